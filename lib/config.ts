@@ -1,0 +1,318 @@
+/**
+ * The one reader of the environment. Every variable the app honours is parsed
+ * and validated here into a typed, frozen {@link Config}; every other module
+ * receives the config (or the part it needs) as a dependency.
+ *
+ * An invalid value stops the start with one line naming the variable and what
+ * it accepts. Values are never echoed: they may be secrets.
+ */
+import { z } from "zod";
+
+export const MODES = ["STANDBY", "DEMO", "LIVE"] as const;
+export type Mode = (typeof MODES)[number];
+
+export const APP_ENVS = ["development", "staging", "production"] as const;
+export type AppEnv = (typeof APP_ENVS)[number];
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Raised when the environment does not describe a valid configuration. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, readonly expectation: string) {
+    super(`Invalid configuration: ${variable} ${expectation}`);
+    this.name = "ConfigError";
+  }
+}
+
+const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
+const FALSE_WORDS = new Set(["false", "0", "no", "off", ""]);
+
+const bool = (fallback: boolean) =>
+  z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined) return fallback;
+    const word = raw.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    ctx.addIssue({ code: "custom", message: "must be one of true, false, 1, 0, yes, no, on, off" });
+    return z.NEVER;
+  });
+
+const int = (fallback: number, min: number, max: number) =>
+  z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === "") return undefined;
+    const value = raw.trim();
+    if (!(values as readonly string[]).includes(value)) {
+      ctx.addIssue({ code: "custom", message: `must be one of ${values.join(", ")}` });
+      return z.NEVER;
+    }
+    return value as T[number];
+  });
+
+const url = (protocols: readonly string[]) =>
+  z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === "") return undefined;
+    try {
+      const parsed = new URL(raw.trim());
+      if (!protocols.includes(parsed.protocol)) throw new Error("protocol");
+      return raw.trim();
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be a URL with protocol ${
+          protocols.map((p) => p.replace(":", "")).join(" or ")
+        }`,
+      });
+      return z.NEVER;
+    }
+  });
+
+const text = () =>
+  z.string().optional().transform((raw) => (raw === undefined || raw === "" ? undefined : raw));
+
+const list = () =>
+  z.string().optional().transform((raw) =>
+    (raw ?? "").split(",").map((item) => item.trim()).filter((item) => item.length > 0)
+  );
+
+const envSchema = z.object({
+  PORT: int(8000, 0, 65535),
+  HOST: text(),
+  APP_ENV: oneOf(APP_ENVS),
+  PUBLIC_URL: url(["http:", "https:"]),
+  DATABASE_URL: url(["postgres:", "postgresql:"]),
+  DATA_DIR: text(),
+  REDIS_URL: url(["redis:", "rediss:"]),
+  ROS_MODE: oneOf(MODES),
+  GOVERNANCE_MODE: oneOf(MODES),
+  NO_NETWORK: bool(false),
+  MOCK_ONLY: bool(false),
+  ALLOW_UPLOADS: bool(false),
+  STRICT_PHI_ON_UPLOAD: bool(true),
+  LOG_LEVEL: oneOf(LOG_LEVELS),
+  LOG_FORMAT: oneOf(["json", "text"] as const),
+  WORKER_URL: url(["http:", "https:"]),
+  WORKER_CALLBACK_URL: url(["http:", "https:"]),
+  SENTRY_DSN: url(["http:", "https:"]),
+  SENTRY_ENVIRONMENT: text(),
+  SENTRY_RELEASE: text(),
+  SENTRY_TRACES_SAMPLE_RATE: z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === "") return 0;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0 || value > 1) {
+      ctx.addIssue({ code: "custom", message: "must be a number from 0 to 1" });
+      return z.NEVER;
+    }
+    return value;
+  }),
+  ANALYTICS_IP_SALT: text(),
+  ANALYTICS_EMIT: oneOf(["on", "off"] as const),
+  ANALYTICS_RETENTION_DAYS: int(395, 1, 3650),
+  TRUST_PROXY: bool(false),
+  BODY_LIMIT_BYTES: int(1_048_576, 1024, 104_857_600),
+  SHUTDOWN_TIMEOUT_SECONDS: int(30, 1, 600),
+  ADMIN_EMAIL: text(),
+  ADMIN_PASSWORD: text(),
+  SESSION_IDLE_MINUTES: int(30, 1, 1440),
+  SESSION_ABSOLUTE_HOURS: int(12, 1, 720),
+  RATE_LIMIT_PER_MIN: int(600, 0, 1_000_000),
+  ALLOW_IPS: list(),
+  DENY_IPS: list(),
+  METRICS_TOKEN: text(),
+  METRICS_ALLOW_IPS: list(),
+  SSE_HEARTBEAT_SECONDS: int(25, 1, 300),
+  SSE_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
+  SSE_MAX_CONNECTIONS_PER_USER: int(10, 1, 10_000),
+  EVENT_HISTORY_SIZE: int(1000, 10, 1_000_000),
+});
+
+type Env = z.output<typeof envSchema>;
+
+/** The validated, typed configuration of one process. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly appEnv: AppEnv;
+  /** Public origin (scheme://host[:port]) when the app sits behind a proxy; used for Origin checks. */
+  readonly publicUrl: string | undefined;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly redisUrl: string | undefined;
+  /** Operator's emergency mode; when set the mode is pinned. */
+  readonly rosMode: Mode | undefined;
+  /** Legacy default mode, below the database value in precedence. */
+  readonly governanceMode: Mode | undefined;
+  readonly noNetwork: boolean;
+  readonly mockOnly: boolean;
+  readonly allowUploads: boolean;
+  readonly strictPhiOnUpload: boolean;
+  readonly logLevel: LogLevel;
+  readonly logFormat: "json" | "text";
+  readonly workerUrl: string | undefined;
+  readonly sentry: {
+    readonly dsn: string | undefined;
+    readonly environment: string;
+    readonly release: string;
+    readonly tracesSampleRate: number;
+  };
+  readonly analytics: {
+    readonly ipSalt: string | undefined;
+    readonly emit: boolean;
+    readonly retentionDays: number;
+  };
+  readonly trustProxy: boolean;
+  readonly bodyLimitBytes: number;
+  readonly shutdownTimeoutSeconds: number;
+  readonly auth: {
+    readonly adminEmail: string | undefined;
+    readonly adminPassword: string | undefined;
+    readonly sessionIdleMinutes: number;
+    readonly sessionAbsoluteHours: number;
+  };
+  readonly security: {
+    readonly rateLimitPerMin: number;
+    readonly allowIps: readonly string[];
+    readonly denyIps: readonly string[];
+  };
+  readonly metrics: {
+    readonly token: string | undefined;
+    readonly allowIps: readonly string[];
+  };
+  readonly realtime: {
+    readonly heartbeatSeconds: number;
+    readonly maxConnections: number;
+    readonly maxConnectionsPerUser: number;
+    readonly historySize: number;
+  };
+  /** `FEATURE_<KEY>=true|false` overrides, keyed by the normalized upper-case key. */
+  readonly featureOverrides: Readonly<Record<string, boolean>>;
+  readonly version: string;
+}
+
+/** `FEATURE_<KEY>` env name for a flag key: upper-cased, non-alphanumerics → `_`. */
+export function featureOverrideName(flagKey: string): string {
+  return `FEATURE_${flagKey.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+function parseFeatureOverrides(env: Record<string, string | undefined>): Record<string, boolean> {
+  const overrides: Record<string, boolean> = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith("FEATURE_") || raw === undefined) continue;
+    const word = raw.trim().toLowerCase();
+    if (word === "true") overrides[name] = true;
+    else if (word === "false") overrides[name] = false;
+    else throw new ConfigError(name, "must be true or false");
+  }
+  return overrides;
+}
+
+/**
+ * Parses an environment map into a {@link Config}.
+ * Throws {@link ConfigError} naming the first invalid variable.
+ *
+ * @example
+ * const config = loadConfig({ PORT: "8080", ROS_MODE: "STANDBY" });
+ * config.rosMode; // "STANDBY"
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  options: { version?: string } = {},
+): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = String(issue?.path[0] ?? "environment");
+    throw new ConfigError(variable, issue?.message ?? "is invalid");
+  }
+  const e: Env = result.data;
+  const appEnv: AppEnv = e.APP_ENV ?? "development";
+  if (e.WORKER_URL && e.WORKER_CALLBACK_URL && e.WORKER_URL !== e.WORKER_CALLBACK_URL) {
+    throw new ConfigError("WORKER_CALLBACK_URL", "must equal WORKER_URL when both are set");
+  }
+  if (appEnv !== "development" && !e.ANALYTICS_IP_SALT) {
+    throw new ConfigError("ANALYTICS_IP_SALT", "must be set outside development");
+  }
+  if (e.ANALYTICS_IP_SALT !== undefined && e.ANALYTICS_IP_SALT.length < 16) {
+    throw new ConfigError("ANALYTICS_IP_SALT", "must be at least 16 characters");
+  }
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError("ADMIN_PASSWORD", "must be set together with ADMIN_EMAIL");
+  }
+  if (e.ADMIN_PASSWORD !== undefined && e.ADMIN_PASSWORD.length < 12) {
+    throw new ConfigError("ADMIN_PASSWORD", "must be at least 12 characters");
+  }
+  const version = options.version ?? "0.0.0";
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST ?? "0.0.0.0",
+    appEnv,
+    publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : undefined,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR ?? "./.data",
+    redisUrl: e.REDIS_URL,
+    rosMode: e.ROS_MODE,
+    governanceMode: e.GOVERNANCE_MODE,
+    noNetwork: e.NO_NETWORK,
+    mockOnly: e.MOCK_ONLY,
+    allowUploads: e.ALLOW_UPLOADS,
+    strictPhiOnUpload: e.STRICT_PHI_ON_UPLOAD,
+    logLevel: e.LOG_LEVEL ?? "info",
+    logFormat: e.LOG_FORMAT ?? (appEnv === "production" ? "json" : "text"),
+    workerUrl: e.WORKER_URL ?? e.WORKER_CALLBACK_URL,
+    sentry: {
+      dsn: e.SENTRY_DSN,
+      environment: e.SENTRY_ENVIRONMENT ?? appEnv,
+      release: e.SENTRY_RELEASE ?? `researchflow-governance@${version}`,
+      tracesSampleRate: e.SENTRY_TRACES_SAMPLE_RATE,
+    },
+    analytics: {
+      ipSalt: e.ANALYTICS_IP_SALT,
+      emit: (e.ANALYTICS_EMIT ?? "on") === "on",
+      retentionDays: e.ANALYTICS_RETENTION_DAYS,
+    },
+    trustProxy: e.TRUST_PROXY,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    auth: {
+      adminEmail: e.ADMIN_EMAIL,
+      adminPassword: e.ADMIN_PASSWORD,
+      sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+      sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
+    },
+    security: {
+      rateLimitPerMin: e.RATE_LIMIT_PER_MIN,
+      allowIps: e.ALLOW_IPS,
+      denyIps: e.DENY_IPS,
+    },
+    metrics: { token: e.METRICS_TOKEN, allowIps: e.METRICS_ALLOW_IPS },
+    realtime: {
+      heartbeatSeconds: e.SSE_HEARTBEAT_SECONDS,
+      maxConnections: e.SSE_MAX_CONNECTIONS,
+      maxConnectionsPerUser: e.SSE_MAX_CONNECTIONS_PER_USER,
+      historySize: e.EVENT_HISTORY_SIZE,
+    },
+    featureOverrides: parseFeatureOverrides(env),
+    version,
+  });
+}
+
+/** A config for tests and tools: development defaults plus the given variables. */
+export function testConfig(env: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ APP_ENV: "development", LOG_LEVEL: "error", ...env }, { version: "test" });
+}
+
+/** Reads the process environment (the only place in the app that does). */
+export function loadConfigFromProcess(version: string): Config {
+  return loadConfig(Deno.env.toObject(), { version });
+}

@@ -1,0 +1,70 @@
+/**
+ * The one small database interface every store uses. Two implementations:
+ * postgres.js against a server (`DATABASE_URL`) and embedded PGlite.
+ *
+ * Conventions that keep both drivers identical:
+ * - parameters are `$1, $2, …`; pass jsonb values as JS objects/arrays (never
+ *   pre-stringified: postgres.js would encode the string again), text[] as string arrays;
+ * - `int8` and `count(*)` come back as JS numbers;
+ * - timestamps are `timestamptz` and come back as `Date`.
+ */
+
+export type Row = Record<string, unknown>;
+
+/** Anything that runs one parameterised statement. */
+export interface Queryable {
+  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/** A single connection (or transaction) that can also run multi-statement scripts. */
+export interface Connection extends Queryable {
+  /** Runs a script of several statements without parameters. */
+  exec(script: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: "postgres" | "pglite";
+  /** Where the data lives, without credentials (for logs and readiness). */
+  readonly description: string;
+  exec(script: string): Promise<void>;
+  /** Runs `fn` in a transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one dedicated connection while holding the session-level
+   * advisory lock `key`, so concurrent processes serialize on it.
+   */
+  withAdvisoryLock<T>(key: number, fn: (conn: Connection) => Promise<T>): Promise<T>;
+  /** `SELECT 1`; rejects when the database cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Runs `fn` inside BEGIN/COMMIT on a connection that has no transaction helper. */
+export async function inTransaction<T>(
+  conn: Connection,
+  fn: (tx: Connection) => Promise<T>,
+): Promise<T> {
+  await conn.exec("BEGIN");
+  try {
+    const result = await fn(conn);
+    await conn.exec("COMMIT");
+    return result;
+  } catch (error) {
+    await conn.exec("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}
+
+/** SQLSTATE of a driver error, when it has one. */
+export function sqlState(error: unknown): string | undefined {
+  if (error && typeof error === "object" && "code" in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** True for a unique-constraint violation (SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  return sqlState(error) === "23505";
+}

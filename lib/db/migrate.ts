@@ -1,0 +1,101 @@
+/**
+ * Migration runner: `migrations/NNNN_name.sql` applied in name order, each in
+ * its own transaction, recorded in `schema_migrations` with its sha256.
+ * Concurrent starters serialize on an advisory lock so each file runs once.
+ */
+import type { Db } from "./db.ts";
+import { inTransaction } from "./db.ts";
+
+export interface MigrationFile {
+  name: string;
+  sql: string;
+  sha256: string;
+}
+
+/** A migration that was applied has changed on disk since: the start must stop. */
+export class MigrationChecksumError extends Error {
+  constructor(readonly migration: string) {
+    super(
+      `Migration ${migration} was changed after it was applied (sha256 differs); ` +
+        "restore the original file and add a new migration instead",
+    );
+    this.name = "MigrationChecksumError";
+  }
+}
+
+export interface MigrationResult {
+  applied: string[];
+  alreadyApplied: string[];
+  /** Recorded in the database but unknown to this build (an older build against a newer schema). */
+  unknown: string[];
+}
+
+/** Advisory lock key shared by every instance ("rfmigr" in ASCII, fits in int4). */
+export const MIGRATION_LOCK_KEY = 0x72666d67;
+
+const FILE_PATTERN = /^\d{4}_[a-z0-9_]+\.sql$/;
+
+/** Hex sha256 of a text. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Reads `NNNN_name.sql` files from a directory, sorted by name. */
+export async function readMigrations(dir: string | URL): Promise<MigrationFile[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && FILE_PATTERN.test(entry.name)) names.push(entry.name);
+  }
+  names.sort();
+  const base = typeof dir === "string" ? dir.replace(/\/?$/, "/") : dir.href.replace(/\/?$/, "/");
+  return await Promise.all(names.map(async (name) => {
+    const sql = await Deno.readTextFile(
+      typeof dir === "string" ? base + name : new URL(name, base),
+    );
+    return { name, sql, sha256: await sha256Hex(sql) };
+  }));
+}
+
+/** The migrations that ship with the app. */
+export function bundledMigrationsDir(): URL {
+  return new URL("../../migrations/", import.meta.url);
+}
+
+/** Applies every pending migration; throws {@link MigrationChecksumError} on a changed file. */
+export async function migrate(db: Db, files: readonly MigrationFile[]): Promise<MigrationResult> {
+  return await db.withAdvisoryLock(MIGRATION_LOCK_KEY, async (conn) => {
+    await conn.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      name TEXT PRIMARY KEY,
+      sha256 CHAR(64) NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )`);
+    const rows = await conn.query<{ name: string; sha256: string }>(
+      "SELECT name, sha256 FROM schema_migrations ORDER BY name",
+    );
+    const recorded = new Map(rows.map((row) => [row.name, row.sha256.trim()]));
+    const known = new Set(files.map((file) => file.name));
+    const result: MigrationResult = {
+      applied: [],
+      alreadyApplied: [],
+      unknown: rows.map((row) => row.name).filter((name) => !known.has(name)),
+    };
+    for (const file of files) {
+      const checksum = recorded.get(file.name);
+      if (checksum !== undefined) {
+        if (checksum !== file.sha256) throw new MigrationChecksumError(file.name);
+        result.alreadyApplied.push(file.name);
+        continue;
+      }
+      await inTransaction(conn, async (tx) => {
+        await tx.exec(file.sql);
+        await tx.query("INSERT INTO schema_migrations (name, sha256) VALUES ($1, $2)", [
+          file.name,
+          file.sha256,
+        ]);
+      });
+      result.applied.push(file.name);
+    }
+    return result;
+  });
+}

@@ -1,0 +1,21 @@
+export {
+  type Connection,
+  type Db,
+  inTransaction,
+  isUniqueViolation,
+  type Queryable,
+  type Row,
+  sqlState,
+} from "./db.ts";
+export { openPostgres, type PostgresOptions } from "./postgres.ts";
+export { openPglite, openPgliteFromDump, wrapPglite } from "./pglite.ts";
+export {
+  bundledMigrationsDir,
+  migrate,
+  MigrationChecksumError,
+  type MigrationFile,
+  type MigrationResult,
+  readMigrations,
+  sha256Hex,
+} from "./migrate.ts";
+export { openDatabase } from "./open.ts";

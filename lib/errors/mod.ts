@@ -1,0 +1,206 @@
+/**
+ * Domain errors and their one mapping to RFC 9457 problem details.
+ *
+ * Domain code throws these with a stable `code` and a sentence-case message
+ * that never contains user input; only {@link toProblem} knows HTTP statuses.
+ */
+
+/** Stable machine-readable error codes of the API. */
+export type ErrorCode =
+  | "VALIDATION_FAILED"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
+  | "CONFLICT"
+  | "CONSENT_REQUIRED"
+  | "MODE_STANDBY"
+  | "MODE_PINNED"
+  | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "RATE_LIMITED"
+  | "CSRF_FAILED"
+  | "NETWORK_BLOCKED"
+  | "SERVICE_UNAVAILABLE"
+  | "INTERNAL_ERROR";
+
+/** One validation problem, by JSON path; never carries the offending value. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Base of every error the app raises on purpose. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { issues?: FieldIssue[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message = "The request is invalid", issues: FieldIssue[] = []) {
+    super("VALIDATION_FAILED", message, { issues });
+  }
+}
+export class UnauthenticatedError extends AppError {
+  constructor(message = "Sign-in required") {
+    super("UNAUTHENTICATED", message);
+  }
+}
+export class ForbiddenError extends AppError {
+  constructor(message = "Your role does not allow this") {
+    super("FORBIDDEN", message);
+  }
+}
+export class NotFoundError extends AppError {
+  constructor(message = "Not found") {
+    super("NOT_FOUND", message);
+  }
+}
+export class ConflictError extends AppError {
+  constructor(message = "The resource changed since it was read") {
+    super("CONFLICT", message);
+  }
+}
+export class ConsentRequiredError extends AppError {
+  constructor(message = "Analytics consent is required") {
+    super("CONSENT_REQUIRED", message);
+  }
+}
+export class ModeStandbyError extends AppError {
+  constructor(
+    message = "The platform is in STANDBY mode; writes are paused",
+    retryAfterSeconds = 60,
+  ) {
+    super("MODE_STANDBY", message, { retryAfterSeconds });
+  }
+}
+export class ModePinnedError extends AppError {
+  constructor(message = "The mode is pinned by ROS_MODE and cannot be changed through the API") {
+    super("MODE_PINNED", message);
+  }
+}
+export class PayloadTooLargeError extends AppError {
+  constructor(message = "The request body is too large") {
+    super("PAYLOAD_TOO_LARGE", message);
+  }
+}
+export class RateLimitedError extends AppError {
+  constructor(message = "Too many requests", retryAfterSeconds = 60) {
+    super("RATE_LIMITED", message, { retryAfterSeconds });
+  }
+}
+export class CsrfError extends AppError {
+  constructor(message = "The request failed the cross-site request check") {
+    super("CSRF_FAILED", message);
+  }
+}
+/** An outbound call refused by the guard without being attempted. */
+export class NetworkBlockedError extends AppError {
+  constructor(readonly provider: string, readonly reason: string) {
+    super("NETWORK_BLOCKED", "Outbound network calls are blocked");
+  }
+}
+export class ServiceUnavailableError extends AppError {
+  constructor(message = "A dependency is unavailable", retryAfterSeconds = 5) {
+    super("SERVICE_UNAVAILABLE", message, { retryAfterSeconds });
+  }
+}
+
+/** The RFC 9457 body every API error uses. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: ErrorCode;
+  requestId?: string;
+  errors?: FieldIssue[];
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  CONSENT_REQUIRED: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  MODE_PINNED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  NETWORK_BLOCKED: 503,
+  MODE_STANDBY: 503,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+const TITLES: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: "Validation failed",
+  UNAUTHENTICATED: "Unauthenticated",
+  FORBIDDEN: "Forbidden",
+  CSRF_FAILED: "Forbidden",
+  CONSENT_REQUIRED: "Consent required",
+  NOT_FOUND: "Not found",
+  METHOD_NOT_ALLOWED: "Method not allowed",
+  CONFLICT: "Conflict",
+  MODE_PINNED: "Mode pinned",
+  PAYLOAD_TOO_LARGE: "Payload too large",
+  UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+  RATE_LIMITED: "Too many requests",
+  INTERNAL_ERROR: "Internal error",
+  NETWORK_BLOCKED: "Network blocked",
+  MODE_STANDBY: "Standby",
+  SERVICE_UNAVAILABLE: "Service unavailable",
+};
+
+/** HTTP status for a code. */
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+/** Builds the problem body for a code, with an optional detail sentence. */
+export function problemFor(
+  code: ErrorCode,
+  detail?: string,
+  extra: Partial<Problem> = {},
+): Problem {
+  const problem: Problem = {
+    type: `https://researchflow.dev/problems/${code.toLowerCase().replaceAll("_", "-")}`,
+    title: TITLES[code],
+    status: STATUS[code],
+    code,
+    ...extra,
+  };
+  if (detail !== undefined) problem.detail = detail;
+  return problem;
+}
+
+/**
+ * Maps any thrown value to a problem. Unknown errors become a generic 500
+ * whose detail never repeats the error's message (it may hold data).
+ */
+export function toProblem(error: unknown, requestId?: string): Problem {
+  const extra: Partial<Problem> = requestId ? { requestId } : {};
+  if (error instanceof AppError) {
+    if (error.details.issues?.length) extra.errors = error.details.issues;
+    return problemFor(error.code, error.message, extra);
+  }
+  return problemFor(
+    "INTERNAL_ERROR",
+    "An unexpected error occurred; quote the request id to support",
+    extra,
+  );
+}
+
+/** Seconds a client should wait before retrying, when the error says so. */
+export function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof AppError ? error.details.retryAfterSeconds : undefined;
+}
