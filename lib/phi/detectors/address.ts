@@ -1,0 +1,688 @@
+/**
+ * Street addresses: number + street name + suffix (US), street name + house number
+ * (European), unit designators (Apt, Suite), PO and military boxes, then the lines that
+ * follow an address (unit, city, region, country and postal code) as one block.
+ */
+import { isAlnum, isDigit, isLetter, isSpace, isUpperAt } from "../chars.ts";
+import { hasCue, hit, type TextCtx, windowBefore } from "../context.ts";
+
+export const STREET_SUFFIXES = new Set([
+  "street",
+  "st",
+  "str",
+  "avenue",
+  "ave",
+  "av",
+  "road",
+  "rd",
+  "boulevard",
+  "blvd",
+  "lane",
+  "ln",
+  "drive",
+  "dr",
+  "court",
+  "ct",
+  "courts",
+  "way",
+  "place",
+  "pl",
+  "terrace",
+  "ter",
+  "circle",
+  "cir",
+  "parkway",
+  "pkwy",
+  "highway",
+  "hwy",
+  "square",
+  "sq",
+  "trail",
+  "trl",
+  "loop",
+  "pass",
+  "row",
+  "alley",
+  "crossing",
+  "xing",
+  "path",
+  "pike",
+  "plaza",
+  "crescent",
+  "cres",
+  "close",
+  "grove",
+  "gardens",
+  "green",
+  "hill",
+  "hills",
+  "heights",
+  "park",
+  "point",
+  "ridge",
+  "run",
+  "view",
+  "walk",
+  "harbor",
+  "harbour",
+  "turnpike",
+  "expressway",
+  "freeway",
+  "mews",
+  "villages",
+  "village",
+  "unions",
+  "union",
+  "gateway",
+  "creek",
+  "forges",
+  "forge",
+  "ports",
+  "port",
+  "station",
+  "stravenue",
+  "spur",
+  "summit",
+  "junction",
+  "manor",
+  "meadows",
+  "mill",
+  "mills",
+  "mission",
+  "motorway",
+  "overpass",
+  "ranch",
+  "shoals",
+  "shore",
+  "springs",
+  "vista",
+  "wells",
+  "estates",
+  "extension",
+  "falls",
+  "ferry",
+  "fields",
+  "flats",
+  "fords",
+  "fort",
+  "glen",
+  "haven",
+  "island",
+  "isle",
+  "key",
+  "knolls",
+  "lake",
+  "landing",
+  "light",
+  "lodge",
+  "mall",
+  "mount",
+  "mountain",
+  "oval",
+  "pines",
+  "plains",
+  "prairie",
+  "rapids",
+  "rest",
+  "route",
+  "skyway",
+  "stream",
+  "track",
+  "trafficway",
+  "underpass",
+  "valley",
+  "viaduct",
+  "ville",
+  "brook",
+  "burg",
+  "bypass",
+  "camp",
+  "canyon",
+  "cape",
+  "causeway",
+  "center",
+  "centre",
+  "common",
+  "corner",
+  "corners",
+  "cove",
+  "curve",
+  "dale",
+  "dam",
+  "divide",
+  "bridge",
+  "bluff",
+  "bluffs",
+  "bottom",
+  "branch",
+  "arcade",
+  "radial",
+]);
+
+/** Unit designators; "Apt. 117" alone is part of an address. */
+export const UNIT_WORDS = new Set([
+  "apt",
+  "apartment",
+  "suite",
+  "ste",
+  "unit",
+  "flat",
+  "bldg",
+  "building",
+  "floor",
+  "fl",
+  "room",
+  "rm",
+  "lot",
+  "box",
+]);
+
+/** Words that start a street name in other languages ("Via Roma 131", "ul. Północna 73"). */
+export const STREET_PREFIXES = new Set([
+  "via",
+  "viale",
+  "piazza",
+  "corso",
+  "strada",
+  "rua",
+  "rue",
+  "avenida",
+  "avda",
+  "av",
+  "calle",
+  "carrer",
+  "camino",
+  "paseo",
+  "plaza",
+  "praça",
+  "travessa",
+  "largo",
+  "ul",
+  "ulica",
+  "al",
+  "aleja",
+  "os",
+  "nám",
+  "boulevard",
+  "chemin",
+  "allée",
+  "impasse",
+  "quai",
+  "route",
+  "cite",
+  "cité",
+]);
+
+/** Endings of street names in Nordic, German, Dutch, Baltic, Hungarian and Slavic languages. */
+const STREET_ENDINGS = [
+  "katu",
+  "kuja",
+  "tie",
+  "polku",
+  "vej",
+  "gade",
+  "stræde",
+  "strasse",
+  "straße",
+  "strase",
+  "weg",
+  "gasse",
+  "gatan",
+  "gata",
+  "gate",
+  "veien",
+  "vegen",
+  "vägen",
+  "väg",
+  "vei",
+  "laan",
+  "straat",
+  "gracht",
+  "plein",
+  "utca",
+  "út",
+  "útja",
+  "tér",
+  "allee",
+  "platz",
+  "ring",
+  "damm",
+  "stien",
+  "braut",
+  "stræti",
+  "straeti",
+  "vegur",
+  "centret",
+  "ulice",
+  "ulica",
+  "iela",
+  "tänav",
+  "mäe",
+];
+
+/** Particles allowed inside street and place names. */
+const PARTICLES = new Set([
+  "de",
+  "la",
+  "del",
+  "della",
+  "delle",
+  "dei",
+  "da",
+  "do",
+  "dos",
+  "das",
+  "di",
+  "du",
+  "des",
+  "le",
+  "les",
+  "van",
+  "von",
+  "der",
+  "den",
+  "het",
+  "y",
+  "e",
+  "i",
+  "am",
+  "an",
+  "im",
+  "op",
+  "nan",
+  "and",
+  "of",
+  "the",
+  "u",
+]);
+
+const ADDRESS_CUES = [
+  "address",
+  "lives at",
+  "live at",
+  "living at",
+  "located at",
+  "moved to",
+  "located on",
+  "meet",
+  "drops you off at",
+  "send it to",
+  "ship to",
+  "deliver to",
+  "residence",
+  "resides at",
+];
+
+/** End of the letter word at p (letters, inner apostrophes and hyphens), or p. */
+export function wordEnd(t: string, p: number): number {
+  const n = t.length;
+  let e = p;
+  while (e < n) {
+    const c = t.charCodeAt(e);
+    if (isLetter(c)) e++;
+    else if ((c === 39 || c === 45 || c === 0x2019) && e > p && isLetter(t.charCodeAt(e + 1))) e++;
+    else break;
+  }
+  return e;
+}
+
+function endsWithStreetEnding(lower: string): boolean {
+  for (const ending of STREET_ENDINGS) {
+    if (lower.length > ending.length + 2 && lower.endsWith(ending)) return true;
+  }
+  return false;
+}
+
+/** Skips spaces and tabs. */
+function skipSpaces(t: string, p: number): number {
+  while (p < t.length && isSpace(t.charCodeAt(p))) p++;
+  return p;
+}
+
+/** A house number at p: 1-5 digits, optional letter or '.', e.g. "12", "12B", "19.". */
+function houseNumberEnd(t: string, p: number): number {
+  let e = p;
+  while (e < t.length && e - p < 5 && isDigit(t.charCodeAt(e))) e++;
+  if (e === p || isDigit(t.charCodeAt(e))) return -1;
+  const c = t.charCodeAt(e);
+  if (isLetter(c) && !isLetter(t.charCodeAt(e + 1))) e++;
+  else if (c === 46 && !isAlnum(t.charCodeAt(e + 1))) e++;
+  else if (isLetter(c)) return -1;
+  return e;
+}
+
+/**
+ * Street words from p: up to 6 words (particles allowed), returns info on the words read.
+ * Stops at a digit, newline, comma or any other punctuation except a trailing '.'.
+ */
+function readStreetWords(
+  t: string,
+  p: number,
+): { end: number; words: number; suffixEnd: number; streetish: boolean; capital: boolean } {
+  let q = p;
+  let words = 0;
+  let suffixEnd = -1;
+  let streetish = false;
+  let capital = true;
+  let lastEnd = p;
+  while (words < 6) {
+    const we = wordEnd(t, q);
+    if (we === q) break;
+    let end = we;
+    if (t.charCodeAt(end) === 46) end++;
+    const lower = t.slice(q, we).toLowerCase();
+    if (words === 0 && STREET_PREFIXES.has(lower)) streetish = true;
+    if (endsWithStreetEnding(lower)) streetish = true;
+    if (!isUpperAt(t, q) && !PARTICLES.has(lower) && !STREET_PREFIXES.has(lower)) capital = false;
+    words++;
+    lastEnd = end;
+    if (words > 1 && STREET_SUFFIXES.has(lower)) {
+      suffixEnd = end;
+      streetish = true;
+    }
+    const next = skipSpaces(t, end);
+    if (next === end && t.charCodeAt(end - 1) !== 46) break;
+    if (!isLetter(t.charCodeAt(next))) break;
+    q = next;
+  }
+  return { end: lastEnd, words, suffixEnd, streetish, capital };
+}
+
+/** A unit designator at p ("Apt. 117", "Suite 464", "Unit 5022 Box 1225", "#12"). Returns end or -1. */
+export function unitAt(t: string, p: number): number {
+  const we = wordEnd(t, p);
+  const lower = t.slice(p, we).toLowerCase();
+  if (!UNIT_WORDS.has(lower)) return -1;
+  let q = we;
+  if (t.charCodeAt(q) === 46) q++;
+  q = skipSpaces(t, q);
+  if (t.charCodeAt(q) === 35) q = skipSpaces(t, q + 1);
+  const e = houseNumberEnd(t, q);
+  if (e < 0) return -1;
+  // "Unit 5022 Box 1225", "PSC 3294, Box 9168".
+  let r = skipSpaces(t, t.charCodeAt(e) === 44 ? e + 1 : e);
+  if (t.slice(r, r + 3).toLowerCase() === "box") {
+    r = skipSpaces(t, r + 3);
+    const b = houseNumberEnd(t, r);
+    if (b > 0) return b;
+  }
+  return e;
+}
+
+/** Military and PO boxes at p: "PSC 3294, Box 9168", "P.O. Box 242", "PO Box 12". */
+export function boxAt(t: string, p: number): number {
+  const head = t.slice(p, p + 8).toLowerCase();
+  let q = -1;
+  if (head.startsWith("p.o. box") || head.startsWith("p.o.box")) q = p + head.indexOf("box") + 3;
+  else if (head.startsWith("po box")) q = p + 6;
+  else if (head.startsWith("psc ")) {
+    const e = houseNumberEnd(t, p + 4);
+    if (e < 0) return -1;
+    const r = skipSpaces(t, t.charCodeAt(e) === 44 ? e + 1 : e);
+    if (t.slice(r, r + 3).toLowerCase() !== "box") return e;
+    q = r + 3;
+  }
+  if (q < 0) return -1;
+  return houseNumberEnd(t, skipSpaces(t, q));
+}
+
+/** "APO AE 12345", "FPO AP 93757", "DPO AA 51065" at p. */
+export function militaryPostAt(t: string, p: number): number {
+  const head = t.slice(p, p + 7).toLowerCase();
+  if (!/^[afd]po a[aep] $/.test(head)) return -1;
+  const e = skipSpaces(t, p + 7);
+  let d = e;
+  while (d < t.length && d - e < 5 && isDigit(t.charCodeAt(d))) d++;
+  return d - e === 5 && !isAlnum(t.charCodeAt(d)) ? d : -1;
+}
+
+/** A postal code at p: 3-6 digits, 12345-6789, 123 45, 12-345, 1234 AB, A1A 1A1. Returns end or -1. */
+export function postalCodeAt(t: string, p: number): number {
+  const n = t.length;
+  let d = p;
+  while (d < n && d - p < 7 && isDigit(t.charCodeAt(d))) d++;
+  const len = d - p;
+  if (len >= 1) {
+    if (isLetter(t.charCodeAt(d))) return -1;
+    const c = t.charCodeAt(d);
+    if (c === 45 && len >= 2) {
+      let e = d + 1;
+      while (e < n && e - d - 1 < 4 && isDigit(t.charCodeAt(e))) e++;
+      if (e - d - 1 >= 3 && !isAlnum(t.charCodeAt(e))) return e;
+    }
+    if (c === 32 && len === 3) {
+      let e = d + 1;
+      while (e < n && e - d - 1 < 3 && isDigit(t.charCodeAt(e))) e++;
+      if (e - d - 1 === 2 && !isAlnum(t.charCodeAt(e))) return e;
+    }
+    if (c === 32 && len === 4) {
+      const a = t.charCodeAt(d + 1);
+      const b = t.charCodeAt(d + 2);
+      if (a >= 65 && a <= 90 && b >= 65 && b <= 90 && !isAlnum(t.charCodeAt(d + 3))) return d + 3;
+    }
+    return len >= 3 && len <= 6 && !isAlnum(c) ? d : -1;
+  }
+  // Canadian A1A 1A1 and UK-style outward/inward codes.
+  const m = /^[A-Z]\d[A-Z] ?\d[A-Z]\d\b|^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b/.exec(
+    t.slice(p, p + 9),
+  );
+  return m === null ? -1 : p + m[0].length;
+}
+
+/** True when [s, e) reads like an address line: unit, box, city, region, country, postcode. */
+function addressLine(t: string, s: number, e: number): boolean {
+  if (e <= s || e - s > 64) return false;
+  const line = t.slice(s, e);
+  if (/[:@?!;"]|https?\b|www\./i.test(line)) return false;
+  let words = 0;
+  let p = s;
+  let sawPostal = false;
+  while (p < e) {
+    const c = t.charCodeAt(p);
+    if (isSpace(c) || c === 44 || c === 40 || c === 41 || c === 46 || c === 45) {
+      p++;
+      continue;
+    }
+    if (isDigit(c) || (sawPostal === false && postalCodeAt(t, p) > 0)) {
+      const pe = postalCodeAt(t, p);
+      const ue = pe > 0 ? pe : houseNumberEnd(t, p);
+      if (ue < 0) return false;
+      sawPostal = true;
+      p = ue;
+      continue;
+    }
+    const we = wordEnd(t, p);
+    if (we === p) return false;
+    const lower = t.slice(p, we).toLowerCase();
+    if (!isUpperAt(t, p) && !PARTICLES.has(lower) && !UNIT_WORDS.has(lower)) return false;
+    words++;
+    if (words > 6) return false;
+    p = we;
+  }
+  return words > 0 || sawPostal;
+}
+
+/**
+ * Extends an address ending at e over the lines and comma segments that follow it
+ * (unit, city, region, country and postcode), at most five of them.
+ */
+export function extendAddressBlock(t: string, e: number): number {
+  let end = e;
+  for (let step = 0; step < 5; step++) {
+    let p = end;
+    if (t.charCodeAt(p) === 46) p++;
+    p = skipSpaces(t, p);
+    const c = t.charCodeAt(p);
+    let lineStart: number;
+    if (c === 44) {
+      lineStart = skipSpaces(t, p + 1);
+    } else if (c === 10 || c === 13) {
+      let q = p;
+      let newlines = 0;
+      while (q < t.length) {
+        const d = t.charCodeAt(q);
+        if (d === 10) newlines++;
+        if (d === 10 || d === 13 || isSpace(d) || d === 62 || d === 63) q++;
+        else break;
+      }
+      if (newlines > 2) break;
+      lineStart = q;
+    } else if (isLetter(c) && p > end) {
+      // Same line: "Apt. 117 Mogyorósbánya Hungary".
+      lineStart = p;
+    } else break;
+    let lineEnd = lineStart;
+    while (lineEnd < t.length && lineEnd - lineStart < 65) {
+      const d = t.charCodeAt(lineEnd);
+      if (d === 10 || d === 13 || d === 44) break;
+      lineEnd++;
+    }
+    // Trailing sentence period and spaces are not part of the line.
+    let trimmed = lineEnd;
+    while (
+      trimmed > lineStart &&
+      (isSpace(t.charCodeAt(trimmed - 1)) || t.charCodeAt(trimmed - 1) === 46)
+    ) {
+      trimmed--;
+    }
+    if (!addressLine(t, lineStart, trimmed)) break;
+    end = trimmed;
+  }
+  return end;
+}
+
+/**
+ * Records an address [s, e) extended over the block that follows. Returns e, not the block
+ * end, so the passes still look at what the block covers (an SSN after a comma, a postcode).
+ */
+function addressHit(ctx: TextCtx, s: number, e: number): number {
+  const end = extendAddressBlock(ctx.t, e);
+  hit(ctx, s, end, "STREET_ADDRESS");
+  return e;
+}
+
+/** Number-led street address at digit-run start i. Returns end or -1. */
+export function matchStreetAddress(ctx: TextCtx, i: number): number {
+  const t = ctx.t;
+  let p = houseNumberEnd(t, i);
+  if (p < 0) return -1;
+  if (!isSpace(t.charCodeAt(p))) return -1;
+  p = skipSpaces(t, p);
+  // "22829 Jagerij 64", "580 60 Balsham Road": a second number before the street name.
+  if (isDigit(t.charCodeAt(p))) {
+    const second = houseNumberEnd(t, p);
+    if (second < 0 || !isSpace(t.charCodeAt(second))) return -1;
+    p = skipSpaces(t, second);
+  }
+  if (!isLetter(t.charCodeAt(p))) return -1;
+  const words = readStreetWords(t, p);
+  if (words.words === 0) return -1;
+  if (words.suffixEnd > 0) {
+    let end = words.suffixEnd;
+    // Optional house number after the suffix ("Pentelis Str. 35") and a unit.
+    const unitStart = skipSpaces(t, t.charCodeAt(end) === 44 ? end + 1 : end);
+    const unitEnd = unitAt(t, unitStart);
+    if (unitEnd > 0) end = unitEnd;
+    return addressHit(ctx, i, end);
+  }
+  // European order: street words then a house number.
+  const q = skipSpaces(t, words.end);
+  if (q > words.end && isDigit(t.charCodeAt(q)) && words.words <= 5) {
+    const e = houseNumberEnd(t, q);
+    if (e > 0 && (words.streetish || words.capital)) {
+      let end = e;
+      const unitStart = skipSpaces(t, t.charCodeAt(end) === 44 ? end + 1 : end);
+      const unitEnd = unitAt(t, unitStart);
+      if (unitEnd > 0) end = unitEnd;
+      if (words.streetish || hasCue(windowBefore(t, i, 40), ADDRESS_CUES) || lineLed(t, i)) {
+        return addressHit(ctx, i, end);
+      }
+    }
+  }
+  if (words.streetish && words.capital && words.words <= 4) {
+    return addressHit(ctx, i, words.end);
+  }
+  return -1;
+}
+
+/** True when only spaces, '>' or '?' precede i on its line (an address block's street line). */
+function lineLed(t: string, i: number): boolean {
+  let p = i - 1;
+  while (p >= 0) {
+    const c = t.charCodeAt(p);
+    if (c === 10 || c === 13) return true;
+    if (!(isSpace(c) || c === 62 || c === 63)) return false;
+    p--;
+  }
+  return true;
+}
+
+/** Word-led street ("Via Roma 131", "Villacher Strasse 89", "ul. Północna 73") at word start p. */
+export function matchWordStreet(ctx: TextCtx, p: number): number {
+  const t = ctx.t;
+  const words = readStreetWords(t, p);
+  if (!words.streetish || words.words === 0 || words.words > 5) return -1;
+  const q = skipSpaces(t, words.end);
+  if (q === words.end || !isDigit(t.charCodeAt(q))) return -1;
+  const e = houseNumberEnd(t, q);
+  if (e < 0) return -1;
+  let end = e;
+  const unitStart = skipSpaces(t, t.charCodeAt(end) === 44 ? end + 1 : end);
+  const unitEnd = unitAt(t, unitStart);
+  if (unitEnd > 0) end = unitEnd;
+  return addressHit(ctx, p, end);
+}
+
+/** Unit, box or military post at word start p, extended over its block. */
+export function matchUnit(ctx: TextCtx, p: number): number {
+  const t = ctx.t;
+  let e = unitAt(t, p);
+  if (e < 0) e = boxAt(t, p);
+  if (e < 0) e = militaryPostAt(t, p);
+  if (e < 0) {
+    // "USNS Bergman", "USS Lorenzen" followed by an FPO line.
+    const head = t.slice(p, p + 6);
+    if (/^US[SN]?[SNV]? [A-Z]/.test(head) || /^USCGC [A-Z]/.test(head)) {
+      const we = wordEnd(t, skipSpaces(t, wordEnd(t, p)));
+      const nl = skipSpaces(t, we);
+      if (t.charCodeAt(nl) === 10 && militaryPostAt(t, skipSpaces(t, nl + 1)) > 0) e = we;
+    }
+  }
+  if (e < 0) return -1;
+  return addressHit(ctx, p, e);
+}
+
+const PLACE_CUES = new Set(["in", "at", "from", "to", "near"]);
+
+/**
+ * "in Acquapendente 1021", "in ÖVERTURINGEN 840 24": a place then a postcode, after a
+ * locative preposition. Reports the postcode as ZIP_CODE and the place as LOCATION.
+ */
+export function matchPlacePostcode(ctx: TextCtx, i: number): number {
+  const t = ctx.t;
+  const e = postalCodeAt(t, i);
+  if (e < 0 || e - i < 3) return -1;
+  // Walk back over 1-4 capitalised words.
+  let p = i;
+  let words = 0;
+  let placeStart = -1;
+  while (words < 4) {
+    let q = p;
+    while (q > 0 && isSpace(t.charCodeAt(q - 1))) q--;
+    if (q === p && words > 0) break;
+    let s = q;
+    while (s > 0 && (isLetter(t.charCodeAt(s - 1)) || t.charCodeAt(s - 1) === 45)) s--;
+    if (s === q) break;
+    const lower = t.slice(s, q).toLowerCase();
+    if (PLACE_CUES.has(lower) && words > 0) {
+      hit(ctx, placeStart, i - 1, "LOCATION");
+      hit(ctx, i, e, "ZIP_CODE");
+      return e;
+    }
+    if (!isUpperAt(t, s) && !PARTICLES.has(lower)) break;
+    placeStart = s;
+    words++;
+    p = s;
+  }
+  return -1;
+}

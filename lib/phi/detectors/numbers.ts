@@ -1,0 +1,516 @@
+/**
+ * Digit-led identifiers, tried at the start of every digit run (a digit not preceded by a
+ * letter or digit). Every matcher reads a bounded number of characters ahead, so the pass is
+ * linear in the text whatever it holds (`1-1-1-1-...`, a megabyte of digits, ...).
+ */
+import { isAlnum, isAsciiLetter, isDigit, isLetter, isSpace } from "../chars.ts";
+import { cardValid, luhnValid, npiValid, ssnValid } from "../checksums.ts";
+import { hasCue, hit, take, type TextCtx, windowAfter, windowBefore } from "../context.ts";
+import { ipv4Valid } from "./network.ts";
+import { matchPlacePostcode, matchStreetAddress } from "./address.ts";
+
+/** End of the digit run starting at p, reading at most `max` digits. */
+function digitsEnd(t: string, p: number, max: number): number {
+  let e = p;
+  const n = t.length;
+  while (e < n && e - p < max && isDigit(t.charCodeAt(e))) e++;
+  return e;
+}
+
+function num(t: string, s: number, e: number): number {
+  let v = 0;
+  for (let k = s; k < e; k++) v = v * 10 + t.charCodeAt(k) - 48;
+  return v;
+}
+
+/** True when nothing identifier-like continues at e (letter, digit, or `.5`/`-5`). */
+function endsClean(t: string, e: number): boolean {
+  if (e >= t.length) return true;
+  const c = t.charCodeAt(e);
+  if (isAlnum(c) || c === 95) return false;
+  if ((c === 46 || c === 45 || c === 47) && isDigit(t.charCodeAt(e + 1))) return false;
+  return true;
+}
+
+const SSN_CUES = ["ssn", "ss#", "social security", "soc sec", "social"];
+const NPI_CUES = ["npi", "provider", "prescriber", "national provider"];
+const IMEI_CUES = ["imei"];
+const PHONE_CUES = [
+  "phone",
+  "tel",
+  "telephone",
+  "mobile",
+  "cell",
+  "fax",
+  "desk",
+  "office",
+  "call",
+  "calling",
+  "called",
+  "text",
+  "sms",
+  "whatsapp",
+  "contact",
+  "reach",
+  "reached",
+  "messages",
+  "message",
+  "answering",
+  "registered",
+  "dial",
+  "pager",
+  "landline",
+  "ph",
+  "tlf",
+  "tél",
+];
+const PHONE_CUES_AFTER = ["office", "fax", "mobile", "cell", "home", "work", "desk"];
+const YEAR_CUES = new Set([
+  "in",
+  "during",
+  "since",
+  "of",
+  "from",
+  "until",
+  "till",
+  "by",
+  "before",
+  "after",
+  "circa",
+  "around",
+  "born",
+  "year",
+  "early",
+  "late",
+  "mid",
+  "summer",
+  "winter",
+  "spring",
+  "fall",
+  "autumn",
+  "a",
+  "an",
+  "the",
+  "on",
+  "to",
+  "between",
+  "and",
+  "through",
+  "class",
+  "graduated",
+  "died",
+  "married",
+  "diagnosed",
+  "admitted",
+  "discharged",
+]);
+const UNIT_WORDS = new Set([
+  "ms",
+  "s",
+  "sec",
+  "secs",
+  "seconds",
+  "min",
+  "mins",
+  "minutes",
+  "hours",
+  "h",
+  "rows",
+  "items",
+  "bytes",
+  "kb",
+  "mb",
+  "gb",
+  "px",
+  "records",
+  "events",
+  "requests",
+  "users",
+  "times",
+  "calories",
+  "mg",
+  "ml",
+  "kg",
+  "km",
+  "m",
+  "units",
+]);
+
+/** The previous word (lower-case, ≤ 12 letters) before position p, or "". */
+export function previousWord(t: string, p: number): string {
+  let e = p;
+  while (e > 0 && (isSpace(t.charCodeAt(e - 1)) || t.charCodeAt(e - 1) === 44)) e--;
+  let s = e;
+  while (s > 0 && e - s < 13 && isLetter(t.charCodeAt(s - 1))) s--;
+  if (s > 0 && isLetter(t.charCodeAt(s - 1))) return "";
+  return t.slice(s, e).toLowerCase();
+}
+
+/** The next word (lower-case, ≤ 12 letters) after position p, or "". */
+function nextWord(t: string, p: number): string {
+  let s = p;
+  while (s < t.length && isSpace(t.charCodeAt(s))) s++;
+  let e = s;
+  while (e < t.length && e - s < 13 && isLetter(t.charCodeAt(e))) e++;
+  return t.slice(s, e).toLowerCase();
+}
+
+/** ISO-like time after a date: `T10:20`, ` 10:20:30`, fractions and zone. Returns the new end. */
+function timeSuffix(t: string, e: number): number {
+  const c = t.charCodeAt(e);
+  if (c !== 84 && c !== 32 && c !== 116) return e;
+  let p = e + 1;
+  const h = digitsEnd(t, p, 2);
+  if (h - p !== 2 || t.charCodeAt(h) !== 58) return e;
+  const m = digitsEnd(t, h + 1, 2);
+  if (m - h - 1 !== 2) return e;
+  p = m;
+  if (t.charCodeAt(p) === 58) {
+    const sec = digitsEnd(t, p + 1, 2);
+    if (sec - p - 1 === 2) p = sec;
+    if (t.charCodeAt(p) === 46 || t.charCodeAt(p) === 44) {
+      const frac = digitsEnd(t, p + 1, 9);
+      if (frac > p + 1) p = frac;
+    }
+  }
+  const z = t.charCodeAt(p);
+  if (z === 90) p++;
+  else if (z === 43 || z === 45) {
+    const zh = digitsEnd(t, p + 1, 2);
+    if (zh - p - 1 === 2) {
+      p = zh;
+      if (t.charCodeAt(p) === 58) {
+        const zm = digitsEnd(t, p + 1, 2);
+        if (zm - p - 1 === 2) p = zm;
+      }
+    }
+  }
+  return p;
+}
+
+/** Numeric dates at i: Y-M-D (with optional time), M/D/Y, D/M/Y, D.M.Y, D-M-Y. */
+function matchNumericDate(t: string, i: number): number {
+  const a = digitsEnd(t, i, 5);
+  const la = a - i;
+  const sep = t.charCodeAt(a);
+  if (sep !== 45 && sep !== 47 && sep !== 46) return -1;
+  const b = digitsEnd(t, a + 1, 5);
+  const lb = b - a - 1;
+  if (lb < 1 || lb > 2 || t.charCodeAt(b) !== sep) return -1;
+  const c = digitsEnd(t, b + 1, 5);
+  const lc = c - b - 1;
+  const va = num(t, i, a);
+  const vb = num(t, a + 1, b);
+  const vc = num(t, b + 1, c);
+  if (la === 4) {
+    if (va < 1900 || va > 2099 || vb < 1 || vb > 12 || lc < 1 || lc > 2 || vc < 1 || vc > 31) {
+      return -1;
+    }
+    const end = timeSuffix(t, c);
+    return endsClean(t, end) ? end : -1;
+  }
+  if (la > 2) return -1;
+  const fourDigitYear = lc === 4 && vc >= 1900 && vc <= 2099;
+  // Two-digit years only with '/', where 1.2.3 and 1-2-3 would be versions or ranges.
+  const twoDigitYear = lc === 2 && sep === 47;
+  if (!fourDigitYear && !twoDigitYear) return -1;
+  const md = va >= 1 && va <= 12 && vb >= 1 && vb <= 31;
+  const dm = vb >= 1 && vb <= 12 && va >= 1 && va <= 31;
+  if (!md && !dm) return -1;
+  const end = timeSuffix(t, c);
+  return endsClean(t, end) ? end : -1;
+}
+
+/** SSN with delimiters at i: AAA-GG-SSSS with '-', ' ' or '.'. */
+function matchSsn(t: string, i: number): number {
+  const a = digitsEnd(t, i, 4);
+  if (a - i !== 3) return -1;
+  const s1 = t.charCodeAt(a);
+  if (s1 !== 45 && s1 !== 32 && s1 !== 46) return -1;
+  const g = digitsEnd(t, a + 1, 3);
+  if (g - a - 1 !== 2) return -1;
+  const s2 = t.charCodeAt(g);
+  if (s2 !== 45 && s2 !== 32 && s2 !== 46) return -1;
+  const s = digitsEnd(t, g + 1, 5);
+  if (s - g - 1 !== 4 || !endsClean(t, s)) return -1;
+  if (!ssnValid(num(t, i, a), num(t, a + 1, g), num(t, g + 1, s))) return -1;
+  return s;
+}
+
+/** Card number at i: 12-19 digits, contiguous or in groups split by one consistent ' ' or '-'. */
+function matchCard(t: string, i: number): number {
+  let digits = "";
+  let p = i;
+  let sep = -1;
+  let best = -1;
+  for (let group = 0; group < 6; group++) {
+    const e = digitsEnd(t, p, 19);
+    const len = e - p;
+    if (len < 3 && group > 0) break;
+    digits += t.slice(p, e);
+    if (digits.length > 19) break;
+    if (digits.length >= 12 && endsClean(t, e) && cardValid(digits)) best = e;
+    const c = t.charCodeAt(e);
+    if (c !== 32 && c !== 45) break;
+    if (sep >= 0 && c !== sep) break;
+    if (!isDigit(t.charCodeAt(e + 1))) break;
+    sep = c;
+    p = e + 1;
+  }
+  return best;
+}
+
+/** IMEI in the 2-6-6-1 layout with '-' or ' ', Luhn-valid. */
+function matchImei(t: string, i: number): number {
+  const lens = [2, 6, 6, 1];
+  let p = i;
+  let sep = -1;
+  for (let k = 0; k < 4; k++) {
+    const e = digitsEnd(t, p, 7);
+    if (e - p !== lens[k]) return -1;
+    if (k === 3) return endsClean(t, e) && luhnValid(t, i, e) ? e : -1;
+    const c = t.charCodeAt(e);
+    if ((c !== 45 && c !== 32) || (sep >= 0 && c !== sep)) return -1;
+    sep = c;
+    p = e + 1;
+  }
+  return -1;
+}
+
+/** MBI: C A AN N A AN N A A N N (no S L O I B Z), optionally 4-3-4 with dashes. */
+const MBI_LETTER = /^[AC-HJKMNP-RT-Y]$/;
+function matchMbi(t: string, i: number): number {
+  const pattern = "CAXNAXNAANN";
+  let p = i;
+  for (let k = 0; k < 11; k++) {
+    if ((k === 4 || k === 7) && t.charCodeAt(p) === 45) p++;
+    const ch = t[p];
+    if (ch === undefined) return -1;
+    const c = ch.charCodeAt(0);
+    const kind = pattern[k];
+    const up = ch.toUpperCase();
+    const letter = isAsciiLetter(c) && MBI_LETTER.test(up);
+    if (kind === "C" && !(c >= 49 && c <= 57)) return -1;
+    if (kind === "N" && !isDigit(c)) return -1;
+    if (kind === "A" && !letter) return -1;
+    if (kind === "X" && !letter && !isDigit(c)) return -1;
+    p++;
+  }
+  return endsClean(t, p) ? p : -1;
+}
+
+interface PhoneShape {
+  end: number;
+  digits: number;
+  groups: number;
+  plus: boolean;
+  nanp: boolean;
+}
+
+/** Reads a phone-shaped run at i (optionally led by '+' or '('), with an optional extension. */
+function readPhone(t: string, i: number): PhoneShape | null {
+  const before = i > 0 ? t.charCodeAt(i - 1) : 0;
+  const plus = before === 43;
+  let p = i;
+  let digits = 0;
+  let groups = 0;
+  let lastEnd = i;
+  const lens: number[] = [];
+  let parenOpen = before === 40;
+  for (let guard = 0; guard < 8; guard++) {
+    const e = digitsEnd(t, p, 15);
+    if (e === p) break;
+    digits += e - p;
+    groups++;
+    lens.push(e - p);
+    lastEnd = e;
+    if (digits > 15) return null;
+    let q = e;
+    if (parenOpen) {
+      if (t.charCodeAt(q) !== 41) break;
+      q++;
+      parenOpen = false;
+    }
+    const c = t.charCodeAt(q);
+    if (c === 32 || c === 45 || c === 46) q++;
+    if (t.charCodeAt(q) === 40) {
+      parenOpen = true;
+      q++;
+    }
+    if (!isDigit(t.charCodeAt(q))) break;
+    p = q;
+  }
+  if (parenOpen && t.charCodeAt(lastEnd) === 41) lastEnd++;
+  let end = lastEnd;
+  // Extension: x123, ext. 123, #123.
+  let q = end;
+  while (q < t.length && isSpace(t.charCodeAt(q))) q++;
+  const lower = t.slice(q, q + 4).toLowerCase();
+  let extStart = -1;
+  if (lower.startsWith("ext.")) extStart = q + 4;
+  else if (lower.startsWith("ext")) extStart = q + 3;
+  else if (lower.startsWith("x") || lower.startsWith("#")) extStart = q + 1;
+  if (extStart > 0) {
+    let r = extStart;
+    while (r < t.length && isSpace(t.charCodeAt(r))) r++;
+    const x = digitsEnd(t, r, 7);
+    if (x > r && !isAlnum(t.charCodeAt(x))) end = x;
+  }
+  if (end === lastEnd && !endsClean(t, end)) return null;
+  // NANP: [1|+1|001] AAA EEE NNNN with area and exchange starting 2-9.
+  let k = 0;
+  let nanpDigits = digits;
+  if ((lens[0] === 1 && t.charCodeAt(i) === 49) || (lens[0] === 3 && t.startsWith("001", i))) {
+    nanpDigits -= lens[0]!;
+    k = 1;
+  }
+  let nanp = false;
+  if (nanpDigits === 10) {
+    const rest = lens.slice(k);
+    const shaped = rest.length === 1 || (rest.length === 3 && rest[0] === 3 && rest[1] === 3) ||
+      (rest.length === 2 && rest[0] === 3 && rest[1] === 7);
+    if (shaped) {
+      // Locate the area code's first digit and the exchange's first digit.
+      let r = i;
+      for (let skip = 0; skip < k; skip++) {
+        r = digitsEnd(t, r, 15);
+        while (r < t.length && !isDigit(t.charCodeAt(r))) r++;
+      }
+      const area = t.charCodeAt(r);
+      let x = r + 3;
+      while (x < t.length && !isDigit(t.charCodeAt(x))) x++;
+      const exchange = t.charCodeAt(x);
+      nanp = area >= 50 && area <= 57 && exchange >= 50 && exchange <= 57;
+    }
+  }
+  return { end, digits, groups, plus, nanp };
+}
+
+/** Phone at i. NANP and '+' international always; other shapes with a phone cue nearby. */
+function matchPhone(ctx: TextCtx, i: number): [number, number] | null {
+  const t = ctx.t;
+  const shape = readPhone(t, i);
+  if (shape === null) return null;
+  const s = shape.plus || (i > 0 && t.charCodeAt(i - 1) === 40) ? i - 1 : i;
+  if (shape.nanp && (shape.groups > 1 || !ctx.technical)) return [s, shape.end];
+  if (shape.plus && shape.digits >= 8 && shape.digits <= 15) return [s, shape.end];
+  if (shape.digits >= 7 && shape.digits <= 15 && (shape.groups > 1 || shape.digits >= 9)) {
+    if (
+      hasCue(windowBefore(t, s, 48), PHONE_CUES) ||
+      hasCue(windowAfter(t, shape.end, 12), PHONE_CUES_AFTER)
+    ) {
+      return [s, shape.end];
+    }
+  }
+  return null;
+}
+
+/** Dotted-quad IPv4 at i, not part of a longer dotted run (versions like 1.2.3.4.5). */
+function matchIpv4(t: string, i: number): number {
+  let p = i;
+  for (let k = 0; k < 4; k++) {
+    const e = digitsEnd(t, p, 4);
+    if (e - p < 1 || e - p > 3) return -1;
+    if (k < 3) {
+      if (t.charCodeAt(e) !== 46) return -1;
+      p = e + 1;
+    } else p = e;
+  }
+  if (!endsClean(t, p) || !ipv4Valid(t, i, p)) return -1;
+  if (i > 1 && t.charCodeAt(i - 1) === 46 && isDigit(t.charCodeAt(i - 2))) return -1;
+  return p;
+}
+
+/** Age phrases: "35-year-old", "35 years old", "35 y/o", "aged 35", "age of 35", "turned 35". */
+function matchAge(t: string, i: number, e: number): boolean {
+  if (e - i > 3) return false;
+  const after = windowAfter(t, e, 14);
+  if (
+    after.startsWith("-year-old") || after.startsWith(" year old") ||
+    after.startsWith(" years old") || after.startsWith(" y/o") || after.startsWith(" yo ") ||
+    after.startsWith("-years-old") || after.startsWith(" yrs old") || after.startsWith("yo ")
+  ) return true;
+  const before = windowBefore(t, i, 14);
+  return before.endsWith("aged ") || before.endsWith("age of ") || before.endsWith("age ") ||
+    before.endsWith("age: ") || before.endsWith("turned ") || before.endsWith("turn ") ||
+    before.endsWith("he was ") || before.endsWith("she was ");
+}
+
+/** Runs every digit-led matcher over the text. */
+export function detectNumbers(ctx: TextCtx): void {
+  const { t, n, technical } = ctx;
+  let i = 0;
+  while (i < n) {
+    const c = t.charCodeAt(i);
+    if (!isDigit(c) || (i > 0 && isAlnum(t.charCodeAt(i - 1)))) {
+      i++;
+      continue;
+    }
+    const next = tryAt(ctx, i, technical);
+    if (next > i) {
+      i = next;
+      continue;
+    }
+    // Skip the rest of this digit run: matchers only start at run starts.
+    i++;
+    while (i < n && isDigit(t.charCodeAt(i))) i++;
+  }
+}
+
+/** Tries all matchers at digit-run start i; returns the end of the hit or -1. */
+function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
+  const t = ctx.t;
+  const run = digitsEnd(t, i, 20);
+  const runLen = run - i;
+  let e: number;
+  // Strong, structured identifiers are checked even under technical keys.
+  if (runLen === 3 && (e = matchSsn(t, i)) > 0) return take(ctx, i, e, "SSN");
+  if (runLen === 1 && (e = matchMbi(t, i)) > 0) return take(ctx, i, e, "MBI");
+  if (runLen === 2 && (e = matchImei(t, i)) > 0) return take(ctx, i, e, "IMEI");
+  if (technical) return -1;
+  if (runLen <= 4 && (e = matchIpv4(t, i)) > 0) return take(ctx, i, e, "IP_ADDRESS");
+  if (runLen <= 4 && (e = matchNumericDate(t, i)) > 0) return take(ctx, i, e, "DATE");
+  if (runLen >= 4 && (e = matchCard(t, i)) > 0) {
+    hit(ctx, i, e, "CREDIT_CARD");
+    return e;
+  }
+  if (runLen === 15 && endsClean(t, run) && luhnValid(t, i, run)) {
+    if (hasCue(windowBefore(t, i, 32), IMEI_CUES)) return take(ctx, i, run, "IMEI");
+  }
+  if (runLen === 10 && endsClean(t, run) && npiValid(t.slice(i, run))) {
+    const whole = ctx.whole && run - i >= t.trim().length;
+    if (whole || hasCue(windowBefore(t, i, 32), NPI_CUES)) {
+      hit(ctx, i, run, "NPI");
+      // A bare 10-digit NANP number is both; report the phone too so neither is lost.
+      const phone = matchPhone(ctx, i);
+      if (phone !== null) hit(ctx, phone[0], phone[1], "PHONE");
+      return run;
+    }
+  }
+  if (runLen === 9 && endsClean(t, run)) {
+    const area = num(t, i, i + 3);
+    if (ssnValid(area, num(t, i + 3, i + 5), num(t, i + 5, run))) {
+      const whole = ctx.whole && run - i >= t.trim().length;
+      if (whole || hasCue(windowBefore(t, i, 32), SSN_CUES)) {
+        hit(ctx, i, run, "SSN");
+        return run;
+      }
+    }
+  }
+  const phone = matchPhone(ctx, i);
+  if (phone !== null) return take(ctx, phone[0], phone[1], "PHONE");
+  if (runLen <= 3 && matchAge(t, i, run)) return take(ctx, i, run, "AGE");
+  if ((e = matchStreetAddress(ctx, i)) > 0) return e;
+  if ((e = matchPlacePostcode(ctx, i)) > 0) return e;
+  if (runLen === 4 && endsClean(t, run)) {
+    const year = num(t, i, run);
+    if (year >= 1900 && year <= 2099) {
+      const prev = previousWord(t, i);
+      const after = nextWord(t, run);
+      if (YEAR_CUES.has(prev) && !UNIT_WORDS.has(after)) return take(ctx, i, run, "DATE");
+    }
+  }
+  return -1;
+}
+
+export { digitsEnd, endsClean };

@@ -1,0 +1,649 @@
+/**
+ * The word pass: one walk over the words of the text. Each word is looked up (lower-case)
+ * in small tables: cue phrases that announce a value (MRN, ZIP, licence, ...), month and
+ * weekday names, unit designators, honorifics and the name dictionaries. Alphanumeric
+ * words are also checked for IBAN, VIN and MAC shapes.
+ */
+import { isAlnum, isDigit, isHex, isLetter, isSpace, isUpperAt, isWordChar } from "../chars.ts";
+import { ibanValid, vinCheckDigitValid } from "../checksums.ts";
+import { hasCue, hit, take, type TextCtx, windowBefore } from "../context.ts";
+import type { PhiType } from "../types.ts";
+import { ciscoMacAt, macAt } from "./network.ts";
+import { matchUnit, matchWordStreet, postalCodeAt, wordEnd } from "./address.ts";
+import { isKnownName, matchNames } from "./names.ts";
+
+/** What a cue announces and the shape of the value that follows it. */
+type Shape = "id" | "postal" | "place" | "demonym" | "digits";
+interface Cue {
+  words: string[];
+  type: PhiType;
+  shape: Shape;
+}
+
+const CUES: Cue[] = [];
+function cue(type: PhiType, shape: Shape, phrases: string[]): void {
+  for (const phrase of phrases) CUES.push({ words: phrase.split(" "), type, shape });
+}
+cue("MRN", "id", [
+  "mrn",
+  "medical record number",
+  "medical record no",
+  "medical record",
+  "med rec",
+  "chart number",
+  "chart no",
+  "chart",
+  "patient id",
+  "patient number",
+  "patient no",
+  "record number",
+  "hospital number",
+  "health record",
+  "encounter id",
+  "accession number",
+]);
+cue("ZIP_CODE", "postal", ["zip", "zip code", "zipcode", "postal code", "postcode", "post code"]);
+cue("LICENSE_NUMBER", "id", [
+  "driver's license",
+  "drivers license",
+  "driver license",
+  "driver's licence",
+  "driving licence",
+  "license number",
+  "licence number",
+  "license no",
+  "dl",
+  "passport",
+  "passport number",
+  "passport no",
+  "dea number",
+  "dea",
+  "license plate",
+  "plate number",
+]);
+cue("ACCOUNT_NUMBER", "id", [
+  "account number",
+  "account no",
+  "account",
+  "acct",
+  "routing number",
+  "tax id",
+  "ein",
+]);
+cue("HEALTH_PLAN", "id", [
+  "member id",
+  "member number",
+  "subscriber id",
+  "policy number",
+  "policy no",
+  "health plan",
+  "insurance id",
+  "insurance number",
+  "group number",
+  "beneficiary",
+  "beneficiary id",
+  "medicaid",
+  "medicaid id",
+  "medicare",
+  "medicare number",
+  "mbi",
+]);
+cue("DEVICE_ID", "id", [
+  "serial number",
+  "serial no",
+  "serial",
+  "device id",
+  "device serial",
+  "udi",
+  "implant",
+  "pacemaker",
+]);
+cue("SSN", "digits", ["ssn", "social security number", "social security", "ss#"]);
+cue("LOCATION", "place", [
+  "originally from",
+  "moved here from",
+  "moved from",
+  "moved to",
+  "grew up in",
+  "live in",
+  "lives in",
+  "living in",
+  "lived in",
+  "born in",
+  "resides in",
+  "reside in",
+  "relocated to",
+  "flew to",
+  "travelling to",
+  "traveling to",
+  "home city",
+  "hometown",
+  "hometown is",
+  "i'm in",
+  "i am in",
+  "city of",
+  "coming to",
+]);
+cue("NATIONALITY", "demonym", [
+  "i am",
+  "i'm",
+  "we are",
+  "we're",
+  "we are proud",
+  "i am proud",
+  "nationality",
+  "ethnicity",
+  "religion",
+  "race",
+]);
+
+const CUE_INDEX = new Map<string, Cue[]>();
+for (const c of CUES) {
+  const first = c.words[0]!;
+  const list = CUE_INDEX.get(first) ?? [];
+  list.push(c);
+  // Longest phrase first.
+  list.sort((a, b) => b.words.length - a.words.length);
+  CUE_INDEX.set(first, list);
+}
+
+const MONTHS = new Map<string, number>([
+  ["january", 1],
+  ["jan", 1],
+  ["february", 2],
+  ["feb", 2],
+  ["march", 3],
+  ["mar", 3],
+  ["april", 4],
+  ["apr", 4],
+  ["may", 5],
+  ["june", 6],
+  ["jun", 6],
+  ["july", 7],
+  ["jul", 7],
+  ["august", 8],
+  ["aug", 8],
+  ["september", 9],
+  ["sep", 9],
+  ["sept", 9],
+  ["october", 10],
+  ["oct", 10],
+  ["november", 11],
+  ["nov", 11],
+  ["december", 12],
+  ["dec", 12],
+]);
+
+const WEEKDAYS = new Set([
+  "monday",
+  "tuesday",
+  "wednesday",
+  "thursday",
+  "friday",
+  "saturday",
+  "sunday",
+]);
+
+/** Filler between a cue and its value: "MRN is 123", "ZIP: 123", "license number #123". */
+const FILLER = new Set([
+  "is",
+  "was",
+  "number",
+  "no",
+  "num",
+  "nr",
+  "id",
+  "code",
+  "of",
+  "the",
+  "my",
+  "our",
+  "are",
+  "a",
+  "an",
+  "for",
+  "reads",
+  "states",
+]);
+
+/** Words that end a place name or never are one. */
+const NOT_PLACE = new Set([
+  "the",
+  "a",
+  "an",
+  "my",
+  "our",
+  "his",
+  "her",
+  "their",
+  "this",
+  "that",
+  "there",
+  "here",
+  "home",
+  "town",
+  "it",
+  "next",
+  "last",
+  "on",
+  "with",
+  "me",
+  "you",
+  "glad",
+  "sure",
+  "not",
+  "so",
+  "very",
+  "going",
+]);
+
+/** Demonym-shaped words: "Belizean", "bruneians", "Saudis", "Czech", "Greenlander". */
+const DEMONYM_ENDINGS = [
+  "ian",
+  "ians",
+  "ean",
+  "eans",
+  "an",
+  "ans",
+  "ese",
+  "eses",
+  "ish",
+  "ic",
+  "is",
+  "i",
+  "er",
+  "ers",
+  "ch",
+  "mans",
+  "men",
+  "man",
+];
+const NOT_DEMONYM = new Set([
+  "human",
+  "clean",
+  "certain",
+  "ocean",
+  "woman",
+  "man",
+  "fan",
+  "plan",
+  "than",
+  "then",
+  "can",
+  "an",
+  "is",
+  "this",
+  "his",
+  "hi",
+  "afraid",
+  "glad",
+  "sorry",
+  "here",
+  "there",
+  "over",
+  "never",
+  "ever",
+  "after",
+  "rather",
+  "rich",
+  "which",
+  "much",
+  "such",
+  "each",
+  "teacher",
+  "doctor",
+  "nurse",
+  "older",
+  "younger",
+  "better",
+  "member",
+  "manager",
+  "engineer",
+  "writer",
+  "worker",
+  "user",
+  "customer",
+  "in",
+  "on",
+  "at",
+  "not",
+  "so",
+  "very",
+  "just",
+  "also",
+  "still",
+  "fine",
+  "done",
+  "busy",
+  "trying",
+  "going",
+  "looking",
+  "calling",
+  "writing",
+  "sure",
+  "ready",
+  "sick",
+  "ill",
+  "new",
+  "back",
+  "from",
+  "proud",
+  "the",
+  "a",
+  "moving",
+  "travelling",
+  "traveling",
+  "interested",
+  "unable",
+  "able",
+  "mi",
+  "physician",
+  "musician",
+  "technician",
+  "librarian",
+  "veterinarian",
+  "pedestrian",
+  "guardian",
+  "vegetarian",
+  "vegan",
+  "christian",
+]);
+
+function demonymLike(lower: string): boolean {
+  if (lower.length < 4 || NOT_DEMONYM.has(lower)) return false;
+  for (const ending of DEMONYM_ENDINGS) if (lower.endsWith(ending)) return true;
+  return false;
+}
+
+function skipSpaces(t: string, p: number): number {
+  while (p < t.length && isSpace(t.charCodeAt(p))) p++;
+  return p;
+}
+
+/** Position after the separators and filler words that may follow a cue. */
+function afterFiller(t: string, p: number): number {
+  let q = p;
+  for (let guard = 0; guard < 6; guard++) {
+    while (q < t.length) {
+      const c = t.charCodeAt(q);
+      if (isSpace(c) || c === 58 || c === 35 || c === 61 || c === 45 || c === 46 || c === 10) q++;
+      else break;
+    }
+    if (q - p > 40) break;
+    const we = wordEnd(t, q);
+    if (we === q) break;
+    const lower = t.slice(q, we).toLowerCase();
+    if (!FILLER.has(lower)) break;
+    q = we;
+  }
+  return q;
+}
+
+/** An identifier token at p: 4-20 of [A-Za-z0-9-], at least 3 digits. Returns end or -1. */
+function idTokenAt(t: string, p: number): number {
+  let e = p;
+  let digits = 0;
+  while (e < t.length && e - p < 21) {
+    const c = t.charCodeAt(e);
+    if (isDigit(c)) digits++;
+    else if (!(isLetter(c) || (c === 45 && isAlnum(t.charCodeAt(e + 1))))) break;
+    e++;
+  }
+  if (e - p < 4 || e - p > 20 || digits < 3 || isWordChar(t.charCodeAt(e))) return -1;
+  return e;
+}
+
+/** A place at p: 1-4 capitalised words (particles inside). Returns end or -1. */
+function placeAt(t: string, p: number): number {
+  let q = p;
+  let end = -1;
+  for (let words = 0; words < 4; words++) {
+    const we = wordEnd(t, q);
+    if (we === q) break;
+    const lower = t.slice(q, we).toLowerCase();
+    if (NOT_PLACE.has(lower)) break;
+    const capital = isUpperAt(t, q);
+    if (!capital && !(words > 0 && (lower === "de" || lower === "del" || lower === "di"))) {
+      break;
+    }
+    if (capital) end = we;
+    const next = skipSpaces(t, we);
+    if (next === we || !isLetter(t.charCodeAt(next))) break;
+    q = next;
+  }
+  return end;
+}
+
+/** Tries the cue whose first word starts at p; returns the end of the value hit or -1. */
+function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
+  const t = ctx.t;
+  for (const c of cues) {
+    let q = firstEnd;
+    let ok = true;
+    for (let k = 1; k < c.words.length && ok; k++) {
+      q = skipSpaces(t, q);
+      const we = wordEnd(t, q);
+      ok = we > q && t.slice(q, we).toLowerCase() === c.words[k];
+      q = we;
+    }
+    if (!ok) continue;
+    if (ctx.technical && c.shape !== "digits") continue;
+    const v = c.shape === "place" || c.shape === "demonym" ? skipSpaces(t, q) : afterFiller(t, q);
+    let e = -1;
+    switch (c.shape) {
+      case "id":
+        e = idTokenAt(t, v);
+        break;
+      case "postal":
+        e = postalCodeAt(t, v);
+        break;
+      case "digits": {
+        let d = v;
+        while (d < t.length && d - v < 10 && isDigit(t.charCodeAt(d))) d++;
+        e = d - v === 9 && !isWordChar(t.charCodeAt(d)) ? d : -1;
+        break;
+      }
+      case "place":
+        e = placeAt(t, v);
+        break;
+      case "demonym": {
+        let w = v;
+        // "I am of Polish descent", "we are proud Saudis".
+        const skip = wordEnd(t, w);
+        const skipped = t.slice(w, skip).toLowerCase();
+        if (skipped === "proud" || skipped === "of" || skipped === "a" || skipped === "an") {
+          w = skipSpaces(t, skip);
+        }
+        if (t.charCodeAt(w) === 58) w = skipSpaces(t, w + 1);
+        const we = wordEnd(t, w);
+        const word = t.slice(w, we).toLowerCase();
+        // "I'm Naomi" is a name, not a nationality: dictionary names are left to the name pass.
+        if (we > w && demonymLike(word) && !isKnownName(word)) e = we;
+        break;
+      }
+    }
+    if (e > v) {
+      hit(ctx, v, e, c.type);
+      return e;
+    }
+  }
+  return -1;
+}
+
+/** Month-name dates at word p: "March 3, 1985", "Mar 3rd", "March 1985", "3 March 1985". */
+function matchMonthDate(ctx: TextCtx, p: number, we: number): number {
+  const t = ctx.t;
+  let q = we;
+  if (t.charCodeAt(q) === 46) q++;
+  q = skipSpaces(t, q);
+  let s = p;
+  let end = -1;
+  // Day before the month: "3 March", "3rd of March".
+  {
+    let b = p;
+    while (b > 0 && isSpace(t.charCodeAt(b - 1))) b--;
+    let ofWord = false;
+    if (t.slice(Math.max(0, b - 2), b).toLowerCase() === "of") {
+      ofWord = true;
+      b -= 2;
+      while (b > 0 && isSpace(t.charCodeAt(b - 1))) b--;
+    }
+    let ord = b;
+    while (ord > 0 && isLetter(t.charCodeAt(ord - 1)) && b - ord < 2) ord--;
+    let d = ord;
+    while (d > 0 && isDigit(t.charCodeAt(d - 1)) && ord - d < 3) d--;
+    if (d < ord && ord - d <= 2 && (d === 0 || !isAlnum(t.charCodeAt(d - 1)))) {
+      const day = Number(t.slice(d, ord));
+      if (day >= 1 && day <= 31 && (b < p || ofWord)) {
+        s = d;
+        end = we;
+      }
+    }
+  }
+  // Day and/or year after the month.
+  let d = q;
+  while (d < t.length && isDigit(t.charCodeAt(d)) && d - q < 5) d++;
+  const len = d - q;
+  if (len === 1 || len === 2) {
+    const day = Number(t.slice(q, d));
+    let e = d;
+    const suffix = t.slice(e, e + 2).toLowerCase();
+    if (suffix === "st" || suffix === "nd" || suffix === "rd" || suffix === "th") e += 2;
+    if (day >= 1 && day <= 31 && !isAlnum(t.charCodeAt(e))) {
+      end = e;
+      let y = e;
+      if (t.charCodeAt(y) === 44) y++;
+      y = skipSpaces(t, y);
+      let ye = y;
+      while (ye < t.length && isDigit(t.charCodeAt(ye)) && ye - y < 5) ye++;
+      if (ye - y === 4 && !isAlnum(t.charCodeAt(ye))) end = ye;
+    }
+  } else if (len === 4 && !isAlnum(t.charCodeAt(d))) {
+    const year = Number(t.slice(q, d));
+    if (year >= 1900 && year <= 2099) end = d;
+  }
+  // "May" alone is a verb and a name: a day or a year must stand beside the month.
+  if (end < 0) return -1;
+  hit(ctx, s, end, "DATE");
+  return end;
+}
+
+/** IBAN at p: two letters, two digits, then compact or space-grouped alphanumerics. */
+function matchIban(ctx: TextCtx, p: number): number {
+  const t = ctx.t;
+  let compact = "";
+  let q = p;
+  let end = -1;
+  for (let guard = 0; guard < 40 && q < t.length; guard++) {
+    const c = t.charCodeAt(q);
+    if (isAlnum(c) && c < 128) {
+      compact += t[q]!.toUpperCase();
+      q++;
+      if (compact.length > 34) break;
+      continue;
+    }
+    if (c === 32 && isAlnum(t.charCodeAt(q + 1)) && compact.length % 4 === 0) {
+      q++;
+      continue;
+    }
+    break;
+  }
+  for (let len = Math.min(compact.length, 34); len >= 15; len--) {
+    if (ibanValid(compact.slice(0, len))) {
+      // Map len compact characters back to a text end.
+      let seen = 0;
+      let r = p;
+      while (seen < len) {
+        if (isAlnum(t.charCodeAt(r))) seen++;
+        r++;
+      }
+      if (!isWordChar(t.charCodeAt(r))) end = r;
+      break;
+    }
+  }
+  if (end > 0) hit(ctx, p, end, "IBAN");
+  return end;
+}
+
+const VIN_CUES = ["vin", "vehicle", "chassis"];
+
+/** VIN: 17 of [A-HJ-NPR-Z0-9] with letters and digits; check digit, or a VIN cue nearby. */
+function matchVin(ctx: TextCtx, p: number, e: number): boolean {
+  const t = ctx.t;
+  if (e - p !== 17) return false;
+  const upper = t.slice(p, e).toUpperCase();
+  if (!/^[A-HJ-NPR-Z0-9]{17}$/.test(upper)) return false;
+  if (!/[A-Z]/.test(upper) || !/\d{4}$/.test(upper)) return false;
+  if (vinCheckDigitValid(upper) || hasCue(windowBefore(t, p, 24), VIN_CUES)) {
+    hit(ctx, p, e, "VIN");
+    return true;
+  }
+  return false;
+}
+
+/** Runs the word pass. */
+export function detectWords(ctx: TextCtx): void {
+  const { t, n } = ctx;
+  let i = 0;
+  while (i < n) {
+    const c = t.charCodeAt(i);
+    if (!isAlnum(c) || (i > 0 && isAlnum(t.charCodeAt(i - 1)))) {
+      i++;
+      continue;
+    }
+    // Alphanumeric token bounds (for IBAN, VIN, MAC).
+    let ae = i;
+    while (ae < n && isAlnum(t.charCodeAt(ae)) && ae - i < 40) ae++;
+    const letterEnd = wordEnd(t, i);
+    const next = handleToken(ctx, i, ae, letterEnd);
+    if (next > i) {
+      i = next;
+      continue;
+    }
+    i = Math.max(ae, letterEnd, i + 1);
+  }
+}
+
+function handleToken(ctx: TextCtx, i: number, ae: number, we: number): number {
+  const t = ctx.t;
+  const c = t.charCodeAt(i);
+  const len = ae - i;
+  // MAC forms that start with a letter or digit: aa-bb-.., aa:bb:.. (colon handled elsewhere), aabb.ccdd.eeff.
+  if (len === 2 && isHex(c) && t.charCodeAt(ae) === 45) {
+    const e = macAt(t, i);
+    if (e > 0) return take(ctx, i, e, "MAC_ADDRESS");
+  }
+  if (len === 4 && t.charCodeAt(ae) === 46) {
+    const e = ciscoMacAt(t, i);
+    if (e > 0) return take(ctx, i, e, "MAC_ADDRESS");
+  }
+  if (
+    len >= 4 && isLetter(c) && isLetter(t.charCodeAt(i + 1)) && isDigit(t.charCodeAt(i + 2)) &&
+    isDigit(t.charCodeAt(i + 3))
+  ) {
+    const e = matchIban(ctx, i);
+    if (e > 0) return e;
+  }
+  if (len === 17 && matchVin(ctx, i, ae)) return ae;
+  if (we === i) return -1;
+  // Letter words from here on.
+  const wlen = we - i;
+  if (wlen > 24) return we;
+  const lower = t.slice(i, we).toLowerCase();
+  const cues = CUE_INDEX.get(lower);
+  if (cues !== undefined) {
+    const e = tryCue(ctx, we, cues);
+    if (e > 0) return e;
+  }
+  if (ctx.technical) return -1;
+  if (MONTHS.has(lower)) {
+    const e = matchMonthDate(ctx, i, we);
+    if (e > 0) return e;
+  }
+  if (WEEKDAYS.has(lower)) return take(ctx, i, we, "DATE");
+  const e = matchUnit(ctx, i);
+  if (e > 0) return e;
+  const street = matchWordStreet(ctx, i);
+  if (street > 0) return street;
+  return matchNames(ctx, i, we, lower);
+}

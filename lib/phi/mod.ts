@@ -1,0 +1,82 @@
+/**
+ * The PHI scanner: one guard for analytics, errors and logs. Pure and synchronous.
+ *
+ * - scan() reports identifier types and JSON paths, never the matched text;
+ * - redact() returns a copy with matches replaced by `[REDACTED:<TYPE>]` and values under
+ *   sensitive keys by `[REDACTED]`;
+ * - both fail closed: any exception, input beyond the bounds or time beyond the budget
+ *   yields a SCANNER_ERROR finding (scan) or a fully redacted result (redact).
+ *
+ * @example
+ * ```ts
+ * import { redact, scan } from "./mod.ts";
+ * scan({ note: "call 415-555-0132" }); // { found: true, findings: [{ type: "PHONE", path: "$.note" }] }
+ * redact({ note: "call 415-555-0132" }); // { note: "call [REDACTED:PHONE]" }
+ * ```
+ */
+import { ScanAbort, Walker } from "./walk.ts";
+import type { ScanOptions, ScanResult } from "./types.ts";
+
+export { DEFAULT_LIMITS, PHI_TYPES } from "./types.ts";
+export type { PhiFinding, PhiType, ScanOptions, ScanResult } from "./types.ts";
+export { DEFAULT_SAFE_KEYS, isSensitiveKey, sensitiveKeyType } from "./keys.ts";
+
+/** What redact() returns for a non-string value it could not make safe. */
+export const REDACTED_PAYLOAD = Object.freeze({ phi_redacted: true });
+/** What redactText() returns for a text it could not make safe. */
+export const REDACTED_TEXT = "[REDACTED:SCANNER_ERROR]";
+
+function failed(walker: Walker | null, err: unknown): ScanResult {
+  const path = err instanceof ScanAbort ? err.path : "$";
+  const findings = walker === null ? [] : walker.findings.slice();
+  findings.push({ type: "SCANNER_ERROR", path });
+  return { found: true, findings };
+}
+
+/** Scans any JSON-like value for PHI. Findings carry `{ type, path }` only. */
+export function scan(value: unknown, opts?: ScanOptions): ScanResult {
+  let walker: Walker | null = null;
+  try {
+    walker = new Walker(opts, false);
+    walker.value(value, undefined, 0);
+    return { found: walker.findings.length > 0, findings: walker.findings };
+  } catch (err) {
+    return failed(walker, err);
+  }
+}
+
+/** Scans one string (a log line, an error message). Findings have the path `$`. */
+export function scanText(text: string, opts?: ScanOptions): ScanResult {
+  let walker: Walker | null = null;
+  try {
+    walker = new Walker(opts, false);
+    walker.text(String(text));
+    return { found: walker.findings.length > 0, findings: walker.findings };
+  } catch (err) {
+    return failed(walker, err);
+  }
+}
+
+/**
+ * Returns a copy of `value` with each match replaced by `[REDACTED:<TYPE>]` and each value
+ * under a sensitive key by `[REDACTED]`. On failure: REDACTED_TEXT for a string input,
+ * REDACTED_PAYLOAD otherwise.
+ */
+export function redact<T>(value: T, opts?: ScanOptions): T | unknown {
+  try {
+    const walker = new Walker(opts, true);
+    return walker.value(value, undefined, 0);
+  } catch {
+    return typeof value === "string" ? REDACTED_TEXT : { ...REDACTED_PAYLOAD };
+  }
+}
+
+/** Redacts one string (a log line, an error message); REDACTED_TEXT when it cannot. */
+export function redactText(text: string, opts?: ScanOptions): string {
+  try {
+    const walker = new Walker(opts, true);
+    return walker.text(String(text));
+  } catch {
+    return REDACTED_TEXT;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Normalisation before matching: NFKC per code point (full-width digits, odd hyphens and
+ * spaces), zero-width characters stripped, percent-escapes and HTML entities decoded.
+ * The result keeps, for every normalised character, the offset it came from, so a match in
+ * the normalised text redacts the right characters of the original.
+ */
+
+export interface Normalized {
+  text: string;
+  /** map[i] = offset in the original of normalised char i; map[text.length] = original length. Null when identical. */
+  map: Int32Array | null;
+}
+
+const ZERO_WIDTH = new Set([
+  0x00ad,
+  0x034f,
+  0x061c,
+  0x115f,
+  0x1160,
+  0x17b4,
+  0x17b5,
+  0x180e,
+  0x200b,
+  0x200c,
+  0x200d,
+  0x200e,
+  0x200f,
+  0x202a,
+  0x202b,
+  0x202c,
+  0x202d,
+  0x202e,
+  0x2060,
+  0x2061,
+  0x2062,
+  0x2063,
+  0x2064,
+  0xfeff,
+]);
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  commat: "@",
+  period: ".",
+  hyphen: "-",
+  dash: "-",
+  minus: "-",
+  plus: "+",
+  lpar: "(",
+  rpar: ")",
+  colon: ":",
+  sol: "/",
+  num: "#",
+  comma: ",",
+  lowbar: "_",
+};
+
+const foldCache = new Map<number, string>();
+
+/** The normalised form of one non-ASCII code point ("" when it is to be stripped). */
+function foldCodePoint(cp: number): string {
+  const cached = foldCache.get(cp);
+  if (cached !== undefined) return cached;
+  let out: string;
+  if (ZERO_WIDTH.has(cp) || (cp >= 0xfe00 && cp <= 0xfe0f)) out = "";
+  else if ((cp >= 0x2010 && cp <= 0x2015) || cp === 0x2212 || cp === 0x2043) out = "-";
+  else if (cp === 0x2028 || cp === 0x2029 || cp === 0x0085) out = "\n";
+  else {
+    out = String.fromCodePoint(cp).normalize("NFKC");
+    // NFKC keeps some spaces as themselves; any remaining Unicode space becomes ASCII space.
+    if (/^\s$/u.test(out)) out = " ";
+    else if (out.length === 1 && out.charCodeAt(0) >= 0x2010 && out.charCodeAt(0) <= 0x2015) {
+      out = "-";
+    }
+  }
+  if (foldCache.size < 8192) foldCache.set(cp, out);
+  return out;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** True when the string needs the slow path (non-ASCII, '%' or '&'). */
+function needsWork(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 126 || c === 37 || c === 38) return true;
+  }
+  return false;
+}
+
+/**
+ * Decodes `&...;` at `i`: returns [decoded code point, length] or null. Numeric and a few
+ * named entities only: enough to undo obfuscation such as `john&#64;example&period;com`.
+ */
+function decodeEntity(s: string, i: number): [number, number] | null {
+  const semi = s.indexOf(";", i + 1);
+  if (semi < 0 || semi - i > 12) return null;
+  const body = s.slice(i + 1, semi);
+  if (body.charCodeAt(0) === 35) {
+    const hex = body.charCodeAt(1) === 120 || body.charCodeAt(1) === 88;
+    const digits = hex ? body.slice(2) : body.slice(1);
+    if (digits.length === 0 || !(hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits)) return null;
+    const cp = parseInt(digits, hex ? 16 : 10);
+    if (!(cp > 0 && cp <= 0x10ffff)) return null;
+    return [cp, semi - i + 1];
+  }
+  const named = NAMED_ENTITIES[body.toLowerCase()];
+  return named === undefined ? null : [named.charCodeAt(0), semi - i + 1];
+}
+
+/** Normalises `s` for matching, keeping the offset map back to `s`. */
+export function normalize(s: string): Normalized {
+  if (!needsWork(s)) return { text: s, map: null };
+  const parts: string[] = [];
+  const map: number[] = [];
+  const push = (piece: string, origin: number) => {
+    parts.push(piece);
+    for (let k = 0; k < piece.length; k++) map.push(origin);
+  };
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 37 && i + 2 < n) {
+      const hi = hexValue(s.charCodeAt(i + 1));
+      const lo = hexValue(s.charCodeAt(i + 2));
+      if (hi >= 0 && lo >= 0) {
+        const byte = hi * 16 + lo;
+        // ASCII escapes only: multi-byte UTF-8 escapes carry no identifier we match on.
+        if (byte >= 32 && byte < 127) {
+          push(String.fromCharCode(byte), i);
+          i += 3;
+          continue;
+        }
+      }
+    }
+    if (c === 38) {
+      const entity = decodeEntity(s, i);
+      if (entity !== null) {
+        const [cp, length] = entity;
+        push(cp < 127 ? String.fromCharCode(cp) : foldCodePoint(cp), i);
+        i += length;
+        continue;
+      }
+    }
+    if (c <= 126) {
+      parts.push(s[i]!);
+      map.push(i);
+      i++;
+      continue;
+    }
+    const cp = s.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    push(foldCodePoint(cp), i);
+    i += width;
+  }
+  map.push(n);
+  return { text: parts.join(""), map: Int32Array.from(map) };
+}

@@ -1,0 +1,74 @@
+/** Every identifier type the scanner reports. */
+export const PHI_TYPES = [
+  "EMAIL",
+  "PHONE",
+  "SSN",
+  "DATE",
+  "AGE",
+  "MRN",
+  "MBI",
+  "HEALTH_PLAN",
+  "ACCOUNT_NUMBER",
+  "CREDIT_CARD",
+  "NPI",
+  "IBAN",
+  "VIN",
+  "LICENSE_NUMBER",
+  "DEVICE_ID",
+  "IMEI",
+  "MAC_ADDRESS",
+  "IP_ADDRESS",
+  "URL",
+  "STREET_ADDRESS",
+  "ZIP_CODE",
+  "LOCATION",
+  "PERSON_NAME",
+  "NATIONALITY",
+  "SECRET",
+  "SENSITIVE_KEY",
+  "SCANNER_ERROR",
+] as const;
+
+/** One identifier type. */
+export type PhiType = typeof PHI_TYPES[number];
+
+/** A finding names the identifier type and where it is; never the matched text. */
+export interface PhiFinding {
+  type: PhiType;
+  /** JSON path such as `$.user.contact[0].email`; keys that themselves hold PHI read `[REDACTED]`. */
+  path: string;
+}
+
+/** What scan() returns. `found` is true when any finding exists, SCANNER_ERROR included. */
+export interface ScanResult {
+  found: boolean;
+  findings: PhiFinding[];
+}
+
+/** Options shared by scan(), scanText() and redact(). */
+export interface ScanOptions {
+  /**
+   * Keys whose values are technical (ids, timestamps, versions, counters). Under such a key a
+   * value of technical shape is not PHI. Replaces the defaults; extend with
+   * `[...DEFAULT_SAFE_KEYS, "my_key"]`. Compared after normalisation (case, separators, camelCase).
+   */
+  safeKeys?: Iterable<string>;
+  /** Time budget for one call, in milliseconds. Beyond it the call fails closed. */
+  timeBudgetMs?: number;
+  /** Deepest nesting walked; deeper input fails closed. */
+  maxDepth?: number;
+  /** Most object keys + array items + primitives walked; more fails closed. */
+  maxNodes?: number;
+  /** Most characters of string content (keys included); more fails closed. */
+  maxChars?: number;
+  /** Clock in milliseconds, injectable so the budget is testable without sleeping. */
+  now?: () => number;
+}
+
+/** Defaults for the bounds, generous enough for a 1 MB log text or a 200 KB Sentry event. */
+export const DEFAULT_LIMITS = {
+  timeBudgetMs: 250,
+  maxDepth: 32,
+  maxNodes: 20_000,
+  maxChars: 2_000_000,
+} as const;

@@ -1,0 +1,235 @@
+/**
+ * Walks a JSON-like value once, within bounds (depth, node count, characters, time), and
+ * records findings by path; optionally builds the redacted copy on the way. Anything
+ * unexpected aborts the walk, and the callers turn that into a SCANNER_ERROR finding.
+ */
+import { DEFAULT_SAFE_KEYS, isTechnicalKey, safeKeySet, sensitiveKeyType } from "./keys.ts";
+import { applySpans, findSpans, type Span, spanTypes } from "./text.ts";
+import { DEFAULT_LIMITS, type PhiFinding, type PhiType, type ScanOptions } from "./types.ts";
+
+/** Thrown when a bound or the time budget is exceeded. */
+export class ScanAbort extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(reason);
+    this.name = "ScanAbort";
+  }
+}
+
+const DEFAULT_SAFE_SET = safeKeySet(DEFAULT_SAFE_KEYS);
+const safeSetCache = new WeakMap<object, Set<string>>();
+
+function resolveSafe(keys: Iterable<string> | undefined): Set<string> {
+  if (keys === undefined) return DEFAULT_SAFE_SET;
+  if (typeof keys === "object" && keys !== null) {
+    const cached = safeSetCache.get(keys);
+    if (cached !== undefined) return cached;
+    const set = safeKeySet(keys);
+    safeSetCache.set(keys, set);
+    return set;
+  }
+  return safeKeySet(keys);
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Shapes that are technical under a technical key: uuid, hex, ISO time, number, version, duration. */
+const TECHNICAL_SHAPES = [
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  /^(0x)?[0-9a-f]{6,128}$/i,
+  /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}([.,]\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/,
+  /^[+-]?\d{1,20}(\.\d{1,12})?([eE][+-]?\d{1,3})?$/,
+  /^v?\d{1,6}(\.\d{1,6}){1,4}([-+][0-9A-Za-z.-]{1,64})?$/,
+  /^P(\d{1,9}[YMWD]){0,4}(T(\d{1,9}(\.\d{1,9})?[HMS]){1,3})?$/,
+  /^\d{1,12}(\.\d{1,9})?\s?(ns|us|µs|ms|s|sec|m|min|h|d)$/,
+  /^\d{1,2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/,
+];
+
+function technicalShape(value: string): boolean {
+  if (value.length > 160) return false;
+  for (const shape of TECHNICAL_SHAPES) if (shape.test(value)) return true;
+  return false;
+}
+
+export class Walker {
+  readonly findings: PhiFinding[] = [];
+  private readonly seen = new Set<string>();
+  private readonly path: string[] = [];
+  private readonly safe: Set<string>;
+  private readonly maxDepth: number;
+  private readonly maxNodes: number;
+  private readonly maxChars: number;
+  private readonly deadline: number;
+  private readonly now: () => number;
+  private nodes = 0;
+  private chars = 0;
+  private readonly redacting: boolean;
+  readonly checkpoint = (): void => {
+    if (this.now() > this.deadline) throw new ScanAbort(this.pathString(), "time budget exceeded");
+  };
+
+  constructor(opts: ScanOptions | undefined, redacting: boolean) {
+    this.safe = resolveSafe(opts?.safeKeys);
+    this.maxDepth = opts?.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+    this.maxNodes = opts?.maxNodes ?? DEFAULT_LIMITS.maxNodes;
+    this.maxChars = opts?.maxChars ?? DEFAULT_LIMITS.maxChars;
+    this.now = opts?.now ?? (() => performance.now());
+    this.deadline = this.now() + (opts?.timeBudgetMs ?? DEFAULT_LIMITS.timeBudgetMs);
+    this.redacting = redacting;
+  }
+
+  pathString(): string {
+    let out = "$";
+    for (const segment of this.path) out += segment;
+    return out;
+  }
+
+  private record(type: PhiType): void {
+    const path = this.pathString();
+    const id = type + "\u0000" + path;
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    this.findings.push({ type, path });
+  }
+
+  private recordTypes(types: readonly PhiType[]): void {
+    for (const type of types) this.record(type);
+  }
+
+  /** Records an error finding (fail closed). */
+  fail(path: string): void {
+    const id = "SCANNER_ERROR\u0000" + path;
+    if (!this.seen.has(id)) {
+      this.seen.add(id);
+      this.findings.push({ type: "SCANNER_ERROR", path });
+    }
+  }
+
+  private countChars(n: number): void {
+    this.chars += n;
+    if (this.chars > this.maxChars) throw new ScanAbort(this.pathString(), "input too large");
+  }
+
+  /** Scans one string; returns its spans. */
+  private textSpans(text: string, technical: boolean, whole: boolean): Span[] {
+    this.countChars(text.length);
+    const spans = findSpans(text, { technical, whole, checkpoint: this.checkpoint });
+    this.checkpoint();
+    return spans;
+  }
+
+  /** Scans a whole text (scanText / redactText). */
+  text(text: string): string {
+    const spans = this.textSpans(text, false, false);
+    this.recordTypes(spanTypes(spans));
+    return this.redacting ? applySpans(text, spans) : text;
+  }
+
+  /**
+   * Walks `value` found under `key` (undefined at the root; array items inherit the key of
+   * their array). Returns the redacted value when redacting.
+   */
+  value(value: unknown, key: string | undefined, depth: number): unknown {
+    if (++this.nodes > this.maxNodes) throw new ScanAbort(this.pathString(), "too many nodes");
+    if (depth > this.maxDepth) throw new ScanAbort(this.pathString(), "too deep");
+    if (value === null || value === undefined || typeof value === "boolean") return value;
+    const keyType = key === undefined ? null : sensitiveKeyType(key);
+    if (keyType !== null) {
+      if (isEmpty(value)) return value;
+      this.record(keyType);
+      return "[REDACTED]";
+    }
+    const technical = key !== undefined && isTechnicalKey(key, this.safe);
+    switch (typeof value) {
+      case "string":
+        return this.stringValue(value, technical);
+      case "number":
+      case "bigint":
+        return this.numberValue(value, technical);
+      case "object":
+        break;
+      default:
+        // Functions and symbols carry nothing JSON would keep.
+        return this.redacting ? undefined : value;
+    }
+    if (value instanceof Date) {
+      const iso = Number.isNaN(value.getTime()) ? "" : value.toISOString();
+      return this.stringValue(iso, technical);
+    }
+    if (Array.isArray(value)) {
+      const out: unknown[] | null = this.redacting ? [] : null;
+      for (let i = 0; i < value.length; i++) {
+        if ((i & 63) === 63) this.checkpoint();
+        this.path.push(`[${i}]`);
+        const item = this.value(value[i], key, depth + 1);
+        this.path.pop();
+        out?.push(item);
+      }
+      return out ?? value;
+    }
+    const source: object = value instanceof Error
+      ? { name: value.name, message: value.message, stack: value.stack }
+      : value;
+    const out: Record<string, unknown> | null = this.redacting ? {} : null;
+    let i = 0;
+    for (const [childKey, child] of Object.entries(source)) {
+      if ((++i & 63) === 63) this.checkpoint();
+      const keySpans = this.textSpans(childKey, false, false);
+      let segment: string;
+      let outKey = childKey;
+      if (keySpans.length > 0) {
+        // The key itself holds PHI: never echo it, in paths or in output.
+        segment = "[REDACTED]";
+        this.path.push(`[${JSON.stringify(segment)}]`);
+        this.recordTypes(spanTypes(keySpans));
+        this.path.pop();
+        outKey = `[REDACTED:${keySpans[0]!.type}]`;
+        if (out !== null) {
+          let n = 2;
+          const base = outKey;
+          while (Object.hasOwn(out, outKey)) outKey = `${base}#${n++}`;
+        }
+        this.path.push(`[${JSON.stringify(segment)}]`);
+      } else {
+        this.path.push(IDENT.test(childKey) ? `.${childKey}` : `[${JSON.stringify(childKey)}]`);
+      }
+      const redacted = this.value(child, childKey, depth + 1);
+      this.path.pop();
+      if (out !== null && redacted !== undefined) out[outKey] = redacted;
+    }
+    return out ?? value;
+  }
+
+  private stringValue(value: string, technical: boolean): unknown {
+    if (technical && technicalShape(value)) {
+      this.countChars(value.length);
+      return value;
+    }
+    const spans = this.textSpans(value, technical, true);
+    if (spans.length === 0) return value;
+    this.recordTypes(spanTypes(spans));
+    return this.redacting ? applySpans(value, spans) : value;
+  }
+
+  private numberValue(value: number | bigint, technical: boolean): unknown {
+    if (technical) return value;
+    // Only integers long enough to be a phone, SSN, card or NPI are worth a look.
+    if (typeof value === "number" && (!Number.isInteger(value) || Math.abs(value) < 1_000_000)) {
+      return value;
+    }
+    const text = value.toString();
+    const spans = this.textSpans(text, false, true);
+    if (spans.length === 0) return value;
+    const types = spanTypes(spans);
+    this.recordTypes(types);
+    return this.redacting ? `[REDACTED:${types[0]}]` : value;
+  }
+}
+
+function isEmpty(value: unknown): boolean {
+  if (typeof value === "string") return value.trim().length === 0;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === "object" && value !== null && !(value instanceof Date)) {
+    return Object.keys(value).length === 0;
+  }
+  return false;
+}
