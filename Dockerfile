@@ -1,0 +1,32 @@
+# ResearchFlow Governance — production image.
+# Build:  docker build -t researchflow-governance .
+# Run:    docker run -p 8000:8000 --env-file .env researchflow-governance
+ARG DENO_VERSION=2.9.6
+
+FROM denoland/deno:${DENO_VERSION} AS build
+WORKDIR /app
+COPY deno.json deno.lock ./
+COPY . .
+# Download and lock every npm dependency, type-check, then build the island bundles.
+RUN deno install --frozen --entrypoint main.ts scripts/migrate.ts \
+ && deno check main.ts \
+ && deno task build
+
+FROM denoland/deno:${DENO_VERSION}
+WORKDIR /app
+ENV APP_ENV=production \
+    PORT=8000 \
+    DATA_DIR=/data \
+    LOG_FORMAT=json \
+    DENO_NO_UPDATE_CHECK=1
+COPY --from=build --chown=deno:deno /deno-dir /deno-dir
+COPY --from=build --chown=deno:deno /app /app
+RUN mkdir -p /data && chown deno:deno /data
+USER deno
+EXPOSE 8000
+VOLUME ["/data"]
+# Liveness only; orchestrators should use /health/ready for readiness.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8000/health'); Deno.exit(r.ok ? 0 : 1)"]
+# deno is PID 1's child through tini in the base image; SIGTERM drains in-flight requests (30 s).
+CMD ["run", "--allow-env", "--allow-net", "--allow-read", "--allow-write", "--allow-sys", "--allow-run", "main.ts"]

@@ -1,0 +1,88 @@
+/** The page frame: header with navigation, main content, footer. Server-only. */
+import { type ComponentChildren, h, type VNode } from "preact";
+import { type Principal, roleAtLeast } from "../lib/auth/principal.ts";
+import { NAV_ITEMS, type NavItem } from "./nav.ts";
+
+export interface LayoutProps {
+  title: string;
+  path: string;
+  principal: Principal | null;
+  mode: string;
+  version: string;
+  children?: ComponentChildren;
+}
+
+function visible(item: NavItem, principal: Principal | null): boolean {
+  if (item.minRole === "public") return true;
+  if (!principal || principal.kind !== "user") return false;
+  if (item.minRole === "signed_in") return true;
+  return roleAtLeast(principal.role, item.minRole);
+}
+
+export function Layout({ title, path, principal, mode, version, children }: LayoutProps): VNode {
+  const user = principal?.kind === "user" ? principal : null;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · ResearchFlow Governance`}</title>
+        <link rel="stylesheet" href="/styles.css" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        {/* Replaced by the island bundles this page uses (see lib/web/render.tsx). */}
+        {h("rf-island-scripts", null)}
+      </head>
+      <body>
+        <a class="skip-link" href="#main">Skip to content</a>
+        <header class="site-header">
+          <a class="brand" href="/">
+            <span class="brand__mark" aria-hidden="true">RF</span>
+            <span class="brand__name">ResearchFlow Governance</span>
+          </a>
+          <nav aria-label="Main">
+            <ul class="nav">
+              {NAV_ITEMS.filter((item) => visible(item, principal)).map((item) => (
+                <li key={item.href}>
+                  <a
+                    href={item.href}
+                    aria-current={item.href === path ? "page" : undefined}
+                    class={item.href === path ? "nav__link nav__link--current" : "nav__link"}
+                  >
+                    {item.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div class="user-menu">
+            {user
+              ? (
+                <>
+                  <span class="user-menu__who">
+                    {user.displayName || user.email} <span class="role-tag">{user.role}</span>
+                  </span>
+                  <form method="post" action="/logout" class="inline-form">
+                    <input type="hidden" name="csrf_token" value={user.csrfToken} />
+                    <button type="submit" class="button button--quiet">Sign out</button>
+                  </form>
+                </>
+              )
+              : (
+                <a class="button button--quiet" href={`/login?next=${encodeURIComponent(path)}`}>
+                  Sign in
+                </a>
+              )}
+          </div>
+        </header>
+        <main id="main" class="site-main">{children}</main>
+        <footer class="site-footer">
+          <span>ResearchFlow Governance {version}</span>
+          <span>
+            Mode <strong>{mode}</strong>
+          </span>
+          <a href="/health">health</a>
+        </footer>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,14 @@
+/** The site navigation: each entry names the least role that may see it. */
+import type { Role } from "../lib/auth/principal.ts";
+
+export interface NavItem {
+  href: string;
+  label: string;
+  /** Least role that sees the link; "public" for everyone, "signed_in" for any role. */
+  minRole: Role | "public" | "signed_in";
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { href: "/", label: "Home", minRole: "public" },
+  { href: "/api/docs", label: "API", minRole: "public" },
+];

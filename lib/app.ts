@@ -1,0 +1,225 @@
+/**
+ * `createApp(deps)`: builds the whole HTTP application from explicit
+ * dependencies. No connection is opened here (main.ts owns connections), so
+ * tests build an app in process and call `app.request(...)` with no port.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { h } from "preact";
+import { ErrorPage } from "../components/ErrorPage.tsx";
+import { healthRoutes } from "../routes/api/health.ts";
+import { openApiRoutes } from "../routes/api/openapi.tsx";
+import { homeRoutes } from "../routes/home.tsx";
+import { type Clock, systemClock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import type { AppServices, RouteContext } from "./context.ts";
+import type { Db } from "./db/mod.ts";
+import { AppError, ValidationError } from "./errors/mod.ts";
+import { createModeService } from "./governance/service.ts";
+import { databaseCheck, redisCheck, workerCheck } from "./health/mod.ts";
+import { RouteRegistry } from "./http/access.ts";
+import {
+  limitBody,
+  requestContext,
+  requestLog,
+  routeLabel,
+  securityHeaders,
+} from "./http/middleware.ts";
+import { validationHook } from "./http/openapi.ts";
+import { errorResponse, problem, wantsApi } from "./http/problem.ts";
+import type { AppEnv, AppHono } from "./http/types.ts";
+import type { Logger } from "./log/mod.ts";
+import { createOutboundGuard } from "./net/mod.ts";
+import type { RedisHandle } from "./redis/client.ts";
+import { type AppMetrics, createAppMetrics } from "./telemetry/mod.ts";
+import type { IslandManifest } from "./web/build.ts";
+import { createPageRenderer, type PageRenderer } from "./web/render.tsx";
+import { serveStatic } from "./web/static.ts";
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  redis?: RedisHandle;
+  clock?: Clock;
+  metrics?: AppMetrics;
+  /** The island bundle manifest (main.ts builds it; tests read the built one). */
+  islands?: () => IslandManifest | undefined;
+  /** Directory served as static files. */
+  staticRoot?: URL;
+  /** Platform fetch for the outbound guard; replaced only in the guard's own tests. */
+  fetchImpl?: typeof fetch;
+}
+
+export interface App {
+  app: AppHono;
+  services: AppServices;
+  registry: RouteRegistry;
+  /** The page renderer (tests use it to render fixtures through the real layout). */
+  pages: PageRenderer;
+  /** Stops background work and open streams (connections stay with their owner). */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_STATIC_ROOT = new URL("../static/", import.meta.url);
+
+/** Builds the app. Loads the governance mode once (a database read). */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, db, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? createAppMetrics();
+  const mode = await createModeService({ config, db });
+  const net = createOutboundGuard({
+    noNetwork: config.noNetwork,
+    mockOnly: config.mockOnly,
+    mode: mode.current,
+    metrics,
+    clock,
+    ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+  });
+  const services: AppServices = {
+    db,
+    redis: deps.redis,
+    metrics,
+    net,
+    mode,
+    readiness: [databaseCheck(db), redisCheck(deps.redis), workerCheck(config.workerUrl, net)],
+  };
+  const registry = new RouteRegistry();
+  const pages = createPageRenderer({
+    manifest: deps.islands ?? (() => undefined),
+    mode: mode.current,
+    version: config.version,
+  });
+  const renderForbidden = (c: Parameters<typeof pages.render>[0]) =>
+    pages.render(
+      c,
+      h(ErrorPage, {
+        status: 403,
+        heading: "You do not have access to this page",
+        message: "Your role does not allow this page. Ask an administrator if you need access.",
+        requestId: c.get("requestId"),
+      }),
+      { title: "Forbidden", status: 403 },
+    );
+  const ctx: RouteContext = {
+    config,
+    logger,
+    clock,
+    services,
+    access: { registry, currentMode: mode.current, renderForbidden },
+    pages,
+    startedAt: clock.now(),
+  };
+
+  const app: AppHono = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use(requestContext({ logger, trustProxy: config.trustProxy }));
+  app.use(securityHeaders({ hsts: config.appEnv !== "development" }));
+  app.use(requestLog({ metrics }));
+  app.use(methodNotAllowed({
+    app,
+    onMethodNotAllowed: (c, methods) =>
+      wantsApi(c)
+        ? problem(c, "METHOD_NOT_ALLOWED", "This method is not allowed here", {
+          allow: methods.join(", "),
+        })
+        : pages.render(
+          c,
+          h(ErrorPage, {
+            status: 405,
+            heading: "Method not allowed",
+            message: "This address does not accept that kind of request.",
+            requestId: c.get("requestId"),
+          }),
+          { title: "Method not allowed", status: 405, headers: { allow: methods.join(", ") } },
+        ),
+  }));
+  app.use(limitBody(config.bodyLimitBytes));
+  app.use(
+    serveStatic({
+      root: deps.staticRoot ?? DEFAULT_STATIC_ROOT,
+      cacheFiles: config.appEnv !== "development",
+    }),
+  );
+
+  app.route("/", healthRoutes(ctx));
+  app.route("/", homeRoutes(ctx));
+  app.route(
+    "/",
+    openApiRoutes(ctx, () =>
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: {
+          title: "ResearchFlow Governance API",
+          version: config.version,
+          description:
+            "Governance mode, feature flags, experiments, consent, analytics and events.",
+        },
+      }) as unknown as Record<string, unknown>),
+  );
+  app.openAPIRegistry.registerComponent("securitySchemes", "session", {
+    type: "apiKey",
+    in: "cookie",
+    name: "rf_session",
+    description: "Browser session; state changes also need the X-CSRF-Token header.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "API token created by an ADMIN, with scopes.",
+  });
+
+  app.notFound((c) => {
+    if (wantsApi(c)) return problem(c, "NOT_FOUND", "No such resource");
+    return pages.render(
+      c,
+      h(ErrorPage, {
+        status: 404,
+        heading: "Page not found",
+        message:
+          "There is nothing at this address. Check the link, or start again from the start page.",
+        requestId: c.get("requestId"),
+      }),
+      { title: "Not found", status: 404 },
+    );
+  });
+
+  app.onError((error, c) => {
+    let mapped: unknown = error;
+    if (error instanceof HTTPException && error.status === 400) {
+      mapped = new ValidationError("The request body is not valid JSON");
+    } else if (error instanceof HTTPException && error.status === 413) {
+      return problem(c, "PAYLOAD_TOO_LARGE", "The request body is too large");
+    }
+    if (!(mapped instanceof AppError)) {
+      // Only the error's class and the route: messages and stacks may carry data.
+      c.get("logger")?.error("unhandled error", {
+        errorType: error instanceof Error ? error.name : typeof error,
+        route: routeLabel(c),
+        method: c.req.method,
+      });
+    }
+    if (wantsApi(c) || mapped instanceof AppError) return errorResponse(c, mapped);
+    return pages.render(
+      c,
+      h(ErrorPage, {
+        status: 500,
+        heading: "Something went wrong",
+        message: "The request could not be completed. It has been logged; please try again.",
+        requestId: c.get("requestId"),
+      }),
+      { title: "Error", status: 500 },
+    );
+  });
+
+  return {
+    app,
+    services,
+    registry,
+    pages,
+    async close() {
+      // Background work registers here as it lands (event bus readers, schedulers, streams).
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { ConfigError, featureOverrideName, loadConfig } from "./config.ts";
+
+Deno.test("loadConfig() applies the documented defaults", () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 8000);
+  assert.equal(config.appEnv, "development");
+  assert.equal(config.dataDir, "./.data");
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.rosMode, undefined);
+  assert.equal(config.noNetwork, false);
+  assert.equal(config.logLevel, "info");
+  assert.equal(config.logFormat, "text");
+  assert.equal(config.bodyLimitBytes, 1_048_576);
+  assert.equal(config.analytics.retentionDays, 395);
+});
+
+Deno.test("loadConfig() names ROS_MODE and its allowed values for an unknown mode", () => {
+  assert.throws(
+    () => loadConfig({ ROS_MODE: "PANIC" }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.variable, "ROS_MODE");
+      assert.equal(
+        error.message,
+        "Invalid configuration: ROS_MODE must be one of STANDBY, DEMO, LIVE",
+      );
+      return true;
+    },
+  );
+});
+
+Deno.test("loadConfig() never echoes the invalid value", () => {
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: "mysql://secret-password@db" }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.variable, "DATABASE_URL");
+      assert.ok(!error.message.includes("secret-password"));
+      return true;
+    },
+  );
+});
+
+Deno.test("loadConfig() rejects bad booleans, ports and log levels by name", () => {
+  for (
+    const [variable, value] of [
+      ["NO_NETWORK", "maybe"],
+      ["PORT", "70000"],
+      ["PORT", "eighty"],
+      ["LOG_LEVEL", "verbose"],
+      ["APP_ENV", "prod"],
+      ["GOVERNANCE_MODE", "live"],
+      ["REDIS_URL", "http://localhost"],
+    ]
+  ) {
+    assert.throws(() => loadConfig({ [variable!]: value }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, String(variable));
+      assert.equal(error.variable, variable);
+      return true;
+    });
+  }
+});
+
+Deno.test("loadConfig() accepts WORKER_CALLBACK_URL as an alias of WORKER_URL", () => {
+  assert.equal(
+    loadConfig({ WORKER_CALLBACK_URL: "http://worker:8001" }).workerUrl,
+    "http://worker:8001",
+  );
+  assert.equal(loadConfig({ WORKER_URL: "http://w:1" }).workerUrl, "http://w:1");
+});
+
+Deno.test("loadConfig() requires ANALYTICS_IP_SALT outside development and JSON logs in production", () => {
+  assert.throws(() => loadConfig({ APP_ENV: "production" }), /ANALYTICS_IP_SALT/);
+  const config = loadConfig({
+    APP_ENV: "production",
+    ANALYTICS_IP_SALT: "a-long-random-salt-value",
+  });
+  assert.equal(config.logFormat, "json");
+});
+
+Deno.test("loadConfig() parses booleans in their common spellings", () => {
+  assert.equal(loadConfig({ NO_NETWORK: "true" }).noNetwork, true);
+  assert.equal(loadConfig({ NO_NETWORK: "1" }).noNetwork, true);
+  assert.equal(loadConfig({ MOCK_ONLY: "yes" }).mockOnly, true);
+  assert.equal(loadConfig({ MOCK_ONLY: "off" }).mockOnly, false);
+});
+
+Deno.test("loadConfig() collects FEATURE_<KEY> overrides and rejects non-boolean ones", () => {
+  const config = loadConfig({ FEATURE_NEW_UI: "true", FEATURE_BETA_EXPORT: "false" });
+  assert.deepEqual(config.featureOverrides, { FEATURE_NEW_UI: true, FEATURE_BETA_EXPORT: false });
+  assert.throws(() => loadConfig({ FEATURE_NEW_UI: "on" }), /FEATURE_NEW_UI must be true or false/);
+  assert.equal(featureOverrideName("new-ui.v2"), "FEATURE_NEW_UI_V2");
+});
+
+Deno.test("loadConfig() requires ADMIN_EMAIL and ADMIN_PASSWORD together", () => {
+  assert.throws(() => loadConfig({ ADMIN_EMAIL: "admin@example.org" }), /ADMIN_PASSWORD/);
+});

@@ -1,0 +1,46 @@
+/** The readiness checks of the app's dependencies. */
+import type { Db } from "../db/mod.ts";
+import type { OutboundGuard } from "../net/mod.ts";
+import type { RedisHandle } from "../redis/client.ts";
+import type { CheckStatus, ReadinessCheck } from "./readiness.ts";
+
+/** `SELECT 1` on the database. */
+export function databaseCheck(db: Db): ReadinessCheck {
+  return {
+    name: "db",
+    async run() {
+      await db.ping();
+      return "ok";
+    },
+  };
+}
+
+/** `PING` to Redis when configured, else "skipped". */
+export function redisCheck(redis: RedisHandle | undefined, timeoutMs = 2000): ReadinessCheck {
+  return {
+    name: "redis",
+    async run() {
+      if (!redis) return "skipped";
+      await redis.ping(timeoutMs);
+      return "ok";
+    },
+  };
+}
+
+/**
+ * `GET ${WORKER_URL}/health` through the outbound guard; "skipped" without a
+ * worker, "blocked" (no call made) while outbound calls are blocked.
+ */
+export function workerCheck(workerUrl: string | undefined, guard: OutboundGuard): ReadinessCheck {
+  return {
+    name: "worker",
+    async run(signal): Promise<CheckStatus> {
+      if (!workerUrl) return "skipped";
+      if (guard.blockReason()) return "blocked";
+      const url = new URL("health", workerUrl.endsWith("/") ? workerUrl : `${workerUrl}/`);
+      const response = await guard.fetch("worker", url, { signal, timeoutMs: 2000 });
+      await response.body?.cancel();
+      return response.ok ? "ok" : `failed: status ${response.status}`;
+    },
+  };
+}

@@ -1,0 +1,8 @@
+export { databaseCheck, redisCheck, workerCheck } from "./checks.ts";
+export {
+  checkReadiness,
+  type CheckStatus,
+  failureReason,
+  type ReadinessCheck,
+  type ReadinessReport,
+} from "./readiness.ts";

@@ -1,0 +1,77 @@
+/**
+ * Readiness: real dependency checks run in parallel, each with its own
+ * timeout. A failing check says why in a fixed vocabulary, never with the
+ * underlying error text (it could hold a URL with credentials).
+ */
+import { NetworkBlockedError } from "../errors/mod.ts";
+
+/** "ok", "skipped" (not configured), "blocked" (outbound refused by mode), or "failed: <why>". */
+export type CheckStatus = "ok" | "skipped" | "blocked" | "degraded" | `failed: ${string}`;
+
+export interface ReadinessCheck {
+  name: string;
+  /** Resolves with the status, or rejects (mapped to a failure reason). */
+  run(signal: AbortSignal): Promise<CheckStatus>;
+  /** Whether a failure makes the instance not ready (default true). */
+  critical?: boolean;
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, CheckStatus>;
+}
+
+class CheckTimeout extends Error {}
+
+/** A short, secret-free reason for a failed check. */
+export function failureReason(error: unknown): `failed: ${string}` {
+  if (error instanceof CheckTimeout) return "failed: timeout";
+  const text = error instanceof Error
+    ? `${error.name} ${error.message} ${String((error as { code?: unknown }).code ?? "")}`
+    : "";
+  if (/ECONNREFUSED|ConnectionRefused|connection refused/i.test(text)) {
+    return "failed: connection refused";
+  }
+  if (/timeout|timed out/i.test(text)) return "failed: timeout";
+  if (/ENOTFOUND|getaddrinfo|dns/i.test(text)) return "failed: host not found";
+  if (/closed|ClientClosed|socket|ECONNRESET|disconnected|offline/i.test(text)) {
+    return "failed: connection lost";
+  }
+  return "failed: unavailable";
+}
+
+async function runOne(check: ReadinessCheck, timeoutMs: number): Promise<CheckStatus> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      check.run(controller.signal),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new CheckTimeout());
+        }, timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    if (error instanceof NetworkBlockedError) return "blocked";
+    return failureReason(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs every check in parallel, each bounded by `timeoutMs`. */
+export async function checkReadiness(
+  checks: readonly ReadinessCheck[],
+  timeoutMs = 2000,
+): Promise<ReadinessReport> {
+  const results = await Promise.all(checks.map((check) => runOne(check, timeoutMs)));
+  const report: ReadinessReport = { ready: true, checks: {} };
+  checks.forEach((check, i) => {
+    const status = results[i]!;
+    report.checks[check.name] = status;
+    if (status.startsWith("failed") && check.critical !== false) report.ready = false;
+  });
+  return report;
+}

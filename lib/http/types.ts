@@ -1,0 +1,25 @@
+/** Types shared by the HTTP layer: the Hono environment of every request. */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Principal } from "../auth/principal.ts";
+import type { Logger } from "../log/mod.ts";
+
+export interface AppVariables {
+  requestId: string;
+  /** The caller, when authenticated; set by the auth middleware. */
+  principal: Principal | null;
+  logger: Logger;
+  /** Resolved once per request; see client_ip.ts. */
+  clientIp: string;
+}
+
+/** Passed by `Deno.serve` as the second argument of `fetch`. */
+export interface AppBindings {
+  remoteAddr?: Deno.NetAddr;
+}
+
+export interface AppEnv {
+  Variables: AppVariables;
+  Bindings: AppBindings;
+}
+
+export type AppHono = OpenAPIHono<AppEnv>;

@@ -1,0 +1,72 @@
+/** The app's named metrics, created once per app instance on its registry. */
+import { MetricsRegistry } from "./metrics.ts";
+
+/** Creates the registry with every metric the app reports. */
+export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry()) {
+  return {
+    registry,
+    httpRequests: registry.counter(
+      "http_requests_total",
+      "HTTP requests by route pattern, method and status",
+      ["route", "method", "status"],
+    ),
+    httpDuration: registry.histogram(
+      "http_request_duration_seconds",
+      "HTTP request duration by route pattern and method",
+      ["route", "method"],
+    ),
+    externalCalls: registry.counter(
+      "external_calls_total",
+      "Outbound calls attempted, by provider and outcome",
+      ["provider", "status"],
+    ),
+    externalBlocked: registry.counter(
+      "external_calls_blocked_total",
+      "Outbound calls refused by the guard without being attempted",
+      ["provider"],
+    ),
+    externalFailed: registry.counter(
+      "external_calls_failed_total",
+      "Outbound calls that failed (network error, timeout or 5xx)",
+      ["provider"],
+    ),
+    breakerState: registry.gauge(
+      "circuit_breaker_open",
+      "1 when the provider's circuit breaker is open, 0.5 half-open, 0 closed",
+      ["provider"],
+    ),
+    sseConnections: registry.gauge("sse_connections", "Open server-sent event streams"),
+    analyticsEvents: registry.counter(
+      "analytics_events_total",
+      "Analytics events by ingestion result",
+      ["result"],
+    ),
+    phiDetections: registry.counter(
+      "phi_detections_total",
+      "Payloads in which the PHI scanner found something, by source",
+      ["source"],
+    ),
+    sentryDropped: registry.counter(
+      "sentry_events_dropped_total",
+      "Error events not sent to Sentry, by reason",
+      ["reason"],
+    ),
+    busEvents: registry.counter(
+      "bus_events_total",
+      "Events published on the event bus, by topic",
+      ["topic"],
+    ),
+    busRefused: registry.counter(
+      "bus_events_refused_total",
+      "Events refused by the bus payload guard",
+      ["reason"],
+    ),
+    readinessChecks: registry.counter(
+      "readiness_checks_total",
+      "Readiness dependency checks by check and result",
+      ["check", "result"],
+    ),
+  };
+}
+
+export type AppMetrics = ReturnType<typeof createAppMetrics>;

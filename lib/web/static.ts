@@ -1,0 +1,77 @@
+/**
+ * Static files from `static/`: content type by extension, a strong ETag,
+ * `immutable` caching for content-hashed island bundles and short caching
+ * with revalidation for everything else. Paths cannot leave the directory.
+ */
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../http/types.ts";
+
+const TYPES: Record<string, string> = {
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  svg: "image/svg+xml",
+  png: "image/png",
+  ico: "image/x-icon",
+  txt: "text/plain; charset=utf-8",
+  woff2: "font/woff2",
+  map: "application/json; charset=utf-8",
+};
+
+interface CachedFile {
+  body: Uint8Array;
+  etag: string;
+  type: string;
+}
+
+async function etagOf(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as BufferSource);
+  return `"${
+    Array.from(new Uint8Array(digest).slice(0, 12), (b) => b.toString(16).padStart(2, "0")).join("")
+  }"`;
+}
+
+/** Serves GET/HEAD requests for files under `root`; passes on anything else. */
+export function serveStatic(
+  options: { root: URL; cacheFiles?: boolean },
+): MiddlewareHandler<AppEnv> {
+  const cache = new Map<string, CachedFile>();
+  return async function serveStaticFiles(c, next) {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") return await next();
+    const path = decodeURIComponent(c.req.path);
+    if (path.includes("..") || path.includes("\\") || path.includes("\0") || path.endsWith("/")) {
+      return await next();
+    }
+    const extension = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
+    const type = TYPES[extension];
+    if (!type || path === "/_islands/manifest.json") return await next();
+    let file = options.cacheFiles ? cache.get(path) : undefined;
+    if (!file) {
+      try {
+        const body = await Deno.readFile(new URL("." + path, options.root));
+        file = { body, etag: await etagOf(body), type };
+        if (options.cacheFiles) cache.set(path, file);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) {
+          return await next();
+        }
+        throw error;
+      }
+    }
+    const immutable = path.startsWith("/_islands/");
+    const headers = {
+      "content-type": file.type,
+      etag: file.etag,
+      "cache-control": immutable
+        ? "public, max-age=31536000, immutable"
+        : "public, max-age=300, must-revalidate",
+    };
+    if (c.req.header("if-none-match") === file.etag) {
+      return new Response(null, { status: 304, headers });
+    }
+    return new Response(c.req.method === "HEAD" ? null : file.body as BodyInit, {
+      status: 200,
+      headers,
+    });
+  };
+}

@@ -1,0 +1,61 @@
+/** The start page: what this service is, the live mode, and where to go next. */
+import { Hono } from "hono";
+import { Island } from "../lib/web/island.tsx";
+import ModeBadge from "../islands/ModeBadge.tsx";
+import type { RouteContext } from "../lib/context.ts";
+import { page } from "../lib/http/access.ts";
+import type { AppEnv } from "../lib/http/types.ts";
+
+export function homeRoutes(ctx: RouteContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  page(app, ctx.access, "GET", "/", { role: "public", class: "read" }, (c) => {
+    const state = ctx.services.mode.state();
+    const principal = c.get("principal");
+    return ctx.pages.render(
+      c,
+      <>
+        <section class="hero">
+          <h1>ResearchFlow Governance</h1>
+          <p class="lede">
+            The governance and feature-control plane of the ResearchFlow research platform: the
+            platform's operating mode, feature flags and experiments, consented product analytics
+            that never hold PHI, and live updates to every instance.
+          </p>
+          <Island component={ModeBadge} props={{ mode: state.mode, pinned: state.pinned }} />
+          {!principal && (
+            <p>
+              <a class="button button--primary" href="/login">Sign in</a>
+            </p>
+          )}
+        </section>
+        <section class="cards" aria-label="Sections">
+          <article class="card">
+            <h2>Modes</h2>
+            <p>
+              <strong>STANDBY</strong> pauses writes, ingestion and every outbound call.{" "}
+              <strong>DEMO</strong> runs on demonstration data. <strong>LIVE</strong>{" "}
+              is normal operation. The mode fails closed: an unknown value stops the start.
+            </p>
+          </article>
+          <article class="card">
+            <h2>For services</h2>
+            <p>
+              Flag evaluation (OpenFeature remote evaluation), job status callbacks and the event
+              stream are documented in the <a href="/api/docs">API reference</a>.
+            </p>
+          </article>
+          <article class="card">
+            <h2>For operators</h2>
+            <p>
+              Liveness at <a href="/health">/health</a>, readiness with real dependency checks at
+              {" "}
+              <a href="/health/ready">/health/ready</a>, and runbooks under <code>docs/</code>.
+            </p>
+          </article>
+        </section>
+      </>,
+      { title: "Home" },
+    );
+  });
+  return app;
+}

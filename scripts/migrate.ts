@@ -1,0 +1,33 @@
+/** `deno task migrate`: applies pending migrations and exits. */
+import { ConfigError, loadConfigFromProcess } from "../lib/config.ts";
+import {
+  bundledMigrationsDir,
+  migrate,
+  MigrationChecksumError,
+  openDatabase,
+  readMigrations,
+} from "../lib/db/mod.ts";
+import { createLogger } from "../lib/log/mod.ts";
+import { VERSION } from "../lib/version.ts";
+
+try {
+  const config = loadConfigFromProcess(VERSION);
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  const db = await openDatabase(config);
+  try {
+    const result = await migrate(db, await readMigrations(bundledMigrationsDir()));
+    logger.info("migrations done", {
+      database: db.description,
+      applied: result.applied,
+      alreadyApplied: result.alreadyApplied.length,
+    });
+  } finally {
+    await db.close();
+  }
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof MigrationChecksumError) {
+    Deno.stderr.writeSync(new TextEncoder().encode(error.message + "\n"));
+    Deno.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { openRedis } from "../lib/redis/client.ts";
+import { memoryLogger } from "../lib/log/mod.ts";
+import { buildTestApp, json } from "./helpers/app.ts";
+import { freshPostgres } from "./helpers/db.ts";
+import { hasPostgres, hasRedis, IN_CI, TEST_REDIS_URL } from "./helpers/env.ts";
+import { startLoopback } from "./helpers/loopback.ts";
+import { privateRedis, redisServerBinary } from "./helpers/redis_server.ts";
+
+interface Readiness {
+  status: string;
+  checks: Record<string, string>;
+  mode: { effective: string; ros_mode: string | null; no_network: boolean; mock_only: boolean };
+}
+
+Deno.test("GET /health answers liveness with version, uptime and mode", async () => {
+  const app = await buildTestApp();
+  try {
+    for (const path of ["/health", "/api/health", "/healthz"]) {
+      const response = await app.request(path);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /application\/json/);
+      const body = await json(response);
+      assert.equal(body.status, "ok");
+      assert.equal(body.version, "test");
+      assert.equal(typeof body.uptime_s, "number");
+      assert.equal(body.mode, "DEMO");
+    }
+  } finally {
+    await app.dispose();
+  }
+});
+
+Deno.test("GET /health/ready on PGlite: db ok, redis and worker skipped", async () => {
+  const app = await buildTestApp();
+  try {
+    for (const path of ["/health/ready", "/api/health/ready", "/readyz"]) {
+      const response = await app.request(path);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /application\/json/);
+      const body = await json<Readiness>(response);
+      assert.equal(body.status, "ready");
+      assert.deepEqual(body.checks, { db: "ok", redis: "skipped", worker: "skipped" });
+      assert.deepEqual(body.mode, {
+        effective: "DEMO",
+        ros_mode: null,
+        no_network: false,
+        mock_only: false,
+      });
+    }
+  } finally {
+    await app.dispose();
+  }
+});
+
+Deno.test("readiness checks a reachable worker and reports ok", async () => {
+  const worker = startLoopback(() => Response.json({ status: "ok" }));
+  const app = await buildTestApp({ env: { WORKER_URL: worker.url } });
+  try {
+    const response = await app.request("/health/ready");
+    assert.equal(response.status, 200);
+    assert.equal((await json<Readiness>(response)).checks.worker, "ok");
+    assert.deepEqual(worker.hits.map((h) => h.path), ["/health"]);
+  } finally {
+    await app.dispose();
+    await worker.close();
+  }
+});
+
+Deno.test("readiness names a failing worker with 503 and no URL in the reason", async () => {
+  const worker = startLoopback(() => new Response("down", { status: 503 }));
+  const app = await buildTestApp({
+    env: { WORKER_URL: `http://user:secret@127.0.0.1:${worker.port}` },
+  });
+  try {
+    const response = await app.request("/health/ready");
+    assert.equal(response.status, 503);
+    const text = await response.text();
+    const body = JSON.parse(text) as Readiness;
+    assert.equal(body.status, "not_ready");
+    assert.equal(body.checks.worker, "failed: status 503");
+    assert.ok(!text.includes("secret"));
+  } finally {
+    await app.dispose();
+    await worker.close();
+  }
+});
+
+for (
+  const [name, env] of [["NO_NETWORK", { NO_NETWORK: "true" }], ["MOCK_ONLY", {
+    MOCK_ONLY: "true",
+  }], ["STANDBY", { ROS_MODE: "STANDBY" }]] as const
+) {
+  Deno.test(`readiness under ${name} reports the worker blocked and makes no call`, async () => {
+    const worker = startLoopback();
+    const app = await buildTestApp({ env: { WORKER_URL: worker.url, ...env } });
+    try {
+      const response = await app.request("/health/ready");
+      assert.equal(response.status, 200);
+      assert.equal((await json<Readiness>(response)).checks.worker, "blocked");
+      assert.equal(worker.hits.length, 0);
+    } finally {
+      await app.dispose();
+      await worker.close();
+    }
+  });
+}
+
+if (hasPostgres() && hasRedis()) {
+  Deno.test("[postgres+redis] readiness is ready with db and redis ok", async () => {
+    const logger = memoryLogger();
+    const redis = await openRedis(TEST_REDIS_URL!, logger);
+    const app = await buildTestApp({ testDb: await freshPostgres(), redis });
+    try {
+      const response = await app.request("/health/ready");
+      assert.equal(response.status, 200);
+      const body = await json<Readiness>(response);
+      assert.deepEqual(body.checks, { db: "ok", redis: "ok", worker: "skipped" });
+    } finally {
+      await app.dispose();
+      await redis.close();
+    }
+  });
+}
+
+if (redisServerBinary() || IN_CI) {
+  Deno.test("readiness turns 503 naming redis when Redis stops, and ready again when it returns", async () => {
+    const server = privateRedis();
+    await server.start();
+    const redis = await openRedis(server.url, memoryLogger());
+    const app = await buildTestApp({ redis });
+    try {
+      assert.equal((await app.request("/health/ready")).status, 200);
+      await server.stop();
+      // Bounded by construction: each check races a 2 s timeout (see readiness_test.ts).
+      const down = await app.request("/health/ready");
+      assert.equal(down.status, 503);
+      const body = await json<Readiness>(down);
+      assert.match(body.checks.redis!, /^failed: /);
+      assert.equal(body.checks.db, "ok");
+
+      await server.start();
+      let status = 0;
+      for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await app.request("/health/ready")).status;
+      }
+      assert.equal(status, 200, "readiness must recover without a restart");
+    } finally {
+      await app.dispose();
+      await redis.close();
+      await server.stop();
+    }
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * Real headless Chromium (Debian's package) driven by playwright-core, and a
+ * real HTTP server for the app on a free loopback port.
+ */
+import { type Browser, chromium, type Page } from "playwright-core";
+import type { TestApp } from "./app.ts";
+import { CHROMIUM_PATH } from "./env.ts";
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** Launches Chromium. */
+export async function launchBrowser(): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+}
+
+export interface Served {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves a test app on 127.0.0.1 (what main.ts does, minus the process). */
+export function serve(app: TestApp): Served {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request, info) => app.app.fetch(request, { remoteAddr: info.remoteAddr }),
+  );
+  return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
+
+/** Collects CSP violations and page errors so a test can assert there were none. */
+export function watchPage(page: Page): { problems: string[] } {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy|Refused to/i.test(message.text())) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.name}`));
+  return { problems };
+}
