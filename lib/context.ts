@@ -2,8 +2,9 @@
  * The dependencies of an app instance, passed explicitly to every route
  * module (no globals). Built by `createApp` in lib/app.ts.
  */
+import type { Role } from "./auth/principal.ts";
 import type { Clock } from "./clock.ts";
-import type { Config } from "./config.ts";
+import type { AppEnv, Config, Mode } from "./config.ts";
 import type { Db } from "./db/mod.ts";
 import type { ModeService } from "./governance/service.ts";
 import type { ReadinessCheck } from "./health/mod.ts";
@@ -13,6 +14,31 @@ import type { OutboundGuard } from "./net/mod.ts";
 import type { RedisHandle } from "./redis/client.ts";
 import type { AppMetrics } from "./telemetry/mod.ts";
 import type { PageRenderer } from "./web/render.tsx";
+
+/** One flag as shown to signed-in users (governance state, SSE hello, pages). */
+export interface FlagMetaView {
+  key: string;
+  enabled: boolean;
+  description: string | null;
+  scope: "product" | "governance";
+  rolloutPercent: number;
+  requiredModes: Mode[];
+  targetEnvironments: AppEnv[];
+  /** The `FEATURE_<KEY>` override in force, or null. */
+  override: boolean | null;
+}
+
+/** Who flags are evaluated for. */
+export interface FlagSubject {
+  userId?: string;
+  sessionId?: string;
+  role?: Role;
+}
+
+/** Evaluated flags for a subject, from the in-process snapshot (no database round trip). */
+export interface FlagStateProvider {
+  stateFor(subject: FlagSubject): { flags: Record<string, boolean>; flagsMeta: FlagMetaView[] };
+}
 
 /** Long-lived services of one app instance. */
 export interface AppServices {
