@@ -13,7 +13,7 @@ export type Row = Record<string, unknown>;
 
 /** Anything that runs one parameterised statement. */
 export interface Queryable {
-  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T extends object = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
 }
 
 /** A single connection (or transaction) that can also run multi-statement scripts. */

@@ -9,7 +9,7 @@ interface PgliteRunner {
 
 function connection(runner: PgliteRunner): Connection {
   return {
-    async query<T extends Row = Row>(text: string, params: readonly unknown[] = []) {
+    async query<T extends object = Row>(text: string, params: readonly unknown[] = []) {
       return (await runner.query<T>(text, [...params])).rows;
     },
     async exec(script: string) {

@@ -17,7 +17,7 @@ type Runner = { unsafe: Sql["unsafe"] };
 
 function connection(runner: Runner): Connection {
   return {
-    async query<T extends Row = Row>(text: string, params: readonly unknown[] = []) {
+    async query<T extends object = Row>(text: string, params: readonly unknown[] = []) {
       return (await runner.unsafe(
         text,
         params as postgres.ParameterOrJSON<never>[],
