@@ -11,9 +11,10 @@ import { ErrorPage } from "../components/ErrorPage.tsx";
 import { healthRoutes } from "../routes/api/health.ts";
 import { openApiRoutes } from "../routes/api/openapi.tsx";
 import { homeRoutes } from "../routes/home.tsx";
+import { createAuditLog } from "./audit/audit.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
-import type { AppServices, RouteContext } from "./context.ts";
+import { type AppServices, NO_FLAGS, type RouteContext } from "./context.ts";
 import type { Db } from "./db/mod.ts";
 import { AppError, ValidationError } from "./errors/mod.ts";
 import { createModeService } from "./governance/service.ts";
@@ -31,6 +32,8 @@ import { errorResponse, problem, wantsApi } from "./http/problem.ts";
 import type { AppEnv, AppHono } from "./http/types.ts";
 import type { Logger } from "./log/mod.ts";
 import { createOutboundGuard } from "./net/mod.ts";
+import { redact } from "./phi/mod.ts";
+import { createMemoryBus, type EventBus } from "./realtime/mod.ts";
 import type { RedisHandle } from "./redis/client.ts";
 import { type AppMetrics, createAppMetrics } from "./telemetry/mod.ts";
 import type { IslandManifest } from "./web/build.ts";
@@ -50,6 +53,8 @@ export interface AppDeps {
   staticRoot?: URL;
   /** Platform fetch for the outbound guard; replaced only in the guard's own tests. */
   fetchImpl?: typeof fetch;
+  /** An event bus owned by the caller (not closed by `close()`); built from config when absent. */
+  bus?: EventBus;
 }
 
 export interface App {
@@ -78,6 +83,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
   });
+  const ownBus = deps.bus === undefined;
+  const bus = deps.bus ??
+    createMemoryBus({ clock, metrics, logger, historySize: config.realtime.historySize });
   const services: AppServices = {
     db,
     redis: deps.redis,
@@ -85,6 +93,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     net,
     mode,
     readiness: [databaseCheck(db), redisCheck(deps.redis), workerCheck(config.workerUrl, net)],
+    bus,
+    audit: createAuditLog({ db, scrub: (value) => redact(value) }),
+    flags: NO_FLAGS,
   };
   const registry = new RouteRegistry();
   const pages = createPageRenderer({
@@ -220,6 +231,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     pages,
     async close() {
       // Background work registers here as it lands (event bus readers, schedulers, streams).
+      if (ownBus) await bus.close();
     },
   };
 }

@@ -2,6 +2,7 @@
  * The dependencies of an app instance, passed explicitly to every route
  * module (no globals). Built by `createApp` in lib/app.ts.
  */
+import type { AuditLog } from "./audit/audit.ts";
 import type { Role } from "./auth/principal.ts";
 import type { Clock } from "./clock.ts";
 import type { AppEnv, Config, Mode } from "./config.ts";
@@ -11,6 +12,7 @@ import type { ReadinessCheck } from "./health/mod.ts";
 import type { SecureDeps } from "./http/access.ts";
 import type { Logger } from "./log/mod.ts";
 import type { OutboundGuard } from "./net/mod.ts";
+import type { EventBus } from "./realtime/types.ts";
 import type { RedisHandle } from "./redis/client.ts";
 import type { AppMetrics } from "./telemetry/mod.ts";
 import type { PageRenderer } from "./web/render.tsx";
@@ -48,7 +50,18 @@ export interface AppServices {
   net: OutboundGuard;
   mode: ModeService;
   readiness: ReadinessCheck[];
+  /** The event bus (in-process, or across instances through Redis Streams). */
+  bus: EventBus;
+  /** The append-only audit log. */
+  audit: AuditLog;
+  /** Evaluated flags for governance state and SSE hello (empty until the flags service lands). */
+  flags: FlagStateProvider;
 }
+
+/** A flag state provider with no flags (the default until a flag service replaces it). */
+export const NO_FLAGS: FlagStateProvider = {
+  stateFor: () => ({ flags: {}, flagsMeta: [] }),
+};
 
 /** What a route module receives. */
 export interface RouteContext {

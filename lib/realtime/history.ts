@@ -1,0 +1,81 @@
+/**
+ * A bounded, ordered history of events (a ring buffer) answering "every
+ * event after id X" — or saying that X is older than what is kept.
+ */
+import { type AppEvent, compareEventIds, type Replay, type Topic } from "./types.ts";
+
+/** True when a subscriber of `subscribed` receives an event of `eventTopic`. */
+export function topicMatches(subscribed: Topic, eventTopic: Topic): boolean {
+  return subscribed === "all" || eventTopic === "all" || subscribed === eventTopic;
+}
+
+/** Keeps the newest `capacity` events, oldest first. */
+export class EventHistory {
+  readonly #buffer: (AppEvent | undefined)[];
+  #start = 0;
+  #size = 0;
+  /**
+   * Every id ≤ floor is either kept or known to be gone: a replay after an id
+   * older than the floor cannot be complete.
+   */
+  #floor: string;
+
+  /** `floor`: ids below it belong to before this history began (a previous process). */
+  constructor(readonly capacity: number, floor = "0-0") {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new Error("capacity must be ≥ 1");
+    this.#buffer = new Array(capacity);
+    this.#floor = floor;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The newest id kept, if any. */
+  newestId(): string | undefined {
+    return this.#size === 0 ? undefined : this.#at(this.#size - 1).id;
+  }
+
+  #at(i: number): AppEvent {
+    return this.#buffer[(this.#start + i) % this.capacity]!;
+  }
+
+  /** Appends an event; ids must increase (an older id is ignored). */
+  push(event: AppEvent): boolean {
+    const newest = this.newestId();
+    if (newest !== undefined && compareEventIds(event.id, newest) <= 0) return false;
+    if (this.#size === this.capacity) {
+      this.#floor = this.#at(0).id;
+      this.#buffer[this.#start] = event;
+      this.#start = (this.#start + 1) % this.capacity;
+    } else {
+      this.#buffer[(this.#start + this.#size) % this.capacity] = event;
+      this.#size += 1;
+    }
+    return true;
+  }
+
+  /** True when `afterId` is one this history can replay from without a gap. */
+  covers(afterId: string): boolean {
+    if (compareEventIds(afterId, this.#floor) < 0) return false;
+    const newest = this.newestId() ?? this.#floor;
+    return compareEventIds(afterId, newest) <= 0;
+  }
+
+  /**
+   * Events after `afterId` matching `topic`, oldest first. Incomplete when
+   * `afterId` is older than the history (events were dropped) or newer than
+   * anything seen (an id from elsewhere).
+   */
+  after(afterId: string, topic: Topic): Replay {
+    if (!this.covers(afterId)) return { events: [], complete: false };
+    const events: AppEvent[] = [];
+    for (let i = 0; i < this.#size; i++) {
+      const event = this.#at(i);
+      if (compareEventIds(event.id, afterId) > 0 && topicMatches(topic, event.topic)) {
+        events.push(event);
+      }
+    }
+    return { events, complete: true };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Local fan-out shared by both bus implementations: the subscriber list,
+ * delivery that isolates a failing handler, and the publish-side checks.
+ */
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log/mod.ts";
+import type { AppMetrics } from "../telemetry/mod.ts";
+import { topicMatches } from "./history.ts";
+import { EventRefusedError, payloadRefusal } from "./payload_guard.ts";
+import { type AppEvent, EVENT_TYPES, type NewEvent, type Topic, TOPICS } from "./types.ts";
+
+type Handler = (event: AppEvent) => void;
+
+/** The subscribers of one instance. */
+export class Subscribers {
+  readonly #subs = new Set<{ topic: Topic; handler: Handler }>();
+
+  constructor(private readonly logger?: Logger) {}
+
+  get count(): number {
+    return this.#subs.size;
+  }
+
+  add(topic: Topic, handler: Handler): () => void {
+    const sub = { topic, handler };
+    this.#subs.add(sub);
+    return () => {
+      this.#subs.delete(sub);
+    };
+  }
+
+  /** Calls every matching handler; one throwing handler does not stop the others. */
+  deliver(event: AppEvent): void {
+    for (const sub of [...this.#subs]) {
+      if (!topicMatches(sub.topic, event.topic)) continue;
+      try {
+        sub.handler(event);
+      } catch (error) {
+        this.logger?.error("event subscriber failed", {
+          eventType: event.type,
+          errorType: error instanceof Error ? error.name : typeof error,
+        });
+      }
+    }
+  }
+
+  clear(): void {
+    this.#subs.clear();
+  }
+}
+
+/** Shared options of both bus implementations. */
+export interface BusDeps {
+  clock: Clock;
+  metrics?: AppMetrics;
+  logger?: Logger;
+  /** Events kept for replay (`EVENT_HISTORY_SIZE`). */
+  historySize: number;
+  /** The PHI scanner (lib/phi `scan` by default). */
+  scanner?: (value: unknown) => { found: boolean };
+}
+
+/** Validates a new event; throws {@link EventRefusedError} (and counts it) when refused. */
+export function checkNewEvent(event: NewEvent, deps: BusDeps): void {
+  let reason = payloadRefusal(event.payload, deps.scanner);
+  if (!(EVENT_TYPES as readonly string[]).includes(event.type)) reason ??= "bad_key";
+  if (!(TOPICS as readonly string[]).includes(event.topic)) reason ??= "bad_key";
+  if (reason) {
+    deps.metrics?.busRefused.inc({ reason });
+    throw new EventRefusedError(reason);
+  }
+}
+
+/** A stamped copy of a new event (payload copied so later mutation cannot leak in). */
+export function stamp(event: NewEvent, id: string, ts: string): AppEvent {
+  const payload: AppEvent["payload"] = {};
+  for (const [key, value] of Object.entries(event.payload)) {
+    payload[key] = Array.isArray(value) ? [...value] : value;
+  }
+  return { id, type: event.type, ts, topic: event.topic, payload };
+}

@@ -1,0 +1,12 @@
+/** The realtime feature: the event bus (in-process or Redis Streams) and its contract. */
+export * from "./types.ts";
+export { createIdGenerator, isEventId, maxEventId } from "./ids.ts";
+export { EventHistory, topicMatches } from "./history.ts";
+export {
+  EventRefusedError,
+  PAYLOAD_STRING,
+  payloadRefusal,
+  type RefusalReason,
+} from "./payload_guard.ts";
+export type { BusDeps } from "./local.ts";
+export { createMemoryBus, type MemoryBus } from "./memory_bus.ts";
