@@ -17,6 +17,8 @@ export interface TextCtx {
   /** The text is a whole JSON string value (a bare 9-digit value may be an SSN, say). */
   whole: boolean;
   hits: Hit[];
+  /** Scans decoded base64 text (absent inside a decoded segment: one level only). */
+  inner?: (text: string) => Hit[];
 }
 
 /** Adds a hit. */

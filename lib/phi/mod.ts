@@ -39,6 +39,7 @@ export function scan(value: unknown, opts?: ScanOptions): ScanResult {
   try {
     walker = new Walker(opts, false);
     walker.value(value, undefined, 0);
+    walker.checkNow();
     return { found: walker.findings.length > 0, findings: walker.findings };
   } catch (err) {
     return failed(walker, err);
@@ -51,6 +52,7 @@ export function scanText(text: string, opts?: ScanOptions): ScanResult {
   try {
     walker = new Walker(opts, false);
     walker.text(String(text));
+    walker.checkNow();
     return { found: walker.findings.length > 0, findings: walker.findings };
   } catch (err) {
     return failed(walker, err);
@@ -65,7 +67,9 @@ export function scanText(text: string, opts?: ScanOptions): ScanResult {
 export function redact<T>(value: T, opts?: ScanOptions): T | unknown {
   try {
     const walker = new Walker(opts, true);
-    return walker.value(value, undefined, 0);
+    const out = walker.value(value, undefined, 0);
+    walker.checkNow();
+    return out;
   } catch {
     return typeof value === "string" ? REDACTED_TEXT : { ...REDACTED_PAYLOAD };
   }
@@ -75,7 +79,9 @@ export function redact<T>(value: T, opts?: ScanOptions): T | unknown {
 export function redactText(text: string, opts?: ScanOptions): string {
   try {
     const walker = new Walker(opts, true);
-    return walker.text(String(text));
+    const out = walker.text(String(text));
+    walker.checkNow();
+    return out;
   } catch {
     return REDACTED_TEXT;
   }

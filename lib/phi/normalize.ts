@@ -5,6 +5,8 @@
  * the normalised text redacts the right characters of the original.
  */
 
+import { C_LETTER, CLS } from "./chars.ts";
+
 export interface Normalized {
   text: string;
   /** map[i] = offset in the original of normalised char i; map[text.length] = original length. Null when identical. */
@@ -89,11 +91,17 @@ function hexValue(c: number): number {
   return -1;
 }
 
-/** True when the string needs the slow path (non-ASCII, '%' or '&'). */
+/** True when code unit c may change under normalisation (letters below U+2000 do not). */
+function foldable(c: number): boolean {
+  if (c <= 126) return c === 37 || c === 38;
+  return !(c < 0x2000 && (CLS[c]! & C_LETTER) !== 0);
+}
+
+/** True when the string needs the slow path: a foldable character, '%' or '&'. */
 function needsWork(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c > 126 || c === 37 || c === 38) return true;
+    if ((c > 126 || c === 37 || c === 38) && foldable(c)) return true;
   }
   return false;
 }
@@ -121,49 +129,76 @@ function decodeEntity(s: string, i: number): [number, number] | null {
 /** Normalises `s` for matching, keeping the offset map back to `s`. */
 export function normalize(s: string): Normalized {
   if (!needsWork(s)) return { text: s, map: null };
-  const parts: string[] = [];
-  const map: number[] = [];
-  const push = (piece: string, origin: number) => {
-    parts.push(piece);
-    for (let k = 0; k < piece.length; k++) map.push(origin);
-  };
   const n = s.length;
+  let out = "";
+  // Output can grow (NFKC expands ligatures and fractions); grow the map when it does.
+  let map = new Int32Array(n + 16);
+  let length = 0;
+  const emit = (piece: string, origin: number) => {
+    if (length + piece.length + 1 > map.length) {
+      const bigger = new Int32Array((map.length + piece.length) * 2);
+      bigger.set(map);
+      map = bigger;
+    }
+    out += piece;
+    for (let k = 0; k < piece.length; k++) map[length++] = origin;
+  };
+  let runStart = 0;
+  const flush = (end: number) => {
+    if (end > runStart) {
+      if (length + (end - runStart) + 1 > map.length) {
+        const bigger = new Int32Array((map.length + end - runStart) * 2);
+        bigger.set(map);
+        map = bigger;
+      }
+      out += s.slice(runStart, end);
+      for (let k = runStart; k < end; k++) map[length++] = k;
+    }
+  };
   let i = 0;
   while (i < n) {
     const c = s.charCodeAt(i);
-    if (c === 37 && i + 2 < n) {
+    if (!foldable(c)) {
+      i++;
+      continue;
+    }
+    if (c === 37) {
       const hi = hexValue(s.charCodeAt(i + 1));
       const lo = hexValue(s.charCodeAt(i + 2));
-      if (hi >= 0 && lo >= 0) {
-        const byte = hi * 16 + lo;
-        // ASCII escapes only: multi-byte UTF-8 escapes carry no identifier we match on.
-        if (byte >= 32 && byte < 127) {
-          push(String.fromCharCode(byte), i);
-          i += 3;
-          continue;
-        }
-      }
+      const byte = hi * 16 + lo;
+      // ASCII escapes only: multi-byte UTF-8 escapes carry no identifier we match on.
+      if (hi >= 0 && lo >= 0 && byte >= 32 && byte < 127) {
+        flush(i);
+        emit(String.fromCharCode(byte), i);
+        i += 3;
+        runStart = i;
+      } else i++;
+      continue;
     }
     if (c === 38) {
       const entity = decodeEntity(s, i);
       if (entity !== null) {
-        const [cp, length] = entity;
-        push(cp < 127 ? String.fromCharCode(cp) : foldCodePoint(cp), i);
-        i += length;
-        continue;
-      }
-    }
-    if (c <= 126) {
-      parts.push(s[i]!);
-      map.push(i);
-      i++;
+        const [cp, size] = entity;
+        flush(i);
+        emit(cp < 127 ? String.fromCharCode(cp) : foldCodePoint(cp), i);
+        i += size;
+        runStart = i;
+      } else i++;
       continue;
     }
     const cp = s.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
-    push(foldCodePoint(cp), i);
+    const folded = foldCodePoint(cp);
+    if (width === 1 && folded.length === 1 && folded.charCodeAt(0) === c) {
+      i++;
+      continue;
+    }
+    flush(i);
+    emit(folded, i);
     i += width;
+    runStart = i;
   }
-  map.push(n);
-  return { text: parts.join(""), map: Int32Array.from(map) };
+  flush(n);
+  map[length] = n;
+  return { text: out, map: map.subarray(0, length + 1) };
 }

@@ -3,13 +3,11 @@
  * offsets. Detectors only run when the cheap pre-filter finds something they could match.
  */
 import type { Hit, TextCtx } from "./context.ts";
-import { normalize } from "./normalize.ts";
+import { type Normalized, normalize } from "./normalize.ts";
 import { detectEmails } from "./detectors/email.ts";
 import { detectUrls } from "./detectors/url.ts";
 import { detectColonAddresses } from "./detectors/network.ts";
-import { detectNumbers } from "./detectors/numbers.ts";
-import { detectWords } from "./detectors/words.ts";
-import { detectBase64 } from "./detectors/base64.ts";
+import { detectTokens } from "./detectors/words.ts";
 import type { PhiType } from "./types.ts";
 
 /** A match in original offsets. */
@@ -34,27 +32,34 @@ const FLAG_AT = 2;
 const FLAG_COLON = 4;
 const FLAG_UPPER = 8;
 const FLAG_OTHER = 16;
+const FLAG_ALL = 31;
 
 /** One pass over the text: which characters occur that some detector needs. */
 function prefilter(t: string): number {
   let flags = 0;
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i);
-    if (c >= 48 && c <= 57) flags |= FLAG_DIGIT;
-    else if (c >= 65 && c <= 90) flags |= FLAG_UPPER;
-    else if (c === 64) flags |= FLAG_AT;
-    else if (c === 58) flags |= FLAG_COLON;
+    if (c < 65) {
+      if (c >= 48 && c <= 57) flags |= FLAG_DIGIT;
+      else if (c === 64) flags |= FLAG_AT;
+      else if (c === 58) flags |= FLAG_COLON;
+      else if (c === 37 || c === 38) flags |= FLAG_OTHER;
+    } else if (c <= 90) flags |= FLAG_UPPER;
     else if (c > 127) flags |= FLAG_OTHER;
-    if (flags === 31) break;
+    else continue;
+    if (flags === FLAG_ALL) break;
   }
   return flags;
 }
 
+const INNER_MODE: TextMode = { technical: false, whole: true };
+const innerDetect = (decoded: string): Hit[] => detect(decoded, INNER_MODE, 1, prefilter(decoded));
+
 /** Runs the detectors over already-normalised text. */
-function detect(t: string, mode: TextMode, depth: number): Hit[] {
-  const flags = prefilter(t);
+function detect(t: string, mode: TextMode, depth: number, flags: number): Hit[] {
   if (flags === 0) return [];
   const ctx: TextCtx = { t, n: t.length, technical: mode.technical, whole: mode.whole, hits: [] };
+  if (depth === 0) ctx.inner = innerDetect;
   const checkpoint = mode.checkpoint;
   if (flags & FLAG_AT) detectEmails(ctx);
   if (flags & FLAG_COLON) {
@@ -62,22 +67,23 @@ function detect(t: string, mode: TextMode, depth: number): Hit[] {
     detectColonAddresses(ctx);
   } else if (t.includes("www.")) detectUrls(ctx);
   checkpoint?.();
-  if (flags & FLAG_DIGIT) detectNumbers(ctx);
+  detectTokens(ctx);
   checkpoint?.();
-  detectWords(ctx);
-  checkpoint?.();
-  if (depth === 0 && flags & FLAG_UPPER) {
-    detectBase64(ctx, (decoded) => detect(decoded, { technical: false, whole: true }, depth + 1));
-    checkpoint?.();
-  }
   return ctx.hits;
 }
 
 /** Finds PHI spans in `text`, in original offsets, sorted and merged where they overlap. */
 export function findSpans(text: string, mode: TextMode): Span[] {
   if (text.length === 0) return [];
-  const norm = normalize(text);
-  const hits = detect(norm.text, mode, 0);
+  let flags = prefilter(text);
+  // Lower-case ASCII words alone: no detector can match.
+  if (flags === 0) return [];
+  let norm: Normalized = { text, map: null };
+  if (flags & FLAG_OTHER) {
+    norm = normalize(text);
+    if (norm.map !== null) flags = prefilter(norm.text);
+  }
+  const hits = detect(norm.text, mode, 0, flags);
   if (hits.length === 0) return [];
   const map = norm.map;
   const spans: Span[] = hits.map((h) => ({

@@ -5,6 +5,15 @@
  */
 import { isAlnum, isDigit, isLetter, isSpace, isUpperAt } from "../chars.ts";
 import { hasCue, hit, type TextCtx, windowBefore } from "../context.ts";
+import {
+  flagsAt,
+  registerWords,
+  W_ENDING,
+  W_PARTICLE,
+  W_STREET_PREFIX,
+  W_SUFFIX,
+  W_UNIT,
+} from "../word_table.ts";
 
 export const STREET_SUFFIXES = new Set([
   "street",
@@ -320,15 +329,20 @@ export function wordEnd(t: string, p: number): number {
   while (e < n) {
     const c = t.charCodeAt(e);
     if (isLetter(c)) e++;
-    else if ((c === 39 || c === 45 || c === 0x2019) && e > p && isLetter(t.charCodeAt(e + 1))) e++;
-    else break;
+    else if ((c === 39 || c === 45 || c === 0x2019) && e > p && isLetter(t.charCodeAt(e + 1))) {
+      // A possessive "'s" is not part of the word ("Thomas's daughter").
+      const s1 = t.charCodeAt(e + 1);
+      if (c !== 45 && (s1 === 115 || s1 === 83) && !isLetter(t.charCodeAt(e + 2))) break;
+      e++;
+    } else break;
   }
   return e;
 }
 
-function endsWithStreetEnding(lower: string): boolean {
-  for (const ending of STREET_ENDINGS) {
-    if (lower.length > ending.length + 2 && lower.endsWith(ending)) return true;
+/** True when the word t[s, e) ends in a street ending ("Koskikatu", "Søndergade"), hash probes only. */
+function endsWithStreetEnding(t: string, s: number, e: number): boolean {
+  for (let k = 2; k <= 8 && k <= e - s - 2; k++) {
+    if (flagsAt(t, e - k, e) & W_ENDING) return true;
   }
   return false;
 }
@@ -352,8 +366,9 @@ function houseNumberEnd(t: string, p: number): number {
 }
 
 /**
- * Street words from p: up to 6 words (particles allowed), returns info on the words read.
- * Stops at a digit, newline, comma or any other punctuation except a trailing '.'.
+ * Street words from p: up to 6 words (particles allowed). `streetish` when the first word is
+ * a street prefix ("Via", "ul.") or the last one has a street ending ("-katu", "-strasse");
+ * `capital` when every word is capitalised (or a particle).
  */
 function readStreetWords(
   t: string,
@@ -362,7 +377,8 @@ function readStreetWords(
   let q = p;
   let words = 0;
   let suffixEnd = -1;
-  let streetish = false;
+  let prefixed = false;
+  let endingLast = false;
   let capital = true;
   let lastEnd = p;
   while (words < 6) {
@@ -370,22 +386,19 @@ function readStreetWords(
     if (we === q) break;
     let end = we;
     if (t.charCodeAt(end) === 46) end++;
-    const lower = t.slice(q, we).toLowerCase();
-    if (words === 0 && STREET_PREFIXES.has(lower)) streetish = true;
-    if (endsWithStreetEnding(lower)) streetish = true;
-    if (!isUpperAt(t, q) && !PARTICLES.has(lower) && !STREET_PREFIXES.has(lower)) capital = false;
+    const f = flagsAt(t, q, we);
+    if (words === 0 && f & W_STREET_PREFIX) prefixed = true;
+    endingLast = endsWithStreetEnding(t, q, we);
+    if (!isUpperAt(t, q) && (f & (W_PARTICLE | W_STREET_PREFIX)) === 0) capital = false;
     words++;
     lastEnd = end;
-    if (words > 1 && STREET_SUFFIXES.has(lower)) {
-      suffixEnd = end;
-      streetish = true;
-    }
+    if (words > 1 && f & W_SUFFIX) suffixEnd = end;
     const next = skipSpaces(t, end);
     if (next === end && t.charCodeAt(end - 1) !== 46) break;
     if (!isLetter(t.charCodeAt(next))) break;
     q = next;
   }
-  return { end: lastEnd, words, suffixEnd, streetish, capital };
+  return { end: lastEnd, words, suffixEnd, streetish: prefixed || endingLast, capital };
 }
 
 /** A unit designator at p ("Apt. 117", "Suite 464", "Unit 5022 Box 1225", "#12"). Returns end or -1. */
@@ -503,10 +516,12 @@ function addressLine(t: string, s: number, e: number): boolean {
 }
 
 /**
- * Extends an address ending at e over the lines and comma segments that follow it
- * (unit, city, region, country and postcode), at most five of them.
+ * The lines and comma segments that follow an address ending at e (unit, city, region,
+ * country and postcode), at most five, as [start, end) pairs. Kept apart so that the
+ * redacted text keeps its line breaks.
  */
-export function extendAddressBlock(t: string, e: number): number {
+export function addressBlock(t: string, e: number): number[] {
+  const segments: number[] = [];
   let end = e;
   for (let step = 0; step < 5; step++) {
     let p = end;
@@ -546,18 +561,22 @@ export function extendAddressBlock(t: string, e: number): number {
       trimmed--;
     }
     if (!addressLine(t, lineStart, trimmed)) break;
+    segments.push(lineStart, trimmed);
     end = trimmed;
   }
-  return end;
+  return segments;
 }
 
 /**
- * Records an address [s, e) extended over the block that follows. Returns e, not the block
- * end, so the passes still look at what the block covers (an SSN after a comma, a postcode).
+ * Records an address [s, e) and the block that follows. Returns e, not the block end, so
+ * the passes still look at what the block covers (an SSN after a comma, a postcode).
  */
 function addressHit(ctx: TextCtx, s: number, e: number): number {
-  const end = extendAddressBlock(ctx.t, e);
-  hit(ctx, s, end, "STREET_ADDRESS");
+  hit(ctx, s, e, "STREET_ADDRESS");
+  const segments = addressBlock(ctx.t, e);
+  for (let k = 0; k < segments.length; k += 2) {
+    hit(ctx, segments[k]!, segments[k + 1]!, "STREET_ADDRESS");
+  }
   return e;
 }
 
@@ -577,7 +596,7 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
   if (!isLetter(t.charCodeAt(p))) return -1;
   const words = readStreetWords(t, p);
   if (words.words === 0) return -1;
-  if (words.suffixEnd > 0) {
+  if (words.suffixEnd > 0 && (words.capital || hasCue(windowBefore(t, i, 40), ADDRESS_CUES))) {
     let end = words.suffixEnd;
     // Optional house number after the suffix ("Pentelis Str. 35") and a unit.
     const unitStart = skipSpaces(t, t.charCodeAt(end) === 44 ? end + 1 : end);
@@ -621,7 +640,7 @@ function lineLed(t: string, i: number): boolean {
 export function matchWordStreet(ctx: TextCtx, p: number): number {
   const t = ctx.t;
   const words = readStreetWords(t, p);
-  if (!words.streetish || words.words === 0 || words.words > 5) return -1;
+  if (!words.streetish || !words.capital || words.words === 0 || words.words > 5) return -1;
   const q = skipSpaces(t, words.end);
   if (q === words.end || !isDigit(t.charCodeAt(q))) return -1;
   const e = houseNumberEnd(t, q);
@@ -634,12 +653,12 @@ export function matchWordStreet(ctx: TextCtx, p: number): number {
 }
 
 /** Unit, box or military post at word start p, extended over its block. */
-export function matchUnit(ctx: TextCtx, p: number): number {
+export function matchUnit(ctx: TextCtx, p: number, lower: string): number {
   const t = ctx.t;
-  let e = unitAt(t, p);
-  if (e < 0) e = boxAt(t, p);
-  if (e < 0) e = militaryPostAt(t, p);
-  if (e < 0) {
+  let e = UNIT_WORDS.has(lower) ? unitAt(t, p) : -1;
+  if (e < 0 && (lower === "p" || lower === "po" || lower === "psc")) e = boxAt(t, p);
+  if (e < 0 && (lower === "apo" || lower === "fpo" || lower === "dpo")) e = militaryPostAt(t, p);
+  if (e < 0 && lower.startsWith("us")) {
     // "USNS Bergman", "USS Lorenzen" followed by an FPO line.
     const head = t.slice(p, p + 6);
     if (/^US[SN]?[SNV]? [A-Z]/.test(head) || /^USCGC [A-Z]/.test(head)) {
@@ -686,3 +705,46 @@ export function matchPlacePostcode(ctx: TextCtx, i: number): number {
   }
   return -1;
 }
+
+/**
+ * "Villacher Strasse 89", "Koskikatu 25", "Erzsébet tér 19.": capitalised words ending in a
+ * street word, then the house number at digit-run start i. Returns end or -1.
+ */
+export function matchStreetBefore(ctx: TextCtx, i: number): number {
+  const t = ctx.t;
+  if (i < 3 || !isSpace(t.charCodeAt(i - 1)) || !isLetter(t.charCodeAt(i - 2))) return -1;
+  const e = houseNumberEnd(t, i);
+  if (e < 0 || e - i > 5 || isLetter(t.charCodeAt(skipSpaces(t, e)))) return -1;
+  // The word just before the number must carry a street ending.
+  let s = i - 1;
+  while (s > 0 && isSpace(t.charCodeAt(s - 1))) s--;
+  let ws = s;
+  while (ws > 0 && (isLetter(t.charCodeAt(ws - 1)) || t.charCodeAt(ws - 1) === 45)) ws--;
+  if (ws === s) return -1;
+  if (!endsWithStreetEnding(t, ws, s) && !(s - ws >= 3 && flagsAt(t, ws, s) & W_ENDING)) return -1;
+  // Up to three more capitalised words before it belong to the street name.
+  let start = ws;
+  for (let k = 0; k < 3; k++) {
+    let q = start;
+    while (q > 0 && isSpace(t.charCodeAt(q - 1))) q--;
+    if (q === start) break;
+    let b = q;
+    while (b > 0 && isLetter(t.charCodeAt(b - 1))) b--;
+    if (b === q || !isUpperAt(t, b)) break;
+    start = b;
+  }
+  if (!isUpperAt(t, start)) return -1;
+  let end = e;
+  const unitStart = skipSpaces(t, t.charCodeAt(end) === 44 ? end + 1 : end);
+  const unitEnd = unitAt(t, unitStart);
+  if (unitEnd > 0) end = unitEnd;
+  return addressHit(ctx, start, end);
+}
+
+// Register the trigger words with the word pass's hash table.
+registerWords(UNIT_WORDS, W_UNIT);
+registerWords(["p", "po", "psc", "apo", "fpo", "dpo", "us", "uss", "usns", "usnv", "uscgc"], W_UNIT);
+registerWords(STREET_PREFIXES, W_STREET_PREFIX);
+registerWords(STREET_SUFFIXES, W_SUFFIX);
+registerWords(PARTICLES, W_PARTICLE);
+registerWords(STREET_ENDINGS, W_ENDING);

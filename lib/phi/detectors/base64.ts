@@ -32,34 +32,29 @@ function decodePrintable(run: string): string | null {
   return printable / decoded.length >= 0.95 ? decoded : null;
 }
 
-/** Finds base64 segments whose decoded text `inner` reports PHI in. */
-export function detectBase64(ctx: TextCtx, inner: (text: string) => Hit[]): void {
+/**
+ * A base64 segment starting at i (the start of an alphanumeric token): expands over the
+ * base64 alphabet and, when the segment decodes to printable text in which `inner` finds
+ * PHI, reports the segment with those types. Returns the segment end (or -1 when the
+ * segment is too short or looks like plain words), so the caller skips it.
+ */
+export function base64At(ctx: TextCtx, i: number, inner: (text: string) => Hit[]): number {
   const { t, n } = ctx;
-  let i = 0;
-  while (i < n) {
-    if (!isB64(t.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    let e = i;
-    let upper = false;
-    let lower = false;
-    let digit = false;
-    while (e < n && isB64(t.charCodeAt(e))) {
-      const c = t.charCodeAt(e);
-      if (isUpperAscii(c)) upper = true;
-      else if (isLowerAscii(c)) lower = true;
-      else if (isDigit(c)) digit = true;
-      e++;
-    }
-    // Base64 of text mixes cases; plain words, numbers and hex hashes do not need decoding.
-    if (e - i >= MIN_RUN && e - i <= MAX_RUN && upper && (lower || digit)) {
-      const decoded = decodePrintable(t.slice(i, e));
-      if (decoded !== null) {
-        const found = inner(decoded);
-        for (const h of found) hit(ctx, i, e, h.type);
-      }
-    }
-    i = e;
+  let e = i;
+  let classes = 0;
+  while (e < n && e - i <= MAX_RUN) {
+    const c = t.charCodeAt(e);
+    if (!isB64(c)) break;
+    if (isUpperAscii(c)) classes |= 1;
+    else if (isLowerAscii(c)) classes |= 2;
+    else if (isDigit(c)) classes |= 4;
+    e++;
   }
+  // Base64 of text mixes cases; plain words, numbers and hex hashes need no decoding.
+  if (e - i < MIN_RUN || e - i > MAX_RUN || (classes & 1) === 0 || classes === 1) return -1;
+  const decoded = decodePrintable(t.slice(i, e));
+  if (decoded !== null) {
+    for (const h of inner(decoded)) hit(ctx, i, e, h.type);
+  }
+  return e;
 }

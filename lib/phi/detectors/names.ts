@@ -6,15 +6,38 @@
  */
 import { isLetter, isSpace, isUpperAt } from "../chars.ts";
 import { hit, type TextCtx } from "../context.ts";
-import { FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
-import { STREET_SUFFIXES, wordEnd } from "./address.ts";
+import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
+import { wordEnd } from "./address.ts";
+import {
+  flagsAt,
+  registerWords,
+  W_AMBIGUOUS,
+  W_COMMON,
+  W_FIRST,
+  W_LAST,
+  W_NAME_CUE,
+  W_NOT_NAME,
+  W_SUFFIX,
+} from "../word_table.ts";
 
-const FIRST = new Set(FIRST_NAMES.split(" "));
-const LAST = new Set(LAST_NAMES.split(" "));
+const FIRST = FIRST_NAMES.split(" ");
+const LAST = LAST_NAMES.split(" ");
+/** Names that are also everyday words ("Will", "May", "Price"): never a name on their own. */
+const AMBIGUOUS = AMBIGUOUS_NAMES.split(" ");
+/** Everyday words that are not names: a capitalised one ("Retries") is not a surname. */
+const COMMON = COMMON_WORDS.split(" ");
+
+/** A dictionary first name that is not also an everyday word. */
+const strongFirst = (f: number) => (f & (W_FIRST | W_AMBIGUOUS)) === W_FIRST;
+/** A dictionary surname that is not also an everyday word. */
+const strongLast = (f: number) => (f & (W_LAST | W_AMBIGUOUS)) === W_LAST;
+/** A capitalised word that is no everyday word: a name from elsewhere, say. */
+const unknownWord = (f: number) =>
+  (f & (W_COMMON | W_AMBIGUOUS | W_NOT_NAME | W_SUFFIX)) === 0;
 
 /** True when the lower-case word is a dictionary first name or surname. */
 export function isKnownName(lower: string): boolean {
-  return FIRST.has(lower) || LAST.has(lower);
+  return (flagsAt(lower, 0, lower.length) & (W_FIRST | W_LAST)) !== 0;
 }
 
 const HONORIFICS = new Set([
@@ -85,107 +108,8 @@ for (const phrase of NAME_CUES) {
   CUE_FIRST.set(phrase[0]!, list);
 }
 
-/** First names that are also everyday words; they need a dictionary surname after them. */
-const AMBIGUOUS_FIRST = new Set([
-  "will",
-  "may",
-  "june",
-  "april",
-  "august",
-  "grant",
-  "mark",
-  "bill",
-  "art",
-  "guy",
-  "pat",
-  "hope",
-  "faith",
-  "joy",
-  "max",
-  "page",
-  "rose",
-  "don",
-  "sunny",
-  "dawn",
-  "summer",
-  "autumn",
-  "chase",
-  "love",
-  "ray",
-  "king",
-  "young",
-  "long",
-  "rich",
-  "major",
-  "price",
-  "lane",
-  "sky",
-  "star",
-  "iris",
-  "ivy",
-  "jean",
-  "china",
-  "india",
-  "paris",
-  "georgia",
-  "virginia",
-  "carolina",
-  "dakota",
-  "austin",
-  "london",
-  "florence",
-  "so",
-  "an",
-  "do",
-  "in",
-  "see",
-  "lou",
-  "in",
-  "le",
-  "ok",
-  "else",
-  "german",
-  "france",
-  "holland",
-  "sale",
-  "else",
-  "tech",
-  "gay",
-  "wan",
-  "kiss",
-  "sung",
-  "son",
-  "ma",
-  "chi",
-  "in",
-  "said",
-  "sherry",
-  "brandy",
-  "ginger",
-  "pearl",
-  "ruby",
-  "crystal",
-  "amber",
-  "jade",
-  "robin",
-  "destiny",
-  "misty",
-  "precious",
-  "charity",
-  "glory",
-  "merry",
-  "miles",
-  "chance",
-  "royal",
-  "early",
-  "man",
-  "worth",
-  "cash",
-  "sterling",
-]);
-
 /** Capitalised words that never continue a name. */
-const NOT_NAME = new Set([
+const NOT_NAME = [
   "the",
   "and",
   "or",
@@ -334,7 +258,7 @@ const NOT_NAME = new Set([
   "release",
   "retries",
   "timeout",
-]);
+];
 
 function skipSpaces(t: string, p: number): number {
   while (p < t.length && isSpace(t.charCodeAt(p))) p++;
@@ -365,8 +289,7 @@ function nameTokensEnd(t: string, p: number, max: number): number {
     if (!isUpperAt(t, q)) break;
     const we = wordEnd(t, q);
     if (we - q < 2) break;
-    const lower = t.slice(q, we).toLowerCase();
-    if (NOT_NAME.has(lower)) break;
+    if (flagsAt(t, q, we) & W_NOT_NAME) break;
     end = we;
     const next = skipSpaces(t, we);
     if (next === we || !isUpperAt(t, next)) break;
@@ -393,89 +316,109 @@ function afterCue(t: string, we: number, phrase: string[]): number {
   return q;
 }
 
-/** Names at the word [i, we) (lower-case `lower`). Returns the end of a hit or -1. */
-export function matchNames(ctx: TextCtx, i: number, we: number, lower: string): number {
+/** Names at the word [i, we) with hash-table flags `flags`. Returns the end of a hit or -1. */
+export function matchNames(ctx: TextCtx, i: number, we: number, flags: number): number {
   const t = ctx.t;
-  if (HONORIFICS.has(lower)) {
-    let q = we;
-    if (t.charCodeAt(q) === 46) q++;
-    const start = skipSpaces(t, q);
-    if (start > q || t.charCodeAt(q - 1) === 46) {
-      const end = nameTokensEnd(t, start, 4);
-      if (end > 0) {
-        hit(ctx, i, end, "PERSON_NAME");
-        return end;
+  if (flags & W_NAME_CUE) {
+    const lower = t.slice(i, we).toLowerCase();
+    if (HONORIFICS.has(lower)) {
+      let q = we;
+      if (t.charCodeAt(q) === 46) q++;
+      const start = skipSpaces(t, q);
+      if (start > q || t.charCodeAt(q - 1) === 46) {
+        const end = nameTokensEnd(t, start, 4);
+        if (end > 0) {
+          hit(ctx, i, end, "PERSON_NAME");
+          return end;
+        }
       }
     }
-  }
-  const phrases = CUE_FIRST.get(lower);
-  if (phrases !== undefined) {
-    for (const phrase of phrases) {
-      const start = afterCue(t, we, phrase);
-      if (start < 0) continue;
-      const end = nameTokensEnd(t, start, 4);
-      if (end > 0) {
-        hit(ctx, start, end, "PERSON_NAME");
-        return end;
+    const phrases = CUE_FIRST.get(lower);
+    if (phrases !== undefined) {
+      for (const phrase of phrases) {
+        const start = afterCue(t, we, phrase);
+        if (start < 0) continue;
+        const end = nameTokensEnd(t, start, 4);
+        if (end > 0) {
+          hit(ctx, start, end, "PERSON_NAME");
+          return end;
+        }
       }
     }
   }
   if (!isUpperAt(t, i)) return -1;
   // Double-barrelled surname: "Garcia-Roberson".
-  const dash = t.indexOf("-", i);
-  if (dash > i && dash < we) {
-    const a = lower.slice(0, dash - i);
-    const b = lower.slice(dash - i + 1);
-    if (LAST.has(a) && LAST.has(b) && isUpperAt(t, dash + 1)) {
+  let dash = -1;
+  for (let k = i + 1; k < we; k++) {
+    if (t.charCodeAt(k) === 45) {
+      dash = k;
+      break;
+    }
+  }
+  if (dash > 0) {
+    const a = flagsAt(t, i, dash);
+    const b = flagsAt(t, dash + 1, we);
+    if (
+      a & W_LAST && b & W_LAST && (strongLast(a) || strongLast(b)) && isUpperAt(t, dash + 1)
+    ) {
       hit(ctx, i, we, "PERSON_NAME");
       return we;
     }
   }
-  const first = FIRST.has(lower);
-  const last = LAST.has(lower);
-  if (!first && !last) return -1;
+  const first = strongFirst(flags);
+  const last = strongLast(flags);
+  const unknown = (flags & (W_FIRST | W_LAST)) === 0 && unknownWord(flags);
+  if (!first && !last && !unknown && !(flags & W_FIRST)) return -1;
   // First [Initial] Last.
   let q = skipSpaces(t, we);
-  if (q > we) {
+  if (q > we && q - we < 3) {
     const init = initialAt(t, q);
     if (init > 0) q = skipSpaces(t, init);
     if (isUpperAt(t, q)) {
       const e2 = wordEnd(t, q);
-      const second = t.slice(q, e2).toLowerCase();
-      if (e2 - q >= 2 && !NOT_NAME.has(second) && !STREET_SUFFIXES.has(second)) {
-        const secondLast = LAST.has(second) || secondLastByDash(second);
-        if (
-          (first && secondLast) ||
-          (first && !AMBIGUOUS_FIRST.has(lower) && !FIRST.has(second)) ||
-          (first && !AMBIGUOUS_FIRST.has(lower) && init > 0)
-        ) {
-          const end = nameTokensEnd(t, q, 2);
-          hit(ctx, i, end > 0 ? end : e2, "PERSON_NAME");
-          return end > 0 ? end : e2;
-        }
+      const f2 = flagsAt(t, q, e2);
+      const secondOk = e2 - q >= 2 && (f2 & (W_NOT_NAME | W_SUFFIX)) === 0;
+      const secondLast = strongLast(f2) || secondLastByDash(t, q, e2);
+      if (
+        secondOk &&
+        ((first && (secondLast || unknownWord(f2))) || (flags & W_FIRST && secondLast) ||
+          (unknown && secondLast))
+      ) {
+        const end = nameTokensEnd(t, q, 2);
+        hit(ctx, i, end > 0 ? end : e2, "PERSON_NAME");
+        return end > 0 ? end : e2;
       }
     }
   }
   // Lists of surnames: "Davis, Reynolds and Williamson".
-  if (last && t.charCodeAt(we) === 44) {
-    const end = surnameList(t, we);
+  if (flags & W_LAST && t.charCodeAt(we) === 44) {
+    const end = surnameList(t, we, last);
     if (end > 0) {
       hit(ctx, i, end, "PERSON_NAME");
       return end;
     }
   }
+  // A lone dictionary name ("Anna is from Plotwatt"): first names and surnames that are
+  // not everyday words.
+  if (first || last) {
+    hit(ctx, i, we, "PERSON_NAME");
+    return we;
+  }
   return -1;
 }
 
-function secondLastByDash(lower: string): boolean {
-  const dash = lower.indexOf("-");
-  return dash > 0 && LAST.has(lower.slice(0, dash)) && LAST.has(lower.slice(dash + 1));
+function secondLastByDash(t: string, s: number, e: number): boolean {
+  for (let k = s + 1; k < e; k++) {
+    if (t.charCodeAt(k) === 45) return strongLast(flagsAt(t, s, k)) && strongLast(flagsAt(t, k + 1, e));
+  }
+  return false;
 }
 
 /** ", Last and Last" / ", Last, Last and Last" after a surname; returns end or -1. */
-function surnameList(t: string, p: number): number {
+function surnameList(t: string, p: number, firstStrong: boolean): number {
   let q = p;
   let count = 1;
+  let strong = firstStrong;
   for (let guard = 0; guard < 4; guard++) {
     if (t.charCodeAt(q) === 44) q++;
     q = skipSpaces(t, q);
@@ -485,11 +428,22 @@ function surnameList(t: string, p: number): number {
       joined = true;
     }
     const e = wordEnd(t, q);
-    if (e === q || !isUpperAt(t, q) || !LAST.has(t.slice(q, e).toLowerCase())) return -1;
+    const f = flagsAt(t, q, e);
+    if (e === q || !isUpperAt(t, q) || !(f & W_LAST)) return -1;
+    if (strongLast(f)) strong = true;
     count++;
     q = e;
-    if (joined) return count >= 3 ? e : -1;
+    if (joined) return count >= 3 && strong ? e : -1;
     if (t.charCodeAt(q) !== 44 && !t.startsWith(" and ", q)) return -1;
   }
   return -1;
 }
+
+// Register the trigger words with the word pass's hash table.
+registerWords(FIRST, W_FIRST);
+registerWords(COMMON, W_COMMON);
+registerWords(NOT_NAME, W_NOT_NAME);
+registerWords(LAST, W_LAST);
+registerWords(AMBIGUOUS, W_AMBIGUOUS);
+registerWords(HONORIFICS, W_NAME_CUE);
+registerWords(CUE_FIRST.keys(), W_NAME_CUE);

@@ -7,7 +7,7 @@ import { isAlnum, isAsciiLetter, isDigit, isLetter, isSpace } from "../chars.ts"
 import { cardValid, luhnValid, npiValid, ssnValid } from "../checksums.ts";
 import { hasCue, hit, take, type TextCtx, windowAfter, windowBefore } from "../context.ts";
 import { ipv4Valid } from "./network.ts";
-import { matchPlacePostcode, matchStreetAddress } from "./address.ts";
+import { matchPlacePostcode, matchStreetAddress, matchStreetBefore } from "./address.ts";
 
 /** End of the digit run starting at p, reading at most `max` digits. */
 function digitsEnd(t: string, p: number, max: number): number {
@@ -278,18 +278,20 @@ function matchImei(t: string, i: number): number {
 }
 
 /** MBI: C A AN N A AN N A A N N (no S L O I B Z), optionally 4-3-4 with dashes. */
-const MBI_LETTER = /^[AC-HJKMNP-RT-Y]$/;
+const MBI_PATTERN = "CAXNAXNAANN";
+function mbiLetter(c: number): boolean {
+  const u = c & ~32;
+  return isAsciiLetter(c) && u !== 83 && u !== 76 && u !== 79 && u !== 73 && u !== 66 && u !== 90;
+}
 function matchMbi(t: string, i: number): number {
-  const pattern = "CAXNAXNAANN";
+  if (!isAsciiLetter(t.charCodeAt(i + 1))) return -1;
   let p = i;
   for (let k = 0; k < 11; k++) {
     if ((k === 4 || k === 7) && t.charCodeAt(p) === 45) p++;
-    const ch = t[p];
-    if (ch === undefined) return -1;
-    const c = ch.charCodeAt(0);
-    const kind = pattern[k];
-    const up = ch.toUpperCase();
-    const letter = isAsciiLetter(c) && MBI_LETTER.test(up);
+    const c = t.charCodeAt(p);
+    if (Number.isNaN(c)) return -1;
+    const kind = MBI_PATTERN[k];
+    const letter = mbiLetter(c);
     if (kind === "C" && !(c >= 49 && c <= 57)) return -1;
     if (kind === "N" && !isDigit(c)) return -1;
     if (kind === "A" && !letter) return -1;
@@ -298,6 +300,8 @@ function matchMbi(t: string, i: number): number {
   }
   return endsClean(t, p) ? p : -1;
 }
+
+const PHONE_LENS = new Int32Array(8);
 
 interface PhoneShape {
   end: number;
@@ -315,14 +319,14 @@ function readPhone(t: string, i: number): PhoneShape | null {
   let digits = 0;
   let groups = 0;
   let lastEnd = i;
-  const lens: number[] = [];
+  const lens = PHONE_LENS;
   let parenOpen = before === 40;
   for (let guard = 0; guard < 8; guard++) {
     const e = digitsEnd(t, p, 15);
     if (e === p) break;
     digits += e - p;
     groups++;
-    lens.push(e - p);
+    lens[groups - 1] = e - p;
     lastEnd = e;
     if (digits > 15) return null;
     let q = e;
@@ -345,11 +349,11 @@ function readPhone(t: string, i: number): PhoneShape | null {
   // Extension: x123, ext. 123, #123.
   let q = end;
   while (q < t.length && isSpace(t.charCodeAt(q))) q++;
-  const lower = t.slice(q, q + 4).toLowerCase();
+  const x0 = t.charCodeAt(q) | 32;
   let extStart = -1;
-  if (lower.startsWith("ext.")) extStart = q + 4;
-  else if (lower.startsWith("ext")) extStart = q + 3;
-  else if (lower.startsWith("x") || lower.startsWith("#")) extStart = q + 1;
+  if (x0 === 101 && (t.charCodeAt(q + 1) | 32) === 120 && (t.charCodeAt(q + 2) | 32) === 116) {
+    extStart = t.charCodeAt(q + 3) === 46 ? q + 4 : q + 3;
+  } else if (x0 === 120 || t.charCodeAt(q) === 35) extStart = q + 1;
   if (extStart > 0) {
     let r = extStart;
     while (r < t.length && isSpace(t.charCodeAt(r))) r++;
@@ -366,9 +370,11 @@ function readPhone(t: string, i: number): PhoneShape | null {
   }
   let nanp = false;
   if (nanpDigits === 10) {
-    const rest = lens.slice(k);
-    const shaped = rest.length === 1 || (rest.length === 3 && rest[0] === 3 && rest[1] === 3) ||
-      (rest.length === 2 && rest[0] === 3 && rest[1] === 7);
+    const restCount = groups - k;
+    const r0 = lens[k];
+    const r1 = lens[k + 1];
+    const shaped = restCount === 1 || (restCount === 3 && r0 === 3 && r1 === 3) ||
+      (restCount === 2 && r0 === 3 && r1 === 7);
     if (shaped) {
       // Locate the area code's first digit and the exchange's first digit.
       let r = i;
@@ -421,6 +427,18 @@ function matchIpv4(t: string, i: number): number {
   return p;
 }
 
+/** Digits in the phone-shaped run at i (digits, spaces, '-', '.', '(', ')'), up to 24 chars. */
+function digitsAhead(t: string, i: number): number {
+  let digits = 0;
+  const end = Math.min(t.length, i + 24);
+  for (let p = i; p < end; p++) {
+    const c = t.charCodeAt(p);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c !== 32 && c !== 45 && c !== 46 && c !== 40 && c !== 41) break;
+  }
+  return digits;
+}
+
 /** Age phrases: "35-year-old", "35 years old", "35 y/o", "aged 35", "age of 35", "turned 35". */
 function matchAge(t: string, i: number, e: number): boolean {
   if (e - i > 3) return false;
@@ -436,29 +454,8 @@ function matchAge(t: string, i: number, e: number): boolean {
     before.endsWith("he was ") || before.endsWith("she was ");
 }
 
-/** Runs every digit-led matcher over the text. */
-export function detectNumbers(ctx: TextCtx): void {
-  const { t, n, technical } = ctx;
-  let i = 0;
-  while (i < n) {
-    const c = t.charCodeAt(i);
-    if (!isDigit(c) || (i > 0 && isAlnum(t.charCodeAt(i - 1)))) {
-      i++;
-      continue;
-    }
-    const next = tryAt(ctx, i, technical);
-    if (next > i) {
-      i = next;
-      continue;
-    }
-    // Skip the rest of this digit run: matchers only start at run starts.
-    i++;
-    while (i < n && isDigit(t.charCodeAt(i))) i++;
-  }
-}
-
 /** Tries all matchers at digit-run start i; returns the end of the hit or -1. */
-function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
+export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
   const t = ctx.t;
   const run = digitsEnd(t, i, 20);
   const runLen = run - i;
@@ -470,7 +467,7 @@ function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
   if (technical) return -1;
   if (runLen <= 4 && (e = matchIpv4(t, i)) > 0) return take(ctx, i, e, "IP_ADDRESS");
   if (runLen <= 4 && (e = matchNumericDate(t, i)) > 0) return take(ctx, i, e, "DATE");
-  if (runLen >= 4 && (e = matchCard(t, i)) > 0) {
+  if (runLen >= 4 && (runLen >= 12 || digitsAhead(t, i) >= 12) && (e = matchCard(t, i)) > 0) {
     hit(ctx, i, e, "CREDIT_CARD");
     return e;
   }
@@ -497,10 +494,18 @@ function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
       }
     }
   }
-  const phone = matchPhone(ctx, i);
-  if (phone !== null) return take(ctx, phone[0], phone[1], "PHONE");
-  if (runLen <= 3 && matchAge(t, i, run)) return take(ctx, i, run, "AGE");
+  if (runLen >= 7 || digitsAhead(t, i) >= 7) {
+    const phone = matchPhone(ctx, i);
+    if (phone !== null) return take(ctx, phone[0], phone[1], "PHONE");
+  }
+  if (runLen <= 3) {
+    const a = t.charCodeAt(run);
+    const ageAfter = (a === 45 || a === 32) && (t.charCodeAt(run + 1) | 32) === 121;
+    const ageBefore = t.charCodeAt(i - 1) === 32 && isLetter(t.charCodeAt(i - 2));
+    if ((ageAfter || ageBefore) && matchAge(t, i, run)) return take(ctx, i, run, "AGE");
+  }
   if ((e = matchStreetAddress(ctx, i)) > 0) return e;
+  if ((e = matchStreetBefore(ctx, i)) > 0) return e;
   if ((e = matchPlacePostcode(ctx, i)) > 0) return e;
   if (runLen === 4 && endsClean(t, run)) {
     const year = num(t, i, run);

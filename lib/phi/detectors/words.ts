@@ -4,13 +4,37 @@
  * weekday names, unit designators, honorifics and the name dictionaries. Alphanumeric
  * words are also checked for IBAN, VIN and MAC shapes.
  */
-import { isAlnum, isDigit, isHex, isLetter, isSpace, isUpperAt, isWordChar } from "../chars.ts";
+import {
+  C_DIGIT,
+  C_LETTER,
+  CLS,
+  isAlnum,
+  isDigit,
+  isHex,
+  isLetter,
+  isSpace,
+  isUpperAt,
+  isWordChar,
+} from "../chars.ts";
+import { tryAt } from "./numbers.ts";
+import { base64At } from "./base64.ts";
 import { ibanValid, vinCheckDigitValid } from "../checksums.ts";
 import { hasCue, hit, take, type TextCtx, windowBefore } from "../context.ts";
 import type { PhiType } from "../types.ts";
 import { ciscoMacAt, macAt } from "./network.ts";
 import { matchUnit, matchWordStreet, postalCodeAt, wordEnd } from "./address.ts";
 import { isKnownName, matchNames } from "./names.ts";
+import {
+  registerWords,
+  W_MONTH,
+  W_NAME_CUE,
+  W_STREET_PREFIX,
+  W_UNIT,
+  W_VALUE_CUE,
+  W_WEEKDAY,
+  wordFlags,
+  wordHash,
+} from "../word_table.ts";
 
 /** What a cue announces and the shape of the value that follows it. */
 type Shape = "id" | "postal" | "place" | "demonym" | "digits";
@@ -581,69 +605,147 @@ function matchVin(ctx: TextCtx, p: number, e: number): boolean {
   return false;
 }
 
-/** Runs the word pass. */
-export function detectWords(ctx: TextCtx): void {
-  const { t, n } = ctx;
+/**
+ * The token pass: one walk over the alphanumeric tokens of the text. Digit-led tokens go to
+ * the number matchers, letter-led ones to the word tables. A long token, or one joined by
+ * base64 punctuation, is also tried as the start of a base64 segment.
+ */
+export function detectTokens(ctx: TextCtx): void {
+  const { t, n, inner } = ctx;
+  let b64End = 0;
   let i = 0;
   while (i < n) {
     const c = t.charCodeAt(i);
-    if (!isAlnum(c) || (i > 0 && isAlnum(t.charCodeAt(i - 1)))) {
+    const k = c < 0x2000 ? CLS[c]! : 0;
+    if ((k & ALNUM) === 0) {
       i++;
       continue;
     }
-    // Alphanumeric token bounds (for IBAN, VIN, MAC).
-    let ae = i;
-    while (ae < n && isAlnum(t.charCodeAt(ae)) && ae - i < 40) ae++;
-    const letterEnd = wordEnd(t, i);
-    const next = handleToken(ctx, i, ae, letterEnd);
-    if (next > i) {
-      i = next;
-      continue;
+    // Token [i, ae); its letters-only prefix ends at le and hashes (folded) to h.
+    let ae = i + 1;
+    let le = -1;
+    let h = 0x811c9dc5;
+    if (k & C_LETTER) {
+      h = Math.imul(h ^ (c < 91 && c > 64 ? c | 32 : c), 0x01000193);
+    } else le = i;
+    while (ae < n) {
+      const d = t.charCodeAt(ae);
+      const kd = d < 0x2000 ? CLS[d]! : 0;
+      if ((kd & ALNUM) === 0) break;
+      if (le < 0) {
+        if (kd & C_LETTER) h = Math.imul(h ^ (d < 91 && d > 64 ? d | 32 : d), 0x01000193);
+        else le = ae;
+      }
+      ae++;
     }
-    i = Math.max(ae, letterEnd, i + 1);
+    if (le < 0) le = ae;
+    if (
+      inner !== undefined && i >= b64End && (i === 0 || !isB64Joiner(t.charCodeAt(i - 1))) &&
+      (ae - i >= 12 || isB64Joiner(t.charCodeAt(ae)) && ae - i >= 3)
+    ) {
+      const e = base64At(ctx, i, inner);
+      if (e > 0) b64End = e;
+    }
+    let next = -1;
+    if (k & C_DIGIT) {
+      next = tryAt(ctx, i, ctx.technical);
+      if (next <= i) next = alnumChecks(ctx, i, ae);
+      if (next <= i) {
+        // Only the digit run is consumed: "12 Main" and "12-34" restart after it.
+        next = i + 1;
+        while (next < n && isDigit(t.charCodeAt(next))) next++;
+        if (next < ae) next = ae;
+      }
+    } else {
+      const nc = t.charCodeAt(le);
+      const plain = le === ae && nc !== 39 && nc !== 45 && nc !== 0x2019;
+      const we = plain ? le : wordEnd(t, i);
+      next = ae - i >= 4 ? alnumChecks(ctx, i, ae) : -1;
+      if (next <= i) {
+        const hash = plain ? ((h >>> 0) || 1) : wordHash(t, i, we);
+        next = wordChecks(ctx, i, we, hash);
+      }
+      if (next <= i) next = Math.max(ae, we, i + 1);
+    }
+    i = next;
   }
 }
 
-function handleToken(ctx: TextCtx, i: number, ae: number, we: number): number {
+const ALNUM = C_LETTER | C_DIGIT;
+
+/** Base64 characters that are not alphanumeric. */
+function isB64Joiner(c: number): boolean {
+  return c === 43 || c === 47 || c === 61 || c === 45 || c === 95;
+}
+
+/** MAC, IBAN and VIN shapes on the alphanumeric token [i, ae). */
+function alnumChecks(ctx: TextCtx, i: number, ae: number): number {
   const t = ctx.t;
   const c = t.charCodeAt(i);
   const len = ae - i;
-  // MAC forms that start with a letter or digit: aa-bb-.., aa:bb:.. (colon handled elsewhere), aabb.ccdd.eeff.
-  if (len === 2 && isHex(c) && t.charCodeAt(ae) === 45) {
+  // MAC forms that start with a letter or digit: aa-bb-.., aabb.ccdd.eeff (colons elsewhere).
+  if (len === 2 && t.charCodeAt(ae) === 45 && isHex(c)) {
     const e = macAt(t, i);
     if (e > 0) return take(ctx, i, e, "MAC_ADDRESS");
   }
-  if (len === 4 && t.charCodeAt(ae) === 46) {
+  if (len === 4 && t.charCodeAt(ae) === 46 && isHex(c)) {
     const e = ciscoMacAt(t, i);
     if (e > 0) return take(ctx, i, e, "MAC_ADDRESS");
   }
   if (
-    len >= 4 && isLetter(c) && isLetter(t.charCodeAt(i + 1)) && isDigit(t.charCodeAt(i + 2)) &&
-    isDigit(t.charCodeAt(i + 3))
+    len >= 4 && isDigit(t.charCodeAt(i + 2)) && isDigit(t.charCodeAt(i + 3)) && isLetter(c) &&
+    isLetter(t.charCodeAt(i + 1))
   ) {
     const e = matchIban(ctx, i);
     if (e > 0) return e;
   }
   if (len === 17 && matchVin(ctx, i, ae)) return ae;
+  return -1;
+}
+
+/** The word tables for the letter word [i, we). */
+function wordChecks(ctx: TextCtx, i: number, we: number, hash: number): number {
+  const t = ctx.t;
   if (we === i) return -1;
-  // Letter words from here on.
-  const wlen = we - i;
-  if (wlen > 24) return we;
+  // Letter words from here on. Most are ordinary lower-case words: one hash probe, no string.
+  if (we - i > 24) return we;
+  const flags = wordFlags(hash);
+  const capital = isUpperAt(t, i);
+  if (!capital && (flags & CONTEXT_FLAGS) === 0) return -1;
+  if (ctx.technical && (flags & W_VALUE_CUE) === 0) return -1;
+  if ((flags & SLICE_FLAGS) === 0) return matchNames(ctx, i, we, flags);
   const lower = t.slice(i, we).toLowerCase();
-  const cues = CUE_INDEX.get(lower);
-  if (cues !== undefined) {
-    const e = tryCue(ctx, we, cues);
-    if (e > 0) return e;
+  if (flags & W_VALUE_CUE) {
+    const cues = CUE_INDEX.get(lower);
+    if (cues !== undefined) {
+      const e = tryCue(ctx, we, cues);
+      if (e > 0) return e;
+    }
   }
   if (ctx.technical) return -1;
-  if (MONTHS.has(lower)) {
+  if (flags & W_MONTH && MONTHS.has(lower)) {
     const e = matchMonthDate(ctx, i, we);
     if (e > 0) return e;
   }
-  if (WEEKDAYS.has(lower)) return take(ctx, i, we, "DATE");
-  const e = matchUnit(ctx, i);
-  if (e > 0) return e;
-  const street = matchWordStreet(ctx, i);
-  if (street > 0) return street;
-  return matchNames(ctx, i, we, lower);
+  if (flags & W_WEEKDAY && WEEKDAYS.has(lower)) return take(ctx, i, we, "DATE");
+  if (flags & W_UNIT) {
+    const e = matchUnit(ctx, i, lower);
+    if (e > 0) return e;
+  }
+  if (flags & W_STREET_PREFIX) {
+    const street = matchWordStreet(ctx, i);
+    if (street > 0) return street;
+  }
+  if (!capital && !(flags & W_NAME_CUE)) return -1;
+  return matchNames(ctx, i, we, flags);
 }
+
+/** Flags that make a word worth a look even in lower case. */
+const CONTEXT_FLAGS = W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT | W_STREET_PREFIX | W_NAME_CUE;
+/** Flags whose handling needs the lower-cased word itself. */
+const SLICE_FLAGS = W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT | W_STREET_PREFIX;
+
+// Register the trigger words with the hash table.
+registerWords(CUE_INDEX.keys(), W_VALUE_CUE);
+registerWords(MONTHS.keys(), W_MONTH);
+registerWords(WEEKDAYS, W_WEEKDAY);
