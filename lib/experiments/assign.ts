@@ -1,0 +1,107 @@
+/**
+ * Experiment assignment. Pure: the same experiment and id always give the
+ * same variant, and a persisted (sticky) assignment wins over the hash.
+ *
+ * Hash: MurmurHash3 x86 32-bit of `"<experimentKey>:<id>"` with seed 86028157
+ * (Unleash's variant seed); `target = hash % totalWeight + 1`; the variant is
+ * the first, in key order, whose cumulative weight reaches `target`.
+ */
+import type { Mode } from "../config.ts";
+import { murmur3 } from "../flags/hash.ts";
+import { type Experiment, totalWeight, type Variant, type VariantConfig } from "./experiment.ts";
+
+/** Unleash's variant seed, so variant buckets also carry over from Unleash. */
+export const EXPERIMENT_SEED = 86028157;
+
+export const ASSIGNMENT_REASONS = [
+  "SPLIT",
+  "STICKY",
+  "DISABLED",
+  "MODE_GATED",
+  "NOT_FOUND",
+  "NO_ID",
+] as const;
+/**
+ * `SPLIT`: assigned by the hash; `STICKY`: a persisted assignment; `DISABLED`,
+ * `MODE_GATED`: the experiment does not run here (no variant); `NOT_FOUND`:
+ * unknown or archived; `NO_ID`: no user or session id to assign.
+ */
+export type AssignmentReason = (typeof ASSIGNMENT_REASONS)[number];
+
+export interface AssignmentContext {
+  userId?: string | undefined;
+  sessionId?: string | undefined;
+  mode: Mode;
+}
+
+export interface Assignment {
+  experimentKey: string;
+  variant: string | null;
+  config: VariantConfig | null;
+  reason: AssignmentReason;
+}
+
+/** The target (1..totalWeight) of an id for an experiment. */
+export function allocationTarget(experimentKey: string, id: string, total: number): number {
+  return (murmur3(`${experimentKey}:${id}`, EXPERIMENT_SEED) % total) + 1;
+}
+
+/** The variant the hash gives `id` (null when no weight is allocated). */
+export function pickVariant(experiment: Experiment, id: string): Variant | null {
+  const total = totalWeight(experiment);
+  if (total <= 0) return null;
+  const target = allocationTarget(experiment.key, id, total);
+  let cumulative = 0;
+  for (const variant of experiment.variants) {
+    cumulative += variant.weight;
+    if (cumulative >= target) return variant;
+  }
+  return null;
+}
+
+/** Whether the experiment runs for this context (enabled and not mode-gated), and why not. */
+export function gate(
+  experiment: Experiment | undefined,
+  mode: Mode,
+): "NOT_FOUND" | "DISABLED" | "MODE_GATED" | null {
+  if (!experiment) return "NOT_FOUND";
+  if (!experiment.enabled) return "DISABLED";
+  if (experiment.requiredModes.length > 0 && !experiment.requiredModes.includes(mode)) {
+    return "MODE_GATED";
+  }
+  return null;
+}
+
+/**
+ * Assigns a variant. `sticky` is the persisted variant for this subject, if
+ * any: it wins while that variant still exists.
+ *
+ * @example
+ * assign(experiment, { userId: "u1", mode: "LIVE" }); // { variant: "B", reason: "SPLIT", ... }
+ */
+export function assign(
+  experiment: Experiment | undefined,
+  context: AssignmentContext,
+  sticky?: string | null,
+): Assignment {
+  const key = experiment?.key ?? "";
+  const none = (reason: AssignmentReason): Assignment => ({
+    experimentKey: key,
+    variant: null,
+    config: null,
+    reason,
+  });
+  const gated = gate(experiment, context.mode);
+  if (gated || !experiment) return none(gated ?? "NOT_FOUND");
+  if (sticky) {
+    const kept = experiment.variants.find((variant) => variant.key === sticky);
+    if (kept) {
+      return { experimentKey: key, variant: kept.key, config: kept.config, reason: "STICKY" };
+    }
+  }
+  const id = context.userId ?? context.sessionId;
+  if (id === undefined || id === "") return none("NO_ID");
+  const variant = pickVariant(experiment, id);
+  if (!variant) return none("DISABLED");
+  return { experimentKey: key, variant: variant.key, config: variant.config, reason: "SPLIT" };
+}

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import type { Experiment } from "./experiment.ts";
+import { srmCheck } from "./srm.ts";
+import { chiSquareSurvival, chiSquareTest } from "./stats.ts";
+
+// Reference values from SciPy (scipy.stats.chi2.sf / scipy.stats.chisquare).
+const SURVIVAL: [number, number, number][] = [
+  [148.23, 99, 0.0010000659269003437],
+  [10.83, 1, 0.0009986863791802592],
+  [3, 2, 0.22313016014842982],
+  [50, 30, 0.01240206071890054],
+  [0.5, 3, 0.9188914116546758],
+  [200, 99, 8.19391189142209e-09],
+  [0.001, 1, 0.9747728793699604],
+  [25, 4, 5.0309817823062075e-05],
+];
+
+Deno.test("chiSquareSurvival() matches SciPy to 1e-9 relative", () => {
+  for (const [x, df, expected] of SURVIVAL) {
+    const actual = chiSquareSurvival(x, df);
+    assert.ok(
+      Math.abs(actual - expected) <= expected * 1e-9,
+      `chi2.sf(${x}, ${df}) = ${actual}, expected ${expected}`,
+    );
+  }
+});
+
+Deno.test("chiSquareTest() matches SciPy's chisquare", () => {
+  const a = chiSquareTest([5100, 4900], [50, 50]);
+  assert.equal(a.statistic, 4);
+  assert.ok(Math.abs(a.pValue - 0.04550026389635857) < 1e-12);
+  const b = chiSquareTest([2600, 2500, 4900], [1, 1, 2]);
+  assert.equal(b.df, 2);
+  assert.ok(Math.abs(b.statistic - 6) < 1e-12);
+  assert.ok(Math.abs(b.pValue - 0.04978706836786395) < 1e-12);
+});
+
+Deno.test("chiSquareTest() gives p = 0 when a zero-weight category has assignments", () => {
+  assert.equal(chiSquareTest([10, 10, 3], [1, 1, 0]).pValue, 0);
+});
+
+const experiment = (weights: Record<string, number>): Pick<Experiment, "variants"> => ({
+  variants: Object.entries(weights).map(([key, weight]) => ({ key, weight, config: {} })),
+});
+
+Deno.test("srmCheck() flags a 53/47 split of a 50/50 experiment at n=10000", () => {
+  const result = srmCheck(experiment({ A: 50, B: 50 }), { A: 5300, B: 4700 });
+  assert.equal(result.sufficient, true);
+  assert.equal(result.mismatch, true);
+  assert.ok(result.pValue! < 1e-8);
+});
+
+Deno.test("srmCheck() accepts a 51/49 split at n=10000 (p ≈ 0.046 is not below 0.001)", () => {
+  const result = srmCheck(experiment({ A: 50, B: 50 }), { A: 5100, B: 4900 });
+  assert.equal(result.mismatch, false);
+  assert.ok(Math.abs(result.pValue! - 0.04550026389635857) < 1e-12);
+});
+
+Deno.test("srmCheck() reports insufficient data instead of testing tiny samples", () => {
+  const result = srmCheck(experiment({ A: 50, B: 50 }), { A: 3, B: 0 });
+  assert.deepEqual(result, {
+    total: 3,
+    sufficient: false,
+    statistic: null,
+    df: null,
+    pValue: null,
+    mismatch: false,
+  });
+});
