@@ -55,3 +55,9 @@ export function isUpperAt(t: string, i: number): boolean {
   const c = t.charCodeAt(i);
   return c < TABLE_SIZE && (CLS[c]! & C_UPPER) !== 0;
 }
+
+/** Lower-case letter at t[i], accented ones included. */
+export function isLowerAt(t: string, i: number): boolean {
+  const c = t.charCodeAt(i);
+  return c < TABLE_SIZE && (CLS[c]! & C_LOWER) !== 0;
+}

@@ -63,6 +63,9 @@ export function cardValid(digits: string): boolean {
 /** IBAN: mod 97 == 1 over the rearranged, letter-expanded string. `s` is upper-case alphanumerics. */
 export function ibanValid(s: string): boolean {
   if (s.length < 15 || s.length > 34) return false;
+  // Check digits run 02-98; 00, 01 and 99 are never issued.
+  const check = s.slice(2, 4);
+  if (check === "00" || check === "01" || check === "99") return false;
   const expected = IBAN_LENGTHS[s.slice(0, 2)];
   if (expected !== undefined && expected !== s.length) return false;
   let rem = 0;
@@ -74,6 +77,11 @@ export function ibanValid(s: string): boolean {
     else return false;
   }
   return rem === 1;
+}
+
+/** The IBAN length for a country code, when known. */
+export function ibanLength(country: string): number | undefined {
+  return IBAN_LENGTHS[country];
 }
 
 const IBAN_LENGTHS: Record<string, number> = {

@@ -18,7 +18,7 @@ export interface TextCtx {
   whole: boolean;
   hits: Hit[];
   /** Scans decoded base64 text (absent inside a decoded segment: one level only). */
-  inner?: (text: string) => Hit[];
+  inner: ((text: string) => Hit[]) | undefined;
 }
 
 /** Adds a hit. */

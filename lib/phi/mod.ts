@@ -15,7 +15,8 @@
  * ```
  */
 import { ScanAbort, Walker } from "./walk.ts";
-import type { ScanOptions, ScanResult } from "./types.ts";
+import { applySpans, findSpans, type Span, spanTypes } from "./text.ts";
+import { DEFAULT_LIMITS, type ScanOptions, type ScanResult } from "./types.ts";
 
 export { DEFAULT_LIMITS, PHI_TYPES } from "./types.ts";
 export type { PhiFinding, PhiType, ScanOptions, ScanResult } from "./types.ts";
@@ -46,16 +47,34 @@ export function scan(value: unknown, opts?: ScanOptions): ScanResult {
   }
 }
 
+/** Spans of one text under the options' bounds and budget; throws when they are exceeded. */
+function textSpans(text: string, opts: ScanOptions | undefined): Span[] {
+  const now = opts?.now ?? defaultNow;
+  const budget = opts?.timeBudgetMs ?? DEFAULT_LIMITS.timeBudgetMs;
+  const start = now();
+  if (text.length > (opts?.maxChars ?? DEFAULT_LIMITS.maxChars)) {
+    throw new ScanAbort("$", "too large");
+  }
+  // Long texts read the clock between detector passes too.
+  const checkpoint = text.length > 32_768
+    ? () => {
+      if (now() - start > budget) throw new ScanAbort("$", "time budget exceeded");
+    }
+    : undefined;
+  const spans = findSpans(text, { technical: false, whole: false, checkpoint });
+  if (now() - start > budget) throw new ScanAbort("$", "time budget exceeded");
+  return spans;
+}
+
+const defaultNow = () => performance.now();
+
 /** Scans one string (a log line, an error message). Findings have the path `$`. */
 export function scanText(text: string, opts?: ScanOptions): ScanResult {
-  let walker: Walker | null = null;
   try {
-    walker = new Walker(opts, false);
-    walker.text(String(text));
-    walker.checkNow();
-    return { found: walker.findings.length > 0, findings: walker.findings };
-  } catch (err) {
-    return failed(walker, err);
+    const types = spanTypes(textSpans(String(text), opts));
+    return { found: types.length > 0, findings: types.map((type) => ({ type, path: "$" })) };
+  } catch {
+    return { found: true, findings: [{ type: "SCANNER_ERROR", path: "$" }] };
   }
 }
 
@@ -78,10 +97,8 @@ export function redact<T>(value: T, opts?: ScanOptions): T | unknown {
 /** Redacts one string (a log line, an error message); REDACTED_TEXT when it cannot. */
 export function redactText(text: string, opts?: ScanOptions): string {
   try {
-    const walker = new Walker(opts, true);
-    const out = walker.text(String(text));
-    walker.checkNow();
-    return out;
+    const source = String(text);
+    return applySpans(source, textSpans(source, opts));
   } catch {
     return REDACTED_TEXT;
   }

@@ -3,7 +3,7 @@
  * offsets. Detectors only run when the cheap pre-filter finds something they could match.
  */
 import type { Hit, TextCtx } from "./context.ts";
-import { type Normalized, normalize } from "./normalize.ts";
+import { normalize, type Normalized } from "./normalize.ts";
 import { detectEmails } from "./detectors/email.ts";
 import { detectUrls } from "./detectors/url.ts";
 import { detectColonAddresses } from "./detectors/network.ts";
@@ -27,45 +27,29 @@ export interface TextMode {
   checkpoint?: () => void;
 }
 
-const FLAG_DIGIT = 1;
-const FLAG_AT = 2;
-const FLAG_COLON = 4;
-const FLAG_UPPER = 8;
-const FLAG_OTHER = 16;
-const FLAG_ALL = 31;
-
-/** One pass over the text: which characters occur that some detector needs. */
-function prefilter(t: string): number {
-  let flags = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c < 65) {
-      if (c >= 48 && c <= 57) flags |= FLAG_DIGIT;
-      else if (c === 64) flags |= FLAG_AT;
-      else if (c === 58) flags |= FLAG_COLON;
-      else if (c === 37 || c === 38) flags |= FLAG_OTHER;
-    } else if (c <= 90) flags |= FLAG_UPPER;
-    else if (c > 127) flags |= FLAG_OTHER;
-    else continue;
-    if (flags === FLAG_ALL) break;
-  }
-  return flags;
-}
+/** Characters some detector needs (digits, capitals, '@', ':', escapes, non-ASCII). */
+const INTERESTING = /[0-9A-Z@:%&\u0080-\uffff]/;
+/** Characters normalisation may change. */
+const NEEDS_NORMALIZING = /[%&\u0080-\uffff]/;
 
 const INNER_MODE: TextMode = { technical: false, whole: true };
-const innerDetect = (decoded: string): Hit[] => detect(decoded, INNER_MODE, 1, prefilter(decoded));
+const innerDetect = (decoded: string): Hit[] => detect(decoded, INNER_MODE, 1);
 
 /** Runs the detectors over already-normalised text. */
-function detect(t: string, mode: TextMode, depth: number, flags: number): Hit[] {
-  if (flags === 0) return [];
-  const ctx: TextCtx = { t, n: t.length, technical: mode.technical, whole: mode.whole, hits: [] };
-  if (depth === 0) ctx.inner = innerDetect;
+function detect(t: string, mode: TextMode, depth: number): Hit[] {
+  // One object shape for every context (optional fields set up front keep V8 monomorphic).
+  const ctx: TextCtx = {
+    t,
+    n: t.length,
+    technical: mode.technical,
+    whole: mode.whole,
+    hits: [],
+    inner: depth === 0 ? innerDetect : undefined,
+  };
   const checkpoint = mode.checkpoint;
-  if (flags & FLAG_AT) detectEmails(ctx);
-  if (flags & FLAG_COLON) {
-    detectUrls(ctx);
-    detectColonAddresses(ctx);
-  } else if (t.includes("www.")) detectUrls(ctx);
+  detectEmails(ctx);
+  detectUrls(ctx);
+  detectColonAddresses(ctx);
   checkpoint?.();
   detectTokens(ctx);
   checkpoint?.();
@@ -74,16 +58,10 @@ function detect(t: string, mode: TextMode, depth: number, flags: number): Hit[] 
 
 /** Finds PHI spans in `text`, in original offsets, sorted and merged where they overlap. */
 export function findSpans(text: string, mode: TextMode): Span[] {
-  if (text.length === 0) return [];
-  let flags = prefilter(text);
-  // Lower-case ASCII words alone: no detector can match.
-  if (flags === 0) return [];
-  let norm: Normalized = { text, map: null };
-  if (flags & FLAG_OTHER) {
-    norm = normalize(text);
-    if (norm.map !== null) flags = prefilter(norm.text);
-  }
-  const hits = detect(norm.text, mode, 0, flags);
+  // Lower-case ASCII words and punctuation alone: no detector can match.
+  if (text.length === 0 || !INTERESTING.test(text)) return [];
+  const norm: Normalized = NEEDS_NORMALIZING.test(text) ? normalize(text) : { text, map: null };
+  const hits = detect(norm.text, mode, 0);
   if (hits.length === 0) return [];
   const map = norm.map;
   const spans: Span[] = hits.map((h) => ({

@@ -19,6 +19,8 @@ export const W_NOT_NAME = 1024;
 export const W_SUFFIX = 2048;
 export const W_PARTICLE = 4096;
 export const W_ENDING = 8192;
+/** Any word of a cue phrase (so a phrase is compared only when every word could match). */
+export const W_CUE_WORD = 16384;
 
 const SIZE = 1 << 17;
 const MASK = SIZE - 1;

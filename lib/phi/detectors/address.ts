@@ -16,6 +16,74 @@ import {
 } from "../word_table.ts";
 
 export const STREET_SUFFIXES = new Set([
+  "brooks",
+  "forks",
+  "fork",
+  "tunnel",
+  "manors",
+  "cliff",
+  "cliffs",
+  "ways",
+  "wall",
+  "throughway",
+  "views",
+  "walks",
+  "well",
+  "burgs",
+  "centers",
+  "circles",
+  "club",
+  "commons",
+  "coves",
+  "crest",
+  "crossroad",
+  "drives",
+  "estate",
+  "extensions",
+  "fall",
+  "field",
+  "flat",
+  "ford",
+  "forest",
+  "glens",
+  "greens",
+  "groves",
+  "harbors",
+  "hollow",
+  "inlet",
+  "islands",
+  "junctions",
+  "keys",
+  "knoll",
+  "lakes",
+  "land",
+  "lights",
+  "loaf",
+  "lock",
+  "locks",
+  "meadow",
+  "mountains",
+  "neck",
+  "orchard",
+  "parks",
+  "parkways",
+  "passage",
+  "pine",
+  "plain",
+  "points",
+  "ramp",
+  "rapid",
+  "ridges",
+  "river",
+  "roads",
+  "shoal",
+  "shores",
+  "spring",
+  "spurs",
+  "squares",
+  "streets",
+  "trace",
+  "valleys",
   "street",
   "st",
   "str",
@@ -378,27 +446,52 @@ function readStreetWords(
   let words = 0;
   let suffixEnd = -1;
   let prefixed = false;
-  let endingLast = false;
+  let lastStart = p;
+  let lastWordEnd = p;
   let capital = true;
   let lastEnd = p;
   while (words < 6) {
-    const we = wordEnd(t, q);
+    let we = wordEnd(t, q);
+    // Ordinal street names: "E 14th Street", "1st Ave".
+    if (we === q) {
+      const ord = ordinalAt(t, q);
+      if (ord > 0) we = ord;
+    }
     if (we === q) break;
+    // "St George's Road": the possessive belongs to the street name.
+    if (
+      (t.charCodeAt(we) === 39 || t.charCodeAt(we) === 0x2019) &&
+      (t.charCodeAt(we + 1) | 32) === 115
+    ) {
+      we += 2;
+    }
     let end = we;
     if (t.charCodeAt(end) === 46) end++;
     const f = flagsAt(t, q, we);
     if (words === 0 && f & W_STREET_PREFIX) prefixed = true;
-    endingLast = endsWithStreetEnding(t, q, we);
+    lastStart = q;
+    lastWordEnd = we;
     if (!isUpperAt(t, q) && (f & (W_PARTICLE | W_STREET_PREFIX)) === 0) capital = false;
     words++;
     lastEnd = end;
     if (words > 1 && f & W_SUFFIX) suffixEnd = end;
     const next = skipSpaces(t, end);
     if (next === end && t.charCodeAt(end - 1) !== 46) break;
-    if (!isLetter(t.charCodeAt(next))) break;
+    if (!isLetter(t.charCodeAt(next)) && ordinalAt(t, next) < 0) break;
     q = next;
   }
+  const endingLast = words > 0 && endsWithStreetEnding(t, lastStart, lastWordEnd);
   return { end: lastEnd, words, suffixEnd, streetish: prefixed || endingLast, capital };
+}
+
+/** An ordinal at p ("1st", "14th", "22nd", "3rd"); returns its end or -1. */
+function ordinalAt(t: string, p: number): number {
+  let d = p;
+  while (d < t.length && d - p < 4 && isDigit(t.charCodeAt(d))) d++;
+  if (d === p) return -1;
+  const sfx = (t.charCodeAt(d) | 32) * 256 + (t.charCodeAt(d + 1) | 32);
+  const ordinal = sfx === 0x7374 || sfx === 0x6e64 || sfx === 0x7264 || sfx === 0x7468;
+  return ordinal && !isLetter(t.charCodeAt(d + 2)) ? d + 2 : -1;
 }
 
 /** A unit designator at p ("Apt. 117", "Suite 464", "Unit 5022 Box 1225", "#12"). Returns end or -1. */
@@ -621,6 +714,10 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
   if (words.streetish && words.capital && words.words <= 4) {
     return addressHit(ctx, i, words.end);
   }
+  // "lives at 17985 The Beeches": after an address cue, a number and capitalised words.
+  if (words.capital && words.words <= 4 && hasCue(windowBefore(t, i, 24), ADDRESS_CUES)) {
+    return addressHit(ctx, i, words.end);
+  }
   return -1;
 }
 
@@ -743,7 +840,10 @@ export function matchStreetBefore(ctx: TextCtx, i: number): number {
 
 // Register the trigger words with the word pass's hash table.
 registerWords(UNIT_WORDS, W_UNIT);
-registerWords(["p", "po", "psc", "apo", "fpo", "dpo", "us", "uss", "usns", "usnv", "uscgc"], W_UNIT);
+registerWords(
+  ["p", "po", "psc", "apo", "fpo", "dpo", "us", "uss", "usns", "usnv", "uscgc"],
+  W_UNIT,
+);
 registerWords(STREET_PREFIXES, W_STREET_PREFIX);
 registerWords(STREET_SUFFIXES, W_SUFFIX);
 registerWords(PARTICLES, W_PARTICLE);

@@ -4,7 +4,7 @@
  * ("First Last"), double-barrelled dictionary surnames and lists of dictionary surnames.
  * The dictionaries are the 1990 US Census lists (names_data.ts).
  */
-import { isLetter, isSpace, isUpperAt } from "../chars.ts";
+import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
 import { hit, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
 import { wordEnd } from "./address.ts";
@@ -13,6 +13,7 @@ import {
   registerWords,
   W_AMBIGUOUS,
   W_COMMON,
+  W_CUE_WORD,
   W_FIRST,
   W_LAST,
   W_NAME_CUE,
@@ -32,8 +33,7 @@ const strongFirst = (f: number) => (f & (W_FIRST | W_AMBIGUOUS)) === W_FIRST;
 /** A dictionary surname that is not also an everyday word. */
 const strongLast = (f: number) => (f & (W_LAST | W_AMBIGUOUS)) === W_LAST;
 /** A capitalised word that is no everyday word: a name from elsewhere, say. */
-const unknownWord = (f: number) =>
-  (f & (W_COMMON | W_AMBIGUOUS | W_NOT_NAME | W_SUFFIX)) === 0;
+const unknownWord = (f: number) => (f & (W_COMMON | W_AMBIGUOUS | W_NOT_NAME | W_SUFFIX)) === 0;
 
 /** True when the lower-case word is a dictionary first name or surname. */
 export function isKnownName(lower: string): boolean {
@@ -92,7 +92,6 @@ const NAME_CUES: string[][] = [
   ["physician"],
   ["nurse"],
   ["spoke", "with"],
-  ["contact"],
   ["mother"],
   ["father"],
   ["son"],
@@ -267,7 +266,8 @@ function skipSpaces(t: string, p: number): number {
 
 /** An initial at p ("J." or "J"), returns its end or -1. */
 function initialAt(t: string, p: number): number {
-  if (!isUpperAt(t, p) || isLetter(t.charCodeAt(p + 1))) return -1;
+  const next = t.charCodeAt(p + 1);
+  if (!isUpperAt(t, p) || isLetter(next) || next === 39 || next === 0x2019) return -1;
   return t.charCodeAt(p + 1) === 46 ? p + 2 : p + 1;
 }
 
@@ -275,7 +275,7 @@ function initialAt(t: string, p: number): number {
  * Reads up to `max` name tokens (capitalised words, initials) at p. Returns the end of the
  * last word token, or -1 when the first token is not name-like.
  */
-function nameTokensEnd(t: string, p: number, max: number): number {
+function nameTokensEnd(t: string, p: number, max: number, lenient = false): number {
   let q = p;
   let end = -1;
   for (let k = 0; k < max; k++) {
@@ -289,7 +289,8 @@ function nameTokensEnd(t: string, p: number, max: number): number {
     if (!isUpperAt(t, q)) break;
     const we = wordEnd(t, q);
     if (we - q < 2) break;
-    if (flagsAt(t, q, we) & W_NOT_NAME) break;
+    // After an honorific the first word is the name whatever it is ("Mrs. West").
+    if (!(lenient && end < 0) && flagsAt(t, q, we) & W_NOT_NAME) break;
     end = we;
     const next = skipSpaces(t, we);
     if (next === we || !isUpperAt(t, next)) break;
@@ -304,7 +305,7 @@ function afterCue(t: string, we: number, phrase: string[]): number {
   for (let k = 1; k < phrase.length; k++) {
     q = skipSpaces(t, q);
     const e = wordEnd(t, q);
-    if (e === q || t.slice(q, e).toLowerCase() !== phrase[k]) return -1;
+    if (e === q || flagsAt(t, q, e) === 0 || t.slice(q, e).toLowerCase() !== phrase[k]) return -1;
     q = e;
   }
   // "Name:", "Directed By:", "name is", a comma after "Dear".
@@ -326,7 +327,7 @@ export function matchNames(ctx: TextCtx, i: number, we: number, flags: number): 
       if (t.charCodeAt(q) === 46) q++;
       const start = skipSpaces(t, q);
       if (start > q || t.charCodeAt(q - 1) === 46) {
-        const end = nameTokensEnd(t, start, 4);
+        const end = nameTokensEnd(t, start, 4, true);
         if (end > 0) {
           hit(ctx, i, end, "PERSON_NAME");
           return end;
@@ -365,6 +366,8 @@ export function matchNames(ctx: TextCtx, i: number, we: number, flags: number): 
       return we;
     }
   }
+  // Outside cues a name is written in title case ("Anna", not "ANNA" or "RO").
+  if (!isLowerAt(t, i + 1)) return -1;
   const first = strongFirst(flags);
   const last = strongLast(flags);
   const unknown = (flags & (W_FIRST | W_LAST)) === 0 && unknownWord(flags);
@@ -409,7 +412,9 @@ export function matchNames(ctx: TextCtx, i: number, we: number, flags: number): 
 
 function secondLastByDash(t: string, s: number, e: number): boolean {
   for (let k = s + 1; k < e; k++) {
-    if (t.charCodeAt(k) === 45) return strongLast(flagsAt(t, s, k)) && strongLast(flagsAt(t, k + 1, e));
+    if (t.charCodeAt(k) === 45) {
+      return strongLast(flagsAt(t, s, k)) && strongLast(flagsAt(t, k + 1, e));
+    }
   }
   return false;
 }
@@ -447,3 +452,4 @@ registerWords(LAST, W_LAST);
 registerWords(AMBIGUOUS, W_AMBIGUOUS);
 registerWords(HONORIFICS, W_NAME_CUE);
 registerWords(CUE_FIRST.keys(), W_NAME_CUE);
+registerWords(NAME_CUES.flat(), W_CUE_WORD);

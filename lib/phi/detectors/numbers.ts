@@ -475,11 +475,11 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
     if (hasCue(windowBefore(t, i, 32), IMEI_CUES)) return take(ctx, i, run, "IMEI");
   }
   if (runLen === 10 && endsClean(t, run) && npiValid(t.slice(i, run))) {
-    const whole = ctx.whole && run - i >= t.trim().length;
-    if (whole || hasCue(windowBefore(t, i, 32), NPI_CUES)) {
+    const cue = hasCue(windowBefore(t, i, 32), NPI_CUES);
+    if (cue || (ctx.whole && run - i >= t.trim().length)) {
       hit(ctx, i, run, "NPI");
-      // A bare 10-digit NANP number is both; report the phone too so neither is lost.
-      const phone = matchPhone(ctx, i);
+      // Without a cue a bare 10-digit NANP number is both; report the phone so neither is lost.
+      const phone = cue ? null : matchPhone(ctx, i);
       if (phone !== null) hit(ctx, phone[0], phone[1], "PHONE");
       return run;
     }

@@ -18,14 +18,16 @@ import {
 } from "../chars.ts";
 import { tryAt } from "./numbers.ts";
 import { base64At } from "./base64.ts";
-import { ibanValid, vinCheckDigitValid } from "../checksums.ts";
+import { ibanLength, ibanValid, vinCheckDigitValid } from "../checksums.ts";
 import { hasCue, hit, take, type TextCtx, windowBefore } from "../context.ts";
 import type { PhiType } from "../types.ts";
 import { ciscoMacAt, macAt } from "./network.ts";
 import { matchUnit, matchWordStreet, postalCodeAt, wordEnd } from "./address.ts";
 import { isKnownName, matchNames } from "./names.ts";
 import {
+  flagsAt,
   registerWords,
+  W_CUE_WORD,
   W_MONTH,
   W_NAME_CUE,
   W_STREET_PREFIX,
@@ -447,7 +449,7 @@ function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
     for (let k = 1; k < c.words.length && ok; k++) {
       q = skipSpaces(t, q);
       const we = wordEnd(t, q);
-      ok = we > q && t.slice(q, we).toLowerCase() === c.words[k];
+      ok = we > q && flagsAt(t, q, we) !== 0 && t.slice(q, we).toLowerCase() === c.words[k];
       q = we;
     }
     if (!ok) continue;
@@ -572,7 +574,10 @@ function matchIban(ctx: TextCtx, p: number): number {
     }
     break;
   }
+  // The country fixes the length; a shorter prefix that happens to pass mod 97 is no IBAN.
+  const expected = ibanLength(compact.slice(0, 2));
   for (let len = Math.min(compact.length, 34); len >= 15; len--) {
+    if (expected !== undefined ? len !== expected : len !== compact.length) continue;
     if (ibanValid(compact.slice(0, len))) {
       // Map len compact characters back to a text end.
       let seen = 0;
@@ -614,7 +619,15 @@ export function detectTokens(ctx: TextCtx): void {
   const { t, n, inner } = ctx;
   let b64End = 0;
   let i = 0;
+  // E-mails, URLs and IPv6/MAC found by the earlier passes are not re-read as words.
+  const covered = ctx.hits.length > 0 ? coveredRanges(ctx) : null;
+  let nextCovered = 0;
   while (i < n) {
+    if (covered !== null && nextCovered < covered.length && i >= covered[nextCovered]!) {
+      if (i < covered[nextCovered + 1]!) i = covered[nextCovered + 1]!;
+      nextCovered += 2;
+      continue;
+    }
     const c = t.charCodeAt(i);
     const k = c < 0x2000 ? CLS[c]! : 0;
     if ((k & ALNUM) === 0) {
@@ -661,7 +674,8 @@ export function detectTokens(ctx: TextCtx): void {
       const plain = le === ae && nc !== 39 && nc !== 45 && nc !== 0x2019;
       const we = plain ? le : wordEnd(t, i);
       next = ae - i >= 4 ? alnumChecks(ctx, i, ae) : -1;
-      if (next <= i) {
+      // A word glued to digits ("RO00FW...", "abc123") is an identifier, not a word.
+      if (next <= i && le === ae) {
         const hash = plain ? ((h >>> 0) || 1) : wordHash(t, i, we);
         next = wordChecks(ctx, i, we, hash);
       }
@@ -672,6 +686,18 @@ export function detectTokens(ctx: TextCtx): void {
 }
 
 const ALNUM = C_LETTER | C_DIGIT;
+
+/** The hits so far as sorted, merged [start, end) pairs. */
+function coveredRanges(ctx: TextCtx): number[] {
+  const sorted = ctx.hits.slice().sort((a, b) => a.s - b.s);
+  const out: number[] = [];
+  for (const h of sorted) {
+    const last = out.length - 1;
+    if (last > 0 && h.s <= out[last]!) out[last] = Math.max(out[last]!, h.e);
+    else out.push(h.s, h.e);
+  }
+  return out;
+}
 
 /** Base64 characters that are not alphanumeric. */
 function isB64Joiner(c: number): boolean {
@@ -747,5 +773,6 @@ const SLICE_FLAGS = W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT | W_STREET_PREFIX
 
 // Register the trigger words with the hash table.
 registerWords(CUE_INDEX.keys(), W_VALUE_CUE);
+registerWords(CUES.flatMap((c) => c.words), W_CUE_WORD);
 registerWords(MONTHS.keys(), W_MONTH);
 registerWords(WEEKDAYS, W_WEEKDAY);

@@ -1,0 +1,412 @@
+/**
+ * The labelled evaluation corpus, generated at test time from a fixed seed so that no
+ * realistic PHI sits on disk. Values come from @faker-js/faker (en locale), whose name lists
+ * are not the scanner's dictionary (1990 US Census lists); identifiers faker does not make
+ * (SSN, NPI, MBI, MRN) are generated here to their published formats.
+ *
+ * Three parts:
+ * - positives: one identifier per record, embedded in free text or a value, labelled with
+ *   its type and JSON path;
+ * - evasions and near-misses: hand-written shapes around generated values;
+ * - technical payloads: analytics, job and error events with no PHI at all.
+ */
+import { faker } from "@faker-js/faker";
+import { vinCheckDigit } from "../../lib/phi/checksums.ts";
+import type { PhiType } from "../../lib/phi/mod.ts";
+
+export const CORPUS_SEED = 20_240_601;
+export const PER_TYPE = 200;
+
+export interface Label {
+  type: PhiType;
+  path: string;
+}
+
+export interface LabelledRecord {
+  /** What kind of case this is, for reports ("EMAIL", "evasion:full-width", ...). */
+  kind: string;
+  value: unknown;
+  /** Expected findings; empty for negatives. */
+  labels: Label[];
+}
+
+const pick = <T>(items: readonly T[]): T => faker.helpers.arrayElement(items);
+const digits = (n: number) => faker.string.numeric({ length: n, allowLeadingZeros: true });
+
+/** Embeds a value in one of a few free-text templates or leaves it bare. */
+function embed(text: string, templates: readonly string[]): string {
+  return pick(templates).replace("{}", text);
+}
+
+/** Wraps text in a small payload at a random, labelled path. */
+function place(kind: string, type: PhiType, text: string): LabelledRecord {
+  switch (faker.number.int({ min: 0, max: 3 })) {
+    case 0:
+      return { kind, value: { note: text }, labels: [{ type, path: "$.note" }] };
+    case 1:
+      return {
+        kind,
+        value: { event: "form_submitted", props: { comment: text, step: 2 } },
+        labels: [{ type, path: "$.props.comment" }],
+      };
+    case 2:
+      return {
+        kind,
+        value: { exception: { values: [{ type: "Error", value: text }] } },
+        labels: [{ type, path: "$.exception.values[0].value" }],
+      };
+    default:
+      return { kind, value: { messages: ["ok", text] }, labels: [{ type, path: "$.messages[1]" }] };
+  }
+}
+
+/** A US SSN that satisfies the SSA rules (area 001-899 except 666, group and serial non-zero). */
+export function fakeSsnParts(): [string, string, string] {
+  let area = faker.number.int({ min: 1, max: 899 });
+  if (area === 666 || area === 78 || area === 219 || area === 457 || area === 123) area = 501;
+  const group = faker.number.int({ min: 1, max: 99 });
+  const serial = faker.number.int({ min: 1, max: 9999 });
+  return [
+    String(area).padStart(3, "0"),
+    String(group).padStart(2, "0"),
+    String(serial).padStart(4, "0"),
+  ];
+}
+
+function luhnCheckDigit(body: string, seed = 0): string {
+  let sum = seed;
+  let double = true;
+  for (let i = body.length - 1; i >= 0; i--) {
+    let d = body.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return String((10 - (sum % 10)) % 10);
+}
+
+/** An NPI: 1 or 2, eight digits, a Luhn check digit over "80840" + the first nine. */
+export function fakeNpi(): string {
+  const body = pick(["1", "2"]) + digits(8);
+  return body + luhnCheckDigit(body, 24);
+}
+
+const MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY";
+/** A Medicare Beneficiary Identifier in the CMS format. */
+export function fakeMbi(): string {
+  const letter = () => pick([...MBI_LETTERS]);
+  const alnum = () => pick([...MBI_LETTERS, ..."0123456789"]);
+  const digit = () => String(faker.number.int({ min: 0, max: 9 }));
+  return String(faker.number.int({ min: 1, max: 9 })) + letter() + alnum() + digit() + letter() +
+    alnum() + digit() + letter() + letter() + digit() + digit();
+}
+
+/** A VIN from faker with its check digit set, as every North American VIN has. */
+export function fakeVin(): string {
+  const vin = faker.vehicle.vin().toUpperCase().replace(/[IOQ]/g, "X");
+  return vin.slice(0, 8) + vinCheckDigit(vin) + vin.slice(9);
+}
+
+function fakeDate(): string {
+  const d = faker.date.birthdate({ min: 1930, max: 2015, mode: "year" });
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth() + 1;
+  const day = d.getUTCDate();
+  const mm = String(m).padStart(2, "0");
+  const dd = String(day).padStart(2, "0");
+  const month = d.toLocaleString("en-US", { month: "long", timeZone: "UTC" });
+  const short = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
+  return pick([
+    `${y}-${mm}-${dd}`,
+    `${m}/${day}/${y}`,
+    `${mm}/${dd}/${y}`,
+    `${dd}.${mm}.${y}`,
+    `${dd}-${mm}-${y}`,
+    `${month} ${day}, ${y}`,
+    `${day} ${month} ${y}`,
+    `${short} ${day} ${y}`,
+    `${day}th of ${month} ${y}`,
+    d.toISOString(),
+  ]);
+}
+
+function fakeMrn(): string {
+  const id = pick([
+    () => digits(8),
+    () => digits(7),
+    () => faker.string.alpha({ length: 1, casing: "upper" }) + digits(7),
+    () => `${digits(4)}-${digits(3)}`,
+    () => `PT-${digits(6)}`,
+  ])();
+  return pick([
+    `MRN: ${id}`,
+    `MRN ${id}`,
+    `medical record number ${id}`,
+    `Medical record no. ${id}`,
+    `chart #${id}`,
+    `chart number: ${id}`,
+    `patient id ${id}`,
+    `Patient ID: ${id}`,
+  ]);
+}
+
+const SENTENCE = [
+  "{}",
+  "please contact {} tomorrow",
+  "Note from intake: {}.",
+  "value was {} (entered by hand)",
+  "Re: {} - follow up",
+];
+
+/** Positive records, PER_TYPE per type, one identifier each. */
+function positives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const gen: Array<[PhiType, () => string]> = [
+    ["EMAIL", () => embed(faker.internet.email(), SENTENCE)],
+    [
+      "PHONE",
+      () =>
+        embed(
+          pick([
+            () => faker.phone.number({ style: "human" }),
+            () => faker.phone.number({ style: "national" }),
+            () => faker.phone.number({ style: "international" }),
+          ])(),
+          ["call {}", "phone: {}", "{}", "fax {} after 5pm", "reach me on {}"],
+        ),
+    ],
+    [
+      "SSN",
+      () => {
+        const [a, g, s] = fakeSsnParts();
+        const sep = pick(["-", " ", "."]);
+        return pick([
+          `${a}${sep}${g}${sep}${s}`,
+          `SSN ${a}${g}${s}`,
+          `social security number: ${a}-${g}-${s}`,
+          `ssn ${a}${sep}${g}${sep}${s}`,
+        ]);
+      },
+    ],
+    ["CREDIT_CARD", () => embed(faker.finance.creditCardNumber(), SENTENCE)],
+    [
+      "NPI",
+      () => pick([`NPI ${fakeNpi()}`, `provider NPI: ${fakeNpi()}`, `prescriber ${fakeNpi()}`]),
+    ],
+    ["IBAN", () => embed(faker.finance.iban({ formatted: faker.datatype.boolean() }), SENTENCE)],
+    ["VIN", () => embed(fakeVin(), SENTENCE)],
+    [
+      "IP_ADDRESS",
+      () =>
+        embed(faker.datatype.boolean() ? faker.internet.ipv4() : faker.internet.ipv6(), SENTENCE),
+    ],
+    ["MBI", () => embed(fakeMbi(), SENTENCE)],
+    ["URL", () => embed(faker.internet.url() + pick(["", "/profile", "/p?id=12"]), SENTENCE)],
+    ["DATE", () => embed(fakeDate(), ["born {}", "DOB {}", "admitted on {}", "seen {} in clinic"])],
+    ["MRN", fakeMrn],
+    [
+      "STREET_ADDRESS",
+      () => embed(faker.location.streetAddress(faker.datatype.boolean()), ["lives at {}", "{}"]),
+    ],
+    [
+      "ZIP_CODE",
+      () => pick([`zip code ${faker.location.zipCode()}`, `ZIP: ${faker.location.zipCode()}`]),
+    ],
+    [
+      "PERSON_NAME",
+      () =>
+        pick([
+          `Patient ${faker.person.fullName()} was seen today`,
+          `Dr. ${faker.person.lastName()} reviewed the chart`,
+          `Name: ${faker.person.firstName()} ${faker.person.lastName()}`,
+          `Spoke with ${faker.person.firstName()} ${faker.person.lastName()} about the results`,
+          `Mrs. ${faker.person.lastName()} called back`,
+        ]),
+    ],
+    ["MAC_ADDRESS", () => embed(faker.internet.mac(), ["device {}", "{}", "mac {}"])],
+    ["IMEI", () => embed(faker.phone.imei(), ["imei {}", "{}"])],
+  ];
+  for (const [type, make] of gen) {
+    for (let i = 0; i < PER_TYPE; i++) out.push(place(type, type, make()));
+  }
+  return out;
+}
+
+const FULL_WIDTH = (s: string) =>
+  s.replace(/[0-9@.]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
+/** Evasions: every one must be caught. */
+export function evasions(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < 20; i++) {
+    const [a, g, s] = fakeSsnParts();
+    const email = faker.internet.email();
+    const phone = faker.phone.number({ style: "national" });
+    out.push(
+      place("evasion:full-width-ssn", "SSN", FULL_WIDTH(`${a}-${g}-${s}`)),
+      place("evasion:full-width-email", "EMAIL", FULL_WIDTH(email)),
+      place("evasion:odd-hyphens-ssn", "SSN", `${a}\u2010${g}\u2212${s}`),
+      place("evasion:zero-width-email", "EMAIL", email.replace("@", "\u200b@\u200d")),
+      place("evasion:zero-width-phone", "PHONE", phone.split("").join("\u200b")),
+      place("evasion:percent-email", "EMAIL", `to=${email.replace("@", "%40")}`),
+      place("evasion:entity-email", "EMAIL", email.replace("@", "&#64;").replace(".", "&period;")),
+      place("evasion:base64-ssn", "SSN", `payload ${btoa(`ssn ${a}-${g}-${s}`)}`),
+      place("evasion:base64-email", "EMAIL", btoa(`{"user":"${email}"}`)),
+      place("evasion:nbsp-phone", "PHONE", phone.replace(/ /g, "\u00a0")),
+      {
+        kind: "evasion:split-keys",
+        value: { ssn: { a, b: `${g}-${s}` } },
+        labels: [{ type: "SSN", path: "$.ssn" }],
+      },
+      {
+        kind: "evasion:split-keys",
+        value: { phone_parts: { a: phone.slice(0, 5), b: phone.slice(5) } },
+        labels: [{ type: "PHONE", path: "$.phone_parts" }],
+      },
+      {
+        kind: "evasion:key-holds-phi",
+        value: { [email]: true },
+        labels: [{ type: "EMAIL", path: '$["[REDACTED]"]' }],
+      },
+    );
+  }
+  return out;
+}
+
+/** Near-misses: shapes that look like identifiers but are not; none may be flagged. */
+export function nearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const bad = (kind: string, value: unknown) => out.push({ kind, value, labels: [] });
+  for (let i = 0; i < 10; i++) {
+    const [, g, s] = fakeSsnParts();
+    bad("near:ssn-area-000", { note: `ref 000-${g}-${s}` });
+    bad("near:ssn-area-666", { note: `ref 666-${g}-${s}` });
+    bad("near:ssn-area-9xx", { note: `ref 9${digits(2)}-${g}-${s}` });
+    bad("near:ssn-group-00", { note: `ref 123-00-${s}` });
+    bad("near:ssn-serial-0000", { note: `ref 321-${g}-0000` });
+    const card = faker.finance.creditCardNumber().replace(/\D/g, "");
+    const last = (Number(card.at(-1)) + 1) % 10;
+    bad("near:card-bad-luhn", { note: `order ${card.slice(0, -1)}${last}` });
+    const iban = faker.finance.iban();
+    bad("near:iban-bad-checksum", { note: `ref ${iban.slice(0, 2)}00${iban.slice(4)}` });
+    bad("near:version-under-version", { version: `${i}.2.3.4`, name: "api" });
+    bad("near:uuid", { id: faker.string.uuid(), request_id: faker.string.uuid() });
+    bad("near:sha", {
+      commit: faker.git.commitSha(),
+      hash: faker.string.hexadecimal({ length: 64 }),
+    });
+    bad("near:timestamps", {
+      ts: faker.date.recent().toISOString(),
+      created_at: faker.date.past().toISOString(),
+    });
+    bad("near:epoch-ms", { ts: faker.date.recent().getTime(), count: 1_700_000_000_000 + i });
+    bad("near:job-id", {
+      job_id: `job-2024-${digits(4)}`,
+      research_id: `res_${faker.string.alphanumeric(10)}`,
+    });
+  }
+  bad("near:ssn-sample", { note: "example 078-05-1120 from the card" });
+  return out;
+}
+
+/** Technical payloads with no PHI: analytics, flags, jobs, errors, health. */
+export function technicalPayloads(count = 400): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const flags = ["new-dashboard", "beta_export", "consent-banner-v2", "fast_search", "darkMode"];
+  for (let i = 0; i < count; i++) {
+    const kind = i % 5;
+    let value: unknown;
+    if (kind === 0) {
+      value = {
+        event: pick(["page_view", "button_click", "flag_evaluated", "export_started"]),
+        event_id: faker.string.uuid(),
+        session_id: faker.string.uuid(),
+        ts: faker.date.recent().toISOString(),
+        props: {
+          flag_key: pick(flags),
+          variant: pick(["on", "off", "control", "treatment"]),
+          page: pick(["/dashboard", "/projects", "/settings/flags", "/studies/overview"]),
+          duration_ms: faker.number.int({ min: 1, max: 5000 }),
+          count: faker.number.int({ min: 0, max: 99999 }),
+          enabled: faker.datatype.boolean(),
+        },
+      };
+    } else if (kind === 1) {
+      value = {
+        type: pick(["job.progress", "job.completed", "job.started"]),
+        job_id: `job_${faker.string.alphanumeric(12)}`,
+        research_id: `res-${faker.number.int({ min: 1000, max: 9999 })}`,
+        progress: faker.number.float({ min: 0, max: 1, fractionDigits: 2 }),
+        rows_processed: faker.number.int({ min: 0, max: 10_000_000 }),
+        started_at: faker.date.recent().toISOString(),
+        epoch_ms: faker.date.recent().getTime(),
+      };
+    } else if (kind === 2) {
+      value = {
+        level: "error",
+        release: faker.system.semver(),
+        environment: pick(["production", "staging", "development"]),
+        exception: {
+          values: [{
+            type: pick(["TypeError", "RangeError", "PostgresError", "AbortError"]),
+            value: pick([
+              "Cannot read properties of undefined (reading 'map')",
+              "connection terminated unexpectedly",
+              "The operation was aborted",
+              'relation "feature_flags" does not exist',
+              "invalid input syntax for type uuid",
+            ]),
+            stacktrace: {
+              frames: [{ filename: "lib/flags/evaluate.ts", lineno: faker.number.int(400) }],
+            },
+          }],
+        },
+        tags: { runtime: "deno", version: `2.${faker.number.int(9)}.${faker.number.int(9)}` },
+        contexts: { os: { name: "Linux", version: "6.1" } },
+      };
+    } else if (kind === 3) {
+      value = {
+        status: pick(["ok", "degraded"]),
+        checks: {
+          database: { status: "ok", latency_ms: faker.number.int(40) },
+          redis: { status: "ok", latency_ms: faker.number.int(10) },
+        },
+        uptime_s: faker.number.int(100000),
+        version: faker.system.semver(),
+        build: faker.git.commitSha({ length: 7 }),
+      };
+    } else {
+      value = {
+        flag: pick(flags),
+        enabled: faker.datatype.boolean(),
+        rollout_percent: faker.number.int(100),
+        required_modes: ["DEMO", "LIVE"],
+        target_environments: ["production"],
+        reason: pick(["STATIC", "SPLIT", "MODE_GATED", "DISABLED", "TARGETING_MATCH"]),
+        updated_at: faker.date.recent().toISOString(),
+        bucket: faker.number.int(99),
+      };
+    }
+    out.push({ kind: "technical", value, labels: [] });
+  }
+  return out;
+}
+
+/** The whole generated corpus, deterministic for CORPUS_SEED. */
+export function generateCorpus(): {
+  positives: LabelledRecord[];
+  evasions: LabelledRecord[];
+  nearMisses: LabelledRecord[];
+  technical: LabelledRecord[];
+} {
+  faker.seed(CORPUS_SEED);
+  return {
+    positives: positives(),
+    evasions: evasions(),
+    nearMisses: nearMisses(),
+    technical: technicalPayloads(),
+  };
+}
