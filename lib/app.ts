@@ -33,7 +33,7 @@ import type { AppEnv, AppHono } from "./http/types.ts";
 import type { Logger } from "./log/mod.ts";
 import { createOutboundGuard } from "./net/mod.ts";
 import { redact } from "./phi/mod.ts";
-import { createMemoryBus, type EventBus } from "./realtime/mod.ts";
+import { createEventBus, type EventBus } from "./realtime/mod.ts";
 import type { RedisHandle } from "./redis/client.ts";
 import { type AppMetrics, createAppMetrics } from "./telemetry/mod.ts";
 import type { IslandManifest } from "./web/build.ts";
@@ -74,7 +74,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? createAppMetrics();
-  const mode = await createModeService({ config, db });
+  const ownBus = deps.bus === undefined;
+  const bus = deps.bus ?? await createEventBus({
+    redis: deps.redis,
+    streamKey: config.realtime.streamKey,
+    historySize: config.realtime.historySize,
+    clock,
+    metrics,
+    logger,
+  });
+  const audit = createAuditLog({ db, scrub: (value) => redact(value) });
+  let mode: Awaited<ReturnType<typeof createModeService>>;
+  try {
+    mode = await createModeService({ config, db, audit, bus, logger });
+  } catch (error) {
+    if (ownBus) await bus.close();
+    throw error;
+  }
   const net = createOutboundGuard({
     noNetwork: config.noNetwork,
     mockOnly: config.mockOnly,
@@ -83,9 +99,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
   });
-  const ownBus = deps.bus === undefined;
-  const bus = deps.bus ??
-    createMemoryBus({ clock, metrics, logger, historySize: config.realtime.historySize });
   const services: AppServices = {
     db,
     redis: deps.redis,
@@ -94,7 +107,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     mode,
     readiness: [databaseCheck(db), redisCheck(deps.redis), workerCheck(config.workerUrl, net)],
     bus,
-    audit: createAuditLog({ db, scrub: (value) => redact(value) }),
+    audit,
     flags: NO_FLAGS,
   };
   const registry = new RouteRegistry();
@@ -231,6 +244,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     pages,
     async close() {
       // Background work registers here as it lands (event bus readers, schedulers, streams).
+      await mode.close();
       if (ownBus) await bus.close();
     },
   };

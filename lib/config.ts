@@ -135,6 +135,14 @@ const envSchema = z.object({
   SSE_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
   SSE_MAX_CONNECTIONS_PER_USER: int(10, 1, 10_000),
   EVENT_HISTORY_SIZE: int(1000, 10, 1_000_000),
+  EVENT_STREAM_KEY: z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === "") return undefined;
+    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(raw.trim())) {
+      ctx.addIssue({ code: "custom", message: "must be 1-128 of A-Z a-z 0-9 _ . : -" });
+      return z.NEVER;
+    }
+    return raw.trim();
+  }),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -194,6 +202,8 @@ export interface Config {
     readonly maxConnections: number;
     readonly maxConnectionsPerUser: number;
     readonly historySize: number;
+    /** The Redis stream the event bus uses (`EVENT_STREAM_KEY`). */
+    readonly streamKey: string;
   };
   /** `FEATURE_<KEY>=true|false` overrides, keyed by the normalized upper-case key. */
   readonly featureOverrides: Readonly<Record<string, boolean>>;
@@ -301,6 +311,7 @@ export function loadConfig(
       maxConnections: e.SSE_MAX_CONNECTIONS,
       maxConnectionsPerUser: e.SSE_MAX_CONNECTIONS_PER_USER,
       historySize: e.EVENT_HISTORY_SIZE,
+      streamKey: e.EVENT_STREAM_KEY ?? "researchflow:events",
     },
     featureOverrides: parseFeatureOverrides(env),
     version,

@@ -1,10 +1,35 @@
 /**
- * The mode service: loads the effective mode at start and answers `current()`
- * from memory on every request (no database round trip).
+ * The mode service: loads the effective mode at start, answers `current()`
+ * from memory on every request, changes it (`setMode`: persist, audit,
+ * governance log, publish `governance.mode_changed`) and keeps every instance
+ * in step: a `governance.mode_changed` event from any instance triggers a
+ * re-read, and a periodic re-read (default every second) bounds staleness
+ * even when the bus cannot reach this instance.
  */
+import type { AuditActor, AuditLog } from "../audit/audit.ts";
 import type { Config, Mode } from "../config.ts";
-import type { Queryable } from "../db/mod.ts";
-import { parseStoredMode, type ResolvedMode, resolveMode } from "./mode.ts";
+import type { Db, Queryable } from "../db/mod.ts";
+import { ModePinnedError } from "../errors/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type { EventBus } from "../realtime/types.ts";
+import { type ResolvedMode, resolveMode } from "./mode.ts";
+import {
+  appendGovernanceLog,
+  type GovernanceLogEntry,
+  listGovernanceLog,
+  readStoredMode,
+  writeStoredMode,
+} from "./store.ts";
+
+export { readStoredMode } from "./store.ts";
+
+/** The outcome of {@link ModeService.setMode}. */
+export interface ModeChange {
+  state: ResolvedMode;
+  previous: Mode;
+  /** False when the stored mode already was the requested one (nothing written). */
+  changed: boolean;
+}
 
 export interface ModeService {
   /** The effective mode now. */
@@ -13,33 +38,157 @@ export interface ModeService {
   state(): ResolvedMode;
   /** Re-reads the database value and re-resolves. */
   reload(): Promise<ResolvedMode>;
+  /**
+   * Changes the stored mode. Throws {@link ModePinnedError} while `ROS_MODE`
+   * pins it. Persists, audits, logs and publishes in that order.
+   */
+  setMode(mode: Mode, actor: AuditActor, options?: { requestId?: string }): Promise<ModeChange>;
+  /** The newest governance log rows. */
+  recentLog(limit?: number): Promise<GovernanceLogEntry[]>;
+  /** Calls `listener` whenever the effective mode changes on this instance. */
+  onChange(listener: (state: ResolvedMode, previous: Mode) => void): () => void;
+  /** Stops the sync (event subscription and periodic re-read). */
+  close(): Promise<void>;
 }
 
-/** Reads `governance_config['mode']`. */
-export async function readStoredMode(db: Queryable): Promise<Mode | undefined> {
-  const rows = await db.query<{ value: unknown }>(
-    "SELECT value FROM governance_config WHERE key = 'mode'",
-  );
-  return parseStoredMode(rows[0]?.value);
+export interface ModeServiceDeps {
+  config: Pick<Config, "rosMode" | "governanceMode">;
+  db: Queryable & Partial<Pick<Db, "transaction">>;
+  audit?: AuditLog;
+  bus?: EventBus;
+  logger?: Logger;
+  /** Periodic re-read interval in ms (0 disables); default 1000. Needs `bus` to start. */
+  syncIntervalMs?: number;
 }
+
+/** Why the mode is pinned, in words for the console and the API. */
+export const PINNED_REASON =
+  "ROS_MODE is set in the environment of this deployment; the operator's setting wins over the API. " +
+  "Unset ROS_MODE and roll out to change the mode here.";
 
 /** Creates the service and loads the mode once. */
-export async function createModeService(
-  deps: { config: Pick<Config, "rosMode" | "governanceMode">; db: Queryable },
-): Promise<ModeService> {
+export async function createModeService(deps: ModeServiceDeps): Promise<ModeService> {
   let resolved: ResolvedMode;
-  async function reload(): Promise<ResolvedMode> {
-    resolved = resolveMode({
+  const listeners = new Set<(state: ResolvedMode, previous: Mode) => void>();
+  // Reads and writes are serialized so a slow re-read can never overwrite a newer write.
+  let chain: Promise<unknown> = Promise.resolve();
+  function serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const result = chain.then(fn);
+    chain = result.catch(() => {});
+    return result;
+  }
+
+  function apply(next: ResolvedMode): ResolvedMode {
+    const previous = resolved?.mode;
+    resolved = next;
+    if (previous !== undefined && previous !== next.mode) {
+      deps.logger?.info("governance mode changed", { mode: next.mode, previous });
+      for (const listener of [...listeners]) {
+        try {
+          listener(next, previous);
+        } catch {
+          deps.logger?.error("mode change listener failed");
+        }
+      }
+    }
+    return next;
+  }
+
+  function resolveWith(stored: Mode | undefined): ResolvedMode {
+    return resolveMode({
       rosMode: deps.config.rosMode,
-      stored: await readStoredMode(deps.db),
+      stored,
       governanceMode: deps.config.governanceMode,
     });
-    return resolved;
   }
+
+  const reload = () => serialized(async () => apply(resolveWith(await readStoredMode(deps.db))));
   await reload();
+
+  let unsubscribe: (() => void) | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const syncIntervalMs = deps.syncIntervalMs ?? 1000;
+  const quietReload = () => {
+    reload().catch((error) => {
+      deps.logger?.warn("governance mode re-read failed", {
+        errorType: error instanceof Error ? error.name : typeof error,
+      });
+    });
+  };
+  if (deps.bus) {
+    unsubscribe = deps.bus.subscribe("governance", (event) => {
+      if (event.type === "governance.mode_changed") quietReload();
+    });
+    if (syncIntervalMs > 0) timer = setInterval(quietReload, syncIntervalMs);
+  }
+
+  async function setMode(
+    mode: Mode,
+    actor: AuditActor,
+    options: { requestId?: string } = {},
+  ): Promise<ModeChange> {
+    if (deps.config.rosMode) throw new ModePinnedError();
+    const change = await serialized(async (): Promise<ModeChange> => {
+      const run = async (tx: Queryable) => {
+        const stored = await readStoredMode(tx);
+        const previous = resolveWith(stored).mode;
+        if (stored === mode) return { previous, changed: false };
+        const userId = actor.type === "user" ? actor.id ?? null : null;
+        await writeStoredMode(tx, mode, userId);
+        await appendGovernanceLog(tx, {
+          eventType: "mode_change",
+          userId,
+          details: { from: previous, to: mode, actorType: actor.type },
+        });
+        await deps.audit?.record({
+          actor,
+          action: "governance.mode_change",
+          target: { type: "governance_config", id: "mode" },
+          before: { mode: previous },
+          after: { mode },
+          ...(options.requestId ? { requestId: options.requestId } : {}),
+        }, tx);
+        return { previous, changed: true };
+      };
+      const outcome = deps.db.transaction
+        ? await deps.db.transaction((tx) => run(tx))
+        : await run(deps.db);
+      return { ...outcome, state: apply(resolveWith(mode)) };
+    });
+    if (change.changed && deps.bus) {
+      try {
+        await deps.bus.publish({
+          type: "governance.mode_changed",
+          topic: "governance",
+          payload: { mode, previous: change.previous, pinned: false },
+        });
+      } catch (error) {
+        // Persisted and applied here; other instances converge through the periodic re-read.
+        deps.logger?.warn("mode change event not published", {
+          errorType: error instanceof Error ? error.name : typeof error,
+        });
+      }
+    }
+    return change;
+  }
+
   return {
     current: () => resolved.mode,
     state: () => resolved,
     reload,
+    setMode,
+    recentLog: (limit = 20) => listGovernanceLog(deps.db, limit),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    close() {
+      unsubscribe?.();
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      return chain.then(() => {});
+    },
   };
 }

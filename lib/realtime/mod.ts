@@ -10,3 +10,11 @@ export {
 } from "./payload_guard.ts";
 export type { BusDeps } from "./local.ts";
 export { createMemoryBus, type MemoryBus } from "./memory_bus.ts";
+export {
+  createRedisBus,
+  DEFAULT_STREAM_KEY,
+  type ReaderState,
+  type RedisBus,
+  type RedisBusOptions,
+} from "./redis_bus.ts";
+export { createEventBus } from "./bus.ts";

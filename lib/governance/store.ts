@@ -1,0 +1,79 @@
+/** Database I/O of the governance mode: `governance_config['mode']` and `governance_log`. */
+import type { Mode } from "../config.ts";
+import type { Queryable } from "../db/mod.ts";
+import { parseStoredMode } from "./mode.ts";
+
+/** One row of the governance log, as shown on the console. */
+export interface GovernanceLogEntry {
+  id: number;
+  eventType: string;
+  /** The acting user's display name, or the kind of actor when not a user. */
+  actor: string;
+  details: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** Reads `governance_config['mode']`; undefined when unset, throws when invalid. */
+export async function readStoredMode(db: Queryable): Promise<Mode | undefined> {
+  const rows = await db.query<{ value: unknown }>(
+    "SELECT value FROM governance_config WHERE key = 'mode'",
+  );
+  return parseStoredMode(rows[0]?.value);
+}
+
+/** Stores the mode (upsert), recording which user changed it (null for a token or the system). */
+export async function writeStoredMode(
+  db: Queryable,
+  mode: Mode,
+  userId: string | null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO governance_config (key, value, updated_by, updated_at)
+     VALUES ('mode', $1::jsonb, $2, now())
+     ON CONFLICT (key) DO UPDATE
+       SET value = EXCLUDED.value, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+    [{ mode }, userId],
+  );
+}
+
+/** Appends a governance log row. `details` holds enums and identifiers only. */
+export async function appendGovernanceLog(
+  db: Queryable,
+  entry: { eventType: string; userId: string | null; details: Record<string, unknown> },
+): Promise<void> {
+  await db.query(
+    "INSERT INTO governance_log (event_type, actor_id, details) VALUES ($1, $2, $3::jsonb)",
+    [entry.eventType, entry.userId, entry.details],
+  );
+}
+
+/** The newest governance log rows, newest first. */
+export async function listGovernanceLog(
+  db: Queryable,
+  limit: number,
+): Promise<GovernanceLogEntry[]> {
+  const rows = await db.query<{
+    id: number;
+    event_type: string;
+    display_name: string | null;
+    details: Record<string, unknown> | null;
+    created_at: Date;
+  }>(
+    `SELECT g.id, g.event_type, u.display_name, g.details, g.created_at
+       FROM governance_log g LEFT JOIN users u ON u.id = g.actor_id
+      ORDER BY g.created_at DESC, g.id DESC
+      LIMIT $1`,
+    [limit],
+  );
+  return rows.map((row) => {
+    const details = row.details ?? {};
+    const actorType = typeof details.actorType === "string" ? details.actorType : "system";
+    return {
+      id: Number(row.id),
+      eventType: row.event_type,
+      actor: row.display_name || actorType,
+      details,
+      createdAt: new Date(row.created_at).toISOString(),
+    };
+  });
+}

@@ -1,0 +1,15 @@
+/** Chooses the event bus for an instance: Redis Streams with `REDIS_URL`, in-process without. */
+import type { RedisHandle } from "../redis/client.ts";
+import type { BusDeps } from "./local.ts";
+import { createMemoryBus } from "./memory_bus.ts";
+import { createRedisBus } from "./redis_bus.ts";
+import type { EventBus } from "./types.ts";
+
+/** Creates the bus; with `redis` it loads recent history and starts the stream reader. */
+export async function createEventBus(
+  deps: BusDeps & { redis: RedisHandle | undefined; streamKey: string },
+): Promise<EventBus> {
+  const { redis, streamKey, ...rest } = deps;
+  if (!redis) return createMemoryBus(rest);
+  return await createRedisBus({ ...rest, redis, streamKey });
+}

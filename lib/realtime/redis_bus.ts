@@ -1,0 +1,321 @@
+/**
+ * The event bus across instances, on a Redis Stream.
+ *
+ * - `publish` appends with `XADD <key> MAXLEN ~ N * …`; the stream entry id is
+ *   the event id. Local subscribers are served by this instance's reader, like
+ *   every other instance's, so each instance delivers each event exactly once.
+ * - A reader on a dedicated connection loops on `XREAD BLOCK` from the last id
+ *   it saw and fans out locally, keeping a bounded history for replay.
+ * - When Redis is lost, publishing still delivers locally (with a local id)
+ *   and keeps the event in a bounded outbox; the reader reconnects with
+ *   backoff, the outbox is appended first, and the reader catches up from the
+ *   last id it saw. The outbox entries carry this instance's id, so its own
+ *   subscribers are not served them twice.
+ */
+import type { RedisClient, RedisHandle } from "../redis/client.ts";
+import { reconnectDelay } from "../redis/client.ts";
+import { EventHistory } from "./history.ts";
+import { createIdGenerator } from "./ids.ts";
+import { type BusDeps, checkNewEvent, stamp, Subscribers } from "./local.ts";
+import { payloadRefusal } from "./payload_guard.ts";
+import {
+  type AppEvent,
+  compareEventIds,
+  EVENT_TYPES,
+  type EventBus,
+  type EventPayload,
+  type EventType,
+  type NewEvent,
+  type Topic,
+  TOPICS,
+} from "./types.ts";
+
+export const DEFAULT_STREAM_KEY = "researchflow:events";
+
+export interface RedisBusOptions extends BusDeps {
+  redis: RedisHandle;
+  /** The stream key (tests use a unique one). */
+  streamKey?: string;
+  /** Approximate length the stream is trimmed to (default: the history size). */
+  maxLen?: number;
+  /** How long one `XREAD BLOCK` waits, in ms. */
+  blockMs?: number;
+  /** Events kept while Redis is unreachable, to append once it returns. */
+  outboxSize?: number;
+  /** Identifies this instance on its outbox entries. */
+  instanceId?: string;
+}
+
+export type ReaderState = "ok" | "reconnecting" | "stopped";
+
+export interface RedisBus extends EventBus {
+  readerState(): ReaderState;
+  subscriberCount(): number;
+  /** Events published during an outage and not yet appended to the stream. */
+  outboxLength(): number;
+}
+
+type RawEntry = [string, string[]];
+
+function fieldsOf(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < list.length; i += 2) out[list[i]!] = list[i + 1]!;
+  return out;
+}
+
+/** The entry lists of an XREAD reply (RESP2 array of [key, entries], or RESP3 map). */
+function streamsOf(reply: unknown): RawEntry[][] {
+  if (reply === null || reply === undefined) return [];
+  if (Array.isArray(reply)) return reply.map((stream) => (stream as [string, RawEntry[]])[1]);
+  if (reply instanceof Map) return [...reply.values()] as RawEntry[][];
+  return Object.values(reply as Record<string, RawEntry[]>);
+}
+
+/** Parses a stream entry back into an event; undefined when it is not one of ours or is unsafe. */
+export function entryToEvent(id: string, fields: Record<string, string>): AppEvent | undefined {
+  const { t: type, p: topic, ts, d } = fields;
+  if (!type || !(EVENT_TYPES as readonly string[]).includes(type)) return undefined;
+  if (!topic || !(TOPICS as readonly string[]).includes(topic)) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(d ?? "");
+  } catch {
+    return undefined;
+  }
+  if (payloadRefusal(payload) !== undefined) return undefined;
+  return {
+    id,
+    type: type as EventType,
+    ts: ts ?? new Date(Number(id.split("-")[0])).toISOString(),
+    topic: topic as Topic,
+    payload: payload as EventPayload,
+  };
+}
+
+/** Creates the Redis bus, loads the recent stream into the history and starts the reader. */
+export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus> {
+  const { redis, clock, logger, metrics } = options;
+  const key = options.streamKey ?? DEFAULT_STREAM_KEY;
+  const maxLen = options.maxLen ?? options.historySize;
+  const blockMs = options.blockMs ?? 5000;
+  const outboxSize = options.outboxSize ?? 10_000;
+  const instanceId = options.instanceId ?? crypto.randomUUID();
+  const subscribers = new Subscribers(logger);
+  const localIds = createIdGenerator(clock);
+  const outbox: Array<{ event: AppEvent }> = [];
+  const pendingLocal = new Set<string>();
+  let state: ReaderState = "ok";
+  let stopped = false;
+  let chain: Promise<unknown> = Promise.resolve();
+  let wake: (() => void) | undefined;
+
+  // Recent history: the newest entries of the stream, so replay works for clients arriving from
+  // another instance right after this one starts.
+  let history: EventHistory;
+  let lastSeen: string;
+  try {
+    const raw = await redis.client.sendCommand<RawEntry[]>([
+      "XREVRANGE",
+      key,
+      "+",
+      "-",
+      "COUNT",
+      String(options.historySize),
+    ]);
+    const entries = [...raw].reverse();
+    const oldest = entries[0]?.[0];
+    history = new EventHistory(options.historySize, oldest ?? `${Math.floor(clock.now())}-0`);
+    for (const [id, list] of entries) {
+      const event = entryToEvent(id, fieldsOf(list));
+      if (event) history.push(event);
+      localIds.observe(id);
+    }
+    lastSeen = entries.at(-1)?.[0] ?? "0-0";
+  } catch {
+    history = new EventHistory(options.historySize, `${Math.floor(clock.now())}-0`);
+    lastSeen = `${Math.floor(clock.now())}-0`;
+    logger?.warn("event stream history could not be loaded; starting empty", { stream: "redis" });
+  }
+
+  const reader: RedisClient = await redis.duplicate();
+
+  async function xadd(event: AppEvent, local: boolean): Promise<string> {
+    const args = [
+      "XADD",
+      key,
+      "MAXLEN",
+      "~",
+      String(maxLen),
+      "*",
+      "t",
+      event.type,
+      "p",
+      event.topic,
+      "ts",
+      event.ts,
+      "d",
+      JSON.stringify(event.payload),
+    ];
+    if (local) args.push("o", instanceId, "l", event.id);
+    return String(await redis.client.sendCommand(args));
+  }
+
+  async function flushOutbox(): Promise<void> {
+    while (outbox.length > 0) {
+      await xadd(outbox[0]!.event, true);
+      outbox.shift();
+    }
+  }
+
+  function deliverLocally(event: AppEvent): void {
+    history.push(event);
+    localIds.observe(event.id);
+    metrics?.busEvents.inc({ topic: event.topic });
+    subscribers.deliver(event);
+  }
+
+  function handleEntry(id: string, list: string[]): void {
+    lastSeen = id;
+    const fields = fieldsOf(list);
+    if (fields.o === instanceId && fields.l && pendingLocal.delete(fields.l)) {
+      localIds.observe(id);
+      return; // delivered here during the outage, under its local id
+    }
+    const event = entryToEvent(id, fields);
+    if (!event) {
+      metrics?.busRefused.inc({ reason: "bad_entry" });
+      return;
+    }
+    deliverLocally(event);
+  }
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  async function readLoop(): Promise<void> {
+    let attempt = 0;
+    while (!stopped) {
+      try {
+        if (outbox.length > 0) {
+          const flushed = chain.then(flushOutbox);
+          chain = flushed.catch(() => {});
+          await flushed;
+        }
+        const reply = await reader.sendCommand<unknown>([
+          "XREAD",
+          "COUNT",
+          "1000",
+          "BLOCK",
+          String(blockMs),
+          "STREAMS",
+          key,
+          lastSeen,
+        ]);
+        if (state !== "ok") logger?.info("event stream reader caught up", { stream: "redis" });
+        state = "ok";
+        attempt = 0;
+        for (const entries of streamsOf(reply)) {
+          for (const [id, list] of entries) handleEntry(id, list);
+        }
+      } catch (error) {
+        if (stopped) break;
+        if (state === "ok") {
+          logger?.warn("event stream reader lost redis; reconnecting", {
+            errorType: error instanceof Error ? error.name : typeof error,
+          });
+        }
+        state = "reconnecting";
+        await pause(reconnectDelay(attempt++));
+      }
+    }
+    state = "stopped";
+  }
+
+  const loop = readLoop();
+
+  function publishLocally(event: NewEvent): AppEvent {
+    const stamped = stamp(event, localIds.next(), new Date(clock.now()).toISOString());
+    if (outbox.length >= outboxSize) {
+      const dropped = outbox.shift();
+      if (dropped) pendingLocal.delete(dropped.event.id);
+      metrics?.busRefused.inc({ reason: "outbox_full" });
+    }
+    outbox.push({ event: stamped });
+    pendingLocal.add(stamped.id);
+    deliverLocally(stamped);
+    return stamped;
+  }
+
+  return {
+    publish(event) {
+      try {
+        if (stopped) throw new Error("The event bus is closed");
+        checkNewEvent(event, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      // Serialized, so the outbox is appended before anything newer.
+      const result = chain.then(async () => {
+        const stamped = stamp(event, "0-0", new Date(clock.now()).toISOString());
+        try {
+          await flushOutbox();
+          const id = await xadd(stamped, false);
+          return { ...stamped, id };
+        } catch {
+          return publishLocally(event);
+        }
+      });
+      chain = result.catch(() => {});
+      return result;
+    },
+    subscribe: (topic, handler) => subscribers.add(topic, handler),
+    async replay(afterId, topic) {
+      const local = history.after(afterId, topic);
+      if (local.complete) return local;
+      const newest = history.newestId();
+      // The client is ahead of this instance's reader: if Redis knows the id, the rest comes live.
+      if (newest === undefined || compareEventIds(afterId, newest) > 0) {
+        try {
+          const found = await redis.client.sendCommand<RawEntry[]>([
+            "XRANGE",
+            key,
+            afterId,
+            afterId,
+          ]);
+          if (found.length > 0) return { events: [], complete: true };
+        } catch {
+          // Redis unavailable: the client resyncs.
+        }
+      }
+      return local;
+    },
+    lastId: () => history.newestId(),
+    readerState: () => state,
+    subscriberCount: () => subscribers.count,
+    outboxLength: () => outbox.length,
+    async close() {
+      if (stopped) return;
+      stopped = true;
+      wake?.();
+      try {
+        reader.destroy();
+      } catch {
+        // already closed
+      }
+      await loop;
+      await chain.catch(() => {});
+      subscribers.clear();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { uniqueName } from "../../tests/helpers/db.ts";
+import { hasRedis, TEST_REDIS_URL } from "../../tests/helpers/env.ts";
+import { privateRedis, redisServerBinary } from "../../tests/helpers/redis_server.ts";
+import { systemClock } from "../clock.ts";
+import { memoryLogger } from "../log/mod.ts";
+import { openRedis, type RedisHandle } from "../redis/client.ts";
+import { createAppMetrics } from "../telemetry/mod.ts";
+import { EventRefusedError } from "./payload_guard.ts";
+import { createRedisBus, type RedisBus } from "./redis_bus.ts";
+import type { AppEvent, NewEvent } from "./types.ts";
+
+const enabled = hasRedis();
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+/** Resolves when `events` holds at least `n` entries (polled on a short timer; no timing assert). */
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const progress = (n: number): NewEvent => ({
+  type: "job.progress",
+  topic: "jobs",
+  payload: { jobId: "job-1", progress: n },
+});
+
+async function instance(url: string, streamKey: string, historySize = 100) {
+  const logger = memoryLogger();
+  const redis = await openRedis(url, logger);
+  const bus = await createRedisBus({
+    redis,
+    streamKey,
+    clock: systemClock,
+    historySize,
+    metrics: createAppMetrics(),
+    logger,
+    blockMs: 1000,
+  });
+  const got: AppEvent[] = [];
+  bus.subscribe("all", (e) => got.push(e));
+  return {
+    redis,
+    bus,
+    got,
+    logger,
+    async close() {
+      await bus.close();
+      await redis.close();
+    },
+  };
+}
+
+async function dropKey(redis: RedisHandle, key: string) {
+  await redis.client.sendCommand(["DEL", key]);
+}
+
+Deno.test({
+  name:
+    "redis bus: an event published on A is delivered exactly once on A and on B, with the stream id",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const key = uniqueName("events");
+    const a = await instance(TEST_REDIS_URL!, key);
+    const b = await instance(TEST_REDIS_URL!, key);
+    try {
+      const published = await a.bus.publish(progress(1));
+      assert.match(published.id, /^\d+-\d+$/);
+      await until(() => a.got.length >= 1 && b.got.length >= 1, "delivery on both");
+      const second = await b.bus.publish(progress(2));
+      await until(() => a.got.length >= 2 && b.got.length >= 2, "second delivery");
+      // Give a stray duplicate the chance to arrive before counting.
+      await a.bus.publish(progress(3));
+      await until(() => a.got.length >= 3 && b.got.length >= 3, "third delivery");
+      for (const got of [a.got, b.got]) {
+        assert.deepEqual(got.map((e) => e.payload.progress), [1, 2, 3]);
+        assert.equal(got[0]!.id, published.id);
+        assert.equal(got[1]!.id, second.id);
+      }
+      const entries = await a.redis.client.sendCommand<unknown[]>(["XRANGE", key, "-", "+"]);
+      assert.equal(entries.length, 3);
+      await dropKey(a.redis, key);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "redis bus: refuses free text before it reaches the stream",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const key = uniqueName("events");
+    const a = await instance(TEST_REDIS_URL!, key);
+    try {
+      await assert.rejects(
+        () => a.bus.publish({ type: "job.failed", topic: "jobs", payload: { reason: "a b c" } }),
+        EventRefusedError,
+      );
+      assert.equal(await a.redis.client.sendCommand(["EXISTS", key]), 0);
+    } finally {
+      await a.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis bus: a new instance replays from the stream's recent history; an id older than it resyncs",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const key = uniqueName("events");
+    const a = await instance(TEST_REDIS_URL!, key, 5);
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) ids.push((await a.bus.publish(progress(i))).id);
+      const b = await instance(TEST_REDIS_URL!, key, 5);
+      try {
+        const replay = await b.bus.replay(ids[4]!, "jobs");
+        assert.equal(replay.complete, true);
+        assert.deepEqual(replay.events.map((e) => e.payload.progress), [5, 6, 7]);
+        assert.equal((await b.bus.replay(ids[1]!, "all")).complete, false);
+        assert.deepEqual(await b.bus.replay(ids[7]!, "governance"), { events: [], complete: true });
+      } finally {
+        await b.close();
+      }
+      await dropKey(a.redis, key);
+    } finally {
+      await a.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis bus: through a Redis restart, local events keep flowing and every event reaches both instances",
+  ignore: !enabled || !redisServerBinary(),
+  ...opts,
+  async fn() {
+    const server = privateRedis();
+    await server.start();
+    const key = uniqueName("events");
+    const a = await instance(server.url, key);
+    const b = await instance(server.url, key);
+    try {
+      await a.bus.publish(progress(1));
+      await until(() => b.got.length === 1 && a.got.length === 1, "first event");
+
+      await server.stop();
+      const during = await a.bus.publish(progress(2));
+      assert.equal(a.got.at(-1)?.id, during.id, "A's own subscribers get it at once");
+      assert.equal((a.bus as RedisBus).outboxLength(), 1);
+      await until(() => (b.bus as RedisBus).readerState() === "reconnecting", "B notices");
+
+      await server.start();
+      await until(() => b.got.length >= 2, "the outage event reaches B");
+      await a.bus.publish(progress(3));
+      await until(() => a.got.length >= 3 && b.got.length >= 3, "later event on both");
+
+      assert.deepEqual(a.got.map((e) => e.payload.progress), [1, 2, 3]);
+      assert.deepEqual(b.got.map((e) => e.payload.progress), [1, 2, 3]);
+      assert.equal((a.bus as RedisBus).outboxLength(), 0);
+      const replay = await b.bus.replay(b.got[0]!.id, "all");
+      assert.deepEqual(replay.events.map((e) => e.payload.progress), [2, 3]);
+    } finally {
+      await a.close();
+      await b.close();
+      await server.stop();
+    }
+  },
+});
