@@ -8,7 +8,9 @@
  * fraction of redacted characters that lie outside every labelled span.
  */
 
-export const SPAN_RECALL_COVERAGE = Number(Deno.env.get("COV") ?? 0.5);
+export const SPAN_RECALL_COVERAGE = 0.5;
+/** The looser reading (any redacted character recalls the span), reported beside it. */
+export const SPAN_RECALL_ANY = Number.MIN_VALUE;
 
 export interface PresidioSpan {
   entity_type: string;
@@ -59,8 +61,12 @@ export interface PresidioFigures {
   charPrecision: number;
 }
 
-/** Scores one tool's masks against the labelled spans. */
-export function scorePresidio(records: PresidioRecord[], maskOf: MaskFn): PresidioFigures {
+/** Scores one tool's masks against the labelled spans (masks computed once per record). */
+export function scorePresidio(
+  records: PresidioRecord[],
+  maskOf: MaskFn,
+  coverage = SPAN_RECALL_COVERAGE,
+): PresidioFigures {
   const perType: Record<string, TypeFigures> = {};
   let redactedChars = 0;
   let outsideChars = 0;
@@ -77,7 +83,7 @@ export function scorePresidio(records: PresidioRecord[], maskOf: MaskFn): Presid
       const figures = perType[span.entity_type] ??= { total: 0, recalled: 0, recall: 0 };
       figures.total++;
       const length = span.end_position - span.start_position;
-      if (length > 0 && covered / length >= SPAN_RECALL_COVERAGE) figures.recalled++;
+      if (length > 0 && covered > 0 && covered / length >= coverage) figures.recalled++;
     }
     for (let i = 0; i < text.length; i++) {
       if (mask[i] !== 1) continue;
@@ -134,4 +140,11 @@ export function maskFromPositions(
     for (let i = Math.max(0, start); i < Math.min(length, end); i++) mask[i] = 1;
   }
   return mask;
+}
+
+/** Computes every record's mask once, so several scorings share one run of the tool. */
+export function cachedMasks(records: PresidioRecord[], maskOf: MaskFn): MaskFn {
+  const masks = new Map<string, Uint8Array>();
+  for (const record of records) masks.set(record.full_text, maskOf(record.full_text));
+  return (text) => masks.get(text) ?? maskOf(text);
 }

@@ -453,9 +453,13 @@ function readStreetWords(
   while (words < 6) {
     let we = wordEnd(t, q);
     // Ordinal street names: "E 14th Street", "1st Ave".
+    let ordinal = false;
     if (we === q) {
       const ord = ordinalAt(t, q);
-      if (ord > 0) we = ord;
+      if (ord > 0) {
+        we = ord;
+        ordinal = true;
+      }
     }
     if (we === q) break;
     // "St George's Road": the possessive belongs to the street name.
@@ -471,7 +475,7 @@ function readStreetWords(
     if (words === 0 && f & W_STREET_PREFIX) prefixed = true;
     lastStart = q;
     lastWordEnd = we;
-    if (!isUpperAt(t, q) && (f & (W_PARTICLE | W_STREET_PREFIX)) === 0) capital = false;
+    if (!ordinal && !isUpperAt(t, q) && (f & (W_PARTICLE | W_STREET_PREFIX)) === 0) capital = false;
     words++;
     lastEnd = end;
     if (words > 1 && f & W_SUFFIX) suffixEnd = end;
