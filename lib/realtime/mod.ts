@@ -18,3 +18,18 @@ export {
   type RedisBusOptions,
 } from "./redis_bus.ts";
 export { createEventBus } from "./bus.ts";
+export {
+  type CapRefusal,
+  type CloseReason,
+  formatSseComment,
+  formatSseEvent,
+  formatSseRetry,
+  SseHub,
+  type SseHubOptions,
+  SseSession,
+  type SseSessionOptions,
+  systemTimers,
+  type Timers,
+} from "./sse.ts";
+export { type SseMessage, SseParser } from "./sse_parse.ts";
+export { type EventStreamDeps, type EventStreamRequest, openEventStream } from "./stream.ts";
