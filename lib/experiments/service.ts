@@ -1,0 +1,241 @@
+/**
+ * The experiment service: variant assignment from the in-process snapshot,
+ * best-effort persistence (a persisted assignment wins over the hash), the
+ * consent-gated `experiment.assigned` event, and the admin view with
+ * assignment counts and the sample-ratio-mismatch check.
+ */
+import type { AuditLog } from "../audit/mod.ts";
+import type { Mode } from "../config.ts";
+import type { Logger } from "../log/mod.ts";
+import type { EventBus } from "../realtime/types.ts";
+import type { SnapshotCache } from "../flags/snapshot.ts";
+import { type ChangeContext, storeCall } from "../flags/service.ts";
+import type { FlagStore } from "../flags/store.ts";
+import { assign, type Assignment, type AssignmentContext } from "./assign.ts";
+import type { Experiment, ExperimentInput } from "./experiment.ts";
+import { srmCheck, type SrmResult } from "./srm.ts";
+import type { AssignmentStore, AssignmentSubject } from "./store.ts";
+
+/** A new persisted assignment, as handed to the analytics hook. */
+export interface AssignedEvent {
+  experimentKey: string;
+  variant: string;
+  userId: string | null;
+  sessionId: string | null;
+}
+
+/**
+ * Wired by createApp once the consent and analytics features exist. Without
+ * a consent check nobody counts as consenting: nothing is published or recorded.
+ */
+export interface ExperimentHooks {
+  /** True when the user granted analytics consent (not revoked). */
+  hasAnalyticsConsent?(userId: string): Promise<boolean>;
+  /** Records the assignment as an analytics event; called only after consent was confirmed. */
+  recordAssigned?(event: AssignedEvent): Promise<void>;
+}
+
+export interface VariantView {
+  key: string;
+  weight: number;
+  config: Record<string, unknown>;
+  /** Persisted assignments to this variant. */
+  assignments: number;
+}
+
+export interface ExperimentView {
+  key: string;
+  enabled: boolean;
+  description: string | null;
+  requiredModes: Mode[];
+  variants: VariantView[];
+  version: number;
+  updatedAt: string;
+  updatedBy: string | null;
+  /** Null when the counts could not be read. */
+  srm: SrmResult | null;
+}
+
+export interface ExperimentService {
+  /** Every live experiment with assignment counts and the SRM check. */
+  list(): Promise<ExperimentView[]>;
+  get(key: string): Experiment | undefined;
+  /** Creates or updates an experiment (optimistic concurrency through `input.version`). */
+  set(input: ExperimentInput, change: ChangeContext): Promise<ExperimentView>;
+  /** The subject's variant: sticky assignment, else the hash (persisted best-effort). */
+  variantFor(key: string, subject: AssignmentSubject): Promise<Assignment>;
+  /** The variant by snapshot and hash alone (no I/O), for remote evaluation. */
+  assignNow(key: string, context: AssignmentContext): Assignment;
+}
+
+export interface ExperimentServiceDeps {
+  store: FlagStore;
+  assignments: AssignmentStore;
+  snapshots: SnapshotCache;
+  audit: AuditLog;
+  bus?: EventBus | undefined;
+  mode: () => Mode;
+  logger: Logger;
+  hooks?: ExperimentHooks;
+  /** Sticky assignments kept in memory (default 10 000). */
+  cacheSize?: number;
+}
+
+/** Creates the service. */
+export function createExperimentService(deps: ExperimentServiceDeps): ExperimentService {
+  const { snapshots } = deps;
+  const cacheSize = deps.cacheSize ?? 10_000;
+  // (experiment, subject) → persisted variant; bounded, oldest evicted first.
+  const sticky = new Map<string, string>();
+
+  const cacheKey = (key: string, subject: AssignmentSubject) =>
+    subject.userId
+      ? `${key}\u0000u\u0000${subject.userId}`
+      : `${key}\u0000s\u0000${subject.sessionId}`;
+
+  function remember(key: string, variant: string): void {
+    sticky.delete(key);
+    sticky.set(key, variant);
+    if (sticky.size > cacheSize) sticky.delete(sticky.keys().next().value!);
+  }
+
+  async function persisted(key: string, subject: AssignmentSubject): Promise<string | null> {
+    const cached = sticky.get(cacheKey(key, subject));
+    if (cached !== undefined) return cached;
+    try {
+      const found = await deps.assignments.find(key, subject);
+      if (found) remember(cacheKey(key, subject), found);
+      return found;
+    } catch {
+      return null; // best-effort: the hash still answers
+    }
+  }
+
+  async function announce(event: AssignedEvent): Promise<void> {
+    const { hooks } = deps;
+    if (!event.userId || !hooks?.hasAnalyticsConsent) return;
+    try {
+      if (!await hooks.hasAnalyticsConsent(event.userId)) return;
+      await deps.bus?.publish({
+        type: "experiment.assigned",
+        topic: "all",
+        payload: { experimentKey: event.experimentKey, variant: event.variant },
+      });
+      await hooks.recordAssigned?.(event);
+    } catch (error) {
+      deps.logger.warn("experiment assignment not announced", {
+        errorType: error instanceof Error ? error.name : typeof error,
+      });
+    }
+  }
+
+  function toView(experiment: Experiment, counts: Record<string, number> | null): ExperimentView {
+    return {
+      key: experiment.key,
+      enabled: experiment.enabled,
+      description: experiment.description,
+      requiredModes: experiment.requiredModes,
+      variants: experiment.variants.map((variant) => ({
+        ...variant,
+        assignments: counts?.[variant.key] ?? 0,
+      })),
+      version: experiment.version,
+      updatedAt: experiment.updatedAt,
+      updatedBy: experiment.updatedBy,
+      srm: counts ? srmCheck(experiment, counts) : null,
+    };
+  }
+
+  return {
+    async list() {
+      const experiments = [...(snapshots.current()?.experiments.values() ?? [])];
+      let counts: Map<string, Record<string, number>> | null = null;
+      try {
+        counts = await deps.assignments.counts();
+      } catch {
+        counts = null;
+      }
+      return experiments.map((e) => toView(e, counts ? counts.get(e.key) ?? {} : null));
+    },
+
+    get: (key) => snapshots.current()?.experiments.get(key),
+
+    async set(input, change) {
+      const written = await storeCall(() =>
+        deps.store.upsertExperiment(input, {
+          expectedVersion: input.version,
+          actorUserId: change.actor.type === "user" ? change.actor.id ?? null : null,
+          onChange: (tx, c) =>
+            deps.audit.record({
+              actor: change.actor,
+              action: c.before ? "experiment.update" : "experiment.create",
+              target: { type: "experiment", id: c.after.key },
+              before: c.before ?? null,
+              after: c.after,
+              ...(change.requestId ? { requestId: change.requestId } : {}),
+            }, tx),
+        })
+      );
+      await snapshots.reload();
+      try {
+        await deps.bus?.publish({
+          type: "experiment.changed",
+          topic: "governance",
+          payload: {
+            experimentKey: written.after.key,
+            enabled: written.after.enabled,
+            version: written.after.version,
+          },
+        });
+      } catch (error) {
+        deps.logger.warn("experiment change event not published", {
+          errorType: error instanceof Error ? error.name : typeof error,
+        });
+      }
+      let counts: Record<string, number> | null = null;
+      try {
+        counts = (await deps.assignments.counts()).get(written.after.key) ?? {};
+      } catch {
+        counts = null;
+      }
+      return toView(written.after, counts);
+    },
+
+    assignNow(key, context) {
+      return assign(snapshots.current()?.experiments.get(key), context);
+    },
+
+    async variantFor(key, subject) {
+      const experiment = snapshots.current()?.experiments.get(key);
+      const mode = deps.mode();
+      const context = { userId: subject.userId, sessionId: subject.sessionId, mode };
+      const first = assign(experiment, context);
+      // Unknown, disabled, mode-gated or no id: nothing to look up or persist.
+      if (first.reason !== "SPLIT") return first;
+      const kept = await persisted(key, subject);
+      if (kept) return assign(experiment, context, kept);
+      // STANDBY pauses writes: the hash answers but nothing is persisted.
+      if (mode === "STANDBY" || first.variant === null) return first;
+      let inserted: boolean;
+      try {
+        inserted = await deps.assignments.insert(key, subject, first.variant);
+      } catch {
+        deps.logger.warn("experiment assignment not persisted", { experimentKey: key });
+        return first;
+      }
+      if (!inserted) {
+        // Another request or instance persisted first: its assignment wins.
+        const winner = await persisted(key, subject);
+        return winner ? assign(experiment, context, winner) : first;
+      }
+      remember(cacheKey(key, subject), first.variant);
+      await announce({
+        experimentKey: key,
+        variant: first.variant,
+        userId: subject.userId ?? null,
+        sessionId: subject.userId ? null : subject.sessionId ?? null,
+      });
+      return first;
+    },
+  };
+}

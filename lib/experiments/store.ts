@@ -1,0 +1,72 @@
+/**
+ * Persisted experiment assignments (`experiment_assignments`): one row per
+ * experiment and subject. A signed-in user is stored by user id alone (the
+ * assignment follows the user across sessions); an anonymous visitor by
+ * session id.
+ */
+import type { Clock } from "../clock.ts";
+import type { Queryable } from "../db/mod.ts";
+
+/** Who an assignment belongs to: a user id, or else a session id. */
+export interface AssignmentSubject {
+  userId?: string | undefined;
+  sessionId?: string | undefined;
+}
+
+export interface AssignmentStore {
+  /** The persisted variant of `subject`, if any. */
+  find(experimentKey: string, subject: AssignmentSubject): Promise<string | null>;
+  /** Persists an assignment; false when one already existed (nothing changed). */
+  insert(experimentKey: string, subject: AssignmentSubject, variant: string): Promise<boolean>;
+  /** Assignment counts by experiment and variant. */
+  counts(): Promise<Map<string, Record<string, number>>>;
+}
+
+function columns(subject: AssignmentSubject): [string | null, string | null] {
+  if (subject.userId) return [subject.userId, null];
+  return [null, subject.sessionId ?? null];
+}
+
+/** Creates the store. */
+export function createAssignmentStore(deps: { db: Queryable; clock: Clock }): AssignmentStore {
+  const { db, clock } = deps;
+  return {
+    async find(experimentKey, subject) {
+      const [userId, sessionId] = columns(subject);
+      if (!userId && !sessionId) return null;
+      const rows = await db.query<{ variant: string }>(
+        `SELECT variant FROM experiment_assignments
+         WHERE experiment_key = $1 AND COALESCE(user_id, '') = $2 AND COALESCE(session_id, '') = $3`,
+        [experimentKey, userId ?? "", sessionId ?? ""],
+      );
+      return rows[0]?.variant ?? null;
+    },
+
+    async insert(experimentKey, subject, variant) {
+      const [userId, sessionId] = columns(subject);
+      if (!userId && !sessionId) return false;
+      const rows = await db.query(
+        `INSERT INTO experiment_assignments (experiment_key, user_id, session_id, variant, assigned_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING
+         RETURNING id`,
+        [experimentKey, userId, sessionId, variant, new Date(clock.now())],
+      );
+      return rows.length > 0;
+    },
+
+    async counts() {
+      const rows = await db.query<{ experiment_key: string; variant: string; n: number }>(
+        `SELECT experiment_key, variant, count(*)::int AS n
+         FROM experiment_assignments GROUP BY experiment_key, variant`,
+      );
+      const out = new Map<string, Record<string, number>>();
+      for (const row of rows) {
+        const entry = out.get(row.experiment_key) ?? {};
+        entry[row.variant] = Number(row.n);
+        out.set(row.experiment_key, entry);
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * Feature flags and experiments: the public surface, and the one factory
+ * createApp uses to build them (store, snapshot, services, bus refresh,
+ * periodic refresh, readiness check).
+ */
+import type { Context } from "hono";
+import type { AuditLog } from "../audit/mod.ts";
+import type { Clock } from "../clock.ts";
+import type { Config, Mode } from "../config.ts";
+import type { Db } from "../db/mod.ts";
+import {
+  createExperimentService,
+  type ExperimentHooks,
+  type ExperimentService,
+} from "../experiments/service.ts";
+import { createAssignmentStore } from "../experiments/store.ts";
+import type { ReadinessCheck } from "../health/mod.ts";
+import type { AppEnv as HttpEnv } from "../http/types.ts";
+import type { Logger } from "../log/mod.ts";
+import type { AppEvent, EventBus } from "../realtime/types.ts";
+import { createFlagService, type FlagService } from "./service.ts";
+import { createSnapshotCache, type SnapshotCache } from "./snapshot.ts";
+import { createFlagStore } from "./store.ts";
+
+export * from "./evaluate.ts";
+export * from "./flag.ts";
+export { explain } from "./explain.ts";
+export { bucketOf, inRollout, murmur3 } from "./hash.ts";
+export type { ChangeContext, FlagService, FlagStatus, StatusQuery } from "./service.ts";
+export type { SnapshotState, SnapshotStatus } from "./snapshot.ts";
+
+/** The topic flag and experiment changes travel on. */
+export const FLAG_EVENTS_TOPIC = "governance";
+
+export interface FeatureControl {
+  flags: FlagService;
+  experiments: ExperimentService;
+  snapshots: SnapshotCache;
+  /** Non-critical readiness check: "degraded" while serving a stale snapshot. */
+  readiness: ReadinessCheck;
+  /** Stops the bus subscription and the periodic refresh. */
+  close(): Promise<void>;
+}
+
+export interface FeatureControlDeps {
+  config: Pick<Config, "appEnv" | "featureOverrides">;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditLog;
+  bus?: EventBus | undefined;
+  mode: () => Mode;
+  hooks?: ExperimentHooks;
+  /** Safety-net reload interval in ms (default 30 000; 0 disables). Bus events reload at once. */
+  refreshIntervalMs?: number;
+}
+
+/**
+ * Builds flags and experiments and loads the first snapshot. A database
+ * failure here is not fatal: flags fail closed (reason ERROR) until a later
+ * reload succeeds.
+ */
+export async function createFeatureControl(deps: FeatureControlDeps): Promise<FeatureControl> {
+  const store = createFlagStore({ db: deps.db, clock: deps.clock });
+  const snapshots = createSnapshotCache({
+    load: () => store.loadAll(),
+    overrides: deps.config.featureOverrides,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+  await snapshots.reload();
+  const flags = createFlagService({
+    store,
+    snapshots,
+    audit: deps.audit,
+    bus: deps.bus,
+    mode: deps.mode,
+    environment: deps.config.appEnv,
+    overrides: deps.config.featureOverrides,
+    logger: deps.logger,
+  });
+  const experiments = createExperimentService({
+    store,
+    assignments: createAssignmentStore({ db: deps.db, clock: deps.clock }),
+    snapshots,
+    audit: deps.audit,
+    bus: deps.bus,
+    mode: deps.mode,
+    logger: deps.logger,
+    ...(deps.hooks ? { hooks: deps.hooks } : {}),
+  });
+
+  const unsubscribe = deps.bus?.subscribe(FLAG_EVENTS_TOPIC, (event) => {
+    if (isStale(snapshots, event)) void snapshots.reload();
+  });
+  const intervalMs = deps.refreshIntervalMs ?? 30_000;
+  const timer = intervalMs > 0 ? setInterval(() => void snapshots.reload(), intervalMs) : undefined;
+
+  return {
+    flags,
+    experiments,
+    snapshots,
+    readiness: snapshots.readinessCheck(),
+    close() {
+      unsubscribe?.();
+      if (timer !== undefined) clearInterval(timer);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Whether a change event is newer than what the snapshot holds (own changes are already in). */
+function isStale(snapshots: SnapshotCache, event: AppEvent): boolean {
+  const snapshot = snapshots.current();
+  const version = typeof event.payload.version === "number" ? event.payload.version : undefined;
+  if (event.type === "governance.flag_changed") {
+    const key = event.payload.flagKey;
+    const held = typeof key === "string" ? snapshot?.flags.get(key)?.flag : undefined;
+    if (event.payload.archived === true) return held !== undefined || !snapshot;
+    return !held || version === undefined || held.version < version;
+  }
+  if (event.type === "experiment.changed") {
+    const key = event.payload.experimentKey;
+    const held = typeof key === "string" ? snapshot?.experiments.get(key) : undefined;
+    return !held || version === undefined || held.version < version;
+  }
+  return false;
+}
+
+/** The flags of the page's caller: the one helper page handlers read flags through. */
+export function flagsForRequest(
+  c: Context<HttpEnv>,
+  flags: Pick<FlagService, "stateFor">,
+): Record<string, boolean> {
+  const principal = c.get("principal");
+  return flags.stateFor(
+    principal?.kind === "user"
+      ? { userId: principal.id, sessionId: principal.sessionId, role: principal.role }
+      : {},
+  ).flags;
+}

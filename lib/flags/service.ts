@@ -1,0 +1,237 @@
+/**
+ * The flag service: evaluation from the snapshot, the admin view, and
+ * changes (stored with their audit entry, published on the bus, and applied
+ * to this instance's snapshot before the call returns).
+ */
+import type { AuditActor, AuditLog } from "../audit/mod.ts";
+import { type AppEnv, featureOverrideName, type Mode } from "../config.ts";
+import type { FlagMetaView, FlagStateProvider, FlagSubject } from "../context.ts";
+import { AppError, ServiceUnavailableError } from "../errors/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type { EventBus } from "../realtime/types.ts";
+import {
+  type EvalContext,
+  evaluate,
+  evaluateAll,
+  type FlagEvaluation,
+  type FlagReason,
+  type FlagSnapshot,
+} from "./evaluate.ts";
+import { explain } from "./explain.ts";
+import type { Flag, FlagInput, FlagView } from "./flag.ts";
+import type { SnapshotCache, SnapshotState } from "./snapshot.ts";
+import type { Change, FlagStore } from "./store.ts";
+
+/** Who makes a change, for the audit log. */
+export interface ChangeContext {
+  actor: AuditActor;
+  requestId?: string | undefined;
+}
+
+/** The "why?" of one flag for one (simulated) caller. */
+export interface FlagStatus {
+  enabled: boolean;
+  reason: FlagReason;
+  explanation: string;
+}
+
+export interface StatusQuery {
+  userId?: string | undefined;
+  sessionId?: string | undefined;
+  /** Defaults to this instance's environment. */
+  env?: AppEnv | undefined;
+  /** Defaults to the current governance mode. */
+  mode?: Mode | undefined;
+}
+
+export interface FlagService extends FlagStateProvider {
+  /** The evaluation context of a subject here: the server's own mode and environment. */
+  contextFor(subject: FlagSubject): EvalContext;
+  evaluate(key: string, context: EvalContext): FlagEvaluation;
+  evaluateAll(context: EvalContext): FlagEvaluation[];
+  snapshot(): FlagSnapshot | null;
+  state(): SnapshotState;
+  /** Every live flag with its override, in key order. */
+  list(): FlagView[];
+  get(key: string): FlagView | undefined;
+  /** Evaluation plus one human sentence; mode and environment may be simulated. */
+  status(key: string, query: StatusQuery): FlagStatus;
+  /** Creates or updates a flag (optimistic concurrency through `input.version`). */
+  set(key: string, input: FlagInput, change: ChangeContext): Promise<FlagView>;
+  /** Archives a flag: it stops evaluating (FLAG_NOT_FOUND); its row and audit history stay. */
+  archive(key: string, version: number | undefined, change: ChangeContext): Promise<FlagView>;
+}
+
+export interface FlagServiceDeps {
+  store: FlagStore;
+  snapshots: SnapshotCache;
+  audit: AuditLog;
+  bus?: EventBus | undefined;
+  mode: () => Mode;
+  environment: AppEnv;
+  overrides: Readonly<Record<string, boolean>>;
+  logger: Logger;
+}
+
+/** A store failure that is not a domain error becomes 503, never a 500 with driver text. */
+export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new ServiceUnavailableError("The flag store is unavailable; try again shortly");
+  }
+}
+
+/** Creates the service over a loaded (or empty) snapshot cache. */
+export function createFlagService(deps: FlagServiceDeps): FlagService {
+  const { snapshots } = deps;
+
+  function overrideOf(key: string): boolean | null {
+    return deps.overrides[featureOverrideName(key)] ?? null;
+  }
+
+  function view(flag: Flag): FlagView {
+    return { ...flag, override: overrideOf(flag.key), overrideName: featureOverrideName(flag.key) };
+  }
+
+  function meta(flag: Flag): FlagMetaView {
+    return {
+      key: flag.key,
+      enabled: flag.enabled,
+      description: flag.description,
+      scope: flag.scope,
+      rolloutPercent: flag.rolloutPercent,
+      requiredModes: flag.requiredModes,
+      targetEnvironments: flag.targetEnvironments,
+      override: overrideOf(flag.key),
+    };
+  }
+
+  function contextFor(subject: FlagSubject): EvalContext {
+    return {
+      userId: subject.userId,
+      sessionId: subject.sessionId,
+      mode: deps.mode(),
+      environment: deps.environment,
+    };
+  }
+
+  async function publish(flag: Flag, archived: boolean): Promise<void> {
+    if (!deps.bus) return;
+    try {
+      await deps.bus.publish({
+        type: "governance.flag_changed",
+        topic: "governance",
+        payload: {
+          flagKey: flag.key,
+          enabled: archived ? false : flag.enabled,
+          rolloutPercent: flag.rolloutPercent,
+          version: flag.version,
+          archived,
+        },
+      });
+    } catch (error) {
+      // Stored and applied here; other instances converge through the periodic refresh.
+      deps.logger.warn("flag change event not published", {
+        errorType: error instanceof Error ? error.name : typeof error,
+      });
+    }
+  }
+
+  async function applied(flag: Flag, archived: boolean): Promise<void> {
+    // Read-your-writes on this instance, then tell the others.
+    await snapshots.reload();
+    await publish(flag, archived);
+  }
+
+  function auditWith(action: string, change: ChangeContext) {
+    return (tx: Parameters<AuditLog["record"]>[1], c: Change<Flag>) =>
+      deps.audit.record({
+        actor: change.actor,
+        action: c.before ? action : "flag.create",
+        target: { type: "feature_flag", id: c.after.key },
+        before: c.before ?? null,
+        after: c.after,
+        ...(change.requestId ? { requestId: change.requestId } : {}),
+      }, tx);
+  }
+
+  const actorUserId = (change: ChangeContext) =>
+    change.actor.type === "user" ? change.actor.id ?? null : null;
+
+  return {
+    contextFor,
+    evaluate: (key, context) => evaluate(snapshots.current(), key, context, deps.overrides),
+    evaluateAll: (context) => evaluateAll(snapshots.current(), context),
+    snapshot: () => snapshots.current(),
+    state: () => snapshots.state(),
+
+    stateFor(subject) {
+      const snapshot = snapshots.current();
+      const context = contextFor(subject);
+      const flags: Record<string, boolean> = {};
+      const flagsMeta: FlagMetaView[] = [];
+      for (const result of evaluateAll(snapshot, context)) flags[result.key] = result.value;
+      for (const compiled of snapshot?.flags.values() ?? []) flagsMeta.push(meta(compiled.flag));
+      return { flags, flagsMeta };
+    },
+
+    list() {
+      return [...(snapshots.current()?.flags.values() ?? [])].map((c) => view(c.flag));
+    },
+
+    get(key) {
+      const compiled = snapshots.current()?.flags.get(key);
+      return compiled ? view(compiled.flag) : undefined;
+    },
+
+    status(key, query) {
+      const context: EvalContext = {
+        userId: query.userId,
+        sessionId: query.sessionId,
+        mode: query.mode ?? deps.mode(),
+        environment: query.env ?? deps.environment,
+      };
+      const result = evaluate(snapshots.current(), key, context, deps.overrides);
+      const flag = snapshots.current()?.flags.get(key)?.flag;
+      return {
+        enabled: result.value,
+        reason: result.reason,
+        explanation: explain(result, flag, context),
+      };
+    },
+
+    async set(key, input, change) {
+      const written = await storeCall(() =>
+        deps.store.upsertFlag(key, input, {
+          expectedVersion: input.version,
+          actorUserId: actorUserId(change),
+          onChange: auditWith("flag.update", change),
+        })
+      );
+      await applied(written.after, false);
+      return view(written.after);
+    },
+
+    async archive(key, version, change) {
+      const written = await storeCall(() =>
+        deps.store.archiveFlag(key, {
+          expectedVersion: version,
+          actorUserId: actorUserId(change),
+          onChange: (tx, c) =>
+            deps.audit.record({
+              actor: change.actor,
+              action: "flag.archive",
+              target: { type: "feature_flag", id: key },
+              before: c.before ?? null,
+              after: c.after,
+              ...(change.requestId ? { requestId: change.requestId } : {}),
+            }, tx),
+        })
+      );
+      await applied(written.after, true);
+      return view(written.after);
+    },
+  };
+}

@@ -1,0 +1,281 @@
+/**
+ * Flags and experiments in Postgres (`feature_flags`, `experiments`). The
+ * snapshot loader reads every live row; writes run in a transaction with a
+ * row lock, an optimistic version check and the caller's audit record, so a
+ * change and its audit entry commit together or not at all.
+ */
+import type { Clock } from "../clock.ts";
+import { APP_ENVS, type AppEnv, type Mode } from "../config.ts";
+import type { Connection, Db, Row } from "../db/mod.ts";
+import { isUniqueViolation } from "../db/mod.ts";
+import { ConflictError, NotFoundError } from "../errors/mod.ts";
+import {
+  applyExperimentInput,
+  type Experiment,
+  type ExperimentInput,
+  sortVariants,
+  type Variant,
+  type VariantConfig,
+} from "../experiments/experiment.ts";
+import { isMode } from "../governance/mode.ts";
+import { applyFlagInput, type Flag, FLAG_SCOPES, type FlagInput, type FlagScope } from "./flag.ts";
+
+/** Before and after of one change (before is undefined for a creation). */
+export interface Change<T> {
+  before: T | undefined;
+  after: T;
+}
+
+/** Called inside the write transaction (audit the change there). */
+export type OnChange<T> = (tx: Connection, change: Change<T>) => Promise<void>;
+
+export interface WriteOptions<T> {
+  /** The version the change is based on; a different stored version is a conflict. */
+  expectedVersion?: number | undefined;
+  /** A user id for `updated_by` (null for system and token actors). */
+  actorUserId: string | null;
+  onChange: OnChange<T>;
+}
+
+export interface FlagStore {
+  /** Every live (not archived) flag and experiment. */
+  loadAll(): Promise<{ flags: Flag[]; experiments: Experiment[] }>;
+  upsertFlag(key: string, input: FlagInput, options: WriteOptions<Flag>): Promise<Change<Flag>>;
+  /** Archives a live flag (it stops evaluating; history stays). */
+  archiveFlag(key: string, options: WriteOptions<Flag>): Promise<Change<Flag>>;
+  upsertExperiment(
+    input: ExperimentInput,
+    options: WriteOptions<Experiment>,
+  ): Promise<Change<Experiment>>;
+}
+
+const FLAG_COLUMNS = `key, enabled, description, scope, rollout_percent, required_modes,
+  target_users, target_environments, version, archived_at, updated_by, updated_at`;
+const EXPERIMENT_COLUMNS = `key, enabled, description, variants, allocation, required_modes,
+  version, archived_at, updated_by, updated_at`;
+
+const modesOf = (value: unknown): Mode[] => Array.isArray(value) ? value.filter(isMode) : [];
+const envsOf = (value: unknown): AppEnv[] =>
+  Array.isArray(value)
+    ? value.filter((v): v is AppEnv => (APP_ENVS as readonly unknown[]).includes(v))
+    : [];
+const stringsOf = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+const iso = (value: unknown): string =>
+  value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+
+function toFlag(row: Row): Flag {
+  const scope = FLAG_SCOPES.includes(row.scope as FlagScope) ? row.scope as FlagScope : "product";
+  return {
+    key: String(row.key),
+    enabled: row.enabled === true,
+    description: typeof row.description === "string" ? row.description : null,
+    scope,
+    rolloutPercent: Number(row.rollout_percent),
+    requiredModes: modesOf(row.required_modes),
+    targetUsers: stringsOf(row.target_users),
+    targetEnvironments: envsOf(row.target_environments),
+    version: Number(row.version),
+    updatedAt: iso(row.updated_at),
+    updatedBy: typeof row.updated_by === "string" ? row.updated_by : null,
+  };
+}
+
+function toExperiment(row: Row): Experiment {
+  const configs = (row.variants ?? {}) as Record<string, unknown>;
+  const weights = (row.allocation ?? {}) as Record<string, unknown>;
+  const keys = new Set([...Object.keys(configs), ...Object.keys(weights)]);
+  const variants: Variant[] = [...keys].map((key) => {
+    const config = configs[key];
+    const weight = Number(weights[key] ?? 0);
+    return {
+      key,
+      weight: Number.isInteger(weight) && weight > 0 ? weight : 0,
+      config: config && typeof config === "object" && !Array.isArray(config)
+        ? config as VariantConfig
+        : {},
+    };
+  });
+  return {
+    key: String(row.key),
+    enabled: row.enabled === true,
+    description: typeof row.description === "string" ? row.description : null,
+    variants: sortVariants(variants),
+    requiredModes: modesOf(row.required_modes),
+    version: Number(row.version),
+    updatedAt: iso(row.updated_at),
+    updatedBy: typeof row.updated_by === "string" ? row.updated_by : null,
+  };
+}
+
+function checkVersion(
+  current: { version: number } | undefined,
+  expected: number | undefined,
+): void {
+  if (expected === undefined) return;
+  if (!current || current.version !== expected) {
+    throw new ConflictError("The resource changed since it was read; reload and try again");
+  }
+}
+
+/** Creates the store over a database. */
+export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
+  const { db, clock } = deps;
+
+  async function keyTakenByOther(
+    tx: Connection,
+    table: "feature_flags" | "experiments",
+    key: string,
+  ) {
+    const rows = await tx.query(
+      `SELECT 1 FROM ${table} WHERE key = $1 AND archived_at IS NULL`,
+      [key],
+    );
+    return rows.length > 0;
+  }
+
+  async function write<T>(fn: (tx: Connection) => Promise<Change<T>>): Promise<Change<T>> {
+    try {
+      return await db.transaction(fn);
+    } catch (error) {
+      // Two creations of the same key raced: the loser sees a conflict, not a 500.
+      if (isUniqueViolation(error)) {
+        throw new ConflictError("The resource was created concurrently; reload and try again");
+      }
+      throw error;
+    }
+  }
+
+  return {
+    async loadAll() {
+      const [flagRows, experimentRows] = await Promise.all([
+        db.query(
+          `SELECT ${FLAG_COLUMNS} FROM feature_flags WHERE archived_at IS NULL ORDER BY key`,
+        ),
+        db.query(
+          `SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE archived_at IS NULL ORDER BY key`,
+        ),
+      ]);
+      return { flags: flagRows.map(toFlag), experiments: experimentRows.map(toExperiment) };
+    },
+
+    upsertFlag(key, input, options) {
+      return write(async (tx) => {
+        const rows = await tx.query(
+          `SELECT ${FLAG_COLUMNS} FROM feature_flags WHERE key = $1 FOR UPDATE`,
+          [key],
+        );
+        const row = rows[0];
+        const stored = row ? toFlag(row) : undefined;
+        const live = row && row.archived_at === null ? stored : undefined;
+        checkVersion(stored, options.expectedVersion);
+        if (!live && await keyTakenByOther(tx, "experiments", key)) {
+          throw new ConflictError("An experiment already uses this key");
+        }
+        const next = applyFlagInput(key, live, input);
+        const now = new Date(clock.now());
+        const params = [
+          key,
+          next.enabled,
+          next.description,
+          next.scope,
+          next.rolloutPercent,
+          next.requiredModes,
+          next.targetUsers,
+          next.targetEnvironments,
+          options.actorUserId,
+          now,
+        ];
+        const written = stored
+          ? await tx.query(
+            `UPDATE feature_flags SET enabled = $2, description = $3, scope = $4,
+               rollout_percent = $5, required_modes = $6::jsonb, target_users = $7::jsonb,
+               target_environments = $8::jsonb, updated_by = $9, updated_at = $10,
+               version = version + 1, archived_at = NULL
+             WHERE key = $1 RETURNING ${FLAG_COLUMNS}`,
+            params,
+          )
+          : await tx.query(
+            `INSERT INTO feature_flags (key, enabled, description, scope, rollout_percent,
+               required_modes, target_users, target_environments, updated_by, updated_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $10)
+             RETURNING ${FLAG_COLUMNS}`,
+            params,
+          );
+        const change = { before: live, after: toFlag(written[0]!) };
+        await options.onChange(tx, change);
+        return change;
+      });
+    },
+
+    archiveFlag(key, options) {
+      return write(async (tx) => {
+        const rows = await tx.query(
+          `SELECT ${FLAG_COLUMNS} FROM feature_flags WHERE key = $1 AND archived_at IS NULL FOR UPDATE`,
+          [key],
+        );
+        if (!rows[0]) throw new NotFoundError("No such flag");
+        const before = toFlag(rows[0]);
+        checkVersion(before, options.expectedVersion);
+        const now = new Date(clock.now());
+        const written = await tx.query(
+          `UPDATE feature_flags SET archived_at = $2, updated_at = $2, updated_by = $3,
+             version = version + 1
+           WHERE key = $1 RETURNING ${FLAG_COLUMNS}`,
+          [key, now, options.actorUserId],
+        );
+        const change = { before, after: toFlag(written[0]!) };
+        await options.onChange(tx, change);
+        return change;
+      });
+    },
+
+    upsertExperiment(input, options) {
+      return write(async (tx) => {
+        const rows = await tx.query(
+          `SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE key = $1 FOR UPDATE`,
+          [input.key],
+        );
+        const row = rows[0];
+        const stored = row ? toExperiment(row) : undefined;
+        const live = row && row.archived_at === null ? stored : undefined;
+        checkVersion(stored, options.expectedVersion);
+        if (!live && await keyTakenByOther(tx, "feature_flags", input.key)) {
+          throw new ConflictError("A flag already uses this key");
+        }
+        const next = applyExperimentInput(live, input);
+        const configs = Object.fromEntries(next.variants.map((v) => [v.key, v.config]));
+        const allocation = Object.fromEntries(next.variants.map((v) => [v.key, v.weight]));
+        const now = new Date(clock.now());
+        const params = [
+          next.key,
+          next.enabled,
+          next.description,
+          configs,
+          allocation,
+          next.requiredModes,
+          options.actorUserId,
+          now,
+        ];
+        const written = stored
+          ? await tx.query(
+            `UPDATE experiments SET enabled = $2, description = $3, variants = $4::jsonb,
+               allocation = $5::jsonb, required_modes = $6::jsonb, updated_by = $7,
+               updated_at = $8, version = version + 1, archived_at = NULL
+             WHERE key = $1 RETURNING ${EXPERIMENT_COLUMNS}`,
+            params,
+          )
+          : await tx.query(
+            `INSERT INTO experiments (key, enabled, description, variants, allocation,
+               required_modes, updated_by, updated_at, created_at)
+             VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $8)
+             RETURNING ${EXPERIMENT_COLUMNS}`,
+            params,
+          );
+        const change = { before: live, after: toExperiment(written[0]!) };
+        await options.onChange(tx, change);
+        return change;
+      });
+    },
+  };
+}

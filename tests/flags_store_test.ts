@@ -1,0 +1,374 @@
+/**
+ * Flags and experiments on a real database (PGlite, and Postgres when
+ * configured): versioned upserts with audit, archive, key collisions,
+ * assignment persistence, snapshot refresh, and serving through an outage.
+ */
+import assert from "node:assert/strict";
+import { createAuditLog } from "../lib/audit/mod.ts";
+import { manualClock } from "../lib/clock.ts";
+import type { Db } from "../lib/db/mod.ts";
+import { ConflictError, NotFoundError } from "../lib/errors/mod.ts";
+import { createFeatureControl, type FeatureControl } from "../lib/flags/mod.ts";
+import { memoryLogger } from "../lib/log/mod.ts";
+import { createMemoryBus } from "../lib/realtime/mod.ts";
+import type { AppEvent } from "../lib/realtime/types.ts";
+import { dbTargets } from "./helpers/db.ts";
+
+const ADMIN = { actor: { type: "system" as const }, requestId: "req-1" };
+
+async function setup(db: Db, options: { mode?: "STANDBY" | "DEMO" | "LIVE" } = {}) {
+  const clock = manualClock();
+  const bus = createMemoryBus({ clock, historySize: 100 });
+  const events: AppEvent[] = [];
+  bus.subscribe("all", (event) => events.push(event));
+  let mode = options.mode ?? "LIVE";
+  const control: FeatureControl = await createFeatureControl({
+    config: { appEnv: "production", featureOverrides: { FEATURE_FORCED_ON: true } },
+    db,
+    clock,
+    logger: memoryLogger(),
+    audit: createAuditLog({ db }),
+    bus,
+    mode: () => mode,
+    refreshIntervalMs: 0,
+  });
+  return {
+    control,
+    clock,
+    events,
+    setMode: (next: typeof mode) => (mode = next),
+    async close() {
+      await control.close();
+      await bus.close();
+    },
+  };
+}
+
+for (const target of dbTargets()) {
+  Deno.test(`[${target.name}] flags: upsert is versioned, audited, published and applied at once`, async () => {
+    const testDb = await target.open();
+    const t = await setup(testDb.db);
+    try {
+      const created = await t.control.flags.set("new_dashboard", {
+        enabled: true,
+        rolloutPercent: 50,
+        description: "A new dashboard",
+        requiredModes: ["LIVE"],
+      }, ADMIN);
+      assert.equal(created.version, 1);
+      assert.equal(created.scope, "product");
+      // Applied to this instance's snapshot before set() returned.
+      assert.equal(t.control.flags.get("new_dashboard")?.rolloutPercent, 50);
+
+      const updated = await t.control.flags.set(
+        "new_dashboard",
+        { enabled: false, version: 1 },
+        ADMIN,
+      );
+      assert.equal(updated.version, 2);
+      assert.equal(updated.rolloutPercent, 50, "omitted fields keep their values");
+      assert.equal(updated.description, "A new dashboard");
+
+      await assert.rejects(
+        t.control.flags.set("new_dashboard", { enabled: true, version: 1 }, ADMIN),
+        ConflictError,
+      );
+
+      const audit = await testDb.db.query<
+        { action: string; before: unknown; after: unknown; request_id: string }
+      >(
+        "SELECT action, before, after, request_id FROM audit_log WHERE target_id = 'new_dashboard' ORDER BY id",
+      );
+      assert.deepEqual(audit.map((row) => row.action), ["flag.create", "flag.update"]);
+      assert.equal(audit[0]!.before, null);
+      assert.equal((audit[1]!.before as { enabled: boolean }).enabled, true);
+      assert.equal((audit[1]!.after as { enabled: boolean }).enabled, false);
+      assert.equal(audit[1]!.request_id, "req-1");
+
+      const published = t.events.filter((e) => e.type === "governance.flag_changed");
+      assert.equal(published.length, 2);
+      assert.equal(published[1]!.topic, "governance");
+      assert.deepEqual(published[1]!.payload, {
+        flagKey: "new_dashboard",
+        enabled: false,
+        rolloutPercent: 50,
+        version: 2,
+        archived: false,
+      });
+    } finally {
+      await t.close();
+      await testDb.cleanup();
+    }
+  });
+
+  Deno.test(`[${target.name}] flags: archive stops evaluation, keeps history; upsert restores`, async () => {
+    const testDb = await target.open();
+    const t = await setup(testDb.db);
+    try {
+      await t.control.flags.set("old_flag", { enabled: true }, ADMIN);
+      const ctx = t.control.flags.contextFor({ userId: "u1" });
+      assert.equal(t.control.flags.evaluate("old_flag", ctx).reason, "STATIC");
+      await assert.rejects(t.control.flags.archive("old_flag", 7, ADMIN), ConflictError);
+      const archived = await t.control.flags.archive("old_flag", 1, ADMIN);
+      assert.equal(archived.version, 2);
+      assert.equal(t.control.flags.evaluate("old_flag", ctx).reason, "FLAG_NOT_FOUND");
+      assert.equal(t.control.flags.get("old_flag"), undefined);
+      await assert.rejects(t.control.flags.archive("old_flag", undefined, ADMIN), NotFoundError);
+      const rows = await testDb.db.query(
+        "SELECT archived_at FROM feature_flags WHERE key = 'old_flag'",
+      );
+      assert.ok(rows[0]!.archived_at instanceof Date);
+      const restored = await t.control.flags.set("old_flag", { enabled: true }, ADMIN);
+      assert.equal(restored.version, 3);
+      assert.equal(t.control.flags.evaluate("old_flag", ctx).value, true);
+    } finally {
+      await t.close();
+      await testDb.cleanup();
+    }
+  });
+
+  Deno.test(`[${target.name}] flags and experiments cannot share a key`, async () => {
+    const testDb = await target.open();
+    const t = await setup(testDb.db);
+    try {
+      await t.control.flags.set("shared.key", { enabled: true }, ADMIN);
+      await assert.rejects(
+        t.control.experiments.set({
+          key: "shared.key",
+          enabled: true,
+          variants: { A: { weight: 1 } },
+        }, ADMIN),
+        ConflictError,
+      );
+      await t.control.experiments.set({
+        key: "exp.key",
+        enabled: true,
+        variants: { A: { weight: 1 } },
+      }, ADMIN);
+      await assert.rejects(t.control.flags.set("exp.key", { enabled: true }, ADMIN), ConflictError);
+    } finally {
+      await t.close();
+      await testDb.cleanup();
+    }
+  });
+
+  Deno.test(`[${target.name}] overrides apply and are shown on the flag`, async () => {
+    const testDb = await target.open();
+    const t = await setup(testDb.db);
+    try {
+      await t.control.flags.set("forced.on", { enabled: false }, ADMIN);
+      const view = t.control.flags.get("forced.on")!;
+      assert.equal(view.override, true);
+      assert.equal(view.overrideName, "FEATURE_FORCED_ON");
+      const status = t.control.flags.status("forced.on", {});
+      assert.equal(status.enabled, true);
+      assert.equal(status.reason, "OVERRIDE");
+      const state = t.control.flags.stateFor({ userId: "u" });
+      assert.equal(state.flags["forced.on"], true);
+      assert.equal(state.flagsMeta[0]!.override, true);
+    } finally {
+      await t.close();
+      await testDb.cleanup();
+    }
+  });
+
+  Deno.test(`[${target.name}] experiments: assignment persisted once, sticky across weight changes`, async () => {
+    const testDb = await target.open();
+    const t = await setup(testDb.db);
+    try {
+      const user = await testDb.db.query<{ id: string }>(
+        "INSERT INTO users (email, role) VALUES ('exp-user@example.org', 'RESEARCHER') RETURNING id",
+      );
+      const userId = user[0]!.id;
+      const created = await t.control.experiments.set({
+        key: "checkout.flow",
+        enabled: true,
+        variants: {
+          A: { weight: 50, config: { color: "blue" } },
+          B: { weight: 50, config: { color: "green" } },
+        },
+      }, ADMIN);
+      assert.deepEqual(created.variants.map((v) => [v.key, v.weight]), [["A", 50], ["B", 50]]);
+      assert.deepEqual(
+        t.events.filter((e) => e.type === "experiment.changed").map((e) => e.payload),
+        [{ experimentKey: "checkout.flow", enabled: true, version: 1 }],
+      );
+
+      const first = await t.control.experiments.variantFor("checkout.flow", { userId });
+      assert.equal(first.reason, "SPLIT");
+      const again = await t.control.experiments.variantFor("checkout.flow", { userId });
+      assert.deepEqual([again.variant, again.reason], [first.variant, "STICKY"]);
+      const rows = await testDb.db.query("SELECT variant FROM experiment_assignments");
+      assert.deepEqual([...rows], [{ variant: first.variant }]);
+
+      // All weight moves to the other variant: the persisted assignment still wins.
+      const other = first.variant === "A" ? "B" : "A";
+      await t.control.experiments.set({
+        key: "checkout.flow",
+        enabled: true,
+        variants: { [first.variant!]: { weight: 0 }, [other]: { weight: 100 } },
+        version: 1,
+      }, ADMIN);
+      const sticky = await t.control.experiments.variantFor("checkout.flow", { userId });
+      assert.deepEqual([sticky.variant, sticky.reason], [first.variant, "STICKY"]);
+      assert.equal(
+        t.control.experiments.assignNow("checkout.flow", { userId, mode: "LIVE" }).variant,
+        other,
+      );
+
+      // Anonymous visitors are persisted by session.
+      const anonymous = await t.control.experiments.variantFor("checkout.flow", {
+        sessionId: "sess-1",
+      });
+      assert.equal(anonymous.variant, other);
+      const list = await t.control.experiments.list();
+      assert.equal(list[0]!.variants.find((v) => v.key === first.variant)!.assignments, 1);
+      assert.equal(list[0]!.variants.find((v) => v.key === other)!.assignments, 1);
+      assert.equal(list[0]!.srm?.sufficient, false);
+    } finally {
+      await t.close();
+      await testDb.cleanup();
+    }
+  });
+
+  Deno.test(`[${target.name}] experiments: gated assignments are neither persisted nor announced`, async () => {
+    const testDb = await target.open();
+    const t = await setup(testDb.db);
+    try {
+      await t.control.experiments.set({
+        key: "gated.exp",
+        enabled: true,
+        requiredModes: ["DEMO"],
+        variants: { A: { weight: 1 } },
+      }, ADMIN);
+      const gated = await t.control.experiments.variantFor("gated.exp", { sessionId: "s" });
+      assert.deepEqual([gated.variant, gated.reason], [null, "MODE_GATED"]);
+      t.setMode("STANDBY");
+      await t.control.experiments.set({
+        key: "standby.exp",
+        enabled: true,
+        variants: { A: { weight: 1 } },
+      }, ADMIN);
+      const standby = await t.control.experiments.variantFor("standby.exp", { sessionId: "s" });
+      assert.deepEqual([standby.variant, standby.reason], ["A", "SPLIT"]);
+      assert.equal((await testDb.db.query("SELECT * FROM experiment_assignments")).length, 0);
+      assert.equal(t.events.filter((e) => e.type === "experiment.assigned").length, 0);
+    } finally {
+      await t.close();
+      await testDb.cleanup();
+    }
+  });
+}
+
+Deno.test("experiments: experiment.assigned is published only for consenting users", async () => {
+  const testDb = await dbTargets()[0]!.open();
+  const clock = manualClock();
+  const bus = createMemoryBus({ clock, historySize: 100 });
+  const events: AppEvent[] = [];
+  bus.subscribe("all", (event) => events.push(event));
+  const recorded: unknown[] = [];
+  const users = await testDb.db.query<{ id: string }>(
+    "INSERT INTO users (email) VALUES ('yes@example.org'), ('no@example.org') RETURNING id",
+  );
+  const [yes, no] = [users[0]!.id, users[1]!.id];
+  const control = await createFeatureControl({
+    config: { appEnv: "development", featureOverrides: {} },
+    db: testDb.db,
+    clock,
+    logger: memoryLogger(),
+    audit: createAuditLog({ db: testDb.db }),
+    bus,
+    mode: () => "DEMO",
+    refreshIntervalMs: 0,
+    hooks: {
+      hasAnalyticsConsent: (userId) => Promise.resolve(userId === yes),
+      recordAssigned: (event) => {
+        recorded.push(event);
+        return Promise.resolve();
+      },
+    },
+  });
+  try {
+    await control.experiments.set({
+      key: "consent.exp",
+      enabled: true,
+      variants: { only: { weight: 1 } },
+    }, ADMIN);
+    await control.experiments.variantFor("consent.exp", { userId: no });
+    await control.experiments.variantFor("consent.exp", { userId: yes });
+    await control.experiments.variantFor("consent.exp", { userId: yes }); // sticky: not announced again
+    const assigned = events.filter((e) => e.type === "experiment.assigned");
+    assert.equal(assigned.length, 1);
+    assert.equal(assigned[0]!.topic, "all");
+    assert.deepEqual(assigned[0]!.payload, { experimentKey: "consent.exp", variant: "only" });
+    assert.deepEqual(recorded, [{
+      experimentKey: "consent.exp",
+      variant: "only",
+      userId: yes,
+      sessionId: null,
+    }]);
+  } finally {
+    await control.close();
+    await bus.close();
+    await testDb.cleanup();
+  }
+});
+
+Deno.test("snapshot: a database outage keeps the last snapshot serving and reports degraded", async () => {
+  const testDb = await dbTargets()[0]!.open();
+  const t = await setup(testDb.db);
+  try {
+    await t.control.flags.set("survivor", { enabled: true }, ADMIN);
+    const check = t.control.readiness;
+    assert.equal(check.critical, false);
+    assert.equal(await check.run(new AbortController().signal), "ok");
+    await testDb.db.close(); // the database is gone
+    t.clock.advance(10_000);
+    assert.equal(await check.run(new AbortController().signal), "degraded");
+    assert.equal(t.control.snapshots.state().status, "stale");
+    const ctx = t.control.flags.contextFor({ userId: "u" });
+    assert.deepEqual(
+      [
+        t.control.flags.evaluate("survivor", ctx).value,
+        t.control.flags.evaluate("survivor", ctx).reason,
+      ],
+      [true, "STATIC"],
+    );
+    await assert.rejects(t.control.flags.set("survivor", { enabled: false }, ADMIN), {
+      code: "SERVICE_UNAVAILABLE",
+    });
+  } finally {
+    await t.close();
+    await testDb.cleanup();
+  }
+});
+
+Deno.test("snapshot: with no database at start, flags fail closed with ERROR", async () => {
+  const testDb = await dbTargets()[0]!.open();
+  await testDb.db.close();
+  const t = await setup(testDb.db);
+  try {
+    assert.equal(t.control.snapshots.state().status, "empty");
+    const ctx = t.control.flags.contextFor({ userId: "u" });
+    assert.deepEqual(t.control.flags.evaluate("anything", ctx), {
+      key: "anything",
+      value: false,
+      reason: "ERROR",
+      bucket: null,
+      version: null,
+    });
+    assert.equal(
+      t.control.flags.evaluate("forced.on", ctx).value,
+      true,
+      "an override still applies",
+    );
+    assert.equal(
+      await t.control.readiness.run(new AbortController().signal),
+      "failed: unavailable",
+    );
+    assert.deepEqual(t.control.flags.stateFor({}), { flags: {}, flagsMeta: [] });
+  } finally {
+    await t.close();
+    await testDb.cleanup();
+  }
+});
