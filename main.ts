@@ -12,6 +12,8 @@ import {
   openDatabase,
   readMigrations,
 } from "./lib/db/mod.ts";
+import { bootstrapAdmin, createAuthStore } from "./lib/auth/mod.ts";
+import { NoAdminError } from "./lib/auth/bootstrap.ts";
 import { InvalidStoredModeError } from "./lib/governance/mode.ts";
 import { createLogger } from "./lib/log/mod.ts";
 import { openRedis, type RedisHandle } from "./lib/redis/client.ts";
@@ -89,6 +91,28 @@ try {
   throw error;
 }
 const { app, close } = handle;
+
+try {
+  const admin = await bootstrapAdmin(config, {
+    auth: handle.services.auth,
+    store: createAuthStore(db),
+  });
+  if (admin.kind === "generated") {
+    // Printed once, outside the logger (which would redact it), so the operator can sign in.
+    Deno.stderr.writeSync(new TextEncoder().encode(
+      `\nDevelopment administrator created: ${admin.email}\n` +
+        `Password (shown once, change it at /admin/users): ${admin.password}\n\n`,
+    ));
+  } else if (admin.kind === "configured" && admin.created) {
+    logger.info("administrator created from ADMIN_EMAIL");
+  }
+} catch (error) {
+  await close();
+  await redis?.close();
+  await db.close();
+  if (error instanceof NoAdminError) fail(error.message);
+  throw error;
+}
 
 globalThis.addEventListener("unhandledrejection", (event) => {
   event.preventDefault();

@@ -10,5 +10,8 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/", label: "Home", minRole: "public" },
+  { href: "/audit", label: "Audit", minRole: "STEWARD" },
+  { href: "/admin/users", label: "Users", minRole: "ADMIN" },
+  { href: "/admin/tokens", label: "Tokens", minRole: "ADMIN" },
   { href: "/api/docs", label: "API", minRole: "public" },
 ];

@@ -8,15 +8,30 @@ import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { h } from "preact";
 import { ErrorPage } from "../components/ErrorPage.tsx";
+import { adminApiRoutes } from "../routes/api/admin.ts";
+import { auditApiRoutes } from "../routes/api/audit.ts";
+import { authApiRoutes } from "../routes/api/auth.ts";
 import { healthRoutes } from "../routes/api/health.ts";
+import { adminPageRoutes } from "../routes/admin.tsx";
+import { authPageRoutes } from "../routes/login.tsx";
 import { openApiRoutes } from "../routes/api/openapi.tsx";
 import { homeRoutes } from "../routes/home.tsx";
 import { createAuditLog } from "./audit/audit.ts";
+import {
+  authenticate,
+  createAuthService,
+  createAuthStore,
+  csrfProtection,
+  ipFilter,
+  rateLimit,
+  type ScryptParams,
+} from "./auth/mod.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
-import { type AppServices, NO_FLAGS, type RouteContext } from "./context.ts";
+import { type AppServices, type RouteContext } from "./context.ts";
 import type { Db } from "./db/mod.ts";
 import { AppError, ValidationError } from "./errors/mod.ts";
+import { createFeatureControl } from "./flags/mod.ts";
 import { createModeService } from "./governance/service.ts";
 import { databaseCheck, redisCheck, workerCheck } from "./health/mod.ts";
 import { RouteRegistry } from "./http/access.ts";
@@ -55,6 +70,8 @@ export interface AppDeps {
   fetchImpl?: typeof fetch;
   /** An event bus owned by the caller (not closed by `close()`); built from config when absent. */
   bus?: EventBus;
+  /** scrypt cost for new password hashes (tests lower it; production keeps the default). */
+  passwordParams?: ScryptParams;
 }
 
 export interface App {
@@ -91,6 +108,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (ownBus) await bus.close();
     throw error;
   }
+  // Flags and experiments: the first snapshot loads here; a database failure leaves them fail-closed.
+  const featureControl = await createFeatureControl({
+    config,
+    db,
+    clock,
+    logger,
+    audit,
+    bus,
+    mode: mode.current,
+  });
   const net = createOutboundGuard({
     noNetwork: config.noNetwork,
     mockOnly: config.mockOnly,
@@ -105,10 +132,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics,
     net,
     mode,
-    readiness: [databaseCheck(db), redisCheck(deps.redis), workerCheck(config.workerUrl, net)],
+    readiness: [
+      databaseCheck(db),
+      redisCheck(deps.redis),
+      workerCheck(config.workerUrl, net),
+      featureControl.readiness,
+    ],
     bus,
     audit,
-    flags: NO_FLAGS,
+    auth: createAuthService({
+      store: createAuthStore(db),
+      audit,
+      clock,
+      sessionIdleMinutes: config.auth.sessionIdleMinutes,
+      sessionAbsoluteHours: config.auth.sessionAbsoluteHours,
+      ...(deps.passwordParams ? { passwordParams: deps.passwordParams } : {}),
+    }),
+    flags: featureControl.flags,
+    experiments: featureControl.experiments,
   };
   const registry = new RouteRegistry();
   const pages = createPageRenderer({
@@ -159,6 +200,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           { title: "Method not allowed", status: 405, headers: { allow: methods.join(", ") } },
         ),
   }));
+  app.use(ipFilter({ allow: config.security.allowIps, deny: config.security.denyIps }));
   app.use(limitBody(config.bodyLimitBytes));
   app.use(
     serveStatic({
@@ -166,9 +208,31 @@ export async function createApp(deps: AppDeps): Promise<App> {
       cacheFiles: config.appEnv !== "development",
     }),
   );
+  app.use(authenticate({ auth: services.auth, secureCookies: config.appEnv !== "development" }));
+  app.use(rateLimit({ perMinute: config.security.rateLimitPerMin, clock }));
+  app.use(csrfProtection({
+    publicUrl: config.publicUrl,
+    renderPage: (c) =>
+      pages.render(
+        c,
+        h(ErrorPage, {
+          status: 403,
+          heading: "This form has expired",
+          message:
+            "The form was sent from another site or its security token no longer matches your session. Go back, reload the page and try again.",
+          requestId: c.get("requestId"),
+        }),
+        { title: "Form expired", status: 403 },
+      ),
+  }));
 
   app.route("/", healthRoutes(ctx));
   app.route("/", homeRoutes(ctx));
+  app.route("/", authApiRoutes(ctx));
+  app.route("/", adminApiRoutes(ctx));
+  app.route("/", auditApiRoutes(ctx));
+  app.route("/", authPageRoutes(ctx));
+  app.route("/", adminPageRoutes(ctx));
   app.route(
     "/",
     openApiRoutes(ctx, () =>
@@ -244,6 +308,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     pages,
     async close() {
       // Background work registers here as it lands (event bus readers, schedulers, streams).
+      await featureControl.close();
       await mode.close();
       if (ownBus) await bus.close();
     },

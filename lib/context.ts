@@ -3,10 +3,13 @@
  * module (no globals). Built by `createApp` in lib/app.ts.
  */
 import type { AuditLog } from "./audit/audit.ts";
+import type { AuthService } from "./auth/service.ts";
 import type { Role } from "./auth/principal.ts";
 import type { Clock } from "./clock.ts";
 import type { AppEnv, Config, Mode } from "./config.ts";
 import type { Db } from "./db/mod.ts";
+import type { ExperimentService } from "./experiments/service.ts";
+import type { FlagService } from "./flags/service.ts";
 import type { ModeService } from "./governance/service.ts";
 import type { ReadinessCheck } from "./health/mod.ts";
 import type { SecureDeps } from "./http/access.ts";
@@ -54,8 +57,12 @@ export interface AppServices {
   bus: EventBus;
   /** The append-only audit log. */
   audit: AuditLog;
-  /** Evaluated flags for governance state and SSE hello (empty until the flags service lands). */
-  flags: FlagStateProvider;
+  /** Accounts, sessions, API tokens and sign-in. */
+  auth: AuthService;
+  /** Feature flags: evaluation from the in-process snapshot (a {@link FlagStateProvider}) and admin. */
+  flags: FlagService;
+  /** A/B experiments: assignment, admin, sample-ratio checks. */
+  experiments: ExperimentService;
 }
 
 /** A flag state provider with no flags (the default until a flag service replaces it). */

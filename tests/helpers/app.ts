@@ -10,6 +10,9 @@ import { freshPglite, type TestDb } from "./db.ts";
 
 export const ROOT = new URL("../../", import.meta.url);
 
+/** Cheap scrypt parameters for tests (hashes still verify with their stored parameters). */
+export const TEST_PASSWORD_PARAMS = { logN: 10, r: 8, p: 1 };
+
 const manifest = await readIslandManifest(ROOT);
 
 export interface TestApp extends App {
@@ -39,6 +42,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock: options.clock ?? systemClock,
     ...(options.redis ? { redis: options.redis } : {}),
     islands: () => manifest,
+    passwordParams: TEST_PASSWORD_PARAMS,
   });
   return {
     ...handle,

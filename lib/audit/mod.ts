@@ -1,0 +1,16 @@
+export {
+  actorOf,
+  type ActorType,
+  type AuditActor,
+  type AuditEntry,
+  type AuditLog,
+  type AuditRecord,
+  createAuditLog,
+} from "./audit.ts";
+export {
+  type AuditFilter,
+  type AuditPage,
+  decodeCursor,
+  encodeCursor,
+  queryAudit,
+} from "./query.ts";

@@ -1,0 +1,55 @@
+/**
+ * The first administrator: from ADMIN_EMAIL/ADMIN_PASSWORD; in development
+ * with neither set and no admin yet, a generated password shown once; in
+ * staging/production with neither set and no admin, a start-up error.
+ */
+import type { Config } from "../config.ts";
+import type { AuthService } from "./service.ts";
+import type { AuthStore } from "./store.ts";
+import { randomSecret } from "./tokens.ts";
+
+export type BootstrapResult =
+  | { kind: "existing" }
+  | { kind: "configured"; email: string; created: boolean }
+  | { kind: "generated"; email: string; password: string };
+
+/** Raised when no administrator exists and none is configured outside development. */
+export class NoAdminError extends Error {
+  constructor() {
+    super("No administrator exists: set ADMIN_EMAIL and ADMIN_PASSWORD for the first start");
+    this.name = "NoAdminError";
+  }
+}
+
+export const DEV_ADMIN_EMAIL = "admin@researchflow.local";
+
+/** Ensures an administrator exists, as described above. */
+export async function bootstrapAdmin(
+  config: Pick<Config, "appEnv" | "auth">,
+  deps: { auth: AuthService; store: AuthStore },
+): Promise<BootstrapResult> {
+  const system = { type: "system" as const };
+  const { adminEmail, adminPassword } = config.auth;
+  if (adminEmail && adminPassword) {
+    const existing = await deps.store.findUserByEmail(adminEmail);
+    if (existing) {
+      if (existing.role !== "ADMIN" || !existing.active) {
+        await deps.auth.updateUser(existing.id, { role: "ADMIN", active: true }, system);
+      }
+      return { kind: "configured", email: existing.email, created: false };
+    }
+    const user = await deps.auth.createUser(
+      { email: adminEmail, displayName: "Administrator", role: "ADMIN", password: adminPassword },
+      system,
+    );
+    return { kind: "configured", email: user.email, created: true };
+  }
+  if (await deps.store.countActiveAdmins() > 0) return { kind: "existing" };
+  if (config.appEnv !== "development") throw new NoAdminError();
+  const password = randomSecret().slice(0, 24);
+  const user = await deps.auth.createUser(
+    { email: DEV_ADMIN_EMAIL, displayName: "Development admin", role: "ADMIN", password },
+    system,
+  );
+  return { kind: "generated", email: user.email, password };
+}

@@ -1,0 +1,36 @@
+export {
+  type Principal,
+  type Role,
+  roleAtLeast,
+  ROLES,
+  type Scope,
+  SCOPES,
+  type TokenPrincipal,
+  type UserPrincipal,
+} from "./principal.ts";
+export { type AuthService, createAuthService, principalView, type SignInMeta } from "./service.ts";
+export {
+  type ApiToken,
+  type AuthStore,
+  createAuthStore,
+  normalizeEmail,
+  type User,
+} from "./store.ts";
+export {
+  authenticate,
+  clearSessionCookie,
+  csrfProtection,
+  ipFilter,
+  rateLimit,
+  SESSION_COOKIE,
+  sessionSecretOf,
+  setSessionCookie,
+} from "./middleware.ts";
+export {
+  DEFAULT_SCRYPT,
+  hashPassword,
+  passwordProblem,
+  type ScryptParams,
+  verifyPassword,
+} from "./password.ts";
+export { bootstrapAdmin, type BootstrapResult } from "./bootstrap.ts";

@@ -1,0 +1,391 @@
+/**
+ * Accounts, sessions, API tokens and sign-in: the orchestration over the auth
+ * store, with throttling and audit records for every state change.
+ */
+import type { AuditActor, AuditLog } from "../audit/audit.ts";
+import type { Clock } from "../clock.ts";
+import {
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthenticatedError,
+  ValidationError,
+} from "../errors/mod.ts";
+import {
+  createDummyVerifier,
+  DEFAULT_SCRYPT,
+  hashPassword,
+  needsRehash,
+  passwordProblem,
+  type ScryptParams,
+  verifyPassword,
+} from "./password.ts";
+import type { Role, Scope, TokenPrincipal, UserPrincipal } from "./principal.ts";
+import { type ApiToken, type AuthStore, normalizeEmail, type User } from "./store.ts";
+import { ACCOUNT_POLICY, afterFailure, IP_POLICY, lockRemainingSeconds } from "./throttle.ts";
+import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./tokens.ts";
+
+export interface AuthServiceOptions {
+  store: AuthStore;
+  audit: AuditLog;
+  clock: Clock;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  /** scrypt cost; tests lower it, production keeps the default. */
+  passwordParams?: ScryptParams;
+}
+
+export interface SignInMeta {
+  ip: string;
+  userAgent: string | null;
+  requestId?: string;
+  /** The session secret presented with the request, replaced on sign-in (no fixation). */
+  previousSessionSecret?: string;
+}
+
+export interface SignInResult {
+  principal: UserPrincipal;
+  /** The new session secret for the cookie. */
+  sessionSecret: string;
+  expiresAt: Date;
+}
+
+/** How often a session's last-seen time is written (fewer writes than one per request). */
+const TOUCH_INTERVAL_MS = 60_000;
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** The current user's session view, also used by `GET /api/auth/session`. */
+export function principalView(principal: UserPrincipal) {
+  return {
+    user: {
+      id: principal.id,
+      email: principal.email,
+      role: principal.role,
+      displayName: principal.displayName,
+    },
+    csrfToken: principal.csrfToken,
+  };
+}
+
+export function createAuthService(options: AuthServiceOptions) {
+  const { store, audit, clock } = options;
+  const params = options.passwordParams ?? DEFAULT_SCRYPT;
+  const dummyVerify = createDummyVerifier(params);
+  const idleMs = options.sessionIdleMinutes * 60_000;
+  const absoluteMs = options.sessionAbsoluteHours * 3_600_000;
+  const now = () => new Date(clock.now());
+  const accountKey = (email: string) => hashSecret(`account:${normalizeEmail(email)}`);
+  const ipKey = (ip: string) => hashSecret(`ip:${ip}`);
+
+  async function toPrincipal(
+    user: User,
+    sessionId: string,
+    secret: string,
+  ): Promise<UserPrincipal> {
+    return {
+      kind: "user",
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      role: user.role,
+      sessionId,
+      csrfToken: await csrfTokenFor(secret),
+    };
+  }
+
+  async function recordFailure(emailKey: string, ipKeyValue: string, nowMs: number): Promise<void> {
+    await store.putThrottle(
+      emailKey,
+      "account",
+      afterFailure(await store.getThrottle(emailKey), ACCOUNT_POLICY, nowMs),
+    );
+    await store.putThrottle(
+      ipKeyValue,
+      "ip",
+      afterFailure(await store.getThrottle(ipKeyValue), IP_POLICY, nowMs),
+    );
+  }
+
+  async function validNewPassword(password: string): Promise<string> {
+    const problem = passwordProblem(password);
+    if (problem) throw new ValidationError(problem, [{ path: "$.password", message: problem }]);
+    return await hashPassword(password, params);
+  }
+
+  return {
+    /**
+     * Verifies credentials and opens a new session. Unknown emails, wrong
+     * passwords and inactive accounts fail the same way, after the same work.
+     */
+    async signIn(email: string, password: string, meta: SignInMeta): Promise<SignInResult> {
+      const nowMs = clock.now();
+      const emailKey = await accountKey(email);
+      const ipKeyValue = await ipKey(meta.ip);
+      const locked = Math.max(
+        lockRemainingSeconds(await store.getThrottle(emailKey), nowMs),
+        lockRemainingSeconds(await store.getThrottle(ipKeyValue), nowMs),
+      );
+      if (locked > 0) {
+        await audit.record({
+          actor: { type: "anonymous" },
+          action: "auth.sign_in_locked",
+          requestId: meta.requestId,
+        });
+        throw new RateLimitedError("Too many failed sign-in attempts; try again later", locked);
+      }
+      const user = await store.findUserByEmail(email);
+      let ok = false;
+      if (user?.passwordHash) ok = await verifyPassword(password, user.passwordHash);
+      else await dummyVerify();
+      if (!ok || !user || !user.active) {
+        await recordFailure(emailKey, ipKeyValue, nowMs);
+        await audit.record({
+          actor: { type: "anonymous" },
+          action: "auth.sign_in_failed",
+          target: user ? { type: "user", id: user.id } : undefined,
+          requestId: meta.requestId,
+        });
+        throw new UnauthenticatedError("The email or password is not correct");
+      }
+      await store.clearThrottle(emailKey);
+      if (user.passwordHash && needsRehash(user.passwordHash, params)) {
+        await store.updateUser(
+          user.id,
+          { passwordHash: await hashPassword(password, params) },
+          now(),
+        );
+      }
+      if (meta.previousSessionSecret) {
+        await store.deleteSessionByTokenHash(await hashSecret(meta.previousSessionSecret));
+      }
+      const sessionSecret = randomSecret();
+      const expiresAt = new Date(nowMs + absoluteMs);
+      const sessionId = await store.createSession({
+        tokenHash: await hashSecret(sessionSecret),
+        userId: user.id,
+        now: new Date(nowMs),
+        expiresAt,
+        userAgent: meta.userAgent?.slice(0, 200) ?? null,
+      });
+      await store.recordLogin(user.id, new Date(nowMs));
+      await audit.record({
+        actor: { type: "user", id: user.id },
+        action: "auth.sign_in",
+        target: { type: "user", id: user.id },
+        requestId: meta.requestId,
+      });
+      return {
+        principal: await toPrincipal(user, sessionId, sessionSecret),
+        sessionSecret,
+        expiresAt,
+      };
+    },
+
+    /** The principal of a session secret, or undefined when unknown, expired, idle or the user is inactive. */
+    async authenticateSession(secret: string): Promise<UserPrincipal | undefined> {
+      const at = now();
+      const found = await store.findSession(await hashSecret(secret), at, idleMs);
+      if (!found) return undefined;
+      if (at.getTime() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+        await store.touchSession(found.sessionId, at);
+      }
+      return await toPrincipal(found.user, found.sessionId, secret);
+    },
+
+    async signOut(principal: UserPrincipal, requestId?: string): Promise<void> {
+      await store.deleteSession(principal.sessionId);
+      await audit.record({
+        actor: { type: "user", id: principal.id },
+        action: "auth.sign_out",
+        target: { type: "user", id: principal.id },
+        requestId,
+      });
+    },
+
+    /** The principal of an API token secret, or undefined when unknown, revoked or expired. */
+    async authenticateToken(secret: string): Promise<TokenPrincipal | undefined> {
+      if (!secret.startsWith(API_TOKEN_PREFIX)) return undefined;
+      const at = now();
+      const token = await store.findActiveToken(await hashSecret(secret), at);
+      if (!token) return undefined;
+      if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+        await store.touchToken(token.id, at);
+      }
+      return { kind: "token", id: token.id, name: token.name, scopes: token.scopes };
+    },
+
+    async createUser(
+      input: { email: string; displayName?: string; role: Role; password?: string },
+      actor: AuditActor,
+      requestId?: string,
+    ): Promise<User> {
+      const email = normalizeEmail(input.email);
+      if (!EMAIL.test(email) || email.length > 254) {
+        throw new ValidationError("The email address is not valid", [{
+          path: "$.email",
+          message: "Not an email address",
+        }]);
+      }
+      const passwordHash = input.password === undefined
+        ? null
+        : await validNewPassword(input.password);
+      const user = await store.createUser({
+        email,
+        displayName: input.displayName?.trim() ?? "",
+        role: input.role,
+        passwordHash,
+      });
+      await audit.record({
+        actor,
+        action: "user.create",
+        target: { type: "user", id: user.id },
+        after: { role: user.role, active: user.active },
+        requestId,
+      });
+      return user;
+    },
+
+    /** Changes role and/or active flag; refuses to remove the last active ADMIN. */
+    async updateUser(
+      id: string,
+      changes: { role?: Role; active?: boolean; displayName?: string },
+      actor: AuditActor,
+      requestId?: string,
+    ): Promise<User> {
+      const before = await store.findUserById(id);
+      if (!before) throw new NotFoundError("No such user");
+      const losesAdmin = before.role === "ADMIN" && before.active &&
+        ((changes.role !== undefined && changes.role !== "ADMIN") || changes.active === false);
+      if (losesAdmin && await store.countActiveAdmins() <= 1) {
+        throw new ForbiddenError("The last active administrator cannot be demoted or deactivated");
+      }
+      const after = await store.updateUser(id, changes, now());
+      if (changes.active === false) await store.deleteSessionsOfUser(id);
+      await audit.record({
+        actor,
+        action: changes.active === false
+          ? "user.deactivate"
+          : changes.role
+          ? "user.role_change"
+          : "user.update",
+        target: { type: "user", id },
+        before: { role: before.role, active: before.active },
+        after: { role: after.role, active: after.active },
+        requestId,
+      });
+      return after;
+    },
+
+    /** Sets a new password and ends the user's sessions. */
+    async resetPassword(
+      id: string,
+      password: string,
+      actor: AuditActor,
+      requestId?: string,
+    ): Promise<void> {
+      const user = await store.findUserById(id);
+      if (!user) throw new NotFoundError("No such user");
+      await store.updateUser(id, { passwordHash: await validNewPassword(password) }, now());
+      await store.deleteSessionsOfUser(id);
+      await store.clearThrottle(await accountKey(user.email));
+      await audit.record({
+        actor,
+        action: "user.password_reset",
+        target: { type: "user", id },
+        requestId,
+      });
+    },
+
+    listUsers: () => store.listUsers(),
+    findUserByEmail: async (email: string) => {
+      const user = await store.findUserByEmail(email);
+      if (!user) return undefined;
+      const { passwordHash: _hash, ...rest } = user;
+      return rest as User;
+    },
+
+    /** Creates an API token; the secret is returned once and only its hash is stored. */
+    async createToken(
+      input: { name: string; scopes: Scope[]; expiresAt?: Date | null },
+      actor: AuditActor,
+      requestId?: string,
+    ): Promise<{ token: ApiToken; secret: string }> {
+      if (input.expiresAt && input.expiresAt.getTime() <= clock.now()) {
+        throw new ValidationError("The expiry must be in the future", [{
+          path: "$.expiresAt",
+          message: "Must be in the future",
+        }]);
+      }
+      const secret = randomSecret(API_TOKEN_PREFIX);
+      const token = await store.createToken({
+        name: input.name,
+        tokenHash: await hashSecret(secret),
+        scopes: [...new Set(input.scopes)],
+        createdBy: actor.type === "user" ? actor.id ?? null : null,
+        expiresAt: input.expiresAt ?? null,
+        now: now(),
+      });
+      await audit.record({
+        actor,
+        action: "token.create",
+        target: { type: "api_token", id: token.id },
+        after: {
+          name: token.name,
+          scopes: token.scopes,
+          expiresAt: token.expiresAt?.toISOString() ?? null,
+        },
+        requestId,
+      });
+      return { token, secret };
+    },
+
+    async revokeToken(id: string, actor: AuditActor, requestId?: string): Promise<void> {
+      if (!await store.revokeToken(id, now())) {
+        if (!await store.findToken(id)) throw new NotFoundError("No such API token");
+        return; // already revoked: idempotent
+      }
+      await audit.record({
+        actor,
+        action: "token.revoke",
+        target: { type: "api_token", id },
+        requestId,
+      });
+    },
+
+    listTokens: () => store.listTokens(),
+
+    /** Active sign-in locks, with the user each account lock belongs to (when known). */
+    async listLocks(): Promise<
+      Array<
+        { key: string; kind: "account" | "ip"; failures: number; lockedUntil: Date; user?: User }
+      >
+    > {
+      const locks = await store.listLocks(now());
+      if (locks.length === 0) return [];
+      const users = await store.listUsers();
+      const byKey = new Map<string, User>();
+      for (const user of users) byKey.set(await accountKey(user.email), user);
+      return locks.map((lock) => ({
+        ...lock,
+        ...(byKey.get(lock.key) ? { user: byKey.get(lock.key)! } : {}),
+      }));
+    },
+
+    async clearLock(key: string, actor: AuditActor, requestId?: string): Promise<void> {
+      await store.clearThrottle(key);
+      await audit.record({
+        actor,
+        action: "auth.lock_clear",
+        target: { type: "sign_in_lock", id: key.slice(0, 12) },
+        requestId,
+      });
+    },
+
+    async deleteExpiredSessions(): Promise<number> {
+      return await store.deleteExpiredSessions(now(), idleMs);
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

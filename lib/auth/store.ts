@@ -1,0 +1,341 @@
+/** Database I/O for accounts, sessions, API tokens and sign-in throttling. */
+import type { Queryable } from "../db/mod.ts";
+import { isUniqueViolation } from "../db/mod.ts";
+import { ConflictError, NotFoundError } from "../errors/mod.ts";
+import type { Role, Scope } from "./principal.ts";
+import type { ThrottleState } from "./throttle.ts";
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  active: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  createdBy: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export interface SessionWithUser {
+  sessionId: string;
+  lastSeenAt: Date;
+  user: User;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+  active: boolean;
+  created_at: Date;
+  last_login_at: Date | null;
+  password_hash?: string | null;
+}
+
+interface TokenRow {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  created_by: string | null;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+const USER_COLUMNS = "id, email, display_name, role, active, created_at, last_login_at";
+const TOKEN_COLUMNS =
+  "id, name, scopes, created_by, created_at, expires_at, revoked_at, last_used_at";
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    role: row.role,
+    active: row.active,
+    createdAt: row.created_at,
+    lastLoginAt: row.last_login_at,
+  };
+}
+
+function toToken(row: TokenRow): ApiToken {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+/** Emails are compared and stored lower-cased and trimmed. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function createAuthStore(db: Queryable) {
+  return {
+    async findUserByEmail(
+      email: string,
+    ): Promise<(User & { passwordHash: string | null }) | undefined> {
+      const [row] = await db.query<UserRow>(
+        `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = $1`,
+        [normalizeEmail(email)],
+      );
+      return row ? { ...toUser(row), passwordHash: row.password_hash ?? null } : undefined;
+    },
+
+    async findUserById(id: string): Promise<User | undefined> {
+      const [row] = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [
+        id,
+      ]);
+      return row ? toUser(row) : undefined;
+    },
+
+    async listUsers(): Promise<User[]> {
+      const rows = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY email`);
+      return rows.map(toUser);
+    },
+
+    async countActiveAdmins(): Promise<number> {
+      const [row] = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND active",
+      );
+      return row?.n ?? 0;
+    },
+
+    async createUser(
+      input: { email: string; displayName: string; role: Role; passwordHash: string | null },
+    ): Promise<User> {
+      try {
+        const [row] = await db.query<UserRow>(
+          `INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, $3, $4)
+           RETURNING ${USER_COLUMNS}`,
+          [normalizeEmail(input.email), input.displayName, input.role, input.passwordHash],
+        );
+        return toUser(row!);
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new ConflictError("An account with this email already exists");
+        }
+        throw error;
+      }
+    },
+
+    async updateUser(
+      id: string,
+      changes: { role?: Role; active?: boolean; displayName?: string; passwordHash?: string },
+      now: Date,
+    ): Promise<User> {
+      const [row] = await db.query<UserRow>(
+        `UPDATE users SET
+           role = COALESCE($2, role),
+           active = COALESCE($3, active),
+           display_name = COALESCE($4, display_name),
+           password_hash = COALESCE($5, password_hash),
+           updated_at = $6
+         WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+        [
+          id,
+          changes.role ?? null,
+          changes.active ?? null,
+          changes.displayName ?? null,
+          changes.passwordHash ?? null,
+          now,
+        ],
+      );
+      if (!row) throw new NotFoundError("No such user");
+      return toUser(row);
+    },
+
+    async recordLogin(id: string, now: Date): Promise<void> {
+      await db.query("UPDATE users SET last_login_at = $2 WHERE id = $1", [id, now]);
+    },
+
+    async createSession(
+      input: {
+        tokenHash: string;
+        userId: string;
+        now: Date;
+        expiresAt: Date;
+        userAgent: string | null;
+      },
+    ): Promise<string> {
+      const [row] = await db.query<{ id: string }>(
+        `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent)
+         VALUES ($1, $2, $3, $3, $4, $5) RETURNING id`,
+        [input.tokenHash, input.userId, input.now, input.expiresAt, input.userAgent],
+      );
+      return row!.id;
+    },
+
+    /** The live session for a token hash: not expired, not idle, user active. */
+    async findSession(
+      tokenHash: string,
+      now: Date,
+      idleMs: number,
+    ): Promise<SessionWithUser | undefined> {
+      const [row] = await db.query<UserRow & { session_id: string; last_seen_at: Date }>(
+        `SELECT s.id AS session_id, s.last_seen_at, u.id, u.email, u.display_name, u.role, u.active,
+                u.created_at, u.last_login_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.active`,
+        [tokenHash, now, new Date(now.getTime() - idleMs)],
+      );
+      return row
+        ? { sessionId: row.session_id, lastSeenAt: row.last_seen_at, user: toUser(row) }
+        : undefined;
+    },
+
+    async touchSession(sessionId: string, now: Date): Promise<void> {
+      await db.query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1", [sessionId, now]);
+    },
+
+    async deleteSession(sessionId: string): Promise<void> {
+      await db.query("DELETE FROM sessions WHERE id = $1", [sessionId]);
+    },
+
+    async deleteSessionByTokenHash(tokenHash: string): Promise<void> {
+      await db.query("DELETE FROM sessions WHERE token_hash = $1", [tokenHash]);
+    },
+
+    async deleteSessionsOfUser(userId: string): Promise<void> {
+      await db.query("DELETE FROM sessions WHERE user_id = $1", [userId]);
+    },
+
+    async deleteExpiredSessions(now: Date, idleMs: number): Promise<number> {
+      const rows = await db.query(
+        "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2 RETURNING id",
+        [now, new Date(now.getTime() - idleMs)],
+      );
+      return rows.length;
+    },
+
+    async createToken(
+      input: {
+        name: string;
+        tokenHash: string;
+        scopes: Scope[];
+        createdBy: string | null;
+        expiresAt: Date | null;
+        now: Date;
+      },
+    ): Promise<ApiToken> {
+      const [row] = await db.query<TokenRow>(
+        `INSERT INTO api_tokens (name, token_hash, scopes, created_by, expires_at, created_at)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6) RETURNING ${TOKEN_COLUMNS}`,
+        [input.name, input.tokenHash, input.scopes, input.createdBy, input.expiresAt, input.now],
+      );
+      return toToken(row!);
+    },
+
+    /** An unrevoked, unexpired token by hash. */
+    async findActiveToken(tokenHash: string, now: Date): Promise<ApiToken | undefined> {
+      const [row] = await db.query<TokenRow>(
+        `SELECT ${TOKEN_COLUMNS} FROM api_tokens
+         WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+        [tokenHash, now],
+      );
+      return row ? toToken(row) : undefined;
+    },
+
+    async touchToken(id: string, now: Date): Promise<void> {
+      await db.query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", [id, now]);
+    },
+
+    async listTokens(): Promise<ApiToken[]> {
+      const rows = await db.query<TokenRow>(
+        `SELECT ${TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at DESC`,
+      );
+      return rows.map(toToken);
+    },
+
+    async findToken(id: string): Promise<ApiToken | undefined> {
+      const [row] = await db.query<TokenRow>(
+        `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE id = $1`,
+        [id],
+      );
+      return row ? toToken(row) : undefined;
+    },
+
+    /** Revokes a token; false when it did not exist or was already revoked. */
+    async revokeToken(id: string, now: Date): Promise<boolean> {
+      const rows = await db.query(
+        "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id",
+        [id, now],
+      );
+      return rows.length > 0;
+    },
+
+    async getThrottle(key: string): Promise<ThrottleState | undefined> {
+      const [row] = await db.query<
+        { failures: number; locked_until: Date | null; last_failure_at: Date }
+      >(
+        "SELECT failures, locked_until, last_failure_at FROM login_throttle WHERE key = $1",
+        [key],
+      );
+      return row
+        ? {
+          failures: row.failures,
+          lockedUntil: row.locked_until?.getTime() ?? null,
+          lastFailureAt: row.last_failure_at.getTime(),
+        }
+        : undefined;
+    },
+
+    async putThrottle(key: string, kind: "account" | "ip", state: ThrottleState): Promise<void> {
+      await db.query(
+        `INSERT INTO login_throttle (key, kind, failures, locked_until, last_failure_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (key) DO UPDATE SET failures = $3, locked_until = $4, last_failure_at = $5`,
+        [
+          key,
+          kind,
+          state.failures,
+          state.lockedUntil ? new Date(state.lockedUntil) : null,
+          new Date(state.lastFailureAt),
+        ],
+      );
+    },
+
+    async clearThrottle(key: string): Promise<void> {
+      await db.query("DELETE FROM login_throttle WHERE key = $1", [key]);
+    },
+
+    async listLocks(
+      now: Date,
+    ): Promise<
+      Array<{ key: string; kind: "account" | "ip"; failures: number; lockedUntil: Date }>
+    > {
+      const rows = await db.query<
+        { key: string; kind: "account" | "ip"; failures: number; locked_until: Date }
+      >(
+        "SELECT key, kind, failures, locked_until FROM login_throttle WHERE locked_until > $1 ORDER BY locked_until DESC",
+        [now],
+      );
+      return rows.map((r) => ({
+        key: r.key.trim(),
+        kind: r.kind,
+        failures: r.failures,
+        lockedUntil: r.locked_until,
+      }));
+    },
+  };
+}
+
+export type AuthStore = ReturnType<typeof createAuthStore>;

@@ -1,0 +1,316 @@
+/**
+ * Account and API-token administration (ADMIN). Revocations, role changes,
+ * deactivations and lock clearing are governance writes: they stay available
+ * in STANDBY, because they are how an administrator contains an incident.
+ */
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { actorOf } from "../../lib/audit/mod.ts";
+import { ROLES, SCOPES } from "../../lib/auth/mod.ts";
+import type { RouteContext } from "../../lib/context.ts";
+import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+
+const ADMIN_READ = { role: "ADMIN", class: "read" } as const;
+const ADMIN_WRITE = { role: "ADMIN", class: "write" } as const;
+const ADMIN_GOVERNANCE = { role: "ADMIN", class: "governance-write" } as const;
+
+const UserView = z.object({
+  id: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  role: z.enum(ROLES),
+  active: z.boolean(),
+  createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+}).openapi("User");
+
+const TokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(z.enum(SCOPES)),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+}).openapi("ApiToken");
+
+const LockView = z.object({
+  key: z.string(),
+  kind: z.enum(["account", "ip"]),
+  failures: z.number().int(),
+  lockedUntil: z.string(),
+  userId: z.string().nullable(),
+  email: z.string().nullable(),
+}).openapi("SignInLock");
+
+const IdParam = z.object({ id: z.string().min(1).max(64) });
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+
+type UserLike = {
+  id: string;
+  email: string;
+  displayName: string;
+  role: (typeof ROLES)[number];
+  active: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+};
+function userView(user: UserLike) {
+  return {
+    ...user,
+    createdAt: user.createdAt.toISOString(),
+    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+  };
+}
+
+type TokenLike = {
+  id: string;
+  name: string;
+  scopes: (typeof SCOPES)[number][];
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+function tokenView(token: TokenLike) {
+  return {
+    id: token.id,
+    name: token.name,
+    scopes: token.scopes,
+    createdAt: token.createdAt.toISOString(),
+    expiresAt: token.expiresAt?.toISOString() ?? null,
+    revokedAt: token.revokedAt?.toISOString() ?? null,
+    lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const { auth } = ctx.services;
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_READ, {
+      method: "get",
+      path: "/api/admin/users",
+      tags: ["Admin"],
+      summary: "List accounts",
+      responses: {
+        200: { description: "Accounts", ...json(z.object({ users: z.array(UserView) })) },
+      },
+    }),
+    async (c) => c.json({ users: (await auth.listUsers()).map(userView) }, 200),
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_WRITE, {
+      method: "post",
+      path: "/api/admin/users",
+      tags: ["Admin"],
+      summary: "Create an account",
+      description:
+        "Without a password the account exists but cannot sign in until a password is set.",
+      request: {
+        body: {
+          required: true,
+          ...json(
+            z.object({
+              email: z.string().min(3).max(254),
+              displayName: z.string().max(120).optional(),
+              role: z.enum(ROLES),
+              password: z.string().max(1024).optional(),
+            }).strict(),
+          ),
+        },
+      },
+      responses: {
+        201: { description: "Created", ...json(z.object({ user: UserView })) },
+        409: { description: "Email already used (CONFLICT)" },
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const user = await auth.createUser(body, actorOf(c.get("principal")), c.get("requestId"));
+      return c.json({ user: userView(user) }, 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_GOVERNANCE, {
+      method: "patch",
+      path: "/api/admin/users/{id}",
+      tags: ["Admin"],
+      summary: "Change an account's role, name or active flag",
+      description: "Takes effect on the user's next request. Deactivation ends their sessions.",
+      request: {
+        params: IdParam,
+        body: {
+          required: true,
+          ...json(
+            z.object({
+              role: z.enum(ROLES).optional(),
+              active: z.boolean().optional(),
+              displayName: z.string().max(120).optional(),
+            }).strict(),
+          ),
+        },
+      },
+      responses: {
+        200: { description: "Updated", ...json(z.object({ user: UserView })) },
+        404: { description: "No such user (NOT_FOUND)" },
+      },
+    }),
+    async (c) => {
+      const user = await auth.updateUser(
+        c.req.valid("param").id,
+        c.req.valid("json"),
+        actorOf(c.get("principal")),
+        c.get("requestId"),
+      );
+      return c.json({ user: userView(user) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_WRITE, {
+      method: "post",
+      path: "/api/admin/users/{id}/password",
+      tags: ["Admin"],
+      summary: "Set a new password (ends the user's sessions)",
+      request: {
+        params: IdParam,
+        body: { required: true, ...json(z.object({ password: z.string().max(1024) }).strict()) },
+      },
+      responses: {
+        204: { description: "Password set" },
+        404: { description: "No such user (NOT_FOUND)" },
+      },
+    }),
+    async (c) => {
+      await auth.resetPassword(
+        c.req.valid("param").id,
+        c.req.valid("json").password,
+        actorOf(c.get("principal")),
+        c.get("requestId"),
+      );
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_READ, {
+      method: "get",
+      path: "/api/admin/locks",
+      tags: ["Admin"],
+      summary: "Active sign-in lock-outs",
+      responses: { 200: { description: "Locks", ...json(z.object({ locks: z.array(LockView) })) } },
+    }),
+    async (c) => {
+      const locks = await auth.listLocks();
+      return c.json({
+        locks: locks.map((l) => ({
+          key: l.key,
+          kind: l.kind,
+          failures: l.failures,
+          lockedUntil: l.lockedUntil.toISOString(),
+          userId: l.user?.id ?? null,
+          email: l.user?.email ?? null,
+        })),
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_GOVERNANCE, {
+      method: "delete",
+      path: "/api/admin/locks/{key}",
+      tags: ["Admin"],
+      summary: "Clear a sign-in lock-out",
+      request: { params: z.object({ key: z.string().regex(/^[0-9a-f]{64}$/) }) },
+      responses: { 204: { description: "Cleared" } },
+    }),
+    async (c) => {
+      await auth.clearLock(
+        c.req.valid("param").key,
+        actorOf(c.get("principal")),
+        c.get("requestId"),
+      );
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_READ, {
+      method: "get",
+      path: "/api/admin/tokens",
+      tags: ["Admin"],
+      summary: "List API tokens (never their secrets)",
+      responses: {
+        200: { description: "Tokens", ...json(z.object({ tokens: z.array(TokenView) })) },
+      },
+    }),
+    async (c) => c.json({ tokens: (await auth.listTokens()).map(tokenView) }, 200),
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_WRITE, {
+      method: "post",
+      path: "/api/admin/tokens",
+      tags: ["Admin"],
+      summary: "Create an API token (the secret is shown once)",
+      request: {
+        body: {
+          required: true,
+          ...json(
+            z.object({
+              name: z.string().min(1).max(100),
+              scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
+              expiresAt: z.iso.datetime({ offset: true }).optional(),
+            }).strict(),
+          ),
+        },
+      },
+      responses: {
+        201: {
+          description: "Created; store `token` now, it cannot be shown again",
+          ...json(TokenView.extend({ token: z.string() })),
+        },
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const { token, secret } = await auth.createToken(
+        {
+          name: body.name,
+          scopes: body.scopes,
+          expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+        },
+        actorOf(c.get("principal")),
+        c.get("requestId"),
+      );
+      return c.json({ ...tokenView(token), token: secret }, 201, { "cache-control": "no-store" });
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_GOVERNANCE, {
+      method: "delete",
+      path: "/api/admin/tokens/{id}",
+      tags: ["Admin"],
+      summary: "Revoke an API token (effective on its next use)",
+      request: { params: IdParam },
+      responses: {
+        204: { description: "Revoked" },
+        404: { description: "No such token (NOT_FOUND)" },
+      },
+    }),
+    async (c) => {
+      await auth.revokeToken(
+        c.req.valid("param").id,
+        actorOf(c.get("principal")),
+        c.get("requestId"),
+      );
+      return c.body(null, 204);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,68 @@
+/** Reading the audit log (STEWARD+), with filters and cursor pagination. */
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { queryAudit } from "../../lib/audit/mod.ts";
+import type { RouteContext } from "../../lib/context.ts";
+import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+
+export const AuditQuery = z.object({
+  actor: z.string().max(64).optional(),
+  action: z.string().regex(/^[a-z][a-z0-9_.]{0,80}$/).optional().openapi({
+    description: "Exact action, or a prefix ending in '.' (e.g. auth.)",
+  }),
+  targetType: z.string().regex(/^[a-z_]{1,40}$/).optional(),
+  targetId: z.string().max(128).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+const AuditRecordView = z.object({
+  id: z.number().int(),
+  actorId: z.string().nullable(),
+  actorType: z.enum(["user", "token", "system", "anonymous"]),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  requestId: z.string().nullable(),
+  createdAt: z.string(),
+}).openapi("AuditRecord");
+
+export function auditApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.openapi(
+    apiRoute(ctx.access, { role: "STEWARD", class: "read" }, {
+      method: "get",
+      path: "/api/audit",
+      tags: ["Audit"],
+      summary: "Audit records, newest first",
+      request: { query: AuditQuery },
+      responses: {
+        200: {
+          description: "One page",
+          content: {
+            "application/json": {
+              schema: z.object({
+                records: z.array(AuditRecordView),
+                nextCursor: z.string().nullable(),
+              }),
+            },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const page = await queryAudit(ctx.services.db, {
+        ...q,
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+      });
+      return c.json(page, 200);
+    },
+  );
+  return app;
+}

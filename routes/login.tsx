@@ -1,0 +1,120 @@
+/** Sign-in and sign-out pages (work without JavaScript). */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { z } from "zod";
+import { clearSessionCookie, sessionSecretOf, setSessionCookie } from "../lib/auth/mod.ts";
+import type { RouteContext } from "../lib/context.ts";
+import { AppError, RateLimitedError } from "../lib/errors/mod.ts";
+import { page, safeNextPath } from "../lib/http/access.ts";
+import type { AppEnv } from "../lib/http/types.ts";
+
+const LoginForm = z.object({
+  email: z.string().trim().min(3).max(254),
+  password: z.string().min(1).max(1024),
+  next: z.string().max(2048).optional(),
+});
+
+function LoginBody(
+  { next, error, email }: { next: string; error?: string; email?: string },
+) {
+  return (
+    <section class="form-card" aria-labelledby="login-heading">
+      <h1 id="login-heading">Sign in</h1>
+      {error && <p class="notice notice--error" role="alert">{error}</p>}
+      <form method="post" action="/login">
+        <input type="hidden" name="next" value={next} />
+        <label>
+          Email
+          <input type="email" name="email" autocomplete="username" required value={email ?? ""} />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autocomplete="current-password" required />
+        </label>
+        <button type="submit" class="button button--primary">Sign in</button>
+      </form>
+      <p class="muted">Accounts are created by an administrator.</p>
+    </section>
+  );
+}
+
+export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const secure = ctx.config.appEnv !== "development";
+  const render = (c: Context<AppEnv>, props: Parameters<typeof LoginBody>[0], status = 200) =>
+    ctx.pages.render(c, <LoginBody {...props} />, { title: "Sign in", status });
+
+  page(app, ctx.access, "GET", "/login", { role: "public", class: "read" }, (c) => {
+    const next = safeNextPath(c.req.query("next"));
+    if (c.get("principal")?.kind === "user") return c.redirect(next, 303);
+    return render(c, { next });
+  });
+
+  page(app, ctx.access, "POST", "/login", { role: "public", class: "auth" }, async (c) => {
+    const parsed = LoginForm.safeParse(await c.req.parseBody());
+    const next = safeNextPath(parsed.success ? parsed.data.next : "/");
+    if (!parsed.success) return render(c, { next, error: "Enter your email and password." }, 400);
+    try {
+      const result = await ctx.services.auth.signIn(parsed.data.email, parsed.data.password, {
+        ip: c.get("clientIp"),
+        userAgent: c.req.header("user-agent") ?? null,
+        requestId: c.get("requestId"),
+        previousSessionSecret: sessionSecretOf(c),
+      });
+      setSessionCookie(c, result.sessionSecret, result.expiresAt, secure);
+      return c.redirect(next, 303);
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        const minutes = Math.max(1, Math.ceil((error.details.retryAfterSeconds ?? 60) / 60));
+        return ctx.pages.render(
+          c,
+          <LoginBody
+            next={next}
+            email={parsed.data.email}
+            error={`Too many failed attempts. Try again in ${minutes} minute${
+              minutes === 1 ? "" : "s"
+            }, or ask an administrator to clear the lock.`}
+          />,
+          {
+            title: "Sign in",
+            status: 429,
+            headers: { "retry-after": String(error.details.retryAfterSeconds ?? 60) },
+          },
+        );
+      }
+      if (error instanceof AppError && error.code === "UNAUTHENTICATED") {
+        return render(c, {
+          next,
+          email: parsed.data.email,
+          error: "The email or password is not correct.",
+        }, 401);
+      }
+      throw error;
+    }
+  });
+
+  page(app, ctx.access, "GET", "/logout", { role: "public", class: "read" }, (c) => {
+    const principal = c.get("principal");
+    if (principal?.kind !== "user") return c.redirect("/", 303);
+    return ctx.pages.render(
+      c,
+      <section class="form-card">
+        <h1>Sign out</h1>
+        <p>End your session on this browser?</p>
+        <form method="post" action="/logout">
+          <input type="hidden" name="csrf_token" value={principal.csrfToken} />
+          <button type="submit" class="button button--primary">Sign out</button>
+        </form>
+      </section>,
+      { title: "Sign out" },
+    );
+  });
+
+  page(app, ctx.access, "POST", "/logout", { role: "public", class: "auth" }, async (c) => {
+    const principal = c.get("principal");
+    if (principal?.kind === "user") await ctx.services.auth.signOut(principal, c.get("requestId"));
+    clearSessionCookie(c, secure);
+    return c.redirect("/", 303);
+  });
+  return app;
+}

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { bootstrapAdmin, createAuthStore } from "../lib/auth/mod.ts";
+import { DEV_ADMIN_EMAIL, NoAdminError } from "../lib/auth/bootstrap.ts";
+import { testConfig } from "../lib/config.ts";
+import { buildTestApp } from "./helpers/app.ts";
+import { signIn } from "./helpers/auth.ts";
+import { spawnApp } from "./helpers/process.ts";
+
+Deno.test("bootstrapAdmin() creates the configured admin once and restores its role", async () => {
+  const app = await buildTestApp();
+  try {
+    const config = testConfig({
+      ADMIN_EMAIL: "Chief@Example.org",
+      ADMIN_PASSWORD: "a very long admin password",
+    });
+    const deps = { auth: app.services.auth, store: createAuthStore(app.db) };
+    assert.deepEqual(await bootstrapAdmin(config, deps), {
+      kind: "configured",
+      email: "chief@example.org",
+      created: true,
+    });
+    assert.deepEqual(await bootstrapAdmin(config, deps), {
+      kind: "configured",
+      email: "chief@example.org",
+      created: false,
+    });
+    const user = (await app.services.auth.listUsers()).find((u) =>
+      u.email === "chief@example.org"
+    )!;
+    assert.equal(user.role, "ADMIN");
+    const session = await signIn(app, user, "a very long admin password");
+    assert.equal(session.user.id, user.id);
+  } finally {
+    await app.dispose();
+  }
+});
+
+Deno.test("bootstrapAdmin() generates a development admin once, and refuses to start production without one", async () => {
+  const app = await buildTestApp();
+  try {
+    const deps = { auth: app.services.auth, store: createAuthStore(app.db) };
+    await assert.rejects(
+      () =>
+        bootstrapAdmin(
+          testConfig({ APP_ENV: "production", ANALYTICS_IP_SALT: "0123456789abcdef0" }),
+          deps,
+        ),
+      NoAdminError,
+    );
+    const generated = await bootstrapAdmin(testConfig(), deps);
+    assert.equal(generated.kind, "generated");
+    assert.equal(generated.kind === "generated" && generated.email, DEV_ADMIN_EMAIL);
+    assert.deepEqual(await bootstrapAdmin(testConfig(), deps), { kind: "existing" });
+  } finally {
+    await app.dispose();
+  }
+});
+
+Deno.test("production with no admin configured stops the start with one clear line", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    const app = spawnApp({
+      DATA_DIR: dataDir,
+      APP_ENV: "production",
+      ANALYTICS_IP_SALT: "0123456789abcdef0",
+    });
+    const status = await app.status;
+    assert.equal(status.code, 1);
+    assert.deepEqual(app.stderr, [
+      "No administrator exists: set ADMIN_EMAIL and ADMIN_PASSWORD for the first start",
+    ]);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

@@ -1,0 +1,76 @@
+/** Users, sessions and API tokens for tests, through the real services and routes. */
+import type { Role, Scope, User } from "../../lib/auth/mod.ts";
+import type { TestApp } from "./app.ts";
+
+export const TEST_PASSWORD = "correct horse battery staple";
+
+/** Creates an account with {@link TEST_PASSWORD}. */
+export async function createUser(
+  app: Pick<TestApp, "services">,
+  options: { role: Role; email?: string; displayName?: string; password?: string },
+): Promise<User> {
+  return await app.services.auth.createUser(
+    {
+      email: options.email ??
+        `${options.role.toLowerCase()}-${crypto.randomUUID().slice(0, 8)}@example.org`,
+      displayName: options.displayName ?? `Test ${options.role.toLowerCase()}`,
+      role: options.role,
+      password: options.password ?? TEST_PASSWORD,
+    },
+    { type: "system" },
+  );
+}
+
+export interface Session {
+  user: User;
+  cookie: string;
+  csrfToken: string;
+  /** Headers for a request in this session; state changes also carry the CSRF token. */
+  headers(extra?: Record<string, string>): Record<string, string>;
+}
+
+/** Signs in through `POST /api/auth/login` and returns the session cookie and CSRF token. */
+export async function signIn(
+  app: Pick<TestApp, "request">,
+  user: User,
+  password = TEST_PASSWORD,
+): Promise<Session> {
+  const response = await app.request("/api/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: user.email, password }),
+  });
+  if (response.status !== 200) throw new Error(`sign-in failed with ${response.status}`);
+  const body = await response.json() as { csrfToken: string };
+  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0]!;
+  return {
+    user,
+    cookie,
+    csrfToken: body.csrfToken,
+    headers: (extra = {}) => ({ cookie, "x-csrf-token": body.csrfToken, ...extra }),
+  };
+}
+
+/** Creates a user with `role` and signs in. */
+export async function signInAs(
+  app: Pick<TestApp, "services" | "request">,
+  role: Role,
+): Promise<Session> {
+  return await signIn(app, await createUser(app, { role }));
+}
+
+/** Creates an API token with `scopes` and returns its secret. */
+export async function createToken(
+  app: Pick<TestApp, "services">,
+  options: { scopes: Scope[]; name?: string; expiresAt?: Date },
+): Promise<string> {
+  const { secret } = await app.services.auth.createToken(
+    {
+      name: options.name ?? "test token",
+      scopes: options.scopes,
+      expiresAt: options.expiresAt ?? null,
+    },
+    { type: "system" },
+  );
+  return secret;
+}

@@ -1,0 +1,222 @@
+/**
+ * The role table: every route the app registers × every kind of caller, with
+ * the exact status each must get. A route missing from EXPECTED fails the
+ * test, so a new route cannot ship without stating who may call it.
+ */
+import assert from "node:assert/strict";
+import { type Scope, SCOPES } from "../lib/auth/mod.ts";
+import type { Access } from "../lib/http/access.ts";
+import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import { createToken, signInAs } from "./helpers/auth.ts";
+
+const CALLERS = [
+  "anonymous",
+  "RESEARCHER",
+  "STEWARD",
+  "ADMIN",
+  "token_with",
+  "token_without",
+] as const;
+type Caller = (typeof CALLERS)[number];
+type Expectation = Record<Caller, number>;
+
+interface Case {
+  /** Concrete path (defaults to the route's path). */
+  path?: string;
+  /** JSON body, or a function giving a fresh one per call. */
+  json?: unknown | (() => unknown);
+  /** Form body for page posts. */
+  form?: Record<string, string> | (() => Record<string, string>);
+  expect: Expectation;
+}
+
+const RANK = { RESEARCHER: 1, STEWARD: 2, ADMIN: 3 } as const;
+const ZERO_KEY = "0".repeat(64);
+const NO_SUCH_ID = "00000000-0000-0000-0000-000000000000";
+const unique = () => `u-${crypto.randomUUID().slice(0, 8)}@example.org`;
+
+/** Everyone gets `status`. */
+function all(status: number): Expectation {
+  return {
+    anonymous: status,
+    RESEARCHER: status,
+    STEWARD: status,
+    ADMIN: status,
+    token_with: status,
+    token_without: status,
+  };
+}
+
+/**
+ * The usual table for a least role: anonymous → 401 (API) or 303 to /login
+ * (page); roles below → 403; at or above → `ok`; tokens → `ok` with a
+ * matching scope (when the route takes scopes), else 403.
+ */
+function least(
+  role: "signed_in" | keyof typeof RANK,
+  ok: number,
+  kind: "api" | "page",
+  scoped = false,
+): Expectation {
+  const allowed = (r: keyof typeof RANK) => role === "signed_in" || RANK[r] >= RANK[role];
+  return {
+    anonymous: kind === "api" ? 401 : 303,
+    RESEARCHER: allowed("RESEARCHER") ? ok : 403,
+    STEWARD: allowed("STEWARD") ? ok : 403,
+    ADMIN: ok,
+    token_with: scoped ? ok : 403,
+    token_without: 403,
+  };
+}
+
+/** Every route's expectations, keyed "METHOD path" as registered. Extend it with every new route. */
+export const EXPECTED: Record<string, Case> = {
+  "GET /health": { expect: all(200) },
+  "GET /api/health": { expect: all(200) },
+  "GET /healthz": { expect: all(200) },
+  "GET /health/ready": { expect: all(200) },
+  "GET /api/health/ready": { expect: all(200) },
+  "GET /readyz": { expect: all(200) },
+  "GET /": { expect: all(200) },
+  "GET /api/openapi.json": { expect: all(200) },
+  "GET /api/docs": { expect: all(200) },
+
+  "POST /api/auth/login": {
+    json: () => ({ email: unique(), password: "wrong password" }),
+    expect: all(401),
+  },
+  "GET /api/auth/session": { expect: least("signed_in", 200, "api") },
+  "POST /api/auth/logout": { expect: least("signed_in", 204, "api") },
+  "GET /api/admin/users": { expect: least("ADMIN", 200, "api") },
+  "POST /api/admin/users": {
+    json: () => ({ email: unique(), role: "RESEARCHER" }),
+    expect: least("ADMIN", 201, "api"),
+  },
+  "PATCH /api/admin/users/{id}": {
+    path: `/api/admin/users/${NO_SUCH_ID}`,
+    json: { role: "STEWARD" },
+    expect: least("ADMIN", 404, "api"),
+  },
+  "POST /api/admin/users/{id}/password": {
+    path: `/api/admin/users/${NO_SUCH_ID}/password`,
+    json: { password: "a long enough password" },
+    expect: least("ADMIN", 404, "api"),
+  },
+  "GET /api/admin/locks": { expect: least("ADMIN", 200, "api") },
+  "DELETE /api/admin/locks/{key}": {
+    path: `/api/admin/locks/${ZERO_KEY}`,
+    expect: least("ADMIN", 204, "api"),
+  },
+  "GET /api/admin/tokens": { expect: least("ADMIN", 200, "api") },
+  "POST /api/admin/tokens": {
+    json: { name: "role table", scopes: ["jobs:read"] },
+    expect: least("ADMIN", 201, "api"),
+  },
+  "DELETE /api/admin/tokens/{id}": {
+    path: `/api/admin/tokens/${NO_SUCH_ID}`,
+    expect: least("ADMIN", 404, "api"),
+  },
+  "GET /api/audit": { expect: least("STEWARD", 200, "api") },
+
+  "GET /login": { expect: { ...all(200), RESEARCHER: 303, STEWARD: 303, ADMIN: 303 } },
+  "POST /login": {
+    form: () => ({ email: unique(), password: "wrong password" }),
+    expect: all(401),
+  },
+  "GET /logout": { expect: { ...all(303), RESEARCHER: 200, STEWARD: 200, ADMIN: 200 } },
+  "POST /logout": { form: {}, expect: all(303) },
+  "GET /admin/users": { expect: least("ADMIN", 200, "page") },
+  "POST /admin/users": {
+    form: () => ({ email: unique(), role: "RESEARCHER" }),
+    expect: least("ADMIN", 303, "page"),
+  },
+  "POST /admin/users/:id": {
+    path: `/admin/users/${NO_SUCH_ID}`,
+    form: { role: "STEWARD" },
+    expect: least("ADMIN", 404, "page"),
+  },
+  "POST /admin/users/:id/password": {
+    path: `/admin/users/${NO_SUCH_ID}/password`,
+    form: { password: "a long enough password" },
+    expect: least("ADMIN", 404, "page"),
+  },
+  "POST /admin/locks/:key/clear": {
+    path: `/admin/locks/${ZERO_KEY}/clear`,
+    form: {},
+    expect: least("ADMIN", 303, "page"),
+  },
+  "GET /admin/tokens": { expect: least("ADMIN", 200, "page") },
+  "POST /admin/tokens": {
+    form: { name: "role table", scopes: "jobs:read" },
+    expect: least("ADMIN", 201, "page"),
+  },
+  "POST /admin/tokens/:id/revoke": {
+    path: `/admin/tokens/${NO_SUCH_ID}/revoke`,
+    form: {},
+    expect: least("ADMIN", 404, "page"),
+  },
+  "GET /audit": { expect: least("STEWARD", 200, "page") },
+};
+
+/** A scope the route does not accept, for the "token without the scope" caller. */
+function otherScope(access: Access): Scope {
+  return SCOPES.find((s) => !(access.scopes ?? []).includes(s))!;
+}
+
+async function headersFor(
+  app: TestApp,
+  caller: Caller,
+  access: Access,
+): Promise<Record<string, string>> {
+  if (caller === "anonymous") return {};
+  if (caller === "token_with" || caller === "token_without") {
+    const scopes = caller === "token_with"
+      ? (access.scopes?.length ? [...access.scopes] : [...SCOPES])
+      : [otherScope(access)];
+    return { authorization: `Bearer ${await createToken(app, { scopes })}` };
+  }
+  // A fresh session per request: some routes (sign-out, deactivation) end sessions.
+  return (await signInAs(app, caller)).headers();
+}
+
+Deno.test("role table: every registered route answers each kind of caller with the exact status", async (t) => {
+  const app = await buildTestApp();
+  try {
+    const missing = app.registry.routes.map((r) => `${r.method} ${r.path}`).filter((key) =>
+      !EXPECTED[key]
+    );
+    assert.deepEqual(missing, [], "routes without an entry in tests/roles_test.ts EXPECTED");
+    for (const route of app.registry.routes) {
+      const key = `${route.method} ${route.path}`;
+      const spec = EXPECTED[key]!;
+      await t.step(key, async () => {
+        const failures: string[] = [];
+        for (const caller of CALLERS) {
+          const headers = await headersFor(app, caller, route.access);
+          let body: string | undefined;
+          const json = typeof spec.json === "function" ? (spec.json as () => unknown)() : spec.json;
+          const form = typeof spec.form === "function" ? spec.form() : spec.form;
+          if (json !== undefined) {
+            headers["content-type"] = "application/json";
+            body = JSON.stringify(json);
+          } else if (form !== undefined) {
+            headers["content-type"] = "application/x-www-form-urlencoded";
+            body = new URLSearchParams(form).toString();
+          }
+          const response = await app.request(spec.path ?? route.path, {
+            method: route.method,
+            headers,
+            body,
+          });
+          await response.body?.cancel();
+          if (response.status !== spec.expect[caller]) {
+            failures.push(`${caller}: expected ${spec.expect[caller]}, got ${response.status}`);
+          }
+        }
+        assert.deepEqual(failures, []);
+      });
+    }
+  } finally {
+    await app.dispose();
+  }
+});

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { openPostgres } from "../lib/db/mod.ts";
+import { uniqueName } from "./helpers/db.ts";
+import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
+
+const SCRIPT = new URL("../scripts/user.ts", import.meta.url).pathname;
+
+async function cli(env: Record<string, string>, args: string[], stdin?: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-env",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-sys",
+      SCRIPT,
+      ...args,
+    ],
+    env: { ...env, NO_COLOR: "1", LOG_LEVEL: "error" },
+    clearEnv: true,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const result = await child.output();
+  return {
+    code: result.code,
+    stdout: new TextDecoder().decode(result.stdout),
+    stderr: new TextDecoder().decode(result.stderr),
+  };
+}
+
+Deno.test({
+  name: "[postgres] deno task user creates users, changes roles and manages tokens",
+  ignore: !hasPostgres(),
+  async fn() {
+    const admin = openPostgres(TEST_DATABASE_URL!, { max: 1 });
+    const database = uniqueName("rf_cli");
+    await admin.exec(`CREATE DATABASE ${database}`);
+    const url = new URL(TEST_DATABASE_URL!);
+    url.pathname = `/${database}`;
+    const env = { DATABASE_URL: url.href };
+    try {
+      const created = await cli(env, [
+        "create",
+        "Steward@Example.org",
+        "--role",
+        "STEWARD",
+        "--password-stdin",
+      ], "a long enough password\n");
+      assert.equal(created.code, 0, created.stderr);
+      assert.match(created.stdout, /Created steward@example\.org \(STEWARD\)/);
+      assert.doesNotMatch(created.stdout, /Password/, "a password from stdin is never printed");
+
+      const role = await cli(env, ["set-role", "steward@example.org", "ADMIN"]);
+      assert.equal(role.code, 0, role.stderr);
+      const list = await cli(env, ["list"]);
+      assert.match(list.stdout, /steward@example\.org\tADMIN\tactive/);
+
+      const badRole = await cli(env, ["set-role", "steward@example.org", "ROOT"]);
+      assert.equal(badRole.code, 1);
+      assert.match(badRole.stderr, /Role must be one of RESEARCHER, STEWARD, ADMIN/);
+
+      const token = await cli(env, ["token-create", "worker", "--scopes", "jobs:write"]);
+      assert.equal(token.code, 0, token.stderr);
+      const id = /Created token (\S+)/.exec(token.stdout)![1]!;
+      assert.match(token.stdout, /Token \(shown once\): rfg_/);
+      const revoke = await cli(env, ["token-revoke", id]);
+      assert.equal(revoke.code, 0, revoke.stderr);
+      assert.match(
+        (await cli(env, ["tokens"])).stdout,
+        new RegExp(`${id}\\tworker\\tjobs:write\\trevoked`),
+      );
+
+      const reset = await cli(env, ["reset-password", "steward@example.org"]);
+      assert.match(reset.stdout, /New password \(shown once\): \S{24}/);
+    } finally {
+      await admin.exec(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.close();
+    }
+  },
+});
