@@ -203,7 +203,8 @@ Deno.test("redact() and redactText() fail closed to fully redacted results", () 
   let clock = 0;
   const now = () => (clock += 1000);
   assert.deepEqual(redact({ a: "hello" }, { now }), { phi_redacted: true });
-  assert.equal(redactText("hello", { now }), REDACTED_TEXT);
+  assert.equal(redactText("hello ".repeat(2000), { now }), REDACTED_TEXT);
+  assert.equal(redactText("hello", { now, timeBudgetMs: 0.01 }), REDACTED_TEXT);
 });
 
 Deno.test("PHI_TYPES lists every type the scanner reports", () => {

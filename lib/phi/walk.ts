@@ -16,6 +16,9 @@ export class ScanAbort extends Error {
 }
 
 const DEFAULT_SAFE_SET = safeKeySet(DEFAULT_SAFE_KEYS);
+const NO_SPANS: Span[] = [];
+const TECHNICAL_CACHE = new WeakMap<Set<string>, Map<string, boolean>>();
+const KEY_SPANS = new Map<string, Span[]>();
 const safeSetCache = new WeakMap<object, Set<string>>();
 
 function resolveSafe(keys: Iterable<string> | undefined): Set<string> {
@@ -56,7 +59,8 @@ function technicalShape(value: string): boolean {
 export class Walker {
   readonly findings: PhiFinding[] = [];
   private readonly seen = new Set<string>();
-  private readonly path: string[] = [];
+  /** Path segments: a number is an array index, a string an object key (raw). */
+  private readonly path: Array<string | number> = [];
   private readonly safe: Set<string>;
   private readonly maxDepth: number;
   private readonly maxNodes: number;
@@ -90,9 +94,28 @@ export class Walker {
     this.redacting = redacting;
   }
 
+  /** Whether a key is technical under this walker's safe keys (cached per safe-key set). */
+  private technicalKey(key: string): boolean {
+    let cache = TECHNICAL_CACHE.get(this.safe);
+    if (cache === undefined) {
+      cache = new Map();
+      TECHNICAL_CACHE.set(this.safe, cache);
+    }
+    let technical = cache.get(key);
+    if (technical === undefined) {
+      technical = isTechnicalKey(key, this.safe);
+      if (cache.size >= 4096) cache.clear();
+      cache.set(key, technical);
+    }
+    return technical;
+  }
+
   pathString(): string {
     let out = "$";
-    for (const segment of this.path) out += segment;
+    for (const segment of this.path) {
+      if (typeof segment === "number") out += `[${segment}]`;
+      else out += IDENT.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
+    }
     return out;
   }
 
@@ -131,6 +154,20 @@ export class Walker {
     return spans;
   }
 
+  /** Spans of PHI inside an object key; keys repeat, so results are cached. */
+  private keySpans(key: string): Span[] {
+    const cached = KEY_SPANS.get(key);
+    if (cached !== undefined) {
+      this.countChars(key.length);
+      return cached;
+    }
+    const spans = this.textSpans(key, false, false);
+    if (KEY_SPANS.size >= 4096) KEY_SPANS.clear();
+    // Only PHI-free keys are cached: a key holding PHI must not outlive the call.
+    if (spans.length === 0) KEY_SPANS.set(key, NO_SPANS);
+    return spans;
+  }
+
   /** Scans a whole text (scanText / redactText). */
   text(text: string): string {
     const spans = this.textSpans(text, false, false);
@@ -152,7 +189,7 @@ export class Walker {
       this.record(keyType);
       return "[REDACTED]";
     }
-    const technical = key !== undefined && isTechnicalKey(key, this.safe);
+    const technical = key !== undefined && this.technicalKey(key);
     switch (typeof value) {
       case "string":
         return this.stringValue(value, technical);
@@ -173,7 +210,7 @@ export class Walker {
       const out: unknown[] | null = this.redacting ? [] : null;
       for (let i = 0; i < value.length; i++) {
         if ((i & 63) === 63) this.checkNow();
-        this.path.push(`[${i}]`);
+        this.path.push(i);
         const item = this.value(value[i], key, depth + 1);
         this.path.pop();
         out?.push(item);
@@ -187,13 +224,13 @@ export class Walker {
     let i = 0;
     for (const [childKey, child] of Object.entries(source)) {
       if ((++i & 63) === 63) this.checkNow();
-      const keySpans = this.textSpans(childKey, false, false);
+      const keySpans = this.keySpans(childKey);
       let segment: string;
       let outKey = childKey;
       if (keySpans.length > 0) {
         // The key itself holds PHI: never echo it, in paths or in output.
         segment = "[REDACTED]";
-        this.path.push(`[${JSON.stringify(segment)}]`);
+        this.path.push(segment);
         this.recordTypes(spanTypes(keySpans));
         this.path.pop();
         outKey = `[REDACTED:${keySpans[0]!.type}]`;
@@ -202,9 +239,9 @@ export class Walker {
           const base = outKey;
           while (Object.hasOwn(out, outKey)) outKey = `${base}#${n++}`;
         }
-        this.path.push(`[${JSON.stringify(segment)}]`);
+        this.path.push(segment);
       } else {
-        this.path.push(IDENT.test(childKey) ? `.${childKey}` : `[${JSON.stringify(childKey)}]`);
+        this.path.push(childKey);
       }
       const redacted = this.value(child, childKey, depth + 1);
       this.path.pop();

@@ -28,18 +28,31 @@ export interface LabelledRecord {
   value: unknown;
   /** Expected findings; empty for negatives. */
   labels: Label[];
+  /** The identifier text planted in a positive (for scoring text redactors on it). */
+  planted?: string;
 }
 
 const pick = <T>(items: readonly T[]): T => faker.helpers.arrayElement(items);
 const digits = (n: number) => faker.string.numeric({ length: n, allowLeadingZeros: true });
 
+/** The identifier most recently planted by a generator. */
+let planted = "";
+/** Records `value` as the planted identifier and returns it. */
+const mark = (value: string) => (planted = value);
+
 /** Embeds a value in one of a few free-text templates or leaves it bare. */
 function embed(text: string, templates: readonly string[]): string {
-  return pick(templates).replace("{}", text);
+  return pick(templates).replace("{}", mark(text));
 }
 
 /** Wraps text in a small payload at a random, labelled path. */
 function place(kind: string, type: PhiType, text: string): LabelledRecord {
+  const record = placeValue(kind, type, text);
+  if (text.includes(planted)) record.planted = planted;
+  return record;
+}
+
+function placeValue(kind: string, type: PhiType, text: string): LabelledRecord {
   switch (faker.number.int({ min: 0, max: 3 })) {
     case 0:
       return { kind, value: { note: text }, labels: [{ type, path: "$.note" }] };
@@ -134,13 +147,15 @@ function fakeDate(): string {
 }
 
 function fakeMrn(): string {
-  const id = pick([
-    () => digits(8),
-    () => digits(7),
-    () => faker.string.alpha({ length: 1, casing: "upper" }) + digits(7),
-    () => `${digits(4)}-${digits(3)}`,
-    () => `PT-${digits(6)}`,
-  ])();
+  const id = mark(
+    pick([
+      () => digits(8),
+      () => digits(7),
+      () => faker.string.alpha({ length: 1, casing: "upper" }) + digits(7),
+      () => `${digits(4)}-${digits(3)}`,
+      () => `PT-${digits(6)}`,
+    ])(),
+  );
   return pick([
     `MRN: ${id}`,
     `MRN ${id}`,
@@ -184,17 +199,17 @@ function positives(): LabelledRecord[] {
         const [a, g, s] = fakeSsnParts();
         const sep = pick(["-", " ", "."]);
         return pick([
-          `${a}${sep}${g}${sep}${s}`,
-          `SSN ${a}${g}${s}`,
-          `social security number: ${a}-${g}-${s}`,
-          `ssn ${a}${sep}${g}${sep}${s}`,
-        ]);
+          () => mark(`${a}${sep}${g}${sep}${s}`),
+          () => `SSN ${mark(`${a}${g}${s}`)}`,
+          () => `social security number: ${mark(`${a}-${g}-${s}`)}`,
+          () => `ssn ${mark(`${a}${sep}${g}${sep}${s}`)}`,
+        ])();
       },
     ],
     ["CREDIT_CARD", () => embed(faker.finance.creditCardNumber(), SENTENCE)],
     [
       "NPI",
-      () => pick([`NPI ${fakeNpi()}`, `provider NPI: ${fakeNpi()}`, `prescriber ${fakeNpi()}`]),
+      () => pick(["NPI {}", "provider NPI: {}", "prescriber {}"]).replace("{}", mark(fakeNpi())),
     ],
     ["IBAN", () => embed(faker.finance.iban({ formatted: faker.datatype.boolean() }), SENTENCE)],
     ["VIN", () => embed(fakeVin(), SENTENCE)],
@@ -213,18 +228,21 @@ function positives(): LabelledRecord[] {
     ],
     [
       "ZIP_CODE",
-      () => pick([`zip code ${faker.location.zipCode()}`, `ZIP: ${faker.location.zipCode()}`]),
+      () => pick(["zip code {}", "ZIP: {}"]).replace("{}", mark(faker.location.zipCode())),
     ],
     [
       "PERSON_NAME",
       () =>
         pick([
-          `Patient ${faker.person.fullName()} was seen today`,
-          `Dr. ${faker.person.lastName()} reviewed the chart`,
-          `Name: ${faker.person.firstName()} ${faker.person.lastName()}`,
-          `Spoke with ${faker.person.firstName()} ${faker.person.lastName()} about the results`,
-          `Mrs. ${faker.person.lastName()} called back`,
-        ]),
+          () => `Patient ${mark(faker.person.fullName())} was seen today`,
+          () => `Dr. ${mark(faker.person.lastName())} reviewed the chart`,
+          () => `Name: ${mark(`${faker.person.firstName()} ${faker.person.lastName()}`)}`,
+          () =>
+            `Spoke with ${
+              mark(`${faker.person.firstName()} ${faker.person.lastName()}`)
+            } about the results`,
+          () => `Mrs. ${mark(faker.person.lastName())} called back`,
+        ])(),
     ],
     ["MAC_ADDRESS", () => embed(faker.internet.mac(), ["device {}", "{}", "mac {}"])],
     ["IMEI", () => embed(faker.phone.imei(), ["imei {}", "{}"])],
