@@ -16,9 +16,19 @@ import { bootstrapAdmin, createAuthStore } from "./lib/auth/mod.ts";
 import { NoAdminError } from "./lib/auth/bootstrap.ts";
 import { InvalidStoredModeError } from "./lib/governance/mode.ts";
 import { createLogger } from "./lib/log/mod.ts";
+import { DEFAULT_SAFE_KEYS, redact } from "./lib/phi/mod.ts";
 import { openRedis, type RedisHandle } from "./lib/redis/client.ts";
 import { VERSION } from "./lib/version.ts";
 import { buildIslands } from "./lib/web/build.ts";
+
+const LOG_SAFE_KEYS = [
+  ...DEFAULT_SAFE_KEYS,
+  "route",
+  "method",
+  "status",
+  "durationMs",
+  "requestId",
+];
 
 function fail(message: string): never {
   Deno.stderr.writeSync(new TextEncoder().encode(message + "\n"));
@@ -35,10 +45,25 @@ function readConfig(): Config {
 }
 const config = readConfig();
 
+// Every record passes the PHI scanner too; the few fields main.ts fills from configuration
+// (where the database and Redis are, where we listen) are operator facts, shown as they are.
+const CONFIG_FIELDS = new Set(["database", "redis", "url"]);
 const logger = createLogger({
   level: config.logLevel,
   format: config.logFormat,
   base: { service: "governance" },
+  scrub: (record) => {
+    const trusted = Object.fromEntries(
+      Object.entries(record).filter(([key]) => CONFIG_FIELDS.has(key)),
+    );
+    const rest = Object.fromEntries(
+      Object.entries(record).filter(([key]) => !CONFIG_FIELDS.has(key)),
+    );
+    return {
+      ...(redact(rest, { safeKeys: LOG_SAFE_KEYS }) as Record<string, unknown>),
+      ...trusted,
+    };
+  },
 });
 logger.info("starting", { version: VERSION, env: config.appEnv });
 
