@@ -11,12 +11,22 @@ import { ErrorPage } from "../components/ErrorPage.tsx";
 import { adminApiRoutes } from "../routes/api/admin.ts";
 import { auditApiRoutes } from "../routes/api/audit.ts";
 import { authApiRoutes } from "../routes/api/auth.ts";
+import { experimentsApiRoutes } from "../routes/api/experiments.ts";
+import { flagsApiRoutes } from "../routes/api/flags.ts";
+import { governanceApiRoutes } from "../routes/api/governance.ts";
 import { healthRoutes } from "../routes/api/health.ts";
+import { jobsApiRoutes } from "../routes/api/jobs.ts";
+import { metricsRoutes } from "../routes/api/metrics.ts";
+import { streamRoutes } from "../routes/api/stream.ts";
+import { governancePageRoutes } from "../routes/governance.tsx";
+import { jobsPageRoutes } from "../routes/jobs.tsx";
 import { adminPageRoutes } from "../routes/admin.tsx";
 import { authPageRoutes } from "../routes/login.tsx";
 import { openApiRoutes } from "../routes/api/openapi.tsx";
+import { ofrepResponseShape, ofrepRoutes } from "../routes/api/ofrep.ts";
 import { homeRoutes } from "../routes/home.tsx";
 import { createAuditLog } from "./audit/audit.ts";
+import { createScheduler } from "./scheduler.ts";
 import {
   authenticate,
   createAuthService,
@@ -48,7 +58,8 @@ import type { AppEnv, AppHono } from "./http/types.ts";
 import type { Logger } from "./log/mod.ts";
 import { createOutboundGuard } from "./net/mod.ts";
 import { redact } from "./phi/mod.ts";
-import { createEventBus, type EventBus } from "./realtime/mod.ts";
+import { createJobService } from "./jobs/mod.ts";
+import { createEventBus, type EventBus, SseHub } from "./realtime/mod.ts";
 import type { RedisHandle } from "./redis/client.ts";
 import { type AppMetrics, createAppMetrics } from "./telemetry/mod.ts";
 import type { IslandManifest } from "./web/build.ts";
@@ -140,6 +151,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
     bus,
     audit,
+    sse: new SseHub({
+      maxConnections: config.realtime.maxConnections,
+      maxPerClient: config.realtime.maxConnectionsPerUser,
+      metrics,
+    }),
+    jobs: createJobService({ db, bus, clock, logger }),
     auth: createAuthService({
       store: createAuthStore(db),
       audit,
@@ -200,6 +217,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
           { title: "Method not allowed", status: 405, headers: { allow: methods.join(", ") } },
         ),
   }));
+  // OFREP answers 401/403/429 without a body, whichever middleware refuses.
+  app.use("/ofrep/*", ofrepResponseShape());
   app.use(ipFilter({ allow: config.security.allowIps, deny: config.security.denyIps }));
   app.use(limitBody(config.bodyLimitBytes));
   app.use(
@@ -228,11 +247,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.route("/", healthRoutes(ctx));
   app.route("/", homeRoutes(ctx));
+  app.route("/", governanceApiRoutes(ctx));
+  app.route("/", metricsRoutes(ctx));
+  app.route("/", streamRoutes(ctx));
+  app.route("/", jobsApiRoutes(ctx));
+  app.route("/", governancePageRoutes(ctx));
+  app.route("/", jobsPageRoutes(ctx));
   app.route("/", authApiRoutes(ctx));
   app.route("/", adminApiRoutes(ctx));
   app.route("/", auditApiRoutes(ctx));
   app.route("/", authPageRoutes(ctx));
   app.route("/", adminPageRoutes(ctx));
+  app.route("/", flagsApiRoutes(ctx));
+  app.route("/", experimentsApiRoutes(ctx));
+  app.route("/", ofrepRoutes(ctx));
   app.route(
     "/",
     openApiRoutes(ctx, () =>
@@ -301,6 +329,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     );
   });
 
+  // Expired and idle sessions are deleted every 15 minutes (they are already refused when presented).
+  const scheduler = createScheduler({ logger });
+  scheduler.every("sessions.sweep", 15 * 60_000, () => services.auth.deleteExpiredSessions());
+
   return {
     app,
     services,
@@ -308,7 +340,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     pages,
     async close() {
       // Background work registers here as it lands (event bus readers, schedulers, streams).
+      await scheduler.stop();
       await featureControl.close();
+      services.sse.closeAll();
       await mode.close();
       if (ownBus) await bus.close();
     },

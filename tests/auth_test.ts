@@ -473,3 +473,39 @@ for (const target of dbTargets()) {
     }
   });
 }
+
+Deno.test("sessions expire after the idle timeout and the absolute lifetime, and the sweep deletes them", async () => {
+  const clock = manualClock(Date.UTC(2026, 5, 1));
+  const local = await buildTestApp({
+    clock,
+    env: { SESSION_IDLE_MINUTES: "30", SESSION_ABSOLUTE_HOURS: "2" },
+  });
+  try {
+    const status = async (cookie: string) => {
+      const response = await local.request("/api/auth/session", { headers: { cookie } });
+      await response.body?.cancel();
+      return response.status;
+    };
+    const idle = await signInAs(local, "RESEARCHER");
+    clock.advance(29 * 60_000);
+    assert.equal(
+      await status(idle.cookie),
+      200,
+      "activity within the idle window keeps the session",
+    );
+    clock.advance(29 * 60_000);
+    assert.equal(await status(idle.cookie), 200);
+    clock.advance(31 * 60_000);
+    assert.equal(await status(idle.cookie), 401, "31 idle minutes end the session");
+
+    const busy = await signInAs(local, "RESEARCHER");
+    for (let i = 0; i < 5; i++) {
+      clock.advance(25 * 60_000);
+      assert.equal(await status(busy.cookie), i < 4 ? 200 : 401, `after ${(i + 1) * 25} minutes`);
+    }
+    assert.ok(await local.services.auth.deleteExpiredSessions() >= 2);
+    assert.equal((await local.db.query("SELECT 1 FROM sessions")).length, 0);
+  } finally {
+    await local.dispose();
+  }
+});

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { memoryLogger } from "./log/mod.ts";
+import { createScheduler } from "./scheduler.ts";
+
+Deno.test("a scheduled task runs once at a time, and stop() waits for the run in flight", async () => {
+  const scheduler = createScheduler({ logger: memoryLogger() });
+  let runs = 0;
+  let release!: () => void;
+  scheduler.every("slow", 3_600_000, async () => {
+    runs++;
+    await new Promise<void>((resolve) => (release = resolve));
+  });
+  const first = scheduler.runNow("slow");
+  const second = scheduler.runNow("slow");
+  assert.equal(runs, 1, "a second call joins the run in flight");
+  release();
+  await Promise.all([first, second]);
+  await scheduler.stop();
+});
+
+Deno.test("a failing task is logged by name without its message and reported", async () => {
+  const logger = memoryLogger();
+  const reported: string[] = [];
+  const scheduler = createScheduler({ logger, onError: (_error, task) => reported.push(task) });
+  scheduler.every(
+    "cleanup",
+    3_600_000,
+    () => Promise.reject(new Error("row for jane@example.org")),
+  );
+  await scheduler.runNow("cleanup");
+  await scheduler.stop();
+  assert.deepEqual(reported, ["cleanup"]);
+  assert.match(logger.lines.join("\n"), /"task":"cleanup"/);
+  assert.ok(!logger.lines.join("\n").includes("jane@example.org"));
+});
