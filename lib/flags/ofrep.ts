@@ -1,0 +1,182 @@
+/**
+ * The OpenFeature Remote Evaluation Protocol (OFREP) mapping: request
+ * parsing, evaluation results → OFREP responses, and the bulk ETag. Pure.
+ *
+ * Flags are boolean (variants "on"/"off"); experiments are exposed as string
+ * flags whose value is the variant key. App reasons map onto OFREP's:
+ * OVERRIDE, STATIC → STATIC; TARGETING_MATCH; SPLIT; DISABLED, MODE_GATED,
+ * ENVIRONMENT_GATED → DISABLED; ROLLOUT → DEFAULT. The app's own reason
+ * travels in `metadata.evaluationReason`.
+ */
+import { z } from "zod";
+import type { Assignment } from "../experiments/assign.ts";
+import type { CompiledFlag, FlagEvaluation } from "./evaluate.ts";
+import { murmur3 } from "./hash.ts";
+
+export type OfrepReason = "STATIC" | "TARGETING_MATCH" | "SPLIT" | "DISABLED" | "DEFAULT";
+export type OfrepErrorCode =
+  | "PARSE_ERROR"
+  | "TARGETING_KEY_MISSING"
+  | "INVALID_CONTEXT"
+  | "FLAG_NOT_FOUND"
+  | "GENERAL";
+
+export type OfrepMetadata = Record<string, string | number | boolean>;
+
+export interface OfrepSuccess {
+  key: string;
+  /** Absent when the caller should use its code default (a gated experiment). */
+  value?: boolean | string;
+  reason: OfrepReason;
+  variant?: string;
+  metadata: OfrepMetadata;
+}
+
+export interface OfrepFailure {
+  key: string;
+  errorCode: OfrepErrorCode;
+  errorDetails: string;
+}
+
+export type OfrepResult = OfrepSuccess | OfrepFailure;
+
+/** The longest targeting key accepted. */
+export const MAX_TARGETING_KEY = 256;
+
+/** `{ context: { targetingKey?, ...attributes } }`; unknown top-level fields are refused. */
+export const OfrepRequestSchema = z.object({
+  context: z.record(z.string(), z.unknown()).optional(),
+}).strict();
+
+const TargetingKeySchema = z.string().min(1).max(MAX_TARGETING_KEY);
+
+/** What evaluation takes from a request: only the targeting key (mode and environment are the server's). */
+export interface OfrepContext {
+  targetingKey: string | undefined;
+}
+
+export type ParsedRequest =
+  | { ok: true; context: OfrepContext }
+  | { ok: false; errorCode: "PARSE_ERROR" | "INVALID_CONTEXT"; errorDetails: string };
+
+/**
+ * Parses a request body. Not JSON or not the request shape → PARSE_ERROR;
+ * a context that is not an object, or a targeting key that is not a
+ * non-empty string → INVALID_CONTEXT. Client `mode` and `environment`
+ * attributes are ignored.
+ */
+export function parseOfrepRequest(text: string): ParsedRequest {
+  let body: unknown;
+  try {
+    body = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    return { ok: false, errorCode: "PARSE_ERROR", errorDetails: "The body is not valid JSON" };
+  }
+  if (body && typeof body === "object" && !Array.isArray(body) && "context" in body) {
+    const context = (body as { context: unknown }).context;
+    if (
+      context !== undefined && (!context || typeof context !== "object" || Array.isArray(context))
+    ) {
+      return {
+        ok: false,
+        errorCode: "INVALID_CONTEXT",
+        errorDetails: "The context must be an object",
+      };
+    }
+  }
+  const parsed = OfrepRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errorCode: "PARSE_ERROR",
+      errorDetails: "The body must be an object with only a context",
+    };
+  }
+  const raw = parsed.data.context?.targetingKey;
+  if (raw === undefined || raw === null || raw === "") {
+    return { ok: true, context: { targetingKey: undefined } };
+  }
+  const key = TargetingKeySchema.safeParse(raw);
+  if (!key.success) {
+    return {
+      ok: false,
+      errorCode: "INVALID_CONTEXT",
+      errorDetails: `The targetingKey must be a string of 1 to ${MAX_TARGETING_KEY} characters`,
+    };
+  }
+  return { ok: true, context: { targetingKey: key.data } };
+}
+
+const FLAG_REASON_MAP: Record<string, OfrepReason> = {
+  OVERRIDE: "STATIC",
+  STATIC: "STATIC",
+  TARGETING_MATCH: "TARGETING_MATCH",
+  SPLIT: "SPLIT",
+  DISABLED: "DISABLED",
+  MODE_GATED: "DISABLED",
+  ENVIRONMENT_GATED: "DISABLED",
+  ROLLOUT: "DEFAULT",
+};
+
+/** Whether a flag would have bucketed an id had there been one. */
+function needsTargetingKey(compiled: CompiledFlag, evaluation: FlagEvaluation): boolean {
+  const percent = compiled.flag.rolloutPercent;
+  return evaluation.reason === "ROLLOUT" && percent > 0 && percent < 100;
+}
+
+/** The OFREP result of a flag evaluation (the flag exists in the snapshot). */
+export function flagResult(
+  compiled: CompiledFlag,
+  evaluation: FlagEvaluation,
+  context: OfrepContext,
+): OfrepResult {
+  if (context.targetingKey === undefined && needsTargetingKey(compiled, evaluation)) {
+    return {
+      key: evaluation.key,
+      errorCode: "TARGETING_KEY_MISSING",
+      errorDetails: "This flag is rolled out by percentage and needs a targetingKey",
+    };
+  }
+  return {
+    key: evaluation.key,
+    value: evaluation.value,
+    reason: FLAG_REASON_MAP[evaluation.reason] ?? "DEFAULT",
+    variant: evaluation.value ? "on" : "off",
+    metadata: { kind: "flag", evaluationReason: evaluation.reason, version: compiled.flag.version },
+  };
+}
+
+/** The OFREP result of an experiment assignment: a string flag whose value is the variant key. */
+export function experimentResult(
+  key: string,
+  assignment: Assignment,
+  version: number,
+): OfrepResult {
+  if (assignment.reason === "NO_ID") {
+    return {
+      key,
+      errorCode: "TARGETING_KEY_MISSING",
+      errorDetails: "Experiments assign by targetingKey",
+    };
+  }
+  const metadata = { kind: "experiment", evaluationReason: assignment.reason, version };
+  if (assignment.variant === null) {
+    // Not running here: the caller's code default applies (OFREP ADR 0006).
+    return { key, reason: "DISABLED", metadata };
+  }
+  return { key, value: assignment.variant, reason: "SPLIT", variant: assignment.variant, metadata };
+}
+
+/** A strong ETag for a bulk response body. */
+export function bulkEtag(body: string): string {
+  const a = murmur3(body, 0x0f0e0d0c).toString(16).padStart(8, "0");
+  const b = murmur3(body, 0x01020304).toString(16).padStart(8, "0");
+  return `"${a}${b}"`;
+}
+
+/** Whether an `If-None-Match` header matches `etag` (weak comparison, lists and `*`). */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || bare(tag) === bare(etag));
+}

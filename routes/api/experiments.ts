@@ -1,0 +1,131 @@
+/**
+ * Experiments: the admin list and upsert, and the signed-in caller's variant.
+ * Upserts are ADMIN governance writes (available in STANDBY, to stop an
+ * experiment during an incident).
+ */
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { actorOf } from "../../lib/audit/mod.ts";
+import { MODES } from "../../lib/config.ts";
+import type { RouteContext } from "../../lib/context.ts";
+import { NotFoundError } from "../../lib/errors/mod.ts";
+import { ASSIGNMENT_REASONS, ExperimentInputSchema } from "../../lib/experiments/mod.ts";
+import { FlagKeySchema } from "../../lib/flags/mod.ts";
+import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+
+const SrmSchema = z.object({
+  total: z.number().int(),
+  sufficient: z.boolean().openapi({ description: "False while some variant expects < 5" }),
+  statistic: z.number().nullable(),
+  df: z.number().int().nullable(),
+  pValue: z.number().nullable(),
+  mismatch: z.boolean().openapi({ description: "p < 0.001: assignment does not fit the weights" }),
+}).openapi("SampleRatioCheck");
+
+const ExperimentViewSchema = z.object({
+  key: z.string(),
+  enabled: z.boolean(),
+  description: z.string().nullable(),
+  requiredModes: z.array(z.enum(MODES)),
+  variants: z.array(z.object({
+    key: z.string(),
+    weight: z.number().int(),
+    config: z.record(z.string(), z.unknown()),
+    assignments: z.number().int(),
+  })),
+  version: z.number().int(),
+  updatedAt: z.string(),
+  updatedBy: z.string().nullable(),
+  srm: SrmSchema.nullable().openapi({ description: "Null when the counts could not be read" }),
+}).openapi("Experiment");
+
+const VariantSchema = z.object({
+  variant: z.string().nullable(),
+  config: z.record(z.string(), z.unknown()).nullable(),
+  reason: z.enum(ASSIGNMENT_REASONS).openapi({
+    description: "SPLIT (by hash), STICKY (persisted earlier), DISABLED or MODE_GATED (no variant)",
+  }),
+}).openapi("ExperimentVariant");
+
+export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const { experiments } = ctx.services;
+
+  app.openapi(
+    apiRoute(ctx.access, { role: "STEWARD", class: "read" }, {
+      method: "get",
+      path: "/api/admin/experiments",
+      tags: ["Experiments"],
+      summary: "Every experiment with assignment counts and the sample-ratio check",
+      responses: {
+        200: {
+          description: "Experiments",
+          ...json(z.object({ experiments: z.array(ExperimentViewSchema) })),
+        },
+      },
+    }),
+    async (c) =>
+      c.json({ experiments: await experiments.list() }, 200, { "cache-control": "no-store" }),
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, { role: "ADMIN", class: "governance-write" }, {
+      method: "post",
+      path: "/api/admin/experiments",
+      tags: ["Experiments"],
+      summary: "Create or update an experiment",
+      description:
+        "Variants are walked in key order; `weight` is an integer share. Audited, published " +
+        "as `experiment.changed` (topic governance). Persisted assignments stay with their " +
+        "variant when weights change.",
+      request: { body: { required: true, ...json(ExperimentInputSchema) } },
+      responses: {
+        200: {
+          description: "The stored experiment",
+          ...json(z.object({ success: z.literal(true), experiment: ExperimentViewSchema })),
+        },
+        409: { description: "Changed since `version`, or the key is a flag's (CONFLICT)" },
+      },
+    }),
+    async (c) => {
+      const experiment = await experiments.set(c.req.valid("json"), {
+        actor: actorOf(c.get("principal")),
+        requestId: c.get("requestId"),
+      });
+      return c.json({ success: true as const, experiment }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, { role: "signed_in", class: "read" }, {
+      method: "get",
+      path: "/api/experiments/{key}/variant",
+      tags: ["Experiments"],
+      summary: "The signed-in caller's variant",
+      description:
+        "Assigned by hash on first call and persisted (best-effort); later calls return the " +
+        "persisted variant even if the weights changed.",
+      request: { params: z.object({ key: FlagKeySchema }) },
+      responses: {
+        200: { description: "The variant (null when gated)", ...json(VariantSchema) },
+        404: { description: "No such experiment (NOT_FOUND)" },
+      },
+    }),
+    async (c) => {
+      const principal = c.get("principal");
+      const subject = principal?.kind === "user"
+        ? { userId: principal.id, sessionId: principal.sessionId }
+        : {};
+      const result = await experiments.variantFor(c.req.valid("param").key, subject);
+      if (result.reason === "NOT_FOUND") throw new NotFoundError("No such experiment");
+      return c.json(
+        { variant: result.variant, config: result.config, reason: result.reason },
+        200,
+        { "cache-control": "no-store" },
+      );
+    },
+  );
+  return app;
+}

@@ -1,0 +1,215 @@
+/**
+ * Flag administration: the governance upsert (reference 000 step 3.3), the
+ * admin list/upsert/archive (reference 003 section 3.1) and the "why?"
+ * status. Changes are ADMIN governance writes: they stay available in
+ * STANDBY, because switching a feature off is how an incident is contained.
+ */
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { actorOf } from "../../lib/audit/mod.ts";
+import type { Principal } from "../../lib/auth/principal.ts";
+import { APP_ENVS, MODES } from "../../lib/config.ts";
+import type { FlagSubject, RouteContext } from "../../lib/context.ts";
+import {
+  FLAG_REASONS,
+  FLAG_SCOPES,
+  FlagInputSchema,
+  FlagKeySchema,
+  FlagViewSchema,
+} from "../../lib/flags/mod.ts";
+import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+
+const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
+const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+
+const FlagMetaSchema = z.object({
+  key: z.string(),
+  enabled: z.boolean(),
+  description: z.string().nullable(),
+  scope: z.enum(FLAG_SCOPES),
+  rolloutPercent: z.number().int(),
+  requiredModes: z.array(z.enum(MODES)),
+  targetEnvironments: z.array(z.enum(APP_ENVS)),
+  override: z.boolean().nullable(),
+});
+
+const FlagsSnapshotSchema = z.object({
+  mode: z.enum(MODES),
+  pinned: z.boolean(),
+  flags: z.record(z.string(), z.boolean()).openapi({
+    description: "Every flag evaluated for the caller",
+  }),
+  flagsMeta: z.array(FlagMetaSchema),
+  timestamp: z.string(),
+}).openapi("FlagsSnapshot");
+
+const FlagStatusSchema = z.object({
+  enabled: z.boolean(),
+  reason: z.enum(FLAG_REASONS),
+  explanation: z.string().openapi({
+    example: "The user is in bucket 37 and the rollout is 50% (buckets 1–50), so the flag is on.",
+  }),
+}).openapi("FlagStatus");
+
+const IdQuery = z.string().min(1).max(255);
+
+/** The evaluation subject of a request's caller. */
+export function subjectOf(principal: Principal | null): FlagSubject {
+  return principal?.kind === "user"
+    ? { userId: principal.id, sessionId: principal.sessionId, role: principal.role }
+    : {};
+}
+
+export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const { services } = ctx;
+  const change = (
+    c: { get(key: "principal"): Principal | null; get(key: "requestId"): string },
+  ) => ({
+    actor: actorOf(c.get("principal")),
+    requestId: c.get("requestId"),
+  });
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_CHANGE, {
+      method: "post",
+      path: "/api/governance/flags/{flagKey}",
+      tags: ["Flags"],
+      summary: "Create or update a flag; returns the caller's flags snapshot",
+      description:
+        "Upsert: omitted fields keep their values (or defaults for a new flag). Audited with " +
+        "before/after, published as `governance.flag_changed`, applied on every instance. " +
+        "With `version`, a flag changed since that version is refused (409 CONFLICT).",
+      request: {
+        params: z.object({ flagKey: FlagKeySchema }),
+        body: { required: true, ...json(FlagInputSchema) },
+      },
+      responses: {
+        200: { description: "The caller's flags after the change", ...json(FlagsSnapshotSchema) },
+        409: { description: "Changed since `version`, or the key is an experiment's (CONFLICT)" },
+      },
+    }),
+    async (c) => {
+      await services.flags.set(c.req.valid("param").flagKey, c.req.valid("json"), change(c));
+      const state = services.mode.state();
+      return c.json(
+        {
+          mode: state.mode,
+          pinned: state.pinned,
+          ...services.flags.stateFor(subjectOf(c.get("principal"))),
+          timestamp: new Date(ctx.clock.now()).toISOString(),
+        },
+        200,
+        { "cache-control": "no-store" },
+      );
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, STEWARD_READ, {
+      method: "get",
+      path: "/api/admin/feature-flags",
+      tags: ["Flags"],
+      summary: "Every flag with its targets and the environment override in force",
+      responses: {
+        200: {
+          description: "Flags by key",
+          ...json(z.object({ features: z.record(z.string(), FlagViewSchema) })),
+        },
+      },
+    }),
+    (c) =>
+      c.json(
+        { features: Object.fromEntries(services.flags.list().map((flag) => [flag.key, flag])) },
+        200,
+        { "cache-control": "no-store" },
+      ),
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_CHANGE, {
+      method: "post",
+      path: "/api/admin/feature-flags/{name}",
+      tags: ["Flags"],
+      summary: "Create or update a flag",
+      request: {
+        params: z.object({ name: FlagKeySchema }),
+        body: { required: true, ...json(FlagInputSchema) },
+      },
+      responses: {
+        200: {
+          description: "The stored flag",
+          ...json(z.object({ success: z.literal(true), flag: FlagViewSchema })),
+        },
+        409: { description: "Changed since `version`, or the key is an experiment's (CONFLICT)" },
+      },
+    }),
+    async (c) => {
+      const flag = await services.flags.set(
+        c.req.valid("param").name,
+        c.req.valid("json"),
+        change(c),
+      );
+      return c.json({ success: true as const, flag }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, ADMIN_CHANGE, {
+      method: "delete",
+      path: "/api/admin/feature-flags/{name}",
+      tags: ["Flags"],
+      summary: "Archive a flag (it evaluates as unknown; its history stays)",
+      request: {
+        params: z.object({ name: FlagKeySchema }),
+        query: z.object({ version: z.coerce.number().int().min(1).optional() }).strict(),
+      },
+      responses: {
+        200: {
+          description: "The archived flag",
+          ...json(z.object({ success: z.literal(true), flag: FlagViewSchema })),
+        },
+        404: { description: "No such live flag (NOT_FOUND)" },
+        409: { description: "Changed since `version` (CONFLICT)" },
+      },
+    }),
+    async (c) => {
+      const flag = await services.flags.archive(
+        c.req.valid("param").name,
+        c.req.valid("query").version,
+        change(c),
+      );
+      return c.json({ success: true as const, flag }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, STEWARD_READ, {
+      method: "get",
+      path: "/api/admin/feature-flags/{name}/status",
+      tags: ["Flags"],
+      summary: "Why is it on? The flag's value for a user or session, with one sentence",
+      description: "Mode and environment default to this instance's; pass them to ask 'what if'. " +
+        "The answer never repeats the ids asked about.",
+      request: {
+        params: z.object({ name: FlagKeySchema }),
+        query: z.object({
+          userId: IdQuery.optional(),
+          sessionId: IdQuery.optional(),
+          env: z.enum(APP_ENVS).optional(),
+          mode: z.enum(MODES).optional(),
+        }).strict(),
+      },
+      responses: { 200: { description: "The evaluation", ...json(FlagStatusSchema) } },
+    }),
+    (c) =>
+      c.json(
+        services.flags.status(c.req.valid("param").name, c.req.valid("query")),
+        200,
+        { "cache-control": "no-store" },
+      ),
+  );
+  return app;
+}

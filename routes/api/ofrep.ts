@@ -1,0 +1,265 @@
+/**
+ * OpenFeature Remote Evaluation Protocol (OFREP) endpoints, for the
+ * OpenFeature SDKs' OFREP providers: single evaluation (server SDKs) and bulk
+ * evaluation with ETag / 304 (web SDKs).
+ *
+ * Errors use OFREP's own format (`{ key, errorCode, errorDetails }`), not
+ * problem+json; 401 and 403 carry no body, 429 carries `Retry-After`.
+ * Callers: API tokens with scope `flags:evaluate` (`Authorization: Bearer` or
+ * `X-API-Key`), or STEWARD+ sessions. Client `mode` and `environment`
+ * attributes are ignored: the server's own apply.
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { roleAtLeast } from "../../lib/auth/principal.ts";
+import type { RouteContext } from "../../lib/context.ts";
+import {
+  bulkEtag,
+  etagMatches,
+  experimentResult,
+  flagResult,
+  type OfrepContext,
+  type OfrepResult,
+  parseOfrepRequest,
+} from "../../lib/flags/ofrep.ts";
+import { type Access, modeGuard } from "../../lib/http/access.ts";
+import { describeAccess, validationHook } from "../../lib/http/openapi.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+
+const ACCESS: Access = { role: "STEWARD", scopes: ["flags:evaluate"], class: "read" };
+
+const Metadata = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+const Success = z.object({
+  key: z.string(),
+  value: z.union([z.boolean(), z.string()]).optional().openapi({
+    description: "Boolean for flags, the variant key for experiments; absent: use your default",
+  }),
+  reason: z.enum(["STATIC", "TARGETING_MATCH", "SPLIT", "DISABLED", "DEFAULT"]),
+  variant: z.string().optional(),
+  metadata: Metadata,
+}).openapi("OfrepEvaluationSuccess");
+const Failure = z.object({
+  key: z.string(),
+  errorCode: z.enum([
+    "PARSE_ERROR",
+    "TARGETING_KEY_MISSING",
+    "INVALID_CONTEXT",
+    "FLAG_NOT_FOUND",
+    "GENERAL",
+  ]),
+  errorDetails: z.string().optional(),
+}).openapi("OfrepEvaluationFailure");
+const BulkFailure = z.object({
+  errorCode: z.enum(["PARSE_ERROR", "INVALID_CONTEXT", "GENERAL"]),
+  errorDetails: z.string().optional(),
+}).openapi("OfrepBulkEvaluationFailure");
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+
+const REQUEST_DOC =
+  'Body: `{ "context": { "targetingKey": "user-123", ...attributes } }`. The targeting ' +
+  "key is the id flags bucket and target by; `mode` and `environment` in the context are " +
+  "ignored (the server's apply).";
+
+const NO_STORE = { "cache-control": "no-store" };
+
+/**
+ * OFREP's response shape for errors made before the route runs (sign-in,
+ * CSRF, rate limit): 401/403/429 without a body, keeping `Retry-After`.
+ * Mounted on `/ofrep/*` ahead of the authentication middleware.
+ */
+export function ofrepResponseShape(): MiddlewareHandler<AppEnv> {
+  return async function ofrepResponseShapeMiddleware(c, next) {
+    await next();
+    const status = c.res.status;
+    if (status === 401 || status === 403 || status === 429) {
+      const headers = new Headers(c.res.headers);
+      headers.delete("content-type");
+      headers.delete("content-length");
+      c.res = new Response(null, { status, headers });
+    }
+  };
+}
+
+/** Access for OFREP: like `authorize`, but 401/403 without a body. */
+function ofrepAuthorize(access: Access): MiddlewareHandler<AppEnv> {
+  return async function ofrepAuthorizeMiddleware(c, next) {
+    const principal = c.get("principal");
+    if (!principal) return c.body(null, 401, { "www-authenticate": 'Bearer realm="ofrep"' });
+    const allowed = principal.kind === "token"
+      ? (access.scopes ?? []).some((scope) => principal.scopes.includes(scope))
+      : access.role === "signed_in" ||
+        (access.role !== "public" && roleAtLeast(principal.role, access.role));
+    if (!allowed) return c.body(null, 403);
+    await next();
+  };
+}
+
+export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const { flags, experiments } = ctx.services;
+
+  function secured(path: string): MiddlewareHandler<AppEnv>[] {
+    ctx.access.registry.add({ method: "POST", path, kind: "api", access: ACCESS });
+    return [ofrepAuthorize(ACCESS), modeGuard(ACCESS.class, ctx.access.currentMode)];
+  }
+
+  /** The result for one key, or undefined when neither a flag nor an experiment has it. */
+  function resultFor(key: string, context: OfrepContext): OfrepResult | undefined {
+    const snapshot = flags.snapshot();
+    const compiled = snapshot?.flags.get(key);
+    const evalContext = flags.contextFor({
+      ...(context.targetingKey ? { userId: context.targetingKey } : {}),
+    });
+    if (compiled) return flagResult(compiled, flags.evaluate(key, evalContext), context);
+    const experiment = snapshot?.experiments.get(key);
+    if (experiment) {
+      const assignment = experiments.assignNow(key, {
+        userId: context.targetingKey,
+        mode: evalContext.mode,
+      });
+      return experimentResult(key, assignment, experiment.version);
+    }
+    return undefined;
+  }
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "apiKey",
+    in: "header",
+    name: "X-API-Key",
+    description: "API token (same secret as the Bearer token), for OpenFeature OFREP clients.",
+  });
+  const security: Record<string, string[]>[] = [
+    { bearer: ["flags:evaluate"] },
+    { apiKey: ["flags:evaluate"] },
+    { session: [] },
+  ];
+  const common = {
+    tags: ["OpenFeature (OFREP)"],
+    security,
+    "x-access": describeAccess(ACCESS),
+  };
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "post",
+      path: "/ofrep/v1/evaluate/flags/{key}",
+      summary: "Evaluate one flag (OFREP single evaluation)",
+      description: REQUEST_DOC,
+      middleware: secured("/ofrep/v1/evaluate/flags/{key}"),
+      responses: {
+        200: { description: "Evaluated", ...json(Success) },
+        400: {
+          description: "PARSE_ERROR, INVALID_CONTEXT or TARGETING_KEY_MISSING",
+          ...json(Failure),
+        },
+        401: { description: "No credentials (no body)" },
+        403: { description: "Credentials without scope flags:evaluate (no body)" },
+        404: { description: "FLAG_NOT_FOUND", ...json(Failure) },
+        429: { description: "Rate limited; see Retry-After (no body)" },
+        500: { description: "No flag configuration loaded (GENERAL)", ...json(Failure) },
+      },
+    }),
+    async (c) => {
+      const key = c.req.param("key") ?? "";
+      const parsed = parseOfrepRequest(await c.req.text());
+      if (!parsed.ok) {
+        return c.json(
+          { key, errorCode: parsed.errorCode, errorDetails: parsed.errorDetails },
+          400,
+          NO_STORE,
+        );
+      }
+      const result = resultFor(key, parsed.context) ?? overrideOnly(key);
+      if (!result && !flags.snapshot()) {
+        return c.json(
+          {
+            key,
+            errorCode: "GENERAL" as const,
+            errorDetails: "No flag configuration is loaded yet",
+          },
+          500,
+          NO_STORE,
+        );
+      }
+      if (!result) {
+        return c.json(
+          { key, errorCode: "FLAG_NOT_FOUND" as const, errorDetails: "No such flag" },
+          404,
+          NO_STORE,
+        );
+      }
+      if ("errorCode" in result) return c.json(result, 400, NO_STORE);
+      return c.json(result, 200, NO_STORE);
+    },
+  );
+
+  /** A flag known only through its FEATURE_<KEY> override. */
+  function overrideOnly(key: string): OfrepResult | undefined {
+    const evaluation = flags.evaluate(key, flags.contextFor({}));
+    if (evaluation.reason !== "OVERRIDE") return undefined;
+    return {
+      key,
+      value: evaluation.value,
+      reason: "STATIC",
+      variant: evaluation.value ? "on" : "off",
+      metadata: { kind: "flag", evaluationReason: "OVERRIDE" },
+    };
+  }
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "post",
+      path: "/ofrep/v1/evaluate/flags",
+      summary: "Evaluate every flag and experiment (OFREP bulk evaluation)",
+      description: REQUEST_DOC +
+        " The response carries an ETag; send it back as If-None-Match to get 304 while nothing changed.",
+      middleware: secured("/ofrep/v1/evaluate/flags"),
+      responses: {
+        200: {
+          description: "Every flag and experiment, evaluated",
+          headers: {
+            ETag: { schema: { type: "string" }, description: "Validator for If-None-Match" },
+          },
+          ...json(z.object({ flags: z.array(z.union([Success, Failure])) })),
+        },
+        304: { description: "Unchanged since the ETag sent in If-None-Match" },
+        400: { description: "PARSE_ERROR or INVALID_CONTEXT", ...json(BulkFailure) },
+        401: { description: "No credentials (no body)" },
+        403: { description: "Credentials without scope flags:evaluate (no body)" },
+        429: { description: "Rate limited; see Retry-After (no body)" },
+        500: { description: "No flag configuration loaded (GENERAL)", ...json(BulkFailure) },
+      },
+    }),
+    async (c) => {
+      const parsed = parseOfrepRequest(await c.req.text());
+      if (!parsed.ok) {
+        return c.json(
+          { errorCode: parsed.errorCode, errorDetails: parsed.errorDetails },
+          400,
+          NO_STORE,
+        );
+      }
+      const snapshot = flags.snapshot();
+      if (!snapshot) {
+        return c.json(
+          { errorCode: "GENERAL" as const, errorDetails: "No flag configuration is loaded yet" },
+          500,
+          NO_STORE,
+        );
+      }
+      const results: OfrepResult[] = [];
+      for (const key of snapshot.flags.keys()) results.push(resultFor(key, parsed.context)!);
+      for (const key of snapshot.experiments.keys()) {
+        if (!snapshot.flags.has(key)) results.push(resultFor(key, parsed.context)!);
+      }
+      const body = JSON.stringify({ flags: results });
+      const etag = bulkEtag(body);
+      const headers = { etag, "cache-control": "private, no-cache" };
+      if (etagMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
+      return c.body(body, 200, { ...headers, "content-type": "application/json; charset=utf-8" });
+    },
+  );
+  return app;
+}

@@ -1,0 +1,235 @@
+/** OFREP over HTTP in process: auth without bodies, OFREP error format, ETag, server-side context. */
+import assert from "node:assert/strict";
+import { bucketOf } from "../lib/flags/hash.ts";
+import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { createToken, signInAs } from "./helpers/auth.ts";
+import { freshPglite } from "./helpers/db.ts";
+
+const ACTOR = { actor: { type: "system" as const } };
+const SINGLE = "/ofrep/v1/evaluate/flags";
+
+async function withApp(
+  fn: (app: TestApp, token: string) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0", ...env } });
+  try {
+    await app.services.flags.set("live.only", { enabled: true, requiredModes: ["LIVE"] }, ACTOR);
+    await app.services.flags.set(
+      "staging.only",
+      { enabled: true, targetEnvironments: ["staging"] },
+      ACTOR,
+    );
+    await app.services.flags.set("half", { enabled: true, rolloutPercent: 50 }, ACTOR);
+    await app.services.flags.set("everyone", { enabled: true }, ACTOR);
+    await fn(app, await createToken(app, { scopes: ["flags:evaluate"] }));
+  } finally {
+    await app.dispose();
+  }
+}
+
+function evaluate(app: TestApp, path: string, headers: Record<string, string>, body: string) {
+  return app.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
+}
+
+Deno.test("OFREP answers 401 and 403 without a body, and accepts X-API-Key", async () => {
+  await withApp(async (app, token) => {
+    const body = JSON.stringify({ context: { targetingKey: "u1" } });
+    const anonymous = await evaluate(app, `${SINGLE}/everyone`, {}, body);
+    assert.equal(anonymous.status, 401);
+    assert.equal(await anonymous.text(), "");
+    const badToken = await evaluate(
+      app,
+      `${SINGLE}/everyone`,
+      { authorization: "Bearer nope" },
+      body,
+    );
+    assert.equal(badToken.status, 401);
+    assert.equal(await badToken.text(), "");
+    const unscoped = await createToken(app, { scopes: ["jobs:read"] });
+    const forbidden = await evaluate(app, `${SINGLE}/everyone`, { "x-api-key": unscoped }, body);
+    assert.equal(forbidden.status, 403);
+    assert.equal(forbidden.headers.get("content-type"), null);
+    assert.equal(await forbidden.text(), "");
+    const researcher = await signInAs(app, "RESEARCHER");
+    const sessionForbidden = await evaluate(app, SINGLE, researcher.headers(), body);
+    assert.equal(sessionForbidden.status, 403);
+    assert.equal(await sessionForbidden.text(), "");
+
+    const viaApiKey = await evaluate(app, `${SINGLE}/everyone`, { "x-api-key": token }, body);
+    assert.equal(viaApiKey.status, 200);
+    assert.match(viaApiKey.headers.get("content-type") ?? "", /^application\/json/);
+    assert.deepEqual(await json(viaApiKey), {
+      key: "everyone",
+      value: true,
+      reason: "STATIC",
+      variant: "on",
+      metadata: { kind: "flag", evaluationReason: "STATIC", version: 1 },
+    });
+    const steward = await signInAs(app, "STEWARD");
+    assert.equal((await evaluate(app, `${SINGLE}/everyone`, steward.headers(), body)).status, 200);
+  });
+});
+
+Deno.test("OFREP errors use its own format: PARSE_ERROR, INVALID_CONTEXT, TARGETING_KEY_MISSING, FLAG_NOT_FOUND", async () => {
+  await withApp(async (app, token) => {
+    const auth = { authorization: `Bearer ${token}` };
+    const cases: [string, string, number, Record<string, unknown>][] = [
+      [`${SINGLE}/everyone`, "{oops", 400, { key: "everyone", errorCode: "PARSE_ERROR" }],
+      [`${SINGLE}/everyone`, JSON.stringify({ context: {}, extra: 1 }), 400, {
+        key: "everyone",
+        errorCode: "PARSE_ERROR",
+      }],
+      [`${SINGLE}/everyone`, JSON.stringify({ context: "user-1" }), 400, {
+        key: "everyone",
+        errorCode: "INVALID_CONTEXT",
+      }],
+      [`${SINGLE}/everyone`, JSON.stringify({ context: { targetingKey: 42 } }), 400, {
+        key: "everyone",
+        errorCode: "INVALID_CONTEXT",
+      }],
+      [`${SINGLE}/half`, JSON.stringify({ context: {} }), 400, {
+        key: "half",
+        errorCode: "TARGETING_KEY_MISSING",
+      }],
+      [`${SINGLE}/nope`, JSON.stringify({ context: { targetingKey: "u" } }), 404, {
+        key: "nope",
+        errorCode: "FLAG_NOT_FOUND",
+      }],
+      [SINGLE, "[1,2]", 400, { errorCode: "PARSE_ERROR" }],
+      [SINGLE, JSON.stringify({ context: [] }), 400, { errorCode: "INVALID_CONTEXT" }],
+    ];
+    for (const [path, body, status, expected] of cases) {
+      const response = await evaluate(app, path, auth, body);
+      assert.equal(response.status, status, `${path} ${body}`);
+      assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
+      const got = await json<Record<string, unknown>>(response);
+      assert.equal(typeof got.errorDetails, "string");
+      delete got.errorDetails;
+      assert.deepEqual(got, expected, `${path} ${body}`);
+    }
+    // A flag that needs no id evaluates without a targeting key; an empty body is an empty context.
+    assert.equal((await evaluate(app, `${SINGLE}/everyone`, auth, "")).status, 200);
+  });
+});
+
+Deno.test("OFREP ignores client mode and environment: the server's own apply", async () => {
+  await withApp(async (app, token) => {
+    const auth = { authorization: `Bearer ${token}` };
+    const body = JSON.stringify({
+      context: { targetingKey: "u1", mode: "LIVE", environment: "staging" },
+    });
+    const live = await json<
+      { value: boolean; reason: string; metadata: { evaluationReason: string } }
+    >(
+      await evaluate(app, `${SINGLE}/live.only`, auth, body),
+    );
+    assert.deepEqual([live.value, live.reason, live.metadata.evaluationReason], [
+      false,
+      "DISABLED",
+      "MODE_GATED",
+    ]);
+    const staging = await json<{ value: boolean; metadata: { evaluationReason: string } }>(
+      await evaluate(app, `${SINGLE}/staging.only`, auth, body),
+    );
+    assert.deepEqual([staging.value, staging.metadata.evaluationReason], [
+      false,
+      "ENVIRONMENT_GATED",
+    ]);
+  });
+});
+
+Deno.test("OFREP bulk: every flag, an ETag, 304 on If-None-Match, 200 again after a change", async () => {
+  await withApp(async (app, token) => {
+    const auth = { authorization: `Bearer ${token}` };
+    const body = JSON.stringify({ context: { targetingKey: "user-7" } });
+    const first = await evaluate(app, SINGLE, auth, body);
+    assert.equal(first.status, 200);
+    assert.match(first.headers.get("content-type") ?? "", /^application\/json/);
+    const etag = first.headers.get("etag")!;
+    assert.match(etag, /^"[0-9a-f]{16}"$/);
+    const { flags } = await json<{ flags: { key: string }[] }>(first);
+    assert.deepEqual(flags.map((f) => f.key), ["everyone", "half", "live.only", "staging.only"]);
+
+    const unchanged = await evaluate(app, SINGLE, { ...auth, "if-none-match": etag }, body);
+    assert.equal(unchanged.status, 304);
+    assert.equal(await unchanged.text(), "");
+    assert.equal(unchanged.headers.get("etag"), etag);
+    const weak = await evaluate(app, SINGLE, { ...auth, "if-none-match": `"x", W/${etag}` }, body);
+    assert.equal(weak.status, 304);
+
+    // Another user on the other side of the 50% rollout: other values, so not the same ETag.
+    const seventh = bucketOf("half", "user-7") <= 50;
+    let other = 0;
+    while ((bucketOf("half", `other-${other}`) <= 50) === seventh) other++;
+    const otherUser = await evaluate(
+      app,
+      SINGLE,
+      { ...auth, "if-none-match": etag },
+      JSON.stringify({ context: { targetingKey: `other-${other}` } }),
+    );
+    assert.equal(otherUser.status, 200);
+    await otherUser.body?.cancel();
+
+    await app.services.flags.set("everyone", { enabled: false }, ACTOR);
+    const changed = await evaluate(app, SINGLE, { ...auth, "if-none-match": etag }, body);
+    assert.equal(changed.status, 200);
+    assert.notEqual(changed.headers.get("etag"), etag);
+  });
+});
+
+Deno.test("OFREP 429 carries Retry-After and no body", async () => {
+  await withApp(async (app, token) => {
+    const auth = { authorization: `Bearer ${token}` };
+    const body = JSON.stringify({ context: { targetingKey: "u" } });
+    let limited: Response | undefined;
+    for (let i = 0; i < 5 && !limited; i++) {
+      const response = await evaluate(app, `${SINGLE}/everyone`, auth, body);
+      if (response.status === 429) limited = response;
+      else await response.body?.cancel();
+    }
+    assert.ok(limited, "the budget of 3 per minute was exceeded");
+    assert.ok(Number(limited.headers.get("retry-after")) >= 1);
+    assert.equal(await limited.text(), "");
+  }, { RATE_LIMIT_PER_MIN: "3" });
+});
+
+Deno.test("OFREP without any flag configuration (database down at start) answers 500 GENERAL, not a guess", async () => {
+  const testDb = await freshPglite();
+  const app = await buildTestApp({
+    testDb,
+    env: { RATE_LIMIT_PER_MIN: "0", FEATURE_FORCED: "true" },
+  });
+  try {
+    const token = await createToken(app, { scopes: ["flags:evaluate"] });
+    await app.db.exec("ALTER TABLE feature_flags RENAME TO feature_flags_gone");
+    // A new instance on this database cannot load a snapshot: nothing to serve.
+    const cold = await buildTestApp({
+      testDb,
+      env: { RATE_LIMIT_PER_MIN: "0", FEATURE_FORCED: "true" },
+    });
+    try {
+      assert.equal(cold.services.flags.state().status, "empty");
+      const auth = { authorization: `Bearer ${token}` };
+      const body = JSON.stringify({ context: { targetingKey: "u" } });
+      const single = await evaluate(cold, `${SINGLE}/anything`, auth, body);
+      assert.equal(single.status, 500);
+      assert.equal((await json<{ errorCode: string }>(single)).errorCode, "GENERAL");
+      const forced = await json<{ value: boolean; metadata: { evaluationReason: string } }>(
+        await evaluate(cold, `${SINGLE}/forced`, auth, body),
+      );
+      assert.deepEqual([forced.value, forced.metadata.evaluationReason], [true, "OVERRIDE"]);
+      const bulk = await evaluate(cold, SINGLE, auth, body);
+      assert.equal(bulk.status, 500);
+      await bulk.body?.cancel();
+    } finally {
+      await cold.close();
+    }
+  } finally {
+    await app.dispose();
+  }
+});
