@@ -76,3 +76,6 @@ export function registerWords(words: Iterable<string>, flag: number): void {
     }
   }
 }
+
+/** Hash of a lower-case word, as wordHash() computes it on text. */
+export const hashOf = (word: string): number => wordHash(word, 0, word.length);

@@ -7,6 +7,7 @@ import { isAlnum, isDigit, isLetter, isSpace, isUpperAt } from "../chars.ts";
 import { hasCue, hit, type TextCtx, windowBefore } from "../context.ts";
 import {
   flagsAt,
+  hashOf,
   registerWords,
   W_ENDING,
   W_PARTICLE,
@@ -754,12 +755,12 @@ export function matchWordStreet(ctx: TextCtx, p: number): number {
 }
 
 /** Unit, box or military post at word start p, extended over its block. */
-export function matchUnit(ctx: TextCtx, p: number, lower: string): number {
+export function matchUnit(ctx: TextCtx, p: number, hash: number): number {
   const t = ctx.t;
-  let e = UNIT_WORDS.has(lower) ? unitAt(t, p) : -1;
-  if (e < 0 && (lower === "p" || lower === "po" || lower === "psc")) e = boxAt(t, p);
-  if (e < 0 && (lower === "apo" || lower === "fpo" || lower === "dpo")) e = militaryPostAt(t, p);
-  if (e < 0 && lower.startsWith("us")) {
+  let e = UNIT_HASHES.has(hash) ? unitAt(t, p) : -1;
+  if (e < 0 && BOX_HASHES.has(hash)) e = boxAt(t, p);
+  if (e < 0 && MILITARY_HASHES.has(hash)) e = militaryPostAt(t, p);
+  if (e < 0 && SHIP_HASHES.has(hash)) {
     // "USNS Bergman", "USS Lorenzen" followed by an FPO line.
     const head = t.slice(p, p + 6);
     if (/^US[SN]?[SNV]? [A-Z]/.test(head) || /^USCGC [A-Z]/.test(head)) {
@@ -841,6 +842,11 @@ export function matchStreetBefore(ctx: TextCtx, i: number): number {
   if (unitEnd > 0) end = unitEnd;
   return addressHit(ctx, start, end);
 }
+
+const UNIT_HASHES = new Set([...UNIT_WORDS].map(hashOf));
+const BOX_HASHES = new Set(["p", "po", "psc"].map(hashOf));
+const MILITARY_HASHES = new Set(["apo", "fpo", "dpo"].map(hashOf));
+const SHIP_HASHES = new Set(["us", "uss", "usns", "usnv", "uscgc"].map(hashOf));
 
 // Register the trigger words with the word pass's hash table.
 registerWords(UNIT_WORDS, W_UNIT);

@@ -10,6 +10,7 @@ import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names
 import { wordEnd } from "./address.ts";
 import {
   flagsAt,
+  hashOf,
   registerWords,
   W_AMBIGUOUS,
   W_COMMON,
@@ -19,6 +20,7 @@ import {
   W_NAME_CUE,
   W_NOT_NAME,
   W_SUFFIX,
+  wordHash,
 } from "../word_table.ts";
 
 const FIRST = FIRST_NAMES.split(" ");
@@ -60,6 +62,8 @@ const HONORIFICS = new Set([
   "rev",
 ]);
 
+const HONORIFIC_HASHES = new Set([...HONORIFICS].map(hashOf));
+
 /** Cue phrases (lower-case words) after which capitalised words are a name. */
 const NAME_CUES: string[][] = [
   ["my", "name", "is"],
@@ -99,12 +103,14 @@ const NAME_CUES: string[][] = [
   ["wife"],
   ["husband"],
 ];
-const CUE_FIRST = new Map<string, string[][]>();
+/** Cue phrases as word hashes, indexed by the first word's hash, longest first. */
+const CUE_FIRST = new Map<number, number[][]>();
 for (const phrase of NAME_CUES) {
-  const list = CUE_FIRST.get(phrase[0]!) ?? [];
-  list.push(phrase);
+  const hashes = phrase.map(hashOf);
+  const list = CUE_FIRST.get(hashes[0]!) ?? [];
+  list.push(hashes);
   list.sort((a, b) => b.length - a.length);
-  CUE_FIRST.set(phrase[0]!, list);
+  CUE_FIRST.set(hashes[0]!, list);
 }
 
 /** Capitalised words that never continue a name. */
@@ -300,12 +306,12 @@ function nameTokensEnd(t: string, p: number, max: number, lenient = false): numb
 }
 
 /** After a cue phrase starting at p (first word ends at we), the start of the name or -1. */
-function afterCue(t: string, we: number, phrase: string[]): number {
+function afterCue(t: string, we: number, phrase: number[]): number {
   let q = we;
   for (let k = 1; k < phrase.length; k++) {
     q = skipSpaces(t, q);
     const e = wordEnd(t, q);
-    if (e === q || flagsAt(t, q, e) === 0 || t.slice(q, e).toLowerCase() !== phrase[k]) return -1;
+    if (e === q || wordHash(t, q, e) !== phrase[k]) return -1;
     q = e;
   }
   // "Name:", "Directed By:", "name is", a comma after "Dear".
@@ -318,11 +324,16 @@ function afterCue(t: string, we: number, phrase: string[]): number {
 }
 
 /** Names at the word [i, we) with hash-table flags `flags`. Returns the end of a hit or -1. */
-export function matchNames(ctx: TextCtx, i: number, we: number, flags: number): number {
+export function matchNames(
+  ctx: TextCtx,
+  i: number,
+  we: number,
+  flags: number,
+  hash: number,
+): number {
   const t = ctx.t;
   if (flags & W_NAME_CUE) {
-    const lower = t.slice(i, we).toLowerCase();
-    if (HONORIFICS.has(lower)) {
+    if (HONORIFIC_HASHES.has(hash)) {
       let q = we;
       if (t.charCodeAt(q) === 46) q++;
       const start = skipSpaces(t, q);
@@ -334,7 +345,7 @@ export function matchNames(ctx: TextCtx, i: number, we: number, flags: number): 
         }
       }
     }
-    const phrases = CUE_FIRST.get(lower);
+    const phrases = CUE_FIRST.get(hash);
     if (phrases !== undefined) {
       for (const phrase of phrases) {
         const start = afterCue(t, we, phrase);
@@ -451,5 +462,5 @@ registerWords(NOT_NAME, W_NOT_NAME);
 registerWords(LAST, W_LAST);
 registerWords(AMBIGUOUS, W_AMBIGUOUS);
 registerWords(HONORIFICS, W_NAME_CUE);
-registerWords(CUE_FIRST.keys(), W_NAME_CUE);
+registerWords(NAME_CUES.map((phrase) => phrase[0]!), W_NAME_CUE);
 registerWords(NAME_CUES.flat(), W_CUE_WORD);

@@ -25,7 +25,7 @@ import { ciscoMacAt, macAt } from "./network.ts";
 import { matchUnit, matchWordStreet, postalCodeAt, wordEnd } from "./address.ts";
 import { isKnownName, matchNames } from "./names.ts";
 import {
-  flagsAt,
+  hashOf,
   registerWords,
   W_CUE_WORD,
   W_MONTH,
@@ -42,13 +42,18 @@ import {
 type Shape = "id" | "postal" | "place" | "demonym" | "digits";
 interface Cue {
   words: string[];
+  /** Hashes of words[1..] (the first word is the index key). */
+  hashes: number[];
   type: PhiType;
   shape: Shape;
 }
 
 const CUES: Cue[] = [];
 function cue(type: PhiType, shape: Shape, phrases: string[]): void {
-  for (const phrase of phrases) CUES.push({ words: phrase.split(" "), type, shape });
+  for (const phrase of phrases) {
+    const words = phrase.split(" ");
+    CUES.push({ words, hashes: words.map(hashOf), type, shape });
+  }
 }
 cue("MRN", "id", [
   "mrn",
@@ -163,9 +168,9 @@ cue("NATIONALITY", "demonym", [
   "race",
 ]);
 
-const CUE_INDEX = new Map<string, Cue[]>();
+const CUE_INDEX = new Map<number, Cue[]>();
 for (const c of CUES) {
-  const first = c.words[0]!;
+  const first = c.hashes[0]!;
   const list = CUE_INDEX.get(first) ?? [];
   list.push(c);
   // Longest phrase first.
@@ -200,7 +205,7 @@ const MONTHS = new Map<string, number>([
   ["dec", 12],
 ]);
 
-const WEEKDAYS = new Set([
+const WEEKDAY_NAMES = [
   "monday",
   "tuesday",
   "wednesday",
@@ -208,7 +213,9 @@ const WEEKDAYS = new Set([
   "friday",
   "saturday",
   "sunday",
-]);
+];
+const WEEKDAYS = new Set(WEEKDAY_NAMES.map(hashOf));
+const MONTH_HASHES = new Set([...MONTHS.keys()].map(hashOf));
 
 /** Filler between a cue and its value: "MRN is 123", "ZIP: 123", "license number #123". */
 const FILLER = new Set([
@@ -449,7 +456,7 @@ function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
     for (let k = 1; k < c.words.length && ok; k++) {
       q = skipSpaces(t, q);
       const we = wordEnd(t, q);
-      ok = we > q && flagsAt(t, q, we) !== 0 && t.slice(q, we).toLowerCase() === c.words[k];
+      ok = we > q && wordHash(t, q, we) === c.hashes[k];
       q = we;
     }
     if (!ok) continue;
@@ -739,23 +746,22 @@ function wordChecks(ctx: TextCtx, i: number, we: number, hash: number): number {
   const capital = isUpperAt(t, i);
   if (!capital && (flags & CONTEXT_FLAGS) === 0) return -1;
   if (ctx.technical && (flags & W_VALUE_CUE) === 0) return -1;
-  if ((flags & SLICE_FLAGS) === 0) return matchNames(ctx, i, we, flags);
-  const lower = t.slice(i, we).toLowerCase();
+  if ((flags & SLICE_FLAGS) === 0) return matchNames(ctx, i, we, flags, hash);
   if (flags & W_VALUE_CUE) {
-    const cues = CUE_INDEX.get(lower);
+    const cues = CUE_INDEX.get(hash);
     if (cues !== undefined) {
       const e = tryCue(ctx, we, cues);
       if (e > 0) return e;
     }
   }
   if (ctx.technical) return -1;
-  if (flags & W_MONTH && MONTHS.has(lower)) {
+  if (flags & W_MONTH && MONTH_HASHES.has(hash)) {
     const e = matchMonthDate(ctx, i, we);
     if (e > 0) return e;
   }
-  if (flags & W_WEEKDAY && WEEKDAYS.has(lower)) return take(ctx, i, we, "DATE");
+  if (flags & W_WEEKDAY && WEEKDAYS.has(hash)) return take(ctx, i, we, "DATE");
   if (flags & W_UNIT) {
-    const e = matchUnit(ctx, i, lower);
+    const e = matchUnit(ctx, i, hash);
     if (e > 0) return e;
   }
   if (flags & W_STREET_PREFIX) {
@@ -763,16 +769,16 @@ function wordChecks(ctx: TextCtx, i: number, we: number, hash: number): number {
     if (street > 0) return street;
   }
   if (!capital && !(flags & W_NAME_CUE)) return -1;
-  return matchNames(ctx, i, we, flags);
+  return matchNames(ctx, i, we, flags, hash);
 }
 
 /** Flags that make a word worth a look even in lower case. */
 const CONTEXT_FLAGS = W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT | W_STREET_PREFIX | W_NAME_CUE;
-/** Flags whose handling needs the lower-cased word itself. */
+/** Flags handled here before the name rules. */
 const SLICE_FLAGS = W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT | W_STREET_PREFIX;
 
 // Register the trigger words with the hash table.
-registerWords(CUE_INDEX.keys(), W_VALUE_CUE);
+registerWords(CUES.map((c) => c.words[0]!), W_VALUE_CUE);
 registerWords(CUES.flatMap((c) => c.words), W_CUE_WORD);
 registerWords(MONTHS.keys(), W_MONTH);
-registerWords(WEEKDAYS, W_WEEKDAY);
+registerWords(WEEKDAY_NAMES, W_WEEKDAY);
