@@ -156,6 +156,44 @@ export const EXPECTED: Record<string, Case> = {
     expect: least("ADMIN", 404, "page"),
   },
   "GET /audit": { expect: least("STEWARD", 200, "page") },
+
+  "POST /api/governance/flags/{flagKey}": {
+    path: "/api/governance/flags/role_table",
+    json: { enabled: true },
+    expect: least("ADMIN", 200, "api"),
+  },
+  "GET /api/admin/feature-flags": { expect: least("STEWARD", 200, "api") },
+  "POST /api/admin/feature-flags/{name}": {
+    path: "/api/admin/feature-flags/role_table",
+    json: { enabled: false },
+    expect: least("ADMIN", 200, "api"),
+  },
+  "DELETE /api/admin/feature-flags/{name}": {
+    path: "/api/admin/feature-flags/no_such_flag",
+    expect: least("ADMIN", 404, "api"),
+  },
+  "GET /api/admin/feature-flags/{name}/status": {
+    path: "/api/admin/feature-flags/role_table/status",
+    expect: least("STEWARD", 200, "api"),
+  },
+  "GET /api/admin/experiments": { expect: least("STEWARD", 200, "api") },
+  "POST /api/admin/experiments": {
+    json: { key: "role.table", enabled: false, variants: { A: { weight: 1 } } },
+    expect: least("ADMIN", 200, "api"),
+  },
+  "GET /api/experiments/{key}/variant": {
+    path: "/api/experiments/no.such.experiment/variant",
+    expect: least("signed_in", 404, "api"),
+  },
+  "POST /ofrep/v1/evaluate/flags/{key}": {
+    path: "/ofrep/v1/evaluate/flags/no_such_flag",
+    json: { context: { targetingKey: "role-table" } },
+    expect: least("STEWARD", 404, "api", true),
+  },
+  "POST /ofrep/v1/evaluate/flags": {
+    json: { context: { targetingKey: "role-table" } },
+    expect: least("STEWARD", 200, "api", true),
+  },
 };
 
 /** A scope the route does not accept, for the "token without the scope" caller. */
