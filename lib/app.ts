@@ -27,6 +27,7 @@ import { ofrepResponseShape, ofrepRoutes } from "../routes/api/ofrep.ts";
 import { homeRoutes } from "../routes/home.tsx";
 import { createAuditLog } from "./audit/audit.ts";
 import { createScheduler } from "./scheduler.ts";
+import { NOOP_ERROR_REPORTER } from "./sentry/reporter.ts";
 import {
   authenticate,
   createAuthService,
@@ -151,6 +152,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
     bus,
     audit,
+    errors: NOOP_ERROR_REPORTER,
     sse: new SseHub({
       maxConnections: config.realtime.maxConnections,
       maxPerClient: config.realtime.maxConnectionsPerUser,
@@ -315,6 +317,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         route: routeLabel(c),
         method: c.req.method,
       });
+      services.errors.capture(error, {
+        source: "http",
+        route: routeLabel(c),
+        method: c.req.method,
+        requestId: c.get("requestId"),
+      });
     }
     if (wantsApi(c) || mapped instanceof AppError) return errorResponse(c, mapped);
     return pages.render(
@@ -330,7 +338,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   // Expired and idle sessions are deleted every 15 minutes (they are already refused when presented).
-  const scheduler = createScheduler({ logger });
+  const scheduler = createScheduler({
+    logger,
+    onError: (error, task) => services.errors.capture(error, { source: "background", task }),
+  });
   scheduler.every("sessions.sweep", 15 * 60_000, () => services.auth.deleteExpiredSessions());
 
   return {

@@ -17,6 +17,7 @@ import type { Logger } from "./log/mod.ts";
 import type { OutboundGuard } from "./net/mod.ts";
 import type { EventBus } from "./realtime/types.ts";
 import type { RedisHandle } from "./redis/client.ts";
+import type { ErrorReporter } from "./sentry/reporter.ts";
 import type { AppMetrics } from "./telemetry/mod.ts";
 import type { PageRenderer } from "./web/render.tsx";
 
@@ -57,6 +58,8 @@ export interface AppServices {
   bus: EventBus;
   /** The append-only audit log. */
   audit: AuditLog;
+  /** Unexpected errors → Sentry (scrubbed; a no-op without SENTRY_DSN). */
+  errors: ErrorReporter;
   /** Accounts, sessions, API tokens and sign-in. */
   auth: AuthService;
   /** Feature flags: evaluation from the in-process snapshot (a {@link FlagStateProvider}) and admin. */
