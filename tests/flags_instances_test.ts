@@ -1,0 +1,207 @@
+/**
+ * Flags across instances and through a database outage, on the real
+ * Postgres and Redis:
+ * - a change made through the admin API on one instance is evaluated the new
+ *   way on a second instance, driven by the bus event (the periodic refresh
+ *   is 30 s, far beyond the wait here; the propagation time is measured in
+ *   bench/flags_propagation.ts);
+ * - with the database stopped (a TCP proxy in front of Postgres, closed),
+ *   evaluations keep answering from the snapshot and readiness says so.
+ */
+import assert from "node:assert/strict";
+import { manualClock } from "../lib/clock.ts";
+import { bundledMigrationsDir, migrate, openPostgres, readMigrations } from "../lib/db/mod.ts";
+import { memoryLogger } from "../lib/log/mod.ts";
+import { openRedis } from "../lib/redis/client.ts";
+import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { createToken, signInAs } from "./helpers/auth.ts";
+import { freshPostgres, uniqueName } from "./helpers/db.ts";
+import { hasPostgres, hasRedis, TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
+
+const ofrep = (app: TestApp, key: string, token: string) =>
+  app.request(`/ofrep/v1/evaluate/flags/${key}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ context: { targetingKey: "user-1" } }),
+  });
+
+/** Polls `probe` until it returns true; a liveness bound, not a timing assertion. */
+async function eventually(probe: () => Promise<boolean>, boundMs: number): Promise<boolean> {
+  const deadline = Date.now() + boundMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return await probe();
+}
+
+Deno.test({
+  name: "a flag changed through the admin API on instance A is evaluated the new way on instance B",
+  ignore: !(hasPostgres() && hasRedis()),
+  async fn() {
+    const testDb = await freshPostgres();
+    const logger = memoryLogger();
+    const redisA = await openRedis(TEST_REDIS_URL!, logger);
+    const redisB = await openRedis(TEST_REDIS_URL!, logger);
+    const env = { RATE_LIMIT_PER_MIN: "0", EVENT_STREAM_KEY: uniqueName("flags_events") };
+    const a = await buildTestApp({ testDb, redis: redisA, env });
+    const b = await buildTestApp({
+      testDb: { db: testDb.db, cleanup: () => Promise.resolve() },
+      redis: redisB,
+      env,
+    });
+    try {
+      const admin = await signInAs(a, "ADMIN");
+      const token = await createToken(a, { scopes: ["flags:evaluate"] });
+      const create = await a.request("/api/admin/feature-flags/cross.instance", {
+        method: "POST",
+        headers: admin.headers({ "content-type": "application/json" }),
+        body: JSON.stringify({ enabled: false }),
+      });
+      assert.equal(create.status, 200);
+      const seen = (expected: boolean) => async () => {
+        const response = await ofrep(b, "cross.instance", token);
+        if (response.status !== 200) {
+          await response.body?.cancel();
+          return false;
+        }
+        return (await json<{ value: boolean }>(response)).value === expected;
+      };
+      assert.ok(await eventually(seen(false), 5000), "B knows the new flag");
+
+      const flip = await a.request("/api/governance/flags/cross.instance", {
+        method: "POST",
+        headers: admin.headers({ "content-type": "application/json" }),
+        body: JSON.stringify({ enabled: true, version: 1 }),
+      });
+      assert.equal(flip.status, 200);
+      assert.ok(await eventually(seen(true), 5000), "B evaluates the flag as on");
+      const state = b.services.flags.get("cross.instance");
+      assert.equal(state?.version, 2);
+    } finally {
+      await b.close();
+      await a.dispose();
+      await redisA.close();
+      await redisB.close();
+    }
+  },
+});
+
+/** A TCP proxy in front of Postgres that can be stopped and started again on the same port. */
+function pgProxy(target: { hostname: string; port: number }) {
+  let listener: Deno.Listener | undefined;
+  const open = new Set<Deno.Conn>();
+  let port = 0;
+  async function pump(from: Deno.Conn, to: Deno.Conn) {
+    try {
+      await from.readable.pipeTo(to.writable);
+    } catch {
+      // closed by stop() or by the other side
+    }
+  }
+  async function accept(l: Deno.Listener) {
+    for await (const client of l) {
+      try {
+        const server = await Deno.connect(target);
+        open.add(client).add(server);
+        void pump(client, server);
+        void pump(server, client);
+      } catch {
+        client.close();
+      }
+    }
+  }
+  return {
+    get port() {
+      return port;
+    },
+    start() {
+      listener = Deno.listen({ hostname: "127.0.0.1", port });
+      port = (listener.addr as Deno.NetAddr).port;
+      void accept(listener).catch(() => {});
+    },
+    stop() {
+      listener?.close();
+      listener = undefined;
+      for (const conn of open) {
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
+      }
+      open.clear();
+    },
+  };
+}
+
+Deno.test({
+  name:
+    "database stopped: evaluations keep answering from the snapshot and readiness reports degraded",
+  ignore: !hasPostgres(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const url = new URL(TEST_DATABASE_URL!);
+    const proxy = pgProxy({ hostname: url.hostname, port: Number(url.port || 5432) });
+    proxy.start();
+    const schema = uniqueName("t");
+    const admin = openPostgres(TEST_DATABASE_URL!, { max: 1 });
+    await admin.exec(`CREATE SCHEMA ${schema}`);
+    const proxied = new URL(TEST_DATABASE_URL!);
+    proxied.hostname = "127.0.0.1";
+    proxied.port = String(proxy.port);
+    const db = openPostgres(proxied.toString(), { schema, max: 2, connectTimeoutSeconds: 1 });
+    await migrate(db, await readMigrations(bundledMigrationsDir()));
+    const clock = manualClock(Date.now());
+    const app = await buildTestApp({
+      testDb: { db, cleanup: () => db.close() },
+      clock,
+      env: { RATE_LIMIT_PER_MIN: "0" },
+    });
+    try {
+      const token = await createToken(app, { scopes: ["flags:evaluate"] });
+      await app.services.flags.set("keeps.serving", { enabled: true }, {
+        actor: { type: "system" },
+      });
+      const ready = await json<{ checks: Record<string, string> }>(
+        await app.request("/health/ready"),
+      );
+      assert.equal(ready.checks.flags, "ok");
+
+      proxy.stop(); // the database is gone
+      clock.advance(10_000);
+      const readiness = await app.request("/health/ready");
+      const report = await json<{ status: string; checks: Record<string, string> }>(readiness);
+      assert.equal(report.checks.flags, "degraded");
+      assert.match(report.checks.db!, /^failed/);
+
+      // Evaluation needs no database: the snapshot answers. (Callers still need their
+      // session or token checked, which lib/auth does against the database.)
+      const context = app.services.flags.contextFor({ userId: "u" });
+      assert.deepEqual(
+        [
+          app.services.flags.evaluate("keeps.serving", context).value,
+          app.services.flags.state().status,
+        ],
+        [true, "stale"],
+      );
+      assert.equal(app.services.flags.stateFor({ userId: "u" }).flags["keeps.serving"], true);
+
+      proxy.start(); // back on the same port
+      clock.advance(10_000);
+      const recovered = await json<{ checks: Record<string, string> }>(
+        await app.request("/health/ready"),
+      );
+      assert.equal(recovered.checks.flags, "ok");
+      const evaluated = await ofrep(app, "keeps.serving", token);
+      assert.equal(evaluated.status, 200);
+      assert.equal((await json<{ value: boolean }>(evaluated)).value, true);
+    } finally {
+      proxy.stop();
+      await app.dispose().catch(() => {});
+      await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.close();
+    }
+  },
+});
