@@ -10,6 +10,8 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/", label: "Home", minRole: "public" },
+  { href: "/governance", label: "Governance", minRole: "STEWARD" },
+  { href: "/jobs", label: "Jobs", minRole: "signed_in" },
   { href: "/audit", label: "Audit", minRole: "STEWARD" },
   { href: "/admin/users", label: "Users", minRole: "ADMIN" },
   { href: "/admin/tokens", label: "Tokens", minRole: "ADMIN" },

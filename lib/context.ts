@@ -11,10 +11,12 @@ import type { Db } from "./db/mod.ts";
 import type { ExperimentService } from "./experiments/service.ts";
 import type { FlagService } from "./flags/service.ts";
 import type { ModeService } from "./governance/service.ts";
+import type { JobService } from "./jobs/service.ts";
 import type { ReadinessCheck } from "./health/mod.ts";
 import type { SecureDeps } from "./http/access.ts";
 import type { Logger } from "./log/mod.ts";
 import type { OutboundGuard } from "./net/mod.ts";
+import type { SseHub } from "./realtime/sse.ts";
 import type { EventBus } from "./realtime/types.ts";
 import type { RedisHandle } from "./redis/client.ts";
 import type { ErrorReporter } from "./sentry/reporter.ts";
@@ -60,6 +62,10 @@ export interface AppServices {
   audit: AuditLog;
   /** Unexpected errors → Sentry (scrubbed; a no-op without SENTRY_DSN). */
   errors: ErrorReporter;
+  /** Open server-sent event streams of this instance (caps, shutdown). */
+  sse: SseHub;
+  /** Job status callbacks and job reads. */
+  jobs: JobService;
   /** Accounts, sessions, API tokens and sign-in. */
   auth: AuthService;
   /** Feature flags: evaluation from the in-process snapshot (a {@link FlagStateProvider}) and admin. */

@@ -194,6 +194,23 @@ export const EXPECTED: Record<string, Case> = {
     json: { context: { targetingKey: "role-table" } },
     expect: least("STEWARD", 200, "api", true),
   },
+
+  "GET /api/governance/state": { expect: least("signed_in", 200, "api", true) },
+  "POST /api/governance/mode": { json: { mode: "DEMO" }, expect: least("ADMIN", 200, "api") },
+  "GET /api/metrics": { expect: least("STEWARD", 200, "api", true) },
+  // Scrapers: METRICS_TOKEN / METRICS_ALLOW_IPS (neither set here) or a metrics:read token.
+  "GET /metrics": { expect: { ...all(403), token_with: 200 } },
+  "GET /api/stream": { expect: least("signed_in", 200, "api", true) },
+  "GET /api/jobs": { expect: least("signed_in", 200, "api", true) },
+  "GET /api/jobs/{id}": { path: "/api/jobs/no-such-job", expect: least("signed_in", 404, "api", true) },
+  "POST /api/jobs/{id}/status": {
+    path: "/api/jobs/role-table/status",
+    json: { status: "progress", progress: 10 },
+    expect: least("STEWARD", 200, "api", true),
+  },
+  "GET /governance": { expect: least("STEWARD", 200, "page") },
+  "POST /governance/mode": { form: { mode: "DEMO", confirm: "yes" }, expect: least("ADMIN", 303, "page") },
+  "GET /jobs": { expect: least("signed_in", 200, "page") },
 };
 
 /** A scope the route does not accept, for the "token without the scope" caller. */

@@ -36,6 +36,11 @@ export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry
       ["provider"],
     ),
     sseConnections: registry.gauge("sse_connections", "Open server-sent event streams"),
+    governanceMode: registry.gauge(
+      "governance_mode",
+      "1 for the effective governance mode of this instance, 0 for the others",
+      ["mode"],
+    ),
     analyticsEvents: registry.counter(
       "analytics_events_total",
       "Analytics events by ingestion result",

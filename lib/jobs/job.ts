@@ -1,0 +1,124 @@
+/**
+ * Jobs: their schemas and the pure rule for applying a status callback.
+ * Callbacks may repeat or arrive out of order; applying one is idempotent and
+ * never moves a job backwards (a completed job does not return to progress,
+ * progress never decreases).
+ */
+import { z } from "zod";
+import type { EventType } from "../realtime/types.ts";
+
+export const JOB_STATUSES = ["queued", "started", "progress", "completed", "failed"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** What a callback may report (a job is `queued` only before its first callback). */
+export const CALLBACK_STATUSES = ["started", "progress", "completed", "failed"] as const;
+export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
+
+/** Job and research ids: identifiers only (they ride on events). */
+export const JobIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, {
+  message: "Must be 1-128 characters of A-Z, a-z, 0-9, _ . : -",
+});
+
+export const JobCallbackSchema = z.object({
+  status: z.enum(CALLBACK_STATUSES),
+  progress: z.number().int().min(0).max(100).optional(),
+  researchId: JobIdSchema.optional(),
+}).strict();
+export type JobCallback = z.infer<typeof JobCallbackSchema>;
+
+export interface Job {
+  id: string;
+  researchId: string | null;
+  status: JobStatus;
+  progress: number;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+const RANK: Record<JobStatus, number> = {
+  queued: 0,
+  started: 1,
+  progress: 2,
+  completed: 3,
+  failed: 3,
+};
+
+/** True for a status a job never leaves. */
+export function isTerminal(status: JobStatus): boolean {
+  return status === "completed" || status === "failed";
+}
+
+/** The fields a callback changes, or null when it changes nothing. */
+export interface JobTransition {
+  status: JobStatus;
+  progress: number;
+  researchId: string | null;
+  /** Set the start time (first time the job is seen running). */
+  start: boolean;
+  /** Set the finish time. */
+  finish: boolean;
+  event: EventType;
+}
+
+/**
+ * Applies a callback to the current job (undefined when new). Pure.
+ *
+ * @example
+ * applyCallback({ ...job, status: "completed", progress: 100 }, { status: "progress", progress: 40 });
+ * // null — a completed job stays completed
+ */
+export function applyCallback(
+  current: Job | undefined,
+  callback: JobCallback,
+): JobTransition | null {
+  const status = current?.status ?? "queued";
+  const progress = current?.progress ?? 0;
+  const researchId = current?.researchId ?? callback.researchId ?? null;
+  if (isTerminal(status)) return null;
+  if (RANK[callback.status] < RANK[status]) return null;
+  const start = current?.startedAt == null;
+  switch (callback.status) {
+    case "started":
+      if (status === "started" && current) return null;
+      return {
+        status: "started",
+        progress,
+        researchId,
+        start,
+        finish: false,
+        event: "job.started",
+      };
+    case "progress": {
+      const next = Math.max(progress, callback.progress ?? progress);
+      if (current && status === "progress" && next === progress) return null;
+      return {
+        status: "progress",
+        progress: next,
+        researchId,
+        start,
+        finish: false,
+        event: "job.progress",
+      };
+    }
+    case "completed":
+      return {
+        status: "completed",
+        progress: 100,
+        researchId,
+        start,
+        finish: true,
+        event: "job.completed",
+      };
+    case "failed":
+      return {
+        status: "failed",
+        progress: Math.max(progress, callback.progress ?? progress),
+        researchId,
+        start,
+        finish: true,
+        event: "job.failed",
+      };
+  }
+}

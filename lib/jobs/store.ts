@@ -1,0 +1,93 @@
+/** Database I/O of jobs. */
+import type { Queryable } from "../db/mod.ts";
+import type { Job, JobStatus, JobTransition } from "./job.ts";
+
+interface JobRow {
+  id: string;
+  research_id: string | null;
+  status: JobStatus;
+  progress: number;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
+
+function toJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    researchId: row.research_id,
+    status: row.status,
+    progress: Number(row.progress),
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+  };
+}
+
+const COLUMNS =
+  "id, research_id, status, progress, created_at, updated_at, started_at, finished_at";
+
+/** One job, locked for update when `forUpdate` (inside a transaction). */
+export async function findJob(
+  db: Queryable,
+  id: string,
+  forUpdate = false,
+): Promise<Job | undefined> {
+  const rows = await db.query<JobRow>(
+    `SELECT ${COLUMNS} FROM jobs WHERE id = $1${forUpdate ? " FOR UPDATE" : ""}`,
+    [id],
+  );
+  return rows[0] ? toJob(rows[0]) : undefined;
+}
+
+/** Inserts or updates a job with a transition; returns the stored job. */
+export async function writeJob(
+  db: Queryable,
+  id: string,
+  transition: JobTransition,
+  now: Date,
+): Promise<Job> {
+  const rows = await db.query<JobRow>(
+    `INSERT INTO jobs (id, research_id, status, progress, created_at, updated_at, started_at, finished_at)
+     VALUES ($1, $2, $3, $4, $5, $5, CASE WHEN $6 THEN $5::timestamptz END, CASE WHEN $7 THEN $5::timestamptz END)
+     ON CONFLICT (id) DO UPDATE SET
+       research_id = COALESCE(jobs.research_id, EXCLUDED.research_id),
+       status = EXCLUDED.status,
+       progress = EXCLUDED.progress,
+       updated_at = EXCLUDED.updated_at,
+       started_at = COALESCE(jobs.started_at, EXCLUDED.started_at),
+       finished_at = COALESCE(jobs.finished_at, EXCLUDED.finished_at)
+     RETURNING ${COLUMNS}`,
+    [
+      id,
+      transition.researchId,
+      transition.status,
+      transition.progress,
+      now,
+      transition.start,
+      transition.finish,
+    ],
+  );
+  return toJob(rows[0]!);
+}
+
+/** The most recently updated jobs, newest first. */
+export async function listJobs(
+  db: Queryable,
+  options: { limit: number; status?: JobStatus | undefined },
+): Promise<Job[]> {
+  const rows = options.status
+    ? await db.query<JobRow>(
+      `SELECT ${COLUMNS} FROM jobs WHERE status = $2 ORDER BY updated_at DESC, id LIMIT $1`,
+      [options.limit, options.status],
+    )
+    : await db.query<JobRow>(
+      `SELECT ${COLUMNS} FROM jobs ORDER BY updated_at DESC, id LIMIT $1`,
+      [options.limit],
+    );
+  return rows.map(toJob);
+}

@@ -1,0 +1,94 @@
+/** Governance state (any signed-in caller) and the mode change (ADMIN, allowed in STANDBY). */
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { actorOf } from "../../lib/audit/audit.ts";
+import { MODES } from "../../lib/config.ts";
+import type { RouteContext } from "../../lib/context.ts";
+import { governanceStateFor } from "../../lib/governance/mod.ts";
+import { apiRoute, ProblemSchema, validationHook } from "../../lib/http/openapi.ts";
+import { PROBLEM_CONTENT_TYPE } from "../../lib/http/problem.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+
+const ModeEnum = z.enum(MODES);
+
+const FlagMeta = z.object({
+  key: z.string(),
+  enabled: z.boolean(),
+  description: z.string().nullable(),
+  scope: z.enum(["product", "governance"]),
+  rolloutPercent: z.number().int(),
+  requiredModes: z.array(ModeEnum),
+  targetEnvironments: z.array(z.enum(["development", "staging", "production"])),
+  override: z.boolean().nullable(),
+}).openapi("FlagMeta");
+
+export const GovernanceStateSchema = z.object({
+  mode: ModeEnum,
+  pinned: z.boolean().openapi({ description: "True while ROS_MODE pins the mode" }),
+  source: z.enum(["ROS_MODE", "database", "GOVERNANCE_MODE", "default"]),
+  pinnedReason: z.string().nullable(),
+  flags: z.record(z.string(), z.boolean()),
+  flagsMeta: z.array(FlagMeta),
+  timestamp: z.string().openapi({ example: "2026-01-01T00:00:00.000Z" }),
+}).openapi("GovernanceState");
+
+export const ModeChangeBody = z.object({ mode: ModeEnum }).strict().openapi("ModeChange");
+
+export function governanceApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const { services } = ctx;
+  const stateOf = (c: Context<AppEnv>) => ({
+    ...governanceStateFor(services, c.get("principal")),
+    timestamp: new Date(ctx.clock.now()).toISOString(),
+  });
+
+  app.openapi(
+    apiRoute(ctx.access, { role: "signed_in", scopes: ["governance:read"], class: "read" }, {
+      method: "get",
+      path: "/api/governance/state",
+      tags: ["Governance"],
+      summary: "The governance mode and the caller's flags",
+      responses: {
+        200: {
+          description: "Current state",
+          content: { "application/json": { schema: GovernanceStateSchema } },
+        },
+      },
+    }),
+    (c) => c.json(stateOf(c), 200, { "cache-control": "no-store" }),
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, { role: "ADMIN", class: "governance-write" }, {
+      method: "post",
+      path: "/api/governance/mode",
+      tags: ["Governance"],
+      summary: "Change the governance mode",
+      description:
+        "Persists the mode, writes the audit log and the governance log, and publishes " +
+        "`governance.mode_changed` to every instance. Works in STANDBY (to leave it). " +
+        "409 MODE_PINNED while ROS_MODE pins the mode.",
+      request: {
+        body: { required: true, content: { "application/json": { schema: ModeChangeBody } } },
+      },
+      responses: {
+        200: {
+          description: "The new state",
+          content: { "application/json": { schema: GovernanceStateSchema } },
+        },
+        409: {
+          description: "Pinned by ROS_MODE (MODE_PINNED)",
+          content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+        },
+      },
+    }),
+    async (c) => {
+      const { mode } = c.req.valid("json");
+      await services.mode.setMode(mode, actorOf(c.get("principal")), {
+        requestId: c.get("requestId"),
+      });
+      return c.json(stateOf(c), 200, { "cache-control": "no-store" });
+    },
+  );
+  return app;
+}

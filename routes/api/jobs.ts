@@ -1,0 +1,98 @@
+/**
+ * Job status callbacks (the worker, with a jobs:write token; or STEWARD+) and
+ * job reads for polling clients (any signed-in caller, or jobs:read).
+ */
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { RouteContext } from "../../lib/context.ts";
+import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+import { JOB_STATUSES, JobCallbackSchema, JobIdSchema } from "../../lib/jobs/mod.ts";
+
+const JobView = z.object({
+  id: z.string(),
+  researchId: z.string().nullable(),
+  status: z.enum(JOB_STATUSES),
+  progress: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+}).openapi("Job");
+
+const JobParams = z.object({ id: JobIdSchema.openapi({ param: { name: "id", in: "path" } }) });
+
+export function jobsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const jobs = ctx.services.jobs;
+  const READ = { role: "signed_in", scopes: ["jobs:read"], class: "read" } as const;
+
+  app.openapi(
+    apiRoute(ctx.access, { role: "STEWARD", scopes: ["jobs:write"], class: "write" }, {
+      method: "post",
+      path: "/api/jobs/{id}/status",
+      tags: ["Jobs"],
+      summary: "Report a job's status (worker callback)",
+      description:
+        "Upserts the job and publishes `job.started|progress|completed|failed` on topic `jobs`. " +
+        "Idempotent: a repeated or out-of-order callback changes nothing (`changed: false`); a " +
+        "finished job never goes back, and progress never decreases.",
+      request: {
+        params: JobParams,
+        body: { required: true, content: { "application/json": { schema: JobCallbackSchema } } },
+      },
+      responses: {
+        200: {
+          description: "The job after the callback",
+          content: {
+            "application/json": { schema: z.object({ job: JobView, changed: z.boolean() }) },
+          },
+        },
+      },
+    }),
+    async (c) => c.json(await jobs.report(c.req.valid("param").id, c.req.valid("json")), 200),
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, READ, {
+      method: "get",
+      path: "/api/jobs",
+      tags: ["Jobs"],
+      summary: "Recently updated jobs, newest first",
+      request: {
+        query: z.object({
+          status: z.enum(JOB_STATUSES).optional(),
+          limit: z.coerce.number().int().min(1).max(200).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: "Jobs",
+          content: { "application/json": { schema: z.object({ jobs: z.array(JobView) }) } },
+        },
+      },
+    }),
+    async (c) => {
+      const { status, limit } = c.req.valid("query");
+      return c.json({ jobs: await jobs.list({ limit: limit ?? 50, status }) }, 200, {
+        "cache-control": "no-store",
+      });
+    },
+  );
+
+  app.openapi(
+    apiRoute(ctx.access, READ, {
+      method: "get",
+      path: "/api/jobs/{id}",
+      tags: ["Jobs"],
+      summary: "One job",
+      request: { params: JobParams },
+      responses: {
+        200: { description: "The job", content: { "application/json": { schema: JobView } } },
+        404: { description: "No such job (NOT_FOUND)" },
+      },
+    }),
+    async (c) =>
+      c.json(await jobs.get(c.req.valid("param").id), 200, { "cache-control": "no-store" }),
+  );
+  return app;
+}

@@ -1,0 +1,88 @@
+/**
+ * `GET /api/stream`: server-sent events for signed-in callers (or tokens
+ * with events:read): `hello` with the caller's governance state, replay from
+ * `Last-Event-ID` (or `?lastEventId=`), then live events of the topic.
+ */
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { RouteContext } from "../../lib/context.ts";
+import { governanceStateFor } from "../../lib/governance/mod.ts";
+import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import { problem } from "../../lib/http/problem.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+import { isEventId, openEventStream, TOPICS } from "../../lib/realtime/mod.ts";
+
+const EventId = z.string().refine(isEventId, { message: "Must be an event id (<ms>-<seq>)" });
+
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+} as const;
+
+export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const { services, config } = ctx;
+
+  app.openapi(
+    apiRoute(ctx.access, { role: "signed_in", scopes: ["events:read"], class: "read" }, {
+      method: "get",
+      path: "/api/stream",
+      tags: ["Events"],
+      summary: "Server-sent events: governance changes and job progress",
+      description:
+        "First event `hello` (mode, pinned, flags, flagsMeta), then events of the topic with " +
+        "`id:` set. Resume with the `Last-Event-ID` header or `?lastEventId=`; an id older than " +
+        "the kept history gets a `resync` event (refetch `/api/governance/state`). A comment " +
+        `heartbeat every ${config.realtime.heartbeatSeconds} s. 429 RATE_LIMITED above the ` +
+        "per-user or per-instance connection cap.",
+      request: {
+        query: z.object({
+          topic: z.enum(TOPICS).optional().openapi({ description: "Default all" }),
+          lastEventId: EventId.optional(),
+        }),
+        headers: z.object({ "last-event-id": EventId.optional() }),
+      },
+      responses: {
+        200: {
+          description: "An event stream",
+          content: { "text/event-stream": { schema: z.string() } },
+        },
+        429: { description: "Too many open streams (RATE_LIMITED)" },
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid("query");
+      const lastEventId = c.req.valid("header")["last-event-id"] ?? query.lastEventId;
+      const principal = c.get("principal")!;
+      const session = await openEventStream(
+        {
+          bus: services.bus,
+          hub: services.sse,
+          heartbeatMs: config.realtime.heartbeatSeconds * 1000,
+        },
+        {
+          topic: query.topic ?? "all",
+          ...(lastEventId !== undefined ? { lastEventId } : {}),
+          clientKey: `${principal.kind}:${principal.id}`,
+          hello: () => {
+            const { mode, pinned, flags, flagsMeta } = governanceStateFor(services, principal);
+            return { mode, pinned, flags, flagsMeta };
+          },
+          signal: c.req.raw.signal,
+        },
+      );
+      if (session === "global" || session === "client") {
+        return problem(
+          c,
+          "RATE_LIMITED",
+          session === "client"
+            ? "Too many open event streams for this caller"
+            : "This instance has too many open event streams",
+          { "retry-after": "10" },
+        ) as never;
+      }
+      return new Response(session.stream, { status: 200, headers: SSE_HEADERS }) as never;
+    },
+  );
+  return app;
+}
