@@ -19,6 +19,8 @@ export interface TextCtx {
   hits: Hit[];
   /** Scans decoded base64 text (absent inside a decoded segment: one level only). */
   inner: ((text: string) => Hit[]) | undefined;
+  /** Whether the text holds an address cue; computed on first need. */
+  addressCue: boolean | undefined;
 }
 
 /** Adds a hit. */

@@ -45,6 +45,7 @@ function detect(t: string, mode: TextMode, depth: number): Hit[] {
     whole: mode.whole,
     hits: [],
     inner: depth === 0 ? innerDetect : undefined,
+    addressCue: undefined,
   };
   const checkpoint = mode.checkpoint;
   detectEmails(ctx);

@@ -14,6 +14,7 @@ import {
   W_STREET_PREFIX,
   W_SUFFIX,
   W_UNIT,
+  wordHash,
 } from "../word_table.ts";
 
 export const STREET_SUFFIXES = new Set([
@@ -499,6 +500,19 @@ function ordinalAt(t: string, p: number): number {
   return ordinal && !isLetter(t.charCodeAt(d + 2)) ? d + 2 : -1;
 }
 
+/** True when the word at p is a street prefix, particle-free street word or has a street ending. */
+function streetWordAt(t: string, p: number): boolean {
+  const we = wordEnd(t, p);
+  if (we === p) return false;
+  return (flagsAt(t, p, we) & (W_STREET_PREFIX | W_ENDING)) !== 0 || endsWithStreetEnding(t, p, we);
+}
+
+/** Whether the text holds any address cue (computed once per text). */
+function textHasAddressCue(ctx: TextCtx): boolean {
+  if (ctx.addressCue === undefined) ctx.addressCue = hasCue(ctx.t.toLowerCase(), ADDRESS_CUES);
+  return ctx.addressCue;
+}
+
 /** A unit designator at p ("Apt. 117", "Suite 464", "Unit 5022 Box 1225", "#12"). Returns end or -1. */
 export function unitAt(t: string, p: number): number {
   const we = wordEnd(t, p);
@@ -692,6 +706,9 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
     p = skipSpaces(t, second);
   }
   if (!isLetter(t.charCodeAt(p))) return -1;
+  // Cheap gate before reading words: a capitalised first word, a street word, or an address
+  // cue somewhere in the text ("lives at 255 hersnapvej 18").
+  if (!isUpperAt(t, p) && !streetWordAt(t, p) && !textHasAddressCue(ctx)) return -1;
   const words = readStreetWords(t, p);
   if (words.words === 0) return -1;
   if (words.suffixEnd > 0 && (words.capital || hasCue(windowBefore(t, i, 40), ADDRESS_CUES))) {
@@ -773,7 +790,7 @@ export function matchUnit(ctx: TextCtx, p: number, hash: number): number {
   return addressHit(ctx, p, e);
 }
 
-const PLACE_CUES = new Set(["in", "at", "from", "to", "near"]);
+const PLACE_CUE_HASHES = new Set(["in", "at", "from", "to", "near"].map(hashOf));
 
 /**
  * "in Acquapendente 1021", "in ÖVERTURINGEN 840 24": a place then a postcode, after a
@@ -794,13 +811,13 @@ export function matchPlacePostcode(ctx: TextCtx, i: number): number {
     let s = q;
     while (s > 0 && (isLetter(t.charCodeAt(s - 1)) || t.charCodeAt(s - 1) === 45)) s--;
     if (s === q) break;
-    const lower = t.slice(s, q).toLowerCase();
-    if (PLACE_CUES.has(lower) && words > 0) {
+    const f = flagsAt(t, s, q);
+    if (words > 0 && PLACE_CUE_HASHES.has(wordHash(t, s, q))) {
       hit(ctx, placeStart, i - 1, "LOCATION");
       hit(ctx, i, e, "ZIP_CODE");
       return e;
     }
-    if (!isUpperAt(t, s) && !PARTICLES.has(lower)) break;
+    if (!isUpperAt(t, s) && (f & W_PARTICLE) === 0) break;
     placeStart = s;
     words++;
     p = s;

@@ -8,6 +8,7 @@ import { cardValid, luhnValid, npiValid, ssnValid } from "../checksums.ts";
 import { hasCue, hit, take, type TextCtx, windowAfter, windowBefore } from "../context.ts";
 import { ipv4Valid } from "./network.ts";
 import { matchPlacePostcode, matchStreetAddress, matchStreetBefore } from "./address.ts";
+import { hashOf, wordHash } from "../word_table.ts";
 
 /** End of the digit run starting at p, reading at most `max` digits. */
 function digitsEnd(t: string, p: number, max: number): number {
@@ -442,16 +443,42 @@ function digitsAhead(t: string, i: number): number {
 /** Age phrases: "35-year-old", "35 years old", "35 y/o", "aged 35", "age of 35", "turned 35". */
 function matchAge(t: string, i: number, e: number): boolean {
   if (e - i > 3) return false;
-  const after = windowAfter(t, e, 14);
-  if (
-    after.startsWith("-year-old") || after.startsWith(" year old") ||
-    after.startsWith(" years old") || after.startsWith(" y/o") || after.startsWith(" yo ") ||
-    after.startsWith("-years-old") || after.startsWith(" yrs old") || after.startsWith("yo ")
-  ) return true;
-  const before = windowBefore(t, i, 14);
-  return before.endsWith("aged ") || before.endsWith("age of ") || before.endsWith("age ") ||
-    before.endsWith("age: ") || before.endsWith("turned ") || before.endsWith("turn ") ||
-    before.endsWith("he was ") || before.endsWith("she was ");
+  const a = t.charCodeAt(e);
+  // After: "-year-old", " years old", " y/o", " yo", " yrs old" all start with [ -]y.
+  if ((a === 45 || a === 32) && (t.charCodeAt(e + 1) | 32) === 121) {
+    const after = windowAfter(t, e, 14);
+    if (
+      after.startsWith("-year-old") || after.startsWith(" year old") ||
+      after.startsWith(" years old") || after.startsWith(" y/o") || after.startsWith(" yo ") ||
+      after.startsWith("-years-old") || after.startsWith(" yrs old")
+    ) return true;
+  }
+  // Before: the previous word decides, compared by hash (no string).
+  const prev = previousWordHash(t, i);
+  if (prev === H_AGED || prev === H_AGE || prev === H_TURNED || prev === H_TURN) return true;
+  if (prev === H_OF || prev === H_WAS) {
+    const before = windowBefore(t, i, 14);
+    return before.endsWith("age of ") || before.endsWith("he was ") ||
+      before.endsWith("she was ");
+  }
+  return false;
+}
+
+const H_AGED = hashOf("aged");
+const H_AGE = hashOf("age");
+const H_TURNED = hashOf("turned");
+const H_TURN = hashOf("turn");
+const H_OF = hashOf("of");
+const H_WAS = hashOf("was");
+
+/** Hash of the word before position p (skipping spaces and one ':'), or 0. */
+function previousWordHash(t: string, p: number): number {
+  let e = p;
+  while (e > 0 && isSpace(t.charCodeAt(e - 1))) e--;
+  if (e > 0 && t.charCodeAt(e - 1) === 58) e--;
+  let s = e;
+  while (s > 0 && e - s < 13 && isLetter(t.charCodeAt(s - 1))) s--;
+  return s === e ? 0 : wordHash(t, s, e);
 }
 
 /** Tries all matchers at digit-run start i; returns the end of the hit or -1. */
