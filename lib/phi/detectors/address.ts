@@ -392,6 +392,10 @@ const ADDRESS_CUES = [
   "resides at",
 ];
 
+/** Any address cue anywhere in a text (a linear alternation of literals). */
+const ADDRESS_CUE_ANYWHERE =
+  /address|lives? at|living at|located|moved to|meet|drops you|send it|ship to|deliver|resid/i;
+
 /** End of the letter word at p (letters, inner apostrophes and hyphens), or p. */
 export function wordEnd(t: string, p: number): number {
   const n = t.length;
@@ -509,7 +513,7 @@ function streetWordAt(t: string, p: number): boolean {
 
 /** Whether the text holds any address cue (computed once per text). */
 function textHasAddressCue(ctx: TextCtx): boolean {
-  if (ctx.addressCue === undefined) ctx.addressCue = hasCue(ctx.t.toLowerCase(), ADDRESS_CUES);
+  if (ctx.addressCue === undefined) ctx.addressCue = ADDRESS_CUE_ANYWHERE.test(ctx.t);
   return ctx.addressCue;
 }
 
