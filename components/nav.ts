@@ -11,6 +11,8 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/", label: "Home", minRole: "public" },
   { href: "/governance", label: "Governance", minRole: "STEWARD" },
+  { href: "/flags", label: "Flags", minRole: "STEWARD" },
+  { href: "/experiments", label: "Experiments", minRole: "STEWARD" },
   { href: "/jobs", label: "Jobs", minRole: "signed_in" },
   { href: "/audit", label: "Audit", minRole: "STEWARD" },
   { href: "/admin/users", label: "Users", minRole: "ADMIN" },

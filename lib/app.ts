@@ -21,6 +21,8 @@ import { streamRoutes } from "../routes/api/stream.ts";
 import { governancePageRoutes } from "../routes/governance.tsx";
 import { jobsPageRoutes } from "../routes/jobs.tsx";
 import { adminPageRoutes } from "../routes/admin.tsx";
+import { experimentPageRoutes } from "../routes/experiments.tsx";
+import { flagPageRoutes } from "../routes/flags.tsx";
 import { authPageRoutes } from "../routes/login.tsx";
 import { openApiRoutes } from "../routes/api/openapi.tsx";
 import { ofrepResponseShape, ofrepRoutes } from "../routes/api/ofrep.ts";
@@ -260,6 +262,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.route("/", auditApiRoutes(ctx));
   app.route("/", authPageRoutes(ctx));
   app.route("/", adminPageRoutes(ctx));
+  app.route("/", flagPageRoutes(ctx));
+  app.route("/", experimentPageRoutes(ctx));
   app.route("/", flagsApiRoutes(ctx));
   app.route("/", experimentsApiRoutes(ctx));
   app.route("/", ofrepRoutes(ctx));

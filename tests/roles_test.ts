@@ -194,6 +194,32 @@ export const EXPECTED: Record<string, Case> = {
     json: { context: { targetingKey: "role-table" } },
     expect: least("STEWARD", 200, "api", true),
   },
+  "GET /flags": { expect: least("STEWARD", 200, "page") },
+  "POST /flags": {
+    form: { key: "role_page", enabled: "on", rollout_percent: "100" },
+    expect: least("ADMIN", 303, "page"),
+  },
+  "GET /flags/:key": { path: "/flags/role_page", expect: least("STEWARD", 200, "page") },
+  "POST /flags/:key": {
+    path: "/flags/role_page",
+    form: { enabled: "on", rollout_percent: "50" },
+    expect: least("ADMIN", 303, "page"),
+  },
+  "POST /flags/:key/archive": {
+    path: "/flags/role_page/archive",
+    form: {},
+    expect: least("ADMIN", 303, "page"),
+  },
+  "GET /experiments": { expect: least("STEWARD", 200, "page") },
+  "POST /experiments": {
+    form: { key: "role.page", variants: "A=1" },
+    expect: least("ADMIN", 303, "page"),
+  },
+  "POST /experiments/:key": {
+    path: "/experiments/role.page",
+    form: { "weight:A": "2" },
+    expect: least("ADMIN", 303, "page"),
+  },
 
   "GET /api/governance/state": { expect: least("signed_in", 200, "api", true) },
   "POST /api/governance/mode": { json: { mode: "DEMO" }, expect: least("ADMIN", 200, "api") },

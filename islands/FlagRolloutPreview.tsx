@@ -1,0 +1,84 @@
+/**
+ * A live rollout preview beside the flag edit form: as the rollout field
+ * changes, it shows how many of 1,000 sample ids would get the flag, and the
+ * bucket of any id typed in (the same MurmurHash3 bucketing the server uses).
+ * Server-rendered with the stored rollout, so the page reads the same
+ * without JavaScript; hydrated, it follows the form's rollout field.
+ */
+import { useSignal } from "@preact/signals";
+import type { VNode } from "preact";
+import { useEffect } from "preact/hooks";
+import { bucketOf, inRollout } from "../lib/flags/hash.ts";
+
+export interface FlagRolloutPreviewProps extends Record<string, unknown> {
+  flagKey: string;
+  rolloutPercent: number;
+  /** The id of the form's rollout input to follow once hydrated. */
+  inputId: string;
+}
+
+const SAMPLE = 1000;
+
+/** How many of the sample ids `sample-0 … sample-999` fall inside the rollout. */
+export function sampleOn(flagKey: string, percent: number): number {
+  let on = 0;
+  for (let i = 0; i < SAMPLE; i++) if (inRollout(bucketOf(flagKey, `sample-${i}`), percent)) on++;
+  return on;
+}
+
+function clamp(value: number): number {
+  return Number.isFinite(value) ? Math.min(100, Math.max(0, Math.round(value))) : 0;
+}
+
+export default function FlagRolloutPreview(
+  { flagKey, rolloutPercent, inputId }: FlagRolloutPreviewProps,
+): VNode {
+  const percent = useSignal(clamp(rolloutPercent));
+  const id = useSignal("");
+  const live = useSignal(false);
+
+  useEffect(() => {
+    const input = document.getElementById(inputId) as HTMLInputElement | null;
+    live.value = true;
+    if (!input) return;
+    const follow = () => (percent.value = clamp(Number(input.value)));
+    input.addEventListener("input", follow);
+    return () => input.removeEventListener("input", follow);
+  }, []);
+
+  const on = sampleOn(flagKey, percent.value);
+  const bucket = id.value.trim() === "" ? null : bucketOf(flagKey, id.value.trim());
+  return (
+    <section class="panel rollout-preview" aria-labelledby="rollout-preview-heading">
+      <h2 id="rollout-preview-heading">Rollout preview</h2>
+      <p aria-live="polite" data-testid="preview-summary">
+        At <strong>{percent.value}%</strong>, buckets 1–{percent.value} are on:{" "}
+        <strong>{on}</strong> of {SAMPLE} sample ids get the flag (target users always do).
+      </p>
+      <label>
+        Check an id
+        <input
+          type="text"
+          value={id.value}
+          disabled={!live.value}
+          maxLength={255}
+          autocomplete="off"
+          data-testid="preview-id"
+          onInput={(event) => (id.value = (event.currentTarget as HTMLInputElement).value)}
+        />
+        <span class="field-hint">
+          {live.value
+            ? "Type a user or session id to see its bucket. Nothing is sent anywhere."
+            : "Needs JavaScript; use the “Why?” form below instead."}
+        </span>
+      </label>
+      {bucket !== null && (
+        <p aria-live="polite" data-testid="preview-bucket">
+          Bucket <strong>{bucket}</strong>: {inRollout(bucket, percent.value) ? "on" : "off"} at
+          {" "}
+          {percent.value}%.
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,392 @@
+/**
+ * /experiments: every experiment with its weights, assignment counts per
+ * variant and the sample-ratio-mismatch warning (STEWARD+); ADMIN can create
+ * an experiment and change its state, required modes and weights. Variant
+ * configs are set through `POST /api/admin/experiments`. Plain forms.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { ComponentChildren } from "preact";
+import { actorOf } from "../lib/audit/mod.ts";
+import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
+import { MODES } from "../lib/config.ts";
+import type { RouteContext } from "../lib/context.ts";
+import { AppError } from "../lib/errors/mod.ts";
+import {
+  type ExperimentInput,
+  ExperimentInputSchema,
+  type ExperimentView,
+  SRM_THRESHOLD,
+} from "../lib/experiments/mod.ts";
+import { page } from "../lib/http/access.ts";
+import type { AppEnv } from "../lib/http/types.ts";
+
+const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
+const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
+
+const NOTICES: Record<string, string> = {
+  saved: "The experiment was saved. Users assigned earlier keep their variant.",
+  created: "The experiment was created.",
+};
+
+type Form = Record<string, string | string[]>;
+
+async function formOf(c: Context<AppEnv>): Promise<Form> {
+  const body = await c.req.parseBody({ all: true });
+  const out: Form = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === "string") out[key] = value;
+    else if (Array.isArray(value)) {
+      out[key] = value.filter((v): v is string => typeof v === "string");
+    }
+  }
+  return out;
+}
+
+const one = (form: Form, name: string): string | undefined => {
+  const value = form[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+const many = (form: Form, name: string): string[] => {
+  const value = form[name];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+};
+
+/** `name=weight` lines (create form) or `weight:<name>` fields (edit form) → variants. */
+function variantsFrom(form: Form): Record<string, { weight: number }> {
+  const variants: Record<string, { weight: number }> = {};
+  const lines = one(form, "variants");
+  if (lines !== undefined) {
+    for (const line of lines.split(/\r?\n/)) {
+      const trimmed = line.trim();
+      if (trimmed === "") continue;
+      const [name = "", weight = ""] = trimmed.split("=").map((part) => part.trim());
+      variants[name] = { weight: weight === "" ? NaN : Number(weight) };
+    }
+  }
+  for (const [field, value] of Object.entries(form)) {
+    if (!field.startsWith("weight:") || typeof value !== "string") continue;
+    variants[field.slice("weight:".length)] = { weight: value.trim() === "" ? NaN : Number(value) };
+  }
+  return variants;
+}
+
+/** The form as an experiment input, validated by the API's own schema. */
+export function experimentInputFromForm(
+  form: Form,
+  key: string,
+): { input?: ExperimentInput; errors: string[] } {
+  const version = one(form, "version")?.trim();
+  const description = one(form, "description");
+  const candidate = {
+    key,
+    enabled: one(form, "enabled") === "on",
+    ...(description !== undefined ? { description: description.trim() || null } : {}),
+    variants: variantsFrom(form),
+    requiredModes: many(form, "required_modes"),
+    ...(version ? { version: Number(version) } : {}),
+  };
+  const parsed = ExperimentInputSchema.safeParse(candidate);
+  if (parsed.success) return { input: parsed.data, errors: [] };
+  const errors = [
+    ...new Set(parsed.error.issues.map((issue) => {
+      switch (issue.path[0]) {
+        case "key":
+          return "Key: lower case letters, digits and _ . - only, starting with a letter.";
+        case "variants":
+          return "Variants: names of letters, digits and _ . - with whole-number weights from 0 to 10000; at least one weight above 0.";
+        case "description":
+          return "Description: at most 500 characters.";
+        default:
+          return "A field is not valid.";
+      }
+    })),
+  ];
+  return { errors };
+}
+
+function percent(part: number, total: number): string {
+  return total > 0 ? `${((100 * part) / total).toFixed(1)}%` : "—";
+}
+
+export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { experiments } = ctx.services;
+
+  const csrfField = (c: Context<AppEnv>) => (
+    <input
+      type="hidden"
+      name="csrf_token"
+      value={(c.get("principal") as UserPrincipal).csrfToken}
+    />
+  );
+  const isAdmin = (c: Context<AppEnv>) => {
+    const principal = c.get("principal");
+    return principal?.kind === "user" && roleAtLeast(principal.role, "ADMIN");
+  };
+
+  /** The variants table: inside the edit form for ADMIN, read-only otherwise. */
+  function Wrap(
+    { admin, c, experiment, children }: {
+      admin: boolean;
+      c: Context<AppEnv>;
+      experiment: ExperimentView;
+      children: ComponentChildren;
+    },
+  ) {
+    if (!admin) return <>{children}</>;
+    return (
+      <form method="post" action={`/experiments/${experiment.key}`}>
+        {csrfField(c)}
+        <input type="hidden" name="version" value={String(experiment.version)} />
+        {children}
+      </form>
+    );
+  }
+
+  function Srm({ experiment }: { experiment: ExperimentView }) {
+    const srm = experiment.srm;
+    if (!srm) return <p class="muted">Assignment counts are unavailable right now.</p>;
+    if (!srm.sufficient) {
+      return (
+        <p class="muted">
+          {srm.total}{" "}
+          assignment(s): too few for the sample-ratio check (every variant needs about 5 expected).
+        </p>
+      );
+    }
+    if (srm.mismatch) {
+      return (
+        <p class="notice notice--warn" role="alert" data-testid="srm-warning">
+          <strong>Sample ratio mismatch.</strong> The {srm.total}{" "}
+          assignments do not fit the weights (chi-square {srm.statistic?.toFixed(1)}, p ={" "}
+          {srm.pValue?.toExponential(2)} &lt;{" "}
+          {SRM_THRESHOLD}). Results of this experiment are not to be trusted until the cause is
+          found (weights changed mid-run, broken assignment or logging).
+        </p>
+      );
+    }
+    return (
+      <p class="muted">
+        {srm.total} assignments fit the weights (p = {srm.pValue?.toFixed(3)}).
+      </p>
+    );
+  }
+
+  function render(
+    c: Context<AppEnv>,
+    options: { errors?: string[]; status?: number; form?: Form } = {},
+  ) {
+    return experiments.list().then((list) =>
+      ctx.pages.render(
+        c,
+        <>
+          <h1>Experiments</h1>
+          <p class="lede">
+            Users are assigned a variant by hash on first request and keep it, even when the weights
+            change. Assignments are counted here and checked against the weights.
+          </p>
+          {NOTICES[c.req.query("notice") ?? ""] && (
+            <p class="notice notice--ok" role="status">{NOTICES[c.req.query("notice") ?? ""]}</p>
+          )}
+          {(options.errors ?? []).length > 0 && (
+            <div class="notice notice--error" role="alert">
+              <p>The experiment was not saved:</p>
+              <ul>{options.errors!.map((error) => <li key={error}>{error}</li>)}</ul>
+            </div>
+          )}
+          {list.length === 0 && <p class="muted">No experiments yet.</p>}
+          {list.map((experiment) => {
+            const total = experiment.variants.reduce((sum, v) => sum + v.weight, 0);
+            const assigned = experiment.variants.reduce((sum, v) => sum + v.assignments, 0);
+            return (
+              <section class="panel" key={experiment.key} aria-labelledby={`exp-${experiment.key}`}>
+                <h2 id={`exp-${experiment.key}`}>
+                  <code>{experiment.key}</code> {experiment.enabled
+                    ? <span class="badge badge--ok">running</span>
+                    : <span class="badge">stopped</span>}
+                </h2>
+                {experiment.description && <p>{experiment.description}</p>}
+                <p class="muted">
+                  Modes: {experiment.requiredModes.join(", ") || "every mode"} · version{" "}
+                  {experiment.version}
+                </p>
+                <Srm experiment={experiment} />
+                <Wrap admin={isAdmin(c)} c={c} experiment={experiment}>
+                  <table class="data" aria-label={`Variants of ${experiment.key}`}>
+                    <thead>
+                      <tr>
+                        <th scope="col">Variant</th>
+                        <th scope="col">Weight</th>
+                        <th scope="col">Share</th>
+                        <th scope="col">Assignments</th>
+                        <th scope="col">Actual share</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {experiment.variants.map((variant) => (
+                        <tr key={variant.key}>
+                          <td>
+                            <code>{variant.key}</code>
+                          </td>
+                          <td>
+                            {isAdmin(c)
+                              ? (
+                                <label>
+                                  <span class="sr-only">Weight of {variant.key}</span>
+                                  <input
+                                    type="number"
+                                    name={`weight:${variant.key}`}
+                                    min={0}
+                                    max={10000}
+                                    step={1}
+                                    required
+                                    value={String(variant.weight)}
+                                  />
+                                </label>
+                              )
+                              : variant.weight}
+                          </td>
+                          <td>{percent(variant.weight, total)}</td>
+                          <td>{variant.assignments}</td>
+                          <td>{percent(variant.assignments, assigned)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                  {isAdmin(c) && (
+                    <>
+                      <label class="checkbox">
+                        <input type="checkbox" name="enabled" checked={experiment.enabled} />{" "}
+                        Running
+                      </label>
+                      <fieldset>
+                        <legend>Required modes (none: every mode)</legend>
+                        {MODES.map((mode) => (
+                          <label class="checkbox" key={mode}>
+                            <input
+                              type="checkbox"
+                              name="required_modes"
+                              value={mode}
+                              checked={experiment.requiredModes.includes(mode)}
+                            />{" "}
+                            {mode}
+                          </label>
+                        ))}
+                      </fieldset>
+                      <button type="submit" class="button button--primary">
+                        Save {experiment.key}
+                      </button>
+                    </>
+                  )}
+                </Wrap>
+              </section>
+            );
+          })}
+          {isAdmin(c) && (
+            <section aria-labelledby="create-experiment">
+              <h2 id="create-experiment">Create an experiment</h2>
+              <form method="post" action="/experiments" class="form-card">
+                {csrfField(c)}
+                <label>
+                  Key
+                  <input
+                    type="text"
+                    name="key"
+                    required
+                    maxLength={100}
+                    value={options.form ? one(options.form, "key") ?? "" : ""}
+                  />
+                </label>
+                <label>
+                  Description
+                  <input
+                    type="text"
+                    name="description"
+                    maxLength={500}
+                    value={options.form ? one(options.form, "description") ?? "" : ""}
+                  />
+                </label>
+                <label>
+                  Variants
+                  <textarea name="variants" rows={3} required aria-describedby="variants-hint">
+                    {options.form
+                      ? one(options.form, "variants") ?? ""
+                      : "control=50\ntreatment=50"}
+                  </textarea>
+                  <span class="field-hint" id="variants-hint">
+                    One <code>name=weight</code>{" "}
+                    per line. Give variants their config objects through the API (<code>
+                      POST /api/admin/experiments
+                    </code>, see <a href="/api/docs">API</a>).
+                  </span>
+                </label>
+                <label class="checkbox">
+                  <input type="checkbox" name="enabled" /> Start running now
+                </label>
+                <button type="submit" class="button button--primary">Create experiment</button>
+              </form>
+            </section>
+          )}
+        </>,
+        { title: "Experiments", status: options.status ?? 200 },
+      )
+    );
+  }
+
+  async function save(c: Context<AppEnv>, input: ExperimentInput) {
+    try {
+      await experiments.set(input, {
+        actor: actorOf(c.get("principal")),
+        requestId: c.get("requestId"),
+      });
+      return undefined;
+    } catch (error) {
+      if (error instanceof AppError && error.code !== "INTERNAL_ERROR") {
+        return {
+          status: error.code === "CONFLICT"
+            ? 409
+            : error.code === "SERVICE_UNAVAILABLE"
+            ? 503
+            : 400,
+          message: error.code === "CONFLICT"
+            ? "Someone changed this experiment (or a flag or experiment uses this key) since you loaded the page. Reload and apply your change again."
+            : error.message + ".",
+        };
+      }
+      throw error;
+    }
+  }
+
+  page(app, ctx.access, "GET", "/experiments", STEWARD_READ, (c) => render(c));
+
+  page(app, ctx.access, "POST", "/experiments", ADMIN_CHANGE, async (c) => {
+    const form = await formOf(c);
+    const key = (one(form, "key") ?? "").trim();
+    const { input, errors } = experimentInputFromForm(form, key);
+    if (input && experiments.get(key)) {
+      errors.push("Key: an experiment with this key exists already.");
+    }
+    if (!input || errors.length > 0) return render(c, { errors, status: 400, form });
+    const failed = await save(c, input);
+    if (failed) return render(c, { errors: [failed.message], status: failed.status, form });
+    return c.redirect("/experiments?notice=created", 303);
+  });
+
+  page(app, ctx.access, "POST", "/experiments/:key", ADMIN_CHANGE, async (c) => {
+    const current = experiments.get(c.req.param("key") ?? "");
+    if (!current) {
+      return render(c, { errors: ["There is no experiment with this key."], status: 404 });
+    }
+    const form = await formOf(c);
+    const { input, errors } = experimentInputFromForm(form, current.key);
+    if (!input) return render(c, { errors, status: 400 });
+    // A variant missing from the form keeps its weight; configs are kept by the store.
+    const kept = Object.fromEntries(current.variants.map((v) => [v.key, { weight: v.weight }]));
+    const failed = await save(c, { ...input, variants: { ...kept, ...input.variants } });
+    if (failed) return render(c, { errors: [failed.message], status: failed.status });
+    return c.redirect("/experiments?notice=saved", 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,622 @@
+/**
+ * /flags: every flag with its state, rollout, gates, targets and any
+ * environment override (STEWARD+); a detail page per flag with the edit form
+ * (ADMIN), the archive button (ADMIN), the "Why?" tool and a live rollout
+ * preview. Plain forms: everything works without JavaScript.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { ErrorPage } from "../components/ErrorPage.tsx";
+import FlagRolloutPreview from "../islands/FlagRolloutPreview.tsx";
+import { actorOf } from "../lib/audit/mod.ts";
+import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
+import { APP_ENVS, type AppEnv as Environment, type Mode, MODES } from "../lib/config.ts";
+import type { RouteContext } from "../lib/context.ts";
+import { AppError } from "../lib/errors/mod.ts";
+import {
+  FLAG_SCOPES,
+  type FlagInput,
+  FlagInputSchema,
+  type FlagStatus,
+  type FlagView,
+  KEY_PATTERN,
+} from "../lib/flags/mod.ts";
+import { page } from "../lib/http/access.ts";
+import type { AppEnv } from "../lib/http/types.ts";
+import { Island } from "../lib/web/island.tsx";
+
+const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
+const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
+
+/** Fixed confirmations chosen by key, so no input is reflected. */
+const NOTICES: Record<string, string> = {
+  saved: "The flag was saved. Every instance applies it within a second.",
+  created: "The flag was created.",
+  archived: "The flag was archived. It now evaluates as unknown (off) everywhere.",
+};
+
+const FIELD_LABELS: Record<string, string> = {
+  key: "Key",
+  enabled: "Enabled",
+  description: "Description",
+  scope: "Scope",
+  rolloutPercent: "Rollout",
+  requiredModes: "Required modes",
+  targetUsers: "Target users",
+  targetEnvironments: "Target environments",
+  version: "Version",
+};
+
+type Form = Record<string, string | string[]>;
+
+async function formOf(c: Context<AppEnv>): Promise<Form> {
+  const body = await c.req.parseBody({ all: true });
+  const out: Form = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === "string") out[key] = value;
+    else if (Array.isArray(value)) {
+      out[key] = value.filter((v): v is string => typeof v === "string");
+    }
+  }
+  return out;
+}
+
+const one = (form: Form, name: string): string | undefined => {
+  const value = form[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+const many = (form: Form, name: string): string[] => {
+  const value = form[name];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+};
+
+/** The form fields as an upsert input, validated by the API's own schema. */
+export function flagInputFromForm(form: Form): { input?: FlagInput; errors: string[] } {
+  const rollout = one(form, "rollout_percent")?.trim();
+  const version = one(form, "version")?.trim();
+  const candidate = {
+    enabled: one(form, "enabled") === "on",
+    description: (one(form, "description") ?? "").trim() || null,
+    scope: one(form, "scope"),
+    rolloutPercent: rollout === undefined || rollout === "" ? undefined : Number(rollout),
+    requiredModes: many(form, "required_modes"),
+    targetEnvironments: many(form, "target_environments"),
+    targetUsers: (one(form, "target_users") ?? "").split(/[\s,]+/).filter((id) => id !== ""),
+    ...(version ? { version: Number(version) } : {}),
+  };
+  const parsed = FlagInputSchema.safeParse(candidate);
+  if (parsed.success) return { input: parsed.data, errors: [] };
+  const errors = [
+    ...new Set(parsed.error.issues.map((issue) => {
+      const field = FIELD_LABELS[String(issue.path[0] ?? "")] ?? "A field";
+      if (issue.path[0] === "targetUsers") {
+        return `${field}: ids only (letters, digits, _ . : -), one per line, at most 1000, no email addresses.`;
+      }
+      if (issue.path[0] === "rolloutPercent") return `${field}: a whole number from 0 to 100.`;
+      if (issue.path[0] === "description") return `${field}: at most 500 characters.`;
+      return `${field}: not a valid value.`;
+    })),
+  ];
+  return { errors };
+}
+
+function csrfField(c: Context<AppEnv>) {
+  const principal = c.get("principal") as UserPrincipal;
+  return <input type="hidden" name="csrf_token" value={principal.csrfToken} />;
+}
+
+function isAdmin(c: Context<AppEnv>): boolean {
+  const principal = c.get("principal");
+  return principal?.kind === "user" && roleAtLeast(principal.role, "ADMIN");
+}
+
+function Notice({ c }: { c: Context<AppEnv> }) {
+  const text = NOTICES[c.req.query("notice") ?? ""];
+  return text ? <p class="notice notice--ok" role="status">{text}</p> : null;
+}
+
+function Errors({ errors }: { errors: string[] }) {
+  if (errors.length === 0) return null;
+  return (
+    <div class="notice notice--error" role="alert">
+      <p>The flag was not saved:</p>
+      <ul>{errors.map((error) => <li key={error}>{error}</li>)}</ul>
+    </div>
+  );
+}
+
+function OverrideBadge({ flag }: { flag: FlagView }) {
+  if (flag.override === null) return null;
+  return (
+    <span
+      class={flag.override ? "badge badge--warn" : "badge badge--danger"}
+      title={`${flag.overrideName}=${flag.override} is set in the server's environment`}
+    >
+      {flag.override ? "forced on" : "forced off"} by {flag.overrideName}
+    </span>
+  );
+}
+
+function StateBadge({ flag }: { flag: FlagView }) {
+  return flag.enabled
+    ? <span class="badge badge--ok">enabled</span>
+    : <span class="badge">disabled</span>;
+}
+
+function gates(flag: FlagView): string {
+  const parts: string[] = [];
+  if (flag.requiredModes.length) parts.push(`modes: ${flag.requiredModes.join(", ")}`);
+  if (flag.targetEnvironments.length) {
+    parts.push(`environments: ${flag.targetEnvironments.join(", ")}`);
+  }
+  return parts.join("; ") || "none";
+}
+
+/** The edit (or create) fields; values come from `flag` or the form just posted. */
+function FlagFields(
+  { flag, form, withKey }: {
+    flag?: FlagView | undefined;
+    form?: Form | undefined;
+    withKey?: boolean;
+  },
+) {
+  const value = (name: string, fallback: string) => form ? one(form, name) ?? "" : fallback;
+  const checked = (name: string, option: string, fallback: boolean) =>
+    form ? many(form, name).includes(option) : fallback;
+  const enabled = form ? one(form, "enabled") === "on" : flag?.enabled ?? false;
+  return (
+    <>
+      {withKey && (
+        <label>
+          Key
+          <input
+            type="text"
+            name="key"
+            required
+            maxLength={100}
+            pattern={KEY_PATTERN.source.slice(1, -1)}
+            value={value("key", "")}
+            aria-describedby="key-hint"
+          />
+          <span class="field-hint" id="key-hint">
+            Lower case: letters, digits,{" "}
+            <code>_ . -</code>; starts with a letter. Cannot change later.
+          </span>
+        </label>
+      )}
+      <label class="checkbox">
+        <input type="checkbox" name="enabled" checked={enabled} /> Enabled
+      </label>
+      <label>
+        Description
+        <input
+          type="text"
+          name="description"
+          maxLength={500}
+          value={value("description", flag?.description ?? "")}
+        />
+      </label>
+      <label>
+        Scope
+        <select name="scope">
+          {FLAG_SCOPES.map((scope) => (
+            <option
+              key={scope}
+              value={scope}
+              selected={value("scope", flag?.scope ?? "product") === scope}
+            >
+              {scope}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Rollout (%)
+        <input
+          type="number"
+          id="rollout-percent"
+          name="rollout_percent"
+          min={0}
+          max={100}
+          step={1}
+          required
+          value={value("rollout_percent", String(flag?.rolloutPercent ?? 100))}
+          aria-describedby="rollout-hint"
+        />
+        <span class="field-hint" id="rollout-hint">
+          Users in buckets 1 to this number get the flag. Raising it never turns anyone off.
+        </span>
+      </label>
+      <fieldset>
+        <legend>Required modes (none: every mode)</legend>
+        {MODES.map((mode) => (
+          <label class="checkbox" key={mode}>
+            <input
+              type="checkbox"
+              name="required_modes"
+              value={mode}
+              checked={checked("required_modes", mode, flag?.requiredModes.includes(mode) ?? false)}
+            />{" "}
+            {mode}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Target environments (none: every environment)</legend>
+        {APP_ENVS.map((env) => (
+          <label class="checkbox" key={env}>
+            <input
+              type="checkbox"
+              name="target_environments"
+              value={env}
+              checked={checked(
+                "target_environments",
+                env,
+                flag?.targetEnvironments.includes(env) ?? false,
+              )}
+            />{" "}
+            {env}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        Target users
+        <textarea name="target_users" rows={4} aria-describedby="targets-hint">
+          {value("target_users", flag?.targetUsers.join("\n") ?? "")}
+        </textarea>
+        <span class="field-hint" id="targets-hint">
+          User ids (not email addresses), one per line. They get the flag whatever the rollout, once
+          it is enabled and not gated.
+        </span>
+      </label>
+    </>
+  );
+}
+
+export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { flags } = ctx.services;
+
+  function SnapshotNotice() {
+    const state = flags.state();
+    if (state.status === "stale") {
+      return (
+        <p class="notice notice--warn" role="status">
+          The database is unreachable: this is the last configuration loaded, and evaluations keep
+          using it. Changes cannot be saved until the database returns.
+        </p>
+      );
+    }
+    if (state.status === "empty") {
+      return (
+        <p class="notice notice--error" role="alert">
+          No flag configuration could be loaded: every flag is off (reason ERROR) until the database
+          answers.
+        </p>
+      );
+    }
+    return null;
+  }
+
+  function listPage(
+    c: Context<AppEnv>,
+    options: { errors?: string[]; form?: Form; status?: number } = {},
+  ) {
+    const list = flags.list();
+    return ctx.pages.render(
+      c,
+      <>
+        <h1>Feature flags</h1>
+        <p class="lede">
+          Flags are evaluated in this order: environment override, enabled, required modes, target
+          environments, target users, rollout. Open a flag to see why it is on or off for someone.
+        </p>
+        <Notice c={c} />
+        <SnapshotNotice />
+        {list.length === 0
+          ? <p class="muted">No flags yet.</p>
+          : (
+            <table class="data" aria-label="Feature flags">
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Rollout</th>
+                  <th scope="col">Gates</th>
+                  <th scope="col">Target users</th>
+                  <th scope="col">Version</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((flag) => (
+                  <tr key={flag.key}>
+                    <td>
+                      <a href={`/flags/${flag.key}`}>{flag.key}</a>
+                      {flag.description && <div class="muted">{flag.description}</div>}
+                    </td>
+                    <td>
+                      <StateBadge flag={flag} /> <OverrideBadge flag={flag} />
+                    </td>
+                    <td>{flag.rolloutPercent}%</td>
+                    <td>{gates(flag)}</td>
+                    <td>{flag.targetUsers.length}</td>
+                    <td>{flag.version}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        {isAdmin(c) && (
+          <section aria-labelledby="create-heading">
+            <h2 id="create-heading">Create a flag</h2>
+            <Errors errors={options.errors ?? []} />
+            <form method="post" action="/flags" class="form-card">
+              {csrfField(c)}
+              <FlagFields form={options.form} withKey />
+              <button type="submit" class="button button--primary">Create flag</button>
+            </form>
+          </section>
+        )}
+      </>,
+      { title: "Feature flags", status: options.status ?? 200 },
+    );
+  }
+
+  function detailPage(
+    c: Context<AppEnv>,
+    flag: FlagView,
+    options: { errors?: string[]; form?: Form; status?: number } = {},
+  ) {
+    const why = c.req.query("why") !== undefined ? whyQuery(c) : undefined;
+    const answer: FlagStatus | undefined = why ? flags.status(flag.key, why) : undefined;
+    const admin = isAdmin(c);
+    return ctx.pages.render(
+      c,
+      <>
+        <p>
+          <a href="/flags">← All flags</a>
+        </p>
+        <h1>
+          Flag <code>{flag.key}</code>
+        </h1>
+        <Notice c={c} />
+        <SnapshotNotice />
+        <p>
+          <StateBadge flag={flag} /> <OverrideBadge flag={flag} /> rollout{" "}
+          {flag.rolloutPercent}%, gates: {gates(flag)}, {flag.targetUsers.length}{" "}
+          target user(s), version {flag.version}, updated{" "}
+          {flag.updatedAt.replace("T", " ").slice(0, 16)} UTC.
+        </p>
+        {flag.override !== null && (
+          <p class="notice notice--warn" role="note">
+            <strong>{flag.overrideName}={String(flag.override)}</strong>{" "}
+            is set in the server's environment. It overrides everything below, so changing this flag
+            here has no effect until the variable is removed and the server restarted.
+          </p>
+        )}
+
+        <section aria-labelledby="why-heading">
+          <h2 id="why-heading">Why is it on or off?</h2>
+          <form method="get" action={`/flags/${flag.key}`} class="filter-form">
+            <input type="hidden" name="why" value="1" />
+            <label>
+              User id
+              <input type="text" name="userId" maxLength={255} value={why?.userId ?? ""} />
+            </label>
+            <label>
+              Session id
+              <input type="text" name="sessionId" maxLength={255} value={why?.sessionId ?? ""} />
+            </label>
+            <label>
+              Mode
+              <select name="mode">
+                {MODES.map((mode) => (
+                  <option
+                    key={mode}
+                    value={mode}
+                    selected={(why?.mode ?? ctx.services.mode.current()) === mode}
+                  >
+                    {mode}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Environment
+              <select name="env">
+                {APP_ENVS.map((env) => (
+                  <option key={env} value={env} selected={(why?.env ?? ctx.config.appEnv) === env}>
+                    {env}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" class="button">Explain</button>
+          </form>
+          {answer && (
+            <p
+              class={answer.enabled ? "notice notice--ok" : "notice"}
+              role="status"
+              data-testid="why-answer"
+            >
+              <strong>{answer.enabled ? "On" : "Off"}</strong> ({answer.reason}).{" "}
+              {answer.explanation}
+            </p>
+          )}
+          <p class="field-hint">
+            The same answer is available to services at{" "}
+            <code>GET /api/admin/feature-flags/{flag.key}/status</code>.
+          </p>
+        </section>
+
+        <Island
+          component={FlagRolloutPreview}
+          props={{
+            flagKey: flag.key,
+            rolloutPercent: flag.rolloutPercent,
+            inputId: "rollout-percent",
+          }}
+        />
+
+        {admin
+          ? (
+            <>
+              <section aria-labelledby="edit-heading">
+                <h2 id="edit-heading">Change</h2>
+                <Errors errors={options.errors ?? []} />
+                <form method="post" action={`/flags/${flag.key}`} class="form-card">
+                  {csrfField(c)}
+                  <input type="hidden" name="version" value={String(flag.version)} />
+                  <FlagFields flag={flag} form={options.form} />
+                  <button type="submit" class="button button--primary">Save</button>
+                </form>
+              </section>
+              <section aria-labelledby="archive-heading">
+                <h2 id="archive-heading">Archive</h2>
+                <p>
+                  An archived flag evaluates as unknown (off) everywhere. Its history stays in the
+                  audit log, and saving a flag with the same key brings it back.
+                </p>
+                <form method="post" action={`/flags/${flag.key}/archive`} class="inline-form">
+                  {csrfField(c)}
+                  <input type="hidden" name="version" value={String(flag.version)} />
+                  <button type="submit" class="button button--danger">Archive {flag.key}</button>
+                </form>
+              </section>
+            </>
+          )
+          : <p class="muted">Only administrators can change flags.</p>}
+      </>,
+      { title: `Flag ${flag.key}`, status: options.status ?? 200 },
+    );
+  }
+
+  function whyQuery(c: Context<AppEnv>) {
+    const text = (name: string) => {
+      const value = (c.req.query(name) ?? "").trim();
+      return value === "" ? undefined : value.slice(0, 255);
+    };
+    const mode = c.req.query("mode");
+    const env = c.req.query("env");
+    return {
+      userId: text("userId"),
+      sessionId: text("sessionId"),
+      mode: (MODES as readonly string[]).includes(mode ?? "") ? mode as Mode : undefined,
+      env: (APP_ENVS as readonly string[]).includes(env ?? "") ? env as Environment : undefined,
+    };
+  }
+
+  function notFound(c: Context<AppEnv>) {
+    return ctx.pages.render(
+      c,
+      <ErrorPage
+        status={404}
+        heading="No such flag"
+        message="There is no live flag with this key; it may have been archived. The list of flags is at /flags."
+        requestId={c.get("requestId")}
+      />,
+      { title: "No such flag", status: 404 },
+    );
+  }
+
+  /** Saves; a domain error becomes a message on the re-rendered page. */
+  async function save(
+    c: Context<AppEnv>,
+    key: string,
+    input: FlagInput,
+  ): Promise<{ error?: string; status?: number }> {
+    try {
+      await flags.set(key, input, {
+        actor: actorOf(c.get("principal")),
+        requestId: c.get("requestId"),
+      });
+      return {};
+    } catch (error) {
+      if (error instanceof AppError && error.code !== "INTERNAL_ERROR") {
+        const status = error.code === "CONFLICT"
+          ? 409
+          : error.code === "SERVICE_UNAVAILABLE"
+          ? 503
+          : 400;
+        const message = error.code === "CONFLICT"
+          ? "Someone changed this flag (or another flag or experiment uses this key) since you loaded the page. Reload and apply your change again."
+          : error.message + ".";
+        return { error: message, status };
+      }
+      throw error;
+    }
+  }
+
+  page(app, ctx.access, "GET", "/flags", STEWARD_READ, (c) => listPage(c));
+
+  page(app, ctx.access, "POST", "/flags", ADMIN_CHANGE, async (c) => {
+    const form = await formOf(c);
+    const key = (one(form, "key") ?? "").trim();
+    const { input, errors } = flagInputFromForm(form);
+    if (!KEY_PATTERN.test(key)) {
+      errors.unshift("Key: lower case letters, digits and _ . - only, starting with a letter.");
+    } else if (flags.get(key)) {
+      errors.unshift("Key: a flag with this key exists already; open it to change it.");
+    }
+    if (!input || errors.length > 0) return listPage(c, { errors, form, status: 400 });
+    const outcome = await save(c, key, input);
+    if (outcome.error) {
+      return listPage(c, { errors: [outcome.error], form, status: outcome.status ?? 400 });
+    }
+    return c.redirect(`/flags/${key}?notice=created`, 303);
+  });
+
+  page(app, ctx.access, "GET", "/flags/:key", STEWARD_READ, (c) => {
+    const flag = flags.get(c.req.param("key") ?? "");
+    return flag ? detailPage(c, flag) : notFound(c);
+  });
+
+  page(app, ctx.access, "POST", "/flags/:key", ADMIN_CHANGE, async (c) => {
+    const flag = flags.get(c.req.param("key") ?? "");
+    if (!flag) return notFound(c);
+    const form = await formOf(c);
+    const { input, errors } = flagInputFromForm(form);
+    if (!input) return detailPage(c, flag, { errors, form, status: 400 });
+    const outcome = await save(c, flag.key, input);
+    if (outcome.error) {
+      return detailPage(c, flags.get(flag.key) ?? flag, {
+        errors: [outcome.error],
+        form,
+        status: outcome.status ?? 400,
+      });
+    }
+    return c.redirect(`/flags/${flag.key}?notice=saved`, 303);
+  });
+
+  page(app, ctx.access, "POST", "/flags/:key/archive", ADMIN_CHANGE, async (c) => {
+    const flag = flags.get(c.req.param("key") ?? "");
+    if (!flag) return notFound(c);
+    const form = await formOf(c);
+    const version = Number(one(form, "version"));
+    try {
+      await flags.archive(
+        flag.key,
+        Number.isInteger(version) && version > 0 ? version : undefined,
+        {
+          actor: actorOf(c.get("principal")),
+          requestId: c.get("requestId"),
+        },
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.code !== "INTERNAL_ERROR") {
+        return detailPage(c, flags.get(flag.key) ?? flag, {
+          errors: [
+            error.code === "CONFLICT"
+              ? "Someone changed this flag since you loaded the page. Review it and archive again."
+              : error.message + ".",
+          ],
+          status: error.code === "CONFLICT" ? 409 : 503,
+        });
+      }
+      throw error;
+    }
+    return c.redirect("/flags?notice=archived", 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,221 @@
+/** /flags and /experiments as plain HTML forms (no JavaScript), in process. */
+import assert from "node:assert/strict";
+import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import { type Session, signInAs } from "./helpers/auth.ts";
+
+const HTML = /^text\/html/;
+const ACTOR = { actor: { type: "system" as const } };
+
+async function withApp(fn: (app: TestApp) => Promise<void>, env: Record<string, string> = {}) {
+  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0", ...env } });
+  try {
+    await fn(app);
+  } finally {
+    await app.dispose();
+  }
+}
+
+function postForm(app: TestApp, session: Session, path: string, fields: [string, string][]) {
+  const body = new URLSearchParams([["csrf_token", session.csrfToken], ...fields]);
+  return app.request(path, {
+    method: "POST",
+    headers: { cookie: session.cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: body.toString(),
+  });
+}
+
+Deno.test("/flags lists flags with state, rollout, gates, targets and override badges", async () => {
+  await withApp(async (app) => {
+    await app.services.flags.set("beta.search", {
+      enabled: true,
+      rolloutPercent: 25,
+      requiredModes: ["LIVE"],
+      targetUsers: ["u1", "u2"],
+      description: "Faster search",
+    }, ACTOR);
+    await app.services.flags.set("kill.switch", { enabled: true }, ACTOR);
+    const steward = await signInAs(app, "STEWARD");
+    const response = await app.request("/flags", { headers: { cookie: steward.cookie } });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", HTML);
+    const html = await response.text();
+    assert.match(html, /<a href="\/flags\/beta.search">beta.search<\/a>/);
+    assert.match(html, /25%/);
+    assert.match(html, /modes: LIVE/);
+    assert.match(
+      html,
+      /forced off<!-- -->\s*by<!-- -->\s*FEATURE_KILL_SWITCH|forced off by FEATURE_KILL_SWITCH/,
+    );
+    assert.ok(!html.includes("Create a flag"), "stewards see no create form");
+    assert.match(html, /href="\/flags" aria-current="page"/);
+
+    const researcher = await signInAs(app, "RESEARCHER");
+    const forbidden = await app.request("/flags", { headers: { cookie: researcher.cookie } });
+    assert.equal(forbidden.status, 403);
+    const anonymous = await app.request("/flags");
+    assert.equal(anonymous.status, 303);
+    assert.equal(anonymous.headers.get("location"), "/login?next=%2Fflags");
+  }, { FEATURE_KILL_SWITCH: "false" });
+});
+
+Deno.test("an ADMIN creates, edits (versioned) and archives a flag with plain form posts", async () => {
+  await withApp(async (app) => {
+    const admin = await signInAs(app, "ADMIN");
+    const created = await postForm(app, admin, "/flags", [
+      ["key", "new.checkout"],
+      ["enabled", "on"],
+      ["description", "New checkout"],
+      ["scope", "product"],
+      ["rollout_percent", "10"],
+      ["required_modes", "DEMO"],
+      ["required_modes", "LIVE"],
+      ["target_users", "user-a\nuser-b"],
+    ]);
+    assert.equal(created.status, 303);
+    assert.equal(created.headers.get("location"), "/flags/new.checkout?notice=created");
+    const flag = app.services.flags.get("new.checkout")!;
+    assert.deepEqual(
+      [flag.enabled, flag.rolloutPercent, flag.requiredModes, flag.targetUsers],
+      [true, 10, ["DEMO", "LIVE"], ["user-a", "user-b"]],
+    );
+
+    const detail = await app.request("/flags/new.checkout?notice=created", {
+      headers: { cookie: admin.cookie },
+    });
+    assert.equal(detail.status, 200);
+    const html = await detail.text();
+    assert.match(html, /The flag was created\./);
+    assert.match(html, /name="version" value="1"/);
+    assert.match(html, /<rf-island data-island="FlagRolloutPreview"/);
+
+    const saved = await postForm(app, admin, "/flags/new.checkout", [
+      ["version", "1"],
+      ["enabled", "on"],
+      ["rollout_percent", "20"],
+      ["target_users", ""],
+    ]);
+    assert.equal(saved.status, 303);
+    assert.equal(app.services.flags.get("new.checkout")!.rolloutPercent, 20);
+
+    const stale = await postForm(app, admin, "/flags/new.checkout", [["version", "1"], [
+      "rollout_percent",
+      "90",
+    ]]);
+    assert.equal(stale.status, 409);
+    assert.match(await stale.text(), /Someone changed this flag/);
+
+    const invalid = await postForm(app, admin, "/flags/new.checkout", [
+      ["version", "2"],
+      ["rollout_percent", "150"],
+      ["target_users", "someone@example.org"],
+    ]);
+    assert.equal(invalid.status, 400);
+    const invalidHtml = await invalid.text();
+    assert.match(invalidHtml, /Rollout: a whole number from 0 to 100\./);
+    assert.match(invalidHtml, /Target users: ids only/);
+
+    const duplicate = await postForm(app, admin, "/flags", [["key", "new.checkout"], [
+      "rollout_percent",
+      "1",
+    ]]);
+    assert.equal(duplicate.status, 400);
+    assert.match(await duplicate.text(), /exists already/);
+
+    const archived = await postForm(app, admin, "/flags/new.checkout/archive", [["version", "2"]]);
+    assert.equal(archived.status, 303);
+    assert.equal(archived.headers.get("location"), "/flags?notice=archived");
+    assert.equal(app.services.flags.get("new.checkout"), undefined);
+    const gone = await app.request("/flags/new.checkout", { headers: { cookie: admin.cookie } });
+    assert.equal(gone.status, 404);
+    assert.match(gone.headers.get("content-type") ?? "", HTML);
+    await gone.body?.cancel();
+
+    const noCsrf = await app.request("/flags", {
+      method: "POST",
+      headers: { cookie: admin.cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: "key=sneaky&rollout_percent=1",
+    });
+    assert.equal(noCsrf.status, 403);
+    await noCsrf.body?.cancel();
+    assert.equal(app.services.flags.get("sneaky"), undefined);
+  });
+});
+
+Deno.test("the Why? form on /flags/:key explains the answer server-side", async () => {
+  await withApp(async (app) => {
+    await app.services.flags.set("gated", { enabled: true, requiredModes: ["LIVE"] }, ACTOR);
+    const steward = await signInAs(app, "STEWARD");
+    const response = await app.request("/flags/gated?why=1&userId=u-1&mode=DEMO&env=development", {
+      headers: { cookie: steward.cookie },
+    });
+    assert.equal(response.status, 200);
+    const html = await response.text();
+    assert.match(html, /data-testid="why-answer"/);
+    assert.match(
+      html,
+      /The flag only applies in LIVE mode and the platform is in DEMO, so it is off\./,
+    );
+    assert.match(html, /Only administrators can change flags\./);
+    const live = await (await app.request("/flags/gated?why=1&userId=u-1&mode=LIVE", {
+      headers: { cookie: steward.cookie },
+    })).text();
+    assert.match(live, /The rollout is 100%, so the flag is on for everyone\./);
+  });
+});
+
+Deno.test("/experiments shows weights, counts per variant and the SRM warning; ADMIN edits weights", async () => {
+  await withApp(async (app) => {
+    await app.services.experiments.set({
+      key: "pricing.page",
+      enabled: true,
+      variants: { A: { weight: 50 }, B: { weight: 50 } },
+    }, ACTOR);
+    // 300 vs 100 assignments for a 50/50 split: a sample-ratio mismatch.
+    await app.db.exec(`
+      INSERT INTO experiment_assignments (experiment_key, session_id, variant)
+      SELECT 'pricing.page', 's-a-' || g, 'A' FROM generate_series(1, 300) g;
+      INSERT INTO experiment_assignments (experiment_key, session_id, variant)
+      SELECT 'pricing.page', 's-b-' || g, 'B' FROM generate_series(1, 100) g;
+    `);
+    const steward = await signInAs(app, "STEWARD");
+    const page = await app.request("/experiments", { headers: { cookie: steward.cookie } });
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-type") ?? "", HTML);
+    const html = await page.text();
+    assert.match(html, /data-testid="srm-warning"/);
+    assert.match(html, /Sample ratio mismatch/);
+    assert.match(html, /<td>300<\/td>/);
+    assert.match(html, /75\.0%/);
+    assert.ok(!html.includes('name="weight:A"'), "stewards cannot edit");
+
+    const admin = await signInAs(app, "ADMIN");
+    const saved = await postForm(app, admin, "/experiments/pricing.page", [
+      ["version", "1"],
+      ["weight:A", "75"],
+      ["weight:B", "25"],
+      ["enabled", "on"],
+    ]);
+    assert.equal(saved.status, 303);
+    const after = app.services.experiments.get("pricing.page")!;
+    assert.deepEqual(after.variants.map((v) => [v.key, v.weight]), [["A", 75], ["B", 25]]);
+    const fits = await (await app.request("/experiments", { headers: { cookie: admin.cookie } }))
+      .text();
+    assert.ok(!fits.includes('data-testid="srm-warning"'), "300/100 fits 75/25");
+
+    const created = await postForm(app, admin, "/experiments", [["key", "new.exp"], [
+      "variants",
+      "x=1\ny=3",
+    ]]);
+    assert.equal(created.status, 303);
+    assert.deepEqual(app.services.experiments.get("new.exp")!.variants.map((v) => v.weight), [
+      1,
+      3,
+    ]);
+    const bad = await postForm(app, admin, "/experiments", [["key", "bad.exp"], [
+      "variants",
+      "x=-1",
+    ]]);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /Variants: names of letters/);
+  });
+});
