@@ -61,6 +61,9 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   const updatedAt = useSignal<string | null>(null);
   const message = useSignal<{ kind: "ok" | "error"; text: string } | null>(null);
   const busy = useSignal(false);
+  /** Flag toggles need JavaScript; they appear only once hydrated (no dead buttons). */
+  const hydrated = useSignal(false);
+  const isAdmin = props.csrfToken !== undefined;
   const pollSeconds = props.pollSeconds ?? 30;
 
   function applyState(body: Partial<StateBody>): void {
@@ -80,6 +83,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   }
 
   useEffect(() => {
+    hydrated.value = true;
     return connectLive({
       url: "/api/stream?topic=governance",
       events: ["governance.mode_changed", "governance.flag_changed"],
@@ -145,7 +149,38 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
     }
   }
 
+  async function toggleFlag(key: string, enabled: boolean): Promise<void> {
+    busy.value = true;
+    message.value = null;
+    try {
+      const response = await fetch(`/api/governance/flags/${encodeURIComponent(key)}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          "x-csrf-token": props.csrfToken ?? "",
+        },
+        body: JSON.stringify({ enabled }),
+      });
+      if (response.ok) {
+        message.value = { kind: "ok", text: `Flag ${key} change accepted.` };
+        if (status.value !== "live") await poll();
+      } else {
+        const problem = await response.json().catch(() => ({})) as { detail?: string };
+        message.value = {
+          kind: "error",
+          text: problem.detail ?? `The flag change was refused (${response.status}).`,
+        };
+      }
+    } catch {
+      message.value = { kind: "error", text: "The server could not be reached; try again." };
+    } finally {
+      busy.value = false;
+    }
+  }
+
   const current = mode.value;
+  const showToggles = isAdmin && hydrated.value;
   return (
     <section class="governance-panel panel" aria-labelledby="governance-panel-title">
       <div class="governance-panel__head">
@@ -174,7 +209,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
         </p>
       )}
 
-      {props.csrfToken !== undefined && !pinned.value && (
+      {isAdmin && !pinned.value && (
         <form
           method="post"
           action="/governance/mode"
@@ -234,6 +269,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
                 <th scope="col">Flag</th>
                 <th scope="col">Enabled</th>
                 <th scope="col">For you</th>
+                {showToggles && <th scope="col">Change</th>}
               </tr>
             </thead>
             <tbody>
@@ -252,6 +288,19 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
                     )}
                   </td>
                   <td>{flags.value[flag.key] ? "on" : "off"}</td>
+                  {showToggles && (
+                    <td>
+                      <button
+                        type="button"
+                        class="button button--quiet"
+                        disabled={busy.value}
+                        aria-label={`Turn ${flag.key} ${flag.enabled ? "off" : "on"}`}
+                        onClick={() => toggleFlag(flag.key, !flag.enabled)}
+                      >
+                        Turn {flag.enabled ? "off" : "on"}
+                      </button>
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

@@ -41,6 +41,7 @@ export function createJobService(
         const transition = applyCallback(current, callback);
         if (!transition) return { job: current!, changed: false, event: undefined };
         const job = await writeJob(tx, id, transition, new Date(deps.clock.now()));
+        if (!job) return { job: (await findJob(tx, id))!, changed: false, event: undefined };
         return { job, changed: true, event: transition.event };
       });
       if (outcome.event) {

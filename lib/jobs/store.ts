@@ -44,13 +44,20 @@ export async function findJob(
   return rows[0] ? toJob(rows[0]) : undefined;
 }
 
-/** Inserts or updates a job with a transition; returns the stored job. */
+const RANK = (column: string) =>
+  `CASE ${column} WHEN 'queued' THEN 0 WHEN 'started' THEN 1 WHEN 'progress' THEN 2 ELSE 3 END`;
+
+/**
+ * Inserts or updates a job with a transition; returns the stored job, or
+ * undefined when a concurrent callback already moved the job as far or
+ * further (the update only ever moves a job forward).
+ */
 export async function writeJob(
   db: Queryable,
   id: string,
   transition: JobTransition,
   now: Date,
-): Promise<Job> {
+): Promise<Job | undefined> {
   const rows = await db.query<JobRow>(
     `INSERT INTO jobs (id, research_id, status, progress, created_at, updated_at, started_at, finished_at)
      VALUES ($1, $2, $3, $4, $5, $5, CASE WHEN $6 THEN $5::timestamptz END, CASE WHEN $7 THEN $5::timestamptz END)
@@ -61,6 +68,9 @@ export async function writeJob(
        updated_at = EXCLUDED.updated_at,
        started_at = COALESCE(jobs.started_at, EXCLUDED.started_at),
        finished_at = COALESCE(jobs.finished_at, EXCLUDED.finished_at)
+     WHERE jobs.status NOT IN ('completed', 'failed')
+       AND ${RANK("EXCLUDED.status")} >= ${RANK("jobs.status")}
+       AND (EXCLUDED.status <> jobs.status OR EXCLUDED.progress > jobs.progress)
      RETURNING ${COLUMNS}`,
     [
       id,
@@ -72,7 +82,7 @@ export async function writeJob(
       transition.finish,
     ],
   );
-  return toJob(rows[0]!);
+  return rows[0] ? toJob(rows[0]) : undefined;
 }
 
 /** The most recently updated jobs, newest first. */

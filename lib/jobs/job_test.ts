@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { applyCallback, type Job } from "./job.ts";
+
+const job = (over: Partial<Job>): Job => ({
+  id: "job-1",
+  researchId: null,
+  status: "queued",
+  progress: 0,
+  createdAt: "",
+  updatedAt: "",
+  startedAt: null,
+  finishedAt: null,
+  ...over,
+});
+
+Deno.test("applyCallback() creates a job on its first callback, whatever the status", () => {
+  assert.deepEqual(applyCallback(undefined, { status: "started", researchId: "r-1" }), {
+    status: "started",
+    progress: 0,
+    researchId: "r-1",
+    start: true,
+    finish: false,
+    event: "job.started",
+  });
+  assert.equal(applyCallback(undefined, { status: "completed" })?.progress, 100);
+  assert.equal(applyCallback(undefined, { status: "progress", progress: 30 })?.progress, 30);
+});
+
+Deno.test("applyCallback() ignores repeats: nothing changes, no event", () => {
+  const started = job({ status: "started", startedAt: "t" });
+  assert.equal(applyCallback(started, { status: "started" }), null);
+  const at40 = job({ status: "progress", progress: 40, startedAt: "t" });
+  assert.equal(applyCallback(at40, { status: "progress", progress: 40 }), null);
+  assert.equal(applyCallback(at40, { status: "progress", progress: 20 }), null, "never decreases");
+});
+
+Deno.test("applyCallback() never moves a job backwards", () => {
+  const at40 = job({ status: "progress", progress: 40, startedAt: "t" });
+  assert.equal(applyCallback(at40, { status: "started" }), null);
+  for (const status of ["completed", "failed"] as const) {
+    const done = job({ status, progress: 100, startedAt: "t", finishedAt: "t" });
+    for (const next of ["started", "progress", "completed", "failed"] as const) {
+      assert.equal(applyCallback(done, { status: next, progress: 50 }), null, `${status}→${next}`);
+    }
+  }
+});
+
+Deno.test("applyCallback() moves forward with the right event, keeping the first start time", () => {
+  const at40 = job({ status: "progress", progress: 40, startedAt: "t" });
+  assert.deepEqual(applyCallback(at40, { status: "progress", progress: 70 }), {
+    status: "progress",
+    progress: 70,
+    researchId: null,
+    start: false,
+    finish: false,
+    event: "job.progress",
+  });
+  assert.deepEqual(applyCallback(at40, { status: "failed" }), {
+    status: "failed",
+    progress: 40,
+    researchId: null,
+    start: false,
+    finish: true,
+    event: "job.failed",
+  });
+  assert.equal(applyCallback(at40, { status: "completed" })?.event, "job.completed");
+});
