@@ -56,6 +56,14 @@ let scratch = new Uint8Array(256);
 export function murmur3(text: string, seed = 0): number {
   // UTF-8 needs at most 3 bytes per UTF-16 code unit.
   if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
+  // Short ASCII (keys and ids, nearly always) is copied directly; anything else is encoded.
+  let i = 0;
+  for (; i < text.length && text.length <= 128; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x80) break;
+    scratch[i] = unit;
+  }
+  if (i === text.length && text.length <= 128) return murmur3Bytes(scratch, seed, i);
   const { written } = encoder.encodeInto(text, scratch);
   return murmur3Bytes(scratch, seed, written);
 }
