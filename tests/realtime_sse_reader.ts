@@ -3,6 +3,7 @@ import { type SseMessage, SseParser } from "../lib/realtime/sse_parse.ts";
 
 export interface SseReader {
   messages: SseMessage[];
+  parser: SseParser;
   /** Events other than hello/resync, in arrival order. */
   events(): SseMessage[];
   /** Resolves once `predicate(messages)` holds; rejects after `timeoutMs` (a hang guard, not a timing assertion). */
@@ -41,6 +42,7 @@ export function readSse(response: Response): SseReader {
   })();
   return {
     messages,
+    parser,
     events: () => messages.filter((m) => m.event !== "hello" && m.event !== "resync"),
     async until(predicate, what, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

@@ -4,12 +4,11 @@
  * for clients without EventSource: tests, the fan-out harness, tooling.
  */
 
-/** One dispatched message; `comment` holds comment lines seen since the last one. */
+/** One dispatched message (`id` is the last event id in force, as in EventSource). */
 export interface SseMessage {
   id: string | undefined;
   event: string;
   data: string;
-  retry: number | undefined;
 }
 
 /** Feeds text in any chunking; returns the messages completed by each chunk. */
@@ -18,7 +17,8 @@ export class SseParser {
   #data: string[] = [];
   #event = "";
   #id: string | undefined;
-  #retry: number | undefined;
+  /** The last `retry:` hint received, in ms. */
+  retry: number | undefined;
   /** Comment lines seen (heartbeats). */
   comments = 0;
 
@@ -31,17 +31,12 @@ export class SseParser {
       const newline = this.#buffer.startsWith("\r\n", index) ? 2 : 1;
       this.#buffer = this.#buffer.slice(index + newline);
       if (line === "") {
-        if (this.#data.length > 0 || this.#retry !== undefined || this.#event !== "") {
-          out.push({
-            id: this.#id,
-            event: this.#event || "message",
-            data: this.#data.join("\n"),
-            retry: this.#retry,
-          });
+        // As in EventSource: a block without data dispatches nothing.
+        if (this.#data.length > 0) {
+          out.push({ id: this.#id, event: this.#event || "message", data: this.#data.join("\n") });
         }
         this.#data = [];
         this.#event = "";
-        this.#retry = undefined;
         continue;
       }
       if (line.startsWith(":")) {
@@ -55,7 +50,7 @@ export class SseParser {
       if (field === "data") this.#data.push(value);
       else if (field === "event") this.#event = value;
       else if (field === "id" && !value.includes("\0")) this.#id = value;
-      else if (field === "retry" && /^\d+$/.test(value)) this.#retry = Number(value);
+      else if (field === "retry" && /^\d+$/.test(value)) this.retry = Number(value);
     }
     return out;
   }

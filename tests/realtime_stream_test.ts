@@ -1,0 +1,221 @@
+/** /api/stream on the in-process bus (PGlite, no Redis): hello, topics, replay, resync, caps, cleanup. */
+import assert from "node:assert/strict";
+import type { MemoryBus } from "../lib/realtime/memory_bus.ts";
+import type { AppEvent, NewEvent } from "../lib/realtime/types.ts";
+import { buildTestApp, json } from "./helpers/app.ts";
+import { createToken, signInAs } from "./helpers/auth.ts";
+import { readSse } from "./realtime_sse_reader.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const progress = (n: number): NewEvent => ({
+  type: "job.progress",
+  topic: "jobs",
+  payload: { jobId: "job-1", progress: n },
+});
+
+Deno.test({
+  name:
+    "GET /api/stream: SSE headers, retry hint, hello with the caller's state, then live events with ids",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp();
+    try {
+      const user = await signInAs(app, "RESEARCHER");
+      const response = await app.request("/api/stream", { headers: user.headers() });
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
+      assert.equal(response.headers.get("cache-control"), "no-cache, no-transform");
+      assert.equal(response.headers.get("x-accel-buffering"), "no");
+      const sse = readSse(response);
+      await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+      assert.equal(sse.parser.retry, 3000);
+      const hello = JSON.parse(sse.messages.find((m) => m.event === "hello")!.data);
+      assert.deepEqual(Object.keys(hello).sort(), ["flags", "flagsMeta", "mode", "pinned"]);
+      assert.equal(hello.mode, "DEMO");
+
+      const published = await app.services.bus.publish(progress(5));
+      await sse.until((m) => m.some((x) => x.event === "job.progress"), "the event");
+      const message = sse.events()[0]!;
+      assert.equal(message.id, published.id);
+      assert.deepEqual(JSON.parse(message.data), published);
+      await sse.close();
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "GET /api/stream?topic=governance receives governance events only; a mode change arrives as governance.mode_changed",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp();
+    try {
+      const steward = await signInAs(app, "STEWARD");
+      const sse = readSse(
+        await app.request("/api/stream?topic=governance", { headers: steward.headers() }),
+      );
+      await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+      await app.services.bus.publish(progress(1));
+      const admin = await signInAs(app, "ADMIN");
+      const change = await app.request("/api/governance/mode", {
+        method: "POST",
+        headers: admin.headers({ "content-type": "application/json" }),
+        body: JSON.stringify({ mode: "LIVE" }),
+      });
+      assert.equal(change.status, 200);
+      await change.body?.cancel();
+      await sse.until((m) => m.some((x) => x.event === "governance.mode_changed"), "mode change");
+      assert.deepEqual(sse.events().map((m) => m.event), ["governance.mode_changed"]);
+      const event = JSON.parse(sse.events()[0]!.data) as AppEvent;
+      assert.deepEqual(event.payload, { mode: "LIVE", previous: "DEMO", pinned: false });
+      await sse.close();
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a client that disconnects, misses three events and reconnects with Last-Event-ID gets exactly those three, in order",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp();
+    try {
+      const user = await signInAs(app, "RESEARCHER");
+      const first = readSse(await app.request("/api/stream", { headers: user.headers() }));
+      await first.until((m) => m.some((x) => x.event === "hello"), "hello");
+      const seen = await app.services.bus.publish(progress(0));
+      await first.until(() => first.events().length === 1, "first event");
+      const lastEventId = first.events()[0]!.id!;
+      assert.equal(lastEventId, seen.id);
+      await first.close();
+
+      const missed = [];
+      for (let i = 1; i <= 3; i++) missed.push(await app.services.bus.publish(progress(i)));
+
+      for (const how of ["header", "query"] as const) {
+        const response = how === "header"
+          ? await app.request("/api/stream", {
+            headers: user.headers({ "last-event-id": lastEventId }),
+          })
+          : await app.request(`/api/stream?lastEventId=${lastEventId}`, {
+            headers: user.headers(),
+          });
+        assert.equal(response.status, 200);
+        const again = readSse(response);
+        await again.until(() => again.events().length >= 3, "the replay");
+        assert.deepEqual(again.events().map((m) => m.id), missed.map((e) => e.id), how);
+        assert.ok(!again.messages.some((m) => m.event === "resync"));
+        await again.close();
+      }
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name: "a Last-Event-ID older than the in-memory history gets resync instead of a partial replay",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp({ env: { EVENT_HISTORY_SIZE: "10" } });
+    try {
+      const user = await signInAs(app, "RESEARCHER");
+      const old = await app.services.bus.publish(progress(0));
+      for (let i = 1; i <= 12; i++) await app.services.bus.publish(progress(i));
+      const sse = readSse(
+        await app.request("/api/stream", { headers: user.headers({ "last-event-id": old.id }) }),
+      );
+      await sse.until((m) => m.some((x) => x.event === "resync"), "resync");
+      assert.deepEqual(sse.events(), [], "no partial replay");
+      const resync = sse.messages.find((m) => m.event === "resync")!;
+      assert.equal(resync.id, app.services.bus.lastId(), "resync moves the client to now");
+      const next = await app.services.bus.publish(progress(13));
+      await sse.until(() => sse.events().length === 1, "live after resync");
+      assert.equal(sse.events()[0]!.id, next.id);
+      await sse.close();
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "GET /api/stream refuses anonymous callers, bad ids and topics, and answers 429 above the per-user cap",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp({ env: { SSE_MAX_CONNECTIONS_PER_USER: "2" } });
+    try {
+      const anonymous = await app.request("/api/stream");
+      assert.equal(anonymous.status, 401);
+      await anonymous.body?.cancel();
+      const user = await signInAs(app, "RESEARCHER");
+      for (const path of ["/api/stream?topic=secrets", "/api/stream?lastEventId=x<script>"]) {
+        const bad = await app.request(path, { headers: user.headers() });
+        assert.equal(bad.status, 400, path);
+        assert.doesNotMatch(await bad.text(), /script|secrets/);
+      }
+      const open = [
+        await app.request("/api/stream", { headers: user.headers() }),
+        await app.request("/api/stream", { headers: user.headers() }),
+      ];
+      const third = await app.request("/api/stream", { headers: user.headers() });
+      assert.equal(third.status, 429);
+      assert.match(third.headers.get("content-type") ?? "", /application\/problem\+json/);
+      assert.ok(Number(third.headers.get("retry-after")) > 0);
+      assert.equal((await json(third)).code, "RATE_LIMITED");
+      const other = await signInAs(app, "RESEARCHER");
+      const fine = await app.request("/api/stream", { headers: other.headers() });
+      assert.equal(fine.status, 200, "the cap is per user");
+      const token = await createToken(app, { scopes: ["events:read"] });
+      const service = await app.request("/api/stream", {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(service.status, 200, "tokens with events:read may stream");
+      for (const response of [...open, fine, service]) await response.body?.cancel();
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "many connect/abort cycles free every subscription, slot and timer; app.close() ends open streams",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp();
+    try {
+      const user = await signInAs(app, "RESEARCHER");
+      const bus = app.services.bus as MemoryBus;
+      const baseline = bus.subscriberCount();
+      for (let i = 0; i < 300; i++) {
+        const controller = new AbortController();
+        const response = await app.request("/api/stream", {
+          headers: user.headers(),
+          signal: controller.signal,
+        });
+        assert.equal(response.status, 200);
+        if (i % 2 === 0) controller.abort();
+        else await response.body!.cancel();
+      }
+      assert.equal(bus.subscriberCount(), baseline);
+      assert.equal(app.services.sse.size, 0);
+      assert.equal(await app.services.metrics.sseConnections.value(), 0);
+
+      const open = readSse(await app.request("/api/stream", { headers: user.headers() }));
+      await open.until((m) => m.some((x) => x.event === "hello"), "hello");
+      assert.equal(app.services.sse.size, 1);
+      await app.close();
+      await open.until(() => open.ended(), "the server to end the stream").catch(() => {});
+      assert.equal(open.ended(), true);
+      assert.equal(app.services.sse.size, 0);
+    } finally {
+      await app.dispose();
+    }
+  },
+});
