@@ -1,0 +1,228 @@
+/**
+ * The event bus and /api/stream across two instances on real Redis and
+ * Postgres: fan-out from A to a client on B, replay after a disconnect on
+ * either instance, a Redis restart, and a mode change seen on the other one.
+ */
+import assert from "node:assert/strict";
+import type { Mode } from "../lib/config.ts";
+import type { RedisBus } from "../lib/realtime/redis_bus.ts";
+import type { TestApp } from "./helpers/app.ts";
+import { createToken, signInAs } from "./helpers/auth.ts";
+import { hasPostgres, hasRedis, TEST_REDIS_URL } from "./helpers/env.ts";
+import { privateRedis, redisServerBinary } from "./helpers/redis_server.ts";
+import { startCluster } from "./realtime_cluster.ts";
+import { readSse } from "./realtime_sse_reader.ts";
+
+const enabled = hasRedis() && hasPostgres();
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+async function report(app: TestApp, token: string, job: string, body: unknown) {
+  const response = await app.request(`/api/jobs/${job}/status`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  assert.equal(response.status, 200);
+  return (await response.json()) as { job: { status: string; progress: number } };
+}
+
+Deno.test({
+  name:
+    "redis: an event published on instance A reaches an SSE client connected to instance B, once",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const cluster = await startCluster(TEST_REDIS_URL!);
+    try {
+      const { a, b } = cluster;
+      const user = await signInAs(b, "RESEARCHER");
+      const sse = readSse(await b.request("/api/stream?topic=jobs", { headers: user.headers() }));
+      await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+      const worker = await createToken(a, { scopes: ["jobs:write"] });
+      await report(a, worker, "job-a", { status: "started" });
+      await report(a, worker, "job-a", { status: "progress", progress: 50 });
+      await sse.until(() => sse.events().length >= 2, "both events on B");
+      // A later event proves nothing more was queued before it.
+      await report(a, worker, "job-a", { status: "completed" });
+      await sse.until(() => sse.events().length >= 3, "the third event");
+      assert.deepEqual(sse.events().map((m) => m.event), [
+        "job.started",
+        "job.progress",
+        "job.completed",
+      ]);
+      const ids = sse.events().map((m) => m.id!);
+      assert.equal(new Set(ids).size, 3);
+      const stream = await cluster.redisA.client.sendCommand<unknown[]>([
+        "XRANGE",
+        cluster.streamKey,
+        "-",
+        "+",
+      ]);
+      assert.deepEqual(stream.map((e) => (e as [string])[0]), ids, "event ids are stream ids");
+      await sse.close();
+    } finally {
+      await cluster.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis: a client that misses three events reconnects with Last-Event-ID on either instance and gets exactly those three",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const cluster = await startCluster(TEST_REDIS_URL!);
+    try {
+      const { a, b } = cluster;
+      const user = await signInAs(b, "RESEARCHER");
+      const first = readSse(await b.request("/api/stream", { headers: user.headers() }));
+      await first.until((m) => m.some((x) => x.event === "hello"), "hello");
+      const seen = await a.services.bus.publish({
+        type: "job.started",
+        topic: "jobs",
+        payload: { jobId: "j-1" },
+      });
+      await first.until(() => first.events().length === 1, "first event");
+      const lastEventId = first.events()[0]!.id!;
+      assert.equal(lastEventId, seen.id);
+      await first.close();
+
+      const missed = [];
+      for (let i = 1; i <= 3; i++) {
+        missed.push(
+          await a.services.bus.publish({
+            type: "job.progress",
+            topic: "jobs",
+            payload: { jobId: "j-1", progress: i * 10 },
+          }),
+        );
+      }
+      const again = [b, a].map(async (app) =>
+        readSse(
+          await app.request("/api/stream", {
+            headers: user.headers({ "last-event-id": lastEventId }),
+          }),
+        )
+      );
+      const [onB, onA] = await Promise.all(again);
+      for (const [name, sse] of [["B", onB!], ["A", onA!]] as const) {
+        await sse.until(() => sse.events().length >= 3, `replay on ${name}`);
+        assert.deepEqual(sse.events().map((m) => m.id), missed.map((e) => e.id), name);
+        assert.ok(!sse.messages.some((m) => m.event === "resync"), name);
+      }
+      // Nothing beyond the three: the next event is a fresh one, on both.
+      const next = await b.services.bus.publish({
+        type: "job.completed",
+        topic: "jobs",
+        payload: { jobId: "j-1" },
+      });
+      for (const [name, sse] of [["B", onB!], ["A", onA!]] as const) {
+        await sse.until(() => sse.events().length >= 4, `live on ${name}`);
+        assert.deepEqual(sse.events().slice(3).map((m) => m.id), [next.id], name);
+        await sse.close();
+      }
+    } finally {
+      await cluster.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis: a mode change on instance A is seen by instance B (state, mode service and its SSE clients)",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const cluster = await startCluster(TEST_REDIS_URL!);
+    try {
+      const { a, b } = cluster;
+      const steward = await signInAs(b, "STEWARD");
+      const sse = readSse(
+        await b.request("/api/stream?topic=governance", { headers: steward.headers() }),
+      );
+      await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+      const seenOnB = new Promise<Mode>((resolve) =>
+        b.services.mode.onChange((state) => resolve(state.mode))
+      );
+      const admin = await signInAs(a, "ADMIN");
+      const response = await a.request("/api/governance/mode", {
+        method: "POST",
+        headers: admin.headers({ "content-type": "application/json" }),
+        body: JSON.stringify({ mode: "STANDBY" }),
+      });
+      assert.equal(response.status, 200);
+      await response.body?.cancel();
+      assert.equal(await seenOnB, "STANDBY");
+      assert.equal(b.services.mode.current(), "STANDBY");
+      const state = await (await b.request("/api/governance/state", { headers: steward.headers() }))
+        .json();
+      assert.equal(state.mode, "STANDBY");
+      await sse.until((m) => m.some((x) => x.event === "governance.mode_changed"), "event on B");
+      // B now refuses writes too.
+      const write = await b.request("/api/jobs/j/status", {
+        method: "POST",
+        headers: steward.headers({ "content-type": "application/json" }),
+        body: JSON.stringify({ status: "started" }),
+      });
+      assert.equal(write.status, 503);
+      await write.body?.cancel();
+      await sse.close();
+    } finally {
+      await cluster.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis: restarting Redis mid-stream loses no event for a client that reconnects; readiness reports redis meanwhile",
+  ignore: !enabled || !redisServerBinary(),
+  ...opts,
+  async fn() {
+    const server = privateRedis();
+    await server.start();
+    const cluster = await startCluster(server.url);
+    try {
+      const { a, b } = cluster;
+      const user = await signInAs(b, "RESEARCHER");
+      const worker = await createToken(a, { scopes: ["jobs:write"] });
+      const first = readSse(await b.request("/api/stream?topic=jobs", { headers: user.headers() }));
+      await first.until((m) => m.some((x) => x.event === "hello"), "hello");
+      await report(a, worker, "job-r", { status: "started" });
+      await first.until(() => first.events().length === 1, "first event");
+      const lastEventId = first.events()[0]!.id!;
+
+      await server.stop();
+      const ready = await b.request("/health/ready");
+      assert.equal(ready.status, 503);
+      const body = await ready.json();
+      assert.match(body.checks.redis, /^failed/);
+      // Published while Redis is down: stored, and kept for the stream.
+      await report(a, worker, "job-r", { status: "progress", progress: 40 });
+      assert.equal((a.services.bus as RedisBus).outboxLength(), 1);
+      await first.close();
+
+      await server.start();
+      await report(a, worker, "job-r", { status: "completed" });
+      const again = readSse(
+        await b.request("/api/stream?topic=jobs", {
+          headers: user.headers({ "last-event-id": lastEventId }),
+        }),
+      );
+      await again.until(() => again.events().length >= 2, "the two later events");
+      assert.deepEqual(again.events().map((m) => m.event), ["job.progress", "job.completed"]);
+      assert.deepEqual(
+        again.events().map((m) => JSON.parse(m.data).payload.progress),
+        [40, 100],
+      );
+      assert.ok(!again.messages.some((m) => m.event === "resync"));
+      assert.equal((a.services.bus as RedisBus).outboxLength(), 0);
+      assert.equal((b.services.bus as RedisBus).readerState(), "ok");
+      await again.close();
+    } finally {
+      await cluster.close();
+      await server.stop();
+    }
+  },
+});
