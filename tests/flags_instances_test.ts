@@ -4,7 +4,7 @@
  * - a change made through the admin API on one instance is evaluated the new
  *   way on a second instance, driven by the bus event (the periodic refresh
  *   is 30 s, far beyond the wait here; the propagation time is measured in
- *   bench/flags_propagation.ts);
+ *   bench/ofrep_propagation.ts);
  * - with the database stopped (a TCP proxy in front of Postgres, closed),
  *   evaluations keep answering from the snapshot and readiness says so.
  */

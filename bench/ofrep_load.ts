@@ -1,0 +1,194 @@
+/**
+ * HTTP load harness for OFREP bulk evaluation: the app in its own process
+ * (real HTTP, real Postgres when DATABASE_URL or TEST_DATABASE_URL is set,
+ * PGlite otherwise) with 50 flags and 2 experiments; a client process keeps
+ * `--concurrency` requests in flight for `--seconds` and reports requests/s
+ * and latency percentiles. Figures go in docs/flags.md.
+ *
+ *   deno run -A bench/ofrep_load.ts [--seconds 30] [--concurrency 50] [--revalidate]
+ *
+ * `--revalidate` sends each targeting key's last ETag in If-None-Match (the
+ * web provider's refresh), so unchanged answers are 304 without a body.
+ */
+import { createApp } from "../lib/app.ts";
+import { loadConfig } from "../lib/config.ts";
+import {
+  bundledMigrationsDir,
+  type Db,
+  migrate,
+  openPglite,
+  openPostgres,
+  readMigrations,
+} from "../lib/db/mod.ts";
+import { createLogger } from "../lib/log/mod.ts";
+
+const SYSTEM = { actor: { type: "system" as const } };
+
+function argument(name: string, fallback: number): number {
+  const index = Deno.args.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(Deno.args[index + 1]) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function write(line: string): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(line + "\n"));
+}
+
+/** The server side: build, seed, serve, print `{ url, token }`, run until stdin closes. */
+async function serveMode(): Promise<void> {
+  const url = Deno.env.get("DATABASE_URL") ?? Deno.env.get("TEST_DATABASE_URL");
+  const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+  let db: Db;
+  let admin: Db | undefined;
+  if (url) {
+    admin = openPostgres(url, { max: 1 });
+    await admin.exec(`CREATE SCHEMA ${schema}`);
+    db = openPostgres(url, { schema, max: 10 });
+  } else {
+    db = await openPglite();
+  }
+  await migrate(db, await readMigrations(bundledMigrationsDir()));
+  const config = loadConfig(
+    { APP_ENV: "development", LOG_LEVEL: "error", RATE_LIMIT_PER_MIN: "0" },
+    { version: "bench" },
+  );
+  const logger = createLogger({ level: "error", format: "json" });
+  const app = await createApp({ config, db, logger });
+  for (let i = 0; i < 50; i++) {
+    await app.services.flags.set(`bench.flag_${String(i).padStart(2, "0")}`, {
+      enabled: i % 10 !== 9,
+      rolloutPercent: [100, 50, 10, 0, 75][i % 5]!,
+      requiredModes: i % 7 === 0 ? ["DEMO"] : [],
+      targetUsers: i % 4 === 0 ? Array.from({ length: 20 }, (_, j) => `vip-${j}`) : [],
+    }, SYSTEM);
+  }
+  for (const key of ["bench.exp_a", "bench.exp_b"]) {
+    await app.services.experiments.set({
+      key,
+      enabled: true,
+      variants: { control: { weight: 1 }, treatment: { weight: 1 } },
+    }, SYSTEM);
+  }
+  const { secret } = await app.services.auth.createToken(
+    { name: "ofrep bench", scopes: ["flags:evaluate"], expiresAt: null },
+    { type: "system" },
+  );
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request, info) => app.app.fetch(request, { remoteAddr: info.remoteAddr }),
+  );
+  write(JSON.stringify({
+    url: `http://127.0.0.1:${server.addr.port}`,
+    token: secret,
+    database: url ? "postgres" : "pglite",
+  }));
+  // Runs until the client closes our stdin.
+  for await (const _ of Deno.stdin.readable) { /* drain */ }
+  await server.shutdown();
+  await app.close();
+  await db.close();
+  if (admin) {
+    await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.close();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** The client side: spawn the server, load it, report. */
+async function loadMode(): Promise<void> {
+  const seconds = argument("seconds", 30);
+  const concurrency = argument("concurrency", 50);
+  const revalidate = Deno.args.includes("--revalidate");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(import.meta.url).pathname, "--serve"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  while (!buffered.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the server exited before it was ready");
+    buffered += value;
+  }
+  const { url, token, database } = JSON.parse(buffered.split("\n")[0]!) as {
+    url: string;
+    token: string;
+    database: string;
+  };
+  const ids = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
+  const etags = new Map<string, string>();
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let errors = 0;
+  let measuring = false;
+  let stop = false;
+
+  async function worker(seed: number): Promise<void> {
+    let i = seed;
+    while (!stop) {
+      const id = ids[i = (i * 48271 + 1) % ids.length]!;
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+      };
+      const known = etags.get(id);
+      if (revalidate && known) headers["if-none-match"] = known;
+      const started = performance.now();
+      try {
+        const response = await fetch(`${url}/ofrep/v1/evaluate/flags`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ context: { targetingKey: id } }),
+        });
+        await response.arrayBuffer();
+        const elapsed = performance.now() - started;
+        const etag = response.headers.get("etag");
+        if (etag) etags.set(id, etag);
+        if (measuring) {
+          latencies.push(elapsed);
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        }
+      } catch {
+        if (measuring) errors++;
+      }
+    }
+  }
+
+  const workers = Array.from({ length: concurrency }, (_, k) => worker(k + 1));
+  await new Promise((resolve) => setTimeout(resolve, 3000)); // warm-up
+  measuring = true;
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  measuring = false;
+  const elapsed = (performance.now() - started) / 1000;
+  stop = true;
+  await Promise.all(workers);
+  const writer = child.stdin.getWriter();
+  await writer.close();
+  await reader.cancel();
+  await child.status;
+
+  latencies.sort((a, b) => a - b);
+  const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+  write(
+    `OFREP bulk evaluation, ${revalidate ? "revalidating (If-None-Match)" : "fresh (200)"}, ` +
+      `50 flags + 2 experiments, ${database}, concurrency ${concurrency}, ${seconds} s`,
+  );
+  write(`requests: ${latencies.length}  (${(latencies.length / elapsed).toFixed(0)} req/s)`);
+  write(
+    `latency: p50 ${fmt(percentile(latencies, 50))}  p90 ${fmt(percentile(latencies, 90))}  ` +
+      `p99 ${fmt(percentile(latencies, 99))}  max ${fmt(latencies.at(-1) ?? NaN)}`,
+  );
+  write(
+    `statuses: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(", ")}  network errors: ${errors}`,
+  );
+}
+
+if (Deno.args.includes("--serve")) await serveMode();
+else await loadMode();
