@@ -26,10 +26,11 @@ import { flagPageRoutes } from "../routes/flags.tsx";
 import { authPageRoutes } from "../routes/login.tsx";
 import { openApiRoutes } from "../routes/api/openapi.tsx";
 import { ofrepResponseShape, ofrepRoutes } from "../routes/api/ofrep.ts";
+import { errorsApiRoutes } from "../routes/api/errors.ts";
 import { homeRoutes } from "../routes/home.tsx";
 import { createAuditLog } from "./audit/audit.ts";
 import { createScheduler } from "./scheduler.ts";
-import { NOOP_ERROR_REPORTER } from "./sentry/reporter.ts";
+import { createErrorReporter, type ErrorReporter, NOOP_ERROR_REPORTER } from "./sentry/mod.ts";
 import {
   authenticate,
   createAuthService,
@@ -106,6 +107,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? createAppMetrics();
   const ownBus = deps.bus === undefined;
+  // Set once the outbound guard exists (guard ← mode ← bus); subscribers' errors report through it.
+  let errors: ErrorReporter = NOOP_ERROR_REPORTER;
   const bus = deps.bus ?? await createEventBus({
     redis: deps.redis,
     streamKey: config.realtime.streamKey,
@@ -113,6 +116,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     metrics,
     logger,
+    onHandlerError: (error) =>
+      errors.capture(error, { source: "background", task: "bus_subscriber" }),
   });
   const audit = createAuditLog({ db, scrub: (value) => redact(value) });
   let mode: Awaited<ReturnType<typeof createModeService>>;
@@ -140,6 +145,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
   });
+  errors = createErrorReporter({ config: config.sentry, net, metrics, logger, mode: mode.current });
   const services: AppServices = {
     db,
     redis: deps.redis,
@@ -154,7 +160,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
     bus,
     audit,
-    errors: NOOP_ERROR_REPORTER,
+    errors,
     sse: new SseHub({
       maxConnections: config.realtime.maxConnections,
       maxPerClient: config.realtime.maxConnectionsPerUser,
@@ -267,6 +273,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.route("/", flagsApiRoutes(ctx));
   app.route("/", experimentsApiRoutes(ctx));
   app.route("/", ofrepRoutes(ctx));
+  app.route("/", errorsApiRoutes(ctx));
   app.route(
     "/",
     openApiRoutes(ctx, () =>
@@ -360,6 +367,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       services.sse.closeAll();
       await mode.close();
       if (ownBus) await bus.close();
+      // Errors captured up to here still go out (bounded: a slow Sentry cannot hold the shutdown).
+      await services.errors.flush(2000);
     },
   };
 }

@@ -237,6 +237,11 @@ export const EXPECTED: Record<string, Case> = {
   "GET /governance": { expect: least("STEWARD", 200, "page") },
   "POST /governance/mode": { form: { mode: "DEMO", confirm: "yes" }, expect: least("ADMIN", 303, "page") },
   "GET /jobs": { expect: least("signed_in", 200, "page") },
+  // Browser error reports: session users only (no token scope), answered 202 forwarded or dropped.
+  "POST /api/errors": {
+    json: { type: "TypeError", message: "x is not a function", route: "/flags" },
+    expect: least("signed_in", 202, "api"),
+  },
 };
 
 /** A scope the route does not accept, for the "token without the scope" caller. */

@@ -15,7 +15,11 @@ type Handler = (event: AppEvent) => void;
 export class Subscribers {
   readonly #subs = new Set<{ topic: Topic; handler: Handler }>();
 
-  constructor(private readonly logger?: Logger) {}
+  constructor(
+    private readonly logger?: Logger,
+    /** Reports a failing handler (the app's error reporter); must not throw. */
+    private readonly onHandlerError?: (error: unknown) => void,
+  ) {}
 
   get count(): number {
     return this.#subs.size;
@@ -40,6 +44,9 @@ export class Subscribers {
           eventType: event.type,
           errorType: error instanceof Error ? error.name : typeof error,
         });
+        try {
+          this.onHandlerError?.(error);
+        } catch { /* reporting must never stop delivery */ }
       }
     }
   }
@@ -56,6 +63,8 @@ export interface BusDeps {
   logger?: Logger;
   /** Events kept for replay (`EVENT_HISTORY_SIZE`). */
   historySize: number;
+  /** Called with errors thrown by subscribers (the app's error reporter). */
+  onHandlerError?: (error: unknown) => void;
   /** The PHI scanner (lib/phi `scan` by default). */
   scanner?: (value: unknown) => { found: boolean };
 }

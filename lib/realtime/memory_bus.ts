@@ -17,7 +17,7 @@ export interface MemoryBus extends EventBus {
 export function createMemoryBus(deps: BusDeps): MemoryBus {
   const ids = createIdGenerator(deps.clock);
   const history = new EventHistory(deps.historySize, `${Math.floor(deps.clock.now())}-0`);
-  const subscribers = new Subscribers(deps.logger);
+  const subscribers = new Subscribers(deps.logger, deps.onHandlerError);
   let closed = false;
   return {
     publish(event) {

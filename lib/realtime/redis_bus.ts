@@ -100,7 +100,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   const blockMs = options.blockMs ?? 5000;
   const outboxSize = options.outboxSize ?? 10_000;
   const instanceId = options.instanceId ?? crypto.randomUUID();
-  const subscribers = new Subscribers(logger);
+  const subscribers = new Subscribers(logger, options.onHandlerError);
   const localIds = createIdGenerator(clock);
   const outbox: Array<{ event: AppEvent }> = [];
   const pendingLocal = new Set<string>();

@@ -1,0 +1,76 @@
+/**
+ * `POST /api/errors`: uncaught errors and unhandled rejections from the
+ * islands runtime. Signed-in users only (pages with islands send the CSRF
+ * token), rate-limited per user, capped at 16 KB; the report is scrubbed on
+ * the server exactly like a server error and forwarded to Sentry, or dropped.
+ * The answer is 202 either way and never echoes the report.
+ *
+ * Route class `ingest`: like analytics, it accepts client data to pass on, so
+ * STANDBY refuses it (503 MODE_STANDBY, the client drops the report) — outbound
+ * calls are blocked in STANDBY anyway, so there would be nothing to forward.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { rateLimit } from "../../lib/auth/mod.ts";
+import type { RouteContext } from "../../lib/context.ts";
+import { limitBody } from "../../lib/http/middleware.ts";
+import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+import {
+  BROWSER_REPORT_MAX_BYTES,
+  BROWSER_REPORTS_PER_MINUTE,
+  BrowserErrorReport,
+  browserReportToError,
+  matchRoute,
+} from "../../lib/sentry/mod.ts";
+
+export function errorsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const { errors } = ctx.services;
+  // Page routes register after this module: read them per report. Static paths before params.
+  const patterns = () =>
+    ctx.access.registry.routes
+      .filter((route) => route.kind === "page" && route.method === "GET")
+      .map((route) => route.path)
+      .sort((a, b) => a.split(":").length - b.split(":").length);
+
+  const route = apiRoute(ctx.access, { role: "signed_in", class: "ingest" }, {
+    method: "post",
+    path: "/api/errors",
+    tags: ["Errors"],
+    summary: "Report a browser error",
+    description:
+      "Sent by the islands runtime for uncaught errors and unhandled rejections. The report is " +
+      "rebuilt from an allowlist, scanned for PHI and forwarded to Sentry or dropped; the answer " +
+      `is 202 either way. At most ${BROWSER_REPORT_MAX_BYTES} bytes and ` +
+      `${BROWSER_REPORTS_PER_MINUTE} reports per minute per user.`,
+    request: {
+      body: { required: true, content: { "application/json": { schema: BrowserErrorReport } } },
+    },
+    responses: {
+      202: { description: "Accepted (forwarded or dropped; never echoed)" },
+      413: { description: "Larger than 16 KB (PAYLOAD_TOO_LARGE)" },
+      429: { description: "Too many reports from this user (RATE_LIMITED)" },
+    },
+  });
+  app.openapi(
+    {
+      ...route,
+      middleware: [
+        ...route.middleware,
+        limitBody(BROWSER_REPORT_MAX_BYTES),
+        rateLimit({ perMinute: BROWSER_REPORTS_PER_MINUTE, clock: ctx.clock }),
+      ],
+    },
+    (c) => {
+      const report = c.req.valid("json");
+      errors.capture(browserReportToError(report), {
+        source: "browser",
+        route: matchRoute(report.route, patterns()),
+        method: "GET",
+        requestId: c.get("requestId"),
+      });
+      return c.body(null, 202);
+    },
+  );
+  return app;
+}
