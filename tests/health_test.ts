@@ -40,7 +40,7 @@ Deno.test("GET /health/ready on PGlite: db ok, redis and worker skipped", async 
       assert.match(response.headers.get("content-type") ?? "", /application\/json/);
       const body = await json<Readiness>(response);
       assert.equal(body.status, "ready");
-      assert.deepEqual(body.checks, { db: "ok", redis: "skipped", worker: "skipped" });
+      assert.deepEqual(body.checks, { db: "ok", redis: "skipped", worker: "skipped", flags: "ok" });
       assert.deepEqual(body.mode, {
         effective: "DEMO",
         ros_mode: null,
@@ -115,7 +115,7 @@ if (hasPostgres() && hasRedis()) {
       const response = await app.request("/health/ready");
       assert.equal(response.status, 200);
       const body = await json<Readiness>(response);
-      assert.deepEqual(body.checks, { db: "ok", redis: "ok", worker: "skipped" });
+      assert.deepEqual(body.checks, { db: "ok", redis: "ok", worker: "skipped", flags: "ok" });
     } finally {
       await app.dispose();
       await redis.close();
