@@ -1,6 +1,9 @@
 /** The page frame: header with navigation, main content, footer. Server-only. */
 import { type ComponentChildren, h, type VNode } from "preact";
+import ConsentBanner from "../islands/ConsentBanner.tsx";
 import { type Principal, roleAtLeast } from "../lib/auth/principal.ts";
+import type { ConsentBannerProps } from "../lib/consent/page.ts";
+import { Island } from "../lib/web/island.tsx";
 import { NAV_ITEMS, type NavItem } from "./nav.ts";
 
 export interface LayoutProps {
@@ -9,6 +12,8 @@ export interface LayoutProps {
   principal: Principal | null;
   mode: string;
   version: string;
+  /** The consent banner and analytics client (signed-in users only; null renders no island). */
+  consentBanner?: ConsentBannerProps | null;
   children?: ComponentChildren;
 }
 
@@ -19,7 +24,9 @@ function visible(item: NavItem, principal: Principal | null): boolean {
   return roleAtLeast(principal.role, item.minRole);
 }
 
-export function Layout({ title, path, principal, mode, version, children }: LayoutProps): VNode {
+export function Layout(
+  { title, path, principal, mode, version, consentBanner, children }: LayoutProps,
+): VNode {
   const user = principal?.kind === "user" ? principal : null;
   return (
     <html lang="en">
@@ -74,6 +81,7 @@ export function Layout({ title, path, principal, mode, version, children }: Layo
               )}
           </div>
         </header>
+        {consentBanner && <Island component={ConsentBanner} props={consentBanner} />}
         <main id="main" class="site-main">{children}</main>
         <footer class="site-footer">
           <span>ResearchFlow Governance {version}</span>

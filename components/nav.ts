@@ -15,7 +15,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/experiments", label: "Experiments", minRole: "STEWARD" },
   { href: "/jobs", label: "Jobs", minRole: "signed_in" },
   { href: "/audit", label: "Audit", minRole: "STEWARD" },
+  { href: "/analytics", label: "Analytics", minRole: "STEWARD" },
   { href: "/admin/users", label: "Users", minRole: "ADMIN" },
   { href: "/admin/tokens", label: "Tokens", minRole: "ADMIN" },
+  { href: "/settings/privacy", label: "Privacy", minRole: "signed_in" },
   { href: "/api/docs", label: "API", minRole: "public" },
 ];

@@ -28,6 +28,16 @@ import { openApiRoutes } from "../routes/api/openapi.tsx";
 import { ofrepResponseShape, ofrepRoutes } from "../routes/api/ofrep.ts";
 import { errorsApiRoutes } from "../routes/api/errors.ts";
 import { homeRoutes } from "../routes/home.tsx";
+import { analyticsApiRoutes } from "../routes/api/analytics.ts";
+import { consentApiRoutes } from "../routes/api/consent.ts";
+import { analyticsPageRoutes } from "../routes/analytics.tsx";
+import { privacyPageRoutes } from "../routes/settings_privacy.tsx";
+import {
+  type AnalyticsService,
+  createAnalyticsService,
+  createAnalyticsStore,
+} from "./analytics/mod.ts";
+import { consentContext, createConsentService, createConsentStore } from "./consent/mod.ts";
 import { createAuditLog } from "./audit/audit.ts";
 import { createScheduler } from "./scheduler.ts";
 import { createErrorReporter, type ErrorReporter, NOOP_ERROR_REPORTER } from "./sentry/mod.ts";
@@ -87,6 +97,8 @@ export interface AppDeps {
   bus?: EventBus;
   /** scrypt cost for new password hashes (tests lower it; production keeps the default). */
   passwordParams?: ScryptParams;
+  /** Analytics retention cleanup interval in ms (default hourly; 0 disables the timer). */
+  analyticsCleanupIntervalMs?: number;
 }
 
 export interface App {
@@ -127,6 +139,27 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (ownBus) await bus.close();
     throw error;
   }
+  // Consent and analytics (the eraser is wired once both exist).
+  let analytics: AnalyticsService | undefined;
+  const consent = createConsentService({
+    store: createConsentStore(db),
+    audit,
+    clock,
+    mode: mode.current,
+    logger,
+    eraseAnalytics: (userId, actor, requestId) => analytics!.eraseUser(userId, actor, requestId),
+  });
+  analytics = createAnalyticsService({
+    store: createAnalyticsStore(db),
+    consent,
+    audit,
+    clock,
+    mode: mode.current,
+    metrics,
+    logger,
+    config: config.analytics,
+  });
+  const analyticsService = analytics;
   // Flags and experiments: the first snapshot loads here; a database failure leaves them fail-closed.
   const featureControl = await createFeatureControl({
     config,
@@ -136,6 +169,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     audit,
     bus,
     mode: mode.current,
+    // experiment.assigned is announced and recorded only for users with analytics consent.
+    hooks: {
+      hasAnalyticsConsent: (userId) => consent.hasAnalyticsConsent(userId),
+      recordAssigned: async (event) => {
+        if (!event.userId) return;
+        await analyticsService.recordServerEvent({
+          userId: event.userId,
+          eventName: "experiment.assigned",
+          properties: { experiment_key: event.experimentKey, variant: event.variant },
+        });
+      },
+    },
   });
   const net = createOutboundGuard({
     noNetwork: config.noNetwork,
@@ -177,6 +222,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
     flags: featureControl.flags,
     experiments: featureControl.experiments,
+    consent,
+    analytics: analyticsService,
   };
   const registry = new RouteRegistry();
   const pages = createPageRenderer({
@@ -239,6 +286,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(authenticate({ auth: services.auth, secureCookies: config.appEnv !== "development" }));
   app.use(rateLimit({ perMinute: config.security.rateLimitPerMin, clock }));
+  app.use(consentContext({ consent }));
   app.use(csrfProtection({
     publicUrl: config.publicUrl,
     renderPage: (c) =>
@@ -273,6 +321,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.route("/", flagsApiRoutes(ctx));
   app.route("/", experimentsApiRoutes(ctx));
   app.route("/", ofrepRoutes(ctx));
+  app.route("/", consentApiRoutes(ctx));
+  app.route("/", analyticsApiRoutes(ctx));
+  app.route("/", privacyPageRoutes(ctx));
+  app.route("/", analyticsPageRoutes(ctx));
   app.route("/", errorsApiRoutes(ctx));
   app.route(
     "/",
@@ -354,6 +406,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onError: (error, task) => services.errors.capture(error, { source: "background", task }),
   });
   scheduler.every("sessions.sweep", 15 * 60_000, () => services.auth.deleteExpiredSessions());
+  // Analytics retention: idempotent batched deletes, safe on several instances at once.
+  const cleanupMs = deps.analyticsCleanupIntervalMs ?? 60 * 60_000;
+  if (cleanupMs > 0) {
+    scheduler.every("analytics.retention", cleanupMs, () => analyticsService.cleanup());
+  }
 
   return {
     app,

@@ -2,11 +2,13 @@
  * The dependencies of an app instance, passed explicitly to every route
  * module (no globals). Built by `createApp` in lib/app.ts.
  */
+import type { AnalyticsService } from "./analytics/service.ts";
 import type { AuditLog } from "./audit/audit.ts";
 import type { AuthService } from "./auth/service.ts";
 import type { Role } from "./auth/principal.ts";
 import type { Clock } from "./clock.ts";
 import type { AppEnv, Config, Mode } from "./config.ts";
+import type { ConsentService } from "./consent/service.ts";
 import type { Db } from "./db/mod.ts";
 import type { ExperimentService } from "./experiments/service.ts";
 import type { FlagService } from "./flags/service.ts";
@@ -72,6 +74,10 @@ export interface AppServices {
   flags: FlagService;
   /** A/B experiments: assignment, admin, sample-ratio checks. */
   experiments: ExperimentService;
+  /** Consent per user and type; `hasAnalyticsConsent(userId)` for server-side checks. */
+  consent: ConsentService;
+  /** Consent-gated product analytics; `recordServerEvent()` for server-originated events. */
+  analytics: AnalyticsService;
 }
 
 /** A flag state provider with no flags (the default until a flag service replaces it). */

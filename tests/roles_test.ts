@@ -157,6 +157,34 @@ export const EXPECTED: Record<string, Case> = {
   },
   "GET /audit": { expect: least("STEWARD", 200, "page") },
 
+  // Consent and analytics. Ingestion: signed-in callers without analytics consent get 403.
+  "GET /api/consent/status": { expect: least("signed_in", 200, "api") },
+  "POST /api/consent/grant": {
+    json: { consentType: "analytics" },
+    expect: least("signed_in", 200, "api"),
+  },
+  "POST /api/consent/revoke": {
+    json: { consentType: "analytics" },
+    expect: least("signed_in", 200, "api"),
+  },
+  "POST /api/analytics/events": {
+    json: () => ({ events: [{ eventId: crypto.randomUUID(), eventName: "ui.page_view" }] }),
+    expect: least("RESEARCHER", 403, "api"),
+  },
+  "GET /api/analytics/summary": { expect: least("STEWARD", 200, "api") },
+  "DELETE /api/analytics/users/{id}/events": {
+    path: `/api/analytics/users/${NO_SUCH_ID}/events`,
+    expect: least("ADMIN", 404, "api"),
+  },
+  "GET /settings/privacy": { expect: least("signed_in", 200, "page") },
+  "POST /settings/privacy/grant": { form: {}, expect: least("signed_in", 303, "page") },
+  "POST /settings/privacy/revoke": { form: {}, expect: least("signed_in", 303, "page") },
+  "GET /analytics": { expect: least("STEWARD", 200, "page") },
+  "POST /analytics/erase": {
+    form: () => ({ email: unique() }),
+    expect: least("ADMIN", 404, "page"),
+  },
+
   "POST /api/governance/flags/{flagKey}": {
     path: "/api/governance/flags/role_table",
     json: { enabled: true },

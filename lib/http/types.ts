@@ -1,6 +1,7 @@
 /** Types shared by the HTTP layer: the Hono environment of every request. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Principal } from "../auth/principal.ts";
+import type { AnalyticsConsent } from "../consent/consent.ts";
 import type { Logger } from "../log/mod.ts";
 
 export interface AppVariables {
@@ -10,6 +11,8 @@ export interface AppVariables {
   logger: Logger;
   /** Resolved once per request; see client_ip.ts. */
   clientIp: string;
+  /** The signed-in user's analytics consent, looked up before pages render (lib/consent/page.ts). */
+  consent?: AnalyticsConsent;
 }
 
 /** Passed by `Deno.serve` as the second argument of `fetch`. */

@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { type ComponentChildren, h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { Layout } from "../../components/Layout.tsx";
+import { bannerPropsFor, type PageAnalytics } from "../consent/page.ts";
 import type { AppEnv } from "../http/types.ts";
 import type { IslandManifest } from "./build.ts";
 import { createIslandCollector, IslandContext } from "./island.tsx";
@@ -17,6 +18,8 @@ export interface PageOptions {
   title: string;
   status?: number;
   headers?: Record<string, string>;
+  /** The page's analytics: its key for `ui.page_view` and an extra view event (consented users only). */
+  analytics?: PageAnalytics;
 }
 
 export interface PageRenderer {
@@ -48,6 +51,7 @@ export function createPageRenderer(deps: PageRendererDeps): PageRenderer {
           principal: c.get("principal"),
           mode: deps.mode(),
           version: deps.version,
+          consentBanner: bannerPropsFor(c, options.analytics, options.status ?? 200),
         }, body),
       );
       const html = renderToString(tree);

@@ -1,0 +1,79 @@
+/**
+ * The analytics allowlists, kept in one place: which event names are stored
+ * (reference 000 step 2.5), which property keys the browser client may send,
+ * and which properties the summary reads. Pure data; islands may import it.
+ */
+
+/** Event names the server stores; anything else is rejected per event. */
+export const EVENT_NAMES = [
+  "ui.page_view",
+  "ui.button_click",
+  "governance.console_view",
+  "governance.mode_changed",
+  "governance.flag_changed",
+  "job.started",
+  "job.progress",
+  "job.completed",
+  "job.failed",
+  "experiment.assigned",
+] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+const EVENT_NAME_SET: ReadonlySet<string> = new Set(EVENT_NAMES);
+
+/** True when `name` is an allowlisted event name. */
+export function isAllowedEventName(name: string): name is EventName {
+  return EVENT_NAME_SET.has(name);
+}
+
+/**
+ * Property keys the browser client forwards (others are dropped before
+ * sending). Identifiers, enums, booleans, counts and timings only: never a
+ * field that could carry free text.
+ */
+export const CLIENT_PROPERTY_KEYS = [
+  "page",
+  "button",
+  "component",
+  "action",
+  "result",
+  "mode",
+  "flag_key",
+  "enabled",
+  "experiment_key",
+  "variant",
+  "job_status",
+  "progress",
+  "count",
+  "duration_ms",
+  "latency_ms",
+] as const;
+export type ClientPropertyKey = (typeof CLIENT_PROPERTY_KEYS)[number];
+
+const CLIENT_KEY_SET: ReadonlySet<string> = new Set(CLIENT_PROPERTY_KEYS);
+
+/** True when the browser client may send `key`. */
+export function isClientPropertyKey(key: string): key is ClientPropertyKey {
+  return CLIENT_KEY_SET.has(key);
+}
+
+/** Numeric timing properties the summary reports p50/p95 for. */
+export const TIMING_PROPERTIES = ["duration_ms", "latency_ms"] as const;
+
+/** The event and properties that count as an experiment exposure. */
+export const EXPOSURE_EVENT: EventName = "experiment.assigned";
+export const EXPOSURE_KEYS = { experiment: "experiment_key", variant: "variant" } as const;
+
+/** Shape rules for stored properties (see lib/analytics/rules.ts). */
+export const PROPERTY_RULES = {
+  /** Largest serialized (UTF-8 JSON) properties object, in bytes. */
+  maxBytes: 8 * 1024,
+  maxKeys: 32,
+  key: /^[a-z][a-z0-9_]{0,63}$/,
+  /** Strings must look like enum values or identifiers, not text. */
+  stringValue: /^[A-Za-z0-9_.:-]{1,64}$/,
+  researchId: /^[A-Za-z0-9_.:-]{1,128}$/,
+} as const;
+
+/** Largest batch accepted by `POST /api/analytics/events`. */
+export const MAX_BATCH = 100;

@@ -1,0 +1,161 @@
+/**
+ * The per-event rules of ingestion, pure and in this order: the event name
+ * must be allowlisted; the properties must serialize to at most 8 KB; then the
+ * PHI scanner runs over them (a finding, or a scanner failure, keeps the event
+ * but replaces its properties with `{ "phi_redacted": true }`); only then the
+ * shape rules apply (flat, at most 32 snake_case keys, numbers, booleans or
+ * enum-like strings), so free text that is not PHI is still refused.
+ */
+import { type PhiFinding, scan, scanText } from "../phi/mod.ts";
+import { isAllowedEventName, PROPERTY_RULES } from "./allowlist.ts";
+
+/** Why an event was rejected (stable codes in responses). */
+export type RejectReason =
+  | "EVENT_NOT_ALLOWED"
+  | "PROPERTIES_TOO_LARGE"
+  | "NOT_FLAT"
+  | "TOO_MANY_KEYS"
+  | "INVALID_KEY"
+  | "INVALID_VALUE"
+  | "INVALID_RESEARCH_ID";
+
+/** The rule behind each reason, in words; never repeats the submitted value. */
+export const REJECT_MESSAGES: Readonly<Record<RejectReason, string>> = {
+  EVENT_NOT_ALLOWED: "The event name is not in the allowlist",
+  PROPERTIES_TOO_LARGE: `Properties exceed ${PROPERTY_RULES.maxBytes} bytes serialized`,
+  NOT_FLAT: "Properties must be a flat object: no nested objects, arrays or nulls",
+  TOO_MANY_KEYS: `Properties may have at most ${PROPERTY_RULES.maxKeys} keys`,
+  INVALID_KEY: "Property keys must match ^[a-z][a-z0-9_]{0,63}$",
+  INVALID_VALUE:
+    "Property values must be finite numbers, booleans or enum-like strings matching ^[A-Za-z0-9_.:-]{1,64}$",
+  INVALID_RESEARCH_ID: "researchId must match ^[A-Za-z0-9_.:-]{1,128}$",
+};
+
+/** A stored property value. */
+export type PropertyValue = string | number | boolean;
+export type SafeProperties = Record<string, PropertyValue>;
+
+/** What happens to one event. */
+export type EventVerdict =
+  | { outcome: "accepted"; properties: SafeProperties; researchId: string | null }
+  | { outcome: "redacted"; findings: PhiFinding[] }
+  | { outcome: "rejected"; reason: RejectReason };
+
+export interface EventCandidate {
+  eventName: string;
+  properties?: unknown;
+  researchId?: string | undefined;
+}
+
+/** The scanner the rules use; injectable so the fail-closed path is testable. */
+export interface Scanner {
+  scan(value: unknown): { found: boolean; findings: PhiFinding[] };
+  scanText(text: string): { found: boolean; findings: PhiFinding[] };
+}
+
+export const PHI_SCANNER: Scanner = { scan, scanText };
+
+const encoder = new TextEncoder();
+const MAX_FINDINGS = 32;
+const SCANNER_FAILED: PhiFinding = { type: "SCANNER_ERROR", path: "$" };
+
+/** Serialized size of a JSON value in UTF-8 bytes; Infinity when it cannot be serialized. */
+export function serializedBytes(value: unknown): number {
+  try {
+    const text = JSON.stringify(value ?? {});
+    return text === undefined ? Infinity : encoder.encode(text).length;
+  } catch {
+    return Infinity;
+  }
+}
+
+function uniqueFindings(findings: PhiFinding[]): PhiFinding[] {
+  const seen = new Set<string>();
+  const out: PhiFinding[] = [];
+  for (const finding of findings) {
+    const key = `${finding.type}\u0000${finding.path}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ type: finding.type, path: finding.path });
+    if (out.length >= MAX_FINDINGS) break;
+  }
+  return out;
+}
+
+/** PHI findings in the properties and the research id; a scanner failure is a finding. */
+function phiFindings(candidate: EventCandidate, scanner: Scanner): PhiFinding[] {
+  const findings: PhiFinding[] = [];
+  try {
+    const result = scanner.scan(candidate.properties ?? {});
+    if (result.found) {
+      findings.push(
+        ...(result.findings.length ? result.findings : [SCANNER_FAILED]),
+      );
+    }
+    if (candidate.researchId !== undefined) {
+      const id = scanner.scanText(candidate.researchId);
+      if (id.found) {
+        findings.push(
+          ...(id.findings.length ? id.findings : [SCANNER_FAILED])
+            .map((f) => ({ type: f.type, path: "researchId" })),
+        );
+      }
+    }
+  } catch {
+    findings.push(SCANNER_FAILED);
+  }
+  return uniqueFindings(findings);
+}
+
+/** Checks the shape rules; returns the first broken rule, or the properties to store. */
+export function checkShape(properties: unknown): RejectReason | SafeProperties {
+  if (properties === undefined) return {};
+  if (properties === null || typeof properties !== "object" || Array.isArray(properties)) {
+    return "NOT_FLAT";
+  }
+  const entries = Object.entries(properties as Record<string, unknown>);
+  if (entries.length > PROPERTY_RULES.maxKeys) return "TOO_MANY_KEYS";
+  const out: SafeProperties = {};
+  for (const [key, value] of entries) {
+    if (!PROPERTY_RULES.key.test(key)) return "INVALID_KEY";
+    if (value === null || typeof value === "object") return "NOT_FLAT";
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) return "INVALID_VALUE";
+    } else if (typeof value === "string") {
+      if (!PROPERTY_RULES.stringValue.test(value)) return "INVALID_VALUE";
+    } else if (typeof value !== "boolean") {
+      return "INVALID_VALUE";
+    }
+    out[key] = value as PropertyValue;
+  }
+  return out;
+}
+
+/**
+ * Judges one event by the rules above.
+ *
+ * @example
+ * judgeEvent({ eventName: "ui.page_view", properties: { page: "home" } });
+ * // { outcome: "accepted", properties: { page: "home" }, researchId: null }
+ */
+export function judgeEvent(
+  candidate: EventCandidate,
+  scanner: Scanner = PHI_SCANNER,
+): EventVerdict {
+  if (!isAllowedEventName(candidate.eventName)) {
+    return { outcome: "rejected", reason: "EVENT_NOT_ALLOWED" };
+  }
+  if (serializedBytes(candidate.properties) > PROPERTY_RULES.maxBytes) {
+    return { outcome: "rejected", reason: "PROPERTIES_TOO_LARGE" };
+  }
+  const findings = phiFindings(candidate, scanner);
+  if (findings.length > 0) return { outcome: "redacted", findings };
+  const shaped = checkShape(candidate.properties);
+  if (typeof shaped === "string") return { outcome: "rejected", reason: shaped };
+  if (
+    candidate.researchId !== undefined && !PROPERTY_RULES.researchId.test(candidate.researchId)
+  ) {
+    return { outcome: "rejected", reason: "INVALID_RESEARCH_ID" };
+  }
+  return { outcome: "accepted", properties: shaped, researchId: candidate.researchId ?? null };
+}

@@ -1,0 +1,110 @@
+/**
+ * Consent on pages: a middleware that looks up the signed-in user's analytics
+ * consent before a page renders (the renderer is synchronous), and the props
+ * of the ConsentBanner island derived from it. Anonymous pages get nothing,
+ * so they ship no script.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import { type EventName, isAllowedEventName } from "../analytics/allowlist.ts";
+import { safeNextPath } from "../http/access.ts";
+import { wantsApi } from "../http/problem.ts";
+import type { AppEnv } from "../http/types.ts";
+import { type AnalyticsConsent, CONSENT_POLICIES, gpcSignal } from "./consent.ts";
+
+/** What a page says about its analytics (an optional part of the page options). */
+export interface PageAnalytics {
+  /** The page key sent with `ui.page_view` (default: derived from the route pattern). */
+  page?: string;
+  /** An extra event the page emits on view, e.g. `governance.console_view`. */
+  event?: EventName;
+}
+
+/** Props of the ConsentBanner island; identifiers and fixed texts only (they are in the page). */
+export interface ConsentBannerProps extends Record<string, unknown> {
+  /** Show the banner: no choice yet (or a grant to an older policy) and no GPC signal. */
+  ask: boolean;
+  /** Analytics consent in force: start the client. */
+  active: boolean;
+  csrfToken: string;
+  page: string;
+  event: EventName | null;
+  summary: string;
+  policyVersion: string;
+  /** Where the no-JavaScript forms return to. */
+  returnTo: string;
+}
+
+/** A page key from a route pattern: `/admin/users/:id` → `admin_users_id`, `/` → `home`. */
+export function pageKeyOf(pattern: string): string {
+  const key = pattern.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  return (key || "home").slice(0, 64);
+}
+
+function routePattern(c: Context<AppEnv>): string {
+  try {
+    const pattern = routePath(c);
+    return pattern && pattern !== "/*" && pattern !== "*" ? pattern : "unmatched";
+  } catch {
+    return "unmatched";
+  }
+}
+
+/** The banner props for a page render, or null when the island has nothing to do. */
+export function bannerPropsFor(
+  c: Context<AppEnv>,
+  analytics: PageAnalytics | undefined,
+  status: number,
+): ConsentBannerProps | null {
+  const principal = c.get("principal");
+  const consent = c.get("consent");
+  if (principal?.kind !== "user" || !consent) return null;
+  const ask = consent.needsChoice && !consent.gpc.signal;
+  if (!ask && !consent.effective) return null;
+  const page = analytics?.page ??
+    (status >= 400 ? `error_${status}` : pageKeyOf(routePattern(c)));
+  const event = analytics?.event && isAllowedEventName(analytics.event) ? analytics.event : null;
+  return {
+    ask,
+    active: consent.effective,
+    csrfToken: principal.csrfToken,
+    page,
+    event,
+    summary: CONSENT_POLICIES.analytics.summary,
+    policyVersion: CONSENT_POLICIES.analytics.version,
+    returnTo: safeNextPath(c.req.path),
+  };
+}
+
+/**
+ * Looks up the analytics consent of a signed-in user on page requests (GET,
+ * HEAD) and puts it on the context as `consent`. A failure leaves it unset:
+ * no banner and no analytics (fail closed).
+ */
+export function consentContext(
+  options: {
+    consent: { analytics(userId: string, o: { gpc: boolean }): Promise<AnalyticsConsent> };
+  },
+): MiddlewareHandler<AppEnv> {
+  return async function consentContextMiddleware(c, next) {
+    const principal = c.get("principal");
+    if (
+      principal?.kind === "user" && (c.req.method === "GET" || c.req.method === "HEAD") &&
+      !wantsApi(c)
+    ) {
+      try {
+        c.set(
+          "consent",
+          await options.consent.analytics(principal.id, {
+            gpc: gpcSignal(c.req.header("sec-gpc")),
+          }),
+        );
+      } catch (error) {
+        c.get("logger").warn("consent state unavailable", {
+          errorType: error instanceof Error ? error.name : typeof error,
+        });
+      }
+    }
+    await next();
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * Consent storage: an append-only history in `user_consents` (the newest row
+ * per user and type is the current state) and the first time a privacy signal
+ * (GPC) was seen for a user, in `privacy_signals`.
+ */
+import type { Queryable } from "../db/mod.ts";
+import type { ConsentMethod, ConsentState, ConsentType, LegalBasis } from "./consent.ts";
+
+/** One row of a user's consent history. */
+export interface ConsentRow {
+  consentType: ConsentType;
+  state: Exclude<ConsentState, "none">;
+  purpose: string;
+  legalBasis: LegalBasis;
+  policyVersion: string;
+  method: ConsentMethod;
+  grantedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface AnalyticsRow {
+  consent: ConsentRow | null;
+  gpcFirstSeenAt: Date | null;
+}
+
+/** Current analytics states among active accounts (for the consent rate). */
+export interface ConsentStats {
+  activeUsers: number;
+  granted: number;
+  declined: number;
+  revoked: number;
+}
+
+export interface ConsentStore {
+  /** The newest row per consent type for a user. */
+  current(userId: string): Promise<ConsentRow[]>;
+  /** The newest analytics row and the GPC first-seen time, in one query. */
+  analytics(userId: string): Promise<AnalyticsRow>;
+  /** Appends a row to the history. */
+  append(userId: string, row: ConsentRow): Promise<void>;
+  /** The user's history, newest first. */
+  history(userId: string, limit: number): Promise<ConsentRow[]>;
+  /** Records that GPC was seen (first time only); returns the first-seen time. */
+  recordGpc(userId: string, at: Date): Promise<Date>;
+  stats(): Promise<ConsentStats>;
+}
+
+type RawRow = {
+  consent_type: ConsentType;
+  state: ConsentRow["state"];
+  purpose: string;
+  legal_basis: LegalBasis;
+  policy_version: string;
+  method: ConsentMethod;
+  granted_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
+};
+
+const COLUMNS =
+  "consent_type, state, purpose, legal_basis, policy_version, method, granted_at, revoked_at, created_at";
+
+function toRow(raw: RawRow): ConsentRow {
+  return {
+    consentType: raw.consent_type,
+    state: raw.state,
+    purpose: raw.purpose,
+    legalBasis: raw.legal_basis,
+    policyVersion: raw.policy_version,
+    method: raw.method,
+    grantedAt: raw.granted_at,
+    revokedAt: raw.revoked_at,
+    createdAt: raw.created_at,
+  };
+}
+
+/** The Postgres/PGlite consent store. */
+export function createConsentStore(db: Queryable): ConsentStore {
+  return {
+    async current(userId) {
+      const rows = await db.query<RawRow>(
+        `SELECT DISTINCT ON (consent_type) ${COLUMNS}
+           FROM user_consents WHERE user_id = $1
+          ORDER BY consent_type, seq DESC`,
+        [userId],
+      );
+      return rows.map(toRow);
+    },
+
+    async analytics(userId) {
+      const rows = await db.query<Partial<RawRow> & { gpc_first_seen_at: Date | null }>(
+        `SELECT c.*, s.first_seen_at AS gpc_first_seen_at
+           FROM (SELECT 1) AS one
+           LEFT JOIN LATERAL (
+             SELECT ${COLUMNS} FROM user_consents
+              WHERE user_id = $1 AND consent_type = 'analytics'
+              ORDER BY seq DESC LIMIT 1
+           ) AS c ON TRUE
+           LEFT JOIN privacy_signals s ON s.user_id = $1 AND s.signal = 'gpc'`,
+        [userId],
+      );
+      const row = rows[0];
+      return {
+        consent: row?.state ? toRow(row as RawRow) : null,
+        gpcFirstSeenAt: row?.gpc_first_seen_at ?? null,
+      };
+    },
+
+    async append(userId, row) {
+      await db.query(
+        `INSERT INTO user_consents
+           (user_id, consent_type, state, purpose, legal_basis, policy_version, method,
+            granted_at, revoked_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          userId,
+          row.consentType,
+          row.state,
+          row.purpose,
+          row.legalBasis,
+          row.policyVersion,
+          row.method,
+          row.grantedAt,
+          row.revokedAt,
+          row.createdAt,
+        ],
+      );
+    },
+
+    async history(userId, limit) {
+      const rows = await db.query<RawRow>(
+        `SELECT ${COLUMNS} FROM user_consents WHERE user_id = $1 ORDER BY seq DESC LIMIT $2`,
+        [userId, limit],
+      );
+      return rows.map(toRow);
+    },
+
+    async recordGpc(userId, at) {
+      const rows = await db.query<{ first_seen_at: Date }>(
+        `WITH ins AS (
+           INSERT INTO privacy_signals (user_id, signal, first_seen_at) VALUES ($1, 'gpc', $2)
+           ON CONFLICT (user_id, signal) DO NOTHING
+           RETURNING first_seen_at
+         )
+         SELECT first_seen_at FROM ins
+         UNION ALL
+         SELECT first_seen_at FROM privacy_signals WHERE user_id = $1 AND signal = 'gpc'
+         LIMIT 1`,
+        [userId, at],
+      );
+      return rows[0]?.first_seen_at ?? at;
+    },
+
+    async stats() {
+      const rows = await db.query<{
+        active_users: number;
+        granted: number;
+        declined: number;
+        revoked: number;
+      }>(
+        `SELECT count(*)::int8 AS active_users,
+                count(*) FILTER (WHERE c.state = 'granted')::int8 AS granted,
+                count(*) FILTER (WHERE c.state = 'declined')::int8 AS declined,
+                count(*) FILTER (WHERE c.state = 'revoked')::int8 AS revoked
+           FROM users u
+           LEFT JOIN LATERAL (
+             SELECT state FROM user_consents
+              WHERE user_id = u.id AND consent_type = 'analytics'
+              ORDER BY seq DESC LIMIT 1
+           ) AS c ON TRUE
+          WHERE u.active`,
+      );
+      const row = rows[0];
+      return {
+        activeUsers: row?.active_users ?? 0,
+        granted: row?.granted ?? 0,
+        declined: row?.declined ?? 0,
+        revoked: row?.revoked ?? 0,
+      };
+    },
+  };
+}

@@ -1,0 +1,272 @@
+/**
+ * /settings/privacy: the user's analytics consent, with one-click grant and
+ * withdrawal (plain form posts, no JavaScript needed), the option to have
+ * collected events deleted, the GPC status, and the history of choices.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { z } from "zod";
+import { actorOf } from "../lib/audit/mod.ts";
+import type { UserPrincipal } from "../lib/auth/principal.ts";
+import { CONSENT_POLICIES, type ConsentView, gpcSignal } from "../lib/consent/mod.ts";
+import type { RouteContext } from "../lib/context.ts";
+import { AppError } from "../lib/errors/mod.ts";
+import { page, safeNextPath } from "../lib/http/access.ts";
+import type { AppEnv } from "../lib/http/types.ts";
+
+const READ = { role: "signed_in", class: "read" } as const;
+const GRANT = { role: "signed_in", class: "write" } as const;
+const WITHDRAW = { role: "signed_in", class: "governance-write" } as const;
+
+/** Fixed confirmation messages, chosen by key so no user input is reflected. */
+const NOTICES: Record<string, string> = {
+  granted: "Usage analytics are on. Thank you.",
+  withdrawn: "Usage analytics are off. Nothing more will be collected.",
+  declined: "Usage analytics stay off. We will not ask again.",
+};
+
+const STATE_LABELS: Record<ConsentView["state"], string> = {
+  granted: "Allowed",
+  declined: "Declined",
+  revoked: "Withdrawn",
+  none: "Not chosen yet",
+};
+
+const METHOD_LABELS: Record<string, string> = {
+  banner: "banner",
+  settings: "this page",
+  api: "API",
+  admin: "administrator",
+};
+
+const GrantForm = z.object({
+  csrf_token: z.string().optional(),
+  method: z.enum(["banner", "settings"]).optional(),
+  policy_version: z.string().max(64).optional(),
+  return_to: z.string().max(2048).optional(),
+}).strict();
+
+const RevokeForm = z.object({
+  csrf_token: z.string().optional(),
+  method: z.enum(["banner", "settings"]).optional(),
+  erase: z.enum(["on", "true"]).optional(),
+  return_to: z.string().max(2048).optional(),
+}).strict();
+
+function when(iso: string | null): string {
+  return iso ? iso.replace("T", " ").slice(0, 16) + " UTC" : "—";
+}
+
+async function formOf(c: Context<AppEnv>): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) if (typeof value === "string") out[key] = value;
+  return out;
+}
+
+/** Where a form returns: the page it came from (banner), else this page with a notice. */
+function back(method: string | undefined, returnTo: string | undefined, notice: string): string {
+  if (method === "banner" && returnTo) return safeNextPath(returnTo);
+  return `/settings/privacy?notice=${notice}`;
+}
+
+export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { consent } = ctx.services;
+  const policy = CONSENT_POLICIES.analytics;
+
+  async function privacyPage(c: Context<AppEnv>, error?: string, status = 200) {
+    const user = c.get("principal") as UserPrincipal;
+    const gpc = gpcSignal(c.req.header("sec-gpc"));
+    const [analytics, history] = await Promise.all([
+      consent.analytics(user.id, { gpc }),
+      consent.history(user.id, 50),
+    ]);
+    const notice = NOTICES[c.req.query("notice") ?? ""];
+    const erasedRaw = c.req.query("erased");
+    const erased = erasedRaw && /^\d{1,12}$/.test(erasedRaw) ? Number(erasedRaw) : null;
+    const csrf = <input type="hidden" name="csrf_token" value={user.csrfToken} />;
+    return ctx.pages.render(
+      c,
+      <>
+        <h1>Privacy</h1>
+        {notice && <p class="notice notice--ok" role="status">{notice}</p>}
+        {erased !== null && (
+          <p class="notice notice--ok" role="status">
+            {erased === 1 ? "1 collected event was" : `${erased} collected events were`} deleted.
+          </p>
+        )}
+        {error && <p class="notice notice--error" role="alert">{error}</p>}
+
+        <section class="panel privacy" aria-labelledby="analytics-heading">
+          <h2 id="analytics-heading">Usage analytics</h2>
+          <p class="lede">{policy.summary}</p>
+          <p>{policy.details}</p>
+          <p>
+            Status:{" "}
+            <strong data-testid="analytics-state">
+              {analytics.effective ? "On" : "Off"}
+            </strong>{" "}
+            <span class="muted">
+              ({STATE_LABELS[analytics.state]}
+              {analytics.stale ? ", to an earlier version of this text" : ""})
+            </span>
+          </p>
+          {analytics.gpc.signal && (
+            <p class="notice notice--warn">
+              Your browser sends Global Privacy Control
+              {analytics.gpc.firstSeenAt ? ` (first seen ${when(analytics.gpc.firstSeenAt)})` : ""}.
+              {" "}
+              We treat it as a refusal: analytics stay off unless you allow them here after that
+              signal.
+            </p>
+          )}
+          {analytics.effective
+            ? (
+              <form method="post" action="/settings/privacy/revoke" class="form-card">
+                {csrf}
+                <input type="hidden" name="method" value="settings" />
+                <label class="checkbox">
+                  <input type="checkbox" name="erase" value="on" />{" "}
+                  Also delete the usage events already collected about me
+                </label>
+                <button type="submit" class="button button--danger">
+                  Turn off usage analytics
+                </button>
+              </form>
+            )
+            : (
+              <div class="privacy__actions">
+                <form method="post" action="/settings/privacy/grant" class="inline-form">
+                  {csrf}
+                  <input type="hidden" name="method" value="settings" />
+                  <input type="hidden" name="policy_version" value={policy.version} />
+                  <button type="submit" class="button button--primary">
+                    Allow usage analytics
+                  </button>
+                </form>
+                {analytics.state === "none" && (
+                  <form method="post" action="/settings/privacy/revoke" class="inline-form">
+                    {csrf}
+                    <input type="hidden" name="method" value="settings" />
+                    <button type="submit" class="button">No thanks</button>
+                  </form>
+                )}
+                {(analytics.state === "revoked" || analytics.state === "declined") && (
+                  <form method="post" action="/settings/privacy/revoke" class="inline-form">
+                    {csrf}
+                    <input type="hidden" name="method" value="settings" />
+                    <input type="hidden" name="erase" value="on" />
+                    <button type="submit" class="button">Delete events already collected</button>
+                  </form>
+                )}
+              </div>
+            )}
+          <p class="muted">
+            Policy version <code>{policy.version}</code>; legal basis: {policy.legalBasis}; purpose:
+            {" "}
+            {policy.purpose.replaceAll("_", " ")}.
+          </p>
+        </section>
+
+        <h2>Your choices</h2>
+        {history.length === 0
+          ? <p class="muted">You have not made a choice yet.</p>
+          : (
+            <table class="data" aria-label="Consent history">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Consent</th>
+                  <th scope="col">Choice</th>
+                  <th scope="col">Made on</th>
+                  <th scope="col">Policy version</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.map((row, i) => (
+                  <tr key={i}>
+                    <td>{when(row.recordedAt)}</td>
+                    <td>{row.consentType.replaceAll("_", " ")}</td>
+                    <td>{STATE_LABELS[row.state]}</td>
+                    <td>{METHOD_LABELS[row.method ?? ""] ?? "—"}</td>
+                    <td>
+                      <code>{row.policyVersion ?? "—"}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+      </>,
+      { title: "Privacy", status },
+    );
+  }
+
+  async function attempt(
+    c: Context<AppEnv>,
+    action: () => Promise<string>,
+  ): Promise<Response> {
+    try {
+      return c.redirect(await action(), 303);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "VALIDATION_FAILED") {
+        return await privacyPage(c, `${error.message}.`, 400);
+      }
+      throw error;
+    }
+  }
+
+  page(app, ctx.access, "GET", "/settings/privacy", READ, (c) => privacyPage(c));
+
+  page(app, ctx.access, "POST", "/settings/privacy/grant", GRANT, async (c) => {
+    const parsed = GrantForm.safeParse(await formOf(c));
+    if (!parsed.success) return await privacyPage(c, "The choice was not understood.", 400);
+    const form = parsed.data;
+    return await attempt(c, async () => {
+      await consent.grant(
+        (c.get("principal") as UserPrincipal).id,
+        {
+          consentType: "analytics",
+          method: form.method ?? "settings",
+          ...(form.policy_version ? { policyVersion: form.policy_version } : {}),
+        },
+        {
+          actor: actorOf(c.get("principal")),
+          requestId: c.get("requestId"),
+          gpc: gpcSignal(c.req.header("sec-gpc")),
+        },
+      );
+      return back(form.method, form.return_to, "granted");
+    });
+  });
+
+  page(app, ctx.access, "POST", "/settings/privacy/revoke", WITHDRAW, async (c) => {
+    const parsed = RevokeForm.safeParse(await formOf(c));
+    if (!parsed.success) return await privacyPage(c, "The choice was not understood.", 400);
+    const form = parsed.data;
+    return await attempt(c, async () => {
+      const outcome = await consent.revoke(
+        (c.get("principal") as UserPrincipal).id,
+        {
+          consentType: "analytics",
+          method: form.method ?? "settings",
+          reason: "user_opt_out",
+          eraseEvents: form.erase !== undefined,
+        },
+        {
+          actor: actorOf(c.get("principal")),
+          requestId: c.get("requestId"),
+          gpc: gpcSignal(c.req.header("sec-gpc")),
+        },
+      );
+      const notice = outcome.consent.state === "declined" ? "declined" : "withdrawn";
+      const target = back(form.method, form.return_to, notice);
+      return outcome.erasedEvents !== null && target.startsWith("/settings/privacy?")
+        ? `${target}&erased=${outcome.erasedEvents}`
+        : target;
+    });
+  });
+
+  return app;
+}
