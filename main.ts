@@ -20,6 +20,7 @@ import { DEFAULT_SAFE_KEYS, redact } from "./lib/phi/mod.ts";
 import { openRedis, type RedisHandle } from "./lib/redis/client.ts";
 import { VERSION } from "./lib/version.ts";
 import { buildIslands } from "./lib/web/build.ts";
+import { installProcessHandlers } from "./lib/sentry/process.ts";
 
 const LOG_SAFE_KEYS = [
   ...DEFAULT_SAFE_KEYS,
@@ -139,12 +140,8 @@ try {
   throw error;
 }
 
-globalThis.addEventListener("unhandledrejection", (event) => {
-  event.preventDefault();
-  logger.error("unhandled rejection", {
-    errorType: event.reason instanceof Error ? event.reason.name : typeof event.reason,
-  });
-});
+// Unhandled rejections and uncaught exceptions are logged (class only) and reported to Sentry.
+installProcessHandlers({ errors: handle.services.errors, logger, exit: (code) => Deno.exit(code) });
 
 const server = Deno.serve({
   port: config.port,
@@ -173,6 +170,7 @@ async function shutdown(signal: string): Promise<void> {
   try {
     await close();
     await server.shutdown();
+    await handle.services.errors.flush(2000);
     await redis?.close();
     await db.close();
     logger.info("stopped");
