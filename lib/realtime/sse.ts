@@ -83,14 +83,14 @@ export class SseSession {
   }
 
   /** Queues a chunk. Returns false when the session is closed; closes it when the queue is full. */
-  send(chunk: string): boolean {
+  send(chunk: string | Uint8Array): boolean {
     if (this.#closed) return false;
     if ((this.#controller.desiredSize ?? 0) <= 0) {
       // The client does not keep up: end the stream; it reconnects and replays from its last id.
       this.close("overflow");
       return false;
     }
-    this.#controller.enqueue(encoder.encode(chunk));
+    this.#controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
     return true;
   }
 

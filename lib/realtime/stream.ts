@@ -38,6 +38,19 @@ export interface EventStreamRequest {
   signal?: AbortSignal;
 }
 
+// One event goes to every open stream: encode it once (the bus hands every subscriber the same object).
+const encoded = new WeakMap<AppEvent, Uint8Array>();
+const encoder = new TextEncoder();
+
+function encodeEvent(event: AppEvent): Uint8Array {
+  let bytes = encoded.get(event);
+  if (!bytes) {
+    bytes = encoder.encode(formatSseEvent({ id: event.id, event: event.type, data: event }));
+    encoded.set(event, bytes);
+  }
+  return bytes;
+}
+
 /** Opens the stream, or says which connection cap refused it. */
 export async function openEventStream(
   deps: EventStreamDeps,
@@ -71,7 +84,7 @@ export async function openEventStream(
 
   function sendEvent(event: AppEvent): void {
     if (lastSent !== undefined && compareEventIds(event.id, lastSent) <= 0) return;
-    if (session.send(formatSseEvent({ id: event.id, event: event.type, data: event }))) {
+    if (session.send(encodeEvent(event))) {
       lastSent = event.id;
     }
   }

@@ -68,7 +68,10 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
             const { mode, pinned, flags, flagsMeta } = governanceStateFor(services, principal);
             return { mode, pinned, flags, flagsMeta };
           },
-          signal: c.req.raw.signal,
+          // Under Deno.serve a disconnect cancels the body stream, which ends the session; the
+          // request signal is only needed in process (app.request), and reading it under
+          // Deno.serve trips Deno's warning about its legacy abort-on-success semantics.
+          ...(c.env?.remoteAddr ? {} : { signal: c.req.raw.signal }),
         },
       );
       if (session === "global" || session === "client") {
