@@ -39,7 +39,7 @@ Deno.test({
           page.waitForURL(/\/flags\/ui\.flag\?notice=saved$/),
           page.click("form.form-card button[type=submit]"),
         ]);
-        assert.match(await page.textContent('[role="status"]') ?? "", /The flag was saved/);
+        assert.match(await page.textContent("p.notice--ok") ?? "", /The flag was saved/);
         assert.equal(app.services.flags.get("ui.flag")?.rolloutPercent, 60);
 
         await page.fill('input[name="userId"]', "user-42");
