@@ -4,9 +4,13 @@
  */
 import { type AppEvent, compareEventIds, type Replay, type Topic } from "./types.ts";
 
-/** True when a subscriber of `subscribed` receives an event of `eventTopic`. */
+/**
+ * True when a subscriber of `subscribed` receives an event of `eventTopic`:
+ * "all" subscribers receive every event; others only their topic (an event
+ * published on "all" has no narrower topic and reaches "all" subscribers only).
+ */
 export function topicMatches(subscribed: Topic, eventTopic: Topic): boolean {
-  return subscribed === "all" || eventTopic === "all" || subscribed === eventTopic;
+  return subscribed === "all" || subscribed === eventTopic;
 }
 
 /** Keeps the newest `capacity` events, oldest first. */

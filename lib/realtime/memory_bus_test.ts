@@ -55,6 +55,21 @@ Deno.test("publish() stamps ids, delivers to matching subscribers and counts by 
   assert.equal(await metrics.busEvents.value({ topic: "jobs" }), 1);
 });
 
+Deno.test("an event on topic all reaches only subscribers of all", async () => {
+  const { bus } = busFor();
+  const jobs: AppEvent[] = [];
+  const all: AppEvent[] = [];
+  bus.subscribe("jobs", (e) => jobs.push(e));
+  bus.subscribe("all", (e) => all.push(e));
+  await bus.publish({
+    type: "experiment.assigned",
+    topic: "all",
+    payload: { experimentKey: "x", variant: "A" },
+  });
+  assert.equal(jobs.length, 0);
+  assert.equal(all.length, 1);
+});
+
 Deno.test("a throwing subscriber does not stop delivery to the others", async () => {
   const { bus } = busFor();
   const got: string[] = [];
