@@ -33,6 +33,8 @@ export function Layout(
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {/* The session's CSRF token for island requests (error reports); absent when signed out. */}
+        {user && <meta name="csrf-token" content={user.csrfToken} />}
         <title>{`${title} · ResearchFlow Governance`}</title>
         <link rel="stylesheet" href="/styles.css" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
