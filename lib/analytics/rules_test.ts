@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { checkShape, judgeEvent, type Scanner, serializedBytes } from "./rules.ts";
+
+Deno.test("judgeEvent() accepts an allowlisted event with flat enum-like properties", () => {
+  assert.deepEqual(
+    judgeEvent({
+      eventName: "ui.button_click",
+      properties: { button: "save_flag", duration_ms: 12.5, enabled: false },
+      researchId: "study-7",
+    }),
+    {
+      outcome: "accepted",
+      properties: { button: "save_flag", duration_ms: 12.5, enabled: false },
+      researchId: "study-7",
+    },
+  );
+});
+
+Deno.test("judgeEvent() checks the name before anything else", () => {
+  const verdict = judgeEvent({ eventName: "ui.typed_text", properties: { note: "a@b.example" } });
+  assert.deepEqual(verdict, { outcome: "rejected", reason: "EVENT_NOT_ALLOWED" });
+});
+
+Deno.test("judgeEvent() rejects properties over 8 KB before scanning them", () => {
+  let scanned = false;
+  const scanner: Scanner = {
+    scan: () => {
+      scanned = true;
+      return { found: false, findings: [] };
+    },
+    scanText: () => ({ found: false, findings: [] }),
+  };
+  const verdict = judgeEvent(
+    { eventName: "ui.page_view", properties: { page: "x".repeat(8200) } },
+    scanner,
+  );
+  assert.deepEqual(verdict, { outcome: "rejected", reason: "PROPERTIES_TOO_LARGE" });
+  assert.equal(scanned, false);
+});
+
+Deno.test("judgeEvent() redacts before applying the shape rules (PHI in a nested value is redacted, not rejected)", () => {
+  const verdict = judgeEvent({
+    eventName: "ui.page_view",
+    properties: { context: { note: "write to jane.roe@example.org" } },
+  });
+  assert.equal(verdict.outcome, "redacted");
+  if (verdict.outcome === "redacted") {
+    assert.deepEqual(verdict.findings, [{ type: "EMAIL", path: "$.context.note" }]);
+  }
+});
+
+Deno.test("judgeEvent() fails closed: a scanner that throws counts as PHI found", () => {
+  const scanner: Scanner = {
+    scan: () => {
+      throw new Error("boom");
+    },
+    scanText: () => ({ found: false, findings: [] }),
+  };
+  assert.deepEqual(
+    judgeEvent({ eventName: "ui.page_view", properties: { page: "home" } }, scanner),
+    { outcome: "redacted", findings: [{ type: "SCANNER_ERROR", path: "$" }] },
+  );
+});
+
+Deno.test("judgeEvent() scans the researchId and reports it by field name only", () => {
+  const verdict = judgeEvent({ eventName: "ui.page_view", researchId: "MRN:48213377" });
+  assert.equal(verdict.outcome, "redacted");
+  if (verdict.outcome === "redacted") {
+    assert.deepEqual(verdict.findings.map((f) => f.path), ["researchId"]);
+  }
+});
+
+Deno.test("checkShape() names the first broken rule", () => {
+  assert.equal(checkShape({ a: { b: 1 } }), "NOT_FLAT");
+  assert.equal(checkShape({ a: [1] }), "NOT_FLAT");
+  assert.equal(checkShape({ a: null }), "NOT_FLAT");
+  assert.equal(checkShape({ "a-b": 1 }), "INVALID_KEY");
+  assert.equal(checkShape({ ["a".repeat(65)]: 1 }), "INVALID_KEY");
+  assert.equal(checkShape({ a: "two words" }), "INVALID_VALUE");
+  assert.equal(checkShape({ a: "" }), "INVALID_VALUE");
+  assert.equal(checkShape({ a: "x".repeat(65) }), "INVALID_VALUE");
+  const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i]));
+  assert.equal(checkShape(many), "TOO_MANY_KEYS");
+  assert.deepEqual(checkShape(undefined), {});
+  assert.deepEqual(checkShape({ a: "v1.2:x-y_z", b: -3, c: true }), {
+    a: "v1.2:x-y_z",
+    b: -3,
+    c: true,
+  });
+});
+
+Deno.test("serializedBytes() counts UTF-8 bytes", () => {
+  assert.equal(serializedBytes({ a: "é" }), 10);
+  assert.equal(serializedBytes(undefined), 2);
+});
