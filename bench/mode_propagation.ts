@@ -69,6 +69,7 @@ try {
   await a.close();
   await b.close();
   await ownBus?.close();
+  await redisA.client.sendCommand(["DEL", config.realtime.streamKey]);
   await redisA.close();
   await redisB.close();
   await dbA.close();

@@ -69,6 +69,7 @@ const control = Deno.serve(
         await handle.close();
         await server.shutdown();
         await control.shutdown();
+        await redis?.client.sendCommand(["DEL", config.realtime.streamKey]);
         await redis?.close();
         await db.close();
         Deno.exit(0);
