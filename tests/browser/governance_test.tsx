@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext } from "playwright-core";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
-import { type Session, signInAs } from "../helpers/auth.ts";
+import { createToken, type Session, signInAs } from "../helpers/auth.ts";
 import { launchBrowser, serve, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
 
@@ -114,6 +114,31 @@ Deno.test({
           await context.close();
         },
       );
+      await t.step("the jobs page shows progress from job events without reload", async () => {
+        const context = await contextFor(browser, server.url, steward);
+        const page = await context.newPage();
+        const watch = watchPage(page);
+        await page.goto(`${server.url}/jobs`);
+        await page.waitForSelector('[data-testid="live-status"][data-status="live"]', {
+          timeout: 15_000,
+        });
+        const worker = await createToken(app, { scopes: ["jobs:write"] });
+        for (const body of [{ status: "started" }, { status: "progress", progress: 60 }]) {
+          const response = await app.request("/api/jobs/browser-job/status", {
+            method: "POST",
+            headers: { authorization: `Bearer ${worker}`, "content-type": "application/json" },
+            body: JSON.stringify(body),
+          });
+          assert.equal(response.status, 200);
+          await response.body?.cancel();
+        }
+        await page.waitForSelector('tr[data-job="browser-job"] progress[value="60"]', {
+          timeout: 10_000,
+        });
+        assert.match(await page.textContent('tr[data-job="browser-job"]') ?? "", /progress/);
+        assert.deepEqual(watch.problems, []);
+        await context.close();
+      });
     } finally {
       await browser.close();
       await server.close();
