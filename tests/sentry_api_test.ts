@@ -41,8 +41,6 @@ Deno.test("matchRoute() answers a registered pattern or 'unmatched', never the c
 Deno.test({
   name:
     "POST /api/errors: browser reports are scrubbed on the server, forwarded or dropped, never echoed",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn(t) {
     const sentry = startSentryStandIn();
     const app = await buildTestApp({ env: { SENTRY_DSN: sentry.dsn } });
@@ -190,8 +188,6 @@ Deno.test({
 
 Deno.test({
   name: "POST /api/errors in STANDBY: 503 MODE_STANDBY (the client drops the report), nothing sent",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const sentry = startSentryStandIn();
     const app = await buildTestApp({ env: { SENTRY_DSN: sentry.dsn, ROS_MODE: "STANDBY" } });
@@ -217,8 +213,6 @@ Deno.test({
 Deno.test({
   name:
     "process handlers report unhandled rejections and uncaught exceptions, then exit on the latter",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const sentry = startSentryStandIn();
     const app = await buildTestApp({ env: { SENTRY_DSN: sentry.dsn } });

@@ -62,8 +62,6 @@ Deno.test({
   name:
     "server errors reach the Sentry stand-in scrubbed: clean ones with type, stack and route; " +
     "PHI-bearing ones dropped; no canary in any envelope",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn(t) {
     const sentry = startSentryStandIn();
     const app = await buildTestApp({ env: { SENTRY_DSN: sentry.dsn } });
@@ -187,8 +185,6 @@ Deno.test({
 
 Deno.test({
   name: "background errors (a failing bus subscriber, a task) report through the same scrub",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const sentry = startSentryStandIn();
     const app = await buildTestApp({ env: { SENTRY_DSN: sentry.dsn } });
@@ -240,8 +236,6 @@ function guard(metrics: AppMetrics) {
 
 Deno.test({
   name: "a scrub forced to throw drops the event and sends nothing, not even an internal event",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn(t) {
     const sentry = startSentryStandIn();
     try {
@@ -361,8 +355,6 @@ for (
 ) {
   Deno.test({
     name: `${label}: the Sentry stand-in records no request; the guard counts the blocked call`,
-    sanitizeResources: false,
-    sanitizeOps: false,
     async fn() {
       const sentry = startSentryStandIn();
       const app = await buildTestApp({ env: { SENTRY_DSN: sentry.dsn, ...env } });
@@ -391,8 +383,6 @@ for (
 
 Deno.test({
   name: "a failing Sentry opens the circuit breaker: later events are not attempted",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const sentry = startSentryStandIn(() => 503);
     const metrics = createAppMetrics();

@@ -145,7 +145,15 @@ export function makeGuardedTransport(
           return Promise.resolve({});
         }
       },
-      flush: (timeout?: number) => inner.flush(timeout),
+      // The SDK's own drain leaves its timeout timer running; this one is cleared when done.
+      flush(timeout?: number) {
+        if (!timeout) return inner.flush();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timedOut = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeout);
+        });
+        return Promise.race([inner.flush(), timedOut]).finally(() => clearTimeout(timer));
+      },
     };
   };
 }
