@@ -28,3 +28,4 @@ export {
   writeStoredMode,
 } from "./store.ts";
 export { type GovernanceState, governanceStateFor, subjectOf } from "./state.ts";
+export { modePolicyMarkdown, modePolicyTable } from "./policy_table.ts";
