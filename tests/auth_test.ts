@@ -509,3 +509,49 @@ Deno.test("sessions expire after the idle timeout and the absolute lifetime, and
     await local.dispose();
   }
 });
+
+Deno.test("with the database unreachable, recently verified tokens and sessions keep working; unknown ones get 503, public routes still answer", async () => {
+  const local = await buildTestApp();
+  const token = await createToken(local, { scopes: ["jobs:write"] });
+  const unseen = await createToken(local, { scopes: ["jobs:write"] });
+  const session = await signInAs(local, "STEWARD");
+  const tokenStatus = async (secret: string) => {
+    const response = await local.request("/api/auth/session", {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    await response.body?.cancel();
+    return response.status;
+  };
+  assert.equal(await tokenStatus(token), 403, "recognised (no scope for this route)");
+  const before = await local.request("/api/auth/session", { headers: session.headers() });
+  assert.equal(before.status, 200);
+  await before.body?.cancel();
+
+  await local.db.close(); // the database is gone from here on
+  try {
+    assert.equal(await tokenStatus(token), 403, "a token verified moments ago is still recognised");
+    const during = await local.request("/api/auth/session", { headers: session.headers() });
+    assert.equal(during.status, 200, "so is a session");
+    await during.body?.cancel();
+
+    const unknown = await local.request("/api/auth/session", {
+      headers: { authorization: `Bearer ${unseen}` },
+    });
+    assert.equal(unknown.status, 503);
+    assert.equal(unknown.headers.get("content-type"), "application/problem+json");
+    assert.equal(unknown.headers.get("retry-after"), "5");
+    assert.equal((await json(unknown)).code, "SERVICE_UNAVAILABLE");
+
+    const health = await local.request("/health", {
+      headers: { authorization: `Bearer ${unseen}` },
+    });
+    assert.equal(
+      health.status,
+      200,
+      "public routes answer even when the credential cannot be checked",
+    );
+    await health.body?.cancel();
+  } finally {
+    await local.dispose().catch(() => {});
+  }
+});

@@ -168,6 +168,9 @@ Deno.test({
         await app.request("/health/ready"),
       );
       assert.equal(ready.checks.flags, "ok");
+      const beforeOutage = await ofrep(app, "keeps.serving", token);
+      assert.equal(beforeOutage.status, 200);
+      await beforeOutage.body?.cancel();
 
       proxy.stop(); // the database is gone
       clock.advance(10_000);
@@ -176,8 +179,12 @@ Deno.test({
       assert.equal(report.checks.flags, "degraded");
       assert.match(report.checks.db!, /^failed/);
 
-      // Evaluation needs no database: the snapshot answers. (Callers still need their
-      // session or token checked, which lib/auth does against the database.)
+      // Remote clients keep being answered: their token was verified minutes ago (lib/auth
+      // trusts it for a bounded time while the database cannot be asked) and the snapshot
+      // holds the flags.
+      const duringOutage = await ofrep(app, "keeps.serving", token);
+      assert.equal(duringOutage.status, 200);
+      assert.equal((await json<{ value: boolean }>(duringOutage)).value, true);
       const context = app.services.flags.contextFor({ userId: "u" });
       assert.deepEqual(
         [

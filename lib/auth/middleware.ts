@@ -8,7 +8,7 @@ import { ipRestriction } from "hono/ip-restriction";
 import type { Clock } from "../clock.ts";
 import { problem, wantsApi } from "../http/problem.ts";
 import type { AppEnv } from "../http/types.ts";
-import type { AuthService } from "./service.ts";
+import { type AuthService, AuthUnavailableError } from "./service.ts";
 import { safeEqual } from "./tokens.ts";
 
 export const SESSION_COOKIE = "rf_session";
@@ -43,7 +43,10 @@ export function clearSessionCookie(c: Context<AppEnv>, secure: boolean): void {
 /**
  * Resolves the caller: an API token (`Authorization: Bearer`, or `X-API-Key`
  * for OpenFeature clients) or the session cookie. Sets `principal` (null when
- * anonymous); a stale session cookie is cleared.
+ * anonymous); a stale session cookie is cleared. When a credential cannot be
+ * checked (database unreachable, nothing cached), the caller is treated as
+ * anonymous with `authUnavailable` set: public routes still answer, protected
+ * ones answer 503 rather than a misleading 401.
  */
 export function authenticate(
   options: { auth: AuthService; secureCookies: boolean },
@@ -51,15 +54,19 @@ export function authenticate(
   return async function authenticateMiddleware(c, next) {
     const authorization = c.req.header("authorization");
     const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? c.req.header("x-api-key");
-    if (bearer) {
-      c.set("principal", (await options.auth.authenticateToken(bearer)) ?? null);
-      return await next();
-    }
-    const secret = sessionSecretOf(c);
-    if (secret) {
-      const principal = await options.auth.authenticateSession(secret);
-      c.set("principal", principal ?? null);
-      if (!principal) clearSessionCookie(c, options.secureCookies);
+    const secret = bearer ? undefined : sessionSecretOf(c);
+    try {
+      if (bearer) {
+        c.set("principal", (await options.auth.authenticateToken(bearer)) ?? null);
+      } else if (secret) {
+        const principal = await options.auth.authenticateSession(secret);
+        c.set("principal", principal ?? null);
+        if (!principal) clearSessionCookie(c, options.secureCookies);
+      }
+    } catch (error) {
+      if (!(error instanceof AuthUnavailableError)) throw error;
+      c.set("principal", null);
+      c.set("authUnavailable", true);
     }
     await next();
   };

@@ -8,6 +8,7 @@ import {
   ForbiddenError,
   NotFoundError,
   RateLimitedError,
+  ServiceUnavailableError,
   UnauthenticatedError,
   ValidationError,
 } from "../errors/mod.ts";
@@ -24,6 +25,7 @@ import type { Role, Scope, TokenPrincipal, UserPrincipal } from "./principal.ts"
 import { type ApiToken, type AuthStore, normalizeEmail, type User } from "./store.ts";
 import { ACCOUNT_POLICY, afterFailure, IP_POLICY, lockRemainingSeconds } from "./throttle.ts";
 import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./tokens.ts";
+import { VerifiedCache } from "./verified_cache.ts";
 
 export interface AuthServiceOptions {
   store: AuthStore;
@@ -48,6 +50,16 @@ export interface SignInResult {
   /** The new session secret for the cookie. */
   sessionSecret: string;
   expiresAt: Date;
+}
+
+/** How long a verified credential is trusted when the database cannot be asked. */
+const STALE_IF_ERROR_MS = 10 * 60_000;
+
+/** Raised when a credential cannot be checked because the database is unreachable. */
+export class AuthUnavailableError extends ServiceUnavailableError {
+  constructor() {
+    super("Sign-in cannot be checked right now; try again shortly", 5);
+  }
 }
 
 /** How often a session's last-seen time is written (fewer writes than one per request). */
@@ -75,6 +87,9 @@ export function createAuthService(options: AuthServiceOptions) {
   const idleMs = options.sessionIdleMinutes * 60_000;
   const absoluteMs = options.sessionAbsoluteHours * 3_600_000;
   const now = () => new Date(clock.now());
+  // Verified credentials stay usable for 10 minutes while the database is unreachable.
+  const tokenCache = new VerifiedCache<TokenPrincipal>(clock, STALE_IF_ERROR_MS);
+  const sessionCache = new VerifiedCache<UserPrincipal>(clock, STALE_IF_ERROR_MS);
   const accountKey = (email: string) => hashSecret(`account:${normalizeEmail(email)}`);
   const ipKey = (ip: string) => hashSecret(`ip:${ip}`);
 
@@ -182,15 +197,32 @@ export function createAuthService(options: AuthServiceOptions) {
       };
     },
 
-    /** The principal of a session secret, or undefined when unknown, expired, idle or the user is inactive. */
+    /**
+     * The principal of a session secret, or undefined when unknown, expired, idle or the user
+     * is inactive. While the database cannot answer, a session verified in the last few
+     * minutes is accepted; otherwise {@link AuthUnavailableError}.
+     */
     async authenticateSession(secret: string): Promise<UserPrincipal | undefined> {
       const at = now();
-      const found = await store.findSession(await hashSecret(secret), at, idleMs);
-      if (!found) return undefined;
-      if (at.getTime() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-        await store.touchSession(found.sessionId, at);
+      const hash = await hashSecret(secret);
+      let found;
+      try {
+        found = await store.findSession(hash, at, idleMs);
+      } catch {
+        const cached = sessionCache.recall(hash);
+        if (cached) return cached;
+        throw new AuthUnavailableError();
       }
-      return await toPrincipal(found.user, found.sessionId, secret);
+      if (!found) {
+        sessionCache.forget(hash);
+        return undefined;
+      }
+      if (at.getTime() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+        await store.touchSession(found.sessionId, at).catch(() => {});
+      }
+      const principal = await toPrincipal(found.user, found.sessionId, secret);
+      sessionCache.remember(hash, principal);
+      return principal;
     },
 
     async signOut(principal: UserPrincipal, requestId?: string): Promise<void> {
@@ -203,16 +235,38 @@ export function createAuthService(options: AuthServiceOptions) {
       });
     },
 
-    /** The principal of an API token secret, or undefined when unknown, revoked or expired. */
+    /**
+     * The principal of an API token secret, or undefined when unknown, revoked or expired.
+     * While the database cannot answer, a token verified in the last few minutes is accepted
+     * (flag clients keep working from the snapshot); otherwise {@link AuthUnavailableError}.
+     */
     async authenticateToken(secret: string): Promise<TokenPrincipal | undefined> {
       if (!secret.startsWith(API_TOKEN_PREFIX)) return undefined;
       const at = now();
-      const token = await store.findActiveToken(await hashSecret(secret), at);
-      if (!token) return undefined;
-      if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
-        await store.touchToken(token.id, at);
+      const hash = await hashSecret(secret);
+      let token;
+      try {
+        token = await store.findActiveToken(hash, at);
+      } catch {
+        const cached = tokenCache.recall(hash);
+        if (cached) return cached;
+        throw new AuthUnavailableError();
       }
-      return { kind: "token", id: token.id, name: token.name, scopes: token.scopes };
+      if (!token) {
+        tokenCache.forget(hash);
+        return undefined;
+      }
+      if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+        await store.touchToken(token.id, at).catch(() => {});
+      }
+      const principal: TokenPrincipal = {
+        kind: "token",
+        id: token.id,
+        name: token.name,
+        scopes: token.scopes,
+      };
+      tokenCache.remember(hash, principal, token.expiresAt?.getTime() ?? null);
+      return principal;
     },
 
     async createUser(

@@ -59,6 +59,16 @@ export function authorize(
   return async function authorizeMiddleware(c, next) {
     if (access.role !== "public") {
       const principal = c.get("principal");
+      if (!principal && c.get("authUnavailable")) {
+        return problem(
+          c,
+          "SERVICE_UNAVAILABLE",
+          "Sign-in cannot be checked right now; try again shortly",
+          {
+            "retry-after": "5",
+          },
+        );
+      }
       if (!principal) return unauthenticated(c);
       let allowed: boolean;
       if (principal.kind === "token") {

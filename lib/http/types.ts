@@ -8,6 +8,8 @@ export interface AppVariables {
   requestId: string;
   /** The caller, when authenticated; set by the auth middleware. */
   principal: Principal | null;
+  /** True when a presented credential could not be checked (database unreachable). */
+  authUnavailable?: boolean;
   logger: Logger;
   /** Resolved once per request; see client_ip.ts. */
   clientIp: string;

@@ -84,6 +84,8 @@ export function ofrepResponseShape(): MiddlewareHandler<AppEnv> {
 function ofrepAuthorize(access: Access): MiddlewareHandler<AppEnv> {
   return async function ofrepAuthorizeMiddleware(c, next) {
     const principal = c.get("principal");
+    // The credential could not be checked (database down, nothing cached): retry, not re-authenticate.
+    if (!principal && c.get("authUnavailable")) return c.body(null, 503, { "retry-after": "5" });
     if (!principal) return c.body(null, 401, { "www-authenticate": 'Bearer realm="ofrep"' });
     const allowed = principal.kind === "token"
       ? (access.scopes ?? []).some((scope) => principal.scopes.includes(scope))
