@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { memoryLogger } from "../lib/log/mod.ts";
 import { installProcessHandlers } from "../lib/sentry/process.ts";
-import { matchRoute } from "../lib/sentry/mod.ts";
+import { isSentryDsn, matchRoute } from "../lib/sentry/mod.ts";
 import { buildTestApp } from "./helpers/app.ts";
 import { createToken, signInAs } from "./helpers/auth.ts";
 import { leakedCanaries, makeCanaries, phiMessages } from "./sentry_canaries.ts";
@@ -266,4 +266,26 @@ Deno.test({
       await sentry.close();
     }
   },
+});
+
+Deno.test("a SENTRY_DSN that is not a DSN turns reporting off and says so without the value", async () => {
+  const app = await buildTestApp({ env: { SENTRY_DSN: "http://127.0.0.1:9/not-a-project" } });
+  try {
+    assert.equal(app.services.errors.enabled, false);
+    const logs = app.logs.join("\n");
+    assert.match(logs, /SENTRY_DSN is not a Sentry DSN/);
+    assert.ok(!logs.includes("not-a-project"));
+  } finally {
+    await app.dispose();
+  }
+});
+
+Deno.test("isSentryDsn() accepts the DSN shapes Sentry issues", () => {
+  assert.equal(isSentryDsn("https://0123abc@o1.ingest.sentry.io/4505"), true);
+  assert.equal(isSentryDsn("http://key@127.0.0.1:9000/42"), true);
+  assert.equal(isSentryDsn("https://key@sentry.example/prefix/7"), true);
+  assert.equal(isSentryDsn("https://sentry.example/7"), false);
+  assert.equal(isSentryDsn("https://key@sentry.example/"), false);
+  assert.equal(isSentryDsn("ftp://key@sentry.example/7"), false);
+  assert.equal(isSentryDsn("not a url"), false);
 });

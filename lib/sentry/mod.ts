@@ -44,9 +44,27 @@ export interface ErrorReporterDeps {
   mode: () => Mode;
 }
 
+/** Whether `dsn` has the shape `http(s)://<public key>@<host>[:port][/path]/<numeric project id>`. */
+export function isSentryDsn(dsn: string): boolean {
+  try {
+    const url = new URL(dsn);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.username !== "" &&
+      url.hostname !== "" && /\/\d+$/.test(url.pathname);
+  } catch {
+    return false;
+  }
+}
+
 /** The app's reporter: Sentry when `SENTRY_DSN` is set, a no-op otherwise. */
 export function createErrorReporter(deps: ErrorReporterDeps): ErrorReporter {
   if (!deps.config.dsn) return NOOP_ERROR_REPORTER;
+  if (!isSentryDsn(deps.config.dsn)) {
+    // The SDK would print the DSN to the console and send nothing; say so once, without the value.
+    deps.logger.error(
+      "SENTRY_DSN is not a Sentry DSN (scheme://<public key>@<host>/<project id>): errors are not reported",
+    );
+    return NOOP_ERROR_REPORTER;
+  }
   return createSentryReporter({
     dsn: deps.config.dsn,
     environment: deps.config.environment,
