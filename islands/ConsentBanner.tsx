@@ -26,8 +26,11 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
   const busy = useSignal(false);
   const note = useSignal("");
   const noteRef = useRef<HTMLParagraphElement>(null);
+  // "yes" once hydrated: the buttons then use the API instead of a form post.
+  const ready = useSignal(false);
 
   useEffect(() => {
+    ready.value = true;
     if (props.active) start(props);
   }, []);
 
@@ -64,7 +67,7 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
   }
 
   return (
-    <div class="consent">
+    <div class="consent" data-ready={ready.value ? "yes" : "no"}>
       {open.value && (
         <section
           class="consent-banner"
