@@ -73,3 +73,33 @@ Deno.test("production with no admin configured stops the start with one clear li
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("two instances bootstrapping at once: one creates the admin, the other finds it", async () => {
+  const app = await buildTestApp();
+  try {
+    const deps = { auth: app.services.auth, store: createAuthStore(app.db) };
+    const configured = testConfig({
+      ADMIN_EMAIL: "race@example.org",
+      ADMIN_PASSWORD: "a very long admin password",
+    });
+    const both = await Promise.all([
+      bootstrapAdmin(configured, deps),
+      bootstrapAdmin(configured, deps),
+    ]);
+    assert.deepEqual(both.map((r) => r.kind === "configured" && r.created).sort(), [false, true]);
+
+    const fresh = await buildTestApp();
+    try {
+      const freshDeps = { auth: fresh.services.auth, store: createAuthStore(fresh.db) };
+      const dev = await Promise.all([
+        bootstrapAdmin(testConfig(), freshDeps),
+        bootstrapAdmin(testConfig(), freshDeps),
+      ]);
+      assert.deepEqual(dev.map((r) => r.kind).sort(), ["existing", "generated"]);
+    } finally {
+      await fresh.dispose();
+    }
+  } finally {
+    await app.dispose();
+  }
+});

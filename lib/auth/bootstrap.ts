@@ -4,6 +4,7 @@
  * staging/production with neither set and no admin, a start-up error.
  */
 import type { Config } from "../config.ts";
+import { ConflictError } from "../errors/mod.ts";
 import type { AuthService } from "./service.ts";
 import type { AuthStore } from "./store.ts";
 import { randomSecret } from "./tokens.ts";
@@ -38,18 +39,31 @@ export async function bootstrapAdmin(
       }
       return { kind: "configured", email: existing.email, created: false };
     }
-    const user = await deps.auth.createUser(
-      { email: adminEmail, displayName: "Administrator", role: "ADMIN", password: adminPassword },
-      system,
-    );
-    return { kind: "configured", email: user.email, created: true };
+    try {
+      const user = await deps.auth.createUser(
+        { email: adminEmail, displayName: "Administrator", role: "ADMIN", password: adminPassword },
+        system,
+      );
+      return { kind: "configured", email: user.email, created: true };
+    } catch (error) {
+      // Another instance starting at the same moment created it first.
+      if (error instanceof ConflictError) {
+        return { kind: "configured", email: adminEmail, created: false };
+      }
+      throw error;
+    }
   }
   if (await deps.store.countActiveAdmins() > 0) return { kind: "existing" };
   if (config.appEnv !== "development") throw new NoAdminError();
   const password = randomSecret().slice(0, 24);
-  const user = await deps.auth.createUser(
-    { email: DEV_ADMIN_EMAIL, displayName: "Development admin", role: "ADMIN", password },
-    system,
-  );
-  return { kind: "generated", email: user.email, password };
+  try {
+    const user = await deps.auth.createUser(
+      { email: DEV_ADMIN_EMAIL, displayName: "Development admin", role: "ADMIN", password },
+      system,
+    );
+    return { kind: "generated", email: user.email, password };
+  } catch (error) {
+    if (error instanceof ConflictError) return { kind: "existing" };
+    throw error;
+  }
 }
