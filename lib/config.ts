@@ -132,6 +132,7 @@ const envSchema = z.object({
   METRICS_TOKEN: text(),
   METRICS_ALLOW_IPS: list(),
   SSE_HEARTBEAT_SECONDS: int(25, 1, 300),
+  SSE_REVALIDATE_SECONDS: int(60, 1, 3600),
   SSE_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
   SSE_MAX_CONNECTIONS_PER_USER: int(10, 1, 10_000),
   EVENT_HISTORY_SIZE: int(1000, 10, 1_000_000),
@@ -199,6 +200,8 @@ export interface Config {
   };
   readonly realtime: {
     readonly heartbeatSeconds: number;
+    /** How often an open stream re-checks its caller's session or token. */
+    readonly revalidateSeconds: number;
     readonly maxConnections: number;
     readonly maxConnectionsPerUser: number;
     readonly historySize: number;
@@ -308,6 +311,7 @@ export function loadConfig(
     metrics: { token: e.METRICS_TOKEN, allowIps: e.METRICS_ALLOW_IPS },
     realtime: {
       heartbeatSeconds: e.SSE_HEARTBEAT_SECONDS,
+      revalidateSeconds: e.SSE_REVALIDATE_SECONDS,
       maxConnections: e.SSE_MAX_CONNECTIONS,
       maxConnectionsPerUser: e.SSE_MAX_CONNECTIONS_PER_USER,
       historySize: e.EVENT_HISTORY_SIZE,

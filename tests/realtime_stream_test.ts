@@ -219,3 +219,39 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "an open stream ends after its session is signed out or its token revoked",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp({ env: { SSE_REVALIDATE_SECONDS: "1" } });
+    try {
+      const user = await signInAs(app, "RESEARCHER");
+      const userStream = readSse(await app.request("/api/stream", { headers: user.headers() }));
+      await userStream.until((m) => m.some((x) => x.event === "hello"), "hello");
+      const token = await createToken(app, { scopes: ["events:read"] });
+      const tokenStream = readSse(
+        await app.request("/api/stream", { headers: { authorization: `Bearer ${token}` } }),
+      );
+      await tokenStream.until((m) => m.some((x) => x.event === "hello"), "hello");
+
+      const signOut = await app.request("/api/auth/logout", {
+        method: "POST",
+        headers: user.headers(),
+      });
+      assert.equal(signOut.status, 204);
+      const tokens = await app.services.auth.listTokens();
+      await app.services.auth.revokeToken(tokens[0]!.id, { type: "system" });
+
+      for (const stream of [userStream, tokenStream]) {
+        for (let i = 0; i < 100 && !stream.ended(); i++) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.equal(stream.ended(), true, "the stream was closed by the server");
+      }
+      assert.equal(app.services.sse.size, 0);
+    } finally {
+      await app.dispose();
+    }
+  },
+});

@@ -202,7 +202,10 @@ export function createAuthService(options: AuthServiceOptions) {
      * is inactive. While the database cannot answer, a session verified in the last few
      * minutes is accepted; otherwise {@link AuthUnavailableError}.
      */
-    async authenticateSession(secret: string): Promise<UserPrincipal | undefined> {
+    async authenticateSession(
+      secret: string,
+      options: { touch?: boolean } = {},
+    ): Promise<UserPrincipal | undefined> {
       const at = now();
       const hash = await hashSecret(secret);
       let found;
@@ -217,7 +220,9 @@ export function createAuthService(options: AuthServiceOptions) {
         sessionCache.forget(hash);
         return undefined;
       }
-      if (at.getTime() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+      if (
+        options.touch !== false && at.getTime() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS
+      ) {
         await store.touchSession(found.sessionId, at).catch(() => {});
       }
       const principal = await toPrincipal(found.user, found.sessionId, secret);

@@ -39,7 +39,7 @@ export const systemTimers: Timers = {
 };
 
 /** Why a session ended. */
-export type CloseReason = "client" | "overflow" | "server";
+export type CloseReason = "client" | "overflow" | "server" | "revoked";
 
 export interface SseSessionOptions {
   /** Comment heartbeat interval in ms. */

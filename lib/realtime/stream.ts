@@ -12,6 +12,7 @@ import {
   formatSseRetry,
   type SseHub,
   type SseSession,
+  systemTimers,
   type Timers,
 } from "./sse.ts";
 
@@ -24,6 +25,8 @@ export interface EventStreamDeps {
   /** Chunks queued for a slow client before it is disconnected. */
   queueLimit?: number;
   timers?: Timers;
+  /** How often an open stream re-checks its caller's credential (default 60 s). */
+  revalidateMs?: number;
 }
 
 export interface EventStreamRequest {
@@ -36,6 +39,11 @@ export interface EventStreamRequest {
   hello: () => Record<string, unknown>;
   /** Aborts when the client goes away. */
   signal?: AbortSignal;
+  /**
+   * Re-checks the caller's credential (signed out, deactivated, token revoked);
+   * the stream closes when it resolves false. Called every `revalidateMs`.
+   */
+  stillAuthorized?: () => Promise<boolean>;
 }
 
 // One event goes to every open stream: encode it once (the bus hands every subscriber the same object).
@@ -60,6 +68,8 @@ export async function openEventStream(
   let live = false;
   let lastSent: string | undefined = request.lastEventId;
   let onAbort: (() => void) | undefined;
+  let revalidation: unknown;
+  const timers = deps.timers ?? systemTimers;
 
   // Subscribe before reading the history, buffering, so nothing published meanwhile is lost.
   const unsubscribe = deps.bus.subscribe(request.topic, (event) => {
@@ -74,6 +84,7 @@ export async function openEventStream(
     onClose: () => {
       unsubscribe();
       if (onAbort) request.signal?.removeEventListener("abort", onAbort);
+      if (revalidation !== undefined) timers.clearInterval(revalidation);
     },
   });
   if (typeof opened === "string") {
@@ -96,6 +107,15 @@ export async function openEventStream(
     }
     onAbort = () => session.close("client");
     request.signal.addEventListener("abort", onAbort, { once: true });
+  }
+
+  if (request.stillAuthorized) {
+    const check = request.stillAuthorized;
+    revalidation = timers.setInterval(() => {
+      check().then((ok) => {
+        if (!ok) session.close("revoked");
+      }, () => {/* cannot tell (database down): keep the stream, check again later */});
+    }, deps.revalidateMs ?? 60_000);
   }
 
   session.send(formatSseRetry(deps.retryMs ?? 3000));

@@ -4,6 +4,7 @@
  * `Last-Event-ID` (or `?lastEventId=`), then live events of the topic.
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { sessionSecretOf } from "../../lib/auth/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { governanceStateFor } from "../../lib/governance/mod.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
@@ -54,16 +55,30 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       const query = c.req.valid("query");
       const lastEventId = c.req.valid("header")["last-event-id"] ?? query.lastEventId;
       const principal = c.get("principal")!;
+      // Streams outlive the request that opened them: sign-out, deactivation or revocation
+      // must end them too, so the credential is checked again while the stream is open.
+      const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1] ??
+        c.req.header("x-api-key");
+      const secret = sessionSecretOf(c);
+      const recheck = async () => {
+        if (principal.kind === "token") {
+          return (await services.auth.authenticateToken(bearer ?? "")) !== undefined;
+        }
+        return secret !== undefined &&
+          (await services.auth.authenticateSession(secret)) !== undefined;
+      };
       const session = await openEventStream(
         {
           bus: services.bus,
           hub: services.sse,
           heartbeatMs: config.realtime.heartbeatSeconds * 1000,
+          revalidateMs: config.realtime.revalidateSeconds * 1000,
         },
         {
           topic: query.topic ?? "all",
           ...(lastEventId !== undefined ? { lastEventId } : {}),
           clientKey: `${principal.kind}:${principal.id}`,
+          stillAuthorized: recheck,
           hello: () => {
             const { mode, pinned, flags, flagsMeta } = governanceStateFor(services, principal);
             return { mode, pinned, flags, flagsMeta };
