@@ -140,7 +140,11 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
             )}
         </section>
       </>,
-      { title: "Governance", ...(options.status ? { status: options.status } : {}) },
+      {
+        title: "Governance",
+        analytics: { page: "governance", event: "governance.console_view" },
+        ...(options.status ? { status: options.status } : {}),
+      },
     );
   }
 
