@@ -256,14 +256,20 @@ export const EXPECTED: Record<string, Case> = {
   "GET /metrics": { expect: { ...all(403), token_with: 200 } },
   "GET /api/stream": { expect: least("signed_in", 200, "api", true) },
   "GET /api/jobs": { expect: least("signed_in", 200, "api", true) },
-  "GET /api/jobs/{id}": { path: "/api/jobs/no-such-job", expect: least("signed_in", 404, "api", true) },
+  "GET /api/jobs/{id}": {
+    path: "/api/jobs/no-such-job",
+    expect: least("signed_in", 404, "api", true),
+  },
   "POST /api/jobs/{id}/status": {
     path: "/api/jobs/role-table/status",
     json: { status: "progress", progress: 10 },
     expect: least("STEWARD", 200, "api", true),
   },
   "GET /governance": { expect: least("STEWARD", 200, "page") },
-  "POST /governance/mode": { form: { mode: "DEMO", confirm: "yes" }, expect: least("ADMIN", 303, "page") },
+  "POST /governance/mode": {
+    form: { mode: "DEMO", confirm: "yes" },
+    expect: least("ADMIN", 303, "page"),
+  },
   "GET /jobs": { expect: least("signed_in", 200, "page") },
   // Browser error reports: session users only (no token scope), answered 202 forwarded or dropped.
   "POST /api/errors": {
