@@ -139,17 +139,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (ownBus) await bus.close();
     throw error;
   }
-  // Consent and analytics (the eraser is wired once both exist).
-  let analytics: AnalyticsService | undefined;
+  // Consent and analytics (consent erases through analytics, which checks consent: bound late).
+  const late: { analytics?: AnalyticsService } = {};
   const consent = createConsentService({
     store: createConsentStore(db),
     audit,
     clock,
     mode: mode.current,
     logger,
-    eraseAnalytics: (userId, actor, requestId) => analytics!.eraseUser(userId, actor, requestId),
+    eraseAnalytics: (userId, actor, requestId) =>
+      late.analytics!.eraseUser(userId, actor, requestId),
   });
-  analytics = createAnalyticsService({
+  const analyticsService = createAnalyticsService({
     store: createAnalyticsStore(db),
     consent,
     audit,
@@ -159,7 +160,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     config: config.analytics,
   });
-  const analyticsService = analytics;
+  late.analytics = analyticsService;
   // Flags and experiments: the first snapshot loads here; a database failure leaves them fail-closed.
   const featureControl = await createFeatureControl({
     config,
