@@ -11,6 +11,7 @@ import { type ApiToken, ROLES, SCOPES, type User, type UserPrincipal } from "../
 import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
 import { page } from "../lib/http/access.ts";
+import { readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { AuditQuery } from "./api/audit.ts";
 
@@ -76,18 +77,6 @@ async function attempt(action: () => Promise<void>): Promise<{ error?: string; s
     }
     throw error;
   }
-}
-
-async function formOf(c: Context<AppEnv>): Promise<Record<string, string | string[]>> {
-  const body = await c.req.parseBody({ all: true });
-  const out: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(body)) {
-    if (typeof value === "string") out[key] = value;
-    else if (Array.isArray(value)) {
-      out[key] = value.filter((v): v is string => typeof v === "string");
-    }
-  }
-  return out;
 }
 
 export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
@@ -248,7 +237,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "GET", "/admin/users", ADMIN_READ, (c) => usersPage(c));
 
   page(app, ctx.access, "POST", "/admin/users", ADMIN_WRITE, async (c) => {
-    const parsed = CreateUserForm.safeParse(await formOf(c));
+    const parsed = CreateUserForm.safeParse(await readForm(c));
     if (!parsed.success) {
       return await usersPage(c, "Check the email and role of the new account.", 400);
     }
@@ -270,7 +259,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   });
 
   page(app, ctx.access, "POST", "/admin/users/:id", ADMIN_GOVERNANCE, async (c) => {
-    const parsed = UpdateUserForm.safeParse(await formOf(c));
+    const parsed = UpdateUserForm.safeParse(await readForm(c));
     if (!parsed.success) return await usersPage(c, "The change was not understood.", 400);
     const changes = {
       ...(parsed.data.role ? { role: parsed.data.role } : {}),
@@ -289,7 +278,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   });
 
   page(app, ctx.access, "POST", "/admin/users/:id/password", ADMIN_WRITE, async (c) => {
-    const parsed = PasswordForm.safeParse(await formOf(c));
+    const parsed = PasswordForm.safeParse(await readForm(c));
     if (!parsed.success) return await usersPage(c, "Enter a new password.", 400);
     const result = await attempt(async () => {
       await auth.resetPassword(
@@ -408,7 +397,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "GET", "/admin/tokens", ADMIN_READ, (c) => tokensPage(c));
 
   page(app, ctx.access, "POST", "/admin/tokens", ADMIN_WRITE, async (c) => {
-    const form = await formOf(c);
+    const form = await readForm(c);
     const scopes = Array.isArray(form.scopes) ? form.scopes : form.scopes ? [form.scopes] : [];
     const parsed = TokenForm.safeParse({ ...form, scopes });
     if (!parsed.success) {

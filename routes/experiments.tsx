@@ -19,6 +19,7 @@ import {
   SRM_THRESHOLD,
 } from "../lib/experiments/mod.ts";
 import { page } from "../lib/http/access.ts";
+import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
@@ -29,33 +30,10 @@ const NOTICES: Record<string, string> = {
   created: "The experiment was created.",
 };
 
-type Form = Record<string, string | string[]>;
-
-async function formOf(c: Context<AppEnv>): Promise<Form> {
-  const body = await c.req.parseBody({ all: true });
-  const out: Form = {};
-  for (const [key, value] of Object.entries(body)) {
-    if (typeof value === "string") out[key] = value;
-    else if (Array.isArray(value)) {
-      out[key] = value.filter((v): v is string => typeof v === "string");
-    }
-  }
-  return out;
-}
-
-const one = (form: Form, name: string): string | undefined => {
-  const value = form[name];
-  return Array.isArray(value) ? value[0] : value;
-};
-const many = (form: Form, name: string): string[] => {
-  const value = form[name];
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-};
-
 /** `name=weight` lines (create form) or `weight:<name>` fields (edit form) → variants. */
-function variantsFrom(form: Form): Record<string, { weight: number }> {
+function variantsFrom(form: FormFields): Record<string, { weight: number }> {
   const variants: Record<string, { weight: number }> = {};
-  const lines = one(form, "variants");
+  const lines = formValue(form, "variants");
   if (lines !== undefined) {
     for (const line of lines.split(/\r?\n/)) {
       const trimmed = line.trim();
@@ -73,17 +51,17 @@ function variantsFrom(form: Form): Record<string, { weight: number }> {
 
 /** The form as an experiment input, validated by the API's own schema. */
 export function experimentInputFromForm(
-  form: Form,
+  form: FormFields,
   key: string,
 ): { input?: ExperimentInput; errors: string[] } {
-  const version = one(form, "version")?.trim();
-  const description = one(form, "description");
+  const version = formValue(form, "version")?.trim();
+  const description = formValue(form, "description");
   const candidate = {
     key,
-    enabled: one(form, "enabled") === "on",
+    enabled: formValue(form, "enabled") === "on",
     ...(description !== undefined ? { description: description.trim() || null } : {}),
     variants: variantsFrom(form),
-    requiredModes: many(form, "required_modes"),
+    requiredModes: formValues(form, "required_modes"),
     ...(version ? { version: Number(version) } : {}),
   };
   const parsed = ExperimentInputSchema.safeParse(candidate);
@@ -175,7 +153,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
   function render(
     c: Context<AppEnv>,
-    options: { errors?: string[]; status?: number; form?: Form } = {},
+    options: { errors?: string[]; status?: number; form?: FormFields } = {},
   ) {
     return experiments.list().then((list) =>
       ctx.pages.render(
@@ -295,7 +273,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                     name="key"
                     required
                     maxLength={100}
-                    value={options.form ? one(options.form, "key") ?? "" : ""}
+                    value={options.form ? formValue(options.form, "key") ?? "" : ""}
                   />
                 </label>
                 <label>
@@ -304,14 +282,14 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                     type="text"
                     name="description"
                     maxLength={500}
-                    value={options.form ? one(options.form, "description") ?? "" : ""}
+                    value={options.form ? formValue(options.form, "description") ?? "" : ""}
                   />
                 </label>
                 <label>
                   Variants
                   <textarea name="variants" rows={3} required aria-describedby="variants-hint">
                     {options.form
-                      ? one(options.form, "variants") ?? ""
+                      ? formValue(options.form, "variants") ?? ""
                       : "control=50\ntreatment=50"}
                   </textarea>
                   <span class="field-hint" id="variants-hint">
@@ -361,8 +339,8 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "GET", "/experiments", STEWARD_READ, (c) => render(c));
 
   page(app, ctx.access, "POST", "/experiments", ADMIN_CHANGE, async (c) => {
-    const form = await formOf(c);
-    const key = (one(form, "key") ?? "").trim();
+    const form = await readForm(c);
+    const key = (formValue(form, "key") ?? "").trim();
     const { input, errors } = experimentInputFromForm(form, key);
     if (input && experiments.get(key)) {
       errors.push("Key: an experiment with this key exists already.");
@@ -378,7 +356,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     if (!current) {
       return render(c, { errors: ["There is no experiment with this key."], status: 404 });
     }
-    const form = await formOf(c);
+    const form = await readForm(c);
     const { input, errors } = experimentInputFromForm(form, current.key);
     if (!input) return render(c, { errors, status: 400 });
     // A variant missing from the form keeps its weight; configs are kept by the store.

@@ -22,6 +22,7 @@ import {
   KEY_PATTERN,
 } from "../lib/flags/mod.ts";
 import { page } from "../lib/http/access.ts";
+import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { Island } from "../lib/web/island.tsx";
 
@@ -47,41 +48,18 @@ const FIELD_LABELS: Record<string, string> = {
   version: "Version",
 };
 
-type Form = Record<string, string | string[]>;
-
-async function formOf(c: Context<AppEnv>): Promise<Form> {
-  const body = await c.req.parseBody({ all: true });
-  const out: Form = {};
-  for (const [key, value] of Object.entries(body)) {
-    if (typeof value === "string") out[key] = value;
-    else if (Array.isArray(value)) {
-      out[key] = value.filter((v): v is string => typeof v === "string");
-    }
-  }
-  return out;
-}
-
-const one = (form: Form, name: string): string | undefined => {
-  const value = form[name];
-  return Array.isArray(value) ? value[0] : value;
-};
-const many = (form: Form, name: string): string[] => {
-  const value = form[name];
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-};
-
 /** The form fields as an upsert input, validated by the API's own schema. */
-export function flagInputFromForm(form: Form): { input?: FlagInput; errors: string[] } {
-  const rollout = one(form, "rollout_percent")?.trim();
-  const version = one(form, "version")?.trim();
+export function flagInputFromForm(form: FormFields): { input?: FlagInput; errors: string[] } {
+  const rollout = formValue(form, "rollout_percent")?.trim();
+  const version = formValue(form, "version")?.trim();
   const candidate = {
-    enabled: one(form, "enabled") === "on",
-    description: (one(form, "description") ?? "").trim() || null,
-    scope: one(form, "scope"),
+    enabled: formValue(form, "enabled") === "on",
+    description: (formValue(form, "description") ?? "").trim() || null,
+    scope: formValue(form, "scope"),
     rolloutPercent: rollout === undefined || rollout === "" ? undefined : Number(rollout),
-    requiredModes: many(form, "required_modes"),
-    targetEnvironments: many(form, "target_environments"),
-    targetUsers: (one(form, "target_users") ?? "").split(/[\s,]+/).filter((id) => id !== ""),
+    requiredModes: formValues(form, "required_modes"),
+    targetEnvironments: formValues(form, "target_environments"),
+    targetUsers: (formValue(form, "target_users") ?? "").split(/[\s,]+/).filter((id) => id !== ""),
     ...(version ? { version: Number(version) } : {}),
   };
   const parsed = FlagInputSchema.safeParse(candidate);
@@ -156,14 +134,14 @@ function gates(flag: FlagView): string {
 function FlagFields(
   { flag, form, withKey }: {
     flag?: FlagView | undefined;
-    form?: Form | undefined;
+    form?: FormFields | undefined;
     withKey?: boolean;
   },
 ) {
-  const value = (name: string, fallback: string) => form ? one(form, name) ?? "" : fallback;
+  const value = (name: string, fallback: string) => form ? formValue(form, name) ?? "" : fallback;
   const checked = (name: string, option: string, fallback: boolean) =>
-    form ? many(form, name).includes(option) : fallback;
-  const enabled = form ? one(form, "enabled") === "on" : flag?.enabled ?? false;
+    form ? formValues(form, name).includes(option) : fallback;
+  const enabled = form ? formValue(form, "enabled") === "on" : flag?.enabled ?? false;
   return (
     <>
       {withKey && (
@@ -300,7 +278,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
   function listPage(
     c: Context<AppEnv>,
-    options: { errors?: string[]; form?: Form; status?: number } = {},
+    options: { errors?: string[]; form?: FormFields; status?: number } = {},
   ) {
     const list = flags.list();
     return ctx.pages.render(
@@ -365,7 +343,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   function detailPage(
     c: Context<AppEnv>,
     flag: FlagView,
-    options: { errors?: string[]; form?: Form; status?: number } = {},
+    options: { errors?: string[]; form?: FormFields; status?: number } = {},
   ) {
     const why = c.req.query("why") !== undefined ? whyQuery(c) : undefined;
     const answer: FlagStatus | undefined = why ? flags.status(flag.key, why) : undefined;
@@ -550,8 +528,8 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "GET", "/flags", STEWARD_READ, (c) => listPage(c));
 
   page(app, ctx.access, "POST", "/flags", ADMIN_CHANGE, async (c) => {
-    const form = await formOf(c);
-    const key = (one(form, "key") ?? "").trim();
+    const form = await readForm(c);
+    const key = (formValue(form, "key") ?? "").trim();
     const { input, errors } = flagInputFromForm(form);
     if (!KEY_PATTERN.test(key)) {
       errors.unshift("Key: lower case letters, digits and _ . - only, starting with a letter.");
@@ -574,7 +552,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "POST", "/flags/:key", ADMIN_CHANGE, async (c) => {
     const flag = flags.get(c.req.param("key") ?? "");
     if (!flag) return notFound(c);
-    const form = await formOf(c);
+    const form = await readForm(c);
     const { input, errors } = flagInputFromForm(form);
     if (!input) return detailPage(c, flag, { errors, form, status: 400 });
     const outcome = await save(c, flag.key, input);
@@ -591,8 +569,8 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "POST", "/flags/:key/archive", ADMIN_CHANGE, async (c) => {
     const flag = flags.get(c.req.param("key") ?? "");
     if (!flag) return notFound(c);
-    const form = await formOf(c);
-    const version = Number(one(form, "version"));
+    const form = await readForm(c);
+    const version = Number(formValue(form, "version"));
     try {
       await flags.archive(
         flag.key,
