@@ -22,19 +22,10 @@ import {
   openPostgres,
   readMigrations,
 } from "../lib/db/mod.ts";
+import { argument, percentile, spawnServer, write } from "./harness.ts";
 import { createLogger } from "../lib/log/mod.ts";
 
 const PASSWORD = "bench password for analytics";
-
-function argument(name: string, fallback: number): number {
-  const index = Deno.args.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(Deno.args[index + 1]) : NaN;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function write(line: string): void {
-  Deno.stdout.writeSync(new TextEncoder().encode(line + "\n"));
-}
 
 function databaseUrl(): string {
   const url = Deno.env.get("DATABASE_URL") ?? Deno.env.get("TEST_DATABASE_URL");
@@ -88,11 +79,6 @@ async function serveMode(): Promise<void> {
   await admin.close();
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 interface Session {
   cookie: string;
   csrf: string;
@@ -103,24 +89,14 @@ async function loadMode(): Promise<void> {
   const seconds = argument("seconds", 60);
   const concurrency = argument("concurrency", 8);
   const batchSize = Math.min(100, argument("batch", 50));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "--serve", ...Deno.args],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  while (!buffered.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the server exited before it was ready");
-    buffered += value;
-  }
-  const { url, schema, emails } = JSON.parse(buffered.split("\n")[0]!) as {
+  const { child, info: { url, schema, emails } } = await spawnServer<{
     url: string;
     schema: string;
     emails: string[];
-  };
+  }>(
+    new URL(import.meta.url).pathname,
+    { args: ["--serve", ...Deno.args] },
+  );
 
   const sessions: Session[] = [];
   for (const email of emails) {
@@ -255,7 +231,7 @@ async function loadMode(): Promise<void> {
 
   const writer = child.stdin.getWriter();
   await writer.close();
-  await reader.cancel();
+  await child.stdout.cancel();
   await child.status;
 
   latencies.sort((a, b) => a - b);

@@ -20,19 +20,10 @@ import {
   openPostgres,
   readMigrations,
 } from "../lib/db/mod.ts";
+import { argument, percentile, spawnServer, write } from "./harness.ts";
 import { createLogger } from "../lib/log/mod.ts";
 
 const SYSTEM = { actor: { type: "system" as const } };
-
-function argument(name: string, fallback: number): number {
-  const index = Deno.args.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(Deno.args[index + 1]) : NaN;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function write(line: string): void {
-  Deno.stdout.writeSync(new TextEncoder().encode(line + "\n"));
-}
 
 /** The server side: build, seed, serve, print `{ url, token }`, run until stdin closes. */
 async function serveMode(): Promise<void> {
@@ -93,34 +84,19 @@ async function serveMode(): Promise<void> {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 /** The client side: spawn the server, load it, report. */
 async function loadMode(): Promise<void> {
   const seconds = argument("seconds", 30);
   const concurrency = argument("concurrency", 50);
   const revalidate = Deno.args.includes("--revalidate");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "--serve"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  while (!buffered.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the server exited before it was ready");
-    buffered += value;
-  }
-  const { url, token, database } = JSON.parse(buffered.split("\n")[0]!) as {
+  const { child, info: { url, token, database } } = await spawnServer<{
     url: string;
     token: string;
     database: string;
-  };
+  }>(
+    new URL(import.meta.url).pathname,
+    { args: ["--serve"] },
+  );
   const ids = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
   const etags = new Map<string, string>();
   const latencies: number[] = [];
@@ -171,7 +147,7 @@ async function loadMode(): Promise<void> {
   await Promise.all(workers);
   const writer = child.stdin.getWriter();
   await writer.close();
-  await reader.cancel();
+  await child.stdout.cancel();
   await child.status;
 
   latencies.sort((a, b) => a - b);

@@ -16,36 +16,23 @@
  * Results go in docs/realtime.md.
  */
 
-function arg(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Number(Deno.args[i + 1]) || fallback : fallback;
-}
-const clients = arg("clients", 2000);
-const events = arg("events", 5);
+import { argument, percentile, spawnServer } from "./harness.ts";
+
+const clients = argument("clients", 2000);
+const events = argument("events", 5);
 const useRedis = Deno.args.includes("--redis");
 const redisUrl = Deno.env.get("REDIS_URL") ?? Deno.env.get("TEST_REDIS_URL");
 if (useRedis && !redisUrl) throw new Error("--redis needs REDIS_URL or TEST_REDIS_URL");
 
 const serverScript = new URL("./sse_fanout_server.ts", import.meta.url).pathname;
-const child = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", "--v8-flags=--expose-gc", serverScript],
-  env: useRedis ? { REDIS_URL: redisUrl! } : {},
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let first = "";
-while (!first.includes("\n")) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error("server exited before listening");
-  first += value;
-}
-reader.releaseLock();
-const { port, control, cookie } = JSON.parse(first.split("\n")[0]!) as {
+const { child, info: { port, control, cookie } } = await spawnServer<{
   port: number;
   control: number;
   cookie: string;
-};
+}>(serverScript, {
+  denoFlags: ["--v8-flags=--expose-gc"],
+  ...(useRedis ? { env: { REDIS_URL: redisUrl! } } : {}),
+});
 const ctl = (path: string) => fetch(`http://127.0.0.1:${control}${path}`).then((r) => r.json());
 
 interface Client {
@@ -90,10 +77,6 @@ async function until(check: () => boolean, what: string, timeoutMs = 120_000): P
     if (performance.now() > deadline) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function connect(): Promise<Client> {
