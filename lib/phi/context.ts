@@ -1,6 +1,6 @@
 /** Shared state of one text scan: the normalised text, the mode, and the hits found so far. */
 import type { PhiType } from "./types.ts";
-import { isLetter } from "./chars.ts";
+import { C_LETTER, CLS, isLetter } from "./chars.ts";
 
 /** A match in normalised coordinates, [s, e). */
 export interface Hit {
@@ -58,4 +58,74 @@ export function hasCue(window: string, cues: readonly string[]): boolean {
     }
   }
   return false;
+}
+
+/** Lower-case form of each code unit below U+2000 when it is one code unit, else -1. */
+const FOLD = new Int32Array(0x2000);
+for (let c = 0; c < 0x2000; c++) {
+  const lower = String.fromCharCode(c).toLowerCase();
+  FOLD[c] = lower.length === 1 ? lower.charCodeAt(0) : -1;
+}
+
+/** A cue list compiled for matching in place: cues (lower-case) indexed by first code unit. */
+export interface CueList {
+  readonly cues: readonly string[];
+  readonly byFirst: ReadonlyMap<number, readonly string[]>;
+}
+
+/** Compiles lower-case cues (each starting with a letter) for cueBefore() and cueAfter(). */
+export function cueList(cues: readonly string[]): CueList {
+  const byFirst = new Map<number, string[]>();
+  for (const cue of cues) {
+    const list = byFirst.get(cue.charCodeAt(0)) ?? [];
+    list.push(cue);
+    byFirst.set(cue.charCodeAt(0), list);
+  }
+  return { cues, byFirst };
+}
+
+const foldedLetter = (f: number) => f >= 0 && (CLS[f]! & C_LETTER) !== 0;
+
+/**
+ * hasCue(t.slice(lo, hi).toLowerCase(), cues) without the slice: a cue starts with a letter,
+ * so it can only match where a letter run of the window starts; the window edges count as
+ * boundaries. Falls back to the slicing form when a character's lower case is not one code
+ * unit below U+2000 (rare: the fold table would not be exact there).
+ */
+function cueIn(t: string, lo: number, hi: number, list: CueList): boolean {
+  for (let p = lo; p < hi; p++) {
+    const c = t.charCodeAt(p);
+    if (c >= 0x2000 || FOLD[c]! < 0) return hasCue(t.slice(lo, hi).toLowerCase(), list.cues);
+  }
+  let prevLetter = false;
+  for (let p = lo; p < hi; p++) {
+    const f = FOLD[t.charCodeAt(p)]!;
+    const letter = (CLS[f]! & C_LETTER) !== 0;
+    if (letter && !prevLetter) {
+      const cues = list.byFirst.get(f);
+      if (cues !== undefined) {
+        for (const cue of cues) {
+          const end = p + cue.length;
+          if (end > hi) continue;
+          let k = 1;
+          while (k < cue.length && FOLD[t.charCodeAt(p + k)] === cue.charCodeAt(k)) k++;
+          if (k === cue.length && (end === hi || !foldedLetter(FOLD[t.charCodeAt(end)]!))) {
+            return true;
+          }
+        }
+      }
+    }
+    prevLetter = letter;
+  }
+  return false;
+}
+
+/** True when a cue stands as whole words within `before` characters before pos. */
+export function cueBefore(t: string, pos: number, before: number, list: CueList): boolean {
+  return cueIn(t, Math.max(0, pos - before), Math.min(pos, t.length), list);
+}
+
+/** True when a cue stands as whole words within `after` characters from pos. */
+export function cueAfter(t: string, pos: number, after: number, list: CueList): boolean {
+  return cueIn(t, pos, Math.min(t.length, pos + after), list);
 }

@@ -4,11 +4,12 @@
  * follow an address (unit, city, region, country and postal code) as one block.
  */
 import { isAlnum, isDigit, isLetter, isSpace, isUpperAt } from "../chars.ts";
-import { hasCue, hit, type TextCtx, windowBefore } from "../context.ts";
+import { cueBefore, cueList, hit, type TextCtx } from "../context.ts";
 import {
-  flagsAt,
   hashOf,
   registerWords,
+  triggerFlags,
+  triggerFlagsAt,
   W_ENDING,
   W_PARTICLE,
   W_STREET_PREFIX,
@@ -375,7 +376,7 @@ const PARTICLES = new Set([
   "u",
 ]);
 
-const ADDRESS_CUES = [
+const ADDRESS_CUES = cueList([
   "address",
   "lives at",
   "live at",
@@ -390,7 +391,7 @@ const ADDRESS_CUES = [
   "deliver to",
   "residence",
   "resides at",
-];
+]);
 
 /** Any address cue anywhere in a text (a linear alternation of literals). */
 const ADDRESS_CUE_ANYWHERE =
@@ -413,12 +414,48 @@ export function wordEnd(t: string, p: number): number {
   return e;
 }
 
-/** True when the word t[s, e) ends in a street ending ("Koskikatu", "Søndergade"), hash probes only. */
+/**
+ * Street endings keyed by a hash of their characters read backwards (ASCII letters folded,
+ * as wordHash() folds them), so the endings of a word are tried by extending one hash
+ * from its last character instead of hashing each suffix anew.
+ */
+const ENDING_SLOTS = 256;
+const ENDING_KEYS = new Int32Array(ENDING_SLOTS);
+const ENDING_WORDS: string[] = new Array(ENDING_SLOTS).fill("");
+
+const foldAscii = (c: number) => (c >= 65 && c <= 90 ? c | 32 : c);
+
+function reverseHash(word: string): number {
+  let h = 0x811c9dc5;
+  for (let k = word.length - 1; k >= 0; k--) {
+    h = Math.imul(h ^ foldAscii(word.charCodeAt(k)), 0x01000193);
+  }
+  return h | 0 || 1;
+}
+
+/** True when the word t[s, e) ends in a street ending ("Koskikatu", "Søndergade"), leaving at least two letters before it. */
 function endsWithStreetEnding(t: string, s: number, e: number): boolean {
-  for (let k = 2; k <= 8 && k <= e - s - 2; k++) {
-    if (flagsAt(t, e - k, e) & W_ENDING) return true;
+  const longest = Math.min(8, e - s - 2);
+  let h = 0x811c9dc5;
+  for (let k = 1; k <= longest; k++) {
+    h = Math.imul(h ^ foldAscii(t.charCodeAt(e - k)), 0x01000193);
+    if (k < 2) continue;
+    const key = h | 0 || 1;
+    let slot = key & (ENDING_SLOTS - 1);
+    for (let probe = ENDING_KEYS[slot]!; probe !== 0; probe = ENDING_KEYS[slot]!) {
+      if (probe === key && endingAt(t, e - k, ENDING_WORDS[slot]!)) return true;
+      slot = (slot + 1) & (ENDING_SLOTS - 1);
+    }
   }
   return false;
+}
+
+/** True when t from s reads `ending` (ASCII letters folded). */
+function endingAt(t: string, s: number, ending: string): boolean {
+  for (let k = 0; k < ending.length; k++) {
+    if (foldAscii(t.charCodeAt(s + k)) !== ending.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 /** Skips spaces and tabs. */
@@ -439,15 +476,39 @@ function houseNumberEnd(t: string, p: number): number {
   return e;
 }
 
+/** Hash of the word found by the last wordEndHash() call. */
+let endHash = 0;
+
+/** wordEnd(t, p), hashing the word on the way (as wordHash() would) into endHash. */
+function wordEndHash(t: string, p: number): number {
+  const n = t.length;
+  let e = p;
+  let h = 0x811c9dc5;
+  while (e < n) {
+    const c = t.charCodeAt(e);
+    if (isLetter(c)) {
+      h = Math.imul(h ^ (c >= 65 && c <= 90 ? c | 32 : c), 0x01000193);
+      e++;
+    } else if ((c === 39 || c === 45 || c === 0x2019) && e > p && isLetter(t.charCodeAt(e + 1))) {
+      const s1 = t.charCodeAt(e + 1);
+      if (c !== 45 && (s1 === 115 || s1 === 83) && !isLetter(t.charCodeAt(e + 2))) break;
+      h = Math.imul(h ^ c, 0x01000193);
+      e++;
+    } else break;
+  }
+  endHash = h;
+  return e;
+}
+
+/** What readStreetWords() read (module state rather than an object per call). */
+const street = { end: 0, words: 0, suffixEnd: -1, streetish: false, capital: true };
+
 /**
  * Street words from p: up to 6 words (particles allowed). `streetish` when the first word is
  * a street prefix ("Via", "ul.") or the last one has a street ending ("-katu", "-strasse");
- * `capital` when every word is capitalised (or a particle).
+ * `capital` when every word is capitalised (or a particle). Fills `street`.
  */
-function readStreetWords(
-  t: string,
-  p: number,
-): { end: number; words: number; suffixEnd: number; streetish: boolean; capital: boolean } {
+function readStreetWords(t: string, p: number): typeof street {
   let q = p;
   let words = 0;
   let suffixEnd = -1;
@@ -457,7 +518,8 @@ function readStreetWords(
   let capital = true;
   let lastEnd = p;
   while (words < 6) {
-    let we = wordEnd(t, q);
+    let we = wordEndHash(t, q);
+    let h = endHash;
     // Ordinal street names: "E 14th Street", "1st Ave".
     let ordinal = false;
     if (we === q) {
@@ -465,19 +527,20 @@ function readStreetWords(
       if (ord > 0) {
         we = ord;
         ordinal = true;
+        h = wordHash(t, q, we);
       }
     }
     if (we === q) break;
     // "St George's Road": the possessive belongs to the street name.
-    if (
-      (t.charCodeAt(we) === 39 || t.charCodeAt(we) === 0x2019) &&
-      (t.charCodeAt(we + 1) | 32) === 115
-    ) {
+    const apostrophe = t.charCodeAt(we);
+    if ((apostrophe === 39 || apostrophe === 0x2019) && (t.charCodeAt(we + 1) | 32) === 115) {
+      h = Math.imul(h ^ apostrophe, 0x01000193);
+      h = Math.imul(h ^ foldAscii(t.charCodeAt(we + 1)), 0x01000193);
       we += 2;
     }
     let end = we;
     if (t.charCodeAt(end) === 46) end++;
-    const f = flagsAt(t, q, we);
+    const f = triggerFlags((h >>> 0) || 1);
     if (words === 0 && f & W_STREET_PREFIX) prefixed = true;
     lastStart = q;
     lastWordEnd = we;
@@ -491,7 +554,12 @@ function readStreetWords(
     q = next;
   }
   const endingLast = words > 0 && endsWithStreetEnding(t, lastStart, lastWordEnd);
-  return { end: lastEnd, words, suffixEnd, streetish: prefixed || endingLast, capital };
+  street.end = lastEnd;
+  street.words = words;
+  street.suffixEnd = suffixEnd;
+  street.streetish = prefixed || endingLast;
+  street.capital = capital;
+  return street;
 }
 
 /** An ordinal at p ("1st", "14th", "22nd", "3rd"); returns its end or -1. */
@@ -506,9 +574,10 @@ function ordinalAt(t: string, p: number): number {
 
 /** True when the word at p is a street prefix, particle-free street word or has a street ending. */
 function streetWordAt(t: string, p: number): boolean {
-  const we = wordEnd(t, p);
+  const we = wordEndHash(t, p);
   if (we === p) return false;
-  return (flagsAt(t, p, we) & (W_STREET_PREFIX | W_ENDING)) !== 0 || endsWithStreetEnding(t, p, we);
+  return (triggerFlags((endHash >>> 0) || 1) & (W_STREET_PREFIX | W_ENDING)) !== 0 ||
+    endsWithStreetEnding(t, p, we);
 }
 
 /** Whether the text holds any address cue (computed once per text). */
@@ -519,9 +588,11 @@ function textHasAddressCue(ctx: TextCtx): boolean {
 
 /** A unit designator at p ("Apt. 117", "Suite 464", "Unit 5022 Box 1225", "#12"). Returns end or -1. */
 export function unitAt(t: string, p: number): number {
-  const we = wordEnd(t, p);
-  const lower = t.slice(p, we).toLowerCase();
-  if (!UNIT_WORDS.has(lower)) return -1;
+  const we = wordEndHash(t, p);
+  // Hash first: most words are no unit, and the hash needs no slice.
+  if (we === p || (triggerFlags((endHash >>> 0) || 1) & W_UNIT) === 0) return -1;
+  if (!UNIT_HASHES.has((endHash >>> 0) || 1)) return -1;
+  if (!UNIT_WORDS.has(t.slice(p, we).toLowerCase())) return -1;
   let q = we;
   if (t.charCodeAt(q) === 46) q++;
   q = skipSpaces(t, q);
@@ -591,18 +662,57 @@ export function postalCodeAt(t: string, p: number): number {
     }
     return len >= 3 && len <= 6 && !isAlnum(c) ? d : -1;
   }
-  // Canadian A1A 1A1 and UK-style outward/inward codes.
+  // Canadian A1A 1A1 and UK-style outward/inward codes: both start with a capital and a
+  // digit within the first three characters (checked first: the regex needs a slice).
+  const c0 = t.charCodeAt(p);
+  const c1 = t.charCodeAt(p + 1);
+  if (!(c0 >= 65 && c0 <= 90)) return -1;
+  if (!isDigit(c1) && !(c1 >= 65 && c1 <= 90 && isDigit(t.charCodeAt(p + 2)))) return -1;
   const m = /^[A-Z]\d[A-Z] ?\d[A-Z]\d\b|^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b/.exec(
     t.slice(p, p + 9),
   );
   return m === null ? -1 : p + m[0].length;
 }
 
+/** Word character as `\w` in a non-Unicode regex. */
+function isAsciiWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) || c === 95;
+}
+
+/**
+ * True when t[s, e) holds any of `:@?!;"`, `http`/`https` ending at a word boundary, or
+ * `www.` (case-insensitive): what `/[:@?!;"]|https?\b|www\./i` finds, without a slice.
+ */
+function hasUrlOrPunctuation(t: string, s: number, e: number): boolean {
+  for (let k = s; k < e; k++) {
+    const c = t.charCodeAt(k);
+    if (c === 58 || c === 64 || c === 63 || c === 33 || c === 59 || c === 34) return true;
+    const l = c | 32;
+    if (l === 104 && k + 4 <= e) {
+      if (
+        (t.charCodeAt(k + 1) | 32) === 116 && (t.charCodeAt(k + 2) | 32) === 116 &&
+        (t.charCodeAt(k + 3) | 32) === 112
+      ) {
+        const a = k + 4 < e ? t.charCodeAt(k + 4) : -1;
+        if (a < 0 || !isAsciiWordChar(a)) return true;
+        if ((a | 32) === 115) {
+          if (k + 5 >= e || !isAsciiWordChar(t.charCodeAt(k + 5))) return true;
+        }
+      }
+    } else if (l === 119 && k + 4 <= e) {
+      if (
+        (t.charCodeAt(k + 1) | 32) === 119 && (t.charCodeAt(k + 2) | 32) === 119 &&
+        t.charCodeAt(k + 3) === 46
+      ) return true;
+    }
+  }
+  return false;
+}
+
 /** True when [s, e) reads like an address line: unit, box, city, region, country, postcode. */
 function addressLine(t: string, s: number, e: number): boolean {
   if (e <= s || e - s > 64) return false;
-  const line = t.slice(s, e);
-  if (/[:@?!;"]|https?\b|www\./i.test(line)) return false;
+  if (hasUrlOrPunctuation(t, s, e)) return false;
   let words = 0;
   let p = s;
   let sawPostal = false;
@@ -622,8 +732,10 @@ function addressLine(t: string, s: number, e: number): boolean {
     }
     const we = wordEnd(t, p);
     if (we === p) return false;
-    const lower = t.slice(p, we).toLowerCase();
-    if (!isUpperAt(t, p) && !PARTICLES.has(lower) && !UNIT_WORDS.has(lower)) return false;
+    if (!isUpperAt(t, p)) {
+      const lower = t.slice(p, we).toLowerCase();
+      if (!PARTICLES.has(lower) && !UNIT_WORDS.has(lower)) return false;
+    }
     words++;
     if (words > 6) return false;
     p = we;
@@ -715,7 +827,7 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
   if (!isUpperAt(t, p) && !streetWordAt(t, p) && !textHasAddressCue(ctx)) return -1;
   const words = readStreetWords(t, p);
   if (words.words === 0) return -1;
-  if (words.suffixEnd > 0 && (words.capital || hasCue(windowBefore(t, i, 40), ADDRESS_CUES))) {
+  if (words.suffixEnd > 0 && (words.capital || cueBefore(t, i, 40, ADDRESS_CUES))) {
     let end = words.suffixEnd;
     // Optional house number after the suffix ("Pentelis Str. 35") and a unit.
     const unitStart = skipSpaces(t, t.charCodeAt(end) === 44 ? end + 1 : end);
@@ -732,7 +844,7 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
       const unitStart = skipSpaces(t, t.charCodeAt(end) === 44 ? end + 1 : end);
       const unitEnd = unitAt(t, unitStart);
       if (unitEnd > 0) end = unitEnd;
-      if (words.streetish || hasCue(windowBefore(t, i, 40), ADDRESS_CUES) || lineLed(t, i)) {
+      if (words.streetish || cueBefore(t, i, 40, ADDRESS_CUES) || lineLed(t, i)) {
         return addressHit(ctx, i, end);
       }
     }
@@ -741,7 +853,7 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
     return addressHit(ctx, i, words.end);
   }
   // "lives at 17985 The Beeches": after an address cue, a number and capitalised words.
-  if (words.capital && words.words <= 4 && hasCue(windowBefore(t, i, 24), ADDRESS_CUES)) {
+  if (words.capital && words.words <= 4 && cueBefore(t, i, 24, ADDRESS_CUES)) {
     return addressHit(ctx, i, words.end);
   }
   return -1;
@@ -815,7 +927,7 @@ export function matchPlacePostcode(ctx: TextCtx, i: number): number {
     let s = q;
     while (s > 0 && (isLetter(t.charCodeAt(s - 1)) || t.charCodeAt(s - 1) === 45)) s--;
     if (s === q) break;
-    const f = flagsAt(t, s, q);
+    const f = triggerFlagsAt(t, s, q);
     if (words > 0 && PLACE_CUE_HASHES.has(wordHash(t, s, q))) {
       hit(ctx, placeStart, i - 1, "LOCATION");
       hit(ctx, i, e, "ZIP_CODE");
@@ -844,7 +956,9 @@ export function matchStreetBefore(ctx: TextCtx, i: number): number {
   let ws = s;
   while (ws > 0 && (isLetter(t.charCodeAt(ws - 1)) || t.charCodeAt(ws - 1) === 45)) ws--;
   if (ws === s) return -1;
-  if (!endsWithStreetEnding(t, ws, s) && !(s - ws >= 3 && flagsAt(t, ws, s) & W_ENDING)) return -1;
+  if (!endsWithStreetEnding(t, ws, s) && !(s - ws >= 3 && triggerFlagsAt(t, ws, s) & W_ENDING)) {
+    return -1;
+  }
   // Up to three more capitalised words before it belong to the street name.
   let start = ws;
   for (let k = 0; k < 3; k++) {
@@ -879,3 +993,10 @@ registerWords(STREET_PREFIXES, W_STREET_PREFIX);
 registerWords(STREET_SUFFIXES, W_SUFFIX);
 registerWords(PARTICLES, W_PARTICLE);
 registerWords(STREET_ENDINGS, W_ENDING);
+for (const ending of STREET_ENDINGS) {
+  const key = reverseHash(ending);
+  let slot = key & (ENDING_SLOTS - 1);
+  while (ENDING_KEYS[slot] !== 0) slot = (slot + 1) & (ENDING_SLOTS - 1);
+  ENDING_KEYS[slot] = key;
+  ENDING_WORDS[slot] = ending;
+}

@@ -12,6 +12,7 @@ import {
   flagsAt,
   hashOf,
   registerWords,
+  triggerFlagsAt,
   W_AMBIGUOUS,
   W_COMMON,
   W_CUE_WORD,
@@ -296,7 +297,7 @@ function nameTokensEnd(t: string, p: number, max: number, lenient = false): numb
     const we = wordEnd(t, q);
     if (we - q < 2) break;
     // After an honorific the first word is the name whatever it is ("Mrs. West").
-    if (!(lenient && end < 0) && flagsAt(t, q, we) & W_NOT_NAME) break;
+    if (!(lenient && end < 0) && triggerFlagsAt(t, q, we) & W_NOT_NAME) break;
     end = we;
     const next = skipSpaces(t, we);
     if (next === we || !isUpperAt(t, next)) break;

@@ -5,7 +5,16 @@
  */
 import { isAlnum, isAsciiLetter, isDigit, isLetter, isSpace } from "../chars.ts";
 import { cardValid, luhnValid, npiValid, ssnValid } from "../checksums.ts";
-import { hasCue, hit, take, type TextCtx, windowAfter, windowBefore } from "../context.ts";
+import {
+  cueAfter,
+  cueBefore,
+  cueList,
+  hit,
+  take,
+  type TextCtx,
+  windowAfter,
+  windowBefore,
+} from "../context.ts";
 import { ipv4Valid } from "./network.ts";
 import { matchPlacePostcode, matchStreetAddress, matchStreetBefore } from "./address.ts";
 import { hashOf, wordHash } from "../word_table.ts";
@@ -33,10 +42,10 @@ function endsClean(t: string, e: number): boolean {
   return true;
 }
 
-const SSN_CUES = ["ssn", "ss#", "social security", "soc sec", "social"];
-const NPI_CUES = ["npi", "provider", "prescriber", "national provider"];
-const IMEI_CUES = ["imei"];
-const PHONE_CUES = [
+const SSN_CUES = cueList(["ssn", "ss#", "social security", "soc sec", "social"]);
+const NPI_CUES = cueList(["npi", "provider", "prescriber", "national provider"]);
+const IMEI_CUES = cueList(["imei"]);
+const PHONE_CUES = cueList([
   "phone",
   "tel",
   "telephone",
@@ -64,8 +73,8 @@ const PHONE_CUES = [
   "ph",
   "tlf",
   "tél",
-];
-const PHONE_CUES_AFTER = ["office", "fax", "mobile", "cell", "home", "work", "desk"];
+]);
+const PHONE_CUES_AFTER = cueList(["office", "fax", "mobile", "cell", "home", "work", "desk"]);
 const YEAR_CUES = new Set([
   "in",
   "during",
@@ -403,8 +412,8 @@ function matchPhone(ctx: TextCtx, i: number): [number, number] | null {
   if (shape.plus && shape.digits >= 8 && shape.digits <= 15) return [s, shape.end];
   if (shape.digits >= 7 && shape.digits <= 15 && (shape.groups > 1 || shape.digits >= 9)) {
     if (
-      hasCue(windowBefore(t, s, 48), PHONE_CUES) ||
-      hasCue(windowAfter(t, shape.end, 12), PHONE_CUES_AFTER)
+      cueBefore(t, s, 48, PHONE_CUES) ||
+      cueAfter(t, shape.end, 12, PHONE_CUES_AFTER)
     ) {
       return [s, shape.end];
     }
@@ -481,28 +490,43 @@ function previousWordHash(t: string, p: number): number {
   return s === e ? 0 : wordHash(t, s, e);
 }
 
-/** Tries all matchers at digit-run start i; returns the end of the hit or -1. */
+/**
+ * Tries all matchers at digit-run start i; returns the end of the hit or -1. The order is
+ * the priority; each matcher is guarded by the cheapest test it would fail first (the
+ * character after the run, the run length), so most runs skip most matchers.
+ */
 export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
   const t = ctx.t;
   const run = digitsEnd(t, i, 20);
   const runLen = run - i;
+  // The character after the run: '-', ' ', '.', '/' lead to the delimited shapes.
+  const c1 = t.charCodeAt(run);
+  const delimited = c1 === 45 || c1 === 32 || c1 === 46 || c1 === 47;
   let e: number;
   // Strong, structured identifiers are checked even under technical keys.
-  if (runLen === 3 && (e = matchSsn(t, i)) > 0) return take(ctx, i, e, "SSN");
+  if (runLen === 3 && delimited && (e = matchSsn(t, i)) > 0) return take(ctx, i, e, "SSN");
   if (runLen === 1 && (e = matchMbi(t, i)) > 0) return take(ctx, i, e, "MBI");
-  if (runLen === 2 && (e = matchImei(t, i)) > 0) return take(ctx, i, e, "IMEI");
+  if (runLen === 2 && delimited && (e = matchImei(t, i)) > 0) return take(ctx, i, e, "IMEI");
   if (technical) return -1;
-  if (runLen <= 4 && (e = matchIpv4(t, i)) > 0) return take(ctx, i, e, "IP_ADDRESS");
-  if (runLen <= 4 && (e = matchNumericDate(t, i)) > 0) return take(ctx, i, e, "DATE");
-  if (runLen >= 4 && (runLen >= 12 || digitsAhead(t, i) >= 12) && (e = matchCard(t, i)) > 0) {
+  if (runLen <= 3 && c1 === 46 && (e = matchIpv4(t, i)) > 0) {
+    return take(ctx, i, e, "IP_ADDRESS");
+  }
+  if (runLen <= 4 && delimited && (e = matchNumericDate(t, i)) > 0) return take(ctx, i, e, "DATE");
+  // Digits in the phone-shaped run ahead; just the run unless a separator follows it.
+  const ahead = runLen >= 12
+    ? runLen
+    : delimited || c1 === 40 || c1 === 41
+    ? digitsAhead(t, i)
+    : runLen;
+  if (runLen >= 4 && ahead >= 12 && (e = matchCard(t, i)) > 0) {
     hit(ctx, i, e, "CREDIT_CARD");
     return e;
   }
   if (runLen === 15 && endsClean(t, run) && luhnValid(t, i, run)) {
-    if (hasCue(windowBefore(t, i, 32), IMEI_CUES)) return take(ctx, i, run, "IMEI");
+    if (cueBefore(t, i, 32, IMEI_CUES)) return take(ctx, i, run, "IMEI");
   }
   if (runLen === 10 && endsClean(t, run) && npiValid(t.slice(i, run))) {
-    const cue = hasCue(windowBefore(t, i, 32), NPI_CUES);
+    const cue = cueBefore(t, i, 32, NPI_CUES);
     if (cue || (ctx.whole && run - i >= t.trim().length)) {
       hit(ctx, i, run, "NPI");
       // Without a cue a bare 10-digit NANP number is both; report the phone so neither is lost.
@@ -515,25 +539,25 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
     const area = num(t, i, i + 3);
     if (ssnValid(area, num(t, i + 3, i + 5), num(t, i + 5, run))) {
       const whole = ctx.whole && run - i >= t.trim().length;
-      if (whole || hasCue(windowBefore(t, i, 32), SSN_CUES)) {
+      if (whole || cueBefore(t, i, 32, SSN_CUES)) {
         hit(ctx, i, run, "SSN");
         return run;
       }
     }
   }
-  if (runLen >= 7 || digitsAhead(t, i) >= 7) {
+  if (runLen >= 7 || ahead >= 7) {
     const phone = matchPhone(ctx, i);
     if (phone !== null) return take(ctx, phone[0], phone[1], "PHONE");
   }
   if (runLen <= 3) {
-    const a = t.charCodeAt(run);
-    const ageAfter = (a === 45 || a === 32) && (t.charCodeAt(run + 1) | 32) === 121;
+    const ageAfter = (c1 === 45 || c1 === 32) && (t.charCodeAt(run + 1) | 32) === 121;
     const ageBefore = t.charCodeAt(i - 1) === 32 && isLetter(t.charCodeAt(i - 2));
     if ((ageAfter || ageBefore) && matchAge(t, i, run)) return take(ctx, i, run, "AGE");
   }
-  if ((e = matchStreetAddress(ctx, i)) > 0) return e;
-  if ((e = matchStreetBefore(ctx, i)) > 0) return e;
-  if ((e = matchPlacePostcode(ctx, i)) > 0) return e;
+  // A house number has at most five digits; a postcode at most seven before its dash.
+  if (runLen <= 5 && (e = matchStreetAddress(ctx, i)) > 0) return e;
+  if (runLen <= 5 && (e = matchStreetBefore(ctx, i)) > 0) return e;
+  if (runLen <= 7 && (e = matchPlacePostcode(ctx, i)) > 0) return e;
   if (runLen === 4 && endsClean(t, run)) {
     const year = num(t, i, run);
     if (year >= 1900 && year <= 2099) {

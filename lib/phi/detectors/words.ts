@@ -7,6 +7,7 @@
 import {
   C_DIGIT,
   C_LETTER,
+  C_UPPER,
   CLS,
   isAlnum,
   isDigit,
@@ -19,7 +20,7 @@ import {
 import { tryAt } from "./numbers.ts";
 import { base64At } from "./base64.ts";
 import { ibanLength, ibanValid, vinCheckDigitValid } from "../checksums.ts";
-import { hasCue, hit, take, type TextCtx, windowBefore } from "../context.ts";
+import { cueBefore, cueList, hit, take, type TextCtx } from "../context.ts";
 import type { PhiType } from "../types.ts";
 import { ciscoMacAt, macAt } from "./network.ts";
 import { matchUnit, matchWordStreet, postalCodeAt, wordEnd } from "./address.ts";
@@ -27,6 +28,7 @@ import { isKnownName, matchNames } from "./names.ts";
 import {
   hashOf,
   registerWords,
+  triggerFlags,
   W_CUE_WORD,
   W_MONTH,
   W_NAME_CUE,
@@ -601,7 +603,7 @@ function matchIban(ctx: TextCtx, p: number): number {
   return end;
 }
 
-const VIN_CUES = ["vin", "vehicle", "chassis"];
+const VIN_CUES = cueList(["vin", "vehicle", "chassis"]);
 
 /** VIN: 17 of [A-HJ-NPR-Z0-9] with letters and digits; check digit, or a VIN cue nearby. */
 function matchVin(ctx: TextCtx, p: number, e: number): boolean {
@@ -610,7 +612,7 @@ function matchVin(ctx: TextCtx, p: number, e: number): boolean {
   const upper = t.slice(p, e).toUpperCase();
   if (!/^[A-HJ-NPR-Z0-9]{17}$/.test(upper)) return false;
   if (!/[A-Z]/.test(upper) || !/\d{4}$/.test(upper)) return false;
-  if (vinCheckDigitValid(upper) || hasCue(windowBefore(t, p, 24), VIN_CUES)) {
+  if (vinCheckDigitValid(upper) || cueBefore(t, p, 24, VIN_CUES)) {
     hit(ctx, p, e, "VIN");
     return true;
   }
@@ -676,16 +678,14 @@ export function detectTokens(ctx: TextCtx): void {
         while (next < n && isDigit(t.charCodeAt(next))) next++;
         if (next < ae) next = ae;
       }
+    } else if (le === ae && !isWordJoiner(t.charCodeAt(ae))) {
+      // A plain letter word (the common case): hashed already, no slicing.
+      next = plainWord(ctx, i, ae, (h >>> 0) || 1, k);
     } else {
-      const nc = t.charCodeAt(le);
-      const plain = le === ae && nc !== 39 && nc !== 45 && nc !== 0x2019;
-      const we = plain ? le : wordEnd(t, i);
+      const we = wordEnd(t, i);
       next = ae - i >= 4 ? alnumChecks(ctx, i, ae) : -1;
       // A word glued to digits ("RO00FW...", "abc123") is an identifier, not a word.
-      if (next <= i && le === ae) {
-        const hash = plain ? ((h >>> 0) || 1) : wordHash(t, i, we);
-        next = wordChecks(ctx, i, we, hash);
-      }
+      if (next <= i && le === ae) next = wordChecks(ctx, i, we, wordHash(t, i, we));
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
     i = next;
@@ -736,15 +736,56 @@ function alnumChecks(ctx: TextCtx, i: number, ae: number): number {
   return -1;
 }
 
+/** Apostrophes and hyphens that may continue a word ("O'Brien", "Garcia-Roberson"). */
+function isWordJoiner(c: number): boolean {
+  return c === 39 || c === 45 || c === 0x2019;
+}
+
+/**
+ * A letter token [i, ae) with nothing joined to it, hash `hash`, first character of class
+ * `k`. Returns where scanning resumes (at least ae).
+ */
+function plainWord(ctx: TextCtx, i: number, ae: number, hash: number, k: number): number {
+  const t = ctx.t;
+  const len = ae - i;
+  // Of the MAC, IBAN and VIN shapes only a Cisco MAC can be all letters (face.b00c.cafe).
+  if (len === 4 && t.charCodeAt(ae) === 46 && isHex(t.charCodeAt(i))) {
+    const e = ciscoMacAt(t, i);
+    if (e > 0) return take(ctx, i, e, "MAC_ADDRESS");
+  }
+  if (len > 24) return ae;
+  const capital = (k & C_UPPER) !== 0;
+  // Trigger words (a few hundred, small table) first; a capitalised word that is none of
+  // them needs the dictionaries; a lower-case one matters only as a trigger.
+  let flags = triggerFlags(hash);
+  if (!capital) {
+    if ((flags & CONTEXT_FLAGS) === 0) return ae;
+  } else if (flags === 0) flags = wordFlags(hash);
+  const e = wordRules(ctx, i, ae, hash, flags, capital);
+  return e > i ? e : ae;
+}
+
 /** The word tables for the letter word [i, we). */
 function wordChecks(ctx: TextCtx, i: number, we: number, hash: number): number {
-  const t = ctx.t;
   if (we === i) return -1;
   // Letter words from here on. Most are ordinary lower-case words: one hash probe, no string.
   if (we - i > 24) return we;
-  const flags = wordFlags(hash);
-  const capital = isUpperAt(t, i);
+  const capital = isUpperAt(ctx.t, i);
+  // A lower-case word matters only as a trigger (cue, month, unit, ...): the small table.
+  const flags = capital ? wordFlags(hash) : triggerFlags(hash);
   if (!capital && (flags & CONTEXT_FLAGS) === 0) return -1;
+  return wordRules(ctx, i, we, hash, flags, capital);
+}
+
+/** The rules for a word [i, we) with its flags: cues, dates, units, streets, names. */
+function wordRules(
+  ctx: TextCtx,
+  i: number,
+  we: number,
+  hash: number,
+  flags: number,
+  capital: boolean,
+): number {
   if (ctx.technical && (flags & W_VALUE_CUE) === 0) return -1;
   if ((flags & SLICE_FLAGS) === 0) return matchNames(ctx, i, we, flags, hash);
   if (flags & W_VALUE_CUE) {
