@@ -112,3 +112,47 @@ export function registerWords(words: Iterable<string>, flag: number): void {
 
 /** Hash of a lower-case word, as wordHash() computes it on text. */
 export const hashOf = (word: string): number => wordHash(word, 0, word.length);
+
+/**
+ * A small set of lower-case words keyed by wordHash(): membership of a word in the text is
+ * one hash over its characters and a probe, no slice or toLowerCase(). (Words are ASCII, so
+ * folding ASCII capitals alone agrees with toLowerCase() on every word that can match.)
+ */
+export interface WordSet {
+  readonly keys: Int32Array;
+  readonly mask: number;
+}
+
+/** Builds a WordSet of (lower-case ASCII) words. */
+export function wordSet(words: Iterable<string>): WordSet {
+  const list = [...words];
+  let size = 16;
+  while (size < list.length * 4) size *= 2;
+  const keys = new Int32Array(size);
+  const mask = size - 1;
+  for (const word of list) {
+    const key = wordHash(word, 0, word.length) | 0;
+    let slot = key & mask;
+    while (keys[slot] !== 0 && keys[slot] !== key) slot = (slot + 1) & mask;
+    keys[slot] = key;
+  }
+  return { keys, mask };
+}
+
+/** True when the word with hash h (as wordHash() returns it) is in the set. */
+export function setHas(set: WordSet, h: number): boolean {
+  const key = h | 0;
+  const keys = set.keys;
+  let slot = key & set.mask;
+  for (;;) {
+    const k = keys[slot]!;
+    if (k === key) return true;
+    if (k === 0) return false;
+    slot = (slot + 1) & set.mask;
+  }
+}
+
+/** True when the word t[s, e) is in the set. */
+export function setHasAt(set: WordSet, t: string, s: number, e: number): boolean {
+  return setHas(set, wordHash(t, s, e));
+}

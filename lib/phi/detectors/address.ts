@@ -6,8 +6,8 @@
 import { isAlnum, isDigit, isLetter, isSpace, isUpperAt } from "../chars.ts";
 import { cueBefore, cueList, hit, type TextCtx } from "../context.ts";
 import {
-  hashOf,
   registerWords,
+  setHas,
   triggerFlags,
   triggerFlagsAt,
   W_ENDING,
@@ -16,6 +16,7 @@ import {
   W_SUFFIX,
   W_UNIT,
   wordHash,
+  wordSet,
 } from "../word_table.ts";
 
 export const STREET_SUFFIXES = new Set([
@@ -341,7 +342,7 @@ const STREET_ENDINGS = [
 ];
 
 /** Particles allowed inside street and place names. */
-const PARTICLES = new Set([
+const PARTICLE_LIST = [
   "de",
   "la",
   "del",
@@ -374,7 +375,8 @@ const PARTICLES = new Set([
   "of",
   "the",
   "u",
-]);
+];
+const PARTICLES = wordSet(PARTICLE_LIST);
 
 const ADDRESS_CUES = cueList([
   "address",
@@ -590,9 +592,7 @@ function textHasAddressCue(ctx: TextCtx): boolean {
 export function unitAt(t: string, p: number): number {
   const we = wordEndHash(t, p);
   // Hash first: most words are no unit, and the hash needs no slice.
-  if (we === p || (triggerFlags((endHash >>> 0) || 1) & W_UNIT) === 0) return -1;
-  if (!UNIT_HASHES.has((endHash >>> 0) || 1)) return -1;
-  if (!UNIT_WORDS.has(t.slice(p, we).toLowerCase())) return -1;
+  if (we === p || !setHas(UNIT_SET, (endHash >>> 0) || 1)) return -1;
   let q = we;
   if (t.charCodeAt(q) === 46) q++;
   q = skipSpaces(t, q);
@@ -733,8 +733,8 @@ function addressLine(t: string, s: number, e: number): boolean {
     const we = wordEnd(t, p);
     if (we === p) return false;
     if (!isUpperAt(t, p)) {
-      const lower = t.slice(p, we).toLowerCase();
-      if (!PARTICLES.has(lower) && !UNIT_WORDS.has(lower)) return false;
+      const h = wordHash(t, p, we);
+      if (!setHas(PARTICLES, h) && !setHas(UNIT_SET, h)) return false;
     }
     words++;
     if (words > 6) return false;
@@ -890,10 +890,10 @@ export function matchWordStreet(ctx: TextCtx, p: number): number {
 /** Unit, box or military post at word start p, extended over its block. */
 export function matchUnit(ctx: TextCtx, p: number, hash: number): number {
   const t = ctx.t;
-  let e = UNIT_HASHES.has(hash) ? unitAt(t, p) : -1;
-  if (e < 0 && BOX_HASHES.has(hash)) e = boxAt(t, p);
-  if (e < 0 && MILITARY_HASHES.has(hash)) e = militaryPostAt(t, p);
-  if (e < 0 && SHIP_HASHES.has(hash)) {
+  let e = setHas(UNIT_SET, hash) ? unitAt(t, p) : -1;
+  if (e < 0 && setHas(BOX_SET, hash)) e = boxAt(t, p);
+  if (e < 0 && setHas(MILITARY_SET, hash)) e = militaryPostAt(t, p);
+  if (e < 0 && setHas(SHIP_SET, hash)) {
     // "USNS Bergman", "USS Lorenzen" followed by an FPO line.
     const head = t.slice(p, p + 6);
     if (/^US[SN]?[SNV]? [A-Z]/.test(head) || /^USCGC [A-Z]/.test(head)) {
@@ -906,7 +906,7 @@ export function matchUnit(ctx: TextCtx, p: number, hash: number): number {
   return addressHit(ctx, p, e);
 }
 
-const PLACE_CUE_HASHES = new Set(["in", "at", "from", "to", "near"].map(hashOf));
+const PLACE_CUES = wordSet(["in", "at", "from", "to", "near"]);
 
 /**
  * "in Acquapendente 1021", "in ÖVERTURINGEN 840 24": a place then a postcode, after a
@@ -928,7 +928,7 @@ export function matchPlacePostcode(ctx: TextCtx, i: number): number {
     while (s > 0 && (isLetter(t.charCodeAt(s - 1)) || t.charCodeAt(s - 1) === 45)) s--;
     if (s === q) break;
     const f = triggerFlagsAt(t, s, q);
-    if (words > 0 && PLACE_CUE_HASHES.has(wordHash(t, s, q))) {
+    if (words > 0 && setHas(PLACE_CUES, wordHash(t, s, q))) {
       hit(ctx, placeStart, i - 1, "LOCATION");
       hit(ctx, i, e, "ZIP_CODE");
       return e;
@@ -978,10 +978,10 @@ export function matchStreetBefore(ctx: TextCtx, i: number): number {
   return addressHit(ctx, start, end);
 }
 
-const UNIT_HASHES = new Set([...UNIT_WORDS].map(hashOf));
-const BOX_HASHES = new Set(["p", "po", "psc"].map(hashOf));
-const MILITARY_HASHES = new Set(["apo", "fpo", "dpo"].map(hashOf));
-const SHIP_HASHES = new Set(["us", "uss", "usns", "usnv", "uscgc"].map(hashOf));
+const UNIT_SET = wordSet(UNIT_WORDS);
+const BOX_SET = wordSet(["p", "po", "psc"]);
+const MILITARY_SET = wordSet(["apo", "fpo", "dpo"]);
+const SHIP_SET = wordSet(["us", "uss", "usns", "usnv", "uscgc"]);
 
 // Register the trigger words with the word pass's hash table.
 registerWords(UNIT_WORDS, W_UNIT);
@@ -991,7 +991,7 @@ registerWords(
 );
 registerWords(STREET_PREFIXES, W_STREET_PREFIX);
 registerWords(STREET_SUFFIXES, W_SUFFIX);
-registerWords(PARTICLES, W_PARTICLE);
+registerWords(PARTICLE_LIST, W_PARTICLE);
 registerWords(STREET_ENDINGS, W_ENDING);
 for (const ending of STREET_ENDINGS) {
   const key = reverseHash(ending);

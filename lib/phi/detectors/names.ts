@@ -12,6 +12,7 @@ import {
   flagsAt,
   hashOf,
   registerWords,
+  setHas,
   triggerFlagsAt,
   W_AMBIGUOUS,
   W_COMMON,
@@ -22,6 +23,7 @@ import {
   W_NOT_NAME,
   W_SUFFIX,
   wordHash,
+  wordSet,
 } from "../word_table.ts";
 
 const FIRST = FIRST_NAMES.split(" ");
@@ -63,7 +65,7 @@ const HONORIFICS = new Set([
   "rev",
 ]);
 
-const HONORIFIC_HASHES = new Set([...HONORIFICS].map(hashOf));
+const HONORIFIC_SET = wordSet(HONORIFICS);
 
 /** Cue phrases (lower-case words) after which capitalised words are a name. */
 const NAME_CUES: string[][] = [
@@ -334,7 +336,7 @@ export function matchNames(
 ): number {
   const t = ctx.t;
   if (flags & W_NAME_CUE) {
-    if (HONORIFIC_HASHES.has(hash)) {
+    if (setHas(HONORIFIC_SET, hash)) {
       let q = we;
       if (t.charCodeAt(q) === 46) q++;
       const start = skipSpaces(t, q);

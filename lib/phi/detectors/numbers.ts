@@ -17,7 +17,7 @@ import {
 } from "../context.ts";
 import { ipv4Valid } from "./network.ts";
 import { matchPlacePostcode, matchStreetAddress, matchStreetBefore } from "./address.ts";
-import { hashOf, wordHash } from "../word_table.ts";
+import { hashOf, setHas, wordHash, wordSet } from "../word_table.ts";
 
 /** End of the digit run starting at p, reading at most `max` digits. */
 function digitsEnd(t: string, p: number, max: number): number {
@@ -75,7 +75,7 @@ const PHONE_CUES = cueList([
   "tél",
 ]);
 const PHONE_CUES_AFTER = cueList(["office", "fax", "mobile", "cell", "home", "work", "desk"]);
-const YEAR_CUES = new Set([
+const YEAR_CUES = wordSet([
   "in",
   "during",
   "since",
@@ -114,7 +114,7 @@ const YEAR_CUES = new Set([
   "admitted",
   "discharged",
 ]);
-const UNIT_WORDS = new Set([
+const UNIT_WORDS = wordSet([
   "ms",
   "s",
   "sec",
@@ -146,23 +146,26 @@ const UNIT_WORDS = new Set([
   "units",
 ]);
 
-/** The previous word (lower-case, ≤ 12 letters) before position p, or "". */
-export function previousWord(t: string, p: number): string {
+/**
+ * Hash of the previous word before p (skipping spaces and commas; at most 13 letters, 0 when
+ * longer), for a year cue.
+ */
+function previousWordHash13(t: string, p: number): number {
   let e = p;
   while (e > 0 && (isSpace(t.charCodeAt(e - 1)) || t.charCodeAt(e - 1) === 44)) e--;
   let s = e;
   while (s > 0 && e - s < 13 && isLetter(t.charCodeAt(s - 1))) s--;
-  if (s > 0 && isLetter(t.charCodeAt(s - 1))) return "";
-  return t.slice(s, e).toLowerCase();
+  if (s > 0 && isLetter(t.charCodeAt(s - 1))) return 0;
+  return wordHash(t, s, e);
 }
 
-/** The next word (lower-case, ≤ 12 letters) after position p, or "". */
-function nextWord(t: string, p: number): string {
+/** Hash of the next word after p (its first 13 letters), for a unit after a year. */
+function nextWordHash(t: string, p: number): number {
   let s = p;
   while (s < t.length && isSpace(t.charCodeAt(s))) s++;
   let e = s;
   while (e < t.length && e - s < 13 && isLetter(t.charCodeAt(e))) e++;
-  return t.slice(s, e).toLowerCase();
+  return wordHash(t, s, e);
 }
 
 /** ISO-like time after a date: `T10:20`, ` 10:20:30`, fractions and zone. Returns the new end. */
@@ -561,9 +564,11 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
   if (runLen === 4 && endsClean(t, run)) {
     const year = num(t, i, run);
     if (year >= 1900 && year <= 2099) {
-      const prev = previousWord(t, i);
-      const after = nextWord(t, run);
-      if (YEAR_CUES.has(prev) && !UNIT_WORDS.has(after)) return take(ctx, i, run, "DATE");
+      if (
+        setHas(YEAR_CUES, previousWordHash13(t, i)) && !setHas(UNIT_WORDS, nextWordHash(t, run))
+      ) {
+        return take(ctx, i, run, "DATE");
+      }
     }
   }
   return -1;

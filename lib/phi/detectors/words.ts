@@ -13,6 +13,7 @@ import {
   isDigit,
   isHex,
   isLetter,
+  isLowerAscii,
   isSpace,
   isUpperAt,
   isWordChar,
@@ -28,6 +29,8 @@ import { isKnownName, matchNames } from "./names.ts";
 import {
   hashOf,
   registerWords,
+  setHas,
+  setHasAt,
   triggerFlags,
   W_CUE_WORD,
   W_MONTH,
@@ -38,6 +41,7 @@ import {
   W_WEEKDAY,
   wordFlags,
   wordHash,
+  wordSet,
 } from "../word_table.ts";
 
 /** What a cue announces and the shape of the value that follows it. */
@@ -216,11 +220,9 @@ const WEEKDAY_NAMES = [
   "saturday",
   "sunday",
 ];
-const WEEKDAYS = new Set(WEEKDAY_NAMES.map(hashOf));
-const MONTH_HASHES = new Set([...MONTHS.keys()].map(hashOf));
 
 /** Filler between a cue and its value: "MRN is 123", "ZIP: 123", "license number #123". */
-const FILLER = new Set([
+const FILLER = wordSet([
   "is",
   "was",
   "number",
@@ -242,7 +244,7 @@ const FILLER = new Set([
 ]);
 
 /** Words that end a place name or never are one. */
-const NOT_PLACE = new Set([
+const NOT_PLACE = wordSet([
   "the",
   "a",
   "an",
@@ -406,9 +408,7 @@ function afterFiller(t: string, p: number): number {
     }
     if (q - p > 40) break;
     const we = wordEnd(t, q);
-    if (we === q) break;
-    const lower = t.slice(q, we).toLowerCase();
-    if (!FILLER.has(lower)) break;
+    if (we === q || !setHasAt(FILLER, t, q, we)) break;
     q = we;
   }
   return q;
@@ -428,6 +428,10 @@ function idTokenAt(t: string, p: number): number {
   return e;
 }
 
+const H_DE = hashOf("de");
+const H_DEL = hashOf("del");
+const H_DI = hashOf("di");
+
 /** A place at p: 1-4 capitalised words (particles inside). Returns end or -1. */
 function placeAt(t: string, p: number): number {
   let q = p;
@@ -435,12 +439,10 @@ function placeAt(t: string, p: number): number {
   for (let words = 0; words < 4; words++) {
     const we = wordEnd(t, q);
     if (we === q) break;
-    const lower = t.slice(q, we).toLowerCase();
-    if (NOT_PLACE.has(lower)) break;
+    const h = wordHash(t, q, we);
+    if (setHas(NOT_PLACE, h)) break;
     const capital = isUpperAt(t, q);
-    if (!capital && !(words > 0 && (lower === "de" || lower === "del" || lower === "di"))) {
-      break;
-    }
+    if (!capital && !(words > 0 && (h === H_DE || h === H_DEL || h === H_DI))) break;
     if (capital) end = we;
     const next = skipSpaces(t, we);
     if (next === we || !isLetter(t.charCodeAt(next))) break;
@@ -631,13 +633,34 @@ export function detectTokens(ctx: TextCtx): void {
   // E-mails, URLs and IPv6/MAC found by the earlier passes are not re-read as words.
   const covered = ctx.hits.length > 0 ? coveredRanges(ctx) : null;
   let nextCovered = 0;
+  let coverAt = covered === null ? n : covered[0]!;
   while (i < n) {
-    if (covered !== null && nextCovered < covered.length && i >= covered[nextCovered]!) {
-      if (i < covered[nextCovered + 1]!) i = covered[nextCovered + 1]!;
+    if (i >= coverAt) {
+      if (i < covered![nextCovered + 1]!) i = covered![nextCovered + 1]!;
       nextCovered += 2;
+      coverAt = nextCovered < covered!.length ? covered![nextCovered]! : n;
       continue;
     }
     const c = t.charCodeAt(i);
+    // Fast path for the commonest token, an ASCII word in lower case or title case: hashed
+    // while it is read; it stops being plain at any other letter, a digit or a joiner.
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+      let h = Math.imul(0x811c9dc5 ^ (c | 32), 0x01000193);
+      let e = i + 1;
+      let d = e < n ? t.charCodeAt(e) : 0;
+      while (d >= 97 && d <= 122) {
+        h = Math.imul(h ^ d, 0x01000193);
+        e++;
+        d = e < n ? t.charCodeAt(e) : 0;
+      }
+      // (A title-case word of 12+ letters could start base64 text: left to the full path.)
+      if (
+        !(d < 0x2000 && (CLS[d]! & ALNUM) !== 0) && !isJoined(d, e - i) && (c >= 97 || e - i < 12)
+      ) {
+        i = asciiWord(ctx, i, e, (h >>> 0) || 1, c <= 90);
+        continue;
+      }
+    }
     const k = c < 0x2000 ? CLS[c]! : 0;
     if ((k & ALNUM) === 0) {
       i++;
@@ -690,6 +713,33 @@ export function detectTokens(ctx: TextCtx): void {
     }
     i = next;
   }
+}
+
+/**
+ * Whether the character d after an ASCII word of `length` letters takes the word off the
+ * fast path: a word joiner (apostrophe, hyphen), base64 punctuation (the word may start a
+ * base64 segment), or the '.' of a Cisco MAC (`face.b00c.cafe`).
+ */
+function isJoined(d: number, length: number): boolean {
+  return isWordJoiner(d) || isB64Joiner(d) || (d === 46 && length === 4);
+}
+
+/**
+ * A plain ASCII word [i, e) (letters only, nothing joined): what plainWord() does, minus
+ * the base64 and MAC checks it cannot need (base64 of text mixes cases; a MAC needs its
+ * '.'). Returns where to resume.
+ */
+function asciiWord(ctx: TextCtx, i: number, e: number, hash: number, capital: boolean): number {
+  if (e - i > 24) return e;
+  let flags = triggerFlags(hash);
+  if (!capital) {
+    if ((flags & CONTEXT_FLAGS) === 0) return e;
+  } else if (flags === 0 && e - i > 1 && isLowerAscii(ctx.t.charCodeAt(i + 1))) {
+    // Only a word in title case can be a name; in capitals only its trigger flags matter.
+    flags = wordFlags(hash);
+  }
+  const r = wordRules(ctx, i, e, hash, flags, capital);
+  return r > i ? r : e;
 }
 
 const ALNUM = C_LETTER | C_DIGIT;
@@ -796,11 +846,11 @@ function wordRules(
     }
   }
   if (ctx.technical) return -1;
-  if (flags & W_MONTH && MONTH_HASHES.has(hash)) {
+  if (flags & W_MONTH) {
     const e = matchMonthDate(ctx, i, we);
     if (e > 0) return e;
   }
-  if (flags & W_WEEKDAY && WEEKDAYS.has(hash)) return take(ctx, i, we, "DATE");
+  if (flags & W_WEEKDAY) return take(ctx, i, we, "DATE");
   if (flags & W_UNIT) {
     const e = matchUnit(ctx, i, hash);
     if (e > 0) return e;
