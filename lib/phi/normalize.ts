@@ -92,7 +92,7 @@ function hexValue(c: number): number {
 }
 
 /** True when code unit c may change under normalisation (letters below U+2000 do not). */
-function foldable(c: number): boolean {
+export function foldable(c: number): boolean {
   if (c <= 126) return c === 37 || c === 38;
   return !(c < 0x2000 && (CLS[c]! & C_LETTER) !== 0);
 }
@@ -126,31 +126,34 @@ function decodeEntity(s: string, i: number): [number, number] | null {
   return named === undefined ? null : [named.charCodeAt(0), semi - i + 1];
 }
 
+const EMPTY = new Int32Array(0);
+
 /** Normalises `s` for matching, keeping the offset map back to `s`. */
 export function normalize(s: string): Normalized {
   if (!needsWork(s)) return { text: s, map: null };
   const n = s.length;
   let out = "";
-  // Output can grow (NFKC expands ligatures and fractions); grow the map when it does.
-  let map = new Int32Array(n + 16);
+  // Output can grow (NFKC expands ligatures and fractions); grow the map when it does. The
+  // map is made at the first change: many texts that need a look (a '%', an '&', a '€')
+  // come out unchanged, and then the original is returned with no map.
+  let map = EMPTY;
   let length = 0;
-  const emit = (piece: string, origin: number) => {
-    if (length + piece.length + 1 > map.length) {
-      const bigger = new Int32Array((map.length + piece.length) * 2);
+  const ensure = (extra: number) => {
+    if (length + extra + 1 > map.length) {
+      const bigger = new Int32Array(Math.max(n + 16, (map.length + extra) * 2));
       bigger.set(map);
       map = bigger;
     }
+  };
+  const emit = (piece: string, origin: number) => {
+    ensure(piece.length);
     out += piece;
     for (let k = 0; k < piece.length; k++) map[length++] = origin;
   };
   let runStart = 0;
   const flush = (end: number) => {
     if (end > runStart) {
-      if (length + (end - runStart) + 1 > map.length) {
-        const bigger = new Int32Array((map.length + end - runStart) * 2);
-        bigger.set(map);
-        map = bigger;
-      }
+      ensure(end - runStart);
       out += s.slice(runStart, end);
       for (let k = runStart; k < end; k++) map[length++] = k;
     }
@@ -198,7 +201,9 @@ export function normalize(s: string): Normalized {
     i += width;
     runStart = i;
   }
+  if (map === EMPTY) return { text: s, map: null };
   flush(n);
+  ensure(0);
   map[length] = n;
   return { text: out, map: map.subarray(0, length + 1) };
 }

@@ -26,6 +26,9 @@ export const W_CUE_WORD = 16384;
 export const W_TRIGGER = W_NAME_CUE | W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT |
   W_STREET_PREFIX | W_SUFFIX | W_PARTICLE | W_ENDING | W_NOT_NAME | W_CUE_WORD;
 
+/** Flags that make a word worth a look even in lower case. */
+export const W_CONTEXT = W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT | W_STREET_PREFIX | W_NAME_CUE;
+
 // Two open-addressing tables, key and value side by side (one cache line per probe):
 // - the full table holds every word (35,000, mostly dictionary names): 512 KB, so a probe
 //   often misses the CPU caches;
@@ -35,6 +38,15 @@ export const W_TRIGGER = W_NAME_CUE | W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT
 const SIZE = 1 << 16;
 const MASK = SIZE - 1;
 const table = new Int32Array(2 * SIZE);
+/**
+ * A 32 KB bit set in front of the full table (one bit per key, from hash bits the slot does
+ * not use): a word whose bit is clear is certainly absent, and most capitalised words that
+ * are no dictionary word (places, brands, rare names) are answered without touching the
+ * 512 KB table. One key in eight shares a bit with some dictionary word.
+ */
+const FILTER_BITS = 1 << 18;
+const filter = new Int32Array(FILTER_BITS >> 5);
+const filterBit = (h: number) => (h >>> 14) & (FILTER_BITS - 1);
 const TRIGGER_SIZE = 1 << 11;
 const TRIGGER_MASK = TRIGGER_SIZE - 1;
 const triggers = new Int32Array(2 * TRIGGER_SIZE);
@@ -54,6 +66,8 @@ export function wordHash(t: string, s: number, e: number): number {
 
 /** Flags of the word with hash h (0 when absent). */
 export function wordFlags(h: number): number {
+  const bit = filterBit(h);
+  if ((filter[bit >> 5]! & (1 << (bit & 31))) === 0) return 0;
   const key = h | 0;
   let slot = h & MASK;
   for (;;) {
@@ -105,6 +119,8 @@ export function registerWords(words: Iterable<string>, flag: number): void {
   for (const word of words) {
     const h = wordHash(word, 0, word.length);
     const all = put(table, MASK, h, (old) => old | flag);
+    const bit = filterBit(h);
+    filter[bit >> 5] = filter[bit >> 5]! | (1 << (bit & 31));
     // Trigger words keep their full flags in the small table too.
     if (all & W_TRIGGER) put(triggers, TRIGGER_MASK, h, () => all);
   }

@@ -5,6 +5,7 @@
  */
 import { isAlnum, isDigit, isLetter, isSpace, isUpperAt } from "../chars.ts";
 import { cueBefore, cueList, hit, type TextCtx } from "../context.ts";
+import { rangeHash, wordAt, wordAtHash } from "../lexer.ts";
 import {
   registerWords,
   setHas,
@@ -401,19 +402,7 @@ const ADDRESS_CUE_ANYWHERE =
 
 /** End of the letter word at p (letters, inner apostrophes and hyphens), or p. */
 export function wordEnd(t: string, p: number): number {
-  const n = t.length;
-  let e = p;
-  while (e < n) {
-    const c = t.charCodeAt(e);
-    if (isLetter(c)) e++;
-    else if ((c === 39 || c === 45 || c === 0x2019) && e > p && isLetter(t.charCodeAt(e + 1))) {
-      // A possessive "'s" is not part of the word ("Thomas's daughter").
-      const s1 = t.charCodeAt(e + 1);
-      if (c !== 45 && (s1 === 115 || s1 === 83) && !isLetter(t.charCodeAt(e + 2))) break;
-      e++;
-    } else break;
-  }
-  return e;
+  return wordAt(t, p);
 }
 
 /**
@@ -481,24 +470,10 @@ function houseNumberEnd(t: string, p: number): number {
 /** Hash of the word found by the last wordEndHash() call. */
 let endHash = 0;
 
-/** wordEnd(t, p), hashing the word on the way (as wordHash() would) into endHash. */
+/** wordEnd(t, p), setting endHash to the word's hash (as wordHash() computes it). */
 function wordEndHash(t: string, p: number): number {
-  const n = t.length;
-  let e = p;
-  let h = 0x811c9dc5;
-  while (e < n) {
-    const c = t.charCodeAt(e);
-    if (isLetter(c)) {
-      h = Math.imul(h ^ (c >= 65 && c <= 90 ? c | 32 : c), 0x01000193);
-      e++;
-    } else if ((c === 39 || c === 45 || c === 0x2019) && e > p && isLetter(t.charCodeAt(e + 1))) {
-      const s1 = t.charCodeAt(e + 1);
-      if (c !== 45 && (s1 === 115 || s1 === 83) && !isLetter(t.charCodeAt(e + 2))) break;
-      h = Math.imul(h ^ c, 0x01000193);
-      e++;
-    } else break;
-  }
-  endHash = h;
+  const e = wordAt(t, p);
+  endHash = wordAtHash;
   return e;
 }
 
@@ -730,10 +705,10 @@ function addressLine(t: string, s: number, e: number): boolean {
       p = ue;
       continue;
     }
-    const we = wordEnd(t, p);
+    const we = wordAt(t, p);
     if (we === p) return false;
     if (!isUpperAt(t, p)) {
-      const h = wordHash(t, p, we);
+      const h = wordAtHash;
       if (!setHas(PARTICLES, h) && !setHas(UNIT_SET, h)) return false;
     }
     words++;
@@ -927,8 +902,9 @@ export function matchPlacePostcode(ctx: TextCtx, i: number): number {
     let s = q;
     while (s > 0 && (isLetter(t.charCodeAt(s - 1)) || t.charCodeAt(s - 1) === 45)) s--;
     if (s === q) break;
-    const f = triggerFlagsAt(t, s, q);
-    if (words > 0 && setHas(PLACE_CUES, wordHash(t, s, q))) {
+    const h = rangeHash(t, s, q);
+    const f = triggerFlags(h);
+    if (words > 0 && setHas(PLACE_CUES, h)) {
       hit(ctx, placeStart, i - 1, "LOCATION");
       hit(ctx, i, e, "ZIP_CODE");
       return e;

@@ -7,13 +7,13 @@
 import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
 import { hit, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
-import { wordEnd } from "./address.ts";
+import { wordAt, wordAtHash, wordFlagsAt } from "../lexer.ts";
 import {
   flagsAt,
   hashOf,
   registerWords,
   setHas,
-  triggerFlagsAt,
+  triggerFlags,
   W_AMBIGUOUS,
   W_COMMON,
   W_CUE_WORD,
@@ -22,7 +22,6 @@ import {
   W_NAME_CUE,
   W_NOT_NAME,
   W_SUFFIX,
-  wordHash,
   wordSet,
 } from "../word_table.ts";
 
@@ -296,10 +295,10 @@ function nameTokensEnd(t: string, p: number, max: number, lenient = false): numb
       continue;
     }
     if (!isUpperAt(t, q)) break;
-    const we = wordEnd(t, q);
+    const we = wordAt(t, q);
     if (we - q < 2) break;
     // After an honorific the first word is the name whatever it is ("Mrs. West").
-    if (!(lenient && end < 0) && triggerFlagsAt(t, q, we) & W_NOT_NAME) break;
+    if (!(lenient && end < 0) && triggerFlags(wordAtHash) & W_NOT_NAME) break;
     end = we;
     const next = skipSpaces(t, we);
     if (next === we || !isUpperAt(t, next)) break;
@@ -313,8 +312,8 @@ function afterCue(t: string, we: number, phrase: number[]): number {
   let q = we;
   for (let k = 1; k < phrase.length; k++) {
     q = skipSpaces(t, q);
-    const e = wordEnd(t, q);
-    if (e === q || wordHash(t, q, e) !== phrase[k]) return -1;
+    const e = wordAt(t, q);
+    if (e === q || wordAtHash !== phrase[k]) return -1;
     q = e;
   }
   // "Name:", "Directed By:", "name is", a comma after "Dear".
@@ -333,6 +332,7 @@ export function matchNames(
   we: number,
   flags: number,
   hash: number,
+  plain = false,
 ): number {
   const t = ctx.t;
   if (flags & W_NAME_CUE) {
@@ -362,9 +362,9 @@ export function matchNames(
     }
   }
   if (!isUpperAt(t, i)) return -1;
-  // Double-barrelled surname: "Garcia-Roberson".
+  // Double-barrelled surname: "Garcia-Roberson" (a plain word has no hyphen).
   let dash = -1;
-  for (let k = i + 1; k < we; k++) {
+  for (let k = plain ? we : i + 1; k < we; k++) {
     if (t.charCodeAt(k) === 45) {
       dash = k;
       break;
@@ -392,8 +392,8 @@ export function matchNames(
     const init = initialAt(t, q);
     if (init > 0) q = skipSpaces(t, init);
     if (isUpperAt(t, q)) {
-      const e2 = wordEnd(t, q);
-      const f2 = flagsAt(t, q, e2);
+      const e2 = wordAt(t, q);
+      const f2 = wordFlagsAt(t, q, wordAtHash);
       const secondOk = e2 - q >= 2 && (f2 & (W_NOT_NAME | W_SUFFIX)) === 0;
       const secondLast = strongLast(f2) || secondLastByDash(t, q, e2);
       if (
@@ -446,8 +446,8 @@ function surnameList(t: string, p: number, firstStrong: boolean): number {
       q = skipSpaces(t, q + 4);
       joined = true;
     }
-    const e = wordEnd(t, q);
-    const f = flagsAt(t, q, e);
+    const e = wordAt(t, q);
+    const f = wordFlagsAt(t, q, wordAtHash);
     if (e === q || !isUpperAt(t, q) || !(f & W_LAST)) return -1;
     if (strongLast(f)) strong = true;
     count++;

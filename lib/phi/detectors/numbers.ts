@@ -17,7 +17,8 @@ import {
 } from "../context.ts";
 import { ipv4Valid } from "./network.ts";
 import { matchPlacePostcode, matchStreetAddress, matchStreetBefore } from "./address.ts";
-import { hashOf, setHas, wordHash, wordSet } from "../word_table.ts";
+import { hashOf, setHas, wordSet } from "../word_table.ts";
+import { rangeHash } from "../lexer.ts";
 
 /** End of the digit run starting at p, reading at most `max` digits. */
 function digitsEnd(t: string, p: number, max: number): number {
@@ -156,7 +157,7 @@ function previousWordHash13(t: string, p: number): number {
   let s = e;
   while (s > 0 && e - s < 13 && isLetter(t.charCodeAt(s - 1))) s--;
   if (s > 0 && isLetter(t.charCodeAt(s - 1))) return 0;
-  return wordHash(t, s, e);
+  return rangeHash(t, s, e);
 }
 
 /** Hash of the next word after p (its first 13 letters), for a unit after a year. */
@@ -165,7 +166,7 @@ function nextWordHash(t: string, p: number): number {
   while (s < t.length && isSpace(t.charCodeAt(s))) s++;
   let e = s;
   while (e < t.length && e - s < 13 && isLetter(t.charCodeAt(e))) e++;
-  return wordHash(t, s, e);
+  return rangeHash(t, s, e);
 }
 
 /** ISO-like time after a date: `T10:20`, ` 10:20:30`, fractions and zone. Returns the new end. */
@@ -490,7 +491,7 @@ function previousWordHash(t: string, p: number): number {
   if (e > 0 && t.charCodeAt(e - 1) === 58) e--;
   let s = e;
   while (s > 0 && e - s < 13 && isLetter(t.charCodeAt(s - 1))) s--;
-  return s === e ? 0 : wordHash(t, s, e);
+  return s === e ? 0 : rangeHash(t, s, e);
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   isWordChar,
 } from "../chars.ts";
 import { tryAt } from "./numbers.ts";
+import { K_ASCII_WORD, K_SKIP, type Lexed, tokenFlags, wordAt, wordAtHash } from "../lexer.ts";
 import { base64At } from "./base64.ts";
 import { ibanLength, ibanValid, vinCheckDigitValid } from "../checksums.ts";
 import { cueBefore, cueList, hit, take, type TextCtx } from "../context.ts";
@@ -30,8 +31,8 @@ import {
   hashOf,
   registerWords,
   setHas,
-  setHasAt,
   triggerFlags,
+  W_CONTEXT,
   W_CUE_WORD,
   W_MONTH,
   W_NAME_CUE,
@@ -40,7 +41,6 @@ import {
   W_VALUE_CUE,
   W_WEEKDAY,
   wordFlags,
-  wordHash,
   wordSet,
 } from "../word_table.ts";
 
@@ -407,8 +407,8 @@ function afterFiller(t: string, p: number): number {
       else break;
     }
     if (q - p > 40) break;
-    const we = wordEnd(t, q);
-    if (we === q || !setHasAt(FILLER, t, q, we)) break;
+    const we = wordAt(t, q);
+    if (we === q || !setHas(FILLER, wordAtHash)) break;
     q = we;
   }
   return q;
@@ -437,9 +437,9 @@ function placeAt(t: string, p: number): number {
   let q = p;
   let end = -1;
   for (let words = 0; words < 4; words++) {
-    const we = wordEnd(t, q);
+    const we = wordAt(t, q);
     if (we === q) break;
-    const h = wordHash(t, q, we);
+    const h = wordAtHash;
     if (setHas(NOT_PLACE, h)) break;
     const capital = isUpperAt(t, q);
     if (!capital && !(words > 0 && (h === H_DE || h === H_DEL || h === H_DI))) break;
@@ -459,8 +459,8 @@ function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
     let ok = true;
     for (let k = 1; k < c.words.length && ok; k++) {
       q = skipSpaces(t, q);
-      const we = wordEnd(t, q);
-      ok = we > q && wordHash(t, q, we) === c.hashes[k];
+      const we = wordAt(t, q);
+      ok = we > q && wordAtHash === c.hashes[k];
       q = we;
     }
     if (!ok) continue;
@@ -626,64 +626,74 @@ function matchVin(ctx: TextCtx, p: number, e: number): boolean {
  * the number matchers, letter-led ones to the word tables. A long token, or one joined by
  * base64 punctuation, is also tried as the start of a base64 segment.
  */
-export function detectTokens(ctx: TextCtx): void {
+export function detectTokens(ctx: TextCtx, lx: Lexed): void {
   const { t, n, inner } = ctx;
+  const count = lx.count;
+  const starts = lx.start;
+  const ends = lx.end;
   let b64End = 0;
-  let i = 0;
   // E-mails, URLs and IPv6/MAC found by the earlier passes are not re-read as words.
   const covered = ctx.hits.length > 0 ? coveredRanges(ctx) : null;
   let nextCovered = 0;
   let coverAt = covered === null ? n : covered[0]!;
-  while (i < n) {
-    if (i >= coverAt) {
-      if (i < covered![nextCovered + 1]!) i = covered![nextCovered + 1]!;
+  // Resume position (matchers return where scanning resumes) and the first token ending
+  // after it.
+  let i = 0;
+  let k = 0;
+  for (;;) {
+    while (k < count && ends[k]! <= i) k++;
+    if (k >= count) break;
+    // The next token start, or i itself when a matcher stopped inside a token.
+    const p = starts[k]! > i ? starts[k]! : i;
+    if (coverAt <= p) {
+      // A covered range starting at or before p: skip it (as a character walk from i would).
+      const coverEnd = covered![nextCovered + 1]!;
+      const from = coverAt > i ? coverAt : i;
       nextCovered += 2;
       coverAt = nextCovered < covered!.length ? covered![nextCovered]! : n;
+      if (from < coverEnd) i = coverEnd;
+      continue;
+    }
+    i = p;
+    // Most tokens: a lower-case word that is no trigger (the lexer looked it up).
+    if (i === starts[k] && lx.kind[k]! & K_SKIP) {
+      i = ends[k]!;
       continue;
     }
     const c = t.charCodeAt(i);
-    // Fast path for the commonest token, an ASCII word in lower case or title case: hashed
-    // while it is read; it stops being plain at any other letter, a digit or a joiner.
-    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
-      let h = Math.imul(0x811c9dc5 ^ (c | 32), 0x01000193);
-      let e = i + 1;
-      let d = e < n ? t.charCodeAt(e) : 0;
-      while (d >= 97 && d <= 122) {
-        h = Math.imul(h ^ d, 0x01000193);
-        e++;
-        d = e < n ? t.charCodeAt(e) : 0;
-      }
+    let ae: number;
+    let le: number;
+    let h: number;
+    let kind: number;
+    if (i === starts[k]) {
+      ae = ends[k]!;
+      le = lx.lettersEnd[k]!;
+      h = lx.hash[k]!;
+      kind = lx.kind[k]!;
+      // Fast path for the commonest token, an ASCII word in lower case or title case.
       // (A title-case word of 12+ letters could start base64 text: left to the full path.)
-      if (
-        !(d < 0x2000 && (CLS[d]! & ALNUM) !== 0) && !isJoined(d, e - i) && (c >= 97 || e - i < 12)
-      ) {
-        i = asciiWord(ctx, i, e, (h >>> 0) || 1, c <= 90);
+      if (kind & K_ASCII_WORD && !isJoined(t.charCodeAt(ae), ae - i) && (c >= 97 || ae - i < 12)) {
+        i = asciiWord(ctx, lx, k, i, ae, h, c <= 90);
         continue;
       }
-    }
-    const k = c < 0x2000 ? CLS[c]! : 0;
-    if ((k & ALNUM) === 0) {
-      i++;
-      continue;
-    }
-    // Token [i, ae); its letters-only prefix ends at le and hashes (folded) to h.
-    let ae = i + 1;
-    let le = -1;
-    let h = 0x811c9dc5;
-    if (k & C_LETTER) {
-      h = Math.imul(h ^ (c < 91 && c > 64 ? c | 32 : c), 0x01000193);
-    } else le = i;
-    while (ae < n) {
-      const d = t.charCodeAt(ae);
-      const kd = d < 0x2000 ? CLS[d]! : 0;
-      if ((kd & ALNUM) === 0) break;
-      if (le < 0) {
-        if (kd & C_LETTER) h = Math.imul(h ^ (d < 91 && d > 64 ? d | 32 : d), 0x01000193);
-        else le = ae;
+    } else {
+      // Inside a token: a new token from i (its letters and hash from here).
+      ae = ends[k]!;
+      le = -1;
+      h = 0x811c9dc5;
+      for (let q = i; q < ae; q++) {
+        const d = t.charCodeAt(q);
+        if ((CLS[d]! & C_LETTER) === 0) {
+          le = q;
+          break;
+        }
+        h = Math.imul(h ^ (d < 91 && d > 64 ? d | 32 : d), 0x01000193);
       }
-      ae++;
+      if (le < 0) le = ae;
+      h = (h >>> 0) || 1;
+      kind = 0;
     }
-    if (le < 0) le = ae;
+    const k0 = c < 0x2000 ? CLS[c]! : 0;
     if (
       inner !== undefined && i >= b64End && (i === 0 || !isB64Joiner(t.charCodeAt(i - 1))) &&
       (ae - i >= 12 || isB64Joiner(t.charCodeAt(ae)) && ae - i >= 3)
@@ -692,7 +702,7 @@ export function detectTokens(ctx: TextCtx): void {
       if (e > 0) b64End = e;
     }
     let next = -1;
-    if (k & C_DIGIT) {
+    if (k0 & C_DIGIT) {
       next = tryAt(ctx, i, ctx.technical);
       if (next <= i) next = alnumChecks(ctx, i, ae);
       if (next <= i) {
@@ -702,13 +712,14 @@ export function detectTokens(ctx: TextCtx): void {
         if (next < ae) next = ae;
       }
     } else if (le === ae && !isWordJoiner(t.charCodeAt(ae))) {
-      // A plain letter word (the common case): hashed already, no slicing.
-      next = plainWord(ctx, i, ae, (h >>> 0) || 1, k);
+      // A plain letter word: hashed already, no slicing.
+      next = plainWord(ctx, i, ae, h, k0);
     } else {
-      const we = wordEnd(t, i);
+      const we = wordAt(t, i);
+      const wh = wordAtHash;
       next = ae - i >= 4 ? alnumChecks(ctx, i, ae) : -1;
       // A word glued to digits ("RO00FW...", "abc123") is an identifier, not a word.
-      if (next <= i && le === ae) next = wordChecks(ctx, i, we, wordHash(t, i, we));
+      if (next <= i && le === ae) next = wordChecks(ctx, i, we, wh);
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
     i = next;
@@ -729,20 +740,26 @@ function isJoined(d: number, length: number): boolean {
  * the base64 and MAC checks it cannot need (base64 of text mixes cases; a MAC needs its
  * '.'). Returns where to resume.
  */
-function asciiWord(ctx: TextCtx, i: number, e: number, hash: number, capital: boolean): number {
+function asciiWord(
+  ctx: TextCtx,
+  lx: Lexed,
+  k: number,
+  i: number,
+  e: number,
+  hash: number,
+  capital: boolean,
+): number {
   if (e - i > 24) return e;
   let flags = triggerFlags(hash);
   if (!capital) {
     if ((flags & CONTEXT_FLAGS) === 0) return e;
   } else if (flags === 0 && e - i > 1 && isLowerAscii(ctx.t.charCodeAt(i + 1))) {
     // Only a word in title case can be a name; in capitals only its trigger flags matter.
-    flags = wordFlags(hash);
+    flags = tokenFlags(lx, k, hash);
   }
-  const r = wordRules(ctx, i, e, hash, flags, capital);
+  const r = wordRules(ctx, i, e, hash, flags, capital, true);
   return r > i ? r : e;
 }
-
-const ALNUM = C_LETTER | C_DIGIT;
 
 /** The hits so far as sorted, merged [start, end) pairs. */
 function coveredRanges(ctx: TextCtx): number[] {
@@ -811,7 +828,7 @@ function plainWord(ctx: TextCtx, i: number, ae: number, hash: number, k: number)
   if (!capital) {
     if ((flags & CONTEXT_FLAGS) === 0) return ae;
   } else if (flags === 0) flags = wordFlags(hash);
-  const e = wordRules(ctx, i, ae, hash, flags, capital);
+  const e = wordRules(ctx, i, ae, hash, flags, capital, true);
   return e > i ? e : ae;
 }
 
@@ -835,9 +852,10 @@ function wordRules(
   hash: number,
   flags: number,
   capital: boolean,
+  plain = false,
 ): number {
   if (ctx.technical && (flags & W_VALUE_CUE) === 0) return -1;
-  if ((flags & SLICE_FLAGS) === 0) return matchNames(ctx, i, we, flags, hash);
+  if ((flags & SLICE_FLAGS) === 0) return matchNames(ctx, i, we, flags, hash, plain);
   if (flags & W_VALUE_CUE) {
     const cues = CUE_INDEX.get(hash);
     if (cues !== undefined) {
@@ -860,11 +878,11 @@ function wordRules(
     if (street > 0) return street;
   }
   if (!capital && !(flags & W_NAME_CUE)) return -1;
-  return matchNames(ctx, i, we, flags, hash);
+  return matchNames(ctx, i, we, flags, hash, plain);
 }
 
 /** Flags that make a word worth a look even in lower case. */
-const CONTEXT_FLAGS = W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT | W_STREET_PREFIX | W_NAME_CUE;
+const CONTEXT_FLAGS = W_CONTEXT;
 /** Flags handled here before the name rules. */
 const SLICE_FLAGS = W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT | W_STREET_PREFIX;
 
