@@ -563,6 +563,15 @@ function textHasAddressCue(ctx: TextCtx): boolean {
   return ctx.addressCue;
 }
 
+/**
+ * An address cue as whole words within `before` characters before i. The text-wide regex
+ * (computed once per text) finds every cue as a substring, so when it finds none there is
+ * no need to look near i.
+ */
+function addressCueBefore(ctx: TextCtx, i: number, before: number): boolean {
+  return textHasAddressCue(ctx) && cueBefore(ctx.t, i, before, ADDRESS_CUES);
+}
+
 /** A unit designator at p ("Apt. 117", "Suite 464", "Unit 5022 Box 1225", "#12"). Returns end or -1. */
 export function unitAt(t: string, p: number): number {
   const we = wordEndHash(t, p);
@@ -802,7 +811,7 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
   if (!isUpperAt(t, p) && !streetWordAt(t, p) && !textHasAddressCue(ctx)) return -1;
   const words = readStreetWords(t, p);
   if (words.words === 0) return -1;
-  if (words.suffixEnd > 0 && (words.capital || cueBefore(t, i, 40, ADDRESS_CUES))) {
+  if (words.suffixEnd > 0 && (words.capital || addressCueBefore(ctx, i, 40))) {
     let end = words.suffixEnd;
     // Optional house number after the suffix ("Pentelis Str. 35") and a unit.
     const unitStart = skipSpaces(t, t.charCodeAt(end) === 44 ? end + 1 : end);
@@ -819,7 +828,7 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
       const unitStart = skipSpaces(t, t.charCodeAt(end) === 44 ? end + 1 : end);
       const unitEnd = unitAt(t, unitStart);
       if (unitEnd > 0) end = unitEnd;
-      if (words.streetish || cueBefore(t, i, 40, ADDRESS_CUES) || lineLed(t, i)) {
+      if (words.streetish || addressCueBefore(ctx, i, 40) || lineLed(t, i)) {
         return addressHit(ctx, i, end);
       }
     }
@@ -828,7 +837,7 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
     return addressHit(ctx, i, words.end);
   }
   // "lives at 17985 The Beeches": after an address cue, a number and capitalised words.
-  if (words.capital && words.words <= 4 && cueBefore(t, i, 24, ADDRESS_CUES)) {
+  if (words.capital && words.words <= 4 && addressCueBefore(ctx, i, 24)) {
     return addressHit(ctx, i, words.end);
   }
   return -1;

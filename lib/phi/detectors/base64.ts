@@ -31,9 +31,9 @@ const BYTES = new Uint8Array(MAX_RUN);
  * up at the first byte that makes 95% unreachable: most runs that reach here (identifiers,
  * IBANs, hashes) are not base64 of text, and fail within a few bytes.
  */
-function decodePrintable(run: string): string | null {
-  let length = run.length;
-  while (length > 0 && run.charCodeAt(length - 1) === 61) length--;
+function decodePrintable(t: string, start: number, end: number): string | null {
+  let length = end - start;
+  while (length > 0 && t.charCodeAt(start + length - 1) === 61) length--;
   if (length % 4 === 1) return null;
   const total = (length * 3) >> 2;
   if (total < 6) return null;
@@ -42,7 +42,7 @@ function decodePrintable(run: string): string | null {
   let bits = 0;
   let out = 0;
   for (let k = 0; k < length; k++) {
-    const c = run.charCodeAt(k);
+    const c = t.charCodeAt(start + k);
     const v = c < 128 ? SEXTET[c]! : -1;
     if (v < 0) return null; // '=' inside the run: atob() rejects it too
     acc = ((acc << 6) | v) & 0xffffff;
@@ -79,7 +79,7 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => Hit[]
   }
   // Base64 of text mixes cases; plain words, numbers and hex hashes need no decoding.
   if (e - i < MIN_RUN || e - i > MAX_RUN || (classes & 1) === 0 || classes === 1) return -1;
-  const decoded = decodePrintable(t.slice(i, e));
+  const decoded = decodePrintable(t, i, e);
   if (decoded !== null) {
     for (const h of inner(decoded)) hit(ctx, i, e, h.type);
   }

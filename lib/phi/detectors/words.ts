@@ -32,11 +32,17 @@ import {
   registerWords,
   setHas,
   triggerFlags,
+  W_AMBIGUOUS,
+  W_COMMON,
   W_CONTEXT,
   W_CUE_WORD,
+  W_FIRST,
+  W_LAST,
   W_MONTH,
   W_NAME_CUE,
+  W_NOT_NAME,
   W_STREET_PREFIX,
+  W_SUFFIX,
   W_UNIT,
   W_VALUE_CUE,
   W_WEEKDAY,
@@ -757,8 +763,21 @@ function asciiWord(
     // Only a word in title case can be a name; in capitals only its trigger flags matter.
     flags = tokenFlags(lx, k, hash);
   }
+  if (capital && (flags & (SLICE_FLAGS | W_NAME_CUE)) === 0) {
+    // Only the name rules apply; most capitalised words fail their first tests, answered
+    // here from the flags: a name is in title case (two letters or more), and is a
+    // dictionary first name or surname, or a word that is no everyday word.
+    if (ctx.technical || e - i === 1 || !mayStartName(flags)) return e;
+  }
   const r = wordRules(ctx, i, e, hash, flags, capital, true);
   return r > i ? r : e;
+}
+
+/** What matchNames() requires of a capitalised word's flags before it looks further. */
+function mayStartName(f: number): boolean {
+  if (f & W_FIRST) return true;
+  if ((f & (W_LAST | W_AMBIGUOUS)) === W_LAST) return true;
+  return (f & (W_FIRST | W_LAST | W_COMMON | W_AMBIGUOUS | W_NOT_NAME | W_SUFFIX)) === 0;
 }
 
 /** The hits so far as sorted, merged [start, end) pairs. */
