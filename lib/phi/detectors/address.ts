@@ -667,7 +667,7 @@ function isAsciiWordChar(c: number): boolean {
  * True when t[s, e) holds any of `:@?!;"`, `http`/`https` ending at a word boundary, or
  * `www.` (case-insensitive): what `/[:@?!;"]|https?\b|www\./i` finds, without a slice.
  */
-function hasUrlOrPunctuation(t: string, s: number, e: number): boolean {
+export function hasUrlOrPunctuation(t: string, s: number, e: number): boolean {
   for (let k = s; k < e; k++) {
     const c = t.charCodeAt(k);
     if (c === 58 || c === 64 || c === 63 || c === 33 || c === 59 || c === 34) return true;

@@ -31,7 +31,7 @@ const BYTES = new Uint8Array(MAX_RUN);
  * up at the first byte that makes 95% unreachable: most runs that reach here (identifiers,
  * IBANs, hashes) are not base64 of text, and fail within a few bytes.
  */
-function decodePrintable(t: string, start: number, end: number): string | null {
+export function decodePrintable(t: string, start: number, end: number): string | null {
   let length = end - start;
   while (length > 0 && t.charCodeAt(start + length - 1) === 61) length--;
   if (length % 4 === 1) return null;
