@@ -67,6 +67,15 @@ export function Layout(
             {user
               ? (
                 <>
+                  <a
+                    href="/settings/privacy"
+                    class={path === "/settings/privacy"
+                      ? "nav__link nav__link--current"
+                      : "nav__link"}
+                    aria-current={path === "/settings/privacy" ? "page" : undefined}
+                  >
+                    Privacy
+                  </a>
                   <span class="user-menu__who">
                     {user.displayName || user.email} <span class="role-tag">{user.role}</span>
                   </span>
@@ -87,6 +96,7 @@ export function Layout(
         <main id="main" class="site-main">{children}</main>
         <footer class="site-footer">
           <span>ResearchFlow Governance {version}</span>
+          <a href="/api/docs">API reference</a>
           <span>
             Mode <strong>{mode}</strong>
           </span>

@@ -18,6 +18,4 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/analytics", label: "Analytics", minRole: "STEWARD" },
   { href: "/admin/users", label: "Users", minRole: "ADMIN" },
   { href: "/admin/tokens", label: "Tokens", minRole: "ADMIN" },
-  { href: "/settings/privacy", label: "Privacy", minRole: "signed_in" },
-  { href: "/api/docs", label: "API", minRole: "public" },
 ];

@@ -91,7 +91,7 @@ Deno.test({
 
       await t.step("the next page records its own page view", async () => {
         const flushed = page.waitForResponse((r) => r.url().endsWith(EVENTS));
-        await page.click('nav a[href="/settings/privacy"]');
+        await page.click('header a[href="/settings/privacy"]');
         await page.waitForURL(`${server.url}/settings/privacy`);
         assert.equal((await flushed).status(), 200);
         assert.deepEqual(await pageViews(app, user.id), ["home", "settings_privacy"]);
