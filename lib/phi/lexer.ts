@@ -35,6 +35,8 @@ export const K_ASCII_WORD = 8;
 export const K_SKIP = 16;
 
 const ALNUM = C_LETTER | C_DIGIT;
+/** Token capacity kept between texts (about 800 KB of arrays). */
+const KEEP_TOKENS = 1 << 15;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -87,6 +89,23 @@ export class Lexed {
   kind = new Uint8Array(64);
   /** Full word flags of the leading letters, looked up on first need (-1 until then). */
   flags = new Int32Array(64);
+
+  /**
+   * Lets go of arrays grown for a long text (a megabyte of log needs 12 MB of them), so
+   * that one long text does not keep them for the life of the process.
+   */
+  release(): void {
+    // Nor the text itself (detectors only look it up while they run).
+    this.text = "";
+    if (this.start.length <= KEEP_TOKENS) return;
+    this.start = new Int32Array(64);
+    this.end = new Int32Array(64);
+    this.lettersEnd = new Int32Array(64);
+    this.hash = new Float64Array(64);
+    this.kind = new Uint8Array(64);
+    this.flags = new Int32Array(64);
+    this.count = 0;
+  }
 
   private grow(size: number): void {
     const bigger = (a: Int32Array) => {

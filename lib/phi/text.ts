@@ -74,6 +74,15 @@ function scan(ctx: TextCtx, lx: Lexed, checkpoint: (() => void) | undefined): vo
 /** Finds PHI spans in `text`, in original offsets, sorted and merged where they overlap. */
 export function findSpans(text: string, mode: TextMode): Span[] {
   if (text.length === 0) return [];
+  try {
+    return spansOf(text, mode);
+  } finally {
+    OUTER.release();
+    INNER.release();
+  }
+}
+
+function spansOf(text: string, mode: TextMode): Span[] {
   OUTER.lex(text);
   // Lower-case ASCII words and punctuation alone: no detector can match.
   if ((OUTER.bits & X_INTERESTING) === 0) return [];
