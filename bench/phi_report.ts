@@ -5,7 +5,8 @@
  *   deno run -A bench/phi_report.ts
  *
  * Timings alternate between the tools round by round and report the median, so a busy
- * machine slows every tool alike.
+ * machine slows every tool alike; eight untimed rounds come first, for V8 to finish
+ * optimising every tool's code (the first rounds of either tool run up to twice as slow).
  */
 import { redactText, scan } from "../lib/phi/mod.ts";
 import { generateCorpus, type LabelledRecord } from "../tests/phi/corpus.ts";
@@ -33,10 +34,17 @@ const tools: Array<[string, MaskFn, (text: string) => string]> = [
   ["openredaction", openRedaction.mask, openRedaction.redact],
 ];
 
-/** Median wall time (ms) of `fn` per round, rounds interleaved across `fns`. */
-function interleaved(fns: Array<() => void>, rounds: number[]): number[] {
+/** Rounds run (interleaved, untimed) before timing: until then V8 is still optimising. */
+const WARM_UP_ROUNDS = 8;
+
+/** Wall times (ms) of each round of each of `fns`, rounds interleaved across `fns`. */
+function interleavedTimes(
+  fns: Array<() => void>,
+  rounds: number[],
+  warmUp = WARM_UP_ROUNDS,
+): number[][] {
   const times: number[][] = fns.map(() => []);
-  for (const fn of fns) fn(); // warm-up
+  for (let r = 0; r < warmUp; r++) for (const fn of fns) fn();
   const most = Math.max(...rounds);
   for (let r = 0; r < most; r++) {
     for (const [k, fn] of fns.entries()) {
@@ -46,7 +54,15 @@ function interleaved(fns: Array<() => void>, rounds: number[]): number[] {
       times[k]!.push(performance.now() - t0);
     }
   }
-  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!);
+  return times;
+}
+
+/** The median of a list. */
+const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+
+/** Median wall time (ms) of `fn` per round, rounds interleaved across `fns`. */
+function interleaved(fns: Array<() => void>, rounds: number[], warmUp?: number): number[] {
+  return interleavedTimes(fns, rounds, warmUp).map(median);
 }
 
 // --- Timings first, on a fresh JIT state, interleaved across tools -----------------------
@@ -62,9 +78,14 @@ const run = (texts: string[], k: number) => () => {
 };
 // openredaction is timed last and alone: once it has run, its heap slows every tool in the
 // process (measured here: ours about 2x, redact-pii 1.25x), which would skew the comparison.
-const [presidioOurs, presidioPii] = presidio === null
-  ? [0, 0]
-  : interleaved([run(presidioTexts, 0), run(presidioTexts, 1)], [31, 31]);
+const presidioRounds = presidio === null
+  ? [[0], [0]]
+  : interleavedTimes([run(presidioTexts, 0), run(presidioTexts, 1)], [31, 31]);
+const [presidioOurs, presidioPii] = presidioRounds.map(median);
+// redact-pii's time over ours in each pair of adjacent rounds: the spread the load causes.
+const pairRatios = presidioRounds[1]!.map((pii, r) => pii / presidioRounds[0]![r]!).sort((a, b) =>
+  a - b
+);
 const [corpusOurs, corpusPii] = interleaved([run(corpusTexts, 0), run(corpusTexts, 1)], [15, 15]);
 const analytics = analyticsPayloads(1000);
 const sentry = sentryEvents(50);
@@ -76,8 +97,9 @@ const [analyticsMs, sentryMs, logMs] = interleaved([
   () => sentry.forEach((e) => scan(e)),
   () => redactText(log, { timeBudgetMs: 60_000 }),
 ], [30, 30, 15]);
-const [presidioOr] = presidio === null ? [0] : interleaved([run(presidioTexts, 2)], [5]);
-const [corpusOr] = interleaved([run(corpusTexts, 2)], [5]);
+// (A second of openredaction per round: one warm-up round is plenty for its timing.)
+const [presidioOr] = presidio === null ? [0] : interleaved([run(presidioTexts, 2)], [5], 1);
+const [corpusOr] = interleaved([run(corpusTexts, 2)], [5], 1);
 const presidioMs = [presidioOurs!, presidioPii!, presidioOr!];
 const corpusMs = [corpusOurs!, corpusPii!, corpusOr!];
 
@@ -209,6 +231,12 @@ if (presidio === null) {
     `| speed relative to redact-pii | | ${
       ms.map((m) => `${(ms[1]! / m).toFixed(1)}x`).join(" | ")
     } |`,
+  );
+  const q = (f: number) => pairRatios[Math.floor(f * (pairRatios.length - 1))]!.toFixed(1);
+  print();
+  print(
+    `Ours against redact-pii round by round (${pairRatios.length} adjacent pairs): ` +
+      `median ${q(0.5)}x, middle half ${q(0.25)}x-${q(0.75)}x, range ${q(0)}x-${q(1)}x.`,
   );
 }
 
