@@ -15,6 +15,7 @@ import { useEffect } from "preact/hooks";
 import type { FlagMetaView } from "../lib/context.ts";
 import { connectLive, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
+import { LiveHeader } from "./shared/LiveHeader.tsx";
 
 export interface GovernancePanelProps extends Record<string, unknown> {
   mode: string;
@@ -34,13 +35,6 @@ const MODE_TEXT: Record<string, string> = {
   STANDBY: "Writes, ingestion and outbound calls are paused.",
   DEMO: "Demonstration data; analytics are stored as DEMO.",
   LIVE: "Live operation.",
-};
-
-const STATUS_TEXT: Record<LiveStatus | "server", string> = {
-  server: "Not connected (page as rendered)",
-  connecting: "Connecting…",
-  live: "Live",
-  polling: "Stream down; checking periodically",
 };
 
 interface StateBody {
@@ -183,16 +177,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   const showToggles = isAdmin && hydrated.value;
   return (
     <section class="governance-panel panel" aria-labelledby="governance-panel-title">
-      <div class="governance-panel__head">
-        <h2 id="governance-panel-title">Current mode</h2>
-        <span
-          class={`live-indicator live-indicator--${status.value}`}
-          data-testid="live-status"
-          data-status={status.value}
-        >
-          {STATUS_TEXT[status.value]}
-        </span>
-      </div>
+      <LiveHeader id="governance-panel-title" title="Current mode" status={status.value} />
       <div role="status" aria-live="polite" class="governance-panel__mode">
         <strong
           class={`mode-pill mode-pill--${current.toLowerCase()}`}

@@ -8,6 +8,7 @@ import type { VNode } from "preact";
 import { useEffect } from "preact/hooks";
 import { connectLive, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
+import { LiveHeader } from "./shared/LiveHeader.tsx";
 
 export interface JobRow {
   id: string;
@@ -23,13 +24,6 @@ export interface JobsLiveProps extends Record<string, unknown> {
   /** Rows kept on screen. */
   limit?: number;
 }
-
-const STATUS_TEXT: Record<LiveStatus | "server", string> = {
-  server: "Not connected (list as rendered)",
-  connecting: "Connecting…",
-  live: "Live",
-  polling: "Stream down; checking periodically",
-};
 
 const BADGE: Record<string, string> = {
   completed: "badge badge--ok",
@@ -83,16 +77,7 @@ export default function JobsLive(props: JobsLiveProps): VNode {
 
   return (
     <section class="jobs-live panel" aria-labelledby="jobs-live-title">
-      <div class="governance-panel__head">
-        <h2 id="jobs-live-title">Recent jobs</h2>
-        <span
-          class={`live-indicator live-indicator--${status.value}`}
-          data-testid="live-status"
-          data-status={status.value}
-        >
-          {STATUS_TEXT[status.value]}
-        </span>
-      </div>
+      <LiveHeader id="jobs-live-title" title="Recent jobs" status={status.value} />
       {jobs.value.length === 0
         ? <p class="muted">No jobs have reported yet.</p>
         : (

@@ -1,0 +1,30 @@
+/**
+ * The heading of a live panel with its connection indicator (shared by the
+ * governance and jobs islands; rendered on the server and in the browser).
+ */
+import type { VNode } from "preact";
+import type { LiveStatus } from "../../lib/realtime/live_client.ts";
+
+const STATUS_TEXT: Record<LiveStatus | "server", string> = {
+  server: "Not connected (as rendered)",
+  connecting: "Connecting…",
+  live: "Live",
+  polling: "Stream down; checking periodically",
+};
+
+export function LiveHeader(
+  { id, title, status }: { id: string; title: string; status: LiveStatus | "server" },
+): VNode {
+  return (
+    <div class="governance-panel__head">
+      <h2 id={id}>{title}</h2>
+      <span
+        class={`live-indicator live-indicator--${status}`}
+        data-testid="live-status"
+        data-status={status}
+      >
+        {STATUS_TEXT[status]}
+      </span>
+    </div>
+  );
+}
