@@ -14,6 +14,7 @@ import { page } from "../lib/http/access.ts";
 import { readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { AuditQuery } from "./api/audit.ts";
+import { CsrfField, ErrorNotice, QueryNotice } from "../components/forms.tsx";
 
 /** Fixed confirmation messages, chosen by key so no user input is reflected. */
 const NOTICES: Record<string, string> = {
@@ -44,20 +45,6 @@ const TokenForm = z.object({
   scopes: z.array(z.enum(SCOPES)).min(1),
   expires_at: z.string().max(40).optional(),
 });
-
-function csrfField(c: Context<AppEnv>) {
-  const principal = c.get("principal") as UserPrincipal;
-  return <input type="hidden" name="csrf_token" value={principal.csrfToken} />;
-}
-
-function Notice({ c }: { c: Context<AppEnv> }) {
-  const text = NOTICES[c.req.query("notice") ?? ""];
-  return text ? <p class="notice notice--ok" role="status">{text}</p> : null;
-}
-
-function ErrorNotice({ message }: { message?: string | undefined }) {
-  return message ? <p class="notice notice--error" role="alert">{message}</p> : null;
-}
 
 function when(date: Date | null): string {
   return date ? date.toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—";
@@ -90,7 +77,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       c,
       <>
         <h1>Users</h1>
-        <Notice c={c} />
+        <QueryNotice c={c} notices={NOTICES} />
         <ErrorNotice message={error} />
         <table class="data" aria-label="Accounts">
           <thead>
@@ -110,7 +97,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 <td>{user.displayName || <span class="muted">—</span>}</td>
                 <td>
                   <form method="post" action={`/admin/users/${user.id}`} class="inline-form">
-                    {csrfField(c)}
+                    <CsrfField c={c} />
                     <label class="checkbox">
                       <span class="sr-only">Role of {user.email}</span>
                       <select name="role">
@@ -133,7 +120,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 <td>
                   {user.id !== self && (
                     <form method="post" action={`/admin/users/${user.id}`} class="inline-form">
-                      {csrfField(c)}
+                      <CsrfField c={c} />
                       <input type="hidden" name="active" value={user.active ? "false" : "true"} />
                       <button
                         type="submit"
@@ -146,7 +133,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                   <details>
                     <summary>Set password</summary>
                     <form method="post" action={`/admin/users/${user.id}/password`}>
-                      {csrfField(c)}
+                      <CsrfField c={c} />
                       <label>
                         New password (12+ characters)
                         <input
@@ -195,7 +182,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                         action={`/admin/locks/${lock.key}/clear`}
                         class="inline-form"
                       >
-                        {csrfField(c)}
+                        <CsrfField c={c} />
                         <button type="submit" class="button">Clear lock</button>
                       </form>
                     </td>
@@ -207,7 +194,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
         <h2>Add an account</h2>
         <form method="post" action="/admin/users" class="form-card">
-          {csrfField(c)}
+          <CsrfField c={c} />
           <label>
             Email
             <input type="email" name="email" required maxLength={254} />
@@ -313,7 +300,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           callbacks need <code>jobs:write</code>, OpenFeature clients need{" "}
           <code>flags:evaluate</code>.
         </p>
-        <Notice c={c} />
+        <QueryNotice c={c} notices={NOTICES} />
         <ErrorNotice message={options.error} />
         {options.created && (
           <div class="notice notice--warn" role="alert">
@@ -355,7 +342,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                       action={`/admin/tokens/${token.id}/revoke`}
                       class="inline-form"
                     >
-                      {csrfField(c)}
+                      <CsrfField c={c} />
                       <button type="submit" class="button button--danger">Revoke</button>
                     </form>
                   )}
@@ -366,7 +353,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         </table>
         <h2>Create a token</h2>
         <form method="post" action="/admin/tokens" class="form-card">
-          {csrfField(c)}
+          <CsrfField c={c} />
           <label>
             Name <span class="field-hint">(which service uses it)</span>
             <input type="text" name="name" required maxLength={100} />

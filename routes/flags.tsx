@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import { ErrorPage } from "../components/ErrorPage.tsx";
 import FlagRolloutPreview from "../islands/FlagRolloutPreview.tsx";
 import { actorOf } from "../lib/audit/mod.ts";
-import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
+import { roleAtLeast } from "../lib/auth/principal.ts";
 import { APP_ENVS, type AppEnv as Environment, type Mode, MODES } from "../lib/config.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
@@ -25,6 +25,7 @@ import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { Island } from "../lib/web/island.tsx";
+import { CsrfField, QueryNotice } from "../components/forms.tsx";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
@@ -78,19 +79,9 @@ export function flagInputFromForm(form: FormFields): { input?: FlagInput; errors
   return { errors };
 }
 
-function csrfField(c: Context<AppEnv>) {
-  const principal = c.get("principal") as UserPrincipal;
-  return <input type="hidden" name="csrf_token" value={principal.csrfToken} />;
-}
-
 function isAdmin(c: Context<AppEnv>): boolean {
   const principal = c.get("principal");
   return principal?.kind === "user" && roleAtLeast(principal.role, "ADMIN");
-}
-
-function Notice({ c }: { c: Context<AppEnv> }) {
-  const text = NOTICES[c.req.query("notice") ?? ""];
-  return text ? <p class="notice notice--ok" role="status">{text}</p> : null;
 }
 
 function Errors({ errors }: { errors: string[] }) {
@@ -289,7 +280,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           Flags are evaluated in this order: environment override, enabled, required modes, target
           environments, target users, rollout. Open a flag to see why it is on or off for someone.
         </p>
-        <Notice c={c} />
+        <QueryNotice c={c} notices={NOTICES} />
         <SnapshotNotice />
         {list.length === 0
           ? <p class="muted">No flags yet.</p>
@@ -329,7 +320,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             <h2 id="create-heading">Create a flag</h2>
             <Errors errors={options.errors ?? []} />
             <form method="post" action="/flags" class="form-card">
-              {csrfField(c)}
+              <CsrfField c={c} />
               <FlagFields form={options.form} withKey />
               <button type="submit" class="button button--primary">Create flag</button>
             </form>
@@ -357,7 +348,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <h1>
           Flag <code>{flag.key}</code>
         </h1>
-        <Notice c={c} />
+        <QueryNotice c={c} notices={NOTICES} />
         <SnapshotNotice />
         <p>
           <StateBadge flag={flag} /> <OverrideBadge flag={flag} /> rollout{" "}
@@ -443,7 +434,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 <h2 id="edit-heading">Change</h2>
                 <Errors errors={options.errors ?? []} />
                 <form method="post" action={`/flags/${flag.key}`} class="form-card">
-                  {csrfField(c)}
+                  <CsrfField c={c} />
                   <input type="hidden" name="version" value={String(flag.version)} />
                   <FlagFields flag={flag} form={options.form} />
                   <button type="submit" class="button button--primary">Save</button>
@@ -456,7 +447,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                   audit log, and saving a flag with the same key brings it back.
                 </p>
                 <form method="post" action={`/flags/${flag.key}/archive`} class="inline-form">
-                  {csrfField(c)}
+                  <CsrfField c={c} />
                   <input type="hidden" name="version" value={String(flag.version)} />
                   <button type="submit" class="button button--danger">Archive {flag.key}</button>
                 </form>

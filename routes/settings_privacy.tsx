@@ -13,6 +13,7 @@ import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
 import { page, safeNextPath } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
+import { readForm } from "../lib/http/form.ts";
 
 const READ = { role: "signed_in", class: "read" } as const;
 const GRANT = { role: "signed_in", class: "write" } as const;
@@ -55,13 +56,6 @@ const RevokeForm = z.object({
 
 function when(iso: string | null): string {
   return iso ? iso.replace("T", " ").slice(0, 16) + " UTC" : "—";
-}
-
-async function formOf(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(body)) if (typeof value === "string") out[key] = value;
-  return out;
 }
 
 /** Where a form returns: the page it came from (banner), else this page with a notice. */
@@ -220,7 +214,7 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "GET", "/settings/privacy", READ, (c) => privacyPage(c));
 
   page(app, ctx.access, "POST", "/settings/privacy/grant", GRANT, async (c) => {
-    const parsed = GrantForm.safeParse(await formOf(c));
+    const parsed = GrantForm.safeParse(await readForm(c));
     if (!parsed.success) return await privacyPage(c, "The choice was not understood.", 400);
     const form = parsed.data;
     return await attempt(c, async () => {
@@ -242,7 +236,7 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   });
 
   page(app, ctx.access, "POST", "/settings/privacy/revoke", WITHDRAW, async (c) => {
-    const parsed = RevokeForm.safeParse(await formOf(c));
+    const parsed = RevokeForm.safeParse(await readForm(c));
     if (!parsed.success) return await privacyPage(c, "The choice was not understood.", 400);
     const form = parsed.data;
     return await attempt(c, async () => {
