@@ -1,4 +1,4 @@
-/** Shared state of one text scan: the normalised text, the mode, and the hits found so far. */
+/** Shared state of one text scan and the in-place cue matching the detectors share. */
 import type { PhiType } from "./types.ts";
 import { C_LETTER, CLS, isLetter } from "./chars.ts";
 
@@ -9,28 +9,79 @@ export interface Hit {
   type: PhiType;
 }
 
-export interface TextCtx {
-  t: string;
-  n: number;
+/**
+ * Shared state of one text scan: the normalised text, the mode, and the hits found so far.
+ * One instance per nesting level (the text, and base64-decoded text inside it) is reused
+ * for every text, so a scan allocates no context; hits go to parallel arrays that grow to
+ * the most hits seen.
+ */
+export class TextCtx {
+  t = "";
+  n = 0;
   /** The value sits under a technical key: ambiguous detectors (dates, numbers, names) stay off. */
-  technical: boolean;
+  technical = false;
   /** The text is a whole JSON string value (a bare 9-digit value may be an SSN, say). */
-  whole: boolean;
-  hits: Hit[];
-  /** Scans decoded base64 text (absent inside a decoded segment: one level only). */
-  inner: ((text: string) => Hit[]) | undefined;
-  /** Whether the text holds an address cue; computed on first need. */
-  addressCue: boolean | undefined;
+  whole = false;
+  /** Scans decoded base64 text and returns its context (absent inside a decoded segment: one level only). */
+  inner: ((text: string) => TextCtx) | undefined = undefined;
+  /** Whether the text holds an address cue: -1 until first needed, then 0 or 1. */
+  addressCue = -1;
+  /** Number of hits. */
+  count = 0;
+  /** Hit starts, ends and types, in the order found. */
+  hs = new Int32Array(64);
+  he = new Int32Array(64);
+  ht: PhiType[] = [];
+
+  /** Starts a scan of `t`. */
+  reset(t: string, technical: boolean, whole: boolean): void {
+    this.t = t;
+    this.n = t.length;
+    this.technical = technical;
+    this.whole = whole;
+    this.addressCue = -1;
+    this.count = 0;
+  }
+
+  /** Lets go of the text, and of hit arrays grown for a long text. */
+  release(): void {
+    this.t = "";
+    if (this.hs.length > KEEP_HITS) {
+      this.hs = new Int32Array(64);
+      this.he = new Int32Array(64);
+      this.ht = [];
+      this.count = 0;
+    }
+  }
+
+  /** Doubles the hit arrays. */
+  grow(): void {
+    const size = this.hs.length * 2;
+    const hs = new Int32Array(size);
+    hs.set(this.hs);
+    this.hs = hs;
+    const he = new Int32Array(size);
+    he.set(this.he);
+    this.he = he;
+  }
 }
+
+/** Hit capacity kept between texts. */
+const KEEP_HITS = 1 << 14;
 
 /** Adds a hit. */
 export function hit(ctx: TextCtx, s: number, e: number, type: PhiType): void {
-  ctx.hits.push({ s, e, type });
+  const k = ctx.count;
+  if (k === ctx.hs.length) ctx.grow();
+  ctx.hs[k] = s;
+  ctx.he[k] = e;
+  ctx.ht[k] = type;
+  ctx.count = k + 1;
 }
 
 /** Adds a hit and returns its end (for matchers that hand back where scanning resumes). */
 export function take(ctx: TextCtx, s: number, e: number, type: PhiType): number {
-  ctx.hits.push({ s, e, type });
+  hit(ctx, s, e, type);
   return e;
 }
 

@@ -15,7 +15,7 @@
  * ```
  */
 import { ScanAbort, Walker } from "./walk.ts";
-import { applySpans, findSpans, type Span, spanTypes } from "./text.ts";
+import { redactString, type TextMode, textTypes } from "./text.ts";
 import { DEFAULT_LIMITS, type ScanOptions, type ScanResult } from "./types.ts";
 
 export { DEFAULT_LIMITS, PHI_TYPES } from "./types.ts";
@@ -47,17 +47,25 @@ export function scan(value: unknown, opts?: ScanOptions): ScanResult {
   }
 }
 
-/** Spans of one text under the options' bounds and budget; throws when they are exceeded. */
-function textSpans(text: string, opts: ScanOptions | undefined): Span[] {
+/** The mode of a text too short to need the clock. */
+const PLAIN: TextMode = { technical: false, whole: false, checkpoint: undefined };
+
+/**
+ * Runs `scan` on one text under the options' bounds and budget; throws when they are
+ * exceeded.
+ */
+function budgeted<T>(
+  text: string,
+  opts: ScanOptions | undefined,
+  scan: (text: string, mode: TextMode) => T,
+): T {
   const budget = opts?.timeBudgetMs ?? DEFAULT_LIMITS.timeBudgetMs;
   if (text.length > (opts?.maxChars ?? DEFAULT_LIMITS.maxChars)) {
     throw new ScanAbort("$", "too large");
   }
   // A text too short to spend a tenth of the budget even at the worst measured cost per
   // character (adversarial inputs) cannot exceed it: skip the clock (two reads per call).
-  if (text.length * WORST_MS_PER_CHAR < budget / 10) {
-    return findSpans(text, { technical: false, whole: false, checkpoint: undefined });
-  }
+  if (text.length * WORST_MS_PER_CHAR < budget / 10) return scan(text, PLAIN);
   const now = opts?.now ?? defaultNow;
   const start = now();
   // Long texts read the clock between detector passes too.
@@ -66,9 +74,9 @@ function textSpans(text: string, opts: ScanOptions | undefined): Span[] {
       if (now() - start > budget) throw new ScanAbort("$", "time budget exceeded");
     }
     : undefined;
-  const spans = findSpans(text, { technical: false, whole: false, checkpoint });
+  const out = scan(text, { technical: false, whole: false, checkpoint });
   if (now() - start > budget) throw new ScanAbort("$", "time budget exceeded");
-  return spans;
+  return out;
 }
 
 const defaultNow = () => performance.now();
@@ -78,7 +86,7 @@ const WORST_MS_PER_CHAR = 0.0025;
 /** Scans one string (a log line, an error message). Findings have the path `$`. */
 export function scanText(text: string, opts?: ScanOptions): ScanResult {
   try {
-    const types = spanTypes(textSpans(String(text), opts));
+    const types = budgeted(String(text), opts, textTypes);
     return { found: types.length > 0, findings: types.map((type) => ({ type, path: "$" })) };
   } catch {
     return { found: true, findings: [{ type: "SCANNER_ERROR", path: "$" }] };
@@ -104,8 +112,7 @@ export function redact<T>(value: T, opts?: ScanOptions): T | unknown {
 /** Redacts one string (a log line, an error message); REDACTED_TEXT when it cannot. */
 export function redactText(text: string, opts?: ScanOptions): string {
   try {
-    const source = String(text);
-    return applySpans(source, textSpans(source, opts));
+    return budgeted(String(text), opts, redactString);
   } catch {
     return REDACTED_TEXT;
   }

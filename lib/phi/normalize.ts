@@ -126,6 +126,27 @@ function decodeEntity(s: string, i: number): [number, number] | null {
   return named === undefined ? null : [named.charCodeAt(0), semi - i + 1];
 }
 
+/**
+ * True when normalize() would change the text at i (a '%' escape, an entity, a code point
+ * that folds to something else): what its loop decides there, for a text that may need
+ * no normalisation at all.
+ */
+export function changesAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if (!foldable(c)) return false;
+  if (c === 37) {
+    const hi = hexValue(s.charCodeAt(i + 1));
+    const lo = hexValue(s.charCodeAt(i + 2));
+    const byte = hi * 16 + lo;
+    return hi >= 0 && lo >= 0 && byte >= 32 && byte < 127;
+  }
+  if (c === 38) return decodeEntity(s, i) !== null;
+  const cp = s.codePointAt(i)!;
+  if (cp > 0xffff) return true;
+  const folded = foldCodePoint(cp);
+  return !(folded.length === 1 && folded.charCodeAt(0) === c);
+}
+
 const EMPTY = new Int32Array(0);
 
 /** Normalises `s` for matching, keeping the offset map back to `s`. */

@@ -1,15 +1,18 @@
 /**
- * Scans one string: normalise, run the detectors, map the hits back to the original
- * offsets. Detectors only run when the cheap pre-filter finds something they could match.
+ * Scans one string: one pass over the text that reads each token where it stands and runs
+ * the rules at the tokens that can start a match. A text holding what that pass cannot
+ * handle alone ('@', ':' or "www.", which need the e-mail, URL and colon passes first, or a
+ * character normalisation may change) takes the full path: note the characters it holds,
+ * normalise, run those passes, then the token pass; hits are mapped back to the original
+ * offsets.
  */
-import type { Hit, TextCtx } from "./context.ts";
-import { normalize, type Normalized } from "./normalize.ts";
+import { TextCtx } from "./context.ts";
+import { foldable, normalize } from "./normalize.ts";
 import { detectEmails } from "./detectors/email.ts";
 import { detectUrls } from "./detectors/url.ts";
 import { detectColonAddresses } from "./detectors/network.ts";
-import { detectTokens } from "./detectors/words.ts";
+import { NEEDS_FULL_PATH, scanTokens } from "./detectors/words.ts";
 import type { PhiType } from "./types.ts";
-import { Lexed, useLexer, X_AT, X_COLON, X_INTERESTING, X_NORMALIZE, X_WWW } from "./lexer.ts";
 
 /** A match in original offsets. */
 export interface Span {
@@ -28,99 +31,213 @@ export interface TextMode {
   checkpoint?: () => void;
 }
 
-const INNER_MODE: TextMode = { technical: false, whole: true };
-const innerDetect = (decoded: string): Hit[] => {
-  INNER.lex(decoded);
-  return detect(decoded, INNER_MODE, 1, INNER);
-};
+/** Text bits: some character a detector needs (`[0-9A-Z@:%&]` or non-ASCII). */
+export const X_INTERESTING = 1;
+/** Text bits: a character normalisation may change ('%', '&', a foldable non-ASCII one). */
+export const X_NORMALIZE = 2;
+/** Text bits: an '@'. */
+export const X_AT = 4;
+/** Text bits: a ':'. */
+export const X_COLON = 8;
+/** Text bits: "www." (where a www URL can start). */
+export const X_WWW = 16;
 
-/** One lexer per level: the text, and base64-decoded text inside it. */
-const OUTER = new Lexed();
-const INNER = new Lexed();
-
-/** Runs the detectors over already-normalised, lexed text. */
-function detect(t: string, mode: TextMode, depth: number, lx: Lexed): Hit[] {
-  // One object shape for every context (optional fields set up front keep V8 monomorphic).
-  const ctx: TextCtx = {
-    t,
-    n: t.length,
-    technical: mode.technical,
-    whole: mode.whole,
-    hits: [],
-    inner: depth === 0 ? innerDetect : undefined,
-    addressCue: undefined,
-  };
-  const previous = useLexer(lx);
-  try {
-    scan(ctx, lx, mode.checkpoint);
-  } finally {
-    useLexer(previous);
+/** The X_* bits of a text (the full path's prefilter). */
+export function textBits(t: string): number {
+  let bits = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 128) {
+      if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90)) bits |= X_INTERESTING;
+      else if (c === 64) bits |= X_AT | X_INTERESTING;
+      else if (c === 58) bits |= X_COLON | X_INTERESTING;
+      else if (c === 37 || c === 38) bits |= X_NORMALIZE | X_INTERESTING;
+    } else {
+      bits |= X_INTERESTING;
+      if (foldable(c)) bits |= X_NORMALIZE;
+    }
   }
-  return ctx.hits;
+  if (t.includes("www.")) bits |= X_WWW;
+  return bits;
 }
 
-/** The passes over one text. */
-function scan(ctx: TextCtx, lx: Lexed, checkpoint: (() => void) | undefined): void {
-  // The passes anchored on '@', ':' and "www." run only when the lexer saw one.
-  const bits = lx.bits;
+/** One context per level: the text, and base64-decoded text inside it. */
+const OUTER = new TextCtx();
+const INNER = new TextCtx();
+
+/** Scans base64-decoded text (one level deep: no base64 inside it, no normalisation). */
+function innerDetect(decoded: string): TextCtx {
+  INNER.reset(decoded, false, true);
+  passes(INNER, textBits(decoded), undefined);
+  return INNER;
+}
+OUTER.inner = innerDetect;
+
+/** The e-mail, URL and colon passes the bits call for, then the token pass. */
+function passes(ctx: TextCtx, bits: number, checkpoint: (() => void) | undefined): void {
   if (bits & X_AT) detectEmails(ctx);
   if (bits & (X_COLON | X_WWW)) detectUrls(ctx);
   if (bits & X_COLON) detectColonAddresses(ctx);
   checkpoint?.();
-  detectTokens(ctx, lx);
-  checkpoint?.();
+  scanTokens(ctx, false);
 }
 
-/** Finds PHI spans in `text`, in original offsets, sorted and merged where they overlap. */
-export function findSpans(text: string, mode: TextMode): Span[] {
-  if (text.length === 0) return [];
+/** Normalised-to-original offsets of the text scanned last (null when it was unchanged). */
+let lastMap: Int32Array | null = null;
+
+/** Scans `text` into OUTER's hits (normalised offsets, lastMap to map them back). */
+function detect(text: string, mode: TextMode): void {
+  lastMap = null;
+  const ctx = OUTER;
+  ctx.reset(text, mode.technical, mode.whole);
+  if (scanTokens(ctx, true) === NEEDS_FULL_PATH) {
+    let bits = textBits(text);
+    // Lower-case ASCII words and punctuation alone: no detector can match.
+    if ((bits & X_INTERESTING) === 0) {
+      ctx.count = 0;
+      return;
+    }
+    let t = text;
+    if (bits & X_NORMALIZE) {
+      const norm = normalize(text);
+      if (norm.map !== null) {
+        t = norm.text;
+        lastMap = norm.map;
+        bits = textBits(t);
+      }
+    }
+    ctx.reset(t, mode.technical, mode.whole);
+    passes(ctx, bits, mode.checkpoint);
+  }
+  mode.checkpoint?.();
+}
+
+/** The hits of the text scanned last, in original offsets, sorted: starts, ends, types. */
+let sortedStart = new Int32Array(64);
+let sortedEnd = new Int32Array(64);
+const sortedType: PhiType[] = [];
+
+/**
+ * Copies OUTER's hits to the sorted arrays in original offsets, by start, longest first,
+ * stable (so that of two hits over the same characters the first found names the type).
+ * Returns their number.
+ */
+function sortHits(ctx: TextCtx): number {
+  const count = ctx.count;
+  if (count === 0) return 0;
+  if (sortedStart.length < count) {
+    sortedStart = new Int32Array(count * 2);
+    sortedEnd = new Int32Array(count * 2);
+  }
+  const map = lastMap;
+  const hs = ctx.hs;
+  const he = ctx.he;
+  const ht = ctx.ht;
+  const ss = sortedStart;
+  const se = sortedEnd;
+  const st = sortedType;
+  if (count <= 16) {
+    // A sentence has a handful of hits: insertion sort, no comparator calls.
+    for (let k = 0; k < count; k++) {
+      const s = map === null ? hs[k]! : map[hs[k]!]!;
+      const e = map === null ? he[k]! : map[he[k]!]!;
+      const type = ht[k]!;
+      let j = k - 1;
+      while (j >= 0 && (ss[j]! > s || (ss[j] === s && se[j]! < e))) {
+        ss[j + 1] = ss[j]!;
+        se[j + 1] = se[j]!;
+        st[j + 1] = st[j]!;
+        j--;
+      }
+      ss[j + 1] = s;
+      se[j + 1] = e;
+      st[j + 1] = type;
+    }
+    return count;
+  }
+  // A log text may have thousands: the built-in (stable) sort of their indexes.
+  const order: number[] = new Array(count);
+  for (let k = 0; k < count; k++) order[k] = k;
+  const start = (k: number) => (map === null ? hs[k]! : map[hs[k]!]!);
+  const end = (k: number) => (map === null ? he[k]! : map[he[k]!]!);
+  order.sort((a, b) => start(a) - start(b) || end(b) - end(a));
+  for (let k = 0; k < count; k++) {
+    const h = order[k]!;
+    ss[k] = start(h);
+    se[k] = end(h);
+    st[k] = ht[h]!;
+  }
+  return count;
+}
+
+/** Scans `text` and sorts its hits; returns their number. */
+function scanSorted(text: string, mode: TextMode): number {
+  if (text.length === 0) return 0;
   try {
-    return spansOf(text, mode);
+    detect(text, mode);
+    return sortHits(OUTER);
   } finally {
     OUTER.release();
     INNER.release();
   }
 }
 
-function spansOf(text: string, mode: TextMode): Span[] {
-  OUTER.lex(text);
-  // Lower-case ASCII words and punctuation alone: no detector can match.
-  if ((OUTER.bits & X_INTERESTING) === 0) return [];
-  let norm: Normalized = { text, map: null };
-  if (OUTER.bits & X_NORMALIZE) {
-    norm = normalize(text);
-    if (norm.map !== null) OUTER.lex(norm.text);
-  }
-  const hits = detect(norm.text, mode, 0, OUTER);
-  if (hits.length === 0) return [];
-  const map = norm.map;
-  const spans: Span[] = new Array(hits.length);
-  for (let k = 0; k < hits.length; k++) {
-    const h = hits[k]!;
-    spans[k] = {
-      start: map === null ? h.s : map[h.s]!,
-      end: map === null ? h.e : map[h.e]!,
-      type: h.type,
-    };
-  }
-  // By start, longest first, stable. A sentence has a handful of hits: insertion sort (no
-  // comparator calls); a log text may have thousands: the built-in sort.
-  if (spans.length > 16) spans.sort(bySpan);
-  else {
-    for (let k = 1; k < spans.length; k++) {
-      const span = spans[k]!;
-      let j = k - 1;
-      while (j >= 0 && bySpan(spans[j]!, span) > 0) {
-        spans[j + 1] = spans[j]!;
-        j--;
-      }
-      spans[j + 1] = span;
-    }
+/** Finds PHI spans in `text`, in original offsets, sorted by start (longest first). */
+export function findSpans(text: string, mode: TextMode): Span[] {
+  const count = scanSorted(text, mode);
+  if (count === 0) return [];
+  const spans: Span[] = new Array(count);
+  for (let k = 0; k < count; k++) {
+    spans[k] = { start: sortedStart[k]!, end: sortedEnd[k]!, type: sortedType[k]! };
   }
   return spans;
 }
 
-const bySpan = (a: Span, b: Span) => a.start - b.start || b.end - a.end;
+/** The distinct types found in `text`, in the order of their first span. */
+export function textTypes(text: string, mode: TextMode): PhiType[] {
+  const count = scanSorted(text, mode);
+  const types: PhiType[] = [];
+  for (let k = 0; k < count; k++) {
+    const type = sortedType[k]!;
+    if (!types.includes(type)) types.push(type);
+  }
+  return types;
+}
+
+/** `text` with each match replaced, as applySpans(text, findSpans(text, mode)) gives it. */
+export function redactString(text: string, mode: TextMode): string {
+  const count = scanSorted(text, mode);
+  if (count === 0) return text;
+  let out = "";
+  let cursor = 0;
+  let i = 0;
+  while (i < count) {
+    let end = sortedEnd[i]!;
+    let j = i + 1;
+    while (j < count && sortedStart[j]! < end) {
+      if (sortedEnd[j]! > end) end = sortedEnd[j]!;
+      j++;
+    }
+    const start = sortedStart[i]! > cursor ? sortedStart[i]! : cursor;
+    if (end > start) {
+      out += text.slice(cursor, start) + placeholder(sortedType[i]!);
+      cursor = end;
+    }
+    i = j;
+  }
+  return out + text.slice(cursor);
+}
+
+/** `[REDACTED:<TYPE>]`, one string per type. */
+const PLACEHOLDERS = new Map<PhiType, string>();
+function placeholder(type: PhiType): string {
+  let p = PLACEHOLDERS.get(type);
+  if (p === undefined) {
+    p = `[REDACTED:${type}]`;
+    PLACEHOLDERS.set(type, p);
+  }
+  return p;
+}
 
 /** The distinct types in a list of spans. */
 export function spanTypes(spans: Span[]): PhiType[] {
@@ -145,7 +262,7 @@ export function applySpans(text: string, spans: Span[]): string {
     }
     const start = Math.max(first.start, cursor);
     if (end > start) {
-      out += text.slice(cursor, start) + `[REDACTED:${first.type}]`;
+      out += text.slice(cursor, start) + placeholder(first.type);
       cursor = end;
     }
     i = j;

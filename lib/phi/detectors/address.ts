@@ -5,7 +5,7 @@
  */
 import { isAlnum, isDigit, isLetter, isSpace, isUpperAt } from "../chars.ts";
 import { cueBefore, cueList, hit, type TextCtx } from "../context.ts";
-import { rangeHash, wordAt, wordAtHash } from "../lexer.ts";
+import { rangeHash, wordAt, wordAtHash } from "../read.ts";
 import {
   registerWords,
   setHas,
@@ -559,8 +559,8 @@ function streetWordAt(t: string, p: number): boolean {
 
 /** Whether the text holds any address cue (computed once per text). */
 function textHasAddressCue(ctx: TextCtx): boolean {
-  if (ctx.addressCue === undefined) ctx.addressCue = ADDRESS_CUE_ANYWHERE.test(ctx.t);
-  return ctx.addressCue;
+  if (ctx.addressCue < 0) ctx.addressCue = ADDRESS_CUE_ANYWHERE.test(ctx.t) ? 1 : 0;
+  return ctx.addressCue === 1;
 }
 
 /**

@@ -3,7 +3,7 @@
  * again (one level deep); if the decoded text holds PHI, the whole segment is reported.
  */
 import { isAlnum, isDigit, isLowerAscii, isUpperAscii } from "../chars.ts";
-import { type Hit, hit, type TextCtx } from "../context.ts";
+import { hit, type TextCtx } from "../context.ts";
 
 const MIN_RUN = 12;
 const MAX_RUN = 8192;
@@ -65,7 +65,7 @@ export function decodePrintable(t: string, start: number, end: number): string |
  * PHI, reports the segment with those types. Returns the segment end (or -1 when the
  * segment is too short or looks like plain words), so the caller skips it.
  */
-export function base64At(ctx: TextCtx, i: number, inner: (text: string) => Hit[]): number {
+export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextCtx): number {
   const { t, n } = ctx;
   let e = i;
   let classes = 0;
@@ -81,7 +81,8 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => Hit[]
   if (e - i < MIN_RUN || e - i > MAX_RUN || (classes & 1) === 0 || classes === 1) return -1;
   const decoded = decodePrintable(t, i, e);
   if (decoded !== null) {
-    for (const h of inner(decoded)) hit(ctx, i, e, h.type);
+    const found = inner(decoded);
+    for (let k = 0; k < found.count; k++) hit(ctx, i, e, found.ht[k]!);
   }
   return e;
 }

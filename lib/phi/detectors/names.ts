@@ -7,7 +7,7 @@
 import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
 import { hit, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
-import { wordAt, wordAtHash, wordFlagsAt } from "../lexer.ts";
+import { wordAt, wordAtHash } from "../read.ts";
 import {
   flagsAt,
   hashOf,
@@ -22,6 +22,7 @@ import {
   W_NAME_CUE,
   W_NOT_NAME,
   W_SUFFIX,
+  wordFlags,
   wordSet,
 } from "../word_table.ts";
 
@@ -393,7 +394,7 @@ export function matchNames(
     if (init > 0) q = skipSpaces(t, init);
     if (isUpperAt(t, q)) {
       const e2 = wordAt(t, q);
-      const f2 = wordFlagsAt(t, q, wordAtHash);
+      const f2 = wordFlags(wordAtHash);
       const secondOk = e2 - q >= 2 && (f2 & (W_NOT_NAME | W_SUFFIX)) === 0;
       const secondLast = strongLast(f2) || secondLastByDash(t, q, e2);
       if (
@@ -447,7 +448,7 @@ function surnameList(t: string, p: number, firstStrong: boolean): number {
       joined = true;
     }
     const e = wordAt(t, q);
-    const f = wordFlagsAt(t, q, wordAtHash);
+    const f = wordFlags(wordAtHash);
     if (e === q || !isUpperAt(t, q) || !(f & W_LAST)) return -1;
     if (strongLast(f)) strong = true;
     count++;

@@ -103,6 +103,25 @@ export function ciscoMacAt(t: string, s: number): number {
   return e < t.length && (isWordChar(t.charCodeAt(e)) || t.charCodeAt(e) === 46) ? -1 : e;
 }
 
+/**
+ * The extent detectColonAddresses() reads around the ':' at p, as [colonStart, colonEnd).
+ * Returns whether it could hold an address (bounded on both sides, 6 characters or more):
+ * when no ':' of a text could, the pass finds nothing there.
+ */
+export function colonMayMatch(t: string, p: number): boolean {
+  const n = t.length;
+  let s = p;
+  while (s > 0 && p - s < MAX_SIDE && isV6Char(t.charCodeAt(s - 1))) s--;
+  let e = p + 1;
+  while (e < n && e - p < MAX_SIDE && isV6Char(t.charCodeAt(e))) e++;
+  while (e > p + 1 && t.charCodeAt(e - 1) === 46) e--;
+  if (e > p + 1 && t.charCodeAt(e - 1) === 58 && t.charCodeAt(e - 2) !== 58) e--;
+  while (s < p && t.charCodeAt(s) === 46) s++;
+  const boundedLeft = s === 0 || !isWordChar(t.charCodeAt(s - 1));
+  const boundedRight = e >= n || !isWordChar(t.charCodeAt(e));
+  return boundedLeft && boundedRight && e - s >= 6;
+}
+
 /** Finds IPv6 and colon-separated MAC addresses around each ':'. */
 export function detectColonAddresses(ctx: TextCtx): void {
   const { t, n } = ctx;

@@ -18,7 +18,7 @@ import {
 import { ipv4Valid } from "./network.ts";
 import { matchPlacePostcode, matchStreetAddress, matchStreetBefore } from "./address.ts";
 import { hashOf, setHas, wordSet } from "../word_table.ts";
-import { rangeHash } from "../lexer.ts";
+import { rangeHash } from "../read.ts";
 
 /** End of the digit run starting at p, reading at most `max` digits. */
 function digitsEnd(t: string, p: number, max: number): number {

@@ -19,12 +19,13 @@ import {
   isWordChar,
 } from "../chars.ts";
 import { tryAt } from "./numbers.ts";
-import { K_ASCII_WORD, K_SKIP, type Lexed, tokenFlags, wordAt, wordAtHash } from "../lexer.ts";
+import { wordAt, wordAtHash } from "../read.ts";
 import { base64At } from "./base64.ts";
 import { ibanLength, ibanValid, vinCheckDigitValid } from "../checksums.ts";
 import { cueBefore, cueList, hit, take, type TextCtx } from "../context.ts";
 import type { PhiType } from "../types.ts";
-import { ciscoMacAt, macAt } from "./network.ts";
+import { ciscoMacAt, colonMayMatch, macAt } from "./network.ts";
+import { changesAt } from "../normalize.ts";
 import { matchUnit, matchWordStreet, postalCodeAt, wordEnd } from "./address.ts";
 import { isKnownName, matchNames } from "./names.ts";
 import {
@@ -627,30 +628,126 @@ function matchVin(ctx: TextCtx, p: number, e: number): boolean {
   return false;
 }
 
+/** What scanTokens() returns: the text was scanned, or it needs the full path. */
+export const SCANNED = 0;
+export const NEEDS_FULL_PATH = 1;
+
+/** ASCII classes for the token pass. */
+const A_ALNUM = 1;
+/** '@', ':', '%', '&': the e-mail, URL and colon passes, or normalisation, may be needed. */
+const A_SPECIAL = 2;
+/** Digits and capitals: the text is worth scanning (see X_INTERESTING in text.ts). */
+const A_INTERESTING = 4;
+/** '.': ends "www." when "www" precedes it. */
+const A_DOT = 8;
+const ASCII = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) ASCII[c] = A_ALNUM | A_INTERESTING;
+for (let c = 65; c <= 90; c++) ASCII[c] = A_ALNUM | A_INTERESTING;
+for (let c = 97; c <= 122; c++) ASCII[c] = A_ALNUM;
+ASCII[64] =
+  ASCII[58] =
+  ASCII[37] =
+  ASCII[38] =
+    A_SPECIAL;
+ASCII[46] = A_DOT;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** True when code unit c is a letter or digit (a token character). */
+function isTokenChar(c: number): boolean {
+  return c < 128 ? (ASCII[c]! & A_ALNUM) !== 0 : c < 0x2000 && (CLS[c]! & ALNUM) !== 0;
+}
+const ALNUM = C_LETTER | C_DIGIT;
+
 /**
- * The token pass: one walk over the alphanumeric tokens of the text. Digit-led tokens go to
- * the number matchers, letter-led ones to the word tables. A long token, or one joined by
- * base64 punctuation, is also tried as the start of a base64 segment.
+ * At a non-token character c at p, for the fast path: whether the text needs the full path
+ * ('@'; a ':' that may start a URL or an IPv6/MAC address; "www."; a '%', '&' or non-ASCII
+ * symbol that normalisation changes). Everything else at such a character the fast path
+ * handles as the full path would.
  */
-export function detectTokens(ctx: TextCtx, lx: Lexed): void {
-  const { t, n, inner } = ctx;
-  const count = lx.count;
-  const starts = lx.start;
-  const ends = lx.end;
+function needsFullPath(t: string, p: number, c: number): boolean {
+  if (c === 46) return p >= 3 && t.startsWith("www", p - 3);
+  if (c === 58) return t.startsWith("//", p + 1) || colonMayMatch(t, p);
+  if (c === 64) return true;
+  return changesAt(t, p);
+}
+
+/** A character other than a lower-case ASCII letter or ASCII punctuation (X_INTERESTING). */
+function isInteresting(c: number): boolean {
+  return c < 128 ? (ASCII[c]! & (A_INTERESTING | A_SPECIAL)) !== 0 : true;
+}
+
+/** Set by checkRange(): the range held a character that makes the text interesting. */
+let rangeInteresting = false;
+
+/**
+ * Checks t[s, e), which a rule read past, as the fast path checks what it walks (see
+ * needsFullPath); notes in rangeInteresting whether the range holds a digit, capital,
+ * non-ASCII or special character. Returns false when the text needs the full path.
+ */
+function checkRange(t: string, s: number, e: number): boolean {
+  let interesting = false;
+  for (let k = s; k < e; k++) {
+    const c = t.charCodeAt(k);
+    if (isInteresting(c)) interesting = true;
+    if (c < 128 ? (ASCII[c]! & (A_SPECIAL | A_DOT)) !== 0 : !isTokenChar(c)) {
+      if (needsFullPath(t, k, c)) return false;
+    }
+  }
+  rangeInteresting = interesting;
+  return true;
+}
+
+/**
+ * The token pass: one walk over the text that reads each alphanumeric token where it
+ * stands (no token arrays) and hands it to the rules. Digit-led tokens go to the number
+ * matchers, letter-led ones to the word tables; a lower-case word matters only when it is
+ * a trigger (a cue, a month, a unit, ...), looked up by the hash computed while reading
+ * it. A long token, or one joined by base64 punctuation, is also tried as the start of a
+ * base64 segment. Rules return where the walk resumes (after what they matched).
+ *
+ * `fast`: the walk also checks every character for what it cannot handle alone ('@', ':'
+ * and "www." need the e-mail, URL and colon passes first; '%', '&' and non-ASCII symbols
+ * may need normalisation) and returns NEEDS_FULL_PATH at the first one; a text with no
+ * digit, capital or non-ASCII letter gets no hits (as the full path skips it). Without
+ * `fast` the e-mails, URLs and IPv6/MAC addresses the earlier passes found are skipped.
+ */
+export function scanTokens(ctx: TextCtx, fast: boolean): number {
+  const t = ctx.t;
+  const n = ctx.n;
+  const inner = ctx.inner;
   let b64End = 0;
   // E-mails, URLs and IPv6/MAC found by the earlier passes are not re-read as words.
-  const covered = ctx.hits.length > 0 ? coveredRanges(ctx) : null;
+  const covered = ctx.count > 0 ? coveredRanges(ctx) : null;
   let nextCovered = 0;
   let coverAt = covered === null ? n : covered[0]!;
-  // Resume position (matchers return where scanning resumes) and the first token ending
-  // after it.
+  let interesting = false;
+  // Fast: every character before `checked` has been checked.
+  let checked = 0;
+  // Resume position (matchers return where scanning resumes).
   let i = 0;
-  let k = 0;
   for (;;) {
-    while (k < count && ends[k]! <= i) k++;
-    if (k >= count) break;
-    // The next token start, or i itself when a matcher stopped inside a token.
-    const p = starts[k]! > i ? starts[k]! : i;
+    // The next token character at or after i (i itself when a matcher stopped inside a
+    // token).
+    let p = i;
+    let c = 0;
+    for (; p < n; p++) {
+      c = t.charCodeAt(p);
+      if (c < 128) {
+        const a = ASCII[c]!;
+        if (a & A_ALNUM) break;
+        if (fast && a !== 0) {
+          if (a & A_SPECIAL) interesting = true;
+          if (needsFullPath(t, p, c)) return NEEDS_FULL_PATH;
+        }
+      } else if (c < 0x2000 && (CLS[c]! & ALNUM) !== 0) break;
+      else if (fast) {
+        interesting = true;
+        if (needsFullPath(t, p, c)) return NEEDS_FULL_PATH;
+      }
+    }
+    if (p >= n) break;
     if (coverAt <= p) {
       // A covered range starting at or before p: skip it (as a character walk from i would).
       const coverEnd = covered![nextCovered + 1]!;
@@ -661,44 +758,110 @@ export function detectTokens(ctx: TextCtx, lx: Lexed): void {
       continue;
     }
     i = p;
-    // Most tokens: a lower-case word that is no trigger (the lexer looked it up).
-    if (i === starts[k] && lx.kind[k]! & K_SKIP) {
-      i = ends[k]!;
-      continue;
-    }
-    const c = t.charCodeAt(i);
-    let ae: number;
+    const atStart = i === 0 || !isTokenChar(t.charCodeAt(i - 1));
+    // Read the token [i, ae): its leading letters end at le, hashed into h.
+    let ae = i + 1;
     let le: number;
-    let h: number;
-    let kind: number;
-    if (i === starts[k]) {
-      ae = ends[k]!;
-      le = lx.lettersEnd[k]!;
-      h = lx.hash[k]!;
-      kind = lx.kind[k]!;
-      // Fast path for the commonest token, an ASCII word in lower case or title case.
-      // (A title-case word of 12+ letters could start base64 text: left to the full path.)
-      if (kind & K_ASCII_WORD && !isJoined(t.charCodeAt(ae), ae - i) && (c >= 97 || ae - i < 12)) {
-        i = asciiWord(ctx, lx, k, i, ae, h, c <= 90);
-        continue;
+    let h = FNV_OFFSET;
+    let d = 0;
+    if (c >= 97 && c <= 122) {
+      // A lower-case ASCII word (the common case), hashed as it is read.
+      h = Math.imul(h ^ c, FNV_PRIME);
+      while (ae < n && (d = t.charCodeAt(ae)) >= 97 && d <= 122) {
+        h = Math.imul(h ^ d, FNV_PRIME);
+        ae++;
       }
-    } else {
-      // Inside a token: a new token from i (its letters and hash from here).
-      ae = ends[k]!;
-      le = -1;
-      h = 0x811c9dc5;
-      for (let q = i; q < ae; q++) {
-        const d = t.charCodeAt(q);
-        if ((CLS[d]! & C_LETTER) === 0) {
-          le = q;
-          break;
+      if (ae >= n) d = 0;
+      if (!isTokenChar(d)) {
+        if (atStart) {
+          const len = ae - i;
+          if (!isJoined(d, len)) {
+            // Most tokens: a lower-case word that is no trigger.
+            if (len > 24) {
+              i = ae;
+              continue;
+            }
+            const flags = triggerFlags((h >>> 0) || 1);
+            if ((flags & CONTEXT_FLAGS) === 0) {
+              i = ae;
+              continue;
+            }
+            const r = wordRules(ctx, i, ae, (h >>> 0) || 1, flags, false, true);
+            const next = r > i ? r : ae;
+            if (fast && next > ae && next > checked) {
+              if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
+              if (rangeInteresting) interesting = true;
+              checked = next;
+            }
+            i = next;
+            continue;
+          }
         }
-        h = Math.imul(h ^ (d < 91 && d > 64 ? d | 32 : d), 0x01000193);
+        le = ae;
+      } else {
+        le = -1;
+      }
+    } else if (c >= 65 && c <= 90) {
+      // A capitalised ASCII word: title case or capitals.
+      h = Math.imul(h ^ (c | 32), FNV_PRIME);
+      while (ae < n && (d = t.charCodeAt(ae)) >= 97 && d <= 122) {
+        h = Math.imul(h ^ d, FNV_PRIME);
+        ae++;
+      }
+      if (ae >= n) d = 0;
+      interesting = true;
+      if (!isTokenChar(d)) {
+        // (A title-case word of 12+ letters could start base64 text: left to the full path.)
+        if (atStart && ae - i < 12 && !isJoined(d, ae - i)) {
+          const next = asciiWord(ctx, i, ae, (h >>> 0) || 1);
+          if (fast && next > ae && next > checked) {
+            if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
+            if (rangeInteresting) interesting = true;
+            checked = next;
+          }
+          i = next;
+          continue;
+        }
+        le = ae;
+      } else {
+        le = -1;
+      }
+    } else if (c >= 48 && c <= 57) {
+      // Digit-led: no leading letters.
+      le = i;
+      interesting = true;
+      while (ae < n && isTokenChar(t.charCodeAt(ae))) ae++;
+    } else {
+      // A non-ASCII letter.
+      h = Math.imul(h ^ c, FNV_PRIME);
+      le = -1;
+    }
+    if (le < 0) {
+      // The rest of the token: its leading letters (while still reading them) and its end.
+      interesting = true;
+      while (ae < n) {
+        const e = t.charCodeAt(ae);
+        if (e < 128) {
+          const a = ASCII[e]!;
+          if ((a & A_ALNUM) === 0) break;
+          if (le < 0) {
+            if (e <= 57) le = ae;
+            else h = Math.imul(h ^ (e <= 90 ? e | 32 : e), FNV_PRIME);
+          }
+        } else {
+          if (e >= 0x2000) break;
+          const k = CLS[e]!;
+          if ((k & ALNUM) === 0) break;
+          if (le < 0) {
+            if (k & C_LETTER) h = Math.imul(h ^ e, FNV_PRIME);
+            else le = ae;
+          }
+        }
+        ae++;
       }
       if (le < 0) le = ae;
-      h = (h >>> 0) || 1;
-      kind = 0;
     }
+    h = (h >>> 0) || 1;
     const k0 = c < 0x2000 ? CLS[c]! : 0;
     if (
       inner !== undefined && i >= b64End && (i === 0 || !isB64Joiner(t.charCodeAt(i - 1))) &&
@@ -728,8 +891,15 @@ export function detectTokens(ctx: TextCtx, lx: Lexed): void {
       if (next <= i && le === ae) next = wordChecks(ctx, i, we, wh);
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
+    if (fast && next > ae && next > checked) {
+      if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
+      if (rangeInteresting) interesting = true;
+      checked = next;
+    }
     i = next;
   }
+  if (fast && !interesting) ctx.count = 0;
+  return SCANNED;
 }
 
 /**
@@ -742,34 +912,23 @@ function isJoined(d: number, length: number): boolean {
 }
 
 /**
- * A plain ASCII word [i, e) (letters only, nothing joined): what plainWord() does, minus
- * the base64 and MAC checks it cannot need (base64 of text mixes cases; a MAC needs its
- * '.'). Returns where to resume.
+ * A plain capitalised ASCII word [i, e) (letters only, nothing joined, fewer than 12):
+ * what plainWord() does, minus the base64 and MAC checks it cannot need (base64 of text
+ * mixes cases; a MAC needs its '.'). Returns where to resume.
  */
-function asciiWord(
-  ctx: TextCtx,
-  lx: Lexed,
-  k: number,
-  i: number,
-  e: number,
-  hash: number,
-  capital: boolean,
-): number {
-  if (e - i > 24) return e;
+function asciiWord(ctx: TextCtx, i: number, e: number, hash: number): number {
   let flags = triggerFlags(hash);
-  if (!capital) {
-    if ((flags & CONTEXT_FLAGS) === 0) return e;
-  } else if (flags === 0 && e - i > 1 && isLowerAscii(ctx.t.charCodeAt(i + 1))) {
+  if (flags === 0 && e - i > 1 && isLowerAscii(ctx.t.charCodeAt(i + 1))) {
     // Only a word in title case can be a name; in capitals only its trigger flags matter.
-    flags = tokenFlags(lx, k, hash);
+    flags = wordFlags(hash);
   }
-  if (capital && (flags & (SLICE_FLAGS | W_NAME_CUE)) === 0) {
+  if ((flags & (SLICE_FLAGS | W_NAME_CUE)) === 0) {
     // Only the name rules apply; most capitalised words fail their first tests, answered
     // here from the flags: a name is in title case (two letters or more), and is a
     // dictionary first name or surname, or a word that is no everyday word.
     if (ctx.technical || e - i === 1 || !mayStartName(flags)) return e;
   }
-  const r = wordRules(ctx, i, e, hash, flags, capital, true);
+  const r = wordRules(ctx, i, e, hash, flags, true, true);
   return r > i ? r : e;
 }
 
@@ -782,12 +941,16 @@ function mayStartName(f: number): boolean {
 
 /** The hits so far as sorted, merged [start, end) pairs. */
 function coveredRanges(ctx: TextCtx): number[] {
-  const sorted = ctx.hits.slice().sort((a, b) => a.s - b.s);
+  const order: number[] = [];
+  for (let k = 0; k < ctx.count; k++) order.push(k);
+  const hs = ctx.hs;
+  const he = ctx.he;
+  order.sort((a, b) => hs[a]! - hs[b]!);
   const out: number[] = [];
-  for (const h of sorted) {
+  for (const k of order) {
     const last = out.length - 1;
-    if (last > 0 && h.s <= out[last]!) out[last] = Math.max(out[last]!, h.e);
-    else out.push(h.s, h.e);
+    if (last > 0 && hs[k]! <= out[last]!) out[last] = Math.max(out[last]!, he[k]!);
+    else out.push(hs[k]!, he[k]!);
   }
   return out;
 }
