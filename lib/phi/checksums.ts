@@ -28,6 +28,13 @@ export function npiValid(digits: string): boolean {
   return luhnValid(digits, 0, 10, 24);
 }
 
+/** npiValid() of the 10 digits at t[i] (no slice). */
+export function npiValidAt(t: string, i: number): boolean {
+  const first = t.charCodeAt(i);
+  if (first !== 49 && first !== 50) return false;
+  return luhnValid(t, i, i + 10, 24);
+}
+
 /** SSA rules: area not 000, 666 or 900-999; group not 00; serial not 0000; known samples excluded. */
 export function ssnValid(area: number, group: number, serial: number): boolean {
   if (area === 0 || area === 666 || area >= 900) return false;
@@ -58,6 +65,38 @@ export function cardValid(digits: string): boolean {
     (p2 === 62 && n >= 16) || // UnionPay
     ((p2 === 50 || (p2 >= 56 && p2 <= 69) || p4 === 604) && n >= 12); // Maestro
   return issuer && luhnValid(digits);
+}
+
+/** cardValid() of the first n digit values in `d` (no string). */
+export function cardDigitsValid(d: Uint8Array, n: number): boolean {
+  if (n < 12 || n > 19) return false;
+  const p2 = d[0]! * 10 + d[1]!;
+  const p3 = p2 * 10 + d[2]!;
+  const p4 = p3 * 10 + d[3]!;
+  const p6 = (p4 * 10 + d[4]!) * 10 + d[5]!;
+  const issuer = (d[0] === 4 && (n === 13 || n === 16 || n === 19)) || // Visa
+    (((p2 >= 51 && p2 <= 55) || (p6 >= 222100 && p6 <= 272099)) && n === 16) || // Mastercard
+    ((p2 === 34 || p2 === 37) && n === 15) || // Amex
+    ((p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649)) && n >= 16) || // Discover
+    (((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39 || p4 === 3095) &&
+      n >= 14) || // Diners
+    (p2 === 35 && n >= 16) || // JCB (3528-3589 today; generators use all of 35xx)
+    ((p4 === 2131 || p4 === 1800) && n === 15) || // JCB (old)
+    (p2 === 62 && n >= 16) || // UnionPay
+    ((p2 === 50 || (p2 >= 56 && p2 <= 69) || p4 === 604) && n >= 12); // Maestro
+  if (!issuer) return false;
+  let sum = 0;
+  let double = false;
+  for (let k = n - 1; k >= 0; k--) {
+    let v = d[k]!;
+    if (double) {
+      v *= 2;
+      if (v > 9) v -= 9;
+    }
+    sum += v;
+    double = !double;
+  }
+  return sum % 10 === 0;
 }
 
 /** IBAN: mod 97 == 1 over the rearranged, letter-expanded string. `s` is upper-case alphanumerics. */

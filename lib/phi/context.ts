@@ -121,46 +121,68 @@ for (let c = 0; c < 0x2000; c++) {
 /** A cue list compiled for matching in place: cues (lower-case) indexed by first code unit. */
 export interface CueList {
   readonly cues: readonly string[];
+  /** Cues by first code unit, for ASCII first letters. */
+  readonly ascii: ReadonlyArray<readonly string[] | undefined>;
+  /** Cues by first code unit, for the others. */
   readonly byFirst: ReadonlyMap<number, readonly string[]>;
 }
 
 /** Compiles lower-case cues (each starting with a letter) for cueBefore() and cueAfter(). */
 export function cueList(cues: readonly string[]): CueList {
   const byFirst = new Map<number, string[]>();
+  const ascii: Array<string[] | undefined> = new Array(128).fill(undefined);
   for (const cue of cues) {
-    const list = byFirst.get(cue.charCodeAt(0)) ?? [];
+    const first = cue.charCodeAt(0);
+    const list = (first < 128 ? ascii[first] : byFirst.get(first)) ?? [];
     list.push(cue);
-    byFirst.set(cue.charCodeAt(0), list);
+    if (first < 128) ascii[first] = list;
+    else byFirst.set(first, list);
   }
-  return { cues, byFirst };
+  return { cues, ascii, byFirst };
 }
 
 const foldedLetter = (f: number) => f >= 0 && (CLS[f]! & C_LETTER) !== 0;
+
+/** True when t[p] needs the slicing form (its lower case is not one code unit below U+2000). */
+const unfoldable = (c: number) => c >= 0x2000 || FOLD[c]! < 0;
 
 /**
  * hasCue(t.slice(lo, hi).toLowerCase(), cues) without the slice: a cue starts with a letter,
  * so it can only match where a letter run of the window starts; the window edges count as
  * boundaries. Falls back to the slicing form when a character's lower case is not one code
- * unit below U+2000 (rare: the fold table would not be exact there).
+ * unit below U+2000 anywhere in the window (rare: the fold table would not be exact there).
  */
 function cueIn(t: string, lo: number, hi: number, list: CueList): boolean {
-  for (let p = lo; p < hi; p++) {
-    const c = t.charCodeAt(p);
-    if (c >= 0x2000 || FOLD[c]! < 0) return hasCue(t.slice(lo, hi).toLowerCase(), list.cues);
-  }
   let prevLetter = false;
   for (let p = lo; p < hi; p++) {
-    const f = FOLD[t.charCodeAt(p)]!;
-    const letter = (CLS[f]! & C_LETTER) !== 0;
+    const c = t.charCodeAt(p);
+    let f: number;
+    let letter: boolean;
+    if (c < 128) {
+      f = c >= 65 && c <= 90 ? c | 32 : c;
+      letter = f >= 97 && f <= 122;
+    } else {
+      if (unfoldable(c)) return hasCue(t.slice(lo, hi).toLowerCase(), list.cues);
+      f = FOLD[c]!;
+      letter = (CLS[f]! & C_LETTER) !== 0;
+    }
     if (letter && !prevLetter) {
-      const cues = list.byFirst.get(f);
+      const cues = f < 128 ? list.ascii[f] : list.byFirst.get(f);
       if (cues !== undefined) {
-        for (const cue of cues) {
+        for (let m = 0; m < cues.length; m++) {
+          const cue = cues[m]!;
           const end = p + cue.length;
           if (end > hi) continue;
           let k = 1;
           while (k < cue.length && FOLD[t.charCodeAt(p + k)] === cue.charCodeAt(k)) k++;
           if (k === cue.length && (end === hi || !foldedLetter(FOLD[t.charCodeAt(end)]!))) {
+            // A match: the answer, unless the rest of the window calls for the slicing form.
+            for (let q = p + 1; q < hi; q++) {
+              const d = t.charCodeAt(q);
+              if (d >= 128 && unfoldable(d)) {
+                return hasCue(t.slice(lo, hi).toLowerCase(), list.cues);
+              }
+            }
             return true;
           }
         }
@@ -169,6 +191,20 @@ function cueIn(t: string, lo: number, hi: number, list: CueList): boolean {
     prevLetter = letter;
   }
   return false;
+}
+
+/**
+ * True when t[p, p + lit.length) reads `lit` (lower-case ASCII) with ASCII capitals
+ * folded: what lower-casing a window and comparing gives for literals with no 'i' or 'k'
+ * (the only ASCII letters non-ASCII characters lower-case to).
+ */
+export function readsAt(t: string, p: number, lit: string): boolean {
+  if (p < 0 || p + lit.length > t.length) return false;
+  for (let k = 0; k < lit.length; k++) {
+    const c = t.charCodeAt(p + k);
+    if ((c >= 65 && c <= 90 ? c | 32 : c) !== lit.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 /** True when a cue stands as whole words within `before` characters before pos. */

@@ -15,15 +15,31 @@ export let wordAtHash = 0;
 /** True when code unit c is a letter (below U+2000, as the class table knows them). */
 const isLetterCode = (c: number) => c < 0x2000 && (CLS[c]! & C_LETTER) !== 0;
 
+/** Whether the word found by the last wordAt() call has an inner apostrophe or hyphen. */
+export let wordAtJoined = false;
+
+/** The last wordAt() call: its text, position and answers (rules often ask twice). */
+let memoText = "";
+let memoAt = -1;
+let memoEnd = 0;
+let memoHash = 0;
+let memoJoined = false;
+
 /**
  * End of the word at p: letters with inner apostrophes and hyphens ("O'Brien",
  * "Garcia-Roberson"; a possessive "'s" is not part of the word), or p when no letter is
- * there. Sets wordAtHash to the word's wordHash().
+ * there. Sets wordAtHash to the word's wordHash() and wordAtJoined.
  */
 export function wordAt(t: string, p: number): number {
+  if (p === memoAt && t === memoText) {
+    wordAtHash = memoHash;
+    wordAtJoined = memoJoined;
+    return memoEnd;
+  }
   const n = t.length;
   let e = p;
   let h = FNV_OFFSET;
+  let joined = false;
   while (e < n) {
     const c = t.charCodeAt(e);
     if (c >= 97 && c <= 122) {
@@ -42,11 +58,22 @@ export function wordAt(t: string, p: number): number {
       const s1 = t.charCodeAt(e + 1);
       if (c !== 45 && (s1 === 115 || s1 === 83) && !isLetterCode(t.charCodeAt(e + 2))) break;
       h = Math.imul(h ^ c, FNV_PRIME);
+      joined = true;
       e++;
     } else break;
   }
-  wordAtHash = (h >>> 0) || 1;
+  wordAtHash = memoHash = (h >>> 0) || 1;
+  wordAtJoined = memoJoined = joined;
+  memoText = t;
+  memoAt = p;
+  memoEnd = e;
   return e;
+}
+
+/** Forgets the text wordAt() remembers (so that it does not outlive the scan). */
+export function forgetWord(): void {
+  memoText = "";
+  memoAt = -1;
 }
 
 /** wordHash(t, s, e): FNV-1a over t[s, e) with ASCII capitals folded. Never 0. */

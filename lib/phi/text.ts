@@ -7,6 +7,7 @@
  * offsets.
  */
 import { TextCtx } from "./context.ts";
+import { forgetWord } from "./read.ts";
 import { foldable, normalize } from "./normalize.ts";
 import { detectEmails } from "./detectors/email.ts";
 import { detectUrls } from "./detectors/url.ts";
@@ -90,7 +91,12 @@ function detect(text: string, mode: TextMode): void {
   lastMap = null;
   const ctx = OUTER;
   ctx.reset(text, mode.technical, mode.whole);
-  if (scanTokens(ctx, true) === NEEDS_FULL_PATH) {
+  // '@', "://" and "www." call for the full path wherever they stand: found by the native
+  // search before the token pass spends rules on the text.
+  if (
+    text.indexOf("@") >= 0 || text.indexOf("://") >= 0 || text.indexOf("www.") >= 0 ||
+    scanTokens(ctx, true) === NEEDS_FULL_PATH
+  ) {
     let bits = textBits(text);
     // Lower-case ASCII words and punctuation alone: no detector can match.
     if ((bits & X_INTERESTING) === 0) {
@@ -179,6 +185,7 @@ function scanSorted(text: string, mode: TextMode): number {
   } finally {
     OUTER.release();
     INNER.release();
+    forgetWord();
   }
 }
 

@@ -51,6 +51,17 @@ const TRIGGER_SIZE = 1 << 11;
 const TRIGGER_MASK = TRIGGER_SIZE - 1;
 const triggers = new Int32Array(2 * TRIGGER_SIZE);
 
+/**
+ * A 4096-bit filter in front of the trigger table for lower-case words: a word whose bit is
+ * clear has no W_CONTEXT flag, which most words of running text are answered by.
+ */
+const CONTEXT_FILTER = new Int32Array(128);
+
+/** False when the word with hash h is certainly no W_CONTEXT word. */
+export function mayBeContext(h: number): boolean {
+  return (CONTEXT_FILTER[h >>> 25]! & (1 << ((h >>> 20) & 31))) !== 0;
+}
+
 /** FNV-1a over t[s, e) with ASCII letters folded to lower case. Never 0. */
 export function wordHash(t: string, s: number, e: number): number {
   let h = 0x811c9dc5;
@@ -123,6 +134,9 @@ export function registerWords(words: Iterable<string>, flag: number): void {
     filter[bit >> 5] = filter[bit >> 5]! | (1 << (bit & 31));
     // Trigger words keep their full flags in the small table too.
     if (all & W_TRIGGER) put(triggers, TRIGGER_MASK, h, () => all);
+    if (all & W_CONTEXT) {
+      CONTEXT_FILTER[h >>> 25] = CONTEXT_FILTER[h >>> 25]! | (1 << ((h >>> 20) & 31));
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  * follow an address (unit, city, region, country and postal code) as one block.
  */
 import { isAlnum, isDigit, isLetter, isSpace, isUpperAt } from "../chars.ts";
-import { cueBefore, cueList, hit, type TextCtx } from "../context.ts";
+import { cueBefore, cueList, hit, readsAt, type TextCtx } from "../context.ts";
 import { rangeHash, wordAt, wordAtHash } from "../read.ts";
 import {
   registerWords,
@@ -396,8 +396,11 @@ const ADDRESS_CUES = cueList([
   "resides at",
 ]);
 
-/** Any address cue anywhere in a text (a linear alternation of literals). */
-const ADDRESS_CUE_ANYWHERE =
+/**
+ * Any address cue anywhere in a text (a linear alternation of literals; addressCueAnywhere()
+ * is what runs, the regex is its definition and test reference).
+ */
+export const ADDRESS_CUE_ANYWHERE =
   /address|lives? at|living at|located|moved to|meet|drops you|send it|ship to|deliver|resid/i;
 
 /** End of the letter word at p (letters, inner apostrophes and hyphens), or p. */
@@ -559,17 +562,59 @@ function streetWordAt(t: string, p: number): boolean {
 
 /** Whether the text holds any address cue (computed once per text). */
 function textHasAddressCue(ctx: TextCtx): boolean {
-  if (ctx.addressCue < 0) ctx.addressCue = ADDRESS_CUE_ANYWHERE.test(ctx.t) ? 1 : 0;
+  if (ctx.addressCue < 0) ctx.addressCue = addressCueAnywhere(ctx.t) ? 1 : 0;
   return ctx.addressCue === 1;
 }
 
+/** The alternatives of ADDRESS_CUE_ANYWHERE by first letter (lower-case ASCII). */
+const CUE_SUBSTRINGS: Array<readonly string[] | undefined> = new Array(128).fill(undefined);
+for (
+  const s of [
+    "address",
+    "lives at",
+    "live at",
+    "living at",
+    "located",
+    "moved to",
+    "meet",
+    "drops you",
+    "send it",
+    "ship to",
+    "deliver",
+    "resid",
+  ]
+) {
+  const c = s.charCodeAt(0);
+  CUE_SUBSTRINGS[c] = [...(CUE_SUBSTRINGS[c] ?? []), s];
+  CUE_SUBSTRINGS[c - 32] = CUE_SUBSTRINGS[c];
+}
+
 /**
- * An address cue as whole words within `before` characters before i. The text-wide regex
- * (computed once per text) finds every cue as a substring, so when it finds none there is
- * no need to look near i.
+ * ADDRESS_CUE_ANYWHERE.test(t) without the regex engine: the alternatives are ASCII and the
+ * flag /i without /u folds ASCII letters only, so comparing ASCII-folded characters at each
+ * position where an alternative's first letter stands gives the same answer.
+ */
+export function addressCueAnywhere(t: string): boolean {
+  const last = t.length - 4;
+  for (let k = 0; k <= last; k++) {
+    const c = t.charCodeAt(k);
+    if (c >= 128) continue;
+    const alternatives = CUE_SUBSTRINGS[c];
+    if (alternatives === undefined) continue;
+    for (let m = 0; m < alternatives.length; m++) {
+      if (readsAt(t, k, alternatives[m]!)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * An address cue as whole words within `before` characters before i. (Every cue holds an
+ * alternative of ADDRESS_CUE_ANYWHERE, so a text the regex finds nothing in has no cue
+ * here either: this needs no text-wide test first.)
  */
 function addressCueBefore(ctx: TextCtx, i: number, before: number): boolean {
-  return textHasAddressCue(ctx) && cueBefore(ctx.t, i, before, ADDRESS_CUES);
+  return cueBefore(ctx.t, i, before, ADDRESS_CUES);
 }
 
 /** A unit designator at p ("Apt. 117", "Suite 464", "Unit 5022 Box 1225", "#12"). Returns end or -1. */
@@ -585,7 +630,7 @@ export function unitAt(t: string, p: number): number {
   if (e < 0) return -1;
   // "Unit 5022 Box 1225", "PSC 3294, Box 9168".
   let r = skipSpaces(t, t.charCodeAt(e) === 44 ? e + 1 : e);
-  if (t.slice(r, r + 3).toLowerCase() === "box") {
+  if (readsAt(t, r, "box")) {
     r = skipSpaces(t, r + 3);
     const b = houseNumberEnd(t, r);
     if (b > 0) return b;
@@ -595,15 +640,15 @@ export function unitAt(t: string, p: number): number {
 
 /** Military and PO boxes at p: "PSC 3294, Box 9168", "P.O. Box 242", "PO Box 12". */
 export function boxAt(t: string, p: number): number {
-  const head = t.slice(p, p + 8).toLowerCase();
   let q = -1;
-  if (head.startsWith("p.o. box") || head.startsWith("p.o.box")) q = p + head.indexOf("box") + 3;
-  else if (head.startsWith("po box")) q = p + 6;
-  else if (head.startsWith("psc ")) {
+  if (readsAt(t, p, "p.o. box")) q = p + 8;
+  else if (readsAt(t, p, "p.o.box")) q = p + 7;
+  else if (readsAt(t, p, "po box")) q = p + 6;
+  else if (readsAt(t, p, "psc ")) {
     const e = houseNumberEnd(t, p + 4);
     if (e < 0) return -1;
     const r = skipSpaces(t, t.charCodeAt(e) === 44 ? e + 1 : e);
-    if (t.slice(r, r + 3).toLowerCase() !== "box") return e;
+    if (!readsAt(t, r, "box")) return e;
     q = r + 3;
   }
   if (q < 0) return -1;
@@ -612,8 +657,14 @@ export function boxAt(t: string, p: number): number {
 
 /** "APO AE 12345", "FPO AP 93757", "DPO AA 51065" at p. */
 export function militaryPostAt(t: string, p: number): number {
-  const head = t.slice(p, p + 7).toLowerCase();
-  if (!/^[afd]po a[aep] $/.test(head)) return -1;
+  // /^[afd]po a[aep] $/ on the seven characters at p, lower-cased.
+  if (p + 7 > t.length) return -1;
+  const c0 = t.charCodeAt(p) | 32;
+  const c5 = t.charCodeAt(p + 5) | 32;
+  if (
+    !(c0 === 97 || c0 === 102 || c0 === 100) || !readsAt(t, p + 1, "po a") ||
+    !(c5 === 97 || c5 === 101 || c5 === 112) || t.charCodeAt(p + 6) !== 32
+  ) return -1;
   const e = skipSpaces(t, p + 7);
   let d = e;
   while (d < t.length && d - e < 5 && isDigit(t.charCodeAt(d))) d++;
@@ -694,9 +745,12 @@ export function hasUrlOrPunctuation(t: string, s: number, e: number): boolean {
 }
 
 /** True when [s, e) reads like an address line: unit, box, city, region, country, postcode. */
-function addressLine(t: string, s: number, e: number): boolean {
+function addressLine(t: string, s: number, e: number, seen: number): boolean {
   if (e <= s || e - s > 64) return false;
-  if (hasUrlOrPunctuation(t, s, e)) return false;
+  // What addressBlock() saw while finding the line end: `:@?!;"` rules it out; "ht" or "ww"
+  // may be a URL (checked exactly); neither, and it holds no URL or punctuation.
+  if (seen & SEEN_PUNCT) return false;
+  if (seen & SEEN_URLISH && hasUrlOrPunctuation(t, s, e)) return false;
   let words = 0;
   let p = s;
   let sawPostal = false;
@@ -706,8 +760,9 @@ function addressLine(t: string, s: number, e: number): boolean {
       p++;
       continue;
     }
-    if (isDigit(c) || (sawPostal === false && postalCodeAt(t, p) > 0)) {
-      const pe = postalCodeAt(t, p);
+    const digit = isDigit(c);
+    const pe = digit || sawPostal === false ? postalCodeAt(t, p) : -1;
+    if (digit || pe > 0) {
       const ue = pe > 0 ? pe : houseNumberEnd(t, p);
       if (ue < 0) return false;
       sawPostal = true;
@@ -727,13 +782,26 @@ function addressLine(t: string, s: number, e: number): boolean {
   return words > 0 || sawPostal;
 }
 
+/** Line scan classes: line ends (LF, CR, comma), punctuation no address line holds, 'h' and 'w'. */
+const LINE_END = 1;
+const SEEN_PUNCT = 2;
+const SEEN_URLISH = 4;
+const LINE_CHARS = new Uint8Array(128);
+LINE_CHARS[10] = LINE_CHARS[13] = LINE_CHARS[44] = LINE_END;
+for (const c of ':@?!;"') LINE_CHARS[c.charCodeAt(0)] = SEEN_PUNCT;
+for (const c of "hHwW") LINE_CHARS[c.charCodeAt(0)] = SEEN_URLISH;
+
+/** The segments addressBlock() found last, as [start, end) pairs (at most five). */
+export const blockSegments = new Int32Array(10);
+
 /**
  * The lines and comma segments that follow an address ending at e (unit, city, region,
- * country and postcode), at most five, as [start, end) pairs. Kept apart so that the
- * redacted text keeps its line breaks.
+ * country and postcode), at most five, into blockSegments as [start, end) pairs; returns
+ * how many numbers it wrote. Kept apart so that the redacted text keeps its line breaks.
  */
-export function addressBlock(t: string, e: number): number[] {
-  const segments: number[] = [];
+export function addressBlock(t: string, e: number): number {
+  const segments = blockSegments;
+  let count = 0;
   let end = e;
   for (let step = 0; step < 5; step++) {
     let p = end;
@@ -759,9 +827,21 @@ export function addressBlock(t: string, e: number): number[] {
       lineStart = p;
     } else break;
     let lineEnd = lineStart;
+    let seen = 0;
     while (lineEnd < t.length && lineEnd - lineStart < 65) {
       const d = t.charCodeAt(lineEnd);
-      if (d === 10 || d === 13 || d === 44) break;
+      if (d < 128) {
+        const x = LINE_CHARS[d]!;
+        if (x !== 0) {
+          if (x & LINE_END) break;
+          if (x & SEEN_PUNCT) seen |= SEEN_PUNCT;
+          else {
+            // 'h' before 't' ("http"), 'w' before 'w' ("www.").
+            const next = t.charCodeAt(lineEnd + 1) | 32;
+            if (next === ((d | 32) === 104 ? 116 : 119)) seen |= SEEN_URLISH;
+          }
+        }
+      }
       lineEnd++;
     }
     // Trailing sentence period and spaces are not part of the line.
@@ -772,11 +852,12 @@ export function addressBlock(t: string, e: number): number[] {
     ) {
       trimmed--;
     }
-    if (!addressLine(t, lineStart, trimmed)) break;
-    segments.push(lineStart, trimmed);
+    if (!addressLine(t, lineStart, trimmed, seen)) break;
+    segments[count++] = lineStart;
+    segments[count++] = trimmed;
     end = trimmed;
   }
-  return segments;
+  return count;
 }
 
 /**
@@ -785,9 +866,9 @@ export function addressBlock(t: string, e: number): number[] {
  */
 function addressHit(ctx: TextCtx, s: number, e: number): number {
   hit(ctx, s, e, "STREET_ADDRESS");
-  const segments = addressBlock(ctx.t, e);
-  for (let k = 0; k < segments.length; k += 2) {
-    hit(ctx, segments[k]!, segments[k + 1]!, "STREET_ADDRESS");
+  const count = addressBlock(ctx.t, e);
+  for (let k = 0; k < count; k += 2) {
+    hit(ctx, blockSegments[k]!, blockSegments[k + 1]!, "STREET_ADDRESS");
   }
   return e;
 }
@@ -879,8 +960,7 @@ export function matchUnit(ctx: TextCtx, p: number, hash: number): number {
   if (e < 0 && setHas(MILITARY_SET, hash)) e = militaryPostAt(t, p);
   if (e < 0 && setHas(SHIP_SET, hash)) {
     // "USNS Bergman", "USS Lorenzen" followed by an FPO line.
-    const head = t.slice(p, p + 6);
-    if (/^US[SN]?[SNV]? [A-Z]/.test(head) || /^USCGC [A-Z]/.test(head)) {
+    if (shipPrefixAt(t, p)) {
       const we = wordEnd(t, skipSpaces(t, wordEnd(t, p)));
       const nl = skipSpaces(t, we);
       if (t.charCodeAt(nl) === 10 && militaryPostAt(t, skipSpaces(t, nl + 1)) > 0) e = we;
@@ -888,6 +968,22 @@ export function matchUnit(ctx: TextCtx, p: number, hash: number): number {
   }
   if (e < 0) return -1;
   return addressHit(ctx, p, e);
+}
+
+/**
+ * /^US[SN]?[SNV]? [A-Z]/ on the six characters at p ("USS Lorenzen", "USNS Bergman"). (A
+ * six-character window cannot hold "USCGC X".) Greedy is exact here: a letter the optional
+ * classes take can never be the space that follows them.
+ */
+function shipPrefixAt(t: string, p: number): boolean {
+  if (t.charCodeAt(p) !== 85 || t.charCodeAt(p + 1) !== 83) return false;
+  let j = p + 2;
+  let c = t.charCodeAt(j);
+  if (c === 83 || c === 78) c = t.charCodeAt(++j);
+  if (c === 83 || c === 78 || c === 86) c = t.charCodeAt(++j);
+  if (c !== 32 || j + 2 > p + 6) return false;
+  const d = t.charCodeAt(j + 1);
+  return d >= 65 && d <= 90;
 }
 
 const PLACE_CUES = wordSet(["in", "at", "from", "to", "near"]);

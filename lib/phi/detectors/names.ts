@@ -7,7 +7,7 @@
 import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
 import { hit, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
-import { wordAt, wordAtHash } from "../read.ts";
+import { wordAt, wordAtHash, wordAtJoined } from "../read.ts";
 import {
   flagsAt,
   hashOf,
@@ -396,7 +396,7 @@ export function matchNames(
       const e2 = wordAt(t, q);
       const f2 = wordFlags(wordAtHash);
       const secondOk = e2 - q >= 2 && (f2 & (W_NOT_NAME | W_SUFFIX)) === 0;
-      const secondLast = strongLast(f2) || secondLastByDash(t, q, e2);
+      const secondLast = strongLast(f2) || (wordAtJoined && secondLastByDash(t, q, e2));
       if (
         secondOk &&
         ((first && (secondLast || unknownWord(f2))) || (flags & W_FIRST && secondLast) ||

@@ -4,17 +4,8 @@
  * linear in the text whatever it holds (`1-1-1-1-...`, a megabyte of digits, ...).
  */
 import { isAlnum, isAsciiLetter, isDigit, isLetter, isSpace } from "../chars.ts";
-import { cardValid, luhnValid, npiValid, ssnValid } from "../checksums.ts";
-import {
-  cueAfter,
-  cueBefore,
-  cueList,
-  hit,
-  take,
-  type TextCtx,
-  windowAfter,
-  windowBefore,
-} from "../context.ts";
+import { cardDigitsValid, luhnValid, npiValidAt, ssnValid } from "../checksums.ts";
+import { cueAfter, cueBefore, cueList, hit, readsAt, take, type TextCtx } from "../context.ts";
 import { ipv4Valid } from "./network.ts";
 import { matchPlacePostcode, matchStreetAddress, matchStreetBefore } from "./address.ts";
 import { hashOf, setHas, wordSet } from "../word_table.ts";
@@ -253,7 +244,8 @@ function matchSsn(t: string, i: number): number {
 
 /** Card number at i: 12-19 digits, contiguous or in groups split by one consistent ' ' or '-'. */
 function matchCard(t: string, i: number): number {
-  let digits = "";
+  const digits = CARD_DIGITS;
+  let count = 0;
   let p = i;
   let sep = -1;
   let best = -1;
@@ -261,9 +253,9 @@ function matchCard(t: string, i: number): number {
     const e = digitsEnd(t, p, 19);
     const len = e - p;
     if (len < 3 && group > 0) break;
-    digits += t.slice(p, e);
-    if (digits.length > 19) break;
-    if (digits.length >= 12 && endsClean(t, e) && cardValid(digits)) best = e;
+    if (count + len > 19) break;
+    for (let k = p; k < e; k++) digits[count++] = t.charCodeAt(k) - 48;
+    if (count >= 12 && endsClean(t, e) && cardDigitsValid(digits, count)) best = e;
     const c = t.charCodeAt(e);
     if (c !== 32 && c !== 45) break;
     if (sep >= 0 && c !== sep) break;
@@ -273,6 +265,9 @@ function matchCard(t: string, i: number): number {
   }
   return best;
 }
+
+/** The digits matchCard() has read (at most 19). */
+const CARD_DIGITS = new Uint8Array(19);
 
 /** IMEI in the 2-6-6-1 layout with '-' or ' ', Luhn-valid. */
 function matchImei(t: string, i: number): number {
@@ -317,16 +312,17 @@ function matchMbi(t: string, i: number): number {
 
 const PHONE_LENS = new Int32Array(8);
 
-interface PhoneShape {
-  end: number;
-  digits: number;
-  groups: number;
-  plus: boolean;
-  nanp: boolean;
-}
+/** What readPhone() read: digits, digit groups, a '+' before, the NANP shape. */
+let phoneDigits = 0;
+let phoneGroups = 0;
+let phonePlus = false;
+let phoneNanp = false;
 
-/** Reads a phone-shaped run at i (optionally led by '+' or '('), with an optional extension. */
-function readPhone(t: string, i: number): PhoneShape | null {
+/**
+ * Reads a phone-shaped run at i (optionally led by '+' or '('), with an optional extension.
+ * Returns its end (or -1) and sets phoneDigits, phoneGroups, phonePlus and phoneNanp.
+ */
+function readPhone(t: string, i: number): number {
   const before = i > 0 ? t.charCodeAt(i - 1) : 0;
   const plus = before === 43;
   let p = i;
@@ -342,7 +338,7 @@ function readPhone(t: string, i: number): PhoneShape | null {
     groups++;
     lens[groups - 1] = e - p;
     lastEnd = e;
-    if (digits > 15) return null;
+    if (digits > 15) return -1;
     let q = e;
     if (parenOpen) {
       if (t.charCodeAt(q) !== 41) break;
@@ -374,11 +370,15 @@ function readPhone(t: string, i: number): PhoneShape | null {
     const x = digitsEnd(t, r, 7);
     if (x > r && !isAlnum(t.charCodeAt(x))) end = x;
   }
-  if (end === lastEnd && !endsClean(t, end)) return null;
+  if (end === lastEnd && !endsClean(t, end)) return -1;
   // NANP: [1|+1|001] AAA EEE NNNN with area and exchange starting 2-9.
   let k = 0;
   let nanpDigits = digits;
-  if ((lens[0] === 1 && t.charCodeAt(i) === 49) || (lens[0] === 3 && t.startsWith("001", i))) {
+  if (
+    (lens[0] === 1 && t.charCodeAt(i) === 49) ||
+    (lens[0] === 3 && t.charCodeAt(i) === 48 && t.charCodeAt(i + 1) === 48 &&
+      t.charCodeAt(i + 2) === 49)
+  ) {
     nanpDigits -= lens[0]!;
     k = 1;
   }
@@ -403,26 +403,32 @@ function readPhone(t: string, i: number): PhoneShape | null {
       nanp = area >= 50 && area <= 57 && exchange >= 50 && exchange <= 57;
     }
   }
-  return { end, digits, groups, plus, nanp };
+  phoneDigits = digits;
+  phoneGroups = groups;
+  phonePlus = plus;
+  phoneNanp = nanp;
+  return end;
 }
 
-/** Phone at i. NANP and '+' international always; other shapes with a phone cue nearby. */
-function matchPhone(ctx: TextCtx, i: number): [number, number] | null {
+/** Where the phone matchPhone() found last starts (the '+' or '(' before i, or i). */
+let phoneStart = 0;
+
+/**
+ * Phone at i. NANP and '+' international always; other shapes with a phone cue nearby.
+ * Returns its end (or -1) and sets phoneStart.
+ */
+function matchPhone(ctx: TextCtx, i: number): number {
   const t = ctx.t;
-  const shape = readPhone(t, i);
-  if (shape === null) return null;
-  const s = shape.plus || (i > 0 && t.charCodeAt(i - 1) === 40) ? i - 1 : i;
-  if (shape.nanp && (shape.groups > 1 || !ctx.technical)) return [s, shape.end];
-  if (shape.plus && shape.digits >= 8 && shape.digits <= 15) return [s, shape.end];
-  if (shape.digits >= 7 && shape.digits <= 15 && (shape.groups > 1 || shape.digits >= 9)) {
-    if (
-      cueBefore(t, s, 48, PHONE_CUES) ||
-      cueAfter(t, shape.end, 12, PHONE_CUES_AFTER)
-    ) {
-      return [s, shape.end];
-    }
+  const end = readPhone(t, i);
+  if (end < 0) return -1;
+  const s = phonePlus || (i > 0 && t.charCodeAt(i - 1) === 40) ? i - 1 : i;
+  phoneStart = s;
+  if (phoneNanp && (phoneGroups > 1 || !ctx.technical)) return end;
+  if (phonePlus && phoneDigits >= 8 && phoneDigits <= 15) return end;
+  if (phoneDigits >= 7 && phoneDigits <= 15 && (phoneGroups > 1 || phoneDigits >= 9)) {
+    if (cueBefore(t, s, 48, PHONE_CUES) || cueAfter(t, end, 12, PHONE_CUES_AFTER)) return end;
   }
-  return null;
+  return -1;
 }
 
 /** Dotted-quad IPv4 at i, not part of a longer dotted run (versions like 1.2.3.4.5). */
@@ -459,20 +465,18 @@ function matchAge(t: string, i: number, e: number): boolean {
   const a = t.charCodeAt(e);
   // After: "-year-old", " years old", " y/o", " yo", " yrs old" all start with [ -]y.
   if ((a === 45 || a === 32) && (t.charCodeAt(e + 1) | 32) === 121) {
-    const after = windowAfter(t, e, 14);
     if (
-      after.startsWith("-year-old") || after.startsWith(" year old") ||
-      after.startsWith(" years old") || after.startsWith(" y/o") || after.startsWith(" yo ") ||
-      after.startsWith("-years-old") || after.startsWith(" yrs old")
+      readsAt(t, e, "-year-old") || readsAt(t, e, " year old") ||
+      readsAt(t, e, " years old") || readsAt(t, e, " y/o") || readsAt(t, e, " yo ") ||
+      readsAt(t, e, "-years-old") || readsAt(t, e, " yrs old")
     ) return true;
   }
   // Before: the previous word decides, compared by hash (no string).
   const prev = previousWordHash(t, i);
   if (prev === H_AGED || prev === H_AGE || prev === H_TURNED || prev === H_TURN) return true;
   if (prev === H_OF || prev === H_WAS) {
-    const before = windowBefore(t, i, 14);
-    return before.endsWith("age of ") || before.endsWith("he was ") ||
-      before.endsWith("she was ");
+    return readsAt(t, i - 7, "age of ") || readsAt(t, i - 7, "he was ") ||
+      readsAt(t, i - 8, "she was ");
   }
   return false;
 }
@@ -529,13 +533,13 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
   if (runLen === 15 && endsClean(t, run) && luhnValid(t, i, run)) {
     if (cueBefore(t, i, 32, IMEI_CUES)) return take(ctx, i, run, "IMEI");
   }
-  if (runLen === 10 && endsClean(t, run) && npiValid(t.slice(i, run))) {
+  if (runLen === 10 && endsClean(t, run) && npiValidAt(t, i)) {
     const cue = cueBefore(t, i, 32, NPI_CUES);
     if (cue || (ctx.whole && run - i >= t.trim().length)) {
       hit(ctx, i, run, "NPI");
       // Without a cue a bare 10-digit NANP number is both; report the phone so neither is lost.
-      const phone = cue ? null : matchPhone(ctx, i);
-      if (phone !== null) hit(ctx, phone[0], phone[1], "PHONE");
+      const phone = cue ? -1 : matchPhone(ctx, i);
+      if (phone >= 0) hit(ctx, phoneStart, phone, "PHONE");
       return run;
     }
   }
@@ -551,7 +555,7 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
   }
   if (runLen >= 7 || ahead >= 7) {
     const phone = matchPhone(ctx, i);
-    if (phone !== null) return take(ctx, phone[0], phone[1], "PHONE");
+    if (phone >= 0) return take(ctx, phoneStart, phone, "PHONE");
   }
   if (runLen <= 3) {
     const ageAfter = (c1 === 45 || c1 === 32) && (t.charCodeAt(run + 1) | 32) === 121;

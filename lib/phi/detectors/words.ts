@@ -30,6 +30,7 @@ import { matchUnit, matchWordStreet, postalCodeAt, wordEnd } from "./address.ts"
 import { isKnownName, matchNames } from "./names.ts";
 import {
   hashOf,
+  mayBeContext,
   registerWords,
   setHas,
   triggerFlags,
@@ -673,30 +674,26 @@ function needsFullPath(t: string, p: number, c: number): boolean {
   return changesAt(t, p);
 }
 
-/** A character other than a lower-case ASCII letter or ASCII punctuation (X_INTERESTING). */
-function isInteresting(c: number): boolean {
-  return c < 128 ? (ASCII[c]! & (A_INTERESTING | A_SPECIAL)) !== 0 : true;
-}
-
-/** Set by checkRange(): the range held a character that makes the text interesting. */
-let rangeInteresting = false;
-
 /**
  * Checks t[s, e), which a rule read past, as the fast path checks what it walks (see
- * needsFullPath); notes in rangeInteresting whether the range holds a digit, capital,
- * non-ASCII or special character. Returns false when the text needs the full path.
+ * needsFullPath). Returns -1 when the text needs the full path, else 1 when the range holds
+ * a digit, capital, non-ASCII or special character (X_INTERESTING), else 0.
  */
-function checkRange(t: string, s: number, e: number): boolean {
-  let interesting = false;
+function checkRange(t: string, s: number, e: number): number {
+  let interesting = 0;
   for (let k = s; k < e; k++) {
     const c = t.charCodeAt(k);
-    if (isInteresting(c)) interesting = true;
-    if (c < 128 ? (ASCII[c]! & (A_SPECIAL | A_DOT)) !== 0 : !isTokenChar(c)) {
-      if (needsFullPath(t, k, c)) return false;
+    if (c < 128) {
+      const x = ASCII[c]! & (A_INTERESTING | A_SPECIAL | A_DOT);
+      if (x === 0) continue;
+      if (x & (A_INTERESTING | A_SPECIAL)) interesting = 1;
+      if (x & (A_SPECIAL | A_DOT) && needsFullPath(t, k, c)) return -1;
+    } else {
+      interesting = 1;
+      if (!isTokenChar(c) && needsFullPath(t, k, c)) return -1;
     }
   }
-  rangeInteresting = interesting;
-  return true;
+  return interesting;
 }
 
 /**
@@ -738,8 +735,16 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
         const a = ASCII[c]!;
         if (a & A_ALNUM) break;
         if (fast && a !== 0) {
-          if (a & A_SPECIAL) interesting = true;
-          if (needsFullPath(t, p, c)) return NEEDS_FULL_PATH;
+          if (a & A_DOT) {
+            // "www." needs the URL pass.
+            if (
+              p >= 3 && t.charCodeAt(p - 1) === 119 && t.charCodeAt(p - 2) === 119 &&
+              t.charCodeAt(p - 3) === 119
+            ) return NEEDS_FULL_PATH;
+          } else {
+            interesting = true;
+            if (needsFullPath(t, p, c)) return NEEDS_FULL_PATH;
+          }
         }
       } else if (c < 0x2000 && (CLS[c]! & ALNUM) !== 0) break;
       else if (fast) {
@@ -757,13 +762,16 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       if (from < coverEnd) i = coverEnd;
       continue;
     }
+    // A token starts at p unless a matcher stopped inside one.
+    const atStart = p > i || i === 0 || !isTokenChar(t.charCodeAt(i - 1));
     i = p;
-    const atStart = i === 0 || !isTokenChar(t.charCodeAt(i - 1));
     // Read the token [i, ae): its leading letters end at le, hashed into h.
     let ae = i + 1;
     let le: number;
     let h = FNV_OFFSET;
     let d = 0;
+    // Base64 classes of the token: 1 capitals, 2 lower case, 4 digits, 8 non-ASCII.
+    let b64 = 0;
     if (c >= 97 && c <= 122) {
       // A lower-case ASCII word (the common case), hashed as it is read.
       h = Math.imul(h ^ c, FNV_PRIME);
@@ -777,20 +785,22 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
           const len = ae - i;
           if (!isJoined(d, len)) {
             // Most tokens: a lower-case word that is no trigger.
-            if (len > 24) {
+            const hash = (h >>> 0) || 1;
+            if (len > 24 || !mayBeContext(hash)) {
               i = ae;
               continue;
             }
-            const flags = triggerFlags((h >>> 0) || 1);
+            const flags = triggerFlags(hash);
             if ((flags & CONTEXT_FLAGS) === 0) {
               i = ae;
               continue;
             }
-            const r = wordRules(ctx, i, ae, (h >>> 0) || 1, flags, false, true);
+            const r = wordRules(ctx, i, ae, hash, flags, false, true);
             const next = r > i ? r : ae;
             if (fast && next > ae && next > checked) {
-              if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
-              if (rangeInteresting) interesting = true;
+              const range = checkRange(t, ae > checked ? ae : checked, next);
+              if (range < 0) return NEEDS_FULL_PATH;
+              if (range > 0) interesting = true;
               checked = next;
             }
             i = next;
@@ -801,6 +811,7 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       } else {
         le = -1;
       }
+      b64 = 2;
     } else if (c >= 65 && c <= 90) {
       // A capitalised ASCII word: title case or capitals.
       h = Math.imul(h ^ (c | 32), FNV_PRIME);
@@ -815,8 +826,9 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
         if (atStart && ae - i < 12 && !isJoined(d, ae - i)) {
           const next = asciiWord(ctx, i, ae, (h >>> 0) || 1);
           if (fast && next > ae && next > checked) {
-            if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
-            if (rangeInteresting) interesting = true;
+            const range = checkRange(t, ae > checked ? ae : checked, next);
+            if (range < 0) return NEEDS_FULL_PATH;
+            if (range > 0) interesting = true;
             checked = next;
           }
           i = next;
@@ -826,36 +838,39 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       } else {
         le = -1;
       }
+      b64 = ae - i > 1 ? 3 : 1;
     } else if (c >= 48 && c <= 57) {
       // Digit-led: no leading letters.
       le = i;
-      interesting = true;
-      while (ae < n && isTokenChar(t.charCodeAt(ae))) ae++;
+      b64 = 4;
     } else {
       // A non-ASCII letter.
       h = Math.imul(h ^ c, FNV_PRIME);
       le = -1;
+      b64 = 8;
     }
-    if (le < 0) {
-      // The rest of the token: its leading letters (while still reading them) and its end.
+    if (le < 0 || le === i) {
+      // The rest of the token: its leading letters (while still reading them), its end and
+      // its classes.
       interesting = true;
       while (ae < n) {
         const e = t.charCodeAt(ae);
         if (e < 128) {
           const a = ASCII[e]!;
           if ((a & A_ALNUM) === 0) break;
-          if (le < 0) {
-            if (e <= 57) le = ae;
-            else h = Math.imul(h ^ (e <= 90 ? e | 32 : e), FNV_PRIME);
+          if (e <= 57) {
+            b64 |= 4;
+            if (le < 0) le = ae;
+          } else {
+            b64 |= e <= 90 ? 1 : 2;
+            if (le < 0) h = Math.imul(h ^ (e <= 90 ? e | 32 : e), FNV_PRIME);
           }
         } else {
           if (e >= 0x2000) break;
           const k = CLS[e]!;
           if ((k & ALNUM) === 0) break;
-          if (le < 0) {
-            if (k & C_LETTER) h = Math.imul(h ^ e, FNV_PRIME);
-            else le = ae;
-          }
+          b64 |= 8;
+          if (le < 0) h = Math.imul(h ^ e, FNV_PRIME);
         }
         ae++;
       }
@@ -865,7 +880,8 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
     const k0 = c < 0x2000 ? CLS[c]! : 0;
     if (
       inner !== undefined && i >= b64End && (i === 0 || !isB64Joiner(t.charCodeAt(i - 1))) &&
-      (ae - i >= 12 || isB64Joiner(t.charCodeAt(ae)) && ae - i >= 3)
+      (ae - i >= 12 || isB64Joiner(t.charCodeAt(ae)) && ae - i >= 3) &&
+      !notBase64(b64, ae - i, t.charCodeAt(ae))
     ) {
       const e = base64At(ctx, i, inner);
       if (e > 0) b64End = e;
@@ -892,8 +908,9 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
     if (fast && next > ae && next > checked) {
-      if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
-      if (rangeInteresting) interesting = true;
+      const range = checkRange(t, ae > checked ? ae : checked, next);
+      if (range < 0) return NEEDS_FULL_PATH;
+      if (range > 0) interesting = true;
       checked = next;
     }
     i = next;
@@ -903,13 +920,30 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
 }
 
 /**
+ * True when base64At() at a token would answer -1 from the token alone: an ASCII token
+ * (classes `b64`, `length` characters) with no base64 punctuation after it is the whole
+ * run, and a run shorter than 12, with no capital, or of capitals only is not decoded.
+ */
+function notBase64(b64: number, length: number, after: number): boolean {
+  if (b64 & 8 || isB64Joiner(after)) return false;
+  return length < 12 || (b64 & 1) === 0 || b64 === 1;
+}
+
+/**
  * Whether the character d after an ASCII word of `length` letters takes the word off the
  * fast path: a word joiner (apostrophe, hyphen), base64 punctuation (the word may start a
  * base64 segment), or the '.' of a Cisco MAC (`face.b00c.cafe`).
  */
 function isJoined(d: number, length: number): boolean {
-  return isWordJoiner(d) || isB64Joiner(d) || (d === 46 && length === 4);
+  if (d >= 128) return d === 0x2019;
+  const j = JOINERS[d]!;
+  return j === 1 || (j === 2 && length === 4);
 }
+
+/** isJoined() for ASCII: 1 for joiners and base64 punctuation, 2 for '.'. */
+const JOINERS = new Uint8Array(128);
+for (const c of "'-+/=_") JOINERS[c.charCodeAt(0)] = 1;
+JOINERS[46] = 2;
 
 /**
  * A plain capitalised ASCII word [i, e) (letters only, nothing joined, fewer than 12):
