@@ -8,25 +8,36 @@
  * colons, window edges).
  */
 import assert from "node:assert/strict";
-import { isLetter } from "./chars.ts";
+import { C_DIGIT, C_LETTER, CLS, isLetter } from "./chars.ts";
 import {
   cueAfter,
   cueBefore,
   cueList,
   hasCue,
+  readsAt,
   TextCtx,
   windowAfter,
   windowBefore,
 } from "./context.ts";
 import { wordAt, wordAtHash } from "./read.ts";
 import { changesAt, foldable, normalize } from "./normalize.ts";
-import { decodePrintable } from "./detectors/base64.ts";
-import { hasUrlOrPunctuation } from "./detectors/address.ts";
+import { base64At, decodePrintable } from "./detectors/base64.ts";
+import {
+  ADDRESS_CUE_ANYWHERE,
+  ADDRESS_CUES,
+  addressCueAnywhere,
+  boxAt,
+  hasUrlOrPunctuation,
+  houseNumberEnd,
+  militaryPostAt,
+  shipPrefixAt,
+} from "./detectors/address.ts";
+import { cardDigitsValid, cardValid, npiValid, npiValidAt } from "./checksums.ts";
 import { colonMayMatch, detectColonAddresses } from "./detectors/network.ts";
-import { NEEDS_FULL_PATH, scanTokens } from "./detectors/words.ts";
+import { NEEDS_FULL_PATH, notBase64, scanTokens } from "./detectors/words.ts";
 import { detectEmails } from "./detectors/email.ts";
 import { detectUrls } from "./detectors/url.ts";
-import { textBits, X_AT, X_COLON, X_INTERESTING, X_NORMALIZE, X_WWW } from "./text.ts";
+import { interesting, textBits, X_AT, X_COLON, X_INTERESTING, X_NORMALIZE, X_WWW } from "./text.ts";
 import { wordHash } from "./word_table.ts";
 
 /** Mulberry32: a small seeded generator, so failures reproduce. */
@@ -144,6 +155,7 @@ Deno.test("textBits() says what the prefilters and passes look for", () => {
       return (c > 126 || c === 37 || c === 38) && foldable(c);
     });
     assert.equal((bits & X_INTERESTING) !== 0, /[0-9A-Z@:%&\u0080-\uffff]/.test(t), t);
+    assert.equal(interesting(t), (bits & X_INTERESTING) !== 0, t);
     assert.equal((bits & X_NORMALIZE) !== 0, needsWork, JSON.stringify(t));
     assert.equal((bits & X_AT) !== 0, t.includes("@"), t);
     assert.equal((bits & X_COLON) !== 0, t.includes(":"), t);
@@ -249,6 +261,10 @@ Deno.test("the fast token pass gives the full path's hits wherever it does not d
       t += RULE_PIECES[Math.floor(next() * RULE_PIECES.length)]!;
       if (next() < 0.5) t += " ";
     }
+    if (!interesting(t)) {
+      assert.deepEqual(fullPathHits(full, t), [], JSON.stringify(t));
+      continue;
+    }
     ctx.reset(t, false, false);
     if (scanTokens(ctx, true) === NEEDS_FULL_PATH) {
       deferred++;
@@ -344,3 +360,180 @@ Deno.test('hasUrlOrPunctuation() finds what /[:@?!;"]|https?\\b|www\\./i finds',
     );
   }
 });
+
+/** Random strings over `alphabet`, `count` of them, lengths 0-`max`. */
+function strings(seed: number, alphabet: string[], count: number, max: number): string[] {
+  const next = random(seed);
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) {
+    let s = "";
+    for (let j = Math.floor(next() * (max + 1)); j > 0; j--) {
+      s += alphabet[Math.floor(next() * alphabet.length)]!;
+    }
+    out.push(s);
+  }
+  return out;
+}
+
+Deno.test("addressCueAnywhere() answers as the regex it replaced; a cue window implies it", () => {
+  const parts = [
+    "address",
+    "Address",
+    "ADDR",
+    "lives at",
+    "live at",
+    "LIVE  at",
+    "living at",
+    "located",
+    "relocated",
+    "moved to",
+    "meet",
+    "drops you",
+    "send it",
+    "ship to",
+    "deliver",
+    "resid",
+    "İ",
+    "ſ",
+    "\u212a",
+    " ",
+    "\n",
+    "a",
+    "l",
+    "x",
+    "at",
+    "to",
+    "ship",
+    "send",
+  ];
+  for (const t of strings(41, parts, 20000, 8)) {
+    const regex = ADDRESS_CUE_ANYWHERE.test(t);
+    assert.equal(addressCueAnywhere(t), regex, JSON.stringify(t));
+    // addressCueBefore() no longer asks the regex first: a cue as whole words implies it.
+    for (let p = 0; p <= t.length; p += 3) {
+      if (cueBefore(t, p, 40, ADDRESS_CUES)) assert.ok(regex, JSON.stringify(t));
+    }
+  }
+});
+
+Deno.test("readsAt() gives what lower-casing a window and comparing gave", () => {
+  const lits = ["-year-old", " years old", " y/o", " yo ", "age of ", "she was ", "box", "po box"];
+  const parts = [" ", "-", "y", "Y", "e", "E", "a", "r", "o", "l", "d", "s", "/", "b", "x", "İ"];
+  const next = random(43);
+  for (const t of strings(47, parts, 20000, 12)) {
+    const lit = lits[Math.floor(next() * lits.length)]!;
+    const p = Math.floor(next() * (t.length + 2)) - 1;
+    const window = p < 0 ? "" : t.slice(p, p + 14).toLowerCase();
+    assert.equal(readsAt(t, p, lit), p >= 0 && window.startsWith(lit), JSON.stringify([t, p]));
+  }
+});
+
+Deno.test("shipPrefixAt() answers as /^US[SN]?[SNV]? [A-Z]/ on six characters", () => {
+  for (const t of strings(53, ["U", "S", "N", "V", " ", "A", "x", "C", "G"], 20000, 8)) {
+    for (let p = 0; p < t.length; p++) {
+      assert.equal(
+        shipPrefixAt(t, p),
+        /^US[SN]?[SNV]? [A-Z]/.test(t.slice(p, p + 6)) || /^USCGC [A-Z]/.test(t.slice(p, p + 6)),
+        JSON.stringify([t, p]),
+      );
+    }
+  }
+});
+
+Deno.test("militaryPostAt() and boxAt() read what slicing and lower-casing read", () => {
+  const parts = [
+    "APO",
+    "fpo",
+    "Dpo",
+    " ",
+    "AE",
+    "ap",
+    "aa",
+    "AX",
+    "12345",
+    "1234",
+    "P.O. Box",
+    "po box",
+  ];
+  for (const t of strings(67, [...parts, "PSC 12", ", Box 9", "p.o.box", "İ", "1"], 20000, 6)) {
+    for (let p = 0; p < t.length; p++) {
+      assert.equal(militaryPostAt(t, p), referenceMilitaryPost(t, p), JSON.stringify([t, p]));
+      assert.equal(boxAt(t, p), referenceBox(t, p), JSON.stringify([t, p]));
+    }
+  }
+});
+
+/** militaryPostAt() as it was (slice, lower-case, regex). */
+function referenceMilitaryPost(t: string, p: number): number {
+  if (!/^[afd]po a[aep] $/.test(t.slice(p, p + 7).toLowerCase())) return -1;
+  let e = p + 7;
+  while (e < t.length && (t.charCodeAt(e) === 32 || t.charCodeAt(e) === 9)) e++;
+  let d = e;
+  while (d < t.length && d - e < 5 && t.charCodeAt(d) >= 48 && t.charCodeAt(d) <= 57) d++;
+  const after = t.charCodeAt(d);
+  const alnum = after < 0x2000 && (CLS[after]! & (C_LETTER | C_DIGIT)) !== 0;
+  return d - e === 5 && !alnum ? d : -1;
+}
+
+/** boxAt() as it was (slice, lower-case, startsWith). */
+function referenceBox(t: string, p: number): number {
+  const head = t.slice(p, p + 8).toLowerCase();
+  let q = -1;
+  if (head.startsWith("p.o. box") || head.startsWith("p.o.box")) q = p + head.indexOf("box") + 3;
+  else if (head.startsWith("po box")) q = p + 6;
+  else if (head.startsWith("psc ")) {
+    const e = houseNumberEnd(t, p + 4);
+    if (e < 0) return -1;
+    let r = t.charCodeAt(e) === 44 ? e + 1 : e;
+    while (r < t.length && (t.charCodeAt(r) === 32 || t.charCodeAt(r) === 9)) r++;
+    if (t.slice(r, r + 3).toLowerCase() !== "box") return e;
+    q = r + 3;
+  }
+  if (q < 0) return -1;
+  while (q < t.length && (t.charCodeAt(q) === 32 || t.charCodeAt(q) === 9)) q++;
+  return houseNumberEnd(t, q);
+}
+
+Deno.test("cardDigitsValid() and npiValidAt() agree with the string checks", () => {
+  const next = random(59);
+  for (let round = 0; round < 50000; round++) {
+    const n = 10 + Math.floor(next() * 11);
+    let s = "";
+    for (let k = 0; k < n; k++) s += String(Math.floor(next() * 10));
+    if (round % 3 === 0) {
+      s = ["4", "51", "2221", "34", "6011", "35", "62", "50", "0604"][round % 9]! + s;
+    }
+    s = s.slice(0, n);
+    const d = new Uint8Array(19);
+    for (let k = 0; k < Math.min(n, 19); k++) d[k] = s.charCodeAt(k) - 48;
+    assert.equal(cardDigitsValid(d, n), cardValid(s), s);
+    if (n >= 10) assert.equal(npiValidAt(`x${s}`, 1), npiValid(s.slice(0, 10)), s);
+  }
+});
+
+Deno.test("notBase64() is true only where base64At() answers -1", () => {
+  const parts = ["a", "Z", "Q", "9", "x", "AB", "ab", "é", "-", "_", "+", "/", "=", " ", "."];
+  const ctx = new TextCtx();
+  const inner = new TextCtx();
+  for (const t of strings(61, parts, 20000, 30)) {
+    ctx.reset(t, false, false);
+    // Each token start, with the classes the token pass computes.
+    for (let i = 0; i < t.length; i++) {
+      if (!isTokenStart(t, i)) continue;
+      let e = i;
+      let b64 = 0;
+      while (e < t.length && isTokenCode(t.charCodeAt(e))) {
+        const c = t.charCodeAt(e);
+        b64 |= c >= 128 ? 8 : c <= 57 ? 4 : c <= 90 ? 1 : 2;
+        e++;
+      }
+      if (notBase64(b64, e - i, t.charCodeAt(e))) {
+        assert.equal(base64At(ctx, i, () => inner), -1, JSON.stringify([t, i]));
+      }
+    }
+  }
+});
+
+const isTokenCode = (c: number) => c < 0x2000 && (CLS[c]! & (C_LETTER | C_DIGIT)) !== 0;
+const isTokenStart = (t: string, i: number) =>
+  isTokenCode(t.charCodeAt(i)) && (i === 0 || !isTokenCode(t.charCodeAt(i - 1)));

@@ -48,19 +48,39 @@ export function textBits(t: string): number {
   let bits = 0;
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i);
-    if (c < 128) {
-      if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90)) bits |= X_INTERESTING;
-      else if (c === 64) bits |= X_AT | X_INTERESTING;
-      else if (c === 58) bits |= X_COLON | X_INTERESTING;
-      else if (c === 37 || c === 38) bits |= X_NORMALIZE | X_INTERESTING;
-    } else {
+    if (c < 128) bits |= ASCII_BITS[c]!;
+    else {
       bits |= X_INTERESTING;
-      if (foldable(c)) bits |= X_NORMALIZE;
+      if ((bits & X_NORMALIZE) === 0 && foldable(c)) bits |= X_NORMALIZE;
     }
   }
   if (t.includes("www.")) bits |= X_WWW;
   return bits;
 }
+
+/** The X_* bits of each ASCII character. */
+const ASCII_BITS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) ASCII_BITS[c] = X_INTERESTING;
+for (let c = 65; c <= 90; c++) ASCII_BITS[c] = X_INTERESTING;
+ASCII_BITS[64] = X_AT | X_INTERESTING;
+ASCII_BITS[58] = X_COLON | X_INTERESTING;
+ASCII_BITS[37] = ASCII_BITS[38] = X_NORMALIZE | X_INTERESTING;
+
+/**
+ * True when t holds a character some detector needs (X_INTERESTING): a digit, a capital,
+ * '@', ':', '%', '&' or anything beyond ASCII. Stops at the first one (a sentence's first
+ * letter, usually); reads all of a text of lower-case words and punctuation, which no
+ * detector can match.
+ */
+export function interesting(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 128 || INTERESTING[c] === 1) return true;
+  }
+  return false;
+}
+const INTERESTING = new Uint8Array(128);
+for (const c of "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ@:%&") INTERESTING[c.charCodeAt(0)] = 1;
 
 /** One context per level: the text, and base64-decoded text inside it. */
 const OUTER = new TextCtx();
@@ -91,18 +111,17 @@ function detect(text: string, mode: TextMode): void {
   lastMap = null;
   const ctx = OUTER;
   ctx.reset(text, mode.technical, mode.whole);
-  // '@', "://" and "www." call for the full path wherever they stand: found by the native
-  // search before the token pass spends rules on the text.
+  // Lower-case ASCII words and punctuation alone: no detector can match.
+  if (!interesting(text)) return;
+  // '@', "://" and "www." call for the full path wherever they stand: in a text long enough
+  // for it to matter, found by the native search before the token pass spends rules on it.
   if (
-    text.indexOf("@") >= 0 || text.indexOf("://") >= 0 || text.indexOf("www.") >= 0 ||
+    (text.length > 40 &&
+      (text.indexOf("@") >= 0 || text.indexOf("://") >= 0 || text.indexOf("www.") >= 0)) ||
     scanTokens(ctx, true) === NEEDS_FULL_PATH
   ) {
+    ctx.count = 0;
     let bits = textBits(text);
-    // Lower-case ASCII words and punctuation alone: no detector can match.
-    if ((bits & X_INTERESTING) === 0) {
-      ctx.count = 0;
-      return;
-    }
     let t = text;
     if (bits & X_NORMALIZE) {
       const norm = normalize(text);

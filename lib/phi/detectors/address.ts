@@ -379,7 +379,7 @@ const PARTICLE_LIST = [
 ];
 const PARTICLES = wordSet(PARTICLE_LIST);
 
-const ADDRESS_CUES = cueList([
+export const ADDRESS_CUES = cueList([
   "address",
   "lives at",
   "live at",
@@ -459,7 +459,7 @@ function skipSpaces(t: string, p: number): number {
 }
 
 /** A house number at p: 1-5 digits, optional letter or '.', e.g. "12", "12B", "19.". */
-function houseNumberEnd(t: string, p: number): number {
+export function houseNumberEnd(t: string, p: number): number {
   let e = p;
   while (e < t.length && e - p < 5 && isDigit(t.charCodeAt(e))) e++;
   if (e === p || isDigit(t.charCodeAt(e))) return -1;
@@ -562,7 +562,13 @@ function streetWordAt(t: string, p: number): boolean {
 
 /** Whether the text holds any address cue (computed once per text). */
 function textHasAddressCue(ctx: TextCtx): boolean {
-  if (ctx.addressCue < 0) ctx.addressCue = addressCueAnywhere(ctx.t) ? 1 : 0;
+  if (ctx.addressCue < 0) {
+    // The regex engine skips ahead on long texts; on a sentence the plain scan is quicker.
+    const t = ctx.t;
+    ctx.addressCue = (t.length > 256 ? ADDRESS_CUE_ANYWHERE.test(t) : addressCueAnywhere(t))
+      ? 1
+      : 0;
+  }
   return ctx.addressCue === 1;
 }
 
@@ -975,7 +981,7 @@ export function matchUnit(ctx: TextCtx, p: number, hash: number): number {
  * six-character window cannot hold "USCGC X".) Greedy is exact here: a letter the optional
  * classes take can never be the space that follows them.
  */
-function shipPrefixAt(t: string, p: number): boolean {
+export function shipPrefixAt(t: string, p: number): boolean {
   if (t.charCodeAt(p) !== 85 || t.charCodeAt(p + 1) !== 83) return false;
   let j = p + 2;
   let c = t.charCodeAt(j);

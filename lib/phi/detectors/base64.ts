@@ -12,6 +12,15 @@ function isB64(c: number): boolean {
   return isAlnum(c) && c < 128 || c === 43 || c === 47 || c === 61 || c === 45 || c === 95;
 }
 
+/** Base64 alphabet classes: 1 capitals, 2 lower case, 4 digits, 8 punctuation; 0 outside. */
+const B64_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (isUpperAscii(c)) B64_CLASS[c] = 1;
+  else if (isLowerAscii(c)) B64_CLASS[c] = 2;
+  else if (isDigit(c)) B64_CLASS[c] = 4;
+  else if (isB64(c)) B64_CLASS[c] = 8;
+}
+
 /** Sextet of each base64 character (standard and URL-safe alphabets), -1 for the rest. */
 const SEXTET = new Int8Array(128).fill(-1);
 for (let k = 0; k < 64; k++) {
@@ -71,12 +80,12 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextC
   let classes = 0;
   while (e < n && e - i <= MAX_RUN) {
     const c = t.charCodeAt(e);
-    if (!isB64(c)) break;
-    if (isUpperAscii(c)) classes |= 1;
-    else if (isLowerAscii(c)) classes |= 2;
-    else if (isDigit(c)) classes |= 4;
+    const k = c < 128 ? B64_CLASS[c]! : 0;
+    if (k === 0) break;
+    classes |= k;
     e++;
   }
+  classes &= 7;
   // Base64 of text mixes cases; plain words, numbers and hex hashes need no decoding.
   if (e - i < MIN_RUN || e - i > MAX_RUN || (classes & 1) === 0 || classes === 1) return -1;
   const decoded = decodePrintable(t, i, e);

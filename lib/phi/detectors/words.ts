@@ -637,13 +637,11 @@ export const NEEDS_FULL_PATH = 1;
 const A_ALNUM = 1;
 /** '@', ':', '%', '&': the e-mail, URL and colon passes, or normalisation, may be needed. */
 const A_SPECIAL = 2;
-/** Digits and capitals: the text is worth scanning (see X_INTERESTING in text.ts). */
-const A_INTERESTING = 4;
 /** '.': ends "www." when "www" precedes it. */
-const A_DOT = 8;
+const A_DOT = 4;
 const ASCII = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) ASCII[c] = A_ALNUM | A_INTERESTING;
-for (let c = 65; c <= 90; c++) ASCII[c] = A_ALNUM | A_INTERESTING;
+for (let c = 48; c <= 57; c++) ASCII[c] = A_ALNUM;
+for (let c = 65; c <= 90; c++) ASCII[c] = A_ALNUM;
 for (let c = 97; c <= 122; c++) ASCII[c] = A_ALNUM;
 ASCII[64] =
   ASCII[58] =
@@ -676,24 +674,16 @@ function needsFullPath(t: string, p: number, c: number): boolean {
 
 /**
  * Checks t[s, e), which a rule read past, as the fast path checks what it walks (see
- * needsFullPath). Returns -1 when the text needs the full path, else 1 when the range holds
- * a digit, capital, non-ASCII or special character (X_INTERESTING), else 0.
+ * needsFullPath). Returns false when the text needs the full path.
  */
-function checkRange(t: string, s: number, e: number): number {
-  let interesting = 0;
+function checkRange(t: string, s: number, e: number): boolean {
   for (let k = s; k < e; k++) {
     const c = t.charCodeAt(k);
     if (c < 128) {
-      const x = ASCII[c]! & (A_INTERESTING | A_SPECIAL | A_DOT);
-      if (x === 0) continue;
-      if (x & (A_INTERESTING | A_SPECIAL)) interesting = 1;
-      if (x & (A_SPECIAL | A_DOT) && needsFullPath(t, k, c)) return -1;
-    } else {
-      interesting = 1;
-      if (!isTokenChar(c) && needsFullPath(t, k, c)) return -1;
-    }
+      if (ASCII[c]! & (A_SPECIAL | A_DOT) && needsFullPath(t, k, c)) return false;
+    } else if (!isTokenChar(c) && needsFullPath(t, k, c)) return false;
   }
-  return interesting;
+  return true;
 }
 
 /**
@@ -706,9 +696,8 @@ function checkRange(t: string, s: number, e: number): number {
  *
  * `fast`: the walk also checks every character for what it cannot handle alone ('@', ':'
  * and "www." need the e-mail, URL and colon passes first; '%', '&' and non-ASCII symbols
- * may need normalisation) and returns NEEDS_FULL_PATH at the first one; a text with no
- * digit, capital or non-ASCII letter gets no hits (as the full path skips it). Without
- * `fast` the e-mails, URLs and IPv6/MAC addresses the earlier passes found are skipped.
+ * may need normalisation) and returns NEEDS_FULL_PATH at the first one. Without `fast` the
+ * e-mails, URLs and IPv6/MAC addresses the earlier passes found are skipped.
  */
 export function scanTokens(ctx: TextCtx, fast: boolean): number {
   const t = ctx.t;
@@ -719,7 +708,6 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
   const covered = ctx.count > 0 ? coveredRanges(ctx) : null;
   let nextCovered = 0;
   let coverAt = covered === null ? n : covered[0]!;
-  let interesting = false;
   // Fast: every character before `checked` has been checked.
   let checked = 0;
   // Resume position (matchers return where scanning resumes).
@@ -741,16 +729,10 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
               p >= 3 && t.charCodeAt(p - 1) === 119 && t.charCodeAt(p - 2) === 119 &&
               t.charCodeAt(p - 3) === 119
             ) return NEEDS_FULL_PATH;
-          } else {
-            interesting = true;
-            if (needsFullPath(t, p, c)) return NEEDS_FULL_PATH;
-          }
+          } else if (needsFullPath(t, p, c)) return NEEDS_FULL_PATH;
         }
       } else if (c < 0x2000 && (CLS[c]! & ALNUM) !== 0) break;
-      else if (fast) {
-        interesting = true;
-        if (needsFullPath(t, p, c)) return NEEDS_FULL_PATH;
-      }
+      else if (fast && needsFullPath(t, p, c)) return NEEDS_FULL_PATH;
     }
     if (p >= n) break;
     if (coverAt <= p) {
@@ -798,9 +780,7 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
             const r = wordRules(ctx, i, ae, hash, flags, false, true);
             const next = r > i ? r : ae;
             if (fast && next > ae && next > checked) {
-              const range = checkRange(t, ae > checked ? ae : checked, next);
-              if (range < 0) return NEEDS_FULL_PATH;
-              if (range > 0) interesting = true;
+              if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
               checked = next;
             }
             i = next;
@@ -820,15 +800,12 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
         ae++;
       }
       if (ae >= n) d = 0;
-      interesting = true;
       if (!isTokenChar(d)) {
         // (A title-case word of 12+ letters could start base64 text: left to the full path.)
         if (atStart && ae - i < 12 && !isJoined(d, ae - i)) {
           const next = asciiWord(ctx, i, ae, (h >>> 0) || 1);
           if (fast && next > ae && next > checked) {
-            const range = checkRange(t, ae > checked ? ae : checked, next);
-            if (range < 0) return NEEDS_FULL_PATH;
-            if (range > 0) interesting = true;
+            if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
             checked = next;
           }
           i = next;
@@ -852,7 +829,6 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
     if (le < 0 || le === i) {
       // The rest of the token: its leading letters (while still reading them), its end and
       // its classes.
-      interesting = true;
       while (ae < n) {
         const e = t.charCodeAt(ae);
         if (e < 128) {
@@ -908,14 +884,11 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
     if (fast && next > ae && next > checked) {
-      const range = checkRange(t, ae > checked ? ae : checked, next);
-      if (range < 0) return NEEDS_FULL_PATH;
-      if (range > 0) interesting = true;
+      if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
       checked = next;
     }
     i = next;
   }
-  if (fast && !interesting) ctx.count = 0;
   return SCANNED;
 }
 
@@ -924,7 +897,7 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
  * (classes `b64`, `length` characters) with no base64 punctuation after it is the whole
  * run, and a run shorter than 12, with no capital, or of capitals only is not decoded.
  */
-function notBase64(b64: number, length: number, after: number): boolean {
+export function notBase64(b64: number, length: number, after: number): boolean {
   if (b64 & 8 || isB64Joiner(after)) return false;
   return length < 12 || (b64 & 1) === 0 || b64 === 1;
 }
