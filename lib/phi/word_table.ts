@@ -182,6 +182,45 @@ export function setHas(set: WordSet, h: number): boolean {
   }
 }
 
+/**
+ * A map from word hashes to values (open addressing on the hash, values beside): a probe
+ * in a small typed array instead of a Map lookup keyed by a number beyond the small
+ * integers.
+ */
+export class HashIndex<T> {
+  private readonly keys: Int32Array;
+  private readonly values: Array<T | undefined>;
+  private readonly mask: number;
+
+  constructor(entries: ReadonlyMap<number, T>) {
+    let size = 16;
+    while (size < entries.size * 4) size *= 2;
+    this.keys = new Int32Array(size);
+    this.values = new Array(size).fill(undefined);
+    this.mask = size - 1;
+    for (const [h, value] of entries) {
+      const key = h | 0;
+      let slot = key & this.mask;
+      while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
+      this.keys[slot] = key;
+      this.values[slot] = value;
+    }
+  }
+
+  /** The value of the word with hash h (as wordHash() returns it), or undefined. */
+  get(h: number): T | undefined {
+    const key = h | 0;
+    const keys = this.keys;
+    let slot = key & this.mask;
+    for (;;) {
+      const k = keys[slot]!;
+      if (k === key) return this.values[slot];
+      if (k === 0) return undefined;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
 /** True when the word t[s, e) is in the set. */
 export function setHasAt(set: WordSet, t: string, s: number, e: number): boolean {
   return setHas(set, wordHash(t, s, e));

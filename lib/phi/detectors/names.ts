@@ -10,6 +10,7 @@ import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names
 import { wordAt, wordAtHash, wordAtJoined } from "../read.ts";
 import {
   flagsAt,
+  HashIndex,
   hashOf,
   registerWords,
   setHas,
@@ -107,14 +108,15 @@ const NAME_CUES: string[][] = [
   ["husband"],
 ];
 /** Cue phrases as word hashes, indexed by the first word's hash, longest first. */
-const CUE_FIRST = new Map<number, number[][]>();
+const CUE_PHRASES = new Map<number, number[][]>();
 for (const phrase of NAME_CUES) {
   const hashes = phrase.map(hashOf);
-  const list = CUE_FIRST.get(hashes[0]!) ?? [];
+  const list = CUE_PHRASES.get(hashes[0]!) ?? [];
   list.push(hashes);
   list.sort((a, b) => b.length - a.length);
-  CUE_FIRST.set(hashes[0]!, list);
+  CUE_PHRASES.set(hashes[0]!, list);
 }
+const CUE_FIRST = new HashIndex(CUE_PHRASES);
 
 /** Capitalised words that never continue a name. */
 const NOT_NAME = [

@@ -269,9 +269,11 @@ function matchCard(t: string, i: number): number {
 /** The digits matchCard() has read (at most 19). */
 const CARD_DIGITS = new Uint8Array(19);
 
+const IMEI_LAYOUT = [2, 6, 6, 1];
+
 /** IMEI in the 2-6-6-1 layout with '-' or ' ', Luhn-valid. */
 function matchImei(t: string, i: number): number {
-  const lens = [2, 6, 6, 1];
+  const lens = IMEI_LAYOUT;
   let p = i;
   let sep = -1;
   for (let k = 0; k < 4; k++) {

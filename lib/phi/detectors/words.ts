@@ -22,13 +22,14 @@ import { tryAt } from "./numbers.ts";
 import { wordAt, wordAtHash } from "../read.ts";
 import { base64At } from "./base64.ts";
 import { ibanLength, ibanValid, vinCheckDigitValid } from "../checksums.ts";
-import { cueBefore, cueList, hit, take, type TextCtx } from "../context.ts";
+import { cueBefore, cueList, hit, readsAt, take, type TextCtx } from "../context.ts";
 import type { PhiType } from "../types.ts";
 import { ciscoMacAt, colonMayMatch, macAt } from "./network.ts";
 import { changesAt } from "../normalize.ts";
-import { matchUnit, matchWordStreet, postalCodeAt, wordEnd } from "./address.ts";
+import { matchUnit, matchWordStreet, postalCodeAt } from "./address.ts";
 import { isKnownName, matchNames } from "./names.ts";
 import {
+  HashIndex,
   hashOf,
   mayBeContext,
   registerWords,
@@ -182,15 +183,17 @@ cue("NATIONALITY", "demonym", [
   "race",
 ]);
 
-const CUE_INDEX = new Map<number, Cue[]>();
+const CUE_LISTS = new Map<number, Cue[]>();
 for (const c of CUES) {
   const first = c.hashes[0]!;
-  const list = CUE_INDEX.get(first) ?? [];
+  const list = CUE_LISTS.get(first) ?? [];
   list.push(c);
   // Longest phrase first.
   list.sort((a, b) => b.words.length - a.words.length);
-  CUE_INDEX.set(first, list);
+  CUE_LISTS.set(first, list);
 }
+/** The cues by the hash of their first word. */
+const CUE_INDEX = new HashIndex(CUE_LISTS);
 
 const MONTHS = new Map<string, number>([
   ["january", 1],
@@ -394,6 +397,32 @@ const NOT_DEMONYM = new Set([
   "christian",
 ]);
 
+const H_PROUD = hashOf("proud");
+const H_OF = hashOf("of");
+const H_A = hashOf("a");
+const H_AN = hashOf("an");
+const NOT_DEMONYM_SET = wordSet(NOT_DEMONYM);
+
+/**
+ * demonymLike(lower) && !isKnownName(lower) for the word t[w, we) with hash h, lower-cased:
+ * in place for an ASCII word, through the slice otherwise.
+ */
+function demonymAt(t: string, w: number, we: number, h: number): boolean {
+  for (let k = w; k < we; k++) {
+    if (t.charCodeAt(k) >= 128) {
+      const word = t.slice(w, we).toLowerCase();
+      return demonymLike(word) && !isKnownName(word);
+    }
+  }
+  if (we - w < 4 || setHas(NOT_DEMONYM_SET, h)) return false;
+  let ends = false;
+  for (let m = 0; m < DEMONYM_ENDINGS.length && !ends; m++) {
+    const ending = DEMONYM_ENDINGS[m]!;
+    ends = we - ending.length >= w && readsAt(t, we - ending.length, ending);
+  }
+  return ends && (wordFlags(h) & (W_FIRST | W_LAST)) === 0;
+}
+
 function demonymLike(lower: string): boolean {
   if (lower.length < 4 || NOT_DEMONYM.has(lower)) return false;
   for (const ending of DEMONYM_ENDINGS) if (lower.endsWith(ending)) return true;
@@ -494,16 +523,16 @@ function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
       case "demonym": {
         let w = v;
         // "I am of Polish descent", "we are proud Saudis".
-        const skip = wordEnd(t, w);
-        const skipped = t.slice(w, skip).toLowerCase();
-        if (skipped === "proud" || skipped === "of" || skipped === "a" || skipped === "an") {
+        const skip = wordAt(t, w);
+        // (Compared by hash: no word lower-cases to these but their ASCII spellings.)
+        const sh = wordAtHash;
+        if (skip > w && (sh === H_PROUD || sh === H_OF || sh === H_A || sh === H_AN)) {
           w = skipSpaces(t, skip);
         }
         if (t.charCodeAt(w) === 58) w = skipSpaces(t, w + 1);
-        const we = wordEnd(t, w);
-        const word = t.slice(w, we).toLowerCase();
+        const we = wordAt(t, w);
         // "I'm Naomi" is a name, not a nationality: dictionary names are left to the name pass.
-        if (we > w && demonymLike(word) && !isKnownName(word)) e = we;
+        if (we > w && demonymAt(t, w, we, wordAtHash)) e = we;
         break;
       }
     }
