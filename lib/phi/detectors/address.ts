@@ -868,13 +868,18 @@ export function addressBlock(t: string, e: number): number {
 
 /**
  * Records an address [s, e) and the block that follows. Returns e, not the block end, so
- * the passes still look at what the block covers (an SSN after a comma, a postcode).
+ * the passes still look at the numbers the block covers (an SSN after a comma, a phone, a
+ * postcode); when the block ended by itself (not at its fifth line), its words are not
+ * read again (they are the address's own words: cities, regions, countries).
  */
 function addressHit(ctx: TextCtx, s: number, e: number): number {
   hit(ctx, s, e, "STREET_ADDRESS");
   const count = addressBlock(ctx.t, e);
   for (let k = 0; k < count; k += 2) {
     hit(ctx, blockSegments[k]!, blockSegments[k + 1]!, "STREET_ADDRESS");
+  }
+  if (count > 0 && count < blockSegments.length && blockSegments[count - 1]! > ctx.wordsRead) {
+    ctx.wordsRead = blockSegments[count - 1]!;
   }
   return e;
 }

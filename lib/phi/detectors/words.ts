@@ -776,6 +776,12 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
     // A token starts at p unless a matcher stopped inside one.
     const atStart = p > i || i === 0 || !isTokenChar(t.charCodeAt(i - 1));
     i = p;
+    if (p < ctx.wordsRead && !(c >= 48 && c <= 57)) {
+      // A word of an address block already found: skip it (numbers there are still read).
+      i = p + 1;
+      while (i < n && isTokenChar(t.charCodeAt(i))) i++;
+      continue;
+    }
     // Read the token [i, ae): its leading letters end at le, hashed into h.
     let ae = i + 1;
     let le: number;
