@@ -396,10 +396,7 @@ export const ADDRESS_CUES = cueList([
   "resides at",
 ]);
 
-/**
- * Any address cue anywhere in a text (a linear alternation of literals; addressCueAnywhere()
- * is what runs, the regex is its definition and test reference).
- */
+/** Any address cue anywhere in a text (a linear alternation of literals). */
 export const ADDRESS_CUE_ANYWHERE =
   /address|lives? at|living at|located|moved to|meet|drops you|send it|ship to|deliver|resid/i;
 
@@ -562,56 +559,8 @@ function streetWordAt(t: string, p: number): boolean {
 
 /** Whether the text holds any address cue (computed once per text). */
 function textHasAddressCue(ctx: TextCtx): boolean {
-  if (ctx.addressCue < 0) {
-    // The regex engine skips ahead on long texts; on a sentence the plain scan is quicker.
-    const t = ctx.t;
-    ctx.addressCue = (t.length > 256 ? ADDRESS_CUE_ANYWHERE.test(t) : addressCueAnywhere(t))
-      ? 1
-      : 0;
-  }
+  if (ctx.addressCue < 0) ctx.addressCue = ADDRESS_CUE_ANYWHERE.test(ctx.t) ? 1 : 0;
   return ctx.addressCue === 1;
-}
-
-/** The alternatives of ADDRESS_CUE_ANYWHERE by first letter (lower-case ASCII). */
-const CUE_SUBSTRINGS: Array<readonly string[] | undefined> = new Array(128).fill(undefined);
-for (
-  const s of [
-    "address",
-    "lives at",
-    "live at",
-    "living at",
-    "located",
-    "moved to",
-    "meet",
-    "drops you",
-    "send it",
-    "ship to",
-    "deliver",
-    "resid",
-  ]
-) {
-  const c = s.charCodeAt(0);
-  CUE_SUBSTRINGS[c] = [...(CUE_SUBSTRINGS[c] ?? []), s];
-  CUE_SUBSTRINGS[c - 32] = CUE_SUBSTRINGS[c];
-}
-
-/**
- * ADDRESS_CUE_ANYWHERE.test(t) without the regex engine: the alternatives are ASCII and the
- * flag /i without /u folds ASCII letters only, so comparing ASCII-folded characters at each
- * position where an alternative's first letter stands gives the same answer.
- */
-export function addressCueAnywhere(t: string): boolean {
-  const last = t.length - 4;
-  for (let k = 0; k <= last; k++) {
-    const c = t.charCodeAt(k);
-    if (c >= 128) continue;
-    const alternatives = CUE_SUBSTRINGS[c];
-    if (alternatives === undefined) continue;
-    for (let m = 0; m < alternatives.length; m++) {
-      if (readsAt(t, k, alternatives[m]!)) return true;
-    }
-  }
-  return false;
 }
 
 /**
