@@ -56,7 +56,6 @@ export const COMMON_WORDS =
   "${common.join(" ")}";
 `;
 await Deno.writeTextFile(new URL("../../lib/phi/names_data.ts", import.meta.url), out);
-// deno-lint-ignore no-console
-console.log(
-  `names_data.ts: ${first.length} first, ${last.length} last, ${ambiguous.length} ambiguous, ${common.length} common, ${out.length} bytes`,
-);
+await Deno.stdout.write(new TextEncoder().encode(
+  `names_data.ts: ${first.length} first, ${last.length} last, ${ambiguous.length} ambiguous, ${common.length} common, ${out.length} bytes\n`,
+));
