@@ -121,3 +121,30 @@ export async function waitUntil(seen: () => boolean, started: number, what: stri
     if (performance.now() - started > 10_000) throw new Error(`${what} not seen within 10 s`);
   }
 }
+
+/** What a load worker reads: whether results count yet, and whether to stop. */
+export interface LoadPhase {
+  measuring: boolean;
+  stopped: boolean;
+}
+
+/**
+ * Runs `concurrency` workers: a warm-up whose results do not count, then
+ * `seconds` of measurement, then stop; resolves with the measured seconds.
+ */
+export async function runLoad(
+  options: { concurrency: number; seconds: number; warmupSeconds?: number },
+  worker: (index: number, phase: LoadPhase) => Promise<void>,
+): Promise<number> {
+  const phase: LoadPhase = { measuring: false, stopped: false };
+  const workers = Array.from({ length: options.concurrency }, (_, k) => worker(k, phase));
+  await new Promise((resolve) => setTimeout(resolve, (options.warmupSeconds ?? 3) * 1000));
+  phase.measuring = true;
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+  phase.measuring = false;
+  const elapsed = (performance.now() - started) / 1000;
+  phase.stopped = true;
+  await Promise.all(workers);
+  return elapsed;
+}

@@ -22,7 +22,7 @@ import {
   openPostgres,
   readMigrations,
 } from "../lib/db/mod.ts";
-import { argument, percentile, spawnServer, write } from "./harness.ts";
+import { argument, type LoadPhase, percentile, runLoad, spawnServer, write } from "./harness.ts";
 import { createLogger } from "../lib/log/mod.ts";
 
 const PASSWORD = "bench password for analytics";
@@ -123,8 +123,6 @@ async function loadMode(): Promise<void> {
   const statuses = new Map<number, number>();
   let measuredEvents = 0;
   let errors = 0;
-  let measuring = false;
-  let stop = false;
   const recent: string[] = [];
 
   function batch(seq: number): unknown[] {
@@ -171,10 +169,10 @@ async function loadMode(): Promise<void> {
     return events;
   }
 
-  async function worker(k: number): Promise<void> {
+  async function worker(k: number, phase: LoadPhase): Promise<void> {
     let seq = k * 1_000_000;
     const session = sessions[k % sessions.length]!;
-    while (!stop) {
+    while (!phase.stopped) {
       const body = JSON.stringify({ events: batch(seq++) });
       const started = performance.now();
       try {
@@ -200,26 +198,18 @@ async function loadMode(): Promise<void> {
           totals.duplicates += result.duplicates ?? 0;
           totals.redacted += result.redacted ?? 0;
         }
-        if (measuring) {
+        if (phase.measuring) {
           latencies.push(elapsed);
           measuredEvents += batchSize;
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         }
       } catch {
-        if (measuring) errors++;
+        if (phase.measuring) errors++;
       }
     }
   }
 
-  const workers = Array.from({ length: concurrency }, (_, k) => worker(k));
-  await new Promise((resolve) => setTimeout(resolve, 3000)); // warm-up
-  measuring = true;
-  const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  measuring = false;
-  const elapsed = (performance.now() - started) / 1000;
-  stop = true;
-  await Promise.all(workers);
+  const elapsed = await runLoad({ concurrency, seconds }, (k, phase) => worker(k, phase));
 
   const db = openPostgres(databaseUrl(), { schema, max: 1 });
   const [rows] = await db.query<{ events: number; rollup: number; redacted: number }>(

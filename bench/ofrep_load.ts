@@ -20,7 +20,7 @@ import {
   openPostgres,
   readMigrations,
 } from "../lib/db/mod.ts";
-import { argument, percentile, spawnServer, write } from "./harness.ts";
+import { argument, type LoadPhase, percentile, runLoad, spawnServer, write } from "./harness.ts";
 import { createLogger } from "../lib/log/mod.ts";
 
 const SYSTEM = { actor: { type: "system" as const } };
@@ -102,12 +102,10 @@ async function loadMode(): Promise<void> {
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   let errors = 0;
-  let measuring = false;
-  let stop = false;
 
-  async function worker(seed: number): Promise<void> {
+  async function worker(seed: number, phase: LoadPhase): Promise<void> {
     let i = seed;
-    while (!stop) {
+    while (!phase.stopped) {
       const id = ids[i = (i * 48271 + 1) % ids.length]!;
       const headers: Record<string, string> = {
         authorization: `Bearer ${token}`,
@@ -126,25 +124,17 @@ async function loadMode(): Promise<void> {
         const elapsed = performance.now() - started;
         const etag = response.headers.get("etag");
         if (etag) etags.set(id, etag);
-        if (measuring) {
+        if (phase.measuring) {
           latencies.push(elapsed);
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         }
       } catch {
-        if (measuring) errors++;
+        if (phase.measuring) errors++;
       }
     }
   }
 
-  const workers = Array.from({ length: concurrency }, (_, k) => worker(k + 1));
-  await new Promise((resolve) => setTimeout(resolve, 3000)); // warm-up
-  measuring = true;
-  const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  measuring = false;
-  const elapsed = (performance.now() - started) / 1000;
-  stop = true;
-  await Promise.all(workers);
+  const elapsed = await runLoad({ concurrency, seconds }, (k, phase) => worker(k + 1, phase));
   const writer = child.stdin.getWriter();
   await writer.close();
   await child.stdout.cancel();
