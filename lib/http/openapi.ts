@@ -107,3 +107,8 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c
     ),
   );
 };
+
+/** `{ content: { "application/json": { schema } } }` for request bodies and responses. */
+export const jsonContent = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+});

@@ -7,7 +7,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf } from "../../lib/audit/mod.ts";
 import { ROLES, SCOPES } from "../../lib/auth/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 
 const ADMIN_READ = { role: "ADMIN", class: "read" } as const;
@@ -44,7 +44,6 @@ const LockView = z.object({
 }).openapi("SignInLock");
 
 const IdParam = z.object({ id: z.string().min(1).max(64) });
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 
 type UserLike = {
   id: string;
@@ -95,7 +94,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       tags: ["Admin"],
       summary: "List accounts",
       responses: {
-        200: { description: "Accounts", ...json(z.object({ users: z.array(UserView) })) },
+        200: { description: "Accounts", ...jsonContent(z.object({ users: z.array(UserView) })) },
       },
     }),
     async (c) => c.json({ users: (await auth.listUsers()).map(userView) }, 200),
@@ -112,7 +111,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       request: {
         body: {
           required: true,
-          ...json(
+          ...jsonContent(
             z.object({
               email: z.string().min(3).max(254),
               displayName: z.string().max(120).optional(),
@@ -123,7 +122,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         },
       },
       responses: {
-        201: { description: "Created", ...json(z.object({ user: UserView })) },
+        201: { description: "Created", ...jsonContent(z.object({ user: UserView })) },
         409: { description: "Email already used (CONFLICT)" },
       },
     }),
@@ -145,7 +144,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         params: IdParam,
         body: {
           required: true,
-          ...json(
+          ...jsonContent(
             z.object({
               role: z.enum(ROLES).optional(),
               active: z.boolean().optional(),
@@ -155,7 +154,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         },
       },
       responses: {
-        200: { description: "Updated", ...json(z.object({ user: UserView })) },
+        200: { description: "Updated", ...jsonContent(z.object({ user: UserView })) },
         404: { description: "No such user (NOT_FOUND)" },
       },
     }),
@@ -178,7 +177,10 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       summary: "Set a new password (ends the user's sessions)",
       request: {
         params: IdParam,
-        body: { required: true, ...json(z.object({ password: z.string().max(1024) }).strict()) },
+        body: {
+          required: true,
+          ...jsonContent(z.object({ password: z.string().max(1024) }).strict()),
+        },
       },
       responses: {
         204: { description: "Password set" },
@@ -202,7 +204,9 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       path: "/api/admin/locks",
       tags: ["Admin"],
       summary: "Active sign-in lock-outs",
-      responses: { 200: { description: "Locks", ...json(z.object({ locks: z.array(LockView) })) } },
+      responses: {
+        200: { description: "Locks", ...jsonContent(z.object({ locks: z.array(LockView) })) },
+      },
     }),
     async (c) => {
       const locks = await auth.listLocks();
@@ -245,7 +249,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       tags: ["Admin"],
       summary: "List API tokens (never their secrets)",
       responses: {
-        200: { description: "Tokens", ...json(z.object({ tokens: z.array(TokenView) })) },
+        200: { description: "Tokens", ...jsonContent(z.object({ tokens: z.array(TokenView) })) },
       },
     }),
     async (c) => c.json({ tokens: (await auth.listTokens()).map(tokenView) }, 200),
@@ -260,7 +264,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       request: {
         body: {
           required: true,
-          ...json(
+          ...jsonContent(
             z.object({
               name: z.string().min(1).max(100),
               scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
@@ -272,7 +276,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       responses: {
         201: {
           description: "Created; store `token` now, it cannot be shown again",
-          ...json(TokenView.extend({ token: z.string() })),
+          ...jsonContent(TokenView.extend({ token: z.string() })),
         },
       },
     }),

@@ -13,15 +13,13 @@ import {
 } from "../../lib/analytics/mod.ts";
 import { gpcSignal } from "../../lib/consent/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import { apiRoute, ProblemSchema, validationHook } from "../../lib/http/openapi.ts";
+import { apiRoute, jsonContent, ProblemSchema, validationHook } from "../../lib/http/openapi.ts";
 import { PROBLEM_CONTENT_TYPE } from "../../lib/http/problem.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 
 const INGEST = { role: "RESEARCHER", class: "ingest" } as const;
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_ERASE = { role: "ADMIN", class: "governance-write" } as const;
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 
 export function analyticsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -39,11 +37,14 @@ export function analyticsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         headers: z.object({
           "x-analytics-consent": z.string().optional().openapi({ example: "true" }),
         }),
-        body: { required: true, ...json(IngestRequest) },
+        body: { required: true, ...jsonContent(IngestRequest) },
       },
       responses: {
-        200: { description: "Per-batch outcome", ...json(IngestResponse) },
-        202: { description: "ANALYTICS_EMIT=off: everything dropped", ...json(IngestResponse) },
+        200: { description: "Per-batch outcome", ...jsonContent(IngestResponse) },
+        202: {
+          description: "ANALYTICS_EMIT=off: everything dropped",
+          ...jsonContent(IngestResponse),
+        },
         403: {
           description: "No analytics consent (CONSENT_REQUIRED), or role/CSRF refused",
           content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
@@ -74,7 +75,7 @@ export function analyticsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       description:
         "Read from daily roll-ups maintained at insert time (never a scan of the events). Days are UTC; p50/p95 are estimated within 1%.",
       request: { query: SummaryQuery },
-      responses: { 200: { description: "Summary", ...json(SummaryResponse) } },
+      responses: { 200: { description: "Summary", ...jsonContent(SummaryResponse) } },
     }),
     async (c) => c.json(await analytics.summary(c.req.valid("query")), 200),
   );
@@ -87,7 +88,7 @@ export function analyticsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       summary: "Delete every analytics event of one user (audited)",
       request: { params: z.object({ id: z.string().min(1).max(64) }) },
       responses: {
-        200: { description: "Deleted", ...json(z.object({ deletedEvents: z.number() })) },
+        200: { description: "Deleted", ...jsonContent(z.object({ deletedEvents: z.number() })) },
         404: { description: "No such account (NOT_FOUND)" },
       },
     }),

@@ -18,14 +18,12 @@ import {
   RevokeRequest,
 } from "../../lib/consent/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 
 const READ = { role: "signed_in", class: "read" } as const;
 const GRANT = { role: "signed_in", class: "write" } as const;
 const WITHDRAW = { role: "signed_in", class: "governance-write" } as const;
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 
 export const ConsentViewSchema = z.object({
   consentType: z.enum(CONSENT_TYPES),
@@ -76,7 +74,7 @@ export function consentApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       summary: "The caller's consent per type, and whether analytics consent is in force",
       description:
         "`analytics.effective` applies Global Privacy Control: with `Sec-GPC: 1` a grant counts only when made after the signal was first recorded.",
-      responses: { 200: { description: "Consent status", ...json(StatusSchema) } },
+      responses: { 200: { description: "Consent status", ...jsonContent(StatusSchema) } },
     }),
     async (c) => {
       const status = await consent.status(userOf(c).id, { gpc: meta(c).gpc });
@@ -90,8 +88,8 @@ export function consentApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       path: "/api/consent/grant",
       tags: ["Consent"],
       summary: "Grant a consent (a new history row; idempotent while in force)",
-      request: { body: { required: true, ...json(GrantRequest) } },
-      responses: { 200: { description: "The consent now", ...json(ConsentViewSchema) } },
+      request: { body: { required: true, ...jsonContent(GrantRequest) } },
+      responses: { 200: { description: "The consent now", ...jsonContent(ConsentViewSchema) } },
     }),
     async (c) => {
       const view = await consent.grant(userOf(c).id, c.req.valid("json"), meta(c));
@@ -105,11 +103,13 @@ export function consentApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       path: "/api/consent/revoke",
       tags: ["Consent"],
       summary: "Withdraw a consent, or decline one never given; optionally erase analytics events",
-      request: { body: { required: true, ...json(RevokeRequest) } },
+      request: { body: { required: true, ...jsonContent(RevokeRequest) } },
       responses: {
         200: {
           description: "The consent now, and how many events were erased (null when not asked)",
-          ...json(z.object({ consent: ConsentViewSchema, erasedEvents: z.number().nullable() })),
+          ...jsonContent(
+            z.object({ consent: ConsentViewSchema, erasedEvents: z.number().nullable() }),
+          ),
         },
       },
     }),

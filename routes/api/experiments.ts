@@ -10,10 +10,8 @@ import type { RouteContext } from "../../lib/context.ts";
 import { NotFoundError } from "../../lib/errors/mod.ts";
 import { ASSIGNMENT_REASONS, ExperimentInputSchema } from "../../lib/experiments/mod.ts";
 import { FlagKeySchema } from "../../lib/flags/mod.ts";
-import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 
 const SrmSchema = z.object({
   total: z.number().int(),
@@ -62,7 +60,7 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       responses: {
         200: {
           description: "Experiments",
-          ...json(z.object({ experiments: z.array(ExperimentViewSchema) })),
+          ...jsonContent(z.object({ experiments: z.array(ExperimentViewSchema) })),
         },
       },
     }),
@@ -80,11 +78,11 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "Variants are walked in key order; `weight` is an integer share. Audited, published " +
         "as `experiment.changed` (topic governance). Persisted assignments stay with their " +
         "variant when weights change.",
-      request: { body: { required: true, ...json(ExperimentInputSchema) } },
+      request: { body: { required: true, ...jsonContent(ExperimentInputSchema) } },
       responses: {
         200: {
           description: "The stored experiment",
-          ...json(z.object({ success: z.literal(true), experiment: ExperimentViewSchema })),
+          ...jsonContent(z.object({ success: z.literal(true), experiment: ExperimentViewSchema })),
         },
         409: { description: "Changed since `version`, or the key is a flag's (CONFLICT)" },
       },
@@ -109,7 +107,7 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "persisted variant even if the weights changed.",
       request: { params: z.object({ key: FlagKeySchema }) },
       responses: {
-        200: { description: "The variant (null when gated)", ...json(VariantSchema) },
+        200: { description: "The variant (null when gated)", ...jsonContent(VariantSchema) },
         404: { description: "No such experiment (NOT_FOUND)" },
       },
     }),

@@ -16,13 +16,11 @@ import {
   FlagKeySchema,
   FlagViewSchema,
 } from "../../lib/flags/mod.ts";
-import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 
 const FlagMetaSchema = z.object({
   key: z.string(),
@@ -84,10 +82,13 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "With `version`, a flag changed since that version is refused (409 CONFLICT).",
       request: {
         params: z.object({ flagKey: FlagKeySchema }),
-        body: { required: true, ...json(FlagInputSchema) },
+        body: { required: true, ...jsonContent(FlagInputSchema) },
       },
       responses: {
-        200: { description: "The caller's flags after the change", ...json(FlagsSnapshotSchema) },
+        200: {
+          description: "The caller's flags after the change",
+          ...jsonContent(FlagsSnapshotSchema),
+        },
         409: { description: "Changed since `version`, or the key is an experiment's (CONFLICT)" },
       },
     }),
@@ -116,7 +117,7 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       responses: {
         200: {
           description: "Flags by key",
-          ...json(z.object({ features: z.record(z.string(), FlagViewSchema) })),
+          ...jsonContent(z.object({ features: z.record(z.string(), FlagViewSchema) })),
         },
       },
     }),
@@ -136,12 +137,12 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       summary: "Create or update a flag",
       request: {
         params: z.object({ name: FlagKeySchema }),
-        body: { required: true, ...json(FlagInputSchema) },
+        body: { required: true, ...jsonContent(FlagInputSchema) },
       },
       responses: {
         200: {
           description: "The stored flag",
-          ...json(z.object({ success: z.literal(true), flag: FlagViewSchema })),
+          ...jsonContent(z.object({ success: z.literal(true), flag: FlagViewSchema })),
         },
         409: { description: "Changed since `version`, or the key is an experiment's (CONFLICT)" },
       },
@@ -169,7 +170,7 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       responses: {
         200: {
           description: "The archived flag",
-          ...json(z.object({ success: z.literal(true), flag: FlagViewSchema })),
+          ...jsonContent(z.object({ success: z.literal(true), flag: FlagViewSchema })),
         },
         404: { description: "No such live flag (NOT_FOUND)" },
         409: { description: "Changed since `version` (CONFLICT)" },
@@ -202,7 +203,7 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           mode: z.enum(MODES).optional(),
         }).strict(),
       },
-      responses: { 200: { description: "The evaluation", ...json(FlagStatusSchema) } },
+      responses: { 200: { description: "The evaluation", ...jsonContent(FlagStatusSchema) } },
     }),
     (c) =>
       c.json(

@@ -23,7 +23,7 @@ import {
   parseOfrepRequest,
 } from "../../lib/flags/ofrep.ts";
 import { type Access, modeGuard } from "../../lib/http/access.ts";
-import { describeAccess, validationHook } from "../../lib/http/openapi.ts";
+import { describeAccess, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 
 const ACCESS: Access = { role: "STEWARD", scopes: ["flags:evaluate"], class: "read" };
@@ -53,7 +53,6 @@ const BulkFailure = z.object({
   errorCode: z.enum(["PARSE_ERROR", "INVALID_CONTEXT", "GENERAL"]),
   errorDetails: z.string().optional(),
 }).openapi("OfrepBulkEvaluationFailure");
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 
 const REQUEST_DOC =
   'Body: `{ "context": { "targetingKey": "user-123", ...attributes } }`. The targeting ' +
@@ -150,16 +149,16 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       description: REQUEST_DOC,
       middleware: secured("/ofrep/v1/evaluate/flags/{key}"),
       responses: {
-        200: { description: "Evaluated", ...json(Success) },
+        200: { description: "Evaluated", ...jsonContent(Success) },
         400: {
           description: "PARSE_ERROR, INVALID_CONTEXT or TARGETING_KEY_MISSING",
-          ...json(Failure),
+          ...jsonContent(Failure),
         },
         401: { description: "No credentials (no body)" },
         403: { description: "Credentials without scope flags:evaluate (no body)" },
-        404: { description: "FLAG_NOT_FOUND", ...json(Failure) },
+        404: { description: "FLAG_NOT_FOUND", ...jsonContent(Failure) },
         429: { description: "Rate limited; see Retry-After (no body)" },
-        500: { description: "No flag configuration loaded (GENERAL)", ...json(Failure) },
+        500: { description: "No flag configuration loaded (GENERAL)", ...jsonContent(Failure) },
       },
     }),
     async (c) => {
@@ -224,14 +223,14 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           headers: {
             ETag: { schema: { type: "string" }, description: "Validator for If-None-Match" },
           },
-          ...json(z.object({ flags: z.array(z.union([Success, Failure])) })),
+          ...jsonContent(z.object({ flags: z.array(z.union([Success, Failure])) })),
         },
         304: { description: "Unchanged since the ETag sent in If-None-Match" },
-        400: { description: "PARSE_ERROR or INVALID_CONTEXT", ...json(BulkFailure) },
+        400: { description: "PARSE_ERROR or INVALID_CONTEXT", ...jsonContent(BulkFailure) },
         401: { description: "No credentials (no body)" },
         403: { description: "Credentials without scope flags:evaluate (no body)" },
         429: { description: "Rate limited; see Retry-After (no body)" },
-        500: { description: "No flag configuration loaded (GENERAL)", ...json(BulkFailure) },
+        500: { description: "No flag configuration loaded (GENERAL)", ...jsonContent(BulkFailure) },
       },
     }),
     async (c) => {
