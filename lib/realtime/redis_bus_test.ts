@@ -7,20 +7,12 @@ import { memoryLogger } from "../log/mod.ts";
 import { openRedis, type RedisHandle } from "../redis/client.ts";
 import { createAppMetrics } from "../telemetry/mod.ts";
 import { EventRefusedError } from "./payload_guard.ts";
+import { until } from "../../tests/helpers/wait.ts";
 import { createRedisBus, type RedisBus } from "./redis_bus.ts";
 import type { AppEvent, NewEvent } from "./types.ts";
 
 const enabled = hasRedis();
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-/** Resolves when `events` holds at least `n` entries (polled on a short timer; no timing assert). */
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const progress = (n: number): NewEvent => ({
   type: "job.progress",
