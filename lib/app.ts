@@ -79,6 +79,7 @@ import { type AppMetrics, createAppMetrics } from "./telemetry/mod.ts";
 import type { IslandManifest } from "./web/build.ts";
 import { createPageRenderer, type PageRenderer } from "./web/render.tsx";
 import { serveStatic } from "./web/static.ts";
+import { memoryWindowCounter, redisWindowCounter } from "./http/rate_window.ts";
 
 export interface AppDeps {
   config: Config;
@@ -192,9 +193,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
   });
   errors = createErrorReporter({ config: config.sentry, net, metrics, logger, mode: mode.current });
+  // Instances sharing an event stream are one deployment: they share rate-limit windows too.
+  const rateCounter = deps.redis
+    ? redisWindowCounter({
+      redis: deps.redis,
+      prefix: `${config.realtime.streamKey}:rate`,
+      fallback: memoryWindowCounter(),
+    })
+    : memoryWindowCounter();
   const services: AppServices = {
     db,
     redis: deps.redis,
+    rateCounter,
     metrics,
     net,
     mode,
@@ -286,7 +296,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(authenticate({ auth: services.auth, secureCookies: config.appEnv !== "development" }));
-  app.use(rateLimit({ perMinute: config.security.rateLimitPerMin, clock }));
+  app.use(rateLimit({
+    perMinute: config.security.rateLimitPerMin,
+    clock,
+    counter: services.rateCounter,
+    scope: "requests",
+  }));
   app.use(consentContext({ consent }));
   app.use(csrfProtection({
     publicUrl: config.publicUrl,

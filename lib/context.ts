@@ -16,6 +16,7 @@ import type { ModeService } from "./governance/service.ts";
 import type { JobService } from "./jobs/service.ts";
 import type { ReadinessCheck } from "./health/mod.ts";
 import type { SecureDeps } from "./http/access.ts";
+import type { WindowCounter } from "./http/rate_window.ts";
 import type { Logger } from "./log/mod.ts";
 import type { OutboundGuard } from "./net/mod.ts";
 import type { SseHub } from "./realtime/sse.ts";
@@ -64,6 +65,8 @@ export interface AppServices {
   audit: AuditLog;
   /** Unexpected errors → Sentry (scrubbed; a no-op without SENTRY_DSN). */
   errors: ErrorReporter;
+  /** Request counts for the rate limits (shared through Redis when it is configured). */
+  rateCounter: WindowCounter;
   /** Open server-sent event streams of this instance (caps, shutdown). */
   sse: SseHub;
   /** Job status callbacks and job reads. */

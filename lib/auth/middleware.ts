@@ -7,6 +7,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { ipRestriction } from "hono/ip-restriction";
 import type { Clock } from "../clock.ts";
 import { problem, wantsApi } from "../http/problem.ts";
+import type { WindowCounter } from "../http/rate_window.ts";
 import type { AppEnv } from "../http/types.ts";
 import { type AuthService, AuthUnavailableError } from "./service.ts";
 import { safeEqual } from "./tokens.ts";
@@ -136,26 +137,24 @@ const UNLIMITED =
   /^\/(health(\/ready)?|healthz|readyz|metrics|api\/health(\/ready)?|_islands\/.*|styles\.css|favicon\.svg)$/;
 
 /**
- * A fixed-window request budget per client (user or token id, else IP) per
- * instance. 429 RATE_LIMITED with Retry-After when exceeded; 0 disables.
+ * A fixed-window request budget per client (user or token id, else IP), counted
+ * by `counter`: per instance in memory, or across instances through Redis.
+ * `scope` keeps separate budgets apart. 429 RATE_LIMITED with Retry-After when
+ * exceeded; 0 disables.
  */
-export function rateLimit(options: { perMinute: number; clock: Clock }): MiddlewareHandler<AppEnv> {
-  const windows = new Map<string, { start: number; count: number }>();
-  let lastSweep = 0;
+export function rateLimit(
+  options: { perMinute: number; clock: Clock; counter: WindowCounter; scope: string },
+): MiddlewareHandler<AppEnv> {
+  const { perMinute, clock, counter, scope } = options;
   return async function rateLimitMiddleware(c, next) {
-    if (options.perMinute <= 0 || UNLIMITED.test(c.req.path)) return await next();
-    const now = options.clock.now();
-    const windowStart = now - (now % 60_000);
-    if (windowStart !== lastSweep) {
-      for (const [key, entry] of windows) if (entry.start < windowStart) windows.delete(key);
-      lastSweep = windowStart;
-    }
+    if (perMinute <= 0 || UNLIMITED.test(c.req.path)) return await next();
+    const now = clock.now();
+    const windowStart = now - (now % WINDOW_MS);
     const principal = c.get("principal");
-    const key = principal ? `${principal.kind}:${principal.id}` : `ip:${c.get("clientIp")}`;
-    const entry = windows.get(key);
-    if (!entry || entry.start !== windowStart) windows.set(key, { start: windowStart, count: 1 });
-    else if (++entry.count > options.perMinute) {
-      const retryAfter = Math.max(1, Math.ceil((windowStart + 60_000 - now) / 1000));
+    const client = principal ? `${principal.kind}:${principal.id}` : `ip:${c.get("clientIp")}`;
+    const count = await counter.increment(`${scope}:${client}`, windowStart, WINDOW_MS);
+    if (count > perMinute) {
+      const retryAfter = Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000));
       return problem(c, "RATE_LIMITED", "Too many requests from this client", {
         "retry-after": String(retryAfter),
       });
@@ -163,6 +162,8 @@ export function rateLimit(options: { perMinute: number; clock: Clock }): Middlew
     await next();
   };
 }
+
+const WINDOW_MS = 60_000;
 
 /** ALLOW_IPS / DENY_IPS (addresses or CIDRs): deny wins; with an allow list, others are refused. */
 export function ipFilter(

@@ -58,7 +58,12 @@ export function errorsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       middleware: [
         ...route.middleware,
         limitBody(BROWSER_REPORT_MAX_BYTES),
-        rateLimit({ perMinute: BROWSER_REPORTS_PER_MINUTE, clock: ctx.clock }),
+        rateLimit({
+          perMinute: BROWSER_REPORTS_PER_MINUTE,
+          clock: ctx.clock,
+          counter: ctx.services.rateCounter,
+          scope: "browser_errors",
+        }),
       ],
     },
     (c) => {
