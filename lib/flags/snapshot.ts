@@ -13,6 +13,7 @@ import type { Clock } from "../clock.ts";
 import type { Experiment } from "../experiments/experiment.ts";
 import type { CheckStatus, ReadinessCheck } from "../health/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { withTimeout } from "../timeout.ts";
 import { buildSnapshot, type FlagSnapshot, type Overrides } from "./evaluate.ts";
 import type { Flag } from "./flag.ts";
 
@@ -67,14 +68,8 @@ export function createSnapshotCache(deps: SnapshotDeps): SnapshotCache {
 
   async function loadOnce(): Promise<boolean> {
     attemptedAt = deps.clock.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const data = await Promise.race([
-        deps.load(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new LoadTimeout()), timeoutMs);
-        }),
-      ]);
+      const data = await withTimeout(deps.load(), timeoutMs, () => new LoadTimeout());
       const next = buildSnapshot({
         ...data,
         overrides: deps.overrides,
@@ -108,8 +103,6 @@ export function createSnapshotCache(deps: SnapshotDeps): SnapshotCache {
       }
       failedAt = deps.clock.now();
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

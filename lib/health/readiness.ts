@@ -4,6 +4,7 @@
  * underlying error text (it could hold a URL with credentials).
  */
 import { NetworkBlockedError } from "../errors/mod.ts";
+import { withTimeout } from "../timeout.ts";
 
 /** "ok", "skipped" (not configured), "blocked" (outbound refused by mode), or "failed: <why>". */
 export type CheckStatus = "ok" | "skipped" | "blocked" | "degraded" | `failed: ${string}`;
@@ -42,22 +43,14 @@ export function failureReason(error: unknown): `failed: ${string}` {
 
 async function runOne(check: ReadinessCheck, timeoutMs: number): Promise<CheckStatus> {
   const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await Promise.race([
-      check.run(controller.signal),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          controller.abort();
-          reject(new CheckTimeout());
-        }, timeoutMs);
-      }),
-    ]);
+    return await withTimeout(check.run(controller.signal), timeoutMs, () => {
+      controller.abort();
+      return new CheckTimeout();
+    });
   } catch (error) {
     if (error instanceof NetworkBlockedError) return "blocked";
     return failureReason(error);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

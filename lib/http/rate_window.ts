@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RedisHandle } from "../redis/client.ts";
+import { withTimeout } from "../timeout.ts";
 
 export interface WindowCounter {
   /**
@@ -63,21 +64,17 @@ export function redisWindowCounter(options: RedisWindowCounterOptions): WindowCo
       // A disconnected client fails fast anyway; skipping it saves the round of rejections.
       if (!redis.isReady()) return fallback.increment(key, windowStart, windowMs);
       const redisKey = `${prefix}:${windowStart}:${digest(key)}`;
-      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        const reply = await Promise.race([
+        const reply = await withTimeout(
           redis.client.sendCommand(["EVAL", INCREMENT_SCRIPT, "1", redisKey, String(windowMs * 2)]),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error("rate counter timed out")), timeoutMs);
-          }),
-        ]);
+          timeoutMs,
+          () => new Error("rate counter timed out"),
+        );
         const count = Number(reply);
         if (!Number.isInteger(count) || count < 1) throw new Error("unexpected counter reply");
         return count;
       } catch {
         return fallback.increment(key, windowStart, windowMs);
-      } finally {
-        clearTimeout(timer);
       }
     },
   };

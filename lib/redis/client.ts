@@ -5,6 +5,7 @@
  */
 import { createClient, type RedisClientType } from "redis";
 import type { Logger } from "../log/mod.ts";
+import { withTimeout } from "../timeout.ts";
 
 export type RedisClient = RedisClientType;
 
@@ -73,17 +74,7 @@ export async function openRedis(url: string, logger: Logger): Promise<RedisHandl
       return dup;
     },
     async ping(timeoutMs) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        await Promise.race([
-          client.ping(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
-          }),
-        ]);
-      } finally {
-        clearTimeout(timer);
-      }
+      await withTimeout(client.ping(), timeoutMs, () => new Error("timeout"));
     },
     isReady: () => client.isReady,
     close() {
