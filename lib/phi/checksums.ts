@@ -46,15 +46,12 @@ export function ssnValid(area: number, group: number, serial: number): boolean {
 /** Numbers published as examples (Woolworth wallet card, SSA pamphlets, the classic 123-45-6789). */
 const SSN_SAMPLES = new Set([78051120, 219099999, 457555462, 123456789]);
 
-/** Card number: issuer prefix and length plausible, then Luhn. `digits` holds digits only. */
-export function cardValid(digits: string): boolean {
-  const n = digits.length;
-  if (n < 12 || n > 19) return false;
-  const p2 = Number(digits.slice(0, 2));
-  const p4 = Number(digits.slice(0, 4));
-  const p3 = Number(digits.slice(0, 3));
-  const p6 = Number(digits.slice(0, 6));
-  const issuer = (digits[0] === "4" && (n === 13 || n === 16 || n === 19)) || // Visa
+/**
+ * Whether a card number of n digits whose first 2, 3, 4 and 6 digits read p2, p3, p4 and p6
+ * has the prefix and length of some issuer.
+ */
+function issuerPlausible(p2: number, p3: number, p4: number, p6: number, n: number): boolean {
+  return (p2 >= 40 && p2 <= 49 && (n === 13 || n === 16 || n === 19)) || // Visa
     (((p2 >= 51 && p2 <= 55) || (p6 >= 222100 && p6 <= 272099)) && n === 16) || // Mastercard
     ((p2 === 34 || p2 === 37) && n === 15) || // Amex
     ((p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649)) && n >= 16) || // Discover
@@ -64,6 +61,17 @@ export function cardValid(digits: string): boolean {
     ((p4 === 2131 || p4 === 1800) && n === 15) || // JCB (old)
     (p2 === 62 && n >= 16) || // UnionPay
     ((p2 === 50 || (p2 >= 56 && p2 <= 69) || p4 === 604) && n >= 12); // Maestro
+}
+
+/** Card number: issuer prefix and length plausible, then Luhn. `digits` holds digits only. */
+export function cardValid(digits: string): boolean {
+  const n = digits.length;
+  if (n < 12 || n > 19) return false;
+  const p2 = Number(digits.slice(0, 2));
+  const p4 = Number(digits.slice(0, 4));
+  const p3 = Number(digits.slice(0, 3));
+  const p6 = Number(digits.slice(0, 6));
+  const issuer = issuerPlausible(p2, p3, p4, p6, n);
   return issuer && luhnValid(digits);
 }
 
@@ -74,16 +82,7 @@ export function cardDigitsValid(d: Uint8Array, n: number): boolean {
   const p3 = p2 * 10 + d[2]!;
   const p4 = p3 * 10 + d[3]!;
   const p6 = (p4 * 10 + d[4]!) * 10 + d[5]!;
-  const issuer = (d[0] === 4 && (n === 13 || n === 16 || n === 19)) || // Visa
-    (((p2 >= 51 && p2 <= 55) || (p6 >= 222100 && p6 <= 272099)) && n === 16) || // Mastercard
-    ((p2 === 34 || p2 === 37) && n === 15) || // Amex
-    ((p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649)) && n >= 16) || // Discover
-    (((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39 || p4 === 3095) &&
-      n >= 14) || // Diners
-    (p2 === 35 && n >= 16) || // JCB (3528-3589 today; generators use all of 35xx)
-    ((p4 === 2131 || p4 === 1800) && n === 15) || // JCB (old)
-    (p2 === 62 && n >= 16) || // UnionPay
-    ((p2 === 50 || (p2 >= 56 && p2 <= 69) || p4 === 604) && n >= 12); // Maestro
+  const issuer = issuerPlausible(p2, p3, p4, p6, n);
   if (!issuer) return false;
   let sum = 0;
   let double = false;
