@@ -103,10 +103,16 @@ export function ciscoMacAt(t: string, s: number): number {
   return e < t.length && (isWordChar(t.charCodeAt(e)) || t.charCodeAt(e) === 46) ? -1 : e;
 }
 
+/** The extent colonMayMatch() read last, [extentStart, extentEnd) (module state: no object per ':'). */
+let extentStart = 0;
+let extentEnd = 0;
+
 /**
- * The extent detectColonAddresses() reads around the ':' at p, as [colonStart, colonEnd).
- * Returns whether it could hold an address (bounded on both sides, 6 characters or more):
- * when no ':' of a text could, the pass finds nothing there.
+ * Reads the run of address characters around the ':' at p into [extentStart, extentEnd): at
+ * most MAX_SIDE on each side, without a trailing '.' or single ':' (they belong to the
+ * sentence) or a leading '.' (it cannot start an address). Returns whether it could hold an
+ * address: bounded on both sides, 6 characters or more (when no ':' of a text could, the
+ * colon pass finds nothing there).
  */
 export function colonMayMatch(t: string, p: number): boolean {
   const n = t.length;
@@ -117,6 +123,8 @@ export function colonMayMatch(t: string, p: number): boolean {
   while (e > p + 1 && t.charCodeAt(e - 1) === 46) e--;
   if (e > p + 1 && t.charCodeAt(e - 1) === 58 && t.charCodeAt(e - 2) !== 58) e--;
   while (s < p && t.charCodeAt(s) === 46) s++;
+  extentStart = s;
+  extentEnd = e;
   const boundedLeft = s === 0 || !isWordChar(t.charCodeAt(s - 1));
   const boundedRight = e >= n || !isWordChar(t.charCodeAt(e));
   return boundedLeft && boundedRight && e - s >= 6;
@@ -124,21 +132,13 @@ export function colonMayMatch(t: string, p: number): boolean {
 
 /** Finds IPv6 and colon-separated MAC addresses around each ':'. */
 export function detectColonAddresses(ctx: TextCtx): void {
-  const { t, n } = ctx;
+  const t = ctx.t;
   let p = t.indexOf(":");
   while (p >= 0) {
-    let s = p;
-    while (s > 0 && p - s < MAX_SIDE && isV6Char(t.charCodeAt(s - 1))) s--;
-    let e = p + 1;
-    while (e < n && e - p < MAX_SIDE && isV6Char(t.charCodeAt(e))) e++;
-    // Trailing '.' or single ':' belongs to the sentence.
-    while (e > p + 1 && t.charCodeAt(e - 1) === 46) e--;
-    if (e > p + 1 && t.charCodeAt(e - 1) === 58 && t.charCodeAt(e - 2) !== 58) e--;
-    // Leading '.' cannot start an address.
-    while (s < p && t.charCodeAt(s) === 46) s++;
-    const boundedLeft = s === 0 || !isWordChar(t.charCodeAt(s - 1));
-    const boundedRight = e >= n || !isWordChar(t.charCodeAt(e));
-    if (boundedLeft && boundedRight && e - s >= 6) {
+    const bounded = colonMayMatch(t, p);
+    const s = extentStart;
+    const e = extentEnd;
+    if (bounded) {
       if (e - s === 17 && macAt(t, s) === e) {
         hit(ctx, s, e, "MAC_ADDRESS");
       } else if (!ctx.technical && ipv6Valid(t, s, e)) {
