@@ -5,10 +5,13 @@
  * `--concurrency` requests in flight for `--seconds` and reports requests/s
  * and latency percentiles. Figures go in docs/flags.md.
  *
- *   deno run -A bench/ofrep_load.ts [--seconds 30] [--concurrency 50] [--revalidate]
+ *   deno run -A bench/ofrep_load.ts [--seconds 30] [--concurrency 50] [--revalidate] [--redis]
  *
  * `--revalidate` sends each targeting key's last ETag in If-None-Match (the
  * web provider's refresh), so unchanged answers are 304 without a body.
+ * `--redis` connects the app to REDIS_URL or TEST_REDIS_URL with a rate limit
+ * too high to refuse anything, so every request pays the shared rate counter's
+ * round trip to Redis (what a deployment with Redis pays).
  */
 import { createApp } from "../lib/app.ts";
 import { loadConfig } from "../lib/config.ts";
@@ -22,6 +25,7 @@ import {
 } from "../lib/db/mod.ts";
 import { argument, type LoadPhase, percentile, runLoad, spawnServer, write } from "./harness.ts";
 import { createLogger } from "../lib/log/mod.ts";
+import { openRedis, type RedisHandle } from "../lib/redis/client.ts";
 
 const SYSTEM = { actor: { type: "system" as const } };
 
@@ -39,12 +43,25 @@ async function serveMode(): Promise<void> {
     db = await openPglite();
   }
   await migrate(db, await readMigrations(bundledMigrationsDir()));
+  const redisUrl = Deno.args.includes("--redis")
+    ? Deno.env.get("REDIS_URL") ?? Deno.env.get("TEST_REDIS_URL")
+    : undefined;
+  if (Deno.args.includes("--redis") && !redisUrl) {
+    throw new Error("--redis needs REDIS_URL or TEST_REDIS_URL");
+  }
   const config = loadConfig(
-    { APP_ENV: "development", LOG_LEVEL: "error", RATE_LIMIT_PER_MIN: "0" },
+    {
+      APP_ENV: "development",
+      LOG_LEVEL: "error",
+      // With Redis: a budget no run reaches, so every request is counted and none refused.
+      RATE_LIMIT_PER_MIN: redisUrl ? "1000000" : "0",
+      ...(redisUrl ? { REDIS_URL: redisUrl, EVENT_STREAM_KEY: `${schema}:events` } : {}),
+    },
     { version: "bench" },
   );
   const logger = createLogger({ level: "error", format: "json" });
-  const app = await createApp({ config, db, logger });
+  const redis: RedisHandle | undefined = redisUrl ? await openRedis(redisUrl, logger) : undefined;
+  const app = await createApp({ config, db, logger, redis });
   for (let i = 0; i < 50; i++) {
     await app.services.flags.set(`bench.flag_${String(i).padStart(2, "0")}`, {
       enabled: i % 10 !== 9,
@@ -72,11 +89,17 @@ async function serveMode(): Promise<void> {
     url: `http://127.0.0.1:${server.addr.port}`,
     token: secret,
     database: url ? "postgres" : "pglite",
+    redis: redis !== undefined,
   }));
   // Runs until the client closes our stdin.
   for await (const _ of Deno.stdin.readable) { /* drain */ }
   await server.shutdown();
   await app.close();
+  if (redis) {
+    // The run's event stream; its rate windows expire by themselves.
+    await redis.client.del(config.realtime.streamKey);
+    await redis.close();
+  }
   await db.close();
   if (admin) {
     await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -89,13 +112,14 @@ async function loadMode(): Promise<void> {
   const seconds = argument("seconds", 30);
   const concurrency = argument("concurrency", 50);
   const revalidate = Deno.args.includes("--revalidate");
-  const { child, info: { url, token, database } } = await spawnServer<{
+  const { child, info: { url, token, database, redis } } = await spawnServer<{
     url: string;
     token: string;
     database: string;
+    redis: boolean;
   }>(
     new URL(import.meta.url).pathname,
-    { args: ["--serve"] },
+    { args: ["--serve", ...(Deno.args.includes("--redis") ? ["--redis"] : [])] },
   );
   const ids = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
   const etags = new Map<string, string>();
@@ -144,7 +168,9 @@ async function loadMode(): Promise<void> {
   const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
   write(
     `OFREP bulk evaluation, ${revalidate ? "revalidating (If-None-Match)" : "fresh (200)"}, ` +
-      `50 flags + 2 experiments, ${database}, concurrency ${concurrency}, ${seconds} s`,
+      `50 flags + 2 experiments, ${database}${
+        redis ? " + Redis rate counter" : ""
+      }, concurrency ${concurrency}, ${seconds} s`,
   );
   write(`requests: ${latencies.length}  (${(latencies.length / elapsed).toFixed(0)} req/s)`);
   write(
