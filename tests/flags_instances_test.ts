@@ -17,6 +17,7 @@ import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import { createToken, signInAs } from "./helpers/auth.ts";
 import { freshPostgres, uniqueName } from "./helpers/db.ts";
 import { hasPostgres, hasRedis, TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
+import { tcpProxy } from "./helpers/tcp_proxy.ts";
 
 const ofrep = (app: TestApp, key: string, token: string) =>
   app.request(`/ofrep/v1/evaluate/flags/${key}`, {
@@ -87,54 +88,6 @@ Deno.test({
   },
 });
 
-/** A TCP proxy in front of Postgres that can be stopped and started again on the same port. */
-function pgProxy(target: { hostname: string; port: number }) {
-  let listener: Deno.Listener | undefined;
-  const open = new Set<Deno.Conn>();
-  let port = 0;
-  async function pump(from: Deno.Conn, to: Deno.Conn) {
-    try {
-      await from.readable.pipeTo(to.writable);
-    } catch {
-      // closed by stop() or by the other side
-    }
-  }
-  async function accept(l: Deno.Listener) {
-    for await (const client of l) {
-      try {
-        const server = await Deno.connect(target);
-        open.add(client).add(server);
-        void pump(client, server);
-        void pump(server, client);
-      } catch {
-        client.close();
-      }
-    }
-  }
-  return {
-    get port() {
-      return port;
-    },
-    start() {
-      listener = Deno.listen({ hostname: "127.0.0.1", port });
-      port = (listener.addr as Deno.NetAddr).port;
-      void accept(listener).catch(() => {});
-    },
-    stop() {
-      listener?.close();
-      listener = undefined;
-      for (const conn of open) {
-        try {
-          conn.close();
-        } catch {
-          // already closed
-        }
-      }
-      open.clear();
-    },
-  };
-}
-
 Deno.test({
   name:
     "database stopped: evaluations keep answering from the snapshot and readiness reports degraded",
@@ -143,7 +96,7 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const url = new URL(TEST_DATABASE_URL!);
-    const proxy = pgProxy({ hostname: url.hostname, port: Number(url.port || 5432) });
+    const proxy = tcpProxy({ hostname: url.hostname, port: Number(url.port || 5432) });
     proxy.start();
     const schema = uniqueName("t");
     const admin = openPostgres(TEST_DATABASE_URL!, { max: 1 });

@@ -9,8 +9,11 @@
  * - When Redis is lost, publishing still delivers locally (with a local id)
  *   and keeps the event in a bounded outbox; the reader reconnects with
  *   backoff, the outbox is appended first, and the reader catches up from the
- *   last id it saw. The outbox entries carry this instance's id, so its own
- *   subscribers are not served them twice.
+ *   last id it saw.
+ * - Every entry carries its publisher's instance id and a publish id. An
+ *   append whose reply was lost may land twice (once, then again from the
+ *   outbox): readers deliver the first and drop the repeat, and the publisher
+ *   does not serve its own outbox entries to its subscribers a second time.
  */
 import type { RedisClient, RedisHandle } from "../redis/client.ts";
 import { reconnectDelay } from "../redis/client.ts";
@@ -42,7 +45,7 @@ export interface RedisBusOptions extends BusDeps {
   blockMs?: number;
   /** Events kept while Redis is unreachable, to append once it returns. */
   outboxSize?: number;
-  /** Identifies this instance on its outbox entries. */
+  /** Identifies this instance on the entries it appends. */
   instanceId?: string;
 }
 
@@ -102,8 +105,25 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   const instanceId = options.instanceId ?? crypto.randomUUID();
   const subscribers = new Subscribers(logger, options.onHandlerError);
   const localIds = createIdGenerator(clock);
-  const outbox: Array<{ event: AppEvent }> = [];
+  const outbox: Array<{ event: AppEvent; publishId: string }> = [];
+  /** Publish ids of events delivered here during an outage, not yet read back from the stream. */
   const pendingLocal = new Set<string>();
+  let publishSeq = 0;
+  // Entries seen, by `<instance>/<publish id>` (oldest first, bounded): a repeat of one is an
+  // append retried from the outbox after its first reply was lost. A repeat comes at the latest
+  // when the outbox drains, so remembering as many entries as the outbox and the history hold
+  // covers it unless far more than that were appended meanwhile.
+  const seen = new Map<string, string>();
+  const seenLimit = outboxSize + options.historySize;
+  function tokenOf(fields: Record<string, string>): string | undefined {
+    // (`l`: the field older versions put on outbox entries only.)
+    const publishId = fields.u ?? fields.l;
+    return fields.o && publishId ? `${fields.o}/${publishId}` : undefined;
+  }
+  function remember(token: string, id: string): void {
+    seen.set(token, id);
+    if (seen.size > seenLimit) seen.delete(seen.keys().next().value!);
+  }
   let state: ReaderState = "ok";
   let stopped = false;
   let chain: Promise<unknown> = Promise.resolve();
@@ -126,7 +146,13 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     const oldest = entries[0]?.[0];
     history = new EventHistory(options.historySize, oldest ?? `${Math.floor(clock.now())}-0`);
     for (const [id, list] of entries) {
-      const event = entryToEvent(id, fieldsOf(list));
+      const fields = fieldsOf(list);
+      const token = tokenOf(fields);
+      if (token !== undefined) {
+        if (seen.has(token)) continue;
+        remember(token, id);
+      }
+      const event = entryToEvent(id, fields);
       if (event) history.push(event);
       localIds.observe(id);
     }
@@ -139,7 +165,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
 
   const reader: RedisClient = await redis.duplicate();
 
-  async function xadd(event: AppEvent, local: boolean): Promise<string> {
+  async function xadd(event: AppEvent, publishId: string): Promise<string> {
     const args = [
       "XADD",
       key,
@@ -155,14 +181,17 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       event.ts,
       "d",
       JSON.stringify(event.payload),
+      "o",
+      instanceId,
+      "u",
+      publishId,
     ];
-    if (local) args.push("o", instanceId, "l", event.id);
     return String(await redis.client.sendCommand(args));
   }
 
   async function flushOutbox(): Promise<void> {
     while (outbox.length > 0) {
-      await xadd(outbox[0]!.event, true);
+      await xadd(outbox[0]!.event, outbox[0]!.publishId);
       outbox.shift();
     }
   }
@@ -177,9 +206,17 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   function handleEntry(id: string, list: string[]): void {
     lastSeen = id;
     const fields = fieldsOf(list);
-    if (fields.o === instanceId && fields.l && pendingLocal.delete(fields.l)) {
-      localIds.observe(id);
-      return; // delivered here during the outage, under its local id
+    const token = tokenOf(fields);
+    if (token !== undefined) {
+      if (seen.has(token)) {
+        metrics?.busRefused.inc({ reason: "duplicate" });
+        return; // appended twice: its first reply was lost and the outbox appended it again
+      }
+      remember(token, id);
+      if (fields.o === instanceId && pendingLocal.delete(fields.u ?? fields.l ?? "")) {
+        localIds.observe(id);
+        return; // delivered here during the outage, under its local id
+      }
     }
     const event = entryToEvent(id, fields);
     if (!event) {
@@ -244,15 +281,19 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
 
   const loop = readLoop();
 
-  function publishLocally(event: NewEvent): AppEvent {
-    const stamped = stamp(event, localIds.next(), new Date(clock.now()).toISOString());
+  function publishLocally(event: NewEvent, publishId: string): AppEvent {
+    const ts = new Date(clock.now()).toISOString();
+    // The append failed by its reply only, and the reader has already delivered the entry.
+    const landed = seen.get(`${instanceId}/${publishId}`);
+    if (landed !== undefined) return stamp(event, landed, ts);
+    const stamped = stamp(event, localIds.next(), ts);
     if (outbox.length >= outboxSize) {
       const dropped = outbox.shift();
-      if (dropped) pendingLocal.delete(dropped.event.id);
+      if (dropped) pendingLocal.delete(dropped.publishId);
       metrics?.busRefused.inc({ reason: "outbox_full" });
     }
-    outbox.push({ event: stamped });
-    pendingLocal.add(stamped.id);
+    outbox.push({ event: stamped, publishId });
+    pendingLocal.add(publishId);
     deliverLocally(stamped);
     return stamped;
   }
@@ -268,12 +309,13 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       // Serialized, so the outbox is appended before anything newer.
       const result = chain.then(async () => {
         const stamped = stamp(event, "0-0", new Date(clock.now()).toISOString());
+        const publishId = String(++publishSeq);
         try {
           await flushOutbox();
-          const id = await xadd(stamped, false);
+          const id = await xadd(stamped, publishId);
           return { ...stamped, id };
         } catch {
-          return publishLocally(event);
+          return publishLocally(event, publishId);
         }
       });
       chain = result.catch(() => {});

@@ -8,6 +8,7 @@ import { openRedis, type RedisHandle } from "../redis/client.ts";
 import { createAppMetrics } from "../telemetry/mod.ts";
 import { EventRefusedError } from "./payload_guard.ts";
 import { until } from "../../tests/helpers/wait.ts";
+import { tcpProxy } from "../../tests/helpers/tcp_proxy.ts";
 import { createRedisBus, type RedisBus } from "./redis_bus.ts";
 import type { AppEvent, NewEvent } from "./types.ts";
 
@@ -167,5 +168,75 @@ Deno.test({
       await b.close();
       await server.stop();
     }
+  },
+});
+
+/**
+ * A on Redis through a proxy that drops the reply to A's next XADD: the entry lands, A cannot
+ * know it. Cutting every connection holds A's reader back, so A keeps the event in its outbox
+ * and appends it a second time; cutting only the command connection lets the reader see the
+ * entry first, usually, and then A appends it once. Either way each instance delivers it once.
+ */
+async function lostReply(everyConnection: boolean) {
+  const target = new URL(TEST_REDIS_URL!);
+  const proxy = tcpProxy({ hostname: target.hostname, port: Number(target.port || 6379) });
+  proxy.start();
+  const viaProxy = new URL(TEST_REDIS_URL!);
+  viaProxy.hostname = "127.0.0.1";
+  viaProxy.port = String(proxy.port);
+  const key = uniqueName("events");
+  const a = await instance(viaProxy.toString(), key);
+  const b = await instance(TEST_REDIS_URL!, key);
+  try {
+    await a.bus.publish(progress(1));
+    await until(() => a.got.length === 1 && b.got.length === 1, "first event on both");
+
+    const dropped = proxy.dropNextReplyTo("XADD", { everyConnection });
+    await a.bus.publish(progress(2));
+    await dropped;
+    await until(() => (a.bus as RedisBus).outboxLength() === 0, "A's outbox to drain");
+    await a.bus.publish(progress(3));
+    await until(() => a.got.length >= 3 && b.got.length >= 3, "later event on both");
+
+    assert.deepEqual(a.got.map((e) => e.payload.progress), [1, 2, 3]);
+    assert.deepEqual(b.got.map((e) => e.payload.progress), [1, 2, 3]);
+    // A replay on B, and a new instance's history loaded from the stream, hold it once too.
+    const replay = await b.bus.replay(b.got[0]!.id, "all");
+    assert.deepEqual(replay.events.map((e) => e.payload.progress), [2, 3]);
+    const c = await instance(TEST_REDIS_URL!, key);
+    try {
+      const fromStart = await c.bus.replay(b.got[0]!.id, "all");
+      assert.deepEqual(fromStart.events.map((e) => e.payload.progress), [2, 3]);
+    } finally {
+      await c.close();
+    }
+    const entries = await b.redis.client.sendCommand<unknown[]>(["XRANGE", key, "-", "+"]);
+    return entries.length;
+  } finally {
+    await dropKey(b.redis, key).catch(() => {});
+    await a.close();
+    await b.close();
+    proxy.stop();
+  }
+}
+
+Deno.test({
+  name:
+    "redis bus: an append whose reply is lost lands twice in the stream but is delivered once on each instance",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    assert.equal(await lostReply(true), 4, "the event is in the stream twice");
+  },
+});
+
+Deno.test({
+  name:
+    "redis bus: an append whose reply is lost, seen by the publisher's reader first, is delivered once",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const entries = await lostReply(false);
+    assert.ok(entries === 3 || entries === 4, `3 or 4 entries, not ${entries}`);
   },
 });
