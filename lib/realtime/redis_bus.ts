@@ -115,9 +115,10 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   // covers it unless far more than that were appended meanwhile.
   const seen = new Map<string, string>();
   const seenLimit = outboxSize + options.historySize;
+  // (`l`: the field older versions put on outbox entries only.)
+  const publishIdOf = (fields: Record<string, string>) => fields.u ?? fields.l;
   function tokenOf(fields: Record<string, string>): string | undefined {
-    // (`l`: the field older versions put on outbox entries only.)
-    const publishId = fields.u ?? fields.l;
+    const publishId = publishIdOf(fields);
     return fields.o && publishId ? `${fields.o}/${publishId}` : undefined;
   }
   function remember(token: string, id: string): void {
@@ -213,7 +214,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         return; // appended twice: its first reply was lost and the outbox appended it again
       }
       remember(token, id);
-      if (fields.o === instanceId && pendingLocal.delete(fields.u ?? fields.l ?? "")) {
+      if (fields.o === instanceId && pendingLocal.delete(publishIdOf(fields)!)) {
         localIds.observe(id);
         return; // delivered here during the outage, under its local id
       }
