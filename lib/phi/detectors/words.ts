@@ -716,6 +716,16 @@ function checkRange(t: string, s: number, e: number): boolean {
 }
 
 /**
+ * For the fast path, after a rule read on from a token's end `ae` to `next`: checks the part
+ * beyond `checked` as the walk would have (checkRange). Returns the new `checked`, or -1 when
+ * the text needs the full path.
+ */
+function checkRead(t: string, ae: number, next: number, checked: number): number {
+  if (next <= ae || next <= checked) return checked;
+  return checkRange(t, ae > checked ? ae : checked, next) ? next : -1;
+}
+
+/**
  * The token pass: one walk over the text that reads each alphanumeric token where it
  * stands (no token arrays) and hands it to the rules. Digit-led tokens go to the number
  * matchers, letter-led ones to the word tables; a lower-case word matters only when it is
@@ -814,10 +824,7 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
             }
             const r = wordRules(ctx, i, ae, hash, flags, false, true);
             const next = r > i ? r : ae;
-            if (fast && next > ae && next > checked) {
-              if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
-              checked = next;
-            }
+            if (fast && (checked = checkRead(t, ae, next, checked)) < 0) return NEEDS_FULL_PATH;
             i = next;
             continue;
           }
@@ -839,10 +846,7 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
         // (A title-case word of 12+ letters could start base64 text: left to the full path.)
         if (atStart && ae - i < 12 && !isJoined(d, ae - i)) {
           const next = asciiWord(ctx, i, ae, (h >>> 0) || 1);
-          if (fast && next > ae && next > checked) {
-            if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
-            checked = next;
-          }
+          if (fast && (checked = checkRead(t, ae, next, checked)) < 0) return NEEDS_FULL_PATH;
           i = next;
           continue;
         }
@@ -918,10 +922,7 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       if (next <= i && le === ae) next = wordChecks(ctx, i, we, wh);
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
-    if (fast && next > ae && next > checked) {
-      if (!checkRange(t, ae > checked ? ae : checked, next)) return NEEDS_FULL_PATH;
-      checked = next;
-    }
+    if (fast && (checked = checkRead(t, ae, next, checked)) < 0) return NEEDS_FULL_PATH;
     i = next;
   }
   return SCANNED;
