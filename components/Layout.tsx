@@ -85,7 +85,8 @@ export function Layout(
                   </form>
                 </>
               )
-              : (
+              : path !== "/login" && (
+                // (The sign-in page itself needs no link to itself.)
                 <a class="button button--quiet" href={`/login?next=${encodeURIComponent(path)}`}>
                   Sign in
                 </a>
