@@ -1,11 +1,14 @@
 /**
  * The live job list on /jobs: progress bars updated from `job.*` events on
  * `/api/stream?topic=jobs`, falling back to polling `/api/jobs` every 30 s
- * while the stream is down (same fallback as the governance panel).
+ * while the stream is down (same fallback as the governance panel). Unfinished jobs silent
+ * for longer than the stall threshold are marked stalled, re-checked every 30 s against the
+ * server's clock.
  */
 import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
 import { useEffect } from "preact/hooks";
+import { isStalled, isTerminal } from "../lib/jobs/status.ts";
 import { connectLive, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
 import { LiveHeader } from "./shared/LiveHeader.tsx";
@@ -23,7 +26,14 @@ export interface JobsLiveProps extends Record<string, unknown> {
   pollSeconds?: number;
   /** Rows kept on screen. */
   limit?: number;
+  /** JOB_STALL_AFTER_MINUTES (0: jobs are never marked stalled). */
+  stallAfterMinutes?: number;
+  /** The server's clock when it rendered the page (ms), so a skewed client clock is ignored. */
+  serverNow?: number;
 }
+
+/** How often the stalled marks are re-checked. */
+const STALL_CHECK_MS = 30_000;
 
 const BADGE: Record<string, string> = {
   completed: "badge badge--ok",
@@ -37,7 +47,7 @@ export function mergeJobEvent(jobs: JobRow[], event: AppEvent, limit: number): J
   const id = String(event.payload.jobId ?? "");
   if (!id) return jobs;
   const existing = jobs.find((job) => job.id === id);
-  if (existing && (existing.status === "completed" || existing.status === "failed")) return jobs;
+  if (existing && isTerminal(existing.status)) return jobs;
   const row: JobRow = {
     id,
     researchId: typeof event.payload.researchId === "string" ? event.payload.researchId : null,
@@ -52,6 +62,11 @@ export default function JobsLive(props: JobsLiveProps): VNode {
   const jobs = useSignal(props.jobs);
   const status = useSignal<LiveStatus | "server">("server");
   const limit = props.limit ?? 50;
+  const stallAfterMs = (props.stallAfterMinutes ?? 0) * 60_000;
+  // The server's time now: its clock at render plus the time since (measured here).
+  const serverNow = props.serverNow ?? Date.now();
+  const clockOffset = useSignal(serverNow - Date.now());
+  const now = useSignal(serverNow);
 
   async function poll(): Promise<void> {
     const response = await fetch(`/api/jobs?limit=${limit}`, {
@@ -75,9 +90,28 @@ export default function JobsLive(props: JobsLiveProps): VNode {
     });
   }, []);
 
+  useEffect(() => {
+    if (stallAfterMs <= 0) return;
+    const timer = setInterval(() => (now.value = Date.now() + clockOffset.value), STALL_CHECK_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  const silence = `${props.stallAfterMinutes} minute${props.stallAfterMinutes === 1 ? "" : "s"}`;
+  const stalled = new Set(
+    jobs.value.filter((job) => isStalled(job, now.value, stallAfterMs)).map((job) => job.id),
+  );
+
   return (
     <section class="jobs-live panel" aria-labelledby="jobs-live-title">
       <LiveHeader id="jobs-live-title" title="Recent jobs" status={status.value} />
+      {stalled.size > 0 && (
+        <p class="notice notice--warn" role="status" data-testid="jobs-stalled">
+          {stalled.size === 1 ? "1 job has" : `${stalled.size} jobs have`}{" "}
+          not reported for more than{" "}
+          {silence}: a worker may have stopped. See the runbook in
+          docs/operations/TROUBLESHOOTING.md.
+        </p>
+      )}
       {jobs.value.length === 0
         ? <p class="muted">No jobs have reported yet.</p>
         : (
@@ -99,6 +133,17 @@ export default function JobsLive(props: JobsLiveProps): VNode {
                   <td>{job.researchId ?? "—"}</td>
                   <td>
                     <span class={BADGE[job.status] ?? "badge"}>{job.status}</span>
+                    {stalled.has(job.id) && (
+                      <>
+                        {" "}
+                        <span
+                          class="badge badge--danger"
+                          title={`No report for more than ${silence}`}
+                        >
+                          stalled
+                        </span>
+                      </>
+                    )}
                   </td>
                   <td>
                     <progress

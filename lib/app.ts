@@ -222,7 +222,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
       maxPerClient: config.realtime.maxConnectionsPerUser,
       metrics,
     }),
-    jobs: createJobService({ db, bus, clock, logger }),
+    jobs: createJobService({
+      db,
+      bus,
+      clock,
+      logger,
+      stallAfterMs: config.jobs.stallAfterMinutes * 60_000,
+      stalledGauge: metrics.jobsStalled,
+    }),
     auth: createAuthService({
       store: createAuthStore(db),
       audit,
@@ -422,6 +429,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onError: (error, task) => services.errors.capture(error, { source: "background", task }),
   });
   scheduler.every("sessions.sweep", 15 * 60_000, () => services.auth.deleteExpiredSessions());
+  // Stalled jobs: a gauge to alert on and a warning when their number rises.
+  if (services.jobs.stallAfterMs > 0) {
+    scheduler.every("jobs.stalled", 60_000, () => services.jobs.watchStalled());
+  }
   // Analytics retention: idempotent batched deletes, safe on several instances at once.
   const cleanupMs = deps.analyticsCleanupIntervalMs ?? 60 * 60_000;
   if (cleanupMs > 0) {

@@ -136,6 +136,7 @@ const envSchema = z.object({
   SSE_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
   SSE_MAX_CONNECTIONS_PER_USER: int(10, 1, 10_000),
   EVENT_HISTORY_SIZE: int(1000, 10, 1_000_000),
+  JOB_STALL_AFTER_MINUTES: int(30, 0, 10_080),
   EVENT_STREAM_KEY: z.string().optional().transform((raw, ctx) => {
     if (raw === undefined || raw.trim() === "") return undefined;
     if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(raw.trim())) {
@@ -207,6 +208,10 @@ export interface Config {
     readonly historySize: number;
     /** The Redis stream the event bus uses (`EVENT_STREAM_KEY`). */
     readonly streamKey: string;
+  };
+  readonly jobs: {
+    /** An unfinished job silent for longer than this is shown as stalled (0: never). */
+    readonly stallAfterMinutes: number;
   };
   /** `FEATURE_<KEY>=true|false` overrides, keyed by the normalized upper-case key. */
   readonly featureOverrides: Readonly<Record<string, boolean>>;
@@ -317,6 +322,7 @@ export function loadConfig(
       historySize: e.EVENT_HISTORY_SIZE,
       streamKey: e.EVENT_STREAM_KEY ?? "researchflow:events",
     },
+    jobs: { stallAfterMinutes: e.JOB_STALL_AFTER_MINUTES },
     featureOverrides: parseFeatureOverrides(env),
     version,
   });

@@ -17,6 +17,8 @@ export function jobsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <p class="lede">
           Analysis jobs as the worker reports them. Progress updates live; the list also refreshes
           every 30 seconds if the live connection drops.
+          {ctx.config.jobs.stallAfterMinutes > 0 &&
+            ` An unfinished job that has not reported for ${ctx.config.jobs.stallAfterMinutes} minutes is marked stalled.`}
         </p>
         <Island
           component={JobsLive}
@@ -30,6 +32,8 @@ export function jobsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             })),
             pollSeconds: 30,
             limit: 50,
+            stallAfterMinutes: ctx.config.jobs.stallAfterMinutes,
+            serverNow: ctx.clock.now(),
           }}
         />
       </>,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { AppEvent } from "../lib/realtime/types.ts";
+import { manualClock } from "../lib/clock.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import { createToken, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
@@ -156,3 +157,124 @@ for (const target of dbTargets()) {
     },
   });
 }
+
+for (const target of dbTargets()) {
+  Deno.test({
+    name:
+      `[${target.name}] an unfinished job silent past JOB_STALL_AFTER_MINUTES reads as stalled until it reports again`,
+    ...opts,
+    async fn() {
+      const clock = manualClock(Date.UTC(2026, 10, 1, 9));
+      const app = await buildTestApp({
+        testDb: await target.open(),
+        clock,
+        env: { JOB_STALL_AFTER_MINUTES: "30", SESSION_IDLE_MINUTES: "240" },
+      });
+      try {
+        const writer = await createToken(app, { scopes: ["jobs:write"] });
+        const reader = await createToken(app, { scopes: ["jobs:read", "metrics:read"] });
+        const get = async <T>(path: string) => {
+          const response = await app.request(path, {
+            headers: { authorization: `Bearer ${reader}` },
+          });
+          assert.equal(response.status, 200, path);
+          return await json<T>(response);
+        };
+        type Listed = { jobs: Array<{ id: string; stalled: boolean }> };
+        const stalledIds = async (query = "") =>
+          (await get<Listed>(`/api/jobs${query}`)).jobs.filter((j) => j.stalled).map((j) => j.id);
+
+        for (
+          const [id, body] of [
+            ["quiet", { status: "started" }],
+            ["done", { status: "started" }],
+            ["done", { status: "completed" }],
+          ] as const
+        ) {
+          assert.equal((await callback(app, writer, id, body)).status, 200);
+        }
+        clock.advance(20 * 60_000);
+        await callback(app, writer, "recent", { status: "progress", progress: 10 });
+
+        // 30 minutes on the dot is not yet stalled; a minute later it is.
+        clock.advance(10 * 60_000);
+        assert.deepEqual(await stalledIds(), []);
+        assert.equal(await app.services.jobs.watchStalled(), 0);
+        clock.advance(60_000);
+        assert.deepEqual(await stalledIds(), ["quiet"]);
+        assert.deepEqual((await get<Listed>("/api/jobs?stalled=true")).jobs.map((j) => j.id), [
+          "quiet",
+        ]);
+        assert.equal((await get<{ stalled: boolean }>("/api/jobs/quiet")).stalled, true);
+        assert.equal((await get<{ stalled: boolean }>("/api/jobs/done")).stalled, false);
+
+        // The watch sets the gauge and warns (with a count, no job ids).
+        assert.equal(await app.services.jobs.watchStalled(), 1);
+        const metrics = await (await app.request("/metrics", {
+          headers: { authorization: `Bearer ${reader}` },
+        })).text();
+        assert.match(metrics, /^jobs_stalled 1$/m);
+        const warning = app.logs.find((line) => line.includes("jobs stalled"));
+        assert.ok(warning, "a warning is logged");
+        assert.doesNotMatch(warning, /quiet/);
+
+        // The page says so, next to the job.
+        const steward = await signInAs(app, "STEWARD");
+        const page = await (await app.request("/jobs", { headers: steward.headers() })).text();
+        assert.match(page, /data-testid="jobs-stalled"/);
+        assert.match(page, /1 job has/);
+        assert.match(page, /title="No report for more than 30 minutes"/);
+
+        // A late report still applies and clears it.
+        const late = await callback(app, writer, "quiet", { status: "progress", progress: 50 });
+        const after = await json<{ job: { stalled: boolean; progress: number }; changed: boolean }>(
+          late,
+        );
+        assert.deepEqual([after.changed, after.job.progress, after.job.stalled], [true, 50, false]);
+        assert.deepEqual(await stalledIds("?stalled=true"), []);
+        assert.equal(await app.services.jobs.watchStalled(), 0);
+        const cleared = await (await app.request("/metrics", {
+          headers: { authorization: `Bearer ${reader}` },
+        })).text();
+        assert.match(cleared, /^jobs_stalled 0$/m);
+        const clearedPage = await (await app.request("/jobs", { headers: steward.headers() }))
+          .text();
+        assert.doesNotMatch(clearedPage, /data-testid="jobs-stalled"/);
+      } finally {
+        await app.dispose();
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: "JOB_STALL_AFTER_MINUTES=0 never marks a job stalled; ?stalled takes true or false only",
+  ...opts,
+  async fn() {
+    const clock = manualClock();
+    const app = await buildTestApp({ clock, env: { JOB_STALL_AFTER_MINUTES: "0" } });
+    try {
+      const writer = await createToken(app, { scopes: ["jobs:write"] });
+      const reader = await createToken(app, { scopes: ["jobs:read"] });
+      await callback(app, writer, "old", { status: "started" });
+      clock.advance(30 * 24 * 3_600_000);
+      const headers = { authorization: `Bearer ${reader}` };
+      const list = await json<{ jobs: Array<{ stalled: boolean }> }>(
+        await app.request("/api/jobs", { headers }),
+      );
+      assert.deepEqual(list.jobs.map((j) => j.stalled), [false]);
+      const stalled = await json<{ jobs: unknown[] }>(
+        await app.request("/api/jobs?stalled=true", { headers }),
+      );
+      assert.deepEqual(stalled.jobs, []);
+      assert.equal(await app.services.jobs.watchStalled(), 0);
+
+      const bad = await app.request("/api/jobs?stalled=maybe", { headers });
+      assert.equal(bad.status, 400);
+      assert.match(bad.headers.get("content-type") ?? "", /application\/problem\+json/);
+      assert.equal((await json(bad)).code, "VALIDATION_FAILED");
+    } finally {
+      await app.dispose();
+    }
+  },
+});

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { EventType } from "../realtime/types.ts";
+import { isTerminal } from "./status.ts";
 
 export const JOB_STATUSES = ["queued", "started", "progress", "completed", "failed"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -45,10 +46,7 @@ const RANK: Record<JobStatus, number> = {
   failed: 3,
 };
 
-/** True for a status a job never leaves. */
-export function isTerminal(status: JobStatus): boolean {
-  return status === "completed" || status === "failed";
-}
+export { isStalled, isTerminal } from "./status.ts";
 
 /** The fields a callback changes, or null when it changes nothing. */
 export interface JobTransition {
@@ -121,4 +119,13 @@ export function applyCallback(
         event: "job.failed",
       };
   }
+}
+
+/** A job as readers see it: what is stored, and whether it has gone quiet. */
+export interface JobState extends Job {
+  /**
+   * True when the job is unfinished and has not reported for longer than the stall
+   * threshold: its worker may have died. A later callback still applies (and clears it).
+   */
+  stalled: boolean;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { applyCallback, type Job } from "./job.ts";
+import { applyCallback, isStalled, type Job } from "./job.ts";
 
 const job = (over: Partial<Job>): Job => ({
   id: "job-1",
@@ -64,4 +64,19 @@ Deno.test("applyCallback() moves forward with the right event, keeping the first
     event: "job.failed",
   });
   assert.equal(applyCallback(at40, { status: "completed" })?.event, "job.completed");
+});
+
+Deno.test("isStalled(): unfinished and silent past the threshold; never when finished or off", () => {
+  const at = (iso: string) => Date.parse(iso);
+  const quiet = job({ status: "progress", updatedAt: "2026-01-01T09:00:00.000Z" });
+  const minutes = 30 * 60_000;
+  assert.equal(isStalled(quiet, at("2026-01-01T09:30:00.000Z"), minutes), false, "on the dot");
+  assert.equal(isStalled(quiet, at("2026-01-01T09:30:00.001Z"), minutes), true);
+  for (const status of ["queued", "started"] as const) {
+    assert.equal(isStalled({ ...quiet, status }, at("2026-01-02T00:00:00Z"), minutes), true);
+  }
+  for (const status of ["completed", "failed"] as const) {
+    assert.equal(isStalled({ ...quiet, status }, at("2026-01-02T00:00:00Z"), minutes), false);
+  }
+  assert.equal(isStalled(quiet, at("2027-01-01T00:00:00Z"), 0), false, "0 turns it off");
 });

@@ -3,13 +3,21 @@ export {
   applyCallback,
   CALLBACK_STATUSES,
   type CallbackStatus,
+  isStalled,
   isTerminal,
   type Job,
   JOB_STATUSES,
   type JobCallback,
   JobCallbackSchema,
   JobIdSchema,
+  type JobState,
   type JobStatus,
   type JobTransition,
 } from "./job.ts";
-export { createJobService, jobPayload, type JobService, type JobUpdate } from "./service.ts";
+export {
+  createJobService,
+  type JobListOptions,
+  jobPayload,
+  type JobService,
+  type JobUpdate,
+} from "./service.ts";

@@ -1,6 +1,8 @@
 /**
  * The job service: applies status callbacks (idempotent, never backwards),
- * stores them and publishes `job.*` events on topic `jobs`.
+ * stores them and publishes `job.*` events on topic `jobs`. Readers see each job with
+ * `stalled` (unfinished and silent for longer than the threshold), and a periodic watch
+ * keeps a gauge of stalled jobs for alerting.
  */
 import type { Clock } from "../clock.ts";
 import type { Db, Queryable } from "../db/mod.ts";
@@ -8,19 +10,42 @@ import { NotFoundError } from "../errors/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { EventRefusedError, payloadRefusal } from "../realtime/payload_guard.ts";
 import type { EventBus, EventPayload } from "../realtime/types.ts";
-import { applyCallback, type Job, type JobCallback, type JobStatus } from "./job.ts";
-import { findJob, listJobs, writeJob } from "./store.ts";
+import type { Gauge } from "../telemetry/metrics.ts";
+import {
+  applyCallback,
+  isStalled,
+  type Job,
+  type JobCallback,
+  type JobState,
+  type JobStatus,
+} from "./job.ts";
+import { countUnfinishedBefore, findJob, listJobs, writeJob } from "./store.ts";
 
 export interface JobUpdate {
-  job: Job;
+  job: JobState;
   /** False when the callback was a repeat or arrived out of order (nothing written). */
   changed: boolean;
 }
 
+export interface JobListOptions {
+  limit: number;
+  status?: JobStatus | undefined;
+  /** Only the stalled jobs (nothing when the stall check is off). */
+  stalled?: boolean | undefined;
+}
+
 export interface JobService {
   report(id: string, callback: JobCallback): Promise<JobUpdate>;
-  get(id: string): Promise<Job>;
-  list(options: { limit: number; status?: JobStatus | undefined }): Promise<Job[]>;
+  get(id: string): Promise<JobState>;
+  list(options: JobListOptions): Promise<JobState[]>;
+  /**
+   * Counts the stalled jobs into the gauge and logs a warning when there are more than at
+   * the last count. Returns the count; a failed count (database down) keeps the gauge as
+   * it was and returns null, since readiness already reports the database.
+   */
+  watchStalled(): Promise<number | null>;
+  /** The stall threshold in milliseconds (0: off). */
+  readonly stallAfterMs: number;
 }
 
 /** The event payload of a job (identifiers, an enum and a number). */
@@ -28,10 +53,27 @@ export function jobPayload(job: Job): EventPayload {
   return { jobId: job.id, status: job.status, progress: job.progress, researchId: job.researchId };
 }
 
-export function createJobService(
-  deps: { db: Queryable & Pick<Db, "transaction">; bus: EventBus; clock: Clock; logger?: Logger },
-): JobService {
+export interface JobServiceDeps {
+  db: Queryable & Pick<Db, "transaction">;
+  bus: EventBus;
+  clock: Clock;
+  logger?: Logger;
+  /** A job unfinished and silent for longer than this is stalled (0 turns it off). */
+  stallAfterMs?: number;
+  /** Set to the number of stalled jobs by watchStalled(). */
+  stalledGauge?: Gauge;
+}
+
+export function createJobService(deps: JobServiceDeps): JobService {
+  const stallAfterMs = deps.stallAfterMs ?? 0;
+  const withStall = (job: Job): JobState => ({
+    ...job,
+    stalled: isStalled(job, deps.clock.now(), stallAfterMs),
+  });
+  const stallCutoff = () => new Date(deps.clock.now() - stallAfterMs);
+  let lastStalled = 0;
   return {
+    stallAfterMs,
     async report(id, callback) {
       // Refuse before writing anything that could not be published.
       const reason = payloadRefusal({ jobId: id, researchId: callback.researchId ?? null });
@@ -57,13 +99,42 @@ export function createJobService(
           });
         }
       }
-      return { job: outcome.job, changed: outcome.changed };
+      return { job: withStall(outcome.job), changed: outcome.changed };
     },
     async get(id) {
       const job = await findJob(deps.db, id);
       if (!job) throw new NotFoundError("No job with this id");
-      return job;
+      return withStall(job);
     },
-    list: (options) => listJobs(deps.db, options),
+    async list({ limit, status, stalled }) {
+      if (stalled && stallAfterMs <= 0) return [];
+      const jobs = await listJobs(deps.db, {
+        limit,
+        status,
+        updatedBefore: stalled ? stallCutoff() : undefined,
+      });
+      return jobs.map(withStall);
+    },
+    async watchStalled() {
+      if (stallAfterMs <= 0) return 0;
+      let count: number;
+      try {
+        count = await countUnfinishedBefore(deps.db, stallCutoff());
+      } catch (error) {
+        deps.logger?.debug("stalled jobs not counted", {
+          errorType: error instanceof Error ? error.name : typeof error,
+        });
+        return null;
+      }
+      deps.stalledGauge?.set(count);
+      if (count > lastStalled) {
+        deps.logger?.warn("jobs stalled", {
+          stalled: count,
+          stallAfterMinutes: Math.round(stallAfterMs / 60_000),
+        });
+      }
+      lastStalled = count;
+      return count;
+    },
   };
 }

@@ -85,19 +85,36 @@ export async function writeJob(
   return rows[0] ? toJob(rows[0]) : undefined;
 }
 
-/** The most recently updated jobs, newest first. */
+/** Unfinished jobs only ever match the stall filter (finished ones never stall). */
+const UNFINISHED = "status NOT IN ('completed', 'failed')";
+
+/**
+ * The most recently updated jobs, newest first; with `status`, in that status only; with
+ * `updatedBefore`, only unfinished jobs last updated before it (the stalled ones).
+ */
 export async function listJobs(
   db: Queryable,
-  options: { limit: number; status?: JobStatus | undefined },
+  options: { limit: number; status?: JobStatus | undefined; updatedBefore?: Date | undefined },
 ): Promise<Job[]> {
-  const rows = options.status
-    ? await db.query<JobRow>(
-      `SELECT ${COLUMNS} FROM jobs WHERE status = $2 ORDER BY updated_at DESC, id LIMIT $1`,
-      [options.limit, options.status],
-    )
-    : await db.query<JobRow>(
-      `SELECT ${COLUMNS} FROM jobs ORDER BY updated_at DESC, id LIMIT $1`,
-      [options.limit],
-    );
+  const params: unknown[] = [options.limit];
+  const where: string[] = [];
+  if (options.status) where.push(`status = $${params.push(options.status)}`);
+  if (options.updatedBefore) {
+    where.push(UNFINISHED, `updated_at < $${params.push(options.updatedBefore)}`);
+  }
+  const rows = await db.query<JobRow>(
+    `SELECT ${COLUMNS} FROM jobs${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
+     ORDER BY updated_at DESC, id LIMIT $1`,
+    params,
+  );
   return rows.map(toJob);
+}
+
+/** How many unfinished jobs were last updated before `updatedBefore`. */
+export async function countUnfinishedBefore(db: Queryable, updatedBefore: Date): Promise<number> {
+  const rows = await db.query<{ n: number | string }>(
+    `SELECT count(*) AS n FROM jobs WHERE ${UNFINISHED} AND updated_at < $1`,
+    [updatedBefore],
+  );
+  return Number(rows[0]?.n ?? 0);
 }

@@ -36,6 +36,10 @@ export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry
       ["provider"],
     ),
     sseConnections: registry.gauge("sse_connections", "Open server-sent event streams"),
+    jobsStalled: registry.gauge(
+      "jobs_stalled",
+      "Unfinished jobs that have not reported for longer than JOB_STALL_AFTER_MINUTES",
+    ),
     governanceMode: registry.gauge(
       "governance_mode",
       "1 for the effective governance mode of this instance, 0 for the others",

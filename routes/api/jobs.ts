@@ -17,6 +17,11 @@ const JobView = z.object({
   updatedAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  stalled: z.boolean().openapi({
+    description:
+      "Unfinished and silent for longer than JOB_STALL_AFTER_MINUTES (its worker may have " +
+      "died). A later callback still applies and clears it.",
+  }),
 }).openapi("Job");
 
 const JobParams = z.object({ id: JobIdSchema.openapi({ param: { name: "id", in: "path" } }) });
@@ -58,9 +63,11 @@ export function jobsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       path: "/api/jobs",
       tags: ["Jobs"],
       summary: "Recently updated jobs, newest first",
+      description: "`stalled=true` lists only the stalled jobs (none when the check is off).",
       request: {
         query: z.object({
           status: z.enum(JOB_STATUSES).optional(),
+          stalled: z.enum(["true", "false"]).optional(),
           limit: z.coerce.number().int().min(1).max(200).optional(),
         }),
       },
@@ -72,8 +79,9 @@ export function jobsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const { status, limit } = c.req.valid("query");
-      return c.json({ jobs: await jobs.list({ limit: limit ?? 50, status }) }, 200, {
+      const { status, stalled, limit } = c.req.valid("query");
+      const list = await jobs.list({ limit: limit ?? 50, status, stalled: stalled === "true" });
+      return c.json({ jobs: list }, 200, {
         "cache-control": "no-store",
       });
     },

@@ -1,0 +1,79 @@
+/**
+ * Stalled jobs on /jobs in real Chromium: a job that stops reporting is marked stalled
+ * while the page is open (no reload), and the mark goes when the job reports again. The
+ * server runs on a manual clock and the page on Playwright's, moved in step.
+ */
+import assert from "node:assert/strict";
+import { manualClock } from "../../lib/clock.ts";
+import { buildTestApp, type TestApp } from "../helpers/app.ts";
+import { createToken, signInAs } from "../helpers/auth.ts";
+import { launchBrowser, serve, watchPage } from "../helpers/browser.ts";
+import { hasChromium } from "../helpers/env.ts";
+
+const enabled = hasChromium();
+
+async function report(app: TestApp, token: string, id: string, body: unknown) {
+  const response = await app.request(`/api/jobs/${id}/status`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+}
+
+Deno.test({
+  name: "browser: a job that stops reporting is marked stalled live, and cleared when it reports",
+  ignore: !enabled,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const clock = manualClock(Date.now());
+    const app = await buildTestApp({ clock, env: { JOB_STALL_AFTER_MINUTES: "1" } });
+    const server = serve(app);
+    const browser = await launchBrowser();
+    try {
+      const steward = await signInAs(app, "STEWARD");
+      const worker = await createToken(app, { scopes: ["jobs:write"] });
+      await report(app, worker, "quiet-job", { status: "started" });
+      clock.advance(50_000);
+
+      const context = await browser.newContext();
+      const [name, value] = steward.cookie.split("=") as [string, string];
+      await context.addCookies([{ name, value, url: server.url }]);
+      const page = await context.newPage();
+      const watch = watchPage(page);
+      await page.clock.install();
+      await page.goto(`${server.url}/jobs`);
+      await page.waitForSelector('[data-testid="live-status"][data-status="live"]', {
+        timeout: 15_000,
+      });
+      // 50 s of silence: not yet.
+      const row = 'tr[data-job="quiet-job"]';
+      await page.waitForSelector(row);
+      assert.equal(await page.locator(`${row} .badge--danger`).count(), 0);
+      assert.equal(await page.locator('[data-testid="jobs-stalled"]').count(), 0);
+
+      // 30 s later on both clocks (80 s of silence): marked, without reload.
+      clock.advance(30_000);
+      await page.clock.runFor(30_000);
+      await page.waitForSelector(`${row} .badge--danger:text-is("stalled")`, { timeout: 10_000 });
+      assert.match(
+        await page.textContent('[data-testid="jobs-stalled"]') ?? "",
+        /1 job has not reported for more than 1 minute: a worker may have stopped/,
+      );
+
+      // It reports again: the mark goes.
+      await report(app, worker, "quiet-job", { status: "progress", progress: 40 });
+      await page.waitForSelector(`${row} progress[value="40"]`, { timeout: 10_000 });
+      assert.equal(await page.locator(`${row} .badge--danger`).count(), 0);
+      assert.equal(await page.locator('[data-testid="jobs-stalled"]').count(), 0);
+      assert.deepEqual(watch.problems, []);
+      await context.close();
+    } finally {
+      await browser.close();
+      await server.close();
+      await app.dispose();
+    }
+  },
+});
