@@ -1,5 +1,5 @@
 /**
- * What the test environment offers. Real Postgres, Redis and Chromium are
+ * What the test environment offers. Real Postgres, Redis, Chromium and promtool are
  * used when configured; with CI=true a missing one fails the run instead of
  * skipping, so CI can never pass by testing less.
  */
@@ -33,6 +33,11 @@ export function hasChromium(): boolean {
     found = false;
   }
   return requireInCi(`Chromium at ${CHROMIUM_PATH}`, found);
+}
+
+/** Whether `promtool` (Debian's `prometheus` package) is on PATH, for the alert rule tests. */
+export function hasPromtool(): boolean {
+  return requireInCi("promtool (Debian package prometheus)", which("promtool") !== undefined);
 }
 
 /** Path of a binary on PATH, or undefined. */
