@@ -104,6 +104,9 @@ Deno.test({
         ["job-1", { status: "started", researchId: "Jane Doe" }],
         ["job-1", { status: "started", researchId: "jane@example.org" }],
         ["a%20b", { status: "started" }],
+        // Identifier-shaped PHI: these would reach every open event stream.
+        ["415-555-0132", { status: "started" }],
+        ["job-1", { status: "started", researchId: "MRN-00482913" }],
       ];
       for (const [id, body] of cases) {
         const response = await callback(app, token, id, body);
@@ -111,7 +114,7 @@ Deno.test({
         assert.match(response.headers.get("content-type") ?? "", /application\/problem\+json/);
         const text = await response.text();
         assert.equal(JSON.parse(text).code, "VALIDATION_FAILED");
-        assert.doesNotMatch(text, /Jane|example\.org|free text/);
+        assert.doesNotMatch(text, /Jane|example\.org|free text|555|00482913/);
       }
       const rows = await app.db.query("SELECT id FROM jobs");
       assert.equal(rows.length, 0);

@@ -518,8 +518,13 @@ export function safeKeySet(keys: Iterable<string>): Set<string> {
   return set;
 }
 
-/** True when values under `key` are technical (ids, timestamps, counters, versions). */
+/**
+ * True when values under `key` are technical (ids, timestamps, counters, versions): a key in
+ * `safe`, or one whose last word is technical (`jobId`, `created_at`). An empty `safe` set
+ * means no key is technical: every value meets every detector.
+ */
 export function isTechnicalKey(key: string, safe: ReadonlySet<string>): boolean {
+  if (safe.size === 0) return false;
   const words = keyWords(key);
   if (words.length === 0) return false;
   if (safe.has(words.join(""))) return true;

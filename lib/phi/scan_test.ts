@@ -78,6 +78,18 @@ Deno.test("scan() honours a configured list of safe technical keys", () => {
   assert.equal(scan(value, opts).found, false);
 });
 
+Deno.test("scan() with safeKeys: [] treats no key as technical, not even an *Id key", () => {
+  const value = { jobId: "415-555-0132", researchId: "MRN-00482913", variant: "1962-03-14" };
+  assert.equal(scan(value).found, false, "under technical keys these shapes are left alone");
+  assert.deepEqual(scan(value, { safeKeys: [] }).findings.map((f) => [f.type, f.path]), [
+    ["PHONE", "$.jobId"],
+    ["MRN", "$.researchId"],
+    ["DATE", "$.variant"],
+  ]);
+  const ordinary = { jobId: "job-7", researchId: "study-3", variant: "control", count: 12 };
+  assert.equal(scan(ordinary, { safeKeys: [] }).found, false);
+});
+
 Deno.test("scan() keeps checksum-backed identifiers under technical keys", () => {
   assert.deepEqual(scan({ id: "501-23-4567" }).findings, [{ type: "SSN", path: "$.id" }]);
 });

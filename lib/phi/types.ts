@@ -51,6 +51,9 @@ export interface ScanOptions {
    * Keys whose values are technical (ids, timestamps, versions, counters). Under such a key a
    * value of technical shape is not PHI. Replaces the defaults; extend with
    * `[...DEFAULT_SAFE_KEYS, "my_key"]`. Compared after normalisation (case, separators, camelCase).
+   * Keys ending in a technical word (`jobId`, `created_at`) count as technical too, unless the
+   * list is empty: `safeKeys: []` scans every value with every detector (for values a client
+   * chose, such as identifiers that will be broadcast).
    */
   safeKeys?: Iterable<string>;
   /** Time budget for one call, in milliseconds. Beyond it the call fails closed. */

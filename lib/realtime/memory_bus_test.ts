@@ -97,6 +97,11 @@ for (
     ["an email", { jobId: "someone@example.org" }, "free_text"],
     ["a nested object", { job: { id: "x" } }, "nested"],
     ["a sensitive key", { email: "x" }, "phi"],
+    // Identifier-shaped PHI under keys that would be technical in a log record.
+    ["a phone number as a job id", { jobId: "415-555-0132" }, "phi"],
+    ["an MRN as a research id", { researchId: "MRN-00482913" }, "phi"],
+    ["a date as a variant", { variant: "1962-03-14" }, "phi"],
+    ["an SSN in an id list", { keys: ["a", "536-22-1234"] }, "phi"],
     ["an infinite number", { progress: Infinity }, "bad_number"],
     ["a bad key", { "a b": 1 }, "bad_key"],
   ] as const
@@ -138,6 +143,12 @@ Deno.test("payloadRefusal() accepts identifiers, enums, booleans, numbers, null 
     }),
     undefined,
   );
+  // Ordinary identifiers workers and admins use stay publishable.
+  for (
+    const id of ["job-7", "study-3", "control", "job_20261122_0001", "1732291200000", "v1.2.3"]
+  ) {
+    assert.equal(payloadRefusal({ jobId: id, researchId: id, variant: id }), undefined, id);
+  }
   assert.equal(payloadRefusal({ a: 1 }, () => ({ found: true })), "phi");
   assert.equal(
     payloadRefusal({ a: 1 }, () => {

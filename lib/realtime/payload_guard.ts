@@ -2,7 +2,10 @@
  * The bus's payload guard: an event payload may hold identifiers, enums,
  * booleans, finite numbers, null and flat arrays of those — never free text,
  * nested objects or anything the PHI scanner flags. So no request body, note
- * or personal value can ride on an event to every open stream.
+ * or personal value can ride on an event to every open stream. The identifiers
+ * are often chosen by a client (a worker's job id, an admin's variant key), so
+ * they are scanned with no key counted as technical: a phone number, MRN or
+ * date under `jobId` is refused like anywhere else.
  */
 import { ValidationError } from "../errors/mod.ts";
 import { scan } from "../phi/mod.ts";
@@ -38,10 +41,13 @@ function scalarReason(value: unknown): RefusalReason | undefined {
   return "nested";
 }
 
+/** The guard's scan: every value meets every detector (see the module comment). */
+export const strictScan = (value: unknown): { found: boolean } => scan(value, { safeKeys: [] });
+
 /** The reason `payload` is refused, or undefined when it may be published. Pure. */
 export function payloadRefusal(
   payload: unknown,
-  scanner: (value: unknown) => { found: boolean } = scan,
+  scanner: (value: unknown) => { found: boolean } = strictScan,
 ): RefusalReason | undefined {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     return "not_object";
