@@ -238,7 +238,7 @@ for (const target of dbTargets()) {
             ["PERSON_NAME", `Patient ${faker.person.firstName()} ${faker.person.lastName()}`],
           ];
           const events = canaries.map(([, value]) =>
-            event({ eventName: "ui.button_click", properties: { button: "save", label: value } })
+            event({ eventName: "ui.button_click", properties: { button: "save", action: value } })
           );
           const before = await app.db.query<{ n: number }>(
             "SELECT count(*)::int8 AS n FROM governance_log WHERE event_type = 'analytics.phi_redacted'",
@@ -271,8 +271,8 @@ for (const target of dbTargets()) {
             assert.equal(details.eventName, "ui.button_click");
             assert.equal(details.eventId, events[i]!.eventId);
             assert.ok(
-              details.findings.some((f) => f.type === type && f.path === "$.label"),
-              `${type} at $.label in ${JSON.stringify(details.findings)}`,
+              details.findings.some((f) => f.type === type && f.path === "$.action"),
+              `${type} at $.action in ${JSON.stringify(details.findings)}`,
             );
           });
           for (const [, value] of canaries) {

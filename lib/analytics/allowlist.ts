@@ -1,6 +1,6 @@
 /**
  * The analytics allowlists, kept in one place: which event names are stored
- * (reference 000 step 2.5), which property keys the browser client may send,
+ * (reference 000 step 2.5), which property keys are stored,
  * and which properties the summary reads. Pure data; islands may import it.
  */
 
@@ -27,11 +27,12 @@ export function isAllowedEventName(name: string): name is EventName {
 }
 
 /**
- * Property keys the browser client forwards (others are dropped before
- * sending). Identifiers, enums, booleans, counts and timings only: never a
- * field that could carry free text.
+ * Property keys that are stored: the server refuses an event with any other
+ * key, and the browser client drops others before sending. Identifiers, enums,
+ * booleans, counts and timings only: never a field that could carry free text
+ * (and a key is never a place for a value, as in `mrn_00482913`).
  */
-export const CLIENT_PROPERTY_KEYS = [
+export const PROPERTY_KEYS = [
   "page",
   "button",
   "component",
@@ -48,13 +49,13 @@ export const CLIENT_PROPERTY_KEYS = [
   "duration_ms",
   "latency_ms",
 ] as const;
-export type ClientPropertyKey = (typeof CLIENT_PROPERTY_KEYS)[number];
+export type PropertyKey = (typeof PROPERTY_KEYS)[number];
 
-const CLIENT_KEY_SET: ReadonlySet<string> = new Set(CLIENT_PROPERTY_KEYS);
+const PROPERTY_KEY_SET: ReadonlySet<string> = new Set(PROPERTY_KEYS);
 
-/** True when the browser client may send `key`. */
-export function isClientPropertyKey(key: string): key is ClientPropertyKey {
-  return CLIENT_KEY_SET.has(key);
+/** True when `key` is a property key that is stored. */
+export function isAllowedPropertyKey(key: string): key is PropertyKey {
+  return PROPERTY_KEY_SET.has(key);
 }
 
 /** Numeric timing properties the summary reports p50/p95 for. */

@@ -4,10 +4,10 @@
  * PHI scanner runs over them (a finding, or a scanner failure, keeps the event
  * but replaces its properties with `{ "phi_redacted": true }`); only then the
  * shape rules apply (flat, at most 32 snake_case keys, numbers, booleans or
- * enum-like strings), so free text that is not PHI is still refused.
+ * enum-like strings, allowlisted keys), so free text that is not PHI is still refused.
  */
 import { type PhiFinding, scan, scanText } from "../phi/mod.ts";
-import { isAllowedEventName, PROPERTY_RULES } from "./allowlist.ts";
+import { isAllowedEventName, isAllowedPropertyKey, PROPERTY_RULES } from "./allowlist.ts";
 
 /** Why an event was rejected (stable codes in responses). */
 export type RejectReason =
@@ -17,6 +17,7 @@ export type RejectReason =
   | "TOO_MANY_KEYS"
   | "INVALID_KEY"
   | "INVALID_VALUE"
+  | "PROPERTY_NOT_ALLOWED"
   | "INVALID_RESEARCH_ID";
 
 /** The rule behind each reason, in words; never repeats the submitted value. */
@@ -28,6 +29,7 @@ export const REJECT_MESSAGES: Readonly<Record<RejectReason, string>> = {
   INVALID_KEY: "Property keys must match ^[a-z][a-z0-9_]{0,63}$",
   INVALID_VALUE:
     "Property values must be finite numbers, booleans or enum-like strings matching ^[A-Za-z0-9_.:-]{1,64}$",
+  PROPERTY_NOT_ALLOWED: "A property key is not in the allowlist (docs/analytics.md)",
   INVALID_RESEARCH_ID: "researchId must match ^[A-Za-z0-9_.:-]{1,128}$",
 };
 
@@ -53,7 +55,14 @@ export interface Scanner {
   scanText(text: string): { found: boolean; findings: PhiFinding[] };
 }
 
-export const PHI_SCANNER: Scanner = { scan, scanText };
+/**
+ * Properties are chosen by clients, so no key counts as technical: a phone number under
+ * `variant` or an MRN under `flag_key` is PHI like anywhere else.
+ */
+export const PHI_SCANNER: Scanner = {
+  scan: (value) => scan(value, { safeKeys: [] }),
+  scanText,
+};
 
 const encoder = new TextEncoder();
 const MAX_FINDINGS = 32;
@@ -69,14 +78,26 @@ export function serializedBytes(value: unknown): number {
   }
 }
 
+/**
+ * The path of a finding as it may be stored: `$.<key>` for an allowlisted property key,
+ * `researchId` and `$` as they are, anything else `$.[key]` — a key that is not in the
+ * allowlist is the client's to choose and may itself hold the value (`mrn_00482913`).
+ */
+export function storablePath(path: string): string {
+  if (path === "$" || path === "researchId") return path;
+  const key = /^\$\.([a-z][a-z0-9_]{0,63})(?=$|[.[])/.exec(path)?.[1];
+  return key !== undefined && isAllowedPropertyKey(key) ? `$.${key}` : "$.[key]";
+}
+
 function uniqueFindings(findings: PhiFinding[]): PhiFinding[] {
   const seen = new Set<string>();
   const out: PhiFinding[] = [];
   for (const finding of findings) {
-    const key = `${finding.type}\u0000${finding.path}`;
+    const path = storablePath(finding.path);
+    const key = `${finding.type}\u0000${path}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ type: finding.type, path: finding.path });
+    out.push({ type: finding.type, path });
     if (out.length >= MAX_FINDINGS) break;
   }
   return out;
@@ -126,6 +147,7 @@ export function checkShape(properties: unknown): RejectReason | SafeProperties {
     } else if (typeof value !== "boolean") {
       return "INVALID_VALUE";
     }
+    if (!isAllowedPropertyKey(key)) return "PROPERTY_NOT_ALLOWED";
     out[key] = value as PropertyValue;
   }
   return out;

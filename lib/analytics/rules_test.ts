@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkShape, judgeEvent, type Scanner, serializedBytes } from "./rules.ts";
+import { checkShape, judgeEvent, type Scanner, serializedBytes, storablePath } from "./rules.ts";
 
 Deno.test("judgeEvent() accepts an allowlisted event with flat enum-like properties", () => {
   assert.deepEqual(
@@ -41,12 +41,31 @@ Deno.test("judgeEvent() rejects properties over 8 KB before scanning them", () =
 Deno.test("judgeEvent() redacts before applying the shape rules (PHI in a nested value is redacted, not rejected)", () => {
   const verdict = judgeEvent({
     eventName: "ui.page_view",
-    properties: { context: { note: "write to jane.roe@example.org" } },
+    properties: { page: { note: "write to jane.roe@example.org" } },
   });
   assert.equal(verdict.outcome, "redacted");
   if (verdict.outcome === "redacted") {
-    assert.deepEqual(verdict.findings, [{ type: "EMAIL", path: "$.context.note" }]);
+    assert.deepEqual(verdict.findings, [{ type: "EMAIL", path: "$.page" }]);
   }
+});
+
+Deno.test("judgeEvent() scans identifiers under any key and stores no key the client made up", () => {
+  const phone = judgeEvent({
+    eventName: "ui.button_click",
+    properties: { variant: "415-555-0132" },
+  });
+  assert.deepEqual(phone, {
+    outcome: "redacted",
+    findings: [{ type: "PHONE", path: "$.variant" }],
+  });
+  const inKey = judgeEvent({ eventName: "ui.button_click", properties: { mrn_00482913: 1 } });
+  assert.equal(inKey.outcome, "redacted");
+  assert.ok(!JSON.stringify(inKey).includes("00482913"), "the key is not repeated");
+  assert.equal(storablePath("$.mrn_00482913"), "$.[key]");
+  assert.equal(storablePath('$["jane.doe@example.org"]'), "$.[key]");
+  assert.equal(storablePath("$.variant"), "$.variant");
+  assert.equal(storablePath("$.page.note"), "$.page");
+  assert.equal(storablePath("researchId"), "researchId");
 });
 
 Deno.test("judgeEvent() fails closed: a scanner that throws counts as PHI found", () => {
@@ -82,10 +101,11 @@ Deno.test("checkShape() names the first broken rule", () => {
   const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i]));
   assert.equal(checkShape(many), "TOO_MANY_KEYS");
   assert.deepEqual(checkShape(undefined), {});
-  assert.deepEqual(checkShape({ a: "v1.2:x-y_z", b: -3, c: true }), {
-    a: "v1.2:x-y_z",
-    b: -3,
-    c: true,
+  assert.equal(checkShape({ note_text: "x" }), "PROPERTY_NOT_ALLOWED");
+  assert.deepEqual(checkShape({ variant: "v1.2:x-y_z", count: -3, enabled: true }), {
+    variant: "v1.2:x-y_z",
+    count: -3,
+    enabled: true,
   });
 });
 

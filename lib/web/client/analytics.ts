@@ -15,7 +15,7 @@
  * Runs in the browser; every platform dependency is injectable so the logic
  * is tested in Deno against the real server with a manual timer.
  */
-import { isAllowedEventName, isClientPropertyKey } from "../../analytics/allowlist.ts";
+import { isAllowedEventName, isAllowedPropertyKey } from "../../analytics/allowlist.ts";
 
 export const ENDPOINT = "/api/analytics/events";
 
@@ -109,7 +109,7 @@ export function allowedProperties(
   if (!properties) return undefined;
   const out: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(properties)) {
-    if (!isClientPropertyKey(key)) continue;
+    if (!isAllowedPropertyKey(key)) continue;
     if (typeof value === "string" || typeof value === "boolean") out[key] = value;
     else if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
   }
