@@ -7,6 +7,7 @@
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { Hook } from "@hono/zod-openapi";
 import { problemFor } from "../errors/mod.ts";
+import { scanText } from "../phi/mod.ts";
 import { type Access, secure, type SecureDeps } from "./access.ts";
 import { PROBLEM_CONTENT_TYPE, problemResponse } from "./problem.ts";
 import type { AppEnv } from "./types.ts";
@@ -90,12 +91,26 @@ export function issueMessage(code: string, message: string): string {
   return CODE_TEXT[code] ?? "Invalid value";
 }
 
+/** A path segment as it may be answered: a plain key, or `[key]` for one that could be a value. */
+const PLAIN_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * The JSON path of an issue. Keys of records (variant keys, …) are the client's own text:
+ * a key that is not plain, or in which the PHI scanner finds something, reads `[key]`.
+ */
+export function issuePath(path: ReadonlyArray<PropertyKey>): string {
+  return "$" + path.map((p) => {
+    if (typeof p === "number") return `[${p}]`;
+    const key = String(p);
+    return PLAIN_KEY.test(key) && !scanText(key).found ? `.${key}` : ".[key]";
+  }).join("");
+}
+
 /** The validation hook: a failed schema becomes 400 VALIDATION_FAILED with paths, never values. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   if (result.success) return;
   const issues = result.error.issues.slice(0, 20).map((issue) => ({
-    path: "$" +
-      issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join(""),
+    path: issuePath(issue.path),
     message: issueMessage(issue.code, issue.message),
   }));
   const requestId = c.get("requestId");
