@@ -23,7 +23,7 @@ import {
 } from "./password.ts";
 import type { Role, Scope, TokenPrincipal, UserPrincipal } from "./principal.ts";
 import { type ApiToken, type AuthStore, normalizeEmail, type User } from "./store.ts";
-import { ACCOUNT_POLICY, afterFailure, IP_POLICY, lockRemainingSeconds } from "./throttle.ts";
+import { ACCOUNT_POLICY, IP_POLICY, lockRemainingSeconds } from "./throttle.ts";
 import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./tokens.ts";
 import { VerifiedCache } from "./verified_cache.ts";
 
@@ -109,17 +109,30 @@ export function createAuthService(options: AuthServiceOptions) {
     };
   }
 
-  async function recordFailure(emailKey: string, ipKeyValue: string, nowMs: number): Promise<void> {
-    await store.putThrottle(
-      emailKey,
-      "account",
-      afterFailure(await store.getThrottle(emailKey), ACCOUNT_POLICY, nowMs),
+  /**
+   * Counts this attempt against the account and the address before the (slow) password check,
+   * so concurrent guesses cannot all pass a lock check that none of them has updated yet.
+   * Returns the address's reservation (to take back on success), or the seconds to wait.
+   */
+  async function reserve(
+    emailKey: string,
+    ipKeyValue: string,
+    nowMs: number,
+  ): Promise<{ ipLock: Date | null } | { retryAfter: number }> {
+    const at = new Date(nowMs);
+    const account = await store.reserveAttempt(emailKey, "account", ACCOUNT_POLICY, at);
+    if (account.admitted) {
+      const ip = await store.reserveAttempt(ipKeyValue, "ip", IP_POLICY, at);
+      if (ip.admitted) return { ipLock: ip.lockedUntil };
+      // Refused for the address: this attempt is not a failure of the account either.
+      await store.releaseAttempt(emailKey, ACCOUNT_POLICY, account.lockedUntil);
+    }
+    const remaining = Math.max(
+      lockRemainingSeconds(await store.getThrottle(emailKey), nowMs),
+      lockRemainingSeconds(await store.getThrottle(ipKeyValue), nowMs),
     );
-    await store.putThrottle(
-      ipKeyValue,
-      "ip",
-      afterFailure(await store.getThrottle(ipKeyValue), IP_POLICY, nowMs),
-    );
+    // The lock may have run out between the refusal and this read: still ask for a pause.
+    return { retryAfter: Math.max(1, remaining) };
   }
 
   async function validNewPassword(password: string): Promise<string> {
@@ -137,24 +150,24 @@ export function createAuthService(options: AuthServiceOptions) {
       const nowMs = clock.now();
       const emailKey = await accountKey(email);
       const ipKeyValue = await ipKey(meta.ip);
-      const locked = Math.max(
-        lockRemainingSeconds(await store.getThrottle(emailKey), nowMs),
-        lockRemainingSeconds(await store.getThrottle(ipKeyValue), nowMs),
-      );
-      if (locked > 0) {
+      const reservation = await reserve(emailKey, ipKeyValue, nowMs);
+      if ("retryAfter" in reservation) {
         await audit.record({
           actor: { type: "anonymous" },
           action: "auth.sign_in_locked",
           requestId: meta.requestId,
         });
-        throw new RateLimitedError("Too many failed sign-in attempts; try again later", locked);
+        throw new RateLimitedError(
+          "Too many failed sign-in attempts; try again later",
+          reservation.retryAfter,
+        );
       }
       const user = await store.findUserByEmail(email);
       let ok = false;
       if (user?.passwordHash) ok = await verifyPassword(password, user.passwordHash);
       else await dummyVerify();
       if (!ok || !user || !user.active) {
-        await recordFailure(emailKey, ipKeyValue, nowMs);
+        // Already counted as a failure by the reservation.
         await audit.record({
           actor: { type: "anonymous" },
           action: "auth.sign_in_failed",
@@ -164,6 +177,7 @@ export function createAuthService(options: AuthServiceOptions) {
         throw new UnauthenticatedError("The email or password is not correct");
       }
       await store.clearThrottle(emailKey);
+      await store.releaseAttempt(ipKeyValue, IP_POLICY, reservation.ipLock);
       if (user.passwordHash && needsRehash(user.passwordHash, params)) {
         await store.updateUser(
           user.id,

@@ -3,7 +3,7 @@ import type { Queryable } from "../db/mod.ts";
 import { isUniqueViolation } from "../db/mod.ts";
 import { ConflictError, NotFoundError } from "../errors/mod.ts";
 import type { Role, Scope } from "./principal.ts";
-import type { ThrottleState } from "./throttle.ts";
+import type { ThrottlePolicy, ThrottleState } from "./throttle.ts";
 
 export interface User {
   id: string;
@@ -298,19 +298,64 @@ export function createAuthStore(db: Queryable) {
         : undefined;
     },
 
-    async putThrottle(key: string, kind: "account" | "ip", state: ThrottleState): Promise<void> {
-      await db.query(
-        `INSERT INTO login_throttle (key, kind, failures, locked_until, last_failure_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (key) DO UPDATE SET failures = $3, locked_until = $4, last_failure_at = $5`,
+    /**
+     * Counts one sign-in attempt against `key` before its password is checked, as if it will
+     * fail, in one statement: concurrent attempts each see the others' counts, so no failure
+     * is lost and no more than the budget of guesses is ever checked per lock period. Not
+     * admitted (nothing counted) while the key is locked. The lock follows `afterFailure`
+     * in throttle.ts: at `threshold` failures, `baseLockMs`, doubling per further
+     * failure up to `maxLockMs`; the count starts again after `resetAfterMs` without one.
+     */
+    async reserveAttempt(
+      key: string,
+      kind: "account" | "ip",
+      policy: ThrottlePolicy,
+      now: Date,
+    ): Promise<{ admitted: true; lockedUntil: Date | null } | { admitted: false }> {
+      const next = "CASE WHEN t.last_failure_at > $3::timestamptz - $7::float8 * interval '1 ms' " +
+        "THEN t.failures + 1 ELSE 1 END";
+      const lockFor = (failures: string) =>
+        `CASE WHEN ${failures} >= $4::int4 THEN $3::timestamptz + LEAST($6::float8, ` +
+        `$5::float8 * power(2, LEAST(${failures} - $4::int4, 30))) * interval '1 ms' END`;
+      const [row] = await db.query<{ locked_until: Date | null }>(
+        `INSERT INTO login_throttle AS t (key, kind, failures, locked_until, last_failure_at)
+         VALUES ($1, $2, 1, ${lockFor("1")}, $3)
+         ON CONFLICT (key) DO UPDATE
+           SET failures = ${next}, locked_until = ${lockFor(next)}, last_failure_at = $3
+           WHERE t.locked_until IS NULL OR t.locked_until <= $3
+         RETURNING locked_until`,
         [
           key,
           kind,
-          state.failures,
-          state.lockedUntil ? new Date(state.lockedUntil) : null,
-          new Date(state.lastFailureAt),
+          now,
+          policy.threshold,
+          policy.baseLockMs,
+          policy.maxLockMs,
+          policy.resetAfterMs,
         ],
       );
+      return row ? { admitted: true, lockedUntil: row.locked_until } : { admitted: false };
+    },
+
+    /**
+     * Takes back an attempt counted by {@link reserveAttempt} that turned out not to be a
+     * failure. A lock that attempt set (`lockedUntil`, as returned) is lifted, as is any lock
+     * the remaining count no longer reaches; a lock set since by a real failure stays.
+     */
+    async releaseAttempt(
+      key: string,
+      policy: ThrottlePolicy,
+      lockedUntil: Date | null,
+    ): Promise<void> {
+      await db.query(
+        `UPDATE login_throttle SET
+           failures = failures - 1,
+           locked_until = CASE WHEN failures - 1 < $2 OR locked_until = $3 THEN NULL
+                               ELSE locked_until END
+         WHERE key = $1 AND failures > 0`,
+        [key, policy.threshold, lockedUntil],
+      );
+      await db.query("DELETE FROM login_throttle WHERE key = $1 AND failures = 0", [key]);
     },
 
     async clearThrottle(key: string): Promise<void> {

@@ -2,6 +2,10 @@
  * Sign-in throttling policy (pure): after `threshold` consecutive failures a
  * key is locked, for a period that doubles with each further failure up to a
  * cap. Failures older than the reset window are forgotten.
+ *
+ * `afterFailure` is the definition; the store applies the same schedule in one
+ * SQL statement (`reserveAttempt`) so concurrent attempts are counted
+ * atomically, and a test checks the two agree.
  */
 
 export interface ThrottlePolicy {
