@@ -25,6 +25,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** The most proxies TRUST_PROXY may name. */
+export const MAX_TRUSTED_PROXIES = 10;
+
 const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
 const FALSE_WORDS = new Set(["false", "0", "no", "off", ""]);
 
@@ -58,6 +61,24 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
       return z.NEVER;
     }
     return value as T[number];
+  });
+
+/** TRUST_PROXY: a boolean word (true: one proxy) or the number of trusted proxies, 0 when none. */
+const proxyHops = (max: number) =>
+  z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined) return 0;
+    const word = raw.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return 1;
+    if (FALSE_WORDS.has(word)) return 0;
+    const value = /^\d{1,2}$/.test(word) ? Number(word) : Number.NaN;
+    if (!(value >= 1 && value <= max)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be true, false, or the number of trusted proxies from 1 to ${max}`,
+      });
+      return z.NEVER;
+    }
+    return value;
   });
 
 const url = (protocols: readonly string[]) =>
@@ -119,7 +140,7 @@ const envSchema = z.object({
   ANALYTICS_IP_SALT: text(),
   ANALYTICS_EMIT: oneOf(["on", "off"] as const),
   ANALYTICS_RETENTION_DAYS: int(395, 1, 3650),
-  TRUST_PROXY: bool(false),
+  TRUST_PROXY: proxyHops(MAX_TRUSTED_PROXIES),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 104_857_600),
   SHUTDOWN_TIMEOUT_SECONDS: int(30, 1, 600),
   ADMIN_EMAIL: text(),
@@ -181,7 +202,12 @@ export interface Config {
     readonly emit: boolean;
     readonly retentionDays: number;
   };
-  readonly trustProxy: boolean;
+  /**
+   * How many proxies in front of the app append to `X-Forwarded-For`
+   * (`TRUST_PROXY`: true is 1, false is 0); the client is the address that
+   * many hops from the right. 0: the socket's peer.
+   */
+  readonly trustProxy: number;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutSeconds: number;
   readonly auth: {

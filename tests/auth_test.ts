@@ -393,9 +393,10 @@ Deno.test("DENY_IPS and ALLOW_IPS apply to X-Forwarded-For only with TRUST_PROXY
   const untrusted = await buildTestApp({ env: { ALLOW_IPS: "10.0.0.0/8" } });
   try {
     const denied = await trusted.request("/health", {
-      headers: { "x-forwarded-for": "203.0.113.7, 10.0.0.1" },
+      headers: { "x-forwarded-for": "203.0.113.7" },
     });
     assert.equal(denied.status, 403);
+    assert.equal(denied.headers.get("content-type"), "application/problem+json");
     assert.equal((await json(denied)).code, "FORBIDDEN");
     const allowed = await trusted.request("/health", {
       headers: { "x-forwarded-for": "198.51.100.1" },
@@ -411,6 +412,43 @@ Deno.test("DENY_IPS and ALLOW_IPS apply to X-Forwarded-For only with TRUST_PROXY
   } finally {
     await trusted.dispose();
     await untrusted.dispose();
+  }
+});
+
+Deno.test("behind an appending proxy a client cannot escape DENY_IPS or enter METRICS_ALLOW_IPS by adding X-Forwarded-For entries", async () => {
+  // An appending proxy (nginx $proxy_add_x_forwarded_for, ALB, Envoy) forwards
+  // "<whatever the client sent>, <the client's real address>".
+  const one = await buildTestApp({
+    env: { TRUST_PROXY: "true", DENY_IPS: "203.0.113.0/24", METRICS_ALLOW_IPS: "10.0.0.0/8" },
+  });
+  const two = await buildTestApp({ env: { TRUST_PROXY: "2", DENY_IPS: "203.0.113.0/24" } });
+  try {
+    const spoofed = await one.request("/healthz", {
+      headers: { "x-forwarded-for": "198.51.100.7, 203.0.113.5" },
+    });
+    assert.equal(spoofed.status, 403);
+    assert.equal(spoofed.headers.get("content-type"), "application/problem+json");
+    assert.equal((await json(spoofed)).code, "FORBIDDEN");
+    const scrape = await one.request("/metrics", {
+      headers: { "x-forwarded-for": "10.0.0.1, 198.51.100.7" },
+    });
+    assert.equal(scrape.status, 401);
+    await scrape.body?.cancel();
+    // A denied address the client wrote on the left does not deny the real client either.
+    const framed = await one.request("/healthz", {
+      headers: { "x-forwarded-for": "203.0.113.5, 198.51.100.7" },
+    });
+    assert.equal(framed.status, 200);
+    await framed.body?.cancel();
+    // Two trusted proxies: the client is the second address from the right.
+    const chained = await two.request("/healthz", {
+      headers: { "x-forwarded-for": "198.51.100.7, 203.0.113.5, 10.1.1.1" },
+    });
+    assert.equal(chained.status, 403);
+    await chained.body?.cancel();
+  } finally {
+    await one.dispose();
+    await two.dispose();
   }
 });
 

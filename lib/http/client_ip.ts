@@ -1,26 +1,59 @@
 /**
- * The client's IP address. `X-Forwarded-For` is honoured only with
- * TRUST_PROXY (otherwise any client could claim any address); then the
- * left-most address is the original client as appended by the proxy chain.
+ * The client's IP address. Without trusted proxies it is the socket's peer.
+ * With TRUST_PROXY=<n> it is read from `X-Forwarded-For`, counting n hops
+ * from the right: each trusted proxy appends the address it received the
+ * request from, so the n-th address from the right is the one the outermost
+ * trusted proxy saw. Everything further left was supplied by the client (an
+ * appending proxy passes the client's own header through) and is never used.
+ * A header that is missing, too short or malformed where it is trusted falls
+ * back to the socket's peer: a value that cannot be placed is not trusted.
+ * `X-Real-IP` is not read: where it came from cannot be placed either.
  */
 import type { Context } from "hono";
+import { z } from "zod";
 
-function stripPort(value: string): string {
-  const trimmed = value.trim();
-  if (trimmed.startsWith("[")) return trimmed.slice(1, trimmed.indexOf("]"));
-  const colon = trimmed.indexOf(":");
-  return colon > 0 && trimmed.indexOf(":", colon + 1) === -1 ? trimmed.slice(0, colon) : trimmed;
+const IpAddress = z.union([z.ipv4(), z.ipv6()]);
+
+/** An address as a proxy writes it: `a.b.c.d`, `a.b.c.d:port`, an IPv6 address, `[v6]` or `[v6]:port`. */
+function parseHop(entry: string): string | undefined {
+  const value = entry.trim();
+  const match = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value) ?? /^([^:]+):(\d{1,5})$/.exec(value);
+  const address = match ? match[1]! : value;
+  const port = match?.[2];
+  if (port !== undefined && Number(port) > 65535) return undefined;
+  return IpAddress.safeParse(address).success ? address : undefined;
 }
 
-/** Resolves the client IP for a request; "unknown" when there is none (in-process tests). */
-export function resolveClientIp(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for");
-    const first = forwarded?.split(",")[0];
-    if (first && first.trim() !== "") return stripPort(first);
-    const real = c.req.header("x-real-ip");
-    if (real) return stripPort(real);
-  }
+/**
+ * The client address from an `X-Forwarded-For` value and the socket's peer,
+ * trusting `trustedProxies` proxies (0: the header is ignored). Pure.
+ *
+ * @example
+ * clientIpFrom("198.51.100.7, 203.0.113.5", "10.0.0.2", 1); // "203.0.113.5"
+ * clientIpFrom("203.0.113.5", "10.0.0.2", 2); // "10.0.0.2" (too short)
+ */
+export function clientIpFrom(
+  forwardedFor: string | undefined,
+  socketAddress: string | undefined,
+  trustedProxies: number,
+): string {
+  const socket = socketAddress ?? "unknown";
+  if (trustedProxies < 1 || forwardedFor === undefined) return socket;
+  const hops = forwardedFor.split(",");
+  if (hops.length < trustedProxies) return socket;
+  // The client's address and every address a trusted proxy appended after it must be addresses.
+  const trusted = hops.slice(hops.length - trustedProxies).map(parseHop);
+  if (trusted.some((hop) => hop === undefined)) return socket;
+  return trusted[0]!;
+}
+
+/**
+ * Resolves the client IP for a request, trusting `trustProxy` proxies in front
+ * of the app (0 or false: the socket's peer); "unknown" when there is no
+ * socket (in-process tests).
+ */
+export function resolveClientIp(c: Context, trustProxy: number | boolean): string {
   const remote = (c.env as { remoteAddr?: Deno.NetAddr } | undefined)?.remoteAddr;
-  return remote?.hostname ?? "unknown";
+  const hops = trustProxy === true ? 1 : trustProxy === false ? 0 : trustProxy;
+  return clientIpFrom(c.req.header("x-forwarded-for"), remote?.hostname, hops);
 }

@@ -16,7 +16,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** Accepts a well-formed `X-Request-ID` or generates one; echoes it; sets the request logger. */
 export function requestContext(
-  options: { logger: Logger; trustProxy: boolean },
+  options: { logger: Logger; trustProxy: number | boolean },
 ): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
     const incoming = c.req.header("x-request-id");
