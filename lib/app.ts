@@ -53,7 +53,7 @@ import {
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type AppServices, type RouteContext } from "./context.ts";
-import type { Db } from "./db/mod.ts";
+import { type Db, isNulCharacterError } from "./db/mod.ts";
 import { AppError, ValidationError } from "./errors/mod.ts";
 import { createFeatureControl } from "./flags/mod.ts";
 import { createModeService } from "./governance/service.ts";
@@ -395,6 +395,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       mapped = new ValidationError("The request body is not valid JSON");
     } else if (error instanceof HTTPException && error.status === 413) {
       return problem(c, "PAYLOAD_TOO_LARGE", "The request body is too large");
+    } else if (isNulCharacterError(error)) {
+      // Any input that reaches the database is covered here, whichever schema let it through.
+      mapped = new ValidationError("Text may not contain NUL (U+0000) characters");
     }
     if (!(mapped instanceof AppError)) {
       // Only the error's class and the route: messages and stacks may carry data.

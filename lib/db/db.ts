@@ -64,6 +64,15 @@ export function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * True when the database refused a text for a NUL (U+0000) character, which Postgres cannot
+ * store in text or jsonb (SQLSTATE 22021 or 22P05): the client sent it, so it is bad input.
+ */
+export function isNulCharacterError(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === "22021" || state === "22P05";
+}
+
 /** True for a unique-constraint violation (SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === "23505";

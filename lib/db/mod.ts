@@ -2,6 +2,7 @@ export {
   type Connection,
   type Db,
   inTransaction,
+  isNulCharacterError,
   isUniqueViolation,
   type Queryable,
   type Row,
