@@ -1,6 +1,6 @@
 /**
  * Auth under concurrency, on PGlite and (when configured) the real Postgres: concurrent
- * sign-in guesses against the lock-outs.
+ * sign-in guesses against the lock-outs, and concurrent demotions of the last administrators.
  */
 import assert from "node:assert/strict";
 import { createAuthStore } from "../lib/auth/mod.ts";
@@ -12,7 +12,7 @@ import {
 } from "../lib/auth/throttle.ts";
 import { manualClock } from "../lib/clock.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
-import { createUser, TEST_PASSWORD } from "./helpers/auth.ts";
+import { createUser, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
 import { dbTargets, type TestDb } from "./helpers/db.ts";
 
 const START = Date.UTC(2026, 5, 1);
@@ -184,6 +184,47 @@ for (const target of dbTargets()) {
       await testDb.cleanup();
     }
   });
+
+  for (
+    const [label, change] of [
+      ["demotions", { role: "STEWARD" }],
+      ["deactivations", { active: false }],
+    ] as const
+  ) {
+    Deno.test(`${t} two concurrent self-${label} of the only two administrators leave one`, async () => {
+      await withApp(target, async (app) => {
+        const activeAdmins = async () =>
+          (await app.db.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND active",
+          ))[0]?.n;
+        let survivor = await signInAs(app, "ADMIN");
+        // A few rounds: the race needs the two requests to overlap, which one round may miss.
+        for (let round = 0; round < 4; round++) {
+          const other = await signInAs(app, "ADMIN");
+          assert.equal(await activeAdmins(), 2);
+          const patch = (session: typeof other) =>
+            app.request(`/api/admin/users/${session.user.id}`, {
+              method: "PATCH",
+              headers: session.headers({ "content-type": "application/json" }),
+              body: JSON.stringify(change),
+            });
+          const responses = await Promise.all([patch(survivor), patch(other)]);
+          assert.deepEqual(responses.map((r) => r.status).sort(), [200, 403], `round ${round}`);
+          const refused = responses.find((r) => r.status === 403)!;
+          assert.equal(refused.headers.get("content-type"), "application/problem+json");
+          const problem = await json<{ code: string; detail: string }>(refused);
+          assert.equal(problem.code, "FORBIDDEN");
+          assert.equal(
+            problem.detail,
+            "The last active administrator cannot be demoted or deactivated",
+          );
+          await responses.find((r) => r.status === 200)!.body?.cancel();
+          assert.equal(await activeAdmins(), 1);
+          if (responses[0]!.status === 200) survivor = other;
+        }
+      });
+    });
+  }
 }
 
 Deno.test("a locked account and a locked unknown email answer alike", async () => {

@@ -326,15 +326,14 @@ export function createAuthService(options: AuthServiceOptions) {
       actor: AuditActor,
       requestId?: string,
     ): Promise<User> {
-      const before = await store.findUserById(id);
-      if (!before) throw new NotFoundError("No such user");
-      const losesAdmin = before.role === "ADMIN" && before.active &&
-        ((changes.role !== undefined && changes.role !== "ADMIN") || changes.active === false);
-      if (losesAdmin && await store.countActiveAdmins() <= 1) {
+      // Check and change in one locking transaction: two admins demoting each other (or
+      // themselves) at the same moment must not both see the other one still active.
+      const result = await store.changeUserKeepingAnAdmin(id, changes, now());
+      if (result.kind === "not_found") throw new NotFoundError("No such user");
+      if (result.kind === "last_admin") {
         throw new ForbiddenError("The last active administrator cannot be demoted or deactivated");
       }
-      const after = await store.updateUser(id, changes, now());
-      if (changes.active === false) await store.deleteSessionsOfUser(id);
+      const { before, after } = result;
       await audit.record({
         actor,
         action: changes.active === false

@@ -1,5 +1,5 @@
 /** Database I/O for accounts, sessions, API tokens and sign-in throttling. */
-import type { Queryable } from "../db/mod.ts";
+import type { Db } from "../db/mod.ts";
 import { isUniqueViolation } from "../db/mod.ts";
 import { ConflictError, NotFoundError } from "../errors/mod.ts";
 import type { Role, Scope } from "./principal.ts";
@@ -88,7 +88,7 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function createAuthStore(db: Queryable) {
+export function createAuthStore(db: Db) {
   return {
     async findUserByEmail(
       email: string,
@@ -161,6 +161,51 @@ export function createAuthStore(db: Queryable) {
       );
       if (!row) throw new NotFoundError("No such user");
       return toUser(row);
+    },
+
+    /**
+     * Changes role, active flag and/or name, ending the user's sessions when deactivated, and
+     * refuses (`last_admin`) a change that would leave no active ADMIN. One transaction that
+     * first locks every active ADMIN row (in id order, so two of them cannot deadlock): a
+     * concurrent demotion of another admin waits for this one, then no longer finds the row
+     * among the active admins and counts one fewer.
+     */
+    async changeUserKeepingAnAdmin(
+      id: string,
+      changes: { role?: Role; active?: boolean; displayName?: string },
+      now: Date,
+    ): Promise<
+      | { kind: "changed"; before: User; after: User }
+      | { kind: "not_found" }
+      | { kind: "last_admin" }
+    > {
+      return await db.transaction(async (tx) => {
+        const admins = await tx.query<{ id: string }>(
+          "SELECT id FROM users WHERE role = 'ADMIN' AND active ORDER BY id FOR UPDATE",
+        );
+        const [row] = await tx.query<UserRow>(
+          `SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`,
+          [id],
+        );
+        if (!row) return { kind: "not_found" as const };
+        const before = toUser(row);
+        const losesAdmin = before.role === "ADMIN" && before.active &&
+          ((changes.role !== undefined && changes.role !== "ADMIN") || changes.active === false);
+        if (losesAdmin && admins.length <= 1) return { kind: "last_admin" as const };
+        const [updated] = await tx.query<UserRow>(
+          `UPDATE users SET
+             role = COALESCE($2, role),
+             active = COALESCE($3, active),
+             display_name = COALESCE($4, display_name),
+             updated_at = $5
+           WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+          [id, changes.role ?? null, changes.active ?? null, changes.displayName ?? null, now],
+        );
+        if (changes.active === false) {
+          await tx.query("DELETE FROM sessions WHERE user_id = $1", [id]);
+        }
+        return { kind: "changed" as const, before, after: toUser(updated!) };
+      });
     },
 
     async recordLogin(id: string, now: Date): Promise<void> {
