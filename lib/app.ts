@@ -54,6 +54,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type AppServices, type RouteContext } from "./context.ts";
 import { type Db, isNulCharacterError } from "./db/mod.ts";
+import { privateApiResponses } from "./http/cache_control.ts";
 import { AppError, ValidationError } from "./errors/mod.ts";
 import { createFeatureControl } from "./flags/mod.ts";
 import { createModeService } from "./governance/service.ts";
@@ -303,6 +304,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(authenticate({ auth: services.auth, secureCookies: config.appEnv !== "development" }));
+  app.use("/api/*", privateApiResponses());
   app.use(rateLimit({
     perMinute: config.security.rateLimitPerMin,
     clock,
