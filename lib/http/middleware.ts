@@ -10,23 +10,35 @@ import type { Logger } from "../log/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
 import { resolveClientIp } from "./client_ip.ts";
 import { problem } from "./problem.ts";
+import { acceptedRequestId } from "./request_id.ts";
 import type { AppEnv } from "./types.ts";
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
-
-/** Accepts a well-formed `X-Request-ID` or generates one; echoes it; sets the request logger. */
+/**
+ * Adopts the client's `X-Request-ID` when it is safe to (request_id.ts) or generates one;
+ * echoes it; sets the request logger and the client IP (`trustProxy`: how many proxies in
+ * front of the app append to X-Forwarded-For, 0 for none; see client_ip.ts).
+ */
 export function requestContext(
   options: { logger: Logger; trustProxy: number | boolean },
 ): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
     const incoming = c.req.header("x-request-id");
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    const requestId = acceptedRequestId(incoming) ?? crypto.randomUUID();
     c.set("requestId", requestId);
     c.set("principal", null);
     c.set("clientIp", resolveClientIp(c, options.trustProxy));
     c.set("logger", options.logger.child({ requestId }));
     c.header("X-Request-ID", requestId);
     await next();
+    // A handler or the error handler may answer with a Response of its own (problem+json):
+    // it carries the id too, so the header always matches the body's requestId.
+    if (!c.res.headers.has("X-Request-ID")) {
+      try {
+        c.res.headers.set("X-Request-ID", requestId);
+      } catch {
+        // Immutable headers (a proxied response): the body still names the id.
+      }
+    }
   };
 }
 
