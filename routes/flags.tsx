@@ -24,6 +24,7 @@ import {
 import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
+import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { Island } from "../lib/web/island.tsx";
 import { CsrfField, QueryNotice } from "../components/forms.tsx";
 
@@ -68,6 +69,7 @@ export function flagInputFromForm(form: FormFields): { input?: FlagInput; errors
   const errors = [
     ...new Set(parsed.error.issues.map((issue) => {
       const field = FIELD_LABELS[String(issue.path[0] ?? "")] ?? "A field";
+      if (isPhiIssue(issue)) return phiFormError(field, issue.message);
       if (issue.path[0] === "targetUsers") {
         return `${field}: ids only (letters, digits, _ . : -), one per line, at most 1000, no email addresses.`;
       }

@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { APP_ENVS, type AppEnv, type Mode, MODES } from "../config.ts";
+import { noPhi } from "../validation/no_phi.ts";
 
 /** Flag and experiment keys: lower-case, starting with a letter, at most 100 characters. */
 export const KEY_PATTERN = /^[a-z][a-z0-9_.-]{0,99}$/;
@@ -13,7 +14,8 @@ export type FlagScope = (typeof FLAG_SCOPES)[number];
 
 /**
  * Identifiers in `target_users`: user ids or service-side targeting keys.
- * No `@`, spaces or free text, so an email address (PHI) cannot be stored as a target.
+ * No `@`, spaces or free text; the input schema also refuses any id the PHI scanner flags
+ * (an SSN, phone or record number), so PHI cannot be stored as a target.
  */
 export const TARGET_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
@@ -49,14 +51,27 @@ export const FlagKeySchema = z.string().regex(KEY_PATTERN).openapi({
 const unique = <T>(items: readonly T[]) => new Set(items).size === items.length;
 
 /** The body of a flag upsert (`POST /api/governance/flags/:key`, `POST /api/admin/feature-flags/:name`). */
+/**
+ * A description: served to every signed-in user (governance state, SSE hello), so text in which
+ * the PHI scanner finds anything is refused.
+ */
+export const DescriptionSchema = noPhi(z.string().max(MAX_DESCRIPTION)).openapi({
+  description: "Free text shown to every signed-in user; refused when it holds PHI",
+});
+
+/** One target id: the id pattern, and nothing the PHI scanner flags as a whole value. */
+export const TargetIdSchema = noPhi(z.string().regex(TARGET_ID_PATTERN)).openapi({
+  description: "A user id or targeting key; refused when the PHI scanner flags it",
+});
+
 export const FlagInputSchema = z.object({
   enabled: z.boolean(),
-  description: z.string().max(MAX_DESCRIPTION).nullable().optional(),
+  description: DescriptionSchema.nullable().optional(),
   scope: z.enum(FLAG_SCOPES).optional(),
   rolloutPercent: z.number().int().min(0).max(100).optional(),
   requiredModes: z.array(z.enum(MODES)).max(MODES.length).refine(unique, "Must not repeat a mode")
     .optional(),
-  targetUsers: z.array(z.string().regex(TARGET_ID_PATTERN)).max(MAX_TARGET_USERS)
+  targetUsers: z.array(TargetIdSchema).max(MAX_TARGET_USERS)
     .refine(unique, "Must not repeat a user").optional(),
   targetEnvironments: z.array(z.enum(APP_ENVS)).max(APP_ENVS.length)
     .refine(unique, "Must not repeat an environment").optional(),
