@@ -21,6 +21,7 @@ import {
 import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
+import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
@@ -68,11 +69,17 @@ export function experimentInputFromForm(
   if (parsed.success) return { input: parsed.data, errors: [] };
   const errors = [
     ...new Set(parsed.error.issues.map((issue) => {
+      if (isPhiIssue(issue)) {
+        return phiFormError(
+          issue.path[0] === "description" ? "Description" : "Variants",
+          issue.message,
+        );
+      }
       switch (issue.path[0]) {
         case "key":
           return "Key: lower case letters, digits and _ . - only, starting with a letter.";
         case "variants":
-          return "Variants: names of letters, digits and _ . - with whole-number weights from 0 to 10000; at least one weight above 0.";
+          return "Variants: names of letters, digits and _ . - starting with a letter, with whole-number weights from 0 to 10000; at least one weight above 0.";
         case "description":
           return "Description: at most 500 characters.";
         default:

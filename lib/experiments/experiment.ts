@@ -3,10 +3,17 @@
  */
 import { z } from "@hono/zod-openapi";
 import { type Mode, MODES } from "../config.ts";
-import { KEY_PATTERN, MAX_DESCRIPTION } from "../flags/flag.ts";
+import { DescriptionSchema, KEY_PATTERN } from "../flags/flag.ts";
+import { noPhi, noPhiIssue, phiTypesIn } from "../validation/no_phi.ts";
 
-/** Variant keys: short identifiers (stored in a VARCHAR(50)). */
-export const VARIANT_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/;
+/**
+ * Variant keys: short identifiers starting with a letter (stored in a VARCHAR(50)). Served to
+ * every assigned user and OFREP client and stored per assignment, so no bare numbers (a phone,
+ * SSN or record number), and the input schema also refuses keys the PHI scanner flags.
+ */
+export const VARIANT_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,49}$/;
+/** Longest key inside a variant's config object. */
+export const MAX_CONFIG_KEY = 100;
 export const MAX_VARIANTS = 20;
 export const MAX_WEIGHT = 10_000;
 /** Serialized size limit of one variant's config object. */
@@ -43,21 +50,67 @@ function jsonSize(value: unknown): number {
   }
 }
 
-export const VariantInputSchema = z.object({
-  weight: z.number().int().min(0).max(MAX_WEIGHT),
-  config: z.record(z.string().max(100), z.unknown())
+/**
+ * A variant's config: served with the variant to every assigned user. Keys are checked here
+ * rather than by a key schema, so a refused key is reported at the config's path, never in it.
+ */
+export const VariantConfigSchema = noPhi(
+  z.record(z.string(), z.unknown())
+    .superRefine((config, ctx) => {
+      if (Object.keys(config).some((key) => key.length > MAX_CONFIG_KEY)) {
+        ctx.addIssue({
+          code: "too_big",
+          origin: "string",
+          maximum: MAX_CONFIG_KEY,
+          inclusive: true,
+          message: `Config keys must be at most ${MAX_CONFIG_KEY} characters`,
+        });
+      }
+    })
     .refine((value) => jsonSize(value) <= MAX_CONFIG_BYTES, {
       message: `Must serialize to at most ${MAX_CONFIG_BYTES} bytes of JSON`,
-    })
-    .optional(),
+    }),
+);
+
+export const VariantInputSchema = z.object({
+  weight: z.number().int().min(0).max(MAX_WEIGHT),
+  config: VariantConfigSchema.optional(),
 }).strict().openapi("VariantInput");
+
+/** One variant key: the identifier pattern, and nothing the PHI scanner flags. */
+export const VariantKeySchema = noPhi(z.string().regex(VARIANT_KEY_PATTERN));
+
+/**
+ * Variants by key. The keys are checked first and a refused key is reported at `$.variants`,
+ * never in the path (zod puts a record's key in the issue path); only then are the variants
+ * validated, so any later path holds an accepted key. (A preprocess step, so the API reference
+ * documents the record of VariantInput.)
+ */
+const VariantsSchema = z.preprocess((variants, ctx) => {
+  if (!variants || typeof variants !== "object" || Array.isArray(variants)) return variants;
+  const keys = Object.keys(variants);
+  const types = [...new Set(keys.flatMap((key) => phiTypesIn(key)))];
+  if (types.length > 0) ctx.addIssue(noPhiIssue(types));
+  if (keys.some((key) => !VARIANT_KEY_PATTERN.test(key))) {
+    ctx.addIssue({
+      code: "invalid_format",
+      format: "regex",
+      pattern: VARIANT_KEY_PATTERN.toString(),
+      message: `Variant keys must match pattern ${VARIANT_KEY_PATTERN}`,
+    });
+  }
+  return variants;
+}, z.record(VariantKeySchema, VariantInputSchema)).openapi({
+  description: `Variants by key; keys match \`${VARIANT_KEY_PATTERN.source}\`. Keys and ` +
+    "config values in which the PHI scanner finds anything are refused.",
+});
 
 /** The body of `POST /api/admin/experiments` (create or update). */
 export const ExperimentInputSchema = z.object({
   key: z.string().regex(KEY_PATTERN),
   enabled: z.boolean(),
-  description: z.string().max(MAX_DESCRIPTION).nullable().optional(),
-  variants: z.record(z.string().regex(VARIANT_KEY_PATTERN), VariantInputSchema)
+  description: DescriptionSchema.nullable().optional(),
+  variants: VariantsSchema
     .refine((v) => Object.keys(v).length >= 1, "Must define at least one variant")
     .refine((v) => Object.keys(v).length <= MAX_VARIANTS, `At most ${MAX_VARIANTS} variants`)
     .refine(
