@@ -13,7 +13,9 @@ import { AppError } from "../lib/errors/mod.ts";
 import { page } from "../lib/http/access.ts";
 import { readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
+import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { AuditQuery } from "./api/audit.ts";
+import { TokenNameSchema } from "./api/admin.ts";
 import { CsrfField, ErrorNotice, QueryNotice } from "../components/forms.tsx";
 
 /** Fixed confirmation messages, chosen by key so no user input is reflected. */
@@ -41,7 +43,7 @@ const UpdateUserForm = z.object({
 });
 const PasswordForm = z.object({ password: z.string().max(1024) });
 const TokenForm = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().pipe(TokenNameSchema),
   scopes: z.array(z.enum(SCOPES)).min(1),
   expires_at: z.string().max(40).optional(),
 });
@@ -388,8 +390,11 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const scopes = Array.isArray(form.scopes) ? form.scopes : form.scopes ? [form.scopes] : [];
     const parsed = TokenForm.safeParse({ ...form, scopes });
     if (!parsed.success) {
+      const phi = parsed.error.issues.find(isPhiIssue);
       return await tokensPage(c, {
-        error: "Give the token a name and at least one scope.",
+        error: phi
+          ? phiFormError("Name", phi.message)
+          : "Give the token a name and at least one scope.",
         status: 400,
       });
     }

@@ -9,6 +9,7 @@ import { ROLES, SCOPES } from "../../lib/auth/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
+import { noPhi } from "../../lib/validation/no_phi.ts";
 
 const ADMIN_READ = { role: "ADMIN", class: "read" } as const;
 const ADMIN_WRITE = { role: "ADMIN", class: "write" } as const;
@@ -23,6 +24,12 @@ const UserView = z.object({
   createdAt: z.string(),
   lastLoginAt: z.string().nullable(),
 }).openapi("User");
+
+/** An API token's name: which service uses it. Stored and listed to admins, so no PHI. */
+export const TokenNameSchema = noPhi(z.string().min(1).max(100)).openapi({
+  description: "Which service uses the token; refused when the PHI scanner finds anything",
+  example: "ofrep-web",
+});
 
 const TokenView = z.object({
   id: z.string(),
@@ -266,7 +273,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           required: true,
           ...jsonContent(
             z.object({
-              name: z.string().min(1).max(100),
+              name: TokenNameSchema,
               scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
               expiresAt: z.iso.datetime({ offset: true }).optional(),
             }).strict(),
