@@ -13,6 +13,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { roleAtLeast } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
+import { KEY_PATTERN } from "../../lib/flags/mod.ts";
 import {
   bulkEtag,
   etagMatches,
@@ -156,13 +157,29 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         },
         401: { description: "No credentials (no body)" },
         403: { description: "Credentials without scope flags:evaluate (no body)" },
-        404: { description: "FLAG_NOT_FOUND", ...jsonContent(Failure) },
+        404: {
+          description: "FLAG_NOT_FOUND (`key` is empty when the path's key is not a valid key)",
+          ...jsonContent(Failure),
+        },
         429: { description: "Rate limited; see Retry-After (no body)" },
         500: { description: "No flag configuration loaded (GENERAL)", ...jsonContent(Failure) },
       },
     }),
     async (c) => {
       const key = c.req.param("key") ?? "";
+      // No flag or experiment can have a key outside the pattern. Such a key (an email address,
+      // say) is not echoed back: the answer names it "".
+      if (!KEY_PATTERN.test(key)) {
+        return c.json(
+          {
+            key: "",
+            errorCode: "FLAG_NOT_FOUND" as const,
+            errorDetails: `No such flag: keys match ${KEY_PATTERN.source}`,
+          },
+          404,
+          NO_STORE,
+        );
+      }
       const parsed = parseOfrepRequest(await c.req.text());
       if (!parsed.ok) {
         return c.json(
