@@ -249,3 +249,9 @@ for (const [name, text, expected] of ADVERSARIAL) {
     assert.equal(result.found, expected);
   });
 }
+
+Deno.test("redactText() takes a middle initial and the surname after it with the first name", () => {
+  for (const name of ["Jane Q Doe", "Jane Q. Doe", "John F. Kennedy"]) {
+    assert.equal(redactText(`Pilot for ${name} today`), "Pilot for [REDACTED:PERSON_NAME] today");
+  }
+});

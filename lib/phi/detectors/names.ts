@@ -399,10 +399,13 @@ export function matchNames(
       const f2 = wordFlags(wordAtHash);
       const secondOk = e2 - q >= 2 && (f2 & (W_NOT_NAME | W_SUFFIX)) === 0;
       const secondLast = strongLast(f2) || (wordAtJoined && secondLastByDash(t, q, e2));
+      // A middle initial after a first name ("Jane Q Doe") makes the next capitalised word
+      // the surname even when it is also an everyday word.
+      const byInitial = init > 0 && first && isLowerAt(t, q + 1);
       if (
         secondOk &&
-        ((first && (secondLast || unknownWord(f2))) || (flags & W_FIRST && secondLast) ||
-          (unknown && secondLast))
+        (byInitial || (first && (secondLast || unknownWord(f2))) ||
+          (flags & W_FIRST && secondLast) || (unknown && secondLast))
       ) {
         const end = nameTokensEnd(t, q, 2);
         hit(ctx, i, end > 0 ? end : e2, "PERSON_NAME");
