@@ -1,6 +1,8 @@
 /**
- * Auth under concurrency, on PGlite and (when configured) the real Postgres: concurrent
- * sign-in guesses against the lock-outs, and concurrent demotions of the last administrators.
+ * Auth under concurrency and outage, on PGlite and (when configured) the real Postgres:
+ * concurrent sign-in guesses against the lock-outs, concurrent demotions of the last
+ * administrators, and the stale-if-error credential caches after sign-out, deactivation,
+ * role change, password reset and token revocation.
  */
 import assert from "node:assert/strict";
 import { createAuthStore } from "../lib/auth/mod.ts";
@@ -12,7 +14,7 @@ import {
 } from "../lib/auth/throttle.ts";
 import { manualClock } from "../lib/clock.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
-import { createUser, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
+import { createToken, createUser, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
 import { dbTargets, type TestDb } from "./helpers/db.ts";
 
 const START = Date.UTC(2026, 5, 1);
@@ -225,6 +227,100 @@ for (const target of dbTargets()) {
       });
     });
   }
+
+  Deno.test(`${t} with the database down, ended sessions and revoked tokens are refused, not served from memory`, async () => {
+    const testDb = await target.open();
+    const app = await buildTestApp({ testDb });
+    try {
+      const admin = await signInAs(app, "ADMIN");
+      const deactivated = await signInAs(app, "ADMIN");
+      const demoted = await signInAs(app, "ADMIN");
+      const reset = await signInAs(app, "STEWARD");
+      const signedOut = await signInAs(app, "STEWARD");
+      const replaced = await signInAs(app, "STEWARD");
+      const kept = await signInAs(app, "STEWARD");
+      const revoked = await createToken(app, { scopes: ["jobs:write"] });
+      const { tokens } = await json<{ tokens: Array<{ id: string }> }>(
+        await app.request("/api/admin/tokens", { headers: admin.headers() }),
+      );
+      const sessionStatus = async (cookie: string) => {
+        const response = await app.request("/api/auth/session", { headers: { cookie } });
+        if (response.status !== 200) {
+          await response.body?.cancel();
+          return { status: response.status };
+        }
+        const body = await json<{ user: { role: string } }>(response);
+        return { status: response.status, role: body.user.role };
+      };
+      const tokenStatus = async () => {
+        const response = await app.request("/api/auth/session", {
+          headers: { authorization: `Bearer ${revoked}` },
+        });
+        await response.body?.cancel();
+        return response.status;
+      };
+      // Every credential is verified once while the database answers (so it is remembered).
+      for (const s of [deactivated, demoted, reset, signedOut, replaced, kept]) {
+        assert.equal((await sessionStatus(s.cookie)).status, 200);
+      }
+      assert.equal(await tokenStatus(), 403, "recognised (no scope for this route)");
+
+      const patch = async (id: string, body: unknown) => {
+        const response = await app.request(`/api/admin/users/${id}`, {
+          method: "PATCH",
+          headers: admin.headers({ "content-type": "application/json" }),
+          body: JSON.stringify(body),
+        });
+        assert.equal(response.status, 200);
+        await response.body?.cancel();
+      };
+      await patch(deactivated.user.id, { active: false });
+      await patch(demoted.user.id, { role: "RESEARCHER" });
+      const resetResponse = await app.request(`/api/admin/users/${reset.user.id}/password`, {
+        method: "POST",
+        headers: admin.headers({ "content-type": "application/json" }),
+        body: JSON.stringify({ password: "another long password" }),
+      });
+      assert.equal(resetResponse.status, 204);
+      const out = await app.request("/api/auth/logout", {
+        method: "POST",
+        headers: signedOut.headers(),
+      });
+      assert.equal(out.status, 204);
+      const again = await app.request("/api/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: replaced.cookie },
+        body: JSON.stringify({ email: replaced.user.email, password: TEST_PASSWORD }),
+      });
+      assert.equal(again.status, 200, "signing in again replaces the presented session");
+      await again.body?.cancel();
+      const revoke = await app.request(`/api/admin/tokens/${tokens[0]!.id}`, {
+        method: "DELETE",
+        headers: admin.headers(),
+      });
+      assert.equal(revoke.status, 204);
+
+      await testDb.db.close(); // the database is gone from here on
+      const seen: Record<string, { status: number; role?: string }> = {};
+      const ended = { deactivated, demoted, reset, signedOut, replaced };
+      for (const [name, s] of Object.entries(ended)) seen[name] = await sessionStatus(s.cookie);
+      seen.revokedToken = { status: await tokenStatus() };
+      seen.kept = await sessionStatus(kept.cookie);
+      // Cannot be checked, so refused (503); a session nothing happened to keeps working.
+      assert.deepEqual(seen, {
+        deactivated: { status: 503 },
+        demoted: { status: 503 },
+        reset: { status: 503 },
+        signedOut: { status: 503 },
+        replaced: { status: 503 },
+        revokedToken: { status: 503 },
+        kept: { status: 200, role: "STEWARD" },
+      });
+    } finally {
+      await app.close().catch(() => {});
+      await testDb.cleanup().catch(() => {});
+    }
+  });
 }
 
 Deno.test("a locked account and a locked unknown email answer alike", async () => {

@@ -90,6 +90,10 @@ export function createAuthService(options: AuthServiceOptions) {
   // Verified credentials stay usable for 10 minutes while the database is unreachable.
   const tokenCache = new VerifiedCache<TokenPrincipal>(clock, STALE_IF_ERROR_MS);
   const sessionCache = new VerifiedCache<UserPrincipal>(clock, STALE_IF_ERROR_MS);
+  // Every change that ends or alters a user's sessions drops them from memory here, so a
+  // deactivated, demoted or signed-out user is not served from it during a later outage.
+  const forgetSessionsOf = (userId: string) =>
+    sessionCache.invalidate((principal) => principal.id === userId);
   const accountKey = (email: string) => hashSecret(`account:${normalizeEmail(email)}`);
   const ipKey = (ip: string) => hashSecret(`ip:${ip}`);
 
@@ -186,7 +190,12 @@ export function createAuthService(options: AuthServiceOptions) {
         );
       }
       if (meta.previousSessionSecret) {
-        await store.deleteSessionByTokenHash(await hashSecret(meta.previousSessionSecret));
+        const previous = await hashSecret(meta.previousSessionSecret);
+        try {
+          await store.deleteSessionByTokenHash(previous);
+        } finally {
+          sessionCache.invalidate((_principal, key) => key === previous);
+        }
       }
       const sessionSecret = randomSecret();
       const expiresAt = new Date(nowMs + absoluteMs);
@@ -222,6 +231,7 @@ export function createAuthService(options: AuthServiceOptions) {
     ): Promise<UserPrincipal | undefined> {
       const at = now();
       const hash = await hashSecret(secret);
+      const mark = sessionCache.mark();
       let found;
       try {
         found = await store.findSession(hash, at, idleMs);
@@ -240,12 +250,18 @@ export function createAuthService(options: AuthServiceOptions) {
         await store.touchSession(found.sessionId, at).catch(() => {});
       }
       const principal = await toPrincipal(found.user, found.sessionId, secret);
-      sessionCache.remember(hash, principal);
+      // Not past the session's absolute end; not at all if it was ended while we were asking.
+      sessionCache.remember(hash, principal, found.expiresAt.getTime(), mark);
       return principal;
     },
 
     async signOut(principal: UserPrincipal, requestId?: string): Promise<void> {
-      await store.deleteSession(principal.sessionId);
+      try {
+        await store.deleteSession(principal.sessionId);
+      } finally {
+        // Also when the database failed: this instance stops accepting the session either way.
+        sessionCache.invalidate((cached) => cached.sessionId === principal.sessionId);
+      }
       await audit.record({
         actor: { type: "user", id: principal.id },
         action: "auth.sign_out",
@@ -263,6 +279,7 @@ export function createAuthService(options: AuthServiceOptions) {
       if (!secret.startsWith(API_TOKEN_PREFIX)) return undefined;
       const at = now();
       const hash = await hashSecret(secret);
+      const mark = tokenCache.mark();
       let token;
       try {
         token = await store.findActiveToken(hash, at);
@@ -284,7 +301,7 @@ export function createAuthService(options: AuthServiceOptions) {
         name: token.name,
         scopes: token.scopes,
       };
-      tokenCache.remember(hash, principal, token.expiresAt?.getTime() ?? null);
+      tokenCache.remember(hash, principal, token.expiresAt?.getTime() ?? null, mark);
       return principal;
     },
 
@@ -328,7 +345,13 @@ export function createAuthService(options: AuthServiceOptions) {
     ): Promise<User> {
       // Check and change in one locking transaction: two admins demoting each other (or
       // themselves) at the same moment must not both see the other one still active.
-      const result = await store.changeUserKeepingAnAdmin(id, changes, now());
+      let result;
+      try {
+        result = await store.changeUserKeepingAnAdmin(id, changes, now());
+      } finally {
+        // The cached principal carries the role and stands for an active user.
+        forgetSessionsOf(id);
+      }
       if (result.kind === "not_found") throw new NotFoundError("No such user");
       if (result.kind === "last_admin") {
         throw new ForbiddenError("The last active administrator cannot be demoted or deactivated");
@@ -358,8 +381,13 @@ export function createAuthService(options: AuthServiceOptions) {
     ): Promise<void> {
       const user = await store.findUserById(id);
       if (!user) throw new NotFoundError("No such user");
-      await store.updateUser(id, { passwordHash: await validNewPassword(password) }, now());
-      await store.deleteSessionsOfUser(id);
+      const passwordHash = await validNewPassword(password);
+      try {
+        await store.updateUser(id, { passwordHash }, now());
+        await store.deleteSessionsOfUser(id);
+      } finally {
+        forgetSessionsOf(id);
+      }
       await store.clearThrottle(await accountKey(user.email));
       await audit.record({
         actor,
@@ -413,7 +441,14 @@ export function createAuthService(options: AuthServiceOptions) {
     },
 
     async revokeToken(id: string, actor: AuditActor, requestId?: string): Promise<void> {
-      if (!await store.revokeToken(id, now())) {
+      let revoked;
+      try {
+        revoked = await store.revokeToken(id, now());
+      } finally {
+        // Also when the database failed: this instance stops accepting the token either way.
+        tokenCache.invalidate((cached) => cached.id === id);
+      }
+      if (!revoked) {
         if (!await store.findToken(id)) throw new NotFoundError("No such API token");
         return; // already revoked: idempotent
       }

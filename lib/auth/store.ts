@@ -29,6 +29,8 @@ export interface ApiToken {
 export interface SessionWithUser {
   sessionId: string;
   lastSeenAt: Date;
+  /** The absolute end of the session. */
+  expiresAt: Date;
   user: User;
 }
 
@@ -235,15 +237,22 @@ export function createAuthStore(db: Db) {
       now: Date,
       idleMs: number,
     ): Promise<SessionWithUser | undefined> {
-      const [row] = await db.query<UserRow & { session_id: string; last_seen_at: Date }>(
-        `SELECT s.id AS session_id, s.last_seen_at, u.id, u.email, u.display_name, u.role, u.active,
+      const [row] = await db.query<
+        UserRow & { session_id: string; last_seen_at: Date; expires_at: Date }
+      >(
+        `SELECT s.id AS session_id, s.last_seen_at, s.expires_at, u.id, u.email, u.display_name, u.role, u.active,
                 u.created_at, u.last_login_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.active`,
         [tokenHash, now, new Date(now.getTime() - idleMs)],
       );
       return row
-        ? { sessionId: row.session_id, lastSeenAt: row.last_seen_at, user: toUser(row) }
+        ? {
+          sessionId: row.session_id,
+          lastSeenAt: row.last_seen_at,
+          expiresAt: row.expires_at,
+          user: toUser(row),
+        }
         : undefined;
     },
 

@@ -3,7 +3,9 @@
  * cannot answer, a token or session verified within `maxStaleMs` keeps working
  * (flags keep being served from their snapshot, so their clients must still
  * authenticate). When the database answers, it always decides: a revoked
- * token or ended session is forgotten on its next check.
+ * token or ended session is forgotten on its next check. Whatever ends a
+ * credential on this instance also calls {@link VerifiedCache.invalidate}, so
+ * it is not served from here during a later outage.
  */
 import type { Clock } from "../clock.ts";
 
@@ -16,6 +18,8 @@ interface Entry<T> {
 
 export class VerifiedCache<T> {
   readonly #entries = new Map<string, Entry<T>>();
+  /** Bumped by every {@link invalidate}; see {@link mark}. */
+  #epoch = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -23,8 +27,18 @@ export class VerifiedCache<T> {
     private readonly maxEntries = 10_000,
   ) {}
 
-  /** Records a successful verification. */
-  remember(key: string, value: T, expiresAt: number | null = null): void {
+  /**
+   * Taken before asking the database, and handed to {@link remember}: a verification that was
+   * in flight while something invalidated entries may have read the row before the change, so
+   * it is not remembered (the next request verifies again).
+   */
+  mark(): number {
+    return this.#epoch;
+  }
+
+  /** Records a successful verification that began at `mark` (see {@link mark}). */
+  remember(key: string, value: T, expiresAt: number | null = null, mark = this.#epoch): void {
+    if (mark !== this.#epoch) return;
     this.#entries.delete(key);
     if (this.#entries.size >= this.maxEntries) {
       const oldest = this.#entries.keys().next();
@@ -36,6 +50,17 @@ export class VerifiedCache<T> {
   /** Drops a credential the database no longer accepts. */
   forget(key: string): void {
     this.#entries.delete(key);
+  }
+
+  /**
+   * Drops every entry `matches` (a user's sessions, a token) after the credential was ended,
+   * and keeps verifications already in flight from remembering it again.
+   */
+  invalidate(matches: (value: T, key: string) => boolean): void {
+    this.#epoch++;
+    for (const [key, entry] of this.#entries) {
+      if (matches(entry.value, key)) this.#entries.delete(key);
+    }
   }
 
   /** The value verified within the stale window and not expired, for use while the database is down. */

@@ -29,3 +29,19 @@ Deno.test("VerifiedCache stays bounded", () => {
   assert.equal(cache.recall("k0"), undefined);
   assert.equal(cache.recall("k4"), 4);
 });
+
+Deno.test("VerifiedCache.invalidate drops matching entries and keeps verifications in flight from bringing them back", () => {
+  const cache = new VerifiedCache<{ user: string }>(manualClock(0), 60_000);
+  cache.remember("s1", { user: "alice" });
+  cache.remember("s2", { user: "alice" });
+  cache.remember("s3", { user: "bob" });
+  const inFlight = cache.mark(); // a check that read alice's session before it was ended
+  cache.invalidate((value) => value.user === "alice");
+  assert.equal(cache.recall("s1"), undefined);
+  assert.equal(cache.recall("s2"), undefined);
+  assert.deepEqual(cache.recall("s3"), { user: "bob" }, "others stay");
+  cache.remember("s1", { user: "alice" }, null, inFlight);
+  assert.equal(cache.recall("s1"), undefined, "a stale read is not remembered");
+  cache.remember("s1", { user: "alice" }, null, cache.mark());
+  assert.deepEqual(cache.recall("s1"), { user: "alice" }, "a check begun afterwards is");
+});
