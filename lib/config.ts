@@ -28,6 +28,9 @@ export class ConfigError extends Error {
 /** The most proxies TRUST_PROXY may name. */
 export const MAX_TRUSTED_PROXIES = 10;
 
+/** The shortest METRICS_TOKEN accepted: long enough that guessing it is hopeless. */
+export const METRICS_TOKEN_MIN_LENGTH = 32;
+
 const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
 const FALSE_WORDS = new Set(["false", "0", "no", "off", ""]);
 
@@ -295,6 +298,15 @@ export function loadConfig(
   }
   if (e.ADMIN_PASSWORD !== undefined && e.ADMIN_PASSWORD.length < 12) {
     throw new ConfigError("ADMIN_PASSWORD", "must be at least 12 characters");
+  }
+  if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN.length < METRICS_TOKEN_MIN_LENGTH) {
+    throw new ConfigError(
+      "METRICS_TOKEN",
+      `must be at least ${METRICS_TOKEN_MIN_LENGTH} characters`,
+    );
+  }
+  if (e.METRICS_TOKEN !== undefined && /\s/.test(e.METRICS_TOKEN)) {
+    throw new ConfigError("METRICS_TOKEN", "must not contain spaces or line breaks");
   }
   const version = options.version ?? "0.0.0";
   return Object.freeze({

@@ -32,3 +32,21 @@ Deno.test("loadConfig() refuses a TRUST_PROXY that is neither a boolean nor 1 to
     );
   }
 });
+
+Deno.test("loadConfig() refuses a METRICS_TOKEN shorter than 32 characters without echoing it", () => {
+  for (const token of ["zzc", "x".repeat(31)]) {
+    const error = rejects({ METRICS_TOKEN: token }, "METRICS_TOKEN", token);
+    assert.equal(
+      error.message,
+      "Invalid configuration: METRICS_TOKEN must be at least 32 characters",
+    );
+  }
+  assert.equal(loadConfig({ METRICS_TOKEN: "x".repeat(32) }).metrics.token, "x".repeat(32));
+  assert.equal(loadConfig({ METRICS_TOKEN: "" }).metrics.token, undefined);
+});
+
+Deno.test("loadConfig() refuses a METRICS_TOKEN with spaces or a line break (it could never match)", () => {
+  const token = "a-long-enough-scrape-token-0123456789";
+  rejects({ METRICS_TOKEN: `${token}\n` }, "METRICS_TOKEN", token);
+  rejects({ METRICS_TOKEN: `${token} more` }, "METRICS_TOKEN", token);
+});

@@ -132,34 +132,130 @@ export function csrfProtection(
   };
 }
 
-/** Paths that probes and scrapers hit often; never rate limited. */
+/**
+ * Paths that probes hit often; never rate limited. `/metrics` has its own
+ * budget, for refused scrapes only ({@link METRICS_REFUSALS_PER_MINUTE}).
+ */
 const UNLIMITED =
-  /^\/(health(\/ready)?|healthz|readyz|metrics|api\/health(\/ready)?|_islands\/.*|styles\.css|favicon\.svg)$/;
+  /^\/(health(\/ready)?|healthz|readyz|api\/health(\/ready)?|_islands\/.*|styles\.css|favicon\.svg)$/;
+
+/** The Prometheus endpoint, whose refused scrapes are limited by {@link rateLimit}. */
+const SCRAPE_PATH = "/metrics";
+
+/**
+ * Refused `GET /metrics` requests (401/403: a wrong METRICS_TOKEN, no
+ * credential from an address outside METRICS_ALLOW_IPS) allowed per client
+ * and minute before further scrapes answer 429, whatever they carry.
+ */
+export const METRICS_REFUSALS_PER_MINUTE = 20;
 
 /**
  * A fixed-window request budget per client (user or token id, else IP), counted
  * by `counter`: per instance in memory, or across instances through Redis.
  * `scope` keeps separate budgets apart. 429 RATE_LIMITED with Retry-After when
- * exceeded; 0 disables.
+ * exceeded; 0 disables. `/metrics` is exempt from that budget (scrapers poll
+ * it), but its refused attempts have one of their own that `perMinute` does
+ * not disable, so a scrape token cannot be guessed at request speed.
  */
 export function rateLimit(
-  options: { perMinute: number; clock: Clock; counter: WindowCounter; scope: string },
+  options: {
+    perMinute: number;
+    clock: Clock;
+    counter: WindowCounter;
+    scope: string;
+    /** Refused `/metrics` requests per client and minute (default {@link METRICS_REFUSALS_PER_MINUTE}). */
+    scrapeRefusalsPerMinute?: number;
+  },
 ): MiddlewareHandler<AppEnv> {
   const { perMinute, clock, counter, scope } = options;
+  const scrapes = refusedScrapeLimit({
+    perMinute: options.scrapeRefusalsPerMinute ?? METRICS_REFUSALS_PER_MINUTE,
+    clock,
+    counter,
+    scope,
+  });
   return async function rateLimitMiddleware(c, next) {
+    if (c.req.path === SCRAPE_PATH) return await scrapes(c, next);
     if (perMinute <= 0 || UNLIMITED.test(c.req.path)) return await next();
     const now = clock.now();
     const windowStart = now - (now % WINDOW_MS);
-    const principal = c.get("principal");
-    const client = principal ? `${principal.kind}:${principal.id}` : `ip:${c.get("clientIp")}`;
+    const client = clientKey(c);
     const count = await counter.increment(`${scope}:${client}`, windowStart, WINDOW_MS);
     if (count > perMinute) {
-      const retryAfter = Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000));
       return problem(c, "RATE_LIMITED", "Too many requests from this client", {
-        "retry-after": String(retryAfter),
+        "retry-after": String(retryAfterSeconds(windowStart, now)),
       });
     }
     await next();
+  };
+}
+
+function clientKey(c: Context<AppEnv>): string {
+  const principal = c.get("principal");
+  return principal ? `${principal.kind}:${principal.id}` : `ip:${c.get("clientIp")}`;
+}
+
+function retryAfterSeconds(windowStart: number, now: number): number {
+  return Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000));
+}
+
+/**
+ * Limits refused scrapes per client and window; a successful scrape is never
+ * counted. The budget is checked before the credential is, so once it is spent
+ * even the right token waits for the next window (otherwise guessing would go
+ * on behind the 429s). This instance knows its own refusals and the attempts
+ * still being checked, and counts each refusal in `counter` too: through Redis
+ * a client's refusals on other instances close this one at its next refusal
+ * (N instances allow at most N budgets a window, one budget plus N-1 when the
+ * guesses are not simultaneous).
+ */
+function refusedScrapeLimit(
+  options: { perMinute: number; clock: Clock; counter: WindowCounter; scope: string },
+): MiddlewareHandler<AppEnv> {
+  const { perMinute, clock, counter, scope } = options;
+  /** Per client in the current window: refusals known here, and scrapes being checked. */
+  let clients = new Map<string, { refused: number; pending: number }>();
+  let current = 0;
+  return async function refusedScrapeLimitMiddleware(c, next) {
+    const now = clock.now();
+    const windowStart = now - (now % WINDOW_MS);
+    if (windowStart !== current) {
+      clients = new Map();
+      current = windowStart;
+    }
+    const client = clientKey(c);
+    let entry = clients.get(client);
+    if (entry === undefined) {
+      entry = { refused: 0, pending: 0 };
+      clients.set(client, entry);
+    }
+    // Attempts still being checked count as refused: simultaneous guesses cannot overrun the budget.
+    if (entry.refused + entry.pending >= perMinute) {
+      return problem(c, "RATE_LIMITED", "Too many refused scrapes from this client", {
+        "retry-after": String(retryAfterSeconds(windowStart, now)),
+      });
+    }
+    entry.pending++;
+    let refused = false;
+    try {
+      await next();
+      refused = c.res.status === 401 || c.res.status === 403;
+    } finally {
+      entry.pending--;
+    }
+    if (!refused) {
+      if (entry.refused === 0 && entry.pending === 0 && clients.get(client) === entry) {
+        clients.delete(client);
+      }
+      return;
+    }
+    entry.refused++;
+    const shared = await counter.increment(
+      `${scope}:scrape_refused:${client}`,
+      windowStart,
+      WINDOW_MS,
+    );
+    entry.refused = Math.max(entry.refused, shared);
   };
 }
 

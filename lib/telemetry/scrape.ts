@@ -2,7 +2,10 @@
  * Who may scrape `GET /metrics`: a bearer token equal to `METRICS_TOKEN`, or
  * a client address in `METRICS_ALLOW_IPS` (addresses or CIDR ranges, matched
  * by Hono's ip-restriction), or an API token with the `metrics:read` scope.
- * With neither configured, scraping is refused (fail closed).
+ * With neither configured, scraping is refused (fail closed). METRICS_TOKEN
+ * is at least 32 characters (lib/config.ts), and refused scrapes have a budget
+ * per client and minute (`rateLimit` in lib/auth/middleware.ts, 429 beyond it),
+ * so the token cannot be guessed.
  */
 import type { MiddlewareHandler } from "hono";
 import { ipRestriction } from "hono/ip-restriction";
