@@ -4,7 +4,7 @@
  * well-formed id in which the PHI scanner finds nothing is taken; anything else gets a fresh
  * one (the client still correlates by the id it is given back).
  */
-import { scanText } from "../phi/mod.ts";
+import { scan } from "../phi/mod.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -17,5 +17,5 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
  */
 export function acceptedRequestId(incoming: string | undefined): string | undefined {
   if (incoming === undefined || !REQUEST_ID.test(incoming)) return undefined;
-  return scanText(incoming).found ? undefined : incoming;
+  return scan(incoming).found ? undefined : incoming;
 }

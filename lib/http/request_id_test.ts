@@ -26,6 +26,7 @@ Deno.test("acceptedRequestId() refuses malformed ids and ids that carry PHI", ()
       "MRN:00482913",
       "DOB.1962-03-14",
       "203.0.113.77",
+      "536221234",
     ]
   ) assert.equal(acceptedRequestId(id), undefined, String(id));
 });
