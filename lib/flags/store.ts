@@ -54,6 +54,9 @@ const FLAG_COLUMNS = `key, enabled, description, scope, rollout_percent, require
 const EXPERIMENT_COLUMNS = `key, enabled, description, variants, allocation, required_modes,
   version, archived_at, updated_by, updated_at`;
 
+/** Advisory lock class of flag and experiment keys (`pg_advisory_xact_lock(class, hashtext(key))`). */
+const KEY_LOCK_CLASS = 0x46_4c_41_47; // "FLAG"
+
 const modesOf = (value: unknown): Mode[] => Array.isArray(value) ? value.filter(isMode) : [];
 const envsOf = (value: unknown): AppEnv[] =>
   Array.isArray(value)
@@ -134,6 +137,20 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
     return rows.length > 0;
   }
 
+  /**
+   * Serializes every write that may create `key`, in either table, until the transaction ends.
+   * Row locks cannot do this (the other table has no row yet to lock), so a flag and an
+   * experiment created with the same key at the same time would both pass the cross-table check.
+   * Two-int form with a class id of our own: its key space is apart from the one-int locks
+   * (migrations) and the class keeps it apart from any other user of hashtext() locks.
+   */
+  async function lockKey(tx: Connection, key: string): Promise<void> {
+    await tx.query("SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))", [
+      KEY_LOCK_CLASS,
+      key,
+    ]);
+  }
+
   async function write<T>(fn: (tx: Connection) => Promise<Change<T>>): Promise<Change<T>> {
     try {
       return await db.transaction(fn);
@@ -161,6 +178,7 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
 
     upsertFlag(key, input, options) {
       return write(async (tx) => {
+        await lockKey(tx, key);
         const rows = await tx.query(
           `SELECT ${FLAG_COLUMNS} FROM feature_flags WHERE key = $1 FOR UPDATE`,
           [key],
@@ -232,6 +250,7 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
 
     upsertExperiment(input, options) {
       return write(async (tx) => {
+        await lockKey(tx, input.key);
         const rows = await tx.query(
           `SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE key = $1 FOR UPDATE`,
           [input.key],
