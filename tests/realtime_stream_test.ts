@@ -1,5 +1,6 @@
 /** /api/stream on the in-process bus (PGlite, no Redis): hello, topics, replay, resync, caps, cleanup. */
 import assert from "node:assert/strict";
+import { manualClock } from "../lib/clock.ts";
 import type { MemoryBus } from "../lib/realtime/memory_bus.ts";
 import type { AppEvent, NewEvent } from "../lib/realtime/types.ts";
 import { buildTestApp, json } from "./helpers/app.ts";
@@ -154,7 +155,9 @@ Deno.test({
       assert.equal(anonymous.status, 401);
       await anonymous.body?.cancel();
       const user = await signInAs(app, "RESEARCHER");
-      for (const path of ["/api/stream?topic=secrets", "/api/stream?lastEventId=x<script>"]) {
+      for (
+        const path of ["/api/stream?topic=secrets", "/api/stream?lastEventId=x<script>"]
+      ) {
         const bad = await app.request(path, { headers: user.headers() });
         assert.equal(bad.status, 400, path);
         assert.doesNotMatch(await bad.text(), /script|secrets/);
@@ -250,6 +253,48 @@ Deno.test({
         assert.equal(stream.ended(), true, "the stream was closed by the server");
       }
       assert.equal(app.services.sse.size, 0);
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "an open stream re-checks the session without refreshing its idle timer: an unattended tab still times out",
+  ...opts,
+  async fn() {
+    const clock = manualClock(Date.now());
+    const app = await buildTestApp({
+      clock,
+      env: { SESSION_IDLE_MINUTES: "5", SSE_REVALIDATE_SECONDS: "1" },
+    });
+    try {
+      const user = await signInAs(app, "RESEARCHER");
+      const lastSeen = async () =>
+        (await app.db.query<{ last_seen_at: Date }>("SELECT last_seen_at FROM sessions"))[0]!
+          .last_seen_at.getTime();
+      const signedInAt = await lastSeen();
+      const sse = readSse(await app.request("/api/stream", { headers: user.headers() }));
+      await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+
+      // Four idle minutes pass (the session is still valid); the stream re-checks it every
+      // second meanwhile. A re-check that touched the session would move last_seen_at.
+      clock.advance(4 * 60_000);
+      const deadline = Date.now() + 2500;
+      while (Date.now() < deadline && await lastSeen() === signedInAt) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(await lastSeen(), signedInAt, "the re-check did not refresh the session");
+      assert.equal(sse.ended(), false, "the session is still valid after four minutes");
+
+      // Two more: six idle minutes, beyond the five allowed. The next re-check ends the stream.
+      clock.advance(2 * 60_000);
+      await sse.until(() => sse.ended(), "the stream to end").catch(() => {});
+      assert.equal(sse.ended(), true, "the stream ended with the idle session");
+      const state = await app.request("/api/governance/state", { headers: user.headers() });
+      assert.equal(state.status, 401, "the session timed out");
+      await state.body?.cancel();
     } finally {
       await app.dispose();
     }

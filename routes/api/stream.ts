@@ -64,8 +64,10 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         if (principal.kind === "token") {
           return (await services.auth.authenticateToken(bearer ?? "")) !== undefined;
         }
+        // A stream is not activity: the check must not refresh the session's idle timer, or an
+        // unattended tab would keep its session alive for as long as it stays open.
         return secret !== undefined &&
-          (await services.auth.authenticateSession(secret)) !== undefined;
+          (await services.auth.authenticateSession(secret, { touch: false })) !== undefined;
       };
       const session = await openEventStream(
         {
