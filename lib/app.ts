@@ -55,13 +55,14 @@ import type { Config } from "./config.ts";
 import { type AppServices, type RouteContext } from "./context.ts";
 import { type Db, isNulCharacterError } from "./db/mod.ts";
 import { privateApiResponses } from "./http/cache_control.ts";
-import { AppError, ValidationError } from "./errors/mod.ts";
+import { AppError, clientErrorForStatus, ValidationError } from "./errors/mod.ts";
 import { createFeatureControl } from "./flags/mod.ts";
 import { createModeService } from "./governance/service.ts";
 import { databaseCheck, redisCheck, workerCheck } from "./health/mod.ts";
 import { RouteRegistry } from "./http/access.ts";
 import {
   limitBody,
+  methodLabel,
   requestContext,
   requestLog,
   routeLabel,
@@ -397,6 +398,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       mapped = new ValidationError("The request body is not valid JSON");
     } else if (error instanceof HTTPException && error.status === 413) {
       return problem(c, "PAYLOAD_TOO_LARGE", "The request body is too large");
+    } else if (error instanceof HTTPException && error.status > 400 && error.status < 500) {
+      // A library's refusal (e.g. 415 from the OpenAPI validator for a non-JSON body) is the
+      // client's error with the library's status, not a 500.
+      mapped = clientErrorForStatus(error.status);
     } else if (isNulCharacterError(error)) {
       // Any input that reaches the database is covered here, whichever schema let it through.
       mapped = new ValidationError("Text may not contain NUL (U+0000) characters");
@@ -406,12 +411,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       c.get("logger")?.error("unhandled error", {
         errorType: error instanceof Error ? error.name : typeof error,
         route: routeLabel(c),
-        method: c.req.method,
+        method: methodLabel(c.req.method),
       });
       services.errors.capture(error, {
         source: "http",
         route: routeLabel(c),
-        method: c.req.method,
+        method: methodLabel(c.req.method),
         requestId: c.get("requestId"),
       });
     }

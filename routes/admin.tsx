@@ -17,6 +17,7 @@ import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { AuditQuery } from "./api/audit.ts";
 import { TokenNameSchema } from "./api/admin.ts";
 import { CsrfField, ErrorNotice, QueryNotice } from "../components/forms.tsx";
+import { isStorableInstant } from "../lib/validation/dates.ts";
 
 /** Fixed confirmation messages, chosen by key so no user input is reflected. */
 const NOTICES: Record<string, string> = {
@@ -399,7 +400,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       });
     }
     const expires = parsed.data.expires_at ? new Date(`${parsed.data.expires_at}Z`) : null;
-    if (expires && Number.isNaN(expires.getTime())) {
+    if (expires && !isStorableInstant(expires.getTime())) {
       return await tokensPage(c, { error: "The expiry date is not valid.", status: 400 });
     }
     let created: { name: string; secret: string } | undefined;

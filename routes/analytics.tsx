@@ -14,6 +14,7 @@ import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
 import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
+import { formValue, readForm } from "../lib/http/form.ts";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_ERASE = { role: "ADMIN", class: "governance-write" } as const;
@@ -307,10 +308,8 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   });
 
   page(app, ctx.access, "POST", "/analytics/erase", ADMIN_ERASE, async (c) => {
-    const body = await c.req.parseBody();
-    const parsed = EraseForm.safeParse(
-      Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === "string")),
-    );
+    const form = await readForm(c);
+    const parsed = EraseForm.safeParse({ email: formValue(form, "email") });
     if (!parsed.success) {
       return await dashboardPage(c, { error: "Enter the email of an account.", status: 400 });
     }

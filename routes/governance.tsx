@@ -16,6 +16,7 @@ import { governanceStateFor, modePolicyTable } from "../lib/governance/mod.ts";
 import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { Island } from "../lib/web/island.tsx";
+import { firstValues, readForm } from "../lib/http/form.ts";
 
 const ModeForm = z.object({
   mode: z.enum(MODES),
@@ -157,7 +158,10 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
     "/governance/mode",
     { role: "ADMIN", class: "governance-write" },
     async (c) => {
-      const form = ModeForm.safeParse(await c.req.parseBody());
+      const fields = await readForm(c);
+      const form = ModeForm.safeParse(
+        firstValues(fields),
+      );
       if (!form.success) {
         const confirmMissing = form.error.issues.some((issue) => issue.path[0] === "confirm");
         return await render(c, {

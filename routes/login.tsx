@@ -7,6 +7,7 @@ import type { RouteContext } from "../lib/context.ts";
 import { AppError, RateLimitedError } from "../lib/errors/mod.ts";
 import { page, safeNextPath } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
+import { firstValues, readForm } from "../lib/http/form.ts";
 
 const LoginForm = z.object({
   email: z.string().trim().min(3).max(254),
@@ -51,7 +52,10 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   });
 
   page(app, ctx.access, "POST", "/login", { role: "public", class: "auth" }, async (c) => {
-    const parsed = LoginForm.safeParse(await c.req.parseBody());
+    const fields = await readForm(c);
+    const parsed = LoginForm.safeParse(
+      firstValues(fields),
+    );
     const next = safeNextPath(parsed.success ? parsed.data.next : "/");
     if (!parsed.success) return render(c, { next, error: "Enter your email and password." }, 400);
     try {

@@ -6,6 +6,7 @@ import { z } from "@hono/zod-openapi";
 import { MAX_BATCH } from "./allowlist.ts";
 import type { RejectReason } from "./rules.ts";
 import { GROUP_BY } from "./summary.ts";
+import { CalendarDay } from "../validation/dates.ts";
 
 export const IncomingEvent = z.object({
   eventId: z.uuid().openapi({ description: "Client-generated UUID; a retry reuses it" }),
@@ -44,12 +45,7 @@ export const IngestResponse = z.object({
 }).openapi("AnalyticsIngestResult");
 export type IngestResult = z.infer<typeof IngestResponse>;
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(
-  (value) =>
-    !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
-    new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
-  { message: "Must be a calendar date YYYY-MM-DD" },
-);
+const Day = CalendarDay;
 
 export const SummaryQuery = z.object({
   from: Day.optional().openapi({ description: "First UTC day (default: 29 days before `to`)" }),

@@ -6,6 +6,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { ipRestriction } from "hono/ip-restriction";
 import type { Clock } from "../clock.ts";
+import { formValue, readForm } from "../http/form.ts";
 import { problem, wantsApi } from "../http/problem.ts";
 import type { WindowCounter } from "../http/rate_window.ts";
 import type { AppEnv } from "../http/types.ts";
@@ -114,14 +115,15 @@ export function csrfProtection(
     // Signing in again needs no token from the old session (the Origin check above still applies).
     if (principal?.kind === "user" && !SIGN_IN_PATHS.has(c.req.path)) {
       let token = c.req.header("x-csrf-token");
-      if (!token) {
+      // Pages post forms with a csrf_token field; the JSON API takes the header only (reading
+      // an /api body here would also consume it before the route's own limits).
+      if (!token && !c.req.path.startsWith("/api/")) {
         const type = c.req.header("content-type") ?? "";
         if (
           type.startsWith("application/x-www-form-urlencoded") ||
           type.startsWith("multipart/form-data")
         ) {
-          const form = await c.req.parseBody();
-          token = typeof form.csrf_token === "string" ? form.csrf_token : undefined;
+          token = formValue(await readForm(c), "csrf_token");
         }
       }
       if (!token || !safeEqual(token, principal.csrfToken)) {

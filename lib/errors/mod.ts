@@ -161,6 +161,29 @@ const TITLES: Record<ErrorCode, string> = {
   SERVICE_UNAVAILABLE: "Service unavailable",
 };
 
+/**
+ * The error for a 4xx status raised by a library (Hono's body parsers, the OpenAPI
+ * validator): its code and a message that names the rule, never the input.
+ */
+export function clientErrorForStatus(status: number): AppError {
+  switch (status) {
+    case 401:
+      return new UnauthenticatedError();
+    case 403:
+      return new ForbiddenError();
+    case 404:
+      return new NotFoundError();
+    case 405:
+      return new AppError("METHOD_NOT_ALLOWED", "This method is not allowed here");
+    case 413:
+      return new PayloadTooLargeError();
+    case 415:
+      return new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
+    default:
+      return new ValidationError("The request could not be read");
+  }
+}
+
 /** HTTP status for a code. */
 export function statusOf(code: ErrorCode): number {
   return STATUS[code];

@@ -4,19 +4,38 @@
  * result with zod like any other input.
  */
 import type { Context } from "hono";
+import { ValidationError } from "../errors/mod.ts";
 import type { AppEnv } from "./types.ts";
 
 export type FormFields = Record<string, string | string[]>;
 
-/** The posted form fields (urlencoded or multipart), text only. */
+/**
+ * The posted form fields (urlencoded or multipart), text only. A body that cannot be parsed
+ * (multipart without a boundary, a broken part) is bad input: ValidationError, not a 500.
+ */
 export async function readForm(c: Context<AppEnv>): Promise<FormFields> {
-  const body = await c.req.parseBody({ all: true });
+  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    throw new ValidationError("The form could not be read");
+  }
   const out: FormFields = {};
   for (const [key, value] of Object.entries(body)) {
     if (typeof value === "string") out[key] = value;
     else if (Array.isArray(value)) {
       out[key] = value.filter((v): v is string => typeof v === "string");
     }
+  }
+  return out;
+}
+
+/** Each field's first value, for forms whose schema expects one value per name. */
+export function firstValues(form: FormFields): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(form)) {
+    const value = formValue(form, name);
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }

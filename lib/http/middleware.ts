@@ -64,7 +64,7 @@ export function requestLog(
     const route = c.res.status === 404 && routeLabel(c) === "unmatched"
       ? "unmatched"
       : routeLabel(c);
-    const method = c.req.method;
+    const method = methodLabel(c.req.method);
     const status = c.res.status;
     options.metrics.httpRequests.inc({ route, method, status });
     options.metrics.httpDuration.observe(seconds, { route, method });
@@ -75,6 +75,16 @@ export function requestLog(
       logger.debug("request", fields);
     } else logger.info("request", fields);
   };
+}
+
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/**
+ * The method as logged and labelled: a client may send any token as the method, so anything
+ * outside the standard set reads OTHER (a fixed label budget, and no client text in logs).
+ */
+export function methodLabel(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : "OTHER";
 }
 
 /**

@@ -38,7 +38,12 @@ export function serveStatic(
   const cache = new Map<string, CachedFile>();
   return async function serveStaticFiles(c, next) {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return await next();
-    const path = decodeURIComponent(c.req.path);
+    let path: string;
+    try {
+      path = decodeURIComponent(c.req.path);
+    } catch {
+      return await next(); // malformed percent-encoding: not a file of ours
+    }
     if (path.includes("..") || path.includes("\\") || path.includes("\0") || path.endsWith("/")) {
       return await next();
     }

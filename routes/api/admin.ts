@@ -10,6 +10,7 @@ import type { RouteContext } from "../../lib/context.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { noPhi } from "../../lib/validation/no_phi.ts";
+import { StorableInstant } from "../../lib/validation/dates.ts";
 
 const ADMIN_READ = { role: "ADMIN", class: "read" } as const;
 const ADMIN_WRITE = { role: "ADMIN", class: "write" } as const;
@@ -275,7 +276,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
             z.object({
               name: TokenNameSchema,
               scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
-              expiresAt: z.iso.datetime({ offset: true }).optional(),
+              expiresAt: StorableInstant.optional(),
             }).strict(),
           ),
         },

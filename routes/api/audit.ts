@@ -4,6 +4,7 @@ import { queryAudit } from "../../lib/audit/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
+import { StorableInstant } from "../../lib/validation/dates.ts";
 
 export const AuditQuery = z.object({
   actor: z.string().max(64).optional(),
@@ -12,8 +13,8 @@ export const AuditQuery = z.object({
   }),
   targetType: z.string().regex(/^[a-z_]{1,40}$/).optional(),
   targetId: z.string().max(128).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: StorableInstant.optional(),
+  to: StorableInstant.optional(),
   cursor: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
