@@ -62,7 +62,13 @@ async function attempt(action: () => Promise<void>): Promise<{ error?: string; s
     if (error instanceof AppError && error.code !== "INTERNAL_ERROR") {
       return {
         error: error.message + ".",
-        status: error.code === "CONFLICT" ? 409 : error.code === "NOT_FOUND" ? 404 : 400,
+        status: error.code === "CONFLICT"
+          ? 409
+          : error.code === "NOT_FOUND"
+          ? 404
+          : error.code === "MODE_STANDBY"
+          ? 503
+          : 400,
       };
     }
     throw error;
@@ -261,6 +267,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         changes,
         actorOf(c.get("principal")),
         c.get("requestId"),
+        { onlyReducingAccess: ctx.services.mode.current() === "STANDBY" },
       );
     });
     if (result.error) return await usersPage(c, result.error, result.status);

@@ -10,6 +10,22 @@ export function roleAtLeast(role: Role, minimum: Role): boolean {
   return RANK[role] >= RANK[minimum];
 }
 
+/**
+ * True when applying `changes` to an account only takes access away: a deactivation or a
+ * demotion (or nothing). Promotions, reactivations and renames add or alter access. In STANDBY
+ * only these changes are allowed: they are how an administrator contains an incident.
+ */
+export function onlyReducesAccess(
+  before: { role: Role; active: boolean; displayName: string },
+  changes: { role?: Role; active?: boolean; displayName?: string },
+): boolean {
+  if (changes.displayName !== undefined && changes.displayName !== before.displayName) {
+    return false;
+  }
+  if (changes.active === true && !before.active) return false;
+  return changes.role === undefined || RANK[changes.role] <= RANK[before.role];
+}
+
 /** Scopes an API token can carry. */
 export const SCOPES = [
   "flags:evaluate",

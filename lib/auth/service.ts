@@ -6,6 +6,7 @@ import type { AuditActor, AuditLog } from "../audit/audit.ts";
 import type { Clock } from "../clock.ts";
 import {
   ForbiddenError,
+  ModeStandbyError,
   NotFoundError,
   RateLimitedError,
   ServiceUnavailableError,
@@ -21,7 +22,13 @@ import {
   type ScryptParams,
   verifyPassword,
 } from "./password.ts";
-import type { Role, Scope, TokenPrincipal, UserPrincipal } from "./principal.ts";
+import {
+  onlyReducesAccess,
+  type Role,
+  type Scope,
+  type TokenPrincipal,
+  type UserPrincipal,
+} from "./principal.ts";
 import { type ApiToken, type AuthStore, normalizeEmail, type User } from "./store.ts";
 import { ACCOUNT_POLICY, IP_POLICY, lockRemainingSeconds } from "./throttle.ts";
 import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./tokens.ts";
@@ -336,23 +343,38 @@ export function createAuthService(options: AuthServiceOptions) {
       return user;
     },
 
-    /** Changes role and/or active flag; refuses to remove the last active ADMIN. */
+    /**
+     * Changes role and/or active flag; refuses to remove the last active ADMIN. With
+     * `onlyReducingAccess` (STANDBY) anything but a deactivation or demotion is refused with
+     * MODE_STANDBY, checked against the locked row.
+     */
     async updateUser(
       id: string,
       changes: { role?: Role; active?: boolean; displayName?: string },
       actor: AuditActor,
       requestId?: string,
+      options: { onlyReducingAccess?: boolean } = {},
     ): Promise<User> {
       // Check and change in one locking transaction: two admins demoting each other (or
       // themselves) at the same moment must not both see the other one still active.
       let result;
       try {
-        result = await store.changeUserKeepingAnAdmin(id, changes, now());
+        result = await store.changeUserKeepingAnAdmin(
+          id,
+          changes,
+          now(),
+          options.onlyReducingAccess ? (before) => onlyReducesAccess(before, changes) : undefined,
+        );
       } finally {
         // The cached principal carries the role and stands for an active user.
         forgetSessionsOf(id);
       }
       if (result.kind === "not_found") throw new NotFoundError("No such user");
+      if (result.kind === "refused") {
+        throw new ModeStandbyError(
+          "In STANDBY an account can only be deactivated or demoted; other changes wait",
+        );
+      }
       if (result.kind === "last_admin") {
         throw new ForbiddenError("The last active administrator cannot be demoted or deactivated");
       }

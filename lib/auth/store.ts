@@ -176,10 +176,13 @@ export function createAuthStore(db: Db) {
       id: string,
       changes: { role?: Role; active?: boolean; displayName?: string },
       now: Date,
+      /** Checked against the locked row; false refuses the change (`refused`). */
+      allow: (before: User) => boolean = () => true,
     ): Promise<
       | { kind: "changed"; before: User; after: User }
       | { kind: "not_found" }
       | { kind: "last_admin" }
+      | { kind: "refused" }
     > {
       return await db.transaction(async (tx) => {
         const admins = await tx.query<{ id: string }>(
@@ -191,6 +194,7 @@ export function createAuthStore(db: Db) {
         );
         if (!row) return { kind: "not_found" as const };
         const before = toUser(row);
+        if (!allow(before)) return { kind: "refused" as const };
         const losesAdmin = before.role === "ADMIN" && before.active &&
           ((changes.role !== undefined && changes.role !== "ADMIN") || changes.active === false);
         if (losesAdmin && admins.length <= 1) return { kind: "last_admin" as const };

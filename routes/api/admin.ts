@@ -147,7 +147,8 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       path: "/api/admin/users/{id}",
       tags: ["Admin"],
       summary: "Change an account's role, name or active flag",
-      description: "Takes effect on the user's next request. Deactivation ends their sessions.",
+      description: "Takes effect on the user's next request. Deactivation ends their sessions. " +
+        "In STANDBY only deactivation and demotion are accepted (others: 503 MODE_STANDBY).",
       request: {
         params: IdParam,
         body: {
@@ -172,6 +173,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         c.req.valid("json"),
         actorOf(c.get("principal")),
         c.get("requestId"),
+        { onlyReducingAccess: ctx.services.mode.current() === "STANDBY" },
       );
       return c.json({ user: userView(user) }, 200);
     },
