@@ -156,7 +156,7 @@ Deno.test({
       await anonymous.body?.cancel();
       const user = await signInAs(app, "RESEARCHER");
       for (
-        const path of ["/api/stream?topic=secrets", "/api/stream?lastEventId=x<script>"]
+        const path of ["/api/stream?topic=secrets", "/api/stream?topic=x<script>&lastEventId=1-0"]
       ) {
         const bad = await app.request(path, { headers: user.headers() });
         assert.equal(bad.status, 400, path);
@@ -295,6 +295,80 @@ Deno.test({
       const state = await app.request("/api/governance/state", { headers: user.headers() });
       assert.equal(state.status, 401, "the session timed out");
       await state.body?.cancel();
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a replay longer than the per-connection queue arrives whole and in order (not cut off as an overflow)",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp();
+    try {
+      const user = await signInAs(app, "RESEARCHER");
+      const first = await app.services.bus.publish(progress(0));
+      const later: AppEvent[] = [];
+      for (let i = 1; i < 600; i++) later.push(await app.services.bus.publish(progress(i % 100)));
+      const sse = readSse(
+        await app.request("/api/stream?topic=jobs", {
+          headers: user.headers({ "last-event-id": first.id }),
+        }),
+      );
+      await sse.until(() => sse.events().length >= 599 || sse.ended(), "the replay");
+      assert.equal(sse.ended(), false, "the stream was not closed");
+      assert.ok(!sse.messages.some((m) => m.event === "resync"));
+      assert.deepEqual(sse.events().map((m) => m.id), later.map((e) => e.id));
+      // And it continues live.
+      const next = await app.services.bus.publish(progress(1));
+      await sse.until(() => sse.events().length === 600, "the next live event");
+      assert.equal(sse.events().at(-1)!.id, next.id);
+      await sse.close();
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a malformed or empty Last-Event-ID (header or query) opens the stream with resync, like an unknown id",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp();
+    try {
+      const user = await signInAs(app, "RESEARCHER");
+      await app.services.bus.publish(progress(1));
+      const cases: Array<[string, string, Record<string, string>]> = [
+        ["header abc", "/api/stream?topic=jobs", { "last-event-id": "abc" }],
+        ["empty header", "/api/stream?topic=jobs", { "last-event-id": "" }],
+        ["query abc", "/api/stream?topic=jobs&lastEventId=abc", {}],
+        ["empty query", "/api/stream?topic=jobs&lastEventId=", {}],
+        ["query with markup", "/api/stream?topic=jobs&lastEventId=x%3Cscript%3E", {}],
+        ["header of digits only", "/api/stream?topic=jobs", { "last-event-id": "12345" }],
+      ];
+      for (const [name, path, headers] of cases) {
+        const response = await app.request(path, { headers: user.headers(headers) });
+        assert.equal(response.status, 200, name);
+        const sse = readSse(response);
+        await sse.until((m) => m.some((x) => x.event === "resync"), `resync (${name})`);
+        assert.deepEqual(sse.messages.map((m) => m.event), ["hello", "resync"], name);
+        const resync = sse.messages.find((m) => m.event === "resync")!;
+        assert.equal(resync.id, app.services.bus.lastId(), name);
+        assert.deepEqual(JSON.parse(resync.data), { reason: "history_exceeded" }, name);
+        const next = await app.services.bus.publish(progress(2));
+        await sse.until(() => sse.events().length === 1, `live after resync (${name})`);
+        assert.equal(sse.events()[0]!.id, next.id, name);
+        await sse.close();
+      }
+      // Other invalid parameters are still refused.
+      const bad = await app.request("/api/stream?topic=secrets&lastEventId=abc", {
+        headers: user.headers(),
+      });
+      assert.equal(bad.status, 400);
+      assert.equal((await json(bad)).code, "VALIDATION_FAILED");
     } finally {
       await app.dispose();
     }

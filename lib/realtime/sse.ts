@@ -57,6 +57,8 @@ export class SseSession {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #closed = false;
   #heartbeat: unknown;
+  /** Writers waiting for the client to read ({@link whenWritable}). */
+  #waiting: Array<() => void> = [];
   readonly #timers: Timers;
   readonly #options: SseSessionOptions;
 
@@ -68,6 +70,8 @@ export class SseSession {
         start: (controller) => {
           this.#controller = controller;
         },
+        // Called when the client has read and there is room again.
+        pull: () => this.#wake(),
         cancel: () => this.#finish("client"),
       },
       new CountQueuingStrategy({ highWaterMark: options.queueLimit }),
@@ -94,6 +98,25 @@ export class SseSession {
     return true;
   }
 
+  /**
+   * Resolves true once a chunk can be queued with `spare` places still free after it (the
+   * client has read enough), false if the session ends first. For catch-up writes (a replay)
+   * that must wait for the client instead of counting as overflow; the spare places keep
+   * room for the heartbeat meanwhile.
+   */
+  async whenWritable(spare = 0): Promise<boolean> {
+    while (!this.#closed && (this.#controller.desiredSize ?? 0) <= spare) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    return !this.#closed;
+  }
+
+  #wake(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const resolve of waiting) resolve();
+  }
+
   /** Ends the stream (what is already queued is still delivered). */
   close(reason: CloseReason = "server"): void {
     if (this.#closed) return;
@@ -108,6 +131,7 @@ export class SseSession {
   #finish(reason: CloseReason): void {
     if (this.#closed && this.#heartbeat === undefined) return;
     this.#closed = true;
+    this.#wake();
     if (this.#heartbeat !== undefined) {
       this.#timers.clearInterval(this.#heartbeat);
       this.#heartbeat = undefined;

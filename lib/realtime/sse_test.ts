@@ -230,3 +230,52 @@ Deno.test("cancelling the body or aborting the request frees the subscription, t
   assert.equal(hub.countFor("user:1"), 0);
   assert.equal(active.size, 0);
 });
+
+Deno.test("a replay longer than the queue is written as the client reads it, then continues live", async () => {
+  const { bus, deps, tick } = setup({ queueLimit: 8, historySize: 100 });
+  const first = await bus.publish(job(0));
+  const later: AppEvent[] = [];
+  for (let i = 1; i < 60; i++) later.push(await bus.publish(job(i)));
+  const session = await openEventStream(deps, {
+    topic: "jobs",
+    clientKey: "user:1",
+    lastEventId: first.id,
+    hello,
+  });
+  assert.ok(typeof session !== "string");
+  const reader = session.stream.getReader();
+  const parser = new SseParser();
+  // The client reads in small steps; a heartbeat and live events arrive meanwhile.
+  tick();
+  const live = await bus.publish(job(60));
+  const ids: string[] = [];
+  for (let round = 0; round < 200 && ids.length < 60; round++) {
+    const { messages, done } = await drain(reader, parser);
+    assert.equal(done, false, "the stream stays open");
+    ids.push(...messages.filter((m) => m.event === "job.progress").map((m) => m.id!));
+  }
+  assert.deepEqual(ids, [...later, live].map((e) => e.id));
+  assert.equal(parser.comments, 1, "the heartbeat found room");
+  const next = await bus.publish(job(61));
+  const { messages } = await drain(reader, parser);
+  assert.deepEqual(messages.map((m) => m.id), [next.id]);
+  session.close();
+});
+
+Deno.test("a client that reads nothing while live events pile up behind its replay is disconnected", async () => {
+  const { bus, deps, hub } = setup({ queueLimit: 4, historySize: 100 });
+  const first = await bus.publish(job(0));
+  for (let i = 1; i < 20; i++) await bus.publish(job(i));
+  const session = await openEventStream(deps, {
+    topic: "jobs",
+    clientKey: "user:1",
+    lastEventId: first.id,
+    hello,
+  });
+  assert.ok(typeof session !== "string");
+  for (let i = 0; i < 4; i++) await bus.publish(job(i));
+  assert.equal(session.closed, false, "waiting for the client is not overflow");
+  await bus.publish(job(5));
+  assert.equal(session.closed, true, "more live events than the queue holds: overflow");
+  assert.equal(hub.size, 0);
+});

@@ -1,9 +1,14 @@
 /**
  * The event stream of one client: hello snapshot, replay from `Last-Event-ID`
- * (or `resync` when that id is older than the history), then live events of
- * its topic — in id order, without gaps or duplicates across the hand-over
- * from replay to live.
+ * (or `resync` when that id is older than the history, unknown or malformed),
+ * then live events of its topic — in id order, without gaps or duplicates
+ * across the hand-over from replay to live.
+ *
+ * The replay is written as fast as the client reads it (it does not count as
+ * overflow, however long it is); live events arriving meanwhile wait in a
+ * buffer bounded like the queue.
  */
+import { isEventId } from "./ids.ts";
 import type { EventBus } from "./types.ts";
 import { type AppEvent, compareEventIds, type Topic } from "./types.ts";
 import {
@@ -31,7 +36,7 @@ export interface EventStreamDeps {
 
 export interface EventStreamRequest {
   topic: Topic;
-  /** From the `Last-Event-ID` header or `?lastEventId=`. */
+  /** From the `Last-Event-ID` header or `?lastEventId=` (anything not an event id gets `resync`). */
   lastEventId?: string;
   /** Whose connection this is, for the per-client cap (`user:<id>` / `token:<id>`). */
   clientKey: string;
@@ -64,25 +69,38 @@ export async function openEventStream(
   deps: EventStreamDeps,
   request: EventStreamRequest,
 ): Promise<SseSession | CapRefusal> {
+  const queueLimit = deps.queueLimit ?? 256;
+  // Catch-up writes leave this much of the queue for the heartbeat.
+  const spare = Math.max(1, Math.min(16, Math.floor(queueLimit / 8)));
+  /** Live events that arrive before the catch-up is written. */
   const pending: AppEvent[] = [];
   let live = false;
-  let lastSent: string | undefined = request.lastEventId;
+  const resumeFrom = request.lastEventId;
+  const resumable = resumeFrom !== undefined && isEventId(resumeFrom);
+  let lastSent: string | undefined = resumable ? resumeFrom : undefined;
   let onAbort: (() => void) | undefined;
   let revalidation: unknown;
   const timers = deps.timers ?? systemTimers;
 
+  function hold(item: AppEvent): void {
+    pending.push(item);
+    // A client that reads the catch-up slower than live events arrive is a slow client.
+    if (pending.length > queueLimit) session.close("overflow");
+  }
+
   // Subscribe before reading the history, buffering, so nothing published meanwhile is lost.
   const unsubscribe = deps.bus.subscribe(request.topic, (event) => {
     if (live) sendEvent(event);
-    else pending.push(event);
+    else hold(event);
   });
 
   const opened = deps.hub.open(request.clientKey, {
     heartbeatMs: deps.heartbeatMs,
-    queueLimit: deps.queueLimit ?? 256,
+    queueLimit,
     ...(deps.timers ? { timers: deps.timers } : {}),
     onClose: () => {
       unsubscribe();
+      pending.length = 0;
       if (onAbort) request.signal?.removeEventListener("abort", onAbort);
       if (revalidation !== undefined) timers.clearInterval(revalidation);
     },
@@ -97,6 +115,19 @@ export async function openEventStream(
     if (lastSent !== undefined && compareEventIds(event.id, lastSent) <= 0) return;
     if (session.send(encodeEvent(event))) {
       lastSent = event.id;
+    }
+  }
+
+  /** The client must refetch the state; it continues from the newest id. */
+  function sendResync(reason: "history_exceeded"): void {
+    const now = deps.bus.lastId();
+    session.send(formatSseEvent({
+      ...(now !== undefined ? { id: now } : {}),
+      event: "resync",
+      data: { reason },
+    }));
+    if (now !== undefined && (lastSent === undefined || compareEventIds(now, lastSent) > 0)) {
+      lastSent = now;
     }
   }
 
@@ -121,7 +152,9 @@ export async function openEventStream(
   session.send(formatSseRetry(deps.retryMs ?? 3000));
   const position = deps.bus.lastId();
   const hello = request.hello();
-  if (request.lastEventId === undefined) {
+  /** What follows the hello: nothing, a resync, or the events after an id. */
+  let catchUp: { after: string } | "resync" | undefined;
+  if (resumeFrom === undefined) {
     session.send(formatSseEvent({
       ...(position !== undefined ? { id: position } : {}),
       event: "hello",
@@ -130,26 +163,40 @@ export async function openEventStream(
     if (position !== undefined) lastSent = position;
   } else {
     session.send(formatSseEvent({ event: "hello", data: hello }));
-    let replay;
-    try {
-      replay = await deps.bus.replay(request.lastEventId, request.topic);
-    } catch {
-      replay = { events: [], complete: false };
-    }
-    if (replay.complete) {
-      for (const event of replay.events) sendEvent(event);
-    } else {
-      // The id is older than the history: the client must refetch state, then follows live.
-      const now = deps.bus.lastId();
-      session.send(formatSseEvent({
-        ...(now !== undefined ? { id: now } : {}),
-        event: "resync",
-        data: { reason: "history_exceeded" },
-      }));
-      lastSent = now;
-    }
+    // A malformed id is unknown like any other: the client resyncs (a refusal would stop an
+    // EventSource from ever reconnecting).
+    catchUp = resumable ? { after: resumeFrom } : "resync";
   }
-  for (const event of pending.splice(0)) sendEvent(event);
-  live = true;
+
+  let replay: AppEvent[] | "resync" = [];
+  if (catchUp === "resync") {
+    replay = "resync";
+  } else if (catchUp !== undefined) {
+    let found;
+    try {
+      found = await deps.bus.replay(catchUp.after, request.topic);
+    } catch {
+      found = { events: [], complete: false };
+    }
+    // Incomplete: the id is older than the history (or unknown); the client refetches state.
+    replay = found.complete ? found.events : "resync";
+  }
+  // Written as the client reads, after the response has been handed back.
+  void writeCatchUp(replay).catch(() => session.close("server"));
   return session;
+
+  async function writeCatchUp(replay: AppEvent[] | "resync"): Promise<void> {
+    if (replay === "resync") sendResync("history_exceeded");
+    else {
+      for (const event of replay) {
+        if (!await session.whenWritable(spare)) return;
+        sendEvent(event);
+      }
+    }
+    while (pending.length > 0) {
+      if (!await session.whenWritable(spare)) return;
+      sendEvent(pending.shift()!);
+    }
+    if (!session.closed) live = true;
+  }
 }

@@ -10,9 +10,13 @@ import { governanceStateFor } from "../../lib/governance/mod.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import { problem } from "../../lib/http/problem.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
-import { isEventId, openEventStream, TOPICS } from "../../lib/realtime/mod.ts";
+import { openEventStream, TOPICS } from "../../lib/realtime/mod.ts";
 
-const EventId = z.string().refine(isEventId, { message: "Must be an event id (<ms>-<seq>)" });
+// Not validated: a malformed or empty id is treated like an unknown one (the stream opens with
+// `resync`). A 400 would stop an EventSource for good: it never reconnects after one.
+const EventId = z.string().openapi({
+  description: "An event id (`<ms>-<seq>`); anything else, like an unknown id, gets `resync`",
+});
 
 export const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -33,7 +37,8 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       description:
         "First event `hello` (mode, pinned, flags, flagsMeta), then events of the topic with " +
         "`id:` set. Resume with the `Last-Event-ID` header or `?lastEventId=`; an id older than " +
-        "the kept history gets a `resync` event (refetch `/api/governance/state`). A comment " +
+        "the kept history, unknown or malformed gets a `resync` event (refetch " +
+        "`/api/governance/state`). A comment " +
         `heartbeat every ${config.realtime.heartbeatSeconds} s. 429 RATE_LIMITED above the ` +
         "per-user or per-instance connection cap.",
       request: {
