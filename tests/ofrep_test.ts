@@ -233,3 +233,19 @@ Deno.test("OFREP without any flag configuration (database down at start) answers
     await app.dispose();
   }
 });
+
+Deno.test("OFREP bulk: If-None-Match * is no match (the client gets the evaluation, not a bare 304)", async () => {
+  await withApp(async (app, token) => {
+    const auth = { authorization: `Bearer ${token}` };
+    const body = JSON.stringify({ context: { targetingKey: "u9" } });
+    const star = await evaluate(app, SINGLE, { ...auth, "if-none-match": "*" }, body);
+    assert.equal(star.status, 200);
+    const etag = star.headers.get("etag")!;
+    const { flags } = await json<{ flags: { key: string }[] }>(star);
+    assert.equal(flags.length, 4);
+    // A list with * and the current ETag still matches through the ETag.
+    const listed = await evaluate(app, SINGLE, { ...auth, "if-none-match": `*, ${etag}` }, body);
+    assert.equal(listed.status, 304);
+    assert.equal(await listed.text(), "");
+  });
+});
