@@ -234,7 +234,14 @@ Deno.test("a FEATURE_<KEY> override is shown by the admin API and wins in evalua
       status.explanation,
       /^FEATURE_KILL_SWITCH=false is set in the server's environment/,
     );
-  }, { FEATURE_KILL_SWITCH: "false" });
+    // An override forces a flag that exists; it does not make one up.
+    const ghost = await json<{ enabled: boolean; reason: string }>(
+      await app.request("/api/admin/feature-flags/not.a.flag/status", {
+        headers: admin.headers(),
+      }),
+    );
+    assert.deepEqual([ghost.enabled, ghost.reason], [false, "FLAG_NOT_FOUND"]);
+  }, { FEATURE_KILL_SWITCH: "false", FEATURE_NOT_A_FLAG: "true" });
 });
 
 Deno.test("flag changes stay available in STANDBY (governance writes), experiments too", async () => {

@@ -234,6 +234,44 @@ Deno.test("OFREP without any flag configuration (database down at start) answers
   }
 });
 
+Deno.test("OFREP: FEATURE_<KEY> forces a flag that exists, alike in single and bulk, and creates none", async () => {
+  await withApp(async (app, token) => {
+    const auth = { authorization: `Bearer ${token}` };
+    const body = JSON.stringify({ context: { targetingKey: "u1" } });
+    // FEATURE_ONLY_ENV names only.env, only_env and only-env alike; no such flag exists.
+    for (const key of ["only.env", "only_env", "only-env"]) {
+      const single = await evaluate(app, `${SINGLE}/${key}`, auth, body);
+      assert.equal(single.status, 404, key);
+      const got = await json<Record<string, unknown>>(single);
+      assert.deepEqual([got.key, got.errorCode], [key, "FLAG_NOT_FOUND"]);
+    }
+    const bulk = await evaluate(app, SINGLE, auth, body);
+    assert.equal(bulk.status, 200);
+    const { flags } = await json<
+      {
+        flags: {
+          key: string;
+          value: boolean;
+          reason: string;
+          metadata: { evaluationReason: string };
+        }[];
+      }
+    >(bulk);
+    assert.deepEqual(flags.map((f) => f.key), ["everyone", "half", "live.only", "staging.only"]);
+    // An existing flag is forced the same way by both.
+    const forced = flags.find((f) => f.key === "everyone")!;
+    const single = await json<typeof forced>(
+      await evaluate(app, `${SINGLE}/everyone`, auth, body),
+    );
+    assert.deepEqual(single, forced);
+    assert.deepEqual([forced.value, forced.reason, forced.metadata.evaluationReason], [
+      false,
+      "STATIC",
+      "OVERRIDE",
+    ]);
+  }, { FEATURE_ONLY_ENV: "true", FEATURE_EVERYONE: "false" });
+});
+
 Deno.test("OFREP bulk: If-None-Match * is no match (the client gets the evaluation, not a bare 304)", async () => {
   await withApp(async (app, token) => {
     const auth = { authorization: `Bearer ${token}` };

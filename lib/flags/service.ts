@@ -16,6 +16,7 @@ import {
   type FlagEvaluation,
   type FlagReason,
   type FlagSnapshot,
+  type Overrides,
 } from "./evaluate.ts";
 import { explain } from "./explain.ts";
 import type { Flag, FlagInput, FlagView } from "./flag.ts";
@@ -83,12 +84,22 @@ export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+const NO_OVERRIDES: Overrides = {};
+
 /** Creates the service over a loaded (or empty) snapshot cache. */
 export function createFlagService(deps: FlagServiceDeps): FlagService {
   const { snapshots } = deps;
 
   function overrideOf(key: string): boolean | null {
     return deps.overrides[featureOverrideName(key)] ?? null;
+  }
+
+  /**
+   * The overrides that apply to `key`: an override forces a flag that exists, it does not create
+   * one. While no snapshot was ever loaded nobody can tell, and the override alone answers.
+   */
+  function overridesFor(snapshot: FlagSnapshot | null, key: string): Overrides {
+    return !snapshot || snapshot.flags.has(key) ? deps.overrides : NO_OVERRIDES;
   }
 
   function view(flag: Flag): FlagView {
@@ -162,7 +173,10 @@ export function createFlagService(deps: FlagServiceDeps): FlagService {
 
   return {
     contextFor,
-    evaluate: (key, context) => evaluate(snapshots.current(), key, context, deps.overrides),
+    evaluate(key, context) {
+      const snapshot = snapshots.current();
+      return evaluate(snapshot, key, context, overridesFor(snapshot, key));
+    },
     evaluateAll: (context) => evaluateAll(snapshots.current(), context),
     snapshot: () => snapshots.current(),
     state: () => snapshots.state(),
@@ -193,8 +207,9 @@ export function createFlagService(deps: FlagServiceDeps): FlagService {
         mode: query.mode ?? deps.mode(),
         environment: query.env ?? deps.environment,
       };
-      const result = evaluate(snapshots.current(), key, context, deps.overrides);
-      const flag = snapshots.current()?.flags.get(key)?.flag;
+      const snapshot = snapshots.current();
+      const result = evaluate(snapshot, key, context, overridesFor(snapshot, key));
+      const flag = snapshot?.flags.get(key)?.flag;
       return {
         enabled: result.value,
         reason: result.reason,

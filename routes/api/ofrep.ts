@@ -188,8 +188,11 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           NO_STORE,
         );
       }
-      const result = resultFor(key, parsed.context) ?? overrideOnly(key);
-      if (!result && !flags.snapshot()) {
+      const snapshot = flags.snapshot();
+      // An override forces a flag that exists; it does not create one. Only while no snapshot
+      // was ever loaded (existence unknown) does the override alone answer.
+      const result = snapshot ? resultFor(key, parsed.context) : overrideOnly(key);
+      if (!result && !snapshot) {
         return c.json(
           {
             key,
@@ -212,7 +215,7 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
     },
   );
 
-  /** A flag known only through its FEATURE_<KEY> override. */
+  /** With no snapshot loaded: the FEATURE_<KEY> override of `key`, if one is set. */
   function overrideOnly(key: string): OfrepResult | undefined {
     const evaluation = flags.evaluate(key, flags.contextFor({}));
     if (evaluation.reason !== "OVERRIDE") return undefined;
