@@ -8,9 +8,11 @@ import type { AuditLog } from "../audit/mod.ts";
 import type { Mode } from "../config.ts";
 import type { Logger } from "../log/mod.ts";
 import type { EventBus } from "../realtime/types.ts";
+import type { FlagSnapshot } from "../flags/evaluate.ts";
 import type { SnapshotCache } from "../flags/snapshot.ts";
 import { type ChangeContext, storeCall } from "../flags/service.ts";
 import type { FlagStore } from "../flags/store.ts";
+import { withTimeout } from "../timeout.ts";
 import { assign, type Assignment, type AssignmentContext } from "./assign.ts";
 import type { Experiment, ExperimentInput } from "./experiment.ts";
 import { srmCheck, type SrmResult } from "./srm.ts";
@@ -64,8 +66,18 @@ export interface ExperimentService {
   set(input: ExperimentInput, change: ChangeContext): Promise<ExperimentView>;
   /** The subject's variant: sticky assignment, else the hash (persisted best-effort). */
   variantFor(key: string, subject: AssignmentSubject): Promise<Assignment>;
-  /** The variant by snapshot and hash alone (no I/O), for remote evaluation. */
+  /** The variant by snapshot and hash alone (no I/O, no sticky assignment). */
   assignNow(key: string, context: AssignmentContext): Assignment;
+  /**
+   * Remote evaluation (OFREP) of `keys` for a targeting key, which is a user id: that user's
+   * persisted assignment wins (STICKY), else the hash (SPLIT), as in {@link variantFor}, but
+   * nothing is persisted. The user's assignments to every experiment are read in one query and
+   * kept for the snapshot revision; a failed or slow read falls back to the hash.
+   */
+  assignRemote(
+    keys: readonly string[],
+    targetingKey: string | undefined,
+  ): Promise<Map<string, Assignment>>;
 }
 
 export interface ExperimentServiceDeps {
@@ -80,6 +92,11 @@ export interface ExperimentServiceDeps {
   /** Sticky assignments kept in memory (default 10 000). */
   cacheSize?: number;
 }
+
+/** How long remote evaluation waits for a user's stored assignments before using the hash. */
+export const STICKY_READ_TIMEOUT_MS = 500;
+
+const NONE: ReadonlyMap<string, string> = new Map();
 
 /** Creates the service. */
 export function createExperimentService(deps: ExperimentServiceDeps): ExperimentService {
@@ -97,6 +114,61 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     sticky.delete(key);
     sticky.set(key, variant);
     if (sticky.size > cacheSize) sticky.delete(sticky.keys().next().value!);
+  }
+
+  // Remote evaluation: user id → that user's persisted variants (every live experiment), as read
+  // at a snapshot revision. A change of any flag or experiment changes the revision, so the next
+  // evaluation reads again. Bounded like `sticky`.
+  const remote = new Map<string, { revision: string; variants: ReadonlyMap<string, string> }>();
+  // Reads in flight per user; a read whose token was dropped meanwhile is not cached (it may
+  // predate an assignment this instance just made).
+  const pending = new Map<string, object>();
+  let remoteReadsFailing = false;
+
+  /** This instance persisted or read `variant` for a user: remote evaluation must not miss it. */
+  function learned(userId: string | undefined, key: string, variant: string): void {
+    if (!userId) return;
+    pending.delete(userId);
+    const entry = remote.get(userId);
+    if (entry && entry.variants.get(key) !== variant) remote.delete(userId);
+  }
+
+  async function persistedForUser(
+    userId: string,
+    snapshot: FlagSnapshot,
+  ): Promise<ReadonlyMap<string, string>> {
+    const cached = remote.get(userId);
+    if (cached && cached.revision === snapshot.revision) return cached.variants;
+    const token = {};
+    pending.set(userId, token);
+    let variants: ReadonlyMap<string, string>;
+    try {
+      const found = await withTimeout(
+        deps.assignments.findForUser([...snapshot.experiments.keys()], userId),
+        STICKY_READ_TIMEOUT_MS,
+        () => new Error("timeout"),
+      );
+      variants = found.size > 0 ? found : NONE;
+      remoteReadsFailing = false;
+    } catch (error) {
+      if (pending.get(userId) === token) pending.delete(userId);
+      // Best-effort, like persistence: the hash answers, and the next evaluation asks again.
+      if (!remoteReadsFailing) {
+        remoteReadsFailing = true;
+        deps.logger.warn("experiment assignments not read; remote evaluation uses the hash", {
+          errorType: error instanceof Error ? error.name : typeof error,
+        });
+      }
+      return NONE;
+    }
+    // Cached only when nothing superseded this read (a newer read, or an assignment made here).
+    if (pending.get(userId) === token) {
+      pending.delete(userId);
+      remote.delete(userId);
+      remote.set(userId, { revision: snapshot.revision, variants });
+      if (remote.size > cacheSize) remote.delete(remote.keys().next().value!);
+    }
+    return variants;
   }
 
   async function persisted(key: string, subject: AssignmentSubject): Promise<string | null> {
@@ -205,6 +277,26 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       return assign(snapshots.current()?.experiments.get(key), context);
     },
 
+    async assignRemote(keys, targetingKey) {
+      const snapshot = snapshots.current();
+      const context = { userId: targetingKey, mode: deps.mode() };
+      const out = new Map<string, Assignment>();
+      const running: string[] = [];
+      for (const key of keys) {
+        const first = assign(snapshot?.experiments.get(key), context);
+        out.set(key, first);
+        // As in variantFor: only a running experiment with an id looks for a sticky assignment.
+        if (first.reason === "SPLIT") running.push(key);
+      }
+      if (running.length === 0 || !snapshot || !targetingKey) return out;
+      const persistedVariants = await persistedForUser(targetingKey, snapshot);
+      for (const key of running) {
+        const kept = persistedVariants.get(key);
+        if (kept) out.set(key, assign(snapshot.experiments.get(key), context, kept));
+      }
+      return out;
+    },
+
     async variantFor(key, subject) {
       const experiment = snapshots.current()?.experiments.get(key);
       const mode = deps.mode();
@@ -213,7 +305,10 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       // Unknown, disabled, mode-gated or no id: nothing to look up or persist.
       if (first.reason !== "SPLIT") return first;
       const kept = await persisted(key, subject);
-      if (kept) return assign(experiment, context, kept);
+      if (kept) {
+        learned(subject.userId, key, kept);
+        return assign(experiment, context, kept);
+      }
       // STANDBY pauses writes: the hash answers but nothing is persisted.
       if (mode === "STANDBY" || first.variant === null) return first;
       let inserted: boolean;
@@ -226,9 +321,11 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       if (!inserted) {
         // Another request or instance persisted first: its assignment wins.
         const winner = await persisted(key, subject);
+        if (winner) learned(subject.userId, key, winner);
         return winner ? assign(experiment, context, winner) : first;
       }
       remember(cacheKey(key, subject), first.variant);
+      learned(subject.userId, key, first.variant);
       await announce({
         experimentKey: key,
         variant: first.variant,

@@ -16,6 +16,11 @@ export interface AssignmentSubject {
 export interface AssignmentStore {
   /** The persisted variant of `subject`, if any. */
   find(experimentKey: string, subject: AssignmentSubject): Promise<string | null>;
+  /**
+   * A signed-in user's persisted variants among `experimentKeys` (experiment key → variant), in
+   * one query: remote evaluation reads every experiment of a subject at once.
+   */
+  findForUser(experimentKeys: readonly string[], userId: string): Promise<Map<string, string>>;
   /** Persists an assignment; false when one already existed (nothing changed). */
   insert(experimentKey: string, subject: AssignmentSubject, variant: string): Promise<boolean>;
   /** Assignment counts by experiment and variant. */
@@ -40,6 +45,20 @@ export function createAssignmentStore(deps: { db: Queryable; clock: Clock }): As
         [experimentKey, userId ?? "", sessionId ?? ""],
       );
       return rows[0]?.variant ?? null;
+    },
+
+    async findForUser(experimentKeys, userId) {
+      const out = new Map<string, string>();
+      if (experimentKeys.length === 0 || !userId) return out;
+      // The same predicate as find() for a user subject, so the unique subject index answers it.
+      const rows = await db.query<{ experiment_key: string; variant: string }>(
+        `SELECT experiment_key, variant FROM experiment_assignments
+         WHERE experiment_key = ANY($1::text[]) AND COALESCE(user_id, '') = $2
+           AND COALESCE(session_id, '') = ''`,
+        [[...experimentKeys], userId],
+      );
+      for (const row of rows) out.set(row.experiment_key, row.variant);
+      return out;
     },
 
     async insert(experimentKey, subject, variant) {

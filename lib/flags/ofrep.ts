@@ -164,6 +164,7 @@ export function experimentResult(
     // Not running here: the caller's code default applies (OFREP ADR 0006).
     return { key, reason: "DISABLED", metadata };
   }
+  // SPLIT for a sticky assignment too (a persisted split); `evaluationReason` tells STICKY apart.
   return { key, value: assignment.variant, reason: "SPLIT", variant: assignment.variant, metadata };
 }
 

@@ -13,6 +13,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { roleAtLeast } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
+import { evaluate as evaluateFlag, type FlagSnapshot } from "../../lib/flags/evaluate.ts";
 import { KEY_PATTERN } from "../../lib/flags/mod.ts";
 import {
   bulkEtag,
@@ -105,23 +106,39 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
     return [ofrepAuthorize(ACCESS), modeGuard(ACCESS.class, ctx.access.currentMode)];
   }
 
-  /** The result for one key, or undefined when neither a flag nor an experiment has it. */
-  function resultFor(key: string, context: OfrepContext): OfrepResult | undefined {
-    const snapshot = flags.snapshot();
-    const compiled = snapshot?.flags.get(key);
+  /**
+   * The results for `keys` from one snapshot, in order; a key that is neither a flag nor an
+   * experiment there is left out. Experiments read the targeting key's sticky assignments once
+   * for all of them (lib/experiments/service.ts), so a bulk evaluation costs at most one query.
+   */
+  async function resultsFor(
+    snapshot: FlagSnapshot,
+    keys: readonly string[],
+    context: OfrepContext,
+  ): Promise<OfrepResult[]> {
     const evalContext = flags.contextFor({
       ...(context.targetingKey ? { userId: context.targetingKey } : {}),
     });
-    if (compiled) return flagResult(compiled, flags.evaluate(key, evalContext), context);
-    const experiment = snapshot?.experiments.get(key);
-    if (experiment) {
-      const assignment = experiments.assignNow(key, {
-        userId: context.targetingKey,
-        mode: evalContext.mode,
-      });
-      return experimentResult(key, assignment, experiment.version);
+    const experimentKeys = keys.filter((key) =>
+      !snapshot.flags.has(key) && snapshot.experiments.has(key)
+    );
+    const assignments = experimentKeys.length > 0
+      ? await experiments.assignRemote(experimentKeys, context.targetingKey)
+      : undefined;
+    const results: OfrepResult[] = [];
+    for (const key of keys) {
+      const compiled = snapshot.flags.get(key);
+      const experiment = snapshot.experiments.get(key);
+      const assignment = assignments?.get(key);
+      if (compiled) {
+        // The snapshot taken before the await above, so a flag and its evaluation always agree.
+        const evaluation = evaluateFlag(snapshot, key, evalContext, snapshot.overrides);
+        results.push(flagResult(compiled, evaluation, context));
+      } else if (experiment && assignment) {
+        results.push(experimentResult(key, assignment, experiment.version));
+      }
     }
-    return undefined;
+    return results;
   }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
@@ -191,7 +208,9 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       const snapshot = flags.snapshot();
       // An override forces a flag that exists; it does not create one. Only while no snapshot
       // was ever loaded (existence unknown) does the override alone answer.
-      const result = snapshot ? resultFor(key, parsed.context) : overrideOnly(key);
+      const result = snapshot
+        ? (await resultsFor(snapshot, [key], parsed.context))[0]
+        : overrideOnly(key);
       if (!result && !snapshot) {
         return c.json(
           {
@@ -270,11 +289,9 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           NO_STORE,
         );
       }
-      const results: OfrepResult[] = [];
-      for (const key of snapshot.flags.keys()) results.push(resultFor(key, parsed.context)!);
-      for (const key of snapshot.experiments.keys()) {
-        if (!snapshot.flags.has(key)) results.push(resultFor(key, parsed.context)!);
-      }
+      const keys = [...snapshot.flags.keys()];
+      for (const key of snapshot.experiments.keys()) if (!snapshot.flags.has(key)) keys.push(key);
+      const results = await resultsFor(snapshot, keys, parsed.context);
       const body = JSON.stringify({ flags: results });
       const etag = bulkEtag(body);
       const headers = { etag, "cache-control": "private, no-cache" };
