@@ -53,7 +53,7 @@ import {
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type AppServices, type RouteContext } from "./context.ts";
-import { type Db, isNulCharacterError } from "./db/mod.ts";
+import { type Db, isUnstorableTextError } from "./db/mod.ts";
 import { privateApiResponses } from "./http/cache_control.ts";
 import { AppError, clientErrorForStatus, ValidationError } from "./errors/mod.ts";
 import { createFeatureControl } from "./flags/mod.ts";
@@ -402,9 +402,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // A library's refusal (e.g. 415 from the OpenAPI validator for a non-JSON body) is the
       // client's error with the library's status, not a 500.
       mapped = clientErrorForStatus(error.status);
-    } else if (isNulCharacterError(error)) {
+    } else if (isUnstorableTextError(error)) {
       // Any input that reaches the database is covered here, whichever schema let it through.
-      mapped = new ValidationError("Text may not contain NUL (U+0000) characters");
+      mapped = new ValidationError("Text may not contain NUL characters or unpaired surrogates");
     }
     if (!(mapped instanceof AppError)) {
       // Only the error's class and the route: messages and stacks may carry data.

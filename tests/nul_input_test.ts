@@ -1,7 +1,7 @@
 /**
- * A NUL (U+0000) character, which Postgres cannot store, is bad input wherever it arrives:
- * 400 VALIDATION_FAILED (the sign-in form: its page with a 400), never a 500 or an error
- * report — on PGlite and on real Postgres.
+ * A NUL (U+0000) character or an unpaired surrogate, which Postgres cannot store, is bad input
+ * wherever it arrives: 400 VALIDATION_FAILED (the sign-in form: its page with a 400), never a
+ * 500, a 503 or an error report — on PGlite and on real Postgres.
  */
 import assert from "node:assert/strict";
 import { buildTestApp } from "./helpers/app.ts";
@@ -42,6 +42,21 @@ for (const target of dbTargets()) {
             "token name",
             "/api/admin/tokens",
             json("POST", { name: "a\u0000b", scopes: ["jobs:read"] }),
+          ],
+          // The flag store maps its own failures to 503: bad text must still be a 400.
+          [
+            "flag description",
+            "/api/admin/feature-flags/nul_flag",
+            json("POST", { enabled: true, description: "a\u0000b" }),
+          ],
+          [
+            "experiment config",
+            "/api/admin/experiments",
+            json("POST", {
+              key: "nul_exp",
+              enabled: true,
+              variants: { a: { weight: 1, config: { x: "\ud800" } } },
+            }),
           ],
         ];
         for (const [label, path, init] of cases) {

@@ -65,12 +65,13 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 /**
- * True when the database refused a text for a NUL (U+0000) character, which Postgres cannot
- * store in text or jsonb (SQLSTATE 22021 or 22P05): the client sent it, so it is bad input.
+ * True when the database refused a value as text it cannot take: a NUL (U+0000) character in
+ * text or jsonb (SQLSTATE 22021, 22P05), or input its type cannot parse, such as JSON with an
+ * unpaired surrogate (22P02). Values reach the database from clients, so this is bad input.
  */
-export function isNulCharacterError(error: unknown): boolean {
+export function isUnstorableTextError(error: unknown): boolean {
   const state = sqlState(error);
-  return state === "22021" || state === "22P05";
+  return state === "22021" || state === "22P05" || state === "22P02";
 }
 
 /** True for a unique-constraint violation (SQLSTATE 23505). */

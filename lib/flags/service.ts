@@ -6,7 +6,8 @@
 import type { AuditActor, AuditLog } from "../audit/mod.ts";
 import { type AppEnv, featureOverrideName, type Mode } from "../config.ts";
 import type { FlagMetaView, FlagStateProvider, FlagSubject } from "../context.ts";
-import { AppError, ServiceUnavailableError } from "../errors/mod.ts";
+import { isUnstorableTextError } from "../db/mod.ts";
+import { AppError, ServiceUnavailableError, ValidationError } from "../errors/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { EventBus } from "../realtime/types.ts";
 import {
@@ -80,6 +81,10 @@ export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (error) {
     if (error instanceof AppError) throw error;
+    // Text the database cannot store (a NUL character) is the client's error, not an outage.
+    if (isUnstorableTextError(error)) {
+      throw new ValidationError("Text may not contain NUL characters or unpaired surrogates");
+    }
     throw new ServiceUnavailableError("The flag store is unavailable; try again shortly");
   }
 }
