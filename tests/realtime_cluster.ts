@@ -15,15 +15,21 @@ export interface Cluster {
   a: TestApp;
   b: TestApp;
   streamKey: string;
+  /** The Postgres schema both instances use. */
+  schema: string;
   redisA: RedisHandle;
   redisB: RedisHandle;
   close(): Promise<void>;
 }
 
-/** Starts two instances on a fresh schema of TEST_DATABASE_URL and the Redis at `redisUrl`. */
+/**
+ * Starts two instances on a fresh schema of TEST_DATABASE_URL and the Redis at `redisUrl`
+ * (instance B at `redisUrlB` when given, e.g. the same Redis through a TCP proxy).
+ */
 export async function startCluster(
   redisUrl: string,
   env: Record<string, string> = {},
+  options: { redisUrlB?: string } = {},
 ): Promise<Cluster> {
   const schema = uniqueName("t");
   const streamKey = uniqueName("events");
@@ -33,7 +39,7 @@ export async function startCluster(
   const dbB = openPostgres(TEST_DATABASE_URL!, { schema, max: 5 });
   await migrate(dbA, await readMigrations(bundledMigrationsDir()));
   const redisA = await openRedis(redisUrl, memoryLogger());
-  const redisB = await openRedis(redisUrl, memoryLogger());
+  const redisB = await openRedis(options.redisUrlB ?? redisUrl, memoryLogger());
   const fullEnv = { EVENT_STREAM_KEY: streamKey, ...env };
   const a = await buildTestApp({
     env: fullEnv,
@@ -49,6 +55,7 @@ export async function startCluster(
     a,
     b,
     streamKey,
+    schema,
     redisA,
     redisB,
     async close() {

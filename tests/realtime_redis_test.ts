@@ -5,13 +5,17 @@
  */
 import assert from "node:assert/strict";
 import type { Mode } from "../lib/config.ts";
+import { openPostgres } from "../lib/db/mod.ts";
 import type { RedisBus } from "../lib/realtime/redis_bus.ts";
+import type { SseMessage } from "../lib/realtime/sse_parse.ts";
+import { type AppEvent, compareEventIds } from "../lib/realtime/types.ts";
 import type { TestApp } from "./helpers/app.ts";
 import { createToken, signInAs } from "./helpers/auth.ts";
-import { hasPostgres, hasRedis, TEST_REDIS_URL } from "./helpers/env.ts";
+import { hasPostgres, hasRedis, TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
 import { privateRedis, redisServerBinary } from "./helpers/redis_server.ts";
+import { tcpProxy } from "./helpers/tcp_proxy.ts";
 import { until } from "./helpers/wait.ts";
-import { startCluster } from "./realtime_cluster.ts";
+import { type Cluster, startCluster } from "./realtime_cluster.ts";
 import { readSse } from "./realtime_sse_reader.ts";
 
 const enabled = hasRedis() && hasPostgres();
@@ -227,5 +231,151 @@ Deno.test({
       await cluster.close();
       await server.stop();
     }
+  },
+});
+
+/** A client's view of the governance state: its hello, with the events after it applied. */
+function clientView(messages: SseMessage[]) {
+  const hello = messages.find((m) => m.event === "hello");
+  if (!hello) return undefined;
+  const state = JSON.parse(hello.data) as { mode: string; flags: Record<string, boolean> };
+  for (const message of messages.slice(messages.indexOf(hello) + 1)) {
+    if (message.event === "governance.mode_changed") {
+      state.mode = String(JSON.parse(message.data).payload.mode);
+    }
+    if (message.event === "governance.flag_changed") {
+      const { flagKey, enabled } = JSON.parse(message.data).payload;
+      state.flags[flagKey] = enabled;
+    }
+  }
+  return state;
+}
+
+/** Holds an exclusive lock on `table` (reads of it wait) until `release()`. */
+async function lockTable(schema: string, table: string) {
+  const db = openPostgres(TEST_DATABASE_URL!, { schema, max: 1 });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => locked = resolve);
+  const done = db.transaction(async (tx) => {
+    await tx.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    locked();
+    await released;
+  });
+  await isLocked;
+  return {
+    async release() {
+      release();
+      await done;
+      await db.close();
+    },
+  };
+}
+
+const redisTarget = () => {
+  const url = new URL(TEST_REDIS_URL!);
+  return { hostname: url.hostname, port: Number(url.port || 6379) };
+};
+
+/**
+ * A change made on A reaches B while B cannot re-read it yet (the table is locked), and a
+ * client opens a stream on B in that window: the hello shows the old state, so it must not
+ * claim the change's id, and the change must follow it.
+ */
+async function helloDuringReRead(
+  what: string,
+  table: string,
+  prepare: (cluster: Cluster) => Promise<void>,
+  change: (cluster: Cluster) => Promise<void>,
+  isChange: (event: AppEvent) => boolean,
+  changed: (view: NonNullable<ReturnType<typeof clientView>>) => boolean,
+) {
+  const proxy = tcpProxy(redisTarget());
+  proxy.start();
+  const cluster = await startCluster(TEST_REDIS_URL!, {}, {
+    redisUrlB: `redis://127.0.0.1:${proxy.port}`,
+  });
+  let lock: Awaited<ReturnType<typeof lockTable>> | undefined;
+  try {
+    const { b } = cluster;
+    const token = await createToken(b, { scopes: ["events:read"] });
+    await prepare(cluster);
+    // B's reader loses Redis, A makes the change, B's re-read of the table is made to wait,
+    // then B's reader gets the event.
+    const busB = b.services.bus as RedisBus;
+    proxy.stop();
+    await until(() => busB.readerState() === "reconnecting", "B's reader to lose Redis");
+    await change(cluster);
+    lock = await lockTable(cluster.schema, table);
+    let event: AppEvent | undefined;
+    const off = b.services.bus.subscribe("governance", (e) => {
+      if (isChange(e)) event = e;
+    });
+    proxy.start();
+    await until(() => event !== undefined, `B to receive the ${what}`);
+    off();
+
+    const sse = readSse(
+      await b.request("/api/stream?topic=governance", {
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    );
+    await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+    const hello = sse.messages.find((m) => m.event === "hello")!;
+    assert.equal(changed(clientView([hello])!), false, "the hello holds the old state");
+    assert.ok(
+      hello.id === undefined || compareEventIds(hello.id, event!.id) < 0,
+      `the hello (id ${hello.id}) does not claim the ${what} (id ${event!.id})`,
+    );
+    await sse.until((m) => changed(clientView(m)!), `the client to see the ${what}`);
+    await sse.close();
+  } finally {
+    await lock?.release();
+    await cluster.close();
+    proxy.stop();
+  }
+}
+
+const SYSTEM = { actor: { type: "system" as const } };
+
+Deno.test({
+  name:
+    "redis: a stream opened on B while B re-reads a flag changed on A gets the change after its hello",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    await helloDuringReRead(
+      "flag change",
+      "feature_flags",
+      async ({ a, b }) => {
+        await a.services.flags.set("race.flag", { enabled: false }, SYSTEM);
+        await until(() => b.services.flags.get("race.flag") !== undefined, "B to know the flag");
+      },
+      async ({ a }) => {
+        await a.services.flags.set("race.flag", { enabled: true }, SYSTEM);
+      },
+      (e) => e.type === "governance.flag_changed" && e.payload.flagKey === "race.flag",
+      (view) => view.flags["race.flag"] === true,
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "redis: a stream opened on B while B re-reads a mode changed on A gets the change after its hello",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    await helloDuringReRead(
+      "mode change",
+      "governance_config",
+      () => Promise.resolve(),
+      async ({ a }) => {
+        await a.services.mode.setMode("LIVE", { type: "system" });
+      },
+      (e) => e.type === "governance.mode_changed",
+      (view) => view.mode === "LIVE",
+    );
   },
 });

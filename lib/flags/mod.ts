@@ -68,6 +68,10 @@ export async function createFeatureControl(deps: FeatureControlDeps): Promise<Fe
     clock: deps.clock,
     logger: deps.logger,
   });
+  // Subscribed before the first load, so a change announced while it runs is not missed.
+  const unsubscribe = deps.bus?.subscribe(FLAG_EVENTS_TOPIC, (event) => {
+    if (isStale(snapshots, event)) void snapshots.reloadFor(event);
+  });
   await snapshots.reload();
   const flags = createFlagService({
     store,
@@ -90,9 +94,6 @@ export async function createFeatureControl(deps: FeatureControlDeps): Promise<Fe
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
   });
 
-  const unsubscribe = deps.bus?.subscribe(FLAG_EVENTS_TOPIC, (event) => {
-    if (isStale(snapshots, event)) void snapshots.reload();
-  });
   const intervalMs = deps.refreshIntervalMs ?? 30_000;
   const timer = intervalMs > 0 ? setInterval(() => void snapshots.reload(), intervalMs) : undefined;
 

@@ -5,6 +5,9 @@
  * - Reloads are coalesced: at most one load runs, and a reload asked for
  *   while one runs is served by one more load after it (so a change committed
  *   during a load is never missed).
+ * - A reload asked for because of a bus event (`reloadFor`) names that event
+ *   in `state().unappliedEvent` until a load started after it has succeeded,
+ *   so the event stream's `hello` never claims a change it does not show.
  * - If a load fails, the last good snapshot keeps serving (flags fail static)
  *   and the state becomes `stale`; with no snapshot at all it is `empty` and
  *   flags evaluate to false with reason `ERROR` (fail closed).
@@ -13,6 +16,8 @@ import type { Clock } from "../clock.ts";
 import type { Experiment } from "../experiments/experiment.ts";
 import type { CheckStatus, ReadinessCheck } from "../health/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { UnappliedEvents } from "../realtime/applied.ts";
+import type { AppEvent } from "../realtime/types.ts";
 import { withTimeout } from "../timeout.ts";
 import { buildSnapshot, type FlagSnapshot, type Overrides } from "./evaluate.ts";
 import type { Flag } from "./flag.ts";
@@ -27,6 +32,8 @@ export interface SnapshotState {
   /** Clock time of the last failed load since the last success, or null. */
   failedAt: number | null;
   revision: string | null;
+  /** The oldest bus event whose change the snapshot does not hold yet (a reload is due), or null. */
+  unappliedEvent: AppEvent | null;
 }
 
 export interface SnapshotCache {
@@ -34,6 +41,11 @@ export interface SnapshotCache {
   state(): SnapshotState;
   /** Loads now (coalesced); resolves true when the snapshot is fresh afterwards. */
   reload(): Promise<boolean>;
+  /**
+   * Reloads because `event` announced a change the snapshot does not hold; until a load
+   * started after this call succeeds, `state().unappliedEvent` names it (or an older one).
+   */
+  reloadFor(event: AppEvent): Promise<boolean>;
   /** Reloads when the last attempt is older than `maxAgeMs`. */
   refreshIfOlderThan(maxAgeMs: number): Promise<void>;
   /** Calls `listener` after every successful load. */
@@ -65,6 +77,7 @@ export function createSnapshotCache(deps: SnapshotDeps): SnapshotCache {
   let inflight: Promise<boolean> | null = null;
   let queued: Promise<boolean> | null = null;
   const listeners = new Set<(snapshot: FlagSnapshot) => void>();
+  const unapplied = new UnappliedEvents();
 
   async function loadOnce(): Promise<boolean> {
     attemptedAt = deps.clock.now();
@@ -107,6 +120,21 @@ export function createSnapshotCache(deps: SnapshotDeps): SnapshotCache {
   }
 
   function reload(): Promise<boolean> {
+    // The load serving this call starts after it (a running one is followed by another), so
+    // its success covers every event recorded until now.
+    const mark = unapplied.mark();
+    return coalescedReload().then((fresh) => {
+      if (fresh) unapplied.applied(mark);
+      return fresh;
+    });
+  }
+
+  function reloadFor(event: AppEvent): Promise<boolean> {
+    unapplied.add(event);
+    return reload();
+  }
+
+  function coalescedReload(): Promise<boolean> {
     if (!inflight) {
       inflight = loadOnce().finally(() => {
         inflight = null;
@@ -117,7 +145,7 @@ export function createSnapshotCache(deps: SnapshotDeps): SnapshotCache {
     if (!queued) {
       queued = inflight.then(() => {
         queued = null;
-        return reload();
+        return coalescedReload();
       });
     }
     return queued;
@@ -129,6 +157,7 @@ export function createSnapshotCache(deps: SnapshotDeps): SnapshotCache {
       loadedAt: snapshot?.loadedAt ?? null,
       failedAt,
       revision: snapshot?.revision ?? null,
+      unappliedEvent: unapplied.oldest() ?? null,
     };
   }
 
@@ -140,6 +169,7 @@ export function createSnapshotCache(deps: SnapshotDeps): SnapshotCache {
     current: () => snapshot,
     state,
     reload,
+    reloadFor,
     refreshIfOlderThan,
     onLoad(listener) {
       listeners.add(listener);

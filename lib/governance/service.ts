@@ -4,14 +4,17 @@
  * governance log, publish `governance.mode_changed`) and keeps every instance
  * in step: a `governance.mode_changed` event from any instance triggers a
  * re-read, and a periodic re-read (default every second) bounds staleness
- * even when the bus cannot reach this instance.
+ * even when the bus cannot reach this instance. Until the re-read after an
+ * event has succeeded, `unappliedEvent()` names that event (the event
+ * stream's `hello` must not claim it).
  */
 import type { AuditActor, AuditLog } from "../audit/audit.ts";
 import type { Config, Mode } from "../config.ts";
 import type { Db, Queryable } from "../db/mod.ts";
 import { ModePinnedError } from "../errors/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import type { EventBus } from "../realtime/types.ts";
+import { UnappliedEvents } from "../realtime/applied.ts";
+import type { AppEvent, EventBus } from "../realtime/types.ts";
 import { type ResolvedMode, resolveMode } from "./mode.ts";
 import {
   appendGovernanceLog,
@@ -45,6 +48,11 @@ export interface ModeService {
   setMode(mode: Mode, actor: AuditActor, options?: { requestId?: string }): Promise<ModeChange>;
   /** The newest governance log rows. */
   recentLog(limit?: number): Promise<GovernanceLogEntry[]>;
+  /**
+   * The oldest `governance.mode_changed` event whose mode this instance has not read back
+   * yet (its re-read is under way or failed), if any.
+   */
+  unappliedEvent(): AppEvent | undefined;
   /** Calls `listener` whenever the effective mode changes on this instance. */
   onChange(listener: (state: ResolvedMode, previous: Mode) => void): () => void;
   /** Stops the sync (event subscription and periodic re-read). */
@@ -102,8 +110,14 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
     });
   }
 
-  const reload = () => serialized(async () => apply(resolveWith(await readStoredMode(deps.db))));
-  await reload();
+  const unapplied = new UnappliedEvents();
+  const reload = async () => {
+    // Serialized: the read serving this call starts after it, so it covers the events so far.
+    const mark = unapplied.mark();
+    const state = await serialized(async () => apply(resolveWith(await readStoredMode(deps.db))));
+    unapplied.applied(mark);
+    return state;
+  };
 
   let unsubscribe: (() => void) | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -115,12 +129,23 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
       });
     });
   };
+  // Subscribed before the first read, so a change announced while it runs is not missed.
   if (deps.bus) {
     unsubscribe = deps.bus.subscribe("governance", (event) => {
-      if (event.type === "governance.mode_changed") quietReload();
+      if (event.type !== "governance.mode_changed") return;
+      // Modes carry no version to tell an old announcement from a new one: every change counts
+      // as not shown until read back (a pinned mode does not follow the stored one).
+      if (!resolved?.pinned) unapplied.add(event);
+      quietReload();
     });
-    if (syncIntervalMs > 0) timer = setInterval(quietReload, syncIntervalMs);
   }
+  try {
+    await reload();
+  } catch (error) {
+    unsubscribe?.();
+    throw error;
+  }
+  if (deps.bus && syncIntervalMs > 0) timer = setInterval(quietReload, syncIntervalMs);
 
   async function setMode(
     mode: Mode,
@@ -176,6 +201,7 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
     current: () => resolved.mode,
     state: () => resolved,
     reload,
+    unappliedEvent: () => unapplied.oldest(),
     setMode,
     recentLog: (limit = 20) => listGovernanceLog(deps.db, limit),
     onChange(listener) {

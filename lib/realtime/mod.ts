@@ -2,6 +2,7 @@
 export * from "./types.ts";
 export { createIdGenerator, isEventId, maxEventId } from "./ids.ts";
 export { EventHistory, topicMatches } from "./history.ts";
+export { olderEvent, UnappliedEvents } from "./applied.ts";
 export {
   EventRefusedError,
   PAYLOAD_STRING,

@@ -279,3 +279,27 @@ Deno.test("a client that reads nothing while live events pile up behind its repl
   assert.equal(session.closed, true, "more live events than the queue holds: overflow");
   assert.equal(hub.size, 0);
 });
+
+Deno.test("a hello that lacks an event's effect claims no id; that event and the later ones follow it", async () => {
+  const { bus, deps } = setup();
+  const earlier = await bus.publish(job(0));
+  const change = await bus.publish(mode("LIVE"));
+  const later = await bus.publish(job(1));
+  const open = async (lastEventId?: string) => {
+    const session = await openEventStream(deps, {
+      topic: "all",
+      clientKey: "user:1",
+      hello,
+      unapplied: () => change,
+      ...(lastEventId ? { lastEventId } : {}),
+    });
+    assert.ok(typeof session !== "string");
+    const { messages } = await drain(session.stream.getReader(), new SseParser());
+    session.close();
+    return messages.filter((m) => m.data !== "").map((m) => `${m.event}@${m.id ?? ""}`);
+  };
+  const expected = ["hello@", `governance.mode_changed@${change.id}`, `job.progress@${later.id}`];
+  assert.deepEqual(await open(), expected, "fresh: no position on the hello");
+  assert.deepEqual(await open(later.id), expected, "a client past the change gets it again");
+  assert.deepEqual(await open(earlier.id), expected, "a client before it: the usual replay");
+});

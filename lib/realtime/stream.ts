@@ -8,6 +8,7 @@
  * overflow, however long it is); live events arriving meanwhile wait in a
  * buffer bounded like the queue.
  */
+import { topicMatches } from "./history.ts";
 import { isEventId } from "./ids.ts";
 import type { EventBus } from "./types.ts";
 import { type AppEvent, compareEventIds, type Topic } from "./types.ts";
@@ -42,6 +43,13 @@ export interface EventStreamRequest {
   clientKey: string;
   /** The snapshot sent first as the `hello` event (mode, flags: what this caller may see). */
   hello: () => Record<string, unknown>;
+  /**
+   * The oldest bus event whose effect the hello snapshot does not hold yet (the state is still
+   * re-reading the database after it), read together with the hello. The hello then claims no
+   * position: that event and everything after it follow it, also for a client resuming from a
+   * later id (it sees them again, since the hello took their effect back).
+   */
+  unapplied?: () => AppEvent | undefined;
   /** Aborts when the client goes away. */
   signal?: AbortSignal;
   /**
@@ -150,11 +158,21 @@ export async function openEventStream(
   }
 
   session.send(formatSseRetry(deps.retryMs ?? 3000));
+  // Read together (no await between): the newest id, the snapshot, and what it lacks.
   const position = deps.bus.lastId();
   const hello = request.hello();
-  /** What follows the hello: nothing, a resync, or the events after an id. */
-  let catchUp: { after: string } | "resync" | undefined;
-  if (resumeFrom === undefined) {
+  const unapplied = request.unapplied?.();
+  /** What follows the hello: nothing, a resync, or the events after an id (and one before them). */
+  let catchUp: { after: string; first?: AppEvent } | "resync" | undefined;
+  if (
+    unapplied !== undefined &&
+    (resumeFrom === undefined || (resumable && compareEventIds(unapplied.id, resumeFrom) <= 0))
+  ) {
+    // The hello lacks that event's effect: it claims no id, and the event comes next.
+    session.send(formatSseEvent({ event: "hello", data: hello }));
+    lastSent = undefined;
+    catchUp = { after: unapplied.id, first: unapplied };
+  } else if (resumeFrom === undefined) {
     session.send(formatSseEvent({
       ...(position !== undefined ? { id: position } : {}),
       event: "hello",
@@ -179,7 +197,11 @@ export async function openEventStream(
       found = { events: [], complete: false };
     }
     // Incomplete: the id is older than the history (or unknown); the client refetches state.
-    replay = found.complete ? found.events : "resync";
+    replay = !found.complete
+      ? "resync"
+      : catchUp.first && topicMatches(request.topic, catchUp.first.topic)
+      ? [catchUp.first, ...found.events]
+      : found.events;
   }
   // Written as the client reads, after the response has been handed back.
   void writeCatchUp(replay).catch(() => session.close("server"));

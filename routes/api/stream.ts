@@ -10,7 +10,7 @@ import { governanceStateFor } from "../../lib/governance/mod.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import { problem } from "../../lib/http/problem.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
-import { openEventStream, TOPICS } from "../../lib/realtime/mod.ts";
+import { olderEvent, openEventStream, TOPICS } from "../../lib/realtime/mod.ts";
 
 // Not validated: a malformed or empty id is treated like an unknown one (the stream opens with
 // `resync`). A 400 would stop an EventSource for good: it never reconnects after one.
@@ -90,6 +90,9 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
             const { mode, pinned, flags, flagsMeta } = governanceStateFor(services, principal);
             return { mode, pinned, flags, flagsMeta };
           },
+          // A change from another instance is in the hello only once the state has re-read it.
+          unapplied: () =>
+            olderEvent(services.flags.state().unappliedEvent, services.mode.unappliedEvent()),
           // Under Deno.serve a disconnect cancels the body stream, which ends the session; the
           // request signal is only needed in process (app.request), and reading it under
           // Deno.serve trips Deno's warning about its legacy abort-on-success semantics.
