@@ -8,7 +8,7 @@ import type { Mode } from "../lib/config.ts";
 import { openPostgres } from "../lib/db/mod.ts";
 import type { RedisBus } from "../lib/realtime/redis_bus.ts";
 import type { SseMessage } from "../lib/realtime/sse_parse.ts";
-import { type AppEvent, compareEventIds } from "../lib/realtime/types.ts";
+import { type AppEvent, compareEventIds, type NewEvent } from "../lib/realtime/types.ts";
 import type { TestApp } from "./helpers/app.ts";
 import { createToken, signInAs } from "./helpers/auth.ts";
 import { hasPostgres, hasRedis, TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
@@ -377,5 +377,82 @@ Deno.test({
       (e) => e.type === "governance.mode_changed",
       (view) => view.mode === "LIVE",
     );
+  },
+});
+
+Deno.test({
+  name:
+    "redis: events A publishes while B is cut off from Redis are not lost for B's clients (resync)",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const proxy = tcpProxy(redisTarget());
+    proxy.start();
+    const cluster = await startCluster(TEST_REDIS_URL!, {}, {
+      redisUrlB: `redis://127.0.0.1:${proxy.port}`,
+    });
+    try {
+      const { a, b } = cluster;
+      const busB = b.services.bus as RedisBus;
+      const token = await createToken(b, { scopes: ["events:read"] });
+      const headers = { authorization: `Bearer ${token}` };
+      const job = (jobId: string): NewEvent => ({
+        type: "job.progress",
+        topic: "jobs",
+        payload: { jobId, progress: 1 },
+      });
+      const jobOf = (m: SseMessage) => JSON.parse(m.data).payload.jobId;
+      const sse = readSse(await b.request("/api/stream?topic=jobs", { headers }));
+      await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+      const before = await a.services.bus.publish(job("before"));
+      await sse.until(() => sse.events().length === 1, "the first event");
+
+      proxy.stop();
+      await until(() => busB.readerState() === "reconnecting", "B's reader to lose Redis");
+      await a.services.bus.publish(job("a1"));
+      await a.services.bus.publish(job("a2"));
+      const b1 = await b.services.bus.publish(job("b1")); // delivered on B under a local id
+      await sse.until(() => sse.events().length === 2, "b1 on B");
+
+      proxy.start();
+      await until(() => busB.outboxLength() === 0, "B's outbox to drain");
+      const after = await a.services.bus.publish(job("after"));
+      await sse.until((m) => m.some((x) => x.id === after.id), "the event after the outage");
+      const sinceB1 = sse.messages.slice(sse.messages.findIndex((m) => m.id === b1.id) + 1);
+      const got = sinceB1.filter((m) => m.event === "job.progress").map(jobOf);
+      const resync = sinceB1.find((m) => m.event === "resync");
+      assert.ok(
+        (got.includes("a1") && got.includes("a2")) || resync !== undefined,
+        `the client gets a1 and a2 or a resync; got ${JSON.stringify(sinceB1)}`,
+      );
+      if (resync) {
+        assert.deepEqual(JSON.parse(resync.data), { reason: "out_of_order" });
+        assert.ok(sinceB1.indexOf(resync) < sinceB1.findIndex((m) => m.id === after.id));
+      }
+      await sse.close();
+
+      // A client that left before the outage and resumes on B: all of it, or a resync.
+      for (const from of [before.id, b1.id]) {
+        const again = readSse(
+          await b.request("/api/stream?topic=jobs", {
+            headers: { ...headers, "last-event-id": from },
+          }),
+        );
+        await again.until(
+          (m) => m.some((x) => x.event === "resync" || x.id === after.id),
+          "the replay",
+        );
+        const replayed = again.events().map(jobOf);
+        assert.ok(
+          again.messages.some((m) => m.event === "resync") ||
+            (replayed.includes("a1") && replayed.includes("a2")),
+          `resuming after ${from === before.id ? "before" : "b1"}: ${JSON.stringify(replayed)}`,
+        );
+        await again.close();
+      }
+    } finally {
+      await cluster.close();
+      proxy.stop();
+    }
   },
 });

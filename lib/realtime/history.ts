@@ -23,6 +23,8 @@ export class EventHistory {
    * older than the floor cannot be complete.
    */
   #floor: string;
+  /** A replay after an id at or below this one cannot be complete (see {@link markGap}). */
+  #gap: string | undefined;
 
   /** `floor`: ids below it belong to before this history began (a previous process). */
   constructor(readonly capacity: number, floor = "0-0") {
@@ -59,9 +61,20 @@ export class EventHistory {
     return true;
   }
 
+  /**
+   * Records that events older than the newest kept one were delivered and could not be kept
+   * (they arrived out of order): a client that left at any id up to the newest may have missed
+   * them, so a replay after such an id is incomplete.
+   */
+  markGap(): void {
+    const newest = this.newestId();
+    if (newest !== undefined) this.#gap = newest;
+  }
+
   /** True when `afterId` is one this history can replay from without a gap. */
   covers(afterId: string): boolean {
     if (compareEventIds(afterId, this.#floor) < 0) return false;
+    if (this.#gap !== undefined && compareEventIds(afterId, this.#gap) <= 0) return false;
     const newest = this.newestId() ?? this.#floor;
     return compareEventIds(afterId, newest) <= 0;
   }

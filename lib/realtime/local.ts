@@ -7,13 +7,20 @@ import type { Logger } from "../log/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
 import { topicMatches } from "./history.ts";
 import { EventRefusedError, payloadRefusal } from "./payload_guard.ts";
-import { type AppEvent, EVENT_TYPES, type NewEvent, type Topic, TOPICS } from "./types.ts";
+import {
+  type AppEvent,
+  EVENT_TYPES,
+  type NewEvent,
+  type SubscribeOptions,
+  type Topic,
+  TOPICS,
+} from "./types.ts";
 
 type Handler = (event: AppEvent) => void;
 
 /** The subscribers of one instance. */
 export class Subscribers {
-  readonly #subs = new Set<{ topic: Topic; handler: Handler }>();
+  readonly #subs = new Set<{ topic: Topic; handler: Handler; options: SubscribeOptions }>();
 
   constructor(
     private readonly logger?: Logger,
@@ -25,8 +32,8 @@ export class Subscribers {
     return this.#subs.size;
   }
 
-  add(topic: Topic, handler: Handler): () => void {
-    const sub = { topic, handler };
+  add(topic: Topic, handler: Handler, options: SubscribeOptions = {}): () => void {
+    const sub = { topic, handler, options };
     this.#subs.add(sub);
     return () => {
       this.#subs.delete(sub);
@@ -40,15 +47,30 @@ export class Subscribers {
       try {
         sub.handler(event);
       } catch (error) {
-        this.logger?.error("event subscriber failed", {
-          eventType: event.type,
-          errorType: error instanceof Error ? error.name : typeof error,
-        });
-        try {
-          this.onHandlerError?.(error);
-        } catch { /* reporting must never stop delivery */ }
+        this.#failed(error, event.type);
       }
     }
+  }
+
+  /** Tells every subscriber that events were delivered out of id order ({@link SubscribeOptions.onResync}). */
+  resync(): void {
+    for (const sub of [...this.#subs]) {
+      try {
+        sub.options.onResync?.();
+      } catch (error) {
+        this.#failed(error, "resync");
+      }
+    }
+  }
+
+  #failed(error: unknown, eventType: string): void {
+    this.logger?.error("event subscriber failed", {
+      eventType,
+      errorType: error instanceof Error ? error.name : typeof error,
+    });
+    try {
+      this.onHandlerError?.(error);
+    } catch { /* reporting must never stop delivery */ }
   }
 
   clear(): void {

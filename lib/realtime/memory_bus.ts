@@ -33,7 +33,8 @@ export function createMemoryBus(deps: BusDeps): MemoryBus {
       subscribers.deliver(stamped);
       return Promise.resolve(stamped);
     },
-    subscribe: (topic, handler) => subscribers.add(topic, handler),
+    // Delivery is in id order here, so `onResync` is never called.
+    subscribe: (topic, handler, options) => subscribers.add(topic, handler, options),
     replay: (afterId, topic) => Promise.resolve(history.after(afterId, topic)),
     lastId: () => history.newestId(),
     subscriberCount: () => subscribers.count,

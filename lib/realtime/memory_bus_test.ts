@@ -214,3 +214,25 @@ Deno.test("EventHistory ignores an id that does not increase", () => {
   assert.equal(history.push(e("5-0")), false);
   assert.equal(history.size, 1);
 });
+
+Deno.test("EventHistory.markGap(): a replay after any id up to the newest kept one is incomplete", () => {
+  const history = new EventHistory(10, "1-0");
+  const e = (id: string): AppEvent => ({
+    id,
+    type: "job.started",
+    ts: "",
+    topic: "jobs",
+    payload: {},
+  });
+  for (const id of ["5-0", "6-0", "9-0"]) history.push(e(id));
+  assert.equal(history.after("5-0", "all").complete, true);
+  // "7-0" arrived after "9-0" and could not be kept: a client at 5-0, 6-0 or 9-0 may lack it.
+  assert.equal(history.push(e("7-0")), false);
+  history.markGap();
+  for (const id of ["5-0", "6-0", "9-0"]) {
+    assert.deepEqual(history.after(id, "all"), { events: [], complete: false }, id);
+  }
+  history.push(e("10-0"));
+  assert.deepEqual(history.after("9-0", "all"), { events: [], complete: false });
+  assert.deepEqual(history.after("10-0", "all"), { events: [], complete: true });
+});

@@ -10,6 +10,10 @@
  *   and keeps the event in a bounded outbox; the reader reconnects with
  *   backoff, the outbox is appended first, and the reader catches up from the
  *   last id it saw.
+ * - Events others appended during this instance's outage arrive with ids
+ *   below the local ids it gave its own events meanwhile: the history cannot
+ *   keep them in order, so replays across that point resync and every
+ *   subscriber is told to resync (`onResync`) instead of losing them.
  * - Every entry carries its publisher's instance id and a publish id. An
  *   append whose reply was lost may land twice (once, then again from the
  *   outbox): readers deliver the first and drop the repeat, and the publisher
@@ -197,11 +201,27 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     }
   }
 
+  /** Set when the reader delivered an event older than one already delivered here. */
+  let outOfOrder = false;
+
   function deliverLocally(event: AppEvent): void {
-    history.push(event);
+    // Refused only when older than the newest kept: the catch-up after this instance's outage
+    // delivers what others appended meanwhile, below the local ids its own events got.
+    if (!history.push(event)) outOfOrder = true;
     localIds.observe(event.id);
     metrics?.busEvents.inc({ topic: event.topic });
     subscribers.deliver(event);
+  }
+
+  /** After a batch that arrived out of order: replays across it resync, and so do open streams. */
+  function settleOutOfOrder(): void {
+    if (!outOfOrder) return;
+    outOfOrder = false;
+    history.markGap();
+    logger?.info("events arrived out of order after an outage; streams resync", {
+      stream: "redis",
+    });
+    subscribers.resync();
   }
 
   function handleEntry(id: string, list: string[]): void {
@@ -263,8 +283,12 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         if (state !== "ok") logger?.info("event stream reader caught up", { stream: "redis" });
         state = "ok";
         attempt = 0;
-        for (const entries of streamsOf(reply)) {
-          for (const [id, list] of entries) handleEntry(id, list);
+        try {
+          for (const entries of streamsOf(reply)) {
+            for (const [id, list] of entries) handleEntry(id, list);
+          }
+        } finally {
+          settleOutOfOrder();
         }
       } catch (error) {
         if (stopped) break;
@@ -322,7 +346,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       chain = result.catch(() => {});
       return result;
     },
-    subscribe: (topic, handler) => subscribers.add(topic, handler),
+    subscribe: (topic, handler, options) => subscribers.add(topic, handler, options),
     async replay(afterId, topic) {
       const local = history.after(afterId, topic);
       if (local.complete) return local;

@@ -240,3 +240,57 @@ Deno.test({
     assert.ok(entries === 3 || entries === 4, `3 or 4 entries, not ${entries}`);
   },
 });
+
+Deno.test({
+  name:
+    "redis bus: what others appended during this instance's outage arrives below its local ids: subscribers are told to resync, replays across it resync",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const target = new URL(TEST_REDIS_URL!);
+    const proxy = tcpProxy({ hostname: target.hostname, port: Number(target.port || 6379) });
+    proxy.start();
+    const viaProxy = new URL(TEST_REDIS_URL!);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+    const key = uniqueName("events");
+    const a = await instance(TEST_REDIS_URL!, key);
+    const b = await instance(viaProxy.toString(), key);
+    let resyncs = 0;
+    b.bus.subscribe("all", () => {}, { onResync: () => resyncs++ });
+    try {
+      const first = await a.bus.publish(progress(1));
+      await until(() => a.got.length === 1 && b.got.length === 1, "first event on both");
+
+      proxy.stop();
+      await until(() => (b.bus as RedisBus).readerState() === "reconnecting", "B notices");
+      await a.bus.publish(progress(2));
+      await a.bus.publish(progress(3));
+      const local = await b.bus.publish(progress(4));
+      assert.equal(b.got.at(-1)?.id, local.id, "B delivers its own event at once, local id");
+      assert.equal(resyncs, 0);
+
+      proxy.start();
+      await until(() => b.got.length >= 4, "A's outage events reach B");
+      assert.deepEqual(b.got.map((e) => e.payload.progress), [1, 4, 2, 3]);
+      await until(() => resyncs > 0, "B's subscribers to be told to resync");
+      for (const from of [first.id, local.id]) {
+        assert.equal((await b.bus.replay(from, "all")).complete, false, from);
+      }
+      // Later events are in order again: no further resync, and replays after them are exact.
+      const told = resyncs;
+      const next = await a.bus.publish(progress(5));
+      const last = await a.bus.publish(progress(6));
+      await until(() => b.got.length >= 6, "later events on B");
+      assert.equal(resyncs, told);
+      assert.deepEqual(await b.bus.replay(next.id, "all"), { events: [b.got[5]!], complete: true });
+      assert.equal(b.got[5]!.id, last.id);
+      assert.deepEqual(a.got.map((e) => e.payload.progress), [1, 2, 3, 4, 5, 6]);
+    } finally {
+      await dropKey(a.redis, key).catch(() => {});
+      await a.close();
+      await b.close();
+      proxy.stop();
+    }
+  },
+});

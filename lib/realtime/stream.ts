@@ -59,6 +59,9 @@ export interface EventStreamRequest {
   stillAuthorized?: () => Promise<boolean>;
 }
 
+/** In the buffer of a stream that is still catching up: events arrived out of order. */
+const RESYNC = Symbol("resync");
+
 // One event goes to every open stream: encode it once (the bus hands every subscriber the same object).
 const encoded = new WeakMap<AppEvent, Uint8Array>();
 const encoder = new TextEncoder();
@@ -80,8 +83,8 @@ export async function openEventStream(
   const queueLimit = deps.queueLimit ?? 256;
   // Catch-up writes leave this much of the queue for the heartbeat.
   const spare = Math.max(1, Math.min(16, Math.floor(queueLimit / 8)));
-  /** Live events that arrive before the catch-up is written. */
-  const pending: AppEvent[] = [];
+  /** Live events (and resync requests) that arrive before the catch-up is written. */
+  const pending: Array<AppEvent | typeof RESYNC> = [];
   let live = false;
   const resumeFrom = request.lastEventId;
   const resumable = resumeFrom !== undefined && isEventId(resumeFrom);
@@ -90,7 +93,7 @@ export async function openEventStream(
   let revalidation: unknown;
   const timers = deps.timers ?? systemTimers;
 
-  function hold(item: AppEvent): void {
+  function hold(item: AppEvent | typeof RESYNC): void {
     pending.push(item);
     // A client that reads the catch-up slower than live events arrive is a slow client.
     if (pending.length > queueLimit) session.close("overflow");
@@ -100,6 +103,11 @@ export async function openEventStream(
   const unsubscribe = deps.bus.subscribe(request.topic, (event) => {
     if (live) sendEvent(event);
     else hold(event);
+  }, {
+    onResync: () => {
+      if (live) sendResync("out_of_order");
+      else hold(RESYNC);
+    },
   });
 
   const opened = deps.hub.open(request.clientKey, {
@@ -127,7 +135,7 @@ export async function openEventStream(
   }
 
   /** The client must refetch the state; it continues from the newest id. */
-  function sendResync(reason: "history_exceeded"): void {
+  function sendResync(reason: "history_exceeded" | "out_of_order"): void {
     const now = deps.bus.lastId();
     session.send(formatSseEvent({
       ...(now !== undefined ? { id: now } : {}),
@@ -217,7 +225,9 @@ export async function openEventStream(
     }
     while (pending.length > 0) {
       if (!await session.whenWritable(spare)) return;
-      sendEvent(pending.shift()!);
+      const item = pending.shift()!;
+      if (item === RESYNC) sendResync("out_of_order");
+      else sendEvent(item);
     }
     if (!session.closed) live = true;
   }

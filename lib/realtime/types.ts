@@ -46,11 +46,25 @@ export interface Replay {
   complete: boolean;
 }
 
+export interface SubscribeOptions {
+  /**
+   * Called when this instance delivered events out of id order: after its own Redis outage,
+   * the events other instances published meanwhile arrive with ids below the local ids it gave
+   * its own events, so a subscriber that skips ids at or below the last one it handled has
+   * missed them. An event stream answers with `resync` (its client reloads the state).
+   */
+  onResync?: () => void;
+}
+
 export interface EventBus {
   /** Validates, stamps and delivers an event (to every instance with Redis). */
   publish(event: NewEvent): Promise<AppEvent>;
   /** Calls `handler` for every later event matching `topic` ("all" matches every topic). */
-  subscribe(topic: Topic, handler: (event: AppEvent) => void): () => void;
+  subscribe(
+    topic: Topic,
+    handler: (event: AppEvent) => void,
+    options?: SubscribeOptions,
+  ): () => void;
   /** Events after `afterId`, oldest first, from the bounded history. */
   replay(afterId: string, topic: Topic): Promise<Replay>;
   /** The newest event id seen, if any. */
