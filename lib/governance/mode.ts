@@ -4,7 +4,7 @@
  */
 import { type Mode, MODES } from "../config.ts";
 
-export type ModeSource = "ROS_MODE" | "database" | "GOVERNANCE_MODE" | "default";
+export type ModeSource = "ROS_MODE" | "database" | "GOVERNANCE_MODE" | "default" | "fail-closed";
 
 export interface ResolvedMode {
   mode: Mode;
@@ -12,6 +12,16 @@ export interface ResolvedMode {
   pinned: boolean;
   source: ModeSource;
 }
+
+/**
+ * What a running instance falls back to when it cannot read the stored mode (the database is
+ * unreachable, the row is corrupt): STANDBY, until a read succeeds again.
+ */
+export const FAIL_CLOSED: ResolvedMode = Object.freeze({
+  mode: "STANDBY",
+  pinned: false,
+  source: "fail-closed",
+});
 
 /** Raised when the database holds a mode value the app does not know. */
 export class InvalidStoredModeError extends Error {
@@ -26,10 +36,15 @@ export function isMode(value: unknown): value is Mode {
   return typeof value === "string" && (MODES as readonly string[]).includes(value);
 }
 
-/** Reads `{ "mode": "..." }`; undefined when absent, throws when present but invalid. */
-export function parseStoredMode(value: unknown): Mode | undefined {
-  if (value === undefined || value === null) return undefined;
-  const mode = (value as { mode?: unknown }).mode;
+/**
+ * Reads the value of a stored mode row, `{ "mode": "..." }`; throws for anything else —
+ * JSON `null` and `{}` included: a row that exists but names no mode is corrupt, never "unset"
+ * (an absent row is the caller's `undefined`).
+ */
+export function parseStoredMode(value: unknown): Mode {
+  const mode = value !== null && typeof value === "object"
+    ? (value as { mode?: unknown }).mode
+    : undefined;
   if (!isMode(mode)) throw new InvalidStoredModeError();
   return mode;
 }

@@ -7,6 +7,12 @@
  * even when the bus cannot reach this instance. Until the re-read after an
  * event has succeeded, `unappliedEvent()` names that event (the event
  * stream's `hello` must not claim it).
+ *
+ * Fail closed: a running instance that cannot read the stored mode — a re-read fails, the row
+ * is corrupt, or no re-read has succeeded for `staleAfterMs` (a read may hang rather than fail)
+ * — serves STANDBY (source `fail-closed`) until a read succeeds; another instance may have
+ * set STANDBY meanwhile. ROS_MODE still wins. At start a corrupt row is an error, unless
+ * ROS_MODE pins the mode (the operator's emergency toggle must be able to start a pod).
  */
 import type { AuditActor, AuditLog } from "../audit/audit.ts";
 import type { Config, Mode } from "../config.ts";
@@ -15,7 +21,7 @@ import { ModePinnedError } from "../errors/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { UnappliedEvents } from "../realtime/applied.ts";
 import type { AppEvent, EventBus } from "../realtime/types.ts";
-import { type ResolvedMode, resolveMode } from "./mode.ts";
+import { FAIL_CLOSED, InvalidStoredModeError, type ResolvedMode, resolveMode } from "./mode.ts";
 import {
   appendGovernanceLog,
   type GovernanceLogEntry,
@@ -67,6 +73,13 @@ export interface ModeServiceDeps {
   logger?: Logger;
   /** Periodic re-read interval in ms (0 disables); default 1000. Needs `bus` to start. */
   syncIntervalMs?: number;
+  /**
+   * With the periodic re-read on: after this long without a successful read the instance
+   * fails closed to STANDBY. Default 2.5 × the interval (so the third missed read).
+   */
+  staleAfterMs?: number;
+  /** Milliseconds clock for the staleness check (default `performance.now`). */
+  now?: () => number;
 }
 
 /** Why the mode is pinned, in words for the console and the API. */
@@ -110,24 +123,66 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
     });
   }
 
+  const now = deps.now ?? (() => performance.now());
+  let lastGoodRead = now();
   const unapplied = new UnappliedEvents();
   const reload = async () => {
     // Serialized: the read serving this call starts after it, so it covers the events so far.
     const mark = unapplied.mark();
-    const state = await serialized(async () => apply(resolveWith(await readStoredMode(deps.db))));
+    const state = await serialized(async () => {
+      const stored = await readStoredMode(deps.db);
+      lastGoodRead = now();
+      if (resolved?.source === "fail-closed") {
+        deps.logger?.info("governance mode readable again", { mode: resolveWith(stored).mode });
+      }
+      return apply(resolveWith(stored));
+    });
     unapplied.applied(mark);
     return state;
   };
 
+  /** Serves STANDBY until a read succeeds (not while ROS_MODE pins the mode). */
+  function failClosed(reason: string, errorType?: string): void {
+    if (deps.config.rosMode || resolved?.source === "fail-closed") return;
+    deps.logger?.error("governance mode unreadable: failing closed to STANDBY", {
+      reason,
+      ...(errorType ? { errorType } : {}),
+    });
+    apply(FAIL_CLOSED);
+  }
+
   let unsubscribe: (() => void) | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
   const syncIntervalMs = deps.syncIntervalMs ?? 1000;
+  const staleAfterMs = deps.staleAfterMs ?? syncIntervalMs * 2.5;
+  // One re-read at a time (a read that hangs must not queue more behind it); a request made
+  // while one runs is kept and served right after it, so an event is never left unread.
+  let reloading = false;
+  let again = false;
+  let closed = false;
   const quietReload = () => {
+    if (closed) return;
+    if (reloading) {
+      again = true;
+      return;
+    }
+    reloading = true;
+    again = false;
     reload().catch((error) => {
-      deps.logger?.warn("governance mode re-read failed", {
-        errorType: error instanceof Error ? error.name : typeof error,
-      });
+      const errorType = error instanceof Error ? error.name : typeof error;
+      deps.logger?.warn("governance mode re-read failed", { errorType });
+      failClosed(
+        error instanceof InvalidStoredModeError ? "corrupt_row" : "read_failed",
+        errorType,
+      );
+    }).finally(() => {
+      reloading = false;
+      if (again) quietReload();
     });
+  };
+  const tick = () => {
+    if (now() - lastGoodRead > staleAfterMs) failClosed("stale");
+    quietReload();
   };
   // Subscribed before the first read, so a change announced while it runs is not missed.
   if (deps.bus) {
@@ -142,10 +197,17 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
   try {
     await reload();
   } catch (error) {
-    unsubscribe?.();
-    throw error;
+    if (!(error instanceof InvalidStoredModeError && deps.config.rosMode)) {
+      unsubscribe?.();
+      throw error;
+    }
+    // Pinned: the stored value does not decide the mode, and the pin must be able to start.
+    deps.logger?.error("stored governance mode is invalid; ROS_MODE pins the mode", {
+      errorType: error.name,
+    });
+    apply(resolveWith(undefined));
   }
-  if (deps.bus && syncIntervalMs > 0) timer = setInterval(quietReload, syncIntervalMs);
+  if (deps.bus && syncIntervalMs > 0) timer = setInterval(tick, syncIntervalMs);
 
   async function setMode(
     mode: Mode,
@@ -211,6 +273,7 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
       };
     },
     close() {
+      closed = true;
       unsubscribe?.();
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;

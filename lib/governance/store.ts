@@ -13,12 +13,12 @@ export interface GovernanceLogEntry {
   createdAt: string;
 }
 
-/** Reads `governance_config['mode']`; undefined when unset, throws when invalid. */
+/** Reads `governance_config['mode']`; undefined when there is no row, throws when it is invalid. */
 export async function readStoredMode(db: Queryable): Promise<Mode | undefined> {
   const rows = await db.query<{ value: unknown }>(
     "SELECT value FROM governance_config WHERE key = 'mode'",
   );
-  return parseStoredMode(rows[0]?.value);
+  return rows.length === 0 ? undefined : parseStoredMode(rows[0]!.value);
 }
 
 /** Stores the mode (upsert), recording which user changed it (null for a token or the system). */

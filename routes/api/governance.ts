@@ -25,7 +25,7 @@ const FlagMeta = z.object({
 export const GovernanceStateSchema = z.object({
   mode: ModeEnum,
   pinned: z.boolean().openapi({ description: "True while ROS_MODE pins the mode" }),
-  source: z.enum(["ROS_MODE", "database", "GOVERNANCE_MODE", "default"]),
+  source: z.enum(["ROS_MODE", "database", "GOVERNANCE_MODE", "default", "fail-closed"]),
   pinnedReason: z.string().nullable(),
   flags: z.record(z.string(), z.boolean()),
   flagsMeta: z.array(FlagMeta),
