@@ -58,6 +58,28 @@ export function mergeJobEvent(jobs: JobRow[], event: AppEvent, limit: number): J
   return [row, ...jobs.filter((job) => job.id !== id)].slice(0, limit);
 }
 
+/**
+ * The union of two job lists, each job as its most recent report (later `updatedAt`; a
+ * finished job stays finished), newest first, at most `limit`. A poll answer that left before
+ * a live event must not undo it.
+ */
+export function mergeJobLists(current: JobRow[], polled: JobRow[], limit: number): JobRow[] {
+  const byId = new Map<string, JobRow>();
+  for (const job of [...polled, ...current]) {
+    const seen = byId.get(job.id);
+    if (!seen || newer(job, seen)) byId.set(job.id, job);
+  }
+  return [...byId.values()]
+    .sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt))
+    .slice(0, limit);
+}
+
+function newer(a: JobRow, b: JobRow): boolean {
+  if (isTerminal(b.status) && !isTerminal(a.status)) return false;
+  if (isTerminal(a.status) && !isTerminal(b.status)) return true;
+  return Date.parse(a.updatedAt) > Date.parse(b.updatedAt);
+}
+
 export default function JobsLive(props: JobsLiveProps): VNode {
   const jobs = useSignal(props.jobs);
   const status = useSignal<LiveStatus | "server">("server");
@@ -72,7 +94,10 @@ export default function JobsLive(props: JobsLiveProps): VNode {
     const response = await fetch(`/api/jobs?limit=${limit}`, {
       headers: { accept: "application/json" },
     });
-    if (response.ok) jobs.value = ((await response.json()) as { jobs: JobRow[] }).jobs;
+    if (!response.ok) return;
+    const polled = ((await response.json()) as { jobs: JobRow[] }).jobs;
+    // Merged, not replaced: events that arrived while the request was on its way are newer.
+    jobs.value = mergeJobLists(jobs.value, polled, limit);
   }
 
   useEffect(() => {

@@ -9,6 +9,7 @@ import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import { createToken, signInAs } from "../helpers/auth.ts";
 import { launchBrowser, serve, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
+import { until } from "../helpers/wait.ts";
 
 const enabled = hasChromium();
 
@@ -68,6 +69,65 @@ Deno.test({
       await page.waitForSelector(`${row} progress[value="40"]`, { timeout: 10_000 });
       assert.equal(await page.locator(`${row} .badge--danger`).count(), 0);
       assert.equal(await page.locator('[data-testid="jobs-stalled"]').count(), 0);
+      assert.deepEqual(watch.problems, []);
+      await context.close();
+    } finally {
+      await browser.close();
+      await server.close();
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: a poll answer slower than the live events does not undo them",
+  ignore: !enabled,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const app = await buildTestApp();
+    const server = serve(app);
+    const browser = await launchBrowser();
+    try {
+      const steward = await signInAs(app, "STEWARD");
+      const worker = await createToken(app, { scopes: ["jobs:write"] });
+      const context = await browser.newContext();
+      const [name, value] = steward.cookie.split("=") as [string, string];
+      await context.addCookies([{ name, value, url: server.url }]);
+      const page = await context.newPage();
+      const watch = watchPage(page);
+      // The list refresh sent when the stream says hello is answered by the server at once
+      // (no job yet) but reaches the page only after the live events below. A marker row is
+      // added to that answer so the test can see when the page has taken it in.
+      let releasePoll!: () => void;
+      const pollHeld = new Promise<void>((resolve) => (releasePoll = resolve));
+      let polls = 0;
+      await page.route("**/api/jobs?*", async (route) => {
+        polls++;
+        const response = await route.fetch();
+        const body = await response.json() as { jobs: unknown[] };
+        await pollHeld;
+        const marker = {
+          id: `poll-marker-${polls}`,
+          researchId: null,
+          status: "started",
+          progress: 0,
+          updatedAt: "2026-01-01T00:00:00.000Z",
+        };
+        await route.fulfill({ response, json: { jobs: [...body.jobs, marker] } });
+      });
+      await page.goto(`${server.url}/jobs`);
+      await page.waitForSelector('[data-testid="live-status"][data-status="live"]', {
+        timeout: 15_000,
+      });
+      await until(() => polls >= 1, "the hello's list refresh");
+      await report(app, worker, "late-poll-job", { status: "started" });
+      await report(app, worker, "late-poll-job", { status: "progress", progress: 30 });
+      const row = 'tr[data-job="late-poll-job"] progress[value="30"]';
+      await page.waitForSelector(row, { timeout: 10_000 });
+      releasePoll();
+      await page.waitForSelector('tr[data-job="poll-marker-1"]', { timeout: 10_000 });
+      assert.equal(await page.locator(row).count(), 1, "the live row survives the late answer");
       assert.deepEqual(watch.problems, []);
       await context.close();
     } finally {
