@@ -146,6 +146,21 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                     <button type="submit" class="button">No thanks</button>
                   </form>
                 )}
+                {analytics.state === "granted" && (
+                  // A grant that is not in force (Global Privacy Control came after it, or it
+                  // was given to an earlier text) can still be withdrawn, events deleted with it.
+                  <form method="post" action="/settings/privacy/revoke" class="inline-form">
+                    {csrf}
+                    <input type="hidden" name="method" value="settings" />
+                    <label class="checkbox">
+                      <input type="checkbox" name="erase" value="on" />{" "}
+                      Also delete the usage events already collected about me
+                    </label>
+                    <button type="submit" class="button" data-testid="withdraw-inactive">
+                      Withdraw my earlier permission
+                    </button>
+                  </form>
+                )}
                 {(analytics.state === "revoked" || analytics.state === "declined") && (
                   <form method="post" action="/settings/privacy/revoke" class="inline-form">
                     {csrf}

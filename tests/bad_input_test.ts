@@ -125,6 +125,18 @@ Deno.test("malformed requests answer 4xx, not 500", async (t) => {
         }).toString(),
       });
       assert.equal(form.status, 400);
+      const events = await status(app, "/api/analytics/events", {
+        method: "POST",
+        headers: admin.headers({ "content-type": "application/json" }),
+        body: JSON.stringify({
+          events: [{
+            eventId: crypto.randomUUID(),
+            eventName: "ui.page_view",
+            ts: "9999-12-31T23:59:59-05:00",
+          }],
+        }),
+      });
+      assert.deepEqual([events.status, events.code], [400, "VALIDATION_FAILED"]);
       const summary = await status(app, "/api/analytics/summary?to=0001-01-01", {
         headers: admin.headers(),
       });

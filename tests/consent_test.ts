@@ -296,3 +296,74 @@ Deno.test("/settings/privacy: no-JavaScript forms grant, withdraw with erasure, 
     await app.dispose();
   }
 });
+
+Deno.test("a grant no longer in force (GPC after it) can still be withdrawn, with its events deleted, from /settings/privacy", async () => {
+  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
+  try {
+    const session = await signInAs(app, "RESEARCHER");
+    assert.equal(
+      (await api(app, session, "/api/consent/grant", { consentType: "analytics" })).status,
+      200,
+    );
+    const ingest = await api(app, session, "/api/analytics/events", {
+      events: [{ eventId: crypto.randomUUID(), eventName: "ui.page_view" }],
+    }, { "x-analytics-consent": "true" });
+    assert.equal((await json(ingest)).accepted, 1);
+    // The browser starts sending Global Privacy Control: the grant stops counting.
+    await page(app, session, "/", { "sec-gpc": "1" });
+    assert.equal((await status(app, session)).analytics.effective, false);
+
+    const html = await page(app, session, "/settings/privacy");
+    assert.match(html, /data-testid="withdraw-inactive"/);
+    const withdrawn = await form(app, session, "/settings/privacy/revoke", {
+      method: "settings",
+      erase: "on",
+    });
+    assert.equal(withdrawn.status, 303);
+    const left = await app.db.query("SELECT 1 FROM analytics_events WHERE user_id = $1", [
+      session.user.id,
+    ]);
+    assert.equal(left.length, 0);
+    assert.equal((await status(app, session)).analytics.state, "revoked");
+  } finally {
+    await app.dispose();
+  }
+});
+
+for (const target of dbTargets()) {
+  Deno.test(`consent stats count only grants in force; concurrent GPC requests agree on its first sighting (${target.name})`, async () => {
+    const app = await buildTestApp({
+      testDb: await target.open(),
+      env: { RATE_LIMIT_PER_MIN: "0" },
+    });
+    try {
+      const inForce = await signInAs(app, "RESEARCHER");
+      const overridden = await signInAs(app, "RESEARCHER");
+      for (const session of [inForce, overridden]) {
+        await (await api(app, session, "/api/consent/grant", { consentType: "analytics" })).body
+          ?.cancel();
+      }
+      // Global Privacy Control from several tabs at once, after the grant.
+      const answers = await Promise.all(
+        Array.from(
+          { length: 8 },
+          () =>
+            api(app, overridden, "/api/consent/status", undefined, { "sec-gpc": "1" })
+              .then((r) => json<{ analytics: { gpc: { firstSeenAt: string } } }>(r)),
+        ),
+      );
+      const [stored] = await app.db.query<{ first_seen_at: Date }>(
+        "SELECT first_seen_at FROM privacy_signals WHERE user_id = $1 AND signal = 'gpc'",
+        [overridden.user.id],
+      );
+      assert.deepEqual(
+        [...new Set(answers.map((a) => a.analytics.gpc.firstSeenAt))],
+        [stored!.first_seen_at.toISOString()],
+      );
+      const stats = await app.services.consent.stats();
+      assert.equal(stats.granted, 1, "the overridden grant is not counted as allowing");
+    } finally {
+      await app.dispose();
+    }
+  });
+}

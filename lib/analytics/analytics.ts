@@ -6,13 +6,13 @@ import { z } from "@hono/zod-openapi";
 import { MAX_BATCH } from "./allowlist.ts";
 import type { RejectReason } from "./rules.ts";
 import { GROUP_BY } from "./summary.ts";
-import { CalendarDay } from "../validation/dates.ts";
+import { CalendarDay, StorableInstant } from "../validation/dates.ts";
 
 export const IncomingEvent = z.object({
   eventId: z.uuid().openapi({ description: "Client-generated UUID; a retry reuses it" }),
   eventName: z.string().min(1).max(120).openapi({ example: "ui.page_view" }),
-  ts: z.iso.datetime({ offset: true }).optional().openapi({
-    description: "When the event happened on the client (ISO 8601)",
+  ts: StorableInstant.optional().openapi({
+    description: "When the event happened on the client (ISO 8601, years 0001-9999 UTC)",
   }),
   properties: z.record(z.string(), z.unknown()).optional().openapi({
     description: "Flat object: ≤ 32 snake_case keys; numbers, booleans or enum-like strings",

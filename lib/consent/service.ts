@@ -246,6 +246,6 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
       return (await store.history(userId, limit)).map((row) => viewOf(row.consentType, row));
     },
 
-    stats: () => store.stats(),
+    stats: () => store.stats(CONSENT_POLICIES.analytics.version),
   };
 }

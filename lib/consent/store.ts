@@ -43,7 +43,8 @@ export interface ConsentStore {
   history(userId: string, limit: number): Promise<ConsentRow[]>;
   /** Records that GPC was seen (first time only); returns the first-seen time. */
   recordGpc(userId: string, at: Date): Promise<Date>;
-  stats(): Promise<ConsentStats>;
+  /** Counts per latest state; `granted` only where the grant is in force. */
+  stats(currentPolicyVersion: string): Promise<ConsentStats>;
 }
 
 type RawRow = {
@@ -138,38 +139,41 @@ export function createConsentStore(db: Queryable): ConsentStore {
 
     async recordGpc(userId, at) {
       const rows = await db.query<{ first_seen_at: Date }>(
-        `WITH ins AS (
-           INSERT INTO privacy_signals (user_id, signal, first_seen_at) VALUES ($1, 'gpc', $2)
-           ON CONFLICT (user_id, signal) DO NOTHING
-           RETURNING first_seen_at
-         )
-         SELECT first_seen_at FROM ins
-         UNION ALL
-         SELECT first_seen_at FROM privacy_signals WHERE user_id = $1 AND signal = 'gpc'
-         LIMIT 1`,
+        // DO UPDATE (a no-op) rather than DO NOTHING: it waits for a concurrent first insert
+        // and returns the stored time, which a separate SELECT in this statement cannot see.
+        `INSERT INTO privacy_signals (user_id, signal, first_seen_at) VALUES ($1, 'gpc', $2)
+         ON CONFLICT (user_id, signal) DO UPDATE SET first_seen_at = privacy_signals.first_seen_at
+         RETURNING first_seen_at`,
         [userId, at],
       );
       return rows[0]?.first_seen_at ?? at;
     },
 
-    async stats() {
+    async stats(currentPolicyVersion) {
       const rows = await db.query<{
         active_users: number;
         granted: number;
         declined: number;
         revoked: number;
       }>(
+        // "granted" counts grants in force: to the current text, and not overridden by a
+        // Global Privacy Control signal seen after them (as analyticsEffective() decides).
         `SELECT count(*)::int8 AS active_users,
-                count(*) FILTER (WHERE c.state = 'granted')::int8 AS granted,
+                count(*) FILTER (
+                  WHERE c.state = 'granted' AND c.policy_version = $1
+                    AND (g.first_seen_at IS NULL OR c.granted_at >= g.first_seen_at)
+                )::int8 AS granted,
                 count(*) FILTER (WHERE c.state = 'declined')::int8 AS declined,
                 count(*) FILTER (WHERE c.state = 'revoked')::int8 AS revoked
            FROM users u
            LEFT JOIN LATERAL (
-             SELECT state FROM user_consents
+             SELECT state, policy_version, granted_at FROM user_consents
               WHERE user_id = u.id AND consent_type = 'analytics'
               ORDER BY seq DESC LIMIT 1
            ) AS c ON TRUE
+           LEFT JOIN privacy_signals g ON g.user_id = u.id AND g.signal = 'gpc'
           WHERE u.active`,
+        [currentPolicyVersion],
       );
       const row = rows[0];
       return {
