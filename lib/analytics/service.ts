@@ -31,6 +31,13 @@ import { reduceUserAgent } from "./user_agent.ts";
 /** Stored in place of properties in which the scanner found PHI. */
 export const REDACTED_PROPERTIES = Object.freeze({ phi_redacted: true });
 
+/**
+ * The per-event rejection reason when consent was withdrawn after the batch's consent check
+ * but before its rows were written: none of them is stored.
+ */
+export const CONSENT_WITHDRAWN_REASON = "CONSENT_REQUIRED";
+const CONSENT_WITHDRAWN_MESSAGE = "Analytics consent was withdrawn before the event was stored";
+
 /** One browser batch with what the request says about its sender. */
 export interface IngestBatch {
   userId: string;
@@ -180,6 +187,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
       const [ipHash] = await Promise.all([hasher.hash(request.ip, nowMs)]);
       const userAgent = reduceUserAgent(request.userAgent);
       const rows: EventRow[] = [];
+      const indexes: number[] = [];
       const redactions: RedactionDetails[] = [];
       const seen = new Set<string>();
       request.events.forEach((event, index) => {
@@ -204,6 +212,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
         if (redacted) {
           redactions.push({ eventId, eventName: event.eventName, findings: verdict.findings });
         }
+        indexes.push(index);
         rows.push({
           eventId,
           eventName: event.eventName,
@@ -219,8 +228,24 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           createdAt,
         });
       });
-      const inserted = await store.insertBatch(rows, redactions);
-      for (const row of rows) {
+      const { consented, inserted } = await store.insertBatch(rows, redactions, {
+        userId: request.userId,
+        gpc: request.gpc,
+      });
+      if (!consented) {
+        // Withdrawn since the check above: nothing was stored; each event says why.
+        rows.forEach((row, i) => {
+          result.rejections.push({
+            index: indexes[i]!,
+            eventId: row.eventId,
+            reason: CONSENT_WITHDRAWN_REASON,
+            message: CONSENT_WITHDRAWN_MESSAGE,
+          });
+        });
+        result.rejected += rows.length;
+        result.rejections.sort((x, y) => x.index - y.index);
+      }
+      for (const row of consented ? rows : []) {
         if (!inserted.has(row.eventId)) {
           result.duplicates++;
           continue;
@@ -267,7 +292,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
       }
       const eventId = newId();
       const redacted = verdict.outcome === "redacted";
-      const inserted = await store.insertBatch(
+      const { consented, inserted } = await store.insertBatch(
         [{
           eventId,
           eventName: event.eventName,
@@ -283,7 +308,10 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           createdAt: new Date(clock.now()),
         }],
         redacted ? [{ eventId, eventName: event.eventName, findings: verdict.findings }] : [],
+        { userId: event.userId, gpc: false },
       );
+      // Withdrawn between the check above and the insert: nothing was stored.
+      if (!consented) return "no_consent";
       if (!inserted.has(eventId)) {
         count("duplicate", 1);
         return "duplicate";

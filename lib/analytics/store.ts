@@ -1,10 +1,14 @@
 /**
  * Analytics storage. One statement per batch inserts the events (a repeated
- * `event_id` is skipped), maintains the daily roll-ups from exactly the rows
- * inserted, and writes a governance-log row for each redacted event, so the
- * summary reads only roll-ups and never scans `analytics_events`.
+ * `event_id` is skipped) only while the user's analytics consent is in force,
+ * maintains the daily roll-ups from exactly the rows inserted, and writes a
+ * governance-log row for each redacted event, so the summary reads only
+ * roll-ups and never scans `analytics_events`. Ingestion and erasure of one
+ * user are serialised by a per-user advisory lock, so an erasure never misses
+ * a batch written under a consent check that preceded the withdrawal.
  */
-import type { Db } from "../db/mod.ts";
+import { CONSENT_POLICIES } from "../consent/mod.ts";
+import type { Connection, Db } from "../db/mod.ts";
 import { sqlState } from "../db/mod.ts";
 import type { PhiFinding } from "../phi/mod.ts";
 import { EXPOSURE_EVENT, EXPOSURE_KEYS, TIMING_PROPERTIES } from "./allowlist.ts";
@@ -57,14 +61,40 @@ export interface ExposureRow {
   exposures: number;
 }
 
+/** Whose batch it is and what the request says about Global Privacy Control. */
+export interface ConsentGate {
+  /** Every row of the batch must belong to this user. */
+  userId: string;
+  /** `Sec-GPC: 1` on the request (false for server-originated events). */
+  gpc: boolean;
+}
+
+export interface InsertOutcome {
+  /** False when analytics consent was not in force as the rows were written: none was stored. */
+  consented: boolean;
+  /** The event ids actually inserted (the others were duplicates, or refused without consent). */
+  inserted: Set<string>;
+}
+
 export interface AnalyticsStore {
-  /** Inserts a batch; returns the event ids actually inserted (others were duplicates). */
-  insertBatch(rows: EventRow[], redactions: RedactionDetails[]): Promise<Set<string>>;
+  /**
+   * Inserts a batch in the same statement that checks the user's analytics consent (the
+   * newest row granted to the policy in force, and the GPC rule), holding the user's
+   * ingestion lock so an erasure waits for it.
+   */
+  insertBatch(
+    rows: EventRow[],
+    redactions: RedactionDetails[],
+    gate: ConsentGate,
+  ): Promise<InsertOutcome>;
   counts(range: DayRange, by: "event" | "day" | "mode"): Promise<CountRow[]>;
   distinctUsers(range: DayRange): Promise<number>;
   timings(range: DayRange): Promise<TimingRow[]>;
   exposures(range: DayRange): Promise<ExposureRow[]>;
-  /** Deletes a user's events and takes them out of the roll-ups; returns how many. */
+  /**
+   * Deletes a user's events and takes them out of the roll-ups; returns how many. Waits for
+   * the user's batches in flight, so events written under an earlier consent check go too.
+   */
   eraseUser(userId: string): Promise<number>;
   /** Whether an account with this id exists. */
   userExists(userId: string): Promise<boolean>;
@@ -76,6 +106,48 @@ export interface AnalyticsStore {
 
 const COLUMNS = 12;
 const TIMING_SQL = TIMING_PROPERTIES.map((p) => `'${p}'`).join(", ");
+
+/**
+ * Advisory lock class of a user's analytics (`pg_advisory_xact_lock(class, hashtext(user))`):
+ * ingestion holds it shared, erasure exclusive.
+ */
+export const USER_EVENTS_LOCK_CLASS = 0x41_4e_41_4c; // "ANAL"
+
+/**
+ * The properties (`jsonb_each(properties) AS p`) that count in the timing roll-up; shared by
+ * the insert and the erasure so they cannot drift.
+ */
+const TIMING_ROWS = `p.key IN (${TIMING_SQL}) AND jsonb_typeof(p.value) = 'number'`;
+
+/** The events that count as experiment exposures in the insert. */
+const EXPOSURE_ROWS = `event_name = '${EXPOSURE_EVENT}'
+       AND jsonb_typeof(properties -> '${EXPOSURE_KEYS.experiment}') = 'string'
+       AND jsonb_typeof(properties -> '${EXPOSURE_KEYS.variant}') = 'string'`;
+
+/** The exposure roll-up key of an event: experiment key and variant (strings, see above). */
+const EXPOSURE_KEY = `properties ->> '${EXPOSURE_KEYS.experiment}' AS experiment_key,
+       properties ->> '${EXPOSURE_KEYS.variant}' AS variant`;
+
+/**
+ * True when the user's analytics consent is in force, the SQL twin of `analyticsEffective`
+ * (lib/consent/consent.ts): the newest analytics row is a grant to the policy version in
+ * force and, once GPC was recorded, made at or after it; without a record, a request
+ * carrying GPC has no consent. Parameters: user id, policy version, request GPC.
+ */
+export function consentInForceSql(user: string, version: string, gpc: string): string {
+  return `EXISTS (
+      SELECT 1
+        FROM (SELECT state, policy_version, granted_at FROM user_consents
+               WHERE user_id = ${user}::text AND consent_type = 'analytics'
+               ORDER BY seq DESC LIMIT 1) AS c
+        LEFT JOIN privacy_signals s ON s.user_id = ${user}::text AND s.signal = 'gpc'
+       WHERE c.state = 'granted' AND c.granted_at IS NOT NULL
+         AND c.policy_version = ${version}::text
+         AND CASE WHEN s.first_seen_at IS NULL THEN NOT ${gpc}::boolean
+                  ELSE c.granted_at >= s.first_seen_at END
+    )`;
+}
+
 const RETRYABLE = new Set(["40P01", "40001"]);
 
 async function retrying<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
@@ -89,16 +161,21 @@ async function retrying<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
   }
 }
 
-/** The insert statement for `count` events and `redactions` governance rows. */
+/**
+ * The insert statement for `count` events and `redactions` governance rows. The last three
+ * parameters are the consent gate (user id, policy version, request GPC): without consent in
+ * force nothing is inserted. Answers one row `{event_id: null, consented}` and one row per
+ * inserted event.
+ */
 export function insertStatement(count: number, redactions: number): string {
   const values: string[] = [];
   for (let i = 0; i < count; i++) {
     const p = (n: number) => `$${i * COLUMNS + n}`;
     values.push(
-      `(${p(1)}::uuid, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::jsonb, ${
-        p(8)
-      }::boolean, ` +
-        `${p(9)}, ${p(10)}, ${p(11)}::timestamptz, ${p(12)}::timestamptz)`,
+      `(${p(1)}::uuid, ${p(2)}::text, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::text, ${
+        p(7)
+      }::jsonb, ${p(8)}::boolean, ` +
+        `${p(9)}::text, ${p(10)}::text, ${p(11)}::timestamptz, ${p(12)}::timestamptz)`,
     );
   }
   const base = count * COLUMNS;
@@ -106,6 +183,7 @@ export function insertStatement(count: number, redactions: number): string {
   for (let j = 0; j < redactions; j++) {
     red.push(`($${base + j * 2 + 1}::uuid, $${base + j * 2 + 2}::jsonb)`);
   }
+  const gate = base + redactions * 2;
   const governance = redactions === 0 ? "" : `,
   gov AS (
     INSERT INTO governance_log (event_type, actor_id, details, created_at)
@@ -113,11 +191,17 @@ export function insertStatement(count: number, redactions: number): string {
       FROM ins JOIN (VALUES ${red.join(", ")}) AS red (event_id, details)
         ON red.event_id = ins.event_id
   )`;
-  return `WITH ins AS (
+  return `WITH consent AS (
+    SELECT ${consentInForceSql(`$${gate + 1}`, `$${gate + 2}`, `$${gate + 3}`)} AS ok
+  ),
+  ins AS (
     INSERT INTO analytics_events
       (event_id, event_name, user_id, session_id, research_id, mode, properties, phi_redacted,
        ip_hash, user_agent, client_ts, created_at)
-    VALUES ${values.join(", ")}
+    SELECT v.* FROM (VALUES ${values.join(", ")})
+        AS v (event_id, event_name, user_id, session_id, research_id, mode, properties,
+              phi_redacted, ip_hash, user_agent, client_ts, created_at)
+     WHERE (SELECT ok FROM consent)
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id, event_name, user_id, mode, properties, phi_redacted, created_at,
               (created_at AT TIME ZONE 'UTC')::date AS day
@@ -138,30 +222,71 @@ export function insertStatement(count: number, redactions: number): string {
     INSERT INTO analytics_daily_timing AS t (day, event_name, property, bucket, samples)
     SELECT ins.day, ins.event_name, p.key, analytics_timing_bucket(p.value::float8), count(*)
       FROM ins CROSS JOIN LATERAL jsonb_each(ins.properties) AS p
-     WHERE p.key IN (${TIMING_SQL}) AND jsonb_typeof(p.value) = 'number'
+     WHERE ${TIMING_ROWS}
      GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
     ON CONFLICT (day, event_name, property, bucket) DO UPDATE
       SET samples = t.samples + EXCLUDED.samples
   ),
   exposure AS (
     INSERT INTO analytics_daily_exposure AS x (day, experiment_key, variant, exposures)
-    SELECT day, properties ->> '${EXPOSURE_KEYS.experiment}', properties ->> '${EXPOSURE_KEYS.variant}', count(*)
+    SELECT day, ${EXPOSURE_KEY}, count(*)
       FROM ins
-     WHERE event_name = '${EXPOSURE_EVENT}'
-       AND jsonb_typeof(properties -> '${EXPOSURE_KEYS.experiment}') = 'string'
-       AND jsonb_typeof(properties -> '${EXPOSURE_KEYS.variant}') = 'string'
+     WHERE ${EXPOSURE_ROWS}
      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (day, experiment_key, variant) DO UPDATE
       SET exposures = x.exposures + EXCLUDED.exposures
   )${governance}
-  SELECT event_id::text AS event_id FROM ins`;
+  SELECT NULL::text AS event_id, ok AS consented FROM consent
+  UNION ALL
+  SELECT event_id::text, NULL FROM ins`;
+}
+
+/** The erasure statement: deletes a user's events ($1) and takes them out of the roll-ups. */
+export const ERASE_STATEMENT = `WITH del AS (
+    DELETE FROM analytics_events WHERE user_id = $1
+    RETURNING event_name, mode, properties, phi_redacted,
+              (created_at AT TIME ZONE 'UTC')::date AS day
+  ),
+  daily AS (
+    UPDATE analytics_daily a SET events = a.events - x.n, redacted = a.redacted - x.r
+      FROM (SELECT day, event_name, mode, count(*) AS n,
+                   count(*) FILTER (WHERE phi_redacted) AS r
+              FROM del GROUP BY 1, 2, 3) AS x
+     WHERE a.day = x.day AND a.event_name = x.event_name AND a.mode = x.mode
+  ),
+  timing AS (
+    UPDATE analytics_daily_timing t SET samples = t.samples - x.n
+      FROM (SELECT del.day, del.event_name, p.key AS property,
+                   analytics_timing_bucket(p.value::float8) AS bucket, count(*) AS n
+              FROM del CROSS JOIN LATERAL jsonb_each(del.properties) AS p
+             WHERE ${TIMING_ROWS}
+             GROUP BY 1, 2, 3, 4) AS x
+     WHERE t.day = x.day AND t.event_name = x.event_name
+       AND t.property = x.property AND t.bucket = x.bucket
+  ),
+  exposure AS (
+    UPDATE analytics_daily_exposure e SET exposures = e.exposures - x.n
+      FROM (SELECT day, ${EXPOSURE_KEY}, count(*) AS n
+              FROM del WHERE event_name = '${EXPOSURE_EVENT}' GROUP BY 1, 2, 3) AS x
+     WHERE e.day = x.day AND e.experiment_key = x.experiment_key AND e.variant = x.variant
+  ),
+  users AS (DELETE FROM analytics_daily_users WHERE user_id = $1)
+  SELECT count(*)::int8 AS deleted FROM del`;
+
+/** Takes the user's ingestion/erasure lock for the rest of the transaction. */
+async function lockUserEvents(tx: Connection, userId: string, exclusive: boolean) {
+  const fn = exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared";
+  await tx.query(`SELECT ${fn}($1::int, hashtext($2::text))`, [USER_EVENTS_LOCK_CLASS, userId]);
 }
 
 /** The Postgres/PGlite analytics store. */
 export function createAnalyticsStore(db: Db): AnalyticsStore {
   return {
-    async insertBatch(rows, redactions) {
-      if (rows.length === 0) return new Set();
+    async insertBatch(rows, redactions, gate) {
+      if (rows.length === 0) return { consented: true, inserted: new Set() };
+      if (rows.some((row) => row.userId !== gate.userId)) {
+        throw new Error("Every event of a batch must belong to the gated user");
+      }
       const params: unknown[] = [];
       for (const row of rows) {
         params.push(
@@ -186,9 +311,26 @@ export function createAnalyticsStore(db: Db): AnalyticsStore {
           findings: r.findings,
         });
       }
+      params.push(gate.userId, CONSENT_POLICIES.analytics.version, gate.gpc);
       const sql = insertStatement(rows.length, redactions.length);
-      const inserted = await retrying(() => db.query<{ event_id: string }>(sql, params));
-      return new Set(inserted.map((row) => row.event_id));
+      // The lock is taken in its own statement, so the insert's snapshot (and its consent
+      // check) is taken after any erasure that held it has committed.
+      const result = await retrying(() =>
+        db.transaction(async (tx) => {
+          await lockUserEvents(tx, gate.userId, false);
+          return await tx.query<{ event_id: string | null; consented: boolean | null }>(
+            sql,
+            params,
+          );
+        })
+      );
+      const inserted = new Set<string>();
+      let consented = false;
+      for (const row of result) {
+        if (row.event_id === null) consented = row.consented === true;
+        else inserted.add(row.event_id);
+      }
+      return { consented, inserted };
     },
 
     async counts(range, by) {
@@ -238,41 +380,13 @@ export function createAnalyticsStore(db: Db): AnalyticsStore {
     },
 
     async eraseUser(userId) {
+      // Exclusive: waits for the user's batches in flight; its DELETE, a later statement,
+      // then sees their rows. A batch waiting behind it sees the withdrawal and stores nothing.
       const rows = await retrying(() =>
-        db.query<{ deleted: number }>(
-          `WITH del AS (
-             DELETE FROM analytics_events WHERE user_id = $1
-             RETURNING event_name, mode, properties, phi_redacted,
-                       (created_at AT TIME ZONE 'UTC')::date AS day
-           ),
-           daily AS (
-             UPDATE analytics_daily a SET events = a.events - x.n, redacted = a.redacted - x.r
-               FROM (SELECT day, event_name, mode, count(*) AS n,
-                            count(*) FILTER (WHERE phi_redacted) AS r
-                       FROM del GROUP BY 1, 2, 3) AS x
-              WHERE a.day = x.day AND a.event_name = x.event_name AND a.mode = x.mode
-           ),
-           timing AS (
-             UPDATE analytics_daily_timing t SET samples = t.samples - x.n
-               FROM (SELECT del.day, del.event_name, p.key AS property,
-                            analytics_timing_bucket(p.value::float8) AS bucket, count(*) AS n
-                       FROM del CROSS JOIN LATERAL jsonb_each(del.properties) AS p
-                      WHERE p.key IN (${TIMING_SQL}) AND jsonb_typeof(p.value) = 'number'
-                      GROUP BY 1, 2, 3, 4) AS x
-              WHERE t.day = x.day AND t.event_name = x.event_name
-                AND t.property = x.property AND t.bucket = x.bucket
-           ),
-           exposure AS (
-             UPDATE analytics_daily_exposure e SET exposures = e.exposures - x.n
-               FROM (SELECT day, properties ->> '${EXPOSURE_KEYS.experiment}' AS experiment_key,
-                            properties ->> '${EXPOSURE_KEYS.variant}' AS variant, count(*) AS n
-                       FROM del WHERE event_name = '${EXPOSURE_EVENT}' GROUP BY 1, 2, 3) AS x
-              WHERE e.day = x.day AND e.experiment_key = x.experiment_key AND e.variant = x.variant
-           ),
-           users AS (DELETE FROM analytics_daily_users WHERE user_id = $1)
-           SELECT count(*)::int8 AS deleted FROM del`,
-          [userId],
-        )
+        db.transaction(async (tx) => {
+          await lockUserEvents(tx, userId, true);
+          return await tx.query<{ deleted: number }>(ERASE_STATEMENT, [userId]);
+        })
       );
       return rows[0]?.deleted ?? 0;
     },
