@@ -119,7 +119,7 @@ export const USER_EVENTS_LOCK_CLASS = 0x41_4e_41_4c; // "ANAL"
  */
 const TIMING_ROWS = `p.key IN (${TIMING_SQL}) AND jsonb_typeof(p.value) = 'number'`;
 
-/** The events that count as experiment exposures in the insert. */
+/** The events that count as experiment exposures; shared by the insert and the erasure. */
 const EXPOSURE_ROWS = `event_name = '${EXPOSURE_EVENT}'
        AND jsonb_typeof(properties -> '${EXPOSURE_KEYS.experiment}') = 'string'
        AND jsonb_typeof(properties -> '${EXPOSURE_KEYS.variant}') = 'string'`;
@@ -267,7 +267,7 @@ export const ERASE_STATEMENT = `WITH del AS (
   exposure AS (
     UPDATE analytics_daily_exposure e SET exposures = e.exposures - x.n
       FROM (SELECT day, ${EXPOSURE_KEY}, count(*) AS n
-              FROM del WHERE event_name = '${EXPOSURE_EVENT}' GROUP BY 1, 2, 3) AS x
+              FROM del WHERE ${EXPOSURE_ROWS} GROUP BY 1, 2, 3) AS x
      WHERE e.day = x.day AND e.experiment_key = x.experiment_key AND e.variant = x.variant
   ),
   users AS (DELETE FROM analytics_daily_users WHERE user_id = $1)
