@@ -189,6 +189,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
       const rows: EventRow[] = [];
       const indexes: number[] = [];
       const redactions: RedactionDetails[] = [];
+      // Ids of events kept for storage: a rejected event does not use up its id in the batch.
       const seen = new Set<string>();
       request.events.forEach((event, index) => {
         const eventId = event.eventId.toLowerCase();
@@ -196,7 +197,6 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           result.duplicates++;
           return;
         }
-        seen.add(eventId);
         const verdict = judgeEvent(event, scanner);
         if (verdict.outcome === "rejected") {
           result.rejected++;
@@ -208,6 +208,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           });
           return;
         }
+        seen.add(eventId);
         const redacted = verdict.outcome === "redacted";
         if (redacted) {
           redactions.push({ eventId, eventName: event.eventName, findings: verdict.findings });
