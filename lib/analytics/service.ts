@@ -365,13 +365,18 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           actor: { type: "system" },
           action: "analytics.retention_cleanup",
           target: { type: "analytics_events" },
+          // `cutoffAt` (a technical key: the audit scrubber keeps the instant; a bare
+          // `cutoff` date would be redacted as a date).
           after: {
             deletedEvents: deleted,
-            cutoff: cutoffDay,
+            cutoffAt: cutoff.toISOString(),
             retentionDays: deps.config.retentionDays,
           },
         });
-        deps.logger.info("analytics retention cleanup", { deleted, cutoff: cutoffDay });
+        deps.logger.info("analytics retention cleanup", {
+          deleted,
+          cutoffAt: cutoff.toISOString(),
+        });
       }
       return { deleted, cutoff: cutoffDay };
     },
