@@ -110,6 +110,29 @@ const list = () =>
     (raw ?? "").split(",").map((item) => item.trim()).filter((item) => item.length > 0)
   );
 
+const IPV4 = z.ipv4();
+const IPV6 = z.ipv6();
+
+/** An IP address or a CIDR range (v4 /0-32, v6 /0-128). */
+export function isIpRule(rule: string): boolean {
+  const [address, bits, extra] = rule.split("/");
+  if (extra !== undefined || address === undefined) return false;
+  const v4 = IPV4.safeParse(address).success;
+  const v6 = !v4 && IPV6.safeParse(address).success;
+  if (!v4 && !v6) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (v4 ? 32 : 128);
+}
+
+/** A comma-separated list of addresses and CIDR ranges; the error never repeats a value. */
+const ipList = () =>
+  list().superRefine((rules, ctx) => {
+    if (rules.some((rule) => !isIpRule(rule))) {
+      ctx.addIssue({ code: "custom", message: "must list IP addresses or CIDR ranges" });
+    }
+  });
+
 const envSchema = z.object({
   PORT: int(8000, 0, 65535),
   HOST: text(),
@@ -151,10 +174,10 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: int(30, 1, 1440),
   SESSION_ABSOLUTE_HOURS: int(12, 1, 720),
   RATE_LIMIT_PER_MIN: int(600, 0, 1_000_000),
-  ALLOW_IPS: list(),
-  DENY_IPS: list(),
+  ALLOW_IPS: ipList(),
+  DENY_IPS: ipList(),
   METRICS_TOKEN: text(),
-  METRICS_ALLOW_IPS: list(),
+  METRICS_ALLOW_IPS: ipList(),
   SSE_HEARTBEAT_SECONDS: int(25, 1, 300),
   SSE_REVALIDATE_SECONDS: int(60, 1, 3600),
   SSE_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),

@@ -50,3 +50,16 @@ Deno.test("loadConfig() refuses a METRICS_TOKEN with spaces or a line break (it 
   rejects({ METRICS_TOKEN: `${token}\n` }, "METRICS_TOKEN", token);
   rejects({ METRICS_TOKEN: `${token} more` }, "METRICS_TOKEN", token);
 });
+
+Deno.test("loadConfig() refuses ALLOW_IPS, DENY_IPS and METRICS_ALLOW_IPS entries that are no address or CIDR, without echoing them", () => {
+  for (
+    const [variable, value] of [
+      ["ALLOW_IPS", "notanip"],
+      ["DENY_IPS", "10.0.0.0/33"],
+      ["METRICS_ALLOW_IPS", "scraper.internal"],
+      ["ALLOW_IPS", "10.0.0.1, 10.0.0.0/8/1"],
+    ]
+  ) rejects({ [variable!]: value! }, variable!, value!);
+  const ok = loadConfig({ ALLOW_IPS: "10.0.0.0/8, ::1, 2001:db8::/32,203.0.113.7" });
+  assert.deepEqual(ok.security.allowIps, ["10.0.0.0/8", "::1", "2001:db8::/32", "203.0.113.7"]);
+});
