@@ -53,6 +53,19 @@ Deno.test("GET /health/ready on PGlite: db ok, redis and worker skipped", async 
   }
 });
 
+Deno.test("readiness names a refused worker connection as such (the reason is in the fetch error's cause)", async () => {
+  const closed = startLoopback();
+  const port = closed.port;
+  await closed.close();
+  const app = await buildTestApp({ env: { WORKER_URL: `http://127.0.0.1:${port}` } });
+  try {
+    const body = await json<Readiness>(await app.request("/health/ready"));
+    assert.equal(body.checks.worker, "failed: connection refused");
+  } finally {
+    await app.dispose();
+  }
+});
+
 Deno.test("readiness checks a reachable worker and reports ok", async () => {
   const worker = startLoopback(() => Response.json({ status: "ok" }));
   const app = await buildTestApp({ env: { WORKER_URL: worker.url } });
@@ -67,17 +80,18 @@ Deno.test("readiness checks a reachable worker and reports ok", async () => {
   }
 });
 
-Deno.test("readiness names a failing worker with 503 and no URL in the reason", async () => {
+Deno.test("readiness names a failing worker with no URL in the reason, and stays ready without it", async () => {
   const worker = startLoopback(() => new Response("down", { status: 503 }));
   const app = await buildTestApp({
     env: { WORKER_URL: `http://user:secret@127.0.0.1:${worker.port}` },
   });
   try {
     const response = await app.request("/health/ready");
-    assert.equal(response.status, 503);
+    // The worker is not needed to serve governance, flags or the API: reported, not fatal.
+    assert.equal(response.status, 200);
     const text = await response.text();
     const body = JSON.parse(text) as Readiness;
-    assert.equal(body.status, "not_ready");
+    assert.equal(body.status, "ready");
     assert.equal(body.checks.worker, "failed: status 503");
     assert.ok(!text.includes("secret"));
   } finally {
@@ -91,7 +105,7 @@ for (
     MOCK_ONLY: "true",
   }], ["STANDBY", { ROS_MODE: "STANDBY" }]] as const
 ) {
-  Deno.test(`readiness under ${name} reports the worker blocked and makes no call`, async () => {
+  Deno.test(`readiness under ${name} reports the worker blocked, makes no call and counts it`, async () => {
     const worker = startLoopback();
     const app = await buildTestApp({ env: { WORKER_URL: worker.url, ...env } });
     try {
@@ -99,6 +113,8 @@ for (
       assert.equal(response.status, 200);
       assert.equal((await json<Readiness>(response)).checks.worker, "blocked");
       assert.equal(worker.hits.length, 0);
+      // The guard refused it, so the blocked counter says so (MODE_TOGGLE.md's check).
+      assert.equal(await app.services.metrics.externalBlocked.value({ provider: "worker" }), 1);
     } finally {
       await app.dispose();
       await worker.close();

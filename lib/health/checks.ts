@@ -28,15 +28,17 @@ export function redisCheck(redis: RedisHandle | undefined, timeoutMs = 2000): Re
 }
 
 /**
- * `GET ${WORKER_URL}/health` through the outbound guard; "skipped" without a
- * worker, "blocked" (no call made) while outbound calls are blocked.
+ * `GET ${WORKER_URL}/health` through the outbound guard; "skipped" without a worker,
+ * "blocked" while outbound calls are blocked (the guard refuses and counts the call without
+ * attempting it). Not critical: a worker that is down is reported, but it does not take this
+ * instance out of service — governance, flags and the API do not need it.
  */
 export function workerCheck(workerUrl: string | undefined, guard: OutboundGuard): ReadinessCheck {
   return {
     name: "worker",
+    critical: false,
     async run(signal): Promise<CheckStatus> {
       if (!workerUrl) return "skipped";
-      if (guard.blockReason()) return "blocked";
       const url = new URL("health", workerUrl.endsWith("/") ? workerUrl : `${workerUrl}/`);
       const response = await guard.fetch("worker", url, { signal, timeoutMs: 2000 });
       await response.body?.cancel();

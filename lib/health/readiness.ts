@@ -27,9 +27,12 @@ class CheckTimeout extends Error {}
 /** A short, secret-free reason for a failed check. */
 export function failureReason(error: unknown): `failed: ${string}` {
   if (error instanceof CheckTimeout) return "failed: timeout";
-  const text = error instanceof Error
-    ? `${error.name} ${error.message} ${String((error as { code?: unknown }).code ?? "")}`
-    : "";
+  // Deno's fetch says only "fetch failed"; the reason is in `cause` (refused, DNS, reset).
+  const describe = (e: unknown): string =>
+    e instanceof Error
+      ? `${e.name} ${e.message} ${String((e as { code?: unknown }).code ?? "")}`
+      : "";
+  const text = error instanceof Error ? `${describe(error)} ${describe(error.cause)}` : "";
   if (/ECONNREFUSED|ConnectionRefused|connection refused/i.test(text)) {
     return "failed: connection refused";
   }
