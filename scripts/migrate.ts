@@ -1,5 +1,6 @@
 /** `deno task migrate`: applies pending migrations and exits. */
 import { ConfigError, loadConfigFromProcess } from "../lib/config.ts";
+import { DataDirInUseError } from "../lib/db/data_dir_lock.ts";
 import {
   bundledMigrationsDir,
   migrate,
@@ -25,7 +26,10 @@ try {
     await db.close();
   }
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof MigrationChecksumError) {
+  if (
+    error instanceof ConfigError || error instanceof MigrationChecksumError ||
+    error instanceof DataDirInUseError
+  ) {
     Deno.stderr.writeSync(new TextEncoder().encode(error.message + "\n"));
     Deno.exit(1);
   }

@@ -16,6 +16,7 @@ import {
 import { randomSecret } from "../lib/auth/tokens.ts";
 import { systemClock } from "../lib/clock.ts";
 import { ConfigError, loadConfigFromProcess } from "../lib/config.ts";
+import { DataDirInUseError } from "../lib/db/data_dir_lock.ts";
 import { bundledMigrationsDir, migrate, openDatabase, readMigrations } from "../lib/db/mod.ts";
 import { AppError } from "../lib/errors/mod.ts";
 import { VERSION } from "../lib/version.ts";
@@ -78,7 +79,14 @@ try {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }
-const db = await openDatabase(config);
+let db;
+try {
+  db = await openDatabase(config);
+} catch (error) {
+  // PGlite in DATA_DIR is single-process: writing beside a running app would be lost.
+  if (error instanceof DataDirInUseError) fail(error.message);
+  throw error;
+}
 await migrate(db, await readMigrations(bundledMigrationsDir()));
 const store = createAuthStore(db);
 const auth = createAuthService({

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openPostgres } from "../lib/db/mod.ts";
+import { openDatabase, openPostgres } from "../lib/db/mod.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
 
@@ -85,4 +85,31 @@ Deno.test({
       await admin.close();
     }
   },
+});
+
+Deno.test("[pglite] deno task user refuses a DATA_DIR another process holds, and works once it is free", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "rf_cli_lock_" });
+  const env = { DATA_DIR: dataDir };
+  const inUse =
+    `The embedded database in ${dataDir} is in use by another process (pid ${Deno.pid}); ` +
+    "stop it or use DATABASE_URL\n";
+  try {
+    // This test process stands in for the running app.
+    const app = await openDatabase({ databaseUrl: undefined, dataDir });
+    try {
+      const refused = await cli(env, ["create", "a@example.org", "--role", "STEWARD"]);
+      assert.equal(refused.code, 1);
+      assert.equal(refused.stderr, inUse);
+      assert.doesNotMatch(refused.stdout, /Created/);
+    } finally {
+      await app.close();
+    }
+    const created = await cli(env, ["create", "a@example.org", "--role", "STEWARD"]);
+    assert.equal(created.code, 0, created.stderr);
+    const listed = await cli(env, ["list"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^a@example\.org\tSTEWARD\tactive\t/m);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
 });

@@ -1,10 +1,33 @@
 import type { Config } from "../config.ts";
+import { lockDataDir } from "./data_dir_lock.ts";
 import type { Db } from "./db.ts";
 import { openPglite } from "./pglite.ts";
 import { openPostgres } from "./postgres.ts";
 
-/** Opens the configured database: the server at `DATABASE_URL`, else PGlite under `DATA_DIR`. */
+/**
+ * Opens the configured database: the server at `DATABASE_URL`, else PGlite under `DATA_DIR`.
+ * PGlite is single-process: `DATA_DIR` is locked until `close()`, and a second opener gets a
+ * {@link DataDirInUseError} instead of silently losing its writes.
+ */
 export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir">): Promise<Db> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
-  return await openPglite(`${config.dataDir.replace(/\/$/, "")}/pglite`);
+  const dir = config.dataDir.replace(/\/$/, "");
+  const lock = await lockDataDir(dir);
+  let db: Db;
+  try {
+    db = await openPglite(`${dir}/pglite`);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return {
+    ...db,
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
