@@ -17,7 +17,9 @@ import { NoAdminError } from "./lib/auth/bootstrap.ts";
 import { InvalidStoredModeError } from "./lib/governance/mode.ts";
 import { createLogger } from "./lib/log/mod.ts";
 import { DEFAULT_SAFE_KEYS, redact } from "./lib/phi/mod.ts";
+import { DatabaseUnreachableError, reachDatabase } from "./lib/db/postgres.ts";
 import { openRedis, type RedisHandle } from "./lib/redis/client.ts";
+import { withTimeout } from "./lib/timeout.ts";
 import { VERSION } from "./lib/version.ts";
 import { buildIslands } from "./lib/web/build.ts";
 import { installProcessHandlers } from "./lib/sentry/process.ts";
@@ -30,6 +32,21 @@ const LOG_SAFE_KEYS = [
   "durationMs",
   "requestId",
 ];
+
+/** The first database round trip at start may take this long (a blackholed host would hang). */
+const DB_START_TIMEOUT_MS = 10_000;
+/** Each close step at shutdown (or after a failed start) may take this long. */
+const CLOSE_STEP_TIMEOUT_MS = 5_000;
+
+/** Runs one close step; false when it failed or did not finish within `ms` (it is then abandoned). */
+async function closeWithin(work: () => Promise<void> | void, ms: number): Promise<boolean> {
+  try {
+    await withTimeout(Promise.resolve().then(work), ms, () => new Error("timeout"));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function fail(message: string): never {
   Deno.stderr.writeSync(new TextEncoder().encode(message + "\n"));
@@ -72,6 +89,14 @@ const db = await openDatabase(config);
 logger.info("database opened", { database: db.description });
 
 try {
+  await reachDatabase(db, DB_START_TIMEOUT_MS);
+} catch (error) {
+  await closeWithin(() => db.close(), CLOSE_STEP_TIMEOUT_MS);
+  if (error instanceof DatabaseUnreachableError) fail(error.message);
+  throw error;
+}
+
+try {
   const result = await migrate(db, await readMigrations(bundledMigrationsDir()));
   logger.info("migrations checked", {
     applied: result.applied.length,
@@ -83,7 +108,7 @@ try {
     });
   }
 } catch (error) {
-  await db.close();
+  await closeWithin(() => db.close(), CLOSE_STEP_TIMEOUT_MS);
   if (error instanceof MigrationChecksumError) fail(error.message);
   fail(`Migrations failed: ${error instanceof Error ? error.name : "error"}`);
 }
@@ -94,7 +119,7 @@ if (config.redisUrl) {
     redis = await openRedis(config.redisUrl, logger);
     logger.info("redis connected", { redis: redis.description });
   } catch {
-    await db.close();
+    await closeWithin(() => db.close(), CLOSE_STEP_TIMEOUT_MS);
     fail(
       "Redis at REDIS_URL could not be reached at start; check the URL and that Redis is running",
     );
@@ -153,6 +178,13 @@ const server = Deno.serve({
 }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
 
 let shuttingDown = false;
+const DRAINING = "draining in-flight requests";
+/**
+ * Graceful shutdown. Draining requests is bounded only by SHUTDOWN_TIMEOUT_SECONDS (exit 1,
+ * "exiting with requests in flight"); every other step (app services, Redis, database) is
+ * bounded by CLOSE_STEP_TIMEOUT_MS and abandoned with a warning naming it. Once every request
+ * finished the exit code is 0 even if a dependency did not close in time: nothing was lost.
+ */
 async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) {
     logger.warn("second signal: exiting now", { signal });
@@ -163,17 +195,29 @@ async function shutdown(signal: string): Promise<void> {
     signal,
     timeoutS: config.shutdownTimeoutSeconds,
   });
+  let step = "closing app services";
   const deadline = setTimeout(() => {
-    logger.error("shutdown timed out: exiting with requests in flight");
+    if (step === DRAINING) logger.error("shutdown timed out: exiting with requests in flight");
+    else logger.error("shutdown timed out", { step });
     Deno.exit(1);
   }, config.shutdownTimeoutSeconds * 1000);
+  const notClosed: string[] = [];
+  const closeStep = async (name: string, work: () => Promise<void> | void) => {
+    step = name;
+    if (!(await closeWithin(work, CLOSE_STEP_TIMEOUT_MS))) {
+      notClosed.push(name);
+      logger.warn("shutdown step did not finish in time; skipped", { step: name });
+    }
+  };
   try {
-    await close();
+    await closeStep("closing app services", close);
+    step = DRAINING;
     await server.shutdown();
+    step = "flushing error reports";
     await handle.services.errors.flush(2000);
-    await redis?.close();
-    await db.close();
-    logger.info("stopped");
+    await closeStep("closing redis", () => redis?.close());
+    await closeStep("closing database", () => db.close());
+    logger.info("stopped", notClosed.length > 0 ? { notClosed } : {});
   } finally {
     clearTimeout(deadline);
   }

@@ -2,6 +2,7 @@
 import postgres from "postgres";
 import type { Connection, Db, Row } from "./db.ts";
 import { inTransaction } from "./db.ts";
+import { withTimeout } from "../timeout.ts";
 
 export interface PostgresOptions {
   /** Connection pool size. */
@@ -86,3 +87,63 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
 }
 
 export { inTransaction };
+
+/** Thrown by {@link reachDatabase}; `message` is safe to print (no URL, user or password). */
+export class DatabaseUnreachableError extends Error {
+  override name = "DatabaseUnreachableError";
+  constructor(readonly reason: string) {
+    super(
+      `Database at DATABASE_URL could not be reached at start: ${reason}; ` +
+        "check the URL, credentials and that the server is running",
+    );
+  }
+}
+
+/** The cause of a failed first connection in words, never echoing the URL or credentials. */
+export function connectFailureReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case "ECONNREFUSED":
+      return "connection refused";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_NONAME":
+      return "host not found";
+    case "ETIMEDOUT":
+    case "CONNECT_TIMEOUT":
+      return "timed out";
+    case "ECONNRESET":
+    case "EPIPE":
+    case "CONNECTION_CLOSED":
+    case "CONNECTION_ENDED":
+    case "CONNECTION_DESTROYED":
+      return "connection lost";
+    case "28P01":
+    case "28000":
+      return "authentication failed";
+    case "3D000":
+      return "database does not exist";
+  }
+  const name = error instanceof Error ? error.name : "";
+  if (name === "ConnectionRefused") return "connection refused";
+  if (name === "TimedOut") return "timed out";
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return `server error ${code}`;
+  return "connection failed";
+}
+
+/**
+ * One round trip to the database, bounded by `timeoutMs` (postgres.js' own
+ * `connect_timeout` does not fire under Deno, so a blackholed host would hang).
+ * Rejects with a {@link DatabaseUnreachableError} naming the cause.
+ */
+export async function reachDatabase(db: Pick<Db, "ping">, timeoutMs: number): Promise<void> {
+  try {
+    await withTimeout(
+      db.ping(),
+      timeoutMs,
+      () => Object.assign(new Error("timeout"), { code: "ETIMEDOUT" }),
+    );
+  } catch (error) {
+    throw new DatabaseUnreachableError(connectFailureReason(error));
+  }
+}

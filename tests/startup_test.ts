@@ -1,0 +1,208 @@
+/**
+ * Start-up against unreachable dependencies and shutdown with a hung database, as real
+ * processes. Each process is killed after a generous limit so a hang fails the test
+ * instead of stalling the run; nothing asserts how fast the exit was.
+ */
+import assert from "node:assert/strict";
+import { openPostgres } from "../lib/db/mod.ts";
+import { uniqueName } from "./helpers/db.ts";
+import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
+import { type AppProcess, spawnApp } from "./helpers/process.ts";
+
+const LIMIT_MS = 60_000;
+const PASSWORD = "s3cret-pw";
+
+/** The process's exit status, or a failure if it is still running after `LIMIT_MS`. */
+async function exitWithin(app: AppProcess, ms = LIMIT_MS): Promise<Deno.CommandStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<"hung">((resolve) => {
+    timer = setTimeout(() => resolve("hung"), ms);
+  });
+  const result = await Promise.race([app.status, hung]);
+  clearTimeout(timer);
+  if (result === "hung") {
+    app.child.kill("SIGKILL");
+    await app.status;
+    assert.fail(
+      `the process did not exit within ${ms} ms; last records: ${
+        JSON.stringify(app.records.slice(-3).map((r) => r.msg))
+      }`,
+    );
+  }
+  return result;
+}
+
+/** A TCP listener that accepts connections and never answers (a blackholed server). */
+function blackhole(): { port: number; close(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    try {
+      for await (const conn of listener) conns.push(conn);
+    } catch { /* closed */ }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    close() {
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      }
+      listener.close();
+    },
+  };
+}
+
+async function expectOneLineExit(env: Record<string, string>, expected: RegExp) {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    const app = spawnApp({ DATA_DIR: dataDir, ...env });
+    const status = await exitWithin(app);
+    assert.equal(status.code, 1);
+    assert.equal(app.stderr.length, 1, `one line: ${JSON.stringify(app.stderr)}`);
+    assert.match(app.stderr[0] ?? "", expected);
+    const output = JSON.stringify([app.stderr, app.records]);
+    assert.ok(!output.includes(PASSWORD), "the password is never echoed");
+    assert.ok(!app.records.some((r) => r.msg === "listening"));
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+const REDIS_LINE = /^Redis at REDIS_URL could not be reached at start/;
+
+Deno.test("REDIS_URL on a closed port: the start exits 1 with the Redis line", async () => {
+  await expectOneLineExit({ REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:1` }, REDIS_LINE);
+});
+
+Deno.test("REDIS_URL on an unknown host: the start exits 1 with the Redis line", async () => {
+  await expectOneLineExit({ REDIS_URL: "redis://no-such-host.invalid:6379" }, REDIS_LINE);
+});
+
+Deno.test("REDIS_URL on a server that never answers: the start exits 1 with the Redis line", async () => {
+  const hole = blackhole();
+  try {
+    await expectOneLineExit({ REDIS_URL: `redis://127.0.0.1:${hole.port}` }, REDIS_LINE);
+  } finally {
+    hole.close();
+  }
+});
+
+const dbLine = (reason: string) =>
+  new RegExp(`^Database at DATABASE_URL could not be reached at start: ${reason};`);
+
+Deno.test("DATABASE_URL on a closed port: exits 1 naming 'connection refused'", async () => {
+  await expectOneLineExit(
+    { DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:1/x` },
+    dbLine("connection refused"),
+  );
+});
+
+Deno.test("DATABASE_URL on an unknown host: exits 1 naming 'host not found'", async () => {
+  await expectOneLineExit(
+    { DATABASE_URL: `postgres://postgres:${PASSWORD}@no-such-host.invalid/x` },
+    dbLine("host not found"),
+  );
+});
+
+Deno.test("DATABASE_URL on a server that never answers: exits 1 naming 'timed out'", async () => {
+  const hole = blackhole();
+  try {
+    await expectOneLineExit(
+      { DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${hole.port}/x` },
+      dbLine("timed out"),
+    );
+  } finally {
+    hole.close();
+  }
+});
+
+if (hasPostgres()) {
+  const server = new URL(TEST_DATABASE_URL!);
+
+  Deno.test("[postgres] DATABASE_URL naming a missing database: exits 1 naming 'database does not exist'", async () => {
+    const url = new URL(server.href);
+    url.pathname = `/${uniqueName("no_such_db")}`;
+    await expectOneLineExit({ DATABASE_URL: url.href }, dbLine("database does not exist"));
+  });
+
+  Deno.test("[postgres] DATABASE_URL with an unknown user: exits 1 naming 'authentication failed'", async () => {
+    const url = new URL(server.href);
+    url.username = uniqueName("no_such_user");
+    url.password = PASSWORD;
+    await expectOneLineExit({ DATABASE_URL: url.href }, dbLine("authentication failed"));
+  });
+
+  Deno.test("[postgres] SIGTERM with a hung database: requests done, the database step is named and skipped, exit 0", async () => {
+    const admin = openPostgres(server.href, { max: 1 });
+    const database = uniqueName("rf_t");
+    await admin.exec(`CREATE DATABASE ${database}`);
+    // A TCP proxy to Postgres that can freeze: it then forwards nothing and closes nothing.
+    let frozen = false;
+    const held: Deno.Conn[] = [];
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const pipe = async (from: Deno.Conn, to: Deno.Conn) => {
+      const buffer = new Uint8Array(16 * 1024);
+      try {
+        while (true) {
+          const n = await from.read(buffer);
+          if (n === null || frozen) break;
+          let written = 0;
+          while (written < n) written += await to.write(buffer.subarray(written, n));
+        }
+      } catch { /* closed */ }
+    };
+    (async () => {
+      try {
+        for await (const conn of listener) {
+          const upstream = await Deno.connect({
+            hostname: server.hostname,
+            port: Number(server.port || 5432),
+          });
+          held.push(conn, upstream);
+          void pipe(conn, upstream);
+          void pipe(upstream, conn);
+        }
+      } catch { /* closed */ }
+    })();
+    const url = new URL(server.href);
+    url.host = `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+    url.pathname = `/${database}`;
+    const app = spawnApp({ DATABASE_URL: url.href, SHUTDOWN_TIMEOUT_SECONDS: "30" });
+    try {
+      const base = await app.listening;
+      assert.equal((await fetch(`${base}/health`)).status, 200);
+      frozen = true;
+      app.child.kill("SIGTERM");
+      const status = await exitWithin(app);
+      const messages = app.records.map((r) => r.msg);
+      assert.ok(
+        !messages.includes("shutdown timed out: exiting with requests in flight"),
+        "no request was in flight",
+      );
+      assert.ok(
+        app.records.some((r) =>
+          r.msg === "shutdown step did not finish in time; skipped" &&
+          r.step === "closing database"
+        ),
+        `the database step is named: ${JSON.stringify(app.records.slice(-4))}`,
+      );
+      assert.equal(messages.at(-1), "stopped");
+      assert.equal(status.code, 0);
+    } finally {
+      try {
+        app.child.kill("SIGKILL");
+      } catch { /* already exited */ }
+      await app.status;
+      listener.close();
+      for (const conn of held) {
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      }
+      await admin.exec(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.close();
+    }
+  });
+}
