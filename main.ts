@@ -12,6 +12,7 @@ import {
   openDatabase,
   readMigrations,
 } from "./lib/db/mod.ts";
+import { DataDirInUseError } from "./lib/db/data_dir_lock.ts";
 import { bootstrapAdmin, createAuthStore } from "./lib/auth/mod.ts";
 import { NoAdminError } from "./lib/auth/bootstrap.ts";
 import { InvalidStoredModeError } from "./lib/governance/mode.ts";
@@ -85,7 +86,16 @@ const logger = createLogger({
 });
 logger.info("starting", { version: VERSION, env: config.appEnv });
 
-const db = await openDatabase(config);
+async function openDatabaseOrFail(): Promise<Awaited<ReturnType<typeof openDatabase>>> {
+  try {
+    return await openDatabase(config);
+  } catch (error) {
+    // Another process (a second app, `deno task user`) holds the embedded database.
+    if (error instanceof DataDirInUseError) fail(error.message);
+    throw error;
+  }
+}
+const db = await openDatabaseOrFail();
 logger.info("database opened", { database: db.description });
 
 try {

@@ -4,6 +4,7 @@
  * instead of stalling the run; nothing asserts how fast the exit was.
  */
 import assert from "node:assert/strict";
+import { lockDataDir } from "../lib/db/data_dir_lock.ts";
 import { openPostgres } from "../lib/db/mod.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
@@ -206,3 +207,17 @@ if (hasPostgres()) {
     }
   });
 }
+
+Deno.test("an embedded database held by another process: the start exits 1 with one line", async () => {
+  const dataDir = await Deno.makeTempDir();
+  const lock = await lockDataDir(dataDir);
+  try {
+    await expectOneLineExit(
+      { DATA_DIR: dataDir },
+      /^The embedded database in .* is in use by another process \(pid \d+\)/,
+    );
+  } finally {
+    lock.release();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
