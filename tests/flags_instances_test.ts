@@ -82,6 +82,8 @@ Deno.test({
     } finally {
       await b.close();
       await a.dispose();
+      // The test's own stream: shared Redis servers (CI machines) must not collect them.
+      await redisA.client.sendCommand(["DEL", env.EVENT_STREAM_KEY]).catch(() => {});
       await redisA.close();
       await redisB.close();
     }
