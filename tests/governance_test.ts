@@ -236,9 +236,10 @@ Deno.test({
       const ready = await json(await app.request("/health/ready"));
       assert.equal((ready.checks as Record<string, string>).worker, "blocked");
       assert.equal(server.hits.length, 0, "nothing reached the server");
+      // Both refusals counted: the fetch above and the readiness check's call to the worker.
       assert.equal(
         await app.services.metrics.externalBlocked.value({ provider: "worker" }),
-        before + 1,
+        before + 2,
       );
     } finally {
       await app.dispose();

@@ -416,6 +416,15 @@ Deno.test({
 
       proxy.start();
       await until(() => busB.outboxLength() === 0, "B's outbox to drain");
+      // Catch-up first (its events or its resync), then a new event: the reader may otherwise
+      // read the new one in the same batch and announce the resync after it.
+      await sse.until(
+        (m) =>
+          m.some((x) => x.event === "resync") ||
+          (sse.events().some((e) => jobOf(e) === "a1") &&
+            sse.events().some((e) => jobOf(e) === "a2")),
+        "the catch-up after the outage",
+      );
       const after = await a.services.bus.publish(job("after"));
       await sse.until((m) => m.some((x) => x.id === after.id), "the event after the outage");
       const sinceB1 = sse.messages.slice(sse.messages.findIndex((m) => m.id === b1.id) + 1);
