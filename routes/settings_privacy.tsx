@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
+import type { ComponentChildren, VNode } from "preact";
 import { z } from "zod";
 import { actorOf } from "../lib/audit/mod.ts";
 import type { UserPrincipal } from "../lib/auth/principal.ts";
@@ -64,6 +65,31 @@ function back(method: string | undefined, returnTo: string | undefined, notice: 
   return `/settings/privacy?notice=${notice}`;
 }
 
+/** Withdrawal, with the choice to delete the events already collected. */
+function WithdrawForm(
+  props: {
+    csrf: VNode;
+    layout: "form-card" | "inline-form";
+    buttonClass: string;
+    testId?: string;
+    children: ComponentChildren;
+  },
+) {
+  return (
+    <form method="post" action="/settings/privacy/revoke" class={props.layout}>
+      {props.csrf}
+      <input type="hidden" name="method" value="settings" />
+      <label class="checkbox">
+        <input type="checkbox" name="erase" value="on" />{" "}
+        Also delete the usage events already collected about me
+      </label>
+      <button type="submit" class={props.buttonClass} data-testid={props.testId}>
+        {props.children}
+      </button>
+    </form>
+  );
+}
+
 export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { consent } = ctx.services;
@@ -117,17 +143,9 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           )}
           {analytics.effective
             ? (
-              <form method="post" action="/settings/privacy/revoke" class="form-card">
-                {csrf}
-                <input type="hidden" name="method" value="settings" />
-                <label class="checkbox">
-                  <input type="checkbox" name="erase" value="on" />{" "}
-                  Also delete the usage events already collected about me
-                </label>
-                <button type="submit" class="button button--danger">
-                  Turn off usage analytics
-                </button>
-              </form>
+              <WithdrawForm csrf={csrf} layout="form-card" buttonClass="button button--danger">
+                Turn off usage analytics
+              </WithdrawForm>
             )
             : (
               <div class="privacy__actions">
@@ -149,17 +167,14 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 {analytics.state === "granted" && (
                   // A grant that is not in force (Global Privacy Control came after it, or it
                   // was given to an earlier text) can still be withdrawn, events deleted with it.
-                  <form method="post" action="/settings/privacy/revoke" class="inline-form">
-                    {csrf}
-                    <input type="hidden" name="method" value="settings" />
-                    <label class="checkbox">
-                      <input type="checkbox" name="erase" value="on" />{" "}
-                      Also delete the usage events already collected about me
-                    </label>
-                    <button type="submit" class="button" data-testid="withdraw-inactive">
-                      Withdraw my earlier permission
-                    </button>
-                  </form>
+                  <WithdrawForm
+                    csrf={csrf}
+                    layout="inline-form"
+                    buttonClass="button"
+                    testId="withdraw-inactive"
+                  >
+                    Withdraw my earlier permission
+                  </WithdrawForm>
                 )}
                 {(analytics.state === "revoked" || analytics.state === "declined") && (
                   <form method="post" action="/settings/privacy/revoke" class="inline-form">
