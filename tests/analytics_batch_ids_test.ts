@@ -4,28 +4,10 @@
  * is stored and accepted, not reported as a duplicate of something never stored.
  */
 import assert from "node:assert/strict";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import { consentedUser, postEvents } from "./helpers/analytics.ts";
 import { assertRollupsMatchEvents } from "./helpers/analytics_rollups.ts";
-import { type Session, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
-
-type Result = {
-  accepted: number;
-  rejected: number;
-  duplicates: number;
-  rejections: { index: number; eventId: string; reason: string }[];
-};
-
-async function send(app: TestApp, session: Session, events: unknown[]): Promise<Result> {
-  const response = await app.request("/api/analytics/events", {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json", "x-analytics-consent": "true" }),
-    body: JSON.stringify({ events }),
-  });
-  assert.equal(response.status, 200);
-  assert.match(response.headers.get("content-type") ?? "", /application\/json/);
-  return await json<Result>(response);
-}
 
 async function stored(app: TestApp, eventId: string): Promise<number> {
   const [row] = await app.db.query<{ n: number }>(
@@ -39,17 +21,10 @@ for (const target of dbTargets()) {
   Deno.test(`[${target.name}] a rejected event does not use up its id: a later valid event with it in the batch is stored`, async () => {
     const app = await buildTestApp({ testDb: await target.open() });
     try {
-      const session = await signInAs(app, "RESEARCHER");
-      const granted = await app.request("/api/consent/grant", {
-        method: "POST",
-        headers: session.headers({ "content-type": "application/json" }),
-        body: JSON.stringify({ consentType: "analytics" }),
-      });
-      assert.equal(granted.status, 200);
-      await granted.body?.cancel();
+      const session = await consentedUser(app);
 
       const id = crypto.randomUUID();
-      const first = await send(app, session, [
+      const first = await postEvents(app, session, [
         { eventId: id, eventName: "ui.not_in_allowlist" },
         { eventId: id, eventName: "ui.page_view", properties: { page: "home" } },
       ]);
@@ -65,7 +40,7 @@ for (const target of dbTargets()) {
 
       // Once stored, the id is a duplicate: later in a batch, and in a retry.
       const other = crypto.randomUUID();
-      const second = await send(app, session, [
+      const second = await postEvents(app, session, [
         { eventId: other, eventName: "ui.page_view" },
         { eventId: other, eventName: "ui.not_in_allowlist" },
         { eventId: id, eventName: "ui.page_view" },

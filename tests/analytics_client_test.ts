@@ -14,6 +14,7 @@ import { manualClock } from "../lib/clock.ts";
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 import { serve } from "./helpers/browser.ts";
+import { grantAnalytics } from "./helpers/analytics.ts";
 
 interface Harness {
   platform: Partial<ClientPlatform>;
@@ -79,16 +80,6 @@ function harness(url: string, session: Session): Harness {
   };
 }
 
-async function consent(app: TestApp, session: Session): Promise<void> {
-  const response = await app.request("/api/consent/grant", {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json" }),
-    body: JSON.stringify({ consentType: "analytics" }),
-  });
-  assert.equal(response.status, 200);
-  await response.body?.cancel();
-}
-
 async function stored(app: TestApp, userId: string) {
   return await app.db.query<{ event_name: string; properties: Record<string, unknown> }>(
     "SELECT event_name, properties FROM analytics_events WHERE user_id = $1 ORDER BY client_ts",
@@ -108,7 +99,7 @@ Deno.test({
         "events wait for the 5 s timer, then go in one batch with allowlisted keys only",
         async () => {
           const session = await signInAs(app, "RESEARCHER");
-          await consent(app, session);
+          await grantAnalytics(app, session);
           const h = harness(server.url, session);
           const client = createAnalyticsClient({
             csrfToken: session.csrfToken,
@@ -132,7 +123,7 @@ Deno.test({
 
       await t.step("20 queued events flush at once", async () => {
         const session = await signInAs(app, "RESEARCHER");
-        await consent(app, session);
+        await grantAnalytics(app, session);
         const h = harness(server.url, session);
         const client = createAnalyticsClient({
           csrfToken: session.csrfToken,
@@ -170,7 +161,7 @@ Deno.test({
         "503 in STANDBY is retried after Retry-After, and delivered once the mode allows",
         async () => {
           const session = await signInAs(app, "RESEARCHER");
-          await consent(app, session);
+          await grantAnalytics(app, session);
           const h = harness(server.url, session);
           const client = createAnalyticsClient({
             csrfToken: session.csrfToken,
@@ -195,7 +186,7 @@ Deno.test({
 
       await t.step("pagehide sends what is queued with keepalive requests", async () => {
         const session = await signInAs(app, "RESEARCHER");
-        await consent(app, session);
+        await grantAnalytics(app, session);
         const h = harness(server.url, session);
         const client = createAnalyticsClient({
           csrfToken: session.csrfToken,
@@ -226,7 +217,7 @@ Deno.test({
     const server = serve(app);
     try {
       const session = await signInAs(app, "RESEARCHER");
-      await consent(app, session); // the user's 1st request in the window
+      await grantAnalytics(app, session); // the user's 1st request in the window
       const h = harness(server.url, session);
       const client = createAnalyticsClient({
         csrfToken: session.csrfToken,

@@ -6,38 +6,20 @@
 import assert from "node:assert/strict";
 import { manualClock } from "../lib/clock.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { consentedUser, postEvents } from "./helpers/analytics.ts";
 import { assertRollupsMatchEvents, leftOfUser } from "./helpers/analytics_rollups.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
 
 const START = Date.UTC(2026, 2, 10, 12);
 
-async function consented(app: TestApp): Promise<Session> {
-  const session = await signInAs(app, "RESEARCHER");
-  const response = await app.request("/api/consent/grant", {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json" }),
-    body: JSON.stringify({ consentType: "analytics" }),
-  });
-  assert.equal(response.status, 200);
-  await response.body?.cancel();
-  return session;
-}
-
 async function exposure(app: TestApp, session: Session, variant: unknown): Promise<number> {
-  const response = await app.request("/api/analytics/events", {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json", "x-analytics-consent": "true" }),
-    body: JSON.stringify({
-      events: [{
-        eventId: crypto.randomUUID(),
-        eventName: "experiment.assigned",
-        properties: { experiment_key: "pricing.page", variant },
-      }],
-    }),
-  });
-  assert.equal(response.status, 200);
-  return (await json<{ accepted: number }>(response)).accepted;
+  const answer = await postEvents(app, session, [{
+    eventId: crypto.randomUUID(),
+    eventName: "experiment.assigned",
+    properties: { experiment_key: "pricing.page", variant },
+  }]);
+  return answer.accepted;
 }
 
 async function exposures(app: TestApp, session: Session) {
@@ -53,8 +35,8 @@ for (const target of dbTargets()) {
   Deno.test(`[${target.name}] erasing a user whose variant was the number 2 leaves another user's exposure to variant "2"`, async () => {
     const app = await buildTestApp({ testDb: await target.open(), clock: manualClock(START) });
     try {
-      const alice = await consented(app);
-      const bob = await consented(app);
+      const alice = await consentedUser(app);
+      const bob = await consentedUser(app);
       const admin = await signInAs(app, "ADMIN");
       assert.equal(await exposure(app, alice, "2"), 1);
       assert.equal(await exposure(app, bob, 2), 1); // stored, but not an exposure

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { manualClock } from "../lib/clock.ts";
 import { buildTestApp } from "./helpers/app.ts";
+import { consentedUser, postEvents } from "./helpers/analytics.ts";
 import { assertRollupsMatchEvents } from "./helpers/analytics_rollups.ts";
-import { signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
 
 const DAY = 86_400_000;
@@ -18,26 +18,11 @@ for (const target of dbTargets()) {
     const clock = manualClock(START);
     const app = await buildTestApp({ testDb: await target.open(), clock });
     try {
-      const session = await signInAs(app, "RESEARCHER");
-      const granted = await app.request("/api/consent/grant", {
-        method: "POST",
-        headers: session.headers({ "content-type": "application/json" }),
-        body: JSON.stringify({ consentType: "analytics" }),
-      });
-      assert.equal(granted.status, 200);
-      await granted.body?.cancel();
-      const sent = await app.request("/api/analytics/events", {
-        method: "POST",
-        headers: session.headers({
-          "content-type": "application/json",
-          "x-analytics-consent": "true",
-        }),
-        body: JSON.stringify({
-          events: [{ eventId: crypto.randomUUID(), eventName: "ui.page_view" }],
-        }),
-      });
-      assert.equal(sent.status, 200);
-      await sent.body?.cancel();
+      const session = await consentedUser(app);
+      const sent = await postEvents(app, session, [
+        { eventId: crypto.randomUUID(), eventName: "ui.page_view" },
+      ]);
+      assert.equal(sent.accepted, 1);
 
       clock.advance(396 * DAY); // 2027-04-10 12:00 UTC; 395 days earlier is 2026-03-11
       const result = await app.services.analytics.cleanup();

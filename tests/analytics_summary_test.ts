@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { manualClock } from "../lib/clock.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { consentedUser, postEvents } from "./helpers/analytics.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
 
@@ -22,26 +23,9 @@ type Summary = {
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 2, 10, 12);
 
-async function consented(app: TestApp, role: "RESEARCHER" | "STEWARD" | "ADMIN" = "RESEARCHER") {
-  const session = await signInAs(app, role);
-  const response = await app.request("/api/consent/grant", {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json" }),
-    body: JSON.stringify({ consentType: "analytics" }),
-  });
-  assert.equal(response.status, 200);
-  await response.body?.cancel();
-  return session;
-}
-
-async function send(app: TestApp, session: Session, events: Record<string, unknown>[]) {
-  const response = await app.request("/api/analytics/events", {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json", "x-analytics-consent": "true" }),
-    body: JSON.stringify({ events: events.map((e) => ({ eventId: crypto.randomUUID(), ...e })) }),
-  });
-  assert.equal(response.status, 200);
-  return await json<{ accepted: number; redacted: number }>(response);
+/** Posts events, each with a fresh id. */
+function send(app: TestApp, session: Session, events: Record<string, unknown>[]) {
+  return postEvents(app, session, events.map((e) => ({ eventId: crypto.randomUUID(), ...e })));
 }
 
 async function summary(app: TestApp, session: Session, query: string): Promise<Summary> {
@@ -59,8 +43,8 @@ for (const target of dbTargets()) {
     const testDb = await target.open();
     const app = await buildTestApp({ testDb, clock });
     try {
-      const alice = await consented(app);
-      const bob = await consented(app);
+      const alice = await consentedUser(app);
+      const bob = await consentedUser(app);
 
       // Day 1 (2026-03-10): 100 timed clicks from alice, 2 page views and a redacted event from bob.
       await send(
@@ -235,7 +219,7 @@ Deno.test("experiment.assigned is recorded through the experiments hook only for
       enabled: true,
       variants: { A: { weight: 50 }, B: { weight: 50 } },
     }, { actor: { type: "system" } });
-    const yes = await consented(app);
+    const yes = await consentedUser(app);
     const no = await signInAs(app, "RESEARCHER");
     await app.services.experiments.variantFor("pricing.page", { userId: yes.user.id });
     await app.services.experiments.variantFor("pricing.page", { userId: no.user.id });

@@ -16,20 +16,13 @@ import type { RevokeOutcome } from "../lib/consent/mod.ts";
 import type { Queryable } from "../lib/db/mod.ts";
 import { memoryLogger } from "../lib/log/mod.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { consentedUser, grantAnalytics, postEvents } from "./helpers/analytics.ts";
 import { assertRollupsMatchEvents, leftOfUser } from "./helpers/analytics_rollups.ts";
-import { type Session, signInAs } from "./helpers/auth.ts";
+import type { Session } from "./helpers/auth.ts";
 import { dbTargets, freshPostgres } from "./helpers/db.ts";
 import { hasPostgres } from "./helpers/env.ts";
 
 const START = Date.UTC(2026, 2, 10, 12);
-
-type Result = {
-  accepted: number;
-  rejected: number;
-  duplicates: number;
-  redacted: number;
-  rejections: { index: number; eventId: string; reason: string }[];
-};
 
 const pageView = (page: string) => ({
   eventId: crypto.randomUUID(),
@@ -41,33 +34,6 @@ const click = (durationMs: number) => ({
   eventName: "ui.button_click",
   properties: { button: "save", duration_ms: durationMs },
 });
-
-async function grant(app: TestApp, session: Session): Promise<void> {
-  const response = await app.request("/api/consent/grant", {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json" }),
-    body: JSON.stringify({ consentType: "analytics" }),
-  });
-  assert.equal(response.status, 200);
-  await response.body?.cancel();
-}
-
-async function consented(app: TestApp): Promise<Session> {
-  const session = await signInAs(app, "RESEARCHER");
-  await grant(app, session);
-  return session;
-}
-
-async function send(app: TestApp, session: Session, events: unknown[]) {
-  const response = await app.request("/api/analytics/events", {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json", "x-analytics-consent": "true" }),
-    body: JSON.stringify({ events }),
-  });
-  assert.equal(response.status, 200);
-  assert.match(response.headers.get("content-type") ?? "", /application\/json/);
-  return await json<Result>(response);
-}
 
 async function withdrawAndErase(app: TestApp, session: Session) {
   const response = await app.request("/api/consent/revoke", {
@@ -85,9 +51,9 @@ for (const target of dbTargets()) {
     const clock = manualClock(START);
     const app = await buildTestApp({ testDb: await target.open(), clock });
     try {
-      const user = await consented(app);
+      const user = await consentedUser(app);
       const userId = user.user.id;
-      assert.equal((await send(app, user, [pageView("home"), click(120)])).accepted, 2);
+      assert.equal((await postEvents(app, user, [pageView("home"), click(120)])).accepted, 2);
 
       // The real consent service; the user withdraws with erasure right after it has answered
       // the batch's consent check, i.e. before the batch's rows are written.
@@ -155,7 +121,7 @@ for (const target of dbTargets()) {
       // A server-originated event (experiment.assigned) checked before the same kind of
       // withdrawal is not recorded either.
       clock.advance(1000);
-      await grant(app, user);
+      await grantAnalytics(app, user);
       const outcome = await service.recordServerEvent({
         userId,
         eventName: "experiment.assigned",
@@ -197,11 +163,14 @@ Deno.test({
     const app = await buildTestApp({ testDb: await freshPostgres(), clock: manualClock(START) });
     let release = () => {};
     try {
-      const other = await consented(app);
-      const user = await consented(app);
+      const other = await consentedUser(app);
+      const user = await consentedUser(app);
       // The other user's click creates the timing roll-up row that is held below.
-      assert.equal((await send(app, other, [click(777)])).accepted, 1);
-      assert.equal((await send(app, user, [pageView("home"), pageView("audit")])).accepted, 2);
+      assert.equal((await postEvents(app, other, [click(777)])).accepted, 1);
+      assert.equal(
+        (await postEvents(app, user, [pageView("home"), pageView("audit")])).accepted,
+        2,
+      );
 
       // Another transaction holds the timing roll-up rows, as a concurrent batch would.
       const released = new Promise<void>((resolve) => release = resolve);
@@ -217,7 +186,7 @@ Deno.test({
       });
       await isLocked;
 
-      const inflight = send(app, user, [click(777), pageView("settings_privacy")]);
+      const inflight = postEvents(app, user, [click(777), pageView("settings_privacy")]);
       let batchPid = 0;
       await eventually(async () => {
         batchPid = (await blockedBy(app.db, holderPid))[0] ?? 0;
