@@ -166,6 +166,15 @@ try {
     ));
   } else if (admin.kind === "configured" && admin.created) {
     logger.info("administrator created from ADMIN_EMAIL");
+  } else if (admin.kind === "configured" && admin.standing !== "active_admin") {
+    // Left as it is on purpose (see bootstrapAdmin); say so once, without the address.
+    logger.warn(
+      "ADMIN_EMAIL names an existing account that is not an active ADMIN; left unchanged",
+      {
+        standing: admin.standing,
+        restore: "deno task user activate|set-role",
+      },
+    );
   }
 } catch (error) {
   await close();

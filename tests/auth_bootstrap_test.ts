@@ -6,7 +6,7 @@ import { buildTestApp } from "./helpers/app.ts";
 import { signIn } from "./helpers/auth.ts";
 import { spawnApp } from "./helpers/process.ts";
 
-Deno.test("bootstrapAdmin() creates the configured admin once and restores its role", async () => {
+Deno.test("bootstrapAdmin() creates the configured admin once and never undoes a later deactivation or demotion", async () => {
   const app = await buildTestApp();
   try {
     const config = testConfig({
@@ -18,18 +18,55 @@ Deno.test("bootstrapAdmin() creates the configured admin once and restores its r
       kind: "configured",
       email: "chief@example.org",
       created: true,
+      standing: "active_admin",
     });
     assert.deepEqual(await bootstrapAdmin(config, deps), {
       kind: "configured",
       email: "chief@example.org",
       created: false,
+      standing: "active_admin",
     });
-    const user = (await app.services.auth.listUsers()).find((u) =>
-      u.email === "chief@example.org"
-    )!;
+    const findChief = async () =>
+      (await app.services.auth.listUsers()).find((u) => u.email === "chief@example.org")!;
+    const user = await findChief();
     assert.equal(user.role, "ADMIN");
     const session = await signIn(app, user, "a very long admin password");
     assert.equal(session.user.id, user.id);
+
+    // An incident response: a second admin deactivates the configured account. The next start
+    // (same environment) must leave it deactivated, and write nothing to the audit log.
+    const other = await app.services.auth.createUser(
+      {
+        email: "second@example.org",
+        displayName: "Second",
+        role: "ADMIN",
+        password: "another long password",
+      },
+      { type: "system" },
+    );
+    await app.services.auth.updateUser(user.id, { active: false }, { type: "user", id: other.id });
+    const auditRows = async () =>
+      (await app.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log"))[0]!.n;
+    const auditBefore = await auditRows();
+    assert.deepEqual(await bootstrapAdmin(config, deps), {
+      kind: "configured",
+      email: "chief@example.org",
+      created: false,
+      standing: "inactive",
+    });
+    assert.equal((await findChief()).active, false);
+    assert.equal(await auditRows(), auditBefore);
+
+    // Reactivated but demoted: still left as it is.
+    await app.services.auth.updateUser(user.id, { active: true, role: "STEWARD" }, {
+      type: "user",
+      id: other.id,
+    });
+    assert.equal(
+      (await bootstrapAdmin(config, deps) as { standing: string }).standing,
+      "not_admin",
+    );
+    assert.equal((await findChief()).role, "STEWARD");
   } finally {
     await app.dispose();
   }

@@ -2,6 +2,11 @@
  * The first administrator: from ADMIN_EMAIL/ADMIN_PASSWORD; in development
  * with neither set and no admin yet, a generated password shown once; in
  * staging/production with neither set and no admin, a start-up error.
+ *
+ * An account that already exists is never changed here: an administrator who
+ * deactivated or demoted it (an incident response) must not be undone by the
+ * next restart or rollout. Restoring it is an explicit, audited act
+ * (`deno task user activate|set-role`).
  */
 import type { Config } from "../config.ts";
 import { ConflictError } from "../errors/mod.ts";
@@ -9,9 +14,18 @@ import type { AuthService } from "./service.ts";
 import type { AuthStore } from "./store.ts";
 import { randomSecret } from "./tokens.ts";
 
+/** An existing configured account: an active ADMIN, deactivated, or active with a lower role. */
+export type AccountStanding = "active_admin" | "inactive" | "not_admin";
+
 export type BootstrapResult =
   | { kind: "existing" }
-  | { kind: "configured"; email: string; created: boolean }
+  | {
+    kind: "configured";
+    email: string;
+    created: boolean;
+    /** Where the configured account stands now (left as it was when it already existed). */
+    standing: AccountStanding;
+  }
   | { kind: "generated"; email: string; password: string };
 
 /** Raised when no administrator exists and none is configured outside development. */
@@ -34,21 +48,23 @@ export async function bootstrapAdmin(
   if (adminEmail && adminPassword) {
     const existing = await deps.store.findUserByEmail(adminEmail);
     if (existing) {
-      if (existing.role !== "ADMIN" || !existing.active) {
-        await deps.auth.updateUser(existing.id, { role: "ADMIN", active: true }, system);
-      }
-      return { kind: "configured", email: existing.email, created: false };
+      const standing: AccountStanding = !existing.active
+        ? "inactive"
+        : existing.role !== "ADMIN"
+        ? "not_admin"
+        : "active_admin";
+      return { kind: "configured", email: existing.email, created: false, standing };
     }
     try {
       const user = await deps.auth.createUser(
         { email: adminEmail, displayName: "Administrator", role: "ADMIN", password: adminPassword },
         system,
       );
-      return { kind: "configured", email: user.email, created: true };
+      return { kind: "configured", email: user.email, created: true, standing: "active_admin" };
     } catch (error) {
       // Another instance starting at the same moment created it first.
       if (error instanceof ConflictError) {
-        return { kind: "configured", email: adminEmail, created: false };
+        return { kind: "configured", email: adminEmail, created: false, standing: "active_admin" };
       }
       throw error;
     }
