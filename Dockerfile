@@ -1,6 +1,10 @@
 # ResearchFlow Governance — production image.
 # Build:  docker build -t researchflow-governance .
-# Run:    docker run -p 8000:8000 --env-file .env researchflow-governance
+# Run:    docker run -p 8000:8000 -v governance-data:/data --env-file prod.env researchflow-governance
+#         prod.env holds only the variables you set (docs/operations/DEPLOYMENT.md). Do not pass a
+#         copy of .env.example: its development values (APP_ENV, DATA_DIR=./.data) would override
+#         the image's APP_ENV=production and DATA_DIR=/data, putting the embedded database in the
+#         container's writable layer, lost with the container.
 ARG DENO_VERSION=2.9.6
 
 FROM denoland/deno:${DENO_VERSION} AS build
