@@ -10,7 +10,14 @@ import { privateRedis, redisServerBinary } from "./helpers/redis_server.ts";
 interface Readiness {
   status: string;
   checks: Record<string, string>;
-  mode: { effective: string; ros_mode: string | null; no_network: boolean; mock_only: boolean };
+  mode: {
+    effective: string;
+    ros_mode: string | null;
+    no_network: boolean;
+    mock_only: boolean;
+    allow_uploads: boolean;
+    strict_phi_on_upload: boolean;
+  };
 }
 
 Deno.test("GET /health answers liveness with version, uptime and mode", async () => {
@@ -46,8 +53,24 @@ Deno.test("GET /health/ready on PGlite: db ok, redis and worker skipped", async 
         ros_mode: null,
         no_network: false,
         mock_only: false,
+        allow_uploads: false,
+        strict_phi_on_upload: true,
       });
     }
+  } finally {
+    await app.dispose();
+  }
+});
+
+Deno.test("readiness reports the upload settings the deployment gave this instance", async () => {
+  const app = await buildTestApp({
+    env: { ALLOW_UPLOADS: "true", STRICT_PHI_ON_UPLOAD: "false", NO_NETWORK: "true" },
+  });
+  try {
+    const body = await json<Readiness>(await app.request("/health/ready"));
+    assert.equal(body.mode.allow_uploads, true);
+    assert.equal(body.mode.strict_phi_on_upload, false);
+    assert.equal(body.mode.no_network, true);
   } finally {
     await app.dispose();
   }

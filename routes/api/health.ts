@@ -27,6 +27,10 @@ const Readiness = z.object({
     ros_mode: z.enum(["STANDBY", "DEMO", "LIVE"]).nullable(),
     no_network: z.boolean(),
     mock_only: z.boolean(),
+    // The platform's upload path reads these from the same deployment settings; reported so an
+    // operator can see that every instance received them (this app has no upload path itself).
+    allow_uploads: z.boolean(),
+    strict_phi_on_upload: z.boolean(),
   }),
   breakers: z.record(z.string(), z.enum(["closed", "open", "half_open"])),
 }).openapi("Readiness");
@@ -89,6 +93,8 @@ export function healthRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           ros_mode: config.rosMode ?? null,
           no_network: config.noNetwork,
           mock_only: config.mockOnly,
+          allow_uploads: config.allowUploads,
+          strict_phi_on_upload: config.strictPhiOnUpload,
         },
         breakers: services.net.breakerStates(),
       };
