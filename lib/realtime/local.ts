@@ -10,6 +10,9 @@ import { EventRefusedError, payloadRefusal } from "./payload_guard.ts";
 import {
   type AppEvent,
   EVENT_TYPES,
+  INTERNAL_KINDS,
+  type InternalGapReason,
+  type InternalMessage,
   type NewEvent,
   type SubscribeOptions,
   type Topic,
@@ -76,6 +79,80 @@ export class Subscribers {
   clear(): void {
     this.#subs.clear();
   }
+}
+
+/**
+ * The subscribers of one instance's internal channel (see `InternalChannel`), apart from event
+ * subscribers, so no event handler (an event stream included) can ever receive such a message.
+ */
+export class InternalSubscribers {
+  readonly #subs = new Set<{
+    handler: (message: InternalMessage) => void;
+    onGap: (reason: InternalGapReason) => void;
+  }>();
+
+  constructor(
+    private readonly logger?: Logger,
+    private readonly onHandlerError?: (error: unknown) => void,
+  ) {}
+
+  add(
+    handler: (message: InternalMessage) => void,
+    onGap: (reason: InternalGapReason) => void,
+  ): () => void {
+    const sub = { handler, onGap };
+    this.#subs.add(sub);
+    return () => {
+      this.#subs.delete(sub);
+    };
+  }
+
+  /** Calls every handler; one throwing handler does not stop the others. */
+  deliver(message: InternalMessage): void {
+    for (const sub of [...this.#subs]) this.#call(() => sub.handler(message), message.kind);
+  }
+
+  /** Tells every subscriber it may have missed messages. */
+  gap(reason: InternalGapReason): void {
+    for (const sub of [...this.#subs]) this.#call(() => sub.onGap(reason), "gap");
+  }
+
+  #call(fn: () => void, what: string): void {
+    try {
+      fn();
+    } catch (error) {
+      this.logger?.error("internal message subscriber failed", {
+        kind: what,
+        errorType: error instanceof Error ? error.name : typeof error,
+      });
+      try {
+        this.onHandlerError?.(error);
+      } catch { /* reporting must never stop delivery */ }
+    }
+  }
+
+  clear(): void {
+    this.#subs.clear();
+  }
+}
+
+/** Validates an internal message like an event; throws {@link EventRefusedError} when refused. */
+export function checkInternalMessage(message: InternalMessage, deps: BusDeps): void {
+  let reason = payloadRefusal(message.payload, deps.scanner);
+  if (!(INTERNAL_KINDS as readonly string[]).includes(message.kind)) reason ??= "bad_key";
+  if (reason) {
+    deps.metrics?.busRefused.inc({ reason });
+    throw new EventRefusedError(reason);
+  }
+}
+
+/** A copy of an internal message (payload copied so later mutation cannot leak in). */
+export function copyInternal(message: InternalMessage): InternalMessage {
+  const payload: InternalMessage["payload"] = {};
+  for (const [key, value] of Object.entries(message.payload)) {
+    payload[key] = Array.isArray(value) ? [...value] : value;
+  }
+  return { kind: message.kind, payload };
 }
 
 /** Shared options of both bus implementations. */

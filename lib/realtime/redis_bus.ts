@@ -18,12 +18,29 @@
  *   append whose reply was lost may land twice (once, then again from the
  *   outbox): readers deliver the first and drop the repeat, and the publisher
  *   does not serve its own outbox entries to its subscribers a second time.
+ * - Internal messages (instance to instance, e.g. credentials that ended) are
+ *   entries of the same stream with a kind (`k`) instead of an event type. Only
+ *   the internal channel's subscribers of the other instances receive them:
+ *   they never enter the history, replays or `lastId`, and never reach event
+ *   subscribers (so never an event stream). Those subscribers are told of every
+ *   point where this instance may have missed some: its reader lost Redis or
+ *   came back, delivered out of order, or read a batch so large that the
+ *   stream may have been trimmed past entries it had not read; or another
+ *   instance dropped internal messages from its full outbox.
  */
 import type { RedisClient, RedisHandle } from "../redis/client.ts";
 import { reconnectDelay } from "../redis/client.ts";
 import { EventHistory } from "./history.ts";
 import { createIdGenerator } from "./ids.ts";
-import { type BusDeps, checkNewEvent, stamp, Subscribers } from "./local.ts";
+import {
+  type BusDeps,
+  checkInternalMessage,
+  checkNewEvent,
+  copyInternal,
+  InternalSubscribers,
+  stamp,
+  Subscribers,
+} from "./local.ts";
 import { payloadRefusal } from "./payload_guard.ts";
 import {
   type AppEvent,
@@ -32,12 +49,22 @@ import {
   type EventBus,
   type EventPayload,
   type EventType,
+  INTERNAL_KINDS,
+  type InternalKind,
+  type InternalMessage,
   type NewEvent,
   type Topic,
   TOPICS,
 } from "./types.ts";
 
 export const DEFAULT_STREAM_KEY = "researchflow:events";
+
+/** Entries one `XREAD` returns at most. */
+const READ_COUNT = 1000;
+/** How much longer than a blocking read the reader may go without an answer and still listen. */
+const LISTEN_GRACE_MS = 5000;
+/** The kind of the entry an instance appends after dropping internal messages from its outbox. */
+const DROPPED_MARKER = "_dropped";
 
 export interface RedisBusOptions extends BusDeps {
   redis: RedisHandle;
@@ -99,6 +126,27 @@ export function entryToEvent(id: string, fields: Record<string, string>): AppEve
   };
 }
 
+/**
+ * Parses a stream entry back into an internal message; undefined when it is not one (an event, a
+ * marker, an unknown kind) or its payload is unsafe.
+ */
+export function entryToInternal(fields: Record<string, string>): InternalMessage | undefined {
+  const { k: kind, d } = fields;
+  if (!kind || !(INTERNAL_KINDS as readonly string[]).includes(kind)) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(d ?? "");
+  } catch {
+    return undefined;
+  }
+  if (payloadRefusal(payload) !== undefined) return undefined;
+  return { kind: kind as InternalKind, payload: payload as EventPayload };
+}
+
+function eventFields(event: AppEvent): string[] {
+  return ["t", event.type, "p", event.topic, "ts", event.ts, "d", JSON.stringify(event.payload)];
+}
+
 /** Creates the Redis bus, loads the recent stream into the history and starts the reader. */
 export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus> {
   const { redis, clock, logger, metrics } = options;
@@ -108,8 +156,12 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   const outboxSize = options.outboxSize ?? 10_000;
   const instanceId = options.instanceId ?? crypto.randomUUID();
   const subscribers = new Subscribers(logger, options.onHandlerError);
+  const internalSubscribers = new InternalSubscribers(logger, options.onHandlerError);
   const localIds = createIdGenerator(clock);
-  const outbox: Array<{ event: AppEvent; publishId: string }> = [];
+  /** Entries to append once Redis answers again (`internal`: a message of the internal channel). */
+  const outbox: Array<{ fields: string[]; publishId: string; internal: boolean }> = [];
+  /** Set when an internal message was dropped from the full outbox: the others must hear of it. */
+  let droppedInternal = false;
   /** Publish ids of events delivered here during an outage, not yet read back from the stream. */
   const pendingLocal = new Set<string>();
   let publishSeq = 0;
@@ -130,6 +182,8 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     if (seen.size > seenLimit) seen.delete(seen.keys().next().value!);
   }
   let state: ReaderState = "ok";
+  /** When the reader last had an answer from Redis (an `XREAD` returns at least every `blockMs`). */
+  let lastAnswerAt = clock.now();
   let stopped = false;
   let chain: Promise<unknown> = Promise.resolve();
   let wake: (() => void) | undefined;
@@ -170,35 +224,35 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
 
   const reader: RedisClient = await redis.duplicate();
 
-  async function xadd(event: AppEvent, publishId: string): Promise<string> {
-    const args = [
-      "XADD",
-      key,
-      "MAXLEN",
-      "~",
-      String(maxLen),
-      "*",
-      "t",
-      event.type,
-      "p",
-      event.topic,
-      "ts",
-      event.ts,
-      "d",
-      JSON.stringify(event.payload),
-      "o",
-      instanceId,
-      "u",
-      publishId,
-    ];
+  async function xadd(fields: string[], publishId: string): Promise<string> {
+    const args = ["XADD", key, "MAXLEN", "~", String(maxLen), "*", ...fields];
+    args.push("o", instanceId, "u", publishId);
     return String(await redis.client.sendCommand(args));
   }
 
   async function flushOutbox(): Promise<void> {
+    if (droppedInternal) {
+      const ts = new Date(clock.now()).toISOString();
+      await xadd(["k", DROPPED_MARKER, "ts", ts], String(++publishSeq));
+      droppedInternal = false;
+    }
     while (outbox.length > 0) {
-      await xadd(outbox[0]!.event, outbox[0]!.publishId);
+      await xadd(outbox[0]!.fields, outbox[0]!.publishId);
       outbox.shift();
     }
+  }
+
+  /** Keeps an entry for the next flush, dropping the oldest when the outbox is full. */
+  function queue(fields: string[], publishId: string, internal: boolean): void {
+    if (outbox.length >= outboxSize) {
+      const dropped = outbox.shift();
+      if (dropped) {
+        pendingLocal.delete(dropped.publishId);
+        if (dropped.internal) droppedInternal = true;
+      }
+      metrics?.busRefused.inc({ reason: "outbox_full" });
+    }
+    outbox.push({ fields, publishId, internal });
   }
 
   /** Set when the reader delivered an event older than one already delivered here. */
@@ -222,6 +276,23 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       stream: "redis",
     });
     subscribers.resync();
+    internalSubscribers.gap("out_of_order");
+  }
+
+  /** An internal entry: for the internal channel's subscribers if another instance sent it. */
+  function handleInternal(id: string, fields: Record<string, string>): void {
+    localIds.observe(id);
+    if (fields.o === instanceId) return; // its publisher acted locally
+    if (fields.k === DROPPED_MARKER) {
+      internalSubscribers.gap("peer_dropped");
+      return;
+    }
+    const message = entryToInternal(fields);
+    if (!message) {
+      metrics?.busRefused.inc({ reason: "bad_entry" });
+      return;
+    }
+    internalSubscribers.deliver(message);
   }
 
   function handleEntry(id: string, list: string[]): void {
@@ -238,6 +309,10 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         localIds.observe(id);
         return; // delivered here during the outage, under its local id
       }
+    }
+    if (fields.k !== undefined) {
+      handleInternal(id, fields);
+      return;
     }
     const event = entryToEvent(id, fields);
     if (!event) {
@@ -273,22 +348,30 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         const reply = await reader.sendCommand<unknown>([
           "XREAD",
           "COUNT",
-          "1000",
+          String(READ_COUNT),
           "BLOCK",
           String(blockMs),
           "STREAMS",
           key,
           lastSeen,
         ]);
-        if (state !== "ok") logger?.info("event stream reader caught up", { stream: "redis" });
+        const restored = state !== "ok";
+        if (restored) logger?.info("event stream reader caught up", { stream: "redis" });
         state = "ok";
+        lastAnswerAt = clock.now();
         attempt = 0;
+        let read = 0;
         try {
           for (const entries of streamsOf(reply)) {
+            read += entries.length;
             for (const [id, list] of entries) handleEntry(id, list);
           }
         } finally {
           settleOutOfOrder();
+          if (restored) internalSubscribers.gap("redis_restored");
+          // `MAXLEN ~` keeps at least maxLen entries, so entries after the last one read can only
+          // have been trimmed away if at least that many followed it: such a batch may hide a gap.
+          if (read >= Math.min(maxLen, READ_COUNT)) internalSubscribers.gap("fell_behind");
         }
       } catch (error) {
         if (stopped) break;
@@ -296,8 +379,9 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
           logger?.warn("event stream reader lost redis; reconnecting", {
             errorType: error instanceof Error ? error.name : typeof error,
           });
+          state = "reconnecting";
+          internalSubscribers.gap("redis_lost");
         }
-        state = "reconnecting";
         await pause(reconnectDelay(attempt++));
       }
     }
@@ -312,12 +396,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     const landed = seen.get(`${instanceId}/${publishId}`);
     if (landed !== undefined) return stamp(event, landed, ts);
     const stamped = stamp(event, localIds.next(), ts);
-    if (outbox.length >= outboxSize) {
-      const dropped = outbox.shift();
-      if (dropped) pendingLocal.delete(dropped.publishId);
-      metrics?.busRefused.inc({ reason: "outbox_full" });
-    }
-    outbox.push({ event: stamped, publishId });
+    queue(eventFields(stamped), publishId, false);
     pendingLocal.add(publishId);
     deliverLocally(stamped);
     return stamped;
@@ -337,7 +416,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         const publishId = String(++publishSeq);
         try {
           await flushOutbox();
-          const id = await xadd(stamped, publishId);
+          const id = await xadd(eventFields(stamped), publishId);
           return { ...stamped, id };
         } catch {
           return publishLocally(event, publishId);
@@ -368,6 +447,36 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       return local;
     },
     lastId: () => history.newestId(),
+    internal: {
+      publish(message) {
+        try {
+          if (stopped) throw new Error("The event bus is closed");
+          checkInternalMessage(message, options);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        const copy = copyInternal(message);
+        // Serialized with events, so the outbox keeps one order.
+        const result = chain.then(async () => {
+          const fields = ["k", copy.kind, "ts", new Date(clock.now()).toISOString()];
+          fields.push("d", JSON.stringify(copy.payload));
+          const publishId = String(++publishSeq);
+          try {
+            await flushOutbox();
+            await xadd(fields, publishId);
+          } catch {
+            // Not when the reader has already seen it land (only its reply was lost); otherwise it
+            // may land twice, and readers drop the repeat like an event's.
+            if (!seen.has(`${instanceId}/${publishId}`)) queue(fields, publishId, true);
+          }
+        });
+        chain = result.catch(() => {});
+        return result;
+      },
+      subscribe: (handler, onGap) => internalSubscribers.add(handler, onGap),
+      listening: () =>
+        !stopped && state === "ok" && clock.now() - lastAnswerAt <= blockMs + LISTEN_GRACE_MS,
+    },
     readerState: () => state,
     subscriberCount: () => subscribers.count,
     outboxLength: () => outbox.length,
@@ -383,6 +492,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       await loop;
       await chain.catch(() => {});
       subscribers.clear();
+      internalSubscribers.clear();
     },
   };
 }

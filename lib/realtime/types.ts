@@ -56,6 +56,61 @@ export interface SubscribeOptions {
   onResync?: () => void;
 }
 
+/**
+ * Kinds of message between the instances of one deployment. They ride on the bus (the same Redis
+ * stream as events) but on a separate channel: never delivered to event subscribers, never kept
+ * in the history, replayed, counted as the newest event id, or written to an event stream.
+ */
+export const INTERNAL_KINDS = ["auth.credentials_ended"] as const;
+export type InternalKind = (typeof INTERNAL_KINDS)[number];
+
+/** A message to the other instances; its payload passes the same guard as an event's. */
+export interface InternalMessage {
+  kind: InternalKind;
+  payload: EventPayload;
+}
+
+/**
+ * Why an instance may have missed internal messages:
+ * - `redis_lost`: its reader lost Redis (nothing is heard until it is back);
+ * - `redis_restored`: its reader is back after an outage;
+ * - `out_of_order`: the catch-up delivered entries below ids already delivered (a resync);
+ * - `fell_behind`: it read so many entries at once that the stream may have been trimmed past
+ *   entries it had not read yet;
+ * - `peer_dropped`: another instance dropped messages of its own from its outbox (full while it
+ *   could not reach Redis).
+ */
+export type InternalGapReason =
+  | "redis_lost"
+  | "redis_restored"
+  | "out_of_order"
+  | "fell_behind"
+  | "peer_dropped";
+
+/** The instance-to-instance channel of a bus (see {@link INTERNAL_KINDS}). */
+export interface InternalChannel {
+  /**
+   * Sends to every other instance on the bus (not to this one: its publisher acts locally).
+   * Resolves once appended, or queued in the outbox while Redis is unreachable; rejects with
+   * EventRefusedError when the payload guard refuses it. Without Redis there is no other
+   * instance and nothing is sent.
+   */
+  publish(message: InternalMessage): Promise<void>;
+  /**
+   * Calls `handler` for every message from another instance, and `onGap` whenever this instance
+   * may have missed some (whatever depends on them must then assume the worst).
+   */
+  subscribe(
+    handler: (message: InternalMessage) => void,
+    onGap: (reason: InternalGapReason) => void,
+  ): () => void;
+  /**
+   * False while this instance cannot hear the others: its reader has lost Redis, or has had no
+   * answer for longer than a blocking read takes. Always true without Redis.
+   */
+  listening(): boolean;
+}
+
 export interface EventBus {
   /** Validates, stamps and delivers an event (to every instance with Redis). */
   publish(event: NewEvent): Promise<AppEvent>;
@@ -69,6 +124,8 @@ export interface EventBus {
   replay(afterId: string, topic: Topic): Promise<Replay>;
   /** The newest event id seen, if any. */
   lastId(): string | undefined;
+  /** Messages between instances, apart from events (see {@link InternalChannel}). */
+  readonly internal: InternalChannel;
   close(): Promise<void>;
 }
 
