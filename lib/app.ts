@@ -239,6 +239,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       sessionIdleMinutes: config.auth.sessionIdleMinutes,
       sessionAbsoluteHours: config.auth.sessionAbsoluteHours,
       ...(deps.passwordParams ? { passwordParams: deps.passwordParams } : {}),
+      // Credentials ended on one instance are dropped from every instance's memory.
+      peers: bus.internal,
+      logger,
     }),
     flags: featureControl.flags,
     experiments: featureControl.experiments,
@@ -460,6 +463,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await featureControl.close();
       services.sse.closeAll();
       await mode.close();
+      services.auth.close();
       if (ownBus) await bus.close();
       // Errors captured up to here still go out (bounded: a slow Sentry cannot hold the shutdown).
       await services.errors.flush(2000);

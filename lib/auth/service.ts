@@ -4,6 +4,8 @@
  */
 import type { AuditActor, AuditLog } from "../audit/audit.ts";
 import type { Clock } from "../clock.ts";
+import type { Logger } from "../log/mod.ts";
+import type { InternalChannel } from "../realtime/types.ts";
 import {
   ForbiddenError,
   ModeStandbyError,
@@ -33,6 +35,15 @@ import { type ApiToken, type AuthStore, normalizeEmail, type User } from "./stor
 import { ACCOUNT_POLICY, IP_POLICY, lockRemainingSeconds } from "./throttle.ts";
 import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./tokens.ts";
 import { VerifiedCache } from "./verified_cache.ts";
+import {
+  ALL_ENDED,
+  CREDENTIALS_ENDED,
+  type CredentialsEnded,
+  credentialsEndedMessage,
+  endsSession,
+  endsToken,
+  readCredentialsEnded,
+} from "./credentials_ended.ts";
 
 export interface AuthServiceOptions {
   store: AuthStore;
@@ -42,6 +53,13 @@ export interface AuthServiceOptions {
   sessionAbsoluteHours: number;
   /** scrypt cost; tests lower it, production keeps the default. */
   passwordParams?: ScryptParams;
+  /**
+   * The event bus's channel to the other instances: credentials ended here are announced on it,
+   * and those ended elsewhere are forgotten here. Without it (the `user` command) nothing is
+   * announced and memory is trusted as if this were the only instance.
+   */
+  peers?: InternalChannel;
+  logger?: Logger;
 }
 
 export interface SignInMeta {
@@ -88,7 +106,7 @@ export function principalView(principal: UserPrincipal) {
 }
 
 export function createAuthService(options: AuthServiceOptions) {
-  const { store, audit, clock } = options;
+  const { store, audit, clock, peers, logger } = options;
   const params = options.passwordParams ?? DEFAULT_SCRYPT;
   const dummyVerify = createDummyVerifier(params);
   const idleMs = options.sessionIdleMinutes * 60_000;
@@ -97,10 +115,66 @@ export function createAuthService(options: AuthServiceOptions) {
   // Verified credentials stay usable for 10 minutes while the database is unreachable.
   const tokenCache = new VerifiedCache<TokenPrincipal>(clock, STALE_IF_ERROR_MS);
   const sessionCache = new VerifiedCache<UserPrincipal>(clock, STALE_IF_ERROR_MS);
-  // Every change that ends or alters a user's sessions drops them from memory here, so a
-  // deactivated, demoted or signed-out user is not served from it during a later outage.
-  const forgetSessionsOf = (userId: string) =>
+  // Every change that ends or alters a user's sessions drops them from memory here and, through
+  // the bus, on every other instance, so a deactivated, demoted or signed-out user is not served
+  // from memory anywhere during a later outage.
+  const forgetSessionsOf = async (userId: string) => {
     sessionCache.invalidate((principal) => principal.id === userId);
+    await announce({ ended: "user", ids: [userId] });
+  };
+  /**
+   * Memory is used only while this instance hears the others: when it cannot (its bus reader has
+   * lost Redis), a credential ended elsewhere would not be dropped here.
+   */
+  const mayRecall = () => peers?.listening() ?? true;
+
+  /** Tells the other instances what ended. Never throws: the change itself stands. */
+  async function announce(ended: CredentialsEnded): Promise<void> {
+    if (!peers) return;
+    try {
+      await peers.publish(credentialsEndedMessage(ended));
+      return;
+    } catch (error) {
+      // The payload guard may take an id for PHI (a UUID can read as a card number): then the
+      // others forget everything rather than nothing.
+      logger?.warn("credentials ended message not sent; asking other instances to forget all", {
+        scope: ended.ended,
+        errorType: error instanceof Error ? error.name : typeof error,
+      });
+    }
+    if (ended.ended === "all") return;
+    await peers.publish(credentialsEndedMessage(ALL_ENDED)).catch((error) => {
+      logger?.error("credentials ended message not sent", {
+        scope: ALL_ENDED.ended,
+        errorType: error instanceof Error ? error.name : typeof error,
+      });
+    });
+  }
+
+  const unsubscribe = peers?.subscribe(
+    (message) => {
+      if (message.kind !== CREDENTIALS_ENDED) return;
+      const ended = readCredentialsEnded(message.payload);
+      const sessionCount = sessionCache.invalidate(endsSession(ended));
+      const tokenCount = tokenCache.invalidate(endsToken(ended));
+      logger?.info("credentials ended on another instance; dropped from memory", {
+        scope: ended.ended,
+        idCount: ended.ids.length,
+        sessionCount,
+        tokenCount,
+      });
+    },
+    (reason) => {
+      // Messages may have been missed: forget every verification, they happen again on use.
+      const sessionCount = sessionCache.clear();
+      const tokenCount = tokenCache.clear();
+      logger?.warn("credential changes on other instances may have been missed; memory cleared", {
+        reason,
+        sessionCount,
+        tokenCount,
+      });
+    },
+  );
   const accountKey = (email: string) => hashSecret(`account:${normalizeEmail(email)}`);
   const ipKey = (ip: string) => hashSecret(`ip:${ip}`);
 
@@ -198,11 +272,13 @@ export function createAuthService(options: AuthServiceOptions) {
       }
       if (meta.previousSessionSecret) {
         const previous = await hashSecret(meta.previousSessionSecret);
+        let replaced: string | undefined;
         try {
-          await store.deleteSessionByTokenHash(previous);
+          replaced = await store.deleteSessionByTokenHash(previous);
         } finally {
           sessionCache.invalidate((_principal, key) => key === previous);
         }
+        if (replaced !== undefined) await announce({ ended: "session", ids: [replaced] });
       }
       const sessionSecret = randomSecret();
       const expiresAt = new Date(nowMs + absoluteMs);
@@ -243,7 +319,7 @@ export function createAuthService(options: AuthServiceOptions) {
       try {
         found = await store.findSession(hash, at, idleMs);
       } catch {
-        const cached = sessionCache.recall(hash);
+        const cached = mayRecall() ? sessionCache.recall(hash) : undefined;
         if (cached) return cached;
         throw new AuthUnavailableError();
       }
@@ -266,8 +342,9 @@ export function createAuthService(options: AuthServiceOptions) {
       try {
         await store.deleteSession(principal.sessionId);
       } finally {
-        // Also when the database failed: this instance stops accepting the session either way.
+        // Also when the database failed: no instance accepts the session from memory either way.
         sessionCache.invalidate((cached) => cached.sessionId === principal.sessionId);
+        await announce({ ended: "session", ids: [principal.sessionId] });
       }
       await audit.record({
         actor: { type: "user", id: principal.id },
@@ -291,7 +368,7 @@ export function createAuthService(options: AuthServiceOptions) {
       try {
         token = await store.findActiveToken(hash, at);
       } catch {
-        const cached = tokenCache.recall(hash);
+        const cached = mayRecall() ? tokenCache.recall(hash) : undefined;
         if (cached) return cached;
         throw new AuthUnavailableError();
       }
@@ -367,7 +444,7 @@ export function createAuthService(options: AuthServiceOptions) {
         );
       } finally {
         // The cached principal carries the role and stands for an active user.
-        forgetSessionsOf(id);
+        await forgetSessionsOf(id);
       }
       if (result.kind === "not_found") throw new NotFoundError("No such user");
       if (result.kind === "refused") {
@@ -408,7 +485,7 @@ export function createAuthService(options: AuthServiceOptions) {
         await store.updateUser(id, { passwordHash }, now());
         await store.deleteSessionsOfUser(id);
       } finally {
-        forgetSessionsOf(id);
+        await forgetSessionsOf(id);
       }
       await store.clearThrottle(await accountKey(user.email));
       await audit.record({
@@ -467,8 +544,9 @@ export function createAuthService(options: AuthServiceOptions) {
       try {
         revoked = await store.revokeToken(id, now());
       } finally {
-        // Also when the database failed: this instance stops accepting the token either way.
+        // Also when the database failed: no instance accepts the token from memory either way.
         tokenCache.invalidate((cached) => cached.id === id);
+        await announce({ ended: "api_token", ids: [id] });
       }
       if (!revoked) {
         if (!await store.findToken(id)) throw new NotFoundError("No such API token");
@@ -513,6 +591,11 @@ export function createAuthService(options: AuthServiceOptions) {
 
     async deleteExpiredSessions(): Promise<number> {
       return await store.deleteExpiredSessions(now(), idleMs);
+    },
+
+    /** Stops listening to the other instances. */
+    close(): void {
+      unsubscribe?.();
     },
   };
 }

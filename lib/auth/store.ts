@@ -268,8 +268,13 @@ export function createAuthStore(db: Db) {
       await db.query("DELETE FROM sessions WHERE id = $1", [sessionId]);
     },
 
-    async deleteSessionByTokenHash(tokenHash: string): Promise<void> {
-      await db.query("DELETE FROM sessions WHERE token_hash = $1", [tokenHash]);
+    /** Deletes the session with this secret hash; returns its id, if there was one. */
+    async deleteSessionByTokenHash(tokenHash: string): Promise<string | undefined> {
+      const rows = await db.query<{ id: string }>(
+        "DELETE FROM sessions WHERE token_hash = $1 RETURNING id",
+        [tokenHash],
+      );
+      return rows[0]?.id;
     },
 
     async deleteSessionsOfUser(userId: string): Promise<void> {

@@ -4,8 +4,10 @@
  * (flags keep being served from their snapshot, so their clients must still
  * authenticate). When the database answers, it always decides: a revoked
  * token or ended session is forgotten on its next check. Whatever ends a
- * credential on this instance also calls {@link VerifiedCache.invalidate}, so
- * it is not served from here during a later outage.
+ * credential calls {@link VerifiedCache.invalidate} on the instance that made
+ * the change and, through the event bus, on every other one, so it is not
+ * served from memory during a later outage; an instance that may have missed
+ * such a message calls {@link VerifiedCache.clear}.
  */
 import type { Clock } from "../clock.ts";
 
@@ -54,13 +56,27 @@ export class VerifiedCache<T> {
 
   /**
    * Drops every entry `matches` (a user's sessions, a token) after the credential was ended,
-   * and keeps verifications already in flight from remembering it again.
+   * and keeps verifications already in flight from remembering it again. Returns how many
+   * entries were dropped.
    */
-  invalidate(matches: (value: T, key: string) => boolean): void {
+  invalidate(matches: (value: T, key: string) => boolean): number {
     this.#epoch++;
+    let dropped = 0;
     for (const [key, entry] of this.#entries) {
-      if (matches(entry.value, key)) this.#entries.delete(key);
+      if (matches(entry.value, key)) {
+        this.#entries.delete(key);
+        dropped++;
+      }
     }
+    return dropped;
+  }
+
+  /** Drops everything (and verifications in flight); returns how many entries were dropped. */
+  clear(): number {
+    this.#epoch++;
+    const dropped = this.#entries.size;
+    this.#entries.clear();
+    return dropped;
   }
 
   /** The value verified within the stale window and not expired, for use while the database is down. */

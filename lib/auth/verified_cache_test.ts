@@ -45,3 +45,18 @@ Deno.test("VerifiedCache.invalidate drops matching entries and keeps verificatio
   cache.remember("s1", { user: "alice" }, null, cache.mark());
   assert.deepEqual(cache.recall("s1"), { user: "alice" }, "a check begun afterwards is");
 });
+
+Deno.test("VerifiedCache.invalidate and clear count what they drop; clear keeps verifications in flight from coming back", () => {
+  const cache = new VerifiedCache<{ user: string }>(manualClock(0), 60_000);
+  cache.remember("s1", { user: "alice" });
+  cache.remember("s2", { user: "alice" });
+  cache.remember("s3", { user: "bob" });
+  assert.equal(cache.invalidate((value) => value.user === "alice"), 2);
+  assert.equal(cache.invalidate((value) => value.user === "carol"), 0);
+  const inFlight = cache.mark();
+  assert.equal(cache.clear(), 1);
+  assert.equal(cache.recall("s3"), undefined);
+  cache.remember("s3", { user: "bob" }, null, inFlight);
+  assert.equal(cache.recall("s3"), undefined, "a check begun before the clear is not remembered");
+  assert.equal(cache.clear(), 0);
+});
