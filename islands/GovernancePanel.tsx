@@ -178,14 +178,17 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   return (
     <section class="governance-panel panel" aria-labelledby="governance-panel-title">
       <LiveHeader id="governance-panel-title" title="Current mode" status={status.value} />
-      <div role="status" aria-live="polite" class="governance-panel__mode">
-        <strong
-          class={`mode-pill mode-pill--${current.toLowerCase()}`}
-          data-testid="governance-mode"
-        >
-          {current}
-        </strong>
-        <span>{MODE_TEXT[current] ?? ""}</span>
+      <div class="governance-panel__mode">
+        {/* Only the mode is announced: the time of each poll stays out of the live region. */}
+        <div role="status" aria-live="polite" class="governance-panel__mode-now">
+          <strong
+            class={`mode-pill mode-pill--${current.toLowerCase()}`}
+            data-testid="governance-mode"
+          >
+            {current}
+          </strong>{" "}
+          <span>{MODE_TEXT[current] ?? ""}</span>
+        </div>
         {updatedAt.value && <span class="muted">Updated {updatedAt.value}</span>}
       </div>
       {pinned.value && (

@@ -52,12 +52,15 @@ export default function ModeBadge({ mode, pinned, refreshSeconds = 15 }: ModeBad
     };
   }, []);
 
+  // Only the mode is a live region: the time of each check (every few seconds) is not announced.
   return (
-    <div class={`mode-badge mode-${current.value.toLowerCase()}`} role="status" aria-live="polite">
-      <span class="mode-badge__label">Mode</span>
-      <strong class="mode-badge__value" data-testid="mode-value">{current.value}</strong>
-      {pinned && <span class="mode-badge__pin" title="Pinned by ROS_MODE">pinned</span>}
-      <span class="mode-badge__hint">{DESCRIPTIONS[current.value] ?? ""}</span>
+    <div class={`mode-badge mode-${current.value.toLowerCase()}`}>
+      <span class="mode-badge__now" role="status" aria-live="polite">
+        <span class="mode-badge__label">Mode</span>{" "}
+        <strong class="mode-badge__value" data-testid="mode-value">{current.value}</strong>{" "}
+        {pinned && <span class="mode-badge__pin" title="Pinned by ROS_MODE">pinned</span>}{" "}
+        <span class="mode-badge__hint">{DESCRIPTIONS[current.value] ?? ""}</span>
+      </span>
       <span class="mode-badge__live" data-live={live.value ? "yes" : "no"}>
         {live.value ? `live · checked ${checkedAt.value}` : "server-rendered"}
       </span>
