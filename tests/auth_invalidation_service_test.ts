@@ -97,8 +97,11 @@ async function withService(
   try {
     await fn({ auth, peers, db, logs: logger.lines });
   } finally {
-    auth.close();
-    await testDb.cleanup();
+    try {
+      auth.close();
+    } finally {
+      await testDb.cleanup();
+    }
   }
 }
 
