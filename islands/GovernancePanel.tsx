@@ -278,14 +278,15 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
                   <td>{flags.value[flag.key] ? "on" : "off"}</td>
                   {showToggles && (
                     <td>
+                      {/* Name: the visible words, then the key (WCAG 2.5.3). */}
                       <button
                         type="button"
                         class="button button--quiet"
                         disabled={busy.value}
-                        aria-label={`Turn ${flag.key} ${flag.enabled ? "off" : "on"}`}
                         onClick={() => toggleFlag(flag.key, !flag.enabled)}
                       >
                         Turn {flag.enabled ? "off" : "on"}
+                        <span class="sr-only">{` ${flag.key}`}</span>
                       </button>
                     </td>
                   )}
