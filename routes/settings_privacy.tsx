@@ -118,7 +118,8 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         )}
         {error && <p class="notice notice--error" role="alert">{error}</p>}
 
-        <section class="panel privacy" aria-labelledby="analytics-heading">
+        {/* Not a named region: the open consent banner is the "Usage analytics" region. */}
+        <section class="panel privacy">
           <h2 id="analytics-heading">Usage analytics</h2>
           <p class="lede">{policy.summary}</p>
           <p>{policy.details}</p>
