@@ -90,6 +90,33 @@ Deno.test("scan() with safeKeys: [] treats no key as technical, not even an *Id 
   assert.equal(scan(ordinary, { safeKeys: [] }).found, false);
 });
 
+Deno.test("a UUID is never PHI, under any key or inside text; PHI beside it still is", () => {
+  // Each of these was reported (card, MBI, phone, IBAN) before UUIDs were read as one token.
+  const uuids = [
+    "c0cdafae-42a9-49e2-b3df-619099645241",
+    "c35722a8-9fea-4990-bcae-e9ca3d84da71",
+    "4208329b-84f0-411f-bdfc-be5863207554",
+    "f7f7e5bc-7ff4-413e-a404-652917727172",
+    "c2dd0d8a-5c1d-4732-96ea-ee553734df67",
+    "C797AC91-397A-4A91-A04F-CF613ABC11A0",
+  ];
+  for (const id of uuids) {
+    assert.equal(scan({ id }, { safeKeys: [] }).found, false, "a whole value");
+    assert.equal(scanText(`job ${id} finished`).found, false, "in a sentence");
+    assert.equal(scanText(`request_id=${id}; status=ok`).found, false, "in a log line");
+  }
+  assert.deepEqual(
+    scanText(`job ${uuids[0]} for 415-555-0132`).findings.map((f) => f.type),
+    ["PHONE"],
+  );
+  assert.equal(
+    redactText(`${uuids[2]} SSN 536-22-1234`),
+    `${uuids[2]} SSN [REDACTED:SSN]`,
+  );
+  // Not a lone UUID (more glued to it): read as text as before.
+  assert.equal(scanText(`id ${uuids[0]}-4155550132`).found, true);
+});
+
 Deno.test("scan() keeps checksum-backed identifiers under technical keys", () => {
   assert.deepEqual(scan({ id: "501-23-4567" }).findings, [{ type: "SSN", path: "$.id" }]);
 });

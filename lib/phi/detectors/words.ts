@@ -786,6 +786,13 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
     // A token starts at p unless a matcher stopped inside one.
     const atStart = p > i || i === 0 || !isTokenChar(t.charCodeAt(i - 1));
     i = p;
+    // A UUID is a technical identifier wherever it stands (a request id in a log line, a job
+    // id on the bus): skipped whole, so that its digit groups are not read as a card, phone or
+    // MBI (about 1 random UUID in 1,500 in a sentence was). One comparison for other tokens.
+    if (t.charCodeAt(p + 8) === 45 && atStart && uuidAt(t, p)) {
+      i = p + UUID_LENGTH;
+      continue;
+    }
     if (p < ctx.wordsRead && !(c >= 48 && c <= 57)) {
       // A word of an address block already found: skip it (numbers there are still read).
       i = p + 1;
@@ -926,6 +933,27 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
     i = next;
   }
   return SCANNED;
+}
+
+const UUID_LENGTH = 36;
+
+/**
+ * True when t[p, p + 36) is a UUID in canonical form (8-4-4-4-12 hex digits, either case)
+ * standing alone: not preceded by a hyphen and followed by neither a token character nor a
+ * hyphen (so "x-<uuid>-5551234567" stays text to read).
+ */
+export function uuidAt(t: string, p: number): boolean {
+  const e = p + UUID_LENGTH;
+  if (e > t.length || (p > 0 && t.charCodeAt(p - 1) === 45)) return false;
+  for (let k = p; k < e; k++) {
+    const c = t.charCodeAt(k);
+    const offset = k - p;
+    if (offset === 8 || offset === 13 || offset === 18 || offset === 23) {
+      if (c !== 45) return false;
+    } else if (!isHex(c)) return false;
+  }
+  const after = t.charCodeAt(e);
+  return !(after === 45 || isTokenChar(after));
 }
 
 /**
