@@ -2,6 +2,11 @@
  * `deno task user <command>`: account and API-token administration from the
  * shell, against the configured database (DATABASE_URL, or PGlite in DATA_DIR).
  * Every change is written to the audit log as actor "system".
+ *
+ * With REDIS_URL, a command that ends credentials (set-role, deactivate, reset-password,
+ * token-revoke) tells the running instances through the event stream, as a change made in the
+ * web console does, so none of them keeps accepting the credential from its memory of verified
+ * credentials during a database outage (docs/operations/SECURITY.md, Accounts).
  */
 import { parseArgs } from "node:util";
 import { createAuditLog } from "../lib/audit/mod.ts";
@@ -15,10 +20,21 @@ import {
 } from "../lib/auth/mod.ts";
 import { randomSecret } from "../lib/auth/tokens.ts";
 import { systemClock } from "../lib/clock.ts";
-import { ConfigError, loadConfigFromProcess } from "../lib/config.ts";
+import { type Config, ConfigError, loadConfigFromProcess } from "../lib/config.ts";
 import { DataDirInUseError } from "../lib/db/data_dir_lock.ts";
 import { bundledMigrationsDir, migrate, openDatabase, readMigrations } from "../lib/db/mod.ts";
 import { AppError } from "../lib/errors/mod.ts";
+import { createLogger, type Logger } from "../lib/log/mod.ts";
+import { redact } from "../lib/phi/mod.ts";
+import {
+  createEventBus,
+  type EventBus,
+  EventRefusedError,
+  type InternalChannel,
+  type RedisBus,
+} from "../lib/realtime/mod.ts";
+import { openRedis, type RedisHandle } from "../lib/redis/client.ts";
+import { withTimeout } from "../lib/timeout.ts";
 import { VERSION } from "../lib/version.ts";
 
 const USAGE = `Usage: deno task user <command> [arguments]
@@ -32,13 +48,40 @@ const USAGE = `Usage: deno task user <command> [arguments]
   token-create <name> --scopes a,b [--expires ISO-8601]
                                            create an API token (printed once)
   token-revoke <id>                        revoke an API token
-Scopes: ${SCOPES.join(", ")}`;
+Scopes: ${SCOPES.join(", ")}
+
+With REDIS_URL (and the app's EVENT_STREAM_KEY), set-role, deactivate, reset-password and
+token-revoke tell the running instances to drop the ended credentials from memory.
+Exit status: 0 done; 1 not done; 3 done, but the running instances could not be told
+(Redis unreachable from here): run the same command again once it is reachable.`;
+
+/** Commands that end credentials (the auth service announces them to the other instances). */
+const ENDS_CREDENTIALS: ReadonlySet<string> = new Set([
+  "set-role",
+  "deactivate",
+  "reset-password",
+  "token-revoke",
+]);
+/** Exit status when the change was made but the running instances were not told. */
+const EXIT_NOT_TOLD = 3;
+/** How long the event bus may take to start, and to take one message once it has. */
+const ANNOUNCE_TIMEOUT_MS = 5_000;
+/**
+ * How long a message the bus queued (Redis lost after the bus started) may take to be sent: its
+ * reader sends queued messages between two blocking reads, which take up to 5 s each.
+ */
+const QUEUED_TIMEOUT_MS = 7_000;
+/** Closing the event bus or Redis may take this long; then it is abandoned (the process ends). */
+const CLOSE_STEP_TIMEOUT_MS = 5_000;
 
 const encoder = new TextEncoder();
 const out = (line: string) => Deno.stdout.writeSync(encoder.encode(line + "\n"));
+const err = (line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n"));
+
+/** A command refused with a message for the operator (exit status 1). */
+class Refused extends Error {}
 const fail = (line: string): never => {
-  Deno.stderr.writeSync(encoder.encode(line + "\n"));
-  Deno.exit(1);
+  throw new Refused(line);
 };
 
 async function readPassword(fromStdin: boolean): Promise<{ password: string; generated: boolean }> {
@@ -54,58 +97,214 @@ function role(value: string | undefined): Role {
   return value as Role;
 }
 
-const { positionals, values } = parseArgs({
-  args: Deno.args,
-  allowPositionals: true,
-  options: {
-    role: { type: "string" },
-    name: { type: "string" },
-    scopes: { type: "string" },
-    expires: { type: "string" },
-    "password-stdin": { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
+/** Runs one close step; false when it failed or did not finish within the bound. */
+async function closeWithin(work: () => Promise<void>): Promise<boolean> {
+  try {
+    await withTimeout(work(), CLOSE_STEP_TIMEOUT_MS, () => new Error("timeout"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `host:port` of a Redis URL, without credentials. */
+function redisAddress(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || "6379"}`;
+}
+
+function isRedisBus(bus: EventBus): bus is RedisBus {
+  return typeof (bus as Partial<RedisBus>).outboxLength === "function";
+}
+
+/** The running instances, as far as this command can reach them. */
+interface Peers {
+  /** Given to the auth service as `peers`. */
+  readonly channel: InternalChannel;
+  /** Once the command is done: tells the operator whether the others heard; the exit status. */
+  report(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens Redis and the event bus as main.ts and createApp do (same REDIS_URL, bounded first
+ * connection, EVENT_STREAM_KEY and EVENT_HISTORY_SIZE), or, when Redis cannot be reached, a
+ * channel that only notes what the others were not told.
+ *
+ * Redis unreachable from here does not stop the command. The change is in the database, which
+ * every instance asks first and which decides at once when it answers; refusing it would keep a
+ * compromised account active or a leaked token valid just because this shell cannot reach Redis.
+ * What is lost is only the message to the running instances' memory of verified credentials,
+ * which matters during a database outage only. An instance that cannot hear Redis serves nothing
+ * from memory, and forgets all of it when it hears Redis again: the ones at risk are those that
+ * reach Redis while this shell does not. The operator must know the job is not finished:
+ * one line on stderr says so and what to do (the command is safe to repeat: it announces again
+ * even when nothing is left to change), and the exit status is {@link EXIT_NOT_TOLD}, apart from
+ * 1 (nothing done), so a runbook or script notices without mistaking it for a failed change.
+ */
+async function openPeers(config: Config, redisUrl: string, logger: Logger): Promise<Peers> {
+  const address = redisAddress(redisUrl);
+  let redis: RedisHandle | undefined;
+  let bus: EventBus | undefined;
+  /** Why the others may not have heard, for the warning. */
+  let trouble = "could not be reached";
+  try {
+    // Bounded like main.ts: the first connection gives up after FIRST_CONNECT_TIMEOUT_MS (5 s).
+    redis = await openRedis(redisUrl, logger);
+    trouble = "did not answer in time";
+    // createEventBus is not bounded by itself (a Redis that accepts and never answers would hold
+    // its history read): bounded here, and abandoned with the connection if it takes too long.
+    bus = await withTimeout(
+      createEventBus({
+        redis,
+        streamKey: config.realtime.streamKey,
+        historySize: config.realtime.historySize,
+        clock: systemClock,
+        logger,
+      }),
+      ANNOUNCE_TIMEOUT_MS,
+      () => new Error("event bus not ready in time"),
+    );
+    trouble = "did not confirm the message";
+  } catch {
+    if (redis) await closeWithin(() => redis!.close());
+    redis = undefined;
+  }
+  /** Messages the service sent that reached the stream, and those that did not (or not in time). */
+  let sent = 0;
+  let unsent = 0;
+  const channel: InternalChannel = {
+    async publish(message) {
+      if (!bus) {
+        unsent++;
+        return;
+      }
+      try {
+        await withTimeout(
+          bus.internal.publish(message),
+          ANNOUNCE_TIMEOUT_MS,
+          () => new Error("event stream did not confirm the message in time"),
+        );
+        sent++;
+      } catch (error) {
+        // A refused payload is the service's to handle (it asks the others to forget all).
+        if (error instanceof EventRefusedError) throw error;
+        unsent++;
+      }
+    },
+    subscribe: (handler, onGap) => bus?.internal.subscribe(handler, onGap) ?? (() => {}),
+    listening: () => bus?.internal.listening() ?? true,
+  };
+  /** Messages the bus queued for later (Redis lost after the first connection). */
+  const queued = () => bus && isRedisBus(bus) ? bus.outboxLength() : 0;
+  return {
+    channel,
+    async report() {
+      if (sent === 0 && unsent === 0) return 0; // nothing ended, nothing to tell
+      // A message queued while Redis blinked is sent by the bus's reader once Redis answers.
+      const deadline = Date.now() + QUEUED_TIMEOUT_MS;
+      while (queued() > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      if (unsent === 0 && queued() === 0) {
+        out(`Running instances told to drop the ended credentials from memory (Redis ${address})`);
+        return 0;
+      }
+      err(
+        `Warning: the change is made, but running instances were not told (Redis at ${address} ` +
+          `${trouble}): during a database outage they may accept the ended credentials from ` +
+          "memory for up to 10 minutes; run the same command again once Redis is reachable from here",
+      );
+      return EXIT_NOT_TOLD;
+    },
+    async close() {
+      // The bus first (it stops its reader on its own connection), then the connections.
+      if (bus) await closeWithin(() => bus!.close());
+      if (redis) await closeWithin(() => redis!.close());
+    },
+  };
+}
+
+/** Runs the command; resolves with the exit status. */
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      role: { type: "string" },
+      name: { type: "string" },
+      scopes: { type: "string" },
+      expires: { type: "string" },
+      "password-stdin": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (!command || values.help) {
+    out(USAGE);
+    return command ? 0 : 1;
+  }
+
+  const config = loadConfigFromProcess(VERSION);
+  // PGlite in DATA_DIR is single-process: opening it beside a running app is refused
+  // (DataDirInUseError), as writing there would be lost.
+  const db = await openDatabase(config);
+  try {
+    await migrate(db, await readMigrations(bundledMigrationsDir()));
+    // The bus, Redis and the auth service log errors only (LOG_LEVEL=debug shows everything):
+    // this command says itself, in one line, what it could not do.
+    const logger = createLogger({
+      level: config.logLevel === "debug" ? "debug" : "error",
+      format: config.logFormat,
+      sink: (line) => err(line),
+      scrub: (record) => redact(record) as Record<string, unknown>,
+    });
+    // Only commands that end credentials have anything to tell; the others do not wait on Redis.
+    const peers = config.redisUrl && ENDS_CREDENTIALS.has(command)
+      ? await openPeers(config, config.redisUrl, logger)
+      : undefined;
+    try {
+      const auth = createAuthService({
+        store: createAuthStore(db),
+        audit: createAuditLog({ db }),
+        clock: systemClock,
+        sessionIdleMinutes: config.auth.sessionIdleMinutes,
+        sessionAbsoluteHours: config.auth.sessionAbsoluteHours,
+        logger,
+        ...(peers ? { peers: peers.channel } : {}),
+      });
+      try {
+        await execute(auth, command, args, values);
+      } finally {
+        auth.close();
+      }
+      return await peers?.report() ?? 0;
+    } finally {
+      await peers?.close();
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+type AuthService = ReturnType<typeof createAuthService>;
+
+async function execute(
+  auth: AuthService,
+  command: string,
+  args: string[],
+  values: { role?: string; name?: string; scopes?: string; expires?: string } & {
+    "password-stdin": boolean;
   },
-});
-const [command, ...args] = positionals;
-if (!command || values.help) {
-  out(USAGE);
-  Deno.exit(command ? 0 : 1);
-}
+): Promise<void> {
+  const system = { type: "system" as const };
+  async function userByEmail(email: string | undefined) {
+    if (!email) fail("Give the account's email");
+    const user = await auth.findUserByEmail(email!);
+    if (!user) fail("No account with that email");
+    return user!;
+  }
 
-let config;
-try {
-  config = loadConfigFromProcess(VERSION);
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
-let db;
-try {
-  db = await openDatabase(config);
-} catch (error) {
-  // PGlite in DATA_DIR is single-process: writing beside a running app would be lost.
-  if (error instanceof DataDirInUseError) fail(error.message);
-  throw error;
-}
-await migrate(db, await readMigrations(bundledMigrationsDir()));
-const store = createAuthStore(db);
-const auth = createAuthService({
-  store,
-  audit: createAuditLog({ db }),
-  clock: systemClock,
-  sessionIdleMinutes: config.auth.sessionIdleMinutes,
-  sessionAbsoluteHours: config.auth.sessionAbsoluteHours,
-});
-const system = { type: "system" as const };
-
-async function userByEmail(email: string | undefined) {
-  if (!email) fail("Give the account's email");
-  const user = await auth.findUserByEmail(email!);
-  if (!user) fail("No account with that email");
-  return user!;
-}
-
-try {
   switch (command) {
     case "list":
       for (const user of await auth.listUsers()) {
@@ -185,9 +384,21 @@ try {
     default:
       fail(`Unknown command\n\n${USAGE}`);
   }
-} catch (error) {
-  if (error instanceof AppError) fail(error.message);
-  throw error;
-} finally {
-  await db.close();
 }
+
+let status: number;
+try {
+  status = await main();
+} catch (error) {
+  if (
+    error instanceof Refused || error instanceof AppError || error instanceof ConfigError ||
+    error instanceof DataDirInUseError
+  ) {
+    err(error.message);
+    status = 1;
+  } else {
+    throw error;
+  }
+}
+// Everything was closed (or abandoned after its bound): end now, whatever a dependency left open.
+Deno.exit(status);
