@@ -55,6 +55,21 @@ const int = (fallback: number, min: number, max: number) =>
     return value;
   });
 
+/** Milliseconds: 0 (off) or a whole number from `min` to `max`. */
+const millis = (fallback: number, min: number, max: number) =>
+  z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || (value !== 0 && (value < min || value > max))) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be 0 (off) or a whole number of milliseconds from ${min} to ${max}`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
+
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.string().optional().transform((raw, ctx) => {
     if (raw === undefined || raw.trim() === "") return undefined;
@@ -140,6 +155,9 @@ const envSchema = z.object({
   PUBLIC_URL: url(["http:", "https:"]),
   DATABASE_URL: url(["postgres:", "postgresql:"]),
   DATA_DIR: text(),
+  DB_STATEMENT_TIMEOUT_MS: millis(15_000, 100, 3_600_000),
+  DB_LOCK_TIMEOUT_MS: millis(5_000, 100, 3_600_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: millis(60_000, 1_000, 86_400_000),
   REDIS_URL: url(["redis:", "rediss:"]),
   ROS_MODE: oneOf(MODES),
   GOVERNANCE_MODE: oneOf(MODES),
@@ -205,6 +223,18 @@ export interface Config {
   readonly publicUrl: string | undefined;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  /**
+   * Server-side bounds on every connection to `DATABASE_URL`, in ms (0: the server's own
+   * setting); PGlite enforces none of them (docs/configuration.md, "Database timeouts").
+   */
+  readonly database: {
+    /** `DB_STATEMENT_TIMEOUT_MS` → `statement_timeout`. */
+    readonly statementTimeoutMs: number;
+    /** `DB_LOCK_TIMEOUT_MS` → `lock_timeout`. */
+    readonly lockTimeoutMs: number;
+    /** `DB_IDLE_IN_TRANSACTION_TIMEOUT_MS` → `idle_in_transaction_session_timeout`. */
+    readonly idleInTransactionTimeoutMs: number;
+  };
   readonly redisUrl: string | undefined;
   /** Operator's emergency mode; when set the mode is pinned. */
   readonly rosMode: Mode | undefined;
@@ -339,6 +369,11 @@ export function loadConfig(
     publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : undefined,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR ?? "./.data",
+    database: {
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: e.DB_LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     redisUrl: e.REDIS_URL,
     rosMode: e.ROS_MODE,
     governanceMode: e.GOVERNANCE_MODE,
