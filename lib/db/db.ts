@@ -9,7 +9,23 @@
  * - timestamps are `timestamptz` and come back as `Date`.
  */
 
+import { DatabaseTimeoutError } from "../errors/mod.ts";
+
 export type Row = Record<string, unknown>;
+
+/**
+ * Server-side bounds set on every pooled connection to a Postgres server (startup parameters),
+ * in milliseconds; 0 leaves the setting to the server (its, the database's or the role's own
+ * value). Embedded PGlite does not enforce them and gets none (docs/configuration.md).
+ */
+export interface DbTimeouts {
+  /** `statement_timeout`: a statement running longer is cancelled (SQLSTATE 57014). */
+  readonly statementTimeoutMs: number;
+  /** `lock_timeout`: a statement waiting longer for a lock is cancelled (SQLSTATE 55P03). */
+  readonly lockTimeoutMs: number;
+  /** `idle_in_transaction_session_timeout`: a session idle this long inside a transaction is ended. */
+  readonly idleInTransactionTimeoutMs: number;
+}
 
 /** Anything that runs one parameterised statement. */
 export interface Queryable {
@@ -55,8 +71,9 @@ export async function inTransaction<T>(
   }
 }
 
-/** SQLSTATE of a driver error, when it has one. */
+/** SQLSTATE of a driver error (or of a {@link DatabaseTimeoutError}), when it has one. */
 export function sqlState(error: unknown): string | undefined {
+  if (error instanceof DatabaseTimeoutError) return error.sqlState;
   if (error && typeof error === "object" && "code" in error) {
     const code = (error as { code: unknown }).code;
     if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
@@ -77,4 +94,21 @@ export function isUnstorableTextError(error: unknown): boolean {
 /** True for a unique-constraint violation (SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === "23505";
+}
+
+/**
+ * The {@link DatabaseTimeoutError} for a statement the server cancelled (SQLSTATE 57014
+ * query_canceled) or a lock it did not grant in time (55P03 lock_not_available); the error
+ * itself when it already is one; undefined for any other error. The driver's error (which holds
+ * the statement and its parameters) is not kept.
+ */
+export function databaseTimeoutOf(error: unknown): DatabaseTimeoutError | undefined {
+  if (error instanceof DatabaseTimeoutError) return error;
+  switch (sqlState(error)) {
+    case "57014":
+      return new DatabaseTimeoutError("57014", "query_canceled");
+    case "55P03":
+      return new DatabaseTimeoutError("55P03", "lock_not_available");
+  }
+  return undefined;
 }

@@ -2,8 +2,13 @@
  * Migration runner: `migrations/NNNN_name.sql` applied in name order, each in
  * its own transaction, recorded in `schema_migrations` with its sha256.
  * Concurrent starters serialize on an advisory lock so each file runs once.
+ *
+ * Bounds (docs/configuration.md, "Database timeouts"): waiting for another starter's migrations
+ * has none; a migration's statements run without `statement_timeout` (rewriting a large table
+ * may take minutes) but keep the pool's `lock_timeout`, so a migration that cannot get its lock
+ * fails the start instead of queueing every other query on that table behind it.
  */
-import type { Db } from "./db.ts";
+import type { Connection, Db } from "./db.ts";
 import { inTransaction } from "./db.ts";
 
 export interface MigrationFile {
@@ -65,37 +70,50 @@ export function bundledMigrationsDir(): URL {
 /** Applies every pending migration; throws {@link MigrationChecksumError} on a changed file. */
 export async function migrate(db: Db, files: readonly MigrationFile[]): Promise<MigrationResult> {
   return await db.withAdvisoryLock(MIGRATION_LOCK_KEY, async (conn) => {
-    await conn.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      name TEXT PRIMARY KEY,
-      sha256 CHAR(64) NOT NULL,
-      applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-    )`);
-    const rows = await conn.query<{ name: string; sha256: string }>(
-      "SELECT name, sha256 FROM schema_migrations ORDER BY name",
-    );
-    const recorded = new Map(rows.map((row) => [row.name, row.sha256.trim()]));
-    const known = new Set(files.map((file) => file.name));
-    const result: MigrationResult = {
-      applied: [],
-      alreadyApplied: [],
-      unknown: rows.map((row) => row.name).filter((name) => !known.has(name)),
-    };
-    for (const file of files) {
-      const checksum = recorded.get(file.name);
-      if (checksum !== undefined) {
-        if (checksum !== file.sha256) throw new MigrationChecksumError(file.name);
-        result.alreadyApplied.push(file.name);
-        continue;
-      }
-      await inTransaction(conn, async (tx) => {
-        await tx.exec(file.sql);
-        await tx.query("INSERT INTO schema_migrations (name, sha256) VALUES ($1, $2)", [
-          file.name,
-          file.sha256,
-        ]);
-      });
-      result.applied.push(file.name);
+    // Session-level on this pooled connection; RESET hands it back with its startup value.
+    await conn.exec("SET statement_timeout = 0");
+    try {
+      return await applyPending(conn, files);
+    } finally {
+      await conn.exec("RESET statement_timeout");
     }
-    return result;
   });
+}
+
+async function applyPending(
+  conn: Connection,
+  files: readonly MigrationFile[],
+): Promise<MigrationResult> {
+  await conn.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    name TEXT PRIMARY KEY,
+    sha256 CHAR(64) NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`);
+  const rows = await conn.query<{ name: string; sha256: string }>(
+    "SELECT name, sha256 FROM schema_migrations ORDER BY name",
+  );
+  const recorded = new Map(rows.map((row) => [row.name, row.sha256.trim()]));
+  const known = new Set(files.map((file) => file.name));
+  const result: MigrationResult = {
+    applied: [],
+    alreadyApplied: [],
+    unknown: rows.map((row) => row.name).filter((name) => !known.has(name)),
+  };
+  for (const file of files) {
+    const checksum = recorded.get(file.name);
+    if (checksum !== undefined) {
+      if (checksum !== file.sha256) throw new MigrationChecksumError(file.name);
+      result.alreadyApplied.push(file.name);
+      continue;
+    }
+    await inTransaction(conn, async (tx) => {
+      await tx.exec(file.sql);
+      await tx.query("INSERT INTO schema_migrations (name, sha256) VALUES ($1, $2)", [
+        file.name,
+        file.sha256,
+      ]);
+    });
+    result.applied.push(file.name);
+  }
+  return result;
 }

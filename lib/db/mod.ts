@@ -1,6 +1,8 @@
 export {
   type Connection,
+  databaseTimeoutOf,
   type Db,
+  type DbTimeouts,
   inTransaction,
   isUniqueViolation,
   isUnstorableTextError,

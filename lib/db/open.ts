@@ -6,11 +6,20 @@ import { openPostgres } from "./postgres.ts";
 
 /**
  * Opens the configured database: the server at `DATABASE_URL`, else PGlite under `DATA_DIR`.
+ * Every connection to a server carries the `DB_*_TIMEOUT_MS` bounds (`config.database`; without
+ * it, the server's own settings). PGlite enforces none of them and gets none.
  * PGlite is single-process: `DATA_DIR` is locked until `close()`, and a second opener gets a
  * {@link DataDirInUseError} instead of silently losing its writes.
  */
-export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir">): Promise<Db> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+export async function openDatabase(
+  config: Pick<Config, "databaseUrl" | "dataDir"> & Partial<Pick<Config, "database">>,
+): Promise<Db> {
+  if (config.databaseUrl) {
+    return openPostgres(
+      config.databaseUrl,
+      config.database ? { timeouts: config.database } : {},
+    );
+  }
   const dir = config.dataDir.replace(/\/$/, "");
   const lock = await lockDataDir(dir);
   let db: Db;

@@ -1,7 +1,7 @@
 /** The {@link Db} over a Postgres server, through postgres.js. */
 import postgres from "postgres";
-import type { Connection, Db, Row } from "./db.ts";
-import { inTransaction } from "./db.ts";
+import type { Connection, Db, DbTimeouts, Row } from "./db.ts";
+import { databaseTimeoutOf, inTransaction } from "./db.ts";
 import { withTimeout } from "../timeout.ts";
 
 export interface PostgresOptions {
@@ -11,23 +11,110 @@ export interface PostgresOptions {
   schema?: string;
   /** Seconds to wait for a connection. */
   connectTimeoutSeconds?: number;
+  /**
+   * Server-side bounds for every connection of the pool (the app passes `DB_*_TIMEOUT_MS`
+   * through {@link openDatabase}); without them the server's own settings apply.
+   */
+  timeouts?: DbTimeouts;
 }
 
 type Sql = postgres.Sql<Record<string, never>>;
 type Runner = { unsafe: Sql["unsafe"] };
 
+/** Settles like `work`, with a cancelled statement or lock wait as a DatabaseTimeoutError. */
+async function translated<T>(work: PromiseLike<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw databaseTimeoutOf(error) ?? error;
+  }
+}
+
 function connection(runner: Runner): Connection {
   return {
     async query<T extends object = Row>(text: string, params: readonly unknown[] = []) {
-      return (await runner.unsafe(
+      return (await translated(runner.unsafe(
         text,
         params as postgres.ParameterOrJSON<never>[],
-      )) as unknown as T[];
+      ))) as unknown as T[];
     },
     async exec(script: string) {
-      await runner.unsafe(script).simple();
+      await translated(runner.unsafe(script).simple());
     },
   };
+}
+
+/** A statement sent by a transaction's callback after the transaction settled. */
+export class TransactionEndedError extends Error {
+  override name = "TransactionEndedError";
+  constructor() {
+    super("The transaction already ended (committed, rolled back or its connection closed)");
+  }
+}
+
+/** `conn`, refusing every statement once `ended()` is true. */
+function endable(conn: Connection, ended: () => boolean): Connection {
+  return {
+    query<T extends object = Row>(text: string, params?: readonly unknown[]) {
+      return ended() ? Promise.reject(new TransactionEndedError()) : conn.query<T>(text, params);
+    },
+    exec(script: string) {
+      return ended() ? Promise.reject(new TransactionEndedError()) : conn.exec(script);
+    },
+  };
+}
+
+/** A promise that never settles: what a transaction callback hands back after its connection died. */
+const NEVER = new Promise<never>(() => {});
+
+/** postgres.js' codes for a connection that closed under a statement, and socket errors. */
+const CONNECTION_LOSS = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+]);
+
+/**
+ * True when `error` came from the transaction's connection going away: the transaction already
+ * settled, or the error says the connection closed (or the server ended the session, severity
+ * FATAL) and the transaction settles within a second, as postgres.js does when it sees the close.
+ */
+async function connectionLost(
+  error: unknown,
+  settled: () => boolean,
+  settledSignal: Promise<void>,
+): Promise<boolean> {
+  if (settled()) return true;
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  const fatal = severity === "FATAL" || severity === "PANIC";
+  if (!fatal && !(typeof code === "string" && CONNECTION_LOSS.has(code))) return false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    settledSignal,
+    new Promise<void>((resolve) => timer = setTimeout(resolve, 1000)),
+  ]);
+  clearTimeout(timer);
+  return settled();
+}
+
+/**
+ * The startup parameters for the bounds that are on, as postgres.js sends them with each new
+ * connection (a value of 0 is not sent: the server's own setting applies).
+ */
+export function timeoutParameters(timeouts: DbTimeouts | undefined): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  if (!timeouts) return parameters;
+  if (timeouts.statementTimeoutMs > 0) {
+    parameters.statement_timeout = String(timeouts.statementTimeoutMs);
+  }
+  if (timeouts.lockTimeoutMs > 0) parameters.lock_timeout = String(timeouts.lockTimeoutMs);
+  if (timeouts.idleInTransactionTimeoutMs > 0) {
+    parameters.idle_in_transaction_session_timeout = String(timeouts.idleInTransactionTimeoutMs);
+  }
+  return parameters;
 }
 
 /** Where a URL points, without user or password. */
@@ -43,7 +130,12 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     idle_timeout: 60,
     onnotice: () => {},
-    connection: options.schema ? { search_path: options.schema } : {},
+    // Sent in the startup message of every connection the pool opens, so each one is bounded
+    // from its first statement (no SET round trip, nothing a pooled connection can lose).
+    connection: {
+      ...timeoutParameters(options.timeouts),
+      ...(options.schema ? { search_path: options.schema } : {}),
+    },
     // Same shape as PGlite: int8 as number (ids and counts stay far below 2^53).
     types: {
       bigint: {
@@ -61,13 +153,48 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     query: base.query,
     exec: base.exec,
     async transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T> {
-      return (await sql.begin((tx) => fn(connection(tx as unknown as Runner)))) as T;
+      // postgres.js 3.4.9 settles `sql.begin` as soon as the transaction's connection closes
+      // (idle_in_transaction_session_timeout, pg_terminate_backend, a failover) while `fn` may
+      // still run, and once `fn` settles it sends COMMIT or ROLLBACK on that connection anyway:
+      // to a destroyed socket (an uncaught TypeError from a timer: the process exits) or, once
+      // the pool has reconnected it, into another caller's session (upstream issues #1133,
+      // #1208, #1216). So after the connection is gone `fn`'s statements are refused and `fn`'s
+      // outcome is never handed back to postgres.js, which then sends nothing more.
+      let settled = false;
+      let markSettled!: () => void;
+      const settledSignal = new Promise<void>((resolve) => markSettled = resolve);
+      const lost = (error: unknown) => connectionLost(error, () => settled, settledSignal);
+      try {
+        return (await translated(sql.begin(async (tx) => {
+          const conn = endable(connection(tx as unknown as Runner), () => settled);
+          let result: T;
+          try {
+            result = await fn(conn);
+          } catch (error) {
+            if (await lost(error)) return await NEVER;
+            throw error;
+          }
+          if (settled) return await NEVER;
+          return result;
+        }))) as T;
+      } finally {
+        settled = true;
+        markSettled();
+      }
     },
     async withAdvisoryLock<T>(key: number, fn: (conn: Connection) => Promise<T>): Promise<T> {
       const reserved = await sql.reserve();
       const conn = connection(reserved as unknown as Runner);
       try {
-        await conn.query("SELECT pg_advisory_lock($1)", [key]);
+        // Serializing means waiting as long as the holder needs (another instance migrating):
+        // the wait for the advisory lock is exempt from lock_timeout and statement_timeout,
+        // and `fn` runs with the pool's bounds again (RESET returns to the startup values).
+        await conn.exec("SET lock_timeout = 0; SET statement_timeout = 0");
+        try {
+          await conn.query("SELECT pg_advisory_lock($1)", [key]);
+        } finally {
+          await conn.exec("RESET lock_timeout; RESET statement_timeout");
+        }
         try {
           return await fn(conn);
         } finally {
@@ -78,7 +205,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
       }
     },
     async ping() {
-      await sql.unsafe("SELECT 1");
+      await translated(sql.unsafe("SELECT 1"));
     },
     async close() {
       await sql.end({ timeout: 5 });

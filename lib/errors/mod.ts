@@ -22,6 +22,7 @@ export type ErrorCode =
   | "CSRF_FAILED"
   | "NETWORK_BLOCKED"
   | "SERVICE_UNAVAILABLE"
+  | "DB_TIMEOUT"
   | "INTERNAL_ERROR";
 
 /** One validation problem, by JSON path; never carries the offending value. */
@@ -112,6 +113,29 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/**
+ * Why the database gave up on a statement: `query_canceled` (SQLSTATE 57014, the statement ran
+ * past `statement_timeout` or was cancelled) or `lock_not_available` (55P03, a lock was not
+ * granted within `lock_timeout`).
+ */
+export type DatabaseTimeoutReason = "query_canceled" | "lock_not_available";
+
+/**
+ * The database cancelled a statement instead of letting it wait (a lock held elsewhere, an
+ * overloaded server). Carries the SQLSTATE and never the statement or its values.
+ */
+export class DatabaseTimeoutError extends AppError {
+  constructor(
+    readonly sqlState: "57014" | "55P03",
+    readonly reason: DatabaseTimeoutReason,
+    retryAfterSeconds = 5,
+  ) {
+    super("DB_TIMEOUT", "The database did not answer in time; try again shortly", {
+      retryAfterSeconds,
+    });
+  }
+}
+
 /** The RFC 9457 body every API error uses. */
 export interface Problem {
   type: string;
@@ -140,6 +164,7 @@ const STATUS: Record<ErrorCode, number> = {
   NETWORK_BLOCKED: 503,
   MODE_STANDBY: 503,
   SERVICE_UNAVAILABLE: 503,
+  DB_TIMEOUT: 503,
 };
 
 const TITLES: Record<ErrorCode, string> = {
@@ -159,6 +184,7 @@ const TITLES: Record<ErrorCode, string> = {
   NETWORK_BLOCKED: "Network blocked",
   MODE_STANDBY: "Standby",
   SERVICE_UNAVAILABLE: "Service unavailable",
+  DB_TIMEOUT: "Database timeout",
 };
 
 /**
