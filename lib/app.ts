@@ -53,7 +53,7 @@ import {
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type AppServices, type RouteContext } from "./context.ts";
-import { type Db, isUnstorableTextError } from "./db/mod.ts";
+import { databaseTimeoutOf, type Db, isUnstorableTextError } from "./db/mod.ts";
 import { privateApiResponses } from "./http/cache_control.ts";
 import { AppError, clientErrorForStatus, ValidationError } from "./errors/mod.ts";
 import { createFeatureControl } from "./flags/mod.ts";
@@ -396,6 +396,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   app.onError((error, c) => {
+    const timeout = databaseTimeoutOf(error);
     let mapped: unknown = error;
     if (error instanceof HTTPException && error.status === 400) {
       mapped = new ValidationError("The request body is not valid JSON");
@@ -408,6 +409,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     } else if (isUnstorableTextError(error)) {
       // Any input that reaches the database is covered here, whichever schema let it through.
       mapped = new ValidationError("Text may not contain NUL characters or unpaired surrogates");
+    } else if (timeout) {
+      // statement_timeout / lock_timeout: 503 with Retry-After; one line with the SQLSTATE.
+      mapped = timeout;
+      metrics.dbTimeouts.inc({ reason: timeout.reason });
+      c.get("logger")?.warn("database timeout", {
+        sqlState: timeout.sqlState,
+        reason: timeout.reason,
+        route: routeLabel(c),
+        method: methodLabel(c.req.method),
+      });
     }
     if (!(mapped instanceof AppError)) {
       // Only the error's class and the route: messages and stacks may carry data.

@@ -70,6 +70,12 @@ export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry
       "Events refused by the bus payload guard",
       ["reason"],
     ),
+    dbTimeouts: registry.counter(
+      "db_timeouts_total",
+      "Requests answered 503 DB_TIMEOUT, by reason: query_canceled (statement_timeout) or " +
+        "lock_not_available (lock_timeout)",
+      ["reason"],
+    ),
     readinessChecks: registry.counter(
       "readiness_checks_total",
       "Readiness dependency checks by check and result",
