@@ -193,3 +193,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a write refused in STANDBY is counted in governance_mode_refusals_total and logged as refused, not failed",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp({ env: { METRICS_TOKEN: TOKEN, ROS_MODE: "STANDBY" } });
+    try {
+      const steward = await signInAs(app, "STEWARD");
+      // Refused by the route's mode guard, and by the account service (a promotion in STANDBY).
+      const callback = await app.request("/api/jobs/job-1/status", {
+        method: "POST",
+        headers: steward.headers({ "content-type": "application/json" }),
+        body: JSON.stringify({ status: "started" }),
+      });
+      assert.equal(callback.status, 503);
+      assert.equal((await json<{ code: string }>(callback)).code, "MODE_STANDBY");
+      const refusedBefore = app.logs.length;
+      const scrape = async () => {
+        const response = await app.request("/metrics", {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        const families = parsePrometheusTextFormat(await response.text()) as Family[];
+        return families.find((f) => f.name === "governance_mode_refusals_total")?.metrics;
+      };
+      assert.deepEqual(await scrape(), [{ value: "1" }]);
+      // A 404 or 403 is no refusal.
+      await (await app.request("/api/jobs/nope")).body?.cancel();
+      assert.deepEqual(await scrape(), [{ value: "1" }]);
+
+      const lines = app.logs.slice(0, refusedBefore).map((line) => JSON.parse(line));
+      const refused = lines.filter((line) => line.msg === "request refused (STANDBY)");
+      assert.deepEqual(
+        refused.map((line) => [line.level, line.route, line.status]),
+        [["info", "/api/jobs/:id/status", 503]],
+      );
+      assert.equal(lines.filter((line) => line.msg === "request failed").length, 0);
+    } finally {
+      await app.dispose();
+    }
+  },
+});

@@ -70,7 +70,12 @@ export function requestLog(
     options.metrics.httpDuration.observe(seconds, { route, method });
     const fields = { method, route, status, durationMs: Math.round(seconds * 10000) / 10 };
     const logger = c.get("logger");
-    if (status >= 500) logger.error("request failed", fields);
+    if (status === 503 && c.get("problemCode") === "MODE_STANDBY") {
+      // Refused on purpose (the operator chose STANDBY): counted apart, so that the 5xx alert
+      // does not page for it, and logged as the expected answer it is.
+      options.metrics.modeRefusals.inc();
+      logger.info("request refused (STANDBY)", fields);
+    } else if (status >= 500) logger.error("request failed", fields);
     else if (route.startsWith("/health") || route === "/healthz" || route === "/readyz") {
       logger.debug("request", fields);
     } else logger.info("request", fields);

@@ -29,12 +29,14 @@ export function problem(
   headers: Record<string, string> = {},
 ): Response {
   const requestId = c.get("requestId") as string | undefined;
+  c.set("problemCode", code);
   return problemResponse(problemFor(code, detail, requestId ? { requestId } : {}), headers);
 }
 
 /** The problem+json response for any thrown value (with Retry-After when it applies). */
 export function errorResponse(c: Context, error: unknown): Response {
   const body = toProblem(error, c.get("requestId") as string | undefined);
+  c.set("problemCode", body.code);
   const retryAfter = retryAfterOf(error);
   return problemResponse(body, retryAfter ? { "retry-after": String(retryAfter) } : {});
 }

@@ -2,6 +2,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Principal } from "../auth/principal.ts";
 import type { AnalyticsConsent } from "../consent/consent.ts";
+import type { ErrorCode } from "../errors/mod.ts";
 import type { Logger } from "../log/mod.ts";
 
 export interface AppVariables {
@@ -15,6 +16,8 @@ export interface AppVariables {
   clientIp: string;
   /** The signed-in user's analytics consent, looked up before pages render (lib/consent/page.ts). */
   consent?: AnalyticsConsent;
+  /** The `code` of the problem+json answer, when the request was answered with one. */
+  problemCode?: ErrorCode;
 }
 
 /** Passed by `Deno.serve` as the second argument of `fetch`. */

@@ -40,6 +40,10 @@ export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry
       "jobs_stalled",
       "Unfinished jobs that have not reported for longer than JOB_STALL_AFTER_MINUTES",
     ),
+    modeRefusals: registry.counter(
+      "governance_mode_refusals_total",
+      "Requests refused with 503 MODE_STANDBY because the platform is in STANDBY",
+    ),
     governanceMode: registry.gauge(
       "governance_mode",
       "1 for the effective governance mode of this instance, 0 for the others",
