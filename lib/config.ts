@@ -31,6 +31,73 @@ export const MAX_TRUSTED_PROXIES = 10;
 /** The shortest METRICS_TOKEN accepted: long enough that guessing it is hopeless. */
 export const METRICS_TOKEN_MIN_LENGTH = 32;
 
+/**
+ * How every placeholder in the shipped examples starts (deploy/kubernetes/secret.example.yaml).
+ * Outside development a secret setting with such a value stops the start.
+ */
+export const PLACEHOLDER_PREFIX = "replace-with-";
+
+/**
+ * Example secret values shipped in the repository that are not `replace-with-…` placeholders
+ * (bench/ingest.ts, bench/analytics_summary.ts), refused outside development like them: they
+ * are public.
+ */
+const EXAMPLE_SECRETS: Readonly<Record<string, readonly string[]>> = {
+  ANALYTICS_IP_SALT: ["bench-salt-0123456789abcdef"],
+};
+
+/**
+ * User and password of example connection URLs: an earlier deploy/kubernetes/secret.example.yaml
+ * (`USER:PASSWORD`) and docs/configuration.md (`user:pass`). The local compose.yaml stack's
+ * `researchflow:researchflow` is not among them: that stack runs as `staging` by default.
+ */
+const EXAMPLE_URL_CREDENTIALS: readonly (readonly [string, string])[] = [
+  ["USER", "PASSWORD"],
+  ["user", "pass"],
+];
+
+/** The settings that hold a secret (the URLs through their user and password). */
+const SECRET_SETTINGS = ["ADMIN_PASSWORD", "ANALYTICS_IP_SALT", "METRICS_TOKEN"] as const;
+const SECRET_URL_SETTINGS = ["DATABASE_URL", "REDIS_URL"] as const;
+
+function isPlaceholder(value: string): boolean {
+  return value.trim().toLowerCase().startsWith(PLACEHOLDER_PREFIX);
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** True when a connection URL still carries a placeholder or example user and password. */
+function hasExampleCredentials(raw: string): boolean {
+  const parsed = new URL(raw);
+  const user = decoded(parsed.username);
+  const password = decoded(parsed.password);
+  return isPlaceholder(user) || isPlaceholder(password) ||
+    EXAMPLE_URL_CREDENTIALS.some(([u, p]) => u === user && p === password);
+}
+
+/**
+ * The first secret setting that still holds a shipped example value: a `replace-with-…`
+ * placeholder or another example from the repository. Only the variable is returned.
+ */
+function exampleSecretIn(e: Env): string | undefined {
+  for (const variable of SECRET_SETTINGS) {
+    const value = e[variable];
+    if (value === undefined) continue;
+    if (isPlaceholder(value) || EXAMPLE_SECRETS[variable]?.includes(value.trim())) return variable;
+  }
+  for (const variable of SECRET_URL_SETTINGS) {
+    const value = e[variable];
+    if (value !== undefined && hasExampleCredentials(value)) return variable;
+  }
+  return undefined;
+}
+
 const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
 const FALSE_WORDS = new Set(["false", "0", "no", "off", ""]);
 
@@ -342,6 +409,11 @@ export function loadConfig(
   }
   if (appEnv !== "development" && !e.ANALYTICS_IP_SALT) {
     throw new ConfigError("ANALYTICS_IP_SALT", "must be set outside development");
+  }
+  // Before the length rules: a copied placeholder is named as such, whatever its length.
+  const example = appEnv === "development" ? undefined : exampleSecretIn(e);
+  if (example !== undefined) {
+    throw new ConfigError(example, "is still the example placeholder");
   }
   if (e.ANALYTICS_IP_SALT !== undefined && e.ANALYTICS_IP_SALT.length < 16) {
     throw new ConfigError("ANALYTICS_IP_SALT", "must be at least 16 characters");
