@@ -10,8 +10,9 @@ import { actorOf, queryAudit } from "../lib/audit/mod.ts";
 import { type ApiToken, ROLES, SCOPES, type User, type UserPrincipal } from "../lib/auth/mod.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
+import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 import { page } from "../lib/http/access.ts";
-import { readForm } from "../lib/http/form.ts";
+import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { AuditQuery } from "./api/audit.ts";
@@ -53,33 +54,49 @@ function when(date: Date | null): string {
   return date ? date.toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—";
 }
 
-/** Runs a form action; a domain error becomes a message on the re-rendered page. */
-async function attempt(action: () => Promise<void>): Promise<{ error?: string; status?: number }> {
-  try {
-    await action();
-    return {};
-  } catch (error) {
-    if (error instanceof AppError && error.code !== "INTERNAL_ERROR") {
-      return {
-        error: error.message + ".",
-        status: error.code === "CONFLICT"
-          ? 409
-          : error.code === "NOT_FOUND"
-          ? 404
-          : error.code === "MODE_STANDBY"
-          ? 503
-          : 400,
-      };
-    }
-    throw error;
-  }
+/** What a page shows besides its data: an error, the status, headers and the form's input. */
+interface PageState {
+  error?: string;
+  status?: number;
+  headers?: Record<string, string>;
+  /** The create form as submitted (never a password field). */
+  form?: FormFields;
+}
+
+/** The page state for a failed action (lib/web/form_failure.ts). */
+function failed(failure: FormFailure, form?: FormFields): PageState {
+  return {
+    error: failure.message,
+    status: failure.status,
+    headers: failure.headers,
+    ...(form ? { form } : {}),
+  };
 }
 
 export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { auth } = ctx.services;
+  const failureOf = createFormFailures(ctx.services);
 
-  async function usersPage(c: Context<AppEnv>, error?: string, status = 200) {
+  /** Runs a form action; a domain error becomes a message on the re-rendered page. */
+  async function attempt(
+    c: Context<AppEnv>,
+    action: () => Promise<void>,
+  ): Promise<FormFailure | undefined> {
+    try {
+      await action();
+      return undefined;
+    } catch (error) {
+      // Accounts and tokens are stored and then audited in separate statements: a failure late
+      // in the action may follow a stored change, and the message says so.
+      const failure = failureOf(c, error, { writes: "steps" });
+      if (failure) return failure;
+      throw error;
+    }
+  }
+
+  async function usersPage(c: Context<AppEnv>, state: PageState = {}) {
+    const { error, form } = state;
     const [users, locks] = await Promise.all([auth.listUsers(), auth.listLocks()]);
     const self = (c.get("principal") as UserPrincipal).id;
     return ctx.pages.render(
@@ -206,16 +223,35 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           <CsrfField c={c} />
           <label>
             Email
-            <input type="email" name="email" required maxLength={254} />
+            <input
+              type="email"
+              name="email"
+              required
+              maxLength={254}
+              value={form ? formValue(form, "email") ?? "" : ""}
+            />
           </label>
           <label>
             Display name
-            <input type="text" name="display_name" maxLength={120} />
+            <input
+              type="text"
+              name="display_name"
+              maxLength={120}
+              value={form ? formValue(form, "display_name") ?? "" : ""}
+            />
           </label>
           <label>
             Role
             <select name="role">
-              {ROLES.map((role) => <option key={role} value={role}>{role}</option>)}
+              {ROLES.map((role) => (
+                <option
+                  key={role}
+                  value={role}
+                  selected={form ? formValue(form, "role") === role : false}
+                >
+                  {role}
+                </option>
+              ))}
             </select>
           </label>
           <label>
@@ -226,19 +262,28 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           <button type="submit" class="button button--primary">Add account</button>
         </form>
       </>,
-      { title: "Users", status },
+      {
+        title: "Users",
+        status: state.status ?? 200,
+        ...(state.headers ? { headers: state.headers } : {}),
+      },
     );
   }
 
   page(app, ctx.access, "GET", "/admin/users", ADMIN_READ, (c) => usersPage(c));
 
   page(app, ctx.access, "POST", "/admin/users", ADMIN_WRITE, async (c) => {
-    const parsed = CreateUserForm.safeParse(await readForm(c));
+    const form = await readForm(c);
+    const parsed = CreateUserForm.safeParse(form);
     if (!parsed.success) {
-      return await usersPage(c, "Check the email and role of the new account.", 400);
+      return await usersPage(c, {
+        error: "Check the email and role of the new account.",
+        status: 400,
+        form,
+      });
     }
     const { email, display_name, role, password } = parsed.data;
-    const result = await attempt(async () => {
+    const failure = await attempt(c, async () => {
       await auth.createUser(
         {
           email,
@@ -250,18 +295,20 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         c.get("requestId"),
       );
     });
-    if (result.error) return await usersPage(c, result.error, result.status);
+    if (failure) return await usersPage(c, failed(failure, form));
     return c.redirect("/admin/users?notice=user_created", 303);
   });
 
   page(app, ctx.access, "POST", "/admin/users/:id", ADMIN_GOVERNANCE, async (c) => {
     const parsed = UpdateUserForm.safeParse(await readForm(c));
-    if (!parsed.success) return await usersPage(c, "The change was not understood.", 400);
+    if (!parsed.success) {
+      return await usersPage(c, { error: "The change was not understood.", status: 400 });
+    }
     const changes = {
       ...(parsed.data.role ? { role: parsed.data.role } : {}),
       ...(parsed.data.active ? { active: parsed.data.active === "true" } : {}),
     };
-    const result = await attempt(async () => {
+    const failure = await attempt(c, async () => {
       await auth.updateUser(
         param(c, "id"),
         changes,
@@ -270,14 +317,14 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         { onlyReducingAccess: ctx.services.mode.current() === "STANDBY" },
       );
     });
-    if (result.error) return await usersPage(c, result.error, result.status);
+    if (failure) return await usersPage(c, failed(failure));
     return c.redirect("/admin/users?notice=user_updated", 303);
   });
 
   page(app, ctx.access, "POST", "/admin/users/:id/password", ADMIN_WRITE, async (c) => {
     const parsed = PasswordForm.safeParse(await readForm(c));
-    if (!parsed.success) return await usersPage(c, "Enter a new password.", 400);
-    const result = await attempt(async () => {
+    if (!parsed.success) return await usersPage(c, { error: "Enter a new password.", status: 400 });
+    const failure = await attempt(c, async () => {
       await auth.resetPassword(
         param(c, "id"),
         parsed.data.password,
@@ -285,22 +332,25 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         c.get("requestId"),
       );
     });
-    if (result.error) return await usersPage(c, result.error, result.status);
+    if (failure) return await usersPage(c, failed(failure));
     return c.redirect("/admin/users?notice=password_set", 303);
   });
 
   page(app, ctx.access, "POST", "/admin/locks/:key/clear", ADMIN_GOVERNANCE, async (c) => {
     const key = param(c, "key");
-    if (!/^[0-9a-f]{64}$/.test(key)) return await usersPage(c, "That lock does not exist.", 404);
+    if (!/^[0-9a-f]{64}$/.test(key)) {
+      return await usersPage(c, { error: "That lock does not exist.", status: 404 });
+    }
     await auth.clearLock(key, actorOf(c.get("principal")), c.get("requestId"));
     return c.redirect("/admin/users?notice=lock_cleared", 303);
   });
 
   async function tokensPage(
     c: Context<AppEnv>,
-    options: { error?: string; status?: number; created?: { name: string; secret: string } } = {},
+    options: PageState & { created?: { name: string; secret: string } } = {},
   ) {
     const tokens = await auth.listTokens();
+    const form = options.form;
     return ctx.pages.render(
       c,
       <>
@@ -366,19 +416,35 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           <CsrfField c={c} />
           <label>
             Name <span class="field-hint">(which service uses it)</span>
-            <input type="text" name="name" required maxLength={100} />
+            <input
+              type="text"
+              name="name"
+              required
+              maxLength={100}
+              value={form ? formValue(form, "name") ?? "" : ""}
+            />
           </label>
           <fieldset>
             <legend>Scopes</legend>
             {SCOPES.map((scope) => (
               <label key={scope} class="checkbox">
-                <input type="checkbox" name="scopes" value={scope} /> {scope}
+                <input
+                  type="checkbox"
+                  name="scopes"
+                  value={scope}
+                  checked={form ? formValues(form, "scopes").includes(scope) : false}
+                />{" "}
+                {scope}
               </label>
             ))}
           </fieldset>
           <label>
             Expires <span class="field-hint">(optional, UTC)</span>
-            <input type="datetime-local" name="expires_at" />
+            <input
+              type="datetime-local"
+              name="expires_at"
+              value={form ? formValue(form, "expires_at") ?? "" : ""}
+            />
           </label>
           <button type="submit" class="button button--primary">Create token</button>
         </form>
@@ -386,7 +452,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       {
         title: "API tokens",
         status: options.status ?? 200,
-        headers: { "cache-control": "no-store" },
+        headers: { "cache-control": "no-store", ...options.headers },
       },
     );
   }
@@ -404,14 +470,15 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           ? phiFormError("Name", phi.message)
           : "Give the token a name and at least one scope.",
         status: 400,
+        form,
       });
     }
     const expires = parsed.data.expires_at ? new Date(`${parsed.data.expires_at}Z`) : null;
     if (expires && !isStorableInstant(expires.getTime())) {
-      return await tokensPage(c, { error: "The expiry date is not valid.", status: 400 });
+      return await tokensPage(c, { error: "The expiry date is not valid.", status: 400, form });
     }
     let created: { name: string; secret: string } | undefined;
-    const result = await attempt(async () => {
+    const failure = await attempt(c, async () => {
       const { token, secret } = await auth.createToken(
         { name: parsed.data.name, scopes: parsed.data.scopes, expiresAt: expires },
         actorOf(c.get("principal")),
@@ -419,19 +486,16 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       );
       created = { name: token.name, secret };
     });
-    if (result.error) {
-      return await tokensPage(c, { error: result.error, status: result.status ?? 400 });
-    }
+    if (failure) return await tokensPage(c, failed(failure, form));
     return await tokensPage(c, { created: created!, status: 201 });
   });
 
   page(app, ctx.access, "POST", "/admin/tokens/:id/revoke", ADMIN_GOVERNANCE, async (c) => {
-    const result = await attempt(() =>
-      auth.revokeToken(param(c, "id"), actorOf(c.get("principal")), c.get("requestId"))
+    const failure = await attempt(
+      c,
+      () => auth.revokeToken(param(c, "id"), actorOf(c.get("principal")), c.get("requestId")),
     );
-    if (result.error) {
-      return await tokensPage(c, { error: result.error, status: result.status ?? 400 });
-    }
+    if (failure) return await tokensPage(c, failed(failure));
     return c.redirect("/admin/tokens?notice=token_revoked", 303);
   });
 

@@ -11,7 +11,6 @@ import { actorOf } from "../lib/audit/mod.ts";
 import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
 import { MODES } from "../lib/config.ts";
 import type { RouteContext } from "../lib/context.ts";
-import { AppError } from "../lib/errors/mod.ts";
 import {
   type ExperimentInput,
   ExperimentInputSchema,
@@ -22,6 +21,7 @@ import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
+import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
@@ -97,6 +97,7 @@ function percent(part: number, total: number): string {
 export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { experiments } = ctx.services;
+  const failureOf = createFormFailures(ctx.services);
 
   const csrfField = (c: Context<AppEnv>) => (
     <input
@@ -160,7 +161,14 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
   function render(
     c: Context<AppEnv>,
-    options: { errors?: string[]; status?: number; form?: FormFields } = {},
+    options: {
+      errors?: string[];
+      status?: number;
+      form?: FormFields;
+      /** An experiment's edit form as submitted, shown again instead of the stored values. */
+      edited?: { key: string; form: FormFields };
+      headers?: Record<string, string>;
+    } = {},
   ) {
     return experiments.list().then((list) =>
       ctx.pages.render(
@@ -183,6 +191,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           {list.length === 0 && <p class="muted">No experiments yet.</p>}
           {list.map((experiment) => {
             const total = experiment.variants.reduce((sum, v) => sum + v.weight, 0);
+            const edited = options.edited?.key === experiment.key ? options.edited.form : undefined;
             const assigned = experiment.variants.reduce((sum, v) => sum + v.assignments, 0);
             return (
               <section class="panel" key={experiment.key} aria-labelledby={`exp-${experiment.key}`}>
@@ -226,7 +235,10 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                                     max={10000}
                                     step={1}
                                     required
-                                    value={String(variant.weight)}
+                                    value={edited
+                                      ? formValue(edited, `weight:${variant.key}`) ??
+                                        String(variant.weight)
+                                      : String(variant.weight)}
                                   />
                                 </label>
                               )
@@ -242,7 +254,13 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                   {isAdmin(c) && (
                     <>
                       <label class="checkbox">
-                        <input type="checkbox" name="enabled" checked={experiment.enabled} />{" "}
+                        <input
+                          type="checkbox"
+                          name="enabled"
+                          checked={edited
+                            ? formValue(edited, "enabled") === "on"
+                            : experiment.enabled}
+                        />{" "}
                         Running
                       </label>
                       <fieldset>
@@ -253,7 +271,9 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                               type="checkbox"
                               name="required_modes"
                               value={mode}
-                              checked={experiment.requiredModes.includes(mode)}
+                              checked={edited
+                                ? formValues(edited, "required_modes").includes(mode)
+                                : experiment.requiredModes.includes(mode)}
                             />{" "}
                             {mode}
                           </label>
@@ -314,12 +334,20 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             </section>
           )}
         </>,
-        { title: "Experiments", status: options.status ?? 200 },
+        {
+          title: "Experiments",
+          status: options.status ?? 200,
+          ...(options.headers ? { headers: options.headers } : {}),
+        },
       )
     );
   }
 
-  async function save(c: Context<AppEnv>, input: ExperimentInput) {
+  /** Saves; a domain error becomes a message on the re-rendered page. */
+  async function save(
+    c: Context<AppEnv>,
+    input: ExperimentInput,
+  ): Promise<FormFailure | undefined> {
     try {
       await experiments.set(input, {
         actor: actorOf(c.get("principal")),
@@ -327,18 +355,13 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       });
       return undefined;
     } catch (error) {
-      if (error instanceof AppError && error.code !== "INTERNAL_ERROR") {
-        return {
-          status: error.code === "CONFLICT"
-            ? 409
-            : error.code === "SERVICE_UNAVAILABLE"
-            ? 503
-            : 400,
-          message: error.code === "CONFLICT"
-            ? "Someone changed this experiment (or a flag or experiment uses this key) since you loaded the page. Reload and apply your change again."
-            : error.message + ".",
-        };
-      }
+      // The experiment and its audit entry are written in one transaction.
+      const failure = failureOf(c, error, {
+        writes: "atomic",
+        conflict:
+          "Someone changed this experiment (or a flag or experiment uses this key) since you loaded the page. Reload and apply your change again.",
+      });
+      if (failure) return failure;
       throw error;
     }
   }
@@ -354,7 +377,14 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     }
     if (!input || errors.length > 0) return render(c, { errors, status: 400, form });
     const failed = await save(c, input);
-    if (failed) return render(c, { errors: [failed.message], status: failed.status, form });
+    if (failed) {
+      return render(c, {
+        errors: [failed.message],
+        status: failed.status,
+        headers: failed.headers,
+        form,
+      });
+    }
     return c.redirect("/experiments?notice=created", 303);
   });
 
@@ -365,11 +395,20 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     }
     const form = await readForm(c);
     const { input, errors } = experimentInputFromForm(form, current.key);
-    if (!input) return render(c, { errors, status: 400 });
+    const edited = { key: current.key, form };
+    if (!input) return render(c, { errors, status: 400, edited });
     // A variant missing from the form keeps its weight; configs are kept by the store.
     const kept = Object.fromEntries(current.variants.map((v) => [v.key, { weight: v.weight }]));
     const failed = await save(c, { ...input, variants: { ...kept, ...input.variants } });
-    if (failed) return render(c, { errors: [failed.message], status: failed.status });
+    if (failed) {
+      return render(c, {
+        errors: [failed.message],
+        status: failed.status,
+        headers: failed.headers,
+        // After a conflict the stored values are the ones to start again from.
+        ...(failed.code === "CONFLICT" ? {} : { edited }),
+      });
+    }
     return c.redirect("/experiments?notice=saved", 303);
   });
 

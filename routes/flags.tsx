@@ -12,7 +12,6 @@ import { actorOf } from "../lib/audit/mod.ts";
 import { roleAtLeast } from "../lib/auth/principal.ts";
 import { APP_ENVS, type AppEnv as Environment, type Mode, MODES } from "../lib/config.ts";
 import type { RouteContext } from "../lib/context.ts";
-import { AppError } from "../lib/errors/mod.ts";
 import {
   FLAG_SCOPES,
   type FlagInput,
@@ -25,10 +24,19 @@ import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
+import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 import { Island } from "../lib/web/island.tsx";
 import { CsrfField, QueryNotice } from "../components/forms.tsx";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
+
+/** What a page shows besides the flags: errors, the form's input, status and headers. */
+interface PageState {
+  errors?: string[];
+  form?: FormFields;
+  status?: number;
+  headers?: Record<string, string>;
+}
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
 
 /** Fixed confirmations chosen by key, so no input is reflected. */
@@ -247,6 +255,7 @@ function FlagFields(
 export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { flags } = ctx.services;
+  const failureOf = createFormFailures(ctx.services);
 
   function SnapshotNotice() {
     const state = flags.state();
@@ -271,7 +280,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
   function listPage(
     c: Context<AppEnv>,
-    options: { errors?: string[]; form?: FormFields; status?: number } = {},
+    options: PageState = {},
   ) {
     const list = flags.list();
     return ctx.pages.render(
@@ -329,14 +338,18 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           </section>
         )}
       </>,
-      { title: "Feature flags", status: options.status ?? 200 },
+      {
+        title: "Feature flags",
+        status: options.status ?? 200,
+        ...(options.headers ? { headers: options.headers } : {}),
+      },
     );
   }
 
   function detailPage(
     c: Context<AppEnv>,
     flag: FlagView,
-    options: { errors?: string[]; form?: FormFields; status?: number } = {},
+    options: PageState = {},
   ) {
     const why = c.req.query("why") !== undefined ? whyQuery(c) : undefined;
     const answer: FlagStatus | undefined = why ? flags.status(flag.key, why) : undefined;
@@ -458,7 +471,11 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           )
           : <p class="muted">Only administrators can change flags.</p>}
       </>,
-      { title: `Flag ${flag.key}`, status: options.status ?? 200 },
+      {
+        title: `Flag ${flag.key}`,
+        status: options.status ?? 200,
+        ...(options.headers ? { headers: options.headers } : {}),
+      },
     );
   }
 
@@ -490,30 +507,36 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     );
   }
 
+  /** The page state for a failed action: its message, status and headers (lib/web/form_failure.ts). */
+  function failed(failure: FormFailure, form?: FormFields): PageState {
+    return {
+      errors: [failure.message],
+      status: failure.status,
+      headers: failure.headers,
+      ...(form ? { form } : {}),
+    };
+  }
+
   /** Saves; a domain error becomes a message on the re-rendered page. */
   async function save(
     c: Context<AppEnv>,
     key: string,
     input: FlagInput,
-  ): Promise<{ error?: string; status?: number }> {
+  ): Promise<FormFailure | undefined> {
     try {
       await flags.set(key, input, {
         actor: actorOf(c.get("principal")),
         requestId: c.get("requestId"),
       });
-      return {};
+      return undefined;
     } catch (error) {
-      if (error instanceof AppError && error.code !== "INTERNAL_ERROR") {
-        const status = error.code === "CONFLICT"
-          ? 409
-          : error.code === "SERVICE_UNAVAILABLE"
-          ? 503
-          : 400;
-        const message = error.code === "CONFLICT"
-          ? "Someone changed this flag (or another flag or experiment uses this key) since you loaded the page. Reload and apply your change again."
-          : error.message + ".";
-        return { error: message, status };
-      }
+      // The flag and its audit entry are written in one transaction.
+      const failure = failureOf(c, error, {
+        writes: "atomic",
+        conflict:
+          "Someone changed this flag (or another flag or experiment uses this key) since you loaded the page. Reload and apply your change again.",
+      });
+      if (failure) return failure;
       throw error;
     }
   }
@@ -530,10 +553,8 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       errors.unshift("Key: a flag with this key exists already; open it to change it.");
     }
     if (!input || errors.length > 0) return listPage(c, { errors, form, status: 400 });
-    const outcome = await save(c, key, input);
-    if (outcome.error) {
-      return listPage(c, { errors: [outcome.error], form, status: outcome.status ?? 400 });
-    }
+    const failure = await save(c, key, input);
+    if (failure) return listPage(c, failed(failure, form));
     return c.redirect(`/flags/${key}?notice=created`, 303);
   });
 
@@ -548,14 +569,8 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const form = await readForm(c);
     const { input, errors } = flagInputFromForm(form);
     if (!input) return detailPage(c, flag, { errors, form, status: 400 });
-    const outcome = await save(c, flag.key, input);
-    if (outcome.error) {
-      return detailPage(c, flags.get(flag.key) ?? flag, {
-        errors: [outcome.error],
-        form,
-        status: outcome.status ?? 400,
-      });
-    }
+    const failure = await save(c, flag.key, input);
+    if (failure) return detailPage(c, flags.get(flag.key) ?? flag, failed(failure, form));
     return c.redirect(`/flags/${flag.key}?notice=saved`, 303);
   });
 
@@ -574,16 +589,12 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         },
       );
     } catch (error) {
-      if (error instanceof AppError && error.code !== "INTERNAL_ERROR") {
-        return detailPage(c, flags.get(flag.key) ?? flag, {
-          errors: [
-            error.code === "CONFLICT"
-              ? "Someone changed this flag since you loaded the page. Review it and archive again."
-              : error.message + ".",
-          ],
-          status: error.code === "CONFLICT" ? 409 : 503,
-        });
-      }
+      const failure = failureOf(c, error, {
+        writes: "atomic",
+        conflict:
+          "Someone changed this flag since you loaded the page. Review it and archive again.",
+      });
+      if (failure) return detailPage(c, flags.get(flag.key) ?? flag, failed(failure));
       throw error;
     }
     return c.redirect("/flags?notice=archived", 303);
