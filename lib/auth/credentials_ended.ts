@@ -9,7 +9,7 @@
  * and ends everything remembered; it is sent when an id-carrying message cannot be.
  */
 import type { EventPayload, InternalMessage } from "../realtime/types.ts";
-import type { TokenPrincipal, UserPrincipal } from "./principal.ts";
+import type { Principal, TokenPrincipal, UserPrincipal } from "./principal.ts";
 
 /** The internal message kind. */
 export const CREDENTIALS_ENDED = "auth.credentials_ended" as const;
@@ -74,4 +74,14 @@ export function endsToken(ended: CredentialsEnded): (principal: TokenPrincipal) 
     case "session":
       return () => false;
   }
+}
+
+/**
+ * Whether a session or API token principal is one of those that ended: what an event stream
+ * opened with it is matched against (a session's by its user and session, a token's by its id).
+ */
+export function endsPrincipal(ended: CredentialsEnded): (principal: Principal) => boolean {
+  const session = endsSession(ended);
+  const token = endsToken(ended);
+  return (principal) => principal.kind === "user" ? session(principal) : token(principal);
 }

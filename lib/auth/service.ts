@@ -5,7 +5,7 @@
 import type { AuditActor, AuditLog } from "../audit/audit.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log/mod.ts";
-import type { InternalChannel } from "../realtime/types.ts";
+import type { InternalChannel, InternalGapReason } from "../realtime/types.ts";
 import {
   ForbiddenError,
   ModeStandbyError,
@@ -77,6 +77,20 @@ export interface SignInResult {
   expiresAt: Date;
 }
 
+/**
+ * Told of credentials that end, without the database being asked: whatever holds on to a
+ * credential beyond one request (an open event stream) ends with it.
+ */
+export interface CredentialsEndedListener {
+  /**
+   * Credentials ended on this instance (called as soon as the change has been attempted, also
+   * when the database failed) or on another one (its message has arrived).
+   */
+  ended(ended: CredentialsEnded): void;
+  /** This instance may have missed credentials ended on others (the bus reported a gap). */
+  missed(reason: InternalGapReason): void;
+}
+
 /** How long a verified credential is trusted when the database cannot be asked. */
 const STALE_IF_ERROR_MS = 10 * 60_000;
 
@@ -115,12 +129,30 @@ export function createAuthService(options: AuthServiceOptions) {
   // Verified credentials stay usable for 10 minutes while the database is unreachable.
   const tokenCache = new VerifiedCache<TokenPrincipal>(clock, STALE_IF_ERROR_MS);
   const sessionCache = new VerifiedCache<UserPrincipal>(clock, STALE_IF_ERROR_MS);
+  const listeners = new Set<CredentialsEndedListener>();
+  /** Tells every listener; one that throws does not keep the others from hearing it. */
+  function tell(call: (listener: CredentialsEndedListener) => void): void {
+    for (const listener of [...listeners]) {
+      try {
+        call(listener);
+      } catch (error) {
+        logger?.error("credentials ended listener failed", {
+          errorType: error instanceof Error ? error.name : typeof error,
+        });
+      }
+    }
+  }
+  /** Credentials ended here: listeners hear it at once, the other instances through the bus. */
+  async function endHere(ended: CredentialsEnded): Promise<void> {
+    tell((listener) => listener.ended(ended));
+    await announce(ended);
+  }
   // Every change that ends or alters a user's sessions drops them from memory here and, through
   // the bus, on every other instance, so a deactivated, demoted or signed-out user is not served
   // from memory anywhere during a later outage.
   const forgetSessionsOf = async (userId: string) => {
     sessionCache.invalidate((principal) => principal.id === userId);
-    await announce({ ended: "user", ids: [userId] });
+    await endHere({ ended: "user", ids: [userId] });
   };
   /**
    * Memory is used only while this instance hears the others: when it cannot (its bus reader has
@@ -163,6 +195,7 @@ export function createAuthService(options: AuthServiceOptions) {
         sessionCount,
         tokenCount,
       });
+      tell((listener) => listener.ended(ended));
     },
     (reason) => {
       // Messages may have been missed: forget every verification, they happen again on use.
@@ -173,6 +206,7 @@ export function createAuthService(options: AuthServiceOptions) {
         sessionCount,
         tokenCount,
       });
+      tell((listener) => listener.missed(reason));
     },
   );
   const accountKey = (email: string) => hashSecret(`account:${normalizeEmail(email)}`);
@@ -278,7 +312,7 @@ export function createAuthService(options: AuthServiceOptions) {
         } finally {
           sessionCache.invalidate((_principal, key) => key === previous);
         }
-        if (replaced !== undefined) await announce({ ended: "session", ids: [replaced] });
+        if (replaced !== undefined) await endHere({ ended: "session", ids: [replaced] });
       }
       const sessionSecret = randomSecret();
       const expiresAt = new Date(nowMs + absoluteMs);
@@ -344,7 +378,7 @@ export function createAuthService(options: AuthServiceOptions) {
       } finally {
         // Also when the database failed: no instance accepts the session from memory either way.
         sessionCache.invalidate((cached) => cached.sessionId === principal.sessionId);
-        await announce({ ended: "session", ids: [principal.sessionId] });
+        await endHere({ ended: "session", ids: [principal.sessionId] });
       }
       await audit.record({
         actor: { type: "user", id: principal.id },
@@ -546,7 +580,7 @@ export function createAuthService(options: AuthServiceOptions) {
       } finally {
         // Also when the database failed: no instance accepts the token from memory either way.
         tokenCache.invalidate((cached) => cached.id === id);
-        await announce({ ended: "api_token", ids: [id] });
+        await endHere({ ended: "api_token", ids: [id] });
       }
       if (!revoked) {
         if (!await store.findToken(id)) throw new NotFoundError("No such API token");
@@ -593,9 +627,29 @@ export function createAuthService(options: AuthServiceOptions) {
       return await store.deleteExpiredSessions(now(), idleMs);
     },
 
-    /** Stops listening to the other instances. */
+    /**
+     * Calls `listener` whenever credentials end, here or on another instance, and wherever this
+     * instance may have missed such an end. Returns the unsubscribe.
+     */
+    onCredentialsEnded(listener: CredentialsEndedListener): () => void {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    /**
+     * Whether credentials ended on other instances reach this one now (false while its bus
+     * cannot hear them; always true without other instances).
+     */
+    hearsEndsElsewhere(): boolean {
+      return mayRecall();
+    },
+
+    /** Stops listening to the other instances, and telling anyone of ended credentials. */
     close(): void {
       unsubscribe?.();
+      listeners.clear();
     },
   };
 }
