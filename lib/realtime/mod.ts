@@ -33,4 +33,10 @@ export {
   type Timers,
 } from "./sse.ts";
 export { type SseMessage, SseParser } from "./sse_parse.ts";
-export { type EventStreamDeps, type EventStreamRequest, openEventStream } from "./stream.ts";
+export {
+  type CredentialNews,
+  type CredentialWatcher,
+  type EventStreamDeps,
+  type EventStreamRequest,
+  openEventStream,
+} from "./stream.ts";

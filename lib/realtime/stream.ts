@@ -54,9 +54,37 @@ export interface EventStreamRequest {
   signal?: AbortSignal;
   /**
    * Re-checks the caller's credential (signed out, deactivated, token revoked);
-   * the stream closes when it resolves false. Called every `revalidateMs`.
+   * the stream closes when it resolves false. Called every `revalidateMs`, one call at a time.
+   * When it rejects (it cannot tell: the database is down) or has not answered by the next
+   * interval, the stream is kept, unless its credential is in doubt (see
+   * {@link EventStreamRequest.credentialNews}).
    */
   stillAuthorized?: () => Promise<boolean>;
+  /**
+   * News of the caller's credential that needs no database. The stream ends at once when its
+   * credential ends. And a re-check that cannot tell (or does not answer within an interval)
+   * keeps it only while the credential is beyond doubt: confirmed by a re-check since the stream
+   * last may have missed news of its end (it was authenticated before it could hear any;
+   * {@link CredentialWatcher.doubt}), and news reaches this instance now
+   * ({@link CredentialNews.hearing}).
+   */
+  credentialNews?: CredentialNews;
+}
+
+/** Where a stream hears of the end of its caller's credential. */
+export interface CredentialNews {
+  /** Registers the stream; returns the unregistration, called once the stream ends. */
+  watch(watcher: CredentialWatcher): () => void;
+  /** False while news of ended credentials may not reach this instance as it happens. */
+  hearing(): boolean;
+}
+
+/** A registered stream, as {@link CredentialNews} tells it what happened. */
+export interface CredentialWatcher {
+  /** The caller's credential ended: closes the stream at once. False if it was already closed. */
+  end(): boolean;
+  /** News of the credential's end may have been missed: it is in doubt until a re-check. */
+  doubt(): void;
 }
 
 /** In the buffer of a stream that is still catching up: events arrived out of order. */
@@ -91,6 +119,10 @@ export async function openEventStream(
   let lastSent: string | undefined = resumable ? resumeFrom : undefined;
   let onAbort: (() => void) | undefined;
   let revalidation: unknown;
+  let unwatch: (() => void) | undefined;
+  /** Doubts raised about the credential, and how many of them a re-check has confirmed away. */
+  let doubts = 0;
+  let confirmed = 0;
   const timers = deps.timers ?? systemTimers;
 
   function hold(item: AppEvent | typeof RESYNC): void {
@@ -119,6 +151,7 @@ export async function openEventStream(
       pending.length = 0;
       if (onAbort) request.signal?.removeEventListener("abort", onAbort);
       if (revalidation !== undefined) timers.clearInterval(revalidation);
+      unwatch?.();
     },
   });
   if (typeof opened === "string") {
@@ -156,12 +189,46 @@ export async function openEventStream(
     request.signal.addEventListener("abort", onAbort, { once: true });
   }
 
+  const news = request.credentialNews;
+  if (news) {
+    doubts = 1; // it may have ended between the caller's authentication and this registration
+    unwatch = news.watch({
+      end: () => {
+        if (session.closed) return false;
+        session.close("revoked");
+        return true;
+      },
+      doubt: () => {
+        doubts++;
+      },
+    });
+  }
+
   if (request.stillAuthorized) {
     const check = request.stillAuthorized;
+    /** Whether the credential may have ended unheard since a re-check last confirmed it. */
+    const inDoubt = () => news !== undefined && (confirmed < doubts || !news.hearing());
+    let checking = false;
     revalidation = timers.setInterval(() => {
+      if (checking) {
+        // No answer within an interval (the database hangs): a stream in doubt ends; one more
+        // question would not be answered sooner.
+        if (inDoubt()) session.close("revoked");
+        return;
+      }
+      checking = true;
+      // A confirmation read before a later doubt does not answer that doubt.
+      const asked = doubts;
       check().then((ok) => {
         if (!ok) session.close("revoked");
-      }, () => {/* cannot tell (database down): keep the stream, check again later */});
+        else confirmed = Math.max(confirmed, asked);
+      }, () => {
+        // Cannot tell (database down): keep the stream and check again later, unless the
+        // credential is in doubt.
+        if (inDoubt()) session.close("revoked");
+      }).finally(() => {
+        checking = false;
+      });
     }, deps.revalidateMs ?? 60_000);
   }
 

@@ -1,16 +1,25 @@
 /**
  * `GET /api/stream`: server-sent events for signed-in callers (or tokens
  * with events:read): `hello` with the caller's governance state, replay from
- * `Last-Event-ID` (or `?lastEventId=`), then live events of the topic.
+ * `Last-Event-ID` (or `?lastEventId=`), then live events of the topic. A stream ends as soon as
+ * the credential that opened it ends, on this instance or another one, whether or not the
+ * database answers.
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { sessionSecretOf } from "../../lib/auth/mod.ts";
+import { endsPrincipal } from "../../lib/auth/credentials_ended.ts";
+import type { Principal } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { governanceStateFor } from "../../lib/governance/mod.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import { problem } from "../../lib/http/problem.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
-import { olderEvent, openEventStream, TOPICS } from "../../lib/realtime/mod.ts";
+import {
+  type CredentialWatcher,
+  olderEvent,
+  openEventStream,
+  TOPICS,
+} from "../../lib/realtime/mod.ts";
 
 // Not validated: a malformed or empty id is treated like an unknown one (the stream opens with
 // `resync`). A 400 would stop an EventSource for good: it never reconnects after one.
@@ -26,7 +35,30 @@ export const SSE_HEADERS = {
 
 export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const { services, config } = ctx;
+  const { services, config, logger } = ctx;
+  // This instance's open streams, by the credential that opened them. The auth service says when
+  // credentials end (here or on another instance) without asking the database: their streams
+  // close at once; where it may have missed such an end, every stream is in doubt (a re-check
+  // that cannot tell then closes it).
+  const watched = new Map<CredentialWatcher, Principal>();
+  services.auth.onCredentialsEnded({
+    ended(ended) {
+      const ends = endsPrincipal(ended);
+      let streams = 0;
+      for (const [watcher, principal] of [...watched]) {
+        if (ends(principal) && watcher.end()) streams++;
+      }
+      if (streams > 0) {
+        logger.info("event streams closed: their credentials ended", {
+          scope: ended.ended,
+          streams,
+        });
+      }
+    },
+    missed() {
+      for (const watcher of watched.keys()) watcher.doubt();
+    },
+  });
 
   app.openapi(
     apiRoute(ctx.access, { role: "signed_in", scopes: ["events:read"], class: "read" }, {
@@ -86,6 +118,13 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           ...(lastEventId !== undefined ? { lastEventId } : {}),
           clientKey: `${principal.kind}:${principal.id}`,
           stillAuthorized: recheck,
+          credentialNews: {
+            watch: (watcher) => {
+              watched.set(watcher, principal);
+              return () => watched.delete(watcher);
+            },
+            hearing: () => services.auth.hearsEndsElsewhere(),
+          },
           hello: () => {
             const { mode, pinned, flags, flagsMeta } = governanceStateFor(services, principal);
             return { mode, pinned, flags, flagsMeta };
