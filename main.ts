@@ -13,6 +13,7 @@ import {
   readMigrations,
 } from "./lib/db/mod.ts";
 import { DataDirInUseError } from "./lib/db/data_dir_lock.ts";
+import { DatabaseTimeoutError } from "./lib/errors/mod.ts";
 import { bootstrapAdmin, createAuthStore } from "./lib/auth/mod.ts";
 import { NoAdminError } from "./lib/auth/bootstrap.ts";
 import { InvalidStoredModeError } from "./lib/governance/mode.ts";
@@ -120,7 +121,13 @@ try {
 } catch (error) {
   await closeWithin(() => db.close(), CLOSE_STEP_TIMEOUT_MS);
   if (error instanceof MigrationChecksumError) fail(error.message);
-  fail(`Migrations failed: ${error instanceof Error ? error.name : "error"}`);
+  // A timeout's message, reason and SQLSTATE hold no SQL and no values; any other error's
+  // message may quote a statement, so only its class is printed.
+  fail(
+    error instanceof DatabaseTimeoutError
+      ? `Migrations failed: ${error.name}: ${error.message} (${error.reason}, SQLSTATE ${error.sqlState})`
+      : `Migrations failed: ${error instanceof Error ? error.name : "error"}`,
+  );
 }
 
 let redis: RedisHandle | undefined;

@@ -135,6 +135,43 @@ if (hasPostgres()) {
     await expectOneLineExit({ DATABASE_URL: url.href }, dbLine("authentication failed"));
   });
 
+  Deno.test("[postgres] a migration waiting on a lock past DB_LOCK_TIMEOUT_MS: exits 1 with the timeout's class, message, reason and SQLSTATE, no SQL", async () => {
+    const schema = uniqueName("t");
+    const admin = openPostgres(server.href, { max: 1 });
+    await admin.exec(`CREATE SCHEMA ${schema}`);
+    // The table migrations read first, held by an operator's session for longer than the bound.
+    await admin.exec(`CREATE TABLE ${schema}.schema_migrations (
+      name TEXT PRIMARY KEY,
+      sha256 CHAR(64) NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )`);
+    const holder = openPostgres(server.href, { schema, max: 1 });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => release = resolve);
+    let held!: () => void;
+    const isHeld = new Promise<void>((resolve) => held = resolve);
+    const done = holder.transaction(async (tx) => {
+      await tx.exec("LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE");
+      held();
+      await released;
+    });
+    try {
+      await Promise.race([isHeld, done]);
+      const url = new URL(server.href);
+      url.searchParams.set("search_path", schema);
+      await expectOneLineExit(
+        { DATABASE_URL: url.href, DB_LOCK_TIMEOUT_MS: "100" },
+        /^Migrations failed: DatabaseTimeoutError: The database did not answer in time; try again shortly \(lock_not_available, SQLSTATE 55P03\)$/,
+      );
+    } finally {
+      release();
+      await done;
+      await holder.close();
+      await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.close();
+    }
+  });
+
   Deno.test("[postgres] SIGTERM with a hung database: requests done, the database step is named and skipped, exit 0", async () => {
     const admin = openPostgres(server.href, { max: 1 });
     const database = uniqueName("rf_t");
