@@ -167,8 +167,8 @@ export function createAuthService(options: AuthServiceOptions) {
       await peers.publish(credentialsEndedMessage(ended));
       return;
     } catch (error) {
-      // The payload guard may take an id for PHI (a UUID can read as a card number): then the
-      // others forget everything rather than nothing.
+      // Should the payload guard ever take an id for PHI (it reads UUIDs as one technical token,
+      // but ids are not guaranteed to be UUIDs), the others forget everything rather than nothing.
       logger?.warn("credentials ended message not sent; asking other instances to forget all", {
         scope: ended.ended,
         errorType: error instanceof Error ? error.name : typeof error,
