@@ -4,6 +4,12 @@ import type { Connection, Db, DbTimeouts, Row } from "./db.ts";
 import { databaseTimeoutOf, inTransaction } from "./db.ts";
 import { withTimeout } from "../timeout.ts";
 
+/**
+ * How the app's connections appear in `pg_stat_activity.application_name` (postgres.js would
+ * say `postgres.js`), so an operator can tell them from other clients of the same server.
+ */
+export const APPLICATION_NAME = "researchflow-governance";
+
 export interface PostgresOptions {
   /** Connection pool size. */
   max?: number;
@@ -16,6 +22,11 @@ export interface PostgresOptions {
    * through {@link openDatabase}); without them the server's own settings apply.
    */
   timeouts?: DbTimeouts;
+  /**
+   * `application_name` of every connection of the pool (default {@link APPLICATION_NAME}); an
+   * `application_name` in the URL's query string wins over it.
+   */
+  applicationName?: string;
 }
 
 type Sql = postgres.Sql<Record<string, never>>;
@@ -131,8 +142,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     idle_timeout: 60,
     onnotice: () => {},
     // Sent in the startup message of every connection the pool opens, so each one is bounded
-    // from its first statement (no SET round trip, nothing a pooled connection can lose).
+    // (and named) from its first statement (no SET round trip, nothing a pooled connection can
+    // lose).
     connection: {
+      application_name: options.applicationName ?? APPLICATION_NAME,
       ...timeoutParameters(options.timeouts),
       ...(options.schema ? { search_path: options.schema } : {}),
     },
