@@ -145,6 +145,31 @@ Deno.test({
 });
 
 Deno.test({
+  name: "GET /api/stream at the instance's cap answers 429, counted as instance_cap",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp({ env: { SSE_MAX_CONNECTIONS: "1" } });
+    try {
+      const first = await app.request("/api/stream", {
+        headers: (await signInAs(app, "RESEARCHER")).headers(),
+      });
+      assert.equal(first.status, 200);
+      const second = await app.request("/api/stream", {
+        headers: (await signInAs(app, "RESEARCHER")).headers(),
+      });
+      assert.equal(second.status, 429);
+      await second.body?.cancel();
+      const refused = app.services.metrics.sseRefused;
+      assert.equal(await refused.value({ reason: "instance_cap" }), 1);
+      assert.equal(await refused.value({ reason: "caller_cap" }), 0);
+      await first.body?.cancel();
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
   name:
     "GET /api/stream refuses anonymous callers, bad ids and topics, and answers 429 above the per-user cap",
   ...opts,
@@ -171,6 +196,10 @@ Deno.test({
       assert.match(third.headers.get("content-type") ?? "", /application\/problem\+json/);
       assert.ok(Number(third.headers.get("retry-after")) > 0);
       assert.equal((await json(third)).code, "RATE_LIMITED");
+      // Counted as this caller's cap, which does not raise the capacity alert.
+      const refused = app.services.metrics.sseRefused;
+      assert.equal(await refused.value({ reason: "caller_cap" }), 1);
+      assert.equal(await refused.value({ reason: "instance_cap" }), 0);
       const other = await signInAs(app, "RESEARCHER");
       const fine = await app.request("/api/stream", { headers: other.headers() });
       assert.equal(fine.status, 200, "the cap is per user");

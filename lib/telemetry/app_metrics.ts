@@ -36,6 +36,11 @@ export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry
       ["provider"],
     ),
     sseConnections: registry.gauge("sse_connections", "Open server-sent event streams"),
+    sseRefused: registry.counter(
+      "sse_streams_refused_total",
+      "Event streams refused with 429: instance_cap (SSE_MAX_CONNECTIONS) or caller_cap",
+      ["reason"],
+    ),
     jobsStalled: registry.gauge(
       "jobs_stalled",
       "Unfinished jobs that have not reported for longer than JOB_STALL_AFTER_MINUTES",

@@ -139,6 +139,10 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         },
       );
       if (session === "global" || session === "client") {
+        // The instance's cap calls for capacity; one caller's (many tabs) is that caller's.
+        services.metrics.sseRefused.inc({
+          reason: session === "global" ? "instance_cap" : "caller_cap",
+        });
         return problem(
           c,
           "RATE_LIMITED",
