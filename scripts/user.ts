@@ -52,8 +52,8 @@ Scopes: ${SCOPES.join(", ")}
 
 With REDIS_URL (and the app's EVENT_STREAM_KEY), set-role, deactivate, reset-password and
 token-revoke tell the running instances to drop the ended credentials from memory.
-Exit status: 0 done; 1 not done; 3 done, but the running instances could not be told
-(Redis unreachable from here): run the same command again once it is reachable.`;
+Exit status: 0 done; 1 not done; 3 done, but the running instances may not have been told
+(the warning says why): run the same command again once Redis is reachable from here.`;
 
 /** Commands that end credentials (the auth service announces them to the other instances). */
 const ENDS_CREDENTIALS: ReadonlySet<string> = new Set([
