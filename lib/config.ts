@@ -7,6 +7,7 @@
  * it accepts. Values are never echoed: they may be secrets.
  */
 import { z } from "zod";
+import { isAcceptedEmail, passwordProblem } from "./auth/account_rules.ts";
 
 export const MODES = ["STANDBY", "DEMO", "LIVE"] as const;
 export type Mode = (typeof MODES)[number];
@@ -99,11 +100,13 @@ function exampleSecretIn(e: Env): string | undefined {
 }
 
 const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
-const FALSE_WORDS = new Set(["false", "0", "no", "off", ""]);
+const FALSE_WORDS = new Set(["false", "0", "no", "off"]);
 
 const bool = (fallback: boolean) =>
   z.string().optional().transform((raw, ctx) => {
-    if (raw === undefined) return fallback;
+    // Empty is unset, as for every other setting: `STRICT_PHI_ON_UPLOAD=` keeps its default (on)
+    // rather than silently turning the safeguard off.
+    if (raw === undefined || raw.trim() === "") return fallback;
     const word = raw.trim().toLowerCase();
     if (TRUE_WORDS.has(word)) return true;
     if (FALSE_WORDS.has(word)) return false;
@@ -151,7 +154,7 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
 /** TRUST_PROXY: a boolean word (true: one proxy) or the number of trusted proxies, 0 when none. */
 const proxyHops = (max: number) =>
   z.string().optional().transform((raw, ctx) => {
-    if (raw === undefined) return 0;
+    if (raw === undefined || raw.trim() === "") return 0;
     const word = raw.trim().toLowerCase();
     if (TRUE_WORDS.has(word)) return 1;
     if (FALSE_WORDS.has(word)) return 0;
@@ -421,8 +424,16 @@ export function loadConfig(
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError("ADMIN_PASSWORD", "must be set together with ADMIN_EMAIL");
   }
-  if (e.ADMIN_PASSWORD !== undefined && e.ADMIN_PASSWORD.length < 12) {
-    throw new ConfigError("ADMIN_PASSWORD", "must be at least 12 characters");
+  // The account rules, checked here: failing them at account creation would stop the start
+  // half-way with a stack trace instead of this one line.
+  if (e.ADMIN_PASSWORD !== undefined) {
+    const problem = passwordProblem(e.ADMIN_PASSWORD);
+    if (problem !== undefined) {
+      throw new ConfigError("ADMIN_PASSWORD", `breaks the account password rule: ${problem}`);
+    }
+  }
+  if (e.ADMIN_EMAIL !== undefined && !isAcceptedEmail(e.ADMIN_EMAIL.trim().toLowerCase())) {
+    throw new ConfigError("ADMIN_EMAIL", "must be an email address (at most 254 characters)");
   }
   if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN.length < METRICS_TOKEN_MIN_LENGTH) {
     throw new ConfigError(

@@ -96,3 +96,35 @@ Deno.test("loadConfig() collects FEATURE_<KEY> overrides and rejects non-boolean
 Deno.test("loadConfig() requires ADMIN_EMAIL and ADMIN_PASSWORD together", () => {
   assert.throws(() => loadConfig({ ADMIN_EMAIL: "admin@example.org" }), /ADMIN_PASSWORD/);
 });
+
+Deno.test("loadConfig() applies the account rules to ADMIN_EMAIL and ADMIN_PASSWORD at start", () => {
+  const ok = { ADMIN_EMAIL: "admin@example.org", ADMIN_PASSWORD: "correct horse battery" };
+  assert.equal(loadConfig(ok).auth.adminEmail, "admin@example.org");
+  // 14 characters, but only two different ones: account creation would refuse it half-way
+  // through the start, with a stack trace.
+  assert.throws(
+    () => loadConfig({ ...ok, ADMIN_PASSWORD: "aaaaaaaaaaaaab" }),
+    (error: unknown) =>
+      error instanceof ConfigError && error.variable === "ADMIN_PASSWORD" &&
+      /varied/.test(error.message) && !error.message.includes("aaaa"),
+  );
+  assert.throws(
+    () => loadConfig({ ...ok, ADMIN_PASSWORD: "x".repeat(1025) }),
+    (error: unknown) => error instanceof ConfigError && error.variable === "ADMIN_PASSWORD",
+  );
+  for (const email of ["admin", "admin@", "a b@example.org", `${"a".repeat(250)}@example.org`]) {
+    assert.throws(
+      () => loadConfig({ ...ok, ADMIN_EMAIL: email }),
+      (error: unknown) => error instanceof ConfigError && error.variable === "ADMIN_EMAIL",
+      email,
+    );
+  }
+});
+
+Deno.test("loadConfig() reads an empty boolean as unset: its default applies", () => {
+  const config = loadConfig({ STRICT_PHI_ON_UPLOAD: "", ALLOW_UPLOADS: " ", NO_NETWORK: "" });
+  assert.equal(config.strictPhiOnUpload, true, "the safeguard stays on");
+  assert.equal(config.allowUploads, false);
+  assert.equal(config.noNetwork, false);
+  assert.equal(loadConfig({ STRICT_PHI_ON_UPLOAD: "false" }).strictPhiOnUpload, false);
+});

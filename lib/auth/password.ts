@@ -86,10 +86,4 @@ export function createDummyVerifier(params: ScryptParams = DEFAULT_SCRYPT): () =
   };
 }
 
-/** Minimum password policy: at least 12 characters, not only one repeated character. */
-export function passwordProblem(password: string): string | undefined {
-  if (password.length < 12) return "Passwords need at least 12 characters";
-  if (password.length > 1024) return "Passwords can have at most 1024 characters";
-  if (new Set(password).size < 4) return "Passwords need more varied characters";
-  return undefined;
-}
+export { passwordProblem } from "./account_rules.ts";

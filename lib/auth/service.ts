@@ -35,6 +35,7 @@ import { type ApiToken, type AuthStore, normalizeEmail, type User } from "./stor
 import { ACCOUNT_POLICY, IP_POLICY, lockRemainingSeconds } from "./throttle.ts";
 import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./tokens.ts";
 import { VerifiedCache } from "./verified_cache.ts";
+import { isAcceptedEmail } from "./account_rules.ts";
 import {
   ALL_ENDED,
   CREDENTIALS_ENDED,
@@ -103,8 +104,6 @@ export class AuthUnavailableError extends ServiceUnavailableError {
 
 /** How often a session's last-seen time is written (fewer writes than one per request). */
 const TOUCH_INTERVAL_MS = 60_000;
-
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 /** The current user's session view, also used by `GET /api/auth/session`. */
 export function principalView(principal: UserPrincipal) {
@@ -429,7 +428,7 @@ export function createAuthService(options: AuthServiceOptions) {
       requestId?: string,
     ): Promise<User> {
       const email = normalizeEmail(input.email);
-      if (!EMAIL.test(email) || email.length > 254) {
+      if (!isAcceptedEmail(email)) {
         throw new ValidationError("The email address is not valid", [{
           path: "$.email",
           message: "Not an email address",
