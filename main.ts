@@ -194,14 +194,37 @@ try {
 // Unhandled rejections and uncaught exceptions are logged (class only) and reported to Sentry.
 installProcessHandlers({ errors: handle.services.errors, logger, exit: (code) => Deno.exit(code) });
 
-const server = Deno.serve({
-  port: config.port,
-  hostname: config.host,
-  onListen: ({ hostname, port }) =>
-    logger.info("listening", {
-      url: `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`,
-    }),
-}, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+/** Why the server could not listen, in the words of an operator's fix. */
+function listenFailure(error: unknown): string {
+  if (error instanceof Deno.errors.AddrInUse) return "the port is already in use";
+  if (error instanceof Deno.errors.AddrNotAvailable) return "the address is not on this machine";
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return "permission denied (a port below 1024?)";
+  }
+  if (error instanceof Error && /lookup address|not known/i.test(error.message)) {
+    return "the host name does not resolve";
+  }
+  return error instanceof Error ? error.name : "unknown error";
+}
+
+let server: Deno.HttpServer;
+try {
+  server = Deno.serve({
+    port: config.port,
+    hostname: config.host,
+    onListen: ({ hostname, port }) =>
+      logger.info("listening", {
+        url: `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`,
+      }),
+  }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+} catch (error) {
+  // Binding fails synchronously; without this the module's rejection was only logged and the
+  // process stayed up without listening (a pod that never gets ready, for no visible reason).
+  await close();
+  await redis?.close();
+  await db.close();
+  fail(`Cannot listen on HOST=${config.host} PORT=${config.port}: ${listenFailure(error)}`);
+}
 
 let shuttingDown = false;
 const DRAINING = "draining in-flight requests";

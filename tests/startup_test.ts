@@ -71,6 +71,31 @@ async function expectOneLineExit(env: Record<string, string>, expected: RegExp) 
   }
 }
 
+/** A configured admin, so that the start prints no generated password before it listens. */
+const CONFIGURED_ADMIN = {
+  ADMIN_EMAIL: "admin@example.org",
+  ADMIN_PASSWORD: "a long configured password",
+};
+
+Deno.test("PORT already in use: the start exits 1 with one line naming it, not a process that stays up unbound", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    await expectOneLineExit(
+      { PORT: String((taken.addr as Deno.NetAddr).port), ...CONFIGURED_ADMIN },
+      /^Cannot listen on HOST=127\.0\.0\.1 PORT=\d+: the port is already in use$/,
+    );
+  } finally {
+    taken.close();
+  }
+});
+
+Deno.test("HOST that does not resolve: the start exits 1 with one line naming it", async () => {
+  await expectOneLineExit(
+    { HOST: "no-such-host.invalid", ...CONFIGURED_ADMIN },
+    /^Cannot listen on HOST=no-such-host\.invalid PORT=0: the host name does not resolve$/,
+  );
+});
+
 const REDIS_LINE = /^Redis at REDIS_URL could not be reached at start/;
 
 Deno.test("REDIS_URL on a closed port: the start exits 1 with the Redis line", async () => {
