@@ -2,39 +2,10 @@ import assert from "node:assert/strict";
 import { openDatabase, openPostgres } from "../lib/db/mod.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
+import { runUserCli } from "./helpers/user_cli.ts";
 
-const SCRIPT = new URL("../scripts/user.ts", import.meta.url).pathname;
-
-async function cli(env: Record<string, string>, args: string[], stdin?: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-env",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
-      SCRIPT,
-      ...args,
-    ],
-    env: { ...env, NO_COLOR: "1", LOG_LEVEL: "error" },
-    clearEnv: true,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const result = await child.output();
-  return {
-    code: result.code,
-    stdout: new TextDecoder().decode(result.stdout),
-    stderr: new TextDecoder().decode(result.stderr),
-  };
-}
+/** The command as a subprocess, with only the given environment. */
+const cli = runUserCli;
 
 Deno.test({
   name: "[postgres] deno task user creates users, changes roles and manages tokens",

@@ -21,6 +21,26 @@ import {
 
 type Handler = (event: AppEvent) => void;
 
+/**
+ * Logs a subscriber's failure (the error's type only: its message may hold data) and hands the
+ * error to the app's reporter; reporting must never stop delivery to the other subscribers.
+ */
+function reportSubscriberFailure(
+  logger: Logger | undefined,
+  onHandlerError: ((error: unknown) => void) | undefined,
+  error: unknown,
+  message: string,
+  fields: Record<string, string>,
+): void {
+  logger?.error(message, {
+    ...fields,
+    errorType: error instanceof Error ? error.name : typeof error,
+  });
+  try {
+    onHandlerError?.(error);
+  } catch { /* reporting must never stop delivery */ }
+}
+
 /** The subscribers of one instance. */
 export class Subscribers {
   readonly #subs = new Set<{ topic: Topic; handler: Handler; options: SubscribeOptions }>();
@@ -67,13 +87,9 @@ export class Subscribers {
   }
 
   #failed(error: unknown, eventType: string): void {
-    this.logger?.error("event subscriber failed", {
+    reportSubscriberFailure(this.logger, this.onHandlerError, error, "event subscriber failed", {
       eventType,
-      errorType: error instanceof Error ? error.name : typeof error,
     });
-    try {
-      this.onHandlerError?.(error);
-    } catch { /* reporting must never stop delivery */ }
   }
 
   clear(): void {
@@ -121,13 +137,13 @@ export class InternalSubscribers {
     try {
       fn();
     } catch (error) {
-      this.logger?.error("internal message subscriber failed", {
-        kind: what,
-        errorType: error instanceof Error ? error.name : typeof error,
-      });
-      try {
-        this.onHandlerError?.(error);
-      } catch { /* reporting must never stop delivery */ }
+      reportSubscriberFailure(
+        this.logger,
+        this.onHandlerError,
+        error,
+        "internal message subscriber failed",
+        { kind: what },
+      );
     }
   }
 

@@ -110,20 +110,26 @@ export function entryToEvent(id: string, fields: Record<string, string>): AppEve
   const { t: type, p: topic, ts, d } = fields;
   if (!type || !(EVENT_TYPES as readonly string[]).includes(type)) return undefined;
   if (!topic || !(TOPICS as readonly string[]).includes(topic)) return undefined;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(d ?? "");
-  } catch {
-    return undefined;
-  }
-  if (payloadRefusal(payload) !== undefined) return undefined;
+  const payload = safePayload(d);
+  if (payload === undefined) return undefined;
   return {
     id,
     type: type as EventType,
     ts: ts ?? new Date(Number(id.split("-")[0])).toISOString(),
     topic: topic as Topic,
-    payload: payload as EventPayload,
+    payload,
   };
+}
+
+/** An entry's JSON payload when it parses and passes the payload guard; undefined otherwise. */
+function safePayload(data: string | undefined): EventPayload | undefined {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(data ?? "");
+  } catch {
+    return undefined;
+  }
+  return payloadRefusal(payload) === undefined ? payload as EventPayload : undefined;
 }
 
 /**
@@ -133,14 +139,8 @@ export function entryToEvent(id: string, fields: Record<string, string>): AppEve
 export function entryToInternal(fields: Record<string, string>): InternalMessage | undefined {
   const { k: kind, d } = fields;
   if (!kind || !(INTERNAL_KINDS as readonly string[]).includes(kind)) return undefined;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(d ?? "");
-  } catch {
-    return undefined;
-  }
-  if (payloadRefusal(payload) !== undefined) return undefined;
-  return { kind: kind as InternalKind, payload: payload as EventPayload };
+  const payload = safePayload(d);
+  return payload === undefined ? undefined : { kind: kind as InternalKind, payload };
 }
 
 function eventFields(event: AppEvent): string[] {
