@@ -30,6 +30,7 @@
  */
 import type { RedisClient, RedisHandle } from "../redis/client.ts";
 import { reconnectDelay } from "../redis/client.ts";
+import { withTimeout } from "../timeout.ts";
 import { EventHistory } from "./history.ts";
 import { createIdGenerator } from "./ids.ts";
 import {
@@ -148,6 +149,9 @@ function eventFields(event: AppEvent): string[] {
 }
 
 /** Creates the Redis bus, loads the recent stream into the history and starts the reader. */
+/** How long the start waits for the stream's recent history before starting empty. */
+const HISTORY_READ_TIMEOUT_MS = 5_000;
+
 export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus> {
   const { redis, clock, logger, metrics } = options;
   const key = options.streamKey ?? DEFAULT_STREAM_KEY;
@@ -193,14 +197,20 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   let history: EventHistory;
   let lastSeen: string;
   try {
-    const raw = await redis.client.sendCommand<RawEntry[]>([
-      "XREVRANGE",
-      key,
-      "+",
-      "-",
-      "COUNT",
-      String(options.historySize),
-    ]);
+    // Bounded: a Redis that accepted the connection but stopped answering must not hang the
+    // start (the bus then starts empty, as when the read fails).
+    const raw = await withTimeout(
+      redis.client.sendCommand<RawEntry[]>([
+        "XREVRANGE",
+        key,
+        "+",
+        "-",
+        "COUNT",
+        String(options.historySize),
+      ]),
+      HISTORY_READ_TIMEOUT_MS,
+      () => new Error("history read timed out"),
+    );
     const entries = [...raw].reverse();
     const oldest = entries[0]?.[0];
     history = new EventHistory(options.historySize, oldest ?? `${Math.floor(clock.now())}-0`);

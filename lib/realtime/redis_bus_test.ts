@@ -294,3 +294,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "redis bus: a Redis that stops answering at start does not hang it: the history read gives up and the bus starts empty",
+  ignore: !enabled || !redisServerBinary(),
+  ...opts,
+  async fn() {
+    const server = privateRedis();
+    await server.start();
+    const admin = await openRedis(server.url, memoryLogger());
+    const logger = memoryLogger();
+    const redis = await openRedis(server.url, logger);
+    let bus: RedisBus | undefined;
+    try {
+      // Every client's commands wait for 7 s: longer than the history read may take (5 s), shorter
+      // than the reader connection's own first-connect bound needs after that.
+      await admin.client.sendCommand(["CLIENT", "PAUSE", "7000", "ALL"]);
+      bus = await createRedisBus({
+        redis,
+        streamKey: uniqueName("events"),
+        clock: systemClock,
+        historySize: 100,
+        metrics: createAppMetrics(),
+        logger,
+        blockMs: 1000,
+      });
+      assert.ok(
+        logger.lines.some((line) => line.includes("event stream history could not be loaded")),
+        "started empty instead of waiting on the paused read",
+      );
+      const got: AppEvent[] = [];
+      bus.subscribe("all", (e) => got.push(e));
+      await bus.publish(progress(1));
+      await until(() => got.length === 1, "the bus works once Redis answers again");
+    } finally {
+      await bus?.close();
+      await redis.close();
+      await admin.close();
+      await server.stop();
+    }
+  },
+});
