@@ -1,6 +1,9 @@
 /**
  * Accounts, sessions, API tokens and sign-in: the orchestration over the auth
- * store, with throttling and audit records for every state change.
+ * store, with throttling and audit records for every state change. Every change
+ * is written with its audit entry in one transaction (`store.transaction`), so
+ * both commit or neither does; what ends credentials in memory and on the other
+ * instances runs once that transaction has settled.
  */
 import type { AuditActor, AuditLog } from "../audit/audit.ts";
 import type { Clock } from "../clock.ts";
@@ -84,8 +87,9 @@ export interface SignInResult {
  */
 export interface CredentialsEndedListener {
   /**
-   * Credentials ended on this instance (called as soon as the change has been attempted, also
-   * when the database failed) or on another one (its message has arrived).
+   * Credentials ended on this instance (called as soon as the change has been attempted, once its
+   * transaction settled, also when the database failed) or on another one (its message has
+   * arrived).
    */
   ended(ended: CredentialsEnded): void;
   /** This instance may have missed credentials ended on others (the bus reported a gap). */
@@ -146,13 +150,38 @@ export function createAuthService(options: AuthServiceOptions) {
     tell((listener) => listener.ended(ended));
     await announce(ended);
   }
+  /**
+   * Runs `change` (a transaction) that ends or alters credentials. `drop` takes them out of this
+   * instance's memory before it starts (none is served from memory while it runs) and again once
+   * it settled (a verification in flight meanwhile may have read the row before the change and
+   * must not be remembered). Then what `ended()` names is told to the listeners and announced to
+   * the other instances, also when the transaction failed: its COMMIT may have happened before
+   * the connection was lost, and an announcement of a change that rolled back only makes the
+   * others verify the credential against the database again.
+   */
+  async function ending<T>(
+    drop: () => void,
+    ended: () => CredentialsEnded | undefined,
+    change: () => Promise<T>,
+  ): Promise<T> {
+    drop();
+    try {
+      return await change();
+    } finally {
+      drop();
+      const what = ended();
+      if (what) await endHere(what);
+    }
+  }
   // Every change that ends or alters a user's sessions drops them from memory here and, through
   // the bus, on every other instance, so a deactivated, demoted or signed-out user is not served
   // from memory anywhere during a later outage.
-  const forgetSessionsOf = async (userId: string) => {
-    sessionCache.invalidate((principal) => principal.id === userId);
-    await endHere({ ended: "user", ids: [userId] });
-  };
+  const endingSessionsOf = <T>(userId: string, change: () => Promise<T>) =>
+    ending(
+      () => sessionCache.invalidate((principal) => principal.id === userId),
+      () => ({ ended: "user", ids: [userId] }),
+      change,
+    );
   /**
    * Memory is used only while this instance hears the others: when it cannot (its bus reader has
    * lost Redis), a credential ended elsewhere would not be dropped here.
@@ -269,6 +298,8 @@ export function createAuthService(options: AuthServiceOptions) {
       const emailKey = await accountKey(email);
       const ipKeyValue = await ipKey(meta.ip);
       const reservation = await reserve(emailKey, ipKeyValue, nowMs);
+      // The two refusals below change nothing but the count the reservation already committed
+      // (which must stand whatever happens to the audit entry): their entries stand alone.
       if ("retryAfter" in reservation) {
         await audit.record({
           actor: { type: "anonymous" },
@@ -294,41 +325,48 @@ export function createAuthService(options: AuthServiceOptions) {
         });
         throw new UnauthenticatedError("The email or password is not correct");
       }
+      // The throttle's own bookkeeping, not part of the audited sign-in.
       await store.clearThrottle(emailKey);
       await store.releaseAttempt(ipKeyValue, IP_POLICY, reservation.ipLock);
-      if (user.passwordHash && needsRehash(user.passwordHash, params)) {
-        await store.updateUser(
-          user.id,
-          { passwordHash: await hashPassword(password, params) },
-          now(),
-        );
-      }
-      if (meta.previousSessionSecret) {
-        const previous = await hashSecret(meta.previousSessionSecret);
-        let replaced: string | undefined;
-        try {
-          replaced = await store.deleteSessionByTokenHash(previous);
-        } finally {
-          sessionCache.invalidate((_principal, key) => key === previous);
-        }
-        if (replaced !== undefined) await endHere({ ended: "session", ids: [replaced] });
-      }
+      // Hashed before the transaction: the KDF is slow and holds no connection meanwhile.
+      const rehashed = user.passwordHash && needsRehash(user.passwordHash, params)
+        ? await hashPassword(password, params)
+        : undefined;
+      const previous = meta.previousSessionSecret
+        ? await hashSecret(meta.previousSessionSecret)
+        : undefined;
       const sessionSecret = randomSecret();
+      const tokenHash = await hashSecret(sessionSecret);
       const expiresAt = new Date(nowMs + absoluteMs);
-      const sessionId = await store.createSession({
-        tokenHash: await hashSecret(sessionSecret),
-        userId: user.id,
-        now: new Date(nowMs),
-        expiresAt,
-        userAgent: meta.userAgent?.slice(0, 200) ?? null,
-      });
-      await store.recordLogin(user.id, new Date(nowMs));
-      await audit.record({
-        actor: { type: "user", id: user.id },
-        action: "auth.sign_in",
-        target: { type: "user", id: user.id },
-        requestId: meta.requestId,
-      });
+      let replaced: string | undefined;
+      const sessionId = await ending(
+        () => {
+          if (previous !== undefined) {
+            sessionCache.invalidate((_principal, key) => key === previous);
+          }
+        },
+        () => replaced === undefined ? undefined : { ended: "session", ids: [replaced] },
+        () =>
+          store.transaction(async (tx) => {
+            if (rehashed) await tx.updateUser(user.id, { passwordHash: rehashed }, now());
+            if (previous !== undefined) replaced = await tx.deleteSessionByTokenHash(previous);
+            const id = await tx.createSession({
+              tokenHash,
+              userId: user.id,
+              now: new Date(nowMs),
+              expiresAt,
+              userAgent: meta.userAgent?.slice(0, 200) ?? null,
+            });
+            await tx.recordLogin(user.id, new Date(nowMs));
+            await audit.record({
+              actor: { type: "user", id: user.id },
+              action: "auth.sign_in",
+              target: { type: "user", id: user.id },
+              requestId: meta.requestId,
+            }, tx.tx);
+            return id;
+          }),
+      );
       return {
         principal: await toPrincipal(user, sessionId, sessionSecret),
         sessionSecret,
@@ -372,19 +410,21 @@ export function createAuthService(options: AuthServiceOptions) {
     },
 
     async signOut(principal: UserPrincipal, requestId?: string): Promise<void> {
-      try {
-        await store.deleteSession(principal.sessionId);
-      } finally {
-        // Also when the database failed: no instance accepts the session from memory either way.
-        sessionCache.invalidate((cached) => cached.sessionId === principal.sessionId);
-        await endHere({ ended: "session", ids: [principal.sessionId] });
-      }
-      await audit.record({
-        actor: { type: "user", id: principal.id },
-        action: "auth.sign_out",
-        target: { type: "user", id: principal.id },
-        requestId,
-      });
+      // Also when the database failed: no instance accepts the session from memory either way.
+      await ending(
+        () => sessionCache.invalidate((cached) => cached.sessionId === principal.sessionId),
+        () => ({ ended: "session", ids: [principal.sessionId] }),
+        () =>
+          store.transaction(async (tx) => {
+            await tx.deleteSession(principal.sessionId);
+            await audit.record({
+              actor: { type: "user", id: principal.id },
+              action: "auth.sign_out",
+              target: { type: "user", id: principal.id },
+              requestId,
+            }, tx.tx);
+          }),
+      );
     },
 
     /**
@@ -437,20 +477,22 @@ export function createAuthService(options: AuthServiceOptions) {
       const passwordHash = input.password === undefined
         ? null
         : await validNewPassword(input.password);
-      const user = await store.createUser({
-        email,
-        displayName: input.displayName?.trim() ?? "",
-        role: input.role,
-        passwordHash,
+      return await store.transaction(async (tx) => {
+        const user = await tx.createUser({
+          email,
+          displayName: input.displayName?.trim() ?? "",
+          role: input.role,
+          passwordHash,
+        });
+        await audit.record({
+          actor,
+          action: "user.create",
+          target: { type: "user", id: user.id },
+          after: { role: user.role, active: user.active },
+          requestId,
+        }, tx.tx);
+        return user;
       });
-      await audit.record({
-        actor,
-        action: "user.create",
-        target: { type: "user", id: user.id },
-        after: { role: user.role, active: user.active },
-        requestId,
-      });
-      return user;
     },
 
     /**
@@ -465,20 +507,33 @@ export function createAuthService(options: AuthServiceOptions) {
       requestId?: string,
       options: { onlyReducingAccess?: boolean } = {},
     ): Promise<User> {
-      // Check and change in one locking transaction: two admins demoting each other (or
-      // themselves) at the same moment must not both see the other one still active.
-      let result;
-      try {
-        result = await store.changeUserKeepingAnAdmin(
-          id,
-          changes,
-          now(),
-          options.onlyReducingAccess ? (before) => onlyReducesAccess(before, changes) : undefined,
-        );
-      } finally {
-        // The cached principal carries the role and stands for an active user.
-        await forgetSessionsOf(id);
-      }
+      // Check, change and audit entry in one locking transaction: two admins demoting each other
+      // (or themselves) at the same moment must not both see the other one still active. The
+      // cached principal carries the role and stands for an active user: it is forgotten.
+      const result = await endingSessionsOf(id, () =>
+        store.transaction(async (tx) => {
+          const result = await tx.changeUserKeepingAnAdmin(
+            id,
+            changes,
+            now(),
+            options.onlyReducingAccess ? (before) => onlyReducesAccess(before, changes) : undefined,
+          );
+          if (result.kind !== "changed") return result;
+          const { before, after } = result;
+          await audit.record({
+            actor,
+            action: changes.active === false
+              ? "user.deactivate"
+              : changes.role
+              ? "user.role_change"
+              : "user.update",
+            target: { type: "user", id },
+            before: { role: before.role, active: before.active },
+            after: { role: after.role, active: after.active },
+            requestId,
+          }, tx.tx);
+          return result;
+        }));
       if (result.kind === "not_found") throw new NotFoundError("No such user");
       if (result.kind === "refused") {
         throw new ModeStandbyError(
@@ -488,23 +543,10 @@ export function createAuthService(options: AuthServiceOptions) {
       if (result.kind === "last_admin") {
         throw new ForbiddenError("The last active administrator cannot be demoted or deactivated");
       }
-      const { before, after } = result;
-      await audit.record({
-        actor,
-        action: changes.active === false
-          ? "user.deactivate"
-          : changes.role
-          ? "user.role_change"
-          : "user.update",
-        target: { type: "user", id },
-        before: { role: before.role, active: before.active },
-        after: { role: after.role, active: after.active },
-        requestId,
-      });
-      return after;
+      return result.after;
     },
 
-    /** Sets a new password and ends the user's sessions. */
+    /** Sets a new password, ends the user's sessions and lifts the account's sign-in lock. */
     async resetPassword(
       id: string,
       password: string,
@@ -514,19 +556,19 @@ export function createAuthService(options: AuthServiceOptions) {
       const user = await store.findUserById(id);
       if (!user) throw new NotFoundError("No such user");
       const passwordHash = await validNewPassword(password);
-      try {
-        await store.updateUser(id, { passwordHash }, now());
-        await store.deleteSessionsOfUser(id);
-      } finally {
-        await forgetSessionsOf(id);
-      }
-      await store.clearThrottle(await accountKey(user.email));
-      await audit.record({
-        actor,
-        action: "user.password_reset",
-        target: { type: "user", id },
-        requestId,
-      });
+      const lockKey = await accountKey(user.email);
+      await endingSessionsOf(id, () =>
+        store.transaction(async (tx) => {
+          await tx.updateUser(id, { passwordHash }, now());
+          await tx.deleteSessionsOfUser(id);
+          await tx.clearThrottle(lockKey);
+          await audit.record({
+            actor,
+            action: "user.password_reset",
+            target: { type: "user", id },
+            requestId,
+          }, tx.tx);
+        }));
     },
 
     listUsers: () => store.listUsers(),
@@ -550,47 +592,54 @@ export function createAuthService(options: AuthServiceOptions) {
         }]);
       }
       const secret = randomSecret(API_TOKEN_PREFIX);
-      const token = await store.createToken({
-        name: input.name,
-        tokenHash: await hashSecret(secret),
-        scopes: [...new Set(input.scopes)],
-        createdBy: actor.type === "user" ? actor.id ?? null : null,
-        expiresAt: input.expiresAt ?? null,
-        now: now(),
-      });
-      await audit.record({
-        actor,
-        action: "token.create",
-        target: { type: "api_token", id: token.id },
-        after: {
-          name: token.name,
-          scopes: token.scopes,
-          expiresAt: token.expiresAt?.toISOString() ?? null,
-        },
-        requestId,
+      const tokenHash = await hashSecret(secret);
+      // Without its audit entry no token exists, so no secret is ever handed out for one.
+      const token = await store.transaction(async (tx) => {
+        const token = await tx.createToken({
+          name: input.name,
+          tokenHash,
+          scopes: [...new Set(input.scopes)],
+          createdBy: actor.type === "user" ? actor.id ?? null : null,
+          expiresAt: input.expiresAt ?? null,
+          now: now(),
+        });
+        await audit.record({
+          actor,
+          action: "token.create",
+          target: { type: "api_token", id: token.id },
+          after: {
+            name: token.name,
+            scopes: token.scopes,
+            expiresAt: token.expiresAt?.toISOString() ?? null,
+          },
+          requestId,
+        }, tx.tx);
+        return token;
       });
       return { token, secret };
     },
 
     async revokeToken(id: string, actor: AuditActor, requestId?: string): Promise<void> {
-      let revoked;
-      try {
-        revoked = await store.revokeToken(id, now());
-      } finally {
-        // Also when the database failed: no instance accepts the token from memory either way.
-        tokenCache.invalidate((cached) => cached.id === id);
-        await endHere({ ended: "api_token", ids: [id] });
-      }
-      if (!revoked) {
-        if (!await store.findToken(id)) throw new NotFoundError("No such API token");
-        return; // already revoked: idempotent
-      }
-      await audit.record({
-        actor,
-        action: "token.revoke",
-        target: { type: "api_token", id },
-        requestId,
-      });
+      // Also when the database failed: no instance accepts the token from memory either way.
+      const outcome = await ending(
+        () => tokenCache.invalidate((cached) => cached.id === id),
+        () => ({ ended: "api_token", ids: [id] }),
+        () =>
+          store.transaction(async (tx) => {
+            if (!await tx.revokeToken(id, now())) {
+              // Already revoked (idempotent, nothing to record) or unknown.
+              return await tx.findToken(id) ? "already_revoked" : "not_found";
+            }
+            await audit.record({
+              actor,
+              action: "token.revoke",
+              target: { type: "api_token", id },
+              requestId,
+            }, tx.tx);
+            return "revoked";
+          }),
+      );
+      if (outcome === "not_found") throw new NotFoundError("No such API token");
     },
 
     listTokens: () => store.listTokens(),
@@ -613,12 +662,14 @@ export function createAuthService(options: AuthServiceOptions) {
     },
 
     async clearLock(key: string, actor: AuditActor, requestId?: string): Promise<void> {
-      await store.clearThrottle(key);
-      await audit.record({
-        actor,
-        action: "auth.lock_clear",
-        target: { type: "sign_in_lock", id: key.slice(0, 12) },
-        requestId,
+      await store.transaction(async (tx) => {
+        await tx.clearThrottle(key);
+        await audit.record({
+          actor,
+          action: "auth.lock_clear",
+          target: { type: "sign_in_lock", id: key.slice(0, 12) },
+          requestId,
+        }, tx.tx);
       });
     },
 

@@ -1,5 +1,9 @@
-/** Database I/O for accounts, sessions, API tokens and sign-in throttling. */
-import type { Db } from "../db/mod.ts";
+/**
+ * Database I/O for accounts, sessions, API tokens and sign-in throttling. A change that is
+ * audited runs in {@link AuthStore.transaction}, so the change and its audit entry (written on
+ * the same transaction) commit together or not at all.
+ */
+import type { Connection, Db, Queryable } from "../db/mod.ts";
 import { isUniqueViolation } from "../db/mod.ts";
 import { ConflictError, NotFoundError } from "../errors/mod.ts";
 import type { Role, Scope } from "./principal.ts";
@@ -90,7 +94,8 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function createAuthStore(db: Db) {
+/** Every statement of the store, each run on `db` (the pool, or one transaction). */
+function statementsOn(db: Queryable) {
   return {
     async findUserByEmail(
       email: string,
@@ -163,55 +168,6 @@ export function createAuthStore(db: Db) {
       );
       if (!row) throw new NotFoundError("No such user");
       return toUser(row);
-    },
-
-    /**
-     * Changes role, active flag and/or name, ending the user's sessions when deactivated, and
-     * refuses (`last_admin`) a change that would leave no active ADMIN. One transaction that
-     * first locks every active ADMIN row (in id order, so two of them cannot deadlock): a
-     * concurrent demotion of another admin waits for this one, then no longer finds the row
-     * among the active admins and counts one fewer.
-     */
-    async changeUserKeepingAnAdmin(
-      id: string,
-      changes: { role?: Role; active?: boolean; displayName?: string },
-      now: Date,
-      /** Checked against the locked row; false refuses the change (`refused`). */
-      allow: (before: User) => boolean = () => true,
-    ): Promise<
-      | { kind: "changed"; before: User; after: User }
-      | { kind: "not_found" }
-      | { kind: "last_admin" }
-      | { kind: "refused" }
-    > {
-      return await db.transaction(async (tx) => {
-        const admins = await tx.query<{ id: string }>(
-          "SELECT id FROM users WHERE role = 'ADMIN' AND active ORDER BY id FOR UPDATE",
-        );
-        const [row] = await tx.query<UserRow>(
-          `SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`,
-          [id],
-        );
-        if (!row) return { kind: "not_found" as const };
-        const before = toUser(row);
-        if (!allow(before)) return { kind: "refused" as const };
-        const losesAdmin = before.role === "ADMIN" && before.active &&
-          ((changes.role !== undefined && changes.role !== "ADMIN") || changes.active === false);
-        if (losesAdmin && admins.length <= 1) return { kind: "last_admin" as const };
-        const [updated] = await tx.query<UserRow>(
-          `UPDATE users SET
-             role = COALESCE($2, role),
-             active = COALESCE($3, active),
-             display_name = COALESCE($4, display_name),
-             updated_at = $5
-           WHERE id = $1 RETURNING ${USER_COLUMNS}`,
-          [id, changes.role ?? null, changes.active ?? null, changes.displayName ?? null, now],
-        );
-        if (changes.active === false) {
-          await tx.query("DELETE FROM sessions WHERE user_id = $1", [id]);
-        }
-        return { kind: "changed" as const, before, after: toUser(updated!) };
-      });
     },
 
     async recordLogin(id: string, now: Date): Promise<void> {
@@ -442,6 +398,97 @@ export function createAuthStore(db: Db) {
         failures: r.failures,
         lockedUntil: r.locked_until,
       }));
+    },
+  };
+}
+
+/** The store's statements on one open transaction, and that transaction (for the audit entry). */
+export type AuthTransaction = ReturnType<typeof statementsOn> & {
+  /** The transaction itself: pass it to `audit.record(entry, tx)`. */
+  readonly tx: Connection;
+  /** {@link changeUserKeepingAnAdmin} on this transaction. */
+  changeUserKeepingAnAdmin(
+    id: string,
+    changes: UserChanges,
+    now: Date,
+    allow?: (before: User) => boolean,
+  ): Promise<ChangeUserResult>;
+};
+
+/** What an administrator may change on an account. */
+export type UserChanges = { role?: Role; active?: boolean; displayName?: string };
+
+/** The outcome of {@link AuthTransaction.changeUserKeepingAnAdmin}. */
+export type ChangeUserResult =
+  | { kind: "changed"; before: User; after: User }
+  | { kind: "not_found" }
+  | { kind: "last_admin" }
+  | { kind: "refused" };
+
+/**
+ * Changes role, active flag and/or name, ending the user's sessions when deactivated, and
+ * refuses (`last_admin`) a change that would leave no active ADMIN. Runs in the caller's
+ * transaction and first locks every active ADMIN row (in id order, so two of them cannot
+ * deadlock): a concurrent demotion of another admin waits for this transaction, then no longer
+ * finds the row among the active admins and counts one fewer.
+ */
+async function changeUserKeepingAnAdmin(
+  tx: Connection,
+  id: string,
+  changes: UserChanges,
+  now: Date,
+  /** Checked against the locked row; false refuses the change (`refused`). */
+  allow: (before: User) => boolean = () => true,
+): Promise<ChangeUserResult> {
+  const admins = await tx.query<{ id: string }>(
+    "SELECT id FROM users WHERE role = 'ADMIN' AND active ORDER BY id FOR UPDATE",
+  );
+  const [row] = await tx.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  if (!row) return { kind: "not_found" };
+  const before = toUser(row);
+  if (!allow(before)) return { kind: "refused" };
+  const losesAdmin = before.role === "ADMIN" && before.active &&
+    ((changes.role !== undefined && changes.role !== "ADMIN") || changes.active === false);
+  if (losesAdmin && admins.length <= 1) return { kind: "last_admin" };
+  const [updated] = await tx.query<UserRow>(
+    `UPDATE users SET
+       role = COALESCE($2, role),
+       active = COALESCE($3, active),
+       display_name = COALESCE($4, display_name),
+       updated_at = $5
+     WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+    [id, changes.role ?? null, changes.active ?? null, changes.displayName ?? null, now],
+  );
+  if (changes.active === false) {
+    await tx.query("DELETE FROM sessions WHERE user_id = $1", [id]);
+  }
+  return { kind: "changed", before, after: toUser(updated!) };
+}
+
+/**
+ * The auth store over a database: its statements on the pool, and transactions (where audited
+ * changes, and {@link changeUserKeepingAnAdmin}, run).
+ */
+export function createAuthStore(db: Db) {
+  return {
+    ...statementsOn(db),
+
+    /**
+     * Runs `fn` in one transaction with the store's statements on it: commits when `fn`
+     * resolves, rolls back when it throws. Write the change's audit entry on `tx` inside `fn`.
+     * Nothing in `fn` may use the pool (embedded PGlite has one connection, held by `fn`).
+     */
+    transaction<T>(fn: (store: AuthTransaction) => Promise<T>): Promise<T> {
+      return db.transaction((tx) =>
+        fn({
+          ...statementsOn(tx),
+          tx,
+          changeUserKeepingAnAdmin: (...args) => changeUserKeepingAnAdmin(tx, ...args),
+        })
+      );
     },
   };
 }
