@@ -115,6 +115,37 @@ Deno.test("a UUID is never PHI, under any key or inside text; PHI beside it stil
   );
   // Not a lone UUID (more glued to it): read as text as before.
   assert.equal(scanText(`id ${uuids[0]}-4155550132`).found, true);
+  // After a word that announces PHI, a UUID-shaped token is read as text: digits dressed up as
+  // a UUID are not waved through.
+  assert.equal(
+    redactText("call 00000000-0000-4000-8000-005551234567"),
+    "call 00000000-0000-4000-8000-[REDACTED:PHONE]",
+  );
+});
+
+Deno.test("a phone number is found when a token follows it: a time, a UUID, a word with digits", () => {
+  const cases: Array<[string, string]> = [
+    ["phone 415-555-0123 3pm", "phone [REDACTED:PHONE] 3pm"],
+    ["call (415) 555-0123 3pm tomorrow", "call [REDACTED:PHONE] 3pm tomorrow"],
+    [
+      "phone 415-555-0123 3f2b8c1e-9a4d-4e6f-8b2a-1c3d5e7f9a0b",
+      "phone [REDACTED:PHONE] 3f2b8c1e-9a4d-4e6f-8b2a-1c3d5e7f9a0b",
+    ],
+    [
+      "call 5551234567 00000000-0000-4000-8000-000000000000",
+      "call [REDACTED:PHONE] 00000000-0000-4000-8000-000000000000",
+    ],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+  // Each of these was missed: the number read on into the token after it and was dropped whole.
+  for (let k = 0; k < 200; k++) {
+    assert.equal(scanText(`call 5551234567 ${crypto.randomUUID()}`).found, true);
+  }
+  // Cutting back never turns a long digit run into a phone without a cue.
+  assert.equal(
+    scanText("order 1234 5678 9012 3456 7890 shipped").findings.some((f) => f.type === "PHONE"),
+    false,
+  );
 });
 
 Deno.test("scan() keeps checksum-backed identifiers under technical keys", () => {

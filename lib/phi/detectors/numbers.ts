@@ -312,7 +312,10 @@ function matchMbi(t: string, i: number): number {
   return endsClean(t, p) ? p : -1;
 }
 
-const PHONE_LENS = new Int32Array(8);
+const PHONE_LENS = new Int32Array(9);
+/** Where each digit group readPhone() read ends, and the character after it. */
+const PHONE_ENDS = new Int32Array(9);
+const PHONE_SEPS = new Int32Array(9);
 
 /** What readPhone() read: digits, digit groups, a '+' before, the NANP shape. */
 let phoneDigits = 0;
@@ -323,6 +326,10 @@ let phoneNanp = false;
 /**
  * Reads a phone-shaped run at i (optionally led by '+' or '('), with an optional extension.
  * Returns its end (or -1) and sets phoneDigits, phoneGroups, phonePlus and phoneNanp.
+ *
+ * A run that reads on into what follows the number ("415-555-0123 3pm", "5551234567 3f2b…", a
+ * UUID or a time after it) is cut back, one space-separated group at a time, to the longest part
+ * that ends clean: the number is not lost to the token beside it.
  */
 function readPhone(t: string, i: number): number {
   const before = i > 0 ? t.charCodeAt(i - 1) : 0;
@@ -330,7 +337,7 @@ function readPhone(t: string, i: number): number {
   let p = i;
   let digits = 0;
   let groups = 0;
-  let lastEnd = i;
+  let overflow = false;
   const lens = PHONE_LENS;
   let parenOpen = before === 40;
   for (let guard = 0; guard < 8; guard++) {
@@ -339,8 +346,12 @@ function readPhone(t: string, i: number): number {
     digits += e - p;
     groups++;
     lens[groups - 1] = e - p;
-    lastEnd = e;
-    if (digits > 15) return -1;
+    PHONE_ENDS[groups - 1] = e;
+    PHONE_SEPS[groups - 1] = t.charCodeAt(e);
+    if (digits > 15) {
+      overflow = true;
+      break;
+    }
     let q = e;
     if (parenOpen) {
       if (t.charCodeAt(q) !== 41) break;
@@ -356,6 +367,35 @@ function readPhone(t: string, i: number): number {
     if (!isDigit(t.charCodeAt(q))) break;
     p = q;
   }
+  if (groups === 0) return -1;
+  const end = overflow ? -1 : finishPhone(t, i, plus, groups, digits, parenOpen);
+  if (end >= 0) return end;
+  // Cut back over space-separated groups to a number that ends clean (matchPhone() then asks
+  // of it what it asks of any run: NANP, '+', or a phone cue).
+  for (let used = groups - 1; used >= 1; used--) {
+    digits -= lens[used]!;
+    if (PHONE_SEPS[used - 1] !== 32 || digits > 15) continue;
+    const cut = finishPhone(t, i, plus, used, digits, false);
+    if (cut >= 0) return cut;
+  }
+  return -1;
+}
+
+/**
+ * The end of the phone made of the first `used` groups readPhone() read (`digits` digits), its
+ * extension included; -1 when it does not end clean. Sets the phone* results. `parenOpen`: a '('
+ * before the last group is still open (a ')' right after it closes it).
+ */
+function finishPhone(
+  t: string,
+  i: number,
+  plus: boolean,
+  used: number,
+  digits: number,
+  parenOpen: boolean,
+): number {
+  const lens = PHONE_LENS;
+  let lastEnd = PHONE_ENDS[used - 1]!;
   if (parenOpen && t.charCodeAt(lastEnd) === 41) lastEnd++;
   let end = lastEnd;
   // Extension: x123, ext. 123, #123.
@@ -386,7 +426,7 @@ function readPhone(t: string, i: number): number {
   }
   let nanp = false;
   if (nanpDigits === 10) {
-    const restCount = groups - k;
+    const restCount = used - k;
     const r0 = lens[k];
     const r1 = lens[k + 1];
     const shaped = restCount === 1 || (restCount === 3 && r0 === 3 && r1 === 3) ||
@@ -406,7 +446,7 @@ function readPhone(t: string, i: number): number {
     }
   }
   phoneDigits = digits;
-  phoneGroups = groups;
+  phoneGroups = used;
   phonePlus = plus;
   phoneNanp = nanp;
   return end;

@@ -789,7 +789,11 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
     // A UUID is a technical identifier wherever it stands (a request id in a log line, a job
     // id on the bus): skipped whole, so that its digit groups are not read as a card, phone or
     // MBI (about 1 random UUID in 1,500 in a sentence was). One comparison for other tokens.
-    if (t.charCodeAt(p + 8) === 45 && atStart && uuidAt(t, p)) {
+    // After a word that announces PHI ("call", "phone", "SSN", "MRN", ...) it is read as text:
+    // digits dressed up as a UUID there are not waved through.
+    if (
+      t.charCodeAt(p + 8) === 45 && atStart && uuidAt(t, p) && !cuedUuid(t, p)
+    ) {
       i = p + UUID_LENGTH;
       continue;
     }
@@ -936,6 +940,49 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
 }
 
 const UUID_LENGTH = 36;
+
+/**
+ * True when the word right before the UUID at p (past spaces, ':' and '#') announces PHI: the
+ * token is then read as text after all.
+ */
+function cuedUuid(t: string, p: number): boolean {
+  let e = p;
+  while (e > 0 && p - e < 4) {
+    const c = t.charCodeAt(e - 1);
+    if (isSpace(c) || c === 58 || c === 35) e--;
+    else break;
+  }
+  let s = e;
+  while (s > 0 && e - s < 12 && isLetter(t.charCodeAt(s - 1))) s--;
+  return s < e && cueBefore(t, p, p - s, UUID_CUES);
+}
+
+/** Words before a UUID-shaped token that make it worth reading as text after all. */
+const UUID_CUES = cueList([
+  "call",
+  "phone",
+  "tel",
+  "telephone",
+  "mobile",
+  "cell",
+  "fax",
+  "text",
+  "contact",
+  "reach",
+  "ssn",
+  "security",
+  "mrn",
+  "record",
+  "patient",
+  "dob",
+  "born",
+  "account",
+  "card",
+  "member",
+  "policy",
+  "license",
+  "passport",
+]);
 
 /**
  * True when t[p, p + 36) is a UUID in canonical form (8-4-4-4-12 hex digits, either case)
