@@ -13,6 +13,7 @@ import { AuthUnavailableError } from "../lib/auth/service.ts";
 import { systemClock } from "../lib/clock.ts";
 import { memoryLogger } from "../lib/log/mod.ts";
 import { scan } from "../lib/phi/mod.ts";
+import { withTimeout } from "../lib/timeout.ts";
 import { createMemoryBus } from "../lib/realtime/memory_bus.ts";
 import type { InternalChannel, InternalGapReason, InternalMessage } from "../lib/realtime/types.ts";
 import { TEST_PASSWORD_PARAMS } from "./helpers/app.ts";
@@ -33,6 +34,8 @@ const GAP_REASONS: InternalGapReason[] = [
  * payload guard is the real one, plus `refuse`: ids it also takes for PHI (the scanner finds none
  * in a UUID today, but the fallback must hold whatever the guard refuses).
  */
+const SYSTEM = { type: "system" as const };
+
 function recordingPeers(refuse: readonly string[] = []) {
   const scanner = (value: unknown) => {
     const text = JSON.stringify(value);
@@ -43,8 +46,11 @@ function recordingPeers(refuse: readonly string[] = []) {
   let handler: ((message: InternalMessage) => void) | undefined;
   let onGap: ((reason: InternalGapReason) => void) | undefined;
   let listening = true;
+  let stalled = false;
   const channel: InternalChannel = {
     async publish(message) {
+      // A Redis that stopped answering: the message is never taken.
+      if (stalled) return await new Promise<void>(() => {});
       try {
         await bus.internal.publish(message); // the real payload guard
         sent.push({ payload: message.payload, refused: false });
@@ -76,6 +82,9 @@ function recordingPeers(refuse: readonly string[] = []) {
     },
     setListening(value: boolean) {
       listening = value;
+    },
+    stall() {
+      stalled = true;
     },
   };
 }
@@ -309,6 +318,52 @@ for (const target of dbTargets()) {
       assert.equal(await fromMemory(auth.authenticateSession(session.secret)), "memory");
       assert.equal(await fromMemory(auth.authenticateToken(token.secret)), "memory");
       db.restore();
+    });
+  });
+
+  Deno.test(`${t} a refused or empty change announces nothing; a change of role or activity does`, async () => {
+    await withService(target, async ({ auth, peers }) => {
+      const admin = await auth.createUser(
+        { email: "only-admin@example.org", role: "ADMIN", password: PASSWORD },
+        { type: "system" },
+      );
+      const { user } = await newSession(auth);
+      const token = await newToken(auth);
+      peers.sent.length = 0;
+      // The last admin cannot demote themselves; a name change ends nothing; unknown ids neither.
+      await assert.rejects(() => auth.updateUser(admin.id, { role: "STEWARD" }, SYSTEM));
+      await auth.updateUser(user.id, { displayName: "New name" }, SYSTEM);
+      await assert.rejects(() => auth.updateUser(crypto.randomUUID(), { active: false }, SYSTEM));
+      await assert.rejects(() => auth.revokeToken(crypto.randomUUID(), SYSTEM));
+      assert.equal(peers.sent.length, 0, "nothing ended, nothing announced");
+      // A revocation is announced once, not again when repeated.
+      await auth.revokeToken(token.id, SYSTEM);
+      await auth.revokeToken(token.id, SYSTEM);
+      await auth.updateUser(user.id, { role: "STEWARD" }, SYSTEM);
+      assert.deepEqual(peers.sent.map((m) => m.payload), [
+        { ended: "api_token", ids: [token.id] },
+        { ended: "user", ids: [user.id] },
+      ]);
+    });
+  });
+
+  Deno.test(`${t} a Redis that stops answering does not hold a sign-out or a deactivation`, async () => {
+    await withService(target, async ({ auth, peers, logs }) => {
+      const session = await newSession(auth);
+      const other = await newSession(auth);
+      peers.stall();
+      // A generous bound, so that a hang fails the test instead of holding it forever.
+      const within = <T>(work: Promise<T>, what: string) =>
+        withTimeout(work, 15_000, () => new Error(`${what} still waiting after 15 s`));
+      const principal = await auth.authenticateSession(session.secret);
+      await within(auth.signOut(principal!), "sign-out");
+      await within(auth.updateUser(other.user.id, { active: false }, SYSTEM), "deactivation");
+      assert.equal(await auth.authenticateSession(session.secret), undefined);
+      assert.equal(await auth.authenticateSession(other.secret), undefined);
+      assert.equal(
+        logs.filter((line) => line.includes("not confirmed in time; it stays queued")).length,
+        2,
+      );
     });
   });
 }

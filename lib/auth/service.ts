@@ -38,6 +38,7 @@ import { type ApiToken, type AuthStore, normalizeEmail, type User } from "./stor
 import { ACCOUNT_POLICY, IP_POLICY, lockRemainingSeconds } from "./throttle.ts";
 import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./tokens.ts";
 import { VerifiedCache } from "./verified_cache.ts";
+import { withTimeout } from "../timeout.ts";
 import { isAcceptedEmail } from "./account_rules.ts";
 import {
   ALL_ENDED,
@@ -94,6 +95,13 @@ export interface CredentialsEndedListener {
   ended(ended: CredentialsEnded): void;
   /** This instance may have missed credentials ended on others (the bus reported a gap). */
   missed(reason: InternalGapReason): void;
+}
+
+/** How long a credential change waits for Redis to take its announcement. */
+const ANNOUNCE_WAIT_MS = 2_000;
+
+class AnnounceTimeoutError extends Error {
+  override name = "AnnounceTimeoutError";
 }
 
 /** How long a verified credential is trusted when the database cannot be asked. */
@@ -154,32 +162,46 @@ export function createAuthService(options: AuthServiceOptions) {
    * Runs `change` (a transaction) that ends or alters credentials. `drop` takes them out of this
    * instance's memory before it starts (none is served from memory while it runs) and again once
    * it settled (a verification in flight meanwhile may have read the row before the change and
-   * must not be remembered). Then what `ended()` names is told to the listeners and announced to
-   * the other instances, also when the transaction failed: its COMMIT may have happened before
-   * the connection was lost, and an announcement of a change that rolled back only makes the
-   * others verify the credential against the database again.
+   * must not be remembered). Then what `ended(outcome)` names is told to the listeners and
+   * announced to the other instances: for a committed change, what its outcome says ended
+   * (nothing for a refused or empty change); when the transaction failed, what it would have
+   * ended: its COMMIT may have happened before the connection was lost, and an announcement of a
+   * change that rolled back only makes the others verify the credential against the database
+   * again.
    */
   async function ending<T>(
     drop: () => void,
-    ended: () => CredentialsEnded | undefined,
+    ended: (outcome: { committed: true; value: T } | { committed: false }) =>
+      | CredentialsEnded
+      | undefined,
     change: () => Promise<T>,
   ): Promise<T> {
     drop();
+    let outcome: { committed: true; value: T } | { committed: false } = { committed: false };
     try {
-      return await change();
+      const value = await change();
+      outcome = { committed: true, value };
+      return value;
     } finally {
       drop();
-      const what = ended();
+      const what = ended(outcome);
       if (what) await endHere(what);
     }
   }
   // Every change that ends or alters a user's sessions drops them from memory here and, through
   // the bus, on every other instance, so a deactivated, demoted or signed-out user is not served
   // from memory anywhere during a later outage.
-  const endingSessionsOf = <T>(userId: string, change: () => Promise<T>) =>
+  const endingSessionsOf = <T>(
+    userId: string,
+    change: () => Promise<T>,
+    endedAny: (value: T) => boolean = () => true,
+  ) =>
     ending(
       () => sessionCache.invalidate((principal) => principal.id === userId),
-      () => ({ ended: "user", ids: [userId] }),
+      (outcome) =>
+        !outcome.committed || endedAny(outcome.value)
+          ? { ended: "user", ids: [userId] }
+          : undefined,
       change,
     );
   /**
@@ -188,13 +210,28 @@ export function createAuthService(options: AuthServiceOptions) {
    */
   const mayRecall = () => peers?.listening() ?? true;
 
-  /** Tells the other instances what ended. Never throws: the change itself stands. */
+  /**
+   * Tells the other instances what ended. Never throws: the change itself stands. Waits at most
+   * ANNOUNCE_WAIT_MS for Redis to take the message: a Redis that stopped answering must not hold
+   * the sign-out or deactivation that asked (the message stays queued in the bus and goes out
+   * when Redis answers; instances that lost Redis meanwhile forget everything on their own).
+   */
   async function announce(ended: CredentialsEnded): Promise<void> {
     if (!peers) return;
     try {
-      await peers.publish(credentialsEndedMessage(ended));
+      await withTimeout(
+        peers.publish(credentialsEndedMessage(ended)),
+        ANNOUNCE_WAIT_MS,
+        () => new AnnounceTimeoutError(),
+      );
       return;
     } catch (error) {
+      if (error instanceof AnnounceTimeoutError) {
+        logger?.warn("credentials ended message not confirmed in time; it stays queued", {
+          scope: ended.ended,
+        });
+        return;
+      }
       // Should the payload guard ever take an id for PHI (it reads UUIDs as one technical token,
       // but ids are not guaranteed to be UUIDs), the others forget everything rather than nothing.
       logger?.warn("credentials ended message not sent; asking other instances to forget all", {
@@ -345,7 +382,7 @@ export function createAuthService(options: AuthServiceOptions) {
             sessionCache.invalidate((_principal, key) => key === previous);
           }
         },
-        () => replaced === undefined ? undefined : { ended: "session", ids: [replaced] },
+        () => (replaced === undefined ? undefined : { ended: "session", ids: [replaced] }),
         () =>
           store.transaction(async (tx) => {
             if (rehashed) await tx.updateUser(user.id, { passwordHash: rehashed }, now());
@@ -533,7 +570,10 @@ export function createAuthService(options: AuthServiceOptions) {
             requestId,
           }, tx.tx);
           return result;
-        }));
+        }), (result) =>
+        // Refused, not found, or only the name changed: no credential ended anywhere.
+        result.kind === "changed" &&
+        (result.before.role !== result.after.role || result.before.active !== result.after.active));
       if (result.kind === "not_found") throw new NotFoundError("No such user");
       if (result.kind === "refused") {
         throw new ModeStandbyError(
@@ -623,7 +663,11 @@ export function createAuthService(options: AuthServiceOptions) {
       // Also when the database failed: no instance accepts the token from memory either way.
       const outcome = await ending(
         () => tokenCache.invalidate((cached) => cached.id === id),
-        () => ({ ended: "api_token", ids: [id] }),
+        // Already revoked or unknown: nothing ended now (the first revocation announced it).
+        (outcome) =>
+          !outcome.committed || outcome.value === "revoked"
+            ? { ended: "api_token", ids: [id] }
+            : undefined,
         () =>
           store.transaction(async (tx) => {
             if (!await tx.revokeToken(id, now())) {
