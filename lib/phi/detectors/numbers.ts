@@ -37,7 +37,8 @@ function endsClean(t: string, e: number): boolean {
 const SSN_CUES = cueList(["ssn", "ss#", "social security", "soc sec", "social"]);
 const NPI_CUES = cueList(["npi", "provider", "prescriber", "national provider"]);
 const IMEI_CUES = cueList(["imei"]);
-const PHONE_CUES = cueList([
+/** Words that announce a phone number (also read by the UUID rule, words.ts). */
+export const PHONE_CUE_WORDS = [
   "phone",
   "tel",
   "telephone",
@@ -65,7 +66,8 @@ const PHONE_CUES = cueList([
   "ph",
   "tlf",
   "tél",
-]);
+];
+const PHONE_CUES = cueList(PHONE_CUE_WORDS);
 const PHONE_CUES_AFTER = cueList(["office", "fax", "mobile", "cell", "home", "work", "desk"]);
 const YEAR_CUES = wordSet([
   "in",

@@ -18,7 +18,7 @@ import {
   isUpperAt,
   isWordChar,
 } from "../chars.ts";
-import { tryAt } from "./numbers.ts";
+import { PHONE_CUE_WORDS, tryAt } from "./numbers.ts";
 import { wordAt, wordAtHash } from "../read.ts";
 import { base64At } from "./base64.ts";
 import { ibanLength, ibanValid, vinCheckDigitValid } from "../checksums.ts";
@@ -959,16 +959,7 @@ function cuedUuid(t: string, p: number): boolean {
 
 /** Words before a UUID-shaped token that make it worth reading as text after all. */
 const UUID_CUES = cueList([
-  "call",
-  "phone",
-  "tel",
-  "telephone",
-  "mobile",
-  "cell",
-  "fax",
-  "text",
-  "contact",
-  "reach",
+  ...PHONE_CUE_WORDS,
   "ssn",
   "security",
   "mrn",
