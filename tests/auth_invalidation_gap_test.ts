@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { RedisBus } from "../lib/realtime/redis_bus.ts";
 import type { TestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
-import { type SplitCluster, startSplitCluster } from "./helpers/auth_invalidation_cluster.ts";
+import { type SplitCluster, withSplitCluster } from "./helpers/auth_invalidation_cluster.ts";
 import { hasPostgres, hasRedis } from "./helpers/env.ts";
 import { until } from "./helpers/wait.ts";
 
@@ -38,14 +38,8 @@ function clearReasons(app: TestApp): unknown[] {
   return app.logs.filter((line) => line.includes(CLEARED)).map((line) => JSON.parse(line).reason);
 }
 
-async function withCluster(fn: (cluster: SplitCluster, busB: RedisBus) => Promise<void>) {
-  const cluster = await startSplitCluster("postgres");
-  try {
-    await fn(cluster, cluster.b.services.bus as RedisBus);
-  } finally {
-    await cluster.close();
-  }
-}
+const withCluster = (fn: (cluster: SplitCluster, busB: RedisBus) => Promise<void>) =>
+  withSplitCluster("postgres", {}, (cluster) => fn(cluster, cluster.b.services.bus as RedisBus));
 
 Deno.test({
   name:

@@ -13,7 +13,7 @@ import { createToken, type Session, signIn, signInAs, TEST_PASSWORD } from "./he
 import {
   type ClusterDb,
   type SplitCluster,
-  startSplitCluster,
+  withSplitCluster,
 } from "./helpers/auth_invalidation_cluster.ts";
 import { hasPostgres, hasRedis } from "./helpers/env.ts";
 import { readSse } from "./realtime_sse_reader.ts";
@@ -22,14 +22,8 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 const targets: ClusterDb[] = hasPostgres() ? ["pglite", "postgres"] : ["pglite"];
 const RECEIVED = "credentials ended on another instance; dropped from memory";
 
-async function withCluster(kind: ClusterDb, fn: (cluster: SplitCluster) => Promise<void>) {
-  const cluster = await startSplitCluster(kind);
-  try {
-    await fn(cluster);
-  } finally {
-    await cluster.close();
-  }
-}
+const withCluster = (kind: ClusterDb, fn: (cluster: SplitCluster) => Promise<void>) =>
+  withSplitCluster(kind, {}, fn);
 
 /** The status of `GET /api/auth/session` with a session cookie. */
 async function sessionStatus(app: TestApp, cookie: string): Promise<number> {

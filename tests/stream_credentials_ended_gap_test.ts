@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import type { RedisBus } from "../lib/realtime/redis_bus.ts";
 import type { TestApp } from "./helpers/app.ts";
 import { signInAs } from "./helpers/auth.ts";
-import { type SplitCluster, startSplitCluster } from "./helpers/auth_invalidation_cluster.ts";
+import { type SplitCluster, withSplitCluster } from "./helpers/auth_invalidation_cluster.ts";
 import { hasPostgres, hasRedis } from "./helpers/env.ts";
 import { until } from "./helpers/wait.ts";
 import { readSse, type SseReader } from "./realtime_sse_reader.ts";
@@ -20,14 +20,12 @@ const enabled = hasPostgres() && hasRedis();
 /** Long enough for at least two re-checks (one per second). */
 const TWO_RECHECKS_MS = 2_500;
 
-async function withCluster(fn: (cluster: SplitCluster, busB: RedisBus) => Promise<void>) {
-  const cluster = await startSplitCluster("postgres", { SSE_REVALIDATE_SECONDS: "1" });
-  try {
-    await fn(cluster, cluster.b.services.bus as RedisBus);
-  } finally {
-    await cluster.close();
-  }
-}
+const withCluster = (fn: (cluster: SplitCluster, busB: RedisBus) => Promise<void>) =>
+  withSplitCluster(
+    "postgres",
+    { SSE_REVALIDATE_SECONDS: "1" },
+    (cluster) => fn(cluster, cluster.b.services.bus as RedisBus),
+  );
 
 async function openStream(app: TestApp, headers: Record<string, string>): Promise<SseReader> {
   const response = await app.request("/api/stream?topic=all", { headers });

@@ -13,7 +13,7 @@ import { type Session, signIn, signInAs } from "./helpers/auth.ts";
 import {
   type ClusterDb,
   type SplitCluster,
-  startSplitCluster,
+  withSplitCluster,
 } from "./helpers/auth_invalidation_cluster.ts";
 import { hasPostgres, hasRedis } from "./helpers/env.ts";
 import { readSse, type SseReader } from "./realtime_sse_reader.ts";
@@ -30,14 +30,8 @@ const ENV = { SSE_REVALIDATE_SECONDS: "1" };
 /** Bounds the wait for a stream to end: it ends at once, a re-check could not end it at all. */
 const END_WITHIN_MS = 5_000;
 
-async function withCluster(kind: ClusterDb, fn: (cluster: SplitCluster) => Promise<void>) {
-  const cluster = await startSplitCluster(kind, ENV);
-  try {
-    await fn(cluster);
-  } finally {
-    await cluster.close();
-  }
-}
+const withCluster = (kind: ClusterDb, fn: (cluster: SplitCluster) => Promise<void>) =>
+  withSplitCluster(kind, ENV, fn);
 
 /** Opens `GET /api/stream?topic=all` on `app` with `headers` and waits for the hello. */
 async function openStream(app: TestApp, headers: Record<string, string>): Promise<SseReader> {

@@ -42,6 +42,20 @@ function redisTarget(): { hostname: string; port: number } {
 }
 
 /** Starts A and B on a fresh database of `kind` and TEST_REDIS_URL; needs TEST_REDIS_URL. */
+/** Runs `fn` with a fresh split cluster (instances built with `env`), closed afterwards. */
+export async function withSplitCluster(
+  kind: ClusterDb,
+  env: Record<string, string>,
+  fn: (cluster: SplitCluster) => Promise<void>,
+): Promise<void> {
+  const cluster = await startSplitCluster(kind, env);
+  try {
+    await fn(cluster);
+  } finally {
+    await cluster.close();
+  }
+}
+
 export async function startSplitCluster(
   kind: ClusterDb,
   env: Record<string, string> = {},
