@@ -81,7 +81,10 @@ export interface AnalyticsService {
   dashboard(query: { from?: string | undefined; to?: string | undefined }): Promise<DashboardData>;
   /** Deletes every analytics event of a user (audited); returns how many; NOT_FOUND without the account. */
   eraseUser(userId: string, actor: AuditActor, requestId?: string): Promise<number>;
-  /** Deletes events older than the retention period (audited when anything went). */
+  /**
+   * Deletes events older than the retention period, in batches: each batch that deleted
+   * something commits with its own audit entry.
+   */
   cleanup(): Promise<CleanupResult>;
 }
 
@@ -337,15 +340,18 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
 
     async eraseUser(userId, actor, requestId) {
       if (!await store.userExists(userId)) throw new NotFoundError("No such account");
-      const deleted = await store.eraseUser(userId);
-      await deps.audit.record({
-        actor,
-        action: "analytics.erase_user",
-        target: { type: "user", id: userId },
-        after: { deletedEvents: deleted },
-        ...(requestId ? { requestId } : {}),
+      // The deletion and its audit entry commit together, under the user's ingestion lock.
+      return await store.transaction(async (tx) => {
+        const deleted = await tx.eraseUser(userId);
+        await deps.audit.record({
+          actor,
+          action: "analytics.erase_user",
+          target: { type: "user", id: userId },
+          after: { deletedEvents: deleted },
+          ...(requestId ? { requestId } : {}),
+        }, tx.tx);
+        return deleted;
       });
-      return deleted;
     },
 
     async cleanup() {
@@ -354,25 +360,33 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
       const cutoff = new Date(`${cutoffDay}T00:00:00Z`);
       const batch = deps.cleanupBatch ?? 5000;
       let deleted = 0;
+      // Each batch is deleted with its audit entry in one transaction (a run that fits in one
+      // batch, the usual hourly one, has one entry): what committed is audited, and a failed
+      // entry leaves the batch in place for the next run.
       for (let round = 0; round < 10_000; round++) {
-        const n = await store.deleteOlderThan(cutoff, batch);
+        const n = await store.transaction(async (tx) => {
+          const n = await tx.deleteOlderThan(cutoff, batch);
+          if (n > 0) {
+            await deps.audit.record({
+              actor: { type: "system" },
+              action: "analytics.retention_cleanup",
+              target: { type: "analytics_events" },
+              // `cutoffAt` (a technical key: the audit scrubber keeps the instant; a bare
+              // `cutoff` date would be redacted as a date).
+              after: {
+                deletedEvents: n,
+                cutoffAt: cutoff.toISOString(),
+                retentionDays: deps.config.retentionDays,
+              },
+            }, tx.tx);
+          }
+          return n;
+        });
         deleted += n;
         if (n < batch) break;
       }
       await store.pruneRollups(cutoffDay);
       if (deleted > 0) {
-        await deps.audit.record({
-          actor: { type: "system" },
-          action: "analytics.retention_cleanup",
-          target: { type: "analytics_events" },
-          // `cutoffAt` (a technical key: the audit scrubber keeps the instant; a bare
-          // `cutoff` date would be redacted as a date).
-          after: {
-            deletedEvents: deleted,
-            cutoffAt: cutoff.toISOString(),
-            retentionDays: deps.config.retentionDays,
-          },
-        });
         deps.logger.info("analytics retention cleanup", {
           deleted,
           cutoffAt: cutoff.toISOString(),

@@ -5,10 +5,12 @@
  * governance-log row for each redacted event, so the summary reads only
  * roll-ups and never scans `analytics_events`. Ingestion and erasure of one
  * user are serialised by a per-user advisory lock, so an erasure never misses
- * a batch written under a consent check that preceded the withdrawal.
+ * a batch written under a consent check that preceded the withdrawal. The audited
+ * deletions (erasure, retention) run only in {@link AnalyticsStore.transaction}, so each
+ * commits with its audit entry (written on the same transaction) or not at all.
  */
 import { CONSENT_POLICIES } from "../consent/mod.ts";
-import type { Connection, Db } from "../db/mod.ts";
+import type { Connection, Db, Queryable } from "../db/mod.ts";
 import { sqlState } from "../db/mod.ts";
 import type { PhiFinding } from "../phi/mod.ts";
 import { EXPOSURE_EVENT, EXPOSURE_KEYS, TIMING_PROPERTIES } from "./allowlist.ts";
@@ -91,17 +93,38 @@ export interface AnalyticsStore {
   distinctUsers(range: DayRange): Promise<number>;
   timings(range: DayRange): Promise<TimingRow[]>;
   exposures(range: DayRange): Promise<ExposureRow[]>;
-  /**
-   * Deletes a user's events and takes them out of the roll-ups; returns how many. Waits for
-   * the user's batches in flight, so events written under an earlier consent check go too.
-   */
-  eraseUser(userId: string): Promise<number>;
   /** Whether an account with this id exists. */
   userExists(userId: string): Promise<boolean>;
+  /**
+   * Deletes roll-up rows of days before `cutoffDay` and rows emptied by erasure (anonymous
+   * daily counts, not audited; idempotent).
+   */
+  pruneRollups(cutoffDay: string): Promise<void>;
+  /**
+   * Runs `fn` in one transaction with the store's deletions on it: commits when `fn` resolves,
+   * rolls back when it throws. Write the change's audit entry on `tx` inside `fn`. A deadlock
+   * or serialization failure rolls the whole transaction back and runs `fn` again (at most
+   * three times in all), so `fn` must touch nothing but the transaction. Nothing in `fn` may use
+   * the pool (embedded PGlite has one connection, held by `fn`).
+   */
+  transaction<T>(fn: (store: AnalyticsTransaction) => Promise<T>): Promise<T>;
+}
+
+/** The store's deletions on one open transaction, and that transaction (for the audit entry). */
+export interface AnalyticsTransaction {
+  /** The transaction itself: pass it to `audit.record(entry, tx)`. */
+  readonly tx: Connection;
+  /** Whether an account with this id exists. */
+  userExists(userId: string): Promise<boolean>;
+  /**
+   * Deletes a user's events and takes them out of the roll-ups; returns how many. First takes
+   * the user's ingestion lock exclusively, held until the transaction ends: it waits for the
+   * user's batches in flight, so events written under an earlier consent check go too, and a
+   * batch waiting behind it sees the withdrawal (and this deletion's audit entry committed).
+   */
+  eraseUser(userId: string): Promise<number>;
   /** Deletes up to `limit` events created before `cutoff`; returns how many. */
   deleteOlderThan(cutoff: Date, limit: number): Promise<number>;
-  /** Deletes roll-up rows of days before `cutoffDay` and rows emptied by erasure. */
-  pruneRollups(cutoffDay: string): Promise<void>;
 }
 
 const COLUMNS = 12;
@@ -279,6 +302,39 @@ async function lockUserEvents(tx: Connection, userId: string, exclusive: boolean
   await tx.query(`SELECT ${fn}($1::int, hashtext($2::text))`, [USER_EVENTS_LOCK_CLASS, userId]);
 }
 
+async function userExists(db: Queryable, userId: string): Promise<boolean> {
+  return (await db.query("SELECT 1 FROM users WHERE id = $1", [userId])).length > 0;
+}
+
+/** The analytics store's deletions on `tx`. */
+function deletionsOn(tx: Connection): AnalyticsTransaction {
+  return {
+    tx,
+    userExists: (userId) => userExists(tx, userId),
+
+    async eraseUser(userId) {
+      // Exclusive, in its own statement: waits for the user's batches in flight; the DELETE, a
+      // later statement, then sees their rows.
+      await lockUserEvents(tx, userId, true);
+      const rows = await tx.query<{ deleted: number }>(ERASE_STATEMENT, [userId]);
+      return rows[0]?.deleted ?? 0;
+    },
+
+    async deleteOlderThan(cutoff, limit) {
+      const rows = await tx.query<{ deleted: number }>(
+        `WITH doomed AS (
+           SELECT id FROM analytics_events WHERE created_at < $1::timestamptz
+            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED
+         ),
+         del AS (DELETE FROM analytics_events e USING doomed WHERE e.id = doomed.id RETURNING 1)
+         SELECT count(*)::int8 AS deleted FROM del`,
+        [cutoff, limit],
+      );
+      return rows[0]?.deleted ?? 0;
+    },
+  };
+}
+
 /** The Postgres/PGlite analytics store. */
 export function createAnalyticsStore(db: Db): AnalyticsStore {
   return {
@@ -379,34 +435,7 @@ export function createAnalyticsStore(db: Db): AnalyticsStore {
       );
     },
 
-    async eraseUser(userId) {
-      // Exclusive: waits for the user's batches in flight; its DELETE, a later statement,
-      // then sees their rows. A batch waiting behind it sees the withdrawal and stores nothing.
-      const rows = await retrying(() =>
-        db.transaction(async (tx) => {
-          await lockUserEvents(tx, userId, true);
-          return await tx.query<{ deleted: number }>(ERASE_STATEMENT, [userId]);
-        })
-      );
-      return rows[0]?.deleted ?? 0;
-    },
-
-    async userExists(userId) {
-      return (await db.query("SELECT 1 FROM users WHERE id = $1", [userId])).length > 0;
-    },
-
-    async deleteOlderThan(cutoff, limit) {
-      const rows = await db.query<{ deleted: number }>(
-        `WITH doomed AS (
-           SELECT id FROM analytics_events WHERE created_at < $1::timestamptz
-            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED
-         ),
-         del AS (DELETE FROM analytics_events e USING doomed WHERE e.id = doomed.id RETURNING 1)
-         SELECT count(*)::int8 AS deleted FROM del`,
-        [cutoff, limit],
-      );
-      return rows[0]?.deleted ?? 0;
-    },
+    userExists: (userId) => userExists(db, userId),
 
     async pruneRollups(cutoffDay) {
       await db.query(
@@ -422,6 +451,10 @@ export function createAnalyticsStore(db: Db): AnalyticsStore {
         "DELETE FROM analytics_daily_exposure WHERE day < $1::date OR exposures <= 0",
         [cutoffDay],
       );
+    },
+
+    transaction(fn) {
+      return retrying(() => db.transaction((tx) => fn(deletionsOn(tx))));
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The consent service: current state and history per user and consent type,
- * grant and revoke (each a new history row, audited), the analytics consent
- * check with Global Privacy Control, and the consent rate.
+ * grant and revoke (each a new history row, written with its audit entry in one
+ * transaction), the analytics consent check with Global Privacy Control, and the
+ * consent rate.
  */
 import type { AuditActor, AuditLog } from "../audit/mod.ts";
 import type { Clock } from "../clock.ts";
@@ -118,19 +119,22 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
     meta: ConsentRequestMeta,
     extra: Record<string, unknown> = {},
   ): Promise<void> {
-    await store.append(userId, row);
-    await deps.audit.record({
-      actor: meta.actor,
-      action,
-      target: { type: "user", id: userId },
-      after: {
-        consentType: row.consentType,
-        state: row.state,
-        policyVersion: row.policyVersion,
-        method: row.method,
-        ...extra,
-      },
-      ...(meta.requestId ? { requestId: meta.requestId } : {}),
+    // The row and its audit entry commit together: a failed entry leaves the consent as it was.
+    await store.transaction(async ({ tx, append }) => {
+      await append(userId, row);
+      await deps.audit.record({
+        actor: meta.actor,
+        action,
+        target: { type: "user", id: userId },
+        after: {
+          consentType: row.consentType,
+          state: row.state,
+          policyVersion: row.policyVersion,
+          method: row.method,
+          ...extra,
+        },
+        ...(meta.requestId ? { requestId: meta.requestId } : {}),
+      }, tx);
     });
   }
 

@@ -1,9 +1,11 @@
 /**
  * Consent storage: an append-only history in `user_consents` (the newest row
  * per user and type is the current state) and the first time a privacy signal
- * (GPC) was seen for a user, in `privacy_signals`.
+ * (GPC) was seen for a user, in `privacy_signals`. A history row is appended only in
+ * {@link ConsentStore.transaction}, so it commits with its audit entry (written on the same
+ * transaction) or not at all.
  */
-import type { Queryable } from "../db/mod.ts";
+import type { Connection, Db, Queryable } from "../db/mod.ts";
 import type { ConsentMethod, ConsentState, ConsentType, LegalBasis } from "./consent.ts";
 
 /** One row of a user's consent history. */
@@ -37,14 +39,26 @@ export interface ConsentStore {
   current(userId: string): Promise<ConsentRow[]>;
   /** The newest analytics row and the GPC first-seen time, in one query. */
   analytics(userId: string): Promise<AnalyticsRow>;
-  /** Appends a row to the history. */
-  append(userId: string, row: ConsentRow): Promise<void>;
   /** The user's history, newest first. */
   history(userId: string, limit: number): Promise<ConsentRow[]>;
   /** Records that GPC was seen (first time only); returns the first-seen time. */
   recordGpc(userId: string, at: Date): Promise<Date>;
   /** Counts per latest state; `granted` only where the grant is in force. */
   stats(currentPolicyVersion: string): Promise<ConsentStats>;
+  /**
+   * Runs `fn` in one transaction with the store's writes on it: commits when `fn` resolves,
+   * rolls back when it throws. Write the change's audit entry on `tx` inside `fn`. Nothing in
+   * `fn` may use the pool (embedded PGlite has one connection, held by `fn`).
+   */
+  transaction<T>(fn: (store: ConsentTransaction) => Promise<T>): Promise<T>;
+}
+
+/** The store's writes on one open transaction, and that transaction (for the audit entry). */
+export interface ConsentTransaction {
+  /** The transaction itself: pass it to `audit.record(entry, tx)`. */
+  readonly tx: Connection;
+  /** Appends a row to the history. */
+  append(userId: string, row: ConsentRow): Promise<void>;
 }
 
 type RawRow = {
@@ -76,8 +90,30 @@ function toRow(raw: RawRow): ConsentRow {
   };
 }
 
+/** Appends a row to a user's consent history, on `db` (a transaction). */
+async function appendRow(db: Queryable, userId: string, row: ConsentRow): Promise<void> {
+  await db.query(
+    `INSERT INTO user_consents
+         (user_id, consent_type, state, purpose, legal_basis, policy_version, method,
+          granted_at, revoked_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      userId,
+      row.consentType,
+      row.state,
+      row.purpose,
+      row.legalBasis,
+      row.policyVersion,
+      row.method,
+      row.grantedAt,
+      row.revokedAt,
+      row.createdAt,
+    ],
+  );
+}
+
 /** The Postgres/PGlite consent store. */
-export function createConsentStore(db: Queryable): ConsentStore {
+export function createConsentStore(db: Db): ConsentStore {
   return {
     async current(userId) {
       const rows = await db.query<RawRow>(
@@ -106,27 +142,6 @@ export function createConsentStore(db: Queryable): ConsentStore {
         consent: row?.state ? toRow(row as RawRow) : null,
         gpcFirstSeenAt: row?.gpc_first_seen_at ?? null,
       };
-    },
-
-    async append(userId, row) {
-      await db.query(
-        `INSERT INTO user_consents
-           (user_id, consent_type, state, purpose, legal_basis, policy_version, method,
-            granted_at, revoked_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          userId,
-          row.consentType,
-          row.state,
-          row.purpose,
-          row.legalBasis,
-          row.policyVersion,
-          row.method,
-          row.grantedAt,
-          row.revokedAt,
-          row.createdAt,
-        ],
-      );
     },
 
     async history(userId, limit) {
@@ -182,6 +197,12 @@ export function createConsentStore(db: Queryable): ConsentStore {
         declined: row?.declined ?? 0,
         revoked: row?.revoked ?? 0,
       };
+    },
+
+    transaction(fn) {
+      return db.transaction((tx) =>
+        fn({ tx, append: (userId, row) => appendRow(tx, userId, row) })
+      );
     },
   };
 }
