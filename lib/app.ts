@@ -55,7 +55,13 @@ import type { Config } from "./config.ts";
 import { type AppServices, type RouteContext } from "./context.ts";
 import { databaseTimeoutOf, type Db, isUnstorableTextError } from "./db/mod.ts";
 import { privateApiResponses } from "./http/cache_control.ts";
-import { AppError, clientErrorForStatus, ValidationError } from "./errors/mod.ts";
+import {
+  AppError,
+  clientErrorForStatus,
+  retryAfterOf,
+  toProblem,
+  ValidationError,
+} from "./errors/mod.ts";
 import { createFeatureControl } from "./flags/mod.ts";
 import { createModeService } from "./governance/service.ts";
 import { databaseCheck, redisCheck, workerCheck } from "./health/mod.ts";
@@ -433,6 +439,30 @@ export async function createApp(deps: AppDeps): Promise<App> {
         method: methodLabel(c.req.method),
         requestId: c.get("requestId"),
       });
+    }
+    const pageProblem = !wantsApi(c) && mapped instanceof AppError
+      ? toProblem(mapped, c.get("requestId"))
+      : undefined;
+    if (pageProblem && pageProblem.status >= 500) {
+      // A page the server could not draw (database busy or down, STANDBY): the page's own error
+      // view with the status and Retry-After, not a problem+json body in the browser.
+      const body = pageProblem;
+      c.set("problemCode", body.code);
+      const retryAfter = retryAfterOf(mapped);
+      return pages.render(
+        c,
+        h(ErrorPage, {
+          status: body.status,
+          heading: body.title,
+          message: body.detail ?? "The request could not be completed; please try again shortly.",
+          requestId: c.get("requestId"),
+        }),
+        {
+          title: body.title,
+          status: body.status,
+          ...(retryAfter ? { headers: { "retry-after": String(retryAfter) } } : {}),
+        },
+      );
     }
     if (wantsApi(c) || mapped instanceof AppError) return errorResponse(c, mapped);
     return pages.render(

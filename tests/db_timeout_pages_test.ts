@@ -62,14 +62,21 @@ async function boundedApp(env: Record<string, string>): Promise<BoundedApp> {
   return { app, other };
 }
 
-/** Takes `LOCK TABLE … IN EXCLUSIVE MODE` (writes wait, reads do not); resolves once held. */
-async function holdWriteLock(db: Db, table: string): Promise<() => Promise<void>> {
+/**
+ * Takes `LOCK TABLE … IN EXCLUSIVE MODE` (writes wait, reads do not; `ACCESS EXCLUSIVE`: reads
+ * wait too); resolves once held.
+ */
+async function holdWriteLock(
+  db: Db,
+  table: string,
+  mode: "EXCLUSIVE" | "ACCESS EXCLUSIVE" = "EXCLUSIVE",
+): Promise<() => Promise<void>> {
   let release!: () => void;
   const released = new Promise<void>((resolve) => release = resolve);
   let held!: () => void;
   const isHeld = new Promise<void>((resolve) => held = resolve);
   const done = db.transaction(async (tx) => {
-    await tx.exec(`LOCK TABLE ${table} IN EXCLUSIVE MODE`);
+    await tx.exec(`LOCK TABLE ${table} IN ${mode} MODE`);
     held();
     await released;
   });
@@ -210,6 +217,42 @@ if (hasPostgres()) {
           ["scopes", "flags:evaluate"],
         ]);
         assert.equal(token.status, 201);
+      } finally {
+        await unlock?.();
+        await app.dispose();
+      }
+    },
+  });
+
+  Deno.test({
+    name:
+      "[postgres] a page whose read waits behind a lock answers the HTML error page with 503 and Retry-After, not problem+json",
+    ...opts,
+    async fn() {
+      const { app, other } = await boundedApp({ DB_LOCK_TIMEOUT_MS: "200" });
+      let unlock: (() => Promise<void>) | undefined;
+      try {
+        const admin = await signInAs(app, "ADMIN");
+        unlock = await holdWriteLock(other, "api_tokens", "ACCESS EXCLUSIVE");
+        const response = await withTimeout(
+          app.request("/admin/tokens", { headers: { cookie: admin.cookie } }),
+          ANSWER_BOUND_MS,
+          () => new Error("GET /admin/tokens did not answer while the lock was held"),
+        );
+        assert.equal(response.status, 503);
+        assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+        assert.equal(response.headers.get("retry-after"), "5");
+        const html = await response.text();
+        assert.match(html, /class="error-page"/);
+        assert.match(html, /Back to the start page/);
+        for (const leak of ["SELECT", "LOCK", "canceling", "api_tokens"]) {
+          assert.ok(!html.includes(leak), `the page does not mention ${leak}`);
+        }
+        await unlock();
+        unlock = undefined;
+        const after = await app.request("/admin/tokens", { headers: { cookie: admin.cookie } });
+        assert.equal(after.status, 200);
+        await after.body?.cancel();
       } finally {
         await unlock?.();
         await app.dispose();
