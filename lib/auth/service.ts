@@ -385,6 +385,10 @@ export function createAuthService(options: AuthServiceOptions) {
         () => (replaced === undefined ? undefined : { ended: "session", ids: [replaced] }),
         () =>
           store.transaction(async (tx) => {
+            // The user's row first, then their sessions: the order a password reset or a
+            // deactivation takes them in, so the two cannot deadlock (session row, then user
+            // row, against user row, then sessions, did).
+            await tx.recordLogin(user.id, new Date(nowMs));
             if (rehashed) await tx.updateUser(user.id, { passwordHash: rehashed }, now());
             if (previous !== undefined) replaced = await tx.deleteSessionByTokenHash(previous);
             const id = await tx.createSession({
@@ -394,7 +398,6 @@ export function createAuthService(options: AuthServiceOptions) {
               expiresAt,
               userAgent: meta.userAgent?.slice(0, 200) ?? null,
             });
-            await tx.recordLogin(user.id, new Date(nowMs));
             await audit.record({
               actor: { type: "user", id: user.id },
               action: "auth.sign_in",
