@@ -53,12 +53,19 @@ import {
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type AppServices, type RouteContext } from "./context.ts";
-import { databaseTimeoutOf, type Db, isUnstorableTextError } from "./db/mod.ts";
+import {
+  databaseTimeoutOf,
+  type Db,
+  isTransientConflict,
+  isUnstorableTextError,
+  sqlState,
+} from "./db/mod.ts";
 import { privateApiResponses } from "./http/cache_control.ts";
 import {
   AppError,
   clientErrorForStatus,
   retryAfterOf,
+  ServiceUnavailableError,
   toProblem,
   ValidationError,
 } from "./errors/mod.ts";
@@ -415,6 +422,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     } else if (isUnstorableTextError(error)) {
       // Any input that reaches the database is covered here, whichever schema let it through.
       mapped = new ValidationError("Text may not contain NUL characters or unpaired surrogates");
+    } else if (isTransientConflict(error)) {
+      mapped = new ServiceUnavailableError(
+        "The change collided with a concurrent one and was not made; try again",
+        1,
+      );
+      c.get("logger")?.warn("database conflict", {
+        sqlState: sqlState(error),
+        route: routeLabel(c),
+        method: methodLabel(c.req.method),
+      });
     } else if (timeout) {
       // statement_timeout / lock_timeout: 503 with Retry-After; one line with the SQLSTATE.
       mapped = timeout;

@@ -33,6 +33,13 @@ app.app.get("/api/_test/boom", () => {
   throw new Error("patient John Smith SSN 123-45-6789");
 });
 
+app.app.post("/api/_test/deadlock", () => {
+  // What postgres.js throws when Postgres breaks a deadlock (the message quotes the statement).
+  throw Object.assign(new Error("deadlock detected: DELETE FROM sessions WHERE user_id = 'u-7'"), {
+    code: "40P01",
+  });
+});
+
 Deno.test.afterAll(() => app.dispose());
 
 Deno.test("every response carries the security headers (CSP without inline script, no framing)", async () => {
@@ -186,4 +193,16 @@ Deno.test("path traversal does not escape the static directory", async () => {
     assert.notEqual(response.status, 200, path);
     await response.body?.cancel();
   }
+});
+
+Deno.test("a deadlock or serialization failure answers 503 with Retry-After, not 500, and says nothing of the statement", async () => {
+  const response = await app.request("/api/_test/deadlock", { method: "POST" });
+  assert.equal(response.status, 503);
+  assert.equal(response.headers.get("retry-after"), "1");
+  const text = await response.text();
+  assert.equal(JSON.parse(text).code, "SERVICE_UNAVAILABLE");
+  assert.ok(!text.includes("DELETE") && !text.includes("u-7"));
+  const line = app.logs.map((l) => JSON.parse(l)).find((l) => l.msg === "database conflict");
+  assert.equal(line?.sqlState, "40P01");
+  assert.ok(!app.logs.join("\n").includes("u-7"));
 });

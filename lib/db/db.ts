@@ -91,6 +91,16 @@ export function isUnstorableTextError(error: unknown): boolean {
   return state === "22021" || state === "22P05" || state === "22P02";
 }
 
+/**
+ * True when the database gave up on a transaction because of a concurrent one: a deadlock it broke
+ * (SQLSTATE 40P01) or a serialization failure (40001). Nothing of it was written; trying again is
+ * the remedy, so the caller is answered 503 with Retry-After rather than 500.
+ */
+export function isTransientConflict(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === "40P01" || state === "40001";
+}
+
 /** True for a unique-constraint violation (SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === "23505";

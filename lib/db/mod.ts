@@ -4,6 +4,7 @@ export {
   type Db,
   type DbTimeouts,
   inTransaction,
+  isTransientConflict,
   isUniqueViolation,
   isUnstorableTextError,
   type Queryable,
