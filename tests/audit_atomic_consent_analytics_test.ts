@@ -7,6 +7,7 @@
  * exactly one entry.
  */
 import assert from "node:assert/strict";
+import { auditRefusal, REFUSED, rejectsWithRefusal } from "./helpers/audit_refusal.ts";
 import { createAnalyticsService, createAnalyticsStore } from "../lib/analytics/mod.ts";
 import { manualClock } from "../lib/clock.ts";
 import type { Db } from "../lib/db/mod.ts";
@@ -19,7 +20,6 @@ import { dbTargets, type TestDb } from "./helpers/db.ts";
 
 const START = Date.UTC(2026, 2, 10, 12);
 const DAY = 86_400_000;
-const REFUSED = "audit insert refused by the test";
 
 interface Ctx {
   app: TestApp;
@@ -35,43 +35,17 @@ async function withApp(
   const clock = manualClock(START);
   const app = await buildTestApp({ testDb: await target.open(), clock });
   const db = app.db;
-  let drop: (() => Promise<void>) | undefined;
-  const refuse = async (action: string) => {
-    assert.match(action, /^[a-z_.]+$/);
-    await db.exec(`
-      CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION '${REFUSED}';
-      END;
-      $$;
-      CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_log
-        FOR EACH ROW WHEN (NEW.action = '${action}') EXECUTE FUNCTION test_refuse_audit();
-    `);
-    drop = async () => {
-      drop = undefined;
-      await db.exec(`
-        DROP TRIGGER test_refuse_audit ON audit_log;
-        DROP FUNCTION test_refuse_audit();
-      `);
-    };
-    return drop;
-  };
+  const refusal = auditRefusal(db);
+  const refuse = refusal.refuse;
   try {
     await fn({ app, clock, refuse });
   } finally {
     try {
-      await drop?.();
+      await refusal.dropAny();
     } finally {
       await app.dispose();
     }
   }
-}
-
-async function rejectsWithRefusal(promise: Promise<unknown>): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof Error && error.message.includes(REFUSED), String(error));
-    return true;
-  });
 }
 
 async function auditCount(db: Db, action: string): Promise<number> {

@@ -7,6 +7,7 @@
  * instance's memory and announced (the safe direction): it is verified against the database again.
  */
 import assert from "node:assert/strict";
+import { auditRefusal, rejectsWithRefusal } from "./helpers/audit_refusal.ts";
 import { createAuditLog } from "../lib/audit/audit.ts";
 import { createAuthService, createAuthStore } from "../lib/auth/mod.ts";
 import type { CredentialsEnded } from "../lib/auth/credentials_ended.ts";
@@ -22,7 +23,6 @@ import { dbTargets, type TestDb } from "./helpers/db.ts";
 type Auth = ReturnType<typeof createAuthService>;
 const ADMIN = { type: "system" as const };
 const META = { ip: "198.51.100.7", userAgent: null };
-const REFUSED = "audit insert refused by the test";
 
 interface Ctx {
   auth: Auth;
@@ -51,44 +51,18 @@ async function withService(
   const ended: CredentialsEnded[] = [];
   auth.onCredentialsEnded({ ended: (e) => ended.push(e), missed: () => {} });
   const db = testDb.db;
-  let drop: (() => Promise<void>) | undefined;
-  const refuse = async (action: string) => {
-    assert.match(action, /^[a-z_.]+$/);
-    await db.exec(`
-      CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION '${REFUSED}';
-      END;
-      $$;
-      CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_log
-        FOR EACH ROW WHEN (NEW.action = '${action}') EXECUTE FUNCTION test_refuse_audit();
-    `);
-    drop = async () => {
-      drop = undefined;
-      await db.exec(`
-        DROP TRIGGER test_refuse_audit ON audit_log;
-        DROP FUNCTION test_refuse_audit();
-      `);
-    };
-    return drop;
-  };
+  const refusal = auditRefusal(db);
+  const refuse = refusal.refuse;
   try {
     await fn({ auth, db, cut, ended, refuse });
   } finally {
     try {
       auth.close();
-      await drop?.();
+      await refusal.dropAny();
     } finally {
       await testDb.cleanup();
     }
   }
-}
-
-async function rejectsWithRefusal(promise: Promise<unknown>): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof Error && error.message.includes(REFUSED), String(error));
-    return true;
-  });
 }
 
 async function auditCount(db: Db, action: string): Promise<number> {
