@@ -6,86 +6,16 @@
  * Timing is not asserted beyond "it answered before a generous test bound".
  */
 import assert from "node:assert/strict";
-import { testConfig } from "../lib/config.ts";
-import {
-  bundledMigrationsDir,
-  type Db,
-  migrate,
-  openDatabase,
-  openPostgres,
-  readMigrations,
-} from "../lib/db/mod.ts";
 import { renderPrometheus } from "../lib/telemetry/mod.ts";
 import { withTimeout } from "../lib/timeout.ts";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { json, type TestApp } from "./helpers/app.ts";
 import { signInAs } from "./helpers/auth.ts";
-import { uniqueName } from "./helpers/db.ts";
-import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
+import { boundedApp, holdTableLock } from "./helpers/db_bounds.ts";
+import { hasPostgres } from "./helpers/env.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 /** Bounds a hung request so the test fails instead of waiting for ever (not a timing assertion). */
 const ANSWER_BOUND_MS = 20_000;
-
-interface BoundedApp {
-  app: TestApp;
-  /** A pool of its own on the app's schema, without bounds: the "operator's psql session". */
-  other: Db;
-  dispose(): Promise<void>;
-}
-
-/** An app on a fresh schema whose pool is opened from `env` exactly as main.ts opens it. */
-async function boundedApp(env: Record<string, string>): Promise<BoundedApp> {
-  const schema = uniqueName("t");
-  const admin = openPostgres(TEST_DATABASE_URL!, { max: 1 });
-  await admin.exec(`CREATE SCHEMA ${schema}`);
-  const url = new URL(TEST_DATABASE_URL!);
-  url.searchParams.set("search_path", schema);
-  const db = await openDatabase(testConfig({ ...env, DATABASE_URL: url.href }));
-  const other = openPostgres(TEST_DATABASE_URL!, { schema, max: 2 });
-  try {
-    await migrate(db, await readMigrations(bundledMigrationsDir()));
-  } catch (error) {
-    await db.close();
-    await other.close();
-    await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.close();
-    throw error;
-  }
-  const app = await buildTestApp({
-    env,
-    testDb: {
-      db,
-      async cleanup() {
-        await db.close();
-        await other.close();
-        await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await admin.close();
-      },
-    },
-  });
-  return { app, other, dispose: () => app.dispose() };
-}
-
-/** Takes `LOCK TABLE … ACCESS EXCLUSIVE` in an open transaction on `db`; resolves once held. */
-async function holdLock(db: Db, table: string): Promise<() => Promise<void>> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => release = resolve);
-  let held!: () => void;
-  const isHeld = new Promise<void>((resolve) => held = resolve);
-  const done = db.transaction(async (tx) => {
-    await tx.exec(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-    held();
-    await released;
-  });
-  await Promise.race([isHeld, done]);
-  let open = true;
-  return async () => {
-    if (!open) return;
-    open = false;
-    release();
-    await done;
-  };
-}
 
 /** The request's response, or a failure when it has not answered within {@link ANSWER_BOUND_MS}. */
 function answered(app: TestApp, path: string, init?: RequestInit): Promise<Response> {
@@ -140,7 +70,7 @@ if (hasPostgres()) {
           200,
         );
 
-        unlock = await holdLock(t.other, "audit_log");
+        unlock = await holdTableLock(t.other, "audit_log");
         // More requests than the pool's 10 connections: each is bounded, none is stuck.
         const responses = await Promise.all(
           Array.from(
@@ -178,7 +108,7 @@ if (hasPostgres()) {
         assert.ok(Array.isArray((await json<{ records: unknown[] }>(after)).records));
       } finally {
         await unlock?.();
-        await t.dispose();
+        await t.app.dispose();
       }
     },
   });
@@ -192,7 +122,7 @@ if (hasPostgres()) {
       let unlock: (() => Promise<void>) | undefined;
       try {
         const steward = await signInAs(t.app, "STEWARD");
-        unlock = await holdLock(t.other, "audit_log");
+        unlock = await holdTableLock(t.other, "audit_log");
         await assertDbTimeout(
           await answered(t.app, "/api/audit", { headers: steward.headers() }),
         );
@@ -208,7 +138,7 @@ if (hasPostgres()) {
         );
       } finally {
         await unlock?.();
-        await t.dispose();
+        await t.app.dispose();
       }
     },
   });
@@ -228,7 +158,7 @@ if (hasPostgres()) {
             headers: admin.headers({ "content-type": "application/json" }),
             body: JSON.stringify({ enabled: true, rolloutPercent: 100 }),
           });
-        unlock = await holdLock(t.other, "feature_flags");
+        unlock = await holdTableLock(t.other, "feature_flags");
         await assertDbTimeout(await change());
         const [record] = timeoutLogs(t.app);
         assert.equal(record?.sqlState, "55P03");
@@ -240,7 +170,7 @@ if (hasPostgres()) {
         assert.equal((await json<{ success: boolean }>(stored)).success, true);
       } finally {
         await unlock?.();
-        await t.dispose();
+        await t.app.dispose();
       }
     },
   });

@@ -6,89 +6,20 @@
  * EXCLUSIVE mode, which stops writes and lets reads (the page itself) through.
  */
 import assert from "node:assert/strict";
-import { testConfig } from "../lib/config.ts";
-import {
-  bundledMigrationsDir,
-  type Db,
-  migrate,
-  openDatabase,
-  openPostgres,
-  readMigrations,
-} from "../lib/db/mod.ts";
 import { renderPrometheus } from "../lib/telemetry/mod.ts";
 import { withTimeout } from "../lib/timeout.ts";
 import { DB_BUSY_MESSAGES } from "../lib/web/form_failure.ts";
-import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import type { TestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
-import { uniqueName } from "./helpers/db.ts";
-import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
+import { boundedApp, holdTableLock } from "./helpers/db_bounds.ts";
+import { hasPostgres } from "./helpers/env.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 /** Bounds a hung request so the test fails instead of waiting for ever (not a timing assertion). */
 const ANSWER_BOUND_MS = 20_000;
+/** Form posts in quick succession: no rate limit in the way. */
+const APP_ENV = { RATE_LIMIT_PER_MIN: "0" };
 const ACTOR = { actor: { type: "system" as const } };
-
-interface BoundedApp {
-  app: TestApp;
-  /** A pool of its own on the app's schema, without bounds: the "operator's psql session". */
-  other: Db;
-}
-
-/** An app on a fresh schema whose pool is opened from `env` exactly as main.ts opens it. */
-async function boundedApp(env: Record<string, string>): Promise<BoundedApp> {
-  const schema = uniqueName("t");
-  const admin = openPostgres(TEST_DATABASE_URL!, { max: 1 });
-  await admin.exec(`CREATE SCHEMA ${schema}`);
-  const url = new URL(TEST_DATABASE_URL!);
-  url.searchParams.set("search_path", schema);
-  const db = await openDatabase(testConfig({ ...env, DATABASE_URL: url.href }));
-  const other = openPostgres(TEST_DATABASE_URL!, { schema, max: 2 });
-  const cleanup = async () => {
-    await db.close();
-    await other.close();
-    await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.close();
-  };
-  try {
-    await migrate(db, await readMigrations(bundledMigrationsDir()));
-  } catch (error) {
-    await cleanup();
-    throw error;
-  }
-  const app = await buildTestApp({
-    env: { RATE_LIMIT_PER_MIN: "0", ...env },
-    testDb: { db, cleanup },
-  });
-  return { app, other };
-}
-
-/**
- * Takes `LOCK TABLE … IN EXCLUSIVE MODE` (writes wait, reads do not; `ACCESS EXCLUSIVE`: reads
- * wait too); resolves once held.
- */
-async function holdWriteLock(
-  db: Db,
-  table: string,
-  mode: "EXCLUSIVE" | "ACCESS EXCLUSIVE" = "EXCLUSIVE",
-): Promise<() => Promise<void>> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => release = resolve);
-  let held!: () => void;
-  const isHeld = new Promise<void>((resolve) => held = resolve);
-  const done = db.transaction(async (tx) => {
-    await tx.exec(`LOCK TABLE ${table} IN ${mode} MODE`);
-    held();
-    await released;
-  });
-  await Promise.race([isHeld, done]);
-  let open = true;
-  return async () => {
-    if (!open) return;
-    open = false;
-    release();
-    await done;
-  };
-}
 
 function postForm(app: TestApp, session: Session, path: string, fields: [string, string][]) {
   const body = new URLSearchParams([["csrf_token", session.csrfToken], ...fields]);
@@ -128,7 +59,7 @@ if (hasPostgres()) {
       "[postgres] form posts blocked by a lock answer 503 with Retry-After and 'the database is busy', keep the input, are logged and counted as DB_TIMEOUT, and succeed once the lock is gone",
     ...opts,
     async fn() {
-      const { app, other } = await boundedApp({ DB_LOCK_TIMEOUT_MS: "200" });
+      const { app, other } = await boundedApp({ DB_LOCK_TIMEOUT_MS: "200" }, APP_ENV);
       let unlock: (() => Promise<void>) | undefined;
       try {
         const admin = await signInAs(app, "ADMIN");
@@ -141,7 +72,7 @@ if (hasPostgres()) {
           ["scope", "product"],
           ["rollout_percent", "35"],
         ];
-        unlock = await holdWriteLock(other, "feature_flags");
+        unlock = await holdTableLock(other, "feature_flags", "EXCLUSIVE");
         const flagHtml = await assertBusyPage(
           await postForm(app, admin, "/flags", flagForm),
           DB_BUSY_MESSAGES.atomic,
@@ -158,7 +89,7 @@ if (hasPostgres()) {
           enabled: true,
           variants: { A: { weight: 50 }, B: { weight: 50 } },
         }, ACTOR);
-        unlock = await holdWriteLock(other, "experiments");
+        unlock = await holdTableLock(other, "experiments", "EXCLUSIVE");
         const experimentHtml = await assertBusyPage(
           await postForm(app, admin, "/experiments/busy.exp", [
             ["version", "1"],
@@ -178,7 +109,7 @@ if (hasPostgres()) {
         );
 
         // /admin/tokens: stored, then audited, in separate statements.
-        unlock = await holdWriteLock(other, "api_tokens");
+        unlock = await holdTableLock(other, "api_tokens", "EXCLUSIVE");
         const tokenHtml = await assertBusyPage(
           await postForm(app, admin, "/admin/tokens", [
             ["name", "busy-exporter"],
@@ -229,11 +160,11 @@ if (hasPostgres()) {
       "[postgres] a page whose read waits behind a lock answers the HTML error page with 503 and Retry-After, not problem+json",
     ...opts,
     async fn() {
-      const { app, other } = await boundedApp({ DB_LOCK_TIMEOUT_MS: "200" });
+      const { app, other } = await boundedApp({ DB_LOCK_TIMEOUT_MS: "200" }, APP_ENV);
       let unlock: (() => Promise<void>) | undefined;
       try {
         const admin = await signInAs(app, "ADMIN");
-        unlock = await holdWriteLock(other, "api_tokens", "ACCESS EXCLUSIVE");
+        unlock = await holdTableLock(other, "api_tokens", "ACCESS EXCLUSIVE");
         const response = await withTimeout(
           app.request("/admin/tokens", { headers: { cookie: admin.cookie } }),
           ANSWER_BOUND_MS,

@@ -18,6 +18,7 @@ import {
 import type { DatabaseTimeoutError } from "../lib/errors/mod.ts";
 import { withTimeout } from "../lib/timeout.ts";
 import { uniqueName } from "./helpers/db.ts";
+import { holdTableLock } from "./helpers/db_bounds.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
 
 /** A one-shot signal: `opened` resolves once `open()` was called. */
@@ -64,27 +65,6 @@ async function freshSchema(): Promise<Schema> {
       await admin.exec(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
       await admin.close();
     },
-  };
-}
-
-/** Takes `LOCK TABLE … ACCESS EXCLUSIVE` in an open transaction on `db`; resolves once held. */
-async function holdLock(db: Db, table: string): Promise<() => Promise<void>> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => release = resolve);
-  let held!: () => void;
-  const isHeld = new Promise<void>((resolve) => held = resolve);
-  const done = db.transaction(async (tx) => {
-    await tx.exec(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-    held();
-    await released;
-  });
-  await Promise.race([isHeld, done]);
-  let open = true;
-  return async () => {
-    if (!open) return;
-    open = false;
-    release();
-    await done;
   };
 }
 
@@ -179,7 +159,7 @@ if (hasPostgres()) {
     let unlock: (() => Promise<void>) | undefined;
     try {
       await db.exec("CREATE TABLE probe (secret_column text)");
-      unlock = await holdLock(schema.other, "probe");
+      unlock = await holdTableLock(schema.other, "probe");
       for (
         const attempt of [
           () => db.query("SELECT secret_column FROM probe WHERE secret_column = $1", ["value-1"]),
@@ -238,7 +218,7 @@ if (hasPostgres()) {
       }
 
       const alter = await migrationFile("0002_alter.sql", "ALTER TABLE slow ADD COLUMN b int;");
-      unlock = await holdLock(schema.other, "slow");
+      unlock = await holdTableLock(schema.other, "slow");
       await bounded(
         assert.rejects(() => migrate(first, [slow, alter]), (error: unknown) => {
           assert.equal(sqlState(error), "55P03");
