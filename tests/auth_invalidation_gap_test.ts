@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { RedisBus } from "../lib/realtime/redis_bus.ts";
 import type { TestApp } from "./helpers/app.ts";
-import { type Session, signInAs } from "./helpers/auth.ts";
+import { type Session, sessionStatus, signInAs } from "./helpers/auth.ts";
 import { type SplitCluster, withSplitCluster } from "./helpers/auth_invalidation_cluster.ts";
 import { hasPostgres, hasRedis } from "./helpers/env.ts";
 import { until } from "./helpers/wait.ts";
@@ -16,12 +16,6 @@ import { until } from "./helpers/wait.ts";
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const enabled = hasPostgres() && hasRedis();
 const CLEARED = "credential changes on other instances may have been missed; memory cleared";
-
-async function sessionStatus(app: TestApp, cookie: string): Promise<number> {
-  const response = await app.request("/api/auth/session", { headers: { cookie } });
-  await response.body?.cancel();
-  return response.status;
-}
 
 async function deactivate(app: TestApp, admin: Session, userId: string): Promise<void> {
   const response = await app.request(`/api/admin/users/${userId}`, {

@@ -9,7 +9,15 @@
  */
 import assert from "node:assert/strict";
 import { json, type TestApp } from "./helpers/app.ts";
-import { createToken, type Session, signIn, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
+import {
+  createToken,
+  flagClientStatus,
+  type Session,
+  sessionStatus,
+  signIn,
+  signInAs,
+  TEST_PASSWORD,
+} from "./helpers/auth.ts";
 import {
   type ClusterDb,
   type SplitCluster,
@@ -24,24 +32,6 @@ const RECEIVED = "credentials ended on another instance; dropped from memory";
 
 const withCluster = (kind: ClusterDb, fn: (cluster: SplitCluster) => Promise<void>) =>
   withSplitCluster(kind, {}, fn);
-
-/** The status of `GET /api/auth/session` with a session cookie. */
-async function sessionStatus(app: TestApp, cookie: string): Promise<number> {
-  const response = await app.request("/api/auth/session", { headers: { cookie } });
-  await response.body?.cancel();
-  return response.status;
-}
-
-/** The status of a flag client's bulk evaluation with an API token. */
-async function flagClientStatus(app: TestApp, secret: string): Promise<number> {
-  const response = await app.request("/ofrep/v1/evaluate/flags", {
-    method: "POST",
-    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
-    body: JSON.stringify({ context: { targetingKey: "service-1" } }),
-  });
-  await response.body?.cancel();
-  return response.status;
-}
 
 /** Asserts B answers the session with 503 SERVICE_UNAVAILABLE (not from memory). */
 async function assertSessionRefused(app: TestApp, cookie: string, what: string): Promise<void> {

@@ -16,7 +16,7 @@ import { memoryLogger } from "../lib/log/mod.ts";
 import { openRedis } from "../lib/redis/client.ts";
 import { withTimeout } from "../lib/timeout.ts";
 import { json, type TestApp } from "./helpers/app.ts";
-import { createUser, signIn } from "./helpers/auth.ts";
+import { createUser, flagClientStatus, sessionStatus, signIn } from "./helpers/auth.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, hasRedis, TEST_REDIS_URL } from "./helpers/env.ts";
 import { tcpProxy } from "./helpers/tcp_proxy.ts";
@@ -50,24 +50,6 @@ async function withInstance(fn: (instance: InstanceBesideCli) => Promise<void>) 
   } finally {
     await instance.close();
   }
-}
-
-/** The status of `GET /api/auth/session` with a session cookie. */
-async function sessionStatus(app: TestApp, cookie: string): Promise<number> {
-  const response = await app.request("/api/auth/session", { headers: { cookie } });
-  await response.body?.cancel();
-  return response.status;
-}
-
-/** The status of a flag client's bulk evaluation with an API token. */
-async function flagClientStatus(app: TestApp, secret: string): Promise<number> {
-  const response = await app.request("/ofrep/v1/evaluate/flags", {
-    method: "POST",
-    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
-    body: JSON.stringify({ context: { targetingKey: "service-1" } }),
-  });
-  await response.body?.cancel();
-  return response.status;
 }
 
 /** Asserts B answers with 503 SERVICE_UNAVAILABLE (not from memory). */

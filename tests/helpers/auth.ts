@@ -74,3 +74,27 @@ export async function createToken(
   );
   return secret;
 }
+
+/** The status of `GET /api/auth/session` with a session cookie (does `app` accept the session?). */
+export async function sessionStatus(
+  app: Pick<TestApp, "request">,
+  cookie: string,
+): Promise<number> {
+  const response = await app.request("/api/auth/session", { headers: { cookie } });
+  await response.body?.cancel();
+  return response.status;
+}
+
+/** The status of a flag client's bulk evaluation with an API token (is the token accepted?). */
+export async function flagClientStatus(
+  app: Pick<TestApp, "request">,
+  secret: string,
+): Promise<number> {
+  const response = await app.request("/ofrep/v1/evaluate/flags", {
+    method: "POST",
+    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+    body: JSON.stringify({ context: { targetingKey: "service-1" } }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
