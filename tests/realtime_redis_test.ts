@@ -465,3 +465,71 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "redis: a flag change trimmed from the stream while B was cut off still reaches B (its streams resync with fell_behind, its snapshot re-reads at once)",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const proxy = tcpProxy(redisTarget());
+    proxy.start();
+    // The stream keeps about 10 entries (the least EVENT_HISTORY_SIZE allows).
+    const cluster = await startCluster(TEST_REDIS_URL!, { EVENT_HISTORY_SIZE: "10" }, {
+      redisUrlB: `redis://127.0.0.1:${proxy.port}`,
+    });
+    try {
+      const { a, b } = cluster;
+      const busB = b.services.bus as RedisBus;
+      await a.services.flags.set("trimmed.flag", { enabled: false }, SYSTEM);
+      await until(() => b.services.flags.get("trimmed.flag") !== undefined, "B to know the flag");
+      const token = await createToken(b, { scopes: ["events:read"] });
+      const sse = readSse(
+        await b.request("/api/stream?topic=governance", {
+          headers: { authorization: `Bearer ${token}` },
+        }),
+      );
+      await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+
+      proxy.stop();
+      await until(() => busB.readerState() === "reconnecting", "B's reader to lose Redis");
+      await a.services.flags.set("trimmed.flag", { enabled: true }, SYSTEM);
+      // Enough later events that the change is trimmed away before B reads it again.
+      for (let i = 0; i < 300; i++) {
+        await a.services.bus.publish({
+          type: "job.progress",
+          topic: "jobs",
+          payload: { jobId: `j${i}`, progress: 1 },
+        });
+      }
+      const oldest = await cluster.redisA.client.sendCommand<Array<[string, string[]]>>([
+        "XRANGE",
+        cluster.streamKey,
+        "-",
+        "+",
+        "COUNT",
+        "1",
+      ]);
+      assert.ok(!oldest[0]![1].includes("governance.flag_changed"), "the change was trimmed");
+      assert.equal(b.services.flags.get("trimmed.flag")?.enabled, false, "B has not seen it");
+
+      proxy.start();
+      await sse.until((m) => m.some((x) => x.event === "resync"), "the resync");
+      const resync = sse.messages.find((m) => m.event === "resync")!;
+      assert.deepEqual(JSON.parse(resync.data), { reason: "fell_behind" });
+      assert.ok(
+        !sse.messages.some((m) => m.event === "governance.flag_changed"),
+        "the change itself never came: the resync is what tells the client",
+      );
+      // Well before the 30 s periodic reload.
+      await until(
+        () => b.services.flags.get("trimmed.flag")?.enabled === true,
+        "B's snapshot to re-read the flag",
+      );
+      await sse.close();
+    } finally {
+      await cluster.close();
+      proxy.stop();
+    }
+  },
+});

@@ -71,6 +71,10 @@ export async function createFeatureControl(deps: FeatureControlDeps): Promise<Fe
   // Subscribed before the first load, so a change announced while it runs is not missed.
   const unsubscribe = deps.bus?.subscribe(FLAG_EVENTS_TOPIC, (event) => {
     if (isStale(snapshots, event)) void snapshots.reloadFor(event);
+  }, {
+    // Changes may have been missed (trimmed from the stream before this instance read them):
+    // re-read now rather than at the next periodic reload.
+    onResync: () => void snapshots.reload(),
   });
   await snapshots.reload();
   const flags = createFlagService({

@@ -192,6 +192,10 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
       // as not shown until read back (a pinned mode does not follow the stored one).
       if (!resolved?.pinned) unapplied.add(event);
       quietReload();
+    }, {
+      // A mode change may have been missed (trimmed from the stream before this instance read
+      // it): re-read now rather than at the next periodic sync.
+      onResync: () => quietReload(),
     });
   }
   try {

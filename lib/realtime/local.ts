@@ -14,6 +14,7 @@ import {
   type InternalGapReason,
   type InternalMessage,
   type NewEvent,
+  type ResyncReason,
   type SubscribeOptions,
   type Topic,
   TOPICS,
@@ -75,11 +76,11 @@ export class Subscribers {
     }
   }
 
-  /** Tells every subscriber that events were delivered out of id order ({@link SubscribeOptions.onResync}). */
-  resync(): void {
+  /** Tells every subscriber that events may have been missed ({@link SubscribeOptions.onResync}). */
+  resync(reason: ResyncReason): void {
     for (const sub of [...this.#subs]) {
       try {
-        sub.options.onResync?.();
+        sub.options.onResync?.(reason);
       } catch (error) {
         this.#failed(error, "resync");
       }

@@ -14,6 +14,11 @@
  *   below the local ids it gave its own events meanwhile: the history cannot
  *   keep them in order, so replays across that point resync and every
  *   subscriber is told to resync (`onResync`) instead of losing them.
+ * - A reader that was away or slow while more entries were appended than the
+ *   stream keeps (`MAXLEN ~`) finds the oldest of them trimmed: after such a
+ *   batch it checks the stream's oldest entry, and if the entries after its
+ *   position may be gone, replays across that point resync and every
+ *   subscriber is told to resync (`fell_behind`).
  * - Every entry carries its publisher's instance id and a publish id. An
  *   append whose reply was lost may land twice (once, then again from the
  *   outbox): readers deliver the first and drop the repeat, and the publisher
@@ -285,8 +290,41 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     logger?.info("events arrived out of order after an outage; streams resync", {
       stream: "redis",
     });
-    subscribers.resync();
+    metrics?.busResyncs.inc({ reason: "out_of_order" });
+    subscribers.resync("out_of_order");
     internalSubscribers.gap("out_of_order");
+  }
+
+  /**
+   * Whether the stream was trimmed past entries after `readFrom` before this reader read them.
+   * Trimming removes the oldest entries, so that happened exactly when the oldest entry left is
+   * above `readFrom` and something after `readFrom` went with it; the second part cannot be
+   * seen, so an oldest entry above `readFrom` counts (and so does a failed check: fail closed).
+   */
+  async function trimmedPast(readFrom: string): Promise<boolean> {
+    try {
+      const oldest = await reader.sendCommand<RawEntry[]>(["XRANGE", key, "-", "+", "COUNT", "1"]);
+      const id = oldest[0]?.[0];
+      return id === undefined || compareEventIds(id, readFrom) > 0;
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * Events were lost to trimming: nothing can bring them back, so replays across this point
+   * resync, every subscriber reloads the state (streams get `resync`), and the internal channel
+   * hears of a gap.
+   */
+  function settleFellBehind(): void {
+    history.markGap();
+    logger?.warn("event stream reader fell behind the stream's trimming; streams resync", {
+      stream: "redis",
+      maxLen,
+    });
+    metrics?.busResyncs.inc({ reason: "fell_behind" });
+    subscribers.resync("fell_behind");
+    internalSubscribers.gap("fell_behind");
   }
 
   /** An internal entry: for the internal channel's subscribers if another instance sent it. */
@@ -355,6 +393,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
           chain = flushed.catch(() => {});
           await flushed;
         }
+        const readFrom = lastSeen;
         const reply = await reader.sendCommand<unknown>([
           "XREAD",
           "COUNT",
@@ -379,10 +418,10 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         } finally {
           settleOutOfOrder();
           if (restored) internalSubscribers.gap("redis_restored");
-          // `MAXLEN ~` keeps at least maxLen entries, so entries after the last one read can only
-          // have been trimmed away if at least that many followed it: such a batch may hide a gap.
-          if (read >= Math.min(maxLen, READ_COUNT)) internalSubscribers.gap("fell_behind");
         }
+        // `MAXLEN ~` keeps at least maxLen entries, so entries after `readFrom` can only have been
+        // trimmed away if at least that many followed it: only such a batch may hide a gap.
+        if (read >= Math.min(maxLen, READ_COUNT) && await trimmedPast(readFrom)) settleFellBehind();
       } catch (error) {
         if (stopped) break;
         if (state === "ok") {

@@ -336,3 +336,124 @@ Deno.test({
     }
   },
 });
+
+/**
+ * A bus that records its events and resyncs, on a stream that already holds one event (so its
+ * reader reads from a real entry, not from the stream's start).
+ */
+async function seededInstance(key: string, options: { historySize: number; maxLen: number }) {
+  const seed = await openRedis(TEST_REDIS_URL!, memoryLogger());
+  const seedId = await seed.client.sendCommand<string>(jobEntry(key, "seed", null));
+  await seed.close();
+  const logger = memoryLogger();
+  const redis = await openRedis(TEST_REDIS_URL!, logger);
+  const metrics = createAppMetrics();
+  const bus = await createRedisBus({
+    redis,
+    streamKey: key,
+    clock: systemClock,
+    ...options,
+    metrics,
+    logger,
+    blockMs: 500,
+  });
+  const got: AppEvent[] = [];
+  const resyncs: string[] = [];
+  bus.subscribe("all", (e) => got.push(e), { onResync: (reason) => resyncs.push(reason) });
+  return {
+    seedId,
+    redis,
+    bus,
+    got,
+    resyncs,
+    metrics,
+    logger,
+    async close() {
+      await bus.close();
+      await redis.close();
+    },
+  };
+}
+
+/** An XADD of a job event, trimmed like the bus trims when `maxLen` is given. */
+function jobEntry(key: string, jobId: string, maxLen: number | null): string[] {
+  return [
+    "XADD",
+    key,
+    ...(maxLen === null ? [] : ["MAXLEN", "~", String(maxLen)]),
+    "*",
+    "t",
+    "job.progress",
+    "p",
+    "jobs",
+    "d",
+    JSON.stringify({ jobId, progress: 1 }),
+  ];
+}
+
+/** Appends `count` job events in one transaction, so a reader reads them as one batch. */
+async function appendBurst(redis: RedisHandle, key: string, count: number, maxLen: number | null) {
+  const multi = redis.client.multi();
+  for (let i = 0; i < count; i++) multi.addCommand(jobEntry(key, `j${i}`, maxLen));
+  await multi.exec();
+}
+
+Deno.test({
+  name:
+    "redis bus: a reader that finds the stream trimmed past entries it had not read tells subscribers to resync (fell_behind) and replays across it resync",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const key = uniqueName("events");
+    const b = await seededInstance(key, { historySize: 10, maxLen: 10 });
+    try {
+      // 300 entries at once, trimmed as the bus trims (MAXLEN ~ 10): the seed and the first ones
+      // are gone before B's reader gets to them.
+      await appendBurst(b.redis, key, 300, 10);
+      await until(() => b.got.some((e) => e.payload.jobId === "j299"), "the last entry");
+      assert.ok(!b.got.some((e) => e.payload.jobId === "j0"), "the first ones were trimmed");
+      await until(() => b.resyncs.length > 0, "the resync");
+      assert.deepEqual(b.resyncs, ["fell_behind"]);
+      assert.equal(await b.metrics.busResyncs.value({ reason: "fell_behind" }), 1);
+      assert.deepEqual(await b.bus.replay(b.seedId, "all"), { events: [], complete: false });
+      assert.ok(
+        b.logger.lines.some((line) => /"level":"warn".*fell behind/.test(line)),
+        "one warning for operators",
+      );
+      // Live delivery goes on.
+      await b.redis.client.sendCommand(jobEntry(key, "after", 10));
+      await until(() => b.got.some((e) => e.payload.jobId === "after"), "the next event");
+      assert.equal(b.resyncs.length, 1);
+    } finally {
+      await dropKey(b.redis, key).catch(() => {});
+      await b.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis bus: a large batch the stream still holds whole is not a gap (no resync, replay complete)",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const key = uniqueName("events");
+    // A batch of 60 is above the 50 the stream is trimmed to, but nothing was trimmed.
+    const b = await seededInstance(key, { historySize: 100, maxLen: 50 });
+    try {
+      await appendBurst(b.redis, key, 60, null);
+      await until(() => b.got.some((e) => e.payload.jobId === "j59"), "the last entry");
+      await b.redis.client.sendCommand(jobEntry(key, "after", null));
+      await until(() => b.got.some((e) => e.payload.jobId === "after"), "the next event");
+      assert.equal(b.got.length, 61);
+      assert.deepEqual(b.resyncs, []);
+      assert.equal(await b.metrics.busResyncs.value({ reason: "fell_behind" }), 0);
+      const replay = await b.bus.replay(b.seedId, "all");
+      assert.equal(replay.complete, true);
+      assert.equal(replay.events.length, 61);
+    } finally {
+      await dropKey(b.redis, key).catch(() => {});
+      await b.close();
+    }
+  },
+});

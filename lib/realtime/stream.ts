@@ -11,7 +11,7 @@
 import { topicMatches } from "./history.ts";
 import { isEventId } from "./ids.ts";
 import type { EventBus } from "./types.ts";
-import { type AppEvent, compareEventIds, type Topic } from "./types.ts";
+import { type AppEvent, compareEventIds, type ResyncReason, type Topic } from "./types.ts";
 import {
   type CapRefusal,
   formatSseEvent,
@@ -87,9 +87,6 @@ export interface CredentialWatcher {
   doubt(): void;
 }
 
-/** In the buffer of a stream that is still catching up: events arrived out of order. */
-const RESYNC = Symbol("resync");
-
 // One event goes to every open stream: encode it once (the bus hands every subscriber the same object).
 const encoded = new WeakMap<AppEvent, Uint8Array>();
 const encoder = new TextEncoder();
@@ -111,8 +108,8 @@ export async function openEventStream(
   const queueLimit = deps.queueLimit ?? 256;
   // Catch-up writes leave this much of the queue for the heartbeat.
   const spare = Math.max(1, Math.min(16, Math.floor(queueLimit / 8)));
-  /** Live events (and resync requests) that arrive before the catch-up is written. */
-  const pending: Array<AppEvent | typeof RESYNC> = [];
+  /** Live events (and resyncs, by reason) that arrive before the catch-up is written. */
+  const pending: Array<AppEvent | ResyncReason> = [];
   let live = false;
   const resumeFrom = request.lastEventId;
   const resumable = resumeFrom !== undefined && isEventId(resumeFrom);
@@ -125,7 +122,7 @@ export async function openEventStream(
   let confirmed = 0;
   const timers = deps.timers ?? systemTimers;
 
-  function hold(item: AppEvent | typeof RESYNC): void {
+  function hold(item: AppEvent | ResyncReason): void {
     pending.push(item);
     // A client that reads the catch-up slower than live events arrive is a slow client.
     if (pending.length > queueLimit) session.close("overflow");
@@ -136,9 +133,9 @@ export async function openEventStream(
     if (live) sendEvent(event);
     else hold(event);
   }, {
-    onResync: () => {
-      if (live) sendResync("out_of_order");
-      else hold(RESYNC);
+    onResync: (reason) => {
+      if (live) sendResync(reason);
+      else hold(reason);
     },
   });
 
@@ -168,7 +165,7 @@ export async function openEventStream(
   }
 
   /** The client must refetch the state; it continues from the newest id. */
-  function sendResync(reason: "history_exceeded" | "out_of_order"): void {
+  function sendResync(reason: "history_exceeded" | ResyncReason): void {
     const now = deps.bus.lastId();
     session.send(formatSseEvent({
       ...(now !== undefined ? { id: now } : {}),
@@ -293,7 +290,7 @@ export async function openEventStream(
     while (pending.length > 0) {
       if (!await session.whenWritable(spare)) return;
       const item = pending.shift()!;
-      if (item === RESYNC) sendResync("out_of_order");
+      if (typeof item === "string") sendResync(item);
       else sendEvent(item);
     }
     if (!session.closed) live = true;

@@ -46,14 +46,23 @@ export interface Replay {
   complete: boolean;
 }
 
+/**
+ * Why subscribers must reload the state instead of trusting the events they were given:
+ * - `out_of_order`: after this instance's own Redis outage, the events other instances published
+ *   meanwhile arrive with ids below the local ids it gave its own events, so a subscriber that
+ *   skips ids at or below the last one it handled has missed them;
+ * - `fell_behind`: the stream was trimmed past entries this instance had not read yet (it was away
+ *   or slow while more than the stream keeps were published): those events are lost.
+ */
+export type ResyncReason = "out_of_order" | "fell_behind";
+
 export interface SubscribeOptions {
   /**
-   * Called when this instance delivered events out of id order: after its own Redis outage,
-   * the events other instances published meanwhile arrive with ids below the local ids it gave
-   * its own events, so a subscriber that skips ids at or below the last one it handled has
-   * missed them. An event stream answers with `resync` (its client reloads the state).
+   * Called when events may have been missed ({@link ResyncReason}). An event stream answers with
+   * `resync` (its client reloads the state); the flag snapshot and the mode service re-read the
+   * database.
    */
-  onResync?: () => void;
+  onResync?: (reason: ResyncReason) => void;
 }
 
 /**
@@ -75,8 +84,9 @@ export interface InternalMessage {
  * - `redis_lost`: its reader lost Redis (nothing is heard until it is back);
  * - `redis_restored`: its reader is back after an outage;
  * - `out_of_order`: the catch-up delivered entries below ids already delivered (a resync);
- * - `fell_behind`: it read so many entries at once that the stream may have been trimmed past
- *   entries it had not read yet;
+ * - `fell_behind`: the stream may have been trimmed past entries it had not read yet (a read so
+ *   large that trimming could have reached them, and the stream's oldest entry above where it read
+ *   from; event subscribers get a `fell_behind` resync at the same point);
  * - `peer_dropped`: another instance dropped messages of its own from its outbox (full while it
  *   could not reach Redis).
  */

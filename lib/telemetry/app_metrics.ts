@@ -79,6 +79,13 @@ export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry
       "Events refused by the bus payload guard",
       ["reason"],
     ),
+    busResyncs: registry.counter(
+      "bus_resyncs_total",
+      "Times this instance's subscribers (event streams, flag snapshot, mode) were told to " +
+        "reload the state because events may have been missed, by reason: out_of_order or " +
+        "fell_behind",
+      ["reason"],
+    ),
     dbTimeouts: registry.counter(
       "db_timeouts_total",
       "Requests answered 503 DB_TIMEOUT, by reason: query_canceled (statement_timeout) or " +
