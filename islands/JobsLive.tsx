@@ -59,6 +59,19 @@ export function mergeJobEvent(jobs: JobRow[], event: AppEvent, limit: number): J
 }
 
 /**
+ * What a screen reader is told after a job event: that a job started, finished or failed
+ * (`Job <id> completed`), never a progress tick, which would talk over everything else while a
+ * job runs. Null when the event changed no job's status.
+ */
+export function jobAnnouncement(before: JobRow[], after: JobRow[], event: AppEvent): string | null {
+  const id = String(event.payload.jobId ?? "");
+  const now = after.find((job) => job.id === id);
+  if (!now || now.status === "progress") return null;
+  const was = before.find((job) => job.id === id);
+  return was?.status === now.status ? null : `Job ${id} ${now.status}`;
+}
+
+/**
  * The union of two job lists, each job as its most recent report (later `updatedAt`; a
  * finished job stays finished), newest first, at most `limit`. A poll answer that left before
  * a live event must not undo it.
@@ -82,6 +95,7 @@ function newer(a: JobRow, b: JobRow): boolean {
 
 export default function JobsLive(props: JobsLiveProps): VNode {
   const jobs = useSignal(props.jobs);
+  const announcement = useSignal("");
   const status = useSignal<LiveStatus | "server">("server");
   const limit = props.limit ?? 50;
   const stallAfterMs = (props.stallAfterMinutes ?? 0) * 60_000;
@@ -111,7 +125,12 @@ export default function JobsLive(props: JobsLiveProps): VNode {
         poll().catch(() => {});
       },
       poll,
-      onEvent: (event) => (jobs.value = mergeJobEvent(jobs.value, event, limit)),
+      onEvent: (event) => {
+        const before = jobs.value;
+        jobs.value = mergeJobEvent(before, event, limit);
+        const said = jobAnnouncement(before, jobs.value, event);
+        if (said !== null) announcement.value = said;
+      },
     });
   }, []);
 
@@ -129,6 +148,11 @@ export default function JobsLive(props: JobsLiveProps): VNode {
   return (
     <section class="jobs-live panel" aria-labelledby="jobs-live-title">
       <LiveHeader id="jobs-live-title" title="Recent jobs" status={status.value} />
+      {
+        /* The table is not a live region (every progress tick would be read out): this says
+          when a job starts, finishes or fails. */
+      }
+      <p class="sr-only" role="status" data-testid="jobs-announcement">{announcement.value}</p>
       {stalled.size > 0 && (
         <p class="notice notice--warn" role="status" data-testid="jobs-stalled">
           {stalled.size === 1 ? "1 job has" : `${stalled.size} jobs have`}{" "}
@@ -140,7 +164,7 @@ export default function JobsLive(props: JobsLiveProps): VNode {
       {jobs.value.length === 0
         ? <p class="muted">No jobs have reported yet.</p>
         : (
-          <table class="data" data-testid="jobs-table" aria-live="polite">
+          <table class="data" data-testid="jobs-table">
             <thead>
               <tr>
                 <th scope="col">Job</th>

@@ -58,7 +58,7 @@ export default function ModeBadge({ mode, pinned, refreshSeconds = 15 }: ModeBad
       <span class="mode-badge__now" role="status" aria-live="polite">
         <span class="mode-badge__label">Mode</span>{" "}
         <strong class="mode-badge__value" data-testid="mode-value">{current.value}</strong>{" "}
-        {pinned && <span class="mode-badge__pin" title="Pinned by ROS_MODE">pinned</span>}{" "}
+        {pinned && <span class="mode-badge__pin">pinned by ROS_MODE</span>}{" "}
         <span class="mode-badge__hint">{DESCRIPTIONS[current.value] ?? ""}</span>
       </span>
       <span class="mode-badge__live" data-live={live.value ? "yes" : "no"}>

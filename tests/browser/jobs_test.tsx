@@ -128,6 +128,27 @@ Deno.test({
       releasePoll();
       await page.waitForSelector('tr[data-job="poll-marker-1"]', { timeout: 10_000 });
       assert.equal(await page.locator(row).count(), 1, "the live row survives the late answer");
+
+      // Screen readers hear that the job started and finished, not each progress tick; the table
+      // itself is not a live region.
+      const said = () => page.textContent('[data-testid="jobs-announcement"]');
+      assert.equal(await said(), "Job late-poll-job started");
+      assert.equal(await page.locator('[data-testid="jobs-table"][aria-live]').count(), 0);
+      await report(app, worker, "late-poll-job", { status: "progress", progress: 60 });
+      await page.waitForSelector('tr[data-job="late-poll-job"] progress[value="60"]');
+      assert.equal(await said(), "Job late-poll-job started");
+      await report(app, worker, "late-poll-job", { status: "completed" });
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="jobs-announcement"]')?.textContent ===
+            "Job late-poll-job completed",
+        undefined,
+        { timeout: 10_000 },
+      );
+      assert.equal(
+        await page.getAttribute('[data-testid="jobs-announcement"]', "role"),
+        "status",
+      );
       assert.deepEqual(watch.problems, []);
       await context.close();
     } finally {
