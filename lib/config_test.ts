@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError, featureOverrideName, loadConfig } from "./config.ts";
+import { MIN_EVENT_HISTORY_SIZE } from "./realtime/types.ts";
 
 Deno.test("loadConfig() applies the documented defaults", () => {
   const config = loadConfig({});
@@ -127,4 +128,16 @@ Deno.test("loadConfig() reads an empty boolean as unset: its default applies", (
   assert.equal(config.allowUploads, false);
   assert.equal(config.noNetwork, false);
   assert.equal(loadConfig({ STRICT_PHI_ON_UPLOAD: "false" }).strictPhiOnUpload, false);
+});
+
+Deno.test("EVENT_HISTORY_SIZE cannot go below what the event bus assumes every instance keeps", () => {
+  // The Redis bus checks for trimmed entries only after reads of at least this many.
+  assert.equal(
+    loadConfig({ EVENT_HISTORY_SIZE: String(MIN_EVENT_HISTORY_SIZE) }).realtime.historySize,
+    MIN_EVENT_HISTORY_SIZE,
+  );
+  assert.throws(
+    () => loadConfig({ EVENT_HISTORY_SIZE: String(MIN_EVENT_HISTORY_SIZE - 1) }),
+    ConfigError,
+  );
 });

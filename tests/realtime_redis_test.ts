@@ -468,12 +468,13 @@ Deno.test({
 
 Deno.test({
   name:
-    "redis: a flag change trimmed from the stream while B was cut off still reaches B (its streams resync with fell_behind, its snapshot re-reads at once)",
+    "redis: a flag change trimmed from the stream while B was cut off still reaches B's clients: B re-reads its flags, then its streams resync (fell_behind)",
   ignore: !enabled,
   ...opts,
   async fn() {
     const proxy = tcpProxy(redisTarget());
     proxy.start();
+    let lock: Awaited<ReturnType<typeof lockTable>> | undefined;
     // The stream keeps about 10 entries (the least EVENT_HISTORY_SIZE allows).
     const cluster = await startCluster(TEST_REDIS_URL!, { EVENT_HISTORY_SIZE: "10" }, {
       redisUrlB: `redis://127.0.0.1:${proxy.port}`,
@@ -483,7 +484,7 @@ Deno.test({
       const busB = b.services.bus as RedisBus;
       await a.services.flags.set("trimmed.flag", { enabled: false }, SYSTEM);
       await until(() => b.services.flags.get("trimmed.flag") !== undefined, "B to know the flag");
-      const token = await createToken(b, { scopes: ["events:read"] });
+      const token = await createToken(b, { scopes: ["events:read", "governance:read"] });
       const sse = readSse(
         await b.request("/api/stream?topic=governance", {
           headers: { authorization: `Bearer ${token}` },
@@ -513,7 +514,21 @@ Deno.test({
       assert.ok(!oldest[0]![1].includes("governance.flag_changed"), "the change was trimmed");
       assert.equal(b.services.flags.get("trimmed.flag")?.enabled, false, "B has not seen it");
 
+      // B cannot re-read its flags when it comes back (the table is locked for longer than a
+      // re-read may take), so it must not tell its streams to resync yet: a client refetching
+      // then would get the old value and never hear of the change again.
+      lock = await lockTable(cluster.schema, "feature_flags");
+      const gaps: string[] = [];
+      busB.internal.subscribe(() => {}, (reason) => gaps.push(reason));
       proxy.start();
+      await until(() => gaps.includes("fell_behind"), "B to find the gap");
+      // Longer than one re-read may take (3 s): B has tried and is retrying.
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      assert.ok(!sse.messages.some((m) => m.event === "resync"), "no resync while B is stale");
+      assert.equal(b.services.flags.get("trimmed.flag")?.enabled, false);
+      await lock.release();
+      lock = undefined;
+
       await sse.until((m) => m.some((x) => x.event === "resync"), "the resync");
       const resync = sse.messages.find((m) => m.event === "resync")!;
       assert.deepEqual(JSON.parse(resync.data), { reason: "fell_behind" });
@@ -521,13 +536,15 @@ Deno.test({
         !sse.messages.some((m) => m.event === "governance.flag_changed"),
         "the change itself never came: the resync is what tells the client",
       );
-      // Well before the 30 s periodic reload.
-      await until(
-        () => b.services.flags.get("trimmed.flag")?.enabled === true,
-        "B's snapshot to re-read the flag",
-      );
+      // What the client refetches on resync already holds the change (well before the 30 s
+      // periodic reload).
+      const state = await b.request("/api/governance/state", {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal((await state.json()).flags["trimmed.flag"], true);
       await sse.close();
     } finally {
+      await lock?.release();
       await cluster.close();
       proxy.stop();
     }

@@ -73,8 +73,8 @@ export async function createFeatureControl(deps: FeatureControlDeps): Promise<Fe
     if (isStale(snapshots, event)) void snapshots.reloadFor(event);
   }, {
     // Changes may have been missed (trimmed from the stream before this instance read them):
-    // re-read now rather than at the next periodic reload.
-    onResync: () => void snapshots.reload(),
+    // re-read now rather than at the next periodic reload; streams resync once this succeeded.
+    reloadState: () => snapshots.reload(),
   });
   await snapshots.reload();
   const flags = createFlagService({

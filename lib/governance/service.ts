@@ -194,8 +194,9 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
       quietReload();
     }, {
       // A mode change may have been missed (trimmed from the stream before this instance read
-      // it): re-read now rather than at the next periodic sync.
-      onResync: () => quietReload(),
+      // it): re-read now rather than at the next periodic sync; streams resync once this
+      // succeeded. (A failed read is left to the periodic sync, which fails closed when stale.)
+      reloadState: () => reload().then(() => true, () => false),
     });
   }
   try {

@@ -5,6 +5,7 @@
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
+import { withTimeout } from "../timeout.ts";
 import { topicMatches } from "./history.ts";
 import { EventRefusedError, payloadRefusal } from "./payload_guard.ts";
 import {
@@ -74,6 +75,29 @@ export class Subscribers {
         this.#failed(error, event.type);
       }
     }
+  }
+
+  /**
+   * Runs every subscriber's {@link SubscribeOptions.reloadState}: true when all succeeded within
+   * `timeoutMs` (a re-read still running then is not stopped; the caller tries again).
+   */
+  async reloadState(reason: ResyncReason, timeoutMs: number): Promise<boolean> {
+    const reloads: Array<Promise<boolean>> = [];
+    for (const sub of this.#subs) {
+      const reload = sub.options.reloadState;
+      if (!reload) continue;
+      try {
+        reloads.push(reload(reason).catch(() => false));
+      } catch {
+        reloads.push(Promise.resolve(false));
+      }
+    }
+    if (reloads.length === 0) return true;
+    return await withTimeout(
+      Promise.all(reloads).then((done) => done.every(Boolean)),
+      timeoutMs,
+      () => new Error("state re-read timed out"),
+    ).catch(() => false);
   }
 
   /** Tells every subscriber that events may have been missed ({@link SubscribeOptions.onResync}). */

@@ -15,10 +15,13 @@
  *   keep them in order, so replays across that point resync and every
  *   subscriber is told to resync (`onResync`) instead of losing them.
  * - A reader that was away or slow while more entries were appended than the
- *   stream keeps (`MAXLEN ~`) finds the oldest of them trimmed: after such a
- *   batch it checks the stream's oldest entry, and if the entries after its
- *   position may be gone, replays across that point resync and every
- *   subscriber is told to resync (`fell_behind`).
+ *   stream keeps (`MAXLEN ~`), or whose Redis lost entries while it was away,
+ *   finds them gone: after such a batch, and after every reconnect, it checks
+ *   the stream's oldest entry, and if entries after its position may be gone,
+ *   replays across that point resync and every subscriber is told to resync
+ *   (`fell_behind`).
+ * - Before any resync, subscribers that hold state re-read it (retried until
+ *   that succeeds), so clients refetching on `resync` get what they missed.
  * - Every entry carries its publisher's instance id and a publish id. An
  *   append whose reply was lost may land twice (once, then again from the
  *   outbox): readers deliver the first and drop the repeat, and the publisher
@@ -29,8 +32,8 @@
  *   they never enter the history, replays or `lastId`, and never reach event
  *   subscribers (so never an event stream). Those subscribers are told of every
  *   point where this instance may have missed some: its reader lost Redis or
- *   came back, delivered out of order, or read a batch so large that the
- *   stream may have been trimmed past entries it had not read; or another
+ *   came back, delivered out of order, or found the stream trimmed past
+ *   entries it had not read (see above); or another
  *   instance dropped internal messages from its full outbox.
  */
 import type { RedisClient, RedisHandle } from "../redis/client.ts";
@@ -58,7 +61,9 @@ import {
   INTERNAL_KINDS,
   type InternalKind,
   type InternalMessage,
+  MIN_EVENT_HISTORY_SIZE,
   type NewEvent,
+  type ResyncReason,
   type Topic,
   TOPICS,
 } from "./types.ts";
@@ -67,6 +72,8 @@ export const DEFAULT_STREAM_KEY = "researchflow:events";
 
 /** Entries one `XREAD` returns at most. */
 const READ_COUNT = 1000;
+/** How long the subscribers' state re-reads before a resync may take before they are retried. */
+const RELOAD_WAIT_MS = 3000;
 /** How much longer than a blocking read the reader may go without an answer and still listen. */
 const LISTEN_GRACE_MS = 5000;
 /** The kind of the entry an instance appends after dropping internal messages from its outbox. */
@@ -101,6 +108,18 @@ function fieldsOf(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < list.length; i += 2) out[list[i]!] = list[i + 1]!;
   return out;
+}
+
+/** A field of a reply that is a flat list of names and values (RESP2) or a map (RESP3). */
+function fieldOf(reply: unknown): (name: string) => unknown {
+  if (Array.isArray(reply)) {
+    return (name) => {
+      for (let i = 0; i + 1 < reply.length; i += 2) if (reply[i] === name) return reply[i + 1];
+      return undefined;
+    };
+  }
+  if (reply instanceof Map) return (name) => reply.get(name);
+  return (name) => (reply as Record<string, unknown> | null)?.[name];
 }
 
 /** The entry lists of an XREAD reply (RESP2 array of [key, entries], or RESP3 map). */
@@ -291,24 +310,89 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       stream: "redis",
     });
     metrics?.busResyncs.inc({ reason: "out_of_order" });
-    subscribers.resync("out_of_order");
+    resyncAfterReload("out_of_order");
     internalSubscribers.gap("out_of_order");
   }
 
+  /** Resyncs waiting for the subscribers' state re-reads (one run at a time serves them all). */
+  const resyncsDue = new Set<ResyncReason>();
+  let resyncRunning = false;
+  /** Pending waits between re-read attempts, ended by `close()`. */
+  const retryWaits = new Set<() => void>();
+
   /**
-   * Whether the stream was trimmed past entries after `readFrom` before this reader read them.
-   * Trimming removes the oldest entries, so that happened exactly when the oldest entry left is
-   * above `readFrom` and something after `readFrom` went with it; the second part cannot be
-   * seen, so an oldest entry above `readFrom` counts (and so does a failed check: fail closed).
+   * Subscribers that hold state (the flag snapshot, the mode) re-read it first, retried with
+   * backoff until every re-read succeeds; only then is every subscriber told to resync. Told
+   * earlier, a client refetching at once could get state without what it missed, and would then
+   * never hear of it again. Runs beside the reader, which goes on delivering meanwhile.
+   */
+  function resyncAfterReload(reason: ResyncReason): void {
+    resyncsDue.add(reason);
+    if (resyncRunning) return;
+    resyncRunning = true;
+    void (async () => {
+      try {
+        while (resyncsDue.size > 0 && !stopped) {
+          const reasons = [...resyncsDue];
+          resyncsDue.clear();
+          let attempt = 0;
+          while (!stopped && !await subscribers.reloadState(reasons[0]!, RELOAD_WAIT_MS)) {
+            if (attempt === 0) {
+              logger?.warn("state re-read before a resync failed; retrying", { stream: "redis" });
+            }
+            await retryWait(reconnectDelay(attempt++));
+          }
+          if (!stopped) { for (const due of reasons) subscribers.resync(due); }
+        }
+      } finally {
+        resyncRunning = false;
+      }
+    })();
+  }
+
+  function retryWait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        retryWaits.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      retryWaits.add(done);
+    });
+  }
+
+  /**
+   * Whether entries after `readFrom` may have gone before this reader read them (trimmed away,
+   * or lost with the whole stream). Trimming removes the oldest entries, so none after
+   * `readFrom` went while the oldest entry left is at or below it. Above it, they may have:
+   * that counts, as does an empty stream (a stream with entries is never trimmed empty: it was
+   * lost) and a failed check (fail closed). From "0-0" (the stream was empty when this instance
+   * started and it has read nothing since) the only loss is trimming, which the stream counts.
    */
   async function trimmedPast(readFrom: string): Promise<boolean> {
     try {
+      if (readFrom === "0-0") return await everTrimmed();
       const oldest = await reader.sendCommand<RawEntry[]>(["XRANGE", key, "-", "+", "COUNT", "1"]);
       const id = oldest[0]?.[0];
       return id === undefined || compareEventIds(id, readFrom) > 0;
     } catch {
       return true;
     }
+  }
+
+  /** Whether the stream has ever been trimmed: it has added more entries than it holds. */
+  async function everTrimmed(): Promise<boolean> {
+    const info = await reader.sendCommand<unknown>(["XINFO", "STREAM", key]).catch((error) => {
+      if (error instanceof Error && /no such key/i.test(error.message)) return null;
+      throw error;
+    });
+    if (info === null) return false; // still no stream: nothing was added, nothing lost
+    const field = fieldOf(info);
+    const added = Number(field("entries-added"));
+    const length = Number(field("length"));
+    if (!Number.isFinite(added) || !Number.isFinite(length)) return true;
+    return added > length;
   }
 
   /**
@@ -323,7 +407,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       maxLen,
     });
     metrics?.busResyncs.inc({ reason: "fell_behind" });
-    subscribers.resync("fell_behind");
+    resyncAfterReload("fell_behind");
     internalSubscribers.gap("fell_behind");
   }
 
@@ -418,10 +502,16 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         } finally {
           settleOutOfOrder();
           if (restored) internalSubscribers.gap("redis_restored");
+          // Entries after `readFrom` can only have gone unread if Redis lost them while this
+          // reader was away (a restart or failover), or if a writer trimmed the stream to fewer
+          // than followed them; every instance keeps at least MIN_EVENT_HISTORY_SIZE (`MAXLEN ~`
+          // keeps at least what it is given), whatever its own EVENT_HISTORY_SIZE. Only then is
+          // the stream looked at.
+          const mayHaveLost = restored || read >= Math.min(maxLen, MIN_EVENT_HISTORY_SIZE);
+          if (mayHaveLost && !stopped && await trimmedPast(readFrom) && !stopped) {
+            settleFellBehind();
+          }
         }
-        // `MAXLEN ~` keeps at least maxLen entries, so entries after `readFrom` can only have been
-        // trimmed away if at least that many followed it: only such a batch may hide a gap.
-        if (read >= Math.min(maxLen, READ_COUNT) && await trimmedPast(readFrom)) settleFellBehind();
       } catch (error) {
         if (stopped) break;
         if (state === "ok") {
@@ -533,6 +623,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       if (stopped) return;
       stopped = true;
       wake?.();
+      for (const done of [...retryWaits]) done();
       try {
         reader.destroy();
       } catch {

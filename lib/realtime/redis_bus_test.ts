@@ -161,8 +161,11 @@ Deno.test({
       assert.deepEqual(b.got.map((e) => e.payload.progress), [1, 2, 3]);
       // B may read the last flushed entry before A has taken it off its outbox.
       await until(() => (a.bus as RedisBus).outboxLength() === 0, "A's outbox to drain");
-      const replay = await b.bus.replay(b.got[0]!.id, "all");
-      assert.deepEqual(replay.events.map((e) => e.payload.progress), [2, 3]);
+      // The restarted Redis (no persistence) lost the stream: what it held after B's position
+      // cannot be known, so a replay across the restart answers resync instead of claiming
+      // to be complete.
+      await until(() => (b.bus as RedisBus).readerState() === "ok", "B's reader back");
+      assert.deepEqual(await b.bus.replay(b.got[0]!.id, "all"), { events: [], complete: false });
     } finally {
       await a.close();
       await b.close();
@@ -341,12 +344,16 @@ Deno.test({
  * A bus that records its events and resyncs, on a stream that already holds one event (so its
  * reader reads from a real entry, not from the stream's start).
  */
-async function seededInstance(key: string, options: { historySize: number; maxLen: number }) {
+async function seededInstance(
+  key: string,
+  options: { historySize: number; maxLen: number },
+  url = TEST_REDIS_URL!,
+) {
   const seed = await openRedis(TEST_REDIS_URL!, memoryLogger());
   const seedId = await seed.client.sendCommand<string>(jobEntry(key, "seed", null));
   await seed.close();
   const logger = memoryLogger();
-  const redis = await openRedis(TEST_REDIS_URL!, logger);
+  const redis = await openRedis(url, logger);
   const metrics = createAppMetrics();
   const bus = await createRedisBus({
     redis,
@@ -454,6 +461,114 @@ Deno.test({
     } finally {
       await dropKey(b.redis, key).catch(() => {});
       await b.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis bus: a stream trimmed past unread entries by a writer that keeps fewer entries than this reader is a gap too",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const key = uniqueName("events");
+    // B keeps 1,000; another instance (a rolling configuration change) trims to about 10.
+    const b = await seededInstance(key, { historySize: 1000, maxLen: 1000 });
+    try {
+      await appendBurst(b.redis, key, 300, 10);
+      await until(() => b.got.some((e) => e.payload.jobId === "j299"), "the last entry");
+      assert.ok(!b.got.some((e) => e.payload.jobId === "j0"), "the first ones were trimmed");
+      await until(() => b.resyncs.length > 0, "the resync");
+      assert.deepEqual(b.resyncs, ["fell_behind"]);
+      assert.equal((await b.bus.replay(b.seedId, "all")).complete, false);
+    } finally {
+      await dropKey(b.redis, key).catch(() => {});
+      await b.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis bus: entries Redis lost while the reader was away (a restart without persistence) are a gap; a reconnect that lost nothing is not",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const url = new URL(TEST_REDIS_URL!);
+    const proxy = tcpProxy({ hostname: url.hostname, port: Number(url.port || 6379) });
+    proxy.start();
+    const key = uniqueName("events");
+    const b = await seededInstance(
+      key,
+      { historySize: 100, maxLen: 100 },
+      `redis://127.0.0.1:${proxy.port}`,
+    );
+    const raw = await openRedis(TEST_REDIS_URL!, memoryLogger());
+    try {
+      // Away and back, nothing lost: two entries appended meanwhile, both read, no resync.
+      proxy.stop();
+      await until(() => b.bus.readerState() === "reconnecting", "B's reader to lose Redis");
+      await raw.client.sendCommand(jobEntry(key, "kept-1", null));
+      await raw.client.sendCommand(jobEntry(key, "kept-2", null));
+      proxy.start();
+      await until(() => b.got.some((e) => e.payload.jobId === "kept-2"), "the entries kept");
+      await raw.client.sendCommand(jobEntry(key, "next", null));
+      await until(() => b.got.some((e) => e.payload.jobId === "next"), "the next entry");
+      assert.deepEqual(b.resyncs, []);
+
+      // Away again; Redis loses the stream (restarted without persistence) and a new one starts.
+      proxy.stop();
+      await until(() => b.bus.readerState() === "reconnecting", "B's reader to lose Redis again");
+      await raw.client.sendCommand(["DEL", key]);
+      await raw.client.sendCommand(jobEntry(key, "after-restart", null));
+      proxy.start();
+      await until(() => b.got.some((e) => e.payload.jobId === "after-restart"), "the new entry");
+      await until(() => b.resyncs.length > 0, "the resync");
+      assert.deepEqual(b.resyncs, ["fell_behind"]);
+    } finally {
+      await raw.client.sendCommand(["DEL", key]).catch(() => {});
+      await raw.close();
+      await b.close();
+      proxy.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis bus: when the reader cannot check the stream after a large read, it assumes a gap (fail closed)",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    // A Redis user that may do everything the bus does except XRANGE, the check's command.
+    const user = uniqueName("bus_no_xrange");
+    const admin = await openRedis(TEST_REDIS_URL!, memoryLogger());
+    await admin.client.sendCommand([
+      "ACL",
+      "SETUSER",
+      user,
+      "on",
+      "nopass",
+      "~*",
+      "&*",
+      "+@all",
+      "-xrange",
+    ]);
+    const url = new URL(TEST_REDIS_URL!);
+    url.username = user;
+    url.password = "unused";
+    const key = uniqueName("events");
+    const b = await seededInstance(key, { historySize: 100, maxLen: 100 }, url.toString());
+    try {
+      await appendBurst(admin, key, 20, null); // nothing trimmed, but the check cannot tell
+      await until(() => b.got.some((e) => e.payload.jobId === "j19"), "the last entry");
+      await until(() => b.resyncs.length > 0, "the resync");
+      assert.deepEqual(b.resyncs, ["fell_behind"]);
+    } finally {
+      await dropKey(admin, key).catch(() => {});
+      await b.close();
+      await admin.client.sendCommand(["ACL", "DELUSER", user]).catch(() => {});
+      await admin.close();
     }
   },
 });

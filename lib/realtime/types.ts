@@ -47,6 +47,13 @@ export interface Replay {
 }
 
 /**
+ * The least `EVENT_HISTORY_SIZE` (lib/config.ts; lib/config_test.ts keeps the two equal), so the
+ * fewest entries any instance trims the Redis stream to: a read of fewer entries cannot have lost
+ * any to trimming.
+ */
+export const MIN_EVENT_HISTORY_SIZE = 10;
+
+/**
  * Why subscribers must reload the state instead of trusting the events they were given:
  * - `out_of_order`: after this instance's own Redis outage, the events other instances published
  *   meanwhile arrive with ids below the local ids it gave its own events, so a subscriber that
@@ -58,9 +65,16 @@ export type ResyncReason = "out_of_order" | "fell_behind";
 
 export interface SubscribeOptions {
   /**
-   * Called when events may have been missed ({@link ResyncReason}). An event stream answers with
-   * `resync` (its client reloads the state); the flag snapshot and the mode service re-read the
-   * database.
+   * Re-reads the state this subscriber holds (the flag snapshot, the mode) when events may have
+   * been missed ({@link ResyncReason}); resolves true once that state includes everything
+   * published so far. Every subscriber's re-read runs (and is retried until all succeed) before
+   * any `onResync` is called, so a client that refetches on `resync` gets the state with what it
+   * missed.
+   */
+  reloadState?: (reason: ResyncReason) => Promise<boolean>;
+  /**
+   * Called when events may have been missed ({@link ResyncReason}), after the `reloadState`
+   * re-reads. An event stream answers with `resync` (its client refetches the state).
    */
   onResync?: (reason: ResyncReason) => void;
 }
