@@ -39,6 +39,20 @@ function typeText(doc: Json, schema: Json | undefined, depth = 0): string {
   return type;
 }
 
+/**
+ * The mark of a required parameter or field: a star to the eye (explained at the top of the
+ * page), the word to a screen reader; never a tooltip alone, which keyboard and touch users
+ * never see.
+ */
+function RequiredMark(): VNode {
+  return (
+    <>
+      <span class="required" aria-hidden="true">*</span>
+      <span class="sr-only">{" (required)"}</span>
+    </>
+  );
+}
+
 function SchemaView(
   { doc, schema, depth = 0 }: { doc: Json; schema: Json | undefined; depth?: number },
 ): VNode {
@@ -59,7 +73,7 @@ function SchemaView(
             <tr key={name}>
               <th scope="row">
                 <code>{name}</code>
-                {required.has(name) ? <span class="required" title="required">*</span> : null}
+                {required.has(name) ? <RequiredMark /> : null}
               </th>
               <td>
                 {nested
@@ -107,7 +121,8 @@ export function ApiReference({ doc }: { doc: Json }): VNode {
       <p class="lede">
         {String(info.description ?? "")} Version{" "}
         {String(info.version ?? "")}. The machine-readable document is at{" "}
-        <a href="/api/openapi.json">/api/openapi.json</a>.
+        <a href="/api/openapi.json">/api/openapi.json</a>. Names marked{" "}
+        <span class="required" aria-hidden="true">*</span> are required.
       </p>
       <nav class="api-toc" aria-label="Operations">
         {tags.map((tag) => (
@@ -156,7 +171,7 @@ export function ApiReference({ doc }: { doc: Json }): VNode {
                       <tr key={`${p.in}-${p.name}`}>
                         <th scope="row">
                           <code>{String(p.name)}</code>
-                          {p.required ? <span class="required">*</span> : null}
+                          {p.required ? <RequiredMark /> : null}
                         </th>
                         <td>
                           <span class="muted">{String(p.in)}</span>{" "}

@@ -58,17 +58,25 @@ export function mergeJobEvent(jobs: JobRow[], event: AppEvent, limit: number): J
   return [row, ...jobs.filter((job) => job.id !== id)].slice(0, limit);
 }
 
+/** Changes named one by one in an announcement; beyond them, only how many more. */
+const ANNOUNCED_AT_MOST = 3;
+
 /**
- * What a screen reader is told after a job event: that a job started, finished or failed
- * (`Job <id> completed`), never a progress tick, which would talk over everything else while a
- * job runs. Null when the event changed no job's status.
+ * What a screen reader is told when the list changes (a live event or a poll): which jobs
+ * started, finished or failed (`Job <id> completed.`), never a progress tick, which would talk
+ * over everything else while a job runs. Null when no job's status changed that way.
  */
-export function jobAnnouncement(before: JobRow[], after: JobRow[], event: AppEvent): string | null {
-  const id = String(event.payload.jobId ?? "");
-  const now = after.find((job) => job.id === id);
-  if (!now || now.status === "progress") return null;
-  const was = before.find((job) => job.id === id);
-  return was?.status === now.status ? null : `Job ${id} ${now.status}`;
+export function jobAnnouncement(before: JobRow[], after: JobRow[]): string | null {
+  const was = new Map(before.map((job) => [job.id, job.status]));
+  const changes = after
+    .filter((job) => job.status !== "progress" && was.get(job.id) !== job.status)
+    .map((job) => `Job ${job.id} ${job.status}.`);
+  if (changes.length === 0) return null;
+  const more = changes.length - ANNOUNCED_AT_MOST;
+  return [
+    ...changes.slice(0, ANNOUNCED_AT_MOST),
+    ...(more > 0 ? [`${more} more job${more === 1 ? "" : "s"} changed.`] : []),
+  ].join(" ");
 }
 
 /**
@@ -104,6 +112,13 @@ export default function JobsLive(props: JobsLiveProps): VNode {
   const clockOffset = useSignal(serverNow - Date.now());
   const now = useSignal(serverNow);
 
+  /** Shows the new list and announces what changed in it. */
+  function update(next: JobRow[]): void {
+    const said = jobAnnouncement(jobs.value, next);
+    jobs.value = next;
+    if (said !== null) announcement.value = said;
+  }
+
   async function poll(): Promise<void> {
     const response = await fetch(`/api/jobs?limit=${limit}`, {
       headers: { accept: "application/json" },
@@ -111,7 +126,7 @@ export default function JobsLive(props: JobsLiveProps): VNode {
     if (!response.ok) return;
     const polled = ((await response.json()) as { jobs: JobRow[] }).jobs;
     // Merged, not replaced: events that arrived while the request was on its way are newer.
-    jobs.value = mergeJobLists(jobs.value, polled, limit);
+    update(mergeJobLists(jobs.value, polled, limit));
   }
 
   useEffect(() => {
@@ -125,12 +140,7 @@ export default function JobsLive(props: JobsLiveProps): VNode {
         poll().catch(() => {});
       },
       poll,
-      onEvent: (event) => {
-        const before = jobs.value;
-        jobs.value = mergeJobEvent(before, event, limit);
-        const said = jobAnnouncement(before, jobs.value, event);
-        if (said !== null) announcement.value = said;
-      },
+      onEvent: (event) => update(mergeJobEvent(jobs.value, event, limit)),
     });
   }, []);
 

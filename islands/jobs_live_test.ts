@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type JobRow, mergeJobLists } from "./JobsLive.tsx";
+import { jobAnnouncement, type JobRow, mergeJobLists } from "./JobsLive.tsx";
 
 const row = (id: string, status: string, progress: number, updatedAt: string): JobRow => ({
   id,
@@ -32,4 +32,37 @@ Deno.test("mergeJobLists() takes each job's latest report, never undoing a finis
     ["c", "started", 0],
   ]);
   assert.equal(mergeJobLists(current, polled, 2).length, 2);
+});
+
+Deno.test("jobAnnouncement() names jobs that started, completed or failed, never a progress tick", () => {
+  const t = "2026-11-23T00:00:00Z";
+  const before = [row("a", "started", 0, t), row("b", "progress", 40, t)];
+  assert.equal(jobAnnouncement(before, before), null);
+  // Progress (a job moving on, or a new job first seen mid-run) is not announced.
+  assert.equal(
+    jobAnnouncement(before, [row("a", "progress", 10, t), row("b", "progress", 60, t)]),
+    null,
+  );
+  assert.equal(jobAnnouncement([], [row("c", "progress", 5, t)]), null);
+  assert.equal(jobAnnouncement(before, [row("c", "started", 0, t), ...before]), "Job c started.");
+  assert.equal(
+    jobAnnouncement(before, [row("a", "failed", 0, t), row("b", "completed", 100, t)]),
+    "Job a failed. Job b completed.",
+  );
+  // A finished job that stays finished (an event mergeJobEvent ignored) says nothing again.
+  const done = [row("b", "completed", 100, t)];
+  assert.equal(jobAnnouncement(done, done), null);
+});
+
+Deno.test("jobAnnouncement() names at most three changes and counts the rest (a poll after a resync)", () => {
+  const t = "2026-11-23T00:00:00Z";
+  const after = ["a", "b", "c", "d", "e"].map((id) => row(id, "completed", 100, t));
+  assert.equal(
+    jobAnnouncement([], after),
+    "Job a completed. Job b completed. Job c completed. 2 more jobs changed.",
+  );
+  assert.match(
+    jobAnnouncement([], after.slice(0, 4)) ?? "",
+    /Job c completed\. 1 more job changed\.$/,
+  );
 });

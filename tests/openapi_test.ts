@@ -53,3 +53,16 @@ Deno.test("GET /api/docs renders the reference from the document with no externa
   const external = [...html.matchAll(/(?:src|href)="(https?:\/\/[^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual(external, [], "the docs page must work with the network closed");
 });
+
+Deno.test("GET /api/docs says what the required mark means, and says it to screen readers too", async () => {
+  const html = await (await app.request("/api/docs")).text();
+  assert.match(
+    html,
+    /Names marked <span class="required" aria-hidden="true">\*<\/span> are required/,
+  );
+  const marks = html.match(/<span class="required" aria-hidden="true">\*<\/span>/g) ?? [];
+  const spoken = html.match(/<span class="sr-only"> \(required\)<\/span>/g) ?? [];
+  assert.ok(spoken.length > 10, `required parameters and fields are marked (${spoken.length})`);
+  assert.equal(marks.length, spoken.length + 1, "every star but the legend's has its words");
+  assert.doesNotMatch(html, /title="required"/);
+});

@@ -129,19 +129,19 @@ Deno.test({
       await page.waitForSelector('tr[data-job="poll-marker-1"]', { timeout: 10_000 });
       assert.equal(await page.locator(row).count(), 1, "the live row survives the late answer");
 
-      // Screen readers hear that the job started and finished, not each progress tick; the table
-      // itself is not a live region.
+      // Screen readers hear that jobs started and finished, not each progress tick; the table
+      // itself is not a live region. The last news came with the poll answer (its marker row).
       const said = () => page.textContent('[data-testid="jobs-announcement"]');
-      assert.equal(await said(), "Job late-poll-job started");
+      assert.equal(await said(), "Job poll-marker-1 started.");
       assert.equal(await page.locator('[data-testid="jobs-table"][aria-live]').count(), 0);
       await report(app, worker, "late-poll-job", { status: "progress", progress: 60 });
       await page.waitForSelector('tr[data-job="late-poll-job"] progress[value="60"]');
-      assert.equal(await said(), "Job late-poll-job started");
+      assert.equal(await said(), "Job poll-marker-1 started.");
       await report(app, worker, "late-poll-job", { status: "completed" });
       await page.waitForFunction(
         () =>
           document.querySelector('[data-testid="jobs-announcement"]')?.textContent ===
-            "Job late-poll-job completed",
+            "Job late-poll-job completed.",
         undefined,
         { timeout: 10_000 },
       );
