@@ -20,7 +20,7 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./env.ts";
 import { type TcpProxy, tcpProxy } from "./tcp_proxy.ts";
 import { until } from "./wait.ts";
 
-const SCRIPT = new URL("../../scripts/user.ts", import.meta.url).pathname;
+const USER_SCRIPT = new URL("../../scripts/user.ts", import.meta.url).pathname;
 
 export interface CliResult {
   code: number;
@@ -31,7 +31,17 @@ export interface CliResult {
 }
 
 /** Runs `deno task user <args>` with only `env` (and LOG_LEVEL=error) in its environment. */
-export async function runUserCli(
+export function runUserCli(
+  env: Record<string, string>,
+  args: string[],
+  stdin?: string,
+): Promise<CliResult> {
+  return runScript(USER_SCRIPT, env, args, stdin);
+}
+
+/** Runs one of scripts/ (a path) as its task does, with only `env` (and LOG_LEVEL=error). */
+export async function runScript(
+  script: string,
   env: Record<string, string>,
   args: string[],
   stdin?: string,
@@ -45,7 +55,7 @@ export async function runUserCli(
       "--allow-read",
       "--allow-write",
       "--allow-sys",
-      SCRIPT,
+      script,
       ...args,
     ],
     env: { NO_COLOR: "1", LOG_LEVEL: "error", ...env },

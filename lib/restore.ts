@@ -1,0 +1,71 @@
+/**
+ * Readies a database restored from a backup before any instance serves from it
+ * (`deno task restore-prepare`, docs/operations/BACKUPS_AND_RESTORE.md).
+ *
+ * A backup brings back its own moment: sessions signed out since, a governance mode that may
+ * be LIVE, access that was ended later. So, in one transaction with its audit entry:
+ * - every session ends (users sign in again; an ended session must not come back);
+ * - the stored governance mode becomes STANDBY (writes and ingestion wait until someone has
+ *   checked the restored state and sets LIVE deliberately), with a governance log entry;
+ * - one `system.restore_prepared` entry marks in the audit log where the backup's history
+ *   ends, so entries after it are known to be written after the restore.
+ */
+import type { AuditLog } from "./audit/mod.ts";
+import type { Mode } from "./config.ts";
+import type { Db } from "./db/mod.ts";
+import { appendGovernanceLog, readStoredMode, writeStoredMode } from "./governance/store.ts";
+
+export interface RestorePreparation {
+  /** The newest audit entry the backup holds (null: none): later ones were written after it. */
+  lastAuditIdInBackup: number | null;
+  sessionsEnded: number;
+  /** The mode stored in the backup (null when none was stored: the configured default applied). */
+  previousMode: Mode | null;
+}
+
+/** A backup label an operator may give: a file name or a timestamp, never free text. */
+export const BACKUP_LABEL = /^[A-Za-z0-9][A-Za-z0-9._:+-]{0,99}$/;
+
+export async function prepareRestoredDatabase(
+  db: Db,
+  audit: AuditLog,
+  options: { backupLabel?: string } = {},
+): Promise<RestorePreparation> {
+  if (options.backupLabel !== undefined && !BACKUP_LABEL.test(options.backupLabel)) {
+    throw new RangeError("The backup label must be a file name or a timestamp");
+  }
+  return await db.transaction(async (tx) => {
+    const [newest] = await tx.query<{ id: string | number | null }>(
+      "SELECT max(id) AS id FROM audit_log",
+    );
+    const lastAuditIdInBackup = newest?.id === null || newest?.id === undefined
+      ? null
+      : Number(newest.id);
+    const [ended] = await tx.query<{ n: string | number }>(
+      "WITH ended AS (DELETE FROM sessions RETURNING 1) SELECT count(*) AS n FROM ended",
+    );
+    const sessionsEnded = Number(ended?.n ?? 0);
+    const previousMode = (await readStoredMode(tx)) ?? null;
+    if (previousMode !== "STANDBY") {
+      await writeStoredMode(tx, "STANDBY", null);
+      await appendGovernanceLog(tx, {
+        eventType: "mode_change",
+        userId: null,
+        details: { from: previousMode, to: "STANDBY", actorType: "system", reason: "restore" },
+      });
+    }
+    const preparation = { lastAuditIdInBackup, sessionsEnded, previousMode };
+    await audit.record({
+      actor: { type: "system" },
+      action: "system.restore_prepared",
+      target: { type: "database" },
+      before: { mode: previousMode },
+      after: {
+        ...preparation,
+        mode: "STANDBY",
+        ...(options.backupLabel !== undefined ? { backupLabel: options.backupLabel } : {}),
+      },
+    }, tx);
+    return preparation;
+  });
+}
