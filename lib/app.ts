@@ -47,6 +47,7 @@ import {
   createAuthStore,
   csrfProtection,
   ipFilter,
+  type KdfGate,
   rateLimit,
   type ScryptParams,
 } from "./auth/mod.ts";
@@ -113,6 +114,8 @@ export interface AppDeps {
   bus?: EventBus;
   /** scrypt cost for new password hashes (tests lower it; production keeps the default). */
   passwordParams?: ScryptParams;
+  /** Bounds the password hashes running at once (tests pass their own to hold it busy). */
+  kdfGate?: KdfGate;
   /** Analytics retention cleanup interval in ms (default hourly; 0 disables the timer). */
   analyticsCleanupIntervalMs?: number;
 }
@@ -252,6 +255,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       sessionIdleMinutes: config.auth.sessionIdleMinutes,
       sessionAbsoluteHours: config.auth.sessionAbsoluteHours,
       ...(deps.passwordParams ? { passwordParams: deps.passwordParams } : {}),
+      ...(deps.kdfGate ? { kdfGate: deps.kdfGate } : {}),
       // Credentials ended on one instance are dropped from every instance's memory.
       peers: bus.internal,
       logger,

@@ -34,3 +34,10 @@ export {
   verifyPassword,
 } from "./password.ts";
 export { bootstrapAdmin, type BootstrapResult } from "./bootstrap.ts";
+export {
+  createKdfGate,
+  DEFAULT_KDF_GATE,
+  KdfBusyError,
+  type KdfGate,
+  type KdfGateOptions,
+} from "./kdf_gate.ts";

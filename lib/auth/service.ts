@@ -40,6 +40,7 @@ import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./toke
 import { VerifiedCache } from "./verified_cache.ts";
 import { withTimeout } from "../timeout.ts";
 import { isAcceptedEmail } from "./account_rules.ts";
+import { createKdfGate, type KdfGate } from "./kdf_gate.ts";
 import {
   ALL_ENDED,
   CREDENTIALS_ENDED,
@@ -65,6 +66,8 @@ export interface AuthServiceOptions {
    */
   peers?: InternalChannel;
   logger?: Logger;
+  /** Bounds the password hashes running at once (default: 2, see lib/auth/kdf_gate.ts). */
+  kdfGate?: KdfGate;
 }
 
 export interface SignInMeta {
@@ -134,6 +137,7 @@ export function createAuthService(options: AuthServiceOptions) {
   const { store, audit, clock, peers, logger } = options;
   const params = options.passwordParams ?? DEFAULT_SCRYPT;
   const dummyVerify = createDummyVerifier(params);
+  const kdf = options.kdfGate ?? createKdfGate();
   const idleMs = options.sessionIdleMinutes * 60_000;
   const absoluteMs = options.sessionAbsoluteHours * 3_600_000;
   const now = () => new Date(clock.now());
@@ -322,7 +326,7 @@ export function createAuthService(options: AuthServiceOptions) {
   async function validNewPassword(password: string): Promise<string> {
     const problem = passwordProblem(password);
     if (problem) throw new ValidationError(problem, [{ path: "$.password", message: problem }]);
-    return await hashPassword(password, params);
+    return await kdf.run(() => hashPassword(password, params));
   }
 
   return {
@@ -334,7 +338,20 @@ export function createAuthService(options: AuthServiceOptions) {
       const nowMs = clock.now();
       const emailKey = await accountKey(email);
       const ipKeyValue = await ipKey(meta.ip);
-      const reservation = await reserve(emailKey, ipKeyValue, nowMs);
+      // The attempt is counted and checked within a turn of the password-hash gate, so one
+      // refused because the gate is busy (503) is not counted against the account's lock.
+      const { reservation, user, ok, rehashed } = await kdf.run(async () => {
+        const reservation = await reserve(emailKey, ipKeyValue, nowMs);
+        if ("retryAfter" in reservation) return { reservation, ok: false };
+        const user = await store.findUserByEmail(email);
+        let ok = false;
+        if (user?.passwordHash) ok = await verifyPassword(password, user.passwordHash);
+        else await dummyVerify();
+        const rehashed = ok && user?.passwordHash && needsRehash(user.passwordHash, params)
+          ? await hashPassword(password, params)
+          : undefined;
+        return { reservation, user, ok, rehashed };
+      });
       // The two refusals below change nothing but the count the reservation already committed
       // (which must stand whatever happens to the audit entry): their entries stand alone.
       if ("retryAfter" in reservation) {
@@ -348,10 +365,6 @@ export function createAuthService(options: AuthServiceOptions) {
           reservation.retryAfter,
         );
       }
-      const user = await store.findUserByEmail(email);
-      let ok = false;
-      if (user?.passwordHash) ok = await verifyPassword(password, user.passwordHash);
-      else await dummyVerify();
       if (!ok || !user || !user.active) {
         // Already counted as a failure by the reservation.
         await audit.record({
@@ -365,10 +378,7 @@ export function createAuthService(options: AuthServiceOptions) {
       // The throttle's own bookkeeping, not part of the audited sign-in.
       await store.clearThrottle(emailKey);
       await store.releaseAttempt(ipKeyValue, IP_POLICY, reservation.ipLock);
-      // Hashed before the transaction: the KDF is slow and holds no connection meanwhile.
-      const rehashed = user.passwordHash && needsRehash(user.passwordHash, params)
-        ? await hashPassword(password, params)
-        : undefined;
+      // (`rehashed` was hashed before the transaction: the KDF is slow and holds no connection.)
       const previous = meta.previousSessionSecret
         ? await hashSecret(meta.previousSessionSecret)
         : undefined;

@@ -1,5 +1,6 @@
 /** Building the whole app in process for tests (no port), on a test database. */
 import { type App, createApp } from "../../lib/app.ts";
+import type { KdfGate } from "../../lib/auth/mod.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
 import { testConfig } from "../../lib/config.ts";
 import type { Db } from "../../lib/db/mod.ts";
@@ -29,6 +30,7 @@ export interface TestAppOptions {
   testDb?: TestDb;
   redis?: RedisHandle;
   clock?: Clock;
+  kdfGate?: KdfGate;
 }
 
 /** Builds an app on a fresh PGlite unless a database is given. */
@@ -43,6 +45,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.redis ? { redis: options.redis } : {}),
     islands: () => manifest,
     passwordParams: TEST_PASSWORD_PARAMS,
+    ...(options.kdfGate ? { kdfGate: options.kdfGate } : {}),
   });
   return {
     ...handle,
