@@ -293,7 +293,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 
   const app: AppHono = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use(requestContext({ logger, trustProxy: config.trustProxy }));
+  app.use(requestContext({
+    logger,
+    trustProxy: config.trustProxy,
+    trustedProxyIps: config.trustedProxyIps,
+  }));
   app.use(securityHeaders({ hsts: config.appEnv !== "development" }));
   app.use(requestLog({ metrics }));
   app.use(methodNotAllowed({

@@ -26,7 +26,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** The most proxies TRUST_PROXY may name. */
+/** The most proxies TRUST_PROXY may name (and the deepest X-Forwarded-For is walked). */
 export const MAX_TRUSTED_PROXIES = 10;
 
 /** The shortest METRICS_TOKEN accepted: long enough that guessing it is hopeless. */
@@ -210,10 +210,17 @@ export function isIpRule(rule: string): boolean {
   return Number(bits) <= (v4 ? 32 : 128);
 }
 
-/** A comma-separated list of addresses and CIDR ranges; the error never repeats a value. */
+/**
+ * A comma-separated list of addresses and CIDR ranges; the error never repeats a value. A
+ * `replace-with-…` entry (deploy/kubernetes/configmap.yaml ships one for TRUSTED_PROXY_IPS) is
+ * named as the placeholder it is, in every environment: unlike a secret it cannot stand in for
+ * a value even in development, since it is no address.
+ */
 const ipList = () =>
   list().superRefine((rules, ctx) => {
-    if (rules.some((rule) => !isIpRule(rule))) {
+    if (rules.some(isPlaceholder)) {
+      ctx.addIssue({ code: "custom", message: "is still the example placeholder" });
+    } else if (rules.some((rule) => !isIpRule(rule))) {
       ctx.addIssue({ code: "custom", message: "must list IP addresses or CIDR ranges" });
     }
   });
@@ -255,6 +262,7 @@ const envSchema = z.object({
   ANALYTICS_EMIT: oneOf(["on", "off"] as const),
   ANALYTICS_RETENTION_DAYS: int(395, 1, 3650),
   TRUST_PROXY: proxyHops(MAX_TRUSTED_PROXIES),
+  TRUSTED_PROXY_IPS: ipList(),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 104_857_600),
   SHUTDOWN_TIMEOUT_SECONDS: int(30, 1, 600),
   ADMIN_EMAIL: text(),
@@ -330,10 +338,16 @@ export interface Config {
   };
   /**
    * How many proxies in front of the app append to `X-Forwarded-For`
-   * (`TRUST_PROXY`: true is 1, false is 0); the client is the address that
-   * many hops from the right. 0: the socket's peer.
+   * (`TRUST_PROXY`: true is 1, false is 0): the switch for reading the header at all and the
+   * deepest the client is looked for from the right. 0: the socket's peer.
    */
   readonly trustProxy: number;
+  /**
+   * `TRUSTED_PROXY_IPS`: the peers whose `X-Forwarded-For` is believed, and the addresses
+   * skipped in it as further proxies (lib/http/client_ip.ts). Empty with `trustProxy` above 0:
+   * any peer is believed, which only development accepts.
+   */
+  readonly trustedProxyIps: readonly string[];
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutSeconds: number;
   readonly auth: {
@@ -418,6 +432,15 @@ export function loadConfig(
   if (example !== undefined) {
     throw new ConfigError(example, "is still the example placeholder");
   }
+  // Believing X-Forwarded-For from any peer lets whoever reaches the app directly, past the
+  // proxies, pick its own address: into METRICS_ALLOW_IPS, out of DENY_IPS and every per-client
+  // lock-out and budget. Development keeps that for a laptop behind a local proxy.
+  if (appEnv !== "development" && e.TRUST_PROXY > 0 && e.TRUSTED_PROXY_IPS.length === 0) {
+    throw new ConfigError(
+      "TRUSTED_PROXY_IPS",
+      "must list the proxies' addresses or CIDR ranges when TRUST_PROXY is on outside development",
+    );
+  }
   if (e.ANALYTICS_IP_SALT !== undefined && e.ANALYTICS_IP_SALT.length < 16) {
     throw new ConfigError("ANALYTICS_IP_SALT", "must be at least 16 characters");
   }
@@ -479,6 +502,7 @@ export function loadConfig(
       retentionDays: e.ANALYTICS_RETENTION_DAYS,
     },
     trustProxy: e.TRUST_PROXY,
+    trustedProxyIps: e.TRUSTED_PROXY_IPS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     auth: {

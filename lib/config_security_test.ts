@@ -33,6 +33,85 @@ Deno.test("loadConfig() refuses a TRUST_PROXY that is neither a boolean nor 1 to
   }
 });
 
+/** The least a production start needs, and the shipped Kubernetes ConfigMap. */
+const PRODUCTION = { APP_ENV: "production", ANALYTICS_IP_SALT: "Zq3v9XkT2mW8rB5nL1pY7cD4fG6hJ0sA" };
+const CONFIGMAP = new URL("../deploy/kubernetes/configmap.yaml", import.meta.url);
+
+Deno.test("loadConfig() refuses TRUST_PROXY without TRUSTED_PROXY_IPS outside development, naming both", () => {
+  for (const appEnv of ["production", "staging"]) {
+    for (const trust of ["true", "1", "2"]) {
+      const error = rejects(
+        { ...PRODUCTION, APP_ENV: appEnv, TRUST_PROXY: trust },
+        "TRUSTED_PROXY_IPS",
+      );
+      assert.equal(
+        error.message,
+        "Invalid configuration: TRUSTED_PROXY_IPS must list the proxies' addresses or CIDR ranges when TRUST_PROXY is on outside development",
+      );
+      rejects(
+        { ...PRODUCTION, APP_ENV: appEnv, TRUST_PROXY: trust, TRUSTED_PROXY_IPS: " " },
+        "TRUSTED_PROXY_IPS",
+      );
+    }
+  }
+  const scoped = loadConfig({
+    ...PRODUCTION,
+    TRUST_PROXY: "true",
+    TRUSTED_PROXY_IPS: "10.244.0.0/16, fd00:10:244::/56",
+  });
+  assert.equal(scoped.trustProxy, 1);
+  assert.deepEqual(scoped.trustedProxyIps, ["10.244.0.0/16", "fd00:10:244::/56"]);
+  // No proxy, or a list without the switch (the header is then never read): nothing to refuse.
+  assert.equal(loadConfig(PRODUCTION).trustProxy, 0);
+  assert.equal(loadConfig({ ...PRODUCTION, TRUSTED_PROXY_IPS: "10.0.0.1" }).trustProxy, 0);
+  // Development keeps believing any peer, as before the list existed.
+  const development = loadConfig({ TRUST_PROXY: "true" });
+  assert.equal(development.trustProxy, 1);
+  assert.deepEqual(development.trustedProxyIps, []);
+});
+
+Deno.test("loadConfig() refuses TRUSTED_PROXY_IPS entries that are no address or CIDR, and names a placeholder", () => {
+  for (const value of ["ingress.internal", "10.0.0.0/33", "10.0.0.1, 10.0.0.0/8/1"]) {
+    const error = rejects(
+      { TRUST_PROXY: "true", TRUSTED_PROXY_IPS: value },
+      "TRUSTED_PROXY_IPS",
+      value,
+    );
+    assert.equal(
+      error.message,
+      "Invalid configuration: TRUSTED_PROXY_IPS must list IP addresses or CIDR ranges",
+    );
+  }
+  // A placeholder is named as one in every environment: it is no address, even in development.
+  for (const env of [{}, PRODUCTION]) {
+    const value = "replace-with-the-ingress-controller-pod-cidr";
+    const error = rejects(
+      { ...env, TRUST_PROXY: "true", TRUSTED_PROXY_IPS: `10.0.0.1, ${value}` },
+      "TRUSTED_PROXY_IPS",
+      value,
+    );
+    assert.equal(
+      error.message,
+      "Invalid configuration: TRUSTED_PROXY_IPS is still the example placeholder",
+    );
+  }
+});
+
+Deno.test("the shipped Kubernetes ConfigMap turns TRUST_PROXY on with a TRUSTED_PROXY_IPS the operator must replace", async () => {
+  const text = await Deno.readTextFile(CONFIGMAP);
+  const value = (name: string) =>
+    text.match(new RegExp(`^ {2}${name}: *"?([^"\\n]*)"?$`, "m"))?.[1]?.trim();
+  const env = {
+    ...PRODUCTION,
+    TRUST_PROXY: value("TRUST_PROXY")!,
+    TRUSTED_PROXY_IPS: value("TRUSTED_PROXY_IPS")!,
+  };
+  assert.equal(env.TRUST_PROXY, "true");
+  const error = rejects(env, "TRUSTED_PROXY_IPS");
+  assert.match(error.message, /is still the example placeholder$/);
+  assert.equal(loadConfig({ ...env, TRUSTED_PROXY_IPS: "10.244.3.0/24" }).trustProxy, 1);
+});
+
 Deno.test("loadConfig() refuses a METRICS_TOKEN shorter than 32 characters without echoing it", () => {
   for (const token of ["zzc", "x".repeat(31)]) {
     const error = rejects({ METRICS_TOKEN: token }, "METRICS_TOKEN", token);

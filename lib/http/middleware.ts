@@ -8,7 +8,7 @@ import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "../log/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
-import { resolveClientIp } from "./client_ip.ts";
+import { proxyTrust, resolveClientIp } from "./client_ip.ts";
 import { problem } from "./problem.ts";
 import { acceptedRequestId } from "./request_id.ts";
 import type { AppEnv } from "./types.ts";
@@ -16,17 +16,24 @@ import type { AppEnv } from "./types.ts";
 /**
  * Adopts the client's `X-Request-ID` when it is safe to (request_id.ts) or generates one;
  * echoes it; sets the request logger and the client IP (`trustProxy`: how many proxies in
- * front of the app append to X-Forwarded-For, 0 for none; see client_ip.ts).
+ * front of the app append to X-Forwarded-For, 0 for none; `trustedProxyIps`: the peers whose
+ * header is believed, empty for any; see client_ip.ts). Throws ConfigError for an unreadable
+ * `trustedProxyIps` rule.
  */
 export function requestContext(
-  options: { logger: Logger; trustProxy: number | boolean },
+  options: {
+    logger: Logger;
+    trustProxy: number | boolean;
+    trustedProxyIps?: readonly string[];
+  },
 ): MiddlewareHandler<AppEnv> {
+  const trust = proxyTrust(options.trustProxy, options.trustedProxyIps);
   return async function requestContext(c, next) {
     const incoming = c.req.header("x-request-id");
     const requestId = acceptedRequestId(incoming) ?? crypto.randomUUID();
     c.set("requestId", requestId);
     c.set("principal", null);
-    c.set("clientIp", resolveClientIp(c, options.trustProxy));
+    c.set("clientIp", await resolveClientIp(c, trust));
     c.set("logger", options.logger.child({ requestId }));
     c.header("X-Request-ID", requestId);
     await next();
