@@ -13,7 +13,7 @@ import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
 import { useEffect } from "preact/hooks";
 import type { FlagMetaView } from "../lib/context.ts";
-import { connectLive, type LiveStatus } from "../lib/realtime/live_client.ts";
+import { connectLive, fetchState, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
 import { LiveHeader } from "./shared/LiveHeader.tsx";
 
@@ -70,10 +70,8 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   }
 
   async function poll(): Promise<void> {
-    const response = await fetch("/api/governance/state", {
-      headers: { accept: "application/json" },
-    });
-    if (response.ok) applyState(await response.json() as StateBody);
+    const response = await fetchState("/api/governance/state");
+    if (response) applyState(await response.json() as StateBody);
   }
 
   useEffect(() => {

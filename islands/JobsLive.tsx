@@ -9,7 +9,7 @@ import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
 import { useEffect } from "preact/hooks";
 import { isStalled, isTerminal } from "../lib/jobs/status.ts";
-import { connectLive, type LiveStatus } from "../lib/realtime/live_client.ts";
+import { connectLive, fetchState, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
 import { LiveHeader } from "./shared/LiveHeader.tsx";
 
@@ -120,10 +120,8 @@ export default function JobsLive(props: JobsLiveProps): VNode {
   }
 
   async function poll(): Promise<void> {
-    const response = await fetch(`/api/jobs?limit=${limit}`, {
-      headers: { accept: "application/json" },
-    });
-    if (!response.ok) return;
+    const response = await fetchState(`/api/jobs?limit=${limit}`);
+    if (!response) return;
     const polled = ((await response.json()) as { jobs: JobRow[] }).jobs;
     // Merged, not replaced: events that arrived while the request was on its way are newer.
     update(mergeJobLists(jobs.value, polled, limit));

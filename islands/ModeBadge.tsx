@@ -29,7 +29,11 @@ export default function ModeBadge({ mode, pinned, refreshSeconds = 15 }: ModeBad
     let stopped = false;
     async function refresh() {
       try {
-        const response = await fetch("/health", { headers: { accept: "application/json" } });
+        // Public, and no one's activity: sent without the session cookie.
+        const response = await fetch("/health", {
+          credentials: "omit",
+          headers: { accept: "application/json" },
+        });
         if (!response.ok) return;
         const body = await response.json() as { mode?: string };
         if (!stopped && typeof body.mode === "string") {

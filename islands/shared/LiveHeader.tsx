@@ -10,6 +10,7 @@ const STATUS_TEXT: Record<LiveStatus | "server", string> = {
   connecting: "Connecting…",
   live: "Live",
   polling: "Stream down; checking periodically",
+  signed_out: "Signed out; updates stopped",
 };
 
 export function LiveHeader(
@@ -24,7 +25,19 @@ export function LiveHeader(
         data-status={status}
       >
         {STATUS_TEXT[status]}
+        {status === "signed_out" && (
+          <>
+            {" "}
+            <a href={signInAgainHref()}>Sign in again</a>
+          </>
+        )}
       </span>
     </div>
   );
+}
+
+/** The sign-in page, back to this page afterwards (only ever rendered in the browser). */
+function signInAgainHref(): string {
+  const here = globalThis.location ? `${location.pathname}${location.search}` : "/";
+  return `/login?next=${encodeURIComponent(here)}`;
 }

@@ -2,6 +2,7 @@
  * Authentication, CSRF protection, client rate limiting and IP allow/deny
  * lists, as named middleware factories.
  */
+import { BACKGROUND_REQUEST_HEADER, isBackgroundRequest } from "../http/background.ts";
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { ipRestriction } from "hono/ip-restriction";
@@ -61,7 +62,9 @@ export function authenticate(
       if (bearer) {
         c.set("principal", (await options.auth.authenticateToken(bearer)) ?? null);
       } else if (secret) {
-        const principal = await options.auth.authenticateSession(secret);
+        // A page's own polls and health checks do not count as the user's activity.
+        const touch = !isBackgroundRequest(c.req.path, c.req.header(BACKGROUND_REQUEST_HEADER));
+        const principal = await options.auth.authenticateSession(secret, { touch });
         c.set("principal", principal ?? null);
         if (!principal) clearSessionCookie(c, options.secureCookies);
       }

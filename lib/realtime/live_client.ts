@@ -2,12 +2,41 @@
  * Browser side of live updates, shared by the islands: an EventSource on
  * `/api/stream` with a fallback. On error or close the stream is dropped, the
  * state is polled at once and then every `pollMs`, and the stream is retried
- * with capped exponential backoff, resuming from the last event id seen.
- * Browser-only (EventSource, timers); imports nothing server-side.
+ * with capped exponential backoff, resuming from the last event id seen. Once
+ * a poll finds the session ended (401), everything stops and the status says
+ * `signed_out`. Browser-only (EventSource, timers); imports nothing server-side.
  */
+import { BACKGROUND_REQUEST_HEADER } from "../http/background.ts";
 import type { AppEvent } from "./types.ts";
 
-export type LiveStatus = "connecting" | "live" | "polling";
+/** `signed_out`: the session ended (idle, signed out elsewhere); live updates have stopped. */
+export type LiveStatus = "connecting" | "live" | "polling" | "signed_out";
+
+/** Thrown by {@link fetchState} when the session has ended (401). */
+export class SignedOutError extends Error {
+  override name = "SignedOutError";
+}
+
+/**
+ * GETs a state endpoint as the page's own background work, which does not keep the session
+ * alive (lib/http/background.ts): the response when it is OK, null otherwise;
+ * {@link SignedOutError} when the session has ended, so live updates stop instead of polling a
+ * page the user can no longer see.
+ */
+export async function fetchState(url: string): Promise<Response | null> {
+  const response = await fetch(url, {
+    headers: { accept: "application/json", [BACKGROUND_REQUEST_HEADER]: "1" },
+  });
+  if (response.status === 401) {
+    await response.body?.cancel();
+    throw new SignedOutError();
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    return null;
+  }
+  return response;
+}
 
 export interface LiveOptions {
   /** `/api/stream?topic=…` */
@@ -44,8 +73,24 @@ export function connectLive(options: LiveOptions): () => void {
   let stopped = false;
 
   const safePoll = () => {
-    options.poll().catch(() => {});
+    options.poll().catch((error) => {
+      if (error instanceof SignedOutError) signedOut();
+    });
   };
+
+  /** The session ended: stop the stream, the polls and the retries, and say so. */
+  function signedOut(): void {
+    if (stopped) return;
+    stop();
+    options.onStatus("signed_out");
+  }
+
+  function stop(): void {
+    stopped = true;
+    source?.close();
+    stopPolling();
+    if (retryTimer !== undefined) clearTimeout(retryTimer);
+  }
 
   function startPolling(): void {
     if (pollTimer !== undefined) return;
@@ -101,10 +146,5 @@ export function connectLive(options: LiveOptions): () => void {
   }
 
   open();
-  return () => {
-    stopped = true;
-    source?.close();
-    stopPolling();
-    if (retryTimer !== undefined) clearTimeout(retryTimer);
-  };
+  return stop;
 }

@@ -146,3 +146,47 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "browser: when the session ends while the panel is open, it stops and says so, with a link to sign in again",
+  ignore: !enabled,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const app = await buildTestApp();
+    const server = serve(app);
+    const browser = await launchBrowser();
+    try {
+      const steward = await signInAs(app, "STEWARD");
+      const context = await contextFor(browser, server.url, steward);
+      const page = await context.newPage();
+      const watch = watchPage(page);
+      await page.goto(`${server.url}/governance`);
+      await page.waitForSelector('[data-testid="live-status"][data-status="live"]', {
+        timeout: 15_000,
+      });
+      // Signed out elsewhere (another tab, an admin, the idle timeout): the stream ends, the
+      // next poll finds the session gone.
+      const response = await app.request("/api/auth/logout", {
+        method: "POST",
+        headers: steward.headers(),
+      });
+      assert.equal(response.status, 204);
+      const status = '[data-testid="live-status"][data-status="signed_out"]';
+      await page.waitForSelector(status, { timeout: 15_000 });
+      assert.match(await page.textContent(status) ?? "", /Signed out; updates stopped/);
+      assert.equal(
+        await page.getAttribute(`${status} a`, "href"),
+        "/login?next=%2Fgovernance",
+      );
+      // The browser logged the 401s the page met; nothing else went wrong.
+      assert.deepEqual(watch.problems.filter((p) => !/401/.test(p)), []);
+      await context.close();
+    } finally {
+      await browser.close();
+      await server.close();
+      await app.dispose();
+    }
+  },
+});

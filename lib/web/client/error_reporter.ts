@@ -9,6 +9,7 @@
  * at most {@link MAX_REPORTS} per page load; fields are cut to the server's
  * limits. Reporting failures are swallowed: reporting must never cause errors.
  */
+import { BACKGROUND_REQUEST_HEADER } from "../../http/background.ts";
 
 /** Most reports one page load sends. */
 export const MAX_REPORTS = 10;
@@ -77,7 +78,12 @@ export function installErrorReporter(): boolean {
         method: "POST",
         credentials: "same-origin",
         keepalive: true,
-        headers: { "content-type": "application/json", "x-csrf-token": token },
+        headers: {
+          "content-type": "application/json",
+          "x-csrf-token": token,
+          // An error report is not the user's activity (lib/http/background.ts).
+          [BACKGROUND_REQUEST_HEADER]: "1",
+        },
         body: JSON.stringify(report),
       }).catch(() => {});
     } catch {
