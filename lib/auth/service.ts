@@ -306,12 +306,12 @@ export function createAuthService(options: AuthServiceOptions) {
     emailKey: string,
     ipKeyValue: string,
     nowMs: number,
-  ): Promise<{ ipLock: Date | null } | { retryAfter: number }> {
+  ): Promise<{ ipLock: Date | null; accountLock: Date | null } | { retryAfter: number }> {
     const at = new Date(nowMs);
     const account = await store.reserveAttempt(emailKey, "account", ACCOUNT_POLICY, at);
     if (account.admitted) {
       const ip = await store.reserveAttempt(ipKeyValue, "ip", IP_POLICY, at);
-      if (ip.admitted) return { ipLock: ip.lockedUntil };
+      if (ip.admitted) return { ipLock: ip.lockedUntil, accountLock: account.lockedUntil };
       // Refused for the address: this attempt is not a failure of the account either.
       await store.releaseAttempt(emailKey, ACCOUNT_POLICY, account.lockedUntil);
     }
@@ -352,27 +352,40 @@ export function createAuthService(options: AuthServiceOptions) {
           : undefined;
         return { reservation, user, ok, rehashed };
       });
-      // The two refusals below change nothing but the count the reservation already committed
-      // (which must stand whatever happens to the audit entry): their entries stand alone.
+      // Refused while locked: no audit entry. The lock itself was recorded once, by the attempt
+      // that set it (below); an entry for every refusal would let anyone, unauthenticated, fill
+      // the audit log (which refuses deletes) at the rate limit and bury real events.
       if ("retryAfter" in reservation) {
-        await audit.record({
-          actor: { type: "anonymous" },
-          action: "auth.sign_in_locked",
-          requestId: meta.requestId,
-        });
         throw new RateLimitedError(
           "Too many failed sign-in attempts; try again later",
           reservation.retryAfter,
         );
       }
       if (!ok || !user || !user.active) {
-        // Already counted as a failure by the reservation.
+        // Already counted as a failure by the reservation (which must stand whatever happens to
+        // the audit entries): the entries stand alone.
         await audit.record({
           actor: { type: "anonymous" },
           action: "auth.sign_in_failed",
           target: user ? { type: "user", id: user.id } : undefined,
           requestId: meta.requestId,
         });
+        // This failure set a lock: one entry per lock, whatever number of refusals follow.
+        const locked = [
+          ...(reservation.accountLock
+            ? [{ scope: "account", until: reservation.accountLock }]
+            : []),
+          ...(reservation.ipLock ? [{ scope: "address", until: reservation.ipLock }] : []),
+        ];
+        for (const lock of locked) {
+          await audit.record({
+            actor: { type: "anonymous" },
+            action: "auth.sign_in_locked",
+            target: lock.scope === "account" && user ? { type: "user", id: user.id } : undefined,
+            after: { scope: lock.scope, lockEndsAt: new Date(lock.until).toISOString() },
+            requestId: meta.requestId,
+          });
+        }
         throw new UnauthenticatedError("The email or password is not correct");
       }
       // The throttle's own bookkeeping, not part of the audited sign-in.
