@@ -5,4 +5,5 @@ export {
   failureReason,
   type ReadinessCheck,
   type ReadinessReport,
+  sharedReadiness,
 } from "./readiness.ts";

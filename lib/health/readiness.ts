@@ -71,3 +71,22 @@ export async function checkReadiness(
   });
   return report;
 }
+
+/**
+ * One readiness run shared by every caller that asks while it runs. The readiness endpoint is
+ * public and not rate limited (probes must always get through), and each run asks the database,
+ * Redis and the worker: without this, a flood of concurrent requests became as many rounds of
+ * dependency checks. `fresh` tells the caller whether its call started the run (count it once).
+ */
+export function sharedReadiness(
+  run: () => Promise<ReadinessReport>,
+): () => Promise<{ report: ReadinessReport; fresh: boolean }> {
+  let inflight: Promise<ReadinessReport> | null = null;
+  return async () => {
+    if (inflight) return { report: await inflight, fresh: false };
+    inflight = run().finally(() => {
+      inflight = null;
+    });
+    return { report: await inflight, fresh: true };
+  };
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { NetworkBlockedError } from "../errors/mod.ts";
-import { checkReadiness, failureReason } from "./readiness.ts";
+import { checkReadiness, failureReason, sharedReadiness } from "./readiness.ts";
 
 Deno.test("checkReadiness() reports a hanging check as a timeout and aborts it", async () => {
   let aborted = false;
@@ -37,4 +37,30 @@ Deno.test("failureReason() never repeats the error message", () => {
   const reason = failureReason(new Error("connect ECONNREFUSED postgres://admin:hunter2@db:5432"));
   assert.equal(reason, "failed: connection refused");
   assert.equal(failureReason(new Error("postgres://admin:hunter2@db")), "failed: unavailable");
+});
+
+Deno.test("concurrent readiness requests share one run of the checks; the next request runs them again", async () => {
+  let runs = 0;
+  let finish!: () => void;
+  const check = {
+    name: "db",
+    run: async (): Promise<"ok"> => {
+      runs++;
+      await new Promise<void>((resolve) => (finish = resolve));
+      return "ok";
+    },
+  };
+  const readiness = sharedReadiness(() => checkReadiness([check], 2000));
+  const calls = Array.from({ length: 50 }, () => readiness());
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  finish();
+  const results = await Promise.all(calls);
+  assert.equal(runs, 1);
+  assert.equal(results.filter((r) => r.fresh).length, 1);
+  assert.ok(results.every((r) => r.report.ready && r.report.checks.db === "ok"));
+  const again = readiness();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  finish();
+  assert.equal((await again).fresh, true);
+  assert.equal(runs, 2);
 });

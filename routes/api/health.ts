@@ -6,7 +6,7 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { RouteContext } from "../../lib/context.ts";
-import { checkReadiness } from "../../lib/health/mod.ts";
+import { checkReadiness, sharedReadiness } from "../../lib/health/mod.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 
@@ -65,6 +65,8 @@ export function healthRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       ));
   }
 
+  // Concurrent requests to any of the paths share one run of the checks.
+  const readiness = sharedReadiness(() => checkReadiness(services.readiness, 2000));
   for (const path of ["/health/ready", "/api/health/ready", "/readyz"]) {
     const route = apiRoute(ctx.access, PUBLIC_READ, {
       method: "get",
@@ -81,9 +83,11 @@ export function healthRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       },
     });
     app.openapi(route, async (c) => {
-      const report = await checkReadiness(services.readiness, 2000);
-      for (const [check, status] of Object.entries(report.checks)) {
-        services.metrics.readinessChecks.inc({ check, result: status.split(":")[0]! });
+      const { report, fresh } = await readiness();
+      if (fresh) {
+        for (const [check, status] of Object.entries(report.checks)) {
+          services.metrics.readinessChecks.inc({ check, result: status.split(":")[0]! });
+        }
       }
       const body = {
         status: report.ready ? "ready" as const : "not_ready" as const,
