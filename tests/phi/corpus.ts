@@ -168,6 +168,111 @@ function fakeMrn(): string {
   ]);
 }
 
+/**
+ * A date of birth in a month-name form joined by a separator, as clinical systems and ids
+ * write it: `02-Mar-1955`, `02/Mar/1955`, `02.Mar.1955`, `2-MAR-55`, `Mar-02-1955`,
+ * `1955-Mar-02`, `02 Mar 1955`.
+ */
+function fakeJoinedDate(): string {
+  const d = faker.date.birthdate({ min: 1930, max: 2015, mode: "year" });
+  const y = d.getUTCFullYear();
+  const day = d.getUTCDate();
+  const dd = String(day).padStart(2, "0");
+  const month = d.toLocaleString("en-US", { month: "long", timeZone: "UTC" });
+  const short = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
+  const upper = short.toUpperCase();
+  const yy = String(y % 100).padStart(2, "0");
+  const sep = pick(["-", "/", "."]);
+  return pick([
+    `${dd}${sep}${short}${sep}${y}`,
+    `${dd}-${upper}-${y}`,
+    `${day}-${upper}-${yy}`,
+    `${dd}-${short}-${yy}`,
+    `${day}-${month}-${y}`,
+    `${short}-${dd}-${y}`,
+    `${y}-${short}-${dd}`,
+    `${dd} ${short} ${y}`,
+  ]);
+}
+
+/**
+ * A record number joined to its cue as keys, ids and query strings write it:
+ * `patient_4829133`, `mrn_4829133`, `patientId:4829133`, `PATIENT_ID_4829133`,
+ * `patient_4829133_jane`, `mrn4829133`.
+ */
+function fakeJoinedMrn(): string {
+  const id = mark(pick([() => digits(7), () => digits(8), () => `A${digits(7)}`])());
+  const bare = /^\d+$/.test(id) ? id : digits(8);
+  return pick([
+    () => `patient_${id}`,
+    () => `patient-${id}`,
+    () => `Patient #${id}`,
+    () => `mrn_${id}`,
+    () => `MRN_${id}`,
+    () => `mrn${mark(bare)}`,
+    () => `patientId:${id}`,
+    () => `patient_id=${id}`,
+    () => `PATIENT_ID_${id}`,
+    () => `patient-id ${id}`,
+    () => `medicalRecordNumber: ${id}`,
+    () => `encounterId=${id}`,
+    () => `patient_${id}_${faker.person.firstName().toLowerCase()}`,
+  ])();
+}
+
+/**
+ * The joined forms (month-name dates, record numbers), PER_TYPE / 2 of each, labelled DATE
+ * and MRN. Generated after the rest of the corpus, so that adding them left every earlier
+ * record as it was.
+ */
+function joinedPositives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < PER_TYPE / 2; i++) {
+    out.push(place(
+      "DATE",
+      "DATE",
+      embed(fakeJoinedDate(), ["{}", "DOB {}", "/api/jobs/{}/status", "admitted {} to ward 4"]),
+    ));
+  }
+  for (let i = 0; i < PER_TYPE / 2; i++) out.push(place("MRN", "MRN", fakeJoinedMrn()));
+  return out;
+}
+
+/**
+ * Technical strings beside the joined forms, under keys that are not technical (so every
+ * detector reads them, as analytics properties and job ids on the bus are read): job ids,
+ * flag keys with underscores and digits, dates joined by '_' in flag keys, "patient" and
+ * "chart" in feature and widget names, month names beside numbers with no full date, UUIDs
+ * and hashes. None may be flagged.
+ */
+function joinedNearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const bad = (kind: string, value: unknown) => out.push({ kind, value, labels: [] });
+  const two = (n: number) => String(n).padStart(2, "0");
+  for (let i = 0; i < 10; i++) {
+    const y = faker.number.int({ min: 2020, max: 2030 });
+    const m = two(faker.number.int({ min: 1, max: 12 }));
+    const d = two(faker.number.int({ min: 1, max: 28 }));
+    const q = faker.number.int({ min: 1, max: 4 });
+    const mon = pick(["jan", "Feb", "mar", "MAY", "Sep", "oct", "dec", "june"]);
+    bad("near:job-id-dated", { page: `/api/jobs/job-${y}-${m}-${d}-${digits(3)}/status` });
+    bad("near:job-id-dated", { job: `patient-export-${y}-${m}-${d}-${digits(3)}` });
+    bad("near:flag-key", { flag: `exp_${y}_q${q}`, variant: `checkout_v${q}` });
+    bad("near:flag-key-dated", { flag: `promo_${d}_${mon}_${y}` });
+    bad("near:flag-key-patient", { flag: `patient_portal_v${q}`, page: `patient_${y}_q${q}` });
+    bad("near:flag-key-patient", { flag: `patient-search-${y}`, step: `patient_v${q}` });
+    bad("near:widget-id", { widget: `chart_${digits(5)}`, view: `chart-v${q}` });
+    bad("near:month-no-date", { note: `sprint-${d}-${mon}`, release: `release-${y}-${mon}` });
+    bad("near:month-no-date", { note: `v${q}-${mon}-${two(y % 100)}`, step: `${mon}-${y}-q${q}` });
+    bad("near:uuid-hash-free", {
+      page: faker.string.uuid(),
+      ref: faker.git.commitSha(),
+      tag: faker.string.hexadecimal({ length: 40, prefix: "" }),
+    });
+  }
+  return out;
+}
+
 const SENTENCE = [
   "{}",
   "please contact {} tomorrow",
@@ -421,10 +526,14 @@ export function generateCorpus(): {
   technical: LabelledRecord[];
 } {
   faker.seed(CORPUS_SEED);
-  return {
+  const corpus = {
     positives: positives(),
     evasions: evasions(),
     nearMisses: nearMisses(),
     technical: technicalPayloads(),
   };
+  // Added later, generated last: the records above stay as they were.
+  corpus.positives.push(...joinedPositives());
+  corpus.nearMisses.push(...joinedNearMisses());
+  return corpus;
 }

@@ -8,7 +8,7 @@ import { cardDigitsValid, luhnValid, npiValidAt, ssnValid } from "../checksums.t
 import { cueAfter, cueBefore, cueList, hit, readsAt, take, type TextCtx } from "../context.ts";
 import { ipv4Valid } from "./network.ts";
 import { matchPlacePostcode, matchStreetAddress, matchStreetBefore } from "./address.ts";
-import { hashOf, setHas, wordSet } from "../word_table.ts";
+import { hashOf, setHas, triggerFlags, W_MONTH, wordSet } from "../word_table.ts";
 import { rangeHash } from "../read.ts";
 
 /** End of the digit run starting at p, reading at most `max` digits. */
@@ -226,6 +226,39 @@ function matchNumericDate(t: string, i: number): number {
   if (!md && !dm) return -1;
   const end = timeSuffix(t, c);
   return endsClean(t, end) ? end : -1;
+}
+
+/**
+ * Month-name dates led by a number, the month joined to the numbers on both sides by one
+ * separator ('-', '/', '.' or a space), ending at run: day first (`02-Mar-1955`,
+ * `02/Mar/1955`, `02.Mar.1955`, `2-MAR-55`, `02 Mar 1955`) or year first (`1955-Mar-02`).
+ * Day 1-31; year 1900-2099, or two digits after '-', '/' or '.' (the DD-MON-YY of clinical
+ * systems; after a space two digits are too often something else). '_' is no separator:
+ * `promo_01_mar_2025` is a flag key. Returns the end or -1.
+ */
+function matchMonthNameDate(t: string, i: number, run: number): number {
+  const sep = t.charCodeAt(run);
+  const m = run + 1;
+  let me = m;
+  while (me < t.length && me - m < 10 && isAsciiLetter(t.charCodeAt(me))) me++;
+  if (me - m < 3 || me - m > 9 || t.charCodeAt(me) !== sep) return -1;
+  if ((triggerFlags(rangeHash(t, m, me)) & W_MONTH) === 0) return -1;
+  const lead = num(t, i, run);
+  const s = me + 1;
+  const e = digitsEnd(t, s, 5);
+  const len = e - s;
+  const tail = num(t, s, e);
+  if (run - i === 4) {
+    // Year first: a day after the month.
+    if (sep === 32 || lead < 1900 || lead > 2099 || len < 1 || len > 2) return -1;
+    if (tail < 1 || tail > 31) return -1;
+  } else {
+    if (lead < 1 || lead > 31) return -1;
+    if (len === 4) {
+      if (tail < 1900 || tail > 2099) return -1;
+    } else if (len !== 2 || sep === 32) return -1;
+  }
+  return endsClean(t, e) ? e : -1;
 }
 
 /** SSN with delimiters at i: AAA-GG-SSSS with '-', ' ' or '.'. */
@@ -564,6 +597,10 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
     return take(ctx, i, e, "IP_ADDRESS");
   }
   if (runLen <= 4 && delimited && (e = matchNumericDate(t, i)) > 0) return take(ctx, i, e, "DATE");
+  if (
+    (runLen <= 2 || runLen === 4) && delimited && isAsciiLetter(t.charCodeAt(run + 1)) &&
+    (e = matchMonthNameDate(t, i, run)) > 0
+  ) return take(ctx, i, e, "DATE");
   // Digits in the phone-shaped run ahead; just the run unless a separator follows it.
   const ahead = runLen >= 12
     ? runLen

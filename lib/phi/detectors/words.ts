@@ -10,6 +10,7 @@ import {
   C_UPPER,
   CLS,
   isAlnum,
+  isAsciiLetter,
   isDigit,
   isHex,
   isLetter,
@@ -18,7 +19,7 @@ import {
   isUpperAt,
   isWordChar,
 } from "../chars.ts";
-import { PHONE_CUE_WORDS, tryAt } from "./numbers.ts";
+import { endsClean, PHONE_CUE_WORDS, tryAt } from "./numbers.ts";
 import { wordAt, wordAtHash } from "../read.ts";
 import { base64At } from "./base64.ts";
 import { ibanLength, ibanValid, vinCheckDigitValid } from "../checksums.ts";
@@ -53,24 +54,33 @@ import {
   wordSet,
 } from "../word_table.ts";
 
-/** What a cue announces and the shape of the value that follows it. */
-type Shape = "id" | "postal" | "place" | "demonym" | "digits";
+/**
+ * What a cue announces and the shape of the value that follows it. "joined": an identifier
+ * joined to the cue word itself (`patient_4829133`, `patient-4829133`, `Patient #4829133`).
+ */
+type Shape = "id" | "postal" | "place" | "demonym" | "digits" | "joined";
 interface Cue {
   words: string[];
   /** Hashes of words[1..] (the first word is the index key). */
   hashes: number[];
   type: PhiType;
   shape: Shape;
+  /**
+   * The way identifiers are written in keys, ids and query strings: words joined by '_'
+   * (`patient_id`), the value joined by '_' (`mrn_4829133`) and followed by '_'
+   * (`mrn_4829133_jane`).
+   */
+  joins: boolean;
 }
 
 const CUES: Cue[] = [];
-function cue(type: PhiType, shape: Shape, phrases: string[]): void {
+function cue(type: PhiType, shape: Shape, phrases: string[], joins = false): void {
   for (const phrase of phrases) {
     const words = phrase.split(" ");
-    CUES.push({ words, hashes: words.map(hashOf), type, shape });
+    CUES.push({ words, hashes: words.map(hashOf), type, shape, joins });
   }
 }
-cue("MRN", "id", [
+const MRN_PHRASES = [
   "mrn",
   "medical record number",
   "medical record no",
@@ -78,7 +88,6 @@ cue("MRN", "id", [
   "med rec",
   "chart number",
   "chart no",
-  "chart",
   "patient id",
   "patient number",
   "patient no",
@@ -87,7 +96,29 @@ cue("MRN", "id", [
   "health record",
   "encounter id",
   "accession number",
-]);
+];
+cue("MRN", "id", MRN_PHRASES, true);
+// The same phrases as one word, as keys and ids spell them: `patientId`, `PATIENTID`,
+// `medicalRecordNumber`, `patient-id`, `medical-record-number` (snake case is the phrase
+// joined by '_').
+cue(
+  "MRN",
+  "id",
+  MRN_PHRASES.filter((p) => p.includes(" ")).map((p) => p.replaceAll(" ", "")),
+  true,
+);
+cue(
+  "MRN",
+  "id",
+  MRN_PHRASES.filter((p) => p.includes(" ")).map((p) => p.replaceAll(" ", "-")),
+  true,
+);
+// "chart" alone: not joined by '_' (`chart_12345` is a dashboard widget's id).
+cue("MRN", "id", ["chart"]);
+// "patient" alone announces a record number only joined to it (`patient_4829133`,
+// `patient-4829133`, `patient=4829133`, `Patient #4829133`, `patient: 4829133`); after a
+// space a number is as often a count or an index ("patient 1234 of 5000").
+cue("MRN", "joined", ["patient"]);
 cue("ZIP_CODE", "postal", ["zip", "zip code", "zipcode", "postal code", "postcode", "post code"]);
 cue("LICENSE_NUMBER", "id", [
   "driver's license",
@@ -194,6 +225,13 @@ for (const c of CUES) {
 }
 /** The cues by the hash of their first word. */
 const CUE_INDEX = new HashIndex(CUE_LISTS);
+/** The cues that may be joined to their value, by the hash of their first word. */
+const JOINED_CUE_LISTS = new Map<number, Cue[]>();
+for (const [h, list] of CUE_LISTS) {
+  const joined = list.filter((c) => c.joins || c.shape === "joined");
+  if (joined.length > 0) JOINED_CUE_LISTS.set(h, joined);
+}
+const JOINED_CUE_INDEX = new HashIndex(JOINED_CUE_LISTS);
 
 const MONTHS = new Map<string, number>([
   ["january", 1],
@@ -434,25 +472,34 @@ function skipSpaces(t: string, p: number): number {
   return p;
 }
 
-/** Position after the separators and filler words that may follow a cue. */
-function afterFiller(t: string, p: number): number {
+/**
+ * Position after the separators and filler words that may follow a cue (`joins`: '_' is a
+ * separator too). A word glued to digits is the value, not filler: the "A" of `A12345`.
+ */
+function afterFiller(t: string, p: number, joins: boolean): number {
   let q = p;
   for (let guard = 0; guard < 6; guard++) {
     while (q < t.length) {
       const c = t.charCodeAt(q);
-      if (isSpace(c) || c === 58 || c === 35 || c === 61 || c === 45 || c === 46 || c === 10) q++;
+      if (
+        isSpace(c) || c === 58 || c === 35 || c === 61 || c === 45 || c === 46 || c === 10 ||
+        (c === 95 && joins)
+      ) q++;
       else break;
     }
     if (q - p > 40) break;
     const we = wordAt(t, q);
-    if (we === q || !setHas(FILLER, wordAtHash)) break;
+    if (we === q || isDigit(t.charCodeAt(we)) || !setHas(FILLER, wordAtHash)) break;
     q = we;
   }
   return q;
 }
 
-/** An identifier token at p: 4-20 of [A-Za-z0-9-], at least 3 digits. Returns end or -1. */
-function idTokenAt(t: string, p: number): number {
+/**
+ * An identifier token at p: 4-20 of [A-Za-z0-9-], at least 3 digits, not followed by a word
+ * character (`joins`: '_' may follow, `mrn_4829133_jane`). Returns end or -1.
+ */
+function idTokenAt(t: string, p: number, joins: boolean): number {
   let e = p;
   let digits = 0;
   while (e < t.length && e - p < 21) {
@@ -461,8 +508,44 @@ function idTokenAt(t: string, p: number): number {
     else if (!(isLetter(c) || (c === 45 && isAlnum(t.charCodeAt(e + 1))))) break;
     e++;
   }
-  if (e - p < 4 || e - p > 20 || digits < 3 || isWordChar(t.charCodeAt(e))) return -1;
+  if (e - p < 4 || e - p > 20 || digits < 3) return -1;
+  const after = t.charCodeAt(e);
+  if (isWordChar(after) && !(joins && after === 95)) return -1;
   return e;
+}
+
+/**
+ * Where the value joined to a bare cue word starts (see the "joined" shape): right after
+ * '_', '-' or '=', or after '#' or ':' (spaces allowed around them). -1 when none is there.
+ */
+function joinedValueAt(t: string, q: number): number {
+  const c = t.charCodeAt(q);
+  if (c === 95 || c === 45 || c === 61) return q + 1;
+  const r = skipSpaces(t, q);
+  const d = t.charCodeAt(r);
+  return d === 35 || d === 58 ? skipSpaces(t, r + 1) : -1;
+}
+
+/**
+ * The record number joined to a bare cue word, at p: up to three letters and a '-' (`A`,
+ * `PT-`), then 4-20 digits that are not a lone year 1900-2099 (`patient_2024_q3` is a flag
+ * key); then the end, or a character other than a letter or digit ('_' included,
+ * `patient_4829133_jane`) that does not lead on to more digits (`patient-2026-11-23-001` is a
+ * job id). Returns end or -1.
+ */
+function joinedIdAt(t: string, p: number): number {
+  let q = p;
+  while (q < t.length && q - p < 3 && isAsciiLetter(t.charCodeAt(q))) q++;
+  if (q > p && t.charCodeAt(q) === 45) q++;
+  const ds = q;
+  while (q < t.length && q - ds < 21 && isDigit(t.charCodeAt(q))) q++;
+  const len = q - ds;
+  if (len < 4 || len > 20 || isAlnum(t.charCodeAt(q))) return -1;
+  if (len === 4) {
+    const year = Number(t.slice(ds, q));
+    if (year >= 1900 && year <= 2099) return -1;
+  }
+  return endsClean(t, q) || t.charCodeAt(q) === 95 ? q : -1;
 }
 
 const H_DE = hashOf("de");
@@ -495,18 +578,27 @@ function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
     let q = firstEnd;
     let ok = true;
     for (let k = 1; k < c.words.length && ok; k++) {
-      q = skipSpaces(t, q);
+      // "patient_id", "medical_record_number": words joined by '_'.
+      q = c.joins && t.charCodeAt(q) === 95 ? q + 1 : skipSpaces(t, q);
       const we = wordAt(t, q);
       ok = we > q && wordAtHash === c.hashes[k];
       q = we;
     }
     if (!ok) continue;
     if (ctx.technical && c.shape !== "digits") continue;
-    const v = c.shape === "place" || c.shape === "demonym" ? skipSpaces(t, q) : afterFiller(t, q);
+    const v = c.shape === "place" || c.shape === "demonym"
+      ? skipSpaces(t, q)
+      : c.shape === "joined"
+      ? joinedValueAt(t, q)
+      : afterFiller(t, q, c.joins);
+    if (v < 0) continue;
     let e = -1;
     switch (c.shape) {
       case "id":
-        e = idTokenAt(t, v);
+        e = idTokenAt(t, v, c.joins);
+        break;
+      case "joined":
+        e = joinedIdAt(t, v);
         break;
       case "postal":
         e = postalCodeAt(t, v);
@@ -547,6 +639,24 @@ function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
 /** Month-name dates at word p: "March 3, 1985", "Mar 3rd", "March 1985", "3 March 1985". */
 function matchMonthDate(ctx: TextCtx, p: number, we: number): number {
   const t = ctx.t;
+  // Joined to a day and a four-digit year by one separator: "Mar-02-1955", "Mar/02/1955",
+  // "Mar.02.1955".
+  const js = t.charCodeAt(we);
+  if (js === 45 || js === 47 || js === 46) {
+    const d = we + 1;
+    let de = d;
+    while (de < t.length && de - d < 3 && isDigit(t.charCodeAt(de))) de++;
+    if (de - d >= 1 && de - d <= 2 && t.charCodeAt(de) === js) {
+      const y = de + 1;
+      let ye = y;
+      while (ye < t.length && ye - y < 5 && isDigit(t.charCodeAt(ye))) ye++;
+      const day = Number(t.slice(d, de));
+      const year = Number(t.slice(y, ye));
+      if (
+        ye - y === 4 && day >= 1 && day <= 31 && year >= 1900 && year <= 2099 && endsClean(t, ye)
+      ) return take(ctx, p, ye, "DATE");
+    }
+  }
   let q = we;
   if (t.charCodeAt(q) === 46) q++;
   q = skipSpaces(t, q);
@@ -929,8 +1039,19 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       const we = wordAt(t, i);
       const wh = wordAtHash;
       next = ae - i >= 4 ? alnumChecks(ctx, i, ae) : -1;
-      // A word glued to digits ("RO00FW...", "abc123") is an identifier, not a word.
-      if (next <= i && le === ae) next = wordChecks(ctx, i, we, wh);
+      // A word glued to digits ("RO00FW...", "abc123") is an identifier, not a word; but
+      // "mrn4829133" is the cue glued to the record number.
+      if (next <= i && le === ae) {
+        next = wordChecks(ctx, i, we, wh);
+        // "patient-A7460897", "MRN-A1234567": the word read on through '-' into the value.
+        if (next <= i && we > ae && isDigit(t.charCodeAt(we)) && !ctx.technical) {
+          const cues = JOINED_CUE_INDEX.get(h);
+          if (cues !== undefined) next = tryCue(ctx, ae, cues);
+        }
+      } else if (next <= i && le - i === 3 && h === H_MRN && !ctx.technical) {
+        const e = idTokenAt(t, le, true);
+        if (e > 0) next = take(ctx, le, e, "MRN");
+      }
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
     if (fast && (checked = checkRead(t, ae, next, checked)) < 0) return NEEDS_FULL_PATH;
@@ -940,6 +1061,7 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
 }
 
 const UUID_LENGTH = 36;
+const H_MRN = hashOf("mrn");
 
 /**
  * True when the word right before the UUID at p (past spaces, ':' and '#') announces PHI: the

@@ -1,0 +1,68 @@
+/**
+ * The callers that pass client-chosen identifiers through the scanner, on the forms a
+ * security review found stored or echoed unredacted: analytics properties and research ids
+ * (lib/analytics/rules.ts), job ids on the event bus (lib/realtime/payload_guard.ts, which
+ * routes/api/jobs.ts calls before storing a job) and X-Request-ID (lib/http/request_id.ts).
+ * Fixing the scanner fixes them; these tests hold them to it.
+ */
+import assert from "node:assert/strict";
+import { judgeEvent } from "../../lib/analytics/rules.ts";
+import { payloadRefusal } from "../../lib/realtime/payload_guard.ts";
+import { acceptedRequestId } from "../../lib/http/request_id.ts";
+
+Deno.test("analytics: a joined date or record number in a property is redacted", () => {
+  for (
+    const [properties, type] of [
+      [{ page: "02-Mar-1955" }, "DATE"],
+      [{ page: "2-MAR-55" }, "DATE"],
+      [{ variant: "1955-Mar-02" }, "DATE"],
+      [{ page: "patient_4829133" }, "MRN"],
+      [{ flag_key: "mrn_4829133" }, "MRN"],
+      [{ component: "patientId:4829133" }, "MRN"],
+    ] as const
+  ) {
+    const verdict = judgeEvent({ eventName: "ui.page_view", properties });
+    assert.equal(verdict.outcome, "redacted", JSON.stringify(properties));
+    assert.ok(verdict.outcome === "redacted" && verdict.findings.some((f) => f.type === type));
+  }
+  const id = judgeEvent({
+    eventName: "ui.page_view",
+    properties: {},
+    researchId: "patient_4829133",
+  });
+  assert.deepEqual(id, { outcome: "redacted", findings: [{ type: "MRN", path: "researchId" }] });
+});
+
+Deno.test("analytics: technical identifiers beside them are accepted", () => {
+  const properties = {
+    page: "job-2026-11-23-001",
+    flag_key: "exp_2024_q3",
+    variant: "checkout_v2",
+    component: "patient_portal_v2",
+    action: "promo_01_mar_2025",
+  };
+  assert.deepEqual(judgeEvent({ eventName: "ui.page_view", properties }), {
+    outcome: "accepted",
+    properties,
+    researchId: null,
+  });
+});
+
+Deno.test("jobs: a joined date or record number as a job id is refused before it is stored", () => {
+  for (const id of ["02-Mar-1955", "02.Mar.1955", "patient_4829133", "MRN_4829133"]) {
+    assert.equal(payloadRefusal({ jobId: id, researchId: null }), "phi", id);
+  }
+  assert.equal(
+    payloadRefusal({ jobId: "job-2026-11-23-001", researchId: "exp_2024_q3" }),
+    undefined,
+  );
+});
+
+Deno.test("X-Request-ID: a joined record number or date is not adopted", () => {
+  for (const id of ["patient_4829133_jane", "mrn_4829133", "02-Mar-1955-req", "x-02-Mar-1955"]) {
+    assert.equal(acceptedRequestId(id), undefined, id);
+  }
+  for (const id of ["job-2026-11-23-001", "4bf92f3577b34da6a3ce929d0e0e4736", "checkout_v2-abc"]) {
+    assert.equal(acceptedRequestId(id), id);
+  }
+});
