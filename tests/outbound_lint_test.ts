@@ -9,7 +9,12 @@ const ROOT = new URL("../", import.meta.url);
 const SERVER_DIRS = ["lib", "routes", "components", "scripts"];
 const SERVER_FILES = ["main.ts"];
 /** Browser code: its requests are confined to the app's origin by the CSP (connect-src 'self'). */
-const BROWSER_CODE = [/^islands\//, /^lib\/web\/boot\.ts$/, /^lib\/web\/client\//];
+const BROWSER_CODE = [
+  /^islands\//,
+  /^lib\/web\/boot\.ts$/,
+  /^lib\/web\/client\//,
+  /^lib\/realtime\/live_client\.ts$/,
+];
 const GUARD = /^lib\/net\//;
 const HTTP_CLIENTS =
   /from\s+["'](npm:)?(axios|node-fetch|undici|got|ky|superagent|needle|request|node:https?|https?)(@[^"']*)?["']/;
