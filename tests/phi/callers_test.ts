@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { judgeEvent } from "../../lib/analytics/rules.ts";
 import { payloadRefusal } from "../../lib/realtime/payload_guard.ts";
 import { acceptedRequestId } from "../../lib/http/request_id.ts";
+import { KEY_PATTERN } from "../../lib/flags/flag.ts";
 
 Deno.test("analytics: a joined date or record number in a property is redacted", () => {
   for (
@@ -64,5 +65,48 @@ Deno.test("X-Request-ID: a joined record number or date is not adopted", () => {
   }
   for (const id of ["job-2026-11-23-001", "4bf92f3577b34da6a3ce929d0e0e4736", "checkout_v2-abc"]) {
     assert.equal(acceptedRequestId(id), id);
+  }
+});
+
+/** Flag keys with an MRN phrase beside a year or a dated version: keys, not record numbers. */
+const YEAR_FLAG_KEYS = [
+  "med_rec_2024_v2",
+  "med-rec-2024",
+  "health_record_2025_rollout",
+  "patient_id_2024_q3",
+  "mrn_2024_q3",
+  "encounter_id_2024",
+  "chart_no_2024",
+  "mrn-2024",
+  "record_2024_11_23",
+];
+
+Deno.test("flags: a change to a flag keyed with an MRN phrase and a year is published", () => {
+  // The payload lib/flags/service.ts publishes on every flag change (a kill switch included).
+  for (const flagKey of YEAR_FLAG_KEYS) {
+    assert.ok(KEY_PATTERN.test(flagKey), flagKey);
+    const payload = { flagKey, enabled: false, rolloutPercent: 0, version: 7, archived: false };
+    assert.equal(payloadRefusal(payload), undefined, flagKey);
+  }
+  assert.equal(
+    payloadRefusal({
+      flagKey: "mrn_4829133",
+      enabled: true,
+      rolloutPercent: 100,
+      version: 1,
+      archived: false,
+    }),
+    "phi",
+  );
+});
+
+Deno.test("analytics: a flag_key with an MRN phrase and a year is accepted as it is", () => {
+  for (const flag_key of YEAR_FLAG_KEYS) {
+    const properties = { flag_key, variant: "on" };
+    assert.deepEqual(
+      judgeEvent({ eventName: "ui.page_view", properties }),
+      { outcome: "accepted", properties, researchId: null },
+      flag_key,
+    );
   }
 });

@@ -273,6 +273,56 @@ function joinedNearMisses(): LabelledRecord[] {
   return out;
 }
 
+/**
+ * Flag keys and versions that put a year, or a date written as a version, after an MRN cue
+ * (`med_rec_2024_v2`, `patient_id_2024_q3`, `mrn-2024`, `encounter_2024_11`): the year is
+ * not a record number. Under keys that are not technical, like joinedNearMisses(); generated
+ * after it, so every earlier record stays as it was. None may be flagged.
+ */
+function joinedYearNearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const bad = (kind: string, value: unknown) => out.push({ kind, value, labels: [] });
+  const two = (n: number) => String(n).padStart(2, "0");
+  const cues = [
+    "mrn",
+    "med_rec",
+    "med-rec",
+    "health_record",
+    "patient_id",
+    "encounter_id",
+    "chart_no",
+    "chart_number",
+    "record_number",
+    "medical_record_number",
+    "accession_number",
+    "patientId",
+  ];
+  for (let i = 0; i < 10; i++) {
+    const y = faker.number.int({ min: 1990, max: 2035 });
+    const m = two(faker.number.int({ min: 1, max: 12 }));
+    const d = two(faker.number.int({ min: 1, max: 28 }));
+    const q = faker.number.int({ min: 1, max: 4 });
+    const c = pick(cues);
+    const sep = c.includes("-") ? "-" : "_";
+    bad("near:flag-key-mrn-year", {
+      flag_key: `${c}${sep}${y}`,
+      page: `${c}${sep}${y}${sep}q${q}`,
+    });
+    bad("near:flag-key-mrn-year", {
+      flag_key: `${c}${sep}${y}${sep}v${q}`,
+      variant: `${c}${sep}${y}${sep}${pick(["rollout", "beta", "canary", "pilot"])}`,
+    });
+    bad("near:flag-key-mrn-year", { flag_key: `mrn${y}`, page: `mrn-${y}-q${q}` });
+    bad("near:flag-key-mrn-dated", {
+      flag_key: `${c}${sep}${y}${sep}${m}`,
+      page: `record_${y}_${m}_${d}`,
+      variant: `encounter_${y}_${m}`,
+    });
+    bad("near:flag-key-mrn-version", { flag_key: `${c}${sep}v${q}`, page: `chart_${y}_q${q}` });
+  }
+  return out;
+}
+
 const SENTENCE = [
   "{}",
   "please contact {} tomorrow",
@@ -535,5 +585,6 @@ export function generateCorpus(): {
   // Added later, generated last: the records above stay as they were.
   corpus.positives.push(...joinedPositives());
   corpus.nearMisses.push(...joinedNearMisses());
+  corpus.nearMisses.push(...joinedYearNearMisses());
   return corpus;
 }

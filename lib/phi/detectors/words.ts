@@ -498,20 +498,55 @@ function afterFiller(t: string, p: number, joins: boolean): number {
 /**
  * An identifier token at p: 4-20 of [A-Za-z0-9-], at least 3 digits, not followed by a word
  * character (`joins`: '_' may follow, `mrn_4829133_jane`). Returns end or -1.
+ *
+ * `joined`: the token is joined to its cue with no space between them (`mrn_4829133`,
+ * `patientId:4829133`, `MRN-A1234567`, `mrn4829133`), the way keys and ids are written, so it
+ * is held to the rule of joinedIdAt(): it needs a run of 4 or more digits, no run of digits
+ * in it may be a lone year 1900-2099 (`mrn_2024_q3`, `med-rec-2024`, `mrn-2024-q3`,
+ * `mrn-v2-2024` are flag keys, `record_number_2024_11_23` a dated version), and no `.5`
+ * or `/5` may follow it (`mrn_4829133.2` is a version).
  */
-function idTokenAt(t: string, p: number, joins: boolean): number {
+function idTokenAt(t: string, p: number, joins: boolean, joined = false): number {
   let e = p;
   let digits = 0;
+  let run = 0;
+  let longest = 0;
+  let year = false;
   while (e < t.length && e - p < 21) {
     const c = t.charCodeAt(e);
-    if (isDigit(c)) digits++;
-    else if (!(isLetter(c) || (c === 45 && isAlnum(t.charCodeAt(e + 1))))) break;
+    if (isDigit(c)) {
+      digits++;
+      run++;
+    } else if (!(isLetter(c) || (c === 45 && isAlnum(t.charCodeAt(e + 1))))) break;
+    else {
+      if (run === 4 && isYear(t, e - 4)) year = true;
+      if (run > longest) longest = run;
+      run = 0;
+    }
     e++;
   }
   if (e - p < 4 || e - p > 20 || digits < 3) return -1;
   const after = t.charCodeAt(e);
   if (isWordChar(after) && !(joins && after === 95)) return -1;
+  if (joined) {
+    if (run === 4 && isYear(t, e - 4)) year = true;
+    if (year || Math.max(longest, run) < 4) return -1;
+    if (!endsClean(t, e) && after !== 95) return -1;
+  }
   return e;
+}
+
+/** True when the 4 digits at p are a year 1900-2099 (`2024` in `mrn_2024_q3`). */
+function isYear(t: string, p: number): boolean {
+  const a = t.charCodeAt(p);
+  const b = t.charCodeAt(p + 1);
+  return (a === 49 && b === 57) || (a === 50 && b === 48);
+}
+
+/** True when nothing but separators lies between the cue's end q and its value at v. */
+function joinedTo(t: string, q: number, v: number): boolean {
+  for (let k = q; k < v; k++) if (isSpace(t.charCodeAt(k))) return false;
+  return true;
 }
 
 /**
@@ -541,10 +576,7 @@ function joinedIdAt(t: string, p: number): number {
   while (q < t.length && q - ds < 21 && isDigit(t.charCodeAt(q))) q++;
   const len = q - ds;
   if (len < 4 || len > 20 || isAlnum(t.charCodeAt(q))) return -1;
-  if (len === 4) {
-    const year = Number(t.slice(ds, q));
-    if (year >= 1900 && year <= 2099) return -1;
-  }
+  if (len === 4 && isYear(t, ds)) return -1;
   return endsClean(t, q) || t.charCodeAt(q) === 95 ? q : -1;
 }
 
@@ -595,7 +627,10 @@ function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
     let e = -1;
     switch (c.shape) {
       case "id":
-        e = idTokenAt(t, v, c.joins);
+        // A record number joined to its cue is read like one joined to "patient" (a year is
+        // not one: `mrn_2024_q3`, `chart-2024`); after a space ("MRN: 2024", "Patient ID
+        // 1987-123") as before.
+        e = idTokenAt(t, v, c.joins, c.type === "MRN" && joinedTo(t, q, v));
         break;
       case "joined":
         e = joinedIdAt(t, v);
@@ -1049,7 +1084,7 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
           if (cues !== undefined) next = tryCue(ctx, ae, cues);
         }
       } else if (next <= i && le - i === 3 && h === H_MRN && !ctx.technical) {
-        const e = idTokenAt(t, le, true);
+        const e = idTokenAt(t, le, true, true);
         if (e > 0) next = take(ctx, le, e, "MRN");
       }
       if (next <= i) next = Math.max(ae, we, i + 1);
