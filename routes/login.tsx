@@ -2,7 +2,12 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
-import { clearSessionCookie, sessionSecretOf, setSessionCookie } from "../lib/auth/mod.ts";
+import {
+  clearSessionCookie,
+  KdfBusyError,
+  sessionSecretOf,
+  setSessionCookie,
+} from "../lib/auth/mod.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError, RateLimitedError } from "../lib/errors/mod.ts";
 import { page, safeNextPath } from "../lib/http/access.ts";
@@ -83,6 +88,22 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             title: "Sign in",
             status: 429,
             headers: { "retry-after": String(error.details.retryAfterSeconds ?? 60) },
+          },
+        );
+      }
+      if (error instanceof KdfBusyError) {
+        // Too many sign-ins at once (lib/auth/kdf_gate.ts): the form again, with what was typed.
+        return ctx.pages.render(
+          c,
+          <LoginBody
+            next={next}
+            email={parsed.data.email}
+            error="Sign-in is busy right now. Try again in a moment."
+          />,
+          {
+            title: "Sign in",
+            status: 503,
+            headers: { "retry-after": String(error.details.retryAfterSeconds ?? 2) },
           },
         );
       }

@@ -34,3 +34,29 @@ Deno.test("sign-in while every password-hash turn is taken: 503 with Retry-After
     await app.dispose();
   }
 });
+
+Deno.test("the sign-in form while every password-hash turn is taken: 503 with the form again, the email kept", async () => {
+  const gate = createKdfGate({ concurrency: 1, maxQueued: 0, maxWaitMs: 10 });
+  const app = await buildTestApp({ kdfGate: gate });
+  try {
+    const user = await createUser(app, { role: "RESEARCHER" });
+    let release!: () => void;
+    const busy = gate.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const response = await app.request("/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ email: user.email, password: TEST_PASSWORD, next: "/flags" })
+        .toString(),
+    });
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get("retry-after"), "2");
+    const html = await response.text();
+    assert.match(html, /Sign-in is busy right now\. Try again in a moment\./);
+    assert.match(html, new RegExp(`value="${user.email.replace(".", "\\.")}"`));
+    assert.match(html, /<form[^>]*action="\/login/);
+    release();
+    await busy;
+  } finally {
+    await app.dispose();
+  }
+});

@@ -28,7 +28,7 @@ export const DEFAULT_KDF_GATE: KdfGateOptions = {
 /** Raised when the gate is full or a caller's wait ran out. */
 export class KdfBusyError extends ServiceUnavailableError {
   constructor() {
-    super("Sign-in is busy; try again in a moment", 2);
+    super("Too many password checks at once; try again in a moment", 2);
   }
 }
 

@@ -40,7 +40,7 @@ import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./toke
 import { VerifiedCache } from "./verified_cache.ts";
 import { withTimeout } from "../timeout.ts";
 import { isAcceptedEmail } from "./account_rules.ts";
-import { createKdfGate, type KdfGate } from "./kdf_gate.ts";
+import { createKdfGate, KdfBusyError, type KdfGate } from "./kdf_gate.ts";
 import {
   ALL_ENDED,
   CREDENTIALS_ENDED,
@@ -338,20 +338,7 @@ export function createAuthService(options: AuthServiceOptions) {
       const nowMs = clock.now();
       const emailKey = await accountKey(email);
       const ipKeyValue = await ipKey(meta.ip);
-      // The attempt is counted and checked within a turn of the password-hash gate, so one
-      // refused because the gate is busy (503) is not counted against the account's lock.
-      const { reservation, user, ok, rehashed } = await kdf.run(async () => {
-        const reservation = await reserve(emailKey, ipKeyValue, nowMs);
-        if ("retryAfter" in reservation) return { reservation, ok: false };
-        const user = await store.findUserByEmail(email);
-        let ok = false;
-        if (user?.passwordHash) ok = await verifyPassword(password, user.passwordHash);
-        else await dummyVerify();
-        const rehashed = ok && user?.passwordHash && needsRehash(user.passwordHash, params)
-          ? await hashPassword(password, params)
-          : undefined;
-        return { reservation, user, ok, rehashed };
-      });
+      const reservation = await reserve(emailKey, ipKeyValue, nowMs);
       // Refused while locked: no audit entry. The lock itself was recorded once, by the attempt
       // that set it (below); an entry for every refusal would let anyone, unauthenticated, fill
       // the audit log (which refuses deletes) at the rate limit and bury real events.
@@ -360,6 +347,24 @@ export function createAuthService(options: AuthServiceOptions) {
           "Too many failed sign-in attempts; try again later",
           reservation.retryAfter,
         );
+      }
+      const user = await store.findUserByEmail(email);
+      // Only the hash waits for a turn of the gate (lib/auth/kdf_gate.ts). One refused because
+      // the gate is busy was no attempt at all: its count is given back, so a burst of sign-ins
+      // cannot lock anyone out.
+      let ok: boolean;
+      try {
+        ok = await kdf.run(async () => {
+          if (user?.passwordHash) return await verifyPassword(password, user.passwordHash);
+          await dummyVerify();
+          return false;
+        });
+      } catch (error) {
+        if (error instanceof KdfBusyError) {
+          await store.releaseAttempt(emailKey, ACCOUNT_POLICY, reservation.accountLock);
+          await store.releaseAttempt(ipKeyValue, IP_POLICY, reservation.ipLock);
+        }
+        throw error;
       }
       if (!ok || !user || !user.active) {
         // Already counted as a failure by the reservation (which must stand whatever happens to
@@ -370,19 +375,26 @@ export function createAuthService(options: AuthServiceOptions) {
           target: user ? { type: "user", id: user.id } : undefined,
           requestId: meta.requestId,
         });
-        // This failure set a lock: one entry per lock, whatever number of refusals follow.
+        // This failure set a lock: one entry per lock, whatever number of refusals follow. Its
+        // target is the lock as /admin/users lists it and `auth.lock_clear` names it.
         const locked = [
           ...(reservation.accountLock
-            ? [{ scope: "account", until: reservation.accountLock }]
+            ? [{ scope: "account", key: emailKey, until: reservation.accountLock }]
             : []),
-          ...(reservation.ipLock ? [{ scope: "address", until: reservation.ipLock }] : []),
+          ...(reservation.ipLock
+            ? [{ scope: "address", key: ipKeyValue, until: reservation.ipLock }]
+            : []),
         ];
         for (const lock of locked) {
           await audit.record({
             actor: { type: "anonymous" },
             action: "auth.sign_in_locked",
-            target: lock.scope === "account" && user ? { type: "user", id: user.id } : undefined,
-            after: { scope: lock.scope, lockEndsAt: new Date(lock.until).toISOString() },
+            target: { type: "sign_in_lock", id: lock.key.slice(0, 12) },
+            after: {
+              scope: lock.scope,
+              lockEndsAt: new Date(lock.until).toISOString(),
+              ...(lock.scope === "account" && user ? { userId: user.id } : {}),
+            },
             requestId: meta.requestId,
           });
         }
@@ -391,13 +403,22 @@ export function createAuthService(options: AuthServiceOptions) {
       // The throttle's own bookkeeping, not part of the audited sign-in.
       await store.clearThrottle(emailKey);
       await store.releaseAttempt(ipKeyValue, IP_POLICY, reservation.ipLock);
-      // (`rehashed` was hashed before the transaction: the KDF is slow and holds no connection.)
+      // Hashed before the transaction: the KDF is slow and holds no connection meanwhile. An
+      // upgrade of the stored hash is optional: when the gate is busy it waits for a later sign-in.
+      const rehashed = user.passwordHash && needsRehash(user.passwordHash, params)
+        ? await kdf.run(() => hashPassword(password, params)).catch((error) => {
+          if (error instanceof KdfBusyError) return undefined;
+          throw error;
+        })
+        : undefined;
       const previous = meta.previousSessionSecret
         ? await hashSecret(meta.previousSessionSecret)
         : undefined;
       const sessionSecret = randomSecret();
       const tokenHash = await hashSecret(sessionSecret);
-      const expiresAt = new Date(nowMs + absoluteMs);
+      // The time of the session, read after the wait for a turn of the gate.
+      const signedInAt = clock.now();
+      const expiresAt = new Date(signedInAt + absoluteMs);
       let replaced: string | undefined;
       const sessionId = await ending(
         () => {
@@ -411,13 +432,13 @@ export function createAuthService(options: AuthServiceOptions) {
             // The user's row first, then their sessions: the order a password reset or a
             // deactivation takes them in, so the two cannot deadlock (session row, then user
             // row, against user row, then sessions, did).
-            await tx.recordLogin(user.id, new Date(nowMs));
+            await tx.recordLogin(user.id, new Date(signedInAt));
             if (rehashed) await tx.updateUser(user.id, { passwordHash: rehashed }, now());
             if (previous !== undefined) replaced = await tx.deleteSessionByTokenHash(previous);
             const id = await tx.createSession({
               tokenHash,
               userId: user.id,
-              now: new Date(nowMs),
+              now: new Date(signedInAt),
               expiresAt,
               userAgent: meta.userAgent?.slice(0, 200) ?? null,
             });
