@@ -22,6 +22,10 @@ Deno.test("a page's own polls do not keep an idle session alive; the user's requ
         const [path, headers] of [
           ["/health", {}],
           ["/health/ready", {}],
+          ["/healthz", {}],
+          ["/readyz", {}],
+          ["/api/health", {}],
+          ["/api/health/ready", {}],
           ["/api/governance/state", { [BACKGROUND_REQUEST_HEADER]: "1" }],
           ["/api/jobs?limit=50", { [BACKGROUND_REQUEST_HEADER]: "1" }],
         ] as const

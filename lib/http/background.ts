@@ -10,7 +10,14 @@
 export const BACKGROUND_REQUEST_HEADER = "x-background-request";
 
 /** Paths that are never the user's activity, whoever calls them. */
-const BACKGROUND_PATHS = ["/health", "/metrics", "/api/stream"];
+const BACKGROUND_PATHS = [
+  "/health",
+  "/healthz",
+  "/readyz",
+  "/api/health",
+  "/metrics",
+  "/api/stream",
+];
 
 /** Whether a request is background work that must not count as the user's activity. */
 export function isBackgroundRequest(path: string, header: string | undefined): boolean {
