@@ -12,7 +12,7 @@ WORKDIR /app
 COPY deno.json deno.lock ./
 COPY . .
 # Download and lock every npm dependency, type-check, then build the island bundles.
-RUN deno install --frozen --entrypoint main.ts scripts/migrate.ts \
+RUN deno install --frozen --entrypoint main.ts scripts/migrate.ts scripts/user.ts scripts/restore_prepare.ts \
  && deno check main.ts \
  && deno task build
 

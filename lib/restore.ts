@@ -19,8 +19,16 @@ export interface RestorePreparation {
   /** The newest audit entry the backup holds (null: none): later ones were written after it. */
   lastAuditIdInBackup: number | null;
   sessionsEnded: number;
-  /** The mode stored in the backup (null when none was stored: the configured default applied). */
+  /** The mode stored before this run (null when none was stored: the configured default applied). */
   previousMode: Mode | null;
+}
+
+/** Whether the database holds this application's tables (a restored copy does; an empty one not). */
+export async function holdsApplicationData(db: Db): Promise<boolean> {
+  const [row] = await db.query<{ found: string | null }>(
+    "SELECT to_regclass('audit_log')::text AS found",
+  );
+  return row?.found !== null && row?.found !== undefined;
 }
 
 /** A backup label an operator may give: a file name or a timestamp, never free text. */
@@ -63,7 +71,9 @@ export async function prepareRestoredDatabase(
       after: {
         ...preparation,
         mode: "STANDBY",
-        ...(options.backupLabel !== undefined ? { backupLabel: options.backupLabel } : {}),
+        // Under an id key: the audit log's PHI scrub leaves identifiers whole, and a dump's
+        // name holds its date (already checked to be a file name or timestamp).
+        ...(options.backupLabel !== undefined ? { backupId: options.backupLabel } : {}),
       },
     }, tx);
     return preparation;

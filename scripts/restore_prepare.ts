@@ -23,7 +23,7 @@ import {
 import { createLogger } from "../lib/log/mod.ts";
 import { redact } from "../lib/phi/mod.ts";
 import { openRedis } from "../lib/redis/client.ts";
-import { BACKUP_LABEL, prepareRestoredDatabase } from "../lib/restore.ts";
+import { BACKUP_LABEL, holdsApplicationData, prepareRestoredDatabase } from "../lib/restore.ts";
 import { withTimeout } from "../lib/timeout.ts";
 import { VERSION } from "../lib/version.ts";
 
@@ -63,6 +63,15 @@ async function main(): Promise<number> {
   const db = await openDatabase(config);
   let prepared;
   try {
+    // A mistyped or missing DATABASE_URL (or DATA_DIR) would "prepare" an empty database and
+    // report success: refuse one that holds nothing of this application.
+    if (!await holdsApplicationData(db)) {
+      err(
+        `${db.description} holds no ResearchFlow data: point DATABASE_URL (or DATA_DIR) at the ` +
+          "restored database. Nothing was changed.",
+      );
+      return 1;
+    }
     const migrations = await migrate(db, await readMigrations(bundledMigrationsDir()));
     prepared = await prepareRestoredDatabase(
       db,
@@ -72,7 +81,7 @@ async function main(): Promise<number> {
     out(`Database ${db.description} prepared:`);
     out(`  migrations applied now: ${migrations.applied.length}`);
     out(`  sessions ended: ${prepared.sessionsEnded}`);
-    out(`  governance mode: STANDBY (the backup held ${prepared.previousMode ?? "none stored"})`);
+    out(`  governance mode: STANDBY (before this run: ${prepared.previousMode ?? "none stored"})`);
     out(
       `  audit log: entries up to id ${
         prepared.lastAuditIdInBackup ?? "(none)"

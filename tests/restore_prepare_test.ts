@@ -74,7 +74,7 @@ for (const target of dbTargets()) {
           sessionsEnded: sessions,
           previousMode: "LIVE",
           mode: "STANDBY",
-          backupLabel: "governance-2026-11-22.dump",
+          backupId: "governance-2026-11-22.dump",
         });
 
         // Again: nothing left to end or switch; only another marker.
@@ -140,6 +140,25 @@ Deno.test({
       await before.close();
       assert.equal(await raw.client.sendCommand<number>(["EXISTS", streamKey]), 1);
 
+      // An empty database (a mistyped DATABASE_URL) is refused, and left empty.
+      const empty = await freshCliDatabase();
+      try {
+        const wrong = await runScript(SCRIPT, { ...env, DATABASE_URL: empty.url }, []);
+        assert.equal(wrong.code, 1);
+        assert.match(wrong.stderr, /holds no ResearchFlow data: .* Nothing was changed\./);
+        const probe = openPostgres(empty.url, { max: 1 });
+        try {
+          const [tables] = await probe.query<{ n: string | number }>(
+            "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'",
+          );
+          assert.equal(Number(tables!.n), 0);
+        } finally {
+          await probe.close();
+        }
+      } finally {
+        await empty.drop();
+      }
+
       const refused = await runScript(SCRIPT, env, ["--backup", "not a label"]);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /--backup must be/);
@@ -147,9 +166,19 @@ Deno.test({
       const done = await runScript(SCRIPT, env, ["--backup", "governance-2026-11-22.dump"]);
       assert.equal(done.code, 0, done.stderr);
       assert.match(done.stdout, /sessions ended: [1-9]/);
-      assert.match(done.stdout, /governance mode: STANDBY \(the backup held LIVE\)/);
+      assert.match(done.stdout, /governance mode: STANDBY \(before this run: LIVE\)/);
       assert.match(done.stdout, new RegExp(`event stream ${streamKey}: deleted`));
       assert.equal(await raw.client.sendCommand<number>(["EXISTS", streamKey]), 0);
+      // The dump's name keeps its date in the audit entry (the app's PHI scrub applies to it).
+      const markerDb = openPostgres(database.url, { max: 1 });
+      try {
+        const [marker] = await markerDb.query<{ after: { backupId?: string } }>(
+          "SELECT after FROM audit_log WHERE action = 'system.restore_prepared'",
+        );
+        assert.equal(marker!.after.backupId, "governance-2026-11-22.dump");
+      } finally {
+        await markerDb.close();
+      }
 
       const after = await openApp();
       try {
