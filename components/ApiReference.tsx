@@ -47,8 +47,7 @@ function typeText(doc: Json, schema: Json | undefined, depth = 0): string {
 function RequiredMark(): VNode {
   return (
     <>
-      <span class="required" aria-hidden="true">*</span>
-      <span class="sr-only">{" (required)"}</span>
+      <span class="required" aria-hidden="true">*</span> <span class="sr-only">(required)</span>
     </>
   );
 }

@@ -61,7 +61,7 @@ Deno.test("GET /api/docs says what the required mark means, and says it to scree
     /Names marked <span class="required" aria-hidden="true">\*<\/span> are required/,
   );
   const marks = html.match(/<span class="required" aria-hidden="true">\*<\/span>/g) ?? [];
-  const spoken = html.match(/<span class="sr-only"> \(required\)<\/span>/g) ?? [];
+  const spoken = html.match(/<span class="sr-only">\(required\)<\/span>/g) ?? [];
   assert.ok(spoken.length > 10, `required parameters and fields are marked (${spoken.length})`);
   assert.equal(marks.length, spoken.length + 1, "every star but the legend's has its words");
   assert.doesNotMatch(html, /title="required"/);
