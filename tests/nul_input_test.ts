@@ -37,6 +37,22 @@ for (const target of dbTargets()) {
             json("POST", { email: "n@example.org", displayName: "a\u0000b", role: "RESEARCHER" }),
           ],
           ["user id", "/api/admin/users/a%00b", json("PATCH", { role: "RESEARCHER" })],
+          // An unpaired surrogate in plain text: the drivers would store U+FFFD instead, silently.
+          [
+            "new user, unpaired surrogate",
+            "/api/admin/users",
+            json("POST", { email: "a\ud800@example.org", displayName: "x", role: "RESEARCHER" }),
+          ],
+          [
+            "display name, unpaired surrogate",
+            "/api/admin/users",
+            json("POST", { email: "s@example.org", displayName: "a\udc00b", role: "RESEARCHER" }),
+          ],
+          [
+            "token name, unpaired surrogate",
+            "/api/admin/tokens",
+            json("POST", { name: "a\ud800", scopes: ["jobs:read"] }),
+          ],
           ["audit filter", "/api/audit?actor=a%00b", { headers: { cookie: admin.cookie } }],
           [
             "token name",

@@ -82,6 +82,27 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 /**
+ * A text parameter holding an unpaired surrogate (half of a UTF-16 pair), refused before it reaches
+ * the database. The drivers would encode it as U+FFFD and store something other than what was
+ * sent, without a word; like a NUL, it is the client's bad input. Its code is the SQLSTATE
+ * Postgres gives a character it cannot store (22021), so {@link isUnstorableTextError} knows it.
+ */
+export class UnpairedSurrogateError extends Error {
+  override name = "UnpairedSurrogateError";
+  readonly code = "22021";
+  constructor() {
+    super("A text value holds an unpaired surrogate");
+  }
+}
+
+/** Throws {@link UnpairedSurrogateError} when a text parameter is not well-formed Unicode. */
+export function checkTextParams(params: readonly unknown[]): void {
+  for (const param of params) {
+    if (typeof param === "string" && !param.isWellFormed()) throw new UnpairedSurrogateError();
+  }
+}
+
+/**
  * True when the database refused a value as text it cannot take: a NUL (U+0000) character in
  * text or jsonb (SQLSTATE 22021, 22P05), or input its type cannot parse, such as JSON with an
  * unpaired surrogate (22P02). Values reach the database from clients, so this is bad input.

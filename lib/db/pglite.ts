@@ -1,6 +1,7 @@
 /** The {@link Db} over embedded PGlite (Postgres compiled to WebAssembly). */
 import { PGlite } from "@electric-sql/pglite";
 import type { Connection, Db, Row } from "./db.ts";
+import { checkTextParams } from "./db.ts";
 
 interface PgliteRunner {
   query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
@@ -10,6 +11,7 @@ interface PgliteRunner {
 function connection(runner: PgliteRunner): Connection {
   return {
     async query<T extends object = Row>(text: string, params: readonly unknown[] = []) {
+      checkTextParams(params);
       return (await runner.query<T>(text, [...params])).rows;
     },
     async exec(script: string) {

@@ -1,7 +1,7 @@
 /** The {@link Db} over a Postgres server, through postgres.js. */
 import postgres from "postgres";
 import type { Connection, Db, DbTimeouts, Row } from "./db.ts";
-import { databaseTimeoutOf, inTransaction } from "./db.ts";
+import { checkTextParams, databaseTimeoutOf, inTransaction } from "./db.ts";
 import { withTimeout } from "../timeout.ts";
 
 /**
@@ -44,6 +44,7 @@ async function translated<T>(work: PromiseLike<T>): Promise<T> {
 function connection(runner: Runner): Connection {
   return {
     async query<T extends object = Row>(text: string, params: readonly unknown[] = []) {
+      checkTextParams(params);
       return (await translated(runner.unsafe(
         text,
         params as postgres.ParameterOrJSON<never>[],
