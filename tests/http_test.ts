@@ -187,6 +187,22 @@ Deno.test("static files are served with ETag, and island bundles with immutable 
   await bundle.body?.cancel();
 });
 
+Deno.test("the island manifest is not served, under no spelling of its path", async () => {
+  for (
+    const path of [
+      "/_islands/manifest.json",
+      "/_islands/./manifest.json",
+      "//_islands/manifest.json",
+      "/_islands//manifest.json",
+      "/%2e/_islands/manifest.json",
+    ]
+  ) {
+    const response = await app.request(path);
+    assert.notEqual(response.status, 200, path);
+    await response.body?.cancel();
+  }
+});
+
 Deno.test("path traversal does not escape the static directory", async () => {
   for (const path of ["/../deno.json", "/%2e%2e/deno.json", "/..%2fmain.ts"]) {
     const response = await app.request(path);

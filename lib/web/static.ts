@@ -47,6 +47,9 @@ export function serveStatic(
     if (path.includes("..") || path.includes("\\") || path.includes("\0") || path.endsWith("/")) {
       return await next();
     }
+    // One name per file: `/./x` and `//x` would reach the same file under another path, past the
+    // checks on exact paths below (and fill the cache with copies).
+    if (path.includes("/./") || path.includes("//")) return await next();
     const extension = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
     const type = TYPES[extension];
     if (!type || path === "/_islands/manifest.json") return await next();
