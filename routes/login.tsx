@@ -70,7 +70,7 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         requestId: c.get("requestId"),
         previousSessionSecret: sessionSecretOf(c),
       });
-      setSessionCookie(c, result.sessionSecret, result.expiresAt, secure);
+      setSessionCookie(c, result.sessionSecret, secure);
       return c.redirect(next, 303);
     } catch (error) {
       if (error instanceof RateLimitedError) {

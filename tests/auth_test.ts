@@ -24,7 +24,7 @@ function cookieOf(response: Response): string {
 const app = await buildTestApp();
 Deno.test.afterAll(() => app.dispose());
 
-Deno.test("sign-in sets an HttpOnly, SameSite=Lax, Path=/ session cookie and returns the user and CSRF token", async () => {
+Deno.test("sign-in sets an HttpOnly, SameSite=Lax, Path=/ browser-session cookie and returns the user and CSRF token", async () => {
   const user = await createUser(app, { role: "STEWARD" });
   const response = await login(app, user.email.toUpperCase(), TEST_PASSWORD);
   assert.equal(response.status, 200);
@@ -35,6 +35,11 @@ Deno.test("sign-in sets an HttpOnly, SameSite=Lax, Path=/ session cookie and ret
   assert.match(cookie, /SameSite=Lax/);
   assert.match(cookie, /Path=\//);
   assert.doesNotMatch(cookie, /Secure/, "no Secure flag in development (plain http://localhost)");
+  assert.doesNotMatch(
+    cookie,
+    /Expires|Max-Age/i,
+    "for the browser session only: closing the browser on a shared workstation ends it there",
+  );
   const body = await json<{ user: { id: string; email: string; role: string }; csrfToken: string }>(
     response,
   );

@@ -24,19 +24,13 @@ export function sessionSecretOf(c: Context<AppEnv>): string | undefined {
 }
 
 /** Writes the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure outside development. */
-export function setSessionCookie(
-  c: Context<AppEnv>,
-  secret: string,
-  expiresAt: Date,
-  secure: boolean,
-): void {
-  setCookie(c, SESSION_COOKIE, secret, {
-    httpOnly: true,
-    sameSite: "Lax",
-    secure,
-    path: "/",
-    expires: expiresAt,
-  });
+/**
+ * Sets the session cookie for the browser session only (no Expires): closing the browser on a
+ * shared workstation ends it there. The server ends the session itself after
+ * SESSION_IDLE_MINUTES without activity or SESSION_ABSOLUTE_HOURS in all.
+ */
+export function setSessionCookie(c: Context<AppEnv>, secret: string, secure: boolean): void {
+  setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: "Lax", secure, path: "/" });
 }
 
 export function clearSessionCookie(c: Context<AppEnv>, secure: boolean): void {

@@ -59,7 +59,7 @@ export function authApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         requestId: c.get("requestId"),
         previousSessionSecret: sessionSecretOf(c),
       });
-      setSessionCookie(c, result.sessionSecret, result.expiresAt, secure);
+      setSessionCookie(c, result.sessionSecret, secure);
       return c.json(principalView(result.principal), 200, { "cache-control": "no-store" });
     },
   );
