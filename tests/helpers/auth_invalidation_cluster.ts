@@ -7,14 +7,13 @@
 import type { Db } from "../../lib/db/mod.ts";
 import { bundledMigrationsDir, migrate, openPostgres, readMigrations } from "../../lib/db/mod.ts";
 import { memoryLogger } from "../../lib/log/mod.ts";
-import type { AppEvent } from "../../lib/realtime/types.ts";
 import { openRedis, type RedisHandle } from "../../lib/redis/client.ts";
 import { buildTestApp, type TestApp } from "./app.ts";
 import { cuttableDb } from "./cuttable_db.ts";
 import { freshPglite, uniqueName } from "./db.ts";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./env.ts";
 import { type TcpProxy, tcpProxy } from "./tcp_proxy.ts";
-import { until } from "./wait.ts";
+import { readUpToNow } from "./bus_marker.ts";
 
 export type ClusterDb = "pglite" | "postgres";
 
@@ -133,23 +132,8 @@ export async function startSplitCluster(
     redisProxyB,
     redisA,
     cutDbOfB,
-    async bHasReadUpToNow() {
-      const jobId = `marker-${++markers}`;
-      let seen = false;
-      const off = b.services.bus.subscribe("jobs", (event: AppEvent) => {
-        if (event.payload.jobId === jobId) seen = true;
-      });
-      try {
-        await a.services.bus.publish({
-          type: "job.progress",
-          topic: "jobs",
-          payload: { jobId, progress: 1 },
-        });
-        await until(() => seen, `B to read marker ${jobId}`);
-      } finally {
-        off();
-      }
-    },
+    // Markers are numbered (`marker-1`, …): tests look for them in event streams.
+    bHasReadUpToNow: () => readUpToNow(a.services.bus, b.services.bus, `marker-${++markers}`),
     async close() {
       await b.dispose().catch(() => {});
       await a.dispose().catch(() => {});

@@ -12,13 +12,12 @@ import {
   readMigrations,
 } from "../../lib/db/mod.ts";
 import { memoryLogger } from "../../lib/log/mod.ts";
-import type { AppEvent } from "../../lib/realtime/types.ts";
 import { openRedis } from "../../lib/redis/client.ts";
 import { buildTestApp, type TestApp } from "./app.ts";
 import { uniqueName } from "./db.ts";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./env.ts";
 import { type TcpProxy, tcpProxy } from "./tcp_proxy.ts";
-import { until } from "./wait.ts";
+import { readUpToNow } from "./bus_marker.ts";
 
 const USER_SCRIPT = new URL("../../scripts/user.ts", import.meta.url).pathname;
 
@@ -170,23 +169,8 @@ export async function startInstanceBesideCli(): Promise<InstanceBesideCli> {
         cut = true;
         pgProxy.stop();
       },
-      async bHasReadUpToNow() {
-        const jobId = `marker-${++markers}`;
-        let seen = false;
-        const off = b.services.bus.subscribe("jobs", (event: AppEvent) => {
-          if (event.payload.jobId === jobId) seen = true;
-        });
-        try {
-          await b.services.bus.publish({
-            type: "job.progress",
-            topic: "jobs",
-            payload: { jobId, progress: 1 },
-          });
-          await until(() => seen, `B to read marker ${jobId}`);
-        } finally {
-          off();
-        }
-      },
+      // Markers are numbered (`marker-1`, …): tests look for them in event streams.
+      bHasReadUpToNow: () => readUpToNow(b.services.bus, b.services.bus, `marker-${++markers}`),
       close: run,
     };
   } catch (error) {
