@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { uniqueName } from "../../tests/helpers/db.ts";
 import { hasRedis, TEST_REDIS_URL } from "../../tests/helpers/env.ts";
 import { tcpProxy } from "../../tests/helpers/tcp_proxy.ts";
+import { appendBurst } from "../../tests/helpers/stream_entries.ts";
 import { until } from "../../tests/helpers/wait.ts";
 import { systemClock } from "../clock.ts";
 import { memoryLogger } from "../log/mod.ts";
@@ -188,24 +189,7 @@ Deno.test({
     try {
       // 300 entries at once, trimmed like the bus trims (MAXLEN ~ 10): the first ones go before
       // B can read them.
-      const multi = raw.client.multi();
-      for (let i = 0; i < 300; i++) {
-        multi.addCommand([
-          "XADD",
-          key,
-          "MAXLEN",
-          "~",
-          "10",
-          "*",
-          "t",
-          "job.progress",
-          "p",
-          "jobs",
-          "d",
-          JSON.stringify({ jobId: `j${i}`, progress: 1 }),
-        ]);
-      }
-      await multi.exec();
+      await appendBurst(raw, key, 300, 10);
       await until(() => b.events.some((e) => e.payload.jobId === "j299"), "the last entry");
       assert.ok(!b.events.some((e) => e.payload.jobId === "j0"), "the first ones were trimmed");
       // (Reported once the reader has checked that the stream no longer holds what it read from.)

@@ -9,6 +9,7 @@ import { createAppMetrics } from "../telemetry/mod.ts";
 import { EventRefusedError } from "./payload_guard.ts";
 import { until } from "../../tests/helpers/wait.ts";
 import { tcpProxy } from "../../tests/helpers/tcp_proxy.ts";
+import { appendBurst, jobEntry } from "../../tests/helpers/stream_entries.ts";
 import { createRedisBus, type RedisBus } from "./redis_bus.ts";
 import type { AppEvent, NewEvent } from "./types.ts";
 
@@ -380,29 +381,6 @@ async function seededInstance(
       await redis.close();
     },
   };
-}
-
-/** An XADD of a job event, trimmed like the bus trims when `maxLen` is given. */
-function jobEntry(key: string, jobId: string, maxLen: number | null): string[] {
-  return [
-    "XADD",
-    key,
-    ...(maxLen === null ? [] : ["MAXLEN", "~", String(maxLen)]),
-    "*",
-    "t",
-    "job.progress",
-    "p",
-    "jobs",
-    "d",
-    JSON.stringify({ jobId, progress: 1 }),
-  ];
-}
-
-/** Appends `count` job events in one transaction, so a reader reads them as one batch. */
-async function appendBurst(redis: RedisHandle, key: string, count: number, maxLen: number | null) {
-  const multi = redis.client.multi();
-  for (let i = 0; i < count; i++) multi.addCommand(jobEntry(key, `j${i}`, maxLen));
-  await multi.exec();
 }
 
 Deno.test({
