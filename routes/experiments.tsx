@@ -27,7 +27,8 @@ const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
 
 const NOTICES: Record<string, string> = {
-  saved: "The experiment was saved. Users assigned earlier keep their variant.",
+  saved:
+    "The experiment was saved. Users assigned earlier keep their variant; subjects evaluated only through OFREP follow the new weights.",
   created: "The experiment was created.",
 };
 
@@ -176,8 +177,10 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <>
           <h1>Experiments</h1>
           <p class="lede">
-            Users are assigned a variant by hash on first request and keep it, even when the weights
-            change. Assignments are counted here and checked against the weights.
+            Users of this app are assigned a variant by hash on first request and keep it, even when
+            the weights change. Services evaluating through OFREP store nothing: their subjects
+            follow the current weights, so a change moves those in the share that changes hands.
+            Assignments stored here are counted and checked against the weights.
           </p>
           {NOTICES[c.req.query("notice") ?? ""] && (
             <p class="notice notice--ok" role="status">{NOTICES[c.req.query("notice") ?? ""]}</p>

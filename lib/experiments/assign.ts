@@ -3,14 +3,17 @@
  * same variant, and a persisted (sticky) assignment wins over the hash.
  *
  * Hash: MurmurHash3 x86 32-bit of `"<experimentKey>:<id>"` with seed 86028157
- * (Unleash's variant seed); `target = hash % totalWeight + 1`; the variant is
- * the first, in key order, whose cumulative weight reaches `target`.
+ * (Unleash's variant seed) gives each id a fixed point in [0, POINT_RANGE); the
+ * variants, in key order, cover consecutive shares of that range in proportion
+ * to their weights. The point does not depend on the weights, so rescaling
+ * them (1/1 to 50/50) moves nobody and a ramp (50/50 to 60/40) moves only the
+ * ids in the share that changed hands.
  */
 import type { Mode } from "../config.ts";
 import { murmur3 } from "../flags/hash.ts";
 import { type Experiment, totalWeight, type Variant, type VariantConfig } from "./experiment.ts";
 
-/** Unleash's variant seed, so variant buckets also carry over from Unleash. */
+/** Unleash's variant seed. */
 export const EXPERIMENT_SEED = 86028157;
 
 export const ASSIGNMENT_REASONS = [
@@ -41,20 +44,34 @@ export interface Assignment {
   reason: AssignmentReason;
 }
 
-/** The target (1..totalWeight) of an id for an experiment. */
-export function allocationTarget(experimentKey: string, id: string, total: number): number {
-  return (murmur3(`${experimentKey}:${id}`, EXPERIMENT_SEED) % total) + 1;
+/** The fine part of a point ranges over [0, POINT_FINE): ceil(2^32 / 100). */
+const POINT_FINE = 42_949_673;
+/** Points range over [0, POINT_RANGE). */
+export const POINT_RANGE = 100 * POINT_FINE;
+
+/**
+ * The point of an id in an experiment: the hash with its residue mod 100 leading
+ * and the rest of it ordering ids within that percent. Leading with the residue
+ * keeps, for weights totalling 100, the variant every earlier version gave
+ * (`hash % total + 1` against the cumulative weights), so an upgrade does not
+ * move those subjects.
+ */
+export function allocationPoint(experimentKey: string, id: string): number {
+  const hash = murmur3(`${experimentKey}:${id}`, EXPERIMENT_SEED);
+  return (hash % 100) * POINT_FINE + Math.floor(hash / 100);
 }
 
 /** The variant the hash gives `id` (null when no weight is allocated). */
 export function pickVariant(experiment: Experiment, id: string): Variant | null {
   const total = totalWeight(experiment);
   if (total <= 0) return null;
-  const target = allocationTarget(experiment.key, id, total);
+  // point / POINT_RANGE < cumulative / total, in integers: both products stay below
+  // 2^53 (points < 2^32, weights total at most 200,000).
+  const scaledPoint = allocationPoint(experiment.key, id) * total;
   let cumulative = 0;
   for (const variant of experiment.variants) {
     cumulative += variant.weight;
-    if (cumulative >= target) return variant;
+    if (scaledPoint < cumulative * POINT_RANGE) return variant;
   }
   return null;
 }
