@@ -134,28 +134,62 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   function Srm({ experiment }: { experiment: ExperimentView }) {
     const srm = experiment.srm;
     if (!srm) return <p class="muted">Assignment counts are unavailable right now.</p>;
-    if (!srm.sufficient) {
-      return (
-        <p class="muted">
-          {srm.total}{" "}
-          assignment(s): too few for the sample-ratio check (every variant needs about 5 expected).
-        </p>
-      );
+    const removed = srm.removed > 0 && (
+      <>
+        {" "}
+        {srm.removed} assignment(s) to removed variants are left out.
+      </>
+    );
+    const cause = (
+      <>
+        Do not trust an outcome analysis of this experiment until the cause is found (weights
+        changed mid-run, broken assignment or logging).
+      </>
+    );
+    switch (srm.outcome) {
+      case "one_variant":
+        return (
+          <p class="muted">
+            {srm.counted}{" "}
+            assignment(s); one variant takes every assignment, so there is no ratio to check.
+            {removed}
+          </p>
+        );
+      case "too_few":
+        return (
+          <p class="muted">
+            {srm.counted}{" "}
+            assignment(s): too few for the sample-ratio check (every variant needs about 5
+            expected).{removed}
+          </p>
+        );
+      case "zero_weight_assigned":
+        return (
+          <p class="notice notice--warn" role="alert" data-testid="srm-warning">
+            <strong>Sample ratio mismatch.</strong> {srm.zeroWeight} of the {srm.counted}{" "}
+            assignments are to variants whose weight is now 0. {cause}
+            {removed}
+          </p>
+        );
+      case "tested":
+        break;
     }
+    // Two significant digits, so a p just above the threshold (0.0014) does not read as 0.001.
+    const p = srm.pValue === null ? "" : srm.pValue.toPrecision(2);
     if (srm.mismatch) {
       return (
         <p class="notice notice--warn" role="alert" data-testid="srm-warning">
-          <strong>Sample ratio mismatch.</strong> The {srm.total}{" "}
-          assignments do not fit the weights (chi-square {srm.statistic?.toFixed(1)}, p ={" "}
-          {srm.pValue?.toExponential(2)} &lt;{" "}
-          {SRM_THRESHOLD}). Results of this experiment are not to be trusted until the cause is
-          found (weights changed mid-run, broken assignment or logging).
+          <strong>Sample ratio mismatch.</strong> The {srm.counted}{" "}
+          assignments do not fit the weights (chi-square {srm.statistic?.toFixed(1)}, p = {p} &lt;
+          {" "}
+          {SRM_THRESHOLD}). {cause}
+          {removed}
         </p>
       );
     }
     return (
       <p class="muted">
-        {srm.total} assignments fit the weights (p = {srm.pValue?.toFixed(3)}).
+        {srm.counted} assignments fit the weights (p = {p}).{removed}
       </p>
     );
   }

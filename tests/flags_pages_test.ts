@@ -201,6 +201,22 @@ Deno.test("/experiments shows weights, counts per variant and the SRM warning; A
     const fits = await (await app.request("/experiments", { headers: { cookie: admin.cookie } }))
       .text();
     assert.ok(!fits.includes('data-testid="srm-warning"'), "300/100 fits 75/25");
+    assert.match(fits, /400 assignments fit the weights \(p = 1\.0\)/);
+    // B switched off while 100 users keep their stored B: no draw under 100/0 gives that.
+    assert.equal(
+      (await postForm(app, admin, "/experiments/pricing.page", [
+        ["version", "2"],
+        ["weight:A", "100"],
+        ["weight:B", "0"],
+        ["enabled", "on"],
+      ])).status,
+      303,
+    );
+    const switchedOff = await (await app.request("/experiments", {
+      headers: { cookie: admin.cookie },
+    })).text();
+    assert.match(switchedOff, /data-testid="srm-warning"/);
+    assert.match(switchedOff, /100 of the 400\s+assignments are to variants whose weight is now 0/);
 
     const created = await postForm(app, admin, "/experiments", [["key", "new.exp"], [
       "variants",

@@ -8,6 +8,7 @@ import { createAuditLog } from "../lib/audit/mod.ts";
 import { manualClock } from "../lib/clock.ts";
 import type { Db } from "../lib/db/mod.ts";
 import { ConflictError, NotFoundError } from "../lib/errors/mod.ts";
+import type { ExperimentHooks } from "../lib/experiments/service.ts";
 import { createFeatureControl, type FeatureControl } from "../lib/flags/mod.ts";
 import { memoryLogger } from "../lib/log/mod.ts";
 import { createMemoryBus } from "../lib/realtime/mod.ts";
@@ -16,7 +17,10 @@ import { dbTargets } from "./helpers/db.ts";
 
 const ADMIN = { actor: { type: "system" as const }, requestId: "req-1" };
 
-async function setup(db: Db, options: { mode?: "STANDBY" | "DEMO" | "LIVE" } = {}) {
+async function setup(
+  db: Db,
+  options: { mode?: "STANDBY" | "DEMO" | "LIVE"; hooks?: ExperimentHooks } = {},
+) {
   const clock = manualClock();
   const bus = createMemoryBus({ clock, historySize: 100 });
   const events: AppEvent[] = [];
@@ -31,6 +35,7 @@ async function setup(db: Db, options: { mode?: "STANDBY" | "DEMO" | "LIVE" } = {
     bus,
     mode: () => mode,
     refreshIntervalMs: 0,
+    ...(options.hooks ? { hooks: options.hooks } : {}),
   });
   return {
     control,
@@ -224,7 +229,92 @@ for (const target of dbTargets()) {
       const list = await t.control.experiments.list();
       assert.equal(list[0]!.variants.find((v) => v.key === first.variant)!.assignments, 1);
       assert.equal(list[0]!.variants.find((v) => v.key === other)!.assignments, 1);
-      assert.equal(list[0]!.srm?.sufficient, false);
+      // The sticky assignment sits in a variant whose weight is now 0: no draw gives that.
+      assert.deepEqual([list[0]!.srm?.outcome, list[0]!.srm?.mismatch], [
+        "zero_weight_assigned",
+        true,
+      ]);
+    } finally {
+      await t.close();
+      await testDb.cleanup();
+    }
+  });
+
+  Deno.test(`[${target.name}] experiments: a stored assignment to a removed variant is replaced and counted`, async () => {
+    const testDb = await target.open();
+    const recorded: unknown[] = [];
+    const t = await setup(testDb.db, {
+      hooks: {
+        hasAnalyticsConsent: () => Promise.resolve(true),
+        recordAssigned: (event) => {
+          recorded.push(event);
+          return Promise.resolve();
+        },
+      },
+    });
+    try {
+      const users = await testDb.db.query<{ id: string }>(
+        `INSERT INTO users (email, role) SELECT 'removed-' || g || '@example.org', 'RESEARCHER'
+         FROM generate_series(1, 40) g RETURNING id`,
+      );
+      const ids = users.map((u) => u.id);
+      await t.control.experiments.set({
+        key: "removed.exp",
+        enabled: true,
+        variants: { A: { weight: 50 }, B: { weight: 50 } },
+      }, ADMIN);
+      const before = new Map<string, string>();
+      for (const userId of ids) {
+        before.set(
+          userId,
+          (await t.control.experiments.variantFor("removed.exp", { userId })).variant!,
+        );
+      }
+      const inB = ids.filter((id) => before.get(id) === "B");
+      assert.ok(inB.length > 5 && inB.length < 35, `B got ${inB.length} of 40`);
+      // B is replaced by C.
+      await t.control.experiments.set({
+        key: "removed.exp",
+        enabled: true,
+        variants: { A: { weight: 50 }, C: { weight: 50 } },
+        version: 1,
+      }, ADMIN);
+      recorded.length = 0;
+      // Two requests at once for each former B user: one replacement stored, both agree.
+      const answers = await Promise.all(
+        inB.flatMap((userId) =>
+          [0, 1].map(() => t.control.experiments.variantFor("removed.exp", { userId }))
+        ),
+      );
+      for (let i = 0; i < inB.length; i++) {
+        const [one, two] = [answers[2 * i]!, answers[2 * i + 1]!];
+        assert.equal(one.variant, two.variant);
+        assert.ok(one.variant === "A" || one.variant === "C");
+      }
+      // Stored, so counted and kept: a later weight change does not move them (before, the
+      // removed variant stayed stored, the new one was never counted and 50/51 moved half).
+      const rows = await testDb.db.query<{ variant: string; n: number }>(
+        `SELECT variant, count(*)::int AS n FROM experiment_assignments
+         WHERE experiment_key = 'removed.exp' GROUP BY variant ORDER BY variant`,
+      );
+      assert.ok(!rows.some((r) => r.variant === "B"), JSON.stringify(rows));
+      assert.equal(rows.reduce((sum, r) => sum + Number(r.n), 0), 40);
+      const view = (await t.control.experiments.list()).find((e) => e.key === "removed.exp")!;
+      assert.equal(view.srm?.removed, 0);
+      assert.equal(view.variants.reduce((sum, v) => sum + v.assignments, 0), 40);
+      // Each replacement is one new assignment, announced once.
+      assert.equal(recorded.length, inB.length);
+      await t.control.experiments.set({
+        key: "removed.exp",
+        enabled: true,
+        variants: { A: { weight: 50 }, C: { weight: 51 } },
+        version: 2,
+      }, ADMIN);
+      for (let i = 0; i < inB.length; i++) {
+        const later = await t.control.experiments.variantFor("removed.exp", { userId: inB[i]! });
+        assert.deepEqual([later.variant, later.reason], [answers[2 * i]!.variant, "STICKY"]);
+      }
+      assert.equal(recorded.length, inB.length);
     } finally {
       await t.close();
       await testDb.cleanup();

@@ -183,6 +183,40 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     }
   }
 
+  async function replaceRemoved(
+    key: string,
+    subject: AssignmentSubject,
+    removed: string,
+    fresh: Assignment,
+  ): Promise<Assignment> {
+    const variant = fresh.variant!;
+    let moved: boolean;
+    try {
+      moved = await deps.assignments.reassign(key, subject, removed, variant);
+    } catch {
+      deps.logger.warn("experiment assignment not persisted", { experimentKey: key });
+      return fresh;
+    }
+    if (!moved) {
+      // Another request or instance replaced it first: what it stored wins.
+      sticky.delete(cacheKey(key, subject));
+      const winner = await persisted(key, subject);
+      const experiment = snapshots.current()?.experiments.get(key);
+      if (!winner || !experiment?.variants.some((v) => v.key === winner)) return fresh;
+      learned(subject.userId, key, winner);
+      return assign(experiment, { ...subject, mode: deps.mode() }, winner);
+    }
+    remember(cacheKey(key, subject), variant);
+    learned(subject.userId, key, variant);
+    await announce({
+      experimentKey: key,
+      variant,
+      userId: subject.userId ?? null,
+      sessionId: subject.userId ? null : subject.sessionId ?? null,
+    });
+    return fresh;
+  }
+
   async function announce(event: AssignedEvent): Promise<void> {
     const { hooks } = deps;
     if (!event.userId || !hooks?.hasAnalyticsConsent) return;
@@ -305,12 +339,16 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       // Unknown, disabled, mode-gated or no id: nothing to look up or persist.
       if (first.reason !== "SPLIT") return first;
       const kept = await persisted(key, subject);
-      if (kept) {
+      const keptExists = kept !== null && experiment!.variants.some((v) => v.key === kept);
+      if (keptExists) {
         learned(subject.userId, key, kept);
         return assign(experiment, context, kept);
       }
       // STANDBY pauses writes: the hash answers but nothing is persisted.
       if (mode === "STANDBY" || first.variant === null) return first;
+      // The stored variant was removed: the hash's answer replaces it and counts as a new
+      // assignment, so the subject stays in one variant from now on and is counted there.
+      if (kept !== null) return await replaceRemoved(key, subject, kept, first);
       let inserted: boolean;
       try {
         inserted = await deps.assignments.insert(key, subject, first.variant);

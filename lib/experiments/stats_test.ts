@@ -60,10 +60,45 @@ Deno.test("srmCheck() reports insufficient data instead of testing tiny samples"
   const result = srmCheck(experiment({ A: 50, B: 50 }), { A: 3, B: 0 });
   assert.deepEqual(result, {
     total: 3,
+    counted: 3,
+    removed: 0,
+    zeroWeight: 0,
+    outcome: "too_few",
     sufficient: false,
     statistic: null,
     df: null,
     pValue: null,
     mismatch: false,
   });
+});
+
+Deno.test("srmCheck() calls assignments to a variant whose weight is now 0 a mismatch, at any size", () => {
+  // Before: two variants with weight 0 and 5,000 assignments read as "too few", three read as a
+  // mismatch with statistic Infinity (null in JSON).
+  const cases: [Record<string, number>, Record<string, number>, number][] = [
+    [{ A: 100, B: 0 }, { A: 5000, B: 5000 }, 5000],
+    [{ A: 1, B: 1, C: 0 }, { A: 500, B: 500, C: 100 }, 100],
+    [{ A: 1, B: 0 }, { A: 2, B: 1 }, 1],
+  ];
+  for (const [weights, counts, zeroWeight] of cases) {
+    const result = srmCheck(experiment(weights), counts);
+    assert.equal(result.outcome, "zero_weight_assigned");
+    assert.deepEqual([result.mismatch, result.sufficient, result.pValue], [true, true, 0]);
+    assert.deepEqual([result.statistic, result.zeroWeight], [null, zeroWeight]);
+  }
+});
+
+Deno.test("srmCheck() has nothing to check when one variant takes every assignment", () => {
+  const result = srmCheck(experiment({ A: 100, B: 0 }), { A: 5000 });
+  assert.deepEqual([result.outcome, result.sufficient, result.mismatch], [
+    "one_variant",
+    false,
+    false,
+  ]);
+});
+
+Deno.test("srmCheck() leaves assignments to removed variants out of the counted total", () => {
+  const result = srmCheck(experiment({ A: 50, B: 50 }), { A: 500, B: 500, X: 100_000 });
+  assert.deepEqual([result.total, result.counted, result.removed], [101_000, 1000, 100_000]);
+  assert.deepEqual([result.outcome, result.mismatch], ["tested", false]);
 });

@@ -23,6 +23,17 @@ export interface AssignmentStore {
   findForUser(experimentKeys: readonly string[], userId: string): Promise<Map<string, string>>;
   /** Persists an assignment; false when one already existed (nothing changed). */
   insert(experimentKey: string, subject: AssignmentSubject, variant: string): Promise<boolean>;
+  /**
+   * Moves a subject's assignment from `fromVariant` (a variant since removed) to `toVariant`;
+   * false when the stored variant is no longer `fromVariant` (moved already, by another request
+   * or instance).
+   */
+  reassign(
+    experimentKey: string,
+    subject: AssignmentSubject,
+    fromVariant: string,
+    toVariant: string,
+  ): Promise<boolean>;
   /** Assignment counts by experiment and variant. */
   counts(): Promise<Map<string, Record<string, number>>>;
 }
@@ -70,6 +81,26 @@ export function createAssignmentStore(deps: { db: Queryable; clock: Clock }): As
          ON CONFLICT DO NOTHING
          RETURNING id`,
         [experimentKey, userId, sessionId, variant, new Date(clock.now())],
+      );
+      return rows.length > 0;
+    },
+
+    async reassign(experimentKey, subject, fromVariant, toVariant) {
+      const [userId, sessionId] = columns(subject);
+      if (!userId && !sessionId) return false;
+      const rows = await db.query(
+        `UPDATE experiment_assignments SET variant = $5, assigned_at = $6
+         WHERE experiment_key = $1 AND COALESCE(user_id, '') = $2 AND COALESCE(session_id, '') = $3
+           AND variant = $4
+         RETURNING id`,
+        [
+          experimentKey,
+          userId ?? "",
+          sessionId ?? "",
+          fromVariant,
+          toVariant,
+          new Date(clock.now()),
+        ],
       );
       return rows.length > 0;
     },

@@ -14,12 +14,24 @@ import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts
 import type { AppEnv } from "../../lib/http/types.ts";
 
 const SrmSchema = z.object({
-  total: z.number().int(),
-  sufficient: z.boolean().openapi({ description: "False while some variant expects < 5" }),
-  statistic: z.number().nullable(),
+  total: z.number().int().openapi({ description: "Every stored assignment of the experiment" }),
+  counted: z.number().int().openapi({ description: "Assignments to the variants defined now" }),
+  removed: z.number().int().openapi({
+    description: "Assignments to variants no longer defined, left out of the check",
+  }),
+  zeroWeight: z.number().int().openapi({
+    description: "Assignments to variants whose weight is now 0 (any makes a mismatch)",
+  }),
+  outcome: z.enum(["tested", "too_few", "one_variant", "zero_weight_assigned"]),
+  sufficient: z.boolean().openapi({
+    description: "False while some variant expects < 5, or when one variant takes everything",
+  }),
+  statistic: z.number().nullable().openapi({ description: "Chi-square, when the test ran" }),
   df: z.number().int().nullable(),
   pValue: z.number().nullable(),
-  mismatch: z.boolean().openapi({ description: "p < 0.001: assignment does not fit the weights" }),
+  mismatch: z.boolean().openapi({
+    description: "p < 0.001, or assignments to a zero-weight variant: they do not fit the weights",
+  }),
 }).openapi("SampleRatioCheck");
 
 const ExperimentViewSchema = z.object({
