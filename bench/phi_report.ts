@@ -156,7 +156,9 @@ function textClean(mask: MaskFn, records: LabelledRecord[]): number {
 const corpusRecall = tools.map(([, mask]) => textRecall(mask, corpus.positives));
 const corpusClean = tools.map(([, mask]) => textClean(mask, corpus.technical));
 
-print("### Generated corpus (seed 20240601, 200 per type; DATE and MRN 300 with the joined forms)");
+print(
+  "### Generated corpus (seed 20240601, 200 per type; DATE 350, MRN 300, PERSON_NAME 400 with the joined forms and whole names and dates)",
+);
 print();
 print(
   "Structured `scan()` (the way the app calls it: keys, paths) and, for the side-by-side, the same",

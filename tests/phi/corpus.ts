@@ -323,6 +323,47 @@ function joinedYearNearMisses(): LabelledRecord[] {
   return out;
 }
 
+/**
+ * Names and dates whose redaction must cover all of them, PER_TYPE / 4 of each form: surname
+ * first with a comma (`Patient: GARCIA, JOSE`, `Name: Smith, Mary`), particles (`Dr. van der
+ * Berg`), a first name before a surname that is an everyday word (`Mary Smith`), and a day and
+ * month with a comma before the year (`2 March, 1955`). Generated after the rest of the corpus,
+ * so that adding them left every earlier record as it was.
+ */
+function wholeSpanPositives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const everyday = ["Smith", "Brown", "Young", "King", "White", "Green", "Wood", "Hill", "Bell"];
+  const particles = ["van der", "van", "de la", "von", "de", "da", "van den", "del"];
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    const first = faker.person.firstName();
+    const last = faker.person.lastName();
+    out.push(
+      place("PERSON_NAME", "PERSON_NAME", `Patient: ${mark(`${last}, ${first}`.toUpperCase())}`),
+      place("PERSON_NAME", "PERSON_NAME", `Name: ${mark(`${last}, ${first}`)} (guarantor)`),
+      place(
+        "PERSON_NAME",
+        "PERSON_NAME",
+        `Dr. ${mark(`${pick(particles)} ${faker.person.lastName()}`)} reviewed the chart`,
+      ),
+      place(
+        "PERSON_NAME",
+        "PERSON_NAME",
+        `${mark(`${faker.person.firstName()} ${pick(everyday)}`)} was seen today`,
+      ),
+    );
+  }
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    const d = faker.date.birthdate({ min: 1930, max: 2015, mode: "year" });
+    const month = d.toLocaleString("en-US", {
+      month: pick(["long", "short"]),
+      timeZone: "UTC",
+    });
+    const date = `${d.getUTCDate()} ${month}, ${d.getUTCFullYear()}`;
+    out.push(place("DATE", "DATE", embed(date, ["born {}", "DOB {}", "{}", "admitted {}."])));
+  }
+  return out;
+}
+
 const SENTENCE = [
   "{}",
   "please contact {} tomorrow",
@@ -586,5 +627,6 @@ export function generateCorpus(): {
   corpus.positives.push(...joinedPositives());
   corpus.nearMisses.push(...joinedNearMisses());
   corpus.nearMisses.push(...joinedYearNearMisses());
+  corpus.positives.push(...wholeSpanPositives());
   return corpus;
 }

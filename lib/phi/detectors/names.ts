@@ -7,7 +7,7 @@
 import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
 import { hit, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
-import { wordAt, wordAtHash, wordAtJoined } from "../read.ts";
+import { rangeHash, wordAt, wordAtHash, wordAtJoined } from "../read.ts";
 import {
   flagsAt,
   HashIndex,
@@ -20,9 +20,11 @@ import {
   W_CUE_WORD,
   W_FIRST,
   W_LAST,
+  W_MONTH,
   W_NAME_CUE,
   W_NOT_NAME,
   W_SUFFIX,
+  W_WEEKDAY,
   wordFlags,
   wordSet,
 } from "../word_table.ts";
@@ -117,6 +119,10 @@ for (const phrase of NAME_CUES) {
   CUE_PHRASES.set(hashes[0]!, list);
 }
 const CUE_FIRST = new HashIndex(CUE_PHRASES);
+/** Cues of a record ("Name:", "Patient:"), after which "LAST, FIRST" is the usual form. */
+const H_NAME = hashOf("name");
+const H_PATIENT = hashOf("patient");
+const H_PT = hashOf("pt");
 
 /** Capitalised words that never continue a name. */
 const NOT_NAME = [
@@ -283,12 +289,118 @@ function initialAt(t: string, p: number): number {
 }
 
 /**
- * Reads up to `max` name tokens (capitalised words, initials) at p. Returns the end of the
- * last word token, or -1 when the first token is not name-like.
+ * Lower-case particles inside a surname ("van der Berg", "de la Cruz", "von Trapp"): a name
+ * read on over them, so that a redaction does not leave "van der" behind.
+ */
+const NAME_PARTICLES = wordSet([
+  "van",
+  "von",
+  "der",
+  "den",
+  "de",
+  "del",
+  "della",
+  "di",
+  "da",
+  "du",
+  "le",
+  "la",
+  "ten",
+  "ter",
+  "dos",
+  "das",
+  "bin",
+  "ibn",
+]);
+
+/**
+ * After one to three name particles at p ("van der Berg"), the start of the capitalised word
+ * they lead to; -1 when p holds no particle or the particles lead to no capitalised word.
+ */
+function afterParticles(t: string, p: number): number {
+  let q = p;
+  for (let k = 0; k < 3; k++) {
+    if (!isLowerAt(t, q)) return k > 0 && isUpperAt(t, q) ? q : -1;
+    const e = wordAt(t, q);
+    if (e - q > 5 || !setHas(NAME_PARTICLES, wordAtHash)) return -1;
+    const next = skipSpaces(t, e);
+    if (next === e || next - e > 2) return -1;
+    q = next;
+  }
+  return isUpperAt(t, q) ? q : -1;
+}
+
+/**
+ * The start of the name particles right before the name at i ("van der " before "Berg"), or
+ * i when there are none.
+ */
+function particlesBefore(t: string, i: number): number {
+  let s = i;
+  for (let k = 0; k < 3; k++) {
+    let e = s;
+    while (e > 0 && s - e < 2 && isSpace(t.charCodeAt(e - 1))) e--;
+    if (e === s) break;
+    let b = e;
+    while (b > 0 && e - b < 6 && isLowerAt(t, b - 1)) b--;
+    if (b === e || (b > 0 && isLetter(t.charCodeAt(b - 1)))) break;
+    if (!setHas(NAME_PARTICLES, rangeHash(t, b, e))) break;
+    s = b;
+  }
+  return s;
+}
+
+/** Flags of the word [s, e), read without its apostrophes ("O'Brien" as "obrien"). */
+function flagsWithoutApostrophes(t: string, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let k = s; k < e; k++) {
+    const c = t.charCodeAt(k);
+    if (c === 39 || c === 0x2019) continue;
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c | 32 : c), 0x01000193);
+  }
+  return wordFlags((h >>> 0) || 1);
+}
+
+/**
+ * The start of a surname written before the first name at i with a comma ("Smith, Mary",
+ * "O'Brien, Patrick", "van der Berg, Anna"): a capitalised dictionary surname (an everyday
+ * word too, such as "Smith"; not a month, weekday or street word). i when there is none.
+ */
+function surnameBeforeComma(t: string, i: number): number {
+  let e = i;
+  while (e > 0 && i - e < 2 && isSpace(t.charCodeAt(e - 1))) e--;
+  if (e === 0 || t.charCodeAt(e - 1) !== 44) return i;
+  e--;
+  let s = e;
+  while (s > 0 && e - s < 24 && (isLetter(t.charCodeAt(s - 1)) || isApostrophe(t, s - 1))) s--;
+  if (
+    s === e || (s > 0 && (t.charCodeAt(s - 1) === 45 || isLetter(t.charCodeAt(s - 1)))) ||
+    !isUpperAt(t, s) || wordAt(t, s) !== e
+  ) return i;
+  const direct = wordFlags(wordAtHash);
+  // A name the lone-name rule redacts by itself stays apart: a list of first names ("Hannah,
+  // Anthony and Derek") keeps its commas.
+  if ((strongFirst(direct) || strongLast(direct)) && isLowerAt(t, s + 1)) return i;
+  const f = wordAtJoined ? flagsWithoutApostrophes(t, s, e) : direct;
+  if ((f & W_LAST) === 0 || f & (W_NOT_NAME | W_SUFFIX | W_MONTH | W_WEEKDAY)) return i;
+  return particlesBefore(t, s);
+}
+
+/** An apostrophe inside a word at p ("O'Brien"). */
+function isApostrophe(t: string, p: number): boolean {
+  const c = t.charCodeAt(p);
+  return (c === 39 || c === 0x2019) && isLetter(t.charCodeAt(p - 1)) &&
+    isLetter(t.charCodeAt(p + 1));
+}
+
+/**
+ * Reads up to `max` name tokens (capitalised words, initials; particles inside: "van der
+ * Berg") at p. Returns the end of the last word token, or -1 when the first token is not
+ * name-like.
  */
 function nameTokensEnd(t: string, p: number, max: number, lenient = false): number {
   let q = p;
   let end = -1;
+  if (!isUpperAt(t, q) && (q = afterParticles(t, q)) < 0) return -1;
   for (let k = 0; k < max; k++) {
     const init = initialAt(t, q);
     if (init > 0) {
@@ -303,11 +415,40 @@ function nameTokensEnd(t: string, p: number, max: number, lenient = false): numb
     // After an honorific the first word is the name whatever it is ("Mrs. West").
     if (!(lenient && end < 0) && triggerFlags(wordAtHash) & W_NOT_NAME) break;
     end = we;
-    const next = skipSpaces(t, we);
-    if (next === we || !isUpperAt(t, next)) break;
+    let next = skipSpaces(t, we);
+    if (next === we) break;
+    if (!isUpperAt(t, next) && (next = afterParticles(t, next)) < 0) break;
     q = next;
   }
   return end;
+}
+
+/**
+ * After a name read after a cue or honorific that ends at `end`, the end of a first name
+ * written after a comma ("GARCIA, JOSE", "Smith, Mary Ann"): the surname-first order of
+ * records and lists. `end` itself when no dictionary first name (not an everyday word)
+ * follows the comma.
+ */
+function firstAfterComma(t: string, end: number, record: boolean): number {
+  if (t.charCodeAt(end) !== 44) return end;
+  const q = skipSpaces(t, end + 1);
+  if (q - end > 3 || !isUpperAt(t, q)) return end;
+  const e = wordAt(t, q);
+  if (e - q < 2) return end;
+  const f = wordFlags(wordAtHash);
+  // After a record's cue ("Patient:", "Name:") the form is the record's: any dictionary first
+  // name ("HOLLY"), or a word that is no everyday word or abbreviation ("AXEL", not "DOB")
+  // ending the phrase ("Smith, Knee pain" is a surname and a complaint).
+  const named = strongFirst(f) ||
+    (record && (f & W_FIRST ||
+      (unknownWord(f) && (e - q > 3 || isLowerAt(t, q + 1)) && !isLowerAt(t, skipSpaces(t, e)))));
+  if (!named) return end;
+  const e2 = nameTokensEnd(t, q, 2);
+  const last = e2 > e ? e2 : e;
+  // A middle initial closing the record form ("SMITH, MARY J").
+  const r = skipSpaces(t, last);
+  const init = r > last ? initialAt(t, r) : -1;
+  return init > 0 ? init : last;
 }
 
 /** After a cue phrase starting at p (first word ends at we), the start of the name or -1. */
@@ -344,8 +485,9 @@ export function matchNames(
       if (t.charCodeAt(q) === 46) q++;
       const start = skipSpaces(t, q);
       if (start > q || t.charCodeAt(q - 1) === 46) {
-        const end = nameTokensEnd(t, start, 4, true);
+        let end = nameTokensEnd(t, start, 4, true);
         if (end > 0) {
+          end = firstAfterComma(t, end, false);
           hit(ctx, i, end, "PERSON_NAME");
           return end;
         }
@@ -356,8 +498,9 @@ export function matchNames(
       for (const phrase of phrases) {
         const start = afterCue(t, we, phrase);
         if (start < 0) continue;
-        const end = nameTokensEnd(t, start, 4);
+        let end = nameTokensEnd(t, start, 4);
         if (end > 0) {
+          end = firstAfterComma(t, end, hash === H_NAME || hash === H_PATIENT || hash === H_PT);
           hit(ctx, start, end, "PERSON_NAME");
           return end;
         }
@@ -389,26 +532,37 @@ export function matchNames(
   const last = strongLast(flags);
   const unknown = (flags & (W_FIRST | W_LAST)) === 0 && unknownWord(flags);
   if (!first && !last && !unknown && !(flags & W_FIRST)) return -1;
-  // First [Initial] Last.
+  // First [Initial] [particles] Last.
   let q = skipSpaces(t, we);
   if (q > we && q - we < 3) {
     const init = initialAt(t, q);
     if (init > 0) q = skipSpaces(t, init);
+    // "Jan van der Berg": particles between a first name and the surname.
+    const particles = flags & W_FIRST && init < 0 && isLowerAt(t, q) ? afterParticles(t, q) : -1;
+    if (particles > 0) q = particles;
     if (isUpperAt(t, q)) {
       const e2 = wordAt(t, q);
       const f2 = wordFlags(wordAtHash);
-      const secondOk = e2 - q >= 2 && (f2 & (W_NOT_NAME | W_SUFFIX)) === 0;
       const secondLast = strongLast(f2) || (wordAtJoined && secondLastByDash(t, q, e2));
+      // A dictionary surname that is also an everyday word ("Smith", "Brown", "Hill") after
+      // a first name: the surname, in title case; a street word only where no capitalised
+      // word follows it ("Mary Hill", not "Mary Hill Road").
+      const everydayLast = first && f2 & W_LAST && (f2 & W_NOT_NAME) === 0 &&
+        isLowerAt(t, q + 1) &&
+        ((f2 & W_SUFFIX) === 0 || (!capitalAfter(t, e2) && !setHas(STREET_TYPES, wordAtHash)));
+      const secondOk = e2 - q >= 2 &&
+        ((f2 & (W_NOT_NAME | W_SUFFIX)) === 0 || everydayLast);
       // A middle initial after a first name ("Jane Q Doe") makes the next capitalised word
       // the surname even when it is also an everyday word.
       const byInitial = init > 0 && first && isLowerAt(t, q + 1);
       if (
         secondOk &&
-        (byInitial || (first && (secondLast || unknownWord(f2))) ||
-          (flags & W_FIRST && secondLast) || (unknown && secondLast))
+        (byInitial || (first && (secondLast || unknownWord(f2) || everydayLast)) ||
+          (flags & W_FIRST && secondLast) || (unknown && secondLast) ||
+          (particles > 0 && (f2 & W_LAST || unknownWord(f2))))
       ) {
         const end = nameTokensEnd(t, q, 2);
-        hit(ctx, i, end > 0 ? end : e2, "PERSON_NAME");
+        hit(ctx, first ? surnameBeforeComma(t, i) : i, end > 0 ? end : e2, "PERSON_NAME");
         return end > 0 ? end : e2;
       }
     }
@@ -423,11 +577,35 @@ export function matchNames(
   }
   // A lone dictionary name ("Anna is from Plotwatt"): first names and surnames that are
   // not everyday words.
+  // A first name after "Surname, " takes the surname with it ("Smith, Mary"); a surname
+  // takes the particles before it ("van der Berg").
   if (first || last) {
-    hit(ctx, i, we, "PERSON_NAME");
+    let s = first ? surnameBeforeComma(t, i) : i;
+    if (s === i && flags & W_LAST) s = particlesBefore(t, i);
+    hit(ctx, s, we, "PERSON_NAME");
     return we;
   }
   return -1;
+}
+
+/** Street words that are surnames too but name a street after a first name ("Dale Street"). */
+const STREET_TYPES = wordSet([
+  "street",
+  "court",
+  "place",
+  "way",
+  "lane",
+  "square",
+  "plaza",
+  "row",
+  "close",
+  "walk",
+]);
+
+/** True when a capitalised word follows e after spaces ("Hill Road"). */
+function capitalAfter(t: string, e: number): boolean {
+  const q = skipSpaces(t, e);
+  return q > e && isUpperAt(t, q);
 }
 
 function secondLastByDash(t: string, s: number, e: number): boolean {

@@ -719,6 +719,14 @@ function matchMonthDate(ctx: TextCtx, p: number, we: number): number {
       }
     }
   }
+  // A year after the day and month with a comma: "2 March, 1955".
+  if (end === we && t.charCodeAt(q) === 44) {
+    const y = skipSpaces(t, q + 1);
+    let ye = y;
+    while (ye < t.length && isDigit(t.charCodeAt(ye)) && ye - y < 5) ye++;
+    const year = ye - y === 4 ? Number(t.slice(y, ye)) : 0;
+    if (year >= 1900 && year <= 2099 && !isAlnum(t.charCodeAt(ye))) end = ye;
+  }
   // Day and/or year after the month.
   let d = q;
   while (d < t.length && isDigit(t.charCodeAt(d)) && d - q < 5) d++;
