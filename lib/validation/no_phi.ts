@@ -28,10 +28,15 @@ export const NO_PHI_FORMAT = "no_phi";
  * scanned as a whole value (a bare `536221234` counts as an SSN), which finds everything
  * `scanText` finds and more; objects and arrays are walked. A scanner failure counts as found
  * (SCANNER_ERROR).
+ *
+ * No object key counts as technical (`safeKeys: []`, as the bus guard and analytics scan): the
+ * keys here are chosen by an admin or a client (a variant's config), and the default list would
+ * switch the phone, name and date detectors off under any key ending in `_time`, `_key`, `_id`,
+ * `_code` or `_at` (`{ "contact_time": "call <phone>" }`).
  */
 export function phiTypesIn(value: unknown): PhiType[] {
   if (value === null || value === undefined) return [];
-  return [...new Set(scan(value).findings.map((finding) => finding.type))];
+  return [...new Set(scan(value, { safeKeys: [] }).findings.map((finding) => finding.type))];
 }
 
 /** The rule as the client reads it: the types found, never the value. */

@@ -30,3 +30,21 @@ Deno.test("noPhi() refuses with the rule and the types found, never the value", 
   assert.equal(schema.safeParse({ description: null }).success, true);
   assert.equal(schema.safeParse({ description: "New checkout page" }).success, true);
 });
+
+Deno.test("phiTypesIn() counts no object key as technical: the keys are the client's", () => {
+  // Built at test time: no PHI-shaped literal on disk.
+  const phone = ["415", "555", "0132"].join("-");
+  const name = ["John", "Smith"].join(" ");
+  const date = ["1955", "03", "02"].join("-");
+  for (
+    const [value, type] of [
+      [{ contact_time: `call ${phone}` }, "PHONE"],
+      [{ owner_key: name }, "PERSON_NAME"],
+      [{ created_at: date }, "DATE"],
+      [{ banner: { review_code: bareSsn } }, "SSN"],
+    ] as const
+  ) {
+    assert.deepEqual(phiTypesIn(value), [type], JSON.stringify(Object.keys(value)));
+  }
+  assert.deepEqual(phiTypesIn({ color: "blue", timeout_ms: 1500, variant_id: "v2" }), []);
+});
