@@ -4,6 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import { type Mode, MODES } from "../config.ts";
 import { DescriptionSchema, KEY_PATTERN } from "../flags/flag.ts";
+import { checkNewEventKey } from "../validation/event_key.ts";
 import { noPhi, noPhiIssue, phiTypesIn } from "../validation/no_phi.ts";
 
 /**
@@ -107,7 +108,10 @@ const VariantsSchema = z.preprocess((variants, ctx) => {
 
 /** The body of `POST /api/admin/experiments` (create or update). */
 export const ExperimentInputSchema = z.object({
-  key: z.string().regex(KEY_PATTERN),
+  key: z.string().regex(KEY_PATTERN).openapi({
+    description: "`^[a-z][a-z0-9_.-]{0,99}$`. A new key in which the PHI scanner finds " +
+      "something (a date, an address-like number) is refused with 400 VALIDATION_FAILED.",
+  }),
   enabled: z.boolean(),
   description: DescriptionSchema.nullable().optional(),
   variants: VariantsSchema
@@ -131,11 +135,17 @@ export function sortVariants(variants: readonly Variant[]): Variant[] {
   return [...variants].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-/** Applies an input to the current experiment (or defaults). Pure. */
+/**
+ * Applies an input to the current experiment (or defaults). Pure. A new experiment whose key the
+ * bus guard would refuse is refused with a ValidationError (lib/validation/event_key.ts): its
+ * assignments would never be announced or recorded as exposures. Not in the input schema, which
+ * updates share: an experiment stored before that check must stay changeable (switched off).
+ */
 export function applyExperimentInput(
   current: Experiment | undefined,
   input: ExperimentInput,
 ): Omit<Experiment, "version" | "updatedAt" | "updatedBy"> {
+  if (!current) checkNewEventKey(input.key);
   return {
     key: input.key,
     enabled: input.enabled,

@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { APP_ENVS, type AppEnv, type Mode, MODES } from "../config.ts";
+import { checkNewEventKey } from "../validation/event_key.ts";
 import { noPhi } from "../validation/no_phi.ts";
 
 /** Flag and experiment keys: lower-case, starting with a letter, at most 100 characters. */
@@ -43,8 +44,13 @@ export interface Flag {
   updatedBy: string | null;
 }
 
+/**
+ * A flag key in a path. Also reads keys stored before the event-key check, so it checks the
+ * pattern only; a new key is checked in applyFlagInput().
+ */
 export const FlagKeySchema = z.string().regex(KEY_PATTERN).openapi({
-  description: "Flag key: `^[a-z][a-z0-9_.-]{0,99}$`",
+  description: "Flag key: `^[a-z][a-z0-9_.-]{0,99}$`. A new key in which the PHI scanner finds " +
+    "something (a date, an address-like number) is refused with 400 VALIDATION_FAILED.",
   example: "new_dashboard",
 });
 
@@ -102,12 +108,18 @@ export const FlagViewSchema = z.object({
 }).openapi("Flag");
 export type FlagView = z.output<typeof FlagViewSchema>;
 
-/** Applies an upsert input to the current flag (or the defaults for a new one). Pure. */
+/**
+ * Applies an upsert input to the current flag (or the defaults for a new one). Pure. A new flag
+ * (or an archived one brought back) whose key the bus guard would refuse is refused with a
+ * ValidationError (lib/validation/event_key.ts); only here is it known that the flag is new, and
+ * a live flag stored before that check must stay changeable (switched off, say).
+ */
 export function applyFlagInput(
   key: string,
   current: Flag | undefined,
   input: FlagInput,
 ): Omit<Flag, "version" | "updatedAt" | "updatedBy"> {
+  if (!current) checkNewEventKey(key);
   return {
     key,
     enabled: input.enabled,
