@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { payloadRefusal } from "../realtime/payload_guard.ts";
 import { checkShape, judgeEvent, type Scanner, serializedBytes, storablePath } from "./rules.ts";
 
 Deno.test("judgeEvent() accepts an allowlisted event with flat enum-like properties", () => {
@@ -28,7 +29,6 @@ Deno.test("judgeEvent() rejects properties over 8 KB before scanning them", () =
       scanned = true;
       return { found: false, findings: [] };
     },
-    scanText: () => ({ found: false, findings: [] }),
   };
   const verdict = judgeEvent(
     { eventName: "ui.page_view", properties: { page: "x".repeat(8200) } },
@@ -73,7 +73,6 @@ Deno.test("judgeEvent() fails closed: a scanner that throws counts as PHI found"
     scan: () => {
       throw new Error("boom");
     },
-    scanText: () => ({ found: false, findings: [] }),
   };
   assert.deepEqual(
     judgeEvent({ eventName: "ui.page_view", properties: { page: "home" } }, scanner),
@@ -86,6 +85,26 @@ Deno.test("judgeEvent() scans the researchId and reports it by field name only",
   assert.equal(verdict.outcome, "redacted");
   if (verdict.outcome === "redacted") {
     assert.deepEqual(verdict.findings.map((f) => f.path), ["researchId"]);
+  }
+});
+
+Deno.test("judgeEvent() scans the researchId as a whole value, as the bus guard does", () => {
+  // Built at test time: no PHI-shaped literal on disk.
+  const bareSsn = ["536", "22", "1234"].join("");
+  const verdict = judgeEvent({ eventName: "ui.page_view", researchId: bareSsn });
+  assert.deepEqual(verdict, {
+    outcome: "redacted",
+    findings: [{ type: "SSN", path: "researchId" }],
+  });
+  assert.equal(payloadRefusal({ jobId: "job-1", researchId: bareSsn }), "phi");
+  // Research ids of the usual shapes are stored as they are, here and on the bus.
+  for (const id of ["study-7", "exp_2024_q3", "subj-0042", crypto.randomUUID()]) {
+    assert.deepEqual(
+      judgeEvent({ eventName: "ui.page_view", researchId: id }),
+      { outcome: "accepted", properties: {}, researchId: id },
+      id,
+    );
+    assert.equal(payloadRefusal({ jobId: "job-1", researchId: id }), undefined, id);
   }
 });
 
