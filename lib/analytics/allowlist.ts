@@ -71,8 +71,11 @@ export const PROPERTY_RULES = {
   maxBytes: 8 * 1024,
   maxKeys: 32,
   key: /^[a-z][a-z0-9_]{0,63}$/,
-  /** Strings must look like enum values or identifiers, not text. */
-  stringValue: /^[A-Za-z0-9_.:-]{1,64}$/,
+  /**
+   * Strings must look like enum values or identifiers, not text. Up to 100 characters: the
+   * longest flag or experiment key (KEY_PATTERN), so `flag_key` and `experiment_key` always fit.
+   */
+  stringValue: /^[A-Za-z0-9_.:-]{1,100}$/,
   researchId: /^[A-Za-z0-9_.:-]{1,128}$/,
 } as const;
 

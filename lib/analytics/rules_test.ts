@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { KEY_PATTERN } from "../flags/flag.ts";
 import { payloadRefusal } from "../realtime/payload_guard.ts";
 import { checkShape, judgeEvent, type Scanner, serializedBytes, storablePath } from "./rules.ts";
 
@@ -116,7 +117,7 @@ Deno.test("checkShape() names the first broken rule", () => {
   assert.equal(checkShape({ ["a".repeat(65)]: 1 }), "INVALID_KEY");
   assert.equal(checkShape({ a: "two words" }), "INVALID_VALUE");
   assert.equal(checkShape({ a: "" }), "INVALID_VALUE");
-  assert.equal(checkShape({ a: "x".repeat(65) }), "INVALID_VALUE");
+  assert.equal(checkShape({ a: "x".repeat(101) }), "INVALID_VALUE");
   const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i]));
   assert.equal(checkShape(many), "TOO_MANY_KEYS");
   assert.deepEqual(checkShape(undefined), {});
@@ -131,4 +132,21 @@ Deno.test("checkShape() names the first broken rule", () => {
 Deno.test("serializedBytes() counts UTF-8 bytes", () => {
   assert.equal(serializedBytes({ a: "é" }), 10);
   assert.equal(serializedBytes(undefined), 2);
+});
+
+Deno.test("judgeEvent() stores the longest flag and experiment keys (100 characters)", () => {
+  // Before, string values stopped at 64: an exposure of a 65-100 character experiment key was
+  // rejected as INVALID_VALUE and only a warning was logged.
+  const key = `k${"e".repeat(98)}y`;
+  assert.ok(KEY_PATTERN.test(key) && key.length === 100);
+  const verdict = judgeEvent({
+    eventName: "experiment.assigned",
+    properties: { experiment_key: key, variant: "control" },
+  });
+  assert.equal(verdict.outcome, "accepted", JSON.stringify(verdict));
+  const longer = judgeEvent({
+    eventName: "experiment.assigned",
+    properties: { experiment_key: `${key}x`, variant: "control" },
+  });
+  assert.deepEqual(longer, { outcome: "rejected", reason: "INVALID_VALUE" });
 });
