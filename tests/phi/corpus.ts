@@ -364,6 +364,64 @@ function wholeSpanPositives(): LabelledRecord[] {
   return out;
 }
 
+/**
+ * Dates of birth as clinical systems and exports write them (PER_TYPE / 4): compact digits and
+ * two-digit years after a birth cue (`DOB 19550302`, `dob=19550302`, `D.O.B. 03021955`,
+ * `DOB: 02-03-55`, `DOB: 02.03.55`), SAS DATE9 (`02MAR1955`). Generated after the rest, so every
+ * earlier record stays as it was.
+ */
+function birthDatePositives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    const d = faker.date.birthdate({ min: 1930, max: 2015, mode: "year" });
+    const y = String(d.getUTCFullYear());
+    const mm = String(d.getUTCMonth() + 1).padStart(2, "0");
+    const dd = String(d.getUTCDate()).padStart(2, "0");
+    const mon = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" }).toUpperCase();
+    const text = pick([
+      () => `DOB ${mark(`${y}${mm}${dd}`)}`,
+      () => `dob=${mark(`${y}${mm}${dd}`)}&tab=2`,
+      () => `D.O.B. ${mark(`${mm}${dd}${y}`)}`,
+      () => `date of birth: ${mark(`${y}${mm}${dd}`)}`,
+      () => `DOB: ${mark(`${dd}-${mm}-${y.slice(2)}`)}`,
+      () => `DOB: ${mark(`${dd}.${mm}.${y.slice(2)}`)}`,
+      () => `BIRTHDT=${mark(`${dd}${mon}${y}`)},SEX=F`,
+      () => mark(`${dd}${mon}${y}`),
+    ])();
+    out.push(place("DATE", "DATE", text));
+  }
+  return out;
+}
+
+/**
+ * Technical strings beside the birth-date forms (PER_TYPE / 4): dated run, build and job ids,
+ * two-digit-year and DATE9 shapes with no birth cue, versions, file names. Under keys that are
+ * not technical; generated after the rest. None may be flagged.
+ */
+function birthDateNearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const bad = (kind: string, value: unknown) => out.push({ kind, value, labels: [] });
+  const two = (n: number) => String(n).padStart(2, "0");
+  for (let i = 0; i < PER_TYPE / 20; i++) {
+    const y = faker.number.int({ min: 2020, max: 2030 });
+    const m = two(faker.number.int({ min: 1, max: 12 }));
+    const d = two(faker.number.int({ min: 1, max: 28 }));
+    const mon = pick(["jan", "feb", "mar", "may", "sep", "oct", "dec"]);
+    bad("near:dated-id", { job: `run_${y}${m}${d}`, page: `/api/jobs/job-${y}${m}${d}-001` });
+    bad("near:dated-id", { note: `build ${y}${m}${d} deployed`, ref: `release-${y}${m}${d}` });
+    bad("near:two-digit-year", {
+      note: `sprint ${d}-${m}-${y % 100}`,
+      release: `${d}.${m}.${y % 100}`,
+    });
+    bad("near:two-digit-year", { version: `1.${m}.${d}`, note: `see v${m}.${d}.${y % 100}` });
+    bad("near:date9-shape", {
+      file: `backup_${d}${mon}${y}.tar`,
+      tag: `${d}${mon.toUpperCase()}${y % 100}`,
+    });
+  }
+  return out;
+}
+
 const SENTENCE = [
   "{}",
   "please contact {} tomorrow",
@@ -628,5 +686,7 @@ export function generateCorpus(): {
   corpus.nearMisses.push(...joinedNearMisses());
   corpus.nearMisses.push(...joinedYearNearMisses());
   corpus.positives.push(...wholeSpanPositives());
+  corpus.positives.push(...birthDatePositives());
+  corpus.nearMisses.push(...birthDateNearMisses());
   return corpus;
 }

@@ -218,8 +218,9 @@ function matchNumericDate(t: string, i: number): number {
   }
   if (la > 2) return -1;
   const fourDigitYear = lc === 4 && vc >= 1900 && vc <= 2099;
-  // Two-digit years only with '/', where 1.2.3 and 1-2-3 would be versions or ranges.
-  const twoDigitYear = lc === 2 && sep === 47;
+  // Two-digit years only with '/', where 1.2.3 and 1-2-3 would be versions or ranges, unless
+  // a birth cue says what they are ("DOB: 02-03-55").
+  const twoDigitYear = lc === 2 && (sep === 47 || birthCueBefore(t, i));
   if (!fourDigitYear && !twoDigitYear) return -1;
   const md = va >= 1 && va <= 12 && vb >= 1 && vb <= 31;
   const dm = vb >= 1 && vb <= 12 && va >= 1 && va <= 31;
@@ -258,6 +259,93 @@ function matchMonthNameDate(t: string, i: number, run: number): number {
       if (tail < 1900 || tail > 2099) return -1;
     } else if (len !== 2 || sep === 32) return -1;
   }
+  return endsClean(t, e) ? e : -1;
+}
+
+/**
+ * A birth cue right before the value at p (past spaces, ':', '=', '#', '(' and quotes):
+ * `DOB`, `D.O.B.`, `dob=`, `patient_dob:`, `patientDob=`, `date of birth`, `date_of_birth`,
+ * `dateOfBirth`, `birth date`, `birthdate`, `birthday`, `born`, `born on`. It makes a compact
+ * or two-digit-year date a date: ids and versions do not follow such a word.
+ */
+export function birthCueBefore(t: string, p: number): boolean {
+  let e = p;
+  while (e > 0 && p - e < 4) {
+    const c = t.charCodeAt(e - 1);
+    if (isSpace(c) || c === 58 || c === 61 || c === 35 || c === 40 || c === 34 || c === 39) e--;
+    else break;
+  }
+  if (e === p || e === 0) return false;
+  // Every cue ends in 'b', 'h', 'e', 'y', 'n' or the '.' of "D.O.B.": a version or a count
+  // after another word is turned away before any slice.
+  const last = t.charCodeAt(e - 1) | 32;
+  if (last !== 98 && last !== 104 && last !== 101 && last !== 121 && last !== 110 && last !== 46) {
+    return false;
+  }
+  const w = t.slice(Math.max(0, e - 24), e);
+  return BIRTH_CUE.test(w) || BIRTH_CUE_CAMEL.test(w);
+}
+const BIRTH_CUE =
+  /(?:^|[^A-Za-z])(?:d\.?o\.?b|date[ _-]?of[ _-]?birth|birth(?:[ _-]?date|day)?|born(?: on)?)\.?$/i;
+const BIRTH_CUE_CAMEL = /[a-z](?:Dob|DOB|DateOfBirth|Birthdate|BirthDate|Birthday)$/;
+
+/**
+ * A compact date of eight digits at i, [i, run): YYYYMMDD, or MMDDYYYY / DDMMYYYY with a year
+ * 1900-2099 (month 1-12, day 1-31). Only after a birth cue: alone such a run is an id or a
+ * build number (`run_20261122`).
+ */
+function compactDate(t: string, i: number): boolean {
+  const a = num(t, i, i + 4);
+  if (a >= 1900 && a <= 2099) {
+    const m = num(t, i + 4, i + 6);
+    const d = num(t, i + 6, i + 8);
+    if (m >= 1 && m <= 12 && d >= 1 && d <= 31) return true;
+  }
+  const y = num(t, i + 4, i + 8);
+  if (y < 1900 || y > 2099) return false;
+  const x = num(t, i, i + 2);
+  const z = num(t, i + 2, i + 4);
+  return (x >= 1 && x <= 12 && z >= 1 && z <= 31) || (z >= 1 && z <= 12 && x >= 1 && x <= 31);
+}
+
+/** Three-letter month abbreviations, lower case, by their letters (`jan` = 'j' 'a' 'n'). */
+const MONTH_ABBREVIATIONS = new Set([
+  "jan",
+  "feb",
+  "mar",
+  "apr",
+  "may",
+  "jun",
+  "jul",
+  "aug",
+  "sep",
+  "oct",
+  "nov",
+  "dec",
+]);
+
+/**
+ * SAS DATE9 and DATE7 at i, the day ending at run: `02MAR1955`, `2Mar1955`; `02MAR55` after a
+ * birth cue. The month in capitals or title case unless a birth cue precedes (`01jan2024` in
+ * a file name or id is left alone). Returns the end or -1.
+ */
+function matchDate9(t: string, i: number, run: number): number {
+  const m = run;
+  const a = t.charCodeAt(m);
+  const b = t.charCodeAt(m + 1);
+  const c = t.charCodeAt(m + 2);
+  if (!isAsciiLetter(b) || !isAsciiLetter(c) || !isDigit(t.charCodeAt(m + 3))) return -1;
+  const day = num(t, i, run);
+  if (day < 1 || day > 31) return -1;
+  if (!MONTH_ABBREVIATIONS.has(String.fromCharCode(a | 32, b | 32, c | 32))) return -1;
+  const e = digitsEnd(t, m + 3, 5);
+  const len = e - m - 3;
+  const upper = a <= 90 && ((b <= 90 && c <= 90) || (b >= 97 && c >= 97));
+  if (len === 4) {
+    const year = num(t, m + 3, e);
+    if (year < 1900 || year > 2099) return -1;
+    if (!upper && !birthCueBefore(t, i)) return -1;
+  } else if (len !== 2 || !birthCueBefore(t, i)) return -1;
   return endsClean(t, e) ? e : -1;
 }
 
@@ -601,6 +689,12 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
     (runLen <= 2 || runLen === 4) && delimited && isAsciiLetter(t.charCodeAt(run + 1)) &&
     (e = matchMonthNameDate(t, i, run)) > 0
   ) return take(ctx, i, e, "DATE");
+  if (runLen <= 2 && isAsciiLetter(c1) && (e = matchDate9(t, i, run)) > 0) {
+    return take(ctx, i, e, "DATE");
+  }
+  if (runLen === 8 && endsClean(t, run) && compactDate(t, i) && birthCueBefore(t, i)) {
+    return take(ctx, i, run, "DATE");
+  }
   // Digits in the phone-shaped run ahead; just the run unless a separator follows it.
   const ahead = runLen >= 12
     ? runLen

@@ -1,0 +1,100 @@
+/**
+ * Dates of birth in the forms clinical systems and exports write them: compact digits and
+ * two-digit years after a birth cue (`DOB 19550302`, `DOB: 02-03-55`), SAS DATE9 (`02MAR1955`).
+ * Beside them, the technical strings that must stay clean: dated build and run ids, versions,
+ * file names.
+ */
+import assert from "node:assert/strict";
+import { redactText, scan, scanText } from "./mod.ts";
+
+/** The types scan() reports for a value read the way analytics and the event bus read it. */
+const strictTypes = (value: string) =>
+  scan({ page: value }, { safeKeys: [] }).findings.map((f) => f.type);
+
+/** A synthetic date of birth, built here: 2 March 1955. */
+const Y = "1955";
+const M = "03";
+const D = "02";
+
+Deno.test("compact and two-digit-year dates after a birth cue are dates", () => {
+  const cases: Array<[string, string]> = [
+    [`DOB ${Y}${M}${D}`, "DOB [REDACTED:DATE]"],
+    [`dob=${Y}${M}${D}`, "dob=[REDACTED:DATE]"],
+    [`D.O.B. ${Y}${M}${D}`, "D.O.B. [REDACTED:DATE]"],
+    [`date of birth ${Y}${M}${D}`, "date of birth [REDACTED:DATE]"],
+    [`Date of Birth: ${M}${D}${Y}`, "Date of Birth: [REDACTED:DATE]"],
+    [`birth_date=${Y}${M}${D}&tab=2`, "birth_date=[REDACTED:DATE]&tab=2"],
+    [`patientDob=${Y}${M}${D}`, "patientDob=[REDACTED:DATE]"],
+    [`patient_dob: "${D}${M}${Y}"`, 'patient_dob: "[REDACTED:DATE]"'],
+    [`born on ${Y}${M}${D}`, "born on [REDACTED:DATE]"],
+    [`DOB: ${D}-${M}-55`, "DOB: [REDACTED:DATE]"],
+    [`DOB: ${D}.${M}.55`, "DOB: [REDACTED:DATE]"],
+    ["DOB 2-3-55", "DOB [REDACTED:DATE]"],
+    [`DOB ${D}MAR55`, "DOB [REDACTED:DATE]"],
+    [`dob: ${D}mar${Y}`, "dob: [REDACTED:DATE]"],
+  ];
+  for (const [text, redacted] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), ["DATE"], text);
+    assert.deepEqual(scanText(text).findings, [{ type: "DATE", path: "$" }], text);
+  }
+});
+
+Deno.test("SAS DATE9 dates are dates without a cue", () => {
+  const cases: Array<[string, string]> = [
+    [`${D}MAR${Y}`, "[REDACTED:DATE]"],
+    [`2Mar${Y}`, "[REDACTED:DATE]"],
+    [`admitted ${D}MAR${Y}:00:00:00`, "admitted [REDACTED:DATE]:00:00:00"],
+    [`BIRTHDT=${D}MAR${Y},SEX=F`, "BIRTHDT=[REDACTED:DATE],SEX=F"],
+  ];
+  for (const [text, redacted] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), ["DATE"], text);
+  }
+});
+
+Deno.test("compact digits, two-digit years and DATE9 shapes without a birth cue stay clean", () => {
+  for (
+    const text of [
+      "run_20261122",
+      "build 20261122",
+      "job-20261122-001",
+      "id 19550302",
+      "release 20261122 shipped",
+      `${D}-${M}-55`,
+      `${D}.${M}.55`,
+      "v1.2.55",
+      "see 1.2.55 and 2.3.56",
+      `${D}MAR55`,
+      "backup_01jan2024.tar",
+      "01jan2024",
+      "promo_01_mar_2025",
+      "DOBBY 19550302",
+      "adob 19550302",
+      "dob 20241399",
+      "dob 12345678",
+    ]
+  ) {
+    assert.equal(redactText(text), text, text);
+    assert.deepEqual(strictTypes(text), [], text);
+  }
+});
+
+Deno.test("under a technical key a compact date after a cue is not read", () => {
+  assert.equal(scan({ build_id: "dob 19550302" }).found, false);
+});
+
+/** 100 KB strings for the cue reader and the DATE9 reader: the scan must finish. */
+const ADVERSARIAL: Array<[string, string]> = [
+  ["cues and compact digits", "DOB 19550302 ".repeat(7_700)],
+  ["cues and versions", "born 1.2.55 ".repeat(8_400)],
+  ["day and month letters", "02MAR".repeat(20_000)],
+  ["cue letters", "d.o.b.".repeat(16_700)],
+];
+
+for (const [name, text] of ADVERSARIAL) {
+  Deno.test(`scanText() completes on 100 KB of ${name}`, () => {
+    const result = scanText(text, { timeBudgetMs: 120_000 });
+    assert.ok(!result.findings.some((f) => f.type === "SCANNER_ERROR"), "budget hit");
+  });
+}
