@@ -28,7 +28,7 @@ export const REJECT_MESSAGES: Readonly<Record<RejectReason, string>> = {
   TOO_MANY_KEYS: `Properties may have at most ${PROPERTY_RULES.maxKeys} keys`,
   INVALID_KEY: "Property keys must match ^[a-z][a-z0-9_]{0,63}$",
   INVALID_VALUE:
-    "Property values must be finite numbers, booleans or enum-like strings matching ^[A-Za-z0-9_.:-]{1,64}$",
+    "Property values must be finite numbers, booleans or enum-like strings matching ^[A-Za-z0-9_.:-]{1,100}$",
   PROPERTY_NOT_ALLOWED: "A property key is not in the allowlist (docs/analytics.md)",
   INVALID_RESEARCH_ID: "researchId must match ^[A-Za-z0-9_.:-]{1,128}$",
 };
