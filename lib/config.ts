@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { isAcceptedEmail, passwordProblem } from "./auth/account_rules.ts";
+import { type EventConstant, eventConstantProblem } from "./sentry/scrub.ts";
 
 export const MODES = ["STANDBY", "DEMO", "LIVE"] as const;
 export type Mode = (typeof MODES)[number];
@@ -401,6 +402,34 @@ function parseFeatureOverrides(env: Record<string, string | undefined>): Record<
   return overrides;
 }
 
+const SENTRY_CONSTANT_EXAMPLES: Record<EventConstant, string> = {
+  release: "researchflow-governance@1.2.3 or researchflow-governance@1.0.0-beta",
+  environment: "production or staging-eu",
+};
+
+/**
+ * Stops the start when the scrub would drop every event because of `value` (the PHI scanner
+ * reads `app@1.0.0.beta` or `dev@laptop.local` as an e-mail address), or leave it out of every
+ * event. Checked whether or not SENTRY_DSN is set, so turning Sentry on later (in an incident)
+ * cannot be what stops the start. The line names the variable and the finding type, never the
+ * value.
+ */
+function checkSentryConstant(variable: string, field: EventConstant, value: string): void {
+  const problem = eventConstantProblem(field, value);
+  if (problem === undefined) return;
+  if (problem.kind === "shape") {
+    throw new ConfigError(
+      variable,
+      "must be 1-200 of A-Z a-z 0-9 _ . @ + : / - (Sentry events would leave it out)",
+    );
+  }
+  throw new ConfigError(
+    variable,
+    `is read as ${problem.findings.join(", ")} by the PHI scanner, so every Sentry event would ` +
+      `be dropped; use a form such as ${SENTRY_CONSTANT_EXAMPLES[field]}`,
+  );
+}
+
 /**
  * Parses an environment map into a {@link Config}.
  * Throws {@link ConfigError} naming the first invalid variable.
@@ -468,6 +497,10 @@ export function loadConfig(
     throw new ConfigError("METRICS_TOKEN", "must not contain spaces or line breaks");
   }
   const version = options.version ?? "0.0.0";
+  const sentryEnvironment = e.SENTRY_ENVIRONMENT ?? appEnv;
+  const sentryRelease = e.SENTRY_RELEASE ?? `researchflow-governance@${version}`;
+  checkSentryConstant("SENTRY_RELEASE", "release", sentryRelease);
+  checkSentryConstant("SENTRY_ENVIRONMENT", "environment", sentryEnvironment);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST ?? "0.0.0.0",
@@ -492,8 +525,8 @@ export function loadConfig(
     workerUrl: e.WORKER_URL ?? e.WORKER_CALLBACK_URL,
     sentry: {
       dsn: e.SENTRY_DSN,
-      environment: e.SENTRY_ENVIRONMENT ?? appEnv,
-      release: e.SENTRY_RELEASE ?? `researchflow-governance@${version}`,
+      environment: sentryEnvironment,
+      release: sentryRelease,
       tracesSampleRate: e.SENTRY_TRACES_SAMPLE_RATE,
     },
     analytics: {

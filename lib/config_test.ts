@@ -141,3 +141,81 @@ Deno.test("EVENT_HISTORY_SIZE cannot go below what the event bus assumes every i
     ConfigError,
   );
 });
+
+Deno.test("loadConfig() refuses a SENTRY_RELEASE or SENTRY_ENVIRONMENT the PHI scanner reads as PHI", () => {
+  // `name@1.0.0.beta` and `dev@laptop.local` have an e-mail address's shape: every Sentry event
+  // carries them, so the scrub would drop every event (and SentryEventsDroppedForPhi would fire).
+  const cases = [
+    ["SENTRY_RELEASE", "researchflow-governance@1.0.0.beta", "researchflow-governance@1.2.3"],
+    ["SENTRY_ENVIRONMENT", "dev@laptop.local", "production"],
+  ] as const;
+  for (const [variable, value, example] of cases) {
+    // With or without a DSN: turning Sentry on later must not be what stops the start.
+    for (const dsn of [{}, { SENTRY_DSN: "https://0123456789abcdef@sentry.example/42" }]) {
+      assert.throws(
+        () => loadConfig({ ...dsn, [variable]: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.variable, variable);
+          assert.match(error.message, /is read as EMAIL by the PHI scanner/);
+          assert.match(error.message, /every Sentry event would be dropped/);
+          assert.ok(error.message.includes(example), "the line shows a form that works");
+          assert.ok(!error.message.includes(value), "the value is never echoed");
+          assert.ok(!error.message.includes(value.split("@")[1]!), "nor a part of it");
+          return true;
+        },
+      );
+    }
+  }
+});
+
+Deno.test("loadConfig() keeps the release and environment forms Sentry recommends", () => {
+  const sha = "3f786850e387550fdab836ed7e6dc881de23001b";
+  for (
+    const release of [
+      "researchflow-governance@1.2.3",
+      "researchflow-governance@1.0.0-beta",
+      "researchflow-governance@1.2.3-rc.1+build.4829133",
+      "researchflow-governance@2024.05.01",
+      `researchflow-governance@${sha}`,
+      sha,
+      "ghcr.io/org/researchflow-governance:1.2.3",
+      "v1.2.3",
+    ]
+  ) {
+    assert.equal(loadConfig({ SENTRY_RELEASE: release }).sentry.release, release);
+  }
+  for (const environment of ["production", "staging", "staging-eu", "prod_eu.1", "qa"]) {
+    assert.equal(loadConfig({ SENTRY_ENVIRONMENT: environment }).sentry.environment, environment);
+  }
+  const defaults = loadConfig(
+    { APP_ENV: "staging", ANALYTICS_IP_SALT: "a-long-random-salt-value" },
+    {
+      version: "0.1.0",
+    },
+  );
+  assert.equal(defaults.sentry.release, "researchflow-governance@0.1.0");
+  assert.equal(defaults.sentry.environment, "staging");
+});
+
+Deno.test("loadConfig() refuses a SENTRY_RELEASE or SENTRY_ENVIRONMENT the scrub would leave out", () => {
+  // Outside 1-200 of A-Z a-z 0-9 _ . @ + : / - the scrub sends events without it: no release
+  // means no regression alerts, silently.
+  for (
+    const [variable, value] of [
+      ["SENTRY_RELEASE", "1.2.3 (build 5)"],
+      ["SENTRY_RELEASE", `r@${"1".repeat(200)}`],
+      ["SENTRY_ENVIRONMENT", "prod eu"],
+      ["SENTRY_ENVIRONMENT", "staging\n"],
+    ] as const
+  ) {
+    assert.throws(
+      () => loadConfig({ [variable]: value }),
+      (error: unknown) =>
+        error instanceof ConfigError && error.variable === variable &&
+        error.message.includes("must be 1-200 of A-Z a-z 0-9 _ . @ + : / -") &&
+        !error.message.includes(value.trim()),
+      `${variable}=${JSON.stringify(value)}`,
+    );
+  }
+});

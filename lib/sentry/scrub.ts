@@ -6,7 +6,8 @@
  * no local variables, no source lines), level, tags from a fixed set with
  * validated values, release, environment, request method and route pattern,
  * request id, breadcrumbs reduced to category and level — then runs the PHI
- * scanner over everything it built (exception messages included). Any finding,
+ * scanner over everything it built (exception messages included, whole: a long
+ * message is cut to its first 1,000 characters only after the scan). Any finding,
  * or any error while building or scanning, drops the event: the functions here
  * return a drop reason instead of throwing, so they can never hand the SDK an
  * error to report as a new, unscrubbed internal event.
@@ -114,7 +115,7 @@ export interface ScrubOptions {
   maxFrames?: number;
   /** Most exceptions kept (an error and its causes). */
   maxExceptions?: number;
-  /** Longest exception message kept; longer ones are cut. */
+  /** Longest exception message kept; longer ones are cut, after the whole message was scanned. */
   maxMessageChars?: number;
   /** Most breadcrumbs kept (the newest). */
   maxBreadcrumbs?: number;
@@ -268,10 +269,9 @@ function safeException(
   const exception = record(input);
   if (!exception) return undefined;
   const out: SafeException = { type: str(exception.type, IDENT) ?? "Error" };
+  // Kept whole here: the message is cut only after the scan has seen all of it (cutMessages).
   if (typeof exception.value === "string" && exception.value.length > 0) {
-    out.value = exception.value.length > options.maxMessageChars
-      ? exception.value.slice(0, options.maxMessageChars) + "…"
-      : exception.value;
+    out.value = exception.value;
   }
   const mechanism = record(exception.mechanism);
   if (mechanism) {
@@ -319,6 +319,27 @@ function common(event: Record<string, unknown>) {
   const environment = str(event.environment, RELEASE);
   if (environment) out.environment = environment;
   return out;
+}
+
+/**
+ * The event with each exception message cut to `max` characters (plus "…"); the same object
+ * when none is longer. Called only on an event already scanned whole: a cut inside an
+ * identifier leaves a fragment no detector knows (`…received jane.doe@ex`), so scanning the
+ * cut message would let the fragment through.
+ */
+function cutMessages(event: SafeErrorEvent, max: number): SafeErrorEvent {
+  const values = event.exception.values;
+  if (!values.some((value) => value.value !== undefined && value.value.length > max)) return event;
+  return {
+    ...event,
+    exception: {
+      values: values.map((value) =>
+        value.value !== undefined && value.value.length > max
+          ? { ...value, value: value.value.slice(0, max) + "…" }
+          : value
+      ),
+    },
+  };
 }
 
 function scanned<T>(event: T, scanner: (value: unknown) => ScanResult): ScrubResult<T> {
@@ -371,7 +392,13 @@ export function scrubEvent(
       .map(scrubBreadcrumb)
       .filter((crumb): crumb is SafeBreadcrumb => crumb !== null);
     if (breadcrumbs.length > 0) out.breadcrumbs = breadcrumbs;
-    return scanned(out, options.scanner ?? defaultScanner);
+    const scanner = options.scanner ?? defaultScanner;
+    // The whole messages first, then the event as it will leave: a cut can also turn a harmless
+    // run into one a detector reads, and that must be dropped here, not by the transport.
+    const whole = scanned(out, scanner);
+    if (!whole.ok) return whole;
+    const cut = cutMessages(out, limits.maxMessageChars);
+    return cut === out ? whole : scanned(cut, scanner);
   } catch {
     return drop("scrub_error");
   }
@@ -421,6 +448,40 @@ export function scrubTransaction(
   } catch {
     return drop("scrub_error");
   }
+}
+
+/** The configured values the scrub puts into every event. */
+export type EventConstant = "release" | "environment";
+
+/** Why a configured value cannot go out with the events (see {@link eventConstantProblem}). */
+export type EventConstantProblem =
+  /** The scrub would leave it out of every event: not 1-200 of `A-Z a-z 0-9 _ . @ + : / -`. */
+  | { kind: "shape" }
+  /** The scanner reads it as PHI (`app@1.0.0.beta` as an e-mail): every event would be dropped. */
+  | { kind: "phi"; findings: PhiType[] };
+
+/**
+ * What would become of a clean event carrying `value` as its `release` or `environment`:
+ * undefined when it would leave with it unchanged. Run at start (lib/config.ts) so such a
+ * setting stops the start instead of dropping or stripping every event without a word.
+ */
+export function eventConstantProblem(
+  field: EventConstant,
+  value: string,
+  options: Pick<ScrubOptions, "scanner"> = {},
+): EventConstantProblem | undefined {
+  const probe = {
+    exception: { values: [{ type: "TypeError", value: "Cannot read properties of undefined" }] },
+    [field]: value,
+  };
+  const result = scrubEvent(probe, options);
+  if (!result.ok) {
+    return {
+      kind: "phi",
+      findings: result.findings.length > 0 ? result.findings : ["SCANNER_ERROR"],
+    };
+  }
+  return result.event[field] === value ? undefined : { kind: "shape" };
 }
 
 function drop(reason: DropReason): { ok: false; reason: DropReason; findings: PhiType[] } {

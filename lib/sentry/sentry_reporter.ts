@@ -19,6 +19,7 @@ import {
   createStackParser,
   type ErrorEvent,
   nodeStackLineParser,
+  type StackParser,
   type TransactionEvent,
 } from "@sentry/core";
 import type { Mode } from "../config.ts";
@@ -62,6 +63,24 @@ export interface SentryReporterOptions {
 
 /** The project root as a path, for making frame file names relative. */
 export const APP_ROOT = decodeURIComponent(new URL("../../", import.meta.url).pathname);
+
+/** The longest stack line the SDK's parser reads whole (of a longer one, the first 1,024). */
+export const MAX_STACK_LINE_CHARS = 1024;
+
+const parseStack = createStackParser(nodeStackLineParser());
+
+/**
+ * The SDK's stack parser, except that a line too long for it is left out instead of cut: the
+ * SDK would parse its first 1,024 characters, and a file name cut inside an identifier
+ * (`note_jane.doe@examp`) reaches the scrub as a fragment no detector knows. The line is
+ * blanked, not removed, so the parser's line counts (`skipFirstLines`) stay right.
+ */
+export const stackParser: StackParser = (stack, skipFirstLines, framesToPop) =>
+  parseStack(
+    stack.split("\n").map((line) => line.length > MAX_STACK_LINE_CHARS ? "" : line).join("\n"),
+    skipFirstLines,
+    framesToPop,
+  );
 
 /**
  * Wraps a scrub as an SDK hook: returns the rebuilt object (remembered as
@@ -148,8 +167,10 @@ export function createSentryReporter(options: SentryReporterOptions): ErrorRepor
     enableMetrics: false,
     attachStacktrace: false,
     maxBreadcrumbs: 20,
+    // No `maxValueLength`: the SDK would cut messages before the scrub scans them (a cut inside
+    // an identifier passes the scan); the scrub cuts them itself, after scanning them whole.
     integrations: [],
-    stackParser: createStackParser(nodeStackLineParser()),
+    stackParser,
     transport: makeGuardedTransport({
       net: options.net,
       metrics,
