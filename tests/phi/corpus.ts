@@ -422,6 +422,50 @@ function birthDateNearMisses(): LabelledRecord[] {
   return out;
 }
 
+/**
+ * Ages in clinical wording (PER_TYPE / 4), over 89 as Safe Harbor names them: `Age: 94`,
+ * `age=94`, `94 y.o.`, `94yo`, `94 yrs`, `94 yr old`, `94 years of age`, `(94 y)`. Generated
+ * after the rest, so every earlier record stays as it was.
+ */
+function agePositives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    const age = mark(String(faker.number.int({ min: 90, max: 109 })));
+    const text = pick([
+      `Age: ${age}`,
+      `?age=${age}&sex=F`,
+      `${age} y.o. female, lives alone`,
+      `${age}yo M with fall`,
+      `pt is ${age} yrs`,
+      `${age} yr old widower`,
+      `${age} years of age`,
+      `widow (${age} y) seen today`,
+    ]);
+    out.push(place("AGE", "AGE", text));
+  }
+  return out;
+}
+
+/**
+ * Durations, counts and parameters beside the age wordings (PER_TYPE / 4): numbers before
+ * `yrs` below 90, `years` with no age wording, a sex after a number with no age cue, `page=`,
+ * `stage:`. Under keys that are not technical; generated after the rest. None may be flagged.
+ */
+function ageNearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const bad = (kind: string, value: unknown) => out.push({ kind, value, labels: [] });
+  for (let i = 0; i < PER_TYPE / 20; i++) {
+    const n = faker.number.int({ min: 1, max: 89 });
+    const big = faker.number.int({ min: 90, max: 109 });
+    bad("near:duration", { note: `smoked ${n} yrs`, step: `${n}yrs experience` });
+    bad("near:duration", { note: `for ${big} years`, step: `${big} yoga classes` });
+    bad("near:sex-no-cue", { note: `${big}F`, step: `bed ${big} M` });
+    bad("near:parameter", { page: `/list?page=${big}&stage=${n % 5}`, note: `usage: ${big}` });
+    bad("near:parameter", { note: `average=${big}`, step: `stage: ${n % 5}` });
+  }
+  return out;
+}
+
 const SENTENCE = [
   "{}",
   "please contact {} tomorrow",
@@ -688,5 +732,7 @@ export function generateCorpus(): {
   corpus.positives.push(...wholeSpanPositives());
   corpus.positives.push(...birthDatePositives());
   corpus.nearMisses.push(...birthDateNearMisses());
+  corpus.positives.push(...agePositives());
+  corpus.nearMisses.push(...ageNearMisses());
   return corpus;
 }

@@ -30,9 +30,9 @@ export const STRICT_TYPES = [
   "MBI",
   "URL",
 ] as const;
-/** Recall floor for dates and context-dependent MRNs. */
+/** Recall floor for dates, context-dependent MRNs and ages. */
 export const RECALL_CONTEXT = 0.95;
-export const CONTEXT_TYPES = ["DATE", "MRN"] as const;
+export const CONTEXT_TYPES = ["DATE", "MRN", "AGE"] as const;
 /** Recall floor for the heuristic detectors (addresses, names, ZIP codes, device ids). */
 export const RECALL_HEURISTIC = 0.9;
 export const HEURISTIC_TYPES = [
@@ -61,7 +61,7 @@ Deno.test("generated corpus: recall >= 0.99 for strictly shaped identifiers", ()
   }
 });
 
-Deno.test("generated corpus: recall >= 0.95 for dates and MRNs with context", () => {
+Deno.test("generated corpus: recall >= 0.95 for dates, MRNs and ages with context", () => {
   for (const type of CONTEXT_TYPES) {
     const s = positives.perType[type]!;
     assert.ok(

@@ -624,17 +624,37 @@ function digitsAhead(t: string, i: number): number {
   return digits;
 }
 
-/** Age phrases: "35-year-old", "35 years old", "35 y/o", "aged 35", "age of 35", "turned 35". */
+/**
+ * Age phrases: "35-year-old", "35 years old", "35 y/o", "35 y.o.", "35 yo", "35yo", "35 yr
+ * old", "35 years of age", "(35 y)", "aged 35", "age of 35", "turned 35", "Age: 35",
+ * "age=35"; "94 yrs" and "94 yr" bare only from 90 (below, "20 yrs" is as often a duration;
+ * Safe Harbor names ages over 89).
+ */
 function matchAge(t: string, i: number, e: number): boolean {
   if (e - i > 3) return false;
   const a = t.charCodeAt(e);
-  // After: "-year-old", " years old", " y/o", " yo", " yrs old" all start with [ -]y.
-  if ((a === 45 || a === 32) && (t.charCodeAt(e + 1) | 32) === 121) {
-    if (
-      readsAt(t, e, "-year-old") || readsAt(t, e, " year old") ||
-      readsAt(t, e, " years old") || readsAt(t, e, " y/o") || readsAt(t, e, " yo ") ||
-      readsAt(t, e, "-years-old") || readsAt(t, e, " yrs old")
-    ) return true;
+  // After: "-year-old", " years old", " y/o", " yo", " yrs old" all start with [ -]y, or y.
+  const y = a === 45 || a === 32 ? e + 1 : e;
+  if ((t.charCodeAt(y) | 32) === 121) {
+    if (a === 45) {
+      if (readsAt(t, e, "-year-old") || readsAt(t, e, "-years-old") || readsAt(t, e, "-yr-old")) {
+        return true;
+      }
+    } else {
+      if (
+        readsAt(t, y, "year old") || readsAt(t, y, "years old") || readsAt(t, y, "yrs old") ||
+        readsAt(t, y, "yr old") || readsAt(t, y, "yr-old") || readsAt(t, y, "years of age") ||
+        readsAt(t, y, "yrs of age") || readsAt(t, y, "y/o")
+      ) return true;
+      // "y.o.", "yo": the word ends there.
+      const yo = readsAt(t, y, "y.o") ? y + 3 : readsAt(t, y, "yo") ? y + 2 : -1;
+      if (yo > 0 && !isLetter(t.charCodeAt(yo))) return true;
+      // "(94 y)".
+      if (t.charCodeAt(y + 1) === 41 && t.charCodeAt(i - 1) === 40) return true;
+      // "94 yrs", "94 yr": from 90.
+      const yr = readsAt(t, y, "yrs") ? y + 3 : readsAt(t, y, "yr") ? y + 2 : -1;
+      if (yr > 0 && !isLetter(t.charCodeAt(yr)) && num(t, i, e) >= 90) return true;
+    }
   }
   // Before: the previous word decides, compared by hash (no string).
   const prev = previousWordHash(t, i);
@@ -653,14 +673,31 @@ const H_TURN = hashOf("turn");
 const H_OF = hashOf("of");
 const H_WAS = hashOf("was");
 
-/** Hash of the word before position p (skipping spaces and one ':'), or 0. */
+/** Hash of the word before position p (skipping spaces and one ':' or '='), or 0. */
 function previousWordHash(t: string, p: number): number {
   let e = p;
   while (e > 0 && isSpace(t.charCodeAt(e - 1))) e--;
-  if (e > 0 && t.charCodeAt(e - 1) === 58) e--;
+  if (e > 0 && (t.charCodeAt(e - 1) === 58 || t.charCodeAt(e - 1) === 61)) e--;
+  while (e > 0 && isSpace(t.charCodeAt(e - 1))) e--;
   let s = e;
   while (s > 0 && e - s < 13 && isLetter(t.charCodeAt(s - 1))) s--;
   return s === e ? 0 : rangeHash(t, s, e);
+}
+
+/**
+ * Whether a word ends right before the number at i, past a space, a ':' or '=' and a space
+ * ("age 94", "Age: 94", "age=94", "AGE = 94"): the cheap test before the age rule reads that
+ * word.
+ */
+function wordBefore(t: string, i: number): boolean {
+  let p = i - 1;
+  let c = t.charCodeAt(p);
+  if (c === 32) c = t.charCodeAt(--p);
+  if (c === 58 || c === 61) {
+    c = t.charCodeAt(--p);
+    if (c === 32) c = t.charCodeAt(--p);
+  }
+  return p < i - 1 && isLetter(c);
 }
 
 /**
@@ -733,8 +770,9 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
     if (phone >= 0) return take(ctx, phoneStart, phone, "PHONE");
   }
   if (runLen <= 3) {
-    const ageAfter = (c1 === 45 || c1 === 32) && (t.charCodeAt(run + 1) | 32) === 121;
-    const ageBefore = t.charCodeAt(i - 1) === 32 && isLetter(t.charCodeAt(i - 2));
+    const ageAfter = ((c1 === 45 || c1 === 32) && (t.charCodeAt(run + 1) | 32) === 121) ||
+      (c1 | 32) === 121;
+    const ageBefore = wordBefore(t, i);
     if ((ageAfter || ageBefore) && matchAge(t, i, run)) return take(ctx, i, run, "AGE");
   }
   // A house number has at most five digits; a postcode at most seven before its dash.
