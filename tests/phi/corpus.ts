@@ -466,6 +466,59 @@ function ageNearMisses(): LabelledRecord[] {
   return out;
 }
 
+/**
+ * Record numbers in hospital wordings (PER_TYPE / 4): `MR# 4829133`, `MR4829133`, `Hospital No:`,
+ * `Encounter #`, `Visit ID`, `FIN`, a Postgres key detail, a URL path, an HL7 CX field. Generated
+ * after the rest, so every earlier record stays as it was.
+ */
+function hospitalMrnPositives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    const id = mark(digits(faker.number.int({ min: 6, max: 9 })).replace(/^0/, "4"));
+    const text = pick([
+      `MR# ${id}`,
+      `MR${id}`,
+      `Hospital No: ${id}`,
+      `Encounter #${id}`,
+      `Visit ID ${id}`,
+      `FIN ${id}`,
+      `Key (mrn)=(${id}) already exists.`,
+      `GET /api/patients/${id}/notes 200`,
+      `PID|1||${id}^^^HOSP^MR`,
+    ]);
+    out.push(place("MRN", "MRN", text));
+  }
+  return out;
+}
+
+/**
+ * Technical strings beside the hospital record-number wordings (PER_TYPE / 4): merge requests
+ * and honorifics before numbers, years after the cues, ratios and API paths with no record,
+ * HL7 fields that hold no person's identifier, key details of other columns. Under keys that
+ * are not technical; generated after the rest. None may be flagged.
+ */
+function hospitalMrnNearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const bad = (kind: string, value: unknown) => out.push({ kind, value, labels: [] });
+  for (let i = 0; i < PER_TYPE / 20; i++) {
+    const y = faker.number.int({ min: 1990, max: 2035 });
+    const n = faker.number.int({ min: 1000, max: 9999 });
+    const q = faker.number.int({ min: 1, max: 4 });
+    bad("near:merge-request", { note: `merged MR${n}`, step: `see MR !${n}` });
+    bad("near:mrn-cue-year", { flag: `visit_${y}_q${q}`, page: `FIN ${y}`, step: `MR${y}` });
+    bad("near:api-path", {
+      page: `/api/patients/${y}/summary`,
+      note: `3 patients/${n} population`,
+    });
+    bad("near:hl7-other", {
+      note: `OBX|${q}|NM|8867-4^Heart rate^LN||${n % 200}|/min`,
+      step: `${digits(7)}^^^HOSP^XX`,
+    });
+    bad("near:key-detail", { note: `Key (flag_key)=(checkout_v${q}) already exists.` });
+  }
+  return out;
+}
+
 const SENTENCE = [
   "{}",
   "please contact {} tomorrow",
@@ -734,5 +787,7 @@ export function generateCorpus(): {
   corpus.nearMisses.push(...birthDateNearMisses());
   corpus.positives.push(...agePositives());
   corpus.nearMisses.push(...ageNearMisses());
+  corpus.positives.push(...hospitalMrnPositives());
+  corpus.nearMisses.push(...hospitalMrnNearMisses());
   return corpus;
 }

@@ -3,7 +3,8 @@
  * letter or digit). Every matcher reads a bounded number of characters ahead, so the pass is
  * linear in the text whatever it holds (`1-1-1-1-...`, a megabyte of digits, ...).
  */
-import { isAlnum, isAsciiLetter, isDigit, isLetter, isSpace } from "../chars.ts";
+import { isAlnum, isAsciiLetter, isDigit, isLetter, isSpace, isUpperAscii } from "../chars.ts";
+import type { PhiType } from "../types.ts";
 import { cardDigitsValid, luhnValid, npiValidAt, ssnValid } from "../checksums.ts";
 import { cueAfter, cueBefore, cueList, hit, readsAt, take, type TextCtx } from "../context.ts";
 import { ipv4Valid } from "./network.ts";
@@ -347,6 +348,66 @@ function matchDate9(t: string, i: number, run: number): number {
     if (!upper && !birthCueBefore(t, i)) return -1;
   } else if (len !== 2 || !birthCueBefore(t, i)) return -1;
   return endsClean(t, e) ? e : -1;
+}
+
+/**
+ * HL7 v2 identifier types (table 0203) that name a person's identifier, by what they are: the
+ * fifth component of a CX field (`4829133^^^HOSP^MR`, `123456789^^^SSA^SS`).
+ */
+const CX_TYPES = new Map<string, PhiType>([
+  ["MR", "MRN"],
+  ["MRN", "MRN"],
+  ["PI", "MRN"],
+  ["PT", "MRN"],
+  ["PN", "MRN"],
+  ["PE", "MRN"],
+  ["VN", "MRN"],
+  ["AN", "ACCOUNT_NUMBER"],
+  ["BA", "ACCOUNT_NUMBER"],
+  ["SS", "SSN"],
+  ["DL", "LICENSE_NUMBER"],
+  ["PPN", "LICENSE_NUMBER"],
+  ["MA", "HEALTH_PLAN"],
+  ["MC", "HEALTH_PLAN"],
+  ["MB", "HEALTH_PLAN"],
+  ["SN", "HEALTH_PLAN"],
+  ["HC", "HEALTH_PLAN"],
+  ["NH", "HEALTH_PLAN"],
+  ["NPI", "NPI"],
+]);
+
+/** The type matchCx() found last. */
+let cxType: PhiType = "MRN";
+
+/**
+ * An HL7 v2 CX identifier at i, its digits ending at run (the '^' after them): ID, check digit,
+ * check scheme, assigning authority, then an identifier type code of table 0203 that names a
+ * person's identifier (`4829133^^^HOSP^MR`, `123456789^^^SSA^SS`; the authority may hold '&'
+ * sub-components). Sets cxType. Returns true when it is one; the hit is the ID alone.
+ */
+function matchCx(t: string, i: number, run: number): boolean {
+  if (run - i < 3) return false;
+  let p = run;
+  // Three components (check digit, check scheme, authority), each after its '^'; then the '^'
+  // before the type code.
+  for (let k = 0; k < 4; k++) {
+    if (t.charCodeAt(p) !== 94) return false;
+    p++;
+    if (k === 3) break;
+    const s = p;
+    while (p < t.length && p - s < 64) {
+      const c = t.charCodeAt(p);
+      if (c === 94 || c === 124 || c === 126 || c === 10 || c === 13) break;
+      p++;
+    }
+  }
+  const s = p;
+  while (p < t.length && p - s < 4 && isUpperAscii(t.charCodeAt(p))) p++;
+  if (p - s < 2 || isAlnum(t.charCodeAt(p))) return false;
+  const type = CX_TYPES.get(t.slice(s, p));
+  if (type === undefined) return false;
+  cxType = type;
+  return true;
 }
 
 /** SSN with delimiters at i: AAA-GG-SSSS with '-', ' ' or '.'. */
@@ -718,6 +779,7 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
   if (runLen === 1 && (e = matchMbi(t, i)) > 0) return take(ctx, i, e, "MBI");
   if (runLen === 2 && delimited && (e = matchImei(t, i)) > 0) return take(ctx, i, e, "IMEI");
   if (technical) return -1;
+  if (c1 === 94 && matchCx(t, i, run)) return take(ctx, i, run, cxType);
   if (runLen <= 3 && c1 === 46 && (e = matchIpv4(t, i)) > 0) {
     return take(ctx, i, e, "IP_ADDRESS");
   }

@@ -16,6 +16,7 @@ import {
   isLetter,
   isLowerAscii,
   isSpace,
+  isUpperAscii,
   isUpperAt,
   isWordChar,
 } from "../chars.ts";
@@ -57,8 +58,11 @@ import {
 /**
  * What a cue announces and the shape of the value that follows it. "joined": an identifier
  * joined to the cue word itself (`patient_4829133`, `patient-4829133`, `Patient #4829133`).
+ * "number": a record number after the cue and its filler, spaces allowed, held to the joined
+ * rule (`FIN 4829133`; the cue in capitals or title case). "path": a number in the next segment
+ * of a URL path (`/patients/4829133`).
  */
-type Shape = "id" | "postal" | "place" | "demonym" | "digits" | "joined";
+type Shape = "id" | "postal" | "place" | "demonym" | "digits" | "joined" | "number" | "path";
 interface Cue {
   words: string[];
   /** Hashes of words[1..] (the first word is the index key). */
@@ -93,8 +97,15 @@ const MRN_PHRASES = [
   "patient no",
   "record number",
   "hospital number",
+  "hospital no",
+  "hospital id",
   "health record",
   "encounter id",
+  "encounter number",
+  "encounter no",
+  "visit id",
+  "visit number",
+  "visit no",
   "accession number",
 ];
 cue("MRN", "id", MRN_PHRASES, true);
@@ -119,6 +130,14 @@ cue("MRN", "id", ["chart"]);
 // `patient-4829133`, `patient=4829133`, `Patient #4829133`, `patient: 4829133`); after a
 // space a number is as often a count or an index ("patient 1234 of 5000").
 cue("MRN", "joined", ["patient"]);
+// An encounter or visit number joined to its word the same way (`Encounter #4829133`,
+// `visit=4829133`, `Encounter/4829133`); `MR#` and `MR-` (medical record), never after a space
+// or a '.' (`Mr. Smith`, `Mr 5`).
+cue("MRN", "joined", ["encounter", "visit", "mr"]);
+// The financial number of a hospital stay (Cerner's `FIN`), after a space too.
+cue("MRN", "number", ["fin"]);
+// A record in a URL path: `/patients/4829133`, `/api/patients/4829133/notes`.
+cue("MRN", "path", ["patients"]);
 cue("ZIP_CODE", "postal", ["zip", "zip code", "zipcode", "postal code", "postcode", "post code"]);
 cue("LICENSE_NUMBER", "id", [
   "driver's license",
@@ -485,6 +504,8 @@ function afterFiller(t: string, p: number, joins: boolean): number {
         isSpace(c) || c === 58 || c === 35 || c === 61 || c === 45 || c === 46 || c === 10 ||
         (c === 95 && joins)
       ) q++;
+      // A Postgres key detail: `Key (mrn)=(4829133)`.
+      else if (c === 41 && t.charCodeAt(q + 1) === 61 && t.charCodeAt(q + 2) === 40) q += 3;
       else break;
     }
     if (q - p > 40) break;
@@ -550,12 +571,16 @@ function joinedTo(t: string, q: number, v: number): boolean {
 }
 
 /**
- * Where the value joined to a bare cue word starts (see the "joined" shape): right after
- * '_', '-' or '=', or after '#' or ':' (spaces allowed around them). -1 when none is there.
+ * Where the value joined to a bare cue word [s, q) starts (see the "joined" shape): right after
+ * '_', '-' or '=', after ")=(" (a Postgres key detail: `Key (patient)=(4829133)`), after '/'
+ * when the word is a path segment or capitalised (`/patient/4829133`, the FHIR reference
+ * `Patient/4829133`), or after '#' or ':' (spaces allowed around them). -1 when none is there.
  */
-function joinedValueAt(t: string, q: number): number {
+function joinedValueAt(t: string, s: number, q: number): number {
   const c = t.charCodeAt(q);
   if (c === 95 || c === 45 || c === 61) return q + 1;
+  if (c === 41 && t.charCodeAt(q + 1) === 61 && t.charCodeAt(q + 2) === 40) return q + 3;
+  if (c === 47) return (s > 0 && t.charCodeAt(s - 1) === 47) || isUpperAt(t, s) ? q + 1 : -1;
   const r = skipSpaces(t, q);
   const d = t.charCodeAt(r);
   return d === 35 || d === 58 ? skipSpaces(t, r + 1) : -1;
@@ -603,8 +628,10 @@ function placeAt(t: string, p: number): number {
   return end;
 }
 
-/** Tries the cue whose first word starts at p; returns the end of the value hit or -1. */
-function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
+/**
+ * Tries the cues whose first word is [start, firstEnd); returns the end of the value hit or -1.
+ */
+function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): number {
   const t = ctx.t;
   for (const c of cues) {
     let q = firstEnd;
@@ -621,7 +648,11 @@ function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
     const v = c.shape === "place" || c.shape === "demonym"
       ? skipSpaces(t, q)
       : c.shape === "joined"
-      ? joinedValueAt(t, q)
+      ? joinedValueAt(t, start, q)
+      : c.shape === "path"
+      ? (t.charCodeAt(q) === 47 && start > 0 && t.charCodeAt(start - 1) === 47 ? q + 1 : -1)
+      : c.shape === "number"
+      ? (isUpperAt(t, start) ? afterFiller(t, q, true) : -1)
       : afterFiller(t, q, c.joins);
     if (v < 0) continue;
     let e = -1;
@@ -633,6 +664,8 @@ function tryCue(ctx: TextCtx, firstEnd: number, cues: Cue[]): number {
         e = idTokenAt(t, v, c.joins, c.type === "MRN" && joinedTo(t, q, v));
         break;
       case "joined":
+      case "number":
+      case "path":
         e = joinedIdAt(t, v);
         break;
       case "postal":
@@ -1089,11 +1122,19 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
         // "patient-A7460897", "MRN-A1234567": the word read on through '-' into the value.
         if (next <= i && we > ae && isDigit(t.charCodeAt(we)) && !ctx.technical) {
           const cues = JOINED_CUE_INDEX.get(h);
-          if (cues !== undefined) next = tryCue(ctx, ae, cues);
+          if (cues !== undefined) next = tryCue(ctx, i, ae, cues);
         }
       } else if (next <= i && le - i === 3 && h === H_MRN && !ctx.technical) {
         const e = idTokenAt(t, le, true, true);
         if (e > 0) next = take(ctx, le, e, "MRN");
+      } else if (
+        next <= i && le - i === 2 && h === H_MR && !ctx.technical && isUpperAscii(c) &&
+        isUpperAscii(t.charCodeAt(i + 1))
+      ) {
+        // "MR4829133": the medical record number glued to "MR", in capitals, 6+ digits (an
+        // "MR1234" is as often a merge request).
+        const e = idTokenAt(t, le, true, true);
+        if (e > 0 && digitRun(t, le) >= 6) next = take(ctx, le, e, "MRN");
       }
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
@@ -1105,6 +1146,14 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
 
 const UUID_LENGTH = 36;
 const H_MRN = hashOf("mrn");
+const H_MR = hashOf("mr");
+
+/** Length of the digit run at p. */
+function digitRun(t: string, p: number): number {
+  let e = p;
+  while (e < t.length && e - p < 21 && isDigit(t.charCodeAt(e))) e++;
+  return e - p;
+}
 
 /**
  * True when the word right before the UUID at p (past spaces, ':' and '#') announces PHI: the
@@ -1315,7 +1364,7 @@ function wordRules(
   if (flags & W_VALUE_CUE) {
     const cues = CUE_INDEX.get(hash);
     if (cues !== undefined) {
-      const e = tryCue(ctx, we, cues);
+      const e = tryCue(ctx, i, we, cues);
       if (e > 0) return e;
     }
   }

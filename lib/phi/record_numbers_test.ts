@@ -1,0 +1,135 @@
+/**
+ * Record numbers in the wordings hospital systems and their logs use: `MR# 4829133`,
+ * `Hospital No:`, `Encounter #`, `Visit ID`, `FIN`, a Postgres key detail, a URL path, an HL7
+ * CX field. Beside them, the technical strings and the documented exclusions that must stay
+ * clean.
+ */
+import assert from "node:assert/strict";
+import { redactText, scan, scanText } from "./mod.ts";
+
+/** The types scan() reports for a value read the way analytics and the event bus read it. */
+const strictTypes = (value: string) =>
+  scan({ page: value }, { safeKeys: [] }).findings.map((f) => f.type);
+
+/** A synthetic record number, built here. */
+const ID = String(4_829_133);
+
+Deno.test("record numbers after hospital cues are MRNs", () => {
+  const cases: Array<[string, string]> = [
+    [`MR# ${ID}`, "MR# [REDACTED:MRN]"],
+    [`MR#${ID}`, "MR#[REDACTED:MRN]"],
+    [`MR-${ID}`, "MR-[REDACTED:MRN]"],
+    [`MR${ID}`, "MR[REDACTED:MRN]"],
+    [`Hospital No: ${ID}`, "Hospital No: [REDACTED:MRN]"],
+    [`hospital id ${ID}`, "hospital id [REDACTED:MRN]"],
+    [`Encounter #${ID}`, "Encounter #[REDACTED:MRN]"],
+    [`encounter: ${ID}`, "encounter: [REDACTED:MRN]"],
+    [`Encounter No. ${ID}`, "Encounter No. [REDACTED:MRN]"],
+    [`Visit ID ${ID}`, "Visit ID [REDACTED:MRN]"],
+    [`visit_id=${ID}`, "visit_id=[REDACTED:MRN]"],
+    [`visitNumber: ${ID}`, "visitNumber: [REDACTED:MRN]"],
+    [`?visit=${ID}`, "?visit=[REDACTED:MRN]"],
+    [`FIN ${ID}`, "FIN [REDACTED:MRN]"],
+    [`FIN: ${ID}`, "FIN: [REDACTED:MRN]"],
+    [
+      `duplicate key value violates unique constraint "patients_mrn_key" Key (mrn)=(${ID}) already exists.`,
+      `duplicate key value violates unique constraint "patients_mrn_key" Key (mrn)=([REDACTED:MRN]) already exists.`,
+    ],
+    [`Key (patient_id)=(${ID})`, "Key (patient_id)=([REDACTED:MRN])"],
+    [`Key (patient)=(${ID})`, "Key (patient)=([REDACTED:MRN])"],
+    [`GET /api/patients/${ID} 200`, "GET /api/patients/[REDACTED:MRN] 200"],
+    [`/patients/${ID}/`, "/patients/[REDACTED:MRN]/"],
+    [`/api/patients/${ID}/notes?tab=2`, "/api/patients/[REDACTED:MRN]/notes?tab=2"],
+    [`/patient/${ID}`, "/patient/[REDACTED:MRN]"],
+    [`subject: Patient/${ID}`, "subject: Patient/[REDACTED:MRN]"],
+    [`context: Encounter/${ID}`, "context: Encounter/[REDACTED:MRN]"],
+  ];
+  for (const [text, redacted] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), ["MRN"], text);
+    assert.deepEqual(scanText(text).findings, [{ type: "MRN", path: "$" }], text);
+  }
+});
+
+Deno.test("HL7 CX identifiers are reported by their identifier type", () => {
+  const ssn = ["219", "53", "4821"].join("");
+  const cases: Array<[string, string, string[]]> = [
+    [`PID|1||${ID}^^^HOSP^MR`, "PID|1||[REDACTED:MRN]^^^HOSP^MR", ["MRN"]],
+    [`${ssn}^^^SSA^SS`, "[REDACTED:SSN]^^^SSA^SS", ["SSN"]],
+    [
+      `PID|1||${ID}^^^HOSP&1.2.840.1&ISO^MR~${ssn}^^^SSA^SS||`,
+      "PID|1||[REDACTED:MRN]^^^HOSP&1.2.840.1&ISO^MR~[REDACTED:SSN]^^^SSA^SS||",
+      ["MRN", "SSN"],
+    ],
+    [`${ID}^4^M10^HOSP^PI`, "[REDACTED:MRN]^4^M10^HOSP^PI", ["MRN"]],
+    [
+      `PV1|1|I|||||||||||||||||${ID}^^^HOSP^VN`,
+      "PV1|1|I|||||||||||||||||[REDACTED:MRN]^^^HOSP^VN",
+      [
+        "MRN",
+      ],
+    ],
+    [`IN1|1|${ID}^^^PAYER^MB`, "IN1|1|[REDACTED:HEALTH_PLAN]^^^PAYER^MB", ["HEALTH_PLAN"]],
+    [`${ID}^^^HOSP^AN`, "[REDACTED:ACCOUNT_NUMBER]^^^HOSP^AN", ["ACCOUNT_NUMBER"]],
+  ];
+  for (const [text, redacted, types] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), types, text);
+  }
+});
+
+Deno.test("the exclusions and technical strings beside the record-number cues stay clean", () => {
+  for (
+    const text of [
+      // Documented exclusions.
+      "chart_12345",
+      "patient 1234 of 5000",
+      "patient4829133",
+      "patient_2024_q3",
+      "mrn_2024_q3",
+      "encounter_2024_11",
+      "visit_2024_q3",
+      "visit-2026-11-23-001",
+      // "MR" is an honorific and a merge request before it is a record number.
+      "Mr 12345",
+      "Mr. 12345",
+      "MR1234",
+      "MR2024",
+      "see MR !1234",
+      // "fin" in lower case; a year after FIN.
+      "fin 4829133",
+      "FIN 2024",
+      // Paths and ratios that are not a record.
+      "3 patients/1000 population",
+      "patients/123456",
+      "/api/patients/2024/summary",
+      "/api/patients/123",
+      "/patients/v2/list",
+      // HL7 fields that are not a person's identifier.
+      "OBX|1|NM|8867-4^Heart rate^LN||72|/min",
+      `${ID}^^^HOSP^XX`,
+      `${ID}^^^HOSP^MRX`,
+      "12^^^A^MR",
+      "Key (flag_key)=(checkout_v2) already exists.",
+      "Key (id)=(4829133) already exists.",
+    ]
+  ) {
+    assert.deepEqual(strictTypes(text), [], text);
+  }
+});
+
+/** 100 KB strings for the cue and CX readers: the scan must finish. */
+const ADVERSARIAL: Array<[string, string]> = [
+  ["carets", "1^".repeat(50_000)],
+  ["CX heads", "1234^^^".repeat(14_300)],
+  ["key details", "Key (mrn)=(".repeat(9_100)],
+  ["path segments", "/patients/".repeat(10_000)],
+  ["MR hashes", "MR# ".repeat(25_000)],
+];
+
+for (const [name, text] of ADVERSARIAL) {
+  Deno.test(`scanText() completes on 100 KB of ${name}`, () => {
+    const result = scanText(text, { timeBudgetMs: 120_000 });
+    assert.ok(!result.findings.some((f) => f.type === "SCANNER_ERROR"), "budget hit");
+  });
+}
