@@ -91,6 +91,33 @@ function hexValue(c: number): number {
   return -1;
 }
 
+/** The byte the percent escape read last by percentAt() stands for. */
+let percentByte = 0;
+
+/**
+ * Length of the percent escape at i that stands for a printable ASCII byte (in percentByte):
+ * 3 for `%40`; 5 or 7 for an escape encoded again, `%2540` or `%252540` (`%25` is the '%' of
+ * the inner escape: a value percent-encoded twice, as a URL inside a query string is). 0 when
+ * there is none.
+ */
+function percentAt(s: string, i: number): number {
+  const hi = hexValue(s.charCodeAt(i + 1));
+  const lo = hexValue(s.charCodeAt(i + 2));
+  if (hi < 0 || lo < 0) return 0;
+  let byte = hi * 16 + lo;
+  let length = 3;
+  while (byte === 37 && length < 7) {
+    const h = hexValue(s.charCodeAt(i + length));
+    const l = hexValue(s.charCodeAt(i + length + 1));
+    if (h < 0 || l < 0 || h * 16 + l < 32 || h * 16 + l >= 127) break;
+    byte = h * 16 + l;
+    length += 2;
+  }
+  if (byte < 32 || byte >= 127) return 0;
+  percentByte = byte;
+  return length;
+}
+
 /** True when code unit c may change under normalisation (letters below U+2000 do not). */
 export function foldable(c: number): boolean {
   if (c <= 126) return c === 37 || c === 38;
@@ -134,12 +161,7 @@ function decodeEntity(s: string, i: number): [number, number] | null {
 export function changesAt(s: string, i: number): boolean {
   const c = s.charCodeAt(i);
   if (!foldable(c)) return false;
-  if (c === 37) {
-    const hi = hexValue(s.charCodeAt(i + 1));
-    const lo = hexValue(s.charCodeAt(i + 2));
-    const byte = hi * 16 + lo;
-    return hi >= 0 && lo >= 0 && byte >= 32 && byte < 127;
-  }
+  if (c === 37) return percentAt(s, i) > 0;
   if (c === 38) return decodeEntity(s, i) !== null;
   const cp = s.codePointAt(i)!;
   if (cp > 0xffff) return true;
@@ -187,14 +209,12 @@ export function normalize(s: string): Normalized {
       continue;
     }
     if (c === 37) {
-      const hi = hexValue(s.charCodeAt(i + 1));
-      const lo = hexValue(s.charCodeAt(i + 2));
-      const byte = hi * 16 + lo;
       // ASCII escapes only: multi-byte UTF-8 escapes carry no identifier we match on.
-      if (hi >= 0 && lo >= 0 && byte >= 32 && byte < 127) {
+      const length = percentAt(s, i);
+      if (length > 0) {
         flush(i);
-        emit(String.fromCharCode(byte), i);
-        i += 3;
+        emit(String.fromCharCode(percentByte), i);
+        i += length;
         runStart = i;
       } else i++;
       continue;

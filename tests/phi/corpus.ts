@@ -645,6 +645,27 @@ export function evasions(): LabelledRecord[] {
   return out;
 }
 
+/**
+ * Evasions through encodings (20 of each): a value percent-encoded twice (`%2540` for '@',
+ * `%252D` for '-'), base64 after `key=` (`state=<base64 of JSON with an e-mail>`, URL-safe,
+ * unpadded). Generated after the rest, so every earlier record stays as it was.
+ */
+function encodingEvasions(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < 20; i++) {
+    const [a, g, s] = fakeSsnParts();
+    const email = faker.internet.email();
+    const state = btoa(JSON.stringify({ email, step: i }))
+      .replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+    out.push(
+      place("evasion:double-percent-email", "EMAIL", `to=${email.replace("@", "%2540")}`),
+      place("evasion:double-percent-ssn", "SSN", `q=ssn%253D${a}%252D${g}%252D${s}`),
+      place("evasion:base64-after-key", "EMAIL", `/cb?code=${digits(6)}&state=${state}`),
+    );
+  }
+  return out;
+}
+
 /** Near-misses: shapes that look like identifiers but are not; none may be flagged. */
 export function nearMisses(): LabelledRecord[] {
   const out: LabelledRecord[] = [];
@@ -789,5 +810,6 @@ export function generateCorpus(): {
   corpus.nearMisses.push(...ageNearMisses());
   corpus.positives.push(...hospitalMrnPositives());
   corpus.nearMisses.push(...hospitalMrnNearMisses());
+  corpus.evasions.push(...encodingEvasions());
   return corpus;
 }

@@ -69,6 +69,18 @@ export function decodePrintable(t: string, start: number, end: number): string |
 }
 
 /**
+ * At a '=' at p: the end of its run of '=' when that run is padding (nothing of the base64
+ * alphabet follows it), -1 when more base64 follows: then the '=' joins a key to its value
+ * (`state=eyJ…`), and the value is a segment of its own.
+ */
+function paddingEnd(t: string, p: number): number {
+  let q = p;
+  while (q < t.length && q - p < 3 && t.charCodeAt(q) === 61) q++;
+  const c = t.charCodeAt(q);
+  return c < 128 && B64_CLASS[c]! !== 0 ? -1 : q;
+}
+
+/**
  * A base64 segment starting at i (the start of an alphanumeric token): expands over the
  * base64 alphabet and, when the segment decodes to printable text in which `inner` finds
  * PHI, reports the segment with those types. Returns the segment end (or -1 when the
@@ -82,6 +94,7 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextC
     const c = t.charCodeAt(e);
     const k = c < 128 ? B64_CLASS[c]! : 0;
     if (k === 0) break;
+    if (c === 61 && paddingEnd(t, e) < 0) break;
     classes |= k;
     e++;
   }

@@ -1091,7 +1091,9 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
     h = (h >>> 0) || 1;
     const k0 = c < 0x2000 ? CLS[c]! : 0;
     if (
-      inner !== undefined && i >= b64End && (i === 0 || !isB64Joiner(t.charCodeAt(i - 1))) &&
+      inner !== undefined && i >= b64End && (i === 0 || !isB64Joiner(t.charCodeAt(i - 1)) ||
+        // A value after `key=` starts a segment of its own (`state=eyJ…`).
+        t.charCodeAt(i - 1) === 61) &&
       (ae - i >= 12 || isB64Joiner(t.charCodeAt(ae)) && ae - i >= 3) &&
       !notBase64(b64, ae - i, t.charCodeAt(ae))
     ) {

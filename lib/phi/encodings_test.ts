@@ -1,0 +1,87 @@
+/**
+ * Encodings that hid PHI from the detectors: a value percent-encoded twice (`%2540` for '@', as a
+ * URL inside a query string is) and base64 after `key=` (`state=<base64>`, where the '=' was read
+ * as part of the base64 run and the run failed to decode).
+ */
+import assert from "node:assert/strict";
+import { redactText, scan, scanText } from "./mod.ts";
+
+/** The types scan() reports for a value read the way analytics and the event bus read it. */
+const strictTypes = (value: string) =>
+  scan({ page: value }, { safeKeys: [] }).findings.map((f) => f.type);
+
+/** Synthetic values, built here. */
+const EMAIL = ["jane.doe", "example.org"].join("@");
+const SSN = ["536", "22", "1234"].join("-");
+const base64url = (s: string) =>
+  btoa(s).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+
+Deno.test("a value percent-encoded twice or three times is decoded", () => {
+  const cases: Array<[string, string, string]> = [
+    [EMAIL.replace("@", "%2540"), "[REDACTED:EMAIL]", "EMAIL"],
+    [`to=${EMAIL.replace("@", "%252540")}&x=1`, "to=[REDACTED:EMAIL]&x=1", "EMAIL"],
+    [SSN.replaceAll("-", "%252D"), "[REDACTED:SSN]", "SSN"],
+    [
+      `next=%2Fp%3Fssn%3D${SSN.replaceAll("-", "%252D")}`,
+      "next=%2Fp%3Fssn%3D[REDACTED:SSN]",
+      "SSN",
+    ],
+  ];
+  for (const [text, redacted, type] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), [type], text);
+  }
+});
+
+Deno.test("a literal percent sign stays as it is", () => {
+  for (const text of ["50%25 off", "100%25", "%2541", "%25%25", "%252", "%25zz"]) {
+    assert.equal(redactText(text), text, text);
+    assert.deepEqual(strictTypes(text), [], text);
+  }
+});
+
+Deno.test("base64 after key= is decoded as a segment of its own", () => {
+  const json = JSON.stringify({ email: EMAIL, n: 1 });
+  const cases: Array<[string, string, string]> = [
+    [`state=${btoa(json)}`, "state=[REDACTED:EMAIL]", "EMAIL"],
+    [`?code=abc&state=${base64url(json)}`, "?code=abc&state=[REDACTED:EMAIL]", "EMAIL"],
+    [`x=${btoa(`ssn ${SSN}`)}`, "x=[REDACTED:SSN]", "SSN"],
+    [`userPayloadData=${btoa(json)}`, "userPayloadData=[REDACTED:EMAIL]", "EMAIL"],
+  ];
+  for (const [text, redacted, type] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), [type], text);
+    assert.deepEqual(scanText(text).findings, [{ type, path: "$" }], text);
+  }
+  // Padding at the end of a segment is still part of it.
+  assert.equal(redactText(btoa(json)), "[REDACTED:EMAIL]");
+  assert.equal(redactText(`${btoa(json)} next`), "[REDACTED:EMAIL] next");
+});
+
+Deno.test("values after key= that are no base64 of PHI stay clean", () => {
+  for (
+    const text of [
+      "token=SomeLongMixedCaseValue123",
+      `state=${btoa(JSON.stringify({ step: 2, flag: "checkout_v2" }))}`,
+      "a=b=c=d",
+      "sig=AbCdEfGhIjKlMnOpQrStUv==&v=2",
+    ]
+  ) {
+    assert.deepEqual(strictTypes(text), [], text);
+  }
+});
+
+/** 100 KB strings for the escape and padding readers: the scan must finish. */
+const ADVERSARIAL: Array<[string, string]> = [
+  ["doubled escapes", "%25".repeat(33_400)],
+  ["doubled escape heads", "%252".repeat(25_000)],
+  ["keys and base64", "Ab=Cd".repeat(20_000)],
+  ["padding runs", "AbCdEfGhIjKl==".repeat(7_200)],
+];
+
+for (const [name, text] of ADVERSARIAL) {
+  Deno.test(`scanText() completes on 100 KB of ${name}`, () => {
+    const result = scanText(text, { timeBudgetMs: 120_000 });
+    assert.ok(!result.findings.some((f) => f.type === "SCANNER_ERROR"), "budget hit");
+  });
+}
