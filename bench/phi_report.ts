@@ -157,7 +157,7 @@ const corpusRecall = tools.map(([, mask]) => textRecall(mask, corpus.positives))
 const corpusClean = tools.map(([, mask]) => textClean(mask, corpus.technical));
 
 print(
-  "### Generated corpus (seed 20240601, 200 per type; DATE 400, MRN 350, PERSON_NAME 400 with the joined forms, whole names and dates, dates of birth and hospital record numbers; AGE 50)",
+  "### Generated corpus (seed 20240601, 200 per type; DATE 400, MRN 350, PERSON_NAME 450 with the joined forms, whole names and dates, dates of birth, hospital record numbers and accented names; AGE 50)",
 );
 print();
 print(

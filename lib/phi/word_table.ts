@@ -89,6 +89,58 @@ export function wordFlags(h: number): number {
   }
 }
 
+/**
+ * Latin letters with diacritics folded to their ASCII letter, lower case ("é" to "e", "Ł" to
+ * "l", "Ø" to "o"), by code unit below U+2000; 0 for the rest. The name dictionaries are ASCII
+ * (the census lists), so "José García" is looked up as "jose garcia".
+ */
+const DIACRITIC_FOLD = new Uint8Array(0x2000);
+for (let c = 0xc0; c < 0x2000; c++) {
+  if (c > 0x24f && (c < 0x1e00 || c > 0x1eff)) continue;
+  const base = String.fromCharCode(c).normalize("NFD").charCodeAt(0) | 32;
+  if (base >= 97 && base <= 122) DIACRITIC_FOLD[c] = base;
+}
+for (
+  const [letters, ascii] of [["łŁ", "l"], ["øØ", "o"], ["đĐ", "d"], ["ħĦ", "h"], ["ŧŦ", "t"], [
+    "ı",
+    "i",
+  ]]
+) {
+  for (const ch of letters!) DIACRITIC_FOLD[ch.charCodeAt(0)] = ascii!.charCodeAt(0);
+}
+
+/**
+ * Flags the name rules take from a word's folded spelling, when it is a dictionary name: not
+ * W_COMMON ("Bašić" is no "basic": an accented word that is no name stays an unknown word).
+ */
+const NAME_FLAGS = W_FIRST | W_LAST | W_AMBIGUOUS;
+
+/**
+ * Flags of the word t[s, e) with hash h (as wordHash() computes it), for the name rules: a word
+ * with a diacritic that is no dictionary name as written is looked up with its Latin letters
+ * folded to ASCII too ("José", "Peña", "Łukasz" as "jose", "pena", "lukasz"), and takes the
+ * name flags found there. ASCII words cost one scan of their characters.
+ */
+export function nameFlags(t: string, s: number, e: number, h: number): number {
+  const f = wordFlags(h);
+  if (f & (W_FIRST | W_LAST)) return f;
+  let folded = 0x811c9dc5;
+  let accented = false;
+  for (let k = s; k < e; k++) {
+    let c = t.charCodeAt(k);
+    if (c >= 128) {
+      c = c < 0x2000 ? DIACRITIC_FOLD[c]! : 0;
+      // A letter with no ASCII form: no dictionary name spells it.
+      if (c === 0) return f;
+      accented = true;
+    } else if (c >= 65 && c <= 90) c |= 32;
+    folded = Math.imul(folded ^ c, 0x01000193);
+  }
+  if (!accented) return f;
+  const g = wordFlags((folded >>> 0) || 1);
+  return g & (W_FIRST | W_LAST) ? f | (g & NAME_FLAGS) : f;
+}
+
 /** Flags of the word with hash h when it is a trigger word (any W_TRIGGER flag), else 0. */
 export function triggerFlags(h: number): number {
   const key = h | 0;

@@ -10,7 +10,7 @@
  * - evasions and near-misses: hand-written shapes around generated values;
  * - technical payloads: analytics, job and error events with no PHI at all.
  */
-import { faker } from "@faker-js/faker";
+import { faker, fakerDE, fakerES, fakerFR, fakerPL } from "@faker-js/faker";
 import { vinCheckDigit } from "../../lib/phi/checksums.ts";
 import type { PhiType } from "../../lib/phi/mod.ts";
 
@@ -519,6 +519,31 @@ function hospitalMrnNearMisses(): LabelledRecord[] {
   return out;
 }
 
+/**
+ * Names with diacritics (PER_TYPE / 4): a first name and one surname from faker's Spanish,
+ * Polish, French and German lists, kept when either carries an accent (`José García`,
+ * `Łukasz Wójcik`), with no cue (half) or after `Spoke with`. Those locales draw from their own
+ * generators, seeded here, and the records come after the rest: every earlier record stays as
+ * it was.
+ */
+function accentedNamePositives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const locales = [fakerES, fakerPL, fakerFR, fakerDE];
+  for (const f of locales) f.seed(CORPUS_SEED);
+  for (let i = 0, k = 0; out.length < PER_TYPE / 4 && k < 10_000; k++) {
+    const f = locales[k % locales.length]!;
+    const first = f.person.firstName().split(" ")[0]!;
+    const last = f.person.lastName().split(" ")[0]!;
+    const name = `${first} ${last}`;
+    if (!/[^\x00-\x7f]/.test(name)) continue;
+    const text = i++ % 2 === 0
+      ? `${mark(name)} was seen today`
+      : `Spoke with ${mark(name)} about the results`;
+    out.push(place("PERSON_NAME", "PERSON_NAME", text));
+  }
+  return out;
+}
+
 const SENTENCE = [
   "{}",
   "please contact {} tomorrow",
@@ -811,5 +836,6 @@ export function generateCorpus(): {
   corpus.positives.push(...hospitalMrnPositives());
   corpus.nearMisses.push(...hospitalMrnNearMisses());
   corpus.evasions.push(...encodingEvasions());
+  corpus.positives.push(...accentedNamePositives());
   return corpus;
 }

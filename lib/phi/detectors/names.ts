@@ -12,6 +12,7 @@ import {
   flagsAt,
   HashIndex,
   hashOf,
+  nameFlags,
   registerWords,
   setHas,
   triggerFlags,
@@ -376,7 +377,7 @@ function surnameBeforeComma(t: string, i: number): number {
     s === e || (s > 0 && (t.charCodeAt(s - 1) === 45 || isLetter(t.charCodeAt(s - 1)))) ||
     !isUpperAt(t, s) || wordAt(t, s) !== e
   ) return i;
-  const direct = wordFlags(wordAtHash);
+  const direct = nameFlags(t, s, e, wordAtHash);
   // A name the lone-name rule redacts by itself stays apart: a list of first names ("Hannah,
   // Anthony and Derek") keeps its commas.
   if ((strongFirst(direct) || strongLast(direct)) && isLowerAt(t, s + 1)) return i;
@@ -435,7 +436,7 @@ function firstAfterComma(t: string, end: number, record: boolean): number {
   if (q - end > 3 || !isUpperAt(t, q)) return end;
   const e = wordAt(t, q);
   if (e - q < 2) return end;
-  const f = wordFlags(wordAtHash);
+  const f = nameFlags(t, q, e, wordAtHash);
   // After a record's cue ("Patient:", "Name:") the form is the record's: any dictionary first
   // name ("HOLLY"), or a word that is no everyday word or abbreviation ("AXEL", not "DOB")
   // ending the phrase ("Smith, Knee pain" is a surname and a complaint).
@@ -542,7 +543,7 @@ export function matchNames(
     if (particles > 0) q = particles;
     if (isUpperAt(t, q)) {
       const e2 = wordAt(t, q);
-      const f2 = wordFlags(wordAtHash);
+      const f2 = nameFlags(t, q, e2, wordAtHash);
       const secondLast = strongLast(f2) || (wordAtJoined && secondLastByDash(t, q, e2));
       // A dictionary surname that is also an everyday word ("Smith", "Brown", "Hill") after
       // a first name: the surname, in title case; a street word only where no capitalised

@@ -34,6 +34,7 @@ import {
   HashIndex,
   hashOf,
   mayBeContext,
+  nameFlags,
   registerWords,
   setHas,
   triggerFlags,
@@ -1112,7 +1113,7 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       }
     } else if (le === ae && !isWordJoiner(t.charCodeAt(ae))) {
       // A plain letter word: hashed already, no slicing.
-      next = plainWord(ctx, i, ae, h, k0);
+      next = plainWord(ctx, i, ae, h, k0, (b64 & 8) !== 0);
     } else {
       const we = wordAt(t, i);
       const wh = wordAtHash;
@@ -1319,7 +1320,14 @@ function isWordJoiner(c: number): boolean {
  * A letter token [i, ae) with nothing joined to it, hash `hash`, first character of class
  * `k`. Returns where scanning resumes (at least ae).
  */
-function plainWord(ctx: TextCtx, i: number, ae: number, hash: number, k: number): number {
+function plainWord(
+  ctx: TextCtx,
+  i: number,
+  ae: number,
+  hash: number,
+  k: number,
+  nonAscii: boolean,
+): number {
   const t = ctx.t;
   const len = ae - i;
   // Of the MAC, IBAN and VIN shapes only a Cisco MAC can be all letters (face.b00c.cafe).
@@ -1334,7 +1342,7 @@ function plainWord(ctx: TextCtx, i: number, ae: number, hash: number, k: number)
   let flags = triggerFlags(hash);
   if (!capital) {
     if ((flags & CONTEXT_FLAGS) === 0) return ae;
-  } else if (flags === 0) flags = wordFlags(hash);
+  } else if (flags === 0) flags = nonAscii ? nameFlags(t, i, ae, hash) : wordFlags(hash);
   const e = wordRules(ctx, i, ae, hash, flags, capital, true);
   return e > i ? e : ae;
 }
@@ -1346,7 +1354,7 @@ function wordChecks(ctx: TextCtx, i: number, we: number, hash: number): number {
   if (we - i > 24) return we;
   const capital = isUpperAt(ctx.t, i);
   // A lower-case word matters only as a trigger (cue, month, unit, ...): the small table.
-  const flags = capital ? wordFlags(hash) : triggerFlags(hash);
+  const flags = capital ? nameFlags(ctx.t, i, we, hash) : triggerFlags(hash);
   if (!capital && (flags & CONTEXT_FLAGS) === 0) return -1;
   return wordRules(ctx, i, we, hash, flags, capital);
 }
