@@ -60,6 +60,11 @@ Deno.test({
         assert.ok(byName.has(name), `${name} is exposed`);
       }
       assert.equal(byName.get("http_request_duration_seconds")!.type, "HISTOGRAM");
+      // Process figures, for memory and descriptor alerts (before, none were exposed).
+      for (const name of ["process_resident_memory_bytes", "process_open_fds"]) {
+        const value = Number(byName.get(name)?.metrics[0]?.value);
+        assert.ok(value > 0, `${name} = ${value}`);
+      }
       assert.deepEqual(byName.get("external_calls_blocked_total")!.metrics, [
         { value: "1", labels: { provider: "worker" } },
       ]);

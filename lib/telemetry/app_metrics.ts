@@ -1,8 +1,10 @@
 /** The app's named metrics, created once per app instance on its registry. */
 import { MetricsRegistry } from "./metrics.ts";
+import { registerProcessMetrics } from "./process_metrics.ts";
 
 /** Creates the registry with every metric the app reports. */
 export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry()) {
+  registerProcessMetrics(registry.prometheus);
   return {
     registry,
     httpRequests: registry.counter(
