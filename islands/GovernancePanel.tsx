@@ -1,21 +1,36 @@
 /**
  * The live governance panel on /governance: the mode (and why, when pinned),
- * the flags, and a connection indicator, kept current over
- * `/api/stream?topic=governance` (hello and governance.* events), falling
- * back to polling `/api/governance/state` every 30 s while the stream is down.
+ * the flags, a connection indicator and the recent governance log, kept
+ * current over `/api/stream?topic=governance` (hello and governance.* events),
+ * falling back to polling `/api/governance/state` every 30 s while the stream
+ * is down. When the mode changes, the log is refetched (`GET /governance` as
+ * JSON), because the event names no actor.
  *
  * For ADMIN the mode switch is a plain form (POST /governance/mode with the
  * CSRF field and a required confirmation), so it works without JavaScript;
- * hydrated, it calls the API instead and waits for the change to arrive
- * through the stream (or the next poll) rather than guessing.
+ * hydrated, it calls the API instead and shows the state the server answers.
+ * Turning a flag on or off (hydrated only) asks for a second click in place,
+ * because it changes the flag for every user and service at once.
  */
 import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import type { FlagMetaView } from "../lib/context.ts";
 import { connectLive, fetchState, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
 import { LiveHeader } from "./shared/LiveHeader.tsx";
+
+/** One row of the governance log as the console shows it (built by routes/governance.tsx). */
+export interface GovernanceLogRow {
+  id: number;
+  /** ISO time, for `<time datetime>`. */
+  at: string;
+  /** `YYYY-MM-DD HH:MM:SS UTC` */
+  when: string;
+  change: string;
+  details: string;
+  by: string;
+}
 
 export interface GovernancePanelProps extends Record<string, unknown> {
   mode: string;
@@ -23,6 +38,8 @@ export interface GovernancePanelProps extends Record<string, unknown> {
   pinnedReason: string | null;
   flags: Record<string, boolean>;
   flagsMeta: FlagMetaView[];
+  /** The newest governance log rows, newest first. */
+  log?: GovernanceLogRow[];
   /** Present for ADMIN only: shows the mode switch. */
   csrfToken?: string;
   /** Poll interval while the stream is down, in seconds. */
@@ -32,8 +49,8 @@ export interface GovernancePanelProps extends Record<string, unknown> {
 const MODES = ["STANDBY", "DEMO", "LIVE"] as const;
 
 const MODE_TEXT: Record<string, string> = {
-  STANDBY: "Writes, ingestion and outbound calls are paused.",
-  DEMO: "Demonstration data; analytics are stored as DEMO.",
+  STANDBY: "Most changes, analytics and outside calls are paused; governance actions still work.",
+  DEMO: "Demonstration data; analytics are recorded as demonstration data.",
   LIVE: "Live operation.",
 };
 
@@ -45,33 +62,75 @@ interface StateBody {
   flagsMeta: FlagMetaView[];
 }
 
+interface Message {
+  kind: "ok" | "error";
+  text: string;
+  /** For a confirmed mode change: the mode it reports (cleared when another one arrives). */
+  mode?: string;
+}
+
+/** The time now, with its zone: the log beside it is in UTC. */
+function timeNow(): string {
+  return new Date().toLocaleTimeString(undefined, { timeZoneName: "short" });
+}
+
+/** Runs `fn` after the render the signal changes just scheduled. */
+function afterRender(fn: () => void): void {
+  setTimeout(fn, 0);
+}
+
 export default function GovernancePanel(props: GovernancePanelProps): VNode {
   const mode = useSignal(props.mode);
   const pinned = useSignal(props.pinned);
   const pinnedReason = useSignal(props.pinnedReason);
   const flagsMeta = useSignal(props.flagsMeta);
   const flags = useSignal(props.flags);
+  const log = useSignal(props.log ?? []);
   const status = useSignal<LiveStatus | "server">("server");
   const updatedAt = useSignal<string | null>(null);
-  const message = useSignal<{ kind: "ok" | "error"; text: string } | null>(null);
+  const message = useSignal<Message | null>(null);
   const busy = useSignal(false);
+  /** The flag whose on/off change waits for its second click. */
+  const confirming = useSignal<string | null>(null);
   /** Flag toggles need JavaScript; they appear only once hydrated (no dead buttons). */
   const hydrated = useSignal(false);
+  const root = useRef<HTMLDivElement>(null);
+  const messageRef = useRef<HTMLParagraphElement>(null);
   const isAdmin = props.csrfToken !== undefined;
   const pollSeconds = props.pollSeconds ?? 30;
 
+  async function refreshLog(): Promise<void> {
+    // The page itself answers its log rows as JSON; a signed-out session gets the sign-in page.
+    const response = await fetchState("/governance").catch(() => null);
+    if (!response) return;
+    if (!(response.headers.get("content-type") ?? "").includes("application/json")) {
+      await response.body?.cancel();
+      return;
+    }
+    const body = await response.json().catch(() => null) as { log?: GovernanceLogRow[] } | null;
+    if (Array.isArray(body?.log)) log.value = body.log;
+  }
+
   function applyState(body: Partial<StateBody>): void {
-    if (typeof body.mode === "string") mode.value = body.mode;
+    if (typeof body.mode === "string" && body.mode !== mode.value) {
+      mode.value = body.mode;
+      refreshLog();
+    }
     if (typeof body.pinned === "boolean") pinned.value = body.pinned;
     if (body.pinnedReason !== undefined) pinnedReason.value = body.pinnedReason;
     if (body.flags) flags.value = body.flags;
     if (body.flagsMeta) flagsMeta.value = body.flagsMeta;
-    updatedAt.value = new Date().toLocaleTimeString();
+    updatedAt.value = timeNow();
   }
 
   async function poll(): Promise<void> {
     const response = await fetchState("/api/governance/state");
     if (response) applyState(await response.json() as StateBody);
+  }
+
+  /** Keeps the keyboard where the result is said (the button was disabled meanwhile). */
+  function focusMessage(): void {
+    afterRender(() => messageRef.current?.focus());
   }
 
   useEffect(() => {
@@ -85,8 +144,10 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
       poll,
       onEvent(event: AppEvent) {
         if (event.type === "governance.mode_changed") {
-          applyState({ mode: String(event.payload.mode) });
-          if (message.value?.kind === "ok") message.value = null;
+          const next = String(event.payload.mode);
+          applyState({ mode: next });
+          // A confirmation of this panel's own change stays; one overtaken by another change goes.
+          if (message.value?.kind === "ok" && message.value.mode !== next) message.value = null;
         } else if (event.type === "governance.flag_changed") {
           const key = String(event.payload.flagKey);
           flagsMeta.value = flagsMeta.value.map((flag) =>
@@ -122,11 +183,16 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
       });
       if (response.ok) {
         form.reset();
+        // The answer is the state after the change: shown at once, whether the stream's event
+        // came before it or comes after (the event then changes nothing).
+        const state = await response.json() as StateBody;
+        applyState(state);
         message.value = {
           kind: "ok",
-          text: `Change to ${requested} accepted; the panel updates when it takes effect.`,
+          text:
+            `The mode is now ${state.mode} for every user and service; other instances follow within a second.`,
+          mode: state.mode,
         };
-        if (status.value !== "live") await poll();
       } else {
         const problem = await response.json().catch(() => ({})) as { detail?: string };
         message.value = {
@@ -138,7 +204,22 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
       message.value = { kind: "error", text: "The server could not be reached; try again." };
     } finally {
       busy.value = false;
+      focusMessage();
     }
+  }
+
+  function askToggle(key: string): void {
+    confirming.value = key;
+    message.value = null;
+    afterRender(() => root.current?.querySelector<HTMLElement>("[data-confirm-toggle]")?.focus());
+  }
+
+  function cancelToggle(key: string): void {
+    confirming.value = null;
+    afterRender(() =>
+      [...root.current?.querySelectorAll<HTMLElement>("[data-toggle]") ?? []]
+        .find((button) => button.dataset.toggle === key)?.focus()
+    );
   }
 
   async function toggleFlag(key: string, enabled: boolean): Promise<void> {
@@ -155,8 +236,11 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
         body: JSON.stringify({ enabled }),
       });
       if (response.ok) {
-        message.value = { kind: "ok", text: `Flag ${key} change accepted.` };
-        if (status.value !== "live") await poll();
+        applyState(await response.json() as StateBody);
+        message.value = {
+          kind: "ok",
+          text: `Flag ${key} is now turned ${enabled ? "on" : "off"} for every user and service.`,
+        };
       } else {
         const problem = await response.json().catch(() => ({})) as { detail?: string };
         message.value = {
@@ -168,131 +252,229 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
       message.value = { kind: "error", text: "The server could not be reached; try again." };
     } finally {
       busy.value = false;
+      confirming.value = null;
+      focusMessage();
     }
   }
 
   const current = mode.value;
   const showToggles = isAdmin && hydrated.value;
   return (
-    <section class="governance-panel panel" aria-labelledby="governance-panel-title">
-      <LiveHeader id="governance-panel-title" title="Current mode" status={status.value} />
-      <div class="governance-panel__mode">
-        {/* Only the mode is announced: the time of each poll stays out of the live region. */}
-        <div role="status" aria-live="polite" class="governance-panel__mode-now">
-          <strong
-            class={`mode-pill mode-pill--${current.toLowerCase()}`}
-            data-testid="governance-mode"
-          >
-            {current}
-          </strong>{" "}
-          <span>{MODE_TEXT[current] ?? ""}</span>
+    <div ref={root}>
+      <section class="governance-panel panel" aria-labelledby="governance-panel-title">
+        <LiveHeader id="governance-panel-title" title="Current mode" status={status.value} />
+        <div class="governance-panel__mode">
+          {/* Only the mode is announced: the time of each poll stays out of the live region. */}
+          <div role="status" aria-live="polite" class="governance-panel__mode-now">
+            <strong
+              class={`mode-pill mode-pill--${current.toLowerCase()}`}
+              data-testid="governance-mode"
+            >
+              {current}
+            </strong>{" "}
+            <span>{MODE_TEXT[current] ?? ""}</span>
+          </div>
+          {updatedAt.value && (
+            <span class="muted" data-testid="governance-updated">Updated {updatedAt.value}</span>
+          )}
         </div>
-        {updatedAt.value && <span class="muted">Updated {updatedAt.value}</span>}
-      </div>
-      {pinned.value && (
-        <p class="notice notice--warn" data-testid="pinned-reason">
-          <strong>Pinned.</strong> {pinnedReason.value}
-        </p>
-      )}
-
-      {isAdmin && !pinned.value && (
-        <form
-          method="post"
-          action="/governance/mode"
-          class="mode-switch"
-          onSubmit={onSubmit}
-          aria-describedby="mode-switch-help"
-        >
-          <input type="hidden" name="csrf_token" value={props.csrfToken} />
-          <fieldset>
-            <legend>Change the mode</legend>
-            <p id="mode-switch-help" class="field-hint">
-              Applies to every instance within a second. STANDBY pauses writes, ingestion and
-              outbound calls until an ADMIN changes it back.
-            </p>
-            <div class="mode-switch__options">
-              {MODES.map((option) => (
-                <label class="checkbox" key={option}>
-                  <input
-                    type="radio"
-                    name="mode"
-                    value={option}
-                    required
-                    disabled={option === current}
-                  />{" "}
-                  {option}
-                  {option === current ? " (current)" : ""}
-                </label>
-              ))}
-            </div>
-            <label class="checkbox">
-              <input type="checkbox" name="confirm" value="yes" required />{" "}
-              I understand this changes the mode for every user and service
-            </label>
-            <button type="submit" class="button button--danger" disabled={busy.value}>
-              Change mode
-            </button>
-          </fieldset>
-        </form>
-      )}
-      {message.value && (
-        <p
-          class={`notice notice--${message.value.kind === "ok" ? "ok" : "error"}`}
-          role={message.value.kind === "error" ? "alert" : "status"}
-          data-testid="mode-switch-message"
-        >
-          {message.value.text}
-        </p>
-      )}
-
-      <h3>Flags</h3>
-      {flagsMeta.value.length === 0
-        ? <p class="muted">No flags are defined.</p>
-        : (
-          <table class="data" data-testid="flags-table">
-            <thead>
-              <tr>
-                <th scope="col">Flag</th>
-                <th scope="col">Enabled</th>
-                <th scope="col">For you</th>
-                {showToggles && <th scope="col">Change</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {flagsMeta.value.map((flag) => (
-                <tr key={flag.key} data-flag={flag.key}>
-                  <td>
-                    <code>{flag.key}</code>
-                    {flag.description && <div class="muted">{flag.description}</div>}
-                  </td>
-                  <td>
-                    <span class={`badge ${flag.enabled ? "badge--ok" : ""}`}>
-                      {flag.enabled ? "on" : "off"}
-                    </span>
-                    {flag.override !== null && (
-                      <span class="badge badge--warn">override {String(flag.override)}</span>
-                    )}
-                  </td>
-                  <td>{flags.value[flag.key] ? "on" : "off"}</td>
-                  {showToggles && (
-                    <td>
-                      {/* Name: the visible words, then the key (WCAG 2.5.3). */}
-                      <button
-                        type="button"
-                        class="button button--quiet"
-                        disabled={busy.value}
-                        onClick={() => toggleFlag(flag.key, !flag.enabled)}
-                      >
-                        Turn {flag.enabled ? "off" : "on"}
-                        <span class="sr-only">{` ${flag.key}`}</span>
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        {pinned.value && (
+          <p class="notice notice--warn" data-testid="pinned-reason">
+            <strong>Pinned.</strong> {pinnedReason.value}
+          </p>
         )}
-    </section>
+
+        {isAdmin && !pinned.value && (
+          <form
+            method="post"
+            action="/governance/mode"
+            class="mode-switch"
+            onSubmit={onSubmit}
+            aria-describedby="mode-switch-help"
+          >
+            <input type="hidden" name="csrf_token" value={props.csrfToken} />
+            <fieldset>
+              <legend>Change the mode</legend>
+              <p id="mode-switch-help" class="field-hint">
+                Applies to every instance within a second. STANDBY pauses most changes, analytics
+                and outside calls until an ADMIN changes it back; governance actions (listed under
+                “What each mode allows”) keep working.
+              </p>
+              <div class="mode-switch__options">
+                {MODES.map((option) => (
+                  <label class="checkbox" key={option}>
+                    <input
+                      type="radio"
+                      name="mode"
+                      value={option}
+                      required
+                      disabled={option === current}
+                    />{" "}
+                    {option}
+                    {option === current ? " (current)" : ""}
+                  </label>
+                ))}
+              </div>
+              <label class="checkbox">
+                <input type="checkbox" name="confirm" value="yes" required />{" "}
+                I understand this changes the mode for every user and service
+              </label>
+              <button type="submit" class="button button--danger" disabled={busy.value}>
+                Change mode
+              </button>
+            </fieldset>
+          </form>
+        )}
+        {message.value && (
+          <p
+            class={`notice notice--${message.value.kind === "ok" ? "ok" : "error"}`}
+            role={message.value.kind === "error" ? "alert" : "status"}
+            data-testid="mode-switch-message"
+            tabIndex={-1}
+            ref={messageRef}
+          >
+            {message.value.text}
+          </p>
+        )}
+
+        <h3>Flags</h3>
+        {flagsMeta.value.length === 0
+          ? <p class="muted">No flags are defined.</p>
+          : (
+            <div class="table-scroll" role="region" aria-label="Flags" tabIndex={0}>
+              <table class="data" data-testid="flags-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Flag</th>
+                    <th scope="col">Enabled</th>
+                    <th scope="col">For you</th>
+                    {showToggles && <th scope="col">Change</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {flagsMeta.value.map((flag) => (
+                    <tr key={flag.key} data-flag={flag.key}>
+                      <td>
+                        <code>{flag.key}</code>
+                        {flag.description && <div class="muted">{flag.description}</div>}
+                      </td>
+                      <td>
+                        {flag.enabled && flag.requiredModes.length > 0 &&
+                            !flag.requiredModes.includes(
+                              current as FlagMetaView["requiredModes"][number],
+                            )
+                          ? (
+                            // On, but gated out of the mode in force: say what it is here and now.
+                            <span class="badge badge--warn" data-testid="flag-mode-gated">
+                              on, off in {current} (needs {flag.requiredModes.join(" or ")})
+                            </span>
+                          )
+                          : (
+                            <span class={`badge ${flag.enabled ? "badge--ok" : ""}`}>
+                              {flag.enabled ? "on" : "off"}
+                            </span>
+                          )}
+                        {flag.override !== null && (
+                          <span class="badge badge--warn">override {String(flag.override)}</span>
+                        )}
+                      </td>
+                      <td>{flags.value[flag.key] ? "on" : "off"}</td>
+                      {showToggles && (
+                        <td>
+                          {confirming.value === flag.key
+                            ? (
+                              <div
+                                class="inline-confirm"
+                                role="group"
+                                aria-labelledby={`confirm-${flag.key}`}
+                              >
+                                <p id={`confirm-${flag.key}`}>
+                                  {flag.enabled
+                                    ? `Turn ${flag.key} off for every user and service?`
+                                    : `Turn ${flag.key} on? Users get it as its rollout, targets and gates say.`}
+                                  {" "}
+                                  It applies on every instance within a second; you can change it
+                                  back here.
+                                </p>
+                                <button
+                                  type="button"
+                                  class="button button--danger"
+                                  data-confirm-toggle
+                                  disabled={busy.value}
+                                  onClick={() => toggleFlag(flag.key, !flag.enabled)}
+                                >
+                                  Turn {flag.enabled ? "off" : "on"} now
+                                  <span class="sr-only">{` ${flag.key}`}</span>
+                                </button>{" "}
+                                <button
+                                  type="button"
+                                  class="button button--quiet"
+                                  disabled={busy.value}
+                                  onClick={() => cancelToggle(flag.key)}
+                                >
+                                  Cancel
+                                </button>
+                              </div>
+                            )
+                            : (
+                              // Name: the visible words, then the key (WCAG 2.5.3).
+                              <button
+                                type="button"
+                                class="button button--quiet"
+                                data-toggle={flag.key}
+                                disabled={busy.value}
+                                onClick={() => askToggle(flag.key)}
+                              >
+                                Turn {flag.enabled ? "off" : "on"}…
+                                <span class="sr-only">{` ${flag.key}`}</span>
+                              </button>
+                            )}
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+      </section>
+
+      <section aria-labelledby="governance-log-title">
+        <h2 id="governance-log-title">Recent governance log</h2>
+        {log.value.length === 0
+          ? <p class="muted" data-testid="governance-log-empty">No governance changes yet.</p>
+          : (
+            <div
+              class="table-scroll"
+              role="region"
+              aria-label="Recent governance log"
+              tabIndex={0}
+            >
+              <table class="data" data-testid="governance-log">
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Change</th>
+                    <th scope="col">Details</th>
+                    <th scope="col">By</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {log.value.map((entry) => (
+                    <tr key={entry.id}>
+                      <td>
+                        <time datetime={entry.at}>{entry.when}</time>
+                      </td>
+                      <td>{entry.change}</td>
+                      <td>{entry.details}</td>
+                      <td>{entry.by}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+      </section>
+    </div>
   );
 }

@@ -15,7 +15,7 @@ export interface ModeBadgeProps extends Record<string, unknown> {
 }
 
 const DESCRIPTIONS: Record<string, string> = {
-  STANDBY: "Writes, ingestion and outbound calls are paused",
+  STANDBY: "Most changes, analytics and outside calls are paused; governance actions still work",
   DEMO: "Demonstration data; analytics stored as DEMO",
   LIVE: "Live operation",
 };
@@ -39,7 +39,8 @@ export default function ModeBadge({ mode, pinned, refreshSeconds = 15 }: ModeBad
         if (!stopped && typeof body.mode === "string") {
           current.value = body.mode;
           live.value = true;
-          checkedAt.value = new Date().toLocaleTimeString();
+          // With its zone: times on the server's pages are in UTC.
+          checkedAt.value = new Date().toLocaleTimeString(undefined, { timeZoneName: "short" });
         }
       } catch {
         if (!stopped) live.value = false;

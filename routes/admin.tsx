@@ -8,6 +8,7 @@ import type { ComponentChildren } from "preact";
 import { z } from "zod";
 import { actorOf, queryAudit } from "../lib/audit/mod.ts";
 import { type ApiToken, ROLES, SCOPES, type User, type UserPrincipal } from "../lib/auth/mod.ts";
+import { roleAtLeast } from "../lib/auth/principal.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
 import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
@@ -24,10 +25,62 @@ import { isStorableInstant } from "../lib/validation/dates.ts";
 const NOTICES: Record<string, string> = {
   user_created: "The account was created.",
   user_updated: "The account was updated.",
+  user_deactivated: "The account was deactivated and its sessions ended.",
+  user_reactivated: "The account was reactivated.",
+  role_changed: "The role was changed; it applies from the user's next request.",
   password_set: "The password was set and the user's sessions were ended.",
   lock_cleared: "The sign-in lock was cleared.",
   token_revoked: "The token was revoked. Calls using it are refused from now on.",
 };
+
+/**
+ * Confirmations that name the account or token acted on. The URL carries only the notice key
+ * and the stored id (never an e-mail address); the name shown is read back from the database,
+ * so nothing typed into the URL is reflected.
+ */
+const NAMED_NOTICES: Record<string, (name: string, role: string) => string> = {
+  user_deactivated: (name) =>
+    `The account of ${name} was deactivated and its sessions ended; it cannot sign in until reactivated.`,
+  user_reactivated: (name) => `The account of ${name} was reactivated; it can sign in again.`,
+  role_changed: (name, role) =>
+    `${name} now has the role ${role}; it applies from their next request.`,
+  password_set: (name) => `The password of ${name} was set and their sessions were ended.`,
+  token_revoked: (name) =>
+    `Token “${name}” revoked; calls with it now get 401 (not signed in), starting now.`,
+};
+
+/** A user as the pages name them: the display name, or the e-mail when there is none. */
+function nameOf(user: Pick<User, "displayName" | "email">): string {
+  return user.displayName || user.email;
+}
+
+/** A notice naming a stored account or token, or the fixed one for the key. */
+function NamedNotice(
+  { c, find }: {
+    c: Context<AppEnv>;
+    find: (id: string) => { name: string; role?: string } | undefined;
+  },
+) {
+  const key = c.req.query("notice") ?? "";
+  const id = c.req.query("id") ?? "";
+  const named = NAMED_NOTICES[key];
+  const found = named && id ? find(id) : undefined;
+  if (named && found) {
+    return <p class="notice notice--ok" role="status">{named(found.name, found.role ?? "")}</p>;
+  }
+  return <QueryNotice c={c} notices={NOTICES} />;
+}
+
+/** Wraps a wide table so that only it scrolls sideways on a small screen. */
+function TableScroll({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" role="region" aria-label={label} tabindex={0}>
+      {children}
+    </div>
+  );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ADMIN_READ = { role: "ADMIN", class: "read" } as const;
 const ADMIN_WRITE = { role: "ADMIN", class: "write" } as const;
@@ -52,6 +105,11 @@ const TokenForm = z.object({
 
 function when(date: Date | null): string {
   return date ? date.toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—";
+}
+
+/** An audit record's stored ISO time as `YYYY-MM-DD HH:MM:SS UTC`. */
+function utcSeconds(iso: string): string {
+  return `${iso.replace("T", " ").slice(0, 19)} UTC`;
 }
 
 /** What a page shows besides its data: an error, the status, headers and the form's input. */
@@ -103,119 +161,159 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       c,
       <>
         <h1>Users</h1>
-        <QueryNotice c={c} notices={NOTICES} />
+        <NamedNotice
+          c={c}
+          find={(id) => {
+            const user = users.find((u) => u.id === id);
+            return user ? { name: nameOf(user), role: user.role } : undefined;
+          }}
+        />
         <ErrorNotice message={error} />
-        <table class="data" aria-label="Accounts">
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last sign-in</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((user: User) => (
-              <tr key={user.id}>
-                <td>{user.email}</td>
-                <td>{user.displayName || <span class="muted">—</span>}</td>
-                <td>
-                  <form method="post" action={`/admin/users/${user.id}`} class="inline-form">
-                    <CsrfField c={c} />
-                    <label class="checkbox">
-                      <span class="sr-only">Role of {user.email}</span>
-                      <select name="role">
-                        {ROLES.map((role) => (
-                          <option key={role} value={role} selected={role === user.role}>
-                            {role}
-                          </option>
-                        ))}
-                      </select>
-                    </label>{" "}
-                    <button type="submit" class="button">Change role</button>
-                  </form>
-                </td>
-                <td>
-                  {user.active
-                    ? <span class="badge badge--ok">active</span>
-                    : <span class="badge badge--danger">deactivated</span>}
-                </td>
-                <td>{when(user.lastLoginAt)}</td>
-                <td>
-                  {user.id !== self && (
+        <p class="lede">
+          A user id is what flags' target users, the “Why is it on or off?” tool and the audit log's
+          actor filter ask for.
+        </p>
+        <TableScroll label="Accounts">
+          <table class="data" aria-label="Accounts">
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Name</th>
+                <th scope="col">User id</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last sign-in</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((user: User) => (
+                <tr key={user.id}>
+                  <td>{user.email}</td>
+                  <td>{user.displayName || <span class="muted">—</span>}</td>
+                  <td>
+                    <code class="user-id" data-testid="user-id">{user.id}</code>
+                  </td>
+                  <td>
                     <form method="post" action={`/admin/users/${user.id}`} class="inline-form">
                       <CsrfField c={c} />
-                      <input type="hidden" name="active" value={user.active ? "false" : "true"} />
-                      <button
-                        type="submit"
-                        class={user.active ? "button button--danger" : "button"}
-                      >
-                        {user.active ? "Deactivate" : "Reactivate"}
-                      </button>
+                      <label class="checkbox">
+                        <span class="sr-only">Role of {user.email}</span>
+                        <select name="role">
+                          {ROLES.map((role) => (
+                            <option key={role} value={role} selected={role === user.role}>
+                              {role}
+                            </option>
+                          ))}
+                        </select>
+                      </label>{" "}
+                      <button type="submit" class="button">Change role</button>
                     </form>
-                  )}
-                  <details>
-                    <summary>Set password</summary>
-                    <form method="post" action={`/admin/users/${user.id}/password`}>
-                      <CsrfField c={c} />
-                      <label>
-                        New password (12+ characters)
-                        <input
-                          type="password"
-                          name="password"
-                          autocomplete="new-password"
-                          minLength={12}
-                          required
-                        />
-                      </label>
-                      <button type="submit" class="button">Set password</button>
-                    </form>
-                  </details>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  </td>
+                  <td>
+                    {user.active
+                      ? <span class="badge badge--ok">active</span>
+                      : <span class="badge badge--danger">deactivated</span>}
+                  </td>
+                  <td>{when(user.lastLoginAt)}</td>
+                  <td>
+                    {user.id !== self && (user.active
+                      ? (
+                        <details class="confirm" data-testid="deactivate">
+                          <summary>
+                            Deactivate<span class="sr-only">{` ${nameOf(user)}`}</span>
+                          </summary>
+                          <p>
+                            {nameOf(user)}{" "}
+                            is signed out everywhere at once and cannot sign in until an
+                            administrator reactivates the account. The account, its data and its
+                            audit history stay.
+                          </p>
+                          <form
+                            method="post"
+                            action={`/admin/users/${user.id}`}
+                            class="inline-form"
+                          >
+                            <CsrfField c={c} />
+                            <input type="hidden" name="active" value="false" />
+                            <button type="submit" class="button button--danger">
+                              Deactivate {nameOf(user)}
+                            </button>
+                          </form>
+                        </details>
+                      )
+                      : (
+                        <form method="post" action={`/admin/users/${user.id}`} class="inline-form">
+                          <CsrfField c={c} />
+                          <input type="hidden" name="active" value="true" />
+                          <button type="submit" class="button">
+                            Reactivate<span class="sr-only">{` ${nameOf(user)}`}</span>
+                          </button>
+                        </form>
+                      ))}
+                    <details>
+                      <summary>Set password</summary>
+                      <form method="post" action={`/admin/users/${user.id}/password`}>
+                        <CsrfField c={c} />
+                        <label>
+                          New password (12+ characters)
+                          <input
+                            type="password"
+                            name="password"
+                            autocomplete="new-password"
+                            minLength={12}
+                            required
+                          />
+                        </label>
+                        <button type="submit" class="button">Set password</button>
+                      </form>
+                    </details>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
 
         <h2>Sign-in locks</h2>
         {locks.length === 0
           ? <p class="muted">No account or address is locked.</p>
           : (
-            <table class="data" aria-label="Sign-in locks">
-              <thead>
-                <tr>
-                  <th scope="col">Locked</th>
-                  <th scope="col">Failures</th>
-                  <th scope="col">Until</th>
-                  <th scope="col">Action</th>
-                </tr>
-              </thead>
-              <tbody>
-                {locks.map((lock) => (
-                  <tr key={lock.key}>
-                    <td>
-                      {lock.kind === "account"
-                        ? (lock.user?.email ?? "an unknown account")
-                        : `a client address (hashed ${lock.key.slice(0, 8)}…)`}
-                    </td>
-                    <td>{lock.failures}</td>
-                    <td>{when(lock.lockedUntil)}</td>
-                    <td>
-                      <form
-                        method="post"
-                        action={`/admin/locks/${lock.key}/clear`}
-                        class="inline-form"
-                      >
-                        <CsrfField c={c} />
-                        <button type="submit" class="button">Clear lock</button>
-                      </form>
-                    </td>
+            <TableScroll label="Sign-in locks">
+              <table class="data" aria-label="Sign-in locks">
+                <thead>
+                  <tr>
+                    <th scope="col">Locked</th>
+                    <th scope="col">Failures</th>
+                    <th scope="col">Until</th>
+                    <th scope="col">Action</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {locks.map((lock) => (
+                    <tr key={lock.key}>
+                      <td>
+                        {lock.kind === "account"
+                          ? (lock.user?.email ?? "an unknown account")
+                          : `a client address (hashed ${lock.key.slice(0, 8)}…)`}
+                      </td>
+                      <td>{lock.failures}</td>
+                      <td>{when(lock.lockedUntil)}</td>
+                      <td>
+                        <form
+                          method="post"
+                          action={`/admin/locks/${lock.key}/clear`}
+                          class="inline-form"
+                        >
+                          <CsrfField c={c} />
+                          <button type="submit" class="button">Clear lock</button>
+                        </form>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
 
         <h2>Add an account</h2>
@@ -318,7 +416,17 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       );
     });
     if (failure) return await usersPage(c, failed(failure));
-    return c.redirect("/admin/users?notice=user_updated", 303);
+    const notice = changes.active === false
+      ? "user_deactivated"
+      : changes.active === true
+      ? "user_reactivated"
+      : changes.role
+      ? "role_changed"
+      : "user_updated";
+    return c.redirect(
+      `/admin/users?notice=${notice}&id=${encodeURIComponent(param(c, "id"))}`,
+      303,
+    );
   });
 
   page(app, ctx.access, "POST", "/admin/users/:id/password", ADMIN_WRITE, async (c) => {
@@ -333,7 +441,10 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       );
     });
     if (failure) return await usersPage(c, failed(failure));
-    return c.redirect("/admin/users?notice=password_set", 303);
+    return c.redirect(
+      `/admin/users?notice=password_set&id=${encodeURIComponent(param(c, "id"))}`,
+      303,
+    );
   });
 
   page(app, ctx.access, "POST", "/admin/locks/:key/clear", ADMIN_GOVERNANCE, async (c) => {
@@ -360,7 +471,13 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           callbacks need <code>jobs:write</code>, OpenFeature clients need{" "}
           <code>flags:evaluate</code>.
         </p>
-        <QueryNotice c={c} notices={NOTICES} />
+        <NamedNotice
+          c={c}
+          find={(id) => {
+            const token = tokens.find((t) => t.id === id);
+            return token ? { name: token.name } : undefined;
+          }}
+        />
         <ErrorNotice message={options.error} />
         {options.created && (
           <div class="notice notice--warn" role="alert">
@@ -371,46 +488,64 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             <pre data-testid="new-token">{options.created.secret}</pre>
           </div>
         )}
-        <table class="data" aria-label="API tokens">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.length === 0 && (
+        <TableScroll label="API tokens">
+          <table class="data" aria-label="API tokens">
+            <thead>
               <tr>
-                <td colSpan={6} class="muted">No tokens yet.</td>
+                <th scope="col">Name</th>
+                <th scope="col">Scopes</th>
+                <th scope="col">Created</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Last used</th>
+                <th scope="col">State</th>
               </tr>
-            )}
-            {tokens.map((token: ApiToken) => (
-              <tr key={token.id}>
-                <td>{token.name}</td>
-                <td>{token.scopes.map((s) => <span key={s} class="badge">{s}</span>)}</td>
-                <td>{when(token.createdAt)}</td>
-                <td>{when(token.expiresAt)}</td>
-                <td>{when(token.lastUsedAt)}</td>
-                <td>
-                  {token.revokedAt ? <span class="badge badge--danger">revoked</span> : (
-                    <form
-                      method="post"
-                      action={`/admin/tokens/${token.id}/revoke`}
-                      class="inline-form"
-                    >
-                      <CsrfField c={c} />
-                      <button type="submit" class="button button--danger">Revoke</button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {tokens.length === 0 && (
+                <tr>
+                  <td colSpan={6} class="muted">No tokens yet.</td>
+                </tr>
+              )}
+              {tokens.map((token: ApiToken) => (
+                <tr key={token.id}>
+                  <td>{token.name}</td>
+                  <td>{token.scopes.map((s) => <span key={s} class="badge">{s}</span>)}</td>
+                  <td>{when(token.createdAt)}</td>
+                  <td>{when(token.expiresAt)}</td>
+                  <td>{when(token.lastUsedAt)}</td>
+                  <td>
+                    {token.revokedAt
+                      ? <span class="badge badge--danger">revoked</span>
+                      : (
+                        <details class="confirm" data-testid="revoke">
+                          <summary>
+                            Revoke<span class="sr-only">{` ${token.name}`}</span>
+                          </summary>
+                          <p>
+                            Every call with “{token.name}” gets 401 from the next request on
+                            {token.scopes.includes("jobs:write")
+                              ? ", so the worker's job callbacks using it stop at once"
+                              : ""}. A revoked token cannot be restored: create a new one and give
+                            it to the service.
+                          </p>
+                          <form
+                            method="post"
+                            action={`/admin/tokens/${token.id}/revoke`}
+                            class="inline-form"
+                          >
+                            <CsrfField c={c} />
+                            <button type="submit" class="button button--danger">
+                              Revoke {token.name}
+                            </button>
+                          </form>
+                        </details>
+                      )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
         <h2>Create a token</h2>
         <form method="post" action="/admin/tokens" class="form-card">
           <CsrfField c={c} />
@@ -496,29 +631,108 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       () => auth.revokeToken(param(c, "id"), actorOf(c.get("principal")), c.get("requestId")),
     );
     if (failure) return await tokensPage(c, failed(failure));
-    return c.redirect("/admin/tokens?notice=token_revoked", 303);
+    return c.redirect(
+      `/admin/tokens?notice=token_revoked&id=${encodeURIComponent(param(c, "id"))}`,
+      303,
+    );
   });
+
+  /** Who an audit record names: display name (or token name) and id, from the stored rows. */
+  async function auditNames() {
+    const [users, tokens] = await Promise.all([auth.listUsers(), auth.listTokens()]);
+    return { users, tokens };
+  }
+
+  /**
+   * The actor filter as typed: a full id (as the Actor column shows), a unique id prefix, a
+   * display or token name, or (for ADMINs, who see e-mail addresses anyway) an account's
+   * e-mail address. Resolved to the stored id; the e-mail is never logged or kept in the URL.
+   */
+  function resolveActor(
+    input: string,
+    names: { users: User[]; tokens: ApiToken[] },
+    admin: boolean,
+  ): { id: string } | { error: string } {
+    const typed = input.trim();
+    const lower = typed.toLowerCase();
+    if (UUID.test(typed)) return { id: lower };
+    const candidates = [
+      ...names.users.map((u) => ({ id: u.id, name: u.displayName, email: u.email })),
+      ...names.tokens.map((t) => ({ id: t.id, name: t.name, email: "" })),
+    ];
+    let matches: typeof candidates;
+    if (typed.includes("@")) {
+      if (!admin) {
+        return { error: "Filter by a name or an id as shown in the Actor column." };
+      }
+      matches = candidates.filter((x) => x.email !== "" && x.email.toLowerCase() === lower);
+    } else {
+      matches = candidates.filter((x) => x.name !== "" && x.name.toLowerCase() === lower);
+      if (matches.length === 0 && /^[0-9a-f-]{4,35}$/.test(lower)) {
+        matches = candidates.filter((x) => x.id.startsWith(lower));
+      }
+    }
+    if (matches.length === 1) return { id: matches[0]!.id };
+    return {
+      error: matches.length === 0
+        ? "No account or token matches the actor filter. Use a name or an id as shown in the Actor column."
+        : "More than one account or token matches the actor filter. Use the id shown in the Actor column.",
+    };
+  }
 
   page(app, ctx.access, "GET", "/audit", { role: "STEWARD", class: "read" }, async (c) => {
     const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ""));
+    const principal = c.get("principal") as UserPrincipal;
+    const names = await auditNames();
+    let actorError: string | undefined;
+    if (raw.actor !== undefined) {
+      const resolved = resolveActor(raw.actor, names, roleAtLeast(principal.role, "ADMIN"));
+      if ("id" in resolved && resolved.id !== raw.actor) {
+        // The id in the address instead of what was typed (an e-mail address stays out of it).
+        return c.redirect(`/audit?${new URLSearchParams({ ...raw, actor: resolved.id })}`, 303);
+      }
+      if ("error" in resolved) actorError = resolved.error;
+    }
     const parsed = AuditQuery.safeParse(raw);
     const filter = parsed.success ? parsed.data : {};
-    const pageData = await queryAudit(ctx.services.db, {
-      ...filter,
-      from: filter.from ? new Date(filter.from) : undefined,
-      to: filter.to ? new Date(filter.to) : undefined,
-    }).catch((error) => {
-      if (error instanceof AppError) return { records: [], nextCursor: null };
-      throw error;
-    });
+    const pageData = actorError
+      ? { records: [], nextCursor: null }
+      : await queryAudit(ctx.services.db, {
+        ...filter,
+        from: filter.from ? new Date(filter.from) : undefined,
+        to: filter.to ? new Date(filter.to) : undefined,
+      }).catch((error) => {
+        if (error instanceof AppError) return { records: [], nextCursor: null };
+        throw error;
+      });
     const next = new URLSearchParams({ ...raw, cursor: pageData.nextCursor ?? "" });
+    const userById = new Map(names.users.map((u) => [u.id, u]));
+    const tokenById = new Map(names.tokens.map((t) => [t.id, t]));
+    /** A user or token as the page names it: the name, then the full id (selectable). */
+    const Named = ({ kind, id }: { kind: string; id: string | null }) => {
+      if (!id) return <>{kind}</>;
+      const user = kind === "user" ? userById.get(id) : undefined;
+      const token = kind === "token" || kind === "api_token" ? tokenById.get(id) : undefined;
+      const name = user?.displayName || (token ? `token “${token.name}”` : kind);
+      return (
+        <>
+          {name} <code class="muted">{id}</code>
+        </>
+      );
+    };
+    const filteredActor = raw.actor && !actorError
+      ? userById.get(raw.actor) ?? tokenById.get(raw.actor)
+      : undefined;
     return ctx.pages.render(
       c,
       <>
         <h1>Audit log</h1>
-        <p class="lede">Every state change, newest first. Entries cannot be edited or deleted.</p>
+        <p class="lede">
+          Every state change, newest first. Entries cannot be edited or deleted. Times are UTC.
+        </p>
         <ErrorNotice
-          message={parsed.success ? undefined : "Some filters were not valid and were ignored."}
+          message={actorError ??
+            (parsed.success ? undefined : "Some filters were not valid and were ignored.")}
         />
         <form
           method="get"
@@ -527,45 +741,68 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           aria-label="Filter the audit log"
         >
           <FilterField label="Action (or prefix ending in .)" name="action" value={raw.action} />
-          <FilterField label="Actor id" name="actor" value={raw.actor} />
+          <FilterField
+            label="Actor (name or id as shown below)"
+            name="actor"
+            value={raw.actor}
+          />
           <FilterField label="Target type" name="targetType" value={raw.targetType} />
           <FilterField label="Target id" name="targetId" value={raw.targetId} />
           <button type="submit" class="button">Filter</button>
         </form>
-        <table class="data" aria-label="Audit records">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pageData.records.length === 0 && (
+        {filteredActor && (
+          <p data-testid="actor-filter">
+            Showing the actions of{" "}
+            <strong>
+              {"email" in filteredActor
+                ? filteredActor.displayName || "an account without a name"
+                : `token “${filteredActor.name}”`}
+            </strong>.
+          </p>
+        )}
+        <TableScroll label="Audit records">
+          <table class="data" aria-label="Audit records">
+            <thead>
               <tr>
-                <td colSpan={5} class="muted">No matching records.</td>
+                <th scope="col">When (UTC)</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">Change</th>
               </tr>
-            )}
-            {pageData.records.map((record) => (
-              <tr key={record.id}>
-                <td>{record.createdAt.replace("T", " ").slice(0, 19)}</td>
-                <td>
-                  {record.actorType}
-                  {record.actorId && <code class="muted">{` ${record.actorId.slice(0, 8)}`}</code>}
-                </td>
-                <td>
-                  <code>{record.action}</code>
-                </td>
-                <td>{record.targetType ? `${record.targetType} ${record.targetId ?? ""}` : "—"}</td>
-                <td>
-                  <ChangeView before={record.before} after={record.after} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {pageData.records.length === 0 && (
+                <tr>
+                  <td colSpan={5} class="muted">No matching records.</td>
+                </tr>
+              )}
+              {pageData.records.map((record) => (
+                <tr key={record.id}>
+                  <td>
+                    <time datetime={record.createdAt}>{utcSeconds(record.createdAt)}</time>
+                  </td>
+                  <td data-testid="audit-actor">
+                    <Named kind={record.actorType} id={record.actorId} />
+                  </td>
+                  <td>
+                    <code>{record.action}</code>
+                  </td>
+                  <td>
+                    {record.targetType
+                      ? (record.targetType === "user" || record.targetType === "api_token"
+                        ? <Named kind={record.targetType} id={record.targetId} />
+                        : `${record.targetType} ${record.targetId ?? ""}`)
+                      : "—"}
+                  </td>
+                  <td>
+                    <ChangeView before={record.before} after={record.after} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
         {pageData.nextCursor && (
           <p>
             <a class="button" href={`/audit?${next}`}>Older entries</a>

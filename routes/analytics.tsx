@@ -1,12 +1,14 @@
 /**
  * /analytics (STEWARD+): totals, events per day as a server-rendered SVG
  * chart, top events, timings, exposures, redactions and the consent rate.
- * ADMINs also get the erasure of one user's events. No script needed.
+ * ADMINs also get the erasure of one user's events, in two steps: the e-mail address finds the
+ * account, then a confirmation names it before anything is deleted. No script needed.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
 import { actorOf } from "../lib/audit/mod.ts";
+import type { User } from "../lib/auth/mod.ts";
 import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
 import { barChart } from "../lib/analytics/chart.ts";
 import { type DashboardData, SummaryQuery } from "../lib/analytics/mod.ts";
@@ -19,10 +21,9 @@ import { formValue, readForm } from "../lib/http/form.ts";
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_ERASE = { role: "ADMIN", class: "governance-write" } as const;
 
-const EraseForm = z.object({
-  csrf_token: z.string().optional(),
-  email: z.string().trim().min(3).max(254),
-}).strict();
+/** Step one: which account (by e-mail). Step two: that account's id, confirmed. */
+const FindAccountForm = z.object({ email: z.string().trim().min(3).max(254) }).strict();
+const ConfirmEraseForm = z.object({ user_id: z.uuid(), confirm: z.literal("yes") }).strict();
 
 const number = (n: number) => n.toLocaleString("en-US");
 const percent = (part: number, whole: number) =>
@@ -86,24 +87,26 @@ function DailyChart({ data }: { data: DashboardData }) {
       <figcaption>
         <details>
           <summary>Events per day as a table</summary>
-          <table class="data" aria-label="Events per day">
-            <thead>
-              <tr>
-                <th scope="col">Day (UTC)</th>
-                <th scope="col">Events</th>
-                <th scope="col">Redacted</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.daily.map((d) => (
-                <tr key={d.key}>
-                  <td>{d.key}</td>
-                  <td>{number(d.events)}</td>
-                  <td>{number(d.redacted)}</td>
+          <div class="table-scroll" role="region" aria-label="Events per day" tabindex={0}>
+            <table class="data" aria-label="Events per day">
+              <thead>
+                <tr>
+                  <th scope="col">Day (UTC)</th>
+                  <th scope="col">Events</th>
+                  <th scope="col">Redacted</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.daily.map((d) => (
+                  <tr key={d.key}>
+                    <td>{d.key}</td>
+                    <td>{number(d.events)}</td>
+                    <td>{number(d.redacted)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </details>
       </figcaption>
     </figure>
@@ -116,7 +119,13 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
   async function dashboardPage(
     c: Context<AppEnv>,
-    options: { error?: string; notice?: string; status?: number } = {},
+    options: {
+      error?: string;
+      notice?: string;
+      status?: number;
+      /** The account found by step one of the erasure, awaiting confirmation. */
+      confirmErase?: User;
+    } = {},
   ) {
     const user = c.get("principal") as UserPrincipal;
     const parsed = SummaryQuery.omit({ groupBy: true }).safeParse({
@@ -192,94 +201,127 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         {data.byEvent.length === 0
           ? <p class="muted">No events in this range.</p>
           : (
-            <table class="data" aria-label="Top events">
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Count</th>
-                  <th scope="col">Share</th>
-                  <th scope="col">Redacted</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.byEvent.slice(0, 20).map((row) => (
-                  <tr key={row.key}>
-                    <td>
-                      <code>{row.key}</code>
-                    </td>
-                    <td>{number(row.events)}</td>
-                    <td>{percent(row.events, data.totals.events)}</td>
-                    <td>{number(row.redacted)}</td>
+            <div class="table-scroll" role="region" aria-label="Top events" tabindex={0}>
+              <table class="data" aria-label="Top events">
+                <thead>
+                  <tr>
+                    <th scope="col">Event</th>
+                    <th scope="col">Count</th>
+                    <th scope="col">Share</th>
+                    <th scope="col">Redacted</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {data.byEvent.slice(0, 20).map((row) => (
+                    <tr key={row.key}>
+                      <td>
+                        <code>{row.key}</code>
+                      </td>
+                      <td>{number(row.events)}</td>
+                      <td>{percent(row.events, data.totals.events)}</td>
+                      <td>{number(row.redacted)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
 
         {data.timings.length > 0 && (
           <>
             <h2>Timings</h2>
-            <table class="data" aria-label="Timings">
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Property</th>
-                  <th scope="col">Samples</th>
-                  <th scope="col">p50 (ms)</th>
-                  <th scope="col">p95 (ms)</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.timings.map((t) => (
-                  <tr key={`${t.eventName}:${t.property}`}>
-                    <td>
-                      <code>{t.eventName}</code>
-                    </td>
-                    <td>
-                      <code>{t.property}</code>
-                    </td>
-                    <td>{number(t.samples)}</td>
-                    <td>{t.p50 === null ? "—" : number(t.p50)}</td>
-                    <td>{t.p95 === null ? "—" : number(t.p95)}</td>
+            <div class="table-scroll" role="region" aria-label="Timings" tabindex={0}>
+              <table class="data" aria-label="Timings">
+                <thead>
+                  <tr>
+                    <th scope="col">Event</th>
+                    <th scope="col">Property</th>
+                    <th scope="col">Samples</th>
+                    <th scope="col">p50 (ms)</th>
+                    <th scope="col">p95 (ms)</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {data.timings.map((t) => (
+                    <tr key={`${t.eventName}:${t.property}`}>
+                      <td>
+                        <code>{t.eventName}</code>
+                      </td>
+                      <td>
+                        <code>{t.property}</code>
+                      </td>
+                      <td>{number(t.samples)}</td>
+                      <td>{t.p50 === null ? "—" : number(t.p50)}</td>
+                      <td>{t.p95 === null ? "—" : number(t.p95)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </>
         )}
 
         {data.exposures.length > 0 && (
           <>
             <h2>Experiment exposures</h2>
-            <table class="data" aria-label="Experiment exposures">
-              <thead>
-                <tr>
-                  <th scope="col">Experiment</th>
-                  <th scope="col">Variant</th>
-                  <th scope="col">Exposures</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.exposures.map((x) => (
-                  <tr key={`${x.experimentKey}:${x.variant}`}>
-                    <td>
-                      <code>{x.experimentKey}</code>
-                    </td>
-                    <td>{x.variant}</td>
-                    <td>{number(x.exposures)}</td>
+            <div class="table-scroll" role="region" aria-label="Experiment exposures" tabindex={0}>
+              <table class="data" aria-label="Experiment exposures">
+                <thead>
+                  <tr>
+                    <th scope="col">Experiment</th>
+                    <th scope="col">Variant</th>
+                    <th scope="col">Exposures</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {data.exposures.map((x) => (
+                    <tr key={`${x.experimentKey}:${x.variant}`}>
+                      <td>
+                        <code>{x.experimentKey}</code>
+                      </td>
+                      <td>{x.variant}</td>
+                      <td>{number(x.exposures)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </>
         )}
 
+        {isAdmin && options.confirmErase && (
+          <section
+            class="panel notice--warn"
+            aria-labelledby="erase-confirm-heading"
+            data-testid="erase-confirm"
+          >
+            {/* Focused on arrival: this answer sits below the dashboard. */}
+            <h2 id="erase-confirm-heading" tabindex={-1} autofocus>
+              Delete the analytics events of {nameFor(options.confirmErase, true)}?
+            </h2>
+            <p>
+              Every usage event recorded for {nameFor(options.confirmErase, true)}
+              {options.confirmErase.displayName ? ` (${options.confirmErase.email})` : ""}{" "}
+              is deleted and taken out of the totals. <strong>This cannot be undone.</strong>{" "}
+              The deletion is recorded in the audit log, by account id.
+            </p>
+            <form method="post" action="/analytics/erase" class="inline-form">
+              <input type="hidden" name="csrf_token" value={user.csrfToken} />
+              <input type="hidden" name="user_id" value={options.confirmErase.id} />
+              <input type="hidden" name="confirm" value="yes" />
+              <button type="submit" class="button button--danger">
+                Delete the events of {nameFor(options.confirmErase, true)}
+              </button>{" "}
+              <a class="button" href="/analytics">Cancel</a>
+            </form>
+          </section>
+        )}
         {isAdmin && (
           <section class="panel" aria-labelledby="erase-heading">
             <h2 id="erase-heading">Delete a user's analytics events</h2>
             <p>
               Deletes every usage event recorded for one account and takes them out of the totals.
-              The deletion is audited.
+              You confirm on the next step, which names the account. The deletion is audited.
             </p>
             <form method="post" action="/analytics/erase" class="form-card">
               <input type="hidden" name="csrf_token" value={user.csrfToken} />
@@ -287,7 +329,7 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 Account email
                 <input type="email" name="email" required maxLength={254} autocomplete="off" />
               </label>
-              <button type="submit" class="button button--danger">Delete events</button>
+              <button type="submit" class="button">Delete events…</button>
             </form>
           </section>
         )}
@@ -296,20 +338,50 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     );
   }
 
-  page(app, ctx.access, "GET", "/analytics", STEWARD_READ, (c) => {
+  /** An account as the notices name it: its display name; its e-mail only for ADMINs. */
+  function nameFor(account: User, admin: boolean): string {
+    return account.displayName || (admin ? account.email : "that account");
+  }
+
+  page(app, ctx.access, "GET", "/analytics", STEWARD_READ, async (c) => {
     const erased = c.req.query("erased");
     if (erased && /^\d{1,12}$/.test(erased)) {
       const n = Number(erased);
-      return dashboardPage(c, {
-        notice: `${number(n)} event${n === 1 ? " was" : "s were"} deleted for that account.`,
+      // The URL holds the account's id, never its e-mail; the name is read back from the database.
+      const id = c.req.query("user") ?? "";
+      const account = id ? (await auth.listUsers()).find((u) => u.id === id) : undefined;
+      const admin = roleAtLeast((c.get("principal") as UserPrincipal).role, "ADMIN");
+      const whose = account ? `of ${nameFor(account, admin)} ` : "";
+      return await dashboardPage(c, {
+        notice: `${number(n)} analytics event${n === 1 ? "" : "s"} ${whose}${
+          n === 1 ? "was" : "were"
+        } deleted and taken out of the totals.`,
       });
     }
-    return dashboardPage(c);
+    return await dashboardPage(c);
   });
 
   page(app, ctx.access, "POST", "/analytics/erase", ADMIN_ERASE, async (c) => {
     const form = await readForm(c);
-    const parsed = EraseForm.safeParse({ email: formValue(form, "email") });
+    const confirmed = ConfirmEraseForm.safeParse({
+      ...(formValue(form, "user_id") !== undefined ? { user_id: formValue(form, "user_id") } : {}),
+      ...(formValue(form, "confirm") !== undefined ? { confirm: formValue(form, "confirm") } : {}),
+    });
+    if (confirmed.success) {
+      const deleted = await analytics.eraseUser(
+        confirmed.data.user_id,
+        actorOf(c.get("principal")),
+        c.get("requestId"),
+      ).catch((error) => {
+        if (error instanceof AppError && error.code === "NOT_FOUND") return null;
+        throw error;
+      });
+      if (deleted === null) {
+        return await dashboardPage(c, { error: "That account no longer exists.", status: 404 });
+      }
+      return c.redirect(`/analytics?erased=${deleted}&user=${confirmed.data.user_id}`, 303);
+    }
+    const parsed = FindAccountForm.safeParse({ email: formValue(form, "email") });
     if (!parsed.success) {
       return await dashboardPage(c, { error: "Enter the email of an account.", status: 400 });
     }
@@ -317,12 +389,8 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     if (!target) {
       return await dashboardPage(c, { error: "There is no account with that email.", status: 404 });
     }
-    const deleted = await analytics.eraseUser(
-      target.id,
-      actorOf(c.get("principal")),
-      c.get("requestId"),
-    );
-    return c.redirect(`/analytics?erased=${deleted}`, 303);
+    // Nothing is deleted yet: the page asks to confirm, naming the account.
+    return await dashboardPage(c, { confirmErase: target });
   });
 
   return app;

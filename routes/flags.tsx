@@ -1,8 +1,9 @@
 /**
- * /flags: every flag with its state, rollout, gates, targets and any
- * environment override (STEWARD+); a detail page per flag with the edit form
- * (ADMIN), the archive button (ADMIN), the "Why?" tool and a live rollout
- * preview. Plain forms: everything works without JavaScript.
+ * /flags: every flag with its state (as it evaluates here and now: a flag gated out of the
+ * current mode or environment says so), rollout, gates, targets and any environment override
+ * (STEWARD+), and the archived flags, which an ADMIN can restore; a detail page per flag with the
+ * edit form (ADMIN), the archive button behind a confirmation (ADMIN), the "Why?" tool and a
+ * live rollout preview. Plain forms: everything works without JavaScript.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -44,7 +45,25 @@ const NOTICES: Record<string, string> = {
   saved: "The flag was saved. Every instance applies it within a second.",
   created: "The flag was created.",
   archived: "The flag was archived. It now evaluates as unknown (off) everywhere.",
+  restored:
+    "The flag was restored with its last settings, turned off: it stays off for everyone until you enable it below.",
 };
+
+/** An archived flag as listed on /flags (its last settings, to show and to restore). */
+interface ArchivedFlag {
+  key: string;
+  description: string | null;
+  scope: string;
+  rolloutPercent: number;
+  requiredModes: string[];
+  targetUsers: string[];
+  targetEnvironments: string[];
+  version: number;
+  archivedAt: string;
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 
 const FIELD_LABELS: Record<string, string> = {
   key: "Key",
@@ -94,12 +113,26 @@ function isAdmin(c: Context<AppEnv>): boolean {
   return principal?.kind === "user" && roleAtLeast(principal.role, "ADMIN");
 }
 
-function Errors({ errors }: { errors: string[] }) {
+/**
+ * What went wrong with the form just posted, at the top of the page and focused on load, so
+ * neither the eye nor the keyboard has to find it below the list; it links to the form.
+ */
+function Errors({ errors, formId }: { errors: string[]; formId: string }) {
   if (errors.length === 0) return null;
   return (
-    <div class="notice notice--error" role="alert">
-      <p>The flag was not saved:</p>
+    <div
+      class="notice notice--error"
+      role="alert"
+      tabindex={-1}
+      autofocus
+      data-testid="form-errors"
+      aria-labelledby="form-errors-title"
+    >
+      <p id="form-errors-title">The flag was not saved:</p>
       <ul>{errors.map((error) => <li key={error}>{error}</li>)}</ul>
+      <p>
+        <a href={`#${formId}`}>Go to the form</a>
+      </p>
     </div>
   );
 }
@@ -116,13 +149,36 @@ function OverrideBadge({ flag }: { flag: FlagView }) {
   );
 }
 
-function StateBadge({ flag }: { flag: FlagView }) {
-  return flag.enabled
-    ? <span class="badge badge--ok">enabled</span>
-    : <span class="badge">disabled</span>;
+/** Where flags are evaluated by default: this instance's mode and environment. */
+interface Here {
+  mode: Mode;
+  environment: Environment;
+  status(key: string): FlagStatus;
 }
 
-function gates(flag: FlagView): string {
+/**
+ * The stored switch and, when a gate keeps an enabled flag off here and now, the state it
+ * evaluates to: "enabled, off in DEMO (needs LIVE)". Overrides have their own badge.
+ */
+function StateBadge({ flag, here }: { flag: FlagView; here: Here }) {
+  if (!flag.enabled) return <span class="badge">disabled</span>;
+  const { reason } = here.status(flag.key);
+  if (reason === "MODE_GATED" || reason === "ENVIRONMENT_GATED") {
+    const [now, needs] = reason === "MODE_GATED"
+      ? [here.mode, flag.requiredModes]
+      : [here.environment, flag.targetEnvironments];
+    return (
+      <span class="badge badge--warn" data-testid="state-gated">
+        enabled, off in {now} (needs {needs.join(" or ")})
+      </span>
+    );
+  }
+  return <span class="badge badge--ok">enabled</span>;
+}
+
+function gates(
+  flag: { requiredModes: readonly string[]; targetEnvironments: readonly string[] },
+): string {
   const parts: string[] = [];
   if (flag.requiredModes.length) parts.push(`modes: ${flag.requiredModes.join(", ")}`);
   if (flag.targetEnvironments.length) {
@@ -244,8 +300,9 @@ function FlagFields(
           {value("target_users", flag?.targetUsers.join("\n") ?? "")}
         </textarea>
         <span class="field-hint" id="targets-hint">
-          User ids (not email addresses), one per line. They get the flag whatever the rollout, once
-          it is enabled and not gated.
+          User ids (not email addresses) as listed on{" "}
+          <a href="/admin/users">Users</a>, one per line. They get the flag whatever the rollout,
+          once it is enabled and not gated.
         </span>
       </label>
     </>
@@ -256,6 +313,44 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { flags } = ctx.services;
   const failureOf = createFormFailures(ctx.services);
+
+  function here(): Here {
+    return {
+      mode: ctx.services.mode.current(),
+      environment: ctx.config.appEnv,
+      status: (key) => flags.status(key, {}),
+    };
+  }
+
+  /**
+   * The archived flags with their last settings, newest first; null when the database cannot
+   * be read (the live list comes from the in-memory snapshot and still shows).
+   *
+   * Read here because the flag store (lib/flags/store.ts) loads live rows only.
+   */
+  async function archivedFlags(): Promise<ArchivedFlag[] | null> {
+    try {
+      const rows = await ctx.services.db.query(
+        `SELECT key, description, scope, rollout_percent, required_modes, target_users,
+                target_environments, version, archived_at
+           FROM feature_flags WHERE archived_at IS NOT NULL
+          ORDER BY archived_at DESC, key LIMIT 200`,
+      );
+      return rows.map((row) => ({
+        key: String(row.key),
+        description: typeof row.description === "string" ? row.description : null,
+        scope: String(row.scope),
+        rolloutPercent: Number(row.rollout_percent),
+        requiredModes: strings(row.required_modes),
+        targetUsers: strings(row.target_users),
+        targetEnvironments: strings(row.target_environments),
+        version: Number(row.version),
+        archivedAt: new Date(row.archived_at as string | Date).toISOString(),
+      }));
+    } catch {
+      return null;
+    }
+  }
 
   function SnapshotNotice() {
     const state = flags.state();
@@ -278,58 +373,76 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     return null;
   }
 
-  function listPage(
+  async function listPage(
     c: Context<AppEnv>,
     options: PageState = {},
   ) {
     const list = flags.list();
+    const archived = await archivedFlags();
+    const admin = isAdmin(c);
+    const now = here();
+    // "archived" names the flag just archived, when it is one of the archived flags read back.
+    const justArchived = c.req.query("notice") === "archived"
+      ? archived?.find((flag) => flag.key === c.req.query("flag"))
+      : undefined;
     return ctx.pages.render(
       c,
       <>
         <h1>Feature flags</h1>
+        <Errors errors={options.errors ?? []} formId="create-heading" />
         <p class="lede">
           Flags are evaluated in this order: environment override, enabled, required modes, target
           environments, target users, rollout. Open a flag to see why it is on or off for someone.
         </p>
-        <QueryNotice c={c} notices={NOTICES} />
+        {justArchived
+          ? (
+            <p class="notice notice--ok" role="status">
+              Flag <code>{justArchived.key}</code>{" "}
+              was archived: it now evaluates as unknown (off) everywhere. It is listed under{" "}
+              <a href="#archived-heading">Archived flags</a>
+              {admin ? ", where it can be restored." : "."}
+            </p>
+          )
+          : <QueryNotice c={c} notices={NOTICES} />}
         <SnapshotNotice />
         {list.length === 0
           ? <p class="muted">No flags yet.</p>
           : (
-            <table class="data" aria-label="Feature flags">
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Rollout</th>
-                  <th scope="col">Gates</th>
-                  <th scope="col">Target users</th>
-                  <th scope="col">Version</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((flag) => (
-                  <tr key={flag.key}>
-                    <td>
-                      <a href={`/flags/${flag.key}`}>{flag.key}</a>
-                      {flag.description && <div class="muted">{flag.description}</div>}
-                    </td>
-                    <td>
-                      <StateBadge flag={flag} /> <OverrideBadge flag={flag} />
-                    </td>
-                    <td>{flag.rolloutPercent}%</td>
-                    <td>{gates(flag)}</td>
-                    <td>{flag.targetUsers.length}</td>
-                    <td>{flag.version}</td>
+            <div class="table-scroll" role="region" aria-label="Feature flags" tabindex={0}>
+              <table class="data" aria-label="Feature flags">
+                <thead>
+                  <tr>
+                    <th scope="col">Key</th>
+                    <th scope="col">State (in {now.mode}, {now.environment})</th>
+                    <th scope="col">Rollout</th>
+                    <th scope="col">Gates</th>
+                    <th scope="col">Target users</th>
+                    <th scope="col">Version</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {list.map((flag) => (
+                    <tr key={flag.key}>
+                      <td>
+                        <a href={`/flags/${flag.key}`}>{flag.key}</a>
+                        {flag.description && <div class="muted">{flag.description}</div>}
+                      </td>
+                      <td>
+                        <StateBadge flag={flag} here={now} /> <OverrideBadge flag={flag} />
+                      </td>
+                      <td>{flag.rolloutPercent}%</td>
+                      <td>{gates(flag)}</td>
+                      <td>{flag.targetUsers.length}</td>
+                      <td>{flag.version}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
-        {isAdmin(c) && (
+        {admin && (
           <section aria-labelledby="create-heading">
-            <h2 id="create-heading">Create a flag</h2>
-            <Errors errors={options.errors ?? []} />
+            <h2 id="create-heading" tabindex={-1}>Create a flag</h2>
             <form method="post" action="/flags" class="form-card">
               <CsrfField c={c} />
               <FlagFields form={options.form} withKey />
@@ -337,12 +450,130 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             </form>
           </section>
         )}
+        <ArchivedSection c={c} archived={archived} admin={admin} />
       </>,
       {
         title: "Feature flags",
         status: options.status ?? 200,
         ...(options.headers ? { headers: options.headers } : {}),
       },
+    );
+  }
+
+  /** The archived flags: what they were, when archived, and (ADMIN) a confirmed restore. */
+  function ArchivedSection(
+    { c, archived, admin }: { c: Context<AppEnv>; archived: ArchivedFlag[] | null; admin: boolean },
+  ) {
+    return (
+      <section aria-labelledby="archived-heading" data-testid="archived-flags">
+        <h2 id="archived-heading">Archived flags</h2>
+        <p>
+          An archived flag evaluates as unknown (off) everywhere; its history stays in the audit
+          log. {admin
+            ? "Restoring one brings back its last settings, turned off, so nothing changes for anyone until you enable it."
+            : "An administrator can restore one."}
+        </p>
+        {archived === null
+          ? (
+            <p class="notice notice--warn" role="status">
+              The archived flags cannot be listed while the database is unreachable.
+            </p>
+          )
+          : archived.length === 0
+          ? <p class="muted">No archived flags.</p>
+          : (
+            <div class="table-scroll" role="region" aria-label="Archived flags" tabindex={0}>
+              <table class="data" aria-label="Archived flags">
+                <thead>
+                  <tr>
+                    <th scope="col">Key</th>
+                    <th scope="col">Archived (UTC)</th>
+                    <th scope="col">Last settings</th>
+                    {admin && <th scope="col">Restore</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {archived.map((flag) => (
+                    <tr key={flag.key} data-archived={flag.key}>
+                      <td>
+                        <code>{flag.key}</code>
+                        {flag.description && <div class="muted">{flag.description}</div>}
+                      </td>
+                      <td>{flag.archivedAt.replace("T", " ").slice(0, 19)} UTC</td>
+                      <td>
+                        rollout {flag.rolloutPercent}%, gates: {gates(flag)},{" "}
+                        {flag.targetUsers.length} target user(s)
+                      </td>
+                      {admin && (
+                        <td>
+                          {flags.get(flag.key)
+                            ? <span class="muted">A live flag uses this key again.</span>
+                            : (
+                              <details class="confirm" data-testid="restore">
+                                <summary>
+                                  Restore<span class="sr-only">{` ${flag.key}`}</span>
+                                </summary>
+                                <p>
+                                  <code>{flag.key}</code>{" "}
+                                  comes back with the settings above, turned off: it stays off for
+                                  everyone until you enable it.
+                                </p>
+                                <form method="post" action="/flags" class="inline-form">
+                                  <CsrfField c={c} />
+                                  <input type="hidden" name="restore" value="yes" />
+                                  <input type="hidden" name="key" value={flag.key} />
+                                  <input
+                                    type="hidden"
+                                    name="version"
+                                    value={String(flag.version)}
+                                  />
+                                  <input
+                                    type="hidden"
+                                    name="description"
+                                    value={flag.description ?? ""}
+                                  />
+                                  <input type="hidden" name="scope" value={flag.scope} />
+                                  <input
+                                    type="hidden"
+                                    name="rollout_percent"
+                                    value={String(flag.rolloutPercent)}
+                                  />
+                                  {flag.requiredModes.map((mode) => (
+                                    <input
+                                      key={mode}
+                                      type="hidden"
+                                      name="required_modes"
+                                      value={mode}
+                                    />
+                                  ))}
+                                  {flag.targetEnvironments.map((env) => (
+                                    <input
+                                      key={env}
+                                      type="hidden"
+                                      name="target_environments"
+                                      value={env}
+                                    />
+                                  ))}
+                                  <input
+                                    type="hidden"
+                                    name="target_users"
+                                    value={flag.targetUsers.join(",")}
+                                  />
+                                  <button type="submit" class="button button--primary">
+                                    Restore {flag.key}
+                                  </button>
+                                </form>
+                              </details>
+                            )}
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+      </section>
     );
   }
 
@@ -363,10 +594,11 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <h1>
           Flag <code>{flag.key}</code>
         </h1>
+        <Errors errors={options.errors ?? []} formId="edit-heading" />
         <QueryNotice c={c} notices={NOTICES} />
         <SnapshotNotice />
         <p>
-          <StateBadge flag={flag} /> <OverrideBadge flag={flag} /> rollout{" "}
+          <StateBadge flag={flag} here={here()} /> <OverrideBadge flag={flag} /> rollout{" "}
           {flag.rolloutPercent}%, gates: {gates(flag)}, {flag.targetUsers.length}{" "}
           target user(s), version {flag.version}, updated{" "}
           {flag.updatedAt.replace("T", " ").slice(0, 16)} UTC.
@@ -385,7 +617,18 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             <input type="hidden" name="why" value="1" />
             <label>
               User id
-              <input type="text" name="userId" maxLength={255} value={why?.userId ?? ""} />
+              <input
+                type="text"
+                name="userId"
+                maxLength={255}
+                value={why?.userId ?? ""}
+                aria-describedby="why-user-hint"
+              />
+              <span class="field-hint" id="why-user-hint">
+                As listed on {admin ? <a href="/admin/users">Users</a> : "Users (administrators)"}
+                {" "}
+                and in the audit log's Actor column.
+              </span>
             </label>
             <label>
               Session id
@@ -446,8 +689,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           ? (
             <>
               <section aria-labelledby="edit-heading">
-                <h2 id="edit-heading">Change</h2>
-                <Errors errors={options.errors ?? []} />
+                <h2 id="edit-heading" tabindex={-1}>Change</h2>
                 <form method="post" action={`/flags/${flag.key}`} class="form-card">
                   <CsrfField c={c} />
                   <input type="hidden" name="version" value={String(flag.version)} />
@@ -457,15 +699,24 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
               </section>
               <section aria-labelledby="archive-heading">
                 <h2 id="archive-heading">Archive</h2>
-                <p>
-                  An archived flag evaluates as unknown (off) everywhere. Its history stays in the
-                  audit log, and saving a flag with the same key brings it back.
-                </p>
-                <form method="post" action={`/flags/${flag.key}/archive`} class="inline-form">
-                  <CsrfField c={c} />
-                  <input type="hidden" name="version" value={String(flag.version)} />
-                  <button type="submit" class="button button--danger">Archive {flag.key}</button>
-                </form>
+                <details class="confirm" data-testid="archive">
+                  <summary>
+                    Archive<span class="sr-only">{` ${flag.key}`}</span>
+                  </summary>
+                  <p>
+                    <code>{flag.key}</code>{" "}
+                    evaluates as unknown (off) for every user and service within a second, whatever
+                    its settings. Its history stays in the audit log; it is listed under Archived
+                    flags on{" "}
+                    <a href="/flags#archived-heading">Feature flags</a>, where an administrator can
+                    restore it (turned off, with these settings).
+                  </p>
+                  <form method="post" action={`/flags/${flag.key}/archive`} class="inline-form">
+                    <CsrfField c={c} />
+                    <input type="hidden" name="version" value={String(flag.version)} />
+                    <button type="submit" class="button button--danger">Archive {flag.key}</button>
+                  </form>
+                </details>
               </section>
             </>
           )
@@ -541,21 +792,28 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     }
   }
 
-  page(app, ctx.access, "GET", "/flags", STEWARD_READ, (c) => listPage(c));
+  page(app, ctx.access, "GET", "/flags", STEWARD_READ, async (c) => await listPage(c));
 
   page(app, ctx.access, "POST", "/flags", ADMIN_CHANGE, async (c) => {
     const form = await readForm(c);
     const key = (formValue(form, "key") ?? "").trim();
+    // A restore posts an archived flag's last settings (and its version) without "enabled":
+    // it comes back turned off. Creating a flag under an archived key does the same write.
+    const restoring = formValue(form, "restore") === "yes";
     const { input, errors } = flagInputFromForm(form);
     if (!KEY_PATTERN.test(key)) {
       errors.unshift("Key: lower case letters, digits and _ . - only, starting with a letter.");
     } else if (flags.get(key)) {
-      errors.unshift("Key: a flag with this key exists already; open it to change it.");
+      errors.unshift(
+        restoring
+          ? "Key: a live flag uses this key again, so the archived one cannot be restored."
+          : "Key: a flag with this key exists already; open it to change it.",
+      );
     }
-    if (!input || errors.length > 0) return listPage(c, { errors, form, status: 400 });
+    if (!input || errors.length > 0) return await listPage(c, { errors, form, status: 400 });
     const failure = await save(c, key, input);
-    if (failure) return listPage(c, failed(failure, form));
-    return c.redirect(`/flags/${key}?notice=created`, 303);
+    if (failure) return await listPage(c, failed(failure, restoring ? undefined : form));
+    return c.redirect(`/flags/${key}?notice=${restoring ? "restored" : "created"}`, 303);
   });
 
   page(app, ctx.access, "GET", "/flags/:key", STEWARD_READ, (c) => {
@@ -597,7 +855,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       if (failure) return detailPage(c, flags.get(flag.key) ?? flag, failed(failure));
       throw error;
     }
-    return c.redirect("/flags?notice=archived", 303);
+    return c.redirect(`/flags?notice=archived&flag=${flag.key}`, 303);
   });
 
   return app;

@@ -1,18 +1,23 @@
 /**
- * The governance console (STEWARD+): the live panel (mode, flags, connection),
- * what each mode allows, and the recent governance log. ADMIN changes the mode
- * with a plain form post (CSRF field and a required confirmation), which also
+ * The governance console (STEWARD+): the live panel (mode, flags, connection, and the recent
+ * governance log, which it refreshes when the mode changes), and what each mode allows. ADMIN
+ * changes the mode with a plain form post (CSRF field and a required confirmation), which also
  * works without JavaScript.
+ *
+ * `GET /governance` with `Accept: application/json` answers the log rows as the page shows them
+ * (`{ log }`): the panel refetches them on a `governance.mode_changed` event, whose payload names
+ * no actor.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
-import GovernancePanel from "../islands/GovernancePanel.tsx";
+import GovernancePanel, { type GovernanceLogRow } from "../islands/GovernancePanel.tsx";
 import { actorOf } from "../lib/audit/audit.ts";
 import { roleAtLeast } from "../lib/auth/principal.ts";
 import { MODES } from "../lib/config.ts";
 import type { RouteContext } from "../lib/context.ts";
-import { governanceStateFor, modePolicyTable } from "../lib/governance/mod.ts";
+import { type GovernanceLogEntry, governanceStateFor } from "../lib/governance/mod.ts";
+import { ACTIONS_BY_CLASS, modePolicyConsoleTable } from "../lib/governance/policy_table.ts";
 import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { Island } from "../lib/web/island.tsx";
@@ -23,16 +28,28 @@ const ModeForm = z.object({
   confirm: z.literal("yes"),
 });
 
-/** Markdown-ish cell text: `code` spans become <code>. */
-function Cell({ text }: { text: string }) {
-  return <>{text.split("`").map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))}
-  </>;
-}
-
 function describeChange(details: Record<string, unknown>): string {
   const from = typeof details.from === "string" ? details.from : "?";
   const to = typeof details.to === "string" ? details.to : "?";
-  return `${from} → ${to}`;
+  return `${from} → ${to}${details.reason === "restore" ? " (restore from a backup)" : ""}`;
+}
+
+/** Fixed names of the log's event types; any other type is shown as stored. */
+const EVENT_NAMES: Record<string, string> = {
+  mode_change: "Mode",
+  "analytics.phi_redacted": "PHI removed from an analytics event",
+};
+
+/** A log entry as the console shows it (times in UTC, with the zone). */
+export function logRow(entry: GovernanceLogEntry): GovernanceLogRow {
+  return {
+    id: entry.id,
+    at: entry.createdAt,
+    when: `${entry.createdAt.replace("T", " ").slice(0, 19)} UTC`,
+    change: EVENT_NAMES[entry.eventType] ?? entry.eventType,
+    details: entry.eventType === "mode_change" ? describeChange(entry.details) : "",
+    by: entry.actor,
+  };
 }
 
 export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
@@ -47,16 +64,16 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const user = principal?.kind === "user" ? principal : null;
     const isAdmin = user !== null && roleAtLeast(user.role, "ADMIN");
     const state = governanceStateFor(services, principal);
-    const log = await services.mode.recentLog(20);
+    const log = (await services.mode.recentLog(20)).map(logRow);
     const changed = c.req.query("changed");
-    const table = modePolicyTable();
+    const table = modePolicyConsoleTable();
     return ctx.pages.render(
       c,
       <>
         <h1>Governance</h1>
         {changed && (MODES as readonly string[]).includes(changed) && (
           <p class="notice notice--ok" role="status">
-            The mode change to {changed} was saved.
+            The mode change to {changed} was saved. Every instance applies it within a second.
           </p>
         )}
         {options.error && <p class="notice notice--error" role="alert">{options.error}</p>}
@@ -68,6 +85,7 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
             pinnedReason: state.pinnedReason,
             flags: state.flags,
             flagsMeta: state.flagsMeta,
+            log,
             ...(isAdmin ? { csrfToken: user.csrfToken } : {}),
             pollSeconds: 30,
           }}
@@ -78,78 +96,65 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
         <section aria-labelledby="mode-table-title">
           <h2 id="mode-table-title">What each mode allows</h2>
-          <table class="data mode-table">
-            <thead>
-              <tr>
-                {table.header.map((cell, i) =>
-                  i === 0 ? <td key={i}></td> : <th scope="col" key={i}>{cell}</th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {table.rows.map((row) => (
-                <tr key={row[0]}>
-                  <th scope="row">
-                    <Cell text={row[0]!} />
-                  </th>
-                  {row.slice(1).map((cell, i) => (
-                    <td key={i}>
-                      <Cell text={cell} />
-                    </td>
-                  ))}
+          <div
+            class="table-scroll"
+            role="region"
+            aria-label="What each mode allows"
+            tabindex={0}
+          >
+            <table class="data mode-table" data-testid="mode-table">
+              <thead>
+                <tr>
+                  {table.header.map((cell, i) =>
+                    i === 0 ? <td key={i}></td> : <th scope="col" key={i}>{cell}</th>
+                  )}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {table.rows.map((row) => (
+                  <tr key={row[0]}>
+                    <th scope="row">{row[0]}</th>
+                    {row.slice(1).map((cell, i) => <td key={i}>{cell}</td>)}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <h3>Governance actions</h3>
+          <p>
+            They work in STANDBY too, so that an administrator can contain an incident while
+            everything else is paused:
+          </p>
+          <ul data-testid="governance-actions">
+            {ACTIONS_BY_CLASS["governance-write"].map((item) => <li key={item.text}>{item.text}
+            </li>)}
+          </ul>
+          <h3>Other changes</h3>
+          <p>They are paused in STANDBY:</p>
+          <ul data-testid="other-changes">
+            {ACTIONS_BY_CLASS.write.map((item) => <li key={item.text}>{item.text}</li>)}
+          </ul>
           <p class="muted">
             Operators can pin the mode with the <code>ROS_MODE</code>{" "}
             environment variable (see the mode toggle runbook, docs/operations/MODE_TOGGLE.md).
           </p>
         </section>
-
-        <section aria-labelledby="governance-log-title">
-          <h2 id="governance-log-title">Recent governance log</h2>
-          {log.length === 0
-            ? <p class="muted">No governance changes yet.</p>
-            : (
-              <table class="data" data-testid="governance-log">
-                <thead>
-                  <tr>
-                    <th scope="col">When (UTC)</th>
-                    <th scope="col">Change</th>
-                    <th scope="col">Details</th>
-                    <th scope="col">By</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {log.map((entry) => (
-                    <tr key={entry.id}>
-                      <td>
-                        <time datetime={entry.createdAt}>
-                          {entry.createdAt.replace("T", " ").slice(0, 19)}
-                        </time>
-                      </td>
-                      <td>{entry.eventType === "mode_change" ? "Mode" : entry.eventType}</td>
-                      <td>
-                        {entry.eventType === "mode_change" ? describeChange(entry.details) : ""}
-                      </td>
-                      <td>{entry.actor}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-        </section>
       </>,
       {
         title: "Governance",
         analytics: { page: "governance", event: "governance.console_view" },
+        // The same URL answers the log as JSON to the panel (Accept: application/json).
+        headers: { vary: "accept" },
         ...(options.status ? { status: options.status } : {}),
       },
     );
   }
 
-  page(app, ctx.access, "GET", "/governance", { role: "STEWARD", class: "read" }, (c) => render(c));
+  page(app, ctx.access, "GET", "/governance", { role: "STEWARD", class: "read" }, async (c) => {
+    if (!(c.req.header("accept") ?? "").includes("application/json")) return await render(c);
+    const log = (await services.mode.recentLog(20)).map(logRow);
+    return c.json({ log }, 200, { "cache-control": "no-store", vary: "accept" });
+  });
 
   page(
     app,

@@ -123,7 +123,7 @@ Deno.test("an ADMIN creates, edits (versioned) and archives a flag with plain fo
 
     const archived = await postForm(app, admin, "/flags/new.checkout/archive", [["version", "2"]]);
     assert.equal(archived.status, 303);
-    assert.equal(archived.headers.get("location"), "/flags?notice=archived");
+    assert.equal(archived.headers.get("location"), "/flags?notice=archived&flag=new.checkout");
     assert.equal(app.services.flags.get("new.checkout"), undefined);
     const gone = await app.request("/flags/new.checkout", { headers: { cookie: admin.cookie } });
     assert.equal(gone.status, 404);
