@@ -1,4 +1,4 @@
-/** The page shown for 403, 404, 405 and 500 on HTML routes. */
+/** The page shown for 403, 404, 405, 500 and 503 (database, STANDBY) on HTML routes. */
 import type { VNode } from "preact";
 
 export interface ErrorPageProps {
@@ -8,11 +8,19 @@ export interface ErrorPageProps {
   requestId?: string;
 }
 
+/**
+ * Headings for a reader in place of a problem's short title, which the app's error handler
+ * passes as `heading` for pages it could not draw (lib/app.ts, titles in lib/errors/mod.ts).
+ */
+const READER_HEADINGS = new Map<string, string>([
+  ["Standby", "Changes are paused: the platform is in STANDBY"],
+]);
+
 export function ErrorPage({ status, heading, message, requestId }: ErrorPageProps): VNode {
   return (
     <section class="error-page" aria-labelledby="error-heading">
       <p class="error-page__status">{status}</p>
-      <h1 id="error-heading">{heading}</h1>
+      <h1 id="error-heading">{READER_HEADINGS.get(heading) ?? heading}</h1>
       <p>{message}</p>
       {requestId && (
         <p class="muted">

@@ -8,6 +8,11 @@
  *   banner closes without a reload. "No thanks" is stored on the server.
  * - With consent in force it renders nothing visible and starts the client,
  *   which records `ui.page_view` (and the page's own event) and flushes them.
+ * - In STANDBY granting is refused (a write) while declining still works: once
+ *   hydrated it learns the mode from `/health` (as the mode badge does) and
+ *   offers "No thanks" only, with a sentence saying why; a grant refused with
+ *   MODE_STANDBY (the mode changed after the check) is answered in place.
+ *   Without JavaScript the form post gets the STANDBY page (lib/http/access.ts).
  */
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
@@ -21,6 +26,35 @@ function start(props: ConsentBannerProps): void {
   if (props.event) trackEvent(props.event, { page: props.page });
 }
 
+const PAUSED_NOTE =
+  "Usage analytics cannot be turned on while the platform is in STANDBY, so nothing was changed.";
+
+/** Whether the platform is in STANDBY, per the public health answer; null when unknown. */
+async function inStandby(): Promise<boolean | null> {
+  try {
+    // Public, and no one's activity: sent without the session cookie.
+    const response = await fetch("/health", {
+      credentials: "omit",
+      headers: { accept: "application/json" },
+    });
+    if (!response.ok) return null;
+    const body = await response.json() as { mode?: unknown };
+    return typeof body.mode === "string" ? body.mode === "STANDBY" : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when a refused answer is the STANDBY refusal (503 MODE_STANDBY). */
+async function refusedForStandby(response: Response): Promise<boolean> {
+  if (response.status !== 503) return false;
+  try {
+    return (await response.json() as { code?: unknown }).code === "MODE_STANDBY";
+  } catch {
+    return false;
+  }
+}
+
 export default function ConsentBanner(props: ConsentBannerProps): VNode {
   const open = useSignal(props.ask);
   const busy = useSignal(false);
@@ -28,10 +62,25 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
   const noteRef = useRef<HTMLParagraphElement>(null);
   // "yes" once hydrated: the buttons then use the API instead of a form post.
   const ready = useSignal(false);
+  // STANDBY: granting is paused, so Allow is not offered (declining still works).
+  const standby = useSignal(false);
 
   useEffect(() => {
     ready.value = true;
     if (props.active) start(props);
+    if (!props.ask) return;
+    let stopped = false;
+    const check = async () => {
+      const paused = await inStandby();
+      if (!stopped && paused !== null) standby.value = paused;
+    };
+    check();
+    // The mode may change while the page is open: checked again when the tab regains focus.
+    globalThis.addEventListener("focus", check);
+    return () => {
+      stopped = true;
+      globalThis.removeEventListener("focus", check);
+    };
   }, []);
 
   async function choose(allow: boolean, event: Event): Promise<void> {
@@ -50,6 +99,13 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
             : { consentType: "analytics", method: "banner", reason: "declined" },
         ),
       });
+      if (allow && await refusedForStandby(response)) {
+        // Answered here: the plain form post would only meet the same refusal as a page.
+        standby.value = true;
+        note.value = PAUSED_NOTE;
+        queueMicrotask(() => noteRef.current?.focus());
+        return;
+      }
       if (!response.ok) throw new Error(`consent ${response.status}`);
       open.value = false;
       note.value = allow
@@ -73,25 +129,40 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
           class="consent-banner"
           role="region"
           aria-labelledby="consent-banner-title"
-          aria-describedby="consent-banner-text"
+          aria-describedby={standby.value
+            ? "consent-banner-text consent-banner-paused"
+            : "consent-banner-text"}
           data-testid="consent-banner"
         >
           <h2 id="consent-banner-title" class="consent-banner__title">Usage analytics</h2>
           <p id="consent-banner-text" class="consent-banner__text">{props.summary}</p>
-          <div class="consent-banner__actions">
-            <form
-              method="post"
-              action="/settings/privacy/grant"
-              onSubmit={(e) => choose(true, e)}
+          {standby.value && (
+            <p
+              id="consent-banner-paused"
+              class="consent-banner__text"
+              data-testid="consent-paused"
             >
-              <input type="hidden" name="csrf_token" value={props.csrfToken} />
-              <input type="hidden" name="method" value="banner" />
-              <input type="hidden" name="policy_version" value={props.policyVersion} />
-              <input type="hidden" name="return_to" value={props.returnTo} />
-              <button type="submit" class="button button--primary" disabled={busy.value}>
-                Allow
-              </button>
-            </form>
+              Consent choices are paused while the platform is in STANDBY: usage analytics cannot be
+              turned on until it is back in DEMO or LIVE, and nothing is collected meanwhile. You
+              can still say no.
+            </p>
+          )}
+          <div class="consent-banner__actions">
+            {!standby.value && (
+              <form
+                method="post"
+                action="/settings/privacy/grant"
+                onSubmit={(e) => choose(true, e)}
+              >
+                <input type="hidden" name="csrf_token" value={props.csrfToken} />
+                <input type="hidden" name="method" value="banner" />
+                <input type="hidden" name="policy_version" value={props.policyVersion} />
+                <input type="hidden" name="return_to" value={props.returnTo} />
+                <button type="submit" class="button button--primary" disabled={busy.value}>
+                  Allow
+                </button>
+              </form>
+            )}
             <form
               method="post"
               action="/settings/privacy/revoke"

@@ -10,7 +10,7 @@ import {
 } from "../lib/auth/mod.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError, RateLimitedError } from "../lib/errors/mod.ts";
-import { page, safeNextPath } from "../lib/http/access.ts";
+import { page, safeNextPath, signInPath, type SignInReason } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { firstValues, readForm } from "../lib/http/form.ts";
 
@@ -18,17 +18,53 @@ const LoginForm = z.object({
   email: z.string().trim().min(3).max(254),
   password: z.string().min(1).max(1024),
   next: z.string().max(2048).optional(),
+  reason: z.string().max(32).optional(),
 });
 
+/**
+ * Why the visitor is here (lib/http/access.ts sends them): fixed sentences chosen by key, so
+ * nothing from the address is reflected.
+ */
+const REASONS: Record<SignInReason, { text: string; tone: "ok" | "warn" }> = {
+  ended: { text: "Your session ended; sign in again.", tone: "warn" },
+  unsaved: {
+    text: "Your session ended, so your last change was not saved. Sign in and make it again.",
+    tone: "warn",
+  },
+  signed_out: {
+    text: "You are signed out. On a shared workstation, close the browser as well.",
+    tone: "ok",
+  },
+};
+
+function reasonOf(value: string | undefined): SignInReason | undefined {
+  return value !== undefined && Object.hasOwn(REASONS, value) ? value as SignInReason : undefined;
+}
+
 function LoginBody(
-  { next, error, email }: { next: string; error?: string; email?: string },
+  { next, error, email, reason }: {
+    next: string;
+    error?: string;
+    email?: string;
+    reason?: SignInReason | undefined;
+  },
 ) {
+  const why = reason ? REASONS[reason] : undefined;
   return (
     <section class="form-card" aria-labelledby="login-heading">
       <h1 id="login-heading">Sign in</h1>
+      {why && (
+        <p class={`notice notice--${why.tone}`} role="status" data-testid="sign-in-reason">
+          {why.text}
+        </p>
+      )}
       {error && <p class="notice notice--error" role="alert">{error}</p>}
       <form method="post" action="/login">
         <input type="hidden" name="next" value={next} />
+        {
+          // A failed attempt shows the form again: the unsaved change is still worth saying.
+          reason && reason !== "signed_out" && <input type="hidden" name="reason" value={reason} />
+        }
         <label>
           Email
           <input type="email" name="email" autocomplete="username" required value={email ?? ""} />
@@ -53,7 +89,7 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "GET", "/login", { role: "public", class: "read" }, (c) => {
     const next = safeNextPath(c.req.query("next"));
     if (c.get("principal")?.kind === "user") return c.redirect(next, 303);
-    return render(c, { next });
+    return render(c, { next, reason: reasonOf(c.req.query("reason")) });
   });
 
   page(app, ctx.access, "POST", "/login", { role: "public", class: "auth" }, async (c) => {
@@ -63,6 +99,7 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     );
     const next = safeNextPath(parsed.success ? parsed.data.next : "/");
     if (!parsed.success) return render(c, { next, error: "Enter your email and password." }, 400);
+    const reason = reasonOf(parsed.data.reason);
     try {
       const result = await ctx.services.auth.signIn(parsed.data.email, parsed.data.password, {
         ip: c.get("clientIp"),
@@ -79,6 +116,7 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           c,
           <LoginBody
             next={next}
+            reason={reason}
             email={parsed.data.email}
             error={`Too many failed attempts. Try again in ${minutes} minute${
               minutes === 1 ? "" : "s"
@@ -97,6 +135,7 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           c,
           <LoginBody
             next={next}
+            reason={reason}
             email={parsed.data.email}
             error="Sign-in is busy right now. Try again in a moment."
           />,
@@ -110,6 +149,7 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       if (error instanceof AppError && error.code === "UNAUTHENTICATED") {
         return render(c, {
           next,
+          reason,
           email: parsed.data.email,
           error: "The email or password is not correct.",
         }, 401);
@@ -139,7 +179,8 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const principal = c.get("principal");
     if (principal?.kind === "user") await ctx.services.auth.signOut(principal, c.get("requestId"));
     clearSessionCookie(c, secure);
-    return c.redirect("/", 303);
+    // Signing out is confirmed on a page that says so, not by landing on the start page.
+    return c.redirect(signInPath("/", "signed_out"), 303);
   });
   return app;
 }

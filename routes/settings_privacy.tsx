@@ -55,8 +55,9 @@ const RevokeForm = z.object({
   return_to: z.string().max(2048).optional(),
 }).strict();
 
+/** `YYYY-MM-DD HH:MM:SS UTC`, as every server page prints times. */
 function when(iso: string | null): string {
-  return iso ? iso.replace("T", " ").slice(0, 16) + " UTC" : "—";
+  return iso ? iso.replace("T", " ").slice(0, 19) + " UTC" : "—";
 }
 
 /** Where a form returns: the page it came from (banner), else this page with a notice. */
@@ -106,6 +107,8 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const erasedRaw = c.req.query("erased");
     const erased = erasedRaw && /^\d{1,12}$/.test(erasedRaw) ? Number(erasedRaw) : null;
     const csrf = <input type="hidden" name="csrf_token" value={user.csrfToken} />;
+    // STANDBY refuses a grant (a write) but not a withdrawal: Allow is not offered meanwhile.
+    const grantPaused = ctx.services.mode.current() === "STANDBY";
     return ctx.pages.render(
       c,
       <>
@@ -150,14 +153,23 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             )
             : (
               <div class="privacy__actions">
-                <form method="post" action="/settings/privacy/grant" class="inline-form">
-                  {csrf}
-                  <input type="hidden" name="method" value="settings" />
-                  <input type="hidden" name="policy_version" value={policy.version} />
-                  <button type="submit" class="button button--primary">
-                    Allow usage analytics
-                  </button>
-                </form>
+                {grantPaused
+                  ? (
+                    <p class="notice notice--warn" data-testid="grant-paused">
+                      Usage analytics cannot be turned on while the platform is in STANDBY. You can
+                      allow them here when it is back in DEMO or LIVE.
+                    </p>
+                  )
+                  : (
+                    <form method="post" action="/settings/privacy/grant" class="inline-form">
+                      {csrf}
+                      <input type="hidden" name="method" value="settings" />
+                      <input type="hidden" name="policy_version" value={policy.version} />
+                      <button type="submit" class="button button--primary">
+                        Allow usage analytics
+                      </button>
+                    </form>
+                  )}
                 {analytics.state === "none" && (
                   <form method="post" action="/settings/privacy/revoke" class="inline-form">
                     {csrf}
@@ -195,9 +207,13 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         </section>
 
         <h2>Your choices</h2>
-        {history.length === 0
-          ? <p class="muted">You have not made a choice yet.</p>
-          : (
+        {history.length === 0 ? <p class="muted">You have not made a choice yet.</p> : (
+          <div
+            class="table-scroll"
+            role="region"
+            aria-label="Your consent choices"
+            tabIndex={0}
+          >
             <table class="data" aria-label="Consent history">
               <thead>
                 <tr>
@@ -222,7 +238,8 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 ))}
               </tbody>
             </table>
-          )}
+          </div>
+        )}
       </>,
       { title: "Privacy", status },
     );

@@ -4,8 +4,10 @@
  * registry, which the role-table test walks so no route can go unlisted.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { sessionSecretOf } from "../auth/middleware.ts";
 import { type Role, roleAtLeast, type Scope } from "../auth/principal.ts";
 import type { Mode } from "../config.ts";
+import { ModeStandbyError } from "../errors/mod.ts";
 import { modeAllows, type RouteClass } from "../governance/policy.ts";
 import { problem, wantsApi } from "./problem.ts";
 import type { AppEnv } from "./types.ts";
@@ -42,10 +44,63 @@ export function safeNextPath(next: string | undefined | null): string {
   return next;
 }
 
+/**
+ * Why a browser was sent to the sign-in page; /login shows a fixed sentence for each
+ * (routes/login.tsx), so nothing the user typed is ever carried in the address.
+ * - `ended`: a page was opened with a session cookie that no longer signs anyone in (idle or
+ *   absolute limit, ended by an administrator or another instance);
+ * - `unsaved`: a form was sent without a session in force, so the change was not made;
+ * - `signed_out`: the user has just signed out.
+ */
+export const SIGN_IN_REASONS = ["ended", "unsaved", "signed_out"] as const;
+export type SignInReason = (typeof SIGN_IN_REASONS)[number];
+
+/** The sign-in page's address, returning to `next` afterwards, with an optional reason. */
+export function signInPath(next: string, reason?: SignInReason): string {
+  const local = safeNextPath(next);
+  const query = [
+    ...(local !== "/" || !reason ? [`next=${encodeURIComponent(local)}`] : []),
+    ...(reason ? [`reason=${reason}`] : []),
+  ];
+  return `/login?${query.join("&")}`;
+}
+
+/** Query keys of the one-time confirmations pages show after a change ("saved", "3 deleted"). */
+const CONFIRMATION_KEYS = ["notice", "erased"];
+
+/**
+ * The page a refused form was sent from: its Referer when that is this site (the Origin check
+ * of the CSRF middleware has already run), else the form's own address. The form's address is
+ * often an action with no page of its own (/settings/privacy/grant), and a confirmation left in
+ * the Referer's query would claim a change that was not made.
+ */
+function formPagePath(c: Context<AppEnv>): string {
+  const own = new URL(c.req.url);
+  const referer = c.req.header("referer");
+  if (referer) {
+    try {
+      const from = new URL(referer);
+      if (from.origin === (c.req.header("origin") ?? own.origin)) {
+        for (const key of CONFIRMATION_KEYS) from.searchParams.delete(key);
+        return safeNextPath(from.pathname + from.search);
+      }
+    } catch { /* not a URL: the form's own address below */ }
+  }
+  return safeNextPath(c.req.path);
+}
+
 function unauthenticated(c: Context<AppEnv>): Response {
   if (wantsApi(c)) return problem(c, "UNAUTHENTICATED", "Sign-in or an API token is required");
+  if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+    // A form sent after the session ended (signed out in another tab, idle limit): the change
+    // was not made. Say so on the sign-in page and return to the form's page afterwards; the
+    // form's content is never put in the address.
+    return c.redirect(signInPath(formPagePath(c), "unsaved"), 303);
+  }
   const next = safeNextPath(c.req.path + (new URL(c.req.url).search || ""));
-  return c.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+  // A session cookie that signs no one in (the authentication middleware clears it in this
+  // answer) means a session that ended, as opposed to a visitor who never signed in.
+  return c.redirect(signInPath(next, sessionSecretOf(c) ? "ended" : undefined), 303);
 }
 
 /**
@@ -85,18 +140,34 @@ export function authorize(
   };
 }
 
-/** Refuses routes whose class the current mode does not allow (503 MODE_STANDBY). */
+/** Seconds a client is asked to wait before trying a write refused in STANDBY again. */
+const STANDBY_RETRY_SECONDS = 60;
+
+/** The STANDBY refusal of a page form: what happened, what still works, what to do. */
+export const STANDBY_PAGE_MESSAGE =
+  "The platform is in STANDBY, so changes are paused and this one was not made. " +
+  "Pages can still be viewed, you can sign in and out and turn usage analytics off, and " +
+  "administrators can still change the mode, flags and experiments. Go back to the page you " +
+  "were on and make the change again when the platform is back in DEMO or LIVE.";
+
+/**
+ * Refuses routes whose class the current mode does not allow (503 MODE_STANDBY, Retry-After).
+ * The API answers problem+json; a page form's refusal is thrown, so that the app's error
+ * handler draws it as an HTML page in the layout with its navigation (lib/app.ts): a
+ * problem+json body is a dead end in a browser.
+ */
 export function modeGuard(
   routeClass: RouteClass,
   currentMode: () => Mode,
 ): MiddlewareHandler<AppEnv> {
   return async function modeGuardMiddleware(c, next) {
     if (!modeAllows(currentMode(), routeClass)) {
+      if (!wantsApi(c)) throw new ModeStandbyError(STANDBY_PAGE_MESSAGE, STANDBY_RETRY_SECONDS);
       return problem(
         c,
         "MODE_STANDBY",
         "The platform is in STANDBY mode; writes and ingestion are paused",
-        { "retry-after": "60" },
+        { "retry-after": String(STANDBY_RETRY_SECONDS) },
       );
     }
     await next();

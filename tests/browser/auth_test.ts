@@ -74,8 +74,13 @@ Deno.test({
           "no link to pages the role cannot open",
         );
         await page.click('button:has-text("Sign out")');
-        await page.waitForURL(`${server.url}/`);
-        assert.equal(await page.locator('a:has-text("Sign in")').count() > 0, true);
+        // Signing out lands on the sign-in page, which says so.
+        await page.waitForURL(`${server.url}/login?reason=signed_out`);
+        assert.match(
+          await page.getByTestId("sign-in-reason").textContent() ?? "",
+          /You are signed out/,
+        );
+        assert.equal(await page.locator('button:has-text("Sign out")').count(), 0);
         await context.close();
       });
     } finally {

@@ -1,0 +1,129 @@
+/**
+ * The refusals of `secure()` on a bare app: where a page request without a session is sent,
+ * and how a STANDBY refusal reaches a page (thrown, for the app's HTML error page) and the API
+ * (problem+json).
+ */
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import type { Mode } from "../config.ts";
+import { ModeStandbyError } from "../errors/mod.ts";
+import {
+  type Access,
+  page,
+  RouteRegistry,
+  secure,
+  signInPath,
+  STANDBY_PAGE_MESSAGE,
+} from "./access.ts";
+import type { AppEnv } from "./types.ts";
+
+const WRITE: Access = { role: "signed_in", class: "write" };
+const READ: Access = { role: "signed_in", class: "read" };
+
+function appWith(mode: Mode) {
+  const app = new Hono<AppEnv>();
+  const deps = { registry: new RouteRegistry(), currentMode: () => mode };
+  const thrown: unknown[] = [];
+  app.use(async (c, next) => {
+    c.set("requestId", "req-1");
+    c.set(
+      "principal",
+      c.req.header("x-test-user")
+        ? {
+          kind: "user",
+          id: "u1",
+          email: "someone@example.org",
+          displayName: "Someone",
+          role: "RESEARCHER",
+          csrfToken: "t",
+          sessionId: "s1",
+        } as unknown as AppEnv["Variables"]["principal"]
+        : null,
+    );
+    await next();
+  });
+  app.onError((error, c) => {
+    thrown.push(error);
+    return c.text("error page", 503);
+  });
+  page(app, deps, "POST", "/things", WRITE, (c) => c.text("done"));
+  page(app, deps, "GET", "/things", READ, (c) => c.text("done"));
+  const [authorizeApi, guardApi] = secure(deps, "POST", "/api/things", "api", WRITE);
+  app.post("/api/things", authorizeApi!, guardApi!, (c) => c.text("done"));
+  return { app, thrown };
+}
+
+Deno.test("signInPath: next kept local, the reason by key, no next for the start page", () => {
+  assert.equal(signInPath("/flags?tab=all"), "/login?next=%2Fflags%3Ftab%3Dall");
+  assert.equal(signInPath("/flags", "unsaved"), "/login?next=%2Fflags&reason=unsaved");
+  assert.equal(signInPath("/", "signed_out"), "/login?reason=signed_out");
+  assert.equal(signInPath("//evil.example/x", "ended"), "/login?reason=ended");
+  assert.equal(signInPath("/"), "/login?next=%2F");
+});
+
+Deno.test("a page form without a session: to sign-in with reason unsaved, back to the form's page", async () => {
+  const { app } = appWith("DEMO");
+  const post = (headers: Record<string, string>) =>
+    app.request("http://rf.test/things", { method: "POST", headers, body: "x=secret" });
+
+  const fromPage = await post({
+    origin: "http://rf.test",
+    referer: "http://rf.test/things/list?tab=mine&notice=saved&erased=3",
+  });
+  assert.equal(fromPage.status, 303);
+  assert.equal(
+    fromPage.headers.get("location"),
+    "/login?next=%2Fthings%2Flist%3Ftab%3Dmine&reason=unsaved",
+    "the Referer's page, without the confirmations of an earlier change",
+  );
+  // A Referer from elsewhere (or none) is not followed: the form's own address.
+  const elsewhere: Record<string, string>[] = [
+    { referer: "http://other.test/x" },
+    { referer: "not a url" },
+    {},
+  ];
+  for (const headers of elsewhere) {
+    const response = await post(headers);
+    assert.equal(response.headers.get("location"), "/login?next=%2Fthings&reason=unsaved");
+  }
+  // The API keeps its 401.
+  const api = await app.request("http://rf.test/api/things", { method: "POST" });
+  assert.equal(api.status, 401);
+});
+
+Deno.test("a page opened with an ended session says so; without a session cookie nothing", async () => {
+  const { app } = appWith("DEMO");
+  const stale = await app.request("http://rf.test/things?x=1", {
+    headers: { cookie: "rf_session=gone" },
+  });
+  assert.equal(stale.headers.get("location"), "/login?next=%2Fthings%3Fx%3D1&reason=ended");
+  const first = await app.request("http://rf.test/things?x=1");
+  assert.equal(first.headers.get("location"), "/login?next=%2Fthings%3Fx%3D1");
+});
+
+Deno.test("STANDBY: a page form's refusal is thrown for the HTML page; the API answers problem+json", async () => {
+  const { app, thrown } = appWith("STANDBY");
+  const form = await app.request("http://rf.test/things", {
+    method: "POST",
+    headers: { "x-test-user": "1" },
+  });
+  assert.equal(await form.text(), "error page");
+  assert.equal(thrown.length, 1);
+  const error = thrown[0];
+  assert.ok(error instanceof ModeStandbyError);
+  assert.equal(error.message, STANDBY_PAGE_MESSAGE);
+  assert.equal(error.details.retryAfterSeconds, 60);
+
+  const api = await app.request("http://rf.test/api/things", {
+    method: "POST",
+    headers: { "x-test-user": "1" },
+  });
+  assert.equal(api.status, 503);
+  assert.match(api.headers.get("content-type") ?? "", /application\/problem\+json/);
+  assert.equal(api.headers.get("retry-after"), "60");
+  assert.equal((await api.json()).code, "MODE_STANDBY");
+
+  const read = await app.request("http://rf.test/things", { headers: { "x-test-user": "1" } });
+  assert.equal(read.status, 200, "reads are not refused");
+  assert.equal(thrown.length, 1);
+});
