@@ -14,6 +14,7 @@ import { roleAtLeast } from "../lib/auth/principal.ts";
 import { APP_ENVS, type AppEnv as Environment, type Mode, MODES } from "../lib/config.ts";
 import type { RouteContext } from "../lib/context.ts";
 import {
+  type ArchivedFlag,
   FLAG_SCOPES,
   type FlagInput,
   FlagInputSchema,
@@ -48,22 +49,6 @@ const NOTICES: Record<string, string> = {
   restored:
     "The flag was restored with its last settings, turned off: it stays off for everyone until you enable it below.",
 };
-
-/** An archived flag as listed on /flags (its last settings, to show and to restore). */
-interface ArchivedFlag {
-  key: string;
-  description: string | null;
-  scope: string;
-  rolloutPercent: number;
-  requiredModes: string[];
-  targetUsers: string[];
-  targetEnvironments: string[];
-  version: number;
-  archivedAt: string;
-}
-
-const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 
 const FIELD_LABELS: Record<string, string> = {
   key: "Key",
@@ -325,28 +310,10 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   /**
    * The archived flags with their last settings, newest first; null when the database cannot
    * be read (the live list comes from the in-memory snapshot and still shows).
-   *
-   * Read here because the flag store (lib/flags/store.ts) loads live rows only.
    */
   async function archivedFlags(): Promise<ArchivedFlag[] | null> {
     try {
-      const rows = await ctx.services.db.query(
-        `SELECT key, description, scope, rollout_percent, required_modes, target_users,
-                target_environments, version, archived_at
-           FROM feature_flags WHERE archived_at IS NOT NULL
-          ORDER BY archived_at DESC, key LIMIT 200`,
-      );
-      return rows.map((row) => ({
-        key: String(row.key),
-        description: typeof row.description === "string" ? row.description : null,
-        scope: String(row.scope),
-        rolloutPercent: Number(row.rollout_percent),
-        requiredModes: strings(row.required_modes),
-        targetUsers: strings(row.target_users),
-        targetEnvironments: strings(row.target_environments),
-        version: Number(row.version),
-        archivedAt: new Date(row.archived_at as string | Date).toISOString(),
-      }));
+      return await flags.archived();
     } catch {
       return null;
     }

@@ -28,6 +28,7 @@ export { explain } from "./explain.ts";
 export { bucketOf, inRollout, murmur3 } from "./hash.ts";
 export type { ChangeContext, FlagService, FlagStatus, StatusQuery } from "./service.ts";
 export type { SnapshotState, SnapshotStatus } from "./snapshot.ts";
+export type { ArchivedFlag } from "./store.ts";
 
 /** The topic flag and experiment changes travel on. */
 export const FLAG_EVENTS_TOPIC = "governance";

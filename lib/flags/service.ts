@@ -22,7 +22,7 @@ import {
 import { explain } from "./explain.ts";
 import type { Flag, FlagInput, FlagView } from "./flag.ts";
 import type { SnapshotCache, SnapshotState } from "./snapshot.ts";
-import type { Change, FlagStore } from "./store.ts";
+import type { ArchivedFlag, Change, FlagStore } from "./store.ts";
 
 /** Who makes a change, for the audit log. */
 export interface ChangeContext {
@@ -62,6 +62,8 @@ export interface FlagService extends FlagStateProvider {
   set(key: string, input: FlagInput, change: ChangeContext): Promise<FlagView>;
   /** Archives a flag: it stops evaluating (FLAG_NOT_FOUND); its row and audit history stay. */
   archive(key: string, version: number | undefined, change: ChangeContext): Promise<FlagView>;
+  /** Archived flags with their last settings, newest first (read from the database). */
+  archived(limit?: number): Promise<ArchivedFlag[]>;
 }
 
 export interface FlagServiceDeps {
@@ -232,6 +234,10 @@ export function createFlagService(deps: FlagServiceDeps): FlagService {
       );
       await applied(written.after, false);
       return view(written.after);
+    },
+
+    archived(limit = 200) {
+      return storeCall(() => deps.store.listArchived(limit));
     },
 
     async archive(key, version, change) {

@@ -37,12 +37,19 @@ export interface WriteOptions<T> {
   onChange: OnChange<T>;
 }
 
+/** An archived flag: its last settings and when it was archived. */
+export interface ArchivedFlag extends Flag {
+  archivedAt: string;
+}
+
 export interface FlagStore {
   /** Every live (not archived) flag and experiment. */
   loadAll(): Promise<{ flags: Flag[]; experiments: Experiment[] }>;
   upsertFlag(key: string, input: FlagInput, options: WriteOptions<Flag>): Promise<Change<Flag>>;
   /** Archives a live flag (it stops evaluating; history stays). */
   archiveFlag(key: string, options: WriteOptions<Flag>): Promise<Change<Flag>>;
+  /** Archived flags with their last settings, newest first, at most `limit`. */
+  listArchived(limit: number): Promise<ArchivedFlag[]>;
   upsertExperiment(
     input: ExperimentInput,
     options: WriteOptions<Experiment>,
@@ -224,6 +231,15 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
         await options.onChange(tx, change);
         return change;
       });
+    },
+
+    async listArchived(limit) {
+      const rows = await db.query(
+        `SELECT ${FLAG_COLUMNS} FROM feature_flags WHERE archived_at IS NOT NULL
+          ORDER BY archived_at DESC, key LIMIT $1`,
+        [limit],
+      );
+      return rows.map((row) => ({ ...toFlag(row), archivedAt: iso(row.archived_at) }));
     },
 
     archiveFlag(key, options) {
