@@ -52,6 +52,20 @@ function RequiredMark(): VNode {
   );
 }
 
+/**
+ * A parameter or field name that may break after each underscore on a narrow screen
+ * (`strict_phi_on_upload`), and nowhere else.
+ */
+function FieldName({ name }: { name: string }): VNode {
+  const parts = name.split("_");
+  const last = parts.length - 1;
+  return (
+    <code>
+      {parts.flatMap((part, i) => i < last ? [`${part}_`, <wbr key={i} />] : [part])}
+    </code>
+  );
+}
+
 function SchemaView(
   { doc, schema, depth = 0 }: { doc: Json; schema: Json | undefined; depth?: number },
 ): VNode {
@@ -71,7 +85,7 @@ function SchemaView(
           return (
             <tr key={name}>
               <th scope="row">
-                <code>{name}</code>
+                <FieldName name={name} />
                 {required.has(name) ? <RequiredMark /> : null}
               </th>
               <td>
@@ -169,7 +183,7 @@ export function ApiReference({ doc }: { doc: Json }): VNode {
                     {params.map((p) => (
                       <tr key={`${p.in}-${p.name}`}>
                         <th scope="row">
-                          <code>{String(p.name)}</code>
+                          <FieldName name={String(p.name)} />
                           {p.required ? <RequiredMark /> : null}
                         </th>
                         <td>
