@@ -10,7 +10,12 @@ export interface LayoutProps {
   title: string;
   path: string;
   principal: Principal | null;
-  mode: string;
+  /**
+   * The governance mode when the page was rendered. Not shown: printed in the frame it went stale
+   * while the page stayed open (the footer said DEMO beside a live LIVE badge). The mode is shown
+   * only where it is kept current: the badge on the home page and the governance panel.
+   */
+  mode?: string;
   version: string;
   /** The consent banner and analytics client (signed-in users only; null renders no island). */
   consentBanner?: ConsentBannerProps | null;
@@ -25,7 +30,7 @@ function visible(item: NavItem, principal: Principal | null): boolean {
 }
 
 export function Layout(
-  { title, path, principal, mode, version, consentBanner, children }: LayoutProps,
+  { title, path, principal, version, consentBanner, children }: LayoutProps,
 ): VNode {
   const user = principal?.kind === "user" ? principal : null;
   return (
@@ -98,10 +103,8 @@ export function Layout(
         <footer class="site-footer">
           <span>ResearchFlow Governance {version}</span>
           <a href="/api/docs">API reference</a>
-          <span>
-            Mode <strong>{mode}</strong>
-          </span>
           <a href="/health">health</a>
+          <a href="/health/ready">readiness</a>
         </footer>
       </body>
     </html>
