@@ -26,6 +26,14 @@ export function sampleOn(flagKey: string, percent: number): number {
   return on;
 }
 
+/** Which of the buckets 1–100 are on at `percent` (0–100), as the summary says it. */
+export function bucketsOn(percent: number): string {
+  if (percent <= 0) return "no bucket is on";
+  if (percent === 1) return "bucket 1 is on";
+  if (percent >= 100) return "every bucket (1–100) is on";
+  return `buckets 1–${percent} are on`;
+}
+
 function clamp(value: number): number {
   return Number.isFinite(value) ? Math.min(100, Math.max(0, Math.round(value))) : 0;
 }
@@ -52,8 +60,9 @@ export default function FlagRolloutPreview(
     <section class="panel rollout-preview" aria-labelledby="rollout-preview-heading">
       <h2 id="rollout-preview-heading">Rollout preview</h2>
       <p aria-live="polite" data-testid="preview-summary">
-        At <strong>{percent.value}%</strong>, buckets 1–{percent.value} are on:{" "}
-        <strong>{on}</strong> of {SAMPLE} sample ids get the flag (target users always do).
+        At <strong>{percent.value}%</strong>, {bucketsOn(percent.value)}: <strong>{on}</strong> of
+        {" "}
+        {SAMPLE} sample ids get the flag (target users always do).
       </p>
       <label>
         Check an id

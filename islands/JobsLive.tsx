@@ -12,6 +12,7 @@ import { isStalled, isTerminal } from "../lib/jobs/status.ts";
 import { connectLive, fetchState, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
 import { LiveHeader } from "./shared/LiveHeader.tsx";
+import { utcTime } from "./shared/time.ts";
 
 export interface JobRow {
   id: string;
@@ -30,6 +31,11 @@ export interface JobsLiveProps extends Record<string, unknown> {
   stallAfterMinutes?: number;
   /** The server's clock when it rendered the page (ms), so a skewed client clock is ignored. */
   serverNow?: number;
+  /**
+   * Whether the reader operates the platform (STEWARD or ADMIN): the stalled-job notice points
+   * them to the runbook. Researchers cannot act on a worker, and are told whom to ask instead.
+   */
+  operator?: boolean;
 }
 
 /** How often the stalled marks are re-checked. */
@@ -56,6 +62,22 @@ export function mergeJobEvent(jobs: JobRow[], event: AppEvent, limit: number): J
     updatedAt: event.ts,
   };
   return [row, ...jobs.filter((job) => job.id !== id)].slice(0, limit);
+}
+
+/**
+ * The notice above the table when jobs are stalled: what it means, and what this reader can do
+ * about it (the runbook for those who operate the platform, their data steward or administrator
+ * for researchers, who have no access to workers or the docs).
+ */
+export function stalledNotice(count: number, stallAfterMinutes: number, operator: boolean): string {
+  const jobs = count === 1 ? "1 job has" : `${count} jobs have`;
+  const silence = `${stallAfterMinutes} minute${stallAfterMinutes === 1 ? "" : "s"}`;
+  const next = operator
+    ? "See the Jobs section of the runbook docs/operations/TROUBLESHOOTING.md."
+    : count === 1
+    ? "If it does not move again soon, tell your data steward or administrator which job it is."
+    : "If they do not move again soon, tell your data steward or administrator which ones.";
+  return `${jobs} not reported for more than ${silence}: a worker may have stopped. ${next}`;
 }
 
 /** Changes named one by one in an announcement; beyond them, only how many more. */
@@ -163,59 +185,64 @@ export default function JobsLive(props: JobsLiveProps): VNode {
       <p class="sr-only" role="status" data-testid="jobs-announcement">{announcement.value}</p>
       {stalled.size > 0 && (
         <p class="notice notice--warn" role="status" data-testid="jobs-stalled">
-          {stalled.size === 1 ? "1 job has" : `${stalled.size} jobs have`}{" "}
-          not reported for more than{" "}
-          {silence}: a worker may have stopped. See the runbook in
-          docs/operations/TROUBLESHOOTING.md.
+          {stalledNotice(stalled.size, props.stallAfterMinutes ?? 0, props.operator === true)}
         </p>
       )}
       {jobs.value.length === 0
         ? <p class="muted">No jobs have reported yet.</p>
         : (
-          <table class="data" data-testid="jobs-table">
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Research</th>
-                <th scope="col">Status</th>
-                <th scope="col">Progress</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.value.map((job) => (
-                <tr key={job.id} data-job={job.id}>
-                  <td>
-                    <code>{job.id}</code>
-                  </td>
-                  <td>{job.researchId ?? "—"}</td>
-                  <td>
-                    <span class={BADGE[job.status] ?? "badge"}>{job.status}</span>
-                    {stalled.has(job.id) && (
-                      <>
-                        {" "}
-                        <span
-                          class="badge badge--danger"
-                          title={`No report for more than ${silence}`}
-                        >
-                          stalled
-                        </span>
-                      </>
-                    )}
-                  </td>
-                  <td>
-                    <progress
-                      max={100}
-                      value={job.progress}
-                      aria-label={`Job ${job.id} progress`}
-                    >
-                      {job.progress}%
-                    </progress>{" "}
-                    <span class="muted">{job.progress}%</span>
-                  </td>
+          <div class="table-scroll" role="region" aria-label="Recent jobs" tabIndex={0}>
+            <table class="data" data-testid="jobs-table">
+              <thead>
+                <tr>
+                  <th scope="col">Job</th>
+                  <th scope="col">Research</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Progress</th>
+                  <th scope="col">Last report</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {jobs.value.map((job) => (
+                  <tr key={job.id} data-job={job.id}>
+                    <td>
+                      <code>{job.id}</code>
+                    </td>
+                    <td>{job.researchId ? <code>{job.researchId}</code> : "—"}</td>
+                    <td>
+                      <span class={BADGE[job.status] ?? "badge"}>{job.status}</span>
+                      {stalled.has(job.id) && (
+                        <>
+                          {" "}
+                          <span
+                            class="badge badge--danger"
+                            title={`No report for more than ${silence}`}
+                          >
+                            stalled
+                          </span>
+                        </>
+                      )}
+                    </td>
+                    <td>
+                      <progress
+                        max={100}
+                        value={job.progress}
+                        aria-label={`Job ${job.id} progress`}
+                      >
+                        {job.progress}%
+                      </progress>{" "}
+                      <span class="muted">{job.progress}%</span>
+                    </td>
+                    <td>
+                      <time dateTime={job.updatedAt} data-testid="job-reported">
+                        {utcTime(job.updatedAt)}
+                      </time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
     </section>
   );

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { jobAnnouncement, type JobRow, mergeJobLists } from "./JobsLive.tsx";
+import { h } from "preact";
+import { renderToString } from "preact-render-to-string";
+import JobsLive, {
+  jobAnnouncement,
+  type JobRow,
+  mergeJobLists,
+  stalledNotice,
+} from "./JobsLive.tsx";
 
 const row = (id: string, status: string, progress: number, updatedAt: string): JobRow => ({
   id,
@@ -65,4 +72,29 @@ Deno.test("jobAnnouncement() names at most three changes and counts the rest (a 
     jobAnnouncement([], after.slice(0, 4)) ?? "",
     /Job c completed\. 1 more job changed\.$/,
   );
+});
+
+Deno.test("stalledNotice() sends researchers to their data steward or administrator, operators to the runbook", () => {
+  const researcher = stalledNotice(1, 30, false);
+  assert.match(researcher, /^1 job has not reported for more than 30 minutes: a worker may/);
+  assert.match(researcher, /tell your data steward or administrator which job it is\.$/);
+  assert.doesNotMatch(researcher, /docs|runbook/);
+  assert.match(
+    stalledNotice(2, 1, false),
+    /^2 jobs have not reported for more than 1 minute:.*which ones\.$/,
+  );
+  assert.match(stalledNotice(1, 30, true), /the runbook docs\/operations\/TROUBLESHOOTING\.md\.$/);
+});
+
+Deno.test("the job table scrolls in its own labelled region and says when each job last reported", () => {
+  const html = renderToString(
+    h(JobsLive, {
+      jobs: [{ ...row("job-1", "progress", 40, "2026-11-23T06:35:56.322Z"), researchId: "r-1" }],
+    }),
+  );
+  assert.match(
+    html,
+    /<div class="table-scroll" role="region" aria-label="Recent jobs" tabindex="0"><table class="data"/,
+  );
+  assert.match(html, /<time datetime="2026-11-23T06:35:56.322Z"[^>]*>2026-11-23 06:35:56 UTC</);
 });

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { Island } from "../lib/web/island.tsx";
 import ModeBadge from "../islands/ModeBadge.tsx";
 import type { RouteContext } from "../lib/context.ts";
+import { roleAtLeast } from "../lib/auth/principal.ts";
 import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 
@@ -11,6 +12,8 @@ export function homeRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "GET", "/", { role: "public", class: "read" }, (c) => {
     const state = ctx.services.mode.state();
     const principal = c.get("principal");
+    // Stewards and administrators run the platform: they get the operators' pointers.
+    const operator = principal?.kind === "user" && roleAtLeast(principal.role, "STEWARD");
     return ctx.pages.render(
       c,
       <>
@@ -44,14 +47,41 @@ export function homeRoutes(ctx: RouteContext): Hono<AppEnv> {
               stream are documented in the <a href="/api/docs">API reference</a>.
             </p>
           </article>
-          <article class="card">
-            <h2>For operators</h2>
-            <p>
-              Liveness at <a href="/health">/health</a>, readiness with real dependency checks at
-              {" "}
-              <a href="/health/ready">/health/ready</a>, and runbooks under <code>docs/</code>.
-            </p>
-          </article>
+          {
+            // Researchers cannot reach the runbooks or the workers: they are told whom to ask.
+            // Signed out, the reader may be either, so both cards show.
+          }
+          {!operator && (
+            <article class="card">
+              <h2>For researchers</h2>
+              {principal
+                ? (
+                  <p>
+                    Follow analysis jobs on <a href="/jobs">Jobs</a>{" "}
+                    and choose about usage analytics under{" "}
+                    <a href="/settings/privacy">Privacy</a>. A job that stops moving, or a page you
+                    need but cannot open: contact your data steward or administrator.
+                  </p>
+                )
+                : (
+                  <p>
+                    Sign in to follow analysis jobs. No account yet, or a job that stops moving:
+                    contact your data steward or administrator.
+                  </p>
+                )}
+            </article>
+          )}
+          {(operator || !principal) && (
+            <article class="card">
+              <h2>For operators</h2>
+              <p>
+                Liveness at <a href="/health">/health</a>, readiness with real dependency checks at
+                {" "}
+                <a href="/health/ready">/health/ready</a>, and runbooks under{" "}
+                <code>docs/operations/</code> in the repository.
+              </p>
+            </article>
+          )}
         </section>
       </>,
       { title: "Home" },
