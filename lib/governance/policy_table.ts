@@ -26,7 +26,7 @@ const ROWS: Row[] = [
     cell: (r) => (r.routes.auth ? "yes" : STANDBY_REFUSAL),
   },
   {
-    label: "Mode changes by ADMIN (`governance-write`)",
+    label: "ADMIN governance actions (`governance-write`: mode, flags, experiments, containment)",
     cell: (r) => (r.routes["governance-write"] ? "yes" : STANDBY_REFUSAL),
   },
   {
