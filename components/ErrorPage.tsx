@@ -6,6 +6,8 @@ export interface ErrorPageProps {
   heading: string;
   message: string;
   requestId?: string;
+  /** The page a refused form was sent from (a local path), offered as the way back. */
+  back?: string;
 }
 
 /**
@@ -16,7 +18,7 @@ const READER_HEADINGS = new Map<string, string>([
   ["Standby", "Changes are paused: the platform is in STANDBY"],
 ]);
 
-export function ErrorPage({ status, heading, message, requestId }: ErrorPageProps): VNode {
+export function ErrorPage({ status, heading, message, requestId, back }: ErrorPageProps): VNode {
   return (
     <section class="error-page" aria-labelledby="error-heading">
       <p class="error-page__status">{status}</p>
@@ -28,6 +30,12 @@ export function ErrorPage({ status, heading, message, requestId }: ErrorPageProp
         </p>
       )}
       <p>
+        {back && back !== "/" && (
+          <>
+            <a class="button" href={back}>Back to the page you were on</a>
+            {" "}
+          </>
+        )}
         <a class="button" href="/">Back to the start page</a>
       </p>
     </section>

@@ -73,7 +73,7 @@ import {
 import { createFeatureControl } from "./flags/mod.ts";
 import { createModeService } from "./governance/service.ts";
 import { databaseCheck, redisCheck, workerCheck } from "./health/mod.ts";
-import { RouteRegistry } from "./http/access.ts";
+import { formPagePath, RouteRegistry } from "./http/access.ts";
 import {
   limitBody,
   methodLabel,
@@ -481,6 +481,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
           heading: body.title,
           message: body.detail ?? "The request could not be completed; please try again shortly.",
           requestId: c.get("requestId"),
+          // A refused form: back to the page it was sent from, not the action's address.
+          ...(c.req.method === "GET" || c.req.method === "HEAD" ? {} : { back: formPagePath(c) }),
         }),
         {
           title: body.title,

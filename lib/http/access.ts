@@ -74,7 +74,7 @@ const CONFIRMATION_KEYS = ["notice", "erased"];
  * often an action with no page of its own (/settings/privacy/grant), and a confirmation left in
  * the Referer's query would claim a change that was not made.
  */
-function formPagePath(c: Context<AppEnv>): string {
+export function formPagePath(c: Context<AppEnv>): string {
   const own = new URL(c.req.url);
   const referer = c.req.header("referer");
   if (referer) {

@@ -63,7 +63,9 @@ Deno.test({
           },
           body: new URLSearchParams({ csrf_token: admin.csrfToken }).toString(),
         });
-        assertStandbyPage(response, await response.text(), `${route.method} ${route.path}`);
+        const html = await response.text();
+        assertStandbyPage(response, html, `${route.method} ${route.path}`);
+        assert.match(html, /href="\/jobs">Back to the page you were on/, "the way back");
       }
 
       const api = await app.request("/api/consent/grant", {
