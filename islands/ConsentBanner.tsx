@@ -63,7 +63,8 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
   // "yes" once hydrated: the buttons then use the API instead of a form post.
   const ready = useSignal(false);
   // STANDBY: granting is paused, so Allow is not offered (declining still works).
-  const standby = useSignal(false);
+  // Known from the page first (no Allow flashing up before the check), then kept current.
+  const standby = useSignal(props.standby === true);
 
   useEffect(() => {
     ready.value = true;

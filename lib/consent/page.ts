@@ -33,6 +33,8 @@ export interface ConsentBannerProps extends Record<string, unknown> {
   policyVersion: string;
   /** Where the no-JavaScript forms return to. */
   returnTo: string;
+  /** The mode was STANDBY when the page was drawn: granting is paused, so Allow is not offered. */
+  standby: boolean;
 }
 
 /** A page key from a route pattern: `/admin/users/:id` → `admin_users_id`, `/` → `home`. */
@@ -55,6 +57,7 @@ export function bannerPropsFor(
   c: Context<AppEnv>,
   analytics: PageAnalytics | undefined,
   status: number,
+  mode: string,
 ): ConsentBannerProps | null {
   const principal = c.get("principal");
   const consent = c.get("consent");
@@ -73,6 +76,7 @@ export function bannerPropsFor(
     summary: CONSENT_POLICIES.analytics.summary,
     policyVersion: CONSENT_POLICIES.analytics.version,
     returnTo: safeNextPath(c.req.path),
+    standby: mode === "STANDBY",
   };
 }
 

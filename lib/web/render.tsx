@@ -51,7 +51,7 @@ export function createPageRenderer(deps: PageRendererDeps): PageRenderer {
           principal: c.get("principal"),
           mode: deps.mode(),
           version: deps.version,
-          consentBanner: bannerPropsFor(c, options.analytics, options.status ?? 200),
+          consentBanner: bannerPropsFor(c, options.analytics, options.status ?? 200, deps.mode()),
         }, body),
       );
       const html = renderToString(tree);

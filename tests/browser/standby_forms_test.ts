@@ -90,6 +90,11 @@ Deno.test({
       const html = await privacy.text();
       assert.match(html, /data-testid="grant-paused"/);
       assert.ok(!html.includes("Allow usage analytics"));
+
+      // The banner as drawn by the server (before any script runs) already offers no Allow.
+      const jobs = await (await app.request("/jobs", { headers: { cookie: admin.cookie } })).text();
+      assert.match(jobs, /data-testid="consent-paused"/);
+      assert.ok(!jobs.includes('action="/settings/privacy/grant"'), "no Allow form in STANDBY");
     } finally {
       await app.dispose();
     }
@@ -164,21 +169,37 @@ Deno.test({
     try {
       browser = await launchBrowser();
 
-      await t.step("banner, no JavaScript: Allow gets the STANDBY page", async () => {
+      await t.step("banner, no JavaScript: drawn in STANDBY without Allow", async () => {
         await standby();
         const session = await researcher();
         const context = await contextFor(browser!, server, session, false);
         const page = await context.newPage();
         await page.goto(`${server.url}/jobs`);
         const banner = page.getByRole("region", { name: "Usage analytics" });
-        await submitRefused(
-          page,
-          () => banner.getByRole("button", { name: "Allow" }).click(),
-          "banner Allow",
-        );
-        assert.equal(await consentState(app, session.user.id), "none");
+        await banner.getByTestId("consent-paused").waitFor();
+        assert.equal(await banner.getByRole("button", { name: "Allow" }).count(), 0);
         await context.close();
       });
+
+      await t.step(
+        "banner, no JavaScript: Allow after STANDBY began gets the STANDBY page",
+        async () => {
+          await demo();
+          const session = await researcher();
+          const context = await contextFor(browser!, server, session, false);
+          const page = await context.newPage();
+          await page.goto(`${server.url}/jobs`);
+          await standby();
+          const banner = page.getByRole("region", { name: "Usage analytics" });
+          await submitRefused(
+            page,
+            () => banner.getByRole("button", { name: "Allow" }).click(),
+            "banner Allow",
+          );
+          assert.equal(await consentState(app, session.user.id), "none");
+          await context.close();
+        },
+      );
 
       await t.step("banner, JavaScript, opened in STANDBY: no Allow, says why", async () => {
         await standby();
