@@ -585,6 +585,19 @@ Deno.test("with the database unreachable, recently verified tokens and sessions 
     assert.equal(unknown.headers.get("retry-after"), "5");
     assert.equal((await json(unknown)).code, "SERVICE_UNAVAILABLE");
 
+    // A page opened with a session cookie that cannot be checked: the HTML error page in the
+    // layout, not a problem+json body (a dead end in a browser).
+    const cookieName = session.cookie.split("=")[0]!;
+    const page = await local.request("/flags", {
+      headers: { cookie: `${cookieName}=${"x".repeat(43)}` },
+    });
+    assert.equal(page.status, 503);
+    assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
+    assert.equal(page.headers.get("retry-after"), "5");
+    const html = await page.text();
+    assert.match(html, /Sign-in cannot be checked right now/);
+    assert.match(html, /<nav aria-label="Main">/);
+
     const health = await local.request("/health", {
       headers: { authorization: `Bearer ${unseen}` },
     });

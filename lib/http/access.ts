@@ -7,7 +7,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { sessionSecretOf } from "../auth/middleware.ts";
 import { type Role, roleAtLeast, type Scope } from "../auth/principal.ts";
 import type { Mode } from "../config.ts";
-import { ModeStandbyError } from "../errors/mod.ts";
+import { ModeStandbyError, ServiceUnavailableError } from "../errors/mod.ts";
 import { modeAllows, type RouteClass } from "../governance/policy.ts";
 import { problem, wantsApi } from "./problem.ts";
 import type { AppEnv } from "./types.ts";
@@ -115,6 +115,14 @@ export function authorize(
     if (access.role !== "public") {
       const principal = c.get("principal");
       if (!principal && c.get("authUnavailable")) {
+        // A page gets the HTML error page (thrown to the app's error handler), not a
+        // problem+json body, which is a dead end in a browser.
+        if (!wantsApi(c)) {
+          throw new ServiceUnavailableError(
+            "Sign-in cannot be checked right now, so this page cannot be shown; try again shortly.",
+            5,
+          );
+        }
         return problem(
           c,
           "SERVICE_UNAVAILABLE",
