@@ -18,12 +18,16 @@ const isLetterCode = (c: number) => c < 0x2000 && (CLS[c]! & C_LETTER) !== 0;
 /** Whether the word found by the last wordAt() call has an inner apostrophe or hyphen. */
 export let wordAtJoined = false;
 
+/** Whether the word found by the last wordAt() call has a letter beyond ASCII. */
+export let wordAtWide = false;
+
 /** The last wordAt() call: its text, position and answers (rules often ask twice). */
 let memoText = "";
 let memoAt = -1;
 let memoEnd = 0;
 let memoHash = 0;
 let memoJoined = false;
+let memoWide = false;
 
 /**
  * End of the word at p: letters with inner apostrophes and hyphens ("O'Brien",
@@ -34,12 +38,14 @@ export function wordAt(t: string, p: number): number {
   if (p === memoAt && t === memoText) {
     wordAtHash = memoHash;
     wordAtJoined = memoJoined;
+    wordAtWide = memoWide;
     return memoEnd;
   }
   const n = t.length;
   let e = p;
   let h = FNV_OFFSET;
   let joined = false;
+  let wide = false;
   while (e < n) {
     const c = t.charCodeAt(e);
     if (c >= 97 && c <= 122) {
@@ -50,6 +56,7 @@ export function wordAt(t: string, p: number): number {
       e++;
     } else if (c >= 128 && isLetterCode(c)) {
       h = Math.imul(h ^ c, FNV_PRIME);
+      wide = true;
       e++;
     } else if (
       (c === 39 || c === 45 || c === 0x2019) && e > p && isLetterCode(t.charCodeAt(e + 1))
@@ -64,6 +71,7 @@ export function wordAt(t: string, p: number): number {
   }
   wordAtHash = memoHash = (h >>> 0) || 1;
   wordAtJoined = memoJoined = joined;
+  wordAtWide = memoWide = wide;
   memoText = t;
   memoAt = p;
   memoEnd = e;

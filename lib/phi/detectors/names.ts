@@ -7,7 +7,7 @@
 import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
 import { hit, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
-import { rangeHash, wordAt, wordAtHash, wordAtJoined } from "../read.ts";
+import { rangeHash, wordAt, wordAtHash, wordAtJoined, wordAtWide } from "../read.ts";
 import {
   flagsAt,
   HashIndex,
@@ -322,6 +322,7 @@ function afterParticles(t: string, p: number): number {
   let q = p;
   for (let k = 0; k < 3; k++) {
     if (!isLowerAt(t, q)) return k > 0 && isUpperAt(t, q) ? q : -1;
+    if (!particleStart(t.charCodeAt(q), t.charCodeAt(q + 1))) return -1;
     const e = wordAt(t, q);
     if (e - q > 5 || !setHas(NAME_PARTICLES, wordAtHash)) return -1;
     const next = skipSpaces(t, e);
@@ -329,6 +330,30 @@ function afterParticles(t: string, p: number): number {
     q = next;
   }
   return isUpperAt(t, q) ? q : -1;
+}
+
+/**
+ * Whether a word starting with the letters c0, c1 may be a name particle (`va`n, `de`r, `la`,
+ * `bi`n, ...): the cheap test before a word after a name is read and hashed, which most words
+ * ending a name ("was", "is", "and") fail.
+ */
+function particleStart(c0: number, c1: number): boolean {
+  switch (c0) {
+    case 118: // v: van, von
+      return c1 === 97 || c1 === 111;
+    case 100: // d: de, del, della, den, der, di, da, das, du, dos
+      return c1 === 101 || c1 === 105 || c1 === 97 || c1 === 117 || c1 === 111;
+    case 108: // l: le, la
+      return c1 === 101 || c1 === 97;
+    case 116: // t: ten, ter
+      return c1 === 101;
+    case 98: // b: bin
+      return c1 === 105;
+    case 105: // i: ibn
+      return c1 === 98;
+    default:
+      return false;
+  }
 }
 
 /**
@@ -343,7 +368,8 @@ function particlesBefore(t: string, i: number): number {
     if (e === s) break;
     let b = e;
     while (b > 0 && e - b < 6 && isLowerAt(t, b - 1)) b--;
-    if (b === e || (b > 0 && isLetter(t.charCodeAt(b - 1)))) break;
+    if (e - b < 2 || (b > 0 && isLetter(t.charCodeAt(b - 1)))) break;
+    if (!particleStart(t.charCodeAt(b), t.charCodeAt(b + 1))) break;
     if (!setHas(NAME_PARTICLES, rangeHash(t, b, e))) break;
     s = b;
   }
@@ -543,7 +569,7 @@ export function matchNames(
     if (particles > 0) q = particles;
     if (isUpperAt(t, q)) {
       const e2 = wordAt(t, q);
-      const f2 = nameFlags(t, q, e2, wordAtHash);
+      const f2 = wordAtWide ? nameFlags(t, q, e2, wordAtHash) : wordFlags(wordAtHash);
       const secondLast = strongLast(f2) || (wordAtJoined && secondLastByDash(t, q, e2));
       // A dictionary surname that is also an everyday word ("Smith", "Brown", "Hill") after
       // a first name: the surname, in title case; a street word only where no capitalised

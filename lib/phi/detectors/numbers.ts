@@ -410,6 +410,23 @@ function matchCx(t: string, i: number, run: number): boolean {
   return true;
 }
 
+/**
+ * The forms of clinical exports at the digit run [i, run) (c1 after it): an HL7 CX field, SAS
+ * DATE9, a compact date after a birth cue. Returns the end of the hit or -1. Apart from tryAt()
+ * so that tryAt() stays small enough for V8 to inline its frequent matchers.
+ */
+function exportFormAt(ctx: TextCtx, i: number, run: number, c1: number): number {
+  const t = ctx.t;
+  if (c1 === 94) return matchCx(t, i, run) ? take(ctx, i, run, cxType) : -1;
+  if (run - i === 8) {
+    return endsClean(t, run) && compactDate(t, i) && birthCueBefore(t, i)
+      ? take(ctx, i, run, "DATE")
+      : -1;
+  }
+  const e = matchDate9(t, i, run);
+  return e > 0 ? take(ctx, i, e, "DATE") : -1;
+}
+
 /** SSN with delimiters at i: AAA-GG-SSSS with '-', ' ' or '.'. */
 function matchSsn(t: string, i: number): number {
   const a = digitsEnd(t, i, 4);
@@ -696,27 +713,7 @@ function matchAge(t: string, i: number, e: number): boolean {
   const a = t.charCodeAt(e);
   // After: "-year-old", " years old", " y/o", " yo", " yrs old" all start with [ -]y, or y.
   const y = a === 45 || a === 32 ? e + 1 : e;
-  if ((t.charCodeAt(y) | 32) === 121) {
-    if (a === 45) {
-      if (readsAt(t, e, "-year-old") || readsAt(t, e, "-years-old") || readsAt(t, e, "-yr-old")) {
-        return true;
-      }
-    } else {
-      if (
-        readsAt(t, y, "year old") || readsAt(t, y, "years old") || readsAt(t, y, "yrs old") ||
-        readsAt(t, y, "yr old") || readsAt(t, y, "yr-old") || readsAt(t, y, "years of age") ||
-        readsAt(t, y, "yrs of age") || readsAt(t, y, "y/o")
-      ) return true;
-      // "y.o.", "yo": the word ends there.
-      const yo = readsAt(t, y, "y.o") ? y + 3 : readsAt(t, y, "yo") ? y + 2 : -1;
-      if (yo > 0 && !isLetter(t.charCodeAt(yo))) return true;
-      // "(94 y)".
-      if (t.charCodeAt(y + 1) === 41 && t.charCodeAt(i - 1) === 40) return true;
-      // "94 yrs", "94 yr": from 90.
-      const yr = readsAt(t, y, "yrs") ? y + 3 : readsAt(t, y, "yr") ? y + 2 : -1;
-      if (yr > 0 && !isLetter(t.charCodeAt(yr)) && num(t, i, e) >= 90) return true;
-    }
-  }
+  if ((t.charCodeAt(y) | 32) === 121 && ageWordAfter(t, i, e, y)) return true;
   // Before: the previous word decides, compared by hash (no string).
   const prev = previousWordHash(t, i);
   if (prev === H_AGED || prev === H_AGE || prev === H_TURNED || prev === H_TURN) return true;
@@ -725,6 +722,27 @@ function matchAge(t: string, i: number, e: number): boolean {
       readsAt(t, i - 8, "she was ");
   }
   return false;
+}
+
+/** The age wordings after the number [i, e), their 'y' at y ("-year-old", " y.o.", "yo"). */
+function ageWordAfter(t: string, i: number, e: number, y: number): boolean {
+  if (y > e && t.charCodeAt(e) === 45) {
+    return readsAt(t, e, "-year-old") || readsAt(t, e, "-years-old") ||
+      readsAt(t, e, "-yr-old");
+  }
+  if (
+    readsAt(t, y, "year old") || readsAt(t, y, "years old") || readsAt(t, y, "yrs old") ||
+    readsAt(t, y, "yr old") || readsAt(t, y, "yr-old") || readsAt(t, y, "years of age") ||
+    readsAt(t, y, "yrs of age") || readsAt(t, y, "y/o")
+  ) return true;
+  // "y.o.", "yo": the word ends there.
+  const yo = readsAt(t, y, "y.o") ? y + 3 : readsAt(t, y, "yo") ? y + 2 : -1;
+  if (yo > 0 && !isLetter(t.charCodeAt(yo))) return true;
+  // "(94 y)".
+  if (t.charCodeAt(y + 1) === 41 && t.charCodeAt(i - 1) === 40) return true;
+  // "94 yrs", "94 yr": from 90.
+  const yr = readsAt(t, y, "yrs") ? y + 3 : readsAt(t, y, "yr") ? y + 2 : -1;
+  return yr > 0 && !isLetter(t.charCodeAt(yr)) && num(t, i, e) >= 90;
 }
 
 const H_AGED = hashOf("aged");
@@ -779,7 +797,6 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
   if (runLen === 1 && (e = matchMbi(t, i)) > 0) return take(ctx, i, e, "MBI");
   if (runLen === 2 && delimited && (e = matchImei(t, i)) > 0) return take(ctx, i, e, "IMEI");
   if (technical) return -1;
-  if (c1 === 94 && matchCx(t, i, run)) return take(ctx, i, run, cxType);
   if (runLen <= 3 && c1 === 46 && (e = matchIpv4(t, i)) > 0) {
     return take(ctx, i, e, "IP_ADDRESS");
   }
@@ -788,12 +805,10 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
     (runLen <= 2 || runLen === 4) && delimited && isAsciiLetter(t.charCodeAt(run + 1)) &&
     (e = matchMonthNameDate(t, i, run)) > 0
   ) return take(ctx, i, e, "DATE");
-  if (runLen <= 2 && isAsciiLetter(c1) && (e = matchDate9(t, i, run)) > 0) {
-    return take(ctx, i, e, "DATE");
-  }
-  if (runLen === 8 && endsClean(t, run) && compactDate(t, i) && birthCueBefore(t, i)) {
-    return take(ctx, i, run, "DATE");
-  }
+  if (
+    (c1 === 94 || runLen === 8 || (runLen <= 2 && isAsciiLetter(c1))) &&
+    (e = exportFormAt(ctx, i, run, c1)) > 0
+  ) return e;
   // Digits in the phone-shaped run ahead; just the run unless a separator follows it.
   const ahead = runLen >= 12
     ? runLen
