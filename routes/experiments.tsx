@@ -244,50 +244,57 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 </p>
                 <Srm experiment={experiment} />
                 <Wrap admin={isAdmin(c)} c={c} experiment={experiment}>
-                  <table class="data" aria-label={`Variants of ${experiment.key}`}>
-                    <thead>
-                      <tr>
-                        <th scope="col">Variant</th>
-                        <th scope="col">Weight</th>
-                        <th scope="col">Share</th>
-                        <th scope="col">Assignments</th>
-                        <th scope="col">Actual share</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {experiment.variants.map((variant) => (
-                        <tr key={variant.key}>
-                          <td>
-                            <code>{variant.key}</code>
-                          </td>
-                          <td>
-                            {isAdmin(c)
-                              ? (
-                                <label>
-                                  <span class="sr-only">Weight of {variant.key}</span>
-                                  <input
-                                    type="number"
-                                    name={`weight:${variant.key}`}
-                                    min={0}
-                                    max={10000}
-                                    step={1}
-                                    required
-                                    value={edited
-                                      ? formValue(edited, `weight:${variant.key}`) ??
-                                        String(variant.weight)
-                                      : String(variant.weight)}
-                                  />
-                                </label>
-                              )
-                              : variant.weight}
-                          </td>
-                          <td>{percent(variant.weight, total)}</td>
-                          <td>{variant.assignments}</td>
-                          <td>{percent(variant.assignments, assigned)}</td>
+                  <div
+                    class="table-scroll"
+                    role="region"
+                    aria-label={`Variants of ${experiment.key}`}
+                    tabIndex={0}
+                  >
+                    <table class="data">
+                      <thead>
+                        <tr>
+                          <th scope="col">Variant</th>
+                          <th scope="col">Weight</th>
+                          <th scope="col">Share</th>
+                          <th scope="col">Assignments</th>
+                          <th scope="col">Actual share</th>
                         </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                      </thead>
+                      <tbody>
+                        {experiment.variants.map((variant) => (
+                          <tr key={variant.key}>
+                            <td>
+                              <code>{variant.key}</code>
+                            </td>
+                            <td>
+                              {isAdmin(c)
+                                ? (
+                                  <label>
+                                    <span class="sr-only">Weight of {variant.key}</span>
+                                    <input
+                                      type="number"
+                                      name={`weight:${variant.key}`}
+                                      min={0}
+                                      max={10000}
+                                      step={1}
+                                      required
+                                      value={edited
+                                        ? formValue(edited, `weight:${variant.key}`) ??
+                                          String(variant.weight)
+                                        : String(variant.weight)}
+                                    />
+                                  </label>
+                                )
+                                : variant.weight}
+                            </td>
+                            <td>{percent(variant.weight, total)}</td>
+                            <td>{variant.assignments}</td>
+                            <td>{percent(variant.assignments, assigned)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
                   {isAdmin(c) && (
                     <>
                       <label class="checkbox">

@@ -238,18 +238,6 @@ async function contextFor(
   return context;
 }
 
-/**
- * Pages whose data tables their owners have not yet put in a `.table-scroll` region: their
- * failures are expected for now. PENDING: /experiments (routes/experiments.tsx, the variants
- * table). Once such a page passes, this test fails until the page is taken off the list.
- */
-const PENDING = new Set(["/experiments"]);
-
-/** The route a failure line is about (its first word). */
-function routeOfFailure(failure: string): string {
-  return failure.split(/[ :]/)[0]!;
-}
-
 /** The pages each role reaches (as tests/pages_crawl_test.ts states them). */
 const EVERYONE = ["/", "/api/docs"];
 const SIGNED_IN = [...EVERYONE, "/jobs", "/settings/privacy"];
@@ -309,18 +297,9 @@ Deno.test({
               assert.deepEqual(missing, [], `${role}: pages not reached by links`);
               assert.deepEqual(watch.problems, []);
               assert.deepEqual(
-                failures.filter((failure) => !PENDING.has(routeOfFailure(failure))),
+                failures,
                 [],
                 `${role}, ${viewport.name}: pages wider than the window`,
-              );
-              const fixed = [...PENDING].filter((route) =>
-                measured.has(route) &&
-                !failures.some((failure) => routeOfFailure(failure) === route)
-              );
-              assert.deepEqual(
-                fixed,
-                [],
-                `${role}, ${viewport.name}: passes now; take off PENDING`,
               );
             } finally {
               await context.close();
