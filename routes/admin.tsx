@@ -19,6 +19,7 @@ import { AuditQuery } from "./api/audit.ts";
 import { TokenNameSchema } from "./api/admin.ts";
 import { CsrfField, ErrorNotice, QueryNotice } from "../components/forms.tsx";
 import { isStorableInstant } from "../lib/validation/dates.ts";
+import { utcTime } from "../islands/shared/time.ts";
 
 /** Fixed confirmation messages, chosen by key so no user input is reflected. */
 const NOTICES: Record<string, string> = {
@@ -103,12 +104,7 @@ const TokenForm = z.object({
 });
 
 function when(date: Date | null): string {
-  return date ? date.toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—";
-}
-
-/** An audit record's stored ISO time as `YYYY-MM-DD HH:MM:SS UTC`. */
-function utcSeconds(iso: string): string {
-  return `${iso.replace("T", " ").slice(0, 19)} UTC`;
+  return date ? utcTime(date.toISOString()) : "—";
 }
 
 /** What a page shows besides its data: an error, the status, headers and the form's input. */
@@ -772,7 +768,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
               {pageData.records.map((record) => (
                 <tr key={record.id}>
                   <td>
-                    <time datetime={record.createdAt}>{utcSeconds(record.createdAt)}</time>
+                    <time datetime={record.createdAt}>{utcTime(record.createdAt)}</time>
                   </td>
                   <td data-testid="audit-actor">
                     <Named kind={record.actorType} id={record.actorId} />

@@ -22,6 +22,7 @@ import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { Island } from "../lib/web/island.tsx";
 import { firstValues, readForm } from "../lib/http/form.ts";
+import { utcTime } from "../islands/shared/time.ts";
 
 const ModeForm = z.object({
   mode: z.enum(MODES),
@@ -45,7 +46,7 @@ export function logRow(entry: GovernanceLogEntry): GovernanceLogRow {
   return {
     id: entry.id,
     at: entry.createdAt,
-    when: `${entry.createdAt.replace("T", " ").slice(0, 19)} UTC`,
+    when: utcTime(entry.createdAt),
     change: EVENT_NAMES[entry.eventType] ?? entry.eventType,
     details: entry.eventType === "mode_change" ? describeChange(entry.details) : "",
     by: entry.actor,

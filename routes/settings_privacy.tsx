@@ -15,6 +15,7 @@ import { AppError } from "../lib/errors/mod.ts";
 import { page, safeNextPath } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { readForm } from "../lib/http/form.ts";
+import { utcTime } from "../islands/shared/time.ts";
 
 const READ = { role: "signed_in", class: "read" } as const;
 const GRANT = { role: "signed_in", class: "write" } as const;
@@ -55,9 +56,8 @@ const RevokeForm = z.object({
   return_to: z.string().max(2048).optional(),
 }).strict();
 
-/** `YYYY-MM-DD HH:MM:SS UTC`, as every server page prints times. */
 function when(iso: string | null): string {
-  return iso ? iso.replace("T", " ").slice(0, 19) + " UTC" : "—";
+  return iso ? utcTime(iso) : "—";
 }
 
 /** Where a form returns: the page it came from (banner), else this page with a notice. */
