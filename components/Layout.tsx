@@ -10,12 +10,6 @@ export interface LayoutProps {
   title: string;
   path: string;
   principal: Principal | null;
-  /**
-   * The governance mode when the page was rendered. Not shown: printed in the frame it went stale
-   * while the page stayed open (the footer said DEMO beside a live LIVE badge). The mode is shown
-   * only where it is kept current: the badge on the home page and the governance panel.
-   */
-  mode?: string;
   version: string;
   /** The consent banner and analytics client (signed-in users only; null renders no island). */
   consentBanner?: ConsentBannerProps | null;
@@ -100,6 +94,10 @@ export function Layout(
         </header>
         {consentBanner && <Island component={ConsentBanner} props={consentBanner} />}
         <main id="main" class="site-main">{children}</main>
+        {
+          /* No governance mode here: printed in the frame it went stale while the page stayed
+            open; the live badge and the governance panel show it. */
+        }
         <footer class="site-footer">
           <span>ResearchFlow Governance {version}</span>
           <a href="/api/docs">API reference</a>

@@ -49,7 +49,6 @@ export function createPageRenderer(deps: PageRendererDeps): PageRenderer {
           title: options.title,
           path: c.req.path,
           principal: c.get("principal"),
-          mode: deps.mode(),
           version: deps.version,
           consentBanner: bannerPropsFor(c, options.analytics, options.status ?? 200, deps.mode()),
         }, body),
