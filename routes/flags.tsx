@@ -15,6 +15,7 @@ import { APP_ENVS, type AppEnv as Environment, type Mode, MODES } from "../lib/c
 import type { RouteContext } from "../lib/context.ts";
 import {
   type ArchivedFlag,
+  type Flag,
   FLAG_SCOPES,
   type FlagInput,
   FlagInputSchema,
@@ -63,17 +64,33 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 /** The form fields as an upsert input, validated by the API's own schema. */
-export function flagInputFromForm(form: FormFields): { input?: FlagInput; errors: string[] } {
+/**
+ * The flag input of a create or edit form. With `current` (an edit), a description or target
+ * list sent back unchanged is left out, so it keeps its value without being checked again: a
+ * text stored before a stricter PHI rule must not stop an administrator from switching the
+ * flag off in an incident.
+ */
+export function flagInputFromForm(
+  form: FormFields,
+  current?: Pick<Flag, "description" | "targetUsers">,
+): { input?: FlagInput; errors: string[] } {
   const rollout = formValue(form, "rollout_percent")?.trim();
   const version = formValue(form, "version")?.trim();
+  const description = (formValue(form, "description") ?? "").trim() || null;
+  const targetUsers = (formValue(form, "target_users") ?? "").split(/[\s,]+/).filter((id) =>
+    id !== ""
+  );
+  const sameTargets = current !== undefined &&
+    targetUsers.length === current.targetUsers.length &&
+    targetUsers.every((id, i) => id === current.targetUsers[i]);
   const candidate = {
     enabled: formValue(form, "enabled") === "on",
-    description: (formValue(form, "description") ?? "").trim() || null,
+    ...(current !== undefined && description === current.description ? {} : { description }),
     scope: formValue(form, "scope"),
     rolloutPercent: rollout === undefined || rollout === "" ? undefined : Number(rollout),
     requiredModes: formValues(form, "required_modes"),
     targetEnvironments: formValues(form, "target_environments"),
-    targetUsers: (formValue(form, "target_users") ?? "").split(/[\s,]+/).filter((id) => id !== ""),
+    ...(sameTargets ? {} : { targetUsers }),
     ...(version ? { version: Number(version) } : {}),
   };
   const parsed = FlagInputSchema.safeParse(candidate);
@@ -792,7 +809,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const flag = flags.get(c.req.param("key") ?? "");
     if (!flag) return notFound(c);
     const form = await readForm(c);
-    const { input, errors } = flagInputFromForm(form);
+    const { input, errors } = flagInputFromForm(form, flag);
     if (!input) return detailPage(c, flag, { errors, form, status: 400 });
     const failure = await save(c, flag.key, input);
     if (failure) return detailPage(c, flags.get(flag.key) ?? flag, failed(failure, form));

@@ -235,3 +235,34 @@ Deno.test("/experiments shows weights, counts per variant and the SRM warning; A
     assert.match(await bad.text(), /Variants: names of letters/);
   });
 });
+
+Deno.test("a description stored before a stricter PHI rule does not stop switching the flag off from its page", async () => {
+  await withApp(async (app) => {
+    // Stored through the service, as texts saved before a rule was added were (the form and the
+    // API check descriptions; the service does not re-check them).
+    const phone = ["415", "555", "0132"].join("-");
+    await app.services.flags.set("ledger.export", {
+      enabled: true,
+      description: `Ledger export; questions to ${phone}`,
+    }, ACTOR);
+    const admin = await signInAs(app, "ADMIN");
+    // The edit form as drawn sends the description back unchanged; the admin unticks Enabled.
+    const off = await postForm(app, admin, "/flags/ledger.export", [
+      ["version", "1"],
+      ["description", `Ledger export; questions to ${phone}`],
+      ["rollout_percent", "100"],
+      ["target_users", ""],
+    ]);
+    assert.equal(off.status, 303, "before: 400 Description: must not contain PHI");
+    await off.body?.cancel();
+    assert.equal(app.services.flags.get("ledger.export")!.enabled, false);
+    // A changed description is checked as before.
+    const changed = await postForm(app, admin, "/flags/ledger.export", [
+      ["version", "2"],
+      ["description", `Ledger export; call ${phone} now`],
+      ["rollout_percent", "100"],
+    ]);
+    assert.equal(changed.status, 400);
+    assert.match(await changed.text(), /Description: must not contain PHI \(found: PHONE\)/);
+  });
+});
