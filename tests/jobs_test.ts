@@ -116,6 +116,11 @@ Deno.test({
         assert.equal(JSON.parse(text).code, "VALIDATION_FAILED");
         assert.doesNotMatch(text, /Jane|example\.org|free text|555|00482913/);
       }
+      // A worker team learns the id itself is the problem (before: "may hold only identifiers").
+      const phiId = await callback(app, token, "415-555-0132", { status: "started" });
+      const detail = (await json<{ detail: string }>(phiId)).detail;
+      assert.match(detail, /reads as PHI/);
+      assert.doesNotMatch(detail, /555/);
       const rows = await app.db.query("SELECT id FROM jobs");
       assert.equal(rows.length, 0);
       const reader = await createToken(app, { scopes: ["jobs:read"] });

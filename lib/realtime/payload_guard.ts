@@ -30,7 +30,14 @@ export type RefusalReason =
 /** Raised when the bus refuses an event; says why, never what the value was. */
 export class EventRefusedError extends ValidationError {
   constructor(readonly reason: RefusalReason) {
-    super("The event payload may hold only identifiers, enums, booleans and numbers");
+    super(
+      reason === "phi"
+        // A worker team reading a 400 must learn that the id itself is the problem.
+        ? "An identifier in the event reads as PHI to the scanner (a date, phone, record " +
+          "number or similar inside it), so nothing was recorded; use ids without such values " +
+          "(docs/realtime.md)"
+        : "The event payload may hold only identifiers, enums, booleans and numbers",
+    );
   }
 }
 
