@@ -35,8 +35,12 @@ Deno.test("ages written after a cue or before a unit are ages", () => {
     [`${AGE} yrs of age`, "[REDACTED:AGE] yrs of age"],
     [`widow (${AGE} y) lives alone`, "widow ([REDACTED:AGE] y) lives alone"],
     [`(${AGE}y)`, "([REDACTED:AGE]y)"],
-    // The forms found before.
+    [`pt_age: ${AGE}`, "pt_age: [REDACTED:AGE]"],
+    [`minimum age: 13`, "minimum age: [REDACTED:AGE]"],
+    [`Age: 130`, "Age: [REDACTED:AGE]"],
+    // The forms found before, read as before (one space after the word).
     [`age ${AGE}`, "age [REDACTED:AGE]"],
+    [`minimum age 13`, "minimum age [REDACTED:AGE]"],
     [`${AGE}-year-old`, "[REDACTED:AGE]-year-old"],
     [`${AGE} y/o`, "[REDACTED:AGE] y/o"],
   ];
@@ -73,9 +77,32 @@ Deno.test("durations, counts, parameters and sexes without an age cue stay clean
       "94 yoga classes",
       "v2 yo",
       "average=94",
+      // 'age' as the tail of a joined token: cache lifetimes, a token's age.
+      "max-age=300",
+      "max_age=600",
+      "cache-control: no-cache, max-age=0",
+      "Cache-Control: public, max-age=31536000",
+      "min-age=30",
+      "min-age: 30",
+      "token_age=45",
+      "token_age: 45",
+      // A group, not a person: '+' or a range after the number.
+      "Age: 65+",
+      "age: 18-24",
+      "age: 18 - 24",
+      "Age:18-24",
+      "age=18\u201324",
+      "Age: 18+ cohort only",
+      // Above 130, no person's age.
+      "age: 131",
+      "Age: 200",
+      "age=300",
+      "200 yo",
     ]
   ) {
     assert.deepEqual(strictTypes(text), [], text);
+    assert.deepEqual(scanText(text).findings, [], text);
+    assert.equal(redactText(text), text, text);
   }
 });
 
@@ -84,6 +111,8 @@ const ADVERSARIAL: Array<[string, string]> = [
   ["age cues", "Age: 9".repeat(16_700)],
   ["numbers and y", "94 y".repeat(25_000)],
   ["numbers and y.o.", "1 y.o.".repeat(16_700)],
+  ["joined age keys", "max_age=1 ".repeat(10_000)],
+  ["age ranges", "age: 1-".repeat(14_300)],
 ];
 
 for (const [name, text] of ADVERSARIAL) {

@@ -46,6 +46,12 @@ Deno.test("SAS DATE9 dates are dates without a cue", () => {
     [`2Mar${Y}`, "[REDACTED:DATE]"],
     [`admitted ${D}MAR${Y}:00:00:00`, "admitted [REDACTED:DATE]:00:00:00"],
     [`BIRTHDT=${D}MAR${Y},SEX=F`, "BIRTHDT=[REDACTED:DATE],SEX=F"],
+    // After a space or '-' as before; joined by '_' only to a birth cue.
+    [`DCO ${D}MAR2025`, "DCO [REDACTED:DATE]"],
+    [`etl-${D}MAR2025`, "etl-[REDACTED:DATE]"],
+    [`DOB_${D}MAR${Y}`, "DOB_[REDACTED:DATE]"],
+    [`patient_dob_${D}MAR${Y}`, "patient_dob_[REDACTED:DATE]"],
+    [`birth_date_${D}Mar${Y}`, "birth_date_[REDACTED:DATE]"],
   ];
   for (const [text, redacted] of cases) {
     assert.equal(redactText(text), redacted, text);
@@ -69,6 +75,12 @@ Deno.test("compact digits, two-digit years and DATE9 shapes without a birth cue 
       "backup_01jan2024.tar",
       "01jan2024",
       "promo_01_mar_2025",
+      // DATE9 joined by '_' to a word that is no birth cue: snapshots, reports, data cuts.
+      "snapshot_01JAN2025",
+      "SNAPSHOT_01JAN2025",
+      "report_01Jan2025.csv",
+      "adsl_01MAR2025",
+      "DCO_01MAR2025",
       "DOBBY 19550302",
       "adob 19550302",
       "dob 20241399",
@@ -90,6 +102,7 @@ const ADVERSARIAL: Array<[string, string]> = [
   ["cues and versions", "born 1.2.55 ".repeat(8_400)],
   ["day and month letters", "02MAR".repeat(20_000)],
   ["cue letters", "d.o.b.".repeat(16_700)],
+  ["DATE9 joined by '_'", "a_01JAN2025_".repeat(8_400)],
 ];
 
 for (const [name, text] of ADVERSARIAL) {

@@ -13,24 +13,29 @@ const strictTypes = (value: string) =>
 
 /** A synthetic record number, built here. */
 const ID = String(4_829_133);
+/** A synthetic financial number (FIN), 8 digits as issued, built here. */
+const FIN = String(48_291_337);
 
 Deno.test("record numbers after hospital cues are MRNs", () => {
   const cases: Array<[string, string]> = [
     [`MR# ${ID}`, "MR# [REDACTED:MRN]"],
     [`MR#${ID}`, "MR#[REDACTED:MRN]"],
-    [`MR-${ID}`, "MR-[REDACTED:MRN]"],
     [`MR${ID}`, "MR[REDACTED:MRN]"],
     [`Hospital No: ${ID}`, "Hospital No: [REDACTED:MRN]"],
     [`hospital id ${ID}`, "hospital id [REDACTED:MRN]"],
     [`Encounter #${ID}`, "Encounter #[REDACTED:MRN]"],
-    [`encounter: ${ID}`, "encounter: [REDACTED:MRN]"],
+    [`Encounter # ${ID}`, "Encounter # [REDACTED:MRN]"],
     [`Encounter No. ${ID}`, "Encounter No. [REDACTED:MRN]"],
     [`Visit ID ${ID}`, "Visit ID [REDACTED:MRN]"],
+    [`Visit ID: ${ID}`, "Visit ID: [REDACTED:MRN]"],
     [`visit_id=${ID}`, "visit_id=[REDACTED:MRN]"],
     [`visitNumber: ${ID}`, "visitNumber: [REDACTED:MRN]"],
-    [`?visit=${ID}`, "?visit=[REDACTED:MRN]"],
     [`FIN ${ID}`, "FIN [REDACTED:MRN]"],
     [`FIN: ${ID}`, "FIN: [REDACTED:MRN]"],
+    [`FIN ${FIN}`, "FIN [REDACTED:MRN]"],
+    [`FIN: ${FIN}`, "FIN: [REDACTED:MRN]"],
+    [`FIN# ${FIN}`, "FIN# [REDACTED:MRN]"],
+    [`FIN ${ID.slice(0, 6)}`, "FIN [REDACTED:MRN]"],
     [
       `duplicate key value violates unique constraint "patients_mrn_key" Key (mrn)=(${ID}) already exists.`,
       `duplicate key value violates unique constraint "patients_mrn_key" Key (mrn)=([REDACTED:MRN]) already exists.`,
@@ -42,7 +47,9 @@ Deno.test("record numbers after hospital cues are MRNs", () => {
     [`/api/patients/${ID}/notes?tab=2`, "/api/patients/[REDACTED:MRN]/notes?tab=2"],
     [`/patient/${ID}`, "/patient/[REDACTED:MRN]"],
     [`subject: Patient/${ID}`, "subject: Patient/[REDACTED:MRN]"],
-    [`context: Encounter/${ID}`, "context: Encounter/[REDACTED:MRN]"],
+    [`Patient/${ID}`, "Patient/[REDACTED:MRN]"],
+    [`/api/patients/${ID}`, "/api/patients/[REDACTED:MRN]"],
+    [`Key (mrn)=(${ID})`, "Key (mrn)=([REDACTED:MRN])"],
   ];
   for (const [text, redacted] of cases) {
     assert.equal(redactText(text), redacted, text);
@@ -96,6 +103,37 @@ Deno.test("the exclusions and technical strings beside the record-number cues st
       "MR1234",
       "MR2024",
       "see MR !1234",
+      // Tickets, merge requests, study visits, jobs and FHIR references: 'visit', 'encounter'
+      // and 'mr' joined by '-', '_', ':', '=' or '/' to a number are no record number.
+      "MR-1234",
+      "mr-4821",
+      "mr_4821",
+      "mr_4821_hotfix",
+      "mr-4821-fix-login",
+      "mr:12345",
+      "MR #4821",
+      "visit-0003",
+      "visit_1234",
+      "VISIT-12345",
+      "STUDY-42-VISIT-0003",
+      "study42:visit-0003",
+      "job:visit:12345",
+      "encounter-12345",
+      "encounter:1234",
+      "Encounter/12345",
+      `encounter: ${ID}`,
+      `?visit=${ID}`,
+      `context: Encounter/${ID}`,
+      `MR-${ID}`,
+      `visit-${ID}`,
+      `encounter_${ID}`,
+      // FIN: 6 or more digits after a space, ':' or '#', never '-' or '_'.
+      "FIN-1234",
+      "FIN_123456",
+      "FIN:12345",
+      "FIN 4821 dashboard",
+      `FIN-${FIN}`,
+      `FIN_${FIN}`,
       // "fin" in lower case; a year after FIN.
       "fin 4829133",
       "FIN 2024",
@@ -115,6 +153,18 @@ Deno.test("the exclusions and technical strings beside the record-number cues st
     ]
   ) {
     assert.deepEqual(strictTypes(text), [], text);
+    assert.deepEqual(scanText(text).findings, [], text);
+    assert.equal(redactText(text), text, text);
+  }
+});
+
+Deno.test("ticket and visit ids after MR-, mr_, FIN-, visit-, visit_ and encounter- stay clean", () => {
+  for (const prefix of ["MR-", "mr_", "FIN-", "visit-", "visit_", "encounter-"]) {
+    const flagged: string[] = [];
+    for (let k = 1; k <= 20_000; k += 7) {
+      if (scan(prefix + k, { safeKeys: [] }).found) flagged.push(prefix + k);
+    }
+    assert.deepEqual(flagged.slice(0, 5), [], prefix);
   }
 });
 
@@ -125,6 +175,8 @@ const ADVERSARIAL: Array<[string, string]> = [
   ["key details", "Key (mrn)=(".repeat(9_100)],
   ["path segments", "/patients/".repeat(10_000)],
   ["MR hashes", "MR# ".repeat(25_000)],
+  ["joined visit ids", "visit-1234-".repeat(9_100)],
+  ["FIN cues", "FIN 1 ".repeat(16_700)],
 ];
 
 for (const [name, text] of ADVERSARIAL) {

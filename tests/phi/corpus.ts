@@ -544,6 +544,78 @@ function accentedNamePositives(): LabelledRecord[] {
   return out;
 }
 
+/**
+ * Ticket, merge-request, study-visit, job, snapshot and cache-header strings beside the hospital
+ * record-number, DATE9 and age wordings (the review of those rules): `visit`, `encounter` and
+ * `mr` joined by '-', '_', ':' or '/' to a number, `FIN` before a short or joined number, DATE9
+ * joined by '_' to a word that is no birth cue, `age` as the tail of a joined token, age groups
+ * and numbers above 130. The listed strings and generated ids under keys that are not technical
+ * (flag keys, job ids, event payloads, analytics properties read them); generated last, so
+ * every earlier record stays as it was. None may be flagged.
+ */
+function reviewedNearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const bad = (kind: string, value: unknown) => out.push({ kind, value, labels: [] });
+  const listed: Array<[string, string[]]> = [
+    ["near:ticket-id", [
+      "MR-1234",
+      "mr-4821",
+      "mr_4821",
+      "mr_4821_hotfix",
+      "mr-4821-fix-login",
+      "mr:12345",
+      "FIN-1234",
+      "FIN_123456",
+      "FIN:12345",
+      "FIN 4821 dashboard",
+    ]],
+    ["near:visit-id", [
+      "visit-0003",
+      "visit_1234",
+      "VISIT-12345",
+      "STUDY-42-VISIT-0003",
+      "study42:visit-0003",
+      "job:visit:12345",
+      "encounter-12345",
+      "encounter:1234",
+      "Encounter/12345",
+    ]],
+    ["near:date9-joined", [
+      "snapshot_01JAN2025",
+      "SNAPSHOT_01JAN2025",
+      "report_01Jan2025.csv",
+      "adsl_01MAR2025",
+      "DCO_01MAR2025",
+    ]],
+    ["near:age-key", [
+      "max-age=300",
+      "max_age=600",
+      "cache-control: no-cache, max-age=0",
+      "min-age=30",
+      "token_age=45",
+      "Age: 65+",
+      "age: 18-24",
+      "age: 18 - 24",
+      "Age: 18+ cohort only",
+      "age: 131",
+      "Age: 200",
+    ]],
+  ];
+  for (const [kind, texts] of listed) for (const text of texts) bad(kind, { note: text });
+  for (let i = 0; i < PER_TYPE / 20; i++) {
+    const n = String(faker.number.int({ min: 1, max: 20_000 }));
+    const id = digits(faker.number.int({ min: 6, max: 9 })).replace(/^0/, "4");
+    const mon = pick(["JAN", "Feb", "MAR", "Sep", "DEC"]);
+    const d = String(faker.number.int({ min: 1, max: 28 })).padStart(2, "0");
+    const y = faker.number.int({ min: 2020, max: 2030 });
+    bad("near:ticket-id", { flag: `mr_${n}_hotfix`, step: `MR-${n}`, note: `FIN-${id}` });
+    bad("near:visit-id", { job: `job:visit:${n}`, page: `visit_${n}`, note: `encounter-${id}` });
+    bad("near:date9-joined", { job: `snapshot_${d}${mon}${y}`, note: `adsl_${d}${mon}${y}.xpt` });
+    bad("near:age-key", { note: `max-age=${n}`, step: `Age: ${faker.number.int(99)}+` });
+  }
+  return out;
+}
+
 const SENTENCE = [
   "{}",
   "please contact {} tomorrow",
@@ -837,5 +909,6 @@ export function generateCorpus(): {
   corpus.nearMisses.push(...hospitalMrnNearMisses());
   corpus.evasions.push(...encodingEvasions());
   corpus.positives.push(...accentedNamePositives());
+  corpus.nearMisses.push(...reviewedNearMisses());
   return corpus;
 }

@@ -346,8 +346,19 @@ function matchDate9(t: string, i: number, run: number): number {
     const year = num(t, m + 3, e);
     if (year < 1900 || year > 2099) return -1;
     if (!upper && !birthCueBefore(t, i)) return -1;
+    // Joined by '_' to the word before it, a date names a snapshot, a report or a file
+    // (`snapshot_01JAN2025`, `adsl_01MAR2025`), as `promo_01_mar_2025` names a flag; unless that
+    // word is a birth cue (`DOB_01MAR1955`, `patient_dob_01MAR1955`).
+    if (t.charCodeAt(i - 1) === 95 && !birthCueJoined(t, i - 1)) return -1;
   } else if (len !== 2 || !birthCueBefore(t, i)) return -1;
   return endsClean(t, e) ? e : -1;
+}
+
+/** A birth cue ending right at p, with no separator before p (`DOB` of `DOB_01MAR1955`). */
+function birthCueJoined(t: string, p: number): boolean {
+  if (p === 0 || !isLetter(t.charCodeAt(p - 1))) return false;
+  const w = t.slice(Math.max(0, p - 24), p);
+  return BIRTH_CUE.test(w) || BIRTH_CUE_CAMEL.test(w);
 }
 
 /**
@@ -713,16 +724,69 @@ function matchAge(t: string, i: number, e: number): boolean {
   const a = t.charCodeAt(e);
   // After: "-year-old", " years old", " y/o", " yo", " yrs old" all start with [ -]y, or y.
   const y = a === 45 || a === 32 ? e + 1 : e;
-  if ((t.charCodeAt(y) | 32) === 121 && ageWordAfter(t, i, e, y)) return true;
+  if ((t.charCodeAt(y) | 32) === 121 && ageWordAfter(t, i, e, y)) {
+    // Nobody is older than 130: "200 yo" is no age; the wordings read before the clinical
+    // ones were added keep their old reading.
+    return num(t, i, e) <= 130 || oldAgeWordAfter(t, e);
+  }
   // Before: the previous word decides, compared by hash (no string).
   const prev = previousWordHash(t, i);
-  if (prev === H_AGED || prev === H_AGE || prev === H_TURNED || prev === H_TURN) return true;
+  if (prev === H_AGED || prev === H_AGE || prev === H_TURNED || prev === H_TURN) {
+    // "age 94", one space after the word, reads as it always did; the key forms ("Age: 94",
+    // "age=94") are held to a person's age: the word on its own, not the tail of a joined
+    // token (`max-age=300`, `token_age: 45`), at most 130, and no group (`Age: 65+`,
+    // `age: 18-24`).
+    return (t.charCodeAt(i - 1) === 32 && isLetter(t.charCodeAt(i - 2))) ||
+      (num(t, i, e) <= 130 && !ageGroupAfter(t, e) && !joinedWordBefore(t, i));
+  }
   if (prev === H_OF || prev === H_WAS) {
     return readsAt(t, i - 7, "age of ") || readsAt(t, i - 7, "he was ") ||
       readsAt(t, i - 8, "she was ");
   }
   return false;
 }
+
+/** The age wordings after a number the scanner read before the clinical ones were added. */
+function oldAgeWordAfter(t: string, e: number): boolean {
+  return readsAt(t, e, "-year-old") || readsAt(t, e, " year old") ||
+    readsAt(t, e, " years old") || readsAt(t, e, " y/o") || readsAt(t, e, " yo ") ||
+    readsAt(t, e, "-years-old") || readsAt(t, e, " yrs old");
+}
+
+/** A '+' or the rest of a range after the number ending at e: `65+`, `18-24`, `18 - 24`. */
+function ageGroupAfter(t: string, e: number): boolean {
+  const c = t.charCodeAt(e);
+  if (c === 43) return true;
+  const r = c === 32 ? e + 1 : e;
+  const d = t.charCodeAt(r);
+  if (d !== 45 && d !== 0x2013) return false;
+  const s = t.charCodeAt(r + 1) === 32 ? r + 2 : r + 1;
+  return isDigit(t.charCodeAt(s));
+}
+
+/**
+ * Whether the word before the number at i (past spaces and one ':' or '=') is joined to the
+ * one before it by '-' or '_' (`max-age`, `max_age`, `token_age`: a cache lifetime, a token's
+ * age), unless that one names the person (`patient_age`, `pt_age`, `subject_age`).
+ */
+function joinedWordBefore(t: string, i: number): boolean {
+  let e = i;
+  while (e > 0 && isSpace(t.charCodeAt(e - 1))) e--;
+  if (e > 0 && (t.charCodeAt(e - 1) === 58 || t.charCodeAt(e - 1) === 61)) e--;
+  while (e > 0 && isSpace(t.charCodeAt(e - 1))) e--;
+  let s = e;
+  while (s > 0 && e - s < 13 && isLetter(t.charCodeAt(s - 1))) s--;
+  const c = s > 0 ? t.charCodeAt(s - 1) : 0;
+  if (c !== 45 && c !== 95) return false;
+  let w = s - 1;
+  while (w > 0 && s - 1 - w < 8 && isLetter(t.charCodeAt(w - 1))) w--;
+  if (w > 0 && isAlnum(t.charCodeAt(w - 1))) return true;
+  const h = w < s - 1 ? rangeHash(t, w, s - 1) : 0;
+  return h !== H_PATIENT && h !== H_PT && h !== H_SUBJECT;
+}
+const H_PATIENT = hashOf("patient");
+const H_PT = hashOf("pt");
+const H_SUBJECT = hashOf("subject");
 
 /** The age wordings after the number [i, e), their 'y' at y ("-year-old", " y.o.", "yo"). */
 function ageWordAfter(t: string, i: number, e: number, y: number): boolean {

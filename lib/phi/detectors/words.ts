@@ -59,11 +59,21 @@ import {
 /**
  * What a cue announces and the shape of the value that follows it. "joined": an identifier
  * joined to the cue word itself (`patient_4829133`, `patient-4829133`, `Patient #4829133`).
- * "number": a record number after the cue and its filler, spaces allowed, held to the joined
- * rule (`FIN 4829133`; the cue in capitals or title case). "path": a number in the next segment
- * of a URL path (`/patients/4829133`).
+ * "hash": a record number after '#' only (`Encounter #4829133`, `MR# 4829133`), held to the
+ * joined rule. "number": a record number of 6 or more digits after the cue, a space, ':' or '#'
+ * and its filler (`FIN 48291337`; the cue in capitals or title case). "path": a number in the
+ * next segment of a URL path (`/patients/4829133`).
  */
-type Shape = "id" | "postal" | "place" | "demonym" | "digits" | "joined" | "number" | "path";
+type Shape =
+  | "id"
+  | "postal"
+  | "place"
+  | "demonym"
+  | "digits"
+  | "joined"
+  | "hash"
+  | "number"
+  | "path";
 interface Cue {
   words: string[];
   /** Hashes of words[1..] (the first word is the index key). */
@@ -131,11 +141,15 @@ cue("MRN", "id", ["chart"]);
 // `patient-4829133`, `patient=4829133`, `Patient #4829133`, `patient: 4829133`); after a
 // space a number is as often a count or an index ("patient 1234 of 5000").
 cue("MRN", "joined", ["patient"]);
-// An encounter or visit number joined to its word the same way (`Encounter #4829133`,
-// `visit=4829133`, `Encounter/4829133`); `MR#` and `MR-` (medical record), never after a space
-// or a '.' (`Mr. Smith`, `Mr 5`).
-cue("MRN", "joined", ["encounter", "visit", "mr"]);
-// The financial number of a hospital stay (Cerner's `FIN`), after a space too.
+// An encounter or visit number after '#' (`Encounter #4829133`, `Encounter # 4829133`), and
+// `MR#` (medical record) with the '#' against it. Joined by '-', '_', ':', '=' or '/' these
+// words name tickets, merge requests, study visits and FHIR references, not a patient's record
+// (`MR-1234`, `mr_4821_hotfix`, `visit-0003`, `job:visit:12345`, `Encounter/12345`); `Visit ID`,
+// `Encounter No` and the like are the phrases above.
+cue("MRN", "hash", ["encounter", "visit", "mr"]);
+// The financial number of a hospital stay (Cerner's `FIN`, 8 or more digits as issued): 6 or
+// more digits after a space, ':' or '#' (`FIN-1234`, `FIN_123456`, `FIN:12345` and
+// `FIN 4821 dashboard` are ticket and report ids).
 cue("MRN", "number", ["fin"]);
 // A record in a URL path: `/patients/4829133`, `/api/patients/4829133/notes`.
 cue("MRN", "path", ["patients"]);
@@ -588,6 +602,25 @@ function joinedValueAt(t: string, s: number, q: number): number {
 }
 
 /**
+ * Where the record number after a bare cue word ending at q starts when '#' follows it (see the
+ * "hash" shape): spaces allowed around the '#' (`Encounter # 4829133`), or only after it
+ * (`spaced` false: `MR# 4829133`, where `MR #1234` is as often a merge request). -1 otherwise.
+ */
+function hashValueAt(t: string, q: number, spaced: boolean): number {
+  const r = spaced ? skipSpaces(t, q) : q;
+  return t.charCodeAt(r) === 35 ? skipSpaces(t, r + 1) : -1;
+}
+
+/**
+ * Where the value after `FIN` ending at q starts (see the "number" shape): a space, ':' or '#'
+ * first, then the separators and filler afterFiller() skips ('_' not among them). -1 otherwise.
+ */
+function numberValueAt(t: string, q: number): number {
+  const c = t.charCodeAt(q);
+  return isSpace(c) || c === 58 || c === 35 ? afterFiller(t, q, false) : -1;
+}
+
+/**
  * The record number joined to a bare cue word, at p: up to three letters and a '-' (`A`,
  * `PT-`), then 4-20 digits that are not a lone year 1900-2099 (`patient_2024_q3` is a flag
  * key); then the end, or a character other than a letter or digit ('_' included,
@@ -652,8 +685,10 @@ function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): num
       ? joinedValueAt(t, start, q)
       : c.shape === "path"
       ? (t.charCodeAt(q) === 47 && start > 0 && t.charCodeAt(start - 1) === 47 ? q + 1 : -1)
+      : c.shape === "hash"
+      ? hashValueAt(t, q, c.hashes[0] !== H_MR)
       : c.shape === "number"
-      ? (isUpperAt(t, start) ? afterFiller(t, q, true) : -1)
+      ? (isUpperAt(t, start) ? numberValueAt(t, q) : -1)
       : afterFiller(t, q, c.joins);
     if (v < 0) continue;
     let e = -1;
@@ -665,9 +700,12 @@ function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): num
         e = idTokenAt(t, v, c.joins, c.type === "MRN" && joinedTo(t, q, v));
         break;
       case "joined":
-      case "number":
+      case "hash":
       case "path":
         e = joinedIdAt(t, v);
+        break;
+      case "number":
+        e = isDigit(t.charCodeAt(v)) && digitRun(t, v) >= 6 ? joinedIdAt(t, v) : -1;
         break;
       case "postal":
         e = postalCodeAt(t, v);
