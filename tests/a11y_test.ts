@@ -26,7 +26,14 @@ import { roleAtLeast } from "../lib/auth/principal.ts";
 import { grantAnalytics } from "./helpers/analytics.ts";
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
 import { createToken, type Session, signInAs } from "./helpers/auth.ts";
-import { launchBrowser, serve, type Served, watchPage } from "./helpers/browser.ts";
+import {
+  launchBrowser,
+  routeOf,
+  serve,
+  type Served,
+  settle,
+  watchPage,
+} from "./helpers/browser.ts";
 import { hasChromium } from "./helpers/env.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
@@ -157,30 +164,6 @@ function expectClean(findings: Finding[]): void {
     `${f.page}: ${f.rule} (${f.impact}) ${f.helpUrl}\n      ${f.targets.join("\n      ")}`
   );
   assert.fail(`accessibility violations (elements per rule: ${summary}):\n${details.join("\n")}`);
-}
-
-/** Waits until the page's islands are hydrated and their first fetches answered. */
-async function settle(page: Page): Promise<void> {
-  await page.waitForLoadState("load");
-  await page.waitForFunction(
-    () =>
-      document.querySelector(
-        [
-          '.consent[data-ready="no"]',
-          '[data-testid="live-status"][data-status="server"]',
-          '[data-testid="live-status"][data-status="connecting"]',
-          '.mode-badge__live[data-live="no"]',
-          '[data-testid="preview-id"]:disabled',
-        ].join(", "),
-      ) === null,
-    undefined,
-    { timeout: 15_000 },
-  );
-}
-
-/** The route a local link stands for: no query or fragment, one flag page for all flags. */
-function routeOf(href: string): string {
-  return href.split(/[?#]/)[0]!.replace(/^\/flags\/.+/, "/flags/{key}");
 }
 
 /** The pages a role must reach by following links: the navigation it is shown, and more. */

@@ -22,7 +22,14 @@ import type { Role } from "../../lib/auth/mod.ts";
 import { grantAnalytics } from "../helpers/analytics.ts";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import { createToken, createUser, type Session, signIn, signInAs } from "../helpers/auth.ts";
-import { launchBrowser, serve, type Served, watchPage } from "../helpers/browser.ts";
+import {
+  launchBrowser,
+  routeOf,
+  serve,
+  type Served,
+  settle,
+  watchPage,
+} from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
@@ -88,30 +95,6 @@ async function seed(app: TestApp): Promise<void> {
     assert.equal(response.status, 200);
     await response.body?.cancel();
   }
-}
-
-/** Waits until the page's islands are hydrated and their first fetches answered. */
-async function settle(page: Page): Promise<void> {
-  await page.waitForLoadState("load");
-  await page.waitForFunction(
-    () =>
-      document.querySelector(
-        [
-          '.consent[data-ready="no"]',
-          '[data-testid="live-status"][data-status="server"]',
-          '[data-testid="live-status"][data-status="connecting"]',
-          '.mode-badge__live[data-live="no"]',
-          '[data-testid="preview-id"]:disabled',
-        ].join(", "),
-      ) === null,
-    undefined,
-    { timeout: 15_000 },
-  );
-}
-
-/** The route a local link stands for: no query or fragment, one flag page for all flags. */
-function routeOf(href: string): string {
-  return href.split(/[?#]/)[0]!.replace(/^\/flags\/.+/, "/flags/{key}");
 }
 
 /**

@@ -50,3 +50,27 @@ export function watchPage(page: Page): { problems: string[] } {
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.name}`));
   return { problems };
 }
+
+/** Waits until the page's islands are hydrated and their first fetches answered. */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState("load");
+  await page.waitForFunction(
+    () =>
+      document.querySelector(
+        [
+          '.consent[data-ready="no"]',
+          '[data-testid="live-status"][data-status="server"]',
+          '[data-testid="live-status"][data-status="connecting"]',
+          '.mode-badge__live[data-live="no"]',
+          '[data-testid="preview-id"]:disabled',
+        ].join(", "),
+      ) === null,
+    undefined,
+    { timeout: 15_000 },
+  );
+}
+
+/** The route a local link stands for: no query or fragment, one flag page for all flags. */
+export function routeOf(href: string): string {
+  return href.split(/[?#]/)[0]!.replace(/^\/flags\/.+/, "/flags/{key}");
+}
