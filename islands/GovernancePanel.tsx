@@ -96,6 +96,13 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   const hydrated = useSignal(false);
   const root = useRef<HTMLDivElement>(null);
   const messageRef = useRef<HTMLParagraphElement>(null);
+  /**
+   * When the stream last told of a change (performance.now()), so that a request's answer older
+   * than that event does not overwrite it: another administrator's change can land between this
+   * panel's request and its answer.
+   */
+  const lastModeEvent = useRef<{ at: number; mode: string } | null>(null);
+  const lastFlagEventAt = useRef(-Infinity);
   const isAdmin = props.csrfToken !== undefined;
   const pollSeconds = props.pollSeconds ?? 30;
 
@@ -115,6 +122,11 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
     if (typeof body.mode === "string" && body.mode !== mode.value) {
       mode.value = body.mode;
       refreshLog();
+      // A confirmation of this panel's own change stays; one overtaken by another change goes,
+      // whether the news came by the stream, a poll or a reconnect's hello.
+      if (message.value?.kind === "ok" && message.value.mode && message.value.mode !== body.mode) {
+        message.value = null;
+      }
     }
     if (typeof body.pinned === "boolean") pinned.value = body.pinned;
     if (body.pinnedReason !== undefined) pinnedReason.value = body.pinnedReason;
@@ -145,10 +157,10 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
       onEvent(event: AppEvent) {
         if (event.type === "governance.mode_changed") {
           const next = String(event.payload.mode);
+          lastModeEvent.current = { at: performance.now(), mode: next };
           applyState({ mode: next });
-          // A confirmation of this panel's own change stays; one overtaken by another change goes.
-          if (message.value?.kind === "ok" && message.value.mode !== next) message.value = null;
         } else if (event.type === "governance.flag_changed") {
+          lastFlagEventAt.current = performance.now();
           const key = String(event.payload.flagKey);
           flagsMeta.value = flagsMeta.value.map((flag) =>
             flag.key === key ? { ...flag, enabled: event.payload.enabled === true } : flag
@@ -171,6 +183,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
     }
     busy.value = true;
     message.value = null;
+    const sentAt = performance.now();
     try {
       const response = await fetch("/api/governance/mode", {
         method: "POST",
@@ -186,13 +199,24 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
         // The answer is the state after the change: shown at once, whether the stream's event
         // came before it or comes after (the event then changes nothing).
         const state = await response.json() as StateBody;
-        applyState(state);
-        message.value = {
-          kind: "ok",
-          text:
-            `The mode is now ${state.mode} for every user and service; other instances follow within a second.`,
-          mode: state.mode,
-        };
+        const later = lastModeEvent.current;
+        if (later && later.at > sentAt && later.mode !== state.mode) {
+          // Another change landed after this one: the stream's news is newer than the answer.
+          message.value = {
+            kind: "ok",
+            text:
+              `Your change to ${state.mode} was made, then overtaken: the mode is now ${later.mode}.`,
+            mode: later.mode,
+          };
+        } else {
+          applyState(state);
+          message.value = {
+            kind: "ok",
+            text:
+              `The mode is now ${state.mode} for every user and service; other instances follow within a second.`,
+            mode: state.mode,
+          };
+        }
       } else {
         const problem = await response.json().catch(() => ({})) as { detail?: string };
         message.value = {
@@ -225,6 +249,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   async function toggleFlag(key: string, enabled: boolean): Promise<void> {
     busy.value = true;
     message.value = null;
+    const sentAt = performance.now();
     try {
       const response = await fetch(`/api/governance/flags/${encodeURIComponent(key)}`, {
         method: "POST",
@@ -236,7 +261,15 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
         body: JSON.stringify({ enabled }),
       });
       if (response.ok) {
-        applyState(await response.json() as StateBody);
+        const state = await response.json() as StateBody;
+        const modeLater = (lastModeEvent.current?.at ?? -Infinity) > sentAt;
+        if (lastFlagEventAt.current > sentAt || modeLater) {
+          // The stream told of changes after this request: the answer may be older than they
+          // are, so the state is read afresh instead.
+          poll().catch(() => {});
+        } else {
+          applyState(state);
+        }
         message.value = {
           kind: "ok",
           text: `Flag ${key} is now turned ${enabled ? "on" : "off"} for every user and service.`,

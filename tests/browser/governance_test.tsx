@@ -83,6 +83,40 @@ Deno.test({
       });
 
       await t.step(
+        "an answer overtaken by another administrator's change does not put back the older mode",
+        async () => {
+          await setMode(app, admin, "DEMO");
+          const context = await contextFor(browser, server.url, admin);
+          const page = await context.newPage();
+          // The answer to this panel's change reaches it late; meanwhile another administrator
+          // sets STANDBY, whose event arrives first.
+          await page.route("**/api/governance/mode", async (route) => {
+            const response = await route.fetch();
+            const body = await response.text();
+            await setMode(app, admin, "STANDBY");
+            await page.waitForSelector('[data-testid="governance-mode"]:text-is("STANDBY")', {
+              timeout: 10_000,
+            });
+            await route.fulfill({ response, body });
+          });
+          await page.goto(`${server.url}/governance`);
+          await page.waitForSelector('[data-testid="live-status"][data-status="live"]', {
+            timeout: 15_000,
+          });
+          await page.check('input[name="mode"][value="LIVE"]');
+          await page.check('input[name="confirm"]');
+          await page.click('form.mode-switch button[type="submit"]');
+          const note = page.locator('[data-testid="mode-switch-message"]');
+          await note.waitFor({ timeout: 10_000 });
+          assert.match(await note.textContent() ?? "", /overtaken: the mode is now STANDBY/);
+          // Before: the pill went back to LIVE and stayed there, the server in STANDBY.
+          assert.equal(await page.textContent('[data-testid="governance-mode"]'), "STANDBY");
+          assert.equal(app.services.mode.current(), "STANDBY"); // as the steps after expect
+          await context.close();
+        },
+      );
+
+      await t.step(
         "with /api/stream failing, the panel falls back to polling and still updates",
         async () => {
           const context = await contextFor(browser, server.url, steward);
