@@ -482,7 +482,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
           message: body.detail ?? "The request could not be completed; please try again shortly.",
           requestId: c.get("requestId"),
           // A refused form: back to the page it was sent from, not the action's address.
-          ...(c.req.method === "GET" || c.req.method === "HEAD" ? {} : { back: formPagePath(c) }),
+          ...(c.req.method === "GET" || c.req.method === "HEAD"
+            ? {}
+            : { back: formPagePath(c, registry) }),
         }),
         {
           title: body.title,

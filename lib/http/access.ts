@@ -32,8 +32,25 @@ export interface RegisteredRoute {
 /** The routes an app registered, with their access statements. */
 export class RouteRegistry {
   readonly routes: RegisteredRoute[] = [];
+  #pages: RegExp[] | null = null;
   add(route: RegisteredRoute): void {
     this.routes.push(route);
+    this.#pages = null;
+  }
+  /** Whether `path` (no query) is a page a browser can open: a GET page route matches it. */
+  isPage(path: string): boolean {
+    this.#pages ??= this.routes
+      .filter((route) => route.kind === "page" && route.method === "GET")
+      .map((route) =>
+        new RegExp(
+          `^${
+            route.path.split("/").map((part) =>
+              part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+            ).join("/")
+          }$`,
+        )
+      );
+    return this.#pages.some((pattern) => pattern.test(path));
   }
 }
 
@@ -65,37 +82,52 @@ export function signInPath(next: string, reason?: SignInReason): string {
   return `/login?${query.join("&")}`;
 }
 
-/** Query keys of the one-time confirmations pages show after a change ("saved", "3 deleted"). */
-const CONFIRMATION_KEYS = ["notice", "erased"];
+/**
+ * Query keys of the one-time confirmations pages show after a change ("saved", "3 deleted",
+ * "the mode change to LIVE was saved").
+ */
+const CONFIRMATION_KEYS = ["notice", "erased", "changed"];
 
 /**
  * The page a refused form was sent from: its Referer when that is this site (the Origin check
  * of the CSRF middleware has already run), else the form's own address. The form's address is
- * often an action with no page of its own (/settings/privacy/grant), and a confirmation left in
- * the Referer's query would claim a change that was not made.
+ * often an action with no page of its own (/settings/privacy/grant), and a page drawn as a
+ * POST's answer has none either (/analytics/erase): with the registry, such a path is walked up
+ * to the nearest page a browser can open (/settings/privacy, /analytics), so the way back never
+ * ends on 405. A confirmation left in the Referer's query would claim a change that was not
+ * made, so it is dropped.
  */
-export function formPagePath(c: Context<AppEnv>): string {
+export function formPagePath(c: Context<AppEnv>, registry?: RouteRegistry): string {
   const own = new URL(c.req.url);
+  let path = c.req.path;
+  let search = "";
   const referer = c.req.header("referer");
   if (referer) {
     try {
       const from = new URL(referer);
       if (from.origin === (c.req.header("origin") ?? own.origin)) {
         for (const key of CONFIRMATION_KEYS) from.searchParams.delete(key);
-        return safeNextPath(from.pathname + from.search);
+        path = from.pathname;
+        search = from.search;
       }
-    } catch { /* not a URL: the form's own address below */ }
+    } catch { /* not a URL: the form's own address */ }
   }
-  return safeNextPath(c.req.path);
+  if (registry) {
+    while (path !== "/" && !registry.isPage(path)) {
+      path = path.slice(0, path.lastIndexOf("/")) || "/";
+      search = "";
+    }
+  }
+  return safeNextPath(path + search);
 }
 
-function unauthenticated(c: Context<AppEnv>): Response {
+function unauthenticated(c: Context<AppEnv>, registry?: RouteRegistry): Response {
   if (wantsApi(c)) return problem(c, "UNAUTHENTICATED", "Sign-in or an API token is required");
   if (c.req.method !== "GET" && c.req.method !== "HEAD") {
     // A form sent after the session ended (signed out in another tab, idle limit): the change
     // was not made. Say so on the sign-in page and return to the form's page afterwards; the
     // form's content is never put in the address.
-    return c.redirect(signInPath(formPagePath(c), "unsaved"), 303);
+    return c.redirect(signInPath(formPagePath(c, registry), "unsaved"), 303);
   }
   const next = safeNextPath(c.req.path + (new URL(c.req.url).search || ""));
   // A session cookie that signs no one in (the authentication middleware clears it in this
@@ -110,6 +142,7 @@ function unauthenticated(c: Context<AppEnv>): Response {
 export function authorize(
   access: Access,
   renderForbidden?: (c: Context<AppEnv>) => Response,
+  registry?: RouteRegistry,
 ): MiddlewareHandler<AppEnv> {
   return async function authorizeMiddleware(c, next) {
     if (access.role !== "public") {
@@ -132,7 +165,7 @@ export function authorize(
           },
         );
       }
-      if (!principal) return unauthenticated(c);
+      if (!principal) return unauthenticated(c, registry);
       let allowed: boolean;
       if (principal.kind === "token") {
         allowed = (access.scopes ?? []).some((scope) => principal.scopes.includes(scope));
@@ -202,7 +235,10 @@ export function secure(
   access: Access,
 ): MiddlewareHandler<AppEnv>[] {
   deps.registry.add({ method: method.toUpperCase(), path, kind, access });
-  return [authorize(access, deps.renderForbidden), modeGuard(access.class, deps.currentMode)];
+  return [
+    authorize(access, deps.renderForbidden, deps.registry),
+    modeGuard(access.class, deps.currentMode),
+  ];
 }
 
 /** Registers an HTML page (or form post) route with its access statement. */

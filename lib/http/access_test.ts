@@ -48,6 +48,10 @@ function appWith(mode: Mode) {
   });
   page(app, deps, "POST", "/things", WRITE, (c) => c.text("done"));
   page(app, deps, "GET", "/things", READ, (c) => c.text("done"));
+  page(app, deps, "GET", "/things/list", READ, (c) => c.text("done"));
+  page(app, deps, "GET", "/things/:id", READ, (c) => c.text("done"));
+  page(app, deps, "POST", "/things/:id/archive", WRITE, (c) => c.text("done"));
+  page(app, deps, "POST", "/settle", WRITE, (c) => c.text("done"));
   const [authorizeApi, guardApi] = secure(deps, "POST", "/api/things", "api", WRITE);
   app.post("/api/things", authorizeApi!, guardApi!, (c) => c.text("done"));
   return { app, thrown };
@@ -89,6 +93,33 @@ Deno.test("a page form without a session: to sign-in with reason unsaved, back t
   // The API keeps its 401.
   const api = await app.request("http://rf.test/api/things", { method: "POST" });
   assert.equal(api.status, 401);
+});
+
+Deno.test("the way back after a refused form is a page a browser can open (no 405), without a confirmation", async () => {
+  const { app } = appWith("DEMO");
+  const post = (path: string, headers: Record<string, string>) =>
+    app.request(`http://rf.test${path}`, { method: "POST", headers, body: "x=secret" });
+  const cases: [string, Record<string, string>, string][] = [
+    // A page drawn as a POST's answer (its address answers GET with 405): up to /things.
+    [
+      "/things/7/archive",
+      { origin: "http://rf.test", referer: "http://rf.test/things/7/archive" },
+      "/things/7",
+    ],
+    // No Referer: the action's own address, walked up to the nearest page.
+    ["/things/7/archive", {}, "/things/7"],
+    ["/settle", {}, "/"],
+    // A confirmation named `changed` (the governance page's) is dropped like notice and erased.
+    ["/things", {
+      origin: "http://rf.test",
+      referer: "http://rf.test/things/list?changed=LIVE&tab=a",
+    }, "/things/list?tab=a"],
+  ];
+  for (const [path, headers, back] of cases) {
+    const response = await post(path, headers);
+    assert.equal(response.status, 303, path);
+    assert.equal(response.headers.get("location"), signInPath(back, "unsaved"), path);
+  }
 });
 
 Deno.test("a page opened with an ended session says so; without a session cookie nothing", async () => {
