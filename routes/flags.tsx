@@ -26,6 +26,7 @@ import {
 import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
+import { eventKeyPhiTypes } from "../lib/validation/event_key.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 import { Island } from "../lib/web/island.tsx";
@@ -492,6 +493,15 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                         <td>
                           {flags.get(flag.key)
                             ? <span class="muted">A live flag uses this key again.</span>
+                            : eventKeyPhiTypes(flag.key).length > 0
+                            ? (
+                              <span class="muted" data-testid="not-restorable">
+                                Cannot be restored: its key reads as PHI to the scanner that guards
+                                live updates (found:{" "}
+                                {eventKeyPhiTypes(flag.key).join(", ")}), so every change would be
+                                refused. Create a flag with a new key.
+                              </span>
+                            )
                             : (
                               <details class="confirm" data-testid="restore">
                                 <summary>

@@ -422,6 +422,16 @@ for (const target of TARGETS) {
       const again = await postForm(app, admin, "/flags", fields);
       assert.equal(again.status, 400);
       assert.match(await again.text(), /a live flag uses this key again/);
+
+      // A key archived before the key check, which the bus would refuse: no Restore that can
+      // only fail (before: offered, then 400 "choose a key without a date").
+      await app.db.exec(
+        "INSERT INTO feature_flags (key, archived_at) VALUES ('sunset-2025-06-30', now())",
+      );
+      page = await html(app, admin, "/flags");
+      const row = page.match(/<tr[^>]*data-archived="sunset-2025-06-30"[\s\S]*?<\/tr>/)![0];
+      assert.match(text(row), /Cannot be restored: its key reads as PHI .*found: DATE/);
+      assert.ok(!row.includes('name="restore"'));
     }, { target });
   });
 }
