@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
-import { actorOf } from "../lib/audit/mod.ts";
+import { actorOf, queryAudit } from "../lib/audit/mod.ts";
 import type { User } from "../lib/auth/mod.ts";
 import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
 import { barChart } from "../lib/analytics/chart.ts";
@@ -345,12 +345,27 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
   page(app, ctx.access, "GET", "/analytics", STEWARD_READ, async (c) => {
     const erased = c.req.query("erased");
-    if (erased && /^\d{1,12}$/.test(erased)) {
-      const n = Number(erased);
-      // The URL holds the account's id, never its e-mail; the name is read back from the database.
+    if (erased !== undefined) {
+      // The notice is told by the audit log, not by the URL: the caller's own erasure of this
+      // account in the last 10 minutes, with the count it recorded. A crafted link
+      // (?erased=3&user=<a colleague's id>) shows nothing.
+      const principal = c.get("principal") as UserPrincipal;
       const id = c.req.query("user") ?? "";
-      const account = id ? (await auth.listUsers()).find((u) => u.id === id) : undefined;
-      const admin = roleAtLeast((c.get("principal") as UserPrincipal).role, "ADMIN");
+      const done = id
+        ? (await queryAudit(ctx.services.db, {
+          actor: principal.id,
+          action: "analytics.erase_user",
+          targetId: id,
+          from: new Date(ctx.clock.now() - 10 * 60_000),
+          limit: 1,
+        }).catch(() => null))?.records[0]
+        : undefined;
+      const recorded = (done?.after as { deletedEvents?: unknown } | null)?.deletedEvents;
+      if (typeof recorded !== "number") return await dashboardPage(c);
+      const n = recorded;
+      // The URL holds the account's id, never its e-mail; the name is read back from the database.
+      const account = (await auth.listUsers()).find((u) => u.id === id);
+      const admin = roleAtLeast(principal.role, "ADMIN");
       const whose = account ? `of ${nameFor(account, admin)} ` : "";
       return await dashboardPage(c, {
         notice: `${number(n)} analytics event${n === 1 ? "" : "s"} ${whose}${

@@ -347,6 +347,20 @@ for (const target of TARGETS) {
         text(page),
         /3 analytics events of Study Coordinator were deleted and taken out of the totals\./,
       );
+      // The count and name come from the audit log, not the URL: a forged or edited link
+      // (another count, or someone this caller did not erase) shows no notice.
+      const steward = await signInAs(app, "STEWARD");
+      for (
+        const [session, forged] of [
+          [steward, location],
+          [admin, `/analytics?erased=3&user=${admin.user.id}`],
+        ] as const
+      ) {
+        const shown = text(await html(app, session, forged));
+        assert.doesNotMatch(shown, /were deleted and taken out of the totals/, forged);
+      }
+      const edited = text(await html(app, admin, `/analytics?erased=999&user=${subject.id}`));
+      assert.match(edited, /3 analytics events of Study Coordinator were deleted/);
 
       const unconfirmed = await postForm(app, admin, "/analytics/erase", [["user_id", subject.id]]);
       assert.equal(unconfirmed.status, 400);
