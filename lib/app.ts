@@ -57,6 +57,7 @@ import { type AppServices, type RouteContext } from "./context.ts";
 import {
   databaseTimeoutOf,
   type Db,
+  isConnectionFailure,
   isTransientConflict,
   isUnstorableTextError,
   sqlState,
@@ -437,6 +438,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
       );
       c.get("logger")?.warn("database conflict", {
         sqlState: sqlState(error),
+        route: routeLabel(c),
+        method: methodLabel(c.req.method),
+      });
+    } else if (isConnectionFailure(error)) {
+      // The database is out of reach (refused, lost, restarting): a dependency outage the
+      // client can retry, not a server bug. Readiness and its alert tell operators.
+      mapped = new ServiceUnavailableError(
+        "The database cannot be reached right now; try again shortly",
+        5,
+      );
+      c.get("logger")?.warn("database unreachable", {
         route: routeLabel(c),
         method: methodLabel(c.req.method),
       });

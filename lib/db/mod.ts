@@ -11,7 +11,7 @@ export {
   type Row,
   sqlState,
 } from "./db.ts";
-export { openPostgres, type PostgresOptions } from "./postgres.ts";
+export { isConnectionFailure, openPostgres, type PostgresOptions } from "./postgres.ts";
 export { openPglite, openPgliteFromDump, wrapPglite } from "./pglite.ts";
 export {
   bundledMigrationsDir,

@@ -240,6 +240,40 @@ export class DatabaseUnreachableError extends Error {
   }
 }
 
+/** Connection-level error codes: the database could not be reached or dropped the connection. */
+const CONNECTION_FAILURE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_NONAME",
+  "ETIMEDOUT",
+  "CONNECT_TIMEOUT",
+  "ECONNRESET",
+  "EPIPE",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+]);
+
+/**
+ * Whether `error` says the database is out of reach (refused, lost, shutting down, class 08
+ * connection exceptions), as opposed to a statement it refused: a request meeting it answers 503
+ * with Retry-After, not 500.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (
+    typeof code === "string" && (CONNECTION_FAILURE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))
+  ) {
+    return true;
+  }
+  const name = error instanceof Error ? error.name : "";
+  return name === "ConnectionRefused" || name === "TimedOut";
+}
+
 /** The cause of a failed first connection in words, never echoing the URL or credentials. */
 export function connectFailureReason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
