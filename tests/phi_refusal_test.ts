@@ -98,7 +98,9 @@ async function assertRefused(response: Response, path: string, values: string[])
 
 /** The page's error notice (the part that must not echo; the refilled fields may). */
 function errorNotice(html: string): string {
-  const match = html.match(/<(div|p) class="notice notice--error" role="alert">([\s\S]*?)<\/\1>/);
+  const match = html.match(
+    /<(div|p) class="notice notice--error" role="alert"[^>]*>([\s\S]*?)<\/\1>/,
+  );
   assert.ok(match, "the page shows an error notice");
   return match[2]!;
 }
