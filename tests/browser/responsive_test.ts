@@ -31,6 +31,7 @@ import {
   watchPage,
 } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
+import { reportJobs } from "../helpers/jobs.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
 
@@ -86,15 +87,7 @@ async function seed(app: TestApp): Promise<void> {
     ["job-completed", { status: "completed" }],
     ["job-failed", { status: "failed" }],
   ];
-  for (const [id, body] of jobs) {
-    const response = await app.request(`/api/jobs/${id}/status`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${worker}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    assert.equal(response.status, 200);
-    await response.body?.cancel();
-  }
+  await reportJobs(app, worker, jobs);
 }
 
 /**
