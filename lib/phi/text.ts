@@ -13,6 +13,7 @@ import { detectEmails } from "./detectors/email.ts";
 import { detectUrls } from "./detectors/url.ts";
 import { detectColonAddresses } from "./detectors/network.ts";
 import { NEEDS_FULL_PATH, scanTokens } from "./detectors/words.ts";
+import { detectHl7Segments } from "./detectors/hl7.ts";
 import type { PhiType } from "./types.ts";
 
 /** A match in original offsets. */
@@ -134,6 +135,8 @@ function detect(text: string, mode: TextMode): void {
     ctx.reset(t, mode.technical, mode.whole);
     passes(ctx, bits, mode.checkpoint);
   }
+  // An HL7 v2 segment's person fields, by position (`PID|1||…||DOE^JANE^Q||19550302|F`).
+  if (ctx.t.indexOf("|") >= 0) detectHl7Segments(ctx);
   mode.checkpoint?.();
 }
 
