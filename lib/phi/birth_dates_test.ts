@@ -32,6 +32,10 @@ Deno.test("compact and two-digit-year dates after a birth cue are dates", () => 
     ["DOB 2-3-55", "DOB [REDACTED:DATE]"],
     [`DOB ${D}MAR55`, "DOB [REDACTED:DATE]"],
     [`dob: ${D}mar${Y}`, "dob: [REDACTED:DATE]"],
+    // A cue joined to the date, as file and column names write it.
+    [`dob_${Y}${M}${D}`, "dob_[REDACTED:DATE]"],
+    [`DOB-${Y}${M}${D}`, "DOB-[REDACTED:DATE]"],
+    [`birthdate_${D}-${M}-55`, "birthdate_[REDACTED:DATE]"],
   ];
   for (const [text, redacted] of cases) {
     assert.equal(redactText(text), redacted, text);
@@ -85,6 +89,9 @@ Deno.test("compact digits, two-digit years and DATE9 shapes without a birth cue 
       "adob 19550302",
       "dob 20241399",
       "dob 12345678",
+      "dobby_19550302",
+      "job_20261122",
+      "birthday-promo-20261122",
     ]
   ) {
     assert.equal(redactText(text), text, text);
