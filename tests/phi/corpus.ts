@@ -394,6 +394,57 @@ function birthDatePositives(): LabelledRecord[] {
 }
 
 /**
+ * HL7 v2 segments as an interface engine's error logs them (PER_TYPE / 4 of each): a patient's
+ * or next of kin's name (`DOE^JANE^Q`) and a birth date (`19550302`) in their PID and NK1
+ * fields, which only the field's position marks. Generated after the rest.
+ */
+function hl7Positives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const xpn = () =>
+    `${faker.person.lastName().toUpperCase()}^${faker.person.firstName().toUpperCase()}^${
+      faker.string.alpha({ length: 1, casing: "upper" })
+    }`;
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    const d = faker.date.birthdate({ min: 1930, max: 2015, mode: "year" });
+    const ymd = d.toISOString().slice(0, 10).replaceAll("-", "");
+    const sep = pick(["\r", "\n", " "]);
+    out.push(
+      place("hl7:pid-name", "PERSON_NAME", `ADT rejected:${sep}PID|1||||${mark(xpn())}||`),
+      place("hl7:pid-birth-date", "DATE", `PID|${i + 1}||||||${mark(ymd)}|F|||`),
+      place("hl7:nk1-name", "PERSON_NAME", `NK1|1|${mark(xpn())}|SPO`),
+    );
+  }
+  return out;
+}
+
+/** HL7 segments that name no person (PER_TYPE / 4 of each): headers and observations. */
+function hl7NearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    const control = faker.string.alphanumeric({ length: 10, casing: "upper" });
+    out.push(
+      {
+        kind: "near:hl7-msh",
+        value: {
+          note: `MSH|^~\\&|ADT|HOSP|RF|RF|2026112208${digits(4)}||ADT^A01|${control}|P|2.5.1`,
+        },
+        labels: [],
+      },
+      {
+        kind: "near:hl7-obx",
+        value: {
+          note: `OBX|${i + 1}|NM|2345-7^Glucose^LN||${
+            faker.number.int({ min: 60, max: 300 })
+          }|mg/dL|70-99|H|||F`,
+        },
+        labels: [],
+      },
+    );
+  }
+  return out;
+}
+
+/**
  * Technical strings beside the birth-date forms (PER_TYPE / 4): dated run, build and job ids,
  * two-digit-year and DATE9 shapes with no birth cue, versions, file names. Under keys that are
  * not technical; generated after the rest. None may be flagged.
@@ -910,5 +961,7 @@ export function generateCorpus(): {
   corpus.evasions.push(...encodingEvasions());
   corpus.positives.push(...accentedNamePositives());
   corpus.nearMisses.push(...reviewedNearMisses());
+  corpus.positives.push(...hl7Positives());
+  corpus.nearMisses.push(...hl7NearMisses());
   return corpus;
 }
