@@ -4,6 +4,7 @@
  * tests build an app in process and call `app.request(...)` with no port.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { h } from "preact";
@@ -25,7 +26,7 @@ import { experimentPageRoutes } from "../routes/experiments.tsx";
 import { flagPageRoutes } from "../routes/flags.tsx";
 import { authPageRoutes } from "../routes/login.tsx";
 import { openApiRoutes } from "../routes/api/openapi.tsx";
-import { ofrepResponseShape, ofrepRoutes } from "../routes/api/ofrep.ts";
+import { ofrepCors, ofrepResponseShape, ofrepRoutes } from "../routes/api/ofrep.ts";
 import { errorsApiRoutes } from "../routes/api/errors.ts";
 import { homeRoutes } from "../routes/home.tsx";
 import { analyticsApiRoutes } from "../routes/api/analytics.ts";
@@ -301,6 +302,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   }));
   app.use(securityHeaders({ hsts: config.appEnv !== "development" }));
   app.use(requestLog({ metrics }));
+  // Before the 405 check: a browser's preflight is an OPTIONS request.
+  app.use("/ofrep/*", ofrepCors(config.security.ofrepCorsOrigins));
   app.use(methodNotAllowed({
     app,
     onMethodNotAllowed: (c, methods) =>
@@ -331,15 +334,32 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(authenticate({ auth: services.auth, secureCookies: config.appEnv !== "development" }));
   app.use("/api/*", privateApiResponses());
+  // A signed-in flag evaluator has a budget of its own: server SDKs send one request per
+  // evaluation, and one browser token is shared by every tab. Anonymous calls stay in the
+  // general budget.
+  const ofrepCaller = (c: Context<AppEnv>) =>
+    c.req.path.startsWith("/ofrep/") && Boolean(c.get("principal"));
+  app.use(
+    "/ofrep/*",
+    rateLimit({
+      perMinute: config.security.ofrepRateLimitPerMin,
+      clock,
+      counter: services.rateCounter,
+      scope: "ofrep",
+      applies: ofrepCaller,
+    }),
+  );
   app.use(rateLimit({
     perMinute: config.security.rateLimitPerMin,
     clock,
     counter: services.rateCounter,
     scope: "requests",
+    applies: (c) => !ofrepCaller(c),
   }));
   app.use(consentContext({ consent }));
   app.use(csrfProtection({
     publicUrl: config.publicUrl,
+    anonymousPassesOn: (path) => path.startsWith("/ofrep/"),
     renderPage: (c) =>
       pages.render(
         c,

@@ -226,6 +226,38 @@ const ipList = () =>
     }
   });
 
+/**
+ * A comma-separated list of web origins (`https://ward.example.org`, `http://localhost:5173`),
+ * or `*` alone. Each is stored as its origin (`https://ward.example.org`); a path, query,
+ * credentials or another scheme is refused, and the error never repeats a value.
+ */
+const originList = () =>
+  list().transform((items, ctx) => {
+    if (items.length === 1 && items[0] === "*") return items;
+    const origins: string[] = [];
+    for (const item of items) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(item);
+      } catch {
+        parsed = undefined;
+      }
+      const plain = parsed !== undefined && (parsed.protocol === "https:" ||
+        parsed.protocol === "http:") &&
+        parsed.username === "" && parsed.password === "" &&
+        parsed.search === "" && parsed.hash === "" && /^[^/]+:\/\/[^/]+\/?$/.test(item);
+      if (!plain) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must list origins such as https://app.example.org (no path), or be * alone",
+        });
+        return z.NEVER;
+      }
+      origins.push(parsed!.origin);
+    }
+    return origins;
+  });
+
 const envSchema = z.object({
   PORT: int(8000, 0, 65535),
   HOST: text(),
@@ -271,6 +303,8 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: int(30, 1, 1440),
   SESSION_ABSOLUTE_HOURS: int(12, 1, 720),
   RATE_LIMIT_PER_MIN: int(600, 0, 1_000_000),
+  RATE_LIMIT_OFREP_PER_MIN: int(60_000, 0, 10_000_000),
+  OFREP_CORS_ORIGINS: originList(),
   ALLOW_IPS: ipList(),
   DENY_IPS: ipList(),
   METRICS_TOKEN: text(),
@@ -359,6 +393,10 @@ export interface Config {
   };
   readonly security: {
     readonly rateLimitPerMin: number;
+    /** Flag evaluations per minute per signed-in caller on `/ofrep/*` (its own budget). */
+    readonly ofrepRateLimitPerMin: number;
+    /** Web origins allowed to call `/ofrep/*` from a browser (`*` for any); empty: none. */
+    readonly ofrepCorsOrigins: readonly string[];
     readonly allowIps: readonly string[];
     readonly denyIps: readonly string[];
   };
@@ -546,6 +584,8 @@ export function loadConfig(
     },
     security: {
       rateLimitPerMin: e.RATE_LIMIT_PER_MIN,
+      ofrepRateLimitPerMin: e.RATE_LIMIT_OFREP_PER_MIN,
+      ofrepCorsOrigins: e.OFREP_CORS_ORIGINS,
       allowIps: e.ALLOW_IPS,
       denyIps: e.DENY_IPS,
     },

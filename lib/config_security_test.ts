@@ -142,3 +142,31 @@ Deno.test("loadConfig() refuses ALLOW_IPS, DENY_IPS and METRICS_ALLOW_IPS entrie
   const ok = loadConfig({ ALLOW_IPS: "10.0.0.0/8, ::1, 2001:db8::/32,203.0.113.7" });
   assert.deepEqual(ok.security.allowIps, ["10.0.0.0/8", "::1", "2001:db8::/32", "203.0.113.7"]);
 });
+
+Deno.test("loadConfig() reads OFREP_CORS_ORIGINS as origins, or * alone; empty is none", () => {
+  assert.deepEqual(loadConfig({}).security.ofrepCorsOrigins, []);
+  assert.deepEqual(
+    loadConfig({ OFREP_CORS_ORIGINS: "https://ward.example.org, http://localhost:5173/" })
+      .security.ofrepCorsOrigins,
+    ["https://ward.example.org", "http://localhost:5173"],
+  );
+  assert.deepEqual(loadConfig({ OFREP_CORS_ORIGINS: "*" }).security.ofrepCorsOrigins, ["*"]);
+  assert.equal(loadConfig({}).security.ofrepRateLimitPerMin, 60_000);
+});
+
+Deno.test("loadConfig() refuses OFREP_CORS_ORIGINS entries that are no plain origin, without echoing them", () => {
+  for (
+    const raw of [
+      "ward.example.org",
+      "https://ward.example.org/app",
+      "https://user:pw@ward.example.org",
+      "https://ward.example.org?x=1",
+      "ftp://ward.example.org",
+      "https://ward.example.org, *",
+      "javascript:alert(1)",
+    ]
+  ) {
+    const error = rejects({ OFREP_CORS_ORIGINS: raw }, "OFREP_CORS_ORIGINS", "ward");
+    assert.match(error.message, /must list origins such as https:\/\/app\.example\.org/, raw);
+  }
+});

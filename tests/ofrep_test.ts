@@ -1,5 +1,6 @@
 /** OFREP over HTTP in process: auth without bodies, OFREP error format, ETag, server-side context. */
 import assert from "node:assert/strict";
+import { manualClock } from "../lib/clock.ts";
 import { bucketOf } from "../lib/flags/hash.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import { createToken, signInAs } from "./helpers/auth.ts";
@@ -100,6 +101,11 @@ Deno.test("OFREP errors use its own format: PARSE_ERROR, INVALID_CONTEXT, TARGET
         key: "nope",
         errorCode: "FLAG_NOT_FOUND",
       }],
+      // A key with a '/' (providers send keys unencoded): no flag, in OFREP's format.
+      [`${SINGLE}/everyone/extra`, JSON.stringify({ context: { targetingKey: "u" } }), 404, {
+        key: "",
+        errorCode: "FLAG_NOT_FOUND",
+      }],
       [SINGLE, "[1,2]", 400, { errorCode: "PARSE_ERROR" }],
       [SINGLE, JSON.stringify({ context: [] }), 400, { errorCode: "INVALID_CONTEXT" }],
     ];
@@ -112,6 +118,10 @@ Deno.test("OFREP errors use its own format: PARSE_ERROR, INVALID_CONTEXT, TARGET
       delete got.errorDetails;
       assert.deepEqual(got, expected, `${path} ${body}`);
     }
+    // The catch-all checks credentials as the single route does.
+    const anonymous = await evaluate(app, `${SINGLE}/a/b`, {}, "{}");
+    assert.equal(anonymous.status, 401);
+    assert.equal(await anonymous.text(), "");
     // A flag that needs no id evaluates without a targeting key; an empty body is an empty context.
     assert.equal((await evaluate(app, `${SINGLE}/everyone`, auth, "")).status, 200);
   });
@@ -195,7 +205,98 @@ Deno.test("OFREP 429 carries Retry-After and no body", async () => {
     assert.ok(limited, "the budget of 3 per minute was exceeded");
     assert.ok(Number(limited.headers.get("retry-after")) >= 1);
     assert.equal(await limited.text(), "");
-  }, { RATE_LIMIT_PER_MIN: "3" });
+  }, { RATE_LIMIT_OFREP_PER_MIN: "3" });
+});
+
+Deno.test("OFREP callers have a budget of their own (RATE_LIMIT_OFREP_PER_MIN); anonymous calls spend the general one", async () => {
+  // A fixed clock: the budgets are per clock minute, and the test must not straddle two.
+  const clock = manualClock(Date.UTC(2026, 10, 23, 9, 0, 5));
+  const app = await buildTestApp({
+    clock,
+    env: { RATE_LIMIT_PER_MIN: "3", RATE_LIMIT_OFREP_PER_MIN: "8" },
+  });
+  try {
+    await app.services.flags.set("everyone", { enabled: true }, ACTOR);
+    const token = await createToken(app, { scopes: ["flags:evaluate"] });
+    const auth = { authorization: `Bearer ${token}` };
+    const body = JSON.stringify({ context: { targetingKey: "u" } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const response = await evaluate(app, `${SINGLE}/everyone`, auth, body);
+      statuses.push(response.status);
+      await response.body?.cancel();
+    }
+    // Eight evaluations, past the general budget of 3; the ninth is refused.
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 429]);
+    // The same token's other requests still have the general budget.
+    const other = await app.request("/api/flags", { headers: auth });
+    assert.notEqual(other.status, 429);
+    await other.body?.cancel();
+
+    // No credential: the general budget, so token guessing is not given the larger one.
+    const anonymous: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await evaluate(app, `${SINGLE}/everyone`, {}, body);
+      anonymous.push(response.status);
+      await response.body?.cancel();
+    }
+    assert.deepEqual(anonymous, [401, 401, 401, 429]);
+
+    // A new minute, a new budget.
+    clock.advance(60_000);
+    const next = await evaluate(app, `${SINGLE}/everyone`, auth, body);
+    assert.equal(next.status, 200);
+    await next.body?.cancel();
+  } finally {
+    await app.dispose();
+  }
+});
+
+Deno.test("OFREP answers a browser's preflight from an OFREP_CORS_ORIGINS origin, and only those", async () => {
+  const origin = "https://ward.example.org";
+  const preflight = (app: TestApp, from: string) =>
+    app.request(SINGLE, {
+      method: "OPTIONS",
+      headers: {
+        origin: from,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type,x-api-key,if-none-match",
+      },
+    });
+  await withApp(async (app, token) => {
+    const allowed = await preflight(app, origin);
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get("access-control-allow-origin"), origin);
+    assert.match(allowed.headers.get("access-control-allow-headers") ?? "", /x-api-key/);
+    assert.equal(allowed.headers.get("access-control-allow-credentials"), null);
+    const other = await preflight(app, "https://elsewhere.example.org");
+    assert.equal(other.headers.get("access-control-allow-origin"), null);
+    await other.body?.cancel();
+    // The answer itself names the origin and lets the page read the ETag.
+    const answer = await evaluate(
+      app,
+      SINGLE,
+      { "x-api-key": token, origin },
+      JSON.stringify({ context: { targetingKey: "u" } }),
+    );
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get("access-control-allow-origin"), origin);
+    assert.match(answer.headers.get("access-control-expose-headers") ?? "", /etag/);
+    await answer.body?.cancel();
+    // CORS stays on /ofrep/*: the rest of the API answers no cross-origin page.
+    const api = await app.request("/api/flags", {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "GET" },
+    });
+    assert.equal(api.headers.get("access-control-allow-origin"), null);
+    await api.body?.cancel();
+  }, { OFREP_CORS_ORIGINS: origin });
+  // Unset: no CORS at all.
+  await withApp(async (app) => {
+    const response = await preflight(app, origin);
+    assert.equal(response.headers.get("access-control-allow-origin"), null);
+    await response.body?.cancel();
+  });
 });
 
 Deno.test("OFREP without any flag configuration (database down at start) answers 500 GENERAL, not a guess", async () => {

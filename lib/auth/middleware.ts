@@ -82,7 +82,16 @@ function expectedOrigin(c: Context<AppEnv>, publicUrl: string | undefined): stri
  * Token-authenticated requests are exempt (no ambient credentials).
  */
 export function csrfProtection(
-  options: { publicUrl: string | undefined; renderPage?: (c: Context<AppEnv>) => Response },
+  options: {
+    publicUrl: string | undefined;
+    renderPage?: (c: Context<AppEnv>) => Response;
+    /**
+     * Paths where a request with no session or token is let through to the route, which
+     * refuses it itself (OFREP answers a bare 401 to any origin). A signed-in session is
+     * checked there as anywhere.
+     */
+    anonymousPassesOn?: (path: string) => boolean;
+  },
 ): MiddlewareHandler<AppEnv> {
   function refuse(c: Context<AppEnv>, detail: string): Response {
     if (!wantsApi(c) && options.renderPage) return options.renderPage(c);
@@ -92,6 +101,7 @@ export function csrfProtection(
     if (SAFE_METHODS.has(c.req.method)) return await next();
     const principal = c.get("principal");
     if (principal?.kind === "token") return await next();
+    if (!principal && options.anonymousPassesOn?.(c.req.path)) return await next();
     const expected = expectedOrigin(c, options.publicUrl);
     const origin = c.req.header("origin");
     if (origin !== undefined && origin !== expected) {
@@ -164,6 +174,8 @@ export function rateLimit(
     scope: string;
     /** Refused `/metrics` requests per client and minute (default {@link METRICS_REFUSALS_PER_MINUTE}). */
     scrapeRefusalsPerMinute?: number;
+    /** Which requests this budget counts (default: all). */
+    applies?: (c: Context<AppEnv>) => boolean;
   },
 ): MiddlewareHandler<AppEnv> {
   const { perMinute, clock, counter, scope } = options;
@@ -176,6 +188,7 @@ export function rateLimit(
   return async function rateLimitMiddleware(c, next) {
     if (c.req.path === SCRAPE_PATH) return await scrapes(c, next);
     if (perMinute <= 0 || UNLIMITED.test(c.req.path)) return await next();
+    if (options.applies !== undefined && !options.applies(c)) return await next();
     const now = clock.now();
     const windowStart = now - (now % WINDOW_MS);
     const client = clientKey(c);

@@ -11,6 +11,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
 import { roleAtLeast } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { evaluate as evaluateFlag, type FlagSnapshot } from "../../lib/flags/evaluate.ts";
@@ -79,6 +80,23 @@ export function ofrepResponseShape(): MiddlewareHandler<AppEnv> {
       c.res = new Response(null, { status, headers });
     }
   };
+}
+
+/**
+ * CORS for `/ofrep/*`, so that a web OpenFeature provider on another origin can evaluate flags:
+ * preflights answered 204 before any other check, `ETag` and `Retry-After` readable by the
+ * page (the 304 path and the provider's back-off), no credentials (browsers send a token, never
+ * this service's session cookie). `origins` is OFREP_CORS_ORIGINS; empty, no CORS at all.
+ */
+export function ofrepCors(origins: readonly string[]): MiddlewareHandler<AppEnv> {
+  if (origins.length === 0) return async (_c, next) => await next();
+  return cors({
+    origin: origins[0] === "*" ? "*" : [...origins],
+    allowMethods: ["POST", "OPTIONS"],
+    allowHeaders: ["authorization", "content-type", "if-none-match", "x-api-key"],
+    exposeHeaders: ["etag", "retry-after"],
+    maxAge: 600,
+  });
 }
 
 /** Access for OFREP: like `authorize`, but 401/403 without a body. */
@@ -186,17 +204,7 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       const key = c.req.param("key") ?? "";
       // No flag or experiment can have a key outside the pattern. Such a key (an email address,
       // say) is not echoed back: the answer names it "".
-      if (!KEY_PATTERN.test(key)) {
-        return c.json(
-          {
-            key: "",
-            errorCode: "FLAG_NOT_FOUND" as const,
-            errorDetails: `No such flag: keys match ${KEY_PATTERN.source}`,
-          },
-          404,
-          NO_STORE,
-        );
-      }
+      if (!KEY_PATTERN.test(key)) return c.json(INVALID_KEY, 404, NO_STORE);
       const parsed = parseOfrepRequest(await c.req.text());
       if (!parsed.ok) {
         return c.json(
@@ -299,5 +307,21 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       return c.body(body, 200, { ...headers, "content-type": "application/json; charset=utf-8" });
     },
   );
+  // A key with a '/' (`a/b`, which a provider sends unencoded) is no flag either: answered in
+  // OFREP's format, as any invalid key is, not with the app's 404 page.
+  app.post(
+    "/ofrep/v1/evaluate/flags/*",
+    ofrepAuthorize(ACCESS),
+    modeGuard(ACCESS.class, ctx.access.currentMode),
+    (c) => c.json(INVALID_KEY, 404, NO_STORE),
+  );
+
   return app;
 }
+
+/** The answer for a path key no flag or experiment can have; such a key is not echoed back. */
+const INVALID_KEY = {
+  key: "",
+  errorCode: "FLAG_NOT_FOUND" as const,
+  errorDetails: `No such flag: keys match ${KEY_PATTERN.source}`,
+};
