@@ -27,6 +27,11 @@ async function seed(app: TestApp): Promise<void> {
     enabled: true,
     variants: { blue: { weight: 1 }, green: { weight: 1 } },
   }, ACTOR);
+  await experiments.set({
+    key: "paused.test",
+    enabled: false,
+    variants: { a: { weight: 1 }, b: { weight: 1 } },
+  }, ACTOR);
 }
 
 Deno.test("server SDK + OFREP provider resolve boolean and string flags with reasons, variants and errors", async () => {
@@ -72,6 +77,11 @@ Deno.test("server SDK + OFREP provider resolve boolean and string flags with rea
     assert.ok(["blue", "green"].includes(color.value));
     assert.equal(color.variant, color.value);
     assert.equal(color.flagMetadata.kind, "experiment");
+
+    // A switched-off experiment answers without a value (OFREP ADR 0006): the code default.
+    // This provider (0.1.3) predates the ADR and reports it as an error; docs/flags.md says so.
+    const paused = await client.getStringDetails("paused.test", "none", { targetingKey: "u" });
+    assert.equal(paused.value, "none");
 
     const missing = await client.getBooleanDetails("no.such.flag", true, {
       targetingKey: "user-1",
@@ -131,6 +141,13 @@ Deno.test("web SDK + OFREP web provider load the bulk set, get 304 while unchang
     assert.deepEqual([color.reason, color.variant], ["SPLIT", color.value]);
     assert.equal(client.getBooleanDetails("switched.off", true).value, false);
     assert.equal(client.getBooleanDetails("no.such.flag", true).errorCode, "FLAG_NOT_FOUND");
+    // The web provider follows OFREP ADR 0006: no value, DISABLED, the code default.
+    const paused = client.getStringDetails("paused.test", "none");
+    assert.deepEqual([paused.value, paused.reason, paused.errorCode], [
+      "none",
+      "DISABLED",
+      undefined,
+    ]);
 
     // Same targeting key, nothing changed on the server: the provider revalidates and gets 304.
     await WebFeature.setContext(domain, { targetingKey: "vip-1", plan: "pro" });
