@@ -53,6 +53,7 @@ const adversarial: Record<string, string> = {
   "digits": "7".repeat(100_000),
   "hex:colons": "a1:".repeat(33_000),
   "1 1 1 ": "1 ".repeat(50_000),
+  "&name=x": "&name=x".repeat(14_300),
 };
 for (const [name, text] of Object.entries(adversarial)) {
   Deno.bench(`adversarial 100 KB: ${name}`, { group: "adversarial" }, () => {

@@ -296,6 +296,8 @@ const ADVERSARIAL: Array<[string, string, boolean]> = [
   ["url-ish", "http://".repeat(14_000), true],
   ["percent escapes", "%4".repeat(50_000), false],
   ["entity starts", "&#".repeat(50_000), false],
+  // Query pairs with no ';': each '&' looked for one through the rest of the text (quadratic).
+  ["query pairs", "&name=x".repeat(14_300), false],
   ["spaced digits", "1 ".repeat(50_000), false],
   ["long local part", "a".repeat(100_000) + "@example.org", true],
 ];
