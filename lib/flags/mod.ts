@@ -54,6 +54,12 @@ export interface FeatureControlDeps {
   hooks?: ExperimentHooks;
   /** Safety-net reload interval in ms (default 30 000; 0 disables). Bus events reload at once. */
   refreshIntervalMs?: number;
+  /**
+   * Reload interval in ms while this instance cannot hear the others (default 2 000; 0
+   * disables): without Redis events a change made on another instance, a kill switch say, would
+   * otherwise wait for the 30 s safety net.
+   */
+  outageRefreshIntervalMs?: number;
 }
 
 /**
@@ -101,6 +107,13 @@ export async function createFeatureControl(deps: FeatureControlDeps): Promise<Fe
 
   const intervalMs = deps.refreshIntervalMs ?? 30_000;
   const timer = intervalMs > 0 ? setInterval(() => void snapshots.reload(), intervalMs) : undefined;
+  const bus = deps.bus;
+  const outageMs = deps.outageRefreshIntervalMs ?? 2_000;
+  const outageTimer = bus && outageMs > 0
+    ? setInterval(() => {
+      if (!bus.internal.listening()) void snapshots.reload();
+    }, outageMs)
+    : undefined;
 
   return {
     flags,
@@ -110,6 +123,7 @@ export async function createFeatureControl(deps: FeatureControlDeps): Promise<Fe
     close() {
       unsubscribe?.();
       if (timer !== undefined) clearInterval(timer);
+      if (outageTimer !== undefined) clearInterval(outageTimer);
       return Promise.resolve();
     },
   };

@@ -15,10 +15,16 @@ export function databaseCheck(db: Db): ReadinessCheck {
   };
 }
 
-/** `PING` to Redis when configured, else "skipped". */
+/**
+ * `PING` to Redis when configured, else "skipped". Not critical: Redis holds no state, and every
+ * instance shares it, so a failure that took instances out of service would take them all out at
+ * once. Without it an instance still serves; it hears other instances' changes by re-reading the
+ * database (the mode every second, flags every 2 s) and counts rate limits locally.
+ */
 export function redisCheck(redis: RedisHandle | undefined, timeoutMs = 2000): ReadinessCheck {
   return {
     name: "redis",
+    critical: false,
     async run() {
       if (!redis) return "skipped";
       await redis.ping(timeoutMs);
