@@ -91,6 +91,12 @@ export function createOutboundGuard(options: OutboundGuardOptions): OutboundGuar
     metrics.breakerState.set(state === "open" ? 1 : state === "half_open" ? 0.5 : 0, { provider });
   }
 
+  // Read at scrape time: a breaker that opened moves on to half-open by the clock alone, and the
+  // gauge set only at calls would say "open" until the next call, hours later perhaps.
+  metrics.breakerState.readWith(() => {
+    for (const [provider, breaker] of breakers) publishBreaker(provider, breaker);
+  });
+
   function blockReason(): BlockReason | undefined {
     if (options.noNetwork) return "NO_NETWORK";
     if (options.mockOnly) return "MOCK_ONLY";

@@ -102,6 +102,23 @@ Deno.test("the breaker opens against a failing server, refuses without calling, 
   }
 });
 
+Deno.test("circuit_breaker_open follows the breaker's state at every read, not only at calls", async () => {
+  const server = startLoopback(() => new Response("x", { status: 500 }));
+  const { guard, clock, metrics } = guardFor();
+  try {
+    for (let i = 0; i < 4; i++) await (await guard.fetch("worker", server.url)).body?.cancel();
+    assert.equal(await metrics.breakerState.value({ provider: "worker" }), 1);
+    // No call since it opened: the cool-down alone makes it half-open, and a scrape says so
+    // (before, the gauge kept 1 until the next call, and OutboundCircuitOpen fired on).
+    clock.advance(30_000);
+    assert.equal(await metrics.breakerState.value({ provider: "worker" }), 0.5);
+    const text = await metrics.registry.prometheus.metrics();
+    assert.match(text, /circuit_breaker_open\{provider="worker"\} 0\.5/);
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("the half-open breaker re-opens when its trial call fails", () => {
   const clock = manualClock();
   const breaker = new CircuitBreaker(clock, {

@@ -88,6 +88,13 @@ export class Gauge {
   value(labels: Labels = {}): Promise<number> {
     return valueOf(this.inner, clampLabels(this.labelNames, labels));
   }
+  /**
+   * Calls `read` whenever the gauge is read (a scrape, value()), for a figure that is a state
+   * to look at rather than an event to record: it is current even when nothing happened since.
+   */
+  readWith(read: () => void): void {
+    (this.inner as unknown as { collect?: () => void }).collect = read;
+  }
 }
 
 export class Histogram {
