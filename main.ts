@@ -19,7 +19,7 @@ import { NoAdminError } from "./lib/auth/bootstrap.ts";
 import { InvalidStoredModeError } from "./lib/governance/mode.ts";
 import { createLogger } from "./lib/log/mod.ts";
 import { DEFAULT_SAFE_KEYS, redact } from "./lib/phi/mod.ts";
-import { DatabaseUnreachableError, reachDatabase } from "./lib/db/postgres.ts";
+import { DatabaseUnreachableError, reachOrClose } from "./lib/db/reach.ts";
 import { openRedis, type RedisHandle } from "./lib/redis/client.ts";
 import { withTimeout } from "./lib/timeout.ts";
 import { VERSION } from "./lib/version.ts";
@@ -35,8 +35,6 @@ const LOG_SAFE_KEYS = [
   "requestId",
 ];
 
-/** The first database round trip at start may take this long (a blackholed host would hang). */
-const DB_START_TIMEOUT_MS = 10_000;
 /** Each close step at shutdown (or after a failed start) may take this long. */
 const CLOSE_STEP_TIMEOUT_MS = 5_000;
 
@@ -100,9 +98,9 @@ const db = await openDatabaseOrFail();
 logger.info("database opened", { database: db.description });
 
 try {
-  await reachDatabase(db, DB_START_TIMEOUT_MS);
+  // Bounded to DB_START_TIMEOUT_MS (a blackholed host would hang); closes the pool on failure.
+  await reachOrClose(db);
 } catch (error) {
-  await closeWithin(() => db.close(), CLOSE_STEP_TIMEOUT_MS);
   if (error instanceof DatabaseUnreachableError) fail(error.message);
   throw error;
 }

@@ -5,16 +5,17 @@ import {
   bundledMigrationsDir,
   migrate,
   MigrationChecksumError,
-  openDatabase,
   readMigrations,
 } from "../lib/db/mod.ts";
+import { DatabaseUnreachableError, openReachableDatabase } from "../lib/db/reach.ts";
 import { createLogger } from "../lib/log/mod.ts";
 import { VERSION } from "../lib/version.ts";
 
 try {
   const config = loadConfigFromProcess(VERSION);
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-  const db = await openDatabase(config);
+  // The first round trip is bounded (10 s): an unreachable database stops it with one line.
+  const db = await openReachableDatabase(config);
   try {
     const result = await migrate(db, await readMigrations(bundledMigrationsDir()));
     logger.info("migrations done", {
@@ -28,7 +29,7 @@ try {
 } catch (error) {
   if (
     error instanceof ConfigError || error instanceof MigrationChecksumError ||
-    error instanceof DataDirInUseError
+    error instanceof DataDirInUseError || error instanceof DatabaseUnreachableError
   ) {
     Deno.stderr.writeSync(new TextEncoder().encode(error.message + "\n"));
     Deno.exit(1);

@@ -17,9 +17,9 @@ import {
   bundledMigrationsDir,
   migrate,
   MigrationChecksumError,
-  openDatabase,
   readMigrations,
 } from "../lib/db/mod.ts";
+import { DatabaseUnreachableError, openReachableDatabase } from "../lib/db/reach.ts";
 import { createLogger } from "../lib/log/mod.ts";
 import { redact } from "../lib/phi/mod.ts";
 import { openRedis } from "../lib/redis/client.ts";
@@ -60,7 +60,8 @@ async function main(): Promise<number> {
   }
   const config = loadConfigFromProcess(VERSION);
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-  const db = await openDatabase(config);
+  // The first round trip is bounded (10 s): an unreachable database stops it with one line.
+  const db = await openReachableDatabase(config);
   let prepared;
   try {
     // A mistyped or missing DATABASE_URL (or DATA_DIR) would "prepare" an empty database and
@@ -129,7 +130,8 @@ try {
 } catch (error) {
   if (
     error instanceof ConfigError || error instanceof MigrationChecksumError ||
-    error instanceof DataDirInUseError || error instanceof RangeError ||
+    error instanceof DataDirInUseError || error instanceof DatabaseUnreachableError ||
+    error instanceof RangeError ||
     (error instanceof TypeError && "code" in error &&
       String(error.code).startsWith("ERR_PARSE_ARGS"))
   ) {

@@ -22,7 +22,8 @@ import { randomSecret } from "../lib/auth/tokens.ts";
 import { systemClock } from "../lib/clock.ts";
 import { type Config, ConfigError, loadConfigFromProcess } from "../lib/config.ts";
 import { DataDirInUseError } from "../lib/db/data_dir_lock.ts";
-import { bundledMigrationsDir, migrate, openDatabase, readMigrations } from "../lib/db/mod.ts";
+import { bundledMigrationsDir, migrate, readMigrations } from "../lib/db/mod.ts";
+import { DatabaseUnreachableError, openReachableDatabase } from "../lib/db/reach.ts";
 import { AppError } from "../lib/errors/mod.ts";
 import { createLogger, type Logger } from "../lib/log/mod.ts";
 import { redact } from "../lib/phi/mod.ts";
@@ -247,8 +248,9 @@ async function main(): Promise<number> {
 
   const config = loadConfigFromProcess(VERSION);
   // PGlite in DATA_DIR is single-process: opening it beside a running app is refused
-  // (DataDirInUseError), as writing there would be lost.
-  const db = await openDatabase(config);
+  // (DataDirInUseError), as writing there would be lost. The first round trip is bounded (10 s):
+  // an unreachable database stops the command with one line.
+  const db = await openReachableDatabase(config);
   try {
     await migrate(db, await readMigrations(bundledMigrationsDir()));
     // The bus, Redis and the auth service log errors only (LOG_LEVEL=debug shows everything):
@@ -392,7 +394,7 @@ try {
 } catch (error) {
   if (
     error instanceof Refused || error instanceof AppError || error instanceof ConfigError ||
-    error instanceof DataDirInUseError
+    error instanceof DataDirInUseError || error instanceof DatabaseUnreachableError
   ) {
     err(error.message);
     status = 1;

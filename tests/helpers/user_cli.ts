@@ -38,12 +38,17 @@ export function runUserCli(
   return runScript(USER_SCRIPT, env, args, stdin);
 }
 
-/** Runs one of scripts/ (a path) as its task does, with only `env` (and LOG_LEVEL=error). */
+/**
+ * Runs one of scripts/ (a path) as its task does, with only `env` (and LOG_LEVEL=error). With
+ * `limitMs`, a process still running after it is killed (SIGTERM), so a hang fails the test's
+ * assertions instead of stalling the run.
+ */
 export async function runScript(
   script: string,
   env: Record<string, string>,
   args: string[],
   stdin?: string,
+  limitMs?: number,
 ): Promise<CliResult> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
@@ -62,6 +67,7 @@ export async function runScript(
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
+    ...(limitMs !== undefined ? { signal: AbortSignal.timeout(limitMs) } : {}),
   }).spawn();
   if (stdin !== undefined) {
     const writer = child.stdin.getWriter();
