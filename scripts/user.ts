@@ -241,9 +241,14 @@ async function main(): Promise<number> {
     },
   });
   const [command, ...args] = positionals;
-  if (!command || values.help) {
+  // Asked for: the usage and success. No command: the usage on stderr and status 1.
+  if (values.help) {
     out(USAGE);
-    return command ? 0 : 1;
+    return 0;
+  }
+  if (!command) {
+    err(USAGE);
+    return 1;
   }
 
   const config = loadConfigFromProcess(VERSION);
