@@ -17,7 +17,7 @@ try {
   // The first round trip is bounded (10 s): an unreachable database stops it with one line.
   const db = await openReachableDatabase(config);
   try {
-    const result = await migrate(db, await readMigrations(bundledMigrationsDir()));
+    const result = await migrate(db, await readMigrations(bundledMigrationsDir()), { logger });
     logger.info("migrations done", {
       database: db.description,
       applied: result.applied,

@@ -73,7 +73,9 @@ async function main(): Promise<number> {
       );
       return 1;
     }
-    const migrations = await migrate(db, await readMigrations(bundledMigrationsDir()));
+    const migrations = await migrate(db, await readMigrations(bundledMigrationsDir()), {
+      logger,
+    });
     prepared = await prepareRestoredDatabase(
       db,
       createAuditLog({ db, scrub: (value) => redact(value) }),

@@ -4,10 +4,11 @@
  * Concurrent starters serialize on an advisory lock so each file runs once.
  *
  * Bounds (docs/configuration.md, "Database timeouts"): waiting for another starter's migrations
- * has none; a migration's statements run without `statement_timeout` (rewriting a large table
+ * has none (it is logged, once, when the lock was found held); a migration's statements run without `statement_timeout` (rewriting a large table
  * may take minutes) but keep the pool's `lock_timeout`, so a migration that cannot get its lock
  * fails the start instead of queueing every other query on that table behind it.
  */
+import type { Logger } from "../log/mod.ts";
 import type { Connection, Db } from "./db.ts";
 import { inTransaction } from "./db.ts";
 
@@ -67,8 +68,43 @@ export function bundledMigrationsDir(): URL {
   return new URL("../../migrations/", import.meta.url);
 }
 
-/** Applies every pending migration; throws {@link MigrationChecksumError} on a changed file. */
-export async function migrate(db: Db, files: readonly MigrationFile[]): Promise<MigrationResult> {
+export interface MigrateOptions {
+  /** Told (info) when another instance holds the migration lock, before waiting for it. */
+  logger?: Pick<Logger, "info">;
+}
+
+/** Logged before waiting on the migration lock another instance holds. */
+export const WAITING_FOR_LOCK_MESSAGE = "waiting for another instance to finish migrations";
+
+/**
+ * Whether another session holds the migration lock right now. `pg_try_advisory_xact_lock` in a
+ * statement of its own never waits, and whatever it took is released when the statement's
+ * transaction ends. PGlite is one process (its withAdvisoryLock takes no lock): never held.
+ */
+async function lockHeldElsewhere(db: Db): Promise<boolean> {
+  if (db.kind !== "postgres") return false;
+  const [row] = await db.query<{ taken: boolean }>(
+    "SELECT pg_try_advisory_xact_lock($1) AS taken",
+    [MIGRATION_LOCK_KEY],
+  );
+  return row?.taken === false;
+}
+
+/**
+ * Applies every pending migration; throws {@link MigrationChecksumError} on a changed file.
+ * While another instance migrates, waits for it (unbounded), saying so once through `logger`.
+ */
+export async function migrate(
+  db: Db,
+  files: readonly MigrationFile[],
+  options: MigrateOptions = {},
+): Promise<MigrationResult> {
+  // Tried first so a start that waits says why instead of going silent after "database opened";
+  // the lock is then taken (and waited for) as before. An instance that takes it between the try
+  // and the wait is waited for without the line.
+  if (options.logger && await lockHeldElsewhere(db)) {
+    options.logger.info(WAITING_FOR_LOCK_MESSAGE);
+  }
   return await db.withAdvisoryLock(MIGRATION_LOCK_KEY, async (conn) => {
     // Session-level on this pooled connection; RESET hands it back with its startup value.
     await conn.exec("SET statement_timeout = 0");
