@@ -106,7 +106,8 @@ try {
 }
 
 try {
-  const result = await migrate(db, await readMigrations(bundledMigrationsDir()));
+  // Says so when it must wait for another instance migrating (the wait itself is unbounded).
+  const result = await migrate(db, await readMigrations(bundledMigrationsDir()), { logger });
   logger.info("migrations checked", {
     applied: result.applied.length,
     alreadyApplied: result.alreadyApplied.length,
