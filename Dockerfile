@@ -29,8 +29,9 @@ RUN mkdir -p /data && chown deno:deno /data
 USER deno
 EXPOSE 8000
 VOLUME ["/data"]
-# Liveness only; orchestrators should use /health/ready for readiness.
+# Liveness only; orchestrators should use /health/ready for readiness. Asks the port the app
+# listens on ($PORT, 8000 when unset) through deno itself: exec form, no shell, writes nothing.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8000/health'); Deno.exit(r.ok ? 0 : 1)"]
+  CMD ["deno", "eval", "const port = Deno.env.get('PORT') || '8000'; try { const r = await fetch('http://127.0.0.1:' + port + '/health'); Deno.exit(r.ok ? 0 : 1); } catch { Deno.exit(1); }"]
 # deno is PID 1's child through tini in the base image; SIGTERM drains in-flight requests (30 s).
 CMD ["run", "--allow-env", "--allow-net", "--allow-read", "--allow-write", "--allow-sys", "--allow-run", "main.ts"]
