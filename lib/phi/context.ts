@@ -26,6 +26,8 @@ export class TextCtx {
   inner: ((text: string) => TextCtx) | undefined = undefined;
   /** Whether the text holds an address cue: -1 until first needed, then 0 or 1. */
   addressCue = -1;
+  /** Whether the text holds the word `given` (a name key): -1 until first needed, then 0 or 1. */
+  givenKey = -1;
   /** Words starting before this offset belong to an address block already found. */
   wordsRead = 0;
   /** Number of hits. */
@@ -42,6 +44,7 @@ export class TextCtx {
     this.technical = technical;
     this.whole = whole;
     this.addressCue = -1;
+    this.givenKey = -1;
     this.wordsRead = 0;
     this.count = 0;
   }

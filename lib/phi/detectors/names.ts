@@ -496,6 +496,393 @@ function afterCue(t: string, we: number, phrase: number[]): number {
   return q;
 }
 
+/**
+ * Keys whose value is a person's name, written as one word (`firstName`, `FIRSTNAME`,
+ * `surname`, `fname`) or with hyphens (`first-name`); in snake case (`first_name`) the key is
+ * read at its last word, `name`, with one of NAME_KEY_PREFIXES before it. `given` and
+ * `family` (FHIR HumanName, and its search parameters) are keys of their own kind.
+ */
+const NAME_KEY_WORDS = ["fname", "lname", "surname"];
+const NAME_KEY_PREFIXES = [
+  "first",
+  "last",
+  "given",
+  "family",
+  "patient",
+  "middle",
+  "maiden",
+  "full",
+  "legal",
+  "person",
+];
+for (const prefix of NAME_KEY_PREFIXES) NAME_KEY_WORDS.push(prefix + "name", prefix + "-name");
+const NAME_KEY_SET = wordSet(NAME_KEY_WORDS);
+const NAME_PREFIX_SET = wordSet(NAME_KEY_PREFIXES);
+const H_GIVEN = hashOf("given");
+const H_FAMILY = hashOf("family");
+
+/** Kinds of name key (nameKeyKind()). */
+const K_NONE = 0;
+/** `first_name`, `lastName`, `surname`, ...: any name-like value. */
+const K_NAME_KEY = 1;
+/** `name` alone: a value in title case after '=' only (`name=Quenby%20Zarkowski`). */
+const K_BARE = 2;
+/** `given`: as a quoted key, with a quoted value or after '='. */
+const K_GIVEN = 3;
+/** `family`: as `given`, and only in a text that has a `given` key too. */
+const K_FAMILY = 4;
+/** `display`: a quoted key in a JSON object that references a person (FHIR Reference). */
+const K_DISPLAY = 5;
+const H_DISPLAY = hashOf("display");
+/** `text`: a quoted key in a JSON object that has a family or given key (FHIR HumanName). */
+const K_TEXT = 6;
+const H_TEXT = hashOf("text");
+
+/** What kind of name key the word [i, we) with hash `hash` is. */
+function nameKeyKind(t: string, i: number, hash: number): number {
+  if (hash === H_NAME) {
+    const b = i > 0 ? t.charCodeAt(i - 1) : 32;
+    if (b === 95 || b === 45) {
+      // `first_name`, `patient-name`: the word before the joiner names the name.
+      let s = i - 1;
+      while (s > 0 && i - 1 - s < 8 && isLetter(t.charCodeAt(s - 1))) s--;
+      return s < i - 1 && setHas(NAME_PREFIX_SET, rangeHash(t, s, i - 1)) ? K_NAME_KEY : K_NONE;
+    }
+    // A key of its own: not the last part of `service.name`, `event_name`, `/name`.
+    return isSpace(b) || b === 34 || b === 39 || b === 123 || b === 44 || b === 38 ||
+        b === 63 || b === 40 || b === 59 || b === 10
+      ? K_BARE
+      : K_NONE;
+  }
+  if (hash === H_GIVEN) return K_GIVEN;
+  if (hash === H_FAMILY) return K_FAMILY;
+  if (hash === H_DISPLAY) return K_DISPLAY;
+  if (hash === H_TEXT) return K_TEXT;
+  return setHas(NAME_KEY_SET, hash) ? K_NAME_KEY : K_NONE;
+}
+
+/** Values that fill a name key without being a name. */
+const NOT_A_NAME_VALUE = wordSet([
+  "null",
+  "nil",
+  "nan",
+  "none",
+  "undefined",
+  "true",
+  "false",
+  "na",
+  "test",
+  "string",
+  "str",
+  "varchar",
+  "text",
+  "asc",
+  "desc",
+  "unknown",
+  "anonymous",
+  "redacted",
+  "required",
+  "optional",
+  "missing",
+  "empty",
+  "invalid",
+  "example",
+  "sample",
+  "placeholder",
+  "foo",
+  "bar",
+]);
+
+/** A word of a name key's value: a dictionary name, or no everyday word. */
+const VALUE_NAME = 1;
+/** A word no name is: an everyday word, a cue, a month, `null`, ... */
+const VALUE_WORD = 2;
+
+/** Whether the word t[s, e) (wordAt() read it, hash h) may be part of a name. */
+function valueWord(t: string, s: number, e: number, h: number): number {
+  // ("Null", "True" and "Test" are surnames too.)
+  if (setHas(NOT_A_NAME_VALUE, h)) return VALUE_WORD;
+  const f = nameFlags(t, s, e, h);
+  if (f & (W_FIRST | W_LAST)) return VALUE_NAME;
+  return f & (W_COMMON | W_NOT_NAME | W_MONTH | W_WEEKDAY) ? VALUE_WORD : VALUE_NAME;
+}
+
+/** A word in title case or capitals, not camelCase (`Quenby`, `DOE`; not `IdentifierType`). */
+function titleWord(t: string, s: number, e: number): boolean {
+  if (!isUpperAt(t, s)) return false;
+  let lower = false;
+  for (let k = s + 1; k < e; k++) {
+    if (isLowerAt(t, k)) lower = true;
+    else if (lower && isUpperAt(t, k)) return false;
+  }
+  return true;
+}
+
+/**
+ * The end of a quoted value at v that reads as a name, up to the closing quote `q` (a
+ * backslash before it when `escaped`): letters, spaces, '.', ',', '-', '^' and inner
+ * apostrophes only, at most 64 characters, no everyday word (`any`: any words). -1 otherwise.
+ */
+function quotedNameEnd(
+  t: string,
+  v: number,
+  q: number,
+  escaped: boolean,
+  strict: boolean,
+  any = false,
+): number {
+  let e = v;
+  let words = 0;
+  while (e < t.length && e - v <= 64) {
+    const c = t.charCodeAt(e);
+    if (escaped ? c === 92 && t.charCodeAt(e + 1) === q : c === q) {
+      return words > 0 ? e : -1;
+    }
+    if (isLetter(c)) {
+      const w = wordAt(t, e);
+      if (
+        !any &&
+        (valueWord(t, e, w, wordAtHash) !== VALUE_NAME || (strict && !titleWord(t, e, w)))
+      ) return -1;
+      words++;
+      e = w;
+    } else if (c === 32 || c === 44 || c === 46 || c === 45 || c === 94) e++;
+    else return -1;
+  }
+  return -1;
+}
+
+/**
+ * The end of an unquoted value at v that reads as a name: a word (lower case only when not
+ * `strict`), then up to three more in title case or capitals (an initial may take its '.'),
+ * or joined by '^' (`DOE^JANE`, a DICOM or HL7 name), ending where the value does (the end of
+ * the text or a line, a space, '&', ',', ';', a quote, a closing bracket or '|'). -1 otherwise.
+ */
+function bareNameEnd(t: string, v: number, strict: boolean): number {
+  let w = v;
+  let end = -1;
+  let caret = false;
+  for (let k = 0; k < 4; k++) {
+    if (!isLetter(t.charCodeAt(w)) || (k > 0 && !caret && !isUpperAt(t, w))) break;
+    let e = wordAt(t, w);
+    if (valueWord(t, w, e, wordAtHash) !== VALUE_NAME || (strict && !titleWord(t, w, e))) {
+      // `first_name: Quenby was seen` ends the name; `name=Dark Mode` is no name at all.
+      if (k === 0 || strict) return -1;
+      break;
+    }
+    if (e - w === 1 && t.charCodeAt(e) === 46) e++;
+    const c = t.charCodeAt(e);
+    caret = c === 94;
+    if (!caret && !valueEnds(c, e >= t.length)) {
+      if (k === 0) return -1;
+      break;
+    }
+    end = e;
+    if (c !== 32 && !caret) break;
+    w = e + 1;
+  }
+  return end;
+}
+
+/** True when the character c (or the end of the text) can end an unquoted value. */
+function valueEnds(c: number, atEnd: boolean): boolean {
+  return atEnd || c === 32 || c === 38 || c === 44 || c === 59 || c === 10 || c === 13 ||
+    c === 9 || c === 34 || c === 39 || c === 41 || c === 93 || c === 125 || c === 124;
+}
+
+/** What keyNameValue() answers for a key and separator followed by no name. */
+const NOT_NAME_VALUE = -2;
+
+/**
+ * The value of a name key [i, we) of kind `kind` (see nameKeyKind()): after an optional
+ * closing quote of the key (`"`, `'`, `\"`), '=' or ':' (or `=>`), spaces around them, an
+ * optional '[' and an optional opening quote, a value that reads as a name (quotedNameEnd(),
+ * bareNameEnd()). Each string of an array is read (`"given":["Jane","Q"]`). Returns the end
+ * of the last value hit; NOT_NAME_VALUE when a separator follows the key but no name does
+ * (`first_name: Required`, `"last_name":null`); -1 when no separator follows it.
+ */
+function keyNameValue(ctx: TextCtx, i: number, we: number, kind: number): number {
+  const t = ctx.t;
+  let p = we;
+  let c = t.charCodeAt(p);
+  let keyQuoted = false;
+  if (c === 34 || c === 39) {
+    keyQuoted = true;
+    p++;
+  } else if (c === 92 && t.charCodeAt(p + 1) === 34) {
+    keyQuoted = true;
+    p += 2;
+  }
+  p = skipSpaces(t, p);
+  const sep = t.charCodeAt(p);
+  if (sep !== 58 && sep !== 61) return -1;
+  if (kind === K_BARE && (sep !== 61 || keyQuoted)) return -1;
+  p = skipSpaces(t, p + 1);
+  if (sep === 61 && t.charCodeAt(p) === 62) p = skipSpaces(t, p + 1);
+  const array = t.charCodeAt(p) === 91;
+  if (array) p = skipSpaces(t, p + 1);
+  c = t.charCodeAt(p);
+  let q = 0;
+  let escaped = false;
+  if (c === 34 || c === 39) q = c;
+  else if (c === 92 && t.charCodeAt(p + 1) === 34) {
+    q = 34;
+    escaped = true;
+  }
+  if (kind === K_DISPLAY || kind === K_TEXT) {
+    // `"display":"DOE, JANE"` beside `"reference":"Patient/…"` or under `"subject":{…}`; the
+    // `"text"` of an object with a `"family"` or `"given"` key.
+    if (!keyQuoted || q === 0 || array) return -1;
+    const v = p + (escaped ? 2 : 1);
+    const e = quotedNameEnd(t, v, q, escaped, false, true);
+    if (e < 0 || !(kind === K_DISPLAY ? personReference(t, i, e) : humanName(t, i, e))) {
+      return -1;
+    }
+    hit(ctx, v, e, "PERSON_NAME");
+    return e;
+  }
+  if (kind === K_GIVEN || kind === K_FAMILY) {
+    // `given: the patient`, `font family: Arial` are prose and style, not a key.
+    if (!keyQuoted && q === 0 && sep !== 61) return -1;
+    // `{"os":{"family":"Mac OS X"}}` (ua-parser): a family with no given name is no person.
+    if (kind === K_FAMILY && !hasGiven(ctx)) return -1;
+  }
+  const strict = kind === K_BARE;
+  if (q === 0) {
+    if (array) return NOT_NAME_VALUE;
+    const e = bareNameEnd(t, p, strict);
+    if (e < 0) return NOT_NAME_VALUE;
+    hit(ctx, p, e, "PERSON_NAME");
+    return e;
+  }
+  let last = -1;
+  for (let item = 0; item < 4; item++) {
+    const v = p + (escaped ? 2 : 1);
+    const e = quotedNameEnd(t, v, q, escaped, strict);
+    if (e < 0) break;
+    hit(ctx, v, e, "PERSON_NAME");
+    last = e;
+    if (!array) break;
+    // The next string of the array: `, "`.
+    let r = skipSpaces(t, e + (escaped ? 2 : 1));
+    if (t.charCodeAt(r) !== 44) break;
+    r = skipSpaces(t, r + 1);
+    if (escaped ? t.charCodeAt(r) !== 92 || t.charCodeAt(r + 1) !== q : t.charCodeAt(r) !== q) {
+      break;
+    }
+    p = r;
+  }
+  return last > 0 ? last : NOT_NAME_VALUE;
+}
+
+/**
+ * True when the text has the word `given` (a FHIR HumanName's given names, a search
+ * parameter); looked for once per text (a text holds many `family` keys).
+ */
+function hasGiven(ctx: TextCtx): boolean {
+  if (ctx.givenKey < 0) {
+    const t = ctx.t;
+    ctx.givenKey = t.indexOf("iven") >= 0 || t.indexOf("IVEN") >= 0 ? 1 : 0;
+  }
+  return ctx.givenKey === 1;
+}
+
+/** How far the JSON object around a `display` key is looked for, each way. */
+const OBJECT_REACH = 300;
+
+/**
+ * The '{' opening the JSON object that holds position p (brackets counted, strings not
+ * parsed), within OBJECT_REACH characters before it; -1 when none is there.
+ */
+function objectStart(t: string, p: number): number {
+  let depth = 0;
+  for (let k = p - 1; k >= 0 && p - k <= OBJECT_REACH; k--) {
+    const c = t.charCodeAt(k);
+    if (c === 125 || c === 93) depth++;
+    else if (c === 123 || c === 91) {
+      if (depth === 0) return c === 123 ? k : -1;
+      depth--;
+    }
+  }
+  return -1;
+}
+
+/** The '}' closing the JSON object that holds position p, or where the reach ends. */
+function objectEnd(t: string, p: number): number {
+  let depth = 0;
+  const last = Math.min(t.length, p + OBJECT_REACH);
+  for (let k = p; k < last; k++) {
+    const c = t.charCodeAt(k);
+    if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      if (depth === 0) return k;
+      depth--;
+    }
+  }
+  return last;
+}
+
+/** A reference to a person's resource (`Patient/123`, `https://…/Practitioner/77`). */
+const PERSON_REF = /^(?:[^"\\]*\/)?(?:Patient|Practitioner|RelatedPerson|Person)\/[^/"\\]/;
+/** Keys under which a FHIR Reference points to a person. */
+const PERSON_REF_KEYS = wordSet(["subject", "patient", "beneficiary", "performer", "individual"]);
+
+/**
+ * True when the JSON object around the `display` key at i (its value ending at e) references
+ * a person: a `"reference"` in it to a Patient, Practitioner, RelatedPerson or Person, or,
+ * with no reference, the object sits under `subject`, `patient`, `beneficiary`, `performer`
+ * or `individual`.
+ */
+function personReference(t: string, i: number, e: number): boolean {
+  const s = objectStart(t, i);
+  if (s < 0) return false;
+  const end = objectEnd(t, e);
+  for (let k = s + 1; k + 9 < end; k++) {
+    if (t.charCodeAt(k) !== 114 || !t.startsWith("reference", k)) continue;
+    let r = k + 9;
+    if (t.charCodeAt(r) === 92) r++;
+    if (t.charCodeAt(r) !== 34) continue;
+    r = skipSpaces(t, r + 1);
+    if (t.charCodeAt(r) !== 58) continue;
+    r = skipSpaces(t, r + 1);
+    if (t.charCodeAt(r) === 92) r++;
+    if (t.charCodeAt(r) !== 34) continue;
+    return PERSON_REF.test(t.slice(r + 1, Math.min(end, r + 121)));
+  }
+  // No reference: the key before the object (`"subject":{`, `"performer":[{`).
+  let k = s - 1;
+  while (k >= 0 && isSpace(t.charCodeAt(k))) k--;
+  if (t.charCodeAt(k) === 91) k--;
+  while (k >= 0 && isSpace(t.charCodeAt(k))) k--;
+  if (t.charCodeAt(k) !== 58) return false;
+  k--;
+  while (k >= 0 && isSpace(t.charCodeAt(k))) k--;
+  if (t.charCodeAt(k) === 34) k--;
+  if (t.charCodeAt(k) === 92) k--;
+  let b = k + 1;
+  while (b > 0 && k + 1 - b < 12 && isLetter(t.charCodeAt(b - 1))) b--;
+  return b <= k && setHas(PERSON_REF_KEYS, rangeHash(t, b, k + 1));
+}
+
+/**
+ * True when the JSON object around the `text` key at i (its value ending at e) has a `family`
+ * or `given` key: a FHIR HumanName, whose text is the whole name.
+ */
+function humanName(t: string, i: number, e: number): boolean {
+  const s = objectStart(t, i);
+  if (s < 0) return false;
+  const end = objectEnd(t, e);
+  for (let k = s + 1; k + 7 < end; k++) {
+    const c = t.charCodeAt(k);
+    if (c !== 102 && c !== 103) continue;
+    const r = t.startsWith("family", k) ? k + 6 : t.startsWith("given", k) ? k + 5 : -1;
+    if (r < 0 || t.charCodeAt(k - 1) !== 34) continue;
+    const after = t.charCodeAt(r);
+    if (after === 34 || (after === 92 && t.charCodeAt(r + 1) === 34)) return true;
+  }
+  return false;
+}
+
 /** Names at the word [i, we) with hash-table flags `flags`. Returns the end of a hit or -1. */
 export function matchNames(
   ctx: TextCtx,
@@ -507,6 +894,18 @@ export function matchNames(
 ): number {
   const t = ctx.t;
   if (flags & W_NAME_CUE) {
+    // A key and its value (`first_name=Quenby`, `"family":"Doe"`, `lastName: "Doe"`): what can
+    // follow a key, then the key.
+    const k = t.charCodeAt(we);
+    if (k === 34 || k === 39 || k === 92 || k === 61 || k === 58 || k === 32) {
+      const kind = nameKeyKind(t, i, hash);
+      if (kind !== K_NONE) {
+        const e = keyNameValue(ctx, i, we, kind);
+        if (e > 0) return e;
+        // A name key whose value is no name (`first_name: Required`): not the `name` cue's.
+        if (e === NOT_NAME_VALUE && kind === K_NAME_KEY) return -1;
+      }
+    }
     if (setHas(HONORIFIC_SET, hash)) {
       let q = we;
       if (t.charCodeAt(q) === 46) q++;
@@ -678,3 +1077,7 @@ registerWords(AMBIGUOUS, W_AMBIGUOUS);
 registerWords(HONORIFICS, W_NAME_CUE);
 registerWords(NAME_CUES.map((phrase) => phrase[0]!), W_NAME_CUE);
 registerWords(NAME_CUES.flat(), W_CUE_WORD);
+registerWords([...NAME_KEY_WORDS, "given", "family", "display", "text"], W_NAME_CUE);
+// A first name that is a computer too ("Mac OS X", ua-parser's family of macOS): a name beside
+// a surname only, like the other names that are everyday words.
+registerWords(["mac"], W_AMBIGUOUS);

@@ -264,20 +264,26 @@ function matchMonthNameDate(t: string, i: number, run: number): number {
 }
 
 /**
- * A birth cue right before the value at p (past spaces, ':', '=', '#', '(', quotes, '_' and
- * '-'): `DOB`, `D.O.B.`, `dob=`, `dob_`, `patient_dob:`, `patientDob=`, `date of birth`, `date_of_birth`,
- * `dateOfBirth`, `birth date`, `birthdate`, `birthday`, `born`, `born on`. It makes a compact
- * or two-digit-year date a date: ids and versions do not follow such a word.
+ * A birth cue right before the value at p (past spaces, ':', '=', '#', '(', quotes, '_',
+ * '-' and the backslashes of escaped quotes): `DOB`, `D.O.B.`, `dob=`, `dob_`, `patient_dob:`,
+ * `patientDob=`, `date of birth`, `date_of_birth`, `dateOfBirth`, `birth date`, `birthdate`,
+ * `birthday`, `born`, `born on`, `{\"birthDate\":\"` (JSON inside a JSON string). It makes a
+ * compact or two-digit-year date a date: ids and versions do not follow such a word.
  */
 export function birthCueBefore(t: string, p: number): boolean {
   let e = p;
-  while (e > 0 && p - e < 4) {
+  // At most 4 separators, not counting the backslashes.
+  let slashes = 0;
+  while (e > 0 && p - e - slashes < 4) {
     const c = t.charCodeAt(e - 1);
     if (
       isSpace(c) || c === 58 || c === 61 || c === 35 || c === 40 || c === 34 || c === 39 ||
       c === 95 || c === 45
     ) e--;
-    else break;
+    else if (c === 92 && t.charCodeAt(e) === 34) {
+      e--;
+      slashes++;
+    } else break;
   }
   if (e === p || e === 0) return false;
   // Every cue ends in 'b', 'h', 'e', 'y', 'n' or the '.' of "D.O.B.": a version or a count

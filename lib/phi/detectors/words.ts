@@ -153,7 +153,9 @@ cue("MRN", "hash", ["encounter", "visit", "mr"]);
 cue("MRN", "number", ["fin"]);
 // A record in a URL path: `/patients/4829133`, `/api/patients/4829133/notes`.
 cue("MRN", "path", ["patients"]);
-cue("ZIP_CODE", "postal", ["zip", "zip code", "zipcode", "postal code", "postcode", "post code"]);
+cue("ZIP_CODE", "postal", ["zip", "zipcode", "postcode"]);
+// As keys spell them too: `zip_code`, `postal_code`, `postalCode` (FHIR Address).
+cue("ZIP_CODE", "postal", ["zip code", "postal code", "post code", "postalcode"], true);
 cue("LICENSE_NUMBER", "id", [
   "driver's license",
   "drivers license",
@@ -509,6 +511,10 @@ function skipSpaces(t: string, p: number): number {
 /**
  * Position after the separators and filler words that may follow a cue (`joins`: '_' is a
  * separator too). A word glued to digits is the value, not filler: the "A" of `A12345`.
+ * Quotes are separators too, so a key and its value read as the cue and its value in JSON,
+ * Python reprs, SQL and logfmt (`{"mrn":"4829133"}`, `{'mrn': '4829133'}`, `mrn='4829133'`,
+ * `WHERE mrn = '4829133'`), and so is a backslash before a quote (JSON inside a JSON string:
+ * `{\"mrn\":\"4829133\"}`).
  */
 function afterFiller(t: string, p: number, joins: boolean): number {
   let q = p;
@@ -517,7 +523,7 @@ function afterFiller(t: string, p: number, joins: boolean): number {
       const c = t.charCodeAt(q);
       if (
         isSpace(c) || c === 58 || c === 35 || c === 61 || c === 45 || c === 46 || c === 10 ||
-        (c === 95 && joins)
+        c === 34 || c === 39 || (c === 95 && joins) || (c === 92 && t.charCodeAt(q + 1) === 34)
       ) q++;
       // A Postgres key detail: `Key (mrn)=(4829133)`.
       else if (c === 41 && t.charCodeAt(q + 1) === 61 && t.charCodeAt(q + 2) === 40) q += 3;
@@ -577,6 +583,14 @@ function isYear(t: string, p: number): boolean {
   const a = t.charCodeAt(p);
   const b = t.charCodeAt(p + 1);
   return (a === 49 && b === 57) || (a === 50 && b === 48);
+}
+
+/** True when t[p, p + 7) is a year 1900-2099, '-' and a month 01-12 (`2024-11`). */
+function yearMonthAt(t: string, p: number): boolean {
+  if (!isYear(t, p) || t.charCodeAt(p + 4) !== 45) return false;
+  const m = (t.charCodeAt(p + 5) - 48) * 10 + t.charCodeAt(p + 6) - 48;
+  return isDigit(t.charCodeAt(p + 2)) && isDigit(t.charCodeAt(p + 3)) && m >= 1 && m <= 12 &&
+    isDigit(t.charCodeAt(p + 5)) && isDigit(t.charCodeAt(p + 6));
 }
 
 /** True when nothing but separators lies between the cue's end q and its value at v. */
@@ -698,6 +712,8 @@ function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): num
         // not one: `mrn_2024_q3`, `chart-2024`); after a space ("MRN: 2024", "Patient ID
         // 1987-123") as before.
         e = idTokenAt(t, v, c.joins, c.type === "MRN" && joinedTo(t, q, v));
+        // A year and a month alone ("patient_id": "2024-11") date a record, they number none.
+        if (e - v === 7 && c.type === "MRN" && yearMonthAt(t, v)) e = -1;
         break;
       case "joined":
       case "hash":
@@ -741,6 +757,66 @@ function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): num
     }
   }
   return -1;
+}
+
+const H_IDENTIFIER = hashOf("identifier");
+const H_IDENTIFIERS = hashOf("identifiers");
+
+/** Where the quote at p ends (`"`, or `\"` inside a JSON string), or -1 when none is at p. */
+function quoteEnd(t: string, p: number): number {
+  const c = t.charCodeAt(p);
+  if (c === 34) return p + 1;
+  return c === 92 && t.charCodeAt(p + 1) === 34 ? p + 2 : -1;
+}
+
+/**
+ * The values of FHIR Identifiers in JSON text, after the key `identifier` ending at we:
+ * `"identifier":[{"system":"…","value":"4829133"}]` (and the same escaped inside a JSON string,
+ * `\"identifier\"`). Each object of the array (at most 4, 400 characters each) is read at its
+ * own level for a `"value"` string: 1-40 letters, digits, '-', '.' or '_' with a digit, not a
+ * URI (`urn:uuid:…`, `urn:oid:…`: a Bundle's or a CodeSystem's own identifier). Adds an MRN hit
+ * for each; consumes nothing (the walk reads the object's other members as usual).
+ */
+function identifierValues(ctx: TextCtx, we: number): void {
+  const t = ctx.t;
+  let p = quoteEnd(t, we);
+  if (p < 0) return;
+  p = skipSpaces(t, p);
+  if (t.charCodeAt(p) !== 58) return;
+  p = skipSpaces(t, p + 1);
+  if (t.charCodeAt(p) === 91) p = skipSpaces(t, p + 1);
+  for (let item = 0; item < 4 && t.charCodeAt(p) === 123; item++) {
+    let depth = 1;
+    let k = p + 1;
+    const last = Math.min(t.length, p + 400);
+    for (; k < last && depth > 0; k++) {
+      const c = t.charCodeAt(k);
+      if (c === 123 || c === 91) depth++;
+      else if (c === 125 || c === 93) depth--;
+      else if (c === 34 && depth === 1 && readsAt(t, k + 1, "value")) {
+        let r = quoteEnd(t, k + 6);
+        if (r < 0) continue;
+        r = skipSpaces(t, r);
+        if (t.charCodeAt(r) !== 58) continue;
+        const v = quoteEnd(t, skipSpaces(t, r + 1));
+        if (v < 0) continue;
+        let e = v;
+        let digit = false;
+        while (e < last && e - v <= 40) {
+          const d = t.charCodeAt(e);
+          if (isDigit(d)) digit = true;
+          else if (!(isAsciiLetter(d) || d === 45 || d === 46 || d === 95)) break;
+          e++;
+        }
+        if (digit && e - v <= 40 && quoteEnd(t, e) > 0) hit(ctx, v, e, "MRN");
+        k = e;
+      }
+    }
+    if (depth > 0) return;
+    p = skipSpaces(t, k);
+    if (t.charCodeAt(p) !== 44) return;
+    p = skipSpaces(t, p + 1);
+  }
 }
 
 /** Month-name dates at word p: "March 3, 1985", "Mar 3rd", "March 1985", "3 March 1985". */
@@ -1410,6 +1486,9 @@ function wordRules(
   if (ctx.technical && (flags & W_VALUE_CUE) === 0) return -1;
   if ((flags & SLICE_FLAGS) === 0) return matchNames(ctx, i, we, flags, hash, plain);
   if (flags & W_VALUE_CUE) {
+    if ((hash === H_IDENTIFIER || hash === H_IDENTIFIERS) && !ctx.technical) {
+      identifierValues(ctx, we);
+    }
     const cues = CUE_INDEX.get(hash);
     if (cues !== undefined) {
       const e = tryCue(ctx, i, we, cues);
@@ -1441,6 +1520,7 @@ const SLICE_FLAGS = W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT | W_STREET_PREFIX
 
 // Register the trigger words with the hash table.
 registerWords(CUES.map((c) => c.words[0]!), W_VALUE_CUE);
+registerWords(["identifier", "identifiers"], W_VALUE_CUE);
 registerWords(CUES.flatMap((c) => c.words), W_CUE_WORD);
 registerWords(MONTHS.keys(), W_MONTH);
 registerWords(WEEKDAY_NAMES, W_WEEKDAY);
