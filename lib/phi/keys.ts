@@ -398,6 +398,8 @@ export const DEFAULT_SAFE_KEYS: readonly string[] = [
   "updated",
   "created_at",
   "updated_at",
+  "last_updated",
+  "last_modified",
   "deleted_at",
   "started_at",
   "finished_at",
@@ -519,14 +521,37 @@ export function safeKeySet(keys: Iterable<string>): Set<string> {
 }
 
 /**
+ * FHIR elements (compact form) whose time is when something happened to a patient (an
+ * observation, a procedure, an onset, a death): clinical dates, not technical timestamps,
+ * although they end in `time`. (`issued`, `recordedDate`, `authoredOn` end in no technical
+ * word; `meta.lastUpdated`, the server's write time, is technical.)
+ */
+const CLINICAL_TIMES = new Set([
+  "effectivedatetime",
+  "performeddatetime",
+  "onsetdatetime",
+  "abatementdatetime",
+  "occurrencedatetime",
+  "deceaseddatetime",
+  "collecteddatetime",
+  "valuedatetime",
+  "timingdatetime",
+  "asserteddatetime",
+  "effectivetime",
+  "performedtime",
+]);
+
+/**
  * True when values under `key` are technical (ids, timestamps, counters, versions): a key in
- * `safe`, or one whose last word is technical (`jobId`, `created_at`). An empty `safe` set
- * means no key is technical: every value meets every detector.
+ * `safe`, or one whose last word is technical (`jobId`, `created_at`) and that is no
+ * clinical time (`effectiveDateTime`). An empty `safe` set means no key is technical: every
+ * value meets every detector.
  */
 export function isTechnicalKey(key: string, safe: ReadonlySet<string>): boolean {
   if (safe.size === 0) return false;
   const words = keyWords(key);
   if (words.length === 0) return false;
-  if (safe.has(words.join(""))) return true;
-  return TECHNICAL_LAST.has(words[words.length - 1]!);
+  const compact = words.join("");
+  if (safe.has(compact)) return true;
+  return TECHNICAL_LAST.has(words[words.length - 1]!) && !CLINICAL_TIMES.has(compact);
 }

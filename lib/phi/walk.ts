@@ -50,6 +50,81 @@ const TECHNICAL_SHAPES = [
   /^\d{1,2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/,
 ];
 
+/**
+ * FHIR shapes: objects whose keys are not sensitive by name (`family`, `value`, `display`
+ * mean other things elsewhere: ua-parser's `os.family`, a CSS `font.family`, a quantity's
+ * `value`, a code's `display`) but hold PHI in the shape FHIR gives them.
+ */
+const SHAPE_NONE = 0;
+/** A HumanName: its family, given, text, prefix and suffix are a person's name. */
+const SHAPE_NAME = 1;
+/** An Identifier (under `identifier`): its value is a record number (or an SSN, an NPI). */
+const SHAPE_IDENTIFIER = 2;
+/** A Reference to a person (a patient, a practitioner): its display is their name. */
+const SHAPE_PERSON_REF = 3;
+
+/** HumanName.use codes (`temp` and `old` are Address and ContactPoint codes too). */
+const NAME_USES = new Set(["official", "usual", "maiden", "nickname", "anonymous", "old", "temp"]);
+/** The parts of a HumanName that hold the name. */
+const NAME_PARTS = new Set(["family", "given", "text", "prefix", "suffix"]);
+/** Keys under which a Reference points to a person. */
+const PERSON_REF_KEYS = new Set(["subject", "patient", "beneficiary", "performer", "individual"]);
+/** A reference to a person's resource, relative or absolute (`Patient/123`, `…/fhir/Patient/123`). */
+const PERSON_REF = /(?:^|\/)(?:Patient|Practitioner|RelatedPerson|Person)\/[^/]/;
+
+/** What FHIR shape the object `o`, found under `key`, has. */
+function objectShape(o: object, key: string | undefined): number {
+  const family = Object.hasOwn(o, "family");
+  const given = Object.hasOwn(o, "given");
+  if (family || given || Object.hasOwn(o, "text")) {
+    // `{ family, given }`; a part under `name`; or a part with a HumanName use: not a font
+    // family or an operating system's (`{ family: "Mac OS X", major: "10" }`).
+    const use = (o as { use?: unknown }).use;
+    if (
+      (family && given) || ((family || given) && key === "name") ||
+      (typeof use === "string" && NAME_USES.has(use) &&
+        (family || given || use !== "old" && use !== "temp"))
+    ) return SHAPE_NAME;
+  }
+  if (Object.hasOwn(o, "value") && (key === "identifier" || key === "identifiers")) {
+    return SHAPE_IDENTIFIER;
+  }
+  if (Object.hasOwn(o, "display")) {
+    const reference = (o as { reference?: unknown }).reference;
+    if (
+      typeof reference === "string"
+        ? PERSON_REF.test(reference)
+        : key !== undefined && PERSON_REF_KEYS.has(key)
+    ) return SHAPE_PERSON_REF;
+  }
+  return SHAPE_NONE;
+}
+
+/**
+ * The type the FHIR shape of `o` gives the value under `childKey`, or null. An identifier
+ * whose value is a URI (`urn:uuid:…`, `urn:oid:…`, system `urn:ietf:rfc:3986`: a Bundle's or a
+ * CodeSystem's own identifier) is left to the value detectors.
+ */
+function shapeType(shape: number, o: object, childKey: string): PhiType | null {
+  switch (shape) {
+    case SHAPE_NAME:
+      return NAME_PARTS.has(childKey) ? "PERSON_NAME" : null;
+    case SHAPE_PERSON_REF:
+      return childKey === "display" ? "PERSON_NAME" : null;
+    case SHAPE_IDENTIFIER: {
+      if (childKey !== "value") return null;
+      const { value, system } = o as { value?: unknown; system?: unknown };
+      if (typeof value === "string" && /^urn:/i.test(value)) return null;
+      if (typeof system !== "string") return "MRN";
+      if (system === "urn:ietf:rfc:3986") return null;
+      const lower = system.toLowerCase();
+      return lower.includes("ssn") ? "SSN" : lower.includes("npi") ? "NPI" : "MRN";
+    }
+    default:
+      return null;
+  }
+}
+
 function technicalShape(value: string): boolean {
   if (value.length > 160) return false;
   for (const shape of TECHNICAL_SHAPES) if (shape.test(value)) return true;
@@ -177,13 +252,19 @@ export class Walker {
 
   /**
    * Walks `value` found under `key` (undefined at the root; array items inherit the key of
-   * their array). Returns the redacted value when redacting.
+   * their array). `shaped`: the type the FHIR shape of the parent object gives the value, as
+   * a sensitive key would. Returns the redacted value when redacting.
    */
-  value(value: unknown, key: string | undefined, depth: number): unknown {
+  value(
+    value: unknown,
+    key: string | undefined,
+    depth: number,
+    shaped: PhiType | null = null,
+  ): unknown {
     if (++this.nodes > this.maxNodes) throw new ScanAbort(this.pathString(), "too many nodes");
     if (depth > this.maxDepth) throw new ScanAbort(this.pathString(), "too deep");
     if (value === null || value === undefined || typeof value === "boolean") return value;
-    const keyType = key === undefined ? null : sensitiveKeyType(key);
+    const keyType = shaped ?? (key === undefined ? null : sensitiveKeyType(key));
     if (keyType !== null) {
       if (isEmpty(value)) return value;
       this.record(keyType);
@@ -221,8 +302,21 @@ export class Walker {
       ? { name: value.name, message: value.message, stack: value.stack }
       : value;
     const out: Record<string, unknown> | null = this.redacting ? {} : null;
+    const entries = Object.entries(source);
+    // A FHIR shape is looked for only in an object with one of its keys (string compares).
+    let shape = SHAPE_NONE;
+    for (let k = 0; k < entries.length; k++) {
+      const c = entries[k]![0];
+      if (
+        c === "family" || c === "given" || c === "text" || c === "display" ||
+        (c === "value" && (key === "identifier" || key === "identifiers"))
+      ) {
+        shape = objectShape(source, key);
+        break;
+      }
+    }
     let i = 0;
-    for (const [childKey, child] of Object.entries(source)) {
+    for (const [childKey, child] of entries) {
       if ((++i & 63) === 63) this.checkNow();
       const keySpans = this.keySpans(childKey);
       let segment: string;
@@ -243,7 +337,8 @@ export class Walker {
       } else {
         this.path.push(childKey);
       }
-      const redacted = this.value(child, childKey, depth + 1);
+      const shaped = shape === SHAPE_NONE ? null : shapeType(shape, source, childKey);
+      const redacted = this.value(child, childKey, depth + 1, shaped);
       this.path.pop();
       if (out !== null && redacted !== undefined) out[outKey] = redacted;
     }
