@@ -1,5 +1,5 @@
 # ResearchFlow Governance — production image.
-# Build:  docker build -t researchflow-governance .
+# Build:  docker build --build-arg APP_BUILD=$(git rev-parse --short HEAD) -t researchflow-governance:0.1.0-<build> .
 # Run:    docker run -p 8000:8000 -v governance-data:/data --env-file prod.env researchflow-governance
 #         prod.env holds only the variables you set (docs/operations/DEPLOYMENT.md). Do not pass a
 #         copy of .env.example: its development values (APP_ENV, DATA_DIR=./.data) would override
@@ -17,8 +17,13 @@ RUN deno install --frozen --entrypoint main.ts scripts/migrate.ts scripts/user.t
  && deno task build
 
 FROM denoland/deno:${DENO_VERSION}
+# The commit this image is built from: /health reports it and the default Sentry release carries
+# it, so every build can be told apart (docker build --build-arg APP_BUILD=$(git rev-parse --short HEAD)).
+ARG APP_BUILD=
+LABEL org.opencontainers.image.revision=${APP_BUILD}
 WORKDIR /app
-ENV APP_ENV=production \
+ENV APP_BUILD=${APP_BUILD} \
+    APP_ENV=production \
     PORT=8000 \
     DATA_DIR=/data \
     LOG_FORMAT=json \

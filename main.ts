@@ -83,7 +83,7 @@ const logger = createLogger({
     };
   },
 });
-logger.info("starting", { version: VERSION, env: config.appEnv });
+logger.info("starting", { version: VERSION, build: config.build ?? null, env: config.appEnv });
 
 async function openDatabaseOrFail(): Promise<Awaited<ReturnType<typeof openDatabase>>> {
   try {

@@ -282,6 +282,14 @@ const envSchema = z.object({
   SENTRY_DSN: url(["http:", "https:"]),
   SENTRY_ENVIRONMENT: text(),
   SENTRY_RELEASE: text(),
+  APP_BUILD: z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === "") return undefined;
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(raw.trim())) {
+      ctx.addIssue({ code: "custom", message: "must be 1-64 of A-Z a-z 0-9 . _ - (a commit id)" });
+      return z.NEVER;
+    }
+    return raw.trim();
+  }),
   SENTRY_TRACES_SAMPLE_RATE: z.string().optional().transform((raw, ctx) => {
     if (raw === undefined || raw.trim() === "") return 0;
     const value = Number(raw);
@@ -421,6 +429,8 @@ export interface Config {
   /** `FEATURE_<KEY>=true|false` overrides, keyed by the normalized upper-case key. */
   readonly featureOverrides: Readonly<Record<string, boolean>>;
   readonly version: string;
+  /** What was built: APP_BUILD (the image's commit, set at `docker build`), or undefined. */
+  readonly build: string | undefined;
 }
 
 /** `FEATURE_<KEY>` env name for a flag key: upper-cased, non-alphanumerics → `_`. */
@@ -536,7 +546,9 @@ export function loadConfig(
   }
   const version = options.version ?? "0.0.0";
   const sentryEnvironment = e.SENTRY_ENVIRONMENT ?? appEnv;
-  const sentryRelease = e.SENTRY_RELEASE ?? `researchflow-governance@${version}`;
+  // Each build its own release, so Sentry tells a regression from an old error.
+  const sentryRelease = e.SENTRY_RELEASE ??
+    `researchflow-governance@${version}${e.APP_BUILD ? `+${e.APP_BUILD}` : ""}`;
   checkSentryConstant("SENTRY_RELEASE", "release", sentryRelease);
   checkSentryConstant("SENTRY_ENVIRONMENT", "environment", sentryEnvironment);
   return Object.freeze({
@@ -601,6 +613,7 @@ export function loadConfig(
     jobs: { stallAfterMinutes: e.JOB_STALL_AFTER_MINUTES },
     featureOverrides: parseFeatureOverrides(env),
     version,
+    build: e.APP_BUILD,
   });
 }
 

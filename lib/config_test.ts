@@ -219,3 +219,15 @@ Deno.test("loadConfig() refuses a SENTRY_RELEASE or SENTRY_ENVIRONMENT the scrub
     );
   }
 });
+
+Deno.test("APP_BUILD names the build in config.build and in the default Sentry release", () => {
+  for (const build of ["861dba0", "861dba0c1f2e3d4b5a69788f0e1d2c3b4a596877", "2026.11.23-1"]) {
+    const config = loadConfig({ APP_BUILD: build }, { version: "0.1.0" });
+    assert.equal(config.build, build);
+    assert.equal(config.sentry.release, `researchflow-governance@0.1.0+${build}`);
+  }
+  const unset = loadConfig({}, { version: "0.1.0" });
+  assert.equal(unset.build, undefined);
+  assert.equal(unset.sentry.release, "researchflow-governance@0.1.0");
+  assert.throws(() => loadConfig({ APP_BUILD: "a b" }), /APP_BUILD must be 1-64 of/);
+});

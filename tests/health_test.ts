@@ -30,9 +30,19 @@ Deno.test("GET /health answers liveness with version, uptime and mode", async ()
       const body = await json(response);
       assert.equal(body.status, "ok");
       assert.equal(body.version, "test");
+      assert.equal(body.build, null);
       assert.equal(typeof body.uptime_s, "number");
       assert.equal(body.mode, "DEMO");
     }
+  } finally {
+    await app.dispose();
+  }
+});
+
+Deno.test("GET /health names the build the image was made from (APP_BUILD)", async () => {
+  const app = await buildTestApp({ env: { APP_BUILD: "861dba0" } });
+  try {
+    assert.equal((await json(await app.request("/health"))).build, "861dba0");
   } finally {
     await app.dispose();
   }

@@ -13,6 +13,9 @@ import type { AppEnv } from "../../lib/http/types.ts";
 const Liveness = z.object({
   status: z.literal("ok"),
   version: z.string(),
+  build: z.string().nullable().openapi({
+    description: "The image's commit (APP_BUILD), null when not set at build time",
+  }),
   uptime_s: z.number().int(),
   mode: z.enum(["STANDBY", "DEMO", "LIVE"]),
 }).openapi("Liveness");
@@ -57,6 +60,7 @@ export function healthRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         {
           status: "ok" as const,
           version: config.version,
+          build: config.build ?? null,
           uptime_s: Math.floor((ctx.clock.now() - ctx.startedAt) / 1000),
           mode: services.mode.current(),
         },
