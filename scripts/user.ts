@@ -226,20 +226,29 @@ async function openPeers(config: Config, redisUrl: string, logger: Logger): Prom
   };
 }
 
+/** The command line, parsed; an unknown option or one missing its value gets the usage. */
+function parseOptions() {
+  try {
+    return parseArgs({
+      args: Deno.args,
+      allowPositionals: true,
+      options: {
+        role: { type: "string" },
+        name: { type: "string" },
+        scopes: { type: "string" },
+        expires: { type: "string" },
+        "password-stdin": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch {
+    return fail(`Unknown option, or an option without its value\n\n${USAGE}`);
+  }
+}
+
 /** Runs the command; resolves with the exit status. */
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      role: { type: "string" },
-      name: { type: "string" },
-      scopes: { type: "string" },
-      expires: { type: "string" },
-      "password-stdin": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const { positionals, values } = parseOptions();
   const [command, ...args] = positionals;
   // Asked for: the usage and success. No command: the usage on stderr and status 1.
   if (values.help) {

@@ -32,3 +32,12 @@ Deno.test("user with an unknown command exits 1 naming it", async () => {
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("user with an unknown option, or an option without its value, gets one line and the usage, no stack trace", async () => {
+  for (const args of [["--bogus"], ["list", "--role"], ["create", "a@b.org", "--x=1"]]) {
+    const result = await runUserCli({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/x" }, args);
+    assert.equal(result.code, 1, args.join(" "));
+    assert.match(result.stderr, /^Unknown option, or an option without its value\n\nUsage:/);
+    assert.doesNotMatch(result.stderr, /TypeError|at parseArgs|\.ts:\d+/, args.join(" "));
+  }
+});
