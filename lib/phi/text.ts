@@ -14,6 +14,8 @@ import { detectUrls } from "./detectors/url.ts";
 import { detectColonAddresses } from "./detectors/network.ts";
 import { NEEDS_FULL_PATH, scanTokens } from "./detectors/words.ts";
 import { detectHl7Segments } from "./detectors/hl7.ts";
+import { detectX12Segments } from "./detectors/x12.ts";
+import { detectDicom } from "./detectors/dicom.ts";
 import type { PhiType } from "./types.ts";
 
 /** A match in original offsets. */
@@ -135,10 +137,26 @@ function detect(text: string, mode: TextMode): void {
     ctx.reset(t, mode.technical, mode.whole);
     passes(ctx, bits, mode.checkpoint);
   }
-  // An HL7 v2 segment's person fields, by position (`PID|1||…||DOE^JANE^Q||19550302|F`).
-  if (ctx.t.indexOf("|") >= 0) detectHl7Segments(ctx);
+  // Structured health data formats, read by position or tag: HL7 v2 segments
+  // (`PID|1||…||DOE^JANE^Q||19550302|F`), X12 segments (`NM1*IL*1*DOE*JANE~`), DICOM
+  // attributes (`(0010,0010) PN [DOE^JANE]`). One native search tells whether a text may
+  // hold any (a prose text has none of these characters or words); then each detector's own.
+  const t = ctx.t;
+  if (STRUCTURED.test(t)) {
+    if (t.indexOf("|") >= 0 || t.indexOf("MSH") >= 0) detectHl7Segments(ctx);
+    if (t.indexOf("*") >= 0 || t.indexOf("ISA") >= 0) detectX12Segments(ctx);
+    mode.checkpoint?.();
+    detectDicom(ctx);
+  }
   mode.checkpoint?.();
 }
+
+/**
+ * What a text holding an HL7 segment (`|`, a header with another separator), an X12 segment
+ * (`*`, an ISA header) or a DICOM attribute (a tag of group 0008 or 0010, a keyword) must
+ * contain.
+ */
+const STRUCTURED = /[|*]|MSH|ISA|[("]00|Patient|Study|Accession|Physician/;
 
 /** The hits of the text scanned last, in original offsets, sorted: starts, ends, types. */
 let sortedStart = new Int32Array(64);
