@@ -4,7 +4,7 @@
  * value detectors. Every value here is synthetic, built in this file.
  */
 import assert from "node:assert/strict";
-import { redactText, scan } from "./mod.ts";
+import { redactText, scan, scanText } from "./mod.ts";
 
 const NAME = "DOE^JANE^Q";
 const BIRTH = "19550302";
@@ -101,3 +101,148 @@ Deno.test("a long run of segments and pipes is read once", () => {
   assert.ok(!out.includes("JANE"));
   assert.ok(out.endsWith("|".repeat(100_000)));
 });
+
+const MSH = "MSH|^~\\&|ADT|HOSP|RF|RF|20261122083000||ADT^A01|MSG0001|P|2.5.1";
+const SHORT_PID = `PID|1||${MRN}||${NAME}||${BIRTH}|F`;
+const SHORT_PID_OUT = "PID|1||[REDACTED:MRN]||[REDACTED:PERSON_NAME]||[REDACTED:DATE]|F";
+
+Deno.test("a segment starts after any character that is no letter, digit or '|'", () => {
+  for (const before of ["=", ":", "(", "[", ",", ">", "\t", "\x0b", "\\x0b", "\\u000b", "_"]) {
+    assert.equal(redactText(`seg${before}${SHORT_PID}`), `seg${before}${SHORT_PID_OUT}`, before);
+  }
+  // Not inside a word, nor after a bar with no message header in the text.
+  for (const text of [`RAPID|1||${MRN}||${NAME}`, `x|PID|1||${MRN}||${NAME}`]) {
+    assert.ok(redactText(text).includes(NAME), text);
+  }
+});
+
+Deno.test("table header rows and word lists are no segment", () => {
+  for (
+    const text of [
+      "PID|USER|%CPU|%MEM|COMMAND\n4821|app|12.0|3.1|deno",
+      "PID|PPID|COMMAND\n---|---|---\n4821|1|deno",
+      "  PID|  PPID| CMD\n 4821|     1| /usr/bin/deno run main.ts",
+      "| PID | USER | COMMAND |\n|-----|------|---------|",
+      "build steps: GT1|pass|pass|fail|skip|pass|pass|pass|pass|pass|pass|pass|pass",
+      "segments seen: IN1|IN2|PV1|PID",
+      "stage PV1|ok|12ms|region-eu|eu-west-1|a|b|DOE^JANE",
+      "ORC|new|1|2|3|4|5|6|7|8|9|10|DOE^JANE",
+    ]
+  ) {
+    assert.equal(redactText(text), text, text);
+  }
+});
+
+Deno.test("segments end at written-out and escaped terminators", () => {
+  for (const sep of ["<cr>", "<CR>", "[CR]", "\\x0d", "\\u000d", "\r\n", "\\r\\n", "\x1c"]) {
+    const out = redactText(`${MSH}${sep}${SHORT_PID}${sep}OBX|1|NM|2345-7^Glucose^LN||105`);
+    assert.ok(out.includes(SHORT_PID_OUT), `${JSON.stringify(sep)}: ${out}`);
+    assert.ok(out.includes("OBX|1|NM|2345-7^Glucose^LN||105"), out);
+  }
+  // HL7's own hex escape of a CR is data: the fields after it keep their positions.
+  assert.equal(
+    redactText(`PID|1||A\\X0D\\B||${NAME}`),
+    "PID|1||[REDACTED:MRN]||[REDACTED:PERSON_NAME]",
+  );
+});
+
+Deno.test("a message header tells the field separator and lets segments join", () => {
+  // MSH-1 as the separator.
+  const hash = "MSH#^~\\&#ADT#HOSP#RF#RF#20261122083000##ADT^A01#MSG0001#P#2.5.1\r" +
+    `PID#1##${MRN}##${NAME}##${BIRTH}#F`;
+  assert.ok(
+    redactText(hash).endsWith("PID#1##[REDACTED:MRN]##[REDACTED:PERSON_NAME]##[REDACTED:DATE]#F"),
+    redactText(hash),
+  );
+  // Segments joined by '|': each starts after the bar and ends at the next segment id.
+  const joined = `${MSH}|${SHORT_PID}|NK1|1|DOE^JOHN|SPO|OBX|1|NM|2345-7^Glucose^LN||105`;
+  assert.equal(
+    redactText(joined),
+    `${MSH}|${SHORT_PID_OUT}|NK1|1|[REDACTED:PERSON_NAME]|SPO|OBX|1|NM|2345-7^Glucose^LN||105`,
+  );
+  // A log that dropped the CR after the header's version.
+  assert.ok(redactText(`${MSH}${SHORT_PID}`).endsWith(SHORT_PID_OUT));
+  // With a header, a first field that is no set id still counts.
+  assert.equal(
+    redactText(`${MSH}\rPID|X||${MRN}`),
+    `${MSH}\rPID|X||[REDACTED:MRN]`,
+  );
+});
+
+Deno.test('in a quoted segment, HL7\'s null "" and a quote inside a name are data', () => {
+  assert.equal(
+    redactText(`rejected "PID|1||${MRN}||""||${BIRTH}|F|||12 ELM ST^^SPRINGFIELD||2175550134"`),
+    'rejected "PID|1||[REDACTED:MRN]||[REDACTED:PERSON_NAME]||[REDACTED:DATE]|F|||' +
+      '[REDACTED:STREET_ADDRESS]||[REDACTED:PHONE]"',
+  );
+  assert.equal(
+    redactText(JSON.stringify({ m: `PID|1||${MRN}||""||${BIRTH}|F` })),
+    '{"m":"PID|1||[REDACTED:MRN]||[REDACTED:PERSON_NAME]||[REDACTED:DATE]|F"}',
+  );
+  assert.equal(
+    redactText(`"PID|1||${MRN}||O"BRIEN^JANE||${BIRTH}", next`),
+    '"PID|1||[REDACTED:MRN]||[REDACTED:PERSON_NAME]||[REDACTED:DATE]", next',
+  );
+});
+
+Deno.test("queries, acknowledgments, orders and visits: the fields that name a person", () => {
+  const cases: Array<[string, string]> = [
+    [
+      `QRD|20261122083000|R|I|Q1|||1^RD|${NAME}|DEM`,
+      "QRD|20261122083000|R|I|Q1|||1^RD|[REDACTED:PERSON_NAME]|DEM",
+    ],
+    [
+      `QPD|IHE PDQ Query|Q0001|@PID.5.1^DOE~@PID.7^${BIRTH}|@PID.8^F`,
+      "QPD|IHE PDQ Query|Q0001|[REDACTED:PERSON_NAME]|[REDACTED:PERSON_NAME]",
+    ],
+    [
+      `MSA|AE|MSG0001|PID-5 invalid: ${NAME}`,
+      "MSA|AE|MSG0001|PID-5 invalid: [REDACTED:PERSON_NAME]",
+    ],
+    [
+      "ERR||PID^1^5|102^Data type error^HL70357|E|||bad name O'BRIEN^JANE",
+      "ERR||PID^1^5|102^Data type error^HL70357|E|||bad name [REDACTED:PERSON_NAME]",
+    ],
+    [
+      "PV1|1|I|4W^401^A||||1234567893^ROE^RICHARD",
+      "PV1|1|I|4W^401^A||||[REDACTED:PERSON_NAME]",
+    ],
+    [
+      "ORC|NW|ORD448||||||||||1234567893^ROE^RICHARD",
+      "ORC|NW|ORD448||||||||||[REDACTED:PERSON_NAME]",
+    ],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+  // Codes in an acknowledgment's text are no names.
+  const ack = "MSA|AE|MSG0001|unknown event ADT^A99 for 2345-7^Glucose";
+  assert.equal(redactText(ack), ack);
+});
+
+Deno.test("Z-segments beside a message: names, dates and long numbers by shape", () => {
+  const z = `ZPI|1|${NAME}|${BIRTH}|48291337|Q|RAD^A1|12345`;
+  const zOut = "ZPI|1|[REDACTED:PERSON_NAME]|[REDACTED:DATE]|[REDACTED:MRN]|Q|RAD^A1|12345";
+  assert.ok(redactText(`${MSH}\r${z}`).endsWith(zOut));
+  assert.ok(redactText(`${SHORT_PID}\n${z}`).endsWith(zOut));
+  // Alone, a Z-segment is left to the value detectors.
+  assert.equal(redactText("ZZZ|1|AB^CD|ok|20261122"), "ZZZ|1|AB^CD|ok|20261122");
+});
+
+/** 100 KB strings for the HL7 reader: the scan must finish. */
+const ADVERSARIAL: Array<[string, string]> = [
+  ["headers", "MSH|^~\\&|".repeat(11_200)],
+  ["joined segment ids", MSH + "|PID|1".repeat(16_600)],
+  ["quoted nulls", `"PID|1||` + '""'.repeat(50_000)],
+  ["escape starts", "PID|1||" + "\\x0".repeat(33_000)],
+  ["written terminator starts", "PID|1||" + "<cr[CR".repeat(16_600)],
+  ["Z-segment name shapes", `${MSH}\rZPI|1|` + "AB^".repeat(33_000)],
+  ["Z-segments", `${SHORT_PID}\r` + "ZPI|".repeat(25_000)],
+  ["acknowledgment name shapes", "MSA|AE|1|" + "Ab^C1^".repeat(16_600)],
+  ["set ids", "PID|1".repeat(20_000)],
+];
+
+for (const [name, text] of ADVERSARIAL) {
+  Deno.test(`scanText() completes on 100 KB of HL7 ${name}`, () => {
+    const result = scanText(text, { timeBudgetMs: 120_000 });
+    assert.ok(!result.findings.some((f) => f.type === "SCANNER_ERROR"), "budget hit");
+  });
+}
