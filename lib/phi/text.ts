@@ -16,6 +16,7 @@ import { NEEDS_FULL_PATH, scanTokens } from "./detectors/words.ts";
 import { detectHl7Segments } from "./detectors/hl7.ts";
 import { detectX12Segments } from "./detectors/x12.ts";
 import { detectDicom } from "./detectors/dicom.ts";
+import { detectDelimitedColumns, mayHoldTable } from "./detectors/columns.ts";
 import type { PhiType } from "./types.ts";
 
 /** A match in original offsets. */
@@ -148,6 +149,8 @@ function detect(text: string, mode: TextMode): void {
     mode.checkpoint?.();
     detectDicom(ctx);
   }
+  // A delimited export under a header row (`mrn,last,first,dob` then its rows).
+  if (mayHoldTable(t)) detectDelimitedColumns(ctx);
   mode.checkpoint?.();
 }
 

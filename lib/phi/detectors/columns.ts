@@ -1,0 +1,138 @@
+/**
+ * Delimited exports (CSV, TSV, `;` and `|` separated) with a header row: the columns a header
+ * names as a person's identifier are redacted in the rows under it, whatever they hold.
+ *
+ * An export that fails often logs its first rows, and `4829133,Zarkowski,Quenby,19550302` holds
+ * a record number, a name no dictionary lists and a compact date no value rule reads without a
+ * cue. The header is that cue: `mrn,last,first,dob`. A header is a line of two or more short
+ * names separated by one delimiter, one of which names an identifier (the sensitive key names of
+ * lib/phi/keys.ts, and `last`, `first`, `given`, `family`, `middle` for name parts; a bare `name`
+ * only beside another such column, since flag and package listings have names too). The rows
+ * under it are the following lines with the same number of cells; a blank line or another count
+ * ends the table.
+ */
+import { hit, type TextCtx } from "../context.ts";
+import { compactKey, sensitiveKeyType } from "../keys.ts";
+import type { PhiType } from "../types.ts";
+
+const CR = 13;
+const QUOTE = 34;
+const DELIMITERS = [9, 44, 59, 124]; // tab , ; |
+
+/** Name parts that are columns of a person's name in an export header, not keys elsewhere. */
+const NAME_PART_HEADERS = new Set(["last", "first", "given", "family", "middle", "lastname"]);
+
+/** A header cell: a short name (`mrn`, `Birth Date`, `patient_id`), perhaps quoted. */
+const HEADER_CELL = /^"?[A-Za-z_][A-Za-z0-9_ .-]{0,39}"?$/;
+
+/** Cells that hold nothing to redact. */
+const EMPTY_VALUES = new Set(["", "null", "NULL", "NA", "N/A", "\\N", '""']);
+
+/** Most cells in a header: wider lines are data, not a header we can use. */
+const MAX_COLUMNS = 64;
+
+/** The type a header cell names, or null. */
+function columnType(cell: string, others: readonly string[]): PhiType | null {
+  const name = cell.replaceAll('"', "").trim();
+  const type = sensitiveKeyType(name);
+  if (type !== null) return type;
+  const compact = compactKey(name);
+  if (NAME_PART_HEADERS.has(compact)) return "PERSON_NAME";
+  if (compact === "name" && others.some((o) => o !== cell && sensitiveKeyType(o) !== null)) {
+    return "PERSON_NAME";
+  }
+  return null;
+}
+
+/** [start, end) of each cell of line [s, e) split on `delim`, quotes respected. */
+function cells(t: string, s: number, e: number, delim: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let start = s;
+  let quoted = false;
+  for (let i = s; i < e; i++) {
+    const c = t.charCodeAt(i);
+    if (c === QUOTE) quoted = !quoted;
+    else if (c === delim && !quoted) {
+      out.push([start, i]);
+      start = i + 1;
+      if (out.length > MAX_COLUMNS) return out;
+    }
+  }
+  out.push([start, e]);
+  return out;
+}
+
+/** End of the line starting at s (before CR LF or LF). */
+function lineEnd(t: string, s: number): number {
+  const lf = t.indexOf("\n", s);
+  const e = lf < 0 ? t.length : lf;
+  return e > s && t.charCodeAt(e - 1) === CR ? e - 1 : e;
+}
+
+/** Start of the line after the one starting at s, or -1 at the last line. */
+function nextLine(t: string, s: number): number {
+  const lf = t.indexOf("\n", s);
+  return lf < 0 ? -1 : lf + 1;
+}
+
+/** The header's delimiter and column types, or null when the line is no usable header. */
+function readHeader(
+  t: string,
+  s: number,
+  e: number,
+): { delim: number; types: Array<PhiType | null>; count: number } | null {
+  // Which delimiters the line holds, read once (a search past the line's end, for each line,
+  // would make a long log quadratic).
+  let present = 0;
+  for (let i = s; i < e; i++) {
+    const k = DELIMITERS.indexOf(t.charCodeAt(i));
+    if (k >= 0) present |= 1 << k;
+  }
+  for (const [k, delim] of DELIMITERS.entries()) {
+    if ((present & (1 << k)) === 0) continue;
+    const spans = cells(t, s, e, delim);
+    if (spans.length < 2 || spans.length > MAX_COLUMNS) continue;
+    const names = spans.map(([a, b]) => t.slice(a, b).trim());
+    if (!names.every((n) => HEADER_CELL.test(n))) continue;
+    const types = names.map((n) => columnType(n, names));
+    if (types.every((type) => type === null)) continue;
+    return { delim, types, count: spans.length };
+  }
+  return null;
+}
+
+/** Hits for the identifier columns of every delimited table with a header in ctx's text. */
+export function detectDelimitedColumns(ctx: TextCtx): void {
+  const t = ctx.t;
+  let s = 0;
+  while (s >= 0 && s < t.length) {
+    const e = lineEnd(t, s);
+    const header = e > s ? readHeader(t, s, e) : null;
+    let next = nextLine(t, s);
+    if (header !== null) {
+      // The rows under it: same delimiter, same number of cells.
+      while (next >= 0 && next < t.length) {
+        const rowEnd = lineEnd(t, next);
+        if (rowEnd === next) break;
+        const spans = cells(t, next, rowEnd, header.delim);
+        if (spans.length !== header.count) break;
+        for (let k = 0; k < spans.length; k++) {
+          const type = header.types[k];
+          if (type === null || type === undefined) continue;
+          const [a, b] = spans[k]!;
+          if (EMPTY_VALUES.has(t.slice(a, b).trim())) continue;
+          hit(ctx, a, b, type);
+        }
+        next = nextLine(t, next);
+      }
+    }
+    s = next;
+  }
+}
+
+/** Whether a text may hold a table this detector reads: a line break and a delimiter. */
+export function mayHoldTable(t: string): boolean {
+  if (t.indexOf("\n") < 0) return false;
+  return t.indexOf(",") >= 0 || t.indexOf("\t") >= 0 || t.indexOf(";") >= 0 ||
+    t.indexOf("|") >= 0;
+}
