@@ -417,6 +417,64 @@ function hl7Positives(): LabelledRecord[] {
   return out;
 }
 
+/**
+ * Identifiers in the forms logs and error reports carry them (PER_TYPE / 4 of each): a key and a
+ * quoted value (JSON, SQL), a name key, FHIR JSON, DICOM attributes, X12 segments and a CSV
+ * export under its header. One identifier type per record. Generated after the rest.
+ */
+function formatPositives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    const last = faker.person.lastName();
+    const first = faker.person.firstName();
+    const d = faker.date.birthdate({ min: 1930, max: 2015, mode: "year" });
+    const ymd = d.toISOString().slice(0, 10).replaceAll("-", "");
+    out.push(
+      place(
+        "format:json-mrn",
+        "MRN",
+        `validation failed for {"mrn":"${mark(fakeMrn())}","step":2}`,
+      ),
+      place("format:sql-mrn", "MRN", `SELECT * FROM visits WHERE mrn = '${mark(fakeMrn())}'`),
+      place("format:name-key", "PERSON_NAME", `update rejected: last_name="${mark(last)}"`),
+      place(
+        "format:fhir-name",
+        "PERSON_NAME",
+        `{"resourceType":"Patient","name":[{"family":"${mark(last)}","given":["${first}"]}]}`,
+      ),
+      place(
+        "format:dicom-name",
+        "PERSON_NAME",
+        `(0010,0010) PN [${mark(`${last.toUpperCase()}^${first.toUpperCase()}`)}]`,
+      ),
+      place("format:dicom-birth-date", "DATE", `(0010,0030) DA [${mark(ymd)}]`),
+      place(
+        "format:x12-name",
+        "PERSON_NAME",
+        `NM1*IL*1*${mark(last.toUpperCase())}*${first.toUpperCase()}~`,
+      ),
+      place("format:csv-name", "PERSON_NAME", `last,first\n${mark(last)},${first}`),
+    );
+  }
+  return out;
+}
+
+/** The technical neighbours of those forms (PER_TYPE / 4 of each): none may be flagged. */
+function formatNearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const bad = (kind: string, note: string) => out.push({ kind, value: { note }, labels: [] });
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    bad("near:json-technical", `{"flag_key":"checkout_v${i}","count":"${digits(5)}"}`);
+    bad("near:dicom-uid", `(0020,000D) UI [1.2.840.10008.${digits(4)}.${digits(6)}]`);
+    bad(
+      "near:x12-envelope",
+      `GS*HC*SENDER*RECEIVER*20261122*0830*${digits(4)}*X*005010X222A1~ST*837*${digits(4)}~`,
+    );
+    bad("near:csv-counts", `site,week,n_patients\nNORTH-${digits(2)},${i + 1},${digits(4)}`);
+  }
+  return out;
+}
+
 /** HL7 segments that name no person (PER_TYPE / 4 of each): headers and observations. */
 function hl7NearMisses(): LabelledRecord[] {
   const out: LabelledRecord[] = [];
@@ -963,5 +1021,7 @@ export function generateCorpus(): {
   corpus.nearMisses.push(...reviewedNearMisses());
   corpus.positives.push(...hl7Positives());
   corpus.nearMisses.push(...hl7NearMisses());
+  corpus.positives.push(...formatPositives());
+  corpus.nearMisses.push(...formatNearMisses());
   return corpus;
 }
