@@ -30,6 +30,7 @@ import { ciscoMacAt, colonMayMatch, macAt } from "./network.ts";
 import { changesAt } from "../normalize.ts";
 import { matchUnit, matchWordStreet, postalCodeAt } from "./address.ts";
 import { isKnownName, matchNames } from "./names.ts";
+import { DUMP_WORDS, isDumpWord, startDumpPass, valueDumpAt } from "./value_dumps.ts";
 import {
   HashIndex,
   hashOf,
@@ -1040,6 +1041,7 @@ function checkRead(t: string, ae: number, next: number, checked: number): number
  * e-mails, URLs and IPv6/MAC addresses the earlier passes found are skipped.
  */
 export function scanTokens(ctx: TextCtx, fast: boolean): number {
+  startDumpPass();
   const t = ctx.t;
   const n = ctx.n;
   const inner = ctx.inner;
@@ -1486,6 +1488,12 @@ function wordRules(
   if (ctx.technical && (flags & W_VALUE_CUE) === 0) return -1;
   if ((flags & SLICE_FLAGS) === 0) return matchNames(ctx, i, we, flags, hash, plain);
   if (flags & W_VALUE_CUE) {
+    // A database or ORM error's value dump (`Failing row contains (…)`, `[parameters: …]`),
+    // under a technical key too: the marker announces data whatever its shape.
+    if (isDumpWord(hash)) {
+      const e = valueDumpAt(ctx, i, we, hash);
+      if (e > 0) return e;
+    }
     if ((hash === H_IDENTIFIER || hash === H_IDENTIFIERS) && !ctx.technical) {
       identifierValues(ctx, we);
     }
@@ -1521,6 +1529,7 @@ const SLICE_FLAGS = W_VALUE_CUE | W_MONTH | W_WEEKDAY | W_UNIT | W_STREET_PREFIX
 // Register the trigger words with the hash table.
 registerWords(CUES.map((c) => c.words[0]!), W_VALUE_CUE);
 registerWords(["identifier", "identifiers"], W_VALUE_CUE);
+registerWords(DUMP_WORDS, W_VALUE_CUE);
 registerWords(CUES.flatMap((c) => c.words), W_CUE_WORD);
 registerWords(MONTHS.keys(), W_MONTH);
 registerWords(WEEKDAY_NAMES, W_WEEKDAY);
