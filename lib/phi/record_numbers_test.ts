@@ -1,8 +1,8 @@
 /**
  * Record numbers in the wordings hospital systems and their logs use: `MR# 4829133`,
  * `Hospital No:`, `Encounter #`, `Visit ID`, `FIN`, a Postgres key detail, a URL path, an HL7
- * CX field. Beside them, the technical strings and the documented exclusions that must stay
- * clean.
+ * CX field, a health plan's member id in the forms keys write it (`member_id`, `memberId`).
+ * Beside them, the technical strings and the documented exclusions that must stay clean.
  */
 import assert from "node:assert/strict";
 import { redactText, scan, scanText } from "./mod.ts";
@@ -15,6 +15,8 @@ const strictTypes = (value: string) =>
 const ID = String(4_829_133);
 /** A synthetic financial number (FIN), 8 digits as issued, built here. */
 const FIN = String(48_291_337);
+/** A synthetic health-plan member id, built here. */
+const MEMBER = "W" + String(48_291_337);
 
 Deno.test("record numbers after hospital cues are MRNs", () => {
   const cases: Array<[string, string]> = [
@@ -166,6 +168,33 @@ Deno.test("ticket and visit ids after MR-, mr_, FIN-, visit-, visit_ and encount
       if (scan(prefix + k, { safeKeys: [] }).found) flagged.push(prefix + k);
     }
     assert.deepEqual(flagged.slice(0, 5), [], prefix);
+  }
+});
+
+Deno.test("a health plan's member id in the forms keys write it: member_id, memberId, member-id", () => {
+  const P = "[REDACTED:HEALTH_PLAN]";
+  const cases: Array<[string, string]> = [
+    [`member_id=${MEMBER}`, `member_id=${P}`],
+    [`MEMBER_ID=${MEMBER}`, `MEMBER_ID=${P}`],
+    [`memberId: ${MEMBER}`, `memberId: ${P}`],
+    [`memberID=${MEMBER}`, `memberID=${P}`],
+    [`member-id ${MEMBER}`, `member-id ${P}`],
+    [`{"member_id":"${MEMBER}"}`, `{"member_id":"${P}"}`],
+    [`{\\"memberId\\":\\"${MEMBER}\\"}`, `{\\"memberId\\":\\"${P}\\"}`],
+    [`{'member_id': '${MEMBER}'}`, `{'member_id': '${P}'}`],
+    [`WHERE member_id = '${MEMBER}'`, `WHERE member_id = '${P}'`],
+    [`member_id_${ID}`, `member_id_${P}`],
+    [`subscriber_id=${MEMBER}`, `subscriber_id=${P}`],
+    [`policyNumber: ${MEMBER}`, `policyNumber: ${P}`],
+    [`Member ID: ${MEMBER}`, `Member ID: ${P}`],
+  ];
+  for (const [text, redacted] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(scanText(text).findings, [{ type: "HEALTH_PLAN", path: "$" }], text);
+  }
+  // Joined to a lone year or a version, or too short: flag keys and counters.
+  for (const text of ["member_id_2024_q3", "memberId=2024", "member_id=12", "member_count=4821"]) {
+    assert.deepEqual(scanText(text).findings, [], text);
   }
 });
 

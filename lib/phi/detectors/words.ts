@@ -184,22 +184,30 @@ cue("ACCOUNT_NUMBER", "id", [
   "tax id",
   "ein",
 ]);
-cue("HEALTH_PLAN", "id", [
+/** Health-plan phrases that keys and ids write too (`member_id`, `memberId`, `MEMBER-ID`). */
+const PLAN_KEY_PHRASES = [
   "member id",
   "member number",
   "subscriber id",
   "policy number",
   "policy no",
-  "health plan",
   "insurance id",
   "insurance number",
+  "beneficiary id",
+  "medicaid id",
+  "medicare number",
+];
+// As the MRN phrases: words joined by '_' (`member_id`), by nothing (`memberId`, `MEMBERID`)
+// or by '-' (`member-id`); a value joined to them is held to the joined rule (idTokenAt()).
+cue("HEALTH_PLAN", "id", PLAN_KEY_PHRASES, true);
+cue("HEALTH_PLAN", "id", PLAN_KEY_PHRASES.map((p) => p.replaceAll(" ", "")), true);
+cue("HEALTH_PLAN", "id", PLAN_KEY_PHRASES.map((p) => p.replaceAll(" ", "-")), true);
+cue("HEALTH_PLAN", "id", [
+  "health plan",
   "group number",
   "beneficiary",
-  "beneficiary id",
   "medicaid",
-  "medicaid id",
   "medicare",
-  "medicare number",
   "mbi",
 ]);
 cue("DEVICE_ID", "id", [
@@ -712,7 +720,12 @@ function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): num
         // A record number joined to its cue is read like one joined to "patient" (a year is
         // not one: `mrn_2024_q3`, `chart-2024`); after a space ("MRN: 2024", "Patient ID
         // 1987-123") as before.
-        e = idTokenAt(t, v, c.joins, c.type === "MRN" && joinedTo(t, q, v));
+        e = idTokenAt(
+          t,
+          v,
+          c.joins,
+          (c.type === "MRN" || (c.type === "HEALTH_PLAN" && c.joins)) && joinedTo(t, q, v),
+        );
         // A year and a month alone ("patient_id": "2024-11") date a record, they number none.
         if (e - v === 7 && c.type === "MRN" && yearMonthAt(t, v)) e = -1;
         break;
