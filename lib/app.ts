@@ -51,6 +51,7 @@ import {
   type KdfGate,
   rateLimit,
   type ScryptParams,
+  sessionCookieName,
 } from "./auth/mod.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
@@ -413,8 +414,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",
-    name: "rf_session",
-    description: "Browser session; state changes also need the X-CSRF-Token header.",
+    name: sessionCookieName(config.appEnv !== "development"),
+    description:
+      "Browser session (`__Host-rf_session`; `rf_session` in development over plain HTTP); state changes also need the X-CSRF-Token header.",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

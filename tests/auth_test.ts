@@ -52,7 +52,7 @@ Deno.test("sign-in sets an HttpOnly, SameSite=Lax, Path=/ browser-session cookie
   assert.equal(typeof body.csrfToken, "string");
 });
 
-Deno.test("outside development the session cookie is Secure", async () => {
+Deno.test("outside development the session cookie is Secure and __Host- prefixed; a plain rf_session is ignored", async () => {
   const staging = await buildTestApp({
     env: { APP_ENV: "staging", ANALYTICS_IP_SALT: "0123456789abcdef0" },
   });
@@ -62,7 +62,35 @@ Deno.test("outside development the session cookie is Secure", async () => {
       origin: "http://localhost",
     });
     assert.equal(response.status, 200);
-    assert.match(response.headers.get("set-cookie") ?? "", /; Secure/);
+    const setCookie = response.headers.get("set-cookie") ?? "";
+    // What browsers require of __Host-: Secure, Path=/, no Domain.
+    assert.match(setCookie, /^__Host-rf_session=[A-Za-z0-9_-]{43};/);
+    assert.match(setCookie, /; Secure/);
+    assert.match(setCookie, /; Path=\//);
+    assert.doesNotMatch(setCookie, /Domain=/i);
+    const secret = cookieOf(response).split("=")[1]!;
+    const signedIn = await staging.request("/api/auth/session", {
+      headers: { cookie: `__Host-rf_session=${secret}` },
+    });
+    assert.equal(signedIn.status, 200);
+    await signedIn.body?.cancel();
+    // The same secret under the unprefixed name (as a sibling host could set it) signs no one in.
+    const plain = await staging.request("/api/auth/session", {
+      headers: { cookie: `rf_session=${secret}` },
+    });
+    assert.equal(plain.status, 401);
+    await plain.body?.cancel();
+    // Sign-out clears the prefixed cookie.
+    const out = await staging.request("/api/auth/logout", {
+      method: "POST",
+      headers: {
+        cookie: `__Host-rf_session=${secret}`,
+        "x-csrf-token": String((await json(response)).csrfToken),
+        origin: "http://localhost",
+      },
+    });
+    assert.equal(out.status, 204);
+    assert.match(out.headers.get("set-cookie") ?? "", /^__Host-rf_session=;.*Max-Age=0.*Secure/);
   } finally {
     await staging.dispose();
   }

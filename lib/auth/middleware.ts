@@ -14,13 +14,28 @@ import type { AppEnv } from "../http/types.ts";
 import { type AuthService, AuthUnavailableError } from "./service.ts";
 import { safeEqual } from "./tokens.ts";
 
+/** The session cookie's name in development (plain HTTP). */
 export const SESSION_COOKIE = "rf_session";
+/**
+ * Its name everywhere else: the `__Host-` prefix makes browsers refuse the cookie unless it is
+ * Secure, for `/` and without a Domain, so no sibling host (`*.hospital.org`) can set or replace
+ * it, and a session cannot be planted from there.
+ */
+export const SECURE_SESSION_COOKIE = "__Host-rf_session";
+
+/** The session cookie's name: `__Host-rf_session` when cookies are Secure, else `rf_session`. */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const SIGN_IN_PATHS = new Set(["/login", "/api/auth/login"]);
 
-/** The session secret carried by the request's cookie, if any. */
+/**
+ * The session secret carried by the request's cookie, if any, as the authentication middleware
+ * read it (under the name it uses: a plain `rf_session` is ignored where cookies are Secure).
+ */
 export function sessionSecretOf(c: Context<AppEnv>): string | undefined {
-  return getCookie(c, SESSION_COOKIE) || undefined;
+  return c.get("sessionSecret");
 }
 
 /** Writes the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure outside development. */
@@ -30,11 +45,21 @@ export function sessionSecretOf(c: Context<AppEnv>): string | undefined {
  * SESSION_IDLE_MINUTES without activity or SESSION_ABSOLUTE_HOURS in all.
  */
 export function setSessionCookie(c: Context<AppEnv>, secret: string, secure: boolean): void {
-  setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: "Lax", secure, path: "/" });
+  setCookie(c, sessionCookieName(secure), secret, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure,
+    path: "/",
+  });
 }
 
 export function clearSessionCookie(c: Context<AppEnv>, secure: boolean): void {
-  deleteCookie(c, SESSION_COOKIE, { path: "/", secure, httpOnly: true, sameSite: "Lax" });
+  deleteCookie(c, sessionCookieName(secure), {
+    path: "/",
+    secure,
+    httpOnly: true,
+    sameSite: "Lax",
+  });
 }
 
 /**
@@ -51,7 +76,9 @@ export function authenticate(
   return async function authenticateMiddleware(c, next) {
     const authorization = c.req.header("authorization");
     const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? c.req.header("x-api-key");
-    const secret = bearer ? undefined : sessionSecretOf(c);
+    const cookieSecret = getCookie(c, sessionCookieName(options.secureCookies)) || undefined;
+    if (cookieSecret !== undefined) c.set("sessionSecret", cookieSecret);
+    const secret = bearer ? undefined : cookieSecret;
     try {
       if (bearer) {
         c.set("principal", (await options.auth.authenticateToken(bearer)) ?? null);

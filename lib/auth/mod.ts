@@ -22,7 +22,9 @@ export {
   csrfProtection,
   ipFilter,
   rateLimit,
+  SECURE_SESSION_COOKIE,
   SESSION_COOKIE,
+  sessionCookieName,
   sessionSecretOf,
   setSessionCookie,
 } from "./middleware.ts";

@@ -11,6 +11,8 @@ export interface AppVariables {
   principal: Principal | null;
   /** True when a presented credential could not be checked (database unreachable). */
   authUnavailable?: boolean;
+  /** The session cookie's secret, if the request carried one; set by the auth middleware. */
+  sessionSecret?: string;
   logger: Logger;
   /** Resolved once per request; see client_ip.ts. */
   clientIp: string;
