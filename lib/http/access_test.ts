@@ -26,6 +26,9 @@ function appWith(mode: Mode) {
   const thrown: unknown[] = [];
   app.use(async (c, next) => {
     c.set("requestId", "req-1");
+    // What the authentication middleware hands on: the session cookie's secret, if any.
+    const secret = c.req.header("cookie")?.match(/(?:^|; )rf_session=([^;]+)/)?.[1];
+    if (secret !== undefined) c.set("sessionSecret", secret);
     c.set(
       "principal",
       c.req.header("x-test-user")
