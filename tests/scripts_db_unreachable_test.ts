@@ -12,6 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { type CliResult, runScript } from "./helpers/user_cli.ts";
+import { blackhole } from "./helpers/blackhole.ts";
 
 const LIMIT_MS = 40_000;
 const PASSWORD = "planted-s3cret-pw";
@@ -23,28 +24,6 @@ const SCRIPTS: ReadonlyArray<{ task: string; path: string; args: string[] }> = [
   { task: "user list", path: scriptPath("user.ts"), args: ["list"] },
   { task: "restore-prepare", path: scriptPath("restore_prepare.ts"), args: [] },
 ];
-
-/** A TCP listener that accepts connections and never answers (a blackholed server). */
-function blackhole(): { port: number; close(): void } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  (async () => {
-    try {
-      for await (const conn of listener) conns.push(conn);
-    } catch { /* closed */ }
-  })();
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    close() {
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch { /* already closed */ }
-      }
-      listener.close();
-    },
-  };
-}
 
 /** A port nothing listens on (taken, then freed). */
 function closedPort(): number {

@@ -9,6 +9,7 @@ import { openPostgres } from "../lib/db/mod.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
 import { type AppProcess, spawnApp } from "./helpers/process.ts";
+import { blackhole } from "./helpers/blackhole.ts";
 
 const LIMIT_MS = 60_000;
 const PASSWORD = "s3cret-pw";
@@ -31,28 +32,6 @@ async function exitWithin(app: AppProcess, ms = LIMIT_MS): Promise<Deno.CommandS
     );
   }
   return result;
-}
-
-/** A TCP listener that accepts connections and never answers (a blackholed server). */
-function blackhole(): { port: number; close(): void } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  (async () => {
-    try {
-      for await (const conn of listener) conns.push(conn);
-    } catch { /* closed */ }
-  })();
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    close() {
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch { /* already closed */ }
-      }
-      listener.close();
-    },
-  };
 }
 
 async function expectOneLineExit(env: Record<string, string>, expected: RegExp) {
