@@ -65,6 +65,18 @@ function cells(t: string, s: number, e: number, delim: number): Array<[number, n
   return out;
 }
 
+/** How many cells line [s, e) has split on `delim` (cells() without building them). */
+function cellCount(t: string, s: number, e: number, delim: number): number {
+  let count = 1;
+  let quoted = false;
+  for (let i = s; i < e; i++) {
+    const c = t.charCodeAt(i);
+    if (c === QUOTE) quoted = !quoted;
+    else if (c === delim && !quoted && ++count > MAX_COLUMNS + 1) return count;
+  }
+  return count;
+}
+
 /** End of the line starting at s (before CR LF or LF). */
 function lineEnd(t: string, s: number): number {
   const lf = t.indexOf("\n", s);
@@ -78,11 +90,16 @@ function nextLine(t: string, s: number): number {
   return lf < 0 ? -1 : lf + 1;
 }
 
-/** The header's delimiter and column types, or null when the line is no usable header. */
+/**
+ * The header's delimiter and column types, or null when line [s, e) is no usable header or
+ * when the first row under it, [rowStart, rowEnd), cannot be one of its rows.
+ */
 function readHeader(
   t: string,
   s: number,
   e: number,
+  rowStart: number,
+  rowEnd: number,
 ): { delim: number; types: Array<PhiType | null>; count: number } | null {
   // Which delimiters the line holds, read once (a search past the line's end, for each line,
   // would make a long log quadratic).
@@ -95,6 +112,12 @@ function readHeader(
     if ((present & (1 << k)) === 0) continue;
     const spans = cells(t, s, e, delim);
     if (spans.length < 2 || spans.length > MAX_COLUMNS) continue;
+    // A header's rows have as many cells. When no later delimiter could make another header,
+    // a first row with another count leaves nothing to redact: no need to read the names (a
+    // line of prose with commas, "Court, municipal, and license clerk", passes as a header).
+    if (
+      (present >> (k + 1)) === 0 && cellCount(t, rowStart, rowEnd, delim) !== spans.length
+    ) return null;
     const names = spans.map(([a, b]) => t.slice(a, b).trim());
     if (!names.every((n) => HEADER_CELL.test(n))) continue;
     const types = names.map((n) => columnType(n, names));
@@ -110,8 +133,10 @@ export function detectDelimitedColumns(ctx: TextCtx): void {
   let s = 0;
   while (s >= 0 && s < t.length) {
     const e = lineEnd(t, s);
-    const header = e > s ? readHeader(t, s, e) : null;
     let next = nextLine(t, s);
+    // A header needs a row under it.
+    const rowEnd = next >= 0 && next < t.length ? lineEnd(t, next) : -1;
+    const header = e > s && rowEnd > next ? readHeader(t, s, e, next, rowEnd) : null;
     if (header !== null) {
       // The rows under it: same delimiter, same number of cells.
       while (next >= 0 && next < t.length) {
