@@ -991,6 +991,63 @@ export function technicalPayloads(count = 400): LabelledRecord[] {
   return out;
 }
 
+/**
+ * Eponyms a research platform's searches, analytics properties and error messages hold: a
+ * surname before the disease, statistic or institution it names (`Parkinson's disease`,
+ * `Pearson correlation`, `Mayo Clinic`). None may be flagged.
+ */
+const EPONYMS = [
+  "Parkinson disease",
+  "Parkinson's disease",
+  "Alzheimer disease",
+  "Huntington disease",
+  "Wilson disease",
+  "Addison disease",
+  "Graves disease",
+  "Crohn's disease",
+  "Hodgkin lymphoma",
+  "Burkitt lymphoma",
+  "Ewing sarcoma",
+  "Kaposi sarcoma",
+  "Cushing syndrome",
+  "Marfan syndrome",
+  "Creutzfeldt-Jakob disease",
+  "Hashimoto thyroiditis",
+  "Bell palsy",
+  "Pearson correlation",
+  "Spearman rank correlation",
+  "Cox regression",
+  "Gleason score",
+  "Apgar score",
+  "Charlson index",
+  "Mayo Clinic",
+  "Cleveland Clinic",
+];
+
+function eponymNearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const bad = (kind: string, value: unknown) => out.push({ kind, value, labels: [] });
+  for (const [k, term] of EPONYMS.entries()) {
+    const title = term.replace(/(^|[\s-])([a-z])/g, (_, a, b) => a + b.toUpperCase());
+    bad("near:eponym", { search_term: term, cohort: `${title} cohort ${k + 1}` });
+    bad("near:eponym", { note: `export of the ${title} cohort failed: timeout after 30 s` });
+    bad("near:eponym", { message: `${term} dashboard loaded`, page: `/cohorts/${k + 1}` });
+  }
+  return out;
+}
+
+/** People whose surname is an eponym's, after their first name: each must be found. */
+function eponymPositives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    const first = faker.person.firstName();
+    const last = pick(["Parkinson", "Wilson", "Addison", "Graves", "Pearson", "Spearman"]);
+    const head = pick(["disease history", "score sheet", "clinic notes"]);
+    out.push(place("PERSON_NAME", "PERSON_NAME", `Reviewed ${mark(`${first} ${last}`)} ${head}`));
+  }
+  return out;
+}
+
 /** The whole generated corpus, deterministic for CORPUS_SEED. */
 export function generateCorpus(): {
   positives: LabelledRecord[];
@@ -1023,5 +1080,7 @@ export function generateCorpus(): {
   corpus.nearMisses.push(...hl7NearMisses());
   corpus.positives.push(...formatPositives());
   corpus.nearMisses.push(...formatNearMisses());
+  corpus.nearMisses.push(...eponymNearMisses());
+  corpus.positives.push(...eponymPositives());
   return corpus;
 }

@@ -946,7 +946,8 @@ export function matchNames(
     const a = flagsAt(t, i, dash);
     const b = flagsAt(t, dash + 1, we);
     if (
-      a & W_LAST && b & W_LAST && (strongLast(a) || strongLast(b)) && isUpperAt(t, dash + 1)
+      a & W_LAST && b & W_LAST && (strongLast(a) || strongLast(b)) && isUpperAt(t, dash + 1) &&
+      !eponymAfter(t, we)
     ) {
       hit(ctx, i, we, "PERSON_NAME");
       return we;
@@ -1005,13 +1006,107 @@ export function matchNames(
   // not everyday words.
   // A first name after "Surname, " takes the surname with it ("Smith, Mary"); a surname
   // takes the particles before it ("van der Berg").
-  if (first || last) {
+  // Not a lone name before an eponym's noun ("Wilson disease", "Pearson correlation"); after
+  // another name it is a person's ("Braden Parkinson score sheet").
+  if ((first || last) && !(eponymAfter(t, we) && !nameBefore(t, i))) {
     let s = first ? surnameBeforeComma(t, i) : i;
     if (s === i && flags & W_LAST) s = particlesBefore(t, i);
     hit(ctx, s, we, "PERSON_NAME");
     return we;
   }
   return -1;
+}
+
+/**
+ * Nouns an eponym names: a surname right before one ("Wilson disease", "Parkinson's disease",
+ * "Hodgkin lymphoma", "Pearson correlation", "Apgar score", "Kaplan Meier estimate", "Mayo
+ * Clinic") names a disease, a statistic or an institution, which a research platform's logs and
+ * analytics are full of, not a person. Only nouns that do not follow a person's name in
+ * ordinary writing ("test", "results", "visit" do: "Jane Smith test results" keeps its name).
+ */
+const EPONYM_HEADS = wordSet([
+  "disease",
+  "diseases",
+  "syndrome",
+  "syndromes",
+  "sarcoma",
+  "lymphoma",
+  "leukemia",
+  "leukaemia",
+  "carcinoma",
+  "tumor",
+  "tumour",
+  "palsy",
+  "thyroiditis",
+  "encephalopathy",
+  "encephalitis",
+  "dystrophy",
+  "ataxia",
+  "chorea",
+  "contracture",
+  "neuralgia",
+  "neuroma",
+  "anomaly",
+  "anemia",
+  "anaemia",
+  "aneurysm",
+  "hernia",
+  "ulcer",
+  "fracture",
+  "phenomenon",
+  "reflex",
+  "maneuver",
+  "manoeuvre",
+  "correlation",
+  "coefficient",
+  "criteria",
+  "criterion",
+  "distribution",
+  "estimator",
+  "estimate",
+  "curve",
+  "curves",
+  "equation",
+  "regression",
+  "transform",
+  "score",
+  "scale",
+  "rank",
+  "index",
+  "classification",
+  "staging",
+  "clinic",
+  "hospital",
+  "institute",
+  "infirmary",
+]);
+
+/** True when an eponym head follows the name ending at e (past a possessive 's and spaces). */
+function eponymAfter(t: string, e: number): boolean {
+  let q = e;
+  const c = t.charCodeAt(q);
+  if ((c === 39 || c === 0x2019) && (t.charCodeAt(q + 1) | 32) === 115) q += 2;
+  const s = skipSpaces(t, q);
+  if (s === q) return false;
+  let we = s;
+  while (we < t.length && isLetter(t.charCodeAt(we))) we++;
+  return we - s >= 4 && setHas(EPONYM_HEADS, rangeHash(t, s, we));
+}
+
+/**
+ * True when the word right before i, past spaces, can be part of a person's name: capitalised,
+ * and a dictionary name or no known word ("Braden |Parkinson", "Keanu |Graves"; not "The" or
+ * "Reviewed").
+ */
+function nameBefore(t: string, i: number): boolean {
+  let p = i;
+  while (p > 0 && isSpace(t.charCodeAt(p - 1))) p--;
+  if (p === i) return false;
+  let s = p;
+  while (s > 0 && isLetter(t.charCodeAt(s - 1))) s--;
+  if (s === p || !isUpperAt(t, s)) return false;
+  const f = flagsAt(t, s, p);
+  return (f & (W_FIRST | W_LAST)) !== 0 || unknownWord(f);
 }
 
 /** Street words that are surnames too but name a street after a first name ("Dale Street"). */
