@@ -518,6 +518,28 @@ export function loadConfig(
       "must list the proxies' addresses or CIDR ranges when TRUST_PROXY is on outside development",
     );
   }
+  // The CSRF check compares a browser's Origin with this site's. Behind the TLS-terminating
+  // proxy production runs behind, the app sees http://<Host> while browsers send
+  // Origin: https://<Host>: without PUBLIC_URL every sign-in and form would be refused as
+  // cross-site (and the Host header would decide what this site is).
+  if (appEnv === "production") {
+    if (e.PUBLIC_URL === undefined) {
+      throw new ConfigError(
+        "PUBLIC_URL",
+        "must be set in production: the https:// address users open (https://governance.example.org)",
+      );
+    }
+    const publicUrl = new URL(e.PUBLIC_URL);
+    if (isPlaceholder(publicUrl.hostname)) {
+      throw new ConfigError("PUBLIC_URL", "is still the example placeholder");
+    }
+    if (publicUrl.protocol !== "https:") {
+      throw new ConfigError(
+        "PUBLIC_URL",
+        "must be an https:// address in production (session cookies are Secure)",
+      );
+    }
+  }
   if (e.ANALYTICS_IP_SALT !== undefined && e.ANALYTICS_IP_SALT.length < 16) {
     throw new ConfigError("ANALYTICS_IP_SALT", "must be at least 16 characters");
   }

@@ -6,6 +6,7 @@ const SECRET_EXAMPLE = new URL("../deploy/kubernetes/secret.example.yaml", impor
 /** A valid production environment with real-looking secrets. */
 const PRODUCTION = {
   APP_ENV: "production",
+  PUBLIC_URL: "https://governance.hospital.org",
   ANALYTICS_IP_SALT: "Zq3v9XkT2mW8rB5nL1pY7cD4fG6hJ0sA",
   ADMIN_EMAIL: "admin@hospital.org",
   ADMIN_PASSWORD: "9vW!r2kQ#pL7mZ4xT1bN",

@@ -34,7 +34,11 @@ Deno.test("loadConfig() refuses a TRUST_PROXY that is neither a boolean nor 1 to
 });
 
 /** The least a production start needs, and the shipped Kubernetes ConfigMap. */
-const PRODUCTION = { APP_ENV: "production", ANALYTICS_IP_SALT: "Zq3v9XkT2mW8rB5nL1pY7cD4fG6hJ0sA" };
+const PRODUCTION = {
+  APP_ENV: "production",
+  PUBLIC_URL: "https://governance.hospital.org",
+  ANALYTICS_IP_SALT: "Zq3v9XkT2mW8rB5nL1pY7cD4fG6hJ0sA",
+};
 const CONFIGMAP = new URL("../deploy/kubernetes/configmap.yaml", import.meta.url);
 
 Deno.test("loadConfig() refuses TRUST_PROXY without TRUSTED_PROXY_IPS outside development, naming both", () => {
@@ -110,6 +114,38 @@ Deno.test("the shipped Kubernetes ConfigMap turns TRUST_PROXY on with a TRUSTED_
   const error = rejects(env, "TRUSTED_PROXY_IPS");
   assert.match(error.message, /is still the example placeholder$/);
   assert.equal(loadConfig({ ...env, TRUSTED_PROXY_IPS: "10.244.3.0/24" }).trustProxy, 1);
+  // Its PUBLIC_URL is a placeholder the start refuses too.
+  const publicUrl = value("PUBLIC_URL")!;
+  assert.ok(publicUrl.startsWith("https://"));
+  assert.match(
+    rejects({ ...env, TRUSTED_PROXY_IPS: "10.244.3.0/24", PUBLIC_URL: publicUrl }, "PUBLIC_URL")
+      .message,
+    /is still the example placeholder$/,
+  );
+});
+
+Deno.test("production needs PUBLIC_URL, an https:// address that is no placeholder (the CSRF check's origin)", () => {
+  const { PUBLIC_URL: _, ...withoutUrl } = PRODUCTION;
+  assert.match(rejects(withoutUrl, "PUBLIC_URL").message, /must be set in production/);
+  assert.match(
+    rejects({ ...PRODUCTION, PUBLIC_URL: "http://governance.hospital.org" }, "PUBLIC_URL").message,
+    /must be an https:\/\/ address in production/,
+  );
+  assert.match(
+    rejects(
+      { ...PRODUCTION, PUBLIC_URL: "https://replace-with-the-address-users-open" },
+      "PUBLIC_URL",
+    )
+      .message,
+    /is still the example placeholder$/,
+  );
+  // A path or trailing slash is dropped: the origin is what browsers send.
+  assert.equal(
+    loadConfig({ ...PRODUCTION, PUBLIC_URL: "https://governance.hospital.org/app/" }).publicUrl,
+    "https://governance.hospital.org",
+  );
+  // Staging and development keep it optional (the local stack answers on http://localhost).
+  assert.equal(loadConfig({ ...withoutUrl, APP_ENV: "staging" }).publicUrl, undefined);
 });
 
 Deno.test("loadConfig() refuses a METRICS_TOKEN shorter than 32 characters without echoing it", () => {

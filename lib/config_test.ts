@@ -75,6 +75,7 @@ Deno.test("loadConfig() requires ANALYTICS_IP_SALT outside development and JSON 
   assert.throws(() => loadConfig({ APP_ENV: "production" }), /ANALYTICS_IP_SALT/);
   const config = loadConfig({
     APP_ENV: "production",
+    PUBLIC_URL: "https://governance.hospital.org",
     ANALYTICS_IP_SALT: "a-long-random-salt-value",
   });
   assert.equal(config.logFormat, "json");

@@ -79,7 +79,11 @@ Deno.test("bootstrapAdmin() generates a development admin once, and refuses to s
     await assert.rejects(
       () =>
         bootstrapAdmin(
-          testConfig({ APP_ENV: "production", ANALYTICS_IP_SALT: "0123456789abcdef0" }),
+          testConfig({
+            APP_ENV: "production",
+            PUBLIC_URL: "https://governance.hospital.org",
+            ANALYTICS_IP_SALT: "0123456789abcdef0",
+          }),
           deps,
         ),
       NoAdminError,
@@ -99,6 +103,7 @@ Deno.test("production with no admin configured stops the start with one clear li
     const app = spawnApp({
       DATA_DIR: dataDir,
       APP_ENV: "production",
+      PUBLIC_URL: "https://governance.hospital.org",
       ANALYTICS_IP_SALT: "0123456789abcdef0",
     });
     const status = await app.status;
