@@ -258,6 +258,41 @@ Deno.test("flag changes stay available in STANDBY (governance writes), experimen
   }, { ROS_MODE: "STANDBY" });
 });
 
+Deno.test("experiments API: a signed-in browser's call from another site records no assignment", async () => {
+  await withApp(async (app) => {
+    const admin = await signInAs(app, "ADMIN");
+    const researcher = await signInAs(app, "RESEARCHER");
+    const create = post("/api/admin/experiments", admin.headers(), {
+      key: "onboarding.copy",
+      enabled: true,
+      variants: { control: { weight: 50 }, warm: { weight: 50 } },
+    });
+    assert.equal((await app.request(create.path, create.init)).status, 200);
+    const assignments = async () =>
+      (await json<{ experiments: { srm: { total: number } }[] }>(
+        await app.request("/api/admin/experiments", { headers: admin.headers() }),
+      )).experiments[0]!.srm.total;
+
+    // A link or redirect on another site: the session cookie rides along (SameSite=Lax).
+    for (const site of ["cross-site", "same-site"]) {
+      const refused = await app.request("/api/experiments/onboarding.copy/variant", {
+        headers: { ...researcher.headers(), "sec-fetch-site": site, "sec-fetch-mode": "navigate" },
+      });
+      assert.equal(refused.status, 403, site);
+      assert.match(refused.headers.get("content-type") ?? "", PROBLEM_TYPE);
+      assert.equal((await json<{ code: string }>(refused)).code, "CSRF_FAILED");
+    }
+    assert.equal(await assignments(), 0);
+
+    // The app's own pages (same-origin) and clients that send no such header are served.
+    const own = await app.request("/api/experiments/onboarding.copy/variant", {
+      headers: { ...researcher.headers(), "sec-fetch-site": "same-origin" },
+    });
+    assert.equal(own.status, 200);
+    assert.equal(await assignments(), 1);
+  });
+});
+
 Deno.test("experiments API: create, list with counts and SRM, the caller's sticky variant", async () => {
   await withApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");

@@ -98,6 +98,15 @@ export function authenticate(
   };
 }
 
+/**
+ * True when a browser says the request comes from another site (`Sec-Fetch-Site`: `cross-site`,
+ * or `same-site`, a sibling host). Browsers send the header on every request, navigations
+ * included; clients that send none are no browser carrying a session by accident.
+ */
+export function crossSite(secFetchSite: string | undefined): boolean {
+  return secFetchSite === "cross-site" || secFetchSite === "same-site";
+}
+
 function expectedOrigin(c: Context<AppEnv>, publicUrl: string | undefined): string {
   return publicUrl ?? new URL(c.req.url).origin;
 }

@@ -7,7 +7,8 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf } from "../../lib/audit/mod.ts";
 import { MODES } from "../../lib/config.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import { NotFoundError } from "../../lib/errors/mod.ts";
+import { crossSite } from "../../lib/auth/middleware.ts";
+import { CsrfError, NotFoundError } from "../../lib/errors/mod.ts";
 import { ASSIGNMENT_REASONS, ExperimentInputSchema } from "../../lib/experiments/mod.ts";
 import { FlagKeySchema } from "../../lib/flags/mod.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
@@ -116,15 +117,24 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       summary: "The signed-in caller's variant",
       description:
         "Assigned by hash on first call and persisted (best-effort); later calls return the " +
-        "persisted variant even if the weights changed.",
+        "persisted variant even if the weights changed. A signed-in browser's call from another " +
+        "site (`Sec-Fetch-Site: cross-site` or `same-site`) is refused (CSRF_FAILED): it would " +
+        "record an assignment.",
       request: { params: z.object({ key: FlagKeySchema }) },
       responses: {
         200: { description: "The variant (null when gated)", ...jsonContent(VariantSchema) },
+        403: { description: "A signed-in browser's call from another site (CSRF_FAILED)" },
         404: { description: "No such experiment (NOT_FOUND)" },
       },
     }),
     async (c) => {
       const principal = c.get("principal");
+      // The first call records the assignment (and, with consent, an exposure event): a page on
+      // another site must not make a signed-in browser fix its variant by linking here. A
+      // session cookie rides along on a cross-site navigation (SameSite=Lax); tokens do not.
+      if (principal?.kind === "user" && crossSite(c.req.header("sec-fetch-site"))) {
+        throw new CsrfError("The request came from another site");
+      }
       const subject = principal?.kind === "user"
         ? { userId: principal.id, sessionId: principal.sessionId }
         : {};
