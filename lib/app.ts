@@ -86,6 +86,7 @@ import {
   securityHeaders,
 } from "./http/middleware.ts";
 import { validationHook } from "./http/openapi.ts";
+import { pageHome } from "./http/page_home.ts";
 import { errorResponse, problem, wantsApi } from "./http/problem.ts";
 import type { AppEnv, AppHono } from "./http/types.ts";
 import type { Logger } from "./log/mod.ts";
@@ -305,10 +306,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(requestLog({ metrics }));
   // Before the 405 check: a browser's preflight is an OPTIONS request.
   app.use("/ofrep/*", ofrepCors(config.security.ofrepCorsOrigins));
+  const homeOf = pageHome(() => app.routes);
   app.use(methodNotAllowed({
     app,
-    onMethodNotAllowed: (c, methods) =>
-      wantsApi(c)
+    onMethodNotAllowed: (c, methods) => {
+      // A browser reopening the address a form posted to: the nearest page above it.
+      const home = !wantsApi(c) && (c.req.method === "GET" || c.req.method === "HEAD")
+        ? homeOf(c.req.path)
+        : null;
+      if (home !== null) return c.redirect(home, 303);
+      return wantsApi(c)
         ? problem(c, "METHOD_NOT_ALLOWED", "This method is not allowed here", {
           allow: methods.join(", "),
         })
@@ -321,7 +328,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
             requestId: c.get("requestId"),
           }),
           { title: "Method not allowed", status: 405, headers: { allow: methods.join(", ") } },
-        ),
+        );
+    },
   }));
   // OFREP answers 401/403/429 without a body, whichever middleware refuses.
   app.use("/ofrep/*", ofrepResponseShape());

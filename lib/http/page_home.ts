@@ -1,0 +1,44 @@
+/**
+ * Where a browser lands when it opens, with GET, an address that only takes form posts.
+ *
+ * A page answering a form post is shown at the post's address (`/admin/users/<id>` after a refused
+ * change, `/analytics/erase` for the confirmation, `/flags/<key>/archive`). Reloading it, opening
+ * it in a new tab or following it from the history is a GET there: instead of a 405 page, the
+ * browser goes to the nearest page above it (`/admin/users`, `/analytics`, `/flags/<key>`).
+ */
+import { TrieRouter } from "hono/router/trie-router";
+
+/** The routes of an app, as Hono lists them (`app.routes`). */
+export interface RouteEntry {
+  method: string;
+  path: string;
+}
+
+/**
+ * A function from a path that has no GET route to the nearest ancestor path that has one, or
+ * null when none does below the root. Built lazily from `routes()` on first use (routes are all
+ * registered by then).
+ */
+export function pageHome(routes: () => readonly RouteEntry[]): (path: string) => string | null {
+  let router: TrieRouter<true> | null = null;
+  const hasGet = (path: string): boolean => {
+    if (router === null) {
+      router = new TrieRouter<true>();
+      for (const route of routes()) {
+        if (route.method === "GET" && !route.path.includes("*")) {
+          router.add("GET", route.path, true);
+        }
+      }
+    }
+    return router.match("GET", path)[0].length > 0;
+  };
+  return (path) => {
+    const segments = path.split("/").filter((segment) => segment.length > 0);
+    while (segments.length > 1) {
+      segments.pop();
+      const candidate = "/" + segments.join("/");
+      if (hasGet(candidate)) return candidate;
+    }
+    return null;
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Reopening an address a form posted to (reload, new tab, history) leads to the nearest page
+ * above it instead of a 405 page; the API keeps its 405 problem+json.
+ */
+import assert from "node:assert/strict";
+import { signInAs } from "./helpers/auth.ts";
+import { buildTestApp } from "./helpers/app.ts";
+import { pageHome } from "../lib/http/page_home.ts";
+
+Deno.test("pageHome() finds the nearest ancestor with a GET route", () => {
+  const homeOf = pageHome(() => [
+    { method: "GET", path: "/admin/users" },
+    { method: "POST", path: "/admin/users/:id" },
+    { method: "POST", path: "/admin/users/:id/password" },
+    { method: "GET", path: "/flags/:key" },
+    { method: "POST", path: "/flags/:key/archive" },
+    { method: "GET", path: "/ofrep/*" },
+    { method: "POST", path: "/logout" },
+  ]);
+  assert.equal(homeOf("/admin/users/42"), "/admin/users");
+  assert.equal(homeOf("/admin/users/42/password"), "/admin/users");
+  assert.equal(homeOf("/flags/new.dashboard/archive"), "/flags/new.dashboard");
+  // No page above: the caller answers 405 as before (and wildcards are no page).
+  assert.equal(homeOf("/logout"), null);
+  assert.equal(homeOf("/ofrep/v1/evaluate"), null);
+});
+
+Deno.test("a browser reopening a form's address lands on the page above it", async () => {
+  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
+  try {
+    const admin = await signInAs(app, "ADMIN");
+    const page = { ...admin.headers(), accept: "text/html" };
+    for (
+      const [path, home] of <Array<[string, string]>> [
+        [`/admin/users/${admin.user.id}`, "/admin/users"],
+        [`/admin/users/${admin.user.id}/password`, "/admin/users"],
+        ["/analytics/erase", "/analytics"],
+        ["/governance/mode", "/governance"],
+        ["/settings/privacy/grant", "/settings/privacy"],
+        ["/flags/new.dashboard/archive", "/flags/new.dashboard"],
+        ["/experiments/onboarding.copy", "/experiments"],
+      ]
+    ) {
+      const response = await app.request(path, { headers: page });
+      assert.equal(response.status, 303, path);
+      assert.equal(response.headers.get("location"), home, path);
+      await response.body?.cancel();
+    }
+    // The API is no page: a wrong method there is still 405 problem+json.
+    const api = await app.request("/api/health", { method: "DELETE" });
+    assert.equal(api.status, 405);
+    assert.equal(api.headers.get("content-type"), "application/problem+json");
+  } finally {
+    await app.dispose();
+  }
+});
