@@ -156,7 +156,8 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       <>
         <h1>Product analytics</h1>
         <p class="lede">
-          Consented usage events only, never PHI. Days are UTC; counts come from daily roll-ups.
+          Usage events from people who allowed them, never PHI. Days run midnight to midnight UTC;
+          the counts are kept per day and include every event accepted so far.
         </p>
         {options.notice && <p class="notice notice--ok" role="status">{options.notice}</p>}
         {error && <p class="notice notice--error" role="alert">{error}</p>}
@@ -182,7 +183,9 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           <article class="card stat">
             <h2>Redacted</h2>
             <p class="stat__value" data-testid="total-redacted">{number(data.totals.redacted)}</p>
-            <p class="muted">PHI found: stored as {"{ phi_redacted: true }"}</p>
+            <p class="muted">
+              Events whose details looked like PHI: kept as a count, their details thrown away
+            </p>
           </article>
           <article class="card stat">
             <h2>Consent rate</h2>
