@@ -1022,6 +1022,8 @@ const EPONYMS = [
   "Charlson index",
   "Mayo Clinic",
   "Cleveland Clinic",
+  "Emory University",
+  "Baylor College of Medicine",
 ];
 
 function eponymNearMisses(): LabelledRecord[] {

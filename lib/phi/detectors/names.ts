@@ -1079,6 +1079,9 @@ const EPONYM_HEADS = wordSet([
   "hospital",
   "institute",
   "infirmary",
+  "university",
+  "college",
+  "foundation",
 ]);
 
 /** True when an eponym head follows the name ending at e (past a possessive 's and spaces). */
