@@ -7,7 +7,15 @@ import type { Context } from "hono";
 import type { ComponentChildren } from "preact";
 import { z } from "zod";
 import { actorOf, queryAudit } from "../lib/audit/mod.ts";
-import { type ApiToken, ROLES, SCOPES, type User, type UserPrincipal } from "../lib/auth/mod.ts";
+import {
+  type ApiToken,
+  ROLES,
+  SCOPES,
+  sessionSecretOf,
+  type User,
+  type UserPrincipal,
+} from "../lib/auth/mod.ts";
+import { createRevealOnce } from "../lib/auth/reveal_once.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
 import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
@@ -102,6 +110,11 @@ const TokenForm = z.object({
   scopes: z.array(z.enum(SCOPES)).min(1),
   expires_at: z.string().max(40).optional(),
 });
+
+/** The first 8 characters of an id: enough to tell apart the rows of one list. */
+function shortId(id: string): string {
+  return id.slice(0, 8);
+}
 
 function when(date: Date | null): string {
   return date ? utcTime(date.toISOString()) : "—";
@@ -451,12 +464,29 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     return c.redirect("/admin/users?notice=lock_cleared", 303);
   });
 
+  // A new token's secret waits here for the one GET after the create form's redirect.
+  const reveal = createRevealOnce({
+    clock: ctx.clock,
+    redis: ctx.services.redis,
+    prefix: ctx.config.realtime.streamKey,
+  });
+
   async function tokensPage(
     c: Context<AppEnv>,
     options: PageState & { created?: { name: string; secret: string } } = {},
   ) {
     const tokens = await auth.listTokens();
     const form = options.form;
+    // After the create form's redirect: the secret, read once from the store. A reload, or any
+    // other session, finds nothing and says that the secret cannot be shown again.
+    const createdId = c.req.method === "GET" ? c.req.query("created") ?? "" : "";
+    const createdToken = UUID.test(createdId) ? tokens.find((t) => t.id === createdId) : undefined;
+    const sessionSecret = sessionSecretOf(c);
+    const revealed = createdToken && sessionSecret
+      ? await reveal.take(sessionSecret, createdToken.id)
+      : undefined;
+    const created = options.created ??
+      (createdToken && revealed ? { name: createdToken.name, secret: revealed } : undefined);
     return ctx.pages.render(
       c,
       <>
@@ -474,20 +504,29 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           }}
         />
         <ErrorNotice message={options.error} />
-        {options.created && (
+        {created && (
           <div class="notice notice--warn" role="alert">
             <p>
-              <strong>Copy the token for “{options.created.name}” now.</strong>{" "}
-              It is stored only as a hash and cannot be shown again.
+              <strong>Copy the token for “{created.name}” now.</strong>{" "}
+              It is stored only as a hash and cannot be shown again, not even by reloading this
+              page.
             </p>
-            <pre data-testid="new-token">{options.created.secret}</pre>
+            <pre data-testid="new-token">{created.secret}</pre>
           </div>
+        )}
+        {createdToken && !created && (
+          <p class="notice notice--ok" role="status" data-testid="token-created">
+            Token “{createdToken.name}” (id{" "}
+            <code>{shortId(createdToken.id)}</code>) was created. Its secret was shown once and
+            cannot be shown again: if it was not copied, revoke this token and create another.
+          </p>
         )}
         <TableScroll label="API tokens">
           <table class="data" aria-label="API tokens">
             <thead>
               <tr>
                 <th scope="col">Name</th>
+                <th scope="col">Token id</th>
                 <th scope="col">Scopes</th>
                 <th scope="col">Created</th>
                 <th scope="col">Expires</th>
@@ -498,12 +537,24 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             <tbody>
               {tokens.length === 0 && (
                 <tr>
-                  <td colSpan={6} class="muted">No tokens yet.</td>
+                  <td colSpan={7} class="muted">No tokens yet.</td>
                 </tr>
               )}
               {tokens.map((token: ApiToken) => (
-                <tr key={token.id}>
-                  <td>{token.name}</td>
+                <tr key={token.id} data-testid="token-row">
+                  <td>
+                    {token.name}
+                    {token.id === createdToken?.id && (
+                      <>
+                        {" "}
+                        <span class="badge badge--ok">new</span>
+                      </>
+                    )}
+                  </td>
+                  <td>
+                    {/* Tells apart tokens of the same name; the audit log shows the full id. */}
+                    <code title={token.id} data-testid="token-id">{shortId(token.id)}</code>
+                  </td>
                   <td>{token.scopes.map((s) => <span key={s} class="badge">{s}</span>)}</td>
                   <td>{when(token.createdAt)}</td>
                   <td>{when(token.expiresAt)}</td>
@@ -607,16 +658,24 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     if (expires && !isStorableInstant(expires.getTime())) {
       return await tokensPage(c, { error: "The expiry date is not valid.", status: 400, form });
     }
-    let created: { name: string; secret: string } | undefined;
+    let created: { id: string; name: string; secret: string } | undefined;
     const failure = await attempt(c, async () => {
       const { token, secret } = await auth.createToken(
         { name: parsed.data.name, scopes: parsed.data.scopes, expiresAt: expires },
         actorOf(c.get("principal")),
         c.get("requestId"),
       );
-      created = { name: token.name, secret };
+      created = { id: token.id, name: token.name, secret };
     });
     if (failure) return await tokensPage(c, failed(failure, form));
+    // POST, redirect, GET: reloading the page that shows the secret must not post the form again
+    // (that created a second live token of the same name). The secret waits for that GET.
+    const sessionSecret = sessionSecretOf(c);
+    if (sessionSecret && await reveal.put(sessionSecret, created!.id, created!.secret)) {
+      return c.redirect(`/admin/tokens?created=${encodeURIComponent(created!.id)}`, 303);
+    }
+    // The store did not take it (Redis did not answer): shown now rather than lost.
+    c.get("logger")?.warn("token secret shown without redirect; reveal store unavailable");
     return await tokensPage(c, { created: created!, status: 201 });
   });
 

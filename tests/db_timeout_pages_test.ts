@@ -147,7 +147,7 @@ if (hasPostgres()) {
           ["name", "busy-exporter"],
           ["scopes", "flags:evaluate"],
         ]);
-        assert.equal(token.status, 201);
+        assert.equal(token.status, 303);
       } finally {
         await unlock?.();
         await app.dispose();
