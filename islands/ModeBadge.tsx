@@ -1,18 +1,41 @@
 /**
- * A live badge of the governance mode. Rendered on the server with the mode
- * at render time, then kept current in the browser by polling `/health`
- * (public, cheap) and on tab focus.
+ * A live badge of the governance mode. Rendered on the server with the mode at render time, then
+ * kept current in the browser:
+ *
+ * - signed in (`signedIn`), over the event stream the governance panel uses
+ *   (`/api/stream?topic=governance`: its `hello` and `governance.mode_changed`), so a change
+ *   shows within a moment; while the stream is down, `lib/realtime/live_client.ts` polls the
+ *   caller's governance state every `refreshSeconds` and retries the stream;
+ * - signed out, or once the session has ended, by polling `/health` (public, cheap) every
+ *   `refreshSeconds` and on tab focus.
+ *
+ * The line under the mode says which of these it is doing and when the mode shown was last
+ * confirmed, so nobody takes a 15-second-old answer for a live one.
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { VNode } from "preact";
+import { connectLive, fetchState } from "../lib/realtime/live_client.ts";
+import type { AppEvent } from "../lib/realtime/types.ts";
 
 export interface ModeBadgeProps extends Record<string, unknown> {
   mode: string;
   pinned: boolean;
-  /** Poll interval in seconds. */
+  /** Whether the reader is signed in: only then can the badge open the event stream. */
+  signedIn?: boolean;
+  /** Seconds between checks when there is no stream (signed out, or the stream is down). */
   refreshSeconds?: number;
 }
+
+/**
+ * Where the mode shown comes from:
+ * - `page`: the page as loaded (before the first answer, or no check yet);
+ * - `connecting`: the stream is being opened;
+ * - `stream`: the stream is open, every change arrives as it happens;
+ * - `poll`: checked every `refreshSeconds` (`streamDown` says whether a stream was wanted);
+ * - `failed`: the last check got no answer.
+ */
+type Source = "page" | "connecting" | "stream" | "poll" | "failed";
 
 const DESCRIPTIONS: Record<string, string> = {
   STANDBY: "Most changes, analytics and outside calls are paused; governance actions still work",
@@ -20,54 +43,136 @@ const DESCRIPTIONS: Record<string, string> = {
   LIVE: "Live operation",
 };
 
-export default function ModeBadge({ mode, pinned, refreshSeconds = 15 }: ModeBadgeProps): VNode {
+/** The time now, with its zone: times on the server's pages are in UTC. */
+function timeNow(): string {
+  return new Date().toLocaleTimeString(undefined, { timeZoneName: "short" });
+}
+
+/** What the badge says about how current the mode is. */
+export function freshnessText(
+  source: Source,
+  confirmedAt: string | null,
+  streamDown: boolean,
+  refreshSeconds: number,
+): string {
+  switch (source) {
+    case "page":
+      return "As of page load";
+    case "connecting":
+      return "As of page load · connecting for live updates";
+    case "stream":
+      return `Live: follows each change · confirmed ${confirmedAt}`;
+    case "poll":
+      return `${streamDown ? "Live updates unavailable · checked" : "Checked"} ${confirmedAt}` +
+        `, again every ${refreshSeconds} s`;
+    case "failed":
+      return confirmedAt
+        ? `Not confirmed since ${confirmedAt}: the server did not answer`
+        : "As of page load: the server did not answer";
+  }
+}
+
+export default function ModeBadge(
+  { mode, pinned, signedIn = false, refreshSeconds = 15 }: ModeBadgeProps,
+): VNode {
   const current = useSignal(mode);
-  const live = useSignal(false);
-  const checkedAt = useSignal<string | null>(null);
+  const isPinned = useSignal(pinned);
+  const source = useSignal<Source>("page");
+  const streamDown = useSignal(false);
+  const confirmedAt = useSignal<string | null>(null);
 
   useEffect(() => {
     let stopped = false;
-    async function refresh() {
+    let stopStream: (() => void) | undefined;
+    let timer: ReturnType<typeof setInterval> | undefined;
+
+    function show(next: { mode?: unknown; pinned?: unknown }, from: Source): void {
+      if (stopped) return;
+      if (typeof next.mode === "string") current.value = next.mode;
+      if (typeof next.pinned === "boolean") isPinned.value = next.pinned;
+      source.value = from;
+      confirmedAt.value = timeNow();
+    }
+
+    async function checkHealth(): Promise<void> {
       try {
         // Public, and no one's activity: sent without the session cookie.
         const response = await fetch("/health", {
           credentials: "omit",
           headers: { accept: "application/json" },
         });
-        if (!response.ok) return;
-        const body = await response.json() as { mode?: string };
-        if (!stopped && typeof body.mode === "string") {
-          current.value = body.mode;
-          live.value = true;
-          // With its zone: times on the server's pages are in UTC.
-          checkedAt.value = new Date().toLocaleTimeString(undefined, { timeZoneName: "short" });
-        }
+        if (!response.ok) throw new Error(`health ${response.status}`);
+        show(await response.json() as { mode?: unknown }, "poll");
       } catch {
-        if (!stopped) live.value = false;
+        if (!stopped) source.value = "failed";
       }
     }
-    refresh();
-    const timer = setInterval(refresh, refreshSeconds * 1000);
-    const onFocus = () => refresh();
-    globalThis.addEventListener("focus", onFocus);
+
+    const onFocus = () => checkHealth();
+    /** Without a session: `/health` now, every `refreshSeconds` and when the tab regains focus. */
+    function pollHealth(): void {
+      streamDown.value = false;
+      checkHealth();
+      timer = setInterval(checkHealth, refreshSeconds * 1000);
+      globalThis.addEventListener("focus", onFocus);
+    }
+
+    if (signedIn) {
+      stopStream = connectLive({
+        url: "/api/stream?topic=governance",
+        events: ["governance.mode_changed"],
+        pollMs: refreshSeconds * 1000,
+        onStatus(status) {
+          if (stopped) return;
+          if (status === "connecting" && source.value === "page") source.value = "connecting";
+          if (status === "polling") streamDown.value = true;
+          if (status === "live") streamDown.value = false;
+          // The session ended: the mode is public, so the badge goes on with /health.
+          if (status === "signed_out") pollHealth();
+        },
+        onHello: (data) => show(data, "stream"),
+        onEvent(event: AppEvent) {
+          if (event.type === "governance.mode_changed") show(event.payload, "stream");
+        },
+        async poll() {
+          try {
+            const response = await fetchState("/api/governance/state");
+            if (!response) throw new Error("state unavailable");
+            show(await response.json() as { mode?: unknown; pinned?: unknown }, "poll");
+          } catch (error) {
+            if (!stopped) source.value = "failed";
+            throw error;
+          }
+        },
+      });
+    } else {
+      pollHealth();
+    }
     return () => {
       stopped = true;
-      clearInterval(timer);
+      stopStream?.();
+      if (timer !== undefined) clearInterval(timer);
       globalThis.removeEventListener("focus", onFocus);
     };
   }, []);
 
-  // Only the mode is a live region: the time of each check (every few seconds) is not announced.
+  // Only the mode is a live region: the time of each check is not announced.
+  // data-live: "yes" once the mode shown has been confirmed by the stream or a check.
+  const confirmed = source.value === "stream" || source.value === "poll";
   return (
     <div class={`mode-badge mode-${current.value.toLowerCase()}`}>
       <span class="mode-badge__now" role="status" aria-live="polite">
         <span class="mode-badge__label">Mode</span>{" "}
         <strong class="mode-badge__value" data-testid="mode-value">{current.value}</strong>{" "}
-        {pinned && <span class="mode-badge__pin">pinned by ROS_MODE</span>}{" "}
+        {isPinned.value && <span class="mode-badge__pin">pinned by ROS_MODE</span>}{" "}
         <span class="mode-badge__hint">{DESCRIPTIONS[current.value] ?? ""}</span>
       </span>
-      <span class="mode-badge__live" data-live={live.value ? "yes" : "no"}>
-        {live.value ? `live · checked ${checkedAt.value}` : "server-rendered"}
+      <span
+        class="mode-badge__live"
+        data-live={confirmed ? "yes" : "no"}
+        data-source={source.value}
+      >
+        {freshnessText(source.value, confirmedAt.value, streamDown.value, refreshSeconds)}
       </span>
     </div>
   );

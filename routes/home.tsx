@@ -24,7 +24,11 @@ export function homeRoutes(ctx: RouteContext): Hono<AppEnv> {
             platform's operating mode, feature flags and experiments, consented product analytics
             that never hold PHI, and live updates to every instance.
           </p>
-          <Island component={ModeBadge} props={{ mode: state.mode, pinned: state.pinned }} />
+          {/* Signed in, the badge follows the event stream; signed out, it checks /health. */}
+          <Island
+            component={ModeBadge}
+            props={{ mode: state.mode, pinned: state.pinned, signedIn: principal?.kind === "user" }}
+          />
           {!principal && (
             <p>
               <a class="button button--primary" href="/login">Sign in</a>
