@@ -42,6 +42,11 @@ export interface GovernancePanelProps extends Record<string, unknown> {
   log?: GovernanceLogRow[];
   /** Present for ADMIN only: shows the mode switch. */
   csrfToken?: string;
+  /**
+   * What each mode does, in plain words (built by routes/governance.tsx from the mode policy),
+   * shown beside the mode switch's confirmation for the mode chosen.
+   */
+  modeEffects?: Record<string, string>;
   /** Poll interval while the stream is down, in seconds. */
   pollSeconds?: number;
 }
@@ -49,9 +54,10 @@ export interface GovernancePanelProps extends Record<string, unknown> {
 const MODES = ["STANDBY", "DEMO", "LIVE"] as const;
 
 const MODE_TEXT: Record<string, string> = {
-  STANDBY: "Most changes, analytics and outside calls are paused; governance actions still work.",
-  DEMO: "Demonstration data; analytics are recorded as demonstration data.",
-  LIVE: "Live operation.",
+  STANDBY: "Most changes, usage analytics and calls to outside services are paused; " +
+    "governance actions still work.",
+  DEMO: "For demonstrations; usage analytics are recorded as demonstration data.",
+  LIVE: "Normal operation; usage analytics are recorded as live data.",
 };
 
 interface StateBody {
@@ -67,6 +73,36 @@ interface Message {
   text: string;
   /** For a confirmed mode change: the mode it reports (cleared when another one arrives). */
   mode?: string;
+}
+
+/**
+ * What the chosen mode does, inside the confirmation's label. Hydrated (`chosen` not undefined),
+ * only the chosen mode's text. On the server's page, which must work without JavaScript, every
+ * mode's text, and the stylesheet shows the one whose radio button is checked (`:has()`;
+ * a browser without it shows all three).
+ */
+function ModeEffect(
+  { effects, chosen }: { effects: Record<string, string>; chosen: string | null | undefined },
+): VNode {
+  if (chosen !== undefined) {
+    return (
+      <span class="mode-switch__effect" data-testid="mode-effect">
+        {chosen === null ? "Choose a mode above to see what it does." : effects[chosen] ?? ""}
+      </span>
+    );
+  }
+  return (
+    <>
+      <span class="mode-switch__effect mode-switch__effect--none">
+        Choose a mode above to see what it does.
+      </span>
+      {MODES.map((option) => (
+        <span class="mode-switch__effect" data-mode={option} key={option}>
+          {effects[option] ?? ""}
+        </span>
+      ))}
+    </>
+  );
 }
 
 /** The time now, with its zone: the log beside it is in UTC. */
@@ -94,6 +130,8 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   const confirming = useSignal<string | null>(null);
   /** Flag toggles need JavaScript; they appear only once hydrated (no dead buttons). */
   const hydrated = useSignal(false);
+  /** The mode picked in the switch, not yet submitted (hydrated only). */
+  const chosen = useSignal<string | null>(null);
   const root = useRef<HTMLDivElement>(null);
   const messageRef = useRef<HTMLParagraphElement>(null);
   /**
@@ -196,6 +234,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
       });
       if (response.ok) {
         form.reset();
+        chosen.value = null;
         // The answer is the state after the change: shown at once, whether the stream's event
         // came before it or comes after (the event then changes nothing).
         const state = await response.json() as StateBody;
@@ -213,7 +252,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
           message.value = {
             kind: "ok",
             text:
-              `The mode is now ${state.mode} for every user and service; other instances follow within a second.`,
+              `The mode is now ${state.mode} for every user and service; every server of the service follows within a second.`,
             mode: state.mode,
           };
         }
@@ -329,9 +368,9 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
             <fieldset>
               <legend>Change the mode</legend>
               <p id="mode-switch-help" class="field-hint">
-                Applies to every instance within a second. STANDBY pauses most changes, analytics
-                and outside calls until an ADMIN changes it back; governance actions (listed under
-                “What each mode allows”) keep working.
+                The new mode applies to every user and service, on every server of the service,
+                within a second, until an ADMIN changes it again. “What each mode allows”, below,
+                lists everything each mode allows and refuses.
               </p>
               <div class="mode-switch__options">
                 {MODES.map((option) => (
@@ -342,15 +381,22 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
                       value={option}
                       required
                       disabled={option === current}
+                      onChange={() => (chosen.value = option)}
                     />{" "}
                     {option}
                     {option === current ? " (current)" : ""}
                   </label>
                 ))}
               </div>
-              <label class="checkbox">
+              <label class="checkbox mode-switch__confirm">
                 <input type="checkbox" name="confirm" value="yes" required />{" "}
-                I understand this changes the mode for every user and service
+                <span>
+                  I understand that this changes the mode for every user and service.
+                  <ModeEffect
+                    effects={props.modeEffects ?? {}}
+                    chosen={hydrated.value ? chosen.value : undefined}
+                  />
+                </span>
               </label>
               <button type="submit" class="button button--danger" disabled={busy.value}>
                 Change mode
@@ -408,7 +454,10 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
                             </span>
                           )}
                         {flag.override !== null && (
-                          <span class="badge badge--warn">override {String(flag.override)}</span>
+                          // Set in the server's environment (FEATURE_<KEY>): beats the switch.
+                          <span class="badge badge--warn">
+                            forced {flag.override ? "on" : "off"} by the server's settings
+                          </span>
                         )}
                       </td>
                       <td>{flags.value[flag.key] ? "on" : "off"}</td>

@@ -38,9 +38,10 @@ export interface ModeBadgeProps extends Record<string, unknown> {
 type Source = "page" | "connecting" | "stream" | "poll" | "failed";
 
 const DESCRIPTIONS: Record<string, string> = {
-  STANDBY: "Most changes, analytics and outside calls are paused; governance actions still work",
-  DEMO: "Demonstration data; analytics stored as DEMO",
-  LIVE: "Live operation",
+  STANDBY: "Most changes, usage analytics and calls to outside services are paused; governance " +
+    "actions still work",
+  DEMO: "For demonstrations; usage analytics are recorded as demonstration data",
+  LIVE: "Normal operation; usage analytics are recorded as live data",
 };
 
 /** The time now, with its zone: times on the server's pages are in UTC. */

@@ -28,7 +28,7 @@ const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
 
 const NOTICES: Record<string, string> = {
   saved:
-    "The experiment was saved. Users assigned earlier keep their variant; subjects evaluated only through OFREP follow the new weights.",
+    "The experiment was saved. People already in a variant keep it; users of other services (through OFREP) follow the new weights.",
   created: "The experiment was created.",
 };
 
@@ -179,10 +179,10 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     if (srm.mismatch) {
       return (
         <p class="notice notice--warn" role="alert" data-testid="srm-warning">
-          <strong>Sample ratio mismatch.</strong> The {srm.counted}{" "}
-          assignments do not fit the weights (chi-square {srm.statistic?.toFixed(1)}, p = {p} &lt;
-          {" "}
-          {SRM_THRESHOLD}). {cause}
+          <strong>Sample ratio mismatch</strong>{" "}
+          (the split between variants is further from the weights than chance explains). The{" "}
+          {srm.counted} assignments do not fit the weights (chi-square{" "}
+          {srm.statistic?.toFixed(1)}, p = {p} &lt; {SRM_THRESHOLD}). {cause}
           {removed}
         </p>
       );
@@ -211,10 +211,12 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <>
           <h1>Experiments</h1>
           <p class="lede">
-            Users of this app are assigned a variant by hash on first request and keep it, even when
-            the weights change. Services evaluating through OFREP store nothing: their subjects
-            follow the current weights, so a change moves those in the share that changes hands.
-            Assignments stored here are counted and checked against the weights.
+            The first time someone uses a running experiment in this app, they are put in a variant
+            worked out from their id (the same person always lands in the same place) and they keep
+            it, even when the weights change later. Other services that ask through OFREP (the
+            OpenFeature remote evaluation interface) keep no record: for their users each answer
+            follows the current weights, so changing the weights moves some of those users to
+            another variant. The assignments kept here are counted and checked against the weights.
           </p>
           {NOTICES[c.req.query("notice") ?? ""] && (
             <p class="notice notice--ok" role="status">{NOTICES[c.req.query("notice") ?? ""]}</p>

@@ -262,7 +262,9 @@ function FlagFields(
           aria-describedby="rollout-hint"
         />
         <span class="field-hint" id="rollout-hint">
-          Users in buckets 1 to this number get the flag. Raising it never turns anyone off.
+          The share of users who get the flag. Each user has a fixed bucket from 0 to 99, worked out
+          from their id; those in a bucket below this number get it, so raising it only adds users
+          and never turns anyone off.
         </span>
       </label>
       <fieldset>
@@ -376,8 +378,9 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <h1>Feature flags</h1>
         <Errors errors={options.errors ?? []} formId="create-heading" />
         <p class="lede">
-          Flags are evaluated in this order: environment override, enabled, required modes, target
-          environments, target users, rollout. Open a flag to see why it is on or off for someone.
+          Flags are checked in this order: an override in the server's settings (
+          <code>FEATURE_…</code>), enabled, required modes, target environments, target users,
+          rollout. Open a flag to see why it is on or off for someone.
         </p>
         {justArchived
           ? (

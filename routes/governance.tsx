@@ -14,9 +14,10 @@ import { z } from "zod";
 import GovernancePanel, { type GovernanceLogRow } from "../islands/GovernancePanel.tsx";
 import { actorOf } from "../lib/audit/audit.ts";
 import { roleAtLeast } from "../lib/auth/principal.ts";
-import { MODES } from "../lib/config.ts";
+import { type Mode, MODES } from "../lib/config.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { type GovernanceLogEntry, governanceStateFor } from "../lib/governance/mod.ts";
+import { MODE_POLICY } from "../lib/governance/policy.ts";
 import { ACTIONS_BY_CLASS, modePolicyConsoleTable } from "../lib/governance/policy_table.ts";
 import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
@@ -40,6 +41,36 @@ const EVENT_NAMES: Record<string, string> = {
   mode_change: "Mode",
   "analytics.phi_redacted": "PHI removed from an analytics event",
 };
+
+/**
+ * What switching to `mode` does, in the words of the console, from the mode policy itself (so the
+ * mode switch's confirmation cannot promise less than the guards do): which changes it refuses,
+ * what happens to usage analytics and to calls to outside services.
+ */
+export function modeEffect(mode: Mode): string {
+  const rules = MODE_POLICY[mode];
+  const refused = ACTIONS_BY_CLASS.write.map((item) => item.text).join(", ");
+  const changes = rules.routes.write
+    ? `${mode} accepts every change.`
+    : `${mode} refuses changes (${refused}) until an ADMIN changes the mode again; reading, ` +
+      "signing in and the governance actions listed below keep working.";
+  const analytics = rules.analyticsMode === "DEMO"
+    ? "Usage analytics are recorded, marked as demonstration data"
+    : rules.analyticsMode === "LIVE"
+    ? "Usage analytics are recorded as live data"
+    : "No usage analytics are recorded";
+  const outbound = rules.outbound
+    ? "calls to outside services (error reporting, the analysis worker) are allowed, unless " +
+      "the server is set to make none"
+    : "every call to outside services (error reporting, the analysis worker) is blocked";
+  return `${changes} ${analytics}, and ${outbound}. Flags and experiments limited to other ` +
+    "modes are off.";
+}
+
+/** {@link modeEffect} of every mode, for the mode switch. */
+function modeEffects(): Record<string, string> {
+  return Object.fromEntries(MODES.map((mode) => [mode, modeEffect(mode)]));
+}
 
 /** A log entry as the console shows it (times in UTC, with the zone). */
 export function logRow(entry: GovernanceLogEntry): GovernanceLogRow {
@@ -74,7 +105,8 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <h1>Governance</h1>
         {changed && (MODES as readonly string[]).includes(changed) && (
           <p class="notice notice--ok" role="status">
-            The mode change to {changed} was saved. Every instance applies it within a second.
+            The mode change to {changed}{" "}
+            was saved. Every server of the service applies it within a second.
           </p>
         )}
         {options.error && <p class="notice notice--error" role="alert">{options.error}</p>}
@@ -87,7 +119,7 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
             flags: state.flags,
             flagsMeta: state.flagsMeta,
             log,
-            ...(isAdmin ? { csrfToken: user.csrfToken } : {}),
+            ...(isAdmin ? { csrfToken: user.csrfToken, modeEffects: modeEffects() } : {}),
             pollSeconds: 30,
           }}
         />
@@ -136,8 +168,9 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
             {ACTIONS_BY_CLASS.write.map((item) => <li key={item.text}>{item.text}</li>)}
           </ul>
           <p class="muted">
-            Operators can pin the mode with the <code>ROS_MODE</code>{" "}
-            environment variable (see the mode toggle runbook, docs/operations/MODE_TOGGLE.md).
+            Operators can pin the mode, so that it cannot be changed here, with the{" "}
+            <code>ROS_MODE</code>{" "}
+            setting of the server (see the mode toggle runbook, docs/operations/MODE_TOGGLE.md).
           </p>
         </section>
       </>,

@@ -22,7 +22,7 @@ export function homeRoutes(ctx: RouteContext): Hono<AppEnv> {
           <p class="lede">
             The governance and feature-control plane of the ResearchFlow research platform: the
             platform's operating mode, feature flags and experiments, consented product analytics
-            that never hold PHI, and live updates to every instance.
+            that never hold PHI, and live updates to every server running it.
           </p>
           {/* Signed in, the badge follows the event stream; signed out, it checks /health. */}
           <Island
@@ -39,9 +39,11 @@ export function homeRoutes(ctx: RouteContext): Hono<AppEnv> {
           <article class="card">
             <h2>Modes</h2>
             <p>
-              <strong>STANDBY</strong> pauses writes, ingestion and every outbound call.{" "}
+              <strong>STANDBY</strong>{" "}
+              pauses most changes, usage analytics and every call to outside services.{" "}
               <strong>DEMO</strong> runs on demonstration data. <strong>LIVE</strong>{" "}
-              is normal operation. The mode fails closed: an unknown value stops the start.
+              is normal operation. If the mode is set to anything else, or cannot be read, the
+              service does not guess: it refuses to start, or switches to STANDBY while running.
             </p>
           </article>
           <article class="card">

@@ -138,7 +138,8 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           </p>
           {analytics.gpc.signal && (
             <p class="notice notice--warn">
-              Your browser sends Global Privacy Control
+              Your browser sends Global Privacy Control (a setting asking websites not to collect or
+              share your data)
               {analytics.gpc.firstSeenAt ? ` (first seen ${when(analytics.gpc.firstSeenAt)})` : ""}.
               {" "}
               We treat it as a refusal: analytics stay off unless you allow them here after that

@@ -53,8 +53,8 @@ export const CONSENT_POLICIES: Readonly<Record<ConsentType, ConsentPolicy>> = {
       "When you allow it, pages you open and buttons you use are recorded as named events with " +
       "identifiers, counts and timings only: never research data, free text or anything that " +
       "identifies a patient. Your address is stored only as a hash that changes every day. " +
-      "Events are kept for a limited time and you can withdraw at any moment, here or from the " +
-      "banner, and have the events already collected deleted.",
+      "Events are kept for a limited time. You can withdraw at any moment on this page (Privacy, " +
+      "at the top of every page) and have the events already collected deleted.",
   },
   data_processing: {
     consentType: "data_processing",
