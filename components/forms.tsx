@@ -26,3 +26,86 @@ export function QueryNotice(
 export function ErrorNotice({ message }: { message?: string | undefined }): VNode | null {
   return message ? <p class="notice notice--error" role="alert">{message}</p> : null;
 }
+
+/** One message of a form that was refused. */
+export interface FormError {
+  message: string;
+  /**
+   * The id of the field (or group of fields) the message is about, if one: the summary links to
+   * it, {@link FieldError} shows the message beside it and {@link fieldErrorAttrs} marks it.
+   */
+  field?: string;
+}
+
+/** The id of the message shown beside `field` ({@link FieldError}). */
+export function fieldErrorId(field: string): string {
+  return `${field}-error`;
+}
+
+function asFormError(error: string | FormError): FormError {
+  return typeof error === "string" ? { message: error } : error;
+}
+
+/**
+ * What went wrong with the form just posted, at the top of the page and focused on load, so
+ * neither the eye nor the keyboard has to find it below the lists the page starts with. A
+ * message about one field links to that field; the last link goes to the form (`formId`, a
+ * heading with `tabindex="-1"`). `title` says what was not done ("The flag was not saved:").
+ */
+export function ErrorSummary(
+  { errors, title, formId }: { errors: (string | FormError)[]; title: string; formId: string },
+): VNode | null {
+  if (errors.length === 0) return null;
+  return (
+    <div
+      class="notice notice--error"
+      role="alert"
+      tabindex={-1}
+      autofocus
+      data-testid="form-errors"
+      aria-labelledby="form-errors-title"
+    >
+      <p id="form-errors-title">{title}</p>
+      <ul>
+        {errors.map(asFormError).map((error) => (
+          <li key={error.message}>
+            {error.field ? <a href={`#${error.field}`}>{error.message}</a> : error.message}
+          </li>
+        ))}
+      </ul>
+      <p>
+        <a href={`#${formId}`}>Go to the form</a>
+      </p>
+    </div>
+  );
+}
+
+/** The messages about `field`, beside it (the field's `aria-describedby` names this element). */
+export function FieldError(
+  { errors, field }: { errors: readonly FormError[]; field: string },
+): VNode | null {
+  const mine = errors.filter((error) => error.field === field);
+  if (mine.length === 0) return null;
+  return (
+    <span class="field-error" id={fieldErrorId(field)}>
+      {mine.map((error) => error.message).join(" ")}
+    </span>
+  );
+}
+
+/**
+ * The attributes of a field: `aria-invalid` and its message first in `aria-describedby` when a
+ * message is about `field`, then the ids of its hints.
+ */
+export function fieldErrorAttrs(
+  errors: readonly FormError[],
+  field: string,
+  ...hints: string[]
+): { "aria-invalid"?: "true"; "aria-describedby"?: string } {
+  const invalid = errors.some((error) => error.field === field);
+  const describedBy = [...(invalid ? [fieldErrorId(field)] : []), ...hints].join(" ");
+  return {
+    ...(invalid ? { "aria-invalid": "true" as const } : {}),
+    ...(describedBy ? { "aria-describedby": describedBy } : {}),
+  };
+}

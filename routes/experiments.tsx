@@ -7,6 +7,13 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { ComponentChildren } from "preact";
+import {
+  ErrorSummary,
+  FieldError,
+  fieldErrorAttrs,
+  type FormError,
+  QueryNotice,
+} from "../components/forms.tsx";
 import { actorOf } from "../lib/audit/mod.ts";
 import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
 import { MODES } from "../lib/config.ts";
@@ -21,6 +28,7 @@ import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
+import { AppError } from "../lib/errors/mod.ts";
 import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
@@ -51,11 +59,48 @@ function variantsFrom(form: FormFields): Record<string, { weight: number }> {
   return variants;
 }
 
+/** The part of an experiment form a message is about: the key, the description or the variants. */
+export type FormPart = "key" | "description" | "variants";
+
+/** A message about the form, and the part of it at fault when it is one. */
+export interface PartError {
+  message: string;
+  part?: FormPart;
+}
+
+/** The ids of the create form's fields, by part. */
+const CREATE_FIELDS: Record<FormPart, string> = {
+  key: "new-experiment-key",
+  description: "new-experiment-description",
+  variants: "new-experiment-variants",
+};
+
+/** The id of an experiment's weights (its variants table), which its edit form's errors name. */
+function weightsId(key: string): string {
+  return `exp-${key}-weights`;
+}
+
+/** Messages about the create form, each tied to its field. */
+function onCreateForm(errors: PartError[]): FormError[] {
+  return errors.map(({ message, part }) => ({
+    message,
+    ...(part ? { field: CREATE_FIELDS[part] } : {}),
+  }));
+}
+
+/** Messages about an experiment's edit form: the variants' are about its weights. */
+function onEditForm(key: string, errors: PartError[]): FormError[] {
+  return errors.map(({ message, part }) => ({
+    message,
+    ...(part === "variants" ? { field: weightsId(key) } : {}),
+  }));
+}
+
 /** The form as an experiment input, validated by the API's own schema. */
 export function experimentInputFromForm(
   form: FormFields,
   key: string,
-): { input?: ExperimentInput; errors: string[] } {
+): { input?: ExperimentInput; errors: PartError[] } {
   const version = formValue(form, "version")?.trim();
   const description = formValue(form, "description");
   const candidate = {
@@ -68,27 +113,42 @@ export function experimentInputFromForm(
   };
   const parsed = ExperimentInputSchema.safeParse(candidate);
   if (parsed.success) return { input: parsed.data, errors: [] };
-  const errors = [
-    ...new Set(parsed.error.issues.map((issue) => {
-      if (isPhiIssue(issue)) {
-        return phiFormError(
-          issue.path[0] === "description" ? "Description" : "Variants",
-          issue.message,
-        );
-      }
-      switch (issue.path[0]) {
-        case "key":
-          return "Key: lower case letters, digits and _ . - only, starting with a letter.";
-        case "variants":
-          return "Variants: names of letters, digits and _ . - starting with a letter, with whole-number weights from 0 to 10000; at least one weight above 0.";
-        case "description":
-          return "Description: at most 500 characters.";
-        default:
-          return "A field is not valid.";
-      }
-    })),
-  ];
-  return { errors };
+  const errors = new Map<string, PartError>();
+  for (const issue of parsed.error.issues) {
+    const error = partError(issue);
+    if (!errors.has(error.message)) errors.set(error.message, error);
+  }
+  return { errors: [...errors.values()] };
+}
+
+/** The message for one schema issue, and the part of the form it is about. */
+function partError(
+  issue: { path: PropertyKey[]; code: string; format?: unknown; message: string },
+): PartError {
+  if (isPhiIssue(issue)) {
+    const part = issue.path[0] === "description" ? "description" : "variants";
+    return {
+      message: phiFormError(part === "description" ? "Description" : "Variants", issue.message),
+      part,
+    };
+  }
+  switch (issue.path[0]) {
+    case "key":
+      return {
+        message: "Key: lower case letters, digits and _ . - only, starting with a letter.",
+        part: "key",
+      };
+    case "variants":
+      return {
+        message:
+          "Variants: names of letters, digits and _ . - starting with a letter, with whole-number weights from 0 to 10000; at least one weight above 0.",
+        part: "variants",
+      };
+    case "description":
+      return { message: "Description: at most 500 characters.", part: "description" };
+    default:
+      return { message: "A field is not valid." };
+  }
 }
 
 function percent(part: number, total: number): string {
@@ -197,7 +257,9 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   function render(
     c: Context<AppEnv>,
     options: {
-      errors?: string[];
+      errors?: FormError[];
+      /** The heading of the form the errors are about (the summary's "Go to the form"). */
+      formId?: string;
       status?: number;
       form?: FormFields;
       /** An experiment's edit form as submitted, shown again instead of the stored values. */
@@ -205,6 +267,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       headers?: Record<string, string>;
     } = {},
   ) {
+    const errors = options.errors ?? [];
     return experiments.list().then((list) =>
       ctx.pages.render(
         c,
@@ -218,15 +281,12 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             follows the current weights, so changing the weights moves some of those users to
             another variant. The assignments kept here are counted and checked against the weights.
           </p>
-          {NOTICES[c.req.query("notice") ?? ""] && (
-            <p class="notice notice--ok" role="status">{NOTICES[c.req.query("notice") ?? ""]}</p>
-          )}
-          {(options.errors ?? []).length > 0 && (
-            <div class="notice notice--error" role="alert">
-              <p>The experiment was not saved:</p>
-              <ul>{options.errors!.map((error) => <li key={error}>{error}</li>)}</ul>
-            </div>
-          )}
+          <QueryNotice c={c} notices={NOTICES} />
+          <ErrorSummary
+            errors={errors}
+            title="The experiment was not saved:"
+            formId={options.formId ?? "create-experiment"}
+          />
           {list.length === 0 && <p class="muted">No experiments yet.</p>}
           {list.map((experiment) => {
             const total = experiment.variants.reduce((sum, v) => sum + v.weight, 0);
@@ -234,7 +294,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             const assigned = experiment.variants.reduce((sum, v) => sum + v.assignments, 0);
             return (
               <section class="panel" key={experiment.key} aria-labelledby={`exp-${experiment.key}`}>
-                <h2 id={`exp-${experiment.key}`}>
+                <h2 id={`exp-${experiment.key}`} tabindex={-1}>
                   <code>{experiment.key}</code> {experiment.enabled
                     ? <span class="badge badge--ok">running</span>
                     : <span class="badge">stopped</span>}
@@ -246,11 +306,13 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 </p>
                 <Srm experiment={experiment} />
                 <Wrap admin={isAdmin(c)} c={c} experiment={experiment}>
+                  <FieldError errors={errors} field={weightsId(experiment.key)} />
                   <div
                     class="table-scroll"
                     role="region"
                     aria-label={`Variants of ${experiment.key}`}
                     tabIndex={0}
+                    id={weightsId(experiment.key)}
                   >
                     <table class="data">
                       <thead>
@@ -280,6 +342,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                                       max={10000}
                                       step={1}
                                       required
+                                      {...fieldErrorAttrs(errors, weightsId(experiment.key))}
                                       value={edited
                                         ? formValue(edited, `weight:${variant.key}`) ??
                                           String(variant.weight)
@@ -336,31 +399,43 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           })}
           {isAdmin(c) && (
             <section aria-labelledby="create-experiment">
-              <h2 id="create-experiment">Create an experiment</h2>
+              <h2 id="create-experiment" tabindex={-1}>Create an experiment</h2>
               <form method="post" action="/experiments" class="form-card">
                 {csrfField(c)}
                 <label>
                   Key
                   <input
                     type="text"
+                    id={CREATE_FIELDS.key}
                     name="key"
                     required
                     maxLength={100}
                     value={options.form ? formValue(options.form, "key") ?? "" : ""}
+                    {...fieldErrorAttrs(errors, CREATE_FIELDS.key)}
                   />
                 </label>
+                <FieldError errors={errors} field={CREATE_FIELDS.key} />
                 <label>
                   Description
                   <input
                     type="text"
+                    id={CREATE_FIELDS.description}
                     name="description"
                     maxLength={500}
                     value={options.form ? formValue(options.form, "description") ?? "" : ""}
+                    {...fieldErrorAttrs(errors, CREATE_FIELDS.description)}
                   />
                 </label>
+                <FieldError errors={errors} field={CREATE_FIELDS.description} />
                 <label>
                   Variants
-                  <textarea name="variants" rows={3} required aria-describedby="variants-hint">
+                  <textarea
+                    id={CREATE_FIELDS.variants}
+                    name="variants"
+                    rows={3}
+                    required
+                    {...fieldErrorAttrs(errors, CREATE_FIELDS.variants, "variants-hint")}
+                  >
                     {options.form
                       ? formValue(options.form, "variants") ?? ""
                       : "control=50\ntreatment=50"}
@@ -372,6 +447,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                     </code>, see <a href="/api/docs">API</a>).
                   </span>
                 </label>
+                <FieldError errors={errors} field={CREATE_FIELDS.variants} />
                 <label class="checkbox">
                   <input type="checkbox" name="enabled" /> Start running now
                 </label>
@@ -389,11 +465,14 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     );
   }
 
-  /** Saves; a domain error becomes a message on the re-rendered page. */
+  /**
+   * Saves; a domain error becomes a message on the re-rendered page, about the key when the
+   * service refused the key (a new key the PHI scanner reads as an identifier).
+   */
   async function save(
     c: Context<AppEnv>,
     input: ExperimentInput,
-  ): Promise<FormFailure | undefined> {
+  ): Promise<(FormFailure & { part?: FormPart }) | undefined> {
     try {
       await experiments.set(input, {
         actor: actorOf(c.get("principal")),
@@ -407,8 +486,10 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         conflict:
           "Someone changed this experiment (or a flag or experiment uses this key) since you loaded the page. Reload and apply your change again.",
       });
-      if (failure) return failure;
-      throw error;
+      if (!failure) throw error;
+      const aboutKey = error instanceof AppError &&
+        (error.details.issues ?? []).some((issue) => issue.path === "$.key");
+      return aboutKey ? { ...failure, part: "key" } : failure;
     }
   }
 
@@ -419,13 +500,18 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const key = (formValue(form, "key") ?? "").trim();
     const { input, errors } = experimentInputFromForm(form, key);
     if (input && experiments.get(key)) {
-      errors.push("Key: an experiment with this key exists already.");
+      errors.push({ message: "Key: an experiment with this key exists already.", part: "key" });
     }
-    if (!input || errors.length > 0) return render(c, { errors, status: 400, form });
+    if (!input || errors.length > 0) {
+      return render(c, { errors: onCreateForm(errors), status: 400, form });
+    }
     const failed = await save(c, input);
     if (failed) {
       return render(c, {
-        errors: [failed.message],
+        errors: onCreateForm([{
+          message: failed.message,
+          ...(failed.part ? { part: failed.part } : {}),
+        }]),
         status: failed.status,
         headers: failed.headers,
         form,
@@ -437,18 +523,25 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "POST", "/experiments/:key", ADMIN_CHANGE, async (c) => {
     const current = experiments.get(c.req.param("key") ?? "");
     if (!current) {
-      return render(c, { errors: ["There is no experiment with this key."], status: 404 });
+      return render(c, {
+        errors: [{ message: "There is no experiment with this key." }],
+        status: 404,
+      });
     }
     const form = await readForm(c);
     const { input, errors } = experimentInputFromForm(form, current.key);
     const edited = { key: current.key, form };
-    if (!input) return render(c, { errors, status: 400, edited });
+    const formId = `exp-${current.key}`;
+    if (!input) {
+      return render(c, { errors: onEditForm(current.key, errors), formId, status: 400, edited });
+    }
     // A variant missing from the form keeps its weight; configs are kept by the store.
     const kept = Object.fromEntries(current.variants.map((v) => [v.key, { weight: v.weight }]));
     const failed = await save(c, { ...input, variants: { ...kept, ...input.variants } });
     if (failed) {
       return render(c, {
-        errors: [failed.message],
+        errors: [{ message: failed.message }],
+        formId,
         status: failed.status,
         headers: failed.headers,
         // After a conflict the stored values are the ones to start again from.

@@ -30,7 +30,7 @@ import { eventKeyPhiTypes } from "../lib/validation/event_key.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 import { Island } from "../lib/web/island.tsx";
-import { CsrfField, QueryNotice } from "../components/forms.tsx";
+import { CsrfField, ErrorSummary, QueryNotice } from "../components/forms.tsx";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 
@@ -114,30 +114,6 @@ export function flagInputFromForm(
 function isAdmin(c: Context<AppEnv>): boolean {
   const principal = c.get("principal");
   return principal?.kind === "user" && roleAtLeast(principal.role, "ADMIN");
-}
-
-/**
- * What went wrong with the form just posted, at the top of the page and focused on load, so
- * neither the eye nor the keyboard has to find it below the list; it links to the form.
- */
-function Errors({ errors, formId }: { errors: string[]; formId: string }) {
-  if (errors.length === 0) return null;
-  return (
-    <div
-      class="notice notice--error"
-      role="alert"
-      tabindex={-1}
-      autofocus
-      data-testid="form-errors"
-      aria-labelledby="form-errors-title"
-    >
-      <p id="form-errors-title">The flag was not saved:</p>
-      <ul>{errors.map((error) => <li key={error}>{error}</li>)}</ul>
-      <p>
-        <a href={`#${formId}`}>Go to the form</a>
-      </p>
-    </div>
-  );
 }
 
 function OverrideBadge({ flag }: { flag: FlagView }) {
@@ -376,7 +352,11 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       c,
       <>
         <h1>Feature flags</h1>
-        <Errors errors={options.errors ?? []} formId="create-heading" />
+        <ErrorSummary
+          errors={options.errors ?? []}
+          title="The flag was not saved:"
+          formId="create-heading"
+        />
         <p class="lede">
           Flags are checked in this order: an override in the server's settings (
           <code>FEATURE_…</code>), enabled, required modes, target environments, target users,
@@ -591,7 +571,11 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <h1>
           Flag <code>{flag.key}</code>
         </h1>
-        <Errors errors={options.errors ?? []} formId="edit-heading" />
+        <ErrorSummary
+          errors={options.errors ?? []}
+          title="The flag was not saved:"
+          formId="edit-heading"
+        />
         <QueryNotice c={c} notices={NOTICES} />
         <SnapshotNotice />
         <p>

@@ -266,3 +266,82 @@ Deno.test("a description stored before a stricter PHI rule does not stop switchi
     assert.match(await changed.text(), /Description: must not contain PHI \(found: PHONE\)/);
   });
 });
+
+/** The element with `id` as rendered (its start tag). */
+function startTag(html: string, id: string): string {
+  const tag = new RegExp(`<(input|textarea)[^>]*\\sid="${id.replaceAll(".", "\\.")}"[^>]*>`).exec(
+    html,
+  );
+  assert.ok(tag, `an element with id ${id}`);
+  return tag[0];
+}
+
+Deno.test("/experiments: a refused form's errors come first, focused, linked to the fields, which are marked invalid", async () => {
+  await withApp(async (app) => {
+    await app.services.experiments.set({
+      key: "pricing.page",
+      enabled: true,
+      variants: { A: { weight: 50 }, B: { weight: 50 } },
+    }, ACTOR);
+    const admin = await signInAs(app, "ADMIN");
+
+    // The create form, at the bottom of the page: a key in use.
+    const taken = await postForm(app, admin, "/experiments", [
+      ["key", "pricing.page"],
+      ["variants", "x=1\ny=1"],
+    ]);
+    assert.equal(taken.status, 400);
+    assert.match(taken.headers.get("content-type") ?? "", HTML);
+    let html = await taken.text();
+    const summary = html.indexOf('data-testid="form-errors"');
+    assert.ok(summary > 0 && summary < html.indexOf('aria-labelledby="exp-pricing.page"'));
+    assert.match(html, /<div class="notice notice--error" role="alert" tabindex="-1" autofocus/);
+    assert.match(
+      html,
+      /<a href="#new-experiment-key">Key: an experiment with this key exists already\.<\/a>/,
+    );
+    assert.match(html, /<a href="#create-experiment">Go to the form<\/a>/);
+    assert.match(html, /<h2 id="create-experiment" tabindex="-1">/);
+    const key = startTag(html, "new-experiment-key");
+    assert.match(key, /aria-invalid="true"/);
+    assert.match(key, /aria-describedby="new-experiment-key-error"/);
+    assert.match(
+      html,
+      /<span class="field-error" id="new-experiment-key-error">Key: an experiment with this key exists already\.<\/span>/,
+    );
+    const untouched = startTag(html, "new-experiment-variants");
+    assert.doesNotMatch(untouched, /aria-invalid/);
+    assert.match(untouched, /aria-describedby="variants-hint"/);
+
+    // Bad variants: the text area is marked, its message before its hint.
+    const variants = await postForm(app, admin, "/experiments", [
+      ["key", "new.exp"],
+      ["variants", "x=-1"],
+    ]);
+    assert.equal(variants.status, 400);
+    html = await variants.text();
+    const textarea = startTag(html, "new-experiment-variants");
+    assert.match(textarea, /aria-invalid="true"/);
+    assert.match(textarea, /aria-describedby="new-experiment-variants-error variants-hint"/);
+    assert.doesNotMatch(startTag(html, "new-experiment-key"), /aria-invalid/);
+
+    // An experiment's own form: the summary goes to that experiment; its weights are marked.
+    const weights = await postForm(app, admin, "/experiments/pricing.page", [
+      ["version", "1"],
+      ["weight:A", "0"],
+      ["weight:B", "0"],
+    ]);
+    assert.equal(weights.status, 400);
+    html = await weights.text();
+    assert.match(html, /<a href="#exp-pricing\.page">Go to the form<\/a>/);
+    assert.match(html, /<h2 id="exp-pricing\.page" tabindex="-1">/);
+    assert.match(html, /<a href="#exp-pricing\.page-weights">Variants: /);
+    for (const name of ["weight:A", "weight:B"]) {
+      const input = new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(html)?.[0] ?? "";
+      assert.match(input, /aria-invalid="true"/, name);
+      assert.match(input, /aria-describedby="exp-pricing\.page-weights-error"/, name);
+    }
+    assert.match(html, /id="exp-pricing\.page-weights"/);
+    assert.match(html, /<span class="field-error" id="exp-pricing\.page-weights-error">Variants: /);
+  });
+});
