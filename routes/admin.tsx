@@ -17,9 +17,10 @@ import {
 } from "../lib/auth/mod.ts";
 import { createRevealOnce } from "../lib/auth/reveal_once.ts";
 import type { RouteContext } from "../lib/context.ts";
-import { AppError } from "../lib/errors/mod.ts";
+import { AppError, ModeStandbyError } from "../lib/errors/mod.ts";
 import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
-import { page } from "../lib/http/access.ts";
+import { type Access, authorize, page } from "../lib/http/access.ts";
+import { modeAllows } from "../lib/governance/policy.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
@@ -123,20 +124,57 @@ function when(date: Date | null): string {
 /** What a page shows besides its data: an error, the status, headers and the form's input. */
 interface PageState {
   error?: string;
+  /**
+   * The form the error belongs to, when it is shown in that form rather than at the top:
+   * `create` (the page's create form) or `password:<user id>` (that row's set-password form).
+   */
+  errorAt?: string;
   status?: number;
   headers?: Record<string, string>;
   /** The create form as submitted (never a password field). */
   form?: FormFields;
 }
 
-/** The page state for a failed action (lib/web/form_failure.ts). */
-function failed(failure: FormFailure, form?: FormFields): PageState {
+/** The page state for a failed action (lib/web/form_failure.ts), its error in `errorAt`'s form. */
+function failed(failure: FormFailure, form?: FormFields, errorAt?: string): PageState {
   return {
     error: failure.message,
     status: failure.status,
     headers: failure.headers,
     ...(form ? { form } : {}),
+    ...(errorAt ? { errorAt } : {}),
   };
+}
+
+/**
+ * The error of a form posted after the platform switched to STANDBY (the page was opened
+ * before): said in the form, with what was typed kept, instead of the app's full-page refusal.
+ */
+const STANDBY_FORM_MESSAGE =
+  "The platform is now in STANDBY, so this change is paused and was not made. What you typed is " +
+  "kept (passwords excepted): send it again when the platform is back in DEMO or LIVE";
+
+/** The top-of-page error, unless it belongs in one of the page's forms. */
+function topError(state: PageState): string | undefined {
+  return state.errorAt ? undefined : state.error;
+}
+
+/** The error of the form `at`, shown inside it. */
+function FormError({ state, at }: { state: PageState; at: string }) {
+  return state.errorAt === at ? <ErrorNotice message={state.error} /> : null;
+}
+
+/** What STANDBY pauses on a page and what still works there, above its paused forms. */
+function StandbyNotice({ paused, stillWorks }: { paused: string; stillWorks: string }) {
+  return (
+    <div class="notice notice--warn" role="status" data-testid="standby-paused">
+      <p>
+        <strong>The platform is in STANDBY, so {paused} are paused.</strong>{" "}
+        STANDBY holds every change except those that contain an incident, until an administrator
+        switches the platform back to DEMO or LIVE on the Governance page. {stillWorks}
+      </p>
+    </div>
+  );
 }
 
 export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
@@ -161,9 +199,44 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     }
   }
 
+  /** Whether the mode pauses the forms of the write class (create, set password) right now. */
+  const writesPaused = () => !modeAllows(ctx.services.mode.current(), "write");
+
+  /**
+   * Answers a form of `access` posted while the mode pauses it (a page opened before the switch
+   * to STANDBY): `answer` draws the page again with the form's values and the error in the form,
+   * 503 and Retry-After, as a database timeout is answered; the app's own STANDBY refusal (after
+   * this) is a full page that loses what was typed. Who may post is checked first, as for the
+   * route itself.
+   */
+  function pausedForm(
+    path: string,
+    access: Access,
+    answer: (c: Context<AppEnv>, failure: FormFailure, form: FormFields) => Promise<Response>,
+  ): void {
+    app.on(
+      "POST",
+      path,
+      authorize(access, ctx.access.renderForbidden, ctx.access.registry),
+      async (c, next) => {
+        if (modeAllows(ctx.services.mode.current(), access.class)) return await next();
+        const failure = failureOf(c, new ModeStandbyError(STANDBY_FORM_MESSAGE), {
+          writes: "atomic",
+        })!;
+        return await answer(c, failure, await readForm(c));
+      },
+    );
+  }
+
   async function usersPage(c: Context<AppEnv>, state: PageState = {}) {
-    const { error, form } = state;
+    const { form } = state;
+    const paused = writesPaused();
     const [users, locks] = await Promise.all([auth.listUsers(), auth.listLocks()]);
+    // An error for the set-password form of an account not listed (any more) goes on top.
+    if (state.errorAt?.startsWith("password:")) {
+      const listed = users.some((user) => state.errorAt === `password:${user.id}`);
+      if (!listed) state = { ...state, errorAt: undefined };
+    }
     const self = (c.get("principal") as UserPrincipal).id;
     return ctx.pages.render(
       c,
@@ -176,7 +249,13 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             return user ? { name: nameOf(user), role: user.role } : undefined;
           }}
         />
-        <ErrorNotice message={error} />
+        <ErrorNotice message={topError(state)} />
+        {paused && (
+          <StandbyNotice
+            paused="adding accounts and setting passwords"
+            stillWorks="Demoting, deactivating and clearing sign-in locks still work."
+          />
+        )}
         <p class="lede">
           A user id is what flags' target users, the “Why is it on or off?” tool and the audit log's
           actor filter ask for.
@@ -259,9 +338,10 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                           </button>
                         </form>
                       ))}
-                    <details>
+                    <details open={state.errorAt === `password:${user.id}`}>
                       <summary>Set password</summary>
                       <form method="post" action={`/admin/users/${user.id}/password`}>
+                        <FormError state={state} at={`password:${user.id}`} />
                         <CsrfField c={c} />
                         <label>
                           New password (12+ characters)
@@ -273,7 +353,9 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                             required
                           />
                         </label>
-                        <button type="submit" class="button">Set password</button>
+                        <button type="submit" class="button" disabled={paused}>
+                          Set password
+                        </button>
                       </form>
                     </details>
                   </td>
@@ -326,6 +408,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
         <h2>Add an account</h2>
         <form method="post" action="/admin/users" class="form-card">
+          <FormError state={state} at="create" />
           <CsrfField c={c} />
           <label>
             Email
@@ -365,7 +448,9 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             <span class="field-hint">(12+ characters; leave empty to set it later)</span>
             <input type="password" name="password" autocomplete="new-password" />
           </label>
-          <button type="submit" class="button button--primary">Add account</button>
+          <button type="submit" class="button button--primary" disabled={paused}>
+            Add account
+          </button>
         </form>
       </>,
       {
@@ -377,6 +462,17 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   }
 
   page(app, ctx.access, "GET", "/admin/users", ADMIN_READ, (c) => usersPage(c));
+
+  pausedForm(
+    "/admin/users",
+    ADMIN_WRITE,
+    (c, failure, form) => usersPage(c, failed(failure, form, "create")),
+  );
+  pausedForm(
+    "/admin/users/:id/password",
+    ADMIN_WRITE,
+    (c, failure) => usersPage(c, failed(failure, undefined, `password:${param(c, "id")}`)),
+  );
 
   page(app, ctx.access, "POST", "/admin/users", ADMIN_WRITE, async (c) => {
     const form = await readForm(c);
@@ -477,6 +573,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   ) {
     const tokens = await auth.listTokens();
     const form = options.form;
+    const paused = writesPaused();
     // After the create form's redirect: the secret, read once from the store. A reload, or any
     // other session, finds nothing and says that the secret cannot be shown again.
     const createdId = c.req.method === "GET" ? c.req.query("created") ?? "" : "";
@@ -503,7 +600,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             return token ? { name: token.name } : undefined;
           }}
         />
-        <ErrorNotice message={options.error} />
+        <ErrorNotice message={topError(options)} />
         {created && (
           <div class="notice notice--warn" role="alert">
             <p>
@@ -593,7 +690,9 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           </table>
         </TableScroll>
         <h2>Create a token</h2>
+        {paused && <StandbyNotice paused="new tokens" stillWorks="Revoking a token still works." />}
         <form method="post" action="/admin/tokens" class="form-card">
+          <FormError state={options} at="create" />
           <CsrfField c={c} />
           <label>
             Name <span class="field-hint">(which service uses it)</span>
@@ -627,7 +726,9 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
               value={form ? formValue(form, "expires_at") ?? "" : ""}
             />
           </label>
-          <button type="submit" class="button button--primary">Create token</button>
+          <button type="submit" class="button button--primary" disabled={paused}>
+            Create token
+          </button>
         </form>
       </>,
       {
@@ -639,6 +740,12 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   }
 
   page(app, ctx.access, "GET", "/admin/tokens", ADMIN_READ, (c) => tokensPage(c));
+
+  pausedForm(
+    "/admin/tokens",
+    ADMIN_WRITE,
+    (c, failure, form) => tokensPage(c, failed(failure, form, "create")),
+  );
 
   page(app, ctx.access, "POST", "/admin/tokens", ADMIN_WRITE, async (c) => {
     const form = await readForm(c);

@@ -1,7 +1,9 @@
 /**
  * STANDBY and page forms: a form STANDBY refuses answers an HTML page in the layout (503,
  * Retry-After, navigation, a sentence saying what is paused and what still works), never a raw
- * problem+json body; the JSON API keeps problem+json. The consent banner offers no Allow in
+ * problem+json body; the JSON API keeps problem+json. The admin forms (add an account, set a
+ * password, create a token) answer with their own page again, the error in the form and what was
+ * typed kept (tests/admin_standby_forms_test.ts has the details). The consent banner offers no Allow in
  * STANDBY and answers a refused Allow in place. In Chromium, with and without JavaScript.
  */
 import assert from "node:assert/strict";
@@ -17,6 +19,13 @@ import { hasChromium } from "../helpers/env.ts";
 const HEADING = "Changes are paused: the platform is in STANDBY";
 const METRICS_TOKEN = "standby-forms-metrics-token-0123456789";
 const NO_SUCH_ID = "00000000-0000-0000-0000-000000000000";
+/** Page forms that answer a STANDBY refusal with their own page, the error in the form. */
+const IN_FORM = new Set([
+  "POST /admin/users",
+  "POST /admin/users/:id/password",
+  "POST /admin/tokens",
+]);
+const IN_FORM_ERROR = "The platform is now in STANDBY, so this change is paused and was not made.";
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 function assertStandbyPage(response: Response, html: string, label: string): void {
@@ -64,7 +73,16 @@ Deno.test({
           body: new URLSearchParams({ csrf_token: admin.csrfToken }).toString(),
         });
         const html = await response.text();
-        assertStandbyPage(response, html, `${route.method} ${route.path}`);
+        const label = `${route.method} ${route.path}`;
+        if (IN_FORM.has(label)) {
+          assert.equal(response.status, 503, label);
+          assert.match(response.headers.get("content-type") ?? "", /^text\/html/, label);
+          assert.equal(response.headers.get("retry-after"), "60", label);
+          assert.match(html, /<nav aria-label="Main">/, label);
+          assert.ok(html.includes(IN_FORM_ERROR), `${label}: the error in the form`);
+          continue;
+        }
+        assertStandbyPage(response, html, label);
         assert.match(html, /href="\/jobs">Back to the page you were on/, "the way back");
       }
 
@@ -132,6 +150,35 @@ async function submitRefused(page: Page, submit: () => Promise<void>, label: str
     await page.getByRole("link", { name: "Back to the start page" }).getAttribute("href"),
     "/",
   );
+}
+
+/**
+ * Submits by clicking `submit` and asserts the same page came back with the error in the form:
+ * 503, Retry-After, the STANDBY notice above the forms, no axe violations.
+ */
+async function submitInForm(
+  page: Page,
+  submit: () => Promise<void>,
+  label: string,
+  javaScript: boolean,
+) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) =>
+      r.request().method() === "POST" && r.request().isNavigationRequest()
+    ),
+    submit(),
+  ]);
+  await page.waitForLoadState("domcontentloaded");
+  assert.equal(response.status(), 503, label);
+  assert.match(response.headers()["content-type"] ?? "", /^text\/html/, label);
+  assert.equal(response.headers()["retry-after"], "60", label);
+  assert.equal(await page.getByRole("navigation", { name: "Main" }).count(), 1, label);
+  const error = page.locator("form .notice--error");
+  assert.equal(await error.count(), 1, label);
+  assert.ok((await error.textContent() ?? "").includes(IN_FORM_ERROR), label);
+  await page.getByTestId("standby-paused").waitFor();
+  // axe runs as a script in the page: only where scripts run.
+  if (javaScript) assert.deepEqual(await axeViolations(page), [], label);
 }
 
 /** axe-core's WCAG 2.1 A/AA violations on the page as it is now (rule ids and selectors). */
@@ -280,58 +327,67 @@ Deno.test({
         await context.close();
       });
 
-      await t.step("admin forms after STANDBY began: the STANDBY page", async () => {
-        const admin = await signInAs(app, "ADMIN");
-        // The banner would cover the forms; this admin has answered it.
-        await app.services.consent.revoke(admin.user.id, {
-          consentType: "analytics",
-          method: "settings",
-          reason: "declined",
-        }, { actor: { type: "system" }, gpc: false });
-        await createUser(app, { role: "RESEARCHER" });
-        for (const javaScript of [true, false]) {
-          const context = await contextFor(browser!, server, admin, javaScript);
-          const page = await context.newPage();
-          const label = (form: string) => `${form} (JavaScript ${javaScript ? "on" : "off"})`;
+      await t.step(
+        "admin forms after STANDBY began: the page again, error in the form",
+        async () => {
+          const admin = await signInAs(app, "ADMIN");
+          // The banner would cover the forms; this admin has answered it.
+          await app.services.consent.revoke(admin.user.id, {
+            consentType: "analytics",
+            method: "settings",
+            reason: "declined",
+          }, { actor: { type: "system" }, gpc: false });
+          await createUser(app, { role: "RESEARCHER" });
+          for (const javaScript of [true, false]) {
+            const context = await contextFor(browser!, server, admin, javaScript);
+            const page = await context.newPage();
+            const label = (form: string) => `${form} (JavaScript ${javaScript ? "on" : "off"})`;
 
-          await demo();
-          await page.goto(`${server.url}/admin/users`);
-          await standby();
-          await page.getByLabel("Email").fill(`new-${crypto.randomUUID().slice(0, 8)}@example.org`);
-          await submitRefused(
-            page,
-            () => page.getByRole("button", { name: "Add account" }).click(),
-            label("Add account"),
-          );
+            await demo();
+            await page.goto(`${server.url}/admin/users`);
+            await standby();
+            const email = `new-${crypto.randomUUID().slice(0, 8)}@example.org`;
+            await page.getByLabel("Email").fill(email);
+            await submitInForm(
+              page,
+              () => page.getByRole("button", { name: "Add account" }).click(),
+              label("Add account"),
+              javaScript,
+            );
+            assert.equal(await page.getByLabel("Email").inputValue(), email, "the email is kept");
 
-          await demo();
-          await page.goto(`${server.url}/admin/users`);
-          await standby();
-          const reset = page.locator("details", { hasText: "Set password" }).first();
-          await reset.locator("summary").click();
-          await reset.locator('input[name="password"]').fill("a-synthetic-password-1234");
-          await submitRefused(
-            page,
-            () => reset.getByRole("button", { name: "Set password" }).click(),
-            label("Set password"),
-          );
+            await demo();
+            await page.goto(`${server.url}/admin/users`);
+            await standby();
+            const reset = page.locator("details", { hasText: "Set password" }).first();
+            await reset.locator("summary").click();
+            await reset.locator('input[name="password"]').fill("a-synthetic-password-1234");
+            await submitInForm(
+              page,
+              () => reset.getByRole("button", { name: "Set password" }).click(),
+              label("Set password"),
+              javaScript,
+            );
 
-          await demo();
-          await page.goto(`${server.url}/admin/tokens`);
-          await standby();
-          await page.locator('input[name="name"]').fill("standby-check");
-          await submitRefused(
-            page,
-            () => page.getByRole("button", { name: "Create token" }).click(),
-            label("Create token"),
+            await demo();
+            await page.goto(`${server.url}/admin/tokens`);
+            await standby();
+            await page.locator('input[name="name"]').fill("standby-check");
+            await submitInForm(
+              page,
+              () => page.getByRole("button", { name: "Create token" }).click(),
+              label("Create token"),
+              javaScript,
+            );
+            assert.equal(await page.locator('input[name="name"]').inputValue(), "standby-check");
+            await context.close();
+          }
+          assert.equal(
+            (await app.services.auth.listTokens()).filter((t) => t.name === "standby-check").length,
+            0,
           );
-          await context.close();
-        }
-        assert.equal(
-          (await app.services.auth.listTokens()).filter((t) => t.name === "standby-check").length,
-          0,
-        );
-      });
+        },
+      );
     } finally {
       await browser?.close();
       await server.close();
