@@ -39,8 +39,10 @@ export interface ConsentPolicy {
 }
 
 /**
- * The policies in force. Changing a text means a new `version`: consent given
- * to an older version no longer counts and the banner asks again.
+ * The policies in force. Changing what a user agrees to (purpose, legal basis, the summary,
+ * or what the details promise about the data) means a new `version`: consent given to an older
+ * version no longer counts and the banner asks again. A correction that promises nothing new
+ * (where to find the withdraw button) keeps the version, so nobody is asked again for it.
  */
 export const CONSENT_POLICIES: Readonly<Record<ConsentType, ConsentPolicy>> = {
   analytics: {
