@@ -6,7 +6,7 @@ import type { VNode } from "preact";
 import type { LiveStatus } from "../../lib/realtime/live_client.ts";
 
 const STATUS_TEXT: Record<LiveStatus | "server", string> = {
-  server: "Not connected (as rendered)",
+  server: "Not connected yet: showing the state when the page loaded",
   connecting: "Connecting…",
   live: "Live",
   polling: "Stream down; checking periodically",
