@@ -14,6 +14,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/flags", label: "Flags", minRole: "STEWARD" },
   { href: "/experiments", label: "Experiments", minRole: "STEWARD" },
   { href: "/jobs", label: "Jobs", minRole: "signed_in" },
+  { href: "/settings/account", label: "Account", minRole: "signed_in" },
   { href: "/audit", label: "Audit", minRole: "STEWARD" },
   { href: "/analytics", label: "Analytics", minRole: "STEWARD" },
   { href: "/admin/users", label: "Users", minRole: "ADMIN" },

@@ -33,6 +33,7 @@ import { analyticsApiRoutes } from "../routes/api/analytics.ts";
 import { consentApiRoutes } from "../routes/api/consent.ts";
 import { analyticsPageRoutes } from "../routes/analytics.tsx";
 import { privacyPageRoutes } from "../routes/settings_privacy.tsx";
+import { accountPageRoutes } from "../routes/settings_account.tsx";
 import {
   type AnalyticsService,
   createAnalyticsService,
@@ -404,6 +405,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.route("/", consentApiRoutes(ctx));
   app.route("/", analyticsApiRoutes(ctx));
   app.route("/", privacyPageRoutes(ctx));
+  app.route("/", accountPageRoutes(ctx));
   app.route("/", analyticsPageRoutes(ctx));
   app.route("/", errorsApiRoutes(ctx));
   app.route(

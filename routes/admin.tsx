@@ -17,11 +17,11 @@ import {
 } from "../lib/auth/mod.ts";
 import { createRevealOnce } from "../lib/auth/reveal_once.ts";
 import type { RouteContext } from "../lib/context.ts";
-import { AppError, ModeStandbyError } from "../lib/errors/mod.ts";
+import { AppError, ModeStandbyError, RateLimitedError } from "../lib/errors/mod.ts";
 import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 import { type Access, authorize, page } from "../lib/http/access.ts";
 import { modeAllows } from "../lib/governance/policy.ts";
-import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
+import { firstValues, type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { AuditQuery } from "./api/audit.ts";
@@ -38,6 +38,8 @@ const NOTICES: Record<string, string> = {
   user_reactivated: "The account was reactivated.",
   role_changed: "The role was changed; it applies from the user's next request.",
   password_set: "The password was set and the user's sessions were ended.",
+  own_password_changed:
+    "Your password was changed. Your other sessions were ended; this one stays signed in.",
   lock_cleared: "The sign-in lock was cleared.",
   token_revoked: "The token was revoked. Calls using it are refused from now on.",
 };
@@ -105,7 +107,11 @@ const UpdateUserForm = z.object({
   role: z.enum(ROLES).optional(),
   active: z.enum(["true", "false"]).optional(),
 });
-const PasswordForm = z.object({ password: z.string().max(1024) });
+const PasswordForm = z.object({
+  password: z.string().max(1024),
+  /** The administrator's own password ("Your password"). */
+  current_password: z.string().max(1024).optional(),
+});
 const TokenForm = z.object({
   name: z.string().trim().pipe(TokenNameSchema),
   scopes: z.array(z.enum(SCOPES)).min(1),
@@ -338,26 +344,49 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                           </button>
                         </form>
                       ))}
-                    <details open={state.errorAt === `password:${user.id}`}>
-                      <summary>Set password</summary>
-                      <form method="post" action={`/admin/users/${user.id}/password`}>
-                        <FormError state={state} at={`password:${user.id}`} />
-                        <CsrfField c={c} />
-                        <label>
-                          New password (12+ characters)
-                          <input
-                            type="password"
-                            name="password"
-                            autocomplete="new-password"
-                            minLength={12}
-                            required
-                          />
-                        </label>
-                        <button type="submit" class="button" disabled={paused}>
-                          Set password
-                        </button>
-                      </form>
-                    </details>
+                    {user.id === self && state.errorAt !== `password:${user.id}`
+                      ? (
+                        // One's own password is changed with the current one, on the account page.
+                        <a href="/settings/account" data-testid="own-password">
+                          Change your password
+                        </a>
+                      )
+                      : (
+                        <details open={state.errorAt === `password:${user.id}`}>
+                          <summary>
+                            Set password<span class="sr-only">{` of ${nameOf(user)}`}</span>
+                          </summary>
+                          <form method="post" action={`/admin/users/${user.id}/password`}>
+                            <FormError state={state} at={`password:${user.id}`} />
+                            <CsrfField c={c} />
+                            <label>
+                              New password (12+ characters)
+                              <input
+                                type="password"
+                                name="password"
+                                autocomplete="new-password"
+                                minLength={12}
+                                required
+                              />
+                            </label>
+                            <label>
+                              Your password{" "}
+                              <span class="field-hint">
+                                (yours, to confirm it is you; all of {nameOf(user)}'s sessions end)
+                              </span>
+                              <input
+                                type="password"
+                                name="current_password"
+                                autocomplete="current-password"
+                                required
+                              />
+                            </label>
+                            <button type="submit" class="button" disabled={paused}>
+                              Set password
+                            </button>
+                          </form>
+                        </details>
+                      )}
                   </td>
                 </tr>
               ))}
@@ -534,17 +563,43 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   });
 
   page(app, ctx.access, "POST", "/admin/users/:id/password", ADMIN_WRITE, async (c) => {
-    const parsed = PasswordForm.safeParse(await readForm(c));
-    if (!parsed.success) return await usersPage(c, { error: "Enter a new password.", status: 400 });
-    const failure = await attempt(c, async () => {
-      await auth.resetPassword(
-        param(c, "id"),
-        parsed.data.password,
-        actorOf(c.get("principal")),
-        c.get("requestId"),
+    const at = `password:${param(c, "id")}`;
+    const parsed = PasswordForm.safeParse(firstValues(await readForm(c)));
+    if (!parsed.success) {
+      return await usersPage(c, { error: "Enter a new password.", status: 400, errorAt: at });
+    }
+    const { password, current_password } = parsed.data;
+    if (!current_password) {
+      return await usersPage(c, {
+        error: "Enter your own password too, to confirm that it is you setting this password.",
+        status: 400,
+        errorAt: at,
+      });
+    }
+    let which: "own" | "other" = "other";
+    try {
+      which = await auth.setPasswordAsAdmin(
+        c.get("principal") as UserPrincipal,
+        { userId: param(c, "id"), password, adminPassword: current_password },
+        { ip: c.get("clientIp"), requestId: c.get("requestId") },
       );
-    });
-    if (failure) return await usersPage(c, failed(failure));
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        // The administrator's own account is locked after wrong passwords: nothing was changed.
+        const seconds = error.details.retryAfterSeconds ?? 60;
+        return await usersPage(c, {
+          error: "Too many wrong passwords: your account is locked for a while, so nothing was " +
+            "changed. Another administrator can clear the lock; you stay signed in here.",
+          status: 429,
+          headers: { "retry-after": String(seconds) },
+          errorAt: at,
+        });
+      }
+      const failure = failureOf(c, error, { writes: "steps" });
+      if (!failure) throw error;
+      return await usersPage(c, failed(failure, undefined, at));
+    }
+    if (which === "own") return c.redirect("/admin/users?notice=own_password_changed", 303);
     return c.redirect(
       `/admin/users?notice=password_set&id=${encodeURIComponent(param(c, "id"))}`,
       303,

@@ -223,6 +223,7 @@ for (const kind of targets) {
         assert.equal(
           await adminCall(a, admin, "POST", `/api/admin/users/${reset.user.id}/password`, {
             password: "another long password",
+            currentPassword: TEST_PASSWORD,
           }),
           204,
         );

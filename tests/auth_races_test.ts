@@ -279,7 +279,7 @@ for (const target of dbTargets()) {
       const resetResponse = await app.request(`/api/admin/users/${reset.user.id}/password`, {
         method: "POST",
         headers: admin.headers({ "content-type": "application/json" }),
-        body: JSON.stringify({ password: "another long password" }),
+        body: JSON.stringify({ password: "another long password", currentPassword: TEST_PASSWORD }),
       });
       assert.equal(resetResponse.status, 204);
       const out = await app.request("/api/auth/logout", {

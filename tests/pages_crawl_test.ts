@@ -51,7 +51,7 @@ async function crawl(app: TestApp, session: Session | null) {
 }
 
 const EVERYONE = ["/", "/api/docs"];
-const SIGNED_IN = [...EVERYONE, "/jobs", "/settings/privacy"];
+const SIGNED_IN = [...EVERYONE, "/jobs", "/settings/privacy", "/settings/account"];
 const STEWARD = [
   ...SIGNED_IN,
   "/governance",

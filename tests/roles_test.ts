@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { type Scope, SCOPES } from "../lib/auth/mod.ts";
 import type { Access } from "../lib/http/access.ts";
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
-import { createToken, signInAs } from "./helpers/auth.ts";
+import { createToken, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
 
 const CALLERS = [
   "anonymous",
@@ -87,6 +87,11 @@ export const EXPECTED: Record<string, Case> = {
   },
   "GET /api/auth/session": { expect: least("signed_in", 200, "api") },
   "POST /api/auth/logout": { expect: least("signed_in", 204, "api") },
+  // A new password breaking the rules is refused before the current one is checked (or counted).
+  "POST /api/auth/password": {
+    json: { currentPassword: "wrong password", newPassword: "short" },
+    expect: least("signed_in", 400, "api"),
+  },
   "GET /api/admin/users": { expect: least("ADMIN", 200, "api") },
   "POST /api/admin/users": {
     json: () => ({ email: unique(), role: "RESEARCHER" }),
@@ -99,7 +104,8 @@ export const EXPECTED: Record<string, Case> = {
   },
   "POST /api/admin/users/{id}/password": {
     path: `/api/admin/users/${NO_SUCH_ID}/password`,
-    json: { password: "a long enough password" },
+    // The caller's own password confirms it (every session here signs in with it).
+    json: { password: "a long enough password", currentPassword: TEST_PASSWORD },
     expect: least("ADMIN", 404, "api"),
   },
   "GET /api/admin/locks": { expect: least("ADMIN", 200, "api") },
@@ -137,7 +143,7 @@ export const EXPECTED: Record<string, Case> = {
   },
   "POST /admin/users/:id/password": {
     path: `/admin/users/${NO_SUCH_ID}/password`,
-    form: { password: "a long enough password" },
+    form: { password: "a long enough password", current_password: TEST_PASSWORD },
     expect: least("ADMIN", 404, "page"),
   },
   "POST /admin/locks/:key/clear": {
@@ -178,6 +184,16 @@ export const EXPECTED: Record<string, Case> = {
     expect: least("ADMIN", 404, "api"),
   },
   "GET /settings/privacy": { expect: least("signed_in", 200, "page") },
+  "GET /settings/account": { expect: least("signed_in", 200, "page") },
+  // Two different new passwords: refused before the current password is checked (or counted).
+  "POST /settings/account/password": {
+    form: {
+      current_password: "wrong password",
+      new_password: "a long enough password",
+      confirm_password: "another long password",
+    },
+    expect: least("signed_in", 400, "page"),
+  },
   "POST /settings/privacy/grant": { form: {}, expect: least("signed_in", 303, "page") },
   "POST /settings/privacy/revoke": { form: {}, expect: least("signed_in", 303, "page") },
   "GET /analytics": { expect: least("STEWARD", 200, "page") },

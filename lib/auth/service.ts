@@ -78,6 +78,12 @@ export interface SignInMeta {
   previousSessionSecret?: string;
 }
 
+/** Where a password check comes from: its address (for the address lock) and request. */
+export interface PasswordCheckMeta {
+  ip: string;
+  requestId?: string | undefined;
+}
+
 export interface SignInResult {
   principal: UserPrincipal;
   /** The new session secret for the cookie. */
@@ -323,6 +329,180 @@ export function createAuthService(options: AuthServiceOptions) {
     return { retryAfter: Math.max(1, remaining) };
   }
 
+  /**
+   * The audit entries of the locks a failed attempt set: one entry per lock, whatever number of
+   * refusals follow. Its target is the lock as /admin/users lists it and `auth.lock_clear` names
+   * it.
+   */
+  async function recordLocks(
+    reservation: { ipLock: Date | null; accountLock: Date | null },
+    emailKey: string,
+    ipKeyValue: string,
+    userId: string | undefined,
+    requestId: string | undefined,
+  ): Promise<void> {
+    const locked = [
+      ...(reservation.accountLock
+        ? [{ scope: "account", key: emailKey, until: reservation.accountLock }]
+        : []),
+      ...(reservation.ipLock
+        ? [{ scope: "address", key: ipKeyValue, until: reservation.ipLock }]
+        : []),
+    ];
+    for (const lock of locked) {
+      await audit.record({
+        actor: { type: "anonymous" },
+        action: "auth.sign_in_locked",
+        target: { type: "sign_in_lock", id: lock.key.slice(0, 12) },
+        after: {
+          scope: lock.scope,
+          lockEndsAt: new Date(lock.until).toISOString(),
+          ...(lock.scope === "account" && userId ? { userId } : {}),
+        },
+        requestId,
+      });
+    }
+  }
+
+  /**
+   * Checks the signed-in user's own password before a password change, as a sign-in checks it:
+   * the attempt counts against the same account and address locks first (5 wrong passwords lock
+   * the account, for sign-in too), so a session cannot be used to guess the password faster than
+   * the sign-in form allows. A wrong password is audited (`auth.password_check_failed`) and
+   * refused with VALIDATION_FAILED on `field`; a locked account with RATE_LIMITED. A right one
+   * clears the account's count, as a successful sign-in does.
+   */
+  async function confirmOwnPassword(
+    principal: UserPrincipal,
+    password: string,
+    meta: PasswordCheckMeta,
+    field: string,
+  ): Promise<void> {
+    const emailKey = await accountKey(principal.email);
+    const ipKeyValue = await ipKey(meta.ip);
+    const reservation = await reserve(emailKey, ipKeyValue, clock.now());
+    if ("retryAfter" in reservation) {
+      throw new RateLimitedError(
+        "Too many wrong passwords for this account; try again later",
+        reservation.retryAfter,
+      );
+    }
+    const user = await store.findUserByEmail(principal.email);
+    let ok: boolean;
+    try {
+      ok = await kdf.run(async () => {
+        if (user?.passwordHash) return await verifyPassword(password, user.passwordHash);
+        await dummyVerify();
+        return false;
+      });
+    } catch (error) {
+      if (error instanceof KdfBusyError) {
+        await store.releaseAttempt(emailKey, ACCOUNT_POLICY, reservation.accountLock);
+        await store.releaseAttempt(ipKeyValue, IP_POLICY, reservation.ipLock);
+      }
+      throw error;
+    }
+    if (!ok || !user || user.id !== principal.id || !user.active) {
+      await audit.record({
+        actor: { type: "user", id: principal.id },
+        action: "auth.password_check_failed",
+        target: { type: "user", id: principal.id },
+        requestId: meta.requestId,
+      });
+      await recordLocks(reservation, emailKey, ipKeyValue, principal.id, meta.requestId);
+      throw new ValidationError("Your current password is not correct", [{
+        path: field,
+        message: "Not correct",
+      }]);
+    }
+    await store.clearThrottle(emailKey);
+    await store.releaseAttempt(ipKeyValue, IP_POLICY, reservation.ipLock);
+  }
+
+  /** Refuses a new password that breaks the account rules, before anything is counted. */
+  function checkNewPassword(password: string, field: string): void {
+    const problem = passwordProblem(password);
+    if (problem) throw new ValidationError(problem, [{ path: field, message: problem }]);
+  }
+
+  /**
+   * Sets the signed-in user's own password after checking the current one (confirmOwnPassword):
+   * the user's other sessions end, the one that asked stays signed in.
+   */
+  async function changeOwnPassword(
+    principal: UserPrincipal,
+    currentPassword: string,
+    newPassword: string,
+    meta: PasswordCheckMeta,
+    currentField: string,
+  ): Promise<void> {
+    checkNewPassword(newPassword, "$.newPassword");
+    if (newPassword === currentPassword) {
+      throw new ValidationError("The new password must differ from the current one", [{
+        path: "$.newPassword",
+        message: "Same as the current password",
+      }]);
+    }
+    await confirmOwnPassword(principal, currentPassword, meta, currentField);
+    const passwordHash = await kdf.run(() => hashPassword(newPassword, params));
+    const lockKey = await accountKey(principal.email);
+    const userId = principal.id;
+    await ending(
+      () =>
+        sessionCache.invalidate((cached) =>
+          cached.id === userId && cached.sessionId !== principal.sessionId
+        ),
+      // Committed: the sessions deleted. Unknown (the transaction failed, perhaps after its
+      // COMMIT): all of the user's, so that no instance serves one of them from memory; the
+      // session that asked is then only verified against the database again.
+      (outcome): CredentialsEnded | undefined =>
+        !outcome.committed
+          ? { ended: "user", ids: [userId] }
+          : outcome.value.length > 0
+          ? { ended: "session", ids: outcome.value }
+          : undefined,
+      () =>
+        store.transaction(async (tx) => {
+          await tx.updateUser(userId, { passwordHash }, now());
+          const ended = await tx.deleteOtherSessionsOfUser(userId, principal.sessionId);
+          await tx.clearThrottle(lockKey);
+          await audit.record({
+            actor: { type: "user", id: userId },
+            action: "user.password_change",
+            target: { type: "user", id: userId },
+            after: { otherSessionsEnded: ended.length },
+            requestId: meta.requestId,
+          }, tx.tx);
+          return ended;
+        }),
+    );
+  }
+
+  /** Sets a new password, ends the user's sessions and lifts the account's sign-in lock. */
+  async function resetPassword(
+    id: string,
+    password: string,
+    actor: AuditActor,
+    requestId?: string,
+  ): Promise<void> {
+    const user = await store.findUserById(id);
+    if (!user) throw new NotFoundError("No such user");
+    const passwordHash = await validNewPassword(password);
+    const lockKey = await accountKey(user.email);
+    await endingSessionsOf(id, () =>
+      store.transaction(async (tx) => {
+        await tx.updateUser(id, { passwordHash }, now());
+        await tx.deleteSessionsOfUser(id);
+        await tx.clearThrottle(lockKey);
+        await audit.record({
+          actor,
+          action: "user.password_reset",
+          target: { type: "user", id },
+          requestId,
+        }, tx.tx);
+      }));
+  }
+
   async function validNewPassword(password: string): Promise<string> {
     const problem = passwordProblem(password);
     if (problem) throw new ValidationError(problem, [{ path: "$.password", message: problem }]);
@@ -375,29 +555,7 @@ export function createAuthService(options: AuthServiceOptions) {
           target: user ? { type: "user", id: user.id } : undefined,
           requestId: meta.requestId,
         });
-        // This failure set a lock: one entry per lock, whatever number of refusals follow. Its
-        // target is the lock as /admin/users lists it and `auth.lock_clear` names it.
-        const locked = [
-          ...(reservation.accountLock
-            ? [{ scope: "account", key: emailKey, until: reservation.accountLock }]
-            : []),
-          ...(reservation.ipLock
-            ? [{ scope: "address", key: ipKeyValue, until: reservation.ipLock }]
-            : []),
-        ];
-        for (const lock of locked) {
-          await audit.record({
-            actor: { type: "anonymous" },
-            action: "auth.sign_in_locked",
-            target: { type: "sign_in_lock", id: lock.key.slice(0, 12) },
-            after: {
-              scope: lock.scope,
-              lockEndsAt: new Date(lock.until).toISOString(),
-              ...(lock.scope === "account" && user ? { userId: user.id } : {}),
-            },
-            requestId: meta.requestId,
-          });
-        }
+        await recordLocks(reservation, emailKey, ipKeyValue, user?.id, meta.requestId);
         throw new UnauthenticatedError("The email or password is not correct");
       }
       // The throttle's own bookkeeping, not part of the audited sign-in.
@@ -633,29 +791,59 @@ export function createAuthService(options: AuthServiceOptions) {
       return result.after;
     },
 
-    /** Sets a new password, ends the user's sessions and lifts the account's sign-in lock. */
-    async resetPassword(
-      id: string,
-      password: string,
-      actor: AuditActor,
-      requestId?: string,
+    resetPassword,
+
+    /**
+     * The signed-in user changes their own password: the current one is checked like a sign-in
+     * (counted against the account's lock; VALIDATION_FAILED on `$.currentPassword` when wrong,
+     * RATE_LIMITED while locked), the new one must meet the account rules. Ends the user's other
+     * sessions and keeps this one; clears the account's sign-in lock.
+     */
+    changeOwnPassword(
+      principal: UserPrincipal,
+      input: { currentPassword: string; newPassword: string },
+      meta: PasswordCheckMeta,
     ): Promise<void> {
-      const user = await store.findUserById(id);
-      if (!user) throw new NotFoundError("No such user");
-      const passwordHash = await validNewPassword(password);
-      const lockKey = await accountKey(user.email);
-      await endingSessionsOf(id, () =>
-        store.transaction(async (tx) => {
-          await tx.updateUser(id, { passwordHash }, now());
-          await tx.deleteSessionsOfUser(id);
-          await tx.clearThrottle(lockKey);
-          await audit.record({
-            actor,
-            action: "user.password_reset",
-            target: { type: "user", id },
-            requestId,
-          }, tx.tx);
-        }));
+      return changeOwnPassword(
+        principal,
+        input.currentPassword,
+        input.newPassword,
+        meta,
+        "$.currentPassword",
+      );
+    },
+
+    /**
+     * An administrator sets an account's password, confirming with their own (`adminPassword`,
+     * checked and counted as in {@link changeOwnPassword}; nothing changes and no session ends
+     * when it is wrong). For another account it is {@link resetPassword}: all of that user's
+     * sessions end. For their own account it is {@link changeOwnPassword}: `adminPassword` is the
+     * current password and this session stays. Returns which it was.
+     */
+    async setPasswordAsAdmin(
+      admin: UserPrincipal,
+      input: { userId: string; password: string; adminPassword: string },
+      meta: PasswordCheckMeta,
+    ): Promise<"own" | "other"> {
+      if (input.userId === admin.id) {
+        await changeOwnPassword(
+          admin,
+          input.adminPassword,
+          input.password,
+          meta,
+          "$.currentPassword",
+        );
+        return "own";
+      }
+      checkNewPassword(input.password, "$.password");
+      await confirmOwnPassword(admin, input.adminPassword, meta, "$.currentPassword");
+      await resetPassword(
+        input.userId,
+        input.password,
+        { type: "user", id: admin.id },
+        meta.requestId,
+      );
+      return "other";
     },
 
     listUsers: () => store.listUsers(),

@@ -237,6 +237,15 @@ function statementsOn(db: Queryable) {
       await db.query("DELETE FROM sessions WHERE user_id = $1", [userId]);
     },
 
+    /** Deletes the user's sessions except `keepSessionId`; returns the ids deleted. */
+    async deleteOtherSessionsOfUser(userId: string, keepSessionId: string): Promise<string[]> {
+      const rows = await db.query<{ id: string }>(
+        "DELETE FROM sessions WHERE user_id = $1 AND id <> $2 RETURNING id",
+        [userId, keepSessionId],
+      );
+      return rows.map((row) => row.id);
+    },
+
     async deleteExpiredSessions(now: Date, idleMs: number): Promise<number> {
       const rows = await db.query(
         "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2 RETURNING id",

@@ -7,6 +7,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf } from "../../lib/audit/mod.ts";
 import { ROLES, SCOPES } from "../../lib/auth/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
+import { UnauthenticatedError } from "../../lib/errors/mod.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { noPhi } from "../../lib/validation/no_phi.ts";
@@ -184,26 +185,43 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       method: "post",
       path: "/api/admin/users/{id}/password",
       tags: ["Admin"],
-      summary: "Set a new password (ends the user's sessions)",
+      summary: "Set a new password (confirmed with your own)",
+      description:
+        "`currentPassword` is the calling administrator's own password, checked like a sign-in " +
+        "and counted against their account's lock (wrong: 400 VALIDATION_FAILED at " +
+        "`$.currentPassword`, nothing changes and no session ends; after 5: 429 RATE_LIMITED). For " +
+        "another account all of that user's sessions end. For your own account this is a password " +
+        "change (`currentPassword` is the current one): your other sessions end, this one stays.",
       request: {
         params: IdParam,
         body: {
           required: true,
-          ...jsonContent(z.object({ password: z.string().max(1024) }).strict()),
+          ...jsonContent(
+            z.object({
+              password: z.string().max(1024),
+              currentPassword: z.string().min(1).max(1024).openapi({
+                description: "Your own password (the administrator calling)",
+              }),
+            }).strict(),
+          ),
         },
       },
       responses: {
         204: { description: "Password set" },
+        400: { description: "Your password is wrong, or the new one breaks the rules" },
         404: { description: "No such user (NOT_FOUND)" },
+        429: { description: "Your account is locked after wrong passwords (RATE_LIMITED)" },
       },
     }),
     async (c) => {
-      await auth.resetPassword(
-        c.req.valid("param").id,
-        c.req.valid("json").password,
-        actorOf(c.get("principal")),
-        c.get("requestId"),
-      );
+      const principal = c.get("principal");
+      if (principal?.kind !== "user") throw new UnauthenticatedError("No browser session");
+      const body = c.req.valid("json");
+      await auth.setPasswordAsAdmin(principal, {
+        userId: c.req.valid("param").id,
+        password: body.password,
+        adminPassword: body.currentPassword,
+      }, { ip: c.get("clientIp"), requestId: c.get("requestId") });
       return c.body(null, 204);
     },
   );

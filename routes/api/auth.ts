@@ -1,4 +1,4 @@
-/** JSON sign-in for islands and scripts: login, current session, logout. */
+/** JSON sign-in for islands and scripts: login, current session, logout, own password change. */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   clearSessionCookie,
@@ -27,6 +27,15 @@ const Credentials = z.object({
   email: z.string().min(3).max(254),
   password: z.string().min(1).max(1024),
 }).strict().openapi("Credentials");
+
+const PasswordChange = z.object({
+  currentPassword: z.string().min(1).max(1024).openapi({
+    description: "The password the account signs in with now",
+  }),
+  newPassword: z.string().max(1024).openapi({
+    description: "At least 12 characters, not mostly one repeated character (as for new accounts)",
+  }),
+}).strict().openapi("PasswordChange");
 
 export function authApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -95,6 +104,41 @@ export function authApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       await auth.signOut(principal, c.get("requestId"));
       clearSessionCookie(c, secure);
       return c.body(null, 204);
+    },
+  );
+  app.openapi(
+    apiRoute(ctx.access, { role: "signed_in", class: "auth" }, {
+      method: "post",
+      path: "/api/auth/password",
+      tags: ["Auth"],
+      summary: "Change your own password (needs the current one)",
+      description:
+        "For a browser session (CSRF token required). The current password is checked like a " +
+        "sign-in and counts against the same lock: wrong ones answer 400 VALIDATION_FAILED " +
+        "(issue at `$.currentPassword`), and after 5 the account is locked for sign-in and for " +
+        "this route (429 RATE_LIMITED with Retry-After). On success the account's other sessions " +
+        "end, this one stays signed in, and the change is audited (`user.password_change`). " +
+        "Allowed in every mode, STANDBY included: changing a password only takes access away.",
+      request: {
+        body: { required: true, content: { "application/json": { schema: PasswordChange } } },
+      },
+      responses: {
+        204: { description: "Changed; the other sessions ended" },
+        400: {
+          description:
+            "Current password wrong, or the new one breaks the rules or equals it (VALIDATION_FAILED)",
+        },
+        429: { description: "Locked after repeated wrong passwords (RATE_LIMITED)" },
+      },
+    }),
+    async (c) => {
+      const principal = c.get("principal");
+      if (principal?.kind !== "user") throw new UnauthenticatedError("No browser session");
+      await auth.changeOwnPassword(principal, c.req.valid("json"), {
+        ip: c.get("clientIp"),
+        requestId: c.get("requestId"),
+      });
+      return c.body(null, 204, { "cache-control": "no-store" });
     },
   );
   return app;

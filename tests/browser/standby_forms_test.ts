@@ -362,6 +362,7 @@ Deno.test({
             const reset = page.locator("details", { hasText: "Set password" }).first();
             await reset.locator("summary").click();
             await reset.locator('input[name="password"]').fill("a-synthetic-password-1234");
+            await reset.locator('input[name="current_password"]').fill("the admin's password");
             await submitInForm(
               page,
               () => reset.getByRole("button", { name: "Set password" }).click(),

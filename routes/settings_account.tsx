@@ -1,0 +1,164 @@
+/**
+ * /settings/account: the signed-in user's account, and the change of their own password (every
+ * role). The current password is checked like a sign-in and counts against the same lock, so a
+ * session left open cannot be used to guess it; the user's other sessions end, this one stays
+ * signed in. A plain form post; no JavaScript needed.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { UserPrincipal } from "../lib/auth/principal.ts";
+import type { RouteContext } from "../lib/context.ts";
+import { AppError, RateLimitedError } from "../lib/errors/mod.ts";
+import { page } from "../lib/http/access.ts";
+import { firstValues, readForm } from "../lib/http/form.ts";
+import type { AppEnv } from "../lib/http/types.ts";
+import { createFormFailures } from "../lib/web/form_failure.ts";
+import { CsrfField, ErrorNotice, QueryNotice } from "../components/forms.tsx";
+
+const READ = { role: "signed_in", class: "read" } as const;
+/**
+ * `auth`, as sign-in and sign-out: allowed in every mode. STANDBY is the mode of an incident, and
+ * a user who fears their password is known must be able to change it then; the change only takes
+ * access away (other sessions end).
+ */
+const CHANGE = { role: "signed_in", class: "auth" } as const;
+
+const NOTICES: Record<string, string> = {
+  password_changed:
+    "Your password was changed. Your other sessions were ended; this one stays signed in.",
+};
+
+const PasswordChangeForm = z.object({
+  current_password: z.string().min(1).max(1024),
+  new_password: z.string().max(1024),
+  confirm_password: z.string().max(1024),
+});
+
+export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { auth } = ctx.services;
+  const failureOf = createFormFailures(ctx.services);
+
+  function accountPage(
+    c: Context<AppEnv>,
+    state: { error?: string; status?: number; headers?: Record<string, string> } = {},
+  ) {
+    const user = c.get("principal") as UserPrincipal;
+    return ctx.pages.render(
+      c,
+      <>
+        <h1>Your account</h1>
+        <QueryNotice c={c} notices={NOTICES} />
+        <dl class="panel">
+          <dt>Email</dt>
+          <dd>{user.email}</dd>
+          <dt>Name</dt>
+          <dd>{user.displayName || <span class="muted">—</span>}</dd>
+          <dt>Role</dt>
+          <dd>{user.role}</dd>
+        </dl>
+        <h2 id="password-heading">Change your password</h2>
+        <form
+          method="post"
+          action="/settings/account/password"
+          class="form-card"
+          aria-labelledby="password-heading"
+        >
+          <ErrorNotice message={state.error} />
+          <CsrfField c={c} />
+          <label>
+            Current password
+            <input
+              type="password"
+              name="current_password"
+              autocomplete="current-password"
+              required
+            />
+          </label>
+          <label>
+            New password{" "}
+            <span class="field-hint">(12+ characters, not mostly one repeated character)</span>
+            <input
+              type="password"
+              name="new_password"
+              autocomplete="new-password"
+              minLength={12}
+              required
+            />
+          </label>
+          <label>
+            New password again
+            <input
+              type="password"
+              name="confirm_password"
+              autocomplete="new-password"
+              minLength={12}
+              required
+            />
+          </label>
+          <p class="field-hint">
+            Your other sessions (other browsers and devices) are signed out; this one stays signed
+            in. After 5 wrong current passwords the account is locked for a while, for signing in
+            too.
+          </p>
+          <button type="submit" class="button button--primary">Change password</button>
+        </form>
+      </>,
+      {
+        title: "Your account",
+        status: state.status ?? 200,
+        headers: { "cache-control": "no-store", ...state.headers },
+      },
+    );
+  }
+
+  page(app, ctx.access, "GET", "/settings/account", READ, (c) => accountPage(c));
+
+  page(app, ctx.access, "POST", "/settings/account/password", CHANGE, async (c) => {
+    const parsed = PasswordChangeForm.safeParse(firstValues(await readForm(c)));
+    if (!parsed.success) {
+      return await accountPage(c, {
+        error: "Enter your current password and the new one twice.",
+        status: 400,
+      });
+    }
+    const { current_password, new_password, confirm_password } = parsed.data;
+    // Checked before the current password, so a typo here costs no attempt.
+    if (new_password !== confirm_password) {
+      return await accountPage(c, {
+        error: "The two new passwords differ. Type the same new password twice.",
+        status: 400,
+      });
+    }
+    try {
+      await auth.changeOwnPassword(
+        c.get("principal") as UserPrincipal,
+        { currentPassword: current_password, newPassword: new_password },
+        { ip: c.get("clientIp"), requestId: c.get("requestId") },
+      );
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        const seconds = error.details.retryAfterSeconds ?? 60;
+        const minutes = Math.max(1, Math.ceil(seconds / 60));
+        return await accountPage(c, {
+          error: `Too many wrong passwords: the account is locked. Try again in ${minutes} minute${
+            minutes === 1 ? "" : "s"
+          }, or ask an administrator to clear the lock. You stay signed in here.`,
+          status: 429,
+          headers: { "retry-after": String(seconds) },
+        });
+      }
+      const failure = failureOf(c, error, { writes: "atomic" });
+      if (!failure || !(error instanceof AppError)) throw error;
+      return await accountPage(c, {
+        error: failure.message,
+        status: failure.status,
+        headers: failure.headers,
+      });
+    }
+    return c.redirect("/settings/account?notice=password_changed", 303);
+  });
+
+  return app;
+}
