@@ -150,7 +150,10 @@ const CONSOLE_ROWS: ConsoleRow[] = [
     label: "Reading pages and data, live updates, health checks",
     cell: (r) => (r.routes.read ? "yes" : PAUSED),
   },
-  { label: "Signing in and out", cell: (r) => (r.routes.auth ? "yes" : PAUSED) },
+  {
+    label: "Signing in and out, changing your own password",
+    cell: (r) => (r.routes.auth ? "yes" : PAUSED),
+  },
   {
     label: "Governance actions (listed below the table)",
     cell: (r) => (r.routes["governance-write"] ? "yes" : PAUSED),
