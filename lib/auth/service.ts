@@ -365,6 +365,34 @@ export function createAuthService(options: AuthServiceOptions) {
   }
 
   /**
+   * `password` checked against `passwordHash` (a dummy check without one, so that an unknown
+   * account takes as long), for an attempt already counted by `reservation`. Only the hash waits
+   * for a turn of the gate (lib/auth/kdf_gate.ts). One refused because the gate is busy was no
+   * attempt at all: its counts are given back, so a burst of sign-ins cannot lock anyone out.
+   */
+  async function verifyReserved(
+    passwordHash: string | null | undefined,
+    password: string,
+    emailKey: string,
+    ipKeyValue: string,
+    reservation: { ipLock: Date | null; accountLock: Date | null },
+  ): Promise<boolean> {
+    try {
+      return await kdf.run(async () => {
+        if (passwordHash) return await verifyPassword(password, passwordHash);
+        await dummyVerify();
+        return false;
+      });
+    } catch (error) {
+      if (error instanceof KdfBusyError) {
+        await store.releaseAttempt(emailKey, ACCOUNT_POLICY, reservation.accountLock);
+        await store.releaseAttempt(ipKeyValue, IP_POLICY, reservation.ipLock);
+      }
+      throw error;
+    }
+  }
+
+  /**
    * Checks the signed-in user's own password before a password change, as a sign-in checks it:
    * the attempt counts against the same account and address locks first (5 wrong passwords lock
    * the account, for sign-in too), so a session cannot be used to guess the password faster than
@@ -388,20 +416,13 @@ export function createAuthService(options: AuthServiceOptions) {
       );
     }
     const user = await store.findUserByEmail(principal.email);
-    let ok: boolean;
-    try {
-      ok = await kdf.run(async () => {
-        if (user?.passwordHash) return await verifyPassword(password, user.passwordHash);
-        await dummyVerify();
-        return false;
-      });
-    } catch (error) {
-      if (error instanceof KdfBusyError) {
-        await store.releaseAttempt(emailKey, ACCOUNT_POLICY, reservation.accountLock);
-        await store.releaseAttempt(ipKeyValue, IP_POLICY, reservation.ipLock);
-      }
-      throw error;
-    }
+    const ok = await verifyReserved(
+      user?.passwordHash,
+      password,
+      emailKey,
+      ipKeyValue,
+      reservation,
+    );
     if (!ok || !user || user.id !== principal.id || !user.active) {
       await audit.record({
         actor: { type: "user", id: principal.id },
@@ -529,23 +550,13 @@ export function createAuthService(options: AuthServiceOptions) {
         );
       }
       const user = await store.findUserByEmail(email);
-      // Only the hash waits for a turn of the gate (lib/auth/kdf_gate.ts). One refused because
-      // the gate is busy was no attempt at all: its count is given back, so a burst of sign-ins
-      // cannot lock anyone out.
-      let ok: boolean;
-      try {
-        ok = await kdf.run(async () => {
-          if (user?.passwordHash) return await verifyPassword(password, user.passwordHash);
-          await dummyVerify();
-          return false;
-        });
-      } catch (error) {
-        if (error instanceof KdfBusyError) {
-          await store.releaseAttempt(emailKey, ACCOUNT_POLICY, reservation.accountLock);
-          await store.releaseAttempt(ipKeyValue, IP_POLICY, reservation.ipLock);
-        }
-        throw error;
-      }
+      const ok = await verifyReserved(
+        user?.passwordHash,
+        password,
+        emailKey,
+        ipKeyValue,
+        reservation,
+      );
       if (!ok || !user || !user.active) {
         // Already counted as a failure by the reservation (which must stand whatever happens to
         // the audit entries): the entries stand alone.
