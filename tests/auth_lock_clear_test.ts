@@ -8,26 +8,18 @@ import assert from "node:assert/strict";
 import { bundledMigrationsDir, migrate, openPostgres, readMigrations } from "../lib/db/mod.ts";
 import { hashSecret } from "../lib/auth/tokens.ts";
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
-import { createUser, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
+import { createUser, loginStatus, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
 import { runUserCli } from "./helpers/user_cli.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
-async function login(app: TestApp, email: string, password: string): Promise<number> {
-  const response = await app.request("/api/auth/login", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  await response.body?.cancel();
-  return response.status;
-}
-
 async function lockAccount(app: TestApp, email: string): Promise<void> {
-  for (let i = 0; i < 5; i++) assert.equal(await login(app, email, "wrong password here"), 401);
-  assert.equal(await login(app, email, TEST_PASSWORD), 429, "locked");
+  for (let i = 0; i < 5; i++) {
+    assert.equal(await loginStatus(app, email, "wrong password here"), 401);
+  }
+  assert.equal(await loginStatus(app, email, TEST_PASSWORD), 429, "locked");
 }
 
 Deno.test({
@@ -57,7 +49,11 @@ Deno.test({
         "a fresh long passphrase 9\n",
       );
       assert.equal(reset.code, 0, reset.stderr);
-      assert.equal(await login(app, user.email, "a fresh long passphrase 9"), 200, "unlocked");
+      assert.equal(
+        await loginStatus(app, user.email, "a fresh long passphrase 9"),
+        200,
+        "unlocked",
+      );
       const left = await db.query("SELECT 1 FROM login_throttle WHERE key = $1", [
         await hashSecret(`account:${user.email}`),
       ]);
@@ -97,17 +93,25 @@ Deno.test({
         redirect: "manual",
       });
       assert.equal(cleared.status, 303);
-      assert.equal(await login(app, user.email, TEST_PASSWORD), 200, "same password, unlocked");
+      assert.equal(
+        await loginStatus(app, user.email, TEST_PASSWORD),
+        200,
+        "same password, unlocked",
+      );
 
       // 20 failures from one address lock the address; a password reset lifts the account's
       // lock only.
       for (let i = 0; i < 20; i++) {
-        await login(app, `nobody-${i}@example.org`, "wrong password here");
+        await loginStatus(app, `nobody-${i}@example.org`, "wrong password here");
       }
       await app.services.auth.resetPassword(user.id, "a fresh long passphrase 9", {
         type: "system",
       });
-      assert.equal(await login(app, user.email, "a fresh long passphrase 9"), 429, "address lock");
+      assert.equal(
+        await loginStatus(app, user.email, "a fresh long passphrase 9"),
+        429,
+        "address lock",
+      );
     } finally {
       await app.dispose();
     }

@@ -13,6 +13,7 @@ import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import {
   createToken,
   createUser,
+  loginStatus,
   type Session,
   sessionStatus,
   signIn,
@@ -58,16 +59,6 @@ function postJson(app: TestApp, session: Session, path: string, body: unknown) {
     headers: session.headers({ "content-type": "application/json" }),
     body: JSON.stringify(body),
   });
-}
-
-async function loginStatus(app: TestApp, email: string, password: string): Promise<number> {
-  const response = await app.request("/api/auth/login", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  await response.body?.cancel();
-  return response.status;
 }
 
 async function passwordHash(app: TestApp, id: string): Promise<string> {

@@ -51,6 +51,21 @@ export async function signIn(
   };
 }
 
+/** The status of a sign-in attempt through `POST /api/auth/login` (200, 401, 429, ...). */
+export async function loginStatus(
+  app: Pick<TestApp, "request">,
+  email: string,
+  password: string,
+): Promise<number> {
+  const response = await app.request("/api/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
 /** Creates a user with `role` and signs in. */
 export async function signInAs(
   app: Pick<TestApp, "services" | "request">,
