@@ -168,7 +168,7 @@ try {
     // Printed once, outside the logger (which would redact it), so the operator can sign in.
     Deno.stderr.writeSync(new TextEncoder().encode(
       `\nDevelopment administrator created: ${admin.email}\n` +
-        `Password (shown once, change it at /admin/users): ${admin.password}\n\n`,
+        `Password (shown once, change it at /settings/account): ${admin.password}\n\n`,
     ));
   } else if (admin.kind === "configured" && admin.created) {
     logger.info("administrator created from ADMIN_EMAIL");
