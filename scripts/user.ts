@@ -11,6 +11,8 @@
 import { parseArgs } from "node:util";
 import { createAuditLog } from "../lib/audit/mod.ts";
 import {
+  accountLockKey,
+  addressLockKey,
   createAuthService,
   createAuthStore,
   type Role,
@@ -37,6 +39,7 @@ import {
 import { openRedis, type RedisHandle } from "../lib/redis/client.ts";
 import { withTimeout } from "../lib/timeout.ts";
 import { VERSION } from "../lib/version.ts";
+import { z } from "zod";
 
 const USAGE = `Usage: deno task user <command> [arguments]
 
@@ -49,6 +52,8 @@ const USAGE = `Usage: deno task user <command> [arguments]
   token-create <name> --scopes a,b [--expires ISO-8601]
                                            create an API token (printed once)
   token-revoke <id>                        revoke an API token
+  locks                                    list sign-in locks (accounts and client addresses)
+  unlock <email | address | key>           clear a sign-in lock; the password stays as it is
 Scopes: ${SCOPES.join(", ")}
 
 With REDIS_URL (and the app's EVENT_STREAM_KEY), set-role, deactivate, reset-password and
@@ -304,6 +309,42 @@ async function main(): Promise<number> {
 }
 
 type AuthService = ReturnType<typeof createAuthService>;
+type SignInLock = Awaited<ReturnType<AuthService["listLocks"]>>[number];
+
+const IpAddress = z.union([z.ipv4(), z.ipv6()]);
+/** A lock's key as `locks` prints it (a SHA-256 digest in hex), or its first 8+ characters. */
+const LockKeyPrefix = /^[0-9a-f]{8,64}$/;
+
+/**
+ * The active lock `target` names: an account's email, a client address as the app saw it (the
+ * socket's peer, or the X-Forwarded-For address it believed), or a key or key prefix from `locks`.
+ * Undefined when that account or address is not locked; refused when the target is none of these
+ * or a prefix names more than one lock.
+ */
+async function lockNamed(target: string, locks: SignInLock[]): Promise<SignInLock | undefined> {
+  if (target.includes("@")) {
+    const key = await accountLockKey(target);
+    return locks.find((lock) => lock.key === key);
+  }
+  if (IpAddress.safeParse(target).success) {
+    const key = await addressLockKey(target);
+    return locks.find((lock) => lock.key === key);
+  }
+  const prefix = target.toLowerCase();
+  if (!LockKeyPrefix.test(prefix)) {
+    fail("Give the account's email, the client address, or the lock's key as `locks` lists it");
+  }
+  const matching = locks.filter((lock) => lock.key.startsWith(prefix));
+  if (matching.length > 1) fail("That key prefix names more than one lock: give more of the key");
+  if (matching.length === 0) fail("No active sign-in lock has that key (see `locks`)");
+  return matching[0];
+}
+
+/** How a lock is named to the operator: the account's email, or "a client address". */
+function lockHolder(lock: SignInLock): string {
+  if (lock.kind === "ip") return "a client address";
+  return lock.user?.email ?? "an account without a user (an unknown email)";
+}
 
 async function execute(
   auth: AuthService,
@@ -397,6 +438,31 @@ async function execute(
       await auth.revokeToken(args[0] ?? fail("Give the token id"), system);
       out("Token revoked");
       break;
+    case "locks": {
+      const locks = await auth.listLocks();
+      if (locks.length === 0) out("No account or address is locked");
+      for (const lock of locks) {
+        out(
+          `${lock.key}\t${lockHolder(lock)}\t${lock.failures} failures\t` +
+            `locked until ${lock.lockedUntil.toISOString()}`,
+        );
+      }
+      break;
+    }
+    case "unlock": {
+      // The way back in when every administrator is locked out (or the hospital's shared address
+      // is, after someone's wrong passwords): no sign-in needed, and no password changes.
+      const target = args[0] ??
+        fail("Give the account's email, the client address, or the lock's key as `locks` lists it");
+      const lock = await lockNamed(target, await auth.listLocks());
+      if (!lock) {
+        out("No active sign-in lock for that account or address: nothing to clear");
+        break;
+      }
+      await auth.clearLock(lock.key, system);
+      out(`Sign-in lock on ${lockHolder(lock)} cleared`);
+      break;
+    }
     default:
       fail(`Unknown command\n\n${USAGE}`);
   }

@@ -117,3 +117,76 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "[postgres] deno task user locks / unlock: lists locks and clears an account's or an address's lock, password unchanged",
+  ignore: !hasPostgres(),
+  ...opts,
+  async fn() {
+    const server = openPostgres(TEST_DATABASE_URL!, { max: 1 });
+    const database = uniqueName("rf_lock");
+    await server.exec(`CREATE DATABASE ${database}`);
+    const url = new URL(TEST_DATABASE_URL!);
+    url.pathname = `/${database}`;
+    const env = { DATABASE_URL: url.href };
+    const db = openPostgres(url.href, { max: 5 });
+    let app: TestApp | undefined;
+    try {
+      await migrate(db, await readMigrations(bundledMigrationsDir()));
+      app = await buildTestApp({
+        testDb: { db, cleanup: () => db.close() },
+        env: { RATE_LIMIT_PER_MIN: "0" },
+      });
+      assert.match((await runUserCli(env, ["locks"])).stdout, /No account or address is locked/);
+
+      const user = await createUser(app, { role: "ADMIN" });
+      await lockAccount(app, user.email);
+      // 20 failures from one address lock the address too (the test requests have no socket
+      // address: the app sees "unknown").
+      for (let i = 0; i < 15; i++) {
+        await loginStatus(app, `nobody-${i}@example.org`, "wrong password here");
+      }
+      const listed = await runUserCli(env, ["locks"]);
+      assert.equal(listed.code, 0, listed.stderr);
+      const accountLine = listed.stdout.split("\n").find((l) => l.includes(user.email));
+      assert.ok(accountLine, listed.stdout);
+      assert.match(accountLine, /^[0-9a-f]{64}\t\S+\t5 failures\tlocked until \d{4}-/);
+      const addressLine = listed.stdout.split("\n").find((l) => l.includes("a client address"));
+      assert.ok(addressLine, listed.stdout);
+      const addressKey = addressLine.split("\t")[0]!;
+
+      // An address that is not locked: nothing to clear, and nothing else is touched.
+      const other = await runUserCli(env, ["unlock", "203.0.113.9"]);
+      assert.equal(other.code, 0, other.stderr);
+      assert.match(other.stdout, /nothing to clear/);
+      // Neither an email, an address nor a key: refused, saying what to give.
+      const bad = await runUserCli(env, ["unlock", "not-a-key"]);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /Give the account's email, the client address, or the lock's key/);
+
+      // By email, in other letter case: the account's lock goes, its password unchanged.
+      const byEmail = await runUserCli(env, ["unlock", user.email.toUpperCase()]);
+      assert.equal(byEmail.code, 0, byEmail.stderr);
+      assert.match(byEmail.stdout, new RegExp(`Sign-in lock on ${user.email} cleared`));
+      // The address is still locked, so sign-in is still refused.
+      assert.equal(await loginStatus(app, user.email, TEST_PASSWORD), 429, "address lock left");
+
+      const byKey = await runUserCli(env, ["unlock", addressKey.slice(0, 10)]);
+      assert.equal(byKey.code, 0, byKey.stderr);
+      assert.match(byKey.stdout, /Sign-in lock on a client address cleared/);
+      assert.equal(await loginStatus(app, user.email, TEST_PASSWORD), 200, "same password");
+      assert.match((await runUserCli(env, ["locks"])).stdout, /No account or address is locked/);
+
+      const audit = await db.query<{ actor_type: string }>(
+        "SELECT actor_type FROM audit_log WHERE action = 'auth.lock_clear'",
+      );
+      assert.deepEqual(audit.map((row) => row.actor_type), ["system", "system"]);
+    } finally {
+      await app?.dispose();
+      if (!app) await db.close();
+      await server.exec(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await server.close();
+    }
+  },
+});

@@ -8,7 +8,14 @@ export {
   type TokenPrincipal,
   type UserPrincipal,
 } from "./principal.ts";
-export { type AuthService, createAuthService, principalView, type SignInMeta } from "./service.ts";
+export {
+  accountLockKey,
+  addressLockKey,
+  type AuthService,
+  createAuthService,
+  principalView,
+  type SignInMeta,
+} from "./service.ts";
 export {
   type ApiToken,
   type AuthStore,

@@ -139,6 +139,16 @@ export function principalView(principal: UserPrincipal) {
   };
 }
 
+/**
+ * The sign-in lock key of an account (`login_throttle.key`): a digest of the normalised email, so
+ * the table never holds the address itself.
+ */
+export const accountLockKey = (email: string): Promise<string> =>
+  hashSecret(`account:${normalizeEmail(email)}`);
+
+/** The sign-in lock key of a client address, as the app saw it (a digest of it). */
+export const addressLockKey = (ip: string): Promise<string> => hashSecret(`ip:${ip}`);
+
 export function createAuthService(options: AuthServiceOptions) {
   const { store, audit, clock, peers, logger } = options;
   const params = options.passwordParams ?? DEFAULT_SCRYPT;
@@ -284,8 +294,8 @@ export function createAuthService(options: AuthServiceOptions) {
       tell((listener) => listener.missed(reason));
     },
   );
-  const accountKey = (email: string) => hashSecret(`account:${normalizeEmail(email)}`);
-  const ipKey = (ip: string) => hashSecret(`ip:${ip}`);
+  const accountKey = accountLockKey;
+  const ipKey = addressLockKey;
 
   async function toPrincipal(
     user: User,
