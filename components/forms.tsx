@@ -35,6 +35,11 @@ export interface FormError {
    * it, {@link FieldError} shows the message beside it and {@link fieldErrorAttrs} marks it.
    */
   field?: string;
+  /**
+   * Other fields the same message is about, marked invalid and described by it without a second
+   * copy of it (a refused sign-in marks the email and the password alike, never saying which).
+   */
+  also?: readonly string[];
 }
 
 /** The id of the message shown beside `field` ({@link FieldError}). */
@@ -47,13 +52,19 @@ function asFormError(error: string | FormError): FormError {
 }
 
 /**
- * What went wrong with the form just posted, at the top of the page and focused on load, so
- * neither the eye nor the keyboard has to find it below the lists the page starts with. A
- * message about one field links to that field; the last link goes to the form (`formId`, a
- * heading with `tabindex="-1"`). `title` says what was not done ("The flag was not saved:").
+ * What went wrong with the form just posted, focused on load (so the browser scrolls it into
+ * view), at the top of the page so that neither the eye nor the keyboard has to find it below the
+ * lists the page starts with, or at the top of the form itself. A message about one field links
+ * to that field; with `formId` (a heading with `tabindex="-1"`) the last link goes to the form,
+ * which a summary inside the form does not need. `title` says what was not done ("The flag was
+ * not saved:").
  */
 export function ErrorSummary(
-  { errors, title, formId }: { errors: (string | FormError)[]; title: string; formId: string },
+  { errors, title, formId }: {
+    errors: readonly (string | FormError)[];
+    title: string;
+    formId?: string;
+  },
 ): VNode | null {
   if (errors.length === 0) return null;
   return (
@@ -73,9 +84,11 @@ export function ErrorSummary(
           </li>
         ))}
       </ul>
-      <p>
-        <a href={`#${formId}`}>Go to the form</a>
-      </p>
+      {formId && (
+        <p>
+          <a href={`#${formId}`}>Go to the form</a>
+        </p>
+      )}
     </div>
   );
 }
@@ -95,15 +108,25 @@ export function FieldError(
 
 /**
  * The attributes of a field: `aria-invalid` and its message first in `aria-describedby` when a
- * message is about `field`, then the ids of its hints.
+ * message is about `field` (or names it in `also`: then the message shown beside its own field),
+ * then the ids of its hints.
  */
 export function fieldErrorAttrs(
   errors: readonly FormError[],
   field: string,
   ...hints: string[]
 ): { "aria-invalid"?: "true"; "aria-describedby"?: string } {
-  const invalid = errors.some((error) => error.field === field);
-  const describedBy = [...(invalid ? [fieldErrorId(field)] : []), ...hints].join(" ");
+  const messages = [
+    ...new Set(
+      errors.flatMap((error) =>
+        error.field !== undefined && (error.field === field || error.also?.includes(field))
+          ? [fieldErrorId(error.field)]
+          : []
+      ),
+    ),
+  ];
+  const invalid = messages.length > 0;
+  const describedBy = [...messages, ...hints].join(" ");
   return {
     ...(invalid ? { "aria-invalid": "true" as const } : {}),
     ...(describedBy ? { "aria-describedby": describedBy } : {}),

@@ -29,14 +29,22 @@ import type { AppEnv } from "../lib/http/types.ts";
 import { eventKeyPhiTypes } from "../lib/validation/event_key.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
+import { AppError } from "../lib/errors/mod.ts";
 import { Island } from "../lib/web/island.tsx";
-import { CsrfField, ErrorSummary, QueryNotice } from "../components/forms.tsx";
+import {
+  CsrfField,
+  ErrorSummary,
+  FieldError,
+  fieldErrorAttrs,
+  type FormError,
+  QueryNotice,
+} from "../components/forms.tsx";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 
 /** What a page shows besides the flags: errors, the form's input, status and headers. */
 interface PageState {
-  errors?: string[];
+  errors?: FormError[];
   form?: FormFields;
   status?: number;
   headers?: Record<string, string>;
@@ -64,7 +72,28 @@ const FIELD_LABELS: Record<string, string> = {
   version: "Version",
 };
 
-/** The form fields as an upsert input, validated by the API's own schema. */
+/**
+ * The ids of the create and edit forms' fields (a page has one of the two), by the input's name
+ * in the schema: a message about one links to it and marks it.
+ */
+export const FLAG_FIELDS = {
+  key: "flag-key",
+  description: "flag-description",
+  scope: "flag-scope",
+  rolloutPercent: "rollout-percent",
+  requiredModes: "flag-required-modes",
+  targetEnvironments: "flag-target-environments",
+  targetUsers: "flag-target-users",
+} as const;
+
+/** The field a schema issue is about, when it is one of the form's visible fields. */
+function fieldOf(path: PropertyKey[]): string | undefined {
+  const name = String(path[0] ?? "");
+  return Object.hasOwn(FLAG_FIELDS, name)
+    ? FLAG_FIELDS[name as keyof typeof FLAG_FIELDS]
+    : undefined;
+}
+
 /**
  * The flag input of a create or edit form. With `current` (an edit), a description or target
  * list sent back unchanged is left out, so it keeps its value without being checked again: a
@@ -74,7 +103,7 @@ const FIELD_LABELS: Record<string, string> = {
 export function flagInputFromForm(
   form: FormFields,
   current?: Pick<Flag, "description" | "targetUsers">,
-): { input?: FlagInput; errors: string[] } {
+): { input?: FlagInput; errors: FormError[] } {
   const rollout = formValue(form, "rollout_percent")?.trim();
   const version = formValue(form, "version")?.trim();
   const description = (formValue(form, "description") ?? "").trim() || null;
@@ -96,19 +125,28 @@ export function flagInputFromForm(
   };
   const parsed = FlagInputSchema.safeParse(candidate);
   if (parsed.success) return { input: parsed.data, errors: [] };
-  const errors = [
-    ...new Set(parsed.error.issues.map((issue) => {
-      const field = FIELD_LABELS[String(issue.path[0] ?? "")] ?? "A field";
-      if (isPhiIssue(issue)) return phiFormError(field, issue.message);
-      if (issue.path[0] === "targetUsers") {
-        return `${field}: ids only (letters, digits, _ . : -), one per line, at most 1000, no email addresses.`;
-      }
-      if (issue.path[0] === "rolloutPercent") return `${field}: a whole number from 0 to 100.`;
-      if (issue.path[0] === "description") return `${field}: at most 500 characters.`;
-      return `${field}: not a valid value.`;
-    })),
-  ];
-  return { errors };
+  // One message per field (zod may raise several issues for one list).
+  const errors = new Map<string, FormError>();
+  for (const issue of parsed.error.issues) {
+    const message = issueMessage(issue);
+    const field = fieldOf(issue.path);
+    if (!errors.has(message)) errors.set(message, { message, ...(field ? { field } : {}) });
+  }
+  return { errors: [...errors.values()] };
+}
+
+/** The message for one schema issue, in the field's own words; never the value typed. */
+function issueMessage(
+  issue: { path: PropertyKey[]; code: string; format?: unknown; message: string },
+): string {
+  const field = FIELD_LABELS[String(issue.path[0] ?? "")] ?? "A field";
+  if (isPhiIssue(issue)) return phiFormError(field, issue.message);
+  if (issue.path[0] === "targetUsers") {
+    return `${field}: ids only (letters, digits, _ . : -), one per line, at most 1000, no email addresses.`;
+  }
+  if (issue.path[0] === "rolloutPercent") return `${field}: a whole number from 0 to 100.`;
+  if (issue.path[0] === "description") return `${field}: at most 500 characters.`;
+  return `${field}: not a valid value.`;
 }
 
 function isAdmin(c: Context<AppEnv>): boolean {
@@ -168,12 +206,15 @@ function gates(
 
 /** The edit (or create) fields; values come from `flag` or the form just posted. */
 function FlagFields(
-  { flag, form, withKey }: {
+  { flag, form, withKey, errors = [] }: {
     flag?: FlagView | undefined;
     form?: FormFields | undefined;
     withKey?: boolean;
+    /** The messages of the refused form, shown beside the fields they are about. */
+    errors?: readonly FormError[] | undefined;
   },
 ) {
+  const invalid = (field: string, ...hints: string[]) => fieldErrorAttrs(errors, field, ...hints);
   const value = (name: string, fallback: string) => form ? formValue(form, name) ?? "" : fallback;
   const checked = (name: string, option: string, fallback: boolean) =>
     form ? formValues(form, name).includes(option) : fallback;
@@ -181,22 +222,26 @@ function FlagFields(
   return (
     <>
       {withKey && (
-        <label>
-          Key
-          <input
-            type="text"
-            name="key"
-            required
-            maxLength={100}
-            pattern={KEY_PATTERN.source.slice(1, -1)}
-            value={value("key", "")}
-            aria-describedby="key-hint"
-          />
-          <span class="field-hint" id="key-hint">
-            Lower case: letters, digits,{" "}
-            <code>_ . -</code>; starts with a letter. Cannot change later.
-          </span>
-        </label>
+        <>
+          <label>
+            Key
+            <input
+              type="text"
+              id={FLAG_FIELDS.key}
+              name="key"
+              required
+              maxLength={100}
+              pattern={KEY_PATTERN.source.slice(1, -1)}
+              value={value("key", "")}
+              {...invalid(FLAG_FIELDS.key, "key-hint")}
+            />
+            <span class="field-hint" id="key-hint">
+              Lower case: letters, digits,{" "}
+              <code>_ . -</code>; starts with a letter. Cannot change later.
+            </span>
+          </label>
+          <FieldError errors={errors} field={FLAG_FIELDS.key} />
+        </>
       )}
       <label class="checkbox">
         <input type="checkbox" name="enabled" checked={enabled} /> Enabled
@@ -205,14 +250,17 @@ function FlagFields(
         Description
         <input
           type="text"
+          id={FLAG_FIELDS.description}
           name="description"
           maxLength={500}
           value={value("description", flag?.description ?? "")}
+          {...invalid(FLAG_FIELDS.description)}
         />
       </label>
+      <FieldError errors={errors} field={FLAG_FIELDS.description} />
       <label>
         Scope
-        <select name="scope">
+        <select name="scope" id={FLAG_FIELDS.scope} {...invalid(FLAG_FIELDS.scope)}>
           {FLAG_SCOPES.map((scope) => (
             <option
               key={scope}
@@ -224,18 +272,19 @@ function FlagFields(
           ))}
         </select>
       </label>
+      <FieldError errors={errors} field={FLAG_FIELDS.scope} />
       <label>
         Rollout (%)
         <input
           type="number"
-          id="rollout-percent"
+          id={FLAG_FIELDS.rolloutPercent}
           name="rollout_percent"
           min={0}
           max={100}
           step={1}
           required
           value={value("rollout_percent", String(flag?.rolloutPercent ?? 100))}
-          aria-describedby="rollout-hint"
+          {...invalid(FLAG_FIELDS.rolloutPercent, "rollout-hint")}
         />
         <span class="field-hint" id="rollout-hint">
           The share of users who get the flag. Each user has a fixed bucket from 0 to 99, worked out
@@ -243,15 +292,22 @@ function FlagFields(
           and never turns anyone off.
         </span>
       </label>
+      <FieldError errors={errors} field={FLAG_FIELDS.rolloutPercent} />
       <fieldset>
         <legend>Required modes (none: every mode)</legend>
-        {MODES.map((mode) => (
+        <FieldError errors={errors} field={FLAG_FIELDS.requiredModes} />
+        {MODES.map((mode, i) => (
           <label class="checkbox" key={mode}>
             <input
               type="checkbox"
+              {
+                // The first box carries the group's id: a message about the group links to it.
+                ...(i === 0 ? { id: FLAG_FIELDS.requiredModes } : {})
+              }
               name="required_modes"
               value={mode}
               checked={checked("required_modes", mode, flag?.requiredModes.includes(mode) ?? false)}
+              {...invalid(FLAG_FIELDS.requiredModes)}
             />{" "}
             {mode}
           </label>
@@ -259,10 +315,12 @@ function FlagFields(
       </fieldset>
       <fieldset>
         <legend>Target environments (none: every environment)</legend>
-        {APP_ENVS.map((env) => (
+        <FieldError errors={errors} field={FLAG_FIELDS.targetEnvironments} />
+        {APP_ENVS.map((env, i) => (
           <label class="checkbox" key={env}>
             <input
               type="checkbox"
+              {...(i === 0 ? { id: FLAG_FIELDS.targetEnvironments } : {})}
               name="target_environments"
               value={env}
               checked={checked(
@@ -270,6 +328,7 @@ function FlagFields(
                 env,
                 flag?.targetEnvironments.includes(env) ?? false,
               )}
+              {...invalid(FLAG_FIELDS.targetEnvironments)}
             />{" "}
             {env}
           </label>
@@ -277,7 +336,12 @@ function FlagFields(
       </fieldset>
       <label>
         Target users
-        <textarea name="target_users" rows={4} aria-describedby="targets-hint">
+        <textarea
+          id={FLAG_FIELDS.targetUsers}
+          name="target_users"
+          rows={4}
+          {...invalid(FLAG_FIELDS.targetUsers, "targets-hint")}
+        >
           {value("target_users", flag?.targetUsers.join("\n") ?? "")}
         </textarea>
         <span class="field-hint" id="targets-hint">
@@ -286,6 +350,7 @@ function FlagFields(
           once it is enabled and not gated.
         </span>
       </label>
+      <FieldError errors={errors} field={FLAG_FIELDS.targetUsers} />
     </>
   );
 }
@@ -413,7 +478,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             <h2 id="create-heading" tabindex={-1}>Create a flag</h2>
             <form method="post" action="/flags" class="form-card">
               <CsrfField c={c} />
-              <FlagFields form={options.form} withKey />
+              <FlagFields form={options.form} withKey errors={options.errors} />
               <button type="submit" class="button button--primary">Create flag</button>
             </form>
           </section>
@@ -674,7 +739,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 <form method="post" action={`/flags/${flag.key}`} class="form-card">
                   <CsrfField c={c} />
                   <input type="hidden" name="version" value={String(flag.version)} />
-                  <FlagFields flag={flag} form={options.form} />
+                  <FlagFields flag={flag} form={options.form} errors={options.errors} />
                   <button type="submit" class="button button--primary">Save</button>
                 </form>
               </section>
@@ -739,22 +804,28 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     );
   }
 
-  /** The page state for a failed action: its message, status and headers (lib/web/form_failure.ts). */
-  function failed(failure: FormFailure, form?: FormFields): PageState {
+  /**
+   * The page state for a failed action: its message (about `failure.field` when the service
+   * refused one field), status and headers (lib/web/form_failure.ts).
+   */
+  function failed(failure: FormFailure & { field?: string }, form?: FormFields): PageState {
     return {
-      errors: [failure.message],
+      errors: [{ message: failure.message, ...(failure.field ? { field: failure.field } : {}) }],
       status: failure.status,
       headers: failure.headers,
       ...(form ? { form } : {}),
     };
   }
 
-  /** Saves; a domain error becomes a message on the re-rendered page. */
+  /**
+   * Saves; a domain error becomes a message on the re-rendered page, about the key when the
+   * service refused the key (a new key the PHI scanner reads as an identifier).
+   */
   async function save(
     c: Context<AppEnv>,
     key: string,
     input: FlagInput,
-  ): Promise<FormFailure | undefined> {
+  ): Promise<(FormFailure & { field?: string }) | undefined> {
     try {
       await flags.set(key, input, {
         actor: actorOf(c.get("principal")),
@@ -768,8 +839,10 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         conflict:
           "Someone changed this flag (or another flag or experiment uses this key) since you loaded the page. Reload and apply your change again.",
       });
-      if (failure) return failure;
-      throw error;
+      if (!failure) throw error;
+      const aboutKey = error instanceof AppError &&
+        (error.details.issues ?? []).some((issue) => issue.path === "$.key");
+      return aboutKey ? { ...failure, field: FLAG_FIELDS.key } : failure;
     }
   }
 
@@ -782,14 +855,20 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     // it comes back turned off. Creating a flag under an archived key does the same write.
     const restoring = formValue(form, "restore") === "yes";
     const { input, errors } = flagInputFromForm(form);
+    // A restore's key is not typed: its message links to no field.
+    const onKey = restoring ? {} : { field: FLAG_FIELDS.key };
     if (!KEY_PATTERN.test(key)) {
-      errors.unshift("Key: lower case letters, digits and _ . - only, starting with a letter.");
+      errors.unshift({
+        message: "Key: lower case letters, digits and _ . - only, starting with a letter.",
+        ...onKey,
+      });
     } else if (flags.get(key)) {
-      errors.unshift(
-        restoring
+      errors.unshift({
+        message: restoring
           ? "Key: a live flag uses this key again, so the archived one cannot be restored."
           : "Key: a flag with this key exists already; open it to change it.",
-      );
+        ...onKey,
+      });
     }
     if (!input || errors.length > 0) return await listPage(c, { errors, form, status: 400 });
     const failure = await save(c, key, input);
