@@ -26,7 +26,15 @@ import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { AuditQuery } from "./api/audit.ts";
 import { TokenNameSchema } from "./api/admin.ts";
-import { CsrfField, ErrorNotice, QueryNotice } from "../components/forms.tsx";
+import {
+  CsrfField,
+  ErrorNotice,
+  ErrorSummary,
+  FieldError,
+  fieldErrorAttrs,
+  type FormError,
+  QueryNotice,
+} from "../components/forms.tsx";
 import { isStorableInstant } from "../lib/validation/dates.ts";
 import { utcTime } from "../islands/shared/time.ts";
 
@@ -118,6 +126,22 @@ const TokenForm = z.object({
   expires_at: z.string().max(40).optional(),
 });
 
+/** What the add-account form says about a field the schema refused, by the field's name. */
+const CREATE_USER_MESSAGES: Record<string, string> = {
+  email: "Email: enter the email address of the new account.",
+  display_name: "Display name: at most 120 characters.",
+  role: "Role: choose RESEARCHER, STEWARD or ADMIN.",
+  password: "Initial password: at most 1024 characters.",
+};
+
+/** What the create-token form says about a field the schema refused, by the field's name. */
+const TOKEN_MESSAGES: Record<string, string> = {
+  name: "Name: say which service uses the token, in at most 100 characters.",
+  scopes: "Scopes: tick at least one.",
+  expires_at:
+    "Expires: not a valid date and time; leave it empty for a token that does not expire.",
+};
+
 /** The first 8 characters of an id: enough to tell apart the rows of one list. */
 function shortId(id: string): string {
   return id.slice(0, 8);
@@ -129,7 +153,13 @@ function when(date: Date | null): string {
 
 /** What a page shows besides its data: an error, the status, headers and the form's input. */
 interface PageState {
+  /** An error not about one field (STANDBY, a busy database, a lock), as a notice. */
   error?: string;
+  /**
+   * The messages of a form refused for what was typed, each about its field when it is one:
+   * shown in a summary at the top of the form (`errorAt`), focused on load, linked to the fields.
+   */
+  errors?: FormError[];
   /**
    * The form the error belongs to, when it is shown in that form rather than at the top:
    * `create` (the page's create form) or `password:<user id>` (that row's set-password form).
@@ -141,10 +171,22 @@ interface PageState {
   form?: FormFields;
 }
 
-/** The page state for a failed action (lib/web/form_failure.ts), its error in `errorAt`'s form. */
-function failed(failure: FormFailure, form?: FormFields, errorAt?: string): PageState {
+/**
+ * The page state for a failed action (lib/web/form_failure.ts), its error in `errorAt`'s form:
+ * about the field of `fields` the service named (`failure.paths`), when one; CONFLICT is about
+ * `fields.conflict`'s field (an account's email in use).
+ */
+function failed(
+  failure: FormFailure & { paths?: readonly string[] },
+  form?: FormFields,
+  errorAt?: string,
+  fields: Record<string, string> = {},
+): PageState {
+  const path = (failure.paths ?? []).find((path) => Object.hasOwn(fields, path)) ??
+    (failure.code === "CONFLICT" && fields.conflict ? "conflict" : undefined);
+  const field = failure.status < 500 && path !== undefined ? fields[path] : undefined;
   return {
-    error: failure.message,
+    ...(field ? { errors: [{ message: failure.message, field }] } : { error: failure.message }),
     status: failure.status,
     headers: failure.headers,
     ...(form ? { form } : {}),
@@ -165,9 +207,63 @@ function topError(state: PageState): string | undefined {
   return state.errorAt ? undefined : state.error;
 }
 
-/** The error of the form `at`, shown inside it. */
-function FormError({ state, at }: { state: PageState; at: string }) {
-  return state.errorAt === at ? <ErrorNotice message={state.error} /> : null;
+/**
+ * The errors of the form `at`, at its top: the summary of what was typed wrong (focused on load,
+ * so the browser scrolls the form into view; each message links to its field), or the notice of
+ * an error not about a field.
+ */
+function FormErrors({ state, at, title }: { state: PageState; at: string; title: string }) {
+  if (state.errorAt !== at) return null;
+  return state.errors?.length
+    ? <ErrorSummary errors={state.errors} title={title} />
+    : <ErrorNotice message={state.error} />;
+}
+
+/** The field messages of the form `at` (none when another form was refused). */
+function errorsAt(state: PageState, at: string): FormError[] {
+  return state.errorAt === at ? state.errors ?? [] : [];
+}
+
+/** The ids of the add-account form's fields. */
+const USER_FIELDS = {
+  email: "new-user-email",
+  display_name: "new-user-name",
+  role: "new-user-role",
+  password: "new-user-password",
+} as const;
+
+/** The ids of the set-password form of the account `id` (one per row). */
+function passwordFields(id: string) {
+  return { password: `password-${id}`, current_password: `admin-password-${id}` };
+}
+
+/** The ids of the create-token form's fields. */
+const TOKEN_FIELDS = {
+  name: "new-token-name",
+  scopes: "new-token-scopes",
+  expires_at: "new-token-expires",
+} as const;
+
+/** One message per field of a refused form, from the schema's issues; never the value typed. */
+function issueErrors(
+  issues: readonly { path: PropertyKey[]; code: string; format?: unknown; message: string }[],
+  fields: Record<string, string>,
+  message: (name: string, issue: { code: string; format?: unknown; message: string }) => string,
+): FormError[] {
+  const errors = new Map<string, FormError>();
+  for (const issue of issues) {
+    const name = String(issue.path[0] ?? "");
+    const field = Object.hasOwn(fields, name) ? fields[name] : undefined;
+    if (!errors.has(name)) {
+      errors.set(name, { message: message(name, issue), ...(field ? { field } : {}) });
+    }
+  }
+  return [...errors.values()];
+}
+
+/** The paths of the fields a domain error names (`$.email`), if any. */
+function issuePaths(error: unknown): string[] {
+  return error instanceof AppError ? (error.details.issues ?? []).map((issue) => issue.path) : [];
 }
 
 /** What STANDBY pauses on a page and what still works there, above its paused forms. */
@@ -188,11 +284,14 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const { auth } = ctx.services;
   const failureOf = createFormFailures(ctx.services);
 
-  /** Runs a form action; a domain error becomes a message on the re-rendered page. */
+  /**
+   * Runs a form action; a domain error becomes a message on the re-rendered page, with the paths
+   * of the fields it names (`$.email`), so that it can be shown beside the field.
+   */
   async function attempt(
     c: Context<AppEnv>,
     action: () => Promise<void>,
-  ): Promise<FormFailure | undefined> {
+  ): Promise<(FormFailure & { paths: string[] }) | undefined> {
     try {
       await action();
       return undefined;
@@ -200,7 +299,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       // Accounts and tokens are stored and then audited in separate statements: a failure late
       // in the action may follow a stored change, and the message says so.
       const failure = failureOf(c, error, { writes: "steps" });
-      if (failure) return failure;
+      if (failure) return { ...failure, paths: issuePaths(error) };
       throw error;
     }
   }
@@ -241,9 +340,17 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     // An error for the set-password form of an account not listed (any more) goes on top.
     if (state.errorAt?.startsWith("password:")) {
       const listed = users.some((user) => state.errorAt === `password:${user.id}`);
-      if (!listed) state = { ...state, errorAt: undefined };
+      if (!listed) {
+        const { errors, ...rest } = state;
+        state = {
+          ...rest,
+          errorAt: undefined,
+          error: state.error ?? errors?.map((error) => error.message).join(" "),
+        };
+      }
     }
     const self = (c.get("principal") as UserPrincipal).id;
+    const createErrors = errorsAt(state, "create");
     return ctx.pages.render(
       c,
       <>
@@ -357,18 +464,31 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                             Set password<span class="sr-only">{` of ${nameOf(user)}`}</span>
                           </summary>
                           <form method="post" action={`/admin/users/${user.id}/password`}>
-                            <FormError state={state} at={`password:${user.id}`} />
+                            <FormErrors
+                              state={state}
+                              at={`password:${user.id}`}
+                              title="The password was not set:"
+                            />
                             <CsrfField c={c} />
                             <label>
                               New password (12+ characters)
                               <input
                                 type="password"
+                                id={passwordFields(user.id).password}
                                 name="password"
                                 autocomplete="new-password"
                                 minLength={12}
                                 required
+                                {...fieldErrorAttrs(
+                                  errorsAt(state, `password:${user.id}`),
+                                  passwordFields(user.id).password,
+                                )}
                               />
                             </label>
+                            <FieldError
+                              errors={errorsAt(state, `password:${user.id}`)}
+                              field={passwordFields(user.id).password}
+                            />
                             <label>
                               Your password{" "}
                               <span class="field-hint">
@@ -376,11 +496,20 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                               </span>
                               <input
                                 type="password"
+                                id={passwordFields(user.id).current_password}
                                 name="current_password"
                                 autocomplete="current-password"
                                 required
+                                {...fieldErrorAttrs(
+                                  errorsAt(state, `password:${user.id}`),
+                                  passwordFields(user.id).current_password,
+                                )}
                               />
                             </label>
+                            <FieldError
+                              errors={errorsAt(state, `password:${user.id}`)}
+                              field={passwordFields(user.id).current_password}
+                            />
                             <button type="submit" class="button" disabled={paused}>
                               Set password
                             </button>
@@ -437,30 +566,40 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
         <h2>Add an account</h2>
         <form method="post" action="/admin/users" class="form-card">
-          <FormError state={state} at="create" />
+          <FormErrors state={state} at="create" title="The account was not added:" />
           <CsrfField c={c} />
           <label>
             Email
             <input
               type="email"
+              id={USER_FIELDS.email}
               name="email"
               required
               maxLength={254}
               value={form ? formValue(form, "email") ?? "" : ""}
+              {...fieldErrorAttrs(createErrors, USER_FIELDS.email)}
             />
           </label>
+          <FieldError errors={createErrors} field={USER_FIELDS.email} />
           <label>
             Display name
             <input
               type="text"
+              id={USER_FIELDS.display_name}
               name="display_name"
               maxLength={120}
               value={form ? formValue(form, "display_name") ?? "" : ""}
+              {...fieldErrorAttrs(createErrors, USER_FIELDS.display_name)}
             />
           </label>
+          <FieldError errors={createErrors} field={USER_FIELDS.display_name} />
           <label>
             Role
-            <select name="role">
+            <select
+              name="role"
+              id={USER_FIELDS.role}
+              {...fieldErrorAttrs(createErrors, USER_FIELDS.role)}
+            >
               {ROLES.map((role) => (
                 <option
                   key={role}
@@ -472,11 +611,19 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
               ))}
             </select>
           </label>
+          <FieldError errors={createErrors} field={USER_FIELDS.role} />
           <label>
             Initial password{" "}
             <span class="field-hint">(12+ characters; leave empty to set it later)</span>
-            <input type="password" name="password" autocomplete="new-password" />
+            <input
+              type="password"
+              id={USER_FIELDS.password}
+              name="password"
+              autocomplete="new-password"
+              {...fieldErrorAttrs(createErrors, USER_FIELDS.password)}
+            />
           </label>
+          <FieldError errors={createErrors} field={USER_FIELDS.password} />
           <button type="submit" class="button button--primary" disabled={paused}>
             Add account
           </button>
@@ -508,7 +655,12 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const parsed = CreateUserForm.safeParse(form);
     if (!parsed.success) {
       return await usersPage(c, {
-        error: "Check the email and role of the new account.",
+        errors: issueErrors(
+          parsed.error.issues,
+          USER_FIELDS,
+          (name) => CREATE_USER_MESSAGES[name] ?? "Check the new account's details.",
+        ),
+        errorAt: "create",
         status: 400,
         form,
       });
@@ -526,7 +678,17 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         c.get("requestId"),
       );
     });
-    if (failure) return await usersPage(c, failed(failure, form));
+    if (failure) {
+      return await usersPage(
+        c,
+        failed(failure, form, "create", {
+          "$.email": USER_FIELDS.email,
+          "$.password": USER_FIELDS.password,
+          // The one conflict of a new account: its email is in use.
+          conflict: USER_FIELDS.email,
+        }),
+      );
+    }
     return c.redirect("/admin/users?notice=user_created", 303);
   });
 
@@ -564,14 +726,29 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
   page(app, ctx.access, "POST", "/admin/users/:id/password", ADMIN_WRITE, async (c) => {
     const at = `password:${param(c, "id")}`;
+    const fields = passwordFields(param(c, "id"));
     const parsed = PasswordForm.safeParse(firstValues(await readForm(c)));
     if (!parsed.success) {
-      return await usersPage(c, { error: "Enter a new password.", status: 400, errorAt: at });
+      return await usersPage(c, {
+        errors: issueErrors(
+          parsed.error.issues,
+          fields,
+          (name) =>
+            name === "current_password"
+              ? "Your password: at most 1024 characters."
+              : "Enter a new password (12 to 1024 characters).",
+        ),
+        status: 400,
+        errorAt: at,
+      });
     }
     const { password, current_password } = parsed.data;
     if (!current_password) {
       return await usersPage(c, {
-        error: "Enter your own password too, to confirm that it is you setting this password.",
+        errors: [{
+          message: "Enter your own password too, to confirm that it is you setting this password.",
+          field: fields.current_password,
+        }],
         status: 400,
         errorAt: at,
       });
@@ -597,7 +774,15 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       }
       const failure = failureOf(c, error, { writes: "steps" });
       if (!failure) throw error;
-      return await usersPage(c, failed(failure, undefined, at));
+      return await usersPage(
+        c,
+        failed({ ...failure, paths: issuePaths(error) }, undefined, at, {
+          "$.password": fields.password,
+          // Own account: the new password is `newPassword`, the administrator's the current one.
+          "$.newPassword": fields.password,
+          "$.currentPassword": fields.current_password,
+        }),
+      );
     }
     if (which === "own") return c.redirect("/admin/users?notice=own_password_changed", 303);
     return c.redirect(
@@ -628,6 +813,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   ) {
     const tokens = await auth.listTokens();
     const form = options.form;
+    const createErrors = errorsAt(options, "create");
     const paused = writesPaused();
     // After the create form's redirect: the secret, read once from the store. A reload, or any
     // other session, finds nothing and says that the secret cannot be shown again.
@@ -747,27 +933,36 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <h2>Create a token</h2>
         {paused && <StandbyNotice paused="new tokens" stillWorks="Revoking a token still works." />}
         <form method="post" action="/admin/tokens" class="form-card">
-          <FormError state={options} at="create" />
+          <FormErrors state={options} at="create" title="The token was not created:" />
           <CsrfField c={c} />
           <label>
             Name <span class="field-hint">(which service uses it)</span>
             <input
               type="text"
+              id={TOKEN_FIELDS.name}
               name="name"
               required
               maxLength={100}
               value={form ? formValue(form, "name") ?? "" : ""}
+              {...fieldErrorAttrs(createErrors, TOKEN_FIELDS.name)}
             />
           </label>
+          <FieldError errors={createErrors} field={TOKEN_FIELDS.name} />
           <fieldset>
             <legend>Scopes</legend>
-            {SCOPES.map((scope) => (
+            <FieldError errors={createErrors} field={TOKEN_FIELDS.scopes} />
+            {SCOPES.map((scope, i) => (
               <label key={scope} class="checkbox">
                 <input
                   type="checkbox"
+                  {
+                    // The first box carries the group's id: a message about the scopes links to it.
+                    ...(i === 0 ? { id: TOKEN_FIELDS.scopes } : {})
+                  }
                   name="scopes"
                   value={scope}
                   checked={form ? formValues(form, "scopes").includes(scope) : false}
+                  {...fieldErrorAttrs(createErrors, TOKEN_FIELDS.scopes)}
                 />{" "}
                 {scope}
               </label>
@@ -777,10 +972,13 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             Expires <span class="field-hint">(optional, UTC)</span>
             <input
               type="datetime-local"
+              id={TOKEN_FIELDS.expires_at}
               name="expires_at"
               value={form ? formValue(form, "expires_at") ?? "" : ""}
+              {...fieldErrorAttrs(createErrors, TOKEN_FIELDS.expires_at)}
             />
           </label>
+          <FieldError errors={createErrors} field={TOKEN_FIELDS.expires_at} />
           <button type="submit" class="button button--primary" disabled={paused}>
             Create token
           </button>
@@ -807,18 +1005,28 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const scopes = Array.isArray(form.scopes) ? form.scopes : form.scopes ? [form.scopes] : [];
     const parsed = TokenForm.safeParse({ ...form, scopes });
     if (!parsed.success) {
-      const phi = parsed.error.issues.find(isPhiIssue);
       return await tokensPage(c, {
-        error: phi
-          ? phiFormError("Name", phi.message)
-          : "Give the token a name and at least one scope.",
+        errors: issueErrors(
+          parsed.error.issues,
+          TOKEN_FIELDS,
+          (name, issue) =>
+            name === "name" && isPhiIssue(issue)
+              ? phiFormError("Name", issue.message)
+              : TOKEN_MESSAGES[name] ?? "Give the token a name and at least one scope.",
+        ),
+        errorAt: "create",
         status: 400,
         form,
       });
     }
     const expires = parsed.data.expires_at ? new Date(`${parsed.data.expires_at}Z`) : null;
     if (expires && !isStorableInstant(expires.getTime())) {
-      return await tokensPage(c, { error: "The expiry date is not valid.", status: 400, form });
+      return await tokensPage(c, {
+        errors: [{ message: TOKEN_MESSAGES.expires_at!, field: TOKEN_FIELDS.expires_at }],
+        errorAt: "create",
+        status: 400,
+        form,
+      });
     }
     let created: { id: string; name: string; secret: string } | undefined;
     const failure = await attempt(c, async () => {
@@ -829,7 +1037,12 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       );
       created = { id: token.id, name: token.name, secret };
     });
-    if (failure) return await tokensPage(c, failed(failure, form));
+    if (failure) {
+      return await tokensPage(
+        c,
+        failed(failure, form, "create", { "$.expiresAt": TOKEN_FIELDS.expires_at }),
+      );
+    }
     // POST, redirect, GET: reloading the page that shows the secret must not post the form again
     // (that created a second live token of the same name). The secret waits for that GET.
     const sessionSecret = sessionSecretOf(c);

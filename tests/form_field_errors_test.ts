@@ -160,3 +160,208 @@ Deno.test("/flags/:key edit form: bad target users and a PHI description are mar
     }
   });
 });
+
+/** The form posting to `action`, from its start tag to its end. */
+function formOf(html: string, action: string): string {
+  const start = html.indexOf(`action="${action}"`);
+  assert.ok(start > 0, `a form posting to ${action}`);
+  return html.slice(html.lastIndexOf("<form", start), html.indexOf("</form>", start));
+}
+
+/** Every password field of `html` is empty: a password is never sent back. */
+function assertNoPasswordEchoed(html: string, ...typed: string[]): void {
+  for (const tag of html.match(/<input[^>]*type="password"[^>]*>/g) ?? []) {
+    assert.doesNotMatch(tag, /\svalue=/, tag);
+  }
+  for (const password of typed) assert.ok(!html.includes(password), "a typed password is shown");
+}
+
+Deno.test("/admin/users add-account form: the refused field is marked in the form; email, name and role kept, the password not", async () => {
+  await withApp(async (app) => {
+    const admin = await signInAs(app, "ADMIN");
+    const typedPassword = "a-password-nobody-sees-99";
+    // The service refuses the address: beside the email field.
+    let response = await postForm(app, admin, "/admin/users", [
+      ["email", "not-an-address"],
+      ["display_name", "Ward clerk"],
+      ["role", "STEWARD"],
+      ["password", typedPassword],
+    ]);
+    assert.equal(response.status, 400);
+    let html = await response.text();
+    assertMarked(html, "new-user-email", /^The email address is not valid\.$/);
+    for (const id of ["new-user-name", "new-user-role", "new-user-password"]) {
+      assertUnmarked(html, id);
+    }
+    // The summary is the form's own, at its top.
+    assert.match(
+      formOf(html, "/admin/users"),
+      /^<form[^>]*><div class="notice notice--error" role="alert" tabindex="-1" autofocus/,
+    );
+    assert.match(summaryOf(html), /The account was not added:/);
+    assert.equal(valueOf(startTag(html, "new-user-email")), "not-an-address");
+    assert.equal(valueOf(startTag(html, "new-user-name")), "Ward clerk");
+    assert.match(html, /<option value="STEWARD" selected>/);
+    assertNoPasswordEchoed(html, typedPassword);
+
+    // An address in use: the same field.
+    response = await postForm(app, admin, "/admin/users", [
+      ["email", admin.user.email],
+      ["role", "RESEARCHER"],
+    ]);
+    assert.equal(response.status, 409);
+    html = await response.text();
+    assertMarked(html, "new-user-email", /^An account with this email already exists\.$/);
+
+    // A role the form does not offer (a stale or edited page): the role is marked.
+    response = await postForm(app, admin, "/admin/users", [
+      ["email", "clerk@example.org"],
+      ["role", "OWNER"],
+      ["password", typedPassword],
+    ]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, "new-user-role", /^Role: choose RESEARCHER, STEWARD or ADMIN\.$/);
+    assertUnmarked(html, "new-user-email");
+    assert.equal(valueOf(startTag(html, "new-user-email")), "clerk@example.org");
+    assertNoPasswordEchoed(html, typedPassword);
+
+    // A password the rules refuse: the password field.
+    response = await postForm(app, admin, "/admin/users", [
+      ["email", "clerk@example.org"],
+      ["role", "RESEARCHER"],
+      ["password", "short"],
+    ]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, "new-user-password", /^Passwords need at least 12 characters\.$/);
+    assertNoPasswordEchoed(html);
+  });
+});
+
+Deno.test("/admin/users set-password form: the new password or the administrator's own is marked in that row's open form, both left empty", async () => {
+  await withApp(async (app) => {
+    const admin = await signInAs(app, "ADMIN");
+    const target = await app.services.auth.createUser(
+      { email: "nurse@example.org", role: "RESEARCHER" },
+      { type: "system" },
+    );
+    const path = `/admin/users/${target.id}/password`;
+    const newField = `password-${target.id}`;
+    const ownField = `admin-password-${target.id}`;
+    const typed = "a-brand-new-password-42";
+
+    let response = await postForm(app, admin, path, [["password", typed]]);
+    assert.equal(response.status, 400);
+    let html = await response.text();
+    assertMarked(html, ownField, /^Enter your own password too/);
+    assertUnmarked(html, newField);
+    assert.match(
+      html,
+      new RegExp(`<details open>[\\s\\S]{0,400}action="${path}"><div class="notice notice--error"`),
+    );
+    assertNoPasswordEchoed(html, typed);
+
+    response = await postForm(app, admin, path, [
+      ["password", typed],
+      ["current_password", "not-my-password-at-all"],
+    ]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, ownField, /^Your current password is not correct\.$/);
+    assertNoPasswordEchoed(html, typed, "not-my-password-at-all");
+
+    response = await postForm(app, admin, path, [
+      ["password", "short"],
+      ["current_password", "not-my-password-at-all"],
+    ]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, newField, /^Passwords need at least 12 characters\.$/);
+    assertUnmarked(html, ownField);
+    // Only this row's form is marked.
+    assert.equal(html.match(/aria-invalid="true"/g)?.length, 1);
+  });
+});
+
+Deno.test("/admin/tokens create form: no scope or a past expiry is marked on its field; name, scopes and expiry kept", async () => {
+  await withApp(async (app) => {
+    const admin = await signInAs(app, "ADMIN");
+    let response = await postForm(app, admin, "/admin/tokens", [
+      ["name", "ofrep-web"],
+      ["expires_at", "2099-01-01T10:00"],
+    ]);
+    assert.equal(response.status, 400);
+    let html = await response.text();
+    assertMarked(html, "new-token-scopes", /^Scopes: tick at least one\.$/);
+    // Every scope box is marked and described by the message.
+    for (const tag of html.match(/<input[^>]*name="scopes"[^>]*>/g) ?? []) {
+      assert.match(tag, /aria-invalid="true"/);
+      assert.match(tag, /aria-describedby="new-token-scopes-error"/);
+    }
+    assertUnmarked(html, "new-token-name");
+    assert.match(summaryOf(html), /The token was not created:/);
+    assert.equal(valueOf(startTag(html, "new-token-name")), "ofrep-web");
+    assert.equal(valueOf(startTag(html, "new-token-expires")), "2099-01-01T10:00");
+
+    response = await postForm(app, admin, "/admin/tokens", [
+      ["name", "ofrep-web"],
+      ["scopes", "flags:evaluate"],
+      ["expires_at", "2001-01-01T10:00"],
+    ]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, "new-token-expires", /^The expiry must be in the future\.$/);
+    assert.equal(valueOf(startTag(html, "new-token-expires")), "2001-01-01T10:00");
+    assert.match(html, /<input[^>]*value="flags:evaluate" checked/);
+    assert.equal((await app.services.auth.listTokens()).length, 0);
+  });
+});
+
+Deno.test("/settings/account: a mismatch, a wrong current password or a weak new one is marked on its field; no password is sent back", async () => {
+  await withApp(async (app) => {
+    const user = await signInAs(app, "RESEARCHER");
+    const typed = "another-good-password-7";
+    let response = await postForm(app, user, "/settings/account/password", [
+      ["current_password", "whatever-it-was-1"],
+      ["new_password", typed],
+      ["confirm_password", `${typed}x`],
+    ]);
+    assert.equal(response.status, 400);
+    let html = await response.text();
+    assertMarked(html, "confirm-password", /^The two new passwords differ/);
+    assertUnmarked(html, "current-password");
+    assertUnmarked(html, "new-password");
+    assert.match(summaryOf(html), /Your password was not changed:/);
+    assertNoPasswordEchoed(html, typed, "whatever-it-was-1");
+
+    response = await postForm(app, user, "/settings/account/password", [
+      ["current_password", "whatever-it-was-1"],
+      ["new_password", typed],
+      ["confirm_password", typed],
+    ]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, "current-password", /^Your current password is not correct\.$/);
+    assertNoPasswordEchoed(html, typed, "whatever-it-was-1");
+
+    response = await postForm(app, user, "/settings/account/password", [
+      ["current_password", "whatever-it-was-1"],
+      ["new_password", "aaaaaaaaaaaaaaa"],
+      ["confirm_password", "aaaaaaaaaaaaaaa"],
+    ]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, "new-password", /^Passwords need more varied characters\.$/);
+    assertUnmarked(html, "current-password");
+
+    response = await postForm(app, user, "/settings/account/password", [
+      ["new_password", typed],
+      ["confirm_password", typed],
+    ]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, "current-password", /^Enter your current password/);
+    assertNoPasswordEchoed(html, typed);
+  });
+});
