@@ -14,7 +14,15 @@ import { page } from "../lib/http/access.ts";
 import { firstValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { createFormFailures } from "../lib/web/form_failure.ts";
-import { CsrfField, ErrorNotice, QueryNotice } from "../components/forms.tsx";
+import {
+  CsrfField,
+  ErrorNotice,
+  ErrorSummary,
+  FieldError,
+  fieldErrorAttrs,
+  type FormError,
+  QueryNotice,
+} from "../components/forms.tsx";
 
 const READ = { role: "signed_in", class: "read" } as const;
 /**
@@ -27,6 +35,26 @@ const CHANGE = { role: "signed_in", class: "auth" } as const;
 const NOTICES: Record<string, string> = {
   password_changed:
     "Your password was changed. Your other sessions were ended; this one stays signed in.",
+};
+
+/** The ids of the form's fields, by name. */
+const FIELDS = {
+  current_password: "current-password",
+  new_password: "new-password",
+  confirm_password: "confirm-password",
+} as const;
+
+/** What the form says about a field the schema refused, by the field's name. */
+const MESSAGES: Record<keyof typeof FIELDS, string> = {
+  current_password: "Enter your current password (at most 1024 characters).",
+  new_password: "New password: at most 1024 characters.",
+  confirm_password: "New password again: at most 1024 characters.",
+};
+
+/** The fields a refusal of the service names (`$.currentPassword`), by the form's field ids. */
+const SERVICE_FIELDS: Record<string, string> = {
+  "$.currentPassword": FIELDS.current_password,
+  "$.newPassword": FIELDS.new_password,
 };
 
 const PasswordChangeForm = z.object({
@@ -42,9 +70,17 @@ export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
   function accountPage(
     c: Context<AppEnv>,
-    state: { error?: string; status?: number; headers?: Record<string, string> } = {},
+    state: {
+      /** An error not about a field (the account locked, a busy database), as a notice. */
+      error?: string;
+      /** The messages about what was typed, in a summary linked to the fields. */
+      errors?: FormError[];
+      status?: number;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     const user = c.get("principal") as UserPrincipal;
+    const errors = state.errors ?? [];
     return ctx.pages.render(
       c,
       <>
@@ -65,38 +101,55 @@ export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           class="form-card"
           aria-labelledby="password-heading"
         >
-          <ErrorNotice message={state.error} />
+          {
+            // The summary is focused on load; passwords are never sent back, so every field is
+            // empty again, the ones at fault marked.
+            errors.length > 0
+              ? <ErrorSummary errors={errors} title="Your password was not changed:" />
+              : <ErrorNotice message={state.error} />
+          }
           <CsrfField c={c} />
           <label>
             Current password
             <input
               type="password"
               name="current_password"
+              id={FIELDS.current_password}
               autocomplete="current-password"
               required
+              {...fieldErrorAttrs(errors, FIELDS.current_password)}
             />
           </label>
+          <FieldError errors={errors} field={FIELDS.current_password} />
           <label>
             New password{" "}
-            <span class="field-hint">(12+ characters, not mostly one repeated character)</span>
+            <span class="field-hint">
+              (12+ characters, not mostly one repeated character)
+            </span>
             <input
               type="password"
               name="new_password"
+              id={FIELDS.new_password}
               autocomplete="new-password"
               minLength={12}
               required
+              {...fieldErrorAttrs(errors, FIELDS.new_password)}
             />
           </label>
+          <FieldError errors={errors} field={FIELDS.new_password} />
           <label>
             New password again
             <input
               type="password"
               name="confirm_password"
+              id={FIELDS.confirm_password}
               autocomplete="new-password"
               minLength={12}
               required
+              {...fieldErrorAttrs(errors, FIELDS.confirm_password)}
             />
           </label>
+          <FieldError errors={errors} field={FIELDS.confirm_password} />
           <p class="field-hint">
             Your other sessions (other browsers and devices) are signed out; this one stays signed
             in. After 5 wrong current passwords the account is locked for a while, for signing in
@@ -118,8 +171,11 @@ export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "POST", "/settings/account/password", CHANGE, async (c) => {
     const parsed = PasswordChangeForm.safeParse(firstValues(await readForm(c)));
     if (!parsed.success) {
+      const names = new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "")));
       return await accountPage(c, {
-        error: "Enter your current password and the new one twice.",
+        errors: (Object.keys(FIELDS) as (keyof typeof FIELDS)[])
+          .filter((name) => names.has(name))
+          .map((name) => ({ message: MESSAGES[name], field: FIELDS[name] })),
         status: 400,
       });
     }
@@ -127,7 +183,10 @@ export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     // Checked before the current password, so a typo here costs no attempt.
     if (new_password !== confirm_password) {
       return await accountPage(c, {
-        error: "The two new passwords differ. Type the same new password twice.",
+        errors: [{
+          message: "The two new passwords differ. Type the same new password twice.",
+          field: FIELDS.confirm_password,
+        }],
         status: 400,
       });
     }
@@ -151,8 +210,13 @@ export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       }
       const failure = failureOf(c, error, { writes: "atomic" });
       if (!failure || !(error instanceof AppError)) throw error;
+      // A wrong current password or a new one that breaks the rules: beside that field.
+      const field = failure.status < 500
+        ? (error.details.issues ?? []).map((issue) => SERVICE_FIELDS[issue.path])
+          .find((id) => id !== undefined)
+        : undefined;
       return await accountPage(c, {
-        error: failure.message,
+        ...(field ? { errors: [{ message: failure.message, field }] } : { error: failure.message }),
         status: failure.status,
         headers: failure.headers,
       });

@@ -87,10 +87,17 @@ async function auditActions(app: TestApp, userId: string): Promise<string[]> {
   return rows.map((r) => r.action);
 }
 
-/** The text of the page's error notices. */
+/**
+ * The text of the page's error notices and of the messages of its error summary (a form refused
+ * for what was typed lists them there, each linked to its field).
+ */
 function errorsOf(html: string): string {
-  return [...html.matchAll(/<p class="notice notice--error" role="alert">([^<]*)</g)]
-    .map((m) => m[1]).join(" | ");
+  const notices = [...html.matchAll(/<p class="notice notice--error" role="alert">([^<]*)</g)];
+  const summary = html.slice(html.indexOf('data-testid="form-errors"'));
+  const listed = html.includes('data-testid="form-errors"')
+    ? [...summary.slice(0, summary.indexOf("</ul>")).matchAll(/<li>(?:<a [^>]*>)?([^<]*)</g)]
+    : [];
+  return [...notices, ...listed].map((m) => m[1]).join(" | ");
 }
 
 for (const role of ["RESEARCHER", "STEWARD", "ADMIN"] as const) {
@@ -315,7 +322,9 @@ Deno.test({
       // In the form that was sent, which stays open.
       assert.match(
         html,
-        new RegExp(`<details open>[\\s\\S]{0,400}action="${path}"><p class="notice notice--error"`),
+        new RegExp(
+          `<details open>[\\s\\S]{0,400}action="${path}"><div class="notice notice--error" role="alert" tabindex="-1" autofocus`,
+        ),
       );
       assert.equal(await passwordHash(app, target.id), before, "unchanged");
       assert.equal(await sessionStatus(app, targetSession.cookie), 200, "the user's session stays");
