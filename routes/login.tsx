@@ -12,7 +12,8 @@ import type { RouteContext } from "../lib/context.ts";
 import { AppError, RateLimitedError } from "../lib/errors/mod.ts";
 import { page, safeNextPath, signInPath, type SignInReason } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
-import { firstValues, readForm } from "../lib/http/form.ts";
+import { firstValues, formValue, readForm } from "../lib/http/form.ts";
+import { ErrorSummary, FieldError, fieldErrorAttrs, type FormError } from "../components/forms.tsx";
 
 const LoginForm = z.object({
   email: z.string().trim().min(3).max(254),
@@ -37,15 +38,37 @@ const REASONS: Record<SignInReason, { text: string; tone: "ok" | "warn" }> = {
   },
 };
 
+/** The ids of the sign-in form's fields. */
+const FIELDS = { email: "login-email", password: "login-password" } as const;
+
+/**
+ * A refused sign-in marks both fields with one message: which of the two was wrong is not said,
+ * so that the form does not tell whether an account exists.
+ */
+const WRONG_CREDENTIALS: FormError = {
+  message: "The email or password is not correct.",
+  field: FIELDS.email,
+  also: [FIELDS.password],
+};
+
+/** What the form says about an empty (or too long) field, by the field's name. */
+const MISSING: Record<string, FormError> = {
+  email: { message: "Enter your email address.", field: FIELDS.email },
+  password: { message: "Enter your password.", field: FIELDS.password },
+};
+
 function reasonOf(value: string | undefined): SignInReason | undefined {
   return value !== undefined && Object.hasOwn(REASONS, value) ? value as SignInReason : undefined;
 }
 
 function LoginBody(
-  { next, error, email, reason }: {
+  { next, error, errors = [], email, reason }: {
     next: string;
+    /** An error not about the fields (a lock, a busy server), as a notice. */
     error?: string;
-    email?: string;
+    /** What was wrong with what was typed, in a summary linked to the fields. */
+    errors?: FormError[];
+    email?: string | undefined;
     reason?: SignInReason | undefined;
   },
 ) {
@@ -58,7 +81,9 @@ function LoginBody(
           {why.text}
         </p>
       )}
-      {error && <p class="notice notice--error" role="alert">{error}</p>}
+      {errors.length > 0
+        ? <ErrorSummary errors={errors} title="You were not signed in:" />
+        : error && <p class="notice notice--error" role="alert">{error}</p>}
       <form method="post" action="/login">
         <input type="hidden" name="next" value={next} />
         {
@@ -67,12 +92,29 @@ function LoginBody(
         }
         <label>
           Email
-          <input type="email" name="email" autocomplete="username" required value={email ?? ""} />
+          <input
+            type="email"
+            id={FIELDS.email}
+            name="email"
+            autocomplete="username"
+            required
+            value={email ?? ""}
+            {...fieldErrorAttrs(errors, FIELDS.email)}
+          />
         </label>
+        <FieldError errors={errors} field={FIELDS.email} />
         <label>
           Password
-          <input type="password" name="password" autocomplete="current-password" required />
+          <input
+            type="password"
+            id={FIELDS.password}
+            name="password"
+            autocomplete="current-password"
+            required
+            {...fieldErrorAttrs(errors, FIELDS.password)}
+          />
         </label>
+        <FieldError errors={errors} field={FIELDS.password} />
         <button type="submit" class="button button--primary">Sign in</button>
       </form>
       <p class="muted">Accounts are created by an administrator.</p>
@@ -98,7 +140,18 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       firstValues(fields),
     );
     const next = safeNextPath(parsed.success ? parsed.data.next : "/");
-    if (!parsed.success) return render(c, { next, error: "Enter your email and password." }, 400);
+    if (!parsed.success) {
+      // Each empty field is marked; what was typed as the email is kept (never the password).
+      const names = new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "")));
+      const errors = ["email", "password"].filter((name) => names.has(name))
+        .map((name) => MISSING[name]!);
+      return render(c, {
+        next,
+        reason: reasonOf(formValue(fields, "reason")),
+        email: formValue(fields, "email")?.trim().slice(0, 254),
+        ...(errors.length > 0 ? { errors } : { error: "Enter your email and password." }),
+      }, 400);
+    }
     const reason = reasonOf(parsed.data.reason);
     try {
       const result = await ctx.services.auth.signIn(parsed.data.email, parsed.data.password, {
@@ -151,7 +204,7 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           next,
           reason,
           email: parsed.data.email,
-          error: "The email or password is not correct.",
+          errors: [WRONG_CREDENTIALS],
         }, 401);
       }
       throw error;

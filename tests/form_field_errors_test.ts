@@ -365,3 +365,59 @@ Deno.test("/settings/account: a mismatch, a wrong current password or a weak new
     assertNoPasswordEchoed(html, typed);
   });
 });
+
+Deno.test("/login: wrong credentials mark both fields with one generic message; an empty field is marked alone; the email kept, the password not", async () => {
+  await withApp(async (app) => {
+    const { user } = await signInAs(app, "STEWARD");
+    const typed = "a-wrong-password-typed-here";
+    let response = await postForm(app, undefined, "/login", [
+      ["email", user.email],
+      ["password", typed],
+      ["next", "/flags"],
+    ]);
+    assert.equal(response.status, 401);
+    let html = await response.text();
+    const message = /^The email or password is not correct\.$/;
+    assertMarked(html, "login-email", message);
+    // The password is marked and described by the same message: which one was wrong is not said.
+    const password = startTag(html, "login-password");
+    assert.match(password, /aria-invalid="true"/);
+    assert.match(password, /aria-describedby="login-email-error"/);
+    assert.equal(html.match(/class="field-error"/g)?.length, 1, "the message is shown once");
+    assert.match(summaryOf(html), /You were not signed in:/);
+    assert.equal(valueOf(startTag(html, "login-email")), user.email);
+    assertNoPasswordEchoed(html, typed);
+    // An unknown address gets exactly the same marking.
+    const unknown = await postForm(app, undefined, "/login", [
+      ["email", "nobody@example.org"],
+      ["password", typed],
+    ]);
+    assert.equal(unknown.status, 401);
+    const other = await unknown.text();
+    for (const id of ["login-email", "login-password"]) {
+      assert.equal(
+        startTag(other, id).replace(/\svalue="[^"]*"/, ""),
+        startTag(html, id).replace(/\svalue="[^"]*"/, ""),
+      );
+    }
+    assert.ok(!summaryOf(other).includes("nobody@example.org"), "the message quotes no address");
+
+    // An empty password: only the password is marked; the email stays.
+    response = await postForm(app, undefined, "/login", [
+      ["email", user.email],
+      ["password", ""],
+    ]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, "login-password", /^Enter your password\.$/);
+    assertUnmarked(html, "login-email");
+    assert.equal(valueOf(startTag(html, "login-email")), user.email);
+
+    // Both empty: both marked, each with its own message.
+    response = await postForm(app, undefined, "/login", [["email", ""], ["password", ""]]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, "login-email", /^Enter your email address\.$/);
+    assertMarked(html, "login-password", /^Enter your password\.$/);
+  });
+});
