@@ -26,7 +26,12 @@ import { experimentPageRoutes } from "../routes/experiments.tsx";
 import { flagPageRoutes } from "../routes/flags.tsx";
 import { authPageRoutes } from "../routes/login.tsx";
 import { openApiRoutes } from "../routes/api/openapi.tsx";
-import { ofrepCors, ofrepResponseShape, ofrepRoutes } from "../routes/api/ofrep.ts";
+import {
+  ofrepCors,
+  ofrepResponseShape,
+  ofrepRoutes,
+  withOfrepRequestBodies,
+} from "../routes/api/ofrep.ts";
 import { errorsApiRoutes } from "../routes/api/errors.ts";
 import { homeRoutes } from "../routes/home.tsx";
 import { analyticsApiRoutes } from "../routes/api/analytics.ts";
@@ -88,6 +93,7 @@ import {
 } from "./http/middleware.ts";
 import { validationHook } from "./http/openapi.ts";
 import { pageHome } from "./http/page_home.ts";
+import { routePath } from "./http/route_path.ts";
 import { errorResponse, problem, wantsApi } from "./http/problem.ts";
 import type { AppEnv, AppHono } from "./http/types.ts";
 import type { Logger } from "./log/mod.ts";
@@ -297,7 +303,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     startedAt: clock.now(),
   };
 
-  const app: AppHono = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app: AppHono = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, getPath: routePath });
   app.use(requestContext({
     logger,
     trustProxy: config.trustProxy,
@@ -411,7 +417,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.route(
     "/",
     openApiRoutes(ctx, () =>
-      app.getOpenAPI31Document({
+      withOfrepRequestBodies(app.getOpenAPI31Document({
         openapi: "3.1.0",
         info: {
           title: "ResearchFlow Governance API",
@@ -419,7 +425,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           description:
             "Governance mode, feature flags, experiments, consent, analytics and events.",
         },
-      }) as unknown as Record<string, unknown>),
+      }) as unknown as Record<string, unknown>)),
   );
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",

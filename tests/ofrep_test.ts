@@ -388,3 +388,40 @@ Deno.test("OFREP bulk: If-None-Match * is no match (the client gets the evaluati
     assert.equal(await listed.text(), "");
   });
 });
+
+Deno.test("OFREP: a base URL ending in '/' (//ofrep/...) is served as /ofrep/..., not the HTML 404 page", async () => {
+  await withApp(async (app, token) => {
+    const body = JSON.stringify({ context: { targetingKey: "u1" } });
+    const single = await evaluate(app, `/${SINGLE}/everyone`, { "x-api-key": token }, body);
+    assert.equal(single.status, 200);
+    assert.deepEqual((await single.json()).value, true);
+    const bulk = await evaluate(app, `//${SINGLE.slice(1)}`, { "x-api-key": token }, body);
+    assert.equal(bulk.status, 200);
+    assert.ok(Array.isArray((await bulk.json()).flags));
+    // Access rules read the same merged path: no credential, no answer.
+    const anonymous = await evaluate(app, `/${SINGLE}/everyone`, {}, body);
+    assert.equal(anonymous.status, 401);
+    await anonymous.body?.cancel();
+    const admin = await app.request("//api//admin/tokens");
+    assert.equal(admin.status, 401);
+    await admin.body?.cancel();
+  });
+});
+
+Deno.test("OFREP: the OpenAPI document shows both operations' request body (context, targetingKey, an example)", async () => {
+  await withApp(async (app, token) => {
+    // deno-lint-ignore no-explicit-any
+    const document = await json<any>(await app.request("/api/openapi.json"));
+    for (const path of [`${SINGLE}/{key}`, SINGLE]) {
+      const body = document.paths[path].post.requestBody;
+      assert.ok(body, path);
+      const media = body.content["application/json"];
+      assert.equal(media.schema.properties.context.properties.targetingKey.type, "string");
+      assert.deepEqual(media.example, { context: { targetingKey: "user-123" } });
+    }
+    // The body is still read by the route (OFREP's error format), not by the OpenAPI validator.
+    const parse = await evaluate(app, `${SINGLE}/everyone`, { "x-api-key": token }, "{not json");
+    assert.equal(parse.status, 400);
+    assert.equal((await parse.json()).errorCode, "PARSE_ERROR");
+  });
+});

@@ -21,6 +21,7 @@ import {
   etagMatches,
   experimentResult,
   flagResult,
+  MAX_TARGETING_KEY,
   type OfrepContext,
   type OfrepResult,
   parseOfrepRequest,
@@ -63,6 +64,59 @@ const REQUEST_DOC =
   "ignored (the server's apply).";
 
 const NO_STORE = { "cache-control": "no-store" };
+
+/**
+ * The request body of both operations, for the OpenAPI document only. The routes read the body
+ * themselves (parseOfrepRequest), because their refusals are in OFREP's format; a request schema
+ * here would have the OpenAPI validator answer first, in problem+json. Without it, the document
+ * showed no body at all: "Try it" at /api/docs could send no context, and clients generated from
+ * the document would send none.
+ */
+const REQUEST_BODY = {
+  required: false,
+  description: "The evaluation context. Optional: without a targeting key, flags that bucket or " +
+    "target users answer TARGETING_KEY_MISSING (single) or per flag (bulk).",
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          context: {
+            type: "object",
+            additionalProperties: true,
+            properties: {
+              targetingKey: {
+                type: "string",
+                maxLength: MAX_TARGETING_KEY,
+                description: "The id flags bucket and target by (a user id). An empty string " +
+                  "counts as none.",
+              },
+            },
+            description: "Other attributes are accepted and ignored; `mode` and `environment` " +
+              "are the server's own.",
+          },
+        },
+      },
+      example: { context: { targetingKey: "user-123" } },
+    },
+  },
+};
+
+/** The OFREP operations' paths in the document, which get {@link REQUEST_BODY}. */
+const DOCUMENTED_PATHS = ["/ofrep/v1/evaluate/flags/{key}", "/ofrep/v1/evaluate/flags"];
+
+/** Adds the OFREP request bodies to a generated OpenAPI document (in place; returns it). */
+export function withOfrepRequestBodies<T extends Record<string, unknown>>(document: T): T {
+  const paths = document.paths as
+    | Record<string, Record<string, Record<string, unknown>>>
+    | undefined;
+  for (const path of DOCUMENTED_PATHS) {
+    const operation = paths?.[path]?.post;
+    if (operation) operation.requestBody = REQUEST_BODY;
+  }
+  return document;
+}
 
 /**
  * OFREP's response shape for errors made before the route runs (sign-in,
