@@ -17,6 +17,7 @@ import { AppError } from "../lib/errors/mod.ts";
 import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { formValue, readForm } from "../lib/http/form.ts";
+import { ErrorSummary, FieldError, fieldErrorAttrs, type FormError } from "../components/forms.tsx";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_ERASE = { role: "ADMIN", class: "governance-write" } as const;
@@ -24,6 +25,9 @@ const ADMIN_ERASE = { role: "ADMIN", class: "governance-write" } as const;
 /** Step one: which account (by e-mail). Step two: that account's id, confirmed. */
 const FindAccountForm = z.object({ email: z.string().trim().min(3).max(254) }).strict();
 const ConfirmEraseForm = z.object({ user_id: z.uuid(), confirm: z.literal("yes") }).strict();
+
+/** The id of the erase form's email field. */
+const ERASE_EMAIL = "erase-email";
 
 const number = (n: number) => n.toLocaleString("en-US");
 const percent = (part: number, whole: number) =>
@@ -121,6 +125,11 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     c: Context<AppEnv>,
     options: {
       error?: string;
+      /**
+       * The erase form's message about its email field (empty, or no such account), shown in a
+       * summary at the top of that form, focused on load; `email` is what was typed.
+       */
+      eraseError?: { message: string; email: string };
       notice?: string;
       status?: number;
       /** The account found by step one of the erasure, awaiting confirmation. */
@@ -151,6 +160,9 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     }
     const stats = await consent.stats();
     const isAdmin = roleAtLeast(user.role, "ADMIN");
+    const eraseErrors: FormError[] = options.eraseError
+      ? [{ message: options.eraseError.message, field: ERASE_EMAIL }]
+      : [];
     return ctx.pages.render(
       c,
       <>
@@ -327,11 +339,22 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
               You confirm on the next step, which names the account. The deletion is audited.
             </p>
             <form method="post" action="/analytics/erase" class="form-card">
+              <ErrorSummary errors={eraseErrors} title="No events were deleted:" />
               <input type="hidden" name="csrf_token" value={user.csrfToken} />
               <label>
                 Account email
-                <input type="email" name="email" required maxLength={254} autocomplete="off" />
+                <input
+                  type="email"
+                  id={ERASE_EMAIL}
+                  name="email"
+                  required
+                  maxLength={254}
+                  autocomplete="off"
+                  value={options.eraseError?.email ?? ""}
+                  {...fieldErrorAttrs(eraseErrors, ERASE_EMAIL)}
+                />
               </label>
+              <FieldError errors={eraseErrors} field={ERASE_EMAIL} />
               <button type="submit" class="button">Delete events…</button>
             </form>
           </section>
@@ -399,13 +422,20 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       }
       return c.redirect(`/analytics?erased=${deleted}&user=${confirmed.data.user_id}`, 303);
     }
+    const typed = (formValue(form, "email") ?? "").trim().slice(0, 254);
     const parsed = FindAccountForm.safeParse({ email: formValue(form, "email") });
     if (!parsed.success) {
-      return await dashboardPage(c, { error: "Enter the email of an account.", status: 400 });
+      return await dashboardPage(c, {
+        eraseError: { message: "Enter the email of an account.", email: typed },
+        status: 400,
+      });
     }
     const target = await auth.findUserByEmail(parsed.data.email.toLowerCase());
     if (!target) {
-      return await dashboardPage(c, { error: "There is no account with that email.", status: 404 });
+      return await dashboardPage(c, {
+        eraseError: { message: "There is no account with that email.", email: typed },
+        status: 404,
+      });
     }
     // Nothing is deleted yet: the page asks to confirm, naming the account.
     return await dashboardPage(c, { confirmErase: target });

@@ -421,3 +421,26 @@ Deno.test("/login: wrong credentials mark both fields with one generic message; 
     assertMarked(html, "login-password", /^Enter your password\.$/);
   });
 });
+
+Deno.test("/analytics erase form: an address with no account is marked on the email field, in that form, and kept", async () => {
+  await withApp(async (app) => {
+    const admin = await signInAs(app, "ADMIN");
+    const typed = "nobody-here@example.org";
+    let response = await postForm(app, admin, "/analytics/erase", [["email", typed]]);
+    assert.equal(response.status, 404);
+    let html = await response.text();
+    assertMarked(html, "erase-email", /^There is no account with that email\.$/);
+    assert.match(
+      formOf(html, "/analytics/erase"),
+      /^<form[^>]*><div class="notice notice--error" role="alert" tabindex="-1" autofocus/,
+    );
+    assert.match(summaryOf(html), /No events were deleted:/);
+    assert.equal(valueOf(startTag(html, "erase-email")), typed);
+    assert.ok(!summaryOf(html).includes(typed), "the message quotes no address");
+
+    response = await postForm(app, admin, "/analytics/erase", [["email", ""]]);
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assertMarked(html, "erase-email", /^Enter the email of an account\.$/);
+  });
+});
