@@ -22,6 +22,10 @@ Deno.test("eponyms stay as they are", () => {
       "Apgar Score 9",
       "enrolled at Mayo Clinic",
       "Reviewed Parkinson disease cohort",
+      "Kaplan-Meier estimate",
+      "Guillain-Barre syndrome",
+      "Cox regression",
+      "Baylor College of Medicine",
     ]
   ) {
     assert.equal(redactText(text), text, text);
@@ -47,4 +51,29 @@ Deno.test("people with those surnames are still found", () => {
     ["Wilson visited today", "[REDACTED:PERSON_NAME] visited today"],
   ];
   for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+});
+
+Deno.test("only a listed surname before its own noun is an eponym: patients before such nouns stay names", () => {
+  // Each of these was let through when any name before any eponym noun counted (a first name,
+  // a possessive, a surname not listed, a hyphenated surname pair).
+  const cases: Array<[string, string]> = [
+    ["Garcia's score was 4", "[REDACTED:PERSON_NAME]'s score was 4"],
+    ["Taylor's hospital stay", "[REDACTED:PERSON_NAME]'s hospital stay"],
+    ["Anderson's fracture healed", "[REDACTED:PERSON_NAME]'s fracture healed"],
+    ["Emily score 7 on the PHQ-9", "[REDACTED:PERSON_NAME] score 7 on the PHQ-9"],
+    ["Mary hospital admission", "[REDACTED:PERSON_NAME] hospital admission"],
+    ["Contacted Rodriguez hospital", "Contacted [REDACTED:PERSON_NAME] hospital"],
+    ["spoke to Lopez clinic staff", "spoke to [REDACTED:PERSON_NAME] clinic staff"],
+    ["Kim clinic visit", "[REDACTED:PERSON_NAME] clinic visit"],
+    ["Jones clinic notes", "[REDACTED:PERSON_NAME] clinic notes"],
+    ["Garcia-Lopez score 4", "[REDACTED:PERSON_NAME] score 4"],
+    ["Smith-Jones disease", "[REDACTED:PERSON_NAME] disease"],
+    // A listed surname before a noun that is not its eponym's.
+    ["Wilson hospital stay", "[REDACTED:PERSON_NAME] hospital stay"],
+    ["Parkinson clinic visit", "[REDACTED:PERSON_NAME] clinic visit"],
+  ];
+  for (const [text, redacted] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.equal(scan({ search_term: text }).found, true, text);
+  }
 });

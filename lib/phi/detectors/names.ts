@@ -947,7 +947,7 @@ export function matchNames(
     const b = flagsAt(t, dash + 1, we);
     if (
       a & W_LAST && b & W_LAST && (strongLast(a) || strongLast(b)) && isUpperAt(t, dash + 1) &&
-      !eponymAfter(t, we)
+      !setHas(HYPHENATED_EPONYMS, rangeHash(t, i, we))
     ) {
       hit(ctx, i, we, "PERSON_NAME");
       return we;
@@ -1006,9 +1006,9 @@ export function matchNames(
   // not everyday words.
   // A first name after "Surname, " takes the surname with it ("Smith, Mary"); a surname
   // takes the particles before it ("van der Berg").
-  // Not a lone name before an eponym's noun ("Wilson disease", "Pearson correlation"); after
-  // another name it is a person's ("Braden Parkinson score sheet").
-  if ((first || last) && !(eponymAfter(t, we) && !nameBefore(t, i))) {
+  // Not a listed surname before its eponym's noun ("Wilson disease", "Pearson correlation");
+  // after another name it is a person's ("Braden Parkinson score sheet").
+  if ((first || last) && !(eponymAt(t, i, we) && !nameBefore(t, i))) {
     let s = first ? surnameBeforeComma(t, i) : i;
     if (s === i && flags & W_LAST) s = particlesBefore(t, i);
     hit(ctx, s, we, "PERSON_NAME");
@@ -1018,83 +1018,119 @@ export function matchNames(
 }
 
 /**
- * Nouns an eponym names: a surname right before one ("Wilson disease", "Parkinson's disease",
- * "Hodgkin lymphoma", "Pearson correlation", "Apgar score", "Kaplan Meier estimate", "Mayo
- * Clinic") names a disease, a statistic or an institution, which a research platform's logs and
- * analytics are full of, not a person. Only nouns that do not follow a person's name in
- * ordinary writing ("test", "results", "visit" do: "Jane Smith test results" keeps its name).
+ * Eponyms: a surname and the noun it names, written together ("Parkinson disease",
+ * "Parkinson's disease", "Hodgkin lymphoma", "Pearson correlation", "Gleason score", "Mayo
+ * Clinic"). A research platform's searches, cohort names and error messages are full of them;
+ * read as a person's name, they made analytics events and log lines lose the very terms
+ * researchers work with.
+ *
+ * Each surname is listed with its own nouns, never a noun alone: a rule keyed on the noun let
+ * patients through wherever that noun follows a name in ordinary notes ("Garcia's score was
+ * 4", "Kim clinic visit", "Mary hospital admission", "Anderson's fracture healed"). So a
+ * surname from this list before another noun ("Wilson hospital stay"), a surname not listed
+ * before a listed noun ("Garcia score"), and a first name anywhere stay names. Common surnames
+ * whose eponyms also read as a person's notes (Smith fracture, Jones criteria) are left out:
+ * when unsure, redact.
  */
-const EPONYM_HEADS = wordSet([
-  "disease",
-  "diseases",
-  "syndrome",
-  "syndromes",
-  "sarcoma",
-  "lymphoma",
-  "leukemia",
-  "leukaemia",
-  "carcinoma",
-  "tumor",
-  "tumour",
-  "palsy",
-  "thyroiditis",
-  "encephalopathy",
-  "encephalitis",
-  "dystrophy",
-  "ataxia",
-  "chorea",
-  "contracture",
-  "neuralgia",
-  "neuroma",
-  "anomaly",
-  "anemia",
-  "anaemia",
-  "aneurysm",
-  "hernia",
-  "ulcer",
-  "fracture",
-  "phenomenon",
-  "reflex",
-  "maneuver",
-  "manoeuvre",
-  "correlation",
-  "coefficient",
-  "criteria",
-  "criterion",
-  "distribution",
-  "estimator",
-  "estimate",
-  "curve",
-  "curves",
-  "equation",
-  "regression",
-  "transform",
-  "score",
-  "scale",
-  "rank",
-  "index",
-  "classification",
-  "staging",
-  "clinic",
-  "hospital",
-  "institute",
-  "infirmary",
-  "university",
-  "college",
-  "foundation",
+const DISEASE = ["disease", "diseases"];
+const EPONYMS: Record<string, readonly string[]> = {
+  // Diseases and syndromes.
+  addison: DISEASE,
+  alzheimer: DISEASE,
+  asperger: ["syndrome"],
+  behcet: [...DISEASE, "syndrome"],
+  bell: ["palsy"],
+  burkitt: ["lymphoma"],
+  castleman: DISEASE,
+  crohn: DISEASE,
+  cushing: [...DISEASE, "syndrome"],
+  duchenne: ["muscular", "dystrophy"],
+  ewing: ["sarcoma", "tumor", "tumour"],
+  fabry: DISEASE,
+  friedreich: ["ataxia"],
+  gaucher: DISEASE,
+  graves: DISEASE,
+  hashimoto: ["thyroiditis", "disease", "encephalopathy"],
+  hirschsprung: DISEASE,
+  hodgkin: [...DISEASE, "lymphoma"],
+  huntington: DISEASE,
+  kaposi: ["sarcoma"],
+  kawasaki: DISEASE,
+  marfan: ["syndrome"],
+  meniere: DISEASE,
+  paget: DISEASE,
+  parkinson: DISEASE,
+  raynaud: [...DISEASE, "phenomenon", "syndrome"],
+  sjogren: ["syndrome", "disease"],
+  tourette: ["syndrome"],
+  wilms: ["tumor", "tumour"],
+  wilson: DISEASE,
+  // Statistics.
+  bonferroni: ["correction", "adjustment", "method"],
+  cox: ["regression", "model", "proportional"],
+  cronbach: ["alpha"],
+  kendall: ["tau", "rank", "correlation"],
+  likert: ["scale", "item", "items"],
+  pearson: ["correlation", "coefficient"],
+  poisson: ["distribution", "regression", "model"],
+  spearman: ["rank", "correlation", "coefficient"],
+  wilcoxon: ["test", "rank", "signed"],
+  // Scores and classifications.
+  apgar: ["score", "scores"],
+  barthel: ["index"],
+  braden: ["scale", "score"],
+  charlson: ["index", "comorbidity", "score"],
+  gleason: ["score", "grade", "pattern"],
+  karnofsky: ["score", "performance", "status"],
+  killip: ["class", "classification"],
+  mallampati: ["score", "class", "classification"],
+  // Institutions.
+  baylor: ["college", "university", "medicine"],
+  cleveland: ["clinic"],
+  emory: ["university", "hospital", "healthcare", "clinic"],
+  mayo: ["clinic"],
+};
+const EPONYM_PAIRS = wordSet(
+  Object.entries(EPONYMS).flatMap(([name, heads]) => heads.map((head) => `${name} ${head}`)),
+);
+/**
+ * Hyphenated eponyms, which the double-barrelled surname rule would take for a person's name
+ * ("Creutzfeldt-Jakob disease", "Kaplan-Meier estimate").
+ */
+const HYPHENATED_EPONYMS = wordSet([
+  "creutzfeldt-jakob",
+  "ehlers-danlos",
+  "guillain-barre",
+  "kaplan-meier",
+  "kruskal-wallis",
+  "mann-whitney",
+  "prader-willi",
+  "stevens-johnson",
+  "wolff-parkinson-white",
 ]);
 
-/** True when an eponym head follows the name ending at e (past a possessive 's and spaces). */
-function eponymAfter(t: string, e: number): boolean {
+/**
+ * True when the word [s, e) is a listed eponym surname followed, past a possessive 's and one
+ * space, by one of its own nouns.
+ */
+function eponymAt(t: string, s: number, e: number): boolean {
   let q = e;
   const c = t.charCodeAt(q);
   if ((c === 39 || c === 0x2019) && (t.charCodeAt(q + 1) | 32) === 115) q += 2;
-  const s = skipSpaces(t, q);
-  if (s === q) return false;
-  let we = s;
-  while (we < t.length && isLetter(t.charCodeAt(we))) we++;
-  return we - s >= 4 && setHas(EPONYM_HEADS, rangeHash(t, s, we));
+  if (t.charCodeAt(q) !== 32) return false;
+  const hs = q + 1;
+  let he = hs;
+  while (he < t.length && isLetter(t.charCodeAt(he))) he++;
+  if (he - hs < 3) return false;
+  // The hash of "<surname> <noun>" in lower case, as wordSet hashes the listed pairs.
+  let h = 0x811c9dc5;
+  for (let k = s; k < e; k++) h = Math.imul(h ^ lower(t.charCodeAt(k)), 0x01000193);
+  h = Math.imul(h ^ 32, 0x01000193);
+  for (let k = hs; k < he; k++) h = Math.imul(h ^ lower(t.charCodeAt(k)), 0x01000193);
+  h >>>= 0;
+  return setHas(EPONYM_PAIRS, h === 0 ? 1 : h);
 }
+const lower = (c: number) => (c >= 65 && c <= 90 ? c | 32 : c);
 
 /**
  * True when the word right before i, past spaces, can be part of a person's name: capitalised,
