@@ -4,7 +4,7 @@
  * never moves a job backwards (a completed job does not return to progress,
  * progress never decreases).
  */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import type { EventType } from "../realtime/types.ts";
 import { isTerminal } from "./status.ts";
 
@@ -20,10 +20,22 @@ export const JobIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, {
   message: "Must be 1-128 characters of A-Z, a-z, 0-9, _ . : -",
 });
 
+/**
+ * What the API reference says of both ids beyond the pattern: the payload guard's PHI check
+ * (lib/jobs/ids.ts), with ids that pass it.
+ */
+export const PHI_ID_RULE = "An id that reads as PHI to the scanner (a date such as " +
+  "2026-11-22, a record-number shape such as MRN00482913, a bare 9-digit number that reads as " +
+  "an SSN, a phone number, …) is refused with 400 VALIDATION_FAILED, `errors` naming the " +
+  "field, and nothing is stored. Use opaque ids: a UUID, or a counter with a prefix such as " +
+  "`run_000123` (a date compacted, `run_20261122`, passes too).";
+
 export const JobCallbackSchema = z.object({
   status: z.enum(CALLBACK_STATUSES),
   progress: z.number().int().min(0).max(100).optional(),
-  researchId: JobIdSchema.optional(),
+  researchId: JobIdSchema.optional().openapi({
+    description: "The research the job belongs to, `^[A-Za-z0-9_.:-]{1,128}$`. " + PHI_ID_RULE,
+  }),
 }).strict();
 export type JobCallback = z.infer<typeof JobCallbackSchema>;
 

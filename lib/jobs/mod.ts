@@ -13,6 +13,7 @@ export {
   type JobState,
   type JobStatus,
   type JobTransition,
+  PHI_ID_RULE,
 } from "./job.ts";
 export {
   createJobService,

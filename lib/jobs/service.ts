@@ -8,7 +8,6 @@ import type { Clock } from "../clock.ts";
 import type { Db, Queryable } from "../db/mod.ts";
 import { NotFoundError } from "../errors/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { EventRefusedError, payloadRefusal } from "../realtime/payload_guard.ts";
 import type { EventBus, EventPayload } from "../realtime/types.ts";
 import type { Gauge } from "../telemetry/metrics.ts";
 import {
@@ -19,6 +18,7 @@ import {
   type JobState,
   type JobStatus,
 } from "./job.ts";
+import { callbackIdRefusal } from "./ids.ts";
 import { countUnfinishedBefore, findJob, listJobs, writeJob } from "./store.ts";
 
 export interface JobUpdate {
@@ -75,9 +75,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
   return {
     stallAfterMs,
     async report(id, callback) {
-      // Refuse before writing anything that could not be published.
-      const reason = payloadRefusal({ jobId: id, researchId: callback.researchId ?? null });
-      if (reason) throw new EventRefusedError(reason);
+      // Refuse before writing anything that could not be published (naming the field).
+      const refusal = callbackIdRefusal(id, callback.researchId);
+      if (refusal) throw refusal;
       const outcome = await deps.db.transaction(async (tx) => {
         const current = await findJob(tx, id, true);
         const transition = applyCallback(current, callback);

@@ -4,9 +4,10 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { RouteContext } from "../../lib/context.ts";
-import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
+import { apiRoute, ProblemSchema, validationHook } from "../../lib/http/openapi.ts";
+import { PROBLEM_CONTENT_TYPE } from "../../lib/http/problem.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
-import { JOB_STATUSES, JobCallbackSchema, JobIdSchema } from "../../lib/jobs/mod.ts";
+import { JOB_STATUSES, JobCallbackSchema, JobIdSchema, PHI_ID_RULE } from "../../lib/jobs/mod.ts";
 
 const JobView = z.object({
   id: z.string(),
@@ -26,6 +27,19 @@ const JobView = z.object({
 
 const JobParams = z.object({ id: JobIdSchema.openapi({ param: { name: "id", in: "path" } }) });
 
+/** The callback's path id: the pattern and the PHI check (reads only need the pattern). */
+const CallbackParams = z.object({
+  id: JobIdSchema.openapi({
+    param: { name: "id", in: "path" },
+    description: "The job id, `^[A-Za-z0-9_.:-]{1,128}$`. " + PHI_ID_RULE,
+  }),
+});
+
+const problemOf = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+});
+
 export function jobsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const jobs = ctx.services.jobs;
@@ -42,10 +56,15 @@ export function jobsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "Idempotent: a repeated or out-of-order callback changes nothing (`changed: false`); a " +
         "finished job never goes back, and progress never decreases.",
       request: {
-        params: JobParams,
+        params: CallbackParams,
         body: { required: true, content: { "application/json": { schema: JobCallbackSchema } } },
       },
       responses: {
+        400: problemOf(
+          "The request is invalid (VALIDATION_FAILED), `errors` naming each field by path " +
+            "(`$.id` is the id in the URL path). An id that reads as PHI is refused so, and " +
+            "nothing is stored.",
+        ),
         200: {
           description: "The job after the callback",
           content: {

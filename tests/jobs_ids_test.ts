@@ -1,0 +1,121 @@
+/**
+ * Job callback ids that read as PHI: refused with the field named (never the value), nothing
+ * stored or published; the ids the docs suggest instead pass the same scanner.
+ */
+import assert from "node:assert/strict";
+import type { AppEvent } from "../lib/realtime/types.ts";
+import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { createToken } from "./helpers/auth.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+interface Problem {
+  code: string;
+  detail: string;
+  errors?: Array<{ path: string; message: string }>;
+}
+
+function callback(app: TestApp, token: string, id: string, body: unknown) {
+  return app.request(`/api/jobs/${id}/status`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+Deno.test({
+  name: "a job id or researchId that reads as PHI is refused naming its field, never its value",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp();
+    try {
+      const events: AppEvent[] = [];
+      app.services.bus.subscribe("jobs", (e) => events.push(e));
+      const token = await createToken(app, { scopes: ["jobs:write"] });
+      // [path id, body, the fields named, the planted text that must not come back]
+      const cases: Array<[string, Record<string, unknown>, string[], RegExp]> = [
+        ["run-2026-11-22", { status: "started" }, ["$.id"], /2026-11-22/],
+        ["job-1", { status: "started", researchId: "MRN00482913" }, ["$.researchId"], /00482913/],
+        ["536220841", { status: "started" }, ["$.id"], /536220841/],
+        [
+          "536220841",
+          { status: "progress", progress: 5, researchId: "run-2026-11-22" },
+          ["$.id", "$.researchId"],
+          /536220841|2026-11-22/,
+        ],
+      ];
+      for (const [id, body, paths, planted] of cases) {
+        const response = await callback(app, token, id, body);
+        const what = `${id} ${JSON.stringify(body)}`;
+        assert.equal(response.status, 400, what);
+        assert.match(response.headers.get("content-type") ?? "", /application\/problem\+json/);
+        const text = await response.text();
+        assert.doesNotMatch(text, planted, what);
+        const problem = JSON.parse(text) as Problem;
+        assert.equal(problem.code, "VALIDATION_FAILED");
+        assert.match(problem.detail, /reads as PHI/);
+        assert.deepEqual(problem.errors?.map((e) => e.path), paths, what);
+        for (const issue of problem.errors ?? []) {
+          assert.match(issue.message, /reads as PHI/);
+          assert.match(issue.message, /UUID/, "says what to use instead");
+        }
+        if (paths.includes("$.id")) {
+          assert.match(problem.errors![0]!.message, /job id in the URL path/);
+        }
+      }
+      assert.equal((await app.db.query("SELECT id FROM jobs")).length, 0, "nothing stored");
+      assert.deepEqual(events, [], "nothing published");
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name: "the ids the docs suggest instead (UUID, prefixed counters, a compacted date) are accepted",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp();
+    try {
+      const token = await createToken(app, { scopes: ["jobs:write"] });
+      const ids = [crypto.randomUUID(), "run_000123", "run_20261122"];
+      for (const id of ids) {
+        const response = await callback(app, token, id, {
+          status: "started",
+          researchId: id === "run_000123" ? "study_000042" : crypto.randomUUID(),
+        });
+        assert.equal(response.status, 200, id);
+        assert.equal((await json<{ changed: boolean }>(response)).changed, true);
+      }
+      assert.equal((await app.db.query("SELECT id FROM jobs")).length, ids.length);
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name: "the API reference says that ids reading as PHI are refused, and what to use instead",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp();
+    try {
+      // deno-lint-ignore no-explicit-any
+      const document = await json<any>(await app.request("/api/openapi.json"));
+      const post = document.paths["/api/jobs/{id}/status"].post;
+      const param = post.parameters.find((p: { name: string }) => p.name === "id");
+      const researchId = post.requestBody.content["application/json"].schema.properties
+        .researchId;
+      for (
+        const description of [param.description ?? param.schema.description, researchId.description]
+      ) {
+        assert.match(description, /reads as PHI/);
+        assert.match(description, /VALIDATION_FAILED/);
+        assert.match(description, /run_000123/);
+      }
+      assert.match(post.responses["400"].description, /\$\.id/);
+    } finally {
+      await app.dispose();
+    }
+  },
+});
