@@ -317,9 +317,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(methodNotAllowed({
     app,
     onMethodNotAllowed: (c, methods) => {
-      // A browser reopening the address a form posted to: the nearest page above it.
+      // A browser reopening the address a form posted to: the nearest page above it. Found from
+      // the path as sent (percent-encoded), not c.req.path (decoded): a decoded %0d%0a put into
+      // Location made the response throw (500).
       const home = !wantsApi(c) && (c.req.method === "GET" || c.req.method === "HEAD")
-        ? homeOf(c.req.path)
+        ? homeOf(new URL(c.req.url).pathname)
         : null;
       if (home !== null) return c.redirect(home, 303);
       return wantsApi(c)

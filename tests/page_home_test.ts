@@ -46,6 +46,13 @@ Deno.test("a browser reopening a form's address lands on the page above it", asy
       assert.equal(response.headers.get("location"), home, path);
       await response.body?.cancel();
     }
+    // An encoded CR/LF in the address stays encoded in Location (decoded, the header could not
+    // be set and the answer was a 500).
+    const crlf = await app.request("/flags/a%0d%0aSet-Cookie:%20x=1/archive", { headers: page });
+    assert.equal(crlf.status, 303);
+    assert.equal(crlf.headers.get("location"), "/flags/a%0d%0aSet-Cookie:%20x=1");
+    assert.equal(crlf.headers.get("set-cookie"), null);
+    await crlf.body?.cancel();
     // The API is no page: a wrong method there is still 405 problem+json.
     const api = await app.request("/api/health", { method: "DELETE" });
     assert.equal(api.status, 405);
