@@ -6,7 +6,7 @@
  * path, as the API's validation hook names path parameters, or `$.researchId`) and the rule,
  * never the value, so a worker team knows which id to change and what to use instead.
  */
-import { type AppError, type FieldIssue, ValidationError } from "../errors/mod.ts";
+import { AppError, type FieldIssue, ValidationError } from "../errors/mod.ts";
 import { EventRefusedError, payloadRefusal } from "../realtime/payload_guard.ts";
 
 const SHAPES = "a date, a record number, a 9-digit number that reads as an SSN, a phone " +
@@ -45,4 +45,23 @@ export function callbackIdRefusal(
   // Only the two together read as PHI: both are named, since changing either may do.
   if (issues.length === 0) issues.push(idIssue, researchIssue);
   return new ValidationError(CALLBACK_PHI_DETAIL, issues);
+}
+
+/**
+ * The 409 of a callback naming a research id other than the job's (409 CONFLICT, `errors` at
+ * `$.researchId`); neither id is repeated.
+ */
+export function researchIdMismatchError(): AppError {
+  return new AppError(
+    "CONFLICT",
+    "This job belongs to another research id (the one it was first reported with), so " +
+      "nothing was changed; report this work under a new job id, or send the job's own " +
+      "researchId or none (docs/realtime.md, Job callbacks)",
+    {
+      issues: [{
+        path: "$.researchId",
+        message: "Differs from the research id this job was first reported with",
+      }],
+    },
+  );
 }

@@ -60,6 +60,19 @@ const RANK: Record<JobStatus, number> = {
 
 export { isStalled, isTerminal } from "./status.ts";
 
+/**
+ * True when a callback names a research id other than the job's. A job belongs to one research
+ * id, set by the first applied callback that names one; a later callback may repeat it or leave
+ * it out, but one naming another is refused (a worker mixing up jobs), not silently ignored.
+ */
+export function researchIdMismatch(
+  current: Pick<Job, "researchId"> | undefined,
+  callback: Pick<JobCallback, "researchId">,
+): boolean {
+  return current?.researchId != null && callback.researchId !== undefined &&
+    callback.researchId !== current.researchId;
+}
+
 /** The fields a callback changes, or null when it changes nothing. */
 export interface JobTransition {
   status: JobStatus;

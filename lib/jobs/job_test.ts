@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { applyCallback, isStalled, type Job } from "./job.ts";
+import { applyCallback, isStalled, type Job, researchIdMismatch } from "./job.ts";
 
 const job = (over: Partial<Job>): Job => ({
   id: "job-1",
@@ -79,4 +79,13 @@ Deno.test("isStalled(): unfinished and silent past the threshold; never when fin
     assert.equal(isStalled({ ...quiet, status }, at("2026-01-02T00:00:00Z"), minutes), false);
   }
   assert.equal(isStalled(quiet, at("2027-01-01T00:00:00Z"), 0), false, "0 turns it off");
+});
+
+Deno.test("researchIdMismatch() is true only when the callback names another research id", () => {
+  const owned = job({ researchId: "r-1" });
+  assert.equal(researchIdMismatch(owned, { researchId: "r-2" }), true);
+  assert.equal(researchIdMismatch(owned, { researchId: "r-1" }), false);
+  assert.equal(researchIdMismatch(owned, {}), false, "leaving it out keeps it");
+  assert.equal(researchIdMismatch(job({}), { researchId: "r-2" }), false, "none yet: it is set");
+  assert.equal(researchIdMismatch(undefined, { researchId: "r-2" }), false, "a new job");
 });

@@ -17,8 +17,9 @@ import {
   type JobCallback,
   type JobState,
   type JobStatus,
+  researchIdMismatch,
 } from "./job.ts";
-import { callbackIdRefusal } from "./ids.ts";
+import { callbackIdRefusal, researchIdMismatchError } from "./ids.ts";
 import { countUnfinishedBefore, findJob, listJobs, writeJob } from "./store.ts";
 
 export interface JobUpdate {
@@ -79,11 +80,23 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const refusal = callbackIdRefusal(id, callback.researchId);
       if (refusal) throw refusal;
       const outcome = await deps.db.transaction(async (tx) => {
+        // A job keeps its first research id: naming another is refused, nothing written.
+        const sameResearch = (job: Job | undefined) => {
+          if (researchIdMismatch(job, callback)) throw researchIdMismatchError();
+        };
         const current = await findJob(tx, id, true);
+        sameResearch(current);
         const transition = applyCallback(current, callback);
         if (!transition) return { job: current!, changed: false, event: undefined };
         const job = await writeJob(tx, id, transition, new Date(deps.clock.now()));
-        if (!job) return { job: (await findJob(tx, id))!, changed: false, event: undefined };
+        // A concurrent first callback may have created the job with another research id (the
+        // row did not exist to lock); throwing here rolls this write back.
+        sameResearch(job);
+        if (!job) {
+          const stored = (await findJob(tx, id))!;
+          sameResearch(stored);
+          return { job: stored, changed: false, event: undefined };
+        }
         return { job, changed: true, event: transition.event };
       });
       if (outcome.event) {

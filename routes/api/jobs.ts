@@ -54,7 +54,9 @@ export function jobsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       description:
         "Upserts the job and publishes `job.started|progress|completed|failed` on topic `jobs`. " +
         "Idempotent: a repeated or out-of-order callback changes nothing (`changed: false`); a " +
-        "finished job never goes back, and progress never decreases.",
+        "finished job never goes back, and progress never decreases. A job belongs to one " +
+        "research id, set by the first applied callback that names one; later callbacks may " +
+        "repeat it or leave it out, and one naming another is refused (409 CONFLICT).",
       request: {
         params: CallbackParams,
         body: { required: true, content: { "application/json": { schema: JobCallbackSchema } } },
@@ -64,6 +66,11 @@ export function jobsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           "The request is invalid (VALIDATION_FAILED), `errors` naming each field by path " +
             "(`$.id` is the id in the URL path). An id that reads as PHI is refused so, and " +
             "nothing is stored.",
+        ),
+        409: problemOf(
+          "The callback names a research id other than the job's (CONFLICT, `errors` at " +
+            "`$.researchId`): a job keeps the research id it was first reported with; nothing " +
+            "is changed.",
         ),
         200: {
           description: "The job after the callback",
