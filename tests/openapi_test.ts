@@ -69,3 +69,49 @@ Deno.test("GET /api/docs says what the required mark means, and says it to scree
   assert.equal(marks.length, spoken.length + 1, "every star but the legend's has its words");
   assert.doesNotMatch(html, /title="required"/);
 });
+
+Deno.test("every documented error status carries the body the app sends (OFREP's bodiless 401/403/429 aside)", async () => {
+  type Op = {
+    responses: Record<string, { content?: Record<string, unknown> }>;
+    security?: Array<Record<string, string[]>>;
+  };
+  const doc = await json<{ paths: Record<string, Record<string, Op>> }>(
+    await app.request("/api/openapi.json"),
+  );
+  const bodiless: string[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    if (path.startsWith("/ofrep/")) continue;
+    for (const [method, op] of Object.entries(item)) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400) continue;
+        // (Readiness answers 503 with its report, application/json.)
+        if (!response.content) {
+          bodiless.push(`${method} ${path} ${status}`);
+        }
+      }
+      // Every route that takes a token takes it as X-API-Key as well as Bearer.
+      const bearer = op.security?.find((s) => s.bearer);
+      if (bearer) {
+        assert.deepEqual(
+          op.security?.find((s) => s.apiKey)?.apiKey,
+          bearer.bearer,
+          `${method} ${path}`,
+        );
+      }
+    }
+  }
+  assert.deepEqual(bodiless, []);
+  // The rate limit, and a body too large or not JSON, are documented where they can happen.
+  const login = doc.paths["/api/auth/login"]!.post!;
+  for (const status of ["413", "415", "429"]) assert.ok(login.responses[status], status);
+  const metrics = doc.paths["/metrics"]!.get!;
+  for (const status of ["401", "403"]) assert.ok(metrics.responses[status], status);
+});
+
+Deno.test("a token sent as X-API-Key is accepted where the document says so (not only on OFREP)", async () => {
+  const { createToken } = await import("./helpers/auth.ts");
+  const token = await createToken(app, { scopes: ["jobs:read"] });
+  const response = await app.request("/api/jobs", { headers: { "x-api-key": token } });
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+});

@@ -39,7 +39,12 @@ export function describeAccess(access: Access): string {
 
 type ApiRouteConfig = Omit<RouteConfig, "middleware">;
 
-/** A route definition with access middleware and the standard error responses. */
+/**
+ * A route definition with access middleware and the standard error responses: every error
+ * status is documented with the problem+json body the app sends, including those a route lists
+ * with a description only, and those any route may answer (a body too large or not JSON, the
+ * rate limit, a dependency down).
+ */
 export function apiRoute<const R extends ApiRouteConfig>(
   deps: SecureDeps,
   access: Access,
@@ -50,25 +55,52 @@ export function apiRoute<const R extends ApiRouteConfig>(
   if (route.request?.body || route.request?.query || route.request?.params) {
     errors[400] = problemContent("The request is invalid (VALIDATION_FAILED)");
   }
+  if (route.request?.body) {
+    errors[413] = problemContent("The body is larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)");
+    errors[415] = problemContent(
+      "The body is not sent as application/json (UNSUPPORTED_MEDIA_TYPE)",
+    );
+  }
   if (access.role !== "public") {
     errors[401] = problemContent("Not signed in (UNAUTHENTICATED)");
     errors[403] = problemContent("Role or scope insufficient (FORBIDDEN)");
   }
-  if (access.class === "write" || access.class === "ingest") {
-    errors[503] = problemContent("STANDBY mode (MODE_STANDBY)");
-  }
-  const security = access.role === "public"
-    ? []
-    : [{ session: [] }, ...(access.scopes?.length ? [{ bearer: [...access.scopes] }] : [])];
+  errors[429] = problemContent(
+    "Too many requests from this client (RATE_LIMITED); see Retry-After",
+  );
+  errors[503] = problemContent(
+    access.class === "write" || access.class === "ingest"
+      ? "STANDBY mode (MODE_STANDBY), or the database cannot be reached (SERVICE_UNAVAILABLE); " +
+        "see Retry-After"
+      : "The database cannot be reached (SERVICE_UNAVAILABLE); see Retry-After",
+  );
+  const security = access.role === "public" ? [] : [
+    { session: [] },
+    // A token is accepted as `Authorization: Bearer` or `X-API-Key`, on every route.
+    ...(access.scopes?.length
+      ? [{ bearer: [...access.scopes] }, { apiKey: [...access.scopes] }]
+      : []),
+  ];
   return createRoute(
     {
       ...route,
       middleware,
       security,
       "x-access": describeAccess(access),
-      responses: { ...errors, ...route.responses },
+      responses: withProblemBodies({ ...errors, ...route.responses }),
     } as R & { middleware: typeof middleware },
   ) as R & { middleware: typeof middleware };
+}
+
+/** Error responses a route lists with a description only get the problem+json body. */
+function withProblemBodies(responses: RouteConfig["responses"]): RouteConfig["responses"] {
+  const out: RouteConfig["responses"] = {};
+  for (const [status, response] of Object.entries(responses)) {
+    const listedOnly = Number(status) >= 400 && "description" in response &&
+      !("content" in response && response.content);
+    out[status] = listedOnly ? problemContent(response.description as string) : response;
+  }
+  return out;
 }
 
 // Zod messages of these codes state the rule (type, limit, pattern), never the input.

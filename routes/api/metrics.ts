@@ -84,6 +84,10 @@ export function metricsRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         description: "Metrics in the Prometheus text format",
         content: { "text/plain": { schema: z.string() } },
       },
+      401: { description: "No metrics token and not an allow-listed address (UNAUTHENTICATED)" },
+      403: {
+        description: "A token that may not scrape, or scraping not configured at all (FORBIDDEN)",
+      },
     },
   });
   app.openapi(
