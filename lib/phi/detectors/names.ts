@@ -1087,7 +1087,8 @@ const EPONYMS: Record<string, readonly string[]> = {
   // Institutions.
   baylor: ["college", "university", "medicine"],
   cleveland: ["clinic"],
-  emory: ["university", "hospital", "healthcare", "clinic"],
+  // (Emory is a first name too: not before "hospital" or "clinic".)
+  emory: ["university", "healthcare"],
   mayo: ["clinic"],
 };
 const EPONYM_PAIRS = wordSet(
