@@ -16,6 +16,7 @@ import {
   type UserPrincipal,
 } from "../lib/auth/mod.ts";
 import { createRevealOnce } from "../lib/auth/reveal_once.ts";
+import { SignInLockedError } from "../lib/auth/service.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError, ModeStandbyError, RateLimitedError } from "../lib/errors/mod.ts";
 import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
@@ -762,11 +763,18 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       );
     } catch (error) {
       if (error instanceof RateLimitedError) {
-        // The administrator's own account is locked after wrong passwords: nothing was changed.
+        // The administrator's own account is locked after wrong passwords, or the address they
+        // send from after failed sign-ins (not necessarily theirs): nothing was changed.
         const seconds = error.details.retryAfterSeconds ?? 60;
+        const minutes = Math.max(1, Math.ceil(seconds / 60));
+        const wait = `${minutes} minute${minutes === 1 ? "" : "s"}`;
         return await usersPage(c, {
-          error: "Too many wrong passwords: your account is locked for a while, so nothing was " +
-            "changed. Another administrator can clear the lock; you stay signed in here.",
+          error: error instanceof SignInLockedError && error.scope === "address"
+            ? `Too many failed sign-ins from your network, so nothing was changed. Try again in ` +
+              `${wait}, or clear the lock for your network address (an address lock under ` +
+              `Sign-in locks, below). You stay signed in here.`
+            : "Too many wrong passwords: your account is locked for a while, so nothing was " +
+              "changed. Another administrator can clear the lock; you stay signed in here.",
           status: 429,
           headers: { "retry-after": String(seconds) },
           errorAt: at,

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { UserPrincipal } from "../lib/auth/principal.ts";
+import { SignInLockedError } from "../lib/auth/service.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError, RateLimitedError } from "../lib/errors/mod.ts";
 import { page } from "../lib/http/access.ts";
@@ -200,10 +201,16 @@ export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       if (error instanceof RateLimitedError) {
         const seconds = error.details.retryAfterSeconds ?? 60;
         const minutes = Math.max(1, Math.ceil(seconds / 60));
+        const wait = `${minutes} minute${minutes === 1 ? "" : "s"}`;
         return await accountPage(c, {
-          error: `Too many wrong passwords: the account is locked. Try again in ${minutes} minute${
-            minutes === 1 ? "" : "s"
-          }, or ask an administrator to clear the lock. You stay signed in here.`,
+          // An address lock comes from failed sign-ins from this network (a shared NAT), not
+          // necessarily this user's: it is not said to be their account's.
+          error: error instanceof SignInLockedError && error.scope === "address"
+            ? `Too many failed sign-ins from your network, so your password was not changed. ` +
+              `Try again in ${wait}, or ask an administrator to clear the lock for your network ` +
+              `address. You stay signed in here.`
+            : `Too many wrong passwords: the account is locked. Try again in ${wait}, or ask an ` +
+              `administrator to clear the lock. You stay signed in here.`,
           status: 429,
           headers: { "retry-after": String(seconds) },
         });

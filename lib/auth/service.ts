@@ -123,6 +123,37 @@ export class AuthUnavailableError extends ServiceUnavailableError {
   }
 }
 
+/** Which sign-in lock refused an attempt: the account's (by its email) or the client address's. */
+export type LockScope = "account" | "address";
+
+/**
+ * An attempt refused by a sign-in lock (RATE_LIMITED), naming which lock: an address lock (20
+ * failures from one address, such as a hospital's NAT) is not the user's account being locked,
+ * and a signed-in user must not be told that it is.
+ */
+export class SignInLockedError extends RateLimitedError {
+  constructor(readonly scope: LockScope, message: string, retryAfterSeconds: number) {
+    super(message, retryAfterSeconds);
+  }
+}
+
+/**
+ * The refusal of a password check by the signed-in user (a password change) by `scope`'s lock.
+ * Sign-in says the same for both ("too many failed sign-in attempts"); here the user is known,
+ * and the address lock comes from failures that need not be theirs.
+ */
+function lockedError(refusal: { retryAfter: number; scope: LockScope }): SignInLockedError {
+  return new SignInLockedError(
+    refusal.scope,
+    refusal.scope === "address"
+      ? "Too many failed sign-ins from your network address; try again later, or ask an " +
+        "administrator to clear the lock for that address"
+      : "Too many wrong passwords for this account; try again later, or ask an administrator " +
+        "to clear the lock",
+    refusal.retryAfter,
+  );
+}
+
 /** How often a session's last-seen time is written (fewer writes than one per request). */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -316,13 +347,16 @@ export function createAuthService(options: AuthServiceOptions) {
   /**
    * Counts this attempt against the account and the address before the (slow) password check,
    * so concurrent guesses cannot all pass a lock check that none of them has updated yet.
-   * Returns the address's reservation (to take back on success), or the seconds to wait.
+   * Returns the reservations (to take back on success), or the seconds to wait and which lock
+   * refused (`scope`).
    */
   async function reserve(
     emailKey: string,
     ipKeyValue: string,
     nowMs: number,
-  ): Promise<{ ipLock: Date | null; accountLock: Date | null } | { retryAfter: number }> {
+  ): Promise<
+    { ipLock: Date | null; accountLock: Date | null } | { retryAfter: number; scope: LockScope }
+  > {
     const at = new Date(nowMs);
     const account = await store.reserveAttempt(emailKey, "account", ACCOUNT_POLICY, at);
     if (account.admitted) {
@@ -331,12 +365,18 @@ export function createAuthService(options: AuthServiceOptions) {
       // Refused for the address: this attempt is not a failure of the account either.
       await store.releaseAttempt(emailKey, ACCOUNT_POLICY, account.lockedUntil);
     }
-    const remaining = Math.max(
-      lockRemainingSeconds(await store.getThrottle(emailKey), nowMs),
-      lockRemainingSeconds(await store.getThrottle(ipKeyValue), nowMs),
-    );
+    const accountSeconds = lockRemainingSeconds(await store.getThrottle(emailKey), nowMs);
+    const addressSeconds = lockRemainingSeconds(await store.getThrottle(ipKeyValue), nowMs);
+    // The lock named is the one that holds the attempt back longest, so that the wait it names is
+    // true; when both end together (or have just run out), the one that refused.
+    const refusedBy: LockScope = account.admitted ? "address" : "account";
+    const scope: LockScope = addressSeconds === accountSeconds
+      ? refusedBy
+      : addressSeconds > accountSeconds
+      ? "address"
+      : "account";
     // The lock may have run out between the refusal and this read: still ask for a pause.
-    return { retryAfter: Math.max(1, remaining) };
+    return { retryAfter: Math.max(1, accountSeconds, addressSeconds), scope };
   }
 
   /**
@@ -407,7 +447,8 @@ export function createAuthService(options: AuthServiceOptions) {
    * the attempt counts against the same account and address locks first (5 wrong passwords lock
    * the account, for sign-in too), so a session cannot be used to guess the password faster than
    * the sign-in form allows. A wrong password is audited (`auth.password_check_failed`) and
-   * refused with VALIDATION_FAILED on `field`; a locked account with RATE_LIMITED. A right one
+   * refused with VALIDATION_FAILED on `field`; a lock with RATE_LIMITED
+   * ({@link SignInLockedError}, naming the account's or the address's lock). A right one
    * clears the account's count, as a successful sign-in does.
    */
   async function confirmOwnPassword(
@@ -419,12 +460,7 @@ export function createAuthService(options: AuthServiceOptions) {
     const emailKey = await accountKey(principal.email);
     const ipKeyValue = await ipKey(meta.ip);
     const reservation = await reserve(emailKey, ipKeyValue, clock.now());
-    if ("retryAfter" in reservation) {
-      throw new RateLimitedError(
-        "Too many wrong passwords for this account; try again later",
-        reservation.retryAfter,
-      );
-    }
+    if ("retryAfter" in reservation) throw lockedError(reservation);
     const user = await store.findUserByEmail(principal.email);
     const ok = await verifyReserved(
       user?.passwordHash,
@@ -554,7 +590,8 @@ export function createAuthService(options: AuthServiceOptions) {
       // that set it (below); an entry for every refusal would let anyone, unauthenticated, fill
       // the audit log (which refuses deletes) at the rate limit and bury real events.
       if ("retryAfter" in reservation) {
-        throw new RateLimitedError(
+        throw new SignInLockedError(
+          reservation.scope,
           "Too many failed sign-in attempts; try again later",
           reservation.retryAfter,
         );

@@ -210,7 +210,11 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         204: { description: "Password set" },
         400: { description: "Your password is wrong, or the new one breaks the rules" },
         404: { description: "No such user (NOT_FOUND)" },
-        429: { description: "Your account is locked after wrong passwords (RATE_LIMITED)" },
+        429: {
+          description:
+            "Your account is locked after wrong passwords, or your client address after failed " +
+            "sign-ins from it (RATE_LIMITED; `detail` says which)",
+        },
       },
     }),
     async (c) => {

@@ -116,7 +116,10 @@ export function authApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "For a browser session (CSRF token required). The current password is checked like a " +
         "sign-in and counts against the same lock: wrong ones answer 400 VALIDATION_FAILED " +
         "(issue at `$.currentPassword`), and after 5 the account is locked for sign-in and for " +
-        "this route (429 RATE_LIMITED with Retry-After). On success the account's other sessions " +
+        "this route (429 RATE_LIMITED with Retry-After). 20 failed sign-ins from one client " +
+        "address lock that address (a shared NAT locks everyone behind it): also 429 " +
+        "RATE_LIMITED, whose `detail` then names the network address rather than the account. " +
+        "On success the account's other sessions " +
         "end, this one stays signed in, and the change is audited (`user.password_change`). " +
         "Allowed in every mode, STANDBY included: changing a password only takes access away.",
       request: {
@@ -128,7 +131,11 @@ export function authApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           description:
             "Current password wrong, or the new one breaks the rules or equals it (VALIDATION_FAILED)",
         },
-        429: { description: "Locked after repeated wrong passwords (RATE_LIMITED)" },
+        429: {
+          description:
+            "The account is locked after repeated wrong passwords, or the client address after " +
+            "repeated failed sign-ins (RATE_LIMITED; `detail` says which)",
+        },
       },
     }),
     async (c) => {
