@@ -6,13 +6,46 @@ import { z } from "@hono/zod-openapi";
 import { MAX_BATCH } from "./allowlist.ts";
 import type { RejectReason } from "./rules.ts";
 import { GROUP_BY } from "./summary.ts";
-import { CalendarDay, StorableInstant } from "../validation/dates.ts";
+import { CalendarDay, isStorableInstant } from "../validation/dates.ts";
+
+/** The rule of `ts`, as a refused event's message says it. */
+export const TS_RULE = "ts must be an ISO 8601 date-time with seconds and a time zone (Z or " +
+  "±hh:mm), such as 2026-11-22T14:03:00Z, in the years 0001 to 9999";
+
+/**
+ * An event's `ts`, with one message that states the rule whatever is wrong (the format, or a
+ * year Postgres cannot store). `abort` stops at a bad format, so the range check does not add a
+ * second message for the same cause; the range issue is a format issue, whose message the API's
+ * validation hook passes on (a plain refine reads "Invalid value" there).
+ */
+const EventTs = z.iso.datetime({ offset: true, abort: true, error: TS_RULE }).superRefine(
+  (value, ctx) => {
+    if (!isStorableInstant(Date.parse(value))) {
+      ctx.addIssue({ code: "invalid_format", format: "datetime", message: TS_RULE });
+    }
+  },
+);
+
+/** The rule of the summary's `from` and `to`. */
+export const DAY_RULE = "Must be a calendar date YYYY-MM-DD from 1900 on, such as 2026-11-22";
+
+/**
+ * A summary day: lib/validation's CalendarDay, with one message that states the rule (that
+ * schema answers a malformed day with the pattern and a second, rule-less "Invalid value").
+ */
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { abort: true, error: DAY_RULE })
+  .superRefine((value, ctx) => {
+    if (!CalendarDay.safeParse(value).success) {
+      ctx.addIssue({ code: "invalid_format", format: "date", message: DAY_RULE });
+    }
+  });
 
 export const IncomingEvent = z.object({
   eventId: z.uuid().openapi({ description: "Client-generated UUID; a retry reuses it" }),
   eventName: z.string().min(1).max(120).openapi({ example: "ui.page_view" }),
-  ts: StorableInstant.optional().openapi({
-    description: "When the event happened on the client (ISO 8601, years 0001-9999 UTC)",
+  ts: EventTs.optional().openapi({
+    description: "When the event happened on the client: an ISO 8601 date-time with seconds " +
+      "and a time zone (Z or ±hh:mm), such as 2026-11-22T14:03:00Z, in the years 0001-9999",
   }),
   properties: z.record(z.string(), z.unknown()).optional().openapi({
     description: "Flat object: ≤ 32 snake_case keys; numbers, booleans or enum-like strings",
@@ -44,8 +77,6 @@ export const IngestResponse = z.object({
   rejections: z.array(Rejection),
 }).openapi("AnalyticsIngestResult");
 export type IngestResult = z.infer<typeof IngestResponse>;
-
-const Day = CalendarDay;
 
 export const SummaryQuery = z.object({
   from: Day.optional().openapi({ description: "First UTC day (default: 29 days before `to`)" }),

@@ -3,7 +3,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { type Mode, MODES } from "../config.ts";
-import { DescriptionSchema, KEY_PATTERN } from "../flags/flag.ts";
+import { DescriptionSchema, KEY_PATTERN, noRepeats } from "../flags/flag.ts";
 import { checkNewEventKey } from "../validation/event_key.ts";
 import { noPhi, noPhiIssue, phiTypesIn } from "../validation/no_phi.ts";
 
@@ -41,8 +41,6 @@ export interface Experiment {
   updatedBy: string | null;
 }
 
-const unique = <T>(items: readonly T[]) => new Set(items).size === items.length;
-
 function jsonSize(value: unknown): number {
   try {
     return new TextEncoder().encode(JSON.stringify(value)).length;
@@ -68,8 +66,18 @@ export const VariantConfigSchema = noPhi(
         });
       }
     })
-    .refine((value) => jsonSize(value) <= MAX_CONFIG_BYTES, {
-      message: `Must serialize to at most ${MAX_CONFIG_BYTES} bytes of JSON`,
+    // A size issue, so the API's validation hook passes the rule on (a plain refine reads
+    // "Invalid value" there).
+    .superRefine((value, ctx) => {
+      if (jsonSize(value) > MAX_CONFIG_BYTES) {
+        ctx.addIssue({
+          code: "too_big",
+          origin: "string",
+          maximum: MAX_CONFIG_BYTES,
+          inclusive: true,
+          message: `Must serialize to at most ${MAX_CONFIG_BYTES} bytes of JSON`,
+        });
+      }
     }),
 );
 
@@ -106,6 +114,40 @@ const VariantsSchema = z.preprocess((variants, ctx) => {
     "config values in which the PHI scanner finds anything are refused.",
 });
 
+/**
+ * The rules over all variants, one message per cause: 1 to MAX_VARIANTS of them, and some weight
+ * above 0 (only checked when the count is right, so no variants is not also "no weight"). Size
+ * issues, so the API's validation hook passes the rule on (a plain refine reads "Invalid value").
+ */
+function checkVariantCount(
+  variants: Record<string, { weight: number }>,
+  ctx: z.core.$RefinementCtx<Record<string, { weight: number }>>,
+): void {
+  const count = Object.keys(variants).length;
+  if (count < 1 || count > MAX_VARIANTS) {
+    const bound = count < 1
+      ? { code: "too_small" as const, minimum: 1 }
+      : { code: "too_big" as const, maximum: MAX_VARIANTS };
+    ctx.addIssue({
+      ...bound,
+      origin: "object",
+      inclusive: true,
+      message: `Give 1 to ${MAX_VARIANTS} variants, each with a weight`,
+    });
+    return;
+  }
+  if (!Object.values(variants).some((variant) => variant.weight > 0)) {
+    ctx.addIssue({
+      code: "too_small",
+      origin: "number",
+      minimum: 1,
+      inclusive: true,
+      message:
+        `At least one variant needs a weight above 0 (weights are whole numbers from 0 to ${MAX_WEIGHT})`,
+    });
+  }
+}
+
 /** The body of `POST /api/admin/experiments` (create or update). */
 export const ExperimentInputSchema = z.object({
   key: z.string().regex(KEY_PATTERN).openapi({
@@ -114,14 +156,8 @@ export const ExperimentInputSchema = z.object({
   }),
   enabled: z.boolean(),
   description: DescriptionSchema.nullable().optional(),
-  variants: VariantsSchema
-    .refine((v) => Object.keys(v).length >= 1, "Must define at least one variant")
-    .refine((v) => Object.keys(v).length <= MAX_VARIANTS, `At most ${MAX_VARIANTS} variants`)
-    .refine(
-      (v) => Object.values(v).some((variant) => variant.weight > 0),
-      "At least one variant must have a weight above 0",
-    ),
-  requiredModes: z.array(z.enum(MODES)).max(MODES.length).refine(unique, "Must not repeat a mode")
+  variants: VariantsSchema.superRefine(checkVariantCount),
+  requiredModes: noRepeats(z.array(z.enum(MODES)).max(MODES.length), "Must not repeat a mode")
     .optional(),
   version: z.number().int().min(1).optional().openapi({
     description:

@@ -54,7 +54,19 @@ export const FlagKeySchema = z.string().regex(KEY_PATTERN).openapi({
   example: "new_dashboard",
 });
 
-const unique = <T>(items: readonly T[]) => new Set(items).size === items.length;
+/**
+ * `schema` (a list) plus a check that refuses a repeated item with `message`. Raised as a format
+ * issue (format `unique`): the API's validation hook passes on the messages of rule issues (type,
+ * size, format) only and answers a plain refine with "Invalid value", which states no rule.
+ */
+export function noRepeats<T extends z.ZodArray<z.ZodType>>(schema: T, message: string): T {
+  return schema.superRefine((items, ctx) => {
+    const list = items as readonly unknown[];
+    if (new Set(list).size !== list.length) {
+      ctx.addIssue({ code: "invalid_format", format: "unique", message });
+    }
+  });
+}
 
 /** The body of a flag upsert (`POST /api/governance/flags/:key`, `POST /api/admin/feature-flags/:name`). */
 /**
@@ -75,12 +87,14 @@ export const FlagInputSchema = z.object({
   description: DescriptionSchema.nullable().optional(),
   scope: z.enum(FLAG_SCOPES).optional(),
   rolloutPercent: z.number().int().min(0).max(100).optional(),
-  requiredModes: z.array(z.enum(MODES)).max(MODES.length).refine(unique, "Must not repeat a mode")
+  requiredModes: noRepeats(z.array(z.enum(MODES)).max(MODES.length), "Must not repeat a mode")
     .optional(),
-  targetUsers: z.array(TargetIdSchema).max(MAX_TARGET_USERS)
-    .refine(unique, "Must not repeat a user").optional(),
-  targetEnvironments: z.array(z.enum(APP_ENVS)).max(APP_ENVS.length)
-    .refine(unique, "Must not repeat an environment").optional(),
+  targetUsers: noRepeats(z.array(TargetIdSchema).max(MAX_TARGET_USERS), "Must not repeat a user")
+    .optional(),
+  targetEnvironments: noRepeats(
+    z.array(z.enum(APP_ENVS)).max(APP_ENVS.length),
+    "Must not repeat an environment",
+  ).optional(),
   version: z.number().int().min(1).optional().openapi({
     description:
       "The version this change is based on. When given and the stored flag has moved on, the change is refused with 409 CONFLICT.",
