@@ -158,3 +158,89 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a version sent for a flag or experiment key that does not exist is 404, a stale one 409",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp();
+    try {
+      const admin = await signInAs(app, "ADMIN");
+      const flagPaths = [
+        "/api/admin/feature-flags/new.dashboard",
+        "/api/governance/flags/new.dash2",
+      ];
+      for (const path of flagPaths) {
+        // The docs/flags.md example body, against a key no flag has.
+        const missing = await send(app, admin, "POST", path, {
+          enabled: true,
+          rolloutPercent: 20,
+          requiredModes: ["LIVE"],
+          version: 3,
+        });
+        assert.equal(missing.status, 404, path);
+        assert.equal(missing.code, "NOT_FOUND");
+        assert.match(missing.detail ?? "", /^No flag with this key exists/);
+        assert.match(missing.detail ?? "", /send no version to create it/);
+      }
+      const missingExperiment = await send(app, admin, "POST", "/api/admin/experiments", {
+        key: "exp_missing",
+        enabled: true,
+        variants: { a: { weight: 1 } },
+        version: 3,
+      });
+      assert.equal(missingExperiment.status, 404);
+      assert.equal(missingExperiment.code, "NOT_FOUND");
+      assert.match(missingExperiment.detail ?? "", /^No experiment with this key exists/);
+      const flags = await app.db.query("SELECT key FROM feature_flags");
+      const experiments = await app.db.query("SELECT key FROM experiments");
+      assert.deepEqual([flags.length, experiments.length], [0, 0], "nothing created");
+
+      // A stale version of an existing one is still a conflict.
+      const path = "/api/admin/feature-flags/real.flag";
+      assert.equal((await send(app, admin, "POST", path, { enabled: true })).status, 200);
+      const stale = await send(app, admin, "POST", path, { enabled: false, version: 7 });
+      assert.equal(stale.status, 409);
+      assert.equal(stale.code, "CONFLICT");
+      const created = await send(app, admin, "POST", "/api/admin/experiments", {
+        key: "exp_real",
+        enabled: true,
+        variants: { a: { weight: 1 } },
+      });
+      assert.equal(created.status, 200);
+      const staleExperiment = await send(app, admin, "POST", "/api/admin/experiments", {
+        key: "exp_real",
+        enabled: false,
+        variants: { a: { weight: 1 } },
+        version: 7,
+      });
+      assert.equal(staleExperiment.status, 409);
+
+      // Archive and restore: a missing flag is 404, a stale version 409, the archived
+      // flag's own version restores it.
+      const archiveMissing = await send(
+        app,
+        admin,
+        "DELETE",
+        "/api/admin/feature-flags/no.such.flag?version=1",
+      );
+      assert.equal(archiveMissing.status, 404);
+      assert.equal(archiveMissing.code, "NOT_FOUND");
+      const archiveStale = await send(app, admin, "DELETE", `${path}?version=7`);
+      assert.equal(archiveStale.status, 409);
+      const archived = await send(app, admin, "DELETE", `${path}?version=1`) as Problem & {
+        flag?: { version: number };
+      };
+      assert.equal(archived.status, 200);
+      const restoreStale = await send(app, admin, "POST", path, { enabled: false, version: 1 });
+      assert.equal(restoreStale.status, 409, "the archive moved the version on");
+      const restored = await send(app, admin, "POST", path, {
+        enabled: false,
+        version: archived.flag!.version,
+      });
+      assert.equal(restored.status, 200);
+    } finally {
+      await app.dispose();
+    }
+  },
+});

@@ -161,7 +161,8 @@ export const ExperimentInputSchema = z.object({
     .optional(),
   version: z.number().int().min(1).optional().openapi({
     description:
-      "The version this change is based on; a stale version is refused with 409 CONFLICT.",
+      "The version this change is based on; a stale version is refused with 409 CONFLICT, and " +
+      "a version for a key no experiment has with 404 NOT_FOUND (send none to create one).",
   }),
 }).strict().openapi("ExperimentInput");
 export type ExperimentInput = z.output<typeof ExperimentInputSchema>;

@@ -97,7 +97,9 @@ export const FlagInputSchema = z.object({
   ).optional(),
   version: z.number().int().min(1).optional().openapi({
     description:
-      "The version this change is based on. When given and the stored flag has moved on, the change is refused with 409 CONFLICT.",
+      "The version this change is based on. When given and the stored flag has moved on, the " +
+      "change is refused with 409 CONFLICT; when no flag has this key, with 404 NOT_FOUND " +
+      "(send no version to create one).",
   }),
 }).strict().openapi("FlagInput");
 export type FlagInput = z.output<typeof FlagInputSchema>;

@@ -118,12 +118,25 @@ function toExperiment(row: Row): Experiment {
   };
 }
 
+/**
+ * The optimistic check of a write based on `expected`. With no row at all there is no version to
+ * match: that is a key that never existed (a typo, another environment), 404 rather than a 409
+ * that tells the caller to reload something that is not there. An archived row still has its
+ * version (a restore sends it).
+ */
 function checkVersion(
   current: { version: number } | undefined,
   expected: number | undefined,
+  what: "flag" | "experiment",
 ): void {
   if (expected === undefined) return;
-  if (!current || current.version !== expected) {
+  if (!current) {
+    throw new NotFoundError(
+      `No ${what} with this key exists, so there is no version to match; send no version to ` +
+        `create it`,
+    );
+  }
+  if (current.version !== expected) {
     throw new ConflictError("The resource changed since it was read; reload and try again");
   }
 }
@@ -193,7 +206,7 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
         const row = rows[0];
         const stored = row ? toFlag(row) : undefined;
         const live = row && row.archived_at === null ? stored : undefined;
-        checkVersion(stored, options.expectedVersion);
+        checkVersion(stored, options.expectedVersion, "flag");
         if (!live && await keyTakenByOther(tx, "experiments", key)) {
           throw new ConflictError("An experiment already uses this key");
         }
@@ -250,7 +263,7 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
         );
         if (!rows[0]) throw new NotFoundError("No such flag");
         const before = toFlag(rows[0]);
-        checkVersion(before, options.expectedVersion);
+        checkVersion(before, options.expectedVersion, "flag");
         const now = new Date(clock.now());
         const written = await tx.query(
           `UPDATE feature_flags SET archived_at = $2, updated_at = $2, updated_by = $3,
@@ -274,7 +287,7 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
         const row = rows[0];
         const stored = row ? toExperiment(row) : undefined;
         const live = row && row.archived_at === null ? stored : undefined;
-        checkVersion(stored, options.expectedVersion);
+        checkVersion(stored, options.expectedVersion, "experiment");
         if (!live && await keyTakenByOther(tx, "feature_flags", input.key)) {
           throw new ConflictError("A flag already uses this key");
         }

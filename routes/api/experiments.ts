@@ -97,6 +97,7 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           description: "The stored experiment",
           ...jsonContent(z.object({ success: z.literal(true), experiment: ExperimentViewSchema })),
         },
+        404: { description: "`version` sent for a key no experiment has (NOT_FOUND)" },
         409: { description: "Changed since `version`, or the key is a flag's (CONFLICT)" },
       },
     }),

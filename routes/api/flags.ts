@@ -79,7 +79,8 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       description:
         "Upsert: omitted fields keep their values (or defaults for a new flag). Audited with " +
         "before/after, published as `governance.flag_changed`, applied on every instance. " +
-        "With `version`, a flag changed since that version is refused (409 CONFLICT).",
+        "With `version`, a flag changed since that version is refused (409 CONFLICT), and a key " +
+        "no flag has is 404 NOT_FOUND (send no version to create a flag).",
       request: {
         params: z.object({ flagKey: FlagKeySchema }),
         body: { required: true, ...jsonContent(FlagInputSchema) },
@@ -89,6 +90,7 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           description: "The caller's flags after the change",
           ...jsonContent(FlagsSnapshotSchema),
         },
+        404: { description: "`version` sent for a key no flag has (NOT_FOUND)" },
         409: { description: "Changed since `version`, or the key is an experiment's (CONFLICT)" },
       },
     }),
@@ -144,6 +146,7 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           description: "The stored flag",
           ...jsonContent(z.object({ success: z.literal(true), flag: FlagViewSchema })),
         },
+        404: { description: "`version` sent for a key no flag has (NOT_FOUND)" },
         409: { description: "Changed since `version`, or the key is an experiment's (CONFLICT)" },
       },
     }),
