@@ -12,6 +12,7 @@ import {
   ROLES,
   SCOPES,
   sessionSecretOf,
+  setSessionCookie,
   type User,
   type UserPrincipal,
 } from "../lib/auth/mod.ts";
@@ -754,7 +755,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         errorAt: at,
       });
     }
-    let which: "own" | "other" = "other";
+    let which: Awaited<ReturnType<typeof auth.setPasswordAsAdmin>>;
     try {
       which = await auth.setPasswordAsAdmin(
         c.get("principal") as UserPrincipal,
@@ -792,7 +793,13 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         }),
       );
     }
-    if (which === "own") return c.redirect("/admin/users?notice=own_password_changed", 303);
+    if (which.kind === "own") {
+      // This session goes on under a new secret (the next page has the new CSRF token).
+      if (which.renewed) {
+        setSessionCookie(c, which.renewed.sessionSecret, ctx.config.appEnv !== "development");
+      }
+      return c.redirect("/admin/users?notice=own_password_changed", 303);
+    }
     return c.redirect(
       `/admin/users?notice=password_set&id=${encodeURIComponent(param(c, "id"))}`,
       303,

@@ -2,13 +2,14 @@
  * /settings/account: the signed-in user's account, and the change of their own password (every
  * role). The current password is checked like a sign-in and counts against the same lock, so a
  * session left open cannot be used to guess it; the user's other sessions end, this one stays
- * signed in. A plain form post; no JavaScript needed.
+ * signed in under a new session secret (a copied cookie stops working). A plain form post; no JavaScript needed.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { UserPrincipal } from "../lib/auth/principal.ts";
-import { SignInLockedError } from "../lib/auth/service.ts";
+import { setSessionCookie } from "../lib/auth/mod.ts";
+import { type RenewedSession, SignInLockedError } from "../lib/auth/service.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError, RateLimitedError } from "../lib/errors/mod.ts";
 import { page } from "../lib/http/access.ts";
@@ -68,6 +69,7 @@ export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { auth } = ctx.services;
   const failureOf = createFormFailures(ctx.services);
+  const secure = ctx.config.appEnv !== "development";
 
   function accountPage(
     c: Context<AppEnv>,
@@ -191,8 +193,9 @@ export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         status: 400,
       });
     }
+    let renewed: RenewedSession | undefined;
     try {
-      await auth.changeOwnPassword(
+      renewed = await auth.changeOwnPassword(
         c.get("principal") as UserPrincipal,
         { currentPassword: current_password, newPassword: new_password },
         { ip: c.get("clientIp"), requestId: c.get("requestId") },
@@ -228,6 +231,9 @@ export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         headers: failure.headers,
       });
     }
+    // This session goes on under a new secret (so the next page has a new CSRF token too);
+    // without one it was signed out meanwhile, and the next page says so.
+    if (renewed) setSessionCookie(c, renewed.sessionSecret, secure);
     return c.redirect("/settings/account?notice=password_changed", 303);
   });
 

@@ -2,7 +2,7 @@
  * Password changes need the current password:
  * - every role changes their own at /settings/account (or POST /api/auth/password): the current
  *   password is checked like a sign-in and counts against the same lock, the other sessions end
- *   and this one stays, audited;
+ *   and this one stays (under a new secret), audited;
  * - an administrator setting a password at /admin/users (or through the API) confirms with their
  *   own: a wrong one changes nothing, ends no session and counts toward their lock; on their own
  *   account it is a change of their own password.
@@ -59,6 +59,13 @@ function postJson(app: TestApp, session: Session, path: string, body: unknown) {
     headers: session.headers({ "content-type": "application/json" }),
     body: JSON.stringify(body),
   });
+}
+
+/** The session cookie (`name=value`) a password change set: this session, renewed. */
+function renewedCookie(response: Response): string {
+  const cookie = response.headers.get("set-cookie")?.split(";")[0];
+  assert.ok(cookie, "the renewed session's cookie is set");
+  return cookie;
 }
 
 async function passwordHash(app: TestApp, id: string): Promise<string> {
@@ -130,13 +137,16 @@ for (const role of ["RESEARCHER", "STEWARD", "ADMIN"] as const) {
         );
         assert.equal(changed.status, 303);
         assert.equal(changed.headers.get("location"), "/settings/account?notice=password_changed");
-        assert.equal(await sessionStatus(app, here.cookie), 200, "this session stays");
+        // This session stays, renewed under a new secret (tests/auth_review_session_renew_test.ts).
+        const renewed = renewedCookie(changed);
+        assert.equal(await sessionStatus(app, renewed), 200, "this session stays");
+        assert.equal(await sessionStatus(app, here.cookie), 401, "under a new secret");
         assert.equal(await sessionStatus(app, elsewhere.cookie), 401, "the other one ended");
         assert.equal(await loginStatus(app, user.email, TEST_PASSWORD), 401);
         assert.equal(await loginStatus(app, user.email, NEW_PASSWORD), 200);
         assert.ok((await auditActions(app, user.id)).includes("user.password_change"));
         const notice = await app.request("/settings/account?notice=password_changed", {
-          headers: { cookie: here.cookie },
+          headers: { cookie: renewed },
         });
         assert.match(await notice.text(), /Your password was changed/);
       });
@@ -275,7 +285,7 @@ Deno.test({
       });
       assert.equal(ok.status, 204);
       assert.equal(await accountFailures(app, user.email), 0, "a right password clears the count");
-      assert.equal(await sessionStatus(app, here.cookie), 200);
+      assert.equal(await sessionStatus(app, renewedCookie(ok)), 200, "renewed");
       assert.equal(await sessionStatus(app, elsewhere.cookie), 401);
       assert.equal(await loginStatus(app, user.email, NEW_PASSWORD), 200);
 
@@ -370,7 +380,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "/admin/users on the admin's own account: a link to /settings/account; a post needs the current password and keeps this session",
+    "/admin/users on the admin's own account: a link to /settings/account; a post needs the current password and keeps this session (renewed)",
   ...opts,
   async fn() {
     await withApp(async (app) => {
@@ -399,7 +409,8 @@ Deno.test({
       ]);
       assert.equal(right.status, 303);
       assert.equal(right.headers.get("location"), "/admin/users?notice=own_password_changed");
-      assert.equal(await sessionStatus(app, admin.cookie), 200, "this session stays");
+      assert.equal(await sessionStatus(app, renewedCookie(right)), 200, "this session stays");
+      assert.equal(await sessionStatus(app, admin.cookie), 401, "under a new secret");
       assert.equal(await sessionStatus(app, other.cookie), 401, "the other one ended");
       assert.ok((await auditActions(app, admin.user.id)).includes("user.password_change"));
     });

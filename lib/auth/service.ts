@@ -91,6 +91,11 @@ export interface SignInResult {
   expiresAt: Date;
 }
 
+/** The session a password change renewed: its new secret, for the cookie. */
+export interface RenewedSession {
+  sessionSecret: string;
+}
+
 /**
  * Told of credentials that end, without the database being asked: whatever holds on to a
  * credential beyond one request (an open event stream) ends with it.
@@ -494,7 +499,9 @@ export function createAuthService(options: AuthServiceOptions) {
 
   /**
    * Sets the signed-in user's own password after checking the current one (confirmOwnPassword):
-   * the user's other sessions end, the one that asked stays signed in.
+   * the user's other sessions end; the one that asked stays signed in under a new secret (the
+   * old one, perhaps copied, is accepted nowhere any more). Returns that secret for the cookie,
+   * or undefined when the session was signed out meanwhile.
    */
   async function changeOwnPassword(
     principal: UserPrincipal,
@@ -502,7 +509,7 @@ export function createAuthService(options: AuthServiceOptions) {
     newPassword: string,
     meta: PasswordCheckMeta,
     currentField: string,
-  ): Promise<void> {
+  ): Promise<RenewedSession | undefined> {
     checkNewPassword(newPassword, "$.newPassword");
     if (newPassword === currentPassword) {
       throw new ValidationError("The new password must differ from the current one", [{
@@ -514,24 +521,25 @@ export function createAuthService(options: AuthServiceOptions) {
     const passwordHash = await kdf.run(() => hashPassword(newPassword, params));
     const lockKey = await accountKey(principal.email);
     const userId = principal.id;
-    await ending(
-      () =>
-        sessionCache.invalidate((cached) =>
-          cached.id === userId && cached.sessionId !== principal.sessionId
-        ),
-      // Committed: the sessions deleted. Unknown (the transaction failed, perhaps after its
-      // COMMIT): all of the user's, so that no instance serves one of them from memory; the
-      // session that asked is then only verified against the database again.
-      (outcome): CredentialsEnded | undefined =>
+    // This session goes on under a new secret, as after a sign-in: whoever copied the old one
+    // (the reason to change a password) is signed out with the other sessions.
+    const sessionSecret = randomSecret();
+    const tokenHash = await hashSecret(sessionSecret);
+    const { renewed } = await ending(
+      // The old secret too: none of the user's sessions is served from memory meanwhile.
+      () => sessionCache.invalidate((cached) => cached.id === userId),
+      // Committed: the other sessions deleted and this one's old row (its id ends, with the
+      // event streams opened under it). Unknown (the transaction failed, perhaps after its
+      // COMMIT): all of the user's, so that no instance serves one of them from memory.
+      (outcome): CredentialsEnded =>
         !outcome.committed
           ? { ended: "user", ids: [userId] }
-          : outcome.value.length > 0
-          ? { ended: "session", ids: outcome.value }
-          : undefined,
+          : { ended: "session", ids: [...outcome.value.ended, principal.sessionId] },
       () =>
         store.transaction(async (tx) => {
           await tx.updateUser(userId, { passwordHash }, now());
           const ended = await tx.deleteOtherSessionsOfUser(userId, principal.sessionId);
+          const renewed = await tx.renewSession(principal.sessionId, tokenHash, now());
           await tx.clearThrottle(lockKey);
           await audit.record({
             actor: { type: "user", id: userId },
@@ -540,9 +548,10 @@ export function createAuthService(options: AuthServiceOptions) {
             after: { otherSessionsEnded: ended.length },
             requestId: meta.requestId,
           }, tx.tx);
-          return ended;
+          return { ended, renewed };
         }),
     );
+    return renewed === undefined ? undefined : { sessionSecret };
   }
 
   /** Sets a new password, ends the user's sessions and lifts the account's sign-in lock. */
@@ -855,13 +864,14 @@ export function createAuthService(options: AuthServiceOptions) {
      * The signed-in user changes their own password: the current one is checked like a sign-in
      * (counted against the account's lock; VALIDATION_FAILED on `$.currentPassword` when wrong,
      * RATE_LIMITED while locked), the new one must meet the account rules. Ends the user's other
-     * sessions and keeps this one; clears the account's sign-in lock.
+     * sessions and renews this one under a new secret (returned, for the cookie; undefined when
+     * it was signed out meanwhile); clears the account's sign-in lock.
      */
     changeOwnPassword(
       principal: UserPrincipal,
       input: { currentPassword: string; newPassword: string },
       meta: PasswordCheckMeta,
-    ): Promise<void> {
+    ): Promise<RenewedSession | undefined> {
       return changeOwnPassword(
         principal,
         input.currentPassword,
@@ -876,22 +886,23 @@ export function createAuthService(options: AuthServiceOptions) {
      * checked and counted as in {@link changeOwnPassword}; nothing changes and no session ends
      * when it is wrong). For another account it is {@link resetPassword}: all of that user's
      * sessions end. For their own account it is {@link changeOwnPassword}: `adminPassword` is the
-     * current password and this session stays. Returns which it was.
+     * current password and this session is renewed (its new secret returned). Returns which it
+     * was.
      */
     async setPasswordAsAdmin(
       admin: UserPrincipal,
       input: { userId: string; password: string; adminPassword: string },
       meta: PasswordCheckMeta,
-    ): Promise<"own" | "other"> {
+    ): Promise<{ kind: "own"; renewed: RenewedSession | undefined } | { kind: "other" }> {
       if (input.userId === admin.id) {
-        await changeOwnPassword(
+        const renewed = await changeOwnPassword(
           admin,
           input.adminPassword,
           input.password,
           meta,
           "$.currentPassword",
         );
-        return "own";
+        return { kind: "own", renewed };
       }
       checkNewPassword(input.password, "$.password");
       await confirmOwnPassword(admin, input.adminPassword, meta, "$.currentPassword");
@@ -901,7 +912,7 @@ export function createAuthService(options: AuthServiceOptions) {
         { type: "user", id: admin.id },
         meta.requestId,
       );
-      return "other";
+      return { kind: "other" };
     },
 
     listUsers: () => store.listUsers(),

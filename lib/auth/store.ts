@@ -216,6 +216,27 @@ function statementsOn(db: Queryable) {
         : undefined;
     },
 
+    /**
+     * Replaces the session `sessionId` with a new one under `tokenHash` (a new id; the same user,
+     * absolute end and user agent; seen now) and deletes the old row, in one statement. Returns
+     * the new id, or undefined when the old session is gone (signed out meanwhile).
+     */
+    async renewSession(
+      sessionId: string,
+      tokenHash: string,
+      now: Date,
+    ): Promise<string | undefined> {
+      const [row] = await db.query<{ id: string }>(
+        `WITH old AS (
+           DELETE FROM sessions WHERE id = $1 RETURNING user_id, expires_at, user_agent
+         )
+         INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent)
+         SELECT $2, user_id, $3, $3, expires_at, user_agent FROM old RETURNING id`,
+        [sessionId, tokenHash, now],
+      );
+      return row?.id;
+    },
+
     async touchSession(sessionId: string, now: Date): Promise<void> {
       await db.query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1", [sessionId, now]);
     },

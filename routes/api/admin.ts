@@ -5,7 +5,7 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf } from "../../lib/audit/mod.ts";
-import { ROLES, SCOPES } from "../../lib/auth/mod.ts";
+import { ROLES, SCOPES, setSessionCookie } from "../../lib/auth/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { UnauthenticatedError } from "../../lib/errors/mod.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
@@ -191,7 +191,9 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "and counted against their account's lock (wrong: 400 VALIDATION_FAILED at " +
         "`$.currentPassword`, nothing changes and no session ends; after 5: 429 RATE_LIMITED). For " +
         "another account all of that user's sessions end. For your own account this is a password " +
-        "change (`currentPassword` is the current one): your other sessions end, this one stays.",
+        "change (`currentPassword` is the current one): your other sessions end, this one stays " +
+        "signed in under a new session secret (a new session cookie is set; the CSRF token " +
+        "changes with it: read the new one from `GET /api/auth/session`).",
       request: {
         params: IdParam,
         body: {
@@ -221,12 +223,16 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       const principal = c.get("principal");
       if (principal?.kind !== "user") throw new UnauthenticatedError("No browser session");
       const body = c.req.valid("json");
-      await auth.setPasswordAsAdmin(principal, {
+      const result = await auth.setPasswordAsAdmin(principal, {
         userId: c.req.valid("param").id,
         password: body.password,
         adminPassword: body.currentPassword,
       }, { ip: c.get("clientIp"), requestId: c.get("requestId") });
-      return c.body(null, 204);
+      // Their own password: this session goes on under a new secret, as after a sign-in.
+      if (result.kind === "own" && result.renewed) {
+        setSessionCookie(c, result.renewed.sessionSecret, ctx.config.appEnv !== "development");
+      }
+      return c.body(null, 204, { "cache-control": "no-store" });
     },
   );
 

@@ -120,13 +120,21 @@ export function authApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "address lock that address (a shared NAT locks everyone behind it): also 429 " +
         "RATE_LIMITED, whose `detail` then names the network address rather than the account. " +
         "On success the account's other sessions " +
-        "end, this one stays signed in, and the change is audited (`user.password_change`). " +
+        "end, this one stays signed in under a **new session secret** (a new session cookie is " +
+        "set, as at sign-in; the old secret is refused from then on), and the change is audited " +
+        "(`user.password_change`). The CSRF token changes with the secret: read the new one " +
+        "from `GET /api/auth/session` (`csrfToken`) before the next state change; the old one " +
+        "is refused with 403 CSRF_FAILED. " +
         "Allowed in every mode, STANDBY included: changing a password only takes access away.",
       request: {
         body: { required: true, content: { "application/json": { schema: PasswordChange } } },
       },
       responses: {
-        204: { description: "Changed; the other sessions ended" },
+        204: {
+          description:
+            "Changed; the other sessions ended, this one renewed (Set-Cookie: the new session " +
+            "secret; the CSRF token changed, see GET /api/auth/session)",
+        },
         400: {
           description:
             "Current password wrong, or the new one breaks the rules or equals it (VALIDATION_FAILED)",
@@ -141,10 +149,13 @@ export function authApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
     async (c) => {
       const principal = c.get("principal");
       if (principal?.kind !== "user") throw new UnauthenticatedError("No browser session");
-      await auth.changeOwnPassword(principal, c.req.valid("json"), {
+      const renewed = await auth.changeOwnPassword(principal, c.req.valid("json"), {
         ip: c.get("clientIp"),
         requestId: c.get("requestId"),
       });
+      // This session goes on under a new secret, set as at sign-in; none when it was signed out
+      // meanwhile (the next request is then anonymous).
+      if (renewed) setSessionCookie(c, renewed.sessionSecret, secure);
       return c.body(null, 204, { "cache-control": "no-store" });
     },
   );
