@@ -761,6 +761,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         c.get("principal") as UserPrincipal,
         { userId: param(c, "id"), password, adminPassword: current_password },
         { ip: c.get("clientIp"), requestId: c.get("requestId") },
+        { password: "$.password", currentPassword: "$.currentPassword" },
       );
     } catch (error) {
       if (error instanceof RateLimitedError) {
@@ -786,9 +787,8 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       return await usersPage(
         c,
         failed({ ...failure, paths: issuePaths(error) }, undefined, at, {
+          // The names given to the service above, for another's account and the own alike.
           "$.password": fields.password,
-          // Own account: the new password is `newPassword`, the administrator's the current one.
-          "$.newPassword": fields.password,
           "$.currentPassword": fields.current_password,
         }),
       );

@@ -91,6 +91,17 @@ export interface SignInResult {
   expiresAt: Date;
 }
 
+/**
+ * The caller's names (paths such as `$.password`) of a password change's two fields, for the
+ * issues of a refusal: each route has its own, and a refusal must name a field of its body.
+ */
+export interface PasswordFields {
+  /** The new password. */
+  password: string;
+  /** The caller's current password (an administrator's own when setting another's). */
+  currentPassword: string;
+}
+
 /** The session a password change renewed: its new secret, for the cookie. */
 export interface RenewedSession {
   sessionSecret: string;
@@ -508,16 +519,16 @@ export function createAuthService(options: AuthServiceOptions) {
     currentPassword: string,
     newPassword: string,
     meta: PasswordCheckMeta,
-    currentField: string,
+    fields: PasswordFields,
   ): Promise<RenewedSession | undefined> {
-    checkNewPassword(newPassword, "$.newPassword");
+    checkNewPassword(newPassword, fields.password);
     if (newPassword === currentPassword) {
       throw new ValidationError("The new password must differ from the current one", [{
-        path: "$.newPassword",
+        path: fields.password,
         message: "Same as the current password",
       }]);
     }
-    await confirmOwnPassword(principal, currentPassword, meta, currentField);
+    await confirmOwnPassword(principal, currentPassword, meta, fields.currentPassword);
     const passwordHash = await kdf.run(() => hashPassword(newPassword, params));
     const lockKey = await accountKey(principal.email);
     const userId = principal.id;
@@ -872,13 +883,10 @@ export function createAuthService(options: AuthServiceOptions) {
       input: { currentPassword: string; newPassword: string },
       meta: PasswordCheckMeta,
     ): Promise<RenewedSession | undefined> {
-      return changeOwnPassword(
-        principal,
-        input.currentPassword,
-        input.newPassword,
-        meta,
-        "$.currentPassword",
-      );
+      return changeOwnPassword(principal, input.currentPassword, input.newPassword, meta, {
+        password: "$.newPassword",
+        currentPassword: "$.currentPassword",
+      });
     },
 
     /**
@@ -887,12 +895,14 @@ export function createAuthService(options: AuthServiceOptions) {
      * when it is wrong). For another account it is {@link resetPassword}: all of that user's
      * sessions end. For their own account it is {@link changeOwnPassword}: `adminPassword` is the
      * current password and this session is renewed (its new secret returned). Returns which it
-     * was.
+     * was. A refusal names the caller's fields, `fields` (the route's names for the new password
+     * and the administrator's own), whichever account it is.
      */
     async setPasswordAsAdmin(
       admin: UserPrincipal,
       input: { userId: string; password: string; adminPassword: string },
       meta: PasswordCheckMeta,
+      fields: PasswordFields,
     ): Promise<{ kind: "own"; renewed: RenewedSession | undefined } | { kind: "other" }> {
       if (input.userId === admin.id) {
         const renewed = await changeOwnPassword(
@@ -900,12 +910,12 @@ export function createAuthService(options: AuthServiceOptions) {
           input.adminPassword,
           input.password,
           meta,
-          "$.currentPassword",
+          fields,
         );
         return { kind: "own", renewed };
       }
-      checkNewPassword(input.password, "$.password");
-      await confirmOwnPassword(admin, input.adminPassword, meta, "$.currentPassword");
+      checkNewPassword(input.password, fields.password);
+      await confirmOwnPassword(admin, input.adminPassword, meta, fields.currentPassword);
       await resetPassword(
         input.userId,
         input.password,

@@ -223,11 +223,20 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       const principal = c.get("principal");
       if (principal?.kind !== "user") throw new UnauthenticatedError("No browser session");
       const body = c.req.valid("json");
-      const result = await auth.setPasswordAsAdmin(principal, {
-        userId: c.req.valid("param").id,
-        password: body.password,
-        adminPassword: body.currentPassword,
-      }, { ip: c.get("clientIp"), requestId: c.get("requestId") });
+      const result = await auth.setPasswordAsAdmin(
+        principal,
+        {
+          userId: c.req.valid("param").id,
+          password: body.password,
+          adminPassword: body.currentPassword,
+        },
+        { ip: c.get("clientIp"), requestId: c.get("requestId") },
+        {
+          // This body's names, also for the caller's own account.
+          password: "$.password",
+          currentPassword: "$.currentPassword",
+        },
+      );
       // Their own password: this session goes on under a new secret, as after a sign-in.
       if (result.kind === "own" && result.renewed) {
         setSessionCookie(c, result.renewed.sessionSecret, ctx.config.appEnv !== "development");
