@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
-import { type Session, signInAs } from "./helpers/auth.ts";
+import { createToken, type Session, signInAs } from "./helpers/auth.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -243,4 +243,26 @@ Deno.test({
       await app.dispose();
     }
   },
+});
+
+Deno.test("a token without the scope a route needs is told which scope, not about a role", async () => {
+  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
+  try {
+    const token = await createToken(app, { scopes: ["flags:evaluate"] });
+    const refused = await app.request("/api/jobs", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(refused.status, 403);
+    const problem = await refused.json();
+    assert.equal(problem.code, "FORBIDDEN");
+    assert.match(problem.detail, /lacks the scope this needs: jobs:read/);
+    // A route no token may use says so.
+    const noTokens = await app.request("/api/admin/users", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(noTokens.status, 403);
+    assert.match((await noTokens.json()).detail, /API tokens cannot be used here/);
+  } finally {
+    await app.dispose();
+  }
 });

@@ -136,6 +136,18 @@ function unauthenticated(c: Context<AppEnv>, registry?: RouteRegistry): Response
 }
 
 /**
+ * Why a signed-in caller is refused. A token has scopes, not a role: it is told which scope the
+ * route needs (scopes are not secret; the API reference lists them).
+ */
+function forbiddenDetail(principal: { kind: string }, access: Access): string {
+  if (principal.kind !== "token") return "Your role does not allow this";
+  const scopes = access.scopes ?? [];
+  return scopes.length
+    ? `This API token lacks the scope this needs: ${scopes.join(" or ")}`
+    : "API tokens cannot be used here; sign in with an account instead";
+}
+
+/**
  * Checks the caller against `access`. Expects the authentication middleware
  * to have set `principal` (null when anonymous).
  */
@@ -174,7 +186,7 @@ export function authorize(
       }
       if (!allowed) {
         if (!wantsApi(c) && renderForbidden) return renderForbidden(c);
-        return problem(c, "FORBIDDEN", "Your role does not allow this");
+        return problem(c, "FORBIDDEN", forbiddenDetail(principal, access));
       }
     }
     await next();
