@@ -398,7 +398,8 @@ export function createAuthService(options: AuthServiceOptions) {
   /**
    * The audit entries of the locks a failed attempt set: one entry per lock, whatever number of
    * refusals follow. Its target is the lock as /admin/users lists it and `auth.lock_clear` names
-   * it.
+   * it; its actor who made the attempt: `anonymous` for a sign-in, the signed-in user for the
+   * check of their own password.
    */
   async function recordLocks(
     reservation: { ipLock: Date | null; accountLock: Date | null },
@@ -406,6 +407,7 @@ export function createAuthService(options: AuthServiceOptions) {
     ipKeyValue: string,
     userId: string | undefined,
     requestId: string | undefined,
+    actor: AuditActor,
   ): Promise<void> {
     const locked = [
       ...(reservation.accountLock
@@ -417,7 +419,7 @@ export function createAuthService(options: AuthServiceOptions) {
     ];
     for (const lock of locked) {
       await audit.record({
-        actor: { type: "anonymous" },
+        actor,
         action: "auth.sign_in_locked",
         target: { type: "sign_in_lock", id: lock.key.slice(0, 12) },
         after: {
@@ -492,7 +494,10 @@ export function createAuthService(options: AuthServiceOptions) {
         target: { type: "user", id: principal.id },
         requestId: meta.requestId,
       });
-      await recordLocks(reservation, emailKey, ipKeyValue, principal.id, meta.requestId);
+      await recordLocks(reservation, emailKey, ipKeyValue, principal.id, meta.requestId, {
+        type: "user",
+        id: principal.id,
+      });
       throw new ValidationError("Your current password is not correct", [{
         path: field,
         message: "Not correct",
@@ -633,7 +638,9 @@ export function createAuthService(options: AuthServiceOptions) {
           target: user ? { type: "user", id: user.id } : undefined,
           requestId: meta.requestId,
         });
-        await recordLocks(reservation, emailKey, ipKeyValue, user?.id, meta.requestId);
+        await recordLocks(reservation, emailKey, ipKeyValue, user?.id, meta.requestId, {
+          type: "anonymous",
+        });
         throw new UnauthenticatedError("The email or password is not correct");
       }
       // The throttle's own bookkeeping, not part of the audited sign-in.
