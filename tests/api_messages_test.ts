@@ -266,3 +266,37 @@ Deno.test("a token without the scope a route needs is told which scope, not abou
     await app.dispose();
   }
 });
+
+Deno.test("a bad date-time or calendar day gets one message that states the rule", async () => {
+  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
+  try {
+    const admin = await signInAs(app, "ADMIN");
+    const token = await app.request("/api/admin/tokens", {
+      method: "POST",
+      headers: { ...admin.headers(), "content-type": "application/json" },
+      body: JSON.stringify({ name: "worker", scopes: ["jobs:read"], expiresAt: "next tuesday" }),
+    });
+    assert.equal(token.status, 400);
+    const errors = (await token.json()).errors as Array<{ path: string; message: string }>;
+    assert.deepEqual(errors.filter((e) => e.path === "$.expiresAt").map((e) => e.message), [
+      "Must be an ISO 8601 date-time with a time zone, such as 2026-11-22T14:03:00Z",
+    ]);
+    // Well-formed but out of range: the range rule, once.
+    const far = await app.request("/api/admin/tokens", {
+      method: "POST",
+      headers: { ...admin.headers(), "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "worker",
+        scopes: ["jobs:read"],
+        expiresAt: "0000-01-01T00:00:00Z",
+      }),
+    });
+    assert.equal(far.status, 400);
+    assert.deepEqual(
+      ((await far.json()).errors as Array<{ path: string; message: string }>).map((e) => e.message),
+      ["Must be between 0001-01-01 and 9999-12-31 (UTC)"],
+    );
+  } finally {
+    await app.dispose();
+  }
+});

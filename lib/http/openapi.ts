@@ -117,9 +117,17 @@ const CODE_TEXT: Record<string, string> = {
   invalid_union: "Does not match any allowed shape",
 };
 
-/** A message for a validation issue that cannot echo what the client sent. */
+/** Zod's own text for a refinement given no message. */
+const DEFAULT_CUSTOM_MESSAGE = "Invalid input";
+
+/**
+ * A message for a validation issue that cannot echo what the client sent. A refinement's own
+ * message states our rule (the app's schemas write them as fixed text, never from the value):
+ * it is answered as written, not as "Invalid value".
+ */
 export function issueMessage(code: string, message: string): string {
   if (RULE_CODES.has(code)) return message;
+  if (code === "custom" && message !== DEFAULT_CUSTOM_MESSAGE) return message;
   return CODE_TEXT[code] ?? "Invalid value";
 }
 

@@ -15,16 +15,28 @@ export function isStorableInstant(ms: number): boolean {
 }
 
 /** An ISO 8601 date-time with an offset, between 0001-01-01 and 9999-12-31 UTC. */
-export const StorableInstant = z.iso.datetime({ offset: true }).refine(
+export const StorableInstant = z.iso.datetime({
+  offset: true,
+  error: "Must be an ISO 8601 date-time with a time zone, such as 2026-11-22T14:03:00Z",
+}).refine(
   (value) => isStorableInstant(Date.parse(value)),
-  { message: "Must be between 0001-01-01 and 9999-12-31 (UTC)" },
+  {
+    message: "Must be between 0001-01-01 and 9999-12-31 (UTC)",
+    // One message for one bad value: the range is checked only on a well-formed date-time.
+    when: (payload) => payload.issues.length === 0,
+  },
 );
 
 /** A calendar day `YYYY-MM-DD` (UTC), from 1900-01-01 to 9999-12-31. */
-export const CalendarDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(
+export const CalendarDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, {
+  error: "Must be a calendar date YYYY-MM-DD from 1900 on",
+}).refine(
   (value) => {
     const ms = Date.parse(`${value}T00:00:00Z`);
     return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(value) && value >= "1900";
   },
-  { message: "Must be a calendar date YYYY-MM-DD from 1900 on" },
+  {
+    message: "Must be a calendar date YYYY-MM-DD from 1900 on",
+    when: (payload) => payload.issues.length === 0,
+  },
 );
