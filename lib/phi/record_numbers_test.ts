@@ -215,3 +215,16 @@ for (const [name, text] of ADVERSARIAL) {
     assert.ok(!result.findings.some((f) => f.type === "SCANNER_ERROR"), "budget hit");
   });
 }
+
+Deno.test("a long number after 'patient' or 'pt' and a space is a record number; a count is not", () => {
+  const cases: Array<[string, string]> = [
+    ["patient 77342291 not found", "patient [REDACTED:MRN] not found"],
+    ["Patient 77342291", "Patient [REDACTED:MRN]"],
+    ["pt 4829133 seen in clinic", "pt [REDACTED:MRN] seen in clinic"],
+    ["PATIENT #7734229", "PATIENT #[REDACTED:MRN]"],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+  for (
+    const text of ["patient 1234 of 5000", "patient 123456 of 200000", "patient 2024 cohort"]
+  ) assert.equal(redactText(text), text, text);
+});

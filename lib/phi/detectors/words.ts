@@ -74,6 +74,7 @@ type Shape =
   | "joined"
   | "hash"
   | "number"
+  | "spaced"
   | "path";
 interface Cue {
   words: string[];
@@ -152,6 +153,10 @@ cue("MRN", "hash", ["encounter", "visit", "mr"]);
 // more digits after a space, ':' or '#' (`FIN-1234`, `FIN_123456`, `FIN:12345` and
 // `FIN 4821 dashboard` are ticket and report ids).
 cue("MRN", "number", ["fin"]);
+// "patient" and "pt" before a long number after a space ("patient 77342291 not found", "pt
+// 4829133", any case): 7 or more digits, which no count of patients reaches ("patient 1234
+// of 5000" keeps its number).
+cue("MRN", "spaced", ["patient", "pt"]);
 // A record in a URL path: `/patients/4829133`, `/api/patients/4829133/notes`.
 cue("MRN", "path", ["patients"]);
 cue("ZIP_CODE", "postal", ["zip", "zipcode", "postcode"]);
@@ -644,6 +649,19 @@ function numberValueAt(t: string, q: number): number {
 }
 
 /**
+ * Where the number after `patient` or `pt` ending at q starts (the "spaced" shape): after one
+ * space, ': ' or ' #'. -1 otherwise.
+ */
+function spacedValueAt(t: string, q: number): number {
+  let v = q;
+  if (t.charCodeAt(v) === 58) v++;
+  if (t.charCodeAt(v) !== 32) return -1;
+  v++;
+  if (t.charCodeAt(v) === 35) v++;
+  return v;
+}
+
+/**
  * The record number joined to a bare cue word, at p: up to three letters and a '-' (`A`,
  * `PT-`), then 4-20 digits that are not a lone year 1900-2099 (`patient_2024_q3` is a flag
  * key); then the end, or a character other than a letter or digit ('_' included,
@@ -712,6 +730,8 @@ function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): num
       ? hashValueAt(t, q, c.hashes[0] !== H_MR)
       : c.shape === "number"
       ? (isUpperAt(t, start) ? numberValueAt(t, q) : -1)
+      : c.shape === "spaced"
+      ? spacedValueAt(t, q)
       : afterFiller(t, q, c.joins);
     if (v < 0) continue;
     let e = -1;
@@ -736,6 +756,9 @@ function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): num
         break;
       case "number":
         e = isDigit(t.charCodeAt(v)) && digitRun(t, v) >= 6 ? joinedIdAt(t, v) : -1;
+        break;
+      case "spaced":
+        e = digitRun(t, v) >= 7 ? joinedIdAt(t, v) : -1;
         break;
       case "postal":
         e = postalCodeAt(t, v);
