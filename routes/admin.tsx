@@ -16,7 +16,7 @@ import {
   type User,
   type UserPrincipal,
 } from "../lib/auth/mod.ts";
-import { createRevealOnce } from "../lib/auth/reveal_once.ts";
+import { createRevealOnce, RevealReadError } from "../lib/auth/reveal_once.ts";
 import { SignInLockedError } from "../lib/auth/service.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError, ModeStandbyError, RateLimitedError } from "../lib/errors/mod.ts";
@@ -835,8 +835,18 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const createdId = c.req.method === "GET" ? c.req.query("created") ?? "" : "";
     const createdToken = UUID.test(createdId) ? tokens.find((t) => t.id === createdId) : undefined;
     const sessionSecret = sessionSecretOf(c);
+    // `unreadable`: the store did not answer, or lost its answer to the read that removes the
+    // secret. It was not shown, and may be gone: the page must not say it was shown.
+    let unreadable = false;
     const revealed = createdToken && sessionSecret
-      ? await reveal.take(sessionSecret, createdToken.id)
+      ? await reveal.take(sessionSecret, createdToken.id).catch((error) => {
+        if (!(error instanceof RevealReadError)) throw error;
+        c.get("logger")?.warn("token secret could not be read from the reveal store", {
+          errorType: error.cause instanceof Error ? error.cause.name : error.name,
+        });
+        unreadable = true;
+        return undefined;
+      })
       : undefined;
     const created = options.created ??
       (createdToken && revealed ? { name: createdToken.name, secret: revealed } : undefined);
@@ -867,7 +877,28 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             <pre data-testid="new-token">{created.secret}</pre>
           </div>
         )}
-        {createdToken && !created && (
+        {createdToken && !created && unreadable && !createdToken.revokedAt && (
+          <div class="notice notice--error" role="alert" data-testid="token-unreadable">
+            <p>
+              Token “{createdToken.name}” (id{" "}
+              <code>{shortId(createdToken.id)}</code>) was created, but its secret could not be read
+              just now: the store that keeps it for one look did not answer. It was not shown here,
+              and it may be lost. Revoke this token and create a new one.
+            </p>
+            <form
+              method="post"
+              action={`/admin/tokens/${createdToken.id}/revoke`}
+              class="inline-form"
+            >
+              <CsrfField c={c} />
+              <button type="submit" class="button button--danger">
+                Revoke {createdToken.name}
+              </button>
+            </form>{" "}
+            <a href="#create-token">Create a new token</a>
+          </div>
+        )}
+        {createdToken && !created && !(unreadable && !createdToken.revokedAt) && (
           <p class="notice notice--ok" role="status" data-testid="token-created">
             Token “{createdToken.name}” (id{" "}
             <code>{shortId(createdToken.id)}</code>) was created. Its secret was shown once and
@@ -945,7 +976,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             </tbody>
           </table>
         </TableScroll>
-        <h2>Create a token</h2>
+        <h2 id="create-token">Create a token</h2>
         {paused && <StandbyNotice paused="new tokens" stillWorks="Revoking a token still works." />}
         <form method="post" action="/admin/tokens" class="form-card">
           <FormErrors state={options} at="create" title="The token was not created:" />

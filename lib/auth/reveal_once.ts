@@ -33,9 +33,19 @@ export interface RevealOnce {
   put(sessionSecret: string, tokenId: string, secret: string): Promise<boolean>;
   /**
    * The secret kept for this session and token, removed as it is read; undefined when there is
-   * none (already shown, expired, another session, or Redis did not answer).
+   * none (already shown, expired, another session). Rejects with {@link RevealReadError} when it
+   * could not be read: Redis did not answer in time, or ran the command and its answer was lost
+   * (the secret may then be gone although it was never shown), or the value does not decrypt.
    */
   take(sessionSecret: string, tokenId: string): Promise<string | undefined>;
+}
+
+/**
+ * The secret could not be read (see {@link RevealOnce.take}): not the same as "not there", which
+ * means it was shown already or expired. The page must not say it was shown.
+ */
+export class RevealReadError extends Error {
+  override name = "RevealReadError";
 }
 
 /** Where the encrypted values wait: memory, or Redis shared by the instances. */
@@ -101,6 +111,7 @@ async function keyOf(sessionSecret: string): Promise<CryptoKey> {
  * await reveal.put(sessionSecret, token.id, secret); // true
  * await reveal.take(sessionSecret, token.id); // the secret
  * await reveal.take(sessionSecret, token.id); // undefined
+ * // Redis lost: rejects with RevealReadError (not "not there")
  */
 export function createRevealOnce(
   options: { clock: Clock; redis?: RedisHandle | undefined; prefix?: string },
@@ -130,11 +141,15 @@ export function createRevealOnce(
       let value: string | undefined;
       try {
         value = await backend.getAndDelete(await slot(sessionSecret, tokenId));
-      } catch {
-        return undefined;
+      } catch (error) {
+        // GETDEL may have run: the value may be gone, but this is no proof that it was shown.
+        throw new RevealReadError("The secret could not be read from the store", {
+          cause: error,
+        });
       }
-      const [iv, sealed] = value?.split(".") ?? [];
-      if (!iv || !sealed) return undefined;
+      if (value === undefined) return undefined;
+      const [iv, sealed] = value.split(".");
+      if (!iv || !sealed) throw new RevealReadError("The stored secret is malformed");
       try {
         const plain = await crypto.subtle.decrypt(
           {
@@ -146,8 +161,9 @@ export function createRevealOnce(
           decodeBase64Url(sealed),
         );
         return new TextDecoder().decode(plain);
-      } catch {
-        return undefined;
+      } catch (error) {
+        // Found under this session's slot yet unreadable with its key: damaged, never shown.
+        throw new RevealReadError("The stored secret could not be decrypted", { cause: error });
       }
     },
   };
