@@ -120,11 +120,19 @@ async function applyPending(
   conn: Connection,
   files: readonly MigrationFile[],
 ): Promise<MigrationResult> {
-  await conn.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    name TEXT PRIMARY KEY,
-    sha256 CHAR(64) NOT NULL,
-    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-  )`);
+  // Created only when missing: CREATE TABLE IF NOT EXISTS needs the right to create tables even
+  // when the table exists, and an app that runs with a role allowed only to read and write rows
+  // (docs/operations/SECURITY.md, Database roles) checks its migrations without it.
+  const [ledger] = await conn.query<{ present: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
+  );
+  if (!ledger?.present) {
+    await conn.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      name TEXT PRIMARY KEY,
+      sha256 CHAR(64) NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )`);
+  }
   const rows = await conn.query<{ name: string; sha256: string }>(
     "SELECT name, sha256 FROM schema_migrations ORDER BY name",
   );
