@@ -268,14 +268,21 @@ function issuePaths(error: unknown): string[] {
   return error instanceof AppError ? (error.details.issues ?? []).map((issue) => issue.path) : [];
 }
 
-/** What STANDBY pauses on a page and what still works there, above its paused forms. */
+/**
+ * What STANDBY pauses on a page and what still works there, above its paused forms. Their buttons
+ * stay enabled: nothing would enable them again when the mode changes, so the user would have to
+ * reload and lose what they typed. A form sent in STANDBY is answered in the form instead, what
+ * was typed kept (`pausedForm`), and can be sent again once the mode allows it.
+ */
 function StandbyNotice({ paused, stillWorks }: { paused: string; stillWorks: string }) {
   return (
     <div class="notice notice--warn" role="status" data-testid="standby-paused">
       <p>
         <strong>The platform is in STANDBY, so {paused} are paused.</strong>{" "}
         STANDBY holds every change except those that contain an incident, until an administrator
-        switches the platform back to DEMO or LIVE on the Governance page. {stillWorks}
+        switches the platform back to DEMO or LIVE on the Governance page. You can fill in the
+        forms: a change sent now is not made, what you typed is kept (passwords excepted), and you
+        can send it again once the platform is back in DEMO or LIVE. {stillWorks}
       </p>
     </div>
   );
@@ -512,7 +519,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                               errors={errorsAt(state, `password:${user.id}`)}
                               field={passwordFields(user.id).current_password}
                             />
-                            <button type="submit" class="button" disabled={paused}>
+                            <button type="submit" class="button">
                               Set password
                             </button>
                           </form>
@@ -626,7 +633,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             />
           </label>
           <FieldError errors={createErrors} field={USER_FIELDS.password} />
-          <button type="submit" class="button button--primary" disabled={paused}>
+          <button type="submit" class="button button--primary">
             Add account
           </button>
         </form>
@@ -1025,7 +1032,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             />
           </label>
           <FieldError errors={createErrors} field={TOKEN_FIELDS.expires_at} />
-          <button type="submit" class="button button--primary" disabled={paused}>
+          <button type="submit" class="button button--primary">
             Create token
           </button>
         </form>

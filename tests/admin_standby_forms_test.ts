@@ -1,9 +1,11 @@
 /**
  * /admin/users and /admin/tokens in STANDBY: the forms STANDBY pauses (add an account, set a
- * password, create a token) say so above them and cannot be submitted; one submitted anyway (the
- * page was opened before the switch) gets the same page back, 503 with Retry-After, the error in
- * that form and what was typed kept (never a password), and nothing is changed. What STANDBY
- * still allows on those pages (demote, deactivate, clear a lock, revoke) stays usable.
+ * password, create a token) say so above them; their buttons stay enabled, because nothing would
+ * enable them again when the mode changes (the user would have to reload and lose what they
+ * typed). One submitted in STANDBY gets the same page back, 503 with Retry-After, the error in that
+ * form and what was typed kept (never a password), and nothing is changed; sent again once the
+ * platform is back in DEMO, it is done. What STANDBY still allows on those pages (demote,
+ * deactivate, clear a lock, revoke) stays usable.
  */
 import assert from "node:assert/strict";
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
@@ -46,7 +48,8 @@ function submitOf(form: string): string {
 const ERROR = /<p class="notice notice--error" role="alert">The platform is now in STANDBY/;
 
 Deno.test({
-  name: "STANDBY: the paused admin forms say so above them and their buttons are disabled",
+  name:
+    "STANDBY: the paused admin forms say so above them; their buttons stay enabled (a send is answered in the form)",
   ...opts,
   async fn() {
     const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
@@ -70,8 +73,10 @@ Deno.test({
       assert.ok(notice < users.indexOf(`action="/admin/users/${other.id}/password"`), "above");
       assert.match(users, /adding accounts and setting passwords are paused/);
       assert.match(users, /Demoting, deactivating and clearing sign-in locks still work/);
-      assert.match(submitOf(formOf(users, "/admin/users")), /disabled/);
-      assert.match(submitOf(formOf(users, `/admin/users/${other.id}/password`)), /disabled/);
+      assert.match(users, /a change sent now is not made/);
+      // Not disabled: nothing would enable them again when STANDBY ends.
+      assert.ok(!submitOf(formOf(users, "/admin/users")).includes("disabled"));
+      assert.ok(!submitOf(formOf(users, `/admin/users/${other.id}/password`)).includes("disabled"));
       // Still allowed in STANDBY: the role form (demotion) and deactivation.
       for (const action of [`/admin/users/${other.id}`]) {
         const forms = [
@@ -85,7 +90,7 @@ Deno.test({
       const tokenNotice = tokens.indexOf('data-testid="standby-paused"');
       assert.ok(tokenNotice > 0 && tokenNotice < tokens.indexOf('action="/admin/tokens"'));
       assert.match(tokens, /new tokens are paused/);
-      assert.match(submitOf(formOf(tokens, "/admin/tokens")), /disabled/);
+      assert.ok(!submitOf(formOf(tokens, "/admin/tokens")).includes("disabled"));
       const revoke = tokens.match(
         /<form[^>]*action="\/admin\/tokens\/[^"]+\/revoke"[\s\S]*?<\/form>/,
       );
@@ -170,7 +175,23 @@ Deno.test({
       assert.match(tokenForm, ERROR);
       assert.match(tokenForm, /value="standby exporter"/);
       assert.match(tokenForm, /value="flags:evaluate" checked/);
+      assert.ok(!submitOf(tokenForm).includes("disabled"), "the answer can be sent again");
+      assert.ok(!submitOf(createForm).includes("disabled"));
       assert.equal((await app.services.auth.listTokens()).length, 0);
+
+      // Back in DEMO, the same form as answered is sent again and done: nobody is stranded.
+      await app.services.mode.setMode("DEMO", { type: "system" });
+      const again = await postForm(app, admin, "/admin/tokens", [
+        ["name", tokenForm.match(/name="name"[^>]*value="([^"]*)"/)![1]!],
+        ["scopes", "flags:evaluate"],
+      ]);
+      assert.equal(again.status, 303);
+      await again.body?.cancel();
+      assert.deepEqual(
+        (await app.services.auth.listTokens()).map((t) => t.name),
+        ["standby exporter"],
+      );
+      await app.services.mode.setMode("STANDBY", { type: "system" });
 
       // Who may post is checked first: a steward gets the forbidden answer, not the admin page.
       const steward = await signInAs(app, "STEWARD");

@@ -373,19 +373,36 @@ Deno.test({
             await demo();
             await page.goto(`${server.url}/admin/tokens`);
             await standby();
-            await page.locator('input[name="name"]').fill("standby-check");
+            const tokenName = `standby-check-${javaScript ? "js" : "no-js"}`;
+            await page.locator('input[name="name"]').fill(tokenName);
+            await page.locator('input[name="scopes"][value="flags:evaluate"]').check();
             await submitInForm(
               page,
               () => page.getByRole("button", { name: "Create token" }).click(),
               label("Create token"),
               javaScript,
             );
-            assert.equal(await page.locator('input[name="name"]').inputValue(), "standby-check");
+            assert.equal(await page.locator('input[name="name"]').inputValue(), tokenName);
+            assert.equal(
+              (await app.services.auth.listTokens()).filter((t) => t.name === tokenName).length,
+              0,
+              label("nothing created in STANDBY"),
+            );
+            // Nothing strands the user: the button stays enabled, and once STANDBY ends the same
+            // click sends what was kept (no reload, nothing typed again).
+            await demo();
+            await Promise.all([
+              page.waitForURL(/\/admin\/tokens\?created=/),
+              page.getByRole("button", { name: "Create token" }).click(),
+            ]);
+            await page.getByTestId("new-token").waitFor();
             await context.close();
           }
           assert.equal(
-            (await app.services.auth.listTokens()).filter((t) => t.name === "standby-check").length,
-            0,
+            (await app.services.auth.listTokens()).filter((t) => t.name.startsWith("standby-check"))
+              .length,
+            2,
+            "one token per run, each created once STANDBY ended",
           );
         },
       );
