@@ -79,11 +79,14 @@ export interface AnalyticsService {
   ): Promise<AnalyticsSummary>;
   /** The summary plus the daily series and top events, for the dashboard. */
   dashboard(query: { from?: string | undefined; to?: string | undefined }): Promise<DashboardData>;
-  /** Deletes every analytics event of a user (audited); returns how many; NOT_FOUND without the account. */
+  /**
+   * Deletes every analytics event of a user and the governance-log rows of the user's redacted
+   * events (audited); returns how many events; NOT_FOUND without the account.
+   */
   eraseUser(userId: string, actor: AuditActor, requestId?: string): Promise<number>;
   /**
-   * Deletes events older than the retention period, in batches: each batch that deleted
-   * something commits with its own audit entry.
+   * Deletes events older than the retention period, in batches, and the governance-log rows of
+   * redacted events as old: each batch that deleted something commits with its own audit entry.
    */
   cleanup(): Promise<CleanupResult>;
 }
@@ -366,7 +369,10 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
       for (let round = 0; round < 10_000; round++) {
         const n = await store.transaction(async (tx) => {
           const n = await tx.deleteOlderThan(cutoff, batch);
-          if (n > 0) {
+          // The governance-log rows of redacted events name the user: they leave on the same
+          // boundary, with the first batch (they are few: one per redacted event).
+          const records = round === 0 ? await tx.deleteRedactionRecordsOlderThan(cutoff) : 0;
+          if (n > 0 || records > 0) {
             await deps.audit.record({
               actor: { type: "system" },
               action: "analytics.retention_cleanup",
@@ -375,6 +381,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
               // `cutoff` date would be redacted as a date).
               after: {
                 deletedEvents: n,
+                ...(records > 0 ? { deletedRedactionRecords: records } : {}),
                 cutoffAt: cutoff.toISOString(),
                 retentionDays: deps.config.retentionDays,
               },

@@ -125,6 +125,12 @@ export interface AnalyticsTransaction {
   eraseUser(userId: string): Promise<number>;
   /** Deletes up to `limit` events created before `cutoff`; returns how many. */
   deleteOlderThan(cutoff: Date, limit: number): Promise<number>;
+  /**
+   * Deletes the governance-log rows of redacted events (`analytics.phi_redacted`) written
+   * before `cutoff`: they name the user and the event, so they leave with the events' retention.
+   * Returns how many.
+   */
+  deleteRedactionRecordsOlderThan(cutoff: Date): Promise<number>;
 }
 
 const COLUMNS = 12;
@@ -210,7 +216,7 @@ export function insertStatement(count: number, redactions: number): string {
   const governance = redactions === 0 ? "" : `,
   gov AS (
     INSERT INTO governance_log (event_type, actor_id, details, created_at)
-    SELECT 'analytics.phi_redacted', ins.user_id, red.details, ins.created_at
+    SELECT '${REDACTION_LOG_EVENT}', ins.user_id, red.details, ins.created_at
       FROM ins JOIN (VALUES ${red.join(", ")}) AS red (event_id, details)
         ON red.event_id = ins.event_id
   )`;
@@ -264,11 +270,24 @@ export function insertStatement(count: number, redactions: number): string {
   SELECT event_id::text, NULL FROM ins`;
 }
 
-/** The erasure statement: deletes a user's events ($1) and takes them out of the roll-ups. */
+/** The governance-log event type of a redacted event (written by the insert above). */
+export const REDACTION_LOG_EVENT = "analytics.phi_redacted";
+
+/**
+ * The erasure statement: deletes a user's events ($1), takes them out of the roll-ups, and
+ * deletes the governance-log rows of the user's redacted events, which name the user and the
+ * event id (matched by either, so a row whose actor was nulled goes with its event too).
+ */
 export const ERASE_STATEMENT = `WITH del AS (
     DELETE FROM analytics_events WHERE user_id = $1
-    RETURNING event_name, mode, properties, phi_redacted,
+    RETURNING event_id, event_name, mode, properties, phi_redacted,
               (created_at AT TIME ZONE 'UTC')::date AS day
+  ),
+  redactions AS (
+    DELETE FROM governance_log
+     WHERE event_type = '${REDACTION_LOG_EVENT}'
+       AND (actor_id = $1
+            OR details ->> 'eventId' IN (SELECT event_id::text FROM del WHERE phi_redacted))
   ),
   daily AS (
     UPDATE analytics_daily a SET events = a.events - x.n, redacted = a.redacted - x.r
@@ -329,6 +348,19 @@ function deletionsOn(tx: Connection): AnalyticsTransaction {
          del AS (DELETE FROM analytics_events e USING doomed WHERE e.id = doomed.id RETURNING 1)
          SELECT count(*)::int8 AS deleted FROM del`,
         [cutoff, limit],
+      );
+      return rows[0]?.deleted ?? 0;
+    },
+
+    async deleteRedactionRecordsOlderThan(cutoff) {
+      const rows = await tx.query<{ deleted: number }>(
+        `WITH del AS (
+           DELETE FROM governance_log
+            WHERE event_type = '${REDACTION_LOG_EVENT}' AND created_at < $1::timestamptz
+           RETURNING 1
+         )
+         SELECT count(*)::int8 AS deleted FROM del`,
+        [cutoff],
       );
       return rows[0]?.deleted ?? 0;
     },
