@@ -501,7 +501,13 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                             <label>
                               Your password{" "}
                               <span class="field-hint">
-                                (yours, to confirm it is you; all of {nameOf(user)}'s sessions end)
+                                {user.id === self
+                                  // Their own password: a change of it, this session renewed.
+                                  ? "(your current password; your other sessions end, this one " +
+                                    "stays signed in)"
+                                  : `(yours, to confirm it is you; all of ${
+                                    nameOf(user)
+                                  }'s sessions end)`}
                               </span>
                               <input
                                 type="password"
