@@ -287,9 +287,9 @@ function FlagFields(
           {...invalid(FLAG_FIELDS.rolloutPercent, "rollout-hint")}
         />
         <span class="field-hint" id="rollout-hint">
-          The share of users who get the flag. Each user has a fixed bucket from 0 to 99, worked out
-          from their id; those in a bucket below this number get it, so raising it only adds users
-          and never turns anyone off.
+          The share of users who get the flag. Each user has a fixed bucket from 1 to 100, worked
+          out from their id; those in a bucket up to and including this number get it (at 50,
+          buckets 1–50), so raising it only adds users and never turns anyone off.
         </span>
       </label>
       <FieldError errors={errors} field={FLAG_FIELDS.rolloutPercent} />

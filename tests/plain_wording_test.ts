@@ -107,7 +107,7 @@ Deno.test("the start, flags and experiments pages explain their terms in plain w
 
     const flags = text(await page(app, "/flags", admin));
     assert.doesNotMatch(flags, /Users in buckets 1 to this number/);
-    assert.match(flags, /Each user has a fixed bucket from 0 to 99, worked out from their id/);
+    assert.match(flags, /Each user has a fixed bucket from 1 to 100, worked out from their id/);
 
     const experiments = text(await page(app, "/experiments", admin));
     assert.doesNotMatch(experiments, /assigned a variant by hash|subjects|changes hands/);
