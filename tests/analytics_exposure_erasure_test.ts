@@ -6,20 +6,24 @@
 import assert from "node:assert/strict";
 import { manualClock } from "../lib/clock.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
-import { consentedUser, postEvents } from "./helpers/analytics.ts";
+import { consentedUser } from "./helpers/analytics.ts";
 import { assertRollupsMatchEvents, leftOfUser } from "./helpers/analytics_rollups.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
 
 const START = Date.UTC(2026, 2, 10, 12);
 
+/**
+ * Records an exposure as the server does (clients may not send `experiment.assigned`); a number
+ * variant is what an older release or a bug could have stored, which the roll-ups skip.
+ */
 async function exposure(app: TestApp, session: Session, variant: unknown): Promise<number> {
-  const answer = await postEvents(app, session, [{
-    eventId: crypto.randomUUID(),
+  const outcome = await app.services.analytics.recordServerEvent({
+    userId: session.user.id,
     eventName: "experiment.assigned",
     properties: { experiment_key: "pricing.page", variant },
-  }]);
-  return answer.accepted;
+  });
+  return outcome === "accepted" ? 1 : 0;
 }
 
 async function exposures(app: TestApp, session: Session) {

@@ -27,6 +27,20 @@ export function isAllowedEventName(name: string): name is EventName {
 }
 
 /**
+ * Allowlisted events that only the server records, refused from clients: an
+ * `experiment.assigned` is an exposure, counted in the experiment's roll-up, and only the
+ * experiments service knows who was really assigned to which variant.
+ */
+export const SERVER_ONLY_EVENT_NAMES: readonly EventName[] = ["experiment.assigned"];
+
+const SERVER_ONLY_SET: ReadonlySet<string> = new Set(SERVER_ONLY_EVENT_NAMES);
+
+/** True when `name` is an event only the server records (clients may not send it). */
+export function isServerOnlyEventName(name: string): boolean {
+  return SERVER_ONLY_SET.has(name);
+}
+
+/**
  * Property keys that are stored: the server refuses an event with any other
  * key, and the browser client drops others before sending. Identifiers, enums,
  * booleans, counts and timings only: never a field that could carry free text

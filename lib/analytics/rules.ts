@@ -1,17 +1,23 @@
 /**
  * The per-event rules of ingestion, pure and in this order: the event name
- * must be allowlisted; the properties must serialize to at most 8 KB; then the
+ * must be allowlisted (and, from a client, not one only the server records); the properties must serialize to at most 8 KB; then the
  * PHI scanner runs over them (a finding, or a scanner failure, keeps the event
  * but replaces its properties with `{ "phi_redacted": true }`); only then the
  * shape rules apply (flat, at most 32 snake_case keys, numbers, booleans or
  * enum-like strings, allowlisted keys), so free text that is not PHI is still refused.
  */
 import { type PhiFinding, scan } from "../phi/mod.ts";
-import { isAllowedEventName, isAllowedPropertyKey, PROPERTY_RULES } from "./allowlist.ts";
+import {
+  isAllowedEventName,
+  isAllowedPropertyKey,
+  isServerOnlyEventName,
+  PROPERTY_RULES,
+} from "./allowlist.ts";
 
 /** Why an event was rejected (stable codes in responses). */
 export type RejectReason =
   | "EVENT_NOT_ALLOWED"
+  | "EVENT_SERVER_ONLY"
   | "PROPERTIES_TOO_LARGE"
   | "NOT_FLAT"
   | "TOO_MANY_KEYS"
@@ -23,6 +29,7 @@ export type RejectReason =
 /** The rule behind each reason, in words; never repeats the submitted value. */
 export const REJECT_MESSAGES: Readonly<Record<RejectReason, string>> = {
   EVENT_NOT_ALLOWED: "The event name is not in the allowlist",
+  EVENT_SERVER_ONLY: "Only the server records this event; clients cannot send it",
   PROPERTIES_TOO_LARGE: `Properties exceed ${PROPERTY_RULES.maxBytes} bytes serialized`,
   NOT_FLAT: "Properties must be a flat object: no nested objects, arrays or nulls",
   TOO_MANY_KEYS: `Properties may have at most ${PROPERTY_RULES.maxKeys} keys`,
@@ -153,8 +160,12 @@ export function checkShape(properties: unknown): RejectReason | SafeProperties {
   return out;
 }
 
+/** Who sends an event: a client's batch, or the server's own recording (`recordServerEvent`). */
+export type EventOrigin = "client" | "server";
+
 /**
- * Judges one event by the rules above.
+ * Judges one event by the rules above. A client's event (the default) must not be one that only
+ * the server records (`EVENT_SERVER_ONLY`).
  *
  * @example
  * judgeEvent({ eventName: "ui.page_view", properties: { page: "home" } });
@@ -163,9 +174,13 @@ export function checkShape(properties: unknown): RejectReason | SafeProperties {
 export function judgeEvent(
   candidate: EventCandidate,
   scanner: Scanner = PHI_SCANNER,
+  origin: EventOrigin = "client",
 ): EventVerdict {
   if (!isAllowedEventName(candidate.eventName)) {
     return { outcome: "rejected", reason: "EVENT_NOT_ALLOWED" };
+  }
+  if (origin === "client" && isServerOnlyEventName(candidate.eventName)) {
+    return { outcome: "rejected", reason: "EVENT_SERVER_ONLY" };
   }
   if (serializedBytes(candidate.properties) > PROPERTY_RULES.maxBytes) {
     return { outcome: "rejected", reason: "PROPERTIES_TOO_LARGE" };

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { KEY_PATTERN } from "../flags/flag.ts";
 import { payloadRefusal } from "../realtime/payload_guard.ts";
-import { checkShape, judgeEvent, type Scanner, serializedBytes, storablePath } from "./rules.ts";
+import { EVENT_NAMES, SERVER_ONLY_EVENT_NAMES } from "./allowlist.ts";
+import {
+  checkShape,
+  judgeEvent,
+  PHI_SCANNER,
+  type Scanner,
+  serializedBytes,
+  storablePath,
+} from "./rules.ts";
 
 Deno.test("judgeEvent() accepts an allowlisted event with flat enum-like properties", () => {
   assert.deepEqual(
@@ -139,14 +147,40 @@ Deno.test("judgeEvent() stores the longest flag and experiment keys (100 charact
   // rejected as INVALID_VALUE and only a warning was logged.
   const key = `k${"e".repeat(98)}y`;
   assert.ok(KEY_PATTERN.test(key) && key.length === 100);
-  const verdict = judgeEvent({
-    eventName: "experiment.assigned",
-    properties: { experiment_key: key, variant: "control" },
-  });
+  // Exposures are recorded by the server only (a client's is EVENT_SERVER_ONLY, below).
+  const verdict = judgeEvent(
+    {
+      eventName: "experiment.assigned",
+      properties: { experiment_key: key, variant: "control" },
+    },
+    PHI_SCANNER,
+    "server",
+  );
   assert.equal(verdict.outcome, "accepted", JSON.stringify(verdict));
-  const longer = judgeEvent({
-    eventName: "experiment.assigned",
-    properties: { experiment_key: `${key}x`, variant: "control" },
-  });
+  const longer = judgeEvent(
+    {
+      eventName: "experiment.assigned",
+      properties: { experiment_key: `${key}x`, variant: "control" },
+    },
+    PHI_SCANNER,
+    "server",
+  );
   assert.deepEqual(longer, { outcome: "rejected", reason: "INVALID_VALUE" });
+});
+
+Deno.test("judgeEvent() refuses from a client every event only the server records", () => {
+  assert.deepEqual([...SERVER_ONLY_EVENT_NAMES], ["experiment.assigned"]);
+  for (const eventName of SERVER_ONLY_EVENT_NAMES) {
+    const event = { eventName, properties: { experiment_key: "pricing.page", variant: "A" } };
+    assert.deepEqual(judgeEvent(event), { outcome: "rejected", reason: "EVENT_SERVER_ONLY" });
+    assert.deepEqual(judgeEvent(event, PHI_SCANNER, "client"), {
+      outcome: "rejected",
+      reason: "EVENT_SERVER_ONLY",
+    });
+    assert.equal(judgeEvent(event, PHI_SCANNER, "server").outcome, "accepted");
+  }
+  // Every other allowlisted event is open to clients.
+  for (const eventName of EVENT_NAMES.filter((n) => !SERVER_ONLY_EVENT_NAMES.includes(n))) {
+    assert.equal(judgeEvent({ eventName }).outcome, "accepted", eventName);
+  }
 });

@@ -203,7 +203,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           result.duplicates++;
           return;
         }
-        const verdict = judgeEvent(event, scanner);
+        const verdict = judgeEvent(event, scanner, "client");
         if (verdict.outcome === "rejected") {
           result.rejected++;
           result.rejections.push({
@@ -288,6 +288,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           ...(event.researchId !== undefined ? { researchId: event.researchId } : {}),
         },
         scanner,
+        "server",
       );
       if (verdict.outcome === "rejected") {
         count("rejected", 1);
