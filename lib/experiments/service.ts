@@ -1,12 +1,13 @@
 /**
  * The experiment service: variant assignment from the in-process snapshot,
  * best-effort persistence (a persisted assignment wins over the hash), the
- * consent-gated `experiment.assigned` event, and the admin view with
+ * consent-gated `experiment.assigned` analytics event (never on the event stream), and the admin view with
  * assignment counts and the sample-ratio-mismatch check.
  */
 import type { AuditLog } from "../audit/mod.ts";
 import type { Mode } from "../config.ts";
 import type { Logger } from "../log/mod.ts";
+import { payloadRefusal } from "../realtime/payload_guard.ts";
 import type { EventBus } from "../realtime/types.ts";
 import type { FlagSnapshot } from "../flags/evaluate.ts";
 import type { SnapshotCache } from "../flags/snapshot.ts";
@@ -222,11 +223,21 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     if (!event.userId || !hooks?.hasAnalyticsConsent) return;
     try {
       if (!await hooks.hasAnalyticsConsent(event.userId)) return;
-      await deps.bus?.publish({
-        type: "experiment.assigned",
-        topic: "all",
-        payload: { experimentKey: event.experimentKey, variant: event.variant },
+      // Not published on the event stream: every signed-in user may read topic `all`, where the
+      // moment of an assignment identifies the user on a small deployment, and nothing reads it.
+      // The key still passes the stream's payload guard first, as every event about it would:
+      // a key stored before that check (`checkout-2025-03-01`) records no exposure.
+      const refused = payloadRefusal({
+        experimentKey: event.experimentKey,
+        variant: event.variant,
       });
+      if (refused) {
+        deps.logger.warn("experiment assignment not announced", {
+          errorType: "EventRefusedError",
+          reason: refused,
+        });
+        return;
+      }
       await hooks.recordAssigned?.(event);
     } catch (error) {
       deps.logger.warn("experiment assignment not announced", {

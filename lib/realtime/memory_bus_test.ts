@@ -62,9 +62,9 @@ Deno.test("an event on topic all reaches only subscribers of all", async () => {
   bus.subscribe("jobs", (e) => jobs.push(e));
   bus.subscribe("all", (e) => all.push(e));
   await bus.publish({
-    type: "experiment.assigned",
+    type: "experiment.changed",
     topic: "all",
-    payload: { experimentKey: "x", variant: "A" },
+    payload: { experimentKey: "x", enabled: true, version: 1 },
   });
   assert.equal(jobs.length, 0);
   assert.equal(all.length, 1);

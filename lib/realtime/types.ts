@@ -7,11 +7,16 @@
 export const TOPICS = ["governance", "jobs", "all"] as const;
 export type Topic = (typeof TOPICS)[number];
 
+/**
+ * The types the bus carries; anything else is refused on publish and dropped when read back.
+ * A user's experiment assignment (`experiment.assigned`) is deliberately not one: every
+ * signed-in user may read topic `all`, and its moment identifies the user (it is an analytics
+ * event only, lib/analytics).
+ */
 export const EVENT_TYPES = [
   "governance.mode_changed",
   "governance.flag_changed",
   "experiment.changed",
-  "experiment.assigned",
   "job.started",
   "job.progress",
   "job.completed",
