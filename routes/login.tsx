@@ -156,7 +156,6 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     try {
       const result = await ctx.services.auth.signIn(parsed.data.email, parsed.data.password, {
         ip: c.get("clientIp"),
-        userAgent: c.req.header("user-agent") ?? null,
         requestId: c.get("requestId"),
         previousSessionSecret: sessionSecretOf(c),
       });

@@ -70,9 +70,12 @@ export interface AuthServiceOptions {
   kdfGate?: KdfGate;
 }
 
+/**
+ * Where a sign-in comes from. No User-Agent: the header is whatever the client sends (it can carry
+ * a patient's name), and nothing would read it back from the session.
+ */
 export interface SignInMeta {
   ip: string;
-  userAgent: string | null;
   requestId?: string;
   /** The session secret presented with the request, replaced on sign-in (no fixation). */
   previousSessionSecret?: string;
@@ -683,7 +686,6 @@ export function createAuthService(options: AuthServiceOptions) {
               userId: user.id,
               now: new Date(signedInAt),
               expiresAt,
-              userAgent: meta.userAgent?.slice(0, 200) ?? null,
             });
             await audit.record({
               actor: { type: "user", id: user.id },

@@ -180,13 +180,14 @@ function statementsOn(db: Queryable) {
         userId: string;
         now: Date;
         expiresAt: Date;
-        userAgent: string | null;
       },
     ): Promise<string> {
+      // No user agent (sessions.user_agent stays NULL, migration 0007): a client can put anything
+      // in that header, a patient's name included, and nothing reads it back.
       const [row] = await db.query<{ id: string }>(
-        `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent)
-         VALUES ($1, $2, $3, $3, $4, $5) RETURNING id`,
-        [input.tokenHash, input.userId, input.now, input.expiresAt, input.userAgent],
+        `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
+         VALUES ($1, $2, $3, $3, $4) RETURNING id`,
+        [input.tokenHash, input.userId, input.now, input.expiresAt],
       );
       return row!.id;
     },
@@ -218,7 +219,7 @@ function statementsOn(db: Queryable) {
 
     /**
      * Replaces the session `sessionId` with a new one under `tokenHash` (a new id; the same user,
-     * absolute end and user agent; seen now) and deletes the old row, in one statement. Returns
+     * absolute end; seen now) and deletes the old row, in one statement. Returns
      * the new id, or undefined when the old session is gone (signed out meanwhile).
      */
     async renewSession(
@@ -228,10 +229,10 @@ function statementsOn(db: Queryable) {
     ): Promise<string | undefined> {
       const [row] = await db.query<{ id: string }>(
         `WITH old AS (
-           DELETE FROM sessions WHERE id = $1 RETURNING user_id, expires_at, user_agent
+           DELETE FROM sessions WHERE id = $1 RETURNING user_id, expires_at
          )
-         INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent)
-         SELECT $2, user_id, $3, $3, expires_at, user_agent FROM old RETURNING id`,
+         INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
+         SELECT $2, user_id, $3, $3, expires_at FROM old RETURNING id`,
         [sessionId, tokenHash, now],
       );
       return row?.id;

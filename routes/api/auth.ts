@@ -64,7 +64,6 @@ export function authApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       const { email, password } = c.req.valid("json");
       const result = await auth.signIn(email, password, {
         ip: c.get("clientIp"),
-        userAgent: c.req.header("user-agent") ?? null,
         requestId: c.get("requestId"),
         previousSessionSecret: sessionSecretOf(c),
       });
