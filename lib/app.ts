@@ -200,7 +200,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     audit,
     bus,
     mode: mode.current,
-    // experiment.assigned is announced and recorded only for users with analytics consent.
+    // experiment.assigned is recorded (never published) only for users with analytics consent.
     hooks: {
       hasAnalyticsConsent: (userId) => consent.hasAnalyticsConsent(userId),
       recordAssigned: async (event) => {

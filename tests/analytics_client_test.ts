@@ -107,6 +107,8 @@ Deno.test({
           });
           client.track("ui.page_view", { page: "home", email: "x@example.org", nested: { a: 1 } });
           client.track("ui.typed_text", { page: "home" });
+          // Only the server records an exposure: the client does not send one to be refused.
+          client.track("experiment.assigned", { experiment_key: "exp1", variant: "a" });
           client.track("ui.button_click", { button: "save", duration_ms: 12 }, "study-1");
           assert.equal(client.queued, 2);
           assert.equal(h.deliveries.length, 0);

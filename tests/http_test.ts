@@ -68,7 +68,9 @@ Deno.test("HSTS is sent outside development", async () => {
 });
 
 Deno.test("a well-formed X-Request-ID is echoed and a malformed one replaced", async () => {
-  const kept = await app.request("/health", { headers: { "x-request-id": "req-4bf92f3577b34da6" } });
+  const kept = await app.request("/health", {
+    headers: { "x-request-id": "req-4bf92f3577b34da6" },
+  });
   await kept.body?.cancel();
   assert.equal(kept.headers.get("x-request-id"), "req-4bf92f3577b34da6");
   const replaced = await app.request("/health", {

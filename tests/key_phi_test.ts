@@ -83,7 +83,7 @@ async function assertRefused(response: Response, key: string): Promise<void> {
   assert.deepEqual(problem.errors, [{ path: "$.key", message: problem.detail }]);
 }
 
-const UNPUBLISHED = /change event not published|assignment not announced/;
+const UNPUBLISHED = /change event not published|exposure not recorded/;
 
 for (const target of dbTargets()) {
   Deno.test(`[${target.name}] a key is created through the API exactly when the bus accepts its events`, async () => {

@@ -35,7 +35,7 @@ Deno.test("a consenting user's assignment reaches no stream subscriber, and is s
     assert.deepEqual(rows.map((row) => row.properties), [
       { experiment_key: "pricing.page", variant: "A" },
     ]);
-    assert.deepEqual(app.logs.filter((line) => /assignment not announced/.test(line)), []);
+    assert.deepEqual(app.logs.filter((line) => /exposure not recorded/.test(line)), []);
 
     // Nothing else can publish it either, and an entry of an older release is not replayed.
     await assert.rejects(

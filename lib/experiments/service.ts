@@ -232,7 +232,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
         variant: event.variant,
       });
       if (refused) {
-        deps.logger.warn("experiment assignment not announced", {
+        deps.logger.warn("experiment exposure not recorded", {
           errorType: "EventRefusedError",
           reason: refused,
         });
@@ -240,7 +240,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       }
       await hooks.recordAssigned?.(event);
     } catch (error) {
-      deps.logger.warn("experiment assignment not announced", {
+      deps.logger.warn("experiment exposure not recorded", {
         errorType: error instanceof Error ? error.name : typeof error,
       });
     }

@@ -1,6 +1,6 @@
 /**
  * Keys that ride on events: a flag's key is the `flagKey` of every `governance.flag_changed`, an
- * experiment's the `experimentKey` of `experiment.changed` and `experiment.assigned` and the
+ * experiment's the `experimentKey` of `experiment.changed` and the
  * `experiment_key` of the analytics exposure. The bus guard (lib/realtime/payload_guard.ts) and
  * analytics (lib/analytics/rules.ts) scan every payload value as a whole value with
  * `safeKeys: []`, so a key in which the PHI scanner finds a date or an address-like number

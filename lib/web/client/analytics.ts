@@ -15,7 +15,11 @@
  * Runs in the browser; every platform dependency is injectable so the logic
  * is tested in Deno against the real server with a manual timer.
  */
-import { isAllowedEventName, isAllowedPropertyKey } from "../../analytics/allowlist.ts";
+import {
+  isAllowedEventName,
+  isAllowedPropertyKey,
+  isServerOnlyEventName,
+} from "../../analytics/allowlist.ts";
 
 export const ENDPOINT = "/api/analytics/events";
 
@@ -205,7 +209,8 @@ export function createAnalyticsClient(options: ClientOptions): AnalyticsClient {
 
   return {
     track(eventName, properties, researchId) {
-      if (!enabled || !isAllowedEventName(eventName)) return;
+      // An event only the server records (an experiment exposure) would be refused: not sent.
+      if (!enabled || !isAllowedEventName(eventName) || isServerOnlyEventName(eventName)) return;
       const event: QueuedEvent = {
         eventId: platform.newId(),
         eventName,
