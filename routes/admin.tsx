@@ -698,6 +698,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         c,
         failed(failure, form, "create", {
           "$.email": USER_FIELDS.email,
+          "$.displayName": USER_FIELDS.display_name,
           "$.password": USER_FIELDS.password,
           // The one conflict of a new account: its email is in use.
           conflict: USER_FIELDS.email,

@@ -40,6 +40,7 @@ import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./toke
 import { VerifiedCache } from "./verified_cache.ts";
 import { withTimeout } from "../timeout.ts";
 import { isAcceptedEmail } from "./account_rules.ts";
+import { displayNameProblem } from "./display_name.ts";
 import { createKdfGate, KdfBusyError, type KdfGate } from "./kdf_gate.ts";
 import {
   ALL_ENDED,
@@ -598,6 +599,21 @@ export function createAuthService(options: AuthServiceOptions) {
       }));
   }
 
+  /**
+   * Refuses a display name that holds more than a person's name (an MRN, a date, a phone
+   * number…), before anything is stored: VALIDATION_FAILED on `$.displayName`.
+   */
+  function checkDisplayName(name: string | undefined): void {
+    if (name === undefined) return;
+    const problem = displayNameProblem(name);
+    if (problem) {
+      throw new ValidationError(problem.message, [{
+        path: "$.displayName",
+        message: problem.fieldMessage,
+      }]);
+    }
+  }
+
   async function validNewPassword(password: string): Promise<string> {
     const problem = passwordProblem(password);
     if (problem) throw new ValidationError(problem, [{ path: "$.password", message: problem }]);
@@ -803,13 +819,15 @@ export function createAuthService(options: AuthServiceOptions) {
           message: "Not an email address",
         }]);
       }
+      const displayName = input.displayName?.trim() ?? "";
+      checkDisplayName(displayName);
       const passwordHash = input.password === undefined
         ? null
         : await validNewPassword(input.password);
       return await store.transaction(async (tx) => {
         const user = await tx.createUser({
           email,
-          displayName: input.displayName?.trim() ?? "",
+          displayName,
           role: input.role,
           passwordHash,
         });
@@ -825,7 +843,8 @@ export function createAuthService(options: AuthServiceOptions) {
     },
 
     /**
-     * Changes role and/or active flag; refuses to remove the last active ADMIN. With
+     * Changes role, active flag and/or display name (a name only: see lib/auth/display_name.ts);
+     * refuses to remove the last active ADMIN. With
      * `onlyReducingAccess` (STANDBY) anything but a deactivation or demotion is refused with
      * MODE_STANDBY, checked against the locked row.
      */
@@ -836,6 +855,7 @@ export function createAuthService(options: AuthServiceOptions) {
       requestId?: string,
       options: { onlyReducingAccess?: boolean } = {},
     ): Promise<User> {
+      checkDisplayName(changes.displayName);
       // Check, change and audit entry in one locking transaction: two admins demoting each other
       // (or themselves) at the same moment must not both see the other one still active. The
       // cached principal carries the role and stands for an active user: it is forgotten.
@@ -858,7 +878,13 @@ export function createAuthService(options: AuthServiceOptions) {
               : "user.update",
             target: { type: "user", id },
             before: { role: before.role, active: before.active },
-            after: { role: after.role, active: after.active },
+            // That the name changed (the field's name), never the names: the audit log cannot
+            // be purged. (A key with "name" in it would be redacted by the audit log's scrubber.)
+            after: {
+              role: after.role,
+              active: after.active,
+              ...(before.displayName !== after.displayName ? { changed: ["displayName"] } : {}),
+            },
             requestId,
           }, tx.tx);
           return result;

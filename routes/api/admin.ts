@@ -33,6 +33,17 @@ export const TokenNameSchema = noPhi(z.string().min(1).max(100)).openapi({
   example: "ofrep-web",
 });
 
+/**
+ * An account's display name, as sent. A person's name only: the auth service refuses one in which
+ * the PHI scanner finds anything else (lib/auth/display_name.ts).
+ */
+const DisplayNameInput = z.string().max(120).openapi({
+  description: "The person's name, shown in the navigation and to administrators. A name only: " +
+    "refused (400 VALIDATION_FAILED at `$.displayName`) when the PHI scanner finds a record " +
+    "number, date, phone number, email address or any identifier other than a name",
+  example: "Jane Doe",
+});
+
 const TokenView = z.object({
   id: z.string(),
   name: z.string(),
@@ -123,7 +134,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           ...jsonContent(
             z.object({
               email: z.string().min(3).max(254),
-              displayName: z.string().max(120).optional(),
+              displayName: DisplayNameInput.optional(),
               role: z.enum(ROLES),
               password: z.string().max(1024).optional(),
             }).strict(),
@@ -158,7 +169,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
             z.object({
               role: z.enum(ROLES).optional(),
               active: z.boolean().optional(),
-              displayName: z.string().max(120).optional(),
+              displayName: DisplayNameInput.optional(),
             }).strict(),
           ),
         },
