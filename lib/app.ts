@@ -52,6 +52,7 @@ import {
   authenticate,
   createAuthService,
   createAuthStore,
+  createLockKeys,
   csrfProtection,
   ipFilter,
   type KdfGate,
@@ -267,6 +268,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       sessionAbsoluteHours: config.auth.sessionAbsoluteHours,
       ...(deps.passwordParams ? { passwordParams: deps.passwordParams } : {}),
       ...(deps.kdfGate ? { kdfGate: deps.kdfGate } : {}),
+      // Sign-in lock keys under a key derived from the deployment secret (same on every instance).
+      lockKeys: createLockKeys(config.analytics.ipSalt),
       // Credentials ended on one instance are dropped from every instance's memory.
       peers: bus.internal,
       logger,
@@ -564,6 +567,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onError: (error, task) => services.errors.capture(error, { source: "background", task }),
   });
   scheduler.every("sessions.sweep", 15 * 60_000, () => services.auth.deleteExpiredSessions());
+  // Failed sign-ins no longer counted (no lock in force, last failure over 24 h old) are deleted.
+  scheduler.every("sign_in_locks.sweep", 15 * 60_000, () => services.auth.sweepSignInLocks());
   // Stalled jobs: a gauge to alert on and a warning when their number rises.
   if (services.jobs.stallAfterMs > 0) {
     scheduler.every("jobs.stalled", 60_000, () => services.jobs.watchStalled());

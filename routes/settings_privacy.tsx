@@ -207,6 +207,22 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           </p>
         </section>
 
+        {
+          /* Not consent-based: sign-in protection. The analytics text's "hash that changes every
+            day" is about analytics events only; this says what sign-in keeps, and for how long. */
+        }
+        <section class="panel privacy" aria-labelledby="sign-in-heading">
+          <h2 id="sign-in-heading">Failed sign-ins</h2>
+          <p>
+            To stop password guessing, a failed sign-in is counted against the email address that
+            was typed and the network address it came from, whether or not you allow usage
+            analytics. Neither address is stored: only a keyed hash of each, which cannot be turned
+            back into the address without the server's secret. A successful sign-in clears your
+            account's count at once; every count is deleted about a day after the last failed
+            attempt.
+          </p>
+        </section>
+
         <h2>Your choices</h2>
         {history.length === 0 ? <p class="muted">You have not made a choice yet.</p> : (
           <div

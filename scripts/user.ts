@@ -11,10 +11,9 @@
 import { parseArgs } from "node:util";
 import { createAuditLog } from "../lib/audit/mod.ts";
 import {
-  accountLockKey,
-  addressLockKey,
   createAuthService,
   createAuthStore,
+  createLockKeys,
   type Role,
   ROLES,
   type Scope,
@@ -291,6 +290,9 @@ async function main(): Promise<number> {
         clock: systemClock,
         sessionIdleMinutes: config.auth.sessionIdleMinutes,
         sessionAbsoluteHours: config.auth.sessionAbsoluteHours,
+        // The app's lock keys (the same ANALYTICS_IP_SALT), so that `unlock <email>` and
+        // `reset-password` find the locks the app set.
+        lockKeys: createLockKeys(config.analytics.ipSalt),
         logger,
         ...(peers ? { peers: peers.channel } : {}),
       });
@@ -312,7 +314,7 @@ type AuthService = ReturnType<typeof createAuthService>;
 type SignInLock = Awaited<ReturnType<AuthService["listLocks"]>>[number];
 
 const IpAddress = z.union([z.ipv4(), z.ipv6()]);
-/** A lock's key as `locks` prints it (a SHA-256 digest in hex), or its first 8+ characters. */
+/** A lock's key as `locks` prints it (a keyed digest in hex), or its first 8+ characters. */
 const LockKeyPrefix = /^[0-9a-f]{8,64}$/;
 
 /**
@@ -321,13 +323,17 @@ const LockKeyPrefix = /^[0-9a-f]{8,64}$/;
  * Undefined when that account or address is not locked; refused when the target is none of these
  * or a prefix names more than one lock.
  */
-async function lockNamed(target: string, locks: SignInLock[]): Promise<SignInLock | undefined> {
+function lockNamed(
+  auth: AuthService,
+  target: string,
+  locks: SignInLock[],
+): SignInLock | undefined {
   if (target.includes("@")) {
-    const key = await accountLockKey(target);
+    const key = auth.lockKeys.account(target);
     return locks.find((lock) => lock.key === key);
   }
   if (IpAddress.safeParse(target).success) {
-    const key = await addressLockKey(target);
+    const key = auth.lockKeys.address(target);
     return locks.find((lock) => lock.key === key);
   }
   const prefix = target.toLowerCase();
@@ -454,7 +460,7 @@ async function execute(
       // is, after someone's wrong passwords): no sign-in needed, and no password changes.
       const target = args[0] ??
         fail("Give the account's email, the client address, or the lock's key as `locks` lists it");
-      const lock = await lockNamed(target, await auth.listLocks());
+      const lock = lockNamed(auth, target, await auth.listLocks());
       if (!lock) {
         out("No active sign-in lock for that account or address: nothing to clear");
         break;

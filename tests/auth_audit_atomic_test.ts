@@ -12,7 +12,6 @@ import { createAuditLog } from "../lib/audit/audit.ts";
 import { createAuthService, createAuthStore } from "../lib/auth/mod.ts";
 import type { CredentialsEnded } from "../lib/auth/credentials_ended.ts";
 import { AuthUnavailableError } from "../lib/auth/service.ts";
-import { hashSecret } from "../lib/auth/tokens.ts";
 import { systemClock } from "../lib/clock.ts";
 import type { Db } from "../lib/db/mod.ts";
 import { TEST_PASSWORD_PARAMS } from "./helpers/app.ts";
@@ -180,7 +179,7 @@ for (const target of dbTargets()) {
       const { user, secret } = await newSession(auth);
       const before = await userRow(db, user.id);
       const sessionsBefore = await sessionIds(db, user.id);
-      const lockKey = await hashSecret(`account:${user.email}`);
+      const lockKey = auth.lockKeys.account(user.email);
       await db.query(
         `INSERT INTO login_throttle (key, kind, failures, locked_until, last_failure_at)
          VALUES ($1, 'account', 9, now() + interval '1 hour', now())`,
@@ -287,7 +286,7 @@ for (const target of dbTargets()) {
 
   Deno.test(`${t} clearLock() whose audit entry fails keeps the lock`, async () => {
     await withService(target, async ({ auth, db, refuse }) => {
-      const key = await hashSecret("ip:203.0.113.9");
+      const key = auth.lockKeys.address("203.0.113.9");
       await db.query(
         `INSERT INTO login_throttle (key, kind, failures, locked_until, last_failure_at)
          VALUES ($1, 'ip', 30, now() + interval '1 hour', now())`,

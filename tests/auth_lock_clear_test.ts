@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { bundledMigrationsDir, migrate, openPostgres, readMigrations } from "../lib/db/mod.ts";
-import { hashSecret } from "../lib/auth/tokens.ts";
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
 import { createUser, loginStatus, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
 import { uniqueName } from "./helpers/db.ts";
@@ -14,6 +13,13 @@ import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
 import { runUserCli } from "./helpers/user_cli.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
+
+/**
+ * The deployment secret the lock keys derive from (lib/auth/lock_keys.ts): the command finds the
+ * app's locks by email or address only with the app's own, as in a deployment, where both load
+ * the same configuration.
+ */
+const SALT = "auth-lock-clear-test-salt-0123";
 
 async function lockAccount(app: TestApp, email: string): Promise<void> {
   for (let i = 0; i < 5; i++) {
@@ -38,13 +44,13 @@ Deno.test({
       await migrate(db, await readMigrations(bundledMigrationsDir()));
       app = await buildTestApp({
         testDb: { db, cleanup: () => db.close() },
-        env: { RATE_LIMIT_PER_MIN: "0" },
+        env: { RATE_LIMIT_PER_MIN: "0", ANALYTICS_IP_SALT: SALT },
       });
       const user = await createUser(app, { role: "RESEARCHER" });
       await lockAccount(app, user.email);
 
       const reset = await runUserCli(
-        { DATABASE_URL: url.href },
+        { DATABASE_URL: url.href, ANALYTICS_IP_SALT: SALT },
         ["reset-password", user.email, "--password-stdin"],
         "a fresh long passphrase 9\n",
       );
@@ -55,7 +61,7 @@ Deno.test({
         "unlocked",
       );
       const left = await db.query("SELECT 1 FROM login_throttle WHERE key = $1", [
-        await hashSecret(`account:${user.email}`),
+        app.services.auth.lockKeys.account(user.email),
       ]);
       assert.equal(left.length, 0);
     } finally {
@@ -80,7 +86,7 @@ Deno.test({
 
       const page = await (await app.request("/admin/users", { headers: { cookie: admin.cookie } }))
         .text();
-      const key = await hashSecret(`account:${user.email}`);
+      const key = app.services.auth.lockKeys.account(user.email);
       assert.ok(page.includes(`action="/admin/locks/${key}/clear"`), "listed with its button");
       const cleared = await app.request(`/admin/locks/${key}/clear`, {
         method: "POST",
@@ -129,14 +135,14 @@ Deno.test({
     await server.exec(`CREATE DATABASE ${database}`);
     const url = new URL(TEST_DATABASE_URL!);
     url.pathname = `/${database}`;
-    const env = { DATABASE_URL: url.href };
+    const env = { DATABASE_URL: url.href, ANALYTICS_IP_SALT: SALT };
     const db = openPostgres(url.href, { max: 5 });
     let app: TestApp | undefined;
     try {
       await migrate(db, await readMigrations(bundledMigrationsDir()));
       app = await buildTestApp({
         testDb: { db, cleanup: () => db.close() },
-        env: { RATE_LIMIT_PER_MIN: "0" },
+        env: { RATE_LIMIT_PER_MIN: "0", ANALYTICS_IP_SALT: SALT },
       });
       assert.match((await runUserCli(env, ["locks"])).stdout, /No account or address is locked/);
 

@@ -8,7 +8,6 @@
  *   account it is a change of their own password.
  */
 import assert from "node:assert/strict";
-import { hashSecret } from "../lib/auth/tokens.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import {
   createToken,
@@ -78,7 +77,7 @@ async function passwordHash(app: TestApp, id: string): Promise<string> {
 
 /** The failures counted against an account's sign-in lock (0 when none). */
 async function accountFailures(app: TestApp, email: string): Promise<number> {
-  const key = await hashSecret(`account:${email}`);
+  const key = app.services.auth.lockKeys.account(email);
   const [row] = await app.db.query<{ failures: number }>(
     "SELECT failures FROM login_throttle WHERE key = $1",
     [key],

@@ -8,14 +8,8 @@ export {
   type TokenPrincipal,
   type UserPrincipal,
 } from "./principal.ts";
-export {
-  accountLockKey,
-  addressLockKey,
-  type AuthService,
-  createAuthService,
-  principalView,
-  type SignInMeta,
-} from "./service.ts";
+export { createLockKeys, LOCK_KEYS_LABEL, type LockKeys } from "./lock_keys.ts";
+export { type AuthService, createAuthService, principalView, type SignInMeta } from "./service.ts";
 export {
   type ApiToken,
   type AuthStore,

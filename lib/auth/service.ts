@@ -35,7 +35,8 @@ import {
   type UserPrincipal,
 } from "./principal.ts";
 import { type ApiToken, type AuthStore, normalizeEmail, type User } from "./store.ts";
-import { ACCOUNT_POLICY, IP_POLICY, lockRemainingSeconds } from "./throttle.ts";
+import { ACCOUNT_POLICY, IP_POLICY, lockRemainingSeconds, THROTTLE_MEMORY_MS } from "./throttle.ts";
+import { createLockKeys, type LockKeys } from "./lock_keys.ts";
 import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./tokens.ts";
 import { VerifiedCache } from "./verified_cache.ts";
 import { withTimeout } from "../timeout.ts";
@@ -69,6 +70,11 @@ export interface AuthServiceOptions {
   logger?: Logger;
   /** Bounds the password hashes running at once (default: 2, see lib/auth/kdf_gate.ts). */
   kdfGate?: KdfGate;
+  /**
+   * The keys of the sign-in locks, from the deployment's secret (`createLockKeys(ANALYTICS_IP_SALT)`,
+   * lib/auth/lock_keys.ts). Default: a random key of this process (development and tests).
+   */
+  lockKeys?: LockKeys;
 }
 
 /**
@@ -189,16 +195,6 @@ export function principalView(principal: UserPrincipal) {
     csrfToken: principal.csrfToken,
   };
 }
-
-/**
- * The sign-in lock key of an account (`login_throttle.key`): a digest of the normalised email, so
- * the table never holds the address itself.
- */
-export const accountLockKey = (email: string): Promise<string> =>
-  hashSecret(`account:${normalizeEmail(email)}`);
-
-/** The sign-in lock key of a client address, as the app saw it (a digest of it). */
-export const addressLockKey = (ip: string): Promise<string> => hashSecret(`ip:${ip}`);
 
 export function createAuthService(options: AuthServiceOptions) {
   const { store, audit, clock, peers, logger } = options;
@@ -345,8 +341,10 @@ export function createAuthService(options: AuthServiceOptions) {
       tell((listener) => listener.missed(reason));
     },
   );
-  const accountKey = accountLockKey;
-  const ipKey = addressLockKey;
+  // The sign-in lock keys: keyed digests of the email and the address (lib/auth/lock_keys.ts).
+  const lockKeys = options.lockKeys ?? createLockKeys(undefined);
+  const accountKey = lockKeys.account;
+  const ipKey = lockKeys.address;
 
   async function toPrincipal(
     user: User,
@@ -479,8 +477,8 @@ export function createAuthService(options: AuthServiceOptions) {
     meta: PasswordCheckMeta,
     field: string,
   ): Promise<void> {
-    const emailKey = await accountKey(principal.email);
-    const ipKeyValue = await ipKey(meta.ip);
+    const emailKey = accountKey(principal.email);
+    const ipKeyValue = ipKey(meta.ip);
     const reservation = await reserve(emailKey, ipKeyValue, clock.now());
     if ("retryAfter" in reservation) throw lockedError(reservation);
     const user = await store.findUserByEmail(principal.email);
@@ -539,7 +537,7 @@ export function createAuthService(options: AuthServiceOptions) {
     }
     await confirmOwnPassword(principal, currentPassword, meta, fields.currentPassword);
     const passwordHash = await kdf.run(() => hashPassword(newPassword, params));
-    const lockKey = await accountKey(principal.email);
+    const lockKey = accountKey(principal.email);
     const userId = principal.id;
     // This session goes on under a new secret, as after a sign-in: whoever copied the old one
     // (the reason to change a password) is signed out with the other sessions.
@@ -584,7 +582,7 @@ export function createAuthService(options: AuthServiceOptions) {
     const user = await store.findUserById(id);
     if (!user) throw new NotFoundError("No such user");
     const passwordHash = await validNewPassword(password);
-    const lockKey = await accountKey(user.email);
+    const lockKey = accountKey(user.email);
     await endingSessionsOf(id, () =>
       store.transaction(async (tx) => {
         await tx.updateUser(id, { passwordHash }, now());
@@ -627,8 +625,8 @@ export function createAuthService(options: AuthServiceOptions) {
      */
     async signIn(email: string, password: string, meta: SignInMeta): Promise<SignInResult> {
       const nowMs = clock.now();
-      const emailKey = await accountKey(email);
-      const ipKeyValue = await ipKey(meta.ip);
+      const emailKey = accountKey(email);
+      const ipKeyValue = ipKey(meta.ip);
       const reservation = await reserve(emailKey, ipKeyValue, nowMs);
       // Refused while locked: no audit entry. The lock itself was recorded once, by the attempt
       // that set it (below); an entry for every refusal would let anyone, unauthenticated, fill
@@ -1047,7 +1045,7 @@ export function createAuthService(options: AuthServiceOptions) {
       if (locks.length === 0) return [];
       const users = await store.listUsers();
       const byKey = new Map<string, User>();
-      for (const user of users) byKey.set(await accountKey(user.email), user);
+      for (const user of users) byKey.set(accountKey(user.email), user);
       return locks.map((lock) => ({
         ...lock,
         ...(byKey.get(lock.key) ? { user: byKey.get(lock.key)! } : {}),
@@ -1068,6 +1066,22 @@ export function createAuthService(options: AuthServiceOptions) {
 
     async deleteExpiredSessions(): Promise<number> {
       return await store.deleteExpiredSessions(now(), idleMs);
+    },
+
+    /**
+     * The keys of the sign-in locks (`login_throttle.key`, as `listLocks` returns them), for
+     * `deno task user unlock <email | address>`.
+     */
+    lockKeys,
+
+    /**
+     * Deletes the sign-in throttle rows that no longer count: no lock in force and the last
+     * failure older than the throttle remembers ({@link THROTTLE_MEMORY_MS}, 24 h), so failed
+     * attempts (for emails of no account too) are not kept for ever. Returns how many went.
+     */
+    async sweepSignInLocks(): Promise<number> {
+      const at = now();
+      return await store.deleteStaleThrottles(new Date(at.getTime() - THROTTLE_MEMORY_MS), at);
     },
 
     /**

@@ -408,6 +408,20 @@ function statementsOn(db: Queryable) {
       await db.query("DELETE FROM login_throttle WHERE key = $1 AND failures = 0", [key]);
     },
 
+    /**
+     * Deletes the throttle rows with no lock in force at `now` whose last failure is at or before
+     * `lastFailureBefore`; returns how many.
+     */
+    async deleteStaleThrottles(lastFailureBefore: Date, now: Date): Promise<number> {
+      const rows = await db.query(
+        `DELETE FROM login_throttle
+         WHERE last_failure_at <= $1 AND (locked_until IS NULL OR locked_until <= $2)
+         RETURNING 1`,
+        [lastFailureBefore, now],
+      );
+      return rows.length;
+    },
+
     async clearThrottle(key: string): Promise<void> {
       await db.query("DELETE FROM login_throttle WHERE key = $1", [key]);
     },

@@ -31,6 +31,15 @@ export const IP_POLICY: ThrottlePolicy = {
   resetAfterMs: 86_400_000,
 };
 
+/**
+ * How long a throttle row matters after its last failure: past both policies' reset window (the
+ * count starts again) and longest lock, a row with no lock in force changes nothing and is
+ * deleted (`sweepSignInLocks`).
+ */
+export const THROTTLE_MEMORY_MS = Math.max(
+  ...[ACCOUNT_POLICY, IP_POLICY].flatMap((policy) => [policy.resetAfterMs, policy.maxLockMs]),
+);
+
 export interface ThrottleState {
   failures: number;
   lockedUntil: number | null;

@@ -1,0 +1,28 @@
+/**
+ * Keys derived from the deployment's one secret for keyed digests, `ANALYTICS_IP_SALT`: one key
+ * per use, `HMAC-SHA256(secret, label)`, so a digest made for one purpose (a sign-in lock, a rate
+ * window) cannot be matched against one made for another, and none of them is a plain hash that
+ * anyone could recompute by trying every IPv4 address or a list of emails. Every instance of a
+ * deployment has the same configuration, so they all derive the same keys.
+ *
+ * Without the secret (development only: configuration refuses its absence elsewhere) a random key
+ * is drawn per call, so digests agree only within one process.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+
+/**
+ * The key for `label` derived from `secret`; a random one when there is no secret.
+ *
+ * @example
+ * const key = deriveKey("a-deployment-secret-of-16+", "sign-in-lock-keys");
+ * keyedDigest(key, "ip:192.0.2.1"); // 64 hex characters, the same on every instance
+ */
+export function deriveKey(secret: string | undefined, label: string): Uint8Array {
+  if (secret === undefined || secret === "") return new Uint8Array(randomBytes(32));
+  return new Uint8Array(createHmac("sha256", secret).update(label).digest());
+}
+
+/** HMAC-SHA256 of `text` under `key`, in hex (64 characters). */
+export function keyedDigest(key: Uint8Array, text: string): string {
+  return createHmac("sha256", key).update(text).digest("hex");
+}
