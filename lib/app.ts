@@ -229,6 +229,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       redis: deps.redis,
       prefix: `${config.realtime.streamKey}:rate`,
       fallback: memoryWindowCounter(),
+      // Client keys digested under a key derived from it: the same on every instance.
+      secret: config.analytics.ipSalt,
     })
     : memoryWindowCounter();
   const services: AppServices = {

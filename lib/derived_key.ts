@@ -6,19 +6,27 @@
  * deployment has the same configuration, so they all derive the same keys.
  *
  * Without the secret (development only: configuration refuses its absence elsewhere) a random key
- * is drawn per call, so digests agree only within one process.
+ * is drawn once per label and process: digests agree within the process (two app instances built
+ * in one test process share a rate budget) but not with another process or after a restart.
  */
 import { createHmac, randomBytes } from "node:crypto";
 
+/** The random keys of this process, by label, for a deployment without a secret. */
+const processKeys = new Map<string, Uint8Array>();
+
 /**
- * The key for `label` derived from `secret`; a random one when there is no secret.
+ * The key for `label` derived from `secret`; without a secret, this process's random key for it.
  *
  * @example
  * const key = deriveKey("a-deployment-secret-of-16+", "sign-in-lock-keys");
  * keyedDigest(key, "ip:192.0.2.1"); // 64 hex characters, the same on every instance
  */
 export function deriveKey(secret: string | undefined, label: string): Uint8Array {
-  if (secret === undefined || secret === "") return new Uint8Array(randomBytes(32));
+  if (secret === undefined || secret === "") {
+    let key = processKeys.get(label);
+    if (!key) processKeys.set(label, key = new Uint8Array(randomBytes(32)));
+    return key;
+  }
   return new Uint8Array(createHmac("sha256", secret).update(label).digest());
 }
 

@@ -48,11 +48,22 @@ Deno.test("failed sign-ins are keyed by an HMAC of the deployment secret, not a 
   }
 });
 
-Deno.test("without ANALYTICS_IP_SALT (development) each process draws its own key", () => {
-  assert.notEqual(
-    createLockKeys(undefined).account("a@example.org"),
-    createLockKeys(undefined).account("a@example.org"),
-  );
+Deno.test("without ANALYTICS_IP_SALT (development) each process draws its own key", async () => {
+  const here = createLockKeys(undefined).account("a@example.org");
+  assert.equal(createLockKeys(undefined).account("a@example.org"), here, "one key per process");
+  assert.notEqual(here, createLockKeys(SALT).account("a@example.org"));
+  const module = new URL("../lib/auth/lock_keys.ts", import.meta.url).href;
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { createLockKeys } from "${module}"; ` +
+      `console.log(createLockKeys(undefined).account("a@example.org"));`,
+    ],
+    stderr: "inherit",
+  }).output();
+  const there = new TextDecoder().decode(stdout).trim();
+  assert.match(there, /^[0-9a-f]{64}$/);
+  assert.notEqual(there, here, "another process, another key");
 });
 
 Deno.test("rows with no lock in force are deleted once their last failure is 24 h old; newer ones stay", async () => {

@@ -4,8 +4,9 @@
  * label {@link LOCK_KEYS_LABEL}). A plain SHA-256 of those could be reversed by anyone holding the
  * table (a backup), by trying every IPv4 address or a list of emails; the keyed one cannot without
  * the secret. The app and `deno task user` load the same configuration, so they agree on the keys.
- * Without the secret (development only) each process draws its own key: `deno task user` then
- * finds a running app's locks only by the key `locks` lists, and a restart forgets every lock.
+ * Without the secret (development only) each process draws its own key (lib/derived_key.ts):
+ * `deno task user` then finds a running app's locks only by the key `locks` lists, and a restart
+ * forgets every lock.
  */
 import { deriveKey, keyedDigest } from "../derived_key.ts";
 import { normalizeEmail } from "./store.ts";

@@ -6,7 +6,8 @@
  * back to this instance's memory: the limit stays in force (per instance)
  * rather than failing open or failing the request.
  */
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { deriveKey } from "../derived_key.ts";
 import type { RedisHandle } from "../redis/client.ts";
 import { withTimeout } from "../timeout.ts";
 
@@ -50,14 +51,25 @@ export interface RedisWindowCounterOptions {
   fallback: WindowCounter;
   /** How long a request waits for Redis before counting locally (default 250 ms). */
   timeoutMs?: number;
+  /**
+   * The deployment's secret (`ANALYTICS_IP_SALT`), the same on every instance: client keys are
+   * digested under a key derived from it ({@link RATE_KEYS_LABEL}). Undefined only in
+   * development: a random key of this process then.
+   */
+  secret: string | undefined;
 }
+
+/** The label of the key derived for rate-window digests (no other use may take it). */
+export const RATE_KEYS_LABEL = "rate-limit-keys";
 
 /**
  * Counts in Redis under `<prefix>:<windowStart>:<digest of key>`: the client
- * key (a user id or an IP address) is never stored as such.
+ * key (a user id or an IP address) is never stored as such, and its digest is keyed, so it
+ * cannot be found by trying every address. Instances with the same secret use the same names.
  */
 export function redisWindowCounter(options: RedisWindowCounterOptions): WindowCounter {
   const { redis, prefix, fallback } = options;
+  const digest = keyedDigest(deriveKey(options.secret, RATE_KEYS_LABEL));
   const timeoutMs = options.timeoutMs ?? 250;
   return {
     async increment(key, windowStart, windowMs) {
@@ -80,7 +92,10 @@ export function redisWindowCounter(options: RedisWindowCounterOptions): WindowCo
   };
 }
 
-/** A short, stable digest of a client key (so no IP address sits in Redis). */
-function digest(key: string): string {
-  return createHash("sha256").update(key).digest("base64url").slice(0, 22);
+/**
+ * A short digest of a client key under `secret` (so no IP address sits in Redis, nor a hash of
+ * one that could be reversed by trying every address): 22 base64url characters (132 bits).
+ */
+function keyedDigest(secret: Uint8Array): (key: string) => string {
+  return (key) => createHmac("sha256", secret).update(key).digest("base64url").slice(0, 22);
 }
