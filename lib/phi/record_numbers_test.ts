@@ -228,3 +228,18 @@ Deno.test("a long number after 'patient' or 'pt' and a space is a record number;
     const text of ["patient 1234 of 5000", "patient 123456 of 200000", "patient 2024 cohort"]
   ) assert.equal(redactText(text), text, text);
 });
+
+Deno.test("a cue right after a name keeps its number: the name does not swallow the cue", () => {
+  // Before, the name took the cue word ("Jane Doe MRN") and its number was left as it was.
+  const cases: Array<[string, string]> = [
+    ["Jane Doe MRN 00482913", "[REDACTED:PERSON_NAME] MRN [REDACTED:MRN]"],
+    ["Patient Jane Doe MRN: 4829133", "Patient [REDACTED:PERSON_NAME] MRN: [REDACTED:MRN]"],
+    ["John Smith FIN 48291337", "[REDACTED:PERSON_NAME] FIN [REDACTED:MRN]"],
+    ["Jane Doe Acct 12345678", "[REDACTED:PERSON_NAME] Acct [REDACTED:ACCOUNT_NUMBER]"],
+    ["Jane Doe DL D1234567", "[REDACTED:PERSON_NAME] DL [REDACTED:LICENSE_NUMBER]"],
+    ["Jane Doe SSN 536-22-1234", "[REDACTED:PERSON_NAME] SSN [REDACTED:SSN]"],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+  // A cue word with no identifier after it stays in the name ("Brad L Key").
+  assert.equal(redactText("directed by Brad L Key and"), "directed by [REDACTED:PERSON_NAME] and");
+});

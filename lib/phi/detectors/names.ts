@@ -25,6 +25,7 @@ import {
   W_NAME_CUE,
   W_NOT_NAME,
   W_SUFFIX,
+  W_VALUE_CUE,
   W_WEEKDAY,
   wordFlags,
   wordSet,
@@ -441,6 +442,10 @@ function nameTokensEnd(t: string, p: number, max: number, lenient = false): numb
     if (we - q < 2) break;
     // After an honorific the first word is the name whatever it is ("Mrs. West").
     if (!(lenient && end < 0) && triggerFlags(wordAtHash) & W_NOT_NAME) break;
+    // A value's cue before its number, after the name, is no part of it ("Jane Doe MRN
+    // 4829133", "MRN: 4829133"): read into the name, it took the cue from its number, which was
+    // left unredacted. ("Brad L Key and …" keeps its surname.)
+    if (end >= 0 && triggerFlags(wordAtHash) & W_VALUE_CUE && numberAfter(t, we)) break;
     end = we;
     let next = skipSpaces(t, we);
     if (next === we) break;
@@ -448,6 +453,24 @@ function nameTokensEnd(t: string, p: number, max: number, lenient = false): numb
     q = next;
   }
   return end;
+}
+
+/**
+ * True when an identifier follows e, past spaces and a ':', '#' or '=': a token with a digit in
+ * its first four characters (`4829133`, `D1234567`, `A-12345`).
+ */
+function numberAfter(t: string, e: number): boolean {
+  let q = e;
+  const c = t.charCodeAt(q);
+  if (c === 58 || c === 35 || c === 61) q++;
+  q = skipSpaces(t, q);
+  if (t.charCodeAt(q) === 35) q++;
+  for (let k = q; k < q + 4 && k < t.length; k++) {
+    const d = t.charCodeAt(k);
+    if (d >= 48 && d <= 57) return true;
+    if (!isLetter(d) && d !== 45) return false;
+  }
+  return false;
 }
 
 /**
