@@ -14,6 +14,8 @@ export function displayNameIdentifiers(name: string): PhiType[] {
   return phiTypesIn(name).filter((type) => type !== "PERSON_NAME");
 }
 
+const LONG_NUMBER = /\d{4}/;
+
 /** A refused display name: the sentence for the caller and the shorter one for the field. */
 export interface DisplayNameProblem {
   /** Names the field, the rule and the types found; never the value. */
@@ -33,6 +35,12 @@ export interface DisplayNameProblem {
  */
 export function displayNameProblem(name: string): DisplayNameProblem | undefined {
   const types = displayNameIdentifiers(name);
+  // No name holds a number of 4 or more digits, and a bare one is an identifier the scanner
+  // cannot place without a cue ("Jane Doe, 536221234", "Jane Doe 02134"): refused as numbers.
+  if (types.length === 0 && LONG_NUMBER.test(name)) {
+    const rule = "a person's name only, without numbers of 4 or more digits";
+    return { message: `Display name: ${rule}`, fieldMessage: capitalised(rule) };
+  }
   if (types.length === 0) return undefined;
   const rule = types.includes("SCANNER_ERROR")
     ? "could not be checked for PHI (too long or too complex); shorten it"
@@ -40,6 +48,8 @@ export function displayNameProblem(name: string): DisplayNameProblem | undefined
       `other identifiers (found: ${types.join(", ")})`;
   return {
     message: `Display name: ${rule}`,
-    fieldMessage: rule.charAt(0).toUpperCase() + rule.slice(1),
+    fieldMessage: capitalised(rule),
   };
 }
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
