@@ -8,12 +8,13 @@
  *   account it is a change of their own password.
  */
 import assert from "node:assert/strict";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { json, type TestApp, withTestApp } from "./helpers/app.ts";
 import {
   createToken,
   createUser,
   loginStatus,
-  type Session,
+  postForm,
+  postJson,
   sessionStatus,
   signIn,
   signInAs,
@@ -24,41 +25,11 @@ const NEW_PASSWORD = "a brand new passphrase 42";
 const WRONG = "not my password at all";
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
-async function withApp(fn: (app: TestApp) => Promise<void>) {
-  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
-  try {
-    await fn(app);
-  } finally {
-    await app.dispose();
-  }
-}
-
-function postForm(app: TestApp, session: Session, path: string, fields: [string, string][]) {
-  return app.request(path, {
-    method: "POST",
-    headers: {
-      cookie: session.cookie,
-      origin: "http://localhost",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams([["csrf_token", session.csrfToken], ...fields]).toString(),
-    redirect: "manual",
-  });
-}
-
 const changeForm = (current: string, next = NEW_PASSWORD, confirm = next): [string, string][] => [
   ["current_password", current],
   ["new_password", next],
   ["confirm_password", confirm],
 ];
-
-function postJson(app: TestApp, session: Session, path: string, body: unknown) {
-  return app.request(path, {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json" }),
-    body: JSON.stringify(body),
-  });
-}
 
 /** The session cookie (`name=value`) a password change set: this session, renewed. */
 function renewedCookie(response: Response): string {
@@ -112,7 +83,7 @@ for (const role of ["RESEARCHER", "STEWARD", "ADMIN"] as const) {
       `${role}: /settings/account changes the own password with the current one; other sessions end, this one stays`,
     ...opts,
     async fn() {
-      await withApp(async (app) => {
+      await withTestApp(async (app) => {
         const user = await createUser(app, { role });
         const here = await signIn(app, user);
         const elsewhere = await signIn(app, user);
@@ -158,7 +129,7 @@ Deno.test({
     "/settings/account: a wrong current password changes nothing, ends nothing, and counts toward the lock that also stops sign-in",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const user = await createUser(app, { role: "RESEARCHER" });
       const here = await signIn(app, user);
       const elsewhere = await signIn(app, user);
@@ -219,7 +190,7 @@ Deno.test({
   name: "/settings/account: the form needs the session's CSRF token",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const user = await createUser(app, { role: "RESEARCHER" });
       const here = await signIn(app, user);
       const before = await passwordHash(app, user.id);
@@ -245,7 +216,7 @@ Deno.test({
     "POST /api/auth/password: 204 with the current password; 400 at $.currentPassword when wrong (counted); never for tokens",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const user = await createUser(app, { role: "STEWARD" });
       const here = await signIn(app, user);
       const elsewhere = await signIn(app, user);
@@ -301,7 +272,7 @@ Deno.test({
     "/admin/users: setting another user's password needs the admin's own; a wrong one changes nothing, ends no session, counts toward the admin's lock",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const admin = await signInAs(app, "ADMIN");
       const target = await createUser(app, { role: "RESEARCHER" });
       const targetSession = await signIn(app, target);
@@ -382,7 +353,7 @@ Deno.test({
     "/admin/users on the admin's own account: a link to /settings/account; a post needs the current password and keeps this session (renewed)",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const admin = await signInAs(app, "ADMIN");
       const other = await signIn(app, admin.user);
       const path = `/admin/users/${admin.user.id}/password`;
@@ -421,7 +392,7 @@ Deno.test({
     "POST /api/admin/users/{id}/password needs currentPassword (the admin's own): wrong changes nothing, right sets it",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const admin = await signInAs(app, "ADMIN");
       const target = await createUser(app, { role: "STEWARD" });
       const targetSession = await signIn(app, target);

@@ -5,10 +5,12 @@
  * else's failures.
  */
 import assert from "node:assert/strict";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { json, type TestApp, withTestApp } from "./helpers/app.ts";
 import {
   createUser,
   loginStatus,
+  postForm,
+  postJson,
   type Session,
   signIn,
   signInAs,
@@ -17,36 +19,6 @@ import {
 
 const NEW_PASSWORD = "a brand new passphrase 42";
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-async function withApp(fn: (app: TestApp) => Promise<void>) {
-  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
-  try {
-    await fn(app);
-  } finally {
-    await app.dispose();
-  }
-}
-
-function postForm(app: TestApp, session: Session, path: string, fields: [string, string][]) {
-  return app.request(path, {
-    method: "POST",
-    headers: {
-      cookie: session.cookie,
-      origin: "http://localhost",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams([["csrf_token", session.csrfToken], ...fields]).toString(),
-    redirect: "manual",
-  });
-}
-
-function postJson(app: TestApp, session: Session, path: string, body: unknown) {
-  return app.request(path, {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json" }),
-    body: JSON.stringify(body),
-  });
-}
 
 /** 20 failed sign-ins with unknown emails from the test's one address: only the address locks. */
 async function lockAddress(app: TestApp): Promise<void> {
@@ -73,7 +45,7 @@ Deno.test({
     "an address lock refuses the own password change as a lock of the network address, not of the account",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const admin = await signInAs(app, "ADMIN");
       const user = await createUser(app, { role: "RESEARCHER" });
       const userSession = await signIn(app, user);
@@ -134,7 +106,7 @@ Deno.test({
   name: "an account lock still says that the account is locked",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const user = await createUser(app, { role: "RESEARCHER" });
       const session = await signIn(app, user);
       for (let i = 0; i < 5; i++) {

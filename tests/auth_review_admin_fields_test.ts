@@ -5,19 +5,10 @@
  * this body.
  */
 import assert from "node:assert/strict";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { json, type TestApp, withTestApp } from "./helpers/app.ts";
 import { createUser, type Session, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-async function withApp(fn: (app: TestApp) => Promise<void>) {
-  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
-  try {
-    await fn(app);
-  } finally {
-    await app.dispose();
-  }
-}
 
 async function errorPaths(
   app: TestApp,
@@ -41,7 +32,7 @@ Deno.test({
     "POST /api/admin/users/{id}/password: a refused new password is at $.password, for the caller's own account too",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const admin = await signInAs(app, "ADMIN");
       const other = await createUser(app, { role: "RESEARCHER" });
       for (const id of [other.id, admin.user.id]) {
@@ -78,7 +69,7 @@ Deno.test({
   name: "POST /api/auth/password keeps its own names: $.newPassword and $.currentPassword",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const user = await signInAs(app, "RESEARCHER");
       assert.deepEqual(
         await errorPaths(app, user, "/api/auth/password", {

@@ -5,43 +5,21 @@
  * The user's other sessions end as before; the audit entry is unchanged.
  */
 import assert from "node:assert/strict";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
-import { type Session, sessionStatus, signIn, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
+import { json, type TestApp, withTestApp } from "./helpers/app.ts";
+import {
+  postForm,
+  postJson,
+  type Session,
+  sessionStatus,
+  signIn,
+  signInAs,
+  TEST_PASSWORD,
+} from "./helpers/auth.ts";
 import { withSplitCluster } from "./helpers/auth_invalidation_cluster.ts";
 import { hasRedis } from "./helpers/env.ts";
 
 const NEW_PASSWORD = "a brand new passphrase 42";
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-async function withApp(fn: (app: TestApp) => Promise<void>, env: Record<string, string> = {}) {
-  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0", ...env } });
-  try {
-    await fn(app);
-  } finally {
-    await app.dispose();
-  }
-}
-
-function postForm(app: TestApp, session: Session, path: string, fields: [string, string][]) {
-  return app.request(path, {
-    method: "POST",
-    headers: {
-      cookie: session.cookie,
-      origin: "http://localhost",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams([["csrf_token", session.csrfToken], ...fields]).toString(),
-    redirect: "manual",
-  });
-}
-
-function postJson(app: TestApp, session: Session, path: string, body: unknown) {
-  return app.request(path, {
-    method: "POST",
-    headers: session.headers({ "content-type": "application/json" }),
-    body: JSON.stringify(body),
-  });
-}
 
 /** The cookie a response sets (`name=value`), and its attributes as sent. */
 function setCookieOf(response: Response): { cookie: string; attributes: string[] } {
@@ -88,7 +66,7 @@ for (const env of ENVS) {
       `${where} /settings/account: the change renews this session (new cookie, old secret refused, new CSRF token on the next page)`,
     ...opts,
     async fn() {
-      await withApp(async (app) => {
+      await withTestApp(async (app) => {
         const here = await signInAs(app, "RESEARCHER");
         const copied = here.cookie;
         const elsewhere = await signIn(app, here.user);
@@ -130,7 +108,7 @@ Deno.test({
     "POST /api/auth/password renews this session: new cookie, old secret refused, the new CSRF token from GET /api/auth/session",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const here = await signInAs(app, "STEWARD");
       const changed = await postJson(app, here, "/api/auth/password", {
         currentPassword: TEST_PASSWORD,
@@ -172,7 +150,7 @@ Deno.test({
     "an administrator's own password set at /admin/users or through the admin API renews that session too",
   ...opts,
   async fn() {
-    await withApp(async (app) => {
+    await withTestApp(async (app) => {
       const admin = await signInAs(app, "ADMIN");
       const form = await postForm(app, admin, `/admin/users/${admin.user.id}/password`, [
         ["password", NEW_PASSWORD],

@@ -63,3 +63,16 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
 export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
   return await response.json() as T;
 }
+
+/** Runs `fn` with a fresh app (no rate limit unless `env` sets one), disposed afterwards. */
+export async function withTestApp(
+  fn: (app: TestApp) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0", ...env } });
+  try {
+    await fn(app);
+  } finally {
+    await app.dispose();
+  }
+}

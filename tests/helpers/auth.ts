@@ -113,3 +113,36 @@ export async function flagClientStatus(
   await response.body?.cancel();
   return response.status;
 }
+
+/** Posts a page form as the browser does: the session's cookie and CSRF field, a same-site Origin. */
+export function postForm(
+  app: Pick<TestApp, "request">,
+  session: Session,
+  path: string,
+  fields: [string, string][],
+): Promise<Response> {
+  return app.request(path, {
+    method: "POST",
+    headers: {
+      cookie: session.cookie,
+      origin: "http://localhost",
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams([["csrf_token", session.csrfToken], ...fields]).toString(),
+    redirect: "manual",
+  });
+}
+
+/** Posts JSON to the API with the session's cookie and CSRF header. */
+export function postJson(
+  app: Pick<TestApp, "request">,
+  session: Session,
+  path: string,
+  body: unknown,
+): Promise<Response> {
+  return app.request(path, {
+    method: "POST",
+    headers: session.headers({ "content-type": "application/json" }),
+    body: JSON.stringify(body),
+  });
+}
