@@ -8,6 +8,7 @@ import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
 import { hit, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
 import { rangeHash, wordAt, wordAtHash, wordAtJoined, wordAtWide } from "../read.ts";
+import { cueValueAt } from "./words.ts";
 import {
   flagsAt,
   HashIndex,
@@ -440,12 +441,19 @@ function nameTokensEnd(t: string, p: number, max: number, lenient = false): numb
     if (!isUpperAt(t, q)) break;
     const we = wordAt(t, q);
     if (we - q < 2) break;
+    const tf = triggerFlags(wordAtHash);
     // After an honorific the first word is the name whatever it is ("Mrs. West").
-    if (!(lenient && end < 0) && triggerFlags(wordAtHash) & W_NOT_NAME) break;
-    // A value's cue before its number, after the name, is no part of it ("Jane Doe MRN
-    // 4829133", "MRN: 4829133"): read into the name, it took the cue from its number, which was
-    // left unredacted. ("Brad L Key and …" keeps its surname.)
-    if (end >= 0 && triggerFlags(wordAtHash) & W_VALUE_CUE && numberAfter(t, we)) break;
+    if (!(lenient && end < 0)) {
+      if (tf & W_NOT_NAME) break;
+      // A value's cue before its number is no part of a name ("Jane Doe MRN 4829133",
+      // "Patient MRN 4829133"): read into the name, it took the cue from its number, which was
+      // left unredacted. After a name word any identifier will do ("Jane Doe SSN
+      // 536-22-1234"); "Brad L Key and …" keeps its surname.
+      if (
+        tf & W_VALUE_CUE &&
+        (end >= 0 ? numberAfter(t, we) : cueBeforeId(t, q, we, wordAtHash))
+      ) break;
+    }
     end = we;
     let next = skipSpaces(t, we);
     if (next === we) break;
@@ -453,6 +461,16 @@ function nameTokensEnd(t: string, p: number, max: number, lenient = false): numb
     q = next;
   }
   return end;
+}
+
+/**
+ * True when the value cue word [s, e) with hash h starts a cue whose value the word pass reads
+ * after it: `MRN 4829133`, `MRN4829133`, `Acct# 88812345`, `Chart # 5577643`, `Patient ID:
+ * 5577643`, `Zip Code: 02134`, `Medical Record Number 5577643`. A surname that is a cue word
+ * with no such value after it stays a name ("Jane Driver 3", "Mary Race 5k").
+ */
+function cueBeforeId(t: string, s: number, e: number, h: number): boolean {
+  return cueValueAt(t, s, e, h) >= 0;
 }
 
 /**
@@ -485,7 +503,10 @@ function firstAfterComma(t: string, end: number, record: boolean): number {
   if (q - end > 3 || !isUpperAt(t, q)) return end;
   const e = wordAt(t, q);
   if (e - q < 2) return end;
-  const f = nameFlags(t, q, e, wordAtHash);
+  const h = wordAtHash;
+  const f = nameFlags(t, q, e, h);
+  // A value's cue and its number after the comma ("Patient: Garcia, Acct 12345678").
+  if (f & W_VALUE_CUE && cueBeforeId(t, q, e, h)) return end;
   // After a record's cue ("Patient:", "Name:") the form is the record's: any dictionary first
   // name ("HOLLY"), or a word that is no everyday word or abbreviation ("AXEL", not "DOB")
   // ending the phrase ("Smith, Knee pain" is a surname and a complaint).
@@ -992,6 +1013,7 @@ export function matchNames(
     if (particles > 0) q = particles;
     if (isUpperAt(t, q)) {
       const e2 = wordAt(t, q);
+      const h2 = wordAtHash;
       const f2 = wordAtWide ? nameFlags(t, q, e2, wordAtHash) : wordFlags(wordAtHash);
       const secondLast = strongLast(f2) || (wordAtJoined && secondLastByDash(t, q, e2));
       // A dictionary surname that is also an everyday word ("Smith", "Brown", "Hill") after
@@ -1005,8 +1027,11 @@ export function matchNames(
       // A middle initial after a first name ("Jane Q Doe") makes the next capitalised word
       // the surname even when it is also an everyday word.
       const byInitial = init > 0 && first && isLowerAt(t, q + 1);
+      // A value's cue before its number is no surname ("Johnson, Robert MRN 5577643", "Jane
+      // MRN4829133", "Robert Patient ID: 5577643"): the first name is left to the lone-name
+      // rule and the cue to the word pass.
       if (
-        secondOk &&
+        secondOk && !(f2 & W_VALUE_CUE && cueBeforeId(t, q, e2, h2)) &&
         (byInitial || (first && (secondLast || unknownWord(f2) || everydayLast)) ||
           (flags & W_FIRST && secondLast) || (unknown && secondLast) ||
           (particles > 0 && (f2 & W_LAST || unknownWord(f2))))

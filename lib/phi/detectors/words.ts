@@ -703,91 +703,130 @@ function placeAt(t: string, p: number): number {
   return end;
 }
 
+/** The end of the cue phrase the last cueValueStart() call read. */
+let phraseEnd = 0;
+
+/**
+ * Where the value of the cue c starts when its first word is [start, firstEnd): the rest of
+ * its phrase read (its end left in phraseEnd), then the separators and filler its shape
+ * allows. -1 when the phrase or the separator is not there.
+ */
+function cueValueStart(t: string, start: number, firstEnd: number, c: Cue): number {
+  let q = firstEnd;
+  for (let k = 1; k < c.words.length; k++) {
+    // "patient_id", "medical_record_number": words joined by '_'.
+    q = c.joins && t.charCodeAt(q) === 95 ? q + 1 : skipSpaces(t, q);
+    const we = wordAt(t, q);
+    if (we === q || wordAtHash !== c.hashes[k]) return -1;
+    q = we;
+  }
+  phraseEnd = q;
+  return c.shape === "place" || c.shape === "demonym"
+    ? skipSpaces(t, q)
+    : c.shape === "joined"
+    ? joinedValueAt(t, start, q)
+    : c.shape === "path"
+    ? (t.charCodeAt(q) === 47 && start > 0 && t.charCodeAt(start - 1) === 47 ? q + 1 : -1)
+    : c.shape === "hash"
+    ? hashValueAt(t, q, c.hashes[0] !== H_MR)
+    : c.shape === "number"
+    ? (isUpperAt(t, start) ? numberValueAt(t, q) : -1)
+    : c.shape === "spaced"
+    ? spacedValueAt(t, q)
+    : afterFiller(t, q, c.joins);
+}
+
+/**
+ * For the name rules: where the value of an identifier's cue phrase starting with the word
+ * [start, firstEnd) (hash h) starts, when the phrase is there and a value it announces follows
+ * (as tryCue() would read it, without adding a hit); -1 otherwise. A name read on into
+ * "Robert Johnson Patient ID: 5577643" or "Mr. Johnson Chart # 5577643" took the cue's first
+ * word and broke the cue, leaving its number as it was. Place and nationality cues are left
+ * out: their value is a word.
+ */
+export function cueValueAt(t: string, start: number, firstEnd: number, h: number): number {
+  const cues = CUE_INDEX.get(h);
+  if (cues === undefined) return -1;
+  for (const c of cues) {
+    if (c.shape === "place" || c.shape === "demonym") continue;
+    const v = cueValueStart(t, start, firstEnd, c);
+    if (v >= 0 && cueValueEnd(t, c, v, phraseEnd) > v) return v;
+  }
+  return -1;
+}
+
+/**
+ * The end of the value of the cue c that starts at v (its phrase ending at q), read by the
+ * cue's shape; -1 or v when none is there.
+ */
+function cueValueEnd(t: string, c: Cue, v: number, q: number): number {
+  let e = -1;
+  switch (c.shape) {
+    case "id":
+      // A record number joined to its cue is read like one joined to "patient" (a year is
+      // not one: `mrn_2024_q3`, `chart-2024`); after a space ("MRN: 2024", "Patient ID
+      // 1987-123") as before.
+      e = idTokenAt(
+        t,
+        v,
+        c.joins,
+        (c.type === "MRN" || (c.type === "HEALTH_PLAN" && c.joins)) && joinedTo(t, q, v),
+      );
+      // A year and a month alone ("patient_id": "2024-11") date a record, they number none.
+      if (e - v === 7 && c.type === "MRN" && yearMonthAt(t, v)) e = -1;
+      break;
+    case "joined":
+    case "hash":
+    case "path":
+      e = joinedIdAt(t, v);
+      break;
+    case "number":
+      e = isDigit(t.charCodeAt(v)) && digitRun(t, v) >= 6 ? joinedIdAt(t, v) : -1;
+      break;
+    case "spaced":
+      e = digitRun(t, v) >= 7 ? joinedIdAt(t, v) : -1;
+      break;
+    case "postal":
+      e = postalCodeAt(t, v);
+      break;
+    case "digits": {
+      let d = v;
+      while (d < t.length && d - v < 10 && isDigit(t.charCodeAt(d))) d++;
+      e = d - v === 9 && !isWordChar(t.charCodeAt(d)) ? d : -1;
+      break;
+    }
+    case "place":
+      e = placeAt(t, v);
+      break;
+    case "demonym": {
+      let w = v;
+      // "I am of Polish descent", "we are proud Saudis".
+      const skip = wordAt(t, w);
+      // (Compared by hash: no word lower-cases to these but their ASCII spellings.)
+      const sh = wordAtHash;
+      if (skip > w && (sh === H_PROUD || sh === H_OF || sh === H_A || sh === H_AN)) {
+        w = skipSpaces(t, skip);
+      }
+      if (t.charCodeAt(w) === 58) w = skipSpaces(t, w + 1);
+      const we = wordAt(t, w);
+      // "I'm Naomi" is a name, not a nationality: dictionary names are left to the name pass.
+      if (we > w && demonymAt(t, w, we, wordAtHash)) e = we;
+      break;
+    }
+  }
+  return e;
+}
+
 /**
  * Tries the cues whose first word is [start, firstEnd); returns the end of the value hit or -1.
  */
 function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): number {
   const t = ctx.t;
   for (const c of cues) {
-    let q = firstEnd;
-    let ok = true;
-    for (let k = 1; k < c.words.length && ok; k++) {
-      // "patient_id", "medical_record_number": words joined by '_'.
-      q = c.joins && t.charCodeAt(q) === 95 ? q + 1 : skipSpaces(t, q);
-      const we = wordAt(t, q);
-      ok = we > q && wordAtHash === c.hashes[k];
-      q = we;
-    }
-    if (!ok) continue;
     if (ctx.technical && c.shape !== "digits") continue;
-    const v = c.shape === "place" || c.shape === "demonym"
-      ? skipSpaces(t, q)
-      : c.shape === "joined"
-      ? joinedValueAt(t, start, q)
-      : c.shape === "path"
-      ? (t.charCodeAt(q) === 47 && start > 0 && t.charCodeAt(start - 1) === 47 ? q + 1 : -1)
-      : c.shape === "hash"
-      ? hashValueAt(t, q, c.hashes[0] !== H_MR)
-      : c.shape === "number"
-      ? (isUpperAt(t, start) ? numberValueAt(t, q) : -1)
-      : c.shape === "spaced"
-      ? spacedValueAt(t, q)
-      : afterFiller(t, q, c.joins);
+    const v = cueValueStart(t, start, firstEnd, c);
     if (v < 0) continue;
-    let e = -1;
-    switch (c.shape) {
-      case "id":
-        // A record number joined to its cue is read like one joined to "patient" (a year is
-        // not one: `mrn_2024_q3`, `chart-2024`); after a space ("MRN: 2024", "Patient ID
-        // 1987-123") as before.
-        e = idTokenAt(
-          t,
-          v,
-          c.joins,
-          (c.type === "MRN" || (c.type === "HEALTH_PLAN" && c.joins)) && joinedTo(t, q, v),
-        );
-        // A year and a month alone ("patient_id": "2024-11") date a record, they number none.
-        if (e - v === 7 && c.type === "MRN" && yearMonthAt(t, v)) e = -1;
-        break;
-      case "joined":
-      case "hash":
-      case "path":
-        e = joinedIdAt(t, v);
-        break;
-      case "number":
-        e = isDigit(t.charCodeAt(v)) && digitRun(t, v) >= 6 ? joinedIdAt(t, v) : -1;
-        break;
-      case "spaced":
-        e = digitRun(t, v) >= 7 ? joinedIdAt(t, v) : -1;
-        break;
-      case "postal":
-        e = postalCodeAt(t, v);
-        break;
-      case "digits": {
-        let d = v;
-        while (d < t.length && d - v < 10 && isDigit(t.charCodeAt(d))) d++;
-        e = d - v === 9 && !isWordChar(t.charCodeAt(d)) ? d : -1;
-        break;
-      }
-      case "place":
-        e = placeAt(t, v);
-        break;
-      case "demonym": {
-        let w = v;
-        // "I am of Polish descent", "we are proud Saudis".
-        const skip = wordAt(t, w);
-        // (Compared by hash: no word lower-cases to these but their ASCII spellings.)
-        const sh = wordAtHash;
-        if (skip > w && (sh === H_PROUD || sh === H_OF || sh === H_A || sh === H_AN)) {
-          w = skipSpaces(t, skip);
-        }
-        if (t.charCodeAt(w) === 58) w = skipSpaces(t, w + 1);
-        const we = wordAt(t, w);
-        // "I'm Naomi" is a name, not a nationality: dictionary names are left to the name pass.
-        if (we > w && demonymAt(t, w, we, wordAtHash)) e = we;
-        break;
-      }
-    }
+    const e = cueValueEnd(t, c, v, phraseEnd);
     if (e > v) {
       hit(ctx, v, e, c.type);
       return e;

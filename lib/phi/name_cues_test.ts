@@ -1,0 +1,52 @@
+/**
+ * A person's name next to the cue of an identifier (`Johnson, Robert MRN 5577643`, `Robert
+ * Johnson Patient ID: 5577643`): the name must end before the cue, or the cue's number is left
+ * as it was in log lines and error reports. A surname that is a cue word with no identifier
+ * after it stays part of the name.
+ */
+import assert from "node:assert/strict";
+import { redactText } from "./mod.ts";
+
+const N = "[REDACTED:PERSON_NAME]";
+
+function check(cases: Array<[string, string]>): void {
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+}
+
+Deno.test("a one-word cue and its number are no surname, after a comma or a name cue either", () => {
+  // Before, the cue word was read as the surname of the first name before it ("Robert MRN")
+  // and its number was left as it was.
+  check([
+    ["Johnson, Robert MRN 5577643", `${N}, ${N} MRN [REDACTED:MRN]`],
+    ["Doe, Jane MRN4829133 DOB 3/14/62", `${N} MRN[REDACTED:MRN] DOB [REDACTED:DATE]`],
+    ["Johnson, Robert FIN 55776431", `${N}, ${N} FIN [REDACTED:MRN]`],
+    ["Johnson, Robert DL D1234567", `${N}, ${N} DL [REDACTED:LICENSE_NUMBER]`],
+    ["Johnson, Robert Acct# 88812345", `${N}, ${N} Acct# [REDACTED:ACCOUNT_NUMBER]`],
+    ["Robert MRN: 5577643", `${N} MRN: [REDACTED:MRN]`],
+    ["Robert MRN 5577643", `${N} MRN [REDACTED:MRN]`],
+    ["Garcia Linda MRN 5577643", `${N} ${N} MRN [REDACTED:MRN]`],
+    // The first word after a name cue, and the word after a comma in the record form.
+    ["Patient MRN 4829133", "Patient MRN [REDACTED:MRN]"],
+    ["Pt MRN 4829133", "Pt MRN [REDACTED:MRN]"],
+    ["Patient: Garcia, Acct 12345678", `Patient: ${N}, Acct [REDACTED:ACCOUNT_NUMBER]`],
+  ]);
+});
+
+Deno.test("a surname that is a cue word with no identifier after it stays in the name", () => {
+  for (
+    const text of [
+      "Jane Driver 3",
+      "Mary Race 5k",
+      "Ana Fin 2",
+      "Mary Record 2",
+      "Mary Pacemaker 2",
+    ]
+  ) assert.equal(redactText(text), `${N} ${text.split(" ").slice(2).join(" ")}`, text);
+  check([
+    ["directed by Brad L Key and", `directed by ${N} and`],
+    ["Patient: Garcia, Maria", `Patient: ${N}`],
+    ["Patient: GARCIA, MRN 4829133", `Patient: ${N}, MRN [REDACTED:MRN]`],
+    ["Patient: GARCIA, JOSE MRN 4829133", `Patient: ${N} MRN [REDACTED:MRN]`],
+    ["Jane Doe SSN 536-22-1234", `${N} SSN [REDACTED:SSN]`],
+  ]);
+});
