@@ -50,3 +50,52 @@ Deno.test("a surname that is a cue word with no identifier after it stays in the
     ["Jane Doe SSN 536-22-1234", `${N} SSN [REDACTED:SSN]`],
   ]);
 });
+
+Deno.test("a name ends before a cue phrase of several words, or a cue and '#' and a space", () => {
+  // Before, the name took the phrase's first word ("Robert Johnson Patient"), which broke the
+  // cue: "[REDACTED:PERSON_NAME] ID: 5577643".
+  check([
+    ["Robert Johnson Patient ID: 5577643", `${N} Patient ID: [REDACTED:MRN]`],
+    ["Mr. Johnson Chart # 5577643", `${N} Chart # [REDACTED:MRN]`],
+    ["Jane Doe Chart # 5577643", `${N} Chart # [REDACTED:MRN]`],
+    ["Robert Johnson Zip Code: 02134", `${N} Zip Code: [REDACTED:ZIP_CODE]`],
+    ["Robert Johnson Postal Code: 02134", `${N} Postal Code: [REDACTED:ZIP_CODE]`],
+    ["Jane Doe Driver License D1234567", `${N} Driver License [REDACTED:LICENSE_NUMBER]`],
+  ]);
+  const phrases: Array<[string, string]> = [
+    ["Medical Record Number", "MRN"],
+    ["Medical Record", "MRN"],
+    ["Med Rec", "MRN"],
+    ["Record Number", "MRN"],
+    ["Chart Number", "MRN"],
+    ["Chart No", "MRN"],
+    ["Encounter ID", "MRN"],
+    ["Encounter #", "MRN"],
+    ["Visit ID", "MRN"],
+    ["Visit Number", "MRN"],
+    ["Visit #", "MRN"],
+    ["Accession Number", "MRN"],
+    ["Health Record", "MRN"],
+    ["Account Number", "ACCOUNT_NUMBER"],
+    ["Account #", "ACCOUNT_NUMBER"],
+    ["Member ID", "HEALTH_PLAN"],
+    ["Policy Number", "HEALTH_PLAN"],
+    ["Subscriber ID", "HEALTH_PLAN"],
+    ["License Number", "LICENSE_NUMBER"],
+    ["Serial Number", "DEVICE_ID"],
+    ["Device ID", "DEVICE_ID"],
+  ];
+  for (const [cue, type] of phrases) {
+    const text = `Robert Johnson ${cue} 5577643`;
+    assert.equal(redactText(text), `${N} ${cue} [REDACTED:${type}]`, text);
+  }
+});
+
+Deno.test("a cue word after a name with no value of its cue after it stays as it was", () => {
+  check([
+    ["Anna Chart review 2020", `${N} Chart review 2020`],
+    ["Robert Health 4 weeks", `${N} Health 4 weeks`],
+    ["John Smith Patient 1234 of 5000", `${N} Patient 1234 of 5000`],
+    ["Mr. Johnson Chart review", `${N} review`],
+  ]);
+});

@@ -446,12 +446,12 @@ function nameTokensEnd(t: string, p: number, max: number, lenient = false): numb
     if (!(lenient && end < 0)) {
       if (tf & W_NOT_NAME) break;
       // A value's cue before its number is no part of a name ("Jane Doe MRN 4829133",
-      // "Patient MRN 4829133"): read into the name, it took the cue from its number, which was
-      // left unredacted. After a name word any identifier will do ("Jane Doe SSN
-      // 536-22-1234"); "Brad L Key and …" keeps its surname.
+      // "Patient MRN 4829133", "Robert Johnson Patient ID: 5577643"): read into the name, it
+      // took the cue from its number, which was left unredacted. After a name word any
+      // identifier will do ("Jane Doe SSN 536-22-1234"); "Brad L Key and …" keeps its surname.
       if (
         tf & W_VALUE_CUE &&
-        (end >= 0 ? numberAfter(t, we) : cueBeforeId(t, q, we, wordAtHash))
+        ((end >= 0 && numberAfter(t, we)) || cueBeforeId(t, q, we, wordAtHash))
       ) break;
     }
     end = we;
@@ -474,15 +474,15 @@ function cueBeforeId(t: string, s: number, e: number, h: number): boolean {
 }
 
 /**
- * True when an identifier follows e, past spaces and a ':', '#' or '=': a token with a digit in
- * its first four characters (`4829133`, `D1234567`, `A-12345`).
+ * True when an identifier follows e, past spaces and a ':', '#' or '=' (spaces after the '#'
+ * too): a token with a digit in its first four characters (`4829133`, `D1234567`, `A-12345`).
  */
 function numberAfter(t: string, e: number): boolean {
   let q = e;
   const c = t.charCodeAt(q);
   if (c === 58 || c === 35 || c === 61) q++;
   q = skipSpaces(t, q);
-  if (t.charCodeAt(q) === 35) q++;
+  if (t.charCodeAt(q) === 35) q = skipSpaces(t, q + 1);
   for (let k = q; k < q + 4 && k < t.length; k++) {
     const d = t.charCodeAt(k);
     if (d >= 48 && d <= 57) return true;
