@@ -99,3 +99,19 @@ Deno.test("a cue word after a name with no value of its cue after it stays as it
     ["Mr. Johnson Chart review", `${N} review`],
   ]);
 });
+
+Deno.test("a first name that is an everyday word too is redacted after a surname and a comma", () => {
+  // Before, "Maria" (an everyday word too: the lunar maria) was left beside its surname.
+  check([
+    ["Garcia, Maria", N],
+    ["Lopez, Maria", N],
+    ["Nguyen, Mark", N],
+    ["Garcia, Maria MRN 5577643", `${N} MRN [REDACTED:MRN]`],
+  ]);
+  // Not where the word goes on into a sentence, nor after a surname that is an everyday word.
+  check([
+    ["Lopez, Will follow up", `${N}, Will follow up`],
+    ["Lee, Grace", "Lee, Grace"],
+    ["Ave Maria", "Ave Maria"],
+  ]);
+});

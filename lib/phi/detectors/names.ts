@@ -414,6 +414,21 @@ function surnameBeforeComma(t: string, i: number): number {
   return particlesBefore(t, s);
 }
 
+/**
+ * The start of a dictionary surname that is no everyday word, in title case or capitals,
+ * before ", " and the word at i ("Garcia, " before "Maria"); -1 when there is none.
+ */
+function strongSurnameBeforeComma(t: string, i: number): number {
+  if (t.charCodeAt(i - 1) !== 32 || t.charCodeAt(i - 2) !== 44) return -1;
+  const e = i - 2;
+  let s = e;
+  while (s > 0 && e - s < 24 && isLetter(t.charCodeAt(s - 1))) s--;
+  if (s === e || (s > 0 && isLetter(t.charCodeAt(s - 1))) || !isUpperAt(t, s)) return -1;
+  if (wordAt(t, s) !== e) return -1;
+  const f = nameFlags(t, s, e, wordAtHash);
+  return strongLast(f) && (f & (W_NOT_NAME | W_SUFFIX | W_MONTH | W_WEEKDAY)) === 0 ? s : -1;
+}
+
 /** An apostrophe inside a word at p ("O'Brien"). */
 function isApostrophe(t: string, p: number): boolean {
   const c = t.charCodeAt(p);
@@ -1061,6 +1076,16 @@ export function matchNames(
     if (s === i && flags & W_LAST) s = particlesBefore(t, i);
     hit(ctx, s, we, "PERSON_NAME");
     return we;
+  }
+  // A first name that is an everyday word too ("Maria", "Mark") after a surname and a comma,
+  // ending the phrase: the surname-first order of records ("Garcia, Maria"; not "Lopez, Will
+  // follow up"). Alone it is no name, so it was left beside its redacted surname.
+  if (flags & W_FIRST && t.charCodeAt(i - 2) === 44 && !isLowerAt(t, skipSpaces(t, we))) {
+    const s = strongSurnameBeforeComma(t, i);
+    if (s >= 0) {
+      hit(ctx, s, we, "PERSON_NAME");
+      return we;
+    }
   }
   return -1;
 }
