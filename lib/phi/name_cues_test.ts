@@ -115,3 +115,19 @@ Deno.test("a first name that is an everyday word too is redacted after a surname
     ["Ave Maria", "Ave Maria"],
   ]);
 });
+
+Deno.test("a possessive cue (Driver's License) and 'Policy #' announce their numbers", () => {
+  const cases: Array<[string, string]> = [
+    ["Driver's License D1234567", "Driver's License [REDACTED:LICENSE_NUMBER]"],
+    [
+      "Robert Johnson Driver's License D1234567",
+      "[REDACTED:PERSON_NAME] Driver's License [REDACTED:LICENSE_NUMBER]",
+    ],
+    ["Policy # 5577643", "Policy # [REDACTED:HEALTH_PLAN]"],
+    ["Jane Doe Policy # 5577643", "[REDACTED:PERSON_NAME] Policy # [REDACTED:HEALTH_PLAN]"],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+  for (const text of ["policy 3 applies", "the driver's seat 3"]) {
+    assert.equal(redactText(text), text, text);
+  }
+});

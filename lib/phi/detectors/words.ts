@@ -207,6 +207,8 @@ const PLAN_KEY_PHRASES = [
 cue("HEALTH_PLAN", "id", PLAN_KEY_PHRASES, true);
 cue("HEALTH_PLAN", "id", PLAN_KEY_PHRASES.map((p) => p.replaceAll(" ", "")), true);
 cue("HEALTH_PLAN", "id", PLAN_KEY_PHRASES.map((p) => p.replaceAll(" ", "-")), true);
+// "Policy # 5577643": a policy number after '#' (after a space "policy 3" is as often a rule's).
+cue("HEALTH_PLAN", "hash", ["policy"]);
 cue("HEALTH_PLAN", "id", [
   "health plan",
   "group number",
@@ -714,6 +716,9 @@ let phraseEnd = 0;
 function cueValueStart(t: string, start: number, firstEnd: number, c: Cue): number {
   let q = firstEnd;
   for (let k = 1; k < c.words.length; k++) {
+    // "Driver's License": the reader stops before a possessive 's, which the phrase passes.
+    const p = t.charCodeAt(q);
+    if ((p === 39 || p === 0x2019) && (t.charCodeAt(q + 1) | 32) === 115) q += 2;
     // "patient_id", "medical_record_number": words joined by '_'.
     q = c.joins && t.charCodeAt(q) === 95 ? q + 1 : skipSpaces(t, q);
     const we = wordAt(t, q);
