@@ -543,6 +543,8 @@ let phoneDigits = 0;
 let phoneGroups = 0;
 let phonePlus = false;
 let phoneNanp = false;
+/** The '(' before the run opened an area code, `(AAA) EEE-NNNN`: the phone starts at it. */
+let phoneAreaParen = false;
 
 /**
  * Reads a phone-shaped run at i (optionally led by '+' or '('), with an optional extension.
@@ -561,6 +563,7 @@ function readPhone(t: string, i: number): number {
   let overflow = false;
   const lens = PHONE_LENS;
   let parenOpen = before === 40;
+  let areaParen = false;
   for (let guard = 0; guard < 8; guard++) {
     const e = digitsEnd(t, p, 15);
     if (e === p) break;
@@ -575,8 +578,12 @@ function readPhone(t: string, i: number): number {
     }
     let q = e;
     if (parenOpen) {
-      if (t.charCodeAt(q) !== 41) break;
-      q++;
+      if (t.charCodeAt(q) === 41) {
+        q++;
+        areaParen = groups === 1;
+      } else if (groups !== 1) break;
+      // A '(' before the run that does not close after the first group is an ordinary bracket
+      // around the number, as '[' or '{' are: "(415-555-0142)".
       parenOpen = false;
     }
     const c = t.charCodeAt(q);
@@ -590,6 +597,8 @@ function readPhone(t: string, i: number): number {
   }
   if (groups === 0) return -1;
   const end = overflow ? -1 : finishPhone(t, i, plus, groups, digits, parenOpen);
+  // "(5551234567)": a '(' closed after the only group is a bracket, not an area code.
+  phoneAreaParen = areaParen && phoneGroups > 1;
   if (end >= 0) return end;
   // Cut back over space-separated groups to a number that ends clean (matchPhone() then asks
   // of it what it asks of any run: NANP, '+', or a phone cue).
@@ -597,6 +606,7 @@ function readPhone(t: string, i: number): number {
     digits -= lens[used]!;
     if (PHONE_SEPS[used - 1] !== 32 || digits > 15) continue;
     const cut = finishPhone(t, i, plus, used, digits, false);
+    phoneAreaParen = areaParen && used > 1;
     if (cut >= 0) return cut;
   }
   return -1;
@@ -684,7 +694,7 @@ function matchPhone(ctx: TextCtx, i: number): number {
   const t = ctx.t;
   const end = readPhone(t, i);
   if (end < 0) return -1;
-  const s = phonePlus || (i > 0 && t.charCodeAt(i - 1) === 40) ? i - 1 : i;
+  const s = phonePlus || phoneAreaParen ? i - 1 : i;
   phoneStart = s;
   if (phoneNanp && (phoneGroups > 1 || !ctx.technical)) return end;
   if (phonePlus && phoneDigits >= 8 && phoneDigits <= 15) return end;

@@ -1,0 +1,56 @@
+/**
+ * Phones and street addresses a red-team review found left visible in log lines and error
+ * events: a phone in parentheses written with dashes or dots, a phone followed by another number,
+ * and the technical or everyday strings beside them that must stay as they are.
+ */
+import assert from "node:assert/strict";
+import { redactText, scanText } from "./mod.ts";
+
+/** Asserts each text redacts to exactly the expected string. */
+function expectRedacted(cases: Array<[string, string]>) {
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+}
+
+Deno.test("a phone inside parentheses is found whatever separates its groups", () => {
+  expectRedacted([
+    ["(415-555-0142)", "([REDACTED:PHONE])"],
+    ["(415.555.0142)", "([REDACTED:PHONE])"],
+    ["phone=(415-555-0142)", "phone=([REDACTED:PHONE])"],
+    ["(1-415-555-0142)", "([REDACTED:PHONE])"],
+    ["call (555-1234)", "call ([REDACTED:PHONE])"],
+    ["call (5551234567) now", "call ([REDACTED:PHONE]) now"],
+    // The area code in parentheses reads as it did.
+    ["(415) 555-0142", "[REDACTED:PHONE]"],
+    ["call (415)555-0142", "call [REDACTED:PHONE]"],
+    ["(415)-555-0142", "[REDACTED:PHONE]"],
+    ["[415-555-0142]", "[[REDACTED:PHONE]]"],
+    ["{415-555-0142}", "{[REDACTED:PHONE]}"],
+  ]);
+  // Beside a name (the name rules are tested elsewhere): the whole number goes.
+  for (
+    const text of ["Jane Doe (415-555-0142)", "Contact Robert Johnson (415-555-0142) for details"]
+  ) {
+    const out = redactText(text);
+    assert.ok(out.includes("([REDACTED:PHONE])"), out);
+    assert.ok(!/\d/.test(out), out);
+  }
+  assert.deepEqual(scanText("(415-555-0142)").findings, [{ type: "PHONE", path: "$" }]);
+});
+
+Deno.test("numbers in parentheses that are no phone stay", () => {
+  for (
+    const text of [
+      "(2024-03-14)",
+      "(1-2-3)",
+      "(v1.2.3)",
+      "(12-34)",
+      "(n=1234)",
+      "(5551234567)",
+      "retry (3 of 5)",
+      "(415-555-01)",
+      "(100.200.3000)",
+    ]
+  ) {
+    assert.equal(redactText(text).includes("PHONE"), false, text);
+  }
+});
