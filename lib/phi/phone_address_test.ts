@@ -54,3 +54,35 @@ Deno.test("numbers in parentheses that are no phone stay", () => {
     assert.equal(redactText(text).includes("PHONE"), false, text);
   }
 });
+
+Deno.test("a phone followed by a space and another number is found", () => {
+  expectRedacted([
+    ["Left VM at 415-555-0142 2 times", "Left VM at [REDACTED:PHONE] 2 times"],
+    ["415-555-0142 3 pm", "[REDACTED:PHONE] 3 pm"],
+    ["415 555 0142 12", "[REDACTED:PHONE] 12"],
+    ["1 415 555 0142 7", "[REDACTED:PHONE] 7"],
+    ["(415) 555-0142 2 times", "[REDACTED:PHONE] 2 times"],
+    ["order 4155550142 12", "order [REDACTED:PHONE] 12"],
+    // The address after it keeps to its own number.
+    ["415-555-0142 10 Main St", "[REDACTED:PHONE] [REDACTED:STREET_ADDRESS]"],
+    // With a phone cue the whole run went before and still goes.
+    ["call 415-555-0142 62", "call [REDACTED:PHONE]"],
+  ]);
+  const out = redactText("Jane Doe 415-555-0142 62 y/o F");
+  assert.ok(out.includes("[REDACTED:PHONE] [REDACTED:AGE] y/o F"), out);
+});
+
+Deno.test("number runs with no phone at their head stay", () => {
+  for (
+    const text of [
+      "415-555-0142-62",
+      "sizes 100 200 3000 12",
+      "1 2 3 4 5 6 7 8 9 10 11 12",
+      "415 555 01 42",
+      "build 4155 5501 42 3",
+      "values 123 456 7890 1",
+    ]
+  ) {
+    assert.equal(redactText(text).includes("PHONE"), false, text);
+  }
+});

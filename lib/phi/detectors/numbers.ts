@@ -701,6 +701,23 @@ function matchPhone(ctx: TextCtx, i: number): number {
   if (phoneDigits >= 7 && phoneDigits <= 15 && (phoneGroups > 1 || phoneDigits >= 9)) {
     if (cueBefore(t, s, 48, PHONE_CUES) || cueAfter(t, end, 12, PHONE_CUES_AFTER)) return end;
   }
+  return phoneGroups > 1 && !phonePlus ? nanpPrefix(t, i, ctx.technical) : -1;
+}
+
+/**
+ * A NANP number leading a run matchPhone() would drop ("415-555-0142 62 y/o", "… 2 times",
+ * "… 10 Main St": a run that ends clean but reads on into the next number): its first groups,
+ * cut back over space-separated groups as readPhone() cuts a run that does not end clean.
+ * Returns its end or -1; uses the groups the last readPhone() read.
+ */
+function nanpPrefix(t: string, i: number, technical: boolean): number {
+  let digits = phoneDigits;
+  for (let used = phoneGroups - 1; used >= 1; used--) {
+    digits -= PHONE_LENS[used]!;
+    if (PHONE_SEPS[used - 1] !== 32 || digits < 10 || digits > 13) continue;
+    const cut = finishPhone(t, i, false, used, digits, false);
+    if (cut >= 0 && phoneNanp && (used > 1 || !technical)) return cut;
+  }
   return -1;
 }
 
