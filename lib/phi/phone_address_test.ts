@@ -86,3 +86,35 @@ Deno.test("number runs with no phone at their head stay", () => {
     assert.equal(redactText(text).includes("PHONE"), false, text);
   }
 });
+
+Deno.test("a street address followed by lower-case words is found", () => {
+  expectRedacted([
+    ["she lives on 1420 Oakwood Ave now", "she lives on [REDACTED:STREET_ADDRESS] now"],
+    [
+      "Discharged to home at 1420 Oakwood Ave via ambulance",
+      "Discharged to home at [REDACTED:STREET_ADDRESS] via ambulance",
+    ],
+    ["1420 Oakwood Ave zip 02134", "[REDACTED:STREET_ADDRESS] zip [REDACTED:ZIP_CODE]"],
+    ["12 Main St apt 4", "[REDACTED:STREET_ADDRESS]"],
+    ["1420 Oakwood Ave near the Park", "[REDACTED:STREET_ADDRESS] near the Park"],
+    ["1420 Oakwood Ave", "[REDACTED:STREET_ADDRESS]"],
+  ]);
+  assert.deepEqual(scanText("1420 Oakwood Ave").findings, [{ type: "STREET_ADDRESS", path: "$" }]);
+});
+
+Deno.test("lower-case prose with numbers and street words stays", () => {
+  for (
+    const text of [
+      "take 2 tablets by mouth twice daily",
+      "3 main points to cover",
+      "walk 2 blocks down the street",
+      "moved 3 items to the drive",
+      "release 1.4.2 on main street builds",
+      "run 12 way merge now",
+      "2 court dates were set",
+      "retry 5 times then fall back",
+    ]
+  ) {
+    assert.equal(redactText(text), text, text);
+  }
+});

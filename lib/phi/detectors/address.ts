@@ -478,12 +478,21 @@ function wordEndHash(t: string, p: number): number {
 }
 
 /** What readStreetWords() read (module state rather than an object per call). */
-const street = { end: 0, words: 0, suffixEnd: -1, streetish: false, capital: true };
+const street = {
+  end: 0,
+  words: 0,
+  suffixEnd: -1,
+  streetish: false,
+  capital: true,
+  capitalSuffixEnd: -1,
+};
 
 /**
  * Street words from p: up to 6 words (particles allowed). `streetish` when the first word is
  * a street prefix ("Via", "ul.") or the last one has a street ending ("-katu", "-strasse");
- * `capital` when every word is capitalised (or a particle). Fills `street`.
+ * `capital` when every word is capitalised (or a particle); `capitalSuffixEnd` the end of the
+ * last street suffix up to which every word is (the words after it may be the sentence's own:
+ * "1420 Oakwood Ave now"). Fills `street`.
  */
 function readStreetWords(t: string, p: number): typeof street {
   let q = p;
@@ -493,6 +502,7 @@ function readStreetWords(t: string, p: number): typeof street {
   let lastStart = p;
   let lastWordEnd = p;
   let capital = true;
+  let capitalSuffixEnd = -1;
   let lastEnd = p;
   while (words < 6) {
     let we = wordEndHash(t, q);
@@ -524,7 +534,10 @@ function readStreetWords(t: string, p: number): typeof street {
     if (!ordinal && !isUpperAt(t, q) && (f & (W_PARTICLE | W_STREET_PREFIX)) === 0) capital = false;
     words++;
     lastEnd = end;
-    if (words > 1 && f & W_SUFFIX) suffixEnd = end;
+    if (words > 1 && f & W_SUFFIX) {
+      suffixEnd = end;
+      if (capital) capitalSuffixEnd = end;
+    }
     const next = skipSpaces(t, end);
     if (next === end && t.charCodeAt(end - 1) !== 46) break;
     if (!isLetter(t.charCodeAt(next)) && ordinalAt(t, next) < 0) break;
@@ -536,6 +549,7 @@ function readStreetWords(t: string, p: number): typeof street {
   street.suffixEnd = suffixEnd;
   street.streetish = prefixed || endingLast;
   street.capital = capital;
+  street.capitalSuffixEnd = capitalSuffixEnd;
   return street;
 }
 
@@ -852,8 +866,14 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
   if (!isUpperAt(t, p) && !streetWordAt(t, p) && !textHasAddressCue(ctx)) return -1;
   const words = readStreetWords(t, p);
   if (words.words === 0) return -1;
-  if (words.suffixEnd > 0 && (words.capital || addressCueBefore(ctx, i, 40))) {
-    let end = words.suffixEnd;
+  // Capitalised words up to a street suffix, or any words after an address cue; with no cue, a
+  // lower-case word after the suffix ends the street ("1420 Oakwood Ave via ambulance").
+  let suffixEnd = words.capital ? words.suffixEnd : -1;
+  if (suffixEnd < 0 && words.suffixEnd > 0) {
+    suffixEnd = addressCueBefore(ctx, i, 40) ? words.suffixEnd : words.capitalSuffixEnd;
+  }
+  if (suffixEnd > 0) {
+    let end = suffixEnd;
     // Optional house number after the suffix ("Pentelis Str. 35") and a unit.
     const unitStart = skipSpaces(t, t.charCodeAt(end) === 44 ? end + 1 : end);
     const unitEnd = unitAt(t, unitStart);
