@@ -118,3 +118,30 @@ Deno.test("lower-case prose with numbers and street words stays", () => {
     assert.equal(redactText(text), text, text);
   }
 });
+
+Deno.test("a date joined to the next date or a time by '-' or '/' is a date", () => {
+  expectRedacted([
+    ["03/14/2024-03/20/2024", "[REDACTED:DATE]-[REDACTED:DATE]"],
+    ["2024-03-14/2024-03-20", "[REDACTED:DATE]/[REDACTED:DATE]"],
+    ["14.03.2024-15.03.2024", "[REDACTED:DATE]-[REDACTED:DATE]"],
+    ["3/14/2024-10:30", "[REDACTED:DATE]-10:30"],
+    ["2024-03-14-10:30", "[REDACTED:DATE]-10:30"],
+    ["03/14/2024-03/20/2024-03/25/2024", "[REDACTED:DATE]-[REDACTED:DATE]-[REDACTED:DATE]"],
+  ]);
+});
+
+Deno.test("dated ids and versions after a date keep their treatment", () => {
+  for (
+    const text of [
+      "2024-03-14-001",
+      "2024-03-14-1030",
+      "2024-03-14-99:99",
+      "2024-03-14-2024-03-15-001",
+      "patient-2026-11-23-001",
+      "1.2.3-4.5.6",
+      "promo_01_mar_2025",
+    ]
+  ) {
+    assert.equal(redactText(text), text, text);
+  }
+});

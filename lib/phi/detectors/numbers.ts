@@ -196,8 +196,33 @@ function timeSuffix(t: string, e: number): number {
   return p;
 }
 
+/**
+ * True when a full date ending at e is joined by '-' or '/' to another full date or a clock
+ * time: a range or interval ("03/14/2024-03/20/2024", "2024-03-14/2024-03-20") or a date and
+ * time ("3/14/2024-10:30"). The date then ends clean at e. A job id or version after the date
+ * ("2024-03-14-001") is neither and still keeps the date from being read.
+ */
+/** How many dates ahead joinedDateAt() reads: a chain of four dates ends clean. */
+const JOIN_DEPTH = 3;
+
+function joinedDateAt(t: string, e: number, joins: number): boolean {
+  const c = t.charCodeAt(e);
+  if (joins <= 0 || (c !== 45 && c !== 47)) return false;
+  const p = e + 1;
+  const h = digitsEnd(t, p, 5);
+  if (h === p) return false;
+  // A clock time: H:MM or HH:MM, hour 0-23, minutes 0-59.
+  if (h - p <= 2 && t.charCodeAt(h) === 58) {
+    const m = digitsEnd(t, h + 1, 3);
+    return m - h - 1 === 2 && num(t, p, h) <= 23 && num(t, h + 1, m) <= 59;
+  }
+  // Another full date, itself ending clean or joined to the next (at most JOIN_DEPTH dates
+  // ahead, so the look-ahead stays bounded).
+  return matchNumericDate(t, p, joins - 1) > 0;
+}
+
 /** Numeric dates at i: Y-M-D (with optional time), M/D/Y, D/M/Y, D.M.Y, D-M-Y. */
-function matchNumericDate(t: string, i: number): number {
+function matchNumericDate(t: string, i: number, joins = JOIN_DEPTH): number {
   const a = digitsEnd(t, i, 5);
   const la = a - i;
   const sep = t.charCodeAt(a);
@@ -215,7 +240,7 @@ function matchNumericDate(t: string, i: number): number {
       return -1;
     }
     const end = timeSuffix(t, c);
-    return endsClean(t, end) ? end : -1;
+    return endsClean(t, end) || joinedDateAt(t, end, joins) ? end : -1;
   }
   if (la > 2) return -1;
   const fourDigitYear = lc === 4 && vc >= 1900 && vc <= 2099;
@@ -227,7 +252,7 @@ function matchNumericDate(t: string, i: number): number {
   const dm = vb >= 1 && vb <= 12 && va >= 1 && va <= 31;
   if (!md && !dm) return -1;
   const end = timeSuffix(t, c);
-  return endsClean(t, end) ? end : -1;
+  return endsClean(t, end) || joinedDateAt(t, end, joins) ? end : -1;
 }
 
 /**
