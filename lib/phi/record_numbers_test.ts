@@ -243,3 +243,25 @@ Deno.test("a cue right after a name keeps its number: the name does not swallow 
   // A cue word with no identifier after it stays in the name ("Brad L Key").
   assert.equal(redactText("directed by Brad L Key and"), "directed by [REDACTED:PERSON_NAME] and");
 });
+
+Deno.test("identifiers listed after one cue are each redacted; what follows a list that is no id stays", () => {
+  const cases: Array<[string, string]> = [
+    ["MRN 5577643, 5577644", "MRN [REDACTED:MRN], [REDACTED:MRN]"],
+    ["MRN: 5577643/5577644", "MRN: [REDACTED:MRN]/[REDACTED:MRN]"],
+    ["MRN 5577643 and 5577644", "MRN [REDACTED:MRN] and [REDACTED:MRN]"],
+    ["MRNs 5577643, 5577644", "MRNs [REDACTED:MRN], [REDACTED:MRN]"],
+    [
+      "WHERE mrn IN ('5577643','5577644')",
+      "WHERE mrn IN ('[REDACTED:MRN]','[REDACTED:MRN]')",
+    ],
+    ["Acct 12345678 or 87654321", "Acct [REDACTED:ACCOUNT_NUMBER] or [REDACTED:ACCOUNT_NUMBER]"],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+  for (
+    const [text, redacted] of <Array<[string, string]>> [
+      ["MRN 5577643, 2024 admission", "MRN [REDACTED:MRN], 2024 admission"],
+      ["MRN 5577643, 3 days ago", "MRN [REDACTED:MRN], 3 days ago"],
+      ["MRN 5577643 and 12 others", "MRN [REDACTED:MRN] and 12 others"],
+    ]
+  ) assert.equal(redactText(text), redacted, text);
+});

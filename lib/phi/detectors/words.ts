@@ -139,6 +139,8 @@ cue(
 );
 // "chart" alone: not joined by '_' (`chart_12345` is a dashboard widget's id).
 cue("MRN", "id", ["chart"]);
+// The plural before a list: `MRNs 5577643, 5577644`.
+cue("MRN", "id", ["mrns"]);
 // "patient" alone announces a record number only joined to it (`patient_4829133`,
 // `patient-4829133`, `patient=4829133`, `Patient #4829133`, `patient: 4829133`); after a
 // space a number is as often a count or an index ("patient 1234 of 5000").
@@ -547,7 +549,13 @@ function afterFiller(t: string, p: number, joins: boolean): number {
     }
     if (q - p > 40) break;
     const we = wordAt(t, q);
-    if (we === q || isDigit(t.charCodeAt(we)) || !setHas(FILLER, wordAtHash)) break;
+    if (we === q || isDigit(t.charCodeAt(we))) break;
+    // SQL's list of values: `WHERE mrn IN ('4829133', …)`.
+    if (wordAtHash === H_IN && t.charCodeAt(skipSpaces(t, we)) === 40) {
+      q = skipSpaces(t, we) + 1;
+      continue;
+    }
+    if (!setHas(FILLER, wordAtHash)) break;
     q = we;
   }
   return q;
@@ -834,10 +842,49 @@ function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): num
     const e = cueValueEnd(t, c, v, phraseEnd);
     if (e > v) {
       hit(ctx, v, e, c.type);
-      return e;
+      return c.shape === "id" ? listedIds(ctx, e, c.type) : e;
     }
   }
   return -1;
+}
+
+/**
+ * More identifiers listed after the first one a cue announced: `MRN 5577643, 5577644`,
+ * `MRN: 5577643/5577644`, `MRN 5577643 and 5577644`, `mrn IN ('5577643','5577644')`. Each item
+ * after a ',', '/', ';', "and" or "or" (quotes around it passed) is taken when it reads as one of
+ * its kind: 4 to 20 letters, digits and '-', a run of 4 or more digits, not a lone year. Returns
+ * the end of the last item taken.
+ */
+function listedIds(ctx: TextCtx, end: number, type: PhiType): number {
+  const t = ctx.t;
+  let e = end;
+  for (let items = 0; items < 50; items++) {
+    let q = e;
+    if (t.charCodeAt(q) === 39 || t.charCodeAt(q) === 34) q++;
+    q = skipSpaces(t, q);
+    const c = t.charCodeAt(q);
+    if (c === 44 || c === 47 || c === 59) q = skipSpaces(t, q + 1);
+    else if (q > e && listWordAt(t, q)) q = skipSpaces(t, wordAt(t, q));
+    else break;
+    if (t.charCodeAt(q) === 39 || t.charCodeAt(q) === 34) q++;
+    if (!isDigit(t.charCodeAt(q)) || digitRun(t, q) < 4 || (digitRun(t, q) === 4 && isYear(t, q))) {
+      break;
+    }
+    const next = idTokenAt(t, q, false);
+    if (next < 0) break;
+    hit(ctx, q, next, type);
+    e = next;
+  }
+  return e;
+}
+
+const H_AND = hashOf("and");
+const H_IN = hashOf("in");
+const H_OR = hashOf("or");
+/** True when the word at q is "and" or "or". */
+function listWordAt(t: string, q: number): boolean {
+  const we = wordAt(t, q);
+  return we - q <= 3 && (wordAtHash === H_AND || wordAtHash === H_OR);
 }
 
 const H_IDENTIFIER = hashOf("identifier");
