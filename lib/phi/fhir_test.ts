@@ -213,3 +213,18 @@ Deno.test("near misses: ua-parser results, CSS, Bundle metadata and a CodeSystem
   const types = scanText(JSON.stringify(bundle)).findings.map((f) => f.type);
   assert.ok(!types.includes("PERSON_NAME") && !types.includes("MRN"), types.join());
 });
+
+Deno.test("FHIR search: a date glued to a comparator prefix after '=' is a date", () => {
+  const cases: Array<[string, string]> = [
+    [
+      "GET /fhir/Patient?birthdate=eq1962-03-14&family=x",
+      "GET /fhir/Patient?birthdate=eq[REDACTED:DATE]&family=x",
+    ],
+    ["date=ge2024-03-14&date=le2024-03-20", "date=ge[REDACTED:DATE]&date=le[REDACTED:DATE]"],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+  // Not a comparator, not after '=', or no date: as before.
+  for (const text of ["x=ab1962-03-14", "ge2024-03-14", "v=eq2", "build=le2024-99-99"]) {
+    assert.equal(redactText(text), text, text);
+  }
+});

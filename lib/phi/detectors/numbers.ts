@@ -222,6 +222,19 @@ function joinedDateAt(t: string, e: number, joins: number): boolean {
 }
 
 /** Numeric dates at i: Y-M-D (with optional time), M/D/Y, D/M/Y, D.M.Y, D-M-Y. */
+/**
+ * A date glued to a FHIR search prefix after '=' (`birthdate=eq1962-03-14`, `date=ge2024-03-14`,
+ * the comparators eq, ne, gt, lt, ge, le, sa, eb, ap) at the prefix's end p: the date rules read
+ * a number only where no letter stands before it. Adds the hit and returns its end, or -1.
+ */
+export function fhirPrefixedDate(ctx: TextCtx, p: number): number {
+  const t = ctx.t;
+  if (t.charCodeAt(p - 3) !== 61 || !FHIR_PREFIXES.has(t.slice(p - 2, p))) return -1;
+  const e = matchNumericDate(t, p);
+  return e > 0 ? take(ctx, p, e, "DATE") : -1;
+}
+const FHIR_PREFIXES = new Set(["eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"]);
+
 function matchNumericDate(t: string, i: number, joins = JOIN_DEPTH): number {
   const a = digitsEnd(t, i, 5);
   const la = a - i;

@@ -20,7 +20,7 @@ import {
   isUpperAt,
   isWordChar,
 } from "../chars.ts";
-import { endsClean, PHONE_CUE_WORDS, tryAt } from "./numbers.ts";
+import { endsClean, fhirPrefixedDate, PHONE_CUE_WORDS, tryAt } from "./numbers.ts";
 import { wordAt, wordAtHash } from "../read.ts";
 import { base64At } from "./base64.ts";
 import { ibanLength, ibanValid, vinCheckDigitValid } from "../checksums.ts";
@@ -1272,6 +1272,12 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
         }
         le = ae;
       } else {
+        // Two letters glued to digits after '=': a FHIR search prefix before a date?
+        const fhir = ae - i === 2 && d >= 48 && d <= 57 ? fhirPrefixedDate(ctx, ae) : -1;
+        if (fhir > 0) {
+          i = fhir;
+          continue;
+        }
         le = -1;
       }
       b64 = 2;
