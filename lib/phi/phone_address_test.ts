@@ -145,3 +145,17 @@ Deno.test("dated ids and versions after a date keep their treatment", () => {
     assert.equal(redactText(text), text, text);
   }
 });
+
+Deno.test("seven or eight digits run together right after a word that names only a phone", () => {
+  const cases: Array<[string, string]> = [
+    ["Phone 5551234", "Phone [REDACTED:PHONE]"],
+    ["Tel: 5551234", "Tel: [REDACTED:PHONE]"],
+    ["fax# 55512345", "fax# [REDACTED:PHONE]"],
+    ["cellphone 5551234", "cellphone [REDACTED:PHONE]"],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+  // Words that come before ids as often as before phones, and short numbers: as before.
+  for (const text of ["call 5551234", "text 5551234", "Phone 123", "order 5551234"]) {
+    assert.equal(redactText(text), text, text);
+  }
+});

@@ -739,8 +739,38 @@ function matchPhone(ctx: TextCtx, i: number): number {
   if (phoneDigits >= 7 && phoneDigits <= 15 && (phoneGroups > 1 || phoneDigits >= 9)) {
     if (cueBefore(t, s, 48, PHONE_CUES) || cueAfter(t, end, 12, PHONE_CUES_AFTER)) return end;
   }
+  // Seven or eight digits run together right after a word that names only a phone ("Phone
+  // 5551234", "Tel: 5551234"): words such as "call" or "text" come before ids as often.
+  if (phoneGroups === 1 && phoneDigits >= 7 && phoneDigits <= 8 && phoneWordBefore(t, s)) {
+    return end;
+  }
   return phoneGroups > 1 && !phonePlus ? nanpPrefix(t, i, ctx.technical) : -1;
 }
+
+/** True when a word that names only a phone ends right before s (spaces, ':', '.', '#' between). */
+function phoneWordBefore(t: string, s: number): boolean {
+  let p = s;
+  while (p > 0 && p > s - 4) {
+    const c = t.charCodeAt(p - 1);
+    if (c === 32 || c === 58 || c === 46 || c === 35) p--;
+    else break;
+  }
+  if (p === s) return false;
+  let b = p;
+  while (b > 0 && p - b < 10 && isAsciiLetter(t.charCodeAt(b - 1))) b--;
+  if (b === p || (b > 0 && isLetter(t.charCodeAt(b - 1)))) return false;
+  return setHas(PHONE_ONLY_WORDS, rangeHash(t, b, p));
+}
+const PHONE_ONLY_WORDS = wordSet([
+  "phone",
+  "tel",
+  "telephone",
+  "mobile",
+  "cell",
+  "cellphone",
+  "fax",
+  "pager",
+]);
 
 /**
  * A NANP number leading a run matchPhone() would drop ("415-555-0142 62 y/o", "… 2 times",
