@@ -1,22 +1,10 @@
 /** The flag and experiment HTTP API, in process on PGlite, through real sign-in and tokens. */
 import assert from "node:assert/strict";
 import { createToken, signInAs } from "./helpers/auth.ts";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { json, withTestApp } from "./helpers/app.ts";
 
 const JSON_TYPE = /^application\/json/;
 const PROBLEM_TYPE = /^application\/problem\+json/;
-
-async function withApp(
-  fn: (app: TestApp) => Promise<void>,
-  env: Record<string, string> = {},
-): Promise<void> {
-  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0", ...env } });
-  try {
-    await fn(app);
-  } finally {
-    await app.dispose();
-  }
-}
 
 function post(path: string, headers: Record<string, string>, body: unknown, method = "POST") {
   return {
@@ -30,7 +18,7 @@ function post(path: string, headers: Record<string, string>, body: unknown, meth
 }
 
 Deno.test("POST /api/governance/flags/:flagKey upserts and returns the caller's flags snapshot", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const req = post("/api/governance/flags/new_dashboard", admin.headers(), {
       enabled: true,
@@ -63,7 +51,7 @@ Deno.test("POST /api/governance/flags/:flagKey upserts and returns the caller's 
 });
 
 Deno.test("flag upserts refuse unknown fields, bad keys and bad values with VALIDATION_FAILED, never echoing them", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const cases: [string, unknown, string][] = [
       ["/api/governance/flags/ok_key", { enabled: true, sneaky: "value-xyz" }, "$"],
@@ -101,7 +89,7 @@ Deno.test("flag upserts refuse unknown fields, bad keys and bad values with VALI
 });
 
 Deno.test("admin flag API: list, versioned update (409 on a stale version), archive", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const steward = await signInAs(app, "STEWARD");
     const create = post("/api/admin/feature-flags/search.v2", admin.headers(), {
@@ -169,7 +157,7 @@ Deno.test("admin flag API: list, versioned update (409 on a stale version), arch
 });
 
 Deno.test("GET /api/admin/feature-flags/:name/status explains in one sentence without echoing ids", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const steward = await signInAs(app, "STEWARD");
     const create = post("/api/admin/feature-flags/half", admin.headers(), {
@@ -216,7 +204,7 @@ Deno.test("GET /api/admin/feature-flags/:name/status explains in one sentence wi
 });
 
 Deno.test("a FEATURE_<KEY> override is shown by the admin API and wins in evaluation", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const create = post("/api/admin/feature-flags/kill.switch", admin.headers(), { enabled: true });
     await app.request(create.path, create.init);
@@ -245,7 +233,7 @@ Deno.test("a FEATURE_<KEY> override is shown by the admin API and wins in evalua
 });
 
 Deno.test("flag changes stay available in STANDBY (governance writes), experiments too", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const flag = post("/api/admin/feature-flags/risky", admin.headers(), { enabled: false });
     assert.equal((await app.request(flag.path, flag.init)).status, 200);
@@ -259,7 +247,7 @@ Deno.test("flag changes stay available in STANDBY (governance writes), experimen
 });
 
 Deno.test("experiments API: a signed-in browser's call from another site records no assignment", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const researcher = await signInAs(app, "RESEARCHER");
     const create = post("/api/admin/experiments", admin.headers(), {
@@ -294,7 +282,7 @@ Deno.test("experiments API: a signed-in browser's call from another site records
 });
 
 Deno.test("experiments API: create, list with counts and SRM, the caller's sticky variant", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const researcher = await signInAs(app, "RESEARCHER");
     const create = post("/api/admin/experiments", admin.headers(), {

@@ -1,19 +1,10 @@
 /** /flags and /experiments as plain HTML forms (no JavaScript), in process. */
 import assert from "node:assert/strict";
-import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import { type TestApp, withTestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 
 const HTML = /^text\/html/;
 const ACTOR = { actor: { type: "system" as const } };
-
-async function withApp(fn: (app: TestApp) => Promise<void>, env: Record<string, string> = {}) {
-  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0", ...env } });
-  try {
-    await fn(app);
-  } finally {
-    await app.dispose();
-  }
-}
 
 function postForm(app: TestApp, session: Session, path: string, fields: [string, string][]) {
   const body = new URLSearchParams([["csrf_token", session.csrfToken], ...fields]);
@@ -25,7 +16,7 @@ function postForm(app: TestApp, session: Session, path: string, fields: [string,
 }
 
 Deno.test("/flags lists flags with state, rollout, gates, targets and override badges", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     await app.services.flags.set("beta.search", {
       enabled: true,
       rolloutPercent: 25,
@@ -59,7 +50,7 @@ Deno.test("/flags lists flags with state, rollout, gates, targets and override b
 });
 
 Deno.test("an ADMIN creates, edits (versioned) and archives a flag with plain form posts", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const created = await postForm(app, admin, "/flags", [
       ["key", "new.checkout"],
@@ -142,7 +133,7 @@ Deno.test("an ADMIN creates, edits (versioned) and archives a flag with plain fo
 });
 
 Deno.test("the Why? form on /flags/:key explains the answer server-side", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     await app.services.flags.set("gated", { enabled: true, requiredModes: ["LIVE"] }, ACTOR);
     const steward = await signInAs(app, "STEWARD");
     const response = await app.request("/flags/gated?why=1&userId=u-1&mode=DEMO&env=development", {
@@ -164,7 +155,7 @@ Deno.test("the Why? form on /flags/:key explains the answer server-side", async 
 });
 
 Deno.test("/experiments shows weights, counts per variant and the SRM warning; ADMIN edits weights", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     await app.services.experiments.set({
       key: "pricing.page",
       enabled: true,
@@ -237,7 +228,7 @@ Deno.test("/experiments shows weights, counts per variant and the SRM warning; A
 });
 
 Deno.test("a description stored before a stricter PHI rule does not stop switching the flag off from its page", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     // Stored through the service, as texts saved before a rule was added were (the form and the
     // API check descriptions; the service does not re-check them).
     const phone = ["415", "555", "0132"].join("-");
@@ -277,7 +268,7 @@ function startTag(html: string, id: string): string {
 }
 
 Deno.test("/experiments: a refused form's errors come first, focused, linked to the fields, which are marked invalid", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     await app.services.experiments.set({
       key: "pricing.page",
       enabled: true,

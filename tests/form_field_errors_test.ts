@@ -6,19 +6,10 @@
  * quotes it. /experiments is covered in tests/flags_pages_test.ts.
  */
 import assert from "node:assert/strict";
-import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import { type TestApp, withTestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
-
-async function withApp(fn: (app: TestApp) => Promise<void>, env: Record<string, string> = {}) {
-  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0", ...env } });
-  try {
-    await fn(app);
-  } finally {
-    await app.dispose();
-  }
-}
 
 function postForm(
   app: TestApp,
@@ -97,7 +88,7 @@ function valueOf(tag: string): string | undefined {
 }
 
 Deno.test("/flags create form: the refused fields are linked from the summary, marked and described; values kept", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     await app.services.flags.set("beta.search", { enabled: true }, ACTOR);
     const admin = await signInAs(app, "ADMIN");
     const response = await postForm(app, admin, "/flags", [
@@ -129,7 +120,7 @@ Deno.test("/flags create form: the refused fields are linked from the summary, m
 });
 
 Deno.test("/flags/:key edit form: bad target users and a PHI description are marked on their fields, the typed text kept but never quoted", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     await app.services.flags.set("beta.search", { enabled: true, description: "Old" }, ACTOR);
     const admin = await signInAs(app, "ADMIN");
     const typedTargets = "someone@example.org";
@@ -177,7 +168,7 @@ function assertNoPasswordEchoed(html: string, ...typed: string[]): void {
 }
 
 Deno.test("/admin/users add-account form: the refused field is marked in the form; email, name and role kept, the password not", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const typedPassword = "a-password-nobody-sees-99";
     // The service refuses the address: beside the email field.
@@ -240,7 +231,7 @@ Deno.test("/admin/users add-account form: the refused field is marked in the for
 });
 
 Deno.test("/admin/users set-password form: the new password or the administrator's own is marked in that row's open form, both left empty", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const target = await app.services.auth.createUser(
       { email: "nurse@example.org", role: "RESEARCHER" },
@@ -285,7 +276,7 @@ Deno.test("/admin/users set-password form: the new password or the administrator
 });
 
 Deno.test("/admin/tokens create form: no scope or a past expiry is marked on its field; name, scopes and expiry kept", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     let response = await postForm(app, admin, "/admin/tokens", [
       ["name", "ofrep-web"],
@@ -319,7 +310,7 @@ Deno.test("/admin/tokens create form: no scope or a past expiry is marked on its
 });
 
 Deno.test("/settings/account: a mismatch, a wrong current password or a weak new one is marked on its field; no password is sent back", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const user = await signInAs(app, "RESEARCHER");
     const typed = "another-good-password-7";
     let response = await postForm(app, user, "/settings/account/password", [
@@ -367,7 +358,7 @@ Deno.test("/settings/account: a mismatch, a wrong current password or a weak new
 });
 
 Deno.test("/login: wrong credentials mark both fields with one generic message; an empty field is marked alone; the email kept, the password not", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const { user } = await signInAs(app, "STEWARD");
     const typed = "a-wrong-password-typed-here";
     let response = await postForm(app, undefined, "/login", [
@@ -423,7 +414,7 @@ Deno.test("/login: wrong credentials mark both fields with one generic message; 
 });
 
 Deno.test("/analytics erase form: an address with no account is marked on the email field, in that form, and kept", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const typed = "nobody-here@example.org";
     let response = await postForm(app, admin, "/analytics/erase", [["email", typed]]);

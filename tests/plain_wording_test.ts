@@ -9,7 +9,7 @@ import { MODES } from "../lib/config.ts";
 import { MODE_POLICY } from "../lib/governance/policy.ts";
 import { ACTIONS_BY_CLASS } from "../lib/governance/policy_table.ts";
 import { modeEffect } from "../routes/governance.tsx";
-import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import { type TestApp, withTestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 
 const HTML = /^text\/html/;
@@ -31,17 +31,8 @@ async function page(app: TestApp, path: string, session?: Session): Promise<stri
   return await response.text();
 }
 
-async function withApp(fn: (app: TestApp) => Promise<void>): Promise<void> {
-  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
-  try {
-    await fn(app);
-  } finally {
-    await app.dispose();
-  }
-}
-
 Deno.test("the privacy page says consent is withdrawn on that page, not from the banner that is gone once a choice is made", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const researcher = await signInAs(app, "RESEARCHER");
     const privacy = text(await page(app, "/settings/privacy", researcher));
     assert.doesNotMatch(privacy, /from the banner/);
@@ -70,7 +61,7 @@ Deno.test("modeEffect() says what each mode refuses, records and blocks, as the 
 });
 
 Deno.test("the mode switch's confirmation carries what each mode does, without JavaScript", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const html = await page(app, "/governance", admin);
     for (const mode of MODES) {
@@ -93,7 +84,7 @@ Deno.test("the mode switch's confirmation carries what each mode does, without J
 });
 
 Deno.test("the start, flags and experiments pages explain their terms in plain words", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     await app.services.experiments.set({
       key: "pricing.page",
       enabled: true,

@@ -7,7 +7,7 @@
  * purged). PGlite, and the command on an embedded database of its own.
  */
 import assert from "node:assert/strict";
-import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import { type TestApp, withTestApp } from "./helpers/app.ts";
 import { createUser, signInAs } from "./helpers/auth.ts";
 import { runUserCli } from "./helpers/user_cli.ts";
 
@@ -28,22 +28,13 @@ const REAL_NAMES = [
   "Ward clerk",
 ];
 
-async function withApp(fn: (app: TestApp) => Promise<void>) {
-  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
-  try {
-    await fn(app);
-  } finally {
-    await app.dispose();
-  }
-}
-
 async function storedNames(app: TestApp): Promise<string[]> {
   const rows = await app.db.query<{ display_name: string }>("SELECT display_name FROM users");
   return rows.map((row) => row.display_name);
 }
 
 Deno.test("POST /api/admin/users refuses a display name with an MRN, date, phone or email, and stores nothing", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     for (const [i, displayName] of PHI_NAMES.entries()) {
       const response = await app.request("/api/admin/users", {
@@ -73,7 +64,7 @@ Deno.test("POST /api/admin/users refuses a display name with an MRN, date, phone
 });
 
 Deno.test("POST /api/admin/users accepts real names, accented, hyphenated and titled ones too", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     for (const [i, displayName] of REAL_NAMES.entries()) {
       const response = await app.request("/api/admin/users", {
@@ -90,7 +81,7 @@ Deno.test("POST /api/admin/users accepts real names, accented, hyphenated and ti
 });
 
 Deno.test("PATCH /api/admin/users/{id} refuses a PHI display name and keeps the old one", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const user = await createUser(app, { role: "RESEARCHER", displayName: "Dana Other" });
     for (const displayName of PHI_NAMES) {
@@ -116,7 +107,7 @@ Deno.test("PATCH /api/admin/users/{id} refuses a PHI display name and keeps the 
 });
 
 Deno.test("/admin/users add-account form marks a PHI display name on its field, without quoting it", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const typed = PHI_NAMES[0]!;
     const response = await app.request("/admin/users", {
@@ -146,7 +137,7 @@ Deno.test("/admin/users add-account form marks a PHI display name on its field, 
 });
 
 Deno.test("a name change is audited as user.update naming the changed field, never the names", async () => {
-  await withApp(async (app) => {
+  await withTestApp(async (app) => {
     const admin = await signInAs(app, "ADMIN");
     const user = await createUser(app, { role: "RESEARCHER", displayName: "Dana Other" });
     const response = await app.request(`/api/admin/users/${user.id}`, {
