@@ -5,12 +5,17 @@
  * A lock on the client address is not lifted by a password reset.
  */
 import assert from "node:assert/strict";
-import { bundledMigrationsDir, migrate, openPostgres, readMigrations } from "../lib/db/mod.ts";
+import {
+  bundledMigrationsDir,
+  type Db,
+  migrate,
+  openPostgres,
+  readMigrations,
+} from "../lib/db/mod.ts";
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
 import { createUser, loginStatus, signInAs, TEST_PASSWORD } from "./helpers/auth.ts";
-import { uniqueName } from "./helpers/db.ts";
-import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
-import { runUserCli } from "./helpers/user_cli.ts";
+import { hasPostgres } from "./helpers/env.ts";
+import { freshCliDatabase, runUserCli } from "./helpers/user_cli.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -28,29 +33,41 @@ async function lockAccount(app: TestApp, email: string): Promise<void> {
   assert.equal(await loginStatus(app, email, TEST_PASSWORD), 429, "locked");
 }
 
+/**
+ * Runs `fn` with an app on a fresh Postgres database that `deno task user` reaches at `url`
+ * (the same ANALYTICS_IP_SALT, so both compute the same lock keys), dropped afterwards.
+ */
+async function withDatabaseApp(
+  fn: (app: TestApp, url: string, db: Db) => Promise<void>,
+): Promise<void> {
+  const database = await freshCliDatabase();
+  const db = openPostgres(database.url, { max: 5 });
+  let app: TestApp | undefined;
+  try {
+    await migrate(db, await readMigrations(bundledMigrationsDir()));
+    app = await buildTestApp({
+      testDb: { db, cleanup: () => db.close() },
+      env: { RATE_LIMIT_PER_MIN: "0", ANALYTICS_IP_SALT: SALT },
+    });
+    await fn(app, database.url, db);
+  } finally {
+    await app?.dispose();
+    if (!app) await db.close();
+    await database.drop();
+  }
+}
+
 Deno.test({
   name: "[postgres] deno task user reset-password lifts the account's sign-in lock",
   ignore: !hasPostgres(),
   ...opts,
   async fn() {
-    const server = openPostgres(TEST_DATABASE_URL!, { max: 1 });
-    const database = uniqueName("rf_lock");
-    await server.exec(`CREATE DATABASE ${database}`);
-    const url = new URL(TEST_DATABASE_URL!);
-    url.pathname = `/${database}`;
-    const db = openPostgres(url.href, { max: 5 });
-    let app: TestApp | undefined;
-    try {
-      await migrate(db, await readMigrations(bundledMigrationsDir()));
-      app = await buildTestApp({
-        testDb: { db, cleanup: () => db.close() },
-        env: { RATE_LIMIT_PER_MIN: "0", ANALYTICS_IP_SALT: SALT },
-      });
+    await withDatabaseApp(async (app, url, db) => {
       const user = await createUser(app, { role: "RESEARCHER" });
       await lockAccount(app, user.email);
 
       const reset = await runUserCli(
-        { DATABASE_URL: url.href, ANALYTICS_IP_SALT: SALT },
+        { DATABASE_URL: url, ANALYTICS_IP_SALT: SALT },
         ["reset-password", user.email, "--password-stdin"],
         "a fresh long passphrase 9\n",
       );
@@ -64,12 +81,7 @@ Deno.test({
         app.services.auth.lockKeys.account(user.email),
       ]);
       assert.equal(left.length, 0);
-    } finally {
-      await app?.dispose();
-      if (!app) await db.close();
-      await server.exec(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await server.close();
-    }
+    });
   },
 });
 
@@ -130,20 +142,8 @@ Deno.test({
   ignore: !hasPostgres(),
   ...opts,
   async fn() {
-    const server = openPostgres(TEST_DATABASE_URL!, { max: 1 });
-    const database = uniqueName("rf_lock");
-    await server.exec(`CREATE DATABASE ${database}`);
-    const url = new URL(TEST_DATABASE_URL!);
-    url.pathname = `/${database}`;
-    const env = { DATABASE_URL: url.href, ANALYTICS_IP_SALT: SALT };
-    const db = openPostgres(url.href, { max: 5 });
-    let app: TestApp | undefined;
-    try {
-      await migrate(db, await readMigrations(bundledMigrationsDir()));
-      app = await buildTestApp({
-        testDb: { db, cleanup: () => db.close() },
-        env: { RATE_LIMIT_PER_MIN: "0", ANALYTICS_IP_SALT: SALT },
-      });
+    await withDatabaseApp(async (app, url, db) => {
+      const env = { DATABASE_URL: url, ANALYTICS_IP_SALT: SALT };
       assert.match((await runUserCli(env, ["locks"])).stdout, /No account or address is locked/);
 
       const user = await createUser(app, { role: "ADMIN" });
@@ -188,11 +188,6 @@ Deno.test({
         "SELECT actor_type FROM audit_log WHERE action = 'auth.lock_clear'",
       );
       assert.deepEqual(audit.map((row) => row.actor_type), ["system", "system"]);
-    } finally {
-      await app?.dispose();
-      if (!app) await db.close();
-      await server.exec(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await server.close();
-    }
+    });
   },
 });
