@@ -71,6 +71,16 @@ Deno.test({
     }
     const server = serve(app);
     const browser = await launchBrowser();
+    /** The administrator's browser with JavaScript off, on a 1280 x 800 window. */
+    const adminWithoutScript = async () =>
+      signedIn(
+        await browser.newContext({
+          javaScriptEnabled: false,
+          viewport: { width: 1280, height: 800 },
+        }),
+        server.url,
+        admin,
+      );
     try {
       await t.step("sign-in (JavaScript on): wrong password", async () => {
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -90,14 +100,7 @@ Deno.test({
       });
 
       await t.step("add an account (JavaScript off): an address in use", async () => {
-        const context = await signedIn(
-          await browser.newContext({
-            javaScriptEnabled: false,
-            viewport: { width: 1280, height: 800 },
-          }),
-          server.url,
-          admin,
-        );
+        const context = await adminWithoutScript();
         const page = await context.newPage();
         await page.goto(`${server.url}/admin/users`);
         const form = await page.locator('form[action="/admin/users"]').boundingBox();
@@ -115,14 +118,7 @@ Deno.test({
       });
 
       await t.step("change your password (JavaScript off): the two new ones differ", async () => {
-        const context = await signedIn(
-          await browser.newContext({
-            javaScriptEnabled: false,
-            viewport: { width: 1280, height: 800 },
-          }),
-          server.url,
-          admin,
-        );
+        const context = await adminWithoutScript();
         const page = await context.newPage();
         await page.goto(`${server.url}/settings/account`);
         await page.fill("#current-password", "whatever it is now");
