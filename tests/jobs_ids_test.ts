@@ -5,8 +5,9 @@
  */
 import assert from "node:assert/strict";
 import type { AppEvent } from "../lib/realtime/types.ts";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { buildTestApp, json } from "./helpers/app.ts";
 import { createToken } from "./helpers/auth.ts";
+import { jobCallback } from "./helpers/jobs.ts";
 import { dbTargets } from "./helpers/db.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -15,14 +16,6 @@ interface Problem {
   code: string;
   detail: string;
   errors?: Array<{ path: string; message: string }>;
-}
-
-function callback(app: TestApp, token: string, id: string, body: unknown) {
-  return app.request(`/api/jobs/${id}/status`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
 }
 
 Deno.test({
@@ -47,7 +40,7 @@ Deno.test({
         ],
       ];
       for (const [id, body, paths, planted] of cases) {
-        const response = await callback(app, token, id, body);
+        const response = await jobCallback(app, token, id, body);
         const what = `${id} ${JSON.stringify(body)}`;
         assert.equal(response.status, 400, what);
         assert.match(response.headers.get("content-type") ?? "", /application\/problem\+json/);
@@ -82,7 +75,7 @@ Deno.test({
       const token = await createToken(app, { scopes: ["jobs:write"] });
       const ids = [crypto.randomUUID(), "run_000123", "run_20261122"];
       for (const id of ids) {
-        const response = await callback(app, token, id, {
+        const response = await jobCallback(app, token, id, {
           status: "started",
           researchId: id === "run_000123" ? "study_000042" : crypto.randomUUID(),
         });
@@ -149,14 +142,14 @@ for (const target of dbTargets()) {
           assert.deepEqual(problem.errors?.map((e) => e.path), ["$.researchId"]);
         };
 
-        const first = await callback(app, token, "job-9", {
+        const first = await jobCallback(app, token, "job-9", {
           status: "started",
           researchId: "study-a",
         });
         assert.equal(first.status, 200);
         await first.body?.cancel();
         await expectMismatch(
-          await callback(app, token, "job-9", {
+          await jobCallback(app, token, "job-9", {
             status: "progress",
             progress: 10,
             researchId: "study-b",
@@ -170,7 +163,7 @@ for (const target of dbTargets()) {
 
         // Repeating the job's own research id, or leaving it out, applies as before.
         for (const researchId of ["study-a", undefined]) {
-          const response = await callback(app, token, "job-9", {
+          const response = await jobCallback(app, token, "job-9", {
             status: "progress",
             progress: researchId ? 20 : 30,
             ...(researchId ? { researchId } : {}),
@@ -188,22 +181,22 @@ for (const target of dbTargets()) {
         });
 
         // A finished job still belongs to its research id.
-        const done = await callback(app, token, "job-9", { status: "completed" });
+        const done = await jobCallback(app, token, "job-9", { status: "completed" });
         assert.equal(done.status, 200);
         await done.body?.cancel();
         await expectMismatch(
-          await callback(app, token, "job-9", { status: "completed", researchId: "study-b" }),
+          await jobCallback(app, token, "job-9", { status: "completed", researchId: "study-b" }),
         );
 
         // A job first reported without one takes the first research id named.
         for (const body of [{ status: "started" }, { status: "progress", researchId: "study-b" }]) {
-          const response = await callback(app, token, "job-10", body);
+          const response = await jobCallback(app, token, "job-10", body);
           assert.equal(response.status, 200);
           await response.body?.cancel();
         }
         assert.equal((await stored("job-10"))?.research_id, "study-b");
         await expectMismatch(
-          await callback(app, token, "job-10", { status: "completed", researchId: "study-a" }),
+          await jobCallback(app, token, "job-10", { status: "completed", researchId: "study-a" }),
         );
         assert.equal((await stored("job-10"))?.status, "progress");
       } finally {
@@ -224,7 +217,7 @@ for (const target of dbTargets()) {
           const id = `race-${round}`;
           const responses = await Promise.all(
             ["study-a", "study-b"].map((researchId) =>
-              callback(app, token, id, { status: "started", researchId })
+              jobCallback(app, token, id, { status: "started", researchId })
             ),
           );
           const statuses = responses.map((r) => r.status);

@@ -1,19 +1,12 @@
 import assert from "node:assert/strict";
+import { jobCallback } from "./helpers/jobs.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
 import { manualClock } from "../lib/clock.ts";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { buildTestApp, json } from "./helpers/app.ts";
 import { createToken, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-function callback(app: TestApp, token: string, id: string, body: unknown) {
-  return app.request(`/api/jobs/${id}/status`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-}
 
 for (const target of dbTargets()) {
   Deno.test({
@@ -27,7 +20,7 @@ for (const target of dbTargets()) {
         app.services.bus.subscribe("jobs", (e) => events.push(e));
         const token = await createToken(app, { scopes: ["jobs:write"] });
 
-        const started = await callback(app, token, "job-7", {
+        const started = await jobCallback(app, token, "job-7", {
           status: "started",
           researchId: "study-3",
         });
@@ -50,7 +43,7 @@ for (const target of dbTargets()) {
         ];
         const changed: boolean[] = [];
         for (const body of sequence) {
-          const response = await callback(app, token, "job-7", body);
+          const response = await jobCallback(app, token, "job-7", body);
           assert.equal(response.status, 200);
           changed.push((await json<{ changed: boolean }>(response)).changed);
         }
@@ -109,7 +102,7 @@ Deno.test({
         ["job-1", { status: "started", researchId: "MRN-00482913" }],
       ];
       for (const [id, body] of cases) {
-        const response = await callback(app, token, id, body);
+        const response = await jobCallback(app, token, id, body);
         assert.equal(response.status, 400, JSON.stringify(body));
         assert.match(response.headers.get("content-type") ?? "", /application\/problem\+json/);
         const text = await response.text();
@@ -118,14 +111,14 @@ Deno.test({
         assert.doesNotMatch(text, /Jane|example\.org|free text|415-555|00482913/);
       }
       // A worker team learns the id itself is the problem (before: "may hold only identifiers").
-      const phiId = await callback(app, token, "415-555-0132", { status: "started" });
+      const phiId = await jobCallback(app, token, "415-555-0132", { status: "started" });
       const detail = (await json<{ detail: string }>(phiId)).detail;
       assert.match(detail, /reads as PHI/);
       assert.doesNotMatch(detail, /415-555/);
       const rows = await app.db.query("SELECT id FROM jobs");
       assert.equal(rows.length, 0);
       const reader = await createToken(app, { scopes: ["jobs:read"] });
-      const forbidden = await callback(app, reader, "job-1", { status: "started" });
+      const forbidden = await jobCallback(app, reader, "job-1", { status: "started" });
       assert.equal(forbidden.status, 403);
       await forbidden.body?.cancel();
     } finally {
@@ -146,9 +139,9 @@ for (const target of dbTargets()) {
         for (let round = 0; round < 5; round++) {
           const id = `race-${round}`;
           const responses = await Promise.all([
-            callback(app, token, id, { status: "completed" }),
-            callback(app, token, id, { status: "progress", progress: 30 }),
-            callback(app, token, id, { status: "started" }),
+            jobCallback(app, token, id, { status: "completed" }),
+            jobCallback(app, token, id, { status: "progress", progress: 30 }),
+            jobCallback(app, token, id, { status: "started" }),
           ]);
           for (const response of responses) {
             assert.equal(response.status, 200);
@@ -200,10 +193,10 @@ for (const target of dbTargets()) {
             ["done", { status: "completed" }],
           ] as const
         ) {
-          assert.equal((await callback(app, writer, id, body)).status, 200);
+          assert.equal((await jobCallback(app, writer, id, body)).status, 200);
         }
         clock.advance(20 * 60_000);
-        await callback(app, writer, "recent", { status: "progress", progress: 10 });
+        await jobCallback(app, writer, "recent", { status: "progress", progress: 10 });
 
         // 30 minutes on the dot is not yet stalled; a minute later it is.
         clock.advance(10 * 60_000);
@@ -235,7 +228,7 @@ for (const target of dbTargets()) {
         assert.match(page, /title="No report for more than 30 minutes"/);
 
         // A late report still applies and clears it.
-        const late = await callback(app, writer, "quiet", { status: "progress", progress: 50 });
+        const late = await jobCallback(app, writer, "quiet", { status: "progress", progress: 50 });
         const after = await json<{ job: { stalled: boolean; progress: number }; changed: boolean }>(
           late,
         );
@@ -265,7 +258,7 @@ Deno.test({
     try {
       const writer = await createToken(app, { scopes: ["jobs:write"] });
       const reader = await createToken(app, { scopes: ["jobs:read"] });
-      await callback(app, writer, "old", { status: "started" });
+      await jobCallback(app, writer, "old", { status: "started" });
       clock.advance(30 * 24 * 3_600_000);
       const headers = { authorization: `Bearer ${reader}` };
       const list = await json<{ jobs: Array<{ stalled: boolean }> }>(

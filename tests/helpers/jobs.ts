@@ -1,6 +1,20 @@
-/** Job callbacks as a worker sends them, for tests that need jobs on the page. */
+/** Job callbacks as a worker sends them, through the real route. */
 import assert from "node:assert/strict";
 import type { TestApp } from "./app.ts";
+
+/** `POST /api/jobs/{id}/status` with an API token. */
+export function jobCallback(
+  app: Pick<TestApp, "request">,
+  token: string,
+  id: string,
+  body: unknown,
+): Promise<Response> {
+  return app.request(`/api/jobs/${id}/status`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
 
 /** Reports each `[jobId, body]` with the worker's token, in order; each must answer 200. */
 export async function reportJobs(
@@ -9,11 +23,7 @@ export async function reportJobs(
   jobs: ReadonlyArray<readonly [string, Record<string, unknown>]>,
 ): Promise<void> {
   for (const [id, body] of jobs) {
-    const response = await app.request(`/api/jobs/${id}/status`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${workerToken}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const response = await jobCallback(app, workerToken, id, body);
     assert.equal(response.status, 200, id);
     await response.body?.cancel();
   }
