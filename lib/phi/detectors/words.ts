@@ -794,10 +794,9 @@ function cueValueEnd(t: string, c: Cue, v: number, q: number): number {
       e = joinedIdAt(t, v);
       break;
     case "number":
-      e = isDigit(t.charCodeAt(v)) && digitRun(t, v) >= 6 ? joinedIdAt(t, v) : -1;
-      break;
     case "spaced":
-      e = digitRun(t, v) >= 7 ? joinedIdAt(t, v) : -1;
+      // FIN's 6 or more digits; after `patient`/`pt` 7 or more, beyond any count of patients.
+      e = digitRun(t, v) >= (c.shape === "number" ? 6 : 7) ? joinedIdAt(t, v) : -1;
       break;
     case "postal":
       e = postalCodeAt(t, v);
