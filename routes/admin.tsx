@@ -274,6 +274,18 @@ function issuePaths(error: unknown): string[] {
  * reload and lose what they typed. A form sent in STANDBY is answered in the form instead, what
  * was typed kept (`pausedForm`), and can be sent again once the mode allows it.
  */
+/** The button that revokes `token` (a POST, with the session's CSRF field). */
+function RevokeTokenForm(
+  { c, token }: { c: Context<AppEnv>; token: { id: string; name: string } },
+) {
+  return (
+    <form method="post" action={`/admin/tokens/${token.id}/revoke`} class="inline-form">
+      <CsrfField c={c} />
+      <button type="submit" class="button button--danger">Revoke {token.name}</button>
+    </form>
+  );
+}
+
 function StandbyNotice({ paused, stillWorks }: { paused: string; stillWorks: string }) {
   return (
     <div class="notice notice--warn" role="status" data-testid="standby-paused">
@@ -899,16 +911,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
               just now: the store that keeps it for one look did not answer. It was not shown here,
               and it may be lost. Revoke this token and create a new one.
             </p>
-            <form
-              method="post"
-              action={`/admin/tokens/${createdToken.id}/revoke`}
-              class="inline-form"
-            >
-              <CsrfField c={c} />
-              <button type="submit" class="button button--danger">
-                Revoke {createdToken.name}
-              </button>
-            </form>{" "}
+            <RevokeTokenForm c={c} token={createdToken} />{" "}
             <a href="#create-token">Create a new token</a>
           </div>
         )}
@@ -972,16 +975,7 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                               : ""}. A revoked token cannot be restored: create a new one and give
                             it to the service.
                           </p>
-                          <form
-                            method="post"
-                            action={`/admin/tokens/${token.id}/revoke`}
-                            class="inline-form"
-                          >
-                            <CsrfField c={c} />
-                            <button type="submit" class="button button--danger">
-                              Revoke {token.name}
-                            </button>
-                          </form>
+                          <RevokeTokenForm c={c} token={token} />
                         </details>
                       )}
                   </td>
