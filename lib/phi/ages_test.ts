@@ -59,6 +59,19 @@ Deno.test("an unambiguous age wording is an age at any age", () => {
   }
 });
 
+Deno.test("an age before a dash and a date or a phone is no range: both are read", () => {
+  const cases: Array<[string, string]> = [
+    [`Age: ${AGE} - 03/14/1951`, "Age: [REDACTED:AGE] - [REDACTED:DATE]"],
+    [`Age: ${AGE} \u2013 03/14/1951`, "Age: [REDACTED:AGE] \u2013 [REDACTED:DATE]"],
+    [`Age: ${AGE} - 415-555-0142`, "Age: [REDACTED:AGE] - [REDACTED:PHONE]"],
+    [`age=${AGE}-1951-03-14`, "age=[REDACTED:AGE]-[REDACTED:DATE]"],
+    [`Age: ${AGE} - 12.5 mg`, "Age: [REDACTED:AGE] - 12.5 mg"],
+    // A second number below the first is no top of a range.
+    [`Age: ${AGE} - 5 years at this address`, "Age: [REDACTED:AGE] - 5 years at this address"],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+});
+
 Deno.test("durations, counts, parameters and sexes without an age cue stay clean", () => {
   for (
     const text of [

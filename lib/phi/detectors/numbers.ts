@@ -841,7 +841,7 @@ function matchAge(t: string, i: number, e: number): boolean {
     // token (`max-age=300`, `token_age: 45`), at most 130, and no group (`Age: 65+`,
     // `age: 18-24`).
     return (t.charCodeAt(i - 1) === 32 && isLetter(t.charCodeAt(i - 2))) ||
-      (num(t, i, e) <= 130 && !ageGroupAfter(t, e) && !joinedWordBefore(t, i));
+      (num(t, i, e) <= 130 && !ageGroupAfter(t, i, e) && !joinedWordBefore(t, i));
   }
   if (prev === H_OF || prev === H_WAS) {
     return readsAt(t, i - 7, "age of ") || readsAt(t, i - 7, "he was ") ||
@@ -857,15 +857,29 @@ function oldAgeWordAfter(t: string, e: number): boolean {
     readsAt(t, e, "-years-old") || readsAt(t, e, " yrs old");
 }
 
-/** A '+' or the rest of a range after the number ending at e: `65+`, `18-24`, `18 - 24`. */
-function ageGroupAfter(t: string, e: number): boolean {
+/**
+ * A '+' or the rest of a range after the number [i, e): `65+`, `18-24`, `18 - 24`. The top
+ * of a range is one to three digits above the bottom and ends there: a date or a phone after
+ * the dash (`Age: 73 - 03/14/1951`, `Age: 73 - 415-555-0142`) is no range, and the age stays
+ * an age.
+ */
+function ageGroupAfter(t: string, i: number, e: number): boolean {
   const c = t.charCodeAt(e);
   if (c === 43) return true;
   const r = c === 32 ? e + 1 : e;
   const d = t.charCodeAt(r);
   if (d !== 45 && d !== 0x2013) return false;
   const s = t.charCodeAt(r + 1) === 32 ? r + 2 : r + 1;
-  return isDigit(t.charCodeAt(s));
+  let top = s;
+  while (top < s + 4 && isDigit(t.charCodeAt(top))) top++;
+  if (top === s || top - s > 3) return false;
+  const after = t.charCodeAt(top);
+  if (
+    (after === 47 || after === 45 || after === 46 || after === 58) && isDigit(t.charCodeAt(top + 1))
+  ) {
+    return false;
+  }
+  return num(t, s, top) > num(t, i, e);
 }
 
 /**
