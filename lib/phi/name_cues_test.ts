@@ -131,3 +131,16 @@ Deno.test("a possessive cue (Driver's License) and 'Policy #' announce their num
     assert.equal(redactText(text), text, text);
   }
 });
+
+Deno.test("a surname that is a street word too ends before a value's cue", () => {
+  // "Hill" before a capitalised word read as the start of a street ("Mary Hill Road"), so
+  // a cue after it ("Zip", "MRN") left the surname visible beside the redacted first name.
+  check([
+    ["Mary Hill Zip 02134", `${N} Zip [REDACTED:ZIP_CODE]`],
+    ["Mary Hill Zip: 02134", `${N} Zip: [REDACTED:ZIP_CODE]`],
+    ["Mary Hill Zip Code 02134", `${N} Zip Code [REDACTED:ZIP_CODE]`],
+    ["Mary Hill MRN 4829133", `${N} MRN [REDACTED:MRN]`],
+    // A street after a first name stays the street it was read as.
+    ["Mary Hill Road", `${N} Hill Road`],
+  ]);
+});

@@ -1033,10 +1033,12 @@ export function matchNames(
       const secondLast = strongLast(f2) || (wordAtJoined && secondLastByDash(t, q, e2));
       // A dictionary surname that is also an everyday word ("Smith", "Brown", "Hill") after
       // a first name: the surname, in title case; a street word only where no capitalised
-      // word follows it ("Mary Hill", not "Mary Hill Road").
+      // word follows it ("Mary Hill", not "Mary Hill Road"), or where that word is a value's
+      // cue before its value ("Mary Hill Zip 02134", "Mary Hill MRN 4829133").
       const everydayLast = first && f2 & W_LAST && (f2 & W_NOT_NAME) === 0 &&
         isLowerAt(t, q + 1) &&
-        ((f2 & W_SUFFIX) === 0 || (!capitalAfter(t, e2) && !setHas(STREET_TYPES, wordAtHash)));
+        ((f2 & W_SUFFIX) === 0 ||
+          (!setHas(STREET_TYPES, h2) && (!capitalAfter(t, e2) || valueCueAfter(t, e2))));
       const secondOk = e2 - q >= 2 &&
         ((f2 & (W_NOT_NAME | W_SUFFIX)) === 0 || everydayLast);
       // A middle initial after a first name ("Jane Q Doe") makes the next capitalised word
@@ -1240,6 +1242,19 @@ const STREET_TYPES = wordSet([
 function capitalAfter(t: string, e: number): boolean {
   const q = skipSpaces(t, e);
   return q > e && isUpperAt(t, q);
+}
+
+/**
+ * True when the word after e (past spaces) is a value's cue before its value (`Zip 02134`,
+ * `MRN 4829133`): the end of a phrase, not the next word of a street's name. Overwrites
+ * wordAtHash.
+ */
+function valueCueAfter(t: string, e: number): boolean {
+  const q = skipSpaces(t, e);
+  const we = wordAt(t, q);
+  if (we - q < 2) return false;
+  const h = wordAtHash;
+  return (triggerFlags(h) & W_VALUE_CUE) !== 0 && cueBeforeId(t, q, we, h);
 }
 
 function secondLastByDash(t: string, s: number, e: number): boolean {
