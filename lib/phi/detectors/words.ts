@@ -1092,7 +1092,10 @@ export const NEEDS_FULL_PATH = 1;
 
 /** ASCII classes for the token pass. */
 const A_ALNUM = 1;
-/** '@', ':', '%', '&': the e-mail, URL and colon passes, or normalisation, may be needed. */
+/**
+ * '@', ':', '%', '&', '\\', '+': the e-mail, URL and colon passes, or normalisation, may be
+ * needed (normalize.ts changesAt decides for the last four).
+ */
 const A_SPECIAL = 2;
 /** '.': ends "www." when "www" precedes it. */
 const A_DOT = 4;
@@ -1104,6 +1107,8 @@ ASCII[64] =
   ASCII[58] =
   ASCII[37] =
   ASCII[38] =
+  ASCII[92] =
+  ASCII[43] =
     A_SPECIAL;
 ASCII[46] = A_DOT;
 
