@@ -159,3 +159,17 @@ Deno.test("seven or eight digits run together right after a word that names only
     assert.equal(redactText(text), text, text);
   }
 });
+
+Deno.test("an SSN or a phone inside an address block keeps its own type", () => {
+  // The block after a street is read whole as the address; the numbers in it are still read
+  // on their own, so that a finding names what the value holds (a cheaper walk that skipped
+  // them kept the redaction and lost the type).
+  const block = "Ship to 1420 Oakwood Ave\nSpringfield, IL 62704, ";
+  for (
+    const [tail, type] of [["460-89-9847", "SSN"], ["415-555-0142", "PHONE"]] as const
+  ) {
+    const types = scanText(block + tail).findings.map((f) => f.type);
+    assert.deepEqual(types, ["STREET_ADDRESS", type], tail);
+    assert.ok(!redactText(block + tail).includes(tail), tail);
+  }
+});
