@@ -352,6 +352,10 @@ function classify(key: string): PhiType | null {
     const first = words[0]!;
     if (EXEMPT_LAST.has(last) || EXEMPT_FIRST.has(first)) return null;
   }
+  // A multiple birth (FHIR `multipleBirthInteger`, `multipleBirthBoolean`) and a birth order
+  // are a count and a flag, not a date of birth.
+  const birth = words.indexOf("birth");
+  if (birth >= 0 && (words[birth - 1] === "multiple" || words[birth + 1] === "order")) return null;
   // Longest phrase first so "ip address" wins over "address" and "email address" over "address".
   for (let size = Math.min(LONGEST_PHRASE, words.length); size >= 1; size--) {
     for (let i = 0; i + size <= words.length; i++) {

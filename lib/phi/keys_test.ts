@@ -80,3 +80,20 @@ Deno.test("sensitiveKeyType() names the identifier type a key announces", () => 
   assert.equal(sensitiveKeyType("patientId"), "MRN");
   assert.equal(sensitiveKeyType("apiKey"), "SECRET");
 });
+
+Deno.test("birth counts and flags are no birth date: multipleBirthInteger, birthOrder", () => {
+  for (
+    const key of [
+      "multipleBirthInteger",
+      "multipleBirthBoolean",
+      "multiple_birth",
+      "birthOrder",
+      "birth_order",
+    ]
+  ) {
+    assert.equal(sensitiveKeyType(key), null, key);
+  }
+  for (const key of ["birthDate", "birth_date", "dateOfBirth", "birth", "dob", "birthday"]) {
+    assert.equal(sensitiveKeyType(key), "DATE", key);
+  }
+});
