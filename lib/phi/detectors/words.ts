@@ -545,6 +545,9 @@ function afterFiller(t: string, p: number, joins: boolean): number {
       ) q++;
       // A Postgres key detail: `Key (mrn)=(4829133)`.
       else if (c === 41 && t.charCodeAt(q + 1) === 61 && t.charCodeAt(q + 2) === 40) q += 3;
+      // An arrow (`'mrn' => '4829133'`, a Map or a Ruby hash as printed; `mrn -> 4829133`), the
+      // end of an XML start tag (`<mrn>4829133`, `<field name="mrn">4829133`).
+      else if (c === 62 && arrowOrTagEnd(t, q)) q++;
       else break;
     }
     if (q - p > 40) break;
@@ -559,6 +562,28 @@ function afterFiller(t: string, p: number, joins: boolean): number {
     q = we;
   }
   return q;
+}
+
+/**
+ * True when the '>' at q, after a cue and the separators afterFiller() passed, reads as an
+ * arrow (`=>`, `->`) or ends an XML start tag the cue names (`<mrn>`, `<field name="mrn">`:
+ * a '<' before the tag's name, which the cue or a quoted attribute ends).
+ */
+function arrowOrTagEnd(t: string, q: number): boolean {
+  const b = t.charCodeAt(q - 1);
+  if (b === 61 || b === 45) return true;
+  // Back over the attribute value's quote or the cue to the tag: at most 60 characters.
+  let k = q - 1;
+  if (b === 34 || b === 39) {
+    k--;
+    while (k > 0 && q - k < 40 && t.charCodeAt(k) !== b) k--;
+  }
+  for (const stop = Math.max(0, q - 60); k >= stop; k--) {
+    const c = t.charCodeAt(k);
+    if (c === 60) return isLetter(t.charCodeAt(k + 1));
+    if (c === 62 || c === 10) return false;
+  }
+  return false;
 }
 
 /**

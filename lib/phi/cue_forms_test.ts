@@ -1,0 +1,48 @@
+/**
+ * Key-and-value forms the cues read in log lines and error messages beyond `key: value` and
+ * `key=value`: arrows (`'mrn' => '4829133'`, a Map or a Ruby hash as printed), XML elements and
+ * attributes, header names (`X-Patient-Id:`), credentials in header text. Each value is redacted
+ * and the key stays readable; near-misses stay clean. Every value is synthetic, built in this
+ * file from parts.
+ */
+import assert from "node:assert/strict";
+import { redactText, scanText } from "./mod.ts";
+
+const RECORD = "48" + "29133";
+const ZIP = "941" + "10";
+
+/** Asserts that each text redacts to what is expected. */
+function redacts(cases: ReadonlyArray<readonly [string, string]>): void {
+  for (const [text, expected] of cases) assert.equal(redactText(text), expected, text);
+}
+
+/** Asserts that each text has no finding. */
+function clean(texts: readonly string[]): void {
+  for (const text of texts) assert.deepEqual(scanText(text).findings, [], text);
+}
+
+Deno.test("arrows: a value cue's value after `=>` or `->` is redacted", () => {
+  redacts([
+    [`Map(2) { 'mrn' => '${RECORD}' }`, `Map(2) { 'mrn' => '[REDACTED:MRN]' }`],
+    [`{ 'zip' => '${ZIP}' }`, `{ 'zip' => '[REDACTED:ZIP_CODE]' }`],
+    [`'patient_id' => 'A${RECORD}'`, `'patient_id' => '[REDACTED:MRN]'`],
+    [`'member_id' => 'XK${RECORD}'`, `'member_id' => '[REDACTED:HEALTH_PLAN]'`],
+    [`mrn=>${RECORD}`, `mrn=>[REDACTED:MRN]`],
+    [`mrn -> ${RECORD}`, `mrn -> [REDACTED:MRN]`],
+    [`{:mrn => "${RECORD}"}`, `{:mrn => "[REDACTED:MRN]"}`],
+  ]);
+  // A comparison is no arrow; a count after an arrow is no record number.
+  clean([`mrn > 4829`, `if mrn > 0`, `'mrn' => 12`]);
+});
+
+Deno.test("XML: a value cue's element or field holds its value", () => {
+  redacts([
+    [`<mrn>${RECORD}</mrn>`, `<mrn>[REDACTED:MRN]</mrn>`],
+    [`<zip>${ZIP}</zip>`, `<zip>[REDACTED:ZIP_CODE]</zip>`],
+    [`<Patient_ID>A${RECORD}</Patient_ID>`, `<Patient_ID>[REDACTED:MRN]</Patient_ID>`],
+    [`<MemberId>XK${RECORD}</MemberId>`, `<MemberId>[REDACTED:HEALTH_PLAN]</MemberId>`],
+    [`<field name="mrn">${RECORD}</field>`, `<field name="mrn">[REDACTED:MRN]</field>`],
+  ]);
+  // A '>' closing some other tag does not join a cue to a number.
+  clean([`<b>mrn</b> > 4829`, `x > mrn > 12`]);
+});
