@@ -77,6 +77,9 @@ const ADVERSARIAL: Array<[string, string]> = [
   ["doubled escape heads", "%252".repeat(25_000)],
   ["keys and base64", "Ab=Cd".repeat(20_000)],
   ["padding runs", "AbCdEfGhIjKl==".repeat(7_200)],
+  ["backslashes", "1" + "\\".repeat(100_000)],
+  ["JSON escape heads", "\\u00".repeat(25_000)],
+  ["doubled JSON escapes", "\\\\nA".repeat(25_000)],
 ];
 
 for (const [name, text] of ADVERSARIAL) {

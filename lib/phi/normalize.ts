@@ -1,6 +1,7 @@
 /**
  * Normalisation before matching: NFKC per code point (full-width digits, odd hyphens and
- * spaces), zero-width characters stripped, percent-escapes and HTML entities decoded.
+ * spaces), zero-width characters stripped, percent-escapes, HTML entities and JSON string
+ * escapes (`\n`, `\u00e9`, in text that went through JSON.stringify) decoded.
  * The result keeps, for every normalised character, the offset it came from, so a match in
  * the normalised text redacts the right characters of the original.
  */
@@ -118,17 +119,102 @@ function percentAt(s: string, i: number): number {
   return length;
 }
 
+/** The text the JSON escape read last by escapeAt() stands for. */
+let escapeText = "";
+
+/** Code unit of the 4 hex digits at i, or -1. */
+function hex4(s: string, i: number): number {
+  const a = hexValue(s.charCodeAt(i));
+  const b = hexValue(s.charCodeAt(i + 1));
+  const c = hexValue(s.charCodeAt(i + 2));
+  const d = hexValue(s.charCodeAt(i + 3));
+  return a < 0 || b < 0 || c < 0 || d < 0 ? -1 : (a << 12) | (b << 8) | (c << 4) | d;
+}
+
+/**
+ * Length of the JSON string escape at i (s[i] is '\\'), its meaning in escapeText; 0 when
+ * there is none. `\\n`, `\\r`, `\\t`, `\\b`, `\\f`, `\\"`, `\\/` and `\\uXXXX` (a surrogate
+ * pair as one code point); also `\\\\n` and the other letter escapes with the backslash doubled:
+ * a JSON string inside a JSON string, encoded twice. `\\\\` itself is left as it is.
+ */
+function escapeAt(s: string, i: number): number {
+  let lead = 1;
+  let c = s.charCodeAt(i + 1);
+  if (c === 92) {
+    lead = 2;
+    c = s.charCodeAt(i + 2);
+  }
+  switch (c) {
+    case 110:
+      escapeText = "\n";
+      return lead + 1;
+    case 114:
+      escapeText = "\r";
+      return lead + 1;
+    case 116:
+      escapeText = "\t";
+      return lead + 1;
+    case 98:
+      escapeText = "\b";
+      return lead + 1;
+    case 102:
+      escapeText = "\f";
+      return lead + 1;
+    case 34:
+    case 47:
+      // A doubled backslash before a quote or slash is an escaped backslash, then the quote.
+      if (lead === 2) return 0;
+      escapeText = c === 34 ? '"' : "/";
+      return 2;
+    case 117: {
+      const at = i + lead + 1;
+      const unit = hex4(s, at);
+      if (unit < 0) return 0;
+      if (unit >= 0xd800 && unit < 0xdc00 && s.charCodeAt(at + 4) === 92) {
+        // A surrogate pair: `\\ud83d\\ude00` (or both doubled).
+        const next = at + 4 + lead;
+        if (s.charCodeAt(next - 1) === 92 && s.charCodeAt(next) === 117) {
+          const low = hex4(s, next + 1);
+          if (low >= 0xdc00 && low < 0xe000) {
+            escapeText = foldCodePoint(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00));
+            return next + 5 - i;
+          }
+        }
+      }
+      escapeText = unit < 127
+        ? String.fromCharCode(unit)
+        : unit >= 0xd800 && unit < 0xe000
+        ? String.fromCharCode(unit)
+        : foldCodePoint(unit);
+      return lead + 5;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Where the escape of the run of backslashes starting at i stands: pairs of backslashes are
+ * escaped backslashes, so the escape is made by the last one (an odd run) or the last two
+ * (an even run, a doubled escape). Returns its start.
+ */
+function runEscapeStart(s: string, i: number): number {
+  let e = i;
+  while (s.charCodeAt(e) === 92) e++;
+  const k = e - i;
+  return k <= 2 ? i : e - (k & 1 ? 1 : 2);
+}
+
 /** True when code unit c may change under normalisation (letters below U+2000 do not). */
 export function foldable(c: number): boolean {
-  if (c <= 126) return c === 37 || c === 38;
+  if (c <= 126) return c === 37 || c === 38 || c === 92;
   return !(c < 0x2000 && (CLS[c]! & C_LETTER) !== 0);
 }
 
-/** True when the string needs the slow path: a foldable character, '%' or '&'. */
+/** True when the string needs the slow path: a foldable character, '%', '&' or '\\'. */
 function needsWork(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if ((c > 126 || c === 37 || c === 38) && foldable(c)) return true;
+    if ((c > 126 || c === 37 || c === 38 || c === 92) && foldable(c)) return true;
   }
   return false;
 }
@@ -172,6 +258,11 @@ export function changesAt(s: string, i: number): boolean {
   if (!foldable(c)) return false;
   if (c === 37) return percentAt(s, i) > 0;
   if (c === 38) return decodeEntity(s, i) !== null;
+  if (c === 92) {
+    // Inside a run of backslashes the run's first one decides (normalize() reads runs whole).
+    if (i > 0 && s.charCodeAt(i - 1) === 92) return false;
+    return escapeAt(s, runEscapeStart(s, i)) > 0;
+  }
   const cp = s.codePointAt(i)!;
   if (cp > 0xffff) return true;
   const folded = foldCodePoint(cp);
@@ -226,6 +317,21 @@ export function normalize(s: string): Normalized {
         i += length;
         runStart = i;
       } else i++;
+      continue;
+    }
+    if (c === 92) {
+      // A run of backslashes: its pairs are escaped backslashes, left as they are.
+      const at = runEscapeStart(s, i);
+      const length = escapeAt(s, at);
+      if (length > 0) {
+        flush(at);
+        emit(escapeText, at);
+        i = at + length;
+        runStart = i;
+      } else {
+        i = at + 1;
+        while (s.charCodeAt(i) === 92) i++;
+      }
       continue;
     }
     if (c === 38) {
