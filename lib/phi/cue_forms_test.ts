@@ -8,6 +8,9 @@
 import assert from "node:assert/strict";
 import { redactText, scanText } from "./mod.ts";
 
+const GIVEN = "Qu" + "enby";
+const FAMILY = "Zar" + "kowski";
+const FULL = `${GIVEN} ${FAMILY}`;
 const RECORD = "48" + "29133";
 const ZIP = "941" + "10";
 
@@ -45,4 +48,37 @@ Deno.test("XML: a value cue's element or field holds its value", () => {
   ]);
   // A '>' closing some other tag does not join a cue to a number.
   clean([`<b>mrn</b> > 4829`, `x > mrn > 12`]);
+});
+
+Deno.test("name keys: XML elements, FHIR XML, a Postgres key detail, a quoted patient", () => {
+  const N = "[REDACTED:PERSON_NAME]";
+  redacts([
+    [`<PatientName>${FULL}</PatientName>`, `<PatientName>${N}</PatientName>`],
+    [`<firstName>${GIVEN}</firstName>`, `<firstName>${N}</firstName>`],
+    [
+      `<name><family value="${FAMILY}"/><given value="${GIVEN}"/></name>`,
+      `<name><family value="${N}"/><given value="${N}"/></name>`,
+    ],
+    [
+      `DETAIL:  Key (full_name)=(${FULL}) already exists.`,
+      `DETAIL:  Key (full_name)=(${N}) already exists.`,
+    ],
+    [`Key (patient_name)=(${FULL})`, `Key (patient_name)=(${N})`],
+    [`patient="${FULL}"`, `patient="${N}"`],
+    [`{"patient":"${FULL}"}`, `{"patient":"${N}"}`],
+    [`patient: '${FULL}'`, `patient: '${N}'`],
+    // Unchanged: the record number after `patient`, the name after `Patient`.
+    [`patient=${RECORD}`, `patient=[REDACTED:MRN]`],
+    [`Patient ${FULL}`, `Patient ${N}`],
+  ]);
+  clean([
+    `<name>Dark Mode</name>`,
+    `<family>Sans Serif</family>`,
+    `<family value="Arial"/>`,
+    `Key (full_name)=(unknown)`,
+    `patient="Patient/123"`,
+    `{"patient":"active"}`,
+    `{"patient":"none"}`,
+    `patient: 3 of 40`,
+  ]);
 });

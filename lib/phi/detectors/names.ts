@@ -5,7 +5,7 @@
  * The dictionaries are the 1990 US Census lists (names_data.ts).
  */
 import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
-import { hit, type TextCtx } from "../context.ts";
+import { hit, readsAt, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
 import { rangeHash, wordAt, wordAtHash, wordAtJoined, wordAtWide } from "../read.ts";
 import { cueValueAt } from "./words.ts";
@@ -596,6 +596,8 @@ const H_DISPLAY = hashOf("display");
 /** `text`: a quoted key in a JSON object that has a family or given key (FHIR HumanName). */
 const K_TEXT = 6;
 const H_TEXT = hashOf("text");
+/** `patient`: a quoted value in title case (`patient="Quenby Zarkowski"`, `{"patient":"…"}`). */
+const K_PATIENT = 7;
 
 /** What kind of name key the word [i, we) with hash `hash` is. */
 function nameKeyKind(t: string, i: number, hash: number): number {
@@ -617,6 +619,7 @@ function nameKeyKind(t: string, i: number, hash: number): number {
   if (hash === H_FAMILY) return K_FAMILY;
   if (hash === H_DISPLAY) return K_DISPLAY;
   if (hash === H_TEXT) return K_TEXT;
+  if (hash === H_PATIENT) return K_PATIENT;
   return setHas(NAME_KEY_SET, hash) ? K_NAME_KEY : K_NONE;
 }
 
@@ -772,8 +775,19 @@ function keyNameValue(ctx: TextCtx, i: number, we: number, kind: number): number
     keyQuoted = true;
     p += 2;
   }
+  // An XML element (`<PatientName>Quenby Zarkowski</PatientName>`) or a Postgres key detail
+  // (`Key (full_name)=(Quenby Zarkowski)`): the value up to the '<' or ')' that closes it.
+  if (c === 62 || c === 41) return closedNameValue(ctx, i, p, kind);
   p = skipSpaces(t, p);
-  const sep = t.charCodeAt(p);
+  let sep = t.charCodeAt(p);
+  // A FHIR XML element: `<family value="Zarkowski"/>`, `<given value="Quenby"/>`.
+  if (sep === 118 && t.charCodeAt(i - 1) === 60 && readsAt(t, p, "value")) {
+    const r = skipSpaces(t, p + 5);
+    if (t.charCodeAt(r) === 61) {
+      p = r;
+      sep = 61;
+    }
+  }
   if (sep !== 58 && sep !== 61) return -1;
   if (kind === K_BARE && (sep !== 61 || keyQuoted)) return -1;
   p = skipSpaces(t, p + 1);
@@ -806,7 +820,9 @@ function keyNameValue(ctx: TextCtx, i: number, we: number, kind: number): number
     // `{"os":{"family":"Mac OS X"}}` (ua-parser): a family with no given name is no person.
     if (kind === K_FAMILY && !hasGiven(ctx)) return -1;
   }
-  const strict = kind === K_BARE;
+  // `patient` holds a name only quoted (`patient: 3 of 40`, `patient=4829133` are no names).
+  if (kind === K_PATIENT && q === 0) return -1;
+  const strict = kind === K_BARE || kind === K_PATIENT;
   if (q === 0) {
     if (array) return NOT_NAME_VALUE;
     const e = bareNameEnd(t, p, strict);
@@ -832,6 +848,32 @@ function keyNameValue(ctx: TextCtx, i: number, we: number, kind: number): number
     p = r;
   }
   return last > 0 ? last : NOT_NAME_VALUE;
+}
+
+/**
+ * The value of a name key [i, …) closed by the character at p: '>' ending an XML start tag the
+ * key names (a '<' right before it), the value up to the next '<'; ')' of a Postgres key detail
+ * (`Key (full_name)=(…)`), the value up to the next ')'. The value reads as a name
+ * (quotedNameEnd(), in title case for `name` and `patient`). -1 when the form is not there,
+ * NOT_NAME_VALUE when no name is in it.
+ */
+function closedNameValue(ctx: TextCtx, i: number, p: number, kind: number): number {
+  const t = ctx.t;
+  const c = t.charCodeAt(p);
+  let v: number;
+  let close: number;
+  if (c === 62 && t.charCodeAt(i - 1) === 60) {
+    v = p + 1;
+    close = 60;
+  } else if (c === 41 && t.charCodeAt(p + 1) === 61 && t.charCodeAt(p + 2) === 40) {
+    v = p + 3;
+    close = 41;
+  } else return -1;
+  if (kind === K_DISPLAY || kind === K_TEXT || (kind === K_FAMILY && !hasGiven(ctx))) return -1;
+  const e = quotedNameEnd(t, v, close, false, kind === K_BARE || kind === K_PATIENT);
+  if (e < 0) return NOT_NAME_VALUE;
+  hit(ctx, v, e, "PERSON_NAME");
+  return e;
 }
 
 /**
@@ -956,7 +998,9 @@ export function matchNames(
     // A key and its value (`first_name=Quenby`, `"family":"Doe"`, `lastName: "Doe"`): what can
     // follow a key, then the key.
     const k = t.charCodeAt(we);
-    if (k === 34 || k === 39 || k === 92 || k === 61 || k === 58 || k === 32) {
+    if (
+      k === 34 || k === 39 || k === 92 || k === 61 || k === 58 || k === 32 || k === 62 || k === 41
+    ) {
       const kind = nameKeyKind(t, i, hash);
       if (kind !== K_NONE) {
         const e = keyNameValue(ctx, i, we, kind);
