@@ -82,3 +82,22 @@ Deno.test("name keys: XML elements, FHIR XML, a Postgres key detail, a quoted pa
     `patient: 3 of 40`,
   ]);
 });
+
+Deno.test("header names: `X-` before a cue, and camelCase keys ending in one", () => {
+  const N = "[REDACTED:PERSON_NAME]";
+  redacts([
+    [`X-Patient-Id: ${RECORD}`, `X-Patient-Id: [REDACTED:MRN]`],
+    [`x-patient-id: ${RECORD}`, `x-patient-id: [REDACTED:MRN]`],
+    [`X-MRN: ${RECORD}`, `X-MRN: [REDACTED:MRN]`],
+    [`X-Patient-Name: ${FULL}`, `X-Patient-Name: ${N}`],
+    [`xPatientName=${FULL}`, `xPatientName=${N}`],
+    [`lastPatient="${FULL}"`, `lastPatient="${N}"`],
+    [`contactSurname: ${FAMILY}`, `contactSurname: ${N}`],
+  ]);
+  clean([
+    `X-Ray Department`,
+    `X-Request-Id: 4829`,
+    `lastPatient="Dark Mode"`,
+    `x-frame-options: DENY`,
+  ]);
+});

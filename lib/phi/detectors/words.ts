@@ -54,6 +54,7 @@ import {
   W_VALUE_CUE,
   W_WEEKDAY,
   wordFlags,
+  wordHash,
   wordSet,
 } from "../word_table.ts";
 
@@ -1417,6 +1418,11 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
         const e = idTokenAt(t, le, true, true);
         if (e > 0 && digitRun(t, le) >= 6) next = take(ctx, le, e, "MRN");
       }
+      // A header's `X-` before a cue (`X-Patient-Id: 4829133`, `X-MRN:`, `X-Patient-Name:`):
+      // the rest of the name is read as the word.
+      if (next <= i && ae - i === 1 && (c | 32) === 120 && t.charCodeAt(ae) === 45) {
+        if (headerCueAt(t, ae + 1)) next = ae + 1;
+      }
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
     if (fast && (checked = checkRead(t, ae, next, checked)) < 0) return NEEDS_FULL_PATH;
@@ -1589,6 +1595,40 @@ function alnumChecks(ctx: TextCtx, i: number, ae: number): number {
   return -1;
 }
 
+/** True when the word at p (after a header's `X-`) is a value or name cue. */
+function headerCueAt(t: string, p: number): boolean {
+  return wordAt(t, p) > p && (triggerFlags(wordAtHash) & (W_VALUE_CUE | W_NAME_CUE)) !== 0;
+}
+
+/**
+ * A camelCase word [i, ae) that is no trigger, before a key's separator ('=', ':', a quote,
+ * '>'): a cue may end it or follow a header's `x` (`lastPatient="…"`, `xPatientName=…`, as
+ * `patientName=…` is read). `xCue`: the rest of the word after the `x` through all the rules;
+ * otherwise the part from the last capital, through the name rules when it is a name cue.
+ * Returns where to resume.
+ */
+function camelKey(ctx: TextCtx, i: number, ae: number): number {
+  const t = ctx.t;
+  const d = t.charCodeAt(ae);
+  if (!(d === 61 || d === 58 || d === 34 || d === 39 || d === 62 || d === 92)) return ae;
+  if (t.charCodeAt(i) === 120 && isUpperAscii(t.charCodeAt(i + 1))) {
+    const h = wordHash(t, i + 1, ae);
+    const f = triggerFlags(h);
+    if (f & (W_VALUE_CUE | W_NAME_CUE)) {
+      const e = wordRules(ctx, i + 1, ae, h, f, true);
+      return e > i ? e : ae;
+    }
+  }
+  let u = ae - 1;
+  while (u > i && !isUpperAscii(t.charCodeAt(u))) u--;
+  if (u === i) return ae;
+  const h = wordHash(t, u, ae);
+  const f = triggerFlags(h);
+  if ((f & W_NAME_CUE) === 0) return ae;
+  const e = matchNames(ctx, u, ae, f, h);
+  return e > i ? e : ae;
+}
+
 /** Apostrophes and hyphens that may continue a word ("O'Brien", "Garcia-Roberson"). */
 function isWordJoiner(c: number): boolean {
   return c === 39 || c === 45 || c === 0x2019;
@@ -1619,7 +1659,7 @@ function plainWord(
   // them needs the dictionaries; a lower-case one matters only as a trigger.
   let flags = triggerFlags(hash);
   if (!capital) {
-    if ((flags & CONTEXT_FLAGS) === 0) return ae;
+    if ((flags & CONTEXT_FLAGS) === 0) return camelKey(ctx, i, ae);
   } else if (flags === 0) flags = nonAscii ? nameFlags(t, i, ae, hash) : wordFlags(hash);
   const e = wordRules(ctx, i, ae, hash, flags, capital, true);
   return e > i ? e : ae;
