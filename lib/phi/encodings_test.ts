@@ -88,3 +88,35 @@ for (const [name, text] of ADVERSARIAL) {
     assert.ok(!result.findings.some((f) => f.type === "SCANNER_ERROR"), "budget hit");
   });
 }
+
+Deno.test("an encoded space does not end a URL: the raw run of URL characters does", () => {
+  const cases: Array<[string, string]> = [
+    ["GET https://x.example.org/p/Quenby%20Zarkowski/chart 404", "GET [REDACTED:URL] 404"],
+    [
+      "GET https://x.example.org/files/Quenby%20Zarkowski%20MRN%204829133.pdf",
+      "GET [REDACTED:URL]",
+    ],
+    ["url=https%3A%2F%2Fx.example.org%2Fp%2FQuenby%2520Zarkowski", "url=[REDACTED:URL]"],
+    ["see https://x.example.org/a. Next", "see [REDACTED:URL]. Next"],
+    ['<a href="https://x.example.org/a">x</a>', '<a href="[REDACTED:URL]">x</a>'],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+});
+
+Deno.test("a '|' in a URL's query value (FHIR system|value) is part of it", () => {
+  const cases: Array<[string, string]> = [
+    ["?identifier=http://hospital.example.org/mrn|4829133", "?identifier=[REDACTED:URL]"],
+    [
+      "GET https://fhir.example.org/Patient?identifier=http://hospital.example.org/mrn|4829133 200",
+      "GET [REDACTED:URL] 200",
+    ],
+    // A field separator or a table's column ends it.
+    [
+      "OBX|1|RP|url^^L||http://x.example.org/a?b=1|N|||F",
+      "OBX|1|RP|url^^L||[REDACTED:URL]|N|||F",
+    ],
+    ["| http://x.example.org/a | 200 |", "| [REDACTED:URL] | 200 |"],
+    ["see http://x.example.org/a|b", "see [REDACTED:URL]|b"],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+});

@@ -96,15 +96,24 @@ const INNER = new TextCtx();
 /** Scans base64-decoded text (one level deep: no base64 inside it, no normalisation). */
 function innerDetect(decoded: string): TextCtx {
   INNER.reset(decoded, false, true);
-  passes(INNER, textBits(decoded), undefined);
+  passes(INNER, textBits(decoded), undefined, "", null);
   return INNER;
 }
 OUTER.inner = innerDetect;
 
-/** The e-mail, URL and colon passes the bits call for, then the token pass. */
-function passes(ctx: TextCtx, bits: number, checkpoint: (() => void) | undefined): void {
+/**
+ * The e-mail, URL and colon passes the bits call for, then the token pass. `raw` and `map`:
+ * the text before normalisation and the offset map to it (null when unchanged).
+ */
+function passes(
+  ctx: TextCtx,
+  bits: number,
+  checkpoint: (() => void) | undefined,
+  raw: string,
+  map: Int32Array | null,
+): void {
   if (bits & X_AT) detectEmails(ctx);
-  if (bits & (X_COLON | X_WWW)) detectUrls(ctx);
+  if (bits & (X_COLON | X_WWW)) detectUrls(ctx, raw, map);
   if (bits & X_COLON) detectColonAddresses(ctx);
   checkpoint?.();
   scanTokens(ctx, false);
@@ -139,7 +148,7 @@ function detect(text: string, mode: TextMode): void {
       }
     }
     ctx.reset(t, mode.technical, mode.whole);
-    passes(ctx, bits, mode.checkpoint);
+    passes(ctx, bits, mode.checkpoint, text, lastMap);
   }
   // Structured health data formats, read by position or tag: HL7 v2 segments
   // (`PID|1||…||DOE^JANE^Q||19550302|F`), X12 segments (`NM1*IL*1*DOE*JANE~`), DICOM
