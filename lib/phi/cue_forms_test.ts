@@ -101,3 +101,33 @@ Deno.test("header names: `X-` before a cue, and camelCase keys ending in one", (
     `x-frame-options: DENY`,
   ]);
 });
+
+Deno.test("credentials in header text: Authorization, Cookie, Set-Cookie, x-api-key", () => {
+  const S = "[REDACTED:SECRET]";
+  // Synthetic: base64 of a made-up user and password, a made-up bearer token and key.
+  const basic = btoa("qzarkowski:" + "Hunter" + "22!");
+  const bearer = "abcdef" + "0123456789xyz";
+  const key = "sk_live_" + "abc123def456";
+  redacts([
+    [`Authorization: Basic ${basic}`, `Authorization: Basic ${S}`],
+    [`authorization=Basic ${basic}`, `authorization=Basic ${S}`],
+    [`auth failed: Authorization: Basic ${basic}`, `auth failed: Authorization: Basic ${S}`],
+    [`Authorization: Bearer ${bearer}`, `Authorization: Bearer ${S}`],
+    [`{"authorization":"Bearer ${bearer}"}`, `{"authorization":"Bearer ${S}"}`],
+    [`Cookie: session=${bearer}; theme=dark`, `Cookie: ${S}`],
+    [`Set-Cookie: sid=${bearer}; Path=/; HttpOnly\nnext line`, `Set-Cookie: ${S}\nnext line`],
+    [`x-api-key: ${key}`, `x-api-key: ${S}`],
+    [`X-API-Key: ${key}`, `X-API-Key: ${S}`],
+    [`api_key=${key}`, `api_key=${S}`],
+  ]);
+  clean([
+    "authorization was granted",
+    "use a Bearer token",
+    "Authorization: required",
+    "authorization: Bearer",
+    "Authorization header missing",
+    "cookie: expired",
+    "Cookie consent banner",
+    "the api key is missing",
+  ]);
+});

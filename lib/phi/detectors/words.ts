@@ -76,7 +76,10 @@ type Shape =
   | "hash"
   | "number"
   | "spaced"
-  | "path";
+  | "path"
+  | "auth"
+  | "cookie"
+  | "key";
 interface Cue {
   words: string[];
   /** Hashes of words[1..] (the first word is the index key). */
@@ -268,6 +271,13 @@ cue("NATIONALITY", "demonym", [
   "religion",
   "race",
 ]);
+
+// Credentials as headers print them: `Authorization: Basic …`/`Bearer …`, `Cookie: sid=…`,
+// `Set-Cookie: sid=…`, `x-api-key: …` (the `x-` is read past as a header's), `api_key=…`.
+// Only after ':' or '=' ("authorization was granted" is prose).
+cue("SECRET", "auth", ["authorization", "proxy-authorization"]);
+cue("SECRET", "cookie", ["cookie", "set-cookie"]);
+cue("SECRET", "key", ["api-key", "apikey", "api key"], true);
 
 const CUE_LISTS = new Map<number, Cue[]>();
 for (const c of CUES) {
@@ -772,6 +782,8 @@ function cueValueStart(t: string, start: number, firstEnd: number, c: Cue): numb
     ? (isUpperAt(t, start) ? numberValueAt(t, q) : -1)
     : c.shape === "spaced"
     ? spacedValueAt(t, q)
+    : c.shape === "auth" || c.shape === "cookie" || c.shape === "key"
+    ? secretValueAt(t, q)
     : afterFiller(t, q, c.joins);
 }
 
@@ -794,12 +806,82 @@ export function cueValueAt(t: string, start: number, firstEnd: number, h: number
   return -1;
 }
 
+/** Where the value the last cueValueEnd() call read starts (after an auth scheme: its token). */
+let valueFrom = 0;
+
+/** Authorization schemes before credentials (`Basic`, `Bearer`, ...). */
+const AUTH_SCHEMES = wordSet(["basic", "bearer", "token", "negotiate", "digest", "apikey"]);
+
+/**
+ * Where the value of a credential's cue ending at q starts: past a closing quote of the key
+ * (`"authorization":`, `\"cookie\":`), a ':' or '=' (spaces around it), and an opening quote.
+ * -1 when no ':' or '=' follows the cue.
+ */
+function secretValueAt(t: string, q: number): number {
+  let p = q;
+  if (t.charCodeAt(p) === 92) p++;
+  if (t.charCodeAt(p) === 34 || t.charCodeAt(p) === 39) p++;
+  p = skipSpaces(t, p);
+  const sep = t.charCodeAt(p);
+  if (sep !== 58 && sep !== 61) return -1;
+  p = skipSpaces(t, p + 1);
+  if (t.charCodeAt(p) === 92) p++;
+  if (t.charCodeAt(p) === 34 || t.charCodeAt(p) === 39) p++;
+  return p;
+}
+
+/**
+ * The end of a credential token at p: at least `min` of letters, digits and `._~+/=-` (base64,
+ * base64url, JWTs, hex), ending at neither a letter nor a digit; `mixed`: with a letter and a
+ * digit both (a token, not a word). -1 otherwise.
+ */
+function secretTokenEnd(t: string, p: number, min: number, mixed: boolean): number {
+  let e = p;
+  let letters = false;
+  let digits = false;
+  while (e < t.length && e - p < 8192) {
+    const c = t.charCodeAt(e);
+    if (isDigit(c)) digits = true;
+    else if (isAsciiLetter(c)) letters = true;
+    else if (!(c === 46 || c === 95 || c === 126 || c === 43 || c === 47 || c === 61 || c === 45)) {
+      break;
+    }
+    e++;
+  }
+  if (e - p < min || isTokenChar(t.charCodeAt(e)) || (mixed && !(letters && digits))) return -1;
+  return e;
+}
+
+/**
+ * The end of a cookie header's value at p: `name=value` pairs (a token, '=' and anything), up to
+ * the end of the line, a quote or a backslash (the end of a JSON string), at most 4,096
+ * characters. -1 when the value does not start with `name=`.
+ */
+function cookieEnd(t: string, p: number): number {
+  let e = p;
+  while (
+    e < t.length && e - p < 64 &&
+    (isAlnum(t.charCodeAt(e)) || t.charCodeAt(e) === 95 || t.charCodeAt(e) === 45 ||
+      t.charCodeAt(e) === 46)
+  ) e++;
+  if (e === p || t.charCodeAt(e) !== 61) return -1;
+  const last = Math.min(t.length, p + 4096);
+  while (e < last) {
+    const c = t.charCodeAt(e);
+    if (c === 10 || c === 13 || c === 34 || c === 39 || c === 92) break;
+    e++;
+  }
+  while (e > p && isSpace(t.charCodeAt(e - 1))) e--;
+  return e;
+}
+
 /**
  * The end of the value of the cue c that starts at v (its phrase ending at q), read by the
  * cue's shape; -1 or v when none is there.
  */
 function cueValueEnd(t: string, c: Cue, v: number, q: number): number {
   let e = -1;
+  valueFrom = v;
   switch (c.shape) {
     case "id":
       // A record number joined to its cue is read like one joined to "patient" (a year is
@@ -826,6 +908,23 @@ function cueValueEnd(t: string, c: Cue, v: number, q: number): number {
       break;
     case "postal":
       e = postalCodeAt(t, v);
+      break;
+    case "auth": {
+      // A scheme and its credentials (`Basic cXph…`, `Bearer eyJ…`), or a long token alone.
+      const we = wordAt(t, v);
+      const sh = wordAtHash;
+      if (we > v && t.charCodeAt(we) === 32 && setHas(AUTH_SCHEMES, sh)) {
+        // The credentials are the value; the scheme stays readable.
+        valueFrom = skipSpaces(t, we);
+        e = secretTokenEnd(t, valueFrom, 8, false);
+      } else e = secretTokenEnd(t, v, 16, true);
+      break;
+    }
+    case "key":
+      e = secretTokenEnd(t, v, 8, true);
+      break;
+    case "cookie":
+      e = cookieEnd(t, v);
       break;
     case "digits": {
       let d = v;
@@ -861,12 +960,12 @@ function cueValueEnd(t: string, c: Cue, v: number, q: number): number {
 function tryCue(ctx: TextCtx, start: number, firstEnd: number, cues: Cue[]): number {
   const t = ctx.t;
   for (const c of cues) {
-    if (ctx.technical && c.shape !== "digits") continue;
+    if (ctx.technical && c.shape !== "digits" && c.type !== "SECRET") continue;
     const v = cueValueStart(t, start, firstEnd, c);
     if (v < 0) continue;
     const e = cueValueEnd(t, c, v, phraseEnd);
     if (e > v) {
-      hit(ctx, v, e, c.type);
+      hit(ctx, valueFrom, e, c.type);
       return c.shape === "id" ? listedIds(ctx, e, c.type) : e;
     }
   }
