@@ -131,3 +131,21 @@ Deno.test("credentials in header text: Authorization, Cookie, Set-Cookie, x-api-
     "the api key is missing",
   ]);
 });
+
+Deno.test("Markdown tables: a header with outer pipes names its columns, the rule is passed", () => {
+  const M = "[REDACTED:MRN]";
+  const D = "[REDACTED:DATE]";
+  const N = "[REDACTED:PERSON_NAME]";
+  redacts([
+    [
+      `| mrn | dob |\n|---|---|\n| ${RECORD} | 19550302 |`,
+      `| mrn | dob |\n|---|---|\n|${M}|${D}|`,
+    ],
+    [
+      `| mrn | last |\n| :--- | ---: |\n| ${RECORD} | ${FAMILY} |\n| 5577643 | Doe |\n\nafter`,
+      `| mrn | last |\n| :--- | ---: |\n|${M}|${N}|\n|${M}|${N}|\n\nafter`,
+    ],
+    [`mrn | dob\n---|---\n${RECORD} | 19550302`, `mrn | dob\n---|---\n${M}|${D}`],
+  ]);
+  clean([`| flag | value |\n|---|---|\n| beta | on |`]);
+});

@@ -77,6 +77,33 @@ function cellCount(t: string, s: number, e: number, delim: number): number {
   return count;
 }
 
+const PIPE = 124;
+
+/** Where a Markdown row [s, e) starts past its leading '|' (s when there is none). */
+function pipeStart(t: string, s: number, e: number): number {
+  let a = s;
+  while (a < e && (t.charCodeAt(a) === 32 || t.charCodeAt(a) === 9)) a++;
+  return a < e && t.charCodeAt(a) === PIPE ? a + 1 : s;
+}
+
+/** Where a Markdown row [s, e) ends before its trailing '|' (e when there is none). */
+function pipeEnd(t: string, s: number, e: number): number {
+  let b = e;
+  while (b > s && (t.charCodeAt(b - 1) === 32 || t.charCodeAt(b - 1) === 9)) b--;
+  return b > s && t.charCodeAt(b - 1) === PIPE ? b - 1 : e;
+}
+
+/** True when line [s, e) is a Markdown table's rule (`|---|:--:|`): '-', ':', '|' and spaces. */
+function ruleLine(t: string, s: number, e: number): boolean {
+  let dash = false;
+  for (let i = s; i < e; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 45) dash = true;
+    else if (c !== 58 && c !== PIPE && c !== 32 && c !== 9) return false;
+  }
+  return dash;
+}
+
 /** End of the line starting at s (before CR LF or LF). */
 function lineEnd(t: string, s: number): number {
   const lf = t.indexOf("\n", s);
@@ -110,13 +137,25 @@ function readHeader(
   }
   for (const [k, delim] of DELIMITERS.entries()) {
     if ((present & (1 << k)) === 0) continue;
-    const spans = cells(t, s, e, delim);
+    // A Markdown table's header (`| mrn | dob |`): the cells between the outer pipes; its
+    // first row may be the rule under it (`|---|---|`).
+    let hs = s;
+    let he = e;
+    let rs = rowStart;
+    let re = rowEnd;
+    if (delim === PIPE) {
+      hs = pipeStart(t, s, e);
+      he = pipeEnd(t, hs, e);
+      rs = pipeStart(t, rowStart, rowEnd);
+      re = pipeEnd(t, rs, rowEnd);
+    }
+    const spans = cells(t, hs, he, delim);
     if (spans.length < 2 || spans.length > MAX_COLUMNS) continue;
     // A header's rows have as many cells. When no later delimiter could make another header,
     // a first row with another count leaves nothing to redact: no need to read the names (a
     // line of prose with commas, "Court, municipal, and license clerk", passes as a header).
     if (
-      (present >> (k + 1)) === 0 && cellCount(t, rowStart, rowEnd, delim) !== spans.length
+      (present >> (k + 1)) === 0 && cellCount(t, rs, re, delim) !== spans.length
     ) return null;
     const names = spans.map(([a, b]) => t.slice(a, b).trim());
     if (!names.every((n) => HEADER_CELL.test(n))) continue;
@@ -142,7 +181,18 @@ export function detectDelimitedColumns(ctx: TextCtx): void {
       while (next >= 0 && next < t.length) {
         const rowEnd = lineEnd(t, next);
         if (rowEnd === next) break;
-        const spans = cells(t, next, rowEnd, header.delim);
+        let rs = next;
+        let re = rowEnd;
+        if (header.delim === PIPE) {
+          // A Markdown table: the cells between the outer pipes, its rule passed over.
+          if (ruleLine(t, next, rowEnd)) {
+            next = nextLine(t, next);
+            continue;
+          }
+          rs = pipeStart(t, next, rowEnd);
+          re = pipeEnd(t, rs, rowEnd);
+        }
+        const spans = cells(t, rs, re, header.delim);
         if (spans.length !== header.count) break;
         for (let k = 0; k < spans.length; k++) {
           const type = header.types[k];
