@@ -149,3 +149,12 @@ Deno.test("Markdown tables: a header with outer pipes names its columns, the rul
   ]);
   clean([`| flag | value |\n|---|---|\n| beta | on |`]);
 });
+
+Deno.test("an HTTP status line is no street address", () => {
+  clean([
+    "upstream returned 502 Bad Gateway",
+    "HTTP/1.1 502 Bad Gateway",
+    "upstream returned 502 BAD GATEWAY",
+  ]);
+  redacts([["12 Gateway Blvd", "[REDACTED:STREET_ADDRESS]"]]);
+});

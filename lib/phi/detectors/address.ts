@@ -864,6 +864,8 @@ export function matchStreetAddress(ctx: TextCtx, i: number): number {
   // Cheap gate before reading words: a capitalised first word, a street word, or an address
   // cue somewhere in the text ("lives at 255 hersnapvej 18").
   if (!isUpperAt(t, p) && !streetWordAt(t, p) && !textHasAddressCue(ctx)) return -1;
+  // An HTTP status line (`502 Bad Gateway`, `HTTP/1.1 502 Bad Gateway`) is no street.
+  if (readsAt(t, p, "bad gateway") && !isAlnum(t.charCodeAt(p + 11))) return -1;
   const words = readStreetWords(t, p);
   if (words.words === 0) return -1;
   // Capitalised words up to a street suffix, or any words after an address cue; with no cue, a
