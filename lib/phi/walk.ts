@@ -287,20 +287,91 @@ export class Walker {
       const iso = Number.isNaN(value.getTime()) ? "" : value.toISOString();
       return this.stringValue(iso, technical);
     }
-    if (Array.isArray(value)) {
-      const out: unknown[] | null = this.redacting ? [] : null;
-      for (let i = 0; i < value.length; i++) {
-        if ((i & 63) === 63) this.checkNow();
-        this.path.push(i);
-        const item = this.value(value[i], key, depth + 1);
-        this.path.pop();
-        out?.push(item);
-      }
-      return out ?? value;
+    if (Array.isArray(value)) return this.arrayValue(value, key, depth);
+    const proto = Object.getPrototypeOf(value);
+    if ((proto === Object.prototype || proto === null) && !hasToJSON(value)) {
+      return this.objectValue(value, key, depth);
     }
-    const source: object = value instanceof Error
-      ? { name: value.name, message: value.message, stack: value.stack }
-      : value;
+    return this.otherValue(value, key, depth, technical);
+  }
+
+  private arrayValue(value: readonly unknown[], key: string | undefined, depth: number): unknown {
+    const out: unknown[] | null = this.redacting ? [] : null;
+    for (let i = 0; i < value.length; i++) {
+      if ((i & 63) === 63) this.checkNow();
+      this.path.push(i);
+      const item = this.value(value[i], key, depth + 1);
+      this.path.pop();
+      out?.push(item);
+    }
+    return out ?? value;
+  }
+
+  /**
+   * A value that is no plain object or array: read as what it holds (a Map's entries, a URL's
+   * text, an error's fields and cause, bytes as UTF-8) or, when it holds what the walk cannot
+   * read (a Promise, a stream, an object with `toJSON`), a SCANNER_ERROR at its path and
+   * `[REDACTED:SCANNER_ERROR]` in the copy: nothing unread is ever reported clean or written out.
+   */
+  private otherValue(
+    value: object,
+    key: string | undefined,
+    depth: number,
+    technical: boolean,
+  ): unknown {
+    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+      const primitive = value.valueOf();
+      if (typeof primitive === "string") return this.stringValue(primitive, technical);
+      if (typeof primitive === "number") return this.numberValue(primitive, technical);
+      return primitive;
+    }
+    if (value instanceof Map) return this.entriesValue(Array.from(value), key, depth);
+    if (value instanceof Set) return this.arrayValue(Array.from(value), key, depth);
+    if (value instanceof URL) return this.stringValue(value.href, technical);
+    if (
+      value instanceof URLSearchParams || value instanceof Headers || value instanceof FormData
+    ) return this.entriesValue(Array.from(value), key, depth);
+    if (value instanceof Request || value instanceof Response) {
+      // The body is a stream the walk cannot read synchronously: a body present fails closed.
+      const head = value instanceof Request
+        ? { method: value.method, url: value.url, headers: value.headers, body: value.body }
+        : { status: value.status, url: value.url, headers: value.headers, body: value.body };
+      return this.objectValue(head, key, depth);
+    }
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value) || isSharedBuffer(value)) {
+      const bytes = ArrayBuffer.isView(value)
+        ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+        : new Uint8Array(value as ArrayBuffer);
+      if (bytes.byteLength > this.maxChars - this.chars) {
+        throw new ScanAbort(this.pathString(), "input too large");
+      }
+      return this.stringValue(UTF8.decode(bytes), technical);
+    }
+    if (value instanceof Error) return this.objectValue(errorFields(value), key, depth);
+    if (isClassInstance(value)) return this.objectValue(value, key, depth);
+    this.fail(this.pathString());
+    return this.redacting ? UNREADABLE : value;
+  }
+
+  /**
+   * `[key, value]` entries (a Map, URLSearchParams, Headers): read as an object when every key
+   * is a distinct string, else as an array of `[key, value]` pairs whose keys are scanned as
+   * values.
+   */
+  private entriesValue(entries: Array<[unknown, unknown]>, key: string | undefined, depth: number) {
+    const keys = new Set<string>();
+    for (const [k] of entries) {
+      if (typeof k !== "string" || keys.has(k)) {
+        return this.arrayValue(entries, key, depth);
+      }
+      keys.add(k);
+    }
+    const object: Record<string, unknown> = {};
+    for (const [k, v] of entries) Object.defineProperty(object, k as string, ENTRY(v));
+    return this.objectValue(object, key, depth);
+  }
+
+  private objectValue(source: object, key: string | undefined, depth: number): unknown {
     const out: Record<string, unknown> | null = this.redacting ? {} : null;
     const entries = Object.entries(source);
     // A FHIR shape is looked for only in an object with one of its keys (string compares).
@@ -342,7 +413,7 @@ export class Walker {
       this.path.pop();
       if (out !== null && redacted !== undefined) out[outKey] = redacted;
     }
-    return out ?? value;
+    return out ?? source;
   }
 
   private stringValue(value: string, technical: boolean): unknown {
@@ -371,11 +442,82 @@ export class Walker {
   }
 }
 
+/** Empty values stay as they are under a sensitive key; a Map or a URL is never "empty". */
 function isEmpty(value: unknown): boolean {
   if (typeof value === "string") return value.trim().length === 0;
   if (Array.isArray(value)) return value.length === 0;
-  if (typeof value === "object" && value !== null && !(value instanceof Date)) {
-    return Object.keys(value).length === 0;
+  if (typeof value === "object" && value !== null) {
+    const proto = Object.getPrototypeOf(value);
+    return (proto === Object.prototype || proto === null) && !hasToJSON(value) &&
+      Object.keys(value).length === 0;
   }
   return false;
+}
+
+/** What redact() writes in place of a value it cannot read. */
+const UNREADABLE = "[REDACTED:SCANNER_ERROR]";
+
+const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+const ENTRY = (value: unknown): PropertyDescriptor => ({
+  value,
+  enumerable: true,
+  writable: true,
+  configurable: true,
+});
+
+function isSharedBuffer(value: object): boolean {
+  return typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer;
+}
+
+/** True when JSON.stringify would write what a `toJSON` method returns instead of the fields. */
+function hasToJSON(value: object): boolean {
+  return typeof (value as { toJSON?: unknown }).toJSON === "function";
+}
+
+/**
+ * An error's fields: name, message, stack, its own enumerable fields (a database error's
+ * `detail`, `code`), its `cause` and an AggregateError's `errors`.
+ */
+function errorFields(error: Error): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  Object.defineProperty(fields, "name", ENTRY(error.name));
+  Object.defineProperty(fields, "message", ENTRY(error.message));
+  Object.defineProperty(fields, "stack", ENTRY(error.stack));
+  for (const [k, v] of Object.entries(error)) {
+    if (!Object.hasOwn(fields, k)) Object.defineProperty(fields, k, ENTRY(v));
+  }
+  if (Object.hasOwn(error, "cause") && !Object.hasOwn(fields, "cause")) {
+    Object.defineProperty(fields, "cause", ENTRY((error as { cause?: unknown }).cause));
+  }
+  const errors = (error as { errors?: unknown }).errors;
+  if (Array.isArray(errors) && !Object.hasOwn(fields, "errors")) {
+    Object.defineProperty(fields, "errors", ENTRY(errors));
+  }
+  return fields;
+}
+
+const functionSource = Function.prototype.toString;
+const objectTag = Object.prototype.toString;
+
+/**
+ * A plain class instance: tagged `[object Object]`, no `toJSON`, and no built-in constructor
+ * on its prototype chain (a built-in keeps its contents in internal slots the walk cannot see,
+ * and the Web API classes carry their own tag). JSON.stringify writes its own enumerable
+ * fields, and so does the walk.
+ */
+function isClassInstance(value: object): boolean {
+  if (objectTag.call(value) !== "[object Object]" || hasToJSON(value)) return false;
+  let proto = Object.getPrototypeOf(value);
+  for (let n = 0; proto !== null && proto !== Object.prototype; n++) {
+    if (n >= 32) return false;
+    if (Object.hasOwn(proto, "constructor")) {
+      const ctor = (proto as { constructor?: unknown }).constructor;
+      if (typeof ctor !== "function" || functionSource.call(ctor).endsWith("[native code] }")) {
+        return false;
+      }
+    }
+    proto = Object.getPrototypeOf(proto);
+  }
+  return true;
 }

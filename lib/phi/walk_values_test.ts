@@ -1,0 +1,177 @@
+/**
+ * scan() and redact() on values that are not plain JSON: Maps, Sets, URLs, Headers, boxed
+ * primitives, bytes, error causes, class instances. Each is either read (and redacted as what
+ * it holds) or reported as a SCANNER_ERROR; none passes unread.
+ */
+import assert from "node:assert/strict";
+import { redact, scan } from "./mod.ts";
+
+const types = (value: unknown) => scan(value).findings.map((f) => `${f.type} ${f.path}`).sort();
+const json = (value: unknown) => JSON.stringify(redact(value));
+
+Deno.test("a Map is read as an object: its string keys are keys, its other keys values", () => {
+  assert.deepEqual(types({ m: new Map([["mrn", "4829133"]]) }), ["MRN $.m.mrn"]);
+  assert.equal(
+    json({ m: new Map<string, unknown>([["mrn", "4829133"], ["n", 3]]) }),
+    '{"m":{"mrn":"[REDACTED]","n":3}}',
+  );
+  // A key that is no string is scanned as a value; the map is written as [key, value] pairs.
+  const m = new Map<unknown, unknown>([[4155550132, "x"], ["note", "call 415-555-0132"]]);
+  assert.deepEqual(types({ m }), ["PHONE $.m[0][0]", "PHONE $.m[1][1]"]);
+  assert.equal(
+    json({ m }),
+    '{"m":[["[REDACTED:PHONE]","x"],["note","call [REDACTED:PHONE]"]]}',
+  );
+  assert.equal(json({ m: new Map([["plain", "hello"]]) }), '{"m":{"plain":"hello"}}');
+});
+
+Deno.test("a Set is read as an array", () => {
+  assert.deepEqual(types(new Set(["quenby@example.org"])), ["EMAIL $[0]"]);
+  assert.equal(
+    json({ s: new Set(["quenby@example.org", "ok"]) }),
+    '{"s":["[REDACTED:EMAIL]","ok"]}',
+  );
+});
+
+Deno.test("URL, URLSearchParams and Headers are read as their text and entries", () => {
+  const url = new URL("https://x.example.org/?email=jane@example.org");
+  // As its text is: the same findings and the same redacted text.
+  assert.deepEqual(types({ u: url }), types({ u: url.href }));
+  assert.ok(types({ u: url }).includes("EMAIL $.u"));
+  assert.equal(json({ u: url }), json({ u: url.href }));
+  const redactedUrl = redact({ u: url }) as { u: string };
+  assert.equal(typeof redactedUrl.u, "string");
+  assert.ok(!redactedUrl.u.includes("jane"), redactedUrl.u);
+  const plain = new URL("https://x.example.org/a");
+  assert.equal(json({ u: plain }), json({ u: plain.href }));
+
+  const params = new URLSearchParams("email=jane@example.org&mrn=4829133&page=2");
+  assert.deepEqual(types({ q: params }), ["EMAIL $.q.email", "MRN $.q.mrn"]);
+  assert.equal(json({ q: params }), '{"q":{"email":"[REDACTED]","mrn":"[REDACTED]","page":"2"}}');
+
+  const headers = new Headers({
+    authorization: "Basic dXNlcjpwYXNzd29yZA==",
+    "x-patient-name": "Quenby Zarkowski",
+    accept: "text/html",
+  });
+  assert.deepEqual(types({ h: headers }), [
+    'PERSON_NAME $.h["x-patient-name"]',
+    "SECRET $.h.authorization",
+  ]);
+  assert.equal(
+    json({ h: headers }),
+    '{"h":{"accept":"text/html","authorization":"[REDACTED]","x-patient-name":"[REDACTED]"}}',
+  );
+});
+
+Deno.test("a Request is read as its method, URL and headers; a body it cannot read fails closed", () => {
+  const get = new Request("https://x.example.org/?email=jane@example.org", {
+    headers: { cookie: "sid=abc" },
+  });
+  assert.deepEqual(types({ r: get }), [
+    "EMAIL $.r.url",
+    "SECRET $.r.headers.cookie",
+    "URL $.r.url",
+  ]);
+  const redacted = redact({ r: get }) as { r: Record<string, unknown> };
+  assert.equal(redacted.r.method, "GET");
+  assert.ok(!JSON.stringify(redacted).includes("jane"));
+  const post = new Request("https://x.example.org/", { method: "POST", body: "mrn 4829133" });
+  assert.ok(types(post).includes("SCANNER_ERROR $.body"));
+  assert.ok(!JSON.stringify(redact(post)).includes("4829133"));
+});
+
+Deno.test("String, Number and Boolean objects are read as their primitive", () => {
+  assert.deepEqual(types({ note: new String("jane@example.org") }), ["EMAIL $.note"]);
+  assert.equal(json({ note: new String("jane@example.org") }), '{"note":"[REDACTED:EMAIL]"}');
+  assert.equal(json({ note: new String("hello") }), '{"note":"hello"}');
+  assert.deepEqual(types({ n: new Number(4155550132) }), ["PHONE $.n"]);
+  assert.equal(json({ n: new Number(3), b: new Boolean(false) }), '{"n":3,"b":false}');
+});
+
+Deno.test("bytes are read as UTF-8 text, within the size limit", () => {
+  const bytes = new TextEncoder().encode("jane.doe@example.org");
+  assert.deepEqual(types(bytes), ["EMAIL $"]);
+  assert.equal(json({ b: bytes }), '{"b":"[REDACTED:EMAIL]"}');
+  assert.deepEqual(types({ b: bytes.buffer }), ["EMAIL $.b"]);
+  assert.deepEqual(types({ b: new DataView(bytes.buffer) }), ["EMAIL $.b"]);
+  assert.equal(json({ b: new TextEncoder().encode("hello") }), '{"b":"hello"}');
+  const big = new Uint8Array(2_000);
+  assert.equal(scan(big, { maxChars: 1_000 }).findings[0]?.type, "SCANNER_ERROR");
+});
+
+Deno.test("an error's cause, its AggregateError errors and its own fields are read", () => {
+  const caused = new Error("outer", { cause: new Error("jane.doe@example.org") });
+  assert.deepEqual(types({ error: caused }), [
+    "EMAIL $.error.cause.message",
+    "EMAIL $.error.cause.stack",
+  ]);
+  assert.ok(!json({ error: caused }).includes("jane"));
+  const aggregate = new AggregateError([new Error("jane@example.org")]);
+  assert.deepEqual(types(aggregate), ["EMAIL $.errors[0].message", "EMAIL $.errors[0].stack"]);
+  // A database error's detail (own enumerable fields) is read and written out redacted.
+  const db = Object.assign(new Error("duplicate key"), {
+    detail: "Key (email)=(jane@example.org) already exists.",
+    code: "23505",
+  });
+  assert.deepEqual(types(db), ["EMAIL $.detail"]);
+  const out = redact(db) as Record<string, unknown>;
+  assert.equal(out.code, "23505");
+  assert.ok(!JSON.stringify(out).includes("jane"));
+  // A cause chain that loops fails closed at the depth bound, as any too-deep value does.
+  const loop = new Error("loop");
+  (loop as { cause?: unknown }).cause = loop;
+  assert.equal(scan(loop).findings.at(-1)?.type, "SCANNER_ERROR");
+});
+
+Deno.test("a plain class instance is read as its own fields (what JSON.stringify writes)", () => {
+  class Visit {
+    note = "call 415-555-0132";
+    n = 2;
+  }
+  assert.deepEqual(types({ v: new Visit() }), ["PHONE $.v.note"]);
+  assert.equal(json({ v: new Visit() }), '{"v":{"note":"call [REDACTED:PHONE]","n":2}}');
+});
+
+Deno.test("values the scanner cannot read are a SCANNER_ERROR, never written out", () => {
+  const secret = "jane@example.org";
+  const cases: Record<string, unknown> = {
+    promise: Promise.resolve(secret),
+    weakMap: new WeakMap([[{}, secret]]),
+    regexp: new RegExp(secret),
+    toJSON: { toJSON: () => secret },
+    classToJSON: new (class {
+      #v = secret;
+      toJSON() {
+        return this.#v;
+      }
+    })(),
+    blob: new Blob([secret]),
+  };
+  for (const [name, value] of Object.entries(cases)) {
+    assert.deepEqual(types({ v: value }), ["SCANNER_ERROR $.v"], name);
+    const out = json({ v: value, ok: 1 });
+    assert.equal(out, '{"v":"[REDACTED:SCANNER_ERROR]","ok":1}', name);
+  }
+  // A sensitive key redacts a value of any kind whole; a Map is never "empty" there.
+  assert.equal(json({ mrn: new Map([["a", "4829133"]]) }), '{"mrn":"[REDACTED]"}');
+  assert.deepEqual(types({ mrn: new Map() }), ["MRN $.mrn"]);
+});
+
+Deno.test("functions and symbols carry no data JSON writes: redact drops them, scan skips them", () => {
+  assert.deepEqual(types({ f: () => 1, s: Symbol("x") }), []);
+  assert.equal(json({ f: () => 1, s: Symbol("x"), n: 1 }), '{"n":1}');
+});
+
+Deno.test("plain JSON values are walked as before", () => {
+  const event = {
+    name: "flag_toggled",
+    props: { key: "new_checkout", enabled: true, at: "2025-03-02T10:00:00Z" },
+    list: [1, "two", null],
+  };
+  assert.deepEqual(types(event), []);
+  assert.deepEqual(redact(event), event);
+  const nullProto = Object.assign(Object.create(null), { note: "call 415-555-0132" });
+  assert.deepEqual(types(nullProto), ["PHONE $.note"]);
+  assert.deepEqual(types({ at: new Date(0) }), []);
+});
