@@ -80,6 +80,9 @@ const ADVERSARIAL: Array<[string, string]> = [
   ["backslashes", "1" + "\\".repeat(100_000)],
   ["JSON escape heads", "\\u00".repeat(25_000)],
   ["doubled JSON escapes", "\\\\nA".repeat(25_000)],
+  ["form values", "a=Bc+De".repeat(14_300)],
+  ["form spaces", "1+".repeat(50_000)],
+  ["form values and e-mails", "q=Ab+Cd.".repeat(12_500)],
 ];
 
 for (const [name, text] of ADVERSARIAL) {

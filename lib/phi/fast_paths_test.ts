@@ -159,7 +159,7 @@ Deno.test("textBits() says what the prefilters and passes look for", () => {
     const bits = textBits(t);
     const needsWork = [...t].some((ch) => {
       const c = ch.charCodeAt(0);
-      return (c > 126 || c === 37 || c === 38 || c === 92) && foldable(c);
+      return (c > 126 || c === 37 || c === 38 || c === 92 || c === 43) && foldable(c);
     });
     assert.equal((bits & X_INTERESTING) !== 0, /[0-9A-Z@:%&\u0080-\uffff]/.test(t), t);
     assert.equal(interesting(t), (bits & X_INTERESTING) !== 0, t);

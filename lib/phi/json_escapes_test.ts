@@ -93,3 +93,62 @@ Deno.test("backslashes that are no JSON escape stay as they were", () => {
     `C:${B}temp${B}new${B}Patient [REDACTED:MRN].txt`,
   );
 });
+
+Deno.test("a '+' between words of a form value or query string is a space", () => {
+  const cases: Array<[string, string, string]> = [
+    ["q=415+555+0132", "q=[REDACTED:PHONE]", "PHONE"],
+    ["phone=415+555+0132", "phone=[REDACTED:PHONE]", "PHONE"],
+    ["name=Quenby+Zarkowski", "name=[REDACTED:PERSON_NAME]", "PERSON_NAME"],
+    ["patient_name=Quenby+Zarkowski", "patient_name=[REDACTED:PERSON_NAME]", "PERSON_NAME"],
+    ["?address=742+Evergreen+Terrace", "?address=[REDACTED:STREET_ADDRESS]", "STREET_ADDRESS"],
+    ["name=Mary+Smith", "name=[REDACTED:PERSON_NAME]", "PERSON_NAME"],
+    ["/patients/Mary+Smith", "/patients/[REDACTED:PERSON_NAME]", "PERSON_NAME"],
+    ["bad query q=415+555+0132", "bad query q=[REDACTED:PHONE]", "PHONE"],
+    [
+      "Cookie: name=Quenby+Zarkowski; sid=abc",
+      "Cookie: name=[REDACTED:PERSON_NAME]; sid=abc",
+      "PERSON_NAME",
+    ],
+  ];
+  for (const [text, redacted, type] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.ok(types(text).includes(type), text);
+  }
+  // Inside a URL the decoded space does not end it.
+  assert.equal(
+    redactText("see https://x.example.org/p?name=Mary+Smith&x=1 ok"),
+    "see [REDACTED:URL] ok",
+  );
+});
+
+Deno.test("a '+' that is no form-encoded space stays a plus", () => {
+  for (
+    const text of [
+      "C++",
+      "a+b",
+      "1+1=2",
+      "%2B",
+      "x=1+1",
+      "sig=Ab+Cd",
+      "version 1.2+3",
+      "pkg/foo@1.0.0+build5",
+    ]
+  ) {
+    assert.equal(redactText(text), text, text);
+  }
+  assert.equal(redactText("+1 415 555 0132"), "[REDACTED:PHONE]");
+  assert.equal(redactText("q=%2B14155550132"), "q=[REDACTED:PHONE]");
+  // The local part of an e-mail address keeps its '+', so the whole address is redacted.
+  assert.equal(redactText("?email=jane+tag@example.org"), "?email=[REDACTED:EMAIL]");
+  // Base64 keeps its '+': a run that mixes cases at random is data.
+  const email = ["jane.doe", "example.org"].join("@");
+  let checked = 0;
+  for (let k = 0; checked < 20 && k < 2000; k++) {
+    const b64 = btoa(JSON.stringify({ email, note: "seen>>today??" + k }));
+    if (!b64.includes("+")) continue;
+    checked++;
+    assert.equal(redactText(`state=${b64}`), "state=[REDACTED:EMAIL]", b64);
+    assert.equal(redactText(`/cb?state=${b64}&x=1`), "/cb?state=[REDACTED:EMAIL]&x=1", b64);
+  }
+  assert.equal(checked, 20);
+});

@@ -1,12 +1,13 @@
 /**
  * Normalisation before matching: NFKC per code point (full-width digits, odd hyphens and
  * spaces), zero-width characters stripped, percent-escapes, HTML entities and JSON string
- * escapes (`\n`, `\u00e9`, in text that went through JSON.stringify) decoded.
+ * escapes (`\n`, `\u00e9`, in text that went through JSON.stringify) decoded, and a '+' that
+ * is a form-encoded space (`name=Mary+Smith`) read as one.
  * The result keeps, for every normalised character, the offset it came from, so a match in
  * the normalised text redacts the right characters of the original.
  */
 
-import { C_LETTER, CLS } from "./chars.ts";
+import { C_B64, C_DIGIT, C_LETTER, CLS, isDigit, isLowerAscii, isUpperAscii } from "./chars.ts";
 
 export interface Normalized {
   text: string;
@@ -204,17 +205,107 @@ function runEscapeStart(s: string, i: number): number {
   return k <= 2 ? i : e - (k & 1 ? 1 : 2);
 }
 
+const isAsciiAlnum = (c: number) => c < 128 && (CLS[c]! & (C_LETTER | C_DIGIT)) !== 0;
+/** The base64 alphabet (standard and URL-safe) and '=': what a form-encoded value is made of. */
+const isRunChar = (c: number) => c < 128 && (CLS[c]! & C_B64) !== 0;
+/** The longest run plusAt() reads: a longer one is a blob, not a form value. */
+const MAX_PLUS_RUN = 1024;
+
+/**
+ * A piece of a form value between its punctuation that reads as a word or number: digits,
+ * or letters (`mary`, `Mary`, `MARY`, `McDonald`) then digits (`v2`). A base64 run mixes
+ * cases at random (`eyJwYXRp`), and a '+' in it is part of the data.
+ */
+function wordPiece(s: string, a: number, b: number): boolean {
+  let k = a;
+  while (k < b && isUpperAscii(s.charCodeAt(k))) k++;
+  const uppers = k - a;
+  let m = k;
+  while (m < b && isLowerAscii(s.charCodeAt(m))) m++;
+  const lowers = m - k;
+  k = m;
+  // A second hump: Mc/Mac/De/Di + a capital (McDonald, DeShawn).
+  if (uppers === 1 && lowers >= 1 && lowers <= 2 && k < b && isUpperAscii(s.charCodeAt(k))) {
+    k++;
+    const h = k;
+    while (k < b && isLowerAscii(s.charCodeAt(k))) k++;
+    if (k === h) return false;
+  }
+  while (k < b && isDigit(s.charCodeAt(k))) k++;
+  return k === b;
+}
+
+/** The run plusAt() read last (in plusText): its bounds, first '=', '/' or '?', and whether its '+' are spaces. */
+let plusText = "";
+let plusStart = 0;
+let plusEnd = 0;
+let plusKey = -1;
+let plusWords = false;
+
+/** Reads the run of form-value characters around the '+' at i (see plusAt). */
+function readPlusRun(s: string, i: number): void {
+  let a = i;
+  while (a > 0 && i - a < MAX_PLUS_RUN && isRunChar(s.charCodeAt(a - 1))) a--;
+  let b = i + 1;
+  while (b < s.length && b - i < MAX_PLUS_RUN && isRunChar(s.charCodeAt(b))) b++;
+  plusText = s;
+  plusStart = a;
+  plusEnd = b;
+  plusKey = a > 0 && s.charCodeAt(a - 1) === 63 ? a : -1;
+  // A run cut short, or longer than the limit, is no form value: the same answer for every
+  // '+' in it, wherever the reading started.
+  plusWords = !(a > 0 && isRunChar(s.charCodeAt(a - 1))) && !isRunChar(s.charCodeAt(b)) &&
+    b - a <= MAX_PLUS_RUN;
+  for (let k = a; plusWords && k < b;) {
+    const c = s.charCodeAt(k);
+    if (!isAsciiAlnum(c)) {
+      if (plusKey < 0 && (c === 61 || c === 47)) plusKey = k;
+      k++;
+      continue;
+    }
+    let e = k + 1;
+    while (e < b && isAsciiAlnum(s.charCodeAt(e))) e++;
+    if (!wordPiece(s, k, e)) plusWords = false;
+    k = e;
+  }
+  // The local part of an e-mail address (`jane+tag@example.org`) keeps its '+'.
+  if (plusWords) {
+    for (let k = b; k < s.length && k - b < 64; k++) {
+      const c = s.charCodeAt(k);
+      if (c === 64) {
+        plusWords = false;
+        break;
+      }
+      if (!isRunChar(c) && c !== 46 && c !== 37) break;
+    }
+  }
+}
+
+/**
+ * True when the '+' at i is a form-encoded space (`q=415+555+0132`, `name=Mary+Smith`,
+ * `/patients/Mary+Smith`): between two letters or digits, after a '=', '/' or '?' in its run
+ * of form-value characters, in a run whose pieces all read as words or numbers (a base64 run
+ * keeps its '+', and so do `a+b`, `1+1=2`, `C++`, `+1 415…` and `jane+tag@…`).
+ */
+function plusAt(s: string, i: number): boolean {
+  if (i === 0 || !isAsciiAlnum(s.charCodeAt(i - 1)) || !isAsciiAlnum(s.charCodeAt(i + 1))) {
+    return false;
+  }
+  if (!(i >= plusStart && i < plusEnd && s === plusText)) readPlusRun(s, i);
+  return plusWords && plusKey >= 0 && plusKey < i;
+}
+
 /** True when code unit c may change under normalisation (letters below U+2000 do not). */
 export function foldable(c: number): boolean {
-  if (c <= 126) return c === 37 || c === 38 || c === 92;
+  if (c <= 126) return c === 37 || c === 38 || c === 92 || c === 43;
   return !(c < 0x2000 && (CLS[c]! & C_LETTER) !== 0);
 }
 
-/** True when the string needs the slow path: a foldable character, '%', '&' or '\\'. */
+/** True when the string needs the slow path: a foldable character, '%', '&', '\\' or '+'. */
 function needsWork(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if ((c > 126 || c === 37 || c === 38 || c === 92) && foldable(c)) return true;
+    if ((c > 126 || c === 37 || c === 38 || c === 92 || c === 43) && foldable(c)) return true;
   }
   return false;
 }
@@ -258,6 +349,7 @@ export function changesAt(s: string, i: number): boolean {
   if (!foldable(c)) return false;
   if (c === 37) return percentAt(s, i) > 0;
   if (c === 38) return decodeEntity(s, i) !== null;
+  if (c === 43) return plusAt(s, i);
   if (c === 92) {
     // Inside a run of backslashes the run's first one decides (normalize() reads runs whole).
     if (i > 0 && s.charCodeAt(i - 1) === 92) return false;
@@ -317,6 +409,15 @@ export function normalize(s: string): Normalized {
         i += length;
         runStart = i;
       } else i++;
+      continue;
+    }
+    if (c === 43) {
+      if (plusAt(s, i)) {
+        flush(i);
+        emit(" ", i);
+        runStart = i + 1;
+      }
+      i++;
       continue;
     }
     if (c === 92) {

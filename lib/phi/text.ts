@@ -38,7 +38,7 @@ export interface TextMode {
 
 /** Text bits: some character a detector needs (`[0-9A-Z@:%&]` or non-ASCII). */
 export const X_INTERESTING = 1;
-/** Text bits: a character normalisation may change ('%', '&', '\\', a foldable non-ASCII one). */
+/** Text bits: a character normalisation may change ('%', '&', '\\', '+', a foldable non-ASCII one). */
 export const X_NORMALIZE = 2;
 /** Text bits: an '@'. */
 export const X_AT = 4;
@@ -72,6 +72,8 @@ ASCII_BITS[37] = ASCII_BITS[38] = X_NORMALIZE | X_INTERESTING;
 // A JSON escape (`\n`, `\u00e9`): decoding one adds no character a detector needs that the
 // text does not already hold (the hex digits of `\u0040` are digits).
 ASCII_BITS[92] = X_NORMALIZE;
+// A form-encoded space (`name=Mary+Smith`).
+ASCII_BITS[43] = X_NORMALIZE;
 
 /**
  * True when t holds a character some detector needs (X_INTERESTING): a digit, a capital,
