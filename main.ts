@@ -157,7 +157,7 @@ try {
   if (error instanceof InvalidStoredModeError) fail(error.message);
   throw error;
 }
-const { app, close } = handle;
+const { app, close, closeStreams } = handle;
 
 try {
   const admin = await bootstrapAdmin(config, {
@@ -229,7 +229,7 @@ let shuttingDown = false;
 const DRAINING = "draining in-flight requests";
 /**
  * Graceful shutdown. Draining requests is bounded only by SHUTDOWN_TIMEOUT_SECONDS (exit 1,
- * "exiting with requests in flight"); every other step (app services, Redis, database) is
+ * "exiting with requests in flight"); every other step (streams, app services, Redis, database) is
  * bounded by CLOSE_STEP_TIMEOUT_MS and abandoned with a warning naming it. Once every request
  * finished the exit code is 0 even if a dependency did not close in time: nothing was lost.
  */
@@ -243,7 +243,7 @@ async function shutdown(signal: string): Promise<void> {
     signal,
     timeoutS: config.shutdownTimeoutSeconds,
   });
-  let step = "closing app services";
+  let step = "closing event streams";
   const deadline = setTimeout(() => {
     if (step === DRAINING) logger.error("shutdown timed out: exiting with requests in flight");
     else logger.error("shutdown timed out", { step });
@@ -258,9 +258,13 @@ async function shutdown(signal: string): Promise<void> {
     }
   };
   try {
-    await closeStep("closing app services", close);
+    // Streams first: they never end by themselves, so draining would wait on them. The event
+    // bus, flags, auth and scheduler close only after the drain: a change that commits while
+    // draining still publishes its event (other instances and their streams learn of it now).
+    await closeStep("closing event streams", closeStreams);
     step = DRAINING;
     await server.shutdown();
+    await closeStep("closing app services", close);
     step = "flushing error reports";
     await handle.services.errors.flush(2000);
     await closeStep("closing redis", () => redis?.close());

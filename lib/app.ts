@@ -138,7 +138,16 @@ export interface App {
   registry: RouteRegistry;
   /** The page renderer (tests use it to render fixtures through the real layout). */
   pages: PageRenderer;
-  /** Stops background work and open streams (connections stay with their owner). */
+  /**
+   * Shutdown, first step: ends the open event streams and refuses new ones, so draining the
+   * server does not wait on them. The event bus stays open for the requests still in flight.
+   */
+  closeStreams(): void;
+  /**
+   * Shutdown, after in-flight requests finished: stops background work, the streams and the event
+   * bus (connections stay with their owner). Closing the bus before draining loses the events of
+   * changes that commit during the drain.
+   */
   close(): Promise<void>;
 }
 
@@ -586,6 +595,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     services,
     registry,
     pages,
+    closeStreams() {
+      services.sse.closeAll();
+    },
     async close() {
       // Background work registers here as it lands (event bus readers, schedulers, streams).
       await scheduler.stop();
