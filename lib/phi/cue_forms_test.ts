@@ -158,3 +158,15 @@ Deno.test("an HTTP status line is no street address", () => {
   ]);
   redacts([["12 Gateway Blvd", "[REDACTED:STREET_ADDRESS]"]]);
 });
+
+Deno.test("a compact birth date after an arrow or in a dob element is a date", () => {
+  const BORN = "1955" + "0302";
+  redacts([
+    [`Map(1) { 'dob' => '${BORN}' }`, `Map(1) { 'dob' => '[REDACTED:DATE]' }`],
+    [`dob=>${BORN}`, `dob=>[REDACTED:DATE]`],
+    [`dob -> ${BORN}`, `dob -> [REDACTED:DATE]`],
+    [`<dob>${BORN}</dob>`, `<dob>[REDACTED:DATE]</dob>`],
+  ]);
+  // Eight digits after some other tag or arrow stay as they were.
+  clean([`<b>${BORN}</b>`, `id => ${BORN}`]);
+});

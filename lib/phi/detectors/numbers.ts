@@ -310,15 +310,20 @@ function matchMonthNameDate(t: string, i: number, run: number): number {
  */
 export function birthCueBefore(t: string, p: number): boolean {
   let e = p;
-  // At most 4 separators, not counting the backslashes.
+  // At most 4 separators, not counting the backslashes; two more once an arrow or a tag's end
+  // is crossed (`'dob' => '19550302'`, `<dob>19550302</dob>`).
   let slashes = 0;
-  while (e > 0 && p - e - slashes < 4) {
+  let arrow = 0;
+  while (e > 0 && p - e - slashes < 4 + arrow) {
     const c = t.charCodeAt(e - 1);
     if (
       isSpace(c) || c === 58 || c === 61 || c === 35 || c === 40 || c === 34 || c === 39 ||
       c === 95 || c === 45
     ) e--;
-    else if (c === 92 && t.charCodeAt(e) === 34) {
+    else if (c === 62 && arrow === 0) {
+      e--;
+      arrow = 2;
+    } else if (c === 92 && t.charCodeAt(e) === 34) {
       e--;
       slashes++;
     } else break;
