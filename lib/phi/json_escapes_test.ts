@@ -105,8 +105,8 @@ Deno.test("a '+' between words of a form value or query string is a space", () =
     ["/patients/Mary+Smith", "/patients/[REDACTED:PERSON_NAME]", "PERSON_NAME"],
     ["bad query q=415+555+0132", "bad query q=[REDACTED:PHONE]", "PHONE"],
     [
-      "Cookie: name=Quenby+Zarkowski; sid=abc",
-      "Cookie: name=[REDACTED:PERSON_NAME]; sid=abc",
+      "POST /visits body=x&name=Quenby+Zarkowski&sid=1",
+      "POST /visits body=x&name=[REDACTED:PERSON_NAME]&sid=1",
       "PERSON_NAME",
     ],
   ];
