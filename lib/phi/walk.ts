@@ -296,6 +296,7 @@ export class Walker {
   }
 
   private arrayValue(value: readonly unknown[], key: string | undefined, depth: number): unknown {
+    if (isTupleList(value)) return this.tupleList(value as Array<[string, unknown]>, key, depth);
     const out: unknown[] | null = this.redacting ? [] : null;
     for (let i = 0; i < value.length; i++) {
       if ((i & 63) === 63) this.checkNow();
@@ -303,6 +304,34 @@ export class Walker {
       const item = this.value(value[i], key, depth + 1);
       this.path.pop();
       out?.push(item);
+    }
+    return out ?? value;
+  }
+
+  /**
+   * A list of `[name, value]` tuples (header lists, Object.entries(), a Map's entries): a value
+   * whose name is a sensitive key is sensitive, as under that key.
+   */
+  private tupleList(
+    value: ReadonlyArray<readonly [string, unknown]>,
+    key: string | undefined,
+    depth: number,
+  ): unknown {
+    if (depth + 1 > this.maxDepth) throw new ScanAbort(this.pathString(), "too deep");
+    const out: unknown[] | null = this.redacting ? [] : null;
+    for (let i = 0; i < value.length; i++) {
+      if ((i & 63) === 63) this.checkNow();
+      if (++this.nodes > this.maxNodes) throw new ScanAbort(this.pathString(), "too many nodes");
+      const [name, item] = value[i]!;
+      this.path.push(i, 0);
+      const outName = this.value(name, key, depth + 2);
+      this.path.pop();
+      this.path.push(1);
+      const named = name.length <= 128 ? sensitiveKeyType(name) : null;
+      const outItem = this.value(item, key, depth + 2, named);
+      this.path.pop();
+      this.path.pop();
+      out?.push([outName, outItem]);
     }
     return out ?? value;
   }
@@ -386,6 +415,7 @@ export class Walker {
         break;
       }
     }
+    const pair = entries.length >= 2 && entries.length <= 4 ? pairType(entries) : null;
     let i = 0;
     for (const [childKey, child] of entries) {
       if ((++i & 63) === 63) this.checkNow();
@@ -408,7 +438,8 @@ export class Walker {
       } else {
         this.path.push(childKey);
       }
-      const shaped = shape === SHAPE_NONE ? null : shapeType(shape, source, childKey);
+      const shaped = (shape === SHAPE_NONE ? null : shapeType(shape, source, childKey)) ??
+        (pair !== null && isValueField(childKey) ? pair : null);
       const redacted = this.value(child, childKey, depth + 1, shaped);
       this.path.pop();
       if (out !== null && redacted !== undefined) out[outKey] = redacted;
@@ -440,6 +471,45 @@ export class Walker {
     this.recordTypes(types);
     return this.redacting ? `[REDACTED:${types[0]}]` : value;
   }
+}
+
+/** Fields that name the key of a name/value pair (`{ key: "mrn", value: "…" }`). */
+const PAIR_NAMES = new Set(["key", "name", "field", "property", "attribute", "header", "param"]);
+
+/** Fields that hold a pair's value: `value`, `val`, `values`, FHIR's `valueString`, `valueCode`… */
+function isValueField(key: string): boolean {
+  if (key === "value" || key === "val" || key === "values") return true;
+  if (key.length < 6 || !key.startsWith("value")) return false;
+  const c = key.charCodeAt(5);
+  return c >= 65 && c <= 90;
+}
+
+/**
+ * The type a name/value pair gives its value: an object of 2 to 4 fields, one naming the pair
+ * (`key`, `name`, `field`, …) with a sensitive key name as its value, and a value field
+ * (`{ name: "last_name", value: "…" }`, FHIR `{ name: "mrn", valueString: "…" }`). Null when
+ * the object is no such pair.
+ */
+function pairType(entries: ReadonlyArray<[string, unknown]>): PhiType | null {
+  let type: PhiType | null = null;
+  let names = 0;
+  let values = 0;
+  for (const [k, v] of entries) {
+    if (PAIR_NAMES.has(k)) {
+      names++;
+      if (typeof v === "string" && v.length <= 128) type = sensitiveKeyType(v);
+    } else if (isValueField(k)) values++;
+  }
+  return names === 1 && values >= 1 ? type : null;
+}
+
+/** An array of `[string, value]` tuples, each of two items with a string first. */
+function isTupleList(value: readonly unknown[]): boolean {
+  if (value.length === 0) return false;
+  for (const item of value) {
+    if (!Array.isArray(item) || item.length !== 2 || typeof item[0] !== "string") return false;
+  }
+  return true;
 }
 
 /** Empty values stay as they are under a sensitive key; a Map or a URL is never "empty". */

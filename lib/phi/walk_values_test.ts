@@ -175,3 +175,65 @@ Deno.test("plain JSON values are walked as before", () => {
   assert.deepEqual(types(nullProto), ["PHONE $.note"]);
   assert.deepEqual(types({ at: new Date(0) }), []);
 });
+
+Deno.test("a name/value pair reads its value as if under the key it names", () => {
+  const pairs = [
+    { key: "mrn", value: "4829133" },
+    { key: "dob", value: "19550302" },
+    { key: "patient_name", value: "Quenby Zarkowski" },
+  ];
+  assert.deepEqual(types(pairs), ["DATE $[1].value", "MRN $[0].value", "PERSON_NAME $[2].value"]);
+  assert.equal(
+    json(pairs),
+    '[{"key":"mrn","value":"[REDACTED]"},{"key":"dob","value":"[REDACTED]"},' +
+      '{"key":"patient_name","value":"[REDACTED]"}]',
+  );
+  // GA4 parameters, FHIR Parameters (value[x]) and a pair with a type beside it.
+  assert.deepEqual(types({ params: [{ name: "last_name", value: "Zarkowski" }] }), [
+    "PERSON_NAME $.params[0].value",
+  ]);
+  assert.deepEqual(types({ parameter: [{ name: "mrn", valueString: "4829133" }] }), [
+    "MRN $.parameter[0].valueString",
+  ]);
+  assert.deepEqual(types({ field: "phone", type: "string", value: "5550132" }), ["PHONE $.value"]);
+  assert.deepEqual(types({ key: "user_property", value: { string_value: "x" } }), []);
+});
+
+Deno.test("pairs that name no identifier, or objects that are more than a pair, are as before", () => {
+  for (
+    const value of [
+      { name: "checkout", value: "blue" },
+      { name: "email", value: true },
+      { name: "email", value: "" },
+      { key: "theme", value: "dark" },
+      { name: "phone", label: "Phone", placeholder: "Your number" },
+      // More than a pair: a record with a name and a value among other fields.
+      { id: 1, name: "email", value: "enabled", owner: "ops", kind: "flag" },
+    ]
+  ) {
+    assert.deepEqual(types(value), [], JSON.stringify(value));
+    assert.deepEqual(redact(value), value);
+  }
+});
+
+Deno.test("[key, value] tuples read their value as if under the key", () => {
+  const headers = {
+    headers: [["authorization", "Basic dXNlcjpwYXNzd29yZA=="], [
+      "X-Patient-Name",
+      "Quenby Zarkowski",
+    ], [
+      "accept",
+      "text/html",
+    ]],
+  };
+  assert.deepEqual(types(headers), ["PERSON_NAME $.headers[1][1]", "SECRET $.headers[0][1]"]);
+  assert.equal(
+    json(headers),
+    '{"headers":[["authorization","[REDACTED]"],["X-Patient-Name","[REDACTED]"],["accept","text/html"]]}',
+  );
+  // Object.entries() of a record, and a Map with repeated or non-string keys.
+  assert.deepEqual(types(Object.entries({ mrn: "4829133", n: 2 })), ["MRN $[0][1]"]);
+  // Not tuples: a list of key names, a list of words.
+  assert.deepEqual(types({ fields: ["email", "phone"] }), []);
+  assert.deepEqual(types([["name", "asc"], ["created_at", "desc"]]), []);
+});
