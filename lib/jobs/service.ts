@@ -20,7 +20,7 @@ import {
   researchIdMismatch,
 } from "./job.ts";
 import { callbackIdRefusal, researchIdMismatchError } from "./ids.ts";
-import { countUnfinishedBefore, findJob, listJobs, writeJob } from "./store.ts";
+import { countUnfinishedBefore, ensureJob, findJob, listJobs, writeJob } from "./store.ts";
 
 export interface JobUpdate {
   job: JobState;
@@ -84,13 +84,15 @@ export function createJobService(deps: JobServiceDeps): JobService {
         const sameResearch = (job: Job | undefined) => {
           if (researchIdMismatch(job, callback)) throw researchIdMismatchError();
         };
+        const now = new Date(deps.clock.now());
+        // The row must exist to be locked: a new job is stored as queued first, so concurrent
+        // first callbacks wait here and each decides from what the one before it stored.
+        await ensureJob(tx, id, now);
         const current = await findJob(tx, id, true);
         sameResearch(current);
         const transition = applyCallback(current, callback);
         if (!transition) return { job: current!, changed: false, event: undefined };
-        const job = await writeJob(tx, id, transition, new Date(deps.clock.now()));
-        // A concurrent first callback may have created the job with another research id (the
-        // row did not exist to lock); throwing here rolls this write back.
+        const job = await writeJob(tx, id, transition, now);
         sameResearch(job);
         if (!job) {
           const stored = (await findJob(tx, id))!;

@@ -31,6 +31,20 @@ function toJob(row: JobRow): Job {
 const COLUMNS =
   "id, research_id, status, progress, created_at, updated_at, started_at, finished_at";
 
+/**
+ * Stores a job as `queued` unless it exists (inside a transaction), so that the row is there
+ * for `findJob(…, true)` to lock: concurrent first callbacks then queue on the lock and each
+ * decides from the job as the one before it left it, not from "no job". A callback refused
+ * afterwards rolls the insert back with its transaction.
+ */
+export async function ensureJob(db: Queryable, id: string, now: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO jobs (id, status, progress, created_at, updated_at) VALUES ($1, 'queued', 0, $2, $2)
+     ON CONFLICT (id) DO NOTHING`,
+    [id, now],
+  );
+}
+
 /** One job, locked for update when `forUpdate` (inside a transaction). */
 export async function findJob(
   db: Queryable,
@@ -50,7 +64,7 @@ const RANK = (column: string) =>
 /**
  * Inserts or updates a job with a transition; returns the stored job, or
  * undefined when a concurrent callback already moved the job as far or
- * further (the update only ever moves a job forward).
+ * further (the update only ever moves a job forward, and never lowers its progress).
  */
 export async function writeJob(
   db: Queryable,
@@ -64,7 +78,7 @@ export async function writeJob(
      ON CONFLICT (id) DO UPDATE SET
        research_id = COALESCE(jobs.research_id, EXCLUDED.research_id),
        status = EXCLUDED.status,
-       progress = EXCLUDED.progress,
+       progress = GREATEST(jobs.progress, EXCLUDED.progress),
        updated_at = EXCLUDED.updated_at,
        started_at = COALESCE(jobs.started_at, EXCLUDED.started_at),
        finished_at = COALESCE(jobs.finished_at, EXCLUDED.finished_at)
