@@ -26,6 +26,7 @@ import {
   appendGovernanceLog,
   type GovernanceLogEntry,
   listGovernanceLog,
+  lockStoredMode,
   readStoredMode,
   writeStoredMode,
 } from "./store.ts";
@@ -221,7 +222,10 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
   ): Promise<ModeChange> {
     if (deps.config.rosMode) throw new ModePinnedError();
     const change = await serialized(async (): Promise<ModeChange> => {
-      const run = async (tx: Queryable) => {
+      const run = async (tx: Queryable, locked: boolean) => {
+        // Read under the lock: another instance's change in flight commits first, and this
+        // one then replaces what it wrote (not what was stored before it).
+        if (locked) await lockStoredMode(tx);
         const stored = await readStoredMode(tx);
         const previous = resolveWith(stored).mode;
         if (stored === mode) return { previous, changed: false };
@@ -243,8 +247,8 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
         return { previous, changed: true };
       };
       const outcome = deps.db.transaction
-        ? await deps.db.transaction((tx) => run(tx))
-        : await run(deps.db);
+        ? await deps.db.transaction((tx) => run(tx, true))
+        : await run(deps.db, false);
       return { ...outcome, state: apply(resolveWith(mode)) };
     });
     if (change.changed && deps.bus) {

@@ -21,6 +21,22 @@ export async function readStoredMode(db: Queryable): Promise<Mode | undefined> {
   return rows.length === 0 ? undefined : parseStoredMode(rows[0]!.value);
 }
 
+/** Advisory lock class of the stored mode (`pg_advisory_xact_lock(class, 0)`). */
+const MODE_LOCK_CLASS = 0x4d_4f_44_45; // "MODE"
+
+/**
+ * Serializes mode changes across instances until the transaction ends: a change reads the mode
+ * it replaces only after the one before it has committed, so the audit rows, the governance log
+ * and the events chain (and an identical concurrent request finds nothing to change). An advisory
+ * lock rather than `FOR UPDATE`: there may be no row yet (the configured default), and a missing
+ * row cannot be locked. Two-int form with a class of our own, apart from the one-int locks
+ * (migrations) and the other classes (flag keys, analytics users). Only meaningful inside a
+ * transaction.
+ */
+export async function lockStoredMode(tx: Queryable): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock($1::int, 0)", [MODE_LOCK_CLASS]);
+}
+
 /** Stores the mode (upsert), recording which user changed it (null for a token or the system). */
 export async function writeStoredMode(
   db: Queryable,
