@@ -265,3 +265,21 @@ Deno.test("identifiers listed after one cue are each redacted; what follows a li
     ]
   ) assert.equal(redactText(text), redacted, text);
 });
+
+Deno.test("a record number joined to `patient` by '.' or to `patients` by ':' is an MRN", () => {
+  // Keys written as cache and bus keys; a realtime payload or a research id holding one was
+  // accepted as an opaque id.
+  for (
+    const [text, redacted] of [
+      [`patient.${ID}`, "patient.[REDACTED:MRN]"],
+      [`patients:${ID}`, "patients:[REDACTED:MRN]"],
+      [`redis key patients:${ID}:notes`, "redis key patients:[REDACTED:MRN]:notes"],
+    ] as const
+  ) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), ["MRN"], text);
+  }
+  for (const text of ["patient.2024", "patients:12", "patient.v2", "sort by patient.name"]) {
+    assert.equal(redactText(text), text, text);
+  }
+});

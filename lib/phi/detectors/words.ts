@@ -661,18 +661,30 @@ function joinedTo(t: string, q: number, v: number): boolean {
 
 /**
  * Where the value joined to a bare cue word [s, q) starts (see the "joined" shape): right after
- * '_', '-' or '=', after ")=(" (a Postgres key detail: `Key (patient)=(4829133)`), after '/'
+ * '_', '-', '=' or a '.' before a digit, after ")=(" (a Postgres key detail: `Key (patient)=(4829133)`), after '/'
  * when the word is a path segment or capitalised (`/patient/4829133`, the FHIR reference
  * `Patient/4829133`), or after '#' or ':' (spaces allowed around them). -1 when none is there.
  */
 function joinedValueAt(t: string, s: number, q: number): number {
   const c = t.charCodeAt(q);
   if (c === 95 || c === 45 || c === 61) return q + 1;
+  // `patient.4829133`: a key's segments joined by '.'.
+  if (c === 46) return isDigit(t.charCodeAt(q + 1)) ? q + 1 : -1;
   if (c === 41 && t.charCodeAt(q + 1) === 61 && t.charCodeAt(q + 2) === 40) return q + 3;
   if (c === 47) return (s > 0 && t.charCodeAt(s - 1) === 47) || isUpperAt(t, s) ? q + 1 : -1;
   const r = skipSpaces(t, q);
   const d = t.charCodeAt(r);
   return d === 35 || d === 58 ? skipSpaces(t, r + 1) : -1;
+}
+
+/**
+ * Where the record number after `patients` [s, q) starts: in a URL path (`/patients/4829133`)
+ * or joined by ':' as keys are written (`patients:4829133:notes`, a Redis key). -1 otherwise.
+ */
+function pathValueAt(t: string, s: number, q: number): number {
+  const c = t.charCodeAt(q);
+  if (c === 47) return s > 0 && t.charCodeAt(s - 1) === 47 ? q + 1 : -1;
+  return c === 58 && isDigit(t.charCodeAt(q + 1)) ? q + 1 : -1;
 }
 
 /**
@@ -775,7 +787,7 @@ function cueValueStart(t: string, start: number, firstEnd: number, c: Cue): numb
     : c.shape === "joined"
     ? joinedValueAt(t, start, q)
     : c.shape === "path"
-    ? (t.charCodeAt(q) === 47 && start > 0 && t.charCodeAt(start - 1) === 47 ? q + 1 : -1)
+    ? pathValueAt(t, start, q)
     : c.shape === "hash"
     ? hashValueAt(t, q, c.hashes[0] !== H_MR)
     : c.shape === "number"
