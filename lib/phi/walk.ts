@@ -3,7 +3,13 @@
  * records findings by path; optionally builds the redacted copy on the way. Anything
  * unexpected aborts the walk, and the callers turn that into a SCANNER_ERROR finding.
  */
-import { DEFAULT_SAFE_KEYS, isTechnicalKey, safeKeySet, sensitiveKeyType } from "./keys.ts";
+import {
+  compactKey,
+  DEFAULT_SAFE_KEYS,
+  isTechnicalKey,
+  safeKeySet,
+  sensitiveKeyType,
+} from "./keys.ts";
 import { applySpans, findSpans, type Span, spanTypes } from "./text.ts";
 import { DEFAULT_LIMITS, type PhiFinding, type PhiType, type ScanOptions } from "./types.ts";
 
@@ -273,7 +279,9 @@ export class Walker {
     const technical = key !== undefined && this.technicalKey(key);
     switch (typeof value) {
       case "string":
-        return this.stringValue(value, technical);
+        return key !== undefined && isPatientKey(key)
+          ? this.patientValue(value)
+          : this.stringValue(value, technical);
       case "number":
       case "bigint":
         return this.numberValue(value, technical);
@@ -439,7 +447,10 @@ export class Walker {
         this.path.push(childKey);
       }
       const shaped = (shape === SHAPE_NONE ? null : shapeType(shape, source, childKey)) ??
-        (pair !== null && isValueField(childKey) ? pair : null);
+        (pair !== null && isValueField(childKey) ? pair : null) ??
+        (NAME_CHILDREN.has(childKey) && key !== undefined && isPersonKey(key)
+          ? "PERSON_NAME"
+          : null);
       const redacted = this.value(child, childKey, depth + 1, shaped);
       this.path.pop();
       if (out !== null && redacted !== undefined) out[outKey] = redacted;
@@ -458,6 +469,35 @@ export class Walker {
     return this.redacting ? applySpans(value, spans) : value;
   }
 
+  /**
+   * A text under the key `patient`: read as after the word "patient" (a cue for names and
+   * record numbers) as well as on its own, so `{ patient: "Quenby Zarkowski" }` is a name as
+   * `{ "patient.name": … }` and "patient Quenby Zarkowski" are.
+   */
+  private patientValue(value: string): unknown {
+    const own = this.textSpans(value, false, true);
+    this.countChars(PATIENT_CUE.length);
+    const cued = findSpans(PATIENT_CUE + value, {
+      technical: false,
+      whole: true,
+      checkpoint: this.checkpoint,
+    });
+    const cue = PATIENT_CUE.length;
+    const spans = own.slice();
+    for (const span of cued) {
+      if (span.end <= cue) continue;
+      spans.push({
+        start: Math.max(span.start, cue) - cue,
+        end: span.end - cue,
+        type: span.type,
+      });
+    }
+    if (spans.length === 0) return value;
+    spans.sort((a, b) => a.start - b.start || b.end - a.end);
+    this.recordTypes(spanTypes(spans));
+    return this.redacting ? applySpans(value, spans) : value;
+  }
+
   private numberValue(value: number | bigint, technical: boolean): unknown {
     if (technical) return value;
     // Only integers long enough to be a phone, SSN, card or NPI are worth a look.
@@ -471,6 +511,44 @@ export class Walker {
     this.recordTypes(types);
     return this.redacting ? `[REDACTED:${types[0]}]` : value;
   }
+}
+
+/** The word that announces a patient's name or record number before a text under `patient`. */
+const PATIENT_CUE = "patient ";
+
+function isPatientKey(key: string): boolean {
+  return (key.length === 7 || key.length === 8) &&
+    (key === "patient" || key === "patients" || key === "Patient" || key === "Patients" ||
+      key === "PATIENT" || key === "PATIENTS");
+}
+
+/** Fields that hold a person's name under a key that names a person (`patient.name`). */
+const NAME_CHILDREN = new Set(["name", "displayName", "display_name", "preferredName", "nickname"]);
+
+/**
+ * Keys (compact) under which an object is a person (a patient, a study subject, a plan member,
+ * a guarantor): its `name` is a person's name. Not `user`: an app user's display name is the
+ * account's, shown by the app itself.
+ */
+const PERSON_KEYS = new Set([
+  "patient",
+  "patients",
+  "subject",
+  "subjects",
+  "member",
+  "members",
+  "guarantor",
+  "guarantors",
+  "subscriber",
+  "subscribers",
+  "insured",
+  "policyholder",
+  "caregiver",
+  "caregivers",
+]);
+
+function isPersonKey(key: string): boolean {
+  return key.length <= 32 && PERSON_KEYS.has(compactKey(key));
 }
 
 /** Fields that name the key of a name/value pair (`{ key: "mrn", value: "…" }`). */

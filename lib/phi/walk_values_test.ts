@@ -237,3 +237,45 @@ Deno.test("[key, value] tuples read their value as if under the key", () => {
   assert.deepEqual(types({ fields: ["email", "phone"] }), []);
   assert.deepEqual(types([["name", "asc"], ["created_at", "desc"]]), []);
 });
+
+Deno.test("a name under a patient, subject, member or guarantor is a person's name", () => {
+  for (const parent of ["patient", "subject", "member", "guarantor", "Patient", "patients"]) {
+    assert.deepEqual(types({ [parent]: { name: "Quenby Zarkowski" } }), [
+      `PERSON_NAME $.${parent}.name`,
+    ]);
+  }
+  assert.deepEqual(types({ patients: [{ name: "Quenby Zarkowski", id: "p-1" }] }), [
+    "PERSON_NAME $.patients[0].name",
+  ]);
+  assert.equal(
+    json({ patient: { displayName: "Q Z", status: "active" } }),
+    '{"patient":{"displayName":"[REDACTED]","status":"active"}}',
+  );
+  // As the dotted key is.
+  assert.deepEqual(types({ "patient.name": "Quenby Zarkowski" }), [
+    'PERSON_NAME $["patient.name"]',
+  ]);
+  // An app user's display name and the names of things stay as they are.
+  for (
+    const value of [
+      { user: { name: "Quenby Zarkowski" } },
+      { flag: { name: "new_checkout" } },
+      { experiment: { name: "Checkout Button" } },
+      { patient: { id: "p-1", status: "active" } },
+    ]
+  ) assert.deepEqual(types(value), [], JSON.stringify(value));
+});
+
+Deno.test("a text under the key patient reads as after the word patient", () => {
+  assert.deepEqual(types({ patient: "Quenby Zarkowski" }), ["PERSON_NAME $.patient"]);
+  assert.equal(json({ patient: "Quenby Zarkowski" }), '{"patient":"[REDACTED:PERSON_NAME]"}');
+  assert.equal(
+    json({ patient: "Quenby Zarkowski, MRN 4829133" }),
+    '{"patient":"[REDACTED:PERSON_NAME], MRN [REDACTED:MRN]"}',
+  );
+  assert.deepEqual(types({ patients: ["Zarkowski, Quenby"] }), ["PERSON_NAME $.patients[0]"]);
+  // Ids and words that are no name stay.
+  for (const id of ["1234", "enrolled", "p-1", "64cf7f21-f2db-4d7c-a175-39724ec7e09b"]) {
+    assert.deepEqual(types({ patient: id }), [], id);
+  }
+});
