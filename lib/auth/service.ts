@@ -142,6 +142,26 @@ class AnnounceTimeoutError extends Error {
 /** How long a verified credential is trusted when the database cannot be asked. */
 const STALE_IF_ERROR_MS = 10 * 60_000;
 
+/**
+ * How long an API token's lookup may take before a token verified recently is answered from
+ * memory (OFREP clients poll; a database that stopped answering must not hold them for seconds).
+ * A token not in memory still waits for the database.
+ */
+const TOKEN_LOOKUP_WAIT_MS = 500;
+
+/** True when `work` settled (either way) within `ms`; `work` itself is not cancelled. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      work.then(() => true, () => true),
+      new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Raised when a credential cannot be checked because the database is unreachable. */
 export class AuthUnavailableError extends ServiceUnavailableError {
   constructor() {
@@ -780,9 +800,23 @@ export function createAuthService(options: AuthServiceOptions) {
       const at = now();
       const hash = await hashSecret(secret);
       const mark = tokenCache.mark();
+      const lookup = Promise.resolve().then(() => store.findActiveToken(hash, at));
       let token;
       try {
-        token = await store.findActiveToken(hash, at);
+        if (!await settlesWithin(lookup, TOKEN_LOOKUP_WAIT_MS)) {
+          // The database is slow to answer (a cut network path, a stalled connection, the
+          // driver's reconnect backoff): a token verified recently answers from memory now,
+          // under the same rule as when the lookup fails (not invalidated, within its time).
+          const cached = mayRecall() ? tokenCache.recall(hash) : undefined;
+          if (cached) {
+            // A late answer that the token is gone (revoked, expired) still takes it out.
+            lookup.then((late) => {
+              if (!late) tokenCache.forget(hash);
+            }, () => {});
+            return cached;
+          }
+        }
+        token = await lookup;
       } catch {
         const cached = mayRecall() ? tokenCache.recall(hash) : undefined;
         if (cached) return cached;

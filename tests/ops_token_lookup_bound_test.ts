@@ -1,0 +1,166 @@
+/**
+ * While the database path is cut (packets dropped: connections open and queries never answer),
+ * a token verified moments ago answers OFREP from memory within about a second instead of
+ * waiting for the database (lib/auth/service.ts bounds the token lookup); a token revoked
+ * before the outage is still refused; after the outage the lookup goes to the database again.
+ */
+import assert from "node:assert/strict";
+import { bundledMigrationsDir, migrate, openPostgres, readMigrations } from "../lib/db/mod.ts";
+import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import { createToken } from "./helpers/auth.ts";
+import { uniqueName } from "./helpers/db.ts";
+import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
+
+/**
+ * A TCP proxy in front of Postgres that can "cut the path": while cut it keeps every
+ * connection open but passes nothing on in either direction, and new connections are accepted
+ * and never answered (a firewall dropping packets, not a refused connection).
+ */
+function blackholeProxy(target: { hostname: string; port: number }) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const open = new Set<Deno.Conn>();
+  let cut = false;
+  let resume: (() => void) | undefined;
+  let resumed = Promise.resolve();
+  async function pipe(from: Deno.Conn, to: Deno.Conn) {
+    const writer = to.writable.getWriter();
+    try {
+      for await (const chunk of from.readable) {
+        while (cut) await resumed;
+        await writer.write(chunk);
+      }
+    } catch {
+      // closed
+    } finally {
+      writer.releaseLock();
+      for (const conn of [from, to]) {
+        open.delete(conn);
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      }
+    }
+  }
+  (async () => {
+    for await (const client of listener) {
+      open.add(client);
+      void (async () => {
+        while (cut) await resumed;
+        try {
+          const server = await Deno.connect(target);
+          open.add(server);
+          void pipe(client, server);
+          void pipe(server, client);
+        } catch {
+          client.close();
+        }
+      })();
+    }
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    cut() {
+      cut = true;
+      resumed = new Promise((r) => resume = r);
+    },
+    restore() {
+      cut = false;
+      resume?.();
+    },
+    close() {
+      this.restore();
+      listener.close();
+      for (const conn of [...open]) {
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      }
+    },
+  };
+}
+
+const ofrep = (app: TestApp, token: string, signal?: AbortSignal) =>
+  app.request(`/ofrep/v1/evaluate/flags/ops.lookup`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ context: { targetingKey: "user-1" } }),
+    signal,
+  });
+
+/** The status and how long it took, or "pending" when it did not answer within `ms`. */
+async function timed(work: Promise<Response>, ms: number) {
+  const started = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const result = await Promise.race([
+    work.then(async (r) => {
+      await r.body?.cancel();
+      return r.status;
+    }),
+    new Promise<"pending">((r) => timer = setTimeout(() => r("pending"), ms)),
+  ]);
+  clearTimeout(timer);
+  return { status: result, ms: performance.now() - started };
+}
+
+Deno.test({
+  name:
+    "[postgres] with the database path cut, OFREP answers a recently verified token from memory within 1 s; a revoked one is refused",
+  ignore: !hasPostgres(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const url = new URL(TEST_DATABASE_URL!);
+    const proxy = blackholeProxy({ hostname: url.hostname, port: Number(url.port || 5432) });
+    const schema = uniqueName("ops_lookup");
+    const admin = openPostgres(TEST_DATABASE_URL!, { max: 1 });
+    await admin.exec(`CREATE SCHEMA ${schema}`);
+    const proxied = new URL(TEST_DATABASE_URL!);
+    proxied.hostname = "127.0.0.1";
+    proxied.port = String(proxy.port);
+    const db = openPostgres(proxied.href, { schema, max: 4 });
+    await migrate(db, await readMigrations(bundledMigrationsDir()));
+    const app = await buildTestApp({
+      testDb: { db, cleanup: () => db.close() },
+      env: { RATE_LIMIT_PER_MIN: "0" },
+    });
+    const pending: Promise<unknown>[] = [];
+    try {
+      await app.services.flags.set("ops.lookup", { enabled: true }, {
+        actor: { type: "system" },
+      });
+      const token = await createToken(app, { scopes: ["flags:evaluate"] });
+      const { token: revokedRow, secret: revoked } = await app.services.auth.createToken(
+        { name: "to revoke", scopes: ["flags:evaluate"], expiresAt: null },
+        { type: "system" },
+      );
+      for (const secret of [token, revoked]) {
+        assert.equal((await timed(ofrep(app, secret), 5000)).status, 200, "verified once");
+      }
+      await app.services.auth.revokeToken(revokedRow.id, { type: "system" });
+
+      proxy.cut();
+      for (let i = 0; i < 5; i++) {
+        const answer = await timed(ofrep(app, token), 3000);
+        assert.equal(answer.status, 200, `call ${i}: ${JSON.stringify(answer)}`);
+        assert.ok(answer.ms < 1000, `call ${i} answered in ${Math.round(answer.ms)} ms`);
+      }
+      // The revoked token is not in memory: it waits for the database, and is never let in.
+      const controller = new AbortController();
+      const refused = ofrep(app, revoked, controller.signal);
+      pending.push(refused.catch(() => {}));
+      const early = await timed(refused, 1500);
+      assert.notEqual(early.status, 200, "a revoked token is not answered from memory");
+
+      proxy.restore();
+      const late = await timed(refused, 10_000);
+      assert.equal(late.status, 401, "the database refuses it once it answers");
+      assert.equal((await timed(ofrep(app, token), 5000)).status, 200);
+    } finally {
+      proxy.close();
+      await Promise.all(pending);
+      await app.dispose().catch(() => {});
+      await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.close();
+    }
+  },
+});
