@@ -1,4 +1,5 @@
 /** `deno task migrate`: applies pending migrations and exits. */
+import { parseArgs } from "node:util";
 import { ConfigError, loadConfigFromProcess } from "../lib/config.ts";
 import { DataDirInUseError } from "../lib/db/data_dir_lock.ts";
 import {
@@ -10,6 +11,33 @@ import {
 import { DatabaseUnreachableError, openReachableDatabase } from "../lib/db/reach.ts";
 import { createLogger } from "../lib/log/mod.ts";
 import { VERSION } from "../lib/version.ts";
+
+const USAGE = `Usage: deno task migrate
+
+Applies every pending migration to DATABASE_URL (or the embedded database in DATA_DIR) and
+exits; run it as the role that owns the tables. It takes no option (there is no dry run).
+Exit status: 0 done; 1 not done.`;
+
+const err = (line: string) => Deno.stderr.writeSync(new TextEncoder().encode(line + "\n"));
+
+// Before anything touches the database: an option this command does not know (say --dry-run)
+// must not be read as "go ahead".
+try {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { help: { type: "boolean", short: "h" } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    Deno.stdout.writeSync(new TextEncoder().encode(USAGE + "\n"));
+    Deno.exit(0);
+  }
+} catch (error) {
+  err(error instanceof Error ? error.message : String(error));
+  err(USAGE);
+  Deno.exit(1);
+}
 
 try {
   const config = loadConfigFromProcess(VERSION);
@@ -31,7 +59,7 @@ try {
     error instanceof ConfigError || error instanceof MigrationChecksumError ||
     error instanceof DataDirInUseError || error instanceof DatabaseUnreachableError
   ) {
-    Deno.stderr.writeSync(new TextEncoder().encode(error.message + "\n"));
+    err(error.message);
     Deno.exit(1);
   }
   throw error;
