@@ -1,11 +1,64 @@
 /** The app's named metrics, created once per app instance on its registry. */
-import { MetricsRegistry } from "./metrics.ts";
+import type { RefusalReason } from "../realtime/payload_guard.ts";
+import type { ResyncReason } from "../realtime/types.ts";
+import type { DropReason } from "../sentry/scrub.ts";
+import type { TransportDropReason } from "../sentry/transport.ts";
+import { type Counter, MetricsRegistry } from "./metrics.ts";
 import { registerProcessMetrics } from "./process_metrics.ts";
+
+/**
+ * Every value a labelled counter's alert looks at, exported at 0 from the start. A series that
+ * appears only at its first increment starts at 1, and `increase()` over it is 0: the alert
+ * would miss the first occurrence (often the only one).
+ */
+const SENTRY_DROP_REASONS = [
+  "phi_detected",
+  "scrub_error",
+  "unsupported",
+  "not_scrubbed",
+  "network_blocked",
+  "circuit_open",
+  "timeout",
+  "transport_error",
+  "rejected",
+  "rate_limited",
+  "queue_overflow",
+] as const satisfies readonly (DropReason | TransportDropReason)[];
+const BUS_REFUSAL_REASONS = [
+  "not_object",
+  "too_many_keys",
+  "bad_key",
+  "nested",
+  "free_text",
+  "bad_number",
+  "too_large",
+  "phi",
+  "outbox_full",
+  "bad_entry",
+  "duplicate",
+] as const satisfies readonly (RefusalReason | "outbox_full" | "bad_entry" | "duplicate")[];
+const RESYNC_REASONS = ["out_of_order", "fell_behind"] as const satisfies readonly ResyncReason[];
+const PHI_SOURCES = ["analytics", "sentry"] as const;
+const SSE_REFUSAL_REASONS = ["instance_cap", "caller_cap"] as const;
+const DB_TIMEOUT_REASONS = ["query_canceled", "lock_not_available"] as const;
+
+// A compile error here means a reason was added to a type but not to its list above.
+type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : Exclude<All, Listed>;
+const _complete: [
+  Missing<DropReason | TransportDropReason, typeof SENTRY_DROP_REASONS[number]>,
+  Missing<RefusalReason, typeof BUS_REFUSAL_REASONS[number]>,
+  Missing<ResyncReason, typeof RESYNC_REASONS[number]>,
+] = [true, true, true];
+
+/** Creates `label="value"` series at 0 for each of `values` (an increase from 0 is seen). */
+function zeroSeries(counter: Counter, label: string, values: readonly string[]): void {
+  for (const value of values) counter.inc({ [label]: value }, 0);
+}
 
 /** Creates the registry with every metric the app reports. */
 export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry()) {
   registerProcessMetrics(registry.prometheus);
-  return {
+  const metrics = {
     registry,
     httpRequests: registry.counter(
       "http_requests_total",
@@ -100,6 +153,13 @@ export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry
       ["check", "result"],
     ),
   };
+  zeroSeries(metrics.sentryDropped, "reason", SENTRY_DROP_REASONS);
+  zeroSeries(metrics.busRefused, "reason", BUS_REFUSAL_REASONS);
+  zeroSeries(metrics.busResyncs, "reason", RESYNC_REASONS);
+  zeroSeries(metrics.phiDetections, "source", PHI_SOURCES);
+  zeroSeries(metrics.sseRefused, "reason", SSE_REFUSAL_REASONS);
+  zeroSeries(metrics.dbTimeouts, "reason", DB_TIMEOUT_REASONS);
+  return metrics;
 }
 
 export type AppMetrics = ReturnType<typeof createAppMetrics>;
