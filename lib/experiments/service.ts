@@ -103,17 +103,20 @@ const NONE: ReadonlyMap<string, string> = new Map();
 export function createExperimentService(deps: ExperimentServiceDeps): ExperimentService {
   const { snapshots } = deps;
   const cacheSize = deps.cacheSize ?? 10_000;
-  // (experiment, subject) → persisted variant; bounded, oldest evicted first.
-  const sticky = new Map<string, string>();
+  // (experiment, subject) → persisted variant, as read or written at an experiment version;
+  // bounded, oldest evicted first. Another instance may move a subject off a variant its version
+  // removed, so an entry is only trusted at the version it was cached at: once the experiment
+  // changes, the next request reads the database again.
+  const sticky = new Map<string, { version: number; variant: string }>();
 
   const cacheKey = (key: string, subject: AssignmentSubject) =>
     subject.userId
       ? `${key}\u0000u\u0000${subject.userId}`
       : `${key}\u0000s\u0000${subject.sessionId}`;
 
-  function remember(key: string, variant: string): void {
+  function remember(key: string, version: number, variant: string): void {
     sticky.delete(key);
-    sticky.set(key, variant);
+    sticky.set(key, { version, variant });
     if (sticky.size > cacheSize) sticky.delete(sticky.keys().next().value!);
   }
 
@@ -172,12 +175,16 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     return variants;
   }
 
-  async function persisted(key: string, subject: AssignmentSubject): Promise<string | null> {
+  async function persisted(
+    key: string,
+    version: number,
+    subject: AssignmentSubject,
+  ): Promise<string | null> {
     const cached = sticky.get(cacheKey(key, subject));
-    if (cached !== undefined) return cached;
+    if (cached?.version === version) return cached.variant;
     try {
       const found = await deps.assignments.find(key, subject);
-      if (found) remember(cacheKey(key, subject), found);
+      if (found) remember(cacheKey(key, subject), version, found);
       return found;
     } catch {
       return null; // best-effort: the hash still answers
@@ -186,6 +193,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
 
   async function replaceRemoved(
     key: string,
+    version: number,
     subject: AssignmentSubject,
     removed: string,
     fresh: Assignment,
@@ -201,13 +209,13 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     if (!moved) {
       // Another request or instance replaced it first: what it stored wins.
       sticky.delete(cacheKey(key, subject));
-      const winner = await persisted(key, subject);
+      const winner = await persisted(key, version, subject);
       const experiment = snapshots.current()?.experiments.get(key);
       if (!winner || !experiment?.variants.some((v) => v.key === winner)) return fresh;
       learned(subject.userId, key, winner);
       return assign(experiment, { ...subject, mode: deps.mode() }, winner);
     }
-    remember(cacheKey(key, subject), variant);
+    remember(cacheKey(key, subject), version, variant);
     learned(subject.userId, key, variant);
     await announce({
       experimentKey: key,
@@ -349,7 +357,8 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       const first = assign(experiment, context);
       // Unknown, disabled, mode-gated or no id: nothing to look up or persist.
       if (first.reason !== "SPLIT") return first;
-      const kept = await persisted(key, subject);
+      const version = experiment!.version;
+      const kept = await persisted(key, version, subject);
       const keptExists = kept !== null && experiment!.variants.some((v) => v.key === kept);
       if (keptExists) {
         learned(subject.userId, key, kept);
@@ -359,7 +368,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       if (mode === "STANDBY" || first.variant === null) return first;
       // The stored variant was removed: the hash's answer replaces it and counts as a new
       // assignment, so the subject stays in one variant from now on and is counted there.
-      if (kept !== null) return await replaceRemoved(key, subject, kept, first);
+      if (kept !== null) return await replaceRemoved(key, version, subject, kept, first);
       let inserted: boolean;
       try {
         inserted = await deps.assignments.insert(key, subject, first.variant);
@@ -369,11 +378,11 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       }
       if (!inserted) {
         // Another request or instance persisted first: its assignment wins.
-        const winner = await persisted(key, subject);
+        const winner = await persisted(key, version, subject);
         if (winner) learned(subject.userId, key, winner);
         return winner ? assign(experiment, context, winner) : first;
       }
-      remember(cacheKey(key, subject), first.variant);
+      remember(cacheKey(key, subject), version, first.variant);
       learned(subject.userId, key, first.variant);
       await announce({
         experimentKey: key,
