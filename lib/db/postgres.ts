@@ -135,12 +135,22 @@ export function describeUrl(url: string): string {
   return `postgres ${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname}`;
 }
 
+/**
+ * Seconds before the pool's next connection attempt after `retries` failed ones: postgres.js's
+ * exponential backoff with its jitter, but at most 2 s instead of 20 s. The driver's delay grew
+ * to 10-20 s during an outage, and every query waited it out after the database was back.
+ */
+export function reconnectBackoffSeconds(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 2);
+}
+
 /** Opens a pool; no query is sent until first use. */
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   const sql: Sql = postgres(url, {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     idle_timeout: 60,
+    backoff: reconnectBackoffSeconds,
     onnotice: () => {},
     // Sent in the startup message of every connection the pool opens, so each one is bounded
     // (and named) from its first statement (no SET round trip, nothing a pooled connection can
