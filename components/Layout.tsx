@@ -1,7 +1,7 @@
 /** The page frame: header with navigation, main content, footer. Server-only. */
 import { type ComponentChildren, h, type VNode } from "preact";
 import ConsentBanner from "../islands/ConsentBanner.tsx";
-import { type Principal, roleAtLeast } from "../lib/auth/principal.ts";
+import { type Principal, roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
 import type { ConsentBannerProps } from "../lib/consent/page.ts";
 import { Island } from "../lib/web/island.tsx";
 import { NAV_ITEMS, type NavItem } from "./nav.ts";
@@ -23,10 +23,66 @@ function visible(item: NavItem, principal: Principal | null): boolean {
   return roleAtLeast(principal.role, item.minRole);
 }
 
+const PRIVACY = "/settings/privacy";
+
+/** The links of the main navigation, the current page marked. */
+function NavList({ items, path }: { items: readonly NavItem[]; path: string }): VNode {
+  return (
+    <ul class="nav">
+      {items.map((item) => (
+        <li key={item.href}>
+          <a
+            href={item.href}
+            aria-current={item.href === path ? "page" : undefined}
+            class={item.href === path ? "nav__link nav__link--current" : "nav__link"}
+          >
+            {item.label}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * Privacy, who is signed in, and the Sign out form (with the session's CSRF token). In the narrow
+ * screens' menu (`whoFirst`) the name comes first, on a line of its own.
+ */
+function UserMenu(
+  { user, path, whoFirst = false }: { user: UserPrincipal; path: string; whoFirst?: boolean },
+): VNode {
+  const who = (
+    <span class="user-menu__who">
+      {user.displayName || user.email} <span class="role-tag">{user.role}</span>
+    </span>
+  );
+  return (
+    <>
+      {whoFirst && who}
+      <a
+        href={PRIVACY}
+        class={path === PRIVACY ? "nav__link nav__link--current" : "nav__link"}
+        aria-current={path === PRIVACY ? "page" : undefined}
+      >
+        Privacy
+      </a>
+      {!whoFirst && who}
+      <form method="post" action="/logout" class="inline-form">
+        <input type="hidden" name="csrf_token" value={user.csrfToken} />
+        <button type="submit" class="button button--quiet">Sign out</button>
+      </form>
+    </>
+  );
+}
+
 export function Layout(
   { title, path, principal, version, consentBanner, children }: LayoutProps,
 ): VNode {
   const user = principal?.kind === "user" ? principal : null;
+  const items = NAV_ITEMS.filter((item) => visible(item, principal));
+  // The current page's name on the narrow screens' menu button, for orientation.
+  const here = items.find((item) => item.href === path)?.label ??
+    (user && path === PRIVACY ? "Privacy" : null);
   return (
     <html lang="en">
       <head>
@@ -42,55 +98,47 @@ export function Layout(
       </head>
       <body>
         <a class="skip-link" href="#main">Skip to content</a>
-        <header class="site-header">
+        <header class={user ? "site-header site-header--menu" : "site-header"}>
           <a class="brand" href="/">
             <span class="brand__mark" aria-hidden="true">RF</span>
             <span class="brand__name">ResearchFlow Governance</span>
           </a>
           <nav aria-label="Main">
-            <ul class="nav">
-              {NAV_ITEMS.filter((item) => visible(item, principal)).map((item) => (
-                <li key={item.href}>
-                  <a
-                    href={item.href}
-                    aria-current={item.href === path ? "page" : undefined}
-                    class={item.href === path ? "nav__link nav__link--current" : "nav__link"}
-                  >
-                    {item.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
+            <NavList items={items} path={path} />
           </nav>
           <div class="user-menu">
-            {user
-              ? (
-                <>
-                  <a
-                    href="/settings/privacy"
-                    class={path === "/settings/privacy"
-                      ? "nav__link nav__link--current"
-                      : "nav__link"}
-                    aria-current={path === "/settings/privacy" ? "page" : undefined}
-                  >
-                    Privacy
-                  </a>
-                  <span class="user-menu__who">
-                    {user.displayName || user.email} <span class="role-tag">{user.role}</span>
-                  </span>
-                  <form method="post" action="/logout" class="inline-form">
-                    <input type="hidden" name="csrf_token" value={user.csrfToken} />
-                    <button type="submit" class="button button--quiet">Sign out</button>
-                  </form>
-                </>
-              )
-              : path !== "/login" && (
-                // (The sign-in page itself needs no link to itself.)
-                <a class="button button--quiet" href={`/login?next=${encodeURIComponent(path)}`}>
-                  Sign in
-                </a>
-              )}
+            {user ? <UserMenu user={user} path={path} /> : path !== "/login" && (
+              // (The sign-in page itself needs no link to itself.)
+              <a class="button button--quiet" href={`/login?next=${encodeURIComponent(path)}`}>
+                Sign in
+              </a>
+            )}
           </div>
+          {
+            /*
+             * Narrow screens (styles.css, max-width 40rem): the nav and user menu above are hidden
+             * (display: none) and this disclosure shows the same links in one row's height; on wide
+             * screens it is the one hidden. Either way one "Main" navigation is in view and in the
+             * accessibility tree. It comes last so the wide copy is the first match in the DOM.
+             */
+          }
+          {user && (
+            <details class="site-menu">
+              <summary class="site-menu__toggle">
+                {/* Read "Menu: Flags" (the colon for screen readers; the page is on a line below). */}
+                <span class="site-menu__label">Menu{here && <span class="sr-only">:</span>}</span>
+                {here && <span class="site-menu__here">{here}</span>}
+              </summary>
+              <div class="site-menu__panel">
+                <nav aria-label="Main">
+                  <NavList items={items} path={path} />
+                </nav>
+                <div class="user-menu">
+                  <UserMenu user={user} path={path} whoFirst />
+                </div>
+              </div>
+            </details>
+          )}
         </header>
         {consentBanner && <Island component={ConsentBanner} props={consentBanner} />}
         <main id="main" class="site-main">{children}</main>
