@@ -102,6 +102,7 @@ import { createOutboundGuard } from "./net/mod.ts";
 import { redact } from "./phi/mod.ts";
 import { createJobService } from "./jobs/mod.ts";
 import { createEventBus, type EventBus, SseHub } from "./realtime/mod.ts";
+import { resyncStreams } from "./realtime/stream.ts";
 import type { RedisHandle } from "./redis/client.ts";
 import { type AppMetrics, createAppMetrics } from "./telemetry/mod.ts";
 import type { IslandManifest } from "./web/build.ts";
@@ -290,6 +291,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     consent,
     analytics: analyticsService,
   };
+  // A mode or flag change no bus event brings this instance's streams (a periodic re-read while
+  // Redis is lost, the mode failing closed or recovering): its streams resync (clients refetch),
+  // so none shows a state the instance is not enforcing (docs/realtime.md, "Redis lost").
+  mode.onChange((_state, _previous, { announced }) => {
+    if (!announced) resyncStreams(services.sse);
+  });
+  featureControl.snapshots.onLoad(() => {
+    // While the bus hears the others, the change's own event reaches the streams.
+    if (!bus.internal.listening()) resyncStreams(services.sse);
+  });
   const registry = new RouteRegistry();
   const pages = createPageRenderer({
     manifest: deps.islands ?? (() => undefined),

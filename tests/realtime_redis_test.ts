@@ -579,3 +579,104 @@ Deno.test({
     }
   },
 });
+
+/** A stream of B's: its last word on the mode is a resync (refetch) or the event's mode. */
+function lastModeWord(messages: SseMessage[]): "resync" | string | undefined {
+  const last = messages.filter((m) => m.event === "resync" || m.event === "governance.mode_changed")
+    .at(-1);
+  if (!last) return undefined;
+  return last.event === "resync" ? "resync" : String(JSON.parse(last.data).payload.mode);
+}
+
+Deno.test({
+  name:
+    "redis: a mode change B takes from the database while cut off from Redis reaches B's open streams (resync)",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const proxy = tcpProxy(redisTarget());
+    proxy.start();
+    const cluster = await startCluster(TEST_REDIS_URL!, {}, {
+      redisUrlB: `redis://127.0.0.1:${proxy.port}`,
+    });
+    try {
+      const { a, b } = cluster;
+      const busB = b.services.bus as RedisBus;
+      const token = await createToken(b, { scopes: ["events:read", "governance:read"] });
+      const headers = { authorization: `Bearer ${token}` };
+      const sse = readSse(await b.request("/api/stream?topic=governance", { headers }));
+      await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+      assert.equal(clientView(sse.messages)!.mode, "DEMO");
+
+      proxy.stop();
+      await until(() => busB.readerState() === "reconnecting", "B's reader to lose Redis");
+      await a.services.mode.setMode("STANDBY", { type: "system" });
+      // B's periodic re-read (every second) takes it; its stream hears of it at once, not
+      // once Redis is back.
+      await until(() => b.services.mode.current() === "STANDBY", "B to enforce STANDBY", 5000);
+      await sse.until((m) => lastModeWord(m) !== undefined, "B's stream to hear of it", 3000);
+      const word = lastModeWord(sse.messages);
+      assert.ok(word === "resync" || word === "STANDBY", `got ${word}`);
+      if (word === "resync") {
+        const resync = sse.messages.findLast((m) => m.event === "resync")!;
+        assert.deepEqual(JSON.parse(resync.data), { reason: "state_changed" });
+        // What the client refetches on it is what B enforces.
+        const state = await b.request("/api/governance/state", { headers });
+        assert.equal((await state.json()).mode, "STANDBY");
+      }
+      // A flag change too: B re-reads its flags every 2 s while it cannot hear A.
+      const before = sse.messages.filter((m) => m.event === "resync").length;
+      await a.services.flags.set("cut.flag", { enabled: true }, SYSTEM);
+      await until(() => b.services.flags.get("cut.flag")?.enabled === true, "B to take it", 6000);
+      await sse.until(
+        (m) => m.filter((x) => x.event === "resync").length > before,
+        "B's stream to hear of the flag",
+        3000,
+      );
+      assert.equal(busB.readerState(), "reconnecting", "all of it while B was cut off");
+      await sse.close();
+    } finally {
+      await cluster.close();
+      proxy.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis: B failing closed to STANDBY (its database hangs) and recovering tells B's open streams each time (resync)",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const cluster = await startCluster(TEST_REDIS_URL!);
+    let lock: Awaited<ReturnType<typeof lockTable>> | undefined;
+    try {
+      const { b } = cluster;
+      const token = await createToken(b, { scopes: ["events:read", "governance:read"] });
+      const headers = { authorization: `Bearer ${token}` };
+      const sse = readSse(await b.request("/api/stream?topic=governance", { headers }));
+      await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+      assert.equal(clientView(sse.messages)!.mode, "DEMO");
+      const resyncs = () => sse.messages.filter((m) => m.event === "resync");
+
+      // B's re-reads of the mode wait: after 2.5 s without one it serves STANDBY.
+      lock = await lockTable(cluster.schema, "governance_config");
+      await until(() => b.services.mode.state().source === "fail-closed", "B to fail closed", 8000);
+      await sse.until(() => resyncs().length === 1, "B's stream to hear of STANDBY", 3000);
+      assert.deepEqual(JSON.parse(resyncs()[0]!.data), { reason: "state_changed" });
+      assert.ok(
+        !sse.messages.some((m) => m.event === "governance.mode_changed"),
+        "no event: nothing was published",
+      );
+
+      await lock.release();
+      lock = undefined;
+      await until(() => b.services.mode.current() === "DEMO", "B to read DEMO again", 8000);
+      await sse.until(() => resyncs().length === 2, "B's stream to hear it recovered", 3000);
+      await sse.close();
+    } finally {
+      await lock?.release();
+      await cluster.close();
+    }
+  },
+});

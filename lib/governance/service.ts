@@ -60,10 +60,23 @@ export interface ModeService {
    * yet (its re-read is under way or failed), if any.
    */
   unappliedEvent(): AppEvent | undefined;
-  /** Calls `listener` whenever the effective mode changes on this instance. */
-  onChange(listener: (state: ResolvedMode, previous: Mode) => void): () => void;
+  /**
+   * Calls `listener` whenever the effective mode changes on this instance. `announced` is true
+   * when a `governance.mode_changed` event brings the change to this instance's subscribers too
+   * (this instance's own `setMode`, or a re-read after such an event from another instance), and
+   * false when none does: a periodic re-read (the event has not come, or cannot while Redis is
+   * lost), failing closed, or recovering from it.
+   */
+  onChange(
+    listener: (state: ResolvedMode, previous: Mode, change: ModeChangeInfo) => void,
+  ): () => void;
   /** Stops the sync (event subscription and periodic re-read). */
   close(): Promise<void>;
+}
+
+/** How a mode change reached this instance (see {@link ModeService.onChange}). */
+export interface ModeChangeInfo {
+  announced: boolean;
 }
 
 export interface ModeServiceDeps {
@@ -91,7 +104,9 @@ export const PINNED_REASON =
 /** Creates the service and loads the mode once. */
 export async function createModeService(deps: ModeServiceDeps): Promise<ModeService> {
   let resolved: ResolvedMode;
-  const listeners = new Set<(state: ResolvedMode, previous: Mode) => void>();
+  const listeners = new Set<
+    (state: ResolvedMode, previous: Mode, change: ModeChangeInfo) => void
+  >();
   // Reads and writes are serialized so a slow re-read can never overwrite a newer write.
   let chain: Promise<unknown> = Promise.resolve();
   function serialized<T>(fn: () => Promise<T>): Promise<T> {
@@ -100,14 +115,14 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
     return result;
   }
 
-  function apply(next: ResolvedMode): ResolvedMode {
+  function apply(next: ResolvedMode, announced: boolean): ResolvedMode {
     const previous = resolved?.mode;
     resolved = next;
     if (previous !== undefined && previous !== next.mode) {
       deps.logger?.info("governance mode changed", { mode: next.mode, previous });
       for (const listener of [...listeners]) {
         try {
-          listener(next, previous);
+          listener(next, previous, { announced });
         } catch {
           deps.logger?.error("mode change listener failed");
         }
@@ -136,7 +151,9 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
       if (resolved?.source === "fail-closed") {
         deps.logger?.info("governance mode readable again", { mode: resolveWith(stored).mode });
       }
-      return apply(resolveWith(stored));
+      // Announced when an event from another instance is waiting for this read: that event
+      // reaches this instance's subscribers (its streams) too.
+      return apply(resolveWith(stored), unapplied.oldest() !== undefined);
     });
     unapplied.applied(mark);
     return state;
@@ -149,7 +166,7 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
       reason,
       ...(errorType ? { errorType } : {}),
     });
-    apply(FAIL_CLOSED);
+    apply(FAIL_CLOSED, false);
   }
 
   let unsubscribe: (() => void) | undefined;
@@ -211,7 +228,7 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
     deps.logger?.error("stored governance mode is invalid; ROS_MODE pins the mode", {
       errorType: error.name,
     });
-    apply(resolveWith(undefined));
+    apply(resolveWith(undefined), false);
   }
   if (deps.bus && syncIntervalMs > 0) timer = setInterval(tick, syncIntervalMs);
 
@@ -249,7 +266,8 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
       const outcome = deps.db.transaction
         ? await deps.db.transaction((tx) => run(tx, true))
         : await run(deps.db, false);
-      return { ...outcome, state: apply(resolveWith(mode)) };
+      // Announced: the event published below reaches this instance's subscribers too.
+      return { ...outcome, state: apply(resolveWith(mode), deps.bus !== undefined) };
     });
     if (change.changed && deps.bus) {
       try {

@@ -87,6 +87,28 @@ export interface CredentialWatcher {
   doubt(): void;
 }
 
+/**
+ * Why a stream resyncs without a bus event saying so: the instance's state changed in a way no
+ * event brings its streams (a periodic re-read of the mode or the flags while Redis is lost, the
+ * mode failing closed or recovering). See {@link resyncStreams}.
+ */
+export type LocalResyncReason = "state_changed";
+
+/** Each instance's open streams (by its hub), for {@link resyncStreams}. */
+const localStreams = new WeakMap<SseHub, Set<(reason: LocalResyncReason) => void>>();
+
+/**
+ * Sends every stream open on `hub` a `resync` (`{ "reason": "state_changed" }`; a stream still
+ * writing its catch-up sends it after that), so its client refetches the state. For a change this
+ * instance enforces that no bus event announces to its streams: a stream must never show a mode
+ * or flags the instance is not serving. Returns how many streams were told.
+ */
+export function resyncStreams(hub: SseHub, reason: LocalResyncReason = "state_changed"): number {
+  const streams = [...(localStreams.get(hub) ?? [])];
+  for (const resync of streams) resync(reason);
+  return streams.length;
+}
+
 // One event goes to every open stream: encode it once (the bus hands every subscriber the same object).
 const encoded = new WeakMap<AppEvent, Uint8Array>();
 const encoder = new TextEncoder();
@@ -109,7 +131,7 @@ export async function openEventStream(
   // Catch-up writes leave this much of the queue for the heartbeat.
   const spare = Math.max(1, Math.min(16, Math.floor(queueLimit / 8)));
   /** Live events (and resyncs, by reason) that arrive before the catch-up is written. */
-  const pending: Array<AppEvent | ResyncReason> = [];
+  const pending: Array<AppEvent | ResyncReason | LocalResyncReason> = [];
   let live = false;
   const resumeFrom = request.lastEventId;
   const resumable = resumeFrom !== undefined && isEventId(resumeFrom);
@@ -122,7 +144,7 @@ export async function openEventStream(
   let confirmed = 0;
   const timers = deps.timers ?? systemTimers;
 
-  function hold(item: AppEvent | ResyncReason): void {
+  function hold(item: AppEvent | ResyncReason | LocalResyncReason): void {
     pending.push(item);
     // A client that reads the catch-up slower than live events arrive is a slow client.
     if (pending.length > queueLimit) session.close("overflow");
@@ -138,6 +160,21 @@ export async function openEventStream(
       else hold(reason);
     },
   });
+  // Registered with the subscription (before the hello is read), so a change made meanwhile
+  // is not missed.
+  const onLocalResync = (reason: LocalResyncReason) => {
+    if (live) sendResync(reason);
+    else hold(reason);
+  };
+  let locals = localStreams.get(deps.hub);
+  if (!locals) {
+    locals = new Set();
+    localStreams.set(deps.hub, locals);
+  }
+  locals.add(onLocalResync);
+  const unregister = () => {
+    localStreams.get(deps.hub)?.delete(onLocalResync);
+  };
 
   const opened = deps.hub.open(request.clientKey, {
     heartbeatMs: deps.heartbeatMs,
@@ -145,6 +182,7 @@ export async function openEventStream(
     ...(deps.timers ? { timers: deps.timers } : {}),
     onClose: () => {
       unsubscribe();
+      unregister();
       pending.length = 0;
       if (onAbort) request.signal?.removeEventListener("abort", onAbort);
       if (revalidation !== undefined) timers.clearInterval(revalidation);
@@ -153,6 +191,7 @@ export async function openEventStream(
   });
   if (typeof opened === "string") {
     unsubscribe();
+    unregister();
     return opened;
   }
   const session = opened;
@@ -165,7 +204,7 @@ export async function openEventStream(
   }
 
   /** The client must refetch the state; it continues from the newest id. */
-  function sendResync(reason: "history_exceeded" | ResyncReason): void {
+  function sendResync(reason: "history_exceeded" | ResyncReason | LocalResyncReason): void {
     const now = deps.bus.lastId();
     session.send(formatSseEvent({
       ...(now !== undefined ? { id: now } : {}),
