@@ -22,7 +22,7 @@ import {
   type GrantInput,
   type RevokeInput,
 } from "./consent.ts";
-import type { ConsentRow, ConsentStats, ConsentStore } from "./store.ts";
+import type { AnalyticsRow, ConsentRow, ConsentStats, ConsentStore } from "./store.ts";
 
 /** Who asked, from which request, and whether it carried `Sec-GPC: 1`. */
 export interface ConsentRequestMeta {
@@ -112,15 +112,30 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
     };
   }
 
-  async function record(
+  /** A history row to append and the audit entry that goes with it. */
+  interface Change {
+    action: "consent.grant" | "consent.revoke" | "consent.decline";
+    row: ConsentRow;
+    extra?: Record<string, unknown>;
+  }
+
+  /**
+   * Writes the change `decide` makes of the user's current consent of `type`, or nothing when it
+   * returns null. The current consent is read under a per-(user, type) lock in the transaction
+   * that writes, so concurrent requests decide one after another (one row, one audit entry), and
+   * the row commits with its audit entry or not at all. Returns the consent as it now stands.
+   */
+  async function write(
     userId: string,
-    action: "consent.grant" | "consent.revoke" | "consent.decline",
-    row: ConsentRow,
+    type: ConsentType,
     meta: ConsentRequestMeta,
-    extra: Record<string, unknown> = {},
-  ): Promise<void> {
-    // The row and its audit entry commit together: a failed entry leaves the consent as it was.
-    await store.transaction(async ({ tx, append }) => {
+    decide: (latest: AnalyticsRow) => Change | null,
+  ): Promise<ConsentRow | null> {
+    return await store.transaction(async ({ tx, append, lockCurrent }) => {
+      const latest = await lockCurrent(userId, type);
+      const change = decide(latest);
+      if (!change) return latest.consent;
+      const { action, row, extra = {} } = change;
       await append(userId, row);
       await deps.audit.record({
         actor: meta.actor,
@@ -135,6 +150,7 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
         },
         ...(meta.requestId ? { requestId: meta.requestId } : {}),
       }, tx);
+      return row;
     });
   }
 
@@ -178,19 +194,29 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
           { path: "$.policyVersion", message: `Must be ${policy.version}` },
         ]);
       }
+      const type = input.consentType;
       const rows = await store.current(userId);
-      const current = rows.find((row) => row.consentType === input.consentType);
+      const current = rows.find((row) => row.consentType === type);
+      /** Already granted to this text, and (analytics) not overridden by a later GPC signal. */
+      const inForce = (row: ConsentRow | null | undefined, gpcFirstSeenAt: Date | null) =>
+        row?.state === "granted" && row.policyVersion === policy.version &&
+        (type !== "analytics" || analyticsEffective({
+          state: row.state,
+          policyVersion: row.policyVersion,
+          grantedAt: row.grantedAt,
+          gpcFirstSeenAt,
+        }, meta.gpc));
       if (current?.state === "granted" && current.policyVersion === policy.version) {
         // Already granted to this text; a new grant is recorded only to override a later GPC signal.
-        const needsRenewal = input.consentType === "analytics" &&
+        const needsRenewal = type === "analytics" &&
           !analyticsEffective(await snapshotFor(userId, meta.gpc), meta.gpc);
-        if (!needsRenewal) return viewOf(input.consentType, current);
-      } else if (input.consentType === "analytics" && meta.gpc) {
+        if (!needsRenewal) return viewOf(type, current);
+      } else if (type === "analytics" && meta.gpc) {
         await snapshotFor(userId, true); // the signal is recorded before the grant that overrides it
       }
       const now = new Date(clock.now());
       const row: ConsentRow = {
-        consentType: input.consentType,
+        consentType: type,
         state: "granted",
         purpose: policy.purpose,
         legalBasis: policy.legalBasis,
@@ -200,8 +226,15 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
         revokedAt: null,
         createdAt: now,
       };
-      await record(userId, "consent.grant", row, meta);
-      return viewOf(input.consentType, row);
+      // Decided again under the lock: a concurrent grant may have been recorded meanwhile.
+      const stored = await write(
+        userId,
+        type,
+        meta,
+        (latest) =>
+          inForce(latest.consent, latest.gpcFirstSeenAt) ? null : { action: "consent.grant", row },
+      );
+      return viewOf(type, stored);
     },
 
     async revoke(userId, input, meta) {
@@ -211,34 +244,30 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
         ]);
       }
       const policy = CONSENT_POLICIES[input.consentType];
-      const rows = await store.current(userId);
-      const current = rows.find((row) => row.consentType === input.consentType);
-      let view = viewOf(input.consentType, current);
-      if (current?.state !== "revoked" && current?.state !== "declined") {
-        const now = new Date(clock.now());
+      const now = new Date(clock.now());
+      // Decided under the lock: a concurrent withdrawal may have been recorded meanwhile.
+      const stored = await write(userId, input.consentType, meta, ({ consent: current }) => {
+        if (current?.state === "revoked" || current?.state === "declined") return null;
         const wasGranted = current?.state === "granted";
-        const row: ConsentRow = {
-          consentType: input.consentType,
-          state: wasGranted ? "revoked" : "declined",
-          purpose: current?.purpose ?? policy.purpose,
-          legalBasis: current?.legalBasis ?? policy.legalBasis,
-          // The version the user saw when declining is the one in force now.
-          policyVersion: wasGranted ? current!.policyVersion : policy.version,
-          method: input.method ?? "api",
-          // A withdrawal keeps the proof of when consent had been given.
-          grantedAt: wasGranted ? current!.grantedAt : null,
-          revokedAt: now,
-          createdAt: now,
+        return {
+          action: wasGranted ? "consent.revoke" : "consent.decline",
+          row: {
+            consentType: input.consentType,
+            state: wasGranted ? "revoked" : "declined",
+            purpose: current?.purpose ?? policy.purpose,
+            legalBasis: current?.legalBasis ?? policy.legalBasis,
+            // The version the user saw when declining is the one in force now.
+            policyVersion: wasGranted ? current!.policyVersion : policy.version,
+            method: input.method ?? "api",
+            // A withdrawal keeps the proof of when consent had been given.
+            grantedAt: wasGranted ? current!.grantedAt : null,
+            revokedAt: now,
+            createdAt: now,
+          },
+          extra: input.reason ? { reason: input.reason } : {},
         };
-        await record(
-          userId,
-          wasGranted ? "consent.revoke" : "consent.decline",
-          row,
-          meta,
-          input.reason ? { reason: input.reason } : {},
-        );
-        view = viewOf(input.consentType, row);
-      }
+      });
+      const view = viewOf(input.consentType, stored);
       let erasedEvents: number | null = null;
       if (input.eraseEvents && deps.eraseAnalytics) {
         erasedEvents = await deps.eraseAnalytics(userId, meta.actor, meta.requestId);

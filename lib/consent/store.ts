@@ -57,6 +57,12 @@ export interface ConsentStore {
 export interface ConsentTransaction {
   /** The transaction itself: pass it to `audit.record(entry, tx)`. */
   readonly tx: Connection;
+  /**
+   * Locks the user's consent of one type until the transaction ends, then reads its newest row
+   * and the GPC first-seen time: a change decided from these is decided from what the previous
+   * writer of the same user and type committed (concurrent grants or withdrawals queue here).
+   */
+  lockCurrent(userId: string, consentType: ConsentType): Promise<AnalyticsRow>;
   /** Appends a row to the history. */
   append(userId: string, row: ConsentRow): Promise<void>;
 }
@@ -87,6 +93,32 @@ function toRow(raw: RawRow): ConsentRow {
     grantedAt: raw.granted_at,
     revokedAt: raw.revoked_at,
     createdAt: raw.created_at,
+  };
+}
+
+/**
+ * Advisory lock class of a user's consent of one type
+ * (`pg_advisory_xact_lock(class, hashtext(user || ':' || type))`).
+ */
+const CONSENT_LOCK_CLASS = 0x43_4f_4e_53; // "CONS"
+
+/** The newest row of one consent type and the GPC first-seen time, on `db`. */
+async function latestOf(db: Queryable, userId: string, consentType: ConsentType) {
+  const rows = await db.query<Partial<RawRow> & { gpc_first_seen_at: Date | null }>(
+    `SELECT c.*, s.first_seen_at AS gpc_first_seen_at
+       FROM (SELECT 1) AS one
+       LEFT JOIN LATERAL (
+         SELECT ${COLUMNS} FROM user_consents
+          WHERE user_id = $1 AND consent_type = $2
+          ORDER BY seq DESC LIMIT 1
+       ) AS c ON TRUE
+       LEFT JOIN privacy_signals s ON s.user_id = $1 AND s.signal = 'gpc'`,
+    [userId, consentType],
+  );
+  const row = rows[0];
+  return {
+    consent: row?.state ? toRow(row as RawRow) : null,
+    gpcFirstSeenAt: row?.gpc_first_seen_at ?? null,
   };
 }
 
@@ -125,23 +157,8 @@ export function createConsentStore(db: Db): ConsentStore {
       return rows.map(toRow);
     },
 
-    async analytics(userId) {
-      const rows = await db.query<Partial<RawRow> & { gpc_first_seen_at: Date | null }>(
-        `SELECT c.*, s.first_seen_at AS gpc_first_seen_at
-           FROM (SELECT 1) AS one
-           LEFT JOIN LATERAL (
-             SELECT ${COLUMNS} FROM user_consents
-              WHERE user_id = $1 AND consent_type = 'analytics'
-              ORDER BY seq DESC LIMIT 1
-           ) AS c ON TRUE
-           LEFT JOIN privacy_signals s ON s.user_id = $1 AND s.signal = 'gpc'`,
-        [userId],
-      );
-      const row = rows[0];
-      return {
-        consent: row?.state ? toRow(row as RawRow) : null,
-        gpcFirstSeenAt: row?.gpc_first_seen_at ?? null,
-      };
+    analytics(userId) {
+      return latestOf(db, userId, "analytics");
     },
 
     async history(userId, limit) {
@@ -201,7 +218,17 @@ export function createConsentStore(db: Db): ConsentStore {
 
     transaction(fn) {
       return db.transaction((tx) =>
-        fn({ tx, append: (userId, row) => appendRow(tx, userId, row) })
+        fn({
+          tx,
+          append: (userId, row) => appendRow(tx, userId, row),
+          async lockCurrent(userId, consentType) {
+            await tx.query("SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))", [
+              CONSENT_LOCK_CLASS,
+              `${userId}:${consentType}`,
+            ]);
+            return await latestOf(tx, userId, consentType);
+          },
+        })
       );
     },
   };
