@@ -7,6 +7,9 @@ import { jobCallback } from "./helpers/jobs.ts";
 import { buildTestApp, json } from "./helpers/app.ts";
 import { createToken } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
+import { createAuditLog } from "../lib/audit/mod.ts";
+import { systemClock } from "../lib/clock.ts";
+import { createJobService } from "../lib/jobs/mod.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -49,6 +52,74 @@ for (const target of dbTargets()) {
           const expected = progressAnswer.changed ? 90 : 10;
           assert.deepEqual(row, { status: "failed", progress: expected }, `round ${round}`);
         }
+      } finally {
+        await app.dispose();
+      }
+    },
+  });
+}
+
+for (const target of dbTargets()) {
+  Deno.test({
+    name:
+      `[${target.name}] a job's completion or failure is audited once, naming the reporting token by id; progress is not`,
+    ...opts,
+    async fn() {
+      const app = await buildTestApp({ testDb: await target.open() });
+      try {
+        const { token, secret } = await app.services.auth.createToken(
+          { name: "worker", scopes: ["jobs:write"] },
+          { type: "system" },
+        );
+        const jobs = createJobService({
+          db: app.db,
+          bus: app.services.bus,
+          clock: systemClock,
+          audit: createAuditLog({ db: app.db }),
+        });
+        const by = {
+          // As routes give it: actorOf(principal) of a token is { type: "token", id: token id }.
+          actor: { type: "token" as const, id: token.id },
+          requestId: "req-1",
+        };
+        await jobs.report("audited-1", { status: "started", researchId: "study_1" }, by);
+        await jobs.report("audited-1", { status: "progress", progress: 40 }, by);
+        await Promise.all([
+          jobs.report("audited-1", { status: "completed" }, by),
+          jobs.report("audited-1", { status: "completed" }, by),
+        ]);
+        await jobs.report("audited-1", { status: "failed" }, by); // after completion: no change
+        await jobs.report("audited-2", { status: "progress", progress: 70 }, by);
+        await jobs.report("audited-2", { status: "failed", progress: 10 }, by);
+
+        const rows = await app.db.query<{
+          actor_type: string;
+          actor_id: string;
+          action: string;
+          target_type: string;
+          target_id: string;
+          after: Record<string, unknown>;
+          request_id: string;
+        }>(
+          `SELECT actor_type, actor_id, action, target_type, target_id, after, request_id
+             FROM audit_log WHERE action LIKE 'job.%' ORDER BY id`,
+        );
+        assert.deepEqual(
+          rows.map((r) => [r.action, r.target_type, r.target_id, r.actor_type, r.actor_id]),
+          [
+            ["job.complete", "job", "audited-1", "token", token.id],
+            ["job.fail", "job", "audited-2", "token", token.id],
+          ],
+        );
+        assert.deepEqual(rows[0]!.after, {
+          status: "completed",
+          progress: 100,
+          researchId: "study_1",
+        });
+        assert.equal(rows[0]!.request_id, "req-1");
+        assert.equal(rows[1]!.after.progress, 70);
+        const text = JSON.stringify(await app.db.query("SELECT * FROM audit_log"));
+        assert.ok(!text.includes(secret), "the token's secret is never written");
       } finally {
         await app.dispose();
       }

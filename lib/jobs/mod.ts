@@ -19,6 +19,7 @@ export {
   createJobService,
   type JobListOptions,
   jobPayload,
+  type JobReporter,
   type JobService,
   type JobUpdate,
 } from "./service.ts";

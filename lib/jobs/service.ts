@@ -4,6 +4,7 @@
  * `stalled` (unfinished and silent for longer than the threshold), and a periodic watch
  * keeps a gauge of stalled jobs for alerting.
  */
+import type { AuditActor, AuditLog } from "../audit/mod.ts";
 import type { Clock } from "../clock.ts";
 import type { Db, Queryable } from "../db/mod.ts";
 import { NotFoundError } from "../errors/mod.ts";
@@ -28,6 +29,12 @@ export interface JobUpdate {
   changed: boolean;
 }
 
+/** Who reported a callback (the API token, or a STEWARD+ user), for the audit log. */
+export interface JobReporter {
+  actor: AuditActor;
+  requestId?: string | undefined;
+}
+
 export interface JobListOptions {
   limit: number;
   status?: JobStatus | undefined;
@@ -36,7 +43,11 @@ export interface JobListOptions {
 }
 
 export interface JobService {
-  report(id: string, callback: JobCallback): Promise<JobUpdate>;
+  /**
+   * Applies a callback. A transition to `completed` or `failed` is audited (`job.complete`,
+   * `job.fail`) in the same transaction, naming `by` as the actor; progress is not audited.
+   */
+  report(id: string, callback: JobCallback, by?: JobReporter): Promise<JobUpdate>;
   get(id: string): Promise<JobState>;
   list(options: JobListOptions): Promise<JobState[]>;
   /**
@@ -59,6 +70,8 @@ export interface JobServiceDeps {
   bus: EventBus;
   clock: Clock;
   logger?: Logger;
+  /** Where terminal transitions are audited (none: not audited). */
+  audit?: AuditLog;
   /** A job unfinished and silent for longer than this is stalled (0 turns it off). */
   stallAfterMs?: number;
   /** Set to the number of stalled jobs by watchStalled(). */
@@ -75,7 +88,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   let lastStalled = 0;
   return {
     stallAfterMs,
-    async report(id, callback) {
+    async report(id, callback, by) {
       // Refuse before writing anything that could not be published (naming the field).
       const refusal = callbackIdRefusal(id, callback.researchId);
       if (refusal) throw refusal;
@@ -94,6 +107,18 @@ export function createJobService(deps: JobServiceDeps): JobService {
         if (!transition) return { job: current!, changed: false, event: undefined };
         const job = await writeJob(tx, id, transition, now);
         sameResearch(job);
+        if (job && transition.finish) {
+          // Who finished a job is on record (a leaked jobs:write token leaves a trace): the
+          // token's id, never its secret. Progress updates are frequent and not audited.
+          await deps.audit?.record({
+            actor: by?.actor ?? { type: "anonymous" },
+            action: job.status === "completed" ? "job.complete" : "job.fail",
+            target: { type: "job", id },
+            before: { status: current!.status, progress: current!.progress },
+            after: { status: job.status, progress: job.progress, researchId: job.researchId },
+            ...(by?.requestId ? { requestId: by.requestId } : {}),
+          }, tx);
+        }
         if (!job) {
           const stored = (await findJob(tx, id))!;
           sameResearch(stored);
