@@ -267,6 +267,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     jobs: createJobService({
       db,
       bus,
+      // Who finished or failed a job (the token, by its id) is on record.
+      audit,
       clock,
       logger,
       stallAfterMs: config.jobs.stallAfterMinutes * 60_000,

@@ -126,3 +126,35 @@ for (const target of dbTargets()) {
     },
   });
 }
+
+for (const target of dbTargets()) {
+  Deno.test({
+    name:
+      `[${target.name}] through the route, a completed callback is audited with the reporting token as actor`,
+    ...opts,
+    async fn() {
+      const app = await buildTestApp({ testDb: await target.open() });
+      try {
+        const { token, secret } = await app.services.auth.createToken(
+          { name: "worker", scopes: ["jobs:write"] },
+          { type: "system" },
+        );
+        for (const body of [{ status: "progress", progress: 30 }, { status: "completed" }]) {
+          const response = await jobCallback(app, secret, "route-audited", body);
+          assert.equal(response.status, 200);
+          await response.body?.cancel();
+        }
+        const rows = await app.db.query<{ action: string; actor_type: string; actor_id: string }>(
+          "SELECT action, actor_type, actor_id FROM audit_log WHERE action LIKE 'job.%'",
+        );
+        assert.deepEqual([...rows], [{
+          action: "job.complete",
+          actor_type: "token",
+          actor_id: token.id,
+        }]);
+      } finally {
+        await app.dispose();
+      }
+    },
+  });
+}

@@ -3,6 +3,7 @@
  * job reads for polling clients (any signed-in caller, or jobs:read).
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { actorOf } from "../../lib/audit/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { apiRoute, ProblemSchema, validationHook } from "../../lib/http/openapi.ts";
 import { PROBLEM_CONTENT_TYPE } from "../../lib/http/problem.ts";
@@ -80,7 +81,14 @@ export function jobsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         },
       },
     }),
-    async (c) => c.json(await jobs.report(c.req.valid("param").id, c.req.valid("json")), 200),
+    async (c) =>
+      c.json(
+        await jobs.report(c.req.valid("param").id, c.req.valid("json"), {
+          actor: actorOf(c.get("principal")),
+          requestId: c.get("requestId"),
+        }),
+        200,
+      ),
   );
 
   app.openapi(
