@@ -284,6 +284,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(deps.kdfGate ? { kdfGate: deps.kdfGate } : {}),
       // Sign-in lock keys under a key derived from the deployment secret (same on every instance).
       lockKeys: createLockKeys(config.analytics.ipSalt),
+      // A slow token lookup answers from memory only while the database is known to be failing
+      // (the mode service failed closed); merely slow, the database's answer decides.
+      databaseFailing: () => mode.state().source === "fail-closed",
       // Credentials ended on one instance are dropped from every instance's memory.
       peers: bus.internal,
       logger,

@@ -1,8 +1,10 @@
 /**
  * While the database path is cut (packets dropped: connections open and queries never answer),
  * a token verified moments ago answers OFREP from memory within about a second instead of
- * waiting for the database (lib/auth/service.ts bounds the token lookup); a token revoked
- * before the outage is still refused; after the outage the lookup goes to the database again.
+ * waiting for the database (lib/auth/service.ts bounds the token lookup once the instance knows
+ * the database is failing); a token revoked before the outage is still refused; after the
+ * outage the lookup goes to the database again. A database that is merely slow (a lock) is
+ * waited for, and a token revoked there is refused even though memory still holds it.
  */
 import assert from "node:assert/strict";
 import { bundledMigrationsDir, migrate, openPostgres, readMigrations } from "../lib/db/mod.ts";
@@ -139,6 +141,13 @@ Deno.test({
       await app.services.auth.revokeToken(revokedRow.id, { type: "system" });
 
       proxy.cut();
+      // The instance learns that the database is failing from its governance re-reads (it fails
+      // closed to STANDBY within a few seconds); only then is memory trusted before the database.
+      const cutAt = performance.now();
+      while (app.services.mode.state().source !== "fail-closed") {
+        assert.ok(performance.now() - cutAt < 10_000, "the mode service fails closed");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       for (let i = 0; i < 5; i++) {
         const answer = await timed(ofrep(app, token), 3000);
         assert.equal(answer.status, 200, `call ${i}: ${JSON.stringify(answer)}`);
@@ -156,8 +165,58 @@ Deno.test({
       assert.equal(late.status, 401, "the database refuses it once it answers");
       assert.equal((await timed(ofrep(app, token), 5000)).status, 200);
     } finally {
-      proxy.close();
+      // The app (and its pool) goes first: a pool reconnecting to a closed proxy is refused.
+      proxy.restore();
       await Promise.all(pending);
+      await app.dispose().catch(() => {});
+      proxy.close();
+      await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "[postgres] a slow database (a lock on api_tokens) is waited for: a token revoked there is refused though memory holds it",
+  ignore: !hasPostgres(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const schema = uniqueName("ops_lookup_slow");
+    const admin = openPostgres(TEST_DATABASE_URL!, { max: 1 });
+    await admin.exec(`CREATE SCHEMA ${schema}`);
+    const db = openPostgres(TEST_DATABASE_URL!, { schema, max: 4 });
+    await migrate(db, await readMigrations(bundledMigrationsDir()));
+    const app = await buildTestApp({
+      testDb: { db, cleanup: () => db.close() },
+      env: { RATE_LIMIT_PER_MIN: "0" },
+    });
+    const locker = openPostgres(TEST_DATABASE_URL!, { schema, max: 1 });
+    try {
+      await app.services.flags.set("ops.lookup", { enabled: true }, {
+        actor: { type: "system" },
+      });
+      const { token, secret } = await app.services.auth.createToken(
+        { name: "revoked unannounced", scopes: ["flags:evaluate"], expiresAt: null },
+        { type: "system" },
+      );
+      assert.equal((await timed(ofrep(app, secret), 5000)).status, 200, "verified once");
+      // Revoked where no instance hears of it (SQL, or the CLI without Redis), then the table
+      // is held for 1.5 s: the lookup is slow, but the database answers and decides.
+      await admin.exec(
+        `UPDATE ${schema}.api_tokens SET revoked_at = now() WHERE id = '${token.id}'`,
+      );
+      const held = locker.transaction(async (tx) => {
+        await tx.exec(`LOCK TABLE ${schema}.api_tokens IN ACCESS EXCLUSIVE MODE`);
+        await tx.exec("SELECT pg_sleep(1.5)");
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const answer = await timed(ofrep(app, secret), 5000);
+      await held;
+      assert.equal(answer.status, 401, JSON.stringify(answer));
+    } finally {
+      await locker.close();
       await app.dispose().catch(() => {});
       await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.close();

@@ -75,6 +75,13 @@ export interface AuthServiceOptions {
    * lib/auth/lock_keys.ts). Default: a random key of this process (development and tests).
    */
   lockKeys?: LockKeys;
+  /**
+   * True while the database is known to be failing (the governance mode service failed closed:
+   * its re-reads fail or hang). Only then may a slow token lookup be answered from memory: a
+   * database that is merely slow (a lock, a busy pool) still answers, and its answer decides,
+   * so a token revoked there is refused. Without it a lookup always waits for the database.
+   */
+  databaseFailing?: () => boolean;
 }
 
 /**
@@ -143,9 +150,9 @@ class AnnounceTimeoutError extends Error {
 const STALE_IF_ERROR_MS = 10 * 60_000;
 
 /**
- * How long an API token's lookup may take before a token verified recently is answered from
- * memory (OFREP clients poll; a database that stopped answering must not hold them for seconds).
- * A token not in memory still waits for the database.
+ * How long an API token's lookup may take, while the database is known to be failing, before a
+ * token verified recently is answered from memory (OFREP clients poll; a database that stopped
+ * answering must not hold them for seconds). A token not in memory still waits for the database.
  */
 const TOKEN_LOOKUP_WAIT_MS = 500;
 
@@ -803,10 +810,14 @@ export function createAuthService(options: AuthServiceOptions) {
       const lookup = Promise.resolve().then(() => store.findActiveToken(hash, at));
       let token;
       try {
-        if (!await settlesWithin(lookup, TOKEN_LOOKUP_WAIT_MS)) {
-          // The database is slow to answer (a cut network path, a stalled connection, the
-          // driver's reconnect backoff): a token verified recently answers from memory now,
-          // under the same rule as when the lookup fails (not invalidated, within its time).
+        if (
+          options.databaseFailing?.() === true &&
+          !await settlesWithin(lookup, TOKEN_LOOKUP_WAIT_MS)
+        ) {
+          // The database is failing and slow to answer (a cut network path, a stalled
+          // connection, the driver's reconnect backoff): a token verified recently answers from
+          // memory now, under the same rule as when the lookup fails (not invalidated, within
+          // its time). Merely slow, it is waited for: its answer decides.
           const cached = mayRecall() ? tokenCache.recall(hash) : undefined;
           if (cached) {
             // A late answer that the token is gone (revoked, expired) still takes it out.
