@@ -152,3 +152,19 @@ Deno.test("a '+' that is no form-encoded space stays a plus", () => {
   }
   assert.equal(checked, 20);
 });
+
+Deno.test("an e-mail address is redacted whole after a '+' with an encoded '@' or a control escape", () => {
+  // Read as a space, the '+' cut the address at its local part; a decoded `\n` took the
+  // address's first letter out of the redaction.
+  for (
+    const [text, redacted] of [
+      ["to=Quenby+Zarkowski%40example.org", "to=[REDACTED:EMAIL]"],
+      ["from=jane+doe%40example.org&x=1", "from=[REDACTED:EMAIL]&x=1"],
+      ["u=quenby+zarkowski%2540example.org", "u=[REDACTED:EMAIL]"],
+      ["C:\\temp\\nancy.smith@example.org", "C:\\temp[REDACTED:EMAIL]"],
+      ["x=a\\tjane.doe@example.org", "x=a[REDACTED:EMAIL]"],
+    ] as const
+  ) {
+    assert.equal(redactText(text), redacted, text);
+  }
+});

@@ -268,17 +268,26 @@ function readPlusRun(s: string, i: number): void {
     if (!wordPiece(s, k, e)) plusWords = false;
     k = e;
   }
-  // The local part of an e-mail address (`jane+tag@example.org`) keeps its '+'.
+  // The local part of an e-mail address (`jane+tag@example.org`) keeps its '+', also when its
+  // '@' is percent-encoded (`jane+doe%40example.org`, `%2540`): read as a space, the '+' would
+  // cut the address and leave its first part outside the redaction.
   if (plusWords) {
     for (let k = b; k < s.length && k - b < 64; k++) {
       const c = s.charCodeAt(k);
-      if (c === 64) {
+      if (c === 64 || (c === 37 && encodedAtSign(s, k))) {
         plusWords = false;
         break;
       }
       if (!isRunChar(c) && c !== 46 && c !== 37) break;
     }
   }
+}
+
+/** True when the '%' at k starts an encoded '@': `%40`, or encoded again (`%2540`, `%252540`). */
+function encodedAtSign(s: string, k: number): boolean {
+  let j = k + 1;
+  while (j - k < 16 && s.charCodeAt(j) === 50 && s.charCodeAt(j + 1) === 53) j += 2;
+  return s.charCodeAt(j) === 52 && s.charCodeAt(j + 1) === 48;
 }
 
 /**

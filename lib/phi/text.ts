@@ -123,10 +123,28 @@ function passes(
 
 /** Normalised-to-original offsets of the text scanned last (null when it was unchanged). */
 let lastMap: Int32Array | null = null;
+/** The original text of the scan whose offsets lastMap maps back to. */
+let lastText = "";
+
+/**
+ * The original start of a hit at normalised offset `h`. An e-mail address right after a decoded
+ * control escape (`C:\temp\nancy.smith@…`, where `\n` was read as a line break) takes the
+ * escape too: its letter may be the address's first, and was left visible beside it.
+ */
+function originalStart(map: Int32Array, h: number, type: PhiType): number {
+  const s = map[h]!;
+  if (type !== "EMAIL" || h === 0 || map[h - 1] !== s - 2) return s;
+  const c = lastText.charCodeAt(s - 1);
+  return lastText.charCodeAt(s - 2) === 92 &&
+      (c === 110 || c === 116 || c === 114 || c === 98 || c === 102)
+    ? s - 2
+    : s;
+}
 
 /** Scans `text` into OUTER's hits (normalised offsets, lastMap to map them back). */
 function detect(text: string, mode: TextMode): void {
   lastMap = null;
+  lastText = text;
   const ctx = OUTER;
   ctx.reset(text, mode.technical, mode.whole);
   // Lower-case ASCII words and punctuation alone: no detector can match.
@@ -202,9 +220,9 @@ function sortHits(ctx: TextCtx): number {
   if (count <= 16) {
     // A sentence has a handful of hits: insertion sort, no comparator calls.
     for (let k = 0; k < count; k++) {
-      const s = map === null ? hs[k]! : map[hs[k]!]!;
-      const e = map === null ? he[k]! : map[he[k]!]!;
       const type = ht[k]!;
+      const s = map === null ? hs[k]! : originalStart(map, hs[k]!, type);
+      const e = map === null ? he[k]! : map[he[k]!]!;
       let j = k - 1;
       while (j >= 0 && (ss[j]! > s || (ss[j] === s && se[j]! < e))) {
         ss[j + 1] = ss[j]!;
@@ -221,7 +239,7 @@ function sortHits(ctx: TextCtx): number {
   // A log text may have thousands: the built-in (stable) sort of their indexes.
   const order: number[] = new Array(count);
   for (let k = 0; k < count; k++) order[k] = k;
-  const start = (k: number) => (map === null ? hs[k]! : map[hs[k]!]!);
+  const start = (k: number) => (map === null ? hs[k]! : originalStart(map, hs[k]!, ht[k]!));
   const end = (k: number) => (map === null ? he[k]! : map[he[k]!]!);
   order.sort((a, b) => start(a) - start(b) || end(b) - end(a));
   for (let k = 0; k < count; k++) {
