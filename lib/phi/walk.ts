@@ -382,7 +382,14 @@ export class Walker {
       if (bytes.byteLength > this.maxChars - this.chars) {
         throw new ScanAbort(this.pathString(), "input too large");
       }
-      return this.stringValue(UTF8.decode(bytes), technical);
+      const text = value instanceof Uint16Array ? UTF16.decode(bytes) : UTF8.decode(bytes);
+      // Bytes that are no UTF-8 text (binary data, UTF-16 text in a byte array: `S\0S\0N\0`)
+      // hide what they hold from every detector: they fail closed.
+      if (text.includes("\u0000") || text.includes("\uFFFD")) {
+        this.fail(this.pathString());
+        return this.redacting ? UNREADABLE : value;
+      }
+      return this.stringValue(text, technical);
     }
     if (value instanceof Error) return this.objectValue(errorFields(value), key, depth);
     if (isClassInstance(value)) return this.objectValue(value, key, depth);
@@ -606,6 +613,7 @@ function isEmpty(value: unknown): boolean {
 const UNREADABLE = "[REDACTED:SCANNER_ERROR]";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+const UTF16 = new TextDecoder("utf-16le", { fatal: false, ignoreBOM: true });
 
 const ENTRY = (value: unknown): PropertyDescriptor => ({
   value,

@@ -279,3 +279,16 @@ Deno.test("a text under the key patient reads as after the word patient", () => 
     assert.deepEqual(types({ patient: id }), [], id);
   }
 });
+
+Deno.test("UTF-16 text is read from a Uint16Array; bytes that are no UTF-8 text fail closed", () => {
+  const text = "call 415-555-0132";
+  const units = new Uint16Array([...text].map((c) => c.charCodeAt(0)));
+  assert.deepEqual(types(units), ["PHONE $"]);
+  assert.equal(json({ u: units }), '{"u":"call [REDACTED:PHONE]"}');
+  // The same UTF-16 text as bytes (`c\0a\0l\0l\0…`) hides the number from every detector, and
+  // numbers are no text: both are unreadable, never written out.
+  for (const value of [new Uint8Array(units.buffer), new Float64Array([4155550132])]) {
+    assert.deepEqual(types(value), ["SCANNER_ERROR $"]);
+    assert.equal(json({ v: value }), '{"v":"[REDACTED:SCANNER_ERROR]"}');
+  }
+});
