@@ -5,24 +5,12 @@
  * answers what the database holds, not what it cached before.
  */
 import assert from "node:assert/strict";
-import { memoryLogger } from "../lib/log/mod.ts";
-import { openRedis } from "../lib/redis/client.ts";
-import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import type { TestApp } from "./helpers/app.ts";
 import { createUser } from "./helpers/auth.ts";
-import { freshPostgres, uniqueName } from "./helpers/db.ts";
-import { hasPostgres, hasRedis, TEST_REDIS_URL } from "./helpers/env.ts";
+import { hasPostgres, hasRedis } from "./helpers/env.ts";
+import { eventually, twoInstances } from "./helpers/instances.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
-
-/** Polls `probe` until it returns true; a liveness bound, not a timing assertion. */
-async function eventually(probe: () => boolean, boundMs: number): Promise<boolean> {
-  const deadline = Date.now() + boundMs;
-  while (Date.now() < deadline) {
-    if (probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return probe();
-}
 
 Deno.test({
   name:
@@ -31,17 +19,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const testDb = await freshPostgres();
-    const logger = memoryLogger();
-    const redisA = await openRedis(TEST_REDIS_URL!, logger);
-    const redisB = await openRedis(TEST_REDIS_URL!, logger);
-    const env = { RATE_LIMIT_PER_MIN: "0", EVENT_STREAM_KEY: uniqueName("sticky_events") };
-    const a = await buildTestApp({ testDb, redis: redisA, env });
-    const b = await buildTestApp({
-      testDb: { db: testDb.db, cleanup: () => Promise.resolve() },
-      redis: redisB,
-      env,
-    });
+    const instances = await twoInstances("sticky_events");
+    const { a, b } = instances;
     const key = "sticky.instances";
     const setVariants = async (variants: Record<string, { weight: number }>) => {
       const version = a.services.experiments.get(key)?.version;
@@ -88,11 +67,7 @@ Deno.test({
       );
       assert.deepEqual(await stored(), ["beta"]);
     } finally {
-      await b.close();
-      await a.dispose();
-      await redisA.client.sendCommand(["DEL", env.EVENT_STREAM_KEY]).catch(() => {});
-      await redisA.close();
-      await redisB.close();
+      await instances.close();
     }
   },
 });

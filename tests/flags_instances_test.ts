@@ -11,12 +11,11 @@
 import assert from "node:assert/strict";
 import { manualClock } from "../lib/clock.ts";
 import { bundledMigrationsDir, migrate, openPostgres, readMigrations } from "../lib/db/mod.ts";
-import { memoryLogger } from "../lib/log/mod.ts";
-import { openRedis } from "../lib/redis/client.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import { createToken, signInAs } from "./helpers/auth.ts";
-import { freshPostgres, uniqueName } from "./helpers/db.ts";
+import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, hasRedis, TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
+import { eventually, twoInstances } from "./helpers/instances.ts";
 import { tcpProxy } from "./helpers/tcp_proxy.ts";
 
 const ofrep = (app: TestApp, key: string, token: string) =>
@@ -26,31 +25,12 @@ const ofrep = (app: TestApp, key: string, token: string) =>
     body: JSON.stringify({ context: { targetingKey: "user-1" } }),
   });
 
-/** Polls `probe` until it returns true; a liveness bound, not a timing assertion. */
-async function eventually(probe: () => Promise<boolean>, boundMs: number): Promise<boolean> {
-  const deadline = Date.now() + boundMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return await probe();
-}
-
 Deno.test({
   name: "a flag changed through the admin API on instance A is evaluated the new way on instance B",
   ignore: !(hasPostgres() && hasRedis()),
   async fn() {
-    const testDb = await freshPostgres();
-    const logger = memoryLogger();
-    const redisA = await openRedis(TEST_REDIS_URL!, logger);
-    const redisB = await openRedis(TEST_REDIS_URL!, logger);
-    const env = { RATE_LIMIT_PER_MIN: "0", EVENT_STREAM_KEY: uniqueName("flags_events") };
-    const a = await buildTestApp({ testDb, redis: redisA, env });
-    const b = await buildTestApp({
-      testDb: { db: testDb.db, cleanup: () => Promise.resolve() },
-      redis: redisB,
-      env,
-    });
+    const instances = await twoInstances("flags_events");
+    const { a, b } = instances;
     try {
       const admin = await signInAs(a, "ADMIN");
       const token = await createToken(a, { scopes: ["flags:evaluate"] });
@@ -80,12 +60,7 @@ Deno.test({
       const state = b.services.flags.get("cross.instance");
       assert.equal(state?.version, 2);
     } finally {
-      await b.close();
-      await a.dispose();
-      // The test's own stream: shared Redis servers (CI machines) must not collect them.
-      await redisA.client.sendCommand(["DEL", env.EVENT_STREAM_KEY]).catch(() => {});
-      await redisA.close();
-      await redisB.close();
+      await instances.close();
     }
   },
 });

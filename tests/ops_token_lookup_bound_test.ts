@@ -11,6 +11,7 @@ import { bundledMigrationsDir, migrate, openPostgres, readMigrations } from "../
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
 import { createToken } from "./helpers/auth.ts";
 import { uniqueName } from "./helpers/db.ts";
+import { holdTableLock } from "./helpers/db_bounds.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
 
 /**
@@ -207,13 +208,11 @@ Deno.test({
       await admin.exec(
         `UPDATE ${schema}.api_tokens SET revoked_at = now() WHERE id = '${token.id}'`,
       );
-      const held = locker.transaction(async (tx) => {
-        await tx.exec(`LOCK TABLE ${schema}.api_tokens IN ACCESS EXCLUSIVE MODE`);
-        await tx.exec("SELECT pg_sleep(1.5)");
-      });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const answer = await timed(ofrep(app, secret), 5000);
-      await held;
+      const release = await holdTableLock(locker, `${schema}.api_tokens`);
+      const answering = timed(ofrep(app, secret), 5000);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await release();
+      const answer = await answering;
       assert.equal(answer.status, 401, JSON.stringify(answer));
     } finally {
       await locker.close();
