@@ -13,11 +13,10 @@
  *   log filtered by actor) have no WCAG 2.1 A/AA violation that axe-core finds.
  */
 import assert from "node:assert/strict";
-import axe from "axe-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { buildTestApp } from "../helpers/app.ts";
 import { createToken, type Session, signInAs } from "../helpers/auth.ts";
-import { launchBrowser, serve, watchPage } from "../helpers/browser.ts";
+import { launchBrowser, serve, watchPage, wcagViolations } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
 
 const enabled = hasChromium();
@@ -46,21 +45,6 @@ function focused(page: Page) {
       toggle: element?.dataset.toggle ?? "",
       confirm: element?.hasAttribute("data-confirm-toggle") ?? false,
     };
-  });
-}
-
-/** axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now (rule ids and targets). */
-async function violations(page: Page): Promise<string[]> {
-  if (!await page.evaluate(() => "axe" in globalThis)) await page.evaluate(axe.source);
-  return await page.evaluate(async () => {
-    const runner = (globalThis as unknown as { axe: typeof axe }).axe;
-    const results = await runner.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-      resultTypes: ["violations"],
-    });
-    return results.violations.map((v) =>
-      `${v.id}: ${v.nodes.map((node) => node.target.map(String).join(" ")).join(", ")}`
-    );
   });
 }
 
@@ -184,7 +168,7 @@ Deno.test({
       await t.step("no WCAG violation with the in-place confirmation open", async () => {
         await page.click('button[data-toggle="kill.switch.x"]');
         await page.waitForSelector("[data-confirm-toggle]");
-        assert.deepEqual(await violations(page), []);
+        assert.deepEqual(await wcagViolations(page), []);
       });
       assert.deepEqual(watch.problems, []);
       assert.deepEqual(watchOther.problems, []);
@@ -280,7 +264,7 @@ Deno.test({
         ) {
           await page.goto(`${server.url}${path}`);
           await openConfirms(page);
-          found[path] = await violations(page);
+          found[path] = await wcagViolations(page);
         }
         await page.goto(`${server.url}/analytics`);
         await page.fill('form[action="/analytics/erase"] input[name="email"]', admin.user.email);
@@ -294,7 +278,7 @@ Deno.test({
           "erase-confirm-heading",
           "the second step has the focus",
         );
-        found["/analytics erase, second step"] = await violations(page);
+        found["/analytics erase, second step"] = await wcagViolations(page);
         assert.deepEqual(Object.values(found).flat(), [], JSON.stringify(found));
       });
       assert.deepEqual(watch.problems, []);

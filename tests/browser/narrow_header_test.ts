@@ -7,12 +7,18 @@
  * and they work. At 1280 px the header is as it always was: the links in a row, no menu.
  */
 import assert from "node:assert/strict";
-import axe from "axe-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { NAV_ITEMS } from "../../components/nav.ts";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import { createUser, type Session, signIn } from "../helpers/auth.ts";
-import { launchBrowser, serve, type Served, settle, watchPage } from "../helpers/browser.ts";
+import {
+  launchBrowser,
+  serve,
+  type Served,
+  settle,
+  watchPage,
+  wcagViolations,
+} from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
 
 /** What an ADMIN is shown: every entry of the navigation. */
@@ -41,22 +47,6 @@ async function headerHeight(page: Page): Promise<number> {
   return await page.evaluate(() =>
     document.querySelector(".site-header")!.getBoundingClientRect().height
   );
-}
-
-/** axe-core's WCAG 2.1 A/AA violations (rule ids and selectors), as tests/a11y_test.ts runs it. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's CSP refuses inline scripts.
-  if (!await page.evaluate(() => "axe" in globalThis)) await page.evaluate(axe.source);
-  return await page.evaluate(async () => {
-    const runner = (globalThis as unknown as { axe: typeof axe }).axe;
-    const results = await runner.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-      resultTypes: ["violations"],
-    });
-    return results.violations.map((v) =>
-      `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
-    );
-  });
 }
 
 /** The focused element's outline: a ring of 2px or more that is drawn (WCAG 2.4.7). */
@@ -132,7 +122,7 @@ async function narrowHeader(
     await page.evaluate(() => document.documentElement.scrollWidth) <= width,
     `${label}: the open menu fits the window`,
   );
-  if (javaScript) assert.deepEqual(await axeViolations(page), [], `${label}: axe, menu open`);
+  if (javaScript) assert.deepEqual(await wcagViolations(page), [], `${label}: axe, menu open`);
 
   // A link of the menu leads to its page, which names itself in the (closed) menu.
   await Promise.all([
@@ -143,7 +133,7 @@ async function narrowHeader(
   assert.equal(await page.locator("details.site-menu[open]").count(), 0, label);
   assert.match(await summary.innerText(), /^Menu\s*:\s*Experiments$/, label);
   assert.ok(await headerHeight(page) <= MAX_HEADER, label);
-  if (javaScript) assert.deepEqual(await axeViolations(page), [], `${label}: axe, menu closed`);
+  if (javaScript) assert.deepEqual(await wcagViolations(page), [], `${label}: axe, menu closed`);
 }
 
 /** Opens the menu and signs out with its Sign out button: the sign-in page says so. */
@@ -224,7 +214,7 @@ Deno.test({
           try {
             const page = await context.newPage();
             await wideHeader(page, served, `1280 px, ${how}`);
-            if (javaScript) assert.deepEqual(await axeViolations(page), [], "1280 px: axe");
+            if (javaScript) assert.deepEqual(await wcagViolations(page), [], "1280 px: axe");
           } finally {
             await context.close();
           }

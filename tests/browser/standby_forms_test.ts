@@ -7,13 +7,18 @@
  * STANDBY and answers a refused Allow in place. In Chromium, with and without JavaScript.
  */
 import assert from "node:assert/strict";
-import axe from "axe-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { modeAllows } from "../../lib/governance/policy.ts";
 import { STANDBY_PAGE_MESSAGE } from "../../lib/http/access.ts";
 import { buildTestApp, json, type TestApp } from "../helpers/app.ts";
 import { createUser, type Session, signIn, signInAs } from "../helpers/auth.ts";
-import { launchBrowser, serve, type Served, watchPage } from "../helpers/browser.ts";
+import {
+  launchBrowser,
+  serve,
+  type Served,
+  watchPage,
+  wcagViolations,
+} from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
 
 const HEADING = "Changes are paused: the platform is in STANDBY";
@@ -178,23 +183,7 @@ async function submitInForm(
   assert.ok((await error.textContent() ?? "").includes(IN_FORM_ERROR), label);
   await page.getByTestId("standby-paused").waitFor();
   // axe runs as a script in the page: only where scripts run.
-  if (javaScript) assert.deepEqual(await axeViolations(page), [], label);
-}
-
-/** axe-core's WCAG 2.1 A/AA violations on the page as it is now (rule ids and selectors). */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's CSP refuses inline scripts.
-  if (!await page.evaluate(() => "axe" in globalThis)) await page.evaluate(axe.source);
-  return await page.evaluate(async () => {
-    const runner = (globalThis as unknown as { axe: typeof axe }).axe;
-    const results = await runner.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-      resultTypes: ["violations"],
-    });
-    return results.violations.map((v) =>
-      `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
-    );
-  });
+  if (javaScript) assert.deepEqual(await wcagViolations(page), [], label);
 }
 
 async function consentState(app: TestApp, userId: string): Promise<string> {
@@ -263,7 +252,7 @@ Deno.test({
           /Consent choices are paused while the platform is in STANDBY/,
         );
         assert.equal(await banner.getByRole("button", { name: "Allow" }).count(), 0);
-        assert.deepEqual(await axeViolations(page), [], "the paused banner");
+        assert.deepEqual(await wcagViolations(page), [], "the paused banner");
         // Declining still works in STANDBY.
         await banner.getByRole("button", { name: "No thanks" }).click();
         await banner.waitFor({ state: "detached" });
@@ -309,7 +298,7 @@ Deno.test({
           () => page.getByRole("button", { name: "Allow usage analytics" }).click(),
           "privacy Allow",
         );
-        assert.deepEqual(await axeViolations(page), [], "the STANDBY page");
+        assert.deepEqual(await wcagViolations(page), [], "the STANDBY page");
         await page.goto(`${server.url}/settings/privacy`);
         await page.getByTestId("grant-paused").waitFor();
         assert.equal(await page.getByRole("button", { name: "Allow usage analytics" }).count(), 0);
@@ -322,7 +311,7 @@ Deno.test({
         for (const reason of ["ended", "unsaved", "signed_out"]) {
           await page.goto(`${server.url}/login?next=%2Fjobs&reason=${reason}`);
           await page.getByTestId("sign-in-reason").waitFor();
-          assert.deepEqual(await axeViolations(page), [], reason);
+          assert.deepEqual(await wcagViolations(page), [], reason);
         }
         await context.close();
       });

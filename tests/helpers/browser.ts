@@ -2,6 +2,7 @@
  * Real headless Chromium (Debian's package) driven by playwright-core, and a
  * real HTTP server for the app on a free loopback port.
  */
+import axe from "axe-core";
 import { type Browser, chromium, type Page } from "playwright-core";
 import type { TestApp } from "./app.ts";
 import { CHROMIUM_PATH } from "./env.ts";
@@ -73,4 +74,22 @@ export async function settle(page: Page): Promise<void> {
 /** The route a local link stands for: no query or fragment, one flag page for all flags. */
 export function routeOf(href: string): string {
   return href.split(/[?#]/)[0]!.replace(/^\/flags\/.+/, "/flags/{key}");
+}
+
+/**
+ * axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now, as `rule: targets`.
+ * Evaluated through the DevTools protocol: the page's CSP refuses inline scripts.
+ */
+export async function wcagViolations(page: Page): Promise<string[]> {
+  if (!await page.evaluate(() => "axe" in globalThis)) await page.evaluate(axe.source);
+  return await page.evaluate(async () => {
+    const runner = (globalThis as unknown as { axe: typeof axe }).axe;
+    const results = await runner.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      resultTypes: ["violations"],
+    });
+    return results.violations.map((v) =>
+      `${v.id}: ${v.nodes.map((node) => node.target.map(String).join(" ")).join(", ")}`
+    );
+  });
 }
