@@ -133,6 +133,26 @@ function hex4(s: string, i: number): number {
 }
 
 /**
+ * The control character a JSON escape letter stands for (`n`, `r`, `t`, `b`, `f`), or "" for
+ * any other character.
+ */
+export function controlEscape(letter: number): string {
+  switch (letter) {
+    case 110:
+      return "\n";
+    case 114:
+      return "\r";
+    case 116:
+      return "\t";
+    case 98:
+      return "\b";
+    case 102:
+      return "\f";
+  }
+  return "";
+}
+
+/**
  * Length of the JSON string escape at i (s[i] is '\\'), its meaning in escapeText; 0 when
  * there is none. `\\n`, `\\r`, `\\t`, `\\b`, `\\f`, `\\"`, `\\/` and `\\uXXXX` (a surrogate
  * pair as one code point); also `\\\\n` and the other letter escapes with the backslash doubled:
@@ -145,22 +165,12 @@ function escapeAt(s: string, i: number): number {
     lead = 2;
     c = s.charCodeAt(i + 2);
   }
+  const control = controlEscape(c);
+  if (control !== "") {
+    escapeText = control;
+    return lead + 1;
+  }
   switch (c) {
-    case 110:
-      escapeText = "\n";
-      return lead + 1;
-    case 114:
-      escapeText = "\r";
-      return lead + 1;
-    case 116:
-      escapeText = "\t";
-      return lead + 1;
-    case 98:
-      escapeText = "\b";
-      return lead + 1;
-    case 102:
-      escapeText = "\f";
-      return lead + 1;
     case 34:
     case 47:
       // A doubled backslash before a quote or slash is an escaped backslash, then the quote.

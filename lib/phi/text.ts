@@ -8,7 +8,7 @@
  */
 import { TextCtx } from "./context.ts";
 import { forgetWord } from "./read.ts";
-import { foldable, normalize } from "./normalize.ts";
+import { controlEscape, foldable, normalize } from "./normalize.ts";
 import { detectEmails } from "./detectors/email.ts";
 import { detectUrls } from "./detectors/url.ts";
 import { detectColonAddresses } from "./detectors/network.ts";
@@ -134,9 +134,7 @@ let lastText = "";
 function originalStart(map: Int32Array, h: number, type: PhiType): number {
   const s = map[h]!;
   if (type !== "EMAIL" || h === 0 || map[h - 1] !== s - 2) return s;
-  const c = lastText.charCodeAt(s - 1);
-  return lastText.charCodeAt(s - 2) === 92 &&
-      (c === 110 || c === 116 || c === 114 || c === 98 || c === 102)
+  return lastText.charCodeAt(s - 2) === 92 && controlEscape(lastText.charCodeAt(s - 1)) !== ""
     ? s - 2
     : s;
 }
