@@ -14,7 +14,7 @@ import { bundledMigrationsDir, migrate, openPostgres, readMigrations } from "../
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import { createToken, signInAs } from "./helpers/auth.ts";
 import { uniqueName } from "./helpers/db.ts";
-import { hasPostgres, hasRedis, TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
+import { hasPostgres, hasRedis, TEST_DATABASE_URL } from "./helpers/env.ts";
 import { eventually, twoInstances } from "./helpers/instances.ts";
 import { tcpProxy } from "./helpers/tcp_proxy.ts";
 
