@@ -118,3 +118,37 @@ for (const [name, text] of ADVERSARIAL) {
     assert.ok(!result.findings.some((f) => f.type === "SCANNER_ERROR"), "budget hit");
   });
 }
+
+Deno.test("a date whose separators are form spaces ('+') after a birth cue is a date", () => {
+  const cases: Array<[string, string]> = [
+    [`dob=${M}+${D}+${Y}`, "dob=[REDACTED:DATE]"],
+    [`GET /api/search?dob=${M}+${D}+${Y}&page=2`, "GET /api/search?dob=[REDACTED:DATE]&page=2"],
+    [`q=smith&birth_date=${Y}+${M}+${D}`, "q=smith&birth_date=[REDACTED:DATE]"],
+    [`date_of_birth=${D}+${M}+${Y}`, "date_of_birth=[REDACTED:DATE]"],
+    // The same date with spaces after a written cue.
+    [`DOB ${M} ${D} ${Y}`, "DOB [REDACTED:DATE]"],
+    [`born on ${D} ${M} ${Y}`, "born on [REDACTED:DATE]"],
+  ];
+  for (const [text, redacted] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), ["DATE"], text);
+  }
+});
+
+Deno.test("numbers separated by spaces or '+' without a birth cue, or no full date, stay clean", () => {
+  for (
+    const text of [
+      `q=${M}+${D}+${Y}`,
+      `page=${M}+${D}+${Y}`,
+      `rows ${M} ${D} ${Y}`,
+      "dob=03+02+55",
+      "dob=13+32+1955",
+      "dob=03+02+1855",
+      "dob 1955 13 02",
+      "born 3 days ago 1 2 3",
+    ]
+  ) {
+    assert.equal(redactText(text), text, text);
+    assert.deepEqual(strictTypes(text), [], text);
+  }
+});

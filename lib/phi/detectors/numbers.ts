@@ -239,12 +239,16 @@ function matchNumericDate(t: string, i: number, joins = JOIN_DEPTH): number {
   const a = digitsEnd(t, i, 5);
   const la = a - i;
   const sep = t.charCodeAt(a);
-  if (sep !== 45 && sep !== 47 && sep !== 46) return -1;
+  if (sep !== 45 && sep !== 47 && sep !== 46 && sep !== 32) return -1;
   const b = digitsEnd(t, a + 1, 5);
   const lb = b - a - 1;
   if (lb < 1 || lb > 2 || t.charCodeAt(b) !== sep) return -1;
   const c = digitsEnd(t, b + 1, 5);
   const lc = c - b - 1;
+  // Spaces separate a date's numbers only after a birth cue and with a four-digit year: a
+  // form-encoded one (`dob=03+02+1955`, its '+' read as spaces) or `DOB 03 02 1955`. Elsewhere
+  // three numbers in a row are a count, a list or a table row.
+  if (sep === 32 && ((la !== 4 && lc !== 4) || !birthCueBefore(t, i))) return -1;
   const va = num(t, i, a);
   const vb = num(t, a + 1, b);
   const vc = num(t, b + 1, c);
