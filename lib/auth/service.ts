@@ -233,6 +233,21 @@ export function createAuthService(options: AuthServiceOptions) {
   const now = () => new Date(clock.now());
   // Verified credentials stay usable for 10 minutes while the database is unreachable.
   const tokenCache = new VerifiedCache<TokenPrincipal>(clock, STALE_IF_ERROR_MS);
+  /** Tokens whose "last used" write is under way (see touchTokenInBackground). */
+  const touching = new Set<string>();
+
+  /**
+   * Records a token's "last used" time without holding up the request: the lookup has answered,
+   * and a stalled write (a lock on api_tokens, a busy pool) must not delay every token call.
+   * While one write for a token is under way no other is started, so a stalled database does not
+   * pile one waiting UPDATE (and one pooled connection) per request. A failed write is dropped:
+   * the next call after TOUCH_INTERVAL_MS tries again.
+   */
+  function touchTokenInBackground(id: string, at: Date): void {
+    if (touching.has(id)) return;
+    touching.add(id);
+    store.touchToken(id, at).catch(() => {}).finally(() => touching.delete(id));
+  }
   const sessionCache = new VerifiedCache<UserPrincipal>(clock, STALE_IF_ERROR_MS);
   const listeners = new Set<CredentialsEndedListener>();
   /** Tells every listener; one that throws does not keep the others from hearing it. */
@@ -838,7 +853,7 @@ export function createAuthService(options: AuthServiceOptions) {
         return undefined;
       }
       if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
-        await store.touchToken(token.id, at).catch(() => {});
+        touchTokenInBackground(token.id, at);
       }
       const principal: TokenPrincipal = {
         kind: "token",
