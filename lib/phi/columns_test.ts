@@ -93,3 +93,39 @@ Deno.test("scanText() finishes on 100 KB of header-like and row-like lines", () 
     assert.ok(!result.findings.some((f) => f.type === "SCANNER_ERROR"), text.slice(0, 12));
   }
 });
+
+Deno.test("a Markdown row with an escaped pipe in a cell or an extra cell is still a row", () => {
+  const N = "[REDACTED:PERSON_NAME]";
+  const cases: Array<[string, string]> = [
+    // `\|` is a pipe inside the cell, no delimiter.
+    [
+      `| mrn | name | note |\n|---|---|---|\n| ${MRN} | ${FIRST} ${LAST} | a \\| b |\n`,
+      `| mrn | name | note |\n|---|---|---|\n|[REDACTED:MRN]|${N}| a \\| b |\n`,
+    ],
+    [
+      `| mrn | last |\n|---|---|\n| ${MRN} | ${LAST} \\| ${FIRST} |`,
+      `| mrn | last |\n|---|---|\n|[REDACTED:MRN]|${N}|`,
+    ],
+    // A cell beyond the header's (Markdown renderers drop it) leaves the others readable.
+    [
+      `| mrn | last | first |\n|---|---|---|\n| ${MRN} | ${LAST} | ${FIRST} | extra |\n`,
+      `| mrn | last | first |\n|---|---|---|\n|[REDACTED:MRN]|${N}|${N}| extra |\n`,
+    ],
+    // A row with fewer cells (renderers leave the rest empty), and the rows after it.
+    [
+      `| mrn | last |\n|---|---|\n| ${MRN} |\n| 4829134 | ${LAST} |`,
+      `| mrn | last |\n|---|---|\n|[REDACTED:MRN]|\n|[REDACTED:MRN]|${N}|`,
+    ],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+});
+
+Deno.test("a Markdown table ends at a line without a pipe; an escaped pipe in a header is no delimiter", () => {
+  const text = `| mrn | last |\n|---|---|\n| ${MRN} | ${LAST} |\nthe notes, below\n`;
+  assert.equal(
+    redactText(text),
+    `| mrn | last |\n|---|---|\n|[REDACTED:MRN]|[REDACTED:PERSON_NAME]|\nthe notes, below\n`,
+  );
+  const flags = "| flag \\| name | value |\n|---|---|\n| beta | on |";
+  assert.equal(redactText(flags), flags);
+});

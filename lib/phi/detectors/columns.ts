@@ -10,6 +10,11 @@
  * only beside another such column, since flag and package listings have names too). The rows
  * under it are the following lines with the same number of cells; a blank line or another count
  * ends the table.
+ *
+ * A Markdown table (a `|` header with its rule line `|---|---|` under it) is read as Markdown
+ * renders it: `\|` is a pipe inside a cell, a quote is text, and a row with more or fewer cells
+ * than the header is still a row (renderers drop the extra cells and leave missing ones empty);
+ * a blank line or a line without a pipe ends it.
  */
 import { hit, type TextCtx } from "../context.ts";
 import { compactKey, sensitiveKeyType } from "../keys.ts";
@@ -47,15 +52,24 @@ function columnType(cell: string, others: readonly string[]): PhiType | null {
   return null;
 }
 
-/** [start, end) of each cell of line [s, e) split on `delim`, quotes respected. */
-function cells(t: string, s: number, e: number, delim: number): Array<[number, number]> {
+/**
+ * [start, end) of each cell of line [s, e) split on `delim`, quotes respected; in a Markdown
+ * table (`markdown`) quotes are text and `\|` is no delimiter.
+ */
+function cells(
+  t: string,
+  s: number,
+  e: number,
+  delim: number,
+  markdown: boolean,
+): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   let start = s;
   let quoted = false;
   for (let i = s; i < e; i++) {
     const c = t.charCodeAt(i);
-    if (c === QUOTE) quoted = !quoted;
-    else if (c === delim && !quoted) {
+    if (c === QUOTE && !markdown) quoted = !quoted;
+    else if (c === delim && !quoted && !(markdown && t.charCodeAt(i - 1) === BACKSLASH)) {
       out.push([start, i]);
       start = i + 1;
       if (out.length > MAX_COLUMNS) return out;
@@ -66,18 +80,22 @@ function cells(t: string, s: number, e: number, delim: number): Array<[number, n
 }
 
 /** How many cells line [s, e) has split on `delim` (cells() without building them). */
-function cellCount(t: string, s: number, e: number, delim: number): number {
+function cellCount(t: string, s: number, e: number, delim: number, markdown: boolean): number {
   let count = 1;
   let quoted = false;
   for (let i = s; i < e; i++) {
     const c = t.charCodeAt(i);
-    if (c === QUOTE) quoted = !quoted;
-    else if (c === delim && !quoted && ++count > MAX_COLUMNS + 1) return count;
+    if (c === QUOTE && !markdown) quoted = !quoted;
+    else if (
+      c === delim && !quoted && !(markdown && t.charCodeAt(i - 1) === BACKSLASH) &&
+      ++count > MAX_COLUMNS + 1
+    ) return count;
   }
   return count;
 }
 
 const PIPE = 124;
+const BACKSLASH = 92;
 
 /** Where a Markdown row [s, e) starts past its leading '|' (s when there is none). */
 function pipeStart(t: string, s: number, e: number): number {
@@ -90,7 +108,8 @@ function pipeStart(t: string, s: number, e: number): number {
 function pipeEnd(t: string, s: number, e: number): number {
   let b = e;
   while (b > s && (t.charCodeAt(b - 1) === 32 || t.charCodeAt(b - 1) === 9)) b--;
-  return b > s && t.charCodeAt(b - 1) === PIPE ? b - 1 : e;
+  // An escaped pipe at the end (`| a \|`) is the last cell's text.
+  return b > s && t.charCodeAt(b - 1) === PIPE && t.charCodeAt(b - 2) !== BACKSLASH ? b - 1 : e;
 }
 
 /** True when line [s, e) is a Markdown table's rule (`|---|:--:|`): '-', ':', '|' and spaces. */
@@ -127,7 +146,7 @@ function readHeader(
   e: number,
   rowStart: number,
   rowEnd: number,
-): { delim: number; types: Array<PhiType | null>; count: number } | null {
+): { delim: number; types: Array<PhiType | null>; count: number; markdown: boolean } | null {
   // Which delimiters the line holds, read once (a search past the line's end, for each line,
   // would make a long log quadratic).
   let present = 0;
@@ -143,25 +162,27 @@ function readHeader(
     let he = e;
     let rs = rowStart;
     let re = rowEnd;
+    let markdown = false;
     if (delim === PIPE) {
       hs = pipeStart(t, s, e);
       he = pipeEnd(t, hs, e);
       rs = pipeStart(t, rowStart, rowEnd);
       re = pipeEnd(t, rs, rowEnd);
+      markdown = ruleLine(t, rowStart, rowEnd);
     }
-    const spans = cells(t, hs, he, delim);
+    const spans = cells(t, hs, he, delim, markdown);
     if (spans.length < 2 || spans.length > MAX_COLUMNS) continue;
     // A header's rows have as many cells. When no later delimiter could make another header,
     // a first row with another count leaves nothing to redact: no need to read the names (a
     // line of prose with commas, "Court, municipal, and license clerk", passes as a header).
     if (
-      (present >> (k + 1)) === 0 && cellCount(t, rs, re, delim) !== spans.length
+      (present >> (k + 1)) === 0 && cellCount(t, rs, re, delim, markdown) !== spans.length
     ) return null;
     const names = spans.map(([a, b]) => t.slice(a, b).trim());
     if (!names.every((n) => HEADER_CELL.test(n))) continue;
     const types = names.map((n) => columnType(n, names));
     if (types.every((type) => type === null)) continue;
-    return { delim, types, count: spans.length };
+    return { delim, types, count: spans.length, markdown };
   }
   return null;
 }
@@ -192,9 +213,12 @@ export function detectDelimitedColumns(ctx: TextCtx): void {
           rs = pipeStart(t, next, rowEnd);
           re = pipeEnd(t, rs, rowEnd);
         }
-        const spans = cells(t, rs, re, header.delim);
-        if (spans.length !== header.count) break;
-        for (let k = 0; k < spans.length; k++) {
+        const spans = cells(t, rs, re, header.delim, header.markdown);
+        if (header.markdown ? rs === next && spans.length === 1 : spans.length !== header.count) {
+          break;
+        }
+        const width = spans.length < header.count ? spans.length : header.count;
+        for (let k = 0; k < width; k++) {
           const type = header.types[k];
           if (type === null || type === undefined) continue;
           const [a, b] = spans[k]!;
