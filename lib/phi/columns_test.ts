@@ -129,3 +129,33 @@ Deno.test("a Markdown table ends at a line without a pipe; an escaped pipe in a 
   const flags = "| flag \\| name | value |\n|---|---|\n| beta | on |";
   assert.equal(redactText(flags), flags);
 });
+
+Deno.test("a patient column is a name column", () => {
+  const N = "[REDACTED:PERSON_NAME]";
+  const cases: Array<[string, string]> = [
+    [
+      `| patient | status |\n|---|---|\n| ${FIRST} ${LAST} | discharged |`,
+      `| patient | status |\n|---|---|\n|${N}| discharged |`,
+    ],
+    [
+      `| Patient | Ward |\n| --- | --- |\n| ${LAST}, ${FIRST} | 4B |`,
+      `| Patient | Ward |\n| --- | --- |\n|${N}| 4B |`,
+    ],
+    [
+      `| Patient Name | Ward |\n| --- | --- |\n| ${FIRST} ${LAST} | 4B |`,
+      `| Patient Name | Ward |\n| --- | --- |\n|${N}| 4B |`,
+    ],
+    [`patient|status\n${FIRST} ${LAST}|ok`, `patient|status\n${N}|ok`],
+    [`patient,status\n${FIRST} ${LAST},ok`, `patient,status\n${N},ok`],
+    [`Patient\tstatus\n${FIRST} ${LAST}\tok`, `Patient\tstatus\n${N}\tok`],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+  // Columns about patients, not a patient, stay as they are.
+  for (
+    const text of [
+      "site,n_patients\nNORTH,12",
+      "| patients | visits |\n|---|---|\n| 12 | 30 |",
+      "| patient_count | site |\n|---|---|\n| 12 | NORTH |",
+    ]
+  ) assert.equal(redactText(text), text, text);
+});

@@ -27,8 +27,20 @@ const DELIMITERS = [9, 44, 59, 124]; // tab , ; |
 const DELIMITER_BIT = new Uint8Array(128);
 for (const [k, delim] of DELIMITERS.entries()) DELIMITER_BIT[delim] = 1 << k;
 
-/** Name parts that are columns of a person's name in an export header, not keys elsewhere. */
-const NAME_PART_HEADERS = new Set(["last", "first", "given", "family", "middle", "lastname"]);
+/**
+ * Name parts that are columns of a person's name in an export header, not keys elsewhere; and
+ * `patient`, the column a clinical table lists its patients under (a JSON `patient` key is
+ * read by the value rules instead, as the cue before its text).
+ */
+const NAME_PART_HEADERS = new Set([
+  "last",
+  "first",
+  "given",
+  "family",
+  "middle",
+  "lastname",
+  "patient",
+]);
 
 /** A header cell: a short name (`mrn`, `Birth Date`, `patient_id`), perhaps quoted. */
 const HEADER_CELL = /^"?[A-Za-z_][A-Za-z0-9_ .-]{0,39}"?$/;
