@@ -123,3 +123,54 @@ Deno.test("a '|' in a URL's query value (FHIR system|value) is part of it", () =
   ];
   for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
 });
+
+/** Base64 wrapped as MIME (76 characters a line) or PEM (64) writes it. */
+const wrapped = (s: string, width: number, eol = "\n") =>
+  btoa(s).match(new RegExp(`.{1,${width}}`, "g"))!.join(eol);
+
+Deno.test("wrapped base64 (MIME, PEM) is decoded as one block: a field across a line break is found", () => {
+  // 57 bytes a MIME line: each field below starts near its first line's end.
+  const ssnText = `${"n".repeat(50)} ssn ${SSN} end of the synthetic note`;
+  const emailText = `${"n".repeat(38)} mail ${EMAIL} end of the synthetic note`;
+  // 48 bytes a PEM line.
+  const pemText = `${"n".repeat(40)} ssn ${SSN} end`;
+  const cases: Array<[string, string]> = [
+    [wrapped(ssnText, 76), "SSN"],
+    [wrapped(ssnText, 76, "\r\n"), "SSN"],
+    [`Content-Transfer-Encoding: base64\n\n${wrapped(emailText, 76)}\n--b1--`, "EMAIL"],
+    [wrapped(pemText, 64), "SSN"],
+  ];
+  for (const [text, type] of cases) {
+    // Read line by line, no line holds the whole field.
+    for (const line of text.split(/\r?\n/)) assert.deepEqual(strictTypes(line), [], line);
+    assert.deepEqual(strictTypes(text), [type], text);
+    const out = redactText(text);
+    assert.ok(!/[A-Za-z0-9+/]{60}/.test(out), out);
+  }
+});
+
+Deno.test("wrapped base64 without PHI, and lines of the same length that are no base64, stay clean", () => {
+  for (
+    const text of [
+      wrapped(`${"a synthetic note without identifiers, ".repeat(6)}`, 76),
+      ["0123456789abcdef".repeat(4), "fedcba9876543210".repeat(4)].join("\n"),
+      ["A".repeat(76), "B".repeat(76), "C".repeat(20)].join("\n"),
+    ]
+  ) {
+    assert.equal(redactText(text), text, text);
+    assert.deepEqual(strictTypes(text), [], text);
+  }
+});
+
+/** 100 KB of wrapped base64 that is no text, or text without PHI: the scan must finish. */
+const WRAPPED_ADVERSARIAL: Array<[string, string]> = [
+  ["wrapped base64 of bytes", wrapped("\u0001\u00ff\u0002".repeat(25_000), 76)],
+  ["wrapped base64 of text", wrapped("a synthetic note, ".repeat(4_000), 76)],
+  ["wrapped base64 lines of 40", wrapped("Ab1".repeat(25_000), 40)],
+];
+for (const [name, text] of WRAPPED_ADVERSARIAL) {
+  Deno.test(`scanText() completes on 100 KB of ${name}`, () => {
+    const result = scanText(text, { timeBudgetMs: 120_000 });
+    assert.ok(!result.findings.some((f) => f.type === "SCANNER_ERROR"), "budget hit");
+  });
+}

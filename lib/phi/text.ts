@@ -98,7 +98,9 @@ const INNER = new TextCtx();
 /** Scans base64-decoded text (one level deep: no base64 inside it, no normalisation). */
 function innerDetect(decoded: string): TextCtx {
   INNER.reset(decoded, false, true);
-  passes(INNER, textBits(decoded), undefined, "", null);
+  // As in detect(): lower-case words and punctuation alone hold nothing (a wrapped block of
+  // base64 decodes to up to 6 KB of such text at once).
+  if (interesting(decoded)) passes(INNER, textBits(decoded), undefined, "", null);
   return INNER;
 }
 OUTER.inner = innerDetect;

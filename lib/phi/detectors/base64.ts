@@ -101,10 +101,109 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextC
   classes &= 7;
   // Base64 of text mixes cases; plain words, numbers and hex hashes need no decoding.
   if (e - i < MIN_RUN || e - i > MAX_RUN || (classes & 1) === 0 || classes === 1) return -1;
+  if (e - i >= MIN_WRAP && (e - i) % 4 === 0 && lineBreakLength(t, e) > 0) {
+    const end = wrappedAt(ctx, i, e, inner);
+    if (end > 0) return end;
+  }
   const decoded = decodePrintable(t, i, e);
   if (decoded !== null) {
     const found = inner(decoded);
     for (let k = 0; k < found.count; k++) hit(ctx, i, e, found.ht[k]!);
   }
   return e;
+}
+
+/**
+ * The shortest line of wrapped base64: MIME writes 76 characters a line, PEM 64, some tools
+ * 60 or 72; every width is a multiple of 4, so each line would decode alone too.
+ */
+const MIN_WRAP = 40;
+
+/** Length of the line break at p: 1 for LF, 2 for CR LF, 0 for none. */
+function lineBreakLength(t: string, p: number): number {
+  const c = t.charCodeAt(p);
+  if (c === 10) return 1;
+  return c === 13 && t.charCodeAt(p + 1) === 10 ? 2 : 0;
+}
+
+/** End of the run of base64 characters (padding included) starting at p. */
+function runEnd(t: string, p: number): number {
+  let q = p;
+  while (q < t.length && q - p <= MAX_RUN) {
+    const c = t.charCodeAt(q);
+    if (c >= 128 || B64_CLASS[c]! === 0) break;
+    q++;
+  }
+  return q;
+}
+
+/**
+ * Wrapped base64 (MIME, PEM): a run [i, e) of width e - i ending its line, and the lines after
+ * it of the same width, the last one perhaps shorter, each all base64. Decoded line by line, a
+ * field that straddles a line break (`ssn 53` | `6-22-…`) is in neither half: the lines are
+ * joined and decoded as one text, in pieces of whole lines up to MAX_RUN characters (each
+ * starts at a multiple of 4), and each piece that holds PHI is reported whole. Returns the
+ * block's end, or -1 when the run is no block's first line (one line alone) or the block's
+ * first piece decodes to no text, for the caller to read the run by itself; at most MAX_RUN
+ * characters and a line are read before that answer.
+ */
+function wrappedAt(
+  ctx: TextCtx,
+  i: number,
+  e: number,
+  inner: (text: string) => TextCtx,
+): number {
+  const t = ctx.t;
+  const width = e - i;
+  // A first line that is no text alone (bytes, a key) makes no block of text: answered before
+  // the lines after it are read, so a long block of bytes costs one line's decoding a line.
+  if (decodePrintable(t, i, e) === null) return -1;
+  let pieceStart = i;
+  let pieceEnd = i;
+  let joined = "";
+  let lines = 0;
+  let s = i;
+  let q = e;
+  for (;;) {
+    if (joined.length + (q - s) > MAX_RUN) {
+      // The piece is full: decode it and start the next at this line.
+      if (!decodePiece(ctx, pieceStart, pieceEnd, joined, inner) && pieceStart === i) return -1;
+      pieceStart = s;
+      joined = "";
+    }
+    joined += t.slice(s, q);
+    pieceEnd = q;
+    lines++;
+    // A shorter line ends the block; so does a line that is not all base64.
+    if (q - s < width) break;
+    const br = lineBreakLength(t, q);
+    if (br === 0) break;
+    const ns = q + br;
+    const nq = runEnd(t, ns);
+    if (nq === ns || nq - ns > width || (nq < t.length && lineBreakLength(t, nq) === 0)) break;
+    s = ns;
+    q = nq;
+  }
+  if (lines < 2) return -1;
+  if (!decodePiece(ctx, pieceStart, q, joined, inner) && pieceStart === i) return -1;
+  return q;
+}
+
+/**
+ * Decodes one piece of a wrapped block (`joined`, its lines without their breaks, spanning
+ * [start, end) of the text) and reports the piece whole with each type found in it. False
+ * when it decodes to no text.
+ */
+function decodePiece(
+  ctx: TextCtx,
+  start: number,
+  end: number,
+  joined: string,
+  inner: (text: string) => TextCtx,
+): boolean {
+  const decoded = decodePrintable(joined, 0, joined.length);
+  if (decoded === null) return false;
+  const found = inner(decoded);
+  for (let k = 0; k < found.count; k++) hit(ctx, start, end, found.ht[k]!);
+  return true;
 }
