@@ -1,5 +1,6 @@
 /**
- * Process entry: config → database → migrations → Redis → island bundles →
+ * Process entry: config → database → migrations → Redis (not awaited: the start never
+ * depends on it) → island bundles →
  * app → Deno.serve, with graceful shutdown on SIGINT/SIGTERM.
  * This is the only module that opens connections.
  */
@@ -20,7 +21,8 @@ import { InvalidStoredModeError } from "./lib/governance/mode.ts";
 import { createLogger } from "./lib/log/mod.ts";
 import { DEFAULT_SAFE_KEYS, redact } from "./lib/phi/mod.ts";
 import { DatabaseUnreachableError, reachOrClose } from "./lib/db/reach.ts";
-import { openRedis, type RedisHandle } from "./lib/redis/client.ts";
+import { type RedisHandle, RedisUrlError, startRedis } from "./lib/redis/client.ts";
+import { failureReason } from "./lib/health/mod.ts";
 import { withTimeout } from "./lib/timeout.ts";
 import { VERSION } from "./lib/version.ts";
 import { buildIslands } from "./lib/web/build.ts";
@@ -132,13 +134,23 @@ try {
 let redis: RedisHandle | undefined;
 if (config.redisUrl) {
   try {
-    redis = await openRedis(config.redisUrl, logger);
-    logger.info("redis connected", { redis: redis.description });
-  } catch {
+    // Never a reason not to start: Redis holds no state, an instance serves without it (readiness
+    // does not depend on it), and an instance that could not start during a Redis outage made a
+    // rollout (the emergency STANDBY) replace serving pods with crash-looping ones.
+    const started = await startRedis(config.redisUrl, logger);
+    redis = started.handle;
+    if (started.connected) logger.info("redis connected", { redis: redis.description });
+    else {
+      logger.warn("redis unreachable at start; serving without it, connecting when it comes up", {
+        redis: redis.description,
+        reason: failureReason(started.error).replace(/^failed: /, ""),
+      });
+    }
+  } catch (error) {
     await closeWithin(() => db.close(), CLOSE_STEP_TIMEOUT_MS);
-    fail(
-      "Redis at REDIS_URL could not be reached at start; check the URL and that Redis is running",
-    );
+    // A URL the client refuses is a configuration error, not an outage.
+    if (error instanceof RedisUrlError) fail(error.message);
+    throw error;
   }
 }
 

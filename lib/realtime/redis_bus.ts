@@ -26,6 +26,10 @@
  *   append whose reply was lost may land twice (once, then again from the
  *   outbox): readers deliver the first and drop the repeat, and the publisher
  *   does not serve its own outbox entries to its subscribers a second time.
+ * - An instance that starts while Redis is unreachable starts without history and with its
+ *   reader reconnecting (publishing goes to the outbox as above). When its reader first reaches
+ *   Redis it reads on from the stream's newest entry and every subscriber is told to resync
+ *   (`fell_behind`: what others appended meanwhile was not read), then the outbox is appended.
  * - Internal messages (instance to instance, e.g. credentials that ended) are
  *   entries of the same stream with a kind (`k`) instead of an event type. Only
  *   the internal channel's subscribers of the other instances receive them:
@@ -209,7 +213,16 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     seen.set(token, id);
     if (seen.size > seenLimit) seen.delete(seen.keys().next().value!);
   }
-  let state: ReaderState = "ok";
+  // Started without Redis (the instance starts during an outage): nothing to load, no position
+  // in the stream yet; the reader takes one when it first reaches Redis (see `takePosition`).
+  const startedWithoutRedis = !redis.isReady();
+  let positioned = !startedWithoutRedis;
+  /**
+   * Where the reader took up the stream after a start without Redis (when it held entries): the
+   * entries up to it were never read here, so no replay across it is complete.
+   */
+  let skippedThrough: string | undefined;
+  let state: ReaderState = startedWithoutRedis ? "reconnecting" : "ok";
   /** When the reader last had an answer from Redis (an `XREAD` returns at least every `blockMs`). */
   let lastAnswerAt = clock.now();
   let stopped = false;
@@ -220,40 +233,46 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   // another instance right after this one starts.
   let history: EventHistory;
   let lastSeen: string;
-  try {
-    // Bounded: a Redis that accepted the connection but stopped answering must not hang the
-    // start (the bus then starts empty, as when the read fails).
-    const raw = await withTimeout(
-      redis.client.sendCommand<RawEntry[]>([
-        "XREVRANGE",
-        key,
-        "+",
-        "-",
-        "COUNT",
-        String(options.historySize),
-      ]),
-      HISTORY_READ_TIMEOUT_MS,
-      () => new Error("history read timed out"),
-    );
-    const entries = [...raw].reverse();
-    const oldest = entries[0]?.[0];
-    history = new EventHistory(options.historySize, oldest ?? `${Math.floor(clock.now())}-0`);
-    for (const [id, list] of entries) {
-      const fields = fieldsOf(list);
-      const token = tokenOf(fields);
-      if (token !== undefined) {
-        if (seen.has(token)) continue;
-        remember(token, id);
-      }
-      const event = entryToEvent(id, fields);
-      if (event) history.push(event);
-      localIds.observe(id);
-    }
-    lastSeen = entries.at(-1)?.[0] ?? "0-0";
-  } catch {
+  if (startedWithoutRedis) {
+    // The start's warning already says Redis is unreachable; a read would only fail fast.
     history = new EventHistory(options.historySize, `${Math.floor(clock.now())}-0`);
     lastSeen = `${Math.floor(clock.now())}-0`;
-    logger?.warn("event stream history could not be loaded; starting empty", { stream: "redis" });
+  } else {
+    try {
+      // Bounded: a Redis that accepted the connection but stopped answering must not hang the
+      // start (the bus then starts empty, as when the read fails).
+      const raw = await withTimeout(
+        redis.client.sendCommand<RawEntry[]>([
+          "XREVRANGE",
+          key,
+          "+",
+          "-",
+          "COUNT",
+          String(options.historySize),
+        ]),
+        HISTORY_READ_TIMEOUT_MS,
+        () => new Error("history read timed out"),
+      );
+      const entries = [...raw].reverse();
+      const oldest = entries[0]?.[0];
+      history = new EventHistory(options.historySize, oldest ?? `${Math.floor(clock.now())}-0`);
+      for (const [id, list] of entries) {
+        const fields = fieldsOf(list);
+        const token = tokenOf(fields);
+        if (token !== undefined) {
+          if (seen.has(token)) continue;
+          remember(token, id);
+        }
+        const event = entryToEvent(id, fields);
+        if (event) history.push(event);
+        localIds.observe(id);
+      }
+      lastSeen = entries.at(-1)?.[0] ?? "0-0";
+    } catch {
+      history = new EventHistory(options.historySize, `${Math.floor(clock.now())}-0`);
+      lastSeen = `${Math.floor(clock.now())}-0`;
+      logger?.warn("event stream history could not be loaded; starting empty", { stream: "redis" });
+    }
   }
 
   const reader: RedisClient = await redis.duplicate();
@@ -411,6 +430,29 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     internalSubscribers.gap("fell_behind");
   }
 
+  /**
+   * The first contact after a start without Redis: read on from the stream's newest entry (what
+   * others appended before is not replayed as news), and resync, since this instance may have
+   * missed what others appended since it started. Not from the start's own clock: Redis's ids
+   * come from Redis's clock, and entries between the two would be skipped without a resync. Runs
+   * before the outbox is appended, so this instance's own entries are read back (and dropped as
+   * delivered) like after an outage.
+   */
+  async function takePosition(): Promise<void> {
+    const newest = await reader.sendCommand<RawEntry[]>(["XREVRANGE", key, "+", "-", "COUNT", "1"]);
+    const id = newest[0]?.[0];
+    lastSeen = id ?? "0-0";
+    if (id !== undefined) localIds.observe(id);
+    skippedThrough = id;
+    positioned = true;
+    history.markGap();
+    logger?.info("event stream reader reached redis after a start without it; streams resync", {
+      stream: "redis",
+    });
+    metrics?.busResyncs.inc({ reason: "fell_behind" });
+    resyncAfterReload("fell_behind");
+  }
+
   /** An internal entry: for the internal channel's subscribers if another instance sent it. */
   function handleInternal(id: string, fields: Record<string, string>): void {
     localIds.observe(id);
@@ -472,6 +514,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     let attempt = 0;
     while (!stopped) {
       try {
+        if (!positioned) await takePosition();
         if (outbox.length > 0) {
           const flushed = chain.then(flushOutbox);
           chain = flushed.catch(() => {});
@@ -566,6 +609,11 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     },
     subscribe: (topic, handler, options) => subscribers.add(topic, handler, options),
     async replay(afterId, topic) {
+      // Not even for an id this instance does not know (the branch below): it may lie among the
+      // entries skipped after a start without Redis, which never come live here.
+      if (skippedThrough !== undefined && compareEventIds(afterId, skippedThrough) <= 0) {
+        return { events: [], complete: false };
+      }
       const local = history.after(afterId, topic);
       if (local.complete) return local;
       const newest = history.newestId();
