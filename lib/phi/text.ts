@@ -17,6 +17,7 @@ import { detectHl7Segments } from "./detectors/hl7.ts";
 import { detectX12Segments } from "./detectors/x12.ts";
 import { detectDicom } from "./detectors/dicom.ts";
 import { detectDelimitedColumns, mayHoldTable } from "./detectors/columns.ts";
+import { dropUserAgentHits } from "./detectors/user_agent.ts";
 import type { PhiType } from "./types.ts";
 
 /** A match in original offsets. */
@@ -183,6 +184,8 @@ function detect(text: string, mode: TextMode): void {
   }
   // A delimited export under a header row (`mrn,last,first,dob` then its rows).
   if (mayHoldTable(t)) detectDelimitedColumns(ctx);
+  // The product names and versions of a browser User-Agent are no PHI, whatever they read as.
+  if (ctx.count > 0) dropUserAgentHits(ctx);
   mode.checkpoint?.();
 }
 

@@ -1,0 +1,154 @@
+/**
+ * Browser User-Agent strings (`Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36
+ * (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36`): product tokens and comments that the
+ * value rules read as PHI (`Macintosh` a surname, `OS X 10` an address, `Chrome/120.0.0.0` an
+ * IPv4 address, `Chrome/120.0.6099.144` a phone). A User-Agent is logged with every request, so
+ * these false findings would redact most access logs. The hits that lie wholly inside one are
+ * dropped; what stands beside it (a client address, a name after it) is read as before.
+ *
+ * A User-Agent here is RFC 9110's grammar from a `Mozilla/` or `Dalvik/` product on: product
+ * tokens (`name/version`) and parenthesised comments separated by spaces, with at least one
+ * comment. A word without a version (`Mobile` in `Mobile Safari/537.36`) belongs to it only
+ * when a product or comment follows, so words after the string (`… Safari/537.36 Jane Doe`)
+ * stay outside.
+ */
+import type { TextCtx } from "../context.ts";
+
+/** Products a browser or Android User-Agent starts with. */
+const LEADS = ["Mozilla/", "Dalvik/"];
+
+/** Longest comment read: a browser's is under 100 characters. */
+const MAX_COMMENT = 256;
+
+const isTokenChar = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 ||
+  c === 95 || c === 45;
+
+/** End of the product name or version starting at p (p when there is none). */
+function tokenEnd(t: string, p: number): number {
+  let q = p;
+  while (q < t.length && (isTokenChar(t.charCodeAt(q)) || (q > p && t.charCodeAt(q) === 43))) q++;
+  return q;
+}
+
+/** End of the comment `(…)` starting at p, or -1 (no ')' on its line within MAX_COMMENT). */
+function commentEnd(t: string, p: number): number {
+  for (let q = p + 1; q < t.length && q - p <= MAX_COMMENT; q++) {
+    const c = t.charCodeAt(q);
+    if (c === 41) return q + 1;
+    if (c === 40 || c === 10 || c === 13 || c === 34) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Where userAgentEnd() stopped reading. When it found no User-Agent, no lead before this point
+ * starts one either: the tokens after it are the same, still without a comment (so a text of
+ * `Mozilla/5.0 A/1 Mozilla/5.0 A/1 …` is read once, not from every lead).
+ */
+let readTo = 0;
+
+/** End of the User-Agent whose lead product starts at p, or -1 when none starts there. */
+function userAgentEnd(t: string, p: number): number {
+  readTo = p + 1;
+  const name = tokenEnd(t, p);
+  const version = tokenEnd(t, name + 1);
+  if (version === name + 1) return -1;
+  let end = version;
+  let q = version;
+  let comments = 0;
+  while (q < t.length) {
+    let r = q;
+    while (r < t.length && t.charCodeAt(r) === 32) r++;
+    if (r === q) break;
+    if (t.charCodeAt(r) === 40) {
+      const c = commentEnd(t, r);
+      if (c < 0) break;
+      comments++;
+      q = end = c;
+      continue;
+    }
+    const c = t.charCodeAt(r);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) break;
+    const n = tokenEnd(t, r);
+    if (t.charCodeAt(n) === 47) {
+      const v = tokenEnd(t, n + 1);
+      if (v === n + 1) break;
+      q = end = v;
+    } else q = n;
+  }
+  readTo = q > readTo ? q : readTo;
+  return comments > 0 ? end : -1;
+}
+
+/** The User-Agents of the text being read: starts and ends, in text order (reused). */
+const starts: number[] = [];
+const ends: number[] = [];
+
+/** Drops ctx's hits that lie wholly inside a User-Agent in its text. */
+export function dropUserAgentHits(ctx: TextCtx): void {
+  const t = ctx.t;
+  starts.length = 0;
+  ends.length = 0;
+  for (const lead of LEADS) {
+    let from = 0;
+    for (;;) {
+      const p = t.indexOf(lead, from);
+      if (p < 0) break;
+      // The lead product starts a token (`XMozilla/` is another product).
+      const before = p === 0 ? 32 : t.charCodeAt(p - 1);
+      const end = isTokenChar(before) ? -1 : userAgentEnd(t, p);
+      if (end < 0) {
+        from = readTo > p + 1 ? readTo : p + 1;
+        continue;
+      }
+      // A `Dalvik/` string inside a `Mozilla/` one is read again; its range lies inside.
+      starts.push(p);
+      ends.push(end);
+      from = end;
+    }
+  }
+  if (starts.length === 0) return;
+  if (starts.length > 1) sortRanges();
+  let kept = 0;
+  for (let k = 0; k < ctx.count; k++) {
+    const s = ctx.hs[k]!;
+    const e = ctx.he[k]!;
+    // The last User-Agent starting at or before the hit: the only one that can hold it, as
+    // the ranges do not overlap (one inside another is held by the outer one too).
+    let lo = 0;
+    let hi = starts.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= s) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (at >= 0 && e <= ends[at]!) continue;
+    ctx.hs[kept] = s;
+    ctx.he[kept] = e;
+    ctx.ht[kept] = ctx.ht[k]!;
+    kept++;
+  }
+  ctx.count = kept;
+}
+
+/** Sorts the ranges by start, dropping one that lies inside another. */
+function sortRanges(): void {
+  const order = starts.map((_, k) => k).sort((a, b) =>
+    starts[a]! - starts[b]! || ends[b]! - ends[a]!
+  );
+  const s: number[] = [];
+  const e: number[] = [];
+  for (const k of order) {
+    if (e.length > 0 && ends[k]! <= e[e.length - 1]!) continue;
+    s.push(starts[k]!);
+    e.push(ends[k]!);
+  }
+  starts.length = 0;
+  ends.length = 0;
+  starts.push(...s);
+  ends.push(...e);
+}
