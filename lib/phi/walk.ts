@@ -335,7 +335,9 @@ export class Walker {
       const outName = this.value(name, key, depth + 2);
       this.path.pop();
       this.path.push(1);
-      const named = name.length <= 128 ? sensitiveKeyType(name) : null;
+      // A sort spec (`[["email", "asc"], ["created_at", "desc"]]`) names columns to order by:
+      // its direction is no value of that column.
+      const named = name.length <= 128 && !isSortDirection(item) ? sensitiveKeyType(name) : null;
       const outItem = this.value(item, key, depth + 2, named);
       this.path.pop();
       this.path.pop();
@@ -586,6 +588,13 @@ function pairType(entries: ReadonlyArray<[string, unknown]>): PhiType | null {
     } else if (isValueField(k)) values++;
   }
   return names === 1 && values >= 1 ? type : null;
+}
+
+/** `asc`, `desc`, `ascending` or `descending`, any case, spaces around. */
+function isSortDirection(value: unknown): boolean {
+  if (typeof value !== "string" || value.length > 14) return false;
+  const v = value.trim().toLowerCase();
+  return v === "asc" || v === "desc" || v === "ascending" || v === "descending";
 }
 
 /** An array of `[string, value]` tuples, each of two items with a string first. */

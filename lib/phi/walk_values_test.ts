@@ -292,3 +292,19 @@ Deno.test("UTF-16 text is read from a Uint16Array; bytes that are no UTF-8 text 
     assert.equal(json({ v: value }), '{"v":"[REDACTED:SCANNER_ERROR]"}');
   }
 });
+
+Deno.test("a sort spec of [column, direction] pairs is no list of sensitive values", () => {
+  const sort = { sort: [["email", "asc"], ["created_at", "desc"], ["last_name", "DESC"]] };
+  assert.deepEqual(types(sort), []);
+  assert.deepEqual(redact(sort), sort);
+  assert.deepEqual(types([["dob", "Ascending"], ["phone", " descending "]]), []);
+  // Any other value beside a sensitive name is still read as under that key, in the same list.
+  assert.deepEqual(types([["email", "asc"], ["email", "x"], ["ssn", "ASC-1"]]), [
+    "EMAIL $[1][1]",
+    "SSN $[2][1]",
+  ]);
+  assert.equal(
+    json({ sort: [["email", "asc"], ["phone", "descend"]] }),
+    '{"sort":[["email","asc"],["phone","[REDACTED]"]]}',
+  );
+});
