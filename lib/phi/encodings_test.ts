@@ -139,10 +139,17 @@ Deno.test("wrapped base64 (MIME, PEM) is decoded as one block: a field across a 
     [wrapped(ssnText, 76, "\r\n"), "SSN"],
     [`Content-Transfer-Encoding: base64\n\n${wrapped(emailText, 76)}\n--b1--`, "EMAIL"],
     [wrapped(pemText, 64), "SSN"],
+    // In a logged JSON text (line breaks escaped) and in an XML element.
+    [JSON.stringify({ body: wrapped(ssnText, 76) }), "SSN"],
+    [JSON.stringify({ body: wrapped(ssnText, 76, "\r\n") }), "SSN"],
+    [`<data>${wrapped(ssnText, 76)}</data>`, "SSN"],
+    [`${wrapped(ssnText, 76)} (2 lines)`, "SSN"],
   ];
   for (const [text, type] of cases) {
     // Read line by line, no line holds the whole field.
-    for (const line of text.split(/\r?\n/)) assert.deepEqual(strictTypes(line), [], line);
+    for (const line of text.split(/\r?\n|\\r\\n|\\n/)) {
+      assert.deepEqual(strictTypes(line), [], line);
+    }
     assert.deepEqual(strictTypes(text), [type], text);
     const out = redactText(text);
     assert.ok(!/[A-Za-z0-9+/]{60}/.test(out), out);

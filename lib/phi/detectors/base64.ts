@@ -119,11 +119,18 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextC
  */
 const MIN_WRAP = 40;
 
-/** Length of the line break at p: 1 for LF, 2 for CR LF, 0 for none. */
+/**
+ * Length of the line break at p: 1 for LF, 2 for CR LF, and as JSON escapes them in a logged
+ * JSON text (`\\n`, `\\r\\n`), 2 and 4; 0 for none.
+ */
 function lineBreakLength(t: string, p: number): number {
   const c = t.charCodeAt(p);
   if (c === 10) return 1;
-  return c === 13 && t.charCodeAt(p + 1) === 10 ? 2 : 0;
+  if (c === 13) return t.charCodeAt(p + 1) === 10 ? 2 : 0;
+  if (c !== 92) return 0;
+  const d = t.charCodeAt(p + 1);
+  if (d === 110) return 2;
+  return d === 114 && t.charCodeAt(p + 2) === 92 && t.charCodeAt(p + 3) === 110 ? 4 : 0;
 }
 
 /** End of the run of base64 characters (padding included) starting at p. */
@@ -164,6 +171,7 @@ function wrappedAt(
   let lines = 0;
   let s = i;
   let q = e;
+  let closed = false;
   for (;;) {
     if (joined.length + (q - s) > MAX_RUN) {
       // The piece is full: decode it and start the next at this line.
@@ -175,12 +183,21 @@ function wrappedAt(
     pieceEnd = q;
     lines++;
     // A shorter line ends the block; so does a line that is not all base64.
-    if (q - s < width) break;
+    if (q - s < width || closed) break;
     const br = lineBreakLength(t, q);
     if (br === 0) break;
     const ns = q + br;
     const nq = runEnd(t, ns);
-    if (nq === ns || nq - ns > width || (nq < t.length && lineBreakLength(t, nq) === 0)) break;
+    if (nq === ns || nq - ns > width) break;
+    // A line's run ends the line or the text; the last one's may end at the quote or tag that
+    // closes the field holding the block (`"body":"…\nNi0yMi0x…="`), or at a space when it
+    // is whole base64 (a multiple of 4 characters: a word of prose after the block is not).
+    if (nq < t.length && lineBreakLength(t, nq) === 0) {
+      const c = t.charCodeAt(nq);
+      const space = c === 32 || c === 9;
+      if (c !== 34 && c !== 39 && c !== 60 && !(space && (nq - ns) % 4 === 0)) break;
+      closed = true;
+    }
     s = ns;
     q = nq;
   }
