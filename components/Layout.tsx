@@ -98,7 +98,8 @@ export function Layout(
       </head>
       <body>
         <a class="skip-link" href="#main">Skip to content</a>
-        <header class={user ? "site-header site-header--menu" : "site-header"}>
+        {/* Narrow screens: signed in, a Menu disclosure; signed out, the few links in one row. */}
+        <header class={user ? "site-header site-header--menu" : "site-header site-header--public"}>
           <a class="brand" href="/">
             <span class="brand__mark" aria-hidden="true">RF</span>
             <span class="brand__name">ResearchFlow Governance</span>

@@ -5,6 +5,9 @@
  * names the current page, not 11 links wrapping over four rows. Opened with the keyboard, the
  * menu holds the main navigation (one "Main" landmark visible at a time), Privacy and Sign out,
  * and they work. At 1280 px the header is as it always was: the links in a row, no menu.
+ * Signed out (the start page, the sign-in page, a page that is not found), the header is one
+ * row too at 320, 375 and 640 px: the brand, the one public link and Sign in side by side, all
+ * in view, no menu (it took two rows, 103 px, at 375 and 320 px).
  */
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -136,6 +139,60 @@ async function narrowHeader(
   if (javaScript) assert.deepEqual(await wcagViolations(page), [], `${label}: axe, menu closed`);
 }
 
+/**
+ * Signed out, at a narrow width: the header is one row (the brand, Home and, except on the
+ * sign-in page, Sign in, side by side), within the width, every link shown, no menu.
+ */
+async function signedOutHeader(
+  page: Page,
+  served: Served,
+  width: number,
+  javaScript: boolean,
+  label: string,
+): Promise<void> {
+  for (const path of ["/", "/login", "/no-such-page"]) {
+    const where = `${label} ${path}`;
+    const response = await page.goto(`${served.url}${path}`);
+    assert.equal(response?.status(), path === "/no-such-page" ? 404 : 200, where);
+    if (javaScript) await settle(page);
+    const height = await headerHeight(page);
+    assert.ok(height <= MAX_HEADER, `${where}: the header is ${height} px high`);
+    assert.equal(await page.locator("details.site-menu").count(), 0, `${where}: no menu`);
+    const header = page.locator(".site-header");
+    const brand = header.getByRole("link", { name: "ResearchFlow Governance" });
+    const nav = page.getByRole("navigation", { name: "Main" });
+    assert.equal(await nav.count(), 1, where);
+    assert.deepEqual(await nav.getByRole("link").allInnerTexts(), ["Home"], where);
+    const signIn = header.getByRole("link", { name: "Sign in" });
+    assert.equal(await signIn.count(), path === "/login" ? 0 : 1, `${where}: Sign in`);
+    const items = [brand, nav.getByRole("link", { name: "Home" })];
+    if (path !== "/login") items.push(signIn);
+    // One row: every item in view, within the width, and beside the others (their vertical
+    // extents overlap), none on a row of its own.
+    const boxes = await Promise.all(items.map(async (item) => (await item.boundingBox())!));
+    for (const box of boxes) {
+      assert.ok(box.x >= 0 && box.x + box.width <= width, `${where}: off screen ${box.x}`);
+    }
+    const top = Math.max(...boxes.map((box) => box.y));
+    const bottom = Math.min(...boxes.map((box) => box.y + box.height));
+    assert.ok(top < bottom, `${where}: the header's items are not on one row`);
+    for (const item of items.slice(1)) {
+      assert.ok(((await item.boundingBox())!).height >= 40, `${where}: a target under 40 px`);
+    }
+    assert.ok(
+      await page.evaluate(() => document.documentElement.scrollWidth) <= width,
+      `${where}: the page fits the window`,
+    );
+    if (javaScript) assert.deepEqual(await wcagViolations(page), [], `${where}: axe`);
+  }
+  // Sign in leads to the sign-in page, back to where it was.
+  await page.goto(`${served.url}/`);
+  await Promise.all([
+    page.waitForURL(`${served.url}/login?next=%2F`),
+    page.locator(".site-header").getByRole("link", { name: "Sign in" }).click(),
+  ]);
+}
+
 /** Opens the menu and signs out with its Sign out button: the sign-in page says so. */
 async function signOutThroughMenu(page: Page, served: Served, label: string): Promise<void> {
   await page.locator("details.site-menu > summary").focus();
@@ -173,7 +230,7 @@ async function wideHeader(page: Page, served: Served, label: string): Promise<vo
 
 Deno.test({
   name:
-    "browser: on a narrow screen the header is one row with a Menu disclosure (keyboard, no JavaScript); at 1280 px it is unchanged",
+    "browser: on a narrow screen the header is one row, signed in with a Menu disclosure (keyboard, no JavaScript) and signed out with its few links; at 1280 px it is unchanged",
   ignore: !hasChromium(),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -191,6 +248,21 @@ Deno.test({
       for (const javaScript of [true, false]) {
         const how = javaScript ? "JavaScript" : "no JavaScript";
         for (const width of [375, 320, 640]) {
+          await t.step(`${width} px, ${how}, signed out: one row, no menu`, async () => {
+            const context = await browser!.newContext({
+              viewport: { width, height: 800 },
+              deviceScaleFactor: 1,
+              javaScriptEnabled: javaScript,
+            });
+            try {
+              const page = await context.newPage();
+              const watch = watchPage(page);
+              await signedOutHeader(page, served, width, javaScript, `${width} px, ${how}`);
+              assert.deepEqual(watch.problems, []);
+            } finally {
+              await context.close();
+            }
+          });
           await t.step(
             `${width} px, ${how}: one row; the menu opens and its links work`,
             async () => {
