@@ -18,7 +18,15 @@ import { useEffect, useRef } from "preact/hooks";
 import type { FlagMetaView } from "../lib/context.ts";
 import { connectLive, fetchState, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
+import { applyFlagChange, flagChangeOf, mergeFlagsState } from "./shared/flag_versions.ts";
 import { LiveHeader } from "./shared/LiveHeader.tsx";
+
+/**
+ * A flag row: the server sends its `version` (lib/flags/service.ts), which orders what the panel
+ * hears (events can arrive out of order) and goes back with a toggle. Optional because
+ * FlagMetaView (lib/context.ts) does not name it.
+ */
+type FlagMeta = FlagMetaView & { version?: number };
 
 /** One row of the governance log as the console shows it (built by routes/governance.tsx). */
 export interface GovernanceLogRow {
@@ -37,7 +45,7 @@ export interface GovernancePanelProps extends Record<string, unknown> {
   pinned: boolean;
   pinnedReason: string | null;
   flags: Record<string, boolean>;
-  flagsMeta: FlagMetaView[];
+  flagsMeta: FlagMeta[];
   /** The newest governance log rows, newest first. */
   log?: GovernanceLogRow[];
   /** Present for ADMIN only: shows the mode switch. */
@@ -65,8 +73,11 @@ interface StateBody {
   pinned: boolean;
   pinnedReason: string | null;
   flags: Record<string, boolean>;
-  flagsMeta: FlagMetaView[];
+  flagsMeta: FlagMeta[];
 }
+
+/** How many times a state answer that lagged behind an event is asked again (1 s apart). */
+const LAGGING_RETRIES = 3;
 
 interface Message {
   kind: "ok" | "error";
@@ -140,7 +151,10 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
    * panel's request and its answer.
    */
   const lastModeEvent = useRef<{ at: number; mode: string } | null>(null);
-  const lastFlagEventAt = useRef(-Infinity);
+  /** The version at which each flag was seen archived: older news of it is dropped. */
+  const archivedAt = useRef(new Map<string, number>());
+  /** Asks left for a state answer that lagged behind an event (see LAGGING_RETRIES). */
+  const laggingRetries = useRef(LAGGING_RETRIES);
   const isAdmin = props.csrfToken !== undefined;
   const pollSeconds = props.pollSeconds ?? 30;
 
@@ -168,8 +182,24 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
     }
     if (typeof body.pinned === "boolean") pinned.value = body.pinned;
     if (body.pinnedReason !== undefined) pinnedReason.value = body.pinnedReason;
-    if (body.flags) flags.value = body.flags;
-    if (body.flagsMeta) flagsMeta.value = body.flagsMeta;
+    if (body.flags && body.flagsMeta) {
+      // Flag by flag, the newer version wins: this answer may be older than an event applied
+      // already (an instance that has not re-read the database yet answered it).
+      const merged = mergeFlagsState(
+        { flags: flags.value, flagsMeta: flagsMeta.value },
+        { flags: body.flags, flagsMeta: body.flagsMeta },
+        archivedAt.current,
+      );
+      flags.value = merged.flags;
+      flagsMeta.value = merged.flagsMeta;
+      if (!merged.behind) {
+        laggingRetries.current = LAGGING_RETRIES;
+      } else if (laggingRetries.current > 0) {
+        // The values for this user of a flag that moved on are not known yet: ask again.
+        laggingRetries.current--;
+        setTimeout(() => poll().catch(() => {}), 1000);
+      }
+    }
     updatedAt.value = timeNow();
   }
 
@@ -198,11 +228,18 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
           lastModeEvent.current = { at: performance.now(), mode: next };
           applyState({ mode: next });
         } else if (event.type === "governance.flag_changed") {
-          lastFlagEventAt.current = performance.now();
-          const key = String(event.payload.flagKey);
-          flagsMeta.value = flagsMeta.value.map((flag) =>
-            flag.key === key ? { ...flag, enabled: event.payload.enabled === true } : flag
+          const change = flagChangeOf(event.payload);
+          if (!change) return;
+          const next = applyFlagChange(
+            { flags: flags.value, flagsMeta: flagsMeta.value },
+            change,
+            archivedAt.current,
           );
+          // Older than what the panel shows (delivered out of order): it changes nothing.
+          if (!next) return;
+          flags.value = next.flags;
+          flagsMeta.value = next.flagsMeta;
+          laggingRetries.current = LAGGING_RETRIES;
           // Evaluated values depend on targeting and rollout: refetch them.
           poll().catch(() => {});
         }
@@ -285,7 +322,13 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
     );
   }
 
-  async function toggleFlag(key: string, enabled: boolean): Promise<void> {
+  /**
+   * Turns a flag on or off, based on the version this panel shows: when another administrator
+   * changed the flag meanwhile, the server refuses (409) instead of overwriting a change this
+   * administrator never saw, and the panel shows the current state.
+   */
+  async function toggleFlag(flag: FlagMeta, enabled: boolean): Promise<void> {
+    const key = flag.key;
     busy.value = true;
     message.value = null;
     const sentAt = performance.now();
@@ -297,22 +340,33 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
           accept: "application/json",
           "x-csrf-token": props.csrfToken ?? "",
         },
-        body: JSON.stringify({ enabled }),
+        body: JSON.stringify({
+          enabled,
+          ...(flag.version !== undefined ? { version: flag.version } : {}),
+        }),
       });
       if (response.ok) {
         const state = await response.json() as StateBody;
-        const modeLater = (lastModeEvent.current?.at ?? -Infinity) > sentAt;
-        if (lastFlagEventAt.current > sentAt || modeLater) {
-          // The stream told of changes after this request: the answer may be older than they
-          // are, so the state is read afresh instead.
+        if ((lastModeEvent.current?.at ?? -Infinity) > sentAt) {
+          // The stream told of a mode change after this request: the answer may be older than
+          // it (the mode has no version), so the state is read afresh instead.
           poll().catch(() => {});
         } else {
+          // Flags in the answer older than events heard meanwhile are kept out by version.
           applyState(state);
         }
         message.value = {
           kind: "ok",
           text: `Flag ${key} is now turned ${enabled ? "on" : "off"} for every user and service.`,
         };
+      } else if (response.status === 409 && flag.version !== undefined) {
+        await response.body?.cancel();
+        message.value = {
+          kind: "error",
+          text: `Someone changed ${key} after this page showed it; your change was not made. ` +
+            "The panel now shows its current state: check it, then change it again if needed.",
+        };
+        poll().catch(() => {});
       } else {
         const problem = await response.json().catch(() => ({})) as { detail?: string };
         message.value = {
@@ -483,7 +537,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
                                   class="button button--danger"
                                   data-confirm-toggle
                                   disabled={busy.value}
-                                  onClick={() => toggleFlag(flag.key, !flag.enabled)}
+                                  onClick={() => toggleFlag(flag, !flag.enabled)}
                                 >
                                   Turn {flag.enabled ? "off" : "on"} now
                                   <span class="sr-only">{` ${flag.key}`}</span>

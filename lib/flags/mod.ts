@@ -129,14 +129,25 @@ export async function createFeatureControl(deps: FeatureControlDeps): Promise<Fe
   };
 }
 
-/** Whether a change event is newer than what the snapshot holds (own changes are already in). */
+/**
+ * Whether a change event is newer than what the snapshot holds (own changes are already in).
+ * Events can arrive out of order (two changes committed close together, on one instance or two),
+ * so one no newer than the flag held asks for nothing: re-reading would change nothing, and the
+ * event would be named as unapplied (the stream's hello then claims no id) until it is done. The
+ * snapshot itself only ever moves by a full re-read of the database, loads one after the other
+ * (snapshot.ts), so an older version never replaces a newer one there.
+ */
 function isStale(snapshots: SnapshotCache, event: AppEvent): boolean {
   const snapshot = snapshots.current();
   const version = typeof event.payload.version === "number" ? event.payload.version : undefined;
   if (event.type === "governance.flag_changed") {
     const key = event.payload.flagKey;
     const held = typeof key === "string" ? snapshot?.flags.get(key)?.flag : undefined;
-    if (event.payload.archived === true) return held !== undefined || !snapshot;
+    if (!snapshot) return true;
+    // An archive is news while the flag is held at an older version (a restore since is not).
+    if (event.payload.archived === true) {
+      return held !== undefined && (version === undefined || held.version < version);
+    }
     return !held || version === undefined || held.version < version;
   }
   if (event.type === "experiment.changed") {

@@ -113,9 +113,14 @@ export function createFlagService(deps: FlagServiceDeps): FlagService {
     return { ...flag, override: overrideOf(flag.key), overrideName: featureOverrideName(flag.key) };
   }
 
-  function meta(flag: Flag): FlagMetaView {
+  /**
+   * A flag as every signed-in page sees it. `version` lets a page drop an event or answer older
+   * than what it shows (events can arrive out of order) and send it back with a toggle.
+   */
+  function meta(flag: Flag): FlagMetaView & { version: number } {
     return {
       key: flag.key,
+      version: flag.version,
       enabled: flag.enabled,
       description: flag.description,
       scope: flag.scope,

@@ -31,6 +31,12 @@ const FlagMetaSchema = z.object({
   requiredModes: z.array(z.enum(MODES)),
   targetEnvironments: z.array(z.enum(APP_ENVS)),
   override: z.boolean().nullable(),
+  // Optional in the type only: FlagMetaView (lib/context.ts) does not name it yet; always sent.
+  version: z.number().int().optional().openapi({
+    description: "Grows by one on every change: send it back with a change (409 CONFLICT when " +
+      "the flag moved on), and ignore a `governance.flag_changed` event whose version is not " +
+      "higher than the one held (events can arrive out of order)",
+  }),
 });
 
 const FlagsSnapshotSchema = z.object({
@@ -79,8 +85,12 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       description:
         "Upsert: omitted fields keep their values (or defaults for a new flag). Audited with " +
         "before/after, published as `governance.flag_changed`, applied on every instance. " +
-        "With `version`, a flag changed since that version is refused (409 CONFLICT), and a key " +
-        "no flag has is 404 NOT_FOUND (send no version to create a flag).",
+        "With `version`, a flag changed since that version is refused (409 CONFLICT, nothing " +
+        "written), and a key no flag has is 404 NOT_FOUND (send no version to create a flag). " +
+        "The governance panel sends the version it showed (`flagsMeta[].version`), so an " +
+        "administrator is told when another one changed the flag meanwhile. `version` stays " +
+        "optional for scripts: without it the change applies to whatever is stored (last write " +
+        "wins).",
       request: {
         params: z.object({ flagKey: FlagKeySchema }),
         body: { required: true, ...jsonContent(FlagInputSchema) },
