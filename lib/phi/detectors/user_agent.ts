@@ -88,10 +88,15 @@ const ends: number[] = [];
 /** Drops ctx's hits that lie wholly inside a User-Agent in its text. */
 export function dropUserAgentHits(ctx: TextCtx): void {
   const t = ctx.t;
+  // Every lead ends in '/': one search for the first slash turns away most texts (a third of
+  // the cost of searching for each lead).
+  const slash = t.indexOf("/");
+  if (slash < 0) return;
   starts.length = 0;
   ends.length = 0;
   for (const lead of LEADS) {
-    let from = 0;
+    let from = slash - lead.length + 1;
+    if (from < 0) continue;
     for (;;) {
       const p = t.indexOf(lead, from);
       if (p < 0) break;
