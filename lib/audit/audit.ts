@@ -5,6 +5,7 @@
  */
 import type { Principal } from "../auth/principal.ts";
 import type { Queryable } from "../db/mod.ts";
+import { markAuditWriteFailure } from "../errors/mod.ts";
 import { redactKeys } from "../log/mod.ts";
 
 export type ActorType = "user" | "token" | "system" | "anonymous";
@@ -61,6 +62,10 @@ export function createAuditLog(
   return {
     async record(entry, db = deps.db) {
       if (!ACTION.test(entry.action)) throw new Error("Audit actions are dotted lower-case verbs");
+      // A failed insert (a revoked grant, a full disk, a trigger) fails the change with it; it is
+      // marked so that every action answers it alike (503 with Retry-After, lib/errors), while
+      // the driver's error travels on for the classifications that come first (timeouts, lost
+      // connections) and for logs.
       await db.query(
         `INSERT INTO audit_log (actor_id, actor_type, action, target_type, target_id, before, after, request_id)
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
@@ -74,7 +79,9 @@ export function createAuditLog(
           scrub(entry.after),
           entry.requestId ?? null,
         ],
-      );
+      ).catch((error) => {
+        throw markAuditWriteFailure(error);
+      });
     },
   };
 }

@@ -113,6 +113,42 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/** The detail of every answer to an action whose audit entry could not be written. */
+export const AUDIT_UNAVAILABLE_DETAIL =
+  "The audit log cannot be written right now; try again shortly";
+
+/**
+ * The audit log could not be written (lib/audit): a dependency that is unavailable, so 503
+ * SERVICE_UNAVAILABLE with Retry-After, for every action alike. A change audits in its own
+ * transaction, so it was not made either (the tests in tests/*audit_atomic* say so).
+ */
+export class AuditUnavailableError extends ServiceUnavailableError {
+  constructor() {
+    super(AUDIT_UNAVAILABLE_DETAIL, 5);
+  }
+}
+
+/** Driver errors raised by an audit insert (see {@link markAuditWriteFailure}). */
+const auditWriteFailures = new WeakSet<object>();
+
+/**
+ * Marks `error` as raised by an audit insert and returns it. The error itself travels on (its
+ * SQLSTATE still says timeout, lost connection or conflict to whoever classifies those first, and
+ * callers that check it see the driver's error); where nothing else claimed it,
+ * {@link toProblem} answers it as {@link AuditUnavailableError} instead of a 500.
+ */
+export function markAuditWriteFailure<T>(error: T): T {
+  if (typeof error === "object" && error !== null && !(error instanceof AppError)) {
+    auditWriteFailures.add(error);
+  }
+  return error;
+}
+
+/** Whether `error` came from an audit insert (marked by {@link markAuditWriteFailure}). */
+export function isAuditWriteFailure(error: unknown): boolean {
+  return typeof error === "object" && error !== null && auditWriteFailures.has(error);
+}
+
 /**
  * Why the database gave up on a statement: `query_canceled` (SQLSTATE 57014, the statement ran
  * past `statement_timeout` or was cancelled) or `lock_not_available` (55P03, a lock was not
@@ -233,11 +269,13 @@ export function problemFor(
 }
 
 /**
- * Maps any thrown value to a problem. Unknown errors become a generic 500
+ * Maps any thrown value to a problem. A failed audit insert is 503 (see
+ * {@link AuditUnavailableError}); other unknown errors become a generic 500
  * whose detail never repeats the error's message (it may hold data).
  */
 export function toProblem(error: unknown, requestId?: string): Problem {
   const extra: Partial<Problem> = requestId ? { requestId } : {};
+  if (isAuditWriteFailure(error)) error = new AuditUnavailableError();
   if (error instanceof AppError) {
     if (error.details.issues?.length) extra.errors = error.details.issues;
     return problemFor(error.code, error.message, extra);
@@ -251,5 +289,6 @@ export function toProblem(error: unknown, requestId?: string): Problem {
 
 /** Seconds a client should wait before retrying, when the error says so. */
 export function retryAfterOf(error: unknown): number | undefined {
+  if (isAuditWriteFailure(error)) return new AuditUnavailableError().details.retryAfterSeconds;
   return error instanceof AppError ? error.details.retryAfterSeconds : undefined;
 }

@@ -7,7 +7,13 @@ import type { AuditActor, AuditLog } from "../audit/mod.ts";
 import { type AppEnv, featureOverrideName, type Mode } from "../config.ts";
 import type { FlagMetaView, FlagStateProvider, FlagSubject } from "../context.ts";
 import { isUnstorableTextError } from "../db/mod.ts";
-import { AppError, ServiceUnavailableError, ValidationError } from "../errors/mod.ts";
+import {
+  AppError,
+  AuditUnavailableError,
+  isAuditWriteFailure,
+  ServiceUnavailableError,
+  ValidationError,
+} from "../errors/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { EventBus } from "../realtime/types.ts";
 import {
@@ -77,7 +83,10 @@ export interface FlagServiceDeps {
   logger: Logger;
 }
 
-/** A store failure that is not a domain error becomes 503, never a 500 with driver text. */
+/**
+ * A store failure that is not a domain error becomes 503, never a 500 with driver text; a failed
+ * audit insert becomes the AuditUnavailableError every other action answers with.
+ */
 export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -87,6 +96,8 @@ export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
     if (isUnstorableTextError(error)) {
       throw new ValidationError("Text may not contain NUL characters or unpaired surrogates");
     }
+    // The audit entry could not be written: answered as every other action answers it.
+    if (isAuditWriteFailure(error)) throw new AuditUnavailableError();
     throw new ServiceUnavailableError("The flag store is unavailable; try again shortly");
   }
 }
