@@ -78,3 +78,29 @@ Deno.test("scanText() completes on 100 KB of User-Agent-like text", () => {
     assert.ok(!result.findings.some((f) => f.type === "SCANNER_ERROR"), text.slice(0, 16));
   }
 });
+
+Deno.test("an identifier written into a User-Agent is still found", () => {
+  const cases: Array<[string, string]> = [
+    [
+      "Mozilla/5.0 (Windows NT 10.0; ssn 536-22-1234) Chrome/120.0.0.0",
+      "Mozilla/5.0 (Windows NT 10.0; ssn [REDACTED:SSN]) Chrome/120.0.0.0",
+    ],
+    [
+      "Mozilla/5.0 (X11; jane.doe@example.org) Firefox/121.0",
+      "Mozilla/5.0 (X11; [REDACTED:EMAIL]) Firefox/121.0",
+    ],
+    [
+      "Mozilla/5.0 (X11; Linux; Jane Smith) Firefox/121.0",
+      "Mozilla/5.0 (X11; Linux; [REDACTED:PERSON_NAME]) Firefox/121.0",
+    ],
+    [
+      "Mozilla/5.0 (X11; call 415-555-0132) Firefox/121.0",
+      "Mozilla/5.0 (X11; call [REDACTED:PHONE]) Firefox/121.0",
+    ],
+    [
+      "Mozilla/5.0 (X11; 12 Main Street) Firefox/121.0",
+      "Mozilla/5.0 (X11; [REDACTED:STREET_ADDRESS]) Firefox/121.0",
+    ],
+  ];
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+});

@@ -3,8 +3,9 @@
  * (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36`): product tokens and comments that the
  * value rules read as PHI (`Macintosh` a surname, `OS X 10` an address, `Chrome/120.0.0.0` an
  * IPv4 address, `Chrome/120.0.6099.144` a phone). A User-Agent is logged with every request, so
- * these false findings would redact most access logs. The hits that lie wholly inside one are
- * dropped; what stands beside it (a client address, a name after it) is read as before.
+ * these false findings would redact most access logs. The hits of those kinds that lie wholly
+ * inside one are dropped (productWords()); what stands beside it (a client address, a name
+ * after it) and what no browser writes into one (an e-mail, an SSN) are read as before.
  *
  * A User-Agent here is RFC 9110's grammar from a `Mozilla/` or `Dalvik/` product on: product
  * tokens (`name/version`) and parenthesised comments separated by spaces, with at least one
@@ -13,6 +14,7 @@
  * stay outside.
  */
 import type { TextCtx } from "../context.ts";
+import type { PhiType } from "../types.ts";
 
 /** Products a browser or Android User-Agent starts with. */
 const LEADS = ["Mozilla/", "Dalvik/"];
@@ -131,13 +133,43 @@ export function dropUserAgentHits(ctx: TextCtx): void {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (at >= 0 && e <= ends[at]!) continue;
+    if (at >= 0 && e <= ends[at]! && productWords(t, s, e, ctx.ht[k]!)) continue;
     ctx.hs[kept] = s;
     ctx.he[kept] = e;
     ctx.ht[kept] = ctx.ht[k]!;
     kept++;
   }
   ctx.count = kept;
+}
+
+/**
+ * Whether a hit [s, e) of `type` inside a User-Agent is what its products and platform read
+ * as: a version after `name/` read as an IP address, phone or date (`Chrome/120.0.0.0`); one
+ * word read as a name (`Macintosh`); a platform read as an address (`OS X 10`, no house number
+ * first); a place or nationality. Anything else (an e-mail, an SSN, two names, `12 Main St`,
+ * a phone in a comment) is no part of a browser's User-Agent and stays found: one written
+ * into the header is still caught.
+ */
+function productWords(t: string, s: number, e: number, type: PhiType): boolean {
+  switch (type) {
+    case "IP_ADDRESS":
+    case "PHONE":
+    case "DATE":
+      return t.charCodeAt(s - 1) === 47;
+    case "PERSON_NAME":
+      for (let p = s; p < e; p++) if (t.charCodeAt(p) === 32) return false;
+      return true;
+    case "STREET_ADDRESS": {
+      const c = t.charCodeAt(s);
+      return !(c >= 48 && c <= 57);
+    }
+    case "LOCATION":
+    case "NATIONALITY":
+    case "ZIP_CODE":
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Sorts the ranges by start, dropping one that lies inside another. */
