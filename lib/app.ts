@@ -74,7 +74,9 @@ import {
 import { privateApiResponses } from "./http/cache_control.ts";
 import {
   AppError,
+  AuditUnavailableError,
   clientErrorForStatus,
+  isAuditWriteFailure,
   retryAfterOf,
   ServiceUnavailableError,
   toProblem,
@@ -529,6 +531,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
       c.get("logger")?.warn("database timeout", {
         sqlState: timeout.sqlState,
         reason: timeout.reason,
+        route: routeLabel(c),
+        method: methodLabel(c.req.method),
+      });
+    } else if (isAuditWriteFailure(error)) {
+      // The action was not made because its audit entry could not be written: a dependency that
+      // is unavailable (503 with Retry-After), on pages as on the API.
+      mapped = new AuditUnavailableError();
+      c.get("logger")?.error("audit write failed", {
+        sqlState: sqlState(error),
         route: routeLabel(c),
         method: methodLabel(c.req.method),
       });

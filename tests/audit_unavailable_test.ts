@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { json } from "./helpers/app.ts";
 import { auditRefusal } from "./helpers/audit_refusal.ts";
-import { signInAs } from "./helpers/auth.ts";
+import { postForm, signInAs } from "./helpers/auth.ts";
 import { boundedApp, holdTableLock } from "./helpers/db_bounds.ts";
 import { hasPostgres } from "./helpers/env.ts";
 
@@ -77,6 +77,35 @@ Deno.test({
       const flag = await post("/api/governance/flags/pilot", { enabled: true });
       assert.equal(flag.status, 200);
       await flag.body?.cancel();
+    } finally {
+      await refusal.dropAny();
+      await t.app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "[postgres] a form post whose audit insert fails gets the 503 error page with Retry-After (not a 500), and the mode stays",
+  ...opts,
+  async fn() {
+    const t = await boundedApp({});
+    const refusal = auditRefusal(t.other);
+    try {
+      const admin = await signInAs(t.app, "ADMIN");
+      const allow = await refusal.refuse("governance.mode_change");
+      const response = await postForm(t.app, admin, "/governance/mode", [
+        ["mode", "LIVE"],
+        ["confirm", "yes"],
+      ]);
+      assert.equal(response.status, 503);
+      assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+      assert.equal(response.headers.get("retry-after"), "5");
+      const html = await response.text();
+      assert.match(html, /The audit log cannot be written right now; try again shortly/);
+      assert.doesNotMatch(html, /refused by the test|INSERT|audit_log/);
+      assert.equal(t.app.services.mode.current(), "DEMO");
+      await allow();
     } finally {
       await refusal.dropAny();
       await t.app.dispose();
