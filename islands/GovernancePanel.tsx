@@ -23,10 +23,9 @@ import { LiveHeader } from "./shared/LiveHeader.tsx";
 
 /**
  * A flag row: the server sends its `version` (lib/flags/service.ts), which orders what the panel
- * hears (events can arrive out of order) and goes back with a toggle. Optional because
- * FlagMetaView (lib/context.ts) does not name it.
+ * hears (events can arrive out of order) and goes back with a toggle.
  */
-type FlagMeta = FlagMetaView & { version?: number };
+type FlagMeta = FlagMetaView;
 
 /** One row of the governance log as the console shows it (built by routes/governance.tsx). */
 export interface GovernanceLogRow {
@@ -342,7 +341,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
         },
         body: JSON.stringify({
           enabled,
-          ...(flag.version !== undefined ? { version: flag.version } : {}),
+          version: flag.version,
         }),
       });
       if (response.ok) {
@@ -359,7 +358,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
           kind: "ok",
           text: `Flag ${key} is now turned ${enabled ? "on" : "off"} for every user and service.`,
         };
-      } else if (response.status === 409 && flag.version !== undefined) {
+      } else if (response.status === 409) {
         await response.body?.cancel();
         message.value = {
           kind: "error",

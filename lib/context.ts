@@ -37,6 +37,8 @@ export interface FlagMetaView {
   targetEnvironments: AppEnv[];
   /** The `FEATURE_<KEY>` override in force, or null. */
   override: boolean | null;
+  /** The stored flag's version: pages order what they hear by it. */
+  version: number;
 }
 
 /** Who flags are evaluated for. */

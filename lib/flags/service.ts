@@ -128,7 +128,7 @@ export function createFlagService(deps: FlagServiceDeps): FlagService {
    * A flag as every signed-in page sees it. `version` lets a page drop an event or answer older
    * than what it shows (events can arrive out of order) and send it back with a toggle.
    */
-  function meta(flag: Flag): FlagMetaView & { version: number } {
+  function meta(flag: Flag): FlagMetaView {
     return {
       key: flag.key,
       version: flag.version,

@@ -31,8 +31,7 @@ const FlagMetaSchema = z.object({
   requiredModes: z.array(z.enum(MODES)),
   targetEnvironments: z.array(z.enum(APP_ENVS)),
   override: z.boolean().nullable(),
-  // Optional in the type only: FlagMetaView (lib/context.ts) does not name it yet; always sent.
-  version: z.number().int().optional().openapi({
+  version: z.number().int().openapi({
     description: "Grows by one on every change: send it back with a change (409 CONFLICT when " +
       "the flag moved on), and ignore a `governance.flag_changed` event whose version is not " +
       "higher than the one held (events can arrive out of order)",
