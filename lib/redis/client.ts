@@ -111,19 +111,21 @@ async function connectClient(
   return client;
 }
 
-/** Connects to Redis; rejects if the first connection fails or takes over `firstConnectTimeoutMs`. */
-export async function openRedis(
+/**
+ * The handle over a command connection; `openReader` opens each dedicated connection, which the
+ * handle closes with its own.
+ */
+function handleOver(
+  client: RedisClient,
   url: string,
-  logger: Logger,
-  firstConnectTimeoutMs = FIRST_CONNECT_TIMEOUT_MS,
-): Promise<RedisHandle> {
-  const client = await connectClient(url, logger, "command", firstConnectTimeoutMs);
+  openReader: () => Promise<RedisClient>,
+): RedisHandle {
   const extra = new Set<RedisClient>();
   return {
     client,
     description: describe(url),
     async duplicate() {
-      const dup = await connectClient(url, logger, "reader", firstConnectTimeoutMs);
+      const dup = await openReader();
       extra.add(dup);
       return dup;
     },
@@ -132,17 +134,28 @@ export async function openRedis(
     },
     isReady: () => client.isReady,
     close() {
-      for (const dup of extra) {
+      for (const dup of [...extra, client]) {
         try {
           dup.destroy();
         } catch { /* already closed */ }
       }
-      try {
-        client.destroy();
-      } catch { /* already closed */ }
       return Promise.resolve();
     },
   };
+}
+
+/** Connects to Redis; rejects if the first connection fails or takes over `firstConnectTimeoutMs`. */
+export async function openRedis(
+  url: string,
+  logger: Logger,
+  firstConnectTimeoutMs = FIRST_CONNECT_TIMEOUT_MS,
+): Promise<RedisHandle> {
+  const client = await connectClient(url, logger, "command", firstConnectTimeoutMs);
+  return handleOver(
+    client,
+    url,
+    () => connectClient(url, logger, "reader", firstConnectTimeoutMs),
+  );
 }
 
 /** What the connections of one handle opened by {@link startRedis} share. */
@@ -244,33 +257,12 @@ export async function startRedis(
   const shared: StartState = { everConnected: false };
   const client = backgroundClient(url, logger, "command", shared);
   const first = await firstAttempt(client, waitMs);
-  const extra = new Set<RedisClient>();
-  const handle: RedisHandle = {
-    client,
-    description: describe(url),
-    async duplicate() {
-      const dup = backgroundClient(url, logger, "reader", shared);
-      extra.add(dup);
-      // While Redis answers, the reader starts connected (as with openRedis); while it does not,
-      // the caller gets the connecting client at once and its commands fail fast until ready.
-      if (client.isReady) await firstAttempt(dup, waitMs);
-      return dup;
-    },
-    async ping(timeoutMs) {
-      await withTimeout(client.ping(), timeoutMs, () => new Error("timeout"));
-    },
-    isReady: () => client.isReady,
-    close() {
-      for (const dup of extra) {
-        try {
-          dup.destroy();
-        } catch { /* already closed */ }
-      }
-      try {
-        client.destroy();
-      } catch { /* already closed */ }
-      return Promise.resolve();
-    },
-  };
+  const handle = handleOver(client, url, async () => {
+    const dup = backgroundClient(url, logger, "reader", shared);
+    // While Redis answers, the reader starts connected (as with openRedis); while it does not,
+    // the caller gets the connecting client at once and its commands fail fast until ready.
+    if (client.isReady) await firstAttempt(dup, waitMs);
+    return dup;
+  });
   return { handle, connected: first.ready, error: first.error };
 }
