@@ -176,10 +176,13 @@ function eventFields(event: AppEvent): string[] {
   return ["t", event.type, "p", event.topic, "ts", event.ts, "d", JSON.stringify(event.payload)];
 }
 
-/** Creates the Redis bus, loads the recent stream into the history and starts the reader. */
 /** How long the start waits for the stream's recent history before starting empty. */
 const HISTORY_READ_TIMEOUT_MS = 5_000;
 
+/**
+ * Creates the Redis bus, loads the recent stream into the history (when Redis answers at the start)
+ * and starts the reader.
+ */
 export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus> {
   const { redis, clock, logger, metrics } = options;
   const key = options.streamKey ?? DEFAULT_STREAM_KEY;
