@@ -62,7 +62,12 @@ export const IngestRequest = z.object({
 export const Rejection = z.object({
   index: z.number().int(),
   eventId: z.string(),
-  reason: z.string().openapi({ example: "EVENT_NOT_ALLOWED" }),
+  reason: z.string().openapi({
+    description:
+      "A rule's code (EVENT_NOT_ALLOWED, ...), CONSENT_REQUIRED (withdrawn meanwhile), " +
+      "TS_IN_FUTURE, or BEFORE_ERASURE (not shown to have happened after the user's erasure)",
+    example: "EVENT_NOT_ALLOWED",
+  }),
   message: z.string(),
 });
 

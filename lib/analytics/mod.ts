@@ -1,6 +1,7 @@
 /** Product analytics: the public surface. */
 export * from "./allowlist.ts";
 export * from "./analytics.ts";
+export * from "./erasure.ts";
 export {
   checkShape,
   type EventVerdict,

@@ -16,6 +16,14 @@ import { MODE_POLICY } from "../governance/policy.ts";
 import type { Logger } from "../log/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
 import type { IncomingEvent, IngestResult, ServerEventOutcome } from "./analytics.ts";
+import {
+  BEFORE_ERASURE_MESSAGE,
+  BEFORE_ERASURE_REASON,
+  ERASE_AUDIT_ACTION,
+  TS_IN_FUTURE_MESSAGE,
+  TS_IN_FUTURE_REASON,
+  tsTooFarAhead,
+} from "./erasure.ts";
 import { createIpHasher, utcDay } from "./ip_hash.ts";
 import { judgeEvent, PHI_SCANNER, REJECT_MESSAGES, type Scanner } from "./rules.ts";
 import type { AnalyticsStore, DayRange, EventRow, RedactionDetails } from "./store.ts";
@@ -81,7 +89,8 @@ export interface AnalyticsService {
   dashboard(query: { from?: string | undefined; to?: string | undefined }): Promise<DashboardData>;
   /**
    * Deletes every analytics event of a user and the governance-log rows of the user's redacted
-   * events (audited); returns how many events; NOT_FOUND without the account.
+   * events (audited, with the moment `erasedAt`, from which the erasure rule refuses the
+   * erased events if they are sent again); returns how many events; NOT_FOUND without the account.
    */
   eraseUser(userId: string, actor: AuditActor, requestId?: string): Promise<number>;
   /**
@@ -203,6 +212,18 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           result.duplicates++;
           return;
         }
+        // A ts further ahead than the tolerated skew is refused, so every stored event's ts is
+        // bounded by the server clock: what the erasure rule relies on (erasure.ts).
+        if (tsTooFarAhead(event.ts, nowMs)) {
+          result.rejected++;
+          result.rejections.push({
+            index,
+            eventId,
+            reason: TS_IN_FUTURE_REASON,
+            message: TS_IN_FUTURE_MESSAGE,
+          });
+          return;
+        }
         const verdict = judgeEvent(event, scanner, "client");
         if (verdict.outcome === "rejected") {
           result.rejected++;
@@ -235,9 +256,10 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           createdAt,
         });
       });
-      const { consented, inserted } = await store.insertBatch(rows, redactions, {
+      const { consented, inserted, beforeErasure } = await store.insertBatch(rows, redactions, {
         userId: request.userId,
         gpc: request.gpc,
+        origin: "client",
       });
       if (!consented) {
         // Withdrawn since the check above: nothing was stored; each event says why.
@@ -250,9 +272,22 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           });
         });
         result.rejected += rows.length;
-        result.rejections.sort((x, y) => x.index - y.index);
       }
+      rows.forEach((row, i) => {
+        if (!consented || !beforeErasure.has(row.eventId)) return;
+        // Sent again after the user's analytics were erased (a retry or a replay), or not
+        // shown to be newer than the erasure: storing it would undo the erasure.
+        result.rejected++;
+        result.rejections.push({
+          index: indexes[i]!,
+          eventId: row.eventId,
+          reason: BEFORE_ERASURE_REASON,
+          message: BEFORE_ERASURE_MESSAGE,
+        });
+      });
+      result.rejections.sort((x, y) => x.index - y.index);
       for (const row of consented ? rows : []) {
+        if (beforeErasure.has(row.eventId)) continue;
         if (!inserted.has(row.eventId)) {
           result.duplicates++;
           continue;
@@ -300,7 +335,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
       }
       const eventId = newId();
       const redacted = verdict.outcome === "redacted";
-      const { consented, inserted } = await store.insertBatch(
+      const { consented, inserted, beforeErasure } = await store.insertBatch(
         [{
           eventId,
           eventName: event.eventName,
@@ -316,10 +351,15 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
           createdAt: new Date(clock.now()),
         }],
         redacted ? [{ eventId, eventName: event.eventName, findings: verdict.findings }] : [],
-        { userId: event.userId, gpc: false },
+        { userId: event.userId, gpc: false, origin: "server" },
       );
       // Withdrawn between the check above and the insert: nothing was stored.
       if (!consented) return "no_consent";
+      // Made before an erasure that committed meanwhile: it goes with the erased events.
+      if (beforeErasure.has(eventId)) {
+        count("dropped", 1);
+        return "dropped";
+      }
       if (!inserted.has(eventId)) {
         count("duplicate", 1);
         return "duplicate";
@@ -347,11 +387,14 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
       // The deletion and its audit entry commit together, under the user's ingestion lock.
       return await store.transaction(async (tx) => {
         const deleted = await tx.eraseUser(userId);
+        // The moment the erasure rule (erasure.ts) reads back: taken once the user's ingestion
+        // lock is held and the events are gone, so every erased event was stored before it.
+        const erasedAt = new Date(clock.now()).toISOString();
         await deps.audit.record({
           actor,
-          action: "analytics.erase_user",
+          action: ERASE_AUDIT_ACTION,
           target: { type: "user", id: userId },
-          after: { deletedEvents: deleted },
+          after: { deletedEvents: deleted, erasedAt },
           ...(requestId ? { requestId } : {}),
         }, tx.tx);
         return deleted;

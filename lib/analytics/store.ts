@@ -14,6 +14,7 @@ import type { Connection, Db, Queryable } from "../db/mod.ts";
 import { sqlState } from "../db/mod.ts";
 import type { PhiFinding } from "../phi/mod.ts";
 import { EXPOSURE_EVENT, EXPOSURE_KEYS, TIMING_PROPERTIES } from "./allowlist.ts";
+import { CLOCK_SKEW_MS, ERASE_AUDIT_ACTION } from "./erasure.ts";
 
 /** One event as stored. */
 export interface EventRow {
@@ -69,6 +70,11 @@ export interface ConsentGate {
   userId: string;
   /** `Sec-GPC: 1` on the request (false for server-originated events). */
   gpc: boolean;
+  /**
+   * Who says when the events happened: a client's batch (its `ts`, within the clock skew) or
+   * the server recording its own (`createdAt`). Decides which events survive an erasure.
+   */
+  origin: "client" | "server";
 }
 
 export interface InsertOutcome {
@@ -76,13 +82,19 @@ export interface InsertOutcome {
   consented: boolean;
   /** The event ids actually inserted (the others were duplicates, or refused without consent). */
   inserted: Set<string>;
+  /**
+   * The event ids not stored because they are not shown to have happened after the user's
+   * latest analytics erasure (erasure.ts); they are not in `inserted`.
+   */
+  beforeErasure: Set<string>;
 }
 
 export interface AnalyticsStore {
   /**
    * Inserts a batch in the same statement that checks the user's analytics consent (the
-   * newest row granted to the policy in force, and the GPC rule), holding the user's
-   * ingestion lock so an erasure waits for it.
+   * newest row granted to the policy in force, and the GPC rule) and the erasure rule
+   * (erasure.ts: after an erasure, only events shown to have happened after it), holding the
+   * user's ingestion lock so an erasure waits for it.
    */
   insertBatch(
     rows: EventRow[],
@@ -177,6 +189,39 @@ export function consentInForceSql(user: string, version: string, gpc: string): s
     )`;
 }
 
+/**
+ * The user's latest analytics erasure (null: never), from the erasure's audit entry: its
+ * `erasedAt` (the app clock, as the events' times are), else the entry's `created_at`. The
+ * audit log is append-only and kept, so the moment outlives the events and their ids.
+ * Parameter: user id.
+ */
+export function latestErasureSql(user: string): string {
+  return `(SELECT max(CASE
+              WHEN a.after ->> 'erasedAt' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$'
+              THEN (a.after ->> 'erasedAt')::timestamptz
+              ELSE a.created_at END)
+      FROM audit_log a
+     WHERE a.target_type = 'user' AND a.target_id = ${user}::text
+       AND a.action = '${ERASE_AUDIT_ACTION}')`;
+}
+
+/**
+ * True when an event may be stored after the user's latest erasure `erasedAt` (a timestamptz,
+ * null when never erased): the SQL twin of `occurredAfterErasure` (erasure.ts), kept equal by a
+ * unit test. A client's event needs a ts at or after the erasure plus the clock skew (no ts:
+ * refused); the server's own events are judged by their created_at, on the server clock.
+ */
+export function occurredAfterErasureSql(
+  erasedAt: string,
+  server: string,
+  clientTs: string,
+  createdAt: string,
+): string {
+  return `(${erasedAt} IS NULL OR COALESCE(CASE WHEN ${server}::boolean
+             THEN ${createdAt} >= ${erasedAt}
+             ELSE ${clientTs} >= ${erasedAt} + interval '${CLOCK_SKEW_MS} milliseconds' END, FALSE))`;
+}
+
 const RETRYABLE = new Set(["40P01", "40001"]);
 
 async function retrying<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
@@ -191,10 +236,12 @@ async function retrying<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
 }
 
 /**
- * The insert statement for `count` events and `redactions` governance rows. The last three
- * parameters are the consent gate (user id, policy version, request GPC): without consent in
- * force nothing is inserted. Answers one row `{event_id: null, consented}` and one row per
- * inserted event.
+ * The insert statement for `count` events and `redactions` governance rows. The last four
+ * parameters are the gate (user id, policy version, request GPC, server origin): without
+ * consent in force nothing is inserted, and after an erasure only events shown to have happened
+ * after it are (erasure.ts). Answers one row `{kind: "consent", consented}`, one
+ * `{kind: "inserted", event_id}` per inserted event and one `{kind: "before_erasure", event_id}`
+ * per event refused by the erasure rule.
  */
 export function insertStatement(count: number, redactions: number): string {
   const values: string[] = [];
@@ -223,13 +270,21 @@ export function insertStatement(count: number, redactions: number): string {
   return `WITH consent AS (
     SELECT ${consentInForceSql(`$${gate + 1}`, `$${gate + 2}`, `$${gate + 3}`)} AS ok
   ),
+  erasure AS (SELECT ${latestErasureSql(`$${gate + 1}`)} AS at),
+  v AS (
+    SELECT * FROM (VALUES ${values.join(", ")})
+        AS v (event_id, event_name, user_id, session_id, research_id, mode, properties,
+              phi_redacted, ip_hash, user_agent, client_ts, created_at)
+  ),
+  fresh AS (
+    SELECT v.* FROM v CROSS JOIN erasure e
+     WHERE ${occurredAfterErasureSql("e.at", `$${gate + 4}`, "v.client_ts", "v.created_at")}
+  ),
   ins AS (
     INSERT INTO analytics_events
       (event_id, event_name, user_id, session_id, research_id, mode, properties, phi_redacted,
        ip_hash, user_agent, client_ts, created_at)
-    SELECT v.* FROM (VALUES ${values.join(", ")})
-        AS v (event_id, event_name, user_id, session_id, research_id, mode, properties,
-              phi_redacted, ip_hash, user_agent, client_ts, created_at)
+    SELECT * FROM fresh
      WHERE (SELECT ok FROM consent)
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id, event_name, user_id, mode, properties, phi_redacted, created_at,
@@ -265,9 +320,12 @@ export function insertStatement(count: number, redactions: number): string {
     ON CONFLICT (day, experiment_key, variant) DO UPDATE
       SET exposures = x.exposures + EXCLUDED.exposures
   )${governance}
-  SELECT NULL::text AS event_id, ok AS consented FROM consent
+  SELECT 'consent' AS kind, NULL::text AS event_id, ok AS consented FROM consent
   UNION ALL
-  SELECT event_id::text, NULL FROM ins`;
+  SELECT 'inserted', event_id::text, NULL FROM ins
+  UNION ALL
+  SELECT 'before_erasure', v.event_id::text, NULL FROM v
+   WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.event_id = v.event_id)`;
 }
 
 /** The governance-log event type of a redacted event (written by the insert above). */
@@ -371,7 +429,9 @@ function deletionsOn(tx: Connection): AnalyticsTransaction {
 export function createAnalyticsStore(db: Db): AnalyticsStore {
   return {
     async insertBatch(rows, redactions, gate) {
-      if (rows.length === 0) return { consented: true, inserted: new Set() };
+      if (rows.length === 0) {
+        return { consented: true, inserted: new Set(), beforeErasure: new Set() };
+      }
       if (rows.some((row) => row.userId !== gate.userId)) {
         throw new Error("Every event of a batch must belong to the gated user");
       }
@@ -399,26 +459,34 @@ export function createAnalyticsStore(db: Db): AnalyticsStore {
           findings: r.findings,
         });
       }
-      params.push(gate.userId, CONSENT_POLICIES.analytics.version, gate.gpc);
+      params.push(
+        gate.userId,
+        CONSENT_POLICIES.analytics.version,
+        gate.gpc,
+        gate.origin === "server",
+      );
       const sql = insertStatement(rows.length, redactions.length);
       // The lock is taken in its own statement, so the insert's snapshot (and its consent
       // check) is taken after any erasure that held it has committed.
       const result = await retrying(() =>
         db.transaction(async (tx) => {
           await lockUserEvents(tx, gate.userId, false);
-          return await tx.query<{ event_id: string | null; consented: boolean | null }>(
-            sql,
-            params,
-          );
+          return await tx.query<{
+            kind: "consent" | "inserted" | "before_erasure";
+            event_id: string | null;
+            consented: boolean | null;
+          }>(sql, params);
         })
       );
       const inserted = new Set<string>();
+      const beforeErasure = new Set<string>();
       let consented = false;
       for (const row of result) {
-        if (row.event_id === null) consented = row.consented === true;
-        else inserted.add(row.event_id);
+        if (row.kind === "consent") consented = row.consented === true;
+        else if (row.kind === "inserted") inserted.add(row.event_id!);
+        else beforeErasure.add(row.event_id!);
       }
-      return { consented, inserted };
+      return { consented, inserted, beforeErasure };
     },
 
     async counts(range, by) {

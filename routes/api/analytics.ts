@@ -32,7 +32,7 @@ export function analyticsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       tags: ["Analytics"],
       summary: "Ingest a batch of product events (1–100)",
       description:
-        "Needs both a current analytics consent and the header `X-Analytics-Consent: true`, else 403 CONSENT_REQUIRED (clients then stay silent). Per event: allowlisted name (`experiment.assigned`, recorded by the server only, is refused as EVENT_SERVER_ONLY), properties ≤ 8 KB, PHI scan (findings → stored as `{phi_redacted: true}`), then shape rules. A repeated `eventId` counts as a duplicate.",
+        "Needs both a current analytics consent and the header `X-Analytics-Consent: true`, else 403 CONSENT_REQUIRED (clients then stay silent). Per event: allowlisted name (`experiment.assigned`, recorded by the server only, is refused as EVENT_SERVER_ONLY), properties ≤ 8 KB, PHI scan (findings → stored as `{phi_redacted: true}`), then shape rules. A `ts` more than 5 minutes ahead of the server clock is refused (TS_IN_FUTURE). After the user's analytics were erased, an event whose `ts` is missing or earlier than the erasure plus 5 minutes is refused (BEFORE_ERASURE), so a retried or replayed batch cannot bring erased events back. A repeated `eventId` counts as a duplicate.",
       request: {
         headers: z.object({
           "x-analytics-consent": z.string().optional().openapi({ example: "true" }),
