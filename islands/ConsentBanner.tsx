@@ -13,6 +13,12 @@
  *   offers "No thanks" only, with a sentence saying why; a grant refused with
  *   MODE_STANDBY (the mode changed after the check) is answered in place.
  *   Without JavaScript the form post gets the STANDBY page (lib/http/access.ts).
+ * - A withdrawal drops the client's queue at once: the submit of a withdrawal form
+ *   (`/settings/privacy/revoke`, on this page) stops the client before the page leaves, so
+ *   the `pagehide` flush sends nothing, and tells the user's other tabs (BroadcastChannel)
+ *   to stop theirs, so no queued or retried batch of events recorded before the withdrawal
+ *   (and any erasure) is sent after it. The server refuses such events anyway
+ *   (docs/analytics.md, "Erasure sticks"); this keeps them from leaving the browser.
  */
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
@@ -24,6 +30,33 @@ function start(props: ConsentBannerProps): void {
   startAnalytics({ csrfToken: props.csrfToken });
   trackEvent("ui.page_view", { page: props.page });
   if (props.event) trackEvent(props.event, { page: props.page });
+}
+
+/** The channel on which a tab tells the user's other tabs that analytics were withdrawn. */
+const CONSENT_CHANNEL = "researchflow-consent";
+const WITHDRAWN = "analytics-withdrawn";
+const WITHDRAW_PATH = "/settings/privacy/revoke";
+
+/** Stops this tab's client (its queue is forgotten) and the other tabs' clients. */
+function withdrawn(): void {
+  stopAnalytics();
+  try {
+    const channel = new BroadcastChannel(CONSENT_CHANNEL);
+    channel.postMessage(WITHDRAWN);
+    channel.close();
+  } catch {
+    // No BroadcastChannel: the other tabs stop at their next delivery (403 from the server).
+  }
+}
+
+/** True when a submitted form is a withdrawal (or decline) of analytics consent. */
+function isWithdrawal(form: EventTarget | null): boolean {
+  if (!(form instanceof HTMLFormElement)) return false;
+  try {
+    return new URL(form.action, location.href).pathname === WITHDRAW_PATH;
+  } catch {
+    return false;
+  }
 }
 
 const PAUSED_NOTE =
@@ -69,7 +102,25 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
   useEffect(() => {
     ready.value = true;
     if (props.active) start(props);
-    if (!props.ask) return;
+    // A withdrawal in this tab (a plain form post) or in another one stops the client now.
+    const onSubmit = (event: Event) => {
+      if (isWithdrawal(event.target)) withdrawn();
+    };
+    document.addEventListener("submit", onSubmit, true);
+    let channel: BroadcastChannel | null = null;
+    try {
+      channel = new BroadcastChannel(CONSENT_CHANNEL);
+      channel.onmessage = (message) => {
+        if (message.data === WITHDRAWN) stopAnalytics();
+      };
+    } catch {
+      channel = null;
+    }
+    const cleanup = () => {
+      document.removeEventListener("submit", onSubmit, true);
+      channel?.close();
+    };
+    if (!props.ask) return cleanup;
     let stopped = false;
     const check = async () => {
       const paused = await inStandby();
@@ -81,6 +132,7 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
     return () => {
       stopped = true;
       globalThis.removeEventListener("focus", check);
+      cleanup();
     };
   }, []);
 
@@ -113,7 +165,7 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
         ? "Usage analytics are on. You can turn them off at any time in Privacy settings."
         : "No usage analytics will be collected. You can change this in Privacy settings.";
       if (allow) start(props);
-      else stopAnalytics();
+      else withdrawn();
       queueMicrotask(() => noteRef.current?.focus());
     } catch {
       // The plain form post still works (and shows the server's answer).
