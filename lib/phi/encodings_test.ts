@@ -169,11 +169,64 @@ Deno.test("wrapped base64 without PHI, and lines of the same length that are no 
   }
 });
 
+Deno.test("wrapped base64 over 8 KB: a piece after the first that decodes to no text is read line by line", () => {
+  // UTF-8 of a text to base64, as a MIME part with charset=utf-8 carries it.
+  const utf8 = (s: string) => {
+    let x = "";
+    for (const b of new TextEncoder().encode(s)) x += String.fromCharCode(b);
+    return btoa(x);
+  };
+  const wrap = (b64: string, width: number) => b64.match(new RegExp(`.{1,${width}}`, "g"))!;
+  const pad = (s: string, n: number) => (s + " ".repeat(n)).slice(0, n);
+  const note =
+    "Clinical note: vitals stable, no change in plan, follow up in clinic next week as arranged.\n";
+  // Accents lower the second piece's printable ASCII share under 95%; the SSN's line alone
+  // decodes to text.
+  const accents =
+    "Observación clínica: señal estable, sin cambios; próxima revisión mañana según protocolo.\n"
+      .repeat(4);
+  const body = note.repeat(70) + accents +
+    `Paciente Quenby Zarkowski, SSN ${SSN}, DOB 03/02/1955.\n` + accents;
+  const plain = btoa(pad("a synthetic note without identifiers, just some words.", 57));
+  const padded = btoa(pad(`Patient Quenby Zarkowski ssn ${SSN} dob 03/02/1955`, 55));
+  const printable = btoa(pad(`Patient Quenby Zarkowski ssn ${SSN} dob 03/02/1955`, 57));
+  const bytes = btoa("\u0001\u00ff\u0002".repeat(19));
+  const cases: Array<[string, string]> = [
+    [`Content-Transfer-Encoding: base64\r\n\r\n${wrap(utf8(body), 76).join("\r\n")}\r\n`, "SSN"],
+    // Lines ending in '=' (each its own block's last line) after 8 KB of lines.
+    [[...Array(108).fill(plain), padded, padded].join("\n"), "SSN"],
+    // Lines of bytes after the PHI line, in the second piece.
+    [[...Array(108).fill(plain), printable, bytes, bytes].join("\n"), "SSN"],
+  ];
+  for (const [text, type] of cases) {
+    assert.ok(text.length > 8_192, "more than one piece");
+    assert.ok(strictTypes(text).some((t) => t === type), text.slice(-200));
+    assert.ok(!redactText(text).includes(btoa(pad(`Patient Quenby`, 12))), "PHI line left raw");
+  }
+});
+
 /** 100 KB of wrapped base64 that is no text, or text without PHI: the scan must finish. */
 const WRAPPED_ADVERSARIAL: Array<[string, string]> = [
   ["wrapped base64 of bytes", wrapped("\u0001\u00ff\u0002".repeat(25_000), 76)],
   ["wrapped base64 of text", wrapped("a synthetic note, ".repeat(4_000), 76)],
   ["wrapped base64 lines of 40", wrapped("Ab1".repeat(25_000), 40)],
+  // Each text line is followed by a line of bytes: the join from it fails, and is not
+  // tried again from the lines inside it.
+  [
+    "wrapped base64 of text lines between lines of bytes",
+    Array.from(
+      { length: 650 },
+      (_, k) =>
+        btoa(`a synthetic note number ${k} without identifiers ok`.padEnd(57)) + "\n" +
+        btoa("\u0001\u00ff\u0002".repeat(19)),
+    ).join("\n"),
+  ],
+  // Every line ends in '=': a block's last line, so none starts a join of the lines after it.
+  [
+    "wrapped base64 lines ending in =",
+    Array.from({ length: 1_300 }, (_, k) => btoa(`a synthetic note number ${k} ok`.padEnd(55)))
+      .join("\n"),
+  ],
 ];
 for (const [name, text] of WRAPPED_ADVERSARIAL) {
   Deno.test(`scanText() completes on 100 KB of ${name}`, () => {

@@ -150,9 +150,14 @@ function runEnd(t: string, p: number): number {
  * field that straddles a line break (`ssn 53` | `6-22-…`) is in neither half: the lines are
  * joined and decoded as one text, in pieces of whole lines up to MAX_RUN characters (each
  * starts at a multiple of 4), and each piece that holds PHI is reported whole. Returns the
- * block's end, or -1 when the run is no block's first line (one line alone) or the block's
- * first piece decodes to no text, for the caller to read the run by itself; at most MAX_RUN
- * characters and a line are read before that answer.
+ * block's end, or -1 when the run is no block's first line (one line alone, or a line ending in
+ * '=', which only a block's last line does) or the block's first piece decodes to no text, for
+ * the caller to read the run by itself; at most MAX_RUN characters and a line are read before
+ * that answer. When a later piece decodes to no text (accented UTF-8 under the printable
+ * share, a '=' inside), returns that piece's start: the caller reads its lines one by one, as
+ * it reads any line nothing else read (skipping them hid a name in lines that each decode).
+ * A failed piece is remembered (failedTo), so the lines in it are not joined again from each
+ * of them: a text costs at most two joins a line.
  */
 function wrappedAt(
   ctx: TextCtx,
@@ -162,6 +167,8 @@ function wrappedAt(
 ): number {
   const t = ctx.t;
   const width = e - i;
+  // Inside a piece that failed: read line by line. A line ending in '=' is a block's last.
+  if ((i < failedTo && t === failedText) || t.charCodeAt(e - 1) === 61) return -1;
   // A first line that is no text alone (bytes, a key) makes no block of text: answered before
   // the lines after it are read, so a long block of bytes costs one line's decoding a line.
   if (decodePrintable(t, i, e) === null) return -1;
@@ -175,7 +182,9 @@ function wrappedAt(
   for (;;) {
     if (joined.length + (q - s) > MAX_RUN) {
       // The piece is full: decode it and start the next at this line.
-      if (!decodePiece(ctx, pieceStart, pieceEnd, joined, inner) && pieceStart === i) return -1;
+      if (!decodePiece(ctx, pieceStart, pieceEnd, joined, inner)) {
+        return failed(t, pieceStart, pieceEnd, i);
+      }
       pieceStart = s;
       joined = "";
     }
@@ -183,7 +192,8 @@ function wrappedAt(
     pieceEnd = q;
     lines++;
     // A shorter line ends the block; so does a line that is not all base64.
-    if (q - s < width || closed) break;
+    // So does a line ending in '=' (padding comes only at the end).
+    if (q - s < width || closed || t.charCodeAt(q - 1) === 61) break;
     const br = lineBreakLength(t, q);
     if (br === 0) break;
     const ns = q + br;
@@ -202,8 +212,23 @@ function wrappedAt(
     q = nq;
   }
   if (lines < 2) return -1;
-  if (!decodePiece(ctx, pieceStart, q, joined, inner) && pieceStart === i) return -1;
+  if (!decodePiece(ctx, pieceStart, q, joined, inner)) return failed(t, pieceStart, q, i);
   return q;
+}
+
+/** The text and end of the last wrapped piece that decoded to no text (see wrappedAt()). */
+let failedText = "";
+let failedTo = 0;
+
+/**
+ * Remembers the failed piece [start, end) of the block starting at i, and answers wrappedAt():
+ * -1 for the block's first piece (the caller reads the first line alone), else the piece's
+ * start, where the caller reads on line by line.
+ */
+function failed(t: string, start: number, end: number, i: number): number {
+  failedText = t;
+  failedTo = end;
+  return start === i ? -1 : start;
 }
 
 /**
