@@ -205,6 +205,23 @@ Deno.test("wrapped base64 over 8 KB: a piece after the first that decodes to no 
   }
 });
 
+Deno.test("wrapped base64: what a line alone holds is found, though the joined text reads on", () => {
+  // A field ends a 57-byte MIME line, the next line starts with a digit: joined, the SSN has
+  // six digits and the date a five-digit year; read alone, each line holds the field.
+  const lines = (a: string, b: string) => btoa(a.padStart(57, "n") + b).match(/.{1,76}/g)!;
+  const cases: Array<[string[], string]> = [
+    [lines(`a synthetic note, ssn ${SSN}`, "56 more words of the synthetic note"), "SSN"],
+    [lines("a synthetic note, dated 03/02/1955", "0 more words of the synthetic note"), "DATE"],
+  ];
+  for (const [block, type] of cases) {
+    for (const eol of ["\n", "\r\n"]) {
+      const text = block.join(eol);
+      assert.deepEqual(strictTypes(text), [type], text);
+      assert.ok(!redactText(text).includes(block[0]!), text);
+    }
+  }
+});
+
 /** 100 KB of wrapped base64 that is no text, or text without PHI: the scan must finish. */
 const WRAPPED_ADVERSARIAL: Array<[string, string]> = [
   ["wrapped base64 of bytes", wrapped("\u0001\u00ff\u0002".repeat(25_000), 76)],

@@ -101,9 +101,9 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextC
   classes &= 7;
   // Base64 of text mixes cases; plain words, numbers and hex hashes need no decoding.
   if (e - i < MIN_RUN || e - i > MAX_RUN || (classes & 1) === 0 || classes === 1) return -1;
+  // The lines of wrapped base64 are joined too; each is still read alone below.
   if (e - i >= MIN_WRAP && (e - i) % 4 === 0 && lineBreakLength(t, e) > 0) {
-    const end = wrappedAt(ctx, i, e, inner);
-    if (end > 0) return end;
+    joinWrapped(ctx, i, e, inner);
   }
   const decoded = decodePrintable(t, i, e);
   if (decoded !== null) {
@@ -149,29 +149,27 @@ function runEnd(t: string, p: number): number {
  * it of the same width, the last one perhaps shorter, each all base64. Decoded line by line, a
  * field that straddles a line break (`ssn 53` | `6-22-…`) is in neither half: the lines are
  * joined and decoded as one text, in pieces of whole lines up to MAX_RUN characters (each
- * starts at a multiple of 4), and each piece that holds PHI is reported whole. Returns the
- * block's end, or -1 when the run is no block's first line (one line alone, or a line ending in
- * '=', which only a block's last line does) or the block's first piece decodes to no text, for
- * the caller to read the run by itself; at most MAX_RUN characters and a line are read before
- * that answer. When a later piece decodes to no text (accented UTF-8 under the printable
- * share, a '=' inside), returns that piece's start: the caller reads its lines one by one, as
- * it reads any line nothing else read (skipping them hid a name in lines that each decode).
- * A failed piece is remembered (failedTo), so the lines in it are not joined again from each
- * of them: a text costs at most two joins a line.
+ * starts at a multiple of 4), and each piece that holds PHI is reported whole.
+ *
+ * The join only adds: the caller still reads every line alone, as before the join was read
+ * (a piece that decodes to no text, accented UTF-8 under the printable share or a '=' inside,
+ * hid the names in its lines when the block was skipped; and a field that ends a line, `ssn
+ * 536-22-1234` before a line starting with a digit, is no field in the joined text). The end
+ * of each joined block is remembered (joinedTo), so its other lines are not joined again:
+ * a text is joined at most once a line. A run is no block's first line when it is one line
+ * alone, ends in '=' (only a block's last line does) or is no text alone (bytes, a key:
+ * answered before the lines after it are read).
  */
-function wrappedAt(
+function joinWrapped(
   ctx: TextCtx,
   i: number,
   e: number,
   inner: (text: string) => TextCtx,
-): number {
+): void {
   const t = ctx.t;
   const width = e - i;
-  // Inside a piece that failed: read line by line. A line ending in '=' is a block's last.
-  if ((i < failedTo && t === failedText) || t.charCodeAt(e - 1) === 61) return -1;
-  // A first line that is no text alone (bytes, a key) makes no block of text: answered before
-  // the lines after it are read, so a long block of bytes costs one line's decoding a line.
-  if (decodePrintable(t, i, e) === null) return -1;
+  if ((i > joinedFrom && i < joinedTo && t === joinedText) || t.charCodeAt(e - 1) === 61) return;
+  if (decodePrintable(t, i, e) === null) return;
   let pieceStart = i;
   let pieceEnd = i;
   let joined = "";
@@ -182,17 +180,15 @@ function wrappedAt(
   for (;;) {
     if (joined.length + (q - s) > MAX_RUN) {
       // The piece is full: decode it and start the next at this line.
-      if (!decodePiece(ctx, pieceStart, pieceEnd, joined, inner)) {
-        return failed(t, pieceStart, pieceEnd, i);
-      }
+      decodePiece(ctx, pieceStart, pieceEnd, joined, inner);
       pieceStart = s;
       joined = "";
     }
     joined += t.slice(s, q);
     pieceEnd = q;
     lines++;
-    // A shorter line ends the block; so does a line that is not all base64.
-    // So does a line ending in '=' (padding comes only at the end).
+    // A shorter line ends the block; so does a line that is not all base64, and one ending in
+    // '=' (padding comes only at the end).
     if (q - s < width || closed || t.charCodeAt(q - 1) === 61) break;
     const br = lineBreakLength(t, q);
     if (br === 0) break;
@@ -211,30 +207,25 @@ function wrappedAt(
     s = ns;
     q = nq;
   }
-  if (lines < 2) return -1;
-  if (!decodePiece(ctx, pieceStart, q, joined, inner)) return failed(t, pieceStart, q, i);
-  return q;
+  joinedText = t;
+  joinedFrom = i;
+  joinedTo = q;
+  if (lines >= 2) decodePiece(ctx, pieceStart, q, joined, inner);
 }
-
-/** The text and end of the last wrapped piece that decoded to no text (see wrappedAt()). */
-let failedText = "";
-let failedTo = 0;
 
 /**
- * Remembers the failed piece [start, end) of the block starting at i, and answers wrappedAt():
- * -1 for the block's first piece (the caller reads the first line alone), else the piece's
- * start, where the caller reads on line by line.
+ * The text, start and end of the last wrapped block joined (see joinWrapped()). The lines
+ * after its first are not joined again; its first line is, as the next pass over the text
+ * (or the next scan of the same text) reads it again from there.
  */
-function failed(t: string, start: number, end: number, i: number): number {
-  failedText = t;
-  failedTo = end;
-  return start === i ? -1 : start;
-}
+let joinedText = "";
+let joinedFrom = 0;
+let joinedTo = 0;
 
 /**
  * Decodes one piece of a wrapped block (`joined`, its lines without their breaks, spanning
- * [start, end) of the text) and reports the piece whole with each type found in it. False
- * when it decodes to no text.
+ * [start, end) of the text) and reports the piece whole with each type found in it, if it
+ * decodes to text.
  */
 function decodePiece(
   ctx: TextCtx,
@@ -242,10 +233,9 @@ function decodePiece(
   end: number,
   joined: string,
   inner: (text: string) => TextCtx,
-): boolean {
+): void {
   const decoded = decodePrintable(joined, 0, joined.length);
-  if (decoded === null) return false;
+  if (decoded === null) return;
   const found = inner(decoded);
   for (let k = 0; k < found.count; k++) hit(ctx, start, end, found.ht[k]!);
-  return true;
 }
