@@ -72,6 +72,9 @@ Deno.test("scanText() completes on 100 KB of User-Agent-like text", () => {
       "Mozilla/5.0 " + "(a; b) ".repeat(14_000),
       "Mozilla/5.0 A/1 ".repeat(6_000),
       "Mozilla/5.0 (a) ".repeat(6_000),
+      // Thousands of hits inside one User-Agent: each is judged by a bounded read.
+      "Mozilla/5.0 " + "Chrome/120.0.0.0 ".repeat(6_000) + "(x)",
+      "Mozilla/5.0 (x) " + "Macintosh ".repeat(10_000) + "A/1",
     ]
   ) {
     const result = scanText(text, { timeBudgetMs: 120_000 });
@@ -103,4 +106,53 @@ Deno.test("an identifier written into a User-Agent is still found", () => {
     ],
   ];
   for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
+});
+
+Deno.test("inside a User-Agent only its own product and platform words are dropped: PHI written into one is found", () => {
+  const b64 = (s: string) => btoa(s).replace(/=+$/, "");
+  const name = b64("Patient: Jane Doe");
+  const street = b64("lives at 12 Main Street, Springfield");
+  const nameDob = b64("Patient Quenby Zarkowski DOB 03/02/1955");
+  const cases: Array<[string, string[]]> = [
+    // Base64 of PHI inside a User-Agent: decoded hits are never dropped.
+    [`Mozilla/5.0 (X11) ${name} (x)`, ["PERSON_NAME"]],
+    [`Mozilla/5.0 (X11; ${name}; y)`, ["PERSON_NAME"]],
+    [`Mozilla/5.0 (${street})`, ["STREET_ADDRESS"]],
+    [`Mozilla/5.0 (X11) ${street} A/1`, ["STREET_ADDRESS"]],
+    [`Mozilla/5.0 (X11) ${nameDob} (x)`, ["PERSON_NAME", "DATE"]],
+    // One-word names after a cue, and names that are no product or platform word.
+    [
+      "Mozilla/5.0 (Linux; Android 14) ClinicApp/2.3 (patient: Zarkowski; dob/1955-03-02; zip 02118)",
+      ["PERSON_NAME", "DATE", "ZIP_CODE"],
+    ],
+    ["Dalvik/2.1.0 (Linux; U; Android 11; patient Zarkowski)", ["PERSON_NAME"]],
+    ["Mozilla/5.0 (patient Zarkowski; zip 90210)", ["PERSON_NAME", "ZIP_CODE"]],
+    ["Mozilla/5.0 (Patient: Zarkowski)", ["PERSON_NAME"]],
+    ["Mozilla/5.0 (name=Zarkowski)", ["PERSON_NAME"]],
+    ["Mozilla/5.0 (X11) Jane/Doe", ["PERSON_NAME"]],
+    ["Mozilla/5.0 (X11) seen patient Zarkowski (bed 4)", ["PERSON_NAME"]],
+    ["Mozilla/5.0 (X11; Boston, MA 02118)", ["PERSON_NAME"]],
+    [
+      "Browser: Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/121.0 (reported for patient Zarkowski, dob 03/02/1955)",
+      ["PERSON_NAME", "DATE"],
+    ],
+    // A product or platform word after a name cue is a name.
+    ["Mozilla/5.0 (patient: Macintosh)", ["PERSON_NAME"]],
+    ["Mozilla/5.0 (X11; patient Linux)", ["PERSON_NAME"]],
+    // Places and addresses that are no platform.
+    ["Mozilla/5.0 (lives in Springfield, Illinois 62704)", ["LOCATION"]],
+    ["Mozilla/5.0 (PO Box 1234, Springfield)", ["STREET_ADDRESS"]],
+    // A date, phone or IP after a '/' that is no browser product's version.
+    ["Mozilla/5.0 (X11) dob/03-02-1955", ["DATE"]],
+    ["Mozilla/5.0 (X11) born/1955-03-02", ["DATE"]],
+    ["Mozilla/5.0 (X11) admitted/2024-01-05 dob/1955-03-02", ["DATE"]],
+    ["Mozilla/5.0 (X11) tel/415-555-0132", ["PHONE"]],
+    ["Mozilla/5.0 (X11) phone/4155550132", ["PHONE"]],
+    ["Mozilla/5.0 (X11) ip/203.0.113.7", ["IP_ADDRESS"]],
+    ["Mozilla/5.0 (X11) ClinicApp/203.0.113.7", ["IP_ADDRESS"]],
+  ];
+  for (const [text, types] of cases) {
+    assert.deepEqual(strictTypes(text).toSorted(), types.toSorted(), text);
+    assert.notEqual(redactText(text), text, text);
+  }
 });

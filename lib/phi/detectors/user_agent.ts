@@ -133,7 +133,7 @@ export function dropUserAgentHits(ctx: TextCtx): void {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (at >= 0 && e <= ends[at]! && productWords(t, s, e, ctx.ht[k]!)) continue;
+    if (at >= 0 && e <= ends[at]! && productWords(t, starts[at]!, s, e, ctx.ht[k]!)) continue;
     ctx.hs[kept] = s;
     ctx.he[kept] = e;
     ctx.ht[kept] = ctx.ht[k]!;
@@ -143,33 +143,217 @@ export function dropUserAgentHits(ctx: TextCtx): void {
 }
 
 /**
- * Whether a hit [s, e) of `type` inside a User-Agent is what its products and platform read
- * as: a version after `name/` read as an IP address, phone or date (`Chrome/120.0.0.0`); one
- * word read as a name (`Macintosh`); a platform read as an address (`OS X 10`, no house number
- * first); a place or nationality. Anything else (an e-mail, an SSN, two names, `12 Main St`,
- * a phone in a comment) is no part of a browser's User-Agent and stays found: one written
- * into the header is still caught.
+ * The words of browser and platform products that the value rules read as a name or a place
+ * (`Macintosh` a surname). Closed: a word not listed here stays found. None is 12 characters
+ * or longer, so none is a base64 segment (those are reported with the decoded text's types):
+ * a hit from decoded base64 is never dropped.
  */
-function productWords(t: string, s: number, e: number, type: PhiType): boolean {
+const PRODUCT_WORDS = new Set([
+  "Macintosh",
+  "Mac",
+  "Intel",
+  "PPC",
+  "Gecko",
+  "KHTML",
+  "like",
+  "Safari",
+  "Chrome",
+  "Chromium",
+  "Firefox",
+  "Windows",
+  "Win64",
+  "Win32",
+  "WOW64",
+  "Linux",
+  "Android",
+  "iPhone",
+  "iPad",
+  "iPod",
+  "Ubuntu",
+  "Fedora",
+  "Debian",
+  "X11",
+  "CrOS",
+  "Mobile",
+  "Version",
+  "AppleWebKit",
+  "Mozilla",
+  "Dalvik",
+  "Edge",
+  "Edg",
+  "EdgA",
+  "EdgiOS",
+  "Opera",
+  "OPR",
+  "CriOS",
+  "FxiOS",
+  "Trident",
+  "Presto",
+  "Build",
+  "CPU",
+  "OS",
+  "NT",
+  "U",
+  "rv",
+  "wv",
+  "x64",
+  "x86_64",
+  "arm64",
+  "Tablet",
+  "Touch",
+  "Wayland",
+  "Vivaldi",
+  "YaBrowser",
+  "Silk",
+  "Kindle",
+  "Tizen",
+  "KaiOS",
+  "Pixel",
+]);
+
+/** Products whose `name/version` a browser writes (`Chrome/120.0.0.0`, read as an IP). */
+const VERSIONED_PRODUCTS = new Set([
+  "Mozilla",
+  "Dalvik",
+  "AppleWebKit",
+  "Gecko",
+  "Safari",
+  "Chrome",
+  "Chromium",
+  "Firefox",
+  "Version",
+  "Mobile",
+  "Edge",
+  "Edg",
+  "EdgA",
+  "EdgiOS",
+  "OPR",
+  "Opera",
+  "CriOS",
+  "FxiOS",
+  "Trident",
+  "Presto",
+  "SamsungBrowser",
+  "YaBrowser",
+  "Vivaldi",
+  "HeadlessChrome",
+  "Silk",
+  "UCBrowser",
+  "Electron",
+  "Goanna",
+  "Build",
+  "rv",
+]);
+
+/**
+ * A platform as a comment entry writes it (`Intel Mac OS X 10_15_7`, `Windows NT 10.0`,
+ * `Android 14`, `CPU iPhone OS 17_1_2 like Mac OS X`): `OS X 10` reads as an address.
+ */
+const PLATFORM =
+  /^(?:(?:Intel |PPC )?Mac OS X(?: [\d_.]+)?|(?:CPU (?:iPhone )?OS [\d_]+ like Mac OS X)|Windows NT [\d.]+|Windows Phone [\d.]+|Android [\d.]+|CrOS \w+ [\d.]+|Linux(?: x86_64| i686| armv\w+| aarch64)?)$/;
+
+/**
+ * Whether a hit [s, e) of `type` inside the User-Agent starting at `ua` is what its products
+ * and platform read as, and only that:
+ * - a date, phone or IP address: a version of digits and dots right after the `/` of a
+ *   browser product (VERSIONED_PRODUCTS) in product position, not inside a comment
+ *   (`Chrome/120.0.0.0`); or a version inside a comment entry that is a platform (PLATFORM);
+ * - a name, a place or a nationality: one listed word (PRODUCT_WORDS), with only listed
+ *   words, versions and separators before it in its comment entry or product list (no cue:
+ *   `patient: Macintosh` is a name);
+ * - an address: inside a comment entry that is a platform (`Mac OS X 10_15_7`).
+ * Anything else (a date after `dob/`, a name after a cue, a street, base64 of PHI) is no part
+ * of a browser's User-Agent and stays found: every rule asks for words and shapes a base64
+ * segment cannot have.
+ */
+function productWords(t: string, ua: number, s: number, e: number, type: PhiType): boolean {
   switch (type) {
     case "IP_ADDRESS":
     case "PHONE":
-    case "DATE":
-      return t.charCodeAt(s - 1) === 47;
-    case "PERSON_NAME":
-      for (let p = s; p < e; p++) if (t.charCodeAt(p) === 32) return false;
-      return true;
-    case "STREET_ADDRESS": {
-      const c = t.charCodeAt(s);
-      return !(c >= 48 && c <= 57);
+    case "DATE": {
+      if (!digitsAndDots(t, s, e)) return false;
+      const entry = commentEntry(t, ua, s);
+      if (entry !== null) return PLATFORM.test(t.slice(entry[0], entry[1]).trim());
+      if (t.charCodeAt(s - 1) !== 47) return false;
+      let p = s - 1;
+      while (p > ua && s - p <= 32 && isTokenChar(t.charCodeAt(p - 1))) p--;
+      return VERSIONED_PRODUCTS.has(t.slice(p, s - 1));
     }
+    case "PERSON_NAME":
     case "LOCATION":
     case "NATIONALITY":
     case "ZIP_CODE":
-      return true;
+      return PRODUCT_WORDS.has(t.slice(s, e)) && onlyProductWordsBefore(t, ua, s);
+    case "STREET_ADDRESS": {
+      const entry = commentEntry(t, ua, s);
+      return entry !== null && e <= entry[1] && PLATFORM.test(t.slice(entry[0], entry[1]).trim());
+    }
     default:
       return false;
   }
+}
+
+/** Whether [s, e) is digits and dots only (`120.0.0.0`), at least one digit. */
+function digitsAndDots(t: string, s: number, e: number): boolean {
+  if (e <= s) return false;
+  for (let p = s; p < e; p++) {
+    const c = t.charCodeAt(p);
+    if (!((c >= 48 && c <= 57) || c === 46)) return false;
+  }
+  return true;
+}
+
+/**
+ * The comment entry holding offset s (between `(` or `;` and `;` or `)`), or null when s is
+ * in product position. Comments hold no parenthesis and are at most MAX_COMMENT characters:
+ * the nearest one before s tells, read back at most that far (a User-Agent of thousands of
+ * products costs a bounded read a hit).
+ */
+function commentEntry(t: string, ua: number, s: number): [number, number] | null {
+  let from = -1;
+  for (let p = s - 1; p >= ua && s - p <= MAX_COMMENT; p--) {
+    const c = t.charCodeAt(p);
+    if (c === 41) return null;
+    if (c === 59 && from < 0) from = p + 1;
+    if (c === 40) {
+      if (from < 0) from = p + 1;
+      let to = s;
+      while (to < t.length && t.charCodeAt(to) !== 59 && t.charCodeAt(to) !== 41) to++;
+      return [from, to];
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether only listed product words, versions (`Name/1.2`, `10_15_7`), spaces and the
+ * separators `(`, `)`, `;`, `,` stand between the User-Agent's lead and s, back to the start
+ * of s's comment entry or to the last comment before s in product position: a cue word
+ * (`patient`, `name=`) before a listed word makes it a name again.
+ */
+function onlyProductWordsBefore(t: string, ua: number, s: number): boolean {
+  let p = s;
+  // Bounded like a comment: a longer run of words before s keeps the hit.
+  while (p > ua && s - p <= MAX_COMMENT) {
+    const c = t.charCodeAt(p - 1);
+    if (c === 40 || c === 59 || c === 41) return true;
+    if (c === 32 || c === 44) {
+      p--;
+      continue;
+    }
+    if (!isTokenChar(c) && c !== 47) return false;
+    let q = p;
+    while (q > ua && (isTokenChar(t.charCodeAt(q - 1)) || t.charCodeAt(q - 1) === 47)) q--;
+    const word = t.slice(q, p);
+    const slash = word.indexOf("/");
+    const name = slash < 0 ? word : word.slice(0, slash);
+    // A version alone (`10_15_7`, `14.1`), a listed word or a listed product's version.
+    if (!(/^[\d_.]+$/.test(name) || PRODUCT_WORDS.has(name) || VERSIONED_PRODUCTS.has(name))) {
+      return false;
+    }
+    p = q;
+  }
+  return p <= ua;
 }
 
 /** Sorts the ranges by start, dropping one that lies inside another. */
