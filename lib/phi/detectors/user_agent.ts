@@ -3,9 +3,11 @@
  * (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36`): product tokens and comments that the
  * value rules read as PHI (`Macintosh` a surname, `OS X 10` an address, `Chrome/120.0.0.0` an
  * IPv4 address, `Chrome/120.0.6099.144` a phone). A User-Agent is logged with every request, so
- * these false findings would redact most access logs. The hits of those kinds that lie wholly
- * inside one are dropped (productWords()); what stands beside it (a client address, a name
- * after it) and what no browser writes into one (an e-mail, an SSN) are read as before.
+ * these false findings would redact most access logs. A hit wholly inside one is dropped only
+ * when it is one of those words or versions (productWords(): listed browser products and
+ * platform words, known platform shapes); what stands beside it (a client address, a name after
+ * it) and whatever else is written into one (a name after a cue, `dob/1955-03-02`, base64 of a
+ * name, an e-mail, an SSN) are read as before.
  *
  * A User-Agent here is RFC 9110's grammar from a `Mozilla/` or `Dalvik/` product on: product
  * tokens (`name/version`) and parenthesised comments separated by spaces, with at least one
