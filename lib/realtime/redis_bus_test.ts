@@ -540,9 +540,20 @@ Deno.test({
   ...opts,
   async fn() {
     const server = privateRedis();
+    await server.start();
+    // A reaches Redis only through a proxy that is down until B has appended: whatever the
+    // machine's load, A's first contact comes after B's entry and B's own start.
+    const proxy = tcpProxy({ hostname: "127.0.0.1", port: server.port });
+    proxy.start();
+    proxy.stop();
+    const cleanups: Array<() => Promise<void>> = [() => server.stop()];
     const key = uniqueName("events");
     const logger = memoryLogger();
-    const { handle: redisA, connected } = await startRedis(server.url, logger, 200);
+    const { handle: redisA, connected } = await startRedis(
+      `redis://127.0.0.1:${proxy.port}`,
+      logger,
+      200,
+    );
     assert.equal(connected, false);
     const metrics = createAppMetrics();
     const a = await createRedisBus({
@@ -557,7 +568,6 @@ Deno.test({
     const gotA: AppEvent[] = [];
     const resyncs: string[] = [];
     a.subscribe("all", (e) => gotA.push(e), { onResync: (reason) => resyncs.push(reason) });
-    const cleanups: Array<() => Promise<void>> = [];
     try {
       assert.equal(a.readerState(), "reconnecting");
       // Published during the outage: delivered here at once, kept for the stream.
@@ -565,12 +575,12 @@ Deno.test({
       assert.equal(gotA.length, 1);
       assert.equal(a.outboxLength(), 1);
 
-      await server.start();
-      cleanups.push(() => server.stop());
       // Another instance appends before A's reader reaches Redis: A never reads it as news.
       const b = await instance(server.url, key);
       cleanups.push(() => b.close());
       const skipped = await b.bus.publish(progress(2));
+      proxy.start();
+      cleanups.push(() => Promise.resolve(proxy.stop()));
 
       await until(() => resyncs.includes("fell_behind"), "A's streams told to resync", 30_000);
       await until(() => a.readerState() === "ok" && a.outboxLength() === 0, "A caught up", 30_000);
