@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { json } from "./helpers/app.ts";
 import { auditRefusal } from "./helpers/audit_refusal.ts";
-import { postForm, signInAs } from "./helpers/auth.ts";
+import { postForm, postJson, signInAs } from "./helpers/auth.ts";
 import { boundedApp, holdTableLock } from "./helpers/db_bounds.ts";
 import { hasPostgres } from "./helpers/env.ts";
 
@@ -40,12 +40,7 @@ Deno.test({
     const refusal = auditRefusal(t.other);
     try {
       const admin = await signInAs(t.app, "ADMIN");
-      const post = (path: string, body: unknown) =>
-        t.app.request(path, {
-          method: "POST",
-          headers: admin.headers({ "content-type": "application/json" }),
-          body: JSON.stringify(body),
-        });
+      const post = (path: string, body: unknown) => postJson(t.app, admin, path, body);
 
       let allow = await refusal.refuse("governance.mode_change");
       await assertAuditUnavailable(
@@ -122,12 +117,7 @@ Deno.test({
     let unlock: (() => Promise<void>) | undefined;
     try {
       const admin = await signInAs(t.app, "ADMIN");
-      const post = (path: string, body: unknown) =>
-        t.app.request(path, {
-          method: "POST",
-          headers: admin.headers({ "content-type": "application/json" }),
-          body: JSON.stringify(body),
-        });
+      const post = (path: string, body: unknown) => postJson(t.app, admin, path, body);
       unlock = await holdTableLock(t.other, "audit_log", "EXCLUSIVE");
       for (
         const [path, body] of [
