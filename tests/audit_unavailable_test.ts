@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { json } from "./helpers/app.ts";
-import { auditRefusal } from "./helpers/audit_refusal.ts";
-import { postForm, postJson, signInAs } from "./helpers/auth.ts";
-import { boundedApp, holdTableLock } from "./helpers/db_bounds.ts";
+import { type AuditRefusal, auditRefusal } from "./helpers/audit_refusal.ts";
+import { postForm, postJson, type Session, signInAs } from "./helpers/auth.ts";
+import { type BoundedApp, boundedApp, holdTableLock } from "./helpers/db_bounds.ts";
 import { hasPostgres } from "./helpers/env.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false, ignore: !hasPostgres() };
@@ -31,15 +31,29 @@ async function assertAuditUnavailable(response: Response, what: string): Promise
   }
 }
 
+/**
+ * Runs `test` against an app on a schema of its own, signed in as an ADMIN, with a refusal it can
+ * aim at one audit action; the refusal trigger and the app are gone afterwards.
+ */
+async function withAuditRefusal(
+  test: (t: BoundedApp, refusal: AuditRefusal, admin: Session) => Promise<void>,
+): Promise<void> {
+  const t = await boundedApp({});
+  const refusal = auditRefusal(t.other);
+  try {
+    await test(t, refusal, await signInAs(t.app, "ADMIN"));
+  } finally {
+    await refusal.dropAny();
+    await t.app.dispose();
+  }
+}
+
 Deno.test({
   name:
     "[postgres] an audit insert that fails answers 503 SERVICE_UNAVAILABLE with Retry-After for a mode change, a flag change and a token, and changes nothing",
   ...opts,
-  async fn() {
-    const t = await boundedApp({});
-    const refusal = auditRefusal(t.other);
-    try {
-      const admin = await signInAs(t.app, "ADMIN");
+  fn: () =>
+    withAuditRefusal(async (t, refusal, admin) => {
       const post = (path: string, body: unknown) => postJson(t.app, admin, path, body);
 
       let allow = await refusal.refuse("governance.mode_change");
@@ -72,22 +86,15 @@ Deno.test({
       const flag = await post("/api/governance/flags/pilot", { enabled: true });
       assert.equal(flag.status, 200);
       await flag.body?.cancel();
-    } finally {
-      await refusal.dropAny();
-      await t.app.dispose();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name:
     "[postgres] a form post whose audit insert fails gets the 503 error page with Retry-After (not a 500), and the mode stays",
   ...opts,
-  async fn() {
-    const t = await boundedApp({});
-    const refusal = auditRefusal(t.other);
-    try {
-      const admin = await signInAs(t.app, "ADMIN");
+  fn: () =>
+    withAuditRefusal(async (t, refusal, admin) => {
       const allow = await refusal.refuse("governance.mode_change");
       const response = await postForm(t.app, admin, "/governance/mode", [
         ["mode", "LIVE"],
@@ -101,11 +108,7 @@ Deno.test({
       assert.doesNotMatch(html, /refused by the test|INSERT|audit_log/);
       assert.equal(t.app.services.mode.current(), "DEMO");
       await allow();
-    } finally {
-      await refusal.dropAny();
-      await t.app.dispose();
-    }
-  },
+    }),
 });
 
 Deno.test({
