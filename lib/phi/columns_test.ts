@@ -159,3 +159,46 @@ Deno.test("a patient column is a name column", () => {
     ]
   ) assert.equal(redactText(text), text, text);
 });
+
+Deno.test("a header row's words are column names: a name cue in a header takes no name", () => {
+  // One line, or a header with rows under it: `Status` is the column beside `Patient`.
+  for (
+    const text of [
+      "Patient,Status",
+      "Patient,Status,Ward",
+      "patient,status,ward",
+      "Patient\tStatus",
+      "mrn,Patient,Status",
+      "Name,Status",
+      "Physician,Status",
+      "Patient,Birth Date,Ward",
+    ]
+  ) {
+    assert.equal(redactText(text), text, text);
+    assert.equal(scanText(text).found, false, text);
+  }
+  const N = "[REDACTED:PERSON_NAME]";
+  // The rows under the patient column are still names; the header stays.
+  const cases: Array<[string, string]> = [
+    [`Patient,Status\n${LAST},admitted`, `Patient,Status\n${N},admitted`],
+    [`patient,status,ward\n${LAST},admitted,4B`, `patient,status,ward\n${N},admitted,4B`],
+    [
+      `Patient,Status\n${FIRST} ${LAST},admitted\nTams${"in"} Okonk${"wo"},discharged`,
+      `Patient,Status\n${N},admitted\n${N},discharged`,
+    ],
+  ];
+  for (const [text, redacted] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(scanText(text).findings, [{ type: "PERSON_NAME", path: "$" }], text);
+  }
+  // A cell that is no everyday word after the cue is still a name: a data line, not a header.
+  for (
+    const [text, redacted] of [
+      [`Patient,${LAST}`, `Patient,${N}`],
+      [`Patient,${FIRST} ${LAST}`, `Patient,${N}`],
+      ["Patient,Mary", `Patient,${N}`],
+      [`Patient, ${LAST}, admitted`, `Patient, ${N}, admitted`],
+      [`Patient,Status ${LAST}`, `Patient,${N}`],
+    ]
+  ) assert.equal(redactText(text!), redacted, text);
+});

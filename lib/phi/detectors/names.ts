@@ -8,6 +8,7 @@ import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
 import { hit, readsAt, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
 import { rangeHash, wordAt, wordAtHash, wordAtJoined, wordAtWide } from "../read.ts";
+import { headerShaped } from "./columns.ts";
 import { cueValueAt } from "./words.ts";
 import {
   flagsAt,
@@ -556,6 +557,38 @@ function afterCue(t: string, we: number, phrase: number[]): number {
 }
 
 /**
+ * True when a name cue [i, …) and the capitalised words from start on are two cells of
+ * a header row (`Patient,Status`, `mrn\tPatient\tStatus`): the cue fills its cell, one ',' or
+ * tab and no space parts it from the words, the words fill the next cell and are all everyday
+ * words (no dictionary name, no unknown word: `Patient,Zarkowski` is a data line), and every
+ * cell of the line is a short name (lib/phi/detectors/columns.ts). A header's words are column
+ * names; the rows under a `patient` column are read by the column rule.
+ */
+function headerCells(t: string, i: number, start: number): boolean {
+  const delim = t.charCodeAt(start - 1);
+  if ((delim !== 44 && delim !== 9) || !isLetter(t.charCodeAt(start - 2))) return false;
+  const before = i > 0 ? t.charCodeAt(i - 1) : 10;
+  if (before !== delim && before !== 10 && before !== 13) return false;
+  // The next cell, word by word to its end.
+  let q = start;
+  for (let words = 0;; words++) {
+    const we = wordAt(t, q);
+    if (we === q || words === 4) return false;
+    const f = flagsAt(t, q, we);
+    if (f === 0 || (f & (W_FIRST | W_LAST)) !== 0) return false;
+    q = skipSpaces(t, we);
+    if (q >= t.length) break;
+    const c = t.charCodeAt(q);
+    if (c === delim || c === 10 || c === 13) break;
+  }
+  const ls = t.lastIndexOf("\n", i) + 1;
+  let le = t.indexOf("\n", q);
+  if (le < 0) le = t.length;
+  if (le > ls && t.charCodeAt(le - 1) === 13) le--;
+  return headerShaped(t, ls, le, delim);
+}
+
+/**
  * Keys whose value is a person's name, written as one word (`firstName`, `FIRSTNAME`,
  * `surname`, `fname`) or with hyphens (`first-name`); in snake case (`first_name`) the key is
  * read at its last word, `name`, with one of NAME_KEY_PREFIXES before it. `given` and
@@ -1028,6 +1061,8 @@ export function matchNames(
         const start = afterCue(t, we, phrase);
         if (start < 0) continue;
         let end = nameTokensEnd(t, start, 4);
+        // `Patient,Status`: the cue and the words after it are a header's column names.
+        if (end > 0 && headerCells(t, i, start)) break;
         if (end > 0) {
           end = firstAfterComma(t, end, hash === H_NAME || hash === H_PATIENT || hash === H_PT);
           hit(ctx, start, end, "PERSON_NAME");
