@@ -141,11 +141,55 @@ Deno.test("numbers separated by spaces or '+' without a birth cue, or no full da
       `q=${M}+${D}+${Y}`,
       `page=${M}+${D}+${Y}`,
       `rows ${M} ${D} ${Y}`,
-      "dob=03+02+55",
       "dob=13+32+1955",
       "dob=03+02+1855",
       "dob 1955 13 02",
       "born 3 days ago 1 2 3",
+    ]
+  ) {
+    assert.equal(redactText(text), text, text);
+    assert.deepEqual(strictTypes(text), [], text);
+  }
+});
+
+Deno.test("after a birth cue, a date with '+' separators after ':' and two-digit years with '+' or spaces are dates", () => {
+  const cases: Array<[string, string]> = [
+    // No '=' before it, so the '+' is no form space: read as a separator of its own.
+    [`dob:${M}+${D}+${Y}`, "dob:[REDACTED:DATE]"],
+    [`DOB: ${M}+${D}+${Y}`, "DOB: [REDACTED:DATE]"],
+    [`{"dob":"${M}+${D}+${Y}"}`, '{"dob":"[REDACTED:DATE]"}'],
+    [`birth_date:${Y}+${M}+${D}`, "birth_date:[REDACTED:DATE]"],
+    // Two-digit years.
+    [`dob=${M}+${D}+55`, "dob=[REDACTED:DATE]"],
+    [`GET /api/search?dob=${M}+${D}+55&page=2`, "GET /api/search?dob=[REDACTED:DATE]&page=2"],
+    [`dob:${M}+${D}+55`, "dob:[REDACTED:DATE]"],
+    [`DOB ${M} ${D} 55`, "DOB [REDACTED:DATE]"],
+    [`DOB: ${M} ${D} 55`, "DOB: [REDACTED:DATE]"],
+    [`date of birth ${D} ${M} 55`, "date of birth [REDACTED:DATE]"],
+  ];
+  for (const [text, redacted] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), ["DATE"], text);
+    assert.deepEqual(scanText(text).findings, [{ type: "DATE", path: "$" }], text);
+  }
+});
+
+Deno.test("'+' and space separated numbers with a two-digit last number and no birth cue stay clean", () => {
+  for (
+    const text of [
+      `v=${M}+${D}+55`,
+      `q=${M}+${D}+55`,
+      `counts:${M}+${D}+55`,
+      `id:${M}+${D}+${Y}`,
+      `rows ${M} ${D} 55`,
+      `retries 1 2 55`,
+      `c++ 3+4+55`,
+      // A birth cue with no date after it.
+      "dob=13+32+55",
+      "dob:03+02+5",
+      "dob:03+02+555",
+      "DOB 1 2 3",
+      "born 3 days ago 1 2 55",
     ]
   ) {
     assert.equal(redactText(text), text, text);

@@ -239,16 +239,20 @@ function matchNumericDate(t: string, i: number, joins = JOIN_DEPTH): number {
   const a = digitsEnd(t, i, 5);
   const la = a - i;
   const sep = t.charCodeAt(a);
-  if (sep !== 45 && sep !== 47 && sep !== 46 && sep !== 32) return -1;
+  if (sep !== 45 && sep !== 47 && sep !== 46 && sep !== 32 && sep !== 43) return -1;
   const b = digitsEnd(t, a + 1, 5);
   const lb = b - a - 1;
   if (lb < 1 || lb > 2 || t.charCodeAt(b) !== sep) return -1;
   const c = digitsEnd(t, b + 1, 5);
   const lc = c - b - 1;
-  // Spaces separate a date's numbers only after a birth cue and with a four-digit year: a
-  // form-encoded one (`dob=03+02+1955`, its '+' read as spaces) or `DOB 03 02 1955`. Elsewhere
-  // three numbers in a row are a count, a list or a table row.
-  if (sep === 32 && ((la !== 4 && lc !== 4) || !birthCueBefore(t, i))) return -1;
+  // Spaces and '+' separate a date's numbers only after a birth cue, with a four-digit year or
+  // a two-digit one last: a form-encoded one (`dob=03+02+1955`, `dob=03+02+55`, its '+' read
+  // as spaces), one with its '+' kept (`dob:03+02+1955`, no '=' before it) or `DOB 03 02 55`.
+  // Elsewhere three numbers in a row are a count, a list, a table row or a sum.
+  if (
+    (sep === 32 || sep === 43) &&
+    ((la !== 4 && lc !== 4 && lc !== 2) || !birthCueBefore(t, i))
+  ) return -1;
   const va = num(t, i, a);
   const vb = num(t, a + 1, b);
   const vc = num(t, b + 1, c);
@@ -991,7 +995,9 @@ export function tryAt(ctx: TextCtx, i: number, technical: boolean): number {
   if (runLen <= 3 && c1 === 46 && (e = matchIpv4(t, i)) > 0) {
     return take(ctx, i, e, "IP_ADDRESS");
   }
-  if (runLen <= 4 && delimited && (e = matchNumericDate(t, i)) > 0) return take(ctx, i, e, "DATE");
+  if (runLen <= 4 && (delimited || c1 === 43) && (e = matchNumericDate(t, i)) > 0) {
+    return take(ctx, i, e, "DATE");
+  }
   if (
     (runLen <= 2 || runLen === 4) && delimited && isAsciiLetter(t.charCodeAt(run + 1)) &&
     (e = matchMonthNameDate(t, i, run)) > 0
