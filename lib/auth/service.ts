@@ -233,20 +233,21 @@ export function createAuthService(options: AuthServiceOptions) {
   const now = () => new Date(clock.now());
   // Verified credentials stay usable for 10 minutes while the database is unreachable.
   const tokenCache = new VerifiedCache<TokenPrincipal>(clock, STALE_IF_ERROR_MS);
-  /** Tokens whose "last used" write is under way (see touchTokenInBackground). */
+  /** Sessions and tokens whose "last seen/used" write is under way (see touchInBackground). */
   const touching = new Set<string>();
 
   /**
-   * Records a token's "last used" time without holding up the request: the lookup has answered,
-   * and a stalled write (a lock on api_tokens, a busy pool) must not delay every token call.
-   * While one write for a token is under way no other is started, so a stalled database does not
-   * pile one waiting UPDATE (and one pooled connection) per request. A failed write is dropped:
-   * the next call after TOUCH_INTERVAL_MS tries again.
+   * Records a session's "last seen" or a token's "last used" time without holding up the
+   * request: the lookup has answered, and a stalled write (a lock on sessions or api_tokens, a
+   * busy pool) must not delay every call. While one write for a credential is under way no other
+   * is started, so a stalled database does not pile one waiting UPDATE (and one pooled
+   * connection) per request. A failed write is dropped: the next call after TOUCH_INTERVAL_MS
+   * tries again (a session is idle only after many minutes without one landing).
    */
-  function touchTokenInBackground(id: string, at: Date): void {
-    if (touching.has(id)) return;
-    touching.add(id);
-    store.touchToken(id, at).catch(() => {}).finally(() => touching.delete(id));
+  function touchInBackground(key: string, write: () => Promise<void>): void {
+    if (touching.has(key)) return;
+    touching.add(key);
+    write().catch(() => {}).finally(() => touching.delete(key));
   }
   const sessionCache = new VerifiedCache<UserPrincipal>(clock, STALE_IF_ERROR_MS);
   const listeners = new Set<CredentialsEndedListener>();
@@ -786,7 +787,8 @@ export function createAuthService(options: AuthServiceOptions) {
       if (
         options.touch !== false && at.getTime() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS
       ) {
-        await store.touchSession(found.sessionId, at).catch(() => {});
+        const { sessionId } = found;
+        touchInBackground(`session:${sessionId}`, () => store.touchSession(sessionId, at));
       }
       const principal = await toPrincipal(found.user, found.sessionId, secret);
       // Not past the session's absolute end; not at all if it was ended while we were asking.
@@ -853,7 +855,8 @@ export function createAuthService(options: AuthServiceOptions) {
         return undefined;
       }
       if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
-        touchTokenInBackground(token.id, at);
+        const { id } = token;
+        touchInBackground(`token:${id}`, () => store.touchToken(id, at));
       }
       const principal: TokenPrincipal = {
         kind: "token",

@@ -1,14 +1,15 @@
 /**
- * A token lookup that answered is not held up by the "last used" write (lib/auth/service.ts):
- * with writes to api_tokens blocked by a lock (reads still answer), a token-authenticated call
- * answers at once, and the write lands once the lock goes. With a healthy database the write is
- * recorded as before.
+ * A credential lookup that answered is not held up by its "last used" write (lib/auth/service.ts):
+ * with writes to api_tokens (or sessions) blocked by a lock (reads still answer), a call with the
+ * token (or the session cookie) answers at once, and the write lands once the lock goes. With a
+ * healthy database the write is recorded as before.
  */
 import assert from "node:assert/strict";
 import type { Db } from "../lib/db/mod.ts";
 import type { TestApp } from "./helpers/app.ts";
 import { boundedApp, holdTableLock } from "./helpers/db_bounds.ts";
 import { hasPostgres } from "./helpers/env.ts";
+import { signInAs } from "./helpers/auth.ts";
 import { eventually } from "./helpers/instances.ts";
 
 const opts = { ignore: !hasPostgres(), sanitizeOps: false, sanitizeResources: false };
@@ -27,15 +28,11 @@ async function appWithToken() {
   return { ...t, tokenId: token.id, secret };
 }
 
-/** Evaluates the flag with the token: its status, or "pending" when it did not answer in `ms`. */
-async function evaluateWithin(app: TestApp, secret: string, ms: number) {
+/** The status of `request`, or "pending" when it did not answer in `ms`. */
+async function statusWithin(request: Promise<Response>, ms: number) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const status = await Promise.race([
-    app.request(`/ofrep/v1/evaluate/flags/touch.bound`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
-      body: JSON.stringify({ context: { targetingKey: "user-1" } }),
-    }).then(async (response) => {
+    request.then(async (response) => {
       await response.body?.cancel();
       return response.status;
     }),
@@ -43,6 +40,18 @@ async function evaluateWithin(app: TestApp, secret: string, ms: number) {
   ]);
   clearTimeout(timer);
   return status;
+}
+
+/** Evaluates the flag with the token: its status, or "pending" when it did not answer in `ms`. */
+function evaluateWithin(app: TestApp, secret: string, ms: number) {
+  return statusWithin(
+    app.request(`/ofrep/v1/evaluate/flags/touch.bound`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ context: { targetingKey: "user-1" } }),
+    }),
+    ms,
+  );
 }
 
 async function lastUsed(db: Db, id: string): Promise<Date | null> {
@@ -98,6 +107,53 @@ Deno.test({
         "last_used_at is recorded",
       );
     } finally {
+      await t.app.dispose().catch(() => {});
+    }
+  },
+});
+
+/** The session's last-seen time, moved `minutes` back when given (due for its next write). */
+async function lastSeen(db: Db, minutes?: number): Promise<Date> {
+  // The schema is the test's own: its one session is the one signed in below.
+  if (minutes !== undefined) {
+    await db.query(
+      "UPDATE sessions SET last_seen_at = last_seen_at - make_interval(mins => $1)",
+      [minutes],
+    );
+  }
+  const [row] = await db.query<{ last_seen_at: Date }>("SELECT last_seen_at FROM sessions");
+  if (!row) throw new Error("no session");
+  return row.last_seen_at;
+}
+
+Deno.test({
+  name:
+    "[postgres] with writes to sessions locked, signed-in calls answer before the lock goes and last_seen_at is written after it",
+  ...opts,
+  async fn() {
+    const t = await boundedApp({ RATE_LIMIT_PER_MIN: "0", DB_LOCK_TIMEOUT_MS: "10000" });
+    let release: (() => Promise<void>) | undefined;
+    try {
+      const session = await signInAs(t.app, "RESEARCHER");
+      // Two minutes back: past the one-minute interval, well inside the idle timeout.
+      const aged = await lastSeen(t.other, 2);
+      release = await holdTableLock(t.other, "sessions", "EXCLUSIVE");
+      for (let i = 0; i < 3; i++) {
+        const call = t.app.request("/api/auth/session", { headers: { cookie: session.cookie } });
+        assert.equal(await statusWithin(call, 3000), 200, `call ${i}`);
+      }
+      assert.equal((await lastSeen(t.other)).getTime(), aged.getTime());
+      await release();
+      release = undefined;
+      assert.ok(
+        await eventually(
+          async () => (await lastSeen(t.other)).getTime() > aged.getTime(),
+          5000,
+        ),
+        "last_seen_at is written once the lock goes",
+      );
+    } finally {
+      await release?.();
       await t.app.dispose().catch(() => {});
     }
   },
