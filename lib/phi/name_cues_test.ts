@@ -144,3 +144,21 @@ Deno.test("a surname that is a street word too ends before a value's cue", () =>
     ["Mary Hill Road", `${N} Hill Road`],
   ]);
 });
+
+Deno.test("a sort direction after a name column is no name: ORDER BY last_name DESC", () => {
+  check([
+    [
+      "SELECT id FROM patients ORDER BY last_name DESC",
+      "SELECT id FROM patients ORDER BY last_name DESC",
+    ],
+    [
+      "ORDER BY last_name ASC, first_name DESC LIMIT 20",
+      "ORDER BY last_name ASC, first_name DESC LIMIT 20",
+    ],
+    ["order by name Descending", "order by name Descending"],
+    ["sorted by patient Ascending", "sorted by patient Ascending"],
+    // A name after the cue is still a name.
+    [`patient ${"Zarkow" + "ski"} DESC`, `patient ${N} DESC`],
+    [`Dear ${"Quen" + "by"} Desc`, `Dear ${N} Desc`],
+  ]);
+});

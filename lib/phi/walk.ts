@@ -335,8 +335,8 @@ export class Walker {
       const outName = this.value(name, key, depth + 2);
       this.path.pop();
       this.path.push(1);
-      // A sort spec (`[["email", "asc"], ["created_at", "desc"]]`) names columns to order by:
-      // its direction is no value of that column.
+      // A sort spec (`[["email", "asc"], ["created_at", "desc"]]`, `[["email", -1]]`) names
+      // columns to order by: its direction is no value of that column.
       const named = name.length <= 128 && !isSortDirection(item) ? sensitiveKeyType(name) : null;
       const outItem = this.value(item, key, depth + 2, named);
       this.path.pop();
@@ -433,6 +433,9 @@ export class Walker {
       }
     }
     const pair = entries.length >= 2 && entries.length <= 4 ? pairType(entries) : null;
+    // Under a sort key (`{ sort: { email: "asc" } }`, `{ orderBy: [{ last_name: -1 }] }`) a
+    // key whose value is a direction names a column to order by, not a value of it.
+    const sortSpec = key !== undefined && isSortKey(key);
     let i = 0;
     for (const [childKey, child] of entries) {
       if ((++i & 63) === 63) this.checkNow();
@@ -460,7 +463,10 @@ export class Walker {
         (NAME_CHILDREN.has(childKey) && key !== undefined && isPersonKey(key)
           ? "PERSON_NAME"
           : null);
-      const redacted = this.value(child, childKey, depth + 1, shaped);
+      // The direction is still read by the value rules, as under no key.
+      const redacted = sortSpec && shaped === null && isSortDirection(child)
+        ? this.value(child, undefined, depth + 1)
+        : this.value(child, childKey, depth + 1, shaped);
       this.path.pop();
       if (out !== null && redacted !== undefined) out[outKey] = redacted;
     }
@@ -590,11 +596,34 @@ function pairType(entries: ReadonlyArray<[string, unknown]>): PhiType | null {
   return names === 1 && values >= 1 ? type : null;
 }
 
-/** `asc`, `desc`, `ascending` or `descending`, any case, spaces around. */
+/**
+ * A sort direction: `asc`, `desc`, `ascending` or `descending`, any case, spaces around; or
+ * the numbers 1 and -1 (MongoDB, Mongoose, lodash-style specs).
+ */
 function isSortDirection(value: unknown): boolean {
+  if (typeof value === "number") return value === 1 || value === -1;
   if (typeof value !== "string" || value.length > 14) return false;
   const v = value.trim().toLowerCase();
   return v === "asc" || v === "desc" || v === "ascending" || v === "descending";
+}
+
+/** Keys (compact) that hold a sort spec: `sort`, `$sort`, `sortBy`, `orderBy`, `order_by`, … */
+const SORT_KEYS = new Set([
+  "sort",
+  "sortby",
+  "sorting",
+  "sortorder",
+  "sortspec",
+  "order",
+  "orderby",
+  "ordering",
+]);
+
+function isSortKey(key: string): boolean {
+  // The first character first: most keys are answered without splitting them into words.
+  if (key.length < 4 || key.length > 12) return false;
+  const c = key.charCodeAt(0) | 32;
+  return (c === 115 || c === 111 || c === 36 || c === 127) && SORT_KEYS.has(compactKey(key));
 }
 
 /** An array of `[string, value]` tuples, each of two items with a string first. */

@@ -308,3 +308,34 @@ Deno.test("a sort spec of [column, direction] pairs is no list of sensitive valu
     '{"sort":[["email","asc"],["phone","[REDACTED]"]]}',
   );
 });
+
+Deno.test("a sort spec with 1 / -1 or under a sort key names columns: its directions are no values", () => {
+  const cases: unknown[] = [
+    [["email", 1]],
+    [["email", -1], ["last_name", 1]],
+    { sort: { email: "asc" } },
+    { sort: { email: 1, created_at: -1 } },
+    { $sort: { email: -1 } },
+    { orderBy: { last_name: "desc" } },
+    { order_by: { dob: "Descending" } },
+    // Prisma's list form: each object under orderBy.
+    { orderBy: [{ email: "asc" }, { last_name: "DESC" }] },
+    { sortBy: { phone: " ascending " } },
+  ];
+  for (const value of cases) {
+    assert.deepEqual(types(value), [], JSON.stringify(value));
+    assert.deepEqual(redact(value), value, JSON.stringify(value));
+  }
+  // Only the directions are spared: a value beside them, or under a sensitive key outside a
+  // sort key, is read as before.
+  assert.deepEqual(types({ sort: { email: "jane@x.org" } }), ["EMAIL $.sort.email"]);
+  assert.equal(json({ sort: { email: "jane@x.org" } }), '{"sort":{"email":"[REDACTED]"}}');
+  assert.deepEqual(types({ orderBy: { ssn: "123-45-6789" } }), ["SSN $.orderBy.ssn"]);
+  assert.equal(json({ orderBy: { ssn: "123-45-6789" } }), '{"orderBy":{"ssn":"[REDACTED]"}}');
+  assert.deepEqual(types({ sort: { email: "asc", phone: 2 } }), ["PHONE $.sort.phone"]);
+  assert.deepEqual(types({ sort: { pin: "1" } }), ["SECRET $.sort.pin"]);
+  assert.deepEqual(types({ email: "asc", pin: 1 }), ["EMAIL $.email", "SECRET $.pin"]);
+  assert.deepEqual(types({ user: { email: -1 } }), ["EMAIL $.user.email"]);
+  assert.deepEqual(types([["pin", 2], ["email", 1]]), ["SECRET $[0][1]"]);
+  assert.equal(json([["email", 1], ["pin", 1234]]), '[["email",1],["pin","[REDACTED]"]]');
+});

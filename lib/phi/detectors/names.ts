@@ -278,6 +278,11 @@ const NOT_NAME = [
   "release",
   "retries",
   "timeout",
+  // Sort directions after a column (`ORDER BY last_name DESC`).
+  "asc",
+  "desc",
+  "ascending",
+  "descending",
 ];
 
 function skipSpaces(t: string, p: number): number {
