@@ -222,11 +222,73 @@ Deno.test("wrapped base64: what a line alone holds is found, though the joined t
   }
 });
 
+Deno.test("wrapped base64 narrower than 40 characters or at a width that is no multiple of 4 is joined too", () => {
+  for (const width of [16, 20, 24, 30, 32, 33, 36, 38, 50, 57, 63, 65, 70, 75, 77]) {
+    // The SSN starts a few bytes before the first line's last decoded byte: across the break.
+    const lead = Math.floor((3 * width) / 4) - 10;
+    const note = `${"n".repeat(lead)} ssn ${SSN} end of the synthetic note, no more`;
+    for (const eol of ["\n", "\r\n"]) {
+      const text = wrapped(note, width, eol);
+      for (const line of text.split(/\r?\n/)) assert.deepEqual(strictTypes(line), [], line);
+      assert.deepEqual(strictTypes(text), ["SSN"], `${width}: ${text}`);
+      assert.deepEqual(scanText(text).findings, [{ type: "SSN", path: "$" }], text);
+      assert.equal(redactText(text), "[REDACTED:SSN]", text);
+    }
+    // In a logged JSON text, its line breaks escaped.
+    const json = JSON.stringify({ body: wrapped(note, width) });
+    assert.deepEqual(strictTypes(json), ["SSN"], json);
+    assert.equal(redactText(json), '{"body":"[REDACTED:SSN]"}', json);
+  }
+});
+
+Deno.test("wrapped base64 over 8 KB at a width that is no multiple of 4: the pieces after the first decode in step", () => {
+  // 8 KB of base64 is 6 KB of text: the SSN is in the second piece, whole in it.
+  const note = "a synthetic note without identifiers, ".repeat(200) + `ssn ${SSN} end of the note`;
+  for (const width of [33, 50, 57, 63, 70, 77]) {
+    const text = wrapped(note, width);
+    assert.ok(text.length > 8_192, "more than one piece");
+    assert.deepEqual(strictTypes(text), ["SSN"], `${width}`);
+    assert.ok(!redactText(text).includes(btoa(note.slice(-21)).slice(-8)), `${width}`);
+  }
+});
+
+Deno.test("narrow and odd-width lines of tokens, keys and hashes stay clean", () => {
+  // A seeded generator: the same bytes on every run.
+  let seed = 20_261_124;
+  const byte = () => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) >>> 24;
+  const bytes = (n: number) => String.fromCharCode(...Array.from({ length: n }, byte));
+  for (const width of [16, 22, 30, 33, 50]) {
+    for (
+      const text of [
+        // Random tokens one to a line, each as wide as the last.
+        Array.from({ length: 40 }, () => btoa(bytes(64)).slice(0, width)).join("\n"),
+        // Wrapped base64 of bytes (a key, a certificate), and of text without identifiers.
+        wrapped(bytes(600), width),
+        wrapped("a synthetic note without identifiers, ".repeat(12), width),
+        // Hex hashes, one to a line.
+        Array.from(
+          { length: 40 },
+          () =>
+            [...bytes(32)].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("").slice(
+              0,
+              width,
+            ),
+        ).join("\n"),
+      ]
+    ) {
+      assert.equal(redactText(text), text, text);
+      assert.deepEqual(strictTypes(text), [], text);
+    }
+  }
+});
+
 /** 100 KB of wrapped base64 that is no text, or text without PHI: the scan must finish. */
 const WRAPPED_ADVERSARIAL: Array<[string, string]> = [
   ["wrapped base64 of bytes", wrapped("\u0001\u00ff\u0002".repeat(25_000), 76)],
   ["wrapped base64 of text", wrapped("a synthetic note, ".repeat(4_000), 76)],
   ["wrapped base64 lines of 40", wrapped("Ab1".repeat(25_000), 40)],
+  ["wrapped base64 lines of 16", wrapped("Ab1".repeat(25_000), 16)],
+  ["wrapped base64 of text, lines of 33", wrapped("a synthetic note, ".repeat(4_000), 33)],
   // Each text line is followed by a line of bytes: the join from it fails, and is not
   // tried again from the lines inside it.
   [

@@ -102,7 +102,7 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextC
   // Base64 of text mixes cases; plain words, numbers and hex hashes need no decoding.
   if (e - i < MIN_RUN || e - i > MAX_RUN || (classes & 1) === 0 || classes === 1) return -1;
   // The lines of wrapped base64 are joined too; each is still read alone below.
-  if (e - i >= MIN_WRAP && (e - i) % 4 === 0 && lineBreakLength(t, e) > 0) {
+  if (e - i >= MIN_WRAP && lineBreakLength(t, e) > 0) {
     joinWrapped(ctx, i, e, inner);
   }
   const decoded = decodePrintable(t, i, e);
@@ -115,9 +115,10 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextC
 
 /**
  * The shortest line of wrapped base64: MIME writes 76 characters a line, PEM 64, some tools
- * 60 or 72; every width is a multiple of 4, so each line would decode alone too.
+ * 60, 72 or 32, and a hand-wrapped or fixed-column log any width (`fold -w 50`). At a width
+ * that is no multiple of 4 the lines after the first do not even decode alone.
  */
-const MIN_WRAP = 40;
+const MIN_WRAP = 16;
 
 /**
  * Length of the line break at p: 1 for LF, 2 for CR LF, and as JSON escapes them in a logged
@@ -148,8 +149,9 @@ function runEnd(t: string, p: number): number {
  * Wrapped base64 (MIME, PEM): a run [i, e) of width e - i ending its line, and the lines after
  * it of the same width, the last one perhaps shorter, each all base64. Decoded line by line, a
  * field that straddles a line break (`ssn 53` | `6-22-…`) is in neither half: the lines are
- * joined and decoded as one text, in pieces of whole lines up to MAX_RUN characters (each
- * starts at a multiple of 4), and each piece that holds PHI is reported whole.
+ * joined and decoded as one text, in pieces of whole lines up to MAX_RUN characters, and each
+ * piece that holds PHI is reported whole. A piece decodes the whole groups of 4 characters it
+ * holds; the 1-3 left over (a width that is no multiple of 4) start the next piece.
  *
  * The join only adds: the caller still reads every line alone, as before the join was read
  * (a piece that decodes to no text, accented UTF-8 under the printable share or a '=' inside,
@@ -169,7 +171,8 @@ function joinWrapped(
   const t = ctx.t;
   const width = e - i;
   if ((i > joinedFrom && i < joinedTo && t === joinedText) || t.charCodeAt(e - 1) === 61) return;
-  if (decodePrintable(t, i, e) === null) return;
+  // The first line's whole groups of 4 (all of it at a width that is a multiple of 4).
+  if (decodePrintable(t, i, i + (width & ~3)) === null) return;
   let pieceStart = i;
   let pieceEnd = i;
   let joined = "";
@@ -177,15 +180,20 @@ function joinWrapped(
   let s = i;
   let q = e;
   let closed = false;
+  // Characters of the block so far (a whole block of base64 is a multiple of 4).
+  let total = 0;
   for (;;) {
     if (joined.length + (q - s) > MAX_RUN) {
-      // The piece is full: decode it and start the next at this line.
-      decodePiece(ctx, pieceStart, pieceEnd, joined, inner);
-      pieceStart = s;
-      joined = "";
+      // The piece is full: decode its whole groups of 4 and start the next with the rest (none
+      // at a width that is a multiple of 4), which ends the line before this one.
+      const rest = joined.length & 3;
+      decodePiece(ctx, pieceStart, pieceEnd, joined.slice(0, joined.length - rest), inner);
+      pieceStart = rest === 0 ? s : pieceEnd - rest;
+      joined = joined.slice(joined.length - rest);
     }
     joined += t.slice(s, q);
     pieceEnd = q;
+    total += q - s;
     lines++;
     // A shorter line ends the block; so does a line that is not all base64, and one ending in
     // '=' (padding comes only at the end).
@@ -201,7 +209,7 @@ function joinWrapped(
     if (nq < t.length && lineBreakLength(t, nq) === 0) {
       const c = t.charCodeAt(nq);
       const space = c === 32 || c === 9;
-      if (c !== 34 && c !== 39 && c !== 60 && !(space && (nq - ns) % 4 === 0)) break;
+      if (c !== 34 && c !== 39 && c !== 60 && !(space && (total + nq - ns) % 4 === 0)) break;
       closed = true;
     }
     s = ns;
