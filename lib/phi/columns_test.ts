@@ -192,13 +192,12 @@ Deno.test("a header row's words are column names: a name cue in a header takes n
     assert.deepEqual(scanText(text).findings, [{ type: "PERSON_NAME", path: "$" }], text);
   }
   // A cell that is no everyday word after the cue is still a name: a data line, not a header.
-  for (
-    const [text, redacted] of [
-      [`Patient,${LAST}`, `Patient,${N}`],
-      [`Patient,${FIRST} ${LAST}`, `Patient,${N}`],
-      ["Patient,Mary", `Patient,${N}`],
-      [`Patient, ${LAST}, admitted`, `Patient, ${N}, admitted`],
-      [`Patient,Status ${LAST}`, `Patient,${N}`],
-    ]
-  ) assert.equal(redactText(text!), redacted, text);
+  const dataLines: Array<[string, string]> = [
+    [`Patient,${LAST}`, `Patient,${N}`],
+    [`Patient,${FIRST} ${LAST}`, `Patient,${N}`],
+    ["Patient,Mary", `Patient,${N}`],
+    [`Patient, ${LAST}, admitted`, `Patient, ${N}, admitted`],
+    [`Patient,Status ${LAST}`, `Patient,${N}`],
+  ];
+  for (const [text, redacted] of dataLines) assert.equal(redactText(text), redacted, text);
 });
