@@ -37,10 +37,18 @@ export function npiValidAt(t: string, i: number): boolean {
 
 /** SSA rules: area not 000, 666 or 900-999; group not 00; serial not 0000; known samples excluded. */
 export function ssnValid(area: number, group: number, serial: number): boolean {
-  if (area === 0 || area === 666 || area >= 900) return false;
-  if (group === 0 || serial === 0) return false;
+  if (!ssnIssuable(area, group, serial)) return false;
   const joined = area * 1_000_000 + group * 10_000 + serial;
   return !SSN_SAMPLES.has(joined);
+}
+
+/**
+ * SSA rules alone: area not 000, 666 or 900-999; group not 00; serial not 0000. The published
+ * samples pass: after an SSN label (`SSN 219-09-9999`) a sample is what the label says it is;
+ * standing alone it is an example (ssnValid()).
+ */
+export function ssnIssuable(area: number, group: number, serial: number): boolean {
+  return !(area === 0 || area === 666 || area >= 900 || group === 0 || serial === 0);
 }
 
 /** Numbers published as examples (Woolworth wallet card, SSA pamphlets, the classic 123-45-6789). */

@@ -22,6 +22,7 @@
 import { isAlnum, isDigit, isHex, isUpperAscii } from "../chars.ts";
 import { hit, type TextCtx } from "../context.ts";
 import type { PhiType } from "../types.ts";
+import { flagsAt, setHas, W_FIRST, W_LAST, wordHash, wordSet } from "../word_table.ts";
 
 /** How a segment's first field shows that the segment is HL7, not a table header. */
 const enum Look {
@@ -561,4 +562,132 @@ export function detectHl7Segments(ctx: TextCtx): void {
   const header = findHeader(t);
   if (t.indexOf("|") >= 0) scanSegments(ctx, PIPE, header);
   if (header !== null && header.sep !== PIPE) scanSegments(ctx, header.sep, header);
+}
+
+/** XPN-4 suffixes. */
+const XPN_SUFFIXES = wordSet(["jr", "sr", "ii", "iii", "iv", "v"]);
+/** XPN-5 prefixes: the honorifics. */
+const XPN_PREFIXES = wordSet(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir"]);
+/** XPN-7 name type codes (HL7 table 0200). */
+const XPN_NAME_TYPES = wordSet([
+  "a",
+  "b",
+  "bad",
+  "c",
+  "d",
+  "i",
+  "k",
+  "l",
+  "m",
+  "msk",
+  "n",
+  "nav",
+  "nb",
+  "nouse",
+  "p",
+  "r",
+  "rel",
+  "s",
+  "t",
+  "temp",
+  "u",
+]);
+
+/**
+ * Length of the name word at p as an XPN component writes it: a capital, then letters all in
+ * capitals or all in lower case (`ZARKOWSKI`, `Zarkowski`, not `ZarKowski`), `'` or `-` inside,
+ * ending at a character that is no letter or digit; 0 otherwise.
+ */
+function xpnWordAt(t: string, p: number): number {
+  const n = t.length;
+  if (p >= n || !isUpperAscii(t.charCodeAt(p))) return 0;
+  let k = p + 1;
+  const caps = k < n && isUpperAscii(t.charCodeAt(k));
+  while (k < n) {
+    const c = t.charCodeAt(k);
+    if (caps ? isUpperAscii(c) : c >= 97 && c <= 122) k++;
+    else if ((c === 39 || c === 45) && k + 1 < n && isAlnum(t.charCodeAt(k + 1))) k++;
+    else break;
+  }
+  return isAlnum(t.charCodeAt(k)) ? 0 : k - p;
+}
+
+/** True when the XPN name part [s, e) is a dictionary name or no everyday word. */
+function nameLike(t: string, s: number, e: number): boolean {
+  const f = flagsAt(t, s, e);
+  return f === 0 || (f & (W_FIRST | W_LAST)) !== 0;
+}
+
+/** Where the last XPN component read by xpnParts() ends (the name's own parts). */
+let xpnNameEnd = 0;
+
+/**
+ * Reads the components of an HL7 person name (XPN) after its family name, from the `^` at e:
+ * the given name, then the middle name or initial (XPN-3), the suffix (4), the prefix (5), the
+ * degree (6) and the name type code (7) as long as each is empty or of its kind. Leaves the end
+ * of the given and middle names in xpnNameEnd; returns the end of the components read, with
+ * its sign telling whether a suffix, prefix or name type code was among them (negative: none),
+ * or 0 when no given name follows.
+ */
+function xpnParts(t: string, e: number): number {
+  const gl = xpnWordAt(t, e + 1);
+  if (gl < 2 || !nameLike(t, e + 1, e + 1 + gl)) return 0;
+  let end = e + 1 + gl;
+  xpnNameEnd = end;
+  let marked = false;
+  for (let comp = 3; comp <= 7 && t.charCodeAt(end) === 94; comp++) {
+    const p = end + 1;
+    const len = xpnWordAt(t, p);
+    if (len === 0) {
+      if (isAlnum(t.charCodeAt(p))) break;
+      end = p;
+      continue;
+    }
+    const h = wordHash(t, p, p + len);
+    if (comp === 3) xpnNameEnd = p + len;
+    else if (comp === 4 || comp === 5 || comp === 7) {
+      if (!setHas(comp === 4 ? XPN_SUFFIXES : comp === 5 ? XPN_PREFIXES : XPN_NAME_TYPES, h)) {
+        break;
+      }
+      marked = true;
+    } else if (len > 6) break;
+    end = p + len;
+  }
+  return marked ? end : -end;
+}
+
+/**
+ * An HL7 person name (XPN) outside a segment read by position, its family name the word [s, e)
+ * before a `^` (`DOE^JANE^Q`, `ZARKOWSKI^QUENBY^^^MR`, as an interface error quotes a field):
+ * family and given names in capitals or title case, each a dictionary name or no everyday word,
+ * and either both in the dictionaries (a surname, then a first name) or a suffix, prefix or
+ * name type code in its place after them. Code and text pairs (`GLU^GLUCOSE^L`,
+ * `ADT^A01`) have neither. The family, given and middle names are redacted; returns where
+ * to resume, or -1.
+ */
+export function xpnNameAt(ctx: TextCtx, s: number, e: number): number {
+  const t = ctx.t;
+  if (s > 0) {
+    const b = t.charCodeAt(s - 1);
+    if (b === 94 || isAlnum(b)) return -1;
+  }
+  if (e - s < 2 || xpnWordAt(t, s) !== e - s || !nameLike(t, s, e)) return -1;
+  const r = xpnParts(t, e);
+  if (r === 0) return -1;
+  if (r < 0) {
+    const family = flagsAt(t, s, e);
+    const given = flagsAt(t, e + 1, e + 1 + xpnWordAt(t, e + 1));
+    if ((family & W_LAST) === 0 || (given & W_FIRST) === 0) return -1;
+  }
+  hit(ctx, s, xpnNameEnd, "PERSON_NAME");
+  return r < 0 ? -r : r;
+}
+
+/**
+ * The end of the given and middle names after a family name a name cue read, when a `^`
+ * follows it at e (`name SMITH^MARY^Q`): the cue says it is a name. e when none is there.
+ */
+export function xpnGivenEnd(t: string, e: number): number {
+  if (t.charCodeAt(e) !== 94) return e;
+  return xpnParts(t, e) === 0 ? e : xpnNameEnd;
 }

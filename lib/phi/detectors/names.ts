@@ -10,6 +10,7 @@ import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names
 import { rangeHash, wordAt, wordAtHash, wordAtJoined, wordAtWide } from "../read.ts";
 import { headerShaped } from "./columns.ts";
 import { cueValueAt } from "./words.ts";
+import { xpnGivenEnd } from "./hl7.ts";
 import {
   flagsAt,
   HashIndex,
@@ -543,6 +544,17 @@ function firstAfterComma(t: string, end: number, record: boolean): number {
   return init > 0 ? init : last;
 }
 
+/**
+ * True when the word at p, after `pt.`, is a dictionary first name or surname or a word that is
+ * no everyday word (`pt. Zarkowski`, not `pt. Then`).
+ */
+function nameWordAfterPeriod(t: string, p: number): boolean {
+  const we = wordAt(t, p);
+  if (we === p) return false;
+  const f = flagsAt(t, p, we);
+  return f === 0 || (f & (W_FIRST | W_LAST)) !== 0;
+}
+
 /** After a cue phrase starting at p (first word ends at we), the start of the name or -1. */
 function afterCue(t: string, we: number, phrase: number[]): number {
   let q = we;
@@ -1062,14 +1074,21 @@ export function matchNames(
     }
     const phrases = CUE_FIRST.get(hash);
     if (phrases !== undefined) {
+      // `pt.`: the abbreviation's period, as `Pt Zarkowski` reads without it. The period may
+      // end a sentence too ("spoke with pt. Then …"): the word after it must be a dictionary
+      // name or no everyday word.
+      const dotted = hash === H_PT && t.charCodeAt(we) === 46 && isSpace(t.charCodeAt(we + 1));
       for (const phrase of phrases) {
-        const start = afterCue(t, we, phrase);
+        const start = afterCue(t, dotted ? we + 1 : we, phrase);
         if (start < 0) continue;
+        if (dotted && !nameWordAfterPeriod(t, start)) break;
         let end = nameTokensEnd(t, start, 4);
         // `Patient,Status`: the cue and the words after it are a header's column names.
         if (end > 0 && headerCells(t, i, start)) break;
         if (end > 0) {
           end = firstAfterComma(t, end, hash === H_NAME || hash === H_PATIENT || hash === H_PT);
+          // `name SMITH^MARY^Q`: the given and middle names of an HL7 name after the cue.
+          end = xpnGivenEnd(t, end);
           hit(ctx, start, end, "PERSON_NAME");
           return end;
         }

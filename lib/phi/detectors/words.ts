@@ -23,7 +23,8 @@ import {
 import { endsClean, fhirPrefixedDate, PHONE_CUE_WORDS, tryAt } from "./numbers.ts";
 import { wordAt, wordAtHash } from "../read.ts";
 import { base64At } from "./base64.ts";
-import { ibanLength, ibanValid, vinCheckDigitValid } from "../checksums.ts";
+import { xpnNameAt } from "./hl7.ts";
+import { ibanLength, ibanValid, ssnIssuable, vinCheckDigitValid } from "../checksums.ts";
 import { cueBefore, cueList, hit, readsAt, take, type TextCtx } from "../context.ts";
 import type { PhiType } from "../types.ts";
 import { ciscoMacAt, colonMayMatch, macAt } from "./network.ts";
@@ -155,6 +156,9 @@ cue("MRN", "joined", ["patient"]);
 // (`MR-1234`, `mr_4821_hotfix`, `visit-0003`, `job:visit:12345`, `Encounter/12345`); `Visit ID`,
 // `Encounter No` and the like are the phrases above.
 cue("MRN", "hash", ["encounter", "visit", "mr"]);
+// `Record #4829133`, `rec #4829133`, `Rec# 4829133`: a record number after '#'. Joined by '-'
+// or '_' (`record-1234`, `record_1234`) a record is as often a database row's id.
+cue("MRN", "hash", ["record", "rec"]);
 // The financial number of a hospital stay (Cerner's `FIN`, 8 or more digits as issued): 6 or
 // more digits after a space, ':' or '#' (`FIN-1234`, `FIN_123456`, `FIN:12345` and
 // `FIN 4821 dashboard` are ticket and report ids).
@@ -163,6 +167,8 @@ cue("MRN", "number", ["fin"]);
 // 4829133", any case): 7 or more digits, which no count of patients reaches ("patient 1234
 // of 5000" keeps its number).
 cue("MRN", "spaced", ["patient", "pt"]);
+// `record 4829133`, `Record: 4829133`: the same after "record" ("record 1234 of 5000" stays).
+cue("MRN", "spaced", ["record"]);
 // A record in a URL path: `/patients/4829133`, `/api/patients/4829133/notes`.
 cue("MRN", "path", ["patients"]);
 cue("ZIP_CODE", "postal", ["zip", "zipcode", "postcode"]);
@@ -233,7 +239,8 @@ cue("DEVICE_ID", "id", [
   "implant",
   "pacemaker",
 ]);
-cue("SSN", "digits", ["ssn", "social security number", "social security", "ss#"]);
+// Joined as keys write them too: `ssn_536221234`, `social_security_number=…`.
+cue("SSN", "digits", ["ssn", "social security number", "social security", "ss#"], true);
 cue("LOCATION", "place", [
   "originally from",
   "moved here from",
@@ -735,7 +742,7 @@ function joinedIdAt(t: string, p: number): number {
   const len = q - ds;
   if (len < 4 || len > 20 || isAlnum(t.charCodeAt(q))) return -1;
   if (len === 4 && isYear(t, ds)) return -1;
-  return endsClean(t, q) || t.charCodeAt(q) === 95 ? q : -1;
+  return endsClean(t, q) || t.charCodeAt(q) === 95 || hashTail(t, q) ? q : -1;
 }
 
 const H_DE = hashOf("de");
@@ -907,6 +914,8 @@ function cueValueEnd(t: string, c: Cue, v: number, q: number): number {
       );
       // A year and a month alone ("patient_id": "2024-11") date a record, they number none.
       if (e - v === 7 && c.type === "MRN" && yearMonthAt(t, v)) e = -1;
+      // "mrn-4829133-0123456789abcdef": a request hash after the number leaves it a record's.
+      if (e < 0 && c.type === "MRN") e = hashedIdAt(t, v);
       break;
     case "joined":
     case "hash":
@@ -941,7 +950,7 @@ function cueValueEnd(t: string, c: Cue, v: number, q: number): number {
     case "digits": {
       let d = v;
       while (d < t.length && d - v < 10 && isDigit(t.charCodeAt(d))) d++;
-      e = d - v === 9 && !isWordChar(t.charCodeAt(d)) ? d : -1;
+      e = d - v === 9 && !isWordChar(t.charCodeAt(d)) ? d : d - v === 3 ? labelledSsnAt(t, v) : -1;
       break;
     }
     case "place":
@@ -964,6 +973,25 @@ function cueValueEnd(t: string, c: Cue, v: number, q: number): number {
     }
   }
   return e;
+}
+
+/**
+ * The delimited SSN after an SSN label, at p: `AAA-GG-SSSS` with '-', ' ' or '.', ending clean
+ * or at a request hash, that the issuance rules allow. The published samples (`219-09-9999`,
+ * `123-45-6789`, …) count here: standing alone they are examples, after the label they are
+ * what it says. Returns end or -1.
+ */
+function labelledSsnAt(t: string, p: number): number {
+  const s1 = t.charCodeAt(p + 3);
+  const s2 = t.charCodeAt(p + 6);
+  if (
+    !(s1 === 45 || s1 === 32 || s1 === 46) || !(s2 === 45 || s2 === 32 || s2 === 46) ||
+    !isDigit(t.charCodeAt(p + 4)) || !isDigit(t.charCodeAt(p + 5)) || digitRun(t, p + 7) !== 4
+  ) return -1;
+  const e = p + 11;
+  if (!(endsClean(t, e) || hashTail(t, e))) return -1;
+  const group = (t.charCodeAt(p + 4) - 48) * 10 + t.charCodeAt(p + 5) - 48;
+  return ssnIssuable(num3(t, p), group, num4(t, p + 7)) ? e : -1;
 }
 
 /**
@@ -1518,8 +1546,14 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
           if (cues !== undefined) next = tryCue(ctx, i, ae, cues);
         }
       } else if (next <= i && le - i === 3 && h === H_MRN && !ctx.technical) {
-        const e = idTokenAt(t, le, true, true);
+        let e = idTokenAt(t, le, true, true);
+        // "mrn4829133-0123456789abcdef": a request hash after the number leaves it a record's.
+        if (e < 0) e = hashedIdAt(t, le);
         if (e > 0) next = take(ctx, le, e, "MRN");
+      } else if (next <= i && le - i === 3 && h === H_SSN && !ctx.technical) {
+        // "ssn536221234": the SSN glued to its label, as "mrn4829133" is.
+        const e = gluedSsnAt(t, le);
+        if (e > 0) next = take(ctx, le, e, "SSN");
       } else if (
         next <= i && le - i === 2 && h === H_MR && !ctx.technical && isUpperAscii(c) &&
         isUpperAscii(t.charCodeAt(i + 1))
@@ -1534,6 +1568,9 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       if (next <= i && ae - i === 1 && (c | 32) === 120 && t.charCodeAt(ae) === 45) {
         if (headerCueAt(t, ae + 1)) next = ae + 1;
       }
+      // "job-mrn4829133", "job-ssn536221234": the label after a '-' inside an id, which the
+      // word read on through, is read as the token it starts.
+      if (next <= i && we > ae && !ctx.technical) next = labelAfterDash(t, ae, we);
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
     if (fast && (checked = checkRead(t, ae, next, checked)) < 0) return NEEDS_FULL_PATH;
@@ -1545,6 +1582,78 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
 const UUID_LENGTH = 36;
 const H_MRN = hashOf("mrn");
 const H_MR = hashOf("mr");
+const H_SSN = hashOf("ssn");
+
+/**
+ * Where to resume after a word read on through '-' to we (its first part ending at ae) when no
+ * rule took it: at its last part when that is `mrn` or `ssn` (`job-mrn4829133`,
+ * `job-mrn-4829133`), so that the label is read with its value as it is after '_' or '.'
+ * (`job_mrn4829133`); -1 otherwise.
+ */
+function labelAfterDash(t: string, ae: number, we: number): number {
+  const s = we - 3;
+  if (s <= ae || t.charCodeAt(s - 1) !== 45) return -1;
+  const h = wordHash(t, s, we);
+  return h === H_MRN || h === H_SSN ? s : -1;
+}
+
+/**
+ * The SSN glued to its label at p (`ssn536221234`): 9 digits that the issuance rules allow
+ * (published samples included: the label says what they are), then the end, a character
+ * other than a letter, digit or '_' that leads on to no digit, or a request hash
+ * (`ssn536221234-0123456789abcdef`). Returns end or -1.
+ */
+function gluedSsnAt(t: string, p: number): number {
+  const e = p + 9;
+  if (digitRun(t, p) !== 9 || !(endsClean(t, e) || hashTail(t, e))) return -1;
+  return ssnIssuable(
+      num3(t, p),
+      (t.charCodeAt(p + 3) - 48) * 10 + t.charCodeAt(p + 4) - 48,
+      num4(t, p + 5),
+    )
+    ? e
+    : -1;
+}
+
+/** The 3-digit number at p. */
+function num3(t: string, p: number): number {
+  return (t.charCodeAt(p) - 48) * 100 + (t.charCodeAt(p + 1) - 48) * 10 + t.charCodeAt(p + 2) - 48;
+}
+
+/** The 4-digit number at p. */
+function num4(t: string, p: number): number {
+  return num3(t, p) * 10 + t.charCodeAt(p + 3) - 48;
+}
+
+/**
+ * True when a request hash joined by '-' starts at q: 16 or more hex digits with a letter
+ * among them (a run of digits alone is a number, not a hash), then no letter, digit or '_'
+ * (`mrn4829133-0123456789abcdef`, a job id that appends one).
+ */
+function hashTail(t: string, q: number): boolean {
+  if (t.charCodeAt(q) !== 45) return false;
+  let e = q + 1;
+  let letter = false;
+  while (e < t.length && e - q <= 64) {
+    const c = t.charCodeAt(e);
+    if (isDigit(c)) e++;
+    else if (isHex(c)) {
+      letter = true;
+      e++;
+    } else break;
+  }
+  return letter && e - q - 1 >= 16 && !isWordChar(t.charCodeAt(e));
+}
+
+/**
+ * A record number of 4-20 digits at p, no lone year 1900-2099, followed by a request hash
+ * (hashTail): the number of a label that a job id carries on with. Returns its end or -1.
+ */
+function hashedIdAt(t: string, p: number): number {
+  const len = digitRun(t, p);
+  if (len < 4 || len > 20 || (len === 4 && isYear(t, p))) return -1;
+  return hashTail(t, p + len) ? p + len : -1;
+}
 
 /** Length of the digit run at p. */
 function digitRun(t: string, p: number): number {
@@ -1642,6 +1751,11 @@ function asciiWord(ctx: TextCtx, i: number, e: number, hash: number): number {
   if (flags === 0 && e - i > 1 && isLowerAscii(ctx.t.charCodeAt(i + 1))) {
     // Only a word in title case can be a name; in capitals only its trigger flags matter.
     flags = wordFlags(hash);
+  }
+  // `DOE^JANE`, `ZARKOWSKI^QUENBY^^^MR`: an HL7 person name outside a segment.
+  if (ctx.t.charCodeAt(e) === 94 && !ctx.technical) {
+    const x = xpnNameAt(ctx, i, e);
+    if (x > 0) return x;
   }
   if ((flags & (SLICE_FLAGS | W_NAME_CUE)) === 0) {
     // Only the name rules apply; most capitalised words fail their first tests, answered
@@ -1766,6 +1880,11 @@ function plainWord(
   }
   if (len > 24) return ae;
   const capital = (k & C_UPPER) !== 0;
+  // `DOE^JANE`, `ZARKOWSKI^QUENBY^^^MR`: an HL7 person name outside a segment.
+  if (capital && t.charCodeAt(ae) === 94 && !ctx.technical) {
+    const x = xpnNameAt(ctx, i, ae);
+    if (x > 0) return x;
+  }
   // Trigger words (a few hundred, small table) first; a capitalised word that is none of
   // them needs the dictionaries; a lower-case one matters only as a trigger.
   let flags = triggerFlags(hash);
