@@ -157,3 +157,27 @@ Deno.test("a published sample SSN after an SSN label is found; standing alone it
   // The issuance rules still hold after a label: a placeholder is no SSN.
   assertClean(["SSN 000-00-0000", "ssn: 666-12-3456", "SSN 900-12-3456"]);
 });
+
+Deno.test("a date after a birth or clinical-date label is a date with an id suffix after it", () => {
+  const d = ["1955", "03", "02"].join("-");
+  assertFound([
+    [`dob-${d}-001`, "dob-[REDACTED:DATE]-001"],
+    [`dob_${d}_a1`, "dob_[REDACTED:DATE]_a1"],
+    [`born-${d}-1`, "born-[REDACTED:DATE]-1"],
+    [`pt-dob-${d}-01`, "pt-dob-[REDACTED:DATE]-01"],
+    [`zarkowski-dob-${d}-${ID}`, `zarkowski-dob-[REDACTED:DATE]-${ID}`],
+    [`birth_${d}_v2`, "birth_[REDACTED:DATE]_v2"],
+    [`dod-${d}-7`, "dod-[REDACTED:DATE]-7"],
+    [`admit-${d}-001`, "admit-[REDACTED:DATE]-001"],
+    [`DOB 03-02-1955-001`, "DOB [REDACTED:DATE]-001"],
+  ], "DATE");
+  // Without such a label a date with an id after it is a job id, as before.
+  assertClean([
+    "2024-03-14-001",
+    "patient-2026-11-23-001",
+    "job-2024-03-14-001",
+    "run_2024-03-14_a1",
+    "export-2024-03-14-7",
+    "03-14-2024-001",
+  ]);
+});

@@ -261,7 +261,7 @@ function matchNumericDate(t: string, i: number, joins = JOIN_DEPTH): number {
       return -1;
     }
     const end = timeSuffix(t, c);
-    return endsClean(t, end) || joinedDateAt(t, end, joins) ? end : -1;
+    return endsClean(t, end) || joinedDateAt(t, end, joins) || labelledIdDate(t, i, end) ? end : -1;
   }
   if (la > 2) return -1;
   const fourDigitYear = lc === 4 && vc >= 1900 && vc <= 2099;
@@ -273,8 +273,46 @@ function matchNumericDate(t: string, i: number, joins = JOIN_DEPTH): number {
   const dm = vb >= 1 && vb <= 12 && va >= 1 && va <= 31;
   if (!md && !dm) return -1;
   const end = timeSuffix(t, c);
-  return endsClean(t, end) || joinedDateAt(t, end, joins) ? end : -1;
+  return endsClean(t, end) || joinedDateAt(t, end, joins) || labelledIdDate(t, i, end) ? end : -1;
 }
+
+/**
+ * True when the date [i, e), which an id suffix follows ('-' and a digit, '_' and a letter or
+ * digit: `dob-1955-03-02-001`, `dob_1955-03-02_a1`), has a birth or clinical-date label right
+ * before it (`dob`, `born`, `birth`, `dod`, `admit`, …): the label says it is a date, the
+ * suffix numbers the record. Without one such a date is a job id (`2024-03-14-001`).
+ */
+function labelledIdDate(t: string, i: number, e: number): boolean {
+  const c = t.charCodeAt(e);
+  const d = t.charCodeAt(e + 1);
+  if (!((c === 45 && isDigit(d)) || (c === 95 && isAlnum(d)))) return false;
+  return birthCueBefore(t, i) || clinicalDateCueBefore(t, i);
+}
+
+/**
+ * A death, admission or discharge label right before the date at p, past one '-', '_', ':',
+ * '=' or space (`dod-`, `admit_`, `discharged:`), standing as a word of its own.
+ */
+function clinicalDateCueBefore(t: string, p: number): boolean {
+  const e = p - 1;
+  const c = t.charCodeAt(e);
+  if (!(c === 45 || c === 95 || c === 58 || c === 61 || c === 32)) return false;
+  let s = e;
+  while (s > 0 && e - s < 12 && isAsciiLetter(t.charCodeAt(s - 1))) s--;
+  if (s === e || (s > 0 && isAlnum(t.charCodeAt(s - 1)))) return false;
+  return setHas(CLINICAL_DATE_CUES, rangeHash(t, s, e));
+}
+const CLINICAL_DATE_CUES = wordSet([
+  "dod",
+  "death",
+  "deceased",
+  "died",
+  "admit",
+  "admitted",
+  "admission",
+  "discharge",
+  "discharged",
+]);
 
 /**
  * Month-name dates led by a number, the month joined to the numbers on both sides by one
