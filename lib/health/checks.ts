@@ -20,6 +20,8 @@ export function databaseCheck(db: Db): ReadinessCheck {
  * instance shares it, so a failure that took instances out of service would take them all out at
  * once. Without it an instance still serves; it hears other instances' changes by re-reading the
  * database (the mode every second, flags every 2 s) and counts rate limits locally.
+ * While the connection is down the reason is that of its latest attempt (`auth failed`,
+ * `connection refused`, `timeout`, …), not merely that the client is offline.
  */
 export function redisCheck(redis: RedisHandle | undefined, timeoutMs = 2000): ReadinessCheck {
   return {
@@ -27,6 +29,8 @@ export function redisCheck(redis: RedisHandle | undefined, timeoutMs = 2000): Re
     critical: false,
     async run() {
       if (!redis) return "skipped";
+      const error = redis.isReady() ? undefined : redis.lastError();
+      if (error !== undefined) throw error;
       await redis.ping(timeoutMs);
       return "ok";
     },

@@ -10,8 +10,18 @@
  * so an instance can start (and an emergency STANDBY rollout can proceed)
  * during a Redis outage. A REDIS_URL the client cannot use is a configuration
  * error ({@link RedisUrlError}) either way.
+ *
+ * node-redis's `connectTimeout` covers the TCP connect only; its handshake (HELLO with the
+ * credentials, SELECT, CLIENT SETINFO) has no timeout, so a server that accepts and never answers
+ * (a stalled proxy, a port of something that does not speak RESP) held that attempt for ever. Every
+ * connection therefore has an idle bound ({@link IDLE_TIMEOUT_MS}, node-redis's
+ * `socket.socketTimeout`): a connection with no data either way for that long is dropped and the
+ * client reconnects on its usual schedule. Healthy connections are never idle that long: each
+ * sends a PING every {@link PING_INTERVAL_MS} (node-redis's `pingInterval`), and the longest
+ * blocking read the app makes returns well within the bound.
  */
-import { createClient, type RedisClientType } from "redis";
+import { createClient, type RedisClientOptions, type RedisClientType } from "redis";
+import { failureReason } from "../health/readiness.ts";
 import type { Logger } from "../log/mod.ts";
 import { withTimeout } from "../timeout.ts";
 
@@ -19,6 +29,61 @@ export type RedisClient = RedisClientType;
 
 /** How long the first connection of a client may take before it is given up. */
 export const FIRST_CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * The longest a healthy connection waits for data by design: the event stream reader's
+ * `XREAD BLOCK` (lib/realtime/redis_bus.ts, `blockMs`, 5 s). A PING queued behind it is answered
+ * only when it returns, so this is also the longest silence on a reader connection.
+ */
+export const LONGEST_BLOCKING_READ_MS = 5000;
+
+/**
+ * A connection with no data sent or received for this long is dropped and reconnects: the bound on
+ * a handshake the server never answers (and on a server that stops answering later). The longest
+ * blocking read plus the time a first connection may take, so a reader blocked on `XREAD` is never
+ * dropped: 10 s.
+ */
+export const IDLE_TIMEOUT_MS = LONGEST_BLOCKING_READ_MS + FIRST_CONNECT_TIMEOUT_MS;
+
+/** A ready connection sends a PING this often, so one with nothing to do is never idle. */
+export const PING_INTERVAL_MS = FIRST_CONNECT_TIMEOUT_MS / 2;
+
+/** The latest connection error of each client while not ready (cleared once ready). */
+const lastErrors = new WeakMap<RedisClient, unknown>();
+
+/** Remembers `client`'s latest connection error for {@link RedisHandle.lastError}. */
+function trackErrors(client: RedisClient): void {
+  client.on("error", (error: unknown) => lastErrors.set(client, error));
+  client.on("ready", () => lastErrors.delete(client));
+}
+
+/** The reason class of a connection error for a log line ("auth failed", "timeout", …). */
+function reasonOf(error: unknown): string {
+  return failureReason(error).replace(/^failed: /, "");
+}
+
+/**
+ * What an operator does about a reason: fix the credentials ("auth failed"), or wait for / mend the
+ * server or network (every other reason; one outage moves between refused, reset and timeout).
+ * Connection warnings are given once per outage and kind.
+ */
+function kindOf(reason: string): "auth failed" | "unreachable" {
+  return reason === "auth failed" ? reason : "unreachable";
+}
+
+/** Options every connection shares: fail fast while disconnected, the idle bound, PINGs. */
+function clientOptions(
+  url: string,
+  connectTimeout: number,
+  reconnectStrategy: (retries: number, cause: Error) => number | Error,
+): RedisClientOptions {
+  return {
+    url,
+    disableOfflineQueue: true,
+    pingInterval: PING_INTERVAL_MS,
+    socket: { connectTimeout, socketTimeout: IDLE_TIMEOUT_MS, reconnectStrategy },
+  };
+}
 
 export interface RedisHandle {
   /** The command connection. */
@@ -30,6 +95,11 @@ export interface RedisHandle {
   /** PING with a timeout; rejects when Redis cannot answer. */
   ping(timeoutMs: number): Promise<void>;
   isReady(): boolean;
+  /**
+   * While the command connection is not ready: the error of its latest failed attempt (or of the
+   * lost connection), for its reason class only (its message may hold the URL). Else undefined.
+   */
+  lastError(): unknown;
   close(): Promise<void>;
 }
 
@@ -69,31 +139,30 @@ async function connectClient(
   // connect has taken too long, and race it with the same bound as a backstop.
   let connected = false;
   const started = Date.now();
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: Math.min(2000, firstConnectTimeoutMs),
-      reconnectStrategy: (retries: number, cause: Error) => {
-        if (!connected && Date.now() - started >= firstConnectTimeoutMs) return cause;
-        return reconnectDelay(retries);
-      },
-    },
-  }) as RedisClient;
-  let reported = false;
+  const client = createClient(
+    clientOptions(url, Math.min(2000, firstConnectTimeoutMs), (retries, cause) => {
+      if (!connected && Date.now() - started >= firstConnectTimeoutMs) return cause;
+      return reconnectDelay(retries);
+    }),
+  ) as RedisClient;
+  trackErrors(client);
+  // Kinds of reason logged during the current outage.
+  const reported = new Set<string>();
   client.on("error", (error: unknown) => {
-    // Logged once per outage; node-redis keeps retrying on its own.
-    if (!reported) {
-      reported = true;
+    // Logged once per outage and kind of reason; node-redis keeps retrying on its own.
+    const reason = reasonOf(error);
+    if (!reported.has(kindOf(reason))) {
+      reported.add(kindOf(reason));
       logger.warn("redis connection error", {
         role,
         error: error instanceof Error ? error.name : "error",
+        reason,
       });
     }
   });
   client.on("ready", () => {
-    if (reported && connected) logger.info("redis connection restored", { role });
-    reported = false;
+    if (reported.size > 0 && connected) logger.info("redis connection restored", { role });
+    reported.clear();
     connected = true;
   });
   try {
@@ -133,6 +202,7 @@ function handleOver(
       await withTimeout(client.ping(), timeoutMs, () => new Error("timeout"));
     },
     isReady: () => client.isReady,
+    lastError: () => client.isReady ? undefined : lastErrors.get(client),
     close() {
       for (const dup of [...extra, client]) {
         try {
@@ -160,6 +230,8 @@ export async function openRedis(
 
 /** What the connections of one handle opened by {@link startRedis} share. */
 interface StartState {
+  /** The kind of reason the start's warning gave, once given. */
+  startKind?: string;
   /** Set once any connection of the handle was ready: until then the start's warning says it. */
   everConnected: boolean;
 }
@@ -176,34 +248,39 @@ function backgroundClient(
 ): RedisClient {
   let client: RedisClient;
   try {
-    client = createClient({
-      url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: 2000,
-        reconnectStrategy: (retries: number) => reconnectDelay(retries),
-      },
-    }) as RedisClient;
+    client = createClient(
+      clientOptions(url, 2000, (retries) => reconnectDelay(retries)),
+    ) as RedisClient;
   } catch {
     throw new RedisUrlError();
   }
-  let reported = false;
+  trackErrors(client);
+  // Kinds of reason seen during the current outage.
+  const reported = new Set<string>();
   let connected = false;
   client.on("error", (error: unknown) => {
-    // Once per outage, and not before the first connection: the start's warning said it.
-    if (!reported && shared.everConnected) {
+    // Once per outage and kind of reason. Before the first connection, not the kind the start's
+    // warning gave nor while the start has yet to give it; the other kind is logged (e.g. the
+    // server was silent at the start and now refuses the password).
+    const reason = reasonOf(error);
+    const kind = kindOf(reason);
+    if (reported.has(kind)) return;
+    reported.add(kind);
+    const toldByStart = !shared.everConnected &&
+      (shared.startKind === undefined || shared.startKind === kind);
+    if (!toldByStart) {
       logger.warn("redis connection error", {
         role,
         error: error instanceof Error ? error.name : "error",
+        reason,
       });
     }
-    reported = true;
   });
   client.on("ready", () => {
     if (!shared.everConnected) logger.info("redis connected after the start", { role });
-    else if (reported && connected) logger.info("redis connection restored", { role });
+    else if (reported.size > 0 && connected) logger.info("redis connection restored", { role });
     shared.everConnected = true;
-    reported = false;
+    reported.clear();
     connected = true;
   });
   // Settles when ready, or rejects once the client is destroyed: nothing to wait for here.
@@ -257,6 +334,8 @@ export async function startRedis(
   const shared: StartState = { everConnected: false };
   const client = backgroundClient(url, logger, "command", shared);
   const first = await firstAttempt(client, waitMs);
+  // The caller's warning gives this reason; the connections do not repeat it.
+  if (!first.ready) shared.startKind = kindOf(reasonOf(first.error));
   const handle = handleOver(client, url, async () => {
     const dup = backgroundClient(url, logger, "reader", shared);
     // While Redis answers, the reader starts connected (as with openRedis); while it does not,
