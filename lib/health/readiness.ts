@@ -33,6 +33,14 @@ export function failureReason(error: unknown): `failed: ${string}` {
       ? `${e.name} ${e.message} ${String((e as { code?: unknown }).code ?? "")}`
       : "";
   const text = error instanceof Error ? `${describe(error)} ${describe(error.cause)}` : "";
+  // Redis refused the credentials in the URL (WRONGPASS: wrong user or password; NOAUTH: none
+  // given where one is required) or they lack a permission the connection needs (NOPERM): not an
+  // outage, and no retry mends it until the password or the server changes.
+  const refused = (e: unknown) =>
+    e instanceof Error && /^(?:WRONGPASS|NOAUTH|NOPERM)\b/.test(e.message);
+  if (refused(error) || (error instanceof Error && refused(error.cause))) {
+    return "failed: auth failed";
+  }
   if (/ECONNREFUSED|ConnectionRefused|connection refused/i.test(text)) {
     return "failed: connection refused";
   }

@@ -64,3 +64,25 @@ Deno.test("concurrent readiness requests share one run of the checks; the next r
   assert.equal((await again).fresh, true);
   assert.equal(runs, 2);
 });
+
+Deno.test("failureReason() tells a Redis credentials refusal (WRONGPASS, NOAUTH, NOPERM) apart from an outage, without its text", () => {
+  for (
+    const message of [
+      "WRONGPASS invalid username-password pair or user is disabled.",
+      "NOAUTH HELLO must be called with the client already authenticated",
+      "NOPERM User ops has no permissions to run the 'select' command",
+    ]
+  ) {
+    assert.equal(failureReason(new Error(message)), "failed: auth failed", message);
+    assert.equal(
+      failureReason(new Error("gave up", { cause: new Error(message) })),
+      "failed: auth failed",
+    );
+  }
+  assert.equal(
+    failureReason(new Error("connect ECONNREFUSED 127.0.0.1:6379")),
+    "failed: connection refused",
+  );
+  // Only a reply that starts with the code: a message quoting it is not one.
+  assert.equal(failureReason(new Error("unknown user WRONGPASS")), "failed: unavailable");
+});
