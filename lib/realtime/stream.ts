@@ -216,107 +216,114 @@ export async function openEventStream(
     }
   }
 
-  if (request.signal) {
-    if (request.signal.aborted) {
-      session.close("client");
-      return session;
-    }
-    onAbort = () => session.close("client");
-    request.signal.addEventListener("abort", onAbort, { once: true });
-  }
-
-  const news = request.credentialNews;
-  if (news) {
-    doubts = 1; // it may have ended between the caller's authentication and this registration
-    unwatch = news.watch({
-      end: () => {
-        if (session.closed) return false;
-        session.close("revoked");
-        return true;
-      },
-      doubt: () => {
-        doubts++;
-      },
-    });
-  }
-
-  if (request.stillAuthorized) {
-    const check = request.stillAuthorized;
-    /** Whether the credential may have ended unheard since a re-check last confirmed it. */
-    const inDoubt = () => news !== undefined && (confirmed < doubts || !news.hearing());
-    let checking = false;
-    revalidation = timers.setInterval(() => {
-      if (checking) {
-        // No answer within an interval (the database hangs): a stream in doubt ends; one more
-        // question would not be answered sooner.
-        if (inDoubt()) session.close("revoked");
-        return;
+  // Until the session is handed back, nothing else can end it: no response carries its stream,
+  // so no client can cancel it. Whatever fails before then gives its slot back here.
+  try {
+    if (request.signal) {
+      if (request.signal.aborted) {
+        session.close("client");
+        return session;
       }
-      checking = true;
-      // A confirmation read before a later doubt does not answer that doubt.
-      const asked = doubts;
-      check().then((ok) => {
-        if (!ok) session.close("revoked");
-        else confirmed = Math.max(confirmed, asked);
-      }, () => {
-        // Cannot tell (database down): keep the stream and check again later, unless the
-        // credential is in doubt.
-        if (inDoubt()) session.close("revoked");
-      }).finally(() => {
-        checking = false;
-      });
-    }, deps.revalidateMs ?? 60_000);
-  }
-
-  session.send(formatSseRetry(deps.retryMs ?? 3000));
-  // Read together (no await between): the newest id, the snapshot, and what it lacks.
-  const position = deps.bus.lastId();
-  const hello = request.hello();
-  const unapplied = request.unapplied?.();
-  /** What follows the hello: nothing, a resync, or the events after an id (and one before them). */
-  let catchUp: { after: string; first?: AppEvent } | "resync" | undefined;
-  if (
-    unapplied !== undefined &&
-    (resumeFrom === undefined || (resumable && compareEventIds(unapplied.id, resumeFrom) <= 0))
-  ) {
-    // The hello lacks that event's effect: it claims no id, and the event comes next.
-    session.send(formatSseEvent({ event: "hello", data: hello }));
-    lastSent = undefined;
-    catchUp = { after: unapplied.id, first: unapplied };
-  } else if (resumeFrom === undefined) {
-    session.send(formatSseEvent({
-      ...(position !== undefined ? { id: position } : {}),
-      event: "hello",
-      data: hello,
-    }));
-    if (position !== undefined) lastSent = position;
-  } else {
-    session.send(formatSseEvent({ event: "hello", data: hello }));
-    // A malformed id is unknown like any other: the client resyncs (a refusal would stop an
-    // EventSource from ever reconnecting).
-    catchUp = resumable ? { after: resumeFrom } : "resync";
-  }
-
-  let replay: AppEvent[] | "resync" = [];
-  if (catchUp === "resync") {
-    replay = "resync";
-  } else if (catchUp !== undefined) {
-    let found;
-    try {
-      found = await deps.bus.replay(catchUp.after, request.topic);
-    } catch {
-      found = { events: [], complete: false };
+      onAbort = () => session.close("client");
+      request.signal.addEventListener("abort", onAbort, { once: true });
     }
-    // Incomplete: the id is older than the history (or unknown); the client refetches state.
-    replay = !found.complete
-      ? "resync"
-      : catchUp.first && topicMatches(request.topic, catchUp.first.topic)
-      ? [catchUp.first, ...found.events]
-      : found.events;
+
+    const news = request.credentialNews;
+    if (news) {
+      doubts = 1; // it may have ended between the caller's authentication and this registration
+      unwatch = news.watch({
+        end: () => {
+          if (session.closed) return false;
+          session.close("revoked");
+          return true;
+        },
+        doubt: () => {
+          doubts++;
+        },
+      });
+    }
+
+    if (request.stillAuthorized) {
+      const check = request.stillAuthorized;
+      /** Whether the credential may have ended unheard since a re-check last confirmed it. */
+      const inDoubt = () => news !== undefined && (confirmed < doubts || !news.hearing());
+      let checking = false;
+      revalidation = timers.setInterval(() => {
+        if (checking) {
+          // No answer within an interval (the database hangs): a stream in doubt ends; one more
+          // question would not be answered sooner.
+          if (inDoubt()) session.close("revoked");
+          return;
+        }
+        checking = true;
+        // A confirmation read before a later doubt does not answer that doubt.
+        const asked = doubts;
+        check().then((ok) => {
+          if (!ok) session.close("revoked");
+          else confirmed = Math.max(confirmed, asked);
+        }, () => {
+          // Cannot tell (database down): keep the stream and check again later, unless the
+          // credential is in doubt.
+          if (inDoubt()) session.close("revoked");
+        }).finally(() => {
+          checking = false;
+        });
+      }, deps.revalidateMs ?? 60_000);
+    }
+
+    session.send(formatSseRetry(deps.retryMs ?? 3000));
+    // Read together (no await between): the newest id, the snapshot, and what it lacks.
+    const position = deps.bus.lastId();
+    const hello = request.hello();
+    const unapplied = request.unapplied?.();
+    /** What follows the hello: nothing, a resync, or the events after an id (and one before them). */
+    let catchUp: { after: string; first?: AppEvent } | "resync" | undefined;
+    if (
+      unapplied !== undefined &&
+      (resumeFrom === undefined || (resumable && compareEventIds(unapplied.id, resumeFrom) <= 0))
+    ) {
+      // The hello lacks that event's effect: it claims no id, and the event comes next.
+      session.send(formatSseEvent({ event: "hello", data: hello }));
+      lastSent = undefined;
+      catchUp = { after: unapplied.id, first: unapplied };
+    } else if (resumeFrom === undefined) {
+      session.send(formatSseEvent({
+        ...(position !== undefined ? { id: position } : {}),
+        event: "hello",
+        data: hello,
+      }));
+      if (position !== undefined) lastSent = position;
+    } else {
+      session.send(formatSseEvent({ event: "hello", data: hello }));
+      // A malformed id is unknown like any other: the client resyncs (a refusal would stop an
+      // EventSource from ever reconnecting).
+      catchUp = resumable ? { after: resumeFrom } : "resync";
+    }
+
+    let replay: AppEvent[] | "resync" = [];
+    if (catchUp === "resync") {
+      replay = "resync";
+    } else if (catchUp !== undefined) {
+      let found;
+      try {
+        found = await deps.bus.replay(catchUp.after, request.topic);
+      } catch {
+        found = { events: [], complete: false };
+      }
+      // Incomplete: the id is older than the history (or unknown); the client refetches state.
+      replay = !found.complete
+        ? "resync"
+        : catchUp.first && topicMatches(request.topic, catchUp.first.topic)
+        ? [catchUp.first, ...found.events]
+        : found.events;
+    }
+    // Written as the client reads, after the response has been handed back.
+    void writeCatchUp(replay).catch(() => session.close("server"));
+    return session;
+  } catch (error) {
+    session.close("server");
+    throw error;
   }
-  // Written as the client reads, after the response has been handed back.
-  void writeCatchUp(replay).catch(() => session.close("server"));
-  return session;
 
   async function writeCatchUp(replay: AppEvent[] | "resync"): Promise<void> {
     if (replay === "resync") sendResync("history_exceeded");

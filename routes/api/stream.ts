@@ -3,7 +3,7 @@
  * with events:read): `hello` with the caller's governance state, replay from
  * `Last-Event-ID` (or `?lastEventId=`), then live events of the topic. A stream ends as soon as
  * the credential that opened it ends, on this instance or another one, whether or not the
- * database answers.
+ * database answers. `HEAD /api/stream` answers the same headers and opens no stream.
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { sessionSecretOf } from "../../lib/auth/mod.ts";
@@ -89,6 +89,12 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
+      // Hono answers HEAD by running this GET handler and dropping the body it returns, without
+      // cancelling it: a stream opened here would never be told its client is gone and would keep
+      // its connection slot. A HEAD gets the headers of a stream and opens none.
+      if (c.req.method === "HEAD") {
+        return new Response(null, { status: 200, headers: SSE_HEADERS }) as never;
+      }
       const query = c.req.valid("query");
       const lastEventId = c.req.valid("header")["last-event-id"] ?? query.lastEventId;
       const principal = c.get("principal")!;
