@@ -172,6 +172,11 @@ Deno.test("a header row's words are column names: a name cue in a header takes n
       "Name,Status",
       "Physician,Status",
       "Patient,Birth Date,Ward",
+      // Cells parted by ', ' as a spreadsheet copy or a hand-written header writes them.
+      "Patient, Status",
+      "Patient, Status, Ward",
+      "mrn, Patient, Status",
+      "Name, Status",
     ]
   ) {
     assert.equal(redactText(text), text, text);
@@ -181,6 +186,7 @@ Deno.test("a header row's words are column names: a name cue in a header takes n
   // The rows under the patient column are still names; the header stays.
   const cases: Array<[string, string]> = [
     [`Patient,Status\n${LAST},admitted`, `Patient,Status\n${N},admitted`],
+    [`Patient, Status\n${LAST}, admitted`, `Patient, Status\n${N}, admitted`],
     [`patient,status,ward\n${LAST},admitted,4B`, `patient,status,ward\n${N},admitted,4B`],
     [
       `Patient,Status\n${FIRST} ${LAST},admitted\nTams${"in"} Okonk${"wo"},discharged`,
@@ -198,6 +204,13 @@ Deno.test("a header row's words are column names: a name cue in a header takes n
     ["Patient,Mary", `Patient,${N}`],
     [`Patient, ${LAST}, admitted`, `Patient, ${N}, admitted`],
     [`Patient,Status ${LAST}`, `Patient,${N}`],
+    [`Patient, ${FIRST} ${LAST}`, `Patient, ${N}`],
+    ["Patient, Mary", `Patient, ${N}`],
   ];
   for (const [text, redacted] of dataLines) assert.equal(redactText(text), redacted, text);
+  // A cell that is a name further along makes it a data line too: the surname is not left.
+  for (const text of [`Patient, Status, ${LAST}`, `Patient,Status,${LAST}`]) {
+    assert.equal(redactText(text).includes(LAST), false, text);
+    assert.equal(scanText(text).found, true, text);
+  }
 });

@@ -28,6 +28,7 @@ import {
   W_NAME_CUE,
   W_NOT_NAME,
   W_SUFFIX,
+  W_TRIGGER,
   W_VALUE_CUE,
   W_WEEKDAY,
   wordFlags,
@@ -575,16 +576,22 @@ function afterCue(t: string, we: number, phrase: number[]): number {
 
 /**
  * True when a name cue [i, …) and the capitalised words from start on are two cells of
- * a header row (`Patient,Status`, `mrn\tPatient\tStatus`): the cue fills its cell, one ',' or
- * tab and no space parts it from the words, the words fill the next cell and are all everyday
- * words (no dictionary name, no unknown word: `Patient,Zarkowski` is a data line), and every
- * cell of the line is a short name (lib/phi/detectors/columns.ts). A header's words are column
- * names; the rows under a `patient` column are read by the column rule.
+ * a header row (`Patient,Status`, `mrn\tPatient\tStatus`, `Patient, Status`): the cue fills its
+ * cell, one ',' or tab, or ', ', parts it from the words, the words fill the next cell and are
+ * all everyday words (no dictionary name, no unknown word: `Patient,Zarkowski` is a data line),
+ * every cell of the line is a short name (lib/phi/detectors/columns.ts) and none is one
+ * title-case word that reads as a name (`Patient,Status,Zarkowski` is a data line). A header's
+ * words are column names; the rows under a `patient` column are read by the column rule.
  */
 function headerCells(t: string, i: number, start: number): boolean {
-  const delim = t.charCodeAt(start - 1);
-  if ((delim !== 44 && delim !== 9) || !isLetter(t.charCodeAt(start - 2))) return false;
-  const before = i > 0 ? t.charCodeAt(i - 1) : 10;
+  let delim = t.charCodeAt(start - 1);
+  // `Patient, Status`: the cells parted by ', '.
+  const spaced = delim === 32 && t.charCodeAt(start - 2) === 44;
+  if (spaced) delim = 44;
+  const cellEnd = spaced ? start - 3 : start - 2;
+  if ((delim !== 44 && delim !== 9) || !isLetter(t.charCodeAt(cellEnd))) return false;
+  let before = i > 0 ? t.charCodeAt(i - 1) : 10;
+  if (spaced && before === 32 && i > 1 && t.charCodeAt(i - 2) === 44) before = 44;
   if (before !== delim && before !== 10 && before !== 13) return false;
   // The next cell, word by word to its end.
   let q = start;
@@ -602,7 +609,32 @@ function headerCells(t: string, i: number, start: number): boolean {
   let le = t.indexOf("\n", q);
   if (le < 0) le = t.length;
   if (le > ls && t.charCodeAt(le - 1) === 13) le--;
-  return headerShaped(t, ls, le, delim);
+  return headerShaped(t, ls, le, delim) && !nameCellIn(t, ls, le, delim);
+}
+
+/**
+ * True when a cell of line [s, e) split on `delim` is one title-case word that reads as a
+ * name: no dictionary or everyday word (`Zarkowski`), or a first name or surname that is no
+ * everyday word too (`Mary`; `Ward`, `Doctor` are column names as often).
+ */
+function nameCellIn(t: string, s: number, e: number, delim: number): boolean {
+  let a = s;
+  while (a < e) {
+    let b = t.indexOf(String.fromCharCode(delim), a);
+    if (b < 0 || b > e) b = e;
+    let p = a;
+    while (p < b && isSpace(t.charCodeAt(p))) p++;
+    const we = wordAt(t, p);
+    if (we - p >= 2 && skipSpaces(t, we) >= b && isUpperAt(t, p) && isLowerAt(t, p + 1)) {
+      const f = flagsAt(t, p, we);
+      if (f === 0) return true;
+      if ((f & (W_FIRST | W_LAST)) !== 0 && (f & (W_AMBIGUOUS | W_COMMON | W_TRIGGER)) === 0) {
+        return true;
+      }
+    }
+    a = b + 1;
+  }
+  return false;
 }
 
 /**
