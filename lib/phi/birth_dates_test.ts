@@ -196,3 +196,44 @@ Deno.test("'+' and space separated numbers with a two-digit last number and no b
     assert.deepEqual(strictTypes(text), [], text);
   }
 });
+
+Deno.test("after a birth cue, a day, a month name and a two-digit year are one date", () => {
+  const cases: Array<[string, string]> = [
+    ["DOB 12 May 55", "DOB [REDACTED:DATE]"],
+    ["dob=12+May+55", "dob=[REDACTED:DATE]"],
+    ["DOB: May 12, 55", "DOB: [REDACTED:DATE]"],
+    ["born 12-May-55", "born [REDACTED:DATE]"],
+    ["DOB 12 MAR 55", "DOB [REDACTED:DATE]"],
+    ["DOB: 12 May, 55", "DOB: [REDACTED:DATE]"],
+    ["DOB 12th May 55", "DOB [REDACTED:DATE]"],
+    ["date of birth May 12 55", "date of birth [REDACTED:DATE]"],
+    ["DOB 12 May 55, admitted", "DOB [REDACTED:DATE], admitted"],
+  ];
+  for (const [text, redacted] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), ["DATE"], text);
+    assert.deepEqual(scanText(text).findings, [{ type: "DATE", path: "$" }], text);
+  }
+});
+
+Deno.test("a day, a month name and a two-digit year alone are a date as with four digits, not an address", () => {
+  const cases: Array<[string, string]> = [
+    [`12 May ${Y}`, "[REDACTED:DATE]"],
+    ["12 May 55", "[REDACTED:DATE]"],
+    ["12 MAR 55", "[REDACTED:DATE]"],
+    ["12 Jun 55.", "[REDACTED:DATE]."],
+    ["seen 12 May 55", "seen [REDACTED:DATE]"],
+    ["(12 May 55)", "([REDACTED:DATE])"],
+    // A word after the number: the number may count it, the day and month stay a date.
+    ["3 May 20 patients", "[REDACTED:DATE] 20 patients"],
+    ["seen 3 May 20 patients", "seen [REDACTED:DATE] 20 patients"],
+  ];
+  for (const [text, redacted] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), ["DATE"], text);
+  }
+  // A month-first date keeps its two-digit number apart without a birth cue, as before.
+  assert.equal(redactText("May 12, 55 tests passed"), "[REDACTED:DATE], 55 tests passed");
+  // A street named after a month is still an address.
+  assert.deepEqual(strictTypes("12 May Street"), ["STREET_ADDRESS"]);
+});

@@ -342,7 +342,15 @@ function matchMonthNameDate(t: string, i: number, run: number): number {
     if (lead < 1 || lead > 31) return -1;
     if (len === 4) {
       if (tail < 1900 || tail > 2099) return -1;
-    } else if (len !== 2 || sep === 32) return -1;
+    } else if (len !== 2) return -1;
+    else if (sep === 32) {
+      // "12 May 55", "DOB 12 May 55": a two-digit year after spaces ends the date, or follows
+      // a birth cue; before a word ("3 May 20 patients") the number may count it, and the day
+      // and month alone are the date.
+      if (!endsClean(t, e)) return -1;
+      const word = t.charCodeAt(e) === 32 && isAlnum(t.charCodeAt(e + 1));
+      return word && !birthCueBefore(t, i) ? me : e;
+    }
   }
   return endsClean(t, e) ? e : -1;
 }

@@ -20,7 +20,7 @@ import {
   isUpperAt,
   isWordChar,
 } from "../chars.ts";
-import { endsClean, fhirPrefixedDate, PHONE_CUE_WORDS, tryAt } from "./numbers.ts";
+import { birthCueBefore, endsClean, fhirPrefixedDate, PHONE_CUE_WORDS, tryAt } from "./numbers.ts";
 import { wordAt, wordAtHash } from "../read.ts";
 import { base64At } from "./base64.ts";
 import { xpnNameAt } from "./hl7.ts";
@@ -1166,6 +1166,8 @@ function matchMonthDate(ctx: TextCtx, p: number, we: number): number {
     while (ye < t.length && isDigit(t.charCodeAt(ye)) && ye - y < 5) ye++;
     const year = ye - y === 4 ? Number(t.slice(y, ye)) : 0;
     if (year >= 1900 && year <= 2099 && !isAlnum(t.charCodeAt(ye))) end = ye;
+    // "DOB: 12 May, 55": after a birth cue a two-digit year too.
+    else if (ye - y === 2 && !isAlnum(t.charCodeAt(ye)) && birthCueBefore(t, s)) end = ye;
   }
   // Day and/or year after the month.
   let d = q;
@@ -1183,12 +1185,17 @@ function matchMonthDate(ctx: TextCtx, p: number, we: number): number {
       y = skipSpaces(t, y);
       let ye = y;
       while (ye < t.length && isDigit(t.charCodeAt(ye)) && ye - y < 5) ye++;
-      if (ye - y === 4 && !isAlnum(t.charCodeAt(ye))) end = ye;
+      if (!isAlnum(t.charCodeAt(ye))) {
+        // "DOB: May 12, 55": after a birth cue a two-digit year too.
+        if (ye - y === 4 || (ye - y === 2 && birthCueBefore(t, s))) end = ye;
+      }
     }
   } else if (len === 4 && !isAlnum(t.charCodeAt(d))) {
     const year = Number(t.slice(q, d));
     if (year >= 1900 && year <= 2099) end = d;
   }
+  // "DOB 12th May 55": the day before the month, then a two-digit year after a birth cue.
+  if (end === we && len === 2 && !isAlnum(t.charCodeAt(d)) && birthCueBefore(t, s)) end = d;
   // "May" alone is a verb and a name: a day or a year must stand beside the month.
   if (end < 0) return -1;
   hit(ctx, s, end, "DATE");
