@@ -122,6 +122,16 @@ Deno.test("an HL7 person name outside a segment: dictionary names or a name's ow
     ["DOE^JANE", "[REDACTED:PERSON_NAME]"],
     ["Doe^Jane^Q", "[REDACTED:PERSON_NAME]"],
     ["invalid name SMITH^MARY in message", "invalid name [REDACTED:PERSON_NAME] in message"],
+    // A given or middle name of several words: the component to its '^' or its end.
+    ["DOE^MARY ANN", "[REDACTED:PERSON_NAME]"],
+    ["Doe^Mary Ann^^^Mrs", "[REDACTED:PERSON_NAME]^^^Mrs"],
+    ["DOE^MARY ANN^Q", "[REDACTED:PERSON_NAME]"],
+    ["DOE^JANE^MARY ANN", "[REDACTED:PERSON_NAME]"],
+    ["ZARKOWSKI^QUENBY ANN^^^MR", "[REDACTED:PERSON_NAME]^^^MR"],
+    ["rejected DOE^MARY ANN: bad field", "rejected [REDACTED:PERSON_NAME]: bad field"],
+    // An everyday word after the given name is no part of it.
+    ["DOE^JANE ADMITTED", "[REDACTED:PERSON_NAME] ADMITTED"],
+    ["DOE^MARY ANN was admitted", "[REDACTED:PERSON_NAME] was admitted"],
   ], "PERSON_NAME");
   assertClean([
     "ADT^A01",
@@ -138,6 +148,8 @@ Deno.test("an HL7 person name outside a segment: dictionary names or a name's ow
     "^Zarkowski",
     "version ^1.2.3",
     "HOSP^FACILITY^^^MR",
+    "GLU^GLUCOSE LEVEL^L",
+    "WBC^WHITE BLOOD COUNT",
   ]);
 });
 

@@ -618,6 +618,22 @@ function nameLike(t: string, s: number, e: number): boolean {
   return f === 0 || (f & (W_FIRST | W_LAST)) !== 0;
 }
 
+/**
+ * The end of a given or middle name of several words (`MARY ANN`, `Mary Ann`), its first word
+ * [s, e): each further word after one space in the first's case (capitals or title case) and
+ * name-like; an everyday word (`DOE^JANE ADMITTED`) ends it.
+ */
+function xpnMoreWords(t: string, s: number, e: number): number {
+  const caps = isUpperAscii(t.charCodeAt(s + 1));
+  while (t.charCodeAt(e) === 32) {
+    const p = e + 1;
+    const len = xpnWordAt(t, p);
+    if (len < 2 || isUpperAscii(t.charCodeAt(p + 1)) !== caps || !nameLike(t, p, p + len)) break;
+    e = p + len;
+  }
+  return e;
+}
+
 /** Where the last XPN component read by xpnParts() ends (the name's own parts). */
 let xpnNameEnd = 0;
 
@@ -632,7 +648,7 @@ let xpnNameEnd = 0;
 function xpnParts(t: string, e: number): number {
   const gl = xpnWordAt(t, e + 1);
   if (gl < 2 || !nameLike(t, e + 1, e + 1 + gl)) return 0;
-  let end = e + 1 + gl;
+  let end = xpnMoreWords(t, e + 1, e + 1 + gl);
   xpnNameEnd = end;
   let marked = false;
   for (let comp = 3; comp <= 7 && t.charCodeAt(end) === 94; comp++) {
@@ -644,8 +660,10 @@ function xpnParts(t: string, e: number): number {
       continue;
     }
     const h = wordHash(t, p, p + len);
-    if (comp === 3) xpnNameEnd = p + len;
-    else if (comp === 4 || comp === 5 || comp === 7) {
+    if (comp === 3) {
+      end = xpnNameEnd = xpnMoreWords(t, p, p + len);
+      continue;
+    } else if (comp === 4 || comp === 5 || comp === 7) {
       if (!setHas(comp === 4 ? XPN_SUFFIXES : comp === 5 ? XPN_PREFIXES : XPN_NAME_TYPES, h)) {
         break;
       }
