@@ -193,3 +193,29 @@ Deno.test("a date after a birth or clinical-date label is a date with an id suff
     "03-14-2024-001",
   ]);
 });
+
+Deno.test("under a technical key an SSN after its label is found glued or not; a record number is not read", () => {
+  // The SSN label and 9 digits the issuance rules allow: read under any key.
+  for (
+    const value of [
+      `ssn_${SSN9}`,
+      `ssn-${SSN9}`,
+      `ssn.${SSN9}`,
+      `ssn${SSN9}`,
+      `SSN${SSN9}`,
+      `job-ssn${SSN9}`,
+      `job_ssn${SSN9}`,
+      `ssn${SSN9}-${HEX}`,
+    ]
+  ) {
+    assert.deepEqual(scan({ job_id: value }).findings, [{ type: "SSN", path: "$.job_id" }], value);
+    assert.equal(JSON.stringify(redact({ job_id: value })).includes(SSN9), false, value);
+  }
+  // A record number's cue is not read under a technical key, glued or not.
+  for (
+    const value of [`mrn${ID}`, `job-mrn${ID}`, `mrn_${ID}`, `mrn-${ID}`, `MR${ID}`, `xssn${SSN9}`]
+  ) {
+    assert.equal(scan({ job_id: value }).found, false, value);
+    assert.deepEqual(redact({ job_id: value }), { job_id: value }, value);
+  }
+});

@@ -1557,8 +1557,10 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
         // "mrn4829133-0123456789abcdef": a request hash after the number leaves it a record's.
         if (e < 0) e = hashedIdAt(t, le);
         if (e > 0) next = take(ctx, le, e, "MRN");
-      } else if (next <= i && le - i === 3 && h === H_SSN && !ctx.technical) {
-        // "ssn536221234": the SSN glued to its label, as "mrn4829133" is.
+      } else if (next <= i && le - i === 3 && h === H_SSN) {
+        // "ssn536221234": the SSN glued to its label, as "mrn4829133" is. Under a technical
+        // key too, as "ssn_536221234" is (the SSN cue is read there): the label and 9 digits
+        // the issuance rules allow are the same evidence with or without a separator.
         const e = gluedSsnAt(t, le);
         if (e > 0) next = take(ctx, le, e, "SSN");
       } else if (
@@ -1576,8 +1578,9 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
         if (headerCueAt(t, ae + 1)) next = ae + 1;
       }
       // "job-mrn4829133", "job-ssn536221234": the label after a '-' inside an id, which the
-      // word read on through, is read as the token it starts.
-      if (next <= i && we > ae && !ctx.technical) next = labelAfterDash(t, ae, we);
+      // word read on through, is read as the token it starts (under a technical key only
+      // `ssn`: no record-number cue is read there).
+      if (next <= i && we > ae) next = labelAfterDash(t, ae, we, ctx.technical);
       if (next <= i) next = Math.max(ae, we, i + 1);
     }
     if (fast && (checked = checkRead(t, ae, next, checked)) < 0) return NEEDS_FULL_PATH;
@@ -1595,13 +1598,13 @@ const H_SSN = hashOf("ssn");
  * Where to resume after a word read on through '-' to we (its first part ending at ae) when no
  * rule took it: at its last part when that is `mrn` or `ssn` (`job-mrn4829133`,
  * `job-mrn-4829133`), so that the label is read with its value as it is after '_' or '.'
- * (`job_mrn4829133`); -1 otherwise.
+ * (`job_mrn4829133`); only at `ssn` under a technical key; -1 otherwise.
  */
-function labelAfterDash(t: string, ae: number, we: number): number {
+function labelAfterDash(t: string, ae: number, we: number, technical: boolean): number {
   const s = we - 3;
   if (s <= ae || t.charCodeAt(s - 1) !== 45) return -1;
   const h = wordHash(t, s, we);
-  return h === H_MRN || h === H_SSN ? s : -1;
+  return (h === H_MRN && !technical) || h === H_SSN ? s : -1;
 }
 
 /**
