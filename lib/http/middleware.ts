@@ -3,8 +3,9 @@
  * traces read well.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { METHOD_NAME_ALL } from "hono/router";
 import { bodyLimit } from "hono/body-limit";
-import { routePath } from "hono/route";
+import { matchedRoutes } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "../log/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
@@ -49,11 +50,21 @@ export function requestContext(
   };
 }
 
-/** The route pattern that matched (never the raw URL), for logs and metric labels. */
+/**
+ * The route pattern that serves the request (never the raw URL), for logs and metric labels.
+ *
+ * Hono matches the method and path against every route once, before the first middleware
+ * runs: the match lists the app-wide middleware (method ALL) and then the routes that serve
+ * the path. The pattern is that of the route that answered, or, when a middleware answered
+ * before routing reached it (429 rate limit, 413 body too large, 401), of the first route
+ * the router matched after it. `unmatched` only when no route serves the method and path
+ * (404, 405, static files).
+ */
 export function routeLabel(c: Context): string {
   try {
-    const pattern = routePath(c);
-    return pattern && pattern !== "/*" && pattern !== "*" ? pattern : "unmatched";
+    const matched = matchedRoutes(c);
+    const route = matched.slice(c.req.routeIndex).find((r) => r.method !== METHOD_NAME_ALL);
+    return route?.path || "unmatched";
   } catch {
     return "unmatched";
   }
@@ -68,9 +79,7 @@ export function requestLog(
     const started = now();
     await next();
     const seconds = (now() - started) / 1000;
-    const route = c.res.status === 404 && routeLabel(c) === "unmatched"
-      ? "unmatched"
-      : routeLabel(c);
+    const route = routeLabel(c);
     const method = methodLabel(c.req.method);
     const status = c.res.status;
     options.metrics.httpRequests.inc({ route, method, status });
