@@ -103,7 +103,7 @@ import type { Logger } from "./log/mod.ts";
 import { createOutboundGuard } from "./net/mod.ts";
 import { redact } from "./phi/mod.ts";
 import { createJobService } from "./jobs/mod.ts";
-import { createEventBus, type EventBus, SseHub } from "./realtime/mod.ts";
+import { createEventBus, type EventBus, loadDeploymentId, SseHub } from "./realtime/mod.ts";
 import { resyncStreams } from "./realtime/stream.ts";
 import type { RedisHandle } from "./redis/client.ts";
 import { type AppMetrics, createAppMetrics } from "./telemetry/mod.ts";
@@ -164,9 +164,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const ownBus = deps.bus === undefined;
   // Set once the outbound guard exists (guard ← mode ← bus); subscribers' errors report through it.
   let errors: ErrorReporter = NOOP_ERROR_REPORTER;
+  // The database's deployment id tells this deployment's stream entries from those of another on
+  // the same Redis and stream key (staging and production): those are ignored and reported.
+  const deploymentId = deps.bus === undefined && deps.redis
+    ? await loadDeploymentId(db, logger)
+    : undefined;
   const bus = deps.bus ?? await createEventBus({
     redis: deps.redis,
     streamKey: config.realtime.streamKey,
+    ...(deploymentId !== undefined ? { deploymentId } : {}),
     historySize: config.realtime.historySize,
     clock,
     metrics,

@@ -8,12 +8,15 @@
  * - the stored governance mode becomes STANDBY (writes and ingestion wait until someone has
  *   checked the restored state and sets LIVE deliberately), with a governance log entry;
  * - one `system.restore_prepared` entry marks in the audit log where the backup's history
- *   ends, so entries after it are known to be written after the restore.
+ *   ends, so entries after it are known to be written after the restore;
+ * - the database gets a new deployment id (lib/realtime/deployment.ts): a copy of production's
+ *   backup restored for staging must not pass for production on a shared event stream.
  */
 import type { AuditLog } from "./audit/mod.ts";
 import type { Mode } from "./config.ts";
 import type { Db } from "./db/mod.ts";
 import { appendGovernanceLog, readStoredMode, writeStoredMode } from "./governance/store.ts";
+import { renewDeploymentId } from "./realtime/deployment.ts";
 
 export interface RestorePreparation {
   /** The newest audit entry the backup holds (null: none): later ones were written after it. */
@@ -62,6 +65,7 @@ export async function prepareRestoredDatabase(
         details: { from: previousMode, to: "STANDBY", actorType: "system", reason: "restore" },
       });
     }
+    await renewDeploymentId(tx);
     const preparation = { lastAuditIdInBackup, sessionsEnded, previousMode };
     await audit.record({
       actor: { type: "system" },

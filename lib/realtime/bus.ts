@@ -5,11 +5,20 @@ import { createMemoryBus } from "./memory_bus.ts";
 import { createRedisBus } from "./redis_bus.ts";
 import type { EventBus } from "./types.ts";
 
-/** Creates the bus; with `redis` it loads recent history and starts the stream reader. */
+/**
+ * Creates the bus; with `redis` it loads recent history and starts the stream reader.
+ * `deploymentId` (the database's, lib/realtime/deployment.ts) tells this deployment's stream
+ * entries from another's; the in-process bus has no use for it.
+ */
 export async function createEventBus(
-  deps: BusDeps & { redis: RedisHandle | undefined; streamKey: string },
+  deps: BusDeps & { redis: RedisHandle | undefined; streamKey: string; deploymentId?: string },
 ): Promise<EventBus> {
-  const { redis, streamKey, ...rest } = deps;
+  const { redis, streamKey, deploymentId, ...rest } = deps;
   if (!redis) return createMemoryBus(rest);
-  return await createRedisBus({ ...rest, redis, streamKey });
+  return await createRedisBus({
+    ...rest,
+    redis,
+    streamKey,
+    ...(deploymentId !== undefined ? { deploymentId } : {}),
+  });
 }

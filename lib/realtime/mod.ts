@@ -14,11 +14,19 @@ export { createMemoryBus, type MemoryBus } from "./memory_bus.ts";
 export {
   createRedisBus,
   DEFAULT_STREAM_KEY,
+  FOREIGN_WARN_INTERVAL_MS,
   type ReaderState,
   type RedisBus,
   type RedisBusOptions,
 } from "./redis_bus.ts";
 export { createEventBus } from "./bus.ts";
+export {
+  DEPLOYMENT_CONFIG_KEY,
+  deploymentTag,
+  loadDeploymentId,
+  readDeploymentId,
+  renewDeploymentId,
+} from "./deployment.ts";
 export {
   type CapRefusal,
   type CloseReason,

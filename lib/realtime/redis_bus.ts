@@ -39,10 +39,19 @@
  *   came back, delivered out of order, or found the stream trimmed past
  *   entries it had not read (see above); or another
  *   instance dropped internal messages from its full outbox.
+ * - Every entry also carries its deployment's tag (`g`, a short hash of the database's deployment
+ *   id, lib/realtime/deployment.ts). Two deployments on one Redis with the same stream key
+ *   (staging and production) would otherwise show each other's events: an entry with another
+ *   deployment's tag is not delivered, replayed or kept in the history (nor, as an internal
+ *   message, handed to the internal channel); it is counted (`bus_events_foreign_total`) and a
+ *   warning, at most one per {@link FOREIGN_WARN_INTERVAL_MS}, says the key is shared. An entry
+ *   without a tag (an older version during a rolling upgrade, a bus without a deployment id) is
+ *   accepted as before.
  */
 import type { RedisClient, RedisHandle } from "../redis/client.ts";
 import { reconnectDelay } from "../redis/client.ts";
 import { withTimeout } from "../timeout.ts";
+import { deploymentTag } from "./deployment.ts";
 import { EventHistory } from "./history.ts";
 import { createIdGenerator } from "./ids.ts";
 import {
@@ -82,6 +91,8 @@ const RELOAD_WAIT_MS = 3000;
 const LISTEN_GRACE_MS = 5000;
 /** The kind of the entry an instance appends after dropping internal messages from its outbox. */
 const DROPPED_MARKER = "_dropped";
+/** How often, at most, the warning about another deployment's entries in the stream is logged. */
+export const FOREIGN_WARN_INTERVAL_MS = 10 * 60_000;
 
 export interface RedisBusOptions extends BusDeps {
   redis: RedisHandle;
@@ -95,6 +106,12 @@ export interface RedisBusOptions extends BusDeps {
   outboxSize?: number;
   /** Identifies this instance on the entries it appends. */
   instanceId?: string;
+  /**
+   * This deployment's id (the database's, lib/realtime/deployment.ts): its tag goes on every entry
+   * appended, and entries with another deployment's tag are ignored. Without it nothing is tagged
+   * and every entry is accepted.
+   */
+  deploymentId?: string;
 }
 
 export type ReaderState = "ok" | "reconnecting" | "stopped";
@@ -104,6 +121,8 @@ export interface RedisBus extends EventBus {
   subscriberCount(): number;
   /** Events published during an outage and not yet appended to the stream. */
   outboxLength(): number;
+  /** Entries of another deployment seen in the stream since the start (the key is shared). */
+  foreignEntries(): number;
 }
 
 type RawEntry = [string, string[]];
@@ -190,6 +209,36 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   const blockMs = options.blockMs ?? 5000;
   const outboxSize = options.outboxSize ?? 10_000;
   const instanceId = options.instanceId ?? crypto.randomUUID();
+  const ownTag = options.deploymentId === undefined
+    ? undefined
+    : deploymentTag(options.deploymentId);
+  let foreignCount = 0;
+  let foreignWarnedAt: number | undefined;
+  /** Whether an entry was appended by another deployment (tagged, and not with this one's tag). */
+  function isForeign(fields: Record<string, string>): boolean {
+    return ownTag !== undefined && fields.g !== undefined && fields.g !== ownTag;
+  }
+  /**
+   * Counts an entry of another deployment read from the stream, and reports the shared key at
+   * most once per interval. The tags are hashes; only a prefix of them is logged.
+   */
+  function noteForeign(tag: string): void {
+    foreignCount++;
+    metrics?.busForeign.inc();
+    const now = clock.now();
+    if (foreignWarnedAt !== undefined && now - foreignWarnedAt < FOREIGN_WARN_INTERVAL_MS) return;
+    foreignWarnedAt = now;
+    logger?.warn(
+      "event stream key is shared with another deployment; its events are ignored here. " +
+        "Set EVENT_STREAM_KEY per deployment",
+      {
+        stream: "redis",
+        streamKey: key,
+        deployment: ownTag!.slice(0, 8),
+        otherDeployment: tag.slice(0, 8),
+      },
+    );
+  }
   const subscribers = new Subscribers(logger, options.onHandlerError);
   const internalSubscribers = new InternalSubscribers(logger, options.onHandlerError);
   const localIds = createIdGenerator(clock);
@@ -261,6 +310,11 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       history = new EventHistory(options.historySize, oldest ?? `${Math.floor(clock.now())}-0`);
       for (const [id, list] of entries) {
         const fields = fieldsOf(list);
+        if (isForeign(fields)) {
+          noteForeign(fields.g!);
+          localIds.observe(id);
+          continue;
+        }
         const token = tokenOf(fields);
         if (token !== undefined) {
           if (seen.has(token)) continue;
@@ -283,6 +337,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   async function xadd(fields: string[], publishId: string): Promise<string> {
     const args = ["XADD", key, "MAXLEN", "~", String(maxLen), "*", ...fields];
     args.push("o", instanceId, "u", publishId);
+    if (ownTag !== undefined) args.push("g", ownTag);
     return String(await redis.client.sendCommand(args));
   }
 
@@ -475,6 +530,11 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   function handleEntry(id: string, list: string[]): void {
     lastSeen = id;
     const fields = fieldsOf(list);
+    if (isForeign(fields)) {
+      noteForeign(fields.g!);
+      localIds.observe(id);
+      return; // another deployment's: neither delivered nor kept (nor remembered as seen)
+    }
     const token = tokenOf(fields);
     if (token !== undefined) {
       if (seen.has(token)) {
@@ -629,7 +689,9 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
             afterId,
             afterId,
           ]);
-          if (found.length > 0) return { events: [], complete: true };
+          // Not another deployment's entry: this one's events after it were never read here.
+          const [entry] = found;
+          if (entry && !isForeign(fieldsOf(entry[1]))) return { events: [], complete: true };
         } catch {
           // Redis unavailable: the client resyncs.
         }
@@ -670,6 +732,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     readerState: () => state,
     subscriberCount: () => subscribers.count,
     outboxLength: () => outbox.length,
+    foreignEntries: () => foreignCount,
     async close() {
       if (stopped) return;
       stopped = true;

@@ -134,6 +134,11 @@ export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry
       "Events refused by the bus payload guard",
       ["reason"],
     ),
+    busForeign: registry.counter(
+      "bus_events_foreign_total",
+      "Event stream entries of another deployment read and ignored: its EVENT_STREAM_KEY is this " +
+        "deployment's too (set a key per deployment)",
+    ),
     busResyncs: registry.counter(
       "bus_resyncs_total",
       "Times this instance's subscribers (event streams, flag snapshot, mode) were told to " +
