@@ -115,3 +115,43 @@ Deno.test("a token sent as X-API-Key is accepted where the document says so (not
   assert.equal(response.status, 200);
   await response.body?.cancel();
 });
+
+Deno.test("every {name} in a documented path is declared `in: path`, required, on each of its operations", async () => {
+  type Parameter = { in?: string; name?: string; required?: boolean };
+  const doc = await json<{
+    paths: Record<string, Record<string, { parameters?: Parameter[] }>>;
+  }>(await app.request("/api/openapi.json"));
+  const undeclared: string[] = [];
+  let templated = 0;
+  for (const [path, item] of Object.entries(doc.paths)) {
+    const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+    if (names.length === 0) continue;
+    for (const [method, op] of Object.entries(item)) {
+      templated++;
+      for (const name of names) {
+        const declared = op.parameters?.find((p) => p.in === "path" && p.name === name);
+        if (!declared || declared.required !== true) {
+          undeclared.push(`${method.toUpperCase()} ${path}: {${name}}`);
+        }
+      }
+    }
+  }
+  assert.ok(templated > 5, `operations with a path parameter (${templated})`);
+  assert.deepEqual(undeclared, [], "path parameters missing from their operations");
+});
+
+Deno.test("the declared OFREP {key} refuses nothing itself: a key no flag can have gets OFREP's FLAG_NOT_FOUND", async () => {
+  const { createToken } = await import("./helpers/auth.ts");
+  const token = await createToken(app, { scopes: ["flags:evaluate"] });
+  for (const key of ["Not%20A%20Key", "x".repeat(120), "%C3%A9t%C3%A9"]) {
+    const response = await app.request(`/ofrep/v1/evaluate/flags/${key}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ context: { targetingKey: "u" } }),
+    });
+    assert.equal(response.status, 404, key);
+    assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
+    const body = await json<{ key: string; errorCode: string }>(response);
+    assert.deepEqual([body.key, body.errorCode], ["", "FLAG_NOT_FOUND"], key);
+  }
+});

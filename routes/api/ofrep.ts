@@ -103,6 +103,19 @@ const REQUEST_BODY = {
   },
 };
 
+/**
+ * The path's flag or experiment key. Any string passes: a key no flag can have gets OFREP's
+ * FLAG_NOT_FOUND from the route, never the app's validation problem.
+ */
+const PathKey = z.object({
+  key: z.string().openapi({
+    param: { name: "key", in: "path", required: true },
+    description: `The flag or experiment key (keys match \`${KEY_PATTERN.source}\`; any other ` +
+      "key is FLAG_NOT_FOUND)",
+    example: "new-dashboard",
+  }),
+});
+
 /** The OFREP operations' paths in the document, which get {@link REQUEST_BODY}. */
 const DOCUMENTED_PATHS = ["/ofrep/v1/evaluate/flags/{key}", "/ofrep/v1/evaluate/flags"];
 
@@ -238,6 +251,7 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       summary: "Evaluate one flag (OFREP single evaluation)",
       description: REQUEST_DOC,
       middleware: secured("/ofrep/v1/evaluate/flags/{key}"),
+      request: { params: PathKey },
       responses: {
         200: { description: "Evaluated", ...jsonContent(Success) },
         400: {
