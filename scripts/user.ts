@@ -33,6 +33,7 @@ import {
   type EventBus,
   EventRefusedError,
   type InternalChannel,
+  loadDeploymentId,
   type RedisBus,
 } from "../lib/realtime/mod.ts";
 import { openRedis, type RedisHandle } from "../lib/redis/client.ts";
@@ -147,7 +148,12 @@ interface Peers {
  * even when nothing is left to change), and the exit status is {@link EXIT_NOT_TOLD}, apart from
  * 1 (nothing done), so a runbook or script notices without mistaking it for a failed change.
  */
-async function openPeers(config: Config, redisUrl: string, logger: Logger): Promise<Peers> {
+async function openPeers(
+  config: Config,
+  redisUrl: string,
+  logger: Logger,
+  deploymentId: string | undefined,
+): Promise<Peers> {
   const address = redisAddress(redisUrl);
   let redis: RedisHandle | undefined;
   let bus: EventBus | undefined;
@@ -166,6 +172,8 @@ async function openPeers(config: Config, redisUrl: string, logger: Logger): Prom
         historySize: config.realtime.historySize,
         clock: systemClock,
         logger,
+        // Tagged as the app's own entries: other deployments on the same stream key ignore it.
+        deploymentId,
       }),
       ANNOUNCE_TIMEOUT_MS,
       () => new Error("event bus not ready in time"),
@@ -281,7 +289,7 @@ async function main(): Promise<number> {
     });
     // Only commands that end credentials have anything to tell; the others do not wait on Redis.
     const peers = config.redisUrl && ENDS_CREDENTIALS.has(command)
-      ? await openPeers(config, config.redisUrl, logger)
+      ? await openPeers(config, config.redisUrl, logger, await loadDeploymentId(db, logger))
       : undefined;
     try {
       const auth = createAuthService({

@@ -13,6 +13,7 @@
  */
 import assert from "node:assert/strict";
 import { memoryLogger } from "../lib/log/mod.ts";
+import { deploymentTag, readDeploymentId } from "../lib/realtime/deployment.ts";
 import { openRedis } from "../lib/redis/client.ts";
 import { withTimeout } from "../lib/timeout.ts";
 import { json, type TestApp } from "./helpers/app.ts";
@@ -77,6 +78,22 @@ function receivedLines(app: TestApp, secrets: string[]): Array<Record<string, un
   });
 }
 
+/** The deployment tag (field `g`) of every entry on `streamKey`, undefined for an untagged one. */
+async function streamTags(streamKey: string): Promise<Array<string | undefined>> {
+  const redis = await openRedis(TEST_REDIS_URL!, memoryLogger());
+  try {
+    const entries = await redis.client.sendCommand(["XRANGE", streamKey, "-", "+"]) as Array<
+      [string, string[]]
+    >;
+    return entries.map(([, fields]) => {
+      const at = fields.findIndex((field, i) => i % 2 === 0 && field === "g");
+      return at === -1 ? undefined : fields[at + 1];
+    });
+  } finally {
+    await redis.close();
+  }
+}
+
 /** A port nothing listens on (bound, then released). */
 function closedPort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -126,7 +143,7 @@ Deno.test({
   ignore,
   ...opts,
   async fn() {
-    await withInstance(async ({ b, env, cutDbOfB, bHasReadUpToNow }) => {
+    await withInstance(async ({ b, env, streamKey, cutDbOfB, bHasReadUpToNow }) => {
       const deactivated = await signIn(b, await createUser(b, { role: "STEWARD" }));
       const demoted = await signIn(b, await createUser(b, { role: "STEWARD" }));
       const reset = await signIn(b, await createUser(b, { role: "STEWARD" }));
@@ -156,6 +173,11 @@ Deno.test({
       for (const [what, result] of Object.entries(runs)) {
         assert.equal(result.code, 0, `${what}: ${result.stderr}`);
       }
+      // Every entry on the stream, the command's messages included, carries this deployment's tag:
+      // another deployment on the same stream key ignores them.
+      const tags = await streamTags(streamKey);
+      assert.ok(tags.length >= 4, "the command's messages are on the stream");
+      assert.deepEqual(new Set(tags), new Set([deploymentTag((await readDeploymentId(b.db))!)]));
 
       await bHasReadUpToNow();
       cutDbOfB();
