@@ -19,7 +19,7 @@ import {
 import { createRevealOnce, RevealReadError } from "../lib/auth/reveal_once.ts";
 import { SignInLockedError } from "../lib/auth/service.ts";
 import type { RouteContext } from "../lib/context.ts";
-import { AppError, ModeStandbyError, RateLimitedError } from "../lib/errors/mod.ts";
+import { AppError, ModeStandbyError, NotFoundError, RateLimitedError } from "../lib/errors/mod.ts";
 import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 import { type Access, authorize, page } from "../lib/http/access.ts";
 import { modeAllows } from "../lib/governance/policy.ts";
@@ -27,7 +27,7 @@ import { firstValues, type FormFields, formValue, formValues, readForm } from ".
 import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { AuditQuery } from "./api/audit.ts";
-import { TokenNameSchema } from "./api/admin.ts";
+import { TokenIdSchema, TokenNameSchema } from "./api/admin.ts";
 import {
   CsrfField,
   ErrorNotice,
@@ -1109,13 +1109,16 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   });
 
   page(app, ctx.access, "POST", "/admin/tokens/:id/revoke", ADMIN_GOVERNANCE, async (c) => {
-    const failure = await attempt(
-      c,
-      () => auth.revokeToken(param(c, "id"), actorOf(c.get("principal")), c.get("requestId")),
-    );
+    const id = param(c, "id");
+    const failure = await attempt(c, async () => {
+      // Anything but a token id names no token: the service (which announces what it ends to
+      // every instance) is not asked.
+      if (!TokenIdSchema.safeParse(id).success) throw new NotFoundError("No such API token");
+      await auth.revokeToken(id, actorOf(c.get("principal")), c.get("requestId"));
+    });
     if (failure) return await tokensPage(c, failed(failure));
     return c.redirect(
-      `/admin/tokens?notice=token_revoked&id=${encodeURIComponent(param(c, "id"))}`,
+      `/admin/tokens?notice=token_revoked&id=${encodeURIComponent(id)}`,
       303,
     );
   });

@@ -263,10 +263,14 @@ export function createAuthService(options: AuthServiceOptions) {
       }
     }
   }
-  /** Credentials ended here: listeners hear it at once, the other instances through the bus. */
-  async function endHere(ended: CredentialsEnded): Promise<void> {
+  /**
+   * Credentials ended here: listeners hear it at once, the other instances through the bus.
+   * `committed`: whether the change that ended them is known to have committed (see
+   * {@link announce}).
+   */
+  async function endHere(ended: CredentialsEnded, committed: boolean): Promise<void> {
     tell((listener) => listener.ended(ended));
-    await announce(ended);
+    await announce(ended, committed);
   }
   /**
    * Runs `change` (a transaction) that ends or alters credentials. `drop` takes them out of this
@@ -277,7 +281,9 @@ export function createAuthService(options: AuthServiceOptions) {
    * (nothing for a refused or empty change); when the transaction failed, what it would have
    * ended: its COMMIT may have happened before the connection was lost, and an announcement of a
    * change that rolled back only makes the others verify the credential against the database
-   * again.
+   * again. Only a committed change may make the others forget everything (when the bus refuses
+   * the message naming what ended): one that failed, as with an id the database refuses, ends
+   * nothing anywhere.
    */
   async function ending<T>(
     drop: () => void,
@@ -295,7 +301,7 @@ export function createAuthService(options: AuthServiceOptions) {
     } finally {
       drop();
       const what = ended(outcome);
-      if (what) await endHere(what);
+      if (what) await endHere(what, outcome.committed);
     }
   }
   // Every change that ends or alters a user's sessions drops them from memory here and, through
@@ -325,8 +331,11 @@ export function createAuthService(options: AuthServiceOptions) {
    * ANNOUNCE_WAIT_MS for Redis to take the message: a Redis that stopped answering must not hold
    * the sign-out or deactivation that asked (the message stays queued in the bus and goes out
    * when Redis answers; instances that lost Redis meanwhile forget everything on their own).
+   * When the bus refuses the message, the others are asked to forget everything instead, but
+   * only for a `committed` change: a failed one (its id may be anything a caller sent, a NUL
+   * included) must not empty every instance's memory.
    */
-  async function announce(ended: CredentialsEnded): Promise<void> {
+  async function announce(ended: CredentialsEnded, committed: boolean): Promise<void> {
     if (!peers) return;
     try {
       await withTimeout(
@@ -339,6 +348,16 @@ export function createAuthService(options: AuthServiceOptions) {
       if (error instanceof AnnounceTimeoutError) {
         logger?.warn("credentials ended message not confirmed in time; it stays queued", {
           scope: ended.ended,
+        });
+        return;
+      }
+      if (!committed) {
+        // The change failed: what it named did not end. (Were only its COMMIT's answer lost, the
+        // others still check the credential against the database on every use; memory serves
+        // it only during their own database outage, for at most STALE_IF_ERROR_MS.)
+        logger?.warn("credentials ended message of a failed change not sent", {
+          scope: ended.ended,
+          errorType: error instanceof Error ? error.name : typeof error,
         });
         return;
       }

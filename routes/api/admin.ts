@@ -65,6 +65,17 @@ const LockView = z.object({
 
 const IdParam = z.object({ id: z.string().min(1).max(64) });
 
+/**
+ * An API token's id as the database makes them (gen_random_uuid()). Checked before the auth
+ * service is asked: anything else names no token, and must not reach a revocation (which drops
+ * and announces what it ends to every instance).
+ */
+export const TokenIdSchema = z.string().regex(
+  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+  "Must be a token id (a UUID)",
+).openapi({ format: "uuid", example: "7d0c4c7e-2f55-4d2a-9c1e-3b6f0a8e5d21" });
+const TokenIdParam = z.object({ id: TokenIdSchema });
+
 type UserLike = {
   id: string;
   email: string;
@@ -359,9 +370,10 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       path: "/api/admin/tokens/{id}",
       tags: ["Admin"],
       summary: "Revoke an API token (effective on its next use)",
-      request: { params: IdParam },
+      request: { params: TokenIdParam },
       responses: {
         204: { description: "Revoked" },
+        400: { description: "Not a token id (VALIDATION_FAILED); nothing is revoked" },
         404: { description: "No such token (NOT_FOUND)" },
       },
     }),
