@@ -1,9 +1,15 @@
 /**
  * "Try it" for the API reference: pick an operation, fill the path, query and
  * JSON body, send it with the page's session (and CSRF token), read the answer.
+ * It sends with fetch only: server-rendered (no JavaScript), Send is disabled and
+ * a note says the console needs JavaScript; hydrated, Send is enabled and the
+ * note is gone.
  */
 import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
+import { useEffect } from "preact/hooks";
+
+const NEEDS_JS_ID = "api-console-needs-js";
 
 export interface ApiConsoleProps extends Record<string, unknown> {
   operations: Array<
@@ -18,6 +24,11 @@ export default function ApiConsole({ operations, csrfToken }: ApiConsoleProps): 
   const body = useSignal("{\n}");
   const result = useSignal<{ status: number; text: string } | null>(null);
   const busy = useSignal(false);
+  /** Hydrated: the console can send (it has no form submission of its own to fall back on). */
+  const live = useSignal(false);
+  useEffect(() => {
+    live.value = true;
+  }, []);
   const op = operations.find((o) => o.id === selected.value);
 
   async function send(event: Event) {
@@ -94,9 +105,20 @@ export default function ApiConsole({ operations, csrfToken }: ApiConsoleProps): 
           />
         </label>
       )}
-      <button type="submit" class="button button--primary" disabled={busy.value}>
+      <button
+        type="submit"
+        class="button button--primary"
+        disabled={!live.value || busy.value}
+        aria-describedby={live.value ? undefined : NEEDS_JS_ID}
+      >
         {busy.value ? "Sending…" : "Send"}
       </button>
+      {!live.value && (
+        <p class="field-hint" id={NEEDS_JS_ID} data-testid={NEEDS_JS_ID}>
+          The console needs JavaScript to send requests; the reference below reads the same without
+          it.
+        </p>
+      )}
       {result.value && (
         <div class="api-console__result" aria-live="polite">
           <p>
