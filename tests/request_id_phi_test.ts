@@ -1,7 +1,7 @@
 /**
- * A client X-Request-ID that carries a record number, SSN, birth date or phone is not adopted
- * on a signed-in write: the response header, the log lines and the (append-only) audit row
- * carry a fresh UUID instead. A tracer's id is still adopted.
+ * A client X-Request-ID that carries a record number, SSN, birth date, phone or card number
+ * (also with hex letters appended) is not adopted on a signed-in write: the response header, the
+ * log lines and the (append-only) audit row carry a fresh UUID instead. A tracer's id is still adopted.
  */
 import assert from "node:assert/strict";
 import { buildTestApp } from "./helpers/app.ts";
@@ -15,6 +15,11 @@ const PHI_IDS = [
   "4155550132000",
   "5362288410000",
   "19550302000000",
+  // Hex letters appended to a phone, an SSN, a birth date or a card number.
+  "4155550132abcdef",
+  "req-536221234abcdef0",
+  "19550302abcdef01",
+  "trace:4111111111111111a",
 ];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

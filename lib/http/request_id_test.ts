@@ -4,10 +4,11 @@ import { acceptedRequestId } from "./request_id.ts";
 Deno.test("acceptedRequestId() adopts the opaque ids proxies and tracers generate", () => {
   for (
     const id of [
-      crypto.randomUUID(),
-      crypto.randomUUID().toUpperCase(),
-      `req-${crypto.randomUUID()}`,
-      `request_${crypto.randomUUID()}`,
+      // Fixed UUIDs: a random one can hold a decimal run that reads as an SSN or a date.
+      "6f1c2a7e-3d4b-4c5a-9e8f-0a1b2c3d4e5f",
+      "6F1C2A7E-3D4B-4C5A-9E8F-0A1B2C3D4E5F",
+      "req-0b7e6a2c-58d1-4f3e-a9c4-7d2e1b0f6a93",
+      "request_c3a1f8e2-9b4d-4e07-8f6a-2d5c1e9b7a40",
       // A W3C trace-context trace id and nginx's $request_id: 32 hex digits.
       "4bf92f3577b34da6a3ce929d0e0e4736",
       "4BF92F3577B34DA6A3CE929D0E0E4736",
@@ -88,4 +89,36 @@ Deno.test("acceptedRequestId() refuses ids made of decimal digits only", () => {
       "19550302-4155-5501-3200-000000000000",
     ]
   ) assert.equal(acceptedRequestId(id), undefined, id);
+});
+
+Deno.test("acceptedRequestId() refuses a hex id with a phone, SSN, birth date or card number inside", () => {
+  for (
+    const id of [
+      "4155550132abcdef", // a phone (NANP) and hex letters
+      "536221234abcdef0", // an SSN
+      "req-536221234abcdef0",
+      "19550302abcdef01", // a birth date, YYYYMMDD
+      "03021955abcdef01", // MMDDYYYY
+      "4111111111111111abcd", // a card number (Luhn)
+      "trace:4111111111111111a",
+      "1955030200000000000000000000000a",
+      "19550302-4155-5501-3200-00000000000a",
+    ]
+  ) assert.equal(acceptedRequestId(id), undefined, id);
+});
+
+Deno.test("acceptedRequestId() keeps random ids whose decimal runs read as no PHI", () => {
+  for (
+    const id of [
+      // W3C trace-context and nginx examples.
+      "4bf92f3577b34da6a3ce929d0e0e4736",
+      "5b8aa5a2d2c872e8321cf37308d69df2",
+      "0af7651916cd43dd8448eb211c80319c",
+      "9f1c74c2e6a44f0b81d2c0f4c7e2a913",
+      "req-00f067aa0ba902b7",
+      "trace:ab84003324cd9e11",
+      // An 8-digit run that is no date (year 0013, month 00, day 00 in every reading).
+      "7e3a00132500fbc4d1e9a0b6c2f48d1a",
+    ]
+  ) assert.equal(acceptedRequestId(id), id, id);
 });
