@@ -160,55 +160,22 @@ Deno.test("a patient column is a name column", () => {
   ) assert.equal(redactText(text), text, text);
 });
 
-Deno.test("a header row's words are column names: a name cue in a header takes no name", () => {
-  // One line, or a header with rows under it: `Status` is the column beside `Patient`.
-  for (
-    const text of [
-      "Patient,Status",
-      "Patient,Status,Ward",
-      "patient,status,ward",
-      "Patient\tStatus",
-      "mrn,Patient,Status",
-      "Name,Status",
-      "Physician,Status",
-      "Patient,Birth Date,Ward",
-      // Cells parted by ', ' as a spreadsheet copy or a hand-written header writes them.
-      "Patient, Status",
-      "Patient, Status, Ward",
-      "mrn, Patient, Status",
-      "Name, Status",
-    ]
-  ) {
-    assert.equal(redactText(text), text, text);
-    assert.equal(scanText(text).found, false, text);
-  }
+Deno.test("known edge: a name cue in a header row takes the next column as a name", () => {
+  // The header-row rule (14007eb, 22cb6a7) was reverted: it left names in lines shaped like a
+  // header ('Patient,Status,<given> <surname>', 'Patient,Sky'). Over-redaction: the column
+  // beside the cue is redacted; the rows under a patient column are still names.
   const N = "[REDACTED:PERSON_NAME]";
-  // The rows under the patient column are still names; the header stays.
   const cases: Array<[string, string]> = [
-    [`Patient,Status\n${LAST},admitted`, `Patient,Status\n${N},admitted`],
-    [`Patient, Status\n${LAST}, admitted`, `Patient, Status\n${N}, admitted`],
-    [`patient,status,ward\n${LAST},admitted,4B`, `patient,status,ward\n${N},admitted,4B`],
-    [
-      `Patient,Status\n${FIRST} ${LAST},admitted\nTams${"in"} Okonk${"wo"},discharged`,
-      `Patient,Status\n${N},admitted\n${N},discharged`,
-    ],
-  ];
-  for (const [text, redacted] of cases) {
-    assert.equal(redactText(text), redacted, text);
-    assert.deepEqual(scanText(text).findings, [{ type: "PERSON_NAME", path: "$" }], text);
-  }
-  // A cell that is no everyday word after the cue is still a name: a data line, not a header.
-  const dataLines: Array<[string, string]> = [
+    ["Patient,Status", `Patient,${N}`],
+    ["Patient, Status", `Patient, ${N}`],
+    [`Patient,Status\n${LAST},admitted`, `Patient,${N}\n${N},admitted`],
+    [`Patient, Status\n${LAST}, admitted`, `Patient, ${N}\n${N}, admitted`],
     [`Patient,${LAST}`, `Patient,${N}`],
     [`Patient,${FIRST} ${LAST}`, `Patient,${N}`],
     ["Patient,Mary", `Patient,${N}`],
     [`Patient, ${LAST}, admitted`, `Patient, ${N}, admitted`],
-    [`Patient,Status ${LAST}`, `Patient,${N}`],
-    [`Patient, ${FIRST} ${LAST}`, `Patient, ${N}`],
-    ["Patient, Mary", `Patient, ${N}`],
   ];
-  for (const [text, redacted] of dataLines) assert.equal(redactText(text), redacted, text);
-  // A cell that is a name further along makes it a data line too: the surname is not left.
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
   for (const text of [`Patient, Status, ${LAST}`, `Patient,Status,${LAST}`]) {
     assert.equal(redactText(text).includes(LAST), false, text);
     assert.equal(scanText(text).found, true, text);

@@ -145,20 +145,17 @@ Deno.test("a surname that is a street word too ends before a value's cue", () =>
   ]);
 });
 
-Deno.test("a sort direction after a name column is no name: ORDER BY last_name DESC", () => {
+Deno.test("known edge: a sort direction after a name column is read as a name", () => {
+  // ASC/DESC as name stops (dede856) were reverted: they cut names ("Pt Desc <surname>",
+  // "Patient: <given> Asc <surname>" left the surname). Over-redaction of the direction.
   check([
     [
       "SELECT id FROM patients ORDER BY last_name DESC",
-      "SELECT id FROM patients ORDER BY last_name DESC",
+      `SELECT id FROM patients ORDER BY last_name ${N}`,
     ],
-    [
-      "ORDER BY last_name ASC, first_name DESC LIMIT 20",
-      "ORDER BY last_name ASC, first_name DESC LIMIT 20",
-    ],
-    ["order by name Descending", "order by name Descending"],
-    ["sorted by patient Ascending", "sorted by patient Ascending"],
-    // A name after the cue is still a name.
-    [`patient ${"Zarkow" + "ski"} DESC`, `patient ${N} DESC`],
-    [`Dear ${"Quen" + "by"} Desc`, `Dear ${N} Desc`],
+    ["order by name Descending", `order by name ${N}`],
+    // A name after the cue is a name, with the direction.
+    [`patient ${"Zarkow" + "ski"} DESC`, `patient ${N}`],
+    [`Dear ${"Quen" + "by"} Desc`, `Dear ${N}`],
   ]);
 });

@@ -199,17 +199,6 @@ function readHeader(
   return null;
 }
 
-/**
- * True when line [s, e) split on `delim` (no Markdown) has the shape of a header: 2 to
- * MAX_COLUMNS cells, each a short name. Whether a column names an identifier is not asked.
- */
-export function headerShaped(t: string, s: number, e: number, delim: number): boolean {
-  if (e - s > MAX_COLUMNS * 42) return false;
-  const spans = cells(t, s, e, delim, false);
-  if (spans.length < 2 || spans.length > MAX_COLUMNS) return false;
-  return spans.every(([a, b]) => HEADER_CELL.test(t.slice(a, b).trim()));
-}
-
 /** Hits for the identifier columns of every delimited table with a header in ctx's text. */
 export function detectDelimitedColumns(ctx: TextCtx): void {
   const t = ctx.t;

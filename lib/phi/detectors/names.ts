@@ -8,7 +8,6 @@ import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
 import { hit, readsAt, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
 import { rangeHash, wordAt, wordAtHash, wordAtJoined, wordAtWide } from "../read.ts";
-import { headerShaped } from "./columns.ts";
 import { cueValueAt } from "./words.ts";
 import { xpnGivenEnd } from "./hl7.ts";
 import {
@@ -28,7 +27,6 @@ import {
   W_NAME_CUE,
   W_NOT_NAME,
   W_SUFFIX,
-  W_TRIGGER,
   W_VALUE_CUE,
   W_WEEKDAY,
   wordFlags,
@@ -280,11 +278,6 @@ const NOT_NAME = [
   "release",
   "retries",
   "timeout",
-  // Sort directions after a column (`ORDER BY last_name DESC`).
-  "asc",
-  "desc",
-  "ascending",
-  "descending",
 ];
 
 function skipSpaces(t: string, p: number): number {
@@ -572,69 +565,6 @@ function afterCue(t: string, we: number, phrase: number[]): number {
     else break;
   }
   return q;
-}
-
-/**
- * True when a name cue [i, …) and the capitalised words from start on are two cells of
- * a header row (`Patient,Status`, `mrn\tPatient\tStatus`, `Patient, Status`): the cue fills its
- * cell, one ',' or tab, or ', ', parts it from the words, the words fill the next cell and are
- * all everyday words (no dictionary name, no unknown word: `Patient,Zarkowski` is a data line),
- * every cell of the line is a short name (lib/phi/detectors/columns.ts) and none is one
- * title-case word that reads as a name (`Patient,Status,Zarkowski` is a data line). A header's
- * words are column names; the rows under a `patient` column are read by the column rule.
- */
-function headerCells(t: string, i: number, start: number): boolean {
-  let delim = t.charCodeAt(start - 1);
-  // `Patient, Status`: the cells parted by ', '.
-  const spaced = delim === 32 && t.charCodeAt(start - 2) === 44;
-  if (spaced) delim = 44;
-  const cellEnd = spaced ? start - 3 : start - 2;
-  if ((delim !== 44 && delim !== 9) || !isLetter(t.charCodeAt(cellEnd))) return false;
-  let before = i > 0 ? t.charCodeAt(i - 1) : 10;
-  if (spaced && before === 32 && i > 1 && t.charCodeAt(i - 2) === 44) before = 44;
-  if (before !== delim && before !== 10 && before !== 13) return false;
-  // The next cell, word by word to its end.
-  let q = start;
-  for (let words = 0;; words++) {
-    const we = wordAt(t, q);
-    if (we === q || words === 4) return false;
-    const f = flagsAt(t, q, we);
-    if (f === 0 || (f & (W_FIRST | W_LAST)) !== 0) return false;
-    q = skipSpaces(t, we);
-    if (q >= t.length) break;
-    const c = t.charCodeAt(q);
-    if (c === delim || c === 10 || c === 13) break;
-  }
-  const ls = t.lastIndexOf("\n", i) + 1;
-  let le = t.indexOf("\n", q);
-  if (le < 0) le = t.length;
-  if (le > ls && t.charCodeAt(le - 1) === 13) le--;
-  return headerShaped(t, ls, le, delim) && !nameCellIn(t, ls, le, delim);
-}
-
-/**
- * True when a cell of line [s, e) split on `delim` is one title-case word that reads as a
- * name: no dictionary or everyday word (`Zarkowski`), or a first name or surname that is no
- * everyday word too (`Mary`; `Ward`, `Doctor` are column names as often).
- */
-function nameCellIn(t: string, s: number, e: number, delim: number): boolean {
-  let a = s;
-  while (a < e) {
-    let b = t.indexOf(String.fromCharCode(delim), a);
-    if (b < 0 || b > e) b = e;
-    let p = a;
-    while (p < b && isSpace(t.charCodeAt(p))) p++;
-    const we = wordAt(t, p);
-    if (we - p >= 2 && skipSpaces(t, we) >= b && isUpperAt(t, p) && isLowerAt(t, p + 1)) {
-      const f = flagsAt(t, p, we);
-      if (f === 0) return true;
-      if ((f & (W_FIRST | W_LAST)) !== 0 && (f & (W_AMBIGUOUS | W_COMMON | W_TRIGGER)) === 0) {
-        return true;
-      }
-    }
-    a = b + 1;
-  }
-  return false;
 }
 
 /**
@@ -1115,8 +1045,6 @@ export function matchNames(
         if (start < 0) continue;
         if (dotted && !nameWordAfterPeriod(t, start)) break;
         let end = nameTokensEnd(t, start, 4);
-        // `Patient,Status`: the cue and the words after it are a header's column names.
-        if (end > 0 && headerCells(t, i, start)) break;
         if (end > 0) {
           end = firstAfterComma(t, end, hash === H_NAME || hash === H_PATIENT || hash === H_PT);
           // `name SMITH^MARY^Q`: the given and middle names of an HL7 name after the cue.
