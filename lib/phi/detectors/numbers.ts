@@ -261,7 +261,8 @@ function matchNumericDate(t: string, i: number, joins = JOIN_DEPTH): number {
       return -1;
     }
     const end = timeSuffix(t, c);
-    return endsClean(t, end) || joinedDateAt(t, end, joins) || labelledIdDate(t, i, end) ? end : -1;
+    if (endsClean(t, end) || joinedDateAt(t, end, joins)) return end;
+    return labelledIdDate(t, i, end) ? numberSuffixEnd(t, end) : -1;
   }
   if (la > 2) return -1;
   const fourDigitYear = lc === 4 && vc >= 1900 && vc <= 2099;
@@ -273,7 +274,8 @@ function matchNumericDate(t: string, i: number, joins = JOIN_DEPTH): number {
   const dm = vb >= 1 && vb <= 12 && va >= 1 && va <= 31;
   if (!md && !dm) return -1;
   const end = timeSuffix(t, c);
-  return endsClean(t, end) || joinedDateAt(t, end, joins) || labelledIdDate(t, i, end) ? end : -1;
+  if (endsClean(t, end) || joinedDateAt(t, end, joins)) return end;
+  return labelledIdDate(t, i, end) ? numberSuffixEnd(t, end) : -1;
 }
 
 /**
@@ -287,6 +289,17 @@ function labelledIdDate(t: string, i: number, e: number): boolean {
   const d = t.charCodeAt(e + 1);
   if (!((c === 45 && isDigit(d)) || (c === 95 && isAlnum(d)))) return false;
   return birthCueBefore(t, i) || clinicalDateCueBefore(t, i);
+}
+
+/**
+ * The end of a labelled date at e with the id suffix after it: a number of 5 or more digits
+ * after the '-' or '_' (`dob:03+02+1955-4829133`, `dob-1955-03-02-4829133`: a record number
+ * beside the birth date) is taken with the date; a short one (`-001`, `_a1`) numbers the
+ * record and stays.
+ */
+function numberSuffixEnd(t: string, e: number): number {
+  const d = digitsEnd(t, e + 1, 21);
+  return d - e - 1 >= 5 && endsClean(t, d) ? d : e;
 }
 
 /**
@@ -343,14 +356,10 @@ function matchMonthNameDate(t: string, i: number, run: number): number {
     if (len === 4) {
       if (tail < 1900 || tail > 2099) return -1;
     } else if (len !== 2) return -1;
-    else if (sep === 32) {
-      // "12 May 55", "DOB 12 May 55": a two-digit year after spaces ends the date, or follows
-      // a birth cue; before a word ("3 May 20 patients") the number may count it, and the day
-      // and month alone are the date.
-      if (!endsClean(t, e)) return -1;
-      const word = t.charCodeAt(e) === 32 && isAlnum(t.charCodeAt(e + 1));
-      return word && !birthCueBefore(t, i) ? me : e;
-    }
+    // "DOB 12 May 55": after a birth cue a two-digit year after spaces is the date's year.
+    // Without one, "12 May 55" at a line start stays the address rule's (European order:
+    // number, word, number), which takes the cells after it too ("12 May 55,Zarkowski,…").
+    else if (sep === 32 && !birthCueBefore(t, i)) return -1;
   }
   return endsClean(t, e) ? e : -1;
 }
