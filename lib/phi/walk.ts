@@ -327,6 +327,7 @@ export class Walker {
   ): unknown {
     if (depth + 1 > this.maxDepth) throw new ScanAbort(this.pathString(), "too deep");
     const out: unknown[] | null = this.redacting ? [] : null;
+    const numeric = value.every((tuple) => isSortDirection(tuple[1], true));
     for (let i = 0; i < value.length; i++) {
       if ((i & 63) === 63) this.checkNow();
       if (++this.nodes > this.maxNodes) throw new ScanAbort(this.pathString(), "too many nodes");
@@ -336,8 +337,12 @@ export class Walker {
       this.path.pop();
       this.path.push(1);
       // A sort spec (`[["email", "asc"], ["created_at", "desc"]]`, `[["email", -1]]`) names
-      // columns to order by: its direction is no value of that column.
-      const named = name.length <= 128 && !isSortDirection(item) ? sensitiveKeyType(name) : null;
+      // columns to order by: its direction is no value of that column. 1 and -1 are
+      // directions only when every tuple's second item is one (`[["patient_id", 1], ["name",
+      // …]]` is a record's fields).
+      const named = name.length <= 128 && !isSortDirection(item, numeric)
+        ? sensitiveKeyType(name)
+        : null;
       const outItem = this.value(item, key, depth + 2, named);
       this.path.pop();
       this.path.pop();
@@ -435,7 +440,12 @@ export class Walker {
     const pair = entries.length >= 2 && entries.length <= 4 ? pairType(entries) : null;
     // Under a sort key (`{ sort: { email: "asc" } }`, `{ orderBy: [{ last_name: -1 }] }`) a
     // key whose value is a direction names a column to order by, not a value of it.
+    // 1 and -1 are directions only under sort, $sort, sortBy or orderBy and when every key
+    // there has a direction: under `order` (a clinical or lab order) `{ patient_id: 1 }` is a
+    // value.
     const sortSpec = key !== undefined && isSortKey(key);
+    const numeric = sortSpec && isNumericSortKey(key) &&
+      entries.every(([, child]) => isSortDirection(child, true));
     let i = 0;
     for (const [childKey, child] of entries) {
       if ((++i & 63) === 63) this.checkNow();
@@ -464,7 +474,7 @@ export class Walker {
           ? "PERSON_NAME"
           : null);
       // The direction is still read by the value rules, as under no key.
-      const redacted = sortSpec && shaped === null && isSortDirection(child)
+      const redacted = sortSpec && shaped === null && isSortDirection(child, numeric)
         ? this.value(child, undefined, depth + 1)
         : this.value(child, childKey, depth + 1, shaped);
       this.path.pop();
@@ -597,11 +607,11 @@ function pairType(entries: ReadonlyArray<[string, unknown]>): PhiType | null {
 }
 
 /**
- * A sort direction: `asc`, `desc`, `ascending` or `descending`, any case, spaces around; or
- * the numbers 1 and -1 (MongoDB, Mongoose, lodash-style specs).
+ * A sort direction: `asc`, `desc`, `ascending` or `descending`, any case, spaces around; or,
+ * when `numeric`, the numbers 1 and -1 (MongoDB, Mongoose, lodash-style specs).
  */
-function isSortDirection(value: unknown): boolean {
-  if (typeof value === "number") return value === 1 || value === -1;
+function isSortDirection(value: unknown, numeric: boolean): boolean {
+  if (typeof value === "number") return numeric && (value === 1 || value === -1);
   if (typeof value !== "string" || value.length > 14) return false;
   const v = value.trim().toLowerCase();
   return v === "asc" || v === "desc" || v === "ascending" || v === "descending";
@@ -624,6 +634,12 @@ function isSortKey(key: string): boolean {
   if (key.length < 4 || key.length > 12) return false;
   const c = key.charCodeAt(0) | 32;
   return (c === 115 || c === 111 || c === 36 || c === 127) && SORT_KEYS.has(compactKey(key));
+}
+
+/** Sort keys whose numbers may be directions: `sort`, `$sort`, `sortBy`, `orderBy`. */
+function isNumericSortKey(key: string): boolean {
+  const k = compactKey(key);
+  return k === "sort" || k === "sortby" || k === "orderby";
 }
 
 /** An array of `[string, value]` tuples, each of two items with a string first. */

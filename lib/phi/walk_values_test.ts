@@ -336,6 +336,15 @@ Deno.test("a sort spec with 1 / -1 or under a sort key names columns: its direct
   assert.deepEqual(types({ sort: { pin: "1" } }), ["SECRET $.sort.pin"]);
   assert.deepEqual(types({ email: "asc", pin: 1 }), ["EMAIL $.email", "SECRET $.pin"]);
   assert.deepEqual(types({ user: { email: -1 } }), ["EMAIL $.user.email"]);
-  assert.deepEqual(types([["pin", 2], ["email", 1]]), ["SECRET $[0][1]"]);
-  assert.equal(json([["email", 1], ["pin", 1234]]), '[["email",1],["pin","[REDACTED]"]]');
+  // 1 and -1 are directions only when every tuple's second item is one, and under sort, $sort,
+  // sortBy or orderBy when every key there has one: under `order` (a clinical or lab order)
+  // they are values.
+  assert.deepEqual(types([["pin", 2], ["email", 1]]), ["EMAIL $[1][1]", "SECRET $[0][1]"]);
+  assert.equal(
+    json([["email", 1], ["pin", 1234]]),
+    '[["email","[REDACTED]"],["pin","[REDACTED]"]]',
+  );
+  assert.deepEqual(types({ order: { mrn: -1 } }), ["MRN $.order.mrn"]);
+  assert.deepEqual(types({ sort: { mrn: -1, pin: 2 } }), ["MRN $.sort.mrn", "SECRET $.sort.pin"]);
+  assert.deepEqual(types({ order: { email: "asc" } }), []);
 });
