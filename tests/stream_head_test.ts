@@ -1,7 +1,7 @@
 /**
  * /api/stream served by Deno.serve (as main.ts serves it): a HEAD request answers the headers
- * and opens no stream, so it never takes a connection slot; a client that goes away before
- * reading frees its slot.
+ * and opens no stream, so it never takes a connection slot, and at a connection cap it is refused
+ * 429 like the GET; a client that goes away before reading frees its slot.
  */
 import assert from "node:assert/strict";
 import { systemClock } from "../lib/clock.ts";
@@ -76,6 +76,74 @@ for (const credential of ["token", "session"] as const) {
     },
   });
 }
+
+/** A HEAD's status and content type. */
+async function head(url: string, headers: HeadersInit): Promise<{ status: number; type: string }> {
+  const response = await fetch(url, { method: "HEAD", headers });
+  await response.body?.cancel();
+  return { status: response.status, type: response.headers.get("content-type") ?? "" };
+}
+
+Deno.test({
+  name:
+    "HEAD /api/stream answers 429 problem+json where a GET would be refused: at the caller's cap and at the instance's cap; 200 again once a slot is free",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp({
+      env: {
+        SSE_MAX_CONNECTIONS_PER_USER: "1",
+        SSE_MAX_CONNECTIONS: "2",
+        RATE_LIMIT_PER_MIN: "0",
+      },
+    });
+    const served = serve(app);
+    const url = `${served.url}/api/stream`;
+    const open: Array<{ close(): Promise<void> }> = [];
+    try {
+      const first = (await signInAs(app, "RESEARCHER")).headers();
+      const second = (await signInAs(app, "ADMIN")).headers();
+      const third = {
+        authorization: `Bearer ${await createToken(app, { scopes: ["events:read"] })}`,
+      };
+
+      // The caller's cap (1): its GET is refused, and so is its HEAD.
+      const sse = readSse(await fetch(url, { headers: first }));
+      open.push(sse);
+      await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
+      const refusedGet = await fetch(url, { headers: first });
+      assert.equal(refusedGet.status, 429);
+      const body = await refusedGet.json();
+      assert.equal(body.code, "RATE_LIMITED");
+      const callerHead = await head(url, first);
+      assert.equal(callerHead.status, 429);
+      assert.match(callerHead.type, /^application\/problem\+json/);
+      assert.equal(app.services.sse.size, 1, "the HEAD opened no stream");
+      // Another caller is under both caps.
+      assert.equal((await head(url, second)).status, 200);
+
+      // The instance's cap (2): every caller's HEAD is refused, as its GET would be.
+      const other = readSse(await fetch(url, { headers: second }));
+      open.push(other);
+      await other.until((m) => m.some((x) => x.event === "hello"), "hello");
+      const instanceHead = await head(url, third);
+      assert.equal(instanceHead.status, 429);
+      assert.match(instanceHead.type, /^application\/problem\+json/);
+      const refusedThird = await fetch(url, { headers: third });
+      await refusedThird.body?.cancel();
+      assert.equal(refusedThird.status, 429);
+      assert.equal(app.services.sse.size, 2);
+
+      // A slot frees: the HEAD answers 200 again.
+      await open.pop()!.close();
+      await until(() => app.services.sse.size === 1, "the stream's slot to be freed");
+      assert.equal((await head(url, third)).status, 200);
+    } finally {
+      for (const stream of open) await stream.close();
+      await served.close();
+      await app.dispose();
+    }
+  },
+});
 
 Deno.test({
   name:

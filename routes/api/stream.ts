@@ -3,9 +3,11 @@
  * with events:read): `hello` with the caller's governance state, replay from
  * `Last-Event-ID` (or `?lastEventId=`), then live events of the topic. A stream ends as soon as
  * the credential that opened it ends, on this instance or another one, whether or not the
- * database answers. `HEAD /api/stream` answers the same headers and opens no stream.
+ * database answers. `HEAD /api/stream` answers what a GET would (the stream's headers, or the 429
+ * at a connection cap) and opens no stream.
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { sessionSecretOf } from "../../lib/auth/mod.ts";
 import { endsPrincipal } from "../../lib/auth/credentials_ended.ts";
 import type { Principal } from "../../lib/auth/principal.ts";
@@ -15,6 +17,7 @@ import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import { problem } from "../../lib/http/problem.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import {
+  type CapRefusal,
   type CredentialWatcher,
   olderEvent,
   openEventStream,
@@ -32,6 +35,18 @@ export const SSE_HEADERS = {
   "cache-control": "no-cache, no-transform",
   "x-accel-buffering": "no",
 } as const;
+
+/** The 429 for a stream refused at the instance's cap (`global`) or the caller's (`client`). */
+function refused(c: Context<AppEnv>, cap: CapRefusal): Response {
+  return problem(
+    c,
+    "RATE_LIMITED",
+    cap === "client"
+      ? "Too many open event streams for this caller"
+      : "This instance has too many open event streams",
+    { "retry-after": "10" },
+  );
+}
 
 export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -89,15 +104,19 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
+      const principal = c.get("principal")!;
+      const clientKey = `${principal.kind}:${principal.id}`;
       // Hono answers HEAD by running this GET handler and dropping the body it returns, without
       // cancelling it: a stream opened here would never be told its client is gone and would keep
-      // its connection slot. A HEAD gets the headers of a stream and opens none.
+      // its connection slot. A HEAD opens none: it gets the answer a GET would get now, the 429 at
+      // either cap or the headers of a stream.
       if (c.req.method === "HEAD") {
+        const refusal = services.sse.refusal(clientKey);
+        if (refusal !== undefined) return refused(c, refusal) as never;
         return new Response(null, { status: 200, headers: SSE_HEADERS }) as never;
       }
       const query = c.req.valid("query");
       const lastEventId = c.req.valid("header")["last-event-id"] ?? query.lastEventId;
-      const principal = c.get("principal")!;
       // Streams outlive the request that opened them: sign-out, deactivation or revocation
       // must end them too, so the credential is checked again while the stream is open.
       const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1] ??
@@ -122,7 +141,7 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         {
           topic: query.topic ?? "all",
           ...(lastEventId !== undefined ? { lastEventId } : {}),
-          clientKey: `${principal.kind}:${principal.id}`,
+          clientKey,
           stillAuthorized: recheck,
           credentialNews: {
             watch: (watcher) => {
@@ -149,14 +168,7 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         services.metrics.sseRefused.inc({
           reason: session === "global" ? "instance_cap" : "caller_cap",
         });
-        return problem(
-          c,
-          "RATE_LIMITED",
-          session === "client"
-            ? "Too many open event streams for this caller"
-            : "This instance has too many open event streams",
-          { "retry-after": "10" },
-        ) as never;
+        return refused(c, session) as never;
       }
       return new Response(session.stream, { status: 200, headers: SSE_HEADERS }) as never;
     },
