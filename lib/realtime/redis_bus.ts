@@ -49,7 +49,7 @@
  *   accepted as before.
  */
 import type { RedisClient, RedisHandle } from "../redis/client.ts";
-import { reconnectDelay } from "../redis/client.ts";
+import { closeClient, reconnectDelay } from "../redis/client.ts";
 import { withTimeout } from "../timeout.ts";
 import { deploymentTag } from "./deployment.ts";
 import { EventHistory } from "./history.ts";
@@ -738,11 +738,8 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       stopped = true;
       wake?.();
       for (const done of [...retryWaits]) done();
-      try {
-        reader.destroy();
-      } catch {
-        // already closed
-      }
+      // Not logged as a connection error: the PING it rejects is no outage.
+      closeClient(reader);
       await loop;
       await chain.catch(() => {});
       subscribers.clear();

@@ -16,9 +16,13 @@
  * (a stalled proxy, a port of something that does not speak RESP) held that attempt for ever. Every
  * connection therefore has an idle bound ({@link IDLE_TIMEOUT_MS}, node-redis's
  * `socket.socketTimeout`): a connection with no data either way for that long is dropped and the
- * client reconnects on its usual schedule. Healthy connections are never idle that long: each
- * sends a PING every {@link PING_INTERVAL_MS} (node-redis's `pingInterval`), and the longest
- * blocking read the app makes returns well within the bound.
+ * client reconnects on its usual schedule. node-redis offers no supported way to bound the
+ * handshake alone, so the bound applies for the connection's whole life, and is set well above
+ * the stalls a live server goes through (a slow command, a fork, a FAILOVER's write pause, a busy
+ * event loop here): those are waited out, not turned into a reconnect that would re-append an
+ * append in flight. Healthy connections are never idle that long: each sends a PING every
+ * {@link PING_INTERVAL_MS} (node-redis's `pingInterval`, sent only after the previous answer), and
+ * the longest blocking read the app makes returns well within the bound.
  */
 import { createClient, type RedisClientOptions, type RedisClientType } from "redis";
 import { failureReason } from "../health/readiness.ts";
@@ -31,22 +35,35 @@ export type RedisClient = RedisClientType;
 export const FIRST_CONNECT_TIMEOUT_MS = 5000;
 
 /**
- * The longest a healthy connection waits for data by design: the event stream reader's
- * `XREAD BLOCK` (lib/realtime/redis_bus.ts, `blockMs`, 5 s). A PING queued behind it is answered
- * only when it returns, so this is also the longest silence on a reader connection.
- */
-export const LONGEST_BLOCKING_READ_MS = 5000;
-
-/**
  * A connection with no data sent or received for this long is dropped and reconnects: the bound on
- * a handshake the server never answers (and on a server that stops answering later). The longest
- * blocking read plus the time a first connection may take, so a reader blocked on `XREAD` is never
- * dropped: 10 s.
+ * a handshake the server never answers (and on a server that stops answering later). Well above
+ * the longest blocking read the app makes (the event stream reader's `XREAD BLOCK`, 5 s, behind
+ * which its PING waits: a reader blocked on it is never dropped) and above the stalls a
+ * live server goes through (`DEBUG SLEEP`, a FAILOVER's `CLIENT PAUSE`, a fork, a busy event loop
+ * here, of seconds to a quarter of a minute): 30 s.
  */
-export const IDLE_TIMEOUT_MS = LONGEST_BLOCKING_READ_MS + FIRST_CONNECT_TIMEOUT_MS;
+export const IDLE_TIMEOUT_MS = 30_000;
 
 /** A ready connection sends a PING this often, so one with nothing to do is never idle. */
-export const PING_INTERVAL_MS = FIRST_CONNECT_TIMEOUT_MS / 2;
+export const PING_INTERVAL_MS = 2500;
+
+/**
+ * Clients this process is closing. Closing rejects what a connection still waits for (a PING
+ * queued behind a blocking read), and node-redis reports that as a connection error: not an
+ * outage, so not logged.
+ */
+const closing = new WeakSet<RedisClient>();
+
+/**
+ * Closes `client` for good (no reconnect) without its pending commands' rejections being logged
+ * as connection errors. Use it for every client of this module.
+ */
+export function closeClient(client: RedisClient): void {
+  closing.add(client);
+  try {
+    client.destroy();
+  } catch { /* already closed, or never opened */ }
+}
 
 /** The latest connection error of each client while not ready (cleared once ready). */
 const lastErrors = new WeakMap<RedisClient, unknown>();
@@ -149,6 +166,7 @@ async function connectClient(
   // Kinds of reason logged during the current outage.
   const reported = new Set<string>();
   client.on("error", (error: unknown) => {
+    if (closing.has(client)) return;
     // Logged once per outage and kind of reason; node-redis keeps retrying on its own.
     const reason = reasonOf(error);
     if (!reported.has(kindOf(reason))) {
@@ -172,9 +190,7 @@ async function connectClient(
       () => new Error("redis first connection timed out"),
     );
   } catch (error) {
-    try {
-      client.destroy();
-    } catch { /* never opened */ }
+    closeClient(client);
     throw error;
   }
   return client;
@@ -204,11 +220,7 @@ function handleOver(
     isReady: () => client.isReady,
     lastError: () => client.isReady ? undefined : lastErrors.get(client),
     close() {
-      for (const dup of [...extra, client]) {
-        try {
-          dup.destroy();
-        } catch { /* already closed */ }
-      }
+      for (const dup of [...extra, client]) closeClient(dup);
       return Promise.resolve();
     },
   };
@@ -259,6 +271,7 @@ function backgroundClient(
   const reported = new Set<string>();
   let connected = false;
   client.on("error", (error: unknown) => {
+    if (closing.has(client)) return;
     // Once per outage and kind of reason. Before the first connection, not the kind the start's
     // warning gave nor while the start has yet to give it; the other kind is logged (e.g. the
     // server was silent at the start and now refuses the password).
