@@ -12,7 +12,11 @@ import { type Clock, systemClock } from "../lib/clock.ts";
 import { bundledMigrationsDir, type Db, migrate, readMigrations } from "../lib/db/mod.ts";
 import { readStoredMode } from "../lib/governance/store.ts";
 import { memoryLogger } from "../lib/log/mod.ts";
-import { createRedisBus, FOREIGN_WARN_INTERVAL_MS } from "../lib/realtime/redis_bus.ts";
+import {
+  createRedisBus,
+  DEPLOYMENT_RECHECK_INTERVAL_MS,
+  FOREIGN_WARN_INTERVAL_MS,
+} from "../lib/realtime/redis_bus.ts";
 import { deploymentTag, readDeploymentId } from "../lib/realtime/deployment.ts";
 import type { AppEvent, InternalMessage, NewEvent } from "../lib/realtime/types.ts";
 import { openRedis } from "../lib/redis/client.ts";
@@ -28,6 +32,8 @@ const enabled = hasRedis();
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SHARED_WARNING = "event stream key is shared with another deployment";
+const RENEWED_ERROR =
+  "deployment id changed while running (restore-prepare?); restart this instance";
 
 const PROD = "6f0c2a8e-4b1d-4c3a-9e7f-1a2b3c4d5e6f";
 const STAGE = "0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70";
@@ -43,6 +49,7 @@ async function instance(
   streamKey: string,
   deploymentId: string | undefined,
   clock: Clock = systemClock,
+  rereadDeploymentId?: () => Promise<string | undefined>,
 ) {
   const logger = memoryLogger();
   const redis = await openRedis(TEST_REDIS_URL!, logger);
@@ -56,6 +63,7 @@ async function instance(
     logger,
     blockMs: 500,
     ...(deploymentId !== undefined ? { deploymentId } : {}),
+    ...(rereadDeploymentId !== undefined ? { rereadDeploymentId } : {}),
   });
   const got: AppEvent[] = [];
   const messages: InternalMessage[] = [];
@@ -69,6 +77,10 @@ async function instance(
     logs: logger.lines,
     foreign: () => metrics.busForeign.value(),
     warnings: () => logger.lines.filter((line) => line.includes(SHARED_WARNING)),
+    renewedErrors: () =>
+      logger.lines.filter((line) =>
+        JSON.parse(line).level === "error" && line.includes(RENEWED_ERROR)
+      ),
     jobs: () => got.map((e) => e.payload.jobId),
     async close() {
       await bus.close();
@@ -283,6 +295,89 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "redis bus: another deployment's entries make the bus re-read its deployment id at most once per interval; still its own, they stay ignored",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const key = uniqueName("events");
+    let offset = 0;
+    const clock: Clock = { now: () => Date.now() + offset };
+    let rereads = 0;
+    const prod = await instance(key, PROD, clock, () => {
+      rereads++;
+      return Promise.resolve(PROD);
+    });
+    const stage = await instance(key, STAGE);
+    try {
+      for (const jobId of ["s1", "s2", "s3"]) await stage.bus.publish(job(jobId));
+      await eventuallyEqual(prod.foreign, 3, "three foreign entries");
+      assert.equal(rereads, 1, "one re-read for the flood");
+      offset = DEPLOYMENT_RECHECK_INTERVAL_MS;
+      await stage.bus.publish(job("s4"));
+      await eventuallyEqual(prod.foreign, 4, "the fourth foreign entry");
+      assert.equal(rereads, 2, "re-read again after the interval");
+      assert.deepEqual(prod.jobs(), []);
+      assert.equal(prod.warnings().length, 1);
+      assert.deepEqual(prod.renewedErrors(), []);
+      // Production still hears its own.
+      await prod.bus.publish(job("p1"));
+      await until(() => prod.got.length === 1, "production's own event");
+    } finally {
+      await prod.redis.client.sendCommand(["DEL", key]).catch(() => {});
+      await prod.close();
+      await stage.close();
+    }
+  },
+});
+
+for (const target of dbTargets()) {
+  Deno.test({
+    name:
+      `[${target.name}+redis] an instance left running across restore-prepare (its database's deployment id renewed) and one started afterwards hear each other: the stale one logs once that it must be restarted and takes the new id`,
+    ignore: !enabled,
+    ...opts,
+    async fn() {
+      const key = uniqueName("events_renewed");
+      const testDb = await migratedFresh(target.open);
+      const reread = () => readDeploymentId(testDb.db);
+      const stale = await instance(key, await reread(), systemClock, reread);
+      await prepareRestoredDatabase(testDb.db, createAuditLog({ db: testDb.db }));
+      const fresh = await instance(key, await reread(), systemClock, reread);
+      try {
+        // The new instance's entry: the stale one re-reads its id, finds it renewed, delivers.
+        await fresh.bus.publish(job("from-fresh"));
+        await until(() => stale.jobs().includes("from-fresh"), "the stale instance to hear it");
+        // The stale instance's entries now carry the new tag: the new one hears them.
+        await stale.bus.publish(job("from-stale"));
+        await stale.bus.internal.publish({
+          kind: "auth.credentials_ended",
+          payload: { ended: "api_token", ids: ["7d0c4c7e-2f55-4d2a-9c1e-3b6f0a8e5d21"] },
+        });
+        await until(() => fresh.jobs().includes("from-stale"), "the new instance to hear it");
+        await until(() => fresh.messages.length === 1, "the internal message");
+        await fresh.bus.publish(job("from-fresh-2"));
+        await until(() => stale.jobs().includes("from-fresh-2"), "the second event");
+
+        assert.deepEqual(stale.jobs(), ["from-fresh", "from-stale", "from-fresh-2"]);
+        assert.deepEqual(fresh.jobs(), ["from-fresh", "from-stale", "from-fresh-2"]);
+        assert.equal(stale.renewedErrors().length, 1, "the stale instance says restart, once");
+        assert.deepEqual(fresh.renewedErrors(), []);
+        assert.deepEqual(stale.warnings(), [], "not told to set EVENT_STREAM_KEY");
+        assert.deepEqual(fresh.warnings(), []);
+        assert.equal(await stale.foreign(), 0);
+        assert.equal(await fresh.foreign(), 0);
+      } finally {
+        await stale.redis.client.sendCommand(["DEL", key]).catch(() => {});
+        await stale.close();
+        await fresh.close();
+        await testDb.cleanup();
+      }
+    },
+  });
+}
 
 Deno.test({
   name:

@@ -46,7 +46,9 @@
  *   message, handed to the internal channel); it is counted (`bus_events_foreign_total`) and a
  *   warning, at most one per {@link FOREIGN_WARN_INTERVAL_MS}, says the key is shared. An entry
  *   without a tag (an older version during a rolling upgrade, a bus without a deployment id) is
- *   accepted as before.
+ *   accepted as before. Before such entries are judged, the bus re-reads its database's id (at
+ *   most once per {@link DEPLOYMENT_RECHECK_INTERVAL_MS}): an instance left running while
+ *   restore-prepare renewed it logs that it must be restarted and takes the new id.
  */
 import type { RedisClient, RedisHandle } from "../redis/client.ts";
 import { closeClient, reconnectDelay } from "../redis/client.ts";
@@ -93,6 +95,10 @@ const LISTEN_GRACE_MS = 5000;
 const DROPPED_MARKER = "_dropped";
 /** How often, at most, the warning about another deployment's entries in the stream is logged. */
 export const FOREIGN_WARN_INTERVAL_MS = 10 * 60_000;
+/** How often, at most, another deployment's entries make the bus re-read its deployment id. */
+export const DEPLOYMENT_RECHECK_INTERVAL_MS = 10_000;
+/** How long that re-read may take before the entries are judged by the id the bus has. */
+const DEPLOYMENT_RECHECK_TIMEOUT_MS = 3000;
 
 export interface RedisBusOptions extends BusDeps {
   redis: RedisHandle;
@@ -112,6 +118,14 @@ export interface RedisBusOptions extends BusDeps {
    * and every entry is accepted.
    */
   deploymentId?: string;
+  /**
+   * Reads the database's deployment id again (lib/realtime/deployment.ts, readDeploymentId). When
+   * entries with another tag arrive, the bus asks (at most once per
+   * {@link DEPLOYMENT_RECHECK_INTERVAL_MS}) whether its own id has changed since the start
+   * (restore-prepare renews it): if so, this instance is stale, says it must be restarted, and
+   * takes the new id. Without it the id of the start is kept.
+   */
+  rereadDeploymentId?: () => Promise<string | undefined>;
 }
 
 export type ReaderState = "ok" | "reconnecting" | "stopped";
@@ -209,11 +223,45 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   const blockMs = options.blockMs ?? 5000;
   const outboxSize = options.outboxSize ?? 10_000;
   const instanceId = options.instanceId ?? crypto.randomUUID();
-  const ownTag = options.deploymentId === undefined
-    ? undefined
-    : deploymentTag(options.deploymentId);
+  /** This deployment's tag; changes only when the database's id turns out renewed (`recheck`). */
+  let ownTag = options.deploymentId === undefined ? undefined : deploymentTag(options.deploymentId);
   let foreignCount = 0;
   let foreignWarnedAt: number | undefined;
+  let recheckedAt: number | undefined;
+  /**
+   * Before a batch with entries of another tag is handled: whether this deployment's id changed
+   * since the start (restore-prepare renews it while an instance may still run). If so this
+   * instance is stale: it says it must be restarted and takes the new tag, so it and the
+   * instances started since hear each other again. At most once per interval, so another
+   * deployment's flood reads the database that often at most; a failed or slow read keeps the tag.
+   */
+  async function recheck(entries: RawEntry[]): Promise<void> {
+    const reread = options.rereadDeploymentId;
+    if (reread === undefined || ownTag === undefined) return;
+    if (!entries.some(([, list]) => isForeign(fieldsOf(list)))) return;
+    const now = clock.now();
+    if (recheckedAt !== undefined && now - recheckedAt < DEPLOYMENT_RECHECK_INTERVAL_MS) return;
+    recheckedAt = now;
+    let id: string | undefined;
+    try {
+      id = await withTimeout(
+        reread(),
+        DEPLOYMENT_RECHECK_TIMEOUT_MS,
+        () => new Error("deployment id re-read timed out"),
+      );
+    } catch {
+      return;
+    }
+    if (id === undefined || stopped) return;
+    const tag = deploymentTag(id);
+    if (tag === ownTag) return;
+    logger?.error("deployment id changed while running (restore-prepare?); restart this instance", {
+      stream: "redis",
+      deployment: ownTag.slice(0, 8),
+      newDeployment: tag.slice(0, 8),
+    });
+    ownTag = tag;
+  }
   /** Whether an entry was appended by another deployment (tagged, and not with this one's tag). */
   function isForeign(fields: Record<string, string>): boolean {
     return ownTag !== undefined && fields.g !== undefined && fields.g !== ownTag;
@@ -603,6 +651,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         try {
           for (const entries of streamsOf(reply)) {
             read += entries.length;
+            await recheck(entries);
             for (const [id, list] of entries) handleEntry(id, list);
           }
         } finally {
