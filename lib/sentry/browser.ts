@@ -47,9 +47,13 @@ export function matchRoute(path: string, patterns: readonly string[]): string {
 }
 
 /**
- * Capitalised words a browser error message is made of: engine and DOM messages, JS and DOM
- * class names (`Resize`+`Observer`), HTTP words. Lower-case. Words that are also common given
- * or family names (May, Will, Grant, Page, Key, Field, …) are left out on purpose.
+ * The words a browser error message may keep, in any case: the engines' and the DOM's error
+ * texts (V8, SpiderMonkey, WebKit: `Cannot read properties of undefined`, `NetworkError when
+ * attempting to fetch resource.`, `ResizeObserver loop completed with undelivered
+ * notifications`), the parts of JS and DOM class and method names (`Resize`+`Observer`,
+ * `connected`+`Callback`), HTTP status texts and the app's own words. A closed list: every
+ * other word is `…`. Words that are also common given or family names (May, Will, Grant, Page,
+ * Key, Field, Long, Hook, …) are left out on purpose.
  */
 const MESSAGE_WORDS = new Set(
   (
@@ -77,8 +81,29 @@ const MESSAGE_WORDS = new Set(
     "was weak web were when while window with worker writable xml zero " +
     "all any attempt attempted called cyclic derived duplicate each found hierarchy incompatible " +
     "lost more offset precision radix receiver redeclaration requested requires some than timed " +
-    "unable unsupported html svg xhr"
-  ).split(" "),
+    "unable unsupported html svg xhr " +
+    // Engine and DOM message words (V8, SpiderMonkey, WebKit, DOMException texts).
+    "allowed appears apply assign attempting available because bodies boolean callable " +
+    "canceled cancelled character characters checking closes completed computed construct " +
+    "contains convert destructure detached didn disconnected doesn dynamically " +
+    "enclosing enforced evaluating execute expecting focused identifiers implemented importing " +
+    "initial interrupted into invocation invoked isn iteration longer matching memory mime " +
+    "modules notifications occurred outside possibly reading recursion regular removed reserved " +
+    "responded returned setting starting statement successfully threw thrown undelivered " +
+    "usable use used valid variable wasn without reason resources properties operations " +
+    "imported match matches pattern since button form anchor div image canvas " +
+    "accessed assigned constant denied missing evaluate expression stopped " +
+    // JS and DOM method and property names (`t.map is not a function`), by part.
+    "add bind catch connected contains disconnected entries every filter finally find " +
+    "for each focus includes insert item items join length map of push query remove " +
+    "replace selector slice some split then to prevent default propagation stop scroll " +
+    "into view post listener attribute append remove insert text blur submit " +
+    // HTTP status texts.
+    "accepted conflict created entity gone moved payload precondition requests " +
+    "unauthorized unavailable unprocessable " +
+    // The app's island code words kept in frames.
+    "boot refresh connected"
+  ).split(/\s+/).filter((word) => word.length > 0),
 );
 
 const QUOTES: Record<string, string> = {
@@ -97,9 +122,13 @@ const WORD = /[\p{L}\p{M}]+/gu;
 /** The parts of a capitalised identifier: `HTML`+`Element`, `Resize`+`Observer`, `Mc`+`Donald`. */
 const HUMP = /\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?[\p{Ll}\p{M}]+|\p{Lu}+/gu;
 
+/**
+ * Whether a word (letters only) is made of known words, hump by hump (`ResizeObserver`,
+ * `connectedCallback`, `HTTP`). A single lower-case letter is kept too: the minified names of
+ * `e is not a function`, `t.map is not a function`.
+ */
 function knownWord(word: string): boolean {
-  // A word that starts in lower case is an identifier or a word of the engine's text.
-  if (/^\p{Ll}/u.test(word)) return true;
+  if (/^[a-z]$/.test(word)) return true;
   const humps = word.match(HUMP) ?? [];
   return humps.join("") === word && humps.every((hump) => MESSAGE_WORDS.has(hump.toLowerCase()));
 }
@@ -119,12 +148,15 @@ function replaceQuoted(text: string): string {
 
 /**
  * A browser error message reduced to its template before it is sent: URLs become `<url>`,
- * quoted strings (`'…'`, `"…"`, `` `…` ``, typographic quotes) `'…'`, digit runs `0`, and a
- * word that starts with a capital (or has no case) `…` unless each of its parts is a word of
- * {@link MESSAGE_WORDS}. What a user wrote into the report (`Record #7741293`, `pt. Zarkowski`,
- * `ZARKOWSKI^QUENBY^^^MR`) leaves as `Record #0`, `pt. …`, `…^…^^^…`; an engine message keeps
- * its sense: `Cannot read properties of undefined (reading '…')`. The scrub then scans the
- * result and drops the event on any finding, as for every event.
+ * quoted strings (`'…'`, `"…"`, `` `…` ``, typographic quotes) `'…'`, digit runs `0`, and
+ * every run of letters, in any case, `…` unless each of its humps is a word of
+ * {@link MESSAGE_WORDS} (or it is one lower-case letter, a minified name). Digits, `_`, `$`
+ * and `.` split identifiers into such runs, so `render_zarkowski_quenby` leaves as
+ * `render_…_…` and `quenby.zarkowski` as `….…`. What a user wrote into the report
+ * (`Record #7741293`, `could not load chart for quenby zarkowski`, `ZARKOWSKI^QUENBY^^^MR`)
+ * leaves as `Record #0`, `could not load … for … …`, `…^…^^^…`; an engine message keeps its
+ * sense: `Cannot read properties of undefined (reading '…')`. The scrub then scans the result
+ * and drops the event on any finding, as for every event.
  */
 export function messageTemplate(message: string): string {
   return replaceQuoted(message.replace(URL_TEXT, "<url>"))
@@ -139,20 +171,82 @@ export function errorTypeTemplate(type: string): string {
 
 /** A V8 stack frame line (`    at fn (url:line:col)`), the only lines the stack parser reads. */
 const FRAME_LINE = /^\s*at\s+\S/;
+const FRAME_WITH_FUNCTION = /^\s*at\s+(?:async\s+)?(.+?)\s+\((.*)\)\s*$/;
+const FRAME_LOCATION_ONLY = /^\s*at\s+(?:async\s+)?(.+?)\s*$/;
+const LINE_COLUMN = /^(.*):(\d{1,9}):(\d{1,9})$/;
+/** The app's island bundles (`/_islands/ModeBadge-3f2a9c1b7d4e.js`, `/_islands/chunk-X.js`). */
+const ISLAND_PATH = /^\/_islands\/[\w.-]{1,200}$/;
+/** A name a minifier gives (`e`, `Xy`, `$`, `t2`). */
+const SHORT_IDENTIFIER = /^[A-Za-z_$][\w$]?$/;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * A frame's function name when it is code, not text: no spaces, and each dotted part a
+ * minified name (≤ 2 characters) or an identifier whose letter runs are all made of known
+ * words (`Array.map`, `HTMLButtonElement.connectedCallback`, `refresh`); `new ` is kept.
+ * Anything else (`Quenby Zarkowski`, `QuenbyZarkowski`, `Zarkowski.Quenby`,
+ * `render_zarkowski_quenby`, a lower-case surname) is undefined: the frame keeps only its
+ * position.
+ */
+function frameFunction(name: string): string | undefined {
+  const bare = name.startsWith("new ") ? name.slice(4) : name;
+  const ok = bare.split(".").every((part) =>
+    part === "<anonymous>" || SHORT_IDENTIFIER.test(part) ||
+    (IDENTIFIER.test(part) && (part.match(/[A-Za-z]+/g) ?? []).every(knownWord))
+  );
+  return ok ? name : undefined;
+}
+
+/**
+ * A frame's location when it is the app's own bundle or the runtime's: an island bundle URL
+ * keeps its path and position (they map to the source maps), `<anonymous>` and `native` stay;
+ * any other file (`zarkowski/quenby.js`, another site's script) becomes `<unknown>`, with its
+ * position.
+ */
+function frameLocation(location: string): string {
+  if (location === "<anonymous>" || location === "native") return location;
+  const position = LINE_COLUMN.exec(location);
+  const file = position ? position[1]! : location;
+  let safe = "<unknown>";
+  try {
+    const url = new URL(file);
+    // Only the path leaves (the scrub drops the origin too); the host is the client's text.
+    if (/^https?:$/.test(url.protocol) && ISLAND_PATH.test(url.pathname)) {
+      safe = `http://localhost${url.pathname}`;
+    }
+  } catch {
+    // Not a URL: a relative or made-up file name.
+  }
+  return position ? `${safe}:${position[2]}:${position[3]}` : safe;
+}
+
+/** A V8 frame line rebuilt from its safe parts, or undefined for a line that is no frame. */
+function safeFrameLine(line: string): string | undefined {
+  if (!FRAME_LINE.test(line)) return undefined;
+  const withFunction = FRAME_WITH_FUNCTION.exec(line);
+  if (withFunction) {
+    const location = frameLocation(withFunction[2]!);
+    const fn = frameFunction(withFunction[1]!);
+    return fn ? `    at ${fn} (${location})` : `    at ${location}`;
+  }
+  return `    at ${frameLocation(FRAME_LOCATION_ONLY.exec(line)![1]!)}`;
+}
 
 /**
  * An Error for the reporter from a report: type and message as templates
- * ({@link errorTypeTemplate}, {@link messageTemplate}) and, of the stack, the frame lines only
- * (the message repeated at its top and any other free text are left out; of a frame the scrub
- * keeps file, function, line and column). The result is scrubbed like any server error before
- * anything leaves.
+ * ({@link errorTypeTemplate}, {@link messageTemplate}) and, of the stack, the frame lines only,
+ * each rebuilt from its safe parts: the function when it is code ({@link frameFunction}), the
+ * file when it is an island bundle or the runtime ({@link frameLocation}), line and column.
+ * The message repeated at the stack's top and any other free text are left out. The result is
+ * scrubbed like any server error before anything leaves.
  */
 export function browserReportToError(report: BrowserErrorReport): Error {
   const type = errorTypeTemplate(report.type);
   const message = messageTemplate(report.message);
   const error = new Error(message);
   error.name = type;
-  const frames = (report.stack ?? "").split("\n").filter((line) => FRAME_LINE.test(line));
+  const frames = (report.stack ?? "").split("\n").map(safeFrameLine)
+    .filter((line): line is string => line !== undefined);
   error.stack = [`${type}: ${message.split("\n", 1)[0]}`, ...frames].join("\n");
   return error;
 }

@@ -7,7 +7,22 @@ Deno.test("messageTemplate() keeps engine messages readable", () => {
       ["Offset out of range", "Offset out of range"],
       ["Failed to fetch", "Failed to fetch"],
       ["Assignment to constant variable.", "Assignment to constant variable."],
-      ["fooBar is not a function", "fooBar is not a function"],
+      ["fooBar is not a function", "… is not a function"],
+      ["t.map is not a function", "t.map is not a function"],
+      ["signal is aborted without reason", "signal is aborted without reason"],
+      [
+        "ResizeObserver loop completed with undelivered notifications.",
+        "ResizeObserver loop completed with undelivered notifications.",
+      ],
+      [
+        "NetworkError when attempting to fetch resource.",
+        "NetworkError when attempting to fetch resource.",
+      ],
+      ["Loading chunk 42 failed.", "Loading chunk 0 failed."],
+      [
+        "The string did not match the expected pattern.",
+        "The string did not match the expected pattern.",
+      ],
       ["Maximum call stack size exceeded", "Maximum call stack size exceeded"],
       [
         "Cannot read properties of undefined (reading 'x')",
@@ -26,21 +41,27 @@ Deno.test("messageTemplate() keeps engine messages readable", () => {
   ) assert.equal(messageTemplate(input), output, input);
 });
 
-Deno.test("messageTemplate() reduces digits, quoted text and unknown capitalised words", () => {
+Deno.test("messageTemplate() reduces digits, quoted text and unknown words in any case", () => {
   for (
     const [input, output] of <Array<[string, string]>> [
       ["Record #7741293 missing", "Record #0 missing"],
-      ["pt. Zarkowski has no chart", "pt. … has no chart"],
+      ["pt. Zarkowski has no chart", "…. … has no …"],
+      ["could not load chart for quenby zarkowski", "could not load … for … …"],
+      ["failed to open record of patient zarkowski", "failed to open record of … …"],
+      ["Zarkowski quenby", "… …"],
+      ["no user quenby.zarkowski in org", "no user ….… in …"],
+      ["render_zarkowski_quenby is not a function", "render_…_… is not a function"],
+      ["QuenbyZarkowski is not defined", "… is not defined"],
       ["ZARKOWSKI^QUENBY^^^MR", "…^…^^^…"],
-      ["Zarkowski has no chart", "… has no chart"],
-      ["no chart for mrn7741293 since 03/02/1955", "no chart for mrn0 since 0/0/0"],
+      ["Zarkowski has no chart", "… has no …"],
+      ["no chart for mrn7741293 since 03/02/1955", "no … for …0 since 0/0/0"],
       ["unterminated 'quenby zarkowski", "unterminated '…'"],
       ["“Quenby Zarkowski” not found", "'…' not found"],
       ["Żarkowska not found", "… not found"],
       ["McDonald not found", "… not found"],
       ["ZarkowskiError thrown", "… thrown"],
-      ["O'Brien's chart", "…'…'s chart"],
-      ["see https://example.org/patients/zarkowski?id=7", "see <url>"],
+      ["O'Brien's chart", "…'…'s …"],
+      ["see https://example.org/patients/zarkowski?id=7", "… <url>"],
       ["名前 not found", "… not found"],
     ]
   ) assert.equal(messageTemplate(input), output, input);
@@ -55,22 +76,42 @@ Deno.test("errorTypeTemplate() keeps error class names, else Error", () => {
   }
 });
 
-Deno.test("browserReportToError() keeps frame lines only, and the templates", () => {
+Deno.test("browserReportToError() keeps frame lines only, each rebuilt from its safe parts", () => {
   const error = browserReportToError({
     type: "Zarkowski",
     message: "pt. Zarkowski has no chart",
     stack: "Zarkowski: pt. Zarkowski has no chart\nsecond line of 'x'\n" +
       "    at refresh (http://127.0.0.1:8000/_islands/A-1.js:1:2345)\n" +
       "Note: Zarkowski 7741293\n" +
-      "    at async boot (http://127.0.0.1:8000/_islands/A-1.js:1:120)",
+      "    at async boot (http://127.0.0.1:8000/_islands/A-1.js:1:120)\n" +
+      "    at new Xe (http://127.0.0.1:8000/_islands/A-1.js:1:7)\n" +
+      "    at Array.map (<anonymous>)\n" +
+      "    at Quenby Zarkowski (http://127.0.0.1:8000/_islands/A-1.js:1:2)\n" +
+      "    at QuenbyZarkowski (http://127.0.0.1:8000/_islands/A-1.js:1:3)\n" +
+      "    at Zarkowski.Quenby (http://127.0.0.1:8000/_islands/A-1.js:1:4)\n" +
+      "    at render_zarkowski_quenby (http://127.0.0.1:8000/_islands/A-1.js:1:5)\n" +
+      "    at Quenby Zarkowski admitted (<anonymous>)\n" +
+      "    at e (zarkowski/quenby.js:3:4)\n" +
+      "    at e (http://zarkowski.example/quenby.js:3:4)\n" +
+      "    at http://zarkowski.example/_islands/A-1.js:5:6",
     route: "/flags",
   });
   assert.equal(error.name, "Error");
-  assert.equal(error.message, "pt. … has no chart");
+  assert.equal(error.message, "…. … has no …");
   assert.equal(
     error.stack,
-    "Error: pt. … has no chart\n" +
-      "    at refresh (http://127.0.0.1:8000/_islands/A-1.js:1:2345)\n" +
-      "    at async boot (http://127.0.0.1:8000/_islands/A-1.js:1:120)",
+    "Error: …. … has no …\n" +
+      "    at refresh (http://localhost/_islands/A-1.js:1:2345)\n" +
+      "    at boot (http://localhost/_islands/A-1.js:1:120)\n" +
+      "    at new Xe (http://localhost/_islands/A-1.js:1:7)\n" +
+      "    at Array.map (<anonymous>)\n" +
+      "    at http://localhost/_islands/A-1.js:1:2\n" +
+      "    at http://localhost/_islands/A-1.js:1:3\n" +
+      "    at http://localhost/_islands/A-1.js:1:4\n" +
+      "    at http://localhost/_islands/A-1.js:1:5\n" +
+      "    at <anonymous>\n" +
+      "    at e (<unknown>:3:4)\n" +
+      "    at e (<unknown>:3:4)\n" +
+      "    at http://localhost/_islands/A-1.js:5:6",
   );
 });

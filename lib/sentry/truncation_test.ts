@@ -278,10 +278,12 @@ Deno.test({
       for (const envelope of sentry.envelopes()) {
         assert.ok(!envelope.raw.includes(id.text4), "no part of the e-mail in any envelope");
       }
-      assert.equal(sentry.events().length, 0);
+      // The message template (lib/sentry/browser.ts) turns every word outside the error-message
+      // vocabulary into `…` before the cut and the scan: the reports go, as templates.
+      assert.equal(sentry.events().length, cuts.length);
       assert.equal(
         await app.services.metrics.sentryDropped.value({ reason: "phi_detected" }),
-        cuts.length,
+        0,
       );
     } finally {
       await app.dispose();

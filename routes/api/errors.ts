@@ -3,8 +3,9 @@
  * islands runtime. Signed-in users only (pages with islands send the CSRF
  * token), rate-limited per user, capped at 16 KB. Its message is user-writable
  * text, so it is reduced to a template first (digit runs `0`, quoted strings
- * `'…'`, unknown capitalised words `…`; of the stack only the frame lines;
- * lib/sentry/browser.ts); the result is scrubbed on the server exactly like a
+ * `'…'`, words outside the error-message vocabulary `…`; of the stack only the
+ * frame lines, with a function only when it is code and a file only when it
+ * is an island bundle; lib/sentry/browser.ts); the result is scrubbed on the server exactly like a
  * server error and forwarded to Sentry, or dropped. The answer is 202 either
  * way and never echoes the report.
  *
@@ -43,8 +44,9 @@ export function errorsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
     summary: "Report a browser error",
     description:
       "Sent by the islands runtime for uncaught errors and unhandled rejections. The message is " +
-      "reduced to a template (digit runs become 0, quoted strings '…', capitalised words that " +
-      "are no known error-message word …), the stack to its frame lines; the report is then " +
+      "reduced to a template (digit runs become 0, quoted strings '…', words outside the " +
+      "error-message vocabulary …), the stack to its frame lines (function names that are no " +
+      "code and files other than the island bundles left out); the report is then " +
       "rebuilt from an allowlist, scanned for PHI and forwarded to Sentry or dropped; the answer " +
       `is 202 either way. At most ${BROWSER_REPORT_MAX_BYTES} bytes and ` +
       `${BROWSER_REPORTS_PER_MINUTE} reports per minute per user.`,
