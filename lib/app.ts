@@ -103,7 +103,13 @@ import type { Logger } from "./log/mod.ts";
 import { createOutboundGuard } from "./net/mod.ts";
 import { redact } from "./phi/mod.ts";
 import { createJobService } from "./jobs/mod.ts";
-import { createEventBus, type EventBus, loadDeploymentId, SseHub } from "./realtime/mod.ts";
+import {
+  createEventBus,
+  type EventBus,
+  loadDeploymentId,
+  readDeploymentId,
+  SseHub,
+} from "./realtime/mod.ts";
 import { resyncStreams } from "./realtime/stream.ts";
 import type { RedisHandle } from "./redis/client.ts";
 import { type AppMetrics, createAppMetrics } from "./telemetry/mod.ts";
@@ -172,7 +178,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const bus = deps.bus ?? await createEventBus({
     redis: deps.redis,
     streamKey: config.realtime.streamKey,
-    ...(deploymentId !== undefined ? { deploymentId } : {}),
+    ...(deploymentId !== undefined
+      ? { deploymentId, rereadDeploymentId: () => readDeploymentId(db) }
+      : {}),
     historySize: config.realtime.historySize,
     clock,
     metrics,

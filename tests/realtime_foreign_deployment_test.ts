@@ -444,3 +444,45 @@ for (const target of dbTargets()) {
     },
   });
 }
+
+for (const target of dbTargets()) {
+  Deno.test({
+    name:
+      `[${target.name}+redis] an app left running across restore-prepare hears an app started afterwards on the same database: it re-reads the renewed id and says to restart it`,
+    ignore: !enabled,
+    ...opts,
+    async fn() {
+      const env = { RATE_LIMIT_PER_MIN: "0", EVENT_STREAM_KEY: uniqueName("events") };
+      const logger = memoryLogger();
+      const redisStale = await openRedis(TEST_REDIS_URL!, logger);
+      const redisFresh = await openRedis(TEST_REDIS_URL!, logger);
+      const testDb = await migratedFresh(target.open);
+      const stale = await buildTestApp({ testDb, redis: redisStale, env });
+      let fresh: Awaited<ReturnType<typeof buildTestApp>> | undefined;
+      try {
+        await prepareRestoredDatabase(testDb.db, createAuditLog({ db: testDb.db }));
+        // The same database, opened once: the fresh app must not close it on dispose.
+        fresh = await buildTestApp({
+          testDb: { db: testDb.db, cleanup: async () => {} },
+          redis: redisFresh,
+          env,
+        });
+        const seen: AppEvent[] = [];
+        stale.services.bus.subscribe("governance", (e) => seen.push(e));
+        await fresh.services.mode.setMode("LIVE", { type: "system" });
+        await until(() => seen.length >= 1, "the fresh app's mode change on the stale app");
+        assert.deepEqual(seen.map((e) => [e.type, e.payload.mode]), [
+          ["governance.mode_changed", "LIVE"],
+        ]);
+        assert.equal(stale.logs.filter((line) => line.includes(RENEWED_ERROR)).length, 1);
+        assert.equal(stale.logs.filter((line) => line.includes(SHARED_WARNING)).length, 0);
+      } finally {
+        await redisStale.client.sendCommand(["DEL", env.EVENT_STREAM_KEY]).catch(() => {});
+        await fresh?.dispose();
+        await stale.dispose();
+        await redisStale.close();
+        await redisFresh.close();
+      }
+    },
+  });
+}

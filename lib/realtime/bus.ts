@@ -8,17 +8,24 @@ import type { EventBus } from "./types.ts";
 /**
  * Creates the bus; with `redis` it loads recent history and starts the stream reader.
  * `deploymentId` (the database's, lib/realtime/deployment.ts) tells this deployment's stream
- * entries from another's; the in-process bus has no use for it.
+ * entries from another's, and `rereadDeploymentId` lets the bus notice that the database's id
+ * changed while it runs (restore-prepare); the in-process bus has no use for either.
  */
 export async function createEventBus(
-  deps: BusDeps & { redis: RedisHandle | undefined; streamKey: string; deploymentId?: string },
+  deps: BusDeps & {
+    redis: RedisHandle | undefined;
+    streamKey: string;
+    deploymentId?: string;
+    rereadDeploymentId?: () => Promise<string | undefined>;
+  },
 ): Promise<EventBus> {
-  const { redis, streamKey, deploymentId, ...rest } = deps;
+  const { redis, streamKey, deploymentId, rereadDeploymentId, ...rest } = deps;
   if (!redis) return createMemoryBus(rest);
   return await createRedisBus({
     ...rest,
     redis,
     streamKey,
     ...(deploymentId !== undefined ? { deploymentId } : {}),
+    ...(rereadDeploymentId !== undefined ? { rereadDeploymentId } : {}),
   });
 }
