@@ -16,7 +16,7 @@
  */
 import { ScanAbort, Walker } from "./walk.ts";
 import { redactString, type TextMode, textTypes } from "./text.ts";
-import { DEFAULT_LIMITS, type ScanOptions, type ScanResult } from "./types.ts";
+import { DEFAULT_LIMITS, type ScanOptions, type ScanResult, tooSmallToTime } from "./types.ts";
 
 export { DEFAULT_LIMITS, PHI_TYPES } from "./types.ts";
 export type { PhiFinding, PhiType, ScanOptions, ScanResult } from "./types.ts";
@@ -65,7 +65,7 @@ function budgeted<T>(
   }
   // A text too short to spend a tenth of the budget even at the worst measured cost per
   // character (adversarial inputs) cannot exceed it: skip the clock (two reads per call).
-  if (text.length * WORST_MS_PER_CHAR < budget / 10) return scan(text, PLAIN);
+  if (tooSmallToTime(text.length, 0, budget)) return scan(text, PLAIN);
   const now = opts?.now ?? defaultNow;
   const start = now();
   // Long texts read the clock between detector passes too.
@@ -80,8 +80,6 @@ function budgeted<T>(
 }
 
 const defaultNow = () => performance.now();
-/** Worst cost per character seen in bench/phi_bench.ts (100 KB of "1 1 1 ..."), doubled. */
-const WORST_MS_PER_CHAR = 0.0025;
 
 /** Scans one string (a log line, an error message). Findings have the path `$`. */
 export function scanText(text: string, opts?: ScanOptions): ScanResult {

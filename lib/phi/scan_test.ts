@@ -4,6 +4,7 @@ import {
   DEFAULT_SAFE_KEYS,
   PHI_TYPES,
   redact,
+  REDACTED_PAYLOAD,
   REDACTED_TEXT,
   redactText,
   scan,
@@ -248,11 +249,30 @@ Deno.test("scan() fails closed beyond the node and character bounds", () => {
 Deno.test("scan() fails closed when the time budget is spent (injected clock)", () => {
   let clock = 0;
   const now = () => (clock += 60);
-  const result = scan({ a: "hello", b: "world" }, { now, timeBudgetMs: 50 });
+  // 3,000 characters may take more than a tenth of 50 ms at the worst measured cost: timed.
+  const large = { a: "hello ".repeat(500), b: "world" };
+  const result = scan(large, { now, timeBudgetMs: 50 });
   assert.equal(result.found, true);
   assert.equal(result.findings.at(-1)?.type, "SCANNER_ERROR");
+  assert.deepEqual(redact(large, { now, timeBudgetMs: 50 }), { ...REDACTED_PAYLOAD });
   const frozen = () => 0;
-  assert.equal(scan({ a: "hello" }, { now: frozen, timeBudgetMs: 50 }).found, false);
+  assert.equal(scan(large, { now: frozen, timeBudgetMs: 50 }).found, false);
+});
+
+Deno.test("a payload too small to spend the budget is not failed closed by a slow clock (a loaded machine, a GC pause)", () => {
+  // Every read of this clock is a second later: as if the process were descheduled between reads.
+  let clock = 0;
+  const stalled = () => (clock += 1000);
+  assert.deepEqual(scan({ key: "responsive-flag", on: true }, { now: stalled }), {
+    found: false,
+    findings: [],
+  });
+  const many = Array.from({ length: 200 }, (_, i) => ({ id: i, name: "checkout" }));
+  assert.equal(scan(many, { now: stalled }).found, false);
+  assert.deepEqual(redact({ key: "responsive-flag" }, { now: stalled }), {
+    key: "responsive-flag",
+  });
+  assert.equal(scanText("responsive-flag", { now: stalled }).found, false);
 });
 
 Deno.test("scan() fails closed when reading the input throws", () => {
@@ -272,7 +292,7 @@ Deno.test("scan() fails closed when reading the input throws", () => {
 Deno.test("redact() and redactText() fail closed to fully redacted results", () => {
   let clock = 0;
   const now = () => (clock += 1000);
-  assert.deepEqual(redact({ a: "hello" }, { now }), { phi_redacted: true });
+  assert.deepEqual(redact({ a: "hello ".repeat(2000) }, { now }), { phi_redacted: true });
   assert.equal(redactText("hello ".repeat(2000), { now }), REDACTED_TEXT);
   assert.equal(redactText("hello", { now, timeBudgetMs: 0.01 }), REDACTED_TEXT);
 });

@@ -68,6 +68,21 @@ export interface ScanOptions {
   now?: () => number;
 }
 
+/** Worst cost per character seen in bench/phi_bench.ts (100 KB of "1 1 1 ..."), doubled. */
+export const WORST_MS_PER_CHAR = 0.0025;
+/** Cost per walked node (key, item or primitive) measured at about 0.2 µs; ten times that. */
+export const WORST_MS_PER_NODE = 0.002;
+
+/**
+ * Whether work of this size cannot spend a tenth of `budgetMs` even at the worst measured costs.
+ * The clock is not read for such work: it could only measure the process being descheduled (a
+ * loaded machine, a garbage-collection pause), and failing closed on that would refuse valid
+ * input (a flag key, an analytics event) for no fault of its own.
+ */
+export function tooSmallToTime(chars: number, nodes: number, budgetMs: number): boolean {
+  return chars * WORST_MS_PER_CHAR + nodes * WORST_MS_PER_NODE < budgetMs / 10;
+}
+
 /** Defaults for the bounds, generous enough for a 1 MB log text or a 200 KB Sentry event. */
 export const DEFAULT_LIMITS = {
   timeBudgetMs: 250,

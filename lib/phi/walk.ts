@@ -11,7 +11,13 @@ import {
   sensitiveKeyType,
 } from "./keys.ts";
 import { applySpans, findSpans, type Span, spanTypes } from "./text.ts";
-import { DEFAULT_LIMITS, type PhiFinding, type PhiType, type ScanOptions } from "./types.ts";
+import {
+  DEFAULT_LIMITS,
+  type PhiFinding,
+  type PhiType,
+  type ScanOptions,
+  tooSmallToTime,
+} from "./types.ts";
 
 /** Thrown when a bound or the time budget is exceeded. */
 export class ScanAbort extends Error {
@@ -146,6 +152,7 @@ export class Walker {
   private readonly maxDepth: number;
   private readonly maxNodes: number;
   private readonly maxChars: number;
+  private readonly budget: number;
   private readonly deadline: number;
   private readonly now: () => number;
   private nodes = 0;
@@ -160,8 +167,12 @@ export class Walker {
     this.checkNow();
   };
 
-  /** Reads the clock now; throws when the budget is spent. */
+  /**
+   * Reads the clock now; throws when the budget is spent. Not for work too small to spend it
+   * (tooSmallToTime): a tiny payload is never failed closed because the process was descheduled.
+   */
   checkNow(): void {
+    if (tooSmallToTime(this.chars, this.nodes, this.budget)) return;
     if (this.now() > this.deadline) throw new ScanAbort(this.pathString(), "time budget exceeded");
   }
 
@@ -171,7 +182,8 @@ export class Walker {
     this.maxNodes = opts?.maxNodes ?? DEFAULT_LIMITS.maxNodes;
     this.maxChars = opts?.maxChars ?? DEFAULT_LIMITS.maxChars;
     this.now = opts?.now ?? (() => performance.now());
-    this.deadline = this.now() + (opts?.timeBudgetMs ?? DEFAULT_LIMITS.timeBudgetMs);
+    this.budget = opts?.timeBudgetMs ?? DEFAULT_LIMITS.timeBudgetMs;
+    this.deadline = this.now() + this.budget;
     this.redacting = redacting;
   }
 
