@@ -19,7 +19,7 @@ import { blackhole } from "./helpers/blackhole.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
 import { eventually } from "./helpers/instances.ts";
-import { type AppProcess, spawnApp } from "./helpers/process.ts";
+import { listeningWithin, spawnApp, stop } from "./helpers/process.ts";
 import { privateRedis, redisServerBinary } from "./helpers/redis_server.ts";
 import { readSse } from "./realtime_sse_reader.ts";
 
@@ -35,28 +35,6 @@ function freePort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
-}
-
-async function stop(app: AppProcess): Promise<void> {
-  try {
-    app.child.kill("SIGKILL");
-  } catch { /* already gone */ }
-  await app.status.catch(() => {});
-}
-
-async function listeningWithin(app: AppProcess): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error("the instance did not listen in time")),
-      START_BOUND_MS,
-    );
-  });
-  try {
-    return await Promise.race([app.listening, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function readiness(
@@ -78,7 +56,7 @@ async function startsWithoutRedis(redisUrl: string) {
     METRICS_ALLOW_IPS: "127.0.0.1",
   });
   try {
-    const base = await listeningWithin(app);
+    const base = await listeningWithin(app, START_BOUND_MS);
     const warnings = app.records.filter((r) => r.level === "warn");
     assert.deepEqual(
       warnings.map((r) => r.msg),
@@ -197,7 +175,7 @@ Deno.test({
     });
     const cleanups: Array<() => Promise<void>> = [];
     try {
-      const base = await listeningWithin(app);
+      const base = await listeningWithin(app, START_BOUND_MS);
       assert.ok(
         app.records.some((r) => r.msg?.toString().startsWith("redis unreachable at start")),
       );

@@ -13,7 +13,7 @@ import { memoryLogger } from "../lib/log/mod.ts";
 import { openRedis, startRedis } from "../lib/redis/client.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { eventually } from "./helpers/instances.ts";
-import { type AppProcess, spawnApp } from "./helpers/process.ts";
+import { listeningWithin, spawnApp, stop } from "./helpers/process.ts";
 import { redisServerBinary } from "./helpers/redis_server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -168,13 +168,6 @@ Deno.test({
   },
 });
 
-async function stop(app: AppProcess): Promise<void> {
-  try {
-    app.child.kill("SIGKILL");
-  } catch { /* already gone */ }
-  await app.status.catch(() => {});
-}
-
 Deno.test({
   name:
     "main.ts with a wrong Redis password: starts and serves with one warning whose reason is auth failed; readiness and metrics report redis failed; no URL, user or password in the output",
@@ -192,13 +185,7 @@ Deno.test({
       METRICS_ALLOW_IPS: "127.0.0.1",
     });
     try {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const base = await Promise.race([
-        app.listening,
-        new Promise<never>((_, reject) =>
-          timer = setTimeout(() => reject(new Error("did not listen")), BOUND_MS)
-        ),
-      ]).finally(() => clearTimeout(timer));
+      const base = await listeningWithin(app, BOUND_MS);
       const warnings = app.records.filter((r) => r.level === "warn");
       assert.equal(warnings.length, 1, JSON.stringify(warnings));
       assert.equal(warnings[0]!.reason, "auth failed");

@@ -14,7 +14,7 @@ import { IDLE_TIMEOUT_MS, startRedis } from "../lib/redis/client.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasRedis, TEST_REDIS_URL } from "./helpers/env.ts";
 import { eventually } from "./helpers/instances.ts";
-import { type AppProcess, spawnApp } from "./helpers/process.ts";
+import { listeningWithin, spawnApp, stop } from "./helpers/process.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const ignore = !hasRedis();
@@ -193,13 +193,6 @@ Deno.test({
   },
 });
 
-async function stop(app: AppProcess): Promise<void> {
-  try {
-    app.child.kill("SIGKILL");
-  } catch { /* already gone */ }
-  await app.status.catch(() => {});
-}
-
 Deno.test({
   name:
     "main.ts with REDIS_URL at a server that accepts and never answers: serves with one warning and redis failed, then connects by itself once the server answers",
@@ -216,13 +209,7 @@ Deno.test({
       ADMIN_PASSWORD: "7qL!x9Vr#2mKp4Zw8Tn1",
     });
     try {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const base = await Promise.race([
-        app.listening,
-        new Promise<never>((_, reject) =>
-          timer = setTimeout(() => reject(new Error("did not listen")), BOUND_MS)
-        ),
-      ]).finally(() => clearTimeout(timer));
+      const base = await listeningWithin(app, BOUND_MS);
       const warnings = app.records.filter((r) => r.level === "warn");
       assert.equal(warnings.length, 1, JSON.stringify(warnings));
       assert.equal(warnings[0]!.reason, "timeout");

@@ -1,4 +1,5 @@
 /** Running main.ts as a real process, for start-up and shutdown behaviour. */
+import { withTimeout } from "../../lib/timeout.ts";
 
 export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -82,4 +83,17 @@ export function spawnApp(env: Record<string, string>): AppProcess {
     return result;
   })();
   return { child, records, stderr, listening, status };
+}
+
+/** The listening URL, or an error when the process has not listened within `ms`. */
+export function listeningWithin(app: AppProcess, ms: number): Promise<string> {
+  return withTimeout(app.listening, ms, () => new Error("the instance did not listen in time"));
+}
+
+/** Kills the process (SIGKILL) and waits for it to end. */
+export async function stop(app: AppProcess): Promise<void> {
+  try {
+    app.child.kill("SIGKILL");
+  } catch { /* already gone */ }
+  await app.status.catch(() => {});
 }
