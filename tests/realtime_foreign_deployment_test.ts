@@ -89,6 +89,32 @@ async function instance(
   };
 }
 
+/**
+ * Runs `fn` with a fresh stream key and `open`, which starts a bus instance on it; afterwards the
+ * key is deleted and every instance opened is closed, also when `fn` or an opening fails.
+ */
+async function onOneStreamKey(
+  fn: (
+    open: (...args: DropFirst<Parameters<typeof instance>>) => ReturnType<typeof instance>,
+    key: string,
+  ) => Promise<void>,
+): Promise<void> {
+  const key = uniqueName("events");
+  const opened: Array<Awaited<ReturnType<typeof instance>>> = [];
+  try {
+    await fn(async (...args) => {
+      const started = await instance(key, ...args);
+      opened.push(started);
+      return started;
+    }, key);
+  } finally {
+    await opened[0]?.redis.client.sendCommand(["DEL", key]).catch(() => {});
+    for (const each of opened) await each.close();
+  }
+}
+
+type DropFirst<T extends unknown[]> = T extends [unknown, ...infer Rest] ? Rest : never;
+
 async function eventuallyEqual(read: () => Promise<number>, want: number, what: string) {
   let value = await read();
   const deadline = Date.now() + 10_000;
@@ -148,12 +174,10 @@ Deno.test({
   ignore: !enabled,
   ...opts,
   async fn() {
-    const key = uniqueName("events");
-    const prodA = await instance(key, PROD);
-    const prodB = await instance(key, PROD);
-    const stage = await instance(key, STAGE);
-    const started = [prodA, prodB, stage];
-    try {
+    await onOneStreamKey(async (open, key) => {
+      const prodA = await open(PROD);
+      const prodB = await open(PROD);
+      const stage = await open(STAGE);
       const s1 = await stage.bus.publish(job("s1"));
       await stage.bus.publish(job("s2"));
       const p1 = await prodA.bus.publish(job("p1"));
@@ -174,8 +198,7 @@ Deno.test({
       assert.equal(prodB.bus.lastId(), p1.id);
 
       // A production instance started now loads the stream's history without staging's events.
-      const prodC = await instance(key, PROD);
-      started.push(prodC);
+      const prodC = await open(PROD);
       const fromHistory = await prodC.bus.replay(s1.id, "all");
       assert.equal(fromHistory.complete, true);
       assert.deepEqual(fromHistory.events.map((e) => e.payload.jobId), ["p1"]);
@@ -205,10 +228,7 @@ Deno.test({
       ]);
       const fields = raw[0]![1];
       assert.equal(fields[fields.indexOf("g") + 1], deploymentTag(PROD));
-    } finally {
-      await prodA.redis.client.sendCommand(["DEL", key]).catch(() => {});
-      for (const each of started) await each.close();
-    }
+    });
   },
 });
 
@@ -218,11 +238,10 @@ Deno.test({
   ignore: !enabled,
   ...opts,
   async fn() {
-    const key = uniqueName("events");
-    const prodA = await instance(key, PROD);
-    const prodB = await instance(key, PROD);
-    const stage = await instance(key, STAGE);
-    try {
+    await onOneStreamKey(async (open) => {
+      const prodA = await open(PROD);
+      const prodB = await open(PROD);
+      const stage = await open(STAGE);
       const ended = (id: string): InternalMessage => ({
         kind: "auth.credentials_ended",
         payload: { ended: "user", ids: [id] },
@@ -232,10 +251,7 @@ Deno.test({
       await until(() => prodB.messages.length >= 1, "production's message on B");
       assert.deepEqual(prodB.messages, [ended("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")]);
       await eventuallyEqual(prodB.foreign, 1, "staging's message counted on B");
-    } finally {
-      await prodA.redis.client.sendCommand(["DEL", key]).catch(() => {});
-      for (const each of [prodA, prodB, stage]) await each.close();
-    }
+    });
   },
 });
 
@@ -245,10 +261,9 @@ Deno.test({
   ignore: !enabled,
   ...opts,
   async fn() {
-    const key = uniqueName("events");
-    const prod = await instance(key, PROD);
-    const untagged = await instance(key, undefined);
-    try {
+    await onOneStreamKey(async (open, key) => {
+      const prod = await open(PROD);
+      const untagged = await open(undefined);
       await prod.redis.client.sendCommand(jobEntry(key, "old", null));
       await until(() => prod.got.length >= 1, "the untagged entry on production");
       assert.deepEqual(prod.jobs(), ["old"]);
@@ -258,11 +273,7 @@ Deno.test({
       assert.deepEqual(untagged.jobs(), ["old", "p1"]);
       assert.equal(await prod.foreign(), 0);
       assert.equal(prod.warnings().length, 0);
-    } finally {
-      await prod.redis.client.sendCommand(["DEL", key]).catch(() => {});
-      await prod.close();
-      await untagged.close();
-    }
+    });
   },
 });
 
@@ -272,12 +283,11 @@ Deno.test({
   ignore: !enabled,
   ...opts,
   async fn() {
-    const key = uniqueName("events");
-    let offset = 0;
-    const clock: Clock = { now: () => Date.now() + offset };
-    const prod = await instance(key, PROD, clock);
-    const stage = await instance(key, STAGE);
-    try {
+    await onOneStreamKey(async (open) => {
+      let offset = 0;
+      const clock: Clock = { now: () => Date.now() + offset };
+      const prod = await open(PROD, clock);
+      const stage = await open(STAGE);
       await stage.bus.publish(job("s1"));
       await eventuallyEqual(prod.foreign, 1, "first foreign entry");
       await stage.bus.publish(job("s2"));
@@ -288,11 +298,7 @@ Deno.test({
       await eventuallyEqual(prod.foreign, 3, "third foreign entry");
       assert.equal(prod.warnings().length, 2);
       assert.deepEqual(prod.jobs(), []);
-    } finally {
-      await prod.redis.client.sendCommand(["DEL", key]).catch(() => {});
-      await prod.close();
-      await stage.close();
-    }
+    });
   },
 });
 
@@ -302,16 +308,15 @@ Deno.test({
   ignore: !enabled,
   ...opts,
   async fn() {
-    const key = uniqueName("events");
-    let offset = 0;
-    const clock: Clock = { now: () => Date.now() + offset };
-    let rereads = 0;
-    const prod = await instance(key, PROD, clock, () => {
-      rereads++;
-      return Promise.resolve(PROD);
-    });
-    const stage = await instance(key, STAGE);
-    try {
+    await onOneStreamKey(async (open) => {
+      let offset = 0;
+      const clock: Clock = { now: () => Date.now() + offset };
+      let rereads = 0;
+      const prod = await open(PROD, clock, () => {
+        rereads++;
+        return Promise.resolve(PROD);
+      });
+      const stage = await open(STAGE);
       for (const jobId of ["s1", "s2", "s3"]) await stage.bus.publish(job(jobId));
       await eventuallyEqual(prod.foreign, 3, "three foreign entries");
       assert.equal(rereads, 1, "one re-read for the flood");
@@ -325,11 +330,7 @@ Deno.test({
       // Production still hears its own.
       await prod.bus.publish(job("p1"));
       await until(() => prod.got.length === 1, "production's own event");
-    } finally {
-      await prod.redis.client.sendCommand(["DEL", key]).catch(() => {});
-      await prod.close();
-      await stage.close();
-    }
+    });
   },
 });
 
@@ -385,20 +386,15 @@ Deno.test({
   ignore: !enabled,
   ...opts,
   async fn() {
-    const key = uniqueName("events");
-    const prod = await instance(key, PROD);
-    const stage = await instance(key, STAGE);
-    try {
+    await onOneStreamKey(async (open) => {
+      const prod = await open(PROD);
+      const stage = await open(STAGE);
       await prod.bus.publish(job("p1"));
       const s1 = await stage.bus.publish(job("s1"));
       await eventuallyEqual(prod.foreign, 1, "the foreign entry read");
       // Its id is above production's newest: production's events after it were never read here.
       assert.equal((await prod.bus.replay(s1.id, "all")).complete, false);
-    } finally {
-      await prod.redis.client.sendCommand(["DEL", key]).catch(() => {});
-      await prod.close();
-      await stage.close();
-    }
+    });
   },
 });
 
