@@ -200,6 +200,11 @@ Deno.test({
         metrics,
         /readiness_checks_total\{[^}]*check="redis"[^}]*result="failed"[^}]*\} [1-9]/,
       );
+      assert.match(
+        metrics,
+        /readiness_checks_total\{[^}]*check="redis"[^}]*reason="auth_failed"[^}]*\} [1-9]/,
+        "the reason tells a refused password from an outage",
+      );
       assertNoSecrets(JSON.stringify([app.records, app.stderr]));
     } finally {
       await stop(app);

@@ -6,4 +6,5 @@ export {
   type ReadinessCheck,
   type ReadinessReport,
   sharedReadiness,
+  statusLabels,
 } from "./readiness.ts";

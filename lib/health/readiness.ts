@@ -24,6 +24,17 @@ export interface ReadinessReport {
 
 class CheckTimeout extends Error {}
 
+/**
+ * The metric labels of a check's state: `result` is the state without its reason, `reason` the
+ * reason of a failure as a label value ("auth_failed", "timeout", "status_503"), so an alert can
+ * tell a refused password (no retry mends it) from an outage. Reasons come from the fixed
+ * vocabulary of {@link failureReason} and the worker's status codes: a bounded label set.
+ */
+export function statusLabels(status: CheckStatus): { result: string; reason?: string } {
+  const [result, reason] = status.split(": ", 2) as [string, string | undefined];
+  return reason === undefined ? { result } : { result, reason: reason.replaceAll(" ", "_") };
+}
+
 /** A short, secret-free reason for a failed check. */
 export function failureReason(error: unknown): `failed: ${string}` {
   if (error instanceof CheckTimeout) return "failed: timeout";

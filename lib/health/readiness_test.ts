@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { NetworkBlockedError } from "../errors/mod.ts";
-import { checkReadiness, failureReason, sharedReadiness } from "./readiness.ts";
+import { checkReadiness, failureReason, sharedReadiness, statusLabels } from "./readiness.ts";
 
 Deno.test("checkReadiness() reports a hanging check as a timeout and aborts it", async () => {
   let aborted = false;
@@ -85,4 +85,18 @@ Deno.test("failureReason() tells a Redis credentials refusal (WRONGPASS, NOAUTH,
   );
   // Only a reply that starts with the code: a message quoting it is not one.
   assert.equal(failureReason(new Error("unknown user WRONGPASS")), "failed: unavailable");
+});
+
+Deno.test("statusLabels() splits a state into its result and a label-safe reason", () => {
+  assert.deepEqual(statusLabels("ok"), { result: "ok" });
+  assert.deepEqual(statusLabels("blocked"), { result: "blocked" });
+  assert.deepEqual(statusLabels("failed: auth failed"), {
+    result: "failed",
+    reason: "auth_failed",
+  });
+  assert.deepEqual(statusLabels("failed: status 503"), { result: "failed", reason: "status_503" });
+  assert.deepEqual(statusLabels(failureReason(new Error("connect ECONNREFUSED 127.0.0.1:6379"))), {
+    result: "failed",
+    reason: "connection_refused",
+  });
 });

@@ -154,8 +154,8 @@ export function createAppMetrics(registry: MetricsRegistry = new MetricsRegistry
     ),
     readinessChecks: registry.counter(
       "readiness_checks_total",
-      "Readiness dependency checks by check and result",
-      ["check", "result"],
+      "Readiness dependency checks by check, result and, for a failure, its reason",
+      ["check", "result", "reason"],
     ),
   };
   zeroSeries(metrics.sentryDropped, "reason", SENTRY_DROP_REASONS);

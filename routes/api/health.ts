@@ -6,7 +6,7 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { RouteContext } from "../../lib/context.ts";
-import { checkReadiness, sharedReadiness } from "../../lib/health/mod.ts";
+import { checkReadiness, sharedReadiness, statusLabels } from "../../lib/health/mod.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 
@@ -90,7 +90,7 @@ export function healthRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       const { report, fresh } = await readiness();
       if (fresh) {
         for (const [check, status] of Object.entries(report.checks)) {
-          services.metrics.readinessChecks.inc({ check, result: status.split(":")[0]! });
+          services.metrics.readinessChecks.inc({ check, ...statusLabels(status) });
         }
       }
       const body = {
