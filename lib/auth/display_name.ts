@@ -14,7 +14,18 @@ export function displayNameIdentifiers(name: string): PhiType[] {
   return phiTypesIn(name).filter((type) => type !== "PERSON_NAME");
 }
 
-const LONG_NUMBER = /\d{4}/;
+/**
+ * Four or more decimal digits in a row, in any script: `\d` is ASCII only, and a number typed on a
+ * full-width or Arabic-Indic keyboard ("５３６２２１２３４", "٥٣٦٢٢١٢٣٤") is the same identifier.
+ */
+const LONG_NUMBER = /\p{Nd}{4}/u;
+
+/**
+ * `name` as the digit rule reads it: NFKC folds superscript and other compatibility digits
+ * ("⁵³⁶²") into digits, and invisible format characters (zero-width space, soft hyphen) are
+ * dropped so they cannot split a number into runs shorter than four.
+ */
+const digitsView = (name: string) => name.normalize("NFKC").replace(/\p{Cf}/gu, "");
 
 /** A refused display name: the sentence for the caller and the shorter one for the field. */
 export interface DisplayNameProblem {
@@ -36,8 +47,9 @@ export interface DisplayNameProblem {
 export function displayNameProblem(name: string): DisplayNameProblem | undefined {
   const types = displayNameIdentifiers(name);
   // No name holds a number of 4 or more digits, and a bare one is an identifier the scanner
-  // cannot place without a cue ("Jane Doe, 536221234", "Jane Doe 02134"): refused as numbers.
-  if (types.length === 0 && LONG_NUMBER.test(name)) {
+  // cannot place without a cue ("Jane Doe, 536221234", "Jane Doe 02134"): refused as numbers,
+  // in whatever script its digits are written.
+  if (types.length === 0 && LONG_NUMBER.test(digitsView(name))) {
     const rule = "a person's name only, without numbers of 4 or more digits";
     return { message: `Display name: ${rule}`, fieldMessage: capitalised(rule) };
   }
