@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { memoryLogger } from "./log/mod.ts";
 import { createScheduler } from "./scheduler.ts";
 
-Deno.test("a scheduled task runs once at a time, and stop() waits for the run in flight", async () => {
+Deno.test("a scheduled task runs once at a time: a second call joins the run in flight", async () => {
   const scheduler = createScheduler({ logger: memoryLogger() });
   let runs = 0;
   let release!: () => void;
@@ -32,4 +32,27 @@ Deno.test("a failing task is logged by name without its message and reported", a
   assert.deepEqual(reported, ["cleanup"]);
   assert.match(logger.lines.join("\n"), /"task":"cleanup"/);
   assert.ok(!logger.lines.join("\n").includes("jane@example.org"));
+});
+
+Deno.test("stop() called while a run is held stays pending until that run ends", async () => {
+  const scheduler = createScheduler({ logger: memoryLogger() });
+  let release!: () => void;
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  scheduler.every("held", 3_600_000, async () => {
+    started();
+    await new Promise<void>((resolve) => (release = resolve));
+  });
+  const run = scheduler.runNow("held");
+  await running;
+  let stopped = false;
+  const stopping = scheduler.stop().then(() => (stopped = true));
+  // Let every queued continuation run: a stop that does not wait would have settled by now.
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(stopped, false, "stop() waits for the run in flight");
+  release();
+  await stopping;
+  assert.equal(stopped, true);
+  await run;
 });
