@@ -6,7 +6,7 @@
  * normalise, run those passes, then the token pass; hits are mapped back to the original
  * offsets.
  */
-import { TextCtx } from "./context.ts";
+import { hit, TextCtx } from "./context.ts";
 import { forgetWord } from "./read.ts";
 import { controlEscape, foldable, normalize } from "./normalize.ts";
 import { detectEmails } from "./detectors/email.ts";
@@ -18,6 +18,7 @@ import { detectX12Segments } from "./detectors/x12.ts";
 import { detectDicom } from "./detectors/dicom.ts";
 import { detectDelimitedColumns, mayHoldTable } from "./detectors/columns.ts";
 import { dropUserAgentHits } from "./detectors/user_agent.ts";
+import { identifierNames, identifierView } from "./detectors/identifiers.ts";
 import type { PhiType } from "./types.ts";
 
 /** A match in original offsets. */
@@ -95,6 +96,8 @@ for (const c of "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ@:%&") INTERESTING[c.charCo
 /** One context per level: the text, and base64-decoded text inside it. */
 const OUTER = new TextCtx();
 const INNER = new TextCtx();
+/** The spaced reading of a whole identifier value (see detectors/identifiers.ts). */
+const VIEW = new TextCtx();
 
 /** Scans base64-decoded text (one level deep: no base64 inside it, no normalisation). */
 function innerDetect(decoded: string): TextCtx {
@@ -148,8 +151,14 @@ function detect(text: string, mode: TextMode): void {
   lastText = text;
   const ctx = OUTER;
   ctx.reset(text, mode.technical, mode.whole);
-  // Lower-case ASCII words and punctuation alone: no detector can match.
-  if (!interesting(text)) return;
+  // Lower-case ASCII words and punctuation alone: no detector can match, but for a name in
+  // identifier form after its cue (`patient_quenby_zarkowski`).
+  if (!interesting(text)) {
+    if (mode.whole && (text.indexOf("pt") >= 0 || text.indexOf("patient") >= 0)) {
+      identifierNames(ctx, text);
+    }
+    return;
+  }
   // '@', "://" and "www." call for the full path wherever they stand: in a text long enough
   // for it to matter, found by the native search before the token pass spends rules on it.
   if (
@@ -184,9 +193,26 @@ function detect(text: string, mode: TextMode): void {
   }
   // A delimited export under a header row (`mrn,last,first,dob` then its rows).
   if (mayHoldTable(t)) detectDelimitedColumns(ctx);
+  // A whole value in an identifier alphabet (`ssn_536_22_1234`, `patient.Quenby.Zarkowski`):
+  // its separators read as spaces, its hits mapped back. Such a value needs no normalisation
+  // (ASCII letters, digits and `_.:-` only), so its offsets are the original's.
+  if (mode.whole && lastMap === null) identifierHits(ctx, text, mode);
   // The product names and versions of a browser User-Agent are no PHI, whatever they read as.
   if (ctx.count > 0) dropUserAgentHits(ctx);
   mode.checkpoint?.();
+}
+
+/** Adds the hits of the spaced reading of an identifier value t, and its identifier-form names. */
+function identifierHits(ctx: TextCtx, t: string, mode: TextMode): void {
+  const view = identifierView(t);
+  if (view === null) return;
+  VIEW.reset(view.text, mode.technical, true);
+  scanTokens(VIEW, false);
+  const map = view.map;
+  for (let k = 0; k < VIEW.count; k++) {
+    hit(ctx, map[VIEW.hs[k]!]!, map[VIEW.he[k]!]!, VIEW.ht[k]!);
+  }
+  identifierNames(ctx, t);
 }
 
 /**
@@ -263,6 +289,7 @@ function scanSorted(text: string, mode: TextMode): number {
   } finally {
     OUTER.release();
     INNER.release();
+    VIEW.release();
     forgetWord();
   }
 }

@@ -1,0 +1,375 @@
+/**
+ * Whole values in an identifier alphabet (`[A-Za-z0-9_.:-]`, no spaces: analytics property
+ * values, flag and experiment keys, job ids, research ids). There `_`, `.`, `:` and `-` stand
+ * in for spaces and a letter may touch a digit, so `ssn_536_22_1234`, `x536-22-1234`,
+ * `1234_Elm_Street` and `patient.Quenby.Zarkowski` held PHI no rule read: `_` is a word
+ * character, and a digit run glued to a letter is no token of its own.
+ *
+ * identifierView() rewrites such a value into a spaced reading the usual rules scan (same
+ * characters, offsets mapped back):
+ * - a separator between two letter-only or digit-only parts is read as a space when a letter
+ *   part is beside it (`1234 Elm Street`, `patient Quenby Zarkowski`, `dob 1955-03-02`), and
+ *   as `-` between two digit parts when it is `_` or `:` (`536-22-1234`; a `:` between two
+ *   groups of at most two digits stays, a time of day);
+ * - a part that mixes letters and digits (`x536`, `0132x`, `q3`, a hash, a UUID group) keeps
+ *   its separators, and is cut at its letter/digit boundary only where its digits complete a
+ *   strong structured shape with the digit parts beside it: SSN 3-2-4, NANP phone 3-3-4 and
+ *   1-3-3-4, a date 4-2-2 or 2-2-4 (one-digit month and day too), an IPv4 address with dots
+ *   (none after a lone `v`: `v1.2.3.4` and `v2024.11.3` are versions). A bare digit run in a hex hash or a
+ *   UUID is never cut, so `a456-426614174000` stays as it is.
+ *
+ * identifierNames() reads person names in identifier form, which the spaced reading alone
+ * does not find: two or three title-case parts that are dictionary names or no everyday word
+ * (`Quenby.Zarkowski`, `Quenby_Zarkowski_1955_03_02`; `Grace_Period`, `Release.Notes` stay),
+ * and two or three lower-case such parts after `patient` or `pt` that end the value or a digit
+ * part follows (`patient_quenby_zarkowski`; `patient_list_view` stays).
+ */
+import { hit, type TextCtx } from "../context.ts";
+import {
+  triggerFlags,
+  W_AMBIGUOUS,
+  W_COMMON,
+  W_FIRST,
+  W_LAST,
+  W_NOT_NAME,
+  W_SUFFIX,
+  W_TRIGGER,
+  wordFlags,
+  wordHash,
+} from "../word_table.ts";
+
+/** The longest value read as an identifier (analytics values are at most 100 characters). */
+const MAX_IDENTIFIER = 256;
+
+const K_ALPHA = 1;
+const K_DIGIT = 2;
+const K_MIXED = 3;
+
+const isSep = (c: number) => c === 95 || c === 46 || c === 58 || c === 45;
+const isDigitCode = (c: number) => c >= 48 && c <= 57;
+const isLetterCode = (c: number) => (c | 32) >= 97 && (c | 32) <= 122;
+
+/** Parts of the value read last: bounds and kinds (reused arrays, no allocation per part). */
+let partS = new Int32Array(64);
+let partE = new Int32Array(64);
+let partK = new Uint8Array(64);
+let parts = 0;
+
+/**
+ * Splits t into its alphanumeric parts; false when t is no identifier (a character outside
+ * the alphabet, too long, or nothing a separator or a letter/digit boundary joins).
+ */
+function readParts(t: string): boolean {
+  const n = t.length;
+  if (n < 3 || n > MAX_IDENTIFIER) return false;
+  if (partS.length < n) {
+    partS = new Int32Array(n);
+    partE = new Int32Array(n);
+    partK = new Uint8Array(n);
+  }
+  parts = 0;
+  let mixed = false;
+  let i = 0;
+  while (i < n) {
+    const c = t.charCodeAt(i);
+    if (isSep(c)) {
+      i++;
+      continue;
+    }
+    const s = i;
+    let kind = 0;
+    while (i < n) {
+      const d = t.charCodeAt(i);
+      if (isDigitCode(d)) kind |= K_DIGIT;
+      else if (isLetterCode(d)) kind |= K_ALPHA;
+      else if (isSep(d)) break;
+      else return false;
+      i++;
+    }
+    if (kind === K_MIXED) mixed = true;
+    partS[parts] = s;
+    partE[parts] = i;
+    partK[parts] = kind;
+    parts++;
+  }
+  return parts > 1 || mixed;
+}
+
+/** The separator between parts k and k+1 when it is one character, else 0. */
+function sepAfter(t: string, k: number): number {
+  return partS[k + 1]! - partE[k]! === 1 ? t.charCodeAt(partE[k]!) : 0;
+}
+
+/** Length of the digits at the end (from < 0) or start of part k. */
+function edgeDigits(t: string, k: number, atEnd: boolean): number {
+  let len = 0;
+  if (atEnd) {
+    for (let q = partE[k]! - 1; q >= partS[k]! && isDigitCode(t.charCodeAt(q)); q--) len++;
+  } else {
+    for (let q = partS[k]!; q < partE[k]! && isDigitCode(t.charCodeAt(q)); q++) len++;
+  }
+  return len;
+}
+
+const between = (x: number, lo: number, hi: number) => x >= lo && x <= hi;
+
+const SHAPE_SSN = 1;
+const SHAPE_PHONE = 2;
+const SHAPE_DATE = 3;
+const SHAPE_IP = 4;
+
+/** The strong structured shape digit groups of these lengths make, joined by sep; 0 for none. */
+function strongShape(lens: number[], sep: number): number {
+  if (lens.length === 3) {
+    const [a, b, c] = lens as [number, number, number];
+    if (a === 3 && b === 2 && c === 4) return SHAPE_SSN;
+    if (a === 3 && b === 3 && c === 4) return SHAPE_PHONE;
+    if (a === 4 && between(b, 1, 2) && between(c, 1, 2)) return SHAPE_DATE;
+    if (between(a, 1, 2) && between(b, 1, 2) && c === 4) return SHAPE_DATE;
+    return 0;
+  }
+  if (lens.length === 4) {
+    if (lens[0] === 1 && lens[1] === 3 && lens[2] === 3 && lens[3] === 4) return SHAPE_PHONE;
+    if (sep === 46 && lens.every((l) => between(l, 1, 3))) return SHAPE_IP;
+  }
+  return 0;
+}
+
+/** Lower-case spelling of part k, for the few cue words compared (parts of 2-9 letters only). */
+function partWord(t: string, k: number): string {
+  const len = partE[k]! - partS[k]!;
+  return partK[k] === K_ALPHA && len >= 2 && len <= 9
+    ? t.slice(partS[k]!, partE[k]!).toLowerCase()
+    : "";
+}
+
+/** Cue words before a birth date: `dob_1955_03_02`, `born_1955_03_02`. */
+const BIRTH_CUES = new Set(["dob", "born", "birth", "birthdate", "birthday", "bday", "dobs"]);
+
+/** True when the 4 digits at p are a year 1900-2099. */
+function yearAt(t: string, p: number): boolean {
+  const a = t.charCodeAt(p);
+  const b = t.charCodeAt(p + 1);
+  return (a === 49 && b === 57) || (a === 50 && b === 48);
+}
+
+/** What identifierView() writes at each offset: 0 keeps the character, else its replacement. */
+let repl = new Uint8Array(64);
+/** Where identifierView() puts a space before original offset k (the cut of a mixed part). */
+let cuts = new Uint8Array(64);
+
+/** Marks the single separator after part k to be read as `o`. */
+function setSep(k: number, o: number): void {
+  if (partS[k + 1]! - partE[k]! === 1) repl[partE[k]!] = o;
+}
+
+/**
+ * Marks what the view changes: the strong shapes among the digit parts (with the separators
+ * and cuts around them), a record number after `mrn` or `chart`, a leading house number's
+ * street, and the separators between title-case words.
+ */
+function markView(t: string): void {
+  const n = t.length;
+  if (cuts.length < n + 1) {
+    cuts = new Uint8Array(n + 1);
+    repl = new Uint8Array(n + 1);
+  } else {
+    cuts.fill(0, 0, n + 1);
+    repl.fill(0, 0, n + 1);
+  }
+  let k = 0;
+  while (k < parts) {
+    if (partK[k] !== K_DIGIT) {
+      k++;
+      continue;
+    }
+    // A run of digit parts k..j joined by the same separator.
+    const sep = k + 1 < parts ? sepAfter(t, k) : 0;
+    let j = k;
+    while (j + 1 < parts && partK[j + 1] === K_DIGIT && sep !== 0 && sepAfter(t, j) === sep) j++;
+    const lens: number[] = [];
+    let runSep = j > k ? sep : 0;
+    let left = -1;
+    let right = -1;
+    const leftSep = k > 0 ? sepAfter(t, k - 1) : 0;
+    if (partK[k - 1] === K_MIXED && leftSep !== 0 && (runSep === 0 || leftSep === runSep)) {
+      const d = edgeDigits(t, k - 1, true);
+      if (d > 0) {
+        left = k - 1;
+        runSep = leftSep;
+        lens.push(d);
+      }
+    }
+    for (let q = k; q <= j; q++) lens.push(partE[q]! - partS[q]!);
+    const rightSep = j + 1 < parts ? sepAfter(t, j) : 0;
+    if (partK[j + 1] === K_MIXED && rightSep !== 0 && (runSep === 0 || rightSep === runSep)) {
+      const d = edgeDigits(t, j + 1, false);
+      if (d > 0) {
+        right = j + 1;
+        runSep = rightSep;
+        lens.push(d);
+      }
+    }
+    // The letters before the run: a cue word, or the last word of a name.
+    const before = left < 0 && k > 0 && partK[k - 1] === K_ALPHA && leftSep !== 0 ? k - 1 : -1;
+    const cue = before >= 0 ? partWord(t, before) : "";
+    const shape = strongShape(lens, runSep);
+    // `v1.2.3.4` and `v2024.11.3` are versions, not an address or a date.
+    const version = left >= 0 && partE[left]! - partS[left]! - lens[0]! === 1 &&
+      (t.charCodeAt(partS[left]!) | 32) === 118;
+    let accept = false;
+    if (version) accept = false;
+    else if (shape === SHAPE_SSN || shape === SHAPE_PHONE) accept = true;
+    else if (shape === SHAPE_IP) accept = true;
+    else if (shape === SHAPE_DATE) {
+      // Joined by '-' or '.' a date is one already; by '_' or ':' (`record_2024_11_23`, a
+      // dated version) only after a birth cue or a name.
+      accept = runSep === 45 || runSep === 46 || BIRTH_CUES.has(cue) ||
+        (before >= 0 && titleCase(t, before) && nameLike(t, before));
+    } else if (left < 0 && right < 0 && (cue === "mrn" || cue === "chart")) {
+      // `mrn_774_1293`: a record number split like a phone number; `chart_7741293` (a chart
+      // widget's id is shorter: `chart_12345`).
+      let total = 0;
+      let year = false;
+      for (let q = k; q <= j; q++) {
+        total += partE[q]! - partS[q]!;
+        if (partE[q]! - partS[q]! === 4 && yearAt(t, partS[q]!)) year = true;
+      }
+      accept = !year && total <= 12 &&
+        (cue === "mrn" ? j > k && total >= 6 : j === k && total >= 7);
+    }
+    if (accept) {
+      for (let q = k; q < j; q++) if (runSep === 95 || runSep === 58) setSep(q, 45);
+      if (left >= 0) {
+        cuts[partE[left]! - lens[0]!] = 1;
+        if (runSep === 95 || runSep === 58) setSep(left, 45);
+      }
+      if (right >= 0) {
+        cuts[partS[right]! + lens[lens.length - 1]!] = 1;
+        if (runSep === 95 || runSep === 58) setSep(j, 45);
+      }
+      if (before >= 0) setSep(before, 32);
+      if (right < 0 && j + 1 < parts && partK[j + 1] === K_ALPHA) setSep(j, 32);
+    }
+    k = j + 1;
+  }
+  // `1234_Elm_Street`: a house number first, then words.
+  if (parts > 1 && partK[0] === K_DIGIT && partE[0]! - partS[0]! <= 6 && partK[1] === K_ALPHA) {
+    for (let q = 0; q + 1 < parts && partK[q + 1] === K_ALPHA; q++) setSep(q, 32);
+  }
+  // Title-case words (`Mary_Smith`), read with the name rules of text.
+  for (let q = 0; q + 1 < parts; q++) {
+    if (
+      partK[q] === K_ALPHA && partK[q + 1] === K_ALPHA && titleCase(t, q) && titleCase(t, q + 1)
+    ) {
+      setSep(q, 32);
+    }
+  }
+}
+
+/** The spaced reading of an identifier and its map back (see the module comment). */
+export interface IdentifierView {
+  text: string;
+  /** map[i] = original offset of view character i; map[text.length] = the original length. */
+  map: Int32Array;
+}
+
+/** The spaced reading of t, or null when t is no identifier or reads the same. */
+export function identifierView(t: string): IdentifierView | null {
+  if (!readParts(t)) return null;
+  markView(t);
+  const n = t.length;
+  let changed = false;
+  for (let i = 0; i < n && !changed; i++) if (cuts[i] === 1 || repl[i] !== 0) changed = true;
+  if (!changed) return null;
+  const map = new Int32Array(2 * n + 1);
+  let out = "";
+  let length = 0;
+  for (let i = 0; i < n; i++) {
+    if (cuts[i] === 1) {
+      out += " ";
+      map[length++] = i;
+    }
+    const r = repl[i]!;
+    out += r === 0 ? t[i] : String.fromCharCode(r);
+    map[length++] = i;
+  }
+  map[length] = n;
+  return { text: out, map: map.subarray(0, length + 1) };
+}
+
+/** A part that may be a name: a dictionary name or no everyday word, of two letters or more. */
+function nameLike(t: string, k: number): boolean {
+  const s = partS[k]!;
+  const e = partE[k]!;
+  if (partK[k] !== K_ALPHA || e - s < 2) return false;
+  const h = wordHash(t, s, e);
+  if (triggerFlags(h) & W_TRIGGER) return false;
+  const f = wordFlags(h);
+  if (f & (W_FIRST | W_LAST)) return (f & W_AMBIGUOUS) === 0;
+  return (f & (W_COMMON | W_AMBIGUOUS | W_NOT_NAME | W_SUFFIX)) === 0;
+}
+
+/** Title case: a capital, then lower-case letters only. */
+function titleCase(t: string, k: number): boolean {
+  const c = t.charCodeAt(partS[k]!);
+  if (c < 65 || c > 90) return false;
+  for (let q = partS[k]! + 1; q < partE[k]!; q++) {
+    const d = t.charCodeAt(q);
+    if (d < 97 || d > 122) return false;
+  }
+  return true;
+}
+
+/** Lower case letters only. */
+function lowerCase(t: string, k: number): boolean {
+  for (let q = partS[k]!; q < partE[k]!; q++) {
+    const d = t.charCodeAt(q);
+    if (d < 97 || d > 122) return false;
+  }
+  return true;
+}
+
+/** True when part k is the cue `patient` or `pt` (any case). */
+function patientCue(t: string, k: number): boolean {
+  const len = partE[k]! - partS[k]!;
+  if (len !== 7 && len !== 2) return false;
+  const w = t.slice(partS[k]!, partE[k]!).toLowerCase();
+  return w === "patient" || w === "pt";
+}
+
+/** Adds a PERSON_NAME hit for parts a..b when they form a name run (2 or 3 parts, one separator). */
+function nameRun(ctx: TextCtx, t: string, a: number, b: number): void {
+  const count = b - a + 1;
+  if (count < 2 || count > 3) return;
+  const sep = sepAfter(t, a);
+  if (sep === 0 || sep === 58) return;
+  for (let q = a; q < b; q++) if (sepAfter(t, q) !== sep) return;
+  hit(ctx, partS[a]!, partE[b]!, "PERSON_NAME");
+}
+
+/** Person names in identifier form in t (whole value, identifier alphabet), as hits in ctx. */
+export function identifierNames(ctx: TextCtx, t: string): void {
+  if (ctx.technical || !readParts(t)) return;
+  // Title-case runs: a longer run (4+ parts) reads as a namespace (`Com.Example.App.Main`).
+  let k = 0;
+  while (k < parts) {
+    if (!(titleCase(t, k) && nameLike(t, k))) {
+      k++;
+      continue;
+    }
+    let j = k;
+    while (j + 1 < parts && titleCase(t, j + 1) && nameLike(t, j + 1)) j++;
+    const boundedLeft = k === 0 || partK[k - 1] !== K_ALPHA || patientCue(t, k - 1);
+    const boundedRight = j + 1 === parts || partK[j + 1] !== K_ALPHA;
+    if (boundedLeft && boundedRight) nameRun(ctx, t, k, j);
+    k = j + 1;
+  }
+  // Lower-case names after `patient`/`pt`.
+  for (let c = 0; c + 2 < parts; c++) {
+    if (!patientCue(t, c)) continue;
+    let j = c;
+    while (j + 1 < parts && lowerCase(t, j + 1) && nameLike(t, j + 1)) j++;
+    if (j + 1 === parts || partK[j + 1] === K_DIGIT) nameRun(ctx, t, c + 1, j);
+  }
+}
