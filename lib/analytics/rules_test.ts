@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { KEY_PATTERN } from "../flags/flag.ts";
 import { payloadRefusal } from "../realtime/payload_guard.ts";
-import { EVENT_NAMES, SERVER_ONLY_EVENT_NAMES } from "./allowlist.ts";
+import type { PhiFinding } from "../phi/mod.ts";
+import { EVENT_NAMES, PROPERTY_KEYS, SERVER_ONLY_EVENT_NAMES } from "./allowlist.ts";
 import {
   checkShape,
   judgeEvent,
@@ -183,4 +184,53 @@ Deno.test("judgeEvent() refuses from a client every event only the server record
   for (const eventName of EVENT_NAMES.filter((n) => !SERVER_ONLY_EVENT_NAMES.includes(n))) {
     assert.equal(judgeEvent({ eventName }).outcome, "accepted", eventName);
   }
+});
+
+// Built at test time: no PHI-shaped literal on disk.
+const email = (user: string) => [user, "example.org"].join("@");
+const phone = ["415", "555", "0132"].join("-");
+
+Deno.test("judgeEvent() records a PHI type once per stored path, however often it was found there", () => {
+  const verdict = judgeEvent({
+    eventName: "ui.page_view",
+    properties: {
+      // Both are stored as `$.page`; the two made-up keys are both stored as `$.[key]`.
+      page: { a: email("jane.roe"), b: email("john.doe") },
+      variant: email("jane.roe"),
+      made_up: email("jane.roe"),
+      other_key: email("john.doe"),
+    },
+  });
+  assert.deepEqual(verdict, {
+    outcome: "redacted",
+    findings: [
+      { type: "EMAIL", path: "$.page" },
+      { type: "EMAIL", path: "$.variant" },
+      { type: "EMAIL", path: "$.[key]" },
+    ],
+  });
+});
+
+Deno.test("judgeEvent() records two PHI types found at one path as two findings", () => {
+  const verdict = judgeEvent({
+    eventName: "ui.page_view",
+    properties: { page: { a: email("jane.roe"), b: phone } },
+  });
+  assert.deepEqual(verdict, {
+    outcome: "redacted",
+    findings: [{ type: "EMAIL", path: "$.page" }, { type: "PHONE", path: "$.page" }],
+  });
+});
+
+Deno.test("judgeEvent() records at most 32 distinct findings, the first ones, repeats not counted", () => {
+  // 3 types at 16 stored paths: 48 distinct findings.
+  const distinct: PhiFinding[] = ["$", ...PROPERTY_KEYS.map((key) => `$.${key}`)].flatMap((path) =>
+    (["EMAIL", "PHONE", "SSN"] as const).map((type) => ({ type, path }))
+  );
+  const scanner: Scanner = {
+    // Each finding twice in a row: a repeat must neither be recorded nor count towards the cap.
+    scan: () => ({ found: true, findings: distinct.flatMap((finding) => [finding, finding]) }),
+  };
+  const verdict = judgeEvent({ eventName: "ui.page_view", properties: { page: "home" } }, scanner);
+  assert.deepEqual(verdict, { outcome: "redacted", findings: distinct.slice(0, 32) });
 });
