@@ -238,12 +238,15 @@ try {
 }
 
 let shuttingDown = false;
-const DRAINING = "draining in-flight requests";
 /**
- * Graceful shutdown. Draining requests is bounded only by SHUTDOWN_TIMEOUT_SECONDS (exit 1,
- * "exiting with requests in flight"); every other step (streams, app services, Redis, database) is
- * bounded by CLOSE_STEP_TIMEOUT_MS and abandoned with a warning naming it. Once every request
- * finished the exit code is 0 even if a dependency did not close in time: nothing was lost.
+ * Graceful shutdown. Only the drain of in-flight requests is bounded by SHUTDOWN_TIMEOUT_SECONDS:
+ * when requests are still running then, it exits 1 ("exiting with requests in flight"). Every
+ * other step (streams, app services, error reports, Redis, database) has its own bound
+ * (CLOSE_STEP_TIMEOUT_MS; the error flush 2 s) and is abandoned with a warning naming it, and the
+ * next step still runs: once every request finished the exit code is 0 even if a dependency did
+ * not close in time, because nothing was lost. Worst case after SIGTERM: the drain plus 22 s,
+ * which the Kubernetes grace period (deploy/kubernetes/deployment.yaml) covers with the preStop
+ * pause.
  */
 async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) {
@@ -255,36 +258,33 @@ async function shutdown(signal: string): Promise<void> {
     signal,
     timeoutS: config.shutdownTimeoutSeconds,
   });
-  let step = "closing event streams";
-  const deadline = setTimeout(() => {
-    if (step === DRAINING) logger.error("shutdown timed out: exiting with requests in flight");
-    else logger.error("shutdown timed out", { step });
-    Deno.exit(1);
-  }, config.shutdownTimeoutSeconds * 1000);
   const notClosed: string[] = [];
   const closeStep = async (name: string, work: () => Promise<void> | void) => {
-    step = name;
     if (!(await closeWithin(work, CLOSE_STEP_TIMEOUT_MS))) {
       notClosed.push(name);
       logger.warn("shutdown step did not finish in time; skipped", { step: name });
     }
   };
+  // Streams first: they never end by themselves, so draining would wait on them. The event
+  // bus, flags, auth and scheduler close only after the drain: a change that commits while
+  // draining still publishes its event (other instances and their streams learn of it now).
+  await closeStep("closing event streams", closeStreams);
+  const drainDeadline = setTimeout(() => {
+    logger.error("shutdown timed out: exiting with requests in flight");
+    Deno.exit(1);
+  }, config.shutdownTimeoutSeconds * 1000);
   try {
-    // Streams first: they never end by themselves, so draining would wait on them. The event
-    // bus, flags, auth and scheduler close only after the drain: a change that commits while
-    // draining still publishes its event (other instances and their streams learn of it now).
-    await closeStep("closing event streams", closeStreams);
-    step = DRAINING;
     await server.shutdown();
-    await closeStep("closing app services", close);
-    step = "flushing error reports";
-    await handle.services.errors.flush(2000);
-    await closeStep("closing redis", () => redis?.close());
-    await closeStep("closing database", () => db.close());
-    logger.info("stopped", notClosed.length > 0 ? { notClosed } : {});
   } finally {
-    clearTimeout(deadline);
+    clearTimeout(drainDeadline);
   }
+  await closeStep("closing app services", close);
+  await closeStep("flushing error reports", async () => {
+    await handle.services.errors.flush(2000);
+  });
+  await closeStep("closing redis", () => redis?.close());
+  await closeStep("closing database", () => db.close());
+  logger.info("stopped", notClosed.length > 0 ? { notClosed } : {});
   Deno.exit(0);
 }
 
