@@ -90,6 +90,12 @@ async function main(): Promise<number> {
         prepared.lastAuditIdInBackup ?? "(none)"
       } come from the backup; system.restore_prepared marks the restore`,
     );
+    if (prepared.preparedBefore !== null) {
+      out(
+        `  this copy was already prepared (system.restore_prepared id ${prepared.preparedBefore}):` +
+          " its boundary is kept",
+      );
+    }
   } finally {
     await db.close();
   }

@@ -51,6 +51,7 @@ for (const target of dbTargets()) {
           lastAuditIdInBackup: newestBefore,
           sessionsEnded: sessions,
           previousMode: "LIVE",
+          preparedBefore: null,
         });
         assert.equal(await count(app, "SELECT count(*) AS n FROM sessions"), 0);
         assert.equal(await sessionStatus(app, steward.cookie), 401, "the session is over");
@@ -77,10 +78,23 @@ for (const target of dbTargets()) {
           backupId: "governance-2026-11-22.dump",
         });
 
-        // Again: nothing left to end or switch; only another marker.
+        // Again (a first run whose Redis step failed, say): nothing left to end or switch, and
+        // the backup's boundary stays the first run's, not the first marker's id, so an export
+        // of the old database's `id > N` keeps every change made after the backup.
         const again = await prepareRestoredDatabase(app.db, audit);
         assert.equal(again.sessionsEnded, 0);
         assert.equal(again.previousMode, "STANDBY");
+        assert.equal(again.lastAuditIdInBackup, newestBefore);
+        assert.equal(again.preparedBefore, Number(marker!.id));
+        const [second] = await app.db.query<{ after: Record<string, unknown> }>(
+          "SELECT after FROM audit_log ORDER BY id DESC LIMIT 1",
+        );
+        assert.equal(second!.after.lastAuditIdInBackup, newestBefore);
+        assert.equal(second!.after.preparedBefore, Number(marker!.id));
+        // A third run still points at the first marker.
+        const third = await prepareRestoredDatabase(app.db, audit);
+        assert.equal(third.lastAuditIdInBackup, newestBefore);
+        assert.equal(third.preparedBefore, Number(marker!.id));
         assert.equal(
           await count(app, "SELECT count(*) AS n FROM governance_log"),
           modeLogBefore + 1,
@@ -196,6 +210,49 @@ Deno.test({
     } finally {
       await raw.client.sendCommand(["DEL", streamKey]).catch(() => {});
       await raw.close();
+      await database.drop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "[postgres+redis] deno task restore-prepare run again after its Redis step failed keeps the first run's backup boundary",
+  ignore: !hasPostgres() || !hasRedis(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const database = await freshCliDatabase();
+    const streamKey = uniqueName("events");
+    const env = { DATABASE_URL: database.url, EVENT_STREAM_KEY: streamKey };
+    const db = openPostgres(database.url, { max: 1 });
+    try {
+      // The backup's history: a migrated database with a few audit entries.
+      await migrate(db, await readMigrations(bundledMigrationsDir()));
+      const audit = createAuditLog({ db });
+      for (const action of ["user.create", "flag.create", "token.revoke"]) {
+        await audit.record({ actor: SYSTEM, action, target: { type: "database" } });
+      }
+      const newest = await count({ db }, "SELECT max(id) AS n FROM audit_log");
+
+      const first = await runScript(SCRIPT, { ...env, REDIS_URL: "redis://127.0.0.1:1" }, []);
+      assert.equal(first.code, 3, first.stderr);
+      assert.match(first.stdout, new RegExp(`entries up to id ${newest} come from the backup`));
+
+      const again = await runScript(SCRIPT, { ...env, REDIS_URL: TEST_REDIS_URL! }, []);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, new RegExp(`entries up to id ${newest} come from the backup`));
+      assert.match(again.stdout, /already prepared/);
+      assert.match(again.stdout, new RegExp(`event stream ${streamKey}: `));
+
+      const markers = await db.query<{ id: string | number; after: Record<string, unknown> }>(
+        "SELECT id, after FROM audit_log WHERE action = 'system.restore_prepared' ORDER BY id",
+      );
+      assert.equal(markers.length, 2);
+      assert.deepEqual(markers.map((m) => m.after.lastAuditIdInBackup), [newest, newest]);
+      assert.equal(markers[1]!.after.preparedBefore, Number(markers[0]!.id));
+    } finally {
+      await db.close();
       await database.drop();
     }
   },
