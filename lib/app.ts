@@ -112,6 +112,7 @@ import {
 } from "./realtime/mod.ts";
 import { resyncStreams } from "./realtime/stream.ts";
 import type { RedisHandle } from "./redis/client.ts";
+import { createRevealOnce, type RevealOnce } from "./auth/reveal_once.ts";
 import { type AppMetrics, createAppMetrics } from "./telemetry/mod.ts";
 import type { IslandManifest } from "./web/build.ts";
 import { createPageRenderer, type PageRenderer } from "./web/render.tsx";
@@ -139,6 +140,11 @@ export interface AppDeps {
   kdfGate?: KdfGate;
   /** Analytics retention cleanup interval in ms (default hourly; 0 disables the timer). */
   analyticsCleanupIntervalMs?: number;
+  /**
+   * Where a new API token's secret waits for the one GET after the create form's redirect; built
+   * from `redis` (else in memory) when absent.
+   */
+  tokenReveal?: RevealOnce;
 }
 
 export interface App {
@@ -322,6 +328,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // While the bus hears the others, the change's own event reaches the streams.
     if (!bus.internal.listening()) resyncStreams(services.sse);
   });
+  // One per app: a new token's secret is kept under the deployment's stream key, so the GET after
+  // the create form's redirect may reach any instance sharing that Redis.
+  const tokenReveal = deps.tokenReveal ?? createRevealOnce({
+    clock,
+    redis: deps.redis,
+    prefix: config.realtime.streamKey,
+  });
   const registry = new RouteRegistry();
   const pages = createPageRenderer({
     manifest: deps.islands ?? (() => undefined),
@@ -450,7 +463,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.route("/", adminApiRoutes(ctx));
   app.route("/", auditApiRoutes(ctx));
   app.route("/", authPageRoutes(ctx));
-  app.route("/", adminPageRoutes(ctx));
+  app.route("/", adminPageRoutes(ctx, { tokenReveal }));
   app.route("/", flagPageRoutes(ctx));
   app.route("/", experimentPageRoutes(ctx));
   app.route("/", flagsApiRoutes(ctx));

@@ -16,7 +16,7 @@ import {
   type User,
   type UserPrincipal,
 } from "../lib/auth/mod.ts";
-import { createRevealOnce, RevealReadError } from "../lib/auth/reveal_once.ts";
+import { type RevealOnce, RevealReadError } from "../lib/auth/reveal_once.ts";
 import { SignInLockedError } from "../lib/auth/service.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError, ModeStandbyError, NotFoundError, RateLimitedError } from "../lib/errors/mod.ts";
@@ -300,7 +300,16 @@ function StandbyNotice({ paused, stillWorks }: { paused: string; stillWorks: str
   );
 }
 
-export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
+/** Services of the admin pages that are not on {@link RouteContext} (createApp builds them). */
+export interface AdminPageServices {
+  /** A new token's secret waits here for the one GET after the create form's redirect. */
+  tokenReveal: RevealOnce;
+}
+
+export function adminPageRoutes(
+  ctx: RouteContext,
+  { tokenReveal: reveal }: AdminPageServices,
+): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { auth } = ctx.services;
   const failureOf = createFormFailures(ctx.services);
@@ -839,13 +848,6 @@ export function adminPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     }
     await auth.clearLock(key, actorOf(c.get("principal")), c.get("requestId"));
     return c.redirect("/admin/users?notice=lock_cleared", 303);
-  });
-
-  // A new token's secret waits here for the one GET after the create form's redirect.
-  const reveal = createRevealOnce({
-    clock: ctx.clock,
-    redis: ctx.services.redis,
-    prefix: ctx.config.realtime.streamKey,
   });
 
   async function tokensPage(
