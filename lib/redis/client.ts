@@ -242,7 +242,7 @@ export async function openRedis(
 
 /** What the connections of one handle opened by {@link startRedis} share. */
 interface StartState {
-  /** The kind of reason the start's warning gave, once given. */
+  /** The kind of reason the start's warning gave, once given (only when the start went on without Redis). */
   startKind?: string;
   /** Set once any connection of the handle was ready: until then the start's warning says it. */
   everConnected: boolean;
@@ -290,8 +290,11 @@ function backgroundClient(
     }
   });
   client.on("ready", () => {
-    if (!shared.everConnected) logger.info("redis connected after the start", { role });
-    else if (reported.size > 0 && connected) logger.info("redis connection restored", { role });
+    // Only after a start that went on without Redis (its warning was given): a connection that is
+    // ready while the start still waits is the start's own ("redis connected").
+    if (!shared.everConnected && shared.startKind !== undefined) {
+      logger.info("redis connected after the start", { role });
+    } else if (reported.size > 0 && connected) logger.info("redis connection restored", { role });
     shared.everConnected = true;
     reported.clear();
     connected = true;
