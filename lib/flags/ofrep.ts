@@ -175,13 +175,5 @@ export function bulkEtag(body: string): string {
   return `"${a}${b}"`;
 }
 
-/**
- * Whether an `If-None-Match` header names `etag` (weak comparison, lists). `*` matches nothing:
- * a bulk evaluation is an answer computed for one context, not a stored representation, and
- * `*` would otherwise turn every request into a bodiless 304 for any context.
- */
-export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
-  return ifNoneMatch.split(",").some((tag) => tag.trim() !== "*" && bare(tag) === bare(etag));
-}
+/** Moved to lib/http/etag.ts (static files compare the same way); kept for existing imports. */
+export { etagMatches } from "../http/etag.ts";

@@ -4,6 +4,7 @@
  * with revalidation for everything else. Paths cannot leave the directory.
  */
 import type { MiddlewareHandler } from "hono";
+import { etagMatches } from "../http/etag.ts";
 import type { AppEnv } from "../http/types.ts";
 
 const TYPES: Record<string, string> = {
@@ -74,7 +75,7 @@ export function serveStatic(
         ? "public, max-age=31536000, immutable"
         : "public, max-age=300, must-revalidate",
     };
-    if (c.req.header("if-none-match") === file.etag) {
+    if (etagMatches(c.req.header("if-none-match"), file.etag)) {
       return new Response(null, { status: 304, headers });
     }
     return new Response(c.req.method === "HEAD" ? null : file.body as BodyInit, {
