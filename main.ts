@@ -10,11 +10,11 @@ import {
   bundledMigrationsDir,
   migrate,
   MigrationChecksumError,
+  migrationFailureLine,
   openDatabase,
   readMigrations,
 } from "./lib/db/mod.ts";
 import { DataDirInUseError } from "./lib/db/data_dir_lock.ts";
-import { DatabaseTimeoutError } from "./lib/errors/mod.ts";
 import { bootstrapAdmin, createAuthStore } from "./lib/auth/mod.ts";
 import { NoAdminError } from "./lib/auth/bootstrap.ts";
 import { InvalidStoredModeError } from "./lib/governance/mode.ts";
@@ -122,13 +122,9 @@ try {
 } catch (error) {
   await closeWithin(() => db.close(), CLOSE_STEP_TIMEOUT_MS);
   if (error instanceof MigrationChecksumError) fail(error.message);
-  // A timeout's message, reason and SQLSTATE hold no SQL and no values; any other error's
-  // message may quote a statement, so only its class is printed.
-  fail(
-    error instanceof DatabaseTimeoutError
-      ? `Migrations failed: ${error.name}: ${error.message} (${error.reason}, SQLSTATE ${error.sqlState})`
-      : `Migrations failed: ${error instanceof Error ? error.name : "error"}`,
-  );
+  // The SQLSTATE and fixed words (or a timeout's fixed message); never the server's message,
+  // which may quote a statement and its values.
+  fail(migrationFailureLine(error));
 }
 
 let redis: RedisHandle | undefined;

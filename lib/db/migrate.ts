@@ -9,8 +9,9 @@
  * fails the start instead of queueing every other query on that table behind it.
  */
 import type { Logger } from "../log/mod.ts";
+import { DatabaseTimeoutError } from "../errors/mod.ts";
 import type { Connection, Db } from "./db.ts";
-import { inTransaction } from "./db.ts";
+import { inTransaction, sqlState } from "./db.ts";
 
 export interface MigrationFile {
   name: string;
@@ -74,6 +75,42 @@ export interface MigrateOptions {
 }
 
 /** Logged before waiting on the migration lock another instance holds. */
+/**
+ * Fixed words for the SQLSTATEs (or their classes) a migration meets, so the start's line says
+ * what to fix without the server's message, which quotes the statement and may hold values.
+ */
+const MIGRATION_FAILURE_CLASSES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^42501$/, "permission denied"],
+  [/^42P0[467]$|^42710$|^42723$/, "object already exists"],
+  [/^42/, "statement refused"],
+  [/^23/, "constraint violated by existing data"],
+  [/^22/, "invalid data"],
+  [/^53/, "server out of resources"],
+  [/^08/, "connection lost"],
+  [/^57P0[1-3]$/, "server shutting down"],
+  [/^40/, "transaction conflict"],
+  [/^28/, "authentication failed"],
+];
+
+/**
+ * The start's one line for a failed migration: a timeout keeps its class, fixed message, reason
+ * and SQLSTATE; another database error gives a fixed class and its SQLSTATE (e.g. `permission
+ * denied (SQLSTATE 42501)`: a login without DDL rights); anything else only its class name.
+ * Never the statement or the server's message text.
+ */
+export function migrationFailureLine(error: unknown): string {
+  if (error instanceof DatabaseTimeoutError) {
+    return `Migrations failed: ${error.name}: ${error.message} (${error.reason}, SQLSTATE ${error.sqlState})`;
+  }
+  const state = sqlState(error);
+  if (state !== undefined) {
+    const words = MIGRATION_FAILURE_CLASSES.find(([pattern]) => pattern.test(state))?.[1] ??
+      "database error";
+    return `Migrations failed: ${words} (SQLSTATE ${state})`;
+  }
+  return `Migrations failed: ${error instanceof Error ? error.name : "error"}`;
+}
+
 export const WAITING_FOR_LOCK_MESSAGE = "waiting for another instance to finish migrations";
 
 /**

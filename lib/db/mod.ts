@@ -17,6 +17,7 @@ export {
   bundledMigrationsDir,
   migrate,
   MigrationChecksumError,
+  migrationFailureLine,
   type MigrationFile,
   type MigrationResult,
   readMigrations,
