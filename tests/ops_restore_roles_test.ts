@@ -36,6 +36,109 @@ async function sh(script: string, cwd: string, env: Record<string, string>): Pro
   assert.equal(result.code, 0, `${script}\n---\n${text}`);
 }
 
+/** deploy/postgres/app_role.sql with the group role renamed, written into `dir`. */
+async function writeRoleSql(dir: string, group: string): Promise<string> {
+  const file = `${dir}/rows_only_role.sql`;
+  await Deno.writeTextFile(
+    file,
+    (await Deno.readTextFile(ROLE_SQL)).replaceAll("researchflow_app", group),
+  );
+  return file;
+}
+
+/** `psql <url> -f <file>` as an operator types it (no -v ON_ERROR_STOP=1). */
+async function psql(url: string, file: string): Promise<{ code: number; text: string }> {
+  const result = await new Deno.Command("psql", {
+    args: [url, "-f", file],
+    env: { PATH: Deno.env.get("PATH") ?? "" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(result.stdout) + new TextDecoder().decode(result.stderr);
+  return { code: result.code, text };
+}
+
+Deno.test({
+  name:
+    "[postgres] app_role.sql run by a plain owner before the group role exists stops with what to do; after a superuser creates the group it succeeds",
+  ignore: !hasPostgres(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = openPostgres(TEST_DATABASE_URL!, { max: 1 });
+    const database = uniqueName("rf_ops_db");
+    const owner = uniqueName("rf_ops_owner");
+    const group = uniqueName("rf_ops_group");
+    const dir = await Deno.makeTempDir();
+    const url = new URL(TEST_DATABASE_URL!);
+    url.username = owner;
+    url.password = "";
+    url.pathname = `/${database}`;
+    const privileges = async (privilege: string) => {
+      const probe = openPostgres(url.href, { max: 1 });
+      try {
+        const [row] = await probe.query<{ granted: boolean }>(
+          "SELECT has_table_privilege($1, 'audit_log', $2) AS granted",
+          [group, privilege],
+        );
+        return row!.granted;
+      } finally {
+        await probe.close();
+      }
+    };
+    try {
+      // An owner as SECURITY.md describes it: owns the database and its tables, nothing more.
+      await server.exec(`CREATE ROLE ${owner} LOGIN NOSUPERUSER NOCREATEROLE`);
+      await server.exec(`CREATE DATABASE ${database} OWNER ${owner}`);
+      const ownerDb = openPostgres(url.href, { max: 1 });
+      try {
+        await migrate(ownerDb, await readMigrations(bundledMigrationsDir()));
+      } finally {
+        await ownerDb.close();
+      }
+      const roleFile = await writeRoleSql(dir, group);
+
+      const refused = await psql(url.href, roleFile);
+      assert.notEqual(refused.code, 0, refused.text);
+      assert.match(
+        refused.text,
+        new RegExp(`CREATE ROLE ${group} NOLOGIN as a superuser or a role with CREATEROLE first`),
+      );
+      // It stopped there: no GRANT ran against a role that does not exist.
+      assert.equal(refused.text.match(/ERROR:/g)?.length, 1, refused.text);
+
+      // Once per server, by a superuser (or a role with CREATEROLE); then the grants, as the owner.
+      await server.exec(`CREATE ROLE ${group} NOLOGIN`);
+      // Not by the superuser as well: its default privileges would cover its own tables, not
+      // the owner's tables of the next migration.
+      const superuserUrl = new URL(url.href);
+      superuserUrl.username = new URL(TEST_DATABASE_URL!).username;
+      superuserUrl.password = new URL(TEST_DATABASE_URL!).password;
+      const bySuperuser = await psql(superuserUrl.href, roleFile);
+      assert.notEqual(bySuperuser.code, 0, bySuperuser.text);
+      assert.match(
+        bySuperuser.text,
+        new RegExp(`run it as the role that owns the tables \\(${owner}\\)`),
+      );
+      assert.equal(await privileges("INSERT"), false, "nothing granted by the refused run");
+      const granted = await psql(url.href, roleFile);
+      assert.equal(granted.code, 0, granted.text);
+      assert.equal(await privileges("INSERT"), true);
+      assert.equal(await privileges("UPDATE"), false, "the audit log stays append-only");
+      // Again after a release: idempotent.
+      const again = await psql(url.href, roleFile);
+      assert.equal(again.code, 0, again.text);
+    } finally {
+      await server.exec(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await server.exec(`DROP ROLE IF EXISTS ${group}`);
+      await server.exec(`DROP ROLE IF EXISTS ${owner}`);
+      await server.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test({
   name:
     "[postgres] a restore done as the runbook says leaves the app's login unable to alter the audit log",
@@ -65,18 +168,19 @@ Deno.test({
       // The group exists already (app_role.sql creates it only when the owner may create roles).
       await server.exec(`CREATE ROLE ${group} NOLOGIN`);
       await server.exec(`CREATE DATABASE ${source} OWNER ${owner}`);
-      // The deployment as SECURITY.md sets it up: migrated by the owner, app_role.sql, a login.
+      // The deployment as SECURITY.md sets it up: migrated by the owner, app_role.sql (with psql,
+      // as the owner), a login.
       const ownerDb = openPostgres(urlFor(owner, source), { max: 1 });
-      const roleSql = (await Deno.readTextFile(ROLE_SQL)).replaceAll("researchflow_app", group);
       try {
         await migrate(ownerDb, await readMigrations(bundledMigrationsDir()));
-        await ownerDb.exec(roleSql);
       } finally {
         await ownerDb.close();
       }
+      const roleFile = await writeRoleSql(dir, group);
+      await psql(urlFor(owner, source), roleFile).then((run) =>
+        assert.equal(run.code, 0, run.text)
+      );
       await server.exec(`CREATE ROLE ${login} LOGIN IN ROLE ${group}`);
-      const roleFile = `${dir}/rows_only_role.sql`;
-      await Deno.writeTextFile(roleFile, roleSql);
 
       // The nightly dump (custom format, as the backup script makes it) and its checksum.
       await sh(

@@ -2,16 +2,43 @@
 -- audit trail and the consent records cannot be altered through the app's own credential
 -- (docs/operations/SECURITY.md, Database roles).
 --
--- Run as the role that owns the tables (the one `deno task migrate` runs as), in the app's
--- database, after the migrations: psql "$OWNER_DATABASE_URL" -f deploy/postgres/app_role.sql
+-- Two steps, by two roles:
+-- 1. Once per server, as a superuser or a role with CREATEROLE (a plain owner may not create
+--    roles): psql "$ADMIN_URL" -c 'CREATE ROLE researchflow_app NOLOGIN'
+-- 2. As the role that owns the tables (the one `deno task migrate` runs as), in the app's
+--    database, after the migrations:
+--      psql -v ON_ERROR_STOP=1 "$OWNER_DATABASE_URL" -f deploy/postgres/app_role.sql
+--    (It creates the group itself when that role may; otherwise it stops, saying so.) Only the
+--    owner's run sets the default privileges that cover the tables of later migrations: run as
+--    another role (a superuser too) it stops.
 -- Then create the login (CREATE ROLE ... LOGIN PASSWORD ... IN ROLE researchflow_app) and give
--- the app that login in DATABASE_URL. Run it again after each release that adds a migration:
--- it is idempotent, and the default privileges below cover tables created later by this owner.
+-- the app that login in DATABASE_URL. Run step 2 again after each release that adds a
+-- migration: it is idempotent.
+
+-- psql goes on after an error and exits 0 unless told to stop: stop at the first one, so a
+-- failed step is never reported as done.
+\set ON_ERROR_STOP on
 
 DO $$
 BEGIN
+  IF to_regclass('public.audit_log') IS NULL THEN
+    RAISE EXCEPTION 'app_role.sql: no audit_log table in this database: run deno task migrate first, and this script in the app''s database';
+  END IF;
+  -- ALTER DEFAULT PRIVILEGES below applies to the tables the running role creates: run by
+  -- anyone but the owner, the tables of the next migration would stay closed to the app.
+  IF (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'audit_log')
+     <> current_user THEN
+    RAISE EXCEPTION 'app_role.sql: run it as the role that owns the tables (%), not as %',
+      (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'audit_log'),
+      current_user;
+  END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'researchflow_app') THEN
-    CREATE ROLE researchflow_app NOLOGIN;
+    BEGIN
+      CREATE ROLE researchflow_app NOLOGIN;
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE EXCEPTION 'app_role.sql: the role researchflow_app does not exist and % may not create roles: run CREATE ROLE researchflow_app NOLOGIN as a superuser or a role with CREATEROLE first (once per server), then this script again as the owner',
+        current_user;
+    END;
   END IF;
 END
 $$;
