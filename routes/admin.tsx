@@ -17,6 +17,7 @@ import {
   type UserPrincipal,
 } from "../lib/auth/mod.ts";
 import { type RevealOnce, RevealReadError } from "../lib/auth/reveal_once.ts";
+import { resolveActor } from "../lib/audit/actor_filter.ts";
 import { SignInLockedError } from "../lib/auth/service.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError, ModeStandbyError, NotFoundError, RateLimitedError } from "../lib/errors/mod.ts";
@@ -1129,37 +1130,6 @@ export function adminPageRoutes(
   async function auditNames() {
     const [users, tokens] = await Promise.all([auth.listUsers(), auth.listTokens()]);
     return { users, tokens };
-  }
-
-  /**
-   * The actor filter as typed: a full id (as the Actor column shows), a unique id prefix, or a
-   * display or token name, resolved to the stored id. Not an e-mail address: the filter is a GET
-   * form, so an address would stand in the first request's URL, and proxies log URLs.
-   */
-  function resolveActor(
-    input: string,
-    names: { users: User[]; tokens: ApiToken[] },
-  ): { id: string } | { error: string } {
-    const typed = input.trim();
-    const lower = typed.toLowerCase();
-    if (UUID.test(typed)) return { id: lower };
-    if (typed.includes("@")) {
-      return { error: "Filter by a name or an id as shown in the Actor column, not an e-mail." };
-    }
-    const candidates = [
-      ...names.users.map((u) => ({ id: u.id, name: u.displayName })),
-      ...names.tokens.map((t) => ({ id: t.id, name: t.name })),
-    ];
-    let matches = candidates.filter((x) => x.name !== "" && x.name.toLowerCase() === lower);
-    if (matches.length === 0 && /^[0-9a-f-]{4,35}$/.test(lower)) {
-      matches = candidates.filter((x) => x.id.startsWith(lower));
-    }
-    if (matches.length === 1) return { id: matches[0]!.id };
-    return {
-      error: matches.length === 0
-        ? "No account or token matches the actor filter. Use a name or an id as shown in the Actor column."
-        : "More than one account or token matches the actor filter. Use the id shown in the Actor column.",
-    };
   }
 
   page(app, ctx.access, "GET", "/audit", { role: "STEWARD", class: "read" }, async (c) => {
