@@ -1,6 +1,6 @@
 # ResearchFlow Governance — production image.
 # Build:  docker build --build-arg APP_BUILD=$(git rev-parse --short HEAD) -t researchflow-governance:0.1.0-<build> .
-# Run:    docker run -p 8000:8000 -v governance-data:/data --env-file prod.env researchflow-governance
+# Run:    docker run -p 8000:8000 -v governance-data:/data --env-file prod.env researchflow-governance:0.1.0-<build>
 #         prod.env holds only the variables you set (docs/operations/DEPLOYMENT.md). Do not pass a
 #         copy of .env.example: its development values (APP_ENV, DATA_DIR=./.data) would override
 #         the image's APP_ENV=production and DATA_DIR=/data, putting the embedded database in the
