@@ -97,7 +97,6 @@ async function openDatabaseOrFail(): Promise<Awaited<ReturnType<typeof openDatab
   }
 }
 const db = await openDatabaseOrFail();
-logger.info("database opened", { database: db.description });
 
 try {
   // Bounded to DB_START_TIMEOUT_MS (a blackholed host would hang); closes the pool on failure.
@@ -106,6 +105,9 @@ try {
   if (error instanceof DatabaseUnreachableError) fail(error.message);
   throw error;
 }
+// Only once the database answered: creating the pool connects to nothing, and an unreachable
+// database must not read as opened before its "could not be reached".
+logger.info("database opened", { database: db.description });
 
 try {
   // Says so when it must wait for another instance migrating (the wait itself is unbounded).

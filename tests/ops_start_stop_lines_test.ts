@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { openPostgres } from "../lib/db/mod.ts";
 import { uniqueName } from "./helpers/db.ts";
-import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
+import { hasPostgres, hasRedis, TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
 import { type AppProcess, listeningWithin, spawnApp, stop } from "./helpers/process.ts";
 
 const START_BOUND_MS = 60_000;
@@ -101,4 +101,75 @@ Deno.test({
       await drop();
     }
   },
+});
+
+Deno.test({
+  name:
+    "[postgres][redis] a normal start with Redis says 'redis connected', never 'after the start'",
+  ignore: !(hasPostgres() && hasRedis()),
+  ...opts,
+  async fn() {
+    const { url, drop } = await freshDatabase();
+    const app = spawnApp({
+      DATABASE_URL: url.href,
+      REDIS_URL: TEST_REDIS_URL!,
+      EVENT_STREAM_KEY: uniqueName("opsb_events"),
+    });
+    try {
+      await listeningWithin(app, START_BOUND_MS);
+      // The reader connection opens after the start too (it must not say it either).
+      await new Promise((r) => setTimeout(r, 1000));
+      const messages = app.records.map((r) => r.msg);
+      assert.ok(messages.includes("redis connected"), JSON.stringify(messages));
+      assert.ok(!messages.includes("redis connected after the start"), JSON.stringify(messages));
+    } finally {
+      await stop(app);
+      await drop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "[postgres] a pending migration the login may not run: 'Migrations failed: permission denied (SQLSTATE 42501)', no SQL, exit 1",
+  ignore: !hasPostgres(),
+  ...opts,
+  async fn() {
+    const { url, drop } = await freshDatabase();
+    const role = uniqueName("opsb_noddl");
+    const admin = openPostgres(url.href, { max: 1 });
+    try {
+      await admin.exec(`CREATE ROLE ${role} LOGIN`);
+      await admin.exec(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+      await admin.exec(`REVOKE CREATE ON DATABASE ${url.pathname.slice(1)} FROM PUBLIC`);
+      const asRole = new URL(url.href);
+      asRole.username = role;
+      const app = spawnApp({ DATABASE_URL: asRole.href });
+      const status = await exitWithin(app);
+      assert.equal(status.code, 1);
+      assert.deepEqual(app.stderr, ["Migrations failed: permission denied (SQLSTATE 42501)"]);
+      const output = JSON.stringify([app.records, app.stderr]);
+      assert.ok(!/CREATE|schema_migrations|public/i.test(app.stderr.join("")), output);
+    } finally {
+      await admin.close();
+      const server = openPostgres(TEST_DATABASE_URL!, { max: 1 });
+      await drop();
+      await server.exec(`DROP ROLE IF EXISTS ${role}`);
+      await server.close();
+    }
+  },
+});
+
+Deno.test("an unreachable database: no 'database opened' line before the failure", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const app = spawnApp({ DATABASE_URL: `postgres://nobody@127.0.0.1:${port}/none` });
+  const status = await exitWithin(app);
+  assert.equal(status.code, 1);
+  assert.match(app.stderr.join("\n"), /could not be reached/);
+  assert.ok(
+    !app.records.some((r) => r.msg === "database opened"),
+    JSON.stringify(app.records.map((r) => r.msg)),
+  );
 });
