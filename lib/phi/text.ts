@@ -205,14 +205,16 @@ function detect(text: string, mode: TextMode): void {
 /** Adds the hits of the spaced reading of an identifier value t, and its identifier-form names. */
 function identifierHits(ctx: TextCtx, t: string, mode: TextMode): void {
   const view = identifierView(t);
-  if (view === null) return;
-  VIEW.reset(view.text, mode.technical, true);
-  scanTokens(VIEW, false);
-  const map = view.map;
-  for (let k = 0; k < VIEW.count; k++) {
-    hit(ctx, map[VIEW.hs[k]!]!, map[VIEW.he[k]!]!, VIEW.ht[k]!);
+  if (view === undefined) return;
+  if (view !== null) {
+    VIEW.reset(view.text, mode.technical, true);
+    scanTokens(VIEW, false);
+    const map = view.map;
+    for (let k = 0; k < VIEW.count; k++) {
+      hit(ctx, map[VIEW.hs[k]!]!, map[VIEW.he[k]!]!, VIEW.ht[k]!);
+    }
   }
-  identifierNames(ctx, t);
+  identifierNames(ctx, t, true);
 }
 
 /**

@@ -18,6 +18,8 @@
  *   (none after a lone `v`: `v1.2.3.4` and `v2024.11.3` are versions). A bare digit run in a hex hash or a
  *   UUID is never cut, so `a456-426614174000` stays as it is.
  *
+ * A house number at the start takes the capitalised words after it (`1234_Elm_Street`).
+ *
  * identifierNames() reads person names in identifier form, which the spaced reading alone
  * does not find: two or three title-case parts that are dictionary names or no everyday word
  * (`Quenby.Zarkowski`, `Quenby_Zarkowski_1955_03_02`; `Grace_Period`, `Release.Notes` stay),
@@ -49,6 +51,10 @@ const isSep = (c: number) => c === 95 || c === 46 || c === 58 || c === 45;
 const isDigitCode = (c: number) => c >= 48 && c <= 57;
 const isLetterCode = (c: number) => (c | 32) >= 97 && (c | 32) <= 122;
 
+const isUpperCode = (c: number) => c >= 65 && c <= 90;
+/** Whether a part of the value read last starts with a capital (a title-case name may be there). */
+let capitals = false;
+
 /** Parts of the value read last: bounds and kinds (reused arrays, no allocation per part). */
 let partS = new Int32Array(64);
 let partE = new Int32Array(64);
@@ -69,10 +75,15 @@ function readParts(t: string): boolean {
   }
   parts = 0;
   let mixed = false;
+  // Digits joined by '-' and '.' alone read the same spaced: the token pass has read them.
+  let letters = false;
+  let joiners = false;
+  capitals = false;
   let i = 0;
   while (i < n) {
     const c = t.charCodeAt(i);
     if (isSep(c)) {
+      if (c === 95 || c === 58) joiners = true;
       i++;
       continue;
     }
@@ -87,12 +98,14 @@ function readParts(t: string): boolean {
       i++;
     }
     if (kind === K_MIXED) mixed = true;
+    if (kind & K_ALPHA) letters = true;
+    if (isUpperCode(t.charCodeAt(s))) capitals = true;
     partS[parts] = s;
     partE[parts] = i;
     partK[parts] = kind;
     parts++;
   }
-  return parts > 1 || mixed;
+  return (parts > 1 || mixed) && (letters || joiners);
 }
 
 /** The separator between parts k and k+1 when it is one character, else 0. */
@@ -118,19 +131,24 @@ const SHAPE_PHONE = 2;
 const SHAPE_DATE = 3;
 const SHAPE_IP = 4;
 
-/** The strong structured shape digit groups of these lengths make, joined by sep; 0 for none. */
-function strongShape(lens: number[], sep: number): number {
-  if (lens.length === 3) {
-    const [a, b, c] = lens as [number, number, number];
+/** The strong structured shape of the `count` digit groups in lens, joined by sep; 0 for none. */
+function strongShape(count: number, sep: number): number {
+  if (count === 3) {
+    const a = lens[0]!;
+    const b = lens[1]!;
+    const c = lens[2]!;
     if (a === 3 && b === 2 && c === 4) return SHAPE_SSN;
     if (a === 3 && b === 3 && c === 4) return SHAPE_PHONE;
     if (a === 4 && between(b, 1, 2) && between(c, 1, 2)) return SHAPE_DATE;
     if (between(a, 1, 2) && between(b, 1, 2) && c === 4) return SHAPE_DATE;
     return 0;
   }
-  if (lens.length === 4) {
+  if (count === 4) {
     if (lens[0] === 1 && lens[1] === 3 && lens[2] === 3 && lens[3] === 4) return SHAPE_PHONE;
-    if (sep === 46 && lens.every((l) => between(l, 1, 3))) return SHAPE_IP;
+    if (
+      sep === 46 && between(lens[0]!, 1, 3) && between(lens[1]!, 1, 3) &&
+      between(lens[2]!, 1, 3) && between(lens[3]!, 1, 3)
+    ) return SHAPE_IP;
   }
   return 0;
 }
@@ -153,14 +171,34 @@ function yearAt(t: string, p: number): boolean {
   return (a === 49 && b === 57) || (a === 50 && b === 48);
 }
 
-/** What identifierView() writes at each offset: 0 keeps the character, else its replacement. */
+/** Lengths of the digit groups of the run markView() reads (the first 5; reused). */
+const lens = new Int32Array(5);
+
+/**
+ * What identifierView() writes at each offset (replStamp[i] === stamp: repl[i] replaces the
+ * character) and where it puts a space before an offset (cutStamp[i] === stamp: the cut of a
+ * mixed part). Stamped per value, so no array is cleared between values.
+ */
 let repl = new Uint8Array(64);
-/** Where identifierView() puts a space before original offset k (the cut of a mixed part). */
-let cuts = new Uint8Array(64);
+let replStamp = new Int32Array(64);
+let cutStamp = new Int32Array(64);
+let stamp = 0;
+/** Whether markView() changed anything in the value read last. */
+let viewChanged = false;
 
 /** Marks the single separator after part k to be read as `o`. */
-function setSep(k: number, o: number): void {
-  if (partS[k + 1]! - partE[k]! === 1) repl[partE[k]!] = o;
+function setSep(t: string, k: number, o: number): void {
+  const at = partE[k]!;
+  if (partS[k + 1]! - at !== 1 || t.charCodeAt(at) === o) return;
+  repl[at] = o;
+  replStamp[at] = stamp;
+  viewChanged = true;
+}
+
+/** Marks a cut (a space) before offset i. */
+function cut(i: number): void {
+  cutStamp[i] = stamp;
+  viewChanged = true;
 }
 
 /**
@@ -170,13 +208,13 @@ function setSep(k: number, o: number): void {
  */
 function markView(t: string): void {
   const n = t.length;
-  if (cuts.length < n + 1) {
-    cuts = new Uint8Array(n + 1);
+  if (cutStamp.length < n + 1) {
+    cutStamp = new Int32Array(n + 1);
+    replStamp = new Int32Array(n + 1);
     repl = new Uint8Array(n + 1);
-  } else {
-    cuts.fill(0, 0, n + 1);
-    repl.fill(0, 0, n + 1);
   }
+  stamp = (stamp + 1) | 0;
+  viewChanged = false;
   let k = 0;
   while (k < parts) {
     if (partK[k] !== K_DIGIT) {
@@ -187,7 +225,7 @@ function markView(t: string): void {
     const sep = k + 1 < parts ? sepAfter(t, k) : 0;
     let j = k;
     while (j + 1 < parts && partK[j + 1] === K_DIGIT && sep !== 0 && sepAfter(t, j) === sep) j++;
-    const lens: number[] = [];
+    let count = 0;
     let runSep = j > k ? sep : 0;
     let left = -1;
     let right = -1;
@@ -197,23 +235,25 @@ function markView(t: string): void {
       if (d > 0) {
         left = k - 1;
         runSep = leftSep;
-        lens.push(d);
+        lens[count++] = d;
       }
     }
-    for (let q = k; q <= j; q++) lens.push(partE[q]! - partS[q]!);
+    for (let q = k; q <= j && count < 5; q++) lens[count++] = partE[q]! - partS[q]!;
+    if (j - k + 1 > 5) count = 6;
     const rightSep = j + 1 < parts ? sepAfter(t, j) : 0;
     if (partK[j + 1] === K_MIXED && rightSep !== 0 && (runSep === 0 || rightSep === runSep)) {
       const d = edgeDigits(t, j + 1, false);
       if (d > 0) {
         right = j + 1;
         runSep = rightSep;
-        lens.push(d);
+        if (count < 5) lens[count] = d;
+        count++;
       }
     }
     // The letters before the run: a cue word, or the last word of a name.
     const before = left < 0 && k > 0 && partK[k - 1] === K_ALPHA && leftSep !== 0 ? k - 1 : -1;
-    const cue = before >= 0 ? partWord(t, before) : "";
-    const shape = strongShape(lens, runSep);
+    const shape = count <= 5 ? strongShape(count, runSep) : 0;
+    const cue = before >= 0 && (shape === SHAPE_DATE || shape === 0) ? partWord(t, before) : "";
     // `v1.2.3.4` and `v2024.11.3` are versions, not an address or a date.
     const version = left >= 0 && partE[left]! - partS[left]! - lens[0]! === 1 &&
       (t.charCodeAt(partS[left]!) | 32) === 118;
@@ -239,30 +279,34 @@ function markView(t: string): void {
         (cue === "mrn" ? j > k && total >= 6 : j === k && total >= 7);
     }
     if (accept) {
-      for (let q = k; q < j; q++) if (runSep === 95 || runSep === 58) setSep(q, 45);
+      for (let q = k; q < j; q++) if (runSep === 95 || runSep === 58) setSep(t, q, 45);
       if (left >= 0) {
-        cuts[partE[left]! - lens[0]!] = 1;
-        if (runSep === 95 || runSep === 58) setSep(left, 45);
+        cut(partE[left]! - lens[0]!);
+        if (runSep === 95 || runSep === 58) setSep(t, left, 45);
       }
       if (right >= 0) {
-        cuts[partS[right]! + lens[lens.length - 1]!] = 1;
-        if (runSep === 95 || runSep === 58) setSep(j, 45);
+        cut(partS[right]! + lens[count - 1]!);
+        if (runSep === 95 || runSep === 58) setSep(t, j, 45);
       }
-      if (before >= 0) setSep(before, 32);
-      if (right < 0 && j + 1 < parts && partK[j + 1] === K_ALPHA) setSep(j, 32);
+      if (before >= 0) setSep(t, before, 32);
+      if (right < 0 && j + 1 < parts && partK[j + 1] === K_ALPHA) setSep(t, j, 32);
     }
     k = j + 1;
   }
   // `1234_Elm_Street`: a house number first, then words.
+  // Capitalised words only: `1-may-2` is a version.
   if (parts > 1 && partK[0] === K_DIGIT && partE[0]! - partS[0]! <= 6 && partK[1] === K_ALPHA) {
-    for (let q = 0; q + 1 < parts && partK[q + 1] === K_ALPHA; q++) setSep(q, 32);
+    for (let q = 0; q + 1 < parts && partK[q + 1] === K_ALPHA; q++) {
+      if (!isUpperCode(t.charCodeAt(partS[q + 1]!))) break;
+      setSep(t, q, 32);
+    }
   }
   // Title-case words (`Mary_Smith`), read with the name rules of text.
   for (let q = 0; q + 1 < parts; q++) {
     if (
       partK[q] === K_ALPHA && partK[q + 1] === K_ALPHA && titleCase(t, q) && titleCase(t, q + 1)
     ) {
-      setSep(q, 32);
+      setSep(t, q, 32);
     }
   }
 }
@@ -274,24 +318,24 @@ export interface IdentifierView {
   map: Int32Array;
 }
 
-/** The spaced reading of t, or null when t is no identifier or reads the same. */
-export function identifierView(t: string): IdentifierView | null {
-  if (!readParts(t)) return null;
+/**
+ * The spaced reading of t, or null when it reads the same; undefined when t is no
+ * identifier at all (its parts, when it is one, stay read for identifierNames()).
+ */
+export function identifierView(t: string): IdentifierView | null | undefined {
+  if (!readParts(t)) return undefined;
   markView(t);
+  if (!viewChanged) return null;
   const n = t.length;
-  let changed = false;
-  for (let i = 0; i < n && !changed; i++) if (cuts[i] === 1 || repl[i] !== 0) changed = true;
-  if (!changed) return null;
   const map = new Int32Array(2 * n + 1);
   let out = "";
   let length = 0;
   for (let i = 0; i < n; i++) {
-    if (cuts[i] === 1) {
+    if (cutStamp[i] === stamp) {
       out += " ";
       map[length++] = i;
     }
-    const r = repl[i]!;
-    out += r === 0 ? t[i] : String.fromCharCode(r);
+    out += replStamp[i] === stamp ? String.fromCharCode(repl[i]!) : t[i];
     map[length++] = i;
   }
   map[length] = n;
@@ -349,8 +393,9 @@ function nameRun(ctx: TextCtx, t: string, a: number, b: number): void {
 }
 
 /** Person names in identifier form in t (whole value, identifier alphabet), as hits in ctx. */
-export function identifierNames(ctx: TextCtx, t: string): void {
-  if (ctx.technical || !readParts(t)) return;
+export function identifierNames(ctx: TextCtx, t: string, partsRead = false): void {
+  if (ctx.technical || (!partsRead && !readParts(t))) return;
+  if (!capitals && t.indexOf("pt") < 0 && t.indexOf("patient") < 0) return;
   // Title-case runs: a longer run (4+ parts) reads as a namespace (`Com.Example.App.Main`).
   let k = 0;
   while (k < parts) {
