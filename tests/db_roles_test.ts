@@ -38,7 +38,9 @@ Deno.test({
     try {
       const files = await readMigrations(bundledMigrationsDir());
       await migrate(owner, files);
-      const sql = (await Deno.readTextFile(ROLE_SQL)).replaceAll("researchflow_app", group);
+      // The script is for psql: its meta-commands (\set ON_ERROR_STOP on) are not SQL.
+      const sql = (await Deno.readTextFile(ROLE_SQL)).replace(/^\\.*$/gm, "")
+        .replaceAll("researchflow_app", group);
       await owner.exec(sql);
       // Twice: the script is meant to be run again after each release.
       await owner.exec(sql);
