@@ -53,6 +53,9 @@ const NAMED_ENTITIES: Record<string, string> = {
   period: ".",
   hyphen: "-",
   dash: "-",
+  // `536&ndash;22&ndash;1234`: the dashes an HTML editor writes between digit groups.
+  ndash: "-",
+  mdash: "-",
   minus: "-",
   plus: "+",
   lpar: "(",
@@ -78,12 +81,32 @@ function foldCodePoint(cp: number): string {
     out = String.fromCodePoint(cp).normalize("NFKC");
     // NFKC keeps some spaces as themselves; any remaining Unicode space becomes ASCII space.
     if (/^\s$/u.test(out)) out = " ";
-    else if (out.length === 1 && out.charCodeAt(0) >= 0x2010 && out.charCodeAt(0) <= 0x2015) {
+    // NFKC maps full-width and mathematical digits but not those of other scripts (Arabic-Indic
+    // `٥٣٦`, Devanagari `५३६`): every decimal digit is read as its ASCII digit, so that the
+    // digit rules see `SSN ٥٣٦-٢٢-١٢٣٤`.
+    else if (DECIMAL_DIGIT.test(out)) {
+      out = String.fromCharCode(48 + digitValue(out.codePointAt(0)!));
+    } else if (out.length === 1 && out.charCodeAt(0) >= 0x2010 && out.charCodeAt(0) <= 0x2015) {
       out = "-";
     }
   }
   if (foldCache.size < 8192) foldCache.set(cp, out);
   return out;
+}
+
+/** One decimal digit (Unicode category Nd), of any script. */
+const DECIMAL_DIGIT = /^\p{Nd}$/u;
+const isDecimalDigit = (cp: number) => DECIMAL_DIGIT.test(String.fromCodePoint(cp));
+
+/**
+ * The value of the decimal digit cp. Unicode encodes each script's digits as a run of ten
+ * code points from 0 to 9, and runs that touch (the mathematical digits) are whole runs of ten,
+ * so the offset from the start of the contiguous run, modulo 10, is the value.
+ */
+function digitValue(cp: number): number {
+  let start = cp;
+  while (cp - start < 60 && isDecimalDigit(start - 1)) start--;
+  return (cp - start) % 10;
 }
 
 function hexValue(c: number): number {
