@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { isAcceptedEmail, passwordProblem } from "./auth/account_rules.ts";
+import { isAcceptedRedisUrl, REDIS_URL_EXPECTATION } from "./redis/url.ts";
 import { type EventConstant, eventConstantProblem } from "./sentry/scrub.ts";
 
 export const MODES = ["STANDBY", "DEMO", "LIVE"] as const;
@@ -188,6 +189,17 @@ const url = (protocols: readonly string[]) =>
     }
   });
 
+/** REDIS_URL: the form the Redis client accepts (lib/redis/url.ts, the rule RedisUrlError uses). */
+const redisUrl = () =>
+  z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === "") return undefined;
+    if (!isAcceptedRedisUrl(raw.trim())) {
+      ctx.addIssue({ code: "custom", message: REDIS_URL_EXPECTATION });
+      return z.NEVER;
+    }
+    return raw.trim();
+  });
+
 const text = () =>
   z.string().optional().transform((raw) => (raw === undefined || raw === "" ? undefined : raw));
 
@@ -268,7 +280,7 @@ const envSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: millis(15_000, 100, 3_600_000),
   DB_LOCK_TIMEOUT_MS: millis(5_000, 100, 3_600_000),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: millis(60_000, 1_000, 86_400_000),
-  REDIS_URL: url(["redis:", "rediss:"]),
+  REDIS_URL: redisUrl(),
   ROS_MODE: oneOf(MODES),
   GOVERNANCE_MODE: oneOf(MODES),
   NO_NETWORK: bool(false),

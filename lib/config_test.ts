@@ -232,3 +232,35 @@ Deno.test("APP_BUILD names the build in config.build and in the default Sentry r
   assert.equal(unset.sentry.release, "researchflow-governance@0.1.0");
   assert.throws(() => loadConfig({ APP_BUILD: "a b" }), /APP_BUILD must be 1-64 of/);
 });
+
+Deno.test("loadConfig() stops at a REDIS_URL the Redis client would refuse, naming its form, without the value", () => {
+  for (
+    const value of [
+      "redis://127.0.0.1:6379/abc",
+      "redis://127.0.0.1:6379/1.5",
+      "redis://:s3cret-pw@127.0.0.1:6379/-1",
+      "redis://:%zz@127.0.0.1:6379",
+    ]
+  ) {
+    assert.throws(() => loadConfig({ REDIS_URL: value }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, value);
+      assert.equal(error.variable, "REDIS_URL");
+      assert.match(
+        error.message,
+        /redis\[s\]:\/\/\[\[user\]:password@\]host\[:port\]\[\/database number\]/,
+      );
+      assert.ok(!error.message.includes("s3cret-pw") && !error.message.includes("abc"));
+      return true;
+    }, value);
+  }
+  for (
+    const value of [
+      "redis://127.0.0.1:6379",
+      "redis://127.0.0.1:6379/",
+      "redis://127.0.0.1:6379/2",
+      "rediss://user:p%40ss@cache.internal:6380/15",
+    ]
+  ) {
+    assert.equal(loadConfig({ REDIS_URL: value }).redisUrl, value);
+  }
+});

@@ -28,6 +28,7 @@ import { createClient, type RedisClientOptions, type RedisClientType } from "red
 import { failureReason } from "../health/readiness.ts";
 import type { Logger } from "../log/mod.ts";
 import { withTimeout } from "../timeout.ts";
+import { isAcceptedRedisUrl, REDIS_URL_EXPECTATION } from "./url.ts";
 
 export type RedisClient = RedisClientType;
 
@@ -132,10 +133,7 @@ export function reconnectDelay(attempt: number, random: () => number = Math.rand
  */
 export class RedisUrlError extends Error {
   constructor() {
-    super(
-      "Invalid configuration: REDIS_URL is not a URL the Redis client accepts " +
-        "(redis[s]://[[user]:password@]host[:port][/database number])",
-    );
+    super(`Invalid configuration: REDIS_URL ${REDIS_URL_EXPECTATION}`);
     this.name = "RedisUrlError";
   }
 }
@@ -258,6 +256,9 @@ function backgroundClient(
   role: string,
   shared: StartState,
 ): RedisClient {
+  // The rule config validation applies (lib/redis/url.ts); the catch below is the backstop for
+  // anything else node-redis refuses.
+  if (!isAcceptedRedisUrl(url)) throw new RedisUrlError();
   let client: RedisClient;
   try {
     client = createClient(
