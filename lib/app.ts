@@ -44,6 +44,7 @@ import {
   createAnalyticsService,
   createAnalyticsStore,
 } from "./analytics/mod.ts";
+import { createRecentErasures } from "./analytics/recent_erasure.ts";
 import { consentContext, createConsentService, createConsentStore } from "./consent/mod.ts";
 import { createAuditLog } from "./audit/audit.ts";
 import { createScheduler } from "./scheduler.ts";
@@ -473,7 +474,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.route("/", analyticsApiRoutes(ctx));
   app.route("/", privacyPageRoutes(ctx));
   app.route("/", accountPageRoutes(ctx));
-  app.route("/", analyticsPageRoutes(ctx));
+  app.route("/", analyticsPageRoutes(ctx, { erasures: createRecentErasures({ db, clock }) }));
   app.route("/", errorsApiRoutes(ctx));
   app.route(
     "/",

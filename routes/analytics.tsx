@@ -7,11 +7,12 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
-import { actorOf, queryAudit } from "../lib/audit/mod.ts";
+import { actorOf } from "../lib/audit/mod.ts";
 import type { User } from "../lib/auth/mod.ts";
 import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
 import { barChart } from "../lib/analytics/chart.ts";
 import { type DashboardData, SummaryQuery } from "../lib/analytics/mod.ts";
+import type { RecentErasures } from "../lib/analytics/recent_erasure.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
 import { page } from "../lib/http/access.ts";
@@ -117,7 +118,16 @@ function DailyChart({ data }: { data: DashboardData }) {
   );
 }
 
-export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
+/** Services of the analytics pages that are not on {@link RouteContext} (createApp builds them). */
+export interface AnalyticsPageServices {
+  /** The caller's own recent erasure, read back from the audit log for the notice. */
+  erasures: RecentErasures;
+}
+
+export function analyticsPageRoutes(
+  ctx: RouteContext,
+  { erasures }: AnalyticsPageServices,
+): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { analytics, consent, auth } = ctx.services;
 
@@ -377,18 +387,11 @@ export function analyticsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       // (?erased=3&user=<a colleague's id>) shows nothing.
       const principal = c.get("principal") as UserPrincipal;
       const id = c.req.query("user") ?? "";
-      const done = id
-        ? (await queryAudit(ctx.services.db, {
-          actor: principal.id,
-          action: "analytics.erase_user",
-          targetId: id,
-          from: new Date(ctx.clock.now() - 10 * 60_000),
-          limit: 1,
-        }).catch(() => null))?.records[0]
+      // The audit not answering shows the dashboard without the notice.
+      const n = id
+        ? await erasures.recentErasureBy(principal.id, id, 10 * 60_000).catch(() => undefined)
         : undefined;
-      const recorded = (done?.after as { deletedEvents?: unknown } | null)?.deletedEvents;
-      if (typeof recorded !== "number") return await dashboardPage(c);
-      const n = recorded;
+      if (n === undefined) return await dashboardPage(c);
       // The URL holds the account's id, never its e-mail; the name is read back from the database.
       const account = (await auth.listUsers()).find((u) => u.id === id);
       const admin = roleAtLeast(principal.role, "ADMIN");
