@@ -141,6 +141,10 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
 
   const now = deps.now ?? (() => performance.now());
   let lastGoodRead = now();
+  // Kinds of re-read failure logged during the current outage: the periodic re-read fails every
+  // second while the database is down or the row corrupt, and is told once per kind (as Redis
+  // connection errors are), then once more when a read succeeds.
+  const reportedFailures = new Set<string>();
   const unapplied = new UnappliedEvents();
   const reload = async () => {
     // Serialized: the read serving this call starts after it, so it covers the events so far.
@@ -148,9 +152,10 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
     const state = await serialized(async () => {
       const stored = await readStoredMode(deps.db);
       lastGoodRead = now();
-      if (resolved?.source === "fail-closed") {
+      if (resolved?.source === "fail-closed" || reportedFailures.size > 0) {
         deps.logger?.info("governance mode readable again", { mode: resolveWith(stored).mode });
       }
+      reportedFailures.clear();
       // Announced when an event from another instance is waiting for this read: that event
       // reaches this instance's subscribers (its streams) too.
       return apply(resolveWith(stored), unapplied.oldest() !== undefined);
@@ -188,11 +193,12 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
     again = false;
     reload().catch((error) => {
       const errorType = error instanceof Error ? error.name : typeof error;
-      deps.logger?.warn("governance mode re-read failed", { errorType });
-      failClosed(
-        error instanceof InvalidStoredModeError ? "corrupt_row" : "read_failed",
-        errorType,
-      );
+      const reason = error instanceof InvalidStoredModeError ? "corrupt_row" : "read_failed";
+      if (!reportedFailures.has(`${reason}:${errorType}`)) {
+        reportedFailures.add(`${reason}:${errorType}`);
+        deps.logger?.warn("governance mode re-read failed", { reason, errorType });
+      }
+      failClosed(reason, errorType);
     }).finally(() => {
       reloading = false;
       if (again) quietReload();
