@@ -350,6 +350,41 @@ for (const target of dbTargets()) {
         assert.ok(await analyticsEvents.value({ result: "rejected" }) >= 9);
         assert.equal(await phiDetections.value({ source: "analytics" }), 5);
       });
+
+      // After the metrics step, whose counts it would change.
+      await t.step(
+        "PHI in the identifier alphabet of property values ('_', '.', ':', '-' for spaces) → stored as {phi_redacted:true}",
+        async () => {
+          faker.seed(20_260_108);
+          const [a, g, s] = fakeSsnParts();
+          const values = [
+            `ssn_${a}_${g}_${s}`,
+            `x${a}-${g}-${s}`,
+            [a, g, s].join(":"),
+            ["415", "555", "0132"].join("_"),
+            ["dob", "1955", "03", "02"].join("_"),
+            ["mrn", "774", "1293"].join("_"),
+            ["patient", "Quenby", "Zarkowski"].join("."),
+            ["1234", "Elm", "Street"].join("-"),
+          ];
+          const events = values.map((value) =>
+            event({ eventName: "ui.button_click", properties: { button: "save", action: value } })
+          );
+          const response = await post(app, session, events);
+          assert.equal(response.status, 200);
+          const body = await json<Result>(response);
+          assert.equal(body.accepted, values.length);
+          assert.equal(body.redacted, values.length);
+          for (const e of events) {
+            const [row] = await app.db.query<{ properties: unknown; phi_redacted: boolean }>(
+              "SELECT properties, phi_redacted FROM analytics_events WHERE event_id = $1",
+              [e.eventId],
+            );
+            assert.deepEqual(row!.properties, { phi_redacted: true });
+            assert.equal(row!.phi_redacted, true);
+          }
+        },
+      );
     } finally {
       await app.dispose();
     }

@@ -28,6 +28,13 @@ const CANDIDATES = [
   ["promo", "415", "555", "0132"].join("-"),
   ["ssn", "536", "22", "1234"].join("-"),
   ["mrn", "4829133"].join("_"),
+  // The identifier alphabet: '_', '.' and '-' in place of spaces, a letter against the digits.
+  ["ssn", "536", "22", "1234"].join("_"),
+  ["x536", "22", "1234"].join("-"),
+  ["promo", "415", "555", "0132"].join("_"),
+  ["dob", "1955", "03", "02"].join("_"),
+  ["mrn", "774", "1293"].join("_"),
+  ["patient", "quenby", "zarkowski"].join("_"),
   // Accepted: technical keys with years, versions and quarters.
   "new_dashboard",
   "checkout_2025_q1",
@@ -38,6 +45,20 @@ const CANDIDATES = [
   "ios-17.4.1",
   "onboarding.v3",
 ];
+
+/** Keys in the identifier alphabet that hold PHI: each is refused (400), not only consistently. */
+const IDENTIFIER_FORM_PHI = CANDIDATES.slice(
+  CANDIDATES.indexOf(["ssn", "536", "22", "1234"].join("_")),
+  CANDIDATES.indexOf(["patient", "quenby", "zarkowski"].join("_")) + 1,
+);
+
+Deno.test("flag keys with PHI in the identifier alphabet are refused", () => {
+  assert.equal(IDENTIFIER_FORM_PHI.length, 6);
+  for (const key of IDENTIFIER_FORM_PHI) {
+    assert.equal(busAccepts(key), false, key);
+    assert.ok(eventKeyPhiTypes(key).length > 0, key);
+  }
+});
 
 /** The payloads lib/flags/service.ts and lib/experiments/service.ts publish about a key. */
 function busAccepts(key: string): boolean {
