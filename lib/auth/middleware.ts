@@ -38,6 +38,17 @@ export function sessionSecretOf(c: Context<AppEnv>): string | undefined {
   return c.get("sessionSecret");
 }
 
+/**
+ * The API token secret the request presents (`Authorization: Bearer`, or `X-API-Key` for
+ * OpenFeature clients), if any. The one reading of it: the authentication middleware checks it,
+ * and whatever checks the credential again later (an open event stream) must check the same
+ * secret, or a valid token's stream would be ended by its first re-check.
+ */
+export function presentedApiToken(c: Context<AppEnv>): string | undefined {
+  return c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1] ??
+    c.req.header("x-api-key");
+}
+
 /** Writes the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure outside development. */
 /**
  * Sets the session cookie for the browser session only (no Expires): closing the browser on a
@@ -74,8 +85,7 @@ export function authenticate(
   options: { auth: AuthService; secureCookies: boolean },
 ): MiddlewareHandler<AppEnv> {
   return async function authenticateMiddleware(c, next) {
-    const authorization = c.req.header("authorization");
-    const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? c.req.header("x-api-key");
+    const bearer = presentedApiToken(c);
     const cookieSecret = getCookie(c, sessionCookieName(options.secureCookies)) || undefined;
     if (cookieSecret !== undefined) c.set("sessionSecret", cookieSecret);
     const secret = bearer ? undefined : cookieSecret;

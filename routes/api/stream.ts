@@ -8,7 +8,7 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { sessionSecretOf } from "../../lib/auth/mod.ts";
+import { presentedApiToken, sessionSecretOf } from "../../lib/auth/middleware.ts";
 import { endsPrincipal } from "../../lib/auth/credentials_ended.ts";
 import type { Principal } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
@@ -119,8 +119,7 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       const lastEventId = c.req.valid("header")["last-event-id"] ?? query.lastEventId;
       // Streams outlive the request that opened them: sign-out, deactivation or revocation
       // must end them too, so the credential is checked again while the stream is open.
-      const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1] ??
-        c.req.header("x-api-key");
+      const bearer = presentedApiToken(c);
       const secret = sessionSecretOf(c);
       const recheck = async () => {
         if (principal.kind === "token") {
