@@ -25,6 +25,19 @@ function visible(item: NavItem, principal: Principal | null): boolean {
 
 const PRIVACY = "/settings/privacy";
 
+/**
+ * The Sign in link's address: back to `path` afterwards only when `path` is one of the site's
+ * fixed page addresses (the navigation's, the privacy page). Any other path is not repeated: a
+ * signed-out visitor sees this link on the public pages and on error pages, and the 404 page's
+ * path is whatever was typed or linked (`/patients/<name>/mrn/<number>`), which must not be
+ * copied into a second URL (browser history, proxy and access logs). The protected pages do not
+ * need it: they redirect a signed-out visitor to sign-in themselves (lib/http/access.ts).
+ */
+export function signInHref(path: string): string {
+  const known = path === PRIVACY || NAV_ITEMS.some((item) => item.href === path);
+  return known ? `/login?next=${encodeURIComponent(path)}` : "/login";
+}
+
 /** The links of the main navigation, the current page marked. */
 function NavList({ items, path }: { items: readonly NavItem[]; path: string }): VNode {
   return (
@@ -110,7 +123,7 @@ export function Layout(
           <div class="user-menu">
             {user ? <UserMenu user={user} path={path} /> : path !== "/login" && (
               // (The sign-in page itself needs no link to itself.)
-              <a class="button button--quiet" href={`/login?next=${encodeURIComponent(path)}`}>
+              <a class="button button--quiet" href={signInHref(path)}>
                 Sign in
               </a>
             )}

@@ -127,9 +127,20 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const secure = ctx.config.appEnv !== "development";
   const render = (c: Context<AppEnv>, props: Parameters<typeof LoginBody>[0], status = 200) =>
     ctx.pages.render(c, <LoginBody {...props} />, { title: "Sign in", status });
+  /**
+   * Where to go after signing in: a local path (no open redirect) whose page a browser can open
+   * (a registered GET page route, its query kept), else the start page. An allowlist, not only a
+   * local-path check: any other path (`/login?next=/patients/<name>/mrn/<number>`, from a link or
+   * an old bookmark) would be repeated into this page's form and the redirect after sign-in.
+   */
+  const returnPath = (next: string | undefined): string => {
+    const local = safeNextPath(next);
+    const pathname = local.split(/[?#]/, 1)[0]!;
+    return ctx.access.registry.isPage(pathname) ? local : "/";
+  };
 
   page(app, ctx.access, "GET", "/login", { role: "public", class: "read" }, (c) => {
-    const next = safeNextPath(c.req.query("next"));
+    const next = returnPath(c.req.query("next"));
     if (c.get("principal")?.kind === "user") return c.redirect(next, 303);
     return render(c, { next, reason: reasonOf(c.req.query("reason")) });
   });
@@ -139,7 +150,7 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const parsed = LoginForm.safeParse(
       firstValues(fields),
     );
-    const next = safeNextPath(parsed.success ? parsed.data.next : "/");
+    const next = returnPath(parsed.success ? parsed.data.next : "/");
     if (!parsed.success) {
       // Each empty field is marked; what was typed as the email is kept (never the password).
       const names = new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "")));
