@@ -482,7 +482,9 @@ export class Walker {
       }
       const shaped = (shape === SHAPE_NONE ? null : shapeType(shape, source, childKey)) ??
         (pair !== null && isValueField(childKey) ? pair : null) ??
-        (NAME_CHILDREN.has(childKey) && key !== undefined && isPersonKey(key)
+        ((NAME_CHILDREN.has(childKey) ||
+            (typeof child === "string" && NAME_PART_CHILDREN.has(childKey))) &&
+            key !== undefined && isPersonKey(key)
           ? "PERSON_NAME"
           : null);
       // The direction is still read by the value rules, as under no key.
@@ -561,6 +563,13 @@ function isPatientKey(key: string): boolean {
 
 /** Fields that hold a person's name under a key that names a person (`patient.name`). */
 const NAME_CHILDREN = new Set(["name", "displayName", "display_name", "preferredName", "nickname"]);
+
+/**
+ * The parts of a name under a key that names a person (`subject: { first, last }`, FHIR-like
+ * `given`/`family`), string values only: alone, `first` and `last` are pagination arguments
+ * and cursors (`members: { first: 10 }`), so they are no sensitive key names anywhere else.
+ */
+const NAME_PART_CHILDREN = new Set(["first", "last", "given", "family", "middle"]);
 
 /**
  * Keys (compact) under which an object is a person (a patient, a study subject, a plan member,
