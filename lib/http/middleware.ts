@@ -86,15 +86,20 @@ export function requestLog(
     options.metrics.httpDuration.observe(seconds, { route, method });
     const fields = { method, route, status, durationMs: Math.round(seconds * 10000) / 10 };
     const logger = c.get("logger");
+    const probe = route.startsWith("/health") || route === "/healthz" || route === "/readyz";
     if (status === 503 && c.get("problemCode") === "MODE_STANDBY") {
       // Refused on purpose (the operator chose STANDBY): counted apart, so that the 5xx alert
       // does not page for it, and logged as the expected answer it is.
       options.metrics.modeRefusals.inc();
       logger.info("request refused (STANDBY)", fields);
+    } else if (probe && status === 503) {
+      // "Not ready" is the probe's designed answer while a dependency is down, repeated every few
+      // seconds per pod: a warning (the outage itself is told by its own lines and by
+      // readiness_checks_total), not an error per probe. A probe's 500 is a bug: an error.
+      logger.warn("request failed", fields);
     } else if (status >= 500) logger.error("request failed", fields);
-    else if (route.startsWith("/health") || route === "/healthz" || route === "/readyz") {
-      logger.debug("request", fields);
-    } else logger.info("request", fields);
+    else if (probe) logger.debug("request", fields);
+    else logger.info("request", fields);
   };
 }
 
