@@ -14,16 +14,12 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { roleAtLeast } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import { evaluate as evaluateFlag, type FlagSnapshot } from "../../lib/flags/evaluate.ts";
 import { KEY_PATTERN } from "../../lib/flags/mod.ts";
+import { createOfrepEvaluator } from "../../lib/flags/ofrep_evaluate.ts";
 import {
   bulkEtag,
   etagMatches,
-  experimentResult,
-  flagResult,
   MAX_TARGETING_KEY,
-  type OfrepContext,
-  type OfrepResult,
   parseOfrepRequest,
 } from "../../lib/flags/ofrep.ts";
 import { type Access, modeGuard } from "../../lib/http/access.ts";
@@ -185,45 +181,15 @@ function ofrepAuthorize(access: Access): MiddlewareHandler<AppEnv> {
 export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const { flags, experiments } = ctx.services;
+  const { resultsFor, overrideOnly } = createOfrepEvaluator({
+    contextFor: (subject) => flags.contextFor(subject),
+    evaluate: (key, context) => flags.evaluate(key, context),
+    assignRemote: (keys, targetingKey) => experiments.assignRemote(keys, targetingKey),
+  });
 
   function secured(path: string): MiddlewareHandler<AppEnv>[] {
     ctx.access.registry.add({ method: "POST", path, kind: "api", access: ACCESS });
     return [ofrepAuthorize(ACCESS), modeGuard(ACCESS.class, ctx.access.currentMode)];
-  }
-
-  /**
-   * The results for `keys` from one snapshot, in order; a key that is neither a flag nor an
-   * experiment there is left out. Experiments read the targeting key's sticky assignments once
-   * for all of them (lib/experiments/service.ts), so a bulk evaluation costs at most one query.
-   */
-  async function resultsFor(
-    snapshot: FlagSnapshot,
-    keys: readonly string[],
-    context: OfrepContext,
-  ): Promise<OfrepResult[]> {
-    const evalContext = flags.contextFor({
-      ...(context.targetingKey ? { userId: context.targetingKey } : {}),
-    });
-    const experimentKeys = keys.filter((key) =>
-      !snapshot.flags.has(key) && snapshot.experiments.has(key)
-    );
-    const assignments = experimentKeys.length > 0
-      ? await experiments.assignRemote(experimentKeys, context.targetingKey)
-      : undefined;
-    const results: OfrepResult[] = [];
-    for (const key of keys) {
-      const compiled = snapshot.flags.get(key);
-      const experiment = snapshot.experiments.get(key);
-      const assignment = assignments?.get(key);
-      if (compiled) {
-        // The snapshot taken before the await above, so a flag and its evaluation always agree.
-        const evaluation = evaluateFlag(snapshot, key, evalContext, snapshot.overrides);
-        results.push(flagResult(compiled, evaluation, context));
-      } else if (experiment && assignment) {
-        results.push(experimentResult(key, assignment, experiment.version));
-      }
-    }
-    return results;
   }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
@@ -309,19 +275,6 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       return c.json(result, 200, NO_STORE);
     },
   );
-
-  /** With no snapshot loaded: the FEATURE_<KEY> override of `key`, if one is set. */
-  function overrideOnly(key: string): OfrepResult | undefined {
-    const evaluation = flags.evaluate(key, flags.contextFor({}));
-    if (evaluation.reason !== "OVERRIDE") return undefined;
-    return {
-      key,
-      value: evaluation.value,
-      reason: "STATIC",
-      variant: evaluation.value ? "on" : "off",
-      metadata: { kind: "flag", evaluationReason: "OVERRIDE" },
-    };
-  }
 
   app.openapi(
     createRoute({
