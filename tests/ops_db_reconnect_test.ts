@@ -1,16 +1,18 @@
 /**
  * After a database outage long enough for many failed connection attempts, the pool connects
- * again within about two seconds of the database's return: postgres.js's own backoff grows to
- * 10-20 s between attempts, which held every request (and the token lookups) that long after
- * the database was back (lib/db/postgres.ts caps it).
+ * again once the database is back: postgres.js's own backoff grows to 10-20 s between attempts,
+ * which held every request (and the token lookups) that long after the database was back
+ * (lib/db/postgres.ts caps it at 2 s). The cap is asserted on the backoff function itself, not
+ * by timing the reconnection.
  */
 import assert from "node:assert/strict";
 import { openPostgres } from "../lib/db/mod.ts";
+import { reconnectBackoffSeconds } from "../lib/db/postgres.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
 import { tcpProxy } from "./helpers/tcp_proxy.ts";
 
 Deno.test({
-  name: "[postgres] the pool reconnects within ~2 s of the database's return after a long outage",
+  name: "[postgres] the pool reconnects after a long outage; its backoff never exceeds 2 s",
   ignore: !hasPostgres(),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -43,8 +45,12 @@ Deno.test({
         ]);
         if (!answered) await new Promise((r) => setTimeout(r, 100));
       }
-      const took = Date.now() - back;
-      assert.ok(answered && took < 3500, `answered again after ${took} ms`);
+      assert.equal(answered, true, "the pool answers again once the database is back");
+      // However many attempts failed (the 12 s outage makes a dozen), the next waits at most 2 s.
+      for (let retries = 0; retries <= 50; retries++) {
+        const seconds = reconnectBackoffSeconds(retries);
+        assert.ok(seconds > 0 && seconds <= 2, `after ${retries} failures: ${seconds} s`);
+      }
     } finally {
       proxy.stop();
       await db.close().catch(() => {});

@@ -1,8 +1,10 @@
 /**
  * While the database path is cut (packets dropped: connections open and queries never answer),
- * a token verified moments ago answers OFREP from memory within about a second instead of
- * waiting for the database (lib/auth/service.ts bounds the token lookup once the instance knows
- * the database is failing); a token revoked before the outage is still refused; after the
+ * a token verified moments ago answers OFREP from memory instead of waiting for the database
+ * (lib/auth/service.ts bounds the token lookup once the instance knows the database is failing;
+ * how long that wait is, and that memory is not asked before it is over, is tested on a manual
+ * timer in tests/auth_token_lookup_wait_test.ts); a token revoked before the outage is still
+ * refused; after the
  * outage the lookup goes to the database again. A database that is merely slow (a lock) is
  * waited for, and a token revoked there is refused even though memory still holds it.
  */
@@ -90,9 +92,11 @@ const ofrep = (app: TestApp, token: string, signal?: AbortSignal) =>
     signal,
   });
 
-/** The status and how long it took, or "pending" when it did not answer within `ms`. */
+/**
+ * The status, or "pending" when it did not answer within `ms`: a liveness bound (a lookup held
+ * by the cut path never answers), not a measure of speed.
+ */
 async function timed(work: Promise<Response>, ms: number) {
-  const started = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const result = await Promise.race([
     work.then(async (r) => {
@@ -102,12 +106,12 @@ async function timed(work: Promise<Response>, ms: number) {
     new Promise<"pending">((r) => timer = setTimeout(() => r("pending"), ms)),
   ]);
   clearTimeout(timer);
-  return { status: result, ms: performance.now() - started };
+  return { status: result };
 }
 
 Deno.test({
   name:
-    "[postgres] with the database path cut, OFREP answers a recently verified token from memory within 1 s; a revoked one is refused",
+    "[postgres] with the database path cut, OFREP answers a recently verified token from memory; a revoked one is refused",
   ignore: !hasPostgres(),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -149,10 +153,10 @@ Deno.test({
         assert.ok(performance.now() - cutAt < 10_000, "the mode service fails closed");
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      // Every query is held by the cut path, so a 200 can only come from memory.
       for (let i = 0; i < 5; i++) {
         const answer = await timed(ofrep(app, token), 3000);
         assert.equal(answer.status, 200, `call ${i}: ${JSON.stringify(answer)}`);
-        assert.ok(answer.ms < 1000, `call ${i} answered in ${Math.round(answer.ms)} ms`);
       }
       // The revoked token is not in memory: it waits for the database, and is never let in.
       const controller = new AbortController();

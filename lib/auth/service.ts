@@ -39,7 +39,7 @@ import { ACCOUNT_POLICY, IP_POLICY, lockRemainingSeconds, THROTTLE_MEMORY_MS } f
 import { createLockKeys, type LockKeys } from "./lock_keys.ts";
 import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./tokens.ts";
 import { VerifiedCache } from "./verified_cache.ts";
-import { withTimeout } from "../timeout.ts";
+import { settlesWithin, type TimeoutTimers, withTimeout } from "../timeout.ts";
 import { isAcceptedEmail } from "./account_rules.ts";
 import { displayNameProblem } from "./display_name.ts";
 import { createKdfGate, KdfBusyError, type KdfGate } from "./kdf_gate.ts";
@@ -82,6 +82,8 @@ export interface AuthServiceOptions {
    * so a token revoked there is refused. Without it a lookup always waits for the database.
    */
   databaseFailing?: () => boolean;
+  /** The timer bounding that wait (default: the real one; tests pass manual ones). */
+  timers?: TimeoutTimers;
 }
 
 /**
@@ -155,19 +157,6 @@ const STALE_IF_ERROR_MS = 10 * 60_000;
  * answering must not hold them for seconds). A token not in memory still waits for the database.
  */
 const TOKEN_LOOKUP_WAIT_MS = 500;
-
-/** True when `work` settled (either way) within `ms`; `work` itself is not cancelled. */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      work.then(() => true, () => true),
-      new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms)),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Raised when a credential cannot be checked because the database is unreachable. */
 export class AuthUnavailableError extends ServiceUnavailableError {
@@ -848,7 +837,7 @@ export function createAuthService(options: AuthServiceOptions) {
       try {
         if (
           options.databaseFailing?.() === true &&
-          !await settlesWithin(lookup, TOKEN_LOOKUP_WAIT_MS)
+          !await settlesWithin(lookup, TOKEN_LOOKUP_WAIT_MS, options.timers)
         ) {
           // The database is failing and slow to answer (a cut network path, a stalled
           // connection, the driver's reconnect backoff): a token verified recently answers from

@@ -25,6 +25,7 @@ import type { Logger } from "../log/mod.ts";
 import { CircuitOpenError, type OutboundGuard, OutboundTimeoutError } from "../net/mod.ts";
 import type { ScanResult } from "../phi/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
+import { settlesWithin } from "../timeout.ts";
 import { defaultScanner } from "./scrub.ts";
 
 /** The provider name the guard knows Sentry by (breaker, metrics). */
@@ -148,11 +149,12 @@ export function makeGuardedTransport(
       // The SDK's own drain leaves its timeout timer running; this one is cleared when done.
       flush(timeout?: number) {
         if (!timeout) return inner.flush();
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timedOut = new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), timeout);
+        let drained = false;
+        const draining = Promise.resolve(inner.flush()).then((done) => {
+          drained = done;
         });
-        return Promise.race([inner.flush(), timedOut]).finally(() => clearTimeout(timer));
+        // True only when the queue drained in time; a late or failed drain is false.
+        return settlesWithin(draining, timeout).then((inTime) => inTime && drained);
       },
     };
   };
