@@ -645,6 +645,25 @@ function idTokenAt(t: string, p: number, joins: boolean, joined = false): number
   return e;
 }
 
+const H_CHART = hashOf("chart");
+
+/**
+ * The end of a record number in two groups of 3-4 digits joined by one space at p (`774 1293`,
+ * after an MRN label), neither a year 1900-2099 and no letter or digit after it; -1 otherwise.
+ */
+function splitIdAt(t: string, p: number): number {
+  let q = p;
+  while (q < t.length && q - p < 5 && isDigit(t.charCodeAt(q))) q++;
+  const first = q - p;
+  if (first < 3 || first > 4 || t.charCodeAt(q) !== 32 || (first === 4 && isYear(t, p))) return -1;
+  const s = q + 1;
+  q = s;
+  while (q < t.length && q - s < 5 && isDigit(t.charCodeAt(q))) q++;
+  const second = q - s;
+  if (second < 3 || second > 4 || (second === 4 && isYear(t, s))) return -1;
+  return isAlnum(t.charCodeAt(q)) ? -1 : q;
+}
+
 /** True when the 4 digits at p are a year 1900-2099 (`2024` in `mrn_2024_q3`). */
 function isYear(t: string, p: number): boolean {
   const a = t.charCodeAt(p);
@@ -916,6 +935,14 @@ function cueValueEnd(t: string, c: Cue, v: number, q: number): number {
       if (e - v === 7 && c.type === "MRN" && yearMonthAt(t, v)) e = -1;
       // "mrn-4829133-0123456789abcdef": a request hash after the number leaves it a record's.
       if (e < 0 && c.type === "MRN") e = hashedIdAt(t, v);
+      // "MRN: 774 1293": a record number in two groups, as a phone number is written (not
+      // after "chart" alone: `chart 300 400` is a size).
+      if (
+        c.type === "MRN" && (e < 0 || e - v <= 4) && c.hashes[0] !== H_CHART && !joinedTo(t, q, v)
+      ) {
+        const split = splitIdAt(t, v);
+        if (split > 0) e = split;
+      }
       break;
     case "joined":
     case "hash":
