@@ -133,11 +133,7 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
    * local-path check: any other path (`/login?next=/patients/<name>/mrn/<number>`, from a link or
    * an old bookmark) would be repeated into this page's form and the redirect after sign-in.
    */
-  const returnPath = (next: string | undefined): string => {
-    const local = safeNextPath(next);
-    const pathname = local.split(/[?#]/, 1)[0]!;
-    return ctx.access.registry.isPage(pathname) ? local : "/";
-  };
+  const returnPath = (next: string | undefined) => ctx.access.registry.returnPath(next);
 
   page(app, ctx.access, "GET", "/login", { role: "public", class: "read" }, (c) => {
     const next = returnPath(c.req.query("next"));

@@ -12,7 +12,7 @@ import type { UserPrincipal } from "../lib/auth/principal.ts";
 import { CONSENT_POLICIES, type ConsentView, gpcSignal } from "../lib/consent/mod.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
-import { page, safeNextPath } from "../lib/http/access.ts";
+import { page, type RouteRegistry } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { readForm } from "../lib/http/form.ts";
 import { utcTime } from "../islands/shared/time.ts";
@@ -61,8 +61,13 @@ function when(iso: string | null): string {
 }
 
 /** Where a form returns: the page it came from (banner), else this page with a notice. */
-function back(method: string | undefined, returnTo: string | undefined, notice: string): string {
-  if (method === "banner" && returnTo) return safeNextPath(returnTo);
+function back(
+  registry: RouteRegistry,
+  method: string | undefined,
+  returnTo: string | undefined,
+  notice: string,
+): string {
+  if (method === "banner" && returnTo) return registry.returnPath(returnTo);
   return `/settings/privacy?notice=${notice}`;
 }
 
@@ -296,7 +301,7 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           gpc: gpcSignal(c.req.header("sec-gpc")),
         },
       );
-      return back(form.method, form.return_to, "granted");
+      return back(ctx.access.registry, form.method, form.return_to, "granted");
     });
   });
 
@@ -320,7 +325,7 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         },
       );
       const notice = outcome.consent.state === "declined" ? "declined" : "withdrawn";
-      const target = back(form.method, form.return_to, notice);
+      const target = back(ctx.access.registry, form.method, form.return_to, notice);
       return outcome.erasedEvents !== null && target.startsWith("/settings/privacy?")
         ? `${target}&erased=${outcome.erasedEvents}`
         : target;

@@ -289,6 +289,17 @@ Deno.test("/settings/privacy: no-JavaScript forms grant, withdraw with erasure, 
       return_to: "//evil.example/",
     });
     assert.equal(offsite.headers.get("location"), "/");
+    // Nor one that is no page of this site: it may carry PHI, and is not repeated into a Location.
+    const unknown = await form(app, session, "/settings/privacy/grant", {
+      method: "banner",
+      return_to: "/patients/Quenby-Zarkowski/7741293",
+    });
+    assert.equal(unknown.headers.get("location"), "/");
+    const known = await form(app, session, "/settings/privacy/grant", {
+      method: "banner",
+      return_to: "/flags?tab=all",
+    });
+    assert.equal(known.headers.get("location"), "/flags?tab=all");
     // A form with unknown fields is refused with a message, not a 500.
     const odd = await form(app, session, "/settings/privacy/grant", { surprise: "1" });
     assert.equal(odd.status, 400);

@@ -39,13 +39,8 @@ Deno.test("the 404 page signed out repeats nothing of the requested path, and it
   });
 });
 
-// Ignored until lib/consent/page.ts stops repeating an error page's path: the consent banner's
-// forms carry `return_to` = the requested path (bannerPropsFor(), `returnTo: c.req.path` at any
-// status), so a signed-in user's 404 page still holds it. Not this change's file; reported.
-Deno.test({
-  name: "the 404 page signed in repeats nothing of the requested path either",
-  ignore: true,
-}, async () => {
+// Signed in, the page also holds the consent banner, whose forms return to the page they were on.
+Deno.test("the 404 page signed in repeats nothing of the requested path either (the consent banner returns home)", async () => {
   await withTestApp(async (app) => {
     const steward = await signInAs(app, "STEWARD");
     for (const path of PHI_PATHS) {

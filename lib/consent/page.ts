@@ -75,7 +75,9 @@ export function bannerPropsFor(
     event,
     summary: CONSENT_POLICIES.analytics.summary,
     policyVersion: CONSENT_POLICIES.analytics.version,
-    returnTo: safeNextPath(c.req.path),
+    // An error page's path may be anything a browser asked for (`/patients/<name>/<mrn>`): it is
+    // not repeated into the banner's forms, which return home instead.
+    returnTo: status >= 400 ? "/" : safeNextPath(c.req.path),
     standby: mode === "STANDBY",
   };
 }

@@ -52,6 +52,16 @@ export class RouteRegistry {
       );
     return this.#pages.some((pattern) => pattern.test(path));
   }
+  /**
+   * Where a page may send a browser back to after a form (sign-in, the consent banner): `next`
+   * when it is a local address of a registered page, else `/`. Any other path is never repeated
+   * into an address, a form field or a Location: a mistyped or crafted one may carry PHI
+   * (`/patients/<name>/<mrn>`), and repeating it puts it in one more URL (history, proxy logs).
+   */
+  returnPath(next: string | undefined | null): string {
+    const local = safeNextPath(next);
+    return this.isPage(local.split(/[?#]/, 1)[0]!) ? local : "/";
+  }
 }
 
 /** Local paths only: `/x` but not `//host` or `/\host` (open-redirect guard). */
