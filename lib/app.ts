@@ -48,6 +48,7 @@ import { createRecentErasures } from "./analytics/recent_erasure.ts";
 import { consentContext, createConsentService, createConsentStore } from "./consent/mod.ts";
 import { createAuditLog } from "./audit/audit.ts";
 import { createScheduler } from "./scheduler.ts";
+import { drawFallbackSecret } from "./derived_key.ts";
 import { createErrorReporter, type ErrorReporter, NOOP_ERROR_REPORTER } from "./sentry/mod.ts";
 import {
   authenticate,
@@ -256,6 +257,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
   });
   errors = createErrorReporter({ config: config.sentry, net, metrics, logger, mode: mode.current });
+  // The secret of the keyed digests (sign-in locks, rate windows). Without one (development only)
+  // this app instance draws its own: no key is shared through module state with another instance.
+  const keySecret = config.analytics.ipSalt || drawFallbackSecret();
   // Instances sharing an event stream are one deployment: they share rate-limit windows too.
   const rateCounter = deps.redis
     ? redisWindowCounter({
@@ -263,7 +267,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       prefix: `${config.realtime.streamKey}:rate`,
       fallback: memoryWindowCounter(),
       // Client keys digested under a key derived from it: the same on every instance.
-      secret: config.analytics.ipSalt,
+      secret: keySecret,
     })
     : memoryWindowCounter();
   const services: AppServices = {
@@ -306,7 +310,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(deps.passwordParams ? { passwordParams: deps.passwordParams } : {}),
       ...(deps.kdfGate ? { kdfGate: deps.kdfGate } : {}),
       // Sign-in lock keys under a key derived from the deployment secret (same on every instance).
-      lockKeys: createLockKeys(config.analytics.ipSalt),
+      lockKeys: createLockKeys(keySecret),
       // A slow token lookup answers from memory only while the database is known to be failing
       // (the mode service failed closed); merely slow, the database's answer decides.
       databaseFailing: () => mode.state().source === "fail-closed",

@@ -5,9 +5,10 @@
  * anyone could recompute by trying every IPv4 address or a list of emails. Every instance of a
  * deployment has the same configuration, so they all derive the same keys.
  *
- * Without the secret (development only: configuration refuses its absence elsewhere) a random key
- * is drawn once per label and process: digests agree within the process (two app instances built
- * in one test process share a rate budget) but not with another process or after a restart.
+ * Without the secret (development only: configuration refuses its absence elsewhere) createApp
+ * draws a fallback secret of its own ({@link drawFallbackSecret}) and passes it in, so each app
+ * instance has its own keys, stable for its lifetime, shared with no other instance. Callers
+ * outside an app that pass no secret still get a random key drawn once per label and process.
  */
 import { createHmac, randomBytes } from "node:crypto";
 
@@ -28,6 +29,18 @@ export function deriveKey(secret: string | undefined, label: string): Uint8Array
     return key;
   }
   return new Uint8Array(createHmac("sha256", secret).update(label).digest());
+}
+
+/**
+ * A random secret for an app instance of a deployment without one (development only), drawn once
+ * per instance by createApp: its keys agree within the instance, not with any other.
+ *
+ * @example
+ * const secret = config.analytics.ipSalt || drawFallbackSecret();
+ * deriveKey(secret, "sign-in-lock-keys"); // stable for this secret
+ */
+export function drawFallbackSecret(): string {
+  return randomBytes(32).toString("base64url");
 }
 
 /** HMAC-SHA256 of `text` under `key`, in hex (64 characters). */
