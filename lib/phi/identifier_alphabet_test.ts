@@ -106,3 +106,14 @@ Deno.test("technical identifiers in the same alphabet stay clean", () => {
     assert.equal(scan({ flag_key: value }).found, false, value);
   }
 });
+
+Deno.test("long identifier-alphabet inputs are read in linear time", () => {
+  // At most 256 characters are read as an identifier; longer runs take the text rules alone.
+  for (const unit of ["1_", "a1_", "Aa.", "536_22_", "x1-"]) {
+    const value = unit.repeat(Math.ceil(256 / unit.length)).slice(0, 256);
+    scan({ page: value }, { safeKeys: [] });
+    const long = unit.repeat(50_000);
+    const result = scan({ page: long }, { safeKeys: [], timeBudgetMs: 5_000 });
+    assert.equal(result.findings.some((f) => f.type === "SCANNER_ERROR"), false, unit);
+  }
+});

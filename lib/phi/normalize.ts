@@ -104,10 +104,17 @@ const isDecimalDigit = (cp: number) => DECIMAL_DIGIT.test(String.fromCodePoint(c
  * so the offset from the start of the contiguous run, modulo 10, is the value.
  */
 function digitValue(cp: number): number {
+  const known = digitValues.get(cp);
+  if (known !== undefined) return known;
   let start = cp;
   while (cp - start < 60 && isDecimalDigit(start - 1)) start--;
-  return (cp - start) % 10;
+  const value = (cp - start) % 10;
+  digitValues.set(cp, value);
+  return value;
 }
+/** Values of the digits met so far: at most the ~700 Nd code points, so no cap (foldCache's
+ * can fill with other characters first). */
+const digitValues = new Map<number, number>();
 
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
