@@ -6,6 +6,7 @@ import {
   bundledMigrationsDir,
   migrate,
   MigrationChecksumError,
+  migrationFailureLine,
   readMigrations,
 } from "../lib/db/mod.ts";
 import { DatabaseUnreachableError, openReachableDatabase } from "../lib/db/reach.ts";
@@ -62,5 +63,8 @@ try {
     err(error.message);
     Deno.exit(1);
   }
-  throw error;
+  // Anything else is reported as the start reports it: a fixed class and the SQLSTATE, never the
+  // statement or the server's message (a constraint error repeats the row's values).
+  err(migrationFailureLine(error));
+  Deno.exit(1);
 }

@@ -150,6 +150,19 @@ Deno.test({
       assert.deepEqual(app.stderr, ["Migrations failed: permission denied (SQLSTATE 42501)"]);
       const output = JSON.stringify([app.records, app.stderr]);
       assert.ok(!/CREATE|schema_migrations|public/i.test(app.stderr.join("")), output);
+
+      // `deno task migrate` run by the same login says the same, not the driver's error.
+      const migrate = await new Deno.Command("deno", {
+        args: ["task", "migrate"],
+        cwd: new URL("..", import.meta.url).pathname,
+        env: { DATABASE_URL: asRole.href, NO_COLOR: "1", LOG_FORMAT: "json" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const said = new TextDecoder().decode(migrate.stderr).split("\n")
+        .filter((line) => line !== "" && !line.startsWith("Task migrate"));
+      assert.equal(migrate.code, 1);
+      assert.deepEqual(said, ["Migrations failed: permission denied (SQLSTATE 42501)"]);
     } finally {
       await admin.close();
       const server = openPostgres(TEST_DATABASE_URL!, { max: 1 });
