@@ -14,10 +14,10 @@ import { z } from "zod";
 import GovernancePanel, { type GovernanceLogRow } from "../islands/GovernancePanel.tsx";
 import { actorOf } from "../lib/audit/audit.ts";
 import { roleAtLeast } from "../lib/auth/principal.ts";
-import { type Mode, MODES } from "../lib/config.ts";
+import { MODES } from "../lib/config.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { type GovernanceLogEntry, governanceStateFor } from "../lib/governance/mod.ts";
-import { MODE_POLICY } from "../lib/governance/policy.ts";
+import { modeEffect } from "../lib/governance/wording.ts";
 import { ACTIONS_BY_CLASS, modePolicyConsoleTable } from "../lib/governance/policy_table.ts";
 import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
@@ -41,31 +41,6 @@ const EVENT_NAMES: Record<string, string> = {
   mode_change: "Mode",
   "analytics.phi_redacted": "PHI removed from an analytics event",
 };
-
-/**
- * What switching to `mode` does, in the words of the console, from the mode policy itself (so the
- * mode switch's confirmation cannot promise less than the guards do): which changes it refuses,
- * what happens to usage analytics and to calls to outside services.
- */
-export function modeEffect(mode: Mode): string {
-  const rules = MODE_POLICY[mode];
-  const refused = ACTIONS_BY_CLASS.write.map((item) => item.text).join(", ");
-  const changes = rules.routes.write
-    ? `${mode} accepts every change.`
-    : `${mode} refuses changes (${refused}) until an ADMIN changes the mode again; reading, ` +
-      "signing in and the governance actions listed below keep working.";
-  const analytics = rules.analyticsMode === "DEMO"
-    ? "Usage analytics are recorded, marked as demonstration data"
-    : rules.analyticsMode === "LIVE"
-    ? "Usage analytics are recorded as live data"
-    : "No usage analytics are recorded";
-  const outbound = rules.outbound
-    ? "calls to outside services (error reporting, the analysis worker) are allowed, unless " +
-      "the server is set to make none"
-    : "every call to outside services (error reporting, the analysis worker) is blocked";
-  return `${changes} ${analytics}, and ${outbound}. Flags and experiments limited to other ` +
-    "modes are off.";
-}
 
 /** {@link modeEffect} of every mode, for the mode switch. */
 function modeEffects(): Record<string, string> {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { MODES } from "../lib/config.ts";
 import { MODE_POLICY } from "../lib/governance/policy.ts";
 import { ACTIONS_BY_CLASS } from "../lib/governance/policy_table.ts";
-import { modeEffect } from "../routes/governance.tsx";
+import { modeEffect } from "../lib/governance/wording.ts";
 import { type TestApp, withTestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 
