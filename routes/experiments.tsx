@@ -28,8 +28,7 @@ import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
-import { AppError } from "../lib/errors/mod.ts";
-import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
+import { attemptSave, createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
@@ -473,24 +472,22 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     c: Context<AppEnv>,
     input: ExperimentInput,
   ): Promise<(FormFailure & { part?: FormPart }) | undefined> {
-    try {
-      await experiments.set(input, {
-        actor: actorOf(c.get("principal")),
-        requestId: c.get("requestId"),
-      });
-      return undefined;
-    } catch (error) {
+    const failed = await attemptSave(
+      () =>
+        experiments.set(input, {
+          actor: actorOf(c.get("principal")),
+          requestId: c.get("requestId"),
+        }),
       // The experiment and its audit entry are written in one transaction.
-      const failure = failureOf(c, error, {
-        writes: "atomic",
-        conflict:
-          "Someone changed this experiment (or a flag or experiment uses this key) since you loaded the page. Reload and apply your change again.",
-      });
-      if (!failure) throw error;
-      const aboutKey = error instanceof AppError &&
-        (error.details.issues ?? []).some((issue) => issue.path === "$.key");
-      return aboutKey ? { ...failure, part: "key" } : failure;
-    }
+      (error) =>
+        failureOf(c, error, {
+          writes: "atomic",
+          conflict:
+            "Someone changed this experiment (or a flag or experiment uses this key) since you loaded the page. Reload and apply your change again.",
+        }),
+    );
+    if (!failed) return undefined;
+    return failed.aboutKey ? { ...failed.failure, part: "key" } : failed.failure;
   }
 
   page(app, ctx.access, "GET", "/experiments", STEWARD_READ, (c) => render(c));

@@ -28,8 +28,7 @@ import { type FormFields, formValue, formValues, readForm } from "../lib/http/fo
 import type { AppEnv } from "../lib/http/types.ts";
 import { eventKeyPhiTypes } from "../lib/validation/event_key.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
-import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
-import { AppError } from "../lib/errors/mod.ts";
+import { attemptSave, createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 import { Island } from "../lib/web/island.tsx";
 import {
   CsrfField,
@@ -100,7 +99,7 @@ function fieldOf(path: PropertyKey[]): string | undefined {
  * text stored before a stricter PHI rule must not stop an administrator from switching the
  * flag off in an incident.
  */
-export function flagInputFromForm(
+function flagInputFromForm(
   form: FormFields,
   current?: Pick<Flag, "description" | "targetUsers">,
 ): { input?: FlagInput; errors: FormError[] } {
@@ -826,24 +825,22 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     key: string,
     input: FlagInput,
   ): Promise<(FormFailure & { field?: string }) | undefined> {
-    try {
-      await flags.set(key, input, {
-        actor: actorOf(c.get("principal")),
-        requestId: c.get("requestId"),
-      });
-      return undefined;
-    } catch (error) {
+    const failed = await attemptSave(
+      () =>
+        flags.set(key, input, {
+          actor: actorOf(c.get("principal")),
+          requestId: c.get("requestId"),
+        }),
       // The flag and its audit entry are written in one transaction.
-      const failure = failureOf(c, error, {
-        writes: "atomic",
-        conflict:
-          "Someone changed this flag (or another flag or experiment uses this key) since you loaded the page. Reload and apply your change again.",
-      });
-      if (!failure) throw error;
-      const aboutKey = error instanceof AppError &&
-        (error.details.issues ?? []).some((issue) => issue.path === "$.key");
-      return aboutKey ? { ...failure, field: FLAG_FIELDS.key } : failure;
-    }
+      (error) =>
+        failureOf(c, error, {
+          writes: "atomic",
+          conflict:
+            "Someone changed this flag (or another flag or experiment uses this key) since you loaded the page. Reload and apply your change again.",
+        }),
+    );
+    if (!failed) return undefined;
+    return failed.aboutKey ? { ...failed.failure, field: FLAG_FIELDS.key } : failed.failure;
   }
 
   page(app, ctx.access, "GET", "/flags", STEWARD_READ, async (c) => await listPage(c));

@@ -97,3 +97,29 @@ export function createFormFailures(
     return failure;
   };
 }
+
+/**
+ * Runs a form's save. A domain error the form can show (`failureOf` answers it) becomes its
+ * failure, with `aboutKey` when the service refused the key (`$.key`, e.g. a new key the PHI
+ * scanner reads as an identifier), so the page can show it beside the key; any other error is
+ * thrown on.
+ *
+ * @example
+ * const failed = await attemptSave(() => flags.set(key, input, meta), (e) => failureOf(c, e, opts));
+ * if (failed?.aboutKey) // show failed.failure beside the key field
+ */
+export async function attemptSave(
+  action: () => Promise<unknown>,
+  failureOf: (error: unknown) => FormFailure | undefined,
+): Promise<{ failure: FormFailure; aboutKey: boolean } | undefined> {
+  try {
+    await action();
+    return undefined;
+  } catch (error) {
+    const failure = failureOf(error);
+    if (!failure) throw error;
+    const aboutKey = error instanceof AppError &&
+      (error.details.issues ?? []).some((issue) => issue.path === "$.key");
+    return { failure, aboutKey };
+  }
+}
