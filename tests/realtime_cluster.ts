@@ -40,7 +40,13 @@ export async function startCluster(
   await migrate(dbA, await readMigrations(bundledMigrationsDir()));
   const redisA = await openRedis(redisUrl, memoryLogger());
   const redisB = await openRedis(options.redisUrlB ?? redisUrl, memoryLogger());
-  const fullEnv = { EVENT_STREAM_KEY: streamKey, ...env };
+  // One deployment: the instances share its configuration, the keyed-digest secret included (the
+  // sign-in locks and rate windows of both must agree; without it each app draws its own).
+  const fullEnv = {
+    EVENT_STREAM_KEY: streamKey,
+    ANALYTICS_IP_SALT: crypto.randomUUID().replaceAll("-", ""),
+    ...env,
+  };
   const a = await buildTestApp({
     env: fullEnv,
     redis: redisA,
