@@ -10,7 +10,7 @@ import {
 } from "../lib/auth/mod.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError, RateLimitedError } from "../lib/errors/mod.ts";
-import { page, safeNextPath, signInPath, type SignInReason } from "../lib/http/access.ts";
+import { page, signInPath, type SignInReason } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { firstValues, formValue, readForm } from "../lib/http/form.ts";
 import { ErrorSummary, FieldError, fieldErrorAttrs, type FormError } from "../components/forms.tsx";
