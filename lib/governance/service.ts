@@ -101,6 +101,17 @@ export const PINNED_REASON =
   "ROS_MODE is set in the environment of this deployment; the operator's setting wins over the API. " +
   "Unset ROS_MODE and roll out to change the mode here.";
 
+/**
+ * Whether an instance in `state` follows the stored mode, so that a `governance.mode_changed`
+ * event (which names the stored mode) says the mode it is in, or soon will be. Not while ROS_MODE
+ * pins it (the stored mode does not decide it) nor while it has failed closed (it serves STANDBY
+ * until a read succeeds, and its streams are then told to refetch). The event stream passes the
+ * event on to its clients only then.
+ */
+export function followsStoredMode(state: ResolvedMode): boolean {
+  return !state.pinned && state.source !== "fail-closed";
+}
+
 /** Creates the service and loads the mode once. */
 export async function createModeService(deps: ModeServiceDeps): Promise<ModeService> {
   let resolved: ResolvedMode;
@@ -157,8 +168,10 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
       }
       reportedFailures.clear();
       // Announced when an event from another instance is waiting for this read: that event
-      // reaches this instance's subscribers (its streams) too.
-      return apply(resolveWith(stored), unapplied.oldest() !== undefined);
+      // reaches this instance's subscribers (its streams) too. Not when recovering from failing
+      // closed: the streams left out the events that came meanwhile (see followsStoredMode).
+      const announced = unapplied.oldest() !== undefined && resolved?.source !== "fail-closed";
+      return apply(resolveWith(stored), announced);
     });
     unapplied.applied(mark);
     return state;

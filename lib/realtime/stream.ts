@@ -50,6 +50,14 @@ export interface EventStreamRequest {
    * later id (it sees them again, since the hello took their effect back).
    */
   unapplied?: () => AppEvent | undefined;
+  /**
+   * Whether the client is told `event` (default: every event of its topic). Asked as each event is
+   * written, replayed or live: an instance tells its clients only a state it serves, so a mode
+   * change it does not follow (its mode is pinned, or failed closed) is left out. An event left
+   * out still counts for nothing: the client's position stays where it was, and a later event
+   * moves it on.
+   */
+  shows?: (event: AppEvent) => boolean;
   /** Aborts when the client goes away. */
   signal?: AbortSignal;
   /**
@@ -198,6 +206,7 @@ export async function openEventStream(
 
   function sendEvent(event: AppEvent): void {
     if (lastSent !== undefined && compareEventIds(event.id, lastSent) <= 0) return;
+    if (request.shows && !request.shows(event)) return;
     if (session.send(encodeEvent(event))) {
       lastSent = event.id;
     }

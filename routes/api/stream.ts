@@ -13,6 +13,7 @@ import { endsPrincipal } from "../../lib/auth/credentials_ended.ts";
 import type { Principal } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { governanceStateFor } from "../../lib/governance/mod.ts";
+import { followsStoredMode } from "../../lib/governance/service.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import { problem } from "../../lib/http/problem.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
@@ -153,6 +154,11 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
             const { mode, pinned, flags, flagsMeta } = governanceStateFor(services, principal);
             return { mode, pinned, flags, flagsMeta };
           },
+          // A mode change names the stored mode: only an instance that follows it may pass it on
+          // (a pinned one never will be in it; a failed-closed one resyncs its streams once it
+          // reads the mode again).
+          shows: (event) =>
+            event.type !== "governance.mode_changed" || followsStoredMode(services.mode.state()),
           // A change from another instance is in the hello only once the state has re-read it.
           unapplied: () =>
             olderEvent(services.flags.state().unappliedEvent, services.mode.unappliedEvent()),
