@@ -28,7 +28,12 @@ import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
-import { attemptSave, createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
+import {
+  attemptSave,
+  createFormFailures,
+  type FormFailure,
+  versionBehindForm,
+} from "../lib/web/form_failure.ts";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
@@ -173,10 +178,12 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
   /** The variants table: inside the edit form for ADMIN, read-only otherwise. */
   function Wrap(
-    { admin, c, experiment, children }: {
+    { admin, c, experiment, basedOn, children }: {
       admin: boolean;
       c: Context<AppEnv>;
       experiment: ExperimentView;
+      /** The version the form's values were based on (the posted one when shown again). */
+      basedOn: number;
       children: ComponentChildren;
     },
   ) {
@@ -184,7 +191,15 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     return (
       <form method="post" action={`/experiments/${experiment.key}`}>
         {csrfField(c)}
-        <input type="hidden" name="version" value={String(experiment.version)} />
+        <input type="hidden" name="version" value={String(basedOn)} />
+        {basedOn < experiment.version && (
+          <p class="notice notice--warn" role="note" data-testid="stale-form">
+            The weights and settings below hold your change, made on version {basedOn}; version{" "}
+            {experiment.version} is stored now, so saving them is refused.{" "}
+            <a href={`/experiments#exp-${experiment.key}`}>Reload the experiments</a>{" "}
+            to see the stored values, then apply your change to them.
+          </p>
+        )}
         {children}
       </form>
     );
@@ -290,6 +305,11 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           {list.map((experiment) => {
             const total = experiment.variants.reduce((sum, v) => sum + v.weight, 0);
             const edited = options.edited?.key === experiment.key ? options.edited.form : undefined;
+            // The typed values travel with the version they were based on: after a conflict (or
+            // a refused weight while someone else saved), Save again is refused until a reload.
+            const basedOn = edited
+              ? versionBehindForm(formValue(edited, "version"), experiment.version)
+              : experiment.version;
             const assigned = experiment.variants.reduce((sum, v) => sum + v.assignments, 0);
             return (
               <section class="panel" key={experiment.key} aria-labelledby={`exp-${experiment.key}`}>
@@ -304,7 +324,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                   {experiment.version}
                 </p>
                 <Srm experiment={experiment} />
-                <Wrap admin={isAdmin(c)} c={c} experiment={experiment}>
+                <Wrap admin={isAdmin(c)} c={c} experiment={experiment} basedOn={basedOn}>
                   <FieldError errors={errors} field={weightsId(experiment.key)} />
                   <div
                     class="table-scroll"
@@ -541,8 +561,9 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         formId,
         status: failed.status,
         headers: failed.headers,
-        // After a conflict the stored values are the ones to start again from.
-        ...(failed.code === "CONFLICT" ? {} : { edited }),
+        // Also after a conflict: the typed values stay, with the version they were based on, so
+        // nothing is lost and Save again conflicts until the stored values are reloaded.
+        edited,
       });
     }
     return c.redirect("/experiments?notice=saved", 303);

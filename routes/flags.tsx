@@ -28,7 +28,12 @@ import { type FormFields, formValue, formValues, readForm } from "../lib/http/fo
 import type { AppEnv } from "../lib/http/types.ts";
 import { eventKeyPhiTypes } from "../lib/validation/event_key.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
-import { attemptSave, createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
+import {
+  attemptSave,
+  createFormFailures,
+  type FormFailure,
+  versionBehindForm,
+} from "../lib/web/form_failure.ts";
 import { Island } from "../lib/web/island.tsx";
 import {
   CsrfField,
@@ -626,6 +631,11 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const why = c.req.query("why") !== undefined ? whyQuery(c) : undefined;
     const answer: FlagStatus | undefined = why ? flags.status(flag.key, why) : undefined;
     const admin = isAdmin(c);
+    // The typed values travel with the version they were based on: after a conflict (or a
+    // refused field while someone else saved), Save again is refused until the admin reloads.
+    const basedOn = options.form
+      ? versionBehindForm(formValue(options.form, "version"), flag.version)
+      : flag.version;
     return ctx.pages.render(
       c,
       <>
@@ -735,9 +745,19 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             <>
               <section aria-labelledby="edit-heading">
                 <h2 id="edit-heading" tabindex={-1}>Change</h2>
+                {basedOn < flag.version && (
+                  <p class="notice notice--warn" role="note" data-testid="stale-form">
+                    The form below holds your change, made on version {basedOn}; version{" "}
+                    {flag.version} is stored now, so saving it is refused.{" "}
+                    <a href={`/flags/${flag.key}`}>
+                      Reload the flag
+                    </a>{" "}
+                    to see the stored values, then apply your change to them.
+                  </p>
+                )}
                 <form method="post" action={`/flags/${flag.key}`} class="form-card">
                   <CsrfField c={c} />
-                  <input type="hidden" name="version" value={String(flag.version)} />
+                  <input type="hidden" name="version" value={String(basedOn)} />
                   <FlagFields flag={flag} form={options.form} errors={options.errors} />
                   <button type="submit" class="button button--primary">Save</button>
                 </form>

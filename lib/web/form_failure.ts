@@ -123,3 +123,20 @@ export async function attemptSave(
     return { failure, aboutKey };
   }
 }
+
+/**
+ * The version a form shown again (refused, with the values the user typed) must carry: the one
+ * it was posted with, which those values were based on. The stored version may be newer (someone
+ * saved meanwhile, the very cause of a 409): putting it under the typed values would make the
+ * next Save overwrite that change unseen. A form without a usable version falls back to `stored`.
+ *
+ * @example
+ * versionBehindForm("3", 4); // 3: Save conflicts again until the page is reloaded
+ * versionBehindForm(undefined, 4); // 4
+ */
+export function versionBehindForm(posted: string | undefined, stored: number): number {
+  const text = (posted ?? "").trim();
+  if (!/^[1-9][0-9]{0,15}$/.test(text)) return stored;
+  const version = Number(text);
+  return Number.isSafeInteger(version) ? version : stored;
+}

@@ -7,7 +7,7 @@ import {
   ServiceUnavailableError,
   ValidationError,
 } from "../errors/mod.ts";
-import { DB_BUSY_MESSAGES, formFailure } from "./form_failure.ts";
+import { DB_BUSY_MESSAGES, formFailure, versionBehindForm } from "./form_failure.ts";
 
 const ATOMIC = { writes: "atomic" } as const;
 
@@ -64,4 +64,14 @@ Deno.test("formFailure() keeps client errors on the form: 409 with the page's co
 Deno.test("formFailure() leaves unexpected errors to the error handler (undefined)", () => {
   assert.equal(formFailure(new Error("boom: SELECT secret FROM t"), ATOMIC), undefined);
   assert.equal(formFailure("a string", ATOMIC), undefined);
+});
+
+Deno.test("versionBehindForm() keeps the version a form shown again was based on, not the stored one", () => {
+  // Typed at version 3, stored at 4 since: Save on the form shown again must still conflict.
+  assert.equal(versionBehindForm("3", 4), 3);
+  assert.equal(versionBehindForm(" 3 ", 4), 3);
+  // A form without a usable version (not one the page sent) falls back to the stored one.
+  for (const posted of [undefined, "", "0", "-1", "2.5", "abc", "1e3"]) {
+    assert.equal(versionBehindForm(posted, 4), 4, String(posted));
+  }
 });
