@@ -77,9 +77,10 @@ export interface AuthServiceOptions {
   lockKeys?: LockKeys;
   /**
    * True while the database is known to be failing (the governance mode service failed closed:
-   * its re-reads fail or hang). Only then may a slow token lookup be answered from memory: a
-   * database that is merely slow (a lock, a busy pool) still answers, and its answer decides,
-   * so a token revoked there is refused. Without it a lookup always waits for the database.
+   * its re-reads fail or hang). Only then may a slow token or session lookup be answered without
+   * the database: a database that is merely slow (a lock, a busy pool) still answers, and its
+   * answer decides, so a token revoked or a session ended there is refused. Without it a lookup
+   * always waits for the database.
    */
   databaseFailing?: () => boolean;
   /** The timer bounding that wait (default: the real one; tests pass manual ones). */
@@ -152,11 +153,13 @@ class AnnounceTimeoutError extends Error {
 const STALE_IF_ERROR_MS = 10 * 60_000;
 
 /**
- * How long an API token's lookup may take, while the database is known to be failing, before a
- * token verified recently is answered from memory (OFREP clients poll; a database that stopped
- * answering must not hold them for seconds). A token not in memory still waits for the database.
+ * How long an API token's or session's lookup may take, while the database is known to be
+ * failing, before one verified recently is answered from memory (OFREP clients poll, pages poll
+ * and navigate; a database that stopped answering must not hold them for seconds or, on a
+ * stalled connection, for good). A token not in memory still waits for the database; a session
+ * not in memory is refused as not checkable (503), see authenticateSession.
  */
-const TOKEN_LOOKUP_WAIT_MS = 500;
+const LOOKUP_WAIT_MS = 500;
 
 /** Raised when a credential cannot be checked because the database is unreachable. */
 export class AuthUnavailableError extends ServiceUnavailableError {
@@ -220,6 +223,9 @@ export function createAuthService(options: AuthServiceOptions) {
   const idleMs = options.sessionIdleMinutes * 60_000;
   const absoluteMs = options.sessionAbsoluteHours * 3_600_000;
   const now = () => new Date(clock.now());
+  /** See AuthServiceOptions.databaseFailing (named apart: methods have `options` of their own). */
+  const databaseFailing = () => options.databaseFailing?.() === true;
+  const lookupTimers = options.timers;
   // Verified credentials stay usable for 10 minutes while the database is unreachable.
   const tokenCache = new VerifiedCache<TokenPrincipal>(clock, STALE_IF_ERROR_MS);
   /** Sessions and tokens whose "last seen/used" write is under way (see touchInBackground). */
@@ -770,8 +776,9 @@ export function createAuthService(options: AuthServiceOptions) {
 
     /**
      * The principal of a session secret, or undefined when unknown, expired, idle or the user
-     * is inactive. While the database cannot answer, a session verified in the last few
-     * minutes is accepted; otherwise {@link AuthUnavailableError}.
+     * is inactive. While the database cannot answer (its lookup fails, or, while it is known to
+     * be failing, does not answer within 500 ms), a session verified in the last few minutes is
+     * accepted; otherwise {@link AuthUnavailableError}.
      */
     async authenticateSession(
       secret: string,
@@ -780,9 +787,26 @@ export function createAuthService(options: AuthServiceOptions) {
       const at = now();
       const hash = await hashSecret(secret);
       const mark = sessionCache.mark();
+      const lookup = Promise.resolve().then(() => store.findSession(hash, at, idleMs));
+      if (databaseFailing() && !await settlesWithin(lookup, LOOKUP_WAIT_MS, lookupTimers)) {
+        // The database is failing and slow to answer (a stalled connection waits for TCP to give
+        // up, many minutes): as for a token, a session verified recently answers from memory now,
+        // under the rule for a failed lookup. Unlike a token, a session not in memory is refused
+        // now as not checkable (503 with Retry-After, the answer a failed lookup gets) rather than
+        // waited for: a page or its polls must not hang for as long as the stall lasts, and once
+        // memory's window is over every session is one not in memory.
+        // A late answer that the session is gone (ended, idle, user deactivated) still takes it
+        // out of memory; a late failure changes nothing.
+        lookup.then((late) => {
+          if (!late) sessionCache.forget(hash);
+        }, () => {});
+        const cached = mayRecall() ? sessionCache.recall(hash) : undefined;
+        if (cached) return cached;
+        throw new AuthUnavailableError();
+      }
       let found;
       try {
-        found = await store.findSession(hash, at, idleMs);
+        found = await lookup;
       } catch {
         const cached = mayRecall() ? sessionCache.recall(hash) : undefined;
         if (cached) return cached;
@@ -836,8 +860,7 @@ export function createAuthService(options: AuthServiceOptions) {
       let token;
       try {
         if (
-          options.databaseFailing?.() === true &&
-          !await settlesWithin(lookup, TOKEN_LOOKUP_WAIT_MS, options.timers)
+          databaseFailing() && !await settlesWithin(lookup, LOOKUP_WAIT_MS, lookupTimers)
         ) {
           // The database is failing and slow to answer (a cut network path, a stalled
           // connection, the driver's reconnect backoff): a token verified recently answers from

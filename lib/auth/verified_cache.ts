@@ -4,8 +4,8 @@
  * (flags keep being served from their snapshot, so their clients must still
  * authenticate). When the database answers, it always decides: a revoked
  * token or ended session is forgotten on its next check (only while the
- * database is known to be failing is a token lookup slower than 500 ms not
- * waited for; see authenticateToken in service.ts). Whatever ends a
+ * database is known to be failing is a token or session lookup slower than 500 ms not
+ * waited for; see authenticateToken and authenticateSession in service.ts). Whatever ends a
  * credential calls {@link VerifiedCache.invalidate} on the instance that made
  * the change and, through the event bus, on every other one, so it is not
  * served from memory during a later outage; an instance that may have missed
