@@ -3,7 +3,8 @@
  * Devanagari `५३६`, Bengali, Thai, …): NFKC leaves them as they are, so every digit rule
  * missed `SSN ٥٣٦-٢٢-١٢٣٤` and `DOB ١٩٥٥-٠٣-٠٢` in a description or a log line. Normalisation
  * reads each \p{Nd} code point as its ASCII digit, keeping the offsets for redaction. Named
- * dash entities (`&ndash;`, `&mdash;`) are read as '-' as `&#45;` already was.
+ * dash entities (`&ndash;`, `&mdash;`) are read as a space, which the SSN rules take between
+ * groups and which keeps apart what an editor's dash stood between.
  */
 import assert from "node:assert/strict";
 import { redactText, scan, scanText } from "./mod.ts";
@@ -44,7 +45,7 @@ Deno.test("digits of other scripts in a sentence with no identifier stay", () =>
   }
 });
 
-Deno.test("named dash entities are read as '-'", () => {
+Deno.test("named dash entities between digit groups still read as an SSN", () => {
   for (const dash of ["&ndash;", "&mdash;", "&NDash;"]) {
     const text = `SSN 536${dash}22${dash}1234`;
     assert.equal(redactText(text), "SSN [REDACTED:SSN]", text);

@@ -53,9 +53,13 @@ const NAMED_ENTITIES: Record<string, string> = {
   period: ".",
   hyphen: "-",
   dash: "-",
-  // `536&ndash;22&ndash;1234`: the dashes an HTML editor writes between digit groups.
-  ndash: "-",
-  mdash: "-",
+  // A space, not '-': an editor writes these dashes between phrases and ranges as well as
+  // between digit groups, and as '-' they glued their neighbours into one token
+  // (`j.doe@example.org&mdash;call` read `example.org-call`, `10.1.2.3&ndash;10.1.2.9` one
+  // address). `536&ndash;22&ndash;1234` still reads as an SSN: its rules take a space between
+  // the groups.
+  ndash: " ",
+  mdash: " ",
   minus: "-",
   plus: "+",
   lpar: "(",
