@@ -155,7 +155,7 @@ function detect(text: string, mode: TextMode): void {
   // identifier form after its cue (`patient_quenby_zarkowski`).
   if (!interesting(text)) {
     if (mode.whole && (text.indexOf("pt") >= 0 || text.indexOf("patient") >= 0)) {
-      identifierNames(ctx, text);
+      identifierNames(ctx, text, readsAsName);
     }
     return;
   }
@@ -194,9 +194,11 @@ function detect(text: string, mode: TextMode): void {
   // A delimited export under a header row (`mrn,last,first,dob` then its rows).
   if (mayHoldTable(t)) detectDelimitedColumns(ctx);
   // A whole value in an identifier alphabet (`ssn_536_22_1234`, `patient.Quenby.Zarkowski`):
-  // its separators read as spaces, its hits mapped back. Such a value needs no normalisation
-  // (ASCII letters, digits and `_.:-` only), so its offsets are the original's.
-  if (mode.whole && lastMap === null) identifierHits(ctx, text, mode);
+  // its separators read as spaces, its hits mapped back. The normalised text is read, so that
+  // a value with a zero-width character, an entity, a percent-escape or another script's
+  // digits (`ssn%5F536%5F22%5F1234`) is one too: its hits are in normalised offsets, which
+  // sortHits() maps back through lastMap like every other hit's.
+  if (mode.whole) identifierHits(ctx, t, mode);
   // The product names and versions of a browser User-Agent are no PHI, whatever they read as.
   if (ctx.count > 0) dropUserAgentHits(ctx);
   mode.checkpoint?.();
@@ -204,7 +206,7 @@ function detect(text: string, mode: TextMode): void {
 
 /** Adds the hits of the spaced reading of an identifier value t, and its identifier-form names. */
 function identifierHits(ctx: TextCtx, t: string, mode: TextMode): void {
-  const view = identifierView(t);
+  const view = identifierView(t, readsAsName);
   if (view === undefined) return;
   if (view !== null) {
     VIEW.reset(view.text, mode.technical, true);
@@ -214,7 +216,22 @@ function identifierHits(ctx: TextCtx, t: string, mode: TextMode): void {
       hit(ctx, map[VIEW.hs[k]!]!, map[VIEW.he[k]!]!, VIEW.ht[k]!);
     }
   }
-  identifierNames(ctx, t, true);
+  identifierNames(ctx, t, readsAsName, true);
+}
+
+/** Scans the spaced reading of an identifier's name run alone (see NameJudge). */
+const NAMES = new TextCtx();
+
+/** True when the free-text rule, with no cue, reads all of the spaced text as one name. */
+function readsAsName(spaced: string): boolean {
+  NAMES.reset(spaced, false, false);
+  scanTokens(NAMES, false);
+  for (let k = 0; k < NAMES.count; k++) {
+    if (NAMES.ht[k] === "PERSON_NAME" && NAMES.hs[k] === 0 && NAMES.he[k] === spaced.length) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

@@ -27,18 +27,15 @@
  * part follows (`patient_quenby_zarkowski`; `patient_list_view` stays).
  */
 import { hit, type TextCtx } from "../context.ts";
-import {
-  triggerFlags,
-  W_AMBIGUOUS,
-  W_COMMON,
-  W_FIRST,
-  W_LAST,
-  W_NOT_NAME,
-  W_SUFFIX,
-  W_TRIGGER,
-  wordFlags,
-  wordHash,
-} from "../word_table.ts";
+import { triggerFlags, W_TRIGGER, wordHash } from "../word_table.ts";
+
+/**
+ * Whether a spaced text (`Mary Smith`) reads as one person's name by the free-text rule, with
+ * no cue before it (text.ts scans it). A run of identifier parts is a name only when the text
+ * scanner would take the same words, written with spaces, for a name: a key is no looser a
+ * place for one than a sentence (`Cohort_Builder`, `Parkinson_Tracker`, `patient_portal_sso`).
+ */
+export type NameJudge = (spaced: string) => boolean;
 
 /** The longest value read as an identifier (analytics values are at most 100 characters). */
 const MAX_IDENTIFIER = 256;
@@ -164,6 +161,23 @@ function partWord(t: string, k: number): string {
 /** Cue words before a birth date: `dob_1955_03_02`, `born_1955_03_02`. */
 const BIRTH_CUES = new Set(["dob", "born", "birth", "birthdate", "birthday", "bday", "dobs"]);
 
+/**
+ * Letters before a dotted address or date that make it a version or a build
+ * (`v1.2.3.4`, `r10.2.3.4`, `build10.0.0.1`, `rel2024.11.3`): no cut there. Any other
+ * letters before one (`h192.168.44.7`, `ip10.0.0.1`) leave an address.
+ */
+const VERSION_PREFIXES = new Set([
+  "v",
+  "r",
+  "b",
+  "ver",
+  "rel",
+  "rev",
+  "build",
+  "release",
+  "version",
+]);
+
 /** True when the 4 digits at p are a year 1900-2099. */
 function yearAt(t: string, p: number): boolean {
   const a = t.charCodeAt(p);
@@ -206,7 +220,7 @@ function cut(i: number): void {
  * and cuts around them), a record number after `mrn` or `chart`, a leading house number's
  * street, and the separators between title-case words.
  */
-function markView(t: string): void {
+function markView(t: string, isName: NameJudge): void {
   const n = t.length;
   if (cutStamp.length < n + 1) {
     cutStamp = new Int32Array(n + 1);
@@ -254,9 +268,13 @@ function markView(t: string): void {
     const before = left < 0 && k > 0 && partK[k - 1] === K_ALPHA && leftSep !== 0 ? k - 1 : -1;
     const shape = count <= 5 ? strongShape(count, runSep) : 0;
     const cue = before >= 0 && (shape === SHAPE_DATE || shape === 0) ? partWord(t, before) : "";
-    // `v1.2.3.4` and `v2024.11.3` are versions, not an address or a date.
-    const version = left >= 0 && partE[left]! - partS[left]! - lens[0]! === 1 &&
-      (t.charCodeAt(partS[left]!) | 32) === 118;
+    // `v1.2.3.4` and `v2024.11.3` are versions, not an address or a date; so are
+    // `r10.2.3.4` and `build10.0.0.1` (dotted only: `r536-22-1234` is still an SSN).
+    const prefix = left >= 0 ? partE[left]! - partS[left]! - lens[0]! : 0;
+    const version = left >= 0 &&
+      ((prefix === 1 && (t.charCodeAt(partS[left]!) | 32) === 118) ||
+        (runSep === 46 && (shape === SHAPE_IP || shape === SHAPE_DATE) &&
+          VERSION_PREFIXES.has(t.slice(partS[left]!, partS[left]! + prefix).toLowerCase())));
     let accept = false;
     if (version) accept = false;
     else if (shape === SHAPE_SSN || shape === SHAPE_PHONE) accept = true;
@@ -265,7 +283,7 @@ function markView(t: string): void {
       // Joined by '-' or '.' a date is one already; by '_' or ':' (`record_2024_11_23`, a
       // dated version) only after a birth cue or a name.
       accept = runSep === 45 || runSep === 46 || BIRTH_CUES.has(cue) ||
-        (before >= 0 && titleCase(t, before) && nameLike(t, before));
+        (before >= 0 && titleCase(t, before) && nameBefore(t, before, isName));
     } else if (left < 0 && right < 0 && (cue === "mrn" || cue === "chart")) {
       // `mrn_774_1293`: a record number split like a phone number; `chart_7741293` (a chart
       // widget's id is shorter: `chart_12345`).
@@ -301,14 +319,33 @@ function markView(t: string): void {
       setSep(t, q, 32);
     }
   }
-  // Title-case words (`Mary_Smith`), read with the name rules of text.
-  for (let q = 0; q + 1 < parts; q++) {
-    if (
-      partK[q] === K_ALPHA && partK[q + 1] === K_ALPHA && titleCase(t, q) && titleCase(t, q + 1)
-    ) {
-      setSep(t, q, 32);
-    }
+  // Title-case words (`Mary_Smith`) are no longer spaced here: the text rules would read a
+  // lone dictionary name out of `Parkinson_Tracker`; identifierNames() takes a whole run that
+  // reads as a name.
+}
+
+/**
+ * Whether the title-case parts ending at part k (at most three, one separator) read as a name
+ * by the free-text rule (`Mary_Garcia_1955_03_02`; not `Cohort_2024_11_23`).
+ */
+function nameBefore(t: string, k: number, isName: NameJudge): boolean {
+  let a = k;
+  const sep = k > 0 ? sepAfter(t, k - 1) : 0;
+  while (
+    a > 0 && k - a < 2 && sep !== 0 && sepAfter(t, a - 1) === sep && titleCase(t, a - 1) &&
+    !cueWord(t, a - 1)
+  ) a--;
+  return isName(spaced(t, a, k, false));
+}
+
+/** Parts a..b joined by spaces; each capitalised when cap (a lower-case run read as a name). */
+function spaced(t: string, a: number, b: number, cap: boolean): string {
+  let out = "";
+  for (let q = a; q <= b; q++) {
+    const w = t.slice(partS[q]!, partE[q]!);
+    out += (q > a ? " " : "") + (cap ? w[0]!.toUpperCase() + w.slice(1) : w);
   }
+  return out;
 }
 
 /** The spaced reading of an identifier and its map back (see the module comment). */
@@ -322,9 +359,12 @@ export interface IdentifierView {
  * The spaced reading of t, or null when it reads the same; undefined when t is no
  * identifier at all (its parts, when it is one, stay read for identifierNames()).
  */
-export function identifierView(t: string): IdentifierView | null | undefined {
+export function identifierView(
+  t: string,
+  isName: NameJudge,
+): IdentifierView | null | undefined {
   if (!readParts(t)) return undefined;
-  markView(t);
+  markView(t, isName);
   if (!viewChanged) return null;
   const n = t.length;
   const map = new Int32Array(2 * n + 1);
@@ -342,16 +382,14 @@ export function identifierView(t: string): IdentifierView | null | undefined {
   return { text: out, map: map.subarray(0, length + 1) };
 }
 
-/** A part that may be a name: a dictionary name or no everyday word, of two letters or more. */
-function nameLike(t: string, k: number): boolean {
+/**
+ * A part that is no name part: a cue word (`Patient`), or under two letters. Whether the
+ * others are a name is the free-text rule's to say (NameJudge).
+ */
+function cueWord(t: string, k: number): boolean {
   const s = partS[k]!;
   const e = partE[k]!;
-  if (partK[k] !== K_ALPHA || e - s < 2) return false;
-  const h = wordHash(t, s, e);
-  if (triggerFlags(h) & W_TRIGGER) return false;
-  const f = wordFlags(h);
-  if (f & (W_FIRST | W_LAST)) return (f & W_AMBIGUOUS) === 0;
-  return (f & (W_COMMON | W_AMBIGUOUS | W_NOT_NAME | W_SUFFIX)) === 0;
+  return partK[k] !== K_ALPHA || e - s < 2 || (triggerFlags(wordHash(t, s, e)) & W_TRIGGER) !== 0;
 }
 
 /** Title case: a capital, then lower-case letters only. */
@@ -382,39 +420,57 @@ function patientCue(t: string, k: number): boolean {
   return w === "patient" || w === "pt";
 }
 
-/** Adds a PERSON_NAME hit for parts a..b when they form a name run (2 or 3 parts, one separator). */
-function nameRun(ctx: TextCtx, t: string, a: number, b: number): void {
+/**
+ * Adds a PERSON_NAME hit for parts a..b when they form a name run (2 or 3 parts, one
+ * separator) that the free-text rule reads as a name, written with spaces (capitalised when
+ * cap: `patient_mary_garcia` as `Mary Garcia`, so a lower-case run needs dictionary names as
+ * the text rule does without a cue).
+ */
+function nameRun(
+  ctx: TextCtx,
+  t: string,
+  a: number,
+  b: number,
+  isName: NameJudge,
+  cap: boolean,
+): void {
   const count = b - a + 1;
   if (count < 2 || count > 3) return;
   const sep = sepAfter(t, a);
   if (sep === 0 || sep === 58) return;
   for (let q = a; q < b; q++) if (sepAfter(t, q) !== sep) return;
+  if (!isName(spaced(t, a, b, cap))) return;
   hit(ctx, partS[a]!, partE[b]!, "PERSON_NAME");
 }
 
 /** Person names in identifier form in t (whole value, identifier alphabet), as hits in ctx. */
-export function identifierNames(ctx: TextCtx, t: string, partsRead = false): void {
+export function identifierNames(
+  ctx: TextCtx,
+  t: string,
+  isName: NameJudge,
+  partsRead = false,
+): void {
   if (ctx.technical || (!partsRead && !readParts(t))) return;
   if (!capitals && t.indexOf("pt") < 0 && t.indexOf("patient") < 0) return;
   // Title-case runs: a longer run (4+ parts) reads as a namespace (`Com.Example.App.Main`).
   let k = 0;
   while (k < parts) {
-    if (!(titleCase(t, k) && nameLike(t, k))) {
+    if (!(titleCase(t, k) && !cueWord(t, k))) {
       k++;
       continue;
     }
     let j = k;
-    while (j + 1 < parts && titleCase(t, j + 1) && nameLike(t, j + 1)) j++;
+    while (j + 1 < parts && titleCase(t, j + 1) && !cueWord(t, j + 1)) j++;
     const boundedLeft = k === 0 || partK[k - 1] !== K_ALPHA || patientCue(t, k - 1);
     const boundedRight = j + 1 === parts || partK[j + 1] !== K_ALPHA;
-    if (boundedLeft && boundedRight) nameRun(ctx, t, k, j);
+    if (boundedLeft && boundedRight) nameRun(ctx, t, k, j, isName, false);
     k = j + 1;
   }
   // Lower-case names after `patient`/`pt`.
   for (let c = 0; c + 2 < parts; c++) {
     if (!patientCue(t, c)) continue;
     let j = c;
-    while (j + 1 < parts && lowerCase(t, j + 1) && nameLike(t, j + 1)) j++;
-    if (j + 1 === parts || partK[j + 1] === K_DIGIT) nameRun(ctx, t, c + 1, j);
+    while (j + 1 < parts && lowerCase(t, j + 1) && !cueWord(t, j + 1)) j++;
+    if (j + 1 === parts || partK[j + 1] === K_DIGIT) nameRun(ctx, t, c + 1, j, isName, true);
   }
 }
