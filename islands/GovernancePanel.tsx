@@ -223,6 +223,9 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
       poll,
       onEvent(event: AppEvent) {
         if (event.type === "governance.mode_changed") {
+          // The event names the stored mode, which a pinned instance (the hello said pinned) does
+          // not follow; its server leaves the event out, an older one may not.
+          if (pinned.value) return;
           const next = String(event.payload.mode);
           lastModeEvent.current = { at: performance.now(), mode: next };
           applyState({ mode: next });

@@ -133,7 +133,12 @@ export default function ModeBadge(
         },
         onHello: (data) => show(data, "stream"),
         onEvent(event: AppEvent) {
-          if (event.type === "governance.mode_changed") show(event.payload, "stream");
+          // The event names the stored mode. The stream's instance passes it on only while it
+          // follows that mode; one pinned by ROS_MODE (its hello said so) does not, and an older
+          // one that still does would show a mode it is not in.
+          if (event.type === "governance.mode_changed" && !isPinned.value) {
+            show({ mode: event.payload.mode }, "stream");
+          }
         },
         async poll() {
           try {

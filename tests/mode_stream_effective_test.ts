@@ -6,75 +6,18 @@
  * after missing the change must make its clients refetch (`resync`).
  */
 import assert from "node:assert/strict";
-import { bundledMigrationsDir, migrate, openPostgres } from "../lib/db/mod.ts";
-import { readMigrations } from "../lib/db/mod.ts";
-import { memoryLogger } from "../lib/log/mod.ts";
-import { openRedis, type RedisHandle } from "../lib/redis/client.ts";
 import type { SseMessage } from "../lib/realtime/sse_parse.ts";
-import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import type { TestApp } from "./helpers/app.ts";
 import { createToken } from "./helpers/auth.ts";
 import { readUpToNow } from "./helpers/bus_marker.ts";
-import { type CuttableDb, cuttableDb } from "./helpers/cuttable_db.ts";
-import { hasPostgres, hasRedis, TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
+import { hasPostgres, hasRedis } from "./helpers/env.ts";
+import { startPair } from "./helpers/mixed_pair.ts";
 import { until } from "./helpers/wait.ts";
 import { readSse } from "./realtime_sse_reader.ts";
 
 const enabled = hasRedis() && hasPostgres();
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const SYSTEM = { type: "system" as const };
-
-interface Pair {
-  a: TestApp;
-  b: TestApp;
-  /** B's view of the shared database, which the test can cut. */
-  dbB: CuttableDb;
-  close(): Promise<void>;
-}
-
-/** A (no pin) and B (with `envB`) on a fresh schema and a fresh event stream of their own. */
-async function startPair(envB: Record<string, string>): Promise<Pair> {
-  const suffix = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
-  const schema = `modefix_${suffix}`;
-  const streamKey = `modefix-${suffix}`;
-  const admin = openPostgres(TEST_DATABASE_URL!, { max: 1 });
-  await admin.exec(`CREATE SCHEMA ${schema}`);
-  const dbA = openPostgres(TEST_DATABASE_URL!, { schema, max: 5 });
-  const rawB = openPostgres(TEST_DATABASE_URL!, { schema, max: 5 });
-  await migrate(dbA, await readMigrations(bundledMigrationsDir()));
-  const redis: RedisHandle[] = [
-    await openRedis(TEST_REDIS_URL!, memoryLogger()),
-    await openRedis(TEST_REDIS_URL!, memoryLogger()),
-  ];
-  const env = {
-    EVENT_STREAM_KEY: streamKey,
-    ANALYTICS_IP_SALT: crypto.randomUUID().replaceAll("-", ""),
-  };
-  const dbB = cuttableDb(rawB);
-  const a = await buildTestApp({
-    env,
-    redis: redis[0],
-    testDb: { db: dbA, cleanup: () => dbA.close() },
-  });
-  const b = await buildTestApp({
-    env: { ...env, ...envB },
-    redis: redis[1],
-    testDb: { db: dbB.db, cleanup: () => rawB.close() },
-  });
-  return {
-    a,
-    b,
-    dbB,
-    async close() {
-      dbB.restore();
-      await a.dispose();
-      await b.dispose();
-      await redis[0]!.client.sendCommand(["DEL", streamKey]).catch(() => {});
-      for (const handle of redis) await handle.close();
-      await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.close();
-    },
-  };
-}
 
 /** The modes a client was told by `governance.mode_changed` events. */
 function announcedModes(messages: SseMessage[]): string[] {
