@@ -199,8 +199,22 @@ function lockedError(refusal: { retryAfter: number; scope: LockScope }): SignInL
   );
 }
 
-/** How often a session's last-seen time is written (fewer writes than one per request). */
+/**
+ * How often a token's last-used time, and at most how often a session's last-seen time, is
+ * written (fewer writes than one per request). See sessionTouchMs for sessions.
+ */
 const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * How often a session's last-seen time is written: at most every TOUCH_INTERVAL_MS, and at least
+ * ten times per idle limit. The idle check reads last-seen, so a session whose use was not written
+ * is idle up to this much early: with a fixed minute, SESSION_IDLE_MINUTES=1 signed every user out
+ * a minute after signing in however active (last-seen was never older than the interval before
+ * it was older than the limit). A tenth keeps the limit within 10% of the one configured.
+ */
+function sessionTouchMs(idleMs: number): number {
+  return Math.min(TOUCH_INTERVAL_MS, idleMs / 10);
+}
 
 /** The current user's session view, also used by `GET /api/auth/session`. */
 export function principalView(principal: UserPrincipal) {
@@ -222,6 +236,7 @@ export function createAuthService(options: AuthServiceOptions) {
   const kdf = options.kdfGate ?? createKdfGate();
   const idleMs = options.sessionIdleMinutes * 60_000;
   const absoluteMs = options.sessionAbsoluteHours * 3_600_000;
+  const touchSessionMs = sessionTouchMs(idleMs);
   const now = () => new Date(clock.now());
   /** See AuthServiceOptions.databaseFailing (named apart: methods have `options` of their own). */
   const databaseFailing = () => options.databaseFailing?.() === true;
@@ -236,8 +251,8 @@ export function createAuthService(options: AuthServiceOptions) {
    * request: the lookup has answered, and a stalled write (a lock on sessions or api_tokens, a
    * busy pool) must not delay every call. While one write for a credential is under way no other
    * is started, so a stalled database does not pile one waiting UPDATE (and one pooled
-   * connection) per request. A failed write is dropped: the next call after TOUCH_INTERVAL_MS
-   * tries again (a session is idle only after many minutes without one landing).
+   * connection) per request. A failed write is dropped: the next call after the touch interval
+   * tries again (a session is idle only after ten intervals without one landing).
    */
   function touchInBackground(key: string, write: () => Promise<void>): void {
     if (touching.has(key)) return;
@@ -817,7 +832,7 @@ export function createAuthService(options: AuthServiceOptions) {
         return undefined;
       }
       if (
-        options.touch !== false && at.getTime() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS
+        options.touch !== false && at.getTime() - found.lastSeenAt.getTime() > touchSessionMs
       ) {
         const { sessionId } = found;
         touchInBackground(`session:${sessionId}`, () => store.touchSession(sessionId, at));
