@@ -4,7 +4,8 @@
  * evaluation with ETag / 304 (web SDKs).
  *
  * Errors use OFREP's own format (`{ key, errorCode, errorDetails }`), not
- * problem+json; 401 and 403 carry no body, 429 carries `Retry-After`.
+ * problem+json; 401 and 403 carry no body, 429 carries `Retry-After`, and so
+ * does 503 (`GENERAL`: the credential cannot be checked right now).
  * Callers: API tokens with scope `flags:evaluate` (`Authorization: Bearer` or
  * `X-API-Key`), or STEWARD+ sessions. Client `mode` and `environment`
  * attributes are ignored: the server's own apply.
@@ -162,12 +163,29 @@ export function ofrepCors(origins: readonly string[]): MiddlewareHandler<AppEnv>
   });
 }
 
-/** Access for OFREP: like `authorize`, but 401/403 without a body. */
-function ofrepAuthorize(access: Access): MiddlewareHandler<AppEnv> {
+/** What a 503 for a credential that cannot be checked says (as the app's problem+json 503 does). */
+const UNAVAILABLE_DETAILS = "Credentials cannot be checked right now; try again shortly";
+
+/**
+ * Access for OFREP: like `authorize`, but 401/403 without a body. A credential that cannot be
+ * checked (database down, nothing in memory) gets 503 with Retry-After and OFREP's error format,
+ * `GENERAL` (the code of its other server-side failures), with the path's `key` for a single
+ * evaluation (`""` for a key no flag can have, as FLAG_NOT_FOUND): the SDKs treat any 503 as an
+ * unexpected answer whatever it carries, but a person reading it (`curl -i`) sees why.
+ */
+function ofrepAuthorize(access: Access, single: boolean): MiddlewareHandler<AppEnv> {
   return async function ofrepAuthorizeMiddleware(c, next) {
     const principal = c.get("principal");
-    // The credential could not be checked (database down, nothing cached): retry, not re-authenticate.
-    if (!principal && c.get("authUnavailable")) return c.body(null, 503, { "retry-after": "5" });
+    // The credential could not be checked: retry, not re-authenticate.
+    if (!principal && c.get("authUnavailable")) {
+      const key = c.req.param("key") ?? "";
+      const failure = { errorCode: "GENERAL" as const, errorDetails: UNAVAILABLE_DETAILS };
+      return c.json(
+        single ? { key: KEY_PATTERN.test(key) ? key : "", ...failure } : failure,
+        503,
+        { ...NO_STORE, "retry-after": "5" },
+      );
+    }
     if (!principal) return c.body(null, 401, { "www-authenticate": 'Bearer realm="ofrep"' });
     const allowed = principal.kind === "token"
       ? (access.scopes ?? []).some((scope) => principal.scopes.includes(scope))
@@ -189,7 +207,10 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
 
   function secured(path: string): MiddlewareHandler<AppEnv>[] {
     ctx.access.registry.add({ method: "POST", path, kind: "api", access: ACCESS });
-    return [ofrepAuthorize(ACCESS), modeGuard(ACCESS.class, ctx.access.currentMode)];
+    return [
+      ofrepAuthorize(ACCESS, path.endsWith("/{key}")),
+      modeGuard(ACCESS.class, ctx.access.currentMode),
+    ];
   }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
@@ -232,6 +253,10 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         },
         429: { description: "Rate limited; see Retry-After (no body)" },
         500: { description: "No flag configuration loaded (GENERAL)", ...jsonContent(Failure) },
+        503: {
+          description: "The credential cannot be checked right now (GENERAL); see Retry-After",
+          ...jsonContent(Failure),
+        },
       },
     }),
     async (c) => {
@@ -299,6 +324,10 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         403: { description: "Credentials without scope flags:evaluate (no body)" },
         429: { description: "Rate limited; see Retry-After (no body)" },
         500: { description: "No flag configuration loaded (GENERAL)", ...jsonContent(BulkFailure) },
+        503: {
+          description: "The credential cannot be checked right now (GENERAL); see Retry-After",
+          ...jsonContent(BulkFailure),
+        },
       },
     }),
     async (c) => {
@@ -332,7 +361,7 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
   // OFREP's format, as any invalid key is, not with the app's 404 page.
   app.post(
     "/ofrep/v1/evaluate/flags/*",
-    ofrepAuthorize(ACCESS),
+    ofrepAuthorize(ACCESS, true),
     modeGuard(ACCESS.class, ctx.access.currentMode),
     (c) => c.json(INVALID_KEY, 404, NO_STORE),
   );
