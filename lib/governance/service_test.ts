@@ -195,6 +195,9 @@ for (const target of dbTargets()) {
         db: testDb.db,
         bus,
         syncIntervalMs: 50,
+        // Not this test's subject: with the default (2.5 intervals, 125 ms) a read slowed by a
+        // loaded machine failed closed first, and the change seen was STANDBY.
+        staleAfterMs: 60_000,
       });
       try {
         const seen = new Promise<Mode>((resolve) => b.onChange((state) => resolve(state.mode)));
