@@ -10,113 +10,32 @@
  * The store is the real one on PGlite, with its session lookup held by the test.
  */
 import assert from "node:assert/strict";
-import { createAuditLog } from "../lib/audit/audit.ts";
-import { createAuthService, createAuthStore } from "../lib/auth/mod.ts";
 import { AuthUnavailableError } from "../lib/auth/service.ts";
-import type { SessionWithUser } from "../lib/auth/store.ts";
-import { systemClock } from "../lib/clock.ts";
-import type { Db } from "../lib/db/mod.ts";
-import { manualTimeouts } from "../lib/timeout.ts";
-import { TEST_PASSWORD_PARAMS } from "./helpers/app.ts";
-import { freshPglite } from "./helpers/db.ts";
+import {
+  type HeldAuth,
+  settle,
+  tracked,
+  untilTimerSet,
+  withHeldLookups,
+} from "./helpers/held_auth.ts";
 
 const SYSTEM = { type: "system" as const };
 const PASSWORD = "correct horse battery staple";
 const META = { ip: "192.0.2.10" };
-/** Lets every continuation queued so far run (and any real timer at 0 ms fire). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function withService(
-  fn: (t: {
-    auth: ReturnType<typeof createAuthService>;
-    timers: ReturnType<typeof manualTimeouts>;
-    db: Db;
-    failing: { value: boolean };
-    /** Signs a new user in; the secret is not yet verified by a lookup (not in memory). */
-    signIn(email: string): Promise<string>;
-    /** Holds every session lookup from now on until `release()`. */
-    hold(): void;
-    /** Waits until a lookup is being held (it has been asked for). */
-    untilHeld(): Promise<void>;
-    release(): Promise<void>;
-  }) => Promise<void>,
-) {
-  const { db, cleanup } = await freshPglite();
-  const store = createAuthStore(db);
-  let held: Array<() => void> | undefined;
-  const timers = manualTimeouts();
-  const failing = { value: false };
-  const auth = createAuthService({
-    store: {
-      ...store,
-      // A lookup that does not settle until the test says so (a stalled connection).
-      async findSession(
-        hash: string,
-        now: Date,
-        idleMs: number,
-      ): Promise<SessionWithUser | undefined> {
-        if (held) await new Promise<void>((resolve) => held!.push(resolve));
-        return await store.findSession(hash, now, idleMs);
-      },
-    },
-    audit: createAuditLog({ db }),
-    clock: systemClock,
-    sessionIdleMinutes: 30,
-    sessionAbsoluteHours: 12,
-    passwordParams: TEST_PASSWORD_PARAMS,
-    databaseFailing: () => failing.value,
-    timers,
-  });
-  try {
-    await fn({
-      auth,
-      db,
-      timers,
-      failing,
+/** A held-lookup auth service, with a sign-in whose secret no lookup has verified yet. */
+function withService(
+  fn: (t: HeldAuth & { signIn(email: string): Promise<string> }) => Promise<void>,
+): Promise<void> {
+  return withHeldLookups((t) =>
+    fn({
+      ...t,
       async signIn(email) {
-        await auth.createUser({ email, role: "STEWARD", password: PASSWORD }, SYSTEM);
-        return (await auth.signIn(email, PASSWORD, META)).sessionSecret;
+        await t.auth.createUser({ email, role: "STEWARD", password: PASSWORD }, SYSTEM);
+        return (await t.auth.signIn(email, PASSWORD, META)).sessionSecret;
       },
-      hold: () => void (held = []),
-      async untilHeld() {
-        for (let turn = 0; turn < 500 && (held?.length ?? 0) === 0; turn++) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-        assert.ok(held?.length, "the lookup was asked for");
-      },
-      async release() {
-        const waiting = held ?? [];
-        held = undefined;
-        for (const resolve of waiting) resolve();
-        await settle();
-      },
-    });
-  } finally {
-    auth.close();
-    await cleanup();
-  }
-}
-
-/**
- * Waits until the service has set its wait's timer (or given up after a while; the assertion
- * that follows says what was pending): the session secret is hashed off the main thread first,
- * which one turn of the event loop may not cover on a loaded machine.
- */
-async function untilTimerSet(timers: ReturnType<typeof manualTimeouts>) {
-  for (let turn = 0; turn < 500 && timers.pending().length === 0; turn++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** The answer of `work` so far: "pending", or what it settled with (or failed with). */
-function tracked<T>(work: Promise<T>) {
-  let state: { settled: false } | { settled: true; value?: T; error?: unknown } = {
-    settled: false,
-  };
-  work.then((value) => (state = { settled: true, value }), (error) => {
-    state = { settled: true, error };
-  });
-  return { state: () => state, work };
+    })
+  );
 }
 
 Deno.test("with the database failing, a verified session answers from memory once the lookup outlasts its 500 ms timer, and not before", async () => {

@@ -6,78 +6,10 @@
  * The store is the real one on PGlite, with its token lookup held by the test.
  */
 import assert from "node:assert/strict";
-import { createAuditLog } from "../lib/audit/audit.ts";
-import { createAuthService, createAuthStore } from "../lib/auth/mod.ts";
-import type { ApiToken } from "../lib/auth/store.ts";
-import { systemClock } from "../lib/clock.ts";
-import type { Db } from "../lib/db/mod.ts";
-import { manualTimeouts } from "../lib/timeout.ts";
-import { TEST_PASSWORD_PARAMS } from "./helpers/app.ts";
-import { freshPglite } from "./helpers/db.ts";
+import { settle, tracked, untilTimerSet, withHeldLookups } from "./helpers/held_auth.ts";
 
 const SYSTEM = { type: "system" as const };
-/** Lets every continuation queued so far run (and any real timer at 0 ms fire). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-async function withService(
-  fn: (t: {
-    auth: ReturnType<typeof createAuthService>;
-    timers: ReturnType<typeof manualTimeouts>;
-    db: Db;
-    failing: { value: boolean };
-    /** Holds every token lookup from now on until `release()`. */
-    hold(): void;
-    release(): Promise<void>;
-  }) => Promise<void>,
-) {
-  const { db, cleanup } = await freshPglite();
-  const store = createAuthStore(db);
-  let held: Array<() => void> | undefined;
-  const timers = manualTimeouts();
-  const failing = { value: false };
-  const auth = createAuthService({
-    store: {
-      ...store,
-      // A lookup that does not settle until the test says so (a stalled connection).
-      async findActiveToken(hash: string, now: Date): Promise<ApiToken | undefined> {
-        if (held) await new Promise<void>((resolve) => held!.push(resolve));
-        return await store.findActiveToken(hash, now);
-      },
-    },
-    audit: createAuditLog({ db }),
-    clock: systemClock,
-    sessionIdleMinutes: 30,
-    sessionAbsoluteHours: 12,
-    passwordParams: TEST_PASSWORD_PARAMS,
-    databaseFailing: () => failing.value,
-    timers,
-  });
-  try {
-    await fn({
-      auth,
-      db,
-      timers,
-      failing,
-      hold: () => void (held = []),
-      async release() {
-        const waiting = held ?? [];
-        held = undefined;
-        for (const resolve of waiting) resolve();
-        await settle();
-      },
-    });
-  } finally {
-    auth.close();
-    await cleanup();
-  }
-}
-
-/** The answer of `work` so far: "pending", or what it settled with. */
-function tracked<T>(work: Promise<T>) {
-  let state: { settled: false } | { settled: true; value: T } = { settled: false };
-  work.then((value) => (state = { settled: true, value }), () => {});
-  return { state: () => state, work };
-}
+const withService = withHeldLookups;
 
 Deno.test("with the database failing, a verified token answers from memory once the lookup outlasts its 500 ms timer, and not before", async () => {
   await withService(async ({ auth, timers, failing, hold, release }) => {
@@ -91,7 +23,7 @@ Deno.test("with the database failing, a verified token answers from memory once 
     failing.value = true;
     hold();
     const answer = tracked(auth.authenticateToken(secret));
-    await settle();
+    await untilTimerSet(timers);
     assert.deepEqual(timers.pending(), [500], "the lookup is given 500 ms");
     timers.advance(499);
     await settle();
@@ -104,12 +36,12 @@ Deno.test("with the database failing, a verified token answers from memory once 
 });
 
 Deno.test("with the database failing, a token not in memory waits for the lookup however long it takes", async () => {
-  await withService(async ({ auth, timers, failing, hold, release }) => {
+  await withService(async ({ auth, timers, failing, hold, untilHeld, release }) => {
     const { secret } = await auth.createToken({ name: "new", scopes: ["flags:evaluate"] }, SYSTEM);
     failing.value = true;
     hold();
     const answer = tracked(auth.authenticateToken(secret));
-    await settle();
+    await untilHeld();
     timers.advance(60_000);
     await settle();
     assert.equal(answer.state().settled, false, "nothing in memory to answer with");
@@ -119,7 +51,7 @@ Deno.test("with the database failing, a token not in memory waits for the lookup
 });
 
 Deno.test("a database not known to be failing is waited for: a token revoked there is refused though memory holds it", async () => {
-  await withService(async ({ auth, db, timers, hold, release }) => {
+  await withService(async ({ auth, db, timers, hold, untilHeld, release }) => {
     const { token, secret } = await auth.createToken(
       { name: "revoked", scopes: ["flags:evaluate"] },
       SYSTEM,
@@ -129,6 +61,7 @@ Deno.test("a database not known to be failing is waited for: a token revoked the
     await db.query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1", [token.id]);
     hold();
     const answer = tracked(auth.authenticateToken(secret));
+    await untilHeld();
     await settle();
     assert.deepEqual(timers.pending(), [], "no timer: the lookup is not bounded");
     timers.advance(60_000);
