@@ -364,7 +364,7 @@ for (const target of dbTargets()) {
             ["415", "555", "0132"].join("_"),
             ["dob", "1955", "03", "02"].join("_"),
             ["mrn", "774", "1293"].join("_"),
-            ["patient", "Quenby", "Zarkowski"].join("."),
+            ["patient", "Mary", "Garcia"].join("."),
             ["1234", "Elm", "Street"].join("-"),
           ];
           const events = values.map((value) =>
