@@ -3,24 +3,10 @@ import { chiSquareTest } from "../experiments/stats.ts";
 import { buildSnapshot, type EvalContext, evaluate, evaluateAll } from "./evaluate.ts";
 import { explain } from "./explain.ts";
 import type { Flag } from "./flag.ts";
+import { flagFixture } from "./flag_fixture.ts";
 import { bucketOf } from "./hash.ts";
 
-function flag(key: string, fields: Partial<Flag> = {}): Flag {
-  return {
-    key,
-    enabled: true,
-    description: null,
-    scope: "product",
-    rolloutPercent: 100,
-    requiredModes: [],
-    targetUsers: [],
-    targetEnvironments: [],
-    version: 1,
-    updatedAt: "2026-01-01T00:00:00.000Z",
-    updatedBy: null,
-    ...fields,
-  };
-}
+const flag = flagFixture;
 
 function snapshotOf(flags: Flag[], overrides: Record<string, boolean> = {}) {
   return buildSnapshot({ flags, experiments: [], overrides, loadedAt: 0 });

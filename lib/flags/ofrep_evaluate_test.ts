@@ -3,24 +3,12 @@ import type { Assignment } from "../experiments/assign.ts";
 import type { Experiment } from "../experiments/experiment.ts";
 import { buildSnapshot, type EvalContext, evaluate } from "./evaluate.ts";
 import type { Flag } from "./flag.ts";
+import { flagFixture } from "./flag_fixture.ts";
 import { createOfrepEvaluator } from "./ofrep_evaluate.ts";
 
-function flag(key: string, fields: Partial<Flag> = {}): Flag {
-  return {
-    key,
-    enabled: true,
-    description: null,
-    scope: "product",
-    rolloutPercent: 100,
-    requiredModes: [],
-    targetUsers: [],
-    targetEnvironments: [],
-    version: 3,
-    updatedAt: "2026-01-01T00:00:00.000Z",
-    updatedBy: null,
-    ...fields,
-  };
-}
+/** Flags at version 3, as OFREP would have served them after two changes. */
+const flag = (key: string, fields: Partial<Flag> = {}): Flag =>
+  flagFixture(key, { version: 3, ...fields });
 
 const checkout: Experiment = {
   key: "checkout.v2",
