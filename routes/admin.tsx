@@ -35,46 +35,28 @@ import {
   ErrorSummary,
   FieldError,
   fieldErrorAttrs,
-  type FormError,
   QueryNotice,
 } from "../components/forms.tsx";
 import { isStorableInstant } from "../lib/validation/dates.ts";
 import { utcTime } from "../islands/shared/time.ts";
-
-/** Fixed confirmation messages, chosen by key so no user input is reflected. */
-const NOTICES: Record<string, string> = {
-  user_created: "The account was created.",
-  user_updated: "The account was updated.",
-  user_deactivated: "The account was deactivated and its sessions ended.",
-  user_reactivated: "The account was reactivated.",
-  role_changed: "The role was changed; it applies from the user's next request.",
-  password_set: "The password was set and the user's sessions were ended.",
-  own_password_changed:
-    "Your password was changed. Your other sessions were ended; this one stays signed in.",
-  lock_cleared: "The sign-in lock was cleared.",
-  token_revoked: "The token was revoked. Calls using it are refused from now on.",
-};
-
-/**
- * Confirmations that name the account or token acted on. The URL carries only the notice key
- * and the stored id (never an e-mail address); the name shown is read back from the database,
- * so nothing typed into the URL is reflected.
- */
-const NAMED_NOTICES: Record<string, (name: string, role: string) => string> = {
-  user_deactivated: (name) =>
-    `The account of ${name} was deactivated and its sessions ended; it cannot sign in until reactivated.`,
-  user_reactivated: (name) => `The account of ${name} was reactivated; it can sign in again.`,
-  role_changed: (name, role) =>
-    `${name} now has the role ${role}; it applies from their next request.`,
-  password_set: (name) => `The password of ${name} was set and their sessions were ended.`,
-  token_revoked: (name) =>
-    `Token “${name}” revoked; calls with it now get 401 (not signed in), starting now.`,
-};
-
-/** A user as the pages name them: the display name, or the e-mail when there is none. */
-function nameOf(user: Pick<User, "displayName" | "email">): string {
-  return user.displayName || user.email;
-}
+import { nameOf, shortId, when } from "../lib/admin/format.ts";
+import { passwordFields, TOKEN_FIELDS, USER_FIELDS } from "../lib/admin/fields.ts";
+import {
+  CREATE_USER_MESSAGES,
+  NAMED_NOTICES,
+  NOTICES,
+  STANDBY_FORM_MESSAGE,
+  TOKEN_MESSAGES,
+} from "../lib/admin/messages.ts";
+import {
+  errorsAt,
+  failed,
+  issueErrors,
+  issuePaths,
+  type PageState,
+  passwordErrorOnTop,
+  topError,
+} from "../lib/admin/page_state.ts";
 
 /** A notice naming a stored account or token, or the fixed one for the key. */
 function NamedNotice(
@@ -129,87 +111,6 @@ const TokenForm = z.object({
   expires_at: z.string().max(40).optional(),
 });
 
-/** What the add-account form says about a field the schema refused, by the field's name. */
-const CREATE_USER_MESSAGES: Record<string, string> = {
-  email: "Email: enter the email address of the new account.",
-  display_name: "Display name: at most 120 characters.",
-  role: "Role: choose RESEARCHER, STEWARD or ADMIN.",
-  password: "Initial password: at most 1024 characters.",
-};
-
-/** What the create-token form says about a field the schema refused, by the field's name. */
-const TOKEN_MESSAGES: Record<string, string> = {
-  name: "Name: say which service uses the token, in at most 100 characters.",
-  scopes: "Scopes: tick at least one.",
-  expires_at:
-    "Expires: not a valid date and time; leave it empty for a token that does not expire.",
-};
-
-/** The first 8 characters of an id: enough to tell apart the rows of one list. */
-function shortId(id: string): string {
-  return id.slice(0, 8);
-}
-
-function when(date: Date | null): string {
-  return date ? utcTime(date.toISOString()) : "—";
-}
-
-/** What a page shows besides its data: an error, the status, headers and the form's input. */
-interface PageState {
-  /** An error not about one field (STANDBY, a busy database, a lock), as a notice. */
-  error?: string;
-  /**
-   * The messages of a form refused for what was typed, each about its field when it is one:
-   * shown in a summary at the top of the form (`errorAt`), focused on load, linked to the fields.
-   */
-  errors?: FormError[];
-  /**
-   * The form the error belongs to, when it is shown in that form rather than at the top:
-   * `create` (the page's create form) or `password:<user id>` (that row's set-password form).
-   */
-  errorAt?: string;
-  status?: number;
-  headers?: Record<string, string>;
-  /** The create form as submitted (never a password field). */
-  form?: FormFields;
-}
-
-/**
- * The page state for a failed action (lib/web/form_failure.ts), its error in `errorAt`'s form:
- * about the field of `fields` the service named (`failure.paths`), when one; CONFLICT is about
- * `fields.conflict`'s field (an account's email in use).
- */
-function failed(
-  failure: FormFailure & { paths?: readonly string[] },
-  form?: FormFields,
-  errorAt?: string,
-  fields: Record<string, string> = {},
-): PageState {
-  const path = (failure.paths ?? []).find((path) => Object.hasOwn(fields, path)) ??
-    (failure.code === "CONFLICT" && fields.conflict ? "conflict" : undefined);
-  const field = failure.status < 500 && path !== undefined ? fields[path] : undefined;
-  return {
-    ...(field ? { errors: [{ message: failure.message, field }] } : { error: failure.message }),
-    status: failure.status,
-    headers: failure.headers,
-    ...(form ? { form } : {}),
-    ...(errorAt ? { errorAt } : {}),
-  };
-}
-
-/**
- * The error of a form posted after the platform switched to STANDBY (the page was opened
- * before): said in the form, with what was typed kept, instead of the app's full-page refusal.
- */
-const STANDBY_FORM_MESSAGE =
-  "The platform is now in STANDBY, so this change is paused and was not made. What you typed is " +
-  "kept (passwords excepted): send it again when the platform is back in DEMO or LIVE";
-
-/** The top-of-page error, unless it belongs in one of the page's forms. */
-function topError(state: PageState): string | undefined {
-  return state.errorAt ? undefined : state.error;
-}
-
 /**
  * The errors of the form `at`, at its top: the summary of what was typed wrong (focused on load,
  * so the browser scrolls the form into view; each message links to its field), or the notice of
@@ -220,53 +121,6 @@ function FormErrors({ state, at, title }: { state: PageState; at: string; title:
   return state.errors?.length
     ? <ErrorSummary errors={state.errors} title={title} />
     : <ErrorNotice message={state.error} />;
-}
-
-/** The field messages of the form `at` (none when another form was refused). */
-function errorsAt(state: PageState, at: string): FormError[] {
-  return state.errorAt === at ? state.errors ?? [] : [];
-}
-
-/** The ids of the add-account form's fields. */
-const USER_FIELDS = {
-  email: "new-user-email",
-  display_name: "new-user-name",
-  role: "new-user-role",
-  password: "new-user-password",
-} as const;
-
-/** The ids of the set-password form of the account `id` (one per row). */
-function passwordFields(id: string) {
-  return { password: `password-${id}`, current_password: `admin-password-${id}` };
-}
-
-/** The ids of the create-token form's fields. */
-const TOKEN_FIELDS = {
-  name: "new-token-name",
-  scopes: "new-token-scopes",
-  expires_at: "new-token-expires",
-} as const;
-
-/** One message per field of a refused form, from the schema's issues; never the value typed. */
-function issueErrors(
-  issues: readonly { path: PropertyKey[]; code: string; format?: unknown; message: string }[],
-  fields: Record<string, string>,
-  message: (name: string, issue: { code: string; format?: unknown; message: string }) => string,
-): FormError[] {
-  const errors = new Map<string, FormError>();
-  for (const issue of issues) {
-    const name = String(issue.path[0] ?? "");
-    const field = Object.hasOwn(fields, name) ? fields[name] : undefined;
-    if (!errors.has(name)) {
-      errors.set(name, { message: message(name, issue), ...(field ? { field } : {}) });
-    }
-  }
-  return [...errors.values()];
-}
-
-/** The paths of the fields a domain error names (`$.email`), if any. */
-function issuePaths(error: unknown): string[] {
-  return error instanceof AppError ? (error.details.issues ?? []).map((issue) => issue.path) : [];
 }
 
 /**
@@ -369,17 +223,7 @@ export function adminPageRoutes(
     const paused = writesPaused();
     const [users, locks] = await Promise.all([auth.listUsers(), auth.listLocks()]);
     // An error for the set-password form of an account not listed (any more) goes on top.
-    if (state.errorAt?.startsWith("password:")) {
-      const listed = users.some((user) => state.errorAt === `password:${user.id}`);
-      if (!listed) {
-        const { errors, ...rest } = state;
-        state = {
-          ...rest,
-          errorAt: undefined,
-          error: state.error ?? errors?.map((error) => error.message).join(" "),
-        };
-      }
-    }
+    state = passwordErrorOnTop(state, users.map((user) => user.id));
     const self = (c.get("principal") as UserPrincipal).id;
     const createErrors = errorsAt(state, "create");
     return ctx.pages.render(
