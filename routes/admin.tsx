@@ -4,8 +4,6 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { ComponentChildren } from "preact";
-import { z } from "zod";
 import { actorOf, queryAudit } from "../lib/audit/mod.ts";
 import {
   type ApiToken,
@@ -20,34 +18,19 @@ import { type RevealOnce, RevealReadError } from "../lib/auth/reveal_once.ts";
 import { resolveActor } from "../lib/audit/actor_filter.ts";
 import { SignInLockedError } from "../lib/auth/service.ts";
 import type { RouteContext } from "../lib/context.ts";
-import { AppError, ModeStandbyError, NotFoundError, RateLimitedError } from "../lib/errors/mod.ts";
-import { createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
-import { type Access, authorize, page } from "../lib/http/access.ts";
-import { modeAllows } from "../lib/governance/policy.ts";
-import { firstValues, type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
+import { AppError, NotFoundError, RateLimitedError } from "../lib/errors/mod.ts";
+import { page } from "../lib/http/access.ts";
+import { firstValues, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import { AuditQuery } from "./api/audit.ts";
-import { TokenIdSchema, TokenNameSchema } from "./api/admin.ts";
-import {
-  CsrfField,
-  ErrorNotice,
-  ErrorSummary,
-  FieldError,
-  fieldErrorAttrs,
-  QueryNotice,
-} from "../components/forms.tsx";
+import { TokenIdSchema } from "./api/admin.ts";
+import { CsrfField, ErrorNotice, FieldError, fieldErrorAttrs } from "../components/forms.tsx";
 import { isStorableInstant } from "../lib/validation/dates.ts";
 import { utcTime } from "../islands/shared/time.ts";
 import { nameOf, shortId, when } from "../lib/admin/format.ts";
 import { passwordFields, TOKEN_FIELDS, USER_FIELDS } from "../lib/admin/fields.ts";
-import {
-  CREATE_USER_MESSAGES,
-  NAMED_NOTICES,
-  NOTICES,
-  STANDBY_FORM_MESSAGE,
-  TOKEN_MESSAGES,
-} from "../lib/admin/messages.ts";
+import { CREATE_USER_MESSAGES, TOKEN_MESSAGES } from "../lib/admin/messages.ts";
 import {
   errorsAt,
   failed,
@@ -57,103 +40,15 @@ import {
   passwordErrorOnTop,
   topError,
 } from "../lib/admin/page_state.ts";
-
-/** A notice naming a stored account or token, or the fixed one for the key. */
-function NamedNotice(
-  { c, find }: {
-    c: Context<AppEnv>;
-    find: (id: string) => { name: string; role?: string } | undefined;
-  },
-) {
-  const key = c.req.query("notice") ?? "";
-  const id = c.req.query("id") ?? "";
-  const named = NAMED_NOTICES[key];
-  const found = named && id ? find(id) : undefined;
-  if (named && found) {
-    return <p class="notice notice--ok" role="status">{named(found.name, found.role ?? "")}</p>;
-  }
-  return <QueryNotice c={c} notices={NOTICES} />;
-}
-
-/** Wraps a wide table so that only it scrolls sideways on a small screen. */
-function TableScroll({ label, children }: { label: string; children: ComponentChildren }) {
-  return (
-    <div class="table-scroll" role="region" aria-label={label} tabindex={0}>
-      {children}
-    </div>
-  );
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const ADMIN_READ = { role: "ADMIN", class: "read" } as const;
-const ADMIN_WRITE = { role: "ADMIN", class: "write" } as const;
-const ADMIN_GOVERNANCE = { role: "ADMIN", class: "governance-write" } as const;
-
-const CreateUserForm = z.object({
-  email: z.string().trim().min(3).max(254),
-  display_name: z.string().trim().max(120).optional(),
-  role: z.enum(ROLES),
-  password: z.string().max(1024).optional(),
-});
-const UpdateUserForm = z.object({
-  role: z.enum(ROLES).optional(),
-  active: z.enum(["true", "false"]).optional(),
-});
-const PasswordForm = z.object({
-  password: z.string().max(1024),
-  /** The administrator's own password ("Your password"). */
-  current_password: z.string().max(1024).optional(),
-});
-const TokenForm = z.object({
-  name: z.string().trim().pipe(TokenNameSchema),
-  scopes: z.array(z.enum(SCOPES)).min(1),
-  expires_at: z.string().max(40).optional(),
-});
-
-/**
- * The errors of the form `at`, at its top: the summary of what was typed wrong (focused on load,
- * so the browser scrolls the form into view; each message links to its field), or the notice of
- * an error not about a field.
- */
-function FormErrors({ state, at, title }: { state: PageState; at: string; title: string }) {
-  if (state.errorAt !== at) return null;
-  return state.errors?.length
-    ? <ErrorSummary errors={state.errors} title={title} />
-    : <ErrorNotice message={state.error} />;
-}
-
-/**
- * What STANDBY pauses on a page and what still works there, above its paused forms. Their buttons
- * stay enabled: nothing would enable them again when the mode changes, so the user would have to
- * reload and lose what they typed. A form sent in STANDBY is answered in the form instead, what
- * was typed kept (`pausedForm`), and can be sent again once the mode allows it.
- */
-/** The button that revokes `token` (a POST, with the session's CSRF field). */
-function RevokeTokenForm(
-  { c, token }: { c: Context<AppEnv>; token: { id: string; name: string } },
-) {
-  return (
-    <form method="post" action={`/admin/tokens/${token.id}/revoke`} class="inline-form">
-      <CsrfField c={c} />
-      <button type="submit" class="button button--danger">Revoke {token.name}</button>
-    </form>
-  );
-}
-
-function StandbyNotice({ paused, stillWorks }: { paused: string; stillWorks: string }) {
-  return (
-    <div class="notice notice--warn" role="status" data-testid="standby-paused">
-      <p>
-        <strong>The platform is in STANDBY, so {paused} are paused.</strong>{" "}
-        STANDBY holds every change except those that contain an incident, until an administrator
-        switches the platform back to DEMO or LIVE on the Governance page. You can fill in the
-        forms: a change sent now is not made, what you typed is kept (passwords excepted), and you
-        can send it again once the platform is back in DEMO or LIVE. {stillWorks}
-      </p>
-    </div>
-  );
-}
+import { ChangeView } from "../components/admin/ChangeView.tsx";
+import { FilterField } from "../components/admin/FilterField.tsx";
+import { FormErrors } from "../components/admin/FormErrors.tsx";
+import { NamedNotice } from "../components/admin/NamedNotice.tsx";
+import { RevokeTokenForm } from "../components/admin/RevokeTokenForm.tsx";
+import { StandbyNotice } from "../components/admin/StandbyNotice.tsx";
+import { TableScroll } from "../components/admin/TableScroll.tsx";
+import { CreateUserForm, PasswordForm, TokenForm, UpdateUserForm, UUID } from "./admin/forms.ts";
+import { ADMIN_GOVERNANCE, ADMIN_READ, ADMIN_WRITE, adminForms, param } from "./admin/shared.ts";
 
 /** Services of the admin pages that are not on {@link RouteContext} (createApp builds them). */
 export interface AdminPageServices {
@@ -167,56 +62,7 @@ export function adminPageRoutes(
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { auth } = ctx.services;
-  const failureOf = createFormFailures(ctx.services);
-
-  /**
-   * Runs a form action; a domain error becomes a message on the re-rendered page, with the paths
-   * of the fields it names (`$.email`), so that it can be shown beside the field.
-   */
-  async function attempt(
-    c: Context<AppEnv>,
-    action: () => Promise<void>,
-  ): Promise<(FormFailure & { paths: string[] }) | undefined> {
-    try {
-      await action();
-      return undefined;
-    } catch (error) {
-      // Accounts and tokens are stored and then audited in separate statements: a failure late
-      // in the action may follow a stored change, and the message says so.
-      const failure = failureOf(c, error, { writes: "steps" });
-      if (failure) return { ...failure, paths: issuePaths(error) };
-      throw error;
-    }
-  }
-
-  /** Whether the mode pauses the forms of the write class (create, set password) right now. */
-  const writesPaused = () => !modeAllows(ctx.services.mode.current(), "write");
-
-  /**
-   * Answers a form of `access` posted while the mode pauses it (a page opened before the switch
-   * to STANDBY): `answer` draws the page again with the form's values and the error in the form,
-   * 503 and Retry-After, as a database timeout is answered; the app's own STANDBY refusal (after
-   * this) is a full page that loses what was typed. Who may post is checked first, as for the
-   * route itself.
-   */
-  function pausedForm(
-    path: string,
-    access: Access,
-    answer: (c: Context<AppEnv>, failure: FormFailure, form: FormFields) => Promise<Response>,
-  ): void {
-    app.on(
-      "POST",
-      path,
-      authorize(access, ctx.access.renderForbidden, ctx.access.registry),
-      async (c, next) => {
-        if (modeAllows(ctx.services.mode.current(), access.class)) return await next();
-        const failure = failureOf(c, new ModeStandbyError(STANDBY_FORM_MESSAGE), {
-          writes: "atomic",
-        })!;
-        return await answer(c, failure, await readForm(c));
-      },
-    );
-  }
+  const { failureOf, attempt, writesPaused, pausedForm } = adminForms(ctx, app);
 
   async function usersPage(c: Context<AppEnv>, state: PageState = {}) {
     const { form } = state;
@@ -1108,31 +954,4 @@ export function adminPageRoutes(
     );
   });
   return app;
-}
-
-function FilterField(
-  { label, name, value }: { label: string; name: string; value: string | undefined },
-) {
-  return (
-    <label>
-      {label}
-      <input type="text" name={name} value={value ?? ""} />
-    </label>
-  );
-}
-
-function ChangeView({ before, after }: { before: unknown; after: unknown }): ComponentChildren {
-  if (before === null && after === null) return <span class="muted">—</span>;
-  return (
-    <details>
-      <summary>details</summary>
-      {before !== null && <pre>{`before: ${JSON.stringify(before, null, 1)}`}</pre>}
-      {after !== null && <pre>{`after: ${JSON.stringify(after, null, 1)}`}</pre>}
-    </details>
-  );
-}
-
-/** A path parameter the route pattern guarantees. */
-function param(c: Context<AppEnv>, name: string): string {
-  return c.req.param(name) ?? "";
 }

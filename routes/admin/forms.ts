@@ -1,0 +1,28 @@
+/** The schemas of the administration pages' forms, by the fields' names (never their values). */
+import { z } from "zod";
+import { ROLES, SCOPES } from "../../lib/auth/mod.ts";
+import { TokenNameSchema } from "../api/admin.ts";
+
+export const CreateUserForm = z.object({
+  email: z.string().trim().min(3).max(254),
+  display_name: z.string().trim().max(120).optional(),
+  role: z.enum(ROLES),
+  password: z.string().max(1024).optional(),
+});
+export const UpdateUserForm = z.object({
+  role: z.enum(ROLES).optional(),
+  active: z.enum(["true", "false"]).optional(),
+});
+export const PasswordForm = z.object({
+  password: z.string().max(1024),
+  /** The administrator's own password ("Your password"). */
+  current_password: z.string().max(1024).optional(),
+});
+export const TokenForm = z.object({
+  name: z.string().trim().pipe(TokenNameSchema),
+  scopes: z.array(z.enum(SCOPES)).min(1),
+  expires_at: z.string().max(40).optional(),
+});
+
+/** A token id as the `created` query names it (anything else names no token). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
