@@ -1,0 +1,227 @@
+/**
+ * Accounts and sign-in locks (/admin/users, /admin/locks): list, add, change role, deactivate or
+ * reactivate, set a password, clear a lock. Plain forms; no JavaScript needed.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { actorOf } from "../../lib/audit/mod.ts";
+import { setSessionCookie, type UserPrincipal } from "../../lib/auth/mod.ts";
+import { SignInLockedError } from "../../lib/auth/service.ts";
+import type { RouteContext } from "../../lib/context.ts";
+import { RateLimitedError } from "../../lib/errors/mod.ts";
+import { page } from "../../lib/http/access.ts";
+import { firstValues, readForm } from "../../lib/http/form.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+import { passwordFields, USER_FIELDS } from "../../lib/admin/fields.ts";
+import { CREATE_USER_MESSAGES } from "../../lib/admin/messages.ts";
+import {
+  failed,
+  issueErrors,
+  issuePaths,
+  type PageState,
+  passwordErrorOnTop,
+} from "../../lib/admin/page_state.ts";
+import { UsersView } from "../../components/admin/UsersView.tsx";
+import { CreateUserForm, PasswordForm, UpdateUserForm } from "./forms.ts";
+import { ADMIN_GOVERNANCE, ADMIN_READ, ADMIN_WRITE, adminForms, param } from "./shared.ts";
+
+export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { auth } = ctx.services;
+  const { failureOf, attempt, writesPaused, pausedForm } = adminForms(ctx, app);
+
+  async function usersPage(c: Context<AppEnv>, state: PageState = {}) {
+    const paused = writesPaused();
+    const [users, locks] = await Promise.all([auth.listUsers(), auth.listLocks()]);
+    // An error for the set-password form of an account not listed (any more) goes on top.
+    state = passwordErrorOnTop(state, users.map((user) => user.id));
+    const self = (c.get("principal") as UserPrincipal).id;
+    return ctx.pages.render(
+      c,
+      <UsersView c={c} users={users} locks={locks} self={self} state={state} paused={paused} />,
+      {
+        title: "Users",
+        status: state.status ?? 200,
+        ...(state.headers ? { headers: state.headers } : {}),
+      },
+    );
+  }
+
+  page(app, ctx.access, "GET", "/admin/users", ADMIN_READ, (c) => usersPage(c));
+
+  pausedForm(
+    "/admin/users",
+    ADMIN_WRITE,
+    (c, failure, form) => usersPage(c, failed(failure, form, "create")),
+  );
+  pausedForm(
+    "/admin/users/:id/password",
+    ADMIN_WRITE,
+    (c, failure) => usersPage(c, failed(failure, undefined, `password:${param(c, "id")}`)),
+  );
+
+  page(app, ctx.access, "POST", "/admin/users", ADMIN_WRITE, async (c) => {
+    const form = await readForm(c);
+    const parsed = CreateUserForm.safeParse(form);
+    if (!parsed.success) {
+      return await usersPage(c, {
+        errors: issueErrors(
+          parsed.error.issues,
+          USER_FIELDS,
+          (name) => CREATE_USER_MESSAGES[name] ?? "Check the new account's details.",
+        ),
+        errorAt: "create",
+        status: 400,
+        form,
+      });
+    }
+    const { email, display_name, role, password } = parsed.data;
+    const failure = await attempt(c, async () => {
+      await auth.createUser(
+        {
+          email,
+          role,
+          ...(display_name ? { displayName: display_name } : {}),
+          ...(password ? { password } : {}),
+        },
+        actorOf(c.get("principal")),
+        c.get("requestId"),
+      );
+    });
+    if (failure) {
+      return await usersPage(
+        c,
+        failed(failure, form, "create", {
+          "$.email": USER_FIELDS.email,
+          "$.displayName": USER_FIELDS.display_name,
+          "$.password": USER_FIELDS.password,
+          // The one conflict of a new account: its email is in use.
+          conflict: USER_FIELDS.email,
+        }),
+      );
+    }
+    return c.redirect("/admin/users?notice=user_created", 303);
+  });
+
+  page(app, ctx.access, "POST", "/admin/users/:id", ADMIN_GOVERNANCE, async (c) => {
+    const parsed = UpdateUserForm.safeParse(await readForm(c));
+    if (!parsed.success) {
+      return await usersPage(c, { error: "The change was not understood.", status: 400 });
+    }
+    const changes = {
+      ...(parsed.data.role ? { role: parsed.data.role } : {}),
+      ...(parsed.data.active ? { active: parsed.data.active === "true" } : {}),
+    };
+    const failure = await attempt(c, async () => {
+      await auth.updateUser(
+        param(c, "id"),
+        changes,
+        actorOf(c.get("principal")),
+        c.get("requestId"),
+        { onlyReducingAccess: ctx.services.mode.current() === "STANDBY" },
+      );
+    });
+    if (failure) return await usersPage(c, failed(failure));
+    const notice = changes.active === false
+      ? "user_deactivated"
+      : changes.active === true
+      ? "user_reactivated"
+      : changes.role
+      ? "role_changed"
+      : "user_updated";
+    return c.redirect(
+      `/admin/users?notice=${notice}&id=${encodeURIComponent(param(c, "id"))}`,
+      303,
+    );
+  });
+
+  page(app, ctx.access, "POST", "/admin/users/:id/password", ADMIN_WRITE, async (c) => {
+    const at = `password:${param(c, "id")}`;
+    const fields = passwordFields(param(c, "id"));
+    const parsed = PasswordForm.safeParse(firstValues(await readForm(c)));
+    if (!parsed.success) {
+      return await usersPage(c, {
+        errors: issueErrors(
+          parsed.error.issues,
+          fields,
+          (name) =>
+            name === "current_password"
+              ? "Your password: at most 1024 characters."
+              : "Enter a new password (12 to 1024 characters).",
+        ),
+        status: 400,
+        errorAt: at,
+      });
+    }
+    const { password, current_password } = parsed.data;
+    if (!current_password) {
+      return await usersPage(c, {
+        errors: [{
+          message: "Enter your own password too, to confirm that it is you setting this password.",
+          field: fields.current_password,
+        }],
+        status: 400,
+        errorAt: at,
+      });
+    }
+    let which: Awaited<ReturnType<typeof auth.setPasswordAsAdmin>>;
+    try {
+      which = await auth.setPasswordAsAdmin(
+        c.get("principal") as UserPrincipal,
+        { userId: param(c, "id"), password, adminPassword: current_password },
+        { ip: c.get("clientIp"), requestId: c.get("requestId") },
+        { password: "$.password", currentPassword: "$.currentPassword" },
+      );
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        // The administrator's own account is locked after wrong passwords, or the address they
+        // send from after failed sign-ins (not necessarily theirs): nothing was changed.
+        const seconds = error.details.retryAfterSeconds ?? 60;
+        const minutes = Math.max(1, Math.ceil(seconds / 60));
+        const wait = `${minutes} minute${minutes === 1 ? "" : "s"}`;
+        return await usersPage(c, {
+          error: error instanceof SignInLockedError && error.scope === "address"
+            ? `Too many failed sign-ins from your network, so nothing was changed. Try again in ` +
+              `${wait}, or clear the lock for your network address (an address lock under ` +
+              `Sign-in locks, below). You stay signed in here.`
+            : "Too many wrong passwords: your account is locked for a while, so nothing was " +
+              "changed. Another administrator can clear the lock; you stay signed in here.",
+          status: 429,
+          headers: { "retry-after": String(seconds) },
+          errorAt: at,
+        });
+      }
+      const failure = failureOf(c, error, { writes: "steps" });
+      if (!failure) throw error;
+      return await usersPage(
+        c,
+        failed({ ...failure, paths: issuePaths(error) }, undefined, at, {
+          // The names given to the service above, for another's account and the own alike.
+          "$.password": fields.password,
+          "$.currentPassword": fields.current_password,
+        }),
+      );
+    }
+    if (which.kind === "own") {
+      // This session goes on under a new secret (the next page has the new CSRF token).
+      if (which.renewed) {
+        setSessionCookie(c, which.renewed.sessionSecret, ctx.config.appEnv !== "development");
+      }
+      return c.redirect("/admin/users?notice=own_password_changed", 303);
+    }
+    return c.redirect(
+      `/admin/users?notice=password_set&id=${encodeURIComponent(param(c, "id"))}`,
+      303,
+    );
+  });
+
+  page(app, ctx.access, "POST", "/admin/locks/:key/clear", ADMIN_GOVERNANCE, async (c) => {
+    const key = param(c, "key");
+    if (!/^[0-9a-f]{64}$/.test(key)) {
+      return await usersPage(c, { error: "That lock does not exist.", status: 404 });
+    }
+    await auth.clearLock(key, actorOf(c.get("principal")), c.get("requestId"));
+    return c.redirect("/admin/users?notice=lock_cleared", 303);
+  });
+  return app;
+}
