@@ -1,0 +1,147 @@
+/** The audit log page (/audit): the filter form and one page of records. */
+import type { ApiToken, User } from "../../lib/auth/mod.ts";
+import type { AuditPage } from "../../lib/audit/mod.ts";
+import { utcTime } from "../../islands/shared/time.ts";
+import { ErrorNotice } from "../forms.tsx";
+import { ChangeView } from "./ChangeView.tsx";
+import { FilterField } from "./FilterField.tsx";
+import { TableScroll } from "./TableScroll.tsx";
+
+export interface AuditViewProps {
+  /** The query's non-empty parameters, as typed (the actor as an id). */
+  raw: Record<string, string>;
+  /** Why the actor filter names no one, when it does not. */
+  actorError: string | undefined;
+  /** Whether the filters were valid (invalid ones are ignored). */
+  filtersValid: boolean;
+  pageData: AuditPage;
+  /** The stored accounts and tokens, to name the actors and targets. */
+  names: { users: User[]; tokens: ApiToken[] };
+}
+
+/** A user or token as the page names it: the name, then the full id (selectable). */
+function Named(
+  { kind, id, userById, tokenById }: {
+    kind: string;
+    id: string | null;
+    userById: Map<string, User>;
+    tokenById: Map<string, ApiToken>;
+  },
+) {
+  if (!id) return <>{kind}</>;
+  const user = kind === "user" ? userById.get(id) : undefined;
+  const token = kind === "token" || kind === "api_token" ? tokenById.get(id) : undefined;
+  const name = user?.displayName || (token ? `token “${token.name}”` : kind);
+  return (
+    <>
+      {name} <code class="muted">{id}</code>
+    </>
+  );
+}
+
+export function AuditView({ raw, actorError, filtersValid, pageData, names }: AuditViewProps) {
+  const next = new URLSearchParams({ ...raw, cursor: pageData.nextCursor ?? "" });
+  const userById = new Map(names.users.map((u) => [u.id, u]));
+  const tokenById = new Map(names.tokens.map((t) => [t.id, t]));
+  const filteredActor = raw.actor && !actorError
+    ? userById.get(raw.actor) ?? tokenById.get(raw.actor)
+    : undefined;
+  return (
+    <>
+      <h1>Audit log</h1>
+      <p class="lede">
+        Every state change, newest first. Entries cannot be edited or deleted. Times are UTC.
+      </p>
+      <ErrorNotice
+        message={actorError ??
+          (filtersValid ? undefined : "Some filters were not valid and were ignored.")}
+      />
+      <form
+        method="get"
+        action="/audit"
+        class="panel filter-form"
+        aria-label="Filter the audit log"
+      >
+        <FilterField label="Action (or prefix ending in .)" name="action" value={raw.action} />
+        <FilterField
+          label="Actor (name or id as shown below)"
+          name="actor"
+          value={raw.actor}
+        />
+        <FilterField label="Target type" name="targetType" value={raw.targetType} />
+        <FilterField label="Target id" name="targetId" value={raw.targetId} />
+        <button type="submit" class="button">Filter</button>
+      </form>
+      {filteredActor && (
+        <p data-testid="actor-filter">
+          Showing the actions of{" "}
+          <strong>
+            {"email" in filteredActor
+              ? filteredActor.displayName || "an account without a name"
+              : `token “${filteredActor.name}”`}
+          </strong>.
+        </p>
+      )}
+      <TableScroll label="Audit records">
+        <table class="data" aria-label="Audit records">
+          <thead>
+            <tr>
+              <th scope="col">When (UTC)</th>
+              <th scope="col">Actor</th>
+              <th scope="col">Action</th>
+              <th scope="col">Target</th>
+              <th scope="col">Change</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pageData.records.length === 0 && (
+              <tr>
+                <td colSpan={5} class="muted">No matching records.</td>
+              </tr>
+            )}
+            {pageData.records.map((record) => (
+              <tr key={record.id}>
+                <td>
+                  <time datetime={record.createdAt}>{utcTime(record.createdAt)}</time>
+                </td>
+                <td data-testid="audit-actor">
+                  <Named
+                    kind={record.actorType}
+                    id={record.actorId}
+                    userById={userById}
+                    tokenById={tokenById}
+                  />
+                </td>
+                <td>
+                  <code>{record.action}</code>
+                </td>
+                <td>
+                  {record.targetType
+                    ? (record.targetType === "user" || record.targetType === "api_token"
+                      ? (
+                        <Named
+                          kind={record.targetType}
+                          id={record.targetId}
+                          userById={userById}
+                          tokenById={tokenById}
+                        />
+                      )
+                      : `${record.targetType} ${record.targetId ?? ""}`)
+                    : "—"}
+                </td>
+                <td>
+                  <ChangeView before={record.before} after={record.after} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+      {pageData.nextCursor && (
+        <p>
+          <a class="button" href={`/audit?${next}`}>Older entries</a>
+        </p>
+      )}
+    </>
+  );
+}

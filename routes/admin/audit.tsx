@@ -1,0 +1,59 @@
+/** The audit log (/audit), filtered by action, actor and target. Read only. */
+import { Hono } from "hono";
+import { queryAudit } from "../../lib/audit/mod.ts";
+import { resolveActor } from "../../lib/audit/actor_filter.ts";
+import type { RouteContext } from "../../lib/context.ts";
+import { AppError } from "../../lib/errors/mod.ts";
+import { page } from "../../lib/http/access.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+import { AuditView } from "../../components/admin/AuditView.tsx";
+import { AuditQuery } from "../api/audit.ts";
+
+export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { auth } = ctx.services;
+
+  /** Who an audit record names: display name (or token name) and id, from the stored rows. */
+  async function auditNames() {
+    const [users, tokens] = await Promise.all([auth.listUsers(), auth.listTokens()]);
+    return { users, tokens };
+  }
+
+  page(app, ctx.access, "GET", "/audit", { role: "STEWARD", class: "read" }, async (c) => {
+    const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ""));
+    const names = await auditNames();
+    let actorError: string | undefined;
+    if (raw.actor !== undefined) {
+      const resolved = resolveActor(raw.actor, names);
+      if ("id" in resolved && resolved.id !== raw.actor) {
+        // The id in the address instead of what was typed (an e-mail address stays out of it).
+        return c.redirect(`/audit?${new URLSearchParams({ ...raw, actor: resolved.id })}`, 303);
+      }
+      if ("error" in resolved) actorError = resolved.error;
+    }
+    const parsed = AuditQuery.safeParse(raw);
+    const filter = parsed.success ? parsed.data : {};
+    const pageData = actorError
+      ? { records: [], nextCursor: null }
+      : await queryAudit(ctx.services.db, {
+        ...filter,
+        from: filter.from ? new Date(filter.from) : undefined,
+        to: filter.to ? new Date(filter.to) : undefined,
+      }).catch((error) => {
+        if (error instanceof AppError) return { records: [], nextCursor: null };
+        throw error;
+      });
+    return ctx.pages.render(
+      c,
+      <AuditView
+        raw={raw}
+        actorError={actorError}
+        filtersValid={parsed.success}
+        pageData={pageData}
+        names={names}
+      />,
+      { title: "Audit log" },
+    );
+  });
+  return app;
+}
