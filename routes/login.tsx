@@ -129,9 +129,10 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     ctx.pages.render(c, <LoginBody {...props} />, { title: "Sign in", status });
   /**
    * Where to go after signing in: a local path (no open redirect) whose page a browser can open
-   * (a registered GET page route, its query kept), else the start page. An allowlist, not only a
-   * local-path check: any other path (`/login?next=/patients/<name>/mrn/<number>`, from a link or
-   * an old bookmark) would be repeated into this page's form and the redirect after sign-in.
+   * (a registered GET page route, its query and fragment dropped: they may hold what was typed),
+   * else the start page. An allowlist, not only a local-path check: any other path
+   * (`/login?next=/patients/<name>/mrn/<number>`, from a link or an old bookmark) would be
+   * repeated into this page's form and the redirect after sign-in.
    */
   const returnPath = (next: string | undefined) => ctx.access.registry.returnPath(next);
 

@@ -219,7 +219,7 @@ Deno.test("a cross-site form post is refused with the expired-form page", async 
 Deno.test("next= only redirects to local paths (no open redirect)", async () => {
   const user = await createUser(app, { role: "RESEARCHER" });
   const cases: Array<[string, string]> = [
-    ["/audit?x=1", "/audit?x=1"],
+    ["/audit?x=1", "/audit"],
     ["//evil.example/x", "/"],
     ["/\\evil.example", "/"],
     ["https://evil.example", "/"],
@@ -236,10 +236,10 @@ Deno.test("next= only redirects to local paths (no open redirect)", async () => 
   }
 });
 
-Deno.test("pages send anonymous visitors to /login with a local next", async () => {
+Deno.test("pages send anonymous visitors to /login with a local next (the page's path only)", async () => {
   const response = await app.request("/admin/users?tab=locks");
   assert.equal(response.status, 303);
-  assert.equal(response.headers.get("location"), "/login?next=%2Fadmin%2Fusers%3Ftab%3Dlocks");
+  assert.equal(response.headers.get("location"), "/login?next=%2Fadmin%2Fusers");
 });
 
 Deno.test("API tokens: created once, authenticate by hash, revocation takes effect at once", async () => {

@@ -71,7 +71,7 @@ Deno.test("/login returns only to a page of this site: another path in next is n
       ["/patients/Quenby-Zarkowski/mrn/7741293?ssn=536-22-1234", "/"],
       ["/Quenby-Zarkowski-536221234", "/"],
       ["//evil.example/x", "/"],
-      ["/flags?tab=all", "/flags?tab=all"],
+      ["/flags?tab=all", "/flags"],
       ["/flags/beta.search", "/flags/beta.search"],
       ["/settings/privacy", "/settings/privacy"],
     ];
@@ -79,7 +79,7 @@ Deno.test("/login returns only to a page of this site: another path in next is n
       const page = await app.request(`/login?next=${encodeURIComponent(next)}`, { headers: HTML });
       const body = await page.text();
       assert.equal(page.status, 200, next);
-      assert.match(body, new RegExp(`name="next" value="${expected.replace(/[?]/g, "\\?")}"`));
+      assert.match(body, new RegExp(`name="next" value="${expected}"`));
       if (expected === "/") assertNoCanary(body, next);
       const signedIn = await app.request("/login", {
         method: "POST",

@@ -36,8 +36,12 @@ export function LiveHeader(
   );
 }
 
-/** The sign-in page, back to this page afterwards (only ever rendered in the browser). */
+/**
+ * The sign-in page, back to this page afterwards (only ever rendered in the browser). The path
+ * only, as the server's return paths (lib/http/access.ts `signInPath`): the query and fragment
+ * may hold what was typed, which is not copied into another address.
+ */
 function signInAgainHref(): string {
-  const here = globalThis.location ? `${location.pathname}${location.search}` : "/";
+  const here = globalThis.location?.pathname || "/";
   return `/login?next=${encodeURIComponent(here)}`;
 }

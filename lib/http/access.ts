@@ -53,14 +53,15 @@ export class RouteRegistry {
     return this.#pages.some((pattern) => pattern.test(path));
   }
   /**
-   * Where a page may send a browser back to after a form (sign-in, the consent banner): `next`
-   * when it is a local address of a registered page, else `/`. Any other path is never repeated
-   * into an address, a form field or a Location: a mistyped or crafted one may carry PHI
+   * Where a page may send a browser back to after a form (sign-in, the consent banner): the path
+   * of `next` when it is a local address of a registered page, else `/`. Any other path is never
+   * repeated into an address, a form field or a Location: a mistyped or crafted one may carry PHI
    * (`/patients/<name>/<mrn>`), and repeating it puts it in one more URL (history, proxy logs).
+   * The query and fragment are dropped for the same reason (see {@link pagePathOf}).
    */
   returnPath(next: string | undefined | null): string {
-    const local = safeNextPath(next);
-    return this.isPage(local.split(/[?#]/, 1)[0]!) ? local : "/";
+    const path = pagePathOf(next);
+    return this.isPage(path) ? path : "/";
   }
 }
 
@@ -69,6 +70,17 @@ export function safeNextPath(next: string | undefined | null): string {
   if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
   if ([...next].some((ch) => ch.charCodeAt(0) < 0x20 || ch === "\\")) return "/";
   return next;
+}
+
+/**
+ * The local path of `next` without its query and fragment, `/` when it is not local. A return
+ * path (after sign-in, after the consent banner) is only ever this: a page's query may hold what
+ * someone typed (`/audit?actor=<a name>`, a flag's "why" with a user id), and carrying it into a
+ * return path would copy it into a new URL, the sign-in page's links and forms, and the Location
+ * after sign-in.
+ */
+export function pagePathOf(next: string | undefined | null): string {
+  return safeNextPath(next).split(/[?#]/, 1)[0] || "/";
 }
 
 /**
@@ -82,9 +94,12 @@ export function safeNextPath(next: string | undefined | null): string {
 export const SIGN_IN_REASONS = ["ended", "unsaved", "signed_out"] as const;
 export type SignInReason = (typeof SIGN_IN_REASONS)[number];
 
-/** The sign-in page's address, returning to `next` afterwards, with an optional reason. */
+/**
+ * The sign-in page's address, returning to `next`'s path afterwards (its query and fragment
+ * dropped, see {@link pagePathOf}), with an optional reason.
+ */
 export function signInPath(next: string, reason?: SignInReason): string {
-  const local = safeNextPath(next);
+  const local = pagePathOf(next);
   const query = [
     ...(local !== "/" || !reason ? [`next=${encodeURIComponent(local)}`] : []),
     ...(reason ? [`reason=${reason}`] : []),
@@ -136,10 +151,11 @@ function unauthenticated(c: Context<AppEnv>, registry?: RouteRegistry): Response
   if (c.req.method !== "GET" && c.req.method !== "HEAD") {
     // A form sent after the session ended (signed out in another tab, idle limit): the change
     // was not made. Say so on the sign-in page and return to the form's page afterwards; the
-    // form's content is never put in the address.
+    // form's content is never put in the address, nor its page's query.
     return c.redirect(signInPath(formPagePath(c, registry), "unsaved"), 303);
   }
-  const next = safeNextPath(c.req.path + (new URL(c.req.url).search || ""));
+  // The page's path only: its query may hold what was typed (signInPath drops it).
+  const next = c.req.path;
   // A session cookie that signs no one in (the authentication middleware clears it in this
   // answer) means a session that ended, as opposed to a visitor who never signed in.
   return c.redirect(signInPath(next, sessionSecretOf(c) ? "ended" : undefined), 303);

@@ -57,15 +57,51 @@ function appWith(mode: Mode) {
   page(app, deps, "POST", "/settle", WRITE, (c) => c.text("done"));
   const [authorizeApi, guardApi] = secure(deps, "POST", "/api/things", "api", WRITE);
   app.post("/api/things", authorizeApi!, guardApi!, (c) => c.text("done"));
-  return { app, thrown };
+  return { app, thrown, registry: deps.registry };
 }
 
 Deno.test("signInPath: next kept local, the reason by key, no next for the start page", () => {
-  assert.equal(signInPath("/flags?tab=all"), "/login?next=%2Fflags%3Ftab%3Dall");
+  assert.equal(signInPath("/flags"), "/login?next=%2Fflags");
   assert.equal(signInPath("/flags", "unsaved"), "/login?next=%2Fflags&reason=unsaved");
   assert.equal(signInPath("/", "signed_out"), "/login?reason=signed_out");
   assert.equal(signInPath("//evil.example/x", "ended"), "/login?reason=ended");
   assert.equal(signInPath("/"), "/login?next=%2F");
+});
+
+// A query or fragment may hold what was typed (`/audit?actor=<a name>`, a flag's "why" with a
+// user id): the return path is the page's path alone, so it is never copied into a second URL.
+Deno.test("signInPath: the return path drops the query and the fragment", () => {
+  assert.equal(signInPath("/flags?tab=all"), "/login?next=%2Fflags");
+  assert.equal(
+    signInPath("/audit?actor=Quenby%20Zarkowski%20536-22-1234", "ended"),
+    "/login?next=%2Faudit&reason=ended",
+  );
+  assert.equal(
+    signInPath("/flags/beta.search?why=&userId=7741293#why"),
+    "/login?next=%2Fflags%2Fbeta.search",
+  );
+  assert.equal(signInPath("/flags#top"), "/login?next=%2Fflags");
+  assert.equal(signInPath("/?q=536-22-1234", "unsaved"), "/login?reason=unsaved");
+  assert.equal(signInPath("/?q=536-22-1234"), "/login?next=%2F");
+});
+
+Deno.test("RouteRegistry.returnPath: a registered page's path only, no query or fragment; else /", () => {
+  const { registry } = appWith("DEMO");
+  const cases: [string | undefined | null, string][] = [
+    ["/things", "/things"],
+    ["/things?actor=Quenby%20Zarkowski", "/things"],
+    ["/things/list?tab=mine#row-3", "/things/list"],
+    ["/things/7?why=&userId=536-22-1234", "/things/7"],
+    ["/things#Quenby", "/things"],
+    ["/?q=Quenby", "/"],
+    ["/nowhere?x=1", "/"],
+    ["//evil.example/things", "/"],
+    [undefined, "/"],
+    [null, "/"],
+  ];
+  for (const [next, expected] of cases) {
+    assert.equal(registry.returnPath(next), expected, String(next));
+  }
 });
 
 Deno.test("a page form without a session: to sign-in with reason unsaved, back to the form's page", async () => {
@@ -80,8 +116,8 @@ Deno.test("a page form without a session: to sign-in with reason unsaved, back t
   assert.equal(fromPage.status, 303);
   assert.equal(
     fromPage.headers.get("location"),
-    "/login?next=%2Fthings%2Flist%3Ftab%3Dmine&reason=unsaved",
-    "the Referer's page, without the confirmations of an earlier change",
+    "/login?next=%2Fthings%2Flist&reason=unsaved",
+    "the Referer's page, without its query",
   );
   // A Referer from elsewhere (or none) is not followed: the form's own address.
   const elsewhere: Record<string, string>[] = [
@@ -130,9 +166,9 @@ Deno.test("a page opened with an ended session says so; without a session cookie
   const stale = await app.request("http://rf.test/things?x=1", {
     headers: { cookie: "rf_session=gone" },
   });
-  assert.equal(stale.headers.get("location"), "/login?next=%2Fthings%3Fx%3D1&reason=ended");
+  assert.equal(stale.headers.get("location"), "/login?next=%2Fthings&reason=ended");
   const first = await app.request("http://rf.test/things?x=1");
-  assert.equal(first.headers.get("location"), "/login?next=%2Fthings%3Fx%3D1");
+  assert.equal(first.headers.get("location"), "/login?next=%2Fthings");
 });
 
 Deno.test("STANDBY: a page form's refusal is thrown for the HTML page; the API answers problem+json", async () => {
