@@ -2,7 +2,7 @@
 import postgres from "postgres";
 import type { Connection, Db, DbTimeouts, Row } from "./db.ts";
 import { checkTextParams, databaseTimeoutOf, inTransaction } from "./db.ts";
-import { withTimeout } from "../timeout.ts";
+import { settlesWithin, systemTimeouts, type TimeoutTimers, withTimeout } from "../timeout.ts";
 
 /**
  * How the app's connections appear in `pg_stat_activity.application_name` (postgres.js would
@@ -27,6 +27,11 @@ export interface PostgresOptions {
    * `application_name` in the URL's query string wins over it.
    */
   applicationName?: string;
+  /**
+   * The timer bounding the wait for a transaction to settle after its connection closed
+   * (default: the real one; tests pass manual ones).
+   */
+  timers?: TimeoutTimers;
 }
 
 type Sql = postgres.Sql<Record<string, never>>;
@@ -89,26 +94,26 @@ const CONNECTION_LOSS = new Set([
   "ETIMEDOUT",
 ]);
 
+/** How long a transaction has to settle after a connection-loss error before it counts as not lost. */
+export const CONNECTION_LOST_SETTLE_MS = 1000;
+
 /**
  * True when `error` came from the transaction's connection going away: the transaction already
  * settled, or the error says the connection closed (or the server ended the session, severity
- * FATAL) and the transaction settles within a second, as postgres.js does when it sees the close.
+ * FATAL) and the transaction settles within {@link CONNECTION_LOST_SETTLE_MS}, as postgres.js does
+ * when it sees the close. `timers` bound that wait (tests pass manual ones).
  */
-async function connectionLost(
+export async function connectionLost(
   error: unknown,
   settled: () => boolean,
   settledSignal: Promise<void>,
+  timers: TimeoutTimers = systemTimeouts,
 ): Promise<boolean> {
   if (settled()) return true;
   const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
   const fatal = severity === "FATAL" || severity === "PANIC";
   if (!fatal && !(typeof code === "string" && CONNECTION_LOSS.has(code))) return false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    settledSignal,
-    new Promise<void>((resolve) => timer = setTimeout(resolve, 1000)),
-  ]);
-  clearTimeout(timer);
+  await settlesWithin(settledSignal, CONNECTION_LOST_SETTLE_MS, timers);
   return settled();
 }
 
@@ -187,7 +192,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
       let settled = false;
       let markSettled!: () => void;
       const settledSignal = new Promise<void>((resolve) => markSettled = resolve);
-      const lost = (error: unknown) => connectionLost(error, () => settled, settledSignal);
+      const lost = (error: unknown) =>
+        connectionLost(error, () => settled, settledSignal, options.timers);
       try {
         return (await translated(sql.begin(async (tx) => {
           const conn = endable(connection(tx as unknown as Runner), () => settled);
