@@ -9,6 +9,7 @@ import type { Mode } from "../config.ts";
 import { ModeStandbyError } from "../errors/mod.ts";
 import {
   type Access,
+  formPagePath,
   page,
   RouteRegistry,
   secure,
@@ -196,4 +197,17 @@ Deno.test("STANDBY: a page form's refusal is thrown for the HTML page; the API a
   const read = await app.request("http://rf.test/things", { headers: { "x-test-user": "1" } });
   assert.equal(read.status, 200, "reads are not refused");
   assert.equal(thrown.length, 1);
+});
+
+Deno.test("the way back after a refused form drops the Referer's confirmations and keeps its other query", async () => {
+  const app = new Hono<AppEnv>();
+  app.post("/things", (c) => c.text(formPagePath(c)));
+  const back = await app.request("http://rf.test/things", {
+    method: "POST",
+    headers: {
+      origin: "http://rf.test",
+      referer: "http://rf.test/things/list?changed=LIVE&notice=saved&tab=a&erased=3",
+    },
+  });
+  assert.equal(await back.text(), "/things/list?tab=a");
 });
