@@ -13,8 +13,6 @@ import {
   ForbiddenError,
   ModeStandbyError,
   NotFoundError,
-  RateLimitedError,
-  ServiceUnavailableError,
   UnauthenticatedError,
   ValidationError,
 } from "../errors/mod.ts";
@@ -37,7 +35,7 @@ import {
 import { type ApiToken, type AuthStore, normalizeEmail, type User } from "./store.ts";
 import { ACCOUNT_POLICY, IP_POLICY, lockRemainingSeconds, THROTTLE_MEMORY_MS } from "./throttle.ts";
 import { createLockKeys, type LockKeys } from "./lock_keys.ts";
-import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, randomSecret } from "./tokens.ts";
+import { API_TOKEN_PREFIX, hashSecret, randomSecret } from "./tokens.ts";
 import { VerifiedCache } from "./verified_cache.ts";
 import { settlesWithin, type TimeoutTimers, withTimeout } from "../timeout.ts";
 import { isAcceptedEmail } from "./account_rules.ts";
@@ -52,6 +50,15 @@ import {
   endsToken,
   readCredentialsEnded,
 } from "./credentials_ended.ts";
+import { AuthUnavailableError, LOOKUP_WAIT_MS, STALE_IF_ERROR_MS } from "./credential_lookup.ts";
+import { createBackgroundTouch, sessionTouchMs, TOUCH_INTERVAL_MS } from "./credential_touch.ts";
+import { toPrincipal } from "./principal_view.ts";
+import { lockedError, type LockScope, SignInLockedError } from "./sign_in_lock_error.ts";
+
+// The names importers take from here, wherever they are defined now.
+export { AuthUnavailableError } from "./credential_lookup.ts";
+export { principalView } from "./principal_view.ts";
+export { type LockScope, SignInLockedError } from "./sign_in_lock_error.ts";
 
 export interface AuthServiceOptions {
   store: AuthStore;
@@ -149,86 +156,6 @@ class AnnounceTimeoutError extends Error {
   override name = "AnnounceTimeoutError";
 }
 
-/** How long a verified credential is trusted when the database cannot be asked. */
-const STALE_IF_ERROR_MS = 10 * 60_000;
-
-/**
- * How long an API token's or session's lookup may take, while the database is known to be
- * failing, before one verified recently is answered from memory (OFREP clients poll, pages poll
- * and navigate; a database that stopped answering must not hold them for seconds or, on a
- * stalled connection, for good). A token not in memory still waits for the database; a session
- * not in memory is refused as not checkable (503), see authenticateSession.
- */
-const LOOKUP_WAIT_MS = 500;
-
-/** Raised when a credential cannot be checked because the database is unreachable. */
-export class AuthUnavailableError extends ServiceUnavailableError {
-  constructor() {
-    super("Sign-in cannot be checked right now; try again shortly", 5);
-  }
-}
-
-/** Which sign-in lock refused an attempt: the account's (by its email) or the client address's. */
-export type LockScope = "account" | "address";
-
-/**
- * An attempt refused by a sign-in lock (RATE_LIMITED), naming which lock: an address lock (20
- * failures from one address, such as a hospital's NAT) is not the user's account being locked,
- * and a signed-in user must not be told that it is.
- */
-export class SignInLockedError extends RateLimitedError {
-  constructor(readonly scope: LockScope, message: string, retryAfterSeconds: number) {
-    super(message, retryAfterSeconds);
-  }
-}
-
-/**
- * The refusal of a password check by the signed-in user (a password change) by `scope`'s lock.
- * Sign-in says the same for both ("too many failed sign-in attempts"); here the user is known,
- * and the address lock comes from failures that need not be theirs.
- */
-function lockedError(refusal: { retryAfter: number; scope: LockScope }): SignInLockedError {
-  return new SignInLockedError(
-    refusal.scope,
-    refusal.scope === "address"
-      ? "Too many failed sign-ins from your network address; try again later, or ask an " +
-        "administrator to clear the lock for that address"
-      : "Too many wrong passwords for this account; try again later, or ask an administrator " +
-        "to clear the lock",
-    refusal.retryAfter,
-  );
-}
-
-/**
- * How often a token's last-used time, and at most how often a session's last-seen time, is
- * written (fewer writes than one per request). See sessionTouchMs for sessions.
- */
-const TOUCH_INTERVAL_MS = 60_000;
-
-/**
- * How often a session's last-seen time is written: at most every TOUCH_INTERVAL_MS, and at least
- * ten times per idle limit. The idle check reads last-seen, so a session whose use was not written
- * is idle up to this much early: with a fixed minute, SESSION_IDLE_MINUTES=1 signed every user out
- * a minute after signing in however active (last-seen was never older than the interval before
- * it was older than the limit). A tenth keeps the limit within 10% of the one configured.
- */
-function sessionTouchMs(idleMs: number): number {
-  return Math.min(TOUCH_INTERVAL_MS, idleMs / 10);
-}
-
-/** The current user's session view, also used by `GET /api/auth/session`. */
-export function principalView(principal: UserPrincipal) {
-  return {
-    user: {
-      id: principal.id,
-      email: principal.email,
-      role: principal.role,
-      displayName: principal.displayName,
-    },
-    csrfToken: principal.csrfToken,
-  };
-}
-
 export function createAuthService(options: AuthServiceOptions) {
   const { store, audit, clock, peers, logger } = options;
   const params = options.passwordParams ?? DEFAULT_SCRYPT;
@@ -243,22 +170,8 @@ export function createAuthService(options: AuthServiceOptions) {
   const lookupTimers = options.timers;
   // Verified credentials stay usable for 10 minutes while the database is unreachable.
   const tokenCache = new VerifiedCache<TokenPrincipal>(clock, STALE_IF_ERROR_MS);
-  /** Sessions and tokens whose "last seen/used" write is under way (see touchInBackground). */
-  const touching = new Set<string>();
-
-  /**
-   * Records a session's "last seen" or a token's "last used" time without holding up the
-   * request: the lookup has answered, and a stalled write (a lock on sessions or api_tokens, a
-   * busy pool) must not delay every call. While one write for a credential is under way no other
-   * is started, so a stalled database does not pile one waiting UPDATE (and one pooled
-   * connection) per request. A failed write is dropped: the next call after the touch interval
-   * tries again (a session is idle only after ten intervals without one landing).
-   */
-  function touchInBackground(key: string, write: () => Promise<void>): void {
-    if (touching.has(key)) return;
-    touching.add(key);
-    write().catch(() => {}).finally(() => touching.delete(key));
-  }
+  // One for sessions and tokens alike (lib/auth/credential_touch.ts): its keys say which.
+  const touchInBackground = createBackgroundTouch();
   const sessionCache = new VerifiedCache<UserPrincipal>(clock, STALE_IF_ERROR_MS);
   const listeners = new Set<CredentialsEndedListener>();
   /** Tells every listener; one that throws does not keep the others from hearing it. */
@@ -417,22 +330,6 @@ export function createAuthService(options: AuthServiceOptions) {
   const lockKeys = options.lockKeys ?? createLockKeys(undefined);
   const accountKey = lockKeys.account;
   const ipKey = lockKeys.address;
-
-  async function toPrincipal(
-    user: User,
-    sessionId: string,
-    secret: string,
-  ): Promise<UserPrincipal> {
-    return {
-      kind: "user",
-      id: user.id,
-      email: user.email,
-      displayName: user.displayName,
-      role: user.role,
-      sessionId,
-      csrfToken: await csrfTokenFor(secret),
-    };
-  }
 
   /**
    * Counts this attempt against the account and the address before the (slow) password check,
