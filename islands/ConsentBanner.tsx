@@ -5,7 +5,9 @@
  * - With no choice recorded it shows one sentence, Allow / No thanks and a
  *   link to /settings/privacy. The buttons are plain form posts (they work
  *   without JavaScript); hydrated, they call the consent API instead and the
- *   banner closes without a reload. "No thanks" is stored on the server.
+ *   banner closes without a reload. "No thanks" is stored on the server. It is not
+ *   offered on /settings/privacy, the full consent control, whose status is drawn on the
+ *   server and would not follow a choice made here (PageAnalytics.consentControl).
  * - With consent in force it renders nothing visible and starts the client,
  *   which records `ui.page_view` (and the page's own event) and flushes them.
  * - In STANDBY granting is refused (a write) while declining still works: once

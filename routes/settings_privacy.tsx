@@ -1,7 +1,8 @@
 /**
  * /settings/privacy: the user's analytics consent, with one-click grant and
  * withdrawal (plain form posts, no JavaScript needed), the option to have
- * collected events deleted, the GPC status, and the history of choices.
+ * collected events deleted, the GPC status, and the history of choices. The consent
+ * banner is not offered here: this page is the full control, and its status is the stored one.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -126,8 +127,11 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         )}
         {error && <p class="notice notice--error" role="alert">{error}</p>}
 
-        {/* Not a named region: the open consent banner is the "Usage analytics" region. */}
-        <section class="panel privacy">
+        {
+          /* The banner is not offered on this page (it is the full consent control), so this is
+            the page's one "Usage analytics" region. */
+        }
+        <section class="panel privacy" aria-labelledby="analytics-heading">
           <h2 id="analytics-heading">Usage analytics</h2>
           <p class="lede">{policy.summary}</p>
           <p>{policy.details}</p>
@@ -141,6 +145,11 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
               {analytics.stale ? ", to an earlier version of this text" : ""})
             </span>
           </p>
+          {analytics.state === "none" && (
+            <p data-testid="analytics-unchosen">
+              You have not chosen yet. Nothing is collected unless you allow it.
+            </p>
+          )}
           {analytics.gpc.signal && (
             <p class="notice notice--warn">
               Your browser sends Global Privacy Control (a setting asking websites not to collect or
@@ -263,7 +272,9 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           </div>
         )}
       </>,
-      { title: "Privacy", status },
+      // The consent control itself: no banner here, whose in-place choice the status above
+      // would not follow (lib/consent/page.ts).
+      { title: "Privacy", status, analytics: { consentControl: true } },
     );
   }
 

@@ -18,6 +18,12 @@ export interface PageAnalytics {
   page?: string;
   /** An extra event the page emits on view, e.g. `governance.console_view`. */
   event?: EventName;
+  /**
+   * The page is the consent control itself (/settings/privacy): the banner is not offered on it,
+   * so the page never shows a state other than the stored one (the banner's choice, made in
+   * place, would leave the page's server-drawn status behind). The client still runs there.
+   */
+  consentControl?: boolean;
 }
 
 /** Props of the ConsentBanner island; identifiers and fixed texts only (they are in the page). */
@@ -62,7 +68,7 @@ export function bannerPropsFor(
   const principal = c.get("principal");
   const consent = c.get("consent");
   if (principal?.kind !== "user" || !consent) return null;
-  const ask = consent.needsChoice && !consent.gpc.signal;
+  const ask = consent.needsChoice && !consent.gpc.signal && analytics?.consentControl !== true;
   if (!ask && !consent.effective) return null;
   const page = analytics?.page ??
     (status >= 400 ? `error_${status}` : pageKeyOf(routePattern(c)));
