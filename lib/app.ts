@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { h } from "preact";
-import { ErrorPage } from "../components/ErrorPage.tsx";
+import { ErrorPage, refusalWording } from "../components/ErrorPage.tsx";
 import { adminApiRoutes } from "../routes/api/admin.ts";
 import { auditApiRoutes } from "../routes/api/audit.ts";
 import { authApiRoutes } from "../routes/api/auth.ts";
@@ -79,6 +79,7 @@ import {
   AuditUnavailableError,
   clientErrorForStatus,
   isAuditWriteFailure,
+  PayloadTooLargeError,
   retryAfterOf,
   ServiceUnavailableError,
   toProblem,
@@ -527,7 +528,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (error instanceof HTTPException && error.status === 400) {
       mapped = new ValidationError("The request body is not valid JSON");
     } else if (error instanceof HTTPException && error.status === 413) {
-      return problem(c, "PAYLOAD_TOO_LARGE", "The request body is too large");
+      if (wantsApi(c)) return problem(c, "PAYLOAD_TOO_LARGE", "The request body is too large");
+      mapped = new PayloadTooLargeError();
     } else if (error instanceof HTTPException && error.status > 400 && error.status < 500) {
       // A library's refusal (e.g. 415 from the OpenAPI validator for a non-JSON body) is the
       // client's error with the library's status, not a 500.
@@ -593,18 +595,26 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const pageProblem = !wantsApi(c) && mapped instanceof AppError
       ? toProblem(mapped, c.get("requestId"))
       : undefined;
-    if (pageProblem && pageProblem.status >= 500) {
-      // A page the server could not draw (database busy or down, STANDBY): the page's own error
-      // view with the status and Retry-After, not a problem+json body in the browser.
+    if (pageProblem) {
+      // A page the server could not draw (database busy or down, STANDBY), or a browser's
+      // request refused before or outside the page's own checks (bad text, a body over the
+      // limit, too many requests): the page's own error view with the status and Retry-After,
+      // not a problem+json body in the browser. A refusal's words are fixed by its code.
       const body = pageProblem;
       c.set("problemCode", body.code);
       const retryAfter = retryAfterOf(mapped);
+      const words = body.status >= 500
+        ? {
+          heading: body.title,
+          message: body.detail ??
+            "The request could not be completed; please try again shortly.",
+        }
+        : refusalWording(body.code, body.status, retryAfter);
       return pages.render(
         c,
         h(ErrorPage, {
           status: body.status,
-          heading: body.title,
-          message: body.detail ?? "The request could not be completed; please try again shortly.",
+          ...words,
           requestId: c.get("requestId"),
           // A refused form: back to the page it was sent from, not the action's address.
           ...(c.req.method === "GET" || c.req.method === "HEAD"
@@ -612,13 +622,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
             : { back: formPagePath(c, registry) }),
         }),
         {
-          title: body.title,
+          title: words.heading,
           status: body.status,
           ...(retryAfter ? { headers: { "retry-after": String(retryAfter) } } : {}),
         },
       );
     }
-    if (wantsApi(c) || mapped instanceof AppError) return errorResponse(c, mapped);
+    if (wantsApi(c)) return errorResponse(c, mapped);
     return pages.render(
       c,
       h(ErrorPage, {

@@ -99,6 +99,64 @@ for (const target of dbTargets()) {
         });
         assert.notEqual(form.status, 500, "the sign-in form");
         await form.body?.cancel();
+
+        // The same bad text sent by a browser's form: a page with the status and the way back
+        // to the form's page, never problem+json and never the value sent.
+        const formCases: Array<[string, string, string, string, string]> = [
+          // label, action, urlencoded body, the value that must not come back, the back link
+          [
+            "sign-in form",
+            "/login",
+            "email=a%00b%40x.org&password=x",
+            "a\u0000b@x.org",
+            "/login",
+          ],
+          [
+            "erase form",
+            "/analytics/erase",
+            `csrf_token=${admin.csrfToken}&email=a%00b%40x.org`,
+            "a\u0000b@x.org",
+            "/analytics",
+          ],
+          [
+            "new account, email",
+            "/admin/users",
+            `csrf_token=${admin.csrfToken}&email=n%00ul%40x.org&display_name=Jane&role=RESEARCHER`,
+            "n\u0000ul@x.org",
+            "/admin/users",
+          ],
+          [
+            "new account, name",
+            "/admin/users",
+            `csrf_token=${admin.csrfToken}&email=jane%40x.org&display_name=Ja%00ne&role=RESEARCHER`,
+            "Ja\u0000ne",
+            "/admin/users",
+          ],
+          [
+            "new token",
+            "/admin/tokens",
+            `csrf_token=${admin.csrfToken}&name=sv%00c&scopes=jobs:read`,
+            "sv\u0000c",
+            "/admin/tokens",
+          ],
+        ];
+        for (const [label, action, body, value, back] of formCases) {
+          const response = await app.request(action, {
+            method: "POST",
+            headers: {
+              ...(action === "/login" ? {} : { cookie: admin.cookie }),
+              "content-type": "application/x-www-form-urlencoded",
+              origin: "http://localhost",
+            },
+            body,
+          });
+          const html = await response.text();
+          assert.equal(response.status, 400, `${label}: ${response.status} ${html.slice(0, 200)}`);
+          assert.match(response.headers.get("content-type") ?? "", /^text\/html/, label);
+          assert.ok(html.includes(`href="${back}"`), `${label}: a link back to ${back}`);
+          assert.ok(!html.includes(value), `${label}: the value sent is not repeated`);
+          assert.ok(!html.includes(value.replace("\u0000", "")), `${label}: nor without the NUL`);
+        }
         assert.deepEqual(app.logs.filter((line) => line.includes("unhandled error")), []);
       } finally {
         await app.dispose();

@@ -7,6 +7,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { ipRestriction } from "hono/ip-restriction";
 import type { Clock } from "../clock.ts";
+import { RateLimitedError } from "../errors/mod.ts";
 import { formValue, readForm } from "../http/form.ts";
 import { problem, wantsApi } from "../http/problem.ts";
 import type { WindowCounter } from "../http/rate_window.ts";
@@ -208,7 +209,8 @@ export const METRICS_REFUSALS_PER_MINUTE = 20;
  * A fixed-window request budget per client (user or token id, else IP), counted
  * by `counter`: per instance in memory, or across instances through Redis.
  * `scope` keeps separate budgets apart. 429 RATE_LIMITED with Retry-After when
- * exceeded; 0 disables. `/metrics` is exempt from that budget (scrapers poll
+ * exceeded (problem+json to the API; for a page it throws {@link RateLimitedError}
+ * for the app's error handler to draw its error page); 0 disables. `/metrics` is exempt from that budget (scrapers poll
  * it), but its refused attempts have one of their own that `perMinute` does
  * not disable, so a scrape token cannot be guessed at request speed.
  */
@@ -240,8 +242,13 @@ export function rateLimit(
     const client = clientKey(c);
     const count = await counter.increment(`${scope}:${client}`, windowStart, WINDOW_MS);
     if (count > perMinute) {
+      const retryAfter = retryAfterSeconds(windowStart, now);
+      // A browser's page or form: the app's error page (lib/app.ts), with the same Retry-After.
+      if (!wantsApi(c)) {
+        throw new RateLimitedError("Too many requests from this client", retryAfter);
+      }
       return problem(c, "RATE_LIMITED", "Too many requests from this client", {
-        "retry-after": String(retryAfterSeconds(windowStart, now)),
+        "retry-after": String(retryAfter),
       });
     }
     await next();

@@ -10,7 +10,8 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "../log/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
 import { proxyTrust, resolveClientIp } from "./client_ip.ts";
-import { problem } from "./problem.ts";
+import { PayloadTooLargeError } from "../errors/mod.ts";
+import { problem, wantsApi } from "./problem.ts";
 import { acceptedRequestId } from "./request_id.ts";
 import type { AppEnv } from "./types.ts";
 
@@ -142,11 +143,19 @@ export function securityHeaders(options: { hsts: boolean }): MiddlewareHandler<A
   };
 }
 
-/** Refuses bodies larger than `maxBytes` with 413 PAYLOAD_TOO_LARGE (declared or streamed). */
+/**
+ * Refuses bodies larger than `maxBytes` with 413 PAYLOAD_TOO_LARGE (declared or streamed): to the
+ * API as problem+json; for a page (a browser's form) it throws {@link PayloadTooLargeError}, so
+ * that the app's error handler draws its error page with the way back to the form.
+ */
 export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   const limit = bodyLimit({
     maxSize: maxBytes,
-    onError: (c) => problem(c, "PAYLOAD_TOO_LARGE", `The request body exceeds ${maxBytes} bytes`),
+    onError: (c) => {
+      const detail = `The request body exceeds ${maxBytes} bytes`;
+      if (!wantsApi(c)) throw new PayloadTooLargeError(detail);
+      return problem(c, "PAYLOAD_TOO_LARGE", detail);
+    },
   });
   return async function limitBodyMiddleware(c, next) {
     return await limit(c, next);
