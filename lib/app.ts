@@ -378,7 +378,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(requestLog({ metrics }));
   // Before the 405 check: a browser's preflight is an OPTIONS request.
   app.use("/ofrep/*", ofrepCors(config.security.ofrepCorsOrigins));
-  const homeOf = pageHome(() => app.routes);
+  // The sign-in locks have no page of their own: they are shown (and cleared) on the users page.
+  const homeOf = pageHome(() => app.routes, { "/admin/locks": "/admin/users" });
   app.use(methodNotAllowed({
     app,
     onMethodNotAllowed: (c, methods) => {

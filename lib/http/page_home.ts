@@ -17,9 +17,14 @@ export interface RouteEntry {
 /**
  * A function from a path that has no GET route to the nearest ancestor path that has one, or
  * null when none does below the root. Built lazily from `routes()` on first use (routes are all
- * registered by then).
+ * registered by then). `elsewhere` names ancestors with no page of their own whose things are
+ * shown on another page (`/admin/locks` → `/admin/users`, where the locks are listed): the walk
+ * ends there, on that page.
  */
-export function pageHome(routes: () => readonly RouteEntry[]): (path: string) => string | null {
+export function pageHome(
+  routes: () => readonly RouteEntry[],
+  elsewhere: Readonly<Record<string, string>> = {},
+): (path: string) => string | null {
   let router: TrieRouter<true> | null = null;
   const hasGet = (path: string): boolean => {
     if (router === null) {
@@ -37,6 +42,7 @@ export function pageHome(routes: () => readonly RouteEntry[]): (path: string) =>
     while (segments.length > 1) {
       segments.pop();
       const candidate = "/" + segments.join("/");
+      if (Object.hasOwn(elsewhere, candidate)) return elsewhere[candidate]!;
       if (hasGet(candidate)) return candidate;
     }
     return null;
