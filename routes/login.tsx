@@ -15,9 +15,13 @@ import type { AppEnv } from "../lib/http/types.ts";
 import { firstValues, formValue, readForm } from "../lib/http/form.ts";
 import { ErrorSummary, FieldError, fieldErrorAttrs, type FormError } from "../components/forms.tsx";
 
+/** The longest email and password the form takes (its inputs' maxlength). */
+const EMAIL_MAX = 254;
+const PASSWORD_MAX = 1024;
+
 const LoginForm = z.object({
-  email: z.string().trim().min(3).max(254),
-  password: z.string().min(1).max(1024),
+  email: z.string().trim().min(3).max(EMAIL_MAX),
+  password: z.string().min(1).max(PASSWORD_MAX),
   next: z.string().max(2048).optional(),
   reason: z.string().max(32).optional(),
 });
@@ -51,10 +55,22 @@ const WRONG_CREDENTIALS: FormError = {
   also: [FIELDS.password],
 };
 
-/** What the form says about an empty (or too long) field, by the field's name. */
+/** What the form says about an empty (or too short) field, by the field's name. */
 const MISSING: Record<string, FormError> = {
   email: { message: "Enter your email address.", field: FIELDS.email },
   password: { message: "Enter your password.", field: FIELDS.password },
+};
+
+/** What the form says about a field over its limit, by the field's name. */
+const TOO_LONG: Record<string, FormError> = {
+  email: {
+    message: `The email address is too long: at most ${EMAIL_MAX} characters.`,
+    field: FIELDS.email,
+  },
+  password: {
+    message: `The password is too long: at most ${PASSWORD_MAX} characters.`,
+    field: FIELDS.password,
+  },
 };
 
 function reasonOf(value: string | undefined): SignInReason | undefined {
@@ -98,6 +114,7 @@ function LoginBody(
             name="email"
             autocomplete="username"
             required
+            maxlength={EMAIL_MAX}
             value={email ?? ""}
             {...fieldErrorAttrs(errors, FIELDS.email)}
           />
@@ -111,6 +128,7 @@ function LoginBody(
             name="password"
             autocomplete="current-password"
             required
+            maxlength={PASSWORD_MAX}
             {...fieldErrorAttrs(errors, FIELDS.password)}
           />
         </label>
@@ -149,14 +167,17 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     );
     const next = returnPath(parsed.success ? parsed.data.next : "/");
     if (!parsed.success) {
-      // Each empty field is marked; what was typed as the email is kept (never the password).
-      const names = new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "")));
-      const errors = ["email", "password"].filter((name) => names.has(name))
-        .map((name) => MISSING[name]!);
+      // Each empty or too long field is marked; what was typed as the email is kept (never the
+      // password).
+      const issues = new Map(
+        parsed.error.issues.map((issue) => [String(issue.path[0] ?? ""), issue]),
+      );
+      const errors = ["email", "password"].filter((name) => issues.has(name))
+        .map((name) => issues.get(name)!.code === "too_big" ? TOO_LONG[name]! : MISSING[name]!);
       return render(c, {
         next,
         reason: reasonOf(formValue(fields, "reason")),
-        email: formValue(fields, "email")?.trim().slice(0, 254),
+        email: formValue(fields, "email")?.trim().slice(0, EMAIL_MAX),
         ...(errors.length > 0 ? { errors } : { error: "Enter your email and password." }),
       }, 400);
     }
