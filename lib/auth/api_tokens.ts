@@ -1,0 +1,161 @@
+/**
+ * API tokens: the lookup of a token secret (with its "last used" write and the answer from memory
+ * while the database cannot give one), creation with a secret shown once, and revocation.
+ */
+import type { AuditActor, AuditLog } from "../audit/audit.ts";
+import type { Clock } from "../clock.ts";
+import { NotFoundError, ValidationError } from "../errors/mod.ts";
+import { settlesWithin, type TimeoutTimers } from "../timeout.ts";
+import { AuthUnavailableError, LOOKUP_WAIT_MS } from "./credential_lookup.ts";
+import { TOUCH_INTERVAL_MS, type TouchInBackground } from "./credential_touch.ts";
+import type { CredentialsEndedAnnouncer } from "./credentials_ended_announcer.ts";
+import type { Scope, TokenPrincipal } from "./principal.ts";
+import type { ApiToken, AuthStore } from "./store.ts";
+import { API_TOKEN_PREFIX, hashSecret, randomSecret } from "./tokens.ts";
+import type { VerifiedCache } from "./verified_cache.ts";
+
+export interface ApiTokensOptions {
+  store: AuthStore;
+  audit: AuditLog;
+  clock: Clock;
+  /** This instance's memory of verified API tokens. */
+  tokenCache: VerifiedCache<TokenPrincipal>;
+  touchInBackground: TouchInBackground;
+  ending: CredentialsEndedAnnouncer["ending"];
+  mayRecall: CredentialsEndedAnnouncer["mayRecall"];
+  /** See AuthServiceOptions.databaseFailing. */
+  databaseFailing: () => boolean;
+  /** The timer bounding a lookup's wait while the database is failing. */
+  timers?: TimeoutTimers | undefined;
+}
+
+export function createApiTokens(options: ApiTokensOptions) {
+  const { store, audit, clock, tokenCache, touchInBackground, ending, mayRecall } = options;
+  const { databaseFailing } = options;
+  const lookupTimers = options.timers;
+  const now = () => new Date(clock.now());
+
+  return {
+    /**
+     * The principal of an API token secret, or undefined when unknown, revoked or expired.
+     * While the database cannot answer, a token verified in the last few minutes is accepted
+     * (flag clients keep working from the snapshot); otherwise {@link AuthUnavailableError}.
+     */
+    async authenticateToken(secret: string): Promise<TokenPrincipal | undefined> {
+      if (!secret.startsWith(API_TOKEN_PREFIX)) return undefined;
+      const at = now();
+      const hash = await hashSecret(secret);
+      const mark = tokenCache.mark();
+      const lookup = Promise.resolve().then(() => store.findActiveToken(hash, at));
+      let token;
+      try {
+        if (
+          databaseFailing() && !await settlesWithin(lookup, LOOKUP_WAIT_MS, lookupTimers)
+        ) {
+          // The database is failing and slow to answer (a cut network path, a stalled
+          // connection, the driver's reconnect backoff): a token verified recently answers from
+          // memory now, under the same rule as when the lookup fails (not invalidated, within
+          // its time). Merely slow, it is waited for: its answer decides.
+          const cached = mayRecall() ? tokenCache.recall(hash) : undefined;
+          if (cached) {
+            // A late answer that the token is gone (revoked, expired) still takes it out.
+            lookup.then((late) => {
+              if (!late) tokenCache.forget(hash);
+            }, () => {});
+            return cached;
+          }
+        }
+        token = await lookup;
+      } catch {
+        const cached = mayRecall() ? tokenCache.recall(hash) : undefined;
+        if (cached) return cached;
+        throw new AuthUnavailableError();
+      }
+      if (!token) {
+        tokenCache.forget(hash);
+        return undefined;
+      }
+      if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+        const { id } = token;
+        touchInBackground(`token:${id}`, () => store.touchToken(id, at));
+      }
+      const principal: TokenPrincipal = {
+        kind: "token",
+        id: token.id,
+        name: token.name,
+        scopes: token.scopes,
+      };
+      tokenCache.remember(hash, principal, token.expiresAt?.getTime() ?? null, mark);
+      return principal;
+    },
+
+    /** Creates an API token; the secret is returned once and only its hash is stored. */
+    async createToken(
+      input: { name: string; scopes: Scope[]; expiresAt?: Date | null },
+      actor: AuditActor,
+      requestId?: string,
+    ): Promise<{ token: ApiToken; secret: string }> {
+      if (input.expiresAt && input.expiresAt.getTime() <= clock.now()) {
+        throw new ValidationError("The expiry must be in the future", [{
+          path: "$.expiresAt",
+          message: "Must be in the future",
+        }]);
+      }
+      const secret = randomSecret(API_TOKEN_PREFIX);
+      const tokenHash = await hashSecret(secret);
+      // Without its audit entry no token exists, so no secret is ever handed out for one.
+      const token = await store.transaction(async (tx) => {
+        const token = await tx.createToken({
+          name: input.name,
+          tokenHash,
+          scopes: [...new Set(input.scopes)],
+          createdBy: actor.type === "user" ? actor.id ?? null : null,
+          expiresAt: input.expiresAt ?? null,
+          now: now(),
+        });
+        await audit.record({
+          actor,
+          action: "token.create",
+          target: { type: "api_token", id: token.id },
+          after: {
+            name: token.name,
+            scopes: token.scopes,
+            expiresAt: token.expiresAt?.toISOString() ?? null,
+          },
+          requestId,
+        }, tx.tx);
+        return token;
+      });
+      return { token, secret };
+    },
+
+    async revokeToken(id: string, actor: AuditActor, requestId?: string): Promise<void> {
+      // Also when the database failed: no instance accepts the token from memory either way.
+      const outcome = await ending(
+        () => tokenCache.invalidate((cached) => cached.id === id),
+        // Already revoked or unknown: nothing ended now (the first revocation announced it).
+        (outcome) =>
+          !outcome.committed || outcome.value === "revoked"
+            ? { ended: "api_token", ids: [id] }
+            : undefined,
+        () =>
+          store.transaction(async (tx) => {
+            if (!await tx.revokeToken(id, now())) {
+              // Already revoked (idempotent, nothing to record) or unknown.
+              return await tx.findToken(id) ? "already_revoked" : "not_found";
+            }
+            await audit.record({
+              actor,
+              action: "token.revoke",
+              target: { type: "api_token", id },
+              requestId,
+            }, tx.tx);
+            return "revoked";
+          }),
+      );
+      if (outcome === "not_found") throw new NotFoundError("No such API token");
+    },
+
+    listTokens: () => store.listTokens(),
+  };
+}
