@@ -5,7 +5,7 @@
  * authenticate). When the database answers, it always decides: a revoked
  * token or ended session is forgotten on its next check (only while the
  * database is known to be failing is a token or session lookup slower than 500 ms not
- * waited for; see authenticateToken and authenticateSession in service.ts). Whatever ends a
+ * waited for; see authenticateToken in api_tokens.ts and authenticateSession in sessions.ts). Whatever ends a
  * credential calls {@link VerifiedCache.invalidate} on the instance that made
  * the change and, through the event bus, on every other one, so it is not
  * served from memory during a later outage; an instance that may have missed
