@@ -14,6 +14,7 @@ import type { SnapshotCache } from "../flags/snapshot.ts";
 import { type ChangeContext, storeCall } from "../flags/service.ts";
 import type { FlagStore } from "../flags/store.ts";
 import { withTimeout } from "../timeout.ts";
+import { isStorableText } from "../validation/text.ts";
 import { assign, type Assignment, type AssignmentContext } from "./assign.ts";
 import type { Experiment, ExperimentInput } from "./experiment.ts";
 import { srmCheck, type SrmResult } from "./srm.ts";
@@ -141,6 +142,9 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     userId: string,
     snapshot: FlagSnapshot,
   ): Promise<ReadonlyMap<string, string>> {
+    // No assignment is stored under an id no column can hold (a NUL, an unpaired surrogate):
+    // not asked, so the database's refusal of such input is never taken for a failed read.
+    if (!isStorableText(userId)) return NONE;
     const cached = remote.get(userId);
     if (cached && cached.revision === snapshot.revision) return cached.variants;
     const token = {};

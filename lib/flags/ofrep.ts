@@ -11,6 +11,7 @@
 import { z } from "zod";
 import type { Assignment } from "../experiments/assign.ts";
 import type { CompiledFlag, FlagEvaluation } from "./evaluate.ts";
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "../validation/text.ts";
 import { murmur3 } from "./hash.ts";
 
 export type OfrepReason = "STATIC" | "TARGETING_MATCH" | "SPLIT" | "DISABLED" | "DEFAULT";
@@ -62,8 +63,10 @@ export type ParsedRequest =
 /**
  * Parses a request body. Not JSON or not the request shape → PARSE_ERROR;
  * a context that is not an object, or a targeting key that is not a
- * non-empty string → INVALID_CONTEXT. Client `mode` and `environment`
- * attributes are ignored.
+ * non-empty string, or one with a NUL character or an unpaired surrogate
+ * (text no database column holds: refused here, before any read) →
+ * INVALID_CONTEXT. Client `mode` and `environment` attributes, and every
+ * other attribute, are ignored (never read, stored or logged).
  */
 export function parseOfrepRequest(text: string): ParsedRequest {
   let body: unknown;
@@ -102,6 +105,13 @@ export function parseOfrepRequest(text: string): ParsedRequest {
       ok: false,
       errorCode: "INVALID_CONTEXT",
       errorDetails: `The targetingKey must be a string of 1 to ${MAX_TARGETING_KEY} characters`,
+    };
+  }
+  if (!isStorableText(key.data)) {
+    return {
+      ok: false,
+      errorCode: "INVALID_CONTEXT",
+      errorDetails: `The targetingKey is not valid: ${UNSTORABLE_TEXT_MESSAGE}`,
     };
   }
   return { ok: true, context: { targetingKey: key.data } };
