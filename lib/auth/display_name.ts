@@ -4,7 +4,8 @@
  * name is what a display name is for, so a PERSON_NAME finding is expected and only the other
  * identifier types refuse it (an MRN, a date, a phone number, an email, an address…). This is
  * why it is not the whole-value `noPhi()` check that token names get: that one would refuse every
- * real name.
+ * real name. Nor does a name need control, text-direction or invisible characters, which would
+ * make it rewrite the log line it is shown on or look like someone else's: those are refused too.
  */
 import { phiTypesIn } from "../validation/no_phi.ts";
 import type { PhiType } from "../phi/mod.ts";
@@ -27,6 +28,28 @@ const LONG_NUMBER = /\p{Nd}{4}/u;
  */
 const digitsView = (name: string) => name.normalize("NFKC").replace(/\p{Cf}/gu, "");
 
+/**
+ * Characters a name never needs, that change how the line it is shown on reads: controls (C0,
+ * DEL, C1: a bell, a terminal's escape sequence, a tab or line break), format characters
+ * (text-direction embeddings, overrides, isolates and marks, U+061C among them; zero-width
+ * spaces, the word joiner, the BOM, the soft hyphen), and line and paragraph separators.
+ *
+ * Not the NUL character (nor an unpaired surrogate): text no column holds is refused everywhere,
+ * with one message, and a form does not show it back (lib/validation/text.ts, lib/app.ts).
+ */
+const HIDDEN = /[\u0001-\u001f\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/**
+ * The zero-width non-joiner and joiner between two letters: how Persian, Urdu and Indic names are
+ * spelt ("نرگس‌زاده"), so they are not hidden characters there (anywhere else they are).
+ */
+const JOINER_IN_WORD = /(?<=[\p{L}\p{M}])[\u200c\u200d](?=[\p{L}\p{M}])/gu;
+
+/** True when `name` holds a control, text-direction or invisible character (see {@link HIDDEN}). */
+export function hasHiddenCharacters(name: string): boolean {
+  return HIDDEN.test(name.replace(JOINER_IN_WORD, ""));
+}
+
 /** A refused display name: the sentence for the caller and the shorter one for the field. */
 export interface DisplayNameProblem {
   /** Names the field, the rule and the types found; never the value. */
@@ -45,6 +68,12 @@ export interface DisplayNameProblem {
  * // "A person's name only, without record numbers, dates, … (found: MRN)"
  */
 export function displayNameProblem(name: string): DisplayNameProblem | undefined {
+  // First: such a character would also hide what the checks below look for.
+  if (hasHiddenCharacters(name)) {
+    const rule = "a person's name only, without control characters, text-direction marks or " +
+      "invisible characters";
+    return { message: `Display name: ${rule}`, fieldMessage: capitalised(rule) };
+  }
   const types = displayNameIdentifiers(name);
   // No name holds a number of 4 or more digits, and a bare one is an identifier the scanner
   // cannot place without a cue ("Jane Doe, 536221234", "Jane Doe 02134"): refused as numbers,

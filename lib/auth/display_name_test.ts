@@ -43,3 +43,78 @@ Deno.test("display names: a long number in any script's digits is refused, as th
     assert.equal(displayNameProblem(name), undefined, name);
   }
 });
+
+/** Control, text-direction and invisible characters, each inside an otherwise good name. */
+const HIDDEN: Array<[string, string]> = [
+  ["right-to-left override", "Adm\u202enimda Jane"],
+  ["zero-width space", "Jane \u200bDoe"],
+  ["both (the review's)", "Adm\u202enimda \u200bJane"],
+  ["bell and an ANSI colour", "Jane\u0007\u001b[31mDoe"],
+  ["tab", "Jane\tDoe"],
+  ["line feed", "Jane\nDoe"],
+  ["DEL", "Jane\u007fDoe"],
+  ["C1 control (CSI)", "Jane\u009bDoe"],
+  ["left-to-right embedding", "\u202aJane Doe"],
+  ["right-to-left embedding", "\u202bJane Doe"],
+  ["pop directional formatting", "Jane Doe\u202c"],
+  ["left-to-right override", "\u202dJane Doe"],
+  ["left-to-right isolate", "\u2066Jane\u2069 Doe"],
+  ["right-to-left isolate", "\u2067Jane Doe"],
+  ["first strong isolate", "\u2068Jane Doe"],
+  ["left-to-right mark", "Jane\u200e Doe"],
+  ["right-to-left mark", "Jane\u200f Doe"],
+  ["Arabic letter mark", "Jane\u061c Doe"],
+  ["zero-width non-joiner, not between letters", "Jane \u200cDoe"],
+  ["zero-width joiner at the end", "Jane Doe\u200d"],
+  ["word joiner", "Ja\u2060ne Doe"],
+  ["zero-width no-break space (BOM)", "\ufeffJane Doe"],
+  ["soft hyphen", "Ja\u00adne Doe"],
+  ["line separator", "Jane\u2028Doe"],
+  ["paragraph separator", "Jane\u2029Doe"],
+];
+
+Deno.test("display names: control, text-direction and invisible characters are refused, with one message", () => {
+  for (const [label, name] of HIDDEN) {
+    const problem = displayNameProblem(name);
+    assert.ok(problem, label);
+    assert.equal(
+      problem.message,
+      "Display name: a person's name only, without control characters, text-direction marks " +
+        "or invisible characters",
+      label,
+    );
+    assert.equal(
+      problem.fieldMessage,
+      "A person's name only, without control characters, text-direction marks or invisible " +
+        "characters",
+      label,
+    );
+  }
+});
+
+Deno.test("display names: names in right-to-left scripts, and joiners inside a word, are accepted", () => {
+  for (
+    const name of [
+      "مریم احمدی", // Persian
+      "דנה כהן", // Hebrew
+      "Jane Doe (مریم)", // mixed directions without any control
+      "نرگس\u200cزاده", // Persian: the zero-width non-joiner inside a surname, as it is spelt
+      "क्\u200dष Sharma", // Devanagari with a zero-width joiner inside the word
+      "Zoë Ångström",
+    ]
+  ) {
+    assert.equal(displayNameProblem(name), undefined, JSON.stringify(name));
+  }
+});
+
+Deno.test("display names: every control character but NUL is refused (NUL is refused app-wide as text no column holds)", () => {
+  let controls = 0;
+  for (let code = 1; code <= 0x10ffff; code++) {
+    if (code >= 0xd800 && code <= 0xdfff) continue;
+    const char = String.fromCodePoint(code);
+    if (!/\p{Cc}|\p{Zl}|\p{Zp}/u.test(char)) continue;
+    controls++;
+    assert.ok(displayNameProblem(`Jane${char}Doe`), `U+${code.toString(16).padStart(4, "0")}`);
+  }
+  assert.equal(controls, 31 + 33 + 2, "C0 but NUL, DEL and C1, and the two separators");
+});
