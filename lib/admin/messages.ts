@@ -41,6 +41,12 @@ export const CREATE_USER_MESSAGES: Record<string, string> = {
   password: "Initial password: at most 1024 characters.",
 };
 
+/**
+ * The add-account form's message for an email address the account rules refuse: the sentence
+ * `auth.createUser` refuses it with (lib/auth/user_accounts.ts), which does not export it.
+ */
+export const INVALID_EMAIL_MESSAGE = "The email address is not valid.";
+
 /** What the create-token form says about a field the schema refused, by the field's name. */
 export const TOKEN_MESSAGES: Record<string, string> = {
   name: "Name: say which service uses the token, in at most 100 characters.",

@@ -1,6 +1,8 @@
 /** The schemas of the administration pages' forms, by the fields' names (never their values). */
 import { z } from "zod";
+import type { NewAccountValues } from "../../lib/admin/new_account.ts";
 import { ROLES, SCOPES } from "../../lib/auth/mod.ts";
+import type { FormFields } from "../../lib/http/form.ts";
 import { TokenNameSchema } from "../api/admin.ts";
 
 export const CreateUserForm = z.object({
@@ -9,6 +11,18 @@ export const CreateUserForm = z.object({
   role: z.enum(ROLES),
   password: z.string().max(1024).optional(),
 });
+/**
+ * The add-account form's fields the account rules check, each one the schema accepts on its own,
+ * as the schema reads it (trimmed): the rules run on them even when another field is refused.
+ */
+export function createUserRuleValues(form: FormFields): NewAccountValues {
+  const values: NewAccountValues = {};
+  for (const name of ["email", "display_name", "password"] as const) {
+    const field = CreateUserForm.shape[name].safeParse(form[name]);
+    if (field.success && field.data !== undefined) values[name] = field.data;
+  }
+  return values;
+}
 export const UpdateUserForm = z.object({
   role: z.enum(ROLES).optional(),
   active: z.enum(["true", "false"]).optional(),

@@ -14,6 +14,7 @@ import { firstValues, readForm } from "../../lib/http/form.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { passwordFields, USER_FIELDS } from "../../lib/admin/fields.ts";
 import { CREATE_USER_MESSAGES } from "../../lib/admin/messages.ts";
+import { newAccountErrors } from "../../lib/admin/new_account.ts";
 import {
   failed,
   issueErrors,
@@ -22,7 +23,7 @@ import {
   passwordErrorOnTop,
 } from "../../lib/admin/page_state.ts";
 import { UsersView } from "../../components/admin/UsersView.tsx";
-import { CreateUserForm, PasswordForm, UpdateUserForm } from "./forms.ts";
+import { CreateUserForm, createUserRuleValues, PasswordForm, UpdateUserForm } from "./forms.ts";
 import { ADMIN_GOVERNANCE, ADMIN_READ, ADMIN_WRITE, adminForms, param } from "./shared.ts";
 
 export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
@@ -63,17 +64,18 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "POST", "/admin/users", ADMIN_WRITE, async (c) => {
     const form = await readForm(c);
     const parsed = CreateUserForm.safeParse(form);
-    if (!parsed.success) {
-      return await usersPage(c, {
-        errors: issueErrors(
-          parsed.error.issues,
-          USER_FIELDS,
-          (name) => CREATE_USER_MESSAGES[name] ?? "Check the new account's details.",
-        ),
-        errorAt: "create",
-        status: 400,
-        form,
-      });
+    // The schema's messages and the account rules' (which the service stops at the first of),
+    // all together: one correction, one more typing of the password.
+    const errors = newAccountErrors(
+      parsed.success ? [] : issueErrors(
+        parsed.error.issues,
+        USER_FIELDS,
+        (name) => CREATE_USER_MESSAGES[name] ?? "Check the new account's details.",
+      ),
+      createUserRuleValues(form),
+    );
+    if (!parsed.success || errors.length > 0) {
+      return await usersPage(c, { errors, errorAt: "create", status: 400, form });
     }
     const { email, display_name, role, password } = parsed.data;
     const failure = await attempt(c, async () => {
