@@ -121,6 +121,7 @@ import type { IslandManifest } from "./web/build.ts";
 import { createPageRenderer, type PageRenderer } from "./web/render.tsx";
 import { serveStatic } from "./web/static.ts";
 import { memoryWindowCounter, redisWindowCounter } from "./http/rate_window.ts";
+import { UNSTORABLE_TEXT_MESSAGE } from "./validation/text.ts";
 
 export interface AppDeps {
   config: Config;
@@ -537,7 +538,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       mapped = clientErrorForStatus(error.status);
     } else if (isUnstorableTextError(error)) {
       // Any input that reaches the database is covered here, whichever schema let it through.
-      mapped = new ValidationError("Text may not contain NUL characters or unpaired surrogates");
+      mapped = new ValidationError(UNSTORABLE_TEXT_MESSAGE);
     } else if (isTransientConflict(error)) {
       mapped = new ServiceUnavailableError(
         "The change collided with a concurrent one and was not made; try again",

@@ -29,6 +29,7 @@ import { explain } from "./explain.ts";
 import type { Flag, FlagInput, FlagView } from "./flag.ts";
 import type { SnapshotCache, SnapshotState } from "./snapshot.ts";
 import type { ArchivedFlag, Change, FlagStore } from "./store.ts";
+import { UNSTORABLE_TEXT_MESSAGE } from "../validation/text.ts";
 
 /** Who makes a change, for the audit log. */
 export interface ChangeContext {
@@ -94,7 +95,7 @@ export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
     if (error instanceof AppError) throw error;
     // Text the database cannot store (a NUL character) is the client's error, not an outage.
     if (isUnstorableTextError(error)) {
-      throw new ValidationError("Text may not contain NUL characters or unpaired surrogates");
+      throw new ValidationError(UNSTORABLE_TEXT_MESSAGE);
     }
     // The audit entry could not be written: answered as every other action answers it.
     if (isAuditWriteFailure(error)) throw new AuditUnavailableError();
