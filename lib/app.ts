@@ -342,7 +342,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     redis: deps.redis,
     prefix: config.realtime.streamKey,
   });
-  const registry = new RouteRegistry();
+  // Addresses with no page whose things another page lists: a GET there, or the way back from a
+  // refused form under them, lands on that page.
+  const shownElsewhere = { "/admin/locks": "/admin/users" };
+  const registry = new RouteRegistry(shownElsewhere);
   const pages = createPageRenderer({
     manifest: deps.islands ?? (() => undefined),
     mode: mode.current,
@@ -380,7 +383,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Before the 405 check: a browser's preflight is an OPTIONS request.
   app.use("/ofrep/*", ofrepCors(config.security.ofrepCorsOrigins));
   // The sign-in locks have no page of their own: they are shown (and cleared) on the users page.
-  const homeOf = pageHome(() => app.routes, { "/admin/locks": "/admin/users" });
+  const homeOf = pageHome(() => app.routes, shownElsewhere);
   app.use(methodNotAllowed({
     app,
     onMethodNotAllowed: (c, methods) => {

@@ -32,6 +32,11 @@ export interface RegisteredRoute {
 /** The routes an app registered, with their access statements. */
 export class RouteRegistry {
   readonly routes: RegisteredRoute[] = [];
+  /**
+   * @param shownElsewhere addresses with no page of their own whose things are listed on
+   * another page (`/admin/locks` → `/admin/users`): the way back from a form under them ends there.
+   */
+  constructor(readonly shownElsewhere: Readonly<Record<string, string>> = {}) {}
   #pages: RegExp[] | null = null;
   add(route: RegisteredRoute): void {
     this.routes.push(route);
@@ -141,6 +146,10 @@ export function formPagePath(c: Context<AppEnv>, registry?: RouteRegistry): stri
     while (path !== "/" && !registry.isPage(path)) {
       path = path.slice(0, path.lastIndexOf("/")) || "/";
       search = "";
+      if (Object.hasOwn(registry.shownElsewhere, path)) {
+        path = registry.shownElsewhere[path]!;
+        break;
+      }
     }
   }
   return safeNextPath(path + search);

@@ -211,3 +211,12 @@ Deno.test("the way back after a refused form drops the Referer's confirmations a
   });
   assert.equal(await back.text(), "/things/list?tab=a");
 });
+
+Deno.test("the way back from a form under an address whose things another page lists is that page", async () => {
+  const registry = new RouteRegistry({ "/admin/locks": "/admin/users" });
+  registry.add({ method: "GET", path: "/admin/users", kind: "page", access: WRITE });
+  const app = new Hono<AppEnv>();
+  app.post("/admin/locks/:key/clear", (c) => c.text(formPagePath(c, registry)));
+  const back = await app.request("http://rf.test/admin/locks/abc/clear", { method: "POST" });
+  assert.equal(await back.text(), "/admin/users");
+});
