@@ -40,7 +40,8 @@ export const TokenNameSchema = noPhi(z.string().min(1).max(100)).openapi({
 const DisplayNameInput = z.string().max(120).openapi({
   description: "The person's name, shown in the navigation and to administrators. A name only: " +
     "refused (400 VALIDATION_FAILED at `$.displayName`) when the PHI scanner finds a record " +
-    "number, date, phone number, email address or any identifier other than a name",
+    "number, date, phone number, email address or any identifier other than a name, or when " +
+    "it holds control characters, text-direction marks or invisible characters",
   example: "Jane Doe",
 });
 

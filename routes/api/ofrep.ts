@@ -87,7 +87,8 @@ const REQUEST_BODY = {
                 type: "string",
                 maxLength: MAX_TARGETING_KEY,
                 description: "The id flags bucket and target by (a user id). An empty string " +
-                  "counts as none.",
+                  "counts as none; one with a NUL character or an unpaired surrogate is " +
+                  "refused (400 INVALID_CONTEXT).",
               },
             },
             description: "Other attributes are accepted and ignored; `mode` and `environment` " +
