@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import { createToken } from "./helpers/auth.ts";
-import { dbTargets, type TestDb } from "./helpers/db.ts";
+import { countingQueries, dbTargets } from "./helpers/db.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
 const NOT_READ = "experiment assignments not read";
@@ -30,18 +30,7 @@ function ofrep(app: TestApp, token: string, path: string, targetingKey: string) 
 
 for (const target of dbTargets()) {
   Deno.test(`[${target.name}] OFREP: a targetingKey with a NUL or an unpaired surrogate is INVALID_CONTEXT, single and bulk, and nothing is read or logged`, async () => {
-    const testDb = await target.open();
-    let reads = 0;
-    const counted: TestDb = {
-      db: {
-        ...testDb.db,
-        query(text, params) {
-          if (/FROM experiment_assignments/.test(text)) reads++;
-          return testDb.db.query(text, params);
-        },
-      },
-      cleanup: testDb.cleanup,
-    };
+    const counted = countingQueries(await target.open(), /FROM experiment_assignments/);
     const app = await buildTestApp({ testDb: counted, env: { RATE_LIMIT_PER_MIN: "0" } });
     try {
       const token = await createToken(app, { scopes: ["flags:evaluate"] });
@@ -50,7 +39,7 @@ for (const target of dbTargets()) {
         enabled: true,
         variants: { a: { weight: 1 }, b: { weight: 1 } },
       }, ACTOR);
-      reads = 0;
+      counted.reads = 0;
       for (const [label, key] of BAD_KEYS) {
         const single = await ofrep(app, token, "/exp", key);
         assert.equal(single.status, 400, `${label}: single`);
@@ -65,7 +54,7 @@ for (const target of dbTargets()) {
         assert.equal(all.errorCode, "INVALID_CONTEXT", `${label}: bulk`);
         assert.match(all.errorDetails, /NUL characters or unpaired surrogates/);
       }
-      assert.equal(reads, 0, "no read of experiment assignments");
+      assert.equal(counted.reads, 0, "no read of experiment assignments");
       assert.deepEqual(app.logs.filter((line) => line.includes("WARN")), []);
 
       // A real failure of those reads is still logged (the bad keys did not use up the warning).
@@ -79,18 +68,7 @@ for (const target of dbTargets()) {
   });
 
   Deno.test(`[${target.name}] experiments: remote evaluation for an id with a NUL or an unpaired surrogate answers by the hash without asking the database, and logs nothing`, async () => {
-    const testDb = await target.open();
-    let reads = 0;
-    const counted: TestDb = {
-      db: {
-        ...testDb.db,
-        query(text, params) {
-          if (/FROM experiment_assignments/.test(text)) reads++;
-          return testDb.db.query(text, params);
-        },
-      },
-      cleanup: testDb.cleanup,
-    };
+    const counted = countingQueries(await target.open(), /FROM experiment_assignments/);
     const app = await buildTestApp({ testDb: counted });
     try {
       await app.services.experiments.set({
@@ -98,12 +76,12 @@ for (const target of dbTargets()) {
         enabled: true,
         variants: { a: { weight: 1 }, b: { weight: 1 } },
       }, ACTOR);
-      reads = 0;
+      counted.reads = 0;
       for (const [label, key] of BAD_KEYS) {
         const out = await app.services.experiments.assignRemote(["exp"], key);
         assert.equal(out.get("exp")?.reason, "SPLIT", label);
       }
-      assert.equal(reads, 0, "no read of experiment assignments");
+      assert.equal(counted.reads, 0, "no read of experiment assignments");
       assert.deepEqual(app.logs.filter((line) => line.includes("WARN")), []);
     } finally {
       await app.dispose();

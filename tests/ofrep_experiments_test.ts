@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { pickVariant } from "../lib/experiments/assign.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import { createToken, signInAs } from "./helpers/auth.ts";
-import { dbTargets, type TestDb } from "./helpers/db.ts";
+import { countingQueries, dbTargets } from "./helpers/db.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
 
@@ -180,18 +180,7 @@ for (const target of dbTargets()) {
 
   Deno.test(`[${target.name}] OFREP experiments: one read of a subject's assignments serves every experiment until something changes`, async () => {
     // The real database, with its reads of experiment_assignments counted.
-    const testDb = await target.open();
-    let reads = 0;
-    const counted: TestDb = {
-      db: {
-        ...testDb.db,
-        query(text, params) {
-          if (/FROM experiment_assignments/.test(text)) reads++;
-          return testDb.db.query(text, params);
-        },
-      },
-      cleanup: testDb.cleanup,
-    };
+    const counted = countingQueries(await target.open(), /FROM experiment_assignments/);
     const app = await buildTestApp({ testDb: counted, env: { RATE_LIMIT_PER_MIN: "0" } });
     try {
       const token = await createToken(app, { scopes: ["flags:evaluate"] });
@@ -202,24 +191,24 @@ for (const target of dbTargets()) {
           variants: { a: { weight: 1 }, b: { weight: 1 } },
         }, ACTOR);
       }
-      reads = 0;
+      counted.reads = 0;
       const first = await bulk(app, token, "subject-1");
       assert.equal(first.size, 4);
-      assert.equal(reads, 1, "one read for four experiments");
+      assert.equal(counted.reads, 1, "one read for four experiments");
       await bulk(app, token, "subject-1");
       await single(app, token, "e3", "subject-1");
-      assert.equal(reads, 1, "nothing changed: no further read");
+      assert.equal(counted.reads, 1, "nothing changed: no further read");
       await bulk(app, token, "subject-2");
-      assert.equal(reads, 2, "another subject: its own read");
+      assert.equal(counted.reads, 2, "another subject: its own read");
       await app.services.experiments.set({
         key: "e1",
         enabled: true,
         variants: { a: { weight: 1 }, b: { weight: 2 } },
         version: 1,
       }, ACTOR);
-      reads = 0;
+      counted.reads = 0;
       await bulk(app, token, "subject-1");
-      assert.equal(reads, 1, "an experiment changed: read again");
+      assert.equal(counted.reads, 1, "an experiment changed: read again");
     } finally {
       await app.dispose();
     }

@@ -80,3 +80,19 @@ export function dbTargets(): DbTarget[] {
   if (hasPostgres()) targets.push({ name: "postgres", open: freshPostgres });
   return targets;
 }
+
+/** A test database whose queries matching `pattern` are counted (`reads`; set it back to 0 at will). */
+export function countingQueries(testDb: TestDb, pattern: RegExp): TestDb & { reads: number } {
+  const counted = {
+    reads: 0,
+    cleanup: testDb.cleanup,
+    db: {
+      ...testDb.db,
+      query(text: string, params?: unknown[]) {
+        if (pattern.test(text)) counted.reads++;
+        return testDb.db.query(text, params);
+      },
+    } as TestDb["db"],
+  };
+  return counted;
+}
