@@ -15,6 +15,7 @@
 import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
 import { useEffect, useRef } from "preact/hooks";
+import { TableScroll } from "../components/TableScroll.tsx";
 import type { FlagMetaView } from "../lib/context.ts";
 import { connectLive, fetchState, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
@@ -476,7 +477,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
         {flagsMeta.value.length === 0
           ? <p class="muted">No flags are defined.</p>
           : (
-            <div class="table-scroll" role="region" aria-label="Flags" tabIndex={0}>
+            <TableScroll label="Flags">
               <table class="data" data-testid="flags-table">
                 <thead>
                   <tr>
@@ -573,7 +574,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
       </section>
 
@@ -582,12 +583,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
         {log.value.length === 0
           ? <p class="muted" data-testid="governance-log-empty">No governance changes yet.</p>
           : (
-            <div
-              class="table-scroll"
-              role="region"
-              aria-label="Recent governance log"
-              tabIndex={0}
-            >
+            <TableScroll label="Recent governance log">
               <table class="data" data-testid="governance-log">
                 <thead>
                   <tr>
@@ -610,7 +606,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
       </section>
     </div>

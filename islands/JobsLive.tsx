@@ -8,6 +8,7 @@
 import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
 import { useEffect } from "preact/hooks";
+import { TableScroll } from "../components/TableScroll.tsx";
 import { isStalled, isTerminal } from "../lib/jobs/status.ts";
 import { connectLive, fetchState, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
@@ -191,7 +192,7 @@ export default function JobsLive(props: JobsLiveProps): VNode {
       {jobs.value.length === 0
         ? <p class="muted">No jobs have reported yet.</p>
         : (
-          <div class="table-scroll" role="region" aria-label="Recent jobs" tabIndex={0}>
+          <TableScroll label="Recent jobs">
             <table class="data" data-testid="jobs-table">
               <thead>
                 <tr>
@@ -242,7 +243,7 @@ export default function JobsLive(props: JobsLiveProps): VNode {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
     </section>
   );

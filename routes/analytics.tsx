@@ -19,6 +19,7 @@ import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { formValue, readForm } from "../lib/http/form.ts";
 import { ErrorSummary, FieldError, fieldErrorAttrs, type FormError } from "../components/forms.tsx";
+import { TableScroll } from "../components/TableScroll.tsx";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_ERASE = { role: "ADMIN", class: "governance-write" } as const;
@@ -92,7 +93,7 @@ function DailyChart({ data }: { data: DashboardData }) {
       <figcaption>
         <details>
           <summary>Events per day as a table</summary>
-          <div class="table-scroll" role="region" aria-label="Events per day" tabindex={0}>
+          <TableScroll label="Events per day">
             <table class="data" aria-label="Events per day">
               <thead>
                 <tr>
@@ -111,7 +112,7 @@ function DailyChart({ data }: { data: DashboardData }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </details>
       </figcaption>
     </figure>
@@ -226,7 +227,7 @@ export function analyticsPageRoutes(
         {data.byEvent.length === 0
           ? <p class="muted">No events in this range.</p>
           : (
-            <div class="table-scroll" role="region" aria-label="Top events" tabindex={0}>
+            <TableScroll label="Top events">
               <table class="data" aria-label="Top events">
                 <thead>
                   <tr>
@@ -249,13 +250,13 @@ export function analyticsPageRoutes(
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
 
         {data.timings.length > 0 && (
           <>
             <h2>Timings</h2>
-            <div class="table-scroll" role="region" aria-label="Timings" tabindex={0}>
+            <TableScroll label="Timings">
               <table class="data" aria-label="Timings">
                 <thead>
                   <tr>
@@ -282,14 +283,14 @@ export function analyticsPageRoutes(
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           </>
         )}
 
         {data.exposures.length > 0 && (
           <>
             <h2>Experiment exposures</h2>
-            <div class="table-scroll" role="region" aria-label="Experiment exposures" tabindex={0}>
+            <TableScroll label="Experiment exposures">
               <table class="data" aria-label="Experiment exposures">
                 <thead>
                   <tr>
@@ -310,7 +311,7 @@ export function analyticsPageRoutes(
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           </>
         )}
 

@@ -14,6 +14,7 @@ import {
   type FormError,
   QueryNotice,
 } from "../components/forms.tsx";
+import { TableScroll } from "../components/TableScroll.tsx";
 import { actorOf } from "../lib/audit/mod.ts";
 import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
 import { MODES } from "../lib/config.ts";
@@ -326,11 +327,8 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 <Srm experiment={experiment} />
                 <Wrap admin={isAdmin(c)} c={c} experiment={experiment} basedOn={basedOn}>
                   <FieldError errors={errors} field={weightsId(experiment.key)} />
-                  <div
-                    class="table-scroll"
-                    role="region"
-                    aria-label={`Variants of ${experiment.key}`}
-                    tabIndex={0}
+                  <TableScroll
+                    label={`Variants of ${experiment.key}`}
                     id={weightsId(experiment.key)}
                   >
                     <table class="data">
@@ -378,7 +376,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                         ))}
                       </tbody>
                     </table>
-                  </div>
+                  </TableScroll>
                   {isAdmin(c) && (
                     <>
                       <label class="checkbox">

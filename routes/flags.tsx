@@ -8,6 +8,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { ErrorPage } from "../components/ErrorPage.tsx";
+import { TableScroll } from "../components/TableScroll.tsx";
 import FlagRolloutPreview from "../islands/FlagRolloutPreview.tsx";
 import { actorOf } from "../lib/audit/mod.ts";
 import { roleAtLeast } from "../lib/auth/principal.ts";
@@ -445,7 +446,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         {list.length === 0
           ? <p class="muted">No flags yet.</p>
           : (
-            <div class="table-scroll" role="region" aria-label="Feature flags" tabindex={0}>
+            <TableScroll label="Feature flags">
               <table class="data" aria-label="Feature flags">
                 <thead>
                   <tr>
@@ -475,7 +476,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
         {admin && (
           <section aria-labelledby="create-heading">
@@ -519,7 +520,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           : archived.length === 0
           ? <p class="muted">No archived flags.</p>
           : (
-            <div class="table-scroll" role="region" aria-label="Archived flags" tabindex={0}>
+            <TableScroll label="Archived flags">
               <table class="data" aria-label="Archived flags">
                 <thead>
                   <tr>
@@ -617,7 +618,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
       </section>
     );

@@ -11,6 +11,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
+import { TableScroll } from "../components/TableScroll.tsx";
 import GovernancePanel, { type GovernanceLogRow } from "../islands/GovernancePanel.tsx";
 import { actorOf } from "../lib/audit/audit.ts";
 import { roleAtLeast } from "../lib/auth/principal.ts";
@@ -104,12 +105,7 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
         <section aria-labelledby="mode-table-title">
           <h2 id="mode-table-title">What each mode allows</h2>
-          <div
-            class="table-scroll"
-            role="region"
-            aria-label="What each mode allows"
-            tabindex={0}
-          >
+          <TableScroll label="What each mode allows">
             <table class="data mode-table" data-testid="mode-table">
               <thead>
                 <tr>
@@ -127,7 +123,7 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           <h3>Governance actions</h3>
           <p>
             They work in STANDBY too, so that an administrator can contain an incident while

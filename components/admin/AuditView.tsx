@@ -5,7 +5,7 @@ import { utcTime } from "../../islands/shared/time.ts";
 import { ErrorNotice } from "../forms.tsx";
 import { ChangeView } from "./ChangeView.tsx";
 import { FilterField } from "./FilterField.tsx";
-import { TableScroll } from "./TableScroll.tsx";
+import { TableScroll } from "../TableScroll.tsx";
 
 export interface AuditViewProps {
   /** The query's non-empty parameters, as typed (the actor as an id). */

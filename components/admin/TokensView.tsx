@@ -11,7 +11,7 @@ import { FormErrors } from "./FormErrors.tsx";
 import { NamedNotice } from "./NamedNotice.tsx";
 import { RevokeTokenForm } from "./RevokeTokenForm.tsx";
 import { StandbyNotice } from "./StandbyNotice.tsx";
-import { TableScroll } from "./TableScroll.tsx";
+import { TableScroll } from "../TableScroll.tsx";
 
 export interface TokensViewProps {
   c: Context<AppEnv>;

@@ -10,7 +10,7 @@ import { CsrfField, ErrorNotice, FieldError, fieldErrorAttrs } from "../forms.ts
 import { FormErrors } from "./FormErrors.tsx";
 import { NamedNotice } from "./NamedNotice.tsx";
 import { StandbyNotice } from "./StandbyNotice.tsx";
-import { TableScroll } from "./TableScroll.tsx";
+import { TableScroll } from "../TableScroll.tsx";
 
 export interface UsersViewProps {
   c: Context<AppEnv>;
