@@ -17,6 +17,7 @@ import { page, type RouteRegistry } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { readForm } from "../lib/http/form.ts";
 import { utcTime } from "../islands/shared/time.ts";
+import { TableScroll } from "../components/TableScroll.tsx";
 
 const READ = { role: "signed_in", class: "read" } as const;
 const GRANT = { role: "signed_in", class: "write" } as const;
@@ -238,39 +239,36 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         </section>
 
         <h2>Your choices</h2>
-        {history.length === 0 ? <p class="muted">You have not made a choice yet.</p> : (
-          <div
-            class="table-scroll"
-            role="region"
-            aria-label="Your consent choices"
-            tabIndex={0}
-          >
-            <table class="data" aria-label="Consent history">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Consent</th>
-                  <th scope="col">Choice</th>
-                  <th scope="col">Made on</th>
-                  <th scope="col">Policy version</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.map((row, i) => (
-                  <tr key={i}>
-                    <td>{when(row.recordedAt)}</td>
-                    <td>{row.consentType.replaceAll("_", " ")}</td>
-                    <td>{STATE_LABELS[row.state]}</td>
-                    <td>{METHOD_LABELS[row.method ?? ""] ?? "—"}</td>
-                    <td>
-                      <code>{row.policyVersion ?? "—"}</code>
-                    </td>
+        {history.length === 0
+          ? <p class="muted">You have not made a choice yet.</p>
+          : (
+            <TableScroll label="Your consent choices">
+              <table class="data" aria-label="Consent history">
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Consent</th>
+                    <th scope="col">Choice</th>
+                    <th scope="col">Made on</th>
+                    <th scope="col">Policy version</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {history.map((row, i) => (
+                    <tr key={i}>
+                      <td>{when(row.recordedAt)}</td>
+                      <td>{row.consentType.replaceAll("_", " ")}</td>
+                      <td>{STATE_LABELS[row.state]}</td>
+                      <td>{METHOD_LABELS[row.method ?? ""] ?? "—"}</td>
+                      <td>
+                        <code>{row.policyVersion ?? "—"}</code>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
+          )}
       </>,
       // The consent control itself: no banner here, whose in-place choice the status above
       // would not follow (lib/consent/page.ts).
