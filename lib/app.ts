@@ -239,7 +239,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     mode: mode.current,
     // experiment.assigned is recorded (never published) only for users with analytics consent.
     hooks: {
-      hasAnalyticsConsent: (userId) => consent.hasAnalyticsConsent(userId),
+      // A request's GPC signal is recorded when first seen and counts as no consent.
+      hasAnalyticsConsent: async (userId, request) =>
+        request?.gpc
+          ? (await consent.analytics(userId, { gpc: true })).effective
+          : await consent.hasAnalyticsConsent(userId),
       recordAssigned: async (event) => {
         if (!event.userId) return;
         await analyticsService.recordServerEvent({

@@ -4,6 +4,7 @@ export * from "./assign.ts";
 export { SRM_THRESHOLD, srmCheck, type SrmResult } from "./srm.ts";
 export type {
   AssignedEvent,
+  AssignmentRequest,
   ExperimentHooks,
   ExperimentService,
   ExperimentView,

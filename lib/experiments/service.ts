@@ -28,13 +28,23 @@ export interface AssignedEvent {
   sessionId: string | null;
 }
 
+/** What the request asking for a variant said about analytics. */
+export interface AssignmentRequest {
+  /** The request carried Global Privacy Control (`Sec-GPC: 1`). */
+  gpc: boolean;
+}
+
 /**
  * Wired by createApp once the consent and analytics features exist. Without
  * a consent check nobody counts as consenting: nothing is published or recorded.
  */
 export interface ExperimentHooks {
-  /** True when the user granted analytics consent (not revoked). */
-  hasAnalyticsConsent?(userId: string): Promise<boolean>;
+  /**
+   * True when the user granted analytics consent (not revoked). `request` is the request that
+   * made the assignment: with `gpc` (it carried `Sec-GPC: 1`) the signal is recorded as first
+   * seen and counts as no consent unless granted after it was recorded.
+   */
+  hasAnalyticsConsent?(userId: string, request?: AssignmentRequest): Promise<boolean>;
   /** Records the assignment as an analytics event; called only after consent was confirmed. */
   recordAssigned?(event: AssignedEvent): Promise<void>;
 }
@@ -66,8 +76,15 @@ export interface ExperimentService {
   get(key: string): Experiment | undefined;
   /** Creates or updates an experiment (optimistic concurrency through `input.version`). */
   set(input: ExperimentInput, change: ChangeContext): Promise<ExperimentView>;
-  /** The subject's variant: sticky assignment, else the hash (persisted best-effort). */
-  variantFor(key: string, subject: AssignmentSubject): Promise<Assignment>;
+  /**
+   * The subject's variant: sticky assignment, else the hash (persisted best-effort). `request`
+   * (its GPC signal) decides with the consent whether a new assignment is recorded as an exposure.
+   */
+  variantFor(
+    key: string,
+    subject: AssignmentSubject,
+    request?: AssignmentRequest,
+  ): Promise<Assignment>;
   /** The variant by snapshot and hash alone (no I/O, no sticky assignment). */
   assignNow(key: string, context: AssignmentContext): Assignment;
   /**
@@ -201,6 +218,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     subject: AssignmentSubject,
     removed: string,
     fresh: Assignment,
+    request: AssignmentRequest,
   ): Promise<Assignment> {
     const variant = fresh.variant!;
     let moved: boolean;
@@ -226,15 +244,16 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       variant,
       userId: subject.userId ?? null,
       sessionId: subject.userId ? null : subject.sessionId ?? null,
-    });
+    }, request);
     return fresh;
   }
 
-  async function announce(event: AssignedEvent): Promise<void> {
+  async function announce(event: AssignedEvent, request: AssignmentRequest): Promise<void> {
     const { hooks } = deps;
     if (!event.userId || !hooks?.hasAnalyticsConsent) return;
     try {
-      if (!await hooks.hasAnalyticsConsent(event.userId)) return;
+      // The request's GPC signal is passed on: recorded when first seen, and no consent then.
+      if (!await hooks.hasAnalyticsConsent(event.userId, request)) return;
       // Not published on the event stream: every signed-in user may read topic `all`, where the
       // moment of an assignment identifies the user on a small deployment, and nothing reads it.
       // The key still passes the stream's payload guard first, as every event about it would:
@@ -354,7 +373,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       return out;
     },
 
-    async variantFor(key, subject) {
+    async variantFor(key, subject, request = { gpc: false }) {
       const experiment = snapshots.current()?.experiments.get(key);
       const mode = deps.mode();
       const context = { userId: subject.userId, sessionId: subject.sessionId, mode };
@@ -372,7 +391,9 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       if (mode === "STANDBY" || first.variant === null) return first;
       // The stored variant was removed: the hash's answer replaces it and counts as a new
       // assignment, so the subject stays in one variant from now on and is counted there.
-      if (kept !== null) return await replaceRemoved(key, version, subject, kept, first);
+      if (kept !== null) {
+        return await replaceRemoved(key, version, subject, kept, first, request);
+      }
       let inserted: boolean;
       try {
         inserted = await deps.assignments.insert(key, subject, first.variant);
@@ -393,7 +414,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
         variant: first.variant,
         userId: subject.userId ?? null,
         sessionId: subject.userId ? null : subject.sessionId ?? null,
-      });
+      }, request);
       return first;
     },
   };

@@ -8,6 +8,7 @@ import { actorOf } from "../../lib/audit/mod.ts";
 import { MODES } from "../../lib/config.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { crossSite } from "../../lib/auth/middleware.ts";
+import { gpcSignal } from "../../lib/consent/mod.ts";
 import { CsrfError, NotFoundError } from "../../lib/errors/mod.ts";
 import { ASSIGNMENT_REASONS, ExperimentInputSchema } from "../../lib/experiments/mod.ts";
 import { FlagKeySchema } from "../../lib/flags/mod.ts";
@@ -120,7 +121,9 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "Assigned by hash on first call and persisted (best-effort); later calls return the " +
         "persisted variant even if the weights changed. A signed-in browser's call from another " +
         "site (`Sec-Fetch-Site: cross-site` or `same-site`) is refused (CSRF_FAILED): it would " +
-        "record an assignment.",
+        "record an assignment. A new assignment is recorded as an `experiment.assigned` analytics " +
+        "event only with analytics consent; `Sec-GPC: 1` counts as none (and is recorded as the " +
+        "user's privacy signal).",
       request: { params: z.object({ key: FlagKeySchema }) },
       responses: {
         200: { description: "The variant (null when gated)", ...jsonContent(VariantSchema) },
@@ -139,7 +142,10 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       const subject = principal?.kind === "user"
         ? { userId: principal.id, sessionId: principal.sessionId }
         : {};
-      const result = await experiments.variantFor(c.req.valid("param").key, subject);
+      // Global Privacy Control: recorded when first seen, and no exposure is recorded with it.
+      const result = await experiments.variantFor(c.req.valid("param").key, subject, {
+        gpc: gpcSignal(c.req.header("sec-gpc")),
+      });
       if (result.reason === "NOT_FOUND") throw new NotFoundError("No such experiment");
       return c.json(
         { variant: result.variant, config: result.config, reason: result.reason },
