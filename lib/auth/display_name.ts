@@ -37,7 +37,7 @@ const digitsView = (name: string) => name.normalize("NFKC").replace(/\p{Cf}/gu, 
  * Not the NUL character (nor an unpaired surrogate): text no column holds is refused everywhere,
  * with one message, and a form does not show it back (lib/validation/text.ts, lib/app.ts).
  */
-const HIDDEN = /[\u0001-\u001f\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/u;
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
  * The zero-width non-joiner and joiner between two letters: how Persian, Urdu and Indic names are
@@ -47,7 +47,8 @@ const JOINER_IN_WORD = /(?<=[\p{L}\p{M}])[\u200c\u200d](?=[\p{L}\p{M}])/gu;
 
 /** True when `name` holds a control, text-direction or invisible character (see {@link HIDDEN}). */
 export function hasHiddenCharacters(name: string): boolean {
-  return HIDDEN.test(name.replace(JOINER_IN_WORD, ""));
+  // NUL is a control (\p{Cc}) but left to the app-wide refusal above.
+  return HIDDEN.test(name.replace(JOINER_IN_WORD, "").replaceAll("\u0000", ""));
 }
 
 /** A refused display name: the sentence for the caller and the shorter one for the field. */
