@@ -16,10 +16,8 @@ import { APP_ENVS, type AppEnv as Environment, type Mode, MODES } from "../lib/c
 import type { RouteContext } from "../lib/context.ts";
 import {
   type ArchivedFlag,
-  type Flag,
   FLAG_SCOPES,
   type FlagInput,
-  FlagInputSchema,
   type FlagStatus,
   type FlagView,
   KEY_PATTERN,
@@ -28,7 +26,6 @@ import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { eventKeyPhiTypes } from "../lib/validation/event_key.ts";
-import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import {
   attemptSave,
   createFormFailures,
@@ -36,6 +33,22 @@ import {
   versionBehindForm,
 } from "../lib/web/form_failure.ts";
 import { Island } from "../lib/web/island.tsx";
+import {
+  archiveVersion,
+  FLAG_FIELDS,
+  flagInputFromForm,
+  keyError,
+} from "../lib/flags/pages/form.ts";
+import { gates, toMinute, toSecond } from "../lib/flags/pages/format.ts";
+import {
+  ARCHIVE_CONFLICT_MESSAGE,
+  NOTICES,
+  SAVE_CONFLICT_MESSAGE,
+} from "../lib/flags/pages/messages.ts";
+import { failed, type PageState } from "../lib/flags/pages/page_state.ts";
+import { whyQuery } from "../lib/flags/pages/why.ts";
+
+export { FLAG_FIELDS };
 import {
   CsrfField,
   ErrorSummary,
@@ -47,112 +60,7 @@ import {
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 
-/** What a page shows besides the flags: errors, the form's input, status and headers. */
-interface PageState {
-  errors?: FormError[];
-  form?: FormFields;
-  status?: number;
-  headers?: Record<string, string>;
-}
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
-
-/** Fixed confirmations chosen by key, so no input is reflected. */
-const NOTICES: Record<string, string> = {
-  saved: "The flag was saved. Every instance applies it within a second.",
-  created: "The flag was created.",
-  archived: "The flag was archived. It now evaluates as unknown (off) everywhere.",
-  restored:
-    "The flag was restored with its last settings, turned off: it stays off for everyone until you enable it below.",
-};
-
-const FIELD_LABELS: Record<string, string> = {
-  key: "Key",
-  enabled: "Enabled",
-  description: "Description",
-  scope: "Scope",
-  rolloutPercent: "Rollout",
-  requiredModes: "Required modes",
-  targetUsers: "Target users",
-  targetEnvironments: "Target environments",
-  version: "Version",
-};
-
-/**
- * The ids of the create and edit forms' fields (a page has one of the two), by the input's name
- * in the schema: a message about one links to it and marks it.
- */
-export const FLAG_FIELDS = {
-  key: "flag-key",
-  description: "flag-description",
-  scope: "flag-scope",
-  rolloutPercent: "rollout-percent",
-  requiredModes: "flag-required-modes",
-  targetEnvironments: "flag-target-environments",
-  targetUsers: "flag-target-users",
-} as const;
-
-/** The field a schema issue is about, when it is one of the form's visible fields. */
-function fieldOf(path: PropertyKey[]): string | undefined {
-  const name = String(path[0] ?? "");
-  return Object.hasOwn(FLAG_FIELDS, name)
-    ? FLAG_FIELDS[name as keyof typeof FLAG_FIELDS]
-    : undefined;
-}
-
-/**
- * The flag input of a create or edit form. With `current` (an edit), a description or target
- * list sent back unchanged is left out, so it keeps its value without being checked again: a
- * text stored before a stricter PHI rule must not stop an administrator from switching the
- * flag off in an incident.
- */
-function flagInputFromForm(
-  form: FormFields,
-  current?: Pick<Flag, "description" | "targetUsers">,
-): { input?: FlagInput; errors: FormError[] } {
-  const rollout = formValue(form, "rollout_percent")?.trim();
-  const version = formValue(form, "version")?.trim();
-  const description = (formValue(form, "description") ?? "").trim() || null;
-  const targetUsers = (formValue(form, "target_users") ?? "").split(/[\s,]+/).filter((id) =>
-    id !== ""
-  );
-  const sameTargets = current !== undefined &&
-    targetUsers.length === current.targetUsers.length &&
-    targetUsers.every((id, i) => id === current.targetUsers[i]);
-  const candidate = {
-    enabled: formValue(form, "enabled") === "on",
-    ...(current !== undefined && description === current.description ? {} : { description }),
-    scope: formValue(form, "scope"),
-    rolloutPercent: rollout === undefined || rollout === "" ? undefined : Number(rollout),
-    requiredModes: formValues(form, "required_modes"),
-    targetEnvironments: formValues(form, "target_environments"),
-    ...(sameTargets ? {} : { targetUsers }),
-    ...(version ? { version: Number(version) } : {}),
-  };
-  const parsed = FlagInputSchema.safeParse(candidate);
-  if (parsed.success) return { input: parsed.data, errors: [] };
-  // One message per field (zod may raise several issues for one list).
-  const errors = new Map<string, FormError>();
-  for (const issue of parsed.error.issues) {
-    const message = issueMessage(issue);
-    const field = fieldOf(issue.path);
-    if (!errors.has(message)) errors.set(message, { message, ...(field ? { field } : {}) });
-  }
-  return { errors: [...errors.values()] };
-}
-
-/** The message for one schema issue, in the field's own words; never the value typed. */
-function issueMessage(
-  issue: { path: PropertyKey[]; code: string; format?: unknown; message: string },
-): string {
-  const field = FIELD_LABELS[String(issue.path[0] ?? "")] ?? "A field";
-  if (isPhiIssue(issue)) return phiFormError(field, issue.message);
-  if (issue.path[0] === "targetUsers") {
-    return `${field}: ids only (letters, digits, _ . : -), one per line, at most 1000, no email addresses.`;
-  }
-  if (issue.path[0] === "rolloutPercent") return `${field}: a whole number from 0 to 100.`;
-  if (issue.path[0] === "description") return `${field}: at most 500 characters.`;
-  return `${field}: not a valid value.`;
-}
 
 function isAdmin(c: Context<AppEnv>): boolean {
   const principal = c.get("principal");
@@ -196,17 +104,6 @@ function StateBadge({ flag, here }: { flag: FlagView; here: Here }) {
     );
   }
   return <span class="badge badge--ok">enabled</span>;
-}
-
-function gates(
-  flag: { requiredModes: readonly string[]; targetEnvironments: readonly string[] },
-): string {
-  const parts: string[] = [];
-  if (flag.requiredModes.length) parts.push(`modes: ${flag.requiredModes.join(", ")}`);
-  if (flag.targetEnvironments.length) {
-    parts.push(`environments: ${flag.targetEnvironments.join(", ")}`);
-  }
-  return parts.join("; ") || "none";
 }
 
 /** The edit (or create) fields; values come from `flag` or the form just posted. */
@@ -537,7 +434,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
                         <code>{flag.key}</code>
                         {flag.description && <div class="muted">{flag.description}</div>}
                       </td>
-                      <td>{flag.archivedAt.replace("T", " ").slice(0, 19)} UTC</td>
+                      <td>{toSecond(flag.archivedAt)} UTC</td>
                       <td>
                         rollout {flag.rolloutPercent}%, gates: {gates(flag)},{" "}
                         {flag.targetUsers.length} target user(s)
@@ -629,7 +526,9 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     flag: FlagView,
     options: PageState = {},
   ) {
-    const why = c.req.query("why") !== undefined ? whyQuery(c) : undefined;
+    const why = c.req.query("why") !== undefined
+      ? whyQuery((name) => c.req.query(name))
+      : undefined;
     const answer: FlagStatus | undefined = why ? flags.status(flag.key, why) : undefined;
     const admin = isAdmin(c);
     // The typed values travel with the version they were based on: after a conflict (or a
@@ -656,8 +555,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <p>
           <StateBadge flag={flag} here={here()} /> <OverrideBadge flag={flag} /> rollout{" "}
           {flag.rolloutPercent}%, gates: {gates(flag)}, {flag.targetUsers.length}{" "}
-          target user(s), version {flag.version}, updated{" "}
-          {flag.updatedAt.replace("T", " ").slice(0, 16)} UTC.
+          target user(s), version {flag.version}, updated {toMinute(flag.updatedAt)} UTC.
         </p>
         {flag.override !== null && (
           <p class="notice notice--warn" role="note">
@@ -796,21 +694,6 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     );
   }
 
-  function whyQuery(c: Context<AppEnv>) {
-    const text = (name: string) => {
-      const value = (c.req.query(name) ?? "").trim();
-      return value === "" ? undefined : value.slice(0, 255);
-    };
-    const mode = c.req.query("mode");
-    const env = c.req.query("env");
-    return {
-      userId: text("userId"),
-      sessionId: text("sessionId"),
-      mode: (MODES as readonly string[]).includes(mode ?? "") ? mode as Mode : undefined,
-      env: (APP_ENVS as readonly string[]).includes(env ?? "") ? env as Environment : undefined,
-    };
-  }
-
   function notFound(c: Context<AppEnv>) {
     return ctx.pages.render(
       c,
@@ -822,19 +705,6 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       />,
       { title: "No such flag", status: 404 },
     );
-  }
-
-  /**
-   * The page state for a failed action: its message (about `failure.field` when the service
-   * refused one field), status and headers (lib/web/form_failure.ts).
-   */
-  function failed(failure: FormFailure & { field?: string }, form?: FormFields): PageState {
-    return {
-      errors: [{ message: failure.message, ...(failure.field ? { field: failure.field } : {}) }],
-      status: failure.status,
-      headers: failure.headers,
-      ...(form ? { form } : {}),
-    };
   }
 
   /**
@@ -856,8 +726,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       (error) =>
         failureOf(c, error, {
           writes: "atomic",
-          conflict:
-            "Someone changed this flag (or another flag or experiment uses this key) since you loaded the page. Reload and apply your change again.",
+          conflict: SAVE_CONFLICT_MESSAGE,
         }),
     );
     if (!failed) return undefined;
@@ -873,21 +742,8 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     // it comes back turned off. Creating a flag under an archived key does the same write.
     const restoring = formValue(form, "restore") === "yes";
     const { input, errors } = flagInputFromForm(form);
-    // A restore's key is not typed: its message links to no field.
-    const onKey = restoring ? {} : { field: FLAG_FIELDS.key };
-    if (!KEY_PATTERN.test(key)) {
-      errors.unshift({
-        message: "Key: lower case letters, digits and _ . - only, starting with a letter.",
-        ...onKey,
-      });
-    } else if (flags.get(key)) {
-      errors.unshift({
-        message: restoring
-          ? "Key: a live flag uses this key again, so the archived one cannot be restored."
-          : "Key: a flag with this key exists already; open it to change it.",
-        ...onKey,
-      });
-    }
+    const onKey = keyError(key, restoring, (key) => flags.get(key) !== undefined);
+    if (onKey) errors.unshift(onKey);
     if (!input || errors.length > 0) return await listPage(c, { errors, form, status: 400 });
     const failure = await save(c, key, input);
     if (failure) return await listPage(c, failed(failure, restoring ? undefined : form));
@@ -914,11 +770,10 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const flag = flags.get(c.req.param("key") ?? "");
     if (!flag) return notFound(c);
     const form = await readForm(c);
-    const version = Number(formValue(form, "version"));
     try {
       await flags.archive(
         flag.key,
-        Number.isInteger(version) && version > 0 ? version : undefined,
+        archiveVersion(formValue(form, "version")),
         {
           actor: actorOf(c.get("principal")),
           requestId: c.get("requestId"),
@@ -927,8 +782,7 @@ export function flagPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     } catch (error) {
       const failure = failureOf(c, error, {
         writes: "atomic",
-        conflict:
-          "Someone changed this flag since you loaded the page. Review it and archive again.",
+        conflict: ARCHIVE_CONFLICT_MESSAGE,
       });
       if (failure) return detailPage(c, flags.get(flag.key) ?? flag, failed(failure));
       throw error;
