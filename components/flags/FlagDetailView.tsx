@@ -1,0 +1,188 @@
+/**
+ * A flag's page (/flags/:key): its state, the "Why is it on or off?" tool, the rollout preview
+ * and (ADMIN) the edit form and the archive button behind a confirmation.
+ */
+import type { Context } from "hono";
+import FlagRolloutPreview from "../../islands/FlagRolloutPreview.tsx";
+import { APP_ENVS, MODES } from "../../lib/config.ts";
+import type { FlagStatus, FlagView } from "../../lib/flags/mod.ts";
+import { gates, toMinute } from "../../lib/flags/pages/format.ts";
+import { NOTICES } from "../../lib/flags/pages/messages.ts";
+import type { PageState } from "../../lib/flags/pages/page_state.ts";
+import type { WhyQuery } from "../../lib/flags/pages/why.ts";
+import type { SnapshotStatus } from "../../lib/flags/snapshot.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+import { Island } from "../../lib/web/island.tsx";
+import { CsrfField, ErrorSummary, QueryNotice } from "../forms.tsx";
+import { type Here, OverrideBadge, StateBadge } from "./badges.tsx";
+import { FlagFields } from "./FlagFields.tsx";
+import { SnapshotNotice } from "./SnapshotNotice.tsx";
+
+export interface FlagDetailViewProps {
+  c: Context<AppEnv>;
+  flag: FlagView;
+  /** Where the flag is evaluated by default (and the Why tool's default mode and environment). */
+  now: Here;
+  /** The Why tool's question, when one was asked, and its answer. */
+  why: WhyQuery | undefined;
+  answer: FlagStatus | undefined;
+  admin: boolean;
+  /** The version the edit form's values were based on (below the flag's after a conflict). */
+  basedOn: number;
+  snapshot: SnapshotStatus;
+  state: PageState;
+}
+
+export function FlagDetailView(
+  { c, flag, now, why, answer, admin, basedOn, snapshot, state }: FlagDetailViewProps,
+) {
+  return (
+    <>
+      <p>
+        <a href="/flags">← All flags</a>
+      </p>
+      <h1>
+        Flag <code>{flag.key}</code>
+      </h1>
+      <ErrorSummary
+        errors={state.errors ?? []}
+        title="The flag was not saved:"
+        formId="edit-heading"
+      />
+      <QueryNotice c={c} notices={NOTICES} />
+      <SnapshotNotice status={snapshot} />
+      <p>
+        <StateBadge flag={flag} here={now} /> <OverrideBadge flag={flag} /> rollout{" "}
+        {flag.rolloutPercent}%, gates: {gates(flag)}, {flag.targetUsers.length}{" "}
+        target user(s), version {flag.version}, updated {toMinute(flag.updatedAt)} UTC.
+      </p>
+      {flag.override !== null && (
+        <p class="notice notice--warn" role="note">
+          <strong>{flag.overrideName}={String(flag.override)}</strong>{" "}
+          is set in the server's environment. It overrides everything below, so changing this flag
+          here has no effect until the variable is removed and the server restarted.
+        </p>
+      )}
+
+      <section aria-labelledby="why-heading">
+        <h2 id="why-heading">Why is it on or off?</h2>
+        <form method="get" action={`/flags/${flag.key}`} class="filter-form">
+          <input type="hidden" name="why" value="1" />
+          <label>
+            User id
+            <input
+              type="text"
+              name="userId"
+              maxLength={255}
+              value={why?.userId ?? ""}
+              aria-describedby="why-user-hint"
+            />
+            <span class="field-hint" id="why-user-hint">
+              As listed on {admin ? <a href="/admin/users">Users</a> : "Users (administrators)"}
+              {" "}
+              and in the audit log's Actor column.
+            </span>
+          </label>
+          <label>
+            Session id
+            <input type="text" name="sessionId" maxLength={255} value={why?.sessionId ?? ""} />
+          </label>
+          <label>
+            Mode
+            <select name="mode">
+              {MODES.map((mode) => (
+                <option
+                  key={mode}
+                  value={mode}
+                  selected={(why?.mode ?? now.mode) === mode}
+                >
+                  {mode}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Environment
+            <select name="env">
+              {APP_ENVS.map((env) => (
+                <option key={env} value={env} selected={(why?.env ?? now.environment) === env}>
+                  {env}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="button">Explain</button>
+        </form>
+        {answer && (
+          <p
+            class={answer.enabled ? "notice notice--ok" : "notice"}
+            role="status"
+            data-testid="why-answer"
+          >
+            <strong>{answer.enabled ? "On" : "Off"}</strong> ({answer.reason}). {answer.explanation}
+          </p>
+        )}
+        <p class="field-hint">
+          The same answer is available to services at{" "}
+          <code>GET /api/admin/feature-flags/{flag.key}/status</code>.
+        </p>
+      </section>
+
+      <Island
+        component={FlagRolloutPreview}
+        props={{
+          flagKey: flag.key,
+          rolloutPercent: flag.rolloutPercent,
+          inputId: "rollout-percent",
+        }}
+      />
+
+      {admin
+        ? (
+          <>
+            <section aria-labelledby="edit-heading">
+              <h2 id="edit-heading" tabindex={-1}>Change</h2>
+              {basedOn < flag.version && (
+                <p class="notice notice--warn" role="note" data-testid="stale-form">
+                  The form below holds your change, made on version {basedOn}; version{" "}
+                  {flag.version} is stored now, so saving it is refused.{" "}
+                  <a href={`/flags/${flag.key}`}>
+                    Reload the flag
+                  </a>{" "}
+                  to see the stored values, then apply your change to them.
+                </p>
+              )}
+              <form method="post" action={`/flags/${flag.key}`} class="form-card">
+                <CsrfField c={c} />
+                <input type="hidden" name="version" value={String(basedOn)} />
+                <FlagFields flag={flag} form={state.form} errors={state.errors} />
+                <button type="submit" class="button button--primary">Save</button>
+              </form>
+            </section>
+            <section aria-labelledby="archive-heading">
+              <h2 id="archive-heading">Archive</h2>
+              <details class="confirm" data-testid="archive">
+                <summary>
+                  Archive<span class="sr-only">{` ${flag.key}`}</span>
+                </summary>
+                <p>
+                  <code>{flag.key}</code>{" "}
+                  evaluates as unknown (off) for every user and service within a second, whatever
+                  its settings. Its history stays in the audit log; it is listed under Archived
+                  flags on{" "}
+                  <a href="/flags#archived-heading">Feature flags</a>, where an administrator can
+                  restore it (turned off, with these settings).
+                </p>
+                <form method="post" action={`/flags/${flag.key}/archive`} class="inline-form">
+                  <CsrfField c={c} />
+                  <input type="hidden" name="version" value={String(flag.version)} />
+                  <button type="submit" class="button button--danger">Archive {flag.key}</button>
+                </form>
+              </details>
+            </section>
+          </>
+        )
+        : <p class="muted">Only administrators can change flags.</p>}
+    </>
+  );
+}

@@ -1,0 +1,106 @@
+/** The list of flags (/flags): live flags, the (ADMIN) create form and the archived flags. */
+import type { Context } from "hono";
+import type { ArchivedFlag, FlagView } from "../../lib/flags/mod.ts";
+import { gates } from "../../lib/flags/pages/format.ts";
+import { NOTICES } from "../../lib/flags/pages/messages.ts";
+import type { PageState } from "../../lib/flags/pages/page_state.ts";
+import type { SnapshotStatus } from "../../lib/flags/snapshot.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+import { CsrfField, ErrorSummary, QueryNotice } from "../forms.tsx";
+import { TableScroll } from "../TableScroll.tsx";
+import { ArchivedFlagsView } from "./ArchivedFlagsView.tsx";
+import { type Here, OverrideBadge, StateBadge } from "./badges.tsx";
+import { FlagFields } from "./FlagFields.tsx";
+import { SnapshotNotice } from "./SnapshotNotice.tsx";
+
+export interface FlagListViewProps {
+  c: Context<AppEnv>;
+  /** The live flags. */
+  list: FlagView[];
+  /** The archived flags, or null when the database cannot be read. */
+  archived: ArchivedFlag[] | null;
+  admin: boolean;
+  /** Where the states are evaluated (the State column's heading says). */
+  now: Here;
+  /** The flag just archived (`?notice=archived&flag=`), when it is one of `archived`. */
+  justArchived: ArchivedFlag | undefined;
+  snapshot: SnapshotStatus;
+  /** Whether a live flag has `key`. */
+  isLive: (key: string) => boolean;
+  state: PageState;
+}
+
+export function FlagListView(
+  { c, list, archived, admin, now, justArchived, snapshot, isLive, state }: FlagListViewProps,
+) {
+  return (
+    <>
+      <h1>Feature flags</h1>
+      <ErrorSummary
+        errors={state.errors ?? []}
+        title="The flag was not saved:"
+        formId="create-heading"
+      />
+      <p class="lede">
+        Flags are checked in this order: an override in the server's settings (
+        <code>FEATURE_…</code>), enabled, required modes, target environments, target users,
+        rollout. Open a flag to see why it is on or off for someone.
+      </p>
+      {justArchived
+        ? (
+          <p class="notice notice--ok" role="status">
+            Flag <code>{justArchived.key}</code>{" "}
+            was archived: it now evaluates as unknown (off) everywhere. It is listed under{" "}
+            <a href="#archived-heading">Archived flags</a>
+            {admin ? ", where it can be restored." : "."}
+          </p>
+        )
+        : <QueryNotice c={c} notices={NOTICES} />}
+      <SnapshotNotice status={snapshot} />
+      {list.length === 0 ? <p class="muted">No flags yet.</p> : (
+        <TableScroll label="Feature flags">
+          <table class="data" aria-label="Feature flags">
+            <thead>
+              <tr>
+                <th scope="col">Key</th>
+                <th scope="col">State (in {now.mode}, {now.environment})</th>
+                <th scope="col">Rollout</th>
+                <th scope="col">Gates</th>
+                <th scope="col">Target users</th>
+                <th scope="col">Version</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((flag) => (
+                <tr key={flag.key}>
+                  <td>
+                    <a href={`/flags/${flag.key}`}>{flag.key}</a>
+                    {flag.description && <div class="muted">{flag.description}</div>}
+                  </td>
+                  <td>
+                    <StateBadge flag={flag} here={now} /> <OverrideBadge flag={flag} />
+                  </td>
+                  <td>{flag.rolloutPercent}%</td>
+                  <td>{gates(flag)}</td>
+                  <td>{flag.targetUsers.length}</td>
+                  <td>{flag.version}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+      {admin && (
+        <section aria-labelledby="create-heading">
+          <h2 id="create-heading" tabindex={-1}>Create a flag</h2>
+          <form method="post" action="/flags" class="form-card">
+            <CsrfField c={c} />
+            <FlagFields form={state.form} withKey errors={state.errors} />
+            <button type="submit" class="button button--primary">Create flag</button>
+          </form>
+        </section>
+      )}
+      <ArchivedFlagsView c={c} archived={archived} admin={admin} isLive={isLive} />
+    </>
+  );
+}
