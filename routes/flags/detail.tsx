@@ -1,0 +1,119 @@
+/**
+ * A flag's page (/flags/:key): its state, the "Why?" tool, the (ADMIN) edit form and the
+ * (ADMIN) archive action (/flags/:key/archive).
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { ErrorPage } from "../../components/ErrorPage.tsx";
+import { FlagDetailView } from "../../components/flags/FlagDetailView.tsx";
+import { actorOf } from "../../lib/audit/mod.ts";
+import type { RouteContext } from "../../lib/context.ts";
+import type { FlagStatus, FlagView } from "../../lib/flags/mod.ts";
+import { archiveVersion, flagInputFromForm } from "../../lib/flags/pages/form.ts";
+import { ARCHIVE_CONFLICT_MESSAGE } from "../../lib/flags/pages/messages.ts";
+import { failed, type PageState } from "../../lib/flags/pages/page_state.ts";
+import { whyQuery } from "../../lib/flags/pages/why.ts";
+import { page } from "../../lib/http/access.ts";
+import { formValue, readForm } from "../../lib/http/form.ts";
+import type { AppEnv } from "../../lib/http/types.ts";
+import { versionBehindForm } from "../../lib/web/form_failure.ts";
+import { ADMIN_CHANGE, type FlagPageTools, isAdmin, STEWARD_READ } from "./shared.ts";
+
+export function flagDetailRoutes(
+  ctx: RouteContext,
+  { failureOf, here, save }: FlagPageTools,
+): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { flags } = ctx.services;
+
+  function detailPage(
+    c: Context<AppEnv>,
+    flag: FlagView,
+    options: PageState = {},
+  ) {
+    const why = c.req.query("why") !== undefined
+      ? whyQuery((name) => c.req.query(name))
+      : undefined;
+    const answer: FlagStatus | undefined = why ? flags.status(flag.key, why) : undefined;
+    const admin = isAdmin(c);
+    // The typed values travel with the version they were based on: after a conflict (or a
+    // refused field while someone else saved), Save again is refused until the admin reloads.
+    const basedOn = options.form
+      ? versionBehindForm(formValue(options.form, "version"), flag.version)
+      : flag.version;
+    return ctx.pages.render(
+      c,
+      <FlagDetailView
+        c={c}
+        flag={flag}
+        now={here()}
+        why={why}
+        answer={answer}
+        admin={admin}
+        basedOn={basedOn}
+        snapshot={flags.state().status}
+        state={options}
+      />,
+      {
+        title: `Flag ${flag.key}`,
+        status: options.status ?? 200,
+        ...(options.headers ? { headers: options.headers } : {}),
+      },
+    );
+  }
+
+  function notFound(c: Context<AppEnv>) {
+    return ctx.pages.render(
+      c,
+      <ErrorPage
+        status={404}
+        heading="No such flag"
+        message="There is no live flag with this key; it may have been archived. The list of flags is at /flags."
+        requestId={c.get("requestId")}
+      />,
+      { title: "No such flag", status: 404 },
+    );
+  }
+
+  page(app, ctx.access, "GET", "/flags/:key", STEWARD_READ, (c) => {
+    const flag = flags.get(c.req.param("key") ?? "");
+    return flag ? detailPage(c, flag) : notFound(c);
+  });
+
+  page(app, ctx.access, "POST", "/flags/:key", ADMIN_CHANGE, async (c) => {
+    const flag = flags.get(c.req.param("key") ?? "");
+    if (!flag) return notFound(c);
+    const form = await readForm(c);
+    const { input, errors } = flagInputFromForm(form, flag);
+    if (!input) return detailPage(c, flag, { errors, form, status: 400 });
+    const failure = await save(c, flag.key, input);
+    if (failure) return detailPage(c, flags.get(flag.key) ?? flag, failed(failure, form));
+    return c.redirect(`/flags/${flag.key}?notice=saved`, 303);
+  });
+
+  page(app, ctx.access, "POST", "/flags/:key/archive", ADMIN_CHANGE, async (c) => {
+    const flag = flags.get(c.req.param("key") ?? "");
+    if (!flag) return notFound(c);
+    const form = await readForm(c);
+    try {
+      await flags.archive(
+        flag.key,
+        archiveVersion(formValue(form, "version")),
+        {
+          actor: actorOf(c.get("principal")),
+          requestId: c.get("requestId"),
+        },
+      );
+    } catch (error) {
+      const failure = failureOf(c, error, {
+        writes: "atomic",
+        conflict: ARCHIVE_CONFLICT_MESSAGE,
+      });
+      if (failure) return detailPage(c, flags.get(flag.key) ?? flag, failed(failure));
+      throw error;
+    }
+    return c.redirect(`/flags?notice=archived&flag=${flag.key}`, 303);
+  });
+
+  return app;
+}
