@@ -41,7 +41,7 @@ const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
 
 const NOTICES: Record<string, string> = {
   saved:
-    "The experiment was saved. People already in a variant keep it; users of other services (through OFREP) follow the new weights.",
+    "The experiment was saved. People already in a variant keep it, unless its weight is now 0: they are re-drawn by the new weights on their next visit. Users of other services (through OFREP) follow the new weights.",
   created: "The experiment was created.",
 };
 
@@ -242,7 +242,8 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         return (
           <p class="notice notice--warn" role="alert" data-testid="srm-warning">
             <strong>Sample ratio mismatch.</strong> {srm.zeroWeight} of the {srm.counted}{" "}
-            assignments are to variants whose weight is now 0. {cause}
+            assignments are to variants whose weight is now 0; each of those people is re-drawn by
+            the current weights at their next visit. {cause}
             {removed}
           </p>
         );

@@ -56,8 +56,9 @@ Deno.test({
       assert.equal(await variantOn(b, user), "beta");
       assert.deepEqual(await stored(), ["beta"]);
 
-      // alpha is back (and would win the hash): the user stays in beta on every instance.
-      await setVariants({ alpha: { weight: 100 }, beta: { weight: 0 } });
+      // alpha is back (and would win the hash; beta keeps a weight, so it is not switched off):
+      // the user stays in beta on every instance.
+      await setVariants({ alpha: { weight: 10_000 }, beta: { weight: 1 } });
       assert.equal(await variantOn(b, user), "beta");
       const onA = await a.services.experiments.variantFor(key, user);
       assert.deepEqual(

@@ -206,20 +206,16 @@ for (const target of dbTargets()) {
       const rows = await testDb.db.query("SELECT variant FROM experiment_assignments");
       assert.deepEqual([...rows], [{ variant: first.variant }]);
 
-      // All weight moves to the other variant: the persisted assignment still wins.
+      // Nearly all weight moves to the other variant: the persisted assignment still wins.
       const other = first.variant === "A" ? "B" : "A";
       await t.control.experiments.set({
         key: "checkout.flow",
         enabled: true,
-        variants: { [first.variant!]: { weight: 0 }, [other]: { weight: 100 } },
+        variants: { [first.variant!]: { weight: 1 }, [other]: { weight: 10_000 } },
         version: 1,
       }, ADMIN);
       const sticky = await t.control.experiments.variantFor("checkout.flow", { userId });
       assert.deepEqual([sticky.variant, sticky.reason], [first.variant, "STICKY"]);
-      assert.equal(
-        t.control.experiments.assignNow("checkout.flow", { userId, mode: "LIVE" }).variant,
-        other,
-      );
 
       // Anonymous visitors are persisted by session.
       const anonymous = await t.control.experiments.variantFor("checkout.flow", {
@@ -229,11 +225,20 @@ for (const target of dbTargets()) {
       const list = await t.control.experiments.list();
       assert.equal(list[0]!.variants.find((v) => v.key === first.variant)!.assignments, 1);
       assert.equal(list[0]!.variants.find((v) => v.key === other)!.assignments, 1);
-      // The sticky assignment sits in a variant whose weight is now 0: no draw gives that.
-      assert.deepEqual([list[0]!.srm?.outcome, list[0]!.srm?.mismatch], [
-        "zero_weight_assigned",
-        true,
-      ]);
+      // Switched off (weight 0): the user's variant is taken away (re-drawn and stored).
+      await t.control.experiments.set({
+        key: "checkout.flow",
+        enabled: true,
+        variants: { [first.variant!]: { weight: 0 }, [other]: { weight: 10_000 } },
+        version: 2,
+      }, ADMIN);
+      const off = await t.control.experiments.variantFor("checkout.flow", { userId });
+      assert.deepEqual([off.variant, off.reason], [other, "SPLIT"]);
+      const later = await t.control.experiments.variantFor("checkout.flow", { userId });
+      assert.deepEqual([later.variant, later.reason], [other, "STICKY"]);
+      const moved = (await t.control.experiments.list())[0]!;
+      assert.equal(moved.variants.find((v) => v.key === first.variant)!.assignments, 0);
+      assert.equal(moved.variants.find((v) => v.key === other)!.assignments, 2);
     } finally {
       await t.close();
       await testDb.cleanup();

@@ -41,14 +41,17 @@ async function bulk(app: TestApp, token: string, targetingKey: string) {
   return new Map(flags.map((f) => [f.key, f]));
 }
 
-/** Moves all weight of `key` to `variant` (so the hash gives everyone `variant`). */
+/**
+ * Moves nearly all weight of `key` to `variant` (so the hash gives nearly everyone `variant`); the
+ * other keeps weight 1, as a variant switched off (weight 0) is taken away from its subjects.
+ */
 async function allWeightTo(app: TestApp, key: string, variant: "a" | "b") {
   await app.services.experiments.set({
     key,
     enabled: true,
     variants: {
-      a: { weight: variant === "a" ? 100 : 0 },
-      b: { weight: variant === "b" ? 100 : 0 },
+      a: { weight: variant === "a" ? 10_000 : 1 },
+      b: { weight: variant === "b" ? 10_000 : 1 },
     },
     version: app.services.experiments.get(key)!.version,
   }, ACTOR);
@@ -90,13 +93,10 @@ for (const target of dbTargets()) {
         [assigned.get("exp.one"), "SPLIT", "STICKY"],
       );
 
-      // All weight moves to the other variant: the hash now says the other one.
+      // Nearly all weight moves to the other variant: the hash now says the other one for all but
+      // 1 in 10 001 ids; the STICKY reasons below show the stored variant answered either way.
       for (const [key, variant] of assigned) {
         await allWeightTo(app, key, variant === "a" ? "b" : "a");
-        assert.notEqual(
-          pickVariant(app.services.experiments.get(key)!, userId)!.key,
-          variant,
-        );
       }
       const api = await json<{ variant: string; reason: string }>(
         await app.request("/api/experiments/exp.one/variant", { headers: user.headers() }),

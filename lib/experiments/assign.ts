@@ -8,6 +8,12 @@
  * to their weights. The point does not depend on the weights, so rescaling
  * them (1/1 to 50/50) moves nobody and a ramp (50/50 to 60/40) moves only the
  * ids in the share that changed hands.
+ *
+ * A subject whose persisted variant was removed or switched off (weight 0) is
+ * drawn again: MurmurHash3 of the same `"<experimentKey>:<id>"` with its own
+ * seed ({@link REDRAW_SEED}) split by the current weights. Not the assignment
+ * point, which lies in the share the lost variant covered and would send all of
+ * its subjects to one neighbour; deterministic, so every instance agrees.
  */
 import type { Mode } from "../config.ts";
 import { murmur3 } from "../flags/hash.ts";
@@ -15,6 +21,9 @@ import { type Experiment, totalWeight, type Variant, type VariantConfig } from "
 
 /** Unleash's variant seed. */
 export const EXPERIMENT_SEED = 86028157;
+
+/** The seed of the re-draw of a subject whose stored variant was removed or switched off. */
+export const REDRAW_SEED = 0x9e3779b9;
 
 export const ASSIGNMENT_REASONS = [
   "SPLIT",
@@ -76,6 +85,28 @@ export function pickVariant(experiment: Experiment, id: string): Variant | null 
   return null;
 }
 
+/**
+ * The variant a subject gets when its stored variant was removed or switched off: a second,
+ * independent hash of the id, split by the current weights (null when no weight is allocated).
+ */
+export function redrawVariant(experiment: Experiment, id: string): Variant | null {
+  const total = totalWeight(experiment);
+  if (total <= 0) return null;
+  // hash / 2^32 < cumulative / total, in integers (below 2^50: weights total at most 200,000).
+  const scaled = murmur3(`${experiment.key}:${id}`, REDRAW_SEED) * total;
+  let cumulative = 0;
+  for (const variant of experiment.variants) {
+    cumulative += variant.weight;
+    if (scaled < cumulative * 2 ** 32) return variant;
+  }
+  return null;
+}
+
+/** Whether a stored variant still holds: it exists and its weight is above 0. */
+export function keepsVariant(experiment: Experiment, variant: string): boolean {
+  return experiment.variants.some((v) => v.key === variant && v.weight > 0);
+}
+
 /** Whether the experiment runs for this context (enabled and not mode-gated), and why not. */
 export function gate(
   experiment: Experiment | undefined,
@@ -91,7 +122,8 @@ export function gate(
 
 /**
  * Assigns a variant. `sticky` is the persisted variant for this subject, if
- * any: it wins while that variant still exists.
+ * any: it wins while that variant exists with a weight above 0; once removed or
+ * switched off, the subject is re-drawn ({@link redrawVariant}, reason `SPLIT`).
  *
  * @example
  * assign(experiment, { userId: "u1", mode: "LIVE" }); // { variant: "B", reason: "SPLIT", ... }
@@ -112,13 +144,13 @@ export function assign(
   if (gated || !experiment) return none(gated ?? "NOT_FOUND");
   if (sticky) {
     const kept = experiment.variants.find((variant) => variant.key === sticky);
-    if (kept) {
+    if (kept && kept.weight > 0) {
       return { experimentKey: key, variant: kept.key, config: kept.config, reason: "STICKY" };
     }
   }
   const id = context.userId ?? context.sessionId;
   if (id === undefined || id === "") return none("NO_ID");
-  const variant = pickVariant(experiment, id);
+  const variant = sticky ? redrawVariant(experiment, id) : pickVariant(experiment, id);
   if (!variant) return none("DISABLED");
   return { experimentKey: key, variant: variant.key, config: variant.config, reason: "SPLIT" };
 }

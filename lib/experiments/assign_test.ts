@@ -138,14 +138,16 @@ Deno.test("assign() gives no variant when gated, with the reason", () => {
   assert.equal(assign(experiment({ A: 1 }), { mode: "LIVE" }).reason, "NO_ID");
 });
 
-Deno.test("assign() keeps a sticky variant when weights change, and re-hashes if it was removed", () => {
+Deno.test("assign() keeps a sticky variant when weights change, and re-draws if it was removed or switched off", () => {
   const before = experiment({ A: 50, B: 50 });
   const first = assign(before, { userId: "user-1", mode: "LIVE" });
   assert.equal(first.variant, "B");
-  const after = experiment({ A: 100, B: 0 });
+  const after = experiment({ A: 99, B: 1 });
   assert.equal(assign(after, { userId: "user-1", mode: "LIVE" }).variant, "A");
   const sticky = assign(after, { userId: "user-1", mode: "LIVE" }, "B");
   assert.deepEqual([sticky.variant, sticky.reason, sticky.config], ["B", "STICKY", { label: "B" }]);
+  const off = assign(experiment({ A: 100, B: 0 }), { userId: "user-1", mode: "LIVE" }, "B");
+  assert.deepEqual([off.variant, off.reason], ["A", "SPLIT"]);
   const removed = assign(experiment({ A: 1 }), { userId: "user-1", mode: "LIVE" }, "B");
   assert.deepEqual([removed.variant, removed.reason], ["A", "SPLIT"]);
 });

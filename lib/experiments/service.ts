@@ -1,6 +1,7 @@
 /**
  * The experiment service: variant assignment from the in-process snapshot,
- * best-effort persistence (a persisted assignment wins over the hash), the
+ * best-effort persistence (a persisted assignment wins over the hash while its
+ * variant exists with a weight above 0; otherwise the subject is re-drawn), the
  * consent-gated `experiment.assigned` analytics event (never on the event stream), and the admin view with
  * assignment counts and the sample-ratio-mismatch check.
  */
@@ -15,7 +16,7 @@ import { type ChangeContext, storeCall } from "../flags/service.ts";
 import type { FlagStore } from "../flags/store.ts";
 import { withTimeout } from "../timeout.ts";
 import { isStorableText } from "../validation/text.ts";
-import { assign, type Assignment, type AssignmentContext } from "./assign.ts";
+import { assign, type Assignment, type AssignmentContext, keepsVariant } from "./assign.ts";
 import type { Experiment, ExperimentInput } from "./experiment.ts";
 import { srmCheck, type SrmResult } from "./srm.ts";
 import type { AssignmentStore, AssignmentSubject } from "./store.ts";
@@ -89,7 +90,8 @@ export interface ExperimentService {
   assignNow(key: string, context: AssignmentContext): Assignment;
   /**
    * Remote evaluation (OFREP) of `keys` for a targeting key, which is a user id: that user's
-   * persisted assignment wins (STICKY), else the hash (SPLIT), as in {@link variantFor}, but
+   * persisted assignment wins (STICKY), else the hash (SPLIT; the re-draw for a stored variant
+   * removed or switched off), as in {@link variantFor}, but
    * nothing is persisted. The user's assignments to every experiment are read in one query and
    * kept for the snapshot revision; a failed or slow read falls back to the hash.
    */
@@ -233,7 +235,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       sticky.delete(cacheKey(key, subject));
       const winner = await persisted(key, version, subject);
       const experiment = snapshots.current()?.experiments.get(key);
-      if (!winner || !experiment?.variants.some((v) => v.key === winner)) return fresh;
+      if (!winner || !experiment || !keepsVariant(experiment, winner)) return fresh;
       learned(subject.userId, key, winner);
       return assign(experiment, { ...subject, mode: deps.mode() }, winner);
     }
@@ -382,40 +384,42 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       if (first.reason !== "SPLIT") return first;
       const version = experiment!.version;
       const kept = await persisted(key, version, subject);
-      const keptExists = kept !== null && experiment!.variants.some((v) => v.key === kept);
-      if (keptExists) {
+      if (kept !== null && keepsVariant(experiment!, kept)) {
         learned(subject.userId, key, kept);
         return assign(experiment, context, kept);
       }
+      // A stored variant removed or switched off (weight 0): the subject is re-drawn by the
+      // current weights (its own hash, so the lost variant's subjects split among the others).
+      const fresh = kept === null ? first : assign(experiment, context, kept);
       // STANDBY pauses writes: the hash answers but nothing is persisted.
-      if (mode === "STANDBY" || first.variant === null) return first;
-      // The stored variant was removed: the hash's answer replaces it and counts as a new
-      // assignment, so the subject stays in one variant from now on and is counted there.
+      if (mode === "STANDBY" || fresh.variant === null) return fresh;
+      // The re-draw replaces the stored variant and counts as a new assignment, so the subject
+      // stays in one variant from now on and is counted there.
       if (kept !== null) {
-        return await replaceRemoved(key, version, subject, kept, first, request);
+        return await replaceRemoved(key, version, subject, kept, fresh, request);
       }
       let inserted: boolean;
       try {
-        inserted = await deps.assignments.insert(key, subject, first.variant);
+        inserted = await deps.assignments.insert(key, subject, fresh.variant);
       } catch {
         deps.logger.warn("experiment assignment not persisted", { experimentKey: key });
-        return first;
+        return fresh;
       }
       if (!inserted) {
         // Another request or instance persisted first: its assignment wins.
         const winner = await persisted(key, version, subject);
         if (winner) learned(subject.userId, key, winner);
-        return winner ? assign(experiment, context, winner) : first;
+        return winner ? assign(experiment, context, winner) : fresh;
       }
-      remember(cacheKey(key, subject), version, first.variant);
-      learned(subject.userId, key, first.variant);
+      remember(cacheKey(key, subject), version, fresh.variant);
+      learned(subject.userId, key, fresh.variant);
       await announce({
         experimentKey: key,
-        variant: first.variant,
+        variant: fresh.variant,
         userId: subject.userId ?? null,
         sessionId: subject.userId ? null : subject.sessionId ?? null,
       }, request);
-      return first;
+      return fresh;
     },
   };
 }

@@ -91,7 +91,8 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       description:
         "Variants are walked in key order; `weight` is an integer share. Audited, published " +
         "as `experiment.changed` (topic governance). Persisted assignments stay with their " +
-        "variant when weights change.",
+        "variant when weights change; a variant removed or set to weight 0 is taken away from " +
+        "its subjects, who are re-drawn by the current weights on their next request.",
       request: { body: { required: true, ...jsonContent(ExperimentInputSchema) } },
       responses: {
         200: {
@@ -119,8 +120,10 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       summary: "The signed-in caller's variant",
       description:
         "Assigned by hash on first call and persisted (best-effort); later calls return the " +
-        "persisted variant even if the weights changed. A signed-in browser's call from another " +
-        "site (`Sec-Fetch-Site: cross-site` or `same-site`) is refused (CSRF_FAILED): it would " +
+        "persisted variant even if the weights changed, unless that variant was removed or set to " +
+        "weight 0 (then re-drawn by the current weights and stored). A signed-in browser's call " +
+        "from another site (`Sec-Fetch-Site: cross-site` or `same-site`) is refused " +
+        "(CSRF_FAILED): it would " +
         "record an assignment. A new assignment is recorded as an `experiment.assigned` analytics " +
         "event only with analytics consent; `Sec-GPC: 1` counts as none (and is recorded as the " +
         "user's privacy signal).",
