@@ -1,0 +1,89 @@
+/**
+ * OFREP without a targeting key: a flag that targets users (and is not rolled out to everyone)
+ * answers TARGETING_KEY_MISSING like a percentage rollout, single (400) and bulk (per flag), as
+ * the OpenAPI request body promises ("flags that bucket or target users"). A flag rolled out to
+ * 100% needs no key, target users or not. On PGlite and, when configured, the real Postgres.
+ */
+import assert from "node:assert/strict";
+import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { createToken } from "./helpers/auth.ts";
+import { dbTargets } from "./helpers/db.ts";
+
+const ACTOR = { actor: { type: "system" as const } };
+const PATH = "/ofrep/v1/evaluate/flags";
+
+function evaluate(app: TestApp, token: string, path: string, context: Record<string, unknown>) {
+  return app.request(path, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ context }),
+  });
+}
+
+for (const target of dbTargets()) {
+  Deno.test(`[${target.name}] OFREP: a flag with target users and no targetingKey answers TARGETING_KEY_MISSING, single and bulk`, async () => {
+    const app = await buildTestApp({
+      testDb: await target.open(),
+      env: { RATE_LIMIT_PER_MIN: "0" },
+    });
+    try {
+      const { flags } = app.services;
+      await flags.set(
+        "vip.only",
+        { enabled: true, rolloutPercent: 0, targetUsers: ["vip-1"] },
+        ACTOR,
+      );
+      await flags.set("vip.and.some", {
+        enabled: true,
+        rolloutPercent: 30,
+        targetUsers: ["vip-1"],
+      }, ACTOR);
+      await flags.set("vip.and.all", {
+        enabled: true,
+        rolloutPercent: 100,
+        targetUsers: ["vip-1"],
+      }, ACTOR);
+      await flags.set("nobody", { enabled: true, rolloutPercent: 0 }, ACTOR);
+      const token = await createToken(app, { scopes: ["flags:evaluate"] });
+
+      for (const key of ["vip.only", "vip.and.some"]) {
+        const response = await evaluate(app, token, `${PATH}/${key}`, {});
+        assert.equal(response.status, 400, key);
+        const body = await json<Record<string, unknown>>(response);
+        assert.equal(typeof body.errorDetails, "string");
+        assert.deepEqual([body.key, body.errorCode], [key, "TARGETING_KEY_MISSING"]);
+      }
+      // Rolled out to everyone, or to nobody with no one targeted: no key needed.
+      for (const [key, value] of [["vip.and.all", true], ["nobody", false]] as const) {
+        const response = await evaluate(app, token, `${PATH}/${key}`, {});
+        assert.equal(response.status, 200, key);
+        assert.equal((await json<{ value: boolean }>(response)).value, value);
+      }
+      // With a key, the targeting answers.
+      const vip = await evaluate(app, token, `${PATH}/vip.only`, { targetingKey: "vip-1" });
+      assert.deepEqual(
+        [vip.status, (await json<{ value: boolean; reason: string }>(vip)).reason],
+        [200, "TARGETING_MATCH"],
+      );
+
+      const bulk = await evaluate(app, token, PATH, {});
+      assert.equal(bulk.status, 200);
+      const byKey = new Map(
+        (await json<{ flags: { key: string; errorCode?: string; value?: boolean }[] }>(bulk))
+          .flags.map((f) => [f.key, f]),
+      );
+      assert.equal(byKey.get("vip.only")?.errorCode, "TARGETING_KEY_MISSING");
+      assert.equal(byKey.get("vip.and.some")?.errorCode, "TARGETING_KEY_MISSING");
+      assert.deepEqual(
+        [byKey.get("vip.and.all")?.value, byKey.get("vip.and.all")?.errorCode],
+        [true, undefined],
+      );
+      assert.deepEqual(
+        [byKey.get("nobody")?.value, byKey.get("nobody")?.errorCode],
+        [false, undefined],
+      );
+    } finally {
+      await app.dispose();
+    }
+  });
+}
