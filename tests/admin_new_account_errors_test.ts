@@ -7,37 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { type TestApp, withTestApp } from "./helpers/app.ts";
-import { type Session, signInAs } from "./helpers/auth.ts";
+import { postForm as postPageForm, type Session, signInAs } from "./helpers/auth.ts";
+import { escapeRegExp as escape, startTag, summaryOf } from "./helpers/form_markup.ts";
 
-function postForm(app: TestApp, session: Session, fields: [string, string][]) {
-  const body = new URLSearchParams([["csrf_token", session.csrfToken], ...fields]);
-  return app.request("/admin/users", {
-    method: "POST",
-    headers: { cookie: session.cookie, "content-type": "application/x-www-form-urlencoded" },
-    body: body.toString(),
-  });
-}
+const postForm = (app: TestApp, session: Session, fields: [string, string][]) =>
+  postPageForm(app, session, "/admin/users", fields);
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const unescape = (text: string) => text.replaceAll("&#39;", "'").replaceAll("&amp;", "&");
-
-/** The start tag of the input or select with `id`. */
-function startTag(html: string, id: string): string {
-  const tag = new RegExp(`<(input|textarea|select)[^>]*\\sid="${escape(id)}"[^>]*>`).exec(html);
-  assert.ok(tag, `an element with id ${id}`);
-  return tag[0];
-}
-
-/** The one summary of the refused form, focused on load. */
-function summaryOf(html: string): string {
-  const start = html.indexOf('data-testid="form-errors"');
-  assert.ok(start > 0, "an error summary");
-  assert.equal(html.indexOf('data-testid="form-errors"', start + 1), -1, "only one");
-  const open = html.lastIndexOf("<div", start);
-  const summary = html.slice(open, html.indexOf("</div>", start));
-  assert.match(summary, /^<div class="notice notice--error" role="alert" tabindex="-1" autofocus/);
-  return summary;
-}
 
 /** The summary's links to fields, in order: [field id, message]. */
 function summaryLinks(html: string): [string, string][] {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { type TestApp, withTestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
+import { startTag } from "./helpers/form_markup.ts";
 
 const HTML = /^text\/html/;
 const ACTOR = { actor: { type: "system" as const } };
@@ -257,15 +258,6 @@ Deno.test("a description stored before a stricter PHI rule does not stop switchi
     assert.match(await changed.text(), /Description: must not contain PHI \(found: PHONE\)/);
   });
 });
-
-/** The element with `id` as rendered (its start tag). */
-function startTag(html: string, id: string): string {
-  const tag = new RegExp(`<(input|textarea)[^>]*\\sid="${id.replaceAll(".", "\\.")}"[^>]*>`).exec(
-    html,
-  );
-  assert.ok(tag, `an element with id ${id}`);
-  return tag[0];
-}
 
 Deno.test("/experiments: a refused form's errors come first, focused, linked to the fields, which are marked invalid", async () => {
   await withTestApp(async (app) => {

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { type TestApp, withTestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
+import { escapeRegExp as escape, startTag, summaryOf } from "./helpers/form_markup.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
 
@@ -29,26 +30,6 @@ function postForm(
     },
     body: body.toString(),
   });
-}
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** The start tag of the input, text area or select with `id`. */
-function startTag(html: string, id: string): string {
-  const tag = new RegExp(`<(input|textarea|select)[^>]*\\sid="${escape(id)}"[^>]*>`).exec(html);
-  assert.ok(tag, `an element with id ${id}`);
-  return tag[0];
-}
-
-/** The summary of a refused form: one, focused on load. */
-function summaryOf(html: string): string {
-  const start = html.indexOf('data-testid="form-errors"');
-  assert.ok(start > 0, "an error summary");
-  assert.equal(html.indexOf('data-testid="form-errors"', start + 1), -1, "only one");
-  const open = html.lastIndexOf("<div", start);
-  const summary = html.slice(open, html.indexOf("</div>", start));
-  assert.match(summary, /^<div class="notice notice--error" role="alert" tabindex="-1" autofocus/);
-  return summary;
 }
 
 /** The text of the element with `id`. */
