@@ -1,8 +1,10 @@
 /**
- * OFREP without a targeting key: a flag that targets users (and is not rolled out to everyone)
- * answers TARGETING_KEY_MISSING like a percentage rollout, single (400) and bulk (per flag), as
- * the OpenAPI request body promises ("flags that bucket or target users"). A flag rolled out to
- * 100% needs no key, target users or not. On PGlite and, when configured, the real Postgres.
+ * OFREP without a targeting key. A flag that only targets listed users (rolled out to 0%) answers
+ * off, 200 with `false`: without a key no listed user is identified, and an error would make the
+ * SDKs return the caller's own code default, which may be `true` — a pilot-only flag switched on
+ * for every caller that sends no key. A percentage rollout (with or without target users) cannot
+ * bucket without a key and answers TARGETING_KEY_MISSING, single (400) and bulk (per flag); a flag
+ * rolled out to 100% needs no key. On PGlite and, when configured, the real Postgres.
  */
 import assert from "node:assert/strict";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
@@ -21,7 +23,7 @@ function evaluate(app: TestApp, token: string, path: string, context: Record<str
 }
 
 for (const target of dbTargets()) {
-  Deno.test(`[${target.name}] OFREP: a flag with target users and no targetingKey answers TARGETING_KEY_MISSING, single and bulk`, async () => {
+  Deno.test(`[${target.name}] OFREP without a targetingKey: a target-only flag answers off, a percentage rollout TARGETING_KEY_MISSING, single and bulk`, async () => {
     const app = await buildTestApp({
       testDb: await target.open(),
       env: { RATE_LIMIT_PER_MIN: "0" },
@@ -46,15 +48,14 @@ for (const target of dbTargets()) {
       await flags.set("nobody", { enabled: true, rolloutPercent: 0 }, ACTOR);
       const token = await createToken(app, { scopes: ["flags:evaluate"] });
 
-      for (const key of ["vip.only", "vip.and.some"]) {
-        const response = await evaluate(app, token, `${PATH}/${key}`, {});
-        assert.equal(response.status, 400, key);
-        const body = await json<Record<string, unknown>>(response);
-        assert.equal(typeof body.errorDetails, "string");
-        assert.deepEqual([body.key, body.errorCode], [key, "TARGETING_KEY_MISSING"]);
-      }
-      // Rolled out to everyone, or to nobody with no one targeted: no key needed.
-      for (const [key, value] of [["vip.and.all", true], ["nobody", false]] as const) {
+      const some = await evaluate(app, token, `${PATH}/vip.and.some`, {});
+      assert.equal(some.status, 400);
+      const body = await json<Record<string, unknown>>(some);
+      assert.equal(typeof body.errorDetails, "string");
+      assert.deepEqual([body.key, body.errorCode], ["vip.and.some", "TARGETING_KEY_MISSING"]);
+      // Only listed users, to everyone, or to nobody: no key needed; off for an unidentified caller.
+      const answers = [["vip.only", false], ["vip.and.all", true], ["nobody", false]] as const;
+      for (const [key, value] of answers) {
         const response = await evaluate(app, token, `${PATH}/${key}`, {});
         assert.equal(response.status, 200, key);
         assert.equal((await json<{ value: boolean }>(response)).value, value);
@@ -72,7 +73,10 @@ for (const target of dbTargets()) {
         (await json<{ flags: { key: string; errorCode?: string; value?: boolean }[] }>(bulk))
           .flags.map((f) => [f.key, f]),
       );
-      assert.equal(byKey.get("vip.only")?.errorCode, "TARGETING_KEY_MISSING");
+      assert.deepEqual(
+        [byKey.get("vip.only")?.value, byKey.get("vip.only")?.errorCode],
+        [false, undefined],
+      );
       assert.equal(byKey.get("vip.and.some")?.errorCode, "TARGETING_KEY_MISSING");
       assert.deepEqual(
         [byKey.get("vip.and.all")?.value, byKey.get("vip.and.all")?.errorCode],

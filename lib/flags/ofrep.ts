@@ -128,14 +128,10 @@ const FLAG_REASON_MAP: Record<string, OfrepReason> = {
   ROLLOUT: "DEFAULT",
 };
 
-/**
- * Whether a flag would have bucketed or targeted an id had there been one: it fell through to the
- * rollout (so not rolled out to everyone) and has a percentage to bucket by or users to target.
- */
+/** Whether a flag would have bucketed an id had there been one. */
 function needsTargetingKey(compiled: CompiledFlag, evaluation: FlagEvaluation): boolean {
   const percent = compiled.flag.rolloutPercent;
-  return evaluation.reason === "ROLLOUT" && percent < 100 &&
-    (percent > 0 || compiled.targets.size > 0);
+  return evaluation.reason === "ROLLOUT" && percent > 0 && percent < 100;
 }
 
 /** The OFREP result of a flag evaluation (the flag exists in the snapshot). */
@@ -148,9 +144,7 @@ export function flagResult(
     return {
       key: evaluation.key,
       errorCode: "TARGETING_KEY_MISSING",
-      errorDetails: compiled.flag.rolloutPercent > 0
-        ? "This flag is rolled out by percentage and needs a targetingKey"
-        : "This flag targets users and needs a targetingKey",
+      errorDetails: "This flag is rolled out by percentage and needs a targetingKey",
     };
   }
   return {

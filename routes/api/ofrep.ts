@@ -71,8 +71,9 @@ const NO_STORE = { "cache-control": "no-store" };
  */
 const REQUEST_BODY = {
   required: false,
-  description: "The evaluation context. Optional: without a targeting key, flags that bucket or " +
-    "target users answer TARGETING_KEY_MISSING (single) or per flag (bulk).",
+  description: "The evaluation context. Optional: without a targeting key, flags rolled out by " +
+    "percentage and experiments answer TARGETING_KEY_MISSING (single) or per flag (bulk); a " +
+    "flag that only targets listed users answers off (no listed user is identified).",
   content: {
     "application/json": {
       schema: {
