@@ -40,10 +40,13 @@ const digitsView = (name: string) => name.normalize("NFKC").replace(/\p{Cf}/gu, 
 const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
- * The zero-width non-joiner and joiner between two letters: how Persian, Urdu and Indic names are
- * spelt ("نرگس‌زاده"), so they are not hidden characters there (anywhere else they are).
+ * Joiners that are part of how a name is spelt, so not hidden characters there (anywhere else they
+ * are): the zero-width non-joiner and joiner between two letters (Persian, Urdu and Indic names,
+ * "نرگس‌زاده") or right after a combining mark such as a virama, also at a word's end (Malayalam's
+ * old-style chillu "രാജന്‍", Kannada "ಕ್‌"); and the Mongolian vowel separator between two letters.
  */
-const JOINER_IN_WORD = /(?<=[\p{L}\p{M}])[\u200c\u200d](?=[\p{L}\p{M}])/gu;
+const JOINER_IN_WORD =
+  /(?<=\p{M})[\u200c\u200d]|(?<=[\p{L}\p{M}])[\u200c\u200d](?=[\p{L}\p{M}])|(?<=\p{L})\u180e(?=\p{L})/gu;
 
 /** True when `name` holds a control, text-direction or invisible character (see {@link HIDDEN}). */
 export function hasHiddenCharacters(name: string): boolean {

@@ -100,6 +100,10 @@ Deno.test("display names: names in right-to-left scripts, and joiners inside a w
       "Jane Doe (مریم)", // mixed directions without any control
       "نرگس\u200cزاده", // Persian: the zero-width non-joiner inside a surname, as it is spelt
       "क्\u200dष Sharma", // Devanagari with a zero-width joiner inside the word
+      "രാജന്\u200d", // Malayalam: virama + joiner at the word's end (old-style chillu)
+      "ശ്രീ ഷാജന്\u200d കെ",
+      "ಕ್\u200c", // Kannada: virama + non-joiner at the word's end
+      "ᠨᠠ\u180eᠠ", // Mongolian: the vowel separator between letters
       "Zoë Ångström",
     ]
   ) {
