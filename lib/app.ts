@@ -350,6 +350,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // refused form under them, lands on that page.
   const shownElsewhere = { "/admin/locks": "/admin/users" };
   const registry = new RouteRegistry(shownElsewhere);
+  // This site, for telling a Referer from here from one elsewhere (PUBLIC_URL when set).
+  const siteOrigin = config.publicUrl ? new URL(config.publicUrl).origin : undefined;
   const pages = createPageRenderer({
     manifest: deps.islands ?? (() => undefined),
     mode: mode.current,
@@ -628,7 +630,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           // A refused form: back to the page it was sent from, not the action's address.
           ...(c.req.method === "GET" || c.req.method === "HEAD"
             ? {}
-            : { back: formPagePath(c, registry) }),
+            : { back: formPagePath(c, registry, siteOrigin) }),
         }),
         {
           title: words.heading,

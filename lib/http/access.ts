@@ -113,46 +113,40 @@ export function signInPath(next: string, reason?: SignInReason): string {
 }
 
 /**
- * Query keys of the one-time confirmations pages show after a change ("saved", "3 deleted",
- * "the mode change to LIVE was saved").
+ * The page a refused form was sent from: its Referer's path when the Referer is this site
+ * (`siteOrigin`: PUBLIC_URL's origin when set, else the request's own; the request's Origin header
+ * proves nothing here, since a 413 or 429 answers before the CSRF check), else the form's own
+ * address. The form's address is often an action with no page of its own
+ * (/settings/privacy/grant), and a page drawn as a POST's answer has none either
+ * (/analytics/erase): with the registry, such a path is walked up to the nearest page a browser can
+ * open (/settings/privacy, /analytics), so the way back never ends on 405. The Referer's query is
+ * not repeated: as in a sign-in return path ({@link pagePathOf}), a link the app builds carries a
+ * page's path only (a query may hold what was typed, and a confirmation in it would claim a change
+ * that was not made).
  */
-const CONFIRMATION_KEYS = ["notice", "erased", "changed"];
-
-/**
- * The page a refused form was sent from: its Referer when that is this site (the Origin check
- * of the CSRF middleware has already run), else the form's own address. The form's address is
- * often an action with no page of its own (/settings/privacy/grant), and a page drawn as a
- * POST's answer has none either (/analytics/erase): with the registry, such a path is walked up
- * to the nearest page a browser can open (/settings/privacy, /analytics), so the way back never
- * ends on 405. A confirmation left in the Referer's query would claim a change that was not
- * made, so it is dropped.
- */
-export function formPagePath(c: Context<AppEnv>, registry?: RouteRegistry): string {
-  const own = new URL(c.req.url);
+export function formPagePath(
+  c: Context<AppEnv>,
+  registry?: RouteRegistry,
+  siteOrigin: string = new URL(c.req.url).origin,
+): string {
   let path = c.req.path;
-  let search = "";
   const referer = c.req.header("referer");
   if (referer) {
     try {
       const from = new URL(referer);
-      if (from.origin === (c.req.header("origin") ?? own.origin)) {
-        for (const key of CONFIRMATION_KEYS) from.searchParams.delete(key);
-        path = from.pathname;
-        search = from.search;
-      }
+      if (from.origin === siteOrigin) path = from.pathname;
     } catch { /* not a URL: the form's own address */ }
   }
   if (registry) {
     while (path !== "/" && !registry.isPage(path)) {
       path = path.slice(0, path.lastIndexOf("/")) || "/";
-      search = "";
       if (Object.hasOwn(registry.shownElsewhere, path)) {
         path = registry.shownElsewhere[path]!;
         break;
       }
     }
   }
-  return safeNextPath(path + search);
+  return safeNextPath(path);
 }
 
 function unauthenticated(c: Context<AppEnv>, registry?: RouteRegistry): Response {

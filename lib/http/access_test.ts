@@ -199,17 +199,32 @@ Deno.test("STANDBY: a page form's refusal is thrown for the HTML page; the API a
   assert.equal(thrown.length, 1);
 });
 
-Deno.test("the way back after a refused form drops the Referer's confirmations and keeps its other query", async () => {
+Deno.test("the way back after a refused form is the Referer's page without its query, and only from this site", async () => {
   const app = new Hono<AppEnv>();
   app.post("/things", (c) => c.text(formPagePath(c)));
-  const back = await app.request("http://rf.test/things", {
-    method: "POST",
-    headers: {
+  app.post("/public", (c) => c.text(formPagePath(c, undefined, "https://rf.example")));
+  const back = async (path: string, headers: Record<string, string>) =>
+    await (await app.request(`http://rf.test${path}`, { method: "POST", headers })).text();
+  // A confirmation would claim a change that was not made; the rest may hold what was typed.
+  assert.equal(
+    await back("/things", {
       origin: "http://rf.test",
-      referer: "http://rf.test/things/list?changed=LIVE&notice=saved&tab=a&erased=3",
-    },
-  });
-  assert.equal(await back.text(), "/things/list?tab=a");
+      referer: "http://rf.test/things/list?changed=LIVE&q=Jane%20Doe#top",
+    }),
+    "/things/list",
+  );
+  // Another site's Referer is not followed, even with a matching Origin header (a 413 or 429
+  // answers before the CSRF check): the form's own address.
+  assert.equal(
+    await back("/things", {
+      origin: "https://evil.example",
+      referer: "https://evil.example/audit?actor=Jane%20Doe",
+    }),
+    "/things",
+  );
+  // Behind a proxy, this site is PUBLIC_URL's origin.
+  assert.equal(await back("/public", { referer: "https://rf.example/flags?q=x" }), "/flags");
+  assert.equal(await back("/public", { referer: "http://rf.test/flags" }), "/public");
 });
 
 Deno.test("the way back from a form under an address whose things another page lists is that page", async () => {
