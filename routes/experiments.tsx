@@ -209,6 +209,24 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   function Srm({ experiment }: { experiment: ExperimentView }) {
     const srm = experiment.srm;
     if (!srm) return <p class="muted">Assignment counts are unavailable right now.</p>;
+    return (
+      <>
+        <SrmCheck srm={srm} />
+        {srm.zeroWeight > 0 && (
+          <p class="muted" data-testid="srm-switched-off">
+            {srm.zeroWeight === 1
+              ? "1 person is still recorded in a switched-off variant; they are moved to a live variant when they next come back."
+              : `${srm.zeroWeight} people are still recorded in switched-off variants; each is moved to a live variant when they next come back.`}
+            {" "}
+            They are left out of the sample-ratio check.
+          </p>
+        )}
+      </>
+    );
+  }
+
+  /** The sample-ratio check over the variants with a weight above 0. */
+  function SrmCheck({ srm }: { srm: NonNullable<ExperimentView["srm"]> }) {
     const removed = srm.removed > 0 && (
       <>
         {" "}
@@ -226,7 +244,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         return (
           <p class="muted">
             {srm.counted}{" "}
-            assignment(s); one variant takes every assignment, so there is no ratio to check.
+            assignment(s); only one variant has a weight above 0, so there is no ratio to check.
             {removed}
           </p>
         );
@@ -236,15 +254,6 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
             {srm.counted}{" "}
             assignment(s): too few for the sample-ratio check (every variant needs about 5
             expected).{removed}
-          </p>
-        );
-      case "zero_weight_assigned":
-        return (
-          <p class="notice notice--warn" role="alert" data-testid="srm-warning">
-            <strong>Sample ratio mismatch.</strong> {srm.zeroWeight} of the {srm.counted}{" "}
-            assignments are to variants whose weight is now 0; each of those people is re-drawn by
-            the current weights at their next visit. {cause}
-            {removed}
           </p>
         );
       case "tested":

@@ -16,23 +16,28 @@ import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts
 import type { AppEnv } from "../../lib/http/types.ts";
 
 const SrmSchema = z.object({
-  total: z.number().int().openapi({ description: "Every stored assignment of the experiment" }),
-  counted: z.number().int().openapi({ description: "Assignments to the variants defined now" }),
+  total: z.number().int().openapi({
+    description: "Every stored assignment: counted + zeroWeight + removed",
+  }),
+  counted: z.number().int().openapi({
+    description: "Assignments to variants with weight > 0: what the check tests",
+  }),
   removed: z.number().int().openapi({
     description: "Assignments to variants no longer defined, left out of the check",
   }),
   zeroWeight: z.number().int().openapi({
-    description: "Assignments to variants whose weight is now 0 (any makes a mismatch)",
+    description:
+      "Assignments still stored in variants whose weight is now 0 (switched off), left out of the check: each is re-drawn on its next visit",
   }),
-  outcome: z.enum(["tested", "too_few", "one_variant", "zero_weight_assigned"]),
+  outcome: z.enum(["tested", "too_few", "one_variant"]),
   sufficient: z.boolean().openapi({
-    description: "False while some variant expects < 5, or when one variant takes everything",
+    description: "False while some live variant expects < 5, or when only one has weight > 0",
   }),
   statistic: z.number().nullable().openapi({ description: "Chi-square, when the test ran" }),
   df: z.number().int().nullable(),
   pValue: z.number().nullable(),
   mismatch: z.boolean().openapi({
-    description: "p < 0.001, or assignments to a zero-weight variant: they do not fit the weights",
+    description: "p < 0.001: the live variants' counts do not fit their weights",
   }),
 }).openapi("SampleRatioCheck");
 
