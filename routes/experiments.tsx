@@ -15,20 +15,25 @@ import {
   QueryNotice,
 } from "../components/forms.tsx";
 import { TableScroll } from "../components/TableScroll.tsx";
+import { Srm } from "../components/experiments/SampleRatio.tsx";
 import { actorOf } from "../lib/audit/mod.ts";
 import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
 import { MODES } from "../lib/config.ts";
 import type { RouteContext } from "../lib/context.ts";
+import { type ExperimentInput, type ExperimentView } from "../lib/experiments/mod.ts";
 import {
-  type ExperimentInput,
-  ExperimentInputSchema,
-  type ExperimentView,
-  SRM_THRESHOLD,
-} from "../lib/experiments/mod.ts";
+  CREATE_FIELDS,
+  experimentInputFromForm,
+  type FormPart,
+  onCreateForm,
+  onEditForm,
+  type PartError,
+  percent,
+  weightsId,
+} from "../lib/experiments/pages/form.ts";
 import { page } from "../lib/http/access.ts";
 import { type FormFields, formValue, formValues, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
-import { isPhiIssue, phiFormError } from "../lib/validation/no_phi.ts";
 import {
   attemptSave,
   createFormFailures,
@@ -39,126 +44,13 @@ import {
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
 
+export { experimentInputFromForm, type FormPart, type PartError };
+
 const NOTICES: Record<string, string> = {
   saved:
     "The experiment was saved. People already in a variant keep it, unless its weight is now 0: they are re-drawn by the new weights on their next visit. Users of other services (through OFREP) follow the new weights.",
   created: "The experiment was created.",
 };
-
-/** `name=weight` lines (create form) or `weight:<name>` fields (edit form) → variants. */
-function variantsFrom(form: FormFields): Record<string, { weight: number }> {
-  const variants: Record<string, { weight: number }> = {};
-  const lines = formValue(form, "variants");
-  if (lines !== undefined) {
-    for (const line of lines.split(/\r?\n/)) {
-      const trimmed = line.trim();
-      if (trimmed === "") continue;
-      const [name = "", weight = ""] = trimmed.split("=").map((part) => part.trim());
-      variants[name] = { weight: weight === "" ? NaN : Number(weight) };
-    }
-  }
-  for (const [field, value] of Object.entries(form)) {
-    if (!field.startsWith("weight:") || typeof value !== "string") continue;
-    variants[field.slice("weight:".length)] = { weight: value.trim() === "" ? NaN : Number(value) };
-  }
-  return variants;
-}
-
-/** The part of an experiment form a message is about: the key, the description or the variants. */
-export type FormPart = "key" | "description" | "variants";
-
-/** A message about the form, and the part of it at fault when it is one. */
-export interface PartError {
-  message: string;
-  part?: FormPart;
-}
-
-/** The ids of the create form's fields, by part. */
-const CREATE_FIELDS: Record<FormPart, string> = {
-  key: "new-experiment-key",
-  description: "new-experiment-description",
-  variants: "new-experiment-variants",
-};
-
-/** The id of an experiment's weights (its variants table), which its edit form's errors name. */
-function weightsId(key: string): string {
-  return `exp-${key}-weights`;
-}
-
-/** Messages about the create form, each tied to its field. */
-function onCreateForm(errors: PartError[]): FormError[] {
-  return errors.map(({ message, part }) => ({
-    message,
-    ...(part ? { field: CREATE_FIELDS[part] } : {}),
-  }));
-}
-
-/** Messages about an experiment's edit form: the variants' are about its weights. */
-function onEditForm(key: string, errors: PartError[]): FormError[] {
-  return errors.map(({ message, part }) => ({
-    message,
-    ...(part === "variants" ? { field: weightsId(key) } : {}),
-  }));
-}
-
-/** The form as an experiment input, validated by the API's own schema. */
-export function experimentInputFromForm(
-  form: FormFields,
-  key: string,
-): { input?: ExperimentInput; errors: PartError[] } {
-  const version = formValue(form, "version")?.trim();
-  const description = formValue(form, "description");
-  const candidate = {
-    key,
-    enabled: formValue(form, "enabled") === "on",
-    ...(description !== undefined ? { description: description.trim() || null } : {}),
-    variants: variantsFrom(form),
-    requiredModes: formValues(form, "required_modes"),
-    ...(version ? { version: Number(version) } : {}),
-  };
-  const parsed = ExperimentInputSchema.safeParse(candidate);
-  if (parsed.success) return { input: parsed.data, errors: [] };
-  const errors = new Map<string, PartError>();
-  for (const issue of parsed.error.issues) {
-    const error = partError(issue);
-    if (!errors.has(error.message)) errors.set(error.message, error);
-  }
-  return { errors: [...errors.values()] };
-}
-
-/** The message for one schema issue, and the part of the form it is about. */
-function partError(
-  issue: { path: PropertyKey[]; code: string; format?: unknown; message: string },
-): PartError {
-  if (isPhiIssue(issue)) {
-    const part = issue.path[0] === "description" ? "description" : "variants";
-    return {
-      message: phiFormError(part === "description" ? "Description" : "Variants", issue.message),
-      part,
-    };
-  }
-  switch (issue.path[0]) {
-    case "key":
-      return {
-        message: "Key: lower case letters, digits and _ . - only, starting with a letter.",
-        part: "key",
-      };
-    case "variants":
-      return {
-        message:
-          "Variants: names of letters, digits and _ . - starting with a letter, with whole-number weights from 0 to 10000; at least one weight above 0.",
-        part: "variants",
-      };
-    case "description":
-      return { message: "Description: at most 500 characters.", part: "description" };
-    default:
-      return { message: "A field is not valid." };
-  }
-}
-
-function percent(part: number, total: number): string {
-  return total > 0 ? `${((100 * part) / total).toFixed(1)}%` : "—";
-}
 
 export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -203,79 +95,6 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         )}
         {children}
       </form>
-    );
-  }
-
-  function Srm({ experiment }: { experiment: ExperimentView }) {
-    const srm = experiment.srm;
-    if (!srm) return <p class="muted">Assignment counts are unavailable right now.</p>;
-    return (
-      <>
-        <SrmCheck srm={srm} />
-        {srm.zeroWeight > 0 && (
-          <p class="muted" data-testid="srm-switched-off">
-            {srm.zeroWeight === 1
-              ? "1 person is still recorded in a switched-off variant; they are moved to a live variant when they next come back."
-              : `${srm.zeroWeight} people are still recorded in switched-off variants; each is moved to a live variant when they next come back.`}
-            {" "}
-            They are left out of the sample-ratio check.
-          </p>
-        )}
-      </>
-    );
-  }
-
-  /** The sample-ratio check over the variants with a weight above 0. */
-  function SrmCheck({ srm }: { srm: NonNullable<ExperimentView["srm"]> }) {
-    const removed = srm.removed > 0 && (
-      <>
-        {" "}
-        {srm.removed} assignment(s) to removed variants are left out.
-      </>
-    );
-    const cause = (
-      <>
-        Do not trust an outcome analysis of this experiment until the cause is found (weights
-        changed mid-run, broken assignment or logging).
-      </>
-    );
-    switch (srm.outcome) {
-      case "one_variant":
-        return (
-          <p class="muted">
-            {srm.counted}{" "}
-            assignment(s); only one variant has a weight above 0, so there is no ratio to check.
-            {removed}
-          </p>
-        );
-      case "too_few":
-        return (
-          <p class="muted">
-            {srm.counted}{" "}
-            assignment(s): too few for the sample-ratio check (every variant needs about 5
-            expected).{removed}
-          </p>
-        );
-      case "tested":
-        break;
-    }
-    // Two significant digits, so a p just above the threshold (0.0014) does not read as 0.001.
-    const p = srm.pValue === null ? "" : srm.pValue.toPrecision(2);
-    if (srm.mismatch) {
-      return (
-        <p class="notice notice--warn" role="alert" data-testid="srm-warning">
-          <strong>Sample ratio mismatch</strong>{" "}
-          (the split between variants is further from the weights than chance explains). The{" "}
-          {srm.counted} assignments do not fit the weights (chi-square{" "}
-          {srm.statistic?.toFixed(1)}, p = {p} &lt; {SRM_THRESHOLD}). {cause}
-          {removed}
-        </p>
-      );
-    }
-    return (
-      <p class="muted">
-        {srm.counted} assignments fit the weights (p = {p}).{removed}
-      </p>
     );
   }
 

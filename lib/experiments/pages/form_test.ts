@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import {
+  experimentInputFromForm,
+  onCreateForm,
+  onEditForm,
+  percent,
+  variantsFrom,
+  weightsId,
+} from "./form.ts";
+
+Deno.test("variantsFrom() reads name=weight lines and weight:<name> fields; a blank weight is NaN", () => {
+  assert.deepEqual(variantsFrom({ variants: "A = 1\r\n\n B=3 \n" }), {
+    A: { weight: 1 },
+    B: { weight: 3 },
+  });
+  const fields = variantsFrom({ "weight:A": "75", "weight:B": " " });
+  assert.equal(fields.A!.weight, 75);
+  assert.ok(Number.isNaN(fields.B!.weight));
+});
+
+Deno.test("percent() prints one decimal, a dash when nothing is allocated", () => {
+  assert.equal(percent(1, 3), "33.3%");
+  assert.equal(percent(0, 0), "—");
+});
+
+Deno.test("onCreateForm() and onEditForm() tie messages to the field at fault", () => {
+  const errors = [{ message: "m1", part: "variants" as const }, { message: "m2" }];
+  assert.deepEqual(onCreateForm(errors), [
+    { message: "m1", field: "new-experiment-variants" },
+    { message: "m2" },
+  ]);
+  assert.deepEqual(onEditForm("x.y", errors), [
+    { message: "m1", field: weightsId("x.y") },
+    { message: "m2" },
+  ]);
+  assert.equal(weightsId("x.y"), "exp-x.y-weights");
+});
+
+Deno.test("experimentInputFromForm() validates with the API's schema and names the part at fault", () => {
+  const ok = experimentInputFromForm({ variants: "A=1\nB=3", enabled: "on" }, "new.exp");
+  assert.deepEqual(ok.errors, []);
+  assert.deepEqual(ok.input!.variants, { A: { weight: 1 }, B: { weight: 3 } });
+  assert.equal(ok.input!.enabled, true);
+  const bad = experimentInputFromForm({ variants: "x=-1" }, "Bad Key");
+  assert.deepEqual(bad.errors.map((e) => e.part).sort(), ["key", "variants"]);
+});
