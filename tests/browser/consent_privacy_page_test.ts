@@ -11,6 +11,7 @@ import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import { createUser, TEST_PASSWORD } from "../helpers/auth.ts";
 import { launchBrowser, serve, settle, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
+import { until } from "../helpers/wait.ts";
 
 /** What the page says for each stored state: the status and its label. */
 const SHOWN: Record<ConsentView["state"], [string, string]> = {
@@ -38,15 +39,6 @@ async function shown(page: Page): Promise<[string, string]> {
   const line = await page.locator("p", { has: page.getByTestId("analytics-state") })
     .textContent() ?? "";
   return [state, /\(([^)]*)\)/.exec(line)?.[1] ?? ""];
-}
-
-/** Polls until `check` holds; the bound only ends a hung test, it is not a timing assertion. */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 Deno.test({
@@ -80,8 +72,8 @@ Deno.test({
             assert.deepEqual(await shown(page), SHOWN.none);
             // Whichever control answers first on the page, the page ends showing what is stored.
             await page.getByRole("button", { name: button }).first().click();
-            await eventually(async () => await stored(app, user.id) === expected, "the choice");
-            await eventually(async () => {
+            await until(async () => await stored(app, user.id) === expected, "the choice");
+            await until(async () => {
               try {
                 const [state, label] = await shown(page);
                 return state === SHOWN[expected][0] && label === SHOWN[expected][1];
