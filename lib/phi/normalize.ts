@@ -393,6 +393,24 @@ function decodeEntity(s: string, i: number): [number, number] | null {
 }
 
 /**
+ * True when the dash entity `&ndash;`/`&mdash;` at i (size characters) stands between two
+ * digits inside a token a letter starts (`x536&ndash;22&ndash;1234`): the digit run before it
+ * follows an ASCII letter, or follows another such dash that ended at `prevEnd`. Elsewhere
+ * (`3&ndash;5`, `10.1.2.3&ndash;10.1.2.9`, `415-555-0132&ndash;…`) it stays a space.
+ */
+function gluedDigitDash(s: string, i: number, size: number, prevEnd: number): boolean {
+  const name = s.charCodeAt(i + 1) | 32;
+  if ((name !== 110 && name !== 109) || (s.charCodeAt(i + 2) | 32) !== 100) return false;
+  if (!isDigit(s.charCodeAt(i + size))) return false;
+  let k = i - 1;
+  while (k >= 0 && i - k <= 8 && isDigit(s.charCodeAt(k))) k--;
+  if (k === i - 1 || (k >= 0 && isDigit(s.charCodeAt(k)))) return false;
+  if (k + 1 === prevEnd) return true;
+  const c = s.charCodeAt(k) | 32;
+  return k >= 0 && c >= 97 && c <= 122;
+}
+
+/**
  * True when normalize() would change the text at i (a '%' escape, an entity, a code point
  * that folds to something else): what its loop decides there, for a text that may need
  * no normalisation at all.
@@ -439,6 +457,8 @@ export function normalize(s: string): Normalized {
     for (let k = 0; k < piece.length; k++) map[length++] = origin;
   };
   let runStart = 0;
+  // Where the last dash entity read as '-' inside a token ended (see gluedDigitDash()).
+  let lastGluedDash = -1;
   const flush = (end: number) => {
     if (end > runStart) {
       ensure(end - runStart);
@@ -493,7 +513,12 @@ export function normalize(s: string): Normalized {
       if (entity !== null) {
         const [cp, size] = entity;
         flush(i);
-        emit(cp < 127 ? String.fromCharCode(cp) : foldCodePoint(cp), i);
+        if (cp === 32 && gluedDigitDash(s, i, size, lastGluedDash)) {
+          // `x536&ndash;22&ndash;1234`: a dash inside a token glued to a letter joins its
+          // digit groups, as a `-` or `&#8209;` there would.
+          emit("-", i);
+          lastGluedDash = i + size;
+        } else emit(cp < 127 ? String.fromCharCode(cp) : foldCodePoint(cp), i);
         i += size;
         runStart = i;
       } else i++;

@@ -320,6 +320,11 @@ const ADVERSARIAL: Array<[string, string, boolean]> = [
   ["query pairs", "&name=x".repeat(14_300), false],
   ["spaced digits", "1 ".repeat(50_000), false],
   ["long local part", "a".repeat(100_000) + "@example.org", true],
+  // Obfuscated e-mails and lower-case names after a cue (detectors/obfuscated.ts).
+  ["bracketed at", "a[at]".repeat(20_000), false],
+  ["bracketed dots", "a(dot)".repeat(16_600), false],
+  ["bare at and dot", "a at a dot ".repeat(9_000), false],
+  ["patient cues", "patient ".repeat(12_500), false],
 ];
 
 for (const [name, text, expected] of ADVERSARIAL) {

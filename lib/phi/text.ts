@@ -19,6 +19,7 @@ import { detectDicom } from "./detectors/dicom.ts";
 import { detectDelimitedColumns, mayHoldTable } from "./detectors/columns.ts";
 import { dropUserAgentHits } from "./detectors/user_agent.ts";
 import { identifierNames, identifierView } from "./detectors/identifiers.ts";
+import { detectObfuscated } from "./detectors/obfuscated.ts";
 import type { PhiType } from "./types.ts";
 
 /** A match in original offsets. */
@@ -157,6 +158,8 @@ function detect(text: string, mode: TextMode): void {
     if (mode.whole && (text.indexOf("pt") >= 0 || text.indexOf("patient") >= 0)) {
       identifierNames(ctx, text, readsAsName);
     }
+    // `jane(at)example(dot)org`, `patient jane doe`.
+    detectObfuscated(ctx);
     return;
   }
   // '@', "://" and "www." call for the full path wherever they stand: in a text long enough
@@ -180,6 +183,8 @@ function detect(text: string, mode: TextMode): void {
     ctx.reset(t, mode.technical, mode.whole);
     passes(ctx, bits, mode.checkpoint, text, lastMap);
   }
+  // Obfuscated e-mail addresses and lower-case names after `patient`/`pt` (one native search).
+  detectObfuscated(ctx);
   // Structured health data formats, read by position or tag: HL7 v2 segments
   // (`PID|1||…||DOE^JANE^Q||19550302|F`), X12 segments (`NM1*IL*1*DOE*JANE~`), DICOM
   // attributes (`(0010,0010) PN [DOE^JANE]`). One native search tells whether a text may

@@ -37,8 +37,13 @@ import { triggerFlags, W_TRIGGER, wordHash } from "../word_table.ts";
  */
 export type NameJudge = (spaced: string) => boolean;
 
-/** The longest value read as an identifier (analytics values are at most 100 characters). */
-const MAX_IDENTIFIER = 256;
+/**
+ * The longest value read as an identifier (analytics values are at most 100 characters; a
+ * joined job id or flag list may be longer). Every step of this reading is linear in the
+ * value (parts, runs and name runs are each visited once), so the bound only caps the
+ * per-value arrays; it was 256 and let `<300 characters>_ssn_536_22_1234` through.
+ */
+const MAX_IDENTIFIER = 4096;
 
 const K_ALPHA = 1;
 const K_DIGIT = 2;

@@ -1,0 +1,210 @@
+/**
+ * Two forms the token rules do not read, found from one native search per text:
+ *
+ * - e-mail addresses written to dodge a harvester: `jane.doe [at] example [dot] org`,
+ *   `jane(at)example(dot)org`, `jane{at}example.org`, and with bare words
+ *   `jane at example dot org` (bare only when every separator after the `at` is the word `dot`
+ *   and the last label is a common top-level domain: prose says "at" and "dot" too);
+ * - a lower-case dictionary name right after `patient` or `pt` (`patient jane doe`,
+ *   `pt: john smith`): a first name that is no everyday word, then a surname if one follows.
+ *
+ * The search is one linear regex of literal alternatives (no nested quantifier); each match
+ * reads a bounded window around it (64 characters of local part, 253 of domain).
+ */
+import { hit, type TextCtx } from "../context.ts";
+import {
+  flagsAt,
+  W_AMBIGUOUS,
+  W_COMMON,
+  W_FIRST,
+  W_LAST,
+  W_NOT_NAME,
+  W_TRIGGER,
+} from "../word_table.ts";
+
+/**
+ * Where one of the forms may start: a bracketed `at`, the word `dot`, `patient`/`pt`; the case
+ * variants written out (a case-insensitive search cost about three times as much).
+ */
+const CANDIDATE = /[[({](?:at|AT)[\])}]|\b(?:dot|DOT)\b|\b(?:[Pp](?:atien)?t|PATIENT|PT)\b/g;
+
+/** Top-level domains the bare form takes (`jane at example dot org`). */
+const BARE_TLDS = new Set([
+  "com",
+  "org",
+  "net",
+  "edu",
+  "gov",
+  "mil",
+  "io",
+  "co",
+  "us",
+  "uk",
+  "ca",
+  "de",
+  "fr",
+  "au",
+  "info",
+  "biz",
+  "me",
+]);
+
+const isLocal = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 ||
+  c === 95 || c === 45 || c === 43 || c === 37;
+const isLabel = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45;
+const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isLower = (c: number) => c >= 97 && c <= 122;
+
+/** The end of a `(dot)`, `[dot]`, `{dot}` or ` dot ` separator at i (spaces around), or -1. */
+function dotSep(t: string, i: number, bareOnly: boolean): number {
+  let k = i;
+  while (k < t.length && k - i < 3 && t.charCodeAt(k) === 32) k++;
+  const spaced = k > i;
+  const o = t.charCodeAt(k);
+  const bracket = o === 91 || o === 40 || o === 123;
+  if (bareOnly && bracket) return -1;
+  if (!bracket && !spaced) return -1;
+  const w = bracket ? k + 1 : k;
+  if (
+    (t.charCodeAt(w) | 32) !== 100 || (t.charCodeAt(w + 1) | 32) !== 111 ||
+    (t.charCodeAt(w + 2) | 32) !== 116
+  ) return -1;
+  let e = w + 3;
+  if (bracket) {
+    const c = t.charCodeAt(e);
+    if (c !== 93 && c !== 41 && c !== 125) return -1;
+    e++;
+  } else if (isLabel(t.charCodeAt(e))) return -1;
+  const s = e;
+  while (e < t.length && e - s < 3 && t.charCodeAt(e) === 32) e++;
+  if (!bracket && e === s) return -1;
+  return e;
+}
+
+/**
+ * The end of the domain starting at i (labels joined by `.` or a dot separator, the last
+ * alphabetic and 2-24 long, 2+ labels), or -1. bare: only ` dot ` joins, common TLDs only.
+ */
+function domainEnd(t: string, i: number, bare: boolean): number {
+  let k = i;
+  let labels = 0;
+  let lastStart = i;
+  let end = -1;
+  while (k < t.length && k - i <= 253) {
+    const s = k;
+    while (k < t.length && k - s < 63 && isLabel(t.charCodeAt(k))) k++;
+    if (k === s) break;
+    labels++;
+    lastStart = s;
+    end = k;
+    if (!bare && t.charCodeAt(k) === 46 && isLabel(t.charCodeAt(k + 1))) {
+      k++;
+      continue;
+    }
+    const next = dotSep(t, k, bare);
+    if (next < 0 || !isLabel(t.charCodeAt(next))) break;
+    k = next;
+  }
+  if (labels < 2) return -1;
+  const len = end - lastStart;
+  if (len < 2 || len > 24) return -1;
+  for (let q = lastStart; q < end; q++) if (!isLetter(t.charCodeAt(q))) return -1;
+  if (bare && !BARE_TLDS.has(t.slice(lastStart, end).toLowerCase())) return -1;
+  return end;
+}
+
+/** The start of the local part ending at e (1-64 local characters, a letter or digit first), or -1. */
+function localStart(t: string, e: number): number {
+  let s = e;
+  while (s > 0 && e - s < 64 && isLocal(t.charCodeAt(s - 1))) s--;
+  while (s < e && !isLabel(t.charCodeAt(s))) s++;
+  return s < e ? s : -1;
+}
+
+/** An obfuscated address around the separator [as, ae) (`[at]` or the word `at`). */
+function addressAt(ctx: TextCtx, as: number, ae: number, bare: boolean): number {
+  const t = ctx.t;
+  let le = as;
+  while (le > 0 && as - le < 3 && t.charCodeAt(le - 1) === 32) le--;
+  if (bare && le === as) return -1;
+  const s = localStart(t, le);
+  if (s < 0 || (bare && s > 0 && isLocal(t.charCodeAt(s - 1)))) return -1;
+  let d = ae;
+  while (d < t.length && d - ae < 3 && t.charCodeAt(d) === 32) d++;
+  if (bare && d === ae) return -1;
+  const e = domainEnd(t, d, bare);
+  if (e < 0) return -1;
+  hit(ctx, s, e, "EMAIL");
+  return e;
+}
+
+/** A bare-word address whose first ` dot ` starts at dot: its ` at ` is right before the label. */
+function bareAddressAt(ctx: TextCtx, dot: number): number {
+  const t = ctx.t;
+  let k = dot;
+  while (k > 0 && dot - k < 3 && t.charCodeAt(k - 1) === 32) k--;
+  const labelEnd = k;
+  while (k > 0 && labelEnd - k < 63 && isLabel(t.charCodeAt(k - 1))) k--;
+  if (k === labelEnd) return -1;
+  const labelStart = k;
+  while (k > 0 && labelStart - k < 3 && t.charCodeAt(k - 1) === 32) k--;
+  if (k === labelStart || k < 2) return -1;
+  if ((t.charCodeAt(k - 1) | 32) !== 116 || (t.charCodeAt(k - 2) | 32) !== 97) return -1;
+  if (k >= 3 && isLabel(t.charCodeAt(k - 3))) return -1;
+  return addressAt(ctx, k - 2, k, true);
+}
+
+/** Flags that make a lower-case word after the cue no name. */
+const NOT_FIRST = W_AMBIGUOUS | W_COMMON | W_NOT_NAME | W_TRIGGER;
+
+/** A lower-case dictionary name right after the cue ending at ce (`patient jane doe`). */
+function lowerNameAfter(ctx: TextCtx, ce: number): void {
+  const t = ctx.t;
+  let k = ce;
+  const p = t.charCodeAt(k);
+  if (p === 58 || p === 46) k++;
+  const sp = k;
+  while (k < t.length && k - sp < 3 && t.charCodeAt(k) === 32) k++;
+  if (k === sp) return;
+  const s = k;
+  while (k < t.length && k - s < 24 && isLower(t.charCodeAt(k))) k++;
+  if (k - s < 3 || isLabel(t.charCodeAt(k)) || t.charCodeAt(k) === 95) return;
+  const f1 = flagsAt(t, s, k);
+  if ((f1 & W_FIRST) === 0 || (f1 & NOT_FIRST) !== 0) return;
+  let e = k;
+  if (t.charCodeAt(k) === 32) {
+    const s2 = k + 1;
+    let q = s2;
+    while (q < t.length && q - s2 < 24 && isLower(t.charCodeAt(q))) q++;
+    if (q - s2 >= 2 && !isLabel(t.charCodeAt(q)) && t.charCodeAt(q) !== 95) {
+      const f2 = flagsAt(t, s2, q);
+      if ((f2 & W_LAST) !== 0 && (f2 & (W_COMMON | W_NOT_NAME | W_TRIGGER)) === 0) e = q;
+    }
+  }
+  hit(ctx, s, e, "PERSON_NAME");
+}
+
+/** Finds the forms above in ctx.t as hits (normalised offsets). */
+export function detectObfuscated(ctx: TextCtx): void {
+  const t = ctx.t;
+  const re = CANDIDATE;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let after = 0;
+  while ((m = re.exec(t)) !== null) {
+    const s = m.index;
+    const e = s + m[0].length;
+    const c = t.charCodeAt(s);
+    if (s < after) continue;
+    if (c === 91 || c === 40 || c === 123) {
+      const end = addressAt(ctx, s, e, false);
+      if (end > 0) after = re.lastIndex = end;
+    } else if ((c | 32) === 100) {
+      if (ctx.technical) continue;
+      const end = bareAddressAt(ctx, s);
+      if (end > 0) after = re.lastIndex = end;
+    } else if (!ctx.technical) lowerNameAfter(ctx, e);
+  }
+}
