@@ -11,7 +11,6 @@ import { APP_ENVS, MODES } from "../../lib/config.ts";
 import type { FlagSubject, RouteContext } from "../../lib/context.ts";
 import {
   FLAG_REASONS,
-  FLAG_SCOPES,
   FlagInputSchema,
   FlagKeySchema,
   FlagViewSchema,
@@ -22,15 +21,17 @@ import type { AppEnv } from "../../lib/http/types.ts";
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
 
-const FlagMetaSchema = z.object({
-  key: z.string(),
-  enabled: z.boolean(),
-  description: z.string().nullable(),
-  scope: z.enum(FLAG_SCOPES),
-  rolloutPercent: z.number().int(),
-  requiredModes: z.array(z.enum(MODES)),
-  targetEnvironments: z.array(z.enum(APP_ENVS)),
-  override: z.boolean().nullable(),
+// The snapshot's per-flag facts: the admin view without the audience lists and authorship.
+const FlagMetaSchema = FlagViewSchema.pick({
+  key: true,
+  enabled: true,
+  description: true,
+  scope: true,
+  rolloutPercent: true,
+  requiredModes: true,
+  targetEnvironments: true,
+  override: true,
+}).extend({
   version: z.number().int().openapi({
     description: "Grows by one on every change: send it back with a change (409 CONFLICT when " +
       "the flag moved on), and ignore a `governance.flag_changed` event whose version is not " +
