@@ -249,7 +249,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
         await analyticsService.recordServerEvent({
           userId: event.userId,
           eventName: "experiment.assigned",
-          properties: { experiment_key: event.experimentKey, variant: event.variant },
+          properties: {
+            experiment_key: event.experimentKey,
+            variant: event.variant,
+            // A re-draw names the variant left: counted as a move, not a second exposure.
+            ...(event.reassignedFrom === undefined
+              ? {}
+              : { reassigned_from: event.reassignedFrom }),
+          },
         });
       },
     },

@@ -290,6 +290,11 @@ export function analyticsPageRoutes(
         {data.exposures.length > 0 && (
           <>
             <h2>Experiment exposures</h2>
+            <p class="muted">
+              Each person is counted once, in the variant they were first shown. When a variant is
+              switched off or removed, the people in it are moved to another variant on their next
+              visit: those moves are counted under Moved in, not as new exposures.
+            </p>
             <TableScroll label="Experiment exposures">
               <table class="data" aria-label="Experiment exposures">
                 <thead>
@@ -297,6 +302,7 @@ export function analyticsPageRoutes(
                     <th scope="col">Experiment</th>
                     <th scope="col">Variant</th>
                     <th scope="col">Exposures</th>
+                    <th scope="col">Moved in</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -307,6 +313,7 @@ export function analyticsPageRoutes(
                       </td>
                       <td>{x.variant}</td>
                       <td>{number(x.exposures)}</td>
+                      <td>{number(x.movedIn)}</td>
                     </tr>
                   ))}
                 </tbody>

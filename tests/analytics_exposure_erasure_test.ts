@@ -44,7 +44,7 @@ for (const target of dbTargets()) {
       const admin = await signInAs(app, "ADMIN");
       assert.equal(await exposure(app, alice, "2"), 1);
       assert.equal(await exposure(app, bob, 2), 1); // stored, but not an exposure
-      const before = [{ experimentKey: "pricing.page", variant: "2", exposures: 1 }];
+      const before = [{ experimentKey: "pricing.page", variant: "2", exposures: 1, movedIn: 0 }];
       assert.deepEqual(await exposures(app, admin), before);
 
       const response = await app.request(`/api/analytics/users/${bob.user.id}/events`, {

@@ -17,7 +17,7 @@ type Summary = {
   totals: { events: number; redacted: number; distinctUsers: number };
   groups: { key: string; events: number; redacted: number }[];
   timings: { eventName: string; property: string; samples: number; p50: number; p95: number }[];
-  exposures: { experimentKey: string; variant: string; exposures: number }[];
+  exposures: { experimentKey: string; variant: string; exposures: number; movedIn: number }[];
 };
 
 const DAY = 86_400_000;
@@ -95,8 +95,8 @@ for (const target of dbTargets()) {
           assert.deepEqual([view.property, view.samples], ["latency_ms", 2]);
           assert.ok(Math.abs(view.p50 - 250) / 250 <= 0.01);
           assert.deepEqual(body.exposures, [
-            { experimentKey: "pricing.page", variant: "A", exposures: 1 },
-            { experimentKey: "pricing.page", variant: "B", exposures: 1 },
+            { experimentKey: "pricing.page", variant: "A", exposures: 1, movedIn: 0 },
+            { experimentKey: "pricing.page", variant: "B", exposures: 1, movedIn: 0 },
           ]);
         },
       );

@@ -59,7 +59,7 @@ for (const target of dbTargets()) {
       assert.equal(response.status, 200);
       const summary = await json<{ exposures: unknown[] }>(response);
       assert.deepEqual(summary.exposures, [
-        { experimentKey: "pricing.page", variant: "A", exposures: 1 },
+        { experimentKey: "pricing.page", variant: "A", exposures: 1, movedIn: 0 },
       ]);
       await assertRollupsMatchEvents(app.db);
     } finally {

@@ -57,6 +57,7 @@ export const PROPERTY_KEYS = [
   "enabled",
   "experiment_key",
   "variant",
+  "reassigned_from",
   "job_status",
   "progress",
   "count",
@@ -75,9 +76,17 @@ export function isAllowedPropertyKey(key: string): key is PropertyKey {
 /** Numeric timing properties the summary reports p50/p95 for. */
 export const TIMING_PROPERTIES = ["duration_ms", "latency_ms"] as const;
 
-/** The event and properties that count as an experiment exposure. */
+/**
+ * The event and properties that count as an experiment exposure. An event that also carries
+ * `reassigned_from` (a string: the variant key the subject was in before its variant was switched
+ * off or removed) is a re-draw: counted as a move into `variant`, not as a second exposure.
+ */
 export const EXPOSURE_EVENT: EventName = "experiment.assigned";
-export const EXPOSURE_KEYS = { experiment: "experiment_key", variant: "variant" } as const;
+export const EXPOSURE_KEYS = {
+  experiment: "experiment_key",
+  variant: "variant",
+  reassignedFrom: "reassigned_from",
+} as const;
 
 /** Shape rules for stored properties (see lib/analytics/rules.ts). */
 export const PROPERTY_RULES = {

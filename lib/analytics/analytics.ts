@@ -107,7 +107,14 @@ export const SummaryResponse = z.object({
   exposures: z.array(z.object({
     experimentKey: z.string(),
     variant: z.string(),
-    exposures: z.number(),
+    exposures: z.number().openapi({
+      description:
+        "People first assigned to the variant: each person is counted once, in the variant first shown",
+    }),
+    movedIn: z.number().openapi({
+      description:
+        "People moved into the variant because theirs was switched off (weight 0) or removed; already counted in the exposures of the variant they left",
+    }),
   })),
 }).openapi("AnalyticsSummary");
 

@@ -61,7 +61,13 @@ export interface TimingRow {
 export interface ExposureRow {
   experimentKey: string;
   variant: string;
+  /** People first assigned to the variant (each person once, in the variant first shown). */
   exposures: number;
+  /**
+   * People moved (re-drawn) into the variant after theirs was switched off or removed; already
+   * counted in `exposures` of the variant they left, so not exposures here.
+   */
+  movedIn: number;
 }
 
 /** Whose batch it is and what the request says about Global Privacy Control. */
@@ -168,6 +174,14 @@ const EXPOSURE_ROWS = `event_name = '${EXPOSURE_EVENT}'
 /** The exposure roll-up key of an event: experiment key and variant (strings, see above). */
 const EXPOSURE_KEY = `properties ->> '${EXPOSURE_KEYS.experiment}' AS experiment_key,
        properties ->> '${EXPOSURE_KEYS.variant}' AS variant`;
+
+/**
+ * A re-draw among the exposure events (it names the variant the subject left): counted in
+ * `moved_in`, not `exposures`, so a moved subject is one exposure; shared by the insert and the
+ * erasure.
+ */
+const REDRAWN = `COALESCE(jsonb_typeof(properties -> '${EXPOSURE_KEYS.reassignedFrom}') = 'string',
+       FALSE)`;
 
 /**
  * True when the user's analytics consent is in force, the SQL twin of `analyticsEffective`
@@ -312,13 +326,14 @@ export function insertStatement(count: number, redactions: number): string {
       SET samples = t.samples + EXCLUDED.samples
   ),
   exposure AS (
-    INSERT INTO analytics_daily_exposure AS x (day, experiment_key, variant, exposures)
-    SELECT day, ${EXPOSURE_KEY}, count(*)
+    INSERT INTO analytics_daily_exposure AS x (day, experiment_key, variant, exposures, moved_in)
+    SELECT day, ${EXPOSURE_KEY}, count(*) FILTER (WHERE NOT ${REDRAWN}),
+           count(*) FILTER (WHERE ${REDRAWN})
       FROM ins
      WHERE ${EXPOSURE_ROWS}
      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (day, experiment_key, variant) DO UPDATE
-      SET exposures = x.exposures + EXCLUDED.exposures
+      SET exposures = x.exposures + EXCLUDED.exposures, moved_in = x.moved_in + EXCLUDED.moved_in
   )${governance}
   SELECT 'consent' AS kind, NULL::text AS event_id, ok AS consented FROM consent
   UNION ALL
@@ -365,8 +380,9 @@ export const ERASE_STATEMENT = `WITH del AS (
        AND t.property = x.property AND t.bucket = x.bucket
   ),
   exposure AS (
-    UPDATE analytics_daily_exposure e SET exposures = e.exposures - x.n
-      FROM (SELECT day, ${EXPOSURE_KEY}, count(*) AS n
+    UPDATE analytics_daily_exposure e SET exposures = e.exposures - x.n, moved_in = e.moved_in - x.r
+      FROM (SELECT day, ${EXPOSURE_KEY}, count(*) FILTER (WHERE NOT ${REDRAWN}) AS n,
+                   count(*) FILTER (WHERE ${REDRAWN}) AS r
               FROM del WHERE ${EXPOSURE_ROWS} GROUP BY 1, 2, 3) AS x
      WHERE e.day = x.day AND e.experiment_key = x.experiment_key AND e.variant = x.variant
   ),
@@ -528,9 +544,10 @@ export function createAnalyticsStore(db: Db): AnalyticsStore {
 
     async exposures(range) {
       return await db.query<ExposureRow>(
-        `SELECT experiment_key AS "experimentKey", variant, sum(exposures)::int8 AS exposures
+        `SELECT experiment_key AS "experimentKey", variant, sum(exposures)::int8 AS exposures,
+                sum(moved_in)::int8 AS "movedIn"
            FROM analytics_daily_exposure WHERE day BETWEEN $1::date AND $2::date
-          GROUP BY 1, 2 HAVING sum(exposures) > 0 ORDER BY 1, 2`,
+          GROUP BY 1, 2 HAVING sum(exposures) > 0 OR sum(moved_in) > 0 ORDER BY 1, 2`,
         [range.from, range.to],
       );
     },
@@ -548,7 +565,8 @@ export function createAnalyticsStore(db: Db): AnalyticsStore {
         [cutoffDay],
       );
       await db.query(
-        "DELETE FROM analytics_daily_exposure WHERE day < $1::date OR exposures <= 0",
+        `DELETE FROM analytics_daily_exposure
+          WHERE day < $1::date OR (exposures <= 0 AND moved_in <= 0)`,
         [cutoffDay],
       );
     },

@@ -27,6 +27,11 @@ export interface AssignedEvent {
   variant: string;
   userId: string | null;
   sessionId: string | null;
+  /**
+   * Set on a re-draw: the variant the subject was stored in before it was switched off (weight 0)
+   * or removed. The exposure was recorded there already; this one is a move, not a second one.
+   */
+  reassignedFrom?: string;
 }
 
 /** What the request asking for a variant said about analytics. */
@@ -246,6 +251,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       variant,
       userId: subject.userId ?? null,
       sessionId: subject.userId ? null : subject.sessionId ?? null,
+      reassignedFrom: removed,
     }, request);
     return fresh;
   }
@@ -263,6 +269,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       const refused = payloadRefusal({
         experimentKey: event.experimentKey,
         variant: event.variant,
+        ...(event.reassignedFrom === undefined ? {} : { reassignedFrom: event.reassignedFrom }),
       });
       if (refused) {
         deps.logger.warn("experiment exposure not recorded", {

@@ -38,10 +38,16 @@ export async function assertRollupsMatchEvents(db: Queryable): Promise<void> {
     ],
     [
       "analytics_daily_exposure",
-      `SELECT ${DAY} AS day, experiment_key, variant, exposures FROM analytics_daily_exposure
-        WHERE exposures <> 0 ORDER BY 1, 2, 3`,
+      `SELECT ${DAY} AS day, experiment_key, variant, exposures, moved_in
+         FROM analytics_daily_exposure
+        WHERE exposures <> 0 OR moved_in <> 0 ORDER BY 1, 2, 3`,
+      // A re-draw (it names the variant left in reassigned_from) is a move, not an exposure.
       `SELECT ${EVENT_DAY} AS day, properties ->> 'experiment_key' AS experiment_key,
-              properties ->> 'variant' AS variant, count(*)::int8 AS exposures
+              properties ->> 'variant' AS variant,
+              count(*) FILTER (WHERE jsonb_typeof(properties -> 'reassigned_from')
+                                     IS DISTINCT FROM 'string')::int8 AS exposures,
+              count(*) FILTER (WHERE jsonb_typeof(properties -> 'reassigned_from') = 'string')::int8
+                AS moved_in
          FROM analytics_events
         WHERE event_name = 'experiment.assigned'
           AND jsonb_typeof(properties -> 'experiment_key') = 'string'
