@@ -4,6 +4,7 @@
  * experiment during an incident).
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { actorOf } from "../../lib/audit/mod.ts";
 import { MODES } from "../../lib/config.ts";
 import type { RouteContext } from "../../lib/context.ts";
@@ -67,6 +68,20 @@ const VariantSchema = z.object({
 }).openapi("ExperimentVariant");
 
 export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+  /**
+   * Records a request's GPC signal as the user's (when first seen; the consent service skips it
+   * in STANDBY). Best-effort, as on pages: the request itself still counts as carrying GPC.
+   */
+  async function recordGpc(c: Context<AppEnv>, userId: string): Promise<void> {
+    try {
+      await ctx.services.consent.analytics(userId, { gpc: true });
+    } catch (error) {
+      c.get("logger").warn("consent state unavailable", {
+        errorType: error instanceof Error ? error.name : typeof error,
+      });
+    }
+  }
+
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const { experiments } = ctx.services;
 
@@ -150,10 +165,11 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       const subject = principal?.kind === "user"
         ? { userId: principal.id, sessionId: principal.sessionId }
         : {};
-      // Global Privacy Control: recorded when first seen, and no exposure is recorded with it.
-      const result = await experiments.variantFor(c.req.valid("param").key, subject, {
-        gpc: gpcSignal(c.req.header("sec-gpc")),
-      });
+      // Global Privacy Control: recorded when first seen, on every call as on the app's pages (not
+      // only with a new assignment), and no exposure is recorded with it.
+      const gpc = gpcSignal(c.req.header("sec-gpc"));
+      if (gpc && principal?.kind === "user") await recordGpc(c, principal.id);
+      const result = await experiments.variantFor(c.req.valid("param").key, subject, { gpc });
       if (result.reason === "NOT_FOUND") throw new NotFoundError("No such experiment");
       return c.json(
         { variant: result.variant, config: result.config, reason: result.reason },
