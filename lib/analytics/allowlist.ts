@@ -100,6 +100,11 @@ export const PROPERTY_RULES = {
    */
   stringValue: /^[A-Za-z0-9_.:-]{1,100}$/,
   researchId: /^[A-Za-z0-9_.:-]{1,128}$/,
+  /**
+   * A timing (TIMING_PROPERTIES) is a number of milliseconds from 0 to 24 hours: a negative or
+   * absurd value is a broken client, and one such value would drag the summary's p95.
+   */
+  maxTimingMs: 24 * 60 * 60 * 1000,
 } as const;
 
 /** Largest batch accepted by `POST /api/analytics/events`. */

@@ -4,7 +4,8 @@
  * PHI scanner runs over them (a finding, or a scanner failure, keeps the event
  * but replaces its properties with `{ "phi_redacted": true }`); only then the
  * shape rules apply (flat, at most 32 snake_case keys, numbers, booleans or
- * enum-like strings, allowlisted keys), so free text that is not PHI is still refused.
+ * enum-like strings, timings from 0 to 24 h, allowlisted keys), so free text that is not PHI is
+ * still refused.
  */
 import { type PhiFinding, scan } from "../phi/mod.ts";
 import {
@@ -12,6 +13,7 @@ import {
   isAllowedPropertyKey,
   isServerOnlyEventName,
   PROPERTY_RULES,
+  TIMING_PROPERTIES,
 } from "./allowlist.ts";
 
 /** Why an event was rejected (stable codes in responses). */
@@ -35,7 +37,7 @@ export const REJECT_MESSAGES: Readonly<Record<RejectReason, string>> = {
   TOO_MANY_KEYS: `Properties may have at most ${PROPERTY_RULES.maxKeys} keys`,
   INVALID_KEY: "Property keys must match ^[a-z][a-z0-9_]{0,63}$",
   INVALID_VALUE:
-    "Property values must be finite numbers, booleans or enum-like strings matching ^[A-Za-z0-9_.:-]{1,100}$",
+    "Property values must be finite numbers, booleans or enum-like strings matching ^[A-Za-z0-9_.:-]{1,100}$; duration_ms and latency_ms numbers of milliseconds from 0 to 86400000",
   PROPERTY_NOT_ALLOWED: "A property key is not in the allowlist (docs/analytics.md)",
   INVALID_RESEARCH_ID: "researchId must match ^[A-Za-z0-9_.:-]{1,128}$",
 };
@@ -135,6 +137,11 @@ function phiFindings(candidate: EventCandidate, scanner: Scanner): PhiFinding[] 
   return uniqueFindings(findings);
 }
 
+const TIMING_KEYS: ReadonlySet<string> = new Set(TIMING_PROPERTIES);
+const isTimingProperty = (key: string) => TIMING_KEYS.has(key);
+const isTiming = (value: unknown) =>
+  typeof value === "number" && value >= 0 && value <= PROPERTY_RULES.maxTimingMs;
+
 /** Checks the shape rules; returns the first broken rule, or the properties to store. */
 export function checkShape(properties: unknown): RejectReason | SafeProperties {
   if (properties === undefined) return {};
@@ -147,6 +154,7 @@ export function checkShape(properties: unknown): RejectReason | SafeProperties {
   for (const [key, value] of entries) {
     if (!PROPERTY_RULES.key.test(key)) return "INVALID_KEY";
     if (value === null || typeof value === "object") return "NOT_FLAT";
+    if (isTimingProperty(key) && !isTiming(value)) return "INVALID_VALUE";
     if (typeof value === "number") {
       if (!Number.isFinite(value)) return "INVALID_VALUE";
     } else if (typeof value === "string") {

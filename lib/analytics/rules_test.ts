@@ -234,3 +234,18 @@ Deno.test("judgeEvent() records at most 32 distinct findings, the first ones, re
   const verdict = judgeEvent({ eventName: "ui.page_view", properties: { page: "home" } }, scanner);
   assert.deepEqual(verdict, { outcome: "redacted", findings: distinct.slice(0, 32) });
 });
+
+Deno.test("checkShape() takes a timing only as a number of milliseconds from 0 to 24 hours", () => {
+  // A negative or huge timing would drag the summary's p50/p95 (one 1e9 among normal values made
+  // p95 about 1,000,000,000 ms); a string there is no timing at all.
+  for (const key of ["duration_ms", "latency_ms"]) {
+    for (const value of [0, 0.5, 120, 86_400_000]) {
+      assert.deepEqual(checkShape({ [key]: value }), { [key]: value }, `${key}: ${value}`);
+    }
+    for (const value of [-1, -0.001, 86_400_001, 1e9, "fast", true]) {
+      assert.equal(checkShape({ [key]: value }), "INVALID_VALUE", `${key}: ${value}`);
+    }
+  }
+  // Other numbers keep their old rule.
+  assert.deepEqual(checkShape({ count: -3 }), { count: -3 });
+});
