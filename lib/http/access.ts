@@ -22,11 +22,48 @@ export interface Access {
   class: RouteClass;
 }
 
+/**
+ * What a route takes in a path parameter: a zod schema (or anything with its `safeParse`), such
+ * as FlagKeySchema for `/flags/:key`.
+ */
+export interface ParamShape {
+  safeParse(value: unknown): { success: boolean };
+}
+
+/** A route's path parameters by name, each with the shape it takes. */
+export type ParamShapes = Readonly<Record<string, ParamShape>>;
+
 export interface RegisteredRoute {
   method: string;
   path: string;
   kind: "api" | "page";
   access: Access;
+  /**
+   * The shape of each path parameter, for return paths only (routing is unchanged: the route
+   * still answers any segment, with its own "no such ..." page). A parameter without one is
+   * never carried into a return path.
+   */
+  params?: ParamShapes;
+}
+
+/** A GET page route, matched against a path: its pattern and the shapes of its parameters. */
+interface PagePattern {
+  pattern: RegExp;
+  /** The parameters' names, in the order of the pattern's groups. */
+  names: string[];
+  params: ParamShapes;
+}
+
+const REGEXP_SPECIALS = /[.*+?^${}()|[\]\\]/g;
+
+function pagePattern(route: RegisteredRoute): PagePattern {
+  const names: string[] = [];
+  const parts = route.path.split("/").map((part) => {
+    if (!part.startsWith(":")) return part.replace(REGEXP_SPECIALS, "\\$&");
+    names.push(part.slice(1));
+    return "([^/]+)";
+  });
+  return { pattern: new RegExp(`^${parts.join("/")}$`), names, params: route.params ?? {} };
 }
 
 /** The routes an app registered, with their access statements. */
@@ -37,36 +74,58 @@ export class RouteRegistry {
    * another page (`/admin/locks` → `/admin/users`): the way back from a form under them ends there.
    */
   constructor(readonly shownElsewhere: Readonly<Record<string, string>> = {}) {}
-  #pages: RegExp[] | null = null;
+  #pages: PagePattern[] | null = null;
   add(route: RegisteredRoute): void {
     this.routes.push(route);
     this.#pages = null;
   }
+  #pagePatterns(): PagePattern[] {
+    return this.#pages ??= this.routes
+      .filter((route) => route.kind === "page" && route.method === "GET")
+      .map(pagePattern);
+  }
   /** Whether `path` (no query) is a page a browser can open: a GET page route matches it. */
   isPage(path: string): boolean {
-    this.#pages ??= this.routes
-      .filter((route) => route.kind === "page" && route.method === "GET")
-      .map((route) =>
-        new RegExp(
-          `^${
-            route.path.split("/").map((part) =>
-              part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-            ).join("/")
-          }$`,
-        )
-      );
-    return this.#pages.some((pattern) => pattern.test(path));
+    return this.#pagePatterns().some(({ pattern }) => pattern.test(path));
+  }
+  /**
+   * Whether `path` (no query) may be repeated in an address the app builds (a return path, a way
+   * back): a GET page route matches it, each of whose parameters has the shape the route
+   * declares. `/flags/<a name typed into the address bar>` is a page (it answers "No such
+   * flag"), but the name is not a flag key, so it is not repeated.
+   */
+  isReturnPage(path: string): boolean {
+    return this.#pagePatterns().some(({ pattern, names, params }) => {
+      const values = pattern.exec(path);
+      return values !== null &&
+        names.every((name, i) =>
+          Object.hasOwn(params, name) && params[name]!.safeParse(values[i + 1]).success
+        );
+    });
+  }
+  /**
+   * The nearest page at or above `path` that may be repeated ({@link isReturnPage}), walking up
+   * one segment at a time (`/flags/<typed text>` → `/flags`); an address in `shownElsewhere`
+   * ends the walk on its page; `/` when none.
+   */
+  nearestReturnPage(path: string): string {
+    let at = path;
+    while (at !== "/" && !this.isReturnPage(at)) {
+      at = at.slice(0, at.lastIndexOf("/")) || "/";
+      if (Object.hasOwn(this.shownElsewhere, at)) return this.shownElsewhere[at]!;
+    }
+    return at;
   }
   /**
    * Where a page may send a browser back to after a form (sign-in, the consent banner): the path
-   * of `next` when it is a local address of a registered page, else `/`. Any other path is never
-   * repeated into an address, a form field or a Location: a mistyped or crafted one may carry PHI
-   * (`/patients/<name>/<mrn>`), and repeating it puts it in one more URL (history, proxy logs).
-   * The query and fragment are dropped for the same reason (see {@link pagePathOf}).
+   * of `next` when it is a local address of a registered page, else the nearest page above it
+   * ({@link nearestReturnPage}), else `/`. Any other path is never repeated into an address, a
+   * form field or a Location: a mistyped or crafted one may carry PHI (`/patients/<name>/<mrn>`,
+   * a name typed where a flag's key goes), and repeating it puts it in one more URL (history,
+   * proxy logs). The query and fragment are dropped for the same reason (see {@link pagePathOf}).
    */
   returnPath(next: string | undefined | null): string {
-    const path = pagePathOf(next);
-    return this.isPage(path) ? path : "/";
+    return this.nearestReturnPage(pagePathOf(next));
   }
 }
 
@@ -137,15 +196,7 @@ export function formPagePath(
       if (from.origin === siteOrigin) path = from.pathname;
     } catch { /* not a URL: the form's own address */ }
   }
-  if (registry) {
-    while (path !== "/" && !registry.isPage(path)) {
-      path = path.slice(0, path.lastIndexOf("/")) || "/";
-      if (Object.hasOwn(registry.shownElsewhere, path)) {
-        path = registry.shownElsewhere[path]!;
-        break;
-      }
-    }
-  }
+  if (registry) path = registry.nearestReturnPage(path);
   return safeNextPath(path);
 }
 
@@ -157,8 +208,9 @@ function unauthenticated(c: Context<AppEnv>, registry?: RouteRegistry): Response
     // form's content is never put in the address, nor its page's query.
     return c.redirect(signInPath(formPagePath(c, registry), "unsaved"), 303);
   }
-  // The page's path only: its query may hold what was typed (signInPath drops it).
-  const next = c.req.path;
+  // The page's path only: its query may hold what was typed (signInPath drops it), and so may a
+  // path parameter not in its route's shape (the registry walks up to the page above).
+  const next = registry ? registry.returnPath(c.req.path) : c.req.path;
   // A session cookie that signs no one in (the authentication middleware clears it in this
   // answer) means a session that ended, as opposed to a visitor who never signed in.
   return c.redirect(signInPath(next, sessionSecretOf(c) ? "ended" : undefined), 303);
@@ -274,15 +326,26 @@ export function secure(
   path: string,
   kind: "api" | "page",
   access: Access,
+  params?: ParamShapes,
 ): MiddlewareHandler<AppEnv>[] {
-  deps.registry.add({ method: method.toUpperCase(), path, kind, access });
+  deps.registry.add({
+    method: method.toUpperCase(),
+    path,
+    kind,
+    access,
+    ...(params ? { params } : {}),
+  });
   return [
     authorize(access, deps.renderForbidden, deps.registry),
     modeGuard(access.class, deps.currentMode),
   ];
 }
 
-/** Registers an HTML page (or form post) route with its access statement. */
+/**
+ * Registers an HTML page (or form post) route with its access statement. `options.params` gives
+ * the shape of each path parameter (`{ key: FlagKeySchema }`): only a value in that shape is
+ * carried into a return path ({@link RouteRegistry.returnPath}).
+ */
 export function page(
   app: { on(method: string, path: string, ...handlers: MiddlewareHandler<AppEnv>[]): unknown },
   deps: SecureDeps,
@@ -290,7 +353,8 @@ export function page(
   path: string,
   access: Access,
   handler: (c: Context<AppEnv>) => Response | Promise<Response>,
+  options: { params?: ParamShapes } = {},
 ): void {
-  const middleware = secure(deps, method, path, "page", access);
+  const middleware = secure(deps, method, path, "page", access, options.params);
   app.on(method, path, ...middleware, async (c) => await handler(c));
 }

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import type { Mode } from "../config.ts";
 import { ModeStandbyError } from "../errors/mod.ts";
+import { FlagKeySchema } from "../flags/flag.ts";
 import {
   type Access,
   formPagePath,
@@ -53,7 +54,12 @@ function appWith(mode: Mode) {
   page(app, deps, "POST", "/things", WRITE, (c) => c.text("done"));
   page(app, deps, "GET", "/things", READ, (c) => c.text("done"));
   page(app, deps, "GET", "/things/list", READ, (c) => c.text("done"));
-  page(app, deps, "GET", "/things/:id", READ, (c) => c.text("done"));
+  // A thing's key has a shape (here the flag key's): only a key of that shape is ever carried
+  // into a return path. The history page declares none, so its parameter is never carried.
+  page(app, deps, "GET", "/things/:id", READ, (c) => c.text("done"), {
+    params: { id: FlagKeySchema },
+  });
+  page(app, deps, "GET", "/things/:id/history", READ, (c) => c.text("done"));
   page(app, deps, "POST", "/things/:id/archive", WRITE, (c) => c.text("done"));
   page(app, deps, "POST", "/settle", WRITE, (c) => c.text("done"));
   const [authorizeApi, guardApi] = secure(deps, "POST", "/api/things", "api", WRITE);
@@ -92,7 +98,7 @@ Deno.test("RouteRegistry.returnPath: a registered page's path only, no query or 
     ["/things", "/things"],
     ["/things?actor=Quenby%20Zarkowski", "/things"],
     ["/things/list?tab=mine#row-3", "/things/list"],
-    ["/things/7?why=&userId=536-22-1234", "/things/7"],
+    ["/things/beta.search?why=&userId=536-22-1234", "/things/beta.search"],
     ["/things#Quenby", "/things"],
     ["/?q=Quenby", "/"],
     ["/nowhere?x=1", "/"],
@@ -103,6 +109,42 @@ Deno.test("RouteRegistry.returnPath: a registered page's path only, no query or 
   for (const [next, expected] of cases) {
     assert.equal(registry.returnPath(next), expected, String(next));
   }
+});
+
+// A path parameter is what was typed into the address bar as much as a query is: a name or a
+// record number put where a key goes (`/things/<a name>`) is not repeated into a return path.
+Deno.test("RouteRegistry.returnPath: a path parameter only in its route's shape, else the page above", () => {
+  const { registry } = appWith("DEMO");
+  const cases: [string, string][] = [
+    ["/things/new-checkout", "/things/new-checkout"],
+    ["/things/beta.search#why", "/things/beta.search"],
+    ["/things/list", "/things/list"],
+    ["/things/Quenby Zarkowski", "/things"],
+    ["/things/Quenby%20Zarkowski", "/things"],
+    ["/things/536221234", "/things"],
+    ["/things/Quenby", "/things"],
+    ["/things/quenby%2Fzarkowski", "/things"],
+    // A parameter whose route declares no shape is never carried: up to the nearest page.
+    ["/things/new-checkout/history", "/things/new-checkout"],
+    ["/things/Quenby%20Zarkowski/history", "/things"],
+    ["/nowhere/Quenby%20Zarkowski", "/"],
+  ];
+  for (const [next, expected] of cases) {
+    assert.equal(registry.returnPath(next), expected, next);
+  }
+});
+
+Deno.test("a signed-out visit to a page keeps a key in the sign-in return path, never typed text", async () => {
+  const { app } = appWith("DEMO");
+  const visit = async (path: string) =>
+    (await app.request(`http://rf.test${path}`)).headers.get("location");
+  assert.equal(await visit("/things/new-checkout"), "/login?next=%2Fthings%2Fnew-checkout");
+  assert.equal(await visit("/things/Quenby%20Zarkowski"), "/login?next=%2Fthings");
+  assert.equal(await visit("/things/536-22-1234?x=1"), "/login?next=%2Fthings");
+  const stale = await app.request("http://rf.test/things/Quenby%20Zarkowski", {
+    headers: { cookie: "rf_session=gone" },
+  });
+  assert.equal(stale.headers.get("location"), "/login?next=%2Fthings&reason=ended");
 });
 
 Deno.test("a page form without a session: to sign-in with reason unsaved, back to the form's page", async () => {
@@ -142,12 +184,19 @@ Deno.test("the way back after a refused form is a page a browser can open (no 40
   const cases: [string, Record<string, string>, string][] = [
     // A page drawn as a POST's answer (its address answers GET with 405): up to /things.
     [
-      "/things/7/archive",
-      { origin: "http://rf.test", referer: "http://rf.test/things/7/archive" },
-      "/things/7",
+      "/things/beta/archive",
+      { origin: "http://rf.test", referer: "http://rf.test/things/beta/archive" },
+      "/things/beta",
     ],
     // No Referer: the action's own address, walked up to the nearest page.
-    ["/things/7/archive", {}, "/things/7"],
+    ["/things/beta/archive", {}, "/things/beta"],
+    // A typed name in the address is not a key: the way back is the list, without it.
+    ["/things/Quenby%20Zarkowski/archive", {}, "/things"],
+    [
+      "/things",
+      { origin: "http://rf.test", referer: "http://rf.test/things/Quenby%20Zarkowski" },
+      "/things",
+    ],
     ["/settle", {}, "/"],
     // A confirmation named `changed` (the governance page's) is dropped like notice and erased.
     ["/things", {

@@ -8,7 +8,7 @@ import { ErrorPage } from "../../components/ErrorPage.tsx";
 import { FlagDetailView } from "../../components/flags/FlagDetailView.tsx";
 import { actorOf } from "../../lib/audit/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import type { FlagStatus, FlagView } from "../../lib/flags/mod.ts";
+import { FlagKeySchema, type FlagStatus, type FlagView } from "../../lib/flags/mod.ts";
 import { archiveVersion, flagInputFromForm } from "../../lib/flags/pages/form.ts";
 import { ARCHIVE_CONFLICT_MESSAGE } from "../../lib/flags/pages/messages.ts";
 import { failed, type PageState } from "../../lib/flags/pages/page_state.ts";
@@ -75,10 +75,12 @@ export function flagDetailRoutes(
     );
   }
 
+  // Only a flag key is carried into a return path (sign-in, a way back): text typed into the
+  // address in its place goes back to /flags.
   page(app, ctx.access, "GET", "/flags/:key", STEWARD_READ, (c) => {
     const flag = flags.get(c.req.param("key") ?? "");
     return flag ? detailPage(c, flag) : notFound(c);
-  });
+  }, { params: { key: FlagKeySchema } });
 
   page(app, ctx.access, "POST", "/flags/:key", ADMIN_CHANGE, async (c) => {
     const flag = flags.get(c.req.param("key") ?? "");
