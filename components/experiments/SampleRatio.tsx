@@ -1,4 +1,4 @@
-/** The sample-ratio part of an experiment's panel on /experiments (routes/experiments.tsx). */
+/** The sample-ratio part of an experiment's panel on /experiments (ExperimentPanel.tsx). */
 import { type ExperimentView, SRM_THRESHOLD } from "../../lib/experiments/mod.ts";
 
 /** The sample-ratio check of an experiment, and a plain note of people left in switched-off variants. */
