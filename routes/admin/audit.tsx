@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { queryAudit } from "../../lib/audit/mod.ts";
 import { resolveActor } from "../../lib/audit/actor_filter.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import { AppError } from "../../lib/errors/mod.ts";
+import { ValidationError } from "../../lib/errors/mod.ts";
 import { page } from "../../lib/http/access.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { AuditView } from "../../components/admin/AuditView.tsx";
@@ -40,7 +40,9 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         from: filter.from ? new Date(filter.from) : undefined,
         to: filter.to ? new Date(filter.to) : undefined,
       }).catch((error) => {
-        if (error instanceof AppError) return { records: [], nextCursor: null };
+        // A cursor that is not one of ours (queryAudit's only ValidationError) shows no records;
+        // anything else (a database timeout, an unavailable database) is the error page's (503).
+        if (error instanceof ValidationError) return { records: [], nextCursor: null };
         throw error;
       });
     return ctx.pages.render(
