@@ -1,5 +1,6 @@
 /** Writing problem+json responses from the Hono context. */
 import type { Context } from "hono";
+import { accepts } from "hono/accepts";
 import {
   type ErrorCode,
   type Problem,
@@ -41,9 +42,45 @@ export function errorResponse(c: Context, error: unknown): Response {
   return problemResponse(body, retryAfter ? { "retry-after": String(retryAfter) } : {});
 }
 
-/** True when the request is for the JSON API (problem+json) rather than a page. */
-export function wantsApi(c: Context): boolean {
-  const path = c.req.path;
+/** Paths of the JSON API (and the probes and scrapes), answered in problem+json whatever is asked. */
+function isApiPath(path: string): boolean {
   return path === "/api" || path.startsWith("/api/") || path.startsWith("/ofrep/") ||
     path === "/metrics" || path.startsWith("/health") || path === "/healthz" || path === "/readyz";
+}
+
+const JSON_TYPES = new Set(["application/json", "application/problem+json"]);
+const HTML_TYPES = new Set(["text/html", "application/xhtml+xml", "text/*"]);
+
+/**
+ * Whether an Accept header asks for JSON over HTML: application/json or problem+json with a
+ * higher quality than text/html (or xhtml, or text/*). A tie is a browser's (HTML); a catch-all
+ * (`*\/*`) counts for neither, so no Accept, `*\/*` and a browser's navigation stay HTML while
+ * `application/json, *\/*` (axios, fetch clients) is JSON. Parsed by Hono's Accept reader.
+ */
+function prefersJson(c: Context): boolean {
+  return accepts(c, {
+    header: "Accept",
+    supports: ["json", "html"],
+    default: "html",
+    match: (ranges) => {
+      let json = 0;
+      let html = 0;
+      for (const { type, q } of ranges) {
+        const media = type.toLowerCase();
+        if (JSON_TYPES.has(media)) json = Math.max(json, q);
+        if (HTML_TYPES.has(media)) html = Math.max(html, q);
+      }
+      return json > 0 && json > html ? "json" : "html";
+    },
+  }) === "json";
+}
+
+/**
+ * True when the request is for the JSON API (problem+json) rather than a page: an API path, or a
+ * page's path asked for JSON over HTML (`Accept: application/json`, a script; a browser's Accept
+ * names text/html). Refusals (401, 403, 413, 429, CSRF) and errors then answer problem+json, not
+ * a redirect to sign-in or the HTML error page a script cannot read.
+ */
+export function wantsApi(c: Context): boolean {
+  return isApiPath(c.req.path) || prefersJson(c);
 }

@@ -1,0 +1,91 @@
+/**
+ * A client that asks a page's address for JSON (`Accept: application/json`, no text/html) is
+ * refused in problem+json, as on the API: before, a 401 was a redirect to the sign-in page and a
+ * 403 or a CSRF refusal the HTML error page, which a script cannot read. Browsers (Accept with
+ * text/html, or none) still get the pages, and the API's paths problem+json whatever they ask.
+ * The governance panel's own JSON read of /governance still answers its log. PGlite.
+ */
+import assert from "node:assert/strict";
+import { withTestApp } from "./helpers/app.ts";
+import { signInAs } from "./helpers/auth.ts";
+
+const JSON_ACCEPT = { accept: "application/json" };
+const BROWSER = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
+const PROBLEM = /^application\/problem\+json/;
+const HTML = /^text\/html/;
+
+async function problemCode(response: Response): Promise<string> {
+  assert.match(response.headers.get("content-type") ?? "", PROBLEM);
+  return ((await response.json()) as { code: string }).code;
+}
+
+Deno.test("a page's address asked for JSON refuses in problem+json; a browser still gets the pages", async () => {
+  await withTestApp(async (app) => {
+    // Signed out: 401 problem+json instead of the redirect to sign-in.
+    const signedOut = await app.request("/governance", {
+      headers: JSON_ACCEPT,
+      redirect: "manual",
+    });
+    assert.equal(signedOut.status, 401);
+    assert.equal(await problemCode(signedOut), "UNAUTHENTICATED");
+    const browser = await app.request("/governance", { headers: BROWSER, redirect: "manual" });
+    await browser.body?.cancel();
+    assert.equal(browser.status, 303);
+    assert.equal(browser.headers.get("location"), "/login?next=%2Fgovernance");
+    const noAccept = await app.request("/flags", { redirect: "manual" });
+    await noAccept.body?.cancel();
+    assert.equal(noAccept.status, 303);
+
+    // A role below the page's: 403 problem+json; a browser gets the HTML page.
+    const researcher = await signInAs(app, "RESEARCHER");
+    const forbidden = await app.request("/governance", {
+      headers: { ...JSON_ACCEPT, cookie: researcher.cookie },
+    });
+    assert.equal(forbidden.status, 403);
+    assert.equal(await problemCode(forbidden), "FORBIDDEN");
+    const forbiddenPage = await app.request("/governance", {
+      headers: { ...BROWSER, cookie: researcher.cookie },
+    });
+    assert.equal(forbiddenPage.status, 403);
+    assert.match(forbiddenPage.headers.get("content-type") ?? "", HTML);
+    await forbiddenPage.body?.cancel();
+
+    // A form post without its CSRF token.
+    const admin = await signInAs(app, "ADMIN");
+    const post = (accept: Record<string, string>) =>
+      app.request("/flags", {
+        method: "POST",
+        headers: {
+          ...accept,
+          cookie: admin.cookie,
+          origin: "http://localhost",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: "key=json_accept",
+      });
+    const csrf = await post(JSON_ACCEPT);
+    assert.equal(csrf.status, 403);
+    assert.equal(await problemCode(csrf), "CSRF_FAILED");
+    const csrfPage = await post(BROWSER);
+    assert.equal(csrfPage.status, 403);
+    assert.match(csrfPage.headers.get("content-type") ?? "", HTML);
+    await csrfPage.body?.cancel();
+
+    // No such page.
+    const missing = await app.request("/no-such-page", { headers: JSON_ACCEPT });
+    assert.equal(missing.status, 404);
+    assert.equal(await problemCode(missing), "NOT_FOUND");
+
+    // The governance panel's read of the log (lib/realtime/live_client.ts fetchState).
+    const log = await app.request("/governance", {
+      headers: { ...JSON_ACCEPT, "x-background-request": "1", cookie: admin.cookie },
+    });
+    assert.equal(log.status, 200);
+    assert.ok(Array.isArray(((await log.json()) as { log: unknown }).log));
+
+    // The API stays problem+json for a browser's Accept.
+    const api = await app.request("/api/governance/state", { headers: BROWSER });
+    assert.equal(api.status, 401);
+    assert.equal(await problemCode(api), "UNAUTHENTICATED");
+  });
+});
