@@ -16,6 +16,7 @@ import GovernancePanel, { type GovernanceLogRow } from "../islands/GovernancePan
 import { actorOf } from "../lib/audit/audit.ts";
 import { roleAtLeast } from "../lib/auth/principal.ts";
 import { MODES } from "../lib/config.ts";
+import { wantsApi } from "../lib/http/problem.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { type GovernanceLogEntry, governanceStateFor } from "../lib/governance/mod.ts";
 import { modeEffect } from "../lib/governance/wording.ts";
@@ -156,7 +157,8 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
   }
 
   page(app, ctx.access, "GET", "/governance", { role: "STEWARD", class: "read" }, async (c) => {
-    if (!(c.req.header("accept") ?? "").includes("application/json")) return await render(c);
+    // The same Accept rule as the refusals (wantsApi): JSON only when ranked above HTML.
+    if (!wantsApi(c)) return await render(c);
     const log = (await services.mode.recentLog(20)).map(logRow);
     return c.json({ log }, 200, { "cache-control": "no-store", vary: "accept" });
   });

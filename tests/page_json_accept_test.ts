@@ -82,6 +82,19 @@ Deno.test("a page's address asked for JSON refuses in problem+json; a browser st
     });
     assert.equal(log.status, 200);
     assert.ok(Array.isArray(((await log.json()) as { log: unknown }).log));
+    // The route answers JSON exactly when the refusals would be JSON: an Accept naming JSON
+    // and HTML alike is a browser's (the page), one ranking JSON higher is a script's (the log).
+    const tie = await app.request("/governance", {
+      headers: { accept: "application/json, text/html", cookie: admin.cookie },
+    });
+    assert.equal(tie.status, 200);
+    assert.match(tie.headers.get("content-type") ?? "", HTML);
+    await tie.body?.cancel();
+    const ranked = await app.request("/governance", {
+      headers: { accept: "text/html;q=0.5, application/json", cookie: admin.cookie },
+    });
+    assert.equal(ranked.status, 200);
+    assert.ok(Array.isArray(((await ranked.json()) as { log: unknown }).log));
 
     // The API stays problem+json for a browser's Accept.
     const api = await app.request("/api/governance/state", { headers: BROWSER });
