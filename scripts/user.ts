@@ -23,7 +23,8 @@ import { randomSecret } from "../lib/auth/tokens.ts";
 import { systemClock } from "../lib/clock.ts";
 import { type Config, ConfigError, loadConfigFromProcess } from "../lib/config.ts";
 import { DataDirInUseError } from "../lib/db/data_dir_lock.ts";
-import { bundledMigrationsDir, migrate, readMigrations } from "../lib/db/mod.ts";
+import { bundledMigrationsDir, MigrationChecksumError, readMigrations } from "../lib/db/mod.ts";
+import { migrationStatus } from "../lib/db/migrate.ts";
 import { DatabaseUnreachableError, openReachableDatabase } from "../lib/db/reach.ts";
 import { AppError } from "../lib/errors/mod.ts";
 import { createLogger, type Logger } from "../lib/log/mod.ts";
@@ -67,6 +68,20 @@ const ENDS_CREDENTIALS: ReadonlySet<string> = new Set([
   "deactivate",
   "reset-password",
   "token-revoke",
+]);
+/** Every command (an unknown one is refused before the database is opened). */
+const COMMANDS: ReadonlySet<string> = new Set([
+  "list",
+  "create",
+  "set-role",
+  "deactivate",
+  "activate",
+  "reset-password",
+  "tokens",
+  "token-create",
+  "token-revoke",
+  "locks",
+  "unlock",
 ]);
 /** Exit status when the change was made but the running instances were not told. */
 const EXIT_NOT_TOLD = 3;
@@ -258,6 +273,28 @@ function parseOptions() {
   }
 }
 
+/**
+ * Refuses a database whose migrations differ from this checkout's. The command never migrates:
+ * run from an operator's checkout, it would create a whole schema in a database named by mistake,
+ * or apply a newer checkout's migrations to a running production schema. Both are left to
+ * `deno task migrate`, run on purpose with the owner's role (or to the right checkout).
+ */
+async function requireMigrated(db: Parameters<typeof migrationStatus>[0]): Promise<void> {
+  const status = await migrationStatus(db, await readMigrations(bundledMigrationsDir()));
+  if (status.unknown.length > 0) {
+    fail(
+      "The database has migrations this checkout does not know: use the checkout of the " +
+        "running version",
+    );
+  }
+  if (status.pending.length > 0) {
+    fail(
+      "The database needs migrations this tool does not apply: run `deno task migrate` as the " +
+        "role that owns the tables, then this command again",
+    );
+  }
+}
+
 /** Runs the command; resolves with the exit status. */
 async function main(): Promise<number> {
   const { positionals, values } = parseOptions();
@@ -272,13 +309,15 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  if (!COMMANDS.has(command)) fail(`Unknown command\n\n${USAGE}`);
+
   const config = loadConfigFromProcess(VERSION);
   // PGlite in DATA_DIR is single-process: opening it beside a running app is refused
   // (DataDirInUseError), as writing there would be lost. The first round trip is bounded (10 s):
   // an unreachable database stops the command with one line.
   const db = await openReachableDatabase(config);
   try {
-    await migrate(db, await readMigrations(bundledMigrationsDir()));
+    await requireMigrated(db);
     // The bus, Redis and the auth service log errors only (LOG_LEVEL=debug shows everything):
     // this command says itself, in one line, what it could not do.
     const logger = createLogger({
@@ -488,7 +527,8 @@ try {
 } catch (error) {
   if (
     error instanceof Refused || error instanceof AppError || error instanceof ConfigError ||
-    error instanceof DataDirInUseError || error instanceof DatabaseUnreachableError
+    error instanceof DataDirInUseError || error instanceof DatabaseUnreachableError ||
+    error instanceof MigrationChecksumError
   ) {
     err(error.message);
     status = 1;

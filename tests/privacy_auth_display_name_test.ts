@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { type TestApp, withTestApp } from "./helpers/app.ts";
 import { createUser, signInAs } from "./helpers/auth.ts";
-import { runUserCli } from "./helpers/user_cli.ts";
+import { migrateForCli, runUserCli } from "./helpers/user_cli.ts";
 
 const PHI_NAMES = [
   "Jane Doe MRN 00482913 DOB 03/14/1962",
@@ -166,6 +166,7 @@ Deno.test("deno task user create --name refuses a PHI display name and creates n
   const dataDir = await Deno.makeTempDir({ prefix: "rf_cli_name_" });
   try {
     const env = { DATA_DIR: dataDir };
+    await migrateForCli(env);
     const refused = await runUserCli(env, [
       "create",
       "clerk@example.org",

@@ -25,6 +25,7 @@ import {
   type CliResult,
   freshCliDatabase,
   type InstanceBesideCli,
+  migrateForCli,
   runUserCli,
   startInstanceBesideCli,
 } from "./helpers/user_cli.ts";
@@ -125,6 +126,7 @@ async function deploymentWithAccount() {
     }
   };
   try {
+    await migrateForCli(env);
     const created = await runUserCli(env, ["create", "steward@example.org", "--role", "STEWARD"]);
     assert.equal(created.code, 0, created.stderr);
     const token = await runUserCli(env, ["token-create", "worker", "--scopes", "jobs:write"]);

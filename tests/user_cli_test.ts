@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { openDatabase, openPostgres } from "../lib/db/mod.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
-import { runUserCli } from "./helpers/user_cli.ts";
+import { migrateForCli, runUserCli } from "./helpers/user_cli.ts";
 
 /** The command as a subprocess, with only the given environment. */
 const cli = runUserCli;
@@ -18,6 +18,7 @@ Deno.test({
     url.pathname = `/${database}`;
     const env = { DATABASE_URL: url.href };
     try {
+      await migrateForCli(env);
       const created = await cli(env, [
         "create",
         "Steward@Example.org",
@@ -65,6 +66,7 @@ Deno.test("[pglite] deno task user refuses a DATA_DIR another process holds, and
     `The embedded database in ${dataDir} is in use by another process (pid ${Deno.pid}); ` +
     "stop it or use DATABASE_URL\n";
   try {
+    await migrateForCli(env);
     // This test process stands in for the running app.
     const app = await openDatabase({ databaseUrl: undefined, dataDir });
     try {

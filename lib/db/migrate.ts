@@ -10,7 +10,7 @@
  */
 import type { Logger } from "../log/mod.ts";
 import { DatabaseTimeoutError } from "../errors/mod.ts";
-import type { Connection, Db } from "./db.ts";
+import type { Connection, Db, Queryable } from "./db.ts";
 import { inTransaction, sqlState } from "./db.ts";
 
 export interface MigrationFile {
@@ -151,6 +151,44 @@ export async function migrate(
       await conn.exec("RESET statement_timeout");
     }
   });
+}
+
+export interface MigrationStatus {
+  /** Known to this build, not recorded in the database. */
+  pending: string[];
+  /** Recorded in the database but unknown to this build (a newer schema). */
+  unknown: string[];
+}
+
+/**
+ * Which of `files` the database still needs and which of its migrations this build does not know,
+ * changing nothing (for tools that must not migrate, such as `deno task user`); throws
+ * {@link MigrationChecksumError} on a changed file. A database without the ledger needs them all.
+ */
+export async function migrationStatus(
+  db: Queryable,
+  files: readonly MigrationFile[],
+): Promise<MigrationStatus> {
+  const [ledger] = await db.query<{ present: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
+  );
+  const rows = ledger?.present
+    ? await db.query<{ name: string; sha256: string }>(
+      "SELECT name, sha256 FROM schema_migrations ORDER BY name",
+    )
+    : [];
+  const recorded = new Map(rows.map((row) => [row.name, row.sha256.trim()]));
+  const known = new Set(files.map((file) => file.name));
+  for (const file of files) {
+    const checksum = recorded.get(file.name);
+    if (checksum !== undefined && checksum !== file.sha256) {
+      throw new MigrationChecksumError(file.name);
+    }
+  }
+  return {
+    pending: files.filter((file) => !recorded.has(file.name)).map((file) => file.name),
+    unknown: rows.map((row) => row.name).filter((name) => !known.has(name)),
+  };
 }
 
 async function applyPending(

@@ -8,6 +8,7 @@ import {
   bundledMigrationsDir,
   type Db,
   migrate,
+  openDatabase,
   openPostgres,
   readMigrations,
 } from "../../lib/db/mod.ts";
@@ -89,7 +90,23 @@ export interface CliDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh (empty) database on TEST_DATABASE_URL's server; the command migrates it. */
+/**
+ * Migrates the database the command's `env` names (DATABASE_URL, or the embedded one in
+ * DATA_DIR), as `deno task migrate` would: the command itself only checks the migrations.
+ */
+export async function migrateForCli(env: Record<string, string>): Promise<void> {
+  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR ?? "" });
+  try {
+    await migrate(db, await readMigrations(bundledMigrationsDir()));
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * A fresh (empty) database on TEST_DATABASE_URL's server; the command refuses it until it is
+ * migrated ({@link migrateForCli}).
+ */
 export async function freshCliDatabase(): Promise<CliDatabase> {
   const admin = openPostgres(TEST_DATABASE_URL!, { max: 1 });
   const name = uniqueName("rf_cli");
