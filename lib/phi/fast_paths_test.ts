@@ -36,6 +36,7 @@ import { colonMayMatch, detectColonAddresses } from "./detectors/network.ts";
 import { NEEDS_FULL_PATH, notBase64, scanTokens } from "./detectors/words.ts";
 import { detectEmails } from "./detectors/email.ts";
 import { detectUrls } from "./detectors/url.ts";
+import { detectObfuscated, STRUCTURED } from "./detectors/obfuscated.ts";
 import { interesting, textBits, X_AT, X_COLON, X_INTERESTING, X_NORMALIZE, X_WWW } from "./text.ts";
 import { wordHash } from "./word_table.ts";
 
@@ -543,3 +544,62 @@ Deno.test("notBase64() is true only where base64At() answers -1", () => {
 const isTokenCode = (c: number) => c < 0x2000 && (CLS[c]! & (C_LETTER | C_DIGIT)) !== 0;
 const isTokenStart = (t: string, i: number) =>
   isTokenCode(t.charCodeAt(i)) && (i === 0 || !isTokenCode(t.charCodeAt(i - 1)));
+
+Deno.test("detectObfuscated() with STRUCTURED finds the candidates alone and STRUCTURED.test()'s answer", () => {
+  // The combined search must find what the candidate search alone finds, and tell the
+  // structured formats apart, also when an address it skips over holds the only STRUCTURED
+  // match (`jane(at)ISA(dot)org`).
+  const parts = [
+    "(at)",
+    "[AT]",
+    "{at}",
+    "(at",
+    " at ",
+    " dot ",
+    "(dot)",
+    "dot",
+    "DOT",
+    "Dot",
+    "pt",
+    "Pt",
+    "PT",
+    "pt:",
+    "patient",
+    "Patient",
+    "PATIENT",
+    "Patients",
+    "Physician",
+    "MSH",
+    "ISA",
+    "(00",
+    '"00',
+    "|",
+    "*",
+    "Study",
+    "Accession",
+    "jane",
+    "mary smith",
+    "example",
+    "org",
+    "com",
+    ".",
+    " ",
+    "x",
+    "-",
+    "_",
+    "é",
+  ];
+  const alone = new TextCtx();
+  const both = new TextCtx();
+  const hitsOf = (ctx: TextCtx) =>
+    Array.from({ length: ctx.count }, (_, k) => [ctx.hs[k], ctx.he[k], ctx.ht[k]]);
+  for (const t of strings(67, parts, 20000, 12)) {
+    for (const technical of [false, true]) {
+      alone.reset(t, technical, false);
+      both.reset(t, technical, false);
+      assert.equal(detectObfuscated(alone, false), false);
+      assert.equal(detectObfuscated(both, true), STRUCTURED.test(t), JSON.stringify(t));
+      assert.deepEqual(hitsOf(both), hitsOf(alone), JSON.stringify(t));
+    }
+  }
+});

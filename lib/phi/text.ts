@@ -159,7 +159,7 @@ function detect(text: string, mode: TextMode): void {
       identifierNames(ctx, text, readsAsName);
     }
     // `jane(at)example(dot)org`, `patient jane doe`.
-    detectObfuscated(ctx);
+    detectObfuscated(ctx, false);
     return;
   }
   // '@', "://" and "www." call for the full path wherever they stand: in a text long enough
@@ -183,14 +183,14 @@ function detect(text: string, mode: TextMode): void {
     ctx.reset(t, mode.technical, mode.whole);
     passes(ctx, bits, mode.checkpoint, text, lastMap);
   }
-  // Obfuscated e-mail addresses and lower-case names after `patient`/`pt` (one native search).
-  detectObfuscated(ctx);
-  // Structured health data formats, read by position or tag: HL7 v2 segments
+  // Obfuscated e-mail addresses and lower-case names after `patient`/`pt`, and whether the
+  // text may hold structured health data (one native search for both): HL7 v2 segments
   // (`PID|1||…||DOE^JANE^Q||19550302|F`), X12 segments (`NM1*IL*1*DOE*JANE~`), DICOM
-  // attributes (`(0010,0010) PN [DOE^JANE]`). One native search tells whether a text may
-  // hold any (a prose text has none of these characters or words); then each detector's own.
+  // attributes (`(0010,0010) PN [DOE^JANE]`), read by position or tag. A prose text holds none
+  // of the characters or words that search looks for (STRUCTURED); then each detector's own.
+  const structured = detectObfuscated(ctx, true);
   const t = ctx.t;
-  if (STRUCTURED.test(t)) {
+  if (structured) {
     if (t.indexOf("|") >= 0 || t.indexOf("MSH") >= 0) detectHl7Segments(ctx);
     if (t.indexOf("*") >= 0 || t.indexOf("ISA") >= 0) detectX12Segments(ctx);
     mode.checkpoint?.();
@@ -238,13 +238,6 @@ function readsAsName(spaced: string): boolean {
   }
   return false;
 }
-
-/**
- * What a text holding an HL7 segment (`|`, a header with another separator), an X12 segment
- * (`*`, an ISA header) or a DICOM attribute (a tag of group 0008 or 0010, a keyword) must
- * contain.
- */
-const STRUCTURED = /[|*]|MSH|ISA|[("]00|Patient|Study|Accession|Physician/;
 
 /** The hits of the text scanned last, in original offsets, sorted: starts, ends, types. */
 let sortedStart = new Int32Array(64);
