@@ -14,10 +14,11 @@ import {
   openDatabase,
   readMigrations,
 } from "./lib/db/mod.ts";
-import { DataDirInUseError } from "./lib/db/data_dir_lock.ts";
+import { DataDirInUseError, DataDirUnusableError } from "./lib/db/data_dir_lock.ts";
 import { bootstrapAdmin, createAuthStore } from "./lib/auth/mod.ts";
 import { NoAdminError } from "./lib/auth/bootstrap.ts";
 import { InvalidStoredModeError } from "./lib/governance/mode.ts";
+import { DatabaseReadOnlyError } from "./lib/errors/mod.ts";
 import { createLogger } from "./lib/log/mod.ts";
 import { DEFAULT_SAFE_KEYS, redact } from "./lib/phi/mod.ts";
 import { DatabaseUnreachableError, reachOrClose } from "./lib/db/reach.ts";
@@ -91,8 +92,11 @@ async function openDatabaseOrFail(): Promise<Awaited<ReturnType<typeof openDatab
   try {
     return await openDatabase(config);
   } catch (error) {
-    // Another process (a second app, `deno task user`) holds the embedded database.
-    if (error instanceof DataDirInUseError) fail(error.message);
+    // Another process (a second app, `deno task user`) holds the embedded database, or DATA_DIR
+    // is not a directory this process may write (one line, no stack trace).
+    if (error instanceof DataDirInUseError || error instanceof DataDirUnusableError) {
+      fail(error.message);
+    }
     throw error;
   }
 }
@@ -165,6 +169,14 @@ try {
   await redis?.close();
   await db.close();
   if (error instanceof InvalidStoredModeError) fail(error.message);
+  if (error instanceof DatabaseReadOnlyError) {
+    // The mode's first read found a standby (or default_transaction_read_only): as unusable as
+    // an unreachable database (docs/operations/TROUBLESHOOTING.md).
+    fail(
+      "Database at DATABASE_URL is read-only (a standby, or default_transaction_read_only is " +
+        "on); point DATABASE_URL at the primary",
+    );
+  }
   throw error;
 }
 const { app, close, closeStreams } = handle;

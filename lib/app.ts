@@ -66,6 +66,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type AppServices, type RouteContext } from "./context.ts";
 import {
+  databaseReadOnlyOf,
   databaseTimeoutOf,
   type Db,
   isConnectionFailure,
@@ -542,6 +543,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.onError((error, c) => {
     const timeout = databaseTimeoutOf(error);
+    const readOnly = databaseReadOnlyOf(error);
     let mapped: unknown = error;
     if (error instanceof HTTPException && error.status === 400) {
       mapped = new ValidationError("The request body is not valid JSON");
@@ -555,6 +557,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     } else if (isUnstorableTextError(error)) {
       // Any input that reaches the database is covered here, whichever schema let it through.
       mapped = new ValidationError(UNSTORABLE_TEXT_MESSAGE);
+    } else if (readOnly) {
+      // A write refused by a read-only database (a failover left DATABASE_URL on a standby):
+      // 503 with Retry-After; readiness says `db: failed: read only`. One line with the SQLSTATE.
+      mapped = readOnly;
+      c.get("logger")?.warn("database read only", {
+        sqlState: readOnly.sqlState,
+        route: routeLabel(c),
+        method: methodLabel(c.req.method),
+      });
     } else if (isTransientConflict(error)) {
       mapped = new ServiceUnavailableError(
         "The change collided with a concurrent one and was not made; try again",

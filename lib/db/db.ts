@@ -9,7 +9,7 @@
  * - timestamps are `timestamptz` and come back as `Date`.
  */
 
-import { DatabaseTimeoutError } from "../errors/mod.ts";
+import { DatabaseReadOnlyError, DatabaseTimeoutError } from "../errors/mod.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -71,9 +71,14 @@ export async function inTransaction<T>(
   }
 }
 
-/** SQLSTATE of a driver error (or of a {@link DatabaseTimeoutError}), when it has one. */
+/**
+ * SQLSTATE of a driver error (or of a {@link DatabaseTimeoutError} or
+ * {@link DatabaseReadOnlyError}), when it has one.
+ */
 export function sqlState(error: unknown): string | undefined {
-  if (error instanceof DatabaseTimeoutError) return error.sqlState;
+  if (error instanceof DatabaseTimeoutError || error instanceof DatabaseReadOnlyError) {
+    return error.sqlState;
+  }
   if (error && typeof error === "object" && "code" in error) {
     const code = (error as { code: unknown }).code;
     if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
@@ -143,3 +148,23 @@ export function databaseTimeoutOf(error: unknown): DatabaseTimeoutError | undefi
   }
   return undefined;
 }
+
+/**
+ * The {@link DatabaseReadOnlyError} for a write the server refused because the database is
+ * read-only (SQLSTATE 25006 read_only_sql_transaction: a standby, or
+ * `default_transaction_read_only`); the error itself when it already is one; undefined for any
+ * other error. The driver's error (which holds the statement and its parameters) is not kept.
+ */
+export function databaseReadOnlyOf(error: unknown): DatabaseReadOnlyError | undefined {
+  if (error instanceof DatabaseReadOnlyError) return error;
+  return sqlState(error) === "25006" ? new DatabaseReadOnlyError() : undefined;
+}
+
+/**
+ * A boolean SQL expression: true when this session cannot write, because the server is a standby
+ * (`pg_is_in_recovery()`) or the session is read-only (`default_transaction_read_only`, set on
+ * the database, the role or the server). Part of a query that runs anyway (readiness, the mode's
+ * re-read), so it costs no round trip of its own; embedded PGlite answers it too (false).
+ */
+export const READ_ONLY_SQL =
+  "(pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on')";

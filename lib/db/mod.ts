@@ -1,5 +1,6 @@
 export {
   type Connection,
+  databaseReadOnlyOf,
   databaseTimeoutOf,
   type Db,
   type DbTimeouts,
@@ -8,6 +9,7 @@ export {
   isUniqueViolation,
   isUnstorableTextError,
   type Queryable,
+  READ_ONLY_SQL,
   type Row,
   sqlState,
 } from "./db.ts";

@@ -1,7 +1,7 @@
 /** The {@link Db} over a Postgres server, through postgres.js. */
 import postgres from "postgres";
 import type { Connection, Db, DbTimeouts, Row } from "./db.ts";
-import { checkTextParams, databaseTimeoutOf, inTransaction } from "./db.ts";
+import { checkTextParams, databaseReadOnlyOf, databaseTimeoutOf, inTransaction } from "./db.ts";
 import { settlesWithin, systemTimeouts, type TimeoutTimers, withTimeout } from "../timeout.ts";
 
 /**
@@ -37,12 +37,15 @@ export interface PostgresOptions {
 type Sql = postgres.Sql<Record<string, never>>;
 type Runner = { unsafe: Sql["unsafe"] };
 
-/** Settles like `work`, with a cancelled statement or lock wait as a DatabaseTimeoutError. */
+/**
+ * Settles like `work`, with a cancelled statement or lock wait as a DatabaseTimeoutError and a
+ * write refused by a read-only database (a standby) as a DatabaseReadOnlyError.
+ */
 async function translated<T>(work: PromiseLike<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    throw databaseTimeoutOf(error) ?? error;
+    throw databaseTimeoutOf(error) ?? databaseReadOnlyOf(error) ?? error;
   }
 }
 

@@ -172,6 +172,24 @@ export class DatabaseTimeoutError extends AppError {
   }
 }
 
+/** The detail of every answer to a change the database refused as read-only. */
+export const DATABASE_READ_ONLY_DETAIL =
+  "The database is not accepting changes right now; try again shortly";
+
+/**
+ * The database refused a write because it is read-only (SQLSTATE 25006
+ * read_only_sql_transaction): a replica, a server in recovery, or `default_transaction_read_only`
+ * (a failover that left DATABASE_URL on a standby). A dependency that is unavailable, not a
+ * server bug: 503 SERVICE_UNAVAILABLE with Retry-After. Readiness reports the same database
+ * `failed: read only`. Carries the SQLSTATE and never the statement or its values.
+ */
+export class DatabaseReadOnlyError extends ServiceUnavailableError {
+  readonly sqlState = "25006";
+  constructor(retryAfterSeconds = 5) {
+    super(DATABASE_READ_ONLY_DETAIL, retryAfterSeconds);
+  }
+}
+
 /** The RFC 9457 body every API error uses. */
 export interface Problem {
   type: string;

@@ -1,6 +1,7 @@
 /** Database I/O of the governance mode: `governance_config['mode']` and `governance_log`. */
 import type { Mode } from "../config.ts";
-import type { Queryable } from "../db/mod.ts";
+import { type Queryable, READ_ONLY_SQL } from "../db/mod.ts";
+import { DatabaseReadOnlyError } from "../errors/mod.ts";
 import { parseStoredMode } from "./mode.ts";
 
 /** One row of the governance log, as shown on the console. */
@@ -13,12 +14,20 @@ export interface GovernanceLogEntry {
   createdAt: string;
 }
 
-/** Reads `governance_config['mode']`; undefined when there is no row, throws when it is invalid. */
+/**
+ * Reads `governance_config['mode']`; undefined when there is no row, throws when it is invalid.
+ * Throws {@link DatabaseReadOnlyError} when the database takes no writes (a failover left
+ * DATABASE_URL on a standby, whose copy may be stale): like a failed read, the running instance
+ * then fails closed to STANDBY until the database is writable again.
+ */
 export async function readStoredMode(db: Queryable): Promise<Mode | undefined> {
-  const rows = await db.query<{ value: unknown }>(
-    "SELECT value FROM governance_config WHERE key = 'mode'",
+  const [row] = await db.query<{ value: unknown; present: boolean; read_only: boolean }>(
+    `SELECT m.value, m.value IS NOT NULL AS present, ${READ_ONLY_SQL} AS read_only
+     FROM (SELECT 1) AS one
+     LEFT JOIN (SELECT value FROM governance_config WHERE key = 'mode') AS m ON true`,
   );
-  return rows.length === 0 ? undefined : parseStoredMode(rows[0]!.value);
+  if (row?.read_only) throw new DatabaseReadOnlyError();
+  return row?.present ? parseStoredMode(row.value) : undefined;
 }
 
 /** Advisory lock class of the stored mode (`pg_advisory_xact_lock(class, 0)`). */

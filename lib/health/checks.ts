@@ -1,16 +1,22 @@
 /** The readiness checks of the app's dependencies. */
-import type { Db } from "../db/mod.ts";
+import { type Db, READ_ONLY_SQL } from "../db/mod.ts";
 import type { OutboundGuard } from "../net/mod.ts";
 import type { RedisHandle } from "../redis/client.ts";
 import type { CheckStatus, ReadinessCheck } from "./readiness.ts";
 
-/** `SELECT 1` on the database. */
+/**
+ * The database answers and takes writes. A read-only one (a failover that left DATABASE_URL on a
+ * replica) is `failed: read only`: the instance is not ready, since every sign-in and change
+ * would be refused. One round trip (the check used to be `SELECT 1`).
+ */
 export function databaseCheck(db: Db): ReadinessCheck {
   return {
     name: "db",
-    async run() {
-      await db.ping();
-      return "ok";
+    async run(): Promise<CheckStatus> {
+      const [row] = await db.query<{ read_only: boolean }>(
+        `SELECT ${READ_ONLY_SQL} AS read_only`,
+      );
+      return row?.read_only === false ? "ok" : "failed: read only";
     },
   };
 }

@@ -5,7 +5,7 @@
  * answer with their own 5xx status and `Retry-After`; the form's content was not at fault.
  */
 import type { Context } from "hono";
-import { databaseTimeoutOf } from "../db/db.ts";
+import { databaseReadOnlyOf, databaseTimeoutOf } from "../db/db.ts";
 import { AppError, type ErrorCode, retryAfterOf, statusOf } from "../errors/mod.ts";
 import { methodLabel, routeLabel } from "../http/middleware.ts";
 import type { AppEnv } from "../http/types.ts";
@@ -49,7 +49,7 @@ export const DB_BUSY_MESSAGES = {
  * // { status: 503, headers: { "retry-after": "5" }, code: "DB_TIMEOUT", message: "The database is busy; …" }
  */
 export function formFailure(error: unknown, options: FormFailureOptions): FormFailure | undefined {
-  const failure = databaseTimeoutOf(error) ?? error;
+  const failure = databaseTimeoutOf(error) ?? databaseReadOnlyOf(error) ?? error;
   if (!(failure instanceof AppError) || failure.code === "INTERNAL_ERROR") return undefined;
   const code = failure.code;
   const own = `${failure.message}.`;
@@ -90,6 +90,14 @@ export function createFormFailures(
       c.get("logger")?.warn("database timeout", {
         sqlState: timeout.sqlState,
         reason: timeout.reason,
+        route: routeLabel(c),
+        method: methodLabel(c.req.method),
+      });
+    }
+    const readOnly = databaseReadOnlyOf(error);
+    if (readOnly) {
+      c.get("logger")?.warn("database read only", {
+        sqlState: readOnly.sqlState,
         route: routeLabel(c),
         method: methodLabel(c.req.method),
       });

@@ -22,6 +22,9 @@ const Liveness = z.object({
 
 const Readiness = z.object({
   status: z.enum(["ready", "not_ready"]),
+  database: z.enum(["postgres", "embedded"]).openapi({
+    description: "The database in use: the server at DATABASE_URL, or embedded PGlite",
+  }),
   checks: z.record(z.string(), z.string()).openapi({
     example: { db: "ok", redis: "skipped", worker: "blocked" },
   }),
@@ -77,8 +80,8 @@ export function healthRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       path,
       tags: ["Health"],
       summary: path === "/health/ready" ? "Readiness" : "Readiness (alias of /health/ready)",
-      description:
-        "Checks the database (SELECT 1), Redis (PING, when REDIS_URL is set) and the worker " +
+      description: "Checks the database (it answers and takes writes: a read-only one, such as a " +
+        "standby, is `failed: read only`), Redis (PING, when REDIS_URL is set) and the worker " +
         "(GET /health, when WORKER_URL is set and outbound calls are allowed), in parallel, " +
         "each within 2 s. 503 names the failing check.",
       responses: {
@@ -95,6 +98,7 @@ export function healthRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       }
       const body = {
         status: report.ready ? "ready" as const : "not_ready" as const,
+        database: services.db.kind === "postgres" ? "postgres" as const : "embedded" as const,
         checks: report.checks,
         mode: {
           effective: services.mode.current(),
