@@ -22,7 +22,7 @@ import {
 import { randomSecret } from "../lib/auth/tokens.ts";
 import { systemClock } from "../lib/clock.ts";
 import { type Config, ConfigError, loadConfigFromProcess } from "../lib/config.ts";
-import { DataDirInUseError } from "../lib/db/data_dir_lock.ts";
+import { DataDirInUseError, DataDirUnusableError } from "../lib/db/data_dir_lock.ts";
 import { bundledMigrationsDir, MigrationChecksumError, readMigrations } from "../lib/db/mod.ts";
 import { migrationStatus } from "../lib/db/migrate.ts";
 import { DatabaseUnreachableError, openReachableDatabase } from "../lib/db/reach.ts";
@@ -528,7 +528,7 @@ try {
   if (
     error instanceof Refused || error instanceof AppError || error instanceof ConfigError ||
     error instanceof DataDirInUseError || error instanceof DatabaseUnreachableError ||
-    error instanceof MigrationChecksumError
+    error instanceof MigrationChecksumError || error instanceof DataDirUnusableError
   ) {
     err(error.message);
     status = 1;

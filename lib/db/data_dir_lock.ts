@@ -17,16 +17,58 @@ export class DataDirInUseError extends Error {
   }
 }
 
+/**
+ * Thrown when DATA_DIR cannot be created or written: a file, a path under a file, a read-only
+ * mount, no permission. The message names the path (the operator's setting) and the reason only.
+ */
+export class DataDirUnusableError extends Error {
+  constructor(readonly dir: string, readonly reason: string) {
+    super(`Cannot use DATA_DIR=${dir}: ${reason}`);
+    this.name = "DataDirUnusableError";
+  }
+}
+
+/** Reasons by the operating system's error code. */
+const PROBLEMS: ReadonlyMap<string, string> = new Map([
+  ["EEXIST", "not a directory"],
+  ["ENOTDIR", "not a directory"],
+  ["EACCES", "permission denied"],
+  ["EPERM", "permission denied"],
+  ["EROFS", "read-only file system"],
+  ["ENOSPC", "no space left on the device"],
+  ["EDQUOT", "disk quota exceeded"],
+  ["ENAMETOOLONG", "the path is too long"],
+  ["ELOOP", "too many symbolic links"],
+  ["ENOENT", "no such file or directory"],
+]);
+
+/** Why a file-system call on the data directory failed, in words; undefined for anything else. */
+export function dataDirProblem(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? PROBLEMS.get(code) : undefined;
+}
+
 /** A held lock; {@link DataDirLock.release} is idempotent. */
 export interface DataDirLock {
   release(): void;
 }
 
-/** Takes the lock on `dir` (created when missing) without waiting, or throws {@link DataDirInUseError}. */
+/**
+ * Takes the lock on `dir` (created when missing) without waiting, or throws
+ * {@link DataDirInUseError}; {@link DataDirUnusableError} when the directory cannot be created or
+ * its lock file written.
+ */
 export async function lockDataDir(dir: string): Promise<DataDirLock> {
-  await Deno.mkdir(dir, { recursive: true });
   const path = `${dir.replace(/\/$/, "")}/.lock`;
-  const file = await Deno.open(path, { read: true, write: true, create: true });
+  let file: Deno.FsFile;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    file = await Deno.open(path, { read: true, write: true, create: true });
+  } catch (error) {
+    const problem = dataDirProblem(error);
+    if (problem) throw new DataDirUnusableError(dir, problem);
+    throw error;
+  }
   let locked: boolean;
   try {
     locked = await file.tryLock(true);
