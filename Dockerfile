@@ -1,6 +1,10 @@
 # ResearchFlow Governance — production image.
 # Build:  docker build --build-arg APP_BUILD=$(git rev-parse --short HEAD) -t researchflow-governance:0.1.0-<build> .
 # Run:    docker run -p 8000:8000 -v governance-data:/data --env-file prod.env researchflow-governance:0.1.0-<build>
+#         prod.env holds DATABASE_URL (Postgres), or EMBEDDED_DATABASE=true for one single container
+#         on the embedded database in the /data volume: with neither, the production start stops
+#         ("DATABASE_URL must be set in production"). Never EMBEDDED_DATABASE=true with several
+#         instances (Kubernetes): each would have a database of its own. Not set in the image.
 #         prod.env holds only the variables you set (docs/operations/DEPLOYMENT.md). Do not pass a
 #         copy of .env.example: its development values (APP_ENV, DATA_DIR=./.data) would override
 #         the image's APP_ENV=production and DATA_DIR=/data, putting the embedded database in the

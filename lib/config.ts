@@ -277,6 +277,7 @@ const envSchema = z.object({
   PUBLIC_URL: url(["http:", "https:"]),
   DATABASE_URL: url(["postgres:", "postgresql:"]),
   DATA_DIR: text(),
+  EMBEDDED_DATABASE: bool(false),
   DB_STATEMENT_TIMEOUT_MS: millis(15_000, 100, 3_600_000),
   DB_LOCK_TIMEOUT_MS: millis(5_000, 100, 3_600_000),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: millis(60_000, 1_000, 86_400_000),
@@ -513,6 +514,12 @@ export function loadConfig(
   if (e.WORKER_URL && e.WORKER_CALLBACK_URL && e.WORKER_URL !== e.WORKER_CALLBACK_URL) {
     throw new ConfigError("WORKER_CALLBACK_URL", "must equal WORKER_URL when both are set");
   }
+  if (e.EMBEDDED_DATABASE && e.DATABASE_URL !== undefined) {
+    throw new ConfigError(
+      "EMBEDDED_DATABASE",
+      "must not be true when DATABASE_URL is set (unset one of them)",
+    );
+  }
   if (appEnv !== "development" && !e.ANALYTICS_IP_SALT) {
     throw new ConfigError("ANALYTICS_IP_SALT", "must be set outside development");
   }
@@ -577,6 +584,17 @@ export function loadConfig(
   }
   if (e.METRICS_TOKEN !== undefined && /\s/.test(e.METRICS_TOKEN)) {
     throw new ConfigError("METRICS_TOKEN", "must not contain spaces or line breaks");
+  }
+  // Last, so every other refusal is named first. Without a server each production instance would
+  // run on a database of its own (its own mode, audit log and administrator) and report ready: a
+  // dropped or misspelled secret must stop the start. A single instance on the embedded database
+  // is a choice made explicitly.
+  if (appEnv === "production" && e.DATABASE_URL === undefined && !e.EMBEDDED_DATABASE) {
+    throw new ConfigError(
+      "DATABASE_URL",
+      "must be set in production (or set EMBEDDED_DATABASE=true to run a single instance on " +
+        "the embedded database under DATA_DIR)",
+    );
   }
   const version = options.version ?? "0.0.0";
   const sentryEnvironment = e.SENTRY_ENVIRONMENT ?? appEnv;

@@ -38,6 +38,7 @@ const PRODUCTION = {
   APP_ENV: "production",
   PUBLIC_URL: "https://governance.hospital.org",
   ANALYTICS_IP_SALT: "Zq3v9XkT2mW8rB5nL1pY7cD4fG6hJ0sA",
+  DATABASE_URL: "postgres://governance@db.internal:5432/researchflow",
 };
 const CONFIGMAP = new URL("../deploy/kubernetes/configmap.yaml", import.meta.url);
 

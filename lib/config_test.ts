@@ -77,6 +77,7 @@ Deno.test("loadConfig() requires ANALYTICS_IP_SALT outside development and JSON 
     APP_ENV: "production",
     PUBLIC_URL: "https://governance.hospital.org",
     ANALYTICS_IP_SALT: "a-long-random-salt-value",
+    DATABASE_URL: "postgres://governance@db.internal:5432/researchflow",
   });
   assert.equal(config.logFormat, "json");
 });

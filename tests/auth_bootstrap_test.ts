@@ -83,6 +83,7 @@ Deno.test("bootstrapAdmin() generates a development admin once, and refuses to s
             APP_ENV: "production",
             PUBLIC_URL: "https://governance.hospital.org",
             ANALYTICS_IP_SALT: "0123456789abcdef0",
+            EMBEDDED_DATABASE: "true",
           }),
           deps,
         ),
@@ -105,6 +106,7 @@ Deno.test("production with no admin configured stops the start with one clear li
       APP_ENV: "production",
       PUBLIC_URL: "https://governance.hospital.org",
       ANALYTICS_IP_SALT: "0123456789abcdef0",
+      EMBEDDED_DATABASE: "true",
     });
     const status = await app.status;
     assert.equal(status.code, 1);

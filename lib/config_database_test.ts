@@ -1,0 +1,81 @@
+/**
+ * Production needs DATABASE_URL: without it the app ran on a throwaway embedded PGlite in each
+ * pod (its own mode, audit log and administrator), and every pod reported ready. A single
+ * instance on the embedded database under DATA_DIR is kept, as an explicit choice:
+ * EMBEDDED_DATABASE=true.
+ */
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "./config.ts";
+
+/** The least a production start needs besides its database. */
+const PRODUCTION = {
+  APP_ENV: "production",
+  PUBLIC_URL: "https://governance.example.org",
+  ANALYTICS_IP_SALT: "0123456789abcdef0123",
+};
+const POSTGRES = "postgres://app:secret@db.internal:5432/governance";
+
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("the configuration was accepted");
+}
+
+Deno.test("production without DATABASE_URL stops the start with one line naming DATABASE_URL and the opt-in", () => {
+  for (const env of [PRODUCTION, { ...PRODUCTION, DATABASE_URL: "" }]) {
+    const error = refusal(env);
+    assert.equal(error.variable, "DATABASE_URL");
+    assert.match(error.message, /^Invalid configuration: DATABASE_URL must be set in production/);
+    assert.match(error.message, /EMBEDDED_DATABASE=true/);
+    assert.ok(!error.message.includes("\n"));
+  }
+  // Opting out is not opting in.
+  assert.equal(refusal({ ...PRODUCTION, EMBEDDED_DATABASE: "false" }).variable, "DATABASE_URL");
+});
+
+Deno.test("production with DATABASE_URL, or on purpose on the embedded database (EMBEDDED_DATABASE=true), starts", () => {
+  const server = loadConfig({ ...PRODUCTION, DATABASE_URL: POSTGRES });
+  assert.equal(server.databaseUrl, POSTGRES);
+
+  const embedded = loadConfig({ ...PRODUCTION, EMBEDDED_DATABASE: "true", DATA_DIR: "/data" });
+  assert.equal(embedded.databaseUrl, undefined);
+  assert.equal(embedded.dataDir, "/data");
+});
+
+Deno.test("EMBEDDED_DATABASE=true together with DATABASE_URL is refused in every environment (which one is meant?)", () => {
+  for (const env of [{ APP_ENV: "development" }, PRODUCTION]) {
+    const error = refusal({ ...env, DATABASE_URL: POSTGRES, EMBEDDED_DATABASE: "true" });
+    assert.equal(error.variable, "EMBEDDED_DATABASE");
+    assert.ok(!error.message.includes("secret"), "the URL is never repeated");
+  }
+  assert.equal(refusal({ EMBEDDED_DATABASE: "yes please" }).variable, "EMBEDDED_DATABASE");
+});
+
+Deno.test("development and staging without DATABASE_URL still run on the embedded database", () => {
+  assert.equal(loadConfig({}).databaseUrl, undefined);
+  assert.equal(loadConfig({ APP_ENV: "development" }).databaseUrl, undefined);
+  const staging = loadConfig({
+    APP_ENV: "staging",
+    ANALYTICS_IP_SALT: PRODUCTION.ANALYTICS_IP_SALT,
+  });
+  assert.equal(staging.databaseUrl, undefined);
+});
+
+Deno.test("neither the image nor the Kubernetes manifests set EMBEDDED_DATABASE (several pods would each have a database of their own)", async () => {
+  for (
+    const file of [
+      "../Dockerfile",
+      "../deploy/kubernetes/deployment.yaml",
+      "../deploy/kubernetes/configmap.yaml",
+      "../deploy/kubernetes/secret.example.yaml",
+    ]
+  ) {
+    const lines = (await Deno.readTextFile(new URL(file, import.meta.url))).split("\n")
+      .filter((line) => !line.trim().startsWith("#"));
+    assert.ok(!lines.some((line) => line.includes("EMBEDDED_DATABASE")), file);
+  }
+});
