@@ -1,7 +1,7 @@
 /** `deno task migrate`: applies pending migrations and exits. */
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfigFromProcess } from "../lib/config.ts";
-import { DataDirInUseError } from "../lib/db/data_dir_lock.ts";
+import { DataDirInUseError, DataDirUnusableError } from "../lib/db/data_dir_lock.ts";
 import {
   bundledMigrationsDir,
   migrate,
@@ -58,7 +58,8 @@ try {
 } catch (error) {
   if (
     error instanceof ConfigError || error instanceof MigrationChecksumError ||
-    error instanceof DataDirInUseError || error instanceof DatabaseUnreachableError
+    error instanceof DataDirInUseError || error instanceof DataDirUnusableError ||
+    error instanceof DatabaseUnreachableError
   ) {
     err(error.message);
     Deno.exit(1);

@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { createAuditLog } from "../lib/audit/mod.ts";
 import { ConfigError, loadConfigFromProcess } from "../lib/config.ts";
-import { DataDirInUseError } from "../lib/db/data_dir_lock.ts";
+import { DataDirInUseError, DataDirUnusableError } from "../lib/db/data_dir_lock.ts";
 import {
   bundledMigrationsDir,
   migrate,
@@ -138,7 +138,8 @@ try {
 } catch (error) {
   if (
     error instanceof ConfigError || error instanceof MigrationChecksumError ||
-    error instanceof DataDirInUseError || error instanceof DatabaseUnreachableError ||
+    error instanceof DataDirInUseError || error instanceof DataDirUnusableError ||
+    error instanceof DatabaseUnreachableError ||
     error instanceof RangeError ||
     (error instanceof TypeError && "code" in error &&
       String(error.code).startsWith("ERR_PARSE_ARGS"))

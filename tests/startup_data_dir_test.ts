@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { dataDirProblem, DataDirUnusableError } from "../lib/db/data_dir_lock.ts";
 import { spawnApp } from "./helpers/process.ts";
-import { runUserCli } from "./helpers/user_cli.ts";
+import { runScript } from "./helpers/user_cli.ts";
+
+const scriptPath = (name: string) => new URL(`../scripts/${name}`, import.meta.url).pathname;
 import { withTimeout } from "../lib/timeout.ts";
 
 /** Bounds a process that does not exit (the test fails instead of hanging; not a timing check). */
@@ -60,11 +62,18 @@ Deno.test("a DATA_DIR that is a file, or under a file: the start exits 1 with on
   });
 });
 
-Deno.test("deno task user with a DATA_DIR that is a file exits 1 with one line, no stack trace", async () => {
+Deno.test("deno task user, migrate and restore-prepare with a DATA_DIR that is a file exit 1 with one line, no stack trace", async () => {
   await withFile(async (file) => {
-    const result = await runUserCli({ DATA_DIR: file }, ["list"]);
-    assert.equal(result.code, 1);
-    assert.equal(result.stderr, `Cannot use DATA_DIR=${file}: not a directory\n`);
-    assert.equal(result.stdout, "");
+    const scripts = [
+      { path: scriptPath("user.ts"), args: ["list"] },
+      { path: scriptPath("migrate.ts"), args: [] },
+      { path: scriptPath("restore_prepare.ts"), args: [] },
+    ];
+    for (const script of scripts) {
+      const result = await runScript(script.path, { DATA_DIR: file }, script.args);
+      assert.equal(result.code, 1, script.path);
+      assert.equal(result.stderr, `Cannot use DATA_DIR=${file}: not a directory\n`, script.path);
+      assert.equal(result.stdout, "", script.path);
+    }
   });
 });
