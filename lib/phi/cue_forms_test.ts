@@ -6,7 +6,7 @@
  * file from parts.
  */
 import assert from "node:assert/strict";
-import { redactText, scanText } from "./mod.ts";
+import { redactText, scan, scanText } from "./mod.ts";
 
 const GIVEN = "Qu" + "enby";
 const FAMILY = "Zar" + "kowski";
@@ -169,4 +169,81 @@ Deno.test("a compact birth date after an arrow or in a dob element is a date", (
   ]);
   // Eight digits after some other tag or arrow stay as they were.
   clean([`<b>${BORN}</b>`, `id => ${BORN}`]);
+});
+
+Deno.test("a title or cue joined to the name by '-', '_' or '.' reads as with a space", () => {
+  const N = "[REDACTED:PERSON_NAME]";
+  const john = "Jo" + "hn";
+  const smith = "Smi" + "th";
+  const jane = "Ja" + "ne";
+  const doe = "Do" + "e";
+  const maria = "Mar" + "ia";
+  const garcia = "Gar" + "cia";
+  // The title is redacted with the name (as in `Dr. John Smith`); a cue word stays.
+  const titled = [
+    ["Dr", john, smith],
+    ["Mr", john, smith],
+    ["Dr", jane, doe],
+    ["Mrs", jane, doe],
+    ["Dr", maria, garcia],
+    ["Ms", maria, garcia],
+  ];
+  const cases: Array<[string, string]> = [];
+  for (const parts of titled) {
+    for (const sep of ["-", "_", "."]) cases.push([parts.join(sep), N]);
+  }
+  cases.push(
+    [`Patient-${GIVEN}-${FAMILY}`, `Patient-${N}`],
+    [`Patient.${GIVEN}-${FAMILY}`, `Patient.${N}`],
+    [`Patient_${GIVEN}_${FAMILY}`, `Patient_${N}`],
+    [`Patient-${john}-${smith}`, `Patient-${N}`],
+    [`Pt-${GIVEN}-${FAMILY}`, `Pt-${N}`],
+    [`patient-${GIVEN}-${FAMILY}`, `patient-${N}`],
+    [`Dr-${smith}`, N],
+    [`DR-${john.toUpperCase()}-${smith.toUpperCase()}`, N],
+    // In a log line, and with a tail that is no name part.
+    [`assigned to Dr-${maria}-${garcia} today`, `assigned to ${N} today`],
+    [`Dr_${john}_${smith}_notes.pdf`, `${N}_notes.pdf`],
+    [`Patient-${GIVEN}-${FAMILY}-v2`, `Patient-${N}-v2`],
+  );
+  for (const [text, expected] of cases) {
+    assert.equal(redactText(text), expected, text);
+    // As analytics and the bus guard scan a value: every key is a value's.
+    const types = scan({ v: text }, { safeKeys: [] }).findings.map((f) => f.type);
+    assert.deepEqual(types, ["PERSON_NAME"], text);
+  }
+});
+
+Deno.test("technical identifiers joined to a title or cue word stay clean", () => {
+  const ids = [
+    "dr-run",
+    "ms-sql",
+    "MS-SQL",
+    "MS-DOS",
+    "mr-merge-request",
+    "patient-portal-v2",
+    "patient-list-redesign",
+    "patient_portal_sso",
+    "Patient_Banner",
+    "Patient-Portal-V2",
+    "Patient-List-Redesign",
+    "Patient.Identifier",
+    "Patient.Name.Given",
+    "Dr-Run-Now",
+    "Mr-Merge-Request",
+    "Ms-Teams",
+    "Mr-Robot",
+    "PT-INR",
+    "Pt-Status",
+    "Dr-Who",
+    "sr-Latn",
+    "pt-BR",
+    "Patient_Portal",
+    "MS-Excel",
+    "MS-Teams",
+  ];
+  for (const id of ids) {
+    assert.deepEqual(scan({ v: id }, { safeKeys: [] }).findings, [], id);
+    assert.equal(redactText(id), id, id);
+  }
 });

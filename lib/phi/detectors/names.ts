@@ -4,7 +4,7 @@
  * ("First Last"), double-barrelled dictionary surnames and lists of dictionary surnames.
  * The dictionaries are the 1990 US Census lists (names_data.ts).
  */
-import { isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
+import { isDigit, isLetter, isLowerAt, isSpace, isUpperAt } from "../chars.ts";
 import { hit, readsAt, type TextCtx } from "../context.ts";
 import { AMBIGUOUS_NAMES, COMMON_WORDS, FIRST_NAMES, LAST_NAMES } from "../names_data.ts";
 import { rangeHash, wordAt, wordAtHash, wordAtJoined, wordAtWide } from "../read.ts";
@@ -567,6 +567,66 @@ function afterCue(t: string, we: number, phrase: number[]): number {
   return q;
 }
 
+/** Titles and record cues a name may be joined to (`Dr-John-Smith`, `Patient_Quenby_Zarkowski`). */
+const JOINED_CUE_SET = wordSet([...HONORIFICS, "patient", "pt"]);
+
+/**
+ * A name joined to the title or cue word [i, we) by '-', '_' or '.' (at we), the way an
+ * identifier writes `Dr. John Smith` or `Patient Quenby Zarkowski`: up to four parts, each
+ * joined to the one before by one of those characters, each in title case (or in capitals and
+ * a dictionary name), a dictionary name or a word that is no everyday word, no cue, and not
+ * glued to a digit (`Dr-John-Smith`, `Patient.Quenby-Zarkowski`; `dr-run`, `ms-sql`,
+ * `Patient-Portal-V2`, `Patient-List-Redesign`, `MS-DOS` stay). After a cue that is no title,
+ * a part is a dictionary name that is no everyday word, or two parts are words no dictionary
+ * holds (`Patient_Banner`, `Patient-Portal` stay); after a cue in capitals the names are in
+ * capitals (`MS-Excel` stays). The cue is capitalised but for `patient` (`sr-Latn`, `pt-BR` are
+ * locale tags). A title is taken with the name, a cue is left as it is. Returns the end of the
+ * name, or -1.
+ */
+export function joinedCueName(ctx: TextCtx, i: number, we: number, hash: number): number {
+  const t = ctx.t;
+  if (!setHas(JOINED_CUE_SET, hash) || (!isUpperAt(t, i) && hash !== H_PATIENT)) return -1;
+  const title = setHas(HONORIFIC_SET, hash);
+  let end = -1;
+  // After a cue that is no title, a dictionary name that is no everyday word, or two words
+  // no dictionary holds (`Patient_Banner`, `Patient-Portal-V2` stay).
+  let strong = title;
+  let unknown = 0;
+  // A cue in capitals takes names in capitals only (`DR-JOHN-SMITH`; `MS-Excel` is a product).
+  const caps = !isLowerAt(t, i + 1);
+  let p = we + 1;
+  for (let k = 0; k < 4; k++) {
+    if (!isUpperAt(t, p)) break;
+    let e = p + 1;
+    let lower = false;
+    let camel = false;
+    for (; e < t.length; e++) {
+      const c = t.charCodeAt(e);
+      if (isLetter(c)) {
+        if (isLowerAt(t, e)) lower = true;
+        else if (lower) camel = true;
+      } else if (!((c === 39 || c === 0x2019) && isLetter(t.charCodeAt(e + 1)))) break;
+    }
+    if (e - p < 2 || camel || (lower && caps) || isDigit(t.charCodeAt(e))) break;
+    const h = rangeHash(t, p, e);
+    if (triggerFlags(h) & (W_VALUE_CUE | W_NAME_CUE | W_NOT_NAME)) break;
+    const f = nameFlags(t, p, e, h);
+    if (!lower && (f & (W_FIRST | W_LAST)) === 0) break;
+    if (valueWord(t, p, e, h) !== VALUE_NAME) break;
+    if ((f & (W_COMMON | W_AMBIGUOUS)) === 0) {
+      if (f & (W_FIRST | W_LAST)) strong = true;
+      else unknown++;
+    }
+    end = e;
+    const c = t.charCodeAt(e);
+    if (c !== 45 && c !== 95 && c !== 46) break;
+    p = e + 1;
+  }
+  if (end < 0 || !(strong || unknown >= 2)) return -1;
+  hit(ctx, title ? i : we + 1, end, "PERSON_NAME");
+  return end;
+}
+
 /**
  * Keys whose value is a person's name, written as one word (`firstName`, `FIRSTNAME`,
  * `surname`, `fname`) or with hyphens (`first-name`); in snake case (`first_name`) the key is
@@ -1020,6 +1080,13 @@ export function matchNames(
         // A name key whose value is no name (`first_name: Required`): not the `name` cue's.
         if (e === NOT_NAME_VALUE && kind === K_NAME_KEY) return -1;
       }
+    }
+    // `Dr_John_Smith`, `Dr.John.Smith`, `Patient_Quenby_Zarkowski`: the name joined to its
+    // title or cue as an identifier writes it (the '-' form arrives from the token pass).
+    const j = t.charCodeAt(we);
+    if ((j === 95 || j === 46) && isUpperAt(t, we + 1)) {
+      const e = joinedCueName(ctx, i, we, hash);
+      if (e > 0) return e;
     }
     if (setHas(HONORIFIC_SET, hash)) {
       let q = we;

@@ -30,7 +30,7 @@ import type { PhiType } from "../types.ts";
 import { ciscoMacAt, colonMayMatch, macAt } from "./network.ts";
 import { changesAt } from "../normalize.ts";
 import { matchUnit, matchWordStreet, postalCodeAt } from "./address.ts";
-import { isKnownName, matchNames } from "./names.ts";
+import { isKnownName, joinedCueName, matchNames } from "./names.ts";
 import { DUMP_WORDS, isDumpWord, startDumpPass, valueDumpAt } from "./value_dumps.ts";
 import {
   HashIndex,
@@ -1570,6 +1570,11 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       const we = wordAt(t, i);
       const wh = wordAtHash;
       next = ae - i >= 4 ? alnumChecks(ctx, i, ae) : -1;
+      // `Dr-John-Smith`, `Patient-Quenby-Zarkowski`: a name joined to its title or cue by '-',
+      // which the word read on through.
+      if (next <= i && le === ae && t.charCodeAt(ae) === 45 && we > ae && !ctx.technical) {
+        next = joinedCueName(ctx, i, ae, h);
+      }
       // A word glued to digits ("RO00FW...", "abc123") is an identifier, not a word; but
       // "mrn4829133" is the cue glued to the record number.
       if (next <= i && le === ae) {
