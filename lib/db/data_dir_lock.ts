@@ -19,11 +19,12 @@ export class DataDirInUseError extends Error {
 
 /**
  * Thrown when DATA_DIR cannot be created or written: a file, a path under a file, a read-only
- * mount, no permission. The message names the path (the operator's setting) and the reason only.
+ * mount, no permission. The message names the path (the operator's setting) and the reason only;
+ * with `entry`, the path inside DATA_DIR that failed (a file where `<DATA_DIR>/pglite` goes).
  */
 export class DataDirUnusableError extends Error {
-  constructor(readonly dir: string, readonly reason: string) {
-    super(`Cannot use DATA_DIR=${dir}: ${reason}`);
+  constructor(readonly dir: string, readonly reason: string, readonly entry?: string) {
+    super(`Cannot use DATA_DIR=${dir}: ${reason}${entry === undefined ? "" : ` (${entry})`}`);
     this.name = "DataDirUnusableError";
   }
 }

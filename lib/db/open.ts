@@ -1,5 +1,5 @@
 import type { Config } from "../config.ts";
-import { lockDataDir } from "./data_dir_lock.ts";
+import { dataDirProblem, DataDirUnusableError, lockDataDir } from "./data_dir_lock.ts";
 import type { Db } from "./db.ts";
 import { openPglite } from "./pglite.ts";
 import { openPostgres } from "./postgres.ts";
@@ -9,7 +9,8 @@ import { openPostgres } from "./postgres.ts";
  * Every connection to a server carries the `DB_*_TIMEOUT_MS` bounds (`config.database`; without
  * it, the server's own settings). PGlite enforces none of them and gets none.
  * PGlite is single-process: `DATA_DIR` is locked until `close()`, and a second opener gets a
- * {@link DataDirInUseError} instead of silently losing its writes.
+ * {@link DataDirInUseError} instead of silently losing its writes; a DATA_DIR (or its `pglite`
+ * directory) that cannot be created gets a {@link DataDirUnusableError}.
  */
 export async function openDatabase(
   config: Pick<Config, "databaseUrl" | "dataDir"> & Partial<Pick<Config, "database">>,
@@ -22,9 +23,15 @@ export async function openDatabase(
   }
   const dir = config.dataDir.replace(/\/$/, "");
   const lock = await lockDataDir(dir);
+  const pgliteDir = `${dir}/pglite`;
   let db: Db;
   try {
-    db = await openPglite(`${dir}/pglite`);
+    // A file (or an unwritable entry) at <DATA_DIR>/pglite is the operator's to fix: one line.
+    await Deno.mkdir(pgliteDir, { recursive: true }).catch((error) => {
+      const problem = dataDirProblem(error);
+      throw problem ? new DataDirUnusableError(dir, problem, pgliteDir) : error;
+    });
+    db = await openPglite(pgliteDir);
   } catch (error) {
     lock.release();
     throw error;
