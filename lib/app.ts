@@ -218,8 +218,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     eraseAnalytics: (userId, actor, requestId) =>
       late.analytics!.eraseUser(userId, actor, requestId),
   });
+  const analyticsStore = createAnalyticsStore(db);
   const analyticsService = createAnalyticsService({
-    store: createAnalyticsStore(db),
+    store: analyticsStore,
     consent,
     audit,
     clock,
@@ -247,16 +248,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
           : await consent.hasAnalyticsConsent(userId),
       recordAssigned: async (event) => {
         if (!event.userId) return;
+        // A re-draw names the variant left, counted as a move and not a second exposure, only
+        // when the person's exposure is stored (one indexed read, on a re-draw only): assigned
+        // before consenting, or erased since, they are exposed here for the first time. The
+        // re-draw itself is one conditional update per subject, so only one request gets here.
+        const moved = event.reassignedFrom !== undefined &&
+          await analyticsStore.hasExposure(event.userId, event.experimentKey);
         await analyticsService.recordServerEvent({
           userId: event.userId,
           eventName: "experiment.assigned",
           properties: {
             experiment_key: event.experimentKey,
             variant: event.variant,
-            // A re-draw names the variant left: counted as a move, not a second exposure.
-            ...(event.reassignedFrom === undefined
-              ? {}
-              : { reassigned_from: event.reassignedFrom }),
+            ...(moved ? { reassigned_from: event.reassignedFrom } : {}),
           },
         });
       },

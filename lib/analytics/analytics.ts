@@ -113,7 +113,7 @@ export const SummaryResponse = z.object({
     }),
     movedIn: z.number().openapi({
       description:
-        "People moved into the variant because theirs was switched off (weight 0) or removed; already counted in the exposures of the variant they left",
+        "People moved into the variant because theirs was switched off (weight 0) or removed, and already counted in the exposures of the variant they left; a person re-drawn with no recorded exposure (assigned before consenting, or erased since) counts in `exposures` here instead",
     }),
   })),
 }).openapi("AnalyticsSummary");

@@ -64,8 +64,10 @@ export interface ExposureRow {
   /** People first assigned to the variant (each person once, in the variant first shown). */
   exposures: number;
   /**
-   * People moved (re-drawn) into the variant after theirs was switched off or removed; already
-   * counted in `exposures` of the variant they left, so not exposures here.
+   * People moved (re-drawn) into the variant after theirs was switched off or removed, whose
+   * exposure to the variant they left is stored (counted in its `exposures`), so not exposures
+   * here. A re-drawn person with no stored exposure (assigned before consenting, or erased since)
+   * is counted in `exposures` of the new variant instead.
    */
   movedIn: number;
 }
@@ -111,6 +113,12 @@ export interface AnalyticsStore {
   distinctUsers(range: DayRange): Promise<number>;
   timings(range: DayRange): Promise<TimingRow[]>;
   exposures(range: DayRange): Promise<ExposureRow[]>;
+  /**
+   * Whether the user has a stored exposure to the experiment: an `experiment.assigned` event
+   * counted in `exposures` (not a move). A re-draw is recorded as a move only then, else the
+   * person would be counted in no variant's exposures (assigned before consenting, or erased).
+   */
+  hasExposure(userId: string, experimentKey: string): Promise<boolean>;
   /** Whether an account with this id exists. */
   userExists(userId: string): Promise<boolean>;
   /**
@@ -550,6 +558,19 @@ export function createAnalyticsStore(db: Db): AnalyticsStore {
           GROUP BY 1, 2 HAVING sum(exposures) > 0 OR sum(moved_in) > 0 ORDER BY 1, 2`,
         [range.from, range.to],
       );
+    },
+
+    async hasExposure(userId, experimentKey) {
+      // The user's events by analytics_events_user_created_idx; the roll-up's own rule for an
+      // exposure (EXPOSURE_ROWS, not REDRAWN), so the answer matches what the summary counts.
+      const rows = await db.query(
+        `SELECT 1 FROM analytics_events
+          WHERE user_id = $1::text AND ${EXPOSURE_ROWS}
+            AND properties ->> '${EXPOSURE_KEYS.experiment}' = $2::text AND NOT ${REDRAWN}
+          LIMIT 1`,
+        [userId, experimentKey],
+      );
+      return rows.length > 0;
     },
 
     userExists: (userId) => userExists(db, userId),

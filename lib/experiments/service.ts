@@ -29,7 +29,8 @@ export interface AssignedEvent {
   sessionId: string | null;
   /**
    * Set on a re-draw: the variant the subject was stored in before it was switched off (weight 0)
-   * or removed. The exposure was recorded there already; this one is a move, not a second one.
+   * or removed. Recorded as a move, not a second exposure, when the subject's exposure there is
+   * stored; the recording hook checks (none without consent at the first assignment, or erased).
    */
   reassignedFrom?: string;
 }
