@@ -11,10 +11,17 @@ import type { RouteContext } from "../../lib/context.ts";
 import { crossSite } from "../../lib/auth/middleware.ts";
 import { gpcSignal } from "../../lib/consent/mod.ts";
 import { CsrfError, NotFoundError } from "../../lib/errors/mod.ts";
-import { ASSIGNMENT_REASONS, ExperimentInputSchema } from "../../lib/experiments/mod.ts";
+import {
+  ASSIGNMENT_REASONS,
+  createGpcMemory,
+  ExperimentInputSchema,
+  type GpcMemory,
+  STICKY_READ_TIMEOUT_MS,
+} from "../../lib/experiments/mod.ts";
 import { FlagKeySchema } from "../../lib/flags/mod.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
+import { settlesWithin } from "../../lib/timeout.ts";
 
 const SrmSchema = z.object({
   total: z.number().int().openapi({
@@ -67,18 +74,47 @@ const VariantSchema = z.object({
   }),
 }).openapi("ExperimentVariant");
 
-export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+export interface ExperimentsApiOptions {
+  /** The users whose GPC signal this instance knows to be recorded (default: a new memory). */
+  gpcMemory?: GpcMemory;
+}
+
+export function experimentsApiRoutes(
+  ctx: RouteContext,
+  options: ExperimentsApiOptions = {},
+): OpenAPIHono<AppEnv> {
+  const gpcRecorded = options.gpcMemory ?? createGpcMemory();
+  // One consent read per user at a time: a later call waits for the same one, so calls piling up
+  // behind a stalled database hold no more connections.
+  const gpcReads = new Map<string, Promise<void>>();
+
   /**
    * Records a request's GPC signal as the user's (when first seen; the consent service skips it
-   * in STANDBY). Best-effort, as on pages: the request itself still counts as carrying GPC.
+   * in STANDBY). Best-effort, as on pages, and bounded as the sticky reads are: the answer waits
+   * at most STICKY_READ_TIMEOUT_MS for it (the read goes on and is remembered when it lands). The
+   * request itself counts as carrying GPC whatever happens here. Once this instance saw the
+   * signal recorded, the user's later calls read nothing.
    */
   async function recordGpc(c: Context<AppEnv>, userId: string): Promise<void> {
-    try {
-      await ctx.services.consent.analytics(userId, { gpc: true });
-    } catch (error) {
-      c.get("logger").warn("consent state unavailable", {
-        errorType: error instanceof Error ? error.name : typeof error,
-      });
+    if (gpcRecorded.has(userId)) return;
+    const logger = c.get("logger");
+    let read = gpcReads.get(userId);
+    if (!read) {
+      read = ctx.services.consent.analytics(userId, { gpc: true }).then(
+        (view) => {
+          // Not recorded in STANDBY (writes pause): asked again on the next call.
+          if (view.gpc.firstSeenAt !== null) gpcRecorded.remember(userId);
+        },
+        (error) => {
+          logger.warn("consent state unavailable", {
+            errorType: error instanceof Error ? error.name : typeof error,
+          });
+        },
+      ).finally(() => gpcReads.delete(userId));
+      gpcReads.set(userId, read);
+    }
+    if (!await settlesWithin(read, STICKY_READ_TIMEOUT_MS)) {
+      logger.warn("consent state unavailable", { errorType: "TimeoutError" });
     }
   }
 
@@ -166,7 +202,8 @@ export function experimentsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         ? { userId: principal.id, sessionId: principal.sessionId }
         : {};
       // Global Privacy Control: recorded when first seen, on every call as on the app's pages (not
-      // only with a new assignment), and no exposure is recorded with it.
+      // only with a new assignment), and no exposure is recorded with it (also when the bounded
+      // recording did not answer in time).
       const gpc = gpcSignal(c.req.header("sec-gpc"));
       if (gpc && principal?.kind === "user") await recordGpc(c, principal.id);
       const result = await experiments.variantFor(c.req.valid("param").key, subject, { gpc });
