@@ -101,7 +101,7 @@ import {
 import { validationHook } from "./http/openapi.ts";
 import { pageHome } from "./http/page_home.ts";
 import { routePath } from "./http/route_path.ts";
-import { errorResponse, problem, wantsApi } from "./http/problem.ts";
+import { errorResponse, problem, varyByAccept, wantsApi } from "./http/problem.ts";
 import type { AppEnv, AppHono } from "./http/types.ts";
 import type { Logger } from "./log/mod.ts";
 import { createOutboundGuard } from "./net/mod.ts";
@@ -402,6 +402,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use("/ofrep/*", ofrepCors(config.security.ofrepCorsOrigins));
   // The sign-in locks have no page of their own: they are shown (and cleared) on the users page.
   const homeOf = pageHome(() => app.routes, shownElsewhere);
+  // Outside the 405 check, the refusals and the error handler: their form follows Accept.
+  app.use(varyByAccept());
   app.use(methodNotAllowed({
     app,
     onMethodNotAllowed: (c, methods) => {

@@ -102,3 +102,63 @@ Deno.test("a page's address asked for JSON refuses in problem+json; a browser st
     assert.equal(await problemCode(api), "UNAUTHENTICATED");
   });
 });
+
+/** Whether a response names Accept in its Vary header. */
+function variesByAccept(response: Response): boolean {
+  return (response.headers.get("vary") ?? "").split(",").some((name) =>
+    name.trim().toLowerCase() === "accept"
+  );
+}
+
+Deno.test("a page's refusals vary by Accept and are not stored, in problem+json and in HTML alike", async () => {
+  await withTestApp(async (app) => {
+    const check = async (
+      what: string,
+      response: Response,
+      expected: { status: number; type: RegExp | null },
+    ) => {
+      await response.body?.cancel();
+      assert.equal(response.status, expected.status, what);
+      if (expected.type) assert.match(response.headers.get("content-type") ?? "", expected.type);
+      // A shared cache must not hand one kind of client the other's answer, nor keep an error.
+      assert.ok(variesByAccept(response), `${what}: Vary: Accept`);
+      if (expected.status !== 303) {
+        assert.equal(response.headers.get("cache-control"), "no-store", `${what}: no-store`);
+      }
+    };
+    const get = (path: string, headers: Record<string, string>, method = "GET") =>
+      app.request(path, { method, headers, redirect: "manual" });
+
+    // 404.
+    await check("404 JSON", await get("/no-such-page", JSON_ACCEPT), {
+      status: 404,
+      type: PROBLEM,
+    });
+    await check("404 HTML", await get("/no-such-page", BROWSER), { status: 404, type: HTML });
+
+    // 405 on a POST-only page path: problem+json; a browser's GET is sent to the page above it,
+    // another method gets the HTML page.
+    await check("405 JSON", await get("/analytics/erase", JSON_ACCEPT), {
+      status: 405,
+      type: PROBLEM,
+    });
+    await check("405 browser GET", await get("/analytics/erase", BROWSER), {
+      status: 303,
+      type: null,
+    });
+    await check("405 HTML", await get("/analytics/erase", BROWSER, "PUT"), {
+      status: 405,
+      type: HTML,
+    });
+
+    // 401 signed out: problem+json; a browser is sent to sign in.
+    await check("401 JSON", await get("/governance", JSON_ACCEPT), { status: 401, type: PROBLEM });
+    await check("401 browser", await get("/governance", BROWSER), { status: 303, type: null });
+
+    // The API answers problem+json whatever is asked; its errors are not stored either.
+    const api = await get("/api/governance/state", BROWSER);
+    await api.body?.cancel();
+    assert.equal(api.status, 401);
+    assert.equal(api.headers.get("cache-control"), "no-store");
+  });
+});

@@ -1,5 +1,5 @@
 /** Writing problem+json responses from the Hono context. */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { accepts } from "hono/accepts";
 import {
   type ErrorCode,
@@ -11,14 +11,14 @@ import {
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-/** A problem+json response for a problem body. */
+/** A problem+json response for a problem body; an error answer is never stored by a cache. */
 export function problemResponse(
   problem: Problem,
   headers: Record<string, string> = {},
 ): Response {
   return new Response(JSON.stringify(problem), {
     status: problem.status,
-    headers: { "content-type": PROBLEM_CONTENT_TYPE, ...headers },
+    headers: { "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store", ...headers },
   });
 }
 
@@ -82,5 +82,34 @@ function prefersJson(c: Context): boolean {
  * a redirect to sign-in or the HTML error page a script cannot read.
  */
 export function wantsApi(c: Context): boolean {
-  return isApiPath(c.req.path) || prefersJson(c);
+  if (isApiPath(c.req.path)) return true;
+  chosenByAccept.add(c.req.raw);
+  return prefersJson(c);
+}
+
+/** Requests on a page's path whose answer {@link wantsApi} chose by their Accept header. */
+const chosenByAccept = new WeakSet<Request>();
+
+/**
+ * `Vary: Accept` on every answer whose form {@link wantsApi} chose by the Accept header (a page's
+ * path: its 401, 403, 404, 405, errors, and the pages that answer JSON too), in HTML and in
+ * problem+json alike, so that a shared cache never hands a browser the script's answer or the
+ * other way round. The API's paths answer the same whatever is asked and get none.
+ */
+export function varyByAccept(): MiddlewareHandler {
+  return async function varyByAccept(c, next) {
+    await next();
+    if (!chosenByAccept.has(c.req.raw)) return;
+    const vary = c.res.headers.get("vary");
+    const names = (vary ?? "").split(",").map((name) => name.trim().toLowerCase());
+    if (names.includes("accept") || names.includes("*")) return;
+    const value = vary ? `${vary}, Accept` : "Accept";
+    try {
+      c.res.headers.set("vary", value);
+    } catch {
+      // Immutable headers (Response.redirect, a fetched response): a mutable copy.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set("vary", value);
+    }
+  };
 }
