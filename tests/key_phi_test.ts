@@ -60,6 +60,24 @@ Deno.test("flag keys with PHI in the identifier alphabet are refused", () => {
   }
 });
 
+Deno.test("flag keys beside the joined-name and hex readings: titles, cues and hashes in keys stay", () => {
+  // A title or cue word joined to lower-case words, and a build hash: keys, not a name or text.
+  for (
+    const key of [
+      "dr-run",
+      "ms-sql",
+      "mr-merge-request",
+      "patient-portal-v2",
+      "patient-list-redesign",
+      "build-da39a3ee5e6b4b0d3255bfef95601890afd80709",
+      "canary-4bf92f3577b34da6a3ce929d0e0e4736",
+    ]
+  ) {
+    assert.ok(busAccepts(key), key);
+    assert.deepEqual(eventKeyPhiTypes(key), [], key);
+  }
+});
+
 /** The payloads lib/flags/service.ts and lib/experiments/service.ts publish about a key. */
 function busAccepts(key: string): boolean {
   const verdicts = [

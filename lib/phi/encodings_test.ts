@@ -71,6 +71,110 @@ Deno.test("values after key= that are no base64 of PHI stay clean", () => {
   }
 });
 
+/** Hex of a text's UTF-8 bytes (lower case). */
+const hex = (s: string) =>
+  Array.from(new TextEncoder().encode(s), (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** RFC 4648 base32 of a text's UTF-8 bytes, with or without its '=' padding. */
+function base32(s: string, pad = true): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let out = "";
+  let acc = 0;
+  let bits = 0;
+  for (const b of new TextEncoder().encode(s)) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += alphabet[(acc >> bits) & 31];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += alphabet[(acc << (5 - bits)) & 31];
+  while (pad && out.length % 8 !== 0) out += "=";
+  return out;
+}
+
+/** A seeded generator of pseudo-random bytes (xorshift32), so the technical cases are fixed. */
+function randomBytes(seed: number, length: number): Uint8Array {
+  let x = seed || 1;
+  const out = new Uint8Array(length);
+  for (let k = 0; k < length; k++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[k] = x & 0xff;
+  }
+  return out;
+}
+const bytesHex = (bytes: Uint8Array) =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+Deno.test("a run of hex digits that decodes to text is read as that text", () => {
+  const cases: Array<[string, string, string]> = [
+    [hex(EMAIL), "[REDACTED:EMAIL]", "EMAIL"],
+    [hex(EMAIL).toUpperCase(), "[REDACTED:EMAIL]", "EMAIL"],
+    [hex(SSN), "[REDACTED:SSN]", "SSN"],
+    [hex(SSN.replaceAll("-", "")), "[REDACTED:SSN]", "SSN"],
+    [`contact=${hex(EMAIL)}`, "contact=[REDACTED:EMAIL]", "EMAIL"],
+    [`job-${hex(`ssn ${SSN}`)}`, "job-[REDACTED:SSN]", "SSN"],
+  ];
+  for (const [text, redacted, type] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), [type], text);
+  }
+  assert.equal(redactText(`sent to ${hex(EMAIL)} today`), "sent to [REDACTED:EMAIL] today");
+});
+
+Deno.test("a base32 run that decodes to text is read as that text", () => {
+  const cases: Array<[string, string, string]> = [
+    [base32(EMAIL, false), "[REDACTED:EMAIL]", "EMAIL"],
+    [base32(EMAIL), "[REDACTED:EMAIL]", "EMAIL"],
+    [base32(`ssn ${SSN}`), "[REDACTED:SSN]", "SSN"],
+    [`v=${base32(EMAIL, false)}`, "v=[REDACTED:EMAIL]", "EMAIL"],
+  ];
+  for (const [text, redacted, type] of cases) {
+    assert.equal(redactText(text), redacted, text);
+    assert.deepEqual(strictTypes(text), [type], text);
+  }
+  assert.equal(
+    redactText(`token ${base32(EMAIL)} sent`),
+    "token [REDACTED:EMAIL] sent",
+  );
+});
+
+Deno.test("hashes, UUIDs, random hex tokens and upper-case identifiers stay clean", async () => {
+  const digest = async (algorithm: string, text: string) =>
+    bytesHex(new Uint8Array(await crypto.subtle.digest(algorithm, new TextEncoder().encode(text))));
+  const values: string[] = [
+    await digest("SHA-1", EMAIL),
+    await digest("SHA-256", EMAIL),
+    (await digest("SHA-256", SSN)).slice(0, 32),
+    (await digest("SHA-1", SSN)).toUpperCase(),
+    "123e4567-e89b-12d3-a456-426614174000",
+    "0123456789abcdef0123456789abcdef",
+    "INTERNATIONALIZATION",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    "ERRCONNECTIONREFUSED",
+    "MAX_RETRY_COUNT_EXCEEDED",
+    "AKIAIOSFODNN7EXAMPLE",
+    // Encoded text with no PHI in it.
+    hex("checkout_v2 enabled"),
+    base32("checkout_v2 enabled"),
+  ];
+  // Random tokens of 8-64 bytes as hex, in both cases, and as base32.
+  for (let seed = 1; seed <= 3000; seed++) {
+    const bytes = randomBytes(seed * 2654435761, 8 + (seed % 57));
+    values.push(bytesHex(bytes));
+    if (seed % 3 === 0) values.push(bytesHex(bytes).toUpperCase());
+    if (seed % 3 === 1) values.push(base32(String.fromCharCode(...bytes), false));
+  }
+  for (const value of values) {
+    assert.deepEqual(strictTypes(value), [], value);
+    assert.equal(redactText(`id ${value} done`), `id ${value} done`, value);
+  }
+});
+
 /** 100 KB strings for the escape and padding readers: the scan must finish. */
 const ADVERSARIAL: Array<[string, string]> = [
   ["doubled escapes", "%25".repeat(33_400)],
@@ -83,6 +187,10 @@ const ADVERSARIAL: Array<[string, string]> = [
   ["form values", "a=Bc+De".repeat(14_300)],
   ["form spaces", "1+".repeat(50_000)],
   ["form values and e-mails", "q=Ab+Cd.".repeat(12_500)],
+  ["hex digits", "6a".repeat(50_000)],
+  ["hex runs", "6a6f686e2e736d69 ".repeat(5_900)],
+  ["base32 alphabet", "NJXWQ3RO".repeat(12_500)],
+  ["base32 runs", "NJXWQ3ROONWWS5DI= ".repeat(5_600)],
 ];
 
 for (const [name, text] of ADVERSARIAL) {

@@ -110,3 +110,44 @@ Deno.test("analytics: a flag_key with an MRN phrase and a year is accepted as it
     );
   }
 });
+
+/** Hex of a text's UTF-8 bytes. */
+const hex = (s: string) =>
+  Array.from(new TextEncoder().encode(s), (b) => b.toString(16).padStart(2, "0")).join("");
+
+Deno.test("analytics and the bus guard: a cued name joined by '-', '_' or '.' and hex of PHI are found", () => {
+  const name = ["Dr", "Jo" + "hn", "Smi" + "th"];
+  const email = ["jane.doe", "example.org"].join("@");
+  const ssn = ["536", "22", "1234"].join("-");
+  for (
+    const [value, type] of [
+      [name.join("-"), "PERSON_NAME"],
+      [name.join("_"), "PERSON_NAME"],
+      [["Patient", "Qu" + "enby", "Zar" + "kowski"].join("-"), "PERSON_NAME"],
+      [hex(email), "EMAIL"],
+      [hex(ssn), "SSN"],
+    ] as const
+  ) {
+    const verdict = judgeEvent({ eventName: "ui.page_view", properties: { page: value } });
+    assert.equal(verdict.outcome, "redacted", value);
+    assert.ok(verdict.outcome === "redacted" && verdict.findings.some((f) => f.type === type));
+    assert.equal(payloadRefusal({ jobId: value, researchId: null }), "phi", value);
+  }
+  // Technical identifiers beside them.
+  const properties = {
+    page: "dr-run",
+    flag_key: "patient-list-redesign",
+    variant: "mr-merge-request",
+    component: "ms-sql",
+    action: "4bf92f3577b34da6a3ce929d0e0e4736",
+  };
+  assert.deepEqual(judgeEvent({ eventName: "ui.page_view", properties }), {
+    outcome: "accepted",
+    properties,
+    researchId: null,
+  });
+  assert.equal(
+    payloadRefusal({ jobId: "da39a3ee5e6b4b0d3255bfef95601890afd80709", researchId: null }),
+    undefined,
+  );
+});

@@ -247,3 +247,107 @@ function decodePiece(
   const found = inner(decoded);
   for (let k = 0; k < found.count; k++) hit(ctx, start, end, found.ht[k]!);
 }
+
+/** Value of each hex digit (either case), -1 for the rest. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let k = 0; k < 16; k++) {
+  HEX_VALUE["0123456789abcdef".charCodeAt(k)] = k;
+  HEX_VALUE["0123456789ABCDEF".charCodeAt(k)] = k;
+}
+
+/** Value of each RFC 4648 base32 character (`A-Z2-7`), -1 for the rest. */
+const BASE32_VALUE = new Int8Array(128).fill(-1);
+for (let k = 0; k < 32; k++) BASE32_VALUE["ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".charCodeAt(k)] = k;
+
+/**
+ * True when the token classes (base64 classes: 1 capitals, 2 lower case, 4 digits, 8 beyond
+ * ASCII) may be a hex run (digits with letters of one case) or a base32 run (capitals, with or
+ * without digits).
+ */
+function mayBeHexOrBase32(classes: number): boolean {
+  return classes === 4 || classes === 6 || classes === 5 || classes === 1;
+}
+
+/**
+ * A whole token [i, e) of hex digits (even length) or of base32 (`A-Z2-7`, a length a base32
+ * encoder writes, with or without its '=' padding after it; unused bits zero), 16 to MAX_RUN
+ * characters (`classes`: its base64 classes, which the token pass tests first), that decodes to printable text (as base64 is: >= 95% printable ASCII bytes, 6
+ * bytes or more) is scanned again as that text, one level deep; if it holds PHI, the run is
+ * reported with those types. A hash, a random token or an upper-case word decodes to bytes
+ * that are no text, mostly within the first few.
+ */
+export function hexOrBase32At(
+  ctx: TextCtx,
+  i: number,
+  e: number,
+  classes: number,
+  inner: (text: string) => TextCtx,
+): void {
+  const t = ctx.t;
+  const length = e - i;
+  if (length < 16 || length > MAX_RUN || !mayBeHexOrBase32(classes)) return;
+  let decoded: string | null = null;
+  if (classes !== 1 && (length & 1) === 0) decoded = decodeHex(t, i, e);
+  let end = e;
+  if (decoded === null && (classes & 2) === 0) {
+    decoded = decodeBase32(t, i, e);
+    while (end < ctx.n && end - e < 6 && t.charCodeAt(end) === 61) end++;
+  }
+  if (decoded === null) return;
+  const found = inner(decoded);
+  for (let k = 0; k < found.count; k++) hit(ctx, i, end, found.ht[k]!);
+}
+
+/** Hex [i, e) decoded to printable text (see decodePrintable()), or null. */
+function decodeHex(t: string, i: number, e: number): string | null {
+  const total = (e - i) >> 1;
+  let bad = 0;
+  let out = 0;
+  for (let k = i; k < e; k += 2) {
+    const a = t.charCodeAt(k);
+    const b = t.charCodeAt(k + 1);
+    const hi = a < 128 ? HEX_VALUE[a]! : -1;
+    const lo = b < 128 ? HEX_VALUE[b]! : -1;
+    if (hi < 0 || lo < 0) return null;
+    const byte = (hi << 4) | lo;
+    BYTES[out++] = byte;
+    if (!isPrintableByte(byte) && (total - ++bad) / total < 0.95) return null;
+  }
+  return bytesText(out);
+}
+
+/** Base32 [i, e) decoded to printable text (see decodePrintable()), or null. */
+function decodeBase32(t: string, i: number, e: number): string | null {
+  const length = e - i;
+  // An encoder writes 8 characters per 5 bytes: a last group of 2, 4, 5 or 7 characters.
+  const rest = length & 7;
+  if (rest === 1 || rest === 3 || rest === 6) return null;
+  const total = (length * 5) >> 3;
+  let bad = 0;
+  let acc = 0;
+  let bits = 0;
+  let out = 0;
+  for (let k = i; k < e; k++) {
+    const c = t.charCodeAt(k);
+    const v = c < 128 ? BASE32_VALUE[c]! : -1;
+    if (v < 0) return null;
+    acc = ((acc << 5) | v) & 0xfff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      const byte = (acc >> bits) & 0xff;
+      BYTES[out++] = byte;
+      if (!isPrintableByte(byte) && (total - ++bad) / total < 0.95) return null;
+    }
+  }
+  // The bits left over are zero in what an encoder writes.
+  if ((acc & ((1 << bits) - 1)) !== 0) return null;
+  return bytesText(out);
+}
+
+/** The first `count` bytes of BYTES as a string (one character per byte). */
+function bytesText(count: number): string {
+  let decoded = "";
+  for (let k = 0; k < count; k++) decoded += String.fromCharCode(BYTES[k]!);
+  return decoded;
+}

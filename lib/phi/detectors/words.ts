@@ -22,7 +22,7 @@ import {
 } from "../chars.ts";
 import { birthCueBefore, endsClean, fhirPrefixedDate, PHONE_CUE_WORDS, tryAt } from "./numbers.ts";
 import { wordAt, wordAtHash } from "../read.ts";
-import { base64At } from "./base64.ts";
+import { base64At, hexOrBase32At } from "./base64.ts";
 import { xpnNameAt } from "./hl7.ts";
 import { ibanLength, ibanValid, ssnIssuable, vinCheckDigitValid } from "../checksums.ts";
 import { cueBefore, cueList, hit, readsAt, take, type TextCtx } from "../context.ts";
@@ -1540,6 +1540,12 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
         ae++;
       }
       if (le < 0) le = ae;
+      // A whole run of hex digits or of base32 (`6a6f…`, `NJXW…`, a token with a digit or in
+      // capitals, so read here): decoded and read as text when it is text. (Mixed case is
+      // base64's, below.)
+      if (ae - i >= 16 && b64 !== 3 && atStart && inner !== undefined && i >= b64End) {
+        hexOrBase32At(ctx, i, ae, b64, inner);
+      }
     }
     h = (h >>> 0) || 1;
     const k0 = c < 0x2000 ? CLS[c]! : 0;
@@ -1571,10 +1577,11 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
       const wh = wordAtHash;
       next = ae - i >= 4 ? alnumChecks(ctx, i, ae) : -1;
       // `Dr-John-Smith`, `Patient-Quenby-Zarkowski`: a name joined to its title or cue by '-',
-      // which the word read on through.
-      if (next <= i && le === ae && t.charCodeAt(ae) === 45 && we > ae && !ctx.technical) {
-        next = joinedCueName(ctx, i, ae, h);
-      }
+      // which the word read on through (a capitalised cue, or `patient`).
+      if (
+        next <= i && le === ae && (c <= 90 || c === 112) && t.charCodeAt(ae) === 45 && we > ae &&
+        !ctx.technical
+      ) next = joinedCueName(ctx, i, ae, h);
       // A word glued to digits ("RO00FW...", "abc123") is an identifier, not a word; but
       // "mrn4829133" is the cue glued to the record number.
       if (next <= i && le === ae) {
