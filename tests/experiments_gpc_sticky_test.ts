@@ -6,20 +6,16 @@
  * On PGlite and, when configured, the real Postgres.
  */
 import assert from "node:assert/strict";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { buildTestApp, type TestApp } from "./helpers/app.ts";
 import { consentedUser } from "./helpers/analytics.ts";
 import type { Session } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
+import { variantOf } from "./helpers/experiments.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
 
-async function variant(app: TestApp, session: Session, key: string, gpc: boolean) {
-  const response = await app.request(`/api/experiments/${key}/variant`, {
-    headers: session.headers(gpc ? { "sec-gpc": "1" } : {}),
-  });
-  assert.equal(response.status, 200);
-  return await json<{ variant: string | null; reason: string }>(response);
-}
+const variant = (app: TestApp, session: Session, key: string, gpc: boolean) =>
+  variantOf(app, session, key, { gpc });
 
 async function count(app: TestApp, sql: string, userId: string): Promise<number> {
   const rows = await app.db.query<{ n: number | string }>(sql, [userId]);

@@ -11,17 +11,12 @@ import { consentedUser } from "./helpers/analytics.ts";
 import { assertRollupsMatchEvents } from "./helpers/analytics_rollups.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
+import { assignedVariant } from "./helpers/experiments.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
 const KEY = "exp.redraw";
 
-async function variant(app: TestApp, session: Session): Promise<string> {
-  const response = await app.request(`/api/experiments/${KEY}/variant`, {
-    headers: session.headers(),
-  });
-  assert.equal(response.status, 200);
-  return (await json<{ variant: string }>(response)).variant;
-}
+const variant = (app: TestApp, session: Session) => assignedVariant(app, session, KEY);
 
 interface Row {
   experimentKey: string;

@@ -11,16 +11,11 @@ import { consentedUser, grantAnalytics } from "./helpers/analytics.ts";
 import { assertRollupsMatchEvents } from "./helpers/analytics_rollups.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
+import { assignedVariant } from "./helpers/experiments.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
 
-async function variant(app: TestApp, session: Session, key: string): Promise<string> {
-  const response = await app.request(`/api/experiments/${key}/variant`, {
-    headers: session.headers(),
-  });
-  assert.equal(response.status, 200);
-  return (await json<{ variant: string }>(response)).variant;
-}
+const variant = assignedVariant;
 
 interface Row {
   experimentKey: string;

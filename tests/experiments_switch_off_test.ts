@@ -8,17 +8,12 @@ import assert from "node:assert/strict";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import { createToken, type Session, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
+import { variantOf } from "./helpers/experiments.ts";
 
 const ACTOR = { actor: { type: "system" as const } };
 const KEY = "exp.switch";
 
-async function variant(app: TestApp, session: Session) {
-  const response = await app.request(`/api/experiments/${KEY}/variant`, {
-    headers: session.headers(),
-  });
-  assert.equal(response.status, 200);
-  return await json<{ variant: string; reason: string }>(response);
-}
+const variant = (app: TestApp, session: Session) => variantOf(app, session, KEY);
 
 async function ofrep(app: TestApp, token: string, targetingKey: string) {
   const call = (path: string) =>
