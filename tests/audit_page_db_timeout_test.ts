@@ -2,8 +2,8 @@
  * The audit log page (/audit) whose read waits behind a lock held by another session answers the
  * HTML error page with 503 and Retry-After, logs `database timeout` and counts it, like the other
  * pages (tests/db_timeout_pages_test.ts): it does not say "No matching records.", which would
- * tell a steward that nothing happened. A cursor that is not one of ours (the case the page
- * forgives) still shows the page with no records.
+ * tell a steward that nothing happened. A cursor that is not one of ours is a 400 of its own
+ * (tests/audit_cursor_test.ts), not a 503.
  */
 import assert from "node:assert/strict";
 import { renderPrometheus } from "../lib/telemetry/mod.ts";
@@ -18,7 +18,7 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 const ANSWER_BOUND_MS = 20_000;
 
 Deno.test({
-  name: "/audit with a cursor that is not valid shows the page with no records (200)",
+  name: "/audit with a cursor that is not valid answers 400, not an empty list",
   ...opts,
   async fn() {
     const app = await buildTestApp();
@@ -27,9 +27,10 @@ Deno.test({
       const response = await app.request("/audit?cursor=not-a-cursor", {
         headers: { cookie: admin.cookie },
       });
-      assert.equal(response.status, 200);
+      assert.equal(response.status, 400);
       const html = await response.text();
-      assert.match(html, /No matching records\./);
+      assert.ok(!html.includes("No matching records"));
+      assert.match(html, /This link to older entries is not valid/);
     } finally {
       await app.dispose();
     }

@@ -17,6 +17,11 @@ export interface AuditViewProps {
   pageData: AuditPage;
   /** The stored accounts and tokens, to name the actors and targets. */
   names: { users: User[]; tokens: ApiToken[] };
+  /**
+   * The `cursor` was not one the log handed out (cut short, edited): the page says so with a
+   * link to the newest entries of the same search (`raw` without the cursor) and lists nothing.
+   */
+  cursorInvalid?: boolean;
 }
 
 /** A user or token as the page names it: the name, then the full id (selectable). */
@@ -39,7 +44,10 @@ function Named(
   );
 }
 
-export function AuditView({ raw, actorError, filtersValid, pageData, names }: AuditViewProps) {
+export function AuditView(
+  { raw, actorError, filtersValid, pageData, names, cursorInvalid }: AuditViewProps,
+) {
+  const newest = new URLSearchParams(raw).toString();
   const next = new URLSearchParams({ ...raw, cursor: pageData.nextCursor ?? "" });
   const userById = new Map(names.users.map((u) => [u.id, u]));
   const tokenById = new Map(names.tokens.map((t) => [t.id, t]));
@@ -56,6 +64,12 @@ export function AuditView({ raw, actorError, filtersValid, pageData, names }: Au
         message={actorError ??
           (filtersValid ? undefined : "Some filters were not valid and were ignored.")}
       />
+      {cursorInvalid && (
+        <p class="notice notice--error" role="alert" data-testid="cursor-invalid">
+          This link to older entries is not valid: it may have been cut short or changed.{" "}
+          <a href={newest ? `/audit?${newest}` : "/audit"}>Newest entries</a>
+        </p>
+      )}
       <form
         method="get"
         action="/audit"
@@ -82,61 +96,63 @@ export function AuditView({ raw, actorError, filtersValid, pageData, names }: Au
           </strong>.
         </p>
       )}
-      <TableScroll label="Audit records">
-        <table class="data" aria-label="Audit records">
-          <thead>
-            <tr>
-              <th scope="col">When (UTC)</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pageData.records.length === 0 && (
+      {!cursorInvalid && (
+        <TableScroll label="Audit records">
+          <table class="data" aria-label="Audit records">
+            <thead>
               <tr>
-                <td colSpan={5} class="muted">No matching records.</td>
+                <th scope="col">When (UTC)</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">Change</th>
               </tr>
-            )}
-            {pageData.records.map((record) => (
-              <tr key={record.id}>
-                <td>
-                  <time datetime={record.createdAt}>{utcTime(record.createdAt)}</time>
-                </td>
-                <td data-testid="audit-actor">
-                  <Named
-                    kind={record.actorType}
-                    id={record.actorId}
-                    userById={userById}
-                    tokenById={tokenById}
-                  />
-                </td>
-                <td>
-                  <code>{record.action}</code>
-                </td>
-                <td>
-                  {record.targetType
-                    ? (record.targetType === "user" || record.targetType === "api_token"
-                      ? (
-                        <Named
-                          kind={record.targetType}
-                          id={record.targetId}
-                          userById={userById}
-                          tokenById={tokenById}
-                        />
-                      )
-                      : `${record.targetType} ${record.targetId ?? ""}`)
-                    : "—"}
-                </td>
-                <td>
-                  <ChangeView before={record.before} after={record.after} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+            </thead>
+            <tbody>
+              {pageData.records.length === 0 && (
+                <tr>
+                  <td colSpan={5} class="muted">No matching records.</td>
+                </tr>
+              )}
+              {pageData.records.map((record) => (
+                <tr key={record.id}>
+                  <td>
+                    <time datetime={record.createdAt}>{utcTime(record.createdAt)}</time>
+                  </td>
+                  <td data-testid="audit-actor">
+                    <Named
+                      kind={record.actorType}
+                      id={record.actorId}
+                      userById={userById}
+                      tokenById={tokenById}
+                    />
+                  </td>
+                  <td>
+                    <code>{record.action}</code>
+                  </td>
+                  <td>
+                    {record.targetType
+                      ? (record.targetType === "user" || record.targetType === "api_token"
+                        ? (
+                          <Named
+                            kind={record.targetType}
+                            id={record.targetId}
+                            userById={userById}
+                            tokenById={tokenById}
+                          />
+                        )
+                        : `${record.targetType} ${record.targetId ?? ""}`)
+                      : "—"}
+                  </td>
+                  <td>
+                    <ChangeView before={record.before} after={record.after} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
       {pageData.nextCursor && (
         <p>
           <a class="button" href={`/audit?${next}`}>Older entries</a>

@@ -12,5 +12,6 @@ export {
   type AuditPage,
   decodeCursor,
   encodeCursor,
+  isAuditCursor,
   queryAudit,
 } from "./query.ts";

@@ -25,11 +25,26 @@ export function encodeCursor(id: number): string {
   return btoa(`audit:${id}`).replace(/=+$/, "");
 }
 
-export function decodeCursor(cursor: string): number {
+/** The record id a cursor of ours stands for; undefined for anything else (cut short, edited). */
+function cursorId(cursor: string): number | undefined {
   try {
     const match = /^audit:(\d{1,18})$/.exec(atob(cursor));
     if (match) return Number(match[1]);
-  } catch { /* fall through */ }
+  } catch { /* not base64: not ours */ }
+  return undefined;
+}
+
+/**
+ * Whether `cursor` is one {@link encodeCursor} could have handed out. The page checks it before
+ * reading so that a link that was cut short or edited is an error (400), never an empty search.
+ */
+export function isAuditCursor(cursor: string): boolean {
+  return cursorId(cursor) !== undefined;
+}
+
+export function decodeCursor(cursor: string): number {
+  const id = cursorId(cursor);
+  if (id !== undefined) return id;
   throw new ValidationError("The cursor is not valid", [{
     path: "$.cursor",
     message: "Invalid cursor",

@@ -1,9 +1,8 @@
 /** The audit log (/audit), filtered by action, actor and target. Read only. */
 import { Hono } from "hono";
-import { queryAudit } from "../../lib/audit/mod.ts";
+import { isAuditCursor, queryAudit } from "../../lib/audit/mod.ts";
 import { resolveActor } from "../../lib/audit/actor_filter.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import { ValidationError } from "../../lib/errors/mod.ts";
 import { page } from "../../lib/http/access.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { AuditView } from "../../components/admin/AuditView.tsx";
@@ -23,13 +22,34 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ""));
     const names = await auditNames();
     let actorError: string | undefined;
+    let actorId: string | undefined;
     if (raw.actor !== undefined) {
       const resolved = resolveActor(raw.actor, names);
-      if ("id" in resolved && resolved.id !== raw.actor) {
-        // The id in the address instead of what was typed (an e-mail address stays out of it).
-        return c.redirect(`/audit?${new URLSearchParams({ ...raw, actor: resolved.id })}`, 303);
-      }
-      if ("error" in resolved) actorError = resolved.error;
+      if ("id" in resolved) actorId = resolved.id;
+      else actorError = resolved.error;
+    }
+    if (raw.cursor !== undefined && !isAuditCursor(raw.cursor)) {
+      // A link to older entries that was cut short or edited: an error with the way back to the
+      // newest entries of the same search, never "No matching records." (which would read as an
+      // empty search). The cursor is not repeated, nor carried into another address.
+      const { cursor: _, ...filters } = raw;
+      if (actorId) filters.actor = actorId;
+      return ctx.pages.render(
+        c,
+        <AuditView
+          raw={filters}
+          actorError={actorError}
+          filtersValid={AuditQuery.safeParse(filters).success}
+          pageData={{ records: [], nextCursor: null }}
+          names={names}
+          cursorInvalid
+        />,
+        { title: "Audit log", status: 400 },
+      );
+    }
+    if (actorId !== undefined && actorId !== raw.actor) {
+      // The id in the address instead of what was typed (an e-mail address stays out of it).
+      return c.redirect(`/audit?${new URLSearchParams({ ...raw, actor: actorId })}`, 303);
     }
     const parsed = AuditQuery.safeParse(raw);
     const filter = parsed.success ? parsed.data : {};
@@ -39,11 +59,6 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         ...filter,
         from: filter.from ? new Date(filter.from) : undefined,
         to: filter.to ? new Date(filter.to) : undefined,
-      }).catch((error) => {
-        // A cursor that is not one of ours (queryAudit's only ValidationError) shows no records;
-        // anything else (a database timeout, an unavailable database) is the error page's (503).
-        if (error instanceof ValidationError) return { records: [], nextCursor: null };
-        throw error;
       });
     return ctx.pages.render(
       c,
