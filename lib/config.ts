@@ -585,14 +585,15 @@ export function loadConfig(
   if (e.METRICS_TOKEN !== undefined && /\s/.test(e.METRICS_TOKEN)) {
     throw new ConfigError("METRICS_TOKEN", "must not contain spaces or line breaks");
   }
-  // Last, so every other refusal is named first. Without a server each production instance would
-  // run on a database of its own (its own mode, audit log and administrator) and report ready: a
-  // dropped or misspelled secret must stop the start. A single instance on the embedded database
-  // is a choice made explicitly.
-  if (appEnv === "production" && e.DATABASE_URL === undefined && !e.EMBEDDED_DATABASE) {
+  // Last, so every other refusal is named first. Without a server each production or staging
+  // instance would run on a database of its own (its own mode, audit log and administrator) and
+  // report ready: a dropped or misspelled secret must stop the start. Staging is deployed like
+  // production (replicas, the same manifests); compose.yaml's staging stack sets DATABASE_URL.
+  // A single instance on the embedded database is a choice made explicitly.
+  if (appEnv !== "development" && e.DATABASE_URL === undefined && !e.EMBEDDED_DATABASE) {
     throw new ConfigError(
       "DATABASE_URL",
-      "must be set in production (or set EMBEDDED_DATABASE=true to run a single instance on " +
+      `must be set in ${appEnv} (or set EMBEDDED_DATABASE=true to run a single instance on ` +
         "the embedded database under DATA_DIR)",
     );
   }

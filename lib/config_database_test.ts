@@ -1,8 +1,8 @@
 /**
- * Production needs DATABASE_URL: without it the app ran on a throwaway embedded PGlite in each
- * pod (its own mode, audit log and administrator), and every pod reported ready. A single
+ * Production and staging need DATABASE_URL: without it the app ran on a throwaway embedded PGlite
+ * in each pod (its own mode, audit log and administrator), and every pod reported ready. A single
  * instance on the embedded database under DATA_DIR is kept, as an explicit choice:
- * EMBEDDED_DATABASE=true.
+ * EMBEDDED_DATABASE=true. Development runs on the embedded database without it.
  */
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "./config.ts";
@@ -55,14 +55,47 @@ Deno.test("EMBEDDED_DATABASE=true together with DATABASE_URL is refused in every
   assert.equal(refusal({ EMBEDDED_DATABASE: "yes please" }).variable, "EMBEDDED_DATABASE");
 });
 
-Deno.test("development and staging without DATABASE_URL still run on the embedded database", () => {
+/** The least a staging start needs besides its database. */
+const STAGING = { APP_ENV: "staging", ANALYTICS_IP_SALT: PRODUCTION.ANALYTICS_IP_SALT };
+
+Deno.test("staging without DATABASE_URL stops the start with the same one line as production, naming staging", () => {
+  for (
+    const env of [STAGING, { ...STAGING, DATABASE_URL: "" }, {
+      ...STAGING,
+      EMBEDDED_DATABASE: "false",
+    }]
+  ) {
+    const error = refusal(env);
+    assert.equal(error.variable, "DATABASE_URL");
+    assert.equal(
+      error.message,
+      "Invalid configuration: DATABASE_URL must be set in staging (or set EMBEDDED_DATABASE=true " +
+        "to run a single instance on the embedded database under DATA_DIR)",
+    );
+  }
+});
+
+Deno.test("staging with DATABASE_URL, or on purpose on the embedded database, starts", () => {
+  assert.equal(loadConfig({ ...STAGING, DATABASE_URL: POSTGRES }).databaseUrl, POSTGRES);
+  const embedded = loadConfig({ ...STAGING, EMBEDDED_DATABASE: "true", DATA_DIR: "/data" });
+  assert.equal(embedded.databaseUrl, undefined);
+  assert.equal(embedded.dataDir, "/data");
+  const error = refusal({ ...STAGING, DATABASE_URL: POSTGRES, EMBEDDED_DATABASE: "true" });
+  assert.equal(error.variable, "EMBEDDED_DATABASE");
+});
+
+Deno.test("development without DATABASE_URL still runs on the embedded database", () => {
   assert.equal(loadConfig({}).databaseUrl, undefined);
   assert.equal(loadConfig({ APP_ENV: "development" }).databaseUrl, undefined);
-  const staging = loadConfig({
-    APP_ENV: "staging",
-    ANALYTICS_IP_SALT: PRODUCTION.ANALYTICS_IP_SALT,
-  });
-  assert.equal(staging.databaseUrl, undefined);
+});
+
+Deno.test("compose.yaml's stack (APP_ENV=staging) sets DATABASE_URL itself, not from .env", async () => {
+  const compose = await Deno.readTextFile(new URL("../compose.yaml", import.meta.url));
+  const app = compose.slice(compose.indexOf("  app:"), compose.indexOf("\n  postgres:"));
+  assert.match(app, /^ {6}APP_ENV: staging$/m);
+  const url = /^ {6}DATABASE_URL: (postgres:\/\/\S+)$/m.exec(app)?.[1];
+  assert.ok(url, "the app service's environment sets DATABASE_URL");
+  assert.equal(loadConfig({ ...STAGING, DATABASE_URL: url }).databaseUrl, url);
 });
 
 Deno.test("neither the image nor the Kubernetes manifests set EMBEDDED_DATABASE (several pods would each have a database of their own)", async () => {

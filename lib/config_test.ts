@@ -191,7 +191,11 @@ Deno.test("loadConfig() keeps the release and environment forms Sentry recommend
     assert.equal(loadConfig({ SENTRY_ENVIRONMENT: environment }).sentry.environment, environment);
   }
   const defaults = loadConfig(
-    { APP_ENV: "staging", ANALYTICS_IP_SALT: "a-long-random-salt-value" },
+    {
+      APP_ENV: "staging",
+      ANALYTICS_IP_SALT: "a-long-random-salt-value",
+      EMBEDDED_DATABASE: "true",
+    },
     {
       version: "0.1.0",
     },

@@ -58,6 +58,8 @@ async function auditAfter(app: TestApp, userId: string): Promise<unknown[]> {
 const ENVS: Record<string, string>[] = [{}, {
   APP_ENV: "staging",
   ANALYTICS_IP_SALT: "x".repeat(32),
+  // These apps run on a test PGlite; staging asks for the embedded database by name.
+  EMBEDDED_DATABASE: "true",
 }];
 for (const env of ENVS) {
   const where = "APP_ENV" in env ? "[secure cookies]" : "[development]";

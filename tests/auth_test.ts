@@ -54,7 +54,7 @@ Deno.test("sign-in sets an HttpOnly, SameSite=Lax, Path=/ browser-session cookie
 
 Deno.test("outside development the session cookie is Secure and __Host- prefixed; a plain rf_session is ignored", async () => {
   const staging = await buildTestApp({
-    env: { APP_ENV: "staging", ANALYTICS_IP_SALT: "0123456789abcdef0" },
+    env: { APP_ENV: "staging", ANALYTICS_IP_SALT: "0123456789abcdef0", EMBEDDED_DATABASE: "true" },
   });
   try {
     const user = await createUser(staging, { role: "RESEARCHER" });

@@ -56,7 +56,7 @@ Deno.test("every response carries the security headers (CSP without inline scrip
 
 Deno.test("HSTS is sent outside development", async () => {
   const staging = await buildTestApp({
-    env: { APP_ENV: "staging", ANALYTICS_IP_SALT: "0123456789abcdef0" },
+    env: { APP_ENV: "staging", ANALYTICS_IP_SALT: "0123456789abcdef0", EMBEDDED_DATABASE: "true" },
   });
   try {
     const response = await staging.request("/health");
