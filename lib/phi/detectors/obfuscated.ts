@@ -6,7 +6,9 @@
  *   `jane at example dot org` (bare only when every separator after the `at` is the word `dot`
  *   and the last label is a common top-level domain: prose says "at" and "dot" too);
  * - a lower-case dictionary name right after `patient` or `pt` (`patient jane doe`,
- *   `pt: john smith`): a first name that is no everyday word, then a surname if one follows.
+ *   `pt: john smith`): a first name that is no everyday word, then a surname if one follows;
+ *   and lower-case dictionary names joined to a title or to `patient`/`pt` by '-', '_' or '.'
+ *   (`dr-john-smith`, `patient_jane_doe`, `/blog/mrs.jane.doe`).
  *
  * The search is one linear regex of literal alternatives (no nested quantifier); each match
  * reads a bounded window around it (64 characters of local part, 253 of domain).
@@ -23,10 +25,13 @@ import {
 } from "../word_table.ts";
 
 /**
- * Where one of the forms may start: a bracketed `at`, the word `dot`, `patient`/`pt`; the case
- * variants written out (a case-insensitive search cost about three times as much).
+ * Where one of the forms may start: a bracketed `at`, the word `dot`, `patient`/`pt` (before a
+ * `_` too: `patient_jane_doe`), a title joined to a lower-case word by '-', '_' or '.'
+ * (`dr-john-smith`); the case variants written out (a case-insensitive search cost about three
+ * times as much), the word starts under one `\b` (a `\b` per form made the search about a fifth slower).
  */
-const CANDIDATE = /[[({](?:at|AT)[\])}]|\b(?:dot|DOT)\b|\b(?:[Pp](?:atien)?t|PATIENT|PT)\b/g;
+const CANDIDATE =
+  /[[({](?:at|AT)[\])}]|\b(?:(?:dot|DOT)\b|(?:[Pp](?:atien)?t|PATIENT|PT)(?![0-9A-Za-z])|(?:[Dd]r|[Mm](?:rs?|s|x|iss)|[Pp]rof)[-_.](?=[a-z]))/g;
 
 /**
  * What a text holding an HL7 segment (`|`, a header with another separator), an X12 segment
@@ -51,8 +56,12 @@ function structuredMatch(m: string, c: number): boolean {
   if (c === 91 || c === 123) return false;
   // `(at)` is a candidate, `(00` is not.
   if (c === 40) return m.length === 3;
-  // `dot`, `pt`, `patient` and their case forms are candidates; `Physician` is not.
+  // `dot`, `pt`, `patient`, `dr-`, `prof-` and their case forms are candidates; `Physician`
+  // is not.
   if (c === 100 || c === 68 || c === 112 || c === 80) return m === "Physician";
+  // `mr-`, `Mrs_`, `ms.` are candidates; `MSH` is not.
+  if (c === 109) return false;
+  if (c === 77) return m === "MSH";
   return true;
 }
 
@@ -187,10 +196,55 @@ function bareAddressAt(ctx: TextCtx, dot: number): number {
 /** Flags that make a lower-case word after the cue no name. */
 const NOT_FIRST = W_AMBIGUOUS | W_COMMON | W_NOT_NAME | W_TRIGGER;
 
-/** A lower-case dictionary name right after the cue ending at ce (`patient jane doe`). */
-function lowerNameAfter(ctx: TextCtx, ce: number): void {
+/** Flags that make a lower-case word joined to a title or cue no name part. */
+const NOT_PART = W_COMMON | W_NOT_NAME | W_TRIGGER;
+
+/**
+ * A lower-case name joined to the title or cue [cs, j) by the '-', '_' or '.' at j, as a slug,
+ * a file name or an identifier writes it (`dr-john-smith`, `mrs.jane.doe`,
+ * `patient_jane_doe`, `/blog/dr-maria-garcia`): two or three parts, each joined by one of
+ * those characters, each 2-24 lower-case letters (the first 3+), a dictionary first or last
+ * name that is no everyday word, cue or month (an ambiguous one such as `smith` or `maria`
+ * counts when another part is none), not glued to a digit or a capital. One part alone is no
+ * name here: `dr-london`, `dr-austin-failover`, `ms.max`, `pt_min` are disaster-recovery sites,
+ * metric names and point sizes. A title is taken with the name (as `Dr-John-Smith` is), a cue
+ * is left as it is.
+ */
+function joinedLowerName(ctx: TextCtx, cs: number, j: number, title: boolean): void {
+  const t = ctx.t;
+  let p = j + 1;
+  let parts = 0;
+  let strong = false;
+  let end = -1;
+  while (parts < 3) {
+    const s = p;
+    while (p < t.length && p - s < 24 && isLower(t.charCodeAt(p))) p++;
+    const c = t.charCodeAt(p);
+    if (p - s < (parts === 0 ? 3 : 2) || isLetter(c) || (c >= 48 && c <= 57)) break;
+    const f = flagsAt(t, s, p);
+    if ((f & (W_FIRST | W_LAST)) === 0 || (f & NOT_PART) !== 0) break;
+    if ((f & W_AMBIGUOUS) === 0) strong = true;
+    parts++;
+    end = p;
+    if ((c !== 45 && c !== 95 && c !== 46) || !isLower(t.charCodeAt(p + 1))) break;
+    p++;
+  }
+  if (parts < 2 || !strong) return;
+  hit(ctx, title ? cs : j + 1, end, "PERSON_NAME");
+}
+
+/**
+ * A lower-case dictionary name right after the cue [cs, ce) (`patient jane doe`), or joined to
+ * it (`patient_jane_doe`, see joinedLowerName).
+ */
+function lowerNameAfter(ctx: TextCtx, cs: number, ce: number): void {
   const t = ctx.t;
   let k = ce;
+  const j = t.charCodeAt(k);
+  if ((j === 45 || j === 95 || j === 46) && isLower(t.charCodeAt(k + 1))) {
+    joinedLowerName(ctx, cs, k, false);
+    return;
+  }
   const p = t.charCodeAt(k);
   if (p === 58 || p === 46) k++;
   const sp = k;
@@ -241,10 +295,11 @@ export function detectObfuscated(ctx: TextCtx, structured: boolean): boolean {
     const e = s + m[0].length;
     let end = -1;
     if (c === 91 || c === 40 || c === 123) end = addressAt(ctx, s, e, false);
-    else if ((c | 32) === 100) {
-      if (ctx.technical) continue;
-      end = bareAddressAt(ctx, s);
-    } else if (!ctx.technical) lowerNameAfter(ctx, e);
+    else if (ctx.technical) continue;
+    else if (isLetter(t.charCodeAt(e - 1))) {
+      if ((c | 32) === 100) end = bareAddressAt(ctx, s);
+      else lowerNameAfter(ctx, s, e);
+    } else joinedLowerName(ctx, s, e - 1, true);
     if (end > 0) {
       re.lastIndex = end;
       if (!found) skipped = true;
