@@ -43,10 +43,35 @@ const PROBLEMS: ReadonlyMap<string, string> = new Map([
   ["ENOENT", "no such file or directory"],
 ]);
 
-/** Why a file-system call on the data directory failed, in words; undefined for anything else. */
+/**
+ * PGlite's file system (Emscripten's NODEFS over the real directory) throws `ErrnoError` with
+ * Emscripten's own numbers, not the OS error's code: the ones that say the directory takes no
+ * writes, by the name {@link PROBLEMS} knows. Others (a damaged data directory) are not the
+ * operator's permissions and stay unmapped.
+ */
+const EMSCRIPTEN_ERRNO: ReadonlyMap<number, string> = new Map([
+  [2, "EACCES"],
+  [63, "EPERM"],
+  [69, "EROFS"],
+  [51, "ENOSPC"],
+]);
+
+/**
+ * Why a file-system call on the data directory failed, in words; undefined for anything else.
+ * Reads Deno's errors (`code`) and PGlite's (`ErrnoError`, `errno`).
+ */
 export function dataDirProblem(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? PROBLEMS.get(code) : undefined;
+  const { code, name, errno } = (error ?? {}) as {
+    code?: unknown;
+    name?: unknown;
+    errno?: unknown;
+  };
+  if (typeof code === "string") return PROBLEMS.get(code);
+  if (name === "ErrnoError" && typeof errno === "number") {
+    const named = EMSCRIPTEN_ERRNO.get(errno);
+    return named === undefined ? undefined : PROBLEMS.get(named);
+  }
+  return undefined;
 }
 
 /** A held lock; {@link DataDirLock.release} is idempotent. */
