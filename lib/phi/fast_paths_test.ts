@@ -589,6 +589,10 @@ Deno.test("detectObfuscated() with STRUCTURED finds the candidates alone and STR
     "prof",
     "john",
     "doe",
+    // Spaced brackets and the dot of a common top-level domain (`jane at example.org`).
+    "( at )",
+    "[ dot ]",
+    ".org",
     "example",
     "org",
     "com",

@@ -325,6 +325,11 @@ const ADVERSARIAL: Array<[string, string, boolean]> = [
   ["bracketed dots", "a(dot)".repeat(16_600), false],
   ["bare at and dot", "a at a dot ".repeat(9_000), false],
   ["patient cues", "patient ".repeat(12_500), false],
+  // Spaced brackets, a domain read back from each `.com`, titles joined to names.
+  ["spaced brackets", "a[ at ]".repeat(14_300), false],
+  ["dotted domains", "a.com.".repeat(16_600), false],
+  ["bare at, dotted", "a at a.com ".repeat(9_000), false],
+  ["joined titles", "dr-john-".repeat(12_500), false],
 ];
 
 for (const [name, text, expected] of ADVERSARIAL) {
