@@ -57,6 +57,10 @@ const SENSITIVE_PHRASES: ReadonlyArray<readonly [PhiType, readonly string[]]> = 
     "PERSON_NAME",
     [
       "patient name",
+      // `pt_name`, `ptName`: the clinical short form (`pt` alone is a locale and a point
+      // size, no key of its own).
+      "pt name",
+      "ptname",
       "first name",
       "firstname",
       "fname",
