@@ -14,7 +14,7 @@ import type { FlagSnapshot } from "../flags/evaluate.ts";
 import type { SnapshotCache } from "../flags/snapshot.ts";
 import { type ChangeContext, storeCall } from "../flags/service.ts";
 import type { FlagStore } from "../flags/store.ts";
-import { withTimeout } from "../timeout.ts";
+import { settlesWithin, type TimeoutTimers, withTimeout } from "../timeout.ts";
 import { isStorableText } from "../validation/text.ts";
 import { assign, type Assignment, type AssignmentContext, keepsVariant } from "./assign.ts";
 import type { Experiment, ExperimentInput } from "./experiment.ts";
@@ -118,10 +118,19 @@ export interface ExperimentServiceDeps {
   hooks?: ExperimentHooks;
   /** Sticky assignments kept in memory (default 10 000). */
   cacheSize?: number;
+  /** The timers of the exposure's bound (default: the real ones). */
+  timers?: TimeoutTimers;
 }
 
 /** How long remote evaluation waits for a user's stored assignments before using the hash. */
 export const STICKY_READ_TIMEOUT_MS = 500;
+
+/**
+ * How long a new assignment's answer waits for its exposure: the consent check (not answered in
+ * time: not recorded) and then the event's write (goes on after it). The same bound as the
+ * sticky reads and the variant endpoint's GPC recording.
+ */
+export const EXPOSURE_WAIT_MS = STICKY_READ_TIMEOUT_MS;
 
 const NONE: ReadonlyMap<string, string> = new Map();
 
@@ -257,12 +266,26 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     return fresh;
   }
 
+  /**
+   * Records a new assignment's exposure when the user consents, without holding the variant
+   * answer past EXPOSURE_WAIT_MS. A consent check not answered by then counts as no consent: the
+   * exposure is never recorded (also when the answer comes later; no analytics without known
+   * consent), logged by type only. Once consent is confirmed in time, the write is waited for
+   * within the same bound and otherwise goes on (the insert checks consent again itself); a
+   * failure is logged when it lands. The assignment is stored before this, so it stays sticky.
+   */
   async function announce(event: AssignedEvent, request: AssignmentRequest): Promise<void> {
     const { hooks } = deps;
     if (!event.userId || !hooks?.hasAnalyticsConsent) return;
-    try {
+    const userId = event.userId;
+    let phase: "consent" | "write" = "consent";
+    let late = false;
+    const recording = (async () => {
       // The request's GPC signal is passed on: recorded when first seen, and no consent then.
-      if (!await hooks.hasAnalyticsConsent(event.userId, request)) return;
+      const granted = await hooks.hasAnalyticsConsent!(userId, request);
+      // Decided at the deadline: the exposure is not recorded, whatever the answer.
+      if (late || !granted) return;
+      phase = "write";
       // Not published on the event stream: every signed-in user may read topic `all`, where the
       // moment of an assignment identifies the user on a small deployment, and nothing reads it.
       // The key still passes the stream's payload guard first, as every event about it would:
@@ -280,10 +303,15 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
         return;
       }
       await hooks.recordAssigned?.(event);
-    } catch (error) {
+    })().catch((error) => {
       deps.logger.warn("experiment exposure not recorded", {
         errorType: error instanceof Error ? error.name : typeof error,
       });
+    });
+    if (await settlesWithin(recording, EXPOSURE_WAIT_MS, deps.timers)) return;
+    if (phase === "consent") {
+      late = true;
+      deps.logger.warn("experiment exposure not recorded", { errorType: "TimeoutError" });
     }
   }
 

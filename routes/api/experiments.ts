@@ -181,8 +181,9 @@ export function experimentsApiRoutes(
         "from another site (`Sec-Fetch-Site: cross-site` or `same-site`) is refused " +
         "(CSRF_FAILED): it would " +
         "record an assignment. A new assignment is recorded as an `experiment.assigned` analytics " +
-        "event only with analytics consent; `Sec-GPC: 1` counts as none (and is recorded as the " +
-        "user's privacy signal).",
+        "event only with analytics consent known within 500 ms (else not recorded; the variant " +
+        "is still stored); `Sec-GPC: 1` counts as none (and is recorded as the user's privacy " +
+        "signal).",
       request: { params: z.object({ key: FlagKeySchema }) },
       responses: {
         200: { description: "The variant (null when gated)", ...jsonContent(VariantSchema) },
@@ -203,10 +204,14 @@ export function experimentsApiRoutes(
         : {};
       // Global Privacy Control: recorded when first seen, on every call as on the app's pages (not
       // only with a new assignment), and no exposure is recorded with it (also when the bounded
-      // recording did not answer in time).
+      // recording did not answer in time). Recorded alongside the assignment, not before it: a
+      // new assignment's own consent check is bounded too, and one after the other the answer
+      // could wait both bounds.
       const gpc = gpcSignal(c.req.header("sec-gpc"));
-      if (gpc && principal?.kind === "user") await recordGpc(c, principal.id);
-      const result = await experiments.variantFor(c.req.valid("param").key, subject, { gpc });
+      const [, result] = await Promise.all([
+        gpc && principal?.kind === "user" ? recordGpc(c, principal.id) : undefined,
+        experiments.variantFor(c.req.valid("param").key, subject, { gpc }),
+      ]);
       if (result.reason === "NOT_FOUND") throw new NotFoundError("No such experiment");
       return c.json(
         { variant: result.variant, config: result.config, reason: result.reason },
