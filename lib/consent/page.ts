@@ -10,6 +10,7 @@ import { type EventName, isAllowedEventName } from "../analytics/allowlist.ts";
 import { safeNextPath } from "../http/access.ts";
 import { wantsApi } from "../http/problem.ts";
 import type { AppEnv } from "../http/types.ts";
+import { settlesWithin, type TimeoutTimers } from "../timeout.ts";
 import { type AnalyticsConsent, CONSENT_POLICIES, gpcSignal } from "./consent.ts";
 
 /** What a page says about its analytics (an optional part of the page options). */
@@ -88,33 +89,50 @@ export function bannerPropsFor(
   };
 }
 
+/** How long a page waits for the user's analytics consent before rendering without it. */
+export const CONSENT_PAGE_READ_TIMEOUT_MS = 500;
+
 /**
  * Looks up the analytics consent of a signed-in user on page requests (GET,
- * HEAD) and puts it on the context as `consent`. A failure leaves it unset:
- * no banner and no analytics (fail closed).
+ * HEAD) and puts it on the context as `consent`. A failure, or no answer within
+ * the bound, leaves it unset: no banner and no analytics (fail closed).
  */
 export function consentContext(
   options: {
     consent: { analytics(userId: string, o: { gpc: boolean }): Promise<AnalyticsConsent> };
+    /** How long a page waits for the read (default CONSENT_PAGE_READ_TIMEOUT_MS). */
+    timeoutMs?: number;
+    timers?: TimeoutTimers;
   },
 ): MiddlewareHandler<AppEnv> {
+  const timeoutMs = options.timeoutMs ?? CONSENT_PAGE_READ_TIMEOUT_MS;
   return async function consentContextMiddleware(c, next) {
     const principal = c.get("principal");
     if (
       principal?.kind === "user" && (c.req.method === "GET" || c.req.method === "HEAD") &&
       !wantsApi(c)
     ) {
-      try {
-        c.set(
-          "consent",
-          await options.consent.analytics(principal.id, {
-            gpc: gpcSignal(c.req.header("sec-gpc")),
-          }),
-        );
-      } catch (error) {
-        c.get("logger").warn("consent state unavailable", {
-          errorType: error instanceof Error ? error.name : typeof error,
-        });
+      const logger = c.get("logger");
+      let late = false;
+      const read = options.consent.analytics(principal.id, {
+        gpc: gpcSignal(c.req.header("sec-gpc")),
+      }).then(
+        (consent) => {
+          // Too late for this page (already rendered without it): not used.
+          if (!late) c.set("consent", consent);
+        },
+        (error) => {
+          logger.warn("consent state unavailable", {
+            errorType: error instanceof Error ? error.name : typeof error,
+          });
+        },
+      );
+      // Only the banner and the analytics client need it: the page does not wait for a stalled
+      // database past the bound, and renders as when the read fails. The read goes on (a GPC
+      // signal first seen is still recorded).
+      if (!await settlesWithin(read, timeoutMs, options.timers)) {
+        late = true;
+        logger.warn("consent state unavailable", { errorType: "TimeoutError" });
       }
     }
     await next();
