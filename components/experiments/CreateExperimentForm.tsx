@@ -63,7 +63,12 @@ export function CreateExperimentForm(
         </label>
         <FieldError errors={errors} field={CREATE_FIELDS.variants} />
         <label class="checkbox">
-          <input type="checkbox" name="enabled" /> Start running now
+          <input
+            type="checkbox"
+            name="enabled"
+            checked={form ? formValue(form, "enabled") === "on" : false}
+          />{" "}
+          Start running now
         </label>
         <button type="submit" class="button button--primary">Create experiment</button>
       </form>

@@ -95,6 +95,36 @@ Deno.test({
         const heading = await page.locator("#create-experiment").boundingBox();
         assert.ok(heading && heading.y >= 0 && heading.y < 800, "the form's heading is in view");
       });
+      await t.step("a refused form keeps 'Start running now' ticked", async () => {
+        await page.goto(`${server.url}/experiments`);
+        await page.fill('form[action="/experiments"] input[name="key"]', "Not A Key");
+        await page.check('form[action="/experiments"] input[name="enabled"]');
+        await Promise.all([
+          page.waitForLoadState("load"),
+          page.click('form[action="/experiments"] button[type=submit]'),
+        ]);
+        await page.waitForSelector('[data-testid="form-errors"]');
+        assert.equal(await page.inputValue("#new-experiment-key"), "Not A Key");
+        assert.equal(
+          await page.isChecked('form[action="/experiments"] input[name="enabled"]'),
+          true,
+          "the box the admin ticked is still ticked",
+        );
+      });
+
+      await t.step("a refused form leaves an unticked box unticked", async () => {
+        await page.goto(`${server.url}/experiments`);
+        await page.fill('form[action="/experiments"] input[name="key"]', "Not A Key");
+        await Promise.all([
+          page.waitForLoadState("load"),
+          page.click('form[action="/experiments"] button[type=submit]'),
+        ]);
+        await page.waitForSelector('[data-testid="form-errors"]');
+        assert.equal(
+          await page.isChecked('form[action="/experiments"] input[name="enabled"]'),
+          false,
+        );
+      });
       await context.close();
     } finally {
       await browser.close();
