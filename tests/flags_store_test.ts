@@ -126,6 +126,18 @@ for (const target of dbTargets()) {
       const restored = await t.control.flags.set("old_flag", { enabled: true }, ADMIN);
       assert.equal(restored.version, 3);
       assert.equal(t.control.flags.evaluate("old_flag", ctx).value, true);
+      // An auditor can tell the restore from a new flag: its own action, the archived settings
+      // as before.
+      const audit = await testDb.db.query<{ action: string; before: unknown; after: unknown }>(
+        "SELECT action, before, after FROM audit_log WHERE target_id = 'old_flag' ORDER BY id",
+      );
+      assert.deepEqual(audit.map((row) => row.action), [
+        "flag.create",
+        "flag.archive",
+        "flag.restore",
+      ]);
+      assert.equal((audit[2]!.before as { version: number }).version, 2);
+      assert.equal((audit[2]!.after as { version: number }).version, 3);
     } finally {
       await t.close();
       await testDb.cleanup();

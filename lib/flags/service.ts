@@ -184,9 +184,11 @@ export function createFlagService(deps: FlagServiceDeps): FlagService {
     return (tx: Parameters<AuditLog["record"]>[1], c: Change<Flag>) =>
       deps.audit.record({
         actor: change.actor,
-        action: c.before ? action : "flag.create",
+        // A write over an archived key brings the flag back: audited as a restore, with the
+        // archived settings as before, so an auditor can tell it from a new flag.
+        action: c.before ? action : c.restored ? "flag.restore" : "flag.create",
         target: { type: "feature_flag", id: c.after.key },
-        before: c.before ?? null,
+        before: c.before ?? c.restored ?? null,
         after: c.after,
         ...(change.requestId ? { requestId: change.requestId } : {}),
       }, tx);

@@ -24,6 +24,8 @@ import { applyFlagInput, type Flag, FLAG_SCOPES, type FlagInput, type FlagScope 
 export interface Change<T> {
   before: T | undefined;
   after: T;
+  /** The archived row this write brought back (before is then undefined: nothing was live). */
+  restored?: T;
 }
 
 /** Called inside the write transaction (audit the change there). */
@@ -240,7 +242,11 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
              RETURNING ${FLAG_COLUMNS}`,
             params,
           );
-        const change = { before: live, after: toFlag(written[0]!) };
+        const change: Change<Flag> = {
+          before: live,
+          after: toFlag(written[0]!),
+          ...(stored && !live ? { restored: stored } : {}),
+        };
         await options.onChange(tx, change);
         return change;
       });
