@@ -250,6 +250,11 @@ export const EXPECTED: Record<string, Case> = {
     form: { enabled: "on", rollout_percent: "50" },
     expect: least("ADMIN", 303, "page"),
   },
+  "POST /flags/:key/why": {
+    path: "/flags/role_page/why",
+    form: { userId: "u-1" },
+    expect: least("STEWARD", 200, "page"),
+  },
   "POST /flags/:key/archive": {
     path: "/flags/role_page/archive",
     form: {},

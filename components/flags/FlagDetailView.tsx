@@ -9,11 +9,18 @@ import type { FlagStatus, FlagView } from "../../lib/flags/mod.ts";
 import { gates, toMinute } from "../../lib/flags/pages/format.ts";
 import { NOTICES } from "../../lib/flags/pages/messages.ts";
 import type { PageState } from "../../lib/flags/pages/page_state.ts";
-import type { WhyQuery } from "../../lib/flags/pages/why.ts";
+import { WHY_FIELDS, type WhyQuery } from "../../lib/flags/pages/why.ts";
 import type { SnapshotStatus } from "../../lib/flags/snapshot.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { Island } from "../../lib/web/island.tsx";
-import { CsrfField, ErrorSummary, QueryNotice } from "../forms.tsx";
+import {
+  CsrfField,
+  ErrorSummary,
+  FieldError,
+  fieldErrorAttrs,
+  type FormError,
+  QueryNotice,
+} from "../forms.tsx";
 import { type Here, OverrideBadge, StateBadge } from "./badges.tsx";
 import { FlagFields } from "./FlagFields.tsx";
 import { SnapshotNotice } from "./SnapshotNotice.tsx";
@@ -26,6 +33,8 @@ export interface FlagDetailViewProps {
   /** The Why tool's question, when one was asked, and its answer. */
   why: WhyQuery | undefined;
   answer: FlagStatus | undefined;
+  /** Why the question was refused (no answer then): ids that are not ids, or PHI. */
+  whyErrors?: readonly FormError[];
   admin: boolean;
   /** The version the edit form's values were based on (below the flag's after a conflict). */
   basedOn: number;
@@ -34,7 +43,8 @@ export interface FlagDetailViewProps {
 }
 
 export function FlagDetailView(
-  { c, flag, now, why, answer, admin, basedOn, snapshot, state }: FlagDetailViewProps,
+  { c, flag, now, why, answer, whyErrors = [], admin, basedOn, snapshot, state }:
+    FlagDetailViewProps,
 ) {
   return (
     <>
@@ -66,27 +76,45 @@ export function FlagDetailView(
 
       <section aria-labelledby="why-heading">
         <h2 id="why-heading">Why is it on or off?</h2>
-        <form method="get" action={`/flags/${flag.key}`} class="filter-form">
-          <input type="hidden" name="why" value="1" />
+        <ErrorSummary
+          errors={whyErrors}
+          title="The question was not answered:"
+        />
+        {
+          /* Posted, not a GET form: the ids typed (a refused e-mail address too) stay out of the
+            address bar, the history and proxy logs. The answer is rendered in the reply. */
+        }
+        <form method="post" action={`/flags/${flag.key}/why`} class="filter-form">
+          <CsrfField c={c} />
           <label>
             User id
             <input
               type="text"
+              id={WHY_FIELDS.userId}
               name="userId"
               maxLength={255}
               value={why?.userId ?? ""}
-              aria-describedby="why-user-hint"
+              {...fieldErrorAttrs(whyErrors, WHY_FIELDS.userId, "why-user-hint")}
             />
             <span class="field-hint" id="why-user-hint">
               As listed on {admin ? <a href="/admin/users">Users</a> : "Users (administrators)"}
               {" "}
-              and in the audit log's Actor column.
+              and in the audit log's Actor column; not an email address.
             </span>
           </label>
+          <FieldError errors={whyErrors} field={WHY_FIELDS.userId} />
           <label>
             Session id
-            <input type="text" name="sessionId" maxLength={255} value={why?.sessionId ?? ""} />
+            <input
+              type="text"
+              id={WHY_FIELDS.sessionId}
+              name="sessionId"
+              maxLength={255}
+              value={why?.sessionId ?? ""}
+              {...fieldErrorAttrs(whyErrors, WHY_FIELDS.sessionId)}
+            />
           </label>
+          <FieldError errors={whyErrors} field={WHY_FIELDS.sessionId} />
           <label>
             Mode
             <select name="mode">

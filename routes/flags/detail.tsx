@@ -12,7 +12,7 @@ import { FlagKeySchema, type FlagStatus, type FlagView } from "../../lib/flags/m
 import { archiveVersion, flagInputFromForm } from "../../lib/flags/pages/form.ts";
 import { ARCHIVE_CONFLICT_MESSAGE } from "../../lib/flags/pages/messages.ts";
 import { failed, type PageState } from "../../lib/flags/pages/page_state.ts";
-import { whyQuery } from "../../lib/flags/pages/why.ts";
+import { whyErrors, type WhyQuery, whyQuery } from "../../lib/flags/pages/why.ts";
 import { page } from "../../lib/http/access.ts";
 import { formValue, readForm } from "../../lib/http/form.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
@@ -26,15 +26,20 @@ export function flagDetailRoutes(
   const app = new Hono<AppEnv>();
   const { flags } = ctx.services;
 
+  /**
+   * The page; with `why` (the Why tool's question, posted or from an old bookmark's query) its
+   * answer, or, when an id is refused, the field errors, status 400 and no answer.
+   */
   function detailPage(
     c: Context<AppEnv>,
     flag: FlagView,
     options: PageState = {},
+    why?: WhyQuery,
   ) {
-    const why = c.req.query("why") !== undefined
-      ? whyQuery((name) => c.req.query(name))
+    const refused = why ? whyErrors(why) : [];
+    const answer: FlagStatus | undefined = why && refused.length === 0
+      ? flags.status(flag.key, why)
       : undefined;
-    const answer: FlagStatus | undefined = why ? flags.status(flag.key, why) : undefined;
     const admin = isAdmin(c);
     // The typed values travel with the version they were based on: after a conflict (or a
     // refused field while someone else saved), Save again is refused until the admin reloads.
@@ -49,6 +54,7 @@ export function flagDetailRoutes(
         now={here()}
         why={why}
         answer={answer}
+        whyErrors={refused}
         admin={admin}
         basedOn={basedOn}
         snapshot={flags.state().status}
@@ -56,7 +62,7 @@ export function flagDetailRoutes(
       />,
       {
         title: `Flag ${flag.key}`,
-        status: options.status ?? 200,
+        status: options.status ?? (refused.length > 0 ? 400 : 200),
         ...(options.headers ? { headers: options.headers } : {}),
       },
     );
@@ -79,8 +85,23 @@ export function flagDetailRoutes(
   // address in its place goes back to /flags.
   page(app, ctx.access, "GET", "/flags/:key", STEWARD_READ, (c) => {
     const flag = flags.get(c.req.param("key") ?? "");
-    return flag ? detailPage(c, flag) : notFound(c);
+    if (!flag) return notFound(c);
+    // `?why=1&userId=…`: the tool's former GET form, kept for bookmarks (checked as the post).
+    const why = c.req.query("why") !== undefined
+      ? whyQuery((name) => c.req.query(name))
+      : undefined;
+    return detailPage(c, flag, {}, why);
   }, { params: { key: FlagKeySchema } });
+
+  // The Why tool's question, posted so the ids typed stay out of the address, the history and
+  // proxy logs; answered on the page itself (no redirect, which would put them back in the
+  // address). A read: a steward may ask, in any mode.
+  page(app, ctx.access, "POST", "/flags/:key/why", STEWARD_READ, async (c) => {
+    const flag = flags.get(c.req.param("key") ?? "");
+    if (!flag) return notFound(c);
+    const form = await readForm(c);
+    return detailPage(c, flag, {}, whyQuery((name) => formValue(form, name)));
+  });
 
   page(app, ctx.access, "POST", "/flags/:key", ADMIN_CHANGE, async (c) => {
     const flag = flags.get(c.req.param("key") ?? "");

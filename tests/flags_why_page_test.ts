@@ -1,0 +1,111 @@
+/**
+ * The flag page's "Why is it on or off?" tool as a plain HTML form (no JavaScript), in process:
+ * it is posted (what is typed stays out of the address, history and proxy logs), answers on the
+ * page, and refuses an e-mail address or other PHI as the user or session id with a field error
+ * and no answer (an e-mail is never a target id, so the answer would be wrong).
+ */
+import assert from "node:assert/strict";
+import { type TestApp, withTestApp } from "./helpers/app.ts";
+import { type Session, signInAs } from "./helpers/auth.ts";
+
+const ACTOR = { actor: { type: "system" as const } };
+const ANSWER = 'data-testid="why-answer"';
+
+function postWhy(app: TestApp, session: Session, key: string, fields: [string, string][]) {
+  const body = new URLSearchParams([["csrf_token", session.csrfToken], ...fields]);
+  return app.request(`/flags/${key}/why`, {
+    method: "POST",
+    headers: { cookie: session.cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: body.toString(),
+  });
+}
+
+async function setUp(app: TestApp): Promise<Session> {
+  await app.services.flags.set("why.demo", {
+    enabled: true,
+    rolloutPercent: 0,
+    targetUsers: ["u-7f3a"],
+  }, ACTOR);
+  return await signInAs(app, "STEWARD");
+}
+
+Deno.test("the Why tool's form is posted, with the CSRF field, and answers on the page", async () => {
+  await withTestApp(async (app) => {
+    const steward = await setUp(app);
+    const page = await (await app.request("/flags/why.demo", {
+      headers: { cookie: steward.cookie },
+    })).text();
+    const form = page.match(/<form[^>]*action="\/flags\/why.demo\/why"[^>]*>[\s\S]*?<\/form>/)
+      ?.[0];
+    assert.ok(form, "the Why form posts to /flags/why.demo/why");
+    assert.match(form, /method="post"/);
+    assert.match(form, /name="csrf_token"/);
+
+    const answered = await postWhy(app, steward, "why.demo", [["userId", "u-7f3a"]]);
+    assert.equal(answered.status, 200);
+    const html = await answered.text();
+    assert.match(html, new RegExp(`${ANSWER}[^>]*>[\\s\\S]*?On[\\s\\S]*?TARGETING_MATCH`));
+    assert.match(html, /name="userId"[^>]*value="u-7f3a"/);
+  });
+});
+
+Deno.test("the Why tool refuses an e-mail address as the user id: 400, field error, no answer", async () => {
+  await withTestApp(async (app) => {
+    const steward = await setUp(app);
+    const refused = await postWhy(app, steward, "why.demo", [
+      ["userId", "researcher@example.test"],
+    ]);
+    assert.equal(refused.status, 400);
+    const html = await refused.text();
+    assert.ok(!html.includes(ANSWER), "no answer for a refused question");
+    assert.match(html, /data-testid="form-errors"/);
+    assert.match(html, /User id: .*email address/);
+    assert.match(html, /href="#why-user-id"/);
+    assert.match(
+      html,
+      /id="why-user-id"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="why-user-id"/,
+    );
+
+    // The old address form (a bookmark) is checked the same way.
+    const viaQuery = await app.request(
+      "/flags/why.demo?why=1&userId=" + encodeURIComponent("researcher@example.test"),
+      { headers: { cookie: steward.cookie } },
+    );
+    assert.equal(viaQuery.status, 400);
+    assert.ok(!(await viaQuery.text()).includes(ANSWER));
+  });
+});
+
+Deno.test("the Why tool refuses PHI as the session id: 400, field error, no answer", async () => {
+  await withTestApp(async (app) => {
+    const steward = await setUp(app);
+    const refused = await postWhy(app, steward, "why.demo", [
+      ["userId", "u-7f3a"],
+      ["sessionId", "536-22-1234"],
+    ]);
+    assert.equal(refused.status, 400);
+    const html = await refused.text();
+    assert.ok(!html.includes(ANSWER));
+    assert.match(html, /Session id: must not contain PHI/);
+    assert.match(html, /href="#why-session-id"/);
+  });
+});
+
+Deno.test("the Why tool answers in STANDBY (a read) and refuses a post without the CSRF token", async () => {
+  await withTestApp(async (app) => {
+    const steward = await setUp(app);
+    const answered = await postWhy(app, steward, "why.demo", [["userId", "u-7f3a"]]);
+    assert.equal(answered.status, 200);
+    const noToken = await app.request("/flags/why.demo/why", {
+      method: "POST",
+      headers: {
+        cookie: steward.cookie,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: "userId=u-7f3a",
+    });
+    assert.equal(noToken.status, 403);
+    const unknown = await postWhy(app, steward, "no.such.flag", [["userId", "u-7f3a"]]);
+    assert.equal(unknown.status, 404);
+  }, { GOVERNANCE_MODE: "STANDBY" });
+});
