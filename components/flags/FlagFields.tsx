@@ -2,6 +2,7 @@
 import { APP_ENVS, MODES } from "../../lib/config.ts";
 import { FLAG_SCOPES, type FlagView, KEY_PATTERN } from "../../lib/flags/mod.ts";
 import { FLAG_FIELDS } from "../../lib/flags/pages/form.ts";
+import { htmlPattern } from "../../lib/flags/pages/format.ts";
 import { type FormFields, formValue, formValues } from "../../lib/http/form.ts";
 import { FieldError, fieldErrorAttrs, type FormError } from "../forms.tsx";
 
@@ -32,7 +33,7 @@ export function FlagFields(
               name="key"
               required
               maxLength={100}
-              pattern={KEY_PATTERN.source.slice(1, -1)}
+              pattern={htmlPattern(KEY_PATTERN)}
               value={value("key", "")}
               {...invalid(FLAG_FIELDS.key, "key-hint")}
             />

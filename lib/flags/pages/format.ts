@@ -21,3 +21,13 @@ export function toMinute(iso: string): string {
 export function toSecond(iso: string): string {
   return iso.replace("T", " ").slice(0, 19);
 }
+
+/**
+ * An anchored RegExp as an HTML `pattern` attribute. Browsers compile `pattern` with the `v`
+ * flag, under which a bare `-` at the end of a character class (`[a-z0-9_.-]`) is a syntax error:
+ * the browser then never checks the field and logs a console error on every check. So the
+ * anchors are dropped and such a hyphen is escaped (`[a-z0-9_.\-]`), same meaning.
+ */
+export function htmlPattern(pattern: RegExp): string {
+  return pattern.source.replace(/^\^/, "").replace(/\$$/, "").replace(/(?<!\\)-\]/g, "\\-]");
+}
