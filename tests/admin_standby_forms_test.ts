@@ -71,8 +71,11 @@ Deno.test({
       const notice = users.indexOf('data-testid="standby-paused"');
       assert.ok(notice > 0, "the STANDBY notice");
       assert.ok(notice < users.indexOf(`action="/admin/users/${other.id}/password"`), "above");
-      assert.match(users, /adding accounts and setting passwords are paused/);
-      assert.match(users, /Demoting, deactivating and clearing sign-in locks still work/);
+      assert.match(
+        users,
+        /adding accounts, setting passwords, reactivating accounts and raising roles are paused/,
+      );
+      assert.match(users, /Lowering a role, deactivating and clearing sign-in locks still work/);
       assert.match(users, /a change sent now is not made/);
       // Not disabled: nothing would enable them again when STANDBY ends.
       assert.ok(!submitOf(formOf(users, "/admin/users")).includes("disabled"));

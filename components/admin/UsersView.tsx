@@ -1,6 +1,7 @@
 /** The accounts page (/admin/users): accounts, sign-in locks and the add-account form. */
 import type { Context } from "hono";
 import { type AuthService, ROLES, type User } from "../../lib/auth/mod.ts";
+import { roleAtLeast } from "../../lib/auth/principal.ts";
 import { nameOf, when } from "../../lib/admin/format.ts";
 import { passwordFields, USER_FIELDS } from "../../lib/admin/fields.ts";
 import { errorsAt, type PageState, topError } from "../../lib/admin/page_state.ts";
@@ -19,9 +20,15 @@ export interface UsersViewProps {
   /** The id of the signed-in administrator. */
   self: string;
   state: PageState;
-  /** Whether the mode pauses adding accounts and setting passwords. */
+  /**
+   * Whether the mode (STANDBY) pauses adding accounts and setting passwords, and every change
+   * that grants access: reactivating an account, raising a role.
+   */
   paused: boolean;
 }
+
+/** What marks a control STANDBY refuses (it stays usable: a send is answered in the form). */
+const PAUSED_MARK = "paused in STANDBY";
 
 export function UsersView({ c, users, locks, self, state, paused }: UsersViewProps) {
   const { form } = state;
@@ -39,8 +46,8 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
       <ErrorNotice message={topError(state)} />
       {paused && (
         <StandbyNotice
-          paused="adding accounts and setting passwords"
-          stillWorks="Demoting, deactivating and clearing sign-in locks still work."
+          paused="adding accounts, setting passwords, reactivating accounts and raising roles"
+          stillWorks="Lowering a role, deactivating and clearing sign-in locks still work."
         />
       )}
       <p class="lede">
@@ -77,6 +84,9 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                         {ROLES.map((role) => (
                           <option key={role} value={role} selected={role === user.role}>
                             {role}
+                            {/* Marked, not disabled: as the other paused forms (StandbyNotice). */}
+                            {paused && role !== user.role && roleAtLeast(role, user.role) &&
+                              ` (raising: ${PAUSED_MARK})`}
                           </option>
                         ))}
                       </select>
@@ -122,6 +132,7 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                         <button type="submit" class="button">
                           Reactivate<span class="sr-only">{` ${nameOf(user)}`}</span>
                         </button>
+                        {paused && <span class="field-hint">{` ${PAUSED_MARK}`}</span>}
                       </form>
                     ))}
                   {user.id === self && state.errorAt !== `password:${user.id}`
