@@ -6,11 +6,12 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { actorOf } from "../../lib/audit/mod.ts";
 import { sessionSecretOf } from "../../lib/auth/mod.ts";
+import { expiryInPast } from "../../lib/auth/api_tokens.ts";
 import { type RevealOnce, RevealReadError } from "../../lib/auth/reveal_once.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { NotFoundError } from "../../lib/errors/mod.ts";
 import { page } from "../../lib/http/access.ts";
-import { readForm } from "../../lib/http/form.ts";
+import { formValue, readForm } from "../../lib/http/form.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { isStorableInstant } from "../../lib/validation/dates.ts";
 import { isPhiIssue, phiFormError } from "../../lib/validation/no_phi.ts";
@@ -21,6 +22,9 @@ import { TokensView } from "../../components/admin/TokensView.tsx";
 import { TokenIdSchema } from "../api/admin.ts";
 import { TokenForm, UUID } from "./forms.ts";
 import { ADMIN_GOVERNANCE, ADMIN_READ, ADMIN_WRITE, adminForms, param } from "./shared.ts";
+
+/** What the create form says about an expiry that is not in the future (the service's words). */
+const PAST_EXPIRY_MESSAGE = "The expiry must be in the future.";
 
 export function tokenPageRoutes(ctx: RouteContext, reveal: RevealOnce): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -84,25 +88,33 @@ export function tokenPageRoutes(ctx: RouteContext, reveal: RevealOnce): Hono<App
     const form = await readForm(c);
     const scopes = Array.isArray(form.scopes) ? form.scopes : form.scopes ? [form.scopes] : [];
     const parsed = TokenForm.safeParse({ ...form, scopes });
-    if (!parsed.success) {
+    // The expiry is checked with the schema, not after it: a past expiry is named in the same
+    // round as a missing scope, not only once the scopes are fixed.
+    const expiresText = formValue(form, "expires_at") ?? "";
+    const expires = expiresText ? new Date(`${expiresText}Z`) : null;
+    const expiryMessage = !expires
+      ? undefined
+      : !isStorableInstant(expires.getTime())
+      ? TOKEN_MESSAGES.expires_at!
+      : expiryInPast(expires, ctx.clock.now())
+      ? PAST_EXPIRY_MESSAGE
+      : undefined;
+    if (!parsed.success || expiryMessage) {
+      const fieldErrors = parsed.success ? [] : issueErrors(
+        parsed.error.issues,
+        TOKEN_FIELDS,
+        (name, issue) =>
+          name === "name" && isPhiIssue(issue)
+            ? phiFormError("Name", issue.message)
+            : TOKEN_MESSAGES[name] ?? "Give the token a name and at least one scope.",
+      );
       return await tokensPage(c, {
-        errors: issueErrors(
-          parsed.error.issues,
-          TOKEN_FIELDS,
-          (name, issue) =>
-            name === "name" && isPhiIssue(issue)
-              ? phiFormError("Name", issue.message)
-              : TOKEN_MESSAGES[name] ?? "Give the token a name and at least one scope.",
-        ),
-        errorAt: "create",
-        status: 400,
-        form,
-      });
-    }
-    const expires = parsed.data.expires_at ? new Date(`${parsed.data.expires_at}Z`) : null;
-    if (expires && !isStorableInstant(expires.getTime())) {
-      return await tokensPage(c, {
-        errors: [{ message: TOKEN_MESSAGES.expires_at!, field: TOKEN_FIELDS.expires_at }],
+        errors: expiryMessage
+          ? [
+            ...fieldErrors.filter((error) => error.field !== TOKEN_FIELDS.expires_at),
+            { message: expiryMessage, field: TOKEN_FIELDS.expires_at },
+          ]
+          : fieldErrors,
         errorAt: "create",
         status: 400,
         form,
