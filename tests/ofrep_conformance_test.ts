@@ -92,8 +92,20 @@ Deno.test("server SDK + OFREP provider resolve boolean and string flags with rea
       "FLAG_NOT_FOUND",
     ]);
 
+    // Fail closed: a percentage rollout without a targeting key is off, whatever the caller's
+    // code default (DESIGN rule 7). An error would have handed back that default, here `true`.
+    assert.equal(await client.getBooleanValue("half.rollout", true, {}), false);
     const noKey = await client.getBooleanDetails("half.rollout", true, {});
-    assert.deepEqual([noKey.value, noKey.errorCode], [true, "TARGETING_KEY_MISSING"]);
+    assert.deepEqual([noKey.value, noKey.reason, noKey.variant, noKey.errorCode], [
+      false,
+      "DEFAULT",
+      "off",
+      undefined,
+    ]);
+    assert.equal(noKey.flagMetadata.evaluationReason, "ROLLOUT");
+    // An experiment cannot guess a variant without one: the code default, TARGETING_KEY_MISSING.
+    const colorNoKey = await client.getStringDetails("button.color", "none", {});
+    assert.deepEqual([colorNoKey.value, colorNoKey.errorCode], ["none", "TARGETING_KEY_MISSING"]);
 
     const mismatch = await client.getStringDetails("static.on", "fallback", { targetingKey: "u" });
     assert.deepEqual([mismatch.value, mismatch.errorCode], ["fallback", "TYPE_MISMATCH"]);

@@ -3,8 +3,10 @@
  * off, 200 with `false`: without a key no listed user is identified, and an error would make the
  * SDKs return the caller's own code default, which may be `true` — a pilot-only flag switched on
  * for every caller that sends no key. A percentage rollout (with or without target users) cannot
- * bucket without a key and answers TARGETING_KEY_MISSING, single (400) and bulk (per flag); a flag
- * rolled out to 100% needs no key. On PGlite and, when configured, the real Postgres.
+ * bucket without a key and answers off as well (DESIGN rule 7: no id → false, `ROLLOUT`), for the
+ * same reason, single and bulk; a flag rolled out to 100% needs no key. An experiment without a
+ * key still answers TARGETING_KEY_MISSING (no variant can be guessed). On PGlite and, when
+ * configured, the real Postgres.
  */
 import assert from "node:assert/strict";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
@@ -23,7 +25,7 @@ function evaluate(app: TestApp, token: string, path: string, context: Record<str
 }
 
 for (const target of dbTargets()) {
-  Deno.test(`[${target.name}] OFREP without a targetingKey: a target-only flag answers off, a percentage rollout TARGETING_KEY_MISSING, single and bulk`, async () => {
+  Deno.test(`[${target.name}] OFREP without a targetingKey: a target-only flag and a percentage rollout answer off, an experiment TARGETING_KEY_MISSING, single and bulk`, async () => {
     const app = await buildTestApp({
       testDb: await target.open(),
       env: { RATE_LIMIT_PER_MIN: "0" },
@@ -46,13 +48,28 @@ for (const target of dbTargets()) {
         targetUsers: ["vip-1"],
       }, ACTOR);
       await flags.set("nobody", { enabled: true, rolloutPercent: 0 }, ACTOR);
+      await app.services.experiments.set({
+        key: "button.color",
+        enabled: true,
+        variants: { blue: { weight: 1 }, green: { weight: 1 } },
+      }, ACTOR);
       const token = await createToken(app, { scopes: ["flags:evaluate"] });
 
+      const OFF_NO_ID = {
+        key: "vip.and.some",
+        value: false,
+        reason: "DEFAULT",
+        variant: "off",
+        metadata: { kind: "flag", evaluationReason: "ROLLOUT", version: 1 },
+      };
       const some = await evaluate(app, token, `${PATH}/vip.and.some`, {});
-      assert.equal(some.status, 400);
-      const body = await json<Record<string, unknown>>(some);
+      assert.equal(some.status, 200);
+      assert.deepEqual(await json(some), OFF_NO_ID);
+      const color = await evaluate(app, token, `${PATH}/button.color`, {});
+      assert.equal(color.status, 400);
+      const body = await json<Record<string, unknown>>(color);
       assert.equal(typeof body.errorDetails, "string");
-      assert.deepEqual([body.key, body.errorCode], ["vip.and.some", "TARGETING_KEY_MISSING"]);
+      assert.deepEqual([body.key, body.errorCode], ["button.color", "TARGETING_KEY_MISSING"]);
       // Only listed users, to everyone, or to nobody: no key needed; off for an unidentified caller.
       const answers = [["vip.only", false], ["vip.and.all", true], ["nobody", false]] as const;
       for (const [key, value] of answers) {
@@ -77,7 +94,8 @@ for (const target of dbTargets()) {
         [byKey.get("vip.only")?.value, byKey.get("vip.only")?.errorCode],
         [false, undefined],
       );
-      assert.equal(byKey.get("vip.and.some")?.errorCode, "TARGETING_KEY_MISSING");
+      assert.deepEqual(byKey.get("vip.and.some"), OFF_NO_ID);
+      assert.equal(byKey.get("button.color")?.errorCode, "TARGETING_KEY_MISSING");
       assert.deepEqual(
         [byKey.get("vip.and.all")?.value, byKey.get("vip.and.all")?.errorCode],
         [true, undefined],

@@ -76,7 +76,7 @@ Deno.test("OFREP answers 401 and 403 without a body, and accepts X-API-Key", asy
   });
 });
 
-Deno.test("OFREP errors use its own format: PARSE_ERROR, INVALID_CONTEXT, TARGETING_KEY_MISSING, FLAG_NOT_FOUND", async () => {
+Deno.test("OFREP errors use its own format: PARSE_ERROR, INVALID_CONTEXT, FLAG_NOT_FOUND", async () => {
   await withApp(async (app, token) => {
     const auth = { authorization: `Bearer ${token}` };
     const cases: [string, string, number, Record<string, unknown>][] = [
@@ -92,10 +92,6 @@ Deno.test("OFREP errors use its own format: PARSE_ERROR, INVALID_CONTEXT, TARGET
       [`${SINGLE}/everyone`, JSON.stringify({ context: { targetingKey: 42 } }), 400, {
         key: "everyone",
         errorCode: "INVALID_CONTEXT",
-      }],
-      [`${SINGLE}/half`, JSON.stringify({ context: {} }), 400, {
-        key: "half",
-        errorCode: "TARGETING_KEY_MISSING",
       }],
       [`${SINGLE}/nope`, JSON.stringify({ context: { targetingKey: "u" } }), 404, {
         key: "nope",
@@ -124,6 +120,17 @@ Deno.test("OFREP errors use its own format: PARSE_ERROR, INVALID_CONTEXT, TARGET
     assert.equal(await anonymous.text(), "");
     // A flag that needs no id evaluates without a targeting key; an empty body is an empty context.
     assert.equal((await evaluate(app, `${SINGLE}/everyone`, auth, "")).status, 200);
+    // A percentage rollout without a targeting key is off (DESIGN rule 7: no id → false,
+    // ROLLOUT), not TARGETING_KEY_MISSING, which would hand the caller its own default.
+    const half = await evaluate(app, `${SINGLE}/half`, auth, JSON.stringify({ context: {} }));
+    assert.equal(half.status, 200);
+    assert.deepEqual(await json(half), {
+      key: "half",
+      value: false,
+      reason: "DEFAULT",
+      variant: "off",
+      metadata: { kind: "flag", evaluationReason: "ROLLOUT", version: 1 },
+    });
   });
 });
 

@@ -5,8 +5,9 @@
  * Flags are boolean (variants "on"/"off"); experiments are exposed as string
  * flags whose value is the variant key. App reasons map onto OFREP's:
  * OVERRIDE, STATIC → STATIC; TARGETING_MATCH; SPLIT; DISABLED, MODE_GATED,
- * ENVIRONMENT_GATED → DISABLED; ROLLOUT → DEFAULT. The app's own reason
- * travels in `metadata.evaluationReason`.
+ * ENVIRONMENT_GATED → DISABLED; ROLLOUT (0%, or no targeting key) → DEFAULT. The app's
+ * own reason travels in `metadata.evaluationReason`. Only experiments answer
+ * TARGETING_KEY_MISSING without a targeting key: a variant cannot be guessed.
  */
 import { z } from "zod";
 import type { Assignment } from "../experiments/assign.ts";
@@ -128,25 +129,18 @@ const FLAG_REASON_MAP: Record<string, OfrepReason> = {
   ROLLOUT: "DEFAULT",
 };
 
-/** Whether a flag would have bucketed an id had there been one. */
-function needsTargetingKey(compiled: CompiledFlag, evaluation: FlagEvaluation): boolean {
-  const percent = compiled.flag.rolloutPercent;
-  return evaluation.reason === "ROLLOUT" && percent > 0 && percent < 100;
-}
-
-/** The OFREP result of a flag evaluation (the flag exists in the snapshot). */
+/**
+ * The OFREP result of a flag evaluation (the flag exists in the snapshot).
+ *
+ * A percentage rollout without a targeting key is answered as evaluated: off, `ROLLOUT` (DESIGN
+ * rule 7, no id → false), OFREP reason DEFAULT. Not TARGETING_KEY_MISSING: on an error the SDKs
+ * return the caller's own code default, which may be `true`, so a partial rollout would be on for
+ * every caller that sends no key (the same reason a flag that only targets listed users is off).
+ */
 export function flagResult(
   compiled: CompiledFlag,
   evaluation: FlagEvaluation,
-  context: OfrepContext,
 ): OfrepResult {
-  if (context.targetingKey === undefined && needsTargetingKey(compiled, evaluation)) {
-    return {
-      key: evaluation.key,
-      errorCode: "TARGETING_KEY_MISSING",
-      errorDetails: "This flag is rolled out by percentage and needs a targetingKey",
-    };
-  }
   return {
     key: evaluation.key,
     value: evaluation.value,

@@ -63,7 +63,7 @@ export function createOfrepEvaluator(deps: OfrepEvaluatorDeps): OfrepEvaluator {
         if (compiled) {
           // The snapshot taken before the await above, so a flag and its evaluation always agree.
           const evaluation = evaluateFlag(snapshot, key, evalContext, snapshot.overrides);
-          results.push(flagResult(compiled, evaluation, context));
+          results.push(flagResult(compiled, evaluation));
         } else if (experiment && assignment) {
           results.push(experimentResult(key, assignment, experiment.version));
         }

@@ -38,7 +38,13 @@ function evaluator(overrides: Record<string, boolean> = {}) {
       assignCalls.push({ keys, targetingKey });
       const out = new Map<string, Assignment>();
       for (const key of keys) {
-        out.set(key, { experimentKey: key, variant: "b", config: {}, reason: "SPLIT" });
+        // As the experiment service: no targeting key, no id to assign by.
+        out.set(
+          key,
+          targetingKey === undefined
+            ? { experimentKey: key, variant: null, config: null, reason: "NO_ID" }
+            : { experimentKey: key, variant: "b", config: {}, reason: "SPLIT" },
+        );
       }
       return Promise.resolve(out);
     },
@@ -77,9 +83,21 @@ Deno.test("resultsFor(): no experiment asked, no assignment read", async () => {
   assert.deepEqual(assignCalls, []);
 });
 
-Deno.test("resultsFor(): a percentage rollout without a targeting key asks for one", async () => {
+Deno.test("resultsFor(): a percentage rollout without a targeting key answers off (fail closed), as the app's own evaluation does", async () => {
   const { snapshot, resultsFor } = evaluator();
-  const [result] = await resultsFor(snapshot, ["half"], { targetingKey: undefined });
+  // An error here would make the SDKs return the caller's code default, which may be `true`.
+  assert.deepEqual(await resultsFor(snapshot, ["half"], { targetingKey: undefined }), [{
+    key: "half",
+    value: false,
+    reason: "DEFAULT",
+    variant: "off",
+    metadata: { kind: "flag", evaluationReason: "ROLLOUT", version: 3 },
+  }]);
+});
+
+Deno.test("resultsFor(): an experiment without a targeting key still asks for one", async () => {
+  const { snapshot, resultsFor } = evaluator();
+  const [result] = await resultsFor(snapshot, ["checkout.v2"], { targetingKey: undefined });
   assert.equal(
     result && "errorCode" in result ? result.errorCode : undefined,
     "TARGETING_KEY_MISSING",

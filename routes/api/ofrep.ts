@@ -71,9 +71,11 @@ const NO_STORE = { "cache-control": "no-store" };
  */
 const REQUEST_BODY = {
   required: false,
-  description: "The evaluation context. Optional: without a targeting key, flags rolled out by " +
-    "percentage and experiments answer TARGETING_KEY_MISSING (single) or per flag (bulk); a " +
-    "flag that only targets listed users answers off (no listed user is identified).",
+  description: "The evaluation context. Optional: without a targeting key, experiments answer " +
+    "TARGETING_KEY_MISSING (single) or per flag (bulk); a flag rolled out by percentage, or " +
+    "one that only targets listed users, answers off (`false`, reason DEFAULT, " +
+    "`metadata.evaluationReason` ROLLOUT): nobody is identified, and an error would hand the " +
+    "caller its own default.",
   content: {
     "application/json": {
       schema: {
@@ -244,7 +246,8 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       responses: {
         200: { description: "Evaluated", ...jsonContent(Success) },
         400: {
-          description: "PARSE_ERROR, INVALID_CONTEXT or TARGETING_KEY_MISSING",
+          description: "PARSE_ERROR, INVALID_CONTEXT, or TARGETING_KEY_MISSING (an experiment " +
+            "without a targeting key)",
           ...jsonContent(Failure),
         },
         401: { description: "No credentials (no body)" },
