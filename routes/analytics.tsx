@@ -159,13 +159,21 @@ export function analyticsPageRoutes(
       error = "The dates were not understood; showing the last 30 days.";
       status = 400;
     }
+    // What the inputs show after a refused range: the dates typed, so they can be corrected.
+    let typed: { from?: string; to?: string } = {};
     let data: DashboardData;
     try {
       data = await analytics.dashboard(range);
     } catch (e) {
       if (!(e instanceof AppError) || e.code !== "VALIDATION_FAILED") throw e;
-      error = `${e.message}; showing the last 30 days.`;
+      // The service words it for the API ("The range is invalid"); the page names the rule.
+      // ISO dates (YYYY-MM-DD) compare as text.
+      const reversed = range.from !== undefined && range.to !== undefined && range.from > range.to;
+      error = reversed
+        ? "From must be on or before To; showing the last 30 days."
+        : `${e.message}; showing the last 30 days.`;
       status = 400;
+      typed = range;
       range = {};
       data = await analytics.dashboard(range);
     }
@@ -186,10 +194,10 @@ export function analyticsPageRoutes(
         {error && <p class="notice notice--error" role="alert">{error}</p>}
         <form method="get" action="/analytics" class="filter-form">
           <label>
-            From <input type="date" name="from" value={data.from} />
+            From <input type="date" name="from" value={typed.from ?? data.from} />
           </label>
           <label>
-            To <input type="date" name="to" value={data.to} />
+            To <input type="date" name="to" value={typed.to ?? data.to} />
           </label>
           <button type="submit" class="button">Show</button>
         </form>
