@@ -78,7 +78,7 @@ export default function FlagRolloutPreview(
         <span class="field-hint">
           {live.value
             ? "Type a user or session id to see its bucket. Nothing is sent anywhere."
-            : "Needs JavaScript; use the “Why?” form below instead."}
+            : "Needs JavaScript; use the “Why is it on or off?” form above instead."}
         </span>
       </label>
       {bucket !== null && (

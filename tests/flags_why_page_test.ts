@@ -109,3 +109,17 @@ Deno.test("the Why tool answers in STANDBY (a read) and refuses a post without t
     assert.equal(unknown.status, 404);
   }, { GOVERNANCE_MODE: "STANDBY" });
 });
+
+Deno.test("the rollout preview's no-JavaScript hint points up to the Why form, which is above it", async () => {
+  await withTestApp(async (app) => {
+    const steward = await setUp(app);
+    const html = await (await app.request("/flags/why.demo", {
+      headers: { cookie: steward.cookie },
+    })).text();
+    const why = html.indexOf('id="why-heading"');
+    const hint = html.indexOf("Needs JavaScript");
+    assert.ok(why > 0 && hint > why, "the Why form comes first");
+    assert.match(html.slice(hint, hint + 200), /form above instead/);
+    assert.doesNotMatch(html.slice(hint, hint + 200), /below/);
+  });
+});
