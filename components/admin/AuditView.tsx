@@ -47,7 +47,11 @@ function Named(
 export function AuditView(
   { raw, actorError, filtersValid, pageData, names, cursorInvalid }: AuditViewProps,
 ) {
-  const newest = new URLSearchParams(raw).toString();
+  // The newest entries of the same search: its filters without the cursor (a page of older
+  // entries, or a cursor that is not valid, links back there).
+  const { cursor, ...filters } = raw;
+  const newest = new URLSearchParams(filters).toString();
+  const newestHref = newest ? `/audit?${newest}` : "/audit";
   const next = new URLSearchParams({ ...raw, cursor: pageData.nextCursor ?? "" });
   const userById = new Map(names.users.map((u) => [u.id, u]));
   const tokenById = new Map(names.tokens.map((t) => [t.id, t]));
@@ -67,7 +71,7 @@ export function AuditView(
       {cursorInvalid && (
         <p class="notice notice--error" role="alert" data-testid="cursor-invalid">
           This link to older entries is not valid: it may have been cut short or changed.{" "}
-          <a href={newest ? `/audit?${newest}` : "/audit"}>Newest entries</a>
+          <a href={newestHref}>Newest entries</a>
         </p>
       )}
       <form
@@ -153,9 +157,15 @@ export function AuditView(
           </table>
         </TableScroll>
       )}
-      {pageData.nextCursor && (
+      {(pageData.nextCursor || (cursor !== undefined && !cursorInvalid)) && (
         <p>
-          <a class="button" href={`/audit?${next}`}>Older entries</a>
+          {cursor !== undefined && !cursorInvalid && (
+            <>
+              <a class="button" href={newestHref}>Newest entries</a>
+              {" "}
+            </>
+          )}
+          {pageData.nextCursor && <a class="button" href={`/audit?${next}`}>Older entries</a>}
         </p>
       )}
     </>
