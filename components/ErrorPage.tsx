@@ -2,7 +2,7 @@
  * The page shown for 403, 404, 405, 500 and 503 (database, STANDBY) on HTML routes, and for a
  * browser's request refused with another 4xx (400, 413, 429) that no page answered itself.
  */
-import type { VNode } from "preact";
+import type { ComponentChildren, VNode } from "preact";
 
 export interface ErrorPageProps {
   status: number;
@@ -11,6 +11,8 @@ export interface ErrorPageProps {
   requestId?: string;
   /** The page a refused form was sent from (a local path), offered as the way back. */
   back?: string;
+  /** More after the message, such as links to where the thing may be found. */
+  children?: ComponentChildren;
 }
 
 /**
@@ -21,12 +23,15 @@ const READER_HEADINGS = new Map<string, string>([
   ["Standby", "Changes are paused: the platform is in STANDBY"],
 ]);
 
-export function ErrorPage({ status, heading, message, requestId, back }: ErrorPageProps): VNode {
+export function ErrorPage(
+  { status, heading, message, requestId, back, children }: ErrorPageProps,
+): VNode {
   return (
     <section class="error-page" aria-labelledby="error-heading">
       <p class="error-page__status">{status}</p>
       <h1 id="error-heading">{READER_HEADINGS.get(heading) ?? heading}</h1>
       <p>{message}</p>
+      {children}
       {requestId && (
         <p class="muted">
           Request id <code>{requestId}</code> — quote it when you contact support.

@@ -74,9 +74,15 @@ export function flagDetailRoutes(
       <ErrorPage
         status={404}
         heading="No such flag"
-        message="There is no live flag with this key; it may have been archived. The list of flags is at /flags."
+        message="There is no live flag with this key; it may have been archived."
         requestId={c.get("requestId")}
-      />,
+      >
+        <p>
+          <a href="/flags#archived-heading">Archived flags</a> are listed below the live ones on
+          {" "}
+          <a href="/flags">Feature flags</a>.
+        </p>
+      </ErrorPage>,
       { title: "No such flag", status: 404 },
     );
   }
