@@ -415,6 +415,43 @@ Deno.test("OFREP: a base URL ending in '/' (//ofrep/...) is served as /ofrep/...
   });
 });
 
+Deno.test("OFREP: the OpenAPI document declares If-None-Match, ETag on 304 and Retry-After on 429 and 503; any If-None-Match is still served", async () => {
+  await withApp(async (app, token) => {
+    type Header = { schema?: { type?: string }; description?: string };
+    type Operation = {
+      parameters?: { in: string; name: string; required?: boolean; schema?: { type?: string } }[];
+      responses: Record<string, { headers?: Record<string, Header> }>;
+    };
+    const document = await json<{ paths: Record<string, { post: Operation }> }>(
+      await app.request("/api/openapi.json"),
+    );
+    const bulk = document.paths[SINGLE]!.post;
+    const ifNoneMatch = bulk.parameters?.find((p) =>
+      p.in === "header" && p.name.toLowerCase() === "if-none-match"
+    );
+    assert.ok(ifNoneMatch, "bulk declares If-None-Match");
+    assert.notEqual(ifNoneMatch.required, true);
+    assert.equal(ifNoneMatch.schema?.type, "string");
+    assert.equal(bulk.responses["304"]?.headers?.ETag?.schema?.type, "string");
+    for (const path of [`${SINGLE}/{key}`, SINGLE]) {
+      for (const status of ["429", "503"]) {
+        const retryAfter = document.paths[path]!.post.responses[status]?.headers?.["Retry-After"];
+        assert.ok(retryAfter?.schema?.type, `${path} ${status} declares Retry-After`);
+      }
+    }
+    // The declaration validates nothing away: without the header, or with any value (a weak tag,
+    // a list, `*`, something that is no tag at all), the bulk evaluation answers 200.
+    const auth = { authorization: `Bearer ${token}` };
+    const body = JSON.stringify({ context: { targetingKey: "u1" } });
+    assert.equal((await evaluate(app, SINGLE, auth, body)).status, 200);
+    for (const value of ['W/"abc"', '"a", "b"', "*", "not a tag", ""]) {
+      const response = await evaluate(app, SINGLE, { ...auth, "if-none-match": value }, body);
+      assert.equal(response.status, 200, value);
+      assert.ok(Array.isArray((await json<{ flags: unknown }>(response)).flags), value);
+    }
+  });
+});
+
 Deno.test("OFREP: the OpenAPI document shows both operations' request body (context, targetingKey, an example)", async () => {
   await withApp(async (app, token) => {
     // deno-lint-ignore no-explicit-any

@@ -62,6 +62,28 @@ const REQUEST_DOC =
 
 const NO_STORE = { "cache-control": "no-store" };
 
+/** `Retry-After` on 429 and 503, as sent (seconds); the providers back off by it. */
+const RETRY_AFTER = {
+  "Retry-After": {
+    schema: { type: "string" as const },
+    description: "Seconds to wait before the next request",
+  },
+};
+
+/**
+ * The bulk evaluation's `If-None-Match`, for the document. Any string passes (optional; the route
+ * compares it itself, and a value that is no tag, or `*`, is simply no match): refusing one here
+ * would answer a problem+json 400 where OFREP's 200 is due.
+ */
+const BulkHeaders = z.object({
+  "If-None-Match": z.string().optional().openapi({
+    param: { name: "If-None-Match", in: "header", required: false },
+    description: "The ETag of an earlier bulk answer: 304 while nothing changed (`*` matches " +
+      "nothing here)",
+    example: '"0f1e2d3c4b5a6978"',
+  }),
+});
+
 /**
  * The request body of both operations, for the OpenAPI document only. The routes read the body
  * themselves (parseOfrepRequest), because their refusals are in OFREP's format; a request schema
@@ -256,10 +278,11 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           description: "FLAG_NOT_FOUND (`key` is empty when the path's key is not a valid key)",
           ...jsonContent(Failure),
         },
-        429: { description: "Rate limited; see Retry-After (no body)" },
+        429: { description: "Rate limited; see Retry-After (no body)", headers: RETRY_AFTER },
         500: { description: "No flag configuration loaded (GENERAL)", ...jsonContent(Failure) },
         503: {
           description: "The credential cannot be checked right now (GENERAL); see Retry-After",
+          headers: RETRY_AFTER,
           ...jsonContent(Failure),
         },
       },
@@ -315,6 +338,7 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       description: REQUEST_DOC +
         " The response carries an ETag; send it back as If-None-Match to get 304 while nothing changed.",
       middleware: secured("/ofrep/v1/evaluate/flags"),
+      request: { headers: BulkHeaders },
       responses: {
         200: {
           description: "Every flag and experiment, evaluated",
@@ -323,14 +347,20 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           },
           ...jsonContent(z.object({ flags: z.array(z.union([Success, Failure])) })),
         },
-        304: { description: "Unchanged since the ETag sent in If-None-Match" },
+        304: {
+          description: "Unchanged since the ETag sent in If-None-Match (no body)",
+          headers: {
+            ETag: { schema: { type: "string" }, description: "The same ETag, still valid" },
+          },
+        },
         400: { description: "PARSE_ERROR or INVALID_CONTEXT", ...jsonContent(BulkFailure) },
         401: { description: "No credentials (no body)" },
         403: { description: "Credentials without scope flags:evaluate (no body)" },
-        429: { description: "Rate limited; see Retry-After (no body)" },
+        429: { description: "Rate limited; see Retry-After (no body)", headers: RETRY_AFTER },
         500: { description: "No flag configuration loaded (GENERAL)", ...jsonContent(BulkFailure) },
         503: {
           description: "The credential cannot be checked right now (GENERAL); see Retry-After",
+          headers: RETRY_AFTER,
           ...jsonContent(BulkFailure),
         },
       },
