@@ -5,7 +5,12 @@
 import type { ComponentChildren } from "preact";
 
 export interface TableScrollProps {
-  /** The region's accessible name: what the table holds ("Feature flags"). */
+  /**
+   * What the table holds ("Feature flags"). The region is named "Table: " + it: a section named
+   * by its heading ("Archived flags") often holds the table, and two landmarks of one name (one
+   * inside the other) read as duplicates in a screen reader's landmark list (axe-core's
+   * `landmark-unique`).
+   */
   label: string;
   /** The region's id, when something points at it. */
   id?: string;
@@ -18,11 +23,11 @@ export interface TableScrollProps {
  *
  * @example
  * <TableScroll label="Feature flags"><table class="data">…</table></TableScroll>
- * // <div class="table-scroll" role="region" aria-label="Feature flags" tabindex="0"><table …
+ * // <div class="table-scroll" role="region" aria-label="Table: Feature flags" tabindex="0"><table …
  */
 export function TableScroll({ label, id, children }: TableScrollProps) {
   return (
-    <div class="table-scroll" role="region" aria-label={label} tabIndex={0} id={id}>
+    <div class="table-scroll" role="region" aria-label={`Table: ${label}`} tabIndex={0} id={id}>
       {children}
     </div>
   );

@@ -103,3 +103,22 @@ export async function wcagViolations(page: Page): Promise<string[]> {
     );
   });
 }
+
+/**
+ * axe-core's `landmark-unique` violations on the page (a best practice, not WCAG): landmarks of
+ * one role sharing an accessible name, such as a section named by its heading and the table's
+ * scroll region inside it named the same. As `rule: targets`.
+ */
+export async function landmarkDuplicates(page: Page): Promise<string[]> {
+  if (!await page.evaluate(() => "axe" in globalThis)) await page.evaluate(axe.source);
+  return await page.evaluate(async () => {
+    const runner = (globalThis as unknown as { axe: typeof axe }).axe;
+    const results = await runner.run(document, {
+      runOnly: { type: "rule", values: ["landmark-unique"] },
+      resultTypes: ["violations"],
+    });
+    return results.violations.map((v) =>
+      `${v.id}: ${v.nodes.map((node) => node.target.map(String).join(" ")).join(", ")}`
+    );
+  });
+}
