@@ -123,3 +123,19 @@ Deno.test("the rollout preview's no-JavaScript hint points up to the Why form, w
     assert.doesNotMatch(html.slice(hint, hint + 200), /below/);
   });
 });
+
+Deno.test("the Why tool's address, opened again (reload from history, a copied link), leads back to the flag's tool", async () => {
+  await withTestApp(async (app) => {
+    const steward = await setUp(app);
+    const opened = await app.request("/flags/why.demo/why", {
+      headers: { cookie: steward.cookie },
+    });
+    assert.equal(opened.status, 303);
+    assert.equal(opened.headers.get("location"), "/flags/why.demo#why-heading");
+    // A flag that does not exist still answers as the flag page does.
+    const missing = await app.request("/flags/no.such.flag/why", {
+      headers: { cookie: steward.cookie },
+    });
+    assert.equal(missing.status, 404);
+  });
+});

@@ -250,6 +250,10 @@ export const EXPECTED: Record<string, Case> = {
     form: { enabled: "on", rollout_percent: "50" },
     expect: least("ADMIN", 303, "page"),
   },
+  "GET /flags/:key/why": {
+    path: "/flags/role_page/why",
+    expect: least("STEWARD", 303, "page"),
+  },
   "POST /flags/:key/why": {
     path: "/flags/role_page/why",
     form: { userId: "u-1" },

@@ -102,6 +102,14 @@ export function flagDetailRoutes(
   // The Why tool's question, posted so the ids typed stay out of the address, the history and
   // proxy logs; answered on the page itself (no redirect, which would put them back in the
   // address). A read: a steward may ask, in any mode.
+  // The tool's answer lives at the address it was posted to; opened again without the post (a
+  // reload from history, a copied link) it leads back to the tool on the flag's page.
+  page(app, ctx.access, "GET", "/flags/:key/why", STEWARD_READ, (c) => {
+    const flag = flags.get(c.req.param("key") ?? "");
+    if (!flag) return notFound(c);
+    return c.redirect(`/flags/${flag.key}#why-heading`, 303);
+  }, { params: { key: FlagKeySchema } });
+
   page(app, ctx.access, "POST", "/flags/:key/why", STEWARD_READ, async (c) => {
     const flag = flags.get(c.req.param("key") ?? "");
     if (!flag) return notFound(c);
