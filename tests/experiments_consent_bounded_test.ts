@@ -9,16 +9,16 @@
  * second session holds the lock).
  */
 import assert from "node:assert/strict";
-import { STICKY_READ_TIMEOUT_MS } from "../lib/experiments/mod.ts";
 import { withTimeout } from "../lib/timeout.ts";
 import type { Db } from "../lib/db/mod.ts";
 import { json, type TestApp } from "./helpers/app.ts";
 import { consentedUser } from "./helpers/analytics.ts";
 import { assertRollupsMatchEvents } from "./helpers/analytics_rollups.ts";
 import type { Session } from "./helpers/auth.ts";
-import { boundedApp, holdTableLock } from "./helpers/db_bounds.ts";
+import { withLockingApp } from "./helpers/db_bounds.ts";
 import { hasPostgres } from "./helpers/env.ts";
 import { type VariantAnswer, variantOf } from "./helpers/experiments.ts";
+import { until } from "./helpers/wait.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 /** Bounds a hung request so the test fails instead of waiting for ever (not a timing assertion). */
@@ -53,16 +53,6 @@ async function exposures(db: Db, userId: string, key: string) {
   return rows.map(({ variant, moved }) => ({ variant, moved }));
 }
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  await withTimeout(
-    (async () => {
-      while (!await check()) await new Promise((resolve) => setTimeout(resolve, 20));
-    })(),
-    ANSWER_BOUND_MS,
-    () => new Error(what),
-  );
-}
-
 const notRecorded = (app: TestApp) =>
   app.logs.filter((line) =>
     line.includes("experiment exposure not recorded") && line.includes("TimeoutError")
@@ -78,28 +68,18 @@ async function start(app: TestApp, key: string, weights = { a: 50, b: 50 }): Pro
   }, ACTOR);
 }
 
-async function openApp() {
-  // The database's own bounds out of the way: only the endpoint's bound can answer.
-  return await boundedApp({
-    DB_LOCK_TIMEOUT_MS: "3600000",
-    DB_STATEMENT_TIMEOUT_MS: "3600000",
-  }, { RATE_LIMIT_PER_MIN: "0" });
-}
-
 if (hasPostgres()) {
   Deno.test({
     name:
       "[postgres] a new assignment answers while user_consents is locked; its exposure is not recorded, the variant stays",
     ...opts,
-    async fn() {
-      const { app, other } = await openApp();
-      let unlock: (() => Promise<void>) | undefined;
-      try {
+    fn: () =>
+      withLockingApp(async ({ app, other, lock }) => {
         const KEY = "exp.consent-bound";
         await start(app, KEY);
         const user = await consentedUser(app);
 
-        unlock = await holdTableLock(other, "user_consents", "ACCESS EXCLUSIVE");
+        const unlock = await lock("user_consents", "ACCESS EXCLUSIVE");
         const first = await answeredWhileLocked(app, user, KEY, "user_consents");
         assert.equal(first.reason, "SPLIT");
         assert.ok(first.variant === "a" || first.variant === "b");
@@ -112,7 +92,6 @@ if (hasPostgres()) {
           reason: "STICKY",
         });
         await unlock();
-        unlock = undefined;
 
         // The consent read left waiting answers now (granted): still nothing is recorded for the
         // assignment it came too late for. A second experiment's exposure, recorded normally,
@@ -121,29 +100,24 @@ if (hasPostgres()) {
         await start(app, OTHER);
         await variantOf(app, user, OTHER);
         await until(
-          "the second experiment's exposure was not recorded",
           async () => (await exposures(other, user.user.id, OTHER)).length === 1,
+          "the second experiment's exposure",
+          ANSWER_BOUND_MS,
         );
         assert.deepEqual(await exposures(other, user.user.id, KEY), [], "fail closed");
         assert.deepEqual(await variantOf(app, user, KEY), { ...first, reason: "STICKY" });
         assert.deepEqual(await exposures(other, user.user.id, KEY), []);
         assert.equal(notRecorded(app).length, 1);
         await assertRollupsMatchEvents(app.db);
-      } finally {
-        await unlock?.();
-        await app.dispose();
-      }
-    },
+      }),
   });
 
   Deno.test({
     name:
       "[postgres] a re-draw answers while user_consents is locked; no move is recorded and the new variant stays",
     ...opts,
-    async fn() {
-      const { app, other } = await openApp();
-      let unlock: (() => Promise<void>) | undefined;
-      try {
+    fn: () =>
+      withLockingApp(async ({ app, other, lock }) => {
         const KEY = "exp.consent-bound-redraw";
         await start(app, KEY);
         let person: Session | undefined;
@@ -153,12 +127,13 @@ if (hasPostgres()) {
         }
         assert.ok(person, "someone is in b");
         await until(
-          "the first exposure was not recorded",
           async () => (await exposures(other, person!.user.id, KEY)).length === 1,
+          "the first exposure",
+          ANSWER_BOUND_MS,
         );
         await start(app, KEY, { a: 50, b: 0 });
 
-        unlock = await holdTableLock(other, "user_consents", "ACCESS EXCLUSIVE");
+        const unlock = await lock("user_consents", "ACCESS EXCLUSIVE");
         assert.deepEqual(await answeredWhileLocked(app, person, KEY, "user_consents"), {
           variant: "a",
           config: {},
@@ -166,7 +141,6 @@ if (hasPostgres()) {
         });
         assert.equal(notRecorded(app).length, 1);
         await unlock();
-        unlock = undefined;
 
         assert.deepEqual(await variantOf(app, person, KEY), {
           variant: "a",
@@ -179,37 +153,31 @@ if (hasPostgres()) {
           { variant: "b", moved: null },
         ]);
         await assertRollupsMatchEvents(app.db);
-      } finally {
-        await unlock?.();
-        await app.dispose();
-      }
-    },
+      }),
   });
 
   Deno.test({
     name:
       "[postgres] a new assignment answers while analytics_events takes no writes; the exposure lands once it does",
     ...opts,
-    async fn() {
-      const { app, other } = await openApp();
-      let unlock: (() => Promise<void>) | undefined;
-      try {
+    fn: () =>
+      withLockingApp(async ({ app, other, lock }) => {
         const KEY = "exp.exposure-write-bound";
         await start(app, KEY);
         const user = await consentedUser(app);
 
         // EXCLUSIVE: reads go on (consent, the exposure check), the event's insert waits.
-        unlock = await holdTableLock(other, "analytics_events", "EXCLUSIVE");
+        const unlock = await lock("analytics_events", "EXCLUSIVE");
         const first = await answeredWhileLocked(app, user, KEY, "analytics_events");
         assert.equal(first.reason, "SPLIT");
         assert.deepEqual(await exposures(other, user.user.id, KEY), []);
         await unlock();
-        unlock = undefined;
 
         // Consent was confirmed in time: the write went on and is recorded once, as an exposure.
         await until(
-          "the exposure was not recorded after the lock was released",
           async () => (await exposures(other, user.user.id, KEY)).length === 1,
+          "the exposure, after the lock was released",
+          ANSWER_BOUND_MS,
         );
         assert.deepEqual(await exposures(other, user.user.id, KEY), [
           { variant: first.variant, moved: null },
@@ -217,57 +185,42 @@ if (hasPostgres()) {
         assert.deepEqual(await variantOf(app, user, KEY), { ...first, reason: "STICKY" });
         assert.equal(notRecorded(app).length, 0, "consent answered: nothing failed closed");
         await assertRollupsMatchEvents(app.db);
-      } finally {
-        await unlock?.();
-        await app.dispose();
-      }
-    },
+      }),
   });
 
   Deno.test({
     name:
-      "[postgres] with Sec-GPC: 1 a new assignment waits for one bound, not for the signal's and the exposure's in turn",
+      "[postgres] with Sec-GPC: 1 a new assignment answers while user_consents is locked; the signal lands after, the exposure does not",
     ...opts,
-    async fn() {
-      const { app, other } = await openApp();
-      let unlock: (() => Promise<void>) | undefined;
-      try {
+    fn: () =>
+      withLockingApp(async ({ app, other, lock }) => {
         const KEY = "exp.consent-bound-gpc";
         await start(app, KEY);
         const user = await consentedUser(app);
 
-        unlock = await holdTableLock(other, "user_consents", "ACCESS EXCLUSIVE");
-        const started = performance.now();
+        const unlock = await lock("user_consents", "ACCESS EXCLUSIVE");
         const first = await answeredWhileLocked(app, user, KEY, "user_consents", {
           "sec-gpc": "1",
         });
-        const elapsed = performance.now() - started;
         assert.equal(first.reason, "SPLIT");
-        // Each bound is a full STICKY_READ_TIMEOUT_MS timer here (the lock answers neither read),
-        // so waiting for both one after the other takes at least twice that.
-        assert.ok(elapsed < 2 * STICKY_READ_TIMEOUT_MS, `answered in ${Math.round(elapsed)} ms`);
         assert.equal(notRecorded(app).length, 1);
         assert.equal(
           app.logs.filter((line) => line.includes("consent state unavailable")).length,
           1,
         );
         await unlock();
-        unlock = undefined;
 
         assert.deepEqual(await variantOf(app, user, KEY), { ...first, reason: "STICKY" });
         await until(
-          "the GPC signal was not recorded after the lock was released",
           async () =>
             (await other.query(
               "SELECT 1 FROM privacy_signals WHERE user_id = $1 AND signal = 'gpc'",
               [user.user.id],
             )).length === 1,
+          "the GPC signal, after the lock was released",
+          ANSWER_BOUND_MS,
         );
         assert.deepEqual(await exposures(other, user.user.id, KEY), []);
-      } finally {
-        await unlock?.();
-        await app.dispose();
-      }
-    },
+      }),
   });
 }

@@ -11,8 +11,9 @@ import { withTimeout } from "../lib/timeout.ts";
 import { json, type TestApp } from "./helpers/app.ts";
 import { consentedUser } from "./helpers/analytics.ts";
 import type { Session } from "./helpers/auth.ts";
-import { boundedApp, holdTableLock } from "./helpers/db_bounds.ts";
+import { withLockingApp } from "./helpers/db_bounds.ts";
 import { hasPostgres } from "./helpers/env.ts";
+import { until } from "./helpers/wait.ts";
 import type { Db } from "../lib/db/mod.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -53,14 +54,8 @@ if (hasPostgres()) {
     name:
       "[postgres] a GPC call for a stored variant answers while user_consents is locked; the signal is recorded once the lock is gone",
     ...opts,
-    async fn() {
-      // The database's own bounds out of the way: only the endpoint's bound can answer.
-      const { app, other } = await boundedApp({
-        DB_LOCK_TIMEOUT_MS: "3600000",
-        DB_STATEMENT_TIMEOUT_MS: "3600000",
-      }, { RATE_LIMIT_PER_MIN: "0" });
-      let unlock: (() => Promise<void>) | undefined;
-      try {
+    fn: () =>
+      withLockingApp(async ({ app, other, lock }) => {
         await app.services.experiments.set({
           key: KEY,
           enabled: true,
@@ -69,42 +64,32 @@ if (hasPostgres()) {
         const user = await consentedUser(app);
         const first = await json<{ variant: string }>(await call(app, user, false));
 
-        unlock = await holdTableLock(other, "user_consents", "ACCESS EXCLUSIVE");
+        const unlock = await lock("user_consents", "ACCESS EXCLUSIVE");
         const locked = await answeredWhileLocked(app, user);
         assert.deepEqual(locked, { ...first, reason: "STICKY" });
         assert.equal(await gpcRecorded(other, user.user.id), false, "not recorded while locked");
         assert.equal(unavailable(app), 1, "the unanswered read is logged");
         await unlock();
-        unlock = undefined;
 
         // A later call once the lock is gone: the signal is recorded (by the read left waiting,
         // or this call's own).
         const later = await call(app, user, true);
         assert.equal(later.status, 200);
         await later.body?.cancel();
-        await withTimeout(
-          (async () => {
-            while (!await gpcRecorded(other, user.user.id)) {
-              await new Promise((resolve) => setTimeout(resolve, 20));
-            }
-          })(),
+        await until(
+          () => gpcRecorded(other, user.user.id),
+          "the GPC signal, after the lock was released",
           ANSWER_BOUND_MS,
-          () => new Error("the GPC signal was not recorded after the lock was released"),
         );
         // Recorded and known to this instance: a later GPC call does not read consent again,
         // so a lock on user_consents costs it nothing and nothing is logged.
         const again = await call(app, user, true);
         await again.body?.cancel();
         const logged = unavailable(app);
-        unlock = await holdTableLock(other, "user_consents", "ACCESS EXCLUSIVE");
+        const unlockAgain = await lock("user_consents", "ACCESS EXCLUSIVE");
         assert.deepEqual(await answeredWhileLocked(app, user), { ...first, reason: "STICKY" });
         assert.equal(unavailable(app), logged, "no consent read was attempted");
-        await unlock();
-        unlock = undefined;
-      } finally {
-        await unlock?.();
-        await app.dispose();
-      }
-    },
+        await unlockAgain();
+      }),
   });
 }

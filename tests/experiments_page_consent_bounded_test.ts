@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { withTimeout } from "../lib/timeout.ts";
 import type { TestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
-import { boundedApp, holdTableLock } from "./helpers/db_bounds.ts";
+import { withLockingApp } from "./helpers/db_bounds.ts";
 import { hasPostgres } from "./helpers/env.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -37,14 +37,8 @@ if (hasPostgres()) {
     name:
       "[postgres] /experiments renders while user_consents is locked, without the consent banner",
     ...opts,
-    async fn() {
-      // The database's own bounds out of the way: only the page's bound can answer.
-      const { app, other } = await boundedApp({
-        DB_LOCK_TIMEOUT_MS: "3600000",
-        DB_STATEMENT_TIMEOUT_MS: "3600000",
-      }, { RATE_LIMIT_PER_MIN: "0" });
-      let unlock: (() => Promise<void>) | undefined;
-      try {
+    fn: () =>
+      withLockingApp(async ({ app, lock }) => {
         await app.services.experiments.set({
           key: "exp.page-bound",
           enabled: true,
@@ -54,7 +48,7 @@ if (hasPostgres()) {
         // No choice made yet: the banner asks.
         assert.ok((await page(app, steward)).includes(BANNER));
 
-        unlock = await holdTableLock(other, "user_consents", "ACCESS EXCLUSIVE");
+        const unlock = await lock("user_consents", "ACCESS EXCLUSIVE");
         const html = await page(app, steward);
         assert.ok(html.includes("exp.page-bound"), "the page lists the experiment");
         assert.ok(!html.includes(BANNER), "consent unknown: no banner, no analytics");
@@ -62,13 +56,8 @@ if (hasPostgres()) {
         assert.equal(logged.length, 1);
         assert.ok(!logged[0]!.includes(steward.user.id), "the log names no user");
         await unlock();
-        unlock = undefined;
 
         assert.ok((await page(app, steward)).includes(BANNER), "read again on the next page");
-      } finally {
-        await unlock?.();
-        await app.dispose();
-      }
-    },
+      }),
   });
 }

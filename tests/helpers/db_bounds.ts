@@ -80,3 +80,38 @@ export async function holdTableLock(
     await done;
   };
 }
+
+export interface LockingApp extends BoundedApp {
+  /** Holds a table lock (see holdTableLock); whatever is still held is released at the end. */
+  lock(table: string, mode?: "EXCLUSIVE" | "ACCESS EXCLUSIVE"): Promise<() => Promise<void>>;
+}
+
+/**
+ * Runs `fn` on an app whose database bounds (lock and statement timeouts) are out of the way, so
+ * only the code's own bound can answer while `lock` holds a table; then releases every lock still
+ * held and disposes of the app, whatever happened.
+ */
+export async function withLockingApp(
+  fn: (t: LockingApp) => Promise<void>,
+  appEnv: Record<string, string> = { RATE_LIMIT_PER_MIN: "0" },
+): Promise<void> {
+  const { app, other } = await boundedApp({
+    DB_LOCK_TIMEOUT_MS: "3600000",
+    DB_STATEMENT_TIMEOUT_MS: "3600000",
+  }, appEnv);
+  const held: Array<() => Promise<void>> = [];
+  try {
+    await fn({
+      app,
+      other,
+      lock: async (table, mode) => {
+        const release = await holdTableLock(other, table, mode);
+        held.push(release);
+        return release;
+      },
+    });
+  } finally {
+    for (const release of held) await release();
+    await app.dispose();
+  }
+}
