@@ -16,6 +16,12 @@ import { requireInCi } from "./helpers/env.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const script = (name: string) => new URL(`../scripts/${name}`, import.meta.url).pathname;
+/** The scripts that open the embedded database, with arguments that make them open it. */
+const SCRIPTS = [
+  [script("user.ts"), ["list"]],
+  [script("migrate.ts"), []],
+  [script("restore_prepare.ts"), []],
+] as const;
 /** Bounds a process that does not exit (the test fails instead of hanging; not a timing check). */
 const LIMIT_MS = 60_000;
 
@@ -111,13 +117,7 @@ Deno.test({
   ignore: !canSimulate,
   async fn() {
     await withReadOnlyPglite(async (dataDir) => {
-      for (
-        const [file, args] of [
-          [script("user.ts"), ["list"]],
-          [script("migrate.ts"), []],
-          [script("restore_prepare.ts"), []],
-        ] as const
-      ) {
+      for (const [file, args] of SCRIPTS) {
         const result = await run(file, { DATA_DIR: dataDir }, [...args]);
         assert.equal(result.code, 1, file);
         assert.equal(result.stderr, line(dataDir), file);
@@ -162,13 +162,7 @@ Deno.test({
       });
       assert.equal(start.code, 1);
       assert.equal(start.stderr, line(dataDir));
-      for (
-        const [file, args] of [
-          [script("user.ts"), ["list"]],
-          [script("migrate.ts"), []],
-          [script("restore_prepare.ts"), []],
-        ] as const
-      ) {
+      for (const [file, args] of SCRIPTS) {
         const result = await run(file, { DATA_DIR: dataDir }, [...args]);
         assert.equal(result.code, 1, file);
         assert.equal(result.stderr, line(dataDir), file);
