@@ -139,3 +139,35 @@ Deno.test("the Why tool's address, opened again (reload from history, a copied l
     assert.equal(missing.status, 404);
   });
 });
+
+Deno.test("the Why tool answers for any id a service may send as its targeting key, as the evaluation does", async () => {
+  await withTestApp(async (app) => {
+    const steward = await setUp(app);
+    await app.services.flags.set("why.half", { enabled: true, rolloutPercent: 50 }, ACTOR);
+    // Not target-list ids (a slash, a space, over 128 characters, a leading underscore), but
+    // services send such keys over OFREP and the rollout buckets them.
+    for (const id of ["tenant/42", "user 42", "x".repeat(129), "_svc-1", "y".repeat(256)]) {
+      const answered = await postWhy(app, steward, "why.half", [["userId", id]]);
+      assert.equal(answered.status, 200, id.slice(0, 20));
+      const html = await answered.text();
+      const expected = app.services.flags.evaluate(
+        "why.half",
+        app.services.flags.contextFor({ userId: id }),
+      );
+      assert.equal(expected.reason, "SPLIT");
+      assert.match(
+        html,
+        new RegExp(
+          `${ANSWER}[^>]*>\\s*<strong>${expected.value ? "On" : "Off"}</strong> \\(SPLIT\\)`,
+        ),
+        id.slice(0, 20),
+      );
+    }
+    // Longer than any targeting key: refused, never cut and answered for another id.
+    const tooLong = await postWhy(app, steward, "why.half", [["userId", "z".repeat(257)]]);
+    assert.equal(tooLong.status, 400);
+    const html = await tooLong.text();
+    assert.ok(!html.includes(ANSWER));
+    assert.match(html, /User id: at most 256 characters/);
+  });
+});

@@ -10,6 +10,7 @@ import { gates, toMinute } from "../../lib/flags/pages/format.ts";
 import { NOTICES } from "../../lib/flags/pages/messages.ts";
 import type { PageState } from "../../lib/flags/pages/page_state.ts";
 import { WHY_FIELDS, type WhyQuery } from "../../lib/flags/pages/why.ts";
+import { MAX_TARGETING_KEY } from "../../lib/flags/ofrep.ts";
 import type { SnapshotStatus } from "../../lib/flags/snapshot.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { Island } from "../../lib/web/island.tsx";
@@ -92,7 +93,7 @@ export function FlagDetailView(
               type="text"
               id={WHY_FIELDS.userId}
               name="userId"
-              maxLength={255}
+              maxLength={MAX_TARGETING_KEY}
               value={why?.userId ?? ""}
               {...fieldErrorAttrs(whyErrors, WHY_FIELDS.userId, "why-user-hint")}
             />
@@ -109,7 +110,7 @@ export function FlagDetailView(
               type="text"
               id={WHY_FIELDS.sessionId}
               name="sessionId"
-              maxLength={255}
+              maxLength={MAX_TARGETING_KEY}
               value={why?.sessionId ?? ""}
               {...fieldErrorAttrs(whyErrors, WHY_FIELDS.sessionId)}
             />

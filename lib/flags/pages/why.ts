@@ -4,8 +4,8 @@
  */
 import type { FormError } from "../../../components/forms.tsx";
 import { APP_ENVS, type AppEnv as Environment, type Mode, MODES } from "../../config.ts";
-import { isPhiIssue, noPhiMessage, phiFormError, phiTypesIn } from "../../validation/no_phi.ts";
-import { TargetIdSchema } from "../flag.ts";
+import { noPhiMessage, phiFormError, phiTypesIn } from "../../validation/no_phi.ts";
+import { MAX_TARGETING_KEY } from "../ofrep.ts";
 
 /** Whom and where the tool asks about; what is not given (or not valid) is left out. */
 export interface WhyQuery {
@@ -16,13 +16,14 @@ export interface WhyQuery {
 }
 
 /**
- * The question in the query `query` reads: ids trimmed and cut to 255 characters (empty: none),
- * a mode or environment only when it is one of the known ones.
+ * The question in the query `query` reads: ids trimmed (empty: none; never cut, which would answer
+ * for another id: whyErrors refuses one that is too long), a mode or environment only when it is
+ * one of the known ones.
  */
 export function whyQuery(query: (name: string) => string | undefined): WhyQuery {
   const text = (name: string) => {
     const value = (query(name) ?? "").trim();
-    return value === "" ? undefined : value.slice(0, 255);
+    return value === "" ? undefined : value;
   };
   const mode = query("mode");
   const env = query("env");
@@ -42,35 +43,28 @@ export const WHY_EMAIL_MESSAGE =
   "User id: that looks like an email address; use the user id from Users.";
 
 /**
- * What is wrong with the question's ids, if anything; never the value typed. The user id follows
- * the rule of a flag's target users (TargetIdSchema: the id pattern, nothing the PHI scanner
- * flags), so the answer is about an id a flag can target: an e-mail address never matches one
- * and would be answered "Off" for a targeted person. The session id is only checked for PHI:
- * sessions are not targeted, but what is typed is evaluated and shown.
+ * What is wrong with the question's ids, if anything; never the value typed. An id is asked about
+ * as a service's targeting key is evaluated (OFREP takes any text up to MAX_TARGETING_KEY
+ * characters, and the rollout buckets it), so any such id is answered, except:
+ * - an e-mail address as the user id: no user id is one, and a targeted person asked about by
+ *   their address would be answered "Off";
+ * - anything the PHI scanner flags, in either id: what is typed is evaluated and shown.
  */
 export function whyErrors(why: Pick<WhyQuery, "userId" | "sessionId">): FormError[] {
   const errors: FormError[] = [];
-  if (why.userId !== undefined) {
-    const parsed = TargetIdSchema.safeParse(why.userId);
-    if (!parsed.success) {
-      const phi = parsed.error.issues.find(isPhiIssue);
-      const message = why.userId.includes("@")
-        ? WHY_EMAIL_MESSAGE
-        : phi
-        ? phiFormError("User id", phi.message)
-        : "User id: ids only (letters, digits, _ . : -, at most 128), no email addresses; " +
-          "use the user id from Users.";
-      errors.push({ message, field: WHY_FIELDS.userId });
-    }
-  }
-  if (why.sessionId !== undefined) {
-    const types = phiTypesIn(why.sessionId);
-    if (types.length > 0) {
-      errors.push({
-        message: phiFormError("Session id", noPhiMessage(types)),
-        field: WHY_FIELDS.sessionId,
-      });
-    }
-  }
+  const check = (label: string, field: string, id: string | undefined, isUser: boolean) => {
+    if (id === undefined) return;
+    const types = phiTypesIn(id);
+    const message = id.length > MAX_TARGETING_KEY
+      ? `${label}: at most ${MAX_TARGETING_KEY} characters, as a targeting key.`
+      : isUser && (id.includes("@") || types.includes("EMAIL"))
+      ? WHY_EMAIL_MESSAGE
+      : types.length > 0
+      ? phiFormError(label, noPhiMessage(types))
+      : undefined;
+    if (message) errors.push({ message, field });
+  };
+  check("User id", WHY_FIELDS.userId, why.userId, true);
+  check("Session id", WHY_FIELDS.sessionId, why.sessionId, false);
   return errors;
 }
