@@ -44,3 +44,31 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "/audit: an actor that named no account (an e-mail address, say) is not carried into the 'Newest entries' link",
+  ...opts,
+  async fn() {
+    const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
+    try {
+      const admin = await signInAs(app, "ADMIN");
+      const typed = "nobody-here@example.test";
+      for (const cursor of [encodeCursor(5), "not-a-cursor!!"]) {
+        const response = await app.request(
+          `/audit?action=flag.&actor=${encodeURIComponent(typed)}&cursor=${cursor}`,
+          { headers: { cookie: admin.cookie } },
+        );
+        const html = await response.text();
+        assert.equal(linkTo(html, "Newest entries"), "/audit?action=flag.", cursor);
+        const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+        assert.ok(
+          hrefs.every((href) => !href.includes("%40") && !href.includes("nobody-here")),
+          "no link repeats what was typed",
+        );
+      }
+    } finally {
+      await app.dispose();
+    }
+  },
+});

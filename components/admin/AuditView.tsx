@@ -48,9 +48,12 @@ export function AuditView(
   { raw, actorError, filtersValid, pageData, names, cursorInvalid }: AuditViewProps,
 ) {
   // The newest entries of the same search: its filters without the cursor (a page of older
-  // entries, or a cursor that is not valid, links back there).
-  const { cursor, ...filters } = raw;
-  const newest = new URLSearchParams(filters).toString();
+  // entries, or a cursor that is not valid, links back there). An actor that named no account is
+  // left out: what was typed (an e-mail address, say) stays out of every address.
+  const { cursor, actor, ...filters } = raw;
+  const newest = new URLSearchParams(
+    actor !== undefined && !actorError ? { ...filters, actor } : filters,
+  ).toString();
   const newestHref = newest ? `/audit?${newest}` : "/audit";
   const next = new URLSearchParams({ ...raw, cursor: pageData.nextCursor ?? "" });
   const userById = new Map(names.users.map((u) => [u.id, u]));
