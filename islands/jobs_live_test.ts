@@ -94,7 +94,7 @@ Deno.test("the job table scrolls in its own labelled region and says when each j
   );
   assert.match(
     html,
-    /<div class="table-scroll" role="region" aria-label="Recent jobs" tabindex="0"><table class="data"/,
+    /<div class="table-scroll" role="region" aria-label="Table: Recent jobs" tabindex="0"><table class="data"/,
   );
   assert.match(html, /<time datetime="2026-11-23T06:35:56.322Z"[^>]*>2026-11-23 06:35:56 UTC</);
 });
