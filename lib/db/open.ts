@@ -68,11 +68,15 @@ async function unwritableWithin(dir: string): Promise<string | undefined> {
         if (problem) return problem;
       } else if (entry.isFile) {
         // Opened for writing without truncating or creating: the file is left as it was.
-        (await Deno.open(path, { write: true })).close();
+        try {
+          (await Deno.open(path, { write: true })).close();
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        }
       }
     }
   } catch (error) {
-    return dataDirProblem(error);
+    return error instanceof Deno.errors.NotFound ? undefined : dataDirProblem(error);
   }
   return undefined;
 }
