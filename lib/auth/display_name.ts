@@ -48,6 +48,13 @@ const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const JOINER_IN_WORD =
   /(?<=\p{M})[\u200c\u200d]|(?<=[\p{L}\p{M}])[\u200c\u200d](?=[\p{L}\p{M}])|(?<=\p{L})\u180e(?=\p{L})/gu;
 
+/**
+ * The rule {@link hasHiddenCharacters} checks, as a clause ("a name, without …"). API token names
+ * are held to it too (routes/api/admin.ts): they are printed in sentences on the admin pages.
+ */
+export const HIDDEN_CHARACTERS_RULE =
+  "without control characters, text-direction marks or invisible characters";
+
 /** True when `name` holds a control, text-direction or invisible character (see {@link HIDDEN}). */
 export function hasHiddenCharacters(name: string): boolean {
   // NUL is a control (\p{Cc}) but left to the app-wide refusal above.
@@ -74,8 +81,7 @@ export interface DisplayNameProblem {
 export function displayNameProblem(name: string): DisplayNameProblem | undefined {
   // First: such a character would also hide what the checks below look for.
   if (hasHiddenCharacters(name)) {
-    const rule = "a person's name only, without control characters, text-direction marks or " +
-      "invisible characters";
+    const rule = `a person's name only, ${HIDDEN_CHARACTERS_RULE}`;
     return { message: `Display name: ${rule}`, fieldMessage: capitalised(rule) };
   }
   const types = displayNameIdentifiers(name);

@@ -19,7 +19,7 @@ import { TOKEN_FIELDS } from "../../lib/admin/fields.ts";
 import { TOKEN_MESSAGES } from "../../lib/admin/messages.ts";
 import { failed, issueErrors, type PageState } from "../../lib/admin/page_state.ts";
 import { TokensView } from "../../components/admin/TokensView.tsx";
-import { TokenIdSchema } from "../api/admin.ts";
+import { TOKEN_NAME_HIDDEN_MESSAGE, TokenIdSchema } from "../api/admin.ts";
 import { TokenForm, UUID } from "./forms.ts";
 import { ADMIN_GOVERNANCE, ADMIN_READ, ADMIN_WRITE, adminForms, param } from "./shared.ts";
 
@@ -106,6 +106,8 @@ export function tokenPageRoutes(ctx: RouteContext, reveal: RevealOnce): Hono<App
         (name, issue) =>
           name === "name" && isPhiIssue(issue)
             ? phiFormError("Name", issue.message)
+            : name === "name" && issue.message === TOKEN_NAME_HIDDEN_MESSAGE
+            ? `Name: ${TOKEN_NAME_HIDDEN_MESSAGE.toLowerCase()}.`
             : TOKEN_MESSAGES[name] ?? "Give the token a name and at least one scope.",
       );
       return await tokensPage(c, {

@@ -26,6 +26,11 @@ import { UsersView } from "../../components/admin/UsersView.tsx";
 import { CreateUserForm, createUserRuleValues, PasswordForm, UpdateUserForm } from "./forms.ts";
 import { ADMIN_GOVERNANCE, ADMIN_READ, ADMIN_WRITE, adminForms, param } from "./shared.ts";
 
+/** What the users page says about a change form posted without a role or active flag. */
+const EMPTY_CHANGE_MESSAGE =
+  "Nothing was changed: choose a new role, or deactivate or reactivate the account, and submit " +
+  "that row's form again.";
+
 export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { auth } = ctx.services;
@@ -114,6 +119,11 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       ...(parsed.data.role ? { role: parsed.data.role } : {}),
       ...(parsed.data.active ? { active: parsed.data.active === "true" } : {}),
     };
+    // A post naming nothing (a stale or hand-made form) changed nothing, yet was confirmed as
+    // "updated" and audited: it is refused, on the users page, so the administrator can go on.
+    if (Object.keys(changes).length === 0) {
+      return await usersPage(c, { error: EMPTY_CHANGE_MESSAGE, status: 400 });
+    }
     const failure = await attempt(c, async () => {
       await auth.updateUser(
         param(c, "id"),

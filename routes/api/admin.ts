@@ -6,6 +6,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf } from "../../lib/audit/mod.ts";
 import { ROLES, SCOPES, setSessionCookie } from "../../lib/auth/mod.ts";
+import { hasHiddenCharacters, HIDDEN_CHARACTERS_RULE } from "../../lib/auth/display_name.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { UnauthenticatedError } from "../../lib/errors/mod.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
@@ -27,9 +28,25 @@ const UserView = z.object({
   lastLoginAt: z.string().nullable(),
 }).openapi("User");
 
-/** An API token's name: which service uses it. Stored and listed to admins, so no PHI. */
-export const TokenNameSchema = noPhi(z.string().min(1).max(100)).openapi({
-  description: "Which service uses the token; refused when the PHI scanner finds anything",
+/** Why a change to an account that names no field is refused (at `$`). */
+const EMPTY_USER_CHANGE_MESSAGE = "Name at least one field to change: role, active or displayName";
+
+/** Why a token name with a control, text-direction or invisible character is refused. */
+export const TOKEN_NAME_HIDDEN_MESSAGE = `Must be written ${HIDDEN_CHARACTERS_RULE}`;
+
+/**
+ * An API token's name: which service uses it. Stored and listed to admins, so no PHI. The admin
+ * pages print it inside sentences, where a right-to-left override would display the rest of the
+ * sentence reversed (spoofing what was created or revoked): held to the display names' rule.
+ */
+export const TokenNameSchema = noPhi(
+  z.string().min(1).max(100).refine((name) => !hasHiddenCharacters(name), {
+    message: TOKEN_NAME_HIDDEN_MESSAGE,
+  }),
+).openapi({
+  description: "Which service uses the token; refused (400 VALIDATION_FAILED at `$.name`) when " +
+    "the PHI scanner finds anything, or when it holds control characters, text-direction marks " +
+    "or invisible characters",
   example: "ofrep-web",
 });
 
@@ -182,12 +199,18 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
               role: z.enum(ROLES).optional(),
               active: z.boolean().optional(),
               displayName: DisplayNameInput.optional(),
-            }).strict(),
+            }).strict().refine(
+              // A change naming nothing changed nothing, yet was answered 200 and audited as
+              // an update (before == after): refused, so a caller that lost its fields learns it.
+              (body) => Object.values(body).some((value) => value !== undefined),
+              { message: EMPTY_USER_CHANGE_MESSAGE },
+            ),
           ),
         },
       },
       responses: {
         200: { description: "Updated", ...jsonContent(z.object({ user: UserView })) },
+        400: { description: "No field to change, or a field refused (VALIDATION_FAILED)" },
         404: { description: "No such user (NOT_FOUND)" },
       },
     }),
