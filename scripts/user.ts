@@ -438,16 +438,24 @@ async function execute(
     }
     case "set-role": {
       const user = await userByEmail(args[0]);
-      await auth.updateUser(user.id, { role: role(args[1]) }, system);
-      out(`${user.email} is now ${args[1]}`);
+      const { changed } = await auth.updateUser(user.id, { role: role(args[1]) }, system);
+      out(changed ? `${user.email} is now ${args[1]}` : `${user.email} already is ${args[1]}`);
       break;
     }
     case "deactivate":
     case "activate": {
       const user = await userByEmail(args[0]);
-      await auth.updateUser(user.id, { active: command === "activate" }, system);
+      const { changed } = await auth.updateUser(
+        user.id,
+        { active: command === "activate" },
+        system,
+      );
       out(
-        `${user.email} ${command === "activate" ? "reactivated" : "deactivated (sessions ended)"}`,
+        !changed
+          ? `${user.email} already is ${command === "activate" ? "active" : "deactivated"}`
+          : `${user.email} ${
+            command === "activate" ? "reactivated" : "deactivated (sessions ended)"
+          }`,
       );
       break;
     }

@@ -7,6 +7,7 @@
 export const NOTICES: Record<string, string> = {
   user_created: "The account was created.",
   user_updated: "The account was updated.",
+  user_unchanged: "Nothing was changed: the account already had that role and state.",
   user_deactivated: "The account was deactivated and its sessions ended.",
   user_reactivated: "The account was reactivated.",
   role_changed: "The role was changed; it applies from the user's next request.",

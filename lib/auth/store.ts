@@ -466,6 +466,8 @@ export type UserChanges = { role?: Role; active?: boolean; displayName?: string 
 /** The outcome of {@link AuthTransaction.changeUserKeepingAnAdmin}. */
 export type ChangeUserResult =
   | { kind: "changed"; before: User; after: User }
+  /** Every named field already had its value: nothing was written. */
+  | { kind: "unchanged"; user: User }
   | { kind: "not_found" }
   | { kind: "last_admin" }
   | { kind: "refused" };
@@ -494,6 +496,12 @@ async function changeUserKeepingAnAdmin(
   );
   if (!row) return { kind: "not_found" };
   const before = toUser(row);
+  // Setting what the account already has is no change: nothing to refuse, write or audit.
+  if (
+    (changes.role === undefined || changes.role === before.role) &&
+    (changes.active === undefined || changes.active === before.active) &&
+    (changes.displayName === undefined || changes.displayName === before.displayName)
+  ) return { kind: "unchanged", user: before };
   if (!allow(before)) return { kind: "refused" };
   const losesAdmin = before.role === "ADMIN" && before.active &&
     ((changes.role !== undefined && changes.role !== "ADMIN") || changes.active === false);

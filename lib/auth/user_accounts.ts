@@ -11,6 +11,10 @@ import { displayNameProblem } from "./display_name.ts";
 import { onlyReducesAccess, type Role } from "./principal.ts";
 import { type AuthStore, normalizeEmail, type User } from "./store.ts";
 
+/** What a change to an account naming no field is told, by the API and the service alike. */
+export const EMPTY_USER_CHANGE_MESSAGE =
+  "Name at least one field to change: role, active or displayName";
+
 /**
  * Refuses a display name that holds more than a person's name (an MRN, a date, a phone
  * number…), before anything is stored: VALIDATION_FAILED on `$.displayName`.
@@ -77,7 +81,8 @@ export function createUserAccounts(options: UserAccountsOptions) {
 
     /**
      * Changes role, active flag and/or display name (a name only: see lib/auth/display_name.ts);
-     * refuses to remove the last active ADMIN. With
+     * refuses a change naming no field and to remove the last active ADMIN. Values the account
+     * already has are no change (`changed: false`, nothing audited). With
      * `onlyReducingAccess` (STANDBY) anything but a deactivation or demotion is refused with
      * MODE_STANDBY, checked against the locked row.
      */
@@ -87,7 +92,12 @@ export function createUserAccounts(options: UserAccountsOptions) {
       actor: AuditActor,
       requestId?: string,
       options: { onlyReducingAccess?: boolean } = {},
-    ): Promise<User> {
+    ): Promise<{ user: User; changed: boolean }> {
+      if (Object.values(changes).every((value) => value === undefined)) {
+        throw new ValidationError(EMPTY_USER_CHANGE_MESSAGE, [
+          { path: "$", message: EMPTY_USER_CHANGE_MESSAGE },
+        ]);
+      }
       checkDisplayName(changes.displayName);
       // Check, change and audit entry in one locking transaction: two admins demoting each other
       // (or themselves) at the same moment must not both see the other one still active. The
@@ -134,7 +144,8 @@ export function createUserAccounts(options: UserAccountsOptions) {
       if (result.kind === "last_admin") {
         throw new ForbiddenError("The last active administrator cannot be demoted or deactivated");
       }
-      return result.after;
+      if (result.kind === "unchanged") return { user: result.user, changed: false };
+      return { user: result.after, changed: true };
     },
 
     listUsers: () => store.listUsers(),

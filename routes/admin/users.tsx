@@ -124,17 +124,20 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     if (Object.keys(changes).length === 0) {
       return await usersPage(c, { error: EMPTY_CHANGE_MESSAGE, status: 400 });
     }
+    let changed = true;
     const failure = await attempt(c, async () => {
-      await auth.updateUser(
+      ({ changed } = await auth.updateUser(
         param(c, "id"),
         changes,
         actorOf(c.get("principal")),
         c.get("requestId"),
         { onlyReducingAccess: ctx.services.mode.current() === "STANDBY" },
-      );
+      ));
     });
     if (failure) return await usersPage(c, failed(failure));
-    const notice = changes.active === false
+    const notice = !changed
+      ? "user_unchanged"
+      : changes.active === false
       ? "user_deactivated"
       : changes.active === true
       ? "user_reactivated"

@@ -7,6 +7,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf } from "../../lib/audit/mod.ts";
 import { ROLES, SCOPES, setSessionCookie } from "../../lib/auth/mod.ts";
 import { hasHiddenCharacters, HIDDEN_CHARACTERS_RULE } from "../../lib/auth/display_name.ts";
+import { EMPTY_USER_CHANGE_MESSAGE } from "../../lib/auth/user_accounts.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { UnauthenticatedError } from "../../lib/errors/mod.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
@@ -27,9 +28,6 @@ const UserView = z.object({
   createdAt: z.string(),
   lastLoginAt: z.string().nullable(),
 }).openapi("User");
-
-/** Why a change to an account that names no field is refused (at `$`). */
-const EMPTY_USER_CHANGE_MESSAGE = "Name at least one field to change: role, active or displayName";
 
 /** Why a token name with a control, text-direction or invisible character is refused. */
 export const TOKEN_NAME_HIDDEN_MESSAGE = `Must be written ${HIDDEN_CHARACTERS_RULE}`;
@@ -215,7 +213,7 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const user = await auth.updateUser(
+      const { user } = await auth.updateUser(
         c.req.valid("param").id,
         c.req.valid("json"),
         actorOf(c.get("principal")),
