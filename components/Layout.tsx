@@ -66,7 +66,7 @@ function UserMenu(
 ): VNode {
   const who = (
     <span class="user-menu__who">
-      {user.displayName || user.email} <span class="role-tag">{user.role}</span>
+      <bdi>{user.displayName || user.email}</bdi> <span class="role-tag">{user.role}</span>
     </span>
   );
   return (

@@ -338,10 +338,10 @@ export function analyticsPageRoutes(
           >
             {/* Focused on arrival: this answer sits below the dashboard. */}
             <h2 id="erase-confirm-heading" tabindex={-1} autofocus>
-              Delete the analytics events of {nameFor(options.confirmErase, true)}?
+              Delete the analytics events of <bdi>{nameFor(options.confirmErase, true)}</bdi>?
             </h2>
             <p>
-              Every usage event recorded for {nameFor(options.confirmErase, true)}
+              Every usage event recorded for <bdi>{nameFor(options.confirmErase, true)}</bdi>
               {options.confirmErase.displayName ? ` (${options.confirmErase.email})` : ""}{" "}
               is deleted and taken out of the totals. <strong>This cannot be undone.</strong>{" "}
               The deletion is recorded in the audit log, by account id.
@@ -351,7 +351,7 @@ export function analyticsPageRoutes(
               <input type="hidden" name="user_id" value={options.confirmErase.id} />
               <input type="hidden" name="confirm" value="yes" />
               <button type="submit" class="button button--danger">
-                Delete the events of {nameFor(options.confirmErase, true)}
+                Delete the events of <bdi>{nameFor(options.confirmErase, true)}</bdi>
               </button>{" "}
               <a class="button" href="/analytics">Cancel</a>
             </form>
@@ -411,7 +411,8 @@ export function analyticsPageRoutes(
       // The URL holds the account's id, never its e-mail; the name is read back from the database.
       const account = (await auth.listUsers()).find((u) => u.id === id);
       const admin = roleAtLeast(principal.role, "ADMIN");
-      const whose = account ? `of ${nameFor(account, admin)} ` : "";
+      // First-strong isolates (the text form of <bdi>): a name's direction characters stay in it.
+      const whose = account ? `of \u2068${nameFor(account, admin)}\u2069 ` : "";
       return await dashboardPage(c, {
         notice: `${number(n)} analytics event${n === 1 ? "" : "s"} ${whose}${
           n === 1 ? "was" : "were"

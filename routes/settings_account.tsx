@@ -93,7 +93,7 @@ export function accountPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           <dt>Email</dt>
           <dd>{user.email}</dd>
           <dt>Name</dt>
-          <dd>{user.displayName || <span class="muted">—</span>}</dd>
+          <dd>{user.displayName ? <bdi>{user.displayName}</bdi> : <span class="muted">—</span>}</dd>
           <dt>Role</dt>
           <dd>{user.role}</dd>
         </dl>

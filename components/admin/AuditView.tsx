@@ -36,7 +36,13 @@ function Named(
   if (!id) return <>{kind}</>;
   const user = kind === "user" ? userById.get(id) : undefined;
   const token = kind === "token" || kind === "api_token" ? tokenById.get(id) : undefined;
-  const name = user?.displayName || (token ? `token “${token.name}”` : kind);
+  const name = user?.displayName ? <bdi>{user.displayName}</bdi> : token
+    ? (
+      <>
+        token “<bdi>{token.name}</bdi>”
+      </>
+    )
+    : kind;
   return (
     <>
       {name} <code class="muted">{id}</code>
@@ -98,8 +104,14 @@ export function AuditView(
           Showing the actions of{" "}
           <strong>
             {"email" in filteredActor
-              ? filteredActor.displayName || "an account without a name"
-              : `token “${filteredActor.name}”`}
+              ? (filteredActor.displayName
+                ? <bdi>{filteredActor.displayName}</bdi>
+                : "an account without a name")
+              : (
+                <>
+                  token “<bdi>{filteredActor.name}</bdi>”
+                </>
+              )}
           </strong>.
         </p>
       )}

@@ -15,7 +15,11 @@ export function NamedNotice(
   const named = NAMED_NOTICES[key];
   const found = named && id ? find(id) : undefined;
   if (named && found) {
-    return <p class="notice notice--ok" role="status">{named(found.name, found.role ?? "")}</p>;
+    return (
+      <p class="notice notice--ok" role="status">
+        {named(<bdi>{found.name}</bdi>, found.role ?? "")}
+      </p>
+    );
   }
   return <QueryNotice c={c} notices={NOTICES} />;
 }

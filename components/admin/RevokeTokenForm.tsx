@@ -9,7 +9,9 @@ export function RevokeTokenForm(
   return (
     <form method="post" action={`/admin/tokens/${token.id}/revoke`} class="inline-form">
       <CsrfField c={c} />
-      <button type="submit" class="button button--danger">Revoke {token.name}</button>
+      <button type="submit" class="button button--danger">
+        Revoke <bdi>{token.name}</bdi>
+      </button>
     </form>
   );
 }

@@ -51,7 +51,9 @@ export function TokensView(
       {created && (
         <div class="notice notice--warn" role="alert">
           <p>
-            <strong>Copy the token for “{created.name}” now.</strong>{" "}
+            <strong>
+              Copy the token for “<bdi>{created.name}</bdi>” now.
+            </strong>{" "}
             It is stored only as a hash and cannot be shown again, not even by reloading this page.
           </p>
           <pre data-testid="new-token">{created.secret}</pre>
@@ -60,7 +62,7 @@ export function TokensView(
       {createdToken && !created && unreadable && !createdToken.revokedAt && (
         <div class="notice notice--error" role="alert" data-testid="token-unreadable">
           <p>
-            Token “{createdToken.name}” (id{" "}
+            Token “<bdi>{createdToken.name}</bdi>” (id{" "}
             <code>{shortId(createdToken.id)}</code>) was created, but its secret could not be read
             just now: the store that keeps it for one look did not answer. It was not shown here,
             and it may be lost. Revoke this token and create a new one.
@@ -71,7 +73,7 @@ export function TokensView(
       )}
       {createdToken && !created && !(unreadable && !createdToken.revokedAt) && (
         <p class="notice notice--ok" role="status" data-testid="token-created">
-          Token “{createdToken.name}” (id{" "}
+          Token “<bdi>{createdToken.name}</bdi>” (id{" "}
           <code>{shortId(createdToken.id)}</code>) was created. Its secret was shown once and cannot
           be shown again: if it was not copied, revoke this token and create another.
         </p>
@@ -98,7 +100,7 @@ export function TokensView(
             {tokens.map((token: ApiToken) => (
               <tr key={token.id} data-testid="token-row">
                 <td>
-                  {token.name}
+                  <bdi>{token.name}</bdi>
                   {token.id === createdToken?.id && (
                     <>
                       {" "}
@@ -120,10 +122,14 @@ export function TokensView(
                     : (
                       <details class="confirm" data-testid="revoke">
                         <summary>
-                          Revoke<span class="sr-only">{` ${token.name}`}</span>
+                          Revoke<span class="sr-only">
+                            {" "}
+                            <bdi>{token.name}</bdi>
+                          </span>
                         </summary>
                         <p>
-                          Every call with “{token.name}” gets 401 from the next request on
+                          Every call with “<bdi>{token.name}</bdi>” gets 401 from the next request
+                          on
                           {token.scopes.includes("jobs:write")
                             ? ", so the worker's job callbacks using it stop at once"
                             : ""}. A revoked token cannot be restored: create a new one and give it

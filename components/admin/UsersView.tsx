@@ -71,7 +71,9 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
             {users.map((user: User) => (
               <tr key={user.id}>
                 <td>{user.email}</td>
-                <td>{user.displayName || <span class="muted">—</span>}</td>
+                <td>
+                  {user.displayName ? <bdi>{user.displayName}</bdi> : <span class="muted">—</span>}
+                </td>
                 <td>
                   <code class="user-id" data-testid="user-id">{user.id}</code>
                 </td>
@@ -105,10 +107,13 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                     ? (
                       <details class="confirm" data-testid="deactivate">
                         <summary>
-                          Deactivate<span class="sr-only">{` ${nameOf(user)}`}</span>
+                          Deactivate<span class="sr-only">
+                            {" "}
+                            <bdi>{nameOf(user)}</bdi>
+                          </span>
                         </summary>
                         <p>
-                          {nameOf(user)}{" "}
+                          <bdi>{nameOf(user)}</bdi>{" "}
                           is signed out everywhere at once and cannot sign in until an administrator
                           reactivates the account. The account, its data and its audit history stay.
                         </p>
@@ -120,7 +125,7 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                           <CsrfField c={c} />
                           <input type="hidden" name="active" value="false" />
                           <button type="submit" class="button button--danger">
-                            Deactivate {nameOf(user)}
+                            Deactivate <bdi>{nameOf(user)}</bdi>
                           </button>
                         </form>
                       </details>
@@ -130,7 +135,10 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                         <CsrfField c={c} />
                         <input type="hidden" name="active" value="true" />
                         <button type="submit" class="button">
-                          Reactivate<span class="sr-only">{` ${nameOf(user)}`}</span>
+                          Reactivate<span class="sr-only">
+                            {" "}
+                            <bdi>{nameOf(user)}</bdi>
+                          </span>
                         </button>
                         {paused && <span class="field-hint">{` ${PAUSED_MARK}`}</span>}
                       </form>
@@ -145,7 +153,10 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                     : (
                       <details open={state.errorAt === `password:${user.id}`}>
                         <summary>
-                          Set password<span class="sr-only">{` of ${nameOf(user)}`}</span>
+                          Set password<span class="sr-only">
+                            {" of "}
+                            <bdi>{nameOf(user)}</bdi>
+                          </span>
                         </summary>
                         <form method="post" action={`/admin/users/${user.id}/password`}>
                           <FormErrors
@@ -180,9 +191,12 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                                 // Their own password: a change of it, this session renewed.
                                 ? "(your current password; your other sessions end, this one " +
                                   "stays signed in)"
-                                : `(yours, to confirm it is you; all of ${
-                                  nameOf(user)
-                                }'s sessions end)`}
+                                : (
+                                  <>
+                                    (yours, to confirm it is you; all of{" "}
+                                    <bdi>{nameOf(user)}</bdi>'s sessions end)
+                                  </>
+                                )}
                             </span>
                             <input
                               type="password"

@@ -2,6 +2,7 @@
  * The fixed sentences of the administration pages: confirmations chosen by key (so no user input
  * is reflected), what a refused form says about each field, and the STANDBY answer to a form.
  */
+import type { ComponentChild } from "preact";
 
 /** Fixed confirmation messages, chosen by key so no user input is reflected. */
 export const NOTICES: Record<string, string> = {
@@ -19,19 +20,31 @@ export const NOTICES: Record<string, string> = {
 };
 
 /**
- * Confirmations that name the account or token acted on. The URL carries only the notice key
- * and the stored id (never an e-mail address); the name shown is read back from the database,
- * so nothing typed into the URL is reflected.
+ * Confirmations that name the account or token acted on, as parts around the name (which the
+ * page isolates in a <bdi>, so a stored name's direction characters cannot reorder the sentence).
+ * The URL carries only the notice key and the stored id (never an e-mail address); the name shown
+ * is read back from the database, so nothing typed into the URL is reflected.
  */
-export const NAMED_NOTICES: Record<string, (name: string, role: string) => string> = {
-  user_deactivated: (name) =>
-    `The account of ${name} was deactivated and its sessions ended; it cannot sign in until reactivated.`,
-  user_reactivated: (name) => `The account of ${name} was reactivated; it can sign in again.`,
-  role_changed: (name, role) =>
-    `${name} now has the role ${role}; it applies from their next request.`,
-  password_set: (name) => `The password of ${name} was set and their sessions were ended.`,
-  token_revoked: (name) =>
-    `Token “${name}” revoked; calls with it now get 401 (not signed in), starting now.`,
+export const NAMED_NOTICES: Record<
+  string,
+  (name: ComponentChild, role: string) => ComponentChild[]
+> = {
+  user_deactivated: (name) => [
+    "The account of ",
+    name,
+    " was deactivated and its sessions ended; it cannot sign in until reactivated.",
+  ],
+  user_reactivated: (name) => ["The account of ", name, " was reactivated; it can sign in again."],
+  role_changed: (name, role) => [
+    name,
+    ` now has the role ${role}; it applies from their next request.`,
+  ],
+  password_set: (name) => ["The password of ", name, " was set and their sessions were ended."],
+  token_revoked: (name) => [
+    "Token “",
+    name,
+    "” revoked; calls with it now get 401 (not signed in), starting now.",
+  ],
 };
 
 /** What the add-account form says about a field the schema refused, by the field's name. */
