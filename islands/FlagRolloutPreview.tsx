@@ -8,7 +8,7 @@
 import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
 import { useEffect } from "preact/hooks";
-import { bucketOf, inRollout } from "../lib/flags/hash.ts";
+import { bucketOf, inRollout, MAX_TARGETING_KEY } from "../lib/flags/hash.ts";
 
 export interface FlagRolloutPreviewProps extends Record<string, unknown> {
   flagKey: string;
@@ -55,7 +55,8 @@ export default function FlagRolloutPreview(
   }, []);
 
   const on = sampleOn(flagKey, percent.value);
-  const bucket = id.value.trim() === "" ? null : bucketOf(flagKey, id.value.trim());
+  // As typed, spaces included: a service's targeting key is bucketed so.
+  const bucket = id.value.trim() === "" ? null : bucketOf(flagKey, id.value);
   return (
     <section class="panel rollout-preview" aria-labelledby="rollout-preview-heading">
       <h2 id="rollout-preview-heading">Rollout preview</h2>
@@ -70,7 +71,7 @@ export default function FlagRolloutPreview(
           type="text"
           value={id.value}
           disabled={!live.value}
-          maxLength={255}
+          maxLength={MAX_TARGETING_KEY}
           autocomplete="off"
           data-testid="preview-id"
           onInput={(event) => (id.value = (event.currentTarget as HTMLInputElement).value)}

@@ -171,3 +171,51 @@ Deno.test("the Why tool answers for any id a service may send as its targeting k
     assert.match(html, /User id: at most 256 characters/);
   });
 });
+
+Deno.test("the Why tool and the status API answer for an id with surrounding spaces as typed, as OFREP evaluates it", async () => {
+  await withTestApp(async (app) => {
+    const steward = await setUp(app);
+    // " u-7f3a" is not the target "u-7f3a": a service sending it gets 0% rollout, off. The tool
+    // trimmed it and answered "On (TARGETING_MATCH)" for the other id.
+    const answered = await postWhy(app, steward, "why.demo", [["userId", " u-7f3a"]]);
+    assert.equal(answered.status, 200);
+    const html = await answered.text();
+    assert.match(html, new RegExp(`${ANSWER}[^>]*>\\s*<strong>Off</strong> \\(ROLLOUT\\)`));
+    assert.match(html, /evaluated as typed, with its leading or trailing spaces/);
+    assert.match(html, /name="userId"[^>]*value=" u-7f3a"/);
+    const status = await app.request(
+      `/api/admin/feature-flags/why.demo/status?userId=${encodeURIComponent(" u-7f3a")}`,
+      { headers: { cookie: steward.cookie } },
+    );
+    assert.equal(status.status, 200);
+    assert.equal((await status.json() as { enabled: boolean }).enabled, false);
+
+    // Only spaces: no id.
+    const blank = await postWhy(app, steward, "why.demo", [["userId", "   "]]);
+    assert.equal(blank.status, 200);
+    assert.doesNotMatch(await blank.text(), /evaluated as typed/);
+  });
+});
+
+Deno.test("the status API takes a targeting key as long as OFREP does (256 characters)", async () => {
+  await withTestApp(async (app) => {
+    const steward = await setUp(app);
+    await app.services.flags.set("why.half", { enabled: true, rolloutPercent: 50 }, ACTOR);
+    const id = "x".repeat(256);
+    const status = await app.request(
+      `/api/admin/feature-flags/why.half/status?userId=${id}`,
+      { headers: { cookie: steward.cookie } },
+    );
+    assert.equal(status.status, 200);
+    const expected = app.services.flags.evaluate(
+      "why.half",
+      app.services.flags.contextFor({ userId: id }),
+    );
+    assert.equal((await status.json() as { enabled: boolean }).enabled, expected.value);
+    const tooLong = await app.request(
+      `/api/admin/feature-flags/why.half/status?userId=${id}x`,
+      { headers: { cookie: steward.cookie } },
+    );
+    assert.equal(tooLong.status, 400);
+  });
+});

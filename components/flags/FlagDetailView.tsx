@@ -9,8 +9,8 @@ import type { FlagStatus, FlagView } from "../../lib/flags/mod.ts";
 import { gates, toMinute } from "../../lib/flags/pages/format.ts";
 import { NOTICES } from "../../lib/flags/pages/messages.ts";
 import type { PageState } from "../../lib/flags/pages/page_state.ts";
-import { WHY_FIELDS, type WhyQuery } from "../../lib/flags/pages/why.ts";
-import { MAX_TARGETING_KEY } from "../../lib/flags/ofrep.ts";
+import { hasSurroundingSpace, WHY_FIELDS, type WhyQuery } from "../../lib/flags/pages/why.ts";
+import { MAX_TARGETING_KEY } from "../../lib/flags/hash.ts";
 import type { SnapshotStatus } from "../../lib/flags/snapshot.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { Island } from "../../lib/web/island.tsx";
@@ -149,6 +149,9 @@ export function FlagDetailView(
             data-testid="why-answer"
           >
             <strong>{answer.enabled ? "On" : "Off"}</strong> ({answer.reason}). {answer.explanation}
+            {why && hasSurroundingSpace(why) &&
+              " The id was evaluated as typed, with its leading or trailing spaces, as a service's " +
+                "targeting key would be; without them it may get another answer."}
           </p>
         )}
         <p class="field-hint">

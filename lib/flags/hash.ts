@@ -9,6 +9,12 @@
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 
+/**
+ * The longest targeting key (user or session id) evaluated, everywhere: OFREP, the status API,
+ * the Why tool and the rollout preview. Here, a module islands may import.
+ */
+export const MAX_TARGETING_KEY = 256;
+
 /** MurmurHash3 x86 32-bit of `bytes` with `seed`, as an unsigned 32-bit integer. */
 export function murmur3Bytes(bytes: Uint8Array, seed = 0, length = bytes.length): number {
   let h = seed >>> 0;

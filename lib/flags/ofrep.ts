@@ -14,6 +14,7 @@ import type { Assignment } from "../experiments/assign.ts";
 import type { CompiledFlag, FlagEvaluation } from "./evaluate.ts";
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "../validation/text.ts";
 import { murmur3 } from "./hash.ts";
+import { MAX_TARGETING_KEY } from "./hash.ts";
 
 export type OfrepReason = "STATIC" | "TARGETING_MATCH" | "SPLIT" | "DISABLED" | "DEFAULT";
 export type OfrepErrorCode =
@@ -42,8 +43,7 @@ export interface OfrepFailure {
 
 export type OfrepResult = OfrepSuccess | OfrepFailure;
 
-/** The longest targeting key accepted. */
-export const MAX_TARGETING_KEY = 256;
+export { MAX_TARGETING_KEY };
 
 /** `{ context: { targetingKey?, ...attributes } }`; unknown top-level fields are refused. */
 export const OfrepRequestSchema = z.object({

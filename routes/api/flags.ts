@@ -15,6 +15,7 @@ import {
   FlagKeySchema,
   FlagViewSchema,
 } from "../../lib/flags/mod.ts";
+import { MAX_TARGETING_KEY } from "../../lib/flags/hash.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 
@@ -57,7 +58,8 @@ const FlagStatusSchema = z.object({
   }),
 }).openapi("FlagStatus");
 
-const IdQuery = z.string().min(1).max(255);
+/** A user or session id, as long as a targeting key may be (OFREP answers the same). */
+const IdQuery = z.string().min(1).max(MAX_TARGETING_KEY);
 
 /** The evaluation subject of a request's caller. */
 export function subjectOf(principal: Principal | null): FlagSubject {

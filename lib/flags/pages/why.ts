@@ -16,14 +16,15 @@ export interface WhyQuery {
 }
 
 /**
- * The question in the query `query` reads: ids trimmed (empty: none; never cut, which would answer
- * for another id: whyErrors refuses one that is too long), a mode or environment only when it is
- * one of the known ones.
+ * The question in the query `query` reads: ids as typed, spaces included, as a service's targeting
+ * key is evaluated (only spaces: none; never cut or trimmed, which would answer for another id:
+ * whyErrors refuses one that is too long), a mode or environment only when it is one of the known
+ * ones.
  */
 export function whyQuery(query: (name: string) => string | undefined): WhyQuery {
   const text = (name: string) => {
-    const value = (query(name) ?? "").trim();
-    return value === "" ? undefined : value;
+    const value = query(name) ?? "";
+    return value.trim() === "" ? undefined : value;
   };
   const mode = query("mode");
   const env = query("env");
@@ -33,6 +34,11 @@ export function whyQuery(query: (name: string) => string | undefined): WhyQuery 
     mode: (MODES as readonly string[]).includes(mode ?? "") ? mode as Mode : undefined,
     env: (APP_ENVS as readonly string[]).includes(env ?? "") ? env as Environment : undefined,
   };
+}
+
+/** Whether an id of the question starts or ends with white space (answered as typed, said so). */
+export function hasSurroundingSpace(why: Pick<WhyQuery, "userId" | "sessionId">): boolean {
+  return [why.userId, why.sessionId].some((id) => id !== undefined && id.trim() !== id);
 }
 
 /** The ids of the Why form's id fields: a message about one links to it and marks it. */

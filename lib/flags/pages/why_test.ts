@@ -1,11 +1,19 @@
 import assert from "node:assert/strict";
-import { WHY_EMAIL_MESSAGE, WHY_FIELDS, whyErrors, whyQuery } from "./why.ts";
+import { hasSurroundingSpace, WHY_EMAIL_MESSAGE, WHY_FIELDS, whyErrors, whyQuery } from "./why.ts";
 
 const queryOf = (params: Record<string, string>) => (name: string) => params[name];
 
-Deno.test("whyQuery() trims the ids and drops empty ones, never cuts one (whyErrors refuses it)", () => {
+Deno.test("whyQuery() keeps the ids as typed, drops blank ones, never cuts one (whyErrors refuses it)", () => {
+  // As a service's targeting key is evaluated: " u-1 " is not "u-1".
   const why = whyQuery(queryOf({ userId: "  u-1 ", sessionId: "   " }));
-  assert.deepEqual(why, { userId: "u-1", sessionId: undefined, mode: undefined, env: undefined });
+  assert.deepEqual(why, {
+    userId: "  u-1 ",
+    sessionId: undefined,
+    mode: undefined,
+    env: undefined,
+  });
+  assert.equal(hasSurroundingSpace(why), true);
+  assert.equal(hasSurroundingSpace({ userId: "u 1", sessionId: undefined }), false);
   const long = whyQuery(queryOf({ userId: "a".repeat(300) }));
   assert.equal(long.userId, "a".repeat(300));
   assert.deepEqual(whyErrors(long).map((error) => error.field), [WHY_FIELDS.userId]);
