@@ -1,5 +1,6 @@
 /** The sample-ratio part of an experiment's panel on /experiments (ExperimentPanel.tsx). */
 import { type ExperimentView, SRM_THRESHOLD } from "../../lib/experiments/mod.ts";
+import { pValueText } from "../../lib/experiments/pages/form.ts";
 
 /** The sample-ratio check of an experiment, and a plain note of people left in switched-off variants. */
 export function Srm({ experiment }: { experiment: ExperimentView }) {
@@ -55,22 +56,22 @@ export function SrmCheck({ srm }: { srm: NonNullable<ExperimentView["srm"]> }) {
     case "tested":
       break;
   }
-  // Two significant digits, so a p just above the threshold (0.0014) does not read as 0.001.
-  const p = srm.pValue === null ? "" : srm.pValue.toPrecision(2);
+  const p = srm.pValue === null ? "" : pValueText(srm.pValue);
   if (srm.mismatch) {
     return (
       <p class="notice notice--warn" role="alert" data-testid="srm-warning">
         <strong>Sample ratio mismatch</strong>{" "}
         (the split between variants is further from the weights than chance explains). The{" "}
-        {srm.counted} assignments do not fit the weights (chi-square{" "}
-        {srm.statistic?.toFixed(1)}, p = {p} &lt; {SRM_THRESHOLD}). {cause}
+        {srm.counted} assignments do not fit the weights (chi-square {srm.statistic?.toFixed(1)},
+        {" "}
+        {p}; the warning is for p &lt; {SRM_THRESHOLD}). {cause}
         {removed}
       </p>
     );
   }
   return (
     <p class="muted">
-      {srm.counted} assignments fit the weights (p = {p}).{removed}
+      {srm.counted} assignments fit the weights ({p}).{removed}
     </p>
   );
 }

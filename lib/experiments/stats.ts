@@ -62,10 +62,19 @@ export function gammaQ(a: number, x: number): number {
   return Math.exp(-x + a * Math.log(x) - lnGamma(a)) * h;
 }
 
-/** P(X ≥ statistic) for X ~ χ²(df). */
+/**
+ * The smallest p-value reported. A p-value is never 0 for a finite statistic, but far out in the
+ * tail (chi-square above about 1380 at df = 1) the double-precision computation underflows to 0;
+ * such a p-value, and any below 1e-300, is reported as this floor, which then reads "1e-300 or
+ * smaller".
+ */
+export const P_VALUE_FLOOR = 1e-300;
+
+/** P(X ≥ statistic) for X ~ χ²(df), at least P_VALUE_FLOOR for a finite statistic. */
 export function chiSquareSurvival(statistic: number, df: number): number {
   if (df <= 0) return 1;
-  return gammaQ(df / 2, statistic / 2);
+  if (statistic === Infinity) return 0;
+  return Math.max(gammaQ(df / 2, statistic / 2), P_VALUE_FLOOR);
 }
 
 export interface ChiSquareResult {
@@ -77,7 +86,8 @@ export interface ChiSquareResult {
 /**
  * Goodness of fit of `observed` counts to `expected` proportions (any
  * positive scale). Categories with expected weight 0 and a non-zero count
- * make the fit impossible (p = 0).
+ * make the fit impossible (p = 0, the only case of an exact 0); otherwise the p-value is at least
+ * P_VALUE_FLOOR.
  */
 export function chiSquareTest(
   observed: readonly number[],

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Experiment } from "./experiment.ts";
 import { srmCheck } from "./srm.ts";
-import { chiSquareSurvival, chiSquareTest } from "./stats.ts";
+import { chiSquareSurvival, chiSquareTest, P_VALUE_FLOOR } from "./stats.ts";
 
 // Reference values from SciPy (scipy.stats.chi2.sf / scipy.stats.chisquare).
 const SURVIVAL: [number, number, number][] = [
@@ -103,4 +103,23 @@ Deno.test("srmCheck() leaves assignments to removed variants out of the counted 
   const result = srmCheck(experiment({ A: 50, B: 50 }), { A: 500, B: 500, X: 100_000 });
   assert.deepEqual([result.total, result.counted, result.removed], [101_000, 1000, 100_000]);
   assert.deepEqual([result.outcome, result.mismatch], ["tested", false]);
+});
+
+Deno.test("chiSquareSurvival() never answers 0 for a finite statistic: below P_VALUE_FLOOR it answers the floor", () => {
+  // 100000 vs 50000 assignments at 50/50: chi-square 16666.7, whose p (about 1e-3620) underflows
+  // double precision. Before: pValue 0, shown as "p = 0.0".
+  const test = chiSquareTest([100_000, 50_000], [50, 50]);
+  assert.ok(Math.abs(test.statistic - 16_666.666666666668) < 1e-6);
+  assert.equal(test.pValue, P_VALUE_FLOOR);
+  assert.equal(chiSquareSurvival(2000, 1), P_VALUE_FLOOR);
+  assert.equal(chiSquareSurvival(1e6, 9), P_VALUE_FLOOR);
+  // Above the floor the value is the computed one (SciPy: chi2.sf(1300, 1) = 1.1304e-284).
+  const near = chiSquareSurvival(1300, 1);
+  assert.ok(
+    near > P_VALUE_FLOOR &&
+      Math.abs(near - 1.1303728441493301e-284) < 1.1303728441493301e-284 * 1e-9,
+    `${near}`,
+  );
+  // An impossible fit (assignments where the weight is 0) stays exactly 0.
+  assert.equal(chiSquareTest([10, 10, 3], [1, 1, 0]).pValue, 0);
 });

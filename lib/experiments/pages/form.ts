@@ -123,3 +123,13 @@ export function partError(
 export function percent(part: number, total: number): string {
   return total > 0 ? `${((100 * part) / total).toFixed(1)}%` : "—";
 }
+
+/** Below this a p-value is printed as "p < 0.0001": more digits tell an admin nothing more. */
+export const P_DISPLAY_FLOOR = 0.0001;
+
+/** A p-value as the page prints it: "p = 0.0016" (two significant digits), or "p < 0.0001". */
+export function pValueText(p: number): string {
+  if (p < P_DISPLAY_FLOOR) return `p < ${P_DISPLAY_FLOOR}`;
+  // Two significant digits, so a p just above the threshold (0.0014) does not read as 0.001.
+  return `p = ${p.toPrecision(2)}`;
+}

@@ -4,6 +4,7 @@ import {
   onCreateForm,
   onEditForm,
   percent,
+  pValueText,
   variantsFrom,
   weightsId,
 } from "./form.ts";
@@ -43,4 +44,12 @@ Deno.test("experimentInputFromForm() validates with the API's schema and names t
   assert.equal(ok.input!.enabled, true);
   const bad = experimentInputFromForm({ variants: "x=-1" }, "Bad Key");
   assert.deepEqual(bad.errors.map((e) => e.part).sort(), ["key", "variants"]);
+});
+
+Deno.test("pValueText() prints two significant digits, and a floor instead of tiny values", () => {
+  assert.equal(pValueText(0.0014), "p = 0.0014");
+  assert.equal(pValueText(0.046), "p = 0.046");
+  assert.equal(pValueText(0.0001), "p = 0.00010");
+  assert.equal(pValueText(0.0000999), "p < 0.0001");
+  assert.equal(pValueText(1e-300), "p < 0.0001");
 });
