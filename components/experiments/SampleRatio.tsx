@@ -71,7 +71,7 @@ export function SrmCheck({ srm }: { srm: NonNullable<ExperimentView["srm"]> }) {
   }
   return (
     <p class="muted">
-      {srm.counted} assignments fit the weights ({p}).{removed}
+      No sample-ratio mismatch detected in the {srm.counted} assignments ({p}).{removed}
     </p>
   );
 }

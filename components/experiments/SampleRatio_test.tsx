@@ -29,3 +29,21 @@ Deno.test("SrmCheck: a p-value too small to print is shown below a floor, never 
   assert.match(sentence({ a: 1, b: 1 }, { a: 5_198, b: 4_802 }), /p < 0\.0001/);
   assert.match(sentence({ a: 1, b: 1 }, { a: 5_190, b: 4_810 }), /p = 0\.00014/);
 });
+
+Deno.test("SrmCheck: no mismatch is worded as nothing detected, not as a fit to the weights", () => {
+  // All 10 assignments of a 1:1 experiment in one arm: p = 0.0016 does not reject at 0.001, but is
+  // no evidence of a fit. Before: "10 assignments fit the weights (p = 0.0016)".
+  const lopsided = sentence({ a: 1, b: 1 }, { a: 10, b: 0 });
+  assert.doesNotMatch(lopsided, /fit the weights/);
+  assert.match(
+    lopsided,
+    /No sample-ratio mismatch detected in the 10 assignments \(p = 0\.0016\)\./,
+  );
+  // p ≈ 0.9975 is not 1. Before: "p = 1.0".
+  assert.match(
+    sentence({ a: 1, b: 1 }, { a: 50_001, b: 50_000 }),
+    /No sample-ratio mismatch detected in the 100001 assignments \(p > 0\.99\)\./,
+  );
+  // An exact split is p = 1 exactly.
+  assert.match(sentence({ a: 3, b: 1 }, { a: 300, b: 100 }), /\(p = 1\.0\)/);
+});

@@ -127,9 +127,13 @@ export function percent(part: number, total: number): string {
 /** Below this a p-value is printed as "p < 0.0001": more digits tell an admin nothing more. */
 export const P_DISPLAY_FLOOR = 0.0001;
 
-/** A p-value as the page prints it: "p = 0.0016" (two significant digits), or "p < 0.0001". */
+/**
+ * A p-value as the page prints it: "p = 0.0016" (two significant digits), "p < 0.0001" below
+ * that, and "p > 0.99" for a value under 1 that two digits would round up to 1.0.
+ */
 export function pValueText(p: number): string {
   if (p < P_DISPLAY_FLOOR) return `p < ${P_DISPLAY_FLOOR}`;
+  if (p > 0.99 && p < 1) return "p > 0.99";
   // Two significant digits, so a p just above the threshold (0.0014) does not read as 0.001.
   return `p = ${p.toPrecision(2)}`;
 }

@@ -53,3 +53,10 @@ Deno.test("pValueText() prints two significant digits, and a floor instead of ti
   assert.equal(pValueText(0.0000999), "p < 0.0001");
   assert.equal(pValueText(1e-300), "p < 0.0001");
 });
+
+Deno.test("pValueText() does not round a p-value below 1 up to 1.0", () => {
+  assert.equal(pValueText(0.999997), "p > 0.99");
+  assert.equal(pValueText(0.996), "p > 0.99");
+  assert.equal(pValueText(0.99), "p = 0.99");
+  assert.equal(pValueText(1), "p = 1.0");
+});
