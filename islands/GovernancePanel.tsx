@@ -42,6 +42,8 @@ export interface GovernanceLogRow {
 
 export interface GovernancePanelProps extends Record<string, unknown> {
   mode: string;
+  /** This server's APP_ENV: an enabled flag targeting other environments is off here. */
+  environment?: string;
   pinned: boolean;
   pinnedReason: string | null;
   flags: Record<string, boolean>;
@@ -124,6 +126,26 @@ function timeNow(): string {
 /** Runs `fn` after the render the signal changes just scheduled. */
 function afterRender(fn: () => void): void {
   setTimeout(fn, 0);
+}
+
+/**
+ * The gate keeping an enabled flag off here and now, in lib/flags/evaluate.ts's order (mode, then
+ * environment), or null: what /flags says as "enabled, off in DEMO (needs LIVE)".
+ */
+export function gateOf(
+  flag: FlagMeta,
+  mode: string,
+  environment: string | undefined,
+): { now: string; needs: readonly string[] } | null {
+  if (!flag.enabled) return null;
+  if (flag.requiredModes.length > 0 && !(flag.requiredModes as readonly string[]).includes(mode)) {
+    return { now: mode, needs: flag.requiredModes };
+  }
+  if (
+    environment !== undefined && flag.targetEnvironments.length > 0 &&
+    !(flag.targetEnvironments as readonly string[]).includes(environment)
+  ) return { now: environment, needs: flag.targetEnvironments };
+  return null;
 }
 
 export default function GovernancePanel(props: GovernancePanelProps): VNode {
@@ -387,6 +409,9 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   }
 
   const current = mode.value;
+  const gates = Object.fromEntries(
+    flagsMeta.value.map((flag) => [flag.key, gateOf(flag, current, props.environment)]),
+  );
   const showToggles = isAdmin && hydrated.value;
   return (
     <div ref={root}>
@@ -495,14 +520,13 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
                         {flag.description && <div class="muted">{flag.description}</div>}
                       </td>
                       <td>
-                        {flag.enabled && flag.requiredModes.length > 0 &&
-                            !flag.requiredModes.includes(
-                              current as FlagMetaView["requiredModes"][number],
-                            )
+                        {gates[flag.key]
                           ? (
-                            // On, but gated out of the mode in force: say what it is here and now.
-                            <span class="badge badge--warn" data-testid="flag-mode-gated">
-                              on, off in {current} (needs {flag.requiredModes.join(" or ")})
+                            // On, but gated out of the mode in force or this environment (the
+                            // evaluation's order): say what it is here and now.
+                            <span class="badge badge--warn" data-testid="flag-gated">
+                              on, off in {gates[flag.key]!.now} (needs{" "}
+                              {gates[flag.key]!.needs.join(" or ")})
                             </span>
                           )
                           : (

@@ -91,6 +91,7 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
           component={GovernancePanel}
           props={{
             mode: state.mode,
+            environment: ctx.config.appEnv,
             pinned: state.pinned,
             pinnedReason: state.pinnedReason,
             flags: state.flags,

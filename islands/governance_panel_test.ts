@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { h } from "preact";
+import { renderToString } from "preact-render-to-string";
+import GovernancePanel, { type GovernancePanelProps } from "./GovernancePanel.tsx";
+
+/** One flag as the panel receives it. */
+function flagMeta(
+  key: string,
+  gates: { requiredModes?: string[]; targetEnvironments?: string[] },
+): GovernancePanelProps["flagsMeta"][number] {
+  return {
+    key,
+    enabled: true,
+    description: null,
+    scope: "product",
+    rolloutPercent: 100,
+    requiredModes: gates.requiredModes ?? [],
+    targetEnvironments: gates.targetEnvironments ?? [],
+    override: null,
+    version: 1,
+  } as GovernancePanelProps["flagsMeta"][number];
+}
+
+/** The panel's Enabled cell of `key`, as text. */
+function enabledCell(html: string, key: string): string {
+  const row = html.match(new RegExp(`<tr data-flag="${key}">[\\s\\S]*?</tr>`))?.[0] ?? "";
+  const cell = row.match(/<td>[\s\S]*?<\/td>\s*<td>([\s\S]*?)<\/td>/)?.[1] ?? "";
+  return cell.replace(/<!-- -->/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+}
+
+Deno.test("the governance panel says when an enabled flag is kept off by the mode or by this environment", () => {
+  const html = renderToString(h(GovernancePanel, {
+    mode: "DEMO",
+    environment: "staging",
+    pinned: false,
+    pinnedReason: null,
+    flags: { "mode.gated": false, "env.gated": false, "open.flag": true },
+    flagsMeta: [
+      flagMeta("mode.gated", { requiredModes: ["LIVE"] }),
+      // On /flags this reads "enabled, off in staging (needs production)"; the panel said "on".
+      flagMeta("env.gated", { targetEnvironments: ["production"] }),
+      flagMeta("open.flag", {}),
+    ],
+  }));
+  assert.equal(enabledCell(html, "mode.gated"), "on, off in DEMO (needs LIVE)");
+  assert.equal(enabledCell(html, "env.gated"), "on, off in staging (needs production)");
+  assert.equal(enabledCell(html, "open.flag"), "on");
+});
