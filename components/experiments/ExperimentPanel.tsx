@@ -30,7 +30,13 @@ export function ExperimentPanel({ c, experiment, admin, errors, edited }: Experi
   const basedOn = edited
     ? versionBehindForm(formValue(edited, "version"), experiment.version)
     : experiment.version;
-  const assigned = experiment.variants.reduce((sum, v) => sum + v.assignments, 0);
+  // Actual share is over the live variants' assignments, those the sample-ratio check counts:
+  // people still held in a switched-off variant (re-drawn when they come back) would otherwise
+  // lower every live share below its weight's. A switched-off variant has no actual share.
+  const assigned = experiment.variants.reduce(
+    (sum, v) => sum + (v.weight > 0 ? v.assignments : 0),
+    0,
+  );
   return (
     <section class="panel" aria-labelledby={`exp-${experiment.key}`}>
       <h2 id={`exp-${experiment.key}`} tabindex={-1}>
@@ -89,12 +95,19 @@ export function ExperimentPanel({ c, experiment, admin, errors, edited }: Experi
                   </td>
                   <td>{percent(variant.weight, total)}</td>
                   <td>{variant.assignments}</td>
-                  <td>{percent(variant.assignments, assigned)}</td>
+                  <td>{variant.weight > 0 ? percent(variant.assignments, assigned) : "—"}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </TableScroll>
+        {experiment.variants.some((v) => v.weight <= 0) && (
+          <p class="muted" data-testid="actual-share-note">
+            Actual share is over the {assigned}{" "}
+            assignment(s) to variants with a weight above 0, those the sample-ratio check counts; a
+            switched-off variant has none.
+          </p>
+        )}
         {admin && (
           <>
             <label class="checkbox">

@@ -119,9 +119,18 @@ export function partError(
   }
 }
 
-/** `part` as a share of `total`, one decimal (a dash when nothing is allocated). */
+/**
+ * `part` as a share of `total`, one decimal (a dash when nothing is allocated). A share that is
+ * not 0 but would print as 0.0% prints "<0.1%", and one short of all that would print as 100.0%
+ * prints ">99.9%", so a live variant with a tiny weight never reads like a switched-off one.
+ */
 export function percent(part: number, total: number): string {
-  return total > 0 ? `${((100 * part) / total).toFixed(1)}%` : "—";
+  if (!(total > 0)) return "—";
+  const share = (100 * part) / total;
+  const printed = share.toFixed(1);
+  if (part > 0 && printed === "0.0") return "<0.1%";
+  if (part < total && printed === "100.0") return ">99.9%";
+  return `${printed}%`;
 }
 
 /** Below this a p-value is printed as "p < 0.0001": more digits tell an admin nothing more. */

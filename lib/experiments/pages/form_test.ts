@@ -60,3 +60,15 @@ Deno.test("pValueText() does not round a p-value below 1 up to 1.0", () => {
   assert.equal(pValueText(0.99), "p = 0.99");
   assert.equal(pValueText(1), "p = 1.0");
 });
+
+Deno.test("percent() tells a tiny non-zero share from none, and a share just short of all from all", () => {
+  // Before: 1 of 10000 printed "0.0%", like a switched-off variant, and 9999 of 10000 "100.0%".
+  assert.equal(percent(1, 10_000), "<0.1%");
+  assert.equal(percent(3, 10_003), "<0.1%");
+  assert.equal(percent(0, 10_000), "0.0%");
+  assert.equal(percent(5, 10_000), "0.1%");
+  assert.equal(percent(9_999, 10_000), ">99.9%");
+  assert.equal(percent(9_994, 10_000), "99.9%");
+  assert.equal(percent(9_995, 10_000), ">99.9%");
+  assert.equal(percent(10_000, 10_000), "100.0%");
+});
