@@ -193,7 +193,7 @@ Deno.test("/experiments shows weights, counts per variant and the SRM warning; A
     const fits = await (await app.request("/experiments", { headers: { cookie: admin.cookie } }))
       .text();
     assert.ok(!fits.includes('data-testid="srm-warning"'), "300/100 fits 75/25");
-    assert.match(fits, /400 assignments fit the weights \(p = 1\.0\)/);
+    assert.match(fits, /No sample-ratio mismatch detected in the 400 assignments \(p = 1\.0\)/);
     // B switched off while 100 users keep their stored B until they come back: noted, no warning.
     assert.equal(
       (await postForm(app, admin, "/experiments/pricing.page", [
