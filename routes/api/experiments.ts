@@ -43,7 +43,10 @@ const SrmSchema = z.object({
   }),
   statistic: z.number().nullable().openapi({ description: "Chi-square, when the test ran" }),
   df: z.number().int().nullable(),
-  pValue: z.number().nullable(),
+  pValue: z.number().nullable().openapi({
+    description: "When the test ran: at least 1e-300 (1e-300 stands for that or smaller), " +
+      "0 only for assignments in a category of weight 0",
+  }),
   mismatch: z.boolean().openapi({
     description: "p < 0.001: the live variants' counts do not fit their weights",
   }),
