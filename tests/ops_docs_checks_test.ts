@@ -29,3 +29,22 @@ Deno.test("TROUBLESHOOTING.md's DB_TIMEOUT queries of pg_stat_activity stay in t
   assert.match(byState, /FROM pg_stat_activity/);
   assert.match(byState, /datname = current_database\(\)/);
 });
+
+Deno.test("MODE_TOGGLE.md: STANDBY marks the admin forms and leaves them usable, as the pages do", async () => {
+  const { ModeStandbyError } = await import("../lib/errors/mod.ts");
+  // What the pages do: the notice invites filling in the forms, and nothing disables a button.
+  const notice = await read("components/admin/StandbyNotice.tsx");
+  assert.match(notice, /You can fill in the\s+forms/);
+  for (const view of ["components/admin/UsersView.tsx", "components/admin/TokensView.tsx"]) {
+    assert.doesNotMatch(await read(view), /\bdisabled\b(?!:)/, `${view} disables a control`);
+  }
+  const doc = (await read("docs/operations/MODE_TOGGLE.md")).replace(/\s+/g, " ");
+  const start = doc.indexOf("The admin pages' forms");
+  assert.ok(start >= 0, "the admin pages' sentences");
+  const paragraph = doc.slice(start, doc.indexOf("Allowing analytics", start));
+  assert.doesNotMatch(paragraph, /disable their buttons/);
+  assert.match(paragraph, /marked, not disabled/);
+  assert.match(paragraph, /stays usable/);
+  const seconds = new ModeStandbyError().details.retryAfterSeconds;
+  assert.ok(paragraph.includes(`\`Retry-After: ${seconds}\``), `Retry-After: ${seconds}`);
+});
