@@ -8,6 +8,7 @@ import { createApp } from "./lib/app.ts";
 import { type Config, ConfigError, loadConfigFromProcess } from "./lib/config.ts";
 import {
   bundledMigrationsDir,
+  DATABASE_READ_ONLY_START_LINE,
   migrate,
   MigrationChecksumError,
   migrationFailureLine,
@@ -128,8 +129,8 @@ try {
 } catch (error) {
   await closeWithin(() => db.close(), CLOSE_STEP_TIMEOUT_MS);
   if (error instanceof MigrationChecksumError) fail(error.message);
-  // The SQLSTATE and fixed words (or a timeout's fixed message); never the server's message,
-  // which may quote a statement and its values.
+  // The SQLSTATE and fixed words (or a timeout's fixed message, or the read-only line); never the
+  // server's message, which may quote a statement and its values.
   fail(migrationFailureLine(error));
 }
 
@@ -170,12 +171,10 @@ try {
   await db.close();
   if (error instanceof InvalidStoredModeError) fail(error.message);
   if (error instanceof DatabaseReadOnlyError) {
-    // The mode's first read found a standby (or default_transaction_read_only): as unusable as
-    // an unreachable database (docs/operations/TROUBLESHOOTING.md).
-    fail(
-      "Database at DATABASE_URL is read-only (a standby, or default_transaction_read_only is " +
-        "on); point DATABASE_URL at the primary",
-    );
+    // The mode's first read found a standby (or default_transaction_read_only) on a migrated
+    // database: as unusable as an unreachable database (docs/operations/TROUBLESHOOTING.md).
+    // With migrations pending, migrationFailureLine gave the same line.
+    fail(DATABASE_READ_ONLY_START_LINE);
   }
   throw error;
 }

@@ -14,8 +14,12 @@ import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
 import { until } from "./helpers/wait.ts";
 import { DatabaseReadOnlyError } from "../lib/errors/mod.ts";
+import { spawnApp, stop } from "./helpers/process.ts";
+import { runScript } from "./helpers/user_cli.ts";
+import { withTimeout } from "../lib/timeout.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
+const MIGRATE_SCRIPT = new URL("../scripts/migrate.ts", import.meta.url).pathname;
 
 /** The URL of `database` on the test server. */
 function urlOf(database: string): string {
@@ -192,6 +196,52 @@ if (hasPostgres()) {
         }
       } finally {
         await database.drop();
+      }
+    },
+  });
+
+  Deno.test({
+    name:
+      "[postgres] an empty read-only database (migrations pending): the start and `deno task migrate` both exit 1 with the read-only line, not 'Migrations failed: database error (SQLSTATE 25006)'",
+    ...opts,
+    async fn() {
+      const name = uniqueName("fix_ops_ro");
+      const admin = openPostgres(TEST_DATABASE_URL!, { max: 1 });
+      await admin.exec(`CREATE DATABASE ${name}`);
+      try {
+        await admin.exec(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
+        const url = urlOf(name);
+        const line =
+          /^Database at DATABASE_URL is read-only \(a standby, or default_transaction_read_only is on\); point DATABASE_URL at the primary$/m;
+
+        const migrated = await runScript(
+          MIGRATE_SCRIPT,
+          { DATABASE_URL: url },
+          [],
+          undefined,
+          60_000,
+        );
+        assert.equal(migrated.code, 1, migrated.stderr);
+        assert.match(migrated.stderr, line);
+        assert.doesNotMatch(migrated.stderr, /Migrations failed/);
+
+        const app = spawnApp({ DATABASE_URL: url, RATE_LIMIT_PER_MIN: "0" });
+        try {
+          // Bounded so a start that hangs fails the test; its duration is not asserted.
+          const status = await withTimeout(
+            app.status,
+            60_000,
+            () => new Error("the start did not end"),
+          );
+          assert.equal(status.code, 1, app.stderr.join("\n"));
+          assert.ok(app.stderr.some((text) => line.test(text)), app.stderr.join("\n"));
+          assert.ok(!app.stderr.some((text) => /Migrations failed/.test(text)));
+        } finally {
+          await stop(app);
+        }
+      } finally {
+        await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.close();
       }
     },
   });

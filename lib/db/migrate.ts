@@ -11,7 +11,7 @@
 import type { Logger } from "../log/mod.ts";
 import { DatabaseTimeoutError } from "../errors/mod.ts";
 import type { Connection, Db, Queryable } from "./db.ts";
-import { inTransaction, sqlState } from "./db.ts";
+import { databaseReadOnlyOf, inTransaction, sqlState } from "./db.ts";
 
 export interface MigrationFile {
   name: string;
@@ -93,12 +93,23 @@ const MIGRATION_FAILURE_CLASSES: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /**
+ * The one line of a start (or `deno task migrate`) on a database that takes no writes, whether
+ * its migrations found it (pending ones) or the mode's first read did (none pending).
+ */
+export const DATABASE_READ_ONLY_START_LINE =
+  "Database at DATABASE_URL is read-only (a standby, or default_transaction_read_only is on); " +
+  "point DATABASE_URL at the primary";
+
+/**
  * The start's one line for a failed migration: a timeout keeps its class, fixed message, reason
- * and SQLSTATE; another database error gives a fixed class and its SQLSTATE (e.g. `permission
- * denied (SQLSTATE 42501)`: a login without DDL rights); anything else only its class name.
- * Never the statement or the server's message text.
+ * and SQLSTATE; a database that refused the migration's writes as read-only (SQLSTATE 25006: a
+ * standby, or `default_transaction_read_only`) gives {@link DATABASE_READ_ONLY_START_LINE}, as a
+ * start on a migrated read-only database does; another database error gives a fixed class and its
+ * SQLSTATE (e.g. `permission denied (SQLSTATE 42501)`: a login without DDL rights); anything else
+ * only its class name. Never the statement or the server's message text.
  */
 export function migrationFailureLine(error: unknown): string {
+  if (databaseReadOnlyOf(error)) return DATABASE_READ_ONLY_START_LINE;
   if (error instanceof DatabaseTimeoutError) {
     return `Migrations failed: ${error.name}: ${error.message} (${error.reason}, SQLSTATE ${error.sqlState})`;
   }

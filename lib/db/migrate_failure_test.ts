@@ -3,8 +3,8 @@
  * statement or the server's message (either may hold values).
  */
 import assert from "node:assert/strict";
-import { DatabaseTimeoutError } from "../errors/mod.ts";
-import { migrationFailureLine } from "./migrate.ts";
+import { DatabaseReadOnlyError, DatabaseTimeoutError } from "../errors/mod.ts";
+import { DATABASE_READ_ONLY_START_LINE, migrationFailureLine } from "./migrate.ts";
 
 class FakePostgresError extends Error {
   override name = "PostgresError";
@@ -39,4 +39,14 @@ Deno.test("a failed migration's line: a timeout keeps its message and reason; no
     "Migrations failed: TypeError",
   );
   assert.equal(migrationFailureLine("x"), "Migrations failed: error");
+});
+
+Deno.test("a migration refused as read-only (SQLSTATE 25006) gives the read-only start line", () => {
+  const error = new FakePostgresError(
+    "25006",
+    "cannot execute CREATE TABLE in a read-only transaction",
+  );
+  assert.equal(migrationFailureLine(error), DATABASE_READ_ONLY_START_LINE);
+  assert.equal(migrationFailureLine(new DatabaseReadOnlyError()), DATABASE_READ_ONLY_START_LINE);
+  assert.match(DATABASE_READ_ONLY_START_LINE, /^Database at DATABASE_URL is read-only /);
 });

@@ -17,6 +17,7 @@ export { isConnectionFailure, openPostgres, type PostgresOptions } from "./postg
 export { openPglite, openPgliteFromDump, wrapPglite } from "./pglite.ts";
 export {
   bundledMigrationsDir,
+  DATABASE_READ_ONLY_START_LINE,
   migrate,
   MigrationChecksumError,
   migrationFailureLine,
