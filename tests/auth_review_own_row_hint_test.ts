@@ -49,7 +49,8 @@ Deno.test({
       assert.match(ownHint, /your other sessions end/);
       assert.match(ownHint, /this one stays signed in/);
       const otherHint = hintOf(html, `/admin/users/${other.id}/password`);
-      assert.match(otherHint, /all of Dana Other's sessions end/);
+      // The name isolated (<bdi>) inside the sentence.
+      assert.match(otherHint, /all of\s*<bdi>Dana Other<\/bdi>'s sessions end/);
     } finally {
       await app.dispose();
     }
