@@ -260,6 +260,39 @@ Deno.test({
 
 Deno.test({
   name:
+    "[postgres] deno task user run again after exit 3, as it says, tells the instances: the account or token already ended is announced",
+  ignore,
+  ...opts,
+  async fn() {
+    const { env, tokenId, drop } = await deploymentWithAccount();
+    try {
+      const unreachable = { ...env, REDIS_URL: `redis://127.0.0.1:${closedPort()}` };
+      const reachable = { ...env, REDIS_URL: TEST_REDIS_URL! };
+      for (
+        const args of [
+          ["deactivate", "steward@example.org"],
+          ["token-revoke", tokenId],
+          ["set-role", "steward@example.org", "RESEARCHER"],
+        ]
+      ) {
+        const first = await runUserCli(unreachable, args);
+        assert.equal(first.code, 3, `${args[0]}: ${first.stderr}`);
+        assert.match(first.stderr, notTold("could not be reached"));
+        // The change is made; the repeat finds it made. Before, it announced nothing (exit 0,
+        // no "told" line), so a running instance kept the ended credential in memory.
+        const again = await runUserCli(reachable, args);
+        assertTold(again, `${args[0]} again`);
+      }
+      const tags = await streamTags(env.EVENT_STREAM_KEY);
+      assert.equal(tags.length, 3, "one message per repeated command");
+    } finally {
+      await drop();
+    }
+  },
+});
+
+Deno.test({
+  name:
     "[postgres] deno task user with REDIS_URL at a server that never answers makes the change, warns and exits 3 within a bounded time",
   ignore,
   ...opts,

@@ -133,9 +133,10 @@ export function createApiTokens(options: ApiTokensOptions) {
       // Also when the database failed: no instance accepts the token from memory either way.
       const outcome = await ending(
         () => tokenCache.invalidate((cached) => cached.id === id),
-        // Already revoked or unknown: nothing ended now (the first revocation announced it).
+        // Already revoked: announced again, as the first announcement may not have reached the
+        // instances (`deno task user` exit 3 says to repeat the command). Unknown: nothing ended.
         (outcome) =>
-          !outcome.committed || outcome.value === "revoked"
+          !outcome.committed || outcome.value !== "not_found"
             ? { ended: "api_token", ids: [id] }
             : undefined,
         () =>

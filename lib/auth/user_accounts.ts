@@ -132,9 +132,15 @@ export function createUserAccounts(options: UserAccountsOptions) {
           }, tx.tx);
           return result;
         }), (result) =>
-        // Refused, not found, or only the name changed: no credential ended anywhere.
-        result.kind === "changed" &&
-        (result.before.role !== result.after.role || result.before.active !== result.after.active));
+        result.kind === "changed"
+          // Only the name changed: no credential ended anywhere.
+          ? result.before.role !== result.after.role || result.before.active !== result.after.active
+          // A deactivation or role change found already made is announced again: its first
+          // announcement may not have reached the instances (`deno task user` exit 3 says to
+          // repeat the command), and an instance that hears it twice only forgets twice.
+          // Refused or not found: nothing ended.
+          : result.kind === "unchanged" &&
+            (changes.active === false || changes.role !== undefined));
       if (result.kind === "not_found") throw new NotFoundError("No such user");
       if (result.kind === "refused") {
         throw new ModeStandbyError(
