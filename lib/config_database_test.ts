@@ -105,6 +105,9 @@ Deno.test("neither the image nor the Kubernetes manifests set EMBEDDED_DATABASE 
       "../deploy/kubernetes/deployment.yaml",
       "../deploy/kubernetes/configmap.yaml",
       "../deploy/kubernetes/secret.example.yaml",
+      "../deploy/kubernetes/migrate-job.yaml",
+      "../deploy/kubernetes/restore-prepare-job.yaml",
+      "../deploy/kubernetes/migrate-secret.example.yaml",
     ]
   ) {
     const lines = (await Deno.readTextFile(new URL(file, import.meta.url))).split("\n")
