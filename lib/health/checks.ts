@@ -27,16 +27,25 @@ export function databaseCheck(db: Db): ReadinessCheck {
  * once. Without it an instance still serves; it hears other instances' changes by re-reading the
  * database (the mode every second, flags every 2 s) and counts rate limits locally.
  * While the connection is down the reason is that of its latest attempt (`auth failed`,
- * `connection refused`, `timeout`, …), not merely that the client is offline.
+ * `connection refused`, `timeout`, …), not merely that the client is offline. A connection still
+ * on its first attempt, with neither an answer nor an error yet, is `failed: timeout`: the server
+ * accepted and has not answered (a stalled proxy, a port that does not speak RESP), the reason the
+ * start's warning gave after waiting for it. It read `failed: connection lost` until the idle
+ * bound (lib/redis/client.ts, IDLE_TIMEOUT_MS) ended that attempt with a timeout of its own.
  */
 export function redisCheck(redis: RedisHandle | undefined, timeoutMs = 2000): ReadinessCheck {
   return {
     name: "redis",
     critical: false,
-    async run() {
+    async run(): Promise<CheckStatus> {
       if (!redis) return "skipped";
-      const error = redis.isReady() ? undefined : redis.lastError();
-      if (error !== undefined) throw error;
+      if (!redis.isReady()) {
+        const error = redis.lastError();
+        if (error !== undefined) throw error;
+        // Open (connecting) and never failed since it was created: an error or a ready connection
+        // would have been recorded. A closed client falls through to the PING's own failure.
+        if (redis.client.isOpen) return "failed: timeout";
+      }
       await redis.ping(timeoutMs);
       return "ok";
     },
