@@ -48,3 +48,27 @@ Deno.test("MODE_TOGGLE.md: STANDBY marks the admin forms and leaves them usable,
   const seconds = new ModeStandbyError().details.retryAfterSeconds;
   assert.ok(paragraph.includes(`\`Retry-After: ${seconds}\``), `Retry-After: ${seconds}`);
 });
+
+Deno.test("ROTATION.md has a section for every key of the Kubernetes Secret, and README.md links it", async () => {
+  const { parse } = await import("yaml");
+  const secret = parse(await read("deploy/kubernetes/secret.example.yaml"));
+  const keys = Object.keys(secret.stringData);
+  assert.ok(keys.includes("ANALYTICS_IP_SALT") && keys.includes("METRICS_TOKEN"), keys.join());
+  const rotation = await read("docs/operations/ROTATION.md");
+  const headings = [...rotation.matchAll(/^## (.*)$/gm)].map((m) => m[1]!);
+  for (const key of keys) {
+    assert.ok(headings.some((h) => h.includes(`\`${key}\``)), `no section for ${key}`);
+  }
+  assert.ok(headings.some((h) => /API tokens/.test(h)), "API tokens");
+  // The keyed digests a new ANALYTICS_IP_SALT changes, by the labels the code derives them with.
+  for (
+    const [file, name] of <Array<[string, string]>> [["lib/auth/lock_keys.ts", "LOCK_KEYS_LABEL"], [
+      "lib/http/rate_window.ts",
+      "RATE_KEYS_LABEL",
+    ]]
+  ) {
+    const label = (await read(file)).match(new RegExp(`${name} = "([^"]+)"`))?.[1];
+    assert.ok(label && rotation.includes(`\`${label}\``), `${file}: ${label}`);
+  }
+  assert.match(await read("docs/operations/README.md"), /\[ROTATION\.md\]\(ROTATION\.md\)/);
+});
