@@ -4,6 +4,7 @@
  * underlying error text (it could hold a URL with credentials).
  */
 import { NetworkBlockedError } from "../errors/mod.ts";
+import { CircuitOpenError } from "../net/guard.ts";
 import { withTimeout } from "../timeout.ts";
 
 /** "ok", "skipped" (not configured), "blocked" (outbound refused by mode), or "failed: <why>". */
@@ -26,7 +27,7 @@ class CheckTimeout extends Error {}
 
 /**
  * The metric labels of a check's state: `result` is the state without its reason, `reason` the
- * reason of a failure as a label value ("auth_failed", "timeout", "status_503"), so an alert can
+ * reason of a failure as a label value ("auth_failed", "timeout", "status_503", "circuit_open"), so an alert can
  * tell a refused password (no retry mends it) from an outage. Reasons come from the fixed
  * vocabulary of {@link failureReason} and the worker's status codes: a bounded label set.
  */
@@ -38,6 +39,9 @@ export function statusLabels(status: CheckStatus): { result: string; reason?: st
 /** A short, secret-free reason for a failed check. */
 export function failureReason(error: unknown): `failed: ${string}` {
   if (error instanceof CheckTimeout) return "failed: timeout";
+  // The outbound guard refused without calling: the provider's breaker is open after failures
+  // (for 30 s, then one trial call). Not "unavailable": the calls before it say what failed.
+  if (error instanceof CircuitOpenError) return "failed: circuit open";
   // Deno's fetch says only "fetch failed"; the reason is in `cause` (refused, DNS, reset).
   const describe = (e: unknown): string =>
     e instanceof Error
