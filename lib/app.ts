@@ -59,6 +59,7 @@ import {
   ipFilter,
   type KdfGate,
   rateLimit,
+  recordLockKeysFingerprint,
   type ScryptParams,
   sessionCookieName,
 } from "./auth/mod.ts";
@@ -278,6 +279,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // The secret of the keyed digests (sign-in locks, rate windows). Without one (development only)
   // this app instance draws its own: no key is shared through module state with another instance.
   const keySecret = config.analytics.ipSalt || drawFallbackSecret();
+  const lockKeys = createLockKeys(keySecret);
+  // So that `deno task user locks` can tell when its ANALYTICS_IP_SALT is not this app's. Not
+  // recorded (the database busy or read-only): the command cannot tell, and says less; no reason
+  // to refuse the start.
+  await recordLockKeysFingerprint(db, lockKeys).catch((error) =>
+    logger.warn("sign-in lock keys' fingerprint not recorded", {
+      errorType: error instanceof Error ? error.name : typeof error,
+    })
+  );
   // Instances sharing an event stream are one deployment: they share rate-limit windows too.
   const rateCounter = deps.redis
     ? redisWindowCounter({
@@ -328,7 +338,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(deps.passwordParams ? { passwordParams: deps.passwordParams } : {}),
       ...(deps.kdfGate ? { kdfGate: deps.kdfGate } : {}),
       // Sign-in lock keys under a key derived from the deployment secret (same on every instance).
-      lockKeys: createLockKeys(keySecret),
+      lockKeys,
       // A slow token lookup answers from memory only while the database is known to be failing
       // (the mode service failed closed); merely slow, the database's answer decides.
       databaseFailing: () => mode.state().source === "fail-closed",

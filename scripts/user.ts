@@ -11,6 +11,7 @@
 import { parseArgs } from "node:util";
 import { createAuditLog } from "../lib/audit/mod.ts";
 import {
+  areTheAppsLockKeys,
   createAuthService,
   createAuthStore,
   createLockKeys,
@@ -330,6 +331,14 @@ async function main(): Promise<number> {
     const peers = config.redisUrl && ENDS_CREDENTIALS.has(command)
       ? await openPeers(config, config.redisUrl, logger, await loadDeploymentId(db, logger))
       : undefined;
+    // The app's lock keys (the same ANALYTICS_IP_SALT), so that `unlock <email>` and
+    // `reset-password` find the locks the app set; whether they are is checked for `locks` and
+    // `unlock`, against the fingerprint the app records (a reset's lock is the lesser part).
+    const lockKeys = createLockKeys(config.analytics.ipSalt);
+    const appsLockKeys = LOCK_COMMANDS.has(command)
+      ? await areTheAppsLockKeys(db, lockKeys).catch(() => undefined)
+      : undefined;
+    if (appsLockKeys === false) err(OTHER_SALT_WARNING);
     try {
       const auth = createAuthService({
         store: createAuthStore(db),
@@ -337,14 +346,12 @@ async function main(): Promise<number> {
         clock: systemClock,
         sessionIdleMinutes: config.auth.sessionIdleMinutes,
         sessionAbsoluteHours: config.auth.sessionAbsoluteHours,
-        // The app's lock keys (the same ANALYTICS_IP_SALT), so that `unlock <email>` and
-        // `reset-password` find the locks the app set.
-        lockKeys: createLockKeys(config.analytics.ipSalt),
+        lockKeys,
         logger,
         ...(peers ? { peers: peers.channel } : {}),
       });
       try {
-        await execute(auth, command, args, values);
+        await execute(auth, command, args, values, appsLockKeys);
       } finally {
         auth.close();
       }
@@ -393,10 +400,27 @@ function lockNamed(
   return matching[0];
 }
 
-/** How a lock is named to the operator: the account's email, or "a client address". */
-function lockHolder(lock: SignInLock): string {
+/** The commands that find sign-in locks by the app's lock keys. */
+const LOCK_COMMANDS: ReadonlySet<string> = new Set(["locks", "unlock"]);
+
+/** Said (on stderr) when the lock keys here are not the running app's. */
+const OTHER_SALT_WARNING =
+  "Warning: this ANALYTICS_IP_SALT is not the running app's (the sign-in lock keys differ): " +
+  "locks cannot be found or named by email or address here; run with the app's " +
+  "ANALYTICS_IP_SALT, or give the lock's key as `locks` lists it";
+
+/**
+ * How a lock is named to the operator: the account's email, or "a client address". An account
+ * lock no account's email gives: an unknown email under the app's keys; under other keys (another
+ * ANALYTICS_IP_SALT, or none) every account's lock, the administrator's too.
+ */
+function lockHolder(lock: SignInLock, appsLockKeys: boolean | undefined): string {
   if (lock.kind === "ip") return "a client address";
-  return lock.user?.email ?? "an account without a user (an unknown email)";
+  if (lock.user) return lock.user.email;
+  if (appsLockKeys === true) return "an account without a user (an unknown email)";
+  if (appsLockKeys === false) return "an account this ANALYTICS_IP_SALT cannot name";
+  return "an account no email gives under this ANALYTICS_IP_SALT (an unknown email, or the app " +
+    "runs with another salt)";
 }
 
 async function execute(
@@ -406,6 +430,8 @@ async function execute(
   values: { role?: string; name?: string; scopes?: string; expires?: string } & {
     "password-stdin": boolean;
   },
+  /** Whether the lock keys here are the app's (undefined: not known; see LOCK_COMMANDS). */
+  appsLockKeys: boolean | undefined,
 ): Promise<void> {
   const system = { type: "system" as const };
   async function userByEmail(email: string | undefined) {
@@ -504,7 +530,7 @@ async function execute(
       if (locks.length === 0) out("No account or address is locked");
       for (const lock of locks) {
         out(
-          `${lock.key}\t${lockHolder(lock)}\t${lock.failures} failures\t` +
+          `${lock.key}\t${lockHolder(lock, appsLockKeys)}\t${lock.failures} failures\t` +
             `locked until ${lock.lockedUntil.toISOString()}`,
         );
       }
@@ -515,13 +541,19 @@ async function execute(
       // is, after someone's wrong passwords): no sign-in needed, and no password changes.
       const target = args[0] ??
         fail("Give the account's email, the client address, or the lock's key as `locks` lists it");
+      if (appsLockKeys === false && (target.includes("@") || IpAddress.safeParse(target).success)) {
+        // Its key under this salt is no lock's: "nothing to clear" would be false.
+        fail(
+          "This ANALYTICS_IP_SALT is not the running app's: give the lock's key as `locks` lists it",
+        );
+      }
       const lock = lockNamed(auth, target, await auth.listLocks());
       if (!lock) {
         out("No active sign-in lock for that account or address: nothing to clear");
         break;
       }
       await auth.clearLock(lock.key, system);
-      out(`Sign-in lock on ${lockHolder(lock)} cleared`);
+      out(`Sign-in lock on ${lockHolder(lock, appsLockKeys)} cleared`);
       break;
     }
     default:

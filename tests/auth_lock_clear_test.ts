@@ -191,3 +191,45 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "[postgres] deno task user locks / unlock with an ANALYTICS_IP_SALT other than the app's says so, never 'an unknown email'",
+  ignore: !hasPostgres(),
+  ...opts,
+  async fn() {
+    await withDatabaseApp(async (app, url) => {
+      const user = await createUser(app, { role: "ADMIN" });
+      await lockAccount(app, user.email);
+      // Run with only DATABASE_URL (as the runbooks' other commands are), or another salt: the
+      // command cannot compute the app's lock keys. It listed the administrator's lock as "an
+      // account without a user (an unknown email)" and `unlock <email>` answered "nothing to
+      // clear", so an operator would pass over the very lock to clear.
+      for (
+        const env of [
+          { DATABASE_URL: url },
+          { DATABASE_URL: url, ANALYTICS_IP_SALT: "x" + SALT },
+        ] as Record<string, string>[]
+      ) {
+        const listed = await runUserCli(env, ["locks"]);
+        assert.equal(listed.code, 0, listed.stderr);
+        assert.doesNotMatch(listed.stdout, /unknown email/);
+        assert.match(listed.stdout, /an account this ANALYTICS_IP_SALT cannot name/);
+        assert.match(listed.stderr, /ANALYTICS_IP_SALT is not the running app's/);
+        const byEmail = await runUserCli(env, ["unlock", user.email]);
+        assert.equal(byEmail.code, 1, byEmail.stdout);
+        assert.match(byEmail.stderr, /ANALYTICS_IP_SALT is not the running app's/);
+        assert.match(byEmail.stderr, /give the lock's key as `locks` lists it/);
+        assert.equal(await loginStatus(app, user.email, TEST_PASSWORD), 429, "still locked");
+      }
+      // The key from the list still clears it, whatever the salt.
+      const key = (await runUserCli({ DATABASE_URL: url }, ["locks"])).stdout.split("\t")[0]!;
+      const byKey = await runUserCli({ DATABASE_URL: url }, ["unlock", key]);
+      assert.equal(byKey.code, 0, byKey.stderr);
+      assert.equal(await loginStatus(app, user.email, TEST_PASSWORD), 200, "unlocked by key");
+      // With the app's salt: no warning.
+      const same = await runUserCli({ DATABASE_URL: url, ANALYTICS_IP_SALT: SALT }, ["locks"]);
+      assert.equal(same.stderr, "");
+    });
+  },
+});

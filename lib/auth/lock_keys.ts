@@ -20,6 +20,12 @@ export interface LockKeys {
   account(email: string): string;
   /** The lock key of a client address, as the app saw it. */
   address(ip: string): string;
+  /**
+   * A digest that tells these keys apart from other ones (another secret, or none), without
+   * revealing the secret: the app records it (lib/auth/lock_keys_fingerprint.ts) and
+   * `deno task user` compares its own, so that it says when it cannot name the app's locks.
+   */
+  fingerprint: string;
 }
 
 /** Lock keys under the key derived from `secret` (`ANALYTICS_IP_SALT`); random without one. */
@@ -28,5 +34,6 @@ export function createLockKeys(secret: string | undefined): LockKeys {
   return {
     account: (email) => keyedDigest(key, `account:${normalizeEmail(email)}`),
     address: (ip) => keyedDigest(key, `ip:${ip}`),
+    fingerprint: keyedDigest(key, "fingerprint"),
   };
 }

@@ -9,6 +9,7 @@ export {
   type UserPrincipal,
 } from "./principal.ts";
 export { createLockKeys, LOCK_KEYS_LABEL, type LockKeys } from "./lock_keys.ts";
+export { areTheAppsLockKeys, recordLockKeysFingerprint } from "./lock_keys_fingerprint.ts";
 export { type AuthService, createAuthService, principalView, type SignInMeta } from "./service.ts";
 export {
   type ApiToken,
