@@ -71,6 +71,43 @@ async function start(app: TestApp, key: string, weights = { a: 50, b: 50 }): Pro
 if (hasPostgres()) {
   Deno.test({
     name:
+      "[postgres] a consent check that fails after its bound is logged once, not again when it fails",
+    ...opts,
+    fn: () =>
+      withLockingApp(async ({ app, other, lock }) => {
+        const KEY = "exp.consent-bound-fails";
+        await start(app, KEY);
+        const user = await consentedUser(app);
+        const unlock = await lock("user_consents", "ACCESS EXCLUSIVE");
+        await answeredWhileLocked(app, user, KEY, "user_consents");
+        assert.equal(notRecorded(app).length, 1, "the unanswered consent check is logged");
+        // The consent read still waiting on the lock fails (its connection ended) instead of
+        // answering: it was logged a second time, as if another exposure had been lost.
+        const ended = await other.query<{ ended: boolean }>(
+          `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND wait_event_type = 'Lock' AND query ILIKE '%user_consents%'`,
+        );
+        assert.ok(ended.some((row) => row.ended), "the waiting consent read was ended");
+        await unlock();
+        // A second experiment's exposure, recorded normally: the failed read had its chance to
+        // land (it fails at once) before this round trip and write complete.
+        const OTHER = "exp.consent-bound-fails-2";
+        await start(app, OTHER);
+        await variantOf(app, user, OTHER);
+        await until(
+          async () => (await exposures(other, user.user.id, OTHER)).length === 1,
+          "the second experiment's exposure",
+          ANSWER_BOUND_MS,
+        );
+        const lines = app.logs.filter((line) => line.includes("experiment exposure not recorded"));
+        assert.equal(lines.length, 1, lines.join("\n"));
+        assert.deepEqual(await exposures(other, user.user.id, KEY), [], "fail closed");
+      }),
+  });
+
+  Deno.test({
+    name:
       "[postgres] a new assignment answers while user_consents is locked; its exposure is not recorded, the variant stays",
     ...opts,
     fn: () =>

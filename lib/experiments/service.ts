@@ -304,6 +304,8 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
       }
       await hooks.recordAssigned?.(event);
     })().catch((error) => {
+      // A consent check that fails after the deadline was already logged as not recorded.
+      if (late) return;
       deps.logger.warn("experiment exposure not recorded", {
         errorType: error instanceof Error ? error.name : typeof error,
       });
