@@ -1142,8 +1142,10 @@ export function matchNames(
       return we;
     }
   }
-  // Outside cues a name is written in title case ("Anna", not "ANNA" or "RO").
+  // Outside cues a name is written in title case ("Anna", not "ANNA" or "RO"); "NaN" is
+  // JavaScript's not-a-number printed into a value or a message, not "Nan".
   if (!isLowerAt(t, i + 1)) return -1;
+  if (we - i === 3 && t.charCodeAt(i) === 78 && t.charCodeAt(i + 2) === 78) return -1;
   const first = strongFirst(flags);
   const last = strongLast(flags);
   const unknown = (flags & (W_FIRST | W_LAST)) === 0 && unknownWord(flags);
