@@ -1,24 +1,17 @@
 import assert from "node:assert/strict";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
+import type { Flag } from "../lib/flags/flag.ts";
+import { flagFixture } from "../lib/flags/flag_fixture.ts";
 import GovernancePanel, { type GovernancePanelProps } from "./GovernancePanel.tsx";
 
-/** One flag as the panel receives it. */
+/** One flag as the panel receives it: the stored flag's fixture, without what pages never get. */
 function flagMeta(
   key: string,
-  gates: { requiredModes?: string[]; targetEnvironments?: string[] },
+  gates: Pick<Partial<Flag>, "requiredModes" | "targetEnvironments">,
 ): GovernancePanelProps["flagsMeta"][number] {
-  return {
-    key,
-    enabled: true,
-    description: null,
-    scope: "product",
-    rolloutPercent: 100,
-    requiredModes: gates.requiredModes ?? [],
-    targetEnvironments: gates.targetEnvironments ?? [],
-    override: null,
-    version: 1,
-  } as GovernancePanelProps["flagsMeta"][number];
+  const { targetUsers: _users, updatedAt: _at, updatedBy: _by, ...meta } = flagFixture(key, gates);
+  return { ...meta, override: null };
 }
 
 /** The panel's Enabled cell of `key`, as text. */

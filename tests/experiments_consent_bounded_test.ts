@@ -68,6 +68,26 @@ async function start(app: TestApp, key: string, weights = { a: 50, b: 50 }): Pro
   }, ACTOR);
 }
 
+/**
+ * Starts experiment `key` and waits until `user`'s exposure to it is recorded: consent reads work
+ * again, and a late read of an earlier assignment had its chance to land (it would have by the
+ * end of this round trip and write).
+ */
+async function secondExposureRecorded(
+  app: TestApp,
+  other: Db,
+  user: Session,
+  key: string,
+): Promise<void> {
+  await start(app, key);
+  await variantOf(app, user, key);
+  await until(
+    async () => (await exposures(other, user.user.id, key)).length === 1,
+    "the second experiment's exposure",
+    ANSWER_BOUND_MS,
+  );
+}
+
 if (hasPostgres()) {
   Deno.test({
     name:
@@ -90,16 +110,8 @@ if (hasPostgres()) {
         );
         assert.ok(ended.some((row) => row.ended), "the waiting consent read was ended");
         await unlock();
-        // A second experiment's exposure, recorded normally: the failed read had its chance to
-        // land (it fails at once) before this round trip and write complete.
-        const OTHER = "exp.consent-bound-fails-2";
-        await start(app, OTHER);
-        await variantOf(app, user, OTHER);
-        await until(
-          async () => (await exposures(other, user.user.id, OTHER)).length === 1,
-          "the second experiment's exposure",
-          ANSWER_BOUND_MS,
-        );
+        // The failed read fails at once: it has landed by the time a second exposure is stored.
+        await secondExposureRecorded(app, other, user, "exp.consent-bound-fails-2");
         const lines = app.logs.filter((line) => line.includes("experiment exposure not recorded"));
         assert.equal(lines.length, 1, lines.join("\n"));
         assert.deepEqual(await exposures(other, user.user.id, KEY), [], "fail closed");
@@ -131,16 +143,8 @@ if (hasPostgres()) {
         await unlock();
 
         // The consent read left waiting answers now (granted): still nothing is recorded for the
-        // assignment it came too late for. A second experiment's exposure, recorded normally,
-        // shows consent reads work again and that the late read had its chance to land.
-        const OTHER = "exp.consent-bound-2";
-        await start(app, OTHER);
-        await variantOf(app, user, OTHER);
-        await until(
-          async () => (await exposures(other, user.user.id, OTHER)).length === 1,
-          "the second experiment's exposure",
-          ANSWER_BOUND_MS,
-        );
+        // assignment it came too late for.
+        await secondExposureRecorded(app, other, user, "exp.consent-bound-2");
         assert.deepEqual(await exposures(other, user.user.id, KEY), [], "fail closed");
         assert.deepEqual(await variantOf(app, user, KEY), { ...first, reason: "STICKY" });
         assert.deepEqual(await exposures(other, user.user.id, KEY), []);

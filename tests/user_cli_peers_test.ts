@@ -139,6 +139,27 @@ async function deploymentWithAccount() {
   }
 }
 
+/**
+ * Runs `fn` on {@link deploymentWithAccount}'s deployment, with an environment whose REDIS_URL is
+ * a closed port (`unreachable`), then drops it.
+ */
+async function withAccountDeployment(
+  fn: (
+    d: { env: Record<string, string>; tokenId: string; unreachable: Record<string, string> },
+  ) => Promise<void>,
+): Promise<void> {
+  const { env, tokenId, drop } = await deploymentWithAccount();
+  try {
+    await fn({
+      env,
+      tokenId,
+      unreachable: { ...env, REDIS_URL: `redis://127.0.0.1:${closedPort()}` },
+    });
+  } finally {
+    await drop();
+  }
+}
+
 Deno.test({
   name:
     "[postgres] deactivate, set-role, reset-password and token-revoke from deno task user are refused by a running instance during its database outage",
@@ -226,9 +247,7 @@ Deno.test({
   ignore,
   ...opts,
   async fn() {
-    const { env, tokenId, drop } = await deploymentWithAccount();
-    try {
-      const unreachable = { ...env, REDIS_URL: `redis://127.0.0.1:${closedPort()}` };
+    await withAccountDeployment(async ({ tokenId, unreachable }) => {
       const deactivate = await runUserCli(unreachable, ["deactivate", "steward@example.org"]);
       assert.ok(deactivate.ms < BOUND_MS, `finished in ${Math.round(deactivate.ms)} ms`);
       assert.equal(deactivate.code, 3, deactivate.stderr);
@@ -252,9 +271,7 @@ Deno.test({
       const unknown = await runUserCli(unreachable, ["deactivate", "nobody@example.org"]);
       assert.equal(unknown.code, 1);
       assert.equal(unknown.stderr, "No account with that email\n");
-    } finally {
-      await drop();
-    }
+    });
   },
 });
 
@@ -264,9 +281,7 @@ Deno.test({
   ignore,
   ...opts,
   async fn() {
-    const { env, tokenId, drop } = await deploymentWithAccount();
-    try {
-      const unreachable = { ...env, REDIS_URL: `redis://127.0.0.1:${closedPort()}` };
+    await withAccountDeployment(async ({ env, tokenId, unreachable }) => {
       const reachable = { ...env, REDIS_URL: TEST_REDIS_URL! };
       for (
         const args of [
@@ -283,11 +298,9 @@ Deno.test({
         const again = await runUserCli(reachable, args);
         assertTold(again, `${args[0]} again`);
       }
-      const tags = await streamTags(env.EVENT_STREAM_KEY);
+      const tags = await streamTags(env.EVENT_STREAM_KEY!);
       assert.equal(tags.length, 3, "one message per repeated command");
-    } finally {
-      await drop();
-    }
+    });
   },
 });
 

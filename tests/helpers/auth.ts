@@ -146,3 +146,12 @@ export function postJson(
     body: JSON.stringify(body),
   });
 }
+
+/** How many audit entries record changes to the account `id` (user.update, user.role_change, …). */
+export async function userChangeEntries(app: Pick<TestApp, "db">, id: string): Promise<number> {
+  const rows = await app.db.query(
+    "SELECT 1 FROM audit_log WHERE action LIKE 'user.%' AND action <> 'user.create' AND target_id = $1",
+    [id],
+  );
+  return rows.length;
+}
