@@ -165,7 +165,8 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const parsed = LoginForm.safeParse(
       firstValues(fields),
     );
-    const next = returnPath(parsed.success ? parsed.data.next : "/");
+    // The way back is kept also when the form is refused (returnPath checks any text).
+    const next = returnPath(parsed.success ? parsed.data.next : formValue(fields, "next"));
     if (!parsed.success) {
       // Each empty or too long field is marked; what was typed as the email is kept (never the
       // password).

@@ -93,3 +93,27 @@ Deno.test("a sign-in link or form still carrying a query (an old bookmark) retur
     assert.equal(again.headers.get("location"), "/audit");
   });
 });
+
+Deno.test("a sign-in form refused for an empty or too long field keeps the way back", async () => {
+  await withTestApp(async (app) => {
+    // The form's `next` was dropped ("/") whenever the form failed its schema, so the next try
+    // landed on the home page instead of the page the visitor came for.
+    for (
+      const fields of [
+        [["next", "/flags"], ["email", ""], ["password", ""]],
+        [["next", "/flags"], ["email", "a@example.org"], ["password", "x".repeat(2000)]],
+      ]
+    ) {
+      const refused = await app.request("/login", {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          origin: "http://localhost",
+        },
+        body: new URLSearchParams(fields).toString(),
+      });
+      assert.equal(refused.status, 400);
+      assert.match(await refused.text(), /name="next" value="\/flags"/);
+    }
+  });
+});
