@@ -105,7 +105,7 @@ export function ExperimentPanel({ c, experiment, admin, errors, edited }: Experi
           <p class="muted" data-testid="actual-share-note">
             Actual share is over the {assigned}{" "}
             assignment(s) to variants with a weight above 0, those the sample-ratio check counts; a
-            switched-off variant has none.
+            switched-off variant (weight 0) has no actual share (—), whatever its assignments.
           </p>
         )}
         {admin && (

@@ -67,7 +67,7 @@ Deno.test("ExperimentPanel: Actual share is over the live variants' assignments,
   assert.match(text, /No sample-ratio mismatch detected in the 220 assignments \(p = 0\.18\)/);
   assert.match(
     text,
-    /Actual share is over the 220 assignment\(s\) to variants with a weight above 0, those the sample-ratio check counts; a switched-off variant has none\./,
+    /Actual share is over the 220 assignment\(s\) to variants with a weight above 0, those the sample-ratio check counts; a switched-off variant \(weight 0\) has no actual share \(—\), whatever its assignments\./,
   );
 });
 
