@@ -464,7 +464,16 @@ async function execute(
     }
     case "set-role": {
       const user = await userByEmail(args[0]);
-      const { changed } = await auth.updateUser(user.id, { role: role(args[1]) }, system);
+      // Found already made (a repeat after exit 3): announced again, as the command promises.
+      const { changed } = await auth.updateUser(
+        user.id,
+        { role: role(args[1]) },
+        system,
+        undefined,
+        {
+          announceUnchanged: true,
+        },
+      );
       out(changed ? `${user.email} is now ${args[1]}` : `${user.email} already is ${args[1]}`);
       break;
     }
@@ -475,6 +484,8 @@ async function execute(
         user.id,
         { active: command === "activate" },
         system,
+        undefined,
+        { announceUnchanged: true },
       );
       out(
         !changed

@@ -134,3 +134,44 @@ Deno.test("auth.updateUser refuses a change naming no field, and returns unchang
     assert.equal(await userChangeEntries(app, user.id), 1);
   });
 });
+
+Deno.test("the audit action names what changed, not the fields sent; a display name is stored trimmed", async () => {
+  await withTestApp(async (app) => {
+    const { user, patch } = await setUp(app);
+    const actions = async () =>
+      (await app.db.query<{ action: string }>(
+        "SELECT action FROM audit_log WHERE target_id = $1 AND action <> 'user.create' ORDER BY id",
+        [user.id],
+      )).map((row) => row.action);
+    // The role sent is the account's own: a rename, audited as user.update (it was
+    // user.role_change; a restore's redo list of role changes would have held it).
+    assert.equal((await patch({ role: "RESEARCHER", displayName: " Bob Newname " })).status, 200);
+    assert.equal((await patch({ active: false })).status, 200);
+    // Already deactivated: a rename, not a second deactivation.
+    assert.equal((await patch({ active: false, displayName: "Bob Other" })).status, 200);
+    assert.deepEqual(await actions(), ["user.update", "user.deactivate", "user.update"]);
+    const [stored] = await app.db.query<{ display_name: string }>(
+      "SELECT display_name FROM users WHERE id = $1",
+      [user.id],
+    );
+    assert.equal(stored?.display_name, "Bob Other");
+    // Trimmed before the comparison: the same name with spaces is no change.
+    assert.equal((await patch({ displayName: "  Bob Other" })).status, 200);
+    assert.equal(await userChangeEntries(app, user.id), 3);
+  });
+});
+
+Deno.test("demoting the last administrator on /admin/users says the way forward, focused", async () => {
+  await withTestApp(async (app) => {
+    const admin = await signInAs(app, "ADMIN");
+    const refused = await postForm(app, admin, `/admin/users/${admin.user.id}`, [
+      ["role", "RESEARCHER"],
+    ]);
+    assert.equal(refused.status, 400);
+    // It said only that it cannot be done, with the focus left at the top of the page.
+    assert.match(
+      await refused.text(),
+      /role="alert" tabindex="-1" autofocus>The last active administrator cannot be demoted or deactivated: make another account ADMIN first, then change this one\.</,
+    );
+  });
+});

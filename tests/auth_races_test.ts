@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createAuthStore } from "../lib/auth/mod.ts";
+import { LAST_ADMIN_MESSAGE } from "../lib/auth/user_accounts.ts";
 import {
   ACCOUNT_POLICY,
   afterFailure,
@@ -218,7 +219,7 @@ for (const target of dbTargets()) {
           assert.equal(problem.code, "FORBIDDEN");
           assert.equal(
             problem.detail,
-            "The last active administrator cannot be demoted or deactivated",
+            LAST_ADMIN_MESSAGE,
           );
           await responses.find((r) => r.status === 200)!.body?.cancel();
           assert.equal(await activeAdmins(), 1);

@@ -11,6 +11,10 @@ import { displayNameProblem } from "./display_name.ts";
 import { onlyReducesAccess, type Role } from "./principal.ts";
 import { type AuthStore, normalizeEmail, type User } from "./store.ts";
 
+/** Why the last active ADMIN's demotion or deactivation is refused, and the way forward. */
+export const LAST_ADMIN_MESSAGE = "The last active administrator cannot be demoted or " +
+  "deactivated: make another account ADMIN first, then change this one";
+
 /** What a change to an account naming no field is told, by the API and the service alike. */
 export const EMPTY_USER_CHANGE_MESSAGE =
   "Name at least one field to change: role, active or displayName";
@@ -91,8 +95,21 @@ export function createUserAccounts(options: UserAccountsOptions) {
       changes: { role?: Role; active?: boolean; displayName?: string },
       actor: AuditActor,
       requestId?: string,
-      options: { onlyReducingAccess?: boolean } = {},
+      options: {
+        onlyReducingAccess?: boolean;
+        /**
+         * Announce a deactivation or role change found already made, as if made now: for
+         * `deno task user`, whose exit 3 says to repeat the command when its first announcement
+         * could not be sent. Not for the pages and the API: the announcement also ends the
+         * user's open event streams, which a change to the values they have must not do.
+         */
+        announceUnchanged?: boolean;
+      } = {},
     ): Promise<{ user: User; changed: boolean }> {
+      // Stored trimmed, as a new account's name is; compared trimmed (" Ann" is no change).
+      if (changes.displayName !== undefined) {
+        changes = { ...changes, displayName: changes.displayName.trim() };
+      }
       if (Object.values(changes).every((value) => value === undefined)) {
         throw new ValidationError(EMPTY_USER_CHANGE_MESSAGE, [
           { path: "$", message: EMPTY_USER_CHANGE_MESSAGE },
@@ -114,9 +131,11 @@ export function createUserAccounts(options: UserAccountsOptions) {
           const { before, after } = result;
           await audit.record({
             actor,
-            action: changes.active === false
+            // What changed, not which fields were sent: a rename sent with the account's own role
+            // is no role change (a restore's redo list reads these actions).
+            action: before.active && !after.active
               ? "user.deactivate"
-              : changes.role
+              : before.role !== after.role
               ? "user.role_change"
               : "user.update",
             target: { type: "user", id },
@@ -135,11 +154,9 @@ export function createUserAccounts(options: UserAccountsOptions) {
         result.kind === "changed"
           // Only the name changed: no credential ended anywhere.
           ? result.before.role !== result.after.role || result.before.active !== result.after.active
-          // A deactivation or role change found already made is announced again: its first
-          // announcement may not have reached the instances (`deno task user` exit 3 says to
-          // repeat the command), and an instance that hears it twice only forgets twice.
-          // Refused or not found: nothing ended.
-          : result.kind === "unchanged" &&
+          // A deactivation or role change found already made, announced again when asked
+          // (announceUnchanged). Refused or not found: nothing ended.
+          : result.kind === "unchanged" && options.announceUnchanged === true &&
             (changes.active === false || changes.role !== undefined));
       if (result.kind === "not_found") throw new NotFoundError("No such user");
       if (result.kind === "refused") {
@@ -148,7 +165,7 @@ export function createUserAccounts(options: UserAccountsOptions) {
         );
       }
       if (result.kind === "last_admin") {
-        throw new ForbiddenError("The last active administrator cannot be demoted or deactivated");
+        throw new ForbiddenError(LAST_ADMIN_MESSAGE);
       }
       if (result.kind === "unchanged") return { user: result.user, changed: false };
       return { user: result.after, changed: true };
