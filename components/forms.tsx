@@ -22,9 +22,15 @@ export function QueryNotice(
   return text ? <p class="notice notice--ok" role="status">{text}</p> : null;
 }
 
-/** An error message for the page (role=alert so screen readers announce it). */
+/**
+ * An error message for the page (role=alert), focused on load as {@link ErrorSummary} is: an
+ * alert already in the page when it loads is not announced, and a keyboard user would start
+ * from the top of a page that refused what they sent.
+ */
 export function ErrorNotice({ message }: { message?: string | undefined }): VNode | null {
-  return message ? <p class="notice notice--error" role="alert">{message}</p> : null;
+  return message
+    ? <p class="notice notice--error" role="alert" tabindex={-1} autofocus>{message}</p>
+    : null;
 }
 
 /** One message of a form that was refused. */

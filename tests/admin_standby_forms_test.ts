@@ -45,7 +45,7 @@ function submitOf(form: string): string {
   return form.match(/<button type="submit"[^>]*>/)?.[0] ?? "";
 }
 
-const ERROR = /<p class="notice notice--error" role="alert">The platform is now in STANDBY/;
+const ERROR = /<p class="notice notice--error" role="alert"[^>]*>The platform is now in STANDBY/;
 
 Deno.test({
   name:

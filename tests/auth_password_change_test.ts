@@ -69,7 +69,7 @@ async function auditActions(app: TestApp, userId: string): Promise<string[]> {
  * for what was typed lists them there, each linked to its field).
  */
 function errorsOf(html: string): string {
-  const notices = [...html.matchAll(/<p class="notice notice--error" role="alert">([^<]*)</g)];
+  const notices = [...html.matchAll(/<p class="notice notice--error" role="alert"[^>]*>([^<]*)</g)];
   const summary = html.slice(html.indexOf('data-testid="form-errors"'));
   const listed = html.includes('data-testid="form-errors"')
     ? [...summary.slice(0, summary.indexOf("</ul>")).matchAll(/<li>(?:<a [^>]*>)?([^<]*)</g)]
