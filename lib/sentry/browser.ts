@@ -4,6 +4,7 @@
  * The browser never talks to Sentry; the server scrubs what it forwards.
  */
 import { z } from "@hono/zod-openapi";
+import { bundleOfPath, inBundle, type IslandBundles } from "./bundles.ts";
 
 /** Largest accepted request body, in bytes. */
 export const BROWSER_REPORT_MAX_BYTES = 16 * 1024;
@@ -174,8 +175,6 @@ const FRAME_LINE = /^\s*at\s+\S/;
 const FRAME_WITH_FUNCTION = /^\s*at\s+(?:async\s+)?(.+?)\s+\((.*)\)\s*$/;
 const FRAME_LOCATION_ONLY = /^\s*at\s+(?:async\s+)?(.+?)\s*$/;
 const LINE_COLUMN = /^(.*):(\d{1,9}):(\d{1,9})$/;
-/** The app's island bundles (`/_islands/ModeBadge-3f2a9c1b7d4e.js`, `/_islands/chunk-X.js`). */
-const ISLAND_PATH = /^\/_islands\/[\w.-]{1,200}$/;
 /** A name a minifier gives (`e`, `Xy`, `$`, `t2`). */
 const SHORT_IDENTIFIER = /^[A-Za-z_$][\w$]?$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -198,54 +197,60 @@ function frameFunction(name: string): string | undefined {
 }
 
 /**
- * A frame's location when it is the app's own bundle or the runtime's: an island bundle URL
- * keeps its path and position (they map to the source maps), `<anonymous>` and `native` stay;
- * any other file (`zarkowski/quenby.js`, another site's script) becomes `<unknown>`, with its
- * position.
+ * A frame's location when it is the app's own bundle or the runtime's: a URL whose path is one of
+ * the app's island bundle files ({@link IslandBundles}: `/_islands/ModeBadge-3f2a9c1b7d4e.js`)
+ * keeps that path, and its line and column when they point inside that file (they map to the
+ * source maps); `<anonymous>` and `native` stay. Any other file (`zarkowski/quenby.js`, another
+ * site's script, an `/_islands/` name the build never wrote) becomes `<unknown>`, and no
+ * position is kept that does not point inside a known bundle: a made-up name or line number is
+ * text the client chose.
  */
-function frameLocation(location: string): string {
+function frameLocation(location: string, bundles: IslandBundles): string {
   if (location === "<anonymous>" || location === "native") return location;
   const position = LINE_COLUMN.exec(location);
   const file = position ? position[1]! : location;
-  let safe = "<unknown>";
+  let bundle: string | undefined;
   try {
     const url = new URL(file);
     // Only the path leaves (the scrub drops the origin too); the host is the client's text.
-    if (/^https?:$/.test(url.protocol) && ISLAND_PATH.test(url.pathname)) {
-      safe = `http://localhost${url.pathname}`;
-    }
+    if (/^https?:$/.test(url.protocol)) bundle = bundleOfPath(url.pathname, bundles);
   } catch {
     // Not a URL: a relative or made-up file name.
   }
-  return position ? `${safe}:${position[2]}:${position[3]}` : safe;
+  if (!bundle) return "<unknown>";
+  const safe = `http://localhost/_islands/${bundle}`;
+  return position && inBundle(bundles, bundle, Number(position[2]), Number(position[3]))
+    ? `${safe}:${position[2]}:${position[3]}`
+    : safe;
 }
 
 /** A V8 frame line rebuilt from its safe parts, or undefined for a line that is no frame. */
-function safeFrameLine(line: string): string | undefined {
+function safeFrameLine(line: string, bundles: IslandBundles): string | undefined {
   if (!FRAME_LINE.test(line)) return undefined;
   const withFunction = FRAME_WITH_FUNCTION.exec(line);
   if (withFunction) {
-    const location = frameLocation(withFunction[2]!);
+    const location = frameLocation(withFunction[2]!, bundles);
     const fn = frameFunction(withFunction[1]!);
     return fn ? `    at ${fn} (${location})` : `    at ${location}`;
   }
-  return `    at ${frameLocation(FRAME_LOCATION_ONLY.exec(line)![1]!)}`;
+  return `    at ${frameLocation(FRAME_LOCATION_ONLY.exec(line)![1]!, bundles)}`;
 }
 
 /**
  * An Error for the reporter from a report: type and message as templates
  * ({@link errorTypeTemplate}, {@link messageTemplate}) and, of the stack, the frame lines only,
  * each rebuilt from its safe parts: the function when it is code ({@link frameFunction}), the
- * file when it is an island bundle or the runtime ({@link frameLocation}), line and column.
- * The message repeated at the stack's top and any other free text are left out. The result is
- * scrubbed like any server error before anything leaves.
+ * file when it is one of the app's island `bundles` or the runtime, line and column when they
+ * point inside that bundle ({@link frameLocation}). The message repeated at the stack's top and
+ * any other free text are left out. The result is scrubbed like any server error before
+ * anything leaves.
  */
-export function browserReportToError(report: BrowserErrorReport): Error {
+export function browserReportToError(report: BrowserErrorReport, bundles: IslandBundles): Error {
   const type = errorTypeTemplate(report.type);
   const message = messageTemplate(report.message);
   const error = new Error(message);
   error.name = type;
-  const frames = (report.stack ?? "").split("\n").map(safeFrameLine)
+  const frames = (report.stack ?? "").split("\n").map((line) => safeFrameLine(line, bundles))
     .filter((line): line is string => line !== undefined);
   error.stack = [`${type}: ${message.split("\n", 1)[0]}`, ...frames].join("\n");
   return error;

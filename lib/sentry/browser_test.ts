@@ -1,5 +1,18 @@
 import assert from "node:assert/strict";
 import { browserReportToError, errorTypeTemplate, messageTemplate } from "./browser.ts";
+import { islandBundles } from "./bundles.ts";
+
+/** The bundles the tests' frames point at: `A-1.js` has five lines, 3,000 then 10 characters. */
+const BUNDLES = islandBundles({
+  "A-1.js": ["x".repeat(3000), ..."abcd".split("").map(() => "y".repeat(10))].join("\n"),
+  "ModeBadge-3f2a9c1b7d4e.js": "z".repeat(2000),
+  "chunk-3V4VRQZ6.js": "c".repeat(800) + "\n" + "d".repeat(40),
+});
+
+function stackOf(stack: string): string {
+  return browserReportToError({ type: "TypeError", message: "x", stack, route: "/flags" }, BUNDLES)
+    .stack!.split("\n").slice(1).join("\n");
+}
 
 Deno.test("messageTemplate() keeps engine messages readable", () => {
   for (
@@ -95,7 +108,7 @@ Deno.test("browserReportToError() keeps frame lines only, each rebuilt from its 
       "    at e (http://zarkowski.example/quenby.js:3:4)\n" +
       "    at http://zarkowski.example/_islands/A-1.js:5:6",
     route: "/flags",
-  });
+  }, BUNDLES);
   assert.equal(error.name, "Error");
   assert.equal(error.message, "…. … has no …");
   assert.equal(
@@ -110,8 +123,66 @@ Deno.test("browserReportToError() keeps frame lines only, each rebuilt from its 
       "    at http://localhost/_islands/A-1.js:1:4\n" +
       "    at http://localhost/_islands/A-1.js:1:5\n" +
       "    at <anonymous>\n" +
-      "    at e (<unknown>:3:4)\n" +
-      "    at e (<unknown>:3:4)\n" +
+      "    at e (<unknown>)\n" +
+      "    at e (<unknown>)\n" +
       "    at http://localhost/_islands/A-1.js:5:6",
+  );
+});
+
+Deno.test("browserReportToError() keeps a frame's file only when it is one of the app's bundles", () => {
+  assert.equal(
+    stackOf(
+      "    at e (http://h/_islands/quilla.vantreese.js:1:1)\n" +
+        "    at e (http://h/_islands/cXVpbGxhLnZhbnRyZWVzZUBjYW5hcnltYWlsLm9yZw.js:1:1)\n" +
+        "    at e (http://h/_islands/quilla.vantreese.at.canarymail.org.js:1:1)\n" +
+        "    at e (http://h/_islands/ModeBadge-000000000000.js:1:1)\n" +
+        "    at e (http://h/_islands/a-1.js:1:1)\n" +
+        "    at e (http://h/_islands/sub/A-1.js:1:1)\n" +
+        "    at e (http://h/_islands/manifest.json:1:1)\n" +
+        "    at http://h/_islands/quilla.vantreese.js",
+    ),
+    Array(7).fill("    at e (<unknown>)").concat("    at <unknown>").join("\n"),
+  );
+  assert.equal(
+    stackOf(
+      "    at e (http://h/_islands/ModeBadge-3f2a9c1b7d4e.js:1:2000)\n" +
+        "    at t (https://other.example/_islands/chunk-3V4VRQZ6.js:2:40)\n" +
+        "    at http://h/_islands/A-1.js:5:1\n" +
+        "    at http://h/_islands/A-1.js",
+    ),
+    "    at e (http://localhost/_islands/ModeBadge-3f2a9c1b7d4e.js:1:2000)\n" +
+      "    at t (http://localhost/_islands/chunk-3V4VRQZ6.js:2:40)\n" +
+      "    at http://localhost/_islands/A-1.js:5:1\n" +
+      "    at http://localhost/_islands/A-1.js",
+  );
+});
+
+Deno.test("browserReportToError() drops a line and column that point outside the bundle", () => {
+  assert.equal(
+    stackOf(
+      // The review's SSN-shaped position, and each bound crossed by one.
+      "    at e (http://h/_islands/ModeBadge-3f2a9c1b7d4e.js:536224187:4158672)\n" +
+        "    at e (http://h/_islands/ModeBadge-3f2a9c1b7d4e.js:2:1)\n" +
+        "    at e (http://h/_islands/ModeBadge-3f2a9c1b7d4e.js:1:2002)\n" +
+        "    at e (http://h/_islands/chunk-3V4VRQZ6.js:2:42)\n" +
+        "    at e (http://h/_islands/A-1.js:0:1)\n" +
+        "    at e (http://h/_islands/A-1.js:1:0)\n" +
+        "    at e (http://h/_islands/A-1.js:6:1)\n" +
+        // An unknown file keeps no position either.
+        "    at e (http://h/_islands/quilla.vantreese.js:536224187:4158672)\n" +
+        "    at e (zarkowski/quenby.js:3:4)",
+    ),
+    Array(7).fill("    at e (http://localhost/_islands/").map((line, i) =>
+      line +
+      [
+        "ModeBadge-3f2a9c1b7d4e",
+        "ModeBadge-3f2a9c1b7d4e",
+        "ModeBadge-3f2a9c1b7d4e",
+        "chunk-3V4VRQZ6",
+        "A-1",
+        "A-1",
+        "A-1",
+      ][i] + ".js)"
+    ).concat("    at e (<unknown>)", "    at e (<unknown>)").join("\n"),
   );
 });

@@ -8,6 +8,7 @@ import type { Mode } from "../config.ts";
 import type { Logger } from "../log/mod.ts";
 import type { OutboundGuard } from "../net/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
+import { type IslandBundles, readIslandBundles } from "./bundles.ts";
 import { type ErrorReporter, NOOP_ERROR_REPORTER } from "./reporter.ts";
 import { createSentryReporter } from "./sentry_reporter.ts";
 
@@ -34,6 +35,12 @@ export {
   matchRoute,
 } from "./browser.ts";
 export { createSentryReporter, type SentryReporterOptions } from "./sentry_reporter.ts";
+export {
+  ISLAND_BUNDLE_DIR,
+  type IslandBundles,
+  islandBundles,
+  readIslandBundles,
+} from "./bundles.ts";
 export { makeGuardedTransport, SENTRY_PROVIDER } from "./transport.ts";
 
 export interface ErrorReporterDeps {
@@ -42,6 +49,8 @@ export interface ErrorReporterDeps {
   metrics: AppMetrics;
   logger: Logger;
   mode: () => Mode;
+  /** The app's island bundles (browser frames); read from static/_islands/ when absent. */
+  islandBundles?: IslandBundles;
 }
 
 /** Whether `dsn` has the shape `http(s)://<public key>@<host>[:port][/path]/<numeric project id>`. */
@@ -74,6 +83,7 @@ export function createErrorReporter(deps: ErrorReporterDeps): ErrorReporter {
     metrics: deps.metrics,
     logger: deps.logger,
     mode: deps.mode,
+    islandBundles: deps.islandBundles ?? readIslandBundles(),
     timeoutMs: 3000,
   });
 }

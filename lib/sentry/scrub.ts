@@ -17,6 +17,7 @@
  * breadcrumb messages and data, fingerprints, `logentry` — is simply not copied.
  */
 import { DEFAULT_SAFE_KEYS, type PhiType, scan, type ScanResult } from "../phi/mod.ts";
+import { bundleOfPath, inBundle, type IslandBundles } from "./bundles.ts";
 import { ERROR_SOURCES } from "./reporter.ts";
 
 /** Why an event was not sent; the `reason` label of `sentry_events_dropped_total`. */
@@ -111,6 +112,12 @@ export interface ScrubOptions {
   appRoot?: string;
   /** The scanner; lib/phi `scan` by default (replaceable to test the fail-closed path). */
   scanner?: (value: unknown) => ScanResult;
+  /**
+   * The app's island bundle files (lib/sentry/bundles.ts): a frame URL keeps its `/_islands/`
+   * path only when it names one of them, and its line and column only inside it. None: every
+   * frame URL is `<url>`.
+   */
+  islandBundles?: IslandBundles;
   /** Most frames kept per exception (the innermost). */
   maxFrames?: number;
   /** Most exceptions kept (an error and its causes). */
@@ -215,9 +222,11 @@ export function safeTags(input: unknown): Partial<Record<TagKey, string>> {
 /**
  * A frame's file as a location that names no machine, user or query:
  * relative to the project root, `npm:<package path>`, a runtime module
- * (`ext:`, `node:`), an island bundle path, or `<path>/<basename>`.
+ * (`ext:`, `node:`), the path of one of the app's island `bundles`
+ * (`/_islands/ModeBadge-3f2a9c1b7d4e.js`; any other URL is `<url>`), or
+ * `<path>/<basename>`.
  */
-export function safeFilename(value: unknown, appRoot?: string): string {
+export function safeFilename(value: unknown, appRoot?: string, bundles?: IslandBundles): string {
   if (typeof value !== "string" || value.length === 0 || value.length > 2000) return "<unknown>";
   let file = value;
   if (/^https?:\/\//i.test(file)) {
@@ -227,7 +236,7 @@ export function safeFilename(value: unknown, appRoot?: string): string {
     } catch {
       return "<url>";
     }
-    return /^\/_islands\/[\w.-]{1,200}$/.test(path) ? path : "<url>";
+    return bundleOfPath(path, bundles) ? path : "<url>";
   }
   if (file.startsWith("file://")) file = file.slice("file://".length);
   if (/^(ext|node):/.test(file)) return str(file, FILE_NAME) ?? "<runtime>";
@@ -245,16 +254,24 @@ export function safeFilename(value: unknown, appRoot?: string): string {
   return str(file, FILE_NAME) ?? "<unknown>";
 }
 
-function safeFrame(input: unknown, appRoot: string | undefined): SafeFrame | undefined {
+function safeFrame(
+  input: unknown,
+  appRoot: string | undefined,
+  bundles: IslandBundles | undefined,
+): SafeFrame | undefined {
   const frame = record(input);
   if (!frame) return undefined;
-  const filename = safeFilename(frame.filename ?? frame.abs_path, appRoot);
+  const filename = safeFilename(frame.filename ?? frame.abs_path, appRoot, bundles);
   const out: SafeFrame = {
     filename,
     function: str(frame.function, FUNCTION_NAME) ?? "?",
     // The app's own code: project files and island bundles (not packages, the runtime or unknowns).
     in_app: !/^(npm:|ext:|node:|<)/.test(filename),
   };
+  // A URL's position is the client's text too (browser reports): kept only inside a bundle file.
+  if (filename === "<url>") return out;
+  const bundle = bundleOfPath(filename, bundles);
+  if (bundle && !inBundle(bundles, bundle, frame.lineno, frame.colno)) return out;
   const lineno = positiveInt(frame.lineno);
   if (lineno !== undefined) out.lineno = lineno;
   const colno = positiveInt(frame.colno);
@@ -264,7 +281,10 @@ function safeFrame(input: unknown, appRoot: string | undefined): SafeFrame | und
 
 function safeException(
   input: unknown,
-  options: Required<Omit<ScrubOptions, "appRoot" | "scanner">> & { appRoot?: string },
+  options: Required<Omit<ScrubOptions, "appRoot" | "scanner" | "islandBundles">> & {
+    appRoot?: string;
+    islandBundles?: IslandBundles;
+  },
 ): SafeException | undefined {
   const exception = record(input);
   if (!exception) return undefined;
@@ -282,7 +302,7 @@ function safeException(
   }
   const frames = list(record(exception.stacktrace)?.frames)
     .slice(-options.maxFrames) // Sentry orders frames oldest first: keep the innermost
-    .map((frame) => safeFrame(frame, options.appRoot))
+    .map((frame) => safeFrame(frame, options.appRoot, options.islandBundles))
     .filter((frame): frame is SafeFrame => frame !== undefined);
   if (frames.length > 0) out.stacktrace = { frames };
   return out;

@@ -13,6 +13,7 @@ import {
   scrubEvent,
   scrubTransaction,
 } from "./scrub.ts";
+import { islandBundles } from "./bundles.ts";
 
 const ROOT = "/srv/app/";
 const c = makeCanaries();
@@ -300,9 +301,20 @@ Deno.test("safeFilename() names no machine, user, origin or query", () => {
   );
   assert.equal(safeFilename("ext:core/01_core.js"), "ext:core/01_core.js");
   assert.equal(safeFilename("node:internal/process"), "node:internal/process");
+  const bundles = islandBundles({ "ModeBadge-3f2a9c1b7d4e.js": "x" });
   assert.equal(
-    safeFilename("https://rf.example/_islands/ModeBadge-3f2a9c1b7d4e.js?v=1#x"),
+    safeFilename("https://rf.example/_islands/ModeBadge-3f2a9c1b7d4e.js?v=1#x", ROOT, bundles),
     "/_islands/ModeBadge-3f2a9c1b7d4e.js",
+  );
+  // Only the app's own bundle files keep their name; any other name there is the client's text.
+  assert.equal(safeFilename("https://rf.example/_islands/ModeBadge-3f2a9c1b7d4e.js"), "<url>");
+  assert.equal(
+    safeFilename("http://h/_islands/cXVpbGxhLnZhbnRyZWVzZUBjYW5hcnltYWlsLm9yZw.js", ROOT, bundles),
+    "<url>",
+  );
+  assert.equal(
+    safeFilename("http://h/_islands/quilla.vantreese.at.canarymail.org.js", ROOT, bundles),
+    "<url>",
   );
   assert.equal(safeFilename(`https://rf.example/patients/${c.ssn}?email=${c.email}`), "<url>");
   assert.equal(safeFilename(`/home/${c.name.split(" ")[0]}/work/tool.ts`, ROOT), "<path>/tool.ts");
@@ -333,6 +345,47 @@ Deno.test("scrubEvent() marks only the app's own frames in_app and drops malform
   assert.deepEqual(result.event.exception.values[0]!.stacktrace!.frames, [
     { filename: "ext:core/01_core.js", function: "run", lineno: 1, colno: 1, in_app: false },
     { filename: "lib/a.ts", function: "a", in_app: true },
+  ]);
+});
+
+Deno.test("scrubEvent() keeps a bundle frame's line and column only inside the bundle", () => {
+  const islandBundlesOption = islandBundles({
+    "ModeBadge-3f2a9c1b7d4e.js": "x".repeat(2000) + "\n" + "y".repeat(30),
+  });
+  const frame = (file: string, lineno: number, colno: number) => ({
+    filename: `http://localhost/_islands/${file}`,
+    function: "e",
+    lineno,
+    colno,
+  });
+  const exception = {
+    values: [{
+      type: "TypeError",
+      stacktrace: {
+        frames: [
+          frame("ModeBadge-3f2a9c1b7d4e.js", 536224187, 4158672),
+          frame("ModeBadge-3f2a9c1b7d4e.js", 3, 1),
+          frame("ModeBadge-3f2a9c1b7d4e.js", 2, 32),
+          frame("quilla.vantreese.js", 1, 1),
+          frame("ModeBadge-3f2a9c1b7d4e.js", 1, 2001),
+          frame("ModeBadge-3f2a9c1b7d4e.js", 2, 31),
+        ],
+      },
+    }],
+  };
+  const result = scrubEvent(sdkEvent({ exception }), {
+    appRoot: ROOT,
+    islandBundles: islandBundlesOption,
+  });
+  assert.ok(result.ok);
+  const file = "/_islands/ModeBadge-3f2a9c1b7d4e.js";
+  assert.deepEqual(result.event.exception.values[0]!.stacktrace!.frames, [
+    { filename: file, function: "e", in_app: true },
+    { filename: file, function: "e", in_app: true },
+    { filename: file, function: "e", in_app: true },
+    { filename: "<url>", function: "e", in_app: false },
+    { filename: file, function: "e", lineno: 1, colno: 2001, in_app: true },
+    { filename: file, function: "e", lineno: 2, colno: 31, in_app: true },
   ]);
 });
 

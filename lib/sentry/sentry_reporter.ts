@@ -27,6 +27,7 @@ import type { Logger } from "../log/mod.ts";
 import type { OutboundGuard } from "../net/mod.ts";
 import type { PhiType, ScanResult } from "../phi/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
+import type { IslandBundles } from "./bundles.ts";
 import type { ErrorContext, ErrorReporter } from "./reporter.ts";
 import {
   type DropReason,
@@ -53,6 +54,11 @@ export interface SentryReporterOptions {
   mode?: () => Mode;
   /** Absolute path of the project root; frames under it are sent relative. */
   appRoot?: string;
+  /**
+   * The app's island bundle files: a browser frame keeps its `/_islands/` path, line and column
+   * only for one of these (lib/sentry/bundles.ts). None: every frame URL is sent as `<url>`.
+   */
+  islandBundles?: IslandBundles;
   /** Replaces the PHI scanner in the scrub and the transport (tests of the fail-closed path). */
   scanner?: (value: unknown) => ScanResult;
   /** Replaces the error-event scrub (tests of the hook's own fail-closed path). */
@@ -139,6 +145,7 @@ export function createSentryReporter(options: SentryReporterOptions): ErrorRepor
   const scrubbed = new WeakSet<object>();
   const scrubOptions: ScrubOptions = {
     appRoot: options.appRoot ?? APP_ROOT,
+    ...(options.islandBundles ? { islandBundles: options.islandBundles } : {}),
     ...(options.scanner ? { scanner: options.scanner } : {}),
   };
   const onDrop = (reason: DropReason, findings: PhiType[]) => {

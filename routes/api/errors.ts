@@ -4,8 +4,9 @@
  * token), rate-limited per user, capped at 16 KB. Its message is user-writable
  * text, so it is reduced to a template first (digit runs `0`, quoted strings
  * `'…'`, words outside the error-message vocabulary `…`; of the stack only the
- * frame lines, with a function only when it is code and a file only when it
- * is an island bundle; lib/sentry/browser.ts); the result is scrubbed on the server exactly like a
+ * frame lines, with a function only when it is code, a file only when it is
+ * one of the app's island bundle files and a line and column only when they
+ * point inside that file; lib/sentry/browser.ts, lib/sentry/bundles.ts); the result is scrubbed on the server exactly like a
  * server error and forwarded to Sentry, or dropped. The answer is 202 either
  * way and never echoes the report.
  *
@@ -24,10 +25,19 @@ import {
   BROWSER_REPORTS_PER_MINUTE,
   BrowserErrorReport,
   browserReportToError,
+  type IslandBundles,
   matchRoute,
+  readIslandBundles,
 } from "../../lib/sentry/mod.ts";
 
-export function errorsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
+/**
+ * `bundles`: the island bundle files a report's frames may name (read from static/_islands/ once,
+ * when the routes are built, unless given).
+ */
+export function errorsApiRoutes(
+  ctx: RouteContext,
+  bundles: IslandBundles = readIslandBundles(),
+): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const { errors } = ctx.services;
   // Page routes register after this module: read them per report. Static paths before params.
@@ -46,7 +56,8 @@ export function errorsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       "Sent by the islands runtime for uncaught errors and unhandled rejections. The message is " +
       "reduced to a template (digit runs become 0, quoted strings '…', words outside the " +
       "error-message vocabulary …), the stack to its frame lines (function names that are no " +
-      "code and files other than the island bundles left out); the report is then " +
+      "code, files other than the app's island bundle files, and lines and columns outside " +
+      "the bundle left out); the report is then " +
       "rebuilt from an allowlist, scanned for PHI and forwarded to Sentry or dropped; the answer " +
       `is 202 either way. At most ${BROWSER_REPORT_MAX_BYTES} bytes and ` +
       `${BROWSER_REPORTS_PER_MINUTE} reports per minute per user.`,
@@ -75,7 +86,7 @@ export function errorsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
     },
     (c) => {
       const report = c.req.valid("json");
-      errors.capture(browserReportToError(report), {
+      errors.capture(browserReportToError(report, bundles), {
         source: "browser",
         route: matchRoute(report.route, patterns()),
         method: "GET",
