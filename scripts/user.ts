@@ -405,9 +405,9 @@ const LOCK_COMMANDS: ReadonlySet<string> = new Set(["locks", "unlock"]);
 
 /** Said (on stderr) when the lock keys here are not the running app's. */
 const OTHER_SALT_WARNING =
-  "Warning: this ANALYTICS_IP_SALT is not the running app's (the sign-in lock keys differ): " +
-  "locks cannot be found or named by email or address here; run with the app's " +
-  "ANALYTICS_IP_SALT, or give the lock's key as `locks` lists it";
+  "Warning: this ANALYTICS_IP_SALT may not be the running app's (the sign-in lock keys differ " +
+  "from those the app last started with): locks may not be found or named by email or address " +
+  "here; run with the app's ANALYTICS_IP_SALT, or give the lock's key as `locks` lists it";
 
 /**
  * How a lock is named to the operator: the account's email, or "a client address". An account
@@ -552,13 +552,16 @@ async function execute(
       // is, after someone's wrong passwords): no sign-in needed, and no password changes.
       const target = args[0] ??
         fail("Give the account's email, the client address, or the lock's key as `locks` lists it");
-      if (appsLockKeys === false && (target.includes("@") || IpAddress.safeParse(target).success)) {
-        // Its key under this salt is no lock's: "nothing to clear" would be false.
+      const lock = lockNamed(auth, target, await auth.listLocks());
+      const byName = target.includes("@") || IpAddress.safeParse(target).success;
+      if (!lock && appsLockKeys === false && byName) {
+        // Not found under keys other than the app's last ones: "nothing to clear" may be false.
+        // (Found: an instance of the app runs with this salt, as during a salt roll-out.)
         fail(
-          "This ANALYTICS_IP_SALT is not the running app's: give the lock's key as `locks` lists it",
+          "No lock found with this ANALYTICS_IP_SALT, which may not be the running app's: give " +
+            "the lock's key as `locks` lists it",
         );
       }
-      const lock = lockNamed(auth, target, await auth.listLocks());
       if (!lock) {
         out("No active sign-in lock for that account or address: nothing to clear");
         break;
