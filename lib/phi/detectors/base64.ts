@@ -12,12 +12,15 @@ function isB64(c: number): boolean {
   return isAlnum(c) && c < 128 || c === 43 || c === 47 || c === 61 || c === 45 || c === 95;
 }
 
-/** Base64 alphabet classes: 1 capitals, 2 lower case, 4 digits, 8 punctuation; 0 outside. */
+/**
+ * Base64 alphabet classes: 1 capitals, 2 lower case, 4 digits, 8 `+ - / _`, 16 '='; 0 outside.
+ */
 const B64_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   if (isUpperAscii(c)) B64_CLASS[c] = 1;
   else if (isLowerAscii(c)) B64_CLASS[c] = 2;
   else if (isDigit(c)) B64_CLASS[c] = 4;
+  else if (c === 61) B64_CLASS[c] = 16;
   else if (isB64(c)) B64_CLASS[c] = 8;
 }
 
@@ -83,8 +86,9 @@ function paddingEnd(t: string, p: number): number {
 /**
  * A base64 segment starting at i (the start of an alphanumeric token): expands over the
  * base64 alphabet and, when the segment decodes to printable text in which `inner` finds
- * PHI, reports the segment with those types. Returns the segment end (or -1 when the
- * segment is too short or looks like plain words), so the caller skips it.
+ * PHI, reports the segment with those types. Returns the segment end, so the caller skips
+ * it; or, when the run is too short or too long or looks like plain words, ~end (negative):
+ * the caller starts no other segment inside the run read (each character is read once).
  */
 export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextCtx): number {
   const { t, n } = ctx;
@@ -98,9 +102,10 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextC
     classes |= k;
     e++;
   }
+  const joined = (classes & 8) !== 0;
   classes &= 7;
   // Base64 of text mixes cases; plain words, numbers and hex hashes need no decoding.
-  if (e - i < MIN_RUN || e - i > MAX_RUN || (classes & 1) === 0 || classes === 1) return -1;
+  if (e - i < MIN_RUN || e - i > MAX_RUN || (classes & 1) === 0 || classes === 1) return ~e;
   // The lines of wrapped base64 are joined too; each is still read alone below.
   if (e - i >= MIN_WRAP && lineBreakLength(t, e) > 0) {
     joinWrapped(ctx, i, e, inner);
@@ -109,8 +114,89 @@ export function base64At(ctx: TextCtx, i: number, inner: (text: string) => TextC
   if (decoded !== null) {
     const found = inner(decoded);
     for (let k = 0; k < found.count; k++) hit(ctx, i, e, found.ht[k]!);
+  } else if (joined) {
+    separatedParts(ctx, i, e, inner);
   }
   return e;
+}
+
+/** Base64 characters that also separate words in names and paths: `+ - / _`. */
+function isSeparator(c: number): boolean {
+  return c === 43 || c === 45 || c === 47 || c === 95;
+}
+
+/**
+ * How many tails of one run separatedParts() decodes: each costs at most the run's length,
+ * so a run of `a-a-a-…` is still read in linear time.
+ */
+const MAX_TAILS = 4;
+
+/**
+ * A run [i, e) holding `+ - / _` that decodes to no text: base64 behind a prefix
+ * (`b-<base64>`, `/_islands/<base64>.js`, where the run decoded from the prefix is read at the
+ * wrong offset), or before a suffix (`<base64>-v2`). Decoded instead, each reported with what
+ * `inner` finds in it, as base64At() reports a run: the tail after each of the first
+ * MAX_TAILS separators that has another after it (base64 with `+/` or `-_` of its own: the
+ * first that decodes to text ends the search), then each part between two separators (or the
+ * run's ends), 12+ characters of mixed case (base64 of plain ASCII text holds no `+ - / _`
+ * but after a third byte `>`, `?` or `~`). The parts do not overlap: the run is read at most
+ * MAX_TAILS + 2 times.
+ */
+function separatedParts(
+  ctx: TextCtx,
+  i: number,
+  e: number,
+  inner: (text: string) => TextCtx,
+): void {
+  const t = ctx.t;
+  // Tails: from after a separator to the end of the run.
+  let tails = 0;
+  let last = -1;
+  for (let p = i; p < e; p++) {
+    if (!isSeparator(t.charCodeAt(p))) continue;
+    if (
+      last >= 0 && tails < MAX_TAILS && !isSeparator(t.charCodeAt(last + 1)) && e - last > MIN_RUN
+    ) {
+      tails++;
+      if (decodedPart(ctx, last + 1, e, inner)) return;
+    }
+    last = p;
+  }
+  // Parts between separators.
+  let s = i;
+  for (let p = i; p <= e; p++) {
+    if (p < e && !isSeparator(t.charCodeAt(p))) continue;
+    if (p - s >= MIN_RUN) decodedPart(ctx, s, p, inner, true);
+    s = p + 1;
+  }
+}
+
+/**
+ * Decodes [s, p) (a part of mixed case only, when `mixed`) and reports it with what `inner`
+ * finds in it; true when it decodes to text.
+ */
+function decodedPart(
+  ctx: TextCtx,
+  s: number,
+  p: number,
+  inner: (text: string) => TextCtx,
+  mixed = false,
+): boolean {
+  const t = ctx.t;
+  if (mixed) {
+    let classes = 0;
+    for (let k = s; k < p; k++) {
+      const c = t.charCodeAt(k);
+      classes |= c < 128 ? B64_CLASS[c]! : 0;
+    }
+    classes &= 7;
+    if ((classes & 1) === 0 || classes === 1) return false;
+  }
+  const decoded = decodePrintable(t, s, p);
+  if (decoded === null) return false;
+  const found = inner(decoded);
+  for (let k = 0; k < found.count; k++) hit(ctx, s, p, found.ht[k]!);
+  return true;
 }
 
 /**

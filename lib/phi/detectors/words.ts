@@ -1376,6 +1376,8 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
   const n = ctx.n;
   const inner = ctx.inner;
   let b64End = 0;
+  // End of the last run base64At() read, a segment or not.
+  let b64Run = 0;
   // E-mails, URLs and IPv6/MAC found by the earlier passes are not re-read as words.
   const covered = ctx.count > 0 ? coveredRanges(ctx) : null;
   let nextCovered = 0;
@@ -1549,15 +1551,18 @@ export function scanTokens(ctx: TextCtx, fast: boolean): number {
     }
     h = (h >>> 0) || 1;
     const k0 = c < 0x2000 ? CLS[c]! : 0;
+    // A token of 12+ characters, or one before `+ - / _ =`, starts a base64 segment unless a
+    // run read already holds it: a token after `+ - / _` does when the run read from an
+    // earlier token goes on through them (`x-U1NO…`, `abc-U1NO…`: base64At() reads its parts),
+    // not when the run starts with one (`/U1NO…`). A value after `key=` starts a segment of
+    // its own (`state=eyJ…`).
     if (
-      inner !== undefined && i >= b64End && (i === 0 || !isB64Joiner(t.charCodeAt(i - 1)) ||
-        // A value after `key=` starts a segment of its own (`state=eyJ…`).
-        t.charCodeAt(i - 1) === 61) &&
-      (ae - i >= 12 || isB64Joiner(t.charCodeAt(ae)) && ae - i >= 3) &&
+      inner !== undefined && i >= b64Run && (ae - i >= 12 || isB64Joiner(t.charCodeAt(ae))) &&
       !notBase64(b64, ae - i, t.charCodeAt(ae))
     ) {
       const e = base64At(ctx, i, inner);
-      if (e > 0) b64End = e;
+      if (e > 0) b64End = b64Run = e;
+      else b64Run = ~e;
     }
     let next = -1;
     if (k0 & C_DIGIT) {
@@ -1765,7 +1770,7 @@ export function uuidAt(t: string, p: number): boolean {
 }
 
 /**
- * True when base64At() at a token would answer -1 from the token alone: an ASCII token
+ * True when base64At() at a token would answer no segment from the token alone: an ASCII token
  * (classes `b64`, `length` characters) with no base64 punctuation after it is the whole
  * run, and a run shorter than 12, with no capital, or of capitals only is not decoded.
  */
