@@ -49,7 +49,12 @@ import { consentContext, createConsentService, createConsentStore } from "./cons
 import { createAuditLog } from "./audit/audit.ts";
 import { createScheduler } from "./scheduler.ts";
 import { drawFallbackSecret } from "./derived_key.ts";
-import { createErrorReporter, type ErrorReporter, NOOP_ERROR_REPORTER } from "./sentry/mod.ts";
+import {
+  createErrorReporter,
+  type ErrorReporter,
+  NOOP_ERROR_REPORTER,
+  readIslandBundles,
+} from "./sentry/mod.ts";
 import {
   authenticate,
   createAuthService,
@@ -275,7 +280,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
   });
-  errors = createErrorReporter({ config: config.sentry, net, metrics, logger, mode: mode.current });
+  // The island bundles a browser report's frames may name, read once from the static root this
+  // app serves (the report route and the scrub check against the same list).
+  const islandBundles = readIslandBundles(
+    new URL("_islands/", deps.staticRoot ?? DEFAULT_STATIC_ROOT),
+  );
+  errors = createErrorReporter({
+    config: config.sentry,
+    net,
+    metrics,
+    logger,
+    mode: mode.current,
+    islandBundles,
+  });
   // The secret of the keyed digests (sign-in locks, rate windows). Without one (development only)
   // this app instance draws its own: no key is shared through module state with another instance.
   const keySecret = config.analytics.ipSalt || drawFallbackSecret();
@@ -515,7 +532,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.route("/", privacyPageRoutes(ctx));
   app.route("/", accountPageRoutes(ctx));
   app.route("/", analyticsPageRoutes(ctx, { erasures: createRecentErasures({ db, clock }) }));
-  app.route("/", errorsApiRoutes(ctx));
+  app.route("/", errorsApiRoutes(ctx, islandBundles));
   app.route(
     "/",
     openApiRoutes(ctx, () =>

@@ -27,16 +27,15 @@ import {
   browserReportToError,
   type IslandBundles,
   matchRoute,
-  readIslandBundles,
 } from "../../lib/sentry/mod.ts";
 
 /**
- * `bundles`: the island bundle files a report's frames may name (read from static/_islands/ once,
- * when the routes are built, unless given).
+ * `bundles`: the island bundle files a report's frames may name (read once by lib/app.ts from the
+ * static root it serves).
  */
 export function errorsApiRoutes(
   ctx: RouteContext,
-  bundles: IslandBundles = readIslandBundles(),
+  bundles: IslandBundles,
 ): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const { errors } = ctx.services;
