@@ -129,15 +129,17 @@ function afterRender(fn: () => void): void {
 }
 
 /**
- * The gate keeping an enabled flag off here and now, in lib/flags/evaluate.ts's order (mode, then
- * environment), or null: what /flags says as "enabled, off in DEMO (needs LIVE)".
+ * The gate keeping an enabled flag off here and now, in lib/flags/evaluate.ts's order (an
+ * override first, then mode, then environment), or null: what /flags says as "enabled, off in DEMO (needs LIVE)".
  */
 export function gateOf(
   flag: FlagMeta,
   mode: string,
   environment: string | undefined,
 ): { now: string; needs: readonly string[] } | null {
-  if (!flag.enabled) return null;
+  // A FEATURE_<KEY> override decides before any gate (the evaluation's rule 1): its own badge
+  // says so.
+  if (!flag.enabled || flag.override !== null) return null;
   if (flag.requiredModes.length > 0 && !(flag.requiredModes as readonly string[]).includes(mode)) {
     return { now: mode, needs: flag.requiredModes };
   }

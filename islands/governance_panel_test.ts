@@ -39,3 +39,21 @@ Deno.test("the governance panel says when an enabled flag is kept off by the mod
   assert.equal(enabledCell(html, "env.gated"), "on, off in staging (needs production)");
   assert.equal(enabledCell(html, "open.flag"), "on");
 });
+
+Deno.test("the governance panel shows no gate for a flag a FEATURE_ override forces", () => {
+  const forced = {
+    ...flagMeta("forced.on", { targetEnvironments: ["production"] }),
+    override: true,
+  };
+  const html = renderToString(h(GovernancePanel, {
+    mode: "DEMO",
+    environment: "development",
+    pinned: false,
+    pinnedReason: null,
+    flags: { "forced.on": true },
+    flagsMeta: [forced],
+  }));
+  // It read "on, off in development (needs production)" beside "forced on by the server's
+  // settings", where /flags and the status API say on (OVERRIDE).
+  assert.equal(enabledCell(html, "forced.on"), "on forced on by the server's settings");
+});
