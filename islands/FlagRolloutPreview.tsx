@@ -56,7 +56,7 @@ export default function FlagRolloutPreview(
 
   const on = sampleOn(flagKey, percent.value);
   // As typed, spaces included: a service's targeting key is bucketed so.
-  const bucket = id.value.trim() === "" ? null : bucketOf(flagKey, id.value);
+  const bucket = id.value === "" ? null : bucketOf(flagKey, id.value);
   return (
     <section class="panel rollout-preview" aria-labelledby="rollout-preview-heading">
       <h2 id="rollout-preview-heading">Rollout preview</h2>

@@ -35,9 +35,11 @@ Deno.test("the Why tool's form is posted, with the CSRF field, and answers on th
     const page = await (await app.request("/flags/why.demo", {
       headers: { cookie: steward.cookie },
     })).text();
-    const form = page.match(/<form[^>]*action="\/flags\/why.demo\/why"[^>]*>[\s\S]*?<\/form>/)
-      ?.[0];
-    assert.ok(form, "the Why form posts to /flags/why.demo/why");
+    // The fragment brings the answer into view (tests/browser/flags_why_focus_test.ts).
+    const form = page.match(
+      /<form[^>]*action="\/flags\/why.demo\/why#why-answer"[^>]*>[\s\S]*?<\/form>/,
+    )?.[0];
+    assert.ok(form, "the Why form posts to /flags/why.demo/why#why-answer");
     assert.match(form, /method="post"/);
     assert.match(form, /name="csrf_token"/);
 
@@ -190,10 +192,27 @@ Deno.test("the Why tool and the status API answer for an id with surrounding spa
     assert.equal(status.status, 200);
     assert.equal((await status.json() as { enabled: boolean }).enabled, false);
 
-    // Only spaces: no id.
-    const blank = await postWhy(app, steward, "why.demo", [["userId", "   "]]);
+    // Spaces alone are an id too, as the status API and OFREP take them (the tool answered
+    // "no user or session id" while the status API bucketed the spaces).
+    await app.services.flags.set("why.half", { enabled: true, rolloutPercent: 50 }, ACTOR);
+    const spaces = "    ";
+    const expected = app.services.flags.evaluate(
+      "why.half",
+      app.services.flags.contextFor({ userId: spaces }),
+    );
+    const blank = await postWhy(app, steward, "why.half", [["userId", spaces]]);
     assert.equal(blank.status, 200);
-    assert.doesNotMatch(await blank.text(), /evaluated as typed/);
+    const blankHtml = await blank.text();
+    assert.match(
+      blankHtml,
+      new RegExp(
+        `${ANSWER}[^>]*>\\s*<strong>${expected.value ? "On" : "Off"}</strong> \\(SPLIT\\)`,
+      ),
+    );
+    assert.match(blankHtml, /evaluated as typed/);
+    // Empty: no id.
+    const none = await postWhy(app, steward, "why.half", [["userId", ""]]);
+    assert.doesNotMatch(await none.text(), /evaluated as typed/);
   });
 });
 

@@ -17,14 +17,14 @@ export interface WhyQuery {
 
 /**
  * The question in the query `query` reads: ids as typed, spaces included, as a service's targeting
- * key is evaluated (only spaces: none; never cut or trimmed, which would answer for another id:
- * whyErrors refuses one that is too long), a mode or environment only when it is one of the known
- * ones.
+ * key is evaluated (empty: none; spaces alone are an id, as OFREP and the status API take them;
+ * never cut or trimmed, which would answer for another id: whyErrors refuses one that is too long),
+ * a mode or environment only when it is one of the known ones.
  */
 export function whyQuery(query: (name: string) => string | undefined): WhyQuery {
   const text = (name: string) => {
     const value = query(name) ?? "";
-    return value.trim() === "" ? undefined : value;
+    return value === "" ? undefined : value;
   };
   const mode = query("mode");
   const env = query("env");

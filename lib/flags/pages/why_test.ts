@@ -3,9 +3,9 @@ import { hasSurroundingSpace, WHY_EMAIL_MESSAGE, WHY_FIELDS, whyErrors, whyQuery
 
 const queryOf = (params: Record<string, string>) => (name: string) => params[name];
 
-Deno.test("whyQuery() keeps the ids as typed, drops blank ones, never cuts one (whyErrors refuses it)", () => {
+Deno.test("whyQuery() keeps the ids as typed, drops empty ones, never cuts one (whyErrors refuses it)", () => {
   // As a service's targeting key is evaluated: " u-1 " is not "u-1".
-  const why = whyQuery(queryOf({ userId: "  u-1 ", sessionId: "   " }));
+  const why = whyQuery(queryOf({ userId: "  u-1 ", sessionId: "" }));
   assert.deepEqual(why, {
     userId: "  u-1 ",
     sessionId: undefined,
@@ -14,6 +14,8 @@ Deno.test("whyQuery() keeps the ids as typed, drops blank ones, never cuts one (
   });
   assert.equal(hasSurroundingSpace(why), true);
   assert.equal(hasSurroundingSpace({ userId: "u 1", sessionId: undefined }), false);
+  // Spaces alone are an id, as OFREP and the status API evaluate them.
+  assert.equal(whyQuery(queryOf({ userId: "   " })).userId, "   ");
   const long = whyQuery(queryOf({ userId: "a".repeat(300) }));
   assert.equal(long.userId, "a".repeat(300));
   assert.deepEqual(whyErrors(long).map((error) => error.field), [WHY_FIELDS.userId]);
