@@ -32,6 +32,9 @@ async function etagOf(bytes: Uint8Array): Promise<string> {
   }"`;
 }
 
+/** The longest file name (one path segment) served: the common file systems' limit. */
+const MAX_NAME_LENGTH = 255;
+
 /** Serves GET/HEAD requests for files under `root`; passes on anything else. */
 export function serveStatic(
   options: { root: URL; cacheFiles?: boolean },
@@ -51,6 +54,9 @@ export function serveStatic(
     // One name per file: `/./x` and `//x` would reach the same file under another path, past the
     // checks on exact paths below (and fill the cache with copies).
     if (path.includes("/./") || path.includes("//")) return await next();
+    // No file of ours has a name the file system would refuse as too long (which it reports as
+    // an error of its own kind, not as NotFound).
+    if (path.split("/").some((part) => part.length > MAX_NAME_LENGTH)) return await next();
     const extension = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
     const type = TYPES[extension];
     if (!type || path === "/_islands/manifest.json") return await next();
@@ -61,7 +67,12 @@ export function serveStatic(
         file = { body, etag: await etagOf(body), type };
         if (options.cacheFiles) cache.set(path, file);
       } catch (error) {
-        if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) {
+        // Not a file here (also a path through a file, `/styles.css/x.js`): not ours. Only a
+        // file we have and cannot read (permissions, I/O) is an error.
+        if (
+          error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory ||
+          error instanceof Deno.errors.NotADirectory || error instanceof Deno.errors.FilesystemLoop
+        ) {
           return await next();
         }
         throw error;

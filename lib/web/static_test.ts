@@ -41,3 +41,15 @@ Deno.test("a static file is 304 for an If-None-Match naming its ETag: exact, wea
     assert.equal(await revalidate(app, `W/"zzz", "yyy"`), 200);
   });
 });
+
+Deno.test("a path through a file, or with a name too long for the file system, is no static file (passed on, never 500)", async () => {
+  await withStaticApp(async (app) => {
+    // Deno.readFile failed with NotADirectory / 'File name too long (os error 36)': answered
+    // 500, logged as an unhandled error and sent to Sentry, for anyone's request.
+    for (const path of ["/app.css/x.js", `/${"a".repeat(256)}.css`, `/${"b".repeat(300)}/c.js`]) {
+      const response = await app.request(path);
+      assert.equal(response.status, 404, path.slice(0, 30));
+      assert.equal(await response.text(), "not a file");
+    }
+  });
+});
