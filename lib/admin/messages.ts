@@ -35,6 +35,7 @@ export const NAMED_NOTICES: Record<
     " was deactivated and its sessions ended; it cannot sign in until reactivated.",
   ],
   user_reactivated: (name) => ["The account of ", name, " was reactivated; it can sign in again."],
+  user_unchanged: (name) => ["Nothing was changed: ", name, " already had that role and state."],
   role_changed: (name, role) => [
     name,
     ` now has the role ${role}; it applies from their next request.`,
