@@ -59,18 +59,21 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
 
   /**
    * Saves; a domain error becomes a message on the re-rendered page, about the key when the
-   * service refused the key (a new key the PHI scanner reads as an identifier).
+   * service refused the key (a new key the PHI scanner reads as an identifier). Otherwise
+   * whether anything changed (settings the experiment already had write nothing).
    */
   async function save(
     c: Context<AppEnv>,
     input: ExperimentInput,
-  ): Promise<(FormFailure & { part?: FormPart }) | undefined> {
+  ): Promise<(FormFailure & { part?: FormPart }) | { changed: boolean }> {
+    let changed = true;
     const failed = await attemptSave(
-      () =>
-        experiments.set(input, {
+      async () => {
+        ({ changed } = await experiments.write(input, {
           actor: actorOf(c.get("principal")),
           requestId: c.get("requestId"),
-        }),
+        }));
+      },
       // The experiment and its audit entry are written in one transaction.
       (error) =>
         failureOf(c, error, {
@@ -78,7 +81,7 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           conflict: CONFLICT,
         }),
     );
-    if (!failed) return undefined;
+    if (!failed) return { changed };
     return failed.aboutKey ? { ...failed.failure, part: "key" } : failed.failure;
   }
 
@@ -94,19 +97,20 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     if (!input || errors.length > 0) {
       return render(c, { errors: onCreateForm(errors), status: 400, form });
     }
-    const failed = await save(c, input);
-    if (failed) {
+    const outcome = await save(c, input);
+    if ("message" in outcome) {
       return render(c, {
         errors: onCreateForm([{
-          message: failed.message,
-          ...(failed.part ? { part: failed.part } : {}),
+          message: outcome.message,
+          ...(outcome.part ? { part: outcome.part } : {}),
         }]),
-        status: failed.status,
-        headers: failed.headers,
+        status: outcome.status,
+        headers: outcome.headers,
         form,
       });
     }
-    return c.redirect("/experiments?notice=created", 303);
+    // (Only a create racing another one with the same settings finds nothing to change.)
+    return c.redirect(`/experiments?notice=${outcome.changed ? "created" : "unchanged"}`, 303);
   });
 
   page(app, ctx.access, "POST", "/experiments/:key", ADMIN_CHANGE, async (c) => {
@@ -126,19 +130,20 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     }
     // A variant missing from the form keeps its weight; configs are kept by the store.
     const kept = Object.fromEntries(current.variants.map((v) => [v.key, { weight: v.weight }]));
-    const failed = await save(c, { ...input, variants: { ...kept, ...input.variants } });
-    if (failed) {
+    const outcome = await save(c, { ...input, variants: { ...kept, ...input.variants } });
+    if ("message" in outcome) {
       return render(c, {
-        errors: [{ message: failed.message }],
+        errors: [{ message: outcome.message }],
         formId,
-        status: failed.status,
-        headers: failed.headers,
+        status: outcome.status,
+        headers: outcome.headers,
         // Also after a conflict: the typed values stay, with the version they were based on, so
         // nothing is lost and Save again conflicts until the stored values are reloaded.
         edited,
       });
     }
-    return c.redirect("/experiments?notice=saved", 303);
+    // Settings the experiment already had: nothing was written (no version, no audit entry).
+    return c.redirect(`/experiments?notice=${outcome.changed ? "saved" : "unchanged"}`, 303);
   });
 
   return app;

@@ -1,7 +1,8 @@
 /**
  * The panel's flag toggle (`POST /api/governance/flags/{key}`) and versions: the governance state
  * names each flag's version, a toggle based on a version the flag has moved on from is refused
- * with 409 CONFLICT and writes nothing, and a toggle without a version (a script) still applies.
+ * with 409 CONFLICT and writes nothing (unless it asks for what is stored: then nothing changes),
+ * and a toggle without a version (a script) still applies.
  */
 import assert from "node:assert/strict";
 import { json, withTestApp } from "./helpers/app.ts";
@@ -28,11 +29,18 @@ Deno.test("POST /api/governance/flags/{key} refuses a stale version with 409 CON
         body: JSON.stringify(body),
       });
 
-    const stale = await toggle({ enabled: true, version: 1 });
+    // The stored flag is on now: turning it off on version 1 is refused.
+    const stale = await toggle({ enabled: false, version: 1 });
     assert.equal(stale.status, 409);
     assert.match(stale.headers.get("content-type") ?? "", /^application\/problem\+json/);
     const problem = await json<{ code: string; detail: string }>(stale);
     assert.equal(problem.code, "CONFLICT");
+    assert.equal(app.services.flags.get("pilot")?.version, 2, "nothing written");
+    // Turning it on on version 1 asks for what is stored: nothing to conflict about, nothing
+    // written (tests/flags_no_op_save_test.ts).
+    const same = await toggle({ enabled: true, version: 1 });
+    assert.equal(same.status, 200);
+    await same.body?.cancel();
     assert.equal(app.services.flags.get("pilot")?.version, 2, "nothing written");
 
     const current = await toggle({ enabled: false, version: 2 });

@@ -84,6 +84,12 @@ export interface ExperimentService {
   /** Creates or updates an experiment (optimistic concurrency through `input.version`). */
   set(input: ExperimentInput, change: ChangeContext): Promise<ExperimentView>;
   /**
+   * {@link set}, telling whether anything changed: settings the live experiment already has
+   * write nothing (no version, audit entry or event) and are no conflict whatever
+   * `input.version`.
+   */
+  write(input: ExperimentInput, change: ChangeContext): Promise<ExperimentWrite>;
+  /**
    * The subject's variant: sticky assignment, else the hash (persisted best-effort). `request`
    * (its GPC signal) decides with the consent whether a new assignment is recorded as an exposure.
    */
@@ -105,6 +111,12 @@ export interface ExperimentService {
     keys: readonly string[],
     targetingKey: string | undefined,
   ): Promise<Map<string, Assignment>>;
+}
+
+/** The outcome of {@link ExperimentService.write}: the experiment as stored, and whether it was written. */
+export interface ExperimentWrite {
+  experiment: ExperimentView;
+  changed: boolean;
 }
 
 export interface ExperimentServiceDeps {
@@ -334,6 +346,55 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     };
   }
 
+  async function write(input: ExperimentInput, change: ChangeContext): Promise<ExperimentWrite> {
+    const written = await storeCall(() =>
+      deps.store.upsertExperiment(input, {
+        expectedVersion: input.version,
+        actorUserId: change.actor.type === "user" ? change.actor.id ?? null : null,
+        onChange: (tx, c) =>
+          deps.audit.record({
+            actor: change.actor,
+            action: c.before ? "experiment.update" : "experiment.create",
+            target: { type: "experiment", id: c.after.key },
+            before: c.before ?? null,
+            after: c.after,
+            ...(change.requestId ? { requestId: change.requestId } : {}),
+          }, tx),
+      })
+    );
+    const counts = async () => {
+      try {
+        return (await deps.assignments.counts()).get(written.after.key) ?? {};
+      } catch {
+        return null;
+      }
+    };
+    if (written.unchanged) {
+      // Nothing to publish; this instance catches up if it has not seen the stored version.
+      if (snapshots.current()?.experiments.get(input.key)?.version !== written.after.version) {
+        await snapshots.reload();
+      }
+      return { experiment: toView(written.after, await counts()), changed: false };
+    }
+    await snapshots.reload();
+    try {
+      await deps.bus?.publish({
+        type: "experiment.changed",
+        topic: "governance",
+        payload: {
+          experimentKey: written.after.key,
+          enabled: written.after.enabled,
+          version: written.after.version,
+        },
+      });
+    } catch (error) {
+      deps.logger.warn("experiment change event not published", {
+        errorType: error instanceof Error ? error.name : typeof error,
+      });
+    }
+    return { experiment: toView(written.after, await counts()), changed: true };
+  }
+
   return {
     async list() {
       const experiments = [...(snapshots.current()?.experiments.values() ?? [])];
@@ -348,46 +409,8 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
 
     get: (key) => snapshots.current()?.experiments.get(key),
 
-    async set(input, change) {
-      const written = await storeCall(() =>
-        deps.store.upsertExperiment(input, {
-          expectedVersion: input.version,
-          actorUserId: change.actor.type === "user" ? change.actor.id ?? null : null,
-          onChange: (tx, c) =>
-            deps.audit.record({
-              actor: change.actor,
-              action: c.before ? "experiment.update" : "experiment.create",
-              target: { type: "experiment", id: c.after.key },
-              before: c.before ?? null,
-              after: c.after,
-              ...(change.requestId ? { requestId: change.requestId } : {}),
-            }, tx),
-        })
-      );
-      await snapshots.reload();
-      try {
-        await deps.bus?.publish({
-          type: "experiment.changed",
-          topic: "governance",
-          payload: {
-            experimentKey: written.after.key,
-            enabled: written.after.enabled,
-            version: written.after.version,
-          },
-        });
-      } catch (error) {
-        deps.logger.warn("experiment change event not published", {
-          errorType: error instanceof Error ? error.name : typeof error,
-        });
-      }
-      let counts: Record<string, number> | null = null;
-      try {
-        counts = (await deps.assignments.counts()).get(written.after.key) ?? {};
-      } catch {
-        counts = null;
-      }
-      return toView(written.after, counts);
-    },
+    set: async (input, change) => (await write(input, change)).experiment,
+    write,
 
     assignNow(key, context) {
       return assign(snapshots.current()?.experiments.get(key), context);

@@ -67,10 +67,21 @@ export interface FlagService extends FlagStateProvider {
   status(key: string, query: StatusQuery): FlagStatus;
   /** Creates or updates a flag (optimistic concurrency through `input.version`). */
   set(key: string, input: FlagInput, change: ChangeContext): Promise<FlagView>;
+  /**
+   * {@link set}, telling whether anything changed: settings the live flag already has write
+   * nothing (no version, audit entry or event) and are no conflict whatever `input.version`.
+   */
+  write(key: string, input: FlagInput, change: ChangeContext): Promise<FlagWrite>;
   /** Archives a flag: it stops evaluating (FLAG_NOT_FOUND); its row and audit history stay. */
   archive(key: string, version: number | undefined, change: ChangeContext): Promise<FlagView>;
   /** Archived flags with their last settings, newest first (read from the database). */
   archived(limit?: number): Promise<ArchivedFlag[]>;
+}
+
+/** The outcome of {@link FlagService.write}: the flag as stored, and whether it was written. */
+export interface FlagWrite {
+  flag: FlagView;
+  changed: boolean;
 }
 
 export interface FlagServiceDeps {
@@ -197,6 +208,25 @@ export function createFlagService(deps: FlagServiceDeps): FlagService {
   const actorUserId = (change: ChangeContext) =>
     change.actor.type === "user" ? change.actor.id ?? null : null;
 
+  async function write(key: string, input: FlagInput, change: ChangeContext): Promise<FlagWrite> {
+    const written = await storeCall(() =>
+      deps.store.upsertFlag(key, input, {
+        expectedVersion: input.version,
+        actorUserId: actorUserId(change),
+        onChange: auditWith("flag.update", change),
+      })
+    );
+    if (written.unchanged) {
+      // Nothing to publish; this instance catches up if it has not seen the stored version.
+      if (snapshots.current()?.flags.get(key)?.flag.version !== written.after.version) {
+        await snapshots.reload();
+      }
+      return { flag: view(written.after), changed: false };
+    }
+    await applied(written.after, false);
+    return { flag: view(written.after), changed: true };
+  }
+
   return {
     contextFor,
     evaluate(key, context) {
@@ -243,17 +273,8 @@ export function createFlagService(deps: FlagServiceDeps): FlagService {
       };
     },
 
-    async set(key, input, change) {
-      const written = await storeCall(() =>
-        deps.store.upsertFlag(key, input, {
-          expectedVersion: input.version,
-          actorUserId: actorUserId(change),
-          onChange: auditWith("flag.update", change),
-        })
-      );
-      await applied(written.after, false);
-      return view(written.after);
-    },
+    set: async (key, input, change) => (await write(key, input, change)).flag,
+    write,
 
     archived(limit = 200) {
       return storeCall(() => deps.store.listArchived(limit));

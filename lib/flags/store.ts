@@ -26,6 +26,12 @@ export interface Change<T> {
   after: T;
   /** The archived row this write brought back (before is then undefined: nothing was live). */
   restored?: T;
+  /**
+   * The live row already had every setting the write asked for: nothing was written, versioned or
+   * audited (`onChange` was not called), whatever version the write was based on, and `before`
+   * and `after` are both the stored row.
+   */
+  unchanged?: true;
 }
 
 /** Called inside the write transaction (audit the change there). */
@@ -120,6 +126,68 @@ function toExperiment(row: Row): Experiment {
   };
 }
 
+/** The distinct items of two lists are the same (their order and repeats mean nothing). */
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((item) => right.has(item));
+}
+
+/** A JSON value with every object's keys sorted (jsonb keeps its own key order). */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value).sort().map((
+        key,
+      ) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+const sameJson = (a: unknown, b: unknown) =>
+  JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
+/**
+ * The live flag already has every setting of `next` (as applyFlagInput made it: description
+ * trimmed, '' as null): the modes, environments and target users as sets, since evaluation
+ * reads them so.
+ */
+export function sameFlagSettings(
+  live: Flag,
+  next: Omit<Flag, "version" | "updatedAt" | "updatedBy">,
+): boolean {
+  return live.enabled === next.enabled &&
+    live.description === next.description &&
+    live.scope === next.scope &&
+    live.rolloutPercent === next.rolloutPercent &&
+    sameItems(live.requiredModes, next.requiredModes) &&
+    sameItems(live.targetEnvironments, next.targetEnvironments) &&
+    sameItems(live.targetUsers, next.targetUsers);
+}
+
+/**
+ * The live experiment already has every setting of `next` (as applyExperimentInput made it):
+ * the same variants (by key) with the same weights and configs (compared as JSON, whatever the
+ * order of an object's keys; an array's order counts), and the required modes as a set.
+ */
+export function sameExperimentSettings(
+  live: Experiment,
+  next: Omit<Experiment, "version" | "updatedAt" | "updatedBy">,
+): boolean {
+  if (
+    live.enabled !== next.enabled || live.description !== next.description ||
+    !sameItems(live.requiredModes, next.requiredModes) ||
+    live.variants.length !== next.variants.length
+  ) return false;
+  return next.variants.every((variant) => {
+    const stored = live.variants.find((v) => v.key === variant.key);
+    return stored !== undefined && stored.weight === variant.weight &&
+      sameJson(stored.config, variant.config);
+  });
+}
+
 /**
  * The optimistic check of a write based on `expected`. With no row at all there is no version to
  * match: that is a key that never existed (a typo, another environment), 404 rather than a 409
@@ -208,21 +276,28 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
         const row = rows[0];
         const stored = row ? toFlag(row) : undefined;
         const live = row && row.archived_at === null ? stored : undefined;
+        const next = live ? applyFlagInput(key, live, input) : undefined;
+        // Settings the flag already has: nothing to write or audit, and nothing to conflict
+        // about, whatever version the caller saw.
+        if (live && next && sameFlagSettings(live, next)) {
+          return { before: live, after: live, unchanged: true };
+        }
         checkVersion(stored, options.expectedVersion, "flag");
         if (!live && await keyTakenByOther(tx, "experiments", key)) {
           throw new ConflictError("An experiment already uses this key");
         }
-        const next = applyFlagInput(key, live, input);
+        // A new key is checked (checkNewEventKey) only once the version check passed.
+        const settings = next ?? applyFlagInput(key, live, input);
         const now = new Date(clock.now());
         const params = [
           key,
-          next.enabled,
-          next.description,
-          next.scope,
-          next.rolloutPercent,
-          next.requiredModes,
-          next.targetUsers,
-          next.targetEnvironments,
+          settings.enabled,
+          settings.description,
+          settings.scope,
+          settings.rolloutPercent,
+          settings.requiredModes,
+          settings.targetUsers,
+          settings.targetEnvironments,
           options.actorUserId,
           now,
         ];
@@ -293,11 +368,17 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
         const row = rows[0];
         const stored = row ? toExperiment(row) : undefined;
         const live = row && row.archived_at === null ? stored : undefined;
+        const same = live ? applyExperimentInput(live, input) : undefined;
+        // Settings the experiment already has: nothing to write or audit, and nothing to
+        // conflict about, whatever version the caller saw.
+        if (live && same && sameExperimentSettings(live, same)) {
+          return { before: live, after: live, unchanged: true };
+        }
         checkVersion(stored, options.expectedVersion, "experiment");
         if (!live && await keyTakenByOther(tx, "feature_flags", input.key)) {
           throw new ConflictError("A flag already uses this key");
         }
-        const next = applyExperimentInput(live, input);
+        const next = same ?? applyExperimentInput(live, input);
         const configs = Object.fromEntries(next.variants.map((v) => [v.key, v.config]));
         const allocation = Object.fromEntries(next.variants.map((v) => [v.key, v.weight]));
         const now = new Date(clock.now());

@@ -151,11 +151,15 @@ export function experimentsApiRoutes(
         "Variants are walked in key order; `weight` is an integer share. Audited, published " +
         "as `experiment.changed` (topic governance). Persisted assignments stay with their " +
         "variant when weights change; a variant removed or set to weight 0 is taken away from " +
-        "its subjects, who are re-drawn by the current weights on their next request.",
+        "its subjects, who are re-drawn by the current weights on their next request. " +
+        "Settings the experiment already has (the same variants, weights and configs, whatever " +
+        "the order of keys; required modes as a set; a blank description as none) change " +
+        "nothing: 200 with the stored experiment (its version unchanged), no audit entry or " +
+        "event, and no 409 whatever `version` was sent.",
       request: { body: { required: true, ...jsonContent(ExperimentInputSchema) } },
       responses: {
         200: {
-          description: "The stored experiment",
+          description: "The stored experiment (as it was, when the settings were already its own)",
           ...jsonContent(z.object({ success: z.literal(true), experiment: ExperimentViewSchema })),
         },
         404: { description: "`version` sent for a key no experiment has (NOT_FOUND)" },

@@ -92,7 +92,9 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "The governance panel sends the version it showed (`flagsMeta[].version`), so an " +
         "administrator is told when another one changed the flag meanwhile. `version` stays " +
         "optional for scripts: without it the change applies to whatever is stored (last write " +
-        "wins).",
+        "wins). Settings the flag already has (target users, modes and environments compared " +
+        "as sets, a blank description as none) change nothing: 200 with the caller's flags, " +
+        "no new version, audit entry or event, and no 409 whatever `version` was sent.",
       request: {
         params: z.object({ flagKey: FlagKeySchema }),
         body: { required: true, ...jsonContent(FlagInputSchema) },
@@ -149,13 +151,20 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       path: "/api/admin/feature-flags/{name}",
       tags: ["Flags"],
       summary: "Create or update a flag",
+      description:
+        "Upsert: omitted fields keep their values (or defaults for a new flag); audited and " +
+        "published as `governance.flag_changed`. With `version`, a flag changed since is 409 " +
+        "CONFLICT and a key no flag has 404 NOT_FOUND. Settings the flag already has (target " +
+        "users, modes and environments compared as sets, a blank description as none) change " +
+        "nothing: 200 with the stored flag (its version unchanged), no audit entry or event, " +
+        "and no 409 whatever `version` was sent.",
       request: {
         params: z.object({ name: FlagKeySchema }),
         body: { required: true, ...jsonContent(FlagInputSchema) },
       },
       responses: {
         200: {
-          description: "The stored flag",
+          description: "The stored flag (as it was, when the settings were already its own)",
           ...jsonContent(z.object({ success: z.literal(true), flag: FlagViewSchema })),
         },
         404: { description: "`version` sent for a key no flag has (NOT_FOUND)" },

@@ -8,23 +8,51 @@ import { ErrorPage } from "../../components/ErrorPage.tsx";
 import { FlagDetailView } from "../../components/flags/FlagDetailView.tsx";
 import { actorOf } from "../../lib/audit/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import { FlagKeySchema, type FlagStatus, type FlagView } from "../../lib/flags/mod.ts";
+import {
+  type FlagInput,
+  FlagKeySchema,
+  type FlagStatus,
+  type FlagView,
+} from "../../lib/flags/mod.ts";
 import { archiveVersion, flagInputFromForm } from "../../lib/flags/pages/form.ts";
-import { ARCHIVE_CONFLICT_MESSAGE } from "../../lib/flags/pages/messages.ts";
+import { ARCHIVE_CONFLICT_MESSAGE, SAVE_CONFLICT_MESSAGE } from "../../lib/flags/pages/messages.ts";
 import { failed, type PageState } from "../../lib/flags/pages/page_state.ts";
 import { whyErrors, type WhyQuery, whyQuery } from "../../lib/flags/pages/why.ts";
 import { page } from "../../lib/http/access.ts";
 import { formValue, readForm } from "../../lib/http/form.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
-import { versionBehindForm } from "../../lib/web/form_failure.ts";
+import { attemptSave, type FormFailure, versionBehindForm } from "../../lib/web/form_failure.ts";
 import { ADMIN_CHANGE, type FlagPageTools, isAdmin, STEWARD_READ } from "./shared.ts";
 
 export function flagDetailRoutes(
   ctx: RouteContext,
-  { failureOf, here, save }: FlagPageTools,
+  { failureOf, here }: FlagPageTools,
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { flags } = ctx.services;
+
+  /**
+   * Saves the edit form's input: the page's failure for a domain error (as FlagPageTools.save),
+   * else whether anything changed (settings the flag already had write nothing).
+   */
+  async function save(
+    c: Context<AppEnv>,
+    key: string,
+    input: FlagInput,
+  ): Promise<FormFailure | { changed: boolean }> {
+    let changed = true;
+    const failed = await attemptSave(
+      async () => {
+        ({ changed } = await flags.write(key, input, {
+          actor: actorOf(c.get("principal")),
+          requestId: c.get("requestId"),
+        }));
+      },
+      // The flag and its audit entry are written in one transaction.
+      (error) => failureOf(c, error, { writes: "atomic", conflict: SAVE_CONFLICT_MESSAGE }),
+    );
+    return failed ? failed.failure : { changed };
+  }
 
   /**
    * The page; with `why` (the Why tool's question, posted or from an old bookmark's query) its
@@ -123,9 +151,15 @@ export function flagDetailRoutes(
     const form = await readForm(c);
     const { input, errors } = flagInputFromForm(form, flag);
     if (!input) return detailPage(c, flag, { errors, form, status: 400 });
-    const failure = await save(c, flag.key, input);
-    if (failure) return detailPage(c, flags.get(flag.key) ?? flag, failed(failure, form));
-    return c.redirect(`/flags/${flag.key}?notice=saved`, 303);
+    const outcome = await save(c, flag.key, input);
+    if ("message" in outcome) {
+      return detailPage(c, flags.get(flag.key) ?? flag, failed(outcome, form));
+    }
+    // Settings the flag already had: nothing was written (no version, no audit entry).
+    return c.redirect(
+      `/flags/${flag.key}?notice=${outcome.changed ? "saved" : "unchanged"}`,
+      303,
+    );
   });
 
   page(app, ctx.access, "POST", "/flags/:key/archive", ADMIN_CHANGE, async (c) => {

@@ -7,6 +7,7 @@
 /** Fixed confirmations chosen by key, so no input is reflected. */
 export const NOTICES: Record<string, string> = {
   saved: "The flag was saved. Every instance applies it within a second.",
+  unchanged: "Nothing was changed: the flag already had these settings.",
   created: "The flag was created.",
   archived: "The flag was archived. It now evaluates as unknown (off) everywhere.",
   restored:
