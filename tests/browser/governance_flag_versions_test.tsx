@@ -136,8 +136,9 @@ Deno.test({
           await page.goto(`${server.url}/governance`);
           await page.waitForSelector('[data-toggle="pilot"]', { timeout: 15_000 });
           assert.equal(await page.textContent(badge("pilot")), "on");
-          // Another administrator turns it off (v4); this panel still shows it on (v3).
-          await app.services.flags.set("pilot", { enabled: false }, SYSTEM);
+          // Another administrator changes it (v4, still on); this panel still shows v3. (Had they
+          // turned it off, this toggle would ask for what is stored: no conflict, nothing written.)
+          await app.services.flags.set("pilot", { enabled: true, description: "Changed" }, SYSTEM);
           stateLive = true;
           await page.click('[data-toggle="pilot"]');
           await page.click("[data-confirm-toggle]");
@@ -148,10 +149,10 @@ Deno.test({
             /changed pilot after this page showed it; your change was not made/,
           );
           assert.equal(await note.getAttribute("role"), "alert");
-          await page.waitForSelector(`${badge("pilot")}:text-is("off")`, { timeout: 10_000 });
+          await page.waitForSelector(`${badge("pilot")}:text-is("on")`, { timeout: 10_000 });
           const flag = app.services.flags.get("pilot");
           assert.equal(flag?.version, 4, "the refused change wrote nothing");
-          assert.equal(flag?.enabled, false);
+          assert.equal(flag?.enabled, true);
           assert.deepEqual(watch.problems.filter((p) => !/503|409/.test(p)), []);
           await page.context().close();
         },
