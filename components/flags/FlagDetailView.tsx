@@ -83,9 +83,10 @@ export function FlagDetailView(
         />
         {
           /* Posted, not a GET form: the ids typed (a refused e-mail address too) stay out of the
-            address bar, the history and proxy logs. The answer is rendered in the reply. */
+            address bar, the history and proxy logs. The answer is rendered in the reply; the
+            fragment scrolls to it (the server never sees it, so the route is the same). */
         }
-        <form method="post" action={`/flags/${flag.key}/why`} class="filter-form">
+        <form method="post" action={`/flags/${flag.key}/why#why-answer`} class="filter-form">
           <CsrfField c={c} />
           <label>
             User id
@@ -142,10 +143,17 @@ export function FlagDetailView(
           </label>
           <button type="submit" class="button">Explain</button>
         </form>
+        {
+          /* Focused on load, as a refused question's ErrorSummary is: a role=status already in
+            the page when it loads is not announced, and the answer may be below the fold. */
+        }
         {answer && (
           <p
             class={answer.enabled ? "notice notice--ok" : "notice"}
             role="status"
+            id="why-answer"
+            tabindex={-1}
+            autofocus
             data-testid="why-answer"
           >
             <strong>{answer.enabled ? "On" : "Off"}</strong> ({answer.reason}). {answer.explanation}
