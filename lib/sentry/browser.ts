@@ -178,10 +178,12 @@ const LINE_COLUMN = /^(.*):(\d{1,9}):(\d{1,9})$/;
 /** A name a minifier gives (`e`, `Xy`, `$`, `t2`). */
 const SHORT_IDENTIFIER = /^[A-Za-z_$][\w$]?$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** The most minified (≤ 2 characters) parts one frame's function name may have. */
+const MAX_SHORT_PARTS = 2;
 
 /**
  * A frame's function name when it is code, not text: no spaces, and each dotted part a
- * minified name (≤ 2 characters) or an identifier whose letter runs are all made of known
+ * minified name (≤ 2 characters; at most two such parts) or an identifier whose letter runs are all made of known
  * words (`Array.map`, `HTMLButtonElement.connectedCallback`, `refresh`); `new ` is kept.
  * Anything else (`Quenby Zarkowski`, `QuenbyZarkowski`, `Zarkowski.Quenby`,
  * `render_zarkowski_quenby`, a lower-case surname) is undefined: the frame keeps only its
@@ -189,10 +191,15 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  */
 function frameFunction(name: string): string | undefined {
   const bare = name.startsWith("new ") ? name.slice(4) : name;
-  const ok = bare.split(".").every((part) =>
-    part === "<anonymous>" || SHORT_IDENTIFIER.test(part) ||
-    (IDENTIFIER.test(part) && (part.match(/[A-Za-z]+/g) ?? []).every(knownWord))
-  );
+  const parts = bare.split(".");
+  const known = (part: string) =>
+    part === "<anonymous>" ||
+    (IDENTIFIER.test(part) && (part.match(/[A-Za-z]+/g) ?? []).every(knownWord));
+  // A minifier's names come one or two to a frame (`e`, `e.t`, `Object.e`); more short parts
+  // would let a client spell out any text two characters at a time (`Qu.en.by.Za.rk`).
+  const short = parts.filter((part) => SHORT_IDENTIFIER.test(part)).length;
+  const ok = short <= MAX_SHORT_PARTS &&
+    parts.every((part) => known(part) || SHORT_IDENTIFIER.test(part));
   return ok ? name : undefined;
 }
 

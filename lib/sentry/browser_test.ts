@@ -186,3 +186,27 @@ Deno.test("browserReportToError() drops a line and column that point outside the
     ).concat("    at e (<unknown>)", "    at e (<unknown>)").join("\n"),
   );
 });
+
+Deno.test("browserReportToError() keeps a minified function name of at most two short parts", () => {
+  // Any text cut into parts of two characters passed as "minified": each frame carried one.
+  const error = browserReportToError({
+    type: "TypeError",
+    message: "x is undefined",
+    stack: "TypeError: x is undefined\n" +
+      "    at Qu.en.by.Za.rk.ow.sk.i (http://h/_islands/A-1.js:1:1)\n" +
+      "    at j1.d2.o3 (http://h/_islands/A-1.js:1:2)\n" +
+      "    at e.t (http://h/_islands/A-1.js:1:3)\n" +
+      "    at Object.e (http://h/_islands/A-1.js:1:4)\n" +
+      "    at HTMLButtonElement.n (http://h/_islands/A-1.js:1:5)",
+    route: "/flags",
+  }, BUNDLES);
+  assert.equal(
+    error.stack,
+    "TypeError: x is undefined\n" +
+      "    at http://localhost/_islands/A-1.js:1:1\n" +
+      "    at http://localhost/_islands/A-1.js:1:2\n" +
+      "    at e.t (http://localhost/_islands/A-1.js:1:3)\n" +
+      "    at Object.e (http://localhost/_islands/A-1.js:1:4)\n" +
+      "    at HTMLButtonElement.n (http://localhost/_islands/A-1.js:1:5)",
+  );
+});
