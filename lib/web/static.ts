@@ -32,8 +32,11 @@ async function etagOf(bytes: Uint8Array): Promise<string> {
   }"`;
 }
 
-/** The longest file name (one path segment) served: the common file systems' limit. */
-const MAX_NAME_LENGTH = 255;
+/** The longest file name (one path segment) served, in UTF-8 bytes: the file systems' limit. */
+const MAX_NAME_BYTES = 255;
+/** The longest path served, in UTF-8 bytes: far below PATH_MAX, far above any file of ours. */
+const MAX_PATH_BYTES = 1024;
+const UTF8 = new TextEncoder();
 
 /** Serves GET/HEAD requests for files under `root`; passes on anything else. */
 export function serveStatic(
@@ -54,9 +57,12 @@ export function serveStatic(
     // One name per file: `/./x` and `//x` would reach the same file under another path, past the
     // checks on exact paths below (and fill the cache with copies).
     if (path.includes("/./") || path.includes("//")) return await next();
-    // No file of ours has a name the file system would refuse as too long (which it reports as
-    // an error of its own kind, not as NotFound).
-    if (path.split("/").some((part) => part.length > MAX_NAME_LENGTH)) return await next();
+    // No file of ours has a name or path the file system would refuse as too long (it reports
+    // that as an error of its own kind, not as NotFound). It counts UTF-8 bytes.
+    if (
+      UTF8.encode(path).length > MAX_PATH_BYTES ||
+      path.split("/").some((part) => UTF8.encode(part).length > MAX_NAME_BYTES)
+    ) return await next();
     const extension = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
     const type = TYPES[extension];
     if (!type || path === "/_islands/manifest.json") return await next();

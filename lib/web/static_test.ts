@@ -46,7 +46,18 @@ Deno.test("a path through a file, or with a name too long for the file system, i
   await withStaticApp(async (app) => {
     // Deno.readFile failed with NotADirectory / 'File name too long (os error 36)': answered
     // 500, logged as an unhandled error and sent to Sentry, for anyone's request.
-    for (const path of ["/app.css/x.js", `/${"a".repeat(256)}.css`, `/${"b".repeat(300)}/c.js`]) {
+    for (
+      const path of [
+        "/app.css/x.js",
+        `/${"a".repeat(256)}.css`,
+        `/${"b".repeat(300)}/c.js`,
+        // 128 characters, 256 bytes: the file system counts bytes.
+        `/${encodeURIComponent("é".repeat(128))}.js`,
+        `/${encodeURIComponent("😀".repeat(100))}.css`,
+        // Segments each short enough, the whole path too long (PATH_MAX).
+        `/${Array.from({ length: 20 }, () => "c".repeat(250)).join("/")}.js`,
+      ]
+    ) {
       const response = await app.request(path);
       assert.equal(response.status, 404, path.slice(0, 30));
       assert.equal(await response.text(), "not a file");
