@@ -149,43 +149,70 @@ function canonical(value: unknown): unknown {
 const sameJson = (a: unknown, b: unknown) =>
   JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
+/** How one setting of a flag or an experiment compares, stored against asked for. */
+type Same<T> = (live: T, next: T) => boolean;
+const same = <T>(live: T, next: T) => live === next;
+
 /**
- * The live flag already has every setting of `next` (as applyFlagInput made it: description
- * trimmed, '' as null): the modes, environments and target users as sets, since evaluation
- * reads them so.
+ * How each setting of a flag compares (as applyFlagInput made it: description trimmed, '' as
+ * null; the modes, environments and target users as sets, since evaluation reads them so). Keyed
+ * by every field but the write's own bookkeeping: a field added to Flag fails the type check here
+ * until it says how it compares, instead of being taken as unchanged.
  */
+const FLAG_SETTINGS: {
+  [K in Exclude<keyof Flag, "key" | "version" | "updatedAt" | "updatedBy">]: Same<Flag[K]>;
+} = {
+  enabled: same,
+  description: same,
+  scope: same,
+  rolloutPercent: same,
+  requiredModes: sameItems,
+  targetEnvironments: sameItems,
+  targetUsers: sameItems,
+};
+
+/** The live flag already has every setting of `next`. */
 export function sameFlagSettings(
   live: Flag,
   next: Omit<Flag, "version" | "updatedAt" | "updatedBy">,
 ): boolean {
-  return live.enabled === next.enabled &&
-    live.description === next.description &&
-    live.scope === next.scope &&
-    live.rolloutPercent === next.rolloutPercent &&
-    sameItems(live.requiredModes, next.requiredModes) &&
-    sameItems(live.targetEnvironments, next.targetEnvironments) &&
-    sameItems(live.targetUsers, next.targetUsers);
+  return (Object.keys(FLAG_SETTINGS) as (keyof typeof FLAG_SETTINGS)[]).every((field) =>
+    (FLAG_SETTINGS[field] as Same<unknown>)(live[field], next[field])
+  );
 }
 
 /**
- * The live experiment already has every setting of `next` (as applyExperimentInput made it):
- * the same variants (by key) with the same weights and configs (compared as JSON, whatever the
- * order of an object's keys; an array's order counts), and the required modes as a set.
+ * The same variants (by key) with the same weights and configs (compared as JSON, whatever the
+ * order of an object's keys; an array's order counts).
  */
+function sameVariants(live: Experiment["variants"], next: Experiment["variants"]): boolean {
+  return live.length === next.length && next.every((variant) => {
+    const stored = live.find((v) => v.key === variant.key);
+    return stored !== undefined && stored.weight === variant.weight &&
+      sameJson(stored.config, variant.config);
+  });
+}
+
+/** How each setting of an experiment compares (as applyExperimentInput made it); see above. */
+const EXPERIMENT_SETTINGS: {
+  [K in Exclude<keyof Experiment, "key" | "version" | "updatedAt" | "updatedBy">]: Same<
+    Experiment[K]
+  >;
+} = {
+  enabled: same,
+  description: same,
+  requiredModes: sameItems,
+  variants: sameVariants,
+};
+
+/** The live experiment already has every setting of `next`. */
 export function sameExperimentSettings(
   live: Experiment,
   next: Omit<Experiment, "version" | "updatedAt" | "updatedBy">,
 ): boolean {
-  if (
-    live.enabled !== next.enabled || live.description !== next.description ||
-    !sameItems(live.requiredModes, next.requiredModes) ||
-    live.variants.length !== next.variants.length
-  ) return false;
-  return next.variants.every((variant) => {
-    const stored = live.variants.find((v) => v.key === variant.key);
-    return stored !== undefined && stored.weight === variant.weight &&
-      sameJson(stored.config, variant.config);
-  });
+  return (Object.keys(EXPERIMENT_SETTINGS) as (keyof typeof EXPERIMENT_SETTINGS)[]).every((
+    field,
+  ) => (EXPERIMENT_SETTINGS[field] as Same<unknown>)(live[field], next[field]));
 }
 
 /**
