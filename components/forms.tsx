@@ -1,6 +1,6 @@
 /** Small server-rendered pieces shared by the form pages. */
 import type { Context } from "hono";
-import type { VNode } from "preact";
+import type { ComponentChildren, VNode } from "preact";
 import type { AppEnv } from "../lib/http/types.ts";
 
 /** The hidden CSRF field of the signed-in user's session (forms need it; see lib/auth/middleware.ts). */
@@ -19,7 +19,28 @@ export function QueryNotice(
   { c, notices }: { c: Context<AppEnv>; notices: Record<string, string> },
 ): VNode | null {
   const text = notices[c.req.query("notice") ?? ""];
-  return text ? <p class="notice notice--ok" role="status">{text}</p> : null;
+  return text ? <SuccessNotice>{text}</SuccessNotice> : null;
+}
+
+/**
+ * What a form's post did, on the page it led to (role=status), focused on load as
+ * {@link ErrorNotice} is: a status already in the page when it loads is not announced, so a
+ * screen-reader user could not tell "saved" from "nothing was changed".
+ */
+export function SuccessNotice(
+  { children, testId }: { children: ComponentChildren; testId?: string },
+): VNode {
+  return (
+    <p
+      class="notice notice--ok"
+      role="status"
+      tabindex={-1}
+      autofocus
+      {...(testId ? { "data-testid": testId } : {})}
+    >
+      {children}
+    </p>
+  );
 }
 
 /**

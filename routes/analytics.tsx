@@ -18,7 +18,13 @@ import { AppError } from "../lib/errors/mod.ts";
 import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { formValue, readForm } from "../lib/http/form.ts";
-import { ErrorSummary, FieldError, fieldErrorAttrs, type FormError } from "../components/forms.tsx";
+import {
+  ErrorSummary,
+  FieldError,
+  fieldErrorAttrs,
+  type FormError,
+  SuccessNotice,
+} from "../components/forms.tsx";
 import { TableScroll } from "../components/TableScroll.tsx";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
@@ -190,7 +196,7 @@ export function analyticsPageRoutes(
           Usage events from people who allowed them, never PHI. Days run midnight to midnight UTC;
           the counts are kept per day and include every event accepted so far.
         </p>
-        {options.notice && <p class="notice notice--ok" role="status">{options.notice}</p>}
+        {options.notice && <SuccessNotice>{options.notice}</SuccessNotice>}
         {error && <p class="notice notice--error" role="alert">{error}</p>}
         <form method="get" action="/analytics" class="filter-form">
           <label>

@@ -12,6 +12,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
 import { TableScroll } from "../components/TableScroll.tsx";
+import { SuccessNotice } from "../components/forms.tsx";
 import GovernancePanel, { type GovernanceLogRow } from "../islands/GovernancePanel.tsx";
 import { actorOf } from "../lib/audit/audit.ts";
 import { roleAtLeast } from "../lib/auth/principal.ts";
@@ -81,10 +82,10 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
       <>
         <h1>Governance</h1>
         {changed && (MODES as readonly string[]).includes(changed) && (
-          <p class="notice notice--ok" role="status">
+          <SuccessNotice>
             The mode change to {changed}{" "}
             was saved. Every server of the service applies it within a second.
-          </p>
+          </SuccessNotice>
         )}
         {options.error && <p class="notice notice--error" role="alert">{options.error}</p>}
         <Island

@@ -18,6 +18,7 @@ import type { AppEnv } from "../lib/http/types.ts";
 import { readForm } from "../lib/http/form.ts";
 import { utcTime } from "../islands/shared/time.ts";
 import { TableScroll } from "../components/TableScroll.tsx";
+import { SuccessNotice } from "../components/forms.tsx";
 
 const READ = { role: "signed_in", class: "read" } as const;
 const GRANT = { role: "signed_in", class: "write" } as const;
@@ -120,11 +121,11 @@ export function privacyPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       c,
       <>
         <h1>Privacy</h1>
-        {notice && <p class="notice notice--ok" role="status">{notice}</p>}
+        {notice && <SuccessNotice>{notice}</SuccessNotice>}
         {erased !== null && (
-          <p class="notice notice--ok" role="status">
+          <SuccessNotice>
             {erased === 1 ? "1 collected event was" : `${erased} collected events were`} deleted.
-          </p>
+          </SuccessNotice>
         )}
         {error && <p class="notice notice--error" role="alert">{error}</p>}
 

@@ -112,6 +112,8 @@ Deno.test("/admin/users/<id> form choosing the account's own role says nothing c
     const page = await (await app.request(location, { headers: admin.headers() })).text();
     // Named, as the other notices of a row's change are: on a long list the admin sees which.
     assert.match(page, /Nothing was changed: <bdi>[^<]+<\/bdi> already had that role and state\./);
+    // Focused on load, so it is announced: a status already in the page when it loads is not.
+    assert.match(page, /role="status" tabindex="-1" autofocus>Nothing was changed/);
     assert.doesNotMatch(page, /now has the role/);
     assert.equal(await userChangeEntries(app, user.id), 0);
 

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { QueryNotice } from "../forms.tsx";
+import { QueryNotice, SuccessNotice } from "../forms.tsx";
 import { NAMED_NOTICES, NOTICES } from "../../lib/admin/messages.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 
@@ -16,9 +16,9 @@ export function NamedNotice(
   const found = named && id ? find(id) : undefined;
   if (named && found) {
     return (
-      <p class="notice notice--ok" role="status">
+      <SuccessNotice>
         {named(<bdi>{found.name}</bdi>, found.role ?? "")}
-      </p>
+      </SuccessNotice>
     );
   }
   return <QueryNotice c={c} notices={NOTICES} />;

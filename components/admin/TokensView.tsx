@@ -6,7 +6,7 @@ import { TOKEN_FIELDS } from "../../lib/admin/fields.ts";
 import { errorsAt, type PageState, topError } from "../../lib/admin/page_state.ts";
 import { formValue, formValues } from "../../lib/http/form.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
-import { CsrfField, ErrorNotice, FieldError, fieldErrorAttrs } from "../forms.tsx";
+import { CsrfField, ErrorNotice, FieldError, fieldErrorAttrs, SuccessNotice } from "../forms.tsx";
 import { FormErrors } from "./FormErrors.tsx";
 import { NamedNotice } from "./NamedNotice.tsx";
 import { RevokeTokenForm } from "./RevokeTokenForm.tsx";
@@ -72,11 +72,11 @@ export function TokensView(
         </div>
       )}
       {createdToken && !created && !(unreadable && !createdToken.revokedAt) && (
-        <p class="notice notice--ok" role="status" data-testid="token-created">
+        <SuccessNotice testId="token-created">
           Token “<bdi>{createdToken.name}</bdi>” (id{" "}
           <code>{shortId(createdToken.id)}</code>) was created. Its secret was shown once and cannot
           be shown again: if it was not copied, revoke this token and create another.
-        </p>
+        </SuccessNotice>
       )}
       <TableScroll label="API tokens">
         <table class="data" aria-label="API tokens">

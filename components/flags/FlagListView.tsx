@@ -6,7 +6,7 @@ import { NOTICES } from "../../lib/flags/pages/messages.ts";
 import type { PageState } from "../../lib/flags/pages/page_state.ts";
 import type { SnapshotStatus } from "../../lib/flags/snapshot.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
-import { CsrfField, ErrorSummary, QueryNotice } from "../forms.tsx";
+import { CsrfField, ErrorSummary, QueryNotice, SuccessNotice } from "../forms.tsx";
 import { TableScroll } from "../TableScroll.tsx";
 import { ArchivedFlagsView } from "./ArchivedFlagsView.tsx";
 import { type Here, OverrideBadge, StateBadge } from "./badges.tsx";
@@ -48,12 +48,12 @@ export function FlagListView(
       </p>
       {justArchived
         ? (
-          <p class="notice notice--ok" role="status">
+          <SuccessNotice>
             Flag <code>{justArchived.key}</code>{" "}
             was archived: it now evaluates as unknown (off) everywhere. It is listed under{" "}
             <a href="#archived-heading">Archived flags</a>
             {admin ? ", where it can be restored." : "."}
-          </p>
+          </SuccessNotice>
         )
         : <QueryNotice c={c} notices={NOTICES} />}
       <SnapshotNotice status={snapshot} />
