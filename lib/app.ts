@@ -50,6 +50,7 @@ import { createAuditLog } from "./audit/audit.ts";
 import { createScheduler } from "./scheduler.ts";
 import { drawFallbackSecret } from "./derived_key.ts";
 import {
+  BROWSER_REPORT_MAX_BYTES,
   createErrorReporter,
   type ErrorReporter,
   NOOP_ERROR_REPORTER,
@@ -101,6 +102,7 @@ import {
   methodLabel,
   requestContext,
   requestLog,
+  requireUtf8Json,
   routeLabel,
   securityHeaders,
 } from "./http/middleware.ts";
@@ -460,7 +462,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // OFREP answers 401/403/429 without a body, whichever middleware refuses.
   app.use("/ofrep/*", ofrepResponseShape());
   app.use(ipFilter({ allow: config.security.allowIps, deny: config.security.denyIps }));
-  app.use(limitBody(config.bodyLimitBytes));
+  // The browser error reports' own, smaller limit (routes/api/errors.ts).
+  app.use(limitBody(config.bodyLimitBytes, { "/api/errors": BROWSER_REPORT_MAX_BYTES }));
   app.use(
     serveStatic({
       root: deps.staticRoot ?? DEFAULT_STATIC_ROOT,
@@ -508,6 +511,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         { title: "Form expired", status: 403 },
       ),
   }));
+
+  app.use(requireUtf8Json());
 
   app.route("/", healthRoutes(ctx));
   app.route("/", homeRoutes(ctx));

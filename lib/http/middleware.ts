@@ -10,7 +10,8 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "../log/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
 import { proxyTrust, resolveClientIp } from "./client_ip.ts";
-import { PayloadTooLargeError } from "../errors/mod.ts";
+import { PayloadTooLargeError, ValidationError } from "../errors/mod.ts";
+import { decodeUtf8, NOT_UTF8_MESSAGE } from "../validation/text.ts";
 import { problem, wantsApi } from "./problem.ts";
 import { acceptedRequestId } from "./request_id.ts";
 import type { AppEnv } from "./types.ts";
@@ -146,18 +147,56 @@ export function securityHeaders(options: { hsts: boolean }): MiddlewareHandler<A
 /**
  * Refuses bodies larger than `maxBytes` with 413 PAYLOAD_TOO_LARGE (declared or streamed): to the
  * API as problem+json; for a page (a browser's form) it throws {@link PayloadTooLargeError}, so
- * that the app's error handler draws its error page with the way back to the form.
+ * that the app's error handler draws its error page with the way back to the form. `byPath` sets
+ * a smaller limit for an exact path (the browser error reports'). The limit is set here, for
+ * every route at once, because later middleware reads the body ({@link requireUtf8Json}): a
+ * route's own bodyLimit would find the body already read.
  */
-export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  const limit = bodyLimit({
-    maxSize: maxBytes,
-    onError: (c) => {
-      const detail = `The request body exceeds ${maxBytes} bytes`;
-      if (!wantsApi(c)) throw new PayloadTooLargeError(detail);
-      return problem(c, "PAYLOAD_TOO_LARGE", detail);
-    },
-  });
+export function limitBody(
+  maxBytes: number,
+  byPath: Readonly<Record<string, number>> = {},
+): MiddlewareHandler<AppEnv> {
+  const limiter = (max: number) =>
+    bodyLimit({
+      maxSize: max,
+      onError: (c) => {
+        const detail = `The request body exceeds ${max} bytes`;
+        if (!wantsApi(c)) throw new PayloadTooLargeError(detail);
+        return problem(c, "PAYLOAD_TOO_LARGE", detail);
+      },
+    });
+  const general = limiter(maxBytes);
+  const special = new Map(
+    Object.entries(byPath).map(([path, max]) => [path, limiter(Math.min(max, maxBytes))]),
+  );
   return async function limitBodyMiddleware(c, next) {
-    return await limit(c, next);
+    return await (special.get(c.req.path) ?? general)(c, next);
+  };
+}
+
+/** The media types Hono's JSON validator parses: application/json and application/*+json. */
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/** Methods whose body a route reads. */
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Refuses a JSON body (`application/json`, `application/*+json`) whose bytes are not UTF-8 with 400 VALIDATION_FAILED,
+ * before any route reads it: the body validators read it with the platform's JSON decoder, which
+ * turns such bytes into U+FFFD, so `{"name":"svc-\xff"}` would be stored as `svc-\uFFFD`
+ * (forms refuse the same, lib/http/form.ts). Hono keeps the bytes read here for the route. OFREP
+ * is left to its routes, which answer in OFREP's format (lib/flags/ofrep.ts).
+ */
+export function requireUtf8Json(): MiddlewareHandler<AppEnv> {
+  return async function requireUtf8JsonMiddleware(c, next) {
+    const mediaType = c.req.header("content-type")?.split(";")[0]?.trim() ?? "";
+    if (
+      JSON_MEDIA_TYPE.test(mediaType) && BODY_METHODS.has(c.req.method) &&
+      !c.req.path.startsWith("/ofrep/")
+    ) {
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      if (decodeUtf8(bytes) === undefined) throw new ValidationError(NOT_UTF8_MESSAGE);
+    }
+    await next();
   };
 }

@@ -17,7 +17,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { rateLimit } from "../../lib/auth/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import { limitBody } from "../../lib/http/middleware.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import {
@@ -74,7 +73,6 @@ export function errorsApiRoutes(
       ...route,
       middleware: [
         ...route.middleware,
-        limitBody(BROWSER_REPORT_MAX_BYTES),
         rateLimit({
           perMinute: BROWSER_REPORTS_PER_MINUTE,
           clock: ctx.clock,

@@ -17,12 +17,7 @@ import { roleAtLeast } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { KEY_PATTERN } from "../../lib/flags/mod.ts";
 import { createOfrepEvaluator } from "../../lib/flags/ofrep_evaluate.ts";
-import {
-  bulkEtag,
-  etagMatches,
-  MAX_TARGETING_KEY,
-  parseOfrepRequest,
-} from "../../lib/flags/ofrep.ts";
+import { bulkEtag, etagMatches, MAX_TARGETING_KEY, parseOfrepBody } from "../../lib/flags/ofrep.ts";
 import { type Access, modeGuard } from "../../lib/http/access.ts";
 import { describeAccess, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
@@ -58,7 +53,8 @@ const BulkFailure = z.object({
 const REQUEST_DOC =
   'Body: `{ "context": { "targetingKey": "user-123", ...attributes } }`. The targeting ' +
   "key is the id flags bucket and target by; `mode` and `environment` in the context are " +
-  "ignored (the server's apply).";
+  "ignored (the server's apply). A body is sent as `application/json` in UTF-8 (an empty body " +
+  "needs neither); anything else is PARSE_ERROR.";
 
 const NO_STORE = { "cache-control": "no-store" };
 
@@ -154,9 +150,14 @@ export function withOfrepRequestBodies<T extends Record<string, unknown>>(docume
   return document;
 }
 
+/** The path of a single evaluation, whose failures name the key. */
+const SINGLE_PREFIX = "/ofrep/v1/evaluate/flags/";
+
 /**
  * OFREP's response shape for errors made before the route runs (sign-in,
- * CSRF, rate limit): 401/403/429 without a body, keeping `Retry-After`.
+ * CSRF, rate limit): 401/403/429 without a body, keeping `Retry-After`; a body over the limit
+ * (413) in OFREP's error format, `GENERAL` with the limit's sentence (and the path's key for a
+ * single evaluation, `""` for a key no flag can have), not the app's problem+json.
  * Mounted on `/ofrep/*` ahead of the authentication middleware.
  */
 export function ofrepResponseShape(): MiddlewareHandler<AppEnv> {
@@ -168,8 +169,31 @@ export function ofrepResponseShape(): MiddlewareHandler<AppEnv> {
       headers.delete("content-type");
       headers.delete("content-length");
       c.res = new Response(null, { status, headers });
+    } else if (status === 413) {
+      const failure = { errorCode: "GENERAL" as const, errorDetails: await tooLargeDetail(c.res) };
+      const path = c.req.path;
+      const key = path.startsWith(SINGLE_PREFIX) ? path.slice(SINGLE_PREFIX.length) : undefined;
+      const body = key === undefined
+        ? failure
+        : { key: KEY_PATTERN.test(key) ? key : "", ...failure };
+      const headers = new Headers(c.res.headers);
+      headers.delete("content-length");
+      headers.set("content-type", "application/json");
+      headers.set("cache-control", "no-store");
+      c.res = new Response(JSON.stringify(body), { status, headers });
     }
   };
+}
+
+/** The problem's detail of a 413 (the limit in bytes), or a sentence of its own. */
+async function tooLargeDetail(response: Response): Promise<string> {
+  try {
+    const problem = await response.clone().json() as { detail?: unknown };
+    if (typeof problem.detail === "string") return problem.detail;
+  } catch {
+    // Not JSON: the sentence below.
+  }
+  return "The request body is too large";
 }
 
 /**
@@ -278,6 +302,7 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
           description: "FLAG_NOT_FOUND (`key` is empty when the path's key is not a valid key)",
           ...jsonContent(Failure),
         },
+        413: { description: "The body exceeds the size limit (GENERAL)", ...jsonContent(Failure) },
         429: { description: "Rate limited; see Retry-After (no body)", headers: RETRY_AFTER },
         500: { description: "No flag configuration loaded (GENERAL)", ...jsonContent(Failure) },
         503: {
@@ -292,7 +317,10 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       // No flag or experiment can have a key outside the pattern. Such a key (an email address,
       // say) is not echoed back: the answer names it "".
       if (!KEY_PATTERN.test(key)) return c.json(INVALID_KEY, 404, NO_STORE);
-      const parsed = parseOfrepRequest(await c.req.text());
+      const parsed = parseOfrepBody(
+        c.req.header("content-type"),
+        new Uint8Array(await c.req.arrayBuffer()),
+      );
       if (!parsed.ok) {
         return c.json(
           { key, errorCode: parsed.errorCode, errorDetails: parsed.errorDetails },
@@ -356,6 +384,10 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         400: { description: "PARSE_ERROR or INVALID_CONTEXT", ...jsonContent(BulkFailure) },
         401: { description: "No credentials (no body)" },
         403: { description: "Credentials without scope flags:evaluate (no body)" },
+        413: {
+          description: "The body exceeds the size limit (GENERAL)",
+          ...jsonContent(BulkFailure),
+        },
         429: { description: "Rate limited; see Retry-After (no body)", headers: RETRY_AFTER },
         500: { description: "No flag configuration loaded (GENERAL)", ...jsonContent(BulkFailure) },
         503: {
@@ -366,7 +398,10 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const parsed = parseOfrepRequest(await c.req.text());
+      const parsed = parseOfrepBody(
+        c.req.header("content-type"),
+        new Uint8Array(await c.req.arrayBuffer()),
+      );
       if (!parsed.ok) {
         return c.json(
           { errorCode: parsed.errorCode, errorDetails: parsed.errorDetails },
