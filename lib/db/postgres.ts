@@ -259,7 +259,10 @@ export class DatabaseUnreachableError extends Error {
   }
 }
 
-/** Connection-level error codes: the database could not be reached or dropped the connection. */
+/**
+ * Error codes that say the database could not be reached or dropped the connection: the driver's
+ * and the socket's, and the server's codes that only ever end or refuse a session.
+ */
 const CONNECTION_FAILURE_CODES = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
@@ -272,6 +275,7 @@ const CONNECTION_FAILURE_CODES = new Set([
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
+  "53300", // too_many_connections (server, database or role limit): only ever at connect
   "57P01", // admin_shutdown
   "57P02", // crash_shutdown
   "57P03", // cannot_connect_now
@@ -281,14 +285,22 @@ const CONNECTION_FAILURE_CODES = new Set([
  * Whether `error` says the database is out of reach (refused, lost, shutting down, class 08
  * connection exceptions), as opposed to a statement it refused: a request meeting it answers 503
  * with Retry-After, not 500.
+ *
+ * A server error of severity FATAL or PANIC (postgres.js' `severity`, the non-localized one) ended
+ * or refused the session whatever its SQLSTATE, so it is one too: at connect, a database that is
+ * not accepting connections (55000, `ALLOW_CONNECTIONS false`), does not exist (3D000), refuses
+ * the login (28000, 28P01) or has no slot left (53300); later, a session the server ended
+ * (terminated, idle-in-transaction timeout). The same codes from a statement (severity ERROR, e.g.
+ * 55000 for `currval` before `nextval`) are a refused statement: 500.
  */
 export function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
   if (
     typeof code === "string" && (CONNECTION_FAILURE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))
   ) {
     return true;
   }
+  if (typeof code === "string" && (severity === "FATAL" || severity === "PANIC")) return true;
   const name = error instanceof Error ? error.name : "";
   return name === "ConnectionRefused" || name === "TimedOut";
 }
