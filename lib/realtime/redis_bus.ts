@@ -52,7 +52,7 @@
  */
 import type { RedisClient, RedisHandle } from "../redis/client.ts";
 import { closeClient, reconnectDelay } from "../redis/client.ts";
-import { withTimeout } from "../timeout.ts";
+import { settlesWithin, withTimeout } from "../timeout.ts";
 import { deploymentTag } from "./deployment.ts";
 import { EventHistory } from "./history.ts";
 import { createIdGenerator } from "./ids.ts";
@@ -99,6 +99,14 @@ export const FOREIGN_WARN_INTERVAL_MS = 10 * 60_000;
 export const DEPLOYMENT_RECHECK_INTERVAL_MS = 10_000;
 /** How long that re-read may take before the entries are judged by the id the bus has. */
 const DEPLOYMENT_RECHECK_TIMEOUT_MS = 3000;
+/**
+ * How long a publish waits for Redis to take its append (with the outbox before it) before it
+ * delivers the event here and keeps it in the outbox, as when Redis is lost: the readiness
+ * check's bound. A Redis that stops answering with its connections open (a stopped process, a
+ * stalled proxy, a blackholed network) fails no command; only the connection's idle bound
+ * (lib/redis/client.ts, 30 s) would end the wait.
+ */
+export const APPEND_TIMEOUT_MS = 2000;
 
 export interface RedisBusOptions extends BusDeps {
   redis: RedisHandle;
@@ -112,6 +120,8 @@ export interface RedisBusOptions extends BusDeps {
   outboxSize?: number;
   /** Identifies this instance on the entries it appends. */
   instanceId?: string;
+  /** How long a publish waits for its append (default {@link APPEND_TIMEOUT_MS}). */
+  appendTimeoutMs?: number;
   /**
    * This deployment's id (the database's, lib/realtime/deployment.ts): its tag goes on every entry
    * appended, and entries with another deployment's tag are ignored. Without it nothing is tagged
@@ -223,6 +233,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   const blockMs = options.blockMs ?? 5000;
   const outboxSize = options.outboxSize ?? 10_000;
   const instanceId = options.instanceId ?? crypto.randomUUID();
+  const appendTimeoutMs = options.appendTimeoutMs ?? APPEND_TIMEOUT_MS;
   /** This deployment's tag; changes only when the database's id turns out renewed (`recheck`). */
   let ownTag = options.deploymentId === undefined ? undefined : deploymentTag(options.deploymentId);
   let foreignCount = 0;
@@ -389,16 +400,110 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     return String(await redis.client.sendCommand(args));
   }
 
-  async function flushOutbox(): Promise<void> {
-    if (droppedInternal) {
-      const ts = new Date(clock.now()).toISOString();
-      await xadd(["k", DROPPED_MARKER, "ts", ts], String(++publishSeq));
-      droppedInternal = false;
+  /** The outbox being appended, if it is (one at a time: two would append each entry twice). */
+  let flushing: Promise<void> | undefined;
+
+  /** Appends the outbox, oldest first, until it is empty (also what is queued meanwhile). */
+  function flushOutbox(): Promise<void> {
+    if (flushing !== undefined) return flushing;
+    const run = (async () => {
+      if (droppedInternal) {
+        const ts = new Date(clock.now()).toISOString();
+        await xadd(["k", DROPPED_MARKER, "ts", ts], String(++publishSeq));
+        droppedInternal = false;
+      }
+      while (outbox.length > 0) {
+        const entry = outbox[0]!;
+        await xadd(entry.fields, entry.publishId);
+        // By identity: meanwhile a full outbox may have dropped it, or its own late append may
+        // have taken it off.
+        unqueue(entry.publishId);
+      }
+    })();
+    flushing = run;
+    const done = () => {
+      if (flushing === run) flushing = undefined;
+    };
+    run.then(done, done);
+    return run;
+  }
+
+  /** Takes an entry off the outbox (once appended). */
+  function unqueue(publishId: string): void {
+    const at = outbox.findIndex((entry) => entry.publishId === publishId);
+    if (at >= 0) outbox.splice(at, 1);
+  }
+
+  /**
+   * Appends still waiting for Redis past {@link APPEND_TIMEOUT_MS}: until they settle, the command
+   * connection is known to be stalled, and publishes go to the outbox without waiting (an append
+   * sent now would only queue behind them).
+   */
+  let stalledAppends = 0;
+
+  /** Whether an append now would fail or wait: Redis is lost, or an append is stalled. */
+  function appendsBlocked(): boolean {
+    return stalledAppends > 0 || !redis.isReady();
+  }
+
+  /** An append that did not settle within the bound; it goes on in the background. */
+  class AppendStalledError extends Error {
+    override name = "AppendStalledError";
+  }
+
+  /**
+   * Waits for `work` (appends on the command connection) at most {@link APPEND_TIMEOUT_MS}. Past
+   * that it rejects with {@link AppendStalledError}; `work` goes on, and appends count as stalled
+   * until it settles.
+   */
+  async function bounded<T>(work: Promise<T>): Promise<T> {
+    if (await settlesWithin(work, appendTimeoutMs)) return await work;
+    if (stalledAppends++ === 0) {
+      // Not a warning: a live server's stall (a slow command, a fork) is waited out by the
+      // connection; this only stops publishes waiting for it. A lost server is reported by the
+      // readiness check and the connection's own warning.
+      logger?.info("event stream append waiting for redis; publishing here and to the outbox", {
+        stream: "redis",
+        timeoutMs: appendTimeoutMs,
+      });
     }
-    while (outbox.length > 0) {
-      await xadd(outbox[0]!.fields, outbox[0]!.publishId);
-      outbox.shift();
-    }
+    work.then(() => {
+      stalledAppends--;
+      // Redis answers again: what was kept meanwhile goes now, not at the reader's next turn.
+      if (stalledAppends === 0 && outbox.length > 0 && !stopped) {
+        chain = chain.then(() => bounded(flushOutbox())).catch(() => {});
+      }
+    }, () => {
+      stalledAppends--;
+    });
+    throw new AppendStalledError();
+  }
+
+  /**
+   * Appends one entry after the outbox. When the caller stops waiting (`abandon`, then it keeps
+   * the entry in the outbox), the entry is not appended directly if the outbox append is still
+   * under way (that takes it), and if its own append lands late it is taken off the outbox (were
+   * it appended again, readers would drop the repeat).
+   */
+  function appendAfterOutbox(
+    fields: string[],
+    publishId: string,
+  ): { work: Promise<string | undefined>; abandon(): void } {
+    let abandoned = false;
+    const work = (async () => {
+      await flushOutbox();
+      if (abandoned) return undefined;
+      const id = await xadd(fields, publishId);
+      // Before anything waiting on `work` runs (a flush among them).
+      if (abandoned) unqueue(publishId);
+      return id;
+    })();
+    return {
+      work,
+      abandon() {
+        abandoned = true;
+      },
+    };
   }
 
   /** Keeps an entry for the next flush, dropping the oldest when the outbox is full. */
@@ -626,10 +731,13 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     while (!stopped) {
       try {
         if (!positioned) await takePosition();
-        if (outbox.length > 0) {
-          const flushed = chain.then(flushOutbox);
+        if (outbox.length > 0 && stalledAppends === 0) {
+          const flushed = chain.then(() => bounded(flushOutbox()));
           chain = flushed.catch(() => {});
-          await flushed;
+          // A stalled append is no lost reader: it goes on, and the reader listens meanwhile.
+          await flushed.catch((error) => {
+            if (!(error instanceof AppendStalledError)) throw error;
+          });
         }
         const readFrom = lastSeen;
         const reply = await reader.sendCommand<unknown>([
@@ -704,15 +812,19 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       } catch (error) {
         return Promise.reject(error);
       }
-      // Serialized, so the outbox is appended before anything newer.
+      // Serialized, so the outbox is appended before anything newer. Each waits for Redis at most
+      // the append bound, and not at all once an append is known to fail or wait: publishes
+      // queued behind a stalled one are not held for the bound in turn.
       const result = chain.then(async () => {
         const stamped = stamp(event, "0-0", new Date(clock.now()).toISOString());
         const publishId = String(++publishSeq);
+        if (appendsBlocked()) return publishLocally(event, publishId);
+        const append = appendAfterOutbox(eventFields(stamped), publishId);
         try {
-          await flushOutbox();
-          const id = await xadd(eventFields(stamped), publishId);
-          return { ...stamped, id };
+          const id = await bounded(append.work);
+          return { ...stamped, id: id! };
         } catch {
+          append.abandon();
           return publishLocally(event, publishId);
         }
       });
@@ -762,10 +874,12 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
           const fields = ["k", copy.kind, "ts", new Date(clock.now()).toISOString()];
           fields.push("d", JSON.stringify(copy.payload));
           const publishId = String(++publishSeq);
+          const append = appendsBlocked() ? undefined : appendAfterOutbox(fields, publishId);
           try {
-            await flushOutbox();
-            await xadd(fields, publishId);
+            if (append === undefined) throw new Error("redis lost or stalled");
+            await bounded(append.work);
           } catch {
+            append?.abandon();
             // Not when the reader has already seen it land (only its reply was lost); otherwise it
             // may land twice, and readers drop the repeat like an event's.
             if (!seen.has(`${instanceId}/${publishId}`)) queue(fields, publishId, true);
