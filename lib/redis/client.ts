@@ -1,7 +1,12 @@
 /**
- * Redis connections. Commands fail fast while disconnected (no offline queue),
- * so a readiness probe or a publish never hangs on a lost server; the client
- * reconnects by itself with capped exponential backoff.
+ * Redis connections. Commands fail fast while disconnected (no offline queue); the client
+ * reconnects by itself with capped exponential backoff. A server that stops answering with the
+ * connection open (a stopped process, a stalled proxy, a blackholed network) fails no command: a
+ * command waits until the server answers or the idle bound below drops the connection. Callers
+ * that must not wait that long bound their own waits: the readiness probe (2 s), the rate windows
+ * (lib/http/rate_window.ts), the token reveal (lib/auth/reveal_once.ts) and the event bus's
+ * appends (lib/realtime/redis_bus.ts, APPEND_TIMEOUT_MS, 2 s: past it a publish delivers on this
+ * instance and keeps the event in the outbox).
  *
  * Two ways to open: {@link openRedis} (scripts, tests) bounds the first
  * connection and gives up after {@link FIRST_CONNECT_TIMEOUT_MS}; {@link startRedis}
