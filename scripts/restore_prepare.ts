@@ -6,6 +6,9 @@
  * (EVENT_STREAM_KEY), whose history belongs to the database that was replaced and would
  * otherwise replay its changes to clients over the restored state.
  *
+ * Without DATABASE_URL, a DATA_DIR that holds no PGlite cluster (`pglite/PG_VERSION`) is refused
+ * before anything is opened, so nothing is created there.
+ *
  * Exit status: 0 done; 1 not done; 3 the database is ready but the event stream could not be
  * deleted (the warning says why): delete it before the first start.
  */
@@ -44,6 +47,23 @@ const encoder = new TextEncoder();
 const out = (line: string) => Deno.stdout.writeSync(encoder.encode(line + "\n"));
 const err = (line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n"));
 
+/**
+ * The marker file of a PGlite cluster under `dataDir` (`<DATA_DIR>/pglite/PG_VERSION`) when it
+ * does not exist, else undefined. Looks without creating anything; a path that cannot be read is
+ * left to opening, which names the problem.
+ */
+async function missingEmbeddedCluster(dataDir: string): Promise<string | undefined> {
+  const marker = `${dataDir.replace(/\/$/, "")}/pglite/PG_VERSION`;
+  try {
+    await Deno.lstat(marker);
+    return undefined;
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory
+      ? marker
+      : undefined;
+  }
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: Deno.args,
@@ -60,6 +80,20 @@ async function main(): Promise<number> {
   }
   const config = loadConfigFromProcess(VERSION);
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  // Opening the embedded database where there is none would create one (a lock file and a new
+  // cluster under DATA_DIR), before the check below refuses it as empty: a backup extracted
+  // there afterwards would land over a cluster that was not there before. Refuse first.
+  if (!config.databaseUrl) {
+    const missing = await missingEmbeddedCluster(config.dataDir);
+    if (missing !== undefined) {
+      err(
+        `No embedded database in ${config.dataDir}: ${missing} does not exist. Point DATA_DIR at ` +
+          "the directory the backup was extracted into (it holds pglite/), or set DATABASE_URL. " +
+          "Nothing was created or changed.",
+      );
+      return 1;
+    }
+  }
   // The first round trip is bounded (10 s): an unreachable database stops it with one line.
   const db = await openReachableDatabase(config);
   let prepared;

@@ -22,7 +22,7 @@ import { buildTestApp } from "./helpers/app.ts";
 import { sessionStatus, signInAs } from "./helpers/auth.ts";
 import { dbTargets, uniqueName } from "./helpers/db.ts";
 import { hasPostgres, hasRedis, TEST_REDIS_URL } from "./helpers/env.ts";
-import { freshCliDatabase, runScript } from "./helpers/user_cli.ts";
+import { freshCliDatabase, migrateForCli, runScript } from "./helpers/user_cli.ts";
 
 const SCRIPT = new URL("../scripts/restore_prepare.ts", import.meta.url).pathname;
 const SYSTEM = { type: "system" as const };
@@ -254,6 +254,55 @@ Deno.test({
     } finally {
       await db.close();
       await database.drop();
+    }
+  },
+});
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const exists = async (path: string) => {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+};
+
+Deno.test({
+  name:
+    "[pglite] deno task restore-prepare refuses a DATA_DIR without an embedded database before opening it: nothing is created there",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const tmp = await Deno.makeTempDir({ prefix: "restore_prepare_" });
+    try {
+      // A mistyped DATA_DIR, or one the backup was not extracted into yet: an empty directory,
+      // and a path that does not exist at all.
+      for (const dataDir of [tmp, `${tmp}/missing`]) {
+        const result = await runScript(SCRIPT, { DATA_DIR: dataDir }, []);
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(
+          result.stderr,
+          new RegExp(
+            `No embedded database in ${escape(dataDir)}: ${escape(dataDir)}/pglite/PG_VERSION ` +
+              "does not exist\\. .*Nothing was created or changed\\.",
+          ),
+        );
+        assert.equal(result.stdout, "");
+        assert.equal(await exists(`${tmp}/pglite`), false, "a cluster was created");
+        assert.equal(await exists(`${tmp}/.lock`), false, "a lock file was left");
+      }
+      assert.equal(await exists(`${tmp}/missing`), false);
+
+      // The restored copy (a migrated embedded database) is prepared as before.
+      const restored = `${tmp}/restored`;
+      await migrateForCli({ DATA_DIR: restored });
+      const done = await runScript(SCRIPT, { DATA_DIR: restored }, ["--backup", "pglite.tgz"]);
+      assert.equal(done.code, 0, done.stderr);
+      assert.match(done.stdout, /governance mode: STANDBY/);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
     }
   },
 });
