@@ -285,7 +285,9 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
       const outcome = deps.db.transaction
         ? await deps.db.transaction((tx) => run(tx, true))
         : await run(deps.db, false);
-      // Announced: the event published below reaches this instance's subscribers too.
+      // Announced: the event published below reaches this instance's subscribers too, at once,
+      // or when Redis has stopped answering within the bus's append bound (2 s, APPEND_TIMEOUT_MS
+      // in lib/realtime/redis_bus.ts), after which it is delivered here from the outbox path.
       return { ...outcome, state: apply(resolveWith(mode), deps.bus !== undefined) };
     });
     if (change.changed && deps.bus) {

@@ -9,7 +9,12 @@
  * - When Redis is lost, publishing still delivers locally (with a local id)
  *   and keeps the event in a bounded outbox; the reader reconnects with
  *   backoff, the outbox is appended first, and the reader catches up from the
- *   last id it saw.
+ *   last id it saw. The same when Redis stops answering with its connections
+ *   open (a stopped process, a stalled proxy): a publish waits for its append
+ *   at most {@link APPEND_TIMEOUT_MS}; while that append is still pending,
+ *   later publishes go to the outbox at once. An append that lands late is taken
+ *   off the outbox (or, appended twice, dropped as a repeat, below), and the
+ *   outbox is appended as soon as it lands.
  * - Events others appended during this instance's outage arrive with ids
  *   below the local ids it gave its own events meanwhile: the history cannot
  *   keep them in order, so replays across that point resync and every
