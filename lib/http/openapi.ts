@@ -6,6 +6,7 @@
  */
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { Hook } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { problemFor } from "../errors/mod.ts";
 import { scanText } from "../phi/mod.ts";
 import { type Access, secure, type SecureDeps } from "./access.ts";
@@ -50,7 +51,10 @@ export function apiRoute<const R extends ApiRouteConfig>(
   access: Access,
   route: R,
 ): R & { middleware: ReturnType<typeof secure> } {
-  const middleware = secure(deps, route.method, route.path, "api", access);
+  const middleware = [
+    ...secure(deps, route.method, route.path, "api", access),
+    issueSchemas(route.request),
+  ];
   const errors: RouteConfig["responses"] = {};
   if (route.request?.body || route.request?.query || route.request?.params) {
     errors[400] = problemContent("The request is invalid (VALIDATION_FAILED)");
@@ -131,26 +135,158 @@ export function issueMessage(code: string, message: string): string {
   return CODE_TEXT[code] ?? "Invalid value";
 }
 
-/** A path segment as it may be answered: a plain key, or `[key]` for one that could be a value. */
+/** A top-level key as it may be answered when the route's schema is not known. */
 const PLAIN_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** A zod schema's definition (zod 4 keeps it at `_zod.def`). */
+type SchemaDef = { type: string; [field: string]: unknown };
+
+function defOf(schema: unknown): SchemaDef | undefined {
+  return (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+}
+
+const WRAPPERS = new Set([
+  "optional",
+  "nullable",
+  "default",
+  "prefault",
+  "nonoptional",
+  "readonly",
+  "catch",
+]);
+
+/** The definitions `schema` can stand for, through wrappers, pipes, unions and intersections. */
+function defsOf(schema: unknown, out: SchemaDef[] = [], depth = 0): SchemaDef[] {
+  const def = defOf(schema);
+  if (!def || depth > 32) return out;
+  if (WRAPPERS.has(def.type)) return defsOf(def.innerType, out, depth + 1);
+  if (def.type === "pipe") {
+    defsOf(def.in, out, depth + 1);
+    return defsOf(def.out, out, depth + 1);
+  }
+  if (def.type === "intersection") {
+    defsOf(def.left, out, depth + 1);
+    return defsOf(def.right, out, depth + 1);
+  }
+  if (def.type === "union") {
+    for (const option of def.options as unknown[]) defsOf(option, out, depth + 1);
+    return out;
+  }
+  if (def.type === "lazy") return defsOf((def.getter as () => unknown)(), out, depth + 1);
+  out.push(def);
+  return out;
+}
+
+function ownValue(value: unknown, key: PropertyKey): unknown {
+  return value !== null && typeof value === "object" && Object.hasOwn(value, key)
+    ? (value as Record<PropertyKey, unknown>)[key]
+    : undefined;
+}
+
 /**
- * The JSON path of an issue. Keys of records (variant keys, …) are the client's own text:
- * a key that is not plain, or in which the PHI scanner finds something, reads `[key]`.
+ * The JSON path of an issue, never holding a key the client chose. A field the schema declares
+ * (an object's shape) keeps its name; any other key (a record's or a catchall's: variant keys,
+ * config keys) is the client's own text, and is answered as its entry's position in the object
+ * as sent, `[n]`, as an array item is: `$.variants[0].weight` for
+ * `{"variants":{"Doe-Jane":{"weight":"x"}}}`. Where that position is not known the path stops
+ * at the enclosing field (`$.variants`).
+ *
+ * `schema` is the zod schema the request part was checked against and `input` what was sent.
+ * Without a schema (a route not made by apiRoute()) only a top-level key that is plain and in
+ * which the PHI scanner finds nothing is named, and the path stops at the first key below it.
  */
-export function issuePath(path: ReadonlyArray<PropertyKey>): string {
-  return "$" + path.map((p) => {
-    if (typeof p === "number") return `[${p}]`;
-    const key = String(p);
-    return PLAIN_KEY.test(key) && !scanText(key).found ? `.${key}` : ".[key]";
-  }).join("");
+export function issuePath(
+  path: ReadonlyArray<PropertyKey>,
+  schema?: unknown,
+  input?: unknown,
+): string {
+  let out = "$";
+  let schemas: unknown[] = schema === undefined ? [] : [schema];
+  let value = input;
+  for (const [depth, segment] of path.entries()) {
+    const defs = schemas.flatMap((s) => defsOf(s));
+    if (typeof segment === "number") {
+      out += `[${segment}]`;
+      schemas = defs.flatMap((def) =>
+        def.type === "array"
+          ? [def.element]
+          : def.type === "tuple"
+          ? [(def.items as unknown[])[segment] ?? def.rest]
+          : []
+      );
+      value = Array.isArray(value) ? value[segment] : undefined;
+      continue;
+    }
+    const key = String(segment);
+    if (schema === undefined) {
+      if (depth > 0 || !PLAIN_KEY.test(key) || scanText(key).found) return out;
+      out += `.${key}`;
+      continue;
+    }
+    const declared = defs.filter((def) =>
+      def.type === "object" && Object.hasOwn(def.shape as object, key)
+    );
+    if (declared.length > 0) {
+      out += `.${key}`;
+      schemas = declared.map((def) => (def.shape as Record<string, unknown>)[key]);
+    } else {
+      const index = value !== null && typeof value === "object" && !Array.isArray(value)
+        ? Object.keys(value).indexOf(key)
+        : -1;
+      if (index < 0) return out;
+      out += `[${index}]`;
+      schemas = defs.flatMap((def) =>
+        def.type === "record"
+          ? [def.valueType]
+          : def.type === "object" && def.catchall
+          ? [def.catchall]
+          : []
+      );
+    }
+    value = ownValue(value, segment);
+  }
+  return out;
+}
+
+type Target = "json" | "form" | "query" | "param" | "header" | "cookie";
+
+/** The schemas of the route a request matched, by validation target (see issueSchemas()). */
+const ISSUE_SCHEMAS = new WeakMap<object, Partial<Record<Target, unknown>>>();
+
+const JSON_MEDIA = /^application\/([a-z-.]+\+)?json/i;
+const FORM_MEDIA = /^(multipart\/form-data|application\/x-www-form-urlencoded)/i;
+
+/**
+ * A middleware that tells the validation hook which schemas the route checks, so issuePath()
+ * can tell the fields they declare from keys the client chose. apiRoute() adds it; a route made
+ * with createRoute() directly may list it after its own middleware.
+ */
+export function issueSchemas(request: RouteConfig["request"]): MiddlewareHandler<AppEnv> {
+  const schemas: Partial<Record<Target, unknown>> = {
+    query: request?.query,
+    param: request?.params,
+    header: request?.headers,
+    cookie: request?.cookies,
+  };
+  for (const [media, content] of Object.entries(request?.body?.content ?? {})) {
+    const schema = content && "schema" in content ? content.schema : undefined;
+    if (JSON_MEDIA.test(media)) schemas.json ??= schema;
+    if (FORM_MEDIA.test(media)) schemas.form ??= schema;
+  }
+  return async (c, next) => {
+    ISSUE_SCHEMAS.set(c, schemas);
+    await next();
+  };
 }
 
 /** The validation hook: a failed schema becomes 400 VALIDATION_FAILED with paths, never values. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   if (result.success) return;
+  const schema = ISSUE_SCHEMAS.get(c)?.[result.target as Target];
+  // @hono/zod-validator passes what was sent as `data` on a failure too (its types omit it).
+  const input = (result as { data?: unknown }).data;
   const issues = result.error.issues.slice(0, 20).map((issue) => ({
-    path: issuePath(issue.path),
+    path: issuePath(issue.path, schema, input),
     message: issueMessage(issue.code, issue.message),
   }));
   const requestId = c.get("requestId");
