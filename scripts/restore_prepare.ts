@@ -22,6 +22,7 @@ import {
   MigrationChecksumError,
   readMigrations,
 } from "../lib/db/mod.ts";
+import { MigrationFileNameError } from "../lib/db/migrate.ts";
 import { DatabaseUnreachableError, openReachableDatabase } from "../lib/db/reach.ts";
 import { createLogger } from "../lib/log/mod.ts";
 import { redact } from "../lib/phi/mod.ts";
@@ -172,6 +173,7 @@ try {
 } catch (error) {
   if (
     error instanceof ConfigError || error instanceof MigrationChecksumError ||
+    error instanceof MigrationFileNameError ||
     error instanceof DataDirInUseError || error instanceof DataDirUnusableError ||
     error instanceof DatabaseUnreachableError ||
     error instanceof RangeError ||

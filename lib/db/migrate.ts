@@ -30,6 +30,23 @@ export class MigrationChecksumError extends Error {
   }
 }
 
+/**
+ * A `*.sql` file in the migrations directory is not named `NNNN_name.sql`: the runner would skip
+ * it while reporting success, so reading the directory stops, naming the files (file names are
+ * the developers', never user data).
+ */
+export class MigrationFileNameError extends Error {
+  constructor(readonly files: readonly string[]) {
+    const one = files.length === 1;
+    super(
+      `Migration file${one ? "" : "s"} ${files.join(", ")} ${one ? "is" : "are"} not named ` +
+        "NNNN_name.sql (four digits, an underscore, then a-z 0-9 _) and would never be applied: " +
+        `rename ${one ? "it" : "them"} (or remove ${one ? "it" : "them"}) before migrating`,
+    );
+    this.name = "MigrationFileNameError";
+  }
+}
+
 export interface MigrationResult {
   applied: string[];
   alreadyApplied: string[];
@@ -48,12 +65,20 @@ export async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Reads `NNNN_name.sql` files from a directory, sorted by name. */
+/**
+ * Reads `NNNN_name.sql` files from a directory, sorted by name. Any other `*.sql` file there (a
+ * hyphen, capitals, fewer digits, `.SQL`) throws a {@link MigrationFileNameError} naming it;
+ * files not ending in `.sql` and directories are not migrations.
+ */
 export async function readMigrations(dir: string | URL): Promise<MigrationFile[]> {
   const names: string[] = [];
+  const misnamed: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
-    if (entry.isFile && FILE_PATTERN.test(entry.name)) names.push(entry.name);
+    if (entry.isDirectory || !/\.sql$/i.test(entry.name)) continue;
+    if (!FILE_PATTERN.test(entry.name)) misnamed.push(entry.name);
+    else if (entry.isFile) names.push(entry.name);
   }
+  if (misnamed.length > 0) throw new MigrationFileNameError(misnamed.sort());
   names.sort();
   const base = typeof dir === "string" ? dir.replace(/\/?$/, "/") : dir.href.replace(/\/?$/, "/");
   return await Promise.all(names.map(async (name) => {
@@ -105,8 +130,9 @@ export const DATABASE_READ_ONLY_START_LINE =
  * and SQLSTATE; a database that refused the migration's writes as read-only (SQLSTATE 25006: a
  * standby, or `default_transaction_read_only`) gives {@link DATABASE_READ_ONLY_START_LINE}, as a
  * start on a migrated read-only database does; another database error gives a fixed class and its
- * SQLSTATE (e.g. `permission denied (SQLSTATE 42501)`: a login without DDL rights); anything else
- * only its class name. Never the statement or the server's message text.
+ * SQLSTATE (e.g. `permission denied (SQLSTATE 42501)`: a login without DDL rights); a misnamed
+ * migration file ({@link MigrationFileNameError}) its message, which names files only; anything
+ * else only its class name. Never the statement or the server's message text.
  */
 export function migrationFailureLine(error: unknown): string {
   if (databaseReadOnlyOf(error)) return DATABASE_READ_ONLY_START_LINE;
@@ -119,6 +145,8 @@ export function migrationFailureLine(error: unknown): string {
       "database error";
     return `Migrations failed: ${words} (SQLSTATE ${state})`;
   }
+  // A misnamed file: its message names only file names, and says what to do.
+  if (error instanceof MigrationFileNameError) return `Migrations failed: ${error.message}`;
   return `Migrations failed: ${error instanceof Error ? error.name : "error"}`;
 }
 
