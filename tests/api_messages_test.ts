@@ -77,7 +77,7 @@ Deno.test({
       );
       assertOneRule(
         await post({ variants: { a: { weight: 1, config: { text: "x".repeat(5000) } } } }),
-        "$.variants.a.config",
+        "$.variants[0].config",
         /^Must serialize to at most 4096 bytes of JSON$/,
         "config too large",
       );

@@ -181,10 +181,10 @@ Deno.test("experiment upserts refuse PHI in the description, a variant key or a 
       [{ variants: { [PHI.email]: { weight: 1 } } }, "$.variants", [PHI.email]],
       [
         { variants: { A: { weight: 1, config: { contact: PHI.email, note: PHI.phone } } } },
-        "$.variants.A.config",
+        "$.variants[0].config",
         [PHI.email, PHI.phone],
       ],
-      [{ variants: { A: { weight: 1, config: { [PHI.email]: true } } } }, "$.variants.A.config", [
+      [{ variants: { A: { weight: 1, config: { [PHI.email]: true } } } }, "$.variants[0].config", [
         PHI.email,
       ]],
     ];
