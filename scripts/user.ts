@@ -24,7 +24,12 @@ import { randomSecret } from "../lib/auth/tokens.ts";
 import { systemClock } from "../lib/clock.ts";
 import { type Config, ConfigError, loadConfigFromProcess } from "../lib/config.ts";
 import { DataDirInUseError, DataDirUnusableError } from "../lib/db/data_dir_lock.ts";
-import { bundledMigrationsDir, MigrationChecksumError, readMigrations } from "../lib/db/mod.ts";
+import {
+  bundledMigrationsDir,
+  MigrationChecksumError,
+  MigrationFileNameError,
+  readMigrations,
+} from "../lib/db/mod.ts";
 import { migrationStatus } from "../lib/db/migrate.ts";
 import { DatabaseUnreachableError, openReachableDatabase } from "../lib/db/reach.ts";
 import { AppError } from "../lib/errors/mod.ts";
@@ -582,7 +587,8 @@ try {
   if (
     error instanceof Refused || error instanceof AppError || error instanceof ConfigError ||
     error instanceof DataDirInUseError || error instanceof DatabaseUnreachableError ||
-    error instanceof MigrationChecksumError || error instanceof DataDirUnusableError
+    error instanceof MigrationChecksumError || error instanceof MigrationFileNameError ||
+    error instanceof DataDirUnusableError
   ) {
     err(error.message);
     status = 1;

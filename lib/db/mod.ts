@@ -22,6 +22,7 @@ export {
   MigrationChecksumError,
   migrationFailureLine,
   type MigrationFile,
+  MigrationFileNameError,
   type MigrationResult,
   readMigrations,
   sha256Hex,
