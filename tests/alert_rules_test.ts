@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { parser } from "@prometheus-io/lezer-promql";
 import { parse } from "yaml";
+import { READINESS_PATHS } from "../lib/health/paths.ts";
 import { createAppMetrics } from "../lib/telemetry/app_metrics.ts";
 import { hasPromtool } from "./helpers/env.ts";
 
@@ -94,6 +95,16 @@ Deno.test("alert rules: each has a severity, a summary and a runbook in the repo
     assert.ok(runbook.startsWith("docs/"), `${rule.alert}: runbook under docs/`);
     await Deno.stat(new URL(runbook, ROOT)); // throws when the runbook is missing
     if (rule.for !== undefined) assert.match(rule.for, /^\d+[smh]$/, `${rule.alert}: for`);
+  }
+});
+
+Deno.test("alert rules: the error-rate alert leaves out exactly the readiness probes the app serves", () => {
+  const rule = rules.find((r) => r.alert === "GovernanceErrorRateHigh");
+  assert.ok(rule?.expr);
+  const excluded = [...rule.expr.matchAll(/route!~"([^"]+)"/g)].map((m) => m[1]!);
+  assert.equal(excluded.length, 2, "numerator and denominator");
+  for (const pattern of excluded) {
+    assert.deepEqual(pattern.split("|").sort(), [...READINESS_PATHS].sort());
   }
 });
 

@@ -8,3 +8,4 @@ export {
   sharedReadiness,
   statusLabels,
 } from "./readiness.ts";
+export { isProbeRoute, LIVENESS_PATHS, READINESS_PATHS } from "./paths.ts";

@@ -7,6 +7,7 @@ import { METHOD_NAME_ALL } from "hono/router";
 import { bodyLimit } from "hono/body-limit";
 import { matchedRoutes } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
+import { isProbeRoute } from "../health/paths.ts";
 import type { Logger } from "../log/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
 import { proxyTrust, resolveClientIp } from "./client_ip.ts";
@@ -88,7 +89,7 @@ export function requestLog(
     options.metrics.httpDuration.observe(seconds, { route, method });
     const fields = { method, route, status, durationMs: Math.round(seconds * 10000) / 10 };
     const logger = c.get("logger");
-    const probe = route.startsWith("/health") || route === "/healthz" || route === "/readyz";
+    const probe = isProbeRoute(route);
     if (status === 503 && c.get("problemCode") === "MODE_STANDBY") {
       // Refused on purpose (the operator chose STANDBY): counted apart, so that the 5xx alert
       // does not page for it, and logged as the expected answer it is.

@@ -6,7 +6,13 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { RouteContext } from "../../lib/context.ts";
-import { checkReadiness, sharedReadiness, statusLabels } from "../../lib/health/mod.ts";
+import {
+  checkReadiness,
+  LIVENESS_PATHS,
+  READINESS_PATHS,
+  sharedReadiness,
+  statusLabels,
+} from "../../lib/health/mod.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 
@@ -47,7 +53,7 @@ export function healthRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const { config, services } = ctx;
 
-  for (const path of ["/health", "/api/health", "/healthz"]) {
+  for (const path of LIVENESS_PATHS) {
     const route = apiRoute(ctx.access, PUBLIC_READ, {
       method: "get",
       path,
@@ -74,7 +80,7 @@ export function healthRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
 
   // Concurrent requests to any of the paths share one run of the checks.
   const readiness = sharedReadiness(() => checkReadiness(services.readiness, 2000));
-  for (const path of ["/health/ready", "/api/health/ready", "/readyz"]) {
+  for (const path of READINESS_PATHS) {
     const route = apiRoute(ctx.access, PUBLIC_READ, {
       method: "get",
       path,
