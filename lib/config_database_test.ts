@@ -115,3 +115,22 @@ Deno.test("neither the image nor the Kubernetes manifests set EMBEDDED_DATABASE 
     assert.ok(!lines.some((line) => line.includes("EMBEDDED_DATABASE")), file);
   }
 });
+
+Deno.test(".env.example describes EMBEDDED_DATABASE for staging and production, where loadConfig honours it", async () => {
+  const example = await Deno.readTextFile(new URL("../.env.example", import.meta.url));
+  const lines = example.split("\n");
+  const at = lines.findIndex((line) => line.startsWith("EMBEDDED_DATABASE="));
+  assert.ok(at > 0, ".env.example lists EMBEDDED_DATABASE");
+  let start = at;
+  while (start > 0 && lines[start - 1]!.startsWith("#") && !lines[start - 1]!.startsWith("# ---")) {
+    start--;
+  }
+  const comment = lines.slice(start, at).join(" ");
+  assert.match(comment, /staging/i);
+  assert.match(comment, /production/i);
+  assert.doesNotMatch(comment, /production only/i);
+  for (const appEnv of ["staging", "production"]) {
+    const config = loadConfig({ ...PRODUCTION, APP_ENV: appEnv, EMBEDDED_DATABASE: "true" });
+    assert.equal(config.databaseUrl, undefined, appEnv);
+  }
+});
