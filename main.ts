@@ -246,7 +246,17 @@ try {
   fail(`Cannot listen on HOST=${config.host} PORT=${config.port}: ${listenFailure(error)}`);
 }
 
+/**
+ * A signal of the same kind this soon after the first is the same request delivered twice, not a
+ * second one: `deno task start` passes a signal on to the app, which also receives it itself when
+ * the signal is sent to the whole process group (Ctrl-C in a terminal, `kill -- -<pgid>`, GNU
+ * timeout, systemd's default KillMode), so one Ctrl-C skipped the drain. A person who means the
+ * second press (exit now) takes longer, or presses again.
+ */
+const REPEATED_SIGNAL_MS = 500;
+
 let shuttingDown = false;
+let firstSignal: { signal: string; at: number } | undefined;
 /**
  * Graceful shutdown. Only the drain of in-flight requests is bounded by SHUTDOWN_TIMEOUT_SECONDS:
  * when requests are still running then, it exits 1 ("exiting with requests in flight"). Every
@@ -259,10 +269,17 @@ let shuttingDown = false;
  */
 async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) {
+    if (
+      firstSignal?.signal === signal && performance.now() - firstSignal.at < REPEATED_SIGNAL_MS
+    ) {
+      logger.debug("signal received twice at once: taken as one", { signal });
+      return;
+    }
     logger.warn("second signal: exiting now", { signal });
     Deno.exit(1);
   }
   shuttingDown = true;
+  firstSignal = { signal, at: performance.now() };
   logger.info("shutting down: draining in-flight requests", {
     signal,
     timeoutS: config.shutdownTimeoutSeconds,
