@@ -200,8 +200,21 @@ const redisUrl = () =>
     return raw.trim();
   });
 
+/** Free text: surrounding white space is dropped; empty or white space only is unset. */
 const text = () =>
-  z.string().optional().transform((raw) => (raw === undefined || raw === "" ? undefined : raw));
+  z.string().optional().transform((raw) => {
+    const value = raw?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  });
+
+/**
+ * A secret: kept as written, since a space can be part of a password; empty or white space only
+ * is unset, as for every other setting.
+ */
+const secret = () =>
+  z.string().optional().transform((raw) =>
+    raw === undefined || raw.trim() === "" ? undefined : raw
+  );
 
 const list = () =>
   z.string().optional().transform((raw) =>
@@ -222,6 +235,38 @@ export function isIpRule(rule: string): boolean {
   if (!/^\d{1,3}$/.test(bits)) return false;
   return Number(bits) <= (v4 ? 32 : 128);
 }
+
+const HOST_LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+
+/**
+ * What HOST accepts: an IPv4 address, an IPv6 address (bracketed or not, with a zone such as
+ * `%eth0`), or a host name of labels of letters, digits, `-` and `_` separated by dots. Anything
+ * else (a space, a scheme, a port) made the server fail at listen with a URIError.
+ */
+export function isHostAddress(host: string): boolean {
+  if (IPV4.safeParse(host).success) return true;
+  const bracketed = /^\[(.*)\]$/.exec(host);
+  const [address, zone, extra] = (bracketed?.[1] ?? host).split("%");
+  if (
+    address !== undefined && extra === undefined && IPV6.safeParse(address).success &&
+    (zone === undefined || /^[A-Za-z0-9_.-]+$/.test(zone))
+  ) {
+    return true;
+  }
+  if (bracketed !== null || host.length > 253) return false;
+  return host.replace(/\.$/, "").split(".").every((label) => HOST_LABEL.test(label));
+}
+
+const hostText = () =>
+  text().superRefine((host, ctx) => {
+    if (host !== undefined && !isHostAddress(host)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "must be an IP address or a host name (letters, digits, - and _, separated by dots)",
+      });
+    }
+  });
 
 /**
  * A comma-separated list of addresses and CIDR ranges; the error never repeats a value. A
@@ -272,7 +317,7 @@ const originList = () =>
 
 const envSchema = z.object({
   PORT: int(8000, 0, 65535),
-  HOST: text(),
+  HOST: hostText(),
   APP_ENV: oneOf(APP_ENVS),
   PUBLIC_URL: url(["http:", "https:"]),
   DATABASE_URL: url(["postgres:", "postgresql:"]),
@@ -312,7 +357,7 @@ const envSchema = z.object({
     }
     return value;
   }),
-  ANALYTICS_IP_SALT: text(),
+  ANALYTICS_IP_SALT: secret(),
   ANALYTICS_EMIT: oneOf(["on", "off"] as const),
   ANALYTICS_RETENTION_DAYS: int(395, 1, 3650),
   TRUST_PROXY: proxyHops(MAX_TRUSTED_PROXIES),
@@ -320,7 +365,7 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 104_857_600),
   SHUTDOWN_TIMEOUT_SECONDS: int(30, 1, 600),
   ADMIN_EMAIL: text(),
-  ADMIN_PASSWORD: text(),
+  ADMIN_PASSWORD: secret(),
   SESSION_IDLE_MINUTES: int(30, 1, 1440),
   SESSION_ABSOLUTE_HOURS: int(12, 1, 720),
   RATE_LIMIT_PER_MIN: int(600, 0, 1_000_000),
@@ -328,7 +373,7 @@ const envSchema = z.object({
   OFREP_CORS_ORIGINS: originList(),
   ALLOW_IPS: ipList(),
   DENY_IPS: ipList(),
-  METRICS_TOKEN: text(),
+  METRICS_TOKEN: secret(),
   METRICS_ALLOW_IPS: ipList(),
   SSE_HEARTBEAT_SECONDS: int(25, 1, 300),
   SSE_REVALIDATE_SECONDS: int(60, 1, 3600),
@@ -559,7 +604,9 @@ export function loadConfig(
       );
     }
   }
-  if (e.ANALYTICS_IP_SALT !== undefined && e.ANALYTICS_IP_SALT.length < 16) {
+  // Surrounding white space is kept in the salt (trimming one in use would change every hash)
+  // but not counted: it adds nothing a guess has to find.
+  if (e.ANALYTICS_IP_SALT !== undefined && e.ANALYTICS_IP_SALT.trim().length < 16) {
     throw new ConfigError("ANALYTICS_IP_SALT", "must be at least 16 characters");
   }
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
@@ -573,7 +620,7 @@ export function loadConfig(
       throw new ConfigError("ADMIN_PASSWORD", `breaks the account password rule: ${problem}`);
     }
   }
-  if (e.ADMIN_EMAIL !== undefined && !isAcceptedEmail(e.ADMIN_EMAIL.trim().toLowerCase())) {
+  if (e.ADMIN_EMAIL !== undefined && !isAcceptedEmail(e.ADMIN_EMAIL.toLowerCase())) {
     throw new ConfigError("ADMIN_EMAIL", "must be an email address (at most 254 characters)");
   }
   if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN.length < METRICS_TOKEN_MIN_LENGTH) {
