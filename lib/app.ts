@@ -102,7 +102,6 @@ import {
   methodLabel,
   requestContext,
   requestLog,
-  requireUtf8Json,
   routeLabel,
   securityHeaders,
 } from "./http/middleware.ts";
@@ -511,8 +510,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
         { title: "Form expired", status: 403 },
       ),
   }));
-
-  app.use(requireUtf8Json());
 
   app.route("/", healthRoutes(ctx));
   app.route("/", homeRoutes(ctx));

@@ -81,6 +81,22 @@ Deno.test("JSON API: a body whose bytes are not UTF-8 is 400 VALIDATION_FAILED a
       assert.equal(problem.code, "VALIDATION_FAILED", label);
       assert.equal(problem.detail, "The body is not valid UTF-8", label);
     }
+    // Without credentials the body is not read: 401, as for any body.
+    const anonymous = await app.request("/api/admin/tokens", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: bytesOf('{"name":"svc-', [0xff], '","scopes":["jobs:read"]}'),
+    });
+    assert.equal(anonymous.status, 401);
+    await anonymous.body?.cancel();
+    // application/*+json is JSON too.
+    const vendor = await app.request("/api/admin/feature-flags/utf8.flag", {
+      method: "POST",
+      headers: admin.headers({ "content-type": "application/merge-patch+json" }),
+      body: bytesOf('{"enabled":false,"description":"ok ', [0xff], '"}'),
+    });
+    assert.equal(vendor.status, 400);
+    assert.equal((await json<{ detail: string }>(vendor)).detail, "The body is not valid UTF-8");
     const tokens = await app.services.auth.listTokens();
     assert.deepEqual(tokens.filter((token) => token.name.startsWith("svc-")), [], "no token");
     const flag = (await app.services.flags.list()).find((f) => f.key === "utf8.flag");
@@ -103,7 +119,7 @@ Deno.test("JSON API: a body whose bytes are not UTF-8 is 400 VALIDATION_FAILED a
   }
 });
 
-Deno.test("OFREP: a body that is not UTF-8, or not sent as application/json, is PARSE_ERROR; an empty body needs no media type", async () => {
+Deno.test("OFREP: a body that is not UTF-8, or not sent as JSON (application/json, application/*+json), is PARSE_ERROR; an empty body needs no media type", async () => {
   const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
   try {
     const token = await createToken(app, { scopes: ["flags:evaluate"] });
@@ -124,7 +140,9 @@ Deno.test("OFREP: a body that is not UTF-8, or not sent as application/json, is 
       assert.equal(failure.errorDetails, "The body is not valid UTF-8");
       if (single) assert.equal(failure.key, "exp");
 
-      for (const contentType of ["text/plain", "multipart/form-data; boundary=x", undefined]) {
+      for (
+        const contentType of ["text/plain", "application/x-www-form-urlencoded", undefined]
+      ) {
         const response = await ofrep(app, token, path, {
           body: JSON.stringify({ context: { targetingKey: "user-1" } }),
           ...(contentType ? { contentType } : {}),
@@ -142,12 +160,14 @@ Deno.test("OFREP: a body that is not UTF-8, or not sent as application/json, is 
       const answer = await json<{ errorCode?: string }>(empty);
       if (single) assert.equal(answer.errorCode, "TARGETING_KEY_MISSING");
 
-      const ok = await ofrep(app, token, path, {
-        body: JSON.stringify({ context: { targetingKey: "user-1" } }),
-        contentType: "application/json; charset=utf-8",
-      });
-      assert.equal(ok.status, 200, `json ${path}`);
-      await ok.body?.cancel();
+      for (const contentType of ["application/json; charset=utf-8", "application/vnd.api+json"]) {
+        const ok = await ofrep(app, token, path, {
+          body: JSON.stringify({ context: { targetingKey: "user-1" } }),
+          contentType,
+        });
+        assert.equal(ok.status, 200, `${contentType} ${path}`);
+        await ok.body?.cancel();
+      }
     }
   } finally {
     await app.dispose();
@@ -186,6 +206,78 @@ Deno.test("OFREP: a body over the limit is 413 in OFREP's error format, as docum
       assert.ok(document.paths[path]?.post.responses["413"], `${path} documents 413`);
     }
   } finally {
+    await app.dispose();
+  }
+});
+
+/** Sends `head` and `body` on a raw connection, half-closes it, and reads what comes back. */
+async function sendCutOff(port: number, head: string, body: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(head + body));
+    await conn.closeWrite();
+    const chunks: Uint8Array[] = [];
+    const buffer = new Uint8Array(4096);
+    for (;;) {
+      const n = await conn.read(buffer).catch(() => null);
+      if (n === null) break;
+      chunks.push(buffer.slice(0, n));
+    }
+    return new TextDecoder().decode(new Uint8Array(chunks.flatMap((chunk) => [...chunk])));
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // Already closed by the server.
+    }
+  }
+}
+
+Deno.test("a JSON body cut off before its end is the client's: 401 unread without credentials, 400 with them, never a 500", async () => {
+  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    app.app.fetch,
+  );
+  try {
+    const admin = await signInAs(app, "ADMIN");
+    const { port } = server.addr;
+    const declared = (extra: string) =>
+      `POST /api/admin/tokens HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
+      `Content-Length: 5000\r\n${extra}Connection: close\r\n\r\n`;
+    const chunked = (extra: string) =>
+      `POST /api/admin/tokens HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
+      `Transfer-Encoding: chunked\r\n${extra}Connection: close\r\n\r\n`;
+    const credentials = `Cookie: ${admin.cookie}\r\nX-CSRF-Token: ${admin.csrfToken}\r\n`;
+    const partial = '{"name":"abc';
+
+    const anonymous = await sendCutOff(port, declared(""), partial);
+    const signedIn = await sendCutOff(port, declared(credentials), partial);
+    const streamed = await sendCutOff(
+      port,
+      chunked(credentials),
+      `${partial.length.toString(16)}\r\n${partial}\r\n`,
+    );
+    // A response, when the server could still write one, is the client's error.
+    const answers: Array<[string, string]> = [
+      ["anonymous", anonymous],
+      ["signed in", signedIn],
+      ["chunked", streamed],
+    ];
+    for (const [label, answer] of answers) {
+      assert.doesNotMatch(answer, /^HTTP\/1\.1 5\d\d/, label);
+    }
+    if (anonymous) assert.match(anonymous, /^HTTP\/1\.1 401/, "refused before the body is read");
+    if (signedIn) assert.match(signedIn, /^HTTP\/1\.1 400/);
+    // Let the server finish each request before reading the log.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines = app.logs.filter((line) => line.includes("/api/admin/tokens"));
+    assert.ok(lines.length >= 3, "the three requests were logged");
+    assert.deepEqual(app.logs.filter((line) => line.includes("unhandled error")), []);
+    assert.deepEqual(lines.filter((line) => line.includes('"status":5')), []);
+    assert.deepEqual(await app.services.auth.listTokens(), [], "no token was made");
+  } finally {
+    await server.shutdown();
     await app.dispose();
   }
 });

@@ -18,6 +18,7 @@ import {
   NOT_UTF8_MESSAGE,
   UNSTORABLE_TEXT_MESSAGE,
 } from "../validation/text.ts";
+import { isJsonMediaType } from "../http/media_type.ts";
 import { murmur3 } from "./hash.ts";
 import { MAX_TARGETING_KEY } from "./hash.ts";
 
@@ -66,6 +67,27 @@ export type ParsedRequest =
   | { ok: true; context: OfrepContext }
   | { ok: false; errorCode: "PARSE_ERROR" | "INVALID_CONTEXT"; errorDetails: string };
 
+/** What OFREP answers for a body sent as another media type than JSON. */
+export const NOT_JSON_MEDIA_DETAILS = "Send the body as application/json";
+
+/**
+ * Parses a request body as sent: its bytes and its Content-Type. A body is JSON only when sent
+ * as JSON (`application/json` or `application/*+json`, parameters such as charset aside), as on
+ * the app's other JSON routes; an empty body needs no media type (OFREP clients may send none).
+ * Bytes that are not UTF-8 are PARSE_ERROR, not decoded to U+FFFD: `\xff` and `\xfe` would
+ * otherwise become one targeting key and share an assignment. Then as {@link parseOfrepRequest}.
+ */
+export function parseOfrepBody(contentType: string | undefined, bytes: Uint8Array): ParsedRequest {
+  const text = decodeUtf8(bytes);
+  if (text === undefined) {
+    return { ok: false, errorCode: "PARSE_ERROR", errorDetails: NOT_UTF8_MESSAGE };
+  }
+  if (text.trim() !== "" && !isJsonMediaType(contentType)) {
+    return { ok: false, errorCode: "PARSE_ERROR", errorDetails: NOT_JSON_MEDIA_DETAILS };
+  }
+  return parseOfrepRequest(text);
+}
+
 /**
  * Parses a request body. Not JSON or not the request shape → PARSE_ERROR;
  * a context that is not an object, or a targeting key that is not a
@@ -74,28 +96,6 @@ export type ParsedRequest =
  * INVALID_CONTEXT. Client `mode` and `environment` attributes, and every
  * other attribute, are ignored (never read, stored or logged).
  */
-/** What OFREP answers for a body sent as another media type than JSON. */
-export const NOT_JSON_MEDIA_DETAILS = "Send the body as application/json";
-
-/**
- * Parses a request body as sent: its bytes and its Content-Type. A body is JSON only when sent
- * as `application/json` (parameters such as charset aside), as every other JSON route of the
- * app requires; an empty body needs no media type (OFREP clients may send none). Bytes that are
- * not UTF-8 are PARSE_ERROR, not decoded to U+FFFD: `\xff` and `\xfe` would otherwise become
- * one targeting key and share an assignment. Then as {@link parseOfrepRequest}.
- */
-export function parseOfrepBody(contentType: string | undefined, bytes: Uint8Array): ParsedRequest {
-  const text = decodeUtf8(bytes);
-  if (text === undefined) {
-    return { ok: false, errorCode: "PARSE_ERROR", errorDetails: NOT_UTF8_MESSAGE };
-  }
-  const mediaType = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-  if (text.trim() !== "" && mediaType !== "application/json") {
-    return { ok: false, errorCode: "PARSE_ERROR", errorDetails: NOT_JSON_MEDIA_DETAILS };
-  }
-  return parseOfrepRequest(text);
-}
-
 export function parseOfrepRequest(text: string): ParsedRequest {
   let body: unknown;
   try {

@@ -5,7 +5,8 @@
  */
 import type { Context } from "hono";
 import { ValidationError } from "../errors/mod.ts";
-import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "../validation/text.ts";
+import { decodeUtf8, isStorableText, UNSTORABLE_TEXT_MESSAGE } from "../validation/text.ts";
+import { mediaTypeOf } from "./media_type.ts";
 import type { AppEnv } from "./types.ts";
 
 export type FormFields = Record<string, string | string[]>;
@@ -22,7 +23,7 @@ export async function readForm(c: Context<AppEnv>): Promise<FormFields> {
     // Hono caches the body: the CSRF check and the page both read it, and parseBody below
     // parses these same bytes.
     const bytes = new Uint8Array(await c.req.arrayBuffer());
-    if (!isUtf8Form(formMediaType(c.req.header("content-type")), bytes)) {
+    if (!isUtf8Form(mediaTypeOf(c.req.header("content-type")), bytes)) {
       throw new ValidationError(UNSTORABLE_TEXT_MESSAGE);
     }
     body = await c.req.parseBody({ all: true });
@@ -43,13 +44,6 @@ export async function readForm(c: Context<AppEnv>): Promise<FormFields> {
   return out;
 }
 
-/** The media type as Hono's parseBody reads it (lower case, parameters dropped). */
-function formMediaType(contentType: string | undefined): string {
-  return contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-}
-
-const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
 /**
  * True when a form body's text is UTF-8. Urlencoded: the body with its percent-escapes decoded
  * to bytes, the bytes each name and value is decoded from (the WHATWG urlencoded parser decodes
@@ -63,12 +57,7 @@ export function isUtf8Form(mediaType: string, body: Uint8Array): boolean {
   if (mediaType === "application/x-www-form-urlencoded") bytes = percentDecode(body);
   else if (mediaType === "multipart/form-data") bytes = body;
   else return true;
-  try {
-    STRICT_UTF8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+  return decodeUtf8(bytes) !== undefined;
 }
 
 /** WHATWG percent-decode: `%` and two hex digits is that byte; any other `%` stays as it is. */

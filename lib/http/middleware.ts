@@ -11,6 +11,7 @@ import { isProbeRoute } from "../health/paths.ts";
 import type { Logger } from "../log/mod.ts";
 import type { AppMetrics } from "../telemetry/mod.ts";
 import { proxyTrust, resolveClientIp } from "./client_ip.ts";
+import { isJsonMediaType } from "./media_type.ts";
 import { PayloadTooLargeError, ValidationError } from "../errors/mod.ts";
 import { decodeUtf8, NOT_UTF8_MESSAGE } from "../validation/text.ts";
 import { problem, wantsApi } from "./problem.ts";
@@ -150,8 +151,9 @@ export function securityHeaders(options: { hsts: boolean }): MiddlewareHandler<A
  * API as problem+json; for a page (a browser's form) it throws {@link PayloadTooLargeError}, so
  * that the app's error handler draws its error page with the way back to the form. `byPath` sets
  * a smaller limit for an exact path (the browser error reports'). The limit is set here, for
- * every route at once, because later middleware reads the body ({@link requireUtf8Json}): a
- * route's own bodyLimit would find the body already read.
+ * every route at once, because a route's middleware reads the body ({@link requireUtf8Json}): a
+ * route's own bodyLimit after it would find the body already read. A streamed body that breaks
+ * off before its end (the client went away) is the client's: 400, not a 500.
  */
 export function limitBody(
   maxBytes: number,
@@ -171,31 +173,45 @@ export function limitBody(
     Object.entries(byPath).map(([path, max]) => [path, limiter(Math.min(max, maxBytes))]),
   );
   return async function limitBodyMiddleware(c, next) {
-    return await (special.get(c.req.path) ?? general)(c, next);
+    // Hono's bodyLimit reads a streamed body before it calls next: a failure before that call
+    // is the body's; after it, the route's own, passed on as it is.
+    let passedOn = false;
+    try {
+      return await (special.get(c.req.path) ?? general)(c, async () => {
+        passedOn = true;
+        await next();
+      });
+    } catch (error) {
+      if (passedOn || error instanceof PayloadTooLargeError) throw error;
+      throw new ValidationError(BODY_UNREADABLE_MESSAGE);
+    }
   };
 }
 
-/** The media types Hono's JSON validator parses: application/json and application/*+json. */
-const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+/** What a body that could not be read (cut off before its end) is answered with. */
+const BODY_UNREADABLE_MESSAGE = "The request body could not be read";
 
 /** Methods whose body a route reads. */
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
- * Refuses a JSON body (`application/json`, `application/*+json`) whose bytes are not UTF-8 with 400 VALIDATION_FAILED,
- * before any route reads it: the body validators read it with the platform's JSON decoder, which
- * turns such bytes into U+FFFD, so `{"name":"svc-\xff"}` would be stored as `svc-\uFFFD`
- * (forms refuse the same, lib/http/form.ts). Hono keeps the bytes read here for the route. OFREP
- * is left to its routes, which answer in OFREP's format (lib/flags/ofrep.ts).
+ * Refuses a JSON body (`application/json`, `application/*+json`) whose bytes are not UTF-8 with
+ * 400 VALIDATION_FAILED before the route's validator reads it: the validator decodes with the
+ * platform's JSON decoder, which turns such bytes into U+FFFD, so `{"name":"svc-\xff"}` would be
+ * stored as `svc-\uFFFD` (forms refuse the same, lib/http/form.ts). Hono keeps the bytes read
+ * here for the validator. A route's middleware, after its access check (apiRoute() adds it), so
+ * that a caller who may not use the route is refused before its body is read. A body cut off
+ * before its end is 400 too, not a 500.
  */
 export function requireUtf8Json(): MiddlewareHandler<AppEnv> {
   return async function requireUtf8JsonMiddleware(c, next) {
-    const mediaType = c.req.header("content-type")?.split(";")[0]?.trim() ?? "";
-    if (
-      JSON_MEDIA_TYPE.test(mediaType) && BODY_METHODS.has(c.req.method) &&
-      !c.req.path.startsWith("/ofrep/")
-    ) {
-      const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (isJsonMediaType(c.req.header("content-type")) && BODY_METHODS.has(c.req.method)) {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await c.req.arrayBuffer());
+      } catch {
+        throw new ValidationError(BODY_UNREADABLE_MESSAGE);
+      }
       if (decodeUtf8(bytes) === undefined) throw new ValidationError(NOT_UTF8_MESSAGE);
     }
     await next();

@@ -10,6 +10,8 @@ import type { MiddlewareHandler } from "hono";
 import { problemFor } from "../errors/mod.ts";
 import { scanText } from "../phi/mod.ts";
 import { type Access, secure, type SecureDeps } from "./access.ts";
+import { isJsonMediaType } from "./media_type.ts";
+import { requireUtf8Json } from "./middleware.ts";
 import { PROBLEM_CONTENT_TYPE, problemResponse } from "./problem.ts";
 import type { AppEnv } from "./types.ts";
 
@@ -54,6 +56,8 @@ export function apiRoute<const R extends ApiRouteConfig>(
   const middleware = [
     ...secure(deps, route.method, route.path, "api", access),
     issueSchemas(route.request),
+    // After the access check: a caller who may not use the route is refused unread.
+    ...(takesJson(route.request) ? [requireUtf8Json()] : []),
   ];
   const errors: RouteConfig["responses"] = {};
   if (route.request?.body || route.request?.query || route.request?.params) {
@@ -94,6 +98,11 @@ export function apiRoute<const R extends ApiRouteConfig>(
       responses: withProblemBodies({ ...errors, ...route.responses }),
     } as R & { middleware: typeof middleware },
   ) as R & { middleware: typeof middleware };
+}
+
+/** True when a route takes a JSON body. */
+function takesJson(request: RouteConfig["request"]): boolean {
+  return Object.keys(request?.body?.content ?? {}).some(isJsonMediaType);
 }
 
 /** Error responses a route lists with a description only get the problem+json body. */
@@ -253,7 +262,6 @@ type Target = "json" | "form" | "query" | "param" | "header" | "cookie";
 /** The schemas of the route a request matched, by validation target (see issueSchemas()). */
 const ISSUE_SCHEMAS = new WeakMap<object, Partial<Record<Target, unknown>>>();
 
-const JSON_MEDIA = /^application\/([a-z-.]+\+)?json/i;
 const FORM_MEDIA = /^(multipart\/form-data|application\/x-www-form-urlencoded)/i;
 
 /**
@@ -270,7 +278,7 @@ export function issueSchemas(request: RouteConfig["request"]): MiddlewareHandler
   };
   for (const [media, content] of Object.entries(request?.body?.content ?? {})) {
     const schema = content && "schema" in content ? content.schema : undefined;
-    if (JSON_MEDIA.test(media)) schemas.json ??= schema;
+    if (isJsonMediaType(media)) schemas.json ??= schema;
     if (FORM_MEDIA.test(media)) schemas.form ??= schema;
   }
   return async (c, next) => {
