@@ -233,7 +233,7 @@ async function sendCutOff(port: number, head: string, body: string): Promise<str
   }
 }
 
-Deno.test("a JSON body cut off before its end is the client's: 401 unread without credentials, 400 with them, never a 500", async () => {
+Deno.test("a JSON body cut off before its end is the client's: 401 unread without credentials, 400 with them (OFREP: PARSE_ERROR), never a 500", async () => {
   const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
@@ -259,7 +259,20 @@ Deno.test("a JSON body cut off before its end is the client's: 401 unread withou
       `${partial.length.toString(16)}\r\n${partial}\r\n`,
     );
     // A response, when the server could still write one, is the client's error.
+    const token = await createToken(app, { scopes: ["flags:evaluate"] });
+    const flagClient = await sendCutOff(
+      port,
+      `POST /ofrep/v1/evaluate/flags HTTP/1.1\r\nHost: localhost\r\n` +
+        `Content-Type: application/json\r\nContent-Length: 5000\r\n` +
+        `Authorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+      '{"context":{"targetingKey":"u',
+    );
+    if (flagClient) {
+      assert.match(flagClient, /^HTTP\/1\.1 400/);
+      assert.match(flagClient, /"errorCode":"PARSE_ERROR"/);
+    }
     const answers: Array<[string, string]> = [
+      ["flag client", flagClient],
       ["anonymous", anonymous],
       ["signed in", signedIn],
       ["chunked", streamed],
@@ -273,9 +286,11 @@ Deno.test("a JSON body cut off before its end is the client's: 401 unread withou
     await new Promise((resolve) => setTimeout(resolve, 200));
     const lines = app.logs.filter((line) => line.includes("/api/admin/tokens"));
     assert.ok(lines.length >= 3, "the three requests were logged");
+    assert.ok(app.logs.some((line) => line.includes("/ofrep/v1/evaluate/flags")));
     assert.deepEqual(app.logs.filter((line) => line.includes("unhandled error")), []);
     assert.deepEqual(lines.filter((line) => line.includes('"status":5')), []);
-    assert.deepEqual(await app.services.auth.listTokens(), [], "no token was made");
+    const made = (await app.services.auth.listTokens()).filter((t) => t.name.startsWith("abc"));
+    assert.deepEqual(made, [], "no token was made from a cut-off body");
   } finally {
     await server.shutdown();
     await app.dispose();

@@ -67,6 +67,8 @@ export type ParsedRequest =
   | { ok: true; context: OfrepContext }
   | { ok: false; errorCode: "PARSE_ERROR" | "INVALID_CONTEXT"; errorDetails: string };
 
+/** What OFREP answers for a body that broke off before its end. */
+export const BODY_UNREADABLE_DETAILS = "The request body could not be read";
 /** What OFREP answers for a body sent as another media type than JSON. */
 export const NOT_JSON_MEDIA_DETAILS = "Send the body as application/json";
 
@@ -75,9 +77,16 @@ export const NOT_JSON_MEDIA_DETAILS = "Send the body as application/json";
  * as JSON (`application/json` or `application/*+json`, parameters such as charset aside), as on
  * the app's other JSON routes; an empty body needs no media type (OFREP clients may send none).
  * Bytes that are not UTF-8 are PARSE_ERROR, not decoded to U+FFFD: `\xff` and `\xfe` would
- * otherwise become one targeting key and share an assignment. Then as {@link parseOfrepRequest}.
+ * otherwise become one targeting key and share an assignment. A body that could not be read
+ * (`undefined`: it broke off before its end) is PARSE_ERROR too. Then as {@link parseOfrepRequest}.
  */
-export function parseOfrepBody(contentType: string | undefined, bytes: Uint8Array): ParsedRequest {
+export function parseOfrepBody(
+  contentType: string | undefined,
+  bytes: Uint8Array | undefined,
+): ParsedRequest {
+  if (bytes === undefined) {
+    return { ok: false, errorCode: "PARSE_ERROR", errorDetails: BODY_UNREADABLE_DETAILS };
+  }
   const text = decodeUtf8(bytes);
   if (text === undefined) {
     return { ok: false, errorCode: "PARSE_ERROR", errorDetails: NOT_UTF8_MESSAGE };

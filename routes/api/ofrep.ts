@@ -11,7 +11,7 @@
  * attributes are ignored: the server's own apply.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { roleAtLeast } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
@@ -148,6 +148,15 @@ export function withOfrepRequestBodies<T extends Record<string, unknown>>(docume
     if (operation) operation.requestBody = REQUEST_BODY;
   }
   return document;
+}
+
+/** The body's bytes, or undefined when it broke off before its end (the client went away). */
+async function bodyBytes(c: Context<AppEnv>): Promise<Uint8Array | undefined> {
+  try {
+    return new Uint8Array(await c.req.arrayBuffer());
+  } catch {
+    return undefined;
+  }
 }
 
 /** The path of a single evaluation, whose failures name the key. */
@@ -317,10 +326,7 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       // No flag or experiment can have a key outside the pattern. Such a key (an email address,
       // say) is not echoed back: the answer names it "".
       if (!KEY_PATTERN.test(key)) return c.json(INVALID_KEY, 404, NO_STORE);
-      const parsed = parseOfrepBody(
-        c.req.header("content-type"),
-        new Uint8Array(await c.req.arrayBuffer()),
-      );
+      const parsed = parseOfrepBody(c.req.header("content-type"), await bodyBytes(c));
       if (!parsed.ok) {
         return c.json(
           { key, errorCode: parsed.errorCode, errorDetails: parsed.errorDetails },
@@ -398,10 +404,7 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const parsed = parseOfrepBody(
-        c.req.header("content-type"),
-        new Uint8Array(await c.req.arrayBuffer()),
-      );
+      const parsed = parseOfrepBody(c.req.header("content-type"), await bodyBytes(c));
       if (!parsed.ok) {
         return c.json(
           { errorCode: parsed.errorCode, errorDetails: parsed.errorDetails },
