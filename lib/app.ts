@@ -95,7 +95,7 @@ import {
 } from "./errors/mod.ts";
 import { createFeatureControl } from "./flags/mod.ts";
 import { createModeService } from "./governance/service.ts";
-import { databaseCheck, redisCheck, workerCheck } from "./health/mod.ts";
+import { databaseCheck, failureReason, redisCheck, workerCheck } from "./health/mod.ts";
 import { formPagePath, RouteRegistry } from "./http/access.ts";
 import {
   limitBody,
@@ -618,9 +618,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
         "The database cannot be reached right now; try again shortly",
         5,
       );
+      // The server's code when it answered (55000 refusing connections, 28P01 wrong password,
+      // 3D000 no such database, 57P01 ended), else how the connection failed (fixed labels).
       c.get("logger")?.warn("database unreachable", {
         route: routeLabel(c),
         method: methodLabel(c.req.method),
+        sqlState: sqlState(error),
+        reason: failureReason(error).slice("failed: ".length),
       });
     } else if (timeout) {
       // statement_timeout / lock_timeout: 503 with Retry-After; one line with the SQLSTATE.

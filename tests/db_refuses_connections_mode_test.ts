@@ -136,9 +136,11 @@ if (hasPostgres()) {
           );
           assert.ok(
             records.some((record) =>
-              record.msg === "database unreachable" && record.route === "/api/governance/mode"
+              record.msg === "database unreachable" && record.route === "/api/governance/mode" &&
+              // The server's code tells a refusal (55000) from a lost or wrong-password session.
+              record.sqlState === "55000"
             ),
-            JSON.stringify(records.map((record) => [record.msg, record.route])),
+            JSON.stringify(records.map((record) => [record.msg, record.route, record.sqlState])),
           );
           assert.ok(!app.logs.join("\n").includes("accepting connections"));
         } finally {
