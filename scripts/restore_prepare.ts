@@ -20,9 +20,9 @@ import {
   bundledMigrationsDir,
   migrate,
   MigrationChecksumError,
+  MigrationFileNameError,
   readMigrations,
 } from "../lib/db/mod.ts";
-import { MigrationFileNameError } from "../lib/db/migrate.ts";
 import { DatabaseUnreachableError, openReachableDatabase } from "../lib/db/reach.ts";
 import { createLogger } from "../lib/log/mod.ts";
 import { redact } from "../lib/phi/mod.ts";

@@ -67,16 +67,19 @@ export async function sha256Hex(text: string): Promise<string> {
 
 /**
  * Reads `NNNN_name.sql` files from a directory, sorted by name. Any other `*.sql` file there (a
- * hyphen, capitals, fewer digits, `.SQL`) throws a {@link MigrationFileNameError} naming it;
- * files not ending in `.sql` and directories are not migrations.
+ * hyphen, capitals, fewer digits, `.SQL`, white space after `.sql`) throws a
+ * {@link MigrationFileNameError} naming it; a symbolic link is read as its target; files not
+ * ending in `.sql` and directories are not migrations.
  */
 export async function readMigrations(dir: string | URL): Promise<MigrationFile[]> {
   const names: string[] = [];
   const misnamed: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
-    if (entry.isDirectory || !/\.sql$/i.test(entry.name)) continue;
+    // `.sql` with trailing white space is a migration misnamed, not another kind of file.
+    if (entry.isDirectory || !/\.sql\s*$/i.test(entry.name)) continue;
     if (!FILE_PATTERN.test(entry.name)) misnamed.push(entry.name);
-    else if (entry.isFile) names.push(entry.name);
+    // A symbolic link is read as the file it points to (one that points nowhere fails the read).
+    else if (entry.isFile || entry.isSymlink) names.push(entry.name);
   }
   if (misnamed.length > 0) throw new MigrationFileNameError(misnamed.sort());
   names.sort();

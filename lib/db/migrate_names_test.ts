@@ -17,7 +17,9 @@ async function dirWith(names: string[]): Promise<string> {
   return dir;
 }
 
-for (const bad of ["0010_add-x.sql", "0011_AddJobY.sql", "10_short.sql", "0012_x.SQL"]) {
+for (
+  const bad of ["0010_add-x.sql", "0011_AddJobY.sql", "10_short.sql", "0012_x.SQL", "0014_x.sql "]
+) {
   Deno.test(`readMigrations refuses ${bad}, naming it, instead of skipping it`, async () => {
     const dir = await dirWith(["0001_init.sql", bad, "0013_later.sql"]);
     try {
@@ -61,4 +63,21 @@ Deno.test("every *.sql the app ships is a migration the runner applies", async (
   for (const name of shipped) assert.match(name, /^\d{4}_[a-z0-9_]+\.sql$/);
   const read = await readMigrations(bundledMigrationsDir());
   assert.deepEqual(read.map((m) => m.name), shipped.sort());
+});
+
+Deno.test("a migration that is a symbolic link is read as the file it points to, not skipped", async () => {
+  const dir = await dirWith(["0001_init.sql"]);
+  const elsewhere = await Deno.makeTempDir({ prefix: "migrate_target_" });
+  try {
+    await Deno.writeTextFile(`${elsewhere}/linked.sql`, "SELECT 2;\n");
+    await Deno.symlink(`${elsewhere}/linked.sql`, `${dir}/0002_linked.sql`);
+    const files = await readMigrations(dir);
+    assert.deepEqual(files.map((file) => [file.name, file.sql]), [
+      ["0001_init.sql", "SELECT 1;\n"],
+      ["0002_linked.sql", "SELECT 2;\n"],
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(elsewhere, { recursive: true });
+  }
 });
