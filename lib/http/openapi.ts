@@ -195,10 +195,11 @@ function ownValue(value: unknown, key: PropertyKey): unknown {
 /**
  * The JSON path of an issue, never holding a key the client chose. A field the schema declares
  * (an object's shape) keeps its name; any other key (a record's or a catchall's: variant keys,
- * config keys) is the client's own text, and is answered as its entry's position in the object
- * as sent, `[n]`, as an array item is: `$.variants[0].weight` for
- * `{"variants":{"Doe-Jane":{"weight":"x"}}}`. Where that position is not known the path stops
- * at the enclosing field (`$.variants`).
+ * config keys) is the client's own text, and is answered as its entry's position in the object,
+ * `[n]`, as an array item is: `$.variants[0].weight` for `{"variants":{"Doe-Jane":{"weight":"x"}}}`.
+ * The position is among the keys as JavaScript lists them: in the order sent, except that keys
+ * that read as array indexes ("7") come first (no request schema takes such keys today). Where the
+ * position is not known the path stops at the enclosing field (`$.variants`).
  *
  * `schema` is the zod schema the request part was checked against and `input` what was sent.
  * Without a schema (a route not made by apiRoute()) only a top-level key that is plain and in
