@@ -56,7 +56,7 @@
  *   restore-prepare renewed it logs that it must be restarted and takes the new id.
  */
 import type { RedisClient, RedisHandle } from "../redis/client.ts";
-import { closeClient, reconnectDelay } from "../redis/client.ts";
+import { closeClient, reconnectDelay, STALL_RECONNECT_MS } from "../redis/client.ts";
 import { settlesWithin, withTimeout } from "../timeout.ts";
 import { deploymentTag } from "./deployment.ts";
 import { EventHistory } from "./history.ts";
@@ -127,6 +127,11 @@ export interface RedisBusOptions extends BusDeps {
   instanceId?: string;
   /** How long a publish waits for its append (default {@link APPEND_TIMEOUT_MS}). */
   appendTimeoutMs?: number;
+  /**
+   * How long an append may wait for its answer before the command connection is dropped and
+   * opened again (default {@link STALL_RECONNECT_MS}, lib/redis/client.ts).
+   */
+  stallReconnectMs?: number;
   /**
    * This deployment's id (the database's, lib/realtime/deployment.ts): its tag goes on every entry
    * appended, and entries with another deployment's tag are ignored. Without it nothing is tagged
@@ -239,6 +244,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   const outboxSize = options.outboxSize ?? 10_000;
   const instanceId = options.instanceId ?? crypto.randomUUID();
   const appendTimeoutMs = options.appendTimeoutMs ?? APPEND_TIMEOUT_MS;
+  const stallReconnectMs = options.stallReconnectMs ?? STALL_RECONNECT_MS;
   /** This deployment's tag; changes only when the database's id turns out renewed (`recheck`). */
   let ownTag = options.deploymentId === undefined ? undefined : deploymentTag(options.deploymentId);
   let foreignCount = 0;
@@ -398,11 +404,24 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
 
   const reader: RedisClient = await redis.duplicate();
 
+  /** Publish ids whose append has been sent and has not settled yet. */
+  const inFlight = new Set<string>();
+
   async function xadd(fields: string[], publishId: string): Promise<string> {
     const args = ["XADD", key, "MAXLEN", "~", String(maxLen), "*", ...fields];
     args.push("o", instanceId, "u", publishId);
     if (ownTag !== undefined) args.push("g", ownTag);
-    return String(await redis.client.sendCommand(args));
+    inFlight.add(publishId);
+    try {
+      return String(await redis.client.sendCommand(args));
+    } catch (error) {
+      // Dropped from a full outbox while in flight, and now known not to have landed (as far as
+      // this instance can tell): no read-back will take its mark off.
+      if (!outbox.some((entry) => entry.publishId === publishId)) pendingLocal.delete(publishId);
+      throw error;
+    } finally {
+      inFlight.delete(publishId);
+    }
   }
 
   /** The outbox being appended, if it is (one at a time: two would append each entry twice). */
@@ -423,7 +442,9 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         // By identity: meanwhile a full outbox may have dropped it, or its own late append may
         // have taken it off.
         unqueue(entry.publishId);
+        if (stall !== undefined) stall.appended++;
       }
+      noteResumed();
     })();
     flushing = run;
     const done = () => {
@@ -445,6 +466,51 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
    * sent now would only queue behind them).
    */
   let stalledAppends = 0;
+  /**
+   * Since an append was first found stalled, until appends go through again and the outbox is
+   * empty: when, and how many outbox entries were appended meanwhile (for the line at its end).
+   */
+  let stall: { since: number; appended: number } | undefined;
+  /** Stalled appends' timers that reconnect the command connection ({@link stallReconnectMs}). */
+  const stallTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Set while a flush waits for the command connection to be ready again. */
+  let flushOnReady: (() => void) | undefined;
+
+  /** Logs the end of a stall once appends go through again and the outbox is empty. */
+  function noteResumed(): void {
+    if (stall === undefined || stalledAppends > 0 || outbox.length > 0) return;
+    logger?.info("event stream appends resumed; outbox appended", {
+      stream: "redis",
+      entries: stall.appended,
+      stalledMs: Math.round(clock.now() - stall.since),
+    });
+    stall = undefined;
+  }
+
+  /**
+   * Once no append is stalled: appends what was kept meanwhile now (not at the reader's next turn,
+   * which may itself wait for Redis), as soon as the command connection is ready.
+   */
+  function flushAfterStall(): void {
+    if (stopped || stalledAppends > 0) return;
+    if (outbox.length === 0) {
+      noteResumed();
+      return;
+    }
+    if (!redis.isReady()) {
+      if (flushOnReady !== undefined) return;
+      flushOnReady = () => {
+        flushOnReady = undefined;
+        flushAfterStall();
+      };
+      redis.client.once("ready", flushOnReady);
+      return;
+    }
+    // Decided again in its turn: an append queued before it may have stalled meanwhile.
+    chain = chain.then(() =>
+      stalledAppends === 0 && outbox.length > 0 ? bounded(flushOutbox()) : undefined
+    ).catch(() => {});
+  }
 
   /** Whether an append now would fail or wait: Redis is lost, or an append is stalled. */
   function appendsBlocked(): boolean {
@@ -462,25 +528,35 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
    * until it settles.
    */
   async function bounded<T>(work: Promise<T>): Promise<T> {
+    const started = clock.now();
     if (await settlesWithin(work, appendTimeoutMs)) return await work;
-    if (stalledAppends++ === 0) {
+    if (stalledAppends++ === 0 && stall === undefined) {
+      stall = { since: started, appended: 0 };
       // Not a warning: a live server's stall (a slow command, a fork) is waited out by the
       // connection; this only stops publishes waiting for it. A lost server is reported by the
-      // readiness check and the connection's own warning.
+      // readiness check and the connection's own warning, and a stall past the bound below by
+      // the reconnect's warning.
       logger?.info("event stream append waiting for redis; publishing here and to the outbox", {
         stream: "redis",
         timeoutMs: appendTimeoutMs,
       });
     }
-    work.then(() => {
+    // Past the stall bound the connection is dropped and opened again: writes to it (the
+    // readiness probe's PINGs) keep its idle bound from ever ending the wait, and until it ends
+    // this instance's events reach no other instance.
+    const timer = setTimeout(() => {
+      stallTimers.delete(timer);
+      if (!stopped) redis.reconnect(clock.now() - started, "event append");
+    }, Math.max(0, stallReconnectMs - (clock.now() - started)));
+    stallTimers.add(timer);
+    const settled = () => {
+      clearTimeout(timer);
+      stallTimers.delete(timer);
       stalledAppends--;
-      // Redis answers again: what was kept meanwhile goes now, not at the reader's next turn.
-      if (stalledAppends === 0 && outbox.length > 0 && !stopped) {
-        chain = chain.then(() => bounded(flushOutbox())).catch(() => {});
-      }
-    }, () => {
-      stalledAppends--;
-    });
+      // Redis answers again (or the stalled connection was dropped): what was kept meanwhile goes.
+      flushAfterStall();
+    };
+    work.then(settled, settled);
     throw new AppendStalledError();
   }
 
@@ -516,7 +592,9 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     if (outbox.length >= outboxSize) {
       const dropped = outbox.shift();
       if (dropped) {
-        pendingLocal.delete(dropped.publishId);
+        // Not while its append is under way: if it lands, the reader must still know it was
+        // delivered here (else it delivers it again); if it fails, the append takes the mark off.
+        if (!inFlight.has(dropped.publishId)) pendingLocal.delete(dropped.publishId);
         if (dropped.internal) droppedInternal = true;
       }
       metrics?.busRefused.inc({ reason: "outbox_full" });
@@ -737,7 +815,10 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       try {
         if (!positioned) await takePosition();
         if (outbox.length > 0 && stalledAppends === 0) {
-          const flushed = chain.then(() => bounded(flushOutbox()));
+          // Decided again in its turn: an append queued before it may have stalled meanwhile.
+          const flushed = chain.then(() =>
+            stalledAppends === 0 && outbox.length > 0 ? bounded(flushOutbox()) : undefined
+          );
           chain = flushed.catch(() => {});
           // A stalled append is no lost reader: it goes on, and the reader listens meanwhile.
           await flushed.catch((error) => {
@@ -905,6 +986,9 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       if (stopped) return;
       stopped = true;
       wake?.();
+      for (const timer of stallTimers) clearTimeout(timer);
+      stallTimers.clear();
+      if (flushOnReady !== undefined) redis.client.off("ready", flushOnReady);
       for (const done of [...retryWaits]) done();
       // Not logged as a connection error: the PING it rejects is no outage.
       closeClient(reader);

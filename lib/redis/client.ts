@@ -28,6 +28,14 @@
  * append in flight. Healthy connections are never idle that long: each sends a PING every
  * {@link PING_INTERVAL_MS} (node-redis's `pingInterval`, sent only after the previous answer), and
  * the longest blocking read the app makes returns well within the bound.
+ *
+ * The idle bound counts writes as activity: while anything keeps writing to a connection whose
+ * server no longer answers (the readiness probe's PING every few seconds, the app's own commands),
+ * it never fires, and the commands waiting on it never settle. So the command connection also has
+ * a stall bound ({@link STALL_RECONNECT_MS}): once a command has waited that long for its answer
+ * while the connection counts as ready, {@link RedisHandle.reconnect} drops it and opens a new
+ * one (what it waited for rejects; a warning says so). The readiness probe's PINGs trigger it
+ * ({@link RedisHandle.ping}), and so do the event bus's appends (lib/realtime/redis_bus.ts).
  */
 import { createClient, type RedisClientOptions, type RedisClientType } from "redis";
 import { failureReason } from "../health/readiness.ts";
@@ -49,6 +57,13 @@ export const FIRST_CONNECT_TIMEOUT_MS = 5000;
  * here, of seconds to a quarter of a minute): 30 s.
  */
 export const IDLE_TIMEOUT_MS = 30_000;
+
+/**
+ * How long a command on the command connection may wait for its answer, while the connection
+ * counts as ready, before the connection is dropped and opened again ({@link RedisHandle.reconnect}):
+ * the idle bound, which writes keep from firing. Above the stalls a live server goes through.
+ */
+export const STALL_RECONNECT_MS = IDLE_TIMEOUT_MS;
 
 /** A ready connection sends a PING this often, so one with nothing to do is never idle. */
 export const PING_INTERVAL_MS = 2500;
@@ -115,8 +130,18 @@ export interface RedisHandle {
   readonly description: string;
   /** A new dedicated connection (for blocking reads); the caller closes it. */
   duplicate(): Promise<RedisClient>;
-  /** PING with a timeout; rejects when Redis cannot answer. */
+  /**
+   * PING with a timeout; rejects when Redis cannot answer. When an earlier PING has waited for its
+   * answer longer than {@link STALL_RECONNECT_MS}, the command connection is reconnected first.
+   */
   ping(timeoutMs: number): Promise<void>;
+  /**
+   * Drops the command connection and opens a new one, when it counts as ready and its server
+   * stopped answering (a command waited `waitedMs` for its answer): what it waits for rejects,
+   * and commands fail fast until the new connection is ready. Logs one warning. Does nothing
+   * (and returns false) while the connection is not ready (it is reconnecting already) or closed.
+   */
+  reconnect(waitedMs: number, by: string): boolean;
   isReady(): boolean;
   /**
    * While the command connection is not ready: the error of its latest failed attempt (or of the
@@ -206,9 +231,28 @@ async function connectClient(
 function handleOver(
   client: RedisClient,
   url: string,
+  logger: Logger,
   openReader: () => Promise<RedisClient>,
 ): RedisHandle {
   const extra = new Set<RedisClient>();
+  /** When the oldest PING still without an answer was sent (replies come in order). */
+  let unansweredSince: number | undefined;
+  function reconnect(waitedMs: number, by: string): boolean {
+    if (closing.has(client) || !client.isOpen || !client.isReady) return false;
+    logger.warn("redis command connection stalled; reconnecting", {
+      role: "command",
+      waitedMs: Math.round(waitedMs),
+      by,
+    });
+    unansweredSince = undefined;
+    // destroy() rejects what the connection waits for and closes it for good; connect() opens the
+    // same client again (node-redis allows it once closed), so every holder of it keeps working.
+    try {
+      client.destroy();
+    } catch { /* already closed */ }
+    client.connect().catch(() => {});
+    return true;
+  }
   return {
     client,
     description: describe(url),
@@ -218,8 +262,19 @@ function handleOver(
       return dup;
     },
     async ping(timeoutMs) {
-      await withTimeout(client.ping(), timeoutMs, () => new Error("timeout"));
+      const now = Date.now();
+      if (unansweredSince !== undefined && now - unansweredSince >= STALL_RECONNECT_MS) {
+        reconnect(now - unansweredSince, "ping");
+      }
+      const sent = client.ping();
+      if (client.isReady) unansweredSince ??= now;
+      const answered = () => {
+        if (unansweredSince !== undefined && unansweredSince <= now) unansweredSince = undefined;
+      };
+      sent.then(answered, answered);
+      await withTimeout(sent, timeoutMs, () => new Error("timeout"));
     },
+    reconnect,
     isReady: () => client.isReady,
     lastError: () => client.isReady ? undefined : lastErrors.get(client),
     close() {
@@ -239,6 +294,7 @@ export async function openRedis(
   return handleOver(
     client,
     url,
+    logger,
     () => connectClient(url, logger, "reader", firstConnectTimeoutMs),
   );
 }
@@ -358,7 +414,7 @@ export async function startRedis(
   const first = await firstAttempt(client, waitMs);
   // The caller's warning gives this reason; the connections do not repeat it.
   if (!first.ready) shared.startKind = kindOf(reasonOf(first.error));
-  const handle = handleOver(client, url, async () => {
+  const handle = handleOver(client, url, logger, async () => {
     const dup = backgroundClient(url, logger, "reader", shared);
     // While Redis answers, the reader starts connected (as with openRedis); while it does not,
     // the caller gets the connecting client at once and its commands fail fast until ready.
