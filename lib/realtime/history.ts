@@ -25,6 +25,8 @@ export class EventHistory {
   #floor: string;
   /** A replay after an id at or below this one cannot be complete (see {@link markGap}). */
   #gap: string | undefined;
+  /** Ids kept (or the floor) that this instance gave out itself, not the stream (see {@link push}). */
+  readonly #local = new Set<string>();
 
   /** `floor`: ids below it belong to before this history began (a previous process). */
   constructor(readonly capacity: number, floor = "0-0") {
@@ -46,11 +48,18 @@ export class EventHistory {
     return this.#buffer[(this.#start + i) % this.capacity]!;
   }
 
-  /** Appends an event; ids must increase (an older id is ignored). */
-  push(event: AppEvent): boolean {
+  /**
+   * Appends an event; ids must increase (an older id is ignored). `local`: its id was given out
+   * here, not by the shared stream (an event published while Redis was lost or stalled), so
+   * another instance may have given the same id to another event (see {@link holds}).
+   */
+  push(event: AppEvent, local = false): boolean {
     const newest = this.newestId();
     if (newest !== undefined && compareEventIds(event.id, newest) <= 0) return false;
+    if (local) this.#local.add(event.id);
     if (this.#size === this.capacity) {
+      // The old floor leaves; the dropped event's id becomes the floor (and stays marked).
+      this.#local.delete(this.#floor);
       this.#floor = this.#at(0).id;
       this.#buffer[this.#start] = event;
       this.#start = (this.#start + 1) % this.capacity;
@@ -77,6 +86,27 @@ export class EventHistory {
     if (this.#gap !== undefined && compareEventIds(afterId, this.#gap) <= 0) return false;
     const newest = this.newestId() ?? this.#floor;
     return compareEventIds(afterId, newest) <= 0;
+  }
+
+  /**
+   * Whether `afterId` is an id this history knows for the event it names: one it keeps (or its
+   * floor), given out by the shared stream. Not for an id it never had (another instance's local
+   * id: events this instance gave local ids below it would be skipped), nor for a local id of
+   * its own (another instance may have given the same id to another event).
+   */
+  holds(afterId: string): boolean {
+    if (this.#local.has(afterId)) return false;
+    if (afterId === this.#floor) return true;
+    let low = 0;
+    let high = this.#size - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const order = compareEventIds(this.#at(mid).id, afterId);
+      if (order === 0) return true;
+      if (order < 0) low = mid + 1;
+      else high = mid - 1;
+    }
+    return false;
   }
 
   /**

@@ -605,10 +605,10 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   /** Set when the reader delivered an event older than one already delivered here. */
   let outOfOrder = false;
 
-  function deliverLocally(event: AppEvent): void {
+  function deliverLocally(event: AppEvent, local = false): void {
     // Refused only when older than the newest kept: the catch-up after this instance's outage
     // delivers what others appended meanwhile, below the local ids its own events got.
-    if (!history.push(event)) outOfOrder = true;
+    if (!history.push(event, local)) outOfOrder = true;
     localIds.observe(event.id);
     metrics?.busEvents.inc({ topic: event.topic });
     subscribers.deliver(event);
@@ -886,7 +886,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     const stamped = stamp(event, localIds.next(), ts);
     queue(eventFields(stamped), publishId, false);
     pendingLocal.add(publishId);
-    deliverLocally(stamped);
+    deliverLocally(stamped, true);
     return stamped;
   }
 
@@ -925,7 +925,11 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         return { events: [], complete: false };
       }
       const local = history.after(afterId, topic);
-      if (local.complete) return local;
+      // Only from an id of the stream this history keeps. A local id (given out during an outage
+      // or a stall) is not the same everywhere: another instance's is unknown here, and events
+      // this instance gave lower local ids meanwhile would be skipped; and two instances may
+      // have given the same one to different events.
+      if (local.complete) return history.holds(afterId) ? local : { events: [], complete: false };
       const newest = history.newestId();
       // The client is ahead of this instance's reader: if Redis knows the id, the rest comes live.
       if (newest === undefined || compareEventIds(afterId, newest) > 0) {

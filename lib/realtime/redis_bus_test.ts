@@ -605,3 +605,64 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "redis bus: ids given out during an outage are local: a replay from another instance's local id, or from one this instance gave, resyncs instead of skipping an event",
+  ignore: !enabled,
+  ...opts,
+  async fn() {
+    const target = new URL(TEST_REDIS_URL!);
+    const proxy = tcpProxy({ hostname: target.hostname, port: Number(target.port || 6379) });
+    proxy.start();
+    const viaProxy = new URL(TEST_REDIS_URL!);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+    const key = uniqueName("events");
+    const a = await instance(viaProxy.toString(), key);
+    const b = await instance(viaProxy.toString(), key);
+    try {
+      const first = await a.bus.publish(progress(1));
+      await until(() => a.got.length === 1 && b.got.length === 1, "first event on both");
+      assert.equal((await a.bus.replay(first.id, "all")).complete, true, "a stream id");
+
+      proxy.stop();
+      await until(
+        () =>
+          (a.bus as RedisBus).readerState() === "reconnecting" && !a.redis.isReady() &&
+          (b.bus as RedisBus).readerState() === "reconnecting" && !b.redis.isReady(),
+        "both notice",
+      );
+      const onA = await a.bus.publish(progress(2));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const onB = await b.bus.publish(progress(3));
+      // A client of B that got B's event (local id) moves to A: A never had that id, and its own
+      // event (below it) must not be skipped as if the client had seen it.
+      const fromB = await a.bus.replay(onB.id, "all");
+      assert.ok(
+        !fromB.complete || fromB.events.some((e) => e.payload.progress === 2),
+        JSON.stringify(fromB),
+      );
+      // Another instance may have given the same local id to another event: not trusted either.
+      assert.equal((await a.bus.replay(onA.id, "all")).complete, false, "A's own local id");
+      assert.equal((await b.bus.replay(onA.id, "all")).complete, false, "A's local id on B");
+
+      proxy.start();
+      await until(() => a.got.length >= 3 && b.got.length >= 3, "both events on both", 15_000);
+      // Still not trusted once the stream has the events (under other ids).
+      const later = await a.bus.replay(onB.id, "all");
+      assert.ok(
+        !later.complete || later.events.some((e) => e.payload.progress === 2),
+        JSON.stringify(later),
+      );
+      assert.equal((await b.bus.replay(onA.id, "all")).complete, false, "A's local id on B");
+    } finally {
+      proxy.stop();
+      await a.close();
+      await b.close();
+      const redis = await openRedis(TEST_REDIS_URL!, memoryLogger());
+      await dropKey(redis, key).catch(() => {});
+      await redis.close();
+    }
+  },
+});
