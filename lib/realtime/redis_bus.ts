@@ -12,9 +12,15 @@
  *   last id it saw. The same when Redis stops answering with its connections
  *   open (a stopped process, a stalled proxy): a publish waits for its append
  *   at most {@link APPEND_TIMEOUT_MS}; while that append is still pending,
- *   later publishes go to the outbox at once. An append that lands late is taken
- *   off the outbox (or, appended twice, dropped as a repeat, below), and the
- *   outbox is appended as soon as it lands.
+ *   later publishes go to the outbox without waiting for Redis (in turn, so within
+ *   about that bound). An append that lands late is taken off the outbox (or,
+ *   appended twice, dropped as a repeat, below), and the outbox is appended as soon
+ *   as it ends. An append still waiting after {@link STALL_RECONNECT_MS} drops the
+ *   command connection and opens a new one (writes to it keep its idle bound from
+ *   firing), so the outbox reaches the others.
+ * - Local ids are not the same on every instance (another's is unknown here, two
+ *   may give the same one): a replay resumes only from a stream id the history
+ *   keeps, from any other id within it the client resyncs.
  * - Events others appended during this instance's outage arrive with ids
  *   below the local ids it gave its own events meanwhile: the history cannot
  *   keep them in order, so replays across that point resync and every
