@@ -38,61 +38,6 @@ type Sql = postgres.Sql<Record<string, never>>;
 type Runner = { unsafe: Sql["unsafe"] };
 
 /**
- * A statement, transaction or reserved connection that was not handed to a live connection within
- * {@link connectionWaitMs}: the database did not answer. Counted by {@link isConnectionFailure}
- * (code `CONNECT_TIMEOUT`, the driver's own for a connection that did not open in time), so a
- * request meeting it answers 503 with Retry-After.
- */
-export class DatabaseWaitTimeoutError extends Error {
-  override name = "DatabaseWaitTimeoutError";
-  readonly code = "CONNECT_TIMEOUT";
-  constructor(readonly waitedMs: number) {
-    super(`No database connection took the statement within ${waitedMs} ms`);
-  }
-}
-
-/**
- * How long a statement, transaction or reservation may wait to be handed to a live connection:
- * the connect timeout, plus the statement timeout (a busy connection finishes its statement within
- * it), plus 1 s. The statement's own run is not bounded here (the server's statement_timeout
- * does that).
- */
-export function connectionWaitMs(
-  options: Pick<PostgresOptions, "connectTimeoutSeconds" | "timeouts">,
-): number {
-  return (options.connectTimeoutSeconds ?? 5) * 1000 +
-    Math.max(0, options.timeouts?.statementTimeoutMs ?? 0) + 1000;
-}
-
-/**
- * Bounds the wait before `work` is handed to a connection (`handed` resolves then): once `ms` pass
- * first, `onGiveUp()` runs and this rejects with a {@link DatabaseWaitTimeoutError}; `work` is
- * left to settle unobserved. Once handed, `work` is awaited without a bound.
- */
-async function handedWithin<T>(
-  work: Promise<T>,
-  handed: Promise<void>,
-  ms: number,
-  onGiveUp: () => void,
-): Promise<T> {
-  if (!await settlesWithin(Promise.race([handed, work]), ms, systemTimeouts)) {
-    work.catch(() => {});
-    onGiveUp();
-    throw new DatabaseWaitTimeoutError(ms);
-  }
-  return await work;
-}
-
-/**
- * A pool's bound on the wait for a connection (see {@link handedWithin}) and what to do when it
- * fires (retire the pool).
- */
-interface WaitBound {
-  ms: number;
-  giveUp(): void;
-}
-
-/**
  * Settles like `work`, with a cancelled statement or lock wait as a DatabaseTimeoutError and a
  * write refused by a read-only database (a standby) as a DatabaseReadOnlyError.
  */
@@ -104,34 +49,17 @@ async function translated<T>(work: PromiseLike<T>): Promise<T> {
   }
 }
 
-/**
- * The {@link Connection} over `runner`; with `bound`, each statement waits at most `bound.ms` to be
- * handed to a connection. postgres.js calls the query option `onexecute` (what its own `sql.begin`
- * uses) when it writes the statement to a connection; returning true keeps its pipelining as is.
- */
-function connection(runner: Runner, bound?: WaitBound): Connection {
-  function run<T>(start: (options: Record<string, unknown>) => PromiseLike<T>): Promise<T> {
-    if (!bound) return translated(start({}));
-    let markHanded!: () => void;
-    const handed = new Promise<void>((resolve) => markHanded = resolve);
-    const work = translated(start({ onexecute: () => (markHanded(), true) }));
-    return handedWithin(work, handed, bound.ms, bound.giveUp);
-  }
+function connection(runner: Runner): Connection {
   return {
     async query<T extends object = Row>(text: string, params: readonly unknown[] = []) {
       checkTextParams(params);
-      return (await run((options) =>
-        runner.unsafe(
-          text,
-          params as postgres.ParameterOrJSON<never>[],
-          options as postgres.UnsafeQueryOptions,
-        )
-      )) as unknown as T[];
+      return (await translated(runner.unsafe(
+        text,
+        params as postgres.ParameterOrJSON<never>[],
+      ))) as unknown as T[];
     },
     async exec(script: string) {
-      await run((options) =>
-        runner.unsafe(script, [], options as postgres.UnsafeQueryOptions).simple()
-      );
+      await translated(runner.unsafe(script).simple());
     },
   };
 }
@@ -224,125 +152,9 @@ export function reconnectBackoffSeconds(retries: number): number {
   return (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 2);
 }
 
-/**
- * Opens a pool; no query is sent until first use.
- *
- * Every statement, transaction and reservation waits at most {@link connectionWaitMs} to be handed
- * to a live connection, then fails with a {@link DatabaseWaitTimeoutError} (503). postgres.js 3.4.9
- * can otherwise leave it waiting for good: a statement written to a socket the server had just
- * closed stays the connection's current statement after the close, so when the server then refuses
- * the reconnect with a FATAL error (55000 `ALLOW_CONNECTIONS false`, 57P03 shutting down or
- * starting up) the refusal is taken for that old statement's error, the statement waiting for the
- * new connection is never rejected, and the connection reconnects in a loop without delay
- * (src/connection.js: `errored()` and `closed()` never clear `query`, `ErrorResponse()` keeps the
- * error for it, `closed()` returns `reconnect()` while `initial` is set; upstream #1193, #1223).
- * When the bound fires the pool is retired: a fresh one takes the next statements and the old one
- * is ended, its work given the same bound to finish and then destroyed, which rejects the stuck
- * statement and stops the loop, so an abandoned statement never runs later.
- */
+/** Opens a pool; no query is sent until first use. */
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
-  const waitMs = connectionWaitMs(options);
-  let sql = openPool(url, options);
-  const retiring = new Set<Promise<void>>();
-  /** Replaces `pool` (unless already replaced) and ends it within `waitMs`. */
-  const retire = (pool: Sql) => {
-    if (pool !== sql) return;
-    sql = openPool(url, options);
-    const ended = pool.end({ timeout: waitMs / 1000 }).catch(() => {})
-      .finally(() => retiring.delete(ended));
-    retiring.add(ended);
-  };
-  /** The bound for a statement sent through `pool` now. */
-  const boundOf = (pool: Sql): WaitBound => ({ ms: waitMs, giveUp: () => retire(pool) });
-  const query: Db["query"] = (text, params) => connection(sql, boundOf(sql)).query(text, params);
-  return {
-    kind: "postgres",
-    description: describeUrl(url) + (options.schema ? ` (schema ${options.schema})` : ""),
-    query,
-    exec: (script) => connection(sql, boundOf(sql)).exec(script),
-    async transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T> {
-      // postgres.js 3.4.9 settles `sql.begin` as soon as the transaction's connection closes
-      // (idle_in_transaction_session_timeout, pg_terminate_backend, a failover) while `fn` may
-      // still run, and once `fn` settles it sends COMMIT or ROLLBACK on that connection anyway:
-      // to a destroyed socket (an uncaught TypeError from a timer: the process exits) or, once
-      // the pool has reconnected it, into another caller's session (upstream issues #1133,
-      // #1208, #1216). So after the connection is gone `fn`'s statements are refused and `fn`'s
-      // outcome is never handed back to postgres.js, which then sends nothing more.
-      let settled = false;
-      let markSettled!: () => void;
-      const settledSignal = new Promise<void>((resolve) => markSettled = resolve);
-      const lost = (error: unknown) =>
-        connectionLost(error, () => settled, settledSignal, options.timers);
-      // BEGIN must be handed to a connection within the bound (see openPostgres); a transaction
-      // given up on never runs `fn` should its BEGIN go through later (its callback throws, so
-      // postgres.js rolls back).
-      let gaveUp = false;
-      let markBegun!: () => void;
-      const begun = new Promise<void>((resolve) => markBegun = resolve);
-      const pool = sql;
-      try {
-        const work = translated(pool.begin(async (tx) => {
-          if (gaveUp) throw new DatabaseWaitTimeoutError(waitMs);
-          markBegun();
-          const conn = endable(connection(tx as unknown as Runner), () => settled);
-          let result: T;
-          try {
-            result = await fn(conn);
-          } catch (error) {
-            if (await lost(error)) return await NEVER;
-            throw error;
-          }
-          if (settled) return await NEVER;
-          return result;
-        })) as Promise<T>;
-        return await handedWithin(work, begun, waitMs, () => {
-          gaveUp = true;
-          retire(pool);
-        });
-      } finally {
-        settled = true;
-        markSettled();
-      }
-    },
-    async withAdvisoryLock<T>(key: number, fn: (conn: Connection) => Promise<T>): Promise<T> {
-      const pool = sql;
-      const reserving = pool.reserve();
-      const reserved = await handedWithin(reserving, new Promise<never>(() => {}), waitMs, () => {
-        reserving.then((late) => late.release(), () => {});
-        retire(pool);
-      });
-      const conn = connection(reserved as unknown as Runner);
-      try {
-        // Serializing means waiting as long as the holder needs (another instance migrating):
-        // the wait for the advisory lock is exempt from lock_timeout and statement_timeout,
-        // and `fn` runs with the pool's bounds again (RESET returns to the startup values).
-        await conn.exec("SET lock_timeout = 0; SET statement_timeout = 0");
-        try {
-          await conn.query("SELECT pg_advisory_lock($1)", [key]);
-        } finally {
-          await conn.exec("RESET lock_timeout; RESET statement_timeout");
-        }
-        try {
-          return await fn(conn);
-        } finally {
-          await conn.query("SELECT pg_advisory_unlock($1)", [key]);
-        }
-      } finally {
-        reserved.release();
-      }
-    },
-    async ping() {
-      await query("SELECT 1");
-    },
-    async close() {
-      await Promise.all([sql.end({ timeout: 5 }), ...retiring]);
-    },
-  };
-}
-
-/** A postgres.js pool with the app's settings. */
-function openPool(url: string, options: PostgresOptions): Sql {
-  return postgres(url, {
+  const sql: Sql = postgres(url, {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     idle_timeout: 60,
@@ -366,6 +178,72 @@ function openPool(url: string, options: PostgresOptions): Sql {
       },
     },
   }) as unknown as Sql;
+  const base = connection(sql);
+  return {
+    kind: "postgres",
+    description: describeUrl(url) + (options.schema ? ` (schema ${options.schema})` : ""),
+    query: base.query,
+    exec: base.exec,
+    async transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T> {
+      // postgres.js 3.4.9 settles `sql.begin` as soon as the transaction's connection closes
+      // (idle_in_transaction_session_timeout, pg_terminate_backend, a failover) while `fn` may
+      // still run, and once `fn` settles it sends COMMIT or ROLLBACK on that connection anyway:
+      // to a destroyed socket (an uncaught TypeError from a timer: the process exits) or, once
+      // the pool has reconnected it, into another caller's session (upstream issues #1133,
+      // #1208, #1216). So after the connection is gone `fn`'s statements are refused and `fn`'s
+      // outcome is never handed back to postgres.js, which then sends nothing more.
+      let settled = false;
+      let markSettled!: () => void;
+      const settledSignal = new Promise<void>((resolve) => markSettled = resolve);
+      const lost = (error: unknown) =>
+        connectionLost(error, () => settled, settledSignal, options.timers);
+      try {
+        return (await translated(sql.begin(async (tx) => {
+          const conn = endable(connection(tx as unknown as Runner), () => settled);
+          let result: T;
+          try {
+            result = await fn(conn);
+          } catch (error) {
+            if (await lost(error)) return await NEVER;
+            throw error;
+          }
+          if (settled) return await NEVER;
+          return result;
+        }))) as T;
+      } finally {
+        settled = true;
+        markSettled();
+      }
+    },
+    async withAdvisoryLock<T>(key: number, fn: (conn: Connection) => Promise<T>): Promise<T> {
+      const reserved = await sql.reserve();
+      const conn = connection(reserved as unknown as Runner);
+      try {
+        // Serializing means waiting as long as the holder needs (another instance migrating):
+        // the wait for the advisory lock is exempt from lock_timeout and statement_timeout,
+        // and `fn` runs with the pool's bounds again (RESET returns to the startup values).
+        await conn.exec("SET lock_timeout = 0; SET statement_timeout = 0");
+        try {
+          await conn.query("SELECT pg_advisory_lock($1)", [key]);
+        } finally {
+          await conn.exec("RESET lock_timeout; RESET statement_timeout");
+        }
+        try {
+          return await fn(conn);
+        } finally {
+          await conn.query("SELECT pg_advisory_unlock($1)", [key]);
+        }
+      } finally {
+        reserved.release();
+      }
+    },
+    async ping() {
+      await translated(sql.unsafe("SELECT 1"));
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
 }
 
 export { inTransaction };

@@ -6,14 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { manualTimeouts } from "../timeout.ts";
-import {
-  connectFailureReason,
-  CONNECTION_LOST_SETTLE_MS,
-  connectionLost,
-  connectionWaitMs,
-  DatabaseWaitTimeoutError,
-  isConnectionFailure,
-} from "./postgres.ts";
+import { CONNECTION_LOST_SETTLE_MS, connectionLost, isConnectionFailure } from "./postgres.ts";
 
 /** A transaction's settled flag and signal, as `transaction()` keeps them. */
 function transaction() {
@@ -125,21 +118,4 @@ Deno.test("isConnectionFailure(): the same codes from a statement (severity ERRO
   for (const value of [null, undefined, "FATAL", { code: "55000" }]) {
     assert.ok(!isConnectionFailure(value), JSON.stringify(value));
   }
-});
-
-Deno.test("connectionWaitMs(): connect timeout plus statement timeout plus 1 s", () => {
-  assert.equal(connectionWaitMs({}), 6000);
-  assert.equal(
-    connectionWaitMs({
-      connectTimeoutSeconds: 2,
-      timeouts: { statementTimeoutMs: 15_000, lockTimeoutMs: 0, idleInTransactionTimeoutMs: 0 },
-    }),
-    18_000,
-  );
-});
-
-Deno.test("isConnectionFailure(): a statement no connection took in time is out of reach (503)", () => {
-  const error = new DatabaseWaitTimeoutError(6000);
-  assert.equal(isConnectionFailure(error), true);
-  assert.equal(connectFailureReason(error), "timed out");
 });
