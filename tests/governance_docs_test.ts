@@ -124,7 +124,6 @@ export function variableRows(markdown: string): VariableRow[] {
 const NOT_VARIABLES = new Set([
   "ENVIRONMENT_GATED", // a flag evaluation reason
   "MODE_TOGGLE", // docs/operations/MODE_TOGGLE.md
-  "ALLOW_CONNECTIONS", // Postgres's ALTER DATABASE … ALLOW_CONNECTIONS
 ]);
 
 function rejects(env: Record<string, string>, variable: string): boolean {
