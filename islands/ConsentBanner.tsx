@@ -80,6 +80,28 @@ async function inStandby(): Promise<boolean | null> {
   }
 }
 
+/**
+ * The sentence for a choice the server did not confirm, when the page can say so itself: no
+ * answer (offline, the server unreachable), a server error (5xx) or too many requests (429).
+ * Null for any other refusal, which the plain form post shows as the server's own page (a
+ * refused CSRF token or an ended session, a policy text changed since the page was drawn).
+ * Retrying is safe: a grant or a decline already in force is not recorded again.
+ */
+export function unconfirmedNote(status: number | null): string | null {
+  if (status === null) {
+    return "Your choice was not saved: the server could not be reached. Check your connection and try again.";
+  }
+  if (status === 429) {
+    return "Your choice was not saved: too many requests. Wait a moment and try again.";
+  }
+  if (status >= 500) {
+    // A 5xx may come after the choice was stored (a proxy's error, a lost answer): not "nothing
+    // was changed". A retry records it at most once.
+    return "Your choice may not have been saved: the server answered with an error. Try again; a choice already saved is not recorded twice.";
+  }
+  return null;
+}
+
 /** True when a refused answer is the STANDBY refusal (503 MODE_STANDBY). */
 async function refusedForStandby(response: Response): Promise<boolean> {
   if (response.status !== 503) return false;
@@ -95,6 +117,9 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
   const busy = useSignal(false);
   const note = useSignal("");
   const noteRef = useRef<HTMLParagraphElement>(null);
+  // A choice the server did not confirm (offline, 5xx, 429), said inside the banner.
+  const failure = useSignal("");
+  const failureRef = useRef<HTMLParagraphElement>(null);
   // "yes" once hydrated: the buttons then use the API instead of a form post.
   const ready = useSignal(false);
   // STANDBY: granting is paused, so Allow is not offered (declining still works).
@@ -143,8 +168,10 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
     if (busy.value) return;
     const form = event.currentTarget as HTMLFormElement;
     busy.value = true;
+    failure.value = "";
+    let response: Response;
     try {
-      const response = await fetch(allow ? "/api/consent/grant" : "/api/consent/revoke", {
+      response = await fetch(allow ? "/api/consent/grant" : "/api/consent/revoke", {
         method: "POST",
         headers: { "content-type": "application/json", "x-csrf-token": props.csrfToken },
         credentials: "same-origin",
@@ -154,6 +181,13 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
             : { consentType: "analytics", method: "banner", reason: "declined" },
         ),
       });
+    } catch {
+      // No answer (offline, the server unreachable): said here, not by a form post that would
+      // only put the browser's own error page in place of the app.
+      fail(unconfirmedNote(null)!);
+      return;
+    }
+    try {
       if (allow && await refusedForStandby(response)) {
         // Answered here: the plain form post would only meet the same refusal as a page.
         standby.value = true;
@@ -161,7 +195,15 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
         queueMicrotask(() => noteRef.current?.focus());
         return;
       }
-      if (!response.ok) throw new Error(`consent ${response.status}`);
+      if (!response.ok) {
+        const sentence = unconfirmedNote(response.status);
+        if (sentence) {
+          await response.body?.cancel();
+          fail(sentence);
+          return;
+        }
+        throw new Error(`consent ${response.status}`);
+      }
       open.value = false;
       note.value = allow
         ? "Usage analytics are on. You can turn them off at any time in Privacy settings."
@@ -170,11 +212,19 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
       else withdrawn();
       queueMicrotask(() => noteRef.current?.focus());
     } catch {
-      // The plain form post still works (and shows the server's answer).
+      // An answer this page cannot act on (a refused CSRF token, an ended session, a changed
+      // policy text, not JSON): the plain form post shows the server's own page for it.
       form.submit();
     } finally {
       busy.value = false;
     }
+  }
+
+  /** Keeps the banner open with the sentence as an alert, focused, the buttons enabled again. */
+  function fail(sentence: string): void {
+    busy.value = false;
+    failure.value = sentence;
+    queueMicrotask(() => failureRef.current?.focus());
   }
 
   return (
@@ -200,6 +250,17 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
               Consent choices are paused while the platform is in STANDBY: usage analytics cannot be
               turned on until it is back in DEMO or LIVE, and nothing is collected meanwhile. You
               can still say no.
+            </p>
+          )}
+          {failure.value && (
+            <p
+              class="notice notice--error consent-banner__text"
+              role="alert"
+              tabIndex={-1}
+              ref={failureRef}
+              data-testid="consent-failure"
+            >
+              {failure.value}
             </p>
           )}
           <div class="consent-banner__actions">
