@@ -4,7 +4,20 @@
  * state is polled at once and then every `pollMs`, and the stream is retried
  * with capped exponential backoff, resuming from the last event id seen. Once
  * a poll finds the session ended (401), everything stops and the status says
- * `signed_out`. Browser-only (EventSource, timers); imports nothing server-side.
+ * `signed_out`.
+ *
+ * A hidden tab holds no stream: once the page has been hidden for `hiddenGraceMs`
+ * (a quick tab switch keeps it), and at once on `pagehide`, the stream, the polls
+ * and the retries stop; when the page is shown again (`visibilitychange`, or
+ * `pageshow` from the back/forward cache) the stream opens again from the last
+ * event id, so the server replays what happened meanwhile (or sends `resync`, and
+ * the state is refetched). A page loaded hidden (a tab opened in the background)
+ * opens its stream when first shown. Over HTTP/1.1 a browser opens at most 6
+ * connections per host and each open stream holds one: streams of hidden tabs
+ * would soon leave none for pages, form posts and fetches (docs/realtime.md,
+ * "Browser connections").
+ *
+ * Browser-only (EventSource, timers, document); imports nothing server-side.
  */
 import { BACKGROUND_REQUEST_HEADER } from "../http/background.ts";
 import type { AppEvent } from "./types.ts";
@@ -53,7 +66,15 @@ export interface LiveOptions {
   /** First stream retry delay; doubles up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * How long the page may be hidden before the stream is closed (default 3 s): a quick switch
+   * to another tab and back keeps the stream.
+   */
+  hiddenGraceMs?: number;
 }
+
+/** Default for {@link LiveOptions.hiddenGraceMs}. */
+export const HIDDEN_GRACE_MS = 3000;
 
 /** Delay before stream retry `attempt` (0-based): doubling, capped. Pure. */
 export function retryDelay(attempt: number, baseMs: number, maxMs: number): number {
@@ -65,12 +86,17 @@ export function connectLive(options: LiveOptions): () => void {
   const pollMs = options.pollMs ?? 30_000;
   const backoffMs = options.backoffMs ?? 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
+  const hiddenGraceMs = options.hiddenGraceMs ?? HIDDEN_GRACE_MS;
+  const doc = typeof document === "undefined" ? undefined : document;
   let source: EventSource | undefined;
   let lastId: string | undefined;
   let attempt = 0;
   let pollTimer: ReturnType<typeof setInterval> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  /** The page is hidden (past the grace) or being left: no stream, no polls, no retries. */
+  let paused = false;
 
   const safePoll = () => {
     options.poll().catch((error) => {
@@ -90,6 +116,48 @@ export function connectLive(options: LiveOptions): () => void {
     source?.close();
     stopPolling();
     if (retryTimer !== undefined) clearTimeout(retryTimer);
+    clearGrace();
+    doc?.removeEventListener("visibilitychange", onVisibility);
+    globalThis.removeEventListener("pagehide", pause);
+    globalThis.removeEventListener("pageshow", onPageShow);
+  }
+
+  function clearGrace(): void {
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+    graceTimer = undefined;
+  }
+
+  /**
+   * Gives the connection back while nobody looks: closes the stream and stops the polls and the
+   * retries. The status stays as it was; {@link resume} says `connecting` when it opens again.
+   */
+  function pause(): void {
+    clearGrace();
+    if (stopped || paused) return;
+    paused = true;
+    source?.close();
+    source = undefined;
+    stopPolling();
+    if (retryTimer !== undefined) clearTimeout(retryTimer);
+    retryTimer = undefined;
+  }
+
+  /** Shown again: the stream opens at once from the last id seen (replay or resync). */
+  function resume(): void {
+    clearGrace();
+    if (stopped || !paused) return;
+    paused = false;
+    attempt = 0;
+    open();
+  }
+
+  function onVisibility(): void {
+    if (!doc?.hidden) resume();
+    else if (!paused && graceTimer === undefined) graceTimer = setTimeout(pause, hiddenGraceMs);
+  }
+
+  function onPageShow(): void {
+    if (!doc?.hidden) resume();
   }
 
   function startPolling(): void {
@@ -105,7 +173,7 @@ export function connectLive(options: LiveOptions): () => void {
   }
 
   function open(): void {
-    if (stopped) return;
+    if (stopped || paused) return;
     const url = lastId
       ? `${options.url}${options.url.includes("?") ? "&" : "?"}lastEventId=${
         encodeURIComponent(lastId)
@@ -139,12 +207,17 @@ export function connectLive(options: LiveOptions): () => void {
       // poll meanwhile, and retry with backoff from the last id seen.
       es.close();
       if (source === es) source = undefined;
-      if (stopped) return;
+      if (stopped || paused) return;
       startPolling();
       retryTimer = setTimeout(open, retryDelay(attempt++, backoffMs, maxBackoffMs));
     };
   }
 
-  open();
+  doc?.addEventListener("visibilitychange", onVisibility);
+  globalThis.addEventListener("pagehide", pause);
+  globalThis.addEventListener("pageshow", onPageShow);
+  // Loaded in a background tab: the stream opens when the page is first shown.
+  if (doc?.hidden) paused = true;
+  else open();
   return stop;
 }
