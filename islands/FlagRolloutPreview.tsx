@@ -3,7 +3,9 @@
  * changes, it shows how many of 1,000 sample ids would get the flag, and the
  * bucket of any id typed in (the same MurmurHash3 bucketing the server uses).
  * Server-rendered with the stored rollout, so the page reads the same
- * without JavaScript; hydrated, it follows the form's rollout field.
+ * without JavaScript; hydrated, it follows the form's rollout field, from the value the field
+ * holds when the island hydrates or the page is shown again (a browser-restored value after Back
+ * or a reload, not only what is typed afterwards).
  */
 import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
@@ -50,8 +52,16 @@ export default function FlagRolloutPreview(
     live.value = true;
     if (!input) return;
     const follow = () => (percent.value = clamp(Number(input.value)));
+    // The field may already hold another value than the stored one: the browser restores what
+    // was typed when the page is reloaded or reached with Back (and, from the back/forward
+    // cache, with no `input` event), so it is read now and on every `pageshow`.
+    follow();
     input.addEventListener("input", follow);
-    return () => input.removeEventListener("input", follow);
+    globalThis.addEventListener("pageshow", follow);
+    return () => {
+      input.removeEventListener("input", follow);
+      globalThis.removeEventListener("pageshow", follow);
+    };
   }, []);
 
   const on = sampleOn(flagKey, percent.value);
