@@ -34,21 +34,61 @@ function start(props: ConsentBannerProps): void {
   if (props.event) trackEvent(props.event, { page: props.page });
 }
 
-/** The channel on which a tab tells the user's other tabs that analytics were withdrawn. */
+/** The channel on which a tab tells the user's other tabs about a consent choice. */
 const CONSENT_CHANNEL = "researchflow-consent";
+/** Stop the client now (a withdrawal or decline), and look up the choice. */
 const WITHDRAWN = "analytics-withdrawn";
+/** A grant was recorded: look up the choice. */
+const GRANTED = "analytics-granted";
 const WITHDRAW_PATH = "/settings/privacy/revoke";
+
+/** Tells the user's other tabs (their banners look up the stored choice and close). */
+function broadcast(message: string): void {
+  try {
+    const channel = new BroadcastChannel(CONSENT_CHANNEL);
+    channel.postMessage(message);
+    channel.close();
+  } catch {
+    // No BroadcastChannel: another tab's banner looks the choice up when that tab regains focus.
+  }
+}
 
 /** Stops this tab's client (its queue is forgotten) and the other tabs' clients. */
 function withdrawn(): void {
   stopAnalytics();
+  // Without BroadcastChannel the other tabs' clients stop at their next delivery (403).
+  broadcast(WITHDRAWN);
+}
+
+/** The analytics choice the server holds now (GET /api/consent/status), or null when unknown. */
+async function storedChoice(): Promise<{ needsChoice: boolean; state: string } | null> {
   try {
-    const channel = new BroadcastChannel(CONSENT_CHANNEL);
-    channel.postMessage(WITHDRAWN);
-    channel.close();
+    const response = await fetch("/api/consent/status", {
+      credentials: "same-origin",
+      headers: { accept: "application/json" },
+    });
+    if (!response.ok) return null;
+    const body = await response.json() as {
+      analytics?: { needsChoice?: unknown; state?: unknown };
+    };
+    const analytics = body.analytics;
+    return typeof analytics?.needsChoice === "boolean" && typeof analytics.state === "string"
+      ? { needsChoice: analytics.needsChoice, state: analytics.state }
+      : null;
   } catch {
-    // No BroadcastChannel: the other tabs stop at their next delivery (403 from the server).
+    return null;
   }
+}
+
+/** What the banner's place says once a choice made elsewhere closed it. */
+export function madeElsewhereNote(state: string): string {
+  if (state === "granted") {
+    return "You allowed usage analytics elsewhere (in another tab or window, or on another device). You can turn them off at any time in Privacy settings.";
+  }
+  if (state === "declined") {
+    return "You said no to usage analytics elsewhere (in another tab or window, or on another device), so none are collected. You can change this in Privacy settings.";
+  }
+  return "You turned usage analytics off elsewhere (in another tab or window, or on another device), so none are collected. You can change this in Privacy settings.";
 }
 
 /** True when a submitted form is a withdrawal (or decline) of analytics consent. */
@@ -134,31 +174,48 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
       if (isWithdrawal(event.target)) withdrawn();
     };
     document.addEventListener("submit", onSubmit, true);
+    let stopped = false;
+    // A choice made elsewhere (another tab, window or device) closes this tab's open banner, with
+    // the choice the server holds: looked up when another tab says it chose, and when this tab
+    // regains focus (a choice on /settings/privacy, whose page may carry no island, or a tab
+    // without BroadcastChannel). This tab's client is not started by a grant made elsewhere.
+    const lookUp = async () => {
+      if (!open.value || busy.value) return;
+      const stored = await storedChoice();
+      if (stopped || !stored || stored.needsChoice || !open.value || busy.value) return;
+      open.value = false;
+      note.value = madeElsewhereNote(stored.state);
+    };
     let channel: BroadcastChannel | null = null;
     try {
       channel = new BroadcastChannel(CONSENT_CHANNEL);
       channel.onmessage = (message) => {
         if (message.data === WITHDRAWN) stopAnalytics();
+        if (message.data === WITHDRAWN || message.data === GRANTED) lookUp();
       };
     } catch {
       channel = null;
     }
     const cleanup = () => {
+      stopped = true;
       document.removeEventListener("submit", onSubmit, true);
       channel?.close();
     };
     if (!props.ask) return cleanup;
-    let stopped = false;
     const check = async () => {
       const paused = await inStandby();
       if (!stopped && paused !== null) standby.value = paused;
     };
     check();
-    // The mode may change while the page is open: checked again when the tab regains focus.
-    globalThis.addEventListener("focus", check);
+    // The mode (and the choice) may change while the page is open: checked again when the tab
+    // regains focus.
+    const onFocus = () => {
+      check();
+      lookUp();
+    };
+    globalThis.addEventListener("focus", onFocus);
     return () => {
-      stopped = true;
-      globalThis.removeEventListener("focus", check);
+      globalThis.removeEventListener("focus", onFocus);
       cleanup();
     };
   }, []);
@@ -198,7 +255,8 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
       if (!response.ok) {
         const sentence = unconfirmedNote(response.status);
         if (sentence) {
-          await response.body?.cancel();
+          // Not needed (the body may already have been read by the STANDBY check).
+          response.body?.cancel().catch(() => {});
           fail(sentence);
           return;
         }
@@ -208,8 +266,10 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
       note.value = allow
         ? "Usage analytics are on. You can turn them off at any time in Privacy settings."
         : "No usage analytics will be collected. You can change this in Privacy settings.";
-      if (allow) start(props);
-      else withdrawn();
+      if (allow) {
+        start(props);
+        broadcast(GRANTED);
+      } else withdrawn();
       queueMicrotask(() => noteRef.current?.focus());
     } catch {
       // An answer this page cannot act on (a refused CSRF token, an ended session, a changed
