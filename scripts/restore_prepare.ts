@@ -50,19 +50,33 @@ const err = (line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n"))
 
 /**
  * The marker file of a PGlite cluster under `dataDir` (`<DATA_DIR>/pglite/PG_VERSION`) when it
- * does not exist, else undefined. Looks without creating anything; a path that cannot be read is
- * left to opening, which names the problem.
+ * does not exist, else undefined. Looks without creating anything. A DATA_DIR or `pglite` that is
+ * not a directory, or a `pglite` directory this user may not write, is left to opening, which
+ * names the problem in the same words as the start and the other scripts (`Cannot use
+ * DATA_DIR=…: not a directory`, `permission denied`); a write check leaves nothing behind.
  */
 async function missingEmbeddedCluster(dataDir: string): Promise<string | undefined> {
-  const marker = `${dataDir.replace(/\/$/, "")}/pglite/PG_VERSION`;
+  const dir = dataDir.replace(/\/$/, "");
+  const marker = `${dir}/pglite/PG_VERSION`;
   try {
     await Deno.lstat(marker);
     return undefined;
   } catch (error) {
-    return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory
-      ? marker
-      : undefined;
+    if (!(error instanceof Deno.errors.NotFound)) return undefined;
   }
+  try {
+    if (!(await Deno.lstat(`${dir}/pglite`)).isDirectory) return undefined;
+  } catch {
+    return marker; // No pglite directory (or no DATA_DIR): nothing to prepare.
+  }
+  const probe = `${dir}/pglite/.write-check`;
+  try {
+    (await Deno.open(probe, { write: true, create: true, truncate: true })).close();
+    await Deno.remove(probe);
+  } catch {
+    return undefined;
+  }
+  return marker;
 }
 
 async function main(): Promise<number> {
