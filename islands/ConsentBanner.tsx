@@ -8,6 +8,12 @@
  *   banner closes without a reload. "No thanks" is stored on the server. It is not
  *   offered on /settings/privacy, the full consent control, whose status is drawn on the
  *   server and would not follow a choice made here (PageAnalytics.consentControl).
+ * - A choice the server did not confirm is answered in the banner when the page can say why
+ *   (no answer, a 5xx, a 429: an alert, the buttons enabled again; a retry records it at most
+ *   once); any other refusal falls back to the plain form post (the server's own page).
+ * - A choice made elsewhere closes the open banner: another tab's confirmed choice (told on the
+ *   BroadcastChannel) or, when the tab regains focus, one made anywhere; the banner looks up the
+ *   stored choice (GET /api/consent/status) and says what it is.
  * - With consent in force it renders nothing visible and starts the client,
  *   which records `ui.page_view` (and the page's own event) and flushes them.
  * - In STANDBY granting is refused (a write) while declining still works: once
