@@ -149,6 +149,10 @@ Deno.test({
       const logged = () => logger.lines.map((line) => JSON.parse(line));
       const warned = logged().filter((e) => e.level === "warn" && /stalled/.test(e.msg));
       assert.equal(warned.length, 1, logger.lines.join("\n"));
+      // The reconnect's own rejections (node-redis's PING among them) are not an outage: the
+      // stall's one warning is the only one.
+      const warnings = logged().filter((e) => e.level === "warn").map((e) => e.msg);
+      assert.deepEqual(warnings, ["redis command connection stalled; reconnecting"]);
       await until(
         () => logged().some((e) => /appends resumed/.test(e.msg)),
         "the end of the stall to be logged",

@@ -37,7 +37,12 @@
  * one (what it waited for rejects; a warning says so). The readiness probe's PINGs trigger it
  * ({@link RedisHandle.ping}), and so do the event bus's appends (lib/realtime/redis_bus.ts).
  */
-import { createClient, type RedisClientOptions, type RedisClientType } from "redis";
+import {
+  createClient,
+  DisconnectsClientError,
+  type RedisClientOptions,
+  type RedisClientType,
+} from "redis";
 import { failureReason } from "../health/readiness.ts";
 import type { Logger } from "../log/mod.ts";
 import { withTimeout } from "../timeout.ts";
@@ -84,6 +89,22 @@ export function closeClient(client: RedisClient): void {
   try {
     client.destroy();
   } catch { /* already closed, or never opened */ }
+  // A connect under way (a reconnect just begun) has no socket for destroy() to close yet, and
+  // node-redis marks it ready when it completes: close that one too, or it stays open, pinging.
+  client.once("ready", () => {
+    try {
+      client.destroy();
+    } catch { /* closed meanwhile */ }
+  });
+}
+
+/**
+ * Errors this module causes on purpose: destroy() (closing a client, or reconnecting a stalled
+ * one) rejects what the connection waited for, node-redis's own PING among them, which it reports
+ * as a connection error. Not an outage: neither logged nor kept as the client's last error.
+ */
+function causedByUs(client: RedisClient, error: unknown): boolean {
+  return closing.has(client) || error instanceof DisconnectsClientError;
 }
 
 /** The latest connection error of each client while not ready (cleared once ready). */
@@ -91,7 +112,9 @@ const lastErrors = new WeakMap<RedisClient, unknown>();
 
 /** Remembers `client`'s latest connection error for {@link RedisHandle.lastError}. */
 function trackErrors(client: RedisClient): void {
-  client.on("error", (error: unknown) => lastErrors.set(client, error));
+  client.on("error", (error: unknown) => {
+    if (!causedByUs(client, error)) lastErrors.set(client, error);
+  });
   client.on("ready", () => lastErrors.delete(client));
 }
 
@@ -194,7 +217,7 @@ async function connectClient(
   // Kinds of reason logged during the current outage.
   const reported = new Set<string>();
   client.on("error", (error: unknown) => {
-    if (closing.has(client)) return;
+    if (causedByUs(client, error)) return;
     // Logged once per outage and kind of reason; node-redis keeps retrying on its own.
     const reason = reasonOf(error);
     if (!reported.has(kindOf(reason))) {
@@ -333,7 +356,7 @@ function backgroundClient(
   const reported = new Set<string>();
   let connected = false;
   client.on("error", (error: unknown) => {
-    if (closing.has(client)) return;
+    if (causedByUs(client, error)) return;
     // Once per outage and kind of reason. Before the first connection, not the kind the start's
     // warning gave nor while the start has yet to give it; the other kind is logged (e.g. the
     // server was silent at the start and now refuses the password).

@@ -7,7 +7,7 @@ import { hasRedis, TEST_REDIS_URL } from "../../tests/helpers/env.ts";
 import { eventually } from "../../tests/helpers/instances.ts";
 import { privateRedis, redisServerBinary } from "../../tests/helpers/redis_server.ts";
 import { memoryLogger } from "../log/mod.ts";
-import { startRedis } from "./client.ts";
+import { openRedis, startRedis } from "./client.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const AFTER_THE_START = "redis connected after the start";
@@ -55,5 +55,28 @@ Deno.test({
       await started.handle.close();
       await server.stop();
     }
+  },
+});
+
+Deno.test({
+  name:
+    "[redis] close() right after a reconnect began leaves no connection open (the connect under way is closed when it completes)",
+  ignore: !hasRedis(),
+  ...opts,
+  async fn() {
+    const logger = memoryLogger();
+    const handle = await openRedis(TEST_REDIS_URL!, logger);
+    assert.ok(handle.reconnect(31_000, "test"), "a ready connection reconnects");
+    await handle.close();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(handle.client.isReady, false, "not ready, not pinging");
+    assert.equal(handle.client.isOpen, false);
+    // The reconnect's own rejections are not logged as a connection error.
+    assert.deepEqual(
+      logger.lines.map((line) => JSON.parse(line)).filter((e) =>
+        e.msg === "redis connection error"
+      ),
+      [],
+    );
   },
 });
