@@ -107,6 +107,12 @@ function isWithdrawal(form: EventTarget | null): boolean {
   }
 }
 
+/** What the banner says once a choice is made (in place, or by the form post without JavaScript). */
+const GRANTED_NOTE =
+  "Usage analytics are on. You can turn them off at any time in Privacy settings.";
+const DECLINED_NOTE =
+  "No usage analytics will be collected. You can change this in Privacy settings.";
+
 const PAUSED_NOTE =
   "Usage analytics cannot be turned on while the platform is in STANDBY, so nothing was changed.";
 
@@ -161,7 +167,10 @@ async function refusedForStandby(response: Response): Promise<boolean> {
 export default function ConsentBanner(props: ConsentBannerProps): VNode {
   const open = useSignal(props.ask);
   const busy = useSignal(false);
-  const note = useSignal("");
+  // A choice made through the form post without JavaScript is told on the page returned to.
+  const note = useSignal(
+    props.decided === "granted" ? GRANTED_NOTE : props.decided === "declined" ? DECLINED_NOTE : "",
+  );
   const noteRef = useRef<HTMLParagraphElement>(null);
   // A choice the server did not confirm (offline, 5xx, 429), said inside the banner.
   const failure = useSignal("");
@@ -269,9 +278,7 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
         throw new Error(`consent ${response.status}`);
       }
       open.value = false;
-      note.value = allow
-        ? "Usage analytics are on. You can turn them off at any time in Privacy settings."
-        : "No usage analytics will be collected. You can change this in Privacy settings.";
+      note.value = allow ? GRANTED_NOTE : DECLINED_NOTE;
       if (allow) {
         start(props);
         broadcast(GRANTED);

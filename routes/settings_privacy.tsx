@@ -10,7 +10,13 @@ import type { ComponentChildren, VNode } from "preact";
 import { z } from "zod";
 import { actorOf } from "../lib/audit/mod.ts";
 import type { UserPrincipal } from "../lib/auth/principal.ts";
-import { CONSENT_POLICIES, type ConsentView, gpcSignal } from "../lib/consent/mod.ts";
+import {
+  CONSENT_DECIDED_QUERY,
+  CONSENT_POLICIES,
+  type ConsentDecided,
+  type ConsentView,
+  gpcSignal,
+} from "../lib/consent/mod.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
 import { page, type RouteRegistry } from "../lib/http/access.ts";
@@ -63,14 +69,21 @@ function when(iso: string | null): string {
   return iso ? utcTime(iso) : "—";
 }
 
-/** Where a form returns: the page it came from (banner), else this page with a notice. */
+/**
+ * Where a form returns: the page it came from (banner), saying what was chosen there
+ * (`?consent=granted|declined`, which the banner reads without JavaScript too), else this page
+ * with a notice.
+ */
 function back(
   registry: RouteRegistry,
   method: string | undefined,
   returnTo: string | undefined,
   notice: string,
 ): string {
-  if (method === "banner" && returnTo) return registry.returnPath(returnTo);
+  if (method === "banner" && returnTo) {
+    const decided: ConsentDecided = notice === "granted" ? "granted" : "declined";
+    return `${registry.returnPath(returnTo)}?${CONSENT_DECIDED_QUERY}=${decided}`;
+  }
   return `/settings/privacy?notice=${notice}`;
 }
 

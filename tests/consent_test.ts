@@ -239,8 +239,16 @@ Deno.test("/settings/privacy: no-JavaScript forms grant, withdraw with erasure, 
       return_to: "/jobs",
     });
     assert.equal(declined.status, 303);
-    assert.equal(declined.headers.get("location"), "/jobs");
+    // The page returned to says what was chosen (fixed words in the query; the banner reads them).
+    assert.equal(declined.headers.get("location"), "/jobs?consent=declined");
     assert.ok(!(await page(app, session, "/")).includes('data-testid="consent-banner"'));
+    const told = await page(app, session, "/jobs?consent=declined");
+    assert.match(told, /No usage analytics will be collected/);
+    // Said only while it is the choice in force: a stale ?consent=granted says nothing.
+    assert.doesNotMatch(
+      await page(app, session, "/jobs?consent=granted"),
+      /Usage analytics are on/,
+    );
 
     const granted = await form(app, session, "/settings/privacy/grant", {
       method: "settings",
@@ -288,19 +296,19 @@ Deno.test("/settings/privacy: no-JavaScript forms grant, withdraw with erasure, 
       method: "banner",
       return_to: "//evil.example/",
     });
-    assert.equal(offsite.headers.get("location"), "/");
+    assert.equal(offsite.headers.get("location"), "/?consent=granted");
     // Nor one that is no page of this site: it may carry PHI, and is not repeated into a Location.
     const unknown = await form(app, session, "/settings/privacy/grant", {
       method: "banner",
       return_to: "/patients/Quenby-Zarkowski/7741293",
     });
-    assert.equal(unknown.headers.get("location"), "/");
+    assert.equal(unknown.headers.get("location"), "/?consent=granted");
     // A page of this site: its path, without a query (which may hold what was typed).
     const known = await form(app, session, "/settings/privacy/grant", {
       method: "banner",
       return_to: "/flags?tab=all",
     });
-    assert.equal(known.headers.get("location"), "/flags");
+    assert.equal(known.headers.get("location"), "/flags?consent=granted");
     // A form with unknown fields is refused with a message, not a 500.
     const odd = await form(app, session, "/settings/privacy/grant", { surprise: "1" });
     assert.equal(odd.status, 400);

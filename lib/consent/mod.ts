@@ -16,8 +16,10 @@ export {
 } from "./store.ts";
 export {
   bannerPropsFor,
+  CONSENT_DECIDED_QUERY,
   type ConsentBannerProps,
   consentContext,
+  type ConsentDecided,
   type PageAnalytics,
   pageKeyOf,
 } from "./page.ts";

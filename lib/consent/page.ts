@@ -42,7 +42,19 @@ export interface ConsentBannerProps extends Record<string, unknown> {
   returnTo: string;
   /** The mode was STANDBY when the page was drawn: granting is paused, so Allow is not offered. */
   standby: boolean;
+  /**
+   * The choice the banner's form post just made, without JavaScript (the page returned to carries
+   * `?consent=granted|declined`), when it is still the one in force: the banner says so, as it
+   * does when the choice is made in place. Null otherwise.
+   */
+  decided: ConsentDecided | null;
 }
+
+/** What a banner choice made without JavaScript was (the `consent` query of the page returned to). */
+export type ConsentDecided = "granted" | "declined";
+
+/** The query the banner's forms return with, `consent=granted|declined`: fixed words only. */
+export const CONSENT_DECIDED_QUERY = "consent";
 
 /** A page key from a route pattern: `/admin/users/:id` → `admin_users_id`, `/` → `home`. */
 export function pageKeyOf(pattern: string): string {
@@ -70,7 +82,8 @@ export function bannerPropsFor(
   const consent = c.get("consent");
   if (principal?.kind !== "user" || !consent) return null;
   const ask = consent.needsChoice && !consent.gpc.signal && analytics?.consentControl !== true;
-  if (!ask && !consent.effective) return null;
+  const decided = decidedChoice(c.req.query(CONSENT_DECIDED_QUERY), consent.effective, ask);
+  if (!ask && !consent.effective && decided === null) return null;
   const page = analytics?.page ??
     (status >= 400 ? `error_${status}` : pageKeyOf(routePattern(c)));
   const event = analytics?.event && isAllowedEventName(analytics.event) ? analytics.event : null;
@@ -86,7 +99,23 @@ export function bannerPropsFor(
     // not repeated into the banner's forms, which return home instead.
     returnTo: status >= 400 ? "/" : safeNextPath(c.req.path),
     standby: mode === "STANDBY",
+    decided,
   };
+}
+
+/**
+ * The banner choice a page was returned to after, when the state in force still agrees (a
+ * bookmarked or reloaded `?consent=granted` after a withdrawal says nothing); null otherwise.
+ */
+function decidedChoice(
+  query: string | undefined,
+  effective: boolean,
+  ask: boolean,
+): ConsentDecided | null {
+  if (ask) return null;
+  if (query === "granted" && effective) return "granted";
+  if (query === "declined" && !effective) return "declined";
+  return null;
 }
 
 /** How long a page waits for the user's analytics consent before rendering without it. */
