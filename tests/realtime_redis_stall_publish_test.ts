@@ -15,6 +15,7 @@ import { createAppMetrics } from "../lib/telemetry/mod.ts";
 import { createToken, postJson, signInAs } from "./helpers/auth.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, hasRedis, TEST_REDIS_URL } from "./helpers/env.ts";
+import { redisTarget, stallingProxy } from "./helpers/stalling_proxy.ts";
 import { until } from "./helpers/wait.ts";
 import { startCluster } from "./realtime_cluster.ts";
 import { readSse } from "./realtime_sse_reader.ts";
@@ -22,77 +23,6 @@ import { readSse } from "./realtime_sse_reader.ts";
 const opts = { sanitizeOps: false, sanitizeResources: false };
 /** Well under the 30 s the connection's idle bound took; not a tight timing assertion. */
 const PROMPT_MS = 10_000;
-
-const redisTarget = () => {
-  const url = new URL(TEST_REDIS_URL!);
-  return { hostname: url.hostname, port: Number(url.port || 6379) };
-};
-
-/**
- * A TCP forwarder that can stall: while stalled it passes nothing on either way and closes
- * nothing (what a stopped Redis process or a blackholed network looks like to the client).
- */
-function stallingProxy(target: { hostname: string; port: number }) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const open = new Set<Deno.Conn>();
-  let stalled = false;
-  let waiters: Array<() => void> = [];
-  const gate = () => stalled ? new Promise<void>((resolve) => waiters.push(resolve)) : undefined;
-  const close = (conn: Deno.Conn) => {
-    open.delete(conn);
-    try {
-      conn.close();
-    } catch { /* already closed */ }
-  };
-  async function forward(from: Deno.Conn, to: Deno.Conn) {
-    const writer = to.writable.getWriter();
-    try {
-      for await (const chunk of from.readable) {
-        await gate();
-        await writer.write(chunk);
-      }
-    } catch {
-      /* closed */
-    } finally {
-      writer.releaseLock();
-      close(from);
-      close(to);
-    }
-  }
-  void (async () => {
-    try {
-      for await (const client of listener) {
-        try {
-          const server = await Deno.connect(target);
-          open.add(client).add(server);
-          void forward(client, server);
-          void forward(server, client);
-        } catch {
-          client.close();
-        }
-      }
-    } catch { /* listener closed */ }
-  })();
-  return {
-    url: `redis://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    stall() {
-      stalled = true;
-    },
-    resume() {
-      stalled = false;
-      const due = waiters;
-      waiters = [];
-      for (const wake of due) wake();
-    },
-    close() {
-      this.resume();
-      try {
-        listener.close();
-      } catch { /* closed */ }
-      for (const conn of [...open]) close(conn);
-    },
-  };
-}
 
 function modeEvents(messages: SseMessage[], mode: string): SseMessage[] {
   return messages.filter((m) =>
