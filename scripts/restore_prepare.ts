@@ -65,7 +65,8 @@ async function missingEmbeddedCluster(dataDir: string): Promise<string | undefin
     if (!(error instanceof Deno.errors.NotFound)) return undefined;
   }
   try {
-    if (!(await Deno.lstat(`${dir}/pglite`)).isDirectory) return undefined;
+    // stat, not lstat: a pglite that is a symbolic link to a directory (a mounted volume) is one.
+    if (!(await Deno.stat(`${dir}/pglite`)).isDirectory) return undefined;
   } catch {
     return marker; // No pglite directory (or no DATA_DIR): nothing to prepare.
   }

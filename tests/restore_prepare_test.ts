@@ -295,6 +295,17 @@ Deno.test({
       }
       assert.equal(await exists(`${tmp}/missing`), false);
 
+      // A pglite that is a symbolic link to an empty directory (a mounted volume): the same.
+      const linked = `${tmp}/linked`;
+      await Deno.mkdir(`${tmp}/volume`);
+      await Deno.mkdir(linked);
+      await Deno.symlink(`${tmp}/volume`, `${linked}/pglite`);
+      const viaLink = await runScript(SCRIPT, { DATA_DIR: linked }, []);
+      assert.equal(viaLink.code, 1, viaLink.stderr);
+      assert.match(viaLink.stderr, /^No embedded database in .*Nothing was created or changed\./);
+      assert.equal(await exists(`${linked}/.lock`), false, "a lock file was left");
+      assert.deepEqual([...Deno.readDirSync(`${tmp}/volume`)], [], "nothing written through it");
+
       // The restored copy (a migrated embedded database) is prepared as before.
       const restored = `${tmp}/restored`;
       await migrateForCli({ DATA_DIR: restored });
