@@ -60,7 +60,7 @@ export function freshnessText(
     case "page":
       return "As of page load";
     case "connecting":
-      return "As of page load · connecting for live updates";
+      return `As of ${confirmedAt ?? "page load"} · connecting for live updates`;
     case "stream":
       return `Live: follows each change · confirmed ${confirmedAt}`;
     case "poll":
@@ -125,7 +125,11 @@ export default function ModeBadge(
         pollMs: refreshSeconds * 1000,
         onStatus(status) {
           if (stopped) return;
-          if (status === "connecting" && source.value === "page") source.value = "connecting";
+          // Also after a live stream was let go (a hidden tab, lib/realtime/live_client.ts) and
+          // opens again: "Live" would claim a stream that is not there yet.
+          if (
+            status === "connecting" && (source.value === "page" || source.value === "stream")
+          ) source.value = "connecting";
           if (status === "polling") streamDown.value = true;
           if (status === "live") streamDown.value = false;
           // The session ended: the mode is public, so the badge goes on with /health.

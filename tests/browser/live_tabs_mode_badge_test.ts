@@ -73,6 +73,19 @@ Deno.test({
       await page.waitForSelector('[data-testid="mode-value"]:text-is("STANDBY")', WAIT);
       assert.equal(await page.getAttribute(".mode-badge__live", "data-source"), "stream");
       assert.equal(await openStreams(app, metrics), 1);
+
+      // Shown again while the stream cannot open (every connection taken, a slow proxy): the
+      // badge says it is connecting, as of its last confirmation, not "Live".
+      await setHidden(page, true);
+      await until(async () => await openStreams(app, metrics) === 0, "the stream to close", 15_000);
+      await page.route("**/api/stream**", () => {});
+      await setHidden(page, false);
+      await page.waitForSelector('.mode-badge__live[data-source="connecting"]', WAIT);
+      assert.match(
+        await page.textContent(".mode-badge__live") ?? "",
+        /^As of .+ · connecting for live updates$/,
+      );
+      assert.doesNotMatch(await page.textContent(".mode-badge__live") ?? "", /page load/);
       assert.deepEqual(watch.problems, []);
       await context.close();
     } finally {
