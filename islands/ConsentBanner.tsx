@@ -139,9 +139,14 @@ async function inStandby(): Promise<boolean | null> {
  * refused CSRF token or an ended session, a policy text changed since the page was drawn).
  * Retrying is safe: a grant or a decline already in force is not recorded again.
  */
-export function unconfirmedNote(status: number | null): string | null {
+export function unconfirmedNote(status: number | null, offline = false): string | null {
+  if (status === null && offline) {
+    return "Your choice was not saved: this device is offline. Check your connection and try again.";
+  }
   if (status === null) {
-    return "Your choice was not saved: the server could not be reached. Check your connection and try again.";
+    // The request may have reached the server and only its answer been lost (a reset
+    // connection, a dropped network): not "was not saved".
+    return "Your choice may not have been saved: the server did not answer. Try again; a choice already saved is not recorded twice.";
   }
   if (status === 429) {
     return "Your choice was not saved: too many requests. Wait a moment and try again.";
@@ -175,6 +180,9 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
   // A choice the server did not confirm (offline, 5xx, 429), said inside the banner.
   const failure = useSignal("");
   const failureRef = useRef<HTMLParagraphElement>(null);
+  // This tab's last choice the server did not confirm ("granted" or "declined"), if any.
+  const unconfirmed = useRef<string | null>(null);
+  const bannerRef = useRef<HTMLElement>(null);
   // "yes" once hydrated: the buttons then use the API instead of a form post.
   const ready = useSignal(false);
   // STANDBY: granting is paused, so Allow is not offered (declining still works).
@@ -194,12 +202,28 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
     // the choice the server holds: looked up when another tab says it chose, and when this tab
     // regains focus (a choice on /settings/privacy, whose page may carry no island, or a tab
     // without BroadcastChannel). This tab's client is not started by a grant made elsewhere.
+    // One look-up at a time: focus can come and go many times a second.
+    let lookingUp = false;
     const lookUp = async () => {
-      if (!open.value || busy.value) return;
-      const stored = await storedChoice();
+      if (!open.value || busy.value || lookingUp) return;
+      lookingUp = true;
+      let stored: Awaited<ReturnType<typeof storedChoice>>;
+      try {
+        stored = await storedChoice();
+      } finally {
+        lookingUp = false;
+      }
       if (stopped || !stored || stored.needsChoice || !open.value || busy.value) return;
-      open.value = false;
-      note.value = madeElsewhereNote(stored.state);
+      // Focus in the banner (its buttons, its alert) is not dropped to the page's body.
+      const hadFocus = bannerRef.current?.contains(document.activeElement) ?? false;
+      // This tab's own choice whose answer was lost or an error: saved after all.
+      if (unconfirmed.current === stored.state) confirmed(stored.state === "granted");
+      else {
+        unconfirmed.current = null;
+        open.value = false;
+        note.value = madeElsewhereNote(stored.state);
+      }
+      if (hadFocus) queueMicrotask(() => noteRef.current?.focus());
     };
     let channel: BroadcastChannel | null = null;
     try {
@@ -217,9 +241,16 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
       channel?.close();
     };
     if (!props.ask) return cleanup;
+    let checking = false;
     const check = async () => {
-      const paused = await inStandby();
-      if (!stopped && paused !== null) standby.value = paused;
+      if (checking) return;
+      checking = true;
+      try {
+        const paused = await inStandby();
+        if (!stopped && paused !== null) standby.value = paused;
+      } finally {
+        checking = false;
+      }
     };
     check();
     // The mode (and the choice) may change while the page is open: checked again when the tab
@@ -256,7 +287,7 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
     } catch {
       // No answer (offline, the server unreachable): said here, not by a form post that would
       // only put the browser's own error page in place of the app.
-      fail(unconfirmedNote(null)!);
+      fail(unconfirmedNote(null, navigator.onLine === false)!, allow);
       return;
     }
     try {
@@ -272,17 +303,12 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
         if (sentence) {
           // Not needed (the body may already have been read by the STANDBY check).
           response.body?.cancel().catch(() => {});
-          fail(sentence);
+          fail(sentence, allow);
           return;
         }
         throw new Error(`consent ${response.status}`);
       }
-      open.value = false;
-      note.value = allow ? GRANTED_NOTE : DECLINED_NOTE;
-      if (allow) {
-        start(props);
-        broadcast(GRANTED);
-      } else withdrawn();
+      confirmed(allow);
       queueMicrotask(() => noteRef.current?.focus());
     } catch {
       // An answer this page cannot act on (a refused CSRF token, an ended session, a changed
@@ -293,10 +319,25 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
     }
   }
 
-  /** Keeps the banner open with the sentence as an alert, focused, the buttons enabled again. */
-  function fail(sentence: string): void {
+  /** The server holds this tab's choice: the banner closes and says so; the client follows it. */
+  function confirmed(allow: boolean): void {
+    unconfirmed.current = null;
+    open.value = false;
+    note.value = allow ? GRANTED_NOTE : DECLINED_NOTE;
+    if (allow) {
+      start(props);
+      broadcast(GRANTED);
+    } else withdrawn();
+  }
+
+  /**
+   * Keeps the banner open with the sentence as an alert, focused, the buttons enabled again, and
+   * remembers the choice: a later look-up that finds it stored confirms it as this tab's own.
+   */
+  function fail(sentence: string, allow: boolean): void {
     busy.value = false;
     failure.value = sentence;
+    unconfirmed.current = allow ? "granted" : "declined";
     queueMicrotask(() => failureRef.current?.focus());
   }
 
@@ -304,6 +345,7 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
     <div class="consent" data-ready={ready.value ? "yes" : "no"}>
       {open.value && (
         <section
+          ref={bannerRef}
           class="consent-banner"
           role="region"
           aria-labelledby="consent-banner-title"

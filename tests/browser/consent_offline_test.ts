@@ -127,6 +127,52 @@ Deno.test({
         }
       });
 
+      await t.step(
+        "an answer lost after recording: 'may not', and the look-up on focus confirms it as this tab's own, focus kept",
+        async () => {
+          const user = await createUser(app, { role: "RESEARCHER" });
+          const context = await browser!.newContext();
+          try {
+            const page = await context.newPage();
+            await signIn(page, url, user.email);
+            const banner = page.getByRole("region", BANNER);
+            // The server records the decline; the answer never reaches the page.
+            await page.route("**/api/consent/revoke", async (route) => {
+              await route.fetch();
+              await route.abort("connectionreset");
+            });
+            let lookups = 0;
+            page.on("request", (request) => {
+              if (request.url().endsWith("/api/consent/status")) lookups++;
+            });
+            await banner.getByRole("button", { name: "No thanks" }).click();
+            const alert = banner.getByRole("alert");
+            await alert.waitFor();
+            const said = await alert.textContent() ?? "";
+            assert.doesNotMatch(said, /was not saved/, "it was saved");
+            assert.match(said, /may not have been saved/);
+            assert.deepEqual(await consentRows(app, user.id), ["declined"]);
+            // The user comes back to the tab (many focus events at once: one look-up).
+            await page.evaluate(() => {
+              for (let i = 0; i < 20; i++) globalThis.dispatchEvent(new Event("focus"));
+            });
+            await banner.waitFor({ state: "detached" });
+            const note = page.getByRole("status").filter({ hasText: "No usage analytics" });
+            await note.waitFor();
+            assert.doesNotMatch(await note.textContent() ?? "", /elsewhere/, "this tab's choice");
+            assert.equal(
+              await page.evaluate(() => document.activeElement?.tagName),
+              "P",
+              "focus moved to the note, not dropped to the body",
+            );
+            assert.ok(lookups <= 2, `${lookups} look-ups for 20 focus events`);
+            assert.deepEqual(await consentRows(app, user.id), ["declined"]);
+          } finally {
+            await context.close();
+          }
+        },
+      );
+
       await t.step("a 403 (CSRF, session) still falls back to the plain form post", async () => {
         const user = await createUser(app, { role: "RESEARCHER" });
         const context = await browser!.newContext();
