@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import { createToken, signInAs } from "../helpers/auth.ts";
-import { launchBrowser, serve, watchPage } from "../helpers/browser.ts";
+import { launchBrowser, openStreams, serve, setHidden, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
 import { until } from "../helpers/wait.ts";
 
@@ -22,25 +22,6 @@ import { until } from "../helpers/wait.ts";
 const TABS = 7;
 /** Bounds a hung step only; nothing here measures time. */
 const WAIT = { timeout: 15_000 };
-
-async function setHidden(page: Page, hidden: boolean): Promise<void> {
-  await page.evaluate((hidden) => {
-    Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
-    Object.defineProperty(document, "visibilityState", {
-      configurable: true,
-      get: () => (hidden ? "hidden" : "visible"),
-    });
-    document.dispatchEvent(new Event("visibilitychange"));
-  }, hidden);
-}
-
-async function openStreams(app: TestApp, token: string): Promise<number> {
-  const response = await app.request("/metrics", {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const text = await response.text();
-  return Number(/^sse_connections (\d+)$/m.exec(text)?.[1] ?? NaN);
-}
 
 /** A fetch from the page: its status, or "pending" when it has not answered within `ms`. */
 async function fetchWithin(page: Page, path: string, ms: number): Promise<string> {

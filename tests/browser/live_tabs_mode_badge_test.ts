@@ -6,33 +6,14 @@
  * overrides `document.hidden`/`visibilityState` and dispatches `visibilitychange`.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
-import { buildTestApp, type TestApp } from "../helpers/app.ts";
+import { buildTestApp } from "../helpers/app.ts";
 import { createToken, signInAs } from "../helpers/auth.ts";
-import { launchBrowser, serve, watchPage } from "../helpers/browser.ts";
+import { launchBrowser, openStreams, serve, setHidden, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
 import { until } from "../helpers/wait.ts";
 
 /** Bounds a hung step only. */
 const WAIT = { timeout: 15_000 };
-
-async function setHidden(page: Page, hidden: boolean): Promise<void> {
-  await page.evaluate((hidden) => {
-    Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
-    Object.defineProperty(document, "visibilityState", {
-      configurable: true,
-      get: () => (hidden ? "hidden" : "visible"),
-    });
-    document.dispatchEvent(new Event("visibilitychange"));
-  }, hidden);
-}
-
-async function openStreams(app: TestApp, token: string): Promise<number> {
-  const response = await app.request("/metrics", {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return Number(/^sse_connections (\d+)$/m.exec(await response.text())?.[1] ?? NaN);
-}
 
 Deno.test({
   name:

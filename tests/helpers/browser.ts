@@ -122,3 +122,27 @@ export async function landmarkDuplicates(page: Page): Promise<string[]> {
     );
   });
 }
+
+/**
+ * Makes the page hidden or visible as a background tab is: headless Chromium reports every page
+ * as visible, so `document.hidden`/`visibilityState` are overridden and `visibilitychange` sent
+ * (all that lib/realtime/live_client.ts reads).
+ */
+export async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((hidden) => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+    Object.defineProperty(document, "visibilityState", {
+      configurable: true,
+      get: () => (hidden ? "hidden" : "visible"),
+    });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+}
+
+/** The event streams the app holds open now (`sse_connections` on /metrics, with a metrics:read token). */
+export async function openStreams(app: TestApp, token: string): Promise<number> {
+  const response = await app.request("/metrics", {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return Number(/^sse_connections (\d+)$/m.exec(await response.text())?.[1] ?? NaN);
+}
