@@ -31,6 +31,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import type { VNode } from "preact";
+import { CONSENT_DECIDED_QUERY } from "../lib/consent/decided.ts";
 import type { ConsentBannerProps } from "../lib/consent/page.ts";
 import { startAnalytics, stopAnalytics, trackEvent } from "../lib/web/client/analytics.ts";
 
@@ -95,6 +96,16 @@ export function madeElsewhereNote(state: string): string {
     return "You said no to usage analytics elsewhere (in another tab or window, or on another device), so none are collected. You can change this in Privacy settings.";
   }
   return "You turned usage analytics off elsewhere (in another tab or window, or on another device), so none are collected. You can change this in Privacy settings.";
+}
+
+/**
+ * Whether the state the server holds is the choice this tab made and could not confirm:
+ * "granted" for Allow; for "No thanks" "declined", or "revoked" where a grant to an older policy
+ * text was in force (the banner asks again then, and saying no withdraws that grant).
+ */
+export function isOwnChoice(unconfirmed: string | null, stored: string): boolean {
+  if (unconfirmed === "granted") return stored === "granted";
+  return unconfirmed === "declined" && (stored === "declined" || stored === "revoked");
 }
 
 /** True when a submitted form is a withdrawal (or decline) of analytics consent. */
@@ -191,6 +202,16 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
 
   useEffect(() => {
     ready.value = true;
+    if (props.decided !== null && props.decided !== undefined) {
+      // Returned here after a choice made by the form post (a click before the page was ready, or
+      // the fallback): the sentence drawn on the server is focused, as a choice made in place is,
+      // since a status already in the page is not announced; and the word leaves the address, so
+      // a reload or a bookmark does not say it again.
+      queueMicrotask(() => noteRef.current?.focus());
+      const url = new URL(location.href);
+      url.searchParams.delete(CONSENT_DECIDED_QUERY);
+      history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+    }
     if (props.active) start(props);
     // A withdrawal in this tab (a plain form post) or in another one stops the client now.
     const onSubmit = (event: Event) => {
@@ -217,7 +238,7 @@ export default function ConsentBanner(props: ConsentBannerProps): VNode {
       // Focus in the banner (its buttons, its alert) is not dropped to the page's body.
       const hadFocus = bannerRef.current?.contains(document.activeElement) ?? false;
       // This tab's own choice whose answer was lost or an error: saved after all.
-      if (unconfirmed.current === stored.state) confirmed(stored.state === "granted");
+      if (isOwnChoice(unconfirmed.current, stored.state)) confirmed(stored.state === "granted");
       else {
         unconfirmed.current = null;
         open.value = false;

@@ -387,3 +387,30 @@ for (const target of dbTargets()) {
     }
   });
 }
+
+Deno.test("?consent= (the banner's word after a form post) is not said under GPC, and the audit log's paging links do not carry it", async () => {
+  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
+  try {
+    const steward = await signInAs(app, "STEWARD");
+    const granted = await form(app, steward, "/settings/privacy/grant", {
+      method: "banner",
+      policy_version: CONSENT_POLICIES.analytics.version,
+      return_to: "/audit",
+    });
+    assert.equal(granted.headers.get("location"), "/audit?consent=granted");
+    const audit = await page(app, steward, "/audit?consent=granted&limit=1");
+    assert.match(audit, /Usage analytics are on/);
+    const hrefs = [...audit.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+    assert.ok(hrefs.some((href) => href.includes("cursor=")), "an older-entries link");
+    assert.deepEqual(hrefs.filter((href) => href.includes("consent=")), []);
+
+    // Under Global Privacy Control no banner choice is said, whatever the address holds.
+    const gpc = { "sec-gpc": "1" };
+    assert.doesNotMatch(
+      await page(app, steward, "/jobs?consent=declined", gpc),
+      /No usage analytics will be collected/,
+    );
+  } finally {
+    await app.dispose();
+  }
+});

@@ -12,6 +12,7 @@ import { wantsApi } from "../http/problem.ts";
 import type { AppEnv } from "../http/types.ts";
 import { settlesWithin, type TimeoutTimers } from "../timeout.ts";
 import { type AnalyticsConsent, CONSENT_POLICIES, gpcSignal } from "./consent.ts";
+import { CONSENT_DECIDED_QUERY, type ConsentDecided } from "./decided.ts";
 
 /** What a page says about its analytics (an optional part of the page options). */
 export interface PageAnalytics {
@@ -50,11 +51,7 @@ export interface ConsentBannerProps extends Record<string, unknown> {
   decided: ConsentDecided | null;
 }
 
-/** What a banner choice made without JavaScript was (the `consent` query of the page returned to). */
-export type ConsentDecided = "granted" | "declined";
-
-/** The query the banner's forms return with, `consent=granted|declined`: fixed words only. */
-export const CONSENT_DECIDED_QUERY = "consent";
+export { CONSENT_DECIDED_QUERY, type ConsentDecided };
 
 /** A page key from a route pattern: `/admin/users/:id` → `admin_users_id`, `/` → `home`. */
 export function pageKeyOf(pattern: string): string {
@@ -82,7 +79,10 @@ export function bannerPropsFor(
   const consent = c.get("consent");
   if (principal?.kind !== "user" || !consent) return null;
   const ask = consent.needsChoice && !consent.gpc.signal && analytics?.consentControl !== true;
-  const decided = decidedChoice(c.req.query(CONSENT_DECIDED_QUERY), consent.effective, ask);
+  // Not under Global Privacy Control: there no banner choice is asked for or said.
+  const decided = consent.gpc.signal
+    ? null
+    : decidedChoice(c.req.query(CONSENT_DECIDED_QUERY), consent.effective, ask);
   if (!ask && !consent.effective && decided === null) return null;
   const page = analytics?.page ??
     (status >= 400 ? `error_${status}` : pageKeyOf(routePattern(c)));

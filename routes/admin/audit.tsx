@@ -1,6 +1,7 @@
 /** The audit log (/audit), filtered by action, actor and target. Read only. */
 import { Hono } from "hono";
 import { isAuditCursor, queryAudit } from "../../lib/audit/mod.ts";
+import { CONSENT_DECIDED_QUERY } from "../../lib/consent/mod.ts";
 import { resolveActor } from "../../lib/audit/actor_filter.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { page } from "../../lib/http/access.ts";
@@ -19,7 +20,11 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   }
 
   page(app, ctx.access, "GET", "/audit", { role: "STEWARD", class: "read" }, async (c) => {
-    const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ""));
+    // The search's own fields: not the consent banner's word (`?consent=granted`, said once on
+    // the page returned to), which paging links would otherwise carry on.
+    const raw = Object.fromEntries(
+      Object.entries(c.req.query()).filter(([k, v]) => v !== "" && k !== CONSENT_DECIDED_QUERY),
+    );
     const names = await auditNames();
     let actorError: string | undefined;
     let actorId: string | undefined;

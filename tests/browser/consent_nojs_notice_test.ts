@@ -52,6 +52,33 @@ Deno.test({
           await context.close();
         });
       }
+      await t.step(
+        "with JavaScript: the told choice is focused, and the word leaves the address",
+        async () => {
+          const user = await createUser(app, { role: "RESEARCHER" });
+          const context = await browser.newContext();
+          const page = await context.newPage();
+          await page.goto(`${server.url}/login`);
+          await page.fill('input[name="email"]', user.email);
+          await page.fill('input[name="password"]', TEST_PASSWORD);
+          await page.click('button[type="submit"]');
+          await page.waitForURL(`${server.url}/`);
+          await page.waitForSelector('.consent[data-ready="yes"]');
+          // The post a click before the page was ready (or the fallback) makes.
+          const banner = page.getByRole("region", BANNER);
+          await banner.locator('form[action="/settings/privacy/grant"]').evaluate((form) =>
+            (form as HTMLFormElement).submit()
+          );
+          await page.waitForURL(`${server.url}/?consent=granted`);
+          await page.waitForSelector('.consent[data-ready="yes"]');
+          await page.waitForFunction(() => location.search === "");
+          assert.equal(
+            await page.evaluate(() => document.activeElement?.textContent ?? ""),
+            "Usage analytics are on. You can turn them off at any time in Privacy settings.",
+          );
+          await context.close();
+        },
+      );
     } finally {
       await browser.close();
       await server.close();
