@@ -191,17 +191,21 @@ Deno.test({
       await eventuallyEqual(prodB.foreign, 3, "production counts staging's three entries");
       assert.equal(prodB.got[0]!.id, p1.id);
 
-      // Replay and the newest id are production's own events only.
-      const replay = await prodB.bus.replay(s1.id, "all");
-      assert.equal(replay.complete, true);
-      assert.deepEqual(replay.events.map((e) => e.payload.jobId), ["p1"]);
+      // Replay and the newest id are production's own events only. From an id of staging's, an
+      // instance answers with production's events after it, or, where it cannot tell that the
+      // id is a stream id it passed (554a416: a replay resumes only from an id it keeps), tells
+      // the client to resync; never with staging's events.
+      const ownOnly = (result: { complete: boolean; events: Array<{ payload: unknown }> }) => {
+        const jobs = result.events.map((e) => (e.payload as { jobId: string }).jobId);
+        if (result.complete) assert.deepEqual(jobs, ["p1"]);
+        else assert.deepEqual(jobs, []);
+      };
+      ownOnly(await prodB.bus.replay(s1.id, "all"));
       assert.equal(prodB.bus.lastId(), p1.id);
 
       // A production instance started now loads the stream's history without staging's events.
       const prodC = await open(PROD);
-      const fromHistory = await prodC.bus.replay(s1.id, "all");
-      assert.equal(fromHistory.complete, true);
-      assert.deepEqual(fromHistory.events.map((e) => e.payload.jobId), ["p1"]);
+      ownOnly(await prodC.bus.replay(s1.id, "all"));
       assert.equal(prodC.bus.lastId(), p1.id);
       assert.equal(await prodC.foreign(), 3);
 
