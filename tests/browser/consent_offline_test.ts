@@ -10,6 +10,7 @@ import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import { createUser, TEST_PASSWORD } from "../helpers/auth.ts";
 import { launchBrowser, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
+import { until } from "../helpers/wait.ts";
 
 const BANNER = { name: "Usage analytics" } as const;
 
@@ -183,7 +184,11 @@ Deno.test({
           const posted = page.waitForRequest((r) => r.url().endsWith("/settings/privacy/grant"));
           await page.getByRole("region", BANNER).getByRole("button", { name: "Allow" }).click();
           assert.equal((await posted).method(), "POST");
-          await page.waitForLoadState("load");
+          // The post's own answer, not the load state of the page it leaves (already "load").
+          await until(
+            async () => (await consentRows(app, user.id)).length > 0,
+            "the form post to be recorded",
+          );
           assert.deepEqual(await consentRows(app, user.id), ["granted"]);
         } finally {
           refuseCsrf = false;
