@@ -22,10 +22,10 @@ import { InvalidStoredModeError } from "./lib/governance/mode.ts";
 import { DatabaseReadOnlyError } from "./lib/errors/mod.ts";
 import { createLogger } from "./lib/log/mod.ts";
 import { DEFAULT_SAFE_KEYS, redact } from "./lib/phi/mod.ts";
-import { DatabaseUnreachableError, reachOrClose } from "./lib/db/reach.ts";
+import { DatabaseUnreachableError, DB_START_TIMEOUT_MS, reachOrClose } from "./lib/db/reach.ts";
 import { type RedisHandle, RedisUrlError, startRedis } from "./lib/redis/client.ts";
 import { failureReason } from "./lib/health/mod.ts";
-import { withTimeout } from "./lib/timeout.ts";
+import { settlesWithin, withTimeout } from "./lib/timeout.ts";
 import { VERSION } from "./lib/version.ts";
 import { buildIslands } from "./lib/web/build.ts";
 import { installProcessHandlers } from "./lib/sentry/process.ts";
@@ -163,9 +163,35 @@ logger.info(rebuilt ? "island bundles built" : "island bundles up to date", {
   islands: Object.keys(manifest.islands).length,
 });
 
+/**
+ * A start step that reads the database after the migrations may take this long: longer than any
+ * one statement may run (past DB_STATEMENT_TIMEOUT_MS the server ends it and answers with an
+ * error, which the step reports as itself), so only a database that stopped answering altogether
+ * (a frozen server, a connection stalled on the network) reaches it. Without it the start hung at
+ * the mode's first read with no word, not listening, until a probe killed it. The migrations are
+ * not bounded so: one may wait for another instance's (it says so) or run long on a large table.
+ */
+const startStepBoundMs = config.database.statementTimeoutMs + DB_START_TIMEOUT_MS;
+
+/** `work`'s outcome, or the process exits with one line once {@link startStepBoundMs} passed. */
+async function boundedStartStep<T>(step: string, work: Promise<T>): Promise<T> {
+  if (!(await settlesWithin(work, startStepBoundMs))) {
+    // Nothing is closed: closing waits on the same unanswered connection.
+    fail(
+      `Database at DATABASE_URL stopped answering during start (${step}): no answer within ` +
+        `${Math.round(startStepBoundMs / 1000)} s; check the database's health ` +
+        "(docs/operations/TROUBLESHOOTING.md)",
+    );
+  }
+  return await work;
+}
+
 let handle: Awaited<ReturnType<typeof createApp>>;
 try {
-  handle = await createApp({ config, db, logger, redis, islands: () => manifest });
+  handle = await boundedStartStep(
+    "building the app: governance mode, flags",
+    createApp({ config, db, logger, redis, islands: () => manifest }),
+  );
 } catch (error) {
   await redis?.close();
   await db.close();
@@ -181,10 +207,10 @@ try {
 const { app, close, closeStreams } = handle;
 
 try {
-  const admin = await bootstrapAdmin(config, {
-    auth: handle.services.auth,
-    store: createAuthStore(db),
-  });
+  const admin = await boundedStartStep(
+    "checking the administrator account",
+    bootstrapAdmin(config, { auth: handle.services.auth, store: createAuthStore(db) }),
+  );
   if (admin.kind === "generated") {
     // Printed once, outside the logger (which would redact it), so the operator can sign in.
     Deno.stderr.writeSync(new TextEncoder().encode(

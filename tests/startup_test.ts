@@ -10,6 +10,7 @@ import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
 import { type AppProcess, spawnApp } from "./helpers/process.ts";
 import { blackhole } from "./helpers/blackhole.ts";
+import { stallingProxy } from "./helpers/stalling_proxy.ts";
 
 const LIMIT_MS = 60_000;
 const PASSWORD = "s3cret-pw";
@@ -155,6 +156,29 @@ if (hasPostgres()) {
       release();
       await done;
       await holder.close();
+      await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.close();
+    }
+  });
+
+  Deno.test("[postgres] the database stops answering after migrations (at the mode's first read): exits 1 with one line naming the step, instead of a start that hangs without a word", async () => {
+    const schema = uniqueName("t");
+    const admin = openPostgres(server.href, { max: 1 });
+    await admin.exec(`CREATE SCHEMA ${schema}`);
+    const proxy = stallingProxy({ hostname: server.hostname, port: Number(server.port || 5432) });
+    // The governance mode's read (lib/governance/store.ts): reached only after the first round
+    // trip and the migrations went through the proxy as usual.
+    proxy.stallOn("m.value IS NOT NULL AS present");
+    try {
+      const url = new URL(server.href);
+      url.host = `127.0.0.1:${proxy.port}`;
+      url.searchParams.set("search_path", schema);
+      await expectOneLineExit(
+        { DATABASE_URL: url.href, DB_STATEMENT_TIMEOUT_MS: "1000", ...CONFIGURED_ADMIN },
+        /^Database at DATABASE_URL stopped answering during start \(building the app: governance mode, flags\): no answer within 11 s; check the database's health \(docs\/operations\/TROUBLESHOOTING\.md\)$/,
+      );
+    } finally {
+      proxy.close();
       await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.close();
     }

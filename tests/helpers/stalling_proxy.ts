@@ -11,15 +11,18 @@ export const redisTarget = () => {
 };
 
 /**
- * A TCP forwarder. `stall()` holds every byte either way until `resume()`; `blackholeExisting()`
- * holds the bytes of the connections open now for ever (closing nothing) while new connections
- * are forwarded as usual.
+ * A TCP forwarder. `stall()` holds every byte either way until `resume()`; `stallOn(text)` does so
+ * from the first client chunk holding `text` (that chunk included), so a test can stop the server
+ * answering at one exact statement; `blackholeExisting()` holds the bytes of the connections open
+ * now for ever (closing nothing) while new connections are forwarded as usual.
  */
 export function stallingProxy(target: { hostname: string; port: number }) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const open = new Set<Deno.Conn>();
+  const clients = new Set<Deno.Conn>();
   const frozen = new Set<Deno.Conn>();
   let stalled = false;
+  let trigger: Uint8Array | undefined;
   let waiters: Array<() => void> = [];
   const never = new Promise<void>(() => {});
   const gate = (from: Deno.Conn) =>
@@ -30,6 +33,7 @@ export function stallingProxy(target: { hostname: string; port: number }) {
       : undefined;
   const close = (conn: Deno.Conn) => {
     open.delete(conn);
+    clients.delete(conn);
     try {
       conn.close();
     } catch { /* already closed */ }
@@ -38,6 +42,7 @@ export function stallingProxy(target: { hostname: string; port: number }) {
     const writer = to.writable.getWriter();
     try {
       for await (const chunk of from.readable) {
+        if (trigger && clients.has(from) && holds(chunk, trigger)) stalled = true;
         await gate(from);
         await writer.write(chunk);
       }
@@ -55,6 +60,7 @@ export function stallingProxy(target: { hostname: string; port: number }) {
         try {
           const server = await Deno.connect(target);
           open.add(client).add(server);
+          clients.add(client);
           void forward(client, server);
           void forward(server, client);
         } catch {
@@ -63,10 +69,15 @@ export function stallingProxy(target: { hostname: string; port: number }) {
       }
     } catch { /* listener closed */ }
   })();
+  const port = (listener.addr as Deno.NetAddr).port;
   return {
-    url: `redis://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    url: `redis://127.0.0.1:${port}`,
+    port,
     stall() {
       stalled = true;
+    },
+    stallOn(text: string) {
+      trigger = new TextEncoder().encode(text);
     },
     resume() {
       stalled = false;
@@ -85,4 +96,13 @@ export function stallingProxy(target: { hostname: string; port: number }) {
       for (const conn of [...open]) close(conn);
     },
   };
+}
+
+/** True when `bytes` holds `part` (a chunk boundary may split a statement: tests use short texts). */
+function holds(bytes: Uint8Array, part: Uint8Array): boolean {
+  outer: for (let start = 0; start + part.length <= bytes.length; start++) {
+    for (let i = 0; i < part.length; i++) if (bytes[start + i] !== part[i]) continue outer;
+    return true;
+  }
+  return false;
 }
