@@ -1050,6 +1050,53 @@ function eponymPositives(): LabelledRecord[] {
   return out;
 }
 
+/** A NANP number: area code and exchange starting 2-9. */
+function fakeNanp(): string {
+  const d29 = () => String(faker.number.int({ min: 2, max: 9 }));
+  return `${d29()}${digits(2)}${d29()}${digits(2)}${digits(4)}`;
+}
+
+/**
+ * A NANP number with its country code glued on as one run (E.164 without the `+`,
+ * `14155550132`; the international prefix, `0014155550132`), in text and as a JSON number.
+ */
+function countryCodePhonePositives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < PER_TYPE / 4; i++) {
+    const phone = `${pick(["1", "001"])}${fakeNanp()}`;
+    out.push(
+      place("PHONE", "PHONE", embed(phone, ["{}", "Callback {} if it breaks", "dial {} later"])),
+    );
+  }
+  for (let i = 0; i < 10; i++) {
+    out.push({
+      kind: "PHONE",
+      value: { event: "button_click", props: { value: Number(`1${fakeNanp()}`) } },
+      labels: [{ type: "PHONE", path: "$.props.value" }],
+    });
+  }
+  return out;
+}
+
+/**
+ * Beside them, under keys that are not technical: epoch milliseconds (13 digits from 1) and
+ * seconds as text and numbers, and 11-digit runs from 1 whose area code or exchange starts 0 or 1.
+ */
+function countryCodePhoneNearMisses(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  const bad = (kind: string, value: unknown) => out.push({ kind, value, labels: [] });
+  for (let i = 0; i < 10; i++) {
+    const ms = faker.date.recent().getTime();
+    bad("near:epoch-ms-text", { note: `retry after ${ms}`, value: ms });
+    bad("near:epoch-s-text", { note: `at ${Math.floor(ms / 1000)}` });
+    const area01 = `1${pick(["0", "1"])}${digits(2)}${faker.number.int({ min: 2, max: 9 })}${
+      digits(6)
+    }`;
+    bad("near:11-digit-area-0-1", { note: `ref ${area01}` });
+  }
+  return out;
+}
+
 /** The whole generated corpus, deterministic for CORPUS_SEED. */
 export function generateCorpus(): {
   positives: LabelledRecord[];
@@ -1084,5 +1131,7 @@ export function generateCorpus(): {
   corpus.nearMisses.push(...formatNearMisses());
   corpus.nearMisses.push(...eponymNearMisses());
   corpus.positives.push(...eponymPositives());
+  corpus.positives.push(...countryCodePhonePositives());
+  corpus.nearMisses.push(...countryCodePhoneNearMisses());
   return corpus;
 }

@@ -762,7 +762,21 @@ function finishPhone(
     k = 1;
   }
   let nanp = false;
-  if (nanpDigits === 10) {
+  if (used === 1 && (digits === 11 || digits === 13)) {
+    // One run with the country code glued on: E.164 with the '+' dropped (`14155550132`) or
+    // the international prefix (`0014155550132`). Epoch milliseconds (13 digits from 1) and
+    // other 13-digit runs stay: only `001` leads a 13-digit run.
+    const r = digits === 11
+      ? (t.charCodeAt(i) === 49 ? i + 1 : -1)
+      : t.charCodeAt(i) === 48 && t.charCodeAt(i + 1) === 48 && t.charCodeAt(i + 2) === 49
+      ? i + 3
+      : -1;
+    if (r > 0) {
+      const area = t.charCodeAt(r);
+      const exchange = t.charCodeAt(r + 3);
+      nanp = area >= 50 && area <= 57 && exchange >= 50 && exchange <= 57;
+    }
+  } else if (nanpDigits === 10) {
     const restCount = used - k;
     const r0 = lens[k];
     const r1 = lens[k + 1];
