@@ -539,11 +539,15 @@ export class Walker {
 
   private numberValue(value: number | bigint, technical: boolean): unknown {
     if (technical) return value;
-    // Only integers long enough to be a phone, SSN, card or NPI are worth a look.
-    if (typeof value === "number" && (!Number.isInteger(value) || Math.abs(value) < 1_000_000)) {
-      return value;
-    }
-    const text = value.toString();
+    // Only numbers whose integer part is long enough to be a phone, SSN, card or NPI are worth
+    // a look, read as the digits of that part: a sign or a fraction hides no identifier
+    // (`-536221234`, `4155550132.25`).
+    let text: string;
+    if (typeof value === "number") {
+      const whole = Math.trunc(Math.abs(value));
+      if (!(whole >= 1_000_000)) return value;
+      text = whole.toString();
+    } else text = (value < 0n ? -value : value).toString();
     const spans = this.textSpans(text, false, true);
     if (spans.length === 0) return value;
     const types = spanTypes(spans);
