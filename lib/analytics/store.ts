@@ -9,7 +9,8 @@
  * deletions (erasure, retention) run only in {@link AnalyticsStore.transaction}, so each
  * commits with its audit entry (written on the same transaction) or not at all.
  */
-import { CONSENT_POLICIES } from "../consent/mod.ts";
+// consent.ts, not mod.ts: the consent store imports this file (USER_EVENTS_LOCK_CLASS).
+import { CONSENT_POLICIES } from "../consent/consent.ts";
 import type { Connection, Db, Queryable } from "../db/mod.ts";
 import { sqlState } from "../db/mod.ts";
 import type { PhiFinding } from "../phi/mod.ts";

@@ -22,7 +22,13 @@ import {
   type GrantInput,
   type RevokeInput,
 } from "./consent.ts";
-import type { AnalyticsRow, ConsentRow, ConsentStats, ConsentStore } from "./store.ts";
+import type {
+  AnalyticsRow,
+  ConsentRow,
+  ConsentStats,
+  ConsentStore,
+  ConsentTransaction,
+} from "./store.ts";
 
 /** Who asked, from which request, and whether it carried `Sec-GPC: 1`. */
 export interface ConsentRequestMeta {
@@ -129,11 +135,12 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
     userId: string,
     type: ConsentType,
     meta: ConsentRequestMeta,
-    decide: (latest: AnalyticsRow) => Change | null,
+    decide: (latest: AnalyticsRow, t: ConsentTransaction) => Change | null | Promise<Change | null>,
   ): Promise<ConsentRow | null> {
-    return await store.transaction(async ({ tx, append, lockCurrent }) => {
+    return await store.transaction(async (t) => {
+      const { tx, append, lockCurrent } = t;
       const latest = await lockCurrent(userId, type);
-      const change = decide(latest);
+      const change = await decide(latest, t);
       if (!change) return latest.consent;
       const { action, row, extra = {} } = change;
       await append(userId, row);
@@ -244,29 +251,46 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
         ]);
       }
       const policy = CONSENT_POLICIES[input.consentType];
-      const now = new Date(clock.now());
       // Decided under the lock: a concurrent withdrawal may have been recorded meanwhile.
-      const stored = await write(userId, input.consentType, meta, ({ consent: current }) => {
-        if (current?.state === "revoked" || current?.state === "declined") return null;
-        const wasGranted = current?.state === "granted";
-        return {
-          action: wasGranted ? "consent.revoke" : "consent.decline",
-          row: {
-            consentType: input.consentType,
-            state: wasGranted ? "revoked" : "declined",
-            purpose: current?.purpose ?? policy.purpose,
-            legalBasis: current?.legalBasis ?? policy.legalBasis,
-            // The version the user saw when declining is the one in force now.
-            policyVersion: wasGranted ? current!.policyVersion : policy.version,
-            method: input.method ?? "api",
-            // A withdrawal keeps the proof of when consent had been given.
-            grantedAt: wasGranted ? current!.grantedAt : null,
-            revokedAt: now,
-            createdAt: now,
-          },
-          extra: input.reason ? { reason: input.reason } : {},
-        };
-      });
+      const stored = await write(
+        userId,
+        input.consentType,
+        meta,
+        async ({ consent: current }, t) => {
+          if (current?.state === "revoked" || current?.state === "declined") return null;
+          const wasGranted = current?.state === "granted";
+          // The withdrawal's time is taken under the locks, not when the request came in: the
+          // analytics one (exclusive) waits for the user's batches in flight, and a batch after
+          // it waits for this commit and sees the withdrawal. It is not before the newest event
+          // stored under the consent (stamped by another instance's clock, maybe ahead of ours)
+          // nor before the grant, so the history's "revoked at" bounds what was collected.
+          let at = clock.now();
+          if (wasGranted) {
+            at = Math.max(at, current!.createdAt.getTime(), current!.grantedAt?.getTime() ?? 0);
+            if (input.consentType === "analytics") {
+              at = Math.max(at, (await t.lockEvents(userId))?.getTime() ?? 0);
+            }
+          }
+          const now = new Date(at);
+          return {
+            action: wasGranted ? "consent.revoke" : "consent.decline",
+            row: {
+              consentType: input.consentType,
+              state: wasGranted ? "revoked" : "declined",
+              purpose: current?.purpose ?? policy.purpose,
+              legalBasis: current?.legalBasis ?? policy.legalBasis,
+              // The version the user saw when declining is the one in force now.
+              policyVersion: wasGranted ? current!.policyVersion : policy.version,
+              method: input.method ?? "api",
+              // A withdrawal keeps the proof of when consent had been given.
+              grantedAt: wasGranted ? current!.grantedAt : null,
+              revokedAt: now,
+              createdAt: now,
+            },
+            extra: input.reason ? { reason: input.reason } : {},
+          };
+        },
+      );
       const view = viewOf(input.consentType, stored);
       let erasedEvents: number | null = null;
       if (input.eraseEvents && deps.eraseAnalytics) {

@@ -5,6 +5,7 @@
  * {@link ConsentStore.transaction}, so it commits with its audit entry (written on the same
  * transaction) or not at all.
  */
+import { USER_EVENTS_LOCK_CLASS } from "../analytics/store.ts";
 import type { Connection, Db, Queryable } from "../db/mod.ts";
 import type { ConsentMethod, ConsentState, ConsentType, LegalBasis } from "./consent.ts";
 
@@ -63,6 +64,14 @@ export interface ConsentTransaction {
    * writer of the same user and type committed (concurrent grants or withdrawals queue here).
    */
   lockCurrent(userId: string, consentType: ConsentType): Promise<AnalyticsRow>;
+  /**
+   * Takes the user's analytics ingestion lock exclusively until the transaction ends, then
+   * returns the newest `created_at` among the user's stored analytics events (null: none). It
+   * waits for the user's batches in flight (they hold the lock shared while they write), and a
+   * batch arriving later waits for this transaction and then sees what it wrote: a withdrawal
+   * stamped after this call is not earlier than any event stored under the consent it ends.
+   */
+  lockEvents(userId: string): Promise<Date | null>;
   /** Appends a row to the history. */
   append(userId: string, row: ConsentRow): Promise<void>;
 }
@@ -227,6 +236,19 @@ export function createConsentStore(db: Db): ConsentStore {
               `${userId}:${consentType}`,
             ]);
             return await latestOf(tx, userId, consentType);
+          },
+          async lockEvents(userId) {
+            // Exclusive, in its own statement: the read below, a later statement, then sees
+            // the rows of the batches it waited for (analytics_events_user_created_idx).
+            await tx.query("SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))", [
+              USER_EVENTS_LOCK_CLASS,
+              userId,
+            ]);
+            const rows = await tx.query<{ newest: Date | null }>(
+              "SELECT max(created_at) AS newest FROM analytics_events WHERE user_id = $1::text",
+              [userId],
+            );
+            return rows[0]?.newest ?? null;
           },
         })
       );
