@@ -6,6 +6,23 @@
  */
 import type { PhiType } from "./types.ts";
 
+/**
+ * Roles that name a person (a patient, a study subject or participant, a plan member, a
+ * guarantor): `<role> name` is a PERSON_NAME key, and an object under `<role>` (or its plural)
+ * is a person whose `name` is one (walk.ts).
+ */
+export const PERSON_ROLES: readonly string[] = [
+  "patient",
+  "subject",
+  "participant",
+  "member",
+  "guarantor",
+  "subscriber",
+  "insured",
+  "policyholder",
+  "caregiver",
+];
+
 /** Compact (space-free) phrase → type. A phrase matches any run of consecutive key words. */
 const SENSITIVE_PHRASES: ReadonlyArray<readonly [PhiType, readonly string[]]> = [
   ["SSN", ["ssn", "social security", "social security number", "social security no", "ssn last4"]],
@@ -81,6 +98,15 @@ const SENSITIVE_PHRASES: ReadonlyArray<readonly [PhiType, readonly string[]]> = 
       "mother name",
       "father name",
       "spouse",
+      // A person's name under a flat `<role>_name` key, as under `{ <role>: { name } }` (the
+      // roles of PERSON_KEYS in walk.ts; `patient name` above). A bare `name`, `display_name`
+      // and `<thing>_name` (`flag_name`, `event_name`, `file_name`) name no person.
+      ...PERSON_ROLES.flatMap((role) => [
+        `${role} name`,
+        `${role} display name`,
+        `${role} preferred name`,
+        `${role} nickname`,
+      ]),
     ],
   ],
   ["EMAIL", ["email", "emails", "email address", "e mail", "mail address"]],

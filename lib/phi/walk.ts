@@ -7,6 +7,7 @@ import {
   compactKey,
   DEFAULT_SAFE_KEYS,
   isTechnicalKey,
+  PERSON_ROLES,
   safeKeySet,
   sensitiveKeyType,
 } from "./keys.ts";
@@ -576,26 +577,12 @@ const NAME_CHILDREN = new Set(["name", "displayName", "display_name", "preferred
 const NAME_PART_CHILDREN = new Set(["first", "last", "given", "family", "middle"]);
 
 /**
- * Keys (compact) under which an object is a person (a patient, a study subject, a plan member,
- * a guarantor): its `name` is a person's name. Not `user`: an app user's display name is the
+ * Keys (compact) under which an object is a person (a patient, a study subject or participant,
+ * a plan member, a guarantor): its `name` is a person's name. Not `user`: an app user's display name is the
  * account's, shown by the app itself.
  */
-const PERSON_KEYS = new Set([
-  "patient",
-  "patients",
-  "subject",
-  "subjects",
-  "member",
-  "members",
-  "guarantor",
-  "guarantors",
-  "subscriber",
-  "subscribers",
-  "insured",
-  "policyholder",
-  "caregiver",
-  "caregivers",
-]);
+// The roles of keys.ts (`<role> name` is a PERSON_NAME key there) and their plurals.
+const PERSON_KEYS = new Set(PERSON_ROLES.flatMap((role) => [role, `${role}s`]));
 
 function isPersonKey(key: string): boolean {
   return key.length <= 32 && PERSON_KEYS.has(compactKey(key));
