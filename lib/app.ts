@@ -47,7 +47,7 @@ import {
 import { createRecentErasures } from "./analytics/recent_erasure.ts";
 import { consentContext, createConsentService, createConsentStore } from "./consent/mod.ts";
 import { createAuditLog } from "./audit/audit.ts";
-import { createScheduler } from "./scheduler.ts";
+import { choresFirstRunDelayMs, createScheduler } from "./scheduler.ts";
 import { drawFallbackSecret } from "./derived_key.ts";
 import {
   BROWSER_REPORT_MAX_BYTES,
@@ -152,6 +152,8 @@ export interface AppDeps {
   kdfGate?: KdfGate;
   /** Analytics retention cleanup interval in ms (default hourly; 0 disables the timer). */
   analyticsCleanupIntervalMs?: number;
+  /** When background chores first run, given their interval (default {@link choresFirstRunDelayMs}). */
+  choresFirstRunDelayMs?: (intervalMs: number) => number;
   /**
    * Where a new API token's secret waits for the one GET after the create form's redirect; built
    * from `redis` (else in memory) when absent.
@@ -709,10 +711,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     );
   });
 
-  // Expired and idle sessions are deleted every 15 minutes (they are already refused when presented).
+  // Each chore runs once 30-60 s after start, then every interval. Expired and idle sessions are
+  // deleted every 15 minutes (they are already refused when presented).
   const scheduler = createScheduler({
     logger,
     onError: (error, task) => services.errors.capture(error, { source: "background", task }),
+    firstRunDelayMs: deps.choresFirstRunDelayMs ?? choresFirstRunDelayMs,
   });
   scheduler.every("sessions.sweep", 15 * 60_000, () => services.auth.deleteExpiredSessions());
   // Failed sign-ins no longer counted (no lock in force, last failure over 24 h old) are deleted.

@@ -56,3 +56,43 @@ Deno.test("stop() called while a run is held stays pending until that run ends",
   assert.equal(stopped, true);
   await run;
 });
+
+Deno.test("a task first runs after the first-run delay, then on its interval", async () => {
+  const asked: number[] = [];
+  const scheduler = createScheduler({
+    logger: memoryLogger(),
+    firstRunDelayMs: (intervalMs) => {
+      asked.push(intervalMs);
+      return 5;
+    },
+  });
+  let ran!: () => void;
+  const first = new Promise<void>((resolve) => (ran = resolve));
+  scheduler.every("chore", 3_600_000, () => Promise.resolve(ran()));
+  // The scheduler's timers do not keep a process alive; this test's wait must.
+  const keepAlive = setTimeout(() => {}, 10_000);
+  await first;
+  clearTimeout(keepAlive);
+  assert.deepEqual(asked, [3_600_000], "the delay is chosen from the task's interval");
+  await scheduler.stop();
+});
+
+Deno.test("stop() before a task's first run cancels it; a first-run delay not shorter than the interval adds none", async () => {
+  let runs = 0;
+  const stopped = createScheduler({ logger: memoryLogger(), firstRunDelayMs: () => 20 });
+  stopped.every("chore", 3_600_000, () => Promise.resolve(runs++));
+  await stopped.stop();
+  const late = createScheduler({ logger: memoryLogger(), firstRunDelayMs: (ms) => ms });
+  late.every("chore", 3_600_000, () => Promise.resolve(runs++));
+  // Well past the cancelled first run's 20 ms.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await late.stop();
+  assert.equal(runs, 0);
+});
+
+Deno.test("the app's first-run delay: 30-60 s after start, never past the interval", async () => {
+  const { choresFirstRunDelayMs } = await import("./scheduler.ts");
+  assert.equal(choresFirstRunDelayMs(3_600_000, () => 0), 30_000);
+  assert.equal(choresFirstRunDelayMs(3_600_000, () => 0.999999), 59_999);
+  assert.equal(choresFirstRunDelayMs(10_000, () => 0.5), 10_000);
+});

@@ -31,6 +31,11 @@ export interface TestAppOptions {
   redis?: RedisHandle;
   clock?: Clock;
   kdfGate?: KdfGate;
+  /**
+   * When background chores first run (default: not before their interval, so a test's own calls
+   * of a chore are the only runs it sees; main.ts runs them 30-60 s after start).
+   */
+  choresFirstRunDelayMs?: (intervalMs: number) => number;
 }
 
 /** Builds an app on a fresh PGlite unless a database is given. */
@@ -46,6 +51,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     islands: () => manifest,
     passwordParams: TEST_PASSWORD_PARAMS,
     ...(options.kdfGate ? { kdfGate: options.kdfGate } : {}),
+    choresFirstRunDelayMs: options.choresFirstRunDelayMs ?? (() => Number.POSITIVE_INFINITY),
   });
   return {
     ...handle,
