@@ -279,6 +279,122 @@ const SENSITIVE_PHRASES: ReadonlyArray<readonly [PhiType, readonly string[]]> = 
   ["NPI", ["npi"]],
 ];
 
+/**
+ * The same in German, French, Spanish, Italian, Portuguese and Dutch: words that are keys of a
+ * person's identifier and nothing technical, with and without their accents. Left out on
+ * purpose: the words for a bare "name" (`nom`, `nombre`, `nome`, `naam`: products, flags and
+ * files have names, as the English `name` is no key), and short words that are technical in
+ * English (`cp` for code postal: copy, checkpoint; `cap` for CAP: a limit; `via`; `ort`;
+ * `portable`).
+ */
+const FOREIGN_PHRASES: ReadonlyArray<readonly [PhiType, readonly string[]]> = [
+  [
+    "PERSON_NAME",
+    [
+      // de
+      "vorname",
+      "nachname",
+      "familienname",
+      "geburtsname",
+      // fr
+      "prenom",
+      "prénom",
+      "nom de famille",
+      "nom famille",
+      "nom de naissance",
+      // es
+      "apellido",
+      "apellidos",
+      "nombre completo",
+      // it
+      "cognome",
+      "nome completo",
+      // pt
+      "sobrenome",
+      "apelido",
+      // nl
+      "voornaam",
+      "achternaam",
+    ],
+  ],
+  [
+    "DATE",
+    [
+      "geburtsdatum",
+      "geburtstag",
+      "date de naissance",
+      "date naissance",
+      "naissance",
+      "fecha de nacimiento",
+      "fecha nacimiento",
+      "nacimiento",
+      "data di nascita",
+      "data nascita",
+      "data de nascimento",
+      "data nascimento",
+      "nascimento",
+      "geboortedatum",
+    ],
+  ],
+  [
+    "PHONE",
+    [
+      "telefon",
+      "telefonnummer",
+      "handy",
+      "handynummer",
+      "mobiltelefon",
+      "téléphone",
+      "telefono",
+      "teléfono",
+      "celular",
+      "cellulare",
+      "telefone",
+      "telefoon",
+      "telefoonnummer",
+    ],
+  ],
+  ["EMAIL", ["courriel", "correo electronico", "correo electrónico"]],
+  [
+    "STREET_ADDRESS",
+    [
+      "adresse",
+      "anschrift",
+      "strasse",
+      "straße",
+      "hausnummer",
+      "rue",
+      "direccion",
+      "dirección",
+      "domicilio",
+      "calle",
+      "indirizzo",
+      "endereco",
+      "endereço",
+      "adres",
+      "straat",
+    ],
+  ],
+  [
+    "ZIP_CODE",
+    [
+      "plz",
+      "postleitzahl",
+      "code postal",
+      "codigo postal",
+      "código postal",
+      "cep",
+      "postcode",
+    ],
+  ],
+  ["LOCATION", ["wohnort", "ville", "ciudad", "città", "citta", "cidade", "woonplaats"]],
+  ["SSN", ["sozialversicherungsnummer", "securite sociale", "sécurité sociale"]],
+  [
+    "LICENSE_NUMBER",
+    ["personalausweis", "ausweisnummer", "dni", "codice fiscale", "cpf", "bsn"],
+  ],
+];
+
 /** The last word of a key that makes it a count/flag/kind about the identifier, not the identifier. */
 const EXEMPT_LAST = new Set([
   "count",
@@ -322,7 +438,7 @@ const EXEMPT_FIRST = new Set(["num", "n", "has", "is", "count", "total", "max", 
 
 const PHRASE_TYPES = new Map<string, PhiType>();
 let LONGEST_PHRASE = 1;
-for (const [type, phrases] of SENSITIVE_PHRASES) {
+for (const [type, phrases] of [...SENSITIVE_PHRASES, ...FOREIGN_PHRASES]) {
   for (const phrase of phrases) {
     const words = phrase.split(" ");
     LONGEST_PHRASE = Math.max(LONGEST_PHRASE, words.length);
