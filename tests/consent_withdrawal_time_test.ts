@@ -9,6 +9,7 @@
  * - Postgres, real clock: many concurrent batches and a withdrawal partway, several rounds.
  */
 import assert from "node:assert/strict";
+import { createAnalyticsService, createAnalyticsStore } from "../lib/analytics/mod.ts";
 import { manualClock } from "../lib/clock.ts";
 import { type ConsentStore, createConsentService, createConsentStore } from "../lib/consent/mod.ts";
 import type { Queryable } from "../lib/db/mod.ts";
@@ -201,3 +202,56 @@ Deno.test({
     }
   },
 });
+
+for (const target of dbTargets()) {
+  Deno.test(`[${target.name}] a batch checked under a grant, written after its withdrawal and a new grant, stores nothing`, async () => {
+    const clock = manualClock(START);
+    const app = await buildTestApp({ testDb: await target.open(), clock });
+    try {
+      const user = await consentedUser(app);
+      const userId = user.user.id;
+      const meta = { actor: { type: "user" as const, id: userId }, gpc: false };
+      // The real consent service; right after it has answered the batch's check (under the
+      // first grant), the user withdraws and grants again, before the batch's rows are written.
+      const service = createAnalyticsService({
+        store: createAnalyticsStore(app.db),
+        consent: {
+          async analytics(id, options) {
+            const answer = await app.services.consent.analytics(id, options);
+            clock.advance(1_000);
+            await app.services.consent.revoke(id, { consentType: "analytics" }, meta);
+            clock.advance(1_000);
+            await app.services.consent.grant(id, { consentType: "analytics" }, meta);
+            return answer;
+          },
+          hasAnalyticsConsent: (id) => app.services.consent.hasAnalyticsConsent(id),
+        },
+        audit: app.services.audit,
+        clock,
+        mode: () => "DEMO",
+        metrics: app.services.metrics,
+        logger: memoryLogger(),
+        config: { ipSalt: "salt", emit: true, retentionDays: 90 },
+      });
+      const result = await service.ingest({
+        userId,
+        sessionId: null,
+        events: [pageView(), pageView()],
+        ip: "unknown",
+        userAgent: undefined,
+        gpc: false,
+        consentHeader: true,
+      });
+      assert.equal(result.accepted, 0);
+      assert.deepEqual(result.rejections.map((r) => r.reason), [
+        "CONSENT_REQUIRED",
+        "CONSENT_REQUIRED",
+      ]);
+      assert.equal((await times(app.db, userId)).events.n, 0);
+      // The new grant is in force for batches checked under it.
+      assert.equal(await send(app, user, [pageView()]), 1);
+    } finally {
+      await app.dispose();
+    }
+  });
+}

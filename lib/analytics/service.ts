@@ -103,7 +103,10 @@ export interface AnalyticsService {
 export interface AnalyticsServiceDeps {
   store: AnalyticsStore;
   consent: {
-    analytics(userId: string, options: { gpc: boolean }): Promise<{ effective: boolean }>;
+    analytics(
+      userId: string,
+      options: { gpc: boolean },
+    ): Promise<{ effective: boolean; grantedAt?: string | null }>;
     hasAnalyticsConsent(userId: string): Promise<boolean>;
   };
   audit: AuditLog;
@@ -260,6 +263,9 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps): AnalyticsSer
         userId: request.userId,
         gpc: request.gpc,
         origin: "client",
+        // Stored only under the grant checked above: not under a new one recorded after a
+        // withdrawal that came meanwhile (the batch was sent under the consent that ended).
+        grantedAt: consent.grantedAt ? new Date(consent.grantedAt) : null,
       });
       if (!consented) {
         // Withdrawn since the check above: nothing was stored; each event says why.

@@ -84,6 +84,12 @@ export interface ConsentGate {
    * the server recording its own (`createdAt`). Decides which events survive an erasure.
    */
   origin: "client" | "server";
+  /**
+   * The grant the batch's consent check saw (`granted_at`); when given, the batch is stored only
+   * while that very grant is in force: not under a newer one recorded after a withdrawal that
+   * came between the check and the insert (the batch belongs to the consent that ended).
+   */
+  grantedAt?: Date | null;
 }
 
 export interface InsertOutcome {
@@ -259,9 +265,9 @@ async function retrying<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
 }
 
 /**
- * The insert statement for `count` events and `redactions` governance rows. The last four
- * parameters are the gate (user id, policy version, request GPC, server origin): without
- * consent in force nothing is inserted, and after an erasure only events shown to have happened
+ * The insert statement for `count` events and `redactions` governance rows. The last five
+ * parameters are the gate (user id, policy version, request GPC, server origin, the grant the
+ * check saw or null): without consent in force (that grant, when given) nothing is inserted, and after an erasure only events shown to have happened
  * after it are (erasure.ts). Answers one row `{kind: "consent", consented}`, one
  * `{kind: "inserted", event_id}` per inserted event and one `{kind: "before_erasure", event_id}`
  * per event refused by the erasure rule.
@@ -291,7 +297,11 @@ export function insertStatement(count: number, redactions: number): string {
         ON red.event_id = ins.event_id
   )`;
   return `WITH consent AS (
-    SELECT ${consentInForceSql(`$${gate + 1}`, `$${gate + 2}`, `$${gate + 3}`)} AS ok
+    SELECT ${consentInForceSql(`$${gate + 1}`, `$${gate + 2}`, `$${gate + 3}`)}
+       AND ($${gate + 5}::timestamptz IS NULL OR $${gate + 5}::timestamptz = (
+             SELECT granted_at FROM user_consents
+              WHERE user_id = $${gate + 1}::text AND consent_type = 'analytics'
+              ORDER BY seq DESC LIMIT 1)) AS ok
   ),
   erasure AS (SELECT ${latestErasureSql(`$${gate + 1}`)} AS at),
   v AS (
@@ -489,6 +499,7 @@ export function createAnalyticsStore(db: Db): AnalyticsStore {
         CONSENT_POLICIES.analytics.version,
         gate.gpc,
         gate.origin === "server",
+        gate.grantedAt ?? null,
       );
       const sql = insertStatement(rows.length, redactions.length);
       // The lock is taken in its own statement, so the insert's snapshot (and its consent
