@@ -3,7 +3,9 @@
  * `/api/stream?topic=jobs`, falling back to polling `/api/jobs` every 30 s
  * while the stream is down (same fallback as the governance panel). Unfinished jobs silent
  * for longer than the stall threshold are marked stalled, re-checked every 30 s against the
- * server's clock.
+ * server's clock. A worker's repeated callback changes nothing and publishes no event, but it
+ * clears the mark: while the page marks a job stalled, each re-check also re-reads `/api/jobs`,
+ * so a job that reported on any instance loses its mark within 30 s.
  */
 import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
@@ -20,7 +22,26 @@ export interface JobRow {
   researchId: string | null;
   status: string;
   progress: number;
+  /** The last change of status or progress. */
   updatedAt: string;
+  /** The last callback, a repeat included (stall marks read it; absent: `updatedAt`). */
+  lastReportedAt?: string;
+}
+
+/** When a row's job last reported. */
+export function reportedAt(job: JobRow): string {
+  const last = job.lastReportedAt;
+  return last !== undefined && Date.parse(last) > Date.parse(job.updatedAt) ? last : job.updatedAt;
+}
+
+/** Whether a row's job is stalled at `nowMs` (see lib/jobs/status.ts). */
+export function rowStalled(job: JobRow, nowMs: number, stallAfterMs: number): boolean {
+  return isStalled({ status: job.status, lastReportedAt: reportedAt(job) }, nowMs, stallAfterMs);
+}
+
+/** The later of two ISO times. */
+function later(a: string, b: string): string {
+  return Date.parse(a) >= Date.parse(b) ? a : b;
 }
 
 export interface JobsLiveProps extends Record<string, unknown> {
@@ -61,6 +82,7 @@ export function mergeJobEvent(jobs: JobRow[], event: AppEvent, limit: number): J
     status: String(event.payload.status ?? event.type.replace("job.", "")),
     progress: Math.max(existing?.progress ?? 0, Number(event.payload.progress ?? 0)),
     updatedAt: event.ts,
+    lastReportedAt: existing ? later(reportedAt(existing), event.ts) : event.ts,
   };
   return [row, ...jobs.filter((job) => job.id !== id)].slice(0, limit);
 }
@@ -105,13 +127,18 @@ export function jobAnnouncement(before: JobRow[], after: JobRow[]): string | nul
 /**
  * The union of two job lists, each job as its most recent report (later `updatedAt`; a
  * finished job stays finished), newest first, at most `limit`. A poll answer that left before
- * a live event must not undo it.
+ * a live event must not undo it. Each job's last report is the later of the two: a repeated
+ * callback reaches the page only through a poll, whose row may otherwise lose to a live one.
  */
 export function mergeJobLists(current: JobRow[], polled: JobRow[], limit: number): JobRow[] {
   const byId = new Map<string, JobRow>();
   for (const job of [...polled, ...current]) {
     const seen = byId.get(job.id);
-    if (!seen || newer(job, seen)) byId.set(job.id, job);
+    if (!seen) byId.set(job.id, job);
+    else {
+      const last = later(reportedAt(job), reportedAt(seen));
+      byId.set(job.id, { ...(newer(job, seen) ? job : seen), lastReportedAt: last });
+    }
   }
   return [...byId.values()]
     .sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt))
@@ -167,13 +194,19 @@ export default function JobsLive(props: JobsLiveProps): VNode {
 
   useEffect(() => {
     if (stallAfterMs <= 0) return;
-    const timer = setInterval(() => (now.value = Date.now() + clockOffset.value), STALL_CHECK_MS);
+    const timer = setInterval(() => {
+      now.value = Date.now() + clockOffset.value;
+      // A repeated callback publishes no event: while a job is marked, ask whether it reported
+      // (when the stream is down the fallback poll already does).
+      const marked = jobs.value.some((job) => rowStalled(job, now.value, stallAfterMs));
+      if (marked && status.value === "live") poll().catch(() => {});
+    }, STALL_CHECK_MS);
     return () => clearInterval(timer);
   }, []);
 
   const silence = `${props.stallAfterMinutes} minute${props.stallAfterMinutes === 1 ? "" : "s"}`;
   const stalled = new Set(
-    jobs.value.filter((job) => isStalled(job, now.value, stallAfterMs)).map((job) => job.id),
+    jobs.value.filter((job) => rowStalled(job, now.value, stallAfterMs)).map((job) => job.id),
   );
 
   return (
@@ -235,8 +268,8 @@ export default function JobsLive(props: JobsLiveProps): VNode {
                       <span class="muted">{job.progress}%</span>
                     </td>
                     <td>
-                      <time dateTime={job.updatedAt} data-testid="job-reported">
-                        {utcTime(job.updatedAt)}
+                      <time dateTime={reportedAt(job)} data-testid="job-reported">
+                        {utcTime(reportedAt(job))}
                       </time>
                     </td>
                   </tr>
