@@ -34,12 +34,13 @@ export function jobsPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         <Island
           component={JobsLive}
           props={{
-            jobs: jobs.map(({ id, researchId, status, progress, updatedAt }) => ({
+            jobs: jobs.map(({ id, researchId, status, progress, updatedAt, lastReportedAt }) => ({
               id,
               researchId,
               status,
               progress,
               updatedAt,
+              lastReportedAt,
             })),
             pollSeconds: 30,
             limit: 50,

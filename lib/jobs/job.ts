@@ -45,7 +45,13 @@ export interface Job {
   status: JobStatus;
   progress: number;
   createdAt: string;
+  /** The last change of status or progress. */
   updatedAt: string;
+  /**
+   * The last callback, whether or not it changed anything (a repeat too), or the last change
+   * if later; a finished job keeps the time it finished. The stall check reads this.
+   */
+  lastReportedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
 }
@@ -149,8 +155,9 @@ export function applyCallback(
 /** A job as readers see it: what is stored, and whether it has gone quiet. */
 export interface JobState extends Job {
   /**
-   * True when the job is unfinished and has not reported for longer than the stall
-   * threshold: its worker may have died. A later callback still applies (and clears it).
+   * True when the job is unfinished and has not reported (`lastReportedAt`) for longer than
+   * the stall threshold: its worker may have died. Any later callback clears it, a repeat that
+   * changes nothing included; one that changes the job applies as usual.
    */
   stalled: boolean;
 }

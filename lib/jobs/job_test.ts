@@ -8,6 +8,7 @@ const job = (over: Partial<Job>): Job => ({
   progress: 0,
   createdAt: "",
   updatedAt: "",
+  lastReportedAt: "",
   startedAt: null,
   finishedAt: null,
   ...over,
@@ -68,7 +69,12 @@ Deno.test("applyCallback() moves forward with the right event, keeping the first
 
 Deno.test("isStalled(): unfinished and silent past the threshold; never when finished or off", () => {
   const at = (iso: string) => Date.parse(iso);
-  const quiet = job({ status: "progress", updatedAt: "2026-01-01T09:00:00.000Z" });
+  // The last callback counts, not the last change (a repeat changes nothing but reports).
+  const quiet = job({
+    status: "progress",
+    updatedAt: "2026-01-01T08:00:00.000Z",
+    lastReportedAt: "2026-01-01T09:00:00.000Z",
+  });
   const minutes = 30 * 60_000;
   assert.equal(isStalled(quiet, at("2026-01-01T09:30:00.000Z"), minutes), false, "on the dot");
   assert.equal(isStalled(quiet, at("2026-01-01T09:30:00.001Z"), minutes), true);

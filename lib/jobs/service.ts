@@ -3,6 +3,10 @@
  * stores them and publishes `job.*` events on topic `jobs`. Readers see each job with
  * `stalled` (unfinished and silent for longer than the threshold), and a periodic watch
  * keeps a gauge of stalled jobs for alerting.
+ *
+ * A callback that changes nothing (a repeat, or one out of order) still records when the job
+ * reported (`lastReportedAt`), so a live worker that repeats itself clears the stall mark; it
+ * publishes no event (pages that show the mark re-read the list, islands/JobsLive.tsx).
  */
 import type { AuditActor, AuditLog } from "../audit/mod.ts";
 import type { Clock } from "../clock.ts";
@@ -21,11 +25,21 @@ import {
   researchIdMismatch,
 } from "./job.ts";
 import { callbackIdRefusal, researchIdMismatchError } from "./ids.ts";
-import { countUnfinishedBefore, ensureJob, findJob, listJobs, writeJob } from "./store.ts";
+import {
+  countUnfinishedBefore,
+  ensureJob,
+  findJob,
+  listJobs,
+  touchJob,
+  writeJob,
+} from "./store.ts";
 
 export interface JobUpdate {
   job: JobState;
-  /** False when the callback was a repeat or arrived out of order (nothing written). */
+  /**
+   * False when the callback was a repeat or arrived out of order: the job's state is as it was
+   * and no event is published; only its `lastReportedAt` moves (unless it is finished).
+   */
   changed: boolean;
 }
 
@@ -104,7 +118,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
         const current = await findJob(tx, id, true);
         sameResearch(current);
         const transition = applyCallback(current, callback);
-        if (!transition) return { job: current!, changed: false, event: undefined };
+        // Nothing changes, but the worker has reported: the stall check must see it.
+        const unchanged = async () => (await touchJob(tx, id, now)) ?? (await findJob(tx, id))!;
+        if (!transition) return { job: await unchanged(), changed: false, event: undefined };
         const job = await writeJob(tx, id, transition, now);
         sameResearch(job);
         if (job && transition.finish) {
@@ -120,7 +136,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           }, tx);
         }
         if (!job) {
-          const stored = (await findJob(tx, id))!;
+          const stored = await unchanged();
           sameResearch(stored);
           return { job: stored, changed: false, event: undefined };
         }
@@ -151,7 +167,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const jobs = await listJobs(deps.db, {
         limit,
         status,
-        updatedBefore: stalled ? stallCutoff() : undefined,
+        reportedBefore: stalled ? stallCutoff() : undefined,
       });
       return jobs.map(withStall);
     },

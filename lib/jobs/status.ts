@@ -9,18 +9,19 @@ export function isTerminal(status: string): boolean {
 }
 
 /**
- * Whether a job is stalled at `nowMs`: unfinished, and last updated more than `stallAfterMs`
- * ago. A threshold of 0 turns the check off.
+ * Whether a job is stalled at `nowMs`: unfinished, and its last callback (`lastReportedAt`, a
+ * repeat that changed nothing included) more than `stallAfterMs` ago. A threshold of 0 turns
+ * the check off.
  *
  * @example
- * isStalled({ status: "progress", updatedAt: "2026-01-01T00:00:00.000Z" },
+ * isStalled({ status: "progress", lastReportedAt: "2026-01-01T00:00:00.000Z" },
  *   Date.parse("2026-01-01T00:31:00.000Z"), 30 * 60_000); // true
  */
 export function isStalled(
-  job: { status: string; updatedAt: string },
+  job: { status: string; lastReportedAt: string },
   nowMs: number,
   stallAfterMs: number,
 ): boolean {
   if (stallAfterMs <= 0 || isTerminal(job.status)) return false;
-  return nowMs - Date.parse(job.updatedAt) > stallAfterMs;
+  return nowMs - Date.parse(job.lastReportedAt) > stallAfterMs;
 }

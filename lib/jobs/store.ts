@@ -9,6 +9,7 @@ interface JobRow {
   progress: number;
   created_at: Date;
   updated_at: Date;
+  last_reported_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
 }
@@ -23,13 +24,21 @@ function toJob(row: JobRow): Job {
     progress: Number(row.progress),
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
+    lastReportedAt: iso(row.last_reported_at)!,
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
   };
 }
 
-const COLUMNS =
-  "id, research_id, status, progress, created_at, updated_at, started_at, finished_at";
+/**
+ * When a job last reported: its last callback, or its last change if later. The column is NULL
+ * for rows written before migration 0011 or by an instance of the previous release (GREATEST
+ * skips NULL), and a change by such an instance moves updated_at only.
+ */
+const LAST_REPORTED = "GREATEST(updated_at, last_reported_at)";
+
+const COLUMNS = "id, research_id, status, progress, created_at, updated_at, " +
+  `${LAST_REPORTED} AS last_reported_at, started_at, finished_at`;
 
 /**
  * Stores a job as `queued` unless it exists (inside a transaction), so that the row is there
@@ -39,7 +48,8 @@ const COLUMNS =
  */
 export async function ensureJob(db: Queryable, id: string, now: Date): Promise<void> {
   await db.query(
-    `INSERT INTO jobs (id, status, progress, created_at, updated_at) VALUES ($1, 'queued', 0, $2, $2)
+    `INSERT INTO jobs (id, status, progress, created_at, updated_at, last_reported_at)
+     VALUES ($1, 'queued', 0, $2, $2, $2)
      ON CONFLICT (id) DO NOTHING`,
     [id, now],
   );
@@ -65,6 +75,8 @@ const RANK = (column: string) =>
  * Inserts or updates a job with a transition; returns the stored job, or
  * undefined when a concurrent callback already moved the job as far or
  * further (the update only ever moves a job forward, and never lowers its progress).
+ * Its times never move backwards either: a callback taken by an instance whose clock is behind
+ * the one that wrote the job before keeps the later time (GREATEST).
  */
 export async function writeJob(
   db: Queryable,
@@ -73,13 +85,14 @@ export async function writeJob(
   now: Date,
 ): Promise<Job | undefined> {
   const rows = await db.query<JobRow>(
-    `INSERT INTO jobs (id, research_id, status, progress, created_at, updated_at, started_at, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $5, CASE WHEN $6 THEN $5::timestamptz END, CASE WHEN $7 THEN $5::timestamptz END)
+    `INSERT INTO jobs (id, research_id, status, progress, created_at, updated_at, last_reported_at, started_at, finished_at)
+     VALUES ($1, $2, $3, $4, $5, $5, $5, CASE WHEN $6 THEN $5::timestamptz END, CASE WHEN $7 THEN $5::timestamptz END)
      ON CONFLICT (id) DO UPDATE SET
        research_id = COALESCE(jobs.research_id, EXCLUDED.research_id),
        status = EXCLUDED.status,
        progress = GREATEST(jobs.progress, EXCLUDED.progress),
-       updated_at = EXCLUDED.updated_at,
+       updated_at = GREATEST(jobs.updated_at, EXCLUDED.updated_at),
+       last_reported_at = GREATEST(jobs.updated_at, jobs.last_reported_at, EXCLUDED.last_reported_at),
        started_at = COALESCE(jobs.started_at, EXCLUDED.started_at),
        finished_at = COALESCE(jobs.finished_at, EXCLUDED.finished_at)
      WHERE jobs.status NOT IN ('completed', 'failed')
@@ -99,22 +112,39 @@ export async function writeJob(
   return rows[0] ? toJob(rows[0]) : undefined;
 }
 
+/**
+ * Records that an unfinished job reported at `now` although its callback changed nothing (a
+ * repeat, or one that arrived out of order): the stall check reads this time, so a live worker
+ * that repeats itself is not taken for a dead one. Never moves the time backwards. Returns the
+ * stored job, or undefined when it is finished (a finished job never stalls and is left as it
+ * was) or absent.
+ */
+export async function touchJob(db: Queryable, id: string, now: Date): Promise<Job | undefined> {
+  const rows = await db.query<JobRow>(
+    `UPDATE jobs SET last_reported_at = GREATEST(updated_at, last_reported_at, $2)
+     WHERE id = $1 AND status NOT IN ('completed', 'failed')
+     RETURNING ${COLUMNS}`,
+    [id, now],
+  );
+  return rows[0] ? toJob(rows[0]) : undefined;
+}
+
 /** Unfinished jobs only ever match the stall filter (finished ones never stall). */
 const UNFINISHED = "status NOT IN ('completed', 'failed')";
 
 /**
  * The most recently updated jobs, newest first; with `status`, in that status only; with
- * `updatedBefore`, only unfinished jobs last updated before it (the stalled ones).
+ * `reportedBefore`, only unfinished jobs that last reported before it (the stalled ones).
  */
 export async function listJobs(
   db: Queryable,
-  options: { limit: number; status?: JobStatus | undefined; updatedBefore?: Date | undefined },
+  options: { limit: number; status?: JobStatus | undefined; reportedBefore?: Date | undefined },
 ): Promise<Job[]> {
   const params: unknown[] = [options.limit];
   const where: string[] = [];
   if (options.status) where.push(`status = $${params.push(options.status)}`);
-  if (options.updatedBefore) {
-    where.push(UNFINISHED, `updated_at < $${params.push(options.updatedBefore)}`);
+  if (options.reportedBefore) {
+    where.push(UNFINISHED, `${LAST_REPORTED} < $${params.push(options.reportedBefore)}`);
   }
   const rows = await db.query<JobRow>(
     `SELECT ${COLUMNS} FROM jobs${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
@@ -124,11 +154,14 @@ export async function listJobs(
   return rows.map(toJob);
 }
 
-/** How many unfinished jobs were last updated before `updatedBefore`. */
-export async function countUnfinishedBefore(db: Queryable, updatedBefore: Date): Promise<number> {
+/** How many unfinished jobs last reported before `reportedBefore`. */
+export async function countUnfinishedBefore(
+  db: Queryable,
+  reportedBefore: Date,
+): Promise<number> {
   const rows = await db.query<{ n: number | string }>(
-    `SELECT count(*) AS n FROM jobs WHERE ${UNFINISHED} AND updated_at < $1`,
-    [updatedBefore],
+    `SELECT count(*) AS n FROM jobs WHERE ${UNFINISHED} AND ${LAST_REPORTED} < $1`,
+    [reportedBefore],
   );
   return Number(rows[0]?.n ?? 0);
 }

@@ -16,7 +16,13 @@ const JobView = z.object({
   status: z.enum(JOB_STATUSES),
   progress: z.number().int(),
   createdAt: z.string(),
-  updatedAt: z.string(),
+  updatedAt: z.string().openapi({
+    description: "The job's last change of status or progress (a repeat does not move it).",
+  }),
+  lastReportedAt: z.string().openapi({
+    description: "The job's last callback, a repeat or out-of-order one that changed nothing " +
+      "included (a finished job keeps the time it finished). `stalled` is read from it.",
+  }),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   stalled: z.boolean().openapi({
@@ -54,7 +60,9 @@ export function jobsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       summary: "Report a job's status (worker callback)",
       description:
         "Upserts the job and publishes `job.started|progress|completed|failed` on topic `jobs`. " +
-        "Idempotent: a repeated or out-of-order callback changes nothing (`changed: false`); a " +
+        "Idempotent: a repeated or out-of-order callback changes nothing (`changed: false`, no " +
+        "event) but for the job's `lastReportedAt`, so a worker that repeats itself is not " +
+        "marked stalled; a " +
         "finished job never goes back, and progress never decreases. A job belongs to one " +
         "research id, set by the first applied callback that names one; later callbacks may " +
         "repeat it or leave it out, and one naming another is refused (409 CONFLICT).",
