@@ -4,7 +4,11 @@
  */
 import { ServiceUnavailableError } from "../errors/mod.ts";
 
-/** How long a verified credential is trusted when the database cannot be asked. */
+/**
+ * How long a verified credential is trusted when the database cannot be asked (never past its own
+ * end: a session's absolute end, or its idle end as the instance knows it; see
+ * lib/auth/verified_cache.ts).
+ */
 export const STALE_IF_ERROR_MS = 10 * 60_000;
 
 /**
@@ -21,4 +25,14 @@ export class AuthUnavailableError extends ServiceUnavailableError {
   constructor() {
     super("Sign-in cannot be checked right now; try again shortly", 5);
   }
+}
+
+/**
+ * Raised (as {@link AuthUnavailableError}: 503) for a session memory verified but no longer
+ * vouches for because it is idle as far as this instance knows, while the database cannot say.
+ * It may not be over (another instance may have seen it used), so the caller is not signed out;
+ * but an open event stream on it ends (`credentialLapsed`, read by lib/realtime/stream.ts).
+ */
+export class CredentialLapsedError extends AuthUnavailableError {
+  readonly credentialLapsed = true;
 }

@@ -20,8 +20,11 @@ export function sessionTouchMs(idleMs: number): number {
   return Math.min(TOUCH_INTERVAL_MS, idleMs / 10);
 }
 
-/** Starts the write of a credential's use, under `key` (see {@link createBackgroundTouch}). */
-export type TouchInBackground = (key: string, write: () => Promise<void>) => void;
+/**
+ * Starts the write of a credential's use, under `key` (see {@link createBackgroundTouch}); false
+ * when none was started (one for `key` is still under way).
+ */
+export type TouchInBackground = (key: string, write: () => Promise<void>) => boolean;
 
 /**
  * Records a session's "last seen" or a token's "last used" time without holding up the
@@ -35,8 +38,9 @@ export function createBackgroundTouch(): TouchInBackground {
   /** Sessions and tokens whose "last seen/used" write is under way. */
   const touching = new Set<string>();
   return (key, write) => {
-    if (touching.has(key)) return;
+    if (touching.has(key)) return false;
     touching.add(key);
     write().catch(() => {}).finally(() => touching.delete(key));
+    return true;
   };
 }

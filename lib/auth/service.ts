@@ -81,7 +81,8 @@ export function createAuthService(options: AuthServiceOptions) {
   /** See AuthServiceOptions.databaseFailing. */
   const databaseFailing = () => options.databaseFailing?.() === true;
   const timers = options.timers;
-  // Verified credentials stay usable for 10 minutes while the database is unreachable.
+  // Verified credentials stay usable for 10 minutes while the database is unreachable (never past
+  // their own end: see lib/auth/verified_cache.ts).
   const tokenCache = new VerifiedCache<TokenPrincipal>(clock, STALE_IF_ERROR_MS);
   const sessionCache = new VerifiedCache<UserPrincipal>(clock, STALE_IF_ERROR_MS);
   // One for sessions and tokens alike: its keys say which.
@@ -113,6 +114,7 @@ export function createAuthService(options: AuthServiceOptions) {
     audit,
     clock,
     sessionIdleMs: options.sessionIdleMinutes * 60_000,
+    sessionAbsoluteMs: options.sessionAbsoluteHours * 3_600_000,
     sessionCache,
     touchInBackground,
     ending,

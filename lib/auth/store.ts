@@ -33,7 +33,10 @@ export interface ApiToken {
 export interface SessionWithUser {
   sessionId: string;
   lastSeenAt: Date;
-  /** The absolute end of the session. */
+  /**
+   * The absolute end of the session: the earlier of the end stored at sign-in and its start plus
+   * the absolute lifetime configured now (see {@link findSession}).
+   */
   expiresAt: Date;
   user: User;
 }
@@ -92,6 +95,14 @@ function toToken(row: TokenRow): ApiToken {
 /** Emails are compared and stored lower-cased and trimmed. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/**
+ * The earliest start of a session still within the absolute lifetime `absoluteMs` at `now` (the
+ * epoch when none is given: only the stored end counts).
+ */
+function startedAfter(now: Date, absoluteMs: number | undefined): Date {
+  return new Date(absoluteMs === undefined ? 0 : now.getTime() - absoluteMs);
 }
 
 /** Every statement of the store, each run on `db` (the pool, or one transaction). */
@@ -192,34 +203,49 @@ function statementsOn(db: Queryable) {
       return row!.id;
     },
 
-    /** The live session for a token hash: not expired, not idle, user active. */
+    /**
+     * The live session for a token hash: not expired, not idle, user active. Its absolute end is
+     * the earlier of `expires_at` (stored at sign-in) and `created_at` plus `absoluteMs` (the
+     * lifetime configured now): lowering SESSION_ABSOLUTE_HOURS shortens the sessions that exist,
+     * raising it lengthens none. Without `absoluteMs` only the stored end counts.
+     */
     async findSession(
       tokenHash: string,
       now: Date,
       idleMs: number,
+      absoluteMs?: number,
     ): Promise<SessionWithUser | undefined> {
       const [row] = await db.query<
-        UserRow & { session_id: string; last_seen_at: Date; expires_at: Date }
-      >(
-        `SELECT s.id AS session_id, s.last_seen_at, s.expires_at, u.id, u.email, u.display_name, u.role, u.active,
-                u.created_at, u.last_login_at
-         FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.active`,
-        [tokenHash, now, new Date(now.getTime() - idleMs)],
-      );
-      return row
-        ? {
-          sessionId: row.session_id,
-          lastSeenAt: row.last_seen_at,
-          expiresAt: row.expires_at,
-          user: toUser(row),
+        UserRow & {
+          session_id: string;
+          session_created_at: Date;
+          last_seen_at: Date;
+          expires_at: Date;
         }
-        : undefined;
+      >(
+        `SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at, s.expires_at,
+                u.id, u.email, u.display_name, u.role, u.active, u.created_at, u.last_login_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND s.created_at > $4
+           AND u.active`,
+        [tokenHash, now, new Date(now.getTime() - idleMs), startedAfter(now, absoluteMs)],
+      );
+      if (!row) return undefined;
+      const configuredEnd = absoluteMs === undefined
+        ? Number.POSITIVE_INFINITY
+        : row.session_created_at.getTime() + absoluteMs;
+      return {
+        sessionId: row.session_id,
+        lastSeenAt: row.last_seen_at,
+        expiresAt: new Date(Math.min(row.expires_at.getTime(), configuredEnd)),
+        user: toUser(row),
+      };
     },
 
     /**
      * Replaces the session `sessionId` with a new one under `tokenHash` (a new id; the same user,
-     * absolute end; seen now) and deletes the old row, in one statement. Returns
+     * start and absolute end, so a renewal lengthens no lifetime; seen now) and deletes the old
+     * row, in one statement. Returns
      * the new id, or undefined when the old session is gone (signed out meanwhile).
      */
     async renewSession(
@@ -229,10 +255,10 @@ function statementsOn(db: Queryable) {
     ): Promise<string | undefined> {
       const [row] = await db.query<{ id: string }>(
         `WITH old AS (
-           DELETE FROM sessions WHERE id = $1 RETURNING user_id, expires_at
+           DELETE FROM sessions WHERE id = $1 RETURNING user_id, created_at, expires_at
          )
          INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
-         SELECT $2, user_id, $3, $3, expires_at FROM old RETURNING id`,
+         SELECT $2, user_id, created_at, $3, expires_at FROM old RETURNING id`,
         [sessionId, tokenHash, now],
       );
       return row?.id;
@@ -268,10 +294,15 @@ function statementsOn(db: Queryable) {
       return rows.map((row) => row.id);
     },
 
-    async deleteExpiredSessions(now: Date, idleMs: number): Promise<number> {
+    /**
+     * Deletes the sessions past their stored end, idle, or (with `absoluteMs`) started longer than
+     * the absolute lifetime configured now ago (as {@link findSession} refuses them).
+     */
+    async deleteExpiredSessions(now: Date, idleMs: number, absoluteMs?: number): Promise<number> {
       const rows = await db.query(
-        "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2 RETURNING id",
-        [now, new Date(now.getTime() - idleMs)],
+        `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2 OR created_at <= $3
+         RETURNING id`,
+        [now, new Date(now.getTime() - idleMs), startedAfter(now, absoluteMs)],
       );
       return rows.length;
     },

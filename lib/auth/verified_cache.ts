@@ -10,15 +10,34 @@
  * the change and, through the event bus, on every other one, so it is not
  * served from memory during a later outage; an instance that may have missed
  * such a message calls {@link VerifiedCache.clear}.
+ *
+ * An entry also knows when the credential ends without the database: its absolute end (a token's
+ * expiry, a session's absolute end) and, for sessions, when it goes idle (`lapsesAt`). Memory never
+ * vouches past either; past the absolute end it answers that the credential is over
+ * ({@link VerifiedCache.recallState}), which stands even after the stale window, so an open event
+ * stream ends on time through a long outage.
  */
 import type { Clock } from "../clock.ts";
 
 interface Entry<T> {
   value: T;
   verifiedAt: number;
-  /** Absolute expiry of the credential itself, if any. */
+  /** Absolute expiry of the credential itself, if any: past it the credential is over. */
   expiresAt: number | null;
+  /**
+   * When memory stops vouching for it although it may not be over (a session's idle end as this
+   * instance knows it: another instance may have seen it used since), if ever.
+   */
+  lapsesAt: number | null;
 }
+
+/**
+ * What memory says of a credential: verified and vouched for (`value`); over (past its absolute
+ * end: no database needed to refuse it); lapsed (past `lapsesAt`: memory no longer vouches, only
+ * the database can say); or unknown (never verified here, forgotten, or verified longer than the
+ * stale window ago).
+ */
+export type Recalled<T> = { value: T } | "ended" | "lapsed" | "unknown";
 
 export class VerifiedCache<T> {
   readonly #entries = new Map<string, Entry<T>>();
@@ -40,15 +59,29 @@ export class VerifiedCache<T> {
     return this.#epoch;
   }
 
-  /** Records a successful verification that began at `mark` (see {@link mark}). */
-  remember(key: string, value: T, expiresAt: number | null = null, mark = this.#epoch): void {
+  /**
+   * Records a successful verification that began at `mark` (see {@link mark}). `lapsesAt` (see
+   * Entry) only moves later: a verification that read an older "last seen" than this instance
+   * already knew (a write of a newer one still under way) keeps the newer.
+   */
+  remember(
+    key: string,
+    value: T,
+    expiresAt: number | null = null,
+    mark = this.#epoch,
+    lapsesAt: number | null = null,
+  ): void {
     if (mark !== this.#epoch) return;
+    const before = this.#entries.get(key);
+    if (before?.lapsesAt != null && lapsesAt !== null && before.lapsesAt > lapsesAt) {
+      lapsesAt = before.lapsesAt;
+    }
     this.#entries.delete(key);
     if (this.#entries.size >= this.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, { value, verifiedAt: this.clock.now(), expiresAt });
+    this.#entries.set(key, { value, verifiedAt: this.clock.now(), expiresAt, lapsesAt });
   }
 
   /** Drops a credential the database no longer accepts. */
@@ -81,18 +114,26 @@ export class VerifiedCache<T> {
     return dropped;
   }
 
-  /** The value verified within the stale window and not expired, for use while the database is down. */
+  /**
+   * The value verified within the stale window and neither expired nor lapsed, for use while the
+   * database is down.
+   */
   recall(key: string): T | undefined {
+    const state = this.recallState(key);
+    return typeof state === "object" ? state.value : undefined;
+  }
+
+  /**
+   * What memory says of `key` now (see {@link Recalled}). An entry stays (within `maxEntries`) past
+   * the stale window and past its ends, so that its end is still known then.
+   */
+  recallState(key: string): Recalled<T> {
     const entry = this.#entries.get(key);
-    if (!entry) return undefined;
+    if (!entry) return "unknown";
     const now = this.clock.now();
-    if (
-      now - entry.verifiedAt > this.maxStaleMs ||
-      (entry.expiresAt !== null && entry.expiresAt <= now)
-    ) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry.value;
+    if (entry.expiresAt !== null && entry.expiresAt <= now) return "ended";
+    if (entry.lapsesAt !== null && entry.lapsesAt <= now) return "lapsed";
+    if (now - entry.verifiedAt > this.maxStaleMs) return "unknown";
+    return { value: entry.value };
   }
 }

@@ -60,3 +60,24 @@ Deno.test("VerifiedCache.invalidate and clear count what they drop; clear keeps 
   assert.equal(cache.recall("s3"), undefined, "a check begun before the clear is not remembered");
   assert.equal(cache.clear(), 0);
 });
+
+Deno.test("VerifiedCache.recallState: over past the absolute end (also after the stale window), lapsed past lapsesAt, which only moves later", () => {
+  const clock = manualClock(0);
+  const cache = new VerifiedCache<string>(clock, 60_000);
+  cache.remember("s", "session", 300_000, cache.mark(), 100_000);
+  assert.deepEqual(cache.recallState("s"), { value: "session" });
+  // A verification that read an older "last seen" keeps the later idle end already known.
+  cache.remember("s", "session", 300_000, cache.mark(), 50_000);
+  clock.advance(70_000);
+  assert.equal(cache.recallState("s"), "unknown", "beyond the stale window");
+  cache.remember("s", "session", 300_000, cache.mark(), 120_000);
+  clock.advance(40_000);
+  assert.deepEqual(cache.recallState("s"), { value: "session" }, "idle end 120 s, not 50 s");
+  clock.advance(20_000);
+  assert.equal(cache.recallState("s"), "lapsed");
+  assert.equal(cache.recall("s"), undefined);
+  clock.advance(200_000);
+  assert.equal(cache.recallState("s"), "ended", "still known long after its verification");
+  cache.forget("s");
+  assert.equal(cache.recallState("s"), "unknown");
+});

@@ -65,7 +65,10 @@ export interface EventStreamRequest {
    * the stream closes when it resolves false. Called every `revalidateMs`, one call at a time.
    * When it rejects (it cannot tell: the database is down) or has not answered by the next
    * interval, the stream is kept, unless its credential is in doubt (see
-   * {@link EventStreamRequest.credentialNews}).
+   * {@link EventStreamRequest.credentialNews}) or the rejection says the credential's time is up
+   * as far as this instance knows (an error with `credentialLapsed: true`, lib/auth's
+   * CredentialLapsedError: a session idle past its limit). A credential past its absolute end is
+   * no "cannot tell": the check resolves false from memory.
    */
   stillAuthorized?: () => Promise<boolean>;
   /**
@@ -128,6 +131,12 @@ function encodeEvent(event: AppEvent): Uint8Array {
     encoded.set(event, bytes);
   }
   return bytes;
+}
+
+/** Whether a re-check's rejection says the credential's time is up (see stillAuthorized). */
+function credentialLapsed(error: unknown): boolean {
+  return typeof error === "object" && error !== null &&
+    (error as { credentialLapsed?: unknown }).credentialLapsed === true;
 }
 
 /** Opens the stream, or says which connection cap refused it. */
@@ -270,10 +279,10 @@ export async function openEventStream(
         check().then((ok) => {
           if (!ok) session.close("revoked");
           else confirmed = Math.max(confirmed, asked);
-        }, () => {
+        }, (error) => {
           // Cannot tell (database down): keep the stream and check again later, unless the
-          // credential is in doubt.
-          if (inDoubt()) session.close("revoked");
+          // credential is in doubt, or its time is up as far as memory knows.
+          if (inDoubt() || credentialLapsed(error)) session.close("revoked");
         }).finally(() => {
           checking = false;
         });
