@@ -1097,6 +1097,59 @@ function countryCodePhoneNearMisses(): LabelledRecord[] {
   return out;
 }
 
+/** Names after `participant`, `subject` and `enrollee`, cues of research and plan records. */
+function participantCuePositives(): LabelledRecord[] {
+  const out: LabelledRecord[] = [];
+  for (let i = 0; i < PER_TYPE / 10; i++) {
+    const cue = pick([
+      "participant",
+      "Participant",
+      "subject",
+      "Subject:",
+      "enrollee",
+      "Enrollee:",
+    ]);
+    const name = `${faker.person.firstName()} ${faker.person.lastName()}`;
+    out.push(
+      place(
+        "PERSON_NAME",
+        "PERSON_NAME",
+        pick([
+          () => `Enable for ${cue} ${mark(name)}`,
+          () => `${cue} ${mark(name)} withdrew consent`,
+        ])(),
+      ),
+    );
+  }
+  return out;
+}
+
+/** Beside them: the words as technical text and e-mail subject lines use them. */
+function participantCueNearMisses(): LabelledRecord[] {
+  return [
+    "subject line too long",
+    "Subject: Your Weekly Digest",
+    "Subject: Quarterly Report",
+    "Subject: Re: Invoice",
+    "Subject Alternative Name mismatch",
+    "prices subject to change",
+    "JWT subject claim missing",
+    "X.509 Subject CN=api.example.com",
+    "Subject Matter Expert review",
+    "Participant Portal",
+    "Show Participant Consent Form",
+    "participant ID 42 not found",
+    "Participant List export",
+    "enrollee count by plan",
+    "Enrollee Services",
+    "Subject: Grace Period ends",
+    "subject Randomization Service",
+    "Subject Enrollment Wizard",
+    "Participant Data Export",
+    "subject: Onboarding",
+  ].map((note) => ({ kind: "near:participant-cue", value: { note }, labels: [] }));
+}
+
 /** The whole generated corpus, deterministic for CORPUS_SEED. */
 export function generateCorpus(): {
   positives: LabelledRecord[];
@@ -1133,5 +1186,7 @@ export function generateCorpus(): {
   corpus.positives.push(...eponymPositives());
   corpus.positives.push(...countryCodePhonePositives());
   corpus.nearMisses.push(...countryCodePhoneNearMisses());
+  corpus.positives.push(...participantCuePositives());
+  corpus.nearMisses.push(...participantCueNearMisses());
   return corpus;
 }

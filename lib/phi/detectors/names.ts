@@ -82,6 +82,12 @@ const NAME_CUES: string[][] = [
   ["names"],
   ["patient"],
   ["pt"],
+  // A research participant, study subject or plan enrollee: cues as "patient" is, but only
+  // before name-shaped words (strictCueNameEnd): "subject line", "Subject: Weekly Digest",
+  // "Participant Portal", "subject to change" stay.
+  ["participant"],
+  ["subject"],
+  ["enrollee"],
   ["dear"],
   ["hi"],
   ["hello"],
@@ -127,6 +133,46 @@ const CUE_FIRST = new HashIndex(CUE_PHRASES);
 const H_NAME = hashOf("name");
 const H_PATIENT = hashOf("patient");
 const H_PT = hashOf("pt");
+/** Cues common in technical text too: a name after them must look like one. */
+const STRICT_CUES = wordSet(["participant", "subject", "enrollee"]);
+
+/**
+ * The end of up to three name-shaped words at p after a strict cue, or -1: each in title case,
+ * a dictionary first name or surname or a word that is no everyday word, and none a cue or a
+ * word that never continues a name. Taken when one of them is a dictionary name that is no
+ * everyday word ("subject Garcia"), or two or more are all words no dictionary holds
+ * ("participant Quenby Zarkowski") or a dictionary first name then a surname or such a word
+ * ("participant Will Smith", "Subject: Summer Yundt"). Not "Subject: Weekly Digest", "Subject Alternative Name", "Participant Portal",
+ * "subject: Onboarding", "subject Randomization Service", "subject CN=…".
+ */
+function strictCueNameEnd(t: string, p: number): number {
+  let q = p;
+  let end = -1;
+  let words = 0;
+  let strong = false;
+  let allUnknown = true;
+  let firstThenLast = false;
+  let prev = 0;
+  for (let k = 0; k < 3; k++) {
+    if (!isUpperAt(t, q) || !isLowerAt(t, q + 1)) break;
+    const we = wordAt(t, q);
+    if (we - q < 2 || isDigit(t.charCodeAt(we))) break;
+    const h = wordAtHash;
+    if (triggerFlags(h) & (W_VALUE_CUE | W_NAME_CUE | W_NOT_NAME)) break;
+    const f = flagsAt(t, q, we);
+    if ((f & (W_FIRST | W_LAST)) === 0 && !unknownWord(f)) break;
+    if (strongFirst(f) || strongLast(f)) strong = true;
+    if (f !== 0) allUnknown = false;
+    if (words > 0 && prev & W_FIRST && (f & W_LAST || f === 0)) firstThenLast = true;
+    prev = f;
+    words++;
+    end = we;
+    const next = skipSpaces(t, we);
+    if (next === we || next - we > 1) break;
+    q = next;
+  }
+  return strong || (words > 1 && (allUnknown || firstThenLast)) ? end : -1;
+}
 
 /** Capitalised words that never continue a name. */
 const NOT_NAME = [
@@ -1111,7 +1157,9 @@ export function matchNames(
         const start = afterCue(t, dotted ? we + 1 : we, phrase);
         if (start < 0) continue;
         if (dotted && !nameWordAfterPeriod(t, start)) break;
-        let end = nameTokensEnd(t, start, 4);
+        let end = setHas(STRICT_CUES, hash)
+          ? strictCueNameEnd(t, start)
+          : nameTokensEnd(t, start, 4);
         if (end > 0) {
           end = firstAfterComma(t, end, hash === H_NAME || hash === H_PATIENT || hash === H_PT);
           // `name SMITH^MARY^Q`: the given and middle names of an HL7 name after the cue.
