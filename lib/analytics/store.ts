@@ -368,7 +368,10 @@ export const REDACTION_LOG_EVENT = "analytics.phi_redacted";
 /**
  * The erasure statement: deletes a user's events ($1), takes them out of the roll-ups, and
  * deletes the governance-log rows of the user's redacted events, which name the user and the
- * event id (matched by either, so a row whose actor was nulled goes with its event too).
+ * event id (matched by either, so a row whose actor was nulled goes with its event too). The ids
+ * are one array (`= ANY (ARRAY(…))`), not `IN (SELECT …)`: an OR with a sub-select can only be a
+ * filter over the whole log, an OR of two indexable conditions reads the two partial indexes of
+ * migration 0010.
  */
 export const ERASE_STATEMENT = `WITH del AS (
     DELETE FROM analytics_events WHERE user_id = $1
@@ -379,7 +382,7 @@ export const ERASE_STATEMENT = `WITH del AS (
     DELETE FROM governance_log
      WHERE event_type = '${REDACTION_LOG_EVENT}'
        AND (actor_id = $1
-            OR details ->> 'eventId' IN (SELECT event_id::text FROM del WHERE phi_redacted))
+            OR details ->> 'eventId' = ANY (ARRAY(SELECT event_id::text FROM del WHERE phi_redacted)))
   ),
   daily AS (
     UPDATE analytics_daily a SET events = a.events - x.n, redacted = a.redacted - x.r
