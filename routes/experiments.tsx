@@ -23,12 +23,15 @@ import {
   type PartError,
 } from "../lib/experiments/pages/form.ts";
 import { CONFLICT } from "../lib/experiments/pages/messages.ts";
+import { KeyExistsError } from "../lib/flags/store.ts";
 import { page } from "../lib/http/access.ts";
 import { formValue, readForm } from "../lib/http/form.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 import { attemptSave, createFormFailures, type FormFailure } from "../lib/web/form_failure.ts";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
+/** Creating an experiment under the key of a live one. */
+const KEY_EXISTS = "Key: an experiment with this key exists already.";
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
 
 export { experimentInputFromForm, type FormPart, type PartError };
@@ -60,28 +63,37 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   /**
    * Saves; a domain error becomes a message on the re-rendered page, about the key when the
    * service refused the key (a new key the PHI scanner reads as an identifier). Otherwise
-   * whether anything changed (settings the experiment already had write nothing).
+   * whether anything changed (settings the experiment already had write nothing). A creation
+   * (`create`) is refused when a live experiment has the key by the time the write holds the key
+   * lock, so of two creations at once exactly one is written and the other is told the key
+   * exists (409): the create route's own check reads the in-memory snapshot, which another
+   * request or instance may not have changed yet.
    */
   async function save(
     c: Context<AppEnv>,
     input: ExperimentInput,
+    create = false,
   ): Promise<(FormFailure & { part?: FormPart }) | { changed: boolean }> {
     let changed = true;
+    let taken = false;
     const failed = await attemptSave(
       async () => {
         ({ changed } = await experiments.write(input, {
           actor: actorOf(c.get("principal")),
           requestId: c.get("requestId"),
-        }));
+        }, { expectNew: create }));
       },
       // The experiment and its audit entry are written in one transaction.
-      (error) =>
-        failureOf(c, error, {
+      (error) => {
+        taken = error instanceof KeyExistsError;
+        return failureOf(c, error, {
           writes: "atomic",
           conflict: CONFLICT,
-        }),
+        });
+      },
     );
     if (!failed) return { changed };
+    if (taken) return { ...failed.failure, message: KEY_EXISTS, part: "key" };
     return failed.aboutKey ? { ...failed.failure, part: "key" } : failed.failure;
   }
 
@@ -92,12 +104,12 @@ export function experimentPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const key = (formValue(form, "key") ?? "").trim();
     const { input, errors } = experimentInputFromForm(form, key);
     if (input && experiments.get(key)) {
-      errors.push({ message: "Key: an experiment with this key exists already.", part: "key" });
+      errors.push({ message: KEY_EXISTS, part: "key" });
     }
     if (!input || errors.length > 0) {
       return render(c, { errors: onCreateForm(errors), status: 400, form });
     }
-    const outcome = await save(c, input);
+    const outcome = await save(c, input, true);
     if ("message" in outcome) {
       return render(c, {
         errors: onCreateForm([{

@@ -12,7 +12,7 @@ import { payloadRefusal } from "../realtime/payload_guard.ts";
 import type { EventBus } from "../realtime/types.ts";
 import type { FlagSnapshot } from "../flags/evaluate.ts";
 import type { SnapshotCache } from "../flags/snapshot.ts";
-import { type ChangeContext, storeCall } from "../flags/service.ts";
+import { type ChangeContext, storeCall, type WritePrecondition } from "../flags/service.ts";
 import type { FlagStore } from "../flags/store.ts";
 import { settlesWithin, type TimeoutTimers, withTimeout } from "../timeout.ts";
 import { isStorableText } from "../validation/text.ts";
@@ -88,7 +88,11 @@ export interface ExperimentService {
    * write nothing (no version, audit entry or event) and are no conflict whatever
    * `input.version`.
    */
-  write(input: ExperimentInput, change: ChangeContext): Promise<ExperimentWrite>;
+  write(
+    input: ExperimentInput,
+    change: ChangeContext,
+    precondition?: WritePrecondition,
+  ): Promise<ExperimentWrite>;
   /**
    * The subject's variant: sticky assignment, else the hash (persisted best-effort). `request`
    * (its GPC signal) decides with the consent whether a new assignment is recorded as an exposure.
@@ -346,10 +350,15 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     };
   }
 
-  async function write(input: ExperimentInput, change: ChangeContext): Promise<ExperimentWrite> {
+  async function write(
+    input: ExperimentInput,
+    change: ChangeContext,
+    precondition: WritePrecondition = {},
+  ): Promise<ExperimentWrite> {
     const written = await storeCall(() =>
       deps.store.upsertExperiment(input, {
         expectedVersion: input.version,
+        expectNew: precondition.expectNew === true,
         actorUserId: change.actor.type === "user" ? change.actor.id ?? null : null,
         onChange: (tx, c) =>
           deps.audit.record({

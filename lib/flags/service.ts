@@ -31,6 +31,16 @@ import type { SnapshotCache, SnapshotState } from "./snapshot.ts";
 import type { ArchivedFlag, Change, FlagStore } from "./store.ts";
 import { UNSTORABLE_TEXT_MESSAGE } from "../validation/text.ts";
 
+/** A precondition of a write beyond `input.version`. */
+export interface WritePrecondition {
+  /**
+   * The write creates (or restores) the key: a live one under it is refused (KeyExistsError, a
+   * 409 CONFLICT), checked under the key lock, so of two creations at once one is written.
+   * Settings the live one already has are no conflict (`changed: false`).
+   */
+  expectNew?: boolean;
+}
+
 /** Who makes a change, for the audit log. */
 export interface ChangeContext {
   actor: AuditActor;
@@ -71,7 +81,12 @@ export interface FlagService extends FlagStateProvider {
    * {@link set}, telling whether anything changed: settings the live flag already has write
    * nothing (no version, audit entry or event) and are no conflict whatever `input.version`.
    */
-  write(key: string, input: FlagInput, change: ChangeContext): Promise<FlagWrite>;
+  write(
+    key: string,
+    input: FlagInput,
+    change: ChangeContext,
+    precondition?: WritePrecondition,
+  ): Promise<FlagWrite>;
   /** Archives a flag: it stops evaluating (FLAG_NOT_FOUND); its row and audit history stay. */
   archive(key: string, version: number | undefined, change: ChangeContext): Promise<FlagView>;
   /** Archived flags with their last settings, newest first (read from the database). */
@@ -208,10 +223,16 @@ export function createFlagService(deps: FlagServiceDeps): FlagService {
   const actorUserId = (change: ChangeContext) =>
     change.actor.type === "user" ? change.actor.id ?? null : null;
 
-  async function write(key: string, input: FlagInput, change: ChangeContext): Promise<FlagWrite> {
+  async function write(
+    key: string,
+    input: FlagInput,
+    change: ChangeContext,
+    precondition: WritePrecondition = {},
+  ): Promise<FlagWrite> {
     const written = await storeCall(() =>
       deps.store.upsertFlag(key, input, {
         expectedVersion: input.version,
+        expectNew: precondition.expectNew === true,
         actorUserId: actorUserId(change),
         onChange: auditWith("flag.update", change),
       })

@@ -20,6 +20,16 @@ import {
 import { isMode } from "../governance/mode.ts";
 import { applyFlagInput, type Flag, FLAG_SCOPES, type FlagInput, type FlagScope } from "./flag.ts";
 
+/**
+ * A write meant to create (or restore) a key found a live flag or experiment under it (see
+ * `expectNew`): someone else created it meanwhile. A CONFLICT, so the API answers 409.
+ */
+export class KeyExistsError extends ConflictError {
+  constructor(what: "flag" | "experiment") {
+    super(`A live ${what} with this key exists already; open it to change it`);
+  }
+}
+
 /** Before and after of one change (before is undefined for a creation). */
 export interface Change<T> {
   before: T | undefined;
@@ -40,6 +50,13 @@ export type OnChange<T> = (tx: Connection, change: Change<T>) => Promise<void>;
 export interface WriteOptions<T> {
   /** The version the change is based on; a different stored version is a conflict. */
   expectedVersion?: number | undefined;
+  /**
+   * The write creates (or restores) the key: a live row under it is refused with
+   * {@link KeyExistsError}, checked under the key lock, so of two creations at once exactly one
+   * is written. Settings the live row already has are still `unchanged`, not refused (nothing
+   * is lost). An archived row does not count: writing over it restores it.
+   */
+  expectNew?: boolean | undefined;
   /** A user id for `updated_by` (null for system and token actors). */
   actorUserId: string | null;
   onChange: OnChange<T>;
@@ -309,6 +326,7 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
         if (live && next && sameFlagSettings(live, next)) {
           return { before: live, after: live, unchanged: true };
         }
+        if (live && options.expectNew) throw new KeyExistsError("flag");
         checkVersion(stored, options.expectedVersion, "flag");
         if (!live && await keyTakenByOther(tx, "experiments", key)) {
           throw new ConflictError("An experiment already uses this key");
@@ -401,6 +419,7 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
         if (live && same && sameExperimentSettings(live, same)) {
           return { before: live, after: live, unchanged: true };
         }
+        if (live && options.expectNew) throw new KeyExistsError("experiment");
         checkVersion(stored, options.expectedVersion, "experiment");
         if (!live && await keyTakenByOther(tx, "feature_flags", input.key)) {
           throw new ConflictError("A flag already uses this key");

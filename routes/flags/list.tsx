@@ -5,18 +5,70 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { FlagListView } from "../../components/flags/FlagListView.tsx";
+import { actorOf } from "../../lib/audit/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import type { ArchivedFlag } from "../../lib/flags/mod.ts";
-import { flagInputFromForm, keyError } from "../../lib/flags/pages/form.ts";
+import type { ArchivedFlag, FlagInput } from "../../lib/flags/mod.ts";
+import { FLAG_FIELDS, flagInputFromForm, keyError } from "../../lib/flags/pages/form.ts";
+import {
+  KEY_EXISTS_MESSAGE,
+  KEY_LIVE_AGAIN_MESSAGE,
+  SAVE_CONFLICT_MESSAGE,
+} from "../../lib/flags/pages/messages.ts";
 import { failed, type PageState } from "../../lib/flags/pages/page_state.ts";
+import { KeyExistsError } from "../../lib/flags/store.ts";
 import { page } from "../../lib/http/access.ts";
 import { formValue, readForm } from "../../lib/http/form.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
+import { attemptSave, type FormFailure } from "../../lib/web/form_failure.ts";
 import { ADMIN_CHANGE, type FlagPageTools, isAdmin, STEWARD_READ } from "./shared.ts";
 
-export function flagListRoutes(ctx: RouteContext, { here, save }: FlagPageTools): Hono<AppEnv> {
+export function flagListRoutes(
+  ctx: RouteContext,
+  { here, failureOf }: FlagPageTools,
+): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { flags } = ctx.services;
+
+  /**
+   * Creates (or restores) the flag: refused when a live flag has the key by the time the write
+   * holds the key lock (`expectNew`), so of two creations at once exactly one is written and the
+   * other is told the key exists (409, its typed values kept); the page's own check reads the
+   * in-memory snapshot, which another request or instance may not have changed yet. Otherwise
+   * whether anything changed (a creation racing one with the same settings writes nothing).
+   */
+  async function create(
+    c: Context<AppEnv>,
+    key: string,
+    input: FlagInput,
+    restoring: boolean,
+  ): Promise<{ failure: FormFailure & { field?: string } } | { changed: boolean }> {
+    let changed = true;
+    let taken = false;
+    const failed = await attemptSave(
+      async () => {
+        ({ changed } = await flags.write(key, input, {
+          actor: actorOf(c.get("principal")),
+          requestId: c.get("requestId"),
+        }, { expectNew: true }));
+      },
+      // The flag and its audit entry are written in one transaction.
+      (error) => {
+        taken = error instanceof KeyExistsError;
+        return failureOf(c, error, { writes: "atomic", conflict: SAVE_CONFLICT_MESSAGE });
+      },
+    );
+    if (!failed) return { changed };
+    if (taken) {
+      // As the page's own check says it (a restore's key is not typed: no field).
+      const message = restoring ? KEY_LIVE_AGAIN_MESSAGE : KEY_EXISTS_MESSAGE;
+      return {
+        failure: { ...failed.failure, message, ...(restoring ? {} : { field: FLAG_FIELDS.key }) },
+      };
+    }
+    return {
+      failure: failed.aboutKey ? { ...failed.failure, field: FLAG_FIELDS.key } : failed.failure,
+    };
+  }
 
   /**
    * The archived flags with their last settings, newest first; null when the database cannot
@@ -75,9 +127,13 @@ export function flagListRoutes(ctx: RouteContext, { here, save }: FlagPageTools)
     const onKey = keyError(key, restoring, (key) => flags.get(key) !== undefined);
     if (onKey) errors.unshift(onKey);
     if (!input || errors.length > 0) return await listPage(c, { errors, form, status: 400 });
-    const failure = await save(c, key, input);
-    if (failure) return await listPage(c, failed(failure, restoring ? undefined : form));
-    return c.redirect(`/flags/${key}?notice=${restoring ? "restored" : "created"}`, 303);
+    const outcome = await create(c, key, input, restoring);
+    if ("failure" in outcome) {
+      return await listPage(c, failed(outcome.failure, restoring ? undefined : form));
+    }
+    // (Only a creation racing another one with the same settings finds nothing to change.)
+    const notice = !outcome.changed ? "unchanged" : restoring ? "restored" : "created";
+    return c.redirect(`/flags/${key}?notice=${notice}`, 303);
   });
 
   return app;
