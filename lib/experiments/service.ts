@@ -373,7 +373,7 @@ export function createExperimentService(deps: ExperimentServiceDeps): Experiment
     );
     const counts = async () => {
       try {
-        return (await deps.assignments.counts()).get(written.after.key) ?? {};
+        return (await deps.assignments.counts(written.after.key)).get(written.after.key) ?? {};
       } catch {
         return null;
       }
