@@ -149,6 +149,8 @@ export function TokensView(
       <form method="post" action="/admin/tokens" class="form-card">
         <FormErrors state={options} at="create" title="The token was not created:" />
         <CsrfField c={c} />
+        {/* One id per rendering: posted twice, the form creates one token (migration 0013). */}
+        <input type="hidden" name="submission" value={crypto.randomUUID()} />
         <label>
           Name <span class="field-hint">(which service uses it)</span>
           <input

@@ -4,7 +4,7 @@
  */
 import type { AuditActor, AuditLog } from "../audit/audit.ts";
 import type { Clock } from "../clock.ts";
-import { NotFoundError, ValidationError } from "../errors/mod.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors/mod.ts";
 import { settlesWithin, type TimeoutTimers } from "../timeout.ts";
 import { AuthUnavailableError, LOOKUP_WAIT_MS } from "./credential_lookup.ts";
 import { TOUCH_INTERVAL_MS, type TouchInBackground } from "./credential_touch.ts";
@@ -13,6 +13,18 @@ import type { Scope, TokenPrincipal } from "./principal.ts";
 import type { ApiToken, AuthStore } from "./store.ts";
 import { API_TOKEN_PREFIX, hashSecret, randomSecret } from "./tokens.ts";
 import type { VerifiedCache } from "./verified_cache.ts";
+
+/**
+ * The create form's submission id was used already, by this actor: the token it created is
+ * `tokenId` (its secret went to that first post's answer). Not an error to show: the form's route
+ * leads to that token.
+ */
+export class RepeatedSubmissionError extends Error {
+  override name = "RepeatedSubmissionError";
+  constructor(readonly tokenId: string) {
+    super("The form was posted again");
+  }
+}
 
 export interface ApiTokensOptions {
   store: AuthStore;
@@ -89,9 +101,13 @@ export function createApiTokens(options: ApiTokensOptions) {
       return principal;
     },
 
-    /** Creates an API token; the secret is returned once and only its hash is stored. */
+    /**
+     * Creates an API token; the secret is returned once and only its hash is stored. With a
+     * `submissionId` (the create form's) already used by this actor, creates nothing and throws
+     * {@link RepeatedSubmissionError} naming the token it created; used by another, a conflict.
+     */
     async createToken(
-      input: { name: string; scopes: Scope[]; expiresAt?: Date | null },
+      input: { name: string; scopes: Scope[]; expiresAt?: Date | null; submissionId?: string },
       actor: AuditActor,
       requestId?: string,
     ): Promise<{ token: ApiToken; secret: string }> {
@@ -104,15 +120,24 @@ export function createApiTokens(options: ApiTokensOptions) {
       const secret = randomSecret(API_TOKEN_PREFIX);
       const tokenHash = await hashSecret(secret);
       // Without its audit entry no token exists, so no secret is ever handed out for one.
+      const createdBy = actor.type === "user" ? actor.id ?? null : null;
       const token = await store.transaction(async (tx) => {
         const token = await tx.createToken({
           name: input.name,
           tokenHash,
           scopes: [...new Set(input.scopes)],
-          createdBy: actor.type === "user" ? actor.id ?? null : null,
+          createdBy,
           expiresAt: input.expiresAt ?? null,
           now: now(),
+          ...(input.submissionId ? { submissionId: input.submissionId } : {}),
         });
+        if (token.repeated) {
+          // Nothing was written; the id names no token of this actor's otherwise.
+          if (token.createdBy !== createdBy) {
+            throw new ConflictError("This form was already used; reload the page and try again");
+          }
+          throw new RepeatedSubmissionError(token.id);
+        }
         await audit.record({
           actor,
           action: "token.create",

@@ -307,6 +307,11 @@ function statementsOn(db: Queryable) {
       return rows.length;
     },
 
+    /**
+     * Inserts a token. With a `submissionId` already used (the same form posted again), inserts
+     * nothing and answers the token that id created, with `repeated` (after that token's
+     * transaction committed: the unique index makes this insert wait for it).
+     */
     async createToken(
       input: {
         name: string;
@@ -315,14 +320,31 @@ function statementsOn(db: Queryable) {
         createdBy: string | null;
         expiresAt: Date | null;
         now: Date;
+        submissionId?: string;
       },
-    ): Promise<ApiToken> {
+    ): Promise<ApiToken & { repeated?: true }> {
       const [row] = await db.query<TokenRow>(
-        `INSERT INTO api_tokens (name, token_hash, scopes, created_by, expires_at, created_at)
-         VALUES ($1, $2, $3::jsonb, $4, $5, $6) RETURNING ${TOKEN_COLUMNS}`,
-        [input.name, input.tokenHash, input.scopes, input.createdBy, input.expiresAt, input.now],
+        `INSERT INTO api_tokens
+           (name, token_hash, scopes, created_by, expires_at, created_at, submission_id)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7)
+         ON CONFLICT (submission_id) WHERE submission_id IS NOT NULL DO NOTHING
+         RETURNING ${TOKEN_COLUMNS}`,
+        [
+          input.name,
+          input.tokenHash,
+          input.scopes,
+          input.createdBy,
+          input.expiresAt,
+          input.now,
+          input.submissionId ?? null,
+        ],
       );
-      return toToken(row!);
+      if (row) return toToken(row);
+      const [earlier] = await db.query<TokenRow>(
+        `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE submission_id = $1`,
+        [input.submissionId],
+      );
+      return { ...toToken(earlier!), repeated: true };
     },
 
     /** An unrevoked, unexpired token by hash. */

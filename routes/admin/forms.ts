@@ -36,6 +36,8 @@ export const TokenForm = z.object({
   name: z.string().trim().pipe(TokenNameSchema),
   scopes: z.array(z.enum(SCOPES)).min(1),
   expires_at: z.string().max(40).optional(),
+  /** The one-time id the form was rendered with (absent from forms rendered before it existed). */
+  submission: z.string().uuid().optional(),
 });
 
 /** A token id as the `created` query names it (anything else names no token). */

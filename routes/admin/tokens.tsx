@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { actorOf } from "../../lib/audit/mod.ts";
 import { sessionSecretOf } from "../../lib/auth/mod.ts";
-import { expiryInPast } from "../../lib/auth/api_tokens.ts";
+import { expiryInPast, RepeatedSubmissionError } from "../../lib/auth/api_tokens.ts";
 import { type RevealOnce, RevealReadError } from "../../lib/auth/reveal_once.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { NotFoundError } from "../../lib/errors/mod.ts";
@@ -123,14 +123,28 @@ export function tokenPageRoutes(ctx: RouteContext, reveal: RevealOnce): Hono<App
       });
     }
     let created: { id: string; name: string; secret: string } | undefined;
+    let repeatOf: string | undefined;
     const failure = await attempt(c, async () => {
-      const { token, secret } = await auth.createToken(
-        { name: parsed.data.name, scopes: parsed.data.scopes, expiresAt: expires },
-        actorOf(c.get("principal")),
-        c.get("requestId"),
-      );
-      created = { id: token.id, name: token.name, secret };
+      try {
+        const { token, secret } = await auth.createToken(
+          {
+            name: parsed.data.name,
+            scopes: parsed.data.scopes,
+            expiresAt: expires,
+            ...(parsed.data.submission ? { submissionId: parsed.data.submission } : {}),
+          },
+          actorOf(c.get("principal")),
+          c.get("requestId"),
+        );
+        created = { id: token.id, name: token.name, secret };
+      } catch (error) {
+        if (!(error instanceof RepeatedSubmissionError)) throw error;
+        repeatOf = error.tokenId;
+      }
     });
+    // The same form posted again (a double-click: the browser shows this answer, not the first):
+    // to the token the first post created, whose secret that post put in the reveal store.
+    if (repeatOf) return c.redirect(`/admin/tokens?created=${encodeURIComponent(repeatOf)}`, 303);
     if (failure) {
       return await tokensPage(
         c,
