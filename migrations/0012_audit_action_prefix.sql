@@ -5,6 +5,7 @@
 -- (created_at, id) from 0001.
 --
 -- Migrations run inside a transaction, so this is a plain CREATE INDEX: it blocks writes to
--- audit_log (every audited change) while it builds, a few seconds per million entries
--- (docs/operations/DEPLOYMENT.md, "Changes that need attention").
-CREATE INDEX audit_log_action_prefix_idx ON audit_log (action text_pattern_ops, id);
+-- audit_log (every audited change) while it builds, a few seconds per million entries. IF NOT
+-- EXISTS lets an operator build it beforehand with CREATE INDEX CONCURRENTLY, which blocks no
+-- writes (docs/operations/DEPLOYMENT.md, "Changes that need attention").
+CREATE INDEX IF NOT EXISTS audit_log_action_prefix_idx ON audit_log (action text_pattern_ops, id);
