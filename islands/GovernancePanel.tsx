@@ -1,10 +1,14 @@
 /**
  * The live governance panel on /governance: the mode (and why, when pinned),
- * the flags, a connection indicator and the recent governance log, kept
- * current over `/api/stream?topic=governance` (hello and governance.* events),
- * falling back to polling `/api/governance/state` every 30 s while the stream
- * is down. When the mode changes, the log is refetched (`GET /governance` as
- * JSON), because the event names no actor.
+ * the flags that matter to governance, a connection indicator and the recent governance log, kept
+ * current over {@link PANEL_STREAM_URL} (hello and governance.* events), falling back to polling
+ * {@link PANEL_STATE_URL} every 30 s while the stream is down. When the mode changes, the log is
+ * refetched (`GET /governance` as JSON), because the event names no actor.
+ *
+ * The flags are the `panel` view (lib/governance/state.ts): every flag while there are at most 50,
+ * otherwise the governance-scope flags, the first 50 by key, with a line saying how many there
+ * are and a link to /flags, which lists them all. A hospital deployment holds thousands of flags;
+ * the console never ships them all.
  *
  * For ADMIN the mode switch is a plain form (POST /governance/mode with the
  * CSRF field and a required confirmation), so it works without JavaScript;
@@ -17,6 +21,7 @@ import type { VNode } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { TableScroll } from "../components/TableScroll.tsx";
 import type { FlagMetaView } from "../lib/context.ts";
+import type { FlagsListed } from "../lib/governance/state.ts";
 import { connectLive, fetchState, type LiveStatus } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
 import { applyFlagChange, flagChangeOf, mergeFlagsState } from "./shared/flag_versions.ts";
@@ -27,6 +32,16 @@ import { LiveHeader } from "./shared/LiveHeader.tsx";
  * hears (events can arrive out of order) and goes back with a toggle.
  */
 type FlagMeta = FlagMetaView;
+
+/** The panel's stream: governance events, a hello with the panel's flags (bounded). */
+export const PANEL_STREAM_URL = "/api/stream?topic=governance&flags=panel";
+/** The panel's poll (stream down, a change heard, a conflict): the panel's flags (bounded). */
+export const PANEL_STATE_URL = "/api/governance/state?flags=panel";
+/** The mode change, answered with the panel's flags. */
+const MODE_CHANGE_URL = "/api/governance/mode?flags=panel";
+
+/** Numbers as the server's pages write them (the same on the server and in any browser). */
+const count = new Intl.NumberFormat("en-US");
 
 /** One row of the governance log as the console shows it (built by routes/governance.tsx). */
 export interface GovernanceLogRow {
@@ -48,6 +63,8 @@ export interface GovernancePanelProps extends Record<string, unknown> {
   pinnedReason: string | null;
   flags: Record<string, boolean>;
   flagsMeta: FlagMeta[];
+  /** Which flags `flagsMeta` lists (the `panel` view); absent: every flag. */
+  flagsListed?: FlagsListed;
   /** The newest governance log rows, newest first. */
   log?: GovernanceLogRow[];
   /** Present for ADMIN only: shows the mode switch. */
@@ -76,6 +93,30 @@ interface StateBody {
   pinnedReason: string | null;
   flags: Record<string, boolean>;
   flagsMeta: FlagMeta[];
+  flagsListed?: FlagsListed;
+}
+
+/**
+ * A state answer cut down to the flags the panel holds: the flag toggle's answer
+ * (`POST /api/governance/flags/{key}`) lists every flag, which the panel must not show.
+ */
+export function heldOnly(body: StateBody, held: readonly FlagMeta[]): StateBody {
+  const keys = new Set(held.map((flag) => flag.key));
+  const flags: Record<string, boolean> = {};
+  for (const key of keys) if (key in body.flags) flags[key] = body.flags[key]!;
+  const { flagsListed: _all, ...rest } = body;
+  return { ...rest, flags, flagsMeta: body.flagsMeta.filter((flag) => keys.has(flag.key)) };
+}
+
+/** What the panel says when it lists only some flags, or null when it lists them all. */
+export function listedText(listed: FlagsListed | undefined, shown: number): string | null {
+  if (!listed || listed.scope !== "governance") return null;
+  const all = `${count.format(listed.total)} flags in all`;
+  if (listed.matching === 0) return `No governance flags (scope governance); ${all}.`;
+  return shown < listed.matching
+    ? `Showing the governance flags: the first ${count.format(shown)} of the ` +
+      `${count.format(listed.matching)} governance flags (${all}).`
+    : `Showing the ${count.format(shown)} governance flags (${all}).`;
 }
 
 /** How many times a state answer that lagged behind an event is asked again (1 s apart). */
@@ -156,6 +197,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   const pinnedReason = useSignal(props.pinnedReason);
   const flagsMeta = useSignal(props.flagsMeta);
   const flags = useSignal(props.flags);
+  const flagsListed = useSignal(props.flagsListed);
   const log = useSignal(props.log ?? []);
   const status = useSignal<LiveStatus | "server">("server");
   const updatedAt = useSignal<string | null>(null);
@@ -216,6 +258,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
       );
       flags.value = merged.flags;
       flagsMeta.value = merged.flagsMeta;
+      if (body.flagsListed) flagsListed.value = body.flagsListed;
       if (!merged.behind) {
         laggingRetries.current = LAGGING_RETRIES;
       } else if (laggingRetries.current > 0) {
@@ -228,7 +271,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   }
 
   async function poll(): Promise<void> {
-    const response = await fetchState("/api/governance/state");
+    const response = await fetchState(PANEL_STATE_URL);
     if (response) applyState(await response.json() as StateBody);
   }
 
@@ -240,7 +283,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
   useEffect(() => {
     hydrated.value = true;
     return connectLive({
-      url: "/api/stream?topic=governance",
+      url: PANEL_STREAM_URL,
       events: ["governance.mode_changed", "governance.flag_changed"],
       pollMs: pollSeconds * 1000,
       onStatus: (next) => (status.value = next),
@@ -287,7 +330,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
     message.value = null;
     const sentAt = performance.now();
     try {
-      const response = await fetch("/api/governance/mode", {
+      const response = await fetch(MODE_CHANGE_URL, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -379,8 +422,9 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
           // it (the mode has no version), so the state is read afresh instead.
           poll().catch(() => {});
         } else {
-          // Flags in the answer older than events heard meanwhile are kept out by version.
-          applyState(state);
+          // Flags in the answer older than events heard meanwhile are kept out by version; the
+          // answer lists every flag, the panel keeps to those it shows.
+          applyState(heldOnly(state, flagsMeta.value));
         }
         message.value = {
           kind: "ok",
@@ -501,8 +545,16 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
         )}
 
         <h3>Flags</h3>
+        {listedText(flagsListed.value, flagsMeta.value.length) && (
+          <p class="muted" data-testid="flags-listed">
+            {listedText(flagsListed.value, flagsMeta.value.length)}{" "}
+            <a href="/flags">Every flag is on the Flags page</a>.
+          </p>
+        )}
         {flagsMeta.value.length === 0
-          ? <p class="muted">No flags are defined.</p>
+          ? (flagsListed.value?.scope === "governance"
+            ? null
+            : <p class="muted">No flags are defined.</p>)
           : (
             <TableScroll label="Flags">
               <table class="data" data-testid="flags-table">

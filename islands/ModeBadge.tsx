@@ -2,10 +2,11 @@
  * A live badge of the governance mode. Rendered on the server with the mode at render time, then
  * kept current in the browser:
  *
- * - signed in (`signedIn`), over the event stream the governance panel uses
- *   (`/api/stream?topic=governance`: its `hello` and `governance.mode_changed`), so a change
- *   shows within a moment; while the stream is down, `lib/realtime/live_client.ts` polls the
- *   caller's governance state every `refreshSeconds` and retries the stream;
+ * - signed in (`signedIn`), over the event stream's governance topic ({@link MODE_STREAM_URL}:
+ *   its `hello` and `governance.mode_changed`), so a change shows within a moment; while the
+ *   stream is down, `lib/realtime/live_client.ts` polls the caller's governance state
+ *   ({@link MODE_STATE_URL}) every `refreshSeconds` and retries the stream. Both ask for no flags
+ *   (`flags=none`): the badge shows the mode only, and every signed-in page carries it;
  * - signed out, or once the session has ended, by polling `/health` (public, cheap) every
  *   `refreshSeconds` and on tab focus.
  *
@@ -17,6 +18,11 @@ import { useEffect } from "preact/hooks";
 import type { VNode } from "preact";
 import { connectLive, fetchState } from "../lib/realtime/live_client.ts";
 import type { AppEvent } from "../lib/realtime/types.ts";
+
+/** The badge's stream: governance events, a hello with the mode and no flags. */
+export const MODE_STREAM_URL = "/api/stream?topic=governance&flags=none";
+/** The badge's poll while the stream is down: the mode, no flags. */
+export const MODE_STATE_URL = "/api/governance/state?flags=none";
 
 export interface ModeBadgeProps extends Record<string, unknown> {
   mode: string;
@@ -120,7 +126,7 @@ export default function ModeBadge(
 
     if (signedIn) {
       stopStream = connectLive({
-        url: "/api/stream?topic=governance",
+        url: MODE_STREAM_URL,
         events: ["governance.mode_changed"],
         pollMs: refreshSeconds * 1000,
         onStatus(status) {
@@ -146,7 +152,7 @@ export default function ModeBadge(
         },
         async poll() {
           try {
-            const response = await fetchState("/api/governance/state");
+            const response = await fetchState(MODE_STATE_URL);
             if (!response) throw new Error("state unavailable");
             show(await response.json() as { mode?: unknown; pinned?: unknown }, "poll");
           } catch (error) {

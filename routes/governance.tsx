@@ -1,6 +1,9 @@
 /**
- * The governance console (STEWARD+): the live panel (mode, flags, connection, and the recent
- * governance log, which it refreshes when the mode changes), and what each mode allows. ADMIN
+ * The governance console (STEWARD+): the live panel (mode, the flags that matter to governance,
+ * connection, and the recent governance log, which it refreshes when the mode changes), and what
+ * each mode allows. The panel gets the `panel` view of the flags (lib/governance/state.ts): every
+ * flag while there are at most 50, otherwise the governance-scope ones (at most 50) with a count
+ * and a link to /flags, never every flag of a large deployment. ADMIN
  * changes the mode with a plain form post (CSRF field and a required confirmation), which also
  * works without JavaScript.
  *
@@ -19,7 +22,8 @@ import { roleAtLeast } from "../lib/auth/principal.ts";
 import { MODES } from "../lib/config.ts";
 import { wantsApi } from "../lib/http/problem.ts";
 import type { RouteContext } from "../lib/context.ts";
-import { type GovernanceLogEntry, governanceStateFor } from "../lib/governance/mod.ts";
+import type { GovernanceLogEntry } from "../lib/governance/mod.ts";
+import { governanceStateFor } from "../lib/governance/state.ts";
 import { modeEffect } from "../lib/governance/wording.ts";
 import { ACTIONS_BY_CLASS, modePolicyConsoleTable } from "../lib/governance/policy_table.ts";
 import { page } from "../lib/http/access.ts";
@@ -73,7 +77,7 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
     const principal = c.get("principal");
     const user = principal?.kind === "user" ? principal : null;
     const isAdmin = user !== null && roleAtLeast(user.role, "ADMIN");
-    const state = governanceStateFor(services, principal);
+    const state = governanceStateFor(services, principal, "panel");
     const log = (await services.mode.recentLog(20)).map(logRow);
     const changed = c.req.query("changed");
     const table = modePolicyConsoleTable();
@@ -97,6 +101,7 @@ export function governancePageRoutes(ctx: RouteContext): Hono<AppEnv> {
             pinnedReason: state.pinnedReason,
             flags: state.flags,
             flagsMeta: state.flagsMeta,
+            flagsListed: state.flagsListed,
             log,
             ...(isAdmin ? { csrfToken: user.csrfToken, modeEffects: modeEffects() } : {}),
             pollSeconds: 30,

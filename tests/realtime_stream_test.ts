@@ -31,7 +31,13 @@ Deno.test({
       await sse.until((m) => m.some((x) => x.event === "hello"), "hello");
       assert.equal(sse.parser.retry, 3000);
       const hello = JSON.parse(sse.messages.find((m) => m.event === "hello")!.data);
-      assert.deepEqual(Object.keys(hello).sort(), ["flags", "flagsMeta", "mode", "pinned"]);
+      assert.deepEqual(Object.keys(hello).sort(), [
+        "flags",
+        "flagsListed",
+        "flagsMeta",
+        "mode",
+        "pinned",
+      ]);
       assert.equal(hello.mode, "DEMO");
 
       const published = await app.services.bus.publish(progress(5));

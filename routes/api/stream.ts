@@ -1,6 +1,8 @@
 /**
  * `GET /api/stream`: server-sent events for signed-in callers (or tokens
- * with events:read): `hello` with the caller's governance state, replay from
+ * with events:read): `hello` with the caller's governance state (the flags only as the
+ * subscriber asks: `flags=none|panel|all`, by default none for `topic=jobs` and the governance
+ * console's bounded list otherwise), replay from
  * `Last-Event-ID` (or `?lastEventId=`), then live events of the topic. A stream ends as soon as
  * the credential that opened it ends, on this instance or another one, whether or not the
  * database answers. `HEAD /api/stream` answers what a GET would (the stream's headers, or the 429
@@ -12,11 +14,12 @@ import { presentedApiToken, sessionSecretOf } from "../../lib/auth/middleware.ts
 import { endsPrincipal } from "../../lib/auth/credentials_ended.ts";
 import type { Principal } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
-import { governanceStateFor } from "../../lib/governance/mod.ts";
+import { type FlagsView, governanceStateFor } from "../../lib/governance/state.ts";
 import { followsStoredMode } from "../../lib/governance/service.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import { problem } from "../../lib/http/problem.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
+import { FlagsViewQuery } from "./governance.ts";
 import {
   type CapRefusal,
   type CredentialWatcher,
@@ -83,16 +86,20 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       tags: ["Events"],
       summary: "Server-sent events: governance changes and job progress",
       description:
-        "First event `hello` (mode, pinned, flags, flagsMeta), then events of the topic with " +
+        "First event `hello` (mode, pinned, flags, flagsMeta, flagsListed), then events of the " +
+        "topic with " +
         "`id:` set. Resume with the `Last-Event-ID` header or `?lastEventId=`; an id older than " +
         "the kept history, unknown or malformed gets a `resync` event (refetch " +
         "`/api/governance/state`). A comment " +
         `heartbeat every ${config.realtime.heartbeatSeconds} s. 429 RATE_LIMITED above the ` +
-        "per-user or per-instance connection cap.",
+        "per-user or per-instance connection cap. The hello lists flags as the `flags` query " +
+        "says; without it, none for `topic=jobs` (`flags=none`) and the governance console's " +
+        "bounded list otherwise (`flags=panel`); every live flag only with `flags=all`.",
       request: {
         query: z.object({
           topic: z.enum(TOPICS).optional().openapi({ description: "Default all" }),
           lastEventId: EventId.optional(),
+          flags: FlagsViewQuery.optional(),
         }),
         headers: z.object({ "last-event-id": EventId.optional() }),
       },
@@ -118,6 +125,7 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       }
       const query = c.req.valid("query");
       const lastEventId = c.req.valid("header")["last-event-id"] ?? query.lastEventId;
+      const flagsView: FlagsView = query.flags ?? (query.topic === "jobs" ? "none" : "panel");
       // Streams outlive the request that opened them: sign-out, deactivation or revocation
       // must end them too, so the credential is checked again while the stream is open.
       const bearer = presentedApiToken(c);
@@ -151,8 +159,12 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
             hearing: () => services.auth.hearsEndsElsewhere(),
           },
           hello: () => {
-            const { mode, pinned, flags, flagsMeta } = governanceStateFor(services, principal);
-            return { mode, pinned, flags, flagsMeta };
+            const { mode, pinned, flags, flagsMeta, flagsListed } = governanceStateFor(
+              services,
+              principal,
+              flagsView,
+            );
+            return { mode, pinned, flags, flagsMeta, flagsListed };
           },
           // A mode change names the stored mode: only an instance that follows it may pass it on
           // (a pinned one never will be in it; a failed-closed one resyncs its streams once it

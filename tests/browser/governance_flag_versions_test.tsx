@@ -77,7 +77,7 @@ Deno.test({
         const watch = watchPage(page);
         const hello = await stateOf(app, admin);
         // The later change (v3, on) is in the page and the hello; v2 (off) is delivered after it.
-        await page.route("**/api/governance/state", (route) => route.fulfill({ status: 503 }));
+        await page.route("**/api/governance/state*", (route) => route.fulfill({ status: 503 }));
         await playStreamOnce(
           page,
           `event: hello\ndata: ${JSON.stringify(hello)}\n\n` +
@@ -99,7 +99,7 @@ Deno.test({
           const hello = await stateOf(app, admin);
           let answered = 0;
           // Every state answer is the v3 one (an instance that has not re-read the database yet).
-          await page.route("**/api/governance/state", async (route) => {
+          await page.route("**/api/governance/state*", async (route) => {
             answered++;
             await route.fulfill({ json: hello });
           });
@@ -130,7 +130,7 @@ Deno.test({
           let stateLive = false;
           await page.route("**/api/stream**", (route) => route.fulfill({ status: 503, body: "" }));
           await page.route(
-            "**/api/governance/state",
+            "**/api/governance/state*",
             (route) => stateLive ? route.continue() : route.fulfill({ status: 503 }),
           );
           await page.goto(`${server.url}/governance`);

@@ -90,7 +90,7 @@ Deno.test({
           const page = await context.newPage();
           // The answer to this panel's change reaches it late; meanwhile another administrator
           // sets STANDBY, whose event arrives first.
-          await page.route("**/api/governance/mode", async (route) => {
+          await page.route("**/api/governance/mode*", async (route) => {
             const response = await route.fetch();
             const body = await response.text();
             await setMode(app, admin, "STANDBY");
