@@ -1,4 +1,8 @@
-/** The accounts page (/admin/users): accounts, sign-in locks and the add-account form. */
+/**
+ * The accounts page (/admin/users): one page of the accounts directory (a search, a summary, page
+ * links), sign-in locks and the add-account form. Every form carries the listing it was sent from
+ * (`return`), so that a change brings the administrator back to it.
+ */
 import type { Context } from "hono";
 import { type AuthService, ROLES, type User } from "../../lib/auth/mod.ts";
 import { roleAtLeast } from "../../lib/auth/principal.ts";
@@ -12,10 +16,27 @@ import { FormErrors } from "./FormErrors.tsx";
 import { NamedNotice } from "./NamedNotice.tsx";
 import { StandbyNotice } from "./StandbyNotice.tsx";
 import { TableScroll } from "../TableScroll.tsx";
+import type { DirectoryPage } from "../../lib/auth/user_directory.ts";
+import type { UsersListing } from "./users_listing.ts";
+import {
+  ReturnField,
+  USERS_SUMMARY_ID,
+  UsersPager,
+  UsersSearch,
+  UsersSummary,
+} from "./UsersDirectory.tsx";
 
 export interface UsersViewProps {
   c: Context<AppEnv>;
-  users: User[];
+  /** The page of the directory shown (its accounts are the table's rows). */
+  page: DirectoryPage;
+  /** The search and page boundary the page shows, and the search refused, if one was. */
+  listing: UsersListing;
+  searchError?: string | undefined;
+  /** Whether the table shows only the account a failed action was about. */
+  focused: boolean;
+  /** The account a notice (`?notice=…&id=…`) names, wherever it is listed. */
+  noticed?: User | undefined;
   locks: Awaited<ReturnType<AuthService["listLocks"]>>;
   /** The id of the signed-in administrator. */
   self: string;
@@ -30,8 +51,11 @@ export interface UsersViewProps {
 /** What marks a control STANDBY refuses (it stays usable: a send is answered in the form). */
 const PAUSED_MARK = "paused in STANDBY";
 
-export function UsersView({ c, users, locks, self, state, paused }: UsersViewProps) {
+export function UsersView(
+  { c, page, listing, searchError, focused, noticed, locks, self, state, paused }: UsersViewProps,
+) {
   const { form } = state;
+  const users = page.users;
   const createErrors = errorsAt(state, "create");
   return (
     <>
@@ -39,7 +63,7 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
       <NamedNotice
         c={c}
         find={(id) => {
-          const user = users.find((u) => u.id === id);
+          const user = users.find((u) => u.id === id) ?? (noticed?.id === id ? noticed : undefined);
           return user ? { name: nameOf(user), role: user.role } : undefined;
         }}
       />
@@ -54,8 +78,10 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
         A user id is what flags' target users, the “Why is it on or off?” tool and the audit log's
         actor filter ask for.
       </p>
+      <UsersSearch listing={listing} error={searchError} />
+      <UsersSummary page={page} listing={listing} focused={focused} />
       <TableScroll label="Accounts">
-        <table class="data" aria-label="Accounts">
+        <table class="data" aria-label="Accounts" aria-describedby={USERS_SUMMARY_ID}>
           <thead>
             <tr>
               <th scope="col">Email</th>
@@ -80,6 +106,7 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                 <td>
                   <form method="post" action={`/admin/users/${user.id}`} class="inline-form">
                     <CsrfField c={c} />
+                    <ReturnField listing={listing} />
                     <label class="checkbox">
                       <span class="sr-only">Role of {user.email}</span>
                       <select name="role">
@@ -123,6 +150,7 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                           class="inline-form"
                         >
                           <CsrfField c={c} />
+                          <ReturnField listing={listing} />
                           <input type="hidden" name="active" value="false" />
                           <button type="submit" class="button button--danger">
                             Deactivate <bdi>{nameOf(user)}</bdi>
@@ -133,6 +161,7 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                     : (
                       <form method="post" action={`/admin/users/${user.id}`} class="inline-form">
                         <CsrfField c={c} />
+                        <ReturnField listing={listing} />
                         <input type="hidden" name="active" value="true" />
                         <button type="submit" class="button">
                           Reactivate<span class="sr-only">
@@ -165,6 +194,7 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                             title="The password was not set:"
                           />
                           <CsrfField c={c} />
+                          <ReturnField listing={listing} />
                           <label>
                             New password (12+ characters)
                             <input
@@ -226,6 +256,7 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
           </tbody>
         </table>
       </TableScroll>
+      {!focused && <UsersPager page={page} listing={listing} />}
 
       <h2>Sign-in locks</h2>
       {locks.length === 0
@@ -258,6 +289,7 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
                         class="inline-form"
                       >
                         <CsrfField c={c} />
+                        <ReturnField listing={listing} />
                         <button type="submit" class="button">Clear lock</button>
                       </form>
                     </td>
@@ -272,6 +304,7 @@ export function UsersView({ c, users, locks, self, state, paused }: UsersViewPro
       <form method="post" action="/admin/users" class="form-card">
         <FormErrors state={state} at="create" title="The account was not added:" />
         <CsrfField c={c} />
+        <ReturnField listing={listing} />
         <label>
           Email
           <input

@@ -1,6 +1,11 @@
 /**
- * Accounts and sign-in locks (/admin/users, /admin/locks): list, add, change role, deactivate or
- * reactivate, set a password, clear a lock. Plain forms; no JavaScript needed.
+ * Accounts and sign-in locks (/admin/users, /admin/locks): find (one page of 50 accounts in email
+ * order, a search by email or name), add, change role, deactivate or reactivate, set a password,
+ * clear a lock. Plain forms; no JavaScript needed.
+ *
+ * Every form carries the listing it was sent from (`return`, see components/admin/users_listing.ts):
+ * a change that succeeds goes back to it with its notice; a row's action that fails shows that
+ * account's row with its error (wherever it is in the list) and a link back to the listing.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -10,7 +15,7 @@ import { SignInLockedError } from "../../lib/auth/service.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { RateLimitedError } from "../../lib/errors/mod.ts";
 import { page } from "../../lib/http/access.ts";
-import { firstValues, readForm } from "../../lib/http/form.ts";
+import { firstValues, formValue, readForm } from "../../lib/http/form.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { passwordFields, USER_FIELDS } from "../../lib/admin/fields.ts";
 import { CREATE_USER_MESSAGES } from "../../lib/admin/messages.ts";
@@ -23,6 +28,14 @@ import {
   passwordErrorOnTop,
 } from "../../lib/admin/page_state.ts";
 import { UsersView } from "../../components/admin/UsersView.tsx";
+import { createUserDirectory, type DirectoryPage } from "../../lib/auth/user_directory.ts";
+import {
+  hrefOf,
+  listingOf,
+  returnListing,
+  USERS_PAGE_SIZE,
+  type UsersListing,
+} from "../../components/admin/users_listing.ts";
 import { CreateUserForm, createUserRuleValues, PasswordForm, UpdateUserForm } from "./forms.ts";
 import { ADMIN_GOVERNANCE, ADMIN_READ, ADMIN_WRITE, adminForms, param } from "./shared.ts";
 
@@ -31,20 +44,72 @@ const EMPTY_CHANGE_MESSAGE =
   "Nothing was changed: choose a new role, or deactivate or reactivate the account, and submit " +
   "that row's form again.";
 
+/** What the users page lists: a part of the directory, or only the account `focus`. */
+interface Shown {
+  listing: UsersListing;
+  /** The search refused (too long), if one was. */
+  searchError?: string | undefined;
+  /**
+   * The id of the account a failed row action was about: shown with its error on the listed page
+   * when it is there, else its row alone (with a link back to the listing).
+   */
+  focus?: string;
+}
+
+/** A page parameter naming an account (anything else names none). */
+const ACCOUNT_ID = /^[A-Za-z0-9-]{1,64}$/;
+
 export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { auth } = ctx.services;
+  const directory = createUserDirectory(ctx.services.db);
   const { failureOf, attempt, writesPaused, pausedForm } = adminForms(ctx, app);
 
-  async function usersPage(c: Context<AppEnv>, state: PageState = {}) {
+  async function usersPage(
+    c: Context<AppEnv>,
+    state: PageState = {},
+    shown: Shown = { listing: { q: "" } },
+  ) {
     const paused = writesPaused();
-    const [users, locks] = await Promise.all([auth.listUsers(), auth.listLocks()]);
+    const noticedId = c.req.query("notice") ? c.req.query("id") : undefined;
+    const { listing } = shown;
+    const [listed, target, locks, noticed] = await Promise.all([
+      directory.page({
+        search: listing.q,
+        ...(listing.after ? { after: listing.after } : {}),
+        ...(listing.before ? { before: listing.before } : {}),
+        ...(listing.last ? { last: true } : {}),
+        limit: USERS_PAGE_SIZE,
+      }),
+      shown.focus && ACCOUNT_ID.test(shown.focus) ? directory.find(shown.focus) : undefined,
+      auth.listLocks(),
+      noticedId && ACCOUNT_ID.test(noticedId) ? directory.find(noticedId) : undefined,
+    ]);
+    // A failed action's account not on the page it was sent from is shown alone, with its error
+    // (when it is gone, the page it was sent from).
+    const focused = target && !listed.users.some((user) => user.id === target.id)
+      ? target
+      : undefined;
+    const page: DirectoryPage = focused
+      ? { users: [focused], total: listed.total, matching: 1, offset: 0 }
+      : listed;
     // An error for the set-password form of an account not listed (any more) goes on top.
-    state = passwordErrorOnTop(state, users.map((user) => user.id));
+    state = passwordErrorOnTop(state, page.users.map((user) => user.id));
     const self = (c.get("principal") as UserPrincipal).id;
     return ctx.pages.render(
       c,
-      <UsersView c={c} users={users} locks={locks} self={self} state={state} paused={paused} />,
+      <UsersView
+        c={c}
+        page={page}
+        listing={listing}
+        searchError={shown.searchError}
+        focused={focused !== undefined}
+        noticed={noticed}
+        locks={locks}
+        self={self}
+        state={state}
+        paused={paused}
+      />,
       {
         title: "Users",
         status: state.status ?? 200,
@@ -53,21 +118,38 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     );
   }
 
-  page(app, ctx.access, "GET", "/admin/users", ADMIN_READ, (c) => usersPage(c));
+  /** The users page for a failed action on the account `:id`: its row, with the error. */
+  function rowPage(c: Context<AppEnv>, state: PageState, back: UsersListing) {
+    return usersPage(c, state, { listing: back, focus: param(c, "id") });
+  }
+
+  page(app, ctx.access, "GET", "/admin/users", ADMIN_READ, (c) => {
+    const { listing, error } = listingOf((name) => c.req.query(name));
+    return usersPage(c, error ? { status: 400 } : {}, { listing, searchError: error });
+  });
 
   pausedForm(
     "/admin/users",
     ADMIN_WRITE,
-    (c, failure, form) => usersPage(c, failed(failure, form, "create")),
+    (c, failure, form) =>
+      usersPage(c, failed(failure, form, "create"), {
+        listing: returnListing(formValue(form, "return")),
+      }),
   );
   pausedForm(
     "/admin/users/:id/password",
     ADMIN_WRITE,
-    (c, failure) => usersPage(c, failed(failure, undefined, `password:${param(c, "id")}`)),
+    (c, failure, form) =>
+      rowPage(
+        c,
+        failed(failure, undefined, `password:${param(c, "id")}`),
+        returnListing(formValue(form, "return")),
+      ),
   );
 
   page(app, ctx.access, "POST", "/admin/users", ADMIN_WRITE, async (c) => {
     const form = await readForm(c);
+    const back = returnListing(formValue(form, "return"));
     const parsed = CreateUserForm.safeParse(form);
     // The schema's messages and the account rules' (which the service stops at the first of),
     // all together: one correction, one more typing of the password.
@@ -80,7 +162,9 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       createUserRuleValues(form),
     );
     if (!parsed.success || errors.length > 0) {
-      return await usersPage(c, { errors, errorAt: "create", status: 400, form });
+      return await usersPage(c, { errors, errorAt: "create", status: 400, form }, {
+        listing: back,
+      });
     }
     const { email, display_name, role, password } = parsed.data;
     const failure = await attempt(c, async () => {
@@ -105,15 +189,18 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           // The one conflict of a new account: its email is in use.
           conflict: USER_FIELDS.email,
         }),
+        { listing: back },
       );
     }
-    return c.redirect("/admin/users?notice=user_created", 303);
+    return c.redirect(hrefOf(back, [["notice", "user_created"]]), 303);
   });
 
   page(app, ctx.access, "POST", "/admin/users/:id", ADMIN_GOVERNANCE, async (c) => {
-    const parsed = UpdateUserForm.safeParse(await readForm(c));
+    const form = await readForm(c);
+    const back = returnListing(formValue(form, "return"));
+    const parsed = UpdateUserForm.safeParse(form);
     if (!parsed.success) {
-      return await usersPage(c, { error: "The change was not understood.", status: 400 });
+      return await rowPage(c, { error: "The change was not understood.", status: 400 }, back);
     }
     const changes = {
       ...(parsed.data.role ? { role: parsed.data.role } : {}),
@@ -122,7 +209,7 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     // A post naming nothing (a stale or hand-made form) changed nothing, yet was confirmed as
     // "updated" and audited: it is refused, on the users page, so the administrator can go on.
     if (Object.keys(changes).length === 0) {
-      return await usersPage(c, { error: EMPTY_CHANGE_MESSAGE, status: 400 });
+      return await rowPage(c, { error: EMPTY_CHANGE_MESSAGE, status: 400 }, back);
     }
     let changed = true;
     const failure = await attempt(c, async () => {
@@ -134,7 +221,7 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         { onlyReducingAccess: ctx.services.mode.current() === "STANDBY" },
       ));
     });
-    if (failure) return await usersPage(c, failed(failure));
+    if (failure) return await rowPage(c, failed(failure), back);
     const notice = !changed
       ? "user_unchanged"
       : changes.active === false
@@ -144,18 +231,17 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       : changes.role
       ? "role_changed"
       : "user_updated";
-    return c.redirect(
-      `/admin/users?notice=${notice}&id=${encodeURIComponent(param(c, "id"))}`,
-      303,
-    );
+    return c.redirect(hrefOf(back, [["notice", notice], ["id", param(c, "id")]]), 303);
   });
 
   page(app, ctx.access, "POST", "/admin/users/:id/password", ADMIN_WRITE, async (c) => {
     const at = `password:${param(c, "id")}`;
     const fields = passwordFields(param(c, "id"));
-    const parsed = PasswordForm.safeParse(firstValues(await readForm(c)));
+    const fieldValues = firstValues(await readForm(c));
+    const back = returnListing(fieldValues.return);
+    const parsed = PasswordForm.safeParse(fieldValues);
     if (!parsed.success) {
-      return await usersPage(c, {
+      return await rowPage(c, {
         errors: issueErrors(
           parsed.error.issues,
           fields,
@@ -166,18 +252,18 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         ),
         status: 400,
         errorAt: at,
-      });
+      }, back);
     }
     const { password, current_password } = parsed.data;
     if (!current_password) {
-      return await usersPage(c, {
+      return await rowPage(c, {
         errors: [{
           message: "Enter your own password too, to confirm that it is you setting this password.",
           field: fields.current_password,
         }],
         status: 400,
         errorAt: at,
-      });
+      }, back);
     }
     let which: Awaited<ReturnType<typeof auth.setPasswordAsAdmin>>;
     try {
@@ -194,7 +280,7 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
         const seconds = error.details.retryAfterSeconds ?? 60;
         const minutes = Math.max(1, Math.ceil(seconds / 60));
         const wait = `${minutes} minute${minutes === 1 ? "" : "s"}`;
-        return await usersPage(c, {
+        return await rowPage(c, {
           error: error instanceof SignInLockedError && error.scope === "address"
             ? `Too many failed sign-ins from your network, so nothing was changed. Try again in ` +
               `${wait}, or clear the lock for your network address (an address lock under ` +
@@ -204,17 +290,18 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
           status: 429,
           headers: { "retry-after": String(seconds) },
           errorAt: at,
-        });
+        }, back);
       }
       const failure = failureOf(c, error, { writes: "steps" });
       if (!failure) throw error;
-      return await usersPage(
+      return await rowPage(
         c,
         failed({ ...failure, paths: issuePaths(error) }, undefined, at, {
           // The names given to the service above, for another's account and the own alike.
           "$.password": fields.password,
           "$.currentPassword": fields.current_password,
         }),
+        back,
       );
     }
     if (which.kind === "own") {
@@ -222,21 +309,21 @@ export function userPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       if (which.renewed) {
         setSessionCookie(c, which.renewed.sessionSecret, ctx.config.appEnv !== "development");
       }
-      return c.redirect("/admin/users?notice=own_password_changed", 303);
+      return c.redirect(hrefOf(back, [["notice", "own_password_changed"]]), 303);
     }
-    return c.redirect(
-      `/admin/users?notice=password_set&id=${encodeURIComponent(param(c, "id"))}`,
-      303,
-    );
+    return c.redirect(hrefOf(back, [["notice", "password_set"], ["id", param(c, "id")]]), 303);
   });
 
   page(app, ctx.access, "POST", "/admin/locks/:key/clear", ADMIN_GOVERNANCE, async (c) => {
     const key = param(c, "key");
+    const back = returnListing(formValue(await readForm(c), "return"));
     if (!/^[0-9a-f]{64}$/.test(key)) {
-      return await usersPage(c, { error: "That lock does not exist.", status: 404 });
+      return await usersPage(c, { error: "That lock does not exist.", status: 404 }, {
+        listing: back,
+      });
     }
     await auth.clearLock(key, actorOf(c.get("principal")), c.get("requestId"));
-    return c.redirect("/admin/users?notice=lock_cleared", 303);
+    return c.redirect(hrefOf(back, [["notice", "lock_cleared"]]), 303);
   });
   return app;
 }

@@ -1,0 +1,149 @@
+/**
+ * The accounts directory of /admin/users: one page of accounts in email order, found by a search
+ * of email or display name, with counts. Keyset paging (no OFFSET): a page starts after, or ends
+ * before, a boundary account named by its id, so that no email goes into a link; a boundary that
+ * names no account (removed meanwhile, or made up) is the first page. Read-only; runs on any
+ * {@link Queryable} (the pool, embedded PGlite).
+ */
+import type { Queryable } from "../db/mod.ts";
+import type { Role } from "./principal.ts";
+import type { User } from "./store.ts";
+
+/** The longest search; a longer one is refused by the page's schema before it gets here. */
+export const DIRECTORY_SEARCH_MAX = 100;
+
+/** Which page of the directory to read. */
+export interface DirectoryQuery {
+  /** Matched case-insensitively anywhere in the email or the display name; empty: every account. */
+  search?: string;
+  /** The page after this account (by email order), or before it, or the last page. */
+  after?: string;
+  before?: string;
+  last?: boolean;
+  /** Accounts per page (1 to 200). */
+  limit: number;
+}
+
+export interface DirectoryPage {
+  users: User[];
+  /** Every account, and those the search matches (equal without a search). */
+  total: number;
+  matching: number;
+  /** How many matching accounts come before this page (its first is number offset + 1). */
+  offset: number;
+  /** The boundaries of the neighbouring pages (ids), when there are any. */
+  previousBefore?: string;
+  nextAfter?: string;
+}
+
+interface DirectoryRow {
+  id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+  active: boolean;
+  created_at: Date;
+  last_login_at: Date | null;
+}
+
+const COLUMNS = "id, email, display_name, role, active, created_at, last_login_at";
+// A plain substring test ($1 lower-cased by the caller): no LIKE wildcards to escape.
+const MATCHES = "($1 = '' OR strpos(email, $1) > 0 OR strpos(lower(display_name), $1) > 0)";
+const EMAIL_OF = (param: string) => `(SELECT email FROM users WHERE id = ${param})`;
+
+function toUser(row: DirectoryRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    role: row.role,
+    active: row.active,
+    createdAt: row.created_at,
+    lastLoginAt: row.last_login_at,
+  };
+}
+
+export function createUserDirectory(db: Queryable) {
+  async function rows(
+    search: string,
+    limit: number,
+    boundary?: { id: string; side: "after" | "before" } | "last",
+  ): Promise<DirectoryRow[]> {
+    if (boundary === undefined) {
+      return await db.query<DirectoryRow>(
+        `SELECT ${COLUMNS} FROM users WHERE ${MATCHES} ORDER BY email LIMIT $2`,
+        [search, limit],
+      );
+    }
+    if (boundary === "last") {
+      const found = await db.query<DirectoryRow>(
+        `SELECT ${COLUMNS} FROM users WHERE ${MATCHES} ORDER BY email DESC LIMIT $2`,
+        [search, limit],
+      );
+      return found.reverse();
+    }
+    if (boundary.side === "after") {
+      return await db.query<DirectoryRow>(
+        `SELECT ${COLUMNS} FROM users WHERE ${MATCHES} AND email > ${EMAIL_OF("$3")}
+          ORDER BY email LIMIT $2`,
+        [search, limit, boundary.id],
+      );
+    }
+    const found = await db.query<DirectoryRow>(
+      `SELECT ${COLUMNS} FROM users WHERE ${MATCHES} AND email < ${EMAIL_OF("$3")}
+        ORDER BY email DESC LIMIT $2`,
+      [search, limit, boundary.id],
+    );
+    return found.reverse();
+  }
+
+  return {
+    /** One page of the accounts the search matches, in email order, and the counts. */
+    async page(query: DirectoryQuery): Promise<DirectoryPage> {
+      const search = (query.search ?? "").trim().toLowerCase();
+      const limit = Math.min(200, Math.max(1, Math.trunc(query.limit)));
+      let found: DirectoryRow[];
+      if (query.last) found = await rows(search, limit, "last");
+      else if (query.after) found = await rows(search, limit, { id: query.after, side: "after" });
+      else if (query.before) {
+        found = await rows(search, limit, { id: query.before, side: "before" });
+        // Fewer than a page before it (accounts removed meanwhile): the first page, full.
+        if (found.length < limit) found = await rows(search, limit);
+      } else found = await rows(search, limit);
+      // A boundary naming no account, or nothing after it: the first page rather than nothing.
+      if (found.length === 0 && (query.after || query.before || query.last)) {
+        found = await rows(search, limit);
+      }
+      const [counts] = await db.query<{ total: number; matching: number; before: number }>(
+        `SELECT count(*)::int AS total,
+                (count(*) FILTER (WHERE ${MATCHES}))::int AS matching,
+                (count(*) FILTER (WHERE ${MATCHES} AND email < $2))::int AS before
+           FROM users`,
+        [search, found[0]?.email ?? ""],
+      );
+      const total = counts?.total ?? 0;
+      const matching = counts?.matching ?? 0;
+      const offset = found.length > 0 ? counts?.before ?? 0 : 0;
+      const first = found[0];
+      const last = found.at(-1);
+      return {
+        users: found.map(toUser),
+        total,
+        matching,
+        offset,
+        ...(first && offset > 0 ? { previousBefore: first.id } : {}),
+        ...(last && offset + found.length < matching ? { nextAfter: last.id } : {}),
+      };
+    },
+
+    /** The account `id`, or undefined. */
+    async find(id: string): Promise<User | undefined> {
+      const [row] = await db.query<DirectoryRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [
+        id,
+      ]);
+      return row ? toUser(row) : undefined;
+    },
+  };
+}
+
+export type UserDirectory = ReturnType<typeof createUserDirectory>;
