@@ -7,11 +7,13 @@ import {
   compactKey,
   DEFAULT_SAFE_KEYS,
   isTechnicalKey,
+  keyWords,
   PERSON_ROLES,
   safeKeySet,
   sensitiveKeyType,
 } from "./keys.ts";
 import { applySpans, findSpans, type Span, spanTypes } from "./text.ts";
+import { isGluedNanp } from "./detectors/numbers.ts";
 import {
   DEFAULT_LIMITS,
   type PhiFinding,
@@ -294,10 +296,14 @@ export class Walker {
       case "string":
         return key !== undefined && isPatientKey(key)
           ? this.patientValue(value)
-          : this.stringValue(value, technical);
+          : this.stringValue(value, technical, !technical && key !== undefined && isPhoneKey(key));
       case "number":
       case "bigint":
-        return this.numberValue(value, technical);
+        return this.numberValue(
+          value,
+          technical,
+          !technical && key !== undefined && isPhoneKey(key),
+        );
       case "object":
         break;
       default:
@@ -498,12 +504,13 @@ export class Walker {
     return out ?? source;
   }
 
-  private stringValue(value: string, technical: boolean): unknown {
+  private stringValue(value: string, technical: boolean, phoneKey = false): unknown {
     if (technical && technicalShape(value)) {
       this.countChars(value.length);
       return value;
     }
-    const spans = this.textSpans(value, technical, true);
+    let spans = this.textSpans(value, technical, true);
+    if (phoneKey) spans = gluedPhoneSpans(value, spans);
     if (spans.length === 0) return value;
     this.recordTypes(spanTypes(spans));
     return this.redacting ? applySpans(value, spans) : value;
@@ -538,7 +545,11 @@ export class Walker {
     return this.redacting ? applySpans(value, spans) : value;
   }
 
-  private numberValue(value: number | bigint, technical: boolean): unknown {
+  /**
+   * `phoneKey`: the number sits under a phone key (`mobile`, `whatsapp`, `callback_number`),
+   * where a NANP number with its country code glued on (`14155550132`) is a phone.
+   */
+  private numberValue(value: number | bigint, technical: boolean, phoneKey = false): unknown {
     if (technical) return value;
     // Only numbers whose integer part is long enough to be a phone, SSN, card or NPI are worth
     // a look, read as the digits of that part: a sign or a fraction hides no identifier
@@ -549,12 +560,86 @@ export class Walker {
       if (!(whole >= 1_000_000)) return value;
       text = whole.toString();
     } else text = (value < 0n ? -value : value).toString();
-    const spans = this.textSpans(text, false, true);
+    let spans = this.textSpans(text, false, true);
+    if (phoneKey) spans = gluedPhoneSpans(text, spans);
     if (spans.length === 0) return value;
     const types = spanTypes(spans);
     this.recordTypes(types);
     return this.redacting ? `[REDACTED:${types[0]}]` : value;
   }
+}
+
+/**
+ * Last words of a key whose value is a phone, for a NANP number with its country code glued on
+ * (`{ mobile: 14155550132 }`); also before `number`/`num`/`no`/`nr` (`callback_number`). The
+ * phone keys of keys.ts redact the whole value already.
+ */
+const PHONE_KEY_WORDS = new Set([
+  "phone",
+  "phones",
+  "tel",
+  "telephone",
+  "mobile",
+  "cell",
+  "cellphone",
+  "fax",
+  "sms",
+  "whatsapp",
+  "wa",
+  "callback",
+  "contact",
+  "ph",
+  "mob",
+  "msisdn",
+  "pager",
+  "landline",
+]);
+const NUMBER_WORDS = new Set(["number", "num", "no", "nr"]);
+const PHONE_KEY_CACHE = new Map<string, boolean>();
+
+function isPhoneKey(key: string): boolean {
+  const cached = PHONE_KEY_CACHE.get(key);
+  if (cached !== undefined) return cached;
+  const words = keyWords(key);
+  let last = words.length - 1;
+  if (last > 0 && NUMBER_WORDS.has(words[last]!)) last--;
+  const phone = last >= 0 && PHONE_KEY_WORDS.has(words[last]!);
+  if (PHONE_KEY_CACHE.size >= 4096) PHONE_KEY_CACHE.clear();
+  PHONE_KEY_CACHE.set(key, phone);
+  return phone;
+}
+
+/**
+ * `spans` with a PHONE added for every NANP number with its country code glued on in `text`
+ * (a run of digits between characters that are no letters or digits) that no span covers.
+ */
+function gluedPhoneSpans(text: string, spans: Span[]): Span[] {
+  let out = spans;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    if (!isAsciiDigit(text.charCodeAt(i))) continue;
+    let e = i;
+    while (e < n && isAsciiDigit(text.charCodeAt(e))) e++;
+    const start = i;
+    i = e;
+    if (e - start !== 11 && e - start !== 13) continue;
+    if (start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
+    if (e < n && isWordChar(text.charCodeAt(e))) continue;
+    if (!isGluedNanp(text.slice(start, e))) continue;
+    if (out.some((s) => s.start < e && s.end > start)) continue;
+    if (out === spans) out = spans.slice();
+    out.push({ start, end: e, type: "PHONE" });
+  }
+  if (out !== spans) out.sort((a, b) => a.start - b.start || b.end - a.end);
+  return out;
+}
+
+function isAsciiDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isWordChar(c: number): boolean {
+  return isAsciiDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
 }
 
 /** The word that announces a patient's name or record number before a text under `patient`. */

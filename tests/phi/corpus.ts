@@ -1058,21 +1058,35 @@ function fakeNanp(): string {
 
 /**
  * A NANP number with its country code glued on as one run (E.164 without the `+`,
- * `14155550132`; the international prefix, `0014155550132`), in text and as a JSON number.
+ * `14155550132`; the international prefix, `0014155550132`) with phone context: a phone cue
+ * before it in text, or a phone key above it as a JSON number. Bare, such runs are counters and
+ * ids (the near-misses below).
  */
 function countryCodePhonePositives(): LabelledRecord[] {
   const out: LabelledRecord[] = [];
   for (let i = 0; i < PER_TYPE / 4; i++) {
     const phone = `${pick(["1", "001"])}${fakeNanp()}`;
     out.push(
-      place("PHONE", "PHONE", embed(phone, ["{}", "Callback {} if it breaks", "dial {} later"])),
+      place(
+        "PHONE",
+        "PHONE",
+        embed(phone, [
+          "Callback {} if it breaks",
+          "dial {} later",
+          "whatsapp: {}",
+          "tel {}",
+          "mobile {} after 5pm",
+          "contact: {}",
+        ]),
+      ),
     );
   }
   for (let i = 0; i < 10; i++) {
+    const key = pick(["whatsapp", "mobile", "callback_number", "contactNumber", "sms"]);
     out.push({
       kind: "PHONE",
-      value: { event: "button_click", props: { value: Number(`1${fakeNanp()}`) } },
-      labels: [{ type: "PHONE", path: "$.props.value" }],
+      value: { event: "button_click", props: { [key]: Number(`1${fakeNanp()}`) } },
+      labels: [{ type: "PHONE", path: `$.props.${key}` }],
     });
   }
   return out;
@@ -1080,7 +1094,10 @@ function countryCodePhonePositives(): LabelledRecord[] {
 
 /**
  * Beside them, under keys that are not technical: epoch milliseconds (13 digits from 1) and
- * seconds as text and numbers, and 11-digit runs from 1 whose area code or exchange starts 0 or 1.
+ * seconds as text and numbers, 11-digit runs from 1 whose area code or exchange starts 0 or 1,
+ * and glued runs with no phone context: counters, byte sizes, quotas and durations as JSON
+ * numbers, id segments (`job-12345678901`, `run_13456789012`, `build.…`), research ids and
+ * sizes and counts in text.
  */
 function countryCodePhoneNearMisses(): LabelledRecord[] {
   const out: LabelledRecord[] = [];
@@ -1093,6 +1110,24 @@ function countryCodePhoneNearMisses(): LabelledRecord[] {
       digits(6)
     }`;
     bad("near:11-digit-area-0-1", { note: `ref ${area01}` });
+  }
+  for (let i = 0; i < 10; i++) {
+    const run = `1${fakeNanp()}`;
+    const n = Number(run);
+    const key = pick(["count", "processed", "quota", "duration_ns", "max_upload_bytes", "views"]);
+    bad("near:glued-number", { event: "job_finished", props: { [key]: n } });
+    bad("near:glued-id", {
+      jobId: `${pick(["job-", "run_", "build.", "export-", "task:"])}${run}`,
+    });
+    bad("near:glued-research-id", { researchId: run, page: "jobs" });
+    bad("near:glued-text", {
+      description: pick([
+        `Raise the upload cap to ${run} bytes`,
+        `Cohort rollout for tenant ${run}`,
+        `processed ${run} rows`,
+        `heap at ${run} after compaction`,
+      ]),
+    });
   }
   return out;
 }

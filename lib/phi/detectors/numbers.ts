@@ -649,6 +649,8 @@ let phoneDigits = 0;
 let phoneGroups = 0;
 let phonePlus = false;
 let phoneNanp = false;
+/** The run is one NANP number with its country code glued on (`14155550132`, `0014155550132`). */
+let phoneGlued = false;
 /** The '(' before the run opened an area code, `(AAA) EEE-NNNN`: the phone starts at it. */
 let phoneAreaParen = false;
 
@@ -762,20 +764,13 @@ function finishPhone(
     k = 1;
   }
   let nanp = false;
+  let glued = false;
   if (used === 1 && (digits === 11 || digits === 13)) {
     // One run with the country code glued on: E.164 with the '+' dropped (`14155550132`) or
-    // the international prefix (`0014155550132`). Epoch milliseconds (13 digits from 1) and
-    // other 13-digit runs stay: only `001` leads a 13-digit run.
-    const r = digits === 11
-      ? (t.charCodeAt(i) === 49 ? i + 1 : -1)
-      : t.charCodeAt(i) === 48 && t.charCodeAt(i + 1) === 48 && t.charCodeAt(i + 2) === 49
-      ? i + 3
-      : -1;
-    if (r > 0) {
-      const area = t.charCodeAt(r);
-      const exchange = t.charCodeAt(r + 3);
-      nanp = area >= 50 && area <= 57 && exchange >= 50 && exchange <= 57;
-    }
+    // the international prefix (`0014155550132`). A phone only with phone context (a cue, or a
+    // phone key: walk.ts): most integers of this size are counters, byte sizes and id segments.
+    // Epoch milliseconds (13 digits from 1) never: only `001` leads a 13-digit run.
+    glued = gluedNanpAt(t, i, digits);
   } else if (nanpDigits === 10) {
     const restCount = used - k;
     const r0 = lens[k];
@@ -800,6 +795,7 @@ function finishPhone(
   phoneGroups = used;
   phonePlus = plus;
   phoneNanp = nanp;
+  phoneGlued = glued;
   return end;
 }
 
@@ -821,12 +817,44 @@ function matchPhone(ctx: TextCtx, i: number): number {
   if (phoneDigits >= 7 && phoneDigits <= 15 && (phoneGroups > 1 || phoneDigits >= 9)) {
     if (cueBefore(t, s, 48, PHONE_CUES) || cueAfter(t, end, 12, PHONE_CUES_AFTER)) return end;
   }
+  // A glued country code after a cue the list above lacks ("Callback 14155550132").
+  if (phoneGlued && cueBefore(t, s, 48, GLUED_CUES)) return end;
   // Seven or eight digits run together right after a word that names only a phone ("Phone
   // 5551234", "Tel: 5551234"): words such as "call" or "text" come before ids as often.
   if (phoneGroups === 1 && phoneDigits >= 7 && phoneDigits <= 8 && phoneWordBefore(t, s)) {
     return end;
   }
   return phoneGroups > 1 && !phonePlus ? nanpPrefix(t, i, ctx.technical) : -1;
+}
+
+/** Phone cues for a glued country code beside PHONE_CUES (which they are read with). */
+const GLUED_CUES = cueList(["callback", "cellphone", "wa", "mob"]);
+
+/**
+ * True when the `digits` digits at i are one NANP number with its country code glued on:
+ * `1` + 10 digits or `001` + 10 digits, area code and exchange starting 2-9.
+ */
+function gluedNanpAt(t: string, i: number, digits: number): boolean {
+  const r = digits === 11
+    ? (t.charCodeAt(i) === 49 ? i + 1 : -1)
+    : digits === 13 && t.charCodeAt(i) === 48 && t.charCodeAt(i + 1) === 48 &&
+        t.charCodeAt(i + 2) === 49
+    ? i + 3
+    : -1;
+  if (r < 0) return false;
+  const area = t.charCodeAt(r);
+  const exchange = t.charCodeAt(r + 3);
+  return area >= 50 && area <= 57 && exchange >= 50 && exchange <= 57;
+}
+
+/**
+ * True when `t` is one NANP number with its country code glued on and nothing else
+ * (`14155550132`, `0014155550132`): a PHONE under a phone key (walk.ts).
+ */
+export function isGluedNanp(t: string): boolean {
+  if (t.length !== 11 && t.length !== 13) return false;
+  for (let k = 0; k < t.length; k++) if (!isDigit(t.charCodeAt(k))) return false;
+  return gluedNanpAt(t, 0, t.length);
 }
 
 /** True when a word that names only a phone ends right before s (spaces, ':', '.', '#' between). */
