@@ -34,7 +34,8 @@ async function groupBy(db: Queryable): Promise<Record<string, number>> {
 
 async function counted(db: Queryable): Promise<Record<string, number>> {
   const rows = await db.query<{ experiment_key: string; variant: string; n: number }>(
-    `SELECT experiment_key, variant, n::int AS n FROM experiment_assignment_counts WHERE n > 0`,
+    `SELECT experiment_key, variant, sum(n)::int AS n FROM experiment_assignment_counts
+      GROUP BY experiment_key, variant HAVING sum(n) > 0`,
   );
   return Object.fromEntries(
     rows.map((r) => [`${r.experiment_key}/${r.variant}`, Number(r.n)] as const).sort(),

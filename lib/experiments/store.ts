@@ -113,11 +113,12 @@ export function createAssignmentStore(deps: { db: Queryable; clock: Clock }): As
     async counts(experimentKey) {
       const rows = experimentKey === undefined
         ? await db.query<{ experiment_key: string; variant: string; n: number | string }>(
-          `SELECT experiment_key, variant, n FROM experiment_assignment_counts WHERE n > 0`,
+          `SELECT experiment_key, variant, sum(n) AS n FROM experiment_assignment_counts
+           GROUP BY experiment_key, variant HAVING sum(n) > 0`,
         )
         : await db.query<{ experiment_key: string; variant: string; n: number | string }>(
-          `SELECT experiment_key, variant, n FROM experiment_assignment_counts
-           WHERE experiment_key = $1 AND n > 0`,
+          `SELECT experiment_key, variant, sum(n) AS n FROM experiment_assignment_counts
+           WHERE experiment_key = $1 GROUP BY experiment_key, variant HAVING sum(n) > 0`,
           [experimentKey],
         );
       const out = new Map<string, Record<string, number>>();
