@@ -8,6 +8,7 @@ import { FieldError, fieldErrorAttrs, type FormError } from "../forms.tsx";
 import { hrefOf, USERS_PAGE_SIZE, USERS_PATH, type UsersListing } from "./users_listing.ts";
 
 const SEARCH_FIELD = "users-q";
+const SEARCH_HINT = "users-q-hint";
 /** The id of the results summary, which the accounts table is described by. */
 export const USERS_SUMMARY_ID = "users-summary";
 
@@ -34,7 +35,7 @@ export function UsersSearch(
       role="search"
       aria-label="Search accounts"
     >
-      <label for={SEARCH_FIELD}>Search by email or name</label>
+      <label for={SEARCH_FIELD}>Search accounts</label>
       <input
         type="search"
         id={SEARCH_FIELD}
@@ -42,8 +43,11 @@ export function UsersSearch(
         value={listing.q}
         maxLength={DIRECTORY_SEARCH_MAX}
         autocomplete="off"
-        {...fieldErrorAttrs(errors, SEARCH_FIELD)}
+        {...fieldErrorAttrs(errors, SEARCH_FIELD, SEARCH_HINT)}
       />
+      <span class="field-hint" id={SEARCH_HINT}>
+        Part of an email address or a name, in any case.
+      </span>
       <FieldError errors={errors} field={SEARCH_FIELD} />
       <button type="submit" class="button">Search</button>
       {listing.q && (
