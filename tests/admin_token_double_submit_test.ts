@@ -5,6 +5,8 @@
  * (the browser shows only the last answer), waiting unseen in the reveal store.
  */
 import assert from "node:assert/strict";
+import { createRevealOnce, type RevealOnce } from "../lib/auth/reveal_once.ts";
+import { systemClock } from "../lib/clock.ts";
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
@@ -125,3 +127,40 @@ Deno.test("a submission id that is not a UUID is refused with the form's message
     await app.dispose();
   }
 });
+
+for (const putDelayMs of [1, 50]) {
+  Deno.test(`a double-click's page shows the secret: the repeat leads to the token only once its secret is kept (reveal store ${putDelayMs} ms away)`, async () => {
+    const inner = createRevealOnce({ clock: systemClock });
+    // A reveal store as Redis is: each command a round trip away.
+    const tokenReveal: RevealOnce = {
+      async put(session, id, secret) {
+        await new Promise((resolve) => setTimeout(resolve, putDelayMs));
+        return await inner.put(session, id, secret);
+      },
+      take: (session, id) => inner.take(session, id),
+    };
+    const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" }, tokenReveal });
+    try {
+      const admin = await signInAs(app, "ADMIN");
+      for (let trial = 0; trial < 5; trial++) {
+        const fields: Array<[string, string]> = [
+          ["name", `exporter-${trial}`],
+          ["scopes", "flags:evaluate"],
+          ["submission", await renderedSubmission(app, admin)],
+        ];
+        const first = post(app, admin, fields);
+        // The answer the browser shows (it abandons the first), followed at once.
+        const second = await post(app, admin, fields);
+        await second.body?.cancel();
+        assert.equal(second.status, 303);
+        const shown = await (await app.request(second.headers.get("location")!, {
+          headers: { cookie: admin.cookie },
+        })).text();
+        await (await first).body?.cancel();
+        assert.match(shown, /data-testid="new-token">rfg_/, `trial ${trial}: the secret is shown`);
+      }
+    } finally {
+      await app.dispose();
+    }
+  });
+}

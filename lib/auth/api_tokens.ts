@@ -107,10 +107,21 @@ export function createApiTokens(options: ApiTokensOptions) {
      * {@link RepeatedSubmissionError} naming the token it created; used by another, a conflict.
      */
     async createToken(
-      input: { name: string; scopes: Scope[]; expiresAt?: Date | null; submissionId?: string },
+      input: {
+        name: string;
+        scopes: Scope[];
+        expiresAt?: Date | null;
+        submissionId?: string;
+        /**
+         * Keeps the secret for the page that shows it (the reveal store), before the token's
+         * transaction commits: a repeated submission waits for that commit, so the page its
+         * answer leads to finds the secret kept. Answers whether it was kept.
+         */
+        keepSecret?: (tokenId: string, secret: string) => Promise<boolean>;
+      },
       actor: AuditActor,
       requestId?: string,
-    ): Promise<{ token: ApiToken; secret: string }> {
+    ): Promise<{ token: ApiToken; secret: string; kept?: boolean }> {
       if (input.expiresAt && expiryInPast(input.expiresAt, clock.now())) {
         throw new ValidationError("The expiry must be in the future", [{
           path: "$.expiresAt",
@@ -121,6 +132,7 @@ export function createApiTokens(options: ApiTokensOptions) {
       const tokenHash = await hashSecret(secret);
       // Without its audit entry no token exists, so no secret is ever handed out for one.
       const createdBy = actor.type === "user" ? actor.id ?? null : null;
+      let kept = false;
       const token = await store.transaction(async (tx) => {
         const token = await tx.createToken({
           name: input.name,
@@ -149,9 +161,10 @@ export function createApiTokens(options: ApiTokensOptions) {
           },
           requestId,
         }, tx.tx);
+        if (input.keepSecret) kept = await input.keepSecret(token.id, secret).catch(() => false);
         return token;
       });
-      return { token, secret };
+      return { token, secret, ...(input.keepSecret ? { kept } : {}) };
     },
 
     async revokeToken(id: string, actor: AuditActor, requestId?: string): Promise<void> {

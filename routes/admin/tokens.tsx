@@ -123,20 +123,30 @@ export function tokenPageRoutes(ctx: RouteContext, reveal: RevealOnce): Hono<App
       });
     }
     let created: { id: string; name: string; secret: string } | undefined;
+    let kept = false;
     let repeatOf: string | undefined;
+    const sessionSecret = sessionSecretOf(c);
     const failure = await attempt(c, async () => {
       try {
-        const { token, secret } = await auth.createToken(
+        const result = await auth.createToken(
           {
             name: parsed.data.name,
             scopes: parsed.data.scopes,
             expiresAt: expires,
             ...(parsed.data.submission ? { submissionId: parsed.data.submission } : {}),
+            // Kept before the token commits: the same form posted again (a double-click, whose
+            // answer the browser shows) waits for that commit, then leads to this secret.
+            ...(sessionSecret
+              ? {
+                keepSecret: (id: string, secret: string) => reveal.put(sessionSecret, id, secret),
+              }
+              : {}),
           },
           actorOf(c.get("principal")),
           c.get("requestId"),
         );
-        created = { id: token.id, name: token.name, secret };
+        created = { id: result.token.id, name: result.token.name, secret: result.secret };
+        kept = result.kept === true;
       } catch (error) {
         if (!(error instanceof RepeatedSubmissionError)) throw error;
         repeatOf = error.tokenId;
@@ -153,10 +163,7 @@ export function tokenPageRoutes(ctx: RouteContext, reveal: RevealOnce): Hono<App
     }
     // POST, redirect, GET: reloading the page that shows the secret must not post the form again
     // (that created a second live token of the same name). The secret waits for that GET.
-    const sessionSecret = sessionSecretOf(c);
-    if (sessionSecret && await reveal.put(sessionSecret, created!.id, created!.secret)) {
-      return c.redirect(`/admin/tokens?created=${encodeURIComponent(created!.id)}`, 303);
-    }
+    if (kept) return c.redirect(`/admin/tokens?created=${encodeURIComponent(created!.id)}`, 303);
     // The store did not take it (Redis did not answer): shown now rather than lost.
     c.get("logger")?.warn("token secret shown without redirect; reveal store unavailable");
     return await tokensPage(c, { created: created!, status: 201 });

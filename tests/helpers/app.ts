@@ -1,6 +1,7 @@
 /** Building the whole app in process for tests (no port), on a test database. */
 import { type App, createApp } from "../../lib/app.ts";
 import type { KdfGate } from "../../lib/auth/mod.ts";
+import type { RevealOnce } from "../../lib/auth/reveal_once.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
 import { testConfig } from "../../lib/config.ts";
 import type { Db } from "../../lib/db/mod.ts";
@@ -36,6 +37,8 @@ export interface TestAppOptions {
    * of a chore are the only runs it sees; main.ts runs them 30-60 s after start).
    */
   choresFirstRunDelayMs?: (intervalMs: number) => number;
+  /** Where a new token's secret waits for its page (default: in memory). */
+  tokenReveal?: RevealOnce;
 }
 
 /** Builds an app on a fresh PGlite unless a database is given. */
@@ -52,6 +55,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     passwordParams: TEST_PASSWORD_PARAMS,
     ...(options.kdfGate ? { kdfGate: options.kdfGate } : {}),
     choresFirstRunDelayMs: options.choresFirstRunDelayMs ?? (() => Number.POSITIVE_INFINITY),
+    ...(options.tokenReveal ? { tokenReveal: options.tokenReveal } : {}),
   });
   return {
     ...handle,
