@@ -164,18 +164,32 @@ logger.info(rebuilt ? "island bundles built" : "island bundles up to date", {
 });
 
 /**
- * A start step that reads the database after the migrations may take this long: longer than any
- * one statement may run (past DB_STATEMENT_TIMEOUT_MS the server ends it and answers with an
- * error, which the step reports as itself), so only a database that stopped answering altogether
- * (a frozen server, a connection stalled on the network) reaches it. Without it the start hung at
- * the mode's first read with no word, not listening, until a probe killed it. The migrations are
- * not bounded so: one may wait for another instance's (it says so) or run long on a large table.
+ * A start step that reads the database after the migrations says so once it has waited
+ * DB_START_TIMEOUT_MS, and ends the start after DB_STATEMENT_TIMEOUT_MS + 10 s: longer than any
+ * one statement may run (past it the server ends the statement and answers with an error, which
+ * the step reports as itself), so only a database that stopped answering altogether (a frozen
+ * server, a connection stalled on the network) reaches it. Without it the start hung at the mode's
+ * first read with no word, not listening, until a probe killed it. With DB_STATEMENT_TIMEOUT_MS=0
+ * (no bound on a statement) a statement may wait for a lock for as long as it is held, so the start
+ * waits too, having said so. The migrations are not bounded so: one may wait for another
+ * instance's (it says so) or run long on a large table.
  */
-const startStepBoundMs = config.database.statementTimeoutMs + DB_START_TIMEOUT_MS;
+const startStepBoundMs = config.database.statementTimeoutMs > 0
+  ? config.database.statementTimeoutMs + DB_START_TIMEOUT_MS
+  : undefined;
 
-/** `work`'s outcome, or the process exits with one line once {@link startStepBoundMs} passed. */
+/** `work`'s outcome; a warning once it has waited, an exit with one line past the bound. */
 async function boundedStartStep<T>(step: string, work: Promise<T>): Promise<T> {
-  if (!(await settlesWithin(work, startStepBoundMs))) {
+  if (await settlesWithin(work, DB_START_TIMEOUT_MS)) return await work;
+  logger.warn("start waiting on the database", {
+    step,
+    waitedSeconds: DB_START_TIMEOUT_MS / 1000,
+    ...(startStepBoundMs ? { exitAfterSeconds: Math.round(startStepBoundMs / 1000) } : {}),
+  });
+  if (
+    startStepBoundMs !== undefined &&
+    !(await settlesWithin(work, startStepBoundMs - DB_START_TIMEOUT_MS))
+  ) {
     // Nothing is closed: closing waits on the same unanswered connection.
     fail(
       `Database at DATABASE_URL stopped answering during start (${step}): no answer within ` +

@@ -8,9 +8,10 @@ import { lockDataDir } from "../lib/db/data_dir_lock.ts";
 import { openPostgres } from "../lib/db/mod.ts";
 import { uniqueName } from "./helpers/db.ts";
 import { hasPostgres, TEST_DATABASE_URL } from "./helpers/env.ts";
-import { type AppProcess, spawnApp } from "./helpers/process.ts";
+import { type AppProcess, listeningWithin, spawnApp, stop } from "./helpers/process.ts";
 import { blackhole } from "./helpers/blackhole.ts";
 import { stallingProxy } from "./helpers/stalling_proxy.ts";
+import { until } from "./helpers/wait.ts";
 
 const LIMIT_MS = 60_000;
 const PASSWORD = "s3cret-pw";
@@ -179,6 +180,60 @@ if (hasPostgres()) {
       );
     } finally {
       proxy.close();
+      await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.close();
+    }
+  });
+
+  Deno.test("[postgres] with DB_STATEMENT_TIMEOUT_MS=0 a start step waiting for a lock says so and waits: the start listens once the lock is gone, past the 10 s a stopped database would be given", async () => {
+    const schema = uniqueName("t");
+    const admin = openPostgres(server.href, { max: 1 });
+    await admin.exec(`CREATE SCHEMA ${schema}`);
+    const url = new URL(server.href);
+    url.searchParams.set("search_path", schema);
+    const env = {
+      DATABASE_URL: url.href,
+      DB_STATEMENT_TIMEOUT_MS: "0",
+      DB_LOCK_TIMEOUT_MS: "0",
+      ...CONFIGURED_ADMIN,
+    };
+    // Migrated first, so only the mode's read meets the lock.
+    const first = spawnApp(env);
+    await listeningWithin(first, LIMIT_MS);
+    await stop(first);
+    const holder = openPostgres(server.href, { schema, max: 1 });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => release = resolve);
+    let held!: () => void;
+    const isHeld = new Promise<void>((resolve) => held = resolve);
+    const done = holder.transaction(async (tx) => {
+      await tx.exec("LOCK TABLE governance_config IN ACCESS EXCLUSIVE MODE");
+      held();
+      await released;
+    });
+    let app: AppProcess | undefined;
+    try {
+      await Promise.race([isHeld, done]);
+      app = spawnApp(env);
+      const started = app;
+      await until(
+        () => started.records.some((r) => r.msg === "start waiting on the database"),
+        "the waiting line",
+        LIMIT_MS,
+      );
+      const waiting = started.records.find((r) => r.msg === "start waiting on the database")!;
+      assert.equal(waiting.step, "building the app: governance mode, flags");
+      assert.equal(waiting.exitAfterSeconds, undefined, "no exit bound without a statement bound");
+      // Held past the bound a stopped database gets (10 s with a statement bound of 0).
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      release();
+      await listeningWithin(started, LIMIT_MS);
+      assert.equal(started.stderr.length, 0, JSON.stringify(started.stderr));
+    } finally {
+      release();
+      await done;
+      if (app) await stop(app);
+      await holder.close();
       await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.close();
     }
