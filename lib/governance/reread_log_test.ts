@@ -71,6 +71,10 @@ for (const rosMode of [undefined, "STANDBY"] as Array<Mode | undefined>) {
           bus,
           logger,
           syncIntervalMs: 10,
+          // Re-reads 10 ms apart would read as stale after 25 ms (the default 2.5 intervals) on a
+          // loaded machine, failing closed and recovering once more than this test counts: the
+          // staleness rule has its own tests (fail_closed_test.ts).
+          staleAfterMs: 60_000,
         });
         try {
           await corruptModeRow(testDb.db);
