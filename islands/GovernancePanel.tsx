@@ -8,7 +8,9 @@
  * The flags are the `panel` view (lib/governance/state.ts): every flag while there are at most 50,
  * otherwise the governance-scope flags, the first 50 by key, with a line saying how many there
  * are and a link to /flags, which lists them all. A hospital deployment holds thousands of flags;
- * the console never ships them all.
+ * the console never asks for them all: its stream, its poll, the mode change and the flag toggle
+ * all ask for the `panel` view ({@link PANEL_STREAM_URL}, {@link PANEL_STATE_URL},
+ * {@link panelToggleUrl}).
  *
  * For ADMIN the mode switch is a plain form (POST /governance/mode with the
  * CSRF field and a required confirmation), so it works without JavaScript;
@@ -39,6 +41,10 @@ export const PANEL_STREAM_URL = "/api/stream?topic=governance&flags=panel";
 export const PANEL_STATE_URL = "/api/governance/state?flags=panel";
 /** The mode change, answered with the panel's flags. */
 const MODE_CHANGE_URL = "/api/governance/mode?flags=panel";
+/** A flag's on/off change, answered with the panel's flags (bounded). */
+export function panelToggleUrl(key: string): string {
+  return `/api/governance/flags/${encodeURIComponent(key)}?flags=panel`;
+}
 
 /** Numbers as the server's pages write them (the same on the server and in any browser). */
 const count = new Intl.NumberFormat("en-US");
@@ -94,18 +100,6 @@ interface StateBody {
   flags: Record<string, boolean>;
   flagsMeta: FlagMeta[];
   flagsListed?: FlagsListed;
-}
-
-/**
- * A state answer cut down to the flags the panel holds: the flag toggle's answer
- * (`POST /api/governance/flags/{key}`) lists every flag, which the panel must not show.
- */
-export function heldOnly(body: StateBody, held: readonly FlagMeta[]): StateBody {
-  const keys = new Set(held.map((flag) => flag.key));
-  const flags: Record<string, boolean> = {};
-  for (const key of keys) if (key in body.flags) flags[key] = body.flags[key]!;
-  const { flagsListed: _all, ...rest } = body;
-  return { ...rest, flags, flagsMeta: body.flagsMeta.filter((flag) => keys.has(flag.key)) };
 }
 
 /** What the panel says when it lists only some flags, or null when it lists them all. */
@@ -403,7 +397,7 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
     message.value = null;
     const sentAt = performance.now();
     try {
-      const response = await fetch(`/api/governance/flags/${encodeURIComponent(key)}`, {
+      const response = await fetch(panelToggleUrl(key), {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -422,9 +416,9 @@ export default function GovernancePanel(props: GovernancePanelProps): VNode {
           // it (the mode has no version), so the state is read afresh instead.
           poll().catch(() => {});
         } else {
-          // Flags in the answer older than events heard meanwhile are kept out by version; the
-          // answer lists every flag, the panel keeps to those it shows.
-          applyState(heldOnly(state, flagsMeta.value));
+          // The answer lists the panel's flags, as a poll does; flags in it older than events
+          // heard meanwhile are kept out by version.
+          applyState(state);
         }
         message.value = {
           kind: "ok",

@@ -2,11 +2,12 @@
  * At hospital volume (thousands of flags) the governance console, the mode badge and the jobs page
  * must not ship every flag: /governance lists the governance-scope flags (at most
  * PANEL_FLAG_LIMIT) with a count and a link to /flags; the stream's hello carries flags only for
- * the subscribers that use them, bounded; the state endpoint keeps its full answer by default
- * (other services read it) and answers the bounded forms on request.
+ * the subscribers that ask for them bounded (the badge, the panel; the jobs stream none by
+ * default), every flag by default otherwise (other services read them); the state endpoint and the
+ * flag toggle keep their full answer by default and answer the bounded forms on request.
  */
 import assert from "node:assert/strict";
-import { PANEL_STATE_URL, PANEL_STREAM_URL } from "../islands/GovernancePanel.tsx";
+import { PANEL_STATE_URL, PANEL_STREAM_URL, panelToggleUrl } from "../islands/GovernancePanel.tsx";
 import { MODE_STATE_URL, MODE_STREAM_URL } from "../islands/ModeBadge.tsx";
 import { PANEL_FLAG_LIMIT } from "../lib/governance/state.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
@@ -130,9 +131,8 @@ Deno.test({
         assert.deepEqual(first.data.flagsListed, { scope: "none", matching: 0, total: 1000 });
       }
 
-      // The panel's stream (and a default governance subscriber): at most PANEL_FLAG_LIMIT
-      // governance flags, saying so.
-      for (const path of [PANEL_STREAM_URL, "/api/stream?topic=governance", "/api/stream"]) {
+      // The panel's stream: at most PANEL_FLAG_LIMIT governance flags, saying so.
+      for (const path of [PANEL_STREAM_URL, "/api/stream?topic=all&flags=panel"]) {
         const panel = await firstEvent(app, path, headers);
         const meta = panel.data.flagsMeta as { key: string; scope: string; version: number }[];
         assert.equal(meta.length, PANEL_FLAG_LIMIT, path);
@@ -147,9 +147,22 @@ Deno.test({
         assert.ok(panel.bytes < 30_000, `${path}: the hello is ${panel.bytes} bytes`);
       }
 
-      // Every flag only when asked for (a service that reads them all).
-      const all = await firstEvent(app, "/api/stream?topic=governance&flags=all", headers);
-      assert.equal((all.data.flagsMeta as unknown[]).length, 1000);
+      // Every flag when asked for, and by default for every topic but jobs: a service that
+      // subscribed before the views existed still reads every flag in the hello.
+      for (
+        const path of [
+          "/api/stream?topic=governance&flags=all",
+          "/api/stream?topic=jobs&flags=all",
+          "/api/stream?topic=governance",
+          "/api/stream?topic=all",
+          "/api/stream",
+        ]
+      ) {
+        const all = await firstEvent(app, path, headers);
+        assert.equal((all.data.flagsMeta as unknown[]).length, 1000, path);
+        assert.equal(Object.keys(all.data.flags as object).length, 1000, path);
+        assert.deepEqual(all.data.flagsListed, { scope: "all", matching: 1000, total: 1000 });
+      }
 
       // The polling fallbacks.
       const modeState = await app.request(MODE_STATE_URL, { headers });
@@ -176,6 +189,98 @@ Deno.test({
       const bad = await app.request("/api/governance/state?flags=some", { headers });
       assert.equal(bad.status, 400);
       await bad.body?.cancel();
+    } finally {
+      await app.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "with 5,000 flags the panel's flag toggle (?flags=panel) answers under 60 KB with at most " +
+    "the panel's flags; without the parameter it still answers every flag; a bad view is 400",
+  ...opts,
+  async fn() {
+    const app = await appWithFlags(5000);
+    try {
+      const admin = await signInAs(app, "ADMIN");
+      const headers = { ...admin.headers(), "content-type": "application/json" };
+      const toggle = (url: string, body: Record<string, unknown>) =>
+        app.request(url, { method: "POST", headers, body: JSON.stringify(body) });
+
+      // The panel's own request: flag.00010 is a governance flag at version 2 (1 + 10 % 9).
+      assert.match(panelToggleUrl("flag.00010"), /\?flags=panel$/);
+      const response = await toggle(panelToggleUrl("flag.00010"), { enabled: false, version: 2 });
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      const bytes = new TextEncoder().encode(text).length;
+      assert.ok(bytes < 60_000, `the toggle's answer is ${bytes} bytes`);
+      const body = JSON.parse(text) as {
+        mode: string;
+        flags: Record<string, boolean>;
+        flagsMeta: { key: string; scope: string; enabled: boolean; version: number }[];
+        flagsListed: unknown;
+      };
+      assert.equal(body.mode, "DEMO");
+      assert.ok(body.flagsMeta.length <= PANEL_FLAG_LIMIT);
+      assert.ok(body.flagsMeta.every((flag) => flag.scope === "governance"));
+      assert.ok(Object.keys(body.flags).length <= PANEL_FLAG_LIMIT);
+      assert.deepEqual(body.flagsListed, { scope: "governance", matching: 500, total: 5000 });
+      const toggled = body.flagsMeta.find((flag) => flag.key === "flag.00010");
+      assert.equal(toggled?.enabled, false);
+      assert.equal(toggled?.version, 3);
+
+      // Scripts see what they saw: every flag without the parameter (and with flags=all).
+      for (
+        const url of [
+          "/api/governance/flags/flag.00020",
+          "/api/governance/flags/flag.00020?flags=all",
+        ]
+      ) {
+        const full = await toggle(url, { enabled: true });
+        assert.equal(full.status, 200, url);
+        const fullBody = await full.json() as {
+          flags: Record<string, boolean>;
+          flagsMeta: unknown[];
+          flagsListed: unknown;
+        };
+        assert.equal(fullBody.flagsMeta.length, 5000, url);
+        assert.equal(Object.keys(fullBody.flags).length, 5000, url);
+        assert.deepEqual(fullBody.flagsListed, { scope: "all", matching: 5000, total: 5000 });
+      }
+
+      // The mode only, as the state endpoint answers it.
+      const none = await json<{ flagsMeta: unknown[]; flagsListed: unknown }>(
+        await toggle("/api/governance/flags/flag.00020?flags=none", { enabled: false }),
+      );
+      assert.deepEqual(none.flagsMeta, []);
+      assert.deepEqual(none.flagsListed, { scope: "none", matching: 0, total: 5000 });
+
+      // An unknown view is refused like the state endpoint's, not repeated, and changes nothing.
+      const before = app.services.flags.list().find((f) => f.key === "flag.00030");
+      const bad = await toggle("/api/governance/flags/flag.00030?flags=CANARY-view", {
+        enabled: !before?.enabled,
+      });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.headers.get("content-type"), "application/problem+json");
+      const badText = await bad.text();
+      assert.ok(!badText.includes("CANARY"), "the value is not repeated");
+      const problem = JSON.parse(badText) as { code: string; errors?: { path: string }[] };
+      assert.equal(problem.code, "VALIDATION_FAILED");
+      assert.deepEqual(problem.errors?.map((issue) => issue.path), ["$.flags"]);
+      const stateBad = await app.request("/api/governance/state?flags=CANARY-view", {
+        headers: admin.headers(),
+      });
+      assert.deepEqual(
+        (JSON.parse(await stateBad.text()) as { errors?: { path: string }[] }).errors
+          ?.map((issue) => issue.path),
+        ["$.flags"],
+      );
+      const after = app.services.flags.list().find((f) => f.key === "flag.00030");
+      assert.deepEqual(
+        [after?.enabled, after?.version],
+        [before?.enabled, before?.version],
+      );
     } finally {
       await app.dispose();
     }

@@ -8,7 +8,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf } from "../../lib/audit/mod.ts";
 import type { Principal } from "../../lib/auth/principal.ts";
 import { APP_ENVS, MODES } from "../../lib/config.ts";
-import type { FlagSubject, RouteContext } from "../../lib/context.ts";
+import type { RouteContext } from "../../lib/context.ts";
 import {
   FLAG_REASONS,
   FlagInputSchema,
@@ -16,8 +16,10 @@ import {
   FlagViewSchema,
 } from "../../lib/flags/mod.ts";
 import { MAX_TARGETING_KEY } from "../../lib/flags/hash.ts";
+import { flagsFor, subjectOf } from "../../lib/governance/state.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
+import { FlagsListedSchema, FlagsViewQuery } from "./governance.ts";
 
 const STEWARD_READ = { role: "STEWARD", class: "read" } as const;
 const ADMIN_CHANGE = { role: "ADMIN", class: "governance-write" } as const;
@@ -44,9 +46,11 @@ const FlagsSnapshotSchema = z.object({
   mode: z.enum(MODES),
   pinned: z.boolean(),
   flags: z.record(z.string(), z.boolean()).openapi({
-    description: "Every flag evaluated for the caller",
+    description: "The flags the `flags` query asks for (every flag by default), evaluated for " +
+      "the caller",
   }),
   flagsMeta: z.array(FlagMetaSchema),
+  flagsListed: FlagsListedSchema,
   timestamp: z.string(),
 }).openapi("FlagsSnapshot");
 
@@ -60,13 +64,6 @@ const FlagStatusSchema = z.object({
 
 /** A user or session id, as long as a targeting key may be (OFREP answers the same). */
 const IdQuery = z.string().min(1).max(MAX_TARGETING_KEY);
-
-/** The evaluation subject of a request's caller. */
-export function subjectOf(principal: Principal | null): FlagSubject {
-  return principal?.kind === "user"
-    ? { userId: principal.id, sessionId: principal.sessionId, role: principal.role }
-    : {};
-}
 
 export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -94,14 +91,19 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "optional for scripts: without it the change applies to whatever is stored (last write " +
         "wins). Settings the flag already has (target users, modes and environments compared " +
         "as sets, a blank description as none) change nothing: 200 with the caller's flags, " +
-        "no new version, audit entry or event, and no 409 whatever `version` was sent.",
+        "no new version, audit entry or event, and no 409 whatever `version` was sent. The " +
+        "answer lists the flags as `GET /api/governance/state` does: every live flag by " +
+        "default (`flags=all`), fewer when the query asks (`flags=panel`: the governance " +
+        "console's bounded list, which the panel asks for; `flags=none`: the mode only); " +
+        "`flagsListed` says which.",
       request: {
         params: z.object({ flagKey: FlagKeySchema }),
+        query: z.object({ flags: FlagsViewQuery.optional() }),
         body: { required: true, ...jsonContent(FlagInputSchema) },
       },
       responses: {
         200: {
-          description: "The caller's flags after the change",
+          description: "The caller's flags after the change (as many as `flags` asks for)",
           ...jsonContent(FlagsSnapshotSchema),
         },
         404: { description: "`version` sent for a key no flag has (NOT_FOUND)" },
@@ -109,13 +111,14 @@ export function flagsApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
+      const view = c.req.valid("query").flags ?? "all";
       await services.flags.set(c.req.valid("param").flagKey, c.req.valid("json"), change(c));
       const state = services.mode.state();
       return c.json(
         {
           mode: state.mode,
           pinned: state.pinned,
-          ...services.flags.stateFor(subjectOf(c.get("principal"))),
+          ...flagsFor(services.flags, subjectOf(c.get("principal")), view),
           timestamp: new Date(ctx.clock.now()).toISOString(),
         },
         200,

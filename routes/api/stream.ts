@@ -1,8 +1,8 @@
 /**
  * `GET /api/stream`: server-sent events for signed-in callers (or tokens
  * with events:read): `hello` with the caller's governance state (the flags only as the
- * subscriber asks: `flags=none|panel|all`, by default none for `topic=jobs` and the governance
- * console's bounded list otherwise), replay from
+ * subscriber asks: `flags=none|panel|all`, by default none for `topic=jobs` and every flag
+ * otherwise), replay from
  * `Last-Event-ID` (or `?lastEventId=`), then live events of the topic. A stream ends as soon as
  * the credential that opened it ends, on this instance or another one, whether or not the
  * database answers. `HEAD /api/stream` answers what a GET would (the stream's headers, or the 429
@@ -93,8 +93,9 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
         "`/api/governance/state`). A comment " +
         `heartbeat every ${config.realtime.heartbeatSeconds} s. 429 RATE_LIMITED above the ` +
         "per-user or per-instance connection cap. The hello lists flags as the `flags` query " +
-        "says; without it, none for `topic=jobs` (`flags=none`) and the governance console's " +
-        "bounded list otherwise (`flags=panel`); every live flag only with `flags=all`.",
+        "says; without it, none for `topic=jobs` (`flags=none`; ask `flags=all` for every " +
+        "flag) and every live flag otherwise (`flags=all`). The app's pages ask for fewer: " +
+        "the mode badge `flags=none`, the governance console `flags=panel`.",
       request: {
         query: z.object({
           topic: z.enum(TOPICS).optional().openapi({ description: "Default all" }),
@@ -125,7 +126,9 @@ export function streamRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       }
       const query = c.req.valid("query");
       const lastEventId = c.req.valid("header")["last-event-id"] ?? query.lastEventId;
-      const flagsView: FlagsView = query.flags ?? (query.topic === "jobs" ? "none" : "panel");
+      // Every flag by default, as before the views existed (other services read them), except
+      // for `topic=jobs`: job progress subscribers never needed them.
+      const flagsView: FlagsView = query.flags ?? (query.topic === "jobs" ? "none" : "all");
       // Streams outlive the request that opened them: sign-out, deactivation or revocation
       // must end them too, so the credential is checked again while the stream is open.
       const bearer = presentedApiToken(c);

@@ -3,7 +3,8 @@
  * start page's mode badge and the governance panel still follow a mode change live, over streams
  * whose hello carries no flag (the badge) or the panel's bounded list; the panel lists the
  * governance flags only, says how many there are, links to /flags, and a new governance flag
- * appears in it live; a toggle's answer (every flag) does not fill the panel.
+ * appears in it live; a toggle asks for the panel's flags only (`?flags=panel`), and its answer
+ * keeps the panel to them.
  */
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext } from "playwright-core";
@@ -101,9 +102,19 @@ Deno.test({
         { timeout: 10_000 },
       );
 
-      // A toggle's answer lists every flag: the panel keeps to its own.
+      // A toggle asks for the panel's flags, not every flag, and the panel keeps to them.
+      const toggles: string[] = [];
+      panel.on("request", (request) => {
+        if (request.url().includes("/api/governance/flags/")) toggles.push(request.url());
+      });
       await panel.click('button[data-toggle="flag.00010"]');
+      const answer = panel.waitForResponse((r) => r.url().includes("/api/governance/flags/"));
       await panel.click("[data-confirm-toggle]");
+      const toggled = await (await answer).json() as { flagsMeta: unknown[] };
+      assert.equal(toggled.flagsMeta.length, 31);
+      assert.deepEqual(toggles.map((url) => new URL(url).pathname + new URL(url).search), [
+        "/api/governance/flags/flag.00010?flags=panel",
+      ]);
       await panel.waitForSelector(
         '[data-testid="mode-switch-message"]:has-text("Flag flag.00010 is now turned off")',
         { timeout: 10_000 },
