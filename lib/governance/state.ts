@@ -15,7 +15,8 @@ import { PINNED_REASON } from "./service.ts";
 
 /**
  * Which flags a state lists:
- * - `all`: every live flag (the state endpoint's default, for services that read them all);
+ * - `all`: every live flag (the default of the state endpoint, the mode change, the flag toggle
+ *   and the stream but for `topic=jobs`: services that read them all);
  * - `panel`: what the governance console shows, at most {@link PANEL_FLAG_LIMIT} flags: every
  *   flag while there are no more than that, otherwise the governance-scope flags (scope
  *   `governance`), the first {@link PANEL_FLAG_LIMIT} by key;
