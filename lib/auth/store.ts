@@ -41,7 +41,8 @@ export interface SessionWithUser {
   user: User;
 }
 
-interface UserRow {
+/** A `users` row as {@link USER_COLUMNS} reads it. */
+export interface UserRow {
   id: string;
   email: string;
   display_name: string;
@@ -63,11 +64,12 @@ interface TokenRow {
   last_used_at: Date | null;
 }
 
-const USER_COLUMNS = "id, email, display_name, role, active, created_at, last_login_at";
+/** The columns {@link toUser} reads. */
+export const USER_COLUMNS = "id, email, display_name, role, active, created_at, last_login_at";
 const TOKEN_COLUMNS =
   "id, name, scopes, created_by, created_at, expires_at, revoked_at, last_used_at";
 
-function toUser(row: UserRow): User {
+export function toUser(row: UserRow): User {
   return {
     id: row.id,
     email: row.email,

@@ -6,8 +6,7 @@
  * {@link Queryable} (the pool, embedded PGlite).
  */
 import type { Queryable } from "../db/mod.ts";
-import type { Role } from "./principal.ts";
-import type { User } from "./store.ts";
+import { toUser, type User, USER_COLUMNS, type UserRow } from "./store.ts";
 
 /** The longest search; a longer one is refused by the page's schema before it gets here. */
 export const DIRECTORY_SEARCH_MAX = 100;
@@ -36,32 +35,11 @@ export interface DirectoryPage {
   nextAfter?: string;
 }
 
-interface DirectoryRow {
-  id: string;
-  email: string;
-  display_name: string;
-  role: Role;
-  active: boolean;
-  created_at: Date;
-  last_login_at: Date | null;
-}
-
-const COLUMNS = "id, email, display_name, role, active, created_at, last_login_at";
+type DirectoryRow = UserRow;
+const COLUMNS = USER_COLUMNS;
 // A plain substring test ($1 lower-cased by the caller): no LIKE wildcards to escape.
 const MATCHES = "($1 = '' OR strpos(email, $1) > 0 OR strpos(lower(display_name), $1) > 0)";
 const EMAIL_OF = (param: string) => `(SELECT email FROM users WHERE id = ${param})`;
-
-function toUser(row: DirectoryRow): User {
-  return {
-    id: row.id,
-    email: row.email,
-    displayName: row.display_name,
-    role: row.role,
-    active: row.active,
-    createdAt: row.created_at,
-    lastLoginAt: row.last_login_at,
-  };
-}
 
 export function createUserDirectory(db: Queryable) {
   async function rows(
