@@ -571,8 +571,8 @@ export class Walker {
 
 /**
  * Last words of a key whose value is a phone, for a NANP number with its country code glued on
- * (`{ mobile: 14155550132 }`); also before `number`/`num`/`no`/`nr` (`callback_number`). The
- * phone keys of keys.ts redact the whole value already.
+ * (`{ mobile: 14155550132 }`); also before `number`/`num`/`no`/`nr` (`callback_number`) and the
+ * qualifiers below. The phone keys of keys.ts redact the whole value already.
  */
 const PHONE_KEY_WORDS = new Set([
   "phone",
@@ -594,16 +594,48 @@ const PHONE_KEY_WORDS = new Set([
   "pager",
   "landline",
 ]);
-const NUMBER_WORDS = new Set(["number", "num", "no", "nr"]);
+const NUMBER_WORDS = new Set(["number", "numbers", "num", "no", "nos", "nr"]);
+/**
+ * Words after a phone word that keep the key a phone's: a format, a direction, which one
+ * (`contact_mobile_e164`, `sms_to`, `mobile_primary`); a count (`mobile_2`, `cell2`) is skipped
+ * too. Anything else after it (`cell_count`, `fax_enabled`, `contact_id`) makes it no phone key.
+ */
+const PHONE_QUALIFIER_WORDS = new Set([
+  "e164",
+  "e", // `e164` reads as `e`, `164`
+  "intl",
+  "to",
+  "from",
+  "primary",
+  "secondary",
+  "alt",
+  "alternate",
+  "main",
+  "home",
+  "work",
+  "personal",
+  "business",
+  "other",
+]);
 const PHONE_KEY_CACHE = new Map<string, boolean>();
+
+/** A phone word, also as a plural (`mobiles`, `faxes`). */
+function isPhoneWord(word: string): boolean {
+  return PHONE_KEY_WORDS.has(word) ||
+    (word.endsWith("s") && PHONE_KEY_WORDS.has(word.slice(0, -1))) ||
+    (word.endsWith("es") && PHONE_KEY_WORDS.has(word.slice(0, -2)));
+}
 
 function isPhoneKey(key: string): boolean {
   const cached = PHONE_KEY_CACHE.get(key);
   if (cached !== undefined) return cached;
   const words = keyWords(key);
   let last = words.length - 1;
+  while (last > 0 && (PHONE_QUALIFIER_WORDS.has(words[last]!) || /^\d+$/.test(words[last]!))) {
+    last--;
+  }
   if (last > 0 && NUMBER_WORDS.has(words[last]!)) last--;
-  const phone = last >= 0 && PHONE_KEY_WORDS.has(words[last]!);
+  const phone = last >= 0 && isPhoneWord(words[last]!);
   if (PHONE_KEY_CACHE.size >= 4096) PHONE_KEY_CACHE.clear();
   PHONE_KEY_CACHE.set(key, phone);
   return phone;

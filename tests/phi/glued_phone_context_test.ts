@@ -124,6 +124,41 @@ Deno.test("a glued run under a phone-ish key is a PHONE", () => {
   assert.deepEqual(types({ mobile_sessions: 14155550132 }), []);
 });
 
+Deno.test("a phone-ish key with a count, a plural, a format or a direction after it is one too", () => {
+  for (
+    const key of [
+      "cell2",
+      "mobile_2",
+      "whatsapp_2",
+      "cellNumbers",
+      "contact_numbers",
+      "whatsappNumbers",
+      "mobiles",
+      "contacts",
+      "faxes",
+      "cells",
+      "mobile_primary",
+      "contact_mobile_e164",
+      "sms_to",
+      "whatsapp_from",
+    ]
+  ) {
+    assert.deepEqual(types({ [key]: 14155550132 }), ["PHONE"], key);
+    assert.deepEqual(types({ [key]: "14155550132" }), ["PHONE"], key);
+  }
+  // Keys that only start with a phone word stay technical.
+  for (
+    const key of [
+      "contact_id",
+      "wa_version",
+      "cell_count",
+      "fax_enabled",
+      "fax_count",
+      "callback_url_id",
+    ]
+  ) assert.deepEqual(types({ [key]: 14155550132 }), [], key);
+});
+
 Deno.test("+1 and separated country codes stay phones; signed numbers still read", () => {
   for (
     const v of [
