@@ -2,7 +2,12 @@
  * The accounts directory of /admin/users: one page of accounts in email order, found by a search
  * of email or display name, with counts. Keyset paging (no OFFSET): a page starts after, or ends
  * before, a boundary account named by its id, so that no email goes into a link; a boundary that
- * names no account (removed meanwhile, or made up) is the first page. Read-only; runs on any
+ * names no account (removed meanwhile, or made up) is the first page.
+ *
+ * GET /api/admin/users reads the same directory forward only (`list`), after a position
+ * given as an email (the API seals it into its cursor, lib/auth/directory_cursor.ts): the page
+ * after an account removed meanwhile still starts right after where it was, so a client following
+ * the cursors gets every account that stayed exactly once. Read-only; runs on any
  * {@link Queryable} (the pool, embedded PGlite).
  */
 import type { Queryable } from "../db/mod.ts";
@@ -10,6 +15,18 @@ import { toUser, type User, USER_COLUMNS, type UserRow } from "./store.ts";
 
 /** The longest search; a longer one is refused by the page's schema before it gets here. */
 export const DIRECTORY_SEARCH_MAX = 100;
+
+/** Accounts per page at most, for the page and the API. */
+export const DIRECTORY_LIMIT_MAX = 200;
+
+/**
+ * A search as the directory matches it: control characters (NUL included, which the database
+ * refuses) as spaces, trimmed, lower case. Empty: every account.
+ */
+export function directorySearch(search: string | undefined): string {
+  // deno-lint-ignore no-control-regex
+  return (search ?? "").replace(/[\u0000-\u001f\u007f]+/g, " ").trim().toLowerCase();
+}
 
 /** Which page of the directory to read. */
 export interface DirectoryQuery {
@@ -21,6 +38,24 @@ export interface DirectoryQuery {
   last?: boolean;
   /** Accounts per page (1 to 200). */
   limit: number;
+}
+
+/** Which accounts to read forward (the API): those after a position, in email order. */
+export interface DirectoryListQuery {
+  /** As {@link DirectoryQuery.search}. */
+  search?: string;
+  /** The email of the account the previous part ended with (it need not exist any more). */
+  afterEmail?: string;
+  /** Accounts at most (1 to {@link DIRECTORY_LIMIT_MAX}). */
+  limit: number;
+}
+
+export interface DirectoryList {
+  users: User[];
+  /** Accounts the search matches, all told (every account without a search). */
+  matching: number;
+  /** The email of the last account listed, when more matching accounts come after it. */
+  nextAfterEmail?: string;
 }
 
 export interface DirectoryPage {
@@ -40,6 +75,10 @@ const COLUMNS = USER_COLUMNS;
 // A plain substring test ($1 lower-cased by the caller): no LIKE wildcards to escape.
 const MATCHES = "($1 = '' OR strpos(email, $1) > 0 OR strpos(lower(display_name), $1) > 0)";
 const EMAIL_OF = (param: string) => `(SELECT email FROM users WHERE id = ${param})`;
+
+function clampLimit(limit: number): number {
+  return Math.min(DIRECTORY_LIMIT_MAX, Math.max(1, Math.trunc(limit)));
+}
 
 export function createUserDirectory(db: Queryable) {
   async function rows(
@@ -78,8 +117,8 @@ export function createUserDirectory(db: Queryable) {
   return {
     /** One page of the accounts the search matches, in email order, and the counts. */
     async page(query: DirectoryQuery): Promise<DirectoryPage> {
-      const search = (query.search ?? "").trim().toLowerCase();
-      const limit = Math.min(200, Math.max(1, Math.trunc(query.limit)));
+      const search = directorySearch(query.search);
+      const limit = clampLimit(query.limit);
       let found: DirectoryRow[];
       if (query.last) found = await rows(search, limit, "last");
       else if (query.after) found = await rows(search, limit, { id: query.after, side: "after" });
@@ -111,6 +150,37 @@ export function createUserDirectory(db: Queryable) {
         offset,
         ...(first && offset > 0 ? { previousBefore: first.id } : {}),
         ...(last && offset + found.length < matching ? { nextAfter: last.id } : {}),
+      };
+    },
+
+    /**
+     * Up to `limit` accounts the search matches after `afterEmail` (from the first without it), in
+     * email order, and how many match in all. One more row is read to tell whether any follow.
+     */
+    async list(query: DirectoryListQuery): Promise<DirectoryList> {
+      const search = directorySearch(query.search);
+      const limit = clampLimit(query.limit);
+      const [found, counted] = await Promise.all([
+        query.afterEmail === undefined
+          ? db.query<DirectoryRow>(
+            `SELECT ${COLUMNS} FROM users WHERE ${MATCHES} ORDER BY email LIMIT $2`,
+            [search, limit + 1],
+          )
+          : db.query<DirectoryRow>(
+            `SELECT ${COLUMNS} FROM users WHERE ${MATCHES} AND email > $3 ORDER BY email LIMIT $2`,
+            [search, limit + 1, query.afterEmail],
+          ),
+        db.query<{ matching: number }>(
+          `SELECT count(*)::int AS matching FROM users WHERE ${MATCHES}`,
+          [search],
+        ),
+      ]);
+      const listed = found.slice(0, limit);
+      const last = listed.at(-1);
+      return {
+        users: listed.map(toUser),
+        matching: counted[0]?.matching ?? 0,
+        ...(last && found.length > limit ? { nextAfterEmail: last.email } : {}),
       };
     },
 

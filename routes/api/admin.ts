@@ -7,7 +7,17 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf } from "../../lib/audit/mod.ts";
 import { ROLES, SCOPES, setSessionCookie } from "../../lib/auth/mod.ts";
 import { hasHiddenCharacters, HIDDEN_CHARACTERS_RULE } from "../../lib/auth/display_name.ts";
+import {
+  createDirectoryCursors,
+  DIRECTORY_CURSOR_MAX,
+  type DirectoryCursors,
+} from "../../lib/auth/directory_cursor.ts";
 import { EMPTY_USER_CHANGE_MESSAGE } from "../../lib/auth/user_accounts.ts";
+import {
+  createUserDirectory,
+  DIRECTORY_LIMIT_MAX,
+  DIRECTORY_SEARCH_MAX,
+} from "../../lib/auth/user_directory.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { UnauthenticatedError } from "../../lib/errors/mod.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
@@ -92,6 +102,40 @@ export const TokenIdSchema = z.string().regex(
 ).openapi({ format: "uuid", example: "7d0c4c7e-2f55-4d2a-9c1e-3b6f0a8e5d21" });
 const TokenIdParam = z.object({ id: TokenIdSchema });
 
+/** Accounts per answer of GET /api/admin/users without `limit`. */
+export const USERS_API_LIMIT = 100;
+
+/** The cursor refused: a fixed text, never the value sent. */
+export const USERS_CURSOR_MESSAGE =
+  "Not a cursor of this list: pass back a `next` value unchanged, or leave it out for the first page";
+
+/**
+ * GET /api/admin/users's query. A `cursor` is checked here by opening it: one cut short, edited,
+ * made up or sealed under another secret is 400 VALIDATION_FAILED at `$.cursor`, never read.
+ */
+function usersQuery(cursors: DirectoryCursors) {
+  return z.object({
+    limit: z.coerce.number().int().min(1).max(DIRECTORY_LIMIT_MAX).default(USERS_API_LIMIT)
+      .openapi({
+        description: `Accounts per answer, 1 to ${DIRECTORY_LIMIT_MAX}`,
+        example: USERS_API_LIMIT,
+      }),
+    cursor: z.string().max(DIRECTORY_CURSOR_MAX, { abort: true })
+      .refine((cursor) => cursors.open(cursor) !== undefined, { message: USERS_CURSOR_MESSAGE })
+      .optional()
+      .openapi({
+        description: "The `next` of the previous answer, unchanged. Anything else (cut short, " +
+          "edited, made up, or handed out before `ANALYTICS_IP_SALT` changed) is 400 " +
+          "VALIDATION_FAILED at `$.cursor`: start again without it",
+      }),
+    q: z.string().max(DIRECTORY_SEARCH_MAX).optional().openapi({
+      description: "Part of an email or a display name, any case (as the /admin/users search); " +
+        `at most ${DIRECTORY_SEARCH_MAX} characters`,
+      example: "smith",
+    }),
+  });
+}
+
 type UserLike = {
   id: string;
   email: string;
@@ -134,17 +178,48 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const { auth } = ctx.services;
 
+  const directory = createUserDirectory(ctx.services.db);
+  const cursors = createDirectoryCursors(ctx.config.analytics.ipSalt);
   app.openapi(
     apiRoute(ctx.access, ADMIN_READ, {
       method: "get",
       path: "/api/admin/users",
       tags: ["Admin"],
-      summary: "List accounts",
+      summary: "List accounts, one page at a time",
+      description: `Accounts in email order, at most \`limit\` (default ${USERS_API_LIMIT}) per ` +
+        "answer. `next` continues the list: pass it back as `cursor` (with the same `q`) for the " +
+        "accounts after this page, until it is null. Following `next` lists every account that " +
+        "exists throughout exactly once, also when accounts are added or removed between pages " +
+        "(one added before the cursor's place shows on a new listing). `total` counts the " +
+        "accounts `q` matches (every account without `q`).",
+      request: { query: usersQuery(cursors) },
       responses: {
-        200: { description: "Accounts", ...jsonContent(z.object({ users: z.array(UserView) })) },
+        200: {
+          description: "One page of accounts",
+          ...jsonContent(z.object({
+            users: z.array(UserView),
+            next: z.string().nullable().openapi({
+              description: "The `cursor` of the next page; null when this page is the last",
+            }),
+            total: z.number().int().openapi({ description: "Accounts `q` matches, all told" }),
+          })),
+        },
       },
     }),
-    async (c) => c.json({ users: (await auth.listUsers()).map(userView) }, 200),
+    async (c) => {
+      const query = c.req.valid("query");
+      const afterEmail = query.cursor === undefined ? undefined : cursors.open(query.cursor);
+      const listed = await directory.list({
+        search: query.q ?? "",
+        limit: query.limit,
+        ...(afterEmail === undefined ? {} : { afterEmail }),
+      });
+      return c.json({
+        users: listed.users.map(userView),
+        next: listed.nextAfterEmail === undefined ? null : cursors.seal(listed.nextAfterEmail),
+        total: listed.matching,
+      }, 200);
+    },
   );
 
   app.openapi(
