@@ -258,6 +258,10 @@ async function seed(app: TestApp): Promise<void> {
     description: "Pricing page layout",
     variants: { A: { weight: 50 }, B: { weight: 50 } },
   }, ACTOR);
+  // 55 archived flags: /flags shows a page of them with their restore forms and page links.
+  await app.db.exec(`INSERT INTO feature_flags (key, description, archived_at)
+    SELECT 'archived.flag.' || g, 'Archived flag ' || g, now() - make_interval(mins => g)
+      FROM generate_series(1, 55) AS g`);
   const worker = await createToken(app, { scopes: ["jobs:write"], name: "worker" });
   const jobs: Array<[string, Record<string, unknown>]> = [
     ["job-started", { status: "started" }],
@@ -395,6 +399,16 @@ Deno.test({
           await submitWith(page, 'form[action="/flags"] button[type=submit]');
           await errorShown();
           findings.push(...await audit(page, "ADMIN /flags create, key taken"));
+
+          // A search, its second page and the archived flags' second page; a search refused.
+          await page.goto(`${served.url}/flags?q=FLAG&page=2&archived_page=2`);
+          await settle(page);
+          assert.equal(await page.locator('main nav [aria-current="page"]').count(), 2);
+          findings.push(...await audit(page, "ADMIN /flags searched, second pages"));
+          await page.goto(`${served.url}/flags?q=${"x".repeat(101)}`);
+          await settle(page);
+          assert.equal(await page.locator('input[name="q"][aria-invalid="true"]').count(), 1);
+          findings.push(...await audit(page, "ADMIN /flags search too long"));
 
           await page.goto(`${served.url}/flags/ui.flag`);
           await settle(page);

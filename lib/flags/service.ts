@@ -27,6 +27,7 @@ import {
 } from "./evaluate.ts";
 import { explain } from "./explain.ts";
 import type { Flag, FlagInput, FlagView } from "./flag.ts";
+import { type ListedPage, needleOf, pageWindow } from "./listing.ts";
 import type { SnapshotCache, SnapshotState } from "./snapshot.ts";
 import type { ArchivedFlag, Change, FlagStore } from "./store.ts";
 import { UNSTORABLE_TEXT_MESSAGE } from "../validation/text.ts";
@@ -89,8 +90,21 @@ export interface FlagService extends FlagStateProvider {
   ): Promise<FlagWrite>;
   /** Archives a flag: it stops evaluating (FLAG_NOT_FOUND); its row and audit history stay. */
   archive(key: string, version: number | undefined, change: ChangeContext): Promise<FlagView>;
-  /** Archived flags with their last settings, newest first (read from the database). */
-  archived(limit?: number): Promise<ArchivedFlag[]>;
+  /**
+   * One page of the archived flags a search matches (part of the key or description, any case),
+   * newest first, `pageSize` a page; a page beyond the last is the last. Reads that page only.
+   */
+  archivedPage(query: ArchivedQuery): Promise<ListedPage<ArchivedFlag>>;
+  /** The archived flag `key` with its last settings, or undefined when none is. */
+  archivedFlag(key: string): Promise<ArchivedFlag | undefined>;
+}
+
+/** Which page of the archived flags to read ({@link FlagService.archivedPage}). */
+export interface ArchivedQuery {
+  search: string;
+  /** 1-based. */
+  page: number;
+  pageSize: number;
 }
 
 /** The outcome of {@link FlagService.write}: the flag as stored, and whether it was written. */
@@ -297,8 +311,20 @@ export function createFlagService(deps: FlagServiceDeps): FlagService {
     set: async (key, input, change) => (await write(key, input, change)).flag,
     write,
 
-    archived(limit = 200) {
-      return storeCall(() => deps.store.listArchived(limit));
+    archivedPage({ search, page, pageSize }) {
+      const needle = needleOf(search);
+      return storeCall(async () => {
+        const { total, matching } = await deps.store.countArchived(needle);
+        const window = pageWindow(page, matching, pageSize);
+        const items = matching === 0
+          ? []
+          : await deps.store.pageArchived(needle, window.offset, pageSize);
+        return { items, total, matching, ...window };
+      });
+    },
+
+    archivedFlag(key) {
+      return storeCall(() => deps.store.findArchived(key));
     },
 
     async archive(key, version, change) {

@@ -73,8 +73,18 @@ export interface FlagStore {
   upsertFlag(key: string, input: FlagInput, options: WriteOptions<Flag>): Promise<Change<Flag>>;
   /** Archives a live flag (it stops evaluating; history stays). */
   archiveFlag(key: string, options: WriteOptions<Flag>): Promise<Change<Flag>>;
-  /** Archived flags with their last settings, newest first, at most `limit`. */
-  listArchived(limit: number): Promise<ArchivedFlag[]>;
+  /**
+   * How many flags are archived, and how many of them `needle` (lower case; '' matches every one)
+   * is part of the key or the description of.
+   */
+  countArchived(needle: string): Promise<{ total: number; matching: number }>;
+  /**
+   * The archived flags `needle` matches (as {@link countArchived}), newest first (then by key):
+   * `limit` of them after the first `offset`. Only those rows are read.
+   */
+  pageArchived(needle: string, offset: number, limit: number): Promise<ArchivedFlag[]>;
+  /** The archived flag `key`, or undefined when none is (live, or never stored). */
+  findArchived(key: string): Promise<ArchivedFlag | undefined>;
   upsertExperiment(
     input: ExperimentInput,
     options: WriteOptions<Experiment>,
@@ -115,6 +125,17 @@ function toFlag(row: Row): Flag {
     updatedBy: typeof row.updated_by === "string" ? row.updated_by : null,
   };
 }
+
+function toArchivedFlag(row: Row): ArchivedFlag {
+  return { ...toFlag(row), archivedAt: iso(row.archived_at) };
+}
+
+/**
+ * An archived row whose key or description holds $1 (lower case, '' for every row): a plain
+ * substring test, so no LIKE wildcard needs escaping.
+ */
+const ARCHIVED_MATCH =
+  "($1 = '' OR strpos(lower(key), $1) > 0 OR strpos(lower(coalesce(description, '')), $1) > 0)";
 
 function toExperiment(row: Row): Experiment {
   const configs = (row.variants ?? {}) as Record<string, unknown>;
@@ -372,13 +393,31 @@ export function createFlagStore(deps: { db: Db; clock: Clock }): FlagStore {
       });
     },
 
-    async listArchived(limit) {
+    async countArchived(needle) {
+      const [counts] = await db.query(
+        `SELECT count(*)::int AS total, (count(*) FILTER (WHERE ${ARCHIVED_MATCH}))::int AS matching
+           FROM feature_flags WHERE archived_at IS NOT NULL`,
+        [needle],
+      );
+      return { total: Number(counts?.total ?? 0), matching: Number(counts?.matching ?? 0) };
+    },
+
+    async pageArchived(needle, offset, limit) {
       const rows = await db.query(
         `SELECT ${FLAG_COLUMNS} FROM feature_flags WHERE archived_at IS NOT NULL
-          ORDER BY archived_at DESC, key LIMIT $1`,
-        [limit],
+            AND ${ARCHIVED_MATCH}
+          ORDER BY archived_at DESC, key LIMIT $2 OFFSET $3`,
+        [needle, limit, offset],
       );
-      return rows.map((row) => ({ ...toFlag(row), archivedAt: iso(row.archived_at) }));
+      return rows.map(toArchivedFlag);
+    },
+
+    async findArchived(key) {
+      const [row] = await db.query(
+        `SELECT ${FLAG_COLUMNS} FROM feature_flags WHERE key = $1 AND archived_at IS NOT NULL`,
+        [key],
+      );
+      return row ? toArchivedFlag(row) : undefined;
     },
 
     archiveFlag(key, options) {

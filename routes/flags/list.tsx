@@ -1,12 +1,23 @@
 /**
- * The list of flags (/flags): the live flags with their state, the (ADMIN) create form, and the
- * archived flags with their (ADMIN) restore, which posts to the create route.
+ * The list of flags (/flags): a search, one page of the live flags with their state (from the
+ * in-memory snapshot), the (ADMIN) create form, and one page of the archived flags (read page by
+ * page from the database) with their (ADMIN) restore, which posts to the create route. The forms
+ * carry the listing they were sent from (`return`): a refused one shows that listing again.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { FlagListView } from "../../components/flags/FlagListView.tsx";
 import { actorOf } from "../../lib/audit/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
+import { KEY_PATTERN } from "../../lib/flags/flag.ts";
+import {
+  FLAGS_PAGE_SIZE,
+  type FlagsListing,
+  type ListedPage,
+  listingOf,
+  listPage,
+  returnListing,
+} from "../../lib/flags/listing.ts";
 import type { ArchivedFlag, FlagInput } from "../../lib/flags/mod.ts";
 import { FLAG_FIELDS, flagInputFromForm, keyError } from "../../lib/flags/pages/form.ts";
 import {
@@ -71,35 +82,58 @@ export function flagListRoutes(
   }
 
   /**
-   * The archived flags with their last settings, newest first; null when the database cannot
-   * be read (the live list comes from the in-memory snapshot and still shows).
+   * One page of the archived flags with their last settings, newest first; null when the
+   * database cannot be read (the live list comes from the in-memory snapshot and still shows).
    */
-  async function archivedFlags(): Promise<ArchivedFlag[] | null> {
+  async function archivedFlags(listing: FlagsListing): Promise<ListedPage<ArchivedFlag> | null> {
     try {
-      return await flags.archived();
+      return await flags.archivedPage({
+        search: listing.q,
+        page: listing.archivedPage,
+        pageSize: FLAGS_PAGE_SIZE,
+      });
     } catch {
       return null;
     }
   }
 
-  async function listPage(
+  /**
+   * The flag a `?notice=archived&flag=` names, read by its key, when it is archived (a key made
+   * up, or restored meanwhile, names none: the plain notice is shown).
+   */
+  async function justArchivedFlag(c: Context<AppEnv>): Promise<ArchivedFlag | undefined> {
+    const key = c.req.query("flag");
+    if (c.req.query("notice") !== "archived" || key === undefined || !KEY_PATTERN.test(key)) {
+      return undefined;
+    }
+    try {
+      return await flags.archivedFlag(key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function flagsPage(
     c: Context<AppEnv>,
-    options: PageState = {},
+    options: PageState,
+    listing: FlagsListing,
+    searchError?: string,
   ) {
-    const list = flags.list();
-    const archived = await archivedFlags();
+    const live = listPage(flags.list(), listing.q, listing.page, FLAGS_PAGE_SIZE);
+    const [archived, justArchived] = await Promise.all([
+      archivedFlags(listing),
+      justArchivedFlag(c),
+    ]);
     const admin = isAdmin(c);
     const now = here();
-    // "archived" names the flag just archived, when it is one of the archived flags read back.
-    const justArchived = c.req.query("notice") === "archived"
-      ? archived?.find((flag) => flag.key === c.req.query("flag"))
-      : undefined;
     return ctx.pages.render(
       c,
       <FlagListView
         c={c}
-        list={list}
+        live={live}
         archived={archived}
+        listing={listing}
+        searchError={searchError}
         admin={admin}
         now={now}
         justArchived={justArchived}
@@ -115,10 +149,15 @@ export function flagListRoutes(
     );
   }
 
-  page(app, ctx.access, "GET", "/flags", STEWARD_READ, async (c) => await listPage(c));
+  page(app, ctx.access, "GET", "/flags", STEWARD_READ, async (c) => {
+    const { listing, error } = listingOf((name) => c.req.query(name));
+    return await flagsPage(c, error ? { status: 400 } : {}, listing, error);
+  });
 
   page(app, ctx.access, "POST", "/flags", ADMIN_CHANGE, async (c) => {
     const form = await readForm(c);
+    // A refused form shows the listing it was sent from again.
+    const back = returnListing(formValue(form, "return"));
     const key = (formValue(form, "key") ?? "").trim();
     // A restore posts an archived flag's last settings (and its version) without "enabled":
     // it comes back turned off. Creating a flag under an archived key does the same write.
@@ -126,10 +165,12 @@ export function flagListRoutes(
     const { input, errors } = flagInputFromForm(form);
     const onKey = keyError(key, restoring, (key) => flags.get(key) !== undefined);
     if (onKey) errors.unshift(onKey);
-    if (!input || errors.length > 0) return await listPage(c, { errors, form, status: 400 });
+    if (!input || errors.length > 0) {
+      return await flagsPage(c, { errors, form, status: 400 }, back);
+    }
     const outcome = await create(c, key, input, restoring);
     if ("failure" in outcome) {
-      return await listPage(c, failed(outcome.failure, restoring ? undefined : form));
+      return await flagsPage(c, failed(outcome.failure, restoring ? undefined : form), back);
     }
     // (Only a creation racing another one with the same settings finds nothing to change.)
     const notice = !outcome.changed ? "unchanged" : restoring ? "restored" : "created";
