@@ -77,9 +77,15 @@ function reasonOf(value: string | undefined): SignInReason | undefined {
   return value !== undefined && Object.hasOwn(REASONS, value) ? value as SignInReason : undefined;
 }
 
+/** Said above the form while this instance cannot reach its database (sign-in would be 503). */
+const DATABASE_OUT =
+  "Sign-in is unavailable right now: the server cannot reach its database. Try again in a few minutes.";
+
 function LoginBody(
-  { next, error, errors = [], email, reason }: {
+  { next, error, errors = [], email, reason, databaseOut = false }: {
     next: string;
+    /** True while the database is out of reach: the form is shown, with a notice that it waits. */
+    databaseOut?: boolean;
     /** An error not about the fields (a lock, a busy server), as a notice. */
     error?: string;
     /** What was wrong with what was typed, in a summary linked to the fields. */
@@ -92,6 +98,11 @@ function LoginBody(
   return (
     <section class="form-card" aria-labelledby="login-heading">
       <h1 id="login-heading">Sign in</h1>
+      {databaseOut && (
+        <p class="notice notice--warn" role="status" data-testid="sign-in-unavailable">
+          {DATABASE_OUT}
+        </p>
+      )}
       {why && (
         <p class={`notice notice--${why.tone}`} role="status" data-testid="sign-in-reason">
           {why.text}
@@ -157,7 +168,11 @@ export function authPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   page(app, ctx.access, "GET", "/login", { role: "public", class: "read" }, (c) => {
     const next = returnPath(c.req.query("next"));
     if (c.get("principal")?.kind === "user") return c.redirect(next, 303);
-    return render(c, { next, reason: reasonOf(c.req.query("reason")) });
+    // Only while the database is out of reach: a corrupt mode row also fails closed, but the
+    // database answers and sign-in works.
+    const failed = ctx.services.mode.failedClosedBecause();
+    const databaseOut = failed === "read_failed" || failed === "stale";
+    return render(c, { next, reason: reasonOf(c.req.query("reason")), databaseOut });
   });
 
   page(app, ctx.access, "POST", "/login", { role: "public", class: "auth" }, async (c) => {

@@ -10,6 +10,7 @@ import { isConnectionFailure } from "../lib/db/mod.ts";
 import { buildTestApp, json } from "./helpers/app.ts";
 import { signInAs } from "./helpers/auth.ts";
 import { freshPglite } from "./helpers/db.ts";
+import { until } from "./helpers/wait.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -88,6 +89,58 @@ Deno.test({
       assert.equal(api.status, 503);
       assert.equal(api.headers.get("retry-after"), "5");
       assert.equal((await json<{ code: string }>(api)).code, "SERVICE_UNAVAILABLE");
+    } finally {
+      down.value = false;
+      await app.dispose().catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "/login says sign-in is unavailable while the database is out of reach, and not for a corrupt mode row",
+  ...opts,
+  async fn() {
+    const testDb = await freshPglite();
+    const down = { value: false };
+    const app = await buildTestApp({
+      testDb: { db: failingWhen(testDb.db, down, "ECONNREFUSED"), cleanup: testDb.cleanup },
+    });
+    const loginPage = async () => await (await app.request("/login")).text();
+    const mode = app.services.mode;
+    try {
+      assert.doesNotMatch(await loginPage(), /sign-in-unavailable/);
+
+      down.value = true;
+      // The instance's periodic re-read of the mode fails and it fails closed (MODE_TOGGLE.md).
+      await until(() => mode.failedClosedBecause() !== undefined, "the mode to fail closed");
+      assert.equal(mode.state().source, "fail-closed");
+      const page = await loginPage();
+      assert.match(page, /data-testid="sign-in-unavailable"/);
+      assert.match(page, /the server cannot reach its database/);
+      assert.match(page, /<form method="post" action="\/login"/, "the form stays, to retry");
+      const attempt = await app.request("/login", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ email: "someone@example.org", password: "pw" }).toString(),
+      });
+      assert.equal(attempt.status, 503);
+      await attempt.body?.cancel();
+
+      down.value = false;
+      await until(() => mode.failedClosedBecause() === undefined, "the mode to be read again");
+      assert.doesNotMatch(await loginPage(), /sign-in-unavailable/);
+
+      // A corrupt mode row also fails closed, but the database answers: no notice.
+      await testDb.db.exec(
+        "ALTER TABLE governance_config DROP CONSTRAINT IF EXISTS governance_config_mode_check",
+      );
+      await testDb.db.query(
+        `INSERT INTO governance_config (key, value) VALUES ('mode', '{}'::jsonb)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      );
+      await until(() => mode.failedClosedBecause() === "corrupt_row", "the corrupt row to be read");
+      assert.doesNotMatch(await loginPage(), /sign-in-unavailable/);
     } finally {
       down.value = false;
       await app.dispose().catch(() => {});

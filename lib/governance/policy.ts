@@ -8,9 +8,12 @@ import type { Mode } from "../config.ts";
  * Every route declares one class:
  * - `read`: GET pages and API reads, SSE, health;
  * - `write`: any other state change;
- * - `governance-write`: mode changes by ADMIN (must work in STANDBY to leave it);
+ * - `governance-write`: what must work in STANDBY to contain an incident and to leave it: mode,
+ *   flag and experiment changes and containment by ADMIN (revoking tokens, clearing locks, lowering
+ *   roles, erasing analytics), and anyone withdrawing their own analytics consent (the list, per
+ *   route: ACTIONS_BY_CLASS in policy_table.ts);
  * - `ingest`: analytics ingestion;
- * - `auth`: sign-in and sign-out.
+ * - `auth`: sign-in, sign-out and changing one's own password.
  */
 export const ROUTE_CLASSES = ["read", "write", "governance-write", "ingest", "auth"] as const;
 export type RouteClass = (typeof ROUTE_CLASSES)[number];

@@ -22,11 +22,12 @@ const ROWS: Row[] = [
     cell: (r) => (r.routes.read ? "yes" : STANDBY_REFUSAL),
   },
   {
-    label: "Sign-in and sign-out",
+    label: "Sign-in, sign-out, changing one's own password (`auth`)",
     cell: (r) => (r.routes.auth ? "yes" : STANDBY_REFUSAL),
   },
   {
-    label: "ADMIN governance actions (`governance-write`: mode, flags, experiments, containment)",
+    label:
+      "Governance actions (`governance-write`: mode, flags, experiments, containment by ADMIN; anyone withdrawing their own analytics consent)",
     cell: (r) => (r.routes["governance-write"] ? "yes" : STANDBY_REFUSAL),
   },
   {

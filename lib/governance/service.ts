@@ -49,6 +49,13 @@ export interface ModeService {
   /** Re-reads the database value and re-resolves. */
   reload(): Promise<ResolvedMode>;
   /**
+   * Why this instance serves STANDBY having failed closed, or undefined when it has not:
+   * `read_failed` (a re-read failed: the database is out of reach), `stale` (no re-read has
+   * succeeded for a while: reads hang), `corrupt_row` (the database answers, with a row that
+   * names no mode). The latest reason while the outage lasts.
+   */
+  failedClosedBecause(): FailClosedReason | undefined;
+  /**
    * Changes the stored mode. Throws {@link ModePinnedError} while `ROS_MODE`
    * pins it. Persists, audits, logs and publishes in that order.
    */
@@ -73,6 +80,9 @@ export interface ModeService {
   /** Stops the sync (event subscription and periodic re-read). */
   close(): Promise<void>;
 }
+
+/** Why an instance failed closed (see {@link ModeService.failedClosedBecause}). */
+export type FailClosedReason = "read_failed" | "stale" | "corrupt_row";
 
 /** How a mode change reached this instance (see {@link ModeService.onChange}). */
 export interface ModeChangeInfo {
@@ -156,6 +166,7 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
   // second while the database is down or the row corrupt, and is told once per kind (as Redis
   // connection errors are), then once more when a read succeeds.
   const reportedFailures = new Set<string>();
+  let failedClosedReason: FailClosedReason | undefined;
   const unapplied = new UnappliedEvents();
   const reload = async () => {
     // Serialized: the read serving this call starts after it, so it covers the events so far.
@@ -167,6 +178,7 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
         deps.logger?.info("governance mode readable again", { mode: resolveWith(stored).mode });
       }
       reportedFailures.clear();
+      failedClosedReason = undefined;
       // Announced when an event from another instance is waiting for this read: that event
       // reaches this instance's subscribers (its streams) too. Not when recovering from failing
       // closed: the streams left out the events that came meanwhile (see followsStoredMode).
@@ -178,8 +190,14 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
   };
 
   /** Serves STANDBY until a read succeeds (not while ROS_MODE pins the mode). */
-  function failClosed(reason: string, errorType?: string): void {
-    if (deps.config.rosMode || resolved?.source === "fail-closed") return;
+  function failClosed(reason: FailClosedReason, errorType?: string): void {
+    if (deps.config.rosMode) return;
+    // The latest reason: a corrupt row, then the database gone, is an outage of the database.
+    if (resolved?.source === "fail-closed") {
+      failedClosedReason = reason;
+      return;
+    }
+    failedClosedReason = reason;
     deps.logger?.error("governance mode unreadable: failing closed to STANDBY", {
       reason,
       ...(errorType ? { errorType } : {}),
@@ -311,6 +329,7 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
     current: () => resolved.mode,
     state: () => resolved,
     reload,
+    failedClosedBecause: () => resolved.source === "fail-closed" ? failedClosedReason : undefined,
     unappliedEvent: () => unapplied.oldest(),
     setMode,
     recentLog: (limit = 20) => listGovernanceLog(deps.db, limit),
