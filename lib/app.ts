@@ -348,6 +348,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger,
       stallAfterMs: config.jobs.stallAfterMinutes * 60_000,
       stalledGauge: metrics.jobsStalled,
+      retentionDays: config.jobs.retentionDays,
     }),
     auth: createAuthService({
       store: createAuthStore(db),
@@ -730,6 +731,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   if (cleanupMs > 0) {
     scheduler.every("analytics.retention", cleanupMs, () => analyticsService.cleanup());
   }
+  // Job retention: finished jobs past JOB_RETENTION_DAYS, in batches; unfinished ones are kept.
+  scheduler.every("jobs.retention", 60 * 60_000, () => services.jobs.cleanup());
 
   return {
     app,

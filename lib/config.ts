@@ -381,6 +381,7 @@ const envSchema = z.object({
   SSE_MAX_CONNECTIONS_PER_USER: int(10, 1, 10_000),
   EVENT_HISTORY_SIZE: int(1000, 10, 1_000_000),
   JOB_STALL_AFTER_MINUTES: int(30, 0, 10_080),
+  JOB_RETENTION_DAYS: int(365, 1, 3650),
   EVENT_STREAM_KEY: z.string().optional().transform((raw, ctx) => {
     if (raw === undefined || raw.trim() === "") return undefined;
     if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(raw.trim())) {
@@ -483,6 +484,11 @@ export interface Config {
   readonly jobs: {
     /** An unfinished job silent for longer than this is shown as stalled (0: never). */
     readonly stallAfterMinutes: number;
+    /**
+     * A finished job (`completed`, `failed`) whose last change is older than this many days is
+     * deleted by the retention chore; unfinished jobs are never deleted.
+     */
+    readonly retentionDays: number;
   };
   /** `FEATURE_<KEY>=true|false` overrides, keyed by the normalized upper-case key. */
   readonly featureOverrides: Readonly<Record<string, boolean>>;
@@ -710,7 +716,10 @@ export function loadConfig(
       historySize: e.EVENT_HISTORY_SIZE,
       streamKey: e.EVENT_STREAM_KEY ?? "researchflow:events",
     },
-    jobs: { stallAfterMinutes: e.JOB_STALL_AFTER_MINUTES },
+    jobs: {
+      stallAfterMinutes: e.JOB_STALL_AFTER_MINUTES,
+      retentionDays: e.JOB_RETENTION_DAYS,
+    },
     featureOverrides: parseFeatureOverrides(env),
     version,
     build: e.APP_BUILD,

@@ -17,9 +17,11 @@ export {
 } from "./job.ts";
 export {
   createJobService,
+  type JobCleanupResult,
   type JobListOptions,
   jobPayload,
   type JobReporter,
   type JobService,
   type JobUpdate,
 } from "./service.ts";
+export { JOB_RETENTION_BATCH, retentionCutoff } from "./retention.ts";

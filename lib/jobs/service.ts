@@ -7,6 +7,9 @@
  * A callback that changes nothing (a repeat, or one out of order) still records when the job
  * reported (`lastReportedAt`), so a live worker that repeats itself clears the stall mark; it
  * publishes no event (pages that show the mark re-read the list, islands/JobsLive.tsx).
+ *
+ * Retention (`cleanup()`, an hourly chore): finished jobs last changed before the cutoff are
+ * deleted in batches, each with its audit entry; unfinished jobs are kept however old.
  */
 import type { AuditActor, AuditLog } from "../audit/mod.ts";
 import type { Clock } from "../clock.ts";
@@ -25,8 +28,10 @@ import {
   researchIdMismatch,
 } from "./job.ts";
 import { callbackIdRefusal, researchIdMismatchError } from "./ids.ts";
+import { JOB_RETENTION_BATCH, retentionCutoff } from "./retention.ts";
 import {
   countUnfinishedBefore,
+  deleteFinishedBefore,
   ensureJob,
   findJob,
   listJobs,
@@ -56,6 +61,12 @@ export interface JobListOptions {
   stalled?: boolean | undefined;
 }
 
+/** What one retention run deleted, and up to which day (`YYYY-MM-DD`, UTC, exclusive). */
+export interface JobCleanupResult {
+  deleted: number;
+  cutoff: string;
+}
+
 export interface JobService {
   /**
    * Applies a callback. A transition to `completed` or `failed` is audited (`job.complete`,
@@ -72,6 +83,15 @@ export interface JobService {
   watchStalled(): Promise<number | null>;
   /** The stall threshold in milliseconds (0: off). */
   readonly stallAfterMs: number;
+  /**
+   * Deletes finished jobs (`completed`, `failed`) last changed before the start of the UTC day
+   * `retentionDays` ago, in batches: each batch that deleted something commits with its own audit
+   * entry (`job.retention_cleanup`), so what committed is audited and a failed entry leaves its
+   * batch for the next run. Unfinished jobs are never deleted, however old (they read as
+   * stalled). Logs one line when it deleted something (the count, no ids). Idempotent and safe on
+   * several instances at once.
+   */
+  cleanup(): Promise<JobCleanupResult>;
 }
 
 /** The event payload of a job (identifiers, an enum and a number). */
@@ -90,6 +110,10 @@ export interface JobServiceDeps {
   stallAfterMs?: number;
   /** Set to the number of stalled jobs by watchStalled(). */
   stalledGauge?: Gauge;
+  /** Finished jobs older than this many days are deleted by cleanup() (default 365). */
+  retentionDays?: number;
+  /** Jobs deleted per retention statement (default {@link JOB_RETENTION_BATCH}). */
+  retentionBatch?: number;
 }
 
 export function createJobService(deps: JobServiceDeps): JobService {
@@ -191,6 +215,38 @@ export function createJobService(deps: JobServiceDeps): JobService {
       }
       lastStalled = count;
       return count;
+    },
+    async cleanup() {
+      const retentionDays = deps.retentionDays ?? 365;
+      const cutoff = retentionCutoff(deps.clock.now(), retentionDays);
+      const batch = deps.retentionBatch ?? JOB_RETENTION_BATCH;
+      let deleted = 0;
+      // One short transaction per batch (a first run on a large table holds no long lock), each
+      // with its audit entry: the usual hourly run fits in one batch and writes one entry.
+      for (let round = 0; round < 10_000; round++) {
+        const n = await deps.db.transaction(async (tx) => {
+          const n = await deleteFinishedBefore(tx, cutoff, batch);
+          if (n > 0) {
+            await deps.audit?.record({
+              actor: { type: "system" },
+              action: "job.retention_cleanup",
+              target: { type: "jobs" },
+              // `cutoffAt`: a technical key, so the audit scrubber keeps the instant.
+              after: { deletedJobs: n, cutoffAt: cutoff.toISOString(), retentionDays },
+            }, tx);
+          }
+          return n;
+        });
+        deleted += n;
+        if (n < batch) break;
+      }
+      if (deleted > 0) {
+        deps.logger?.info("jobs retention cleanup", {
+          deleted,
+          cutoffAt: cutoff.toISOString(),
+        });
+      }
+      return { deleted, cutoff: cutoff.toISOString().slice(0, 10) };
     },
   };
 }

@@ -165,3 +165,28 @@ export async function countUnfinishedBefore(
   );
   return Number(rows[0]?.n ?? 0);
 }
+
+/**
+ * Deletes up to `limit` finished jobs (`completed`, `failed`) last changed before `cutoff`,
+ * oldest first; returns how many. Unfinished jobs are never deleted, however old. A finished job
+ * never changes again (writeJob and touchJob leave it as it is), so the predicate cannot go stale
+ * between the pick and the delete; rows locked by a callback in flight are skipped for the next
+ * run. The scan walks jobs_updated_idx from its oldest end and stops at `limit` rows.
+ */
+export async function deleteFinishedBefore(
+  db: Queryable,
+  cutoff: Date,
+  limit: number,
+): Promise<number> {
+  const rows = await db.query<{ deleted: number | string }>(
+    `WITH doomed AS (
+       SELECT id FROM jobs
+        WHERE status IN ('completed', 'failed') AND updated_at < $1::timestamptz
+        ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED
+     ),
+     del AS (DELETE FROM jobs j USING doomed WHERE j.id = doomed.id RETURNING 1)
+     SELECT count(*)::int8 AS deleted FROM del`,
+    [cutoff, limit],
+  );
+  return Number(rows[0]?.deleted ?? 0);
+}
