@@ -208,6 +208,23 @@ export function experimentResult(
   return { key, value: assignment.variant, reason: "SPLIT", variant: assignment.variant, metadata };
 }
 
+/**
+ * The ETag of a bulk answer: of its results, except that an experiment's stored variant
+ * (`evaluationReason` `STICKY`) counts as the split it came from. Whether an instance answers
+ * STICKY or SPLIT for the same variant depends on its own cache of the user's stored assignments
+ * (refreshed with the snapshot, not announced on the bus), so with the whole body two instances
+ * gave a polling client different ETags for the same values at every turn of a load balancer, and
+ * never a 304 (OFREP review). Values, variants, reasons and versions all still count.
+ */
+export function bulkEtagOf(results: readonly OfrepResult[]): string {
+  const basis = results.map((result) =>
+    "metadata" in result && result.metadata.evaluationReason === "STICKY"
+      ? { ...result, metadata: { ...result.metadata, evaluationReason: "SPLIT" } }
+      : result
+  );
+  return bulkEtag(JSON.stringify({ flags: basis }));
+}
+
 /** A strong ETag for a bulk response body. */
 export function bulkEtag(body: string): string {
   const a = murmur3(body, 0x0f0e0d0c).toString(16).padStart(8, "0");

@@ -17,7 +17,12 @@ import { roleAtLeast } from "../../lib/auth/principal.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { KEY_PATTERN } from "../../lib/flags/mod.ts";
 import { createOfrepEvaluator } from "../../lib/flags/ofrep_evaluate.ts";
-import { bulkEtag, etagMatches, MAX_TARGETING_KEY, parseOfrepBody } from "../../lib/flags/ofrep.ts";
+import {
+  bulkEtagOf,
+  etagMatches,
+  MAX_TARGETING_KEY,
+  parseOfrepBody,
+} from "../../lib/flags/ofrep.ts";
 import { type Access, modeGuard } from "../../lib/http/access.ts";
 import { describeAccess, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
@@ -424,7 +429,7 @@ export function ofrepRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       for (const key of snapshot.experiments.keys()) if (!snapshot.flags.has(key)) keys.push(key);
       const results = await resultsFor(snapshot, keys, parsed.context);
       const body = JSON.stringify({ flags: results });
-      const etag = bulkEtag(body);
+      const etag = bulkEtagOf(results);
       const headers = { etag, "cache-control": "private, no-cache" };
       if (etagMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
       return c.body(body, 200, { ...headers, "content-type": "application/json; charset=utf-8" });
