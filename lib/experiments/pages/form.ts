@@ -7,6 +7,7 @@ import type { FormError } from "../../../components/forms.tsx";
 import { type FormFields, formValue, formValues } from "../../http/form.ts";
 import { isPhiIssue, phiFormError } from "../../validation/no_phi.ts";
 import { type ExperimentInput, ExperimentInputSchema } from "../experiment.ts";
+import { SRM_THRESHOLD } from "../srm.ts";
 
 /** `name=weight` lines (create form) or `weight:<name>` fields (edit form) → variants. */
 export function variantsFrom(form: FormFields): Record<string, { weight: number }> {
@@ -143,6 +144,9 @@ export const P_DISPLAY_FLOOR = 0.0001;
 export function pValueText(p: number): string {
   if (p < P_DISPLAY_FLOOR) return `p < ${P_DISPLAY_FLOOR}`;
   if (p > 0.99 && p < 1) return "p > 0.99";
+  // A p just under the warning threshold would round up to it ("p = 0.0010" beside "the warning
+  // is for p < 0.001"): say which side it is on.
+  if (p < SRM_THRESHOLD && Number(p.toPrecision(2)) >= SRM_THRESHOLD) return `p < ${SRM_THRESHOLD}`;
   // Two significant digits, so a p just above the threshold (0.0014) does not read as 0.001.
   return `p = ${p.toPrecision(2)}`;
 }

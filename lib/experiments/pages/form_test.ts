@@ -48,6 +48,10 @@ Deno.test("experimentInputFromForm() validates with the API's schema and names t
 
 Deno.test("pValueText() prints two significant digits, and a floor instead of tiny values", () => {
   assert.equal(pValueText(0.0014), "p = 0.0014");
+  // 116 and 71 assignments at 50/50: p = 0.00099929, a warning; not "p = 0.0010".
+  assert.equal(pValueText(0.0009992922807802239), "p < 0.001");
+  assert.equal(pValueText(0.00094), "p = 0.00094");
+  assert.equal(pValueText(0.001015), "p = 0.0010");
   assert.equal(pValueText(0.046), "p = 0.046");
   assert.equal(pValueText(0.0001), "p = 0.00010");
   assert.equal(pValueText(0.0000999), "p < 0.0001");
