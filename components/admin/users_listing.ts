@@ -7,6 +7,7 @@
  * administrator anywhere else (no open redirect).
  */
 import { z } from "zod";
+import { searchSchema } from "../../lib/validation/search.ts";
 import { DIRECTORY_SEARCH_MAX } from "../../lib/auth/user_directory.ts";
 
 /** Accounts per page. */
@@ -29,11 +30,7 @@ export const SEARCH_TOO_LONG =
   `Search: at most ${DIRECTORY_SEARCH_MAX} characters of an email or a name. The whole list is ` +
   "shown instead.";
 
-// Control characters (NUL included, which the database refuses) become spaces.
-const Search = z.string()
-  // deno-lint-ignore no-control-regex
-  .transform((value) => value.replace(/[\u0000-\u001f\u007f]+/g, " ").trim())
-  .pipe(z.string().max(DIRECTORY_SEARCH_MAX));
+const Search = searchSchema(DIRECTORY_SEARCH_MAX);
 // An account id, as the page's links name it; anything else names no boundary (the first page).
 const Boundary = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
 

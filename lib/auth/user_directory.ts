@@ -12,6 +12,7 @@
  */
 import type { Queryable } from "../db/mod.ts";
 import { toUser, type User, USER_COLUMNS, type UserRow } from "./store.ts";
+import { searchText } from "../validation/search.ts";
 
 /** The longest search; a longer one is refused by the page's schema before it gets here. */
 export const DIRECTORY_SEARCH_MAX = 100;
@@ -24,8 +25,7 @@ export const DIRECTORY_LIMIT_MAX = 200;
  * refuses) as spaces, trimmed, lower case. Empty: every account.
  */
 export function directorySearch(search: string | undefined): string {
-  // deno-lint-ignore no-control-regex
-  return (search ?? "").replace(/[\u0000-\u001f\u007f]+/g, " ").trim().toLowerCase();
+  return searchText(search ?? "").toLowerCase();
 }
 
 /** Which page of the directory to read. */

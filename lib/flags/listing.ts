@@ -7,6 +7,7 @@
  * parameters this module knows (never echoed), so a form cannot send anyone elsewhere.
  */
 import { z } from "zod";
+import { searchSchema } from "../validation/search.ts";
 
 /** Flags per page, live and archived alike. */
 export const FLAGS_PAGE_SIZE = 50;
@@ -35,11 +36,7 @@ export const SEARCH_TOO_LONG =
   `Search: at most ${FLAG_SEARCH_MAX} characters of a key or a description. Every flag is ` +
   "shown instead.";
 
-// Control characters (NUL included, which the database refuses) become spaces.
-const Search = z.string()
-  // deno-lint-ignore no-control-regex
-  .transform((value) => value.replace(/[\u0000-\u001f\u007f]+/g, " ").trim())
-  .pipe(z.string().max(FLAG_SEARCH_MAX));
+const Search = searchSchema(FLAG_SEARCH_MAX);
 // A page number as the links write it; a number beyond the last page is the last page (see
 // pageWindow), anything else (0, -1, 2.5, abc) the first.
 const PageNumber = z.string().regex(/^[0-9]{1,20}$/).transform(Number).pipe(
