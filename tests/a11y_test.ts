@@ -651,7 +651,7 @@ Deno.test({
           await page.keyboard.press("Enter");
           // (The "accepted" message is cleared when the change arrives, so the mode is awaited.)
           await page.waitForSelector('[data-testid="governance-mode"]:text-is("STANDBY")', {
-            timeout: 10_000,
+            timeout: 30_000,
           });
           assert.equal(app.services.mode.current(), "STANDBY");
           const findings = await audit(page, "ADMIN /governance after a mode change");

@@ -33,7 +33,10 @@ Deno.test({
       // Both instances hold the new version before the next request (the bus carries it).
       for (const app of [a, b]) {
         assert.ok(
-          await eventually(() => app.services.experiments.get(key)?.version === view.version, 5000),
+          await eventually(
+            () => app.services.experiments.get(key)?.version === view.version,
+            30_000,
+          ),
           "the instance loads the new version",
         );
       }

@@ -48,7 +48,7 @@ Deno.test({
         }
         return (await json<{ value: boolean }>(response)).value === expected;
       };
-      assert.ok(await eventually(seen(false), 5000), "B knows the new flag");
+      assert.ok(await eventually(seen(false), 30_000), "B knows the new flag");
 
       const flip = await a.request("/api/governance/flags/cross.instance", {
         method: "POST",
@@ -56,7 +56,7 @@ Deno.test({
         body: JSON.stringify({ enabled: true, version: 1 }),
       });
       assert.equal(flip.status, 200);
-      assert.ok(await eventually(seen(true), 5000), "B evaluates the flag as on");
+      assert.ok(await eventually(seen(true), 30_000), "B evaluates the flag as on");
       const state = b.services.flags.get("cross.instance");
       assert.equal(state?.version, 2);
     } finally {

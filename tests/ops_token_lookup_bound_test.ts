@@ -141,7 +141,7 @@ Deno.test({
         { type: "system" },
       );
       for (const secret of [token, revoked]) {
-        assert.equal((await timed(ofrep(app, secret), 5000)).status, 200, "verified once");
+        assert.equal((await timed(ofrep(app, secret), 30_000)).status, 200, "verified once");
       }
       await app.services.auth.revokeToken(revokedRow.id, { type: "system" });
 
@@ -150,12 +150,12 @@ Deno.test({
       // closed to STANDBY within a few seconds); only then is memory trusted before the database.
       const cutAt = performance.now();
       while (app.services.mode.state().source !== "fail-closed") {
-        assert.ok(performance.now() - cutAt < 10_000, "the mode service fails closed");
+        assert.ok(performance.now() - cutAt < 30_000, "the mode service fails closed");
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       // Every query is held by the cut path, so a 200 can only come from memory.
       for (let i = 0; i < 5; i++) {
-        const answer = await timed(ofrep(app, token), 3000);
+        const answer = await timed(ofrep(app, token), 30_000);
         assert.equal(answer.status, 200, `call ${i}: ${JSON.stringify(answer)}`);
       }
       // The revoked token is not in memory: it waits for the database, and is never let in.
@@ -166,9 +166,9 @@ Deno.test({
       assert.notEqual(early.status, 200, "a revoked token is not answered from memory");
 
       proxy.restore();
-      const late = await timed(refused, 10_000);
+      const late = await timed(refused, 30_000);
       assert.equal(late.status, 401, "the database refuses it once it answers");
-      assert.equal((await timed(ofrep(app, token), 5000)).status, 200);
+      assert.equal((await timed(ofrep(app, token), 30_000)).status, 200);
     } finally {
       // The app (and its pool) goes first: a pool reconnecting to a closed proxy is refused.
       proxy.restore();
@@ -206,14 +206,14 @@ Deno.test({
         { name: "revoked unannounced", scopes: ["flags:evaluate"], expiresAt: null },
         { type: "system" },
       );
-      assert.equal((await timed(ofrep(app, secret), 5000)).status, 200, "verified once");
+      assert.equal((await timed(ofrep(app, secret), 30_000)).status, 200, "verified once");
       // Revoked where no instance hears of it (SQL, or the CLI without Redis), then the table
       // is held for 1.5 s: the lookup is slow, but the database answers and decides.
       await admin.exec(
         `UPDATE ${schema}.api_tokens SET revoked_at = now() WHERE id = '${token.id}'`,
       );
       const release = await holdTableLock(locker, `${schema}.api_tokens`);
-      const answering = timed(ofrep(app, secret), 5000);
+      const answering = timed(ofrep(app, secret), 30_000);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await release();
       const answer = await answering;

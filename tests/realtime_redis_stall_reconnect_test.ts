@@ -64,7 +64,7 @@ Deno.test({
       // The stall bound (30 s) from the first stalled append, then a new connection.
       assert.ok(Date.now() - started < 45_000, `B had them after ${Date.now() - started} ms`);
       assert.deepEqual(gotB.map((e) => e.payload.progress), [0, 1, 2]);
-      await until(() => a.outboxLength() === 0, "A's outbox to drain", 10_000);
+      await until(() => a.outboxLength() === 0, "A's outbox to drain", 30_000);
       const logged = () => logger.lines.map((line) => JSON.parse(line));
       const warned = logged().filter((e) => e.level === "warn" && /stalled/.test(e.msg));
       assert.equal(warned.length, 1, logger.lines.join("\n"));

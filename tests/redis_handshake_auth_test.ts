@@ -56,7 +56,7 @@ async function passwordRedis(password: string): Promise<{ port: number; stop(): 
     } catch {
       return false;
     }
-  }, 10_000);
+  }, 30_000);
   assert.ok(up, "redis-server listens");
   return {
     port,

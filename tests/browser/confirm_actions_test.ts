@@ -140,7 +140,7 @@ Deno.test({
           assert.equal((await focused(page)).testid, "mode-switch-message");
           for (const p of [page, watcher]) {
             await p.waitForSelector('[data-testid="governance-log"] td:text-is("DEMO → STANDBY")', {
-              timeout: 10_000,
+              timeout: 30_000,
             });
             assert.match(
               await p.textContent('[data-testid="governance-log"] tbody tr') ?? "",

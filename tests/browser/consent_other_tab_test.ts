@@ -65,7 +65,7 @@ Deno.test({
         try {
           const watch = watchPage(b);
           await a.getByRole("region", BANNER).getByRole("button", { name: "Allow" }).click();
-          await b.getByRole("region", BANNER).waitFor({ state: "detached", timeout: 5_000 });
+          await b.getByRole("region", BANNER).waitFor({ state: "detached", timeout: 30_000 });
           const status = b.getByRole("status").filter({ hasText: "usage analytics" });
           assert.match(await status.textContent() ?? "", /allowed usage analytics elsewhere/i);
           assert.deepEqual(await consentRows(app, user.id), ["granted"]);
@@ -80,7 +80,7 @@ Deno.test({
         const { context, a, b } = await twoTabs(browser!, server.url, user.email);
         try {
           await a.getByRole("region", BANNER).getByRole("button", { name: "No thanks" }).click();
-          await b.getByRole("region", BANNER).waitFor({ state: "detached", timeout: 5_000 });
+          await b.getByRole("region", BANNER).waitFor({ state: "detached", timeout: 30_000 });
           const status = b.getByRole("status").filter({ hasText: "usage analytics" });
           assert.match(await status.textContent() ?? "", /said no to usage analytics elsewhere/i);
           assert.deepEqual(await consentRows(app, user.id), ["declined"]);
@@ -100,7 +100,7 @@ Deno.test({
             await a.waitForURL(`${server.url}/settings/privacy?notice=granted`);
             await b.bringToFront();
             await b.evaluate(() => globalThis.dispatchEvent(new Event("focus")));
-            await b.getByRole("region", BANNER).waitFor({ state: "detached", timeout: 5_000 });
+            await b.getByRole("region", BANNER).waitFor({ state: "detached", timeout: 30_000 });
             assert.deepEqual(await consentRows(app, user.id), ["granted"]);
           } finally {
             await context.close();

@@ -143,13 +143,13 @@ Deno.test({
           await page.click('[data-toggle="pilot"]');
           await page.click("[data-confirm-toggle]");
           const note = page.locator('[data-testid="mode-switch-message"]');
-          await note.waitFor({ timeout: 10_000 });
+          await note.waitFor({ timeout: 30_000 });
           assert.match(
             await note.textContent() ?? "",
             /changed pilot after this page showed it; your change was not made/,
           );
           assert.equal(await note.getAttribute("role"), "alert");
-          await page.waitForSelector(`${badge("pilot")}:text-is("on")`, { timeout: 10_000 });
+          await page.waitForSelector(`${badge("pilot")}:text-is("on")`, { timeout: 30_000 });
           const flag = app.services.flags.get("pilot");
           assert.equal(flag?.version, 4, "the refused change wrote nothing");
           assert.equal(flag?.enabled, true);

@@ -84,10 +84,10 @@ Deno.test({
       await panel.check('input[name="confirm"]');
       await panel.click('form.mode-switch button[type="submit"]');
       await panel.waitForSelector('[data-testid="governance-mode"]:text-is("LIVE")', {
-        timeout: 10_000,
+        timeout: 30_000,
       });
       await home.waitForSelector('[data-testid="mode-value"]:text-is("LIVE")', {
-        timeout: 10_000,
+        timeout: 30_000,
       });
       // The mode change's answer kept the panel to its flags.
       assert.equal(await panel.locator("tr[data-flag]").count(), 30);
@@ -95,11 +95,11 @@ Deno.test({
       // A new governance flag appears live; a new product flag does not.
       await app.services.flags.set("flag.99990", { enabled: true, scope: "governance" }, ACTOR);
       await app.services.flags.set("flag.99991", { enabled: true }, ACTOR);
-      await panel.waitForSelector('tr[data-flag="flag.99990"]', { timeout: 10_000 });
+      await panel.waitForSelector('tr[data-flag="flag.99990"]', { timeout: 30_000 });
       assert.equal(await panel.locator('tr[data-flag="flag.99991"]').count(), 0);
       await panel.waitForSelector(
         '[data-testid="flags-listed"]:has-text("31 governance flags (302 flags in all)")',
-        { timeout: 10_000 },
+        { timeout: 30_000 },
       );
 
       // A toggle asks for the panel's flags, not every flag, and the panel keeps to them.
@@ -117,7 +117,7 @@ Deno.test({
       ]);
       await panel.waitForSelector(
         '[data-testid="mode-switch-message"]:has-text("Flag flag.00010 is now turned off")',
-        { timeout: 10_000 },
+        { timeout: 30_000 },
       );
       assert.equal(await panel.locator("tr[data-flag]").count(), 31);
       assert.deepEqual(watchPanel.problems, []);

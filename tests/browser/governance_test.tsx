@@ -69,10 +69,10 @@ Deno.test({
         await adminPage.click('form.mode-switch button[type="submit"]');
 
         await watcherPage.waitForSelector('[data-testid="governance-mode"]:text-is("STANDBY")', {
-          timeout: 10_000,
+          timeout: 30_000,
         });
         await adminPage.waitForSelector('[data-testid="governance-mode"]:text-is("STANDBY")', {
-          timeout: 10_000,
+          timeout: 30_000,
         });
         assert.equal(navigations, 0, "no reload");
         assert.equal(app.services.mode.current(), "STANDBY");
@@ -95,7 +95,7 @@ Deno.test({
             const body = await response.text();
             await setMode(app, admin, "STANDBY");
             await page.waitForSelector('[data-testid="governance-mode"]:text-is("STANDBY")', {
-              timeout: 10_000,
+              timeout: 30_000,
             });
             await route.fulfill({ response, body });
           });
@@ -107,7 +107,7 @@ Deno.test({
           await page.check('input[name="confirm"]');
           await page.click('form.mode-switch button[type="submit"]');
           const note = page.locator('[data-testid="mode-switch-message"]');
-          await note.waitFor({ timeout: 10_000 });
+          await note.waitFor({ timeout: 30_000 });
           assert.match(await note.textContent() ?? "", /overtaken: the mode is now STANDBY/);
           // Before: the pill went back to LIVE and stayed there, the server in STANDBY.
           assert.equal(await page.textContent('[data-testid="governance-mode"]'), "STANDBY");
@@ -137,7 +137,7 @@ Deno.test({
           await setMode(app, admin, "LIVE");
           await page.clock.runFor(31_000);
           await page.waitForSelector('[data-testid="governance-mode"]:text-is("LIVE")', {
-            timeout: 10_000,
+            timeout: 30_000,
           });
           assert.ok(streamAttempts >= 2, "the stream keeps being retried with backoff");
           assert.equal(
@@ -167,7 +167,7 @@ Deno.test({
           await response.body?.cancel();
         }
         await page.waitForSelector('tr[data-job="browser-job"] progress[value="60"]', {
-          timeout: 10_000,
+          timeout: 30_000,
         });
         assert.match(await page.textContent('tr[data-job="browser-job"]') ?? "", /progress/);
         assert.deepEqual(watch.problems, []);

@@ -30,7 +30,7 @@ Deno.test({
         const page = await browser.newPage();
         const watch = watchPage(page);
         await page.goto(`${server.url}/`);
-        await page.waitForSelector('.mode-badge__live[data-live="yes"]', { timeout: 10_000 });
+        await page.waitForSelector('.mode-badge__live[data-live="yes"]', { timeout: 30_000 });
         assert.equal(await page.textContent('[data-testid="mode-value"]'), "DEMO");
         assert.deepEqual(watch.problems, []);
         await page.close();

@@ -50,7 +50,7 @@ Deno.test({
         timeout: 15_000,
       });
       const row = 'tr[data-job="slow-job"]';
-      await page.waitForSelector(`${row} .badge--danger:text-is("stalled")`, { timeout: 10_000 });
+      await page.waitForSelector(`${row} .badge--danger:text-is("stalled")`, { timeout: 30_000 });
 
       // The worker is alive at 40 %: its repeat changes nothing and publishes nothing...
       assert.equal(
@@ -63,7 +63,7 @@ Deno.test({
       await page.waitForFunction(
         (sel) => document.querySelectorAll(`${sel} .badge--danger`).length === 0,
         row,
-        { timeout: 10_000 },
+        { timeout: 30_000 },
       );
       assert.equal(await page.locator('[data-testid="jobs-stalled"]').count(), 0);
       assert.equal(await page.locator(`${row} progress[value="40"]`).count(), 1);

@@ -58,7 +58,7 @@ Deno.test({
       // 30 s later on both clocks (80 s of silence): marked, without reload.
       clock.advance(30_000);
       await page.clock.runFor(30_000);
-      await page.waitForSelector(`${row} .badge--danger:text-is("stalled")`, { timeout: 10_000 });
+      await page.waitForSelector(`${row} .badge--danger:text-is("stalled")`, { timeout: 30_000 });
       assert.match(
         await page.textContent('[data-testid="jobs-stalled"]') ?? "",
         /1 job has not reported for more than 1 minute: a worker may have stopped/,
@@ -66,7 +66,7 @@ Deno.test({
 
       // It reports again: the mark goes.
       await report(app, worker, "quiet-job", { status: "progress", progress: 40 });
-      await page.waitForSelector(`${row} progress[value="40"]`, { timeout: 10_000 });
+      await page.waitForSelector(`${row} progress[value="40"]`, { timeout: 30_000 });
       assert.equal(await page.locator(`${row} .badge--danger`).count(), 0);
       assert.equal(await page.locator('[data-testid="jobs-stalled"]').count(), 0);
       assert.deepEqual(watch.problems, []);
@@ -124,9 +124,9 @@ Deno.test({
       await report(app, worker, "late-poll-job", { status: "started" });
       await report(app, worker, "late-poll-job", { status: "progress", progress: 30 });
       const row = 'tr[data-job="late-poll-job"] progress[value="30"]';
-      await page.waitForSelector(row, { timeout: 10_000 });
+      await page.waitForSelector(row, { timeout: 30_000 });
       releasePoll();
-      await page.waitForSelector('tr[data-job="poll-marker-1"]', { timeout: 10_000 });
+      await page.waitForSelector('tr[data-job="poll-marker-1"]', { timeout: 30_000 });
       assert.equal(await page.locator(row).count(), 1, "the live row survives the late answer");
 
       // Screen readers hear that jobs started and finished, not each progress tick; the table
@@ -143,7 +143,7 @@ Deno.test({
           document.querySelector('[data-testid="jobs-announcement"]')?.textContent ===
             "Job late-poll-job completed.",
         undefined,
-        { timeout: 10_000 },
+        { timeout: 30_000 },
       );
       assert.equal(
         await page.getAttribute('[data-testid="jobs-announcement"]', "role"),

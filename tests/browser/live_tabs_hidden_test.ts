@@ -91,7 +91,7 @@ Deno.test({
         const watch = watchPage(page);
         await page.goto(`${server.url}/jobs`, WAIT);
         await page.waitForSelector('[data-testid="live-status"][data-status="live"]', WAIT);
-        assert.equal(await fetchWithin(page, "/health", 5_000), "200");
+        assert.equal(await fetchWithin(page, "/health", 30_000), "200");
         assert.deepEqual(watch.problems, []);
         await page.close();
       });

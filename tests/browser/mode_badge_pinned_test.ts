@@ -16,7 +16,7 @@ import { hasChromium, hasPostgres, hasRedis } from "../helpers/env.ts";
 import { startPair } from "../helpers/mixed_pair.ts";
 
 /** Bounds a hung test only. */
-const WAIT = { timeout: 10_000 };
+const WAIT = { timeout: 30_000 };
 const SYSTEM = { type: "system" as const };
 
 async function pageFor(browser: Browser, url: string, session: Session, path: string) {

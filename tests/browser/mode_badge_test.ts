@@ -13,7 +13,7 @@ import { launchBrowser, serve, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
 
 /** Bounds a hung test only; the stream brings a change in well under a second. */
-const WAIT = { timeout: 8_000 };
+const WAIT = { timeout: 30_000 };
 
 async function contextFor(browser: Browser, url: string, session?: Session) {
   const context: BrowserContext = await browser.newContext();

@@ -44,7 +44,7 @@ Deno.test({
             document.querySelector('[data-testid="preview-summary"]')?.textContent ?? "",
           ),
         undefined,
-        { timeout: 5_000 },
+        { timeout: 30_000 },
       ).catch(() => {});
       assert.match(await summary.textContent() ?? "", /At 75%/);
       await context.close();
