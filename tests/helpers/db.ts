@@ -3,6 +3,7 @@
  * kept on disk, ~0.35 s) and, when TEST_DATABASE_URL is set, a fresh schema
  * on the real Postgres, dropped afterwards. Runs never collide.
  */
+import { createHash } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import {
   bundledMigrationsDir,
@@ -42,31 +43,35 @@ async function makeTemplate(migrated: boolean): Promise<Blob> {
 async function templatePath(migrated: boolean): Promise<string> {
   const migrations = migrated ? await readMigrations(bundledMigrationsDir()) : [];
   const lock = await Deno.readTextFile(new URL("../../deno.lock", import.meta.url));
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(JSON.stringify([migrations.map((m) => m.sha256), lock])),
-  );
-  const name = Array.from(
-    new Uint8Array(digest).slice(0, 12),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
+  const name = createHash("sha256")
+    .update(JSON.stringify([migrations.map((m) => m.sha256), lock]))
+    .digest("hex")
+    .slice(0, 24);
   const dir = Deno.env.get("TMPDIR") ?? "/tmp";
   return `${dir}/researchflow-test-pglite-${migrated ? "migrated" : "empty"}-${name}.tar`;
 }
 
-/** The template from disk, or made and written there (atomically: racing workers each write whole). */
+/**
+ * The template from disk, or made and written there (atomically: racing workers each write a
+ * whole file, the last rename wins).
+ */
 async function diskTemplate(migrated: boolean): Promise<Blob> {
   const path = await templatePath(migrated);
   try {
     return new Blob([await Deno.readFile(path)]);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  } catch {
+    // Not made yet (or unreadable): make it.
   }
   const dump = await makeTemplate(migrated);
   const partial = `${path}.${crypto.randomUUID()}.part`;
-  await Deno.writeFile(partial, new Uint8Array(await dump.arrayBuffer()));
-  await Deno.rename(partial, path);
+  try {
+    await Deno.writeFile(partial, new Uint8Array(await dump.arrayBuffer()));
+    await Deno.rename(partial, path);
+  } catch {
+    // A full or read-only temporary directory costs speed, not the run: this file keeps its dump
+    // in memory, and the next file tries again.
+    await Deno.remove(partial).catch(() => {});
+  }
   return dump;
 }
 
