@@ -4,12 +4,14 @@
  * `limit` (1 to 200, default 100), `cursor` (the previous answer's `next`, opaque: the email sealed,
  * never in clear in a URL) and `q` (the page's search); the answer keeps `users` and adds `next`
  * and `total`. Following `next` lists every account exactly once, also when accounts are added or
- * removed between pages (the boundary account included). A bad limit, cursor or search is 400
- * problem+json VALIDATION_FAILED, the value not echoed; the access rules are unchanged (admins
- * only, no API tokens). On PGlite and Postgres.
+ * removed between pages (the boundary account included). A cursor holds only with the search it
+ * was handed out for (another `q`, or `q` added or left out: 400). A bad limit, cursor or search
+ * is 400 problem+json VALIDATION_FAILED, the value not echoed; the access rules are unchanged
+ * (admins only, no API tokens). On PGlite and Postgres.
  */
 import assert from "node:assert/strict";
 import { createDirectoryCursors } from "../lib/auth/directory_cursor.ts";
+import { USERS_CURSOR_MESSAGE } from "../routes/api/admin.ts";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import { createToken, type Session, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
@@ -235,6 +237,7 @@ for (const target of dbTargets()) {
       const flipped = cursor.slice(0, 20) + (cursor[20] === "A" ? "B" : "A") + cursor.slice(21);
       const elsewhere = createDirectoryCursors("another-deployment-secret-0123").seal(
         first.users.at(-1)!.email,
+        "",
       );
       const cases: [string, string, string][] = [
         ["limit", "0", "$.limit"],
@@ -271,9 +274,62 @@ for (const target of dbTargets()) {
       const second = await list(app, admin, `?limit=5&cursor=${cursor}`);
       assert.deepEqual(second.users.map((u) => u.email), (await allEmails(app)).slice(10, 15));
       // A cursor made under this deployment's secret (another instance) is good here too.
-      const sibling = createDirectoryCursors(SECRET).seal(first.users.at(-1)!.email);
+      const sibling = createDirectoryCursors(SECRET).seal(first.users.at(-1)!.email, "");
       const third = await list(app, admin, `?limit=5&cursor=${sibling}`);
       assert.deepEqual(third.users, second.users);
+    });
+  });
+
+  Deno.test(`[${target.name}] GET /api/admin/users: a cursor holds only with the search it was handed out for`, async () => {
+    await withSeededApp(target, async (app, admin) => {
+      // Handed out for q=USER01 (user0100..user0199), and for no search.
+      const searched = await list(app, admin, "?q=USER01&limit=10");
+      const plain = await list(app, admin, "?limit=10");
+      const cases: [string, Record<string, string>][] = [
+        ["another q", { q: "USER02", cursor: searched.next! }],
+        ["q left out", { cursor: searched.next! }],
+        ["q emptied", { q: "", cursor: searched.next! }],
+        ["q narrowed", { q: "USER010", cursor: searched.next! }],
+        ["q added", { q: "user", cursor: plain.next! }],
+      ];
+      for (const [label, query] of cases) {
+        const response = await app.request(`/api/admin/users?${new URLSearchParams(query)}`, {
+          headers: admin.headers(),
+        });
+        assert.equal(response.status, 400, label);
+        assert.equal(response.headers.get("content-type"), "application/problem+json", label);
+        const body = await response.text();
+        const problem = JSON.parse(body) as Problem;
+        assert.equal(problem.code, "VALIDATION_FAILED", label);
+        assert.deepEqual(
+          problem.errors,
+          [{ path: "$.cursor", message: USERS_CURSOR_MESSAGE }],
+          label,
+        );
+        assert.ok(!body.includes(query.cursor!) && !/user0|USER0/.test(body), `${label} echoed`);
+      }
+      // A bad `q` beside a cursor is one problem, at `$.q` (the cursor is not judged against it).
+      const longQ = await app.request(
+        `/api/admin/users?${new URLSearchParams({ q: "x".repeat(101), cursor: searched.next! })}`,
+        { headers: admin.headers() },
+      );
+      assert.equal(longQ.status, 400);
+      assert.deepEqual((await json<Problem>(longQ)).errors?.map((e) => e.path), ["$.q"]);
+      // The same search continues, also written as the search reads it alike (case, spaces).
+      for (const q of ["USER01", "user01", " User01\t"]) {
+        const next = await list(
+          app,
+          admin,
+          `?${new URLSearchParams({ q, limit: "10", cursor: searched.next! })}`,
+        );
+        assert.deepEqual(
+          next.users.map((u) => u.email),
+          (await allEmails(app)).filter((e) => e.includes("user01")).slice(10, 20),
+          q,
+        );
+      }
+      const onward = await list(app, admin, `?limit=10&cursor=${plain.next}`);
+      assert.deepEqual(onward.users.map((u) => u.email), (await allEmails(app)).slice(10, 20));
     });
   });
 

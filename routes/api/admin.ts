@@ -17,6 +17,7 @@ import {
   createUserDirectory,
   DIRECTORY_LIMIT_MAX,
   DIRECTORY_SEARCH_MAX,
+  directorySearch,
 } from "../../lib/auth/user_directory.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { UnauthenticatedError } from "../../lib/errors/mod.ts";
@@ -110,8 +111,9 @@ export const USERS_CURSOR_MESSAGE =
   "Not a cursor of this list: pass back a `next` value unchanged, or leave it out for the first page";
 
 /**
- * GET /api/admin/users's query. A `cursor` is checked here by opening it: one cut short, edited,
- * made up or sealed under another secret is 400 VALIDATION_FAILED at `$.cursor`, never read.
+ * GET /api/admin/users's query. A `cursor` is checked here by opening it with the search sent
+ * beside it: one cut short, edited, made up, sealed under another secret or handed out for another
+ * search (`q` changed, added or left out) is 400 VALIDATION_FAILED at `$.cursor`, never read.
  */
 function usersQuery(cursors: DirectoryCursors) {
   return z.object({
@@ -120,20 +122,30 @@ function usersQuery(cursors: DirectoryCursors) {
         description: `Accounts per answer, 1 to ${DIRECTORY_LIMIT_MAX}`,
         example: USERS_API_LIMIT,
       }),
-    cursor: z.string().max(DIRECTORY_CURSOR_MAX, { abort: true })
-      .refine((cursor) => cursors.open(cursor) !== undefined, { message: USERS_CURSOR_MESSAGE })
-      .optional()
-      .openapi({
-        description: "The `next` of the previous answer, unchanged. Anything else (cut short, " +
-          "edited, made up, or handed out before `ANALYTICS_IP_SALT` changed) is 400 " +
-          "VALIDATION_FAILED at `$.cursor`: start again without it",
-      }),
+    cursor: z.string().max(DIRECTORY_CURSOR_MAX).optional().openapi({
+      description: "The `next` of the previous answer, unchanged, with the same `q` (the search " +
+        "it was handed out for; case and surrounding spaces aside). Anything else (cut short, " +
+        "edited, made up, sent with another `q` or with `q` added or left out, or handed out " +
+        "before `ANALYTICS_IP_SALT` changed) is 400 VALIDATION_FAILED at `$.cursor`: start " +
+        "again without it",
+    }),
     q: z.string().max(DIRECTORY_SEARCH_MAX).optional().openapi({
       description: "Part of an email or a display name, any case (as the /admin/users search); " +
         `at most ${DIRECTORY_SEARCH_MAX} characters`,
       example: "smith",
     }),
-  });
+  }).refine(
+    // The cursor opens only with the search it was handed out for.
+    (query) =>
+      query.cursor === undefined ||
+      cursors.open(query.cursor, directorySearch(query.q)) !== undefined,
+    {
+      path: ["cursor"],
+      message: USERS_CURSOR_MESSAGE,
+      // Once the fields are valid: one problem for one bad value (a cursor too long, a bad `q`).
+      when: (payload) => payload.issues.length === 0,
+    },
+  );
 }
 
 type UserLike = {
@@ -208,15 +220,20 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const query = c.req.valid("query");
-      const afterEmail = query.cursor === undefined ? undefined : cursors.open(query.cursor);
+      const search = directorySearch(query.q);
+      const afterEmail = query.cursor === undefined
+        ? undefined
+        : cursors.open(query.cursor, search);
       const listed = await directory.list({
-        search: query.q ?? "",
+        search,
         limit: query.limit,
         ...(afterEmail === undefined ? {} : { afterEmail }),
       });
       return c.json({
         users: listed.users.map(userView),
-        next: listed.nextAfterEmail === undefined ? null : cursors.seal(listed.nextAfterEmail),
+        next: listed.nextAfterEmail === undefined
+          ? null
+          : cursors.seal(listed.nextAfterEmail, search),
         total: listed.matching,
       }, 200);
     },
