@@ -144,6 +144,13 @@ for (const target of dbTargets()) {
       assert.deepEqual(liveKeys(beyond), keys("flag", 101, 120));
       assert.deepEqual(archivedKeys(beyond), keys("old", 51, 60));
       assert.match(beyond, /aria-current="page">Page 3 of 3</);
+      // A 20-digit page number is the last page too, and the other list's links carry it as an
+      // integer that reads back (it was written 100000000000000000000, 21 digits: the first page).
+      const huge = await get(app, steward, `/flags?page=${"9".repeat(20)}&archived_page=2`);
+      assert.deepEqual(liveKeys(huge), keys("flag", 101, 120));
+      const back = pager(huge, "Pages of archived flags").get("Previous 50") ?? "";
+      assert.match(back, /^\/flags\?page=[0-9]{1,16}#archived-heading$/, back);
+      assert.deepEqual(liveKeys(await get(app, steward, back)), keys("flag", 101, 120));
       for (const bad of ["0", "-1", "2.5", "abc", "1e3", "%00", "9".repeat(30)]) {
         const page = await get(app, steward, `/flags?page=${bad}&archived_page=${bad}`);
         assert.deepEqual(liveKeys(page), keys("flag", 1, 50), bad);

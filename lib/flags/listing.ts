@@ -37,11 +37,18 @@ export const SEARCH_TOO_LONG =
   "shown instead.";
 
 const Search = searchSchema(FLAG_SEARCH_MAX);
+/**
+ * The highest page number a listing keeps: a larger one (up to 20 digits) is read as this one,
+ * which its links write back digit for digit (a 20-digit number read as it is loses precision and
+ * is written back as 21 digits or in exponent form, which reads as the first page).
+ */
+export const PAGE_NUMBER_MAX = Number.MAX_SAFE_INTEGER;
+
 // A page number as the links write it; a number beyond the last page is the last page (see
-// pageWindow), anything else (0, -1, 2.5, abc) the first.
-const PageNumber = z.string().regex(/^[0-9]{1,20}$/).transform(Number).pipe(
-  z.number().min(1),
-);
+// pageWindow), anything else (0, -1, 2.5, abc, 21 digits) the first.
+const PageNumber = z.string().regex(/^[0-9]{1,20}$/)
+  .transform((digits) => Math.min(PAGE_NUMBER_MAX, Number(digits)))
+  .pipe(z.number().min(1));
 
 const pageOf = (value: string | undefined) => {
   const parsed = PageNumber.safeParse(value);

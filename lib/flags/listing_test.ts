@@ -6,6 +6,7 @@ import {
   hrefOf,
   listingOf,
   listPage,
+  PAGE_NUMBER_MAX,
   pageWindow,
   returnListing,
   SEARCH_TOO_LONG,
@@ -27,7 +28,7 @@ Deno.test("listingOf: the search trimmed, control characters as spaces; page num
     );
   }
   // A number beyond any list is kept: the page shown is the last (pageWindow).
-  assert.equal(listingOf(query({ page: "9".repeat(20) })).listing.page, 1e20);
+  assert.equal(listingOf(query({ page: "9".repeat(20) })).listing.page, PAGE_NUMBER_MAX);
   const long = listingOf(query({ q: "x".repeat(FLAG_SEARCH_MAX + 1), page: "2" }));
   assert.deepEqual(long, { listing: { q: "", page: 2, archivedPage: 1 }, error: SEARCH_TOO_LONG });
   assert.ok(!SEARCH_TOO_LONG.includes("x"));
@@ -94,4 +95,15 @@ Deno.test("listPage: key or description, any case, the list's order kept; counts
   const none = listPage(flags, "%", 4);
   assert.deepEqual([none.items, none.matching, none.page, none.pages], [[], 0, 1, 1]);
   assert.equal(flagMatches({ key: "a.b", description: null }, ""), true);
+});
+
+Deno.test("listingOf and hrefOf: a page number of up to 20 digits is kept as an integer its link reads back", () => {
+  for (const digits of ["99999999999999999999", "12345678901234567890", "9007199254740993"]) {
+    const { listing } = listingOf(query({ page: digits, archived_page: digits }));
+    assert.ok(Number.isSafeInteger(listing.page), digits);
+    assert.ok(Number.isSafeInteger(listing.archivedPage), digits);
+    const href = hrefOf(listing);
+    assert.match(href, /^\/flags\?page=[0-9]+&archived_page=[0-9]+$/, href);
+    assert.deepEqual(returnListing(href), listing, href);
+  }
 });
