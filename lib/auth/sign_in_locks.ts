@@ -180,7 +180,9 @@ export function createSignInLocks(options: SignInLocksOptions) {
 
     async clearLock(key: string, actor: AuditActor, requestId?: string): Promise<void> {
       await store.transaction(async (tx) => {
-        await tx.clearThrottle(key);
+        // Nothing to clear (no such lock, or another administrator cleared it first): no change,
+        // so no entry, as for a token revoked twice.
+        if (!await tx.clearThrottle(key)) return;
         await audit.record({
           actor,
           action: "auth.lock_clear",

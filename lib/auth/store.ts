@@ -477,8 +477,10 @@ function statementsOn(db: Queryable) {
       return rows.length;
     },
 
-    async clearThrottle(key: string): Promise<void> {
-      await db.query("DELETE FROM login_throttle WHERE key = $1", [key]);
+    /** Deletes the throttle row of `key` (its count and any lock); whether there was one. */
+    async clearThrottle(key: string): Promise<boolean> {
+      const rows = await db.query("DELETE FROM login_throttle WHERE key = $1 RETURNING 1", [key]);
+      return rows.length > 0;
     },
 
     async listLocks(
