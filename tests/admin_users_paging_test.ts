@@ -75,6 +75,9 @@ for (const target of dbTargets()) {
       assert.equal(linkOf(first, "prev"), undefined);
       const next = linkOf(first, "next");
       assert.ok(next !== undefined && next.startsWith("/admin/users?after="), String(next));
+      // The page links lead to the listing's summary, not the top of the page.
+      assert.ok(next.endsWith("#users-summary"), next);
+      assert.match(first, /<p id="users-summary" role="status">/);
       // No email in the paging links: the cursor is an account id.
       assert.ok(!next.includes("%40") && !next.includes("@"), next);
       // The sign-in locks and the add-account form are still on the page.
@@ -88,6 +91,7 @@ for (const target of dbTargets()) {
       assert.match(text(second), /Showing 51–100 of 2,001 accounts/);
       const prev = linkOf(second, "prev");
       assert.ok(prev !== undefined && prev.startsWith("/admin/users?before="), String(prev));
+      assert.ok(prev.endsWith("#users-summary"), prev);
       assert.deepEqual(emailsOf(await get(app, admin, prev)), emails);
       assert.match(second, /aria-current="page"/);
 

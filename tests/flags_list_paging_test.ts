@@ -96,10 +96,12 @@ for (const target of dbTargets()) {
 
       const live = pager(first, "Pages of flags");
       assert.deepEqual([...live.keys()], ["Page 1 of 3", "Next 50", "Last page"]);
-      assert.equal(live.get("Page 1 of 3"), "/flags");
-      assert.match(first, /<a href="\/flags" aria-current="page">Page 1 of 3<\/a>/);
-      assert.match(first, /<a class="button" href="\/flags\?page=2" rel="next">/);
-      assert.equal(live.get("Last page"), "/flags?page=3");
+      // The live list's links lead to its summary (the listing, not the top of the page).
+      assert.equal(live.get("Page 1 of 3"), "/flags#flags-summary");
+      assert.match(first, /<a href="\/flags#flags-summary" aria-current="page">Page 1 of 3<\/a>/);
+      assert.match(first, /<a class="button" href="\/flags\?page=2#flags-summary" rel="next">/);
+      assert.match(first, /<p id="flags-summary" role="status">/);
+      assert.equal(live.get("Last page"), "/flags?page=3#flags-summary");
       const archived = pager(first, "Pages of archived flags");
       assert.equal(archived.get("Next 50"), "/flags?archived_page=2#archived-heading");
 
@@ -109,11 +111,11 @@ for (const target of dbTargets()) {
       assert.deepEqual(
         [...pager(second, "Pages of flags")],
         [
-          ["First page", "/flags"],
-          ["Previous 50", "/flags"],
-          ["Page 2 of 3", "/flags?page=2"],
-          ["Next 50", "/flags?page=3"],
-          ["Last page", "/flags?page=3"],
+          ["First page", "/flags#flags-summary"],
+          ["Previous 50", "/flags#flags-summary"],
+          ["Page 2 of 3", "/flags?page=2#flags-summary"],
+          ["Next 50", "/flags?page=3#flags-summary"],
+          ["Last page", "/flags?page=3#flags-summary"],
         ],
       );
       // Stewards get the same lists, without restore forms.
@@ -136,7 +138,7 @@ for (const target of dbTargets()) {
       );
       assert.equal(
         pager(both, "Pages of flags").get("Previous 50"),
-        "/flags?page=2&archived_page=2",
+        "/flags?page=2&archived_page=2#flags-summary",
       );
 
       // A page beyond the end is the last page; anything but a page number is the first.
@@ -185,10 +187,13 @@ for (const target of dbTargets()) {
       const many = await get(app, steward, "/flags?q=number");
       assert.match(text(many), /103 of 120 flags match “number”\. Showing 1–50/);
       const next = pager(many, "Pages of flags").get("Next 50");
-      assert.equal(next, "/flags?q=number&page=2");
+      assert.equal(next, "/flags?q=number&page=2#flags-summary");
       const second = await get(app, steward, next!);
       assert.equal(liveKeys(second)[0], "flag.059");
-      assert.equal(pager(second, "Pages of flags").get("First page"), "/flags?q=number");
+      assert.equal(
+        pager(second, "Pages of flags").get("First page"),
+        "/flags?q=number#flags-summary",
+      );
       const last = await get(app, steward, "/flags?q=number&page=3");
       assert.equal(liveKeys(last).length, 3);
       assert.ok(liveKeys(last).every((k) => Number(k.slice(5)) % 7 !== 0));

@@ -101,10 +101,14 @@ export function UsersSummary(
   );
 }
 
-/** First, previous, this page, next and last: each keeps the search. */
+/**
+ * First, previous, this page, next and last: each keeps the search and leads to the summary (the
+ * listing comes into view, not the top of the page).
+ */
 export function UsersPager({ page, listing }: { page: DirectoryPage; listing: UsersListing }) {
   const shown = page.users.length;
   if (shown === 0 || shown >= page.matching) return null;
+  const to = (part: UsersListing) => hrefOf(part, [], USERS_SUMMARY_ID);
   const q = { q: listing.q };
   const pages = Math.ceil(page.matching / USERS_PAGE_SIZE);
   const current = Math.min(pages, Math.ceil((page.offset + shown) / USERS_PAGE_SIZE));
@@ -113,23 +117,23 @@ export function UsersPager({ page, listing }: { page: DirectoryPage; listing: Us
       <p>
         {page.previousBefore && (
           <>
-            <a class="button" href={hrefOf(q)}>First page</a>{" "}
-            <a class="button" href={hrefOf({ ...q, before: page.previousBefore })} rel="prev">
+            <a class="button" href={to(q)}>First page</a>{" "}
+            <a class="button" href={to({ ...q, before: page.previousBefore })} rel="prev">
               Previous {USERS_PAGE_SIZE}
             </a>
             {" "}
           </>
         )}
-        <a href={hrefOf(listing)} aria-current="page">
+        <a href={to(listing)} aria-current="page">
           Page {count(current)} of {count(pages)}
         </a>
         {page.nextAfter && (
           <>
             {" "}
-            <a class="button" href={hrefOf({ ...q, after: page.nextAfter })} rel="next">
+            <a class="button" href={to({ ...q, after: page.nextAfter })} rel="next">
               Next {USERS_PAGE_SIZE}
             </a>{" "}
-            <a class="button" href={hrefOf({ ...q, last: true })}>Last page</a>
+            <a class="button" href={to({ ...q, last: true })}>Last page</a>
           </>
         )}
       </p>

@@ -54,8 +54,15 @@ export function listingOf(
   return search.success ? { listing } : { listing, error: SEARCH_TOO_LONG };
 }
 
-/** The link to `listing`, with `extra` parameters (a notice) after its own. */
-export function hrefOf(listing: UsersListing, extra: [string, string][] = []): string {
+/**
+ * The link to `listing`, with `extra` parameters (a notice) after its own, to `#fragment` in it
+ * when given.
+ */
+export function hrefOf(
+  listing: UsersListing,
+  extra: [string, string][] = [],
+  fragment?: string,
+): string {
   const params = new URLSearchParams();
   if (listing.q) params.set("q", listing.q);
   if (listing.after) params.set("after", listing.after);
@@ -63,7 +70,7 @@ export function hrefOf(listing: UsersListing, extra: [string, string][] = []): s
   else if (listing.last) params.set("last", "1");
   for (const [name, value] of extra) params.append(name, value);
   const query = params.toString();
-  return query ? `${USERS_PATH}?${query}` : USERS_PATH;
+  return `${USERS_PATH}${query ? `?${query}` : ""}${fragment ? `#${fragment}` : ""}`;
 }
 
 /**

@@ -135,6 +135,7 @@ export function FlagListView(
         listing={listing}
         label="Pages of flags"
         turn={(listing, page) => ({ ...listing, page })}
+        fragment={FLAGS_SUMMARY_ID}
         rel
       />
       {admin && (

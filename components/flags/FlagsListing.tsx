@@ -119,7 +119,8 @@ export function ListSummary<T>(
 
 /**
  * First, previous, this page, next and last of one list: each keeps the search and the other
- * list's page. `rel` marks the live list's neighbours only (one pair on a page).
+ * list's page, and leads to `fragment` (the list's summary or heading: the listing comes into
+ * view, not the top of the page). `rel` marks the live list's neighbours only (one pair on a page).
  */
 export function Pager<T>(
   { listed, listing, label, turn, fragment, rel }: {
