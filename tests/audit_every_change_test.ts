@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { buildTestApp, type TestApp } from "./helpers/app.ts";
+import { auditRefusal } from "./helpers/audit_refusal.ts";
 import { dbTargets } from "./helpers/db.ts";
 import {
   createToken,
@@ -700,6 +701,134 @@ for (const target of dbTargets()) {
         }
       });
     } finally {
+      await app.dispose();
+    }
+  });
+}
+
+for (const target of dbTargets()) {
+  Deno.test(`a change whose audit entry cannot be written is not made (${target.name})`, async (t) => {
+    const app = await buildTestApp({
+      testDb: await target.open(),
+      env: { RATE_LIMIT_PER_MIN: "0" },
+    });
+    const refusal = auditRefusal(app.db);
+    /**
+     * With the audit insert of `action` refused, `request` answers 503 and leaves no entry, and
+     * `state()` reads the same before and after; then, allowed, the same request goes through.
+     */
+    async function atomic(
+      action: string,
+      request: () => Promise<Response>,
+      state: () => Promise<unknown>,
+      okStatus = 200,
+    ): Promise<void> {
+      const before = await state();
+      const first = await lastId(app);
+      const allow = await refusal.refuse(action);
+      try {
+        const refused = await request();
+        await refused.body?.cancel();
+        assert.equal(refused.status, 503, `${action}: refused`);
+      } finally {
+        await allow();
+      }
+      assert.deepEqual(await entriesAfter(app, first), [], `${action}: no entry`);
+      assert.deepEqual(await state(), before, `${action}: nothing changed`);
+      const done = await request();
+      await done.body?.cancel();
+      assert.equal(done.status, okStatus, `${action}: allowed`);
+      assert.deepEqual(
+        (await entriesAfter(app, first)).map((e) => e.action),
+        [action],
+        `${action}: one entry once allowed`,
+      );
+    }
+    try {
+      const admin = await signInAs(app, "ADMIN");
+      const flagRow = (key: string) => () =>
+        app.db.query("SELECT enabled, version, archived_at FROM feature_flags WHERE key = $1", [
+          key,
+        ]);
+      await t.step("flags: update, archive, restore", async () => {
+        const created = await send(app, admin, "POST", "/api/admin/feature-flags/atomic_flag", {
+          enabled: false,
+        });
+        assert.equal(created.status, 200);
+        await created.body?.cancel();
+        await atomic(
+          "flag.update",
+          () => send(app, admin, "POST", "/api/admin/feature-flags/atomic_flag", { enabled: true }),
+          flagRow("atomic_flag"),
+        );
+        await atomic(
+          "flag.archive",
+          () => send(app, admin, "DELETE", "/api/admin/feature-flags/atomic_flag"),
+          flagRow("atomic_flag"),
+        );
+        await atomic(
+          "flag.restore",
+          () => send(app, admin, "POST", "/api/admin/feature-flags/atomic_flag", { enabled: true }),
+          flagRow("atomic_flag"),
+        );
+      });
+      await t.step("experiments: create, update", async () => {
+        const body = { key: "atomic_exp", enabled: true, variants: { a: { weight: 1 } } };
+        const row = () =>
+          app.db.query("SELECT version, variants FROM experiments WHERE key = 'atomic_exp'");
+        await atomic(
+          "experiment.create",
+          () => send(app, admin, "POST", "/api/admin/experiments", body),
+          row,
+        );
+        await atomic(
+          "experiment.update",
+          () =>
+            send(app, admin, "POST", "/api/admin/experiments", {
+              ...body,
+              variants: { a: { weight: 1 }, b: { weight: 3 } },
+            }),
+          row,
+        );
+      });
+      await t.step("accounts: role, name, deactivation, own password", async () => {
+        const user = await createUser(app, { role: "RESEARCHER" });
+        const row = () =>
+          app.db.query(
+            "SELECT role, active, display_name, password_hash FROM users WHERE id = $1",
+            [user.id],
+          );
+        const patch = (body: unknown) => () =>
+          send(app, admin, "PATCH", `/api/admin/users/${user.id}`, body);
+        await atomic("user.role_change", patch({ role: "STEWARD" }), row);
+        await atomic("user.update", patch({ displayName: "Renamed Person" }), row);
+        const session = await signIn(app, user);
+        await atomic(
+          "user.password_change",
+          () =>
+            send(app, session, "POST", "/api/auth/password", {
+              currentPassword: TEST_PASSWORD,
+              newPassword: "an atomic new passphrase 9",
+            }),
+          row,
+          204,
+        );
+        await atomic("user.deactivate", patch({ active: false }), row);
+      });
+      await t.step("jobs: complete, fail", async () => {
+        const worker = await createToken(app, { scopes: ["jobs:write"] });
+        const callback = (id: string, status: string) => () =>
+          send(app, null, "POST", `/api/jobs/${id}/status`, { status }, bearer(worker));
+        const row = (id: string) => () =>
+          app.db.query("SELECT status, progress FROM jobs WHERE id = $1", [id]);
+        const started = await callback("atomic-1", "started")();
+        assert.equal(started.status, 200);
+        await started.body?.cancel();
+        await atomic("job.complete", callback("atomic-1", "completed"), row("atomic-1"));
+        await atomic("job.fail", callback("atomic-2", "failed"), row("atomic-2"));
+      });
+    } finally {
+      await refusal.dropAny();
       await app.dispose();
     }
   });
