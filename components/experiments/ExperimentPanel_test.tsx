@@ -57,14 +57,17 @@ Deno.test("ExperimentPanel: a live variant with a tiny weight does not read as s
 
 Deno.test("ExperimentPanel: Actual share is over the live variants' assignments, as the sample-ratio check counts them", () => {
   // Weights 50/50/0 with 100/120/44: the 44 still held in switched-off C are left out of the
-  // check (p = 0.18) and of Actual share. Before: 37.9% / 45.5% / 16.7% next to Share 50% / 50%.
+  // check (exact p = 0.20) and of Actual share. Before: 37.9% / 45.5% / 16.7% next to Share 50% / 50%.
   const { rows, text } = render(view({ A: 50, B: 50, C: 0 }, { A: 100, B: 120, C: 44 }));
   assert.deepEqual(rows, [
     ["A", "50", "50.0%", "100", "45.5%"],
     ["B", "50", "50.0%", "120", "54.5%"],
     ["C", "0", "0.0%", "44", "—"],
   ]);
-  assert.match(text, /No sample-ratio mismatch detected in the 220 assignments \(p = 0\.18\)/);
+  assert.match(
+    text,
+    /No sample-ratio mismatch detected in the 220 assignments \(p = 0\.20\) by an exact test/,
+  );
   assert.match(
     text,
     /Actual share is over the 220 assignment\(s\) to variants with a weight above 0, those the sample-ratio check counts; a switched-off variant \(weight 0\) has no actual share \(—\), whatever its assignments\./,

@@ -57,21 +57,25 @@ export function SrmCheck({ srm }: { srm: NonNullable<ExperimentView["srm"]> }) {
       break;
   }
   const p = srm.pValue === null ? "" : pValueText(srm.pValue);
+  // The test that gave p (srmCheck: exact at small samples, chi-square above).
+  const exact = srm.test === "exact";
   if (srm.mismatch) {
     return (
       <p class="notice notice--warn" role="alert" data-testid="srm-warning">
         <strong>Sample ratio mismatch</strong>{" "}
         (the split between variants is further from the weights than chance explains). The{" "}
-        {srm.counted} assignments do not fit the weights (chi-square {srm.statistic?.toFixed(1)},
-        {" "}
-        {p}; the warning is for p &lt; {SRM_THRESHOLD}). {cause}
+        {srm.counted} assignments do not fit the weights ({exact
+          ? "exact test"
+          : `chi-square ${srm.statistic?.toFixed(1)}`}, {p}; the warning is for p &lt;{" "}
+        {SRM_THRESHOLD}). {cause}
         {removed}
       </p>
     );
   }
   return (
     <p class="muted">
-      No sample-ratio mismatch detected in the {srm.counted} assignments ({p}).{removed}
+      No sample-ratio mismatch detected in the {srm.counted} assignments ({p}) by{" "}
+      {exact ? "an exact test" : "a chi-square test"}.{removed}
     </p>
   );
 }

@@ -50,10 +50,27 @@ Deno.test("srmCheck() flags a 53/47 split of a 50/50 experiment at n=10000", () 
   assert.ok(result.pValue! < 1e-8);
 });
 
-Deno.test("srmCheck() accepts a 51/49 split at n=10000 (p ≈ 0.046 is not below 0.001)", () => {
+Deno.test("srmCheck() accepts a 51/49 split at n=10000 (exact p ≈ 0.047 is not below 0.001)", () => {
   const result = srmCheck(experiment({ A: 50, B: 50 }), { A: 5100, B: 4900 });
   assert.equal(result.mismatch, false);
-  assert.ok(Math.abs(result.pValue! - 0.04550026389635857) < 1e-12);
+  assert.equal(result.test, "exact");
+  // SciPy: binomtest(5100, 10000, 0.5).pvalue; chi-square's p is 0.0455.
+  assert.ok(Math.abs(result.pValue! - 0.04658552770494645) < 1e-12, `${result.pValue}`);
+  assert.equal(result.statistic, 4);
+});
+
+Deno.test("srmCheck() runs chi-square above the exact test's bound (100,000 splits)", () => {
+  // 200000 assignments at 50/50: 200001 splits. SciPy: chisquare([100300, 99700]) p = 0.17971.
+  const result = srmCheck(experiment({ A: 50, B: 50 }), { A: 100_300, B: 99_700 });
+  assert.deepEqual([result.test, result.mismatch], ["chi_square", false]);
+  assert.ok(Math.abs(result.pValue! - 0.17971249487899593) < 1e-12, `${result.pValue}`);
+  // The last size tested exactly and the first by chi-square, two variants.
+  const n = (counted: number) => srmCheck(experiment({ A: 1, B: 1 }), { A: counted, B: 0 }).test;
+  assert.deepEqual([n(99_999), n(100_000)], ["exact", "chi_square"]);
+  // Three variants: 445 and 446 assignments (C(447, 2) = 99,681 and C(448, 2) = 100,128 splits).
+  const three = (counted: number) =>
+    srmCheck(experiment({ A: 1, B: 1, C: 1 }), { A: counted, B: 0, C: 0 }).test;
+  assert.deepEqual([three(445), three(446)], ["exact", "chi_square"]);
 });
 
 Deno.test("srmCheck() reports insufficient data instead of testing tiny samples", () => {
@@ -65,6 +82,7 @@ Deno.test("srmCheck() reports insufficient data instead of testing tiny samples"
     zeroWeight: 0,
     outcome: "too_few",
     sufficient: false,
+    test: null,
     statistic: null,
     df: null,
     pValue: null,

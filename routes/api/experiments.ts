@@ -41,7 +41,15 @@ const SrmSchema = z.object({
   sufficient: z.boolean().openapi({
     description: "False while some live variant expects < 5, or when only one has weight > 0",
   }),
-  statistic: z.number().nullable().openapi({ description: "Chi-square, when the test ran" }),
+  test: z.enum(["exact", "chi_square"]).nullable().openapi({
+    description: "The test that gave pValue, when one ran: exact (binomial for two variants, " +
+      "multinomial for more) while the splits of counted over the live variants, " +
+      "C(counted + k - 1, k - 1), number at most 100,000 (two variants: up to 99,999 " +
+      "assignments); chi_square above",
+  }),
+  statistic: z.number().nullable().openapi({
+    description: "Chi-square, when the test ran (whichever test gave pValue)",
+  }),
   df: z.number().int().nullable(),
   pValue: z.number().nullable().openapi({
     description: "When the test ran: at least 1e-300 (1e-300 stands for that or smaller), " +
