@@ -69,3 +69,24 @@ Deno.test("the longest email with the longest search seals within DIRECTORY_CURS
     assert.equal(cursors.open(cursor, bound), email);
   }
 });
+
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** The cursor with its last character's lowest bit flipped (a bit left over when its byte count is not a multiple of 3). */
+function lastBitFlipped(cursor: string): string {
+  const last = BASE64URL.indexOf(cursor.at(-1)!);
+  return cursor.slice(0, -1) + BASE64URL[last ^ 1];
+}
+
+Deno.test("a cursor opens only as it was written: other trailing bits that decode to the same bytes do not", () => {
+  const cursors = createDirectoryCursors(SECRET);
+  // 12 bytes of IV, 19 of email and 16 of tag: 47 bytes, the last character holds 2 spare bits.
+  const cursor = cursors.seal("someone@example.org", "");
+  assert.equal(cursor.length, 63);
+  assert.equal(cursors.open(cursor, ""), "someone@example.org");
+  const variant = lastBitFlipped(cursor);
+  assert.notEqual(variant, cursor);
+  assert.equal(cursors.open(variant, ""), undefined, variant);
+  // Padding is not part of a cursor either.
+  assert.equal(cursors.open(cursor + "=", ""), undefined);
+});
