@@ -280,6 +280,21 @@ for (const target of dbTargets()) {
         assert.deepEqual(problem.errors?.map((e) => e.path), [path], label);
         if (value.length >= 3) assert.ok(!body.includes(value), `${label} echoed`);
       }
+      // The page and the API read a search alike (control characters as spaces, trimmed, then at
+      // most 100 characters): 100 with spaces around is taken by both, 101 refused by both.
+      for (
+        const [q, status] of [[` ${"x".repeat(100)} `, 200], [`\t${"x".repeat(100)}\n`, 200], [
+          ` ${"x".repeat(101)} `,
+          400,
+        ]] as const
+      ) {
+        const params = new URLSearchParams({ q });
+        const api = await app.request(`/api/admin/users?${params}`, { headers: admin.headers() });
+        assert.equal(api.status, status, `API q of ${q.length}`);
+        const page = await app.request(`/admin/users?${params}`, { headers: admin.headers() });
+        assert.equal(page.status, status, `page q of ${q.length}`);
+        await Promise.all([api.body?.cancel(), page.body?.cancel()]);
+      }
       // The same cursor, unchanged, still works (and with another limit).
       const second = await list(app, admin, `?limit=5&cursor=${cursor}`);
       assert.deepEqual(second.users.map((u) => u.email), (await allEmails(app)).slice(10, 15));

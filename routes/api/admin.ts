@@ -24,6 +24,7 @@ import { UnauthenticatedError } from "../../lib/errors/mod.ts";
 import { apiRoute, jsonContent, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { noPhi } from "../../lib/validation/no_phi.ts";
+import { searchSchema } from "../../lib/validation/search.ts";
 import { StorableInstant } from "../../lib/validation/dates.ts";
 
 const ADMIN_READ = { role: "ADMIN", class: "read" } as const;
@@ -129,9 +130,12 @@ function usersQuery(cursors: DirectoryCursors) {
         "before `ANALYTICS_IP_SALT` changed) is 400 VALIDATION_FAILED at `$.cursor`: start " +
         "again without it",
     }),
-    q: z.string().max(DIRECTORY_SEARCH_MAX).optional().openapi({
+    // Read as the /admin/users page reads its search box (control characters as spaces, trimmed),
+    // then bounded: the page and the API take and refuse the same searches.
+    q: searchSchema(DIRECTORY_SEARCH_MAX).optional().openapi({
       description: "Part of an email or a display name, any case (as the /admin/users search); " +
-        `at most ${DIRECTORY_SEARCH_MAX} characters`,
+        `at most ${DIRECTORY_SEARCH_MAX} characters once control characters are read as spaces ` +
+        "and the spaces around are trimmed",
       example: "smith",
     }),
   }).refine(
