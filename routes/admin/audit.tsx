@@ -9,6 +9,20 @@ import type { AppEnv } from "../../lib/http/types.ts";
 import { AuditView } from "../../components/admin/AuditView.tsx";
 import { AuditQuery } from "../api/audit.ts";
 
+/**
+ * The search's filters, each checked on its own: one that is not valid is left out (the page says
+ * so) and the others still apply. Dropping them all listed the whole log under the filters typed.
+ */
+function validFilters(raw: Record<string, string>) {
+  const all = AuditQuery.safeParse(raw);
+  if (all.success) return { filter: all.data, valid: true };
+  const invalid = new Set(all.error.issues.map((issue) => String(issue.path[0])));
+  const kept = AuditQuery.safeParse(
+    Object.fromEntries(Object.entries(raw).filter(([key]) => !invalid.has(key))),
+  );
+  return { filter: kept.success ? kept.data : {}, valid: false };
+}
+
 export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { auth } = ctx.services;
@@ -56,8 +70,8 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       // The id in the address instead of what was typed (an e-mail address stays out of it).
       return c.redirect(`/audit?${new URLSearchParams({ ...raw, actor: actorId })}`, 303);
     }
-    const parsed = AuditQuery.safeParse(raw);
-    const filter = parsed.success ? parsed.data : {};
+    const parsed = validFilters(raw);
+    const filter = parsed.filter;
     const pageData = actorError
       ? { records: [], nextCursor: null }
       : await queryAudit(ctx.services.db, {
@@ -70,7 +84,7 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       <AuditView
         raw={raw}
         actorError={actorError}
-        filtersValid={parsed.success}
+        filtersValid={parsed.valid}
         pageData={pageData}
         names={names}
       />,
