@@ -134,7 +134,9 @@ export function ApiReference({ doc }: { doc: Json }): VNode {
       <p class="lede">
         {String(info.description ?? "")} Version{" "}
         {String(info.version ?? "")}. The machine-readable document is at{" "}
-        <a href="/api/openapi.json">/api/openapi.json</a>. Names marked{" "}
+        <code>/api/openapi.json</code>{" "}
+        {/* Downloaded, not opened: JSON in the tab left the reader with no way on. */}
+        (<a href="/api/openapi.json" download="openapi.json">download it</a>). Names marked{" "}
         <span class="required" aria-hidden="true">*</span> are required.
       </p>
       <nav class="api-toc" aria-label="Operations">

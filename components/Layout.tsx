@@ -163,8 +163,8 @@ export function Layout(
         <footer class="site-footer">
           <span>ResearchFlow Governance {version}</span>
           <a href="/api/docs">API reference</a>
-          <a href="/health">health</a>
-          <a href="/health/ready">readiness</a>
+          {/* The probes' JSON (/health, /health/ready) is for machines: people get the page. */}
+          <a href="/status">Service status</a>
         </footer>
       </body>
     </html>

@@ -34,6 +34,7 @@ import {
 } from "../routes/api/ofrep.ts";
 import { errorsApiRoutes } from "../routes/api/errors.ts";
 import { homeRoutes } from "../routes/home.tsx";
+import { statusRoutes } from "../routes/status.tsx";
 import { analyticsApiRoutes } from "../routes/api/analytics.ts";
 import { consentApiRoutes } from "../routes/api/consent.ts";
 import { analyticsPageRoutes } from "../routes/analytics.tsx";
@@ -516,6 +517,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.route("/", healthRoutes(ctx));
   app.route("/", homeRoutes(ctx));
+  app.route("/", statusRoutes(ctx));
   app.route("/", governanceApiRoutes(ctx));
   app.route("/", metricsRoutes(ctx));
   app.route("/", streamRoutes(ctx));

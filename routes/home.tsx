@@ -81,10 +81,11 @@ export function homeRoutes(ctx: RouteContext): Hono<AppEnv> {
             <article class="card">
               <h2>For operators</h2>
               <p>
-                Liveness at <a href="/health">/health</a>, readiness with real dependency checks at
+                Liveness and readiness with real dependency checks on{" "}
+                <a href="/status">Service status</a> (as JSON for probes at <code>/health</code> and
                 {" "}
-                <a href="/health/ready">/health/ready</a>, and runbooks under{" "}
-                <code>docs/operations/</code> in the repository.
+                <code>/health/ready</code>), and runbooks under <code>docs/operations/</code>{" "}
+                in the repository.
               </p>
             </article>
           )}

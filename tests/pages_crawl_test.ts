@@ -50,7 +50,7 @@ async function crawl(app: TestApp, session: Session | null) {
   return { status, pages, linkedFrom };
 }
 
-const EVERYONE = ["/", "/api/docs"];
+const EVERYONE = ["/", "/api/docs", "/status"];
 const SIGNED_IN = [...EVERYONE, "/jobs", "/settings/privacy", "/settings/account"];
 const STEWARD = [
   ...SIGNED_IN,
@@ -91,8 +91,9 @@ Deno.test("every link each role is shown leads to a page (no 403, 404 or 500), f
       assert.deepEqual(broken, [], `${role ?? "anonymous"}: links that lead nowhere`);
 
       assert.deepEqual([...pages].sort(), [...expected].sort(), `${role ?? "anonymous"}: pages`);
-      // Health, the OpenAPI document and the assets are linked and answered 200 above.
-      for (const linked of ["/health", "/health/ready", "/api/openapi.json", "/styles.css"]) {
+      // The status page, the OpenAPI document (a download) and the assets are linked and
+      // answered 200 above; the probes' JSON is named, not linked (tests/page_links_html_test.ts).
+      for (const linked of ["/status", "/api/openapi.json", "/styles.css"]) {
         assert.equal(status.get(linked), 200, `${role ?? "anonymous"}: ${linked}`);
       }
       if (role === "STEWARD" || role === "ADMIN") {

@@ -78,6 +78,7 @@ export const EXPECTED: Record<string, Case> = {
   "GET /api/health/ready": { expect: all(200) },
   "GET /readyz": { expect: all(200) },
   "GET /": { expect: all(200) },
+  "GET /status": { expect: all(200) },
   "GET /api/openapi.json": { expect: all(200) },
   "GET /api/docs": { expect: all(200) },
 
