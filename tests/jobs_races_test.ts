@@ -7,6 +7,7 @@ import { jobCallback } from "./helpers/jobs.ts";
 import { buildTestApp, json } from "./helpers/app.ts";
 import { createToken } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
+import { until } from "./helpers/wait.ts";
 import { createAuditLog } from "../lib/audit/mod.ts";
 import { systemClock } from "../lib/clock.ts";
 import { createJobService } from "../lib/jobs/mod.ts";
@@ -152,6 +153,62 @@ for (const target of dbTargets()) {
           actor_type: "token",
           actor_id: token.id,
         }]);
+      } finally {
+        await app.dispose();
+      }
+    },
+  });
+}
+
+for (const target of dbTargets().filter((t) => t.name === "postgres")) {
+  Deno.test({
+    name:
+      `[${target.name}] a callback that waits on a job the retention deletes meanwhile starts a new job under its id, audited, not a 500`,
+    ...opts,
+    async fn() {
+      const app = await buildTestApp({ testDb: await target.open() });
+      try {
+        const token = await createToken(app, { scopes: ["jobs:write"] });
+        for (const body of [{ status: "completed" }, { status: "progress", progress: 30 }]) {
+          // An unfinished job whose worker went silent (retention deletes such a job once it
+          // has been silent for JOB_RETENTION_DAYS).
+          await app.db.query(
+            `INSERT INTO jobs (id, status, progress, created_at, updated_at, last_reported_at)
+             VALUES ('gone', 'started', 0, now(), now(), now())`,
+          );
+          let answer: Promise<Response> | undefined;
+          // As retention does: lock the row, delete it, and commit while the callback waits on
+          // the lock.
+          await app.db.transaction(async (tx) => {
+            const [holder] = await tx.query<{ pid: number }>(
+              "SELECT pg_backend_pid() AS pid FROM jobs WHERE id = 'gone' FOR UPDATE",
+            );
+            answer = jobCallback(app, token, "gone", body);
+            await until(async () => {
+              const [row] = await app.db.query<{ n: number }>(
+                `SELECT count(*)::int AS n FROM pg_stat_activity
+                  WHERE $1::int = ANY (pg_blocking_pids(pid))`,
+                [holder!.pid],
+              );
+              return row?.n === 1;
+            }, `the ${body.status} callback waiting on the job's lock`);
+            await tx.query("DELETE FROM jobs WHERE id = 'gone'");
+          });
+          const response = await answer!;
+          assert.equal(response.status, 200, body.status);
+          const result = await json<{ changed: boolean; job: { status: string } }>(response);
+          assert.deepEqual([result.changed, result.job.status], [true, body.status]);
+          const rows = await app.db.query<{ status: string }>(
+            "SELECT status FROM jobs WHERE id = 'gone'",
+          );
+          assert.deepEqual([...rows], [{ status: body.status }]);
+          await app.db.query("DELETE FROM jobs WHERE id = 'gone'");
+        }
+        // The completion is audited from the new job's start (queued).
+        const [audit] = await app.db.query<{ before: unknown }>(
+          "SELECT before FROM audit_log WHERE action = 'job.complete' AND target_id = 'gone'",
+        );
+        assert.deepEqual(audit?.before, { status: "queued", progress: 0 });
       } finally {
         await app.dispose();
       }

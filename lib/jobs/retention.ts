@@ -1,5 +1,5 @@
 /**
- * Job retention: which finished jobs are old enough to delete. Pure (no I/O); the service runs
+ * Job retention: up to when jobs are kept. Pure (no I/O); the service runs
  * the batched deletes (service.ts, `cleanup()`), the store does them (store.ts).
  */
 
@@ -11,7 +11,8 @@ export const JOB_RETENTION_BATCH = 5000;
 /**
  * The retention cutoff at `nowMs`: the start of the UTC day `retentionDays` ago, as analytics
  * retention takes it (whole days, so every run of one day deletes up to the same instant). A
- * finished job whose last change (`updatedAt`) is before it is deleted.
+ * finished job whose last change (`updatedAt`) is before it is deleted, and so is an unfinished
+ * job whose last report (`lastReportedAt`) is before it.
  *
  * @example
  * retentionCutoff(Date.UTC(2027, 2, 10, 12), 365); // 2026-03-10T00:00:00.000Z

@@ -8,8 +8,9 @@
  * reported (`lastReportedAt`), so a live worker that repeats itself clears the stall mark; it
  * publishes no event (pages that show the mark re-read the list, islands/JobsLive.tsx).
  *
- * Retention (`cleanup()`, an hourly chore): finished jobs last changed before the cutoff are
- * deleted in batches, each with its audit entry; unfinished jobs are kept however old.
+ * Retention (`cleanup()`, an hourly chore): finished jobs last changed before the cutoff, and
+ * unfinished ones that have not reported since before it (their worker is gone), are deleted in
+ * batches, each with its audit entry; an unfinished job that reported since is kept.
  */
 import type { AuditActor, AuditLog } from "../audit/mod.ts";
 import type { Clock } from "../clock.ts";
@@ -31,7 +32,7 @@ import { callbackIdRefusal, researchIdMismatchError } from "./ids.ts";
 import { JOB_RETENTION_BATCH, retentionCutoff } from "./retention.ts";
 import {
   countUnfinishedBefore,
-  deleteFinishedBefore,
+  deleteExpiredBefore,
   ensureJob,
   findJob,
   listJobs,
@@ -64,6 +65,8 @@ export interface JobListOptions {
 /** What one retention run deleted, and up to which day (`YYYY-MM-DD`, UTC, exclusive). */
 export interface JobCleanupResult {
   deleted: number;
+  /** How many of the deleted jobs were unfinished (silent since before the cutoff). */
+  unfinished: number;
   cutoff: string;
 }
 
@@ -84,12 +87,14 @@ export interface JobService {
   /** The stall threshold in milliseconds (0: off). */
   readonly stallAfterMs: number;
   /**
-   * Deletes finished jobs (`completed`, `failed`) last changed before the start of the UTC day
-   * `retentionDays` ago, in batches: each batch that deleted something commits with its own audit
-   * entry (`job.retention_cleanup`), so what committed is audited and a failed entry leaves its
-   * batch for the next run. Unfinished jobs are never deleted, however old (they read as
-   * stalled). Logs one line when it deleted something (the count, no ids). Idempotent and safe on
-   * several instances at once.
+   * Deletes the jobs past the retention, the start of the UTC day `retentionDays` ago: finished
+   * ones (`completed`, `failed`) last changed before it, and unfinished ones that have not
+   * reported since before it (a worker silent for the whole retention is gone; such a job would
+   * read as stalled, and count in the stalled gauge, for ever). In batches: each batch that
+   * deleted something commits with its own audit entry (`job.retention_cleanup`, with how many of
+   * them were unfinished), so what committed is audited and a failed entry leaves its batch for
+   * the next run. Logs one line when it deleted something (the counts, no ids). Idempotent and
+   * safe on several instances at once.
    */
   cleanup(): Promise<JobCleanupResult>;
 }
@@ -139,7 +144,13 @@ export function createJobService(deps: JobServiceDeps): JobService {
         // The row must exist to be locked: a new job is stored as queued first, so concurrent
         // first callbacks wait here and each decides from what the one before it stored.
         await ensureJob(tx, id, now);
-        const current = await findJob(tx, id, true);
+        let current = await findJob(tx, id, true);
+        if (!current) {
+          // Retention deleted the job while this callback waited on its lock (a job silent
+          // since before the cutoff, or finished long ago): the callback starts it anew.
+          await ensureJob(tx, id, now);
+          current = await findJob(tx, id, true);
+        }
         sameResearch(current);
         const transition = applyCallback(current, callback);
         // Nothing changes, but the worker has reported: the stall check must see it.
@@ -221,32 +232,40 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const cutoff = retentionCutoff(deps.clock.now(), retentionDays);
       const batch = deps.retentionBatch ?? JOB_RETENTION_BATCH;
       let deleted = 0;
+      let unfinished = 0;
       // One short transaction per batch (a first run on a large table holds no long lock), each
       // with its audit entry: the usual hourly run fits in one batch and writes one entry.
       for (let round = 0; round < 10_000; round++) {
         const n = await deps.db.transaction(async (tx) => {
-          const n = await deleteFinishedBefore(tx, cutoff, batch);
-          if (n > 0) {
+          const n = await deleteExpiredBefore(tx, cutoff, batch);
+          if (n.deleted > 0) {
             await deps.audit?.record({
               actor: { type: "system" },
               action: "job.retention_cleanup",
               target: { type: "jobs" },
               // `cutoffAt`: a technical key, so the audit scrubber keeps the instant.
-              after: { deletedJobs: n, cutoffAt: cutoff.toISOString(), retentionDays },
+              after: {
+                deletedJobs: n.deleted,
+                unfinishedJobs: n.unfinished,
+                cutoffAt: cutoff.toISOString(),
+                retentionDays,
+              },
             }, tx);
           }
           return n;
         });
-        deleted += n;
-        if (n < batch) break;
+        deleted += n.deleted;
+        unfinished += n.unfinished;
+        if (n.deleted < batch) break;
       }
       if (deleted > 0) {
         deps.logger?.info("jobs retention cleanup", {
           deleted,
+          unfinished,
           cutoffAt: cutoff.toISOString(),
         });
       }
-      return { deleted, cutoff: cutoff.toISOString().slice(0, 10) };
+      return { deleted, unfinished, cutoff: cutoff.toISOString().slice(0, 10) };
     },
   };
 }

@@ -166,27 +166,40 @@ export async function countUnfinishedBefore(
   return Number(rows[0]?.n ?? 0);
 }
 
+/** What one retention statement deleted: all jobs, and the unfinished ones among them. */
+export interface JobsDeleted {
+  deleted: number;
+  unfinished: number;
+}
+
 /**
- * Deletes up to `limit` finished jobs (`completed`, `failed`) last changed before `cutoff`,
- * oldest first; returns how many. Unfinished jobs are never deleted, however old. A finished job
- * never changes again (writeJob and touchJob leave it as it is), so the predicate cannot go stale
- * between the pick and the delete; rows locked by a callback in flight are skipped for the next
- * run. The scan walks jobs_updated_idx from its oldest end and stops at `limit` rows.
+ * Deletes up to `limit` jobs past the retention `cutoff`, oldest change first, and says how many
+ * (and how many of them were unfinished): finished jobs (`completed`, `failed`) last changed
+ * before it, and unfinished ones that have not reported since before it (their last callback,
+ * `GREATEST(updated_at, last_reported_at)`: a worker silent that long is gone, and the job would
+ * read as stalled for ever). An unfinished job that reported since the cutoff is kept, however old
+ * its last change. Both predicates imply `updated_at < cutoff`, so the scan walks jobs_updated_idx
+ * from its oldest end and stops at `limit` rows. The picked rows are locked (`FOR UPDATE SKIP
+ * LOCKED`; a locked one waits for the next run), and the lock re-checks an unfinished row a
+ * callback committed meanwhile, so a job that has just reported is not deleted.
  */
-export async function deleteFinishedBefore(
+export async function deleteExpiredBefore(
   db: Queryable,
   cutoff: Date,
   limit: number,
-): Promise<number> {
-  const rows = await db.query<{ deleted: number | string }>(
+): Promise<JobsDeleted> {
+  const rows = await db.query<{ deleted: number | string; unfinished: number | string }>(
     `WITH doomed AS (
        SELECT id FROM jobs
-        WHERE status IN ('completed', 'failed') AND updated_at < $1::timestamptz
+        WHERE updated_at < $1::timestamptz
+          AND (status IN ('completed', 'failed') OR ${LAST_REPORTED} < $1::timestamptz)
         ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED
      ),
-     del AS (DELETE FROM jobs j USING doomed WHERE j.id = doomed.id RETURNING 1)
-     SELECT count(*)::int8 AS deleted FROM del`,
+     del AS (DELETE FROM jobs j USING doomed WHERE j.id = doomed.id RETURNING j.status)
+     SELECT count(*)::int8 AS deleted,
+            count(*) FILTER (WHERE status NOT IN ('completed', 'failed'))::int8 AS unfinished
+       FROM del`,
     [cutoff, limit],
   );
-  return Number(rows[0]?.deleted ?? 0);
+  return { deleted: Number(rows[0]?.deleted ?? 0), unfinished: Number(rows[0]?.unfinished ?? 0) };
 }
