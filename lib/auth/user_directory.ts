@@ -12,7 +12,7 @@
  */
 import type { Queryable } from "../db/mod.ts";
 import { toUser, type User, USER_COLUMNS, type UserRow } from "./store.ts";
-import { searchText } from "../validation/search.ts";
+import { foldCase, searchText, sqlFoldCase } from "../validation/search.ts";
 
 /** The longest search; a longer one is refused by the page's schema before it gets here. */
 export const DIRECTORY_SEARCH_MAX = 100;
@@ -22,10 +22,11 @@ export const DIRECTORY_LIMIT_MAX = 200;
 
 /**
  * A search as the directory matches it: control characters (NUL included, which the database
- * refuses) as spaces, trimmed, lower case. Empty: every account.
+ * refuses) as spaces, trimmed, each character lower-cased on its own and ς as σ ({@link foldCase},
+ * as the database folds the columns it compares). Empty: every account.
  */
 export function directorySearch(search: string | undefined): string {
-  return searchText(search ?? "").toLowerCase();
+  return foldCase(searchText(search ?? ""));
 }
 
 /** Which page of the directory to read. */
@@ -72,8 +73,10 @@ export interface DirectoryPage {
 
 type DirectoryRow = UserRow;
 const COLUMNS = USER_COLUMNS;
-// A plain substring test ($1 lower-cased by the caller): no LIKE wildcards to escape.
-const MATCHES = "($1 = '' OR strpos(email, $1) > 0 OR strpos(lower(display_name), $1) > 0)";
+// A plain substring test ($1 folded by directorySearch, the columns by sqlFoldCase, one rule):
+// no LIKE wildcards to escape.
+const MATCHES = `($1 = '' OR strpos(${sqlFoldCase("email")}, $1) > 0 OR ` +
+  `strpos(${sqlFoldCase("display_name")}, $1) > 0)`;
 const EMAIL_OF = (param: string) => `(SELECT email FROM users WHERE id = ${param})`;
 
 function clampLimit(limit: number): number {

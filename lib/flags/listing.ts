@@ -7,7 +7,7 @@
  * parameters this module knows (never echoed), so a form cannot send anyone elsewhere.
  */
 import { z } from "zod";
-import { searchSchema } from "../validation/search.ts";
+import { foldCase, searchSchema } from "../validation/search.ts";
 
 /** Flags per page, live and archived alike. */
 export const FLAGS_PAGE_SIZE = 50;
@@ -118,9 +118,12 @@ export function pageWindow(
   return { page: shown, pages, offset: (shown - 1) * size };
 }
 
-/** The search as matched: lower case (the store lower-cases what it compares it with). */
+/**
+ * The search as matched: each character lower-cased on its own ({@link foldCase}), the rule the
+ * store's `lower()` follows for the archived flags, so a search matches both lists alike.
+ */
 export function needleOf(search: string): string {
-  return search.trim().toLowerCase();
+  return foldCase(search.trim());
 }
 
 /** Whether the flag's key or description holds `needle` (see {@link needleOf}); '' holds. */
@@ -128,8 +131,8 @@ export function flagMatches(
   flag: { key: string; description: string | null },
   needle: string,
 ): boolean {
-  return needle === "" || flag.key.toLowerCase().includes(needle) ||
-    (flag.description ?? "").toLowerCase().includes(needle);
+  return needle === "" || foldCase(flag.key).includes(needle) ||
+    foldCase(flag.description ?? "").includes(needle);
 }
 
 /** The page `page` of the flags (in their order) that the search `q` matches. */

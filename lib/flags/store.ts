@@ -19,6 +19,7 @@ import {
 } from "../experiments/experiment.ts";
 import { isMode } from "../governance/mode.ts";
 import { applyFlagInput, type Flag, FLAG_SCOPES, type FlagInput, type FlagScope } from "./flag.ts";
+import { sqlFoldCase } from "../validation/search.ts";
 
 /**
  * A write meant to create (or restore) a key found a live flag or experiment under it (see
@@ -131,11 +132,12 @@ function toArchivedFlag(row: Row): ArchivedFlag {
 }
 
 /**
- * An archived row whose key or description holds $1 (lower case, '' for every row): a plain
- * substring test, so no LIKE wildcard needs escaping.
+ * An archived row whose key or description holds $1 ('' for every row; folded by the caller,
+ * `needleOf`), folded as the live flags are (lib/validation/search.ts): a plain substring test,
+ * so no LIKE wildcard needs escaping.
  */
-const ARCHIVED_MATCH =
-  "($1 = '' OR strpos(lower(key), $1) > 0 OR strpos(lower(coalesce(description, '')), $1) > 0)";
+const ARCHIVED_MATCH = `($1 = '' OR strpos(${sqlFoldCase("key")}, $1) > 0 OR ` +
+  `strpos(${sqlFoldCase("coalesce(description, '')")}, $1) > 0)`;
 
 function toExperiment(row: Row): Experiment {
   const configs = (row.variants ?? {}) as Record<string, unknown>;
