@@ -112,11 +112,23 @@ export const USERS_CURSOR_MESSAGE =
   "Not a cursor of this list: pass back a `next` value unchanged, or leave it out for the first page";
 
 /**
- * GET /api/admin/users's query. A `cursor` is checked here by opening it with the search sent
- * beside it: one cut short, edited, made up, sealed under another secret or handed out for another
- * search (`q` changed, added or left out) is 400 VALIDATION_FAILED at `$.cursor`, never read.
+ * GET /api/admin/users's query, read as what the handler lists: the search as the directory
+ * matches it (`search`) and the email the cursor holds (`afterEmail`, none for the first page).
+ * The `cursor` is opened here, once, with the search sent beside it: one cut short, edited, made
+ * up, sealed under another secret or handed out for another search (`q` changed, added or left
+ * out) is 400 VALIDATION_FAILED at `$.cursor`, never read. OpenAPI describes the query as sent.
  */
-function usersQuery(cursors: DirectoryCursors) {
+/** What GET /api/admin/users lists: {@link usersQuery} read. */
+interface UsersQuery {
+  limit: number;
+  q?: string | undefined;
+  /** The search as the directory matches it (`directorySearch(q)`). */
+  search: string;
+  /** The email the cursor holds: list after it (none: the first page). */
+  afterEmail?: string;
+}
+
+export function usersQuery(cursors: DirectoryCursors) {
   return z.object({
     limit: z.coerce.number().int().min(1).max(DIRECTORY_LIMIT_MAX).default(USERS_API_LIMIT)
       .openapi({
@@ -138,18 +150,23 @@ function usersQuery(cursors: DirectoryCursors) {
         "and the spaces around are trimmed",
       example: "smith",
     }),
-  }).refine(
-    // The cursor opens only with the search it was handed out for.
-    (query) =>
-      query.cursor === undefined ||
-      cursors.open(query.cursor, directorySearch(query.q)) !== undefined,
-    {
-      path: ["cursor"],
-      message: USERS_CURSOR_MESSAGE,
-      // Once the fields are valid: one problem for one bad value (a cursor too long, a bad `q`).
-      when: (payload) => payload.issues.length === 0,
-    },
-  );
+  }).transform(({ cursor, ...query }, ctx): UsersQuery => {
+    // Runs once the fields are valid: one problem for one bad value (a cursor too long, a bad
+    // `q`). The cursor opens only with the search it was handed out for.
+    const search = directorySearch(query.q);
+    if (cursor === undefined) return { ...query, search };
+    const afterEmail = cursors.open(cursor, search);
+    if (afterEmail === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cursor"],
+        message: USERS_CURSOR_MESSAGE,
+        input: cursor,
+      });
+      return z.NEVER;
+    }
+    return { ...query, search, afterEmail };
+  });
 }
 
 type UserLike = {
@@ -223,14 +240,10 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const query = c.req.valid("query");
-      const search = directorySearch(query.q);
-      const afterEmail = query.cursor === undefined
-        ? undefined
-        : cursors.open(query.cursor, search);
+      const { search, limit, afterEmail } = c.req.valid("query");
       const listed = await directory.list({
         search,
-        limit: query.limit,
+        limit,
         ...(afterEmail === undefined ? {} : { afterEmail }),
       });
       return c.json({
