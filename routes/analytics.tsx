@@ -11,7 +11,7 @@ import { actorOf } from "../lib/audit/mod.ts";
 import type { User } from "../lib/auth/mod.ts";
 import { roleAtLeast, type UserPrincipal } from "../lib/auth/principal.ts";
 import { barChart } from "../lib/analytics/chart.ts";
-import { type DashboardData, SummaryQuery } from "../lib/analytics/mod.ts";
+import { type DashboardData, MAX_RANGE_DAYS, SummaryQuery } from "../lib/analytics/mod.ts";
 import type { RecentErasures } from "../lib/analytics/recent_erasure.ts";
 import type { RouteContext } from "../lib/context.ts";
 import { AppError } from "../lib/errors/mod.ts";
@@ -36,6 +36,9 @@ const ConfirmEraseForm = z.object({ user_id: z.uuid(), confirm: z.literal("yes")
 
 /** The id of the erase form's email field. */
 const ERASE_EMAIL = "erase-email";
+/** The ids of the range's From and To fields; a refused range's message sits beside From. */
+const RANGE_FROM = "range-from";
+const RANGE_TO = "range-to";
 
 const number = (n: number) => n.toLocaleString("en-US");
 const percent = (part: number, whole: number) =>
@@ -158,11 +161,16 @@ export function analyticsPageRoutes(
       ...(c.req.query("from") ? { from: c.req.query("from") } : {}),
       ...(c.req.query("to") ? { to: c.req.query("to") } : {}),
     });
-    let error = options.error;
+    const error = options.error;
     let status = options.status ?? 200;
     let range: { from?: string; to?: string } = parsed.success ? parsed.data : {};
+    // A refused range: its rule, beside the From field, both dates marked (one message for both).
+    const rangeError = (message: string): FormError[] => [
+      { message, field: RANGE_FROM, also: [RANGE_TO] },
+    ];
+    let rangeErrors: FormError[] = [];
     if (!parsed.success) {
-      error = "The dates were not understood; showing the last 30 days.";
+      rangeErrors = rangeError("Enter each date as year-month-day, such as 2026-01-31.");
       status = 400;
     }
     // What the inputs show after a refused range: the dates typed, so they can be corrected.
@@ -175,9 +183,11 @@ export function analyticsPageRoutes(
       // The service words it for the API ("The range is invalid"); the page names the rule.
       // ISO dates (YYYY-MM-DD) compare as text.
       const reversed = range.from !== undefined && range.to !== undefined && range.from > range.to;
-      error = reversed
-        ? "From must be on or before To; showing the last 30 days."
-        : `${e.message}; showing the last 30 days.`;
+      rangeErrors = rangeError(
+        reversed
+          ? "From must be on or before To."
+          : `The range may cover at most ${MAX_RANGE_DAYS} days, From and To included.`,
+      );
       status = 400;
       typed = range;
       range = {};
@@ -198,12 +208,31 @@ export function analyticsPageRoutes(
         </p>
         {options.notice && <SuccessNotice>{options.notice}</SuccessNotice>}
         {error && <p class="notice notice--error" role="alert">{error}</p>}
+        <ErrorSummary
+          errors={rangeErrors}
+          title="The range was not used; showing the last 30 days:"
+        />
         <form method="get" action="/analytics" class="filter-form">
           <label>
-            From <input type="date" name="from" value={typed.from ?? data.from} />
+            From{" "}
+            <input
+              type="date"
+              id={RANGE_FROM}
+              name="from"
+              value={typed.from ?? data.from}
+              {...fieldErrorAttrs(rangeErrors, RANGE_FROM)}
+            />
           </label>
+          <FieldError errors={rangeErrors} field={RANGE_FROM} />
           <label>
-            To <input type="date" name="to" value={typed.to ?? data.to} />
+            To{" "}
+            <input
+              type="date"
+              id={RANGE_TO}
+              name="to"
+              value={typed.to ?? data.to}
+              {...fieldErrorAttrs(rangeErrors, RANGE_TO)}
+            />
           </label>
           <button type="submit" class="button">Show</button>
         </form>

@@ -18,6 +18,7 @@ export {
   createAnalyticsService,
   type DashboardData,
   type IngestBatch,
+  MAX_RANGE_DAYS,
   REDACTED_PROPERTIES,
   type ServerEvent,
 } from "./service.ts";
