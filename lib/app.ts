@@ -107,7 +107,7 @@ import {
   securityHeaders,
 } from "./http/middleware.ts";
 import { validationHook } from "./http/openapi.ts";
-import { pageHome } from "./http/page_home.ts";
+import { nearbyPage, pageHome } from "./http/page_home.ts";
 import { routePath } from "./http/route_path.ts";
 import { errorResponse, problem, varyByAccept, wantsApi } from "./http/problem.ts";
 import type { AppEnv, AppHono } from "./http/types.ts";
@@ -131,6 +131,12 @@ import { createPageRenderer, type PageRenderer } from "./web/render.tsx";
 import { serveStatic } from "./web/static.ts";
 import { memoryWindowCounter, redisWindowCounter } from "./http/rate_window.ts";
 import { UNSTORABLE_TEXT_MESSAGE } from "./validation/text.ts";
+
+/** Sections of the site with no page of their own, and the page their address leads to. */
+const SECTIONS: Readonly<Record<string, string>> = {
+  "/settings": "/settings/account",
+  "/admin": "/admin/users",
+};
 
 export interface AppDeps {
   config: Config;
@@ -434,6 +440,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use("/ofrep/*", ofrepCors(config.security.ofrepCorsOrigins));
   // The sign-in locks have no page of their own: they are shown (and cleared) on the users page.
   const homeOf = pageHome(() => app.routes, shownElsewhere);
+  const pageNear = nearbyPage(() => app.routes, SECTIONS);
   // Outside the 405 check, the refusals and the error handler: their form follows Accept.
   app.use(varyByAccept());
   app.use(methodNotAllowed({
@@ -568,6 +575,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.notFound((c) => {
     if (wantsApi(c)) return problem(c, "NOT_FOUND", "No such resource");
+    // A section's address or a page's with a trailing slash: that page, not a dead end.
+    if (c.req.method === "GET" || c.req.method === "HEAD") {
+      const url = new URL(c.req.url);
+      const near = pageNear(url.pathname);
+      if (near !== null) {
+        return c.redirect(near + url.search, 303);
+      }
+    }
     return pages.render(
       c,
       h(ErrorPage, {

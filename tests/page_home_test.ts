@@ -61,3 +61,43 @@ Deno.test("a browser reopening a form's address lands on the page above it", asy
     await app.dispose();
   }
 });
+
+Deno.test("a browser at a section's address or a page's address with a trailing slash lands on the page, not a 404", async () => {
+  const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
+  try {
+    const admin = await signInAs(app, "ADMIN");
+    const page = { cookie: admin.cookie, accept: "text/html" };
+    for (
+      const [path, to] of <Array<[string, string]>> [
+        ["/settings", "/settings/account"],
+        ["/settings/", "/settings/account"],
+        ["/admin", "/admin/users"],
+        ["/admin/", "/admin/users"],
+        ["/flags/", "/flags"],
+        ["/flags/?q=beta", "/flags?q=beta"],
+        ["/experiments/", "/experiments"],
+        ["/settings/privacy/", "/settings/privacy"],
+        ["/admin/users//", "/admin/users"],
+      ]
+    ) {
+      const response = await app.request(path, { headers: page });
+      assert.equal(response.status, 303, path);
+      assert.equal(response.headers.get("location"), to, path);
+      await response.body?.cancel();
+    }
+    // Nothing near: still the 404 page; never a redirect off the site.
+    for (const path of ["/nope/", "//evil.example/", "/settings/nope"]) {
+      const response = await app.request(path, { headers: page });
+      assert.equal(response.status, 404, path);
+      assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+      await response.body?.cancel();
+    }
+    // The API is no page: its 404 stays problem+json.
+    const api = await app.request("/api/admin/users/", { headers: admin.headers() });
+    assert.equal(api.status, 404);
+    assert.equal(api.headers.get("content-type"), "application/problem+json");
+    await api.body?.cancel();
+  } finally {
+    await app.dispose();
+  }
+});

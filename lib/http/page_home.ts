@@ -25,8 +25,23 @@ export function pageHome(
   routes: () => readonly RouteEntry[],
   elsewhere: Readonly<Record<string, string>> = {},
 ): (path: string) => string | null {
+  const hasGet = getMatcher(routes);
+  return (path) => {
+    const segments = path.split("/").filter((segment) => segment.length > 0);
+    while (segments.length > 1) {
+      segments.pop();
+      const candidate = "/" + segments.join("/");
+      if (Object.hasOwn(elsewhere, candidate)) return elsewhere[candidate]!;
+      if (hasGet(candidate)) return candidate;
+    }
+    return null;
+  };
+}
+
+/** Whether a path has a GET route (wildcards aside), built lazily from `routes()`. */
+function getMatcher(routes: () => readonly RouteEntry[]): (path: string) => boolean {
   let router: TrieRouter<true> | null = null;
-  const hasGet = (path: string): boolean => {
+  return (path) => {
     if (router === null) {
       router = new TrieRouter<true>();
       for (const route of routes()) {
@@ -37,14 +52,25 @@ export function pageHome(
     }
     return router.match("GET", path)[0].length > 0;
   };
+}
+
+/**
+ * Where a browser goes from an address that has no page but is one step from one: a section's
+ * address with no page of its own (`/settings`, `/admin`, from trimming `/settings/privacy`), or a
+ * page's address with a trailing slash (`/flags/`). `sections` maps a section to its first page.
+ * Null when there is none (the 404 page), and for any path starting `//` (never off the site).
+ * The result keeps the path's own percent-encoding.
+ */
+export function nearbyPage(
+  routes: () => readonly RouteEntry[],
+  sections: Readonly<Record<string, string>>,
+): (path: string) => string | null {
+  const hasGet = getMatcher(routes);
   return (path) => {
-    const segments = path.split("/").filter((segment) => segment.length > 0);
-    while (segments.length > 1) {
-      segments.pop();
-      const candidate = "/" + segments.join("/");
-      if (Object.hasOwn(elsewhere, candidate)) return elsewhere[candidate]!;
-      if (hasGet(candidate)) return candidate;
-    }
-    return null;
+    if (path.startsWith("//")) return null;
+    const trimmed = path.replace(/\/+$/, "");
+    if (trimmed === "") return null;
+    if (Object.hasOwn(sections, trimmed)) return sections[trimmed]!;
+    return trimmed !== path && hasGet(trimmed) ? trimmed : null;
   };
 }
