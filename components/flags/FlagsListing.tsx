@@ -75,7 +75,7 @@ export const archivedFlags: Noun = (n) => `${count(n)} archived flag${n === 1 ? 
 
 /**
  * What a list shows: how many (and how many match the search), which of them. Nothing when the
- * list is empty without a search (the list's own "No flags" says so). `status` (the live list's
+ * list is empty, searched or not (the list's own "No flags" says so). `status` (the live list's
  * summary, where the search form leads) makes it the page's status message.
  */
 export function ListSummary<T>(
@@ -91,8 +91,10 @@ export function ListSummary<T>(
 ) {
   const shown = listed.items.length;
   const range = `${count(listed.offset + 1)}–${count(listed.offset + shown)}`;
+  // An empty list says so itself ("No flags yet."): "None of 0 flags match" beside it, with a
+  // link to show every flag, would offer a list that does not exist.
+  if (listed.total === 0) return null;
   if (!q) {
-    if (listed.total === 0) return null;
     return (
       <p id={id} role={status ? "status" : undefined}>
         Showing {range} of {noun(listed.total)}, {order}.
