@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import type { VNode } from "preact";
 import type { RouteContext } from "../lib/context.ts";
 import { checkReadiness, type CheckStatus, sharedReadiness } from "../lib/health/mod.ts";
+import { TableScroll } from "../components/TableScroll.tsx";
 import { page } from "../lib/http/access.ts";
 import type { AppEnv } from "../lib/http/types.ts";
 
@@ -44,22 +45,24 @@ export function uptimeText(seconds: number): string {
 
 function ChecksTable({ checks }: { checks: Record<string, CheckStatus> }): VNode {
   return (
-    <table class="data" aria-label="Dependency checks">
-      <thead>
-        <tr>
-          <th scope="col">Check</th>
-          <th scope="col">State</th>
-        </tr>
-      </thead>
-      <tbody>
-        {Object.entries(checks).map(([name, status]) => (
-          <tr key={name}>
-            <th scope="row">{CHECK_NAMES[name] ?? name}</th>
-            <td data-check={name} data-state={status}>{checkStateText(status)}</td>
+    <TableScroll label="Dependency checks">
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">Check</th>
+            <th scope="col">State</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {Object.entries(checks).map(([name, status]) => (
+            <tr key={name}>
+              <th scope="row">{CHECK_NAMES[name] ?? name}</th>
+              <td data-check={name} data-state={status}>{checkStateText(status)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
 
