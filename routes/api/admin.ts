@@ -429,8 +429,11 @@ export function adminApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       path: "/api/admin/locks/{key}",
       tags: ["Admin"],
       summary: "Clear a sign-in lock-out",
+      description: "Deletes the lock and writes an `auth.lock_clear` audit entry in the same " +
+        "transaction. A key with no lock (never locked, or cleared already) also answers " +
+        "204, and writes no entry: nothing changed.",
       request: { params: z.object({ key: z.string().regex(/^[0-9a-f]{64}$/) }) },
-      responses: { 204: { description: "Cleared" } },
+      responses: { 204: { description: "Cleared, or no lock under this key" } },
     }),
     async (c) => {
       await auth.clearLock(
