@@ -5,7 +5,9 @@
  * for longer than the stall threshold are marked stalled, re-checked every 30 s against the
  * server's clock. A worker's repeated callback changes nothing and publishes no event, but it
  * clears the mark: while the page marks a job stalled, each re-check also re-reads `/api/jobs`,
- * so a job that reported on any instance loses its mark within 30 s.
+ * so a job that reported on any instance loses its mark within 30 s. Each answer replaces the
+ * list but for live events newer than the request (a job deleted on the server, by job
+ * retention, leaves the page at its next read of the list).
  */
 import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
@@ -145,6 +147,36 @@ export function mergeJobLists(current: JobRow[], polled: JobRow[], limit: number
     .slice(0, limit);
 }
 
+/** Whether a row reads the same as another (state, progress and report times). */
+function sameRow(a: JobRow, b: JobRow): boolean {
+  return a.status === b.status && a.progress === b.progress && a.updatedAt === b.updatedAt &&
+    a.researchId === b.researchId && reportedAt(a) === reportedAt(b);
+}
+
+/**
+ * The list after a poll answer: the jobs the answer lists, each merged with its row on the page
+ * ({@link mergeJobLists}), and, of the rows it leaves out, only those that changed on the page
+ * after the request left (`sent`, the list shown then): live events the answer may not know yet.
+ * The answer is the server's newest `limit` jobs, the window the page shows, so a row it leaves
+ * out that has not changed since was deleted on the server (job retention) or has left that
+ * window: either way it goes, instead of staying until the page is reloaded.
+ */
+export function applyPollAnswer(
+  sent: JobRow[],
+  current: JobRow[],
+  polled: JobRow[],
+  limit: number,
+): JobRow[] {
+  const listed = new Set(polled.map((job) => job.id));
+  const before = new Map(sent.map((job) => [job.id, job]));
+  const kept = current.filter((job) => {
+    if (listed.has(job.id)) return true;
+    const then = before.get(job.id);
+    return then === undefined || !sameRow(then, job);
+  });
+  return mergeJobLists(kept, polled, limit);
+}
+
 function newer(a: JobRow, b: JobRow): boolean {
   if (isTerminal(b.status) && !isTerminal(a.status)) return false;
   if (isTerminal(a.status) && !isTerminal(b.status)) return true;
@@ -170,11 +202,13 @@ export default function JobsLive(props: JobsLiveProps): VNode {
   }
 
   async function poll(): Promise<void> {
+    // The answer lists the same window the page shows (newest first, at most `limit`).
+    const sent = jobs.value;
     const response = await fetchState(`/api/jobs?limit=${limit}`);
     if (!response) return;
     const polled = ((await response.json()) as { jobs: JobRow[] }).jobs;
-    // Merged, not replaced: events that arrived while the request was on its way are newer.
-    update(mergeJobLists(jobs.value, polled, limit));
+    // The server's list, but events that arrived while the request was on its way are newer.
+    update(applyPollAnswer(sent, jobs.value, polled, limit));
   }
 
   useEffect(() => {
