@@ -72,3 +72,24 @@ Deno.test("ROTATION.md has a section for every key of the Kubernetes Secret, and
   }
   assert.match(await read("docs/operations/README.md"), /\[ROTATION\.md\]\(ROTATION\.md\)/);
 });
+
+Deno.test("every alert's runbook section exists; alerts sent to TROUBLESHOOTING.md name one", async () => {
+  const { parse } = await import("yaml");
+  const alerts = parse(await read("deploy/prometheus/alerts.yaml")) as {
+    groups: Array<{ rules: Array<{ alert: string; annotations: { runbook: string } }> }>;
+  };
+  const rules = alerts.groups.flatMap((group) => group.rules);
+  assert.ok(rules.length >= 10);
+  for (const { alert, annotations: { runbook } } of rules) {
+    // `path`, or `path (Section)`, or `path (Section: a hint)`.
+    const parts = runbook.match(/^(\S+)(?: \(([^):]+)(?::[^)]*)?\))?$/);
+    assert.ok(parts, `${alert}: runbook "${runbook}"`);
+    const [, path, section] = parts;
+    if (path === "docs/operations/TROUBLESHOOTING.md") {
+      assert.ok(section, `${alert}: names TROUBLESHOOTING.md without a section`);
+    }
+    if (!section) continue;
+    const headings = [...(await read(path!)).matchAll(/^#+ (.*)$/gm)].map((m) => m[1]!);
+    assert.ok(headings.some((h) => h.startsWith(section)), `${alert}: no "${section}" in ${path}`);
+  }
+});
