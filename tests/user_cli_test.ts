@@ -50,6 +50,28 @@ Deno.test({
         new RegExp(`${id}\\tworker\\tjobs:write\\trevoked`),
       );
 
+      // The name rule of the API and /admin/tokens holds here too (the service checks it): no
+      // PHI, no text-direction override; refused without echoing the name, nothing stored.
+      const phiName = await cli(env, [
+        "token-create",
+        "export for MRN 4817263",
+        "--scopes",
+        "jobs:write",
+      ]);
+      assert.equal(phiName.code, 1, phiName.stdout);
+      assert.match(phiName.stderr, /Token name: must not contain PHI \(found: [A-Z_, ]+\)/);
+      assert.doesNotMatch(phiName.stderr, /4817263/);
+      const reversed = await cli(env, [
+        "token-create",
+        "worker \u202Eetirw",
+        "--scopes",
+        "jobs:write",
+      ]);
+      assert.equal(reversed.code, 1, reversed.stdout);
+      assert.match(reversed.stderr, /Token name: must be written without control characters/);
+      const tokens = (await cli(env, ["tokens"])).stdout;
+      assert.equal(tokens.trim().split("\n").length, 1, "only the worker token is stored");
+
       const reset = await cli(env, ["reset-password", "steward@example.org"]);
       assert.match(reset.stdout, /New password \(shown once\): \S{24}/);
     } finally {

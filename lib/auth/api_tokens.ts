@@ -11,6 +11,7 @@ import { TOUCH_INTERVAL_MS, type TouchInBackground } from "./credential_touch.ts
 import type { CredentialsEndedAnnouncer } from "./credentials_ended_announcer.ts";
 import type { Scope, TokenPrincipal } from "./principal.ts";
 import type { ApiToken, AuthStore } from "./store.ts";
+import { tokenNameProblem } from "./token_name.ts";
 import { API_TOKEN_PREFIX, hashSecret, randomSecret } from "./tokens.ts";
 import type { VerifiedCache } from "./verified_cache.ts";
 
@@ -122,6 +123,17 @@ export function createApiTokens(options: ApiTokensOptions) {
       actor: AuditActor,
       requestId?: string,
     ): Promise<{ token: ApiToken; secret: string; kept?: boolean }> {
+      // The API and the page check the name first (zod); this holds every other caller to it.
+      const nameProblem = tokenNameProblem(input.name);
+      if (nameProblem !== undefined) {
+        throw new ValidationError(
+          `Token name: ${nameProblem.charAt(0).toLowerCase()}${nameProblem.slice(1)}`,
+          [{
+            path: "$.name",
+            message: nameProblem,
+          }],
+        );
+      }
       if (input.expiresAt && expiryInPast(input.expiresAt, clock.now())) {
         throw new ValidationError("The expiry must be in the future", [{
           path: "$.expiresAt",

@@ -6,7 +6,8 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf } from "../../lib/audit/mod.ts";
 import { ROLES, SCOPES, setSessionCookie } from "../../lib/auth/mod.ts";
-import { hasHiddenCharacters, HIDDEN_CHARACTERS_RULE } from "../../lib/auth/display_name.ts";
+import { hasHiddenCharacters } from "../../lib/auth/display_name.ts";
+import { TOKEN_NAME_HIDDEN_MESSAGE, TOKEN_NAME_MAX } from "../../lib/auth/token_name.ts";
 import {
   createDirectoryCursors,
   DIRECTORY_CURSOR_MAX,
@@ -41,8 +42,7 @@ const UserView = z.object({
   lastLoginAt: z.string().nullable(),
 }).openapi("User");
 
-/** Why a token name with a control, text-direction or invisible character is refused. */
-export const TOKEN_NAME_HIDDEN_MESSAGE = `Must be written ${HIDDEN_CHARACTERS_RULE}`;
+export { TOKEN_NAME_HIDDEN_MESSAGE };
 
 /**
  * An API token's name: which service uses it. Stored and listed to admins, so no PHI. The admin
@@ -50,7 +50,7 @@ export const TOKEN_NAME_HIDDEN_MESSAGE = `Must be written ${HIDDEN_CHARACTERS_RU
  * sentence reversed (spoofing what was created or revoked): held to the display names' rule.
  */
 export const TokenNameSchema = noPhi(
-  z.string().min(1).max(100).refine((name) => !hasHiddenCharacters(name), {
+  z.string().min(1).max(TOKEN_NAME_MAX).refine((name) => !hasHiddenCharacters(name), {
     message: TOKEN_NAME_HIDDEN_MESSAGE,
   }),
 ).openapi({
