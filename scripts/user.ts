@@ -347,7 +347,8 @@ async function main(): Promise<number> {
     try {
       const auth = createAuthService({
         store: createAuthStore(db),
-        audit: createAuditLog({ db }),
+        // The app's scrub (lib/app.ts): any free text a future entry carries is redacted the same.
+        audit: createAuditLog({ db, scrub: (value) => redact(value) }),
         clock: systemClock,
         sessionIdleMinutes: config.auth.sessionIdleMinutes,
         sessionAbsoluteHours: config.auth.sessionAbsoluteHours,
