@@ -1,8 +1,8 @@
 /** The audit log page (/audit): the filter form and one page of records. */
 import type { ApiToken, User } from "../../lib/auth/mod.ts";
-import type { AuditPage } from "../../lib/audit/mod.ts";
+import type { ActorType, AuditPage } from "../../lib/audit/mod.ts";
 import { utcTime } from "../../islands/shared/time.ts";
-import { ErrorNotice } from "../forms.tsx";
+import { ErrorNotice, FieldError, fieldErrorAttrs, type FormError } from "../forms.tsx";
 import { ChangeView } from "./ChangeView.tsx";
 import { FilterField } from "./FilterField.tsx";
 import { TableScroll } from "../TableScroll.tsx";
@@ -14,6 +14,8 @@ export interface AuditViewProps {
   actorError: string | undefined;
   /** Whether the filters were valid (invalid ones are ignored). */
   filtersValid: boolean;
+  /** The names of the filters that were not valid and were ignored. */
+  invalidFields?: ReadonlySet<string>;
   pageData: AuditPage;
   /** The stored accounts and tokens, to name the actors and targets. */
   names: { users: User[]; tokens: ApiToken[] };
@@ -23,6 +25,17 @@ export interface AuditViewProps {
    */
   cursorInvalid?: boolean;
 }
+
+/** The id of the actor type field (its message is `${ACTOR_TYPE_FIELD}-error`). */
+const ACTOR_TYPE_FIELD = "audit-actor-type";
+
+/** The kinds of actor the filter offers, in the words of the page. */
+const ACTOR_TYPE_CHOICES: readonly { value: ActorType; label: string }[] = [
+  { value: "user", label: "Account" },
+  { value: "token", label: "API token" },
+  { value: "system", label: "System (operator commands, chores)" },
+  { value: "anonymous", label: "Not signed in (failed sign-ins)" },
+];
 
 /** A user or token as the page names it: the name, then the full id (selectable). */
 function Named(
@@ -51,8 +64,14 @@ function Named(
 }
 
 export function AuditView(
-  { raw, actorError, filtersValid, pageData, names, cursorInvalid }: AuditViewProps,
+  { raw, actorError, filtersValid, invalidFields, pageData, names, cursorInvalid }: AuditViewProps,
 ) {
+  const fieldErrors: FormError[] = invalidFields?.has("actorType")
+    ? [{
+      field: ACTOR_TYPE_FIELD,
+      message: "Not an actor type the log knows: choose one from the list. It was ignored.",
+    }]
+    : [];
   // The newest entries of the same search: its filters without the cursor (a page of older
   // entries, or a cursor that is not valid, links back there). An actor that named no account is
   // left out: what was typed (an e-mail address, say) stays out of every address.
@@ -95,6 +114,29 @@ export function AuditView(
           name="actor"
           value={raw.actor}
         />
+        {/* The message stands outside the label: the field's description, not its name. */}
+        <div>
+          <label>
+            Actor type
+            <select
+              name="actorType"
+              id={ACTOR_TYPE_FIELD}
+              {...fieldErrorAttrs(fieldErrors, ACTOR_TYPE_FIELD)}
+            >
+              <option value="">Any</option>
+              {ACTOR_TYPE_CHOICES.map((choice) => (
+                <option
+                  key={choice.value}
+                  value={choice.value}
+                  selected={raw.actorType === choice.value}
+                >
+                  {choice.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <FieldError errors={fieldErrors} field={ACTOR_TYPE_FIELD} />
+        </div>
         <FilterField label="Target type" name="targetType" value={raw.targetType} />
         <FilterField label="Target id" name="targetId" value={raw.targetId} />
         <button type="submit" class="button">Filter</button>

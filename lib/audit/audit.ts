@@ -8,7 +8,14 @@ import type { Queryable } from "../db/mod.ts";
 import { markAuditWriteFailure } from "../errors/mod.ts";
 import { redactKeys } from "../log/mod.ts";
 
-export type ActorType = "user" | "token" | "system" | "anonymous";
+/**
+ * The kinds of actor an entry names (`audit_log.actor_type`, checked by the table): an account,
+ * an API token, the system (operator commands, chores, start-up; no actor id) or no one signed in
+ * (failed sign-ins; no actor id).
+ */
+export const ACTOR_TYPES = ["user", "token", "system", "anonymous"] as const;
+
+export type ActorType = (typeof ACTOR_TYPES)[number];
 
 export interface AuditActor {
   type: ActorType;

@@ -1,4 +1,5 @@
 export {
+  ACTOR_TYPES,
   actorOf,
   type ActorType,
   type AuditActor,

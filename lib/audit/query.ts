@@ -4,7 +4,10 @@ import { ValidationError } from "../errors/mod.ts";
 import type { ActorType, AuditRecord } from "./audit.ts";
 
 export interface AuditFilter {
+  /** The stored actor id (an account's or a token's). */
   actor?: string;
+  /** The kind of actor: `system` and `anonymous` entries have no actor id to filter by. */
+  actorType?: ActorType;
   /** Exact action, or a prefix ending in "." (e.g. `auth.`). */
   action?: string;
   targetType?: string;
@@ -138,6 +141,7 @@ export async function queryAudit(db: Queryable, filter: AuditFilter): Promise<Au
   };
   const add = (clause: string, value: unknown) => where.push(clause.replace("?", param(value)));
   if (filter.actor) add("actor_id = ?", filter.actor);
+  if (filter.actorType) add("actor_type = ?", filter.actorType);
   if (filter.action?.endsWith(".")) {
     // A byte-wise range (text_pattern_ops operators) served by audit_log_action_prefix_idx under
     // any database collation. starts_with() found no index (audit_log_action_idx sorts in the

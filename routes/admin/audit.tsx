@@ -1,4 +1,4 @@
-/** The audit log (/audit), filtered by action, actor and target. Read only. */
+/** The audit log (/audit), filtered by action, actor, kind of actor and target. Read only. */
 import { Hono } from "hono";
 import { isAuditCursor, queryAudit } from "../../lib/audit/mod.ts";
 import { CONSENT_DECIDED_QUERY } from "../../lib/consent/mod.ts";
@@ -15,12 +15,22 @@ import { AuditQuery } from "../api/audit.ts";
  */
 function validFilters(raw: Record<string, string>) {
   const all = AuditQuery.safeParse(raw);
-  if (all.success) return { filter: all.data, valid: true };
+  if (all.success) return { filter: all.data, valid: true, invalid: new Set<string>() };
   const invalid = new Set(all.error.issues.map((issue) => String(issue.path[0])));
   const kept = AuditQuery.safeParse(
     Object.fromEntries(Object.entries(raw).filter(([key]) => !invalid.has(key))),
   );
-  return { filter: kept.success ? kept.data : {}, valid: false };
+  return { filter: kept.success ? kept.data : {}, valid: false, invalid };
+}
+
+/**
+ * The search as the page's links carry it on: without an actor type that is none (a choice from
+ * a list: what was typed instead is not repeated, and it was not applied).
+ */
+function withoutInvalidActorType(raw: Record<string, string>, invalid: ReadonlySet<string>) {
+  if (!invalid.has("actorType")) return raw;
+  const { actorType: _, ...rest } = raw;
+  return rest;
 }
 
 export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
@@ -51,14 +61,16 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       // A link to older entries that was cut short or edited: an error with the way back to the
       // newest entries of the same search, never "No matching records." (which would read as an
       // empty search). The cursor is not repeated, nor carried into another address.
-      const { cursor: _, ...filters } = raw;
-      if (actorId) filters.actor = actorId;
+      const { cursor: _, ...typed } = raw;
+      if (actorId) typed.actor = actorId;
+      const checked = validFilters(typed);
       return ctx.pages.render(
         c,
         <AuditView
-          raw={filters}
+          raw={withoutInvalidActorType(typed, checked.invalid)}
           actorError={actorError}
-          filtersValid={AuditQuery.safeParse(filters).success}
+          filtersValid={checked.valid}
+          invalidFields={checked.invalid}
           pageData={{ records: [], nextCursor: null }}
           names={names}
           cursorInvalid
@@ -82,9 +94,10 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     return ctx.pages.render(
       c,
       <AuditView
-        raw={raw}
+        raw={withoutInvalidActorType(raw, parsed.invalid)}
         actorError={actorError}
         filtersValid={parsed.valid}
+        invalidFields={parsed.invalid}
         pageData={pageData}
         names={names}
       />,

@@ -1,13 +1,21 @@
 /** Reading the audit log (STEWARD+), with filters and cursor pagination. */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { queryAudit } from "../../lib/audit/mod.ts";
+import { ACTOR_TYPES, queryAudit } from "../../lib/audit/mod.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { apiRoute, validationHook } from "../../lib/http/openapi.ts";
 import type { AppEnv } from "../../lib/http/types.ts";
 import { StorableInstant } from "../../lib/validation/dates.ts";
 
 export const AuditQuery = z.object({
-  actor: z.string().max(64).optional(),
+  actor: z.string().max(64).optional().openapi({
+    description: "The actor's id (an account's or an API token's), as `actorId` shows it",
+  }),
+  actorType: z.enum(ACTOR_TYPES).optional().openapi({
+    description: "The kind of actor: `user` (an account), `token` (an API token), `system` " +
+      "(operator commands such as `deno task user`, retention chores, start-up) or `anonymous` " +
+      "(no one signed in: failed sign-ins). `system` and `anonymous` entries have no actor id, " +
+      "so this is the way to find them. Combines with every other filter.",
+  }),
   action: z.string().regex(/^[a-z][a-z0-9_.]{0,80}$/).optional().openapi({
     description: "Exact action, or a prefix ending in '.' (e.g. auth.)",
   }),
@@ -22,7 +30,7 @@ export const AuditQuery = z.object({
 const AuditRecordView = z.object({
   id: z.number().int(),
   actorId: z.string().nullable(),
-  actorType: z.enum(["user", "token", "system", "anonymous"]),
+  actorType: z.enum(ACTOR_TYPES),
   action: z.string(),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
@@ -40,6 +48,10 @@ export function auditApiRoutes(ctx: RouteContext): OpenAPIHono<AppEnv> {
       path: "/api/audit",
       tags: ["Audit"],
       summary: "Audit records, newest first",
+      description: "The filters combine (all must match). A page holds at most `limit` records " +
+        "(default 50); pass `nextCursor` back as `cursor`, with the same filters, for the next " +
+        "older page: paging visits each matching record once. A filter value that is not valid " +
+        "answers 400 VALIDATION_FAILED naming it (`$.actorType`, `$.cursor`, ...).",
       request: { query: AuditQuery },
       responses: {
         200: {
