@@ -6,8 +6,8 @@
  * server's clock. A worker's repeated callback changes nothing and publishes no event, but it
  * clears the mark: while the page marks a job stalled, each re-check also re-reads `/api/jobs`,
  * so a job that reported on any instance loses its mark within 30 s. Each answer replaces the
- * list but for live events newer than the request (a job deleted on the server, by job
- * retention, leaves the page at its next read of the list).
+ * list but for live events newer than the request. Job retention announces its deletions
+ * (`jobs.deleted`, no ids): the page then reads the list again, and the deleted jobs leave it.
  */
 import { useSignal } from "@preact/signals";
 import type { VNode } from "preact";
@@ -214,7 +214,7 @@ export default function JobsLive(props: JobsLiveProps): VNode {
   useEffect(() => {
     return connectLive({
       url: "/api/stream?topic=jobs",
-      events: ["job.started", "job.progress", "job.completed", "job.failed"],
+      events: ["job.started", "job.progress", "job.completed", "job.failed", "jobs.deleted"],
       pollMs: (props.pollSeconds ?? 30) * 1000,
       onStatus: (next) => (status.value = next),
       // The hello snapshot holds governance state only: refresh the list once connected.
@@ -222,7 +222,11 @@ export default function JobsLive(props: JobsLiveProps): VNode {
         poll().catch(() => {});
       },
       poll,
-      onEvent: (event) => update(mergeJobEvent(jobs.value, event, limit)),
+      onEvent: (event) => {
+        // Retention deleted jobs (which, the event does not say): the answer no longer lists them.
+        if (event.type === "jobs.deleted") poll().catch(() => {});
+        else update(mergeJobEvent(jobs.value, event, limit));
+      },
     });
   }, []);
 
@@ -257,7 +261,7 @@ export default function JobsLive(props: JobsLiveProps): VNode {
         </p>
       )}
       {jobs.value.length === 0
-        ? <p class="muted">No jobs have reported yet.</p>
+        ? <p class="muted">No jobs to show.</p>
         : (
           <TableScroll label="Recent jobs">
             <table class="data" data-testid="jobs-table">

@@ -10,7 +10,9 @@
  *
  * Retention (`cleanup()`, an hourly chore): finished jobs last changed before the cutoff, and
  * unfinished ones that have not reported since before it (their worker is gone), are deleted in
- * batches, each with its audit entry; an unfinished job that reported since is kept.
+ * batches, each with its audit entry; an unfinished job that reported since is kept. A run that
+ * deleted something publishes one `jobs.deleted` (how many, no ids) on topic `jobs`, so open job
+ * lists on every instance read the list again.
  */
 import type { AuditActor, AuditLog } from "../audit/mod.ts";
 import type { Clock } from "../clock.ts";
@@ -93,8 +95,9 @@ export interface JobService {
    * read as stalled, and count in the stalled gauge, for ever). In batches: each batch that
    * deleted something commits with its own audit entry (`job.retention_cleanup`, with how many of
    * them were unfinished), so what committed is audited and a failed entry leaves its batch for
-   * the next run. Logs one line when it deleted something (the counts, no ids). Idempotent and
-   * safe on several instances at once.
+   * the next run. Logs one line when it deleted something (the counts, no ids), and publishes
+   * one `jobs.deleted` event on topic `jobs` (`{ deleted }`, no ids; also when a later batch
+   * failed, for what committed). Idempotent and safe on several instances at once.
    */
   cleanup(): Promise<JobCleanupResult>;
 }
@@ -129,6 +132,20 @@ export function createJobService(deps: JobServiceDeps): JobService {
   });
   const stallCutoff = () => new Date(deps.clock.now() - stallAfterMs);
   let lastStalled = 0;
+  /**
+   * Tells every open job list, on every instance, that jobs were deleted (`jobs.deleted`: a
+   * count, no ids), so it reads the list again. A deletion is not undone when the event cannot
+   * be published: logged, and pages drop the jobs at their next read.
+   */
+  const announceDeleted = async (deleted: number) => {
+    try {
+      await deps.bus.publish({ type: "jobs.deleted", topic: "jobs", payload: { deleted } });
+    } catch (error) {
+      deps.logger?.warn("jobs deletion not published", {
+        errorType: error instanceof Error ? error.name : typeof error,
+      });
+    }
+  };
   return {
     stallAfterMs,
     async report(id, callback, by) {
@@ -235,28 +252,36 @@ export function createJobService(deps: JobServiceDeps): JobService {
       let unfinished = 0;
       // One short transaction per batch (a first run on a large table holds no long lock), each
       // with its audit entry: the usual hourly run fits in one batch and writes one entry.
-      for (let round = 0; round < 10_000; round++) {
-        const n = await deps.db.transaction(async (tx) => {
-          const n = await deleteExpiredBefore(tx, cutoff, batch);
-          if (n.deleted > 0) {
-            await deps.audit?.record({
-              actor: { type: "system" },
-              action: "job.retention_cleanup",
-              target: { type: "jobs" },
-              // `cutoffAt`: a technical key, so the audit scrubber keeps the instant.
-              after: {
-                deletedJobs: n.deleted,
-                unfinishedJobs: n.unfinished,
-                cutoffAt: cutoff.toISOString(),
-                retentionDays,
-              },
-            }, tx);
-          }
-          return n;
-        });
-        deleted += n.deleted;
-        unfinished += n.unfinished;
-        if (n.deleted < batch) break;
+      const deleteBatches = async () => {
+        for (let round = 0; round < 10_000; round++) {
+          const n = await deps.db.transaction(async (tx) => {
+            const n = await deleteExpiredBefore(tx, cutoff, batch);
+            if (n.deleted > 0) {
+              await deps.audit?.record({
+                actor: { type: "system" },
+                action: "job.retention_cleanup",
+                target: { type: "jobs" },
+                // `cutoffAt`: a technical key, so the audit scrubber keeps the instant.
+                after: {
+                  deletedJobs: n.deleted,
+                  unfinishedJobs: n.unfinished,
+                  cutoffAt: cutoff.toISOString(),
+                  retentionDays,
+                },
+              }, tx);
+            }
+            return n;
+          });
+          deleted += n.deleted;
+          unfinished += n.unfinished;
+          if (n.deleted < batch) break;
+        }
+      };
+      try {
+        await deleteBatches();
+      } finally {
+        // What committed is gone, also when a later batch failed: open pages must drop it.
+        if (deleted > 0) await announceDeleted(deleted);
       }
       if (deleted > 0) {
         deps.logger?.info("jobs retention cleanup", {

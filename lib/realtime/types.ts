@@ -11,7 +11,8 @@ export type Topic = (typeof TOPICS)[number];
  * The types the bus carries; anything else is refused on publish and dropped when read back.
  * A user's experiment assignment (`experiment.assigned`) is deliberately not one: every
  * signed-in user may read topic `all`, and its moment identifies the user (it is an analytics
- * event only, lib/analytics).
+ * event only, lib/analytics). `jobs.deleted` says that job retention deleted jobs (a count, no
+ * ids): whoever shows a list of jobs reads it again.
  */
 export const EVENT_TYPES = [
   "governance.mode_changed",
@@ -21,6 +22,7 @@ export const EVENT_TYPES = [
   "job.progress",
   "job.completed",
   "job.failed",
+  "jobs.deleted",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
