@@ -162,19 +162,32 @@ export function limitBody(
   const limiter = (max: number) =>
     bodyLimit({
       maxSize: max,
-      onError: (c) => {
-        const detail = `The request body exceeds ${max} bytes`;
-        if (!wantsApi(c)) throw new PayloadTooLargeError(detail);
-        return problem(c, "PAYLOAD_TOO_LARGE", detail);
-      },
+      onError: (c) => tooLarge(c, max),
     });
-  const general = limiter(maxBytes);
-  const special = new Map(
-    Object.entries(byPath).map(([path, max]) => [path, limiter(Math.min(max, maxBytes))]),
+  const limits = new Map(
+    Object.entries(byPath).map(([path, max]) => [path, Math.min(max, maxBytes)]),
   );
+  const general = limiter(maxBytes);
+  const special = new Map([...limits].map(([path, max]) => [path, limiter(max)]));
   return async function limitBodyMiddleware(c, next) {
-    // Hono's bodyLimit reads a streamed body before it calls next: a failure before that call
-    // is the body's; after it, the route's own, passed on as it is.
+    // A body without a declared length is read here, not by Hono's bodyLimit: that re-wraps the
+    // request as new Request(request, …), which reads its abort signal, and Deno.serve then
+    // prints a plain-text warning about the signal's legacy semantics on stderr (a line that is
+    // not a log record). Every DELETE without a body took that path.
+    const raw = c.req.raw;
+    if (raw.body && (!raw.headers.has("content-length") || raw.headers.has("transfer-encoding"))) {
+      const max = limits.get(c.req.path) ?? maxBytes;
+      let body: Uint8Array<ArrayBuffer> | undefined;
+      try {
+        body = await readAtMost(raw.body, max);
+      } catch {
+        throw new ValidationError(BODY_UNREADABLE_MESSAGE);
+      }
+      if (body === undefined) return tooLarge(c, max);
+      c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body });
+      return await next();
+    }
+    // A declared length: Hono's bodyLimit compares it and calls next, or refuses.
     let passedOn = false;
     try {
       return await (special.get(c.req.path) ?? general)(c, async () => {
@@ -186,6 +199,40 @@ export function limitBody(
       throw new ValidationError(BODY_UNREADABLE_MESSAGE);
     }
   };
+}
+
+/** The 413 answer: problem+json to the API; a page's error view (the error handler) otherwise. */
+function tooLarge(c: Context<AppEnv>, max: number): Response {
+  const detail = `The request body exceeds ${max} bytes`;
+  if (!wantsApi(c)) throw new PayloadTooLargeError(detail);
+  return problem(c, "PAYLOAD_TOO_LARGE", detail);
+}
+
+/** Reads a stream whole, or stops (cancelling it) and gives undefined past `max` bytes. */
+async function readAtMost(
+  stream: ReadableStream<Uint8Array>,
+  max: number,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
 }
 
 /** What a body that could not be read (cut off before its end) is answered with. */
