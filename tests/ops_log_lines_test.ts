@@ -91,3 +91,18 @@ Deno.test({
       assert.deepEqual(app.stderr, [], "lines on stdout/stderr that are not JSON records");
     }),
 });
+
+Deno.test({
+  name: "a mode changed through the API: its 'governance mode changed' line names the request",
+  ...opts,
+  fn: () =>
+    withApp(async (app, base) => {
+      const headers = await signIn(base);
+      const changed = await send(base, headers, "POST", "/api/governance/mode", { mode: "LIVE" });
+      assert.equal(changed.status, 200);
+      const line = await recordWithin(app, (r) => r.msg === "governance mode changed");
+      assert.equal(line.requestId, changed.requestId, JSON.stringify(line));
+      assert.equal(line.mode, "LIVE");
+      assert.equal(line.previous, "DEMO");
+    }),
+});

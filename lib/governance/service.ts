@@ -136,11 +136,16 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
     return result;
   }
 
-  function apply(next: ResolvedMode, announced: boolean): ResolvedMode {
+  /** `requestId`: the request whose change this is, named in the log line (its own setMode). */
+  function apply(next: ResolvedMode, announced: boolean, requestId?: string): ResolvedMode {
     const previous = resolved?.mode;
     resolved = next;
     if (previous !== undefined && previous !== next.mode) {
-      deps.logger?.info("governance mode changed", { mode: next.mode, previous });
+      deps.logger?.info("governance mode changed", {
+        mode: next.mode,
+        previous,
+        ...(requestId ? { requestId } : {}),
+      });
       for (const listener of [...listeners]) {
         try {
           listener(next, previous, { announced });
@@ -306,7 +311,10 @@ export async function createModeService(deps: ModeServiceDeps): Promise<ModeServ
       // Announced: the event published below reaches this instance's subscribers too, at once,
       // or when Redis has stopped answering within the bus's append bound (2 s, APPEND_TIMEOUT_MS
       // in lib/realtime/redis_bus.ts), after which it is delivered here from the outbox path.
-      return { ...outcome, state: apply(resolveWith(mode), deps.bus !== undefined) };
+      return {
+        ...outcome,
+        state: apply(resolveWith(mode), deps.bus !== undefined, options.requestId),
+      };
     });
     if (change.changed && deps.bus) {
       try {
