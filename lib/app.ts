@@ -667,9 +667,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       });
     }
     if (!(mapped instanceof AppError)) {
-      // Only the error's class and the route: messages and stacks may carry data.
+      // Only the error's class, a database error's SQLSTATE (a code an operator can look up)
+      // and the route: messages and stacks may carry data.
+      const state = sqlState(error);
       c.get("logger")?.error("unhandled error", {
         errorType: error instanceof Error ? error.name : typeof error,
+        ...(state ? { sqlState: state } : {}),
         route: routeLabel(c),
         method: methodLabel(c.req.method),
       });
