@@ -61,10 +61,12 @@ export function requestContext(
  * runs: the match lists the app-wide middleware (method ALL) and then the routes that serve
  * the path. The pattern is that of the route that answered, or, when a middleware answered
  * before routing reached it (429 rate limit, 413 body too large, 401), of the first route
- * the router matched after it. `unmatched` only when no route serves the method and path
- * (404, 405, static files).
+ * the router matched after it. {@link STATIC_ROUTE} when the static file handler answered with
+ * a file (one label for all of them, never the file's path). `unmatched` only when no route
+ * serves the method and path (404, 405).
  */
 export function routeLabel(c: Context): string {
+  if (c.get("staticFile") === true) return STATIC_ROUTE;
   try {
     const matched = matchedRoutes(c);
     const route = matched.slice(c.req.routeIndex).find((r) => r.method !== METHOD_NAME_ALL);
@@ -74,7 +76,14 @@ export function routeLabel(c: Context): string {
   }
 }
 
-/** Logs one line per request and records the HTTP metrics. */
+/** The route label of a file answered by the static handler (lib/web/static.ts). */
+export const STATIC_ROUTE = "static";
+
+/**
+ * Logs one line per request and records the HTTP metrics. Health probes and static files
+ * answered 200 or 304 are logged at debug (several a minute per pod, several per page view);
+ * their failures keep their level.
+ */
 export function requestLog(
   options: { metrics: AppMetrics; now?: () => number },
 ): MiddlewareHandler<AppEnv> {
@@ -91,6 +100,8 @@ export function requestLog(
     const fields = { method, route, status, durationMs: Math.round(seconds * 10000) / 10 };
     const logger = c.get("logger");
     const probe = isProbeRoute(route);
+    const staticServed = route === STATIC_ROUTE &&
+      ((status >= 200 && status < 300) || status === 304);
     if (status === 503 && c.get("problemCode") === "MODE_STANDBY") {
       // Refused on purpose (the operator chose STANDBY): counted apart, so that the 5xx alert
       // does not page for it, and logged as the expected answer it is.
@@ -102,7 +113,7 @@ export function requestLog(
       // readiness_checks_total), not an error per probe. A probe's 500 is a bug: an error.
       logger.warn("request failed", fields);
     } else if (status >= 500) logger.error("request failed", fields);
-    else if (probe) logger.debug("request", fields);
+    else if (probe || staticServed) logger.debug("request", fields);
     else logger.info("request", fields);
   };
 }

@@ -20,6 +20,8 @@ export interface AppVariables {
   consent?: AnalyticsConsent;
   /** The `code` of the problem+json answer, when the request was answered with one. */
   problemCode?: ErrorCode;
+  /** True when the static file handler answered with a file (lib/web/static.ts): route `static`. */
+  staticFile?: boolean;
 }
 
 /** Passed by `Deno.serve` as the second argument of `fetch`. */

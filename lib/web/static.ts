@@ -92,6 +92,9 @@ export function serveStatic(
         ? "public, max-age=31536000, immutable"
         : "public, max-age=300, must-revalidate",
     };
+    // Its request line reads route `static` and, answered 200 or 304, is written at debug
+    // (lib/http/middleware.ts): several per page view, which would drown the rest at info.
+    c.set("staticFile", true);
     if (etagMatches(c.req.header("if-none-match"), file.etag)) {
       return new Response(null, { status: 304, headers });
     }
