@@ -2,13 +2,16 @@
 import type { ApiToken, User } from "../../lib/auth/mod.ts";
 import type { ActorType, AuditPage } from "../../lib/audit/mod.ts";
 import { utcTime } from "../../islands/shared/time.ts";
-import { ErrorNotice, FieldError, fieldErrorAttrs, type FormError } from "../forms.tsx";
+import { ErrorSummary, FieldError, fieldErrorAttrs, type FormError } from "../forms.tsx";
 import { ChangeView } from "./ChangeView.tsx";
 import { FilterField } from "./FilterField.tsx";
 import { TableScroll } from "../TableScroll.tsx";
 
 export interface AuditViewProps {
-  /** The query's non-empty parameters, as typed (the actor as an id). */
+  /**
+   * The query's non-empty parameters, as typed (the actor as an id). Shown back in their fields;
+   * the links carry on only those not in `invalidFields`.
+   */
   raw: Record<string, string>;
   /** Why the actor filter names no one, when it does not. */
   actorError: string | undefined;
@@ -36,6 +39,81 @@ const ACTOR_TYPE_CHOICES: readonly { value: ActorType; label: string }[] = [
   { value: "system", label: "System (operator commands, chores)" },
   { value: "anonymous", label: "Not signed in (failed sign-ins)" },
 ];
+
+/**
+ * The text filters (AuditQuery's fields, routes/api/audit.ts): the field's id, its label and the
+ * message when what was typed is not valid. A message names the field and states the rule, never
+ * the value.
+ */
+const TEXT_FILTERS = {
+  action: {
+    id: "audit-action",
+    label: "Action (or prefix ending in .)",
+    message: "Action: lower-case letters, digits, _ and . only, starting with a letter, at most " +
+      "81 characters. It was ignored.",
+  },
+  actor: {
+    id: "audit-actor",
+    label: "Actor (name or id as shown below)",
+    message: "Actor: at most 64 characters. It was ignored.",
+  },
+  targetType: {
+    id: "audit-target-type",
+    label: "Target type",
+    message: "Target type: lower-case letters and _ only, at most 40. It was ignored.",
+  },
+  targetId: {
+    id: "audit-target-id",
+    label: "Target id",
+    message: "Target id: at most 128 characters. It was ignored.",
+  },
+  from: {
+    id: "audit-from",
+    label: "From (e.g. 2026-11-01T00:00:00Z)",
+    message: "From: a date and time with a time zone, such as 2026-11-01T00:00:00Z, in the years " +
+      "0001 to 9999. It was ignored.",
+  },
+  to: {
+    id: "audit-to",
+    label: "Before (e.g. 2026-12-01T00:00:00Z)",
+    message: "Before: a date and time with a time zone, such as 2026-12-01T00:00:00Z, in the " +
+      "years 0001 to 9999. It was ignored.",
+  },
+  limit: {
+    id: "audit-limit",
+    label: "Entries per page (1 to 200)",
+    message: "Entries per page: a whole number from 1 to 200. It was ignored.",
+  },
+} as const;
+
+type TextFilter = keyof typeof TEXT_FILTERS;
+
+/**
+ * The messages of the filters that were not valid, each about its own field, in the form's order.
+ * An actor that names no one says so on the actor field (the log was not searched).
+ */
+function filterErrors(
+  invalidFields: ReadonlySet<string> | undefined,
+  actorError: string | undefined,
+): FormError[] {
+  const errors: FormError[] = [];
+  const add = (name: TextFilter) => {
+    if (invalidFields?.has(name)) {
+      errors.push({ field: TEXT_FILTERS[name].id, message: TEXT_FILTERS[name].message });
+    }
+  };
+  add("action");
+  if (actorError) errors.push({ field: TEXT_FILTERS.actor.id, message: actorError });
+  else add("actor");
+  if (invalidFields?.has("actorType")) {
+    errors.push({
+      field: ACTOR_TYPE_FIELD,
+      message: "Not an actor type the log knows: choose one from the list. It was ignored.",
+    });
+  }
+  for (const name of ["targetType", "targetId", "from", "to", "limit"] as const) add(name);
+  return errors;
+}
 
 /** A user or token as the page names it: the name, then the full id (selectable). */
 function Named(
@@ -66,21 +144,34 @@ function Named(
 export function AuditView(
   { raw, actorError, filtersValid, invalidFields, pageData, names, cursorInvalid }: AuditViewProps,
 ) {
-  const fieldErrors: FormError[] = invalidFields?.has("actorType")
-    ? [{
-      field: ACTOR_TYPE_FIELD,
-      message: "Not an actor type the log knows: choose one from the list. It was ignored.",
-    }]
-    : [];
+  const fieldErrors = filterErrors(invalidFields, actorError);
+  if (!filtersValid && fieldErrors.length === 0) {
+    fieldErrors.push({ message: "A parameter of the address was not valid. It was ignored." });
+  }
+  // The search as the links carry it on: a filter that was not valid is left out (it was not
+  // applied, and following a link would only repeat the error); it is still shown in its field.
+  const linked = Object.fromEntries(
+    Object.entries(raw).filter(([name]) => !invalidFields?.has(name)),
+  );
   // The newest entries of the same search: its filters without the cursor (a page of older
   // entries, or a cursor that is not valid, links back there). An actor that named no account is
   // left out: what was typed (an e-mail address, say) stays out of every address.
-  const { cursor, actor, ...filters } = raw;
+  const { cursor: _, actor, ...filters } = linked;
+  const { cursor } = raw;
   const newest = new URLSearchParams(
     actor !== undefined && !actorError ? { ...filters, actor } : filters,
   ).toString();
   const newestHref = newest ? `/audit?${newest}` : "/audit";
-  const next = new URLSearchParams({ ...raw, cursor: pageData.nextCursor ?? "" });
+  const next = new URLSearchParams({ ...linked, cursor: pageData.nextCursor ?? "" });
+  const textField = (name: TextFilter) => (
+    <FilterField
+      label={TEXT_FILTERS[name].label}
+      name={name}
+      id={TEXT_FILTERS[name].id}
+      value={raw[name]}
+      errors={fieldErrors}
+    />
+  );
   const userById = new Map(names.users.map((u) => [u.id, u]));
   const tokenById = new Map(names.tokens.map((t) => [t.id, t]));
   const filteredActor = raw.actor && !actorError
@@ -92,9 +183,11 @@ export function AuditView(
       <p class="lede">
         Every state change, newest first. Entries cannot be edited or deleted. Times are UTC.
       </p>
-      <ErrorNotice
-        message={actorError ??
-          (filtersValid ? undefined : "Some filters were not valid and were ignored.")}
+      <ErrorSummary
+        errors={fieldErrors}
+        title={actorError
+          ? "The log was not searched:"
+          : "Some filters were not valid and were ignored:"}
       />
       {cursorInvalid && (
         <p class="notice notice--error" role="alert" data-testid="cursor-invalid">
@@ -108,12 +201,8 @@ export function AuditView(
         class="panel filter-form"
         aria-label="Filter the audit log"
       >
-        <FilterField label="Action (or prefix ending in .)" name="action" value={raw.action} />
-        <FilterField
-          label="Actor (name or id as shown below)"
-          name="actor"
-          value={raw.actor}
-        />
+        {textField("action")}
+        {textField("actor")}
         {/* The message stands outside the label: the field's description, not its name. */}
         <div>
           <label>
@@ -137,8 +226,11 @@ export function AuditView(
           </label>
           <FieldError errors={fieldErrors} field={ACTOR_TYPE_FIELD} />
         </div>
-        <FilterField label="Target type" name="targetType" value={raw.targetType} />
-        <FilterField label="Target id" name="targetId" value={raw.targetId} />
+        {textField("targetType")}
+        {textField("targetId")}
+        {textField("from")}
+        {textField("to")}
+        {textField("limit")}
         <button type="submit" class="button">Filter</button>
       </form>
       {filteredActor && (

@@ -10,8 +10,9 @@ import { AuditView } from "../../components/admin/AuditView.tsx";
 import { AuditQuery } from "../api/audit.ts";
 
 /**
- * The search's filters, each checked on its own: one that is not valid is left out (the page says
- * so) and the others still apply. Dropping them all listed the whole log under the filters typed.
+ * The search's filters, each checked on its own: one that is not valid is left out (the page marks
+ * its field and carries it into no link) and the others still apply. Dropping them all listed the
+ * whole log under the filters typed.
  */
 function validFilters(raw: Record<string, string>) {
   const all = AuditQuery.safeParse(raw);
@@ -21,16 +22,6 @@ function validFilters(raw: Record<string, string>) {
     Object.fromEntries(Object.entries(raw).filter(([key]) => !invalid.has(key))),
   );
   return { filter: kept.success ? kept.data : {}, valid: false, invalid };
-}
-
-/**
- * The search as the page's links carry it on: without an actor type that is none (a choice from
- * a list: what was typed instead is not repeated, and it was not applied).
- */
-function withoutInvalidActorType(raw: Record<string, string>, invalid: ReadonlySet<string>) {
-  if (!invalid.has("actorType")) return raw;
-  const { actorType: _, ...rest } = raw;
-  return rest;
 }
 
 export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
@@ -67,7 +58,7 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
       return ctx.pages.render(
         c,
         <AuditView
-          raw={withoutInvalidActorType(typed, checked.invalid)}
+          raw={typed}
           actorError={actorError}
           filtersValid={checked.valid}
           invalidFields={checked.invalid}
@@ -94,7 +85,7 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
     return ctx.pages.render(
       c,
       <AuditView
-        raw={withoutInvalidActorType(raw, parsed.invalid)}
+        raw={raw}
         actorError={actorError}
         filtersValid={parsed.valid}
         invalidFields={parsed.invalid}
