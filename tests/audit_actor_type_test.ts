@@ -11,44 +11,12 @@ import assert from "node:assert/strict";
 import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
 import { createToken, loginStatus, type Session, signInAs } from "./helpers/auth.ts";
 import { dbTargets } from "./helpers/db.ts";
+import { auditIdsWhere, walkAuditIds } from "./helpers/audit_pages.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 /** Obviously synthetic; its presence anywhere in an answer would be an echo. */
 const CANARY = "CANARYactortype";
-
-interface Page {
-  records: { id: number; actorType: string; actorId: string | null }[];
-  nextCursor: string | null;
-}
-
-/** Every record of `query` through the API, following `nextCursor`. */
-async function walk(app: TestApp, session: Session, query: Record<string, string>) {
-  const ids: number[] = [];
-  let cursor: string | null = null;
-  for (let pages = 0; pages < 200; pages++) {
-    const params: URLSearchParams = new URLSearchParams({
-      ...query,
-      ...(cursor ? { cursor } : {}),
-    });
-    const response = await app.request(`/api/audit?${params}`, { headers: session.headers() });
-    assert.equal(response.status, 200, params.toString());
-    assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
-    const page: Page = await json<Page>(response);
-    ids.push(...page.records.map((r) => r.id));
-    cursor = page.nextCursor;
-    if (!cursor) return ids;
-  }
-  throw new Error("too many pages");
-}
-
-async function expectedIds(app: TestApp, where: string, params: unknown[] = []) {
-  const rows = await app.db.query<{ id: number }>(
-    `SELECT id FROM audit_log ${where} ORDER BY id DESC`,
-    params,
-  );
-  return rows.map((r) => Number(r.id));
-}
 
 /**
  * An app with entries of every kind of actor, interleaved: accounts and a token made by the
@@ -117,17 +85,17 @@ for (const target of dbTargets()) {
             [],
           ],
         ];
-        const all = (await expectedIds(app, "")).length;
+        const all = (await auditIdsWhere(app, "")).length;
         for (const [query, where, params] of cases) {
-          const want = await expectedIds(app, where, params);
+          const want = await auditIdsWhere(app, where, params);
           assert.ok(want.length > 0 && want.length < all, JSON.stringify(query));
           for (const limit of ["1", "2", "200"]) {
-            const got = await walk(app, admin, { ...query, limit });
+            const got = await walkAuditIds(app, admin, { ...query, limit });
             assert.deepEqual(got, want, `${JSON.stringify(query)} limit ${limit}`);
           }
         }
         // The actor id stays a filter of its own: a kind that is not the actor's finds nothing.
-        const none = await walk(app, admin, { actorType: "system", actor: admin.user.id });
+        const none = await walkAuditIds(app, admin, { actorType: "system", actor: admin.user.id });
         assert.deepEqual(none, []);
       });
     },
@@ -172,7 +140,7 @@ Deno.test({
   async fn() {
     await withApp(undefined, async (app, admin) => {
       const headers = { cookie: admin.cookie };
-      const systemIds = await expectedIds(app, "WHERE actor_type = 'system'");
+      const systemIds = await auditIdsWhere(app, "WHERE actor_type = 'system'");
       const page = await app.request("/audit?actorType=system&limit=200", { headers });
       assert.equal(page.status, 200);
       assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
@@ -195,7 +163,7 @@ Deno.test({
       assert.equal(olderQuery.get("actorType"), "anonymous");
 
       // A kind that is none: left out on its own, the action filter still applies, field marked.
-      const flagUpdates = await expectedIds(app, "WHERE action = 'flag.update'");
+      const flagUpdates = await auditIdsWhere(app, "WHERE action = 'flag.update'");
       const query = new URLSearchParams({ action: "flag.update", actorType: CANARY });
       const bad = await app.request(`/audit?${query}`, { headers });
       assert.equal(bad.status, 200);

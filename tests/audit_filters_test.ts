@@ -5,40 +5,9 @@
  * to change an entry.
  */
 import assert from "node:assert/strict";
-import { buildTestApp, json, type TestApp } from "./helpers/app.ts";
+import { buildTestApp, type TestApp } from "./helpers/app.ts";
 import { type Session, signInAs } from "./helpers/auth.ts";
-
-interface Page {
-  records: { id: number; action: string; actorId: string | null; targetId: string | null }[];
-  nextCursor: string | null;
-}
-
-/** Every record of `query` through the API, following `nextCursor`, with `limit` a page. */
-async function walk(app: TestApp, session: Session, query: Record<string, string>) {
-  const ids: number[] = [];
-  let cursor: string | null = null;
-  for (let pages = 0; pages < 100; pages++) {
-    const params: URLSearchParams = new URLSearchParams({
-      ...query,
-      ...(cursor ? { cursor } : {}),
-    });
-    const response = await app.request(`/api/audit?${params}`, { headers: session.headers() });
-    assert.equal(response.status, 200, params.toString());
-    const page: Page = await json<Page>(response);
-    ids.push(...page.records.map((r) => r.id));
-    cursor = page.nextCursor;
-    if (!cursor) return ids;
-  }
-  throw new Error("too many pages");
-}
-
-async function expectedIds(app: TestApp, where: string, params: unknown[] = []) {
-  const rows = await app.db.query<{ id: number }>(
-    `SELECT id FROM audit_log ${where} ORDER BY id DESC`,
-    params,
-  );
-  return rows.map((r) => Number(r.id));
-}
+import { auditIdsWhere, walkAuditIds } from "./helpers/audit_pages.ts";
 
 async function withApp(fn: (app: TestApp, admin: Session) => Promise<void>) {
   const app = await buildTestApp({ env: { RATE_LIMIT_PER_MIN: "0" } });
@@ -79,10 +48,10 @@ Deno.test("GET /api/audit pages through exactly the matching entries, newest fir
       ],
     ];
     for (const [query, where, params] of cases) {
-      const want = await expectedIds(app, where, params);
+      const want = await auditIdsWhere(app, where, params);
       assert.ok(want.length > 0, JSON.stringify(query));
       for (const limit of ["1", "2", "200"]) {
-        const got = await walk(app, admin, { ...query, limit });
+        const got = await walkAuditIds(app, admin, { ...query, limit });
         assert.deepEqual(got, want, `${JSON.stringify(query)} limit ${limit}`);
       }
     }
@@ -91,8 +60,8 @@ Deno.test("GET /api/audit pages through exactly the matching entries, newest fir
 
 Deno.test("/audit keeps the valid filters when another one is not valid", async () => {
   await withApp(async (app, admin) => {
-    const flagUpdates = (await expectedIds(app, "WHERE action = 'flag.update'")).length;
-    const all = (await expectedIds(app, "")).length;
+    const flagUpdates = (await auditIdsWhere(app, "WHERE action = 'flag.update'")).length;
+    const all = (await auditIdsWhere(app, "")).length;
     assert.ok(flagUpdates > 0 && flagUpdates < all);
     const query = new URLSearchParams({ action: "flag.update", targetType: "Not Valid!" });
     const response = await app.request(`/audit?${query}`, { headers: { cookie: admin.cookie } });
@@ -107,7 +76,7 @@ Deno.test("/audit keeps the valid filters when another one is not valid", async 
 
 Deno.test("the audit log has no write path: other methods on /api/audit and /audit change nothing", async () => {
   await withApp(async (app, admin) => {
-    const before = await expectedIds(app, "");
+    const before = await auditIdsWhere(app, "");
     for (const path of ["/api/audit", "/audit", `/api/audit/${before[0]}`, `/audit/${before[0]}`]) {
       for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
         const response = await app.request(path, {
@@ -125,6 +94,6 @@ Deno.test("the audit log has no write path: other methods on /api/audit and /aud
         );
       }
     }
-    assert.deepEqual(await expectedIds(app, ""), before);
+    assert.deepEqual(await auditIdsWhere(app, ""), before);
   });
 });
