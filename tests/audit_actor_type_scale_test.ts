@@ -16,6 +16,7 @@ import { encodeCursor, queryAudit } from "../lib/audit/query.ts";
 import type { AuditFilter } from "../lib/audit/mod.ts";
 import type { Queryable } from "../lib/db/mod.ts";
 import { dbTargets } from "./helpers/db.ts";
+import { auditPlanReads } from "./helpers/audit_plan.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -42,57 +43,6 @@ async function seed(db: Queryable): Promise<void> {
     [new Date(BASE), ROWS],
   );
   await db.query("ANALYZE audit_log");
-}
-
-interface Captured {
-  sql: string;
-  params: readonly unknown[];
-}
-
-/** The statement queryAudit sends for `filter` (run for real too). */
-async function capture(db: Queryable, filter: AuditFilter): Promise<Captured> {
-  let captured: Captured | undefined;
-  await queryAudit({
-    query(sql, params) {
-      captured = { sql, params: params ?? [] };
-      return db.query(sql, params);
-    },
-  } as Queryable, filter);
-  assert.ok(captured);
-  return captured;
-}
-
-interface PlanNode {
-  "Node Type": string;
-  "Index Name"?: string;
-  "Actual Rows"?: number;
-  "Actual Loops"?: number;
-  "Rows Removed by Filter"?: number;
-  "Rows Removed by Index Recheck"?: number;
-  Plans?: PlanNode[];
-}
-
-/** Entries read by the scans of a plan (returned and discarded), and the scan kinds. */
-function reads(plan: PlanNode): { rows: number; nodes: string[] } {
-  let rows = 0;
-  const nodes: string[] = [];
-  const walk = (node: PlanNode) => {
-    if (/Scan/.test(node["Node Type"]) && !/CTE|Subquery|Function|Values/.test(node["Node Type"])) {
-      rows += (node["Actual Rows"] ?? 0) * (node["Actual Loops"] ?? 1) +
-        (node["Rows Removed by Filter"] ?? 0) + (node["Rows Removed by Index Recheck"] ?? 0);
-      nodes.push(`${node["Node Type"]}${node["Index Name"] ? ` ${node["Index Name"]}` : ""}`);
-    }
-    for (const child of node.Plans ?? []) walk(child);
-  };
-  walk(plan);
-  return { rows, nodes };
-}
-
-async function customPlan(db: Queryable, c: Captured): Promise<PlanNode> {
-  const result = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${c.sql}`, c.params);
-  const value = Object.values(result[0] as Record<string, unknown>)[0];
-  const parsed = typeof value === "string" ? JSON.parse(value) : value;
-  return (parsed as { Plan: PlanNode }[])[0]!.Plan;
 }
 
 /** Every id of the search through queryAudit at `limit`, following nextCursor. */
@@ -136,7 +86,7 @@ for (const target of dbTargets()) {
         ];
         for (const [label, filter] of narrow) {
           await t.step(`${label}: reads at most ${READ_BUDGET} of ${ROWS}`, async () => {
-            const { rows, nodes } = reads(await customPlan(db, await capture(db, filter)));
+            const { rows, nodes } = await auditPlanReads(db, filter);
             assert.ok(!nodes.some((n) => n.startsWith("Seq Scan")), `Seq Scan: ${nodes.join()}`);
             assert.ok(rows <= READ_BUDGET, `reads ${rows}: ${nodes.join(", ")}`);
           });

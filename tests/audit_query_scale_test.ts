@@ -19,6 +19,7 @@ import { queryAudit, WINDOW_PROBE_ROWS } from "../lib/audit/query.ts";
 import type { AuditFilter } from "../lib/audit/mod.ts";
 import type { Queryable } from "../lib/db/mod.ts";
 import { dbTargets } from "./helpers/db.ts";
+import { auditPlanReads } from "./helpers/audit_plan.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -54,66 +55,6 @@ async function seed(db: Queryable): Promise<void> {
     [new Date(BASE), ROWS],
   );
   await db.query("ANALYZE audit_log");
-}
-
-interface Captured {
-  sql: string;
-  params: readonly unknown[];
-}
-
-/** The statement queryAudit sends for `filter` (run for real too, so its answer is checked). */
-async function capture(db: Queryable, filter: AuditFilter): Promise<Captured> {
-  let captured: Captured | undefined;
-  await queryAudit({
-    query(sql, params) {
-      captured = { sql, params: params ?? [] };
-      return db.query(sql, params);
-    },
-  } as Queryable, filter);
-  assert.ok(captured);
-  return captured;
-}
-
-interface PlanNode {
-  "Node Type": string;
-  "Index Name"?: string;
-  "Actual Rows"?: number;
-  "Actual Loops"?: number;
-  "Rows Removed by Filter"?: number;
-  "Rows Removed by Index Recheck"?: number;
-  Plans?: PlanNode[];
-}
-
-/** Entries read by the scans of a plan, those of them a filter discarded, and the scan kinds. */
-function reads(plan: PlanNode): { rows: number; removed: number; nodes: string[] } {
-  let rows = 0;
-  let removed = 0;
-  const nodes: string[] = [];
-  const walk = (node: PlanNode) => {
-    if (/Scan/.test(node["Node Type"]) && !/CTE|Subquery|Function|Values/.test(node["Node Type"])) {
-      const loops = node["Actual Loops"] ?? 1;
-      const discarded = (node["Rows Removed by Filter"] ?? 0) +
-        (node["Rows Removed by Index Recheck"] ?? 0);
-      rows += (node["Actual Rows"] ?? 0) * loops + discarded;
-      removed += discarded;
-      nodes.push(`${node["Node Type"]}${node["Index Name"] ? ` ${node["Index Name"]}` : ""}`);
-    }
-    for (const child of node.Plans ?? []) walk(child);
-  };
-  walk(plan);
-  return { rows, removed, nodes };
-}
-
-function planOf(result: unknown[]): PlanNode {
-  const row = result[0] as Record<string, unknown>;
-  const value = Object.values(row)[0];
-  const parsed = typeof value === "string" ? JSON.parse(value) : value;
-  return (parsed as { Plan: PlanNode }[])[0]!.Plan;
-}
-
-/** EXPLAIN ANALYZE of the captured statement as planned for these values (a custom plan). */
-async function customPlan(db: Queryable, c: Captured): Promise<PlanNode> {
-  return planOf(await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${c.sql}`, c.params));
 }
 
 /** Ids of the first `pages` pages of the search by the statement before this change. */
@@ -192,14 +133,14 @@ for (const target of dbTargets()) {
         await seed(db);
         for (const [label, filter] of NARROW) {
           await t.step(`${label}: reads at most ${READ_BUDGET} of ${ROWS}`, async () => {
-            const { rows, nodes } = reads(await customPlan(db, await capture(db, filter)));
+            const { rows, nodes } = await auditPlanReads(db, filter);
             assert.ok(!nodes.some((n) => n.startsWith("Seq Scan")), `Seq Scan: ${nodes.join()}`);
             assert.ok(rows <= READ_BUDGET, `reads ${rows}: ${nodes.join(", ")}`);
           });
         }
         for (const [label, filter] of WIDE) {
           await t.step(`${label}: discards at most ${REMOVED_BUDGET}`, async () => {
-            const { removed, nodes } = reads(await customPlan(db, await capture(db, filter)));
+            const { removed, nodes } = await auditPlanReads(db, filter);
             assert.ok(!nodes.some((n) => n.startsWith("Seq Scan")), `Seq Scan: ${nodes.join()}`);
             assert.ok(removed <= REMOVED_BUDGET, `discards ${removed}: ${nodes.join(", ")}`);
           });
