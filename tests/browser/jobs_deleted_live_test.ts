@@ -8,24 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { manualClock } from "../../lib/clock.ts";
-import { buildTestApp, type TestApp } from "../helpers/app.ts";
+import { buildTestApp } from "../helpers/app.ts";
 import { createToken, signInAs } from "../helpers/auth.ts";
 import { launchBrowser, serve, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
+import { reportJob } from "../helpers/jobs.ts";
 import { until } from "../helpers/wait.ts";
 
 const enabled = hasChromium();
 const DAY_MS = 86_400_000;
-
-async function report(app: TestApp, token: string, id: string, body: unknown) {
-  const response = await app.request(`/api/jobs/${id}/status`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  assert.equal(response.status, 200);
-  await response.body?.cancel();
-}
 
 Deno.test({
   name: "browser: a job retention deleted leaves the open /jobs page at its next read of the list",
@@ -43,11 +34,11 @@ Deno.test({
     try {
       const worker = await createToken(app, { scopes: ["jobs:write"] });
       // A job whose worker went silent three days ago, past the retention of one day...
-      await report(app, worker, "silent-job", { status: "progress", progress: 20 });
-      await report(app, worker, "old-done-job", { status: "completed" });
+      await reportJob(app, worker, "silent-job", { status: "progress", progress: 20 });
+      await reportJob(app, worker, "old-done-job", { status: "completed" });
       clock.advance(3 * DAY_MS);
       // ...and one that reports now.
-      await report(app, worker, "busy-job", { status: "progress", progress: 10 });
+      await reportJob(app, worker, "busy-job", { status: "progress", progress: 10 });
       const steward = await signInAs(app, "STEWARD");
 
       const context = await browser.newContext();
@@ -114,9 +105,9 @@ Deno.test({
       const worker = await createToken(app, { scopes: ["jobs:write"] });
       // Every job finished (nothing for the stall check to re-read): one three days ago, past
       // the retention of one day, and one now.
-      await report(app, worker, "old-done-job", { status: "completed" });
+      await reportJob(app, worker, "old-done-job", { status: "completed" });
       clock.advance(3 * DAY_MS);
-      await report(app, worker, "new-done-job", { status: "failed" });
+      await reportJob(app, worker, "new-done-job", { status: "failed" });
       const researcher = await signInAs(app, "RESEARCHER");
 
       const context = await browser.newContext();

@@ -6,22 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { manualClock } from "../../lib/clock.ts";
-import { buildTestApp, type TestApp } from "../helpers/app.ts";
+import { buildTestApp } from "../helpers/app.ts";
 import { createToken, signInAs } from "../helpers/auth.ts";
 import { launchBrowser, serve, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
+import { reportJob } from "../helpers/jobs.ts";
 
 const enabled = hasChromium();
-
-async function report(app: TestApp, token: string, id: string, body: unknown) {
-  const response = await app.request(`/api/jobs/${id}/status`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  assert.equal(response.status, 200);
-  return await response.json() as { changed: boolean };
-}
 
 Deno.test({
   name: "browser: a repeated callback that changes nothing clears a job's stalled mark live",
@@ -36,7 +27,7 @@ Deno.test({
     try {
       const steward = await signInAs(app, "STEWARD");
       const worker = await createToken(app, { scopes: ["jobs:write"] });
-      await report(app, worker, "slow-job", { status: "progress", progress: 40 });
+      await reportJob(app, worker, "slow-job", { status: "progress", progress: 40 });
       clock.advance(90_000);
 
       const context = await browser.newContext();
@@ -54,7 +45,7 @@ Deno.test({
 
       // The worker is alive at 40 %: its repeat changes nothing and publishes nothing...
       assert.equal(
-        (await report(app, worker, "slow-job", { status: "progress", progress: 40 })).changed,
+        (await reportJob(app, worker, "slow-job", { status: "progress", progress: 40 })).changed,
         false,
       );
       // ...and the page's next stall check (30 s) finds it reported.

@@ -5,23 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { manualClock } from "../../lib/clock.ts";
-import { buildTestApp, type TestApp } from "../helpers/app.ts";
+import { buildTestApp } from "../helpers/app.ts";
 import { createToken, signInAs } from "../helpers/auth.ts";
 import { launchBrowser, serve, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
+import { reportJob } from "../helpers/jobs.ts";
 import { until } from "../helpers/wait.ts";
 
 const enabled = hasChromium();
-
-async function report(app: TestApp, token: string, id: string, body: unknown) {
-  const response = await app.request(`/api/jobs/${id}/status`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  assert.equal(response.status, 200);
-  await response.body?.cancel();
-}
 
 Deno.test({
   name: "browser: a job that stops reporting is marked stalled live, and cleared when it reports",
@@ -36,7 +27,7 @@ Deno.test({
     try {
       const steward = await signInAs(app, "STEWARD");
       const worker = await createToken(app, { scopes: ["jobs:write"] });
-      await report(app, worker, "quiet-job", { status: "started" });
+      await reportJob(app, worker, "quiet-job", { status: "started" });
       clock.advance(50_000);
 
       const context = await browser.newContext();
@@ -65,7 +56,7 @@ Deno.test({
       );
 
       // It reports again: the mark goes.
-      await report(app, worker, "quiet-job", { status: "progress", progress: 40 });
+      await reportJob(app, worker, "quiet-job", { status: "progress", progress: 40 });
       await page.waitForSelector(`${row} progress[value="40"]`, { timeout: 30_000 });
       assert.equal(await page.locator(`${row} .badge--danger`).count(), 0);
       assert.equal(await page.locator('[data-testid="jobs-stalled"]').count(), 0);
@@ -121,8 +112,8 @@ Deno.test({
         timeout: 15_000,
       });
       await until(() => polls >= 1, "the hello's list refresh");
-      await report(app, worker, "late-poll-job", { status: "started" });
-      await report(app, worker, "late-poll-job", { status: "progress", progress: 30 });
+      await reportJob(app, worker, "late-poll-job", { status: "started" });
+      await reportJob(app, worker, "late-poll-job", { status: "progress", progress: 30 });
       const row = 'tr[data-job="late-poll-job"] progress[value="30"]';
       await page.waitForSelector(row, { timeout: 30_000 });
       releasePoll();
@@ -134,10 +125,10 @@ Deno.test({
       const said = () => page.textContent('[data-testid="jobs-announcement"]');
       assert.equal(await said(), "Job poll-marker-1 started.");
       assert.equal(await page.locator('[data-testid="jobs-table"][aria-live]').count(), 0);
-      await report(app, worker, "late-poll-job", { status: "progress", progress: 60 });
+      await reportJob(app, worker, "late-poll-job", { status: "progress", progress: 60 });
       await page.waitForSelector('tr[data-job="late-poll-job"] progress[value="60"]');
       assert.equal(await said(), "Job poll-marker-1 started.");
-      await report(app, worker, "late-poll-job", { status: "completed" });
+      await reportJob(app, worker, "late-poll-job", { status: "completed" });
       await page.waitForFunction(
         () =>
           document.querySelector('[data-testid="jobs-announcement"]')?.textContent ===

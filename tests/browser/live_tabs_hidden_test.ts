@@ -12,10 +12,11 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { buildTestApp, type TestApp } from "../helpers/app.ts";
+import { buildTestApp } from "../helpers/app.ts";
 import { createToken, signInAs } from "../helpers/auth.ts";
 import { launchBrowser, openStreams, serve, setHidden, watchPage } from "../helpers/browser.ts";
 import { hasChromium } from "../helpers/env.ts";
+import { reportJob } from "../helpers/jobs.ts";
 import { until } from "../helpers/wait.ts";
 
 /** More tabs than Chromium's 6 connections per host over HTTP/1.1. */
@@ -33,16 +34,6 @@ async function fetchWithin(page: Page, path: string, ms: number): Promise<string
     },
     { path, ms },
   );
-}
-
-async function report(app: TestApp, token: string, id: string, body: unknown): Promise<void> {
-  const response = await app.request(`/api/jobs/${id}/status`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  assert.equal(response.status, 200);
-  await response.body?.cancel();
 }
 
 Deno.test({
@@ -100,8 +91,8 @@ Deno.test({
         "a hidden tab shown again gets the job reported while it was hidden",
         async () => {
           const page = tabs[0]!;
-          await report(app, worker, "while-hidden", { status: "started" });
-          await report(app, worker, "while-hidden", { status: "progress", progress: 40 });
+          await reportJob(app, worker, "while-hidden", { status: "started" });
+          await reportJob(app, worker, "while-hidden", { status: "progress", progress: 40 });
           // Hidden: no stream, so the row has not arrived.
           assert.equal(await page.locator('tr[data-job="while-hidden"]').count(), 0);
           await setHidden(page, false);
@@ -109,7 +100,7 @@ Deno.test({
           await page.waitForSelector('[data-testid="live-status"][data-status="live"]', WAIT);
           assert.equal(await openStreams(app, metrics), 1);
           // Live again: a later report arrives over the stream.
-          await report(app, worker, "while-hidden", { status: "completed" });
+          await reportJob(app, worker, "while-hidden", { status: "completed" });
           await page.waitForFunction(
             () =>
               /completed/i.test(
@@ -125,7 +116,7 @@ Deno.test({
         const page = tabs[0]!;
         await page.evaluate(() => globalThis.dispatchEvent(new Event("pagehide")));
         await until(async () => await openStreams(app, metrics) === 0, "the stream to close");
-        await report(app, worker, "after-pagehide", { status: "started" });
+        await reportJob(app, worker, "after-pagehide", { status: "started" });
         await page.evaluate(() =>
           globalThis.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true }))
         );
