@@ -216,3 +216,26 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "/audit carries only its own filters into its links, never another parameter of the address",
+  ...opts,
+  async fn() {
+    await withApp(async (app, admin) => {
+      // A parameter the search does not have (a pasted address, a mistyped name): it filters
+      // nothing, and a link must not repeat it (it could be anything: a name, an address).
+      const stray = { email: "canary.stray@example.invalid", utm_source: "mail" };
+      const kept = { action: "flag.update", limit: "1" };
+      const first = await page(app, admin, { ...kept, ...stray });
+      assert.equal(first.status, 200);
+      assert.equal(shownActions(first.html).length, 1);
+      const links = assertLinks(first.html, stray, kept, "stray");
+      assert.ok(links.includes("Older entries"), `${links}`);
+      const older = await page(app, admin, { ...kept, ...stray, cursor: encodeCursor(1_000_000) });
+      const olderLinks = assertLinks(older.html, stray, kept, "stray (older page)");
+      assert.ok(olderLinks.includes("Newest entries"), `${olderLinks}`);
+      assert.ok(!older.html.includes("canary.stray"), "the stray value is nowhere on the page");
+    });
+  },
+});

@@ -1,7 +1,6 @@
 /** The audit log (/audit), filtered by action, actor, kind of actor and target. Read only. */
 import { Hono } from "hono";
 import { isAuditCursor, queryAudit } from "../../lib/audit/mod.ts";
-import { CONSENT_DECIDED_QUERY } from "../../lib/consent/mod.ts";
 import { resolveActor } from "../../lib/audit/actor_filter.ts";
 import type { RouteContext } from "../../lib/context.ts";
 import { page } from "../../lib/http/access.ts";
@@ -35,10 +34,13 @@ export function auditPageRoutes(ctx: RouteContext): Hono<AppEnv> {
   }
 
   page(app, ctx.access, "GET", "/audit", { role: "STEWARD", class: "read" }, async (c) => {
-    // The search's own fields: not the consent banner's word (`?consent=granted`, said once on
-    // the page returned to), which paging links would otherwise carry on.
+    // The search's own fields only: not the consent banner's word (`?consent=granted`, said once
+    // on the page returned to) nor any other parameter of the address (a pasted or mistyped one
+    // could hold anything), which the paging links would otherwise carry on.
     const raw = Object.fromEntries(
-      Object.entries(c.req.query()).filter(([k, v]) => v !== "" && k !== CONSENT_DECIDED_QUERY),
+      Object.entries(c.req.query()).filter(([k, v]) =>
+        v !== "" && Object.hasOwn(AuditQuery.shape, k)
+      ),
     );
     const names = await auditNames();
     let actorError: string | undefined;
